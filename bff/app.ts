@@ -1,0 +1,66 @@
+/**
+ * createApp(deps): the BFF as a Hono app a host can mount in its own server
+ * (`host.route('/', createApp(deps))`) or run standalone (bff/server.ts).
+ */
+import { Hono } from 'hono';
+import { cors } from 'hono/cors';
+import { bodyLimit } from 'hono/body-limit';
+import { secureHeaders } from 'hono/secure-headers';
+import { requestId } from 'hono/request-id';
+import type { AppDeps, Env } from './deps.js';
+import { AppError, errorBody, handleError } from './errors.js';
+import { healthRoutes } from './routes/health.js';
+import { sessionsRoutes } from './routes/sessions.js';
+import { sessionRoutes } from './routes/session.js';
+import { targetsRoutes } from './routes/targets.js';
+import { providersRoutes } from './routes/providers.js';
+import { importsRoutes } from './routes/imports.js';
+import { invitesRoutes } from './routes/invites.js';
+
+/** An import of 100,000 ids with per-contact roles fits; anything bigger is not a real request. */
+const MAX_BODY_BYTES = 8 * 1024 * 1024;
+
+export function createApp(deps: AppDeps) {
+  const api = new Hono<Env>()
+    .use(
+      '*',
+      cors({
+        origin: (origin) => (deps.config.origins.includes(origin) ? origin : null),
+        allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'],
+        allowMethods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
+        exposeHeaders: ['Retry-After', 'X-Request-Id'],
+        maxAge: 600,
+      }),
+    )
+    .use('*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => { throw new AppError(413, 'payload_too_large', `Request bodies are limited to ${MAX_BODY_BYTES / 1024 / 1024} MB.`); } }))
+    .use('*', async (c, next) => {
+      // Every body this API reads is JSON; say so clearly instead of failing on an empty object.
+      if (['POST', 'PUT', 'PATCH'].includes(c.req.method) && c.req.header('Content-Length') !== '0' && c.req.raw.body) {
+        const type = c.req.header('Content-Type') ?? '';
+        if (!/^application\/json\s*(;|$)/i.test(type)) throw new AppError(415, 'unsupported_media_type', 'Send the request body as application/json.');
+      }
+      await next();
+    })
+    .route('/health', healthRoutes(deps))
+    .route('/sessions', sessionsRoutes(deps))
+    .route('/session', sessionRoutes(deps))
+    .route('/targets', targetsRoutes(deps))
+    .route('/providers', providersRoutes(deps))
+    .route('/imports', importsRoutes(deps))
+    .route('/invites', invitesRoutes(deps));
+
+  const app = new Hono<Env>()
+    .use('*', requestId())
+    .use('*', secureHeaders({ crossOriginResourcePolicy: 'cross-origin' }))
+    .use('*', async (c, next) => {
+      const started = performance.now();
+      await next();
+      deps.logger.info('request', { requestId: c.get('requestId'), method: c.req.method, path: c.req.routePath, status: c.res.status, ms: Math.round(performance.now() - started) });
+    })
+    .route('/api', api);
+  app.onError(handleError(deps.logger));
+  app.notFound((c) => c.json(errorBody('not_found', `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`), 404));
+  return app;
+}
+
+export type AppType = ReturnType<typeof createApp>;

@@ -1,0 +1,71 @@
+/**
+ * Embed sessions: a short-lived HS256 JWT scoped to one inviter and one target, minted by the
+ * host backend through POST /api/sessions and carried by every widget call.
+ */
+import { sign, verify } from 'hono/jwt';
+import { createMiddleware } from 'hono/factory';
+import { AppError } from '../errors.js';
+import { bearer } from './api-key.js';
+import type { TargetType } from '../contract.js';
+
+export interface Session {
+  inviter: { id: string; name: string; email: string };
+  target: { type: TargetType; id: string };
+  expiresAt: Date;
+}
+
+interface Claims {
+  sub: string;
+  name: string;
+  email: string;
+  tt: TargetType;
+  tid: string;
+  iat: number;
+  exp: number;
+  aud: string;
+  [key: string]: unknown;
+}
+
+const AUDIENCE = 'hr-import:widget';
+
+export async function mintSessionToken(
+  secret: string,
+  inviter: Session['inviter'],
+  target: Session['target'],
+  ttlSeconds: number,
+  now: Date,
+): Promise<{ token: string; expiresAt: string }> {
+  const iat = Math.floor(now.getTime() / 1000);
+  const claims: Claims = { sub: inviter.id, name: inviter.name, email: inviter.email, tt: target.type, tid: target.id, iat, exp: iat + ttlSeconds, aud: AUDIENCE };
+  return { token: await sign(claims, secret, 'HS256'), expiresAt: new Date((iat + ttlSeconds) * 1000).toISOString() };
+}
+
+export async function readSessionToken(secret: string, token: string, now: Date): Promise<Session> {
+  let claims: Claims;
+  try {
+    // Time claims are checked below against the injected clock, the one every other expiry uses.
+    claims = (await verify(token, secret, { alg: 'HS256', aud: AUDIENCE, exp: false, iat: false, nbf: false })) as Claims;
+  } catch {
+    throw new AppError(401, 'session_invalid', 'The session token is invalid or has expired; ask the host page for a new one.');
+  }
+  if (typeof claims.tid !== 'string' || typeof claims.sub !== 'string' || typeof claims.exp !== 'number') {
+    throw new AppError(401, 'session_invalid', 'The session token is not an hr-import session.');
+  }
+  if (claims.exp * 1000 <= now.getTime()) throw new AppError(401, 'session_expired', 'The session has expired; ask the host page for a new one.');
+  return {
+    inviter: { id: claims.sub, name: claims.name, email: claims.email },
+    target: { type: claims.tt, id: claims.tid },
+    expiresAt: new Date(claims.exp * 1000),
+  };
+}
+
+export type SessionEnv = { Variables: { session: Session; requestId: string } };
+
+export function sessionAuth(secret: string, clock: () => Date) {
+  return createMiddleware<SessionEnv>(async (c, next) => {
+    const token = bearer(c.req.header('Authorization'));
+    if (!token) throw new AppError(401, 'session_missing', 'Missing session token: send Authorization: Bearer <session token>.');
+    c.set('session', await readSessionToken(secret, token, clock()));
+    await next();
+  });
+}

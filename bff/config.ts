@@ -1,0 +1,89 @@
+/**
+ * Environment configuration, parsed once at start. A bad value stops the server with one line
+ * that names the variable; nothing here is ever logged with its value.
+ */
+import { z } from 'zod';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+const csv = z
+  .string()
+  .optional()
+  .transform((s) => (s ?? '').split(',').map((x) => x.trim()).filter(Boolean));
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8787),
+  DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z
+    .string()
+    .optional()
+    .refine((u) => !u || /^(postgres(ql)?:\/\/|file:|sqlite:)/.test(u), 'must start with postgres:// (or be unset for SQLite)'),
+  HR_IMPORT_API_KEY: csv.refine((keys) => keys.every((k) => k.length >= 16), 'every key must be at least 16 characters'),
+  HR_IMPORT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  HR_IMPORT_CONFIG: z.string().min(1).default('./hr-import.config.json'),
+  HR_IMPORT_ORIGINS: csv.refine((origins) => origins.every((o) => /^https?:\/\/[^/]+$/.test(o)), 'must be origins like https://app.example.com, comma-separated'),
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional(),
+  HR_IMPORT_ACCEPT_URL: z.string().url().optional(),
+  HR_IMPORT_SESSION_TTL: z.coerce.number().int().min(60).max(86_400).default(900),
+  HR_IMPORT_INVITE_TTL_DAYS: z.coerce.number().int().min(1).max(30).default(7),
+});
+
+export interface EnvConfig {
+  port: number;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  sqlitePath: string;
+  apiKeys: string[];
+  secret: string | undefined;
+  providersFile: string;
+  origins: string[];
+  smtpUrl: string | undefined;
+  acceptUrl: string | undefined;
+  sessionTtlSeconds: number;
+  inviteTtlDays: number;
+}
+
+export function loadEnvConfig(env: NodeJS.ProcessEnv): EnvConfig {
+  // Empty variables count as unset, as shells and .env files often leave them.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(`invalid environment: ${issue.path.join('.')} ${issue.message}`);
+  }
+  const e = parsed.data;
+  const dataDir = resolve(e.DATA_DIR);
+  const databaseUrl = e.DATABASE_URL && /^postgres/.test(e.DATABASE_URL) ? e.DATABASE_URL : undefined;
+  return {
+    port: e.PORT,
+    dataDir,
+    databaseUrl,
+    sqlitePath: join(dataDir, 'hr-import.sqlite'),
+    apiKeys: e.HR_IMPORT_API_KEY,
+    secret: e.HR_IMPORT_SECRET,
+    providersFile: resolve(e.HR_IMPORT_CONFIG),
+    origins: e.HR_IMPORT_ORIGINS,
+    smtpUrl: e.SMTP_URL,
+    acceptUrl: e.HR_IMPORT_ACCEPT_URL,
+    sessionTtlSeconds: e.HR_IMPORT_SESSION_TTL,
+    inviteTtlDays: e.HR_IMPORT_INVITE_TTL_DAYS,
+  };
+}
+
+/**
+ * The embedded default's secret: generated once into the data folder (mode 0600) so tokens and
+ * stored credentials survive restarts without the operator setting anything.
+ */
+export function devSecret(dataDir: string): string {
+  const file = join(dataDir, 'secret.key');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(32).toString('base64url');
+  writeFileSync(file, secret + '\n', { mode: 0o600 });
+  return secret;
+}

@@ -1,0 +1,88 @@
+/**
+ * What every HR application implements. A connector turns one provider's API into pages of
+ * normalized contacts; the BFF does the rest (caching the directory, search, membership
+ * markers, imports), so a connector never sees a target, a session or the database.
+ */
+import type { ContactStatus } from '../contract.js';
+
+/** One person as a provider describes them, normalized: every missing value is null. */
+export interface DirectoryContact {
+  /** Stable id in the provider; the import refers to contacts by it. */
+  id: string;
+  firstName: string | null;
+  lastName: string | null;
+  displayName: string;
+  /** Work email as the provider gives it (the BFF normalizes case and whitespace). */
+  email: string | null;
+  personalEmail: string | null;
+  title: string | null;
+  department: string | null;
+  location: string | null;
+  managerId: string | null;
+  /** `inactive` for terminated, suspended, archived or disabled people. */
+  status: ContactStatus;
+  avatarUrl: string | null;
+}
+
+export interface DirectoryPage {
+  contacts: DirectoryContact[];
+  /** Opaque to the BFF; null when this was the last page. */
+  nextCursor: string | null;
+  /** The directory's size when the provider tells it, for refresh progress. */
+  total?: number | null;
+}
+
+export interface ListOptions {
+  cursor: string | null;
+  signal: AbortSignal;
+}
+
+export interface Connector {
+  /** One page of the directory. Providers without paging return everything and a null cursor. */
+  listContacts(options: ListOptions): Promise<DirectoryPage>;
+}
+
+/** Secrets resolved from the environment or the encrypted store; never logged or returned. */
+export type Credentials = Record<string, string>;
+
+export interface ConnectorSettings {
+  /** The provider's API host from configuration (never from a request). */
+  baseUrl: string;
+  /** The provider's auth host where it differs from the API host. */
+  tokenUrl?: string | undefined;
+  credentials: Credentials;
+  /** Injected so tests and the HTTP client's retry policy can be swapped; defaults to global fetch. */
+  fetch?: typeof fetch;
+}
+
+export type ConnectorFactory = (settings: ConnectorSettings) => Connector;
+
+/**
+ * Why a provider call failed, in terms the widget can act on:
+ * - `auth`: credentials missing, wrong or expired (reconnect)
+ * - `permission`: the credentials lack a scope (say which)
+ * - `rate_limited`: throttled beyond the retry budget (try later)
+ * - `quota_exceeded`: a daily allocation is spent; retrying today will not help
+ * - `unavailable`: network error, timeout or 5xx after retries (try later)
+ * - `bad_response`: the provider answered something we cannot read (which page)
+ * - `config`: the deployment's configuration is wrong (operator's problem)
+ */
+export type ProviderErrorKind =
+  | 'auth'
+  | 'permission'
+  | 'rate_limited'
+  | 'quota_exceeded'
+  | 'unavailable'
+  | 'bad_response'
+  | 'config';
+
+export class ProviderError extends Error {
+  override readonly name = 'ProviderError';
+  constructor(
+    readonly kind: ProviderErrorKind,
+    message: string,
+    readonly details: { status?: number; retryAfterSeconds?: number; page?: string } = {},
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,213 @@
+/**
+ * The BFF contract (DESIGN.md: BFF surface): request schemas checked at the edge, and the
+ * response shapes the widget and host backends rely on. The widget imports only types from
+ * here (`import type`), so none of zod reaches the browser bundle.
+ */
+import { z } from 'zod';
+
+export const TARGET_TYPES = ['organization', 'lab', 'challenge'] as const;
+export type TargetType = (typeof TARGET_TYPES)[number];
+
+/** Printable text without control characters: names and ids come from other systems. */
+const text = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .refine((s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s), 'must not contain control characters');
+
+export const externalId = text(200);
+export const roleId = z.string().regex(/^[a-z][a-z0-9_-]{0,39}$/, 'lowercase letters, digits, - and _');
+export const emailAddress = z.string().trim().max(254).email();
+
+export const targetParams = z.object({ type: z.enum(TARGET_TYPES), id: externalId }).strict();
+
+export const roleSchema = z.object({ id: roleId, label: text(60) }).strict();
+export type Role = z.infer<typeof roleSchema>;
+
+export const sessionRequest = z
+  .object({
+    inviter: z.object({ id: externalId, name: text(200), email: emailAddress }).strict(),
+    target: targetParams,
+    /** Lifetime in seconds; short by default because the token sits in a browser. */
+    ttlSeconds: z.number().int().min(60).max(3600).optional(),
+  })
+  .strict();
+
+export const targetUpsert = z
+  .object({
+    name: text(200),
+    seatLimit: z.number().int().min(0).max(1_000_000),
+    organizationId: externalId.nullish(),
+    roles: z.array(roleSchema).min(1).max(20).optional(),
+    defaultRole: roleId.optional(),
+  })
+  .strict()
+  .refine((t) => !t.roles || !t.defaultRole || t.roles.some((r) => r.id === t.defaultRole), {
+    message: 'defaultRole must be one of roles',
+    path: ['defaultRole'],
+  });
+
+export const memberSync = z
+  .object({
+    members: z
+      .array(z.object({ id: externalId, email: emailAddress, name: text(200).nullish(), role: roleId.optional() }).strict())
+      .max(100_000),
+  })
+  .strict();
+
+export const CONTACT_STATUSES = ['active', 'inactive'] as const;
+export type ContactStatus = (typeof CONTACT_STATUSES)[number];
+
+export const contactFilters = z
+  .object({
+    department: text(200).optional(),
+    location: text(200).optional(),
+    /** `active` by default: terminated people are hidden unless asked for. */
+    status: z.enum(['active', 'inactive', 'all']).optional(),
+  })
+  .strict();
+export type ContactFilters = z.infer<typeof contactFilters>;
+
+export const contactsQuery = z
+  .object({
+    search: z.string().max(200).optional(),
+    department: text(200).optional(),
+    location: text(200).optional(),
+    status: z.enum(['active', 'inactive', 'all']).optional(),
+    cursor: z.string().max(100).optional(),
+    limit: z.coerce.number().int().min(1).max(500).optional(),
+  })
+  .strict();
+
+export const providerParams = z.object({ provider: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/) }).strict();
+
+const contactIds = z.array(externalId).max(100_000);
+
+export const importRequest = z
+  .object({
+    provider: providerParams.shape.provider,
+    selection: z.union([
+      z.object({ ids: contactIds.min(1) }).strict(),
+      z
+        .object({
+          all: z.literal(true),
+          search: z.string().max(200).optional(),
+          filters: contactFilters.optional(),
+          except: contactIds.optional(),
+        })
+        .strict(),
+    ]),
+    role: roleId,
+    roles: z.record(externalId, roleId).optional(),
+    message: z
+      .object({
+        subject: text(200),
+        body: z.string().trim().min(1).max(5000),
+      })
+      .strict(),
+  })
+  .strict()
+  .refine((r) => !r.roles || Object.keys(r.roles).length <= 100_000, { message: 'too many roles', path: ['roles'] });
+export type ImportRequest = z.infer<typeof importRequest>;
+
+export const inviteListQuery = z
+  .object({
+    status: z.enum(['pending', 'accepted', 'revoked', 'expired']).optional(),
+    cursor: z.string().max(100).optional(),
+    limit: z.coerce.number().int().min(1).max(500).optional(),
+  })
+  .strict();
+
+export const inviteParams = z.object({ id: z.string().regex(/^inv_[A-Za-z0-9_-]{10,40}$/) }).strict();
+
+export const acceptRequest = z.object({ token: z.string().min(20).max(200) }).strict();
+
+// ---- Responses -----------------------------------------------------------------------
+
+export interface Seats {
+  limit: number;
+  used: number;
+  remaining: number;
+}
+
+export interface SessionInfo {
+  inviter: { id: string; name: string; email: string };
+  target: { type: TargetType; id: string; name: string; roles: Role[]; defaultRole: string };
+  seats: Seats;
+  expiresAt: string;
+}
+
+export type ConnectionState = 'ready' | 'needs_credentials' | 'error';
+
+export interface ProviderInfo {
+  id: string;
+  type: string;
+  name: string;
+  connection: ConnectionState;
+}
+
+export type Membership = 'member' | 'invited' | null;
+
+export interface Contact {
+  id: string;
+  firstName: string | null;
+  lastName: string | null;
+  displayName: string;
+  email: string | null;
+  personalEmail: string | null;
+  title: string | null;
+  department: string | null;
+  location: string | null;
+  managerId: string | null;
+  status: ContactStatus;
+  avatarUrl: string | null;
+  membership: Membership;
+}
+
+export interface ContactPage {
+  items: Contact[];
+  nextCursor: string | null;
+  /** Contacts matching the query. */
+  total: number;
+  /** Of those, how many can be invited (not a member, not invited, with an email). */
+  selectable: number;
+}
+
+export interface Facet {
+  value: string;
+  count: number;
+}
+
+export interface ContactFacets {
+  departments: Facet[];
+  locations: Facet[];
+}
+
+export type SkipReason = 'already_member' | 'already_invited' | 'no_email' | 'invalid_email' | 'duplicate' | 'not_found';
+
+export interface ImportResult {
+  id: string;
+  invited: number;
+  skipped: { contactId: string; email: string | null; reason: SkipReason }[];
+  seats: Seats;
+}
+
+export type InviteStatus = 'pending' | 'accepted' | 'revoked' | 'expired';
+
+export interface InviteSummary {
+  id: string;
+  email: string;
+  name: string | null;
+  role: string;
+  status: InviteStatus;
+  delivery: 'queued' | 'sent' | 'failed';
+  expiresAt: string;
+  createdAt: string;
+  importId: string | null;
+}
+
+export interface ErrorBody {
+  error: { code: string; message: string; details?: unknown };
+}

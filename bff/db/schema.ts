@@ -1,0 +1,152 @@
+/**
+ * The one Kysely `Database` interface. Column types are ones SQLite and PostgreSQL share:
+ * text, integer, and ISO-8601 UTC timestamps stored as text (they sort and compare the same
+ * on both, and need no driver-specific date handling).
+ */
+import type { Insertable, Selectable, Updateable } from 'kysely';
+
+export interface TargetTable {
+  type: string;
+  id: string;
+  name: string;
+  organization_id: string | null;
+  seat_limit: number;
+  /** JSON array of `{ id, label }`. */
+  roles: string;
+  default_role: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface MemberTable {
+  target_type: string;
+  target_id: string;
+  /** Normalized email: the key that says "this person is already in". */
+  email: string;
+  external_id: string | null;
+  name: string | null;
+  role: string;
+  created_at: string;
+}
+
+export interface InviteTable {
+  id: string;
+  target_type: string;
+  target_id: string;
+  import_id: string | null;
+  provider: string | null;
+  contact_id: string | null;
+  /** As the provider gave it, for the email's To: line. */
+  email: string;
+  email_normalized: string;
+  name: string | null;
+  first_name: string | null;
+  role: string;
+  status: string;
+  /** SHA-256 of the accept token; the token itself exists only in the email. */
+  token_hash: string;
+  inviter_id: string;
+  expires_at: string;
+  created_at: string;
+  accepted_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface ImportTable {
+  id: string;
+  target_type: string;
+  target_id: string;
+  inviter_id: string;
+  inviter_name: string;
+  inviter_email: string;
+  provider: string;
+  role: string;
+  subject: string;
+  body: string;
+  invited_count: number;
+  skipped_count: number;
+  idempotency_key: string;
+  /** SHA-256 of the canonical request body, so a replay with another body is refused. */
+  request_hash: string;
+  response_status: number;
+  response_body: string;
+  created_at: string;
+}
+
+export interface ProviderConnectionTable {
+  id: string;
+  provider_id: string;
+  /** Whose credentials these are: an organization id, or `*` for the whole deployment. */
+  scope: string;
+  /** AES-256-GCM ciphertext of the credentials JSON (iv.tag.data, base64url). */
+  credentials: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface DirectorySyncTable {
+  /** `provider:scope`. */
+  connection: string;
+  status: string;
+  fetched: number;
+  total: number | null;
+  started_at: string | null;
+  synced_at: string | null;
+  error_code: string | null;
+  error_message: string | null;
+}
+
+export interface DirectoryContactTable {
+  connection: string;
+  contact_id: string;
+  first_name: string | null;
+  last_name: string | null;
+  display_name: string;
+  email: string | null;
+  email_normalized: string | null;
+  personal_email: string | null;
+  title: string | null;
+  department: string | null;
+  location: string | null;
+  manager_id: string | null;
+  status: string;
+  avatar_url: string | null;
+  /** Lowercased, accent-folded name, email, title and department: what search matches. */
+  search_text: string;
+  /** Lowercased display name: the list's order. */
+  sort_name: string;
+}
+
+export interface OutboxTable {
+  id: string;
+  invite_id: string;
+  status: string;
+  attempts: number;
+  next_attempt_at: string;
+  /** The rendered message (to, subject, text, html); cleared once sent. */
+  payload: string | null;
+  last_error: string | null;
+  created_at: string;
+  sent_at: string | null;
+}
+
+export interface Database {
+  targets: TargetTable;
+  members: MemberTable;
+  invites: InviteTable;
+  imports: ImportTable;
+  provider_connections: ProviderConnectionTable;
+  directory_syncs: DirectorySyncTable;
+  directory_contacts: DirectoryContactTable;
+  outbox: OutboxTable;
+}
+
+export type Target = Selectable<TargetTable>;
+export type NewTarget = Insertable<TargetTable>;
+export type TargetUpdate = Updateable<TargetTable>;
+export type Member = Selectable<MemberTable>;
+export type Invite = Selectable<InviteTable>;
+export type NewInvite = Insertable<InviteTable>;
+export type ImportRow = Selectable<ImportTable>;
+export type DirectoryContactRow = Selectable<DirectoryContactTable>;
+export type NewDirectoryContact = Insertable<DirectoryContactTable>;

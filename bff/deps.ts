@@ -1,0 +1,28 @@
+/** What createApp needs from its host: every dependency explicit, nothing read from globals. */
+import type { Db } from './db/connect.js';
+import type { ProviderRegistry } from './providers.js';
+import type { Logger } from './logger.js';
+
+export interface AppConfig {
+  /** Valid server-to-server keys; more than one during a rotation. */
+  apiKeys: string[];
+  /** Signs session tokens (and, later, derives the key that encrypts stored credentials). */
+  secret: string;
+  sessionTtlSeconds: number;
+  inviteTtlDays: number;
+  /** Where the invite email's link points; `?token=` is appended. */
+  acceptUrl: string;
+  /** Host origins allowed by CORS. */
+  origins: string[];
+}
+
+export interface AppDeps {
+  db: Db;
+  config: AppConfig;
+  providers: ProviderRegistry;
+  logger: Logger;
+  /** The clock, injectable so expiry can be tested without waiting. */
+  now?: () => Date;
+}
+
+export type Env = { Variables: { requestId: string } };

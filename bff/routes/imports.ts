@@ -1,0 +1,30 @@
+/** POST /api/imports: the article's "Import Contacts" button. */
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type { AppDeps } from '../deps.js';
+import { sessionAuth, type SessionEnv } from '../auth/session-token.js';
+import { importRequest } from '../contract.js';
+import { AppError } from '../errors.js';
+import { ensureDirectory } from '../services/directory.js';
+import { createImport } from '../services/imports.js';
+import { validate } from '../validate.js';
+
+const idempotencyHeader = z.object({ 'idempotency-key': z.string().regex(/^[A-Za-z0-9_.:-]{8,200}$/, 'must be 8–200 letters, digits or _.:-') }).passthrough();
+
+export const importsRoutes = ({ db, config, providers, now = () => new Date() }: AppDeps) =>
+  new Hono<SessionEnv>()
+    .use(sessionAuth(config.secret, now))
+    .post('/', validate('header', idempotencyHeader), validate('json', importRequest), async (c) => {
+      const request = c.req.valid('json');
+      const entry = providers.get(request.provider);
+      if (!entry) throw new AppError(400, 'provider_not_found', `No HR application "${request.provider}" is configured.`);
+      // Contacts are resolved from the cache, so it must hold this provider's directory.
+      await ensureDirectory(db.kysely, entry, '*', now);
+      const result = await createImport(
+        { db: db.kysely, dialect: db.dialect, now, acceptUrl: config.acceptUrl, inviteTtlDays: config.inviteTtlDays },
+        c.get('session'),
+        request,
+        c.req.valid('header')['idempotency-key'],
+      );
+      return c.json(result.body, result.status);
+    });

@@ -1,0 +1,26 @@
+/** The session target's invites, and the public accept endpoint the email link leads to. */
+import { Hono } from 'hono';
+import type { AppDeps } from '../deps.js';
+import { sessionAuth, type SessionEnv } from '../auth/session-token.js';
+import { acceptRequest, inviteListQuery, inviteParams } from '../contract.js';
+import { acceptInvite, listInvites, resendInvite, revokeInvite } from '../services/invites.js';
+import { validate } from '../validate.js';
+
+export const invitesRoutes = ({ db, config, now = () => new Date() }: AppDeps) => {
+  const auth = sessionAuth(config.secret, now);
+  return new Hono<SessionEnv>()
+    .post('/accept', validate('json', acceptRequest), async (c) => c.json(await acceptInvite(db.kysely, c.req.valid('json').token, now())))
+    .get('/', auth, validate('query', inviteListQuery), async (c) => {
+      const q = c.req.valid('query');
+      return c.json(await listInvites(db.kysely, c.get('session').target, { ...q, limit: q.limit ?? 50 }, now()));
+    })
+    .post('/:id/resend', auth, validate('param', inviteParams), async (c) => {
+      const session = c.get('session');
+      const deps = { db: db.kysely, now, acceptUrl: config.acceptUrl, inviteTtlDays: config.inviteTtlDays };
+      return c.json(await resendInvite(deps, session.target, c.req.valid('param').id, session.inviter.name));
+    })
+    .delete('/:id', auth, validate('param', inviteParams), async (c) => {
+      await revokeInvite(db.kysely, c.get('session').target, c.req.valid('param').id, now());
+      return c.body(null, 204);
+    });
+};

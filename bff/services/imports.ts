@@ -1,0 +1,241 @@
+/**
+ * POST /api/imports: turns a selection into invites in one transaction. Within it the seats are
+ * counted again, so an import either fits the plan's user limit whole or writes nothing.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { Kysely, Transaction } from 'kysely';
+import type { Database, DirectoryContactRow, NewInvite, Target } from '../db/schema.js';
+import type { ImportRequest, ImportResult, Seats, SkipReason } from '../contract.js';
+import type { Session } from '../auth/session-token.js';
+import type { Dialect } from '../db/connect.js';
+import { AppError } from '../errors.js';
+import { countSeats, getTarget, targetRoles } from './targets.js';
+import { resolveSelection } from './directory.js';
+import { renderInvite } from './message.js';
+import { isValidEmail } from './text.js';
+
+const BATCH = 200;
+
+export function newId(prefix: string): string {
+  return `${prefix}_${randomBytes(15).toString('base64url')}`;
+}
+
+export function newInviteToken(): { token: string; hash: string } {
+  const token = randomBytes(32).toString('base64url');
+  return { token, hash: hashToken(token) };
+}
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+export function acceptLink(acceptUrl: string, token: string): string {
+  return `${acceptUrl}${acceptUrl.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}`;
+}
+
+/** Canonical JSON (sorted keys) so the same request hashes the same however it was written. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value)
+      .sort()
+      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export interface ImportDeps {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  now: () => Date;
+  acceptUrl: string;
+  inviteTtlDays: number;
+}
+
+export interface StoredResponse {
+  status: 201;
+  body: ImportResult;
+}
+
+async function findReplay(db: Kysely<Database> | Transaction<Database>, session: Session, key: string, hash: string): Promise<StoredResponse | null> {
+  const prior = await db
+    .selectFrom('imports')
+    .select(['request_hash', 'response_status', 'response_body'])
+    .where('target_type', '=', session.target.type)
+    .where('target_id', '=', session.target.id)
+    .where('inviter_id', '=', session.inviter.id)
+    .where('idempotency_key', '=', key)
+    .executeTakeFirst();
+  if (!prior) return null;
+  if (prior.request_hash !== hash) {
+    throw new AppError(422, 'idempotency_key_reused', 'This Idempotency-Key was already used for a different import; use a new key for a new import.');
+  }
+  return { status: prior.response_status as 201, body: JSON.parse(prior.response_body) as ImportResult };
+}
+
+/** Locks the target row for the rest of the transaction where the database can. */
+async function lockTarget(trx: Transaction<Database>, dialect: Dialect, session: Session): Promise<Target> {
+  if (dialect === 'postgres') {
+    // Concurrent imports to one target queue here; SQLite already runs one writer at a time.
+    await trx.selectFrom('targets').select('id').where('type', '=', session.target.type).where('id', '=', session.target.id).forUpdate().execute();
+  }
+  return getTarget(trx, session.target);
+}
+
+async function existingEmails(
+  trx: Transaction<Database>,
+  target: Target,
+  emails: string[],
+  now: Date,
+): Promise<{ members: Set<string>; invited: Set<string> }> {
+  const members = new Set<string>();
+  const invited = new Set<string>();
+  for (let i = 0; i < emails.length; i += 500) {
+    const chunk = emails.slice(i, i + 500);
+    const [m, inv] = await Promise.all([
+      trx.selectFrom('members').select('email').where('target_type', '=', target.type).where('target_id', '=', target.id).where('email', 'in', chunk).execute(),
+      trx
+        .selectFrom('invites')
+        .select('email_normalized')
+        .where('target_type', '=', target.type)
+        .where('target_id', '=', target.id)
+        .where('status', '=', 'pending')
+        .where('email_normalized', 'in', chunk)
+        .where('expires_at', '>', now.toISOString())
+        .execute(),
+    ]);
+    for (const r of m) members.add(r.email);
+    for (const r of inv) invited.add(r.email_normalized);
+  }
+  return { members, invited };
+}
+
+export async function createImport(deps: ImportDeps, session: Session, request: ImportRequest, idempotencyKey: string): Promise<StoredResponse> {
+  const hash = createHash('sha256').update(canonical(request)).digest('hex');
+  const replay = await findReplay(deps.db, session, idempotencyKey, hash);
+  if (replay) return replay;
+
+  const connection = `${request.provider}:*`;
+  return deps.db.transaction().execute(async (trx) => {
+    const target = await lockTarget(trx, deps.dialect, session);
+    // A request with the same key may have committed while we waited for the lock.
+    const raced = await findReplay(trx, session, idempotencyKey, hash);
+    if (raced) return raced;
+
+    const roles = new Set(targetRoles(target).map((r) => r.id));
+    const badRole = [request.role, ...Object.values(request.roles ?? {})].find((r) => !roles.has(r));
+    if (badRole) throw new AppError(400, 'invalid_role', `"${badRole}" is not a role of this ${target.type}; use one of: ${[...roles].join(', ')}.`);
+
+    const now = deps.now();
+    const { contacts, missing } = await resolveSelection(trx, connection, request.selection);
+    const candidateEmails = [...new Set(contacts.flatMap((c) => (c.email_normalized ? [c.email_normalized] : [])))];
+    const existing = await existingEmails(trx, target, candidateEmails, now);
+
+    const skipped: ImportResult['skipped'] = missing.map((contactId) => ({ contactId, email: null, reason: 'not_found' as const }));
+    const toInvite: { contact: DirectoryContactRow; email: string; role: string }[] = [];
+    const seen = new Set<string>();
+    const skip = (c: DirectoryContactRow, reason: SkipReason) => skipped.push({ contactId: c.contact_id, email: c.email, reason });
+    for (const c of contacts) {
+      const email = c.email_normalized;
+      if (!email) skip(c, 'no_email');
+      else if (!isValidEmail(email)) skip(c, 'invalid_email');
+      else if (seen.has(email)) skip(c, 'duplicate');
+      else if (existing.members.has(email)) skip(c, 'already_member');
+      else if (existing.invited.has(email)) skip(c, 'already_invited');
+      else {
+        seen.add(email);
+        toInvite.push({ contact: c, email, role: request.roles?.[c.contact_id] ?? request.role });
+      }
+    }
+
+    const seatsBefore = await countSeats(trx, target, now);
+    if (toInvite.length > seatsBefore.remaining) {
+      throw new AppError(
+        409,
+        'seat_limit_exceeded',
+        `This import would invite ${toInvite.length} people but the plan's user limit leaves ${seatsBefore.remaining} seat${seatsBefore.remaining === 1 ? '' : 's'}; nothing was imported.`,
+        { seats: seatsBefore, requested: toInvite.length },
+      );
+    }
+
+    const importId = newId('imp');
+    const seats: Seats = { limit: seatsBefore.limit, used: seatsBefore.used + toInvite.length, remaining: seatsBefore.remaining - toInvite.length };
+    const body: ImportResult = { id: importId, invited: toInvite.length, skipped, seats };
+    await trx
+      .insertInto('imports')
+      .values({
+        id: importId,
+        target_type: target.type,
+        target_id: target.id,
+        inviter_id: session.inviter.id,
+        inviter_name: session.inviter.name,
+        inviter_email: session.inviter.email,
+        provider: request.provider,
+        role: request.role,
+        subject: request.message.subject,
+        body: request.message.body,
+        invited_count: toInvite.length,
+        skipped_count: skipped.length,
+        idempotency_key: idempotencyKey,
+        request_hash: hash,
+        response_status: 201,
+        response_body: JSON.stringify(body),
+        created_at: now.toISOString(),
+      })
+      .execute();
+
+    const expiresAt = new Date(now.getTime() + deps.inviteTtlDays * 86_400_000).toISOString();
+    for (let i = 0; i < toInvite.length; i += BATCH) {
+      const invites: NewInvite[] = [];
+      const outbox: { id: string; invite_id: string; status: string; attempts: number; next_attempt_at: string; payload: string; last_error: null; created_at: string; sent_at: null }[] = [];
+      for (const { contact, email, role } of toInvite.slice(i, i + BATCH)) {
+        const id = newId('inv');
+        const { token, hash: tokenHash } = newInviteToken();
+        const firstName = contact.first_name ?? contact.display_name.split(/\s+/)[0] ?? '';
+        invites.push({
+          id,
+          target_type: target.type,
+          target_id: target.id,
+          import_id: importId,
+          provider: request.provider,
+          contact_id: contact.contact_id,
+          email: contact.email!.trim(),
+          email_normalized: email,
+          name: contact.display_name,
+          first_name: contact.first_name,
+          role,
+          status: 'pending',
+          token_hash: tokenHash,
+          inviter_id: session.inviter.id,
+          expires_at: expiresAt,
+          created_at: now.toISOString(),
+          accepted_at: null,
+          revoked_at: null,
+        });
+        const message = renderInvite(request.message.subject, request.message.body, {
+          firstName,
+          targetName: target.name,
+          inviterName: session.inviter.name,
+          acceptUrl: acceptLink(deps.acceptUrl, token),
+        });
+        // The outbox row is the only place the token exists until the mail is sent.
+        outbox.push({
+          id: newId('msg'),
+          invite_id: id,
+          status: 'queued',
+          attempts: 0,
+          next_attempt_at: now.toISOString(),
+          payload: JSON.stringify({ to: contact.email!.trim(), toName: contact.display_name, replyTo: session.inviter.email, ...message }),
+          last_error: null,
+          created_at: now.toISOString(),
+          sent_at: null,
+        });
+      }
+      await trx.insertInto('invites').values(invites).execute();
+      await trx.insertInto('outbox').values(outbox).execute();
+    }
+    return { status: 201 as const, body };
+  });
+}

@@ -1,0 +1,139 @@
+/** The invite lifecycle after an import: list, resend, revoke, accept. */
+import type { Kysely, Transaction } from 'kysely';
+import type { Database, Invite } from '../db/schema.js';
+import type { InviteStatus, InviteSummary } from '../contract.js';
+import type { TargetRef } from './targets.js';
+import { AppError } from '../errors.js';
+import { countSeats, getTarget } from './targets.js';
+import { acceptLink, hashToken, newId, newInviteToken } from './imports.js';
+import { renderInvite } from './message.js';
+
+/** A pending invite past its expiry is reported as expired whether or not a job has swept it. */
+function effectiveStatus(invite: Pick<Invite, 'status' | 'expires_at'>, now: Date): InviteStatus {
+  if (invite.status === 'pending' && invite.expires_at <= now.toISOString()) return 'expired';
+  return invite.status as InviteStatus;
+}
+
+export async function listInvites(
+  db: Kysely<Database>,
+  target: TargetRef,
+  q: { status?: InviteStatus | undefined; cursor?: string | undefined; limit: number },
+  now: Date,
+): Promise<{ items: InviteSummary[]; nextCursor: string | null }> {
+  let query = db
+    .selectFrom('invites')
+    .leftJoin('outbox', 'outbox.invite_id', 'invites.id')
+    .select(['invites.id', 'invites.email', 'invites.name', 'invites.role', 'invites.status', 'invites.expires_at', 'invites.created_at', 'invites.import_id', 'outbox.status as delivery'])
+    .where('invites.target_type', '=', target.type)
+    .where('invites.target_id', '=', target.id)
+    .orderBy('invites.created_at', 'desc')
+    .orderBy('invites.id', 'desc')
+    .limit(q.limit + 1);
+  const iso = now.toISOString();
+  if (q.status === 'pending') query = query.where('invites.status', '=', 'pending').where('invites.expires_at', '>', iso);
+  else if (q.status === 'expired') query = query.where((eb) => eb.or([eb('invites.status', '=', 'expired'), eb.and([eb('invites.status', '=', 'pending'), eb('invites.expires_at', '<=', iso)])]));
+  else if (q.status) query = query.where('invites.status', '=', q.status);
+  if (q.cursor) {
+    const [createdAt, id] = Buffer.from(q.cursor, 'base64url').toString('utf8').split('|');
+    if (!createdAt || !id) throw new AppError(400, 'invalid_cursor', 'The cursor is not one this server issued.');
+    query = query.where((eb) => eb.or([eb('invites.created_at', '<', createdAt), eb.and([eb('invites.created_at', '=', createdAt), eb('invites.id', '<', id)])]));
+  }
+  const rows = await query.execute();
+  const more = rows.length > q.limit;
+  const items = rows.slice(0, q.limit).map((r) => ({
+    id: r.id,
+    email: r.email,
+    name: r.name,
+    role: r.role,
+    status: effectiveStatus(r, now),
+    delivery: (r.delivery ?? 'queued') as InviteSummary['delivery'],
+    expiresAt: r.expires_at,
+    createdAt: r.created_at,
+    importId: r.import_id,
+  }));
+  const last = items[items.length - 1];
+  return { items, nextCursor: more && last ? Buffer.from(`${last.createdAt}|${last.id}`).toString('base64url') : null };
+}
+
+async function getInvite(db: Kysely<Database> | Transaction<Database>, target: TargetRef, id: string): Promise<Invite> {
+  const invite = await db.selectFrom('invites').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!invite) throw new AppError(404, 'invite_not_found', 'No such invite.');
+  // Invite ids are 120 random bits, so saying "not yours" reveals nothing guessable.
+  if (invite.target_type !== target.type || invite.target_id !== target.id) {
+    throw new AppError(403, 'forbidden_target', 'This invite belongs to another target than the session’s.');
+  }
+  return invite;
+}
+
+export async function revokeInvite(db: Kysely<Database>, target: TargetRef, id: string, now: Date): Promise<void> {
+  const invite = await getInvite(db, target, id);
+  if (invite.status !== 'pending') throw new AppError(409, 'invite_not_pending', `The invite is ${invite.status}; only pending invites can be revoked.`);
+  await db.transaction().execute(async (trx) => {
+    await trx.updateTable('invites').set({ status: 'revoked', revoked_at: now.toISOString() }).where('id', '=', id).where('status', '=', 'pending').execute();
+    // Mail not yet sent for a revoked invite is never sent.
+    await trx.updateTable('outbox').set({ status: 'cancelled', payload: null }).where('invite_id', '=', id).where('status', 'in', ['queued', 'failed']).execute();
+  });
+}
+
+export interface ResendDeps {
+  db: Kysely<Database>;
+  now: () => Date;
+  acceptUrl: string;
+  inviteTtlDays: number;
+}
+
+/** Rotates the token (the old link stops working), extends the expiry and queues the mail again. */
+export async function resendInvite(deps: ResendDeps, target: TargetRef, id: string, inviterName: string): Promise<InviteSummary> {
+  const now = deps.now();
+  await deps.db.transaction().execute(async (trx) => {
+    const invite = await getInvite(trx, target, id);
+    const status = effectiveStatus(invite, now);
+    if (status !== 'pending' && status !== 'expired') throw new AppError(409, 'invite_not_pending', `The invite is ${status}; it cannot be resent.`);
+    const t = await getTarget(trx, target);
+    if (status === 'expired') {
+      // An expired invite holds no seat; resending takes one again.
+      const seats = await countSeats(trx, t, now);
+      if (seats.remaining < 1) throw new AppError(409, 'seat_limit_exceeded', "The plan's user limit is reached; free a seat before resending.", { seats });
+    }
+    const imp = invite.import_id ? await trx.selectFrom('imports').select(['subject', 'body']).where('id', '=', invite.import_id).executeTakeFirst() : undefined;
+    const { token, hash } = newInviteToken();
+    await trx
+      .updateTable('invites')
+      .set({ token_hash: hash, status: 'pending', expires_at: new Date(now.getTime() + deps.inviteTtlDays * 86_400_000).toISOString() })
+      .where('id', '=', id)
+      .execute();
+    const message = renderInvite(imp?.subject ?? 'Join {{targetName}}', imp?.body ?? 'Hi {{firstName}}, {{inviterName}} invited you to join {{targetName}}.', {
+      firstName: invite.first_name ?? invite.name?.split(/\s+/)[0] ?? '',
+      targetName: t.name,
+      inviterName,
+      acceptUrl: acceptLink(deps.acceptUrl, token),
+    });
+    await trx.updateTable('outbox').set({ status: 'cancelled', payload: null }).where('invite_id', '=', id).where('status', 'in', ['queued', 'failed']).execute();
+    await trx
+      .insertInto('outbox')
+      .values({ id: newId('msg'), invite_id: id, status: 'queued', attempts: 0, next_attempt_at: now.toISOString(), payload: JSON.stringify({ to: invite.email, toName: invite.name, ...message }), last_error: null, created_at: now.toISOString(), sent_at: null })
+      .execute();
+  });
+  const { items } = await listInvites(deps.db, target, { limit: 500 }, now);
+  return items.find((i) => i.id === id)!;
+}
+
+export async function acceptInvite(db: Kysely<Database>, token: string, now: Date): Promise<{ target: { type: string; id: string; name: string }; email: string; role: string }> {
+  return db.transaction().execute(async (trx) => {
+    const invite = await trx.selectFrom('invites').selectAll().where('token_hash', '=', hashToken(token)).executeTakeFirst();
+    if (!invite) throw new AppError(404, 'invite_not_found', 'This invitation link is not valid. It may have been replaced by a newer email.');
+    const status = effectiveStatus(invite, now);
+    if (status !== 'pending') {
+      const why = { accepted: 'has already been accepted', revoked: 'was withdrawn', expired: 'has expired; ask for a new one' }[status as 'accepted' | 'revoked' | 'expired'];
+      throw new AppError(410, `invite_${status}`, `This invitation ${why}.`);
+    }
+    await trx.updateTable('invites').set({ status: 'accepted', accepted_at: now.toISOString() }).where('id', '=', invite.id).where('status', '=', 'pending').execute();
+    await trx
+      .insertInto('members')
+      .values({ target_type: invite.target_type, target_id: invite.target_id, email: invite.email_normalized, external_id: null, name: invite.name, role: invite.role, created_at: now.toISOString() })
+      .onConflict((oc) => oc.columns(['target_type', 'target_id', 'email']).doNothing())
+      .execute();
+    const target = await trx.selectFrom('targets').select(['type', 'id', 'name']).where('type', '=', invite.target_type).where('id', '=', invite.target_id).executeTakeFirstOrThrow();
+    return { target, email: invite.email, role: invite.role };
+  });
+}

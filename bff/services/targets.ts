@@ -1,0 +1,124 @@
+/** Targets (organization, lab, challenge), their roles, members and seats. */
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Database, Target } from '../db/schema.js';
+import type { Role, Seats, TargetType } from '../contract.js';
+import { AppError } from '../errors.js';
+import { normalizeEmail } from './text.js';
+
+type Q = Kysely<Database> | Transaction<Database>;
+
+/** Roles a target offers when the host has not configured its own. */
+export const DEFAULT_ROLES: Record<TargetType, { roles: Role[]; defaultRole: string }> = {
+  organization: { roles: [{ id: 'admin', label: 'Admin' }, { id: 'user', label: 'User' }], defaultRole: 'user' },
+  lab: { roles: [{ id: 'manager', label: 'Lab manager' }, { id: 'user', label: 'User' }], defaultRole: 'user' },
+  challenge: { roles: [{ id: 'judge', label: 'Judge' }, { id: 'user', label: 'User' }], defaultRole: 'user' },
+};
+
+export interface TargetRef {
+  type: TargetType;
+  id: string;
+}
+
+export async function getTarget(db: Q, ref: TargetRef): Promise<Target> {
+  const target = await db.selectFrom('targets').selectAll().where('type', '=', ref.type).where('id', '=', ref.id).executeTakeFirst();
+  if (!target) throw new AppError(404, 'target_not_found', `No ${ref.type} with id ${ref.id}; create it with PUT /api/targets/${ref.type}/${ref.id}.`);
+  return target;
+}
+
+export function targetRoles(target: Target): Role[] {
+  return JSON.parse(target.roles) as Role[];
+}
+
+export async function upsertTarget(
+  db: Kysely<Database>,
+  ref: TargetRef,
+  input: { name: string; seatLimit: number; organizationId?: string | null | undefined; roles?: Role[] | undefined; defaultRole?: string | undefined },
+  now: Date,
+): Promise<{ target: Target; created: boolean }> {
+  return db.transaction().execute(async (trx) => {
+    const existing = await trx.selectFrom('targets').selectAll().where('type', '=', ref.type).where('id', '=', ref.id).executeTakeFirst();
+    const roles = input.roles ?? (existing ? targetRoles(existing) : DEFAULT_ROLES[ref.type].roles);
+    const defaultRole = input.defaultRole ?? (roles.some((r) => r.id === existing?.default_role) ? existing!.default_role : undefined) ?? (roles.some((r) => r.id === DEFAULT_ROLES[ref.type].defaultRole) ? DEFAULT_ROLES[ref.type].defaultRole : roles[0]!.id);
+    const row = {
+      name: input.name,
+      seat_limit: input.seatLimit,
+      organization_id: input.organizationId ?? (ref.type === 'organization' ? ref.id : existing?.organization_id ?? null),
+      roles: JSON.stringify(roles),
+      default_role: defaultRole,
+      updated_at: now.toISOString(),
+    };
+    if (existing) {
+      await trx.updateTable('targets').set(row).where('type', '=', ref.type).where('id', '=', ref.id).execute();
+    } else {
+      await trx.insertInto('targets').values({ ...row, type: ref.type, id: ref.id, created_at: now.toISOString() }).execute();
+    }
+    return { target: await getTarget(trx, ref), created: !existing };
+  });
+}
+
+/**
+ * Replaces the target's members with the host's list (the host is the source of truth for
+ * membership). Pending invites of people who are now members are marked accepted, so they stop
+ * counting twice against the seats.
+ */
+export async function syncMembers(
+  db: Kysely<Database>,
+  ref: TargetRef,
+  members: { id: string; email: string; name?: string | null | undefined; role?: string | undefined }[],
+  now: Date,
+): Promise<{ members: number }> {
+  return db.transaction().execute(async (trx) => {
+    const target = await getTarget(trx, ref);
+    const byEmail = new Map<string, (typeof members)[number]>();
+    for (const m of members) byEmail.set(normalizeEmail(m.email)!, m);
+    await trx.deleteFrom('members').where('target_type', '=', ref.type).where('target_id', '=', ref.id).execute();
+    const rows = [...byEmail].map(([email, m]) => ({
+      target_type: ref.type,
+      target_id: ref.id,
+      email,
+      external_id: m.id,
+      name: m.name ?? null,
+      role: m.role ?? target.default_role,
+      created_at: now.toISOString(),
+    }));
+    for (let i = 0; i < rows.length; i += 500) await trx.insertInto('members').values(rows.slice(i, i + 500)).execute();
+    await trx
+      .updateTable('invites')
+      .set({ status: 'accepted', accepted_at: now.toISOString() })
+      .where('target_type', '=', ref.type)
+      .where('target_id', '=', ref.id)
+      .where('status', '=', 'pending')
+      .where('email_normalized', 'in', trx.selectFrom('members').select('email').where('target_type', '=', ref.type).where('target_id', '=', ref.id))
+      .execute();
+    return { members: rows.length };
+  });
+}
+
+/**
+ * Seats used = members + pending, unexpired invites, each person counted once (a member with a
+ * stale pending invite is one person).
+ */
+export async function countSeats(db: Q, target: Target, now: Date): Promise<Seats> {
+  const row = await db
+    .selectFrom(
+      db
+        .selectFrom('members')
+        .select('email')
+        .where('target_type', '=', target.type)
+        .where('target_id', '=', target.id)
+        .union(
+          db
+            .selectFrom('invites')
+            .select('email_normalized as email')
+            .where('target_type', '=', target.type)
+            .where('target_id', '=', target.id)
+            .where('status', '=', 'pending')
+            .where('expires_at', '>', now.toISOString()),
+        )
+        .as('people'),
+    )
+    .select(sql<number>`count(*)`.as('used'))
+    .executeTakeFirstOrThrow();
+  const used = Number(row.used);
+  return { limit: target.seat_limit, used, remaining: Math.max(0, target.seat_limit - used) };
+}

@@ -1,0 +1,81 @@
+/**
+ * The standalone server behind `npm start`: the BFF, the demo page and the invite accept page on
+ * one port, on the embedded default (SQLite in DATA_DIR) unless DATABASE_URL says otherwise.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { serve, type ServerType } from '@hono/node-server';
+import { serveStatic } from '@hono/node-server/serve-static';
+import { Hono } from 'hono';
+import { createApp } from './app.js';
+import { devSecret, type EnvConfig } from './config.js';
+import { openDatabase, migrateToLatest, type Db } from './db/connect.js';
+import { createProviderRegistry, sampleProvider } from './providers.js';
+import { demoRoutes, seedDemo } from './demo.js';
+import { jsonLogger, type Logger } from './logger.js';
+
+export interface Standalone {
+  url: string;
+  port: number;
+  db: Db;
+  apiKey: string;
+  close(): Promise<void>;
+}
+
+const ROOT = resolve(import.meta.dirname, '..');
+const DEMO_DIR = join(ROOT, 'dist/demo');
+
+export async function startStandalone(env: EnvConfig, options: { logger?: Logger; demo?: boolean } = {}): Promise<Standalone> {
+  const logger = options.logger ?? jsonLogger();
+  const secret = env.secret ?? devSecret(env.dataDir);
+  // No key configured means a developer's machine: make one for this run and enable the demo.
+  const generatedKey = env.apiKeys.length === 0 ? `dev_${randomBytes(18).toString('base64url')}` : null;
+  const apiKeys = generatedKey ? [generatedKey] : env.apiKeys;
+  const demo = options.demo ?? (generatedKey !== null || process.env.HR_IMPORT_DEMO === '1');
+
+  const db = openDatabase({ url: env.databaseUrl, sqlitePath: env.sqlitePath });
+  const applied = await migrateToLatest(db);
+  if (applied.length) logger.info('migrated', { applied });
+  if (demo) await seedDemo(db.kysely, new Date());
+
+  const app = new Hono();
+  let port = env.port;
+  const ownOrigin = () => `http://localhost:${port}`;
+  const config = {
+    apiKeys,
+    secret,
+    sessionTtlSeconds: env.sessionTtlSeconds,
+    inviteTtlDays: env.inviteTtlDays,
+    get acceptUrl() {
+      return env.acceptUrl ?? `${ownOrigin()}/accept`;
+    },
+    get origins() {
+      return env.origins.length ? env.origins : [ownOrigin(), `http://127.0.0.1:${port}`];
+    },
+  };
+  app.route('/', createApp({ db, config, providers: createProviderRegistry([sampleProvider()]), logger }));
+  if (demo) {
+    app.route('/demo', demoRoutes(db.kysely, secret, env.sessionTtlSeconds));
+    const root = relative(process.cwd(), DEMO_DIR) || '.';
+    if (!existsSync(join(DEMO_DIR, 'index.html'))) logger.warn('demo page not built: run `npm run build:demo`', {});
+    app.get('/accept', serveStatic({ root, path: 'accept.html' }));
+    app.use('/*', serveStatic({ root }));
+  }
+
+  const server: ServerType = await new Promise((ok) => {
+    const s = serve({ fetch: app.fetch, port: env.port, hostname: '0.0.0.0' }, () => ok(s));
+  });
+  const address = server.address();
+  port = typeof address === 'object' && address ? address.port : env.port;
+  return {
+    url: ownOrigin(),
+    port,
+    db,
+    apiKey: apiKeys[0]!,
+    close: async () => {
+      await new Promise<void>((ok) => server.close(() => ok()));
+      await db.close();
+    },
+  };
+}

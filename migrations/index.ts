@@ -1,0 +1,10 @@
+/**
+ * Every migration, in order. Listed here rather than read from the folder so that the same
+ * list works under tsx, compiled to JavaScript, and bundled into a host's server.
+ */
+import type { Migration } from 'kysely';
+import * as createCoreTables from './2026_11_24_190000_create_core_tables.js';
+
+export const migrations: Record<string, Migration> = {
+  '2026_11_24_190000_create_core_tables': createCoreTables,
+};

@@ -1,0 +1,57 @@
+/**
+ * A BFF on a real throwaway database for route tests: SQLite in memory by default, or a fresh
+ * PostgreSQL database when TEST_DATABASE_URL points at a server (see test/postgres.ts).
+ */
+import { createApp } from '../bff/app.js';
+import { openDatabase, migrateToLatest, type Db } from '../bff/db/connect.js';
+import { createProviderRegistry, sampleProvider, type ProviderEntry } from '../bff/providers.js';
+import { silentLogger } from '../bff/logger.js';
+import { upsertTarget, syncMembers } from '../bff/services/targets.js';
+import { mintSessionToken } from '../bff/auth/session-token.js';
+import type { TargetType } from '../bff/contract.js';
+
+export const API_KEY = 'test-api-key-0123456789';
+export const SECRET = 'test-secret-0123456789-0123456789-abcdef';
+export const INVITER = { id: 'u-1', name: 'Dana Admin', email: 'dana@example.com' };
+
+export interface Harness {
+  db: Db;
+  clock: { now: Date };
+  request(method: string, path: string, init?: { token?: string; body?: unknown; headers?: Record<string, string>; rawBody?: string }): Promise<Response>;
+  session(target: { type: TargetType; id: string }, ttlSeconds?: number): Promise<string>;
+  target(type: TargetType, id: string, seatLimit: number, memberEmails?: string[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function createHarness(options: { providers?: ProviderEntry[]; sqlitePath?: string } = {}): Promise<Harness> {
+  const db = openDatabase({ url: process.env.TEST_DATABASE_URL, sqlitePath: options.sqlitePath ?? ':memory:' });
+  await migrateToLatest(db);
+  const clock = { now: new Date('2026-11-24T12:00:00Z') };
+  const app = createApp({
+    db,
+    config: { apiKeys: [API_KEY, 'second-rotated-key-0123456789'], secret: SECRET, sessionTtlSeconds: 900, inviteTtlDays: 7, acceptUrl: 'http://localhost/accept', origins: ['https://host.example'] },
+    providers: createProviderRegistry(options.providers ?? [sampleProvider()]),
+    logger: silentLogger,
+    now: () => clock.now,
+  });
+  return {
+    db,
+    clock,
+    request: (method, path, init = {}) => {
+      const headers: Record<string, string> = { ...(init.headers ?? {}) };
+      if (init.token) headers.Authorization = `Bearer ${init.token}`;
+      let body: string | undefined = init.rawBody;
+      if (init.body !== undefined) {
+        body = JSON.stringify(init.body);
+        headers['Content-Type'] ??= 'application/json';
+      }
+      return app.request(path, { method, headers, body });
+    },
+    session: async (target, ttlSeconds = 900) => (await mintSessionToken(SECRET, INVITER, target, ttlSeconds, clock.now)).token,
+    target: async (type, id, seatLimit, memberEmails = []) => {
+      await upsertTarget(db.kysely, { type, id }, { name: `${type} ${id}`, seatLimit }, clock.now);
+      if (memberEmails.length) await syncMembers(db.kysely, { type, id }, memberEmails.map((email, i) => ({ id: `m${i}`, email })), clock.now);
+    },
+    close: () => db.close(),
+  };
+}
