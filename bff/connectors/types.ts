@@ -3,26 +3,14 @@
  * normalized contacts; the BFF does the rest (caching the directory, search, membership
  * markers, imports), so a connector never sees a target, a session or the database.
  */
-import type { ContactStatus } from '../contract.js';
+import type { Contact } from '../contract.js';
 
-/** One person as a provider describes them, normalized: every missing value is null. */
-export interface DirectoryContact {
-  /** Stable id in the provider; the import refers to contacts by it. */
-  id: string;
-  firstName: string | null;
-  lastName: string | null;
-  displayName: string;
-  /** Work email as the provider gives it (the BFF normalizes case and whitespace). */
-  email: string | null;
-  personalEmail: string | null;
-  title: string | null;
-  department: string | null;
-  location: string | null;
-  managerId: string | null;
-  /** `inactive` for terminated, suspended, archived or disabled people. */
-  status: ContactStatus;
-  avatarUrl: string | null;
-}
+/**
+ * One person as a provider describes them, normalized: every missing value is null, `status` is
+ * `inactive` for terminated, suspended, archived or disabled people, `email` is the work email as
+ * given (the BFF normalizes case and whitespace). The widget's contact adds only `membership`.
+ */
+export type DirectoryContact = Omit<Contact, 'membership'>;
 
 export interface DirectoryPage {
   contacts: DirectoryContact[];

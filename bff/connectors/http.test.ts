@@ -1,0 +1,120 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createHttp, retryAfterMs } from './http.js';
+import { ProviderError } from './types.js';
+
+let server: Server;
+let base: string;
+let other: Server;
+let otherBase: string;
+const hits = new Map<string, number>();
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    const path = req.url!;
+    const n = (hits.get(path) ?? 0) + 1;
+    hits.set(path, n);
+    if (path === '/throttled') {
+      if (n < 3) return res.writeHead(429, { 'Retry-After': '2', 'Content-Type': 'application/json' }).end('{"message":"slow down"}');
+      return res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"ok":true}');
+    }
+    if (path === '/flaky') return n < 2 ? res.writeHead(503).end('busy') : res.writeHead(200).end('{"ok":1}');
+    if (path === '/down') return res.writeHead(502).end('bad gateway');
+    if (path === '/auth') return res.writeHead(401, { 'Content-Type': 'application/json' }).end('{"error":{"message":"token expired"}}');
+    if (path === '/same-host') return res.writeHead(302, { Location: '/flaky-free' }).end();
+    if (path === '/flaky-free') return res.writeHead(200).end('{"moved":true}');
+    if (path === '/off-host') return res.writeHead(302, { Location: `${otherBase}/steal` }).end();
+    if (path === '/html') return res.writeHead(200, { 'Content-Type': 'text/html' }).end('<html>login</html>');
+    if (path === '/slow') return setTimeout(() => res.writeHead(200).end('{}'), 500);
+    res.writeHead(404).end();
+  });
+  other = createServer((_req, res) => res.writeHead(200).end('{"stolen":true}'));
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  await new Promise<void>((ok) => other.listen(0, '127.0.0.1', ok));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  otherBase = `http://localhost:${(other.address() as AddressInfo).port}`;
+});
+afterAll(() => {
+  server.close();
+  other.close();
+});
+
+function client(policy = {}) {
+  const slept: number[] = [];
+  const http = createHttp({ provider: 'TestHR', policy: { baseDelayMs: 10, ...policy }, sleep: async (ms) => void slept.push(ms), random: () => 1 });
+  return { http, slept };
+}
+
+async function failure(p: Promise<unknown>): Promise<ProviderError> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof ProviderError) return err;
+    throw err;
+  }
+  throw new Error('expected a ProviderError');
+}
+
+describe('provider HTTP client', () => {
+  it('waits as Retry-After says on 429, then succeeds', async () => {
+    const { http, slept } = client();
+    expect(await http.json(`${base}/throttled`)).toEqual({ ok: true });
+    expect(slept).toEqual([2000, 2000]);
+  });
+
+  it('retries 5xx with exponential backoff and gives up with a typed error after the budget', async () => {
+    const { http, slept } = client({ maxAttempts: 4 });
+    expect(await http.json(`${base}/flaky`)).toEqual({ ok: 1 });
+    const err = await failure(http.json(`${base}/down`, { page: 'page 2' }));
+    expect(err.kind).toBe('unavailable');
+    expect(err.details).toMatchObject({ status: 502, page: 'page 2' });
+    expect(err.message).toContain('TestHR');
+    expect(slept.slice(1)).toEqual([10, 20, 40]);
+  });
+
+  it('does not retry bad credentials and passes the provider’s message on', async () => {
+    const { http, slept } = client();
+    const err = await failure(http.json(`${base}/auth`));
+    expect(err.kind).toBe('auth');
+    expect(err.message).toContain('token expired');
+    expect(slept).toEqual([]);
+  });
+
+  it('follows redirects on the same host only', async () => {
+    const { http } = client();
+    expect(await http.json(`${base}/same-host`)).toEqual({ moved: true });
+    const err = await failure(http.json(`${base}/off-host`));
+    expect(err.kind).toBe('bad_response');
+    expect(err.message).toContain('another host');
+  });
+
+  it('names the page when a response is not JSON', async () => {
+    const { http } = client();
+    const err = await failure(http.json(`${base}/html`, { page: 'cursor abc' }));
+    expect(err).toMatchObject({ kind: 'bad_response', details: { page: 'cursor abc' } });
+  });
+
+  it('times out a silent provider', async () => {
+    const { http } = client({ timeoutMs: 100, maxAttempts: 2 });
+    const err = await failure(http.json(`${base}/slow`));
+    expect(err.kind).toBe('unavailable');
+    expect(err.message).toContain('no answer within 0.1 s');
+  });
+
+  it('lets a provider-specific rule classify an answer', async () => {
+    const { http, slept } = client({ maxAttempts: 2 });
+    const err = await failure(http.json(`${base}/auth`, { classify: (status) => (status === 401 ? { retry: false, kind: 'quota_exceeded', message: 'daily limit' } : undefined) }));
+    expect(err.kind).toBe('quota_exceeded');
+    expect(err.message).toContain('daily limit');
+    expect(slept).toEqual([]);
+  });
+
+  it('reads Retry-After dates and rate-limit reset headers', () => {
+    const now = Date.parse('2026-11-24T12:00:00Z');
+    expect(retryAfterMs(new Headers({ 'Retry-After': 'Tue, 24 Nov 2026 12:00:30 GMT' }), now)).toBe(30_000);
+    expect(retryAfterMs(new Headers({ 'X-RateLimit-Reset': String(now / 1000 + 5) }), now)).toBe(5000);
+    expect(retryAfterMs(new Headers({ 'RateLimit-Reset': '7' }), now)).toBe(7000);
+    expect(retryAfterMs(new Headers(), now)).toBeUndefined();
+  });
+});
