@@ -43,7 +43,8 @@ export default defineConfig(({ mode }) => {
         formats: ['es'],
         fileName: () => 'hr-import.js',
       },
-      minify: true,
+      // Vite leaves whitespace in ES library output for bundlers; this file is for script tags.
+      rolldownOptions: { output: { minify: true } },
       target: 'es2022',
     },
   };

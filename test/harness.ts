@@ -37,7 +37,7 @@ export async function createHarness(options: { providers?: ProviderEntry[]; sqli
   return {
     db,
     clock,
-    request: (method, path, init = {}) => {
+    request: async (method, path, init = {}) => {
       const headers: Record<string, string> = { ...(init.headers ?? {}) };
       if (init.token) headers.Authorization = `Bearer ${init.token}`;
       let body: string | undefined = init.rawBody;

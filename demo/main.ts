@@ -1,0 +1,104 @@
+// The demo host page: what an organization, lab or challenge admin's "Manage members" screen
+// looks like with <hr-import> embedded. It gets session tokens from the demo server's
+// /demo/session route, standing in for the host backend's call to POST /api/sessions.
+import '../widget/src/index.js';
+
+interface DemoTarget {
+  type: 'organization' | 'lab' | 'challenge';
+  id: string;
+  name: string;
+  seats: { limit: number; used: number; remaining: number };
+}
+interface Person {
+  email: string;
+  name: string | null;
+  role: string;
+  status?: string;
+}
+
+const KIND_LABEL = { organization: 'Organization', lab: 'Lab', challenge: 'Challenge' } as const;
+const $ = <T extends Element>(sel: string) => document.querySelector<T>(sel)!;
+let targets: DemoTarget[] = [];
+let current: DemoTarget | undefined;
+
+async function json<T>(url: string, init?: RequestInit): Promise<T> {
+  const res = await fetch(url, init);
+  if (!res.ok) throw new Error(`${url}: ${res.status}`);
+  return (await res.json()) as T;
+}
+
+function cell(text: string): HTMLTableCellElement {
+  const td = document.createElement('td');
+  td.textContent = text; // names come from HR systems: text, never HTML
+  return td;
+}
+
+async function showPeople() {
+  if (!current) return;
+  const data = await json<{ name: string; seats: DemoTarget['seats']; members: Person[]; invites: Person[] }>(`/demo/targets/${current.type}/${encodeURIComponent(current.id)}/people`);
+  $('#target-name').textContent = `${KIND_LABEL[current.type]}: ${data.name}`;
+  $('#target-seats').textContent = `User limit: ${data.seats.used} of ${data.seats.limit} seats used · ${data.seats.remaining} remaining`;
+  const rows = [
+    ...data.invites.filter((i) => i.status === 'pending').map((i) => ({ ...i, label: 'Invited (pending)' })),
+    ...data.members.map((m) => ({ ...m, label: 'Member' })),
+  ].map((p) => {
+    const tr = document.createElement('tr');
+    tr.dataset.status = p.label === 'Member' ? 'member' : 'pending';
+    tr.append(cell(p.name ?? ''), cell(p.email), cell(p.role), cell(p.label));
+    return tr;
+  });
+  $('#people').replaceChildren(...rows);
+}
+
+function renderChoices() {
+  const box = $('#target-choices');
+  box.replaceChildren(
+    ...targets.map((t) => {
+      const label = document.createElement('label');
+      const input = document.createElement('input');
+      input.type = 'radio';
+      input.name = 'target';
+      input.value = `${t.type}/${t.id}`;
+      input.checked = t === current;
+      input.addEventListener('change', () => {
+        current = t;
+        void showPeople();
+      });
+      label.append(input, ` ${KIND_LABEL[t.type]}: ${t.name}`);
+      return label;
+    }),
+  );
+}
+
+async function openImport() {
+  if (!current) return;
+  const { token } = await json<{ token: string }>('/demo/session', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ target: { type: current.type, id: current.id } }),
+  });
+  // A fresh element per opening: a new session, a clean selection.
+  const el = document.createElement('hr-import');
+  el.setAttribute('session-token', token);
+  el.setAttribute('api-base', '/api');
+  $('#import-slot').replaceChildren(el);
+  $<HTMLDialogElement>('#import-dialog').showModal();
+}
+
+function closeImport() {
+  $<HTMLDialogElement>('#import-dialog').close();
+  $('#import-slot').replaceChildren();
+}
+
+document.addEventListener('hr-import-complete', () => void showPeople());
+document.addEventListener('hr-import-cancel', closeImport);
+document.addEventListener('hr-import-done', closeImport);
+$('#close-import').addEventListener('click', closeImport);
+$('#open-import').addEventListener('click', () => void openImport());
+$<HTMLDialogElement>('#import-dialog').addEventListener('close', () => void showPeople());
+
+targets = (await json<{ items: DemoTarget[] }>('/demo/targets')).items;
+const wanted = new URLSearchParams(location.search).get('target');
+current = targets.find((t) => `${t.type}/${t.id}` === wanted) ?? targets[0];
+renderChoices();
+await showPeople();

@@ -1,0 +1,131 @@
+/**
+ * The whole flow of the help article, end to end: the built demo page served by the standalone
+ * server, driven in headless Chromium, for an organization, a lab and a challenge, checked in
+ * the page and in the rows the BFF wrote.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { build } from 'vite';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { loadEnvConfig } from '../../bff/config.js';
+import { startStandalone, type Standalone } from '../../bff/standalone.js';
+import { silentLogger } from '../../bff/logger.js';
+import { DEMO_TARGETS } from '../../bff/demo.js';
+import { sampleDirectory } from '../../bff/connectors/sample.js';
+// @ts-expect-error: plain JS module shared with web-test-runner's config
+import { findChromium, CHROMIUM_ARGS } from '../../scripts/find-chromium.mjs';
+
+let server: Standalone;
+let browser: Browser;
+let dataDir: string;
+
+beforeAll(async () => {
+  await build({ configFile: resolve(import.meta.dirname, '../../vite.config.ts'), mode: 'demo', logLevel: 'warn' });
+  dataDir = mkdtempSync(join(tmpdir(), 'hr-import-e2e-'));
+  server = await startStandalone(loadEnvConfig({ PORT: '0', DATA_DIR: dataDir }), { logger: silentLogger, demo: true });
+  browser = await chromium.launch({ executablePath: findChromium() as string, args: CHROMIUM_ARGS as string[] });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+/** Two active contacts with an email who are neither members nor invited to the target yet. */
+async function twoNewcomers(type: string, id: string) {
+  const taken = new Set([
+    ...(await server.db.kysely.selectFrom('members').select('email').where('target_type', '=', type).where('target_id', '=', id).execute()).map((r) => r.email),
+    ...(await server.db.kysely.selectFrom('invites').select('email_normalized as email').where('target_type', '=', type).where('target_id', '=', id).execute()).map((r) => r.email),
+  ]);
+  return sampleDirectory()
+    .filter((p) => p.status === 'active' && p.email && !taken.has(p.email.toLowerCase()) && /^[A-Za-z]+ [A-Za-z]+$/.test(p.displayName))
+    .slice(40, 42);
+}
+
+async function openImport(page: Page, type: string, id: string) {
+  await page.goto(`${server.url}/?target=${type}/${id}`);
+  await expect.poll(() => page.locator('#people tr').count()).toBeGreaterThan(0);
+  await page.getByRole('button', { name: 'Add members from HR' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Add members from HR' });
+  await dialog.getByRole('button', { name: 'Sample directory' }).click();
+  return dialog;
+}
+
+describe('demo page, end to end', () => {
+  for (const t of DEMO_TARGETS) {
+    it(`imports two contacts into the ${t.type} with roles and a message`, async () => {
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      try {
+        const [a, b] = await twoNewcomers(t.type, t.id);
+        const dialog = await openImport(page, t.type, t.id);
+        await expect.poll(() => dialog.getByText(/seats used/).first().textContent()).toContain(`${t.members} of ${t.seatLimit} seats used`);
+
+        // Step 6: search, tick a checkbox per contact.
+        const search = dialog.getByRole('searchbox', { name: 'Search contacts' });
+        for (const person of [a!, b!]) {
+          await search.fill(person.displayName);
+          await dialog.getByRole('checkbox', { name: `Select ${person.displayName}` }).check();
+        }
+        await expect.poll(() => dialog.getByText(/2 selected/).count()).toBeGreaterThan(0);
+        await dialog.getByRole('button', { name: 'Next' }).click();
+
+        // Roles: one role for everyone, then a different one for b.
+        const roles = (await server.db.kysely.selectFrom('targets').select(['roles', 'default_role']).where('type', '=', t.type).where('id', '=', t.id).executeTakeFirstOrThrow());
+        const other = (JSON.parse(roles.roles) as { id: string; label: string }[]).find((r) => r.id !== roles.default_role)!;
+        await dialog.getByRole('combobox', { name: 'Invite all selected users as' }).selectOption({ label: other.label });
+        await dialog.getByRole('combobox', { name: `Role for ${b!.displayName}` }).selectOption(roles.default_role);
+        await dialog.getByRole('button', { name: 'Next' }).click();
+
+        // Step 7: compose, then Import Contacts.
+        await dialog.getByRole('textbox', { name: 'Subject' }).fill('Welcome to {{targetName}}, {{firstName}}');
+        await dialog.getByRole('button', { name: 'Import Contacts' }).click();
+
+        // Step 8: the confirmation.
+        await dialog.getByText('2 invited', { exact: true }).first().waitFor();
+        const invites = await server.db.kysely
+          .selectFrom('invites')
+          .select(['email_normalized', 'role', 'status', 'import_id'])
+          .where('target_type', '=', t.type)
+          .where('target_id', '=', t.id)
+          .execute();
+        const byEmail = Object.fromEntries(invites.map((i) => [i.email_normalized, i]));
+        expect(byEmail[a!.email!.toLowerCase()]).toMatchObject({ role: other.id, status: 'pending' });
+        expect(byEmail[b!.email!.toLowerCase()]).toMatchObject({ role: roles.default_role, status: 'pending' });
+        const imp = await server.db.kysely.selectFrom('imports').selectAll().where('id', '=', byEmail[a!.email!.toLowerCase()]!.import_id).executeTakeFirstOrThrow();
+        expect(imp).toMatchObject({ subject: 'Welcome to {{targetName}}, {{firstName}}', invited_count: 2, inviter_id: 'demo-admin' });
+        const mail = await server.db.kysely.selectFrom('outbox').innerJoin('invites', 'invites.id', 'outbox.invite_id').select('payload').where('invites.import_id', '=', imp.id).execute();
+        expect(mail.map((m) => (JSON.parse(m.payload!) as { subject: string }).subject).sort()).toEqual([`Welcome to ${t.name}, ${a!.firstName}`, `Welcome to ${t.name}, ${b!.firstName}`].sort());
+
+        // Back on the host page, the member list shows the new pending invites.
+        await dialog.getByRole('button', { name: 'Done' }).click();
+        for (const person of [a!, b!]) {
+          await expect.poll(() => page.locator('#people tr', { hasText: person.email! }).textContent()).toContain('Invited (pending)');
+        }
+        expect(await page.locator('#target-seats').textContent()).toContain(`${t.members + 2} of ${t.seatLimit} seats used`);
+        expect(errors).toEqual([]);
+      } finally {
+        await page.close();
+      }
+    });
+  }
+
+  it('does not let Select All pass the plan’s user limit', async () => {
+    const lab = DEMO_TARGETS.find((t) => t.type === 'lab')!;
+    const page = await browser.newPage();
+    try {
+      const dialog = await openImport(page, lab.type, lab.id);
+      const selectAll = dialog.getByRole('checkbox', { name: 'Select All' });
+      await selectAll.click();
+      await dialog.getByText(/user limit allows/i).first().waitFor();
+      expect(await selectAll.isChecked()).toBe(false);
+      expect(await dialog.getByRole('button', { name: 'Next' }).isDisabled()).toBe(true);
+    } finally {
+      await page.close();
+    }
+  });
+});

@@ -1,0 +1,198 @@
+import type {
+  ContactFacets,
+  ContactFilters,
+  ContactPage,
+  ErrorBody,
+  ImportRequest,
+  ImportResult,
+  ProviderInfo,
+  SessionInfo,
+} from '../../../bff/contract.js';
+
+/** Default time a request may take before the widget gives up and says so. */
+export const DEFAULT_TIMEOUT_MS = 20_000;
+
+/** An error answer of the BFF (`{ error: { code, message, details? } }`), or a failure to get one. */
+export class ApiError extends Error {
+  /** HTTP status; 0 when no answer arrived (network failure, timeout). */
+  readonly status: number;
+  readonly code: string;
+  readonly details: unknown;
+
+  constructor(status: number, code: string, message: string, details?: unknown) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+    this.details = details;
+  }
+
+  /** Whether repeating the same request may succeed (no answer, or the server failed). */
+  get retryable(): boolean {
+    return this.status === 0 || this.status === 408 || this.status === 429 || this.status >= 500;
+  }
+}
+
+/** Turns anything thrown into an ApiError, so callers handle one shape. */
+export function toApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new ApiError(0, 'unexpected_error', message || 'Something went wrong.');
+}
+
+/** Whether `error` is the abort of a request its caller no longer wants (not a failure). */
+export function isAbort(error: unknown): boolean {
+  return error instanceof DOMException && error.name === 'AbortError';
+}
+
+export interface ProviderList {
+  items: ProviderInfo[];
+}
+
+/** Query of `GET /providers/:id/contacts`; empty values are left out of the URL. */
+export interface ContactsParams extends ContactFilters {
+  search?: string;
+  cursor?: string;
+  limit?: number;
+}
+
+export interface FacetsParams {
+  search?: string;
+  status?: ContactFilters['status'];
+}
+
+export interface ApiClientOptions {
+  /** Base URL of the BFF's widget routes, e.g. `/api` or `https://hr.example.com/api`. */
+  base: string;
+  /** Session token from the host backend (`POST /api/sessions`). */
+  token: string;
+  timeoutMs?: number;
+  /** Called with every failed request (not with aborts), e.g. to notice an expired session. */
+  onError?: (error: ApiError) => void;
+}
+
+interface RequestOptions {
+  body?: unknown;
+  headers?: Record<string, string>;
+  signal?: AbortSignal | undefined;
+}
+
+/** A small typed wrapper around `fetch` for the widget-facing routes of the BFF. */
+export class ApiClient {
+  readonly base: string;
+  readonly timeoutMs: number;
+  readonly #token: string;
+  readonly #onError: ((error: ApiError) => void) | undefined;
+
+  constructor(options: ApiClientOptions) {
+    this.base = options.base.replace(/\/+$/, '');
+    this.#token = options.token;
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.#onError = options.onError;
+  }
+
+  getSession(signal?: AbortSignal): Promise<SessionInfo> {
+    return this.#request('GET', '/session', { signal });
+  }
+
+  listProviders(signal?: AbortSignal): Promise<ProviderList> {
+    return this.#request('GET', '/providers', { signal });
+  }
+
+  listContacts(provider: string, params: ContactsParams, signal?: AbortSignal): Promise<ContactPage> {
+    return this.#request('GET', `/providers/${encodeURIComponent(provider)}/contacts${queryString(params)}`, { signal });
+  }
+
+  getFacets(provider: string, params: FacetsParams, signal?: AbortSignal): Promise<ContactFacets> {
+    return this.#request('GET', `/providers/${encodeURIComponent(provider)}/contacts/facets${queryString(params)}`, {
+      signal,
+    });
+  }
+
+  /** `idempotencyKey` must stay the same when the same submission is retried. */
+  createImport(request: ImportRequest, idempotencyKey: string, signal?: AbortSignal): Promise<ImportResult> {
+    return this.#request('POST', '/imports', { body: request, headers: { 'Idempotency-Key': idempotencyKey }, signal });
+  }
+
+  async #request<T>(method: string, path: string, options: RequestOptions): Promise<T> {
+    try {
+      return await this.#send<T>(method, path, options);
+    } catch (error) {
+      if (!isAbort(error) && error instanceof ApiError) this.#onError?.(error);
+      throw error;
+    }
+  }
+
+  async #send<T>(method: string, path: string, { body, headers, signal }: RequestOptions): Promise<T> {
+    const timeout = AbortSignal.timeout(this.timeoutMs);
+    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    // A caller's abort is passed on as the AbortError it is; only the timeout becomes an ApiError.
+    const failed = (error: unknown): unknown => {
+      if (signal?.aborted) return error;
+      if (timeout.aborted) {
+        return new ApiError(0, 'timeout', 'The server took too long to answer. Check your connection and try again.');
+      }
+      return new ApiError(0, 'network_error', 'Could not reach the server. Check your connection and try again.');
+    };
+
+    let response: Response;
+    let text: string;
+    try {
+      response = await fetch(this.base + path, {
+        method,
+        headers: {
+          Accept: 'application/json',
+          Authorization: `Bearer ${this.#token}`,
+          ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+          ...headers,
+        },
+        body: body === undefined ? null : JSON.stringify(body),
+        signal: combined,
+        credentials: 'omit',
+      });
+      text = await response.text();
+    } catch (error) {
+      throw failed(error);
+    }
+
+    let data: unknown = null;
+    if (text) {
+      try {
+        data = JSON.parse(text);
+      } catch {
+        data = null;
+      }
+    }
+    if (!response.ok) throw errorFrom(response.status, data);
+    if (data === null) throw new ApiError(response.status, 'invalid_response', 'The server sent an answer the widget cannot read.');
+    return data as T;
+  }
+}
+
+function errorFrom(status: number, data: unknown): ApiError {
+  const error = (data as Partial<ErrorBody> | null)?.error;
+  if (error && typeof error.code === 'string' && typeof error.message === 'string') {
+    return new ApiError(status, error.code, error.message, error.details);
+  }
+  return new ApiError(status, `http_${status}`, `The server answered with status ${status}.`);
+}
+
+function queryString(params: object): string {
+  const query = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value === undefined || value === null || value === '') continue;
+    query.set(key, String(value));
+  }
+  const text = query.toString();
+  return text ? `?${text}` : '';
+}
+
+/** A fresh key for `Idempotency-Key`; `randomUUID` needs a secure context, so fall back on plain http. */
+export function newIdempotencyKey(): string {
+  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6]! & 0x0f) | 0x40;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}

@@ -1,0 +1,116 @@
+import { css } from 'lit';
+
+export const hrImportStyles = css`
+  :host {
+    container-type: inline-size;
+  }
+  .card {
+    display: grid;
+    gap: 1rem;
+    padding: var(--hr-card-padding, 1.25rem);
+    border: 1px solid var(--_hr-border);
+    border-radius: calc(var(--_hr-radius) + 4px);
+    background: var(--_hr-surface);
+    box-shadow: var(--hr-card-shadow, 0 1px 3px rgb(31 35 40 / 0.08), 0 8px 24px rgb(31 35 40 / 0.06));
+  }
+  .header {
+    display: grid;
+    gap: 0.75rem;
+  }
+  .target {
+    margin: 0;
+    font-size: 0.875rem;
+    color: var(--_hr-muted);
+  }
+  .target strong {
+    color: var(--_hr-text);
+  }
+  .steps {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: center;
+    gap: 0.25rem 0.5rem;
+    margin: 0;
+    padding: 0;
+    list-style: none;
+    font-size: 0.8125rem;
+    color: var(--_hr-muted);
+  }
+  .steps li {
+    display: inline-flex;
+    align-items: center;
+    gap: 0.375rem;
+  }
+  .steps li + li::before {
+    content: '·';
+    margin-right: 0.125rem;
+    color: var(--_hr-muted);
+  }
+  .steps .num {
+    display: inline-grid;
+    width: 1.375rem;
+    height: 1.375rem;
+    place-items: center;
+    border: 1px solid var(--_hr-border);
+    border-radius: 50%;
+    font-weight: 600;
+    font-variant-numeric: tabular-nums;
+  }
+  .steps .done .num {
+    border-color: #9fd3b2;
+    background: #eef7f1;
+    color: #14532d;
+  }
+  .steps [aria-current='step'] {
+    color: var(--_hr-text);
+    font-weight: 600;
+  }
+  .steps [aria-current='step'] .num {
+    border-color: var(--_hr-accent);
+    background: var(--_hr-accent);
+    color: var(--_hr-on-accent);
+  }
+  h2 {
+    margin: 0;
+    font-size: 1.25rem;
+    line-height: 1.3;
+    overflow-wrap: anywhere;
+  }
+  h2:focus {
+    outline: none;
+  }
+  h2:focus-visible {
+    outline: 3px solid var(--_hr-focus);
+  }
+  .body {
+    min-width: 0;
+  }
+  .footer {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: center;
+    gap: 0.5rem;
+    padding-top: 1rem;
+    border-top: 1px solid var(--_hr-border);
+  }
+  .footer .spacer {
+    flex: 1;
+  }
+  .footer-note {
+    flex-basis: 100%;
+    margin: 0;
+    font-size: 0.8125rem;
+    color: var(--_hr-muted);
+  }
+  p {
+    margin: 0;
+  }
+  @container (max-width: 26rem) {
+    .card {
+      padding: var(--hr-card-padding, 0.875rem);
+    }
+    h2 {
+      font-size: 1.125rem;
+    }
+  }
+`;

@@ -1,0 +1,62 @@
+import { LitElement, html, nothing } from 'lit';
+import { styleMap } from 'lit/directives/style-map.js';
+import type { Seats } from '../../../../bff/contract.js';
+import { define } from '../../define.js';
+import { sharedStyles } from '../../styles/shared.styles.js';
+import { seatMeterStyles } from './seat-meter.styles.js';
+
+/**
+ * The plan's user limit: "X of Y seats used · Z remaining", with a bar that also shows the
+ * current selection. A polite status region, so changes are announced.
+ *
+ * @summary Seats used and remaining on the target's plan.
+ * @csspart base - The wrapper.
+ * @csspart bar - The bar (decorative).
+ * @cssproperty [--hr-seat-meter-track=#e4e8ec] - Background of the bar.
+ * @cssproperty [--hr-seat-meter-used=#57606a] - Seats already used.
+ */
+export class HrSeatMeter extends LitElement {
+  static override styles = [sharedStyles, seatMeterStyles];
+  static override properties = {
+    seats: { attribute: false },
+    selected: { type: Number },
+  };
+
+  /** Seats of the target's plan, from the session or the last import. */
+  declare seats: Seats | null;
+  /** Contacts currently selected, drawn after the used seats. */
+  declare selected: number;
+
+  constructor() {
+    super();
+    this.seats = null;
+    this.selected = 0;
+  }
+
+  override render() {
+    const seats = this.seats;
+    if (!seats) return nothing;
+    const limit = Math.max(seats.limit, 1);
+    const used = Math.min(seats.used / limit, 1);
+    const selected = Math.min(this.selected / limit, 1 - used);
+    return html`
+      <div class="meter" part="base">
+        <p class="text" role="status" aria-live="polite">
+          <strong>${seats.used} of ${seats.limit} seats used</strong> · ${seats.remaining} remaining
+        </p>
+        <div class="bar" part="bar" aria-hidden="true">
+          <div class="used" style=${styleMap({ width: `${used * 100}%` })}></div>
+          <div class="selected" style=${styleMap({ left: `${used * 100}%`, width: `${selected * 100}%` })}></div>
+        </div>
+      </div>
+    `;
+  }
+}
+
+define('hr-seat-meter', HrSeatMeter);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'hr-seat-meter': HrSeatMeter;
+  }
+}

@@ -1,0 +1,270 @@
+/**
+ * An in-browser stand-in for the BFF: replaces `window.fetch`, answers the widget-facing routes
+ * with contract-shaped JSON from an in-test directory, and records every request.
+ */
+import type {
+  Contact,
+  ContactFacets,
+  ContactPage,
+  ImportRequest,
+  ImportResult,
+  ProviderInfo,
+  Role,
+  Seats,
+  SessionInfo,
+  SkipReason,
+} from '../../../bff/contract.js';
+
+export const TOKEN = 'test-session-token';
+
+export interface RecordedRequest {
+  method: string;
+  url: URL;
+  /** Path below the API base, e.g. `/providers/sample/contacts`. */
+  path: string;
+  headers: Headers;
+  body: unknown;
+}
+
+type Handler = (request: RecordedRequest) => Response | Promise<Response> | undefined;
+
+const FIRST = ['Ada', 'Grace', 'Alan', 'Edsger', 'Barbara', 'Donald', 'Margaret', 'Linus', 'Frances', 'Ken',
+  'Radia', 'Dennis', 'Hedy', 'Tim', 'Katherine', 'John', 'Annie', 'Niklaus', 'Sophie', 'Bjarne',
+  'Shafi', 'Guido', 'Jean', 'Brian', 'Mary', 'Vint', 'Karen', 'Leslie', 'Evelyn', 'Robin'];
+const LAST = ['Lovelace', 'Hopper', 'Turing', 'Dijkstra', 'Liskov', 'Knuth', 'Hamilton', 'Torvalds', 'Allen', 'Thompson',
+  'Perlman', 'Ritchie', 'Lamarr', 'Berners-Lee', 'Johnson', 'McCarthy', 'Easley', 'Wirth', 'Wilson', 'Stroustrup',
+  'Goldwasser', 'van Rossum', 'Bartik', 'Kernighan', 'Keller', 'Cerf', 'Spärck Jones', 'Lamport', 'Boyd', 'Milner'];
+export const DEPARTMENTS = ['Engineering', 'Sales', 'Support'];
+export const LOCATIONS = ['London', 'Berlin'];
+
+export function makeContact(i: number, overrides: Partial<Contact> = {}): Contact {
+  const firstName = FIRST[i % FIRST.length]!;
+  const lastName = LAST[i % LAST.length]! + (i >= LAST.length ? ` ${Math.floor(i / LAST.length) + 1}` : '');
+  const id = `c${String(i + 1).padStart(3, '0')}`;
+  return {
+    id,
+    firstName,
+    lastName,
+    displayName: `${firstName} ${lastName}`,
+    email: `${firstName.toLowerCase()}.${id}@example.com`,
+    personalEmail: null,
+    title: i % 2 ? 'Engineer' : 'Manager',
+    department: DEPARTMENTS[i % DEPARTMENTS.length]!,
+    location: LOCATIONS[i % LOCATIONS.length]!,
+    managerId: null,
+    status: 'active',
+    avatarUrl: null,
+    membership: null,
+    ...overrides,
+  };
+}
+
+/**
+ * 30 people: Grace Hopper (c002) is a member, Alan Turing (c003) is invited, Edsger Dijkstra
+ * (c004) has no email and Barbara Liskov (c005) has left (inactive). 26 active selectable.
+ */
+export function directory(size = 30): Contact[] {
+  return Array.from({ length: size }, (_, i) => {
+    if (i === 1) return makeContact(i, { membership: 'member' });
+    if (i === 2) return makeContact(i, { membership: 'invited' });
+    if (i === 3) return makeContact(i, { email: null });
+    if (i === 4) return makeContact(i, { status: 'inactive' });
+    return makeContact(i);
+  });
+}
+
+export const ROLES: Role[] = [
+  { id: 'member', label: 'User' },
+  { id: 'admin', label: 'Admin' },
+  { id: 'viewer', label: 'Viewer' },
+];
+
+export interface FakeBffOptions {
+  contacts?: Contact[];
+  providers?: ProviderInfo[];
+  seats?: Seats;
+  roles?: Role[];
+}
+
+export function json(status: number, body: unknown): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
+}
+
+export function errorResponse(status: number, code: string, message: string, details?: unknown): Response {
+  return json(status, { error: { code, message, ...(details === undefined ? {} : { details }) } });
+}
+
+const canInvite = (c: Contact) => c.membership === null && c.email !== null;
+
+export class FakeBff {
+  readonly requests: RecordedRequest[] = [];
+  contacts: Contact[];
+  providers: ProviderInfo[];
+  seats: Seats;
+  roles: Role[];
+  readonly #handlers = new Map<string, Handler>();
+  readonly #hanging = new Set<string>();
+  #original: typeof window.fetch | undefined;
+  #imports = 0;
+
+  constructor(options: FakeBffOptions = {}) {
+    this.contacts = options.contacts ?? directory();
+    this.providers = options.providers ?? [
+      { id: 'sample', type: 'sample', name: 'Sample directory', connection: 'ready' },
+      { id: 'bamboohr', type: 'bamboohr', name: 'BambooHR', connection: 'needs_credentials' },
+      { id: 'entra', type: 'microsoft', name: 'Microsoft Entra ID', connection: 'error' },
+    ];
+    this.seats = options.seats ?? { limit: 50, used: 10, remaining: 40 };
+    this.roles = options.roles ?? ROLES;
+  }
+
+  install(): this {
+    this.#original = window.fetch;
+    window.fetch = (input, init) => this.handle(input, init);
+    return this;
+  }
+
+  uninstall(): void {
+    if (this.#original) window.fetch = this.#original;
+    this.#original = undefined;
+  }
+
+  /** Answer `"METHOD /path"` (below /api) with `handler`; returning undefined falls through. */
+  on(route: string, handler: Handler): this {
+    this.#handlers.set(route, handler);
+    return this;
+  }
+
+  /** Never answer `"METHOD /path"` (until the request is aborted). */
+  hang(route: string): this {
+    this.#hanging.add(route);
+    return this;
+  }
+
+  requestsTo(method: string, path: string): RecordedRequest[] {
+    return this.requests.filter((r) => r.method === method && r.path === path);
+  }
+
+  contactRequests(): RecordedRequest[] {
+    return this.requests.filter((r) => r.method === 'GET' && /\/contacts$/.test(r.path));
+  }
+
+  async handle(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+    const request = new Request(input, init);
+    const url = new URL(request.url);
+    const text = request.method === 'GET' ? '' : await request.text();
+    const recorded: RecordedRequest = {
+      method: request.method,
+      url,
+      path: url.pathname.replace(/^\/api/, ''),
+      headers: request.headers,
+      body: text ? JSON.parse(text) : undefined,
+    };
+    this.requests.push(recorded);
+    const route = `${recorded.method} ${recorded.path}`;
+    const signal = init?.signal ?? undefined;
+    if (signal?.aborted) throw signal.reason;
+    if (this.#hanging.has(route)) {
+      return new Promise((_resolve, reject) => {
+        signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
+      });
+    }
+    const custom = await this.#handlers.get(route)?.(recorded);
+    if (custom) return custom;
+    if (request.headers.get('Authorization') !== `Bearer ${TOKEN}`) {
+      return errorResponse(401, 'unauthorized', 'The session token is missing, invalid or expired.');
+    }
+    return this.route(recorded);
+  }
+
+  private route(r: RecordedRequest): Response {
+    const params = r.url.searchParams;
+    if (r.method === 'GET' && r.path === '/session') return json(200, this.session());
+    if (r.method === 'GET' && r.path === '/providers') return json(200, { items: this.providers });
+    let m = /^\/providers\/([^/]+)\/contacts$/.exec(r.path);
+    if (r.method === 'GET' && m) return json(200, this.page(params));
+    m = /^\/providers\/([^/]+)\/contacts\/facets$/.exec(r.path);
+    if (r.method === 'GET' && m) return json(200, this.facets(params));
+    if (r.method === 'POST' && r.path === '/imports') return this.import(r.body as ImportRequest);
+    return errorResponse(404, 'not_found', `No route ${r.method} ${r.path}`);
+  }
+
+  session(): SessionInfo {
+    return {
+      inviter: { id: 'u1', name: 'Iris Inviter', email: 'iris@example.com' },
+      target: { type: 'organization', id: 'org-1', name: 'Acme Labs', roles: this.roles, defaultRole: 'member' },
+      seats: this.seats,
+      expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+    };
+  }
+
+  matching(search: string | null, filters: { department?: string; location?: string; status?: string }): Contact[] {
+    const needle = (search ?? '').trim().toLowerCase();
+    const status = filters.status ?? 'active';
+    return this.contacts.filter(
+      (c) =>
+        (!needle || [c.displayName, c.email ?? '', c.title ?? ''].some((v) => v.toLowerCase().includes(needle))) &&
+        (!filters.department || c.department === filters.department) &&
+        (!filters.location || c.location === filters.location) &&
+        (status === 'all' || c.status === status),
+    );
+  }
+
+  private page(params: URLSearchParams): ContactPage {
+    const list = this.matching(params.get('search'), {
+      department: params.get('department') ?? undefined,
+      location: params.get('location') ?? undefined,
+      status: params.get('status') ?? undefined,
+    });
+    const offset = Number(params.get('cursor') ?? 0);
+    const limit = Number(params.get('limit') ?? 100);
+    return {
+      items: list.slice(offset, offset + limit),
+      nextCursor: offset + limit < list.length ? String(offset + limit) : null,
+      total: list.length,
+      selectable: list.filter(canInvite).length,
+    };
+  }
+
+  private facets(params: URLSearchParams): ContactFacets {
+    const list = this.matching(params.get('search'), { status: params.get('status') ?? undefined });
+    const count = (key: 'department' | 'location') => {
+      const counts = new Map<string, number>();
+      for (const c of list) if (c[key]) counts.set(c[key]!, (counts.get(c[key]!) ?? 0) + 1);
+      return [...counts].map(([value, n]) => ({ value, count: n }));
+    };
+    return { departments: count('department'), locations: count('location') };
+  }
+
+  private import(body: ImportRequest): Response {
+    const skipped: ImportResult['skipped'] = [];
+    const invite: Contact[] = [];
+    const skip = (contactId: string, email: string | null, reason: SkipReason) => skipped.push({ contactId, email, reason });
+    if ('ids' in body.selection) {
+      const seen = new Set<string>();
+      for (const id of body.selection.ids) {
+        const c = this.contacts.find((x) => x.id === id);
+        if (!c) skip(id, null, 'not_found');
+        else if (seen.has(id)) skip(id, c.email, 'duplicate');
+        else if (c.membership === 'member') skip(id, c.email, 'already_member');
+        else if (c.membership === 'invited') skip(id, c.email, 'already_invited');
+        else if (!c.email) skip(id, null, 'no_email');
+        else invite.push(c);
+        seen.add(id);
+      }
+    } else {
+      const except = new Set(body.selection.except ?? []);
+      for (const c of this.matching(body.selection.search ?? null, body.selection.filters ?? {})) {
+        if (canInvite(c) && !except.has(c.id)) invite.push(c);
+      }
+    }
+    if (invite.length > this.seats.remaining) {
+      return errorResponse(409, 'seat_limit_exceeded', 'The plan has not enough seats left.', { seats: this.seats });
+    }
+    for (const c of invite) c.membership = 'invited';
+    this.seats = { ...this.seats, used: this.seats.used + invite.length, remaining: this.seats.remaining - invite.length };
+    this.#imports += 1;
+    const result: ImportResult = { id: `imp_${this.#imports}`, invited: invite.length, skipped, seats: this.seats };
+    return json(201, result);
+  }
+}
