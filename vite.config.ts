@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 
 /**
  * `vite build` emits the widget as one ES module (dist/widget/hr-import.js, Lit included) for
- * script-tag use; `vite build --mode demo` emits the demo pages served by the standalone server.
+ * script-tag use; `vite build --mode module` the bundler entry (dist/module/index.js); `vite build --mode demo` emits the demo pages served by the standalone server.
  * `vitest` runs the BFF and end-to-end tests in Node.
  */
 export default defineConfig(({ mode }) => {
@@ -33,18 +33,22 @@ export default defineConfig(({ mode }) => {
       },
     };
   }
+  // `--mode module`: the ES entry for bundlers, with Lit left as an import so an app that
+  // already uses Lit ships it once. The default build inlines Lit for <script type="module">.
+  const forBundlers = mode === 'module';
   return {
     ...base,
     build: {
-      outDir: 'dist/widget',
+      outDir: forBundlers ? 'dist/module' : 'dist/widget',
       emptyOutDir: true,
       lib: {
         entry: resolve(import.meta.dirname, 'widget/src/index.ts'),
         formats: ['es'],
-        fileName: () => 'hr-import.js',
+        fileName: () => (forBundlers ? 'index.js' : 'hr-import.js'),
       },
-      // Vite leaves whitespace in ES library output for bundlers; this file is for script tags.
-      rolldownOptions: { output: { minify: true } },
+
+      // Vite leaves whitespace in ES library output for bundlers; the script-tag file is minified.
+      rolldownOptions: forBundlers ? { external: [/^lit(\/|$)/, /^@lit\//] } : { output: { minify: true } },
       target: 'es2022',
     },
   };
