@@ -1,6 +1,6 @@
 /**
  * A BFF on a real throwaway database for route tests: SQLite in memory by default, or a fresh
- * PostgreSQL database when TEST_DATABASE_URL points at a server (see test/postgres.ts).
+ * PostgreSQL database, dropped on close, when TEST_PG_URL names a server (test/postgres.ts).
  */
 import { createApp } from '../bff/app.js';
 import { openDatabase, migrateToLatest, type Db } from '../bff/db/connect.js';
@@ -9,6 +9,7 @@ import { silentLogger } from '../bff/logger.js';
 import { upsertTarget, syncMembers } from '../bff/services/targets.js';
 import { mintSessionToken } from '../bff/auth/session-token.js';
 import type { TargetType } from '../bff/contract.js';
+import { createPgDatabase } from './postgres.js';
 
 export const API_KEY = 'test-api-key-0123456789';
 export const SECRET = 'test-secret-0123456789-0123456789-abcdef';
@@ -24,7 +25,8 @@ export interface Harness {
 }
 
 export async function createHarness(options: { providers?: ProviderEntry[]; sqlitePath?: string } = {}): Promise<Harness> {
-  const db = openDatabase({ url: process.env.TEST_DATABASE_URL, sqlitePath: options.sqlitePath ?? ':memory:' });
+  const pgDb = process.env.TEST_PG_URL && !options.sqlitePath ? await createPgDatabase(process.env.TEST_PG_URL) : null;
+  const db = openDatabase({ url: pgDb?.url, sqlitePath: options.sqlitePath ?? ':memory:' });
   await migrateToLatest(db);
   const clock = { now: new Date('2026-11-24T12:00:00Z') };
   const app = createApp({
@@ -52,6 +54,9 @@ export async function createHarness(options: { providers?: ProviderEntry[]; sqli
       await upsertTarget(db.kysely, { type, id }, { name: `${type} ${id}`, seatLimit }, clock.now);
       if (memberEmails.length) await syncMembers(db.kysely, { type, id }, memberEmails.map((email, i) => ({ id: `m${i}`, email })), clock.now);
     },
-    close: () => db.close(),
+    close: async () => {
+      await db.close();
+      await pgDb?.drop();
+    },
   };
 }
