@@ -1,0 +1,148 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createBambooHRConnector, BAMBOOHR_CREDENTIALS } from './bamboohr.js';
+import { ProviderError, type ConnectorFactory } from './types.js';
+import { startBambooHRServer, type BambooOptions } from '../../test/fakes/bamboohr-server.js';
+
+const ADA = { id: '1', firstName: 'Ada', lastName: 'Lovelace', preferredName: '', displayName: 'Ada Lovelace', workEmail: 'ada@acme.test', homeEmail: 'ada@home.test', jobTitle: 'CTO', department: 'Engineering', location: 'London', supervisorEId: '', status: 'Active', employmentHistoryStatus: 'Full-Time', photoUploaded: true, photoUrl: 'https://images.bamboohr.test/1.jpg', workPhone: '' } as const;
+const GRACE = { id: '2', firstName: 'Grace', lastName: 'Hopper', preferredName: 'Amazing', displayName: 'Amazing Hopper', workEmail: 'grace@acme.test', homeEmail: '', jobTitle: 'Engineer', department: 'Engineering', location: 'New York', supervisorEId: '1', status: 'Active', employmentHistoryStatus: 'Full-Time', photoUploaded: false, photoUrl: 'https://images.bamboohr.test/placeholder.png' } as const;
+const ALAN = { id: '3', firstName: 'Alan', lastName: 'Turing', displayName: 'Alan Turing', workEmail: 'alan@acme.test', jobTitle: 'Researcher', department: 'Research', location: 'Manchester', supervisorEId: '1', status: 'Inactive', employmentHistoryStatus: 'Terminated' } as const;
+const KATE = { id: '4', firstName: 'Katherine', lastName: 'Johnson', displayName: 'Katherine Johnson', workEmail: 'kate@acme.test', status: 'Active', employmentHistoryStatus: 'Terminated', inDirectory: false } as const;
+
+let stop: (() => Promise<void>) | undefined;
+afterEach(async () => {
+  await stop?.();
+  stop = undefined;
+});
+
+async function setup(options: Partial<BambooOptions> = {}, credentials: Record<string, string> = { companyDomain: 'acme', apiKey: 'bamboo-key' }) {
+  const fake = await startBambooHRServer({ employees: [ADA, GRACE, ALAN, KATE], ...options });
+  stop = fake.close;
+  const slept: number[] = [];
+  const connector = createBambooHRConnector({ baseUrl: fake.url, credentials }, { sleep: async (ms) => void slept.push(ms), policy: { baseDelayMs: 10 } });
+  const list = () => connector.listContacts({ cursor: null, signal: new AbortController().signal });
+  return { fake, slept, list };
+}
+
+async function failure(p: Promise<unknown>): Promise<ProviderError> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof ProviderError) return err;
+    throw err;
+  }
+  throw new Error('expected a ProviderError');
+}
+
+describe('BambooHR connector', () => {
+  it('reads the published directory in one answer and maps every field', async () => {
+    const { fake, list } = await setup();
+    const page = await list();
+    expect(page.nextCursor).toBeNull();
+    expect(page.total).toBe(2);
+    // The directory lists active, published people only and names supervisors without ids.
+    expect(page.contacts).toEqual([
+      { id: '1', firstName: 'Ada', lastName: 'Lovelace', displayName: 'Ada Lovelace', email: 'ada@acme.test', personalEmail: null, title: 'CTO', department: 'Engineering', location: 'London', managerId: null, status: 'active', avatarUrl: 'https://images.bamboohr.test/1.jpg' },
+      { id: '2', firstName: 'Amazing', lastName: 'Hopper', displayName: 'Amazing Hopper', email: 'grace@acme.test', personalEmail: null, title: 'Engineer', department: 'Engineering', location: 'New York', managerId: null, status: 'active', avatarUrl: null },
+    ]);
+    expect(fake.requests).toHaveLength(1);
+    const [req] = fake.requests;
+    expect(req).toMatchObject({ method: 'GET', path: '/api/gateway.php/acme/v1/employees/directory' });
+    expect(req!.headers.accept).toBe('application/json');
+    expect(req!.headers.authorization).toBe(`Basic ${Buffer.from('bamboo-key:x').toString('base64')}`);
+  });
+
+  it('runs a custom report when the company does not share its directory, inactive people included', async () => {
+    const { fake, list } = await setup({ directory: 'disabled' });
+    const page = await list();
+    expect(page.contacts.map((c) => [c.id, c.status, c.managerId, c.personalEmail])).toEqual([
+      ['1', 'active', null, 'ada@home.test'],
+      ['2', 'active', '1', null],
+      ['3', 'inactive', '1', null],
+      ['4', 'inactive', null, null],
+    ]);
+    const report = fake.requests[1]!;
+    expect(report).toMatchObject({ method: 'POST', path: '/api/gateway.php/acme/v1/reports/custom' });
+    expect(report.query.get('format')).toBe('JSON');
+    expect(report.headers['content-type']).toBe('application/json');
+    expect(JSON.parse(report.body).fields).toEqual(expect.arrayContaining(['workEmail', 'status', 'employmentHistoryStatus', 'supervisorEId']));
+  });
+
+  it('runs the report when the directory is empty (BambooHR answers 404 then)', async () => {
+    const { fake, list } = await setup({ employees: [ALAN] });
+    expect((await list()).contacts.map((c) => c.id)).toEqual(['3']);
+    expect(fake.requests.map((r) => r.method)).toEqual(['GET', 'POST']);
+  });
+
+  it('waits as Retry-After says on a 429, and on the 503 BambooHR used before', async () => {
+    for (const throttleStatus of [429, 503] as const) {
+      const { fake, slept, list } = await setup({ failures: ['throttle', 'throttle'], throttleStatus, retryAfterSeconds: 3 });
+      expect((await list()).contacts).toHaveLength(2);
+      expect(slept).toEqual([3000, 3000]);
+      expect(fake.requests).toHaveLength(3);
+      await stop!();
+    }
+    stop = undefined;
+  });
+
+  it('retries a server error', async () => {
+    const { slept, list } = await setup({ failures: ['5xx'] });
+    expect((await list()).contacts).toHaveLength(2);
+    expect(slept).toHaveLength(1);
+  });
+
+  it('reports a wrong API key as auth, without retrying, and an unknown company as config', async () => {
+    const wrongKey = await setup({}, { companyDomain: 'acme', apiKey: 'nope' });
+    const err = await failure(wrongKey.list());
+    expect(err).toMatchObject({ kind: 'auth', details: { status: 401 } });
+    expect(wrongKey.fake.requests).toHaveLength(1);
+    expect(wrongKey.slept).toEqual([]);
+    await stop!();
+    const wrongDomain = await setup({}, { companyDomain: 'other', apiKey: 'bamboo-key' });
+    expect((await failure(wrongDomain.list())).kind).toBe('config');
+  });
+
+  it('names the page BambooHR garbled', async () => {
+    const directory = await setup({ failures: ['malformed'] });
+    expect(await failure(directory.list())).toMatchObject({ kind: 'bad_response', details: { page: 'the company directory' } });
+    await stop!();
+    const report = await setup({ directory: 'disabled', failures: [null, 'malformed'] });
+    expect(await failure(report.list())).toMatchObject({ kind: 'bad_response', details: { page: 'the custom report' } });
+  });
+
+  it('refuses an answer that is JSON but not a list of employees', async () => {
+    const connector = createBambooHRConnector({
+      baseUrl: 'https://bamboohr.invalid',
+      credentials: { companyDomain: 'acme', apiKey: 'bamboo-key' },
+      fetch: async () => new Response('{"fields": [], "employees": "none"}', { status: 200 }),
+    });
+    const err = await failure(connector.listContacts({ cursor: null, signal: new AbortController().signal }));
+    expect(err).toMatchObject({ kind: 'bad_response', details: { page: 'the company directory' } });
+  });
+
+  it('normalizes messy records instead of failing on them', async () => {
+    const { list } = await setup({
+      directory: 'disabled',
+      employees: [
+        { id: 7, firstName: '  ', lastName: '', displayName: '', workEmail: '  Mixed.Case@Acme.TEST ', jobTitle: null, department: '   ', status: 'Active' },
+        { id: 8, firstName: 'Solo', status: 'Active' },
+        { id: 9, status: 'Active' },
+        { id: '', firstName: 'No id', status: 'Active' },
+      ],
+    });
+    const page = await list();
+    expect(page.contacts).toEqual([
+      { id: '7', firstName: null, lastName: null, displayName: 'Mixed.Case@Acme.TEST', email: 'Mixed.Case@Acme.TEST', personalEmail: null, title: null, department: null, location: null, managerId: null, status: 'active', avatarUrl: null },
+      expect.objectContaining({ id: '8', firstName: 'Solo', lastName: null, displayName: 'Solo', email: null }),
+      expect.objectContaining({ id: '9', displayName: '9', email: null }),
+    ]);
+  });
+
+  it('is a connector factory that refuses to start without a credential, naming it', () => {
+    const factory: ConnectorFactory = createBambooHRConnector;
+    expect(BAMBOOHR_CREDENTIALS).toEqual(['companyDomain', 'apiKey']);
+    expect(() => factory({ baseUrl: 'http://127.0.0.1:9', credentials: { apiKey: 'k' } })).toThrowError(expect.objectContaining({ kind: 'config', message: expect.stringContaining('"companyDomain"') }));
+    expect(() => createBambooHRConnector({ baseUrl: 'http://127.0.0.1:9', credentials: { companyDomain: 'acme', apiKey: ' ' } })).toThrowError(
+      expect.objectContaining({ kind: 'config', message: expect.stringContaining('"apiKey"') }),
+    );
+  });
+});

@@ -1,0 +1,98 @@
+/**
+ * BambooHR: the whole company in one answer, so one page and a null cursor.
+ *
+ * The company directory (`GET …/v1/employees/directory`) comes first: it is what the company
+ * chose to publish. It lists active employees only, may hide people (often contractors), names
+ * the supervisor rather than giving an id, and a company can switch it off: then it answers 403
+ * (no directory or org-chart sharing) or 404 (empty), and we run an ad-hoc custom report instead
+ * (`POST …/v1/reports/custom`), which covers everyone the API key may see, inactive people
+ * included, with the supervisor's employee id. Auth is the API key as the HTTP Basic user with
+ * the password `x`. Throttling was a 503 with Retry-After until 2026-09-16 and is a 429 with
+ * Retry-After since; the shared client retries both and honours the header.
+ */
+import { createHttp } from './http.js';
+import { basicAuth, blankToNull, isRecord, recordsOf, requireCredentials, toContacts, unreadable, type ConnectorOptions, type RawContact } from './normalize.js';
+import { ProviderError, type Connector, type ConnectorFactory, type ConnectorSettings } from './types.js';
+
+export const BAMBOOHR_BASE_URL = 'https://api.bamboohr.com';
+export const BAMBOOHR_CREDENTIALS = ['companyDomain', 'apiKey'] as const;
+
+const PROVIDER = 'BambooHR';
+const DIRECTORY = 'the company directory';
+const REPORT = 'the custom report';
+
+/** Field aliases for the report; ones the key may not read are silently left out by BambooHR. */
+const REPORT_FIELDS = [
+  'firstName',
+  'lastName',
+  'preferredName',
+  'displayName',
+  'workEmail',
+  'homeEmail',
+  'jobTitle',
+  'department',
+  'location',
+  'supervisorEId',
+  'status',
+  'employmentHistoryStatus',
+  'photoUploaded',
+  'photoUrl',
+];
+
+type Employee = Record<string, unknown>;
+
+function read(e: Employee): RawContact {
+  const employment = typeof e.employmentHistoryStatus === 'string' ? e.employmentHistoryStatus : '';
+  return {
+    id: e.id,
+    // The name a person goes by is the one an invitation should greet them with.
+    firstName: blankToNull(e.preferredName) ?? e.firstName,
+    lastName: e.lastName,
+    displayName: e.displayName,
+    email: e.workEmail,
+    personalEmail: e.homeEmail,
+    title: e.jobTitle,
+    department: e.department,
+    location: e.location,
+    managerId: e.supervisorEId,
+    // Without an uploaded photo BambooHR still answers a URL: its placeholder silhouette.
+    avatarUrl: e.photoUploaded === false || e.photoUploaded === 'false' ? null : e.photoUrl,
+    inactive: (typeof e.status === 'string' && e.status.trim().toLowerCase() === 'inactive') || /terminat/i.test(employment),
+  };
+}
+
+export function createBambooHRConnector(settings: ConnectorSettings, options: ConnectorOptions = {}): Connector {
+  const { companyDomain, apiKey } = requireCredentials(PROVIDER, settings.credentials, BAMBOOHR_CREDENTIALS);
+  const client = createHttp({ provider: PROVIDER, fetch: settings.fetch, sleep: options.sleep, policy: options.policy });
+  const api = `${(settings.baseUrl || BAMBOOHR_BASE_URL).replace(/\/+$/, '')}/api/gateway.php/${encodeURIComponent(companyDomain)}/v1`;
+  const auth = basicAuth(apiKey, 'x');
+
+  async function employees(signal: AbortSignal): Promise<{ page: string; list: unknown }> {
+    try {
+      const body = await client.json<unknown>(`${api}/employees/directory`, { signal, page: DIRECTORY, headers: { Authorization: auth } });
+      return { page: DIRECTORY, list: isRecord(body) ? body.employees : undefined };
+    } catch (err) {
+      if (!(err instanceof ProviderError) || (err.details.status !== 403 && err.details.status !== 404)) throw err;
+    }
+    const body = await client.json<unknown>(`${api}/reports/custom?format=JSON`, {
+      method: 'POST',
+      signal,
+      page: REPORT,
+      // Exactly this value: anything else (even with a charset) is parsed as XML and refused.
+      headers: { Authorization: auth, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ title: 'hr-import contacts', fields: REPORT_FIELDS }),
+    });
+    return { page: REPORT, list: isRecord(body) ? body.employees : undefined };
+  }
+
+  return {
+    async listContacts({ signal }) {
+      const { page, list } = await employees(signal);
+      if (!Array.isArray(list)) throw unreadable(PROVIDER, page, 'no "employees" list');
+      const contacts = toContacts(recordsOf(list), read);
+      return { contacts, nextCursor: null, total: contacts.length };
+    },
+  };
+}
+
+createBambooHRConnector satisfies ConnectorFactory;

@@ -1,0 +1,89 @@
+/**
+ * Merge HRIS (a unified API in front of the customer's HR system): `GET /api/hris/v1/employees`,
+ * 100 a page (Merge's maximum), paged by the `next` cursor. The API key goes as a bearer token
+ * and the Linked Account's token as `X-Account-Token`. EU and APAC tenants live on their own
+ * hosts, chosen by `baseUrl`.
+ *
+ * Titles, departments and locations are related objects, so we ask for them expanded
+ * (`expand=employments,groups,team,work_location`) instead of fetching each one: the title is the
+ * latest employment's, the department the DEPARTMENT group's name (or the team's, the older
+ * model), the location the work location's name. The manager stays an id, which is what we keep.
+ * INACTIVE, a passed termination date, or deletion in the HR system make a person inactive;
+ * PENDING (hired, not started) is active. Throttling is 429 with Retry-After, per Linked Account.
+ */
+import { createHttp } from './http.js';
+import {
+  blankToNull,
+  isPast,
+  isRecord,
+  pageCursor,
+  pageLabel,
+  readCursor,
+  recordsOf,
+  requireCredentials,
+  toContacts,
+  unreadable,
+  type ConnectorOptions,
+  type RawContact,
+} from './normalize.js';
+import type { Connector, ConnectorFactory, ConnectorSettings } from './types.js';
+
+export const MERGE_API_URL = 'https://api.merge.dev';
+export const MERGE_EU_API_URL = 'https://api-eu.merge.dev';
+export const MERGE_APAC_API_URL = 'https://api-ap.merge.dev';
+export const MERGE_CREDENTIALS = ['apiKey', 'accountToken'] as const;
+
+const PROVIDER = 'Merge';
+const PAGE_SIZE = 100;
+const EXPAND = 'employments,groups,team,work_location';
+
+/** A related object's field when expanded; an unexpanded relation is only an id, and says nothing. */
+const fieldOf = (value: unknown, key: string): unknown => (isRecord(value) ? value[key] : undefined);
+
+function latestTitle(employments: unknown): unknown {
+  const titled = recordsOf(employments).filter((e) => blankToNull(e.job_title));
+  const dated = (e: Record<string, unknown>) => Date.parse(String(e.effective_date ?? '')) || 0;
+  return titled.sort((a, b) => dated(b) - dated(a))[0]?.job_title;
+}
+
+function read(e: Record<string, unknown>): RawContact {
+  const department = recordsOf(e.groups).find((g) => g.type === 'DEPARTMENT');
+  return {
+    id: e.id,
+    firstName: e.first_name,
+    lastName: e.last_name,
+    displayName: e.display_full_name,
+    email: e.work_email,
+    personalEmail: e.personal_email,
+    title: latestTitle(e.employments),
+    department: blankToNull(department?.name) ?? fieldOf(e.team, 'name'),
+    location: blankToNull(fieldOf(e.work_location, 'name')) ?? fieldOf(e.work_location, 'city'),
+    managerId: isRecord(e.manager) ? e.manager.id : e.manager,
+    avatarUrl: e.avatar,
+    inactive: e.employment_status === 'INACTIVE' || e.remote_was_deleted === true || isPast(e.termination_date),
+  };
+}
+
+export function createMergeConnector(settings: ConnectorSettings, options: ConnectorOptions = {}): Connector {
+  const { apiKey, accountToken } = requireCredentials(PROVIDER, settings.credentials, MERGE_CREDENTIALS);
+  const http = createHttp({ provider: PROVIDER, fetch: settings.fetch, sleep: options.sleep, policy: options.policy });
+  const endpoint = `${(settings.baseUrl || MERGE_API_URL).replace(/\/+$/, '')}/api/hris/v1/employees`;
+
+  return {
+    async listContacts({ cursor, signal }) {
+      const { page, state } = readCursor(PROVIDER, cursor);
+      const url = new URL(endpoint);
+      url.search = new URLSearchParams({ page_size: String(PAGE_SIZE), expand: EXPAND, ...(state ? { cursor: state } : {}) }).toString();
+      const body = await http.json<unknown>(url, {
+        signal,
+        page: pageLabel(page),
+        headers: { Authorization: `Bearer ${apiKey}`, 'X-Account-Token': accountToken },
+      });
+      if (!isRecord(body) || !Array.isArray(body.results)) throw unreadable(PROVIDER, pageLabel(page), 'no "results" list');
+      const next = blankToNull(body.next);
+      return { contacts: toContacts(recordsOf(body.results), read), nextCursor: next ? pageCursor(page + 1, next) : null };
+    },
+  };
+}
+
+createMergeConnector satisfies ConnectorFactory;

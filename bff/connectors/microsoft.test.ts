@@ -1,0 +1,182 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createMicrosoftConnector } from './microsoft.js';
+import { ProviderError, type Connector, type DirectoryContact } from './types.js';
+import { startMicrosoftFake, type MicrosoftFakeOptions } from '../../test/fakes/microsoft-server.js';
+import type { Failure } from '../../test/fakes/loopback.js';
+
+const TENANT = 'contoso.onmicrosoft.com';
+const CREDENTIALS = { tenantId: TENANT, clientId: '11111111-2222-3333-4444-555555555555', clientSecret: 'secret~value' };
+
+const fakes: { close(): Promise<void> }[] = [];
+afterEach(async () => {
+  await Promise.all(fakes.splice(0).map((f) => f.close()));
+});
+
+const person = (n: number): Record<string, unknown> => ({ id: `user-${n}`, givenName: `First${n}`, surname: `Last${n}`, displayName: `First${n} Last${n}`, mail: `user${n}@contoso.com`, accountEnabled: true });
+
+async function setup(overrides: Partial<MicrosoftFakeOptions> = {}, credentials: Partial<typeof CREDENTIALS> = {}) {
+  const fake = await startMicrosoftFake({ users: [], tenantId: TENANT, clientId: CREDENTIALS.clientId, clientSecret: CREDENTIALS.clientSecret, ...overrides });
+  fakes.push(fake);
+  const slept: number[] = [];
+  const connector = createMicrosoftConnector(
+    { baseUrl: fake.url, tokenUrl: fake.url, credentials: { ...CREDENTIALS, ...credentials } },
+    { sleep: async (ms) => void slept.push(ms), policy: { baseDelayMs: 10 } },
+  );
+  return { fake, connector, slept };
+}
+
+const signal = () => new AbortController().signal;
+const first = (c: Connector) => c.listContacts({ cursor: null, signal: signal() });
+
+async function listAll(connector: Connector) {
+  const contacts: DirectoryContact[] = [];
+  let pages = 0;
+  let cursor: string | null = null;
+  do {
+    const page = await connector.listContacts({ cursor, signal: signal() });
+    contacts.push(...page.contacts);
+    cursor = page.nextCursor;
+    pages++;
+  } while (cursor);
+  return { contacts, pages };
+}
+
+async function failure(p: Promise<unknown>): Promise<ProviderError> {
+  const err = await p.then(() => null, (e: unknown) => e);
+  if (err instanceof ProviderError) return err;
+  throw new Error(`expected a ProviderError, got ${String(err)}`);
+}
+
+describe('Microsoft Entra ID connector', () => {
+  it('lists a directory over several pages and maps every field', async () => {
+    const ada = {
+      id: '6ea91a8d-e32e-41a1-b7bd-d2d185eed0e0',
+      givenName: 'Ada',
+      surname: 'Lovelace',
+      displayName: 'Ada Lovelace (Research)',
+      mail: 'Ada.Lovelace@contoso.com',
+      userPrincipalName: 'ada@contoso.com',
+      otherMails: ['ada.lovelace@contoso.com', 'ada@home.example'],
+      jobTitle: 'Chief Scientist',
+      department: 'Research',
+      officeLocation: 'London 4/12',
+      accountEnabled: true,
+      managerId: 'boss-id',
+    };
+    const users = [ada, ...Array.from({ length: 6 }, (_, i) => person(i)), { ...person(9), accountEnabled: false }];
+    const { fake, connector } = await setup({ users, pageLimit: 3 });
+    const { contacts, pages } = await listAll(connector);
+    expect(pages).toBe(3);
+    expect(contacts).toHaveLength(8);
+    expect(contacts[0]).toEqual({
+      id: '6ea91a8d-e32e-41a1-b7bd-d2d185eed0e0',
+      firstName: 'Ada',
+      lastName: 'Lovelace',
+      displayName: 'Ada Lovelace (Research)',
+      email: 'Ada.Lovelace@contoso.com',
+      personalEmail: 'ada@home.example',
+      title: 'Chief Scientist',
+      department: 'Research',
+      location: 'London 4/12',
+      managerId: 'boss-id',
+      status: 'active',
+      avatarUrl: null,
+    });
+    expect(contacts.at(-1)).toMatchObject({ id: 'user-9', status: 'inactive', managerId: null });
+    const data = fake.dataRequests();
+    expect(data.map((r) => r.query.get('$top'))).toEqual(['999', '999', '999']);
+    expect(data[0]!.query.get('$expand')).toBe('manager($select=id)');
+    expect(data[0]!.query.get('$select')!.split(',')).toEqual(expect.arrayContaining(['accountEnabled', 'otherMails', 'department']));
+    expect(data[1]!.query.get('$skiptoken')).toBe("X'3'");
+  });
+
+  it('gets a client-credentials token for Graph, sends it as a bearer and reuses it', async () => {
+    const { fake, connector } = await setup({ users: [person(1), person(2)], pageLimit: 1 });
+    await listAll(connector);
+    const tokens = fake.tokenRequests();
+    expect(tokens).toHaveLength(1);
+    expect(tokens[0]!.path).toBe(`/${TENANT}/oauth2/v2.0/token`);
+    expect(Object.fromEntries(new URLSearchParams(tokens[0]!.body))).toEqual({
+      grant_type: 'client_credentials',
+      client_id: CREDENTIALS.clientId,
+      client_secret: CREDENTIALS.clientSecret,
+      scope: 'https://graph.microsoft.com/.default',
+    });
+    expect(tokens[0]!.headers['content-type']).toBe('application/x-www-form-urlencoded');
+    expect(fake.dataRequests().every((r) => r.headers.authorization === 'Bearer eyJ0eXAiOiJKV1Qi.fake-1')).toBe(true);
+  });
+
+  it('gets a fresh token once when Graph rejects one early, then reports auth', async () => {
+    const { fake, connector } = await setup({ users: [person(1), person(2)], pageLimit: 1, revokeTokensAfter: 1 });
+    const page1 = await first(connector);
+    // The fake keeps refusing every token after the first page: one renewal, then a typed error.
+    const err = await failure(connector.listContacts({ cursor: page1.nextCursor, signal: signal() }));
+    expect(err.kind).toBe('auth');
+    expect(err.message).toContain('token is expired');
+    expect(fake.tokenRequests()).toHaveLength(2);
+  });
+
+  it('waits as Retry-After says when throttled', async () => {
+    const { connector, slept } = await setup({ users: [person(1)], failures: ['throttle', 'throttle'], retryAfterSeconds: 7 });
+    expect((await first(connector)).contacts).toHaveLength(1);
+    expect(slept).toEqual([7000, 7000]);
+  });
+
+  it('retries a 5xx', async () => {
+    const { connector, slept, fake } = await setup({ users: [person(1)], failures: ['5xx', '5xx'] });
+    expect((await first(connector)).contacts).toHaveLength(1);
+    expect(slept).toHaveLength(2);
+    expect(fake.dataRequests()).toHaveLength(3);
+  });
+
+  it('reports wrong credentials as auth without retrying', async () => {
+    for (const wrong of [{ clientSecret: 'nope' }, { clientId: 'unknown-app' }, { tenantId: 'other-tenant' }]) {
+      const { connector, fake, slept } = await setup({ users: [person(1)] }, wrong);
+      const err = await failure(first(connector));
+      expect(err.kind).toBe('auth');
+      expect(err.message).toMatch(/AADSTS/);
+      expect(fake.tokenRequests()).toHaveLength(1);
+      expect(slept).toEqual([]);
+    }
+  });
+
+  it('refuses a next-page link to another host, which would carry the token away', async () => {
+    const { connector } = await setup({ users: [person(1), person(2)], pageLimit: 1, nextLinkOrigin: 'https://graph.evil.example' });
+    const err = await failure(first(connector));
+    expect(err).toMatchObject({ kind: 'bad_response', details: { page: 'page 1' } });
+    expect(err.message).toContain('graph.evil.example');
+  });
+
+  it('names the page that came back malformed', async () => {
+    const failures: Failure[] = [];
+    const { connector } = await setup({ users: [person(1), person(2)], pageLimit: 1, failures });
+    const page1 = await first(connector);
+    failures.push('malformed');
+    const err = await failure(connector.listContacts({ cursor: page1.nextCursor, signal: signal() }));
+    expect(err).toMatchObject({ kind: 'bad_response', details: { page: 'page 2' } });
+  });
+
+  it('normalizes messy records: no mail, guest and tenant-domain UPNs, blanks', async () => {
+    const users = [
+      { id: 'a', givenName: ' ', surname: '', displayName: '  ', mail: null, userPrincipalName: 'Grace.Hopper@Contoso.com', otherMails: [] },
+      { id: 'b', givenName: 'Guest', mail: null, userPrincipalName: 'guest_fabrikam.com#EXT#@contoso.onmicrosoft.com', otherMails: null },
+      { id: 'c', displayName: 'Room 1', mail: null, userPrincipalName: 'room1@contoso.onmicrosoft.com', jobTitle: '', department: '   ' },
+      { id: 'd', mail: 'n/a', otherMails: ['', 'not-an-address'] },
+      { displayName: 'No id' },
+    ];
+    const { connector } = await setup({ users });
+    const { contacts } = await first(connector);
+    expect(contacts.map((c) => [c.id, c.displayName, c.email])).toEqual([
+      ['a', 'Grace.Hopper@Contoso.com', 'Grace.Hopper@Contoso.com'],
+      ['b', 'Guest', null],
+      ['c', 'Room 1', null],
+      ['d', 'd', null],
+    ]);
+    expect(contacts[2]).toMatchObject({ title: null, department: null, personalEmail: null, status: 'active' });
+    expect(contacts[3]!.personalEmail).toBeNull();
+  });
+
+  it('names a missing credential', () => {
+    expect(() => createMicrosoftConnector({ baseUrl: 'http://127.0.0.1:1', credentials: { tenantId: TENANT, clientId: 'x' } })).toThrow(/"clientSecret"/);
+  });
+});

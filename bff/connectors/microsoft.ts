@@ -1,0 +1,116 @@
+/**
+ * Microsoft Entra ID through Microsoft Graph (`GET /v1.0/users`), 999 users a page, the most
+ * Graph serves for users. Auth is the client-credentials grant for the application permission
+ * User.Read.All (scope `https://graph.microsoft.com/.default`).
+ *
+ * The manager comes along with `$expand=manager($select=id)`: Graph documents
+ * `GET /users?$expand=manager` for the whole list, and a manager is a single object, so the
+ * 20-item cap on expanded collections does not apply.
+ *
+ * Paging follows `@odata.nextLink`, an absolute URL. The access token rides on it, so a link to
+ * any origin but the configured Graph host is refused, and the cursor is that link.
+ *
+ * `mail` is the mailbox address and may be null (no Exchange licence). The UPN is then used only
+ * because Microsoft defines it as an RFC 822 sign-in name that "by convention should map to the
+ * user's email name" (hybrid tenants sync it from the mail address) — but never a guest's
+ * `#EXT#` name or an `onmicrosoft.com` name, which are routing-only identifiers and would bounce.
+ * `accountEnabled: false` is a disabled person. Throttling is 429 with Retry-After, which the
+ * shared client obeys.
+ */
+import { createHttp } from './http.js';
+import { createTokenCache, requestToken } from './oauth.js';
+import {
+  blankToNull,
+  emailOrNull,
+  isRecord,
+  pageCursor,
+  pageLabel,
+  readCursor,
+  recordsOf,
+  requireCredentials,
+  toContacts,
+  unreadable,
+  type ConnectorOptions,
+  type RawContact,
+} from './normalize.js';
+import { ProviderError, type Connector, type ConnectorFactory, type ConnectorSettings } from './types.js';
+
+export const MICROSOFT_GRAPH_URL = 'https://graph.microsoft.com';
+export const MICROSOFT_LOGIN_URL = 'https://login.microsoftonline.com';
+export const MICROSOFT_CREDENTIALS = ['tenantId', 'clientId', 'clientSecret'] as const;
+
+const PROVIDER = 'Microsoft Entra ID';
+const PAGE_SIZE = 999;
+const SELECT = ['id', 'givenName', 'surname', 'displayName', 'mail', 'userPrincipalName', 'otherMails', 'jobTitle', 'department', 'officeLocation', 'accountEnabled'];
+
+function upnAsEmail(upn: unknown): string | null {
+  const email = emailOrNull(upn);
+  return email && !email.includes('#EXT#') && !/\.onmicrosoft\.com$/i.test(email) ? email : null;
+}
+
+function read(user: Record<string, unknown>): RawContact {
+  const email = emailOrNull(user.mail) ?? upnAsEmail(user.userPrincipalName);
+  const others = Array.isArray(user.otherMails) ? user.otherMails : [];
+  return {
+    id: user.id,
+    firstName: user.givenName,
+    lastName: user.surname,
+    displayName: user.displayName,
+    email,
+    personalEmail: others.map(emailOrNull).find((other) => other && other.toLowerCase() !== email?.toLowerCase()),
+    title: user.jobTitle,
+    department: user.department,
+    location: user.officeLocation,
+    managerId: isRecord(user.manager) ? user.manager.id : null,
+    // Graph photos need the access token to fetch; a URL the widget cannot load is worse than none.
+    avatarUrl: null,
+    inactive: user.accountEnabled === false,
+  };
+}
+
+export function createMicrosoftConnector(settings: ConnectorSettings, options: ConnectorOptions = {}): Connector {
+  const { tenantId, clientId, clientSecret } = requireCredentials(PROVIDER, settings.credentials, MICROSOFT_CREDENTIALS);
+  const http = createHttp({ provider: PROVIDER, fetch: settings.fetch, sleep: options.sleep, policy: options.policy });
+  const graph = new URL((settings.baseUrl || MICROSOFT_GRAPH_URL).replace(/\/+$/, ''));
+  const tokenUrl = `${(settings.tokenUrl || MICROSOFT_LOGIN_URL).replace(/\/+$/, '')}/${encodeURIComponent(tenantId)}/oauth2/v2.0/token`;
+
+  const tokens = createTokenCache((signal) =>
+    requestToken(http, PROVIDER, tokenUrl, { grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret, scope: `${MICROSOFT_GRAPH_URL}/.default` }, signal),
+  );
+
+  function firstPage(): URL {
+    const url = new URL(`${graph.href.replace(/\/+$/, '')}/v1.0/users`);
+    url.search = new URLSearchParams({ $select: SELECT.join(','), $top: String(PAGE_SIZE), $expand: 'manager($select=id)' }).toString();
+    return url;
+  }
+
+  function nextPage(link: string, page: number): URL {
+    let url: URL;
+    try {
+      url = new URL(link);
+    } catch {
+      throw unreadable(PROVIDER, pageLabel(page), 'the next-page link is not a URL');
+    }
+    if (url.origin !== graph.origin || !url.pathname.endsWith('/v1.0/users')) {
+      throw new ProviderError('bad_response', `${PROVIDER} pointed the next page at ${url.origin}${url.pathname}, not the configured Graph host; refused.`, { page: pageLabel(page) });
+    }
+    return url;
+  }
+
+  return {
+    async listContacts({ cursor, signal }) {
+      const { page, state: link } = readCursor(PROVIDER, cursor);
+      const url = link ? nextPage(link, page) : firstPage();
+      const body = await tokens.use(signal, (token) =>
+        http.json<unknown>(url, { signal, page: pageLabel(page), headers: { Authorization: `Bearer ${token.accessToken}` } }),
+      );
+      if (!isRecord(body) || !Array.isArray(body.value)) throw unreadable(PROVIDER, pageLabel(page), 'no "value" list');
+      const next = blankToNull(body['@odata.nextLink']);
+      // Checked now, so a bad link fails on the page that sent it rather than on the next call.
+      if (next) nextPage(next, page);
+      return { contacts: toContacts(recordsOf(body.value), read), nextCursor: next ? pageCursor(page + 1, next) : null };
+    },
+  };
+}
+
+createMicrosoftConnector satisfies ConnectorFactory;

@@ -1,0 +1,106 @@
+/**
+ * Access tokens for connectors that sign in before they list: requested from the provider's token
+ * endpoint through the shared HTTP client, kept until shortly before they expire, fetched once
+ * however many pages ask at the same moment, and replaced once when the provider rejects one
+ * early (revoked, or a session timeout shorter than the token said).
+ */
+import type { ProviderHttp, Verdict } from './http.js';
+import { blankToNull, isRecord } from './normalize.js';
+import { ProviderError, type ProviderErrorKind } from './types.js';
+
+export interface AccessToken {
+  accessToken: string;
+  /** Null when the provider does not say (Salesforce): the token is kept until it is rejected. */
+  expiresInSeconds: number | null;
+  /** The whole token response, for provider extras such as Salesforce's instance_url. */
+  response: Record<string, unknown>;
+}
+
+/** Renew this long before the stated expiry, so a page never starts with a token about to die. */
+export const EXPIRY_MARGIN_SECONDS = 60;
+
+/** How a provider reads an OAuth error code it treats specially (e.g. missing delegation is a permission problem). */
+export type OAuthDenial = (error: string) => { kind: ProviderErrorKind; message?: string } | undefined;
+
+/** Token endpoints answer 400/401 with RFC 6749 `{error, error_description}`: credentials, not a malformed request of ours. */
+function oauthVerdict(deny: OAuthDenial | undefined) {
+  return (status: number, body: string): Verdict | undefined => {
+    if (status !== 400 && status !== 401) return undefined;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      return undefined;
+    }
+    const error = isRecord(parsed) ? blankToNull(parsed.error) : null;
+    if (!error || !isRecord(parsed)) return undefined;
+    if (error === 'temporarily_unavailable' || error === 'slow_down') return { retry: true, kind: 'unavailable' };
+    const described = blankToNull(parsed.error_description) ?? error;
+    const special = deny?.(error);
+    return { retry: false, kind: special?.kind ?? 'auth', message: special?.message ?? described };
+  };
+}
+
+export async function requestToken(
+  http: ProviderHttp,
+  provider: string,
+  url: string,
+  form: Record<string, string>,
+  signal: AbortSignal,
+  deny?: OAuthDenial,
+  /** For clients that authenticate with HTTP Basic instead of form fields (Workday). */
+  headers: Record<string, string> = {},
+): Promise<AccessToken> {
+  const page = 'token request';
+  const response = await http.json<unknown>(url, {
+    method: 'POST',
+    headers: { ...headers, 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(form).toString(),
+    signal,
+    page,
+    classify: oauthVerdict(deny),
+  });
+  const accessToken = isRecord(response) ? blankToNull(response.access_token) : null;
+  if (!isRecord(response) || !accessToken) {
+    throw new ProviderError('bad_response', `${provider} answered the token request without an access token.`, { page });
+  }
+  const expiresIn = Number(response.expires_in);
+  return { accessToken, expiresInSeconds: Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn : null, response };
+}
+
+export interface TokenCache {
+  /** Runs `call` with a valid token; a 401 gets one fresh token before the error stands. */
+  use<R>(signal: AbortSignal, call: (token: AccessToken) => Promise<R>): Promise<R>;
+}
+
+export function createTokenCache(fetchToken: (signal: AbortSignal) => Promise<AccessToken>, now: () => number = Date.now): TokenCache {
+  let cached: { token: AccessToken; renewAt: number } | null = null;
+  let pending: Promise<AccessToken> | null = null;
+
+  async function get(signal: AbortSignal): Promise<AccessToken> {
+    if (cached && now() < cached.renewAt) return cached.token;
+    pending ??= fetchToken(signal)
+      .then((token) => {
+        const life = token.expiresInSeconds;
+        cached = { token, renewAt: life === null ? Infinity : now() + (life - EXPIRY_MARGIN_SECONDS) * 1000 };
+        return token;
+      })
+      .finally(() => {
+        pending = null;
+      });
+    return pending;
+  }
+
+  return {
+    async use(signal, call) {
+      const token = await get(signal);
+      try {
+        return await call(token);
+      } catch (err) {
+        if (!(err instanceof ProviderError && err.kind === 'auth' && err.details.status === 401)) throw err;
+        if (cached?.token === token) cached = null;
+        return call(await get(signal));
+      }
+    },
+  };
+}

@@ -1,0 +1,141 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createPersonioConnector, PERSONIO_CREDENTIALS } from './personio.js';
+import { ProviderError, type Connector, type ConnectorFactory, type DirectoryContact } from './types.js';
+import { startPersonioServer, type PersonioEmployee, type PersonioOptions } from '../../test/fakes/personio-server.js';
+
+const ADA: PersonioEmployee = { id: 1, first_name: 'Ada', last_name: 'Lovelace', preferred_name: '', email: 'ada@acme.test', position: 'CTO', department: 'Engineering', office: 'London', status: 'active' };
+const GRACE: PersonioEmployee = { id: 2, first_name: 'Grace', last_name: 'Hopper', preferred_name: 'Amazing', email: 'grace@acme.test', position: 'Engineer', department: 'Engineering', office: 'New York', supervisor: 1, status: 'active' };
+const ALAN: PersonioEmployee = { id: 3, first_name: 'Alan', last_name: 'Turing', email: 'alan@acme.test', position: 'Researcher', department: 'Research', office: 'Manchester', supervisor: 1, status: 'inactive' };
+const crowd = (n: number): PersonioEmployee[] => Array.from({ length: n }, (_, i) => ({ id: 100 + i, first_name: `Person${i}`, last_name: 'Example', email: `p${i}@acme.test`, status: i % 10 === 0 ? 'inactive' : 'active' }));
+
+let stop: (() => Promise<void>) | undefined;
+afterEach(async () => {
+  await stop?.();
+  stop = undefined;
+});
+
+async function setup(options: Partial<PersonioOptions> = {}, credentials: Record<string, string> = { clientId: 'personio-client', clientSecret: 'personio-secret' }) {
+  const fake = await startPersonioServer({ employees: [ADA, GRACE, ALAN], ...options });
+  stop = fake.close;
+  const slept: number[] = [];
+  const connector = createPersonioConnector({ baseUrl: fake.url, credentials }, { sleep: async (ms) => void slept.push(ms), policy: { baseDelayMs: 10 } });
+  return { fake, slept, connector, list: (cursor: string | null = null) => connector.listContacts({ cursor, signal: new AbortController().signal }) };
+}
+
+async function listAll(connector: Connector) {
+  const contacts: DirectoryContact[] = [];
+  const cursors: (string | null)[] = [];
+  let cursor: string | null = null;
+  do {
+    const page = await connector.listContacts({ cursor, signal: new AbortController().signal });
+    contacts.push(...page.contacts);
+    cursor = page.nextCursor;
+    cursors.push(cursor);
+  } while (cursor);
+  return { contacts, cursors };
+}
+
+async function failure(p: Promise<unknown>): Promise<ProviderError> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof ProviderError) return err;
+    throw err;
+  }
+  throw new Error('expected a ProviderError');
+}
+
+describe('Personio connector', () => {
+  it('maps every field of an employee', async () => {
+    const { list } = await setup();
+    const page = await list();
+    expect(page).toMatchObject({ nextCursor: null, total: 3 });
+    expect(page.contacts).toEqual([
+      { id: '1', firstName: 'Ada', lastName: 'Lovelace', displayName: 'Ada Lovelace', email: 'ada@acme.test', personalEmail: null, title: 'CTO', department: 'Engineering', location: 'London', managerId: null, status: 'active', avatarUrl: null },
+      { id: '2', firstName: 'Amazing', lastName: 'Hopper', displayName: 'Amazing Hopper', email: 'grace@acme.test', personalEmail: null, title: 'Engineer', department: 'Engineering', location: 'New York', managerId: '1', status: 'active', avatarUrl: null },
+      { id: '3', firstName: 'Alan', lastName: 'Turing', displayName: 'Alan Turing', email: 'alan@acme.test', personalEmail: null, title: 'Researcher', department: 'Research', location: 'Manchester', managerId: '1', status: 'inactive', avatarUrl: null },
+    ]);
+  });
+
+  it('pages a large directory 100 at a time with one token', async () => {
+    const { fake, connector } = await setup({ employees: crowd(230) });
+    const { contacts, cursors } = await listAll(connector);
+    expect(contacts).toHaveLength(230);
+    expect(new Set(contacts.map((c) => c.id)).size).toBe(230);
+    expect(contacts.filter((c) => c.status === 'inactive')).toHaveLength(23);
+    expect(cursors).toEqual(['2:100', '3:200', null]);
+
+    const [auth, ...pages] = fake.requests;
+    expect(auth).toMatchObject({ method: 'POST', path: '/v1/auth' });
+    expect(auth!.headers['content-type']).toBe('application/json');
+    expect(JSON.parse(auth!.body)).toEqual({ client_id: 'personio-client', client_secret: 'personio-secret' });
+    expect(pages.map((r) => [r.path, r.query.get('limit'), r.query.get('offset')])).toEqual([
+      ['/v1/company/employees', '100', '0'],
+      ['/v1/company/employees', '100', '100'],
+      ['/v1/company/employees', '100', '200'],
+    ]);
+    expect(new Set(pages.map((r) => r.headers.authorization)).size).toBe(1);
+    expect(pages[0]!.headers.authorization).toMatch(/^Bearer papi-/);
+  });
+
+  it('still lists everyone when tokens are single-use, as Personio once made them', async () => {
+    const { fake, connector } = await setup({ employees: crowd(250), rotate: true });
+    expect((await listAll(connector)).contacts).toHaveLength(250);
+    // Each used token is refused on the next page, which then gets one fresh token.
+    expect(fake.requests.filter((r) => r.path === '/v1/auth')).toHaveLength(3);
+  });
+
+  it('fetches a new token once when Personio refuses the one it gave', async () => {
+    const { fake, connector } = await setup({ employees: crowd(150), revokeAfter: 1 });
+    expect((await listAll(connector)).contacts).toHaveLength(150);
+    expect(fake.requests.map((r) => r.path)).toEqual(['/v1/auth', '/v1/company/employees', '/v1/company/employees', '/v1/auth', '/v1/company/employees']);
+  });
+
+  it('waits at least a second on a 429, since Personio names no delay', async () => {
+    const { slept, list } = await setup({ failures: ['throttle', 'throttle'] });
+    expect((await list()).contacts).toHaveLength(3);
+    expect(slept).toEqual([1000, 1000]);
+  });
+
+  it('retries a server error', async () => {
+    const { slept, list } = await setup({ failures: ['5xx'] });
+    expect((await list()).contacts).toHaveLength(3);
+    expect(slept).toHaveLength(1);
+  });
+
+  it('reports a wrong client secret as auth, without retrying', async () => {
+    const { fake, slept, list } = await setup({}, { clientId: 'personio-client', clientSecret: 'wrong' });
+    const err = await failure(list());
+    expect(err).toMatchObject({ kind: 'auth', details: { status: 401 } });
+    expect(err.message).toContain('Wrong credentials');
+    expect(fake.requests).toHaveLength(1);
+    expect(slept).toEqual([]);
+  });
+
+  it('names the page Personio garbled', async () => {
+    const { connector } = await setup({ employees: crowd(150), failures: [null, 'malformed'] });
+    const first = await connector.listContacts({ cursor: null, signal: new AbortController().signal });
+    const err = await failure(connector.listContacts({ cursor: first.nextCursor, signal: new AbortController().signal }));
+    expect(err).toMatchObject({ kind: 'bad_response', details: { page: 'page 2' } });
+  });
+
+  it('normalizes what the credential may not read and messy values instead of failing', async () => {
+    const { list } = await setup({
+      readable: ['first_name', 'last_name', 'status', 'department'],
+      employees: [
+        { id: 7, first_name: '  ', last_name: '', status: 'active', department: '  ', email: 'hidden@acme.test' },
+        { id: 8, first_name: 'Zoë', last_name: ' Ng ', status: 'Inactive', supervisor: 99 },
+      ],
+    });
+    expect((await list()).contacts).toEqual([
+      { id: '7', firstName: null, lastName: null, displayName: '7', email: null, personalEmail: null, title: null, department: null, location: null, managerId: null, status: 'active', avatarUrl: null },
+      expect.objectContaining({ id: '8', displayName: 'Zoë Ng', lastName: 'Ng', status: 'inactive', managerId: null }),
+    ]);
+  });
+
+  it('is a connector factory that refuses to start without a credential, naming it', () => {
+    const factory: ConnectorFactory = createPersonioConnector;
+    expect(PERSONIO_CREDENTIALS).toEqual(['clientId', 'clientSecret']);
+    expect(() => factory({ baseUrl: 'http://127.0.0.1:9', credentials: { clientId: 'x' } })).toThrowError(expect.objectContaining({ kind: 'config', message: expect.stringContaining('"clientSecret"') }));
+  });
+});

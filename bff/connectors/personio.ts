@@ -1,0 +1,120 @@
+/**
+ * Personio, through its v1 API, which is all a directory listing needs (v2's `/v2/persons`
+ * pages by a cursor in `_meta.links.next.href` and could replace it without changing the contacts).
+ *
+ * The client id and secret buy a bearer token at `POST /v1/auth` (`{ success, data: { token } }`).
+ * Tokens are `papi-…` and stable for 24 hours (they were single-use once, the next one handed back
+ * in each answer's `authorization` header; Personio's docs still show both): we keep the token
+ * until Personio refuses it, then fetch one more, which serves either behaviour.
+ *
+ * Employees come from `GET /v1/company/employees?limit=100&offset=N`: at most 100 a page since
+ * pagination was enforced; each attribute is wrapped as `{ label, value, type }` and only the
+ * attributes the API credential whitelists are present. The listing allows 300 requests a minute
+ * (15 a second) and answers 429 past that with no delay given; Personio asks for at least a second.
+ */
+import { createHttp, retryAfterMs, type Verdict } from './http.js';
+import { createTokenCache } from './oauth.js';
+import {
+  blankToNull,
+  isRecord,
+  nextOffsetCursor,
+  pageLabel,
+  readOffsetCursor,
+  recordsOf,
+  requireCredentials,
+  toContacts,
+  unreadable,
+  type ConnectorOptions,
+  type RawContact,
+} from './normalize.js';
+import type { Connector, ConnectorFactory, ConnectorSettings } from './types.js';
+
+export const PERSONIO_BASE_URL = 'https://api.personio.de';
+export const PERSONIO_CREDENTIALS = ['clientId', 'clientSecret'] as const;
+
+const PROVIDER = 'Personio';
+const PAGE_SIZE = 100;
+/** The auth endpoint's cool-down once its 60 requests a minute are spent. */
+const AUTH_COOL_DOWN_MS = 60_000;
+
+type Attributes = Record<string, unknown>;
+
+/** An attribute's value, unwrapping `{ label, value }` (supervisor attributes nest another level). */
+function value(attributes: unknown, key: string): unknown {
+  const wrapped = isRecord(attributes) ? attributes[key] : undefined;
+  return isRecord(wrapped) && 'value' in wrapped ? wrapped.value : wrapped;
+}
+
+/** Departments and offices are objects `{ type, attributes: { name } }`. */
+function nameOf(v: unknown): unknown {
+  return isRecord(v) && isRecord(v.attributes) ? v.attributes.name : v;
+}
+
+function read(employee: Attributes): RawContact {
+  const a = employee.attributes;
+  const supervisor = value(a, 'supervisor');
+  return {
+    id: value(a, 'id'),
+    // The name a person goes by is the one an invitation should greet them with.
+    firstName: blankToNull(value(a, 'preferred_name')) ?? value(a, 'first_name'),
+    lastName: value(a, 'last_name'),
+    email: value(a, 'email'),
+    title: value(a, 'position'),
+    department: nameOf(value(a, 'department')),
+    location: nameOf(value(a, 'office')),
+    managerId: isRecord(supervisor) ? value(supervisor.attributes, 'id') : null,
+    // `profile_picture` is an API URL that needs our bearer token: the widget could not show it.
+    avatarUrl: null,
+    inactive: blankToNull(value(a, 'status'))?.toLowerCase() === 'inactive',
+  };
+}
+
+/** Personio's 429s give no delay: wait `ms` (a second for listings, the cool-down for tokens). */
+const throttled =
+  (ms: number) =>
+  (status: number, _body: string, headers: Headers): Verdict | undefined =>
+    status === 429 ? { retry: true, kind: 'rate_limited', afterMs: retryAfterMs(headers) ?? ms } : undefined;
+
+export function createPersonioConnector(settings: ConnectorSettings, options: ConnectorOptions = {}): Connector {
+  const { clientId, clientSecret } = requireCredentials(PROVIDER, settings.credentials, PERSONIO_CREDENTIALS);
+  const client = createHttp({ provider: PROVIDER, fetch: settings.fetch, sleep: options.sleep, policy: options.policy });
+  const api = (settings.baseUrl || PERSONIO_BASE_URL).replace(/\/+$/, '');
+  const authUrl = `${(settings.tokenUrl || api).replace(/\/+$/, '')}/v1/auth`;
+  const tokens = createTokenCache(async (signal) => {
+    const page = 'token request';
+    const response = await client.json<unknown>(authUrl, {
+      method: 'POST',
+      signal,
+      page,
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ client_id: clientId, client_secret: clientSecret }),
+      classify: throttled(AUTH_COOL_DOWN_MS),
+    });
+    const accessToken = isRecord(response) && isRecord(response.data) ? blankToNull(response.data.token) : null;
+    if (!isRecord(response) || !accessToken) throw unreadable(PROVIDER, page, 'no token');
+    return { accessToken, expiresInSeconds: null, response };
+  });
+
+  return {
+    async listContacts({ cursor, signal }) {
+      const { page, offset } = readOffsetCursor(PROVIDER, cursor);
+      const body = await tokens.use(signal, (token) =>
+        client.json<unknown>(`${api}/v1/company/employees?limit=${PAGE_SIZE}&offset=${offset}`, {
+          signal,
+          page: pageLabel(page),
+          headers: { Authorization: `Bearer ${token.accessToken}` },
+          classify: throttled(1000),
+        }),
+      );
+      if (!isRecord(body) || !Array.isArray(body.data)) throw unreadable(PROVIDER, pageLabel(page), 'no "data" list');
+      const total = isRecord(body.metadata) && typeof body.metadata.total_elements === 'number' ? body.metadata.total_elements : null;
+      return {
+        contacts: toContacts(recordsOf(body.data), read),
+        nextCursor: nextOffsetCursor(page, offset, body.data.length, PAGE_SIZE, total),
+        total,
+      };
+    },
+  };
+}
+
+createPersonioConnector satisfies ConnectorFactory;

@@ -1,0 +1,209 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createSalesforceConnector } from './salesforce.js';
+import { ProviderError, type Connector, type DirectoryContact } from './types.js';
+import { startSalesforceFake, type SalesforceFakeOptions } from '../../test/fakes/salesforce-server.js';
+import type { Failure } from '../../test/fakes/loopback.js';
+
+const CREDENTIALS = { clientId: '3MVG9fakeConsumerKey', clientSecret: 'fake-consumer-secret' };
+
+const fakes: { close(): Promise<void> }[] = [];
+afterEach(async () => {
+  await Promise.all(fakes.splice(0).map((f) => f.close()));
+});
+
+const user = (n: number): Record<string, unknown> => ({ Id: `005xx00000${String(n).padStart(5, '0')}AAA`, FirstName: `U${n}`, LastName: 'User', Name: `U${n} User`, Email: `u${n}@acme.example`, IsActive: true, UserType: 'Standard' });
+const contact = (n: number): Record<string, unknown> => ({ Id: `003xx00000${String(n).padStart(5, '0')}AAA`, FirstName: `C${n}`, LastName: 'Contact', Name: `C${n} Contact`, Email: `c${n}@customer.example` });
+
+async function setup(overrides: Partial<SalesforceFakeOptions> = {}, credentials: Record<string, string> = {}) {
+  const fake = await startSalesforceFake({ contacts: [], users: [], ...CREDENTIALS, ...overrides });
+  fakes.push(fake);
+  const slept: number[] = [];
+  const connector = createSalesforceConnector(
+    { baseUrl: fake.url, credentials: { ...CREDENTIALS, ...credentials } },
+    { sleep: async (ms) => void slept.push(ms), policy: { baseDelayMs: 10 } },
+  );
+  return { fake, connector, slept };
+}
+
+const signal = () => new AbortController().signal;
+const first = (c: Connector) => c.listContacts({ cursor: null, signal: signal() });
+
+async function listAll(connector: Connector) {
+  const contacts: DirectoryContact[] = [];
+  const totals: (number | null | undefined)[] = [];
+  let cursor: string | null = null;
+  do {
+    const page = await connector.listContacts({ cursor, signal: signal() });
+    contacts.push(...page.contacts);
+    totals.push(page.total);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return { contacts, totals };
+}
+
+async function failure(p: Promise<unknown>): Promise<ProviderError> {
+  const err = await p.then(() => null, (e: unknown) => e);
+  if (err instanceof ProviderError) return err;
+  throw new Error(`expected a ProviderError, got ${String(err)}`);
+}
+
+describe('Salesforce connector', () => {
+  it('lists Users then Contacts over several batches and maps every field', async () => {
+    const ada = {
+      Id: '005xx000001Sv6eAAC',
+      FirstName: 'Ada',
+      LastName: 'Lovelace',
+      Name: 'Ada Lovelace',
+      Email: 'ada@acme.example',
+      Title: 'Chief Scientist',
+      Department: 'Research',
+      City: 'London',
+      ManagerId: '005xx000001Sv6fAAC',
+      IsActive: true,
+      SmallPhotoUrl: 'https://acme.file.force.com/profilephoto/729xx0000004CAm/T',
+      UserType: 'Standard',
+    };
+    const grace = { Id: '003xx000004TmiQAAS', FirstName: 'Grace', LastName: 'Hopper', Name: 'Grace Hopper', Email: 'grace@customer.example', Title: 'CTO', Department: 'Engineering', MailingCity: 'Arlington', ReportsToId: '003xx000004TmiRAAS' };
+    const users = [ada, user(1), user(2), { ...user(3), IsActive: false, SmallPhotoUrl: 'https://acme.file.force.com/profilephoto/005/T' }, { ...user(4), UserType: 'CsnOnly' }];
+    const contacts = [grace, contact(1), contact(2)];
+    const { fake, connector } = await setup({ users, contacts, batchLimit: 2 });
+    const result = await listAll(connector);
+    expect(result.contacts.map((c) => c.id)).toEqual([ada.Id, user(1).Id, user(2).Id, user(3).Id, grace.Id, contact(1).Id, contact(2).Id]);
+    // Two batches of users, two of contacts; the total is exact once the last object is sized.
+    expect(result.totals).toEqual([null, null, 7, 7]);
+    expect(result.contacts[0]).toEqual({
+      id: ada.Id,
+      firstName: 'Ada',
+      lastName: 'Lovelace',
+      displayName: 'Ada Lovelace',
+      email: 'ada@acme.example',
+      personalEmail: null,
+      title: 'Chief Scientist',
+      department: 'Research',
+      location: 'London',
+      managerId: '005xx000001Sv6fAAC',
+      status: 'active',
+      avatarUrl: 'https://acme.file.force.com/profilephoto/729xx0000004CAm/T',
+    });
+    expect(result.contacts[3]).toMatchObject({ status: 'inactive', avatarUrl: null });
+    expect(result.contacts[4]).toEqual({
+      id: grace.Id,
+      firstName: 'Grace',
+      lastName: 'Hopper',
+      displayName: 'Grace Hopper',
+      email: 'grace@customer.example',
+      personalEmail: null,
+      title: 'CTO',
+      department: 'Engineering',
+      location: 'Arlington',
+      managerId: '003xx000004TmiRAAS',
+      status: 'active',
+      avatarUrl: null,
+    });
+    const data = fake.dataRequests();
+    expect(data).toHaveLength(4);
+    expect(data.every((r) => r.headers['sforce-query-options'] === 'batchSize=2000')).toBe(true);
+    expect(data[0]!.query.get('q')).toContain("FROM User WHERE UserType = 'Standard'");
+    expect(data[1]!.path).toMatch(/^\/services\/data\/v62\.0\/query\/01g/);
+    expect(data[2]!.query.get('q')).toContain('FROM Contact');
+  });
+
+  it('lists only the objects the credential names', async () => {
+    const { connector, fake } = await setup({ users: [user(1)], contacts: [contact(1)] }, { objects: 'contacts' });
+    const { contacts, totals } = await listAll(connector);
+    expect(contacts.map((c) => c.id)).toEqual([contact(1).Id]);
+    expect(totals).toEqual([1]);
+    expect(fake.dataRequests()).toHaveLength(1);
+    expect(() => createSalesforceConnector({ baseUrl: fake.url, credentials: { ...CREDENTIALS, objects: 'Leads' } })).toThrow(/"objects"/);
+  });
+
+  it('gets a client-credentials token on the My Domain and reuses it as a bearer', async () => {
+    const { fake, connector } = await setup({ users: [user(1), user(2)], contacts: [contact(1)], batchLimit: 1 });
+    await listAll(connector);
+    expect(fake.tokenRequests()).toHaveLength(1);
+    expect(fake.tokenRequests()[0]!.path).toBe('/services/oauth2/token');
+    expect(Object.fromEntries(new URLSearchParams(fake.tokenRequests()[0]!.body))).toEqual({ grant_type: 'client_credentials', client_id: CREDENTIALS.clientId, client_secret: CREDENTIALS.clientSecret });
+    expect(new Set(fake.dataRequests().map((r) => r.headers.authorization))).toEqual(new Set(['Bearer 00Dxx0000001gPL!AR8AQ.fake1']));
+  });
+
+  it('renews an expired session once, then reports auth', async () => {
+    const { fake, connector } = await setup({ users: [user(1), user(2), user(3)], batchLimit: 1, sessionQueries: 2 }, { objects: 'User' });
+    const { contacts } = await listAll(connector);
+    expect(contacts).toHaveLength(3);
+    expect(fake.tokenRequests()).toHaveLength(2);
+
+    const dead = await setup({ users: [user(1)], sessionQueries: 0 });
+    const err = await failure(first(dead.connector));
+    expect(err.kind).toBe('auth');
+    expect(err.message).toContain('Session expired or invalid');
+    expect(dead.fake.tokenRequests()).toHaveLength(2);
+  });
+
+  it('retries the concurrent-request limit but not a spent daily allocation', async () => {
+    const busy = await setup({ users: [user(1)], failures: ['concurrent', 'throttle'] });
+    expect((await first(busy.connector)).contacts).toHaveLength(1);
+    expect(busy.slept).toHaveLength(2);
+
+    const spent = await setup({ users: [user(1)], failures: ['quota'] });
+    const err = await failure(first(spent.connector));
+    expect(err.kind).toBe('quota_exceeded');
+    expect(err.message).toContain('retrying now will not help');
+    expect(err.message).toMatch(/api-usage=\d+\/\d+/);
+    expect(spent.slept).toEqual([]);
+    expect(spent.fake.dataRequests()).toHaveLength(1);
+  });
+
+  it('retries a 5xx', async () => {
+    const { connector, slept } = await setup({ users: [user(1)], failures: ['5xx'] });
+    expect((await first(connector)).contacts).toHaveLength(1);
+    expect(slept).toHaveLength(1);
+  });
+
+  it('reports wrong credentials as auth without retrying', async () => {
+    for (const wrong of [{ clientSecret: 'nope' }, { clientId: 'unknown' }] as Record<string, string>[]) {
+      const { connector, fake, slept } = await setup({ users: [user(1)] }, wrong);
+      const err = await failure(first(connector));
+      expect(err.kind).toBe('auth');
+      expect(err.message).toMatch(/invalid client credentials|client identifier invalid/);
+      expect(fake.tokenRequests()).toHaveLength(1);
+      expect(slept).toEqual([]);
+    }
+  });
+
+  it('refuses a token whose instance_url is on another host', async () => {
+    const { connector, fake } = await setup({ users: [user(1)], instanceUrl: 'https://other-org.my.salesforce.com' });
+    const err = await failure(first(connector));
+    expect(err.kind).toBe('config');
+    expect(err.message).toContain('other-org.my.salesforce.com');
+    expect(fake.dataRequests()).toHaveLength(0);
+  });
+
+  it('names the batch that came back malformed', async () => {
+    const failures: (Failure | 'quota')[] = [];
+    const { connector } = await setup({ users: [user(1), user(2)], batchLimit: 1, failures }, { objects: 'User' });
+    const page1 = await first(connector);
+    failures.push('malformed');
+    const err = await failure(connector.listContacts({ cursor: page1.nextCursor, signal: signal() }));
+    expect(err).toMatchObject({ kind: 'bad_response', details: { page: 'page 2' } });
+  });
+
+  it('normalizes messy records', async () => {
+    const users = [
+      { Id: '005xx0000000001AAA', FirstName: null, LastName: '  ', Name: '', Email: ' Grace.HOPPER@Acme.Example ', IsActive: true },
+      { Id: '005xx0000000002AAA', FirstName: 'Linus', LastName: null, Name: null, Email: '', Title: ' ', City: null },
+      { Id: '', Name: 'No id' },
+    ];
+    const { connector } = await setup({ users }, { objects: 'User' });
+    const { contacts } = await first(connector);
+    expect(contacts.map((c) => [c.id, c.displayName, c.email])).toEqual([
+      ['005xx0000000001AAA', 'Grace.HOPPER@Acme.Example', 'Grace.HOPPER@Acme.Example'],
+      ['005xx0000000002AAA', 'Linus', null],
+    ]);
+    expect(contacts[1]).toMatchObject({ title: null, location: null, managerId: null, avatarUrl: null, status: 'active' });
+  });
+
+  it('names a missing credential and requires the My Domain', () => {
+    expect(() => createSalesforceConnector({ baseUrl: 'https://acme.my.salesforce.com', credentials: { clientId: 'x' } })).toThrow(/"clientSecret"/);
+    expect(() => createSalesforceConnector({ baseUrl: '', credentials: CREDENTIALS })).toThrow(/My Domain/);
+  });
+});

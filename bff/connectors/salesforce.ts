@@ -1,0 +1,192 @@
+/**
+ * Salesforce: the org's Users (colleagues) and Contacts (people at customers and partners)
+ * through SOQL on the REST API, 2,000 records a batch (the most `Sforce-Query-Options` allows),
+ * following `nextRecordsUrl` until `done`. The credential `objects` picks which, in order
+ * ("User,Contact" by default). Record ids need no prefix to stay unique: a Salesforce id begins
+ * with its object's key prefix (005 User, 003 Contact).
+ *
+ * Auth is the OAuth client-credentials flow of an external client app, which Salesforce serves
+ * only on the org's My Domain, so `baseUrl` must be that My Domain URL; `tokenUrl` defaults to
+ * it. The token answer has no expiry (the session lasts the org's timeout): it is kept until a
+ * query gets 401 INVALID_SESSION_ID, then renewed once. Host rule: every call goes to the
+ * configured My Domain, and a token whose `instance_url` names another host is refused (a
+ * misconfigured or hostile token endpoint must not steer the bearer token elsewhere).
+ *
+ * Limits: 403 REQUEST_LIMIT_EXCEEDED "TotalRequests" is the org's rolling 24-hour API allocation,
+ * spent: not retried, `quota_exceeded` (the `Sforce-Limit-Info` usage is quoted). The same code
+ * for the concurrent long-request limit is momentary and retried with backoff.
+ */
+import { createHttp, type Verdict } from './http.js';
+import { createTokenCache, requestToken } from './oauth.js';
+import {
+  blankToNull,
+  isRecord,
+  pageCursor,
+  pageLabel,
+  readCursor,
+  recordsOf,
+  requireCredentials,
+  toContacts,
+  unreadable,
+  type ConnectorOptions,
+  type RawContact,
+} from './normalize.js';
+import { ProviderError, type Connector, type ConnectorFactory, type ConnectorSettings } from './types.js';
+
+export const SALESFORCE_CREDENTIALS = ['clientId', 'clientSecret'] as const;
+export const SALESFORCE_API_VERSION = 'v62.0';
+/** No default host: the client-credentials flow is served only on each org's own My Domain. */
+export const SALESFORCE_MY_DOMAIN_EXAMPLE = 'https://MyDomainName.my.salesforce.com';
+
+const PROVIDER = 'Salesforce';
+const BATCH_SIZE = 2000;
+
+type SObject = 'User' | 'Contact';
+
+const SOQL: Record<SObject, string> = {
+  User: "SELECT Id, FirstName, LastName, Name, Email, Title, Department, City, ManagerId, IsActive, SmallPhotoUrl FROM User WHERE UserType = 'Standard'",
+  Contact: 'SELECT Id, FirstName, LastName, Name, Email, Title, Department, MailingCity, ReportsToId FROM Contact',
+};
+
+/** Where a listing stands: which object, the locator of its next batch, and the sizes of the objects already done. */
+interface Position {
+  object: number;
+  next: string | null;
+  before: number;
+}
+
+function objectsOf(value: string | undefined): SObject[] {
+  const text = blankToNull(value);
+  if (!text) return ['User', 'Contact'];
+  const picked = text.split(',').map((name) => {
+    const n = name.trim().toLowerCase().replace(/s$/, '');
+    if (n === 'user') return 'User';
+    if (n === 'contact') return 'Contact';
+    throw new ProviderError('config', `${PROVIDER}: the credential "objects" names "${name.trim()}"; use User, Contact or both.`);
+  });
+  return [...new Set(picked)];
+}
+
+function readPosition(state: string | null, objects: number): Position {
+  if (!state) return { object: 0, next: null, before: 0 };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(state);
+  } catch {
+    parsed = null;
+  }
+  if (isRecord(parsed) && Number.isInteger(parsed.object) && Number(parsed.object) < objects && typeof parsed.before === 'number') {
+    return { object: Number(parsed.object), next: blankToNull(parsed.next), before: parsed.before };
+  }
+  throw new ProviderError('bad_response', `${PROVIDER}: the paging cursor is not one this connector issued.`);
+}
+
+function classify(status: number, body: string, headers: Headers): Verdict | undefined {
+  if (status !== 403) return undefined;
+  let errors: Record<string, unknown>[] = [];
+  try {
+    errors = recordsOf(JSON.parse(body));
+  } catch {
+    return undefined;
+  }
+  const limited = errors.find((e) => e.errorCode === 'REQUEST_LIMIT_EXCEEDED');
+  if (!limited) return undefined;
+  if (/concurrent/i.test(String(limited.message ?? ''))) return { retry: true, kind: 'rate_limited' };
+  const usage = headers.get('sforce-limit-info');
+  return {
+    retry: false,
+    kind: 'quota_exceeded',
+    message: `the org's daily API request allocation is spent${usage ? ` (${usage})` : ''}; it frees up over a rolling 24 hours, so retrying now will not help`,
+  };
+}
+
+const readers: Record<SObject, (r: Record<string, unknown>) => RawContact> = {
+  User: (r) => ({
+    id: r.Id,
+    firstName: r.FirstName,
+    lastName: r.LastName,
+    displayName: r.Name,
+    email: r.Email,
+    title: r.Title,
+    department: r.Department,
+    location: r.City,
+    managerId: r.ManagerId,
+    // Everyone without a photo gets Salesforce's silhouette at …/profilephoto/005/T.
+    avatarUrl: /\/profilephoto\/005\/[TF]$/.test(String(r.SmallPhotoUrl ?? '')) ? null : r.SmallPhotoUrl,
+    inactive: r.IsActive === false,
+  }),
+  Contact: (r) => ({
+    id: r.Id,
+    firstName: r.FirstName,
+    lastName: r.LastName,
+    displayName: r.Name,
+    email: r.Email,
+    title: r.Title,
+    department: r.Department,
+    location: r.MailingCity,
+    managerId: r.ReportsToId,
+  }),
+};
+
+export function createSalesforceConnector(settings: ConnectorSettings, options: ConnectorOptions = {}): Connector {
+  const { clientId, clientSecret } = requireCredentials(PROVIDER, settings.credentials, SALESFORCE_CREDENTIALS);
+  const objects = objectsOf(settings.credentials.objects);
+  if (!blankToNull(settings.baseUrl)) throw new ProviderError('config', `${PROVIDER}: baseUrl must be the org's My Domain URL (${SALESFORCE_MY_DOMAIN_EXAMPLE}).`);
+  const myDomain = new URL(settings.baseUrl);
+  const http = createHttp({ provider: PROVIDER, fetch: settings.fetch, sleep: options.sleep, policy: options.policy });
+  const tokenUrl = `${(settings.tokenUrl || myDomain.origin).replace(/\/+$/, '')}/services/oauth2/token`;
+
+  const tokens = createTokenCache(async (signal) => {
+    const token = await requestToken(http, PROVIDER, tokenUrl, { grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret }, signal);
+    const instance = blankToNull(token.response.instance_url);
+    const host = instance && URL.canParse(instance) ? new URL(instance) : null;
+    if (instance && host?.origin !== myDomain.origin) {
+      throw new ProviderError('config', `${PROVIDER} named ${host?.host ?? instance} as the org's instance, not the configured ${myDomain.host}; set baseUrl to the org's My Domain URL.`);
+    }
+    return token;
+  });
+
+  function urlOf(at: Position, object: SObject, page: number): URL {
+    if (!at.next) return new URL(`/services/data/${SALESFORCE_API_VERSION}/query?q=${encodeURIComponent(SOQL[object])}`, myDomain.origin);
+    const url = new URL(at.next, myDomain.origin);
+    if (url.origin !== myDomain.origin || !url.pathname.startsWith('/services/data/')) {
+      throw unreadable(PROVIDER, pageLabel(page), `the next batch is at ${url.origin}${url.pathname}, outside the org's REST API`);
+    }
+    return url;
+  }
+
+  return {
+    async listContacts({ cursor, signal }) {
+      const { page, state } = readCursor(PROVIDER, cursor);
+      const at = readPosition(state, objects.length);
+      const object = objects[at.object]!;
+      const url = urlOf(at, object, page);
+      const body = await tokens.use(signal, (token) =>
+        http.json<unknown>(url, {
+          signal,
+          page: pageLabel(page),
+          classify,
+          headers: { Authorization: `Bearer ${token.accessToken}`, 'Sforce-Query-Options': `batchSize=${BATCH_SIZE}` },
+        }),
+      );
+      if (!isRecord(body) || !Array.isArray(body.records)) throw unreadable(PROVIDER, pageLabel(page), 'no "records" list');
+      const more = body.done === false ? blankToNull(body.nextRecordsUrl) : null;
+      if (body.done === false && !more) throw unreadable(PROVIDER, pageLabel(page), '"done" is false but there is no nextRecordsUrl');
+      const size = typeof body.totalSize === 'number' ? body.totalSize : null;
+      const last = at.object === objects.length - 1;
+      const next: Position | null = more
+        ? { ...at, next: more }
+        : last
+          ? null
+          : { object: at.object + 1, next: null, before: at.before + (size ?? 0) };
+      return {
+        contacts: toContacts(recordsOf(body.records), readers[object]),
+        nextCursor: next ? pageCursor(page + 1, JSON.stringify(next)) : null,
+        // Exact only once the last object's size is known, as the earlier ones are summed in.
+        total: last && size !== null ? at.before + size : null,
+      };
+    },
+  };
+}
+
+createSalesforceConnector satisfies ConnectorFactory;

@@ -1,0 +1,180 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createUnifiedConnector, UNIFIED_EU_API_URL } from './unified.js';
+import { ProviderError, type Connector, type DirectoryContact } from './types.js';
+import { startUnifiedFake, type UnifiedFakeOptions } from '../../test/fakes/unified-server.js';
+import type { Failure } from '../../test/fakes/loopback.js';
+
+const CREDENTIALS = { apiKey: 'unified-workspace-key', connectionId: '65f1c0ffee0123456789abcd' };
+
+const fakes: { close(): Promise<void> }[] = [];
+afterEach(async () => {
+  await Promise.all(fakes.splice(0).map((f) => f.close()));
+});
+
+const employee = (n: number): Record<string, unknown> => ({
+  id: `emp_${n}`,
+  name: `First${n} Last${n}`,
+  first_name: `First${n}`,
+  last_name: `Last${n}`,
+  emails: [{ email: `e${n}@acme.example`, type: 'WORK' }],
+  employment_status: 'ACTIVE',
+});
+
+async function setup(overrides: Partial<UnifiedFakeOptions> = {}, credentials: Record<string, string> = {}) {
+  const fake = await startUnifiedFake({ employees: [], ...CREDENTIALS, ...overrides });
+  fakes.push(fake);
+  const slept: number[] = [];
+  const connector = createUnifiedConnector(
+    { baseUrl: fake.url, credentials: { ...CREDENTIALS, ...credentials } },
+    { sleep: async (ms) => void slept.push(ms), policy: { baseDelayMs: 10 } },
+  );
+  return { fake, connector, slept };
+}
+
+const signal = () => new AbortController().signal;
+const first = (c: Connector) => c.listContacts({ cursor: null, signal: signal() });
+
+async function listAll(connector: Connector) {
+  const contacts: DirectoryContact[] = [];
+  let pages = 0;
+  let cursor: string | null = null;
+  do {
+    const page = await connector.listContacts({ cursor, signal: signal() });
+    contacts.push(...page.contacts);
+    cursor = page.nextCursor;
+    pages++;
+  } while (cursor);
+  return { contacts, pages };
+}
+
+async function failure(p: Promise<unknown>): Promise<ProviderError> {
+  const err = await p.then(() => null, (e: unknown) => e);
+  if (err instanceof ProviderError) return err;
+  throw new Error(`expected a ProviderError, got ${String(err)}`);
+}
+
+describe('Unified.to HRIS connector', () => {
+  it('lists employees 100 at a time until a short page, and maps every field', async () => {
+    const ada = {
+      id: 'emp_ada',
+      name: 'Ada King Lovelace',
+      first_name: 'Ada',
+      last_name: 'Lovelace',
+      emails: [
+        { email: 'ada@home.example', type: 'HOME' },
+        { email: 'ada@acme.example', type: 'WORK' },
+      ],
+      title: 'Chief Scientist',
+      groups: [
+        { id: 'g1', name: 'Everyone', type: 'GROUP' },
+        { id: 'g2', name: 'Research', type: 'DEPARTMENT' },
+      ],
+      locations: [{ id: 'l1', name: 'London HQ' }],
+      address: { city: 'Cambridge' },
+      manager_id: 'emp_boss',
+      employment_status: 'ACTIVE',
+      image_url: 'https://cdn.example/ada.png',
+    };
+    const employees = [ada, ...Array.from({ length: 246 }, (_, i) => employee(i)), { ...employee(900), employment_status: 'INACTIVE' }, { ...employee(901), terminated_at: '2021-03-31T00:00:00Z' }, { ...employee(902), terminated_at: '2999-01-01T00:00:00Z' }];
+    const { fake, connector } = await setup({ employees });
+    const { contacts, pages } = await listAll(connector);
+    expect(pages).toBe(3);
+    expect(contacts).toHaveLength(250);
+    expect(contacts[0]).toEqual({
+      id: 'emp_ada',
+      firstName: 'Ada',
+      lastName: 'Lovelace',
+      displayName: 'Ada King Lovelace',
+      email: 'ada@acme.example',
+      personalEmail: 'ada@home.example',
+      title: 'Chief Scientist',
+      department: 'Research',
+      location: 'London HQ',
+      managerId: 'emp_boss',
+      status: 'active',
+      avatarUrl: 'https://cdn.example/ada.png',
+    });
+    expect(contacts.slice(-3).map((c) => c.status)).toEqual(['inactive', 'inactive', 'active']);
+    expect(fake.requests.map((r) => [r.path, r.query.get('limit'), r.query.get('offset')])).toEqual([
+      [`/hris/${CREDENTIALS.connectionId}/employee`, '100', '0'],
+      [`/hris/${CREDENTIALS.connectionId}/employee`, '100', '100'],
+      [`/hris/${CREDENTIALS.connectionId}/employee`, '100', '200'],
+    ]);
+  });
+
+  it('ends on an empty page when the directory is an exact multiple of the page size', async () => {
+    const { fake, connector } = await setup({ employees: Array.from({ length: 100 }, (_, i) => employee(i)) });
+    const { contacts, pages } = await listAll(connector);
+    expect(contacts).toHaveLength(100);
+    expect(pages).toBe(2);
+    expect(fake.requests.at(-1)!.query.get('offset')).toBe('100');
+  });
+
+  it('falls back to the flat department, the address city, and a typeless email', async () => {
+    const { connector } = await setup({ employees: [{ id: 'x', emails: [{ email: 'x@acme.example' }], department: 'Ops', address: { city: 'Berlin' }, locations: [] }] });
+    expect((await first(connector)).contacts[0]).toMatchObject({ email: 'x@acme.example', department: 'Ops', location: 'Berlin' });
+  });
+
+  it('sends the workspace API key as a bearer', async () => {
+    const { fake, connector } = await setup({ employees: [employee(1)] });
+    await first(connector);
+    expect(fake.requests[0]!.headers.authorization).toBe('Bearer unified-workspace-key');
+  });
+
+  it('backs off when throttled, honouring Retry-After when given', async () => {
+    const plain = await setup({ employees: [employee(1)], failures: ['throttle', 'throttle'] });
+    expect((await first(plain.connector)).contacts).toHaveLength(1);
+    expect(plain.slept).toHaveLength(2);
+    const hinted = await setup({ employees: [employee(1)], failures: ['throttle'], retryAfterSeconds: 5 });
+    await first(hinted.connector);
+    expect(hinted.slept).toEqual([5000]);
+  });
+
+  it('retries a 5xx', async () => {
+    const { connector, slept, fake } = await setup({ employees: [employee(1)], failures: ['5xx'] });
+    expect((await first(connector)).contacts).toHaveLength(1);
+    expect(slept).toHaveLength(1);
+    expect(fake.requests).toHaveLength(2);
+  });
+
+  it('reports a wrong API key as auth and a wrong connection as config, without retrying', async () => {
+    const key = await setup({ employees: [employee(1)] }, { apiKey: 'nope' });
+    expect((await failure(first(key.connector))).kind).toBe('auth');
+    expect(key.slept).toEqual([]);
+    const connection = await setup({ employees: [employee(1)] }, { connectionId: 'other' });
+    const err = await failure(first(connection.connector));
+    expect(err.kind).toBe('config');
+    expect(err.message).toContain('Connection other not found');
+  });
+
+  it('names the page that came back malformed', async () => {
+    const failures: Failure[] = [];
+    const { connector } = await setup({ employees: Array.from({ length: 150 }, (_, i) => employee(i)), failures });
+    const page1 = await first(connector);
+    failures.push('malformed');
+    const err = await failure(connector.listContacts({ cursor: page1.nextCursor, signal: signal() }));
+    expect(err).toMatchObject({ kind: 'bad_response', details: { page: 'page 2' } });
+  });
+
+  it('normalizes messy records', async () => {
+    const employees = [
+      { id: 'x1', name: '  ', first_name: '', emails: [{ email: ' Grace.HOPPER@Acme.Example ', type: 'WORK' }, { email: '', type: 'HOME' }] },
+      { id: 'x2', first_name: 'Linus', emails: null, groups: 'n/a', title: ' ' },
+      { id: 3, emails: [{ email: 'n/a', type: 'WORK' }], image_url: '' },
+      { name: 'No id' },
+    ];
+    const { connector } = await setup({ employees });
+    const { contacts } = await first(connector);
+    expect(contacts.map((c) => [c.id, c.displayName, c.email])).toEqual([
+      ['x1', 'Grace.HOPPER@Acme.Example', 'Grace.HOPPER@Acme.Example'],
+      ['x2', 'Linus', null],
+      ['3', '3', null],
+    ]);
+    expect(contacts[1]).toMatchObject({ title: null, department: null, location: null, managerId: null, personalEmail: null, avatarUrl: null, status: 'active' });
+  });
+
+  it('names a missing credential and knows the EU host', () => {
+    expect(() => createUnifiedConnector({ baseUrl: UNIFIED_EU_API_URL, credentials: { apiKey: 'k' } })).toThrow(/"connectionId"/);
+    expect(UNIFIED_EU_API_URL).toBe('https://api-eu.unified.to');
+  });
+});

@@ -1,0 +1,79 @@
+/**
+ * Unified.to HRIS (a unified API in front of the customer's HR system):
+ * `GET /hris/{connection_id}/employee?limit=100&offset=N`, 100 a page (Unified.to's maximum). The
+ * answer is a bare array; a page shorter than the limit is the last one. The workspace API key
+ * goes as a bearer token; the connection id names the customer's HR system. EU workspaces live
+ * on their own host, chosen by `baseUrl`.
+ *
+ * The work email is the WORK entry of `emails`, the personal one the HOME entry. Departments are
+ * groups of type DEPARTMENT (older connections fill a flat `department`), locations the first of
+ * `locations` (or the address's city). INACTIVE or a passed `terminated_at` make a person
+ * inactive. Throttling is 429, honouring Retry-After when present and backing off otherwise.
+ */
+import { createHttp } from './http.js';
+import {
+  blankToNull,
+  isPast,
+  isRecord,
+  nextOffsetCursor,
+  pageLabel,
+  readOffsetCursor,
+  recordsOf,
+  requireCredentials,
+  toContacts,
+  unreadable,
+  type ConnectorOptions,
+  type RawContact,
+} from './normalize.js';
+import type { Connector, ConnectorFactory, ConnectorSettings } from './types.js';
+
+export const UNIFIED_API_URL = 'https://api.unified.to';
+export const UNIFIED_EU_API_URL = 'https://api-eu.unified.to';
+export const UNIFIED_CREDENTIALS = ['apiKey', 'connectionId'] as const;
+
+const PROVIDER = 'Unified.to';
+const PAGE_SIZE = 100;
+
+function read(e: Record<string, unknown>): RawContact {
+  const emails = recordsOf(e.emails);
+  const withEmail = emails.filter((m) => blankToNull(m.email));
+  const work = withEmail.find((m) => m.type === 'WORK') ?? withEmail.find((m) => m.type !== 'HOME');
+  const department = recordsOf(e.groups).find((g) => g.type === 'DEPARTMENT');
+  const place = recordsOf(e.locations)[0];
+  return {
+    id: e.id,
+    firstName: e.first_name,
+    lastName: e.last_name,
+    displayName: e.name,
+    email: work?.email,
+    personalEmail: withEmail.find((m) => m.type === 'HOME')?.email,
+    title: e.title,
+    department: blankToNull(department?.name) ?? e.department,
+    location: blankToNull(place?.name) ?? blankToNull(isRecord(e.address) ? e.address.city : null) ?? e.location,
+    managerId: e.manager_id,
+    avatarUrl: e.image_url,
+    inactive: e.employment_status === 'INACTIVE' || isPast(e.terminated_at),
+  };
+}
+
+export function createUnifiedConnector(settings: ConnectorSettings, options: ConnectorOptions = {}): Connector {
+  const { apiKey, connectionId } = requireCredentials(PROVIDER, settings.credentials, UNIFIED_CREDENTIALS);
+  const http = createHttp({ provider: PROVIDER, fetch: settings.fetch, sleep: options.sleep, policy: options.policy });
+  const endpoint = `${(settings.baseUrl || UNIFIED_API_URL).replace(/\/+$/, '')}/hris/${encodeURIComponent(connectionId)}/employee`;
+
+  return {
+    async listContacts({ cursor, signal }) {
+      const { page, offset } = readOffsetCursor(PROVIDER, cursor);
+      const url = new URL(endpoint);
+      url.search = new URLSearchParams({ limit: String(PAGE_SIZE), offset: String(offset) }).toString();
+      const body = await http.json<unknown>(url, { signal, page: pageLabel(page), headers: { Authorization: `Bearer ${apiKey}` } });
+      if (!Array.isArray(body)) throw unreadable(PROVIDER, pageLabel(page), 'not a list of employees');
+      return {
+        contacts: toContacts(recordsOf(body), read),
+        nextCursor: nextOffsetCursor(page, offset, body.length, PAGE_SIZE, null),
+      };
+    },
+  };
+}
+
+createUnifiedConnector satisfies ConnectorFactory;

@@ -1,0 +1,124 @@
+/**
+ * A loopback BambooHR for connector tests, built from BambooHR's own documentation:
+ * - https://documentation.bamboohr.com/docs/getting-started (API key as the Basic user, any password, "x" by convention)
+ * - https://documentation.bamboohr.com/reference/get-employees-directory (JSON by Accept header;
+ *   `{ fields, employees }`; Active employees only; hidden people silently absent; ids as strings;
+ *   403 without directory or org-chart sharing; 404 when the directory is empty)
+ * - https://documentation.bamboohr.com/reference/get-employees-directory-1 (sample answer, absent values as null)
+ * - https://documentation.bamboohr.com/reference/request-custom-report (`POST …/reports/custom?format=JSON`,
+ *   case-insensitive format, Content-Type exactly application/json or the body is read as XML and
+ *   refused with 400 "Malformed XML", all employees whatever their status, unknown or unreadable
+ *   fields silently omitted, at most 400 fields)
+ * - https://documentation.bamboohr.com/docs/planned-changes-to-the-api (rate limiting: 503 until
+ *   2026-09-16, 429 with Retry-After since)
+ * The 401 carries an empty body and BambooHR's `X-BambooHR-Error-Message` header, as its clients report.
+ */
+import { startLoopback, type Failure, type RecordedRequest, type Reply } from './loopback.js';
+
+/** An employee as BambooHR stores them, by API field alias (values as the test wants them sent). */
+export type BambooEmployee = Record<string, unknown> & { id: string | number; status?: 'Active' | 'Inactive'; inDirectory?: boolean };
+
+export interface BambooOptions {
+  companyDomain?: string;
+  apiKey?: string;
+  employees: BambooEmployee[];
+  /** `shared`: the company directory is published; `disabled`: neither directory nor org chart is. */
+  directory?: 'shared' | 'disabled';
+  /** How to answer the next requests, one entry each (null: normally), before serving normally. */
+  failures?: (Failure | null)[];
+  /** Before 2026-09-16 BambooHR signalled throttling with 503. */
+  throttleStatus?: 429 | 503;
+  retryAfterSeconds?: number;
+}
+
+const DIRECTORY_FIELDS = [
+  ['displayName', 'text', 'Display name'],
+  ['firstName', 'text', 'First name'],
+  ['lastName', 'text', 'Last name'],
+  ['preferredName', 'text', 'Preferred name'],
+  ['jobTitle', 'list', 'Job title'],
+  ['workPhone', 'text', 'Work Phone'],
+  ['workEmail', 'email', 'Work Email'],
+  ['department', 'list', 'Department'],
+  ['location', 'list', 'Location'],
+  ['division', 'list', 'Division'],
+  ['photoUploaded', 'bool', 'Employee photo exists'],
+  ['photoUrl', 'url', 'Employee photo url'],
+  ['supervisor', 'employee', 'Supervisor'],
+] as const;
+
+/** Field aliases this fake knows; others requested in a report are omitted, as BambooHR does. */
+const KNOWN_FIELDS = new Set([
+  ...DIRECTORY_FIELDS.map(([id]) => id as string),
+  'homeEmail',
+  'supervisorEId',
+  'status',
+  'employmentHistoryStatus',
+  'hireDate',
+  'terminationDate',
+]);
+
+export function startBambooHRServer(options: BambooOptions) {
+  const domain = options.companyDomain ?? 'acme';
+  const key = options.apiKey ?? 'bamboo-key';
+  const failures = [...(options.failures ?? [])];
+
+  function value(e: BambooEmployee, field: string): unknown {
+    if (field === 'supervisor' && !(field in e)) {
+      const boss = options.employees.find((b) => String(b.id) === String(e.supervisorEId));
+      return boss ? `${boss.firstName} ${boss.lastName}` : null;
+    }
+    return field in e ? e[field] : null;
+  }
+
+  return startLoopback((req: RecordedRequest, send: Reply) => {
+    const { path, query, body } = req;
+
+    const base = `/api/gateway.php/${domain}/v1`;
+    if (!path.startsWith('/api/gateway.php/')) return send(404, '');
+    if (!path.startsWith(`${base}/`)) return send(404, '', { 'X-BambooHR-Error-Message': 'Company not found' });
+    // Any password is accepted; the key is the user.
+    const [user] = Buffer.from((req.headers.authorization ?? '').replace(/^Basic /, ''), 'base64').toString().split(':');
+    if (!req.headers.authorization?.startsWith('Basic ') || user !== key) {
+      return send(401, '', { 'WWW-Authenticate': 'Basic realm="BambooHR API"', 'X-BambooHR-Error-Message': 'Invalid API key' });
+    }
+
+    const failure = failures.shift();
+    if (failure === 'throttle') {
+      return send(options.throttleStatus ?? 429, '', { 'Retry-After': String(options.retryAfterSeconds ?? 2) });
+    }
+    if (failure === '5xx') return send(500, '', { 'X-BambooHR-Error-Message': 'Internal error' });
+
+    if (req.method === 'GET' && path === `${base}/employees/directory`) {
+      if (!/json/i.test(req.headers.accept ?? '')) return send(200, '<directory/>', { 'Content-Type': 'text/xml' });
+      if (options.directory === 'disabled') return send(403, '', { 'X-BambooHR-Error-Message': 'Directory is not shared' });
+      const listed = options.employees.filter((e) => (e.status ?? 'Active') === 'Active' && e.inDirectory !== false);
+      if (listed.length === 0) return send(404, '');
+      if (failure === 'malformed') return send(200, '{"fields":[],"employees":[{"id":"1",');
+      return send(200, {
+        fields: DIRECTORY_FIELDS.map(([id, type, name]) => ({ id, type, name })),
+        employees: listed.map((e) => Object.fromEntries([['id', String(e.id)], ...DIRECTORY_FIELDS.map(([f]) => [f, value(e, f)])])),
+      });
+    }
+
+    if (req.method === 'POST' && path === `${base}/reports/custom`) {
+      if (query.get('format')?.toLowerCase() !== 'json') return send(404, '');
+      if (req.headers['content-type'] !== 'application/json') return send(400, '', { 'X-BambooHR-Error-Message': 'Malformed XML' });
+      let fields: unknown;
+      try {
+        fields = (JSON.parse(body) as { fields?: unknown }).fields;
+      } catch {
+        return send(400, '', { 'X-BambooHR-Error-Message': 'Malformed JSON' });
+      }
+      if (!Array.isArray(fields) || fields.length === 0 || fields.length > 400) return send(400, '', { 'X-BambooHR-Error-Message': 'Invalid field list' });
+      if (failure === 'malformed') return send(200, '{"title":"x","employees":[{');
+      const known = fields.filter((f): f is string => typeof f === 'string' && KNOWN_FIELDS.has(f));
+      return send(200, {
+        title: 'hr-import contacts',
+        fields: known.map((id) => ({ id, type: 'text', name: id })),
+        employees: options.employees.map((e) => Object.fromEntries([['id', String(e.id)], ...known.map((f) => [f, value(e, f)])])),
+      });
+    }
+    return send(404, '');
+  });
+}

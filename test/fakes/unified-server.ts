@@ -1,0 +1,48 @@
+/**
+ * A loopback Unified.to HRIS for connector tests, built from Unified.to's documentation:
+ * - docs.unified.to/hris/employee/List_all_employees: `GET /hris/{connection_id}/employee` with
+ *   `limit` (default 100), `offset` (default 0), `updated_gte`, `sort`, `order`, `query`,
+ *   `fields`; the answer is a bare JSON array of HrisEmployee.
+ * - docs.unified.to/reference/pagination: at most 100 records a page on most endpoints (larger
+ *   limits are served as 100 here); "there aren't any more records when the number of returned
+ *   results is less than your requested limit"; offset is zero-based.
+ * - docs.unified.to/reference/rate_limits: over a limit (Unified.to's or the underlying HR
+ *   system's) the answer is 429; no Retry-After is documented, so none is sent by default.
+ * - The HrisEmployee model (unified-to/unified-typescript-sdk docs/sdk/models/shared/hrisemployee.md):
+ *   id, name, first_name, last_name, emails [{email, type: WORK | HOME | OTHER}], title,
+ *   manager_id, employment_status (ACTIVE | INACTIVE), terminated_at, image_url, groups [{id,
+ *   name, type}], locations, address, department and location (older flat fields).
+ * Authorization is `Bearer <workspace API key>`. The error bodies are not documented; a
+ * `{statusCode, message}` JSON body is assumed.
+ */
+import { bearerOf, startLoopback, type Failure, type RecordedRequest, type Reply } from './loopback.js';
+
+export interface UnifiedFakeOptions {
+  employees: Record<string, unknown>[];
+  apiKey: string;
+  connectionId: string;
+  failures?: Failure[];
+  retryAfterSeconds?: number;
+}
+
+export async function startUnifiedFake(options: UnifiedFakeOptions) {
+  function employees(req: RecordedRequest, reply: Reply, connection: string) {
+    if (bearerOf(req) !== options.apiKey) return reply(401, { statusCode: 401, message: 'Unauthorized' });
+    if (connection !== options.connectionId) return reply(404, { statusCode: 404, message: `Connection ${connection} not found` });
+    const failure = options.failures?.shift();
+    if (failure === 'throttle') {
+      return reply(429, { statusCode: 429, message: 'Too Many Requests' }, options.retryAfterSeconds ? { 'Retry-After': String(options.retryAfterSeconds) } : {});
+    }
+    if (failure === '5xx') return reply(500, { statusCode: 500, message: 'Internal Server Error' });
+    if (failure === 'malformed') return reply(200, { data: [], message: 'not the documented array' });
+    const limit = Math.min(Number(req.query.get('limit') ?? 100), 100);
+    const offset = Number(req.query.get('offset') ?? 0);
+    reply(200, options.employees.slice(offset, offset + limit));
+  }
+
+  return startLoopback((req, reply) => {
+    const path = /^\/hris\/([^/]+)\/employee$/.exec(req.path);
+    if (req.method === 'GET' && path) return employees(req, reply, decodeURIComponent(path[1]!));
+    reply(404, { statusCode: 404, message: 'Not Found' });
+  });
+}
