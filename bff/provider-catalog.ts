@@ -1,0 +1,43 @@
+/**
+ * Every kind of HR application the providers file may name: its connector, its real API host
+ * (the default of `baseUrl`), and which credential fields are required, optional and secret.
+ */
+import type { ProviderCatalog } from './providers-file.js';
+import { BAMBOOHR_BASE_URL, BAMBOOHR_CREDENTIALS, createBambooHRConnector } from './connectors/bamboohr.js';
+import { HIBOB_BASE_URL, HIBOB_CREDENTIALS, createHiBobConnector } from './connectors/hibob.js';
+import { PERSONIO_BASE_URL, PERSONIO_CREDENTIALS, createPersonioConnector } from './connectors/personio.js';
+import { WORKDAY_CREDENTIALS, createWorkdayConnector } from './connectors/workday.js';
+import { GOOGLE_API_URL, GOOGLE_CREDENTIALS, GOOGLE_TOKEN_URL, createGoogleConnector } from './connectors/google.js';
+import { MICROSOFT_CREDENTIALS, MICROSOFT_GRAPH_URL, MICROSOFT_LOGIN_URL, createMicrosoftConnector } from './connectors/microsoft.js';
+import { SALESFORCE_CREDENTIALS, createSalesforceConnector } from './connectors/salesforce.js';
+import { MERGE_API_URL, MERGE_CREDENTIALS, createMergeConnector } from './connectors/merge.js';
+import { UNIFIED_API_URL, UNIFIED_CREDENTIALS, createUnifiedConnector } from './connectors/unified.js';
+
+export const PROVIDER_CATALOG: ProviderCatalog = {
+  bamboohr: { name: 'BambooHR', factory: (s) => createBambooHRConnector(s), baseUrl: BAMBOOHR_BASE_URL, credentials: BAMBOOHR_CREDENTIALS, secrets: ['apiKey'] },
+  hibob: { name: 'HiBob', factory: (s) => createHiBobConnector(s), baseUrl: HIBOB_BASE_URL, credentials: HIBOB_CREDENTIALS, secrets: ['token'] },
+  personio: { name: 'Personio', factory: (s) => createPersonioConnector(s), baseUrl: PERSONIO_BASE_URL, credentials: PERSONIO_CREDENTIALS, secrets: ['clientSecret'] },
+  // Every Workday customer has their own tenant host: there is no default to fall back to.
+  workday: { name: 'Workday', factory: (s) => createWorkdayConnector(s), baseUrl: null, credentials: WORKDAY_CREDENTIALS, optional: ['report'], secrets: ['clientSecret', 'refreshToken'] },
+  google: {
+    name: 'Google Workspace',
+    factory: (s) => createGoogleConnector(s),
+    baseUrl: GOOGLE_API_URL,
+    tokenUrl: GOOGLE_TOKEN_URL,
+    credentials: GOOGLE_CREDENTIALS,
+    optional: ['customer'],
+    secrets: ['serviceAccountKey'],
+  },
+  microsoft: {
+    name: 'Microsoft Entra ID',
+    factory: (s) => createMicrosoftConnector(s),
+    baseUrl: MICROSOFT_GRAPH_URL,
+    tokenUrl: MICROSOFT_LOGIN_URL,
+    credentials: MICROSOFT_CREDENTIALS,
+    secrets: ['clientSecret'],
+  },
+  // Salesforce is reached at the org's own My Domain host (https://acme.my.salesforce.com).
+  salesforce: { name: 'Salesforce', factory: (s) => createSalesforceConnector(s), baseUrl: null, credentials: SALESFORCE_CREDENTIALS, optional: ['objects'], secrets: ['clientSecret'] },
+  merge: { name: 'Merge HRIS', factory: (s) => createMergeConnector(s), baseUrl: MERGE_API_URL, credentials: MERGE_CREDENTIALS, secrets: ['apiKey', 'accountToken'] },
+  unified: { name: 'Unified.to HRIS', factory: (s) => createUnifiedConnector(s), baseUrl: UNIFIED_API_URL, credentials: UNIFIED_CREDENTIALS, secrets: ['apiKey'] },
+};

@@ -1,0 +1,121 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadProvidersFile } from './providers-file.js';
+import { PROVIDER_CATALOG } from './provider-catalog.js';
+import { ConfigError } from './config.js';
+import { createHarness, type Harness } from '../test/harness.js';
+import { startBambooHRServer } from '../test/fakes/bamboohr-server.js';
+import type { ContactPage, ProviderInfo } from './contract.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'hr-import-providers-'));
+let n = 0;
+function file(content: unknown): string {
+  const path = join(dir, `providers-${++n}.json`);
+  writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
+  return path;
+}
+
+function configError(content: unknown, env: NodeJS.ProcessEnv = {}): string {
+  try {
+    loadProvidersFile(file(content), env, PROVIDER_CATALOG);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.message;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+let cleanup: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanup) await c();
+  cleanup = [];
+});
+
+describe('the providers file', () => {
+  it('gives the sample directory alone when there is no file', () => {
+    const entries = loadProvidersFile(join(dir, 'missing.json'), {}, PROVIDER_CATALOG);
+    expect(entries.map((e) => [e.id, e.type])).toEqual([['sample', 'sample']]);
+  });
+
+  it('stops with one line naming the field for every kind of mistake', () => {
+    expect(configError('{ not json')).toMatch(/not JSON/);
+    expect(configError({ providers: [{ id: 'x', type: 'oracle' }] })).toMatch(/^invalid providers file: providers\[0\]\.type: unknown type "oracle"; one of: sample, bamboohr/);
+    expect(configError({ providers: [{ id: 'b', type: 'bamboohr', credentials: { companyDomain: 'acme', apiKey: 'sk_live_123' } }] })).toBe(
+      'invalid providers file: providers[0].credentials.apiKey: is a secret: write { "env": "VARIABLE" } and set the variable, never the value itself',
+    );
+    expect(configError({ providers: [{ id: 'b', type: 'bamboohr', credentials: { companyDomain: 'acme', apiKey: { env: 'BAMBOO_KEY' } } }] })).toMatch(
+      /providers\[0\]\.credentials\.apiKey: environment variable BAMBOO_KEY is not set/,
+    );
+    expect(configError({ providers: [{ id: 'b', type: 'bamboohr', credentials: { domain: 'acme' } }] })).toMatch(/credentials\.domain: not a credential of bamboohr/);
+    expect(configError({ providers: [{ id: 'w', type: 'workday' }] })).toMatch(/providers\[0\]\.baseUrl: is required for workday/);
+    expect(configError({ providers: [{ id: 'b', type: 'bamboohr', baseUrl: 'http://evil.example' }] })).toMatch(/providers\[0\]\.baseUrl: must be an https:\/\/ URL/);
+    expect(configError({ providers: [{ id: 'a', type: 'sample' }, { id: 'a', type: 'sample' }] })).toMatch(/providers\[1\]\.id: "a" is listed twice/);
+    expect(configError({ providers: [{ id: 'Bad Id', type: 'sample' }] })).toMatch(/providers\[0\]\.id: must be lowercase/);
+    expect(configError({ providers: [], extra: 1 })).toMatch(/^invalid providers file: /);
+  });
+
+  it('leaves a provider without its credentials waiting for them', () => {
+    const [entry] = loadProvidersFile(file({ providers: [{ id: 'bob', type: 'hibob' }] }), {}, PROVIDER_CATALOG);
+    expect(entry).toMatchObject({ id: 'bob', type: 'hibob', name: 'HiBob' });
+    expect(entry!.connect('*')).toBeNull();
+  });
+
+  it('serves a configured provider end to end, secrets from the environment and never in an answer', async () => {
+    const fake = await startBambooHRServer({
+      companyDomain: 'acme',
+      apiKey: 'bamboo-secret-key',
+      employees: [
+        { id: '1', firstName: 'Ada', lastName: 'Lovelace', displayName: 'Ada Lovelace', workEmail: 'ada@acme.test', jobTitle: 'CTO', department: 'Engineering', location: 'London', status: 'Active' },
+        { id: '2', firstName: 'Grace', lastName: 'Hopper', displayName: 'Grace Hopper', workEmail: '', jobTitle: 'Engineer', department: 'Engineering', location: '', status: 'Active' },
+      ],
+    });
+    cleanup.push(fake.close);
+    const entries = loadProvidersFile(
+      file({ providers: [{ id: 'sample', type: 'sample' }, { id: 'bamboo', type: 'bamboohr', name: 'Acme BambooHR', baseUrl: fake.url, credentials: { companyDomain: 'acme', apiKey: { env: 'BAMBOO_KEY' } } }] }),
+      { BAMBOO_KEY: 'bamboo-secret-key' },
+      PROVIDER_CATALOG,
+    );
+    const h: Harness = await createHarness({ providers: entries });
+    cleanup.push(h.close);
+    await h.target('organization', 'acme', 10);
+    const token = await h.session({ type: 'organization', id: 'acme' });
+
+    const providers = await h.request('GET', '/api/providers', { token });
+    const text = await providers.text();
+    expect((JSON.parse(text) as { items: ProviderInfo[] }).items).toEqual([
+      { id: 'sample', type: 'sample', name: 'Sample directory', connection: 'ready' },
+      { id: 'bamboo', type: 'bamboohr', name: 'Acme BambooHR', connection: 'ready' },
+    ]);
+    expect(text).not.toContain('bamboo-secret-key');
+
+    const res = await h.request('GET', '/api/providers/bamboo/contacts', { token });
+    const page = (await res.json()) as ContactPage;
+    expect(page.items.map((c) => [c.displayName, c.email, c.location])).toEqual([
+      ['Ada Lovelace', 'ada@acme.test', 'London'],
+      ['Grace Hopper', null, null],
+    ]);
+    expect(page.selectable).toBe(1);
+    expect(fake.requests.some((r) => r.headers.authorization === `Basic ${Buffer.from('bamboo-secret-key:x').toString('base64')}`)).toBe(true);
+  });
+
+  it('answers a provider failure with a gateway error the widget can act on', async () => {
+    const fake = await startBambooHRServer({ companyDomain: 'acme', apiKey: 'the-right-key', employees: [] });
+    cleanup.push(fake.close);
+    const entries = loadProvidersFile(
+      file({ providers: [{ id: 'bamboo', type: 'bamboohr', baseUrl: fake.url, credentials: { companyDomain: 'acme', apiKey: { env: 'BAMBOO_KEY' } } }] }),
+      { BAMBOO_KEY: 'a-revoked-key' },
+      PROVIDER_CATALOG,
+    );
+    const h = await createHarness({ providers: entries });
+    cleanup.push(h.close);
+    await h.target('organization', 'acme', 10);
+    const res = await h.request('GET', '/api/providers/bamboo/contacts', { token: await h.session({ type: 'organization', id: 'acme' }) });
+    expect(res.status).toBe(502);
+    const body = (await res.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe('provider_auth');
+    expect(body.error.message).toMatch(/BambooHR/);
+    expect(body.error.message).not.toContain('a-revoked-key');
+  });
+});

@@ -1,0 +1,100 @@
+/**
+ * The unified configuration: one file lists every HR application of the deployment once, for
+ * every target. Validated at start; a bad file stops the server with one line naming the field.
+ * Secrets are never literals in the file: `{ "env": "NAME" }` reads an environment variable.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { ConfigError } from './config.js';
+import type { Connector, ConnectorSettings } from './connectors/types.js';
+import { sampleProvider, type ProviderEntry } from './providers.js';
+
+/** What the deployment knows about one kind of HR application. */
+export interface ProviderType {
+  name: string;
+  factory: (settings: ConnectorSettings) => Connector;
+  /** The provider's real API host; null where every customer has their own (Workday tenants). */
+  baseUrl: string | null;
+  tokenUrl?: string | undefined;
+  /** Credential fields the connector needs. */
+  credentials: readonly string[];
+  /** Credential fields it can use but does without. */
+  optional?: readonly string[] | undefined;
+  /** Fields that are secrets: they must come from the environment. */
+  secrets: readonly string[];
+}
+
+export type ProviderCatalog = Record<string, ProviderType>;
+
+const envRef = z.object({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name') }).strict();
+
+// Plain http only for loopback test servers; everything else must be TLS.
+const apiUrl = z
+  .string()
+  .url()
+  .refine((u) => /^https:\/\//.test(u) || /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?(\/|$)/.test(u), 'must be an https:// URL (http:// only for localhost)');
+
+const providerSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be lowercase letters, digits, - or _'),
+    type: z.string().min(1),
+    name: z.string().trim().min(1).max(100).optional(),
+    baseUrl: apiUrl.optional(),
+    tokenUrl: apiUrl.optional(),
+    credentials: z.record(z.string(), z.union([z.string(), envRef])).optional(),
+    cacheTtlSeconds: z.number().int().min(0).max(7 * 86_400).optional(),
+  })
+  .strict();
+
+const fileSchema = z.object({ providers: z.array(providerSchema).min(1).max(50) }).strict();
+
+function fail(path: (string | number | PropertyKey)[], message: string): never {
+  const where = path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i ? '.' : ''}${String(p)}`)).join('');
+  throw new ConfigError(`invalid providers file: ${where}: ${message}`);
+}
+
+/**
+ * Reads the providers file into registry entries. Without a file the deployment has the sample
+ * directory alone. Credentials the file leaves out make the provider "needs_credentials".
+ */
+export function loadProvidersFile(path: string, env: NodeJS.ProcessEnv, catalog: ProviderCatalog): ProviderEntry[] {
+  if (!existsSync(path)) return [sampleProvider()];
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(`invalid providers file ${path}: not JSON (${err instanceof Error ? err.message : String(err)})`);
+  }
+  const parsed = fileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    fail(issue.path, issue.message);
+  }
+  const seen = new Set<string>();
+  return parsed.data.providers.map((p, i) => {
+    const at = (...rest: (string | number)[]) => ['providers', i, ...rest];
+    if (seen.has(p.id)) fail(at('id'), `"${p.id}" is listed twice`);
+    seen.add(p.id);
+    if (p.type === 'sample') return { ...sampleProvider(), id: p.id, name: p.name ?? 'Sample directory' };
+    const type = catalog[p.type];
+    if (!type) fail(at('type'), `unknown type "${p.type}"; one of: sample, ${Object.keys(catalog).join(', ')}`);
+    const known = new Set([...type.credentials, ...(type.optional ?? [])]);
+    const credentials: Record<string, string> = {};
+    for (const [field, value] of Object.entries(p.credentials ?? {})) {
+      if (!known.has(field)) fail(at('credentials', field), `not a credential of ${p.type}; expected: ${[...known].join(', ')}`);
+      if (typeof value === 'string') {
+        if (type.secrets.includes(field)) fail(at('credentials', field), 'is a secret: write { "env": "VARIABLE" } and set the variable, never the value itself');
+        credentials[field] = value;
+      } else {
+        const v = env[value.env];
+        if (v === undefined || v === '') fail(at('credentials', field), `environment variable ${value.env} is not set`);
+        credentials[field] = v;
+      }
+    }
+    const baseUrl = p.baseUrl ?? type.baseUrl;
+    if (!baseUrl) fail(at('baseUrl'), `is required for ${p.type} (the customer's own host)`);
+    const complete = type.credentials.every((f) => credentials[f] !== undefined);
+    const connector = complete ? type.factory({ baseUrl, tokenUrl: p.tokenUrl ?? type.tokenUrl, credentials }) : null;
+    return { id: p.id, type: p.type, name: p.name ?? type.name, connect: () => connector, cacheTtlSeconds: p.cacheTtlSeconds ?? 3600 };
+  });
+}
