@@ -5,7 +5,7 @@
 import { createApp } from '../bff/app.js';
 import { openDatabase, migrateToLatest, type Db } from '../bff/db/connect.js';
 import { createProviderRegistry, sampleProvider, type ProviderEntry } from '../bff/providers.js';
-import { silentLogger } from '../bff/logger.js';
+import { jsonLogger, silentLogger } from '../bff/logger.js';
 import { upsertTarget, syncMembers } from '../bff/services/targets.js';
 import { mintSessionToken } from '../bff/auth/session-token.js';
 import type { TargetType } from '../bff/contract.js';
@@ -33,7 +33,8 @@ export async function createHarness(options: { providers?: ProviderEntry[]; sqli
     db,
     config: { apiKeys: [API_KEY, 'second-rotated-key-0123456789'], secret: SECRET, sessionTtlSeconds: 900, inviteTtlDays: 7, acceptUrl: 'http://localhost/accept', origins: ['https://host.example'] },
     providers: createProviderRegistry(options.providers ?? [sampleProvider()]),
-    logger: silentLogger,
+    // HR_IMPORT_TEST_LOG=1 shows the BFF's log lines (unexpected errors included) while debugging.
+    logger: process.env.HR_IMPORT_TEST_LOG === '1' ? jsonLogger() : silentLogger,
     now: () => clock.now,
   });
   return {

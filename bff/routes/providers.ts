@@ -24,7 +24,7 @@ export const providersRoutes = ({ db, config, providers, now = () => new Date() 
     .get('/:provider/contacts', validate('param', providerParams), validate('query', contactsQuery), async (c) => {
       const entry = provider(c.req.valid('param').provider);
       const q = c.req.valid('query');
-      await ensureDirectory(db.kysely, entry, SCOPE, now);
+      await ensureDirectory(db.kysely, entry, SCOPE, now, entry.cacheTtlSeconds);
       const target = await getTarget(db.kysely, c.get('session').target);
       const page = await listContacts(
         db.kysely,
@@ -38,7 +38,7 @@ export const providersRoutes = ({ db, config, providers, now = () => new Date() 
     .get('/:provider/contacts/facets', validate('param', providerParams), validate('query', contactsQuery.pick({ search: true, status: true })), async (c) => {
       const entry = provider(c.req.valid('param').provider);
       const q = c.req.valid('query');
-      await ensureDirectory(db.kysely, entry, SCOPE, now);
+      await ensureDirectory(db.kysely, entry, SCOPE, now, entry.cacheTtlSeconds);
       return c.json(await listFacets(db.kysely, connectionKey(entry.id, SCOPE), { search: q.search, filters: { status: q.status } }));
     });
 };

@@ -41,25 +41,71 @@ function toRow(connection: string, c: DirectoryContact): NewDirectoryContact {
   };
 }
 
+/** How long a refresh may hold the claim before another process may take over (it crashed). */
+const SYNC_LEASE_MS = 10 * 60_000;
+const SYNC_POLL_MS = 200;
+
+/** Refreshes already running in this process, per database, so concurrent requests share one. */
+const inFlight = new WeakMap<Kysely<Database>, Map<string, Promise<void>>>();
+
+/**
+ * Takes the right to refresh a connection's cache, across processes: one UPDATE that only
+ * succeeds when nobody else holds a live claim. False means another refresh is running.
+ */
+async function claimRefresh(db: Kysely<Database>, connection: string, now: Date): Promise<boolean> {
+  await db
+    .insertInto('directory_syncs')
+    .values({ connection, status: 'idle', fetched: 0, total: null, started_at: null, synced_at: null, error_code: null, error_message: null })
+    .onConflict((oc) => oc.column('connection').doNothing())
+    .execute();
+  const stale = new Date(now.getTime() - SYNC_LEASE_MS).toISOString();
+  const claimed = await db
+    .updateTable('directory_syncs')
+    .set({ status: 'syncing', fetched: 0, started_at: now.toISOString(), error_code: null, error_message: null })
+    .where('connection', '=', connection)
+    .where((eb) => eb.or([eb('status', '!=', 'syncing'), eb('started_at', '<', stale)]))
+    .executeTakeFirst();
+  return Number(claimed.numUpdatedRows) === 1;
+}
+
+/** Waits for another process's refresh to end; its failure is ours too. */
+async function awaitRefresh(db: Kysely<Database>, connection: string, signal: AbortSignal): Promise<void> {
+  for (;;) {
+    signal.throwIfAborted();
+    const sync = await db.selectFrom('directory_syncs').select(['status', 'error_message']).where('connection', '=', connection).executeTakeFirst();
+    if (sync?.status === 'ready') return;
+    if (sync?.status === 'error') throw new AppError(502, 'provider_sync_failed', sync.error_message ?? 'The directory could not be fetched.');
+    await new Promise((ok) => setTimeout(ok, SYNC_POLL_MS));
+  }
+}
+
 /**
  * Fetches every page from the provider and replaces the cached directory in one transaction,
- * so readers see either the old directory or the new one, never half of each.
+ * so readers see either the old directory or the new one, never half of each. Concurrent calls
+ * (in this process or any other) share one refresh.
  */
-export async function refreshDirectory(
+export function refreshDirectory(
   db: Kysely<Database>,
   provider: ProviderEntry,
   scope: string,
   now: () => Date,
   signal: AbortSignal = new AbortController().signal,
-): Promise<{ fetched: number }> {
+): Promise<void> {
+  const connection = connectionKey(provider.id, scope);
+  let mine = inFlight.get(db);
+  if (!mine) inFlight.set(db, (mine = new Map()));
+  let running = mine.get(connection);
+  if (!running) {
+    running = runRefresh(db, provider, scope, connection, now, signal).finally(() => mine.delete(connection));
+    mine.set(connection, running);
+  }
+  return running;
+}
+
+async function runRefresh(db: Kysely<Database>, provider: ProviderEntry, scope: string, connection: string, now: () => Date, signal: AbortSignal): Promise<void> {
   const connector = provider.connect(scope);
   if (!connector) throw new AppError(409, 'provider_not_connected', `${provider.name} is not connected yet.`);
-  const connection = connectionKey(provider.id, scope);
-  await db
-    .insertInto('directory_syncs')
-    .values({ connection, status: 'syncing', fetched: 0, total: null, started_at: now().toISOString(), synced_at: null, error_code: null, error_message: null })
-    .onConflict((oc) => oc.column('connection').doUpdateSet({ status: 'syncing', fetched: 0, started_at: now().toISOString(), error_code: null, error_message: null }))
-    .execute();
+  if (!(await claimRefresh(db, connection, now()))) return awaitRefresh(db, connection, signal);
   const seen = new Map<string, DirectoryContact>();
   let cursor: string | null = null;
   let total: number | null = null;
@@ -72,25 +118,29 @@ export async function refreshDirectory(
       cursor = page.nextCursor;
       await db.updateTable('directory_syncs').set({ fetched: seen.size, total }).where('connection', '=', connection).execute();
     } while (cursor);
+    const rows = [...seen.values()].map((c) => toRow(connection, c));
+    await db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('directory_contacts').where('connection', '=', connection).execute();
+      for (let i = 0; i < rows.length; i += INSERT_BATCH) await trx.insertInto('directory_contacts').values(rows.slice(i, i + INSERT_BATCH)).execute();
+      await trx.updateTable('directory_syncs').set({ status: 'ready', fetched: rows.length, total: rows.length, synced_at: now().toISOString() }).where('connection', '=', connection).execute();
+    });
   } catch (err) {
     const code = err instanceof Error ? err.name : 'error';
     const message = err instanceof Error ? err.message : String(err);
     await db.updateTable('directory_syncs').set({ status: 'error', error_code: code, error_message: message.slice(0, 500) }).where('connection', '=', connection).execute();
     throw err;
   }
-  const rows = [...seen.values()].map((c) => toRow(connection, c));
-  await db.transaction().execute(async (trx) => {
-    await trx.deleteFrom('directory_contacts').where('connection', '=', connection).execute();
-    for (let i = 0; i < rows.length; i += INSERT_BATCH) await trx.insertInto('directory_contacts').values(rows.slice(i, i + INSERT_BATCH)).execute();
-    await trx.updateTable('directory_syncs').set({ status: 'ready', fetched: rows.length, total: rows.length, synced_at: now().toISOString() }).where('connection', '=', connection).execute();
-  });
-  return { fetched: rows.length };
 }
 
-/** Refreshes the cache when it is empty or older than the provider's TTL. */
-export async function ensureDirectory(db: Kysely<Database>, provider: ProviderEntry, scope: string, now: () => Date): Promise<void> {
+/**
+ * Makes sure the cache can answer: refreshed when it was never filled, or, with `maxAgeSeconds`,
+ * when it is older than that. An import passes no age: it resolves contacts from the directory
+ * the admin was looking at, and must not wait on the provider for a fresher one.
+ */
+export async function ensureDirectory(db: Kysely<Database>, provider: ProviderEntry, scope: string, now: () => Date, maxAgeSeconds?: number): Promise<void> {
   const sync = await db.selectFrom('directory_syncs').selectAll().where('connection', '=', connectionKey(provider.id, scope)).executeTakeFirst();
-  const fresh = sync?.status === 'ready' && sync.synced_at && now().getTime() - Date.parse(sync.synced_at) < provider.cacheTtlSeconds * 1000;
+  const filled = sync?.synced_at != null;
+  const fresh = filled && (maxAgeSeconds === undefined || now().getTime() - Date.parse(sync.synced_at!) < maxAgeSeconds * 1000);
   if (!fresh) await refreshDirectory(db, provider, scope, now);
 }
 
