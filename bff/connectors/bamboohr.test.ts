@@ -1,37 +1,18 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createBambooHRConnector, BAMBOOHR_CREDENTIALS } from './bamboohr.js';
-import { ProviderError, type ConnectorFactory } from './types.js';
+import type { ConnectorFactory } from './types.js';
 import { startBambooHRServer, type BambooOptions } from '../../test/fakes/bamboohr-server.js';
+import { closeFakes, expectProviderError as failure, setupConnector } from '../../test/connector-kit.js';
 
 const ADA = { id: '1', firstName: 'Ada', lastName: 'Lovelace', preferredName: '', displayName: 'Ada Lovelace', workEmail: 'ada@acme.test', homeEmail: 'ada@home.test', jobTitle: 'CTO', department: 'Engineering', location: 'London', supervisorEId: '', status: 'Active', employmentHistoryStatus: 'Full-Time', photoUploaded: true, photoUrl: 'https://images.bamboohr.test/1.jpg', workPhone: '' } as const;
 const GRACE = { id: '2', firstName: 'Grace', lastName: 'Hopper', preferredName: 'Amazing', displayName: 'Amazing Hopper', workEmail: 'grace@acme.test', homeEmail: '', jobTitle: 'Engineer', department: 'Engineering', location: 'New York', supervisorEId: '1', status: 'Active', employmentHistoryStatus: 'Full-Time', photoUploaded: false, photoUrl: 'https://images.bamboohr.test/placeholder.png' } as const;
 const ALAN = { id: '3', firstName: 'Alan', lastName: 'Turing', displayName: 'Alan Turing', workEmail: 'alan@acme.test', jobTitle: 'Researcher', department: 'Research', location: 'Manchester', supervisorEId: '1', status: 'Inactive', employmentHistoryStatus: 'Terminated' } as const;
 const KATE = { id: '4', firstName: 'Katherine', lastName: 'Johnson', displayName: 'Katherine Johnson', workEmail: 'kate@acme.test', status: 'Active', employmentHistoryStatus: 'Terminated', inDirectory: false } as const;
 
-let stop: (() => Promise<void>) | undefined;
-afterEach(async () => {
-  await stop?.();
-  stop = undefined;
-});
+afterEach(closeFakes);
 
-async function setup(options: Partial<BambooOptions> = {}, credentials: Record<string, string> = { companyDomain: 'acme', apiKey: 'bamboo-key' }) {
-  const fake = await startBambooHRServer({ employees: [ADA, GRACE, ALAN, KATE], ...options });
-  stop = fake.close;
-  const slept: number[] = [];
-  const connector = createBambooHRConnector({ baseUrl: fake.url, credentials }, { sleep: async (ms) => void slept.push(ms), policy: { baseDelayMs: 10 } });
-  const list = () => connector.listContacts({ cursor: null, signal: new AbortController().signal });
-  return { fake, slept, list };
-}
-
-async function failure(p: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof ProviderError) return err;
-    throw err;
-  }
-  throw new Error('expected a ProviderError');
-}
+const setup = (options: Partial<BambooOptions> = {}, credentials: Record<string, string> = { companyDomain: 'acme', apiKey: 'bamboo-key' }) =>
+  setupConnector(startBambooHRServer, createBambooHRConnector, { employees: [ADA, GRACE, ALAN, KATE], ...options }, credentials);
 
 describe('BambooHR connector', () => {
   it('reads the published directory in one answer and maps every field', async () => {
@@ -79,9 +60,8 @@ describe('BambooHR connector', () => {
       expect((await list()).contacts).toHaveLength(2);
       expect(slept).toEqual([3000, 3000]);
       expect(fake.requests).toHaveLength(3);
-      await stop!();
+      await closeFakes();
     }
-    stop = undefined;
   });
 
   it('retries a server error', async () => {
@@ -96,7 +76,7 @@ describe('BambooHR connector', () => {
     expect(err).toMatchObject({ kind: 'auth', details: { status: 401 } });
     expect(wrongKey.fake.requests).toHaveLength(1);
     expect(wrongKey.slept).toEqual([]);
-    await stop!();
+    await closeFakes();
     const wrongDomain = await setup({}, { companyDomain: 'other', apiKey: 'bamboo-key' });
     expect((await failure(wrongDomain.list())).kind).toBe('config');
   });
@@ -104,7 +84,7 @@ describe('BambooHR connector', () => {
   it('names the page BambooHR garbled', async () => {
     const directory = await setup({ failures: ['malformed'] });
     expect(await failure(directory.list())).toMatchObject({ kind: 'bad_response', details: { page: 'the company directory' } });
-    await stop!();
+    await closeFakes();
     const report = await setup({ directory: 'disabled', failures: [null, 'malformed'] });
     expect(await failure(report.list())).toMatchObject({ kind: 'bad_response', details: { page: 'the custom report' } });
   });

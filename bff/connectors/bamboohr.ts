@@ -10,8 +10,7 @@
  * the password `x`. Throttling was a 503 with Retry-After until 2026-09-16 and is a 429 with
  * Retry-After since; the shared client retries both and honours the header.
  */
-import { createHttp } from './http.js';
-import { basicAuth, blankToNull, isRecord, recordsOf, requireCredentials, toContacts, unreadable, type ConnectorOptions, type RawContact } from './normalize.js';
+import { basicAuth, blankToNull, connectorHttp, isRecord, recordsOf, requireCredentials, toContacts, unreadable, urlOr, type ConnectorOptions, type RawContact } from './normalize.js';
 import { ProviderError, type Connector, type ConnectorFactory, type ConnectorSettings } from './types.js';
 
 export const BAMBOOHR_BASE_URL = 'https://api.bamboohr.com';
@@ -63,8 +62,8 @@ function read(e: Employee): RawContact {
 
 export function createBambooHRConnector(settings: ConnectorSettings, options: ConnectorOptions = {}): Connector {
   const { companyDomain, apiKey } = requireCredentials(PROVIDER, settings.credentials, BAMBOOHR_CREDENTIALS);
-  const client = createHttp({ provider: PROVIDER, fetch: settings.fetch, sleep: options.sleep, policy: options.policy });
-  const api = `${(settings.baseUrl || BAMBOOHR_BASE_URL).replace(/\/+$/, '')}/api/gateway.php/${encodeURIComponent(companyDomain)}/v1`;
+  const client = connectorHttp(PROVIDER, settings, options);
+  const api = `${urlOr(settings.baseUrl, BAMBOOHR_BASE_URL)}/api/gateway.php/${encodeURIComponent(companyDomain)}/v1`;
   const auth = basicAuth(apiKey, 'x');
 
   async function employees(signal: AbortSignal): Promise<{ page: string; list: unknown }> {

@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateKeyPairSync } from 'node:crypto';
 import { createGoogleConnector, GOOGLE_SCOPE } from './google.js';
-import { ProviderError, type Connector, type DirectoryContact } from './types.js';
+import type { ProviderError } from './types.js';
 import { startGoogleFake, type GoogleFakeOptions } from '../../test/fakes/google-server.js';
 import type { Failure } from '../../test/fakes/loopback.js';
+import { closeFakes, expectProviderError as failure, firstPage as first, listAll, setupConnector, track } from '../../test/connector-kit.js';
 
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const CLIENT_EMAIL = 'hr-import@acme-project.iam.gserviceaccount.com';
@@ -15,46 +16,20 @@ const KEY_FILE = JSON.stringify({
   private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }),
 });
 
-const fakes: { close(): Promise<void> }[] = [];
-afterEach(async () => {
-  await Promise.all(fakes.splice(0).map((f) => f.close()));
-});
+afterEach(closeFakes);
 
 function person(n: number): Record<string, unknown> {
   return { id: `1000${n}`, primaryEmail: `user${n}@acme.example`, name: { givenName: `First${n}`, familyName: `Last${n}`, fullName: `First${n} Last${n}` } };
 }
 
-async function setup(overrides: Partial<GoogleFakeOptions> = {}, credentials: Record<string, string> = {}) {
-  const fake = await startGoogleFake({ users: [], publicKey, clientEmail: CLIENT_EMAIL, delegatedSubjects: [ADMIN], ...overrides });
-  fakes.push(fake);
-  const slept: number[] = [];
-  const connector = createGoogleConnector(
-    { baseUrl: fake.url, tokenUrl: fake.url, credentials: { serviceAccountKey: KEY_FILE, subject: ADMIN, ...credentials } },
-    { sleep: async (ms) => void slept.push(ms), policy: { baseDelayMs: 10 } },
+const setup = (overrides: Partial<GoogleFakeOptions> = {}, credentials: Record<string, string> = {}) =>
+  setupConnector(
+    startGoogleFake,
+    createGoogleConnector,
+    { users: [], publicKey, clientEmail: CLIENT_EMAIL, delegatedSubjects: [ADMIN], ...overrides },
+    { serviceAccountKey: KEY_FILE, subject: ADMIN, ...credentials },
+    (url) => url,
   );
-  return { fake, connector, slept };
-}
-
-async function listAll(connector: Connector) {
-  const contacts: DirectoryContact[] = [];
-  const cursors: (string | null)[] = [];
-  let cursor: string | null = null;
-  do {
-    const page = await connector.listContacts({ cursor, signal: new AbortController().signal });
-    contacts.push(...page.contacts);
-    cursor = page.nextCursor;
-    cursors.push(cursor);
-  } while (cursor);
-  return { contacts, cursors };
-}
-
-async function failure(p: Promise<unknown>): Promise<ProviderError> {
-  const err = await p.then(() => null, (e: unknown) => e);
-  if (err instanceof ProviderError) return err;
-  throw new Error(`expected a ProviderError, got ${String(err)}`);
-}
-
-const first = (c: Connector) => c.listContacts({ cursor: null, signal: new AbortController().signal });
 
 describe('Google Workspace connector', () => {
   it('lists a directory over several pages and maps every field', async () => {
@@ -144,8 +119,7 @@ describe('Google Workspace connector', () => {
 
   it('reports a key that does not match, or missing delegation, without retrying', async () => {
     const other = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const fake = await startGoogleFake({ users: [], publicKey: other.publicKey, clientEmail: CLIENT_EMAIL, delegatedSubjects: [ADMIN] });
-    fakes.push(fake);
+    const fake = track(await startGoogleFake({ users: [], publicKey: other.publicKey, clientEmail: CLIENT_EMAIL, delegatedSubjects: [ADMIN] }));
     const connector = createGoogleConnector({ baseUrl: fake.url, tokenUrl: fake.url, credentials: { serviceAccountKey: KEY_FILE, subject: ADMIN } });
     const err = await failure(first(connector));
     expect(err.kind).toBe('auth');

@@ -13,10 +13,11 @@
  * address as given; the BFF can match it against the directory's emails.
  */
 import { createSign } from 'node:crypto';
-import { createHttp, type Verdict } from './http.js';
+import type { Verdict } from './http.js';
 import { createTokenCache, requestToken } from './oauth.js';
 import {
   blankToNull,
+  connectorHttp,
   isRecord,
   pageCursor,
   pageLabel,
@@ -25,6 +26,7 @@ import {
   requireCredentials,
   toContacts,
   unreadable,
+  urlOr,
   type ConnectorOptions,
   type RawContact,
 } from './normalize.js';
@@ -112,9 +114,9 @@ export function createGoogleConnector(settings: ConnectorSettings, options: Conn
   const { serviceAccountKey, subject } = requireCredentials(PROVIDER, settings.credentials, GOOGLE_CREDENTIALS);
   const customer = blankToNull(settings.credentials.customer) ?? 'my_customer';
   const account = serviceAccount(serviceAccountKey);
-  const http = createHttp({ provider: PROVIDER, fetch: settings.fetch, sleep: options.sleep, policy: options.policy });
-  const apiUrl = (settings.baseUrl || GOOGLE_API_URL).replace(/\/+$/, '');
-  const tokenUrl = `${(settings.tokenUrl || GOOGLE_TOKEN_URL).replace(/\/+$/, '')}/token`;
+  const http = connectorHttp(PROVIDER, settings, options);
+  const apiUrl = urlOr(settings.baseUrl, GOOGLE_API_URL);
+  const tokenUrl = `${urlOr(settings.tokenUrl, GOOGLE_TOKEN_URL)}/token`;
 
   const tokens = createTokenCache((signal) => {
     const iat = Math.floor(Date.now() / 1000);

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHiBobConnector, HIBOB_CREDENTIALS } from './hibob.js';
-import { ProviderError, type ConnectorFactory } from './types.js';
+import type { ConnectorFactory } from './types.js';
 import { item, startHiBobServer, type BobOptions, type BobPerson } from '../../test/fakes/hibob-server.js';
+import { closeFakes, expectProviderError as failure, setupConnector } from '../../test/connector-kit.js';
 
 const ENGINEERING = item('209192163', 'Engineering');
 const ADA: BobPerson = {
@@ -23,29 +24,10 @@ const GRACE: BobPerson = { ...ADA, 'root.id': '3332883884017713239', 'root.first
 const ALAN: BobPerson = { ...GRACE, 'root.id': '3332883884017713240', 'root.firstName': 'Alan', 'root.surname': 'Turing', 'root.displayName': 'Alan Turing', 'root.email': 'alan@acme.test', 'internal.lifecycleStatus': 'terminated', 'internal.status': 'Inactive' };
 const HIRED: BobPerson = { ...GRACE, 'root.id': '3332883884017713241', 'root.firstName': 'Hedy', 'root.surname': 'Lamarr', 'root.displayName': 'Hedy Lamarr', 'root.email': 'hedy@acme.test', 'internal.lifecycleStatus': 'hired', 'internal.status': 'Inactive' };
 
-let stop: (() => Promise<void>) | undefined;
-afterEach(async () => {
-  await stop?.();
-  stop = undefined;
-});
+afterEach(closeFakes);
 
-async function setup(options: Partial<BobOptions> = {}, credentials: Record<string, string> = { serviceUserId: 'SERVICE-123', token: 'bob-token' }) {
-  const fake = await startHiBobServer({ people: [ADA, GRACE, ALAN, HIRED], ...options });
-  stop = fake.close;
-  const slept: number[] = [];
-  const connector = createHiBobConnector({ baseUrl: fake.url, credentials }, { sleep: async (ms) => void slept.push(ms), policy: { baseDelayMs: 10 } });
-  return { fake, slept, list: () => connector.listContacts({ cursor: null, signal: new AbortController().signal }) };
-}
-
-async function failure(p: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof ProviderError) return err;
-    throw err;
-  }
-  throw new Error('expected a ProviderError');
-}
+const setup = (options: Partial<BobOptions> = {}, credentials: Record<string, string> = { serviceUserId: 'SERVICE-123', token: 'bob-token' }) =>
+  setupConnector(startHiBobServer, createHiBobConnector, { people: [ADA, GRACE, ALAN, HIRED], ...options }, credentials);
 
 describe('HiBob connector', () => {
   it('reads everyone in one search, terminated people included, and maps every field', async () => {

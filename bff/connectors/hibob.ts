@@ -10,8 +10,7 @@
  * sites and titles, which are list fields. Bob has answered a field nested (`work.department`),
  * with root fields at the top level, or flat (`"/work/department": { value }`); both are read.
  */
-import { createHttp } from './http.js';
-import { basicAuth, blankToNull, isRecord, recordsOf, requireCredentials, toContacts, unreadable, type ConnectorOptions, type RawContact } from './normalize.js';
+import { basicAuth, blankToNull, connectorHttp, isRecord, recordsOf, requireCredentials, toContacts, unreadable, urlOr, type ConnectorOptions, type RawContact } from './normalize.js';
 import type { Connector, ConnectorFactory, ConnectorSettings } from './types.js';
 
 export const HIBOB_BASE_URL = 'https://api.hibob.com';
@@ -80,8 +79,8 @@ function read(p: Person): RawContact {
 
 export function createHiBobConnector(settings: ConnectorSettings, options: ConnectorOptions = {}): Connector {
   const { serviceUserId, token } = requireCredentials(PROVIDER, settings.credentials, HIBOB_CREDENTIALS);
-  const client = createHttp({ provider: PROVIDER, fetch: settings.fetch, sleep: options.sleep, policy: options.policy });
-  const url = `${(settings.baseUrl || HIBOB_BASE_URL).replace(/\/+$/, '')}/v1/people/search`;
+  const client = connectorHttp(PROVIDER, settings, options);
+  const url = `${urlOr(settings.baseUrl, HIBOB_BASE_URL)}/v1/people/search`;
   const auth = basicAuth(serviceUserId, token);
 
   return {

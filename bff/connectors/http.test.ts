@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHttp, retryAfterMs } from './http.js';
-import { ProviderError } from './types.js';
+import { expectProviderError as failure, recordingSleep } from '../../test/connector-kit.js';
 
 let server: Server;
 let base: string;
@@ -41,19 +41,9 @@ afterAll(() => {
 });
 
 function client(policy = {}) {
-  const slept: number[] = [];
-  const http = createHttp({ provider: 'TestHR', policy: { baseDelayMs: 10, ...policy }, sleep: async (ms) => void slept.push(ms), random: () => 1 });
+  const { sleep, slept } = recordingSleep();
+  const http = createHttp({ provider: 'TestHR', policy: { baseDelayMs: 10, ...policy }, sleep, random: () => 1 });
   return { http, slept };
-}
-
-async function failure(p: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof ProviderError) return err;
-    throw err;
-  }
-  throw new Error('expected a ProviderError');
 }
 
 describe('provider HTTP client', () => {

@@ -1,15 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMergeConnector, MERGE_EU_API_URL } from './merge.js';
-import { ProviderError, type Connector, type DirectoryContact } from './types.js';
 import { startMergeFake, type MergeFakeOptions } from '../../test/fakes/merge-server.js';
 import type { Failure } from '../../test/fakes/loopback.js';
+import { closeFakes, expectProviderError as failure, firstPage as first, listAll, setupConnector, signal } from '../../test/connector-kit.js';
 
 const CREDENTIALS = { apiKey: 'merge-production-key', accountToken: 'linked-account-token' };
 
-const fakes: { close(): Promise<void> }[] = [];
-afterEach(async () => {
-  await Promise.all(fakes.splice(0).map((f) => f.close()));
-});
+afterEach(closeFakes);
 
 const employee = (n: number): Record<string, unknown> => ({
   id: `0958cbc6-6040-430a-848e-aafacbad${String(n).padStart(4, '0')}`,
@@ -19,38 +16,8 @@ const employee = (n: number): Record<string, unknown> => ({
   employment_status: 'ACTIVE',
 });
 
-async function setup(overrides: Partial<MergeFakeOptions> = {}, credentials: Record<string, string> = {}) {
-  const fake = await startMergeFake({ employees: [], ...CREDENTIALS, ...overrides });
-  fakes.push(fake);
-  const slept: number[] = [];
-  const connector = createMergeConnector(
-    { baseUrl: fake.url, credentials: { ...CREDENTIALS, ...credentials } },
-    { sleep: async (ms) => void slept.push(ms), policy: { baseDelayMs: 10 } },
-  );
-  return { fake, connector, slept };
-}
-
-const signal = () => new AbortController().signal;
-const first = (c: Connector) => c.listContacts({ cursor: null, signal: signal() });
-
-async function listAll(connector: Connector) {
-  const contacts: DirectoryContact[] = [];
-  let pages = 0;
-  let cursor: string | null = null;
-  do {
-    const page = await connector.listContacts({ cursor, signal: signal() });
-    contacts.push(...page.contacts);
-    cursor = page.nextCursor;
-    pages++;
-  } while (cursor);
-  return { contacts, pages };
-}
-
-async function failure(p: Promise<unknown>): Promise<ProviderError> {
-  const err = await p.then(() => null, (e: unknown) => e);
-  if (err instanceof ProviderError) return err;
-  throw new Error(`expected a ProviderError, got ${String(err)}`);
-}
+const setup = (overrides: Partial<MergeFakeOptions> = {}, credentials: Record<string, string> = {}) =>
+  setupConnector(startMergeFake, createMergeConnector, { employees: [], ...CREDENTIALS, ...overrides }, { ...CREDENTIALS, ...credentials });
 
 describe('Merge HRIS connector', () => {
   it('lists employees over several pages with related objects expanded, and maps every field', async () => {

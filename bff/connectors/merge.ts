@@ -11,9 +11,9 @@
  * INACTIVE, a passed termination date, or deletion in the HR system make a person inactive;
  * PENDING (hired, not started) is active. Throttling is 429 with Retry-After, per Linked Account.
  */
-import { createHttp } from './http.js';
 import {
   blankToNull,
+  connectorHttp,
   isPast,
   isRecord,
   pageCursor,
@@ -23,6 +23,7 @@ import {
   requireCredentials,
   toContacts,
   unreadable,
+  urlOr,
   type ConnectorOptions,
   type RawContact,
 } from './normalize.js';
@@ -66,8 +67,8 @@ function read(e: Record<string, unknown>): RawContact {
 
 export function createMergeConnector(settings: ConnectorSettings, options: ConnectorOptions = {}): Connector {
   const { apiKey, accountToken } = requireCredentials(PROVIDER, settings.credentials, MERGE_CREDENTIALS);
-  const http = createHttp({ provider: PROVIDER, fetch: settings.fetch, sleep: options.sleep, policy: options.policy });
-  const endpoint = `${(settings.baseUrl || MERGE_API_URL).replace(/\/+$/, '')}/api/hris/v1/employees`;
+  const http = connectorHttp(PROVIDER, settings, options);
+  const endpoint = `${urlOr(settings.baseUrl, MERGE_API_URL)}/api/hris/v1/employees`;
 
   return {
     async listContacts({ cursor, signal }) {

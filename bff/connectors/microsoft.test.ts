@@ -1,51 +1,24 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMicrosoftConnector } from './microsoft.js';
-import { ProviderError, type Connector, type DirectoryContact } from './types.js';
 import { startMicrosoftFake, type MicrosoftFakeOptions } from '../../test/fakes/microsoft-server.js';
 import type { Failure } from '../../test/fakes/loopback.js';
+import { closeFakes, expectProviderError as failure, firstPage as first, listAll, setupConnector, signal } from '../../test/connector-kit.js';
 
 const TENANT = 'contoso.onmicrosoft.com';
 const CREDENTIALS = { tenantId: TENANT, clientId: '11111111-2222-3333-4444-555555555555', clientSecret: 'secret~value' };
 
-const fakes: { close(): Promise<void> }[] = [];
-afterEach(async () => {
-  await Promise.all(fakes.splice(0).map((f) => f.close()));
-});
+afterEach(closeFakes);
 
 const person = (n: number): Record<string, unknown> => ({ id: `user-${n}`, givenName: `First${n}`, surname: `Last${n}`, displayName: `First${n} Last${n}`, mail: `user${n}@contoso.com`, accountEnabled: true });
 
-async function setup(overrides: Partial<MicrosoftFakeOptions> = {}, credentials: Partial<typeof CREDENTIALS> = {}) {
-  const fake = await startMicrosoftFake({ users: [], tenantId: TENANT, clientId: CREDENTIALS.clientId, clientSecret: CREDENTIALS.clientSecret, ...overrides });
-  fakes.push(fake);
-  const slept: number[] = [];
-  const connector = createMicrosoftConnector(
-    { baseUrl: fake.url, tokenUrl: fake.url, credentials: { ...CREDENTIALS, ...credentials } },
-    { sleep: async (ms) => void slept.push(ms), policy: { baseDelayMs: 10 } },
+const setup = (overrides: Partial<MicrosoftFakeOptions> = {}, credentials: Partial<typeof CREDENTIALS> = {}) =>
+  setupConnector(
+    startMicrosoftFake,
+    createMicrosoftConnector,
+    { users: [], tenantId: TENANT, clientId: CREDENTIALS.clientId, clientSecret: CREDENTIALS.clientSecret, ...overrides },
+    { ...CREDENTIALS, ...credentials },
+    (url) => url,
   );
-  return { fake, connector, slept };
-}
-
-const signal = () => new AbortController().signal;
-const first = (c: Connector) => c.listContacts({ cursor: null, signal: signal() });
-
-async function listAll(connector: Connector) {
-  const contacts: DirectoryContact[] = [];
-  let pages = 0;
-  let cursor: string | null = null;
-  do {
-    const page = await connector.listContacts({ cursor, signal: signal() });
-    contacts.push(...page.contacts);
-    cursor = page.nextCursor;
-    pages++;
-  } while (cursor);
-  return { contacts, pages };
-}
-
-async function failure(p: Promise<unknown>): Promise<ProviderError> {
-  const err = await p.then(() => null, (e: unknown) => e);
-  if (err instanceof ProviderError) return err;
-  throw new Error(`expected a ProviderError, got ${String(err)}`);
-}
 
 describe('Microsoft Entra ID connector', () => {
   it('lists a directory over several pages and maps every field', async () => {

@@ -17,10 +17,10 @@
  * `accountEnabled: false` is a disabled person. Throttling is 429 with Retry-After, which the
  * shared client obeys.
  */
-import { createHttp } from './http.js';
 import { createTokenCache, requestToken } from './oauth.js';
 import {
   blankToNull,
+  connectorHttp,
   emailOrNull,
   isRecord,
   pageCursor,
@@ -30,6 +30,7 @@ import {
   requireCredentials,
   toContacts,
   unreadable,
+  urlOr,
   type ConnectorOptions,
   type RawContact,
 } from './normalize.js';
@@ -70,9 +71,9 @@ function read(user: Record<string, unknown>): RawContact {
 
 export function createMicrosoftConnector(settings: ConnectorSettings, options: ConnectorOptions = {}): Connector {
   const { tenantId, clientId, clientSecret } = requireCredentials(PROVIDER, settings.credentials, MICROSOFT_CREDENTIALS);
-  const http = createHttp({ provider: PROVIDER, fetch: settings.fetch, sleep: options.sleep, policy: options.policy });
-  const graph = new URL((settings.baseUrl || MICROSOFT_GRAPH_URL).replace(/\/+$/, ''));
-  const tokenUrl = `${(settings.tokenUrl || MICROSOFT_LOGIN_URL).replace(/\/+$/, '')}/${encodeURIComponent(tenantId)}/oauth2/v2.0/token`;
+  const http = connectorHttp(PROVIDER, settings, options);
+  const graph = new URL(urlOr(settings.baseUrl, MICROSOFT_GRAPH_URL));
+  const tokenUrl = `${urlOr(settings.tokenUrl, MICROSOFT_LOGIN_URL)}/${encodeURIComponent(tenantId)}/oauth2/v2.0/token`;
 
   const tokens = createTokenCache((signal) =>
     requestToken(http, PROVIDER, tokenUrl, { grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret, scope: `${MICROSOFT_GRAPH_URL}/.default` }, signal),

@@ -3,13 +3,23 @@
  * exists, ids are strings, missing credentials are named, unreadable answers name their page,
  * and paged cursors carry the page number so an error can say which page was bad.
  */
-import type { HttpPolicy } from './http.js';
-import { ProviderError, type Credentials, type DirectoryContact } from './types.js';
+import { createHttp, type HttpPolicy, type ProviderHttp } from './http.js';
+import { ProviderError, type ConnectorSettings, type Credentials, type DirectoryContact } from './types.js';
 
 /** A connector factory's optional second argument: tests inject `sleep`, deployments may soften the retry policy. */
 export interface ConnectorOptions {
   sleep?: ((ms: number) => Promise<void>) | undefined;
   policy?: Partial<HttpPolicy> | undefined;
+}
+
+/** A connector's HTTP client: the provider named in its errors, the settings' fetch, the options' sleep and retry policy. */
+export function connectorHttp(provider: string, settings: ConnectorSettings, options: ConnectorOptions): ProviderHttp {
+  return createHttp({ provider, fetch: settings.fetch, sleep: options.sleep, policy: options.policy });
+}
+
+/** A configured URL (or `fallback` when it is unset or empty) without trailing slashes, ready for a path to be appended. */
+export function urlOr(setting: string | undefined, fallback: string): string {
+  return (setting || fallback).replace(/\/+$/, '');
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {

@@ -1,49 +1,18 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createPersonioConnector, PERSONIO_CREDENTIALS } from './personio.js';
-import { ProviderError, type Connector, type ConnectorFactory, type DirectoryContact } from './types.js';
+import type { ConnectorFactory } from './types.js';
 import { startPersonioServer, type PersonioEmployee, type PersonioOptions } from '../../test/fakes/personio-server.js';
+import { closeFakes, expectProviderError as failure, listAll, setupConnector } from '../../test/connector-kit.js';
 
 const ADA: PersonioEmployee = { id: 1, first_name: 'Ada', last_name: 'Lovelace', preferred_name: '', email: 'ada@acme.test', position: 'CTO', department: 'Engineering', office: 'London', status: 'active' };
 const GRACE: PersonioEmployee = { id: 2, first_name: 'Grace', last_name: 'Hopper', preferred_name: 'Amazing', email: 'grace@acme.test', position: 'Engineer', department: 'Engineering', office: 'New York', supervisor: 1, status: 'active' };
 const ALAN: PersonioEmployee = { id: 3, first_name: 'Alan', last_name: 'Turing', email: 'alan@acme.test', position: 'Researcher', department: 'Research', office: 'Manchester', supervisor: 1, status: 'inactive' };
 const crowd = (n: number): PersonioEmployee[] => Array.from({ length: n }, (_, i) => ({ id: 100 + i, first_name: `Person${i}`, last_name: 'Example', email: `p${i}@acme.test`, status: i % 10 === 0 ? 'inactive' : 'active' }));
 
-let stop: (() => Promise<void>) | undefined;
-afterEach(async () => {
-  await stop?.();
-  stop = undefined;
-});
+afterEach(closeFakes);
 
-async function setup(options: Partial<PersonioOptions> = {}, credentials: Record<string, string> = { clientId: 'personio-client', clientSecret: 'personio-secret' }) {
-  const fake = await startPersonioServer({ employees: [ADA, GRACE, ALAN], ...options });
-  stop = fake.close;
-  const slept: number[] = [];
-  const connector = createPersonioConnector({ baseUrl: fake.url, credentials }, { sleep: async (ms) => void slept.push(ms), policy: { baseDelayMs: 10 } });
-  return { fake, slept, connector, list: (cursor: string | null = null) => connector.listContacts({ cursor, signal: new AbortController().signal }) };
-}
-
-async function listAll(connector: Connector) {
-  const contacts: DirectoryContact[] = [];
-  const cursors: (string | null)[] = [];
-  let cursor: string | null = null;
-  do {
-    const page = await connector.listContacts({ cursor, signal: new AbortController().signal });
-    contacts.push(...page.contacts);
-    cursor = page.nextCursor;
-    cursors.push(cursor);
-  } while (cursor);
-  return { contacts, cursors };
-}
-
-async function failure(p: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof ProviderError) return err;
-    throw err;
-  }
-  throw new Error('expected a ProviderError');
-}
+const setup = (options: Partial<PersonioOptions> = {}, credentials: Record<string, string> = { clientId: 'personio-client', clientSecret: 'personio-secret' }) =>
+  setupConnector(startPersonioServer, createPersonioConnector, { employees: [ADA, GRACE, ALAN], ...options }, credentials);
 
 describe('Personio connector', () => {
   it('maps every field of an employee', async () => {

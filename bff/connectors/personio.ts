@@ -12,10 +12,11 @@
  * attributes the API credential whitelists are present. The listing allows 300 requests a minute
  * (15 a second) and answers 429 past that with no delay given; Personio asks for at least a second.
  */
-import { createHttp, retryAfterMs, type Verdict } from './http.js';
+import { retryAfterMs, type Verdict } from './http.js';
 import { createTokenCache } from './oauth.js';
 import {
   blankToNull,
+  connectorHttp,
   isRecord,
   nextOffsetCursor,
   pageLabel,
@@ -24,6 +25,7 @@ import {
   requireCredentials,
   toContacts,
   unreadable,
+  urlOr,
   type ConnectorOptions,
   type RawContact,
 } from './normalize.js';
@@ -77,9 +79,9 @@ const throttled =
 
 export function createPersonioConnector(settings: ConnectorSettings, options: ConnectorOptions = {}): Connector {
   const { clientId, clientSecret } = requireCredentials(PROVIDER, settings.credentials, PERSONIO_CREDENTIALS);
-  const client = createHttp({ provider: PROVIDER, fetch: settings.fetch, sleep: options.sleep, policy: options.policy });
-  const api = (settings.baseUrl || PERSONIO_BASE_URL).replace(/\/+$/, '');
-  const authUrl = `${(settings.tokenUrl || api).replace(/\/+$/, '')}/v1/auth`;
+  const client = connectorHttp(PROVIDER, settings, options);
+  const api = urlOr(settings.baseUrl, PERSONIO_BASE_URL);
+  const authUrl = `${urlOr(settings.tokenUrl, api)}/v1/auth`;
   const tokens = createTokenCache(async (signal) => {
     const page = 'token request';
     const response = await client.json<unknown>(authUrl, {

@@ -1,51 +1,18 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSalesforceConnector } from './salesforce.js';
-import { ProviderError, type Connector, type DirectoryContact } from './types.js';
 import { startSalesforceFake, type SalesforceFakeOptions } from '../../test/fakes/salesforce-server.js';
 import type { Failure } from '../../test/fakes/loopback.js';
+import { closeFakes, expectProviderError as failure, firstPage as first, listAll, setupConnector, signal } from '../../test/connector-kit.js';
 
 const CREDENTIALS = { clientId: '3MVG9fakeConsumerKey', clientSecret: 'fake-consumer-secret' };
 
-const fakes: { close(): Promise<void> }[] = [];
-afterEach(async () => {
-  await Promise.all(fakes.splice(0).map((f) => f.close()));
-});
+afterEach(closeFakes);
 
 const user = (n: number): Record<string, unknown> => ({ Id: `005xx00000${String(n).padStart(5, '0')}AAA`, FirstName: `U${n}`, LastName: 'User', Name: `U${n} User`, Email: `u${n}@acme.example`, IsActive: true, UserType: 'Standard' });
 const contact = (n: number): Record<string, unknown> => ({ Id: `003xx00000${String(n).padStart(5, '0')}AAA`, FirstName: `C${n}`, LastName: 'Contact', Name: `C${n} Contact`, Email: `c${n}@customer.example` });
 
-async function setup(overrides: Partial<SalesforceFakeOptions> = {}, credentials: Record<string, string> = {}) {
-  const fake = await startSalesforceFake({ contacts: [], users: [], ...CREDENTIALS, ...overrides });
-  fakes.push(fake);
-  const slept: number[] = [];
-  const connector = createSalesforceConnector(
-    { baseUrl: fake.url, credentials: { ...CREDENTIALS, ...credentials } },
-    { sleep: async (ms) => void slept.push(ms), policy: { baseDelayMs: 10 } },
-  );
-  return { fake, connector, slept };
-}
-
-const signal = () => new AbortController().signal;
-const first = (c: Connector) => c.listContacts({ cursor: null, signal: signal() });
-
-async function listAll(connector: Connector) {
-  const contacts: DirectoryContact[] = [];
-  const totals: (number | null | undefined)[] = [];
-  let cursor: string | null = null;
-  do {
-    const page = await connector.listContacts({ cursor, signal: signal() });
-    contacts.push(...page.contacts);
-    totals.push(page.total);
-    cursor = page.nextCursor;
-  } while (cursor);
-  return { contacts, totals };
-}
-
-async function failure(p: Promise<unknown>): Promise<ProviderError> {
-  const err = await p.then(() => null, (e: unknown) => e);
-  if (err instanceof ProviderError) return err;
-  throw new Error(`expected a ProviderError, got ${String(err)}`);
-}
+const setup = (overrides: Partial<SalesforceFakeOptions> = {}, credentials: Record<string, string> = {}) =>
+  setupConnector(startSalesforceFake, createSalesforceConnector, { contacts: [], users: [], ...CREDENTIALS, ...overrides }, { ...CREDENTIALS, ...credentials });
 
 describe('Salesforce connector', () => {
   it('lists Users then Contacts over several batches and maps every field', async () => {

@@ -16,10 +16,11 @@
  * spent: not retried, `quota_exceeded` (the `Sforce-Limit-Info` usage is quoted). The same code
  * for the concurrent long-request limit is momentary and retried with backoff.
  */
-import { createHttp, type Verdict } from './http.js';
+import type { Verdict } from './http.js';
 import { createTokenCache, requestToken } from './oauth.js';
 import {
   blankToNull,
+  connectorHttp,
   isRecord,
   pageCursor,
   pageLabel,
@@ -28,6 +29,7 @@ import {
   requireCredentials,
   toContacts,
   unreadable,
+  urlOr,
   type ConnectorOptions,
   type RawContact,
 } from './normalize.js';
@@ -133,8 +135,8 @@ export function createSalesforceConnector(settings: ConnectorSettings, options: 
   const objects = objectsOf(settings.credentials.objects);
   if (!blankToNull(settings.baseUrl)) throw new ProviderError('config', `${PROVIDER}: baseUrl must be the org's My Domain URL (${SALESFORCE_MY_DOMAIN_EXAMPLE}).`);
   const myDomain = new URL(settings.baseUrl);
-  const http = createHttp({ provider: PROVIDER, fetch: settings.fetch, sleep: options.sleep, policy: options.policy });
-  const tokenUrl = `${(settings.tokenUrl || myDomain.origin).replace(/\/+$/, '')}/services/oauth2/token`;
+  const http = connectorHttp(PROVIDER, settings, options);
+  const tokenUrl = `${urlOr(settings.tokenUrl, myDomain.origin)}/services/oauth2/token`;
 
   const tokens = createTokenCache(async (signal) => {
     const token = await requestToken(http, PROVIDER, tokenUrl, { grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret }, signal);

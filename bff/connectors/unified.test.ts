@@ -1,15 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createUnifiedConnector, UNIFIED_EU_API_URL } from './unified.js';
-import { ProviderError, type Connector, type DirectoryContact } from './types.js';
 import { startUnifiedFake, type UnifiedFakeOptions } from '../../test/fakes/unified-server.js';
 import type { Failure } from '../../test/fakes/loopback.js';
+import { closeFakes, expectProviderError as failure, firstPage as first, listAll, setupConnector, signal } from '../../test/connector-kit.js';
 
 const CREDENTIALS = { apiKey: 'unified-workspace-key', connectionId: '65f1c0ffee0123456789abcd' };
 
-const fakes: { close(): Promise<void> }[] = [];
-afterEach(async () => {
-  await Promise.all(fakes.splice(0).map((f) => f.close()));
-});
+afterEach(closeFakes);
 
 const employee = (n: number): Record<string, unknown> => ({
   id: `emp_${n}`,
@@ -20,38 +17,8 @@ const employee = (n: number): Record<string, unknown> => ({
   employment_status: 'ACTIVE',
 });
 
-async function setup(overrides: Partial<UnifiedFakeOptions> = {}, credentials: Record<string, string> = {}) {
-  const fake = await startUnifiedFake({ employees: [], ...CREDENTIALS, ...overrides });
-  fakes.push(fake);
-  const slept: number[] = [];
-  const connector = createUnifiedConnector(
-    { baseUrl: fake.url, credentials: { ...CREDENTIALS, ...credentials } },
-    { sleep: async (ms) => void slept.push(ms), policy: { baseDelayMs: 10 } },
-  );
-  return { fake, connector, slept };
-}
-
-const signal = () => new AbortController().signal;
-const first = (c: Connector) => c.listContacts({ cursor: null, signal: signal() });
-
-async function listAll(connector: Connector) {
-  const contacts: DirectoryContact[] = [];
-  let pages = 0;
-  let cursor: string | null = null;
-  do {
-    const page = await connector.listContacts({ cursor, signal: signal() });
-    contacts.push(...page.contacts);
-    cursor = page.nextCursor;
-    pages++;
-  } while (cursor);
-  return { contacts, pages };
-}
-
-async function failure(p: Promise<unknown>): Promise<ProviderError> {
-  const err = await p.then(() => null, (e: unknown) => e);
-  if (err instanceof ProviderError) return err;
-  throw new Error(`expected a ProviderError, got ${String(err)}`);
-}
+const setup = (overrides: Partial<UnifiedFakeOptions> = {}, credentials: Record<string, string> = {}) =>
+  setupConnector(startUnifiedFake, createUnifiedConnector, { employees: [], ...CREDENTIALS, ...overrides }, { ...CREDENTIALS, ...credentials });
 
 describe('Unified.to HRIS connector', () => {
   it('lists employees 100 at a time until a short page, and maps every field', async () => {

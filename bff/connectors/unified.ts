@@ -10,9 +10,9 @@
  * `locations` (or the address's city). INACTIVE or a passed `terminated_at` make a person
  * inactive. Throttling is 429, honouring Retry-After when present and backing off otherwise.
  */
-import { createHttp } from './http.js';
 import {
   blankToNull,
+  connectorHttp,
   isPast,
   isRecord,
   nextOffsetCursor,
@@ -22,6 +22,7 @@ import {
   requireCredentials,
   toContacts,
   unreadable,
+  urlOr,
   type ConnectorOptions,
   type RawContact,
 } from './normalize.js';
@@ -58,8 +59,8 @@ function read(e: Record<string, unknown>): RawContact {
 
 export function createUnifiedConnector(settings: ConnectorSettings, options: ConnectorOptions = {}): Connector {
   const { apiKey, connectionId } = requireCredentials(PROVIDER, settings.credentials, UNIFIED_CREDENTIALS);
-  const http = createHttp({ provider: PROVIDER, fetch: settings.fetch, sleep: options.sleep, policy: options.policy });
-  const endpoint = `${(settings.baseUrl || UNIFIED_API_URL).replace(/\/+$/, '')}/hris/${encodeURIComponent(connectionId)}/employee`;
+  const http = connectorHttp(PROVIDER, settings, options);
+  const endpoint = `${urlOr(settings.baseUrl, UNIFIED_API_URL)}/hris/${encodeURIComponent(connectionId)}/employee`;
 
   return {
     async listContacts({ cursor, signal }) {

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createWorkdayConnector, WORKDAY_CREDENTIALS } from './workday.js';
-import { ProviderError, type Connector, type ConnectorFactory, type DirectoryContact } from './types.js';
+import type { ConnectorFactory } from './types.js';
 import { startWorkdayServer, type WorkdayOptions, type WorkdayWorker } from '../../test/fakes/workday-server.js';
+import { closeFakes, expectProviderError as failure, listAll, setupConnector, track } from '../../test/connector-kit.js';
 
 const CREDENTIALS = { tenant: 'acme_impl', clientId: 'wd-client', clientSecret: 'wd-secret', refreshToken: 'wd-refresh' };
 const ADA: WorkdayWorker = { id: '6dcb8106e8', descriptor: 'Ada Lovelace', primaryWorkEmail: 'ada@acme.test', businessTitle: 'CTO', supervisoryOrganization: 'Engineering', location: 'London', isManager: true, primaryWorkPhone: '+44 20 7946 0000' };
@@ -14,42 +15,10 @@ const REPORT_ROWS = [
   { Employee_ID: '21004', Worker: 'Katherine Johnson', Work_Email: 'kate@acme.test', Worker_Status: 'Terminated' },
 ];
 
-let stop: (() => Promise<void>) | undefined;
-afterEach(async () => {
-  await stop?.();
-  stop = undefined;
-});
+afterEach(closeFakes);
 
-async function setup(options: Partial<WorkdayOptions> = {}, credentials: Record<string, string> = CREDENTIALS, tokenUrl?: (base: string) => string) {
-  const fake = await startWorkdayServer({ workers: [ADA], reports: { 'ISU_hr_import/HR_Import_Contacts': REPORT_ROWS }, ...options });
-  stop = fake.close;
-  const slept: number[] = [];
-  const connector = createWorkdayConnector({ baseUrl: fake.url, tokenUrl: tokenUrl?.(fake.url), credentials }, { sleep: async (ms) => void slept.push(ms), policy: { baseDelayMs: 10 } });
-  return { fake, slept, connector, list: (cursor: string | null = null) => connector.listContacts({ cursor, signal: new AbortController().signal }) };
-}
-
-async function listAll(connector: Connector) {
-  const contacts: DirectoryContact[] = [];
-  const cursors: (string | null)[] = [];
-  let cursor: string | null = null;
-  do {
-    const page = await connector.listContacts({ cursor, signal: new AbortController().signal });
-    contacts.push(...page.contacts);
-    cursor = page.nextCursor;
-    cursors.push(cursor);
-  } while (cursor);
-  return { contacts, cursors };
-}
-
-async function failure(p: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof ProviderError) return err;
-    throw err;
-  }
-  throw new Error('expected a ProviderError');
-}
+const setup = (options: Partial<WorkdayOptions> = {}, credentials: Record<string, string> = CREDENTIALS, tokenUrl?: (base: string) => string) =>
+  setupConnector(startWorkdayServer, createWorkdayConnector, { workers: [ADA], reports: { 'ISU_hr_import/HR_Import_Contacts': REPORT_ROWS }, ...options }, credentials, tokenUrl);
 
 describe('Workday connector', () => {
   it('signs in with the refresh token and maps a worker of the REST collection', async () => {
@@ -93,8 +62,7 @@ describe('Workday connector', () => {
   });
 
   it('takes the report as a URL on the tenant host, and no other', async () => {
-    const fake = await startWorkdayServer({ reports: { 'ISU_hr_import/HR_Import_Contacts': REPORT_ROWS } });
-    stop = fake.close;
+    const fake = track(await startWorkdayServer({ reports: { 'ISU_hr_import/HR_Import_Contacts': REPORT_ROWS } }));
     const onHost = createWorkdayConnector({ baseUrl: fake.url, credentials: { ...CREDENTIALS, report: `${fake.url}/ccx/service/customreport2/acme_impl/ISU_hr_import/HR_Import_Contacts?format=csv` } });
     expect((await onHost.listContacts({ cursor: null, signal: new AbortController().signal })).contacts).toHaveLength(4);
     expect(() => createWorkdayConnector({ baseUrl: fake.url, credentials: { ...CREDENTIALS, report: 'https://elsewhere.example/ccx/service/customreport2/acme_impl/x/y' } })).toThrowError(expect.objectContaining({ kind: 'config' }));
@@ -130,7 +98,7 @@ describe('Workday connector', () => {
     expect(err).toMatchObject({ kind: 'auth', details: { status: 400 } });
     expect(err.message).toContain('Invalid refresh token');
     expect(revoked.fake.requests).toHaveLength(1);
-    await stop!();
+    await closeFakes();
     const wrongClient = await setup({}, { ...CREDENTIALS, clientSecret: 'nope' });
     expect(await failure(wrongClient.list())).toMatchObject({ kind: 'auth', details: { status: 401 } });
     expect(wrongClient.slept).toEqual([]);
@@ -141,7 +109,7 @@ describe('Workday connector', () => {
     const first = await connector.listContacts({ cursor: null, signal: new AbortController().signal });
     const err = await failure(connector.listContacts({ cursor: first.nextCursor, signal: new AbortController().signal }));
     expect(err).toMatchObject({ kind: 'bad_response', details: { page: 'page 2' } });
-    await stop!();
+    await closeFakes();
     const report = await setup({ failures: ['malformed'] }, { ...CREDENTIALS, report: 'ISU_hr_import/HR_Import_Contacts' });
     expect(await failure(report.list())).toMatchObject({ kind: 'bad_response', details: { page: 'the custom report' } });
   });

@@ -19,11 +19,11 @@
  * Workday publishes its throttling only to customers; its 429s carry Retry-After, which the shared
  * client honours, and 5xx are retried.
  */
-import { createHttp } from './http.js';
 import { createTokenCache, requestToken } from './oauth.js';
 import {
   basicAuth,
   blankToNull,
+  connectorHttp,
   isRecord,
   nextOffsetCursor,
   pageLabel,
@@ -134,7 +134,7 @@ export function createWorkdayConnector(settings: ConnectorSettings, options: Con
   const tokenHost = settings.tokenUrl ? hostOf(settings.tokenUrl, 'tokenUrl') : host;
   const tokenUrl = /\/token\/?$/.test(tokenHost.pathname) ? tokenHost.toString() : `${tokenHost.origin}/ccx/oauth2/${encodeURIComponent(tenant)}/token`;
 
-  const client = createHttp({ provider: PROVIDER, fetch: settings.fetch, sleep: options.sleep, policy: options.policy });
+  const client = connectorHttp(PROVIDER, settings, options);
   const tokens = createTokenCache((signal) =>
     requestToken(client, PROVIDER, tokenUrl, { grant_type: 'refresh_token', refresh_token: refreshToken }, signal, undefined, { Authorization: basicAuth(clientId, clientSecret) }),
   );

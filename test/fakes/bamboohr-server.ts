@@ -13,7 +13,7 @@
  *   2026-09-16, 429 with Retry-After since)
  * The 401 carries an empty body and BambooHR's `X-BambooHR-Error-Message` header, as its clients report.
  */
-import { startLoopback, type Failure, type RecordedRequest, type Reply } from './loopback.js';
+import { basicOf, startLoopback, type Failure, type RecordedRequest, type Reply } from './loopback.js';
 
 /** An employee as BambooHR stores them, by API field alias (values as the test wants them sent). */
 export type BambooEmployee = Record<string, unknown> & { id: string | number; status?: 'Active' | 'Inactive'; inDirectory?: boolean };
@@ -78,8 +78,7 @@ export function startBambooHRServer(options: BambooOptions) {
     if (!path.startsWith('/api/gateway.php/')) return send(404, '');
     if (!path.startsWith(`${base}/`)) return send(404, '', { 'X-BambooHR-Error-Message': 'Company not found' });
     // Any password is accepted; the key is the user.
-    const [user] = Buffer.from((req.headers.authorization ?? '').replace(/^Basic /, ''), 'base64').toString().split(':');
-    if (!req.headers.authorization?.startsWith('Basic ') || user !== key) {
+    if (basicOf(req)?.user !== key) {
       return send(401, '', { 'WWW-Authenticate': 'Basic realm="BambooHR API"', 'X-BambooHR-Error-Message': 'Invalid API key' });
     }
 

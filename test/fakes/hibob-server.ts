@@ -13,7 +13,7 @@
  *   X-RateLimit-Limit / -Remaining / -Reset, the reset in epoch seconds)
  * - https://apidocs.hibob.com/reference/error-handling (errors as a JSON key and error pair)
  */
-import { startLoopback, type Failure, type RecordedRequest, type Reply } from './loopback.js';
+import { basicOf, startLoopback, type Failure, type RecordedRequest, type Reply } from './loopback.js';
 
 /** A value of a list field (department, site, title): Bob answers the item id, or its name when human-readable. */
 export interface ListItem {
@@ -83,8 +83,8 @@ export function startHiBobServer(options: BobOptions) {
   return startLoopback((req: RecordedRequest, send: Reply) => {
     const { body } = req;
     if (req.path !== '/v1/people/search' || req.method !== 'POST') return send(404, { key: 'NOT_FOUND', error: 'Not found' });
-    const [id, ...rest] = Buffer.from((req.headers.authorization ?? '').replace(/^Basic /, ''), 'base64').toString().split(':');
-    if (!req.headers.authorization?.startsWith('Basic ') || id !== user || rest.join(':') !== secret) {
+    const basic = basicOf(req);
+    if (basic?.user !== user || basic.password !== secret) {
       return send(401, { key: 'UNAUTHORIZED', error: 'The request could not be authenticated.' });
     }
     const failure = failures.shift();

@@ -64,3 +64,11 @@ export function bearerOf(req: RecordedRequest): string | null {
   const match = /^Bearer (.+)$/.exec(String(req.headers.authorization ?? ''));
   return match ? match[1]! : null;
 }
+
+/** A request's HTTP Basic user and password (split at the first colon), or null without Basic auth. */
+export function basicOf(req: RecordedRequest): { user: string; password: string } | null {
+  const header = req.headers.authorization;
+  if (!header?.startsWith('Basic ')) return null;
+  const [user = '', ...rest] = Buffer.from(header.slice('Basic '.length), 'base64').toString().split(':');
+  return { user, password: rest.join(':') };
+}
