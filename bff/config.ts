@@ -28,6 +28,8 @@ const envSchema = z.object({
   HR_IMPORT_CONFIG: z.string().min(1).default('./hr-import.config.json'),
   HR_IMPORT_ORIGINS: csv.refine((origins) => origins.every((o) => /^https?:\/\/[^/]+$/.test(o)), 'must be origins like https://app.example.com, comma-separated'),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional(),
+  // Any From: nodemailer can parse; the check refuses line breaks, which would be header injection.
+  HR_IMPORT_MAIL_FROM: z.string().min(3).regex(/^[^\r\n]*@[^\r\n]*$/, 'must be an address like hr-import <no-reply@example.com>').default('hr-import <no-reply@localhost>'),
   HR_IMPORT_ACCEPT_URL: z.string().url().optional(),
   HR_IMPORT_SESSION_TTL: z.coerce.number().int().min(60).max(86_400).default(900),
   HR_IMPORT_INVITE_TTL_DAYS: z.coerce.number().int().min(1).max(30).default(7),
@@ -43,6 +45,7 @@ export interface EnvConfig {
   providersFile: string;
   origins: string[];
   smtpUrl: string | undefined;
+  mailFrom: string;
   acceptUrl: string | undefined;
   sessionTtlSeconds: number;
   inviteTtlDays: number;
@@ -69,6 +72,7 @@ export function loadEnvConfig(env: NodeJS.ProcessEnv): EnvConfig {
     providersFile: resolve(e.HR_IMPORT_CONFIG),
     origins: e.HR_IMPORT_ORIGINS,
     smtpUrl: e.SMTP_URL,
+    mailFrom: e.HR_IMPORT_MAIL_FROM,
     acceptUrl: e.HR_IMPORT_ACCEPT_URL,
     sessionTtlSeconds: e.HR_IMPORT_SESSION_TTL,
     inviteTtlDays: e.HR_IMPORT_INVITE_TTL_DAYS,

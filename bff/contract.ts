@@ -202,7 +202,9 @@ export interface InviteSummary {
   name: string | null;
   role: string;
   status: InviteStatus;
-  delivery: 'queued' | 'sent' | 'failed';
+  delivery: 'queued' | 'sending' | 'sent' | 'failed' | 'cancelled';
+  /** Why the mail could not be delivered, when `delivery` is `failed`. */
+  deliveryError: string | null;
   expiresAt: string;
   createdAt: string;
   importId: string | null;

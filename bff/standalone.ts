@@ -14,6 +14,8 @@ import { openDatabase, migrateToLatest, type Db } from './db/connect.js';
 import { createProviderRegistry, sampleProvider } from './providers.js';
 import { demoRoutes, seedDemo } from './demo.js';
 import { jsonLogger, type Logger } from './logger.js';
+import { createOutboxWorker } from './mail/outbox.js';
+import { transportFromConfig } from './mail/transport.js';
 
 export interface Standalone {
   url: string;
@@ -34,10 +36,13 @@ export async function startStandalone(env: EnvConfig, options: { logger?: Logger
   const apiKeys = generatedKey ? [generatedKey] : env.apiKeys;
   const demo = options.demo ?? (generatedKey !== null || process.env.HR_IMPORT_DEMO === '1');
 
-  const db = openDatabase({ url: env.databaseUrl, sqlitePath: env.sqlitePath });
+  const db = openDatabase({ url: env.databaseUrl, sqlitePath: env.sqlitePath, onIdleError: (err) => logger.warn('database connection dropped', { error: err.message }) });
   const applied = await migrateToLatest(db);
   if (applied.length) logger.info('migrated', { applied });
   if (demo) await seedDemo(db.kysely, new Date());
+  // Every replica may run a worker: claims are leased rows in the database, not process state.
+  const outbox = createOutboxWorker({ db: db.kysely, dialect: db.dialect, transport: transportFromConfig(env), from: env.mailFrom, logger });
+  outbox.start(1000);
 
   const app = new Hono();
   let port = env.port;
@@ -75,6 +80,8 @@ export async function startStandalone(env: EnvConfig, options: { logger?: Logger
     apiKey: apiKeys[0]!,
     close: async () => {
       await new Promise<void>((ok) => server.close(() => ok()));
+      // The batch in flight finishes and records its outcome before the database goes.
+      await outbox.stop();
       await db.close();
     },
   };

@@ -26,7 +26,8 @@ export interface Harness {
 
 export async function createHarness(options: { providers?: ProviderEntry[]; sqlitePath?: string } = {}): Promise<Harness> {
   const pgDb = process.env.TEST_PG_URL && !options.sqlitePath ? await createPgDatabase(process.env.TEST_PG_URL) : null;
-  const db = openDatabase({ url: pgDb?.url, sqlitePath: options.sqlitePath ?? ':memory:' });
+  // The drop below ends connections the pool still holds; that is expected, not a failure.
+  const db = openDatabase({ url: pgDb?.url, sqlitePath: options.sqlitePath ?? ':memory:', onIdleError: () => undefined });
   await migrateToLatest(db);
   const clock = { now: new Date('2026-11-24T12:00:00Z') };
   const app = createApp({

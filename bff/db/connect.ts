@@ -23,6 +23,8 @@ export interface DatabaseOptions {
   url?: string | undefined;
   /** SQLite file path (or `:memory:`) when no PostgreSQL URL is given. */
   sqlitePath: string;
+  /** Told when PostgreSQL drops an idle pooled connection. */
+  onIdleError?: ((err: Error) => void) | undefined;
 }
 
 export function isPostgresUrl(url: string | undefined): url is string {
@@ -32,6 +34,9 @@ export function isPostgresUrl(url: string | undefined): url is string {
 export function openDatabase(options: DatabaseOptions): Db {
   if (isPostgresUrl(options.url)) {
     const pool = new pg.Pool({ connectionString: options.url, max: 10 });
+    // An idle connection dropped by the server (restart, failover) is an event, not a crash: the
+    // pool replaces it on the next query, and that query reports any real outage.
+    pool.on('error', (err) => options.onIdleError?.(err));
     const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { kysely, dialect: 'postgres', close: () => kysely.destroy() };
   }

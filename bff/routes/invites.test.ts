@@ -78,6 +78,10 @@ describe('invites', () => {
     expect((await h.request('POST', '/api/invites/accept', { body: { token: old } })).status).toBe(404);
     const fresh = await tokenFromMail(invite!.id);
     expect(fresh).not.toBe(old);
+    // Still one row per invite, reporting its latest mail.
+    const listed = await invites('', await h.session({ type: 'challenge', id: 'c-1' }));
+    expect(listed.length).toBe(2);
+    expect(listed.find((i) => i.id === invite!.id)).toMatchObject({ delivery: 'queued', deliveryError: null });
     expect((await h.request('POST', '/api/invites/accept', { body: { token: fresh } })).status).toBe(200);
   });
 

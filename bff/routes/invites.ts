@@ -17,7 +17,7 @@ export const invitesRoutes = ({ db, config, now = () => new Date() }: AppDeps) =
     .post('/:id/resend', auth, validate('param', inviteParams), async (c) => {
       const session = c.get('session');
       const deps = { db: db.kysely, now, acceptUrl: config.acceptUrl, inviteTtlDays: config.inviteTtlDays };
-      return c.json(await resendInvite(deps, session.target, c.req.valid('param').id, session.inviter.name));
+      return c.json(await resendInvite(deps, session.target, c.req.valid('param').id, session.inviter));
     })
     .delete('/:id', auth, validate('param', inviteParams), async (c) => {
       await revokeInvite(db.kysely, c.get('session').target, c.req.valid('param').id, now());

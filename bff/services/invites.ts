@@ -22,8 +22,13 @@ export async function listInvites(
 ): Promise<{ items: InviteSummary[]; nextCursor: string | null }> {
   let query = db
     .selectFrom('invites')
-    .leftJoin('outbox', 'outbox.invite_id', 'invites.id')
-    .select(['invites.id', 'invites.email', 'invites.name', 'invites.role', 'invites.status', 'invites.expires_at', 'invites.created_at', 'invites.import_id', 'outbox.status as delivery'])
+    // A resent invite has several mails; its delivery is that of the latest.
+    .leftJoin('outbox', (join) =>
+      join.on('outbox.id', '=', (eb) =>
+        eb.selectFrom('outbox as o').select('o.id').whereRef('o.invite_id', '=', 'invites.id').orderBy('o.created_at', 'desc').orderBy('o.id', 'desc').limit(1),
+      ),
+    )
+    .select(['invites.id', 'invites.email', 'invites.name', 'invites.role', 'invites.status', 'invites.expires_at', 'invites.created_at', 'invites.import_id', 'outbox.status as delivery', 'outbox.last_error as delivery_error'])
     .where('invites.target_type', '=', target.type)
     .where('invites.target_id', '=', target.id)
     .orderBy('invites.created_at', 'desc')
@@ -47,6 +52,7 @@ export async function listInvites(
     role: r.role,
     status: effectiveStatus(r, now),
     delivery: (r.delivery ?? 'queued') as InviteSummary['delivery'],
+    deliveryError: r.delivery === 'failed' ? r.delivery_error : null,
     expiresAt: r.expires_at,
     createdAt: r.created_at,
     importId: r.import_id,
@@ -83,7 +89,7 @@ export interface ResendDeps {
 }
 
 /** Rotates the token (the old link stops working), extends the expiry and queues the mail again. */
-export async function resendInvite(deps: ResendDeps, target: TargetRef, id: string, inviterName: string): Promise<InviteSummary> {
+export async function resendInvite(deps: ResendDeps, target: TargetRef, id: string, inviter: { name: string; email: string }): Promise<InviteSummary> {
   const now = deps.now();
   await deps.db.transaction().execute(async (trx) => {
     const invite = await getInvite(trx, target, id);
@@ -105,13 +111,13 @@ export async function resendInvite(deps: ResendDeps, target: TargetRef, id: stri
     const message = renderInvite(imp?.subject ?? 'Join {{targetName}}', imp?.body ?? 'Hi {{firstName}}, {{inviterName}} invited you to join {{targetName}}.', {
       firstName: invite.first_name ?? invite.name?.split(/\s+/)[0] ?? '',
       targetName: t.name,
-      inviterName,
+      inviterName: inviter.name,
       acceptUrl: acceptLink(deps.acceptUrl, token),
     });
     await trx.updateTable('outbox').set({ status: 'cancelled', payload: null }).where('invite_id', '=', id).where('status', 'in', ['queued', 'failed']).execute();
     await trx
       .insertInto('outbox')
-      .values({ id: newId('msg'), invite_id: id, status: 'queued', attempts: 0, next_attempt_at: now.toISOString(), payload: JSON.stringify({ to: invite.email, toName: invite.name, ...message }), last_error: null, created_at: now.toISOString(), sent_at: null })
+      .values({ id: newId('msg'), invite_id: id, status: 'queued', attempts: 0, next_attempt_at: now.toISOString(), payload: JSON.stringify({ to: invite.email, toName: invite.name, replyTo: inviter.email, ...message }), last_error: null, created_at: now.toISOString(), sent_at: null })
       .execute();
   });
   const { items } = await listInvites(deps.db, target, { limit: 500 }, now);

@@ -4,7 +4,7 @@
  * the page and in the rows the BFF wrote.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'vite';
@@ -98,8 +98,12 @@ describe('demo page, end to end', () => {
         expect(byEmail[b!.email!.toLowerCase()]).toMatchObject({ role: roles.default_role, status: 'pending' });
         const imp = await server.db.kysely.selectFrom('imports').selectAll().where('id', '=', byEmail[a!.email!.toLowerCase()]!.import_id).executeTakeFirstOrThrow();
         expect(imp).toMatchObject({ subject: 'Welcome to {{targetName}}, {{firstName}}', invited_count: 2, inviter_id: 'demo-admin' });
-        const mail = await server.db.kysely.selectFrom('outbox').innerJoin('invites', 'invites.id', 'outbox.invite_id').select('payload').where('invites.import_id', '=', imp.id).execute();
-        expect(mail.map((m) => (JSON.parse(m.payload!) as { subject: string }).subject).sort()).toEqual([`Welcome to ${t.name}, ${a!.firstName}`, `Welcome to ${t.name}, ${b!.firstName}`].sort());
+        // The embedded default delivers invite mail as .eml files in the data folder.
+        const mail = await server.db.kysely.selectFrom('outbox').innerJoin('invites', 'invites.id', 'outbox.invite_id').select('outbox.id').where('invites.import_id', '=', imp.id).execute();
+        const files = mail.map((m) => join(dataDir, 'outbox', `${m.id}.eml`));
+        await expect.poll(() => files.every((f) => existsSync(f)), { timeout: 10_000 }).toBe(true);
+        const subjects = files.map((f) => /^Subject: (.*)$/m.exec(readFileSync(f, 'utf8'))![1]).sort();
+        expect(subjects).toEqual([`Welcome to ${t.name}, ${a!.firstName}`, `Welcome to ${t.name}, ${b!.firstName}`].sort());
 
         // Back on the host page, the member list shows the new pending invites.
         await dialog.getByRole('button', { name: 'Done' }).click();

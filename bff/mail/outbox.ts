@@ -1,0 +1,297 @@
+/**
+ * The outbox worker: sends the invite mail that imports and resends queue in the `outbox` table,
+ * in the same transaction as the invites, so "invited" and "mail queued" never disagree.
+ *
+ * A row moves queued → sending → sent, or back to queued with a backoff, or to failed (a
+ * permanent SMTP rejection, or `maxAttempts` used up); revoke and resend move unsent rows to
+ * cancelled. The worker keeps no state of its own: any number of workers (processes, replicas)
+ * can run against one database, because a row is claimed by a guarded UPDATE that only one of
+ * them can win, and a claim is a lease (`next_attempt_at` of a `sending` row) so the rows of a
+ * worker that died mid-send are picked up again once the lease runs out.
+ *
+ * Delivery is at-least-once at the SMTP boundary, not exactly-once. Accepting a message (the
+ * server's 250 after DATA) happens on the SMTP server and marking the row sent happens in our
+ * database; no transaction spans both, so a crash, a lost connection or a database error between
+ * the two leaves a message that was accepted but not recorded, and the only safe recovery is to
+ * send it again (losing an invite is worse than a second copy). What makes a duplicate unlikely:
+ * the row is marked sent the moment the server accepts, the lease (5 min) is longer than the
+ * longest send (the SMTP transport aborts after 60 s), so a slow send is never taken over by
+ * another worker, and each message carries a Message-ID derived from the outbox row id, so a
+ * copy sent twice carries the same id and mail systems and readers can recognise it.
+ */
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import type { Dialect } from '../db/connect.js';
+import type { Logger } from '../logger.js';
+import { MailSendError, type MailTransport } from './transport.js';
+
+export interface OutboxWorkerOptions {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  transport: MailTransport;
+  /** The From: of every message, e.g. `hr-import <no-reply@example.com>`. */
+  from: string;
+  now?: () => Date;
+  logger: Logger;
+  /** Rows claimed, and sent in parallel, per run. */
+  batchSize?: number;
+  /** How long a claim holds; must exceed the transport's longest send. */
+  leaseMs?: number;
+  maxAttempts?: number;
+  /** Jitter source, [0, 1). */
+  random?: () => number;
+}
+
+export interface OutboxWorker {
+  /** Claims the rows due now and sends them; `failed` counts failed sends, retried or not. */
+  runOnce(): Promise<{ sent: number; failed: number }>;
+  start(intervalMs: number): void;
+  /** Stops the loop and waits for the batch in flight. */
+  stop(): Promise<void>;
+}
+
+/** What the import and resend write into `outbox.payload`. */
+export interface OutboxPayload {
+  to: string;
+  toName: string | null;
+  replyTo?: string;
+  subject: string;
+  text: string;
+  html: string;
+}
+
+interface Claimed {
+  id: string;
+  invite_id: string;
+  attempts: number;
+  payload: string | null;
+}
+
+const BASE_BACKOFF_MS = 30_000;
+const MAX_BACKOFF_MS = 3_600_000;
+
+/**
+ * 30 s × 2^(attempts−1), capped at 1 h, then "equal jitter" (between half and all of it): rows
+ * failed together by one outage do not all come back in the same second.
+ */
+export function backoffMs(attempts: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(BASE_BACKOFF_MS * 2 ** Math.max(0, attempts - 1), MAX_BACKOFF_MS);
+  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}
+
+/** The Message-ID of an outbox row: the same for every attempt to send it. */
+export function messageIdFor(outboxId: string): string {
+  return `<${outboxId}@hr-import>`;
+}
+
+/**
+ * A 5xx answer to the recipient or to the message itself will be the same next time (unknown
+ * mailbox, content refused). A 5xx to AUTH, MAIL FROM or the greeting is about our account or
+ * our sender, fixed by the operator rather than by the message, so it is retried like an outage.
+ */
+function isPermanent(err: unknown): boolean {
+  if (!(err instanceof MailSendError) || err.responseCode === undefined) return false;
+  if (err.responseCode < 500 || err.responseCode > 599) return false;
+  return err.command === undefined || err.command === 'RCPT TO' || err.command === 'DATA';
+}
+
+/**
+ * The reason stored in `last_error`: short, and without addresses or URLs (a server's reply
+ * often quotes the recipient; a connection error can quote the SMTP URL with its password).
+ */
+function describe(err: unknown): string {
+  const e = err instanceof MailSendError ? err : null;
+  const head = e ? [e.responseCode ?? e.code, e.command && `at ${e.command}`].filter(Boolean).join(' ') : 'error';
+  const message = err instanceof Error ? err.message : String(err);
+  const redacted = message.replace(/[a-z][a-z0-9+.-]*:\/\/\S+/gi, '<url>').replace(/<?[^\s<>@]+@[^\s<>]+>?/g, '<address>');
+  return `${head}: ${redacted}`.slice(0, 200);
+}
+
+/**
+ * A payload that cannot be read fails its row; throwing instead would leave the row `sending`
+ * until the lease ran out, to be claimed and thrown on again.
+ */
+function readPayload(payload: string | null): OutboxPayload | null {
+  if (!payload) return null;
+  try {
+    const p = JSON.parse(payload) as Partial<OutboxPayload> | null;
+    return p && typeof p.to === 'string' && typeof p.subject === 'string' && typeof p.text === 'string' && typeof p.html === 'string' ? (p as OutboxPayload) : null;
+  } catch {
+    return null;
+  }
+}
+
+export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
+  const { db, dialect, transport, from, logger } = options;
+  const now = options.now ?? (() => new Date());
+  const batchSize = options.batchSize ?? 10;
+  const leaseMs = options.leaseMs ?? 5 * 60_000;
+  const maxAttempts = options.maxAttempts ?? 8;
+  const random = options.random ?? Math.random;
+
+  /** Due: queued and its time has come, or sending with an expired lease (its worker died). */
+  async function claim(): Promise<Claimed[]> {
+    const at = now();
+    const nowIso = at.toISOString();
+    const leaseUntil = new Date(at.getTime() + leaseMs).toISOString();
+    const columns = ['outbox.id', 'outbox.invite_id', 'outbox.attempts', 'outbox.payload'] as const;
+    if (dialect === 'postgres') {
+      // One statement: the CTE locks up to a batch of due rows, skipping rows another worker
+      // has locked, and the UPDATE takes them. The lock is re-checked against the row's latest
+      // version, so a row claimed and committed by another worker meanwhile is not due any more.
+      return db
+        .with('due', (qb) =>
+          qb
+            .selectFrom('outbox')
+            .select('id')
+            .where('status', 'in', ['queued', 'sending'])
+            .where('next_attempt_at', '<=', nowIso)
+            .orderBy('next_attempt_at')
+            .limit(batchSize)
+            .forUpdate()
+            .skipLocked(),
+        )
+        .updateTable('outbox')
+        .from('due')
+        .set((eb) => ({ status: 'sending', attempts: eb('outbox.attempts', '+', 1), next_attempt_at: leaseUntil }))
+        .whereRef('outbox.id', '=', 'due.id')
+        .returning(columns)
+        .execute();
+    }
+    // SQLite: one writer at a time, no row locks. Each candidate is taken by an UPDATE guarded by
+    // the state it was read in; another connection that got there first changed that state, so
+    // this UPDATE matches nothing and the row is left to the winner.
+    const candidates = await db
+      .selectFrom('outbox')
+      .select(['id', 'status', 'next_attempt_at', 'attempts'])
+      .where('status', 'in', ['queued', 'sending'])
+      .where('next_attempt_at', '<=', nowIso)
+      .orderBy('next_attempt_at')
+      .limit(batchSize)
+      .execute();
+    const claimed: Claimed[] = [];
+    for (const c of candidates) {
+      const row = await db
+        .updateTable('outbox')
+        .set((eb) => ({ status: 'sending', attempts: eb('attempts', '+', 1), next_attempt_at: leaseUntil }))
+        .where('id', '=', c.id)
+        .where('status', '=', c.status)
+        .where('next_attempt_at', '=', c.next_attempt_at)
+        .where('attempts', '=', c.attempts)
+        .returning(columns)
+        .executeTakeFirst();
+      if (row) claimed.push(row);
+    }
+    return claimed;
+  }
+
+  /** Ends a claim we still hold: the row is ours only while it is `sending` at our attempt. */
+  function settle(row: Claimed, values: { status: string; next_attempt_at?: string; payload?: null; last_error: string | null; sent_at?: string }) {
+    return db.updateTable('outbox').set(values).where('id', '=', row.id).where('status', '=', 'sending').where('attempts', '=', row.attempts).execute();
+  }
+
+  /** Mail for an invite revoked, accepted or expired since it was queued would carry a dead link. */
+  async function deadInvites(rows: Claimed[]): Promise<Map<string, string>> {
+    if (!rows.length) return new Map();
+    const invites = await db
+      .selectFrom('invites')
+      .select(['id', 'status', 'expires_at'])
+      .where('id', 'in', rows.map((r) => r.invite_id))
+      .execute();
+    const nowIso = now().toISOString();
+    const dead = new Map<string, string>();
+    for (const i of invites) {
+      if (i.status !== 'pending') dead.set(i.id, `invite ${i.status}`);
+      else if (i.expires_at <= nowIso) dead.set(i.id, 'invite expired');
+    }
+    return dead;
+  }
+
+  async function deliver(row: Claimed, dead: Map<string, string>): Promise<'sent' | 'failed' | 'cancelled'> {
+    const reason = dead.get(row.invite_id);
+    if (reason) {
+      await settle(row, { status: 'cancelled', payload: null, last_error: reason });
+      return 'cancelled';
+    }
+    const p = readPayload(row.payload);
+    if (row.attempts > maxAttempts || !p) {
+      // A reclaimed row whose last attempt died mid-send, or a row with nothing to send.
+      await settle(row, { status: 'failed', payload: null, last_error: p ? 'attempts exhausted' : 'no readable payload' });
+      return 'failed';
+    }
+    try {
+      await transport.send({ messageId: messageIdFor(row.id), from, to: p.to, toName: p.toName, replyTo: p.replyTo, subject: p.subject, text: p.text, html: p.html });
+    } catch (err) {
+      const final = isPermanent(err) || row.attempts >= maxAttempts;
+      const e = err instanceof MailSendError ? err : null;
+      logger.warn('outbox send failed', { id: row.id, attempts: row.attempts, responseCode: e?.responseCode, code: e?.code, final });
+      // A failed row is not retried by the worker; resend queues a new one with a new token, so
+      // the payload (holding the old token) is dropped here as well.
+      await settle(
+        row,
+        final
+          ? { status: 'failed', payload: null, last_error: describe(err) }
+          : { status: 'queued', next_attempt_at: new Date(now().getTime() + backoffMs(row.attempts, random)).toISOString(), last_error: describe(err) },
+      );
+      return 'failed';
+    }
+    // Recorded right after acceptance (the at-least-once window is this one statement). Guarded
+    // by status only: if our lease ran out and another worker took the row over, the message has
+    // still gone, and saying so spares a third copy.
+    await db
+      .updateTable('outbox')
+      .set({ status: 'sent', sent_at: now().toISOString(), payload: null, last_error: null })
+      .where('id', '=', row.id)
+      .where('status', '=', 'sending')
+      .execute();
+    return 'sent';
+  }
+
+  async function runBatch(): Promise<{ claimed: number; sent: number; failed: number }> {
+    const rows = await claim();
+    if (!rows.length) return { claimed: 0, sent: 0, failed: 0 };
+    const dead = await deadInvites(rows);
+    const outcomes = await Promise.allSettled(rows.map((row) => deliver(row, dead)));
+    const count = (o: string) => outcomes.filter((r) => r.status === 'fulfilled' && r.value === o).length;
+    const result = { claimed: rows.length, sent: count('sent'), failed: count('failed') };
+    const errors = outcomes.filter((r) => r.status === 'rejected').length;
+    // A row whose outcome could not be recorded stays `sending` until its lease runs out.
+    if (errors) logger.error('outbox could not record outcomes', { errors });
+    logger.info('outbox batch', { ...result, cancelled: count('cancelled') });
+    return result;
+  }
+
+  let stopped = true;
+  let timer: NodeJS.Timeout | null = null;
+  let inFlight: Promise<unknown> | null = null;
+
+  return {
+    async runOnce() {
+      const { sent, failed } = await runBatch();
+      return { sent, failed };
+    },
+    start(intervalMs) {
+      if (!stopped) return;
+      stopped = false;
+      const tick = async () => {
+        let full = false;
+        const run = runBatch().then(
+          (r) => (full = r.claimed === batchSize),
+          (err: unknown) => logger.error('outbox run failed', { error: err instanceof Error ? err.name : 'unknown' }),
+        );
+        inFlight = run;
+        await run;
+        inFlight = null;
+        // A full batch means more are likely due: go on at once rather than a tick later.
+        if (!stopped) timer = setTimeout(tick, full ? 0 : intervalMs).unref();
+      };
+      timer = setTimeout(tick, 0).unref();
+    },
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      timer = null;
+      await inFlight;
+    },
+  };
+}
