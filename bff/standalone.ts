@@ -11,7 +11,9 @@ import { Hono } from 'hono';
 import { createApp } from './app.js';
 import { devSecret, type EnvConfig } from './config.js';
 import { openDatabase, migrateToLatest, type Db } from './db/connect.js';
-import { createProviderRegistry, sampleProvider } from './providers.js';
+import { createProviderRegistry } from './providers.js';
+import { loadProvidersFile } from './providers-file.js';
+import { PROVIDER_CATALOG } from './provider-catalog.js';
 import { demoRoutes, seedDemo } from './demo.js';
 import { jsonLogger, type Logger } from './logger.js';
 import { createOutboxWorker } from './mail/outbox.js';
@@ -28,8 +30,13 @@ export interface Standalone {
 const ROOT = resolve(import.meta.dirname, '..');
 const DEMO_DIR = join(ROOT, 'dist/demo');
 
-export async function startStandalone(env: EnvConfig, options: { logger?: Logger; demo?: boolean } = {}): Promise<Standalone> {
+export async function startStandalone(
+  env: EnvConfig,
+  options: { logger?: Logger; demo?: boolean; environment?: NodeJS.ProcessEnv } = {},
+): Promise<Standalone> {
   const logger = options.logger ?? jsonLogger();
+  // Read first: a bad providers file stops the server before it touches the database.
+  const providers = createProviderRegistry(loadProvidersFile(env.providersFile, options.environment ?? process.env, PROVIDER_CATALOG));
   const secret = env.secret ?? devSecret(env.dataDir);
   // No key configured means a developer's machine: make one for this run and enable the demo.
   const generatedKey = env.apiKeys.length === 0 ? `dev_${randomBytes(18).toString('base64url')}` : null;
@@ -59,7 +66,7 @@ export async function startStandalone(env: EnvConfig, options: { logger?: Logger
       return env.origins.length ? env.origins : [ownOrigin(), `http://127.0.0.1:${port}`];
     },
   };
-  app.route('/', createApp({ db, config, providers: createProviderRegistry([sampleProvider()]), logger }));
+  app.route('/', createApp({ db, config, providers, logger }));
   if (demo) {
     app.route('/demo', demoRoutes(db.kysely, secret, env.sessionTtlSeconds));
     const root = relative(process.cwd(), DEMO_DIR) || '.';

@@ -23,10 +23,13 @@ export interface UnifiedFakeOptions {
   connectionId: string;
   failures?: Failure[];
   retryAfterSeconds?: number;
+  /** Added to every answer, so a benchmark can model a provider's round trip. */
+  latencyMs?: number;
 }
 
 export async function startUnifiedFake(options: UnifiedFakeOptions) {
-  function employees(req: RecordedRequest, reply: Reply, connection: string) {
+  async function employees(req: RecordedRequest, reply: Reply, connection: string) {
+    if (options.latencyMs) await new Promise((ok) => setTimeout(ok, options.latencyMs));
     if (bearerOf(req) !== options.apiKey) return reply(401, { statusCode: 401, message: 'Unauthorized' });
     if (connection !== options.connectionId) return reply(404, { statusCode: 404, message: `Connection ${connection} not found` });
     const failure = options.failures?.shift();

@@ -1,0 +1,227 @@
+/**
+ * `npm run bench`: each figure beside its floor (the raw cost of the same work) as a ratio,
+ * medians of several runs because these machines are noisy.
+ *
+ * - import-10k: POST /api/imports of 10,000 contacts through the HTTP route, against inserting
+ *   the same invite and outbox rows with the driver in one transaction. SQLite, and PostgreSQL
+ *   when TEST_PG_URL (or the local server) answers.
+ * - sync-100k: refreshing the directory cache from a 100,000-person Unified.to stand-in answering
+ *   100 a page with a fixed latency, against pages × latency (the floor with one request in
+ *   flight, which is what an offset-paged API allows us without guessing its total); peak RSS.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import SQLite from 'better-sqlite3';
+import { createApp } from '../bff/app.js';
+import { openDatabase, migrateToLatest, type Db } from '../bff/db/connect.js';
+import { createProviderRegistry, staticProvider } from '../bff/providers.js';
+import { silentLogger } from '../bff/logger.js';
+import { upsertTarget } from '../bff/services/targets.js';
+import { refreshDirectory } from '../bff/services/directory.js';
+import { mintSessionToken } from '../bff/auth/session-token.js';
+import { createUnifiedConnector } from '../bff/connectors/unified.js';
+import type { Connector, DirectoryContact } from '../bff/connectors/types.js';
+import { createPgDatabase } from '../test/postgres.js';
+import { startUnifiedFake } from '../test/fakes/unified-server.js';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const SECRET = 'bench-secret-0123456789-0123456789-0123';
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const ms = (n: number) => `${n.toFixed(0)} ms`;
+
+function line(name: string, value: number, floor: number, unit = ms) {
+  console.log(`${name.padEnd(34)} ${unit(value).padStart(10)}   floor ${unit(floor).padStart(10)}   ratio ${(value / floor).toFixed(2)}×`);
+}
+
+function people(n: number): DirectoryContact[] {
+  return Array.from({ length: n }, (_, i) => ({
+    id: `p${i}`,
+    firstName: `First${i}`,
+    lastName: `Last${i}`,
+    displayName: `First${i} Last${i}`,
+    email: `person${i}@bench.example`,
+    personalEmail: null,
+    title: 'Engineer',
+    department: `Dept ${i % 20}`,
+    location: `City ${i % 10}`,
+    managerId: null,
+    status: 'active',
+    avatarUrl: null,
+  }));
+}
+
+const directory: Connector = { listContacts: async () => ({ contacts: people(10_000), nextCursor: null, total: 10_000 }) };
+
+/** One fresh database per run, so every import writes into the same state. */
+async function freshDb(kind: 'sqlite' | 'postgres', dir: string): Promise<{ db: Db; drop(): Promise<void>; url?: string; file?: string }> {
+  if (kind === 'postgres') {
+    const created = await createPgDatabase(process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+    const db = openDatabase({ url: created.url, sqlitePath: '', onIdleError: () => undefined });
+    return { db, url: created.url, drop: async () => { await db.close(); await created.drop(); } };
+  }
+  const file = join(dir, `bench-${randomBytes(4).toString('hex')}.sqlite`);
+  const db = openDatabase({ sqlitePath: file });
+  return { db, file, drop: () => db.close() };
+}
+
+async function importRoute(kind: 'sqlite' | 'postgres', dir: string): Promise<number> {
+  const { db, drop } = await freshDb(kind, dir);
+  try {
+    await migrateToLatest(db);
+    const now = new Date();
+    await upsertTarget(db.kysely, { type: 'organization', id: 'big' }, { name: 'Big', seatLimit: 20_000 }, now);
+    const provider = staticProvider('bench', 'bench', 'Bench', () => directory, { baseUrl: 'builtin:', credentials: {} });
+    await refreshDirectory(db.kysely, provider, '*', () => now);
+    const app = createApp({
+      db,
+      config: { apiKeys: ['bench-api-key-0123456789'], secret: SECRET, sessionTtlSeconds: 900, inviteTtlDays: 7, acceptUrl: 'http://localhost/accept', origins: [] },
+      providers: createProviderRegistry([provider]),
+      logger: silentLogger,
+    });
+    const { token } = await mintSessionToken(SECRET, { id: 'u', name: 'U', email: 'u@example.com' }, { type: 'organization', id: 'big' }, 900, now);
+    const started = performance.now();
+    const res = await app.request('/api/imports', {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', 'Idempotency-Key': 'bench-import-1' },
+      body: JSON.stringify({ provider: 'bench', selection: { all: true }, role: 'user', message: { subject: 'Join {{targetName}}', body: 'Hi {{firstName}}, join: {{acceptUrl}}' } }),
+    });
+    const elapsed = performance.now() - started;
+    const body = (await res.json()) as { invited: number };
+    if (res.status !== 201 || body.invited !== 10_000) throw new Error(`import failed: ${res.status} ${JSON.stringify(body).slice(0, 200)}`);
+    return elapsed;
+  } finally {
+    await drop();
+  }
+}
+
+/** The same 10,000 invite rows and 10,000 outbox rows, inserted by the driver in one transaction. */
+function rawRows() {
+  const now = new Date().toISOString();
+  return Array.from({ length: 10_000 }, (_, i) => {
+    const id = `inv_${randomBytes(15).toString('base64url')}`;
+    return {
+      invite: [id, 'organization', 'big', 'imp_bench', 'bench', `p${i}`, `person${i}@bench.example`, `person${i}@bench.example`, `First${i} Last${i}`, `First${i}`, 'user', 'pending', randomBytes(32).toString('hex'), 'u', now, now],
+      outbox: [`msg_${randomBytes(15).toString('base64url')}`, id, 'queued', 0, now, JSON.stringify({ to: `person${i}@bench.example`, subject: 'Join Big', text: 'Hi '.repeat(40), html: '<p>Hi</p>'.repeat(20) }), now],
+    };
+  });
+}
+const INVITE_COLS = 'id, target_type, target_id, import_id, provider, contact_id, email, email_normalized, name, first_name, role, status, token_hash, inviter_id, expires_at, created_at';
+const OUTBOX_COLS = 'id, invite_id, status, attempts, next_attempt_at, payload, created_at';
+
+async function rawFloor(kind: 'sqlite' | 'postgres', dir: string): Promise<number> {
+  const fresh = await freshDb(kind, dir);
+  await migrateToLatest(fresh.db);
+  await fresh.db.close();
+  const rows = rawRows();
+  try {
+    if (kind === 'sqlite') {
+      const sqlite = new SQLite(fresh.file!);
+      sqlite.pragma('journal_mode = WAL');
+      sqlite.pragma('foreign_keys = OFF');
+      const started = performance.now();
+      const inv = sqlite.prepare(`insert into invites (${INVITE_COLS}) values (${Array(16).fill('?').join(',')})`);
+      const out = sqlite.prepare(`insert into outbox (${OUTBOX_COLS}) values (?,?,?,?,?,?,?)`);
+      sqlite.transaction(() => {
+        for (const r of rows) inv.run(r.invite);
+        for (const r of rows) out.run(r.outbox);
+      })();
+      const elapsed = performance.now() - started;
+      sqlite.close();
+      return elapsed;
+    }
+    const client = new pg.Client({ connectionString: fresh.url });
+    await client.connect();
+    try {
+      await client.query('set session_replication_role = replica'); // no FK checks: the floor is the insert alone
+      const started = performance.now();
+      await client.query('begin');
+      for (const [table, cols, key] of [['invites', INVITE_COLS, 'invite'], ['outbox', OUTBOX_COLS, 'outbox']] as const) {
+        const width = cols.split(',').length;
+        for (let i = 0; i < rows.length; i += 200) {
+          const batch = rows.slice(i, i + 200);
+          const params = batch.flatMap((r) => r[key]);
+          const values = batch.map((_, b) => `(${Array.from({ length: width }, (_, c) => `$${b * width + c + 1}`).join(',')})`).join(',');
+          await client.query(`insert into ${table} (${cols}) values ${values}`, params);
+        }
+      }
+      await client.query('commit');
+      return performance.now() - started;
+    } finally {
+      await client.end();
+    }
+  } finally {
+    await fresh.drop().catch(() => undefined);
+  }
+}
+
+async function pgReachable(): Promise<boolean> {
+  const client = new pg.Client({ connectionString: process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres', connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.end();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function syncBench(dir: string) {
+  const SIZE = 100_000;
+  const LATENCY = 2;
+  const employees = Array.from({ length: SIZE }, (_, i) => ({
+    id: `e${i}`,
+    name: `First${i} Last${i}`,
+    first_name: `First${i}`,
+    last_name: `Last${i}`,
+    emails: [{ email: `person${i}@bench.example`, type: 'WORK' }],
+    title: 'Engineer',
+    employment_status: 'ACTIVE',
+  }));
+  const fake = await startUnifiedFake({ employees, apiKey: 'bench-key', connectionId: 'conn1', latencyMs: LATENCY });
+  const times: number[] = [];
+  let peakRss = 0;
+  const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
+  try {
+    for (let run = 0; run < Math.min(RUNS, 3); run++) {
+      fake.requests.length = 0;
+      const { db, drop } = await freshDb('sqlite', dir);
+      try {
+        await migrateToLatest(db);
+        const provider = staticProvider('unified', 'unified', 'Unified.to', (s) => createUnifiedConnector(s), { baseUrl: fake.url, credentials: { apiKey: 'bench-key', connectionId: 'conn1' } });
+        const started = performance.now();
+        await refreshDirectory(db.kysely, provider, '*', () => new Date());
+        times.push(performance.now() - started);
+      } finally {
+        await drop();
+      }
+    }
+  } finally {
+    clearInterval(rssTimer);
+    await fake.close();
+  }
+  const pages = Math.ceil(SIZE / 100) + 1; // the last, short page ends the listing
+  line('sync 100k (Unified.to, 2 ms/page)', median(times), pages * LATENCY);
+  console.log(`${'  peak RSS during sync'.padEnd(34)} ${(peakRss / 1024 / 1024).toFixed(0).padStart(7)} MB`);
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'hr-import-bench-'));
+try {
+  console.log(`hr-import benchmarks (median of ${RUNS} runs; floor = the raw cost of the same work)\n`);
+  const kinds: ('sqlite' | 'postgres')[] = ['sqlite', ...((await pgReachable()) ? (['postgres'] as const) : [])];
+  for (const kind of kinds) {
+    const route: number[] = [];
+    const floor: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      route.push(await importRoute(kind, dir));
+      floor.push(await rawFloor(kind, dir));
+    }
+    line(`import 10k via HTTP (${kind})`, median(route), median(floor));
+  }
+  if (kinds.length === 1) console.log('  (PostgreSQL not reachable: set TEST_PG_URL to include it)');
+  await syncBench(dir);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
