@@ -210,7 +210,7 @@ async function syncBench(dir: string) {
 const dir = mkdtempSync(join(tmpdir(), 'hr-import-bench-'));
 try {
   console.log(`hr-import benchmarks (median of ${RUNS} runs; floor = the raw cost of the same work)\n`);
-  const kinds: ('sqlite' | 'postgres')[] = ['sqlite', ...((await pgReachable()) ? (['postgres'] as const) : [])];
+  const kinds: ('sqlite' | 'postgres')[] = ['sqlite', ...(process.env.BENCH_SQLITE_ONLY !== '1' && (await pgReachable()) ? (['postgres'] as const) : [])];
   for (const kind of kinds) {
     const route: number[] = [];
     const floor: number[] = [];
@@ -221,7 +221,7 @@ try {
     line(`import 10k via HTTP (${kind})`, median(route), median(floor));
   }
   if (kinds.length === 1) console.log('  (PostgreSQL not reachable: set TEST_PG_URL to include it)');
-  await syncBench(dir);
+  if (process.env.BENCH_ONLY !== 'import') await syncBench(dir);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

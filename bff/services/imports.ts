@@ -14,14 +14,34 @@ import { resolveSelection } from './directory.js';
 import { renderInvite } from './message.js';
 import { isValidEmail } from './text.js';
 
-const BATCH = 200;
+// Rows per INSERT: 1,000 invites × 18 columns = 18,000 parameters, under SQLite's 32,766 and
+// PostgreSQL's 65,535; bigger batches mean fewer statements to prepare (measured in bench/).
+const BATCH = 1000;
+
+/**
+ * Bytes from the OS CSPRNG, drawn 64 KiB at a time: an import of 10,000 people needs 30,000
+ * ids and tokens, and one system call per value was a fifth of its time. Each byte is handed
+ * out once (as crypto.randomUUID's own cache does).
+ */
+const POOL_BYTES = 64 * 1024;
+let pool = Buffer.alloc(0);
+let poolOffset = 0;
+function secureRandom(n: number): Buffer {
+  if (poolOffset + n > pool.length) {
+    pool = randomBytes(Math.max(POOL_BYTES, n));
+    poolOffset = 0;
+  }
+  const out = pool.subarray(poolOffset, poolOffset + n);
+  poolOffset += n;
+  return out;
+}
 
 export function newId(prefix: string): string {
-  return `${prefix}_${randomBytes(15).toString('base64url')}`;
+  return `${prefix}_${secureRandom(15).toString('base64url')}`;
 }
 
 export function newInviteToken(): { token: string; hash: string } {
-  const token = randomBytes(32).toString('base64url');
+  const token = secureRandom(32).toString('base64url');
   return { token, hash: hashToken(token) };
 }
 
