@@ -74,7 +74,7 @@ async function importRoute(kind: 'sqlite' | 'postgres', dir: string): Promise<nu
     const now = new Date();
     await upsertTarget(db.kysely, { type: 'organization', id: 'big' }, { name: 'Big', seatLimit: 20_000 }, now);
     const provider = staticProvider('bench', 'bench', 'Bench', () => directory, { baseUrl: 'builtin:', credentials: {} });
-    await refreshDirectory(db.kysely, provider, '*', () => now);
+    await refreshDirectory(db.kysely, { key: 'bench:*', connector: () => provider.connector }, () => now);
     const app = createApp({
       db,
       config: { apiKeys: ['bench-api-key-0123456789'], secret: SECRET, sessionTtlSeconds: 900, inviteTtlDays: 7, acceptUrl: 'http://localhost/accept', origins: [] },
@@ -192,7 +192,7 @@ async function syncBench(dir: string) {
         await migrateToLatest(db);
         const provider = staticProvider('unified', 'unified', 'Unified.to', (s) => createUnifiedConnector(s), { baseUrl: fake.url, credentials: { apiKey: 'bench-key', connectionId: 'conn1' } });
         const started = performance.now();
-        await refreshDirectory(db.kysely, provider, '*', () => new Date());
+        await refreshDirectory(db.kysely, { key: 'unified:*', connector: () => provider.connector }, () => new Date());
         times.push(performance.now() - started);
       } finally {
         await drop();

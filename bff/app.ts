@@ -28,7 +28,7 @@ export function createApp(deps: AppDeps) {
         origin: (origin) => (deps.config.origins.includes(origin) ? origin : null),
         allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'],
         allowMethods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
-        exposeHeaders: ['Retry-After', 'X-Request-Id'],
+        exposeHeaders: ['Retry-After', 'X-Request-Id', 'Idempotent-Replayed'],
         maxAge: 600,
       }),
     )

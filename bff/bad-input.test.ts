@@ -17,7 +17,7 @@ afterAll(() => h.close());
 
 async function snapshot() {
   const out: Record<string, number> = {};
-  for (const t of ['targets', 'members', 'invites', 'imports', 'outbox'] as const) {
+  for (const t of ['targets', 'members', 'invites', 'imports', 'outbox', 'provider_connections'] as const) {
     out[t] = Number((await h.db.kysely.selectFrom(t).select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow()).n);
   }
   return out;
@@ -30,6 +30,7 @@ const routes: { method: string; path: string; auth: 'key' | 'session' | 'none' }
   { method: 'PUT', path: '/api/targets/organization/acme', auth: 'key' },
   { method: 'PUT', path: '/api/targets/organization/acme/members', auth: 'key' },
   { method: 'POST', path: '/api/imports', auth: 'session' },
+  { method: 'PUT', path: '/api/providers/sample/connection', auth: 'session' },
   { method: 'POST', path: '/api/invites/accept', auth: 'none' },
 ];
 

@@ -83,6 +83,19 @@ export const contactsQuery = z
 
 export const providerParams = z.object({ provider: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/) }).strict();
 
+/**
+ * An organization's credentials for a provider, entered in the widget. Which fields a provider
+ * takes is checked against its type; values are bounded (a Google key file is about 2.4 KB).
+ */
+export const connectionRequest = z
+  .object({
+    credentials: z
+      .record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'must be a credential field name'), z.string().max(16_384))
+      .refine((c) => Object.keys(c).length <= 20, 'too many fields'),
+  })
+  .strict();
+export type ConnectionRequest = z.infer<typeof connectionRequest>;
+
 const contactIds = z.array(externalId).max(100_000);
 
 export const importRequest = z
@@ -141,11 +154,36 @@ export interface SessionInfo {
 
 export type ConnectionState = 'ready' | 'needs_credentials' | 'error';
 
+/** One credential an organization enters to connect a provider. */
+export interface CredentialField {
+  name: string;
+  label: string;
+  /** Shown as a password field; never sent back by the BFF. */
+  secret: boolean;
+  required: boolean;
+}
+
 export interface ProviderInfo {
   id: string;
   type: string;
   name: string;
   connection: ConnectionState;
+  /**
+   * Present only for providers each organization connects itself (the providers file leaves
+   * their credentials out): what the connect form asks. Absent when the deployment configures it.
+   */
+  fields?: CredentialField[];
+}
+
+/** Answer of `PUT` and `DELETE /api/providers/:provider/connection`. */
+export interface ConnectionInfo {
+  connection: ConnectionState;
+}
+
+/** Answer of `POST /api/providers/:provider/connection/test`: people on the provider's first page. */
+export interface ConnectionTest {
+  ok: true;
+  sample: number;
 }
 
 export type Membership = 'member' | 'invited' | null;

@@ -16,6 +16,8 @@ export class AppError extends Error {
     readonly code: string,
     message: string,
     readonly details?: unknown,
+    /** Sent as Retry-After: the refusal is momentary and the same request may be tried again. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
   }
@@ -32,13 +34,32 @@ const PROVIDER_STATUS: Record<ProviderErrorKind, ContentfulStatusCode> = {
   config: 500,
 };
 
+/**
+ * The database could not take the write now (another process holds SQLite's write lock past the
+ * busy timeout; PostgreSQL gave up a lock wait or chose this transaction as a deadlock victim or
+ * a serialization failure). Nothing was written, and the same request may simply be sent again.
+ */
+export function isDatabaseBusy(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') return false;
+  return /^SQLITE_(BUSY|LOCKED)/.test(code) || code === '40001' || code === '40P01' || code === '55P03';
+}
+
 export function errorBody(code: string, message: string, details?: unknown) {
   return { error: details === undefined ? { code, message } : { code, message, details } };
 }
 
 export function handleError(logger: Logger) {
   return (err: Error, c: Context) => {
-    if (err instanceof AppError) return c.json(errorBody(err.code, err.message, err.details), err.status);
+    if (err instanceof AppError) {
+      if (err.retryAfterSeconds !== undefined) c.header('Retry-After', String(err.retryAfterSeconds));
+      return c.json(errorBody(err.code, err.message, err.details), err.status);
+    }
+    if (isDatabaseBusy(err)) {
+      logger.warn('database busy', { requestId: c.get('requestId'), code: (err as { code?: string }).code });
+      c.header('Retry-After', '1');
+      return c.json(errorBody('database_busy', 'The database is busy with other writes; nothing was changed. Try again in a moment.'), 503);
+    }
     if (err instanceof ProviderError) {
       if (err.kind === 'config') logger.error('provider configuration error', { requestId: c.get('requestId'), kind: err.kind, msg: err.message });
       const retry = err.details.retryAfterSeconds;

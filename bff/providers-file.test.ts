@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadProvidersFile } from './providers-file.js';
+import { credentialLabel, loadProvidersFile } from './providers-file.js';
 import { PROVIDER_CATALOG } from './provider-catalog.js';
 import { ConfigError } from './config.js';
 import { createHarness, type Harness } from '../test/harness.js';
@@ -56,10 +56,29 @@ describe('the providers file', () => {
     expect(configError({ providers: [], extra: 1 })).toMatch(/^invalid providers file: /);
   });
 
-  it('leaves a provider without its credentials waiting for them', () => {
-    const [entry] = loadProvidersFile(file({ providers: [{ id: 'bob', type: 'hibob' }] }), {}, PROVIDER_CATALOG);
-    expect(entry).toMatchObject({ id: 'bob', type: 'hibob', name: 'HiBob' });
-    expect(entry!.connect('*')).toBeNull();
+  it('leaves a provider without its credentials to each organization, asking only what the file does not set', () => {
+    const [bob, merge] = loadProvidersFile(
+      file({ providers: [{ id: 'bob', type: 'hibob' }, { id: 'merge', type: 'merge', credentials: { apiKey: { env: 'MERGE_KEY' } } }] }),
+      { MERGE_KEY: 'deployment-merge-key' },
+      PROVIDER_CATALOG,
+    );
+    expect(bob).toMatchObject({ id: 'bob', type: 'hibob', name: 'HiBob', configuredBy: 'organization' });
+    expect(bob!.configuredBy === 'organization' && bob!.fields).toEqual([
+      { name: 'serviceUserId', label: 'Service user ID', secret: false, required: true },
+      { name: 'token', label: 'Token', secret: true, required: true },
+    ]);
+    expect(merge!.configuredBy === 'organization' && merge!.fields).toEqual([{ name: 'accountToken', label: 'Account token', secret: true, required: true }]);
+  });
+
+  it('labels credential fields in words an admin recognizes', () => {
+    expect(['companyDomain', 'apiKey', 'tenantId', 'clientSecret', 'serviceAccountKey', 'subject'].map(credentialLabel)).toEqual([
+      'Company domain',
+      'API key',
+      'Tenant ID',
+      'Client secret',
+      'Service account key (JSON)',
+      'Admin email to impersonate',
+    ]);
   });
 
   it('serves a configured provider end to end, secrets from the environment and never in an answer', async () => {

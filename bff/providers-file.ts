@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from './config.js';
 import type { Connector, ConnectorSettings } from './connectors/types.js';
+import type { CredentialField } from './contract.js';
 import { sampleProvider, type ProviderEntry } from './providers.js';
 
 /** What the deployment knows about one kind of HR application. */
@@ -53,9 +54,34 @@ function fail(path: (string | number | PropertyKey)[], message: string): never {
   throw new ConfigError(`invalid providers file: ${where}: ${message}`);
 }
 
+/** Labels where the field's own name, spelled out, would not tell an admin what to paste. */
+const LABELS: Record<string, string> = {
+  serviceAccountKey: 'Service account key (JSON)',
+  subject: 'Admin email to impersonate',
+  customer: 'Customer ID',
+  objects: 'Objects (User, Contact)',
+  report: 'Custom report URL path',
+};
+
+/** `companyDomain` → "Company domain", `apiKey` → "API key", `tenantId` → "Tenant ID". */
+export function credentialLabel(field: string): string {
+  if (LABELS[field]) return LABELS[field];
+  const words = field.split(/(?=[A-Z])/).map((w) => (/^(api|id|url)$/i.test(w) ? w.toUpperCase() : w.toLowerCase()));
+  const text = words.join(' ');
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** What an organization enters for a provider: every credential of its type the file does not set. */
+function organizationFields(type: ProviderType, fromFile: Record<string, string>): CredentialField[] {
+  const field = (name: string, required: boolean): CredentialField => ({ name, label: credentialLabel(name), secret: type.secrets.includes(name), required });
+  return [...type.credentials.map((f) => field(f, true)), ...(type.optional ?? []).map((f) => field(f, false))].filter((f) => fromFile[f.name] === undefined);
+}
+
 /**
  * Reads the providers file into registry entries. Without a file the deployment has the sample
- * directory alone. Credentials the file leaves out make the provider "needs_credentials".
+ * directory alone. A provider whose file entry leaves required credentials out is connected by
+ * each organization in the widget, which asks for exactly the fields the file does not set
+ * (e.g. Merge's API key in the file, each customer's account token in the widget).
  */
 export function loadProvidersFile(path: string, env: NodeJS.ProcessEnv, catalog: ProviderCatalog): ProviderEntry[] {
   if (!existsSync(path)) return [sampleProvider()];
@@ -71,7 +97,7 @@ export function loadProvidersFile(path: string, env: NodeJS.ProcessEnv, catalog:
     fail(issue.path, issue.message);
   }
   const seen = new Set<string>();
-  return parsed.data.providers.map((p, i) => {
+  return parsed.data.providers.map((p, i): ProviderEntry => {
     const at = (...rest: (string | number)[]) => ['providers', i, ...rest];
     if (seen.has(p.id)) fail(at('id'), `"${p.id}" is listed twice`);
     seen.add(p.id);
@@ -93,8 +119,10 @@ export function loadProvidersFile(path: string, env: NodeJS.ProcessEnv, catalog:
     }
     const baseUrl = p.baseUrl ?? type.baseUrl;
     if (!baseUrl) fail(at('baseUrl'), `is required for ${p.type} (the customer's own host)`);
-    const complete = type.credentials.every((f) => credentials[f] !== undefined);
-    const connector = complete ? type.factory({ baseUrl, tokenUrl: p.tokenUrl ?? type.tokenUrl, credentials }) : null;
-    return { id: p.id, type: p.type, name: p.name ?? type.name, connect: () => connector, cacheTtlSeconds: p.cacheTtlSeconds ?? 3600 };
+    const settings = (stored: Record<string, string>) => ({ baseUrl, tokenUrl: p.tokenUrl ?? type.tokenUrl, credentials: { ...stored, ...credentials } });
+    const base = { id: p.id, type: p.type, name: p.name ?? type.name, cacheTtlSeconds: p.cacheTtlSeconds ?? 3600 };
+    return type.credentials.every((f) => credentials[f] !== undefined)
+      ? { ...base, configuredBy: 'deployment', connector: type.factory(settings({})) }
+      : { ...base, configuredBy: 'organization', fields: organizationFields(type, credentials), connect: (stored) => type.factory(settings(stored)) };
   });
 }

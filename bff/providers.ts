@@ -1,20 +1,40 @@
 /**
  * The deployment's HR applications ("unified configuration"): each configured provider once,
- * with the connector that speaks its API. The widget only ever sees id, type, name and state.
+ * with the connector that speaks its API. The widget only ever sees id, type, name, state and,
+ * for providers an organization connects itself, which credential fields to ask for.
  */
-import type { Connector, ConnectorFactory, ConnectorSettings } from './connectors/types.js';
-import type { ConnectionState, ProviderInfo } from './contract.js';
+import type { Connector, ConnectorFactory, ConnectorSettings, Credentials } from './connectors/types.js';
+import type { CredentialField } from './contract.js';
 import { createSampleConnector } from './connectors/sample.js';
+import { AppError } from './errors.js';
 
-export interface ProviderEntry {
+interface ProviderBase {
   id: string;
   type: string;
   name: string;
-  /** The connector for a connection scope, or null while credentials are missing. */
-  connect(scope: string): Connector | null;
   /** How long a cached directory is served before it is fetched again. */
   cacheTtlSeconds: number;
 }
+
+/** The providers file holds every credential: one connection serves every target. */
+export interface DeploymentProvider extends ProviderBase {
+  configuredBy: 'deployment';
+  connector: Connector;
+}
+
+/**
+ * The providers file leaves credentials out: each organization enters its own in the widget,
+ * and they are stored encrypted for that organization (services/connections.ts).
+ */
+export interface OrganizationProvider extends ProviderBase {
+  configuredBy: 'organization';
+  /** What the organization enters: the type's credential fields the file does not set. */
+  fields: readonly CredentialField[];
+  /** The connector for one organization's stored credentials (the file's own values added). */
+  connect(stored: Credentials): Connector;
+}
+
+export type ProviderEntry = DeploymentProvider | OrganizationProvider;
 
 export interface ProviderRegistry {
   list(): ProviderEntry[];
@@ -34,16 +54,17 @@ export function staticProvider(
   factory: ConnectorFactory,
   settings: ConnectorSettings,
   cacheTtlSeconds = 3600,
-): ProviderEntry {
-  const connector = factory(settings);
-  return { id, type, name, connect: () => connector, cacheTtlSeconds };
+): DeploymentProvider {
+  return { id, type, name, configuredBy: 'deployment', connector: factory(settings), cacheTtlSeconds };
 }
 
-export function sampleProvider(): ProviderEntry {
+export function sampleProvider(): DeploymentProvider {
   return staticProvider('sample', 'sample', 'Sample directory', createSampleConnector, { baseUrl: 'builtin:', credentials: {} }, 24 * 3600);
 }
 
-export function providerInfo(entry: ProviderEntry, scope: string): ProviderInfo {
-  const state: ConnectionState = entry.connect(scope) ? 'ready' : 'needs_credentials';
-  return { id: entry.id, type: entry.type, name: entry.name, connection: state };
+/** The provider a route names, or the 404 the widget shows. */
+export function getProvider(registry: ProviderRegistry, id: string): ProviderEntry {
+  const entry = registry.get(id);
+  if (!entry) throw new AppError(404, 'provider_not_found', `No HR application "${id}" is configured.`);
+  return entry;
 }

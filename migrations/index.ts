@@ -4,7 +4,9 @@
  */
 import type { Migration } from 'kysely';
 import * as createCoreTables from './2026_11_24_190000_create_core_tables.js';
+import * as createIdempotencyKeys from './2026_11_24_210000_create_idempotency_keys.js';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_24_190000_create_core_tables': createCoreTables,
+  '2026_11_24_210000_create_idempotency_keys': createIdempotencyKeys,
 };

@@ -5,7 +5,7 @@
 import { createApp } from '../bff/app.js';
 import { openDatabase, migrateToLatest, type Db } from '../bff/db/connect.js';
 import { createProviderRegistry, sampleProvider, type ProviderEntry } from '../bff/providers.js';
-import { jsonLogger, silentLogger } from '../bff/logger.js';
+import { jsonLogger, silentLogger, type Logger } from '../bff/logger.js';
 import { upsertTarget, syncMembers } from '../bff/services/targets.js';
 import { mintSessionToken } from '../bff/auth/session-token.js';
 import type { TargetType } from '../bff/contract.js';
@@ -24,7 +24,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function createHarness(options: { providers?: ProviderEntry[]; sqlitePath?: string } = {}): Promise<Harness> {
+export async function createHarness(options: { providers?: ProviderEntry[]; sqlitePath?: string; logger?: Logger } = {}): Promise<Harness> {
   const pgDb = process.env.TEST_PG_URL && !options.sqlitePath ? await createPgDatabase(process.env.TEST_PG_URL) : null;
   // The drop below ends connections the pool still holds; that is expected, not a failure.
   const db = openDatabase({ url: pgDb?.url, sqlitePath: options.sqlitePath ?? ':memory:', onIdleError: () => undefined });
@@ -35,7 +35,7 @@ export async function createHarness(options: { providers?: ProviderEntry[]; sqli
     config: { apiKeys: [API_KEY, 'second-rotated-key-0123456789'], secret: SECRET, sessionTtlSeconds: 900, inviteTtlDays: 7, acceptUrl: 'http://localhost/accept', origins: ['https://host.example'] },
     providers: createProviderRegistry(options.providers ?? [sampleProvider()]),
     // HR_IMPORT_TEST_LOG=1 shows the BFF's log lines (unexpected errors included) while debugging.
-    logger: process.env.HR_IMPORT_TEST_LOG === '1' ? jsonLogger() : silentLogger,
+    logger: options.logger ?? (process.env.HR_IMPORT_TEST_LOG === '1' ? jsonLogger() : silentLogger),
     now: () => clock.now,
   });
   return {

@@ -2,7 +2,7 @@
  * The one place the SQL dialect is chosen: PostgreSQL when DATABASE_URL says postgres://,
  * otherwise a SQLite file in the data folder (or `:memory:` for tests).
  */
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteAdapter, SqliteDialect, sql } from 'kysely';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { mkdirSync } from 'node:fs';
@@ -56,4 +56,38 @@ export async function migrateToLatest(db: Db): Promise<string[]> {
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** The dialect behind a Kysely instance (or a transaction of one). */
+export function dialectOf(db: Kysely<Database>): Dialect {
+  // The adapter is the one piece of a Kysely instance that says which SQL it speaks.
+  return db.getExecutor().adapter instanceof SqliteAdapter ? 'sqlite' : 'postgres';
+}
+
+/**
+ * A transaction that is going to write, for the writes that must be exact (import, resend,
+ * accept, member sync). On SQLite it begins IMMEDIATE: it takes the database's write lock at
+ * once (waiting up to busy_timeout), so what it reads cannot be changed by another process
+ * before it writes. Kysely's own transaction begins DEFERRED, and a deferred transaction that
+ * read a snapshot another process has since written past fails its first write with
+ * SQLITE_BUSY, which no busy timeout can wait out. On PostgreSQL it is a plain transaction:
+ * there the callers lock the rows they depend on.
+ */
+export async function writeTransaction<T>(db: Kysely<Database>, fn: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+  if (dialectOf(db) === 'postgres') return db.transaction().execute(fn);
+  // connection() holds the one SQLite connection for the whole callback, so nothing else of
+  // this process runs a statement inside the transaction.
+  return db.connection().execute(async (conn) => {
+    await sql`begin immediate`.execute(conn);
+    try {
+      const result = await fn(conn);
+      await sql`commit`.execute(conn);
+      return result;
+    } catch (err) {
+      // Also after a failed commit, so the connection is never left inside a transaction.
+      // SQLite may have rolled back already (e.g. on SQLITE_FULL); the error that matters is err.
+      await sql`rollback`.execute(conn).catch(() => undefined);
+      throw err;
+    }
+  });
 }

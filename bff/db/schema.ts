@@ -73,6 +73,33 @@ export interface ImportTable {
   created_at: string;
 }
 
+/**
+ * An `Idempotency-Key` of POST /api/imports, per inviter and target. `in_flight` is a claim
+ * committed before the import's transaction, so every replica sees it; the transaction that
+ * writes the import turns it `done` with the answer to replay.
+ */
+export interface IdempotencyKeyTable {
+  target_type: string;
+  target_id: string;
+  inviter_id: string;
+  idempotency_key: string;
+  /** SHA-256 of the canonical request body, so a replay with another body is refused. */
+  request_hash: string;
+  status: 'in_flight' | 'done';
+  /** New for every claim: only the current claim may complete or release the key. */
+  claim_id: string;
+  /** Who holds an `in_flight` claim (host name, process id, process instance), to tell a dead one. */
+  holder_host: string | null;
+  holder_pid: number | null;
+  holder_instance: string | null;
+  /** When an `in_flight` claim may be taken over whoever holds it. */
+  lease_until: string | null;
+  response_status: number | null;
+  response_body: string | null;
+  /** The key's first use; it expires 24 hours later. */
+  created_at: string;
+}
+
 export interface ProviderConnectionTable {
   id: string;
   provider_id: string;
@@ -135,6 +162,7 @@ export interface Database {
   members: MemberTable;
   invites: InviteTable;
   imports: ImportTable;
+  idempotency_keys: IdempotencyKeyTable;
   provider_connections: ProviderConnectionTable;
   directory_syncs: DirectorySyncTable;
   directory_contacts: DirectoryContactTable;
@@ -148,5 +176,6 @@ export type Member = Selectable<MemberTable>;
 export type Invite = Selectable<InviteTable>;
 export type NewInvite = Insertable<InviteTable>;
 export type ImportRow = Selectable<ImportTable>;
+export type IdempotencyKey = Selectable<IdempotencyKeyTable>;
 export type DirectoryContactRow = Selectable<DirectoryContactTable>;
 export type NewDirectoryContact = Insertable<DirectoryContactTable>;

@@ -1,11 +1,14 @@
 /** POST /api/imports: the article's "Import Contacts" button. */
 import { Hono } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
 import { sessionAuth, type SessionEnv } from '../auth/session-token.js';
 import { importRequest } from '../contract.js';
 import { AppError } from '../errors.js';
 import { ensureDirectory } from '../services/directory.js';
+import { openConnection } from '../services/connections.js';
+import { credentialKey } from '../crypto.js';
 import { createImport } from '../services/imports.js';
 import { validate } from '../validate.js';
 
@@ -19,12 +22,15 @@ export const importsRoutes = ({ db, config, providers, now = () => new Date() }:
       const entry = providers.get(request.provider);
       if (!entry) throw new AppError(400, 'provider_not_found', `No HR application "${request.provider}" is configured.`);
       // Contacts are resolved from the cache, so it must hold this provider's directory.
-      await ensureDirectory(db.kysely, entry, '*', now);
+      const connection = await openConnection({ db: db.kysely, key: credentialKey(config.secret) }, entry, c.get('session').target);
+      await ensureDirectory(db.kysely, connection, now);
       const result = await createImport(
-        { db: db.kysely, dialect: db.dialect, now, acceptUrl: config.acceptUrl, inviteTtlDays: config.inviteTtlDays },
+        { db: db.kysely, now, acceptUrl: config.acceptUrl, inviteTtlDays: config.inviteTtlDays, directory: connection.key },
         c.get('session'),
         request,
         c.req.valid('header')['idempotency-key'],
       );
-      return c.json(result.body, result.status);
+      // As Stripe marks a replay, so a client (and its logs) can tell it ran nothing.
+      if (result.replayed) c.header('Idempotent-Replayed', 'true');
+      return c.json(result.body, result.status as ContentfulStatusCode);
     });

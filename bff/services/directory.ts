@@ -6,15 +6,32 @@
 import { sql, type ExpressionBuilder, type Kysely, type SelectQueryBuilder, type Transaction } from 'kysely';
 import type { Database, DirectoryContactRow, NewDirectoryContact, Target } from '../db/schema.js';
 import type { Contact, ContactFacets, ContactFilters, ContactPage, Membership } from '../contract.js';
-import type { DirectoryContact } from '../connectors/types.js';
-import type { ProviderEntry } from '../providers.js';
+import type { Connector, DirectoryContact } from '../connectors/types.js';
 import { AppError } from '../errors.js';
 import { foldForSearch, likePattern, normalizeEmail } from './text.js';
 
 type Q = Kysely<Database> | Transaction<Database>;
 
+/**
+ * The cache key of a connection: the provider and whose credentials reach it (`*` for the
+ * deployment's own, else the organization's scope), so organizations never share a directory.
+ */
 export function connectionKey(providerId: string, scope: string): string {
   return `${providerId}:${scope}`;
+}
+
+/** A directory the cache holds: its key, and how to reach the provider behind it. */
+export interface DirectorySource {
+  /** `connectionKey(provider, scope)`. */
+  key: string;
+  /** The connector for this connection; throws an AppError while it has no usable credentials. */
+  connector(): Connector;
+}
+
+/** Forgets a connection's cached directory (its credentials changed or were removed). */
+export async function dropDirectory(db: Q, connection: string): Promise<void> {
+  await db.deleteFrom('directory_contacts').where('connection', '=', connection).execute();
+  await db.deleteFrom('directory_syncs').where('connection', '=', connection).execute();
 }
 
 const INSERT_BATCH = 200; // 17 columns × 200 rows stays far below every driver's parameter limit
@@ -86,25 +103,22 @@ async function awaitRefresh(db: Kysely<Database>, connection: string, signal: Ab
  */
 export function refreshDirectory(
   db: Kysely<Database>,
-  provider: ProviderEntry,
-  scope: string,
+  source: DirectorySource,
   now: () => Date,
   signal: AbortSignal = new AbortController().signal,
 ): Promise<void> {
-  const connection = connectionKey(provider.id, scope);
+  const connection = source.key;
   let mine = inFlight.get(db);
   if (!mine) inFlight.set(db, (mine = new Map()));
   let running = mine.get(connection);
   if (!running) {
-    running = runRefresh(db, provider, scope, connection, now, signal).finally(() => mine.delete(connection));
+    running = runRefresh(db, source.connector(), connection, now, signal).finally(() => mine.delete(connection));
     mine.set(connection, running);
   }
   return running;
 }
 
-async function runRefresh(db: Kysely<Database>, provider: ProviderEntry, scope: string, connection: string, now: () => Date, signal: AbortSignal): Promise<void> {
-  const connector = provider.connect(scope);
-  if (!connector) throw new AppError(409, 'provider_not_connected', `${provider.name} is not connected yet.`);
+async function runRefresh(db: Kysely<Database>, connector: Connector, connection: string, now: () => Date, signal: AbortSignal): Promise<void> {
   if (!(await claimRefresh(db, connection, now()))) return awaitRefresh(db, connection, signal);
   const seen = new Map<string, DirectoryContact>();
   let cursor: string | null = null;
@@ -137,11 +151,13 @@ async function runRefresh(db: Kysely<Database>, provider: ProviderEntry, scope: 
  * when it is older than that. An import passes no age: it resolves contacts from the directory
  * the admin was looking at, and must not wait on the provider for a fresher one.
  */
-export async function ensureDirectory(db: Kysely<Database>, provider: ProviderEntry, scope: string, now: () => Date, maxAgeSeconds?: number): Promise<void> {
-  const sync = await db.selectFrom('directory_syncs').selectAll().where('connection', '=', connectionKey(provider.id, scope)).executeTakeFirst();
+export async function ensureDirectory(db: Kysely<Database>, source: DirectorySource, now: () => Date, maxAgeSeconds?: number): Promise<void> {
+  // Asked first, even for a fresh cache: a disconnected organization's directory is never served.
+  const connector = source.connector();
+  const sync = await db.selectFrom('directory_syncs').selectAll().where('connection', '=', source.key).executeTakeFirst();
   const filled = sync?.synced_at != null;
   const fresh = filled && (maxAgeSeconds === undefined || now().getTime() - Date.parse(sync.synced_at!) < maxAgeSeconds * 1000);
-  if (!fresh) await refreshDirectory(db, provider, scope, now);
+  if (!fresh) await refreshDirectory(db, { key: source.key, connector: () => connector }, now);
 }
 
 export interface DirectoryQuery {

@@ -3,13 +3,14 @@
  * counted again, so an import either fits the plan's user limit whole or writes nothing.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database, DirectoryContactRow, NewInvite, Target } from '../db/schema.js';
 import type { ImportRequest, ImportResult, Seats, SkipReason } from '../contract.js';
 import type { Session } from '../auth/session-token.js';
-import type { Dialect } from '../db/connect.js';
+import { writeTransaction } from '../db/connect.js';
 import { AppError } from '../errors.js';
-import { countSeats, getTarget, targetRoles } from './targets.js';
+import { countSeats, lockTarget, targetRoles } from './targets.js';
+import { completeKey, requestHash, withIdempotencyKey, type Claim, type KeyedResponse } from './idempotency.js';
 import { resolveSelection } from './directory.js';
 import { renderInvite } from './message.js';
 import { isValidEmail } from './text.js';
@@ -53,59 +54,17 @@ export function acceptLink(acceptUrl: string, token: string): string {
   return `${acceptUrl}${acceptUrl.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}`;
 }
 
-/** Canonical JSON (sorted keys) so the same request hashes the same however it was written. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value && typeof value === 'object') {
-    return `{${Object.keys(value)
-      .sort()
-      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
-
 export interface ImportDeps {
   db: Kysely<Database>;
-  dialect: Dialect;
   now: () => Date;
   acceptUrl: string;
   inviteTtlDays: number;
-}
-
-export interface StoredResponse {
-  status: 201;
-  body: ImportResult;
-}
-
-async function findReplay(db: Kysely<Database> | Transaction<Database>, session: Session, key: string, hash: string): Promise<StoredResponse | null> {
-  const prior = await db
-    .selectFrom('imports')
-    .select(['request_hash', 'response_status', 'response_body'])
-    .where('target_type', '=', session.target.type)
-    .where('target_id', '=', session.target.id)
-    .where('inviter_id', '=', session.inviter.id)
-    .where('idempotency_key', '=', key)
-    .executeTakeFirst();
-  if (!prior) return null;
-  if (prior.request_hash !== hash) {
-    throw new AppError(422, 'idempotency_key_reused', 'This Idempotency-Key was already used for a different import; use a new key for a new import.');
-  }
-  return { status: prior.response_status as 201, body: JSON.parse(prior.response_body) as ImportResult };
-}
-
-/** Locks the target row for the rest of the transaction where the database can. */
-async function lockTarget(trx: Transaction<Database>, dialect: Dialect, session: Session): Promise<Target> {
-  if (dialect === 'postgres') {
-    // Concurrent imports to one target queue here; SQLite already runs one writer at a time.
-    await trx.selectFrom('targets').select('id').where('type', '=', session.target.type).where('id', '=', session.target.id).forUpdate().execute();
-  }
-  return getTarget(trx, session.target);
+  /** The directory cache the selection is resolved from: the connection the admin browsed. */
+  directory: string;
 }
 
 async function existingEmails(
-  trx: Transaction<Database>,
+  trx: Kysely<Database>,
   target: Target,
   emails: string[],
   now: Date,
@@ -132,24 +91,27 @@ async function existingEmails(
   return { members, invited };
 }
 
-export async function createImport(deps: ImportDeps, session: Session, request: ImportRequest, idempotencyKey: string): Promise<StoredResponse> {
-  const hash = createHash('sha256').update(canonical(request)).digest('hex');
-  const replay = await findReplay(deps.db, session, idempotencyKey, hash);
-  if (replay) return replay;
+/**
+ * Runs an import once per Idempotency-Key (services/idempotency.ts): its answer, 201 or a
+ * refusal, is stored with the key and replayed for the same key and body.
+ */
+export async function createImport(deps: ImportDeps, session: Session, request: ImportRequest, idempotencyKey: string): Promise<KeyedResponse> {
+  const scope = { targetType: session.target.type, targetId: session.target.id, inviterId: session.inviter.id, key: idempotencyKey };
+  const hash = requestHash(request);
+  return withIdempotencyKey(deps.db, deps.now, scope, hash, (claim) => writeImport(deps, session, request, claim, hash));
+}
 
-  const connection = `${request.provider}:*`;
-  return deps.db.transaction().execute(async (trx) => {
-    const target = await lockTarget(trx, deps.dialect, session);
-    // A request with the same key may have committed while we waited for the lock.
-    const raced = await findReplay(trx, session, idempotencyKey, hash);
-    if (raced) return raced;
+async function writeImport(deps: ImportDeps, session: Session, request: ImportRequest, claim: Claim, hash: string): Promise<{ status: 201; body: ImportResult }> {
+  return writeTransaction(deps.db, async (trx) => {
+    // Concurrent imports to one target queue here, so the seats counted below stay true until commit.
+    const target = await lockTarget(trx, session.target);
 
     const roles = new Set(targetRoles(target).map((r) => r.id));
     const badRole = [request.role, ...Object.values(request.roles ?? {})].find((r) => !roles.has(r));
     if (badRole) throw new AppError(400, 'invalid_role', `"${badRole}" is not a role of this ${target.type}; use one of: ${[...roles].join(', ')}.`);
 
     const now = deps.now();
-    const { contacts, missing } = await resolveSelection(trx, connection, request.selection);
+    const { contacts, missing } = await resolveSelection(trx, deps.directory, request.selection);
     const candidateEmails = [...new Set(contacts.flatMap((c) => (c.email_normalized ? [c.email_normalized] : [])))];
     const existing = await existingEmails(trx, target, candidateEmails, now);
 
@@ -198,7 +160,7 @@ export async function createImport(deps: ImportDeps, session: Session, request: 
         body: request.message.body,
         invited_count: toInvite.length,
         skipped_count: skipped.length,
-        idempotency_key: idempotencyKey,
+        idempotency_key: claim.scope.key,
         request_hash: hash,
         response_status: 201,
         response_body: JSON.stringify(body),
@@ -256,6 +218,8 @@ export async function createImport(deps: ImportDeps, session: Session, request: 
       await trx.insertInto('invites').values(invites).execute();
       await trx.insertInto('outbox').values(outbox).execute();
     }
+    // The answer commits with the import, or neither does.
+    await completeKey(trx, claim, { status: 201, body });
     return { status: 201 as const, body };
   });
 }

@@ -1,10 +1,11 @@
 /** The invite lifecycle after an import: list, resend, revoke, accept. */
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database, Invite } from '../db/schema.js';
-import type { InviteStatus, InviteSummary } from '../contract.js';
+import type { InviteStatus, InviteSummary, TargetType } from '../contract.js';
 import type { TargetRef } from './targets.js';
+import { writeTransaction } from '../db/connect.js';
 import { AppError } from '../errors.js';
-import { countSeats, getTarget } from './targets.js';
+import { countSeats, lockTarget } from './targets.js';
 import { acceptLink, hashToken, newId, newInviteToken } from './imports.js';
 import { renderInvite } from './message.js';
 
@@ -61,7 +62,7 @@ export async function listInvites(
   return { items, nextCursor: more && last ? Buffer.from(`${last.createdAt}|${last.id}`).toString('base64url') : null };
 }
 
-async function getInvite(db: Kysely<Database> | Transaction<Database>, target: TargetRef, id: string): Promise<Invite> {
+async function getInvite(db: Kysely<Database>, target: TargetRef, id: string): Promise<Invite> {
   const invite = await db.selectFrom('invites').selectAll().where('id', '=', id).executeTakeFirst();
   if (!invite) throw new AppError(404, 'invite_not_found', 'No such invite.');
   // Invite ids are 120 random bits, so saying "not yours" reveals nothing guessable.
@@ -91,11 +92,12 @@ export interface ResendDeps {
 /** Rotates the token (the old link stops working), extends the expiry and queues the mail again. */
 export async function resendInvite(deps: ResendDeps, target: TargetRef, id: string, inviter: { name: string; email: string }): Promise<InviteSummary> {
   const now = deps.now();
-  await deps.db.transaction().execute(async (trx) => {
+  await writeTransaction(deps.db, async (trx) => {
+    // Locked before the invite is read, so no accept or import of this target changes either meanwhile.
+    const t = await lockTarget(trx, target);
     const invite = await getInvite(trx, target, id);
     const status = effectiveStatus(invite, now);
     if (status !== 'pending' && status !== 'expired') throw new AppError(409, 'invite_not_pending', `The invite is ${status}; it cannot be resent.`);
-    const t = await getTarget(trx, target);
     if (status === 'expired') {
       // An expired invite holds no seat; resending takes one again.
       const seats = await countSeats(trx, t, now);
@@ -103,11 +105,14 @@ export async function resendInvite(deps: ResendDeps, target: TargetRef, id: stri
     }
     const imp = invite.import_id ? await trx.selectFrom('imports').select(['subject', 'body']).where('id', '=', invite.import_id).executeTakeFirst() : undefined;
     const { token, hash } = newInviteToken();
-    await trx
+    const rotated = await trx
       .updateTable('invites')
       .set({ token_hash: hash, status: 'pending', expires_at: new Date(now.getTime() + deps.inviteTtlDays * 86_400_000).toISOString() })
       .where('id', '=', id)
-      .execute();
+      // A revoke takes no target lock: an invite revoked since it was read stays revoked.
+      .where('status', '=', invite.status)
+      .executeTakeFirst();
+    if (Number(rotated.numUpdatedRows) !== 1) throw new AppError(409, 'invite_not_pending', 'The invite was revoked meanwhile; it cannot be resent.');
     const message = renderInvite(imp?.subject ?? 'Join {{targetName}}', imp?.body ?? 'Hi {{firstName}}, {{inviterName}} invited you to join {{targetName}}.', {
       firstName: invite.first_name ?? invite.name?.split(/\s+/)[0] ?? '',
       targetName: t.name,
@@ -124,22 +129,41 @@ export async function resendInvite(deps: ResendDeps, target: TargetRef, id: stri
   return items.find((i) => i.id === id)!;
 }
 
+const invalidLink = () => new AppError(404, 'invite_not_found', 'This invitation link is not valid. It may have been replaced by a newer email.');
+
+/** The 410 for an invite that can no longer be accepted. */
+function refuseUnlessPending(invite: Invite, now: Date): void {
+  const status = effectiveStatus(invite, now);
+  if (status === 'pending') return;
+  const why = { accepted: 'has already been accepted', revoked: 'was withdrawn', expired: 'has expired; ask for a new one' }[status as 'accepted' | 'revoked' | 'expired'];
+  throw new AppError(410, `invite_${status}`, `This invitation ${why}.`);
+}
+
 export async function acceptInvite(db: Kysely<Database>, token: string, now: Date): Promise<{ target: { type: string; id: string; name: string }; email: string; role: string }> {
-  return db.transaction().execute(async (trx) => {
-    const invite = await trx.selectFrom('invites').selectAll().where('token_hash', '=', hashToken(token)).executeTakeFirst();
-    if (!invite) throw new AppError(404, 'invite_not_found', 'This invitation link is not valid. It may have been replaced by a newer email.');
-    const status = effectiveStatus(invite, now);
-    if (status !== 'pending') {
-      const why = { accepted: 'has already been accepted', revoked: 'was withdrawn', expired: 'has expired; ask for a new one' }[status as 'accepted' | 'revoked' | 'expired'];
-      throw new AppError(410, `invite_${status}`, `This invitation ${why}.`);
+  return writeTransaction(db, async (trx) => {
+    const byToken = () => trx.selectFrom('invites').selectAll().where('token_hash', '=', hashToken(token)).executeTakeFirst();
+    const invite = await byToken();
+    if (!invite) throw invalidLink();
+    refuseUnlessPending(invite, now);
+    const target = await lockTarget(trx, { type: invite.target_type as TargetType, id: invite.target_id });
+    // The invite holds a seat of its own (it is counted in `used`), so accepting it always fits,
+    // unless the host lowered the limit below the seats already taken.
+    const seats = await countSeats(trx, target, now);
+    if (seats.used > seats.limit) {
+      throw new AppError(409, 'seat_limit_exceeded', `This ${target.type} is over its plan's user limit (${seats.used} of ${seats.limit}); ask its admin to free a seat, then open the link again.`, { seats });
     }
-    await trx.updateTable('invites').set({ status: 'accepted', accepted_at: now.toISOString() }).where('id', '=', invite.id).where('status', '=', 'pending').execute();
+    const accepted = await trx.updateTable('invites').set({ status: 'accepted', accepted_at: now.toISOString() }).where('id', '=', invite.id).where('status', '=', 'pending').executeTakeFirst();
+    if (Number(accepted.numUpdatedRows) !== 1) {
+      // Accepted (or revoked, or resent with a new token) by another request meanwhile: say which.
+      const current = await byToken();
+      if (current) refuseUnlessPending(current, now);
+      throw invalidLink();
+    }
     await trx
       .insertInto('members')
       .values({ target_type: invite.target_type, target_id: invite.target_id, email: invite.email_normalized, external_id: null, name: invite.name, role: invite.role, created_at: now.toISOString() })
       .onConflict((oc) => oc.columns(['target_type', 'target_id', 'email']).doNothing())
       .execute();
-    const target = await trx.selectFrom('targets').select(['type', 'id', 'name']).where('type', '=', invite.target_type).where('id', '=', invite.target_id).executeTakeFirstOrThrow();
-    return { target, email: invite.email, role: invite.role };
+    return { target: { type: target.type, id: target.id, name: target.name }, email: invite.email, role: invite.role };
   });
 }

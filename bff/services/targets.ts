@@ -3,6 +3,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database, Target } from '../db/schema.js';
 import type { Role, Seats, TargetType } from '../contract.js';
 import { AppError } from '../errors.js';
+import { dialectOf, writeTransaction } from '../db/connect.js';
 import { normalizeEmail } from './text.js';
 
 type Q = Kysely<Database> | Transaction<Database>;
@@ -57,6 +58,19 @@ export async function upsertTarget(
 }
 
 /**
+ * The target, read inside a write transaction with its row locked on PostgreSQL. Every write
+ * that changes a target's seats (import, resend, accept, member sync) takes this lock first, so
+ * they run one at a time per target and the seats each counts cannot change before it commits.
+ * On SQLite writeTransaction already holds the database's one write lock.
+ */
+export async function lockTarget(trx: Q, ref: TargetRef): Promise<Target> {
+  if (dialectOf(trx) === 'postgres') {
+    await trx.selectFrom('targets').select('id').where('type', '=', ref.type).where('id', '=', ref.id).forUpdate().execute();
+  }
+  return getTarget(trx, ref);
+}
+
+/**
  * Replaces the target's members with the host's list (the host is the source of truth for
  * membership). Pending invites of people who are now members are marked accepted, so they stop
  * counting twice against the seats.
@@ -67,8 +81,8 @@ export async function syncMembers(
   members: { id: string; email: string; name?: string | null | undefined; role?: string | undefined }[],
   now: Date,
 ): Promise<{ members: number }> {
-  return db.transaction().execute(async (trx) => {
-    const target = await getTarget(trx, ref);
+  return writeTransaction(db, async (trx) => {
+    const target = await lockTarget(trx, ref);
     const byEmail = new Map<string, (typeof members)[number]>();
     for (const m of members) byEmail.set(normalizeEmail(m.email)!, m);
     await trx.deleteFrom('members').where('target_type', '=', ref.type).where('target_id', '=', ref.id).execute();

@@ -1,4 +1,6 @@
 import type {
+  ConnectionInfo,
+  ConnectionTest,
   ContactFacets,
   ContactFilters,
   ContactPage,
@@ -27,9 +29,12 @@ export class ApiError extends Error {
     this.details = details;
   }
 
-  /** Whether repeating the same request may succeed (no answer, or the server failed). */
+  /**
+   * Whether repeating the same request may succeed: no answer, the server failed, or another
+   * attempt with the same Idempotency-Key is still running.
+   */
   get retryable(): boolean {
-    return this.status === 0 || this.status === 408 || this.status === 429 || this.status >= 500;
+    return this.status === 0 || this.status === 408 || this.status === 429 || this.status >= 500 || this.code === 'idempotency_key_in_flight';
   }
 }
 
@@ -97,6 +102,20 @@ export class ApiClient {
 
   listProviders(signal?: AbortSignal): Promise<ProviderList> {
     return this.#request('GET', '/providers', { signal });
+  }
+
+  /** Stores the organization's credentials for `provider`; the answer never holds them. */
+  saveConnection(provider: string, credentials: Record<string, string>, signal?: AbortSignal): Promise<ConnectionInfo> {
+    return this.#request('PUT', `/providers/${encodeURIComponent(provider)}/connection`, { body: { credentials }, signal });
+  }
+
+  /** Reads one page from the provider with the stored credentials. */
+  testConnection(provider: string, signal?: AbortSignal): Promise<ConnectionTest> {
+    return this.#request('POST', `/providers/${encodeURIComponent(provider)}/connection/test`, { signal });
+  }
+
+  deleteConnection(provider: string, signal?: AbortSignal): Promise<ConnectionInfo> {
+    return this.#request('DELETE', `/providers/${encodeURIComponent(provider)}/connection`, { signal });
   }
 
   listContacts(provider: string, params: ContactsParams, signal?: AbortSignal): Promise<ContactPage> {

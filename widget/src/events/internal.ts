@@ -2,7 +2,7 @@
  * Events between the parts of `<hr-import>`. They bubble but are not composed: they stay inside
  * the root's shadow tree, so a host only ever sees the public `hr-import-*` events.
  */
-import type { Contact, ProviderInfo } from '../../../bff/contract.js';
+import type { ConnectionState, Contact, ProviderInfo } from '../../../bff/contract.js';
 import type { ContactQuery, Selection } from '../model/selection.js';
 
 const INTERNAL: EventInit = { bubbles: true, composed: false };
@@ -13,6 +13,26 @@ export class HrProviderSelectEvent extends Event {
   constructor(provider: ProviderInfo) {
     super(HrProviderSelectEvent.eventName, INTERNAL);
     this.provider = provider;
+  }
+}
+
+/** The organization's credentials for a provider were stored (or removed): its new state. */
+export class HrConnectionChangeEvent extends Event {
+  static readonly eventName = 'hr-connection-change';
+  readonly provider: ProviderInfo;
+  readonly connection: ConnectionState;
+  constructor(provider: ProviderInfo, connection: ConnectionState) {
+    super(HrConnectionChangeEvent.eventName, INTERNAL);
+    this.provider = provider;
+    this.connection = connection;
+  }
+}
+
+/** The admin left the connect form without connecting. */
+export class HrConnectCancelEvent extends Event {
+  static readonly eventName = 'hr-connect-cancel';
+  constructor() {
+    super(HrConnectCancelEvent.eventName, INTERNAL);
   }
 }
 
@@ -70,6 +90,8 @@ export class HrMessageChangeEvent extends Event {
 declare global {
   interface GlobalEventHandlersEventMap {
     'hr-provider-select': HrProviderSelectEvent;
+    'hr-connection-change': HrConnectionChangeEvent;
+    'hr-connect-cancel': HrConnectCancelEvent;
     'hr-selection-change': HrSelectionChangeEvent;
     'hr-query-change': HrQueryChangeEvent;
     'hr-contacts-loaded': HrContactsLoadedEvent;

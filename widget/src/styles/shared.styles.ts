@@ -94,6 +94,7 @@ export const sharedStyles = css`
   }
   input[type='search'],
   input[type='text'],
+  input[type='password'],
   select,
   textarea {
     width: 100%;

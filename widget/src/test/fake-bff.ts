@@ -186,6 +186,8 @@ export class FakeBff {
     m = /^\/providers\/([^/]+)\/contacts\/facets$/.exec(r.path);
     if (r.method === 'GET' && m) return json(200, this.facets(params));
     if (r.method === 'POST' && r.path === '/imports') return this.import(r.body as ImportRequest);
+    m = /^\/providers\/([^/]+)\/connection(\/test)?$/.exec(r.path);
+    if (m) return this.connection(r.method, decodeURIComponent(m[1]!), m[2] !== undefined);
     return errorResponse(404, 'not_found', `No route ${r.method} ${r.path}`);
   }
 
@@ -234,6 +236,21 @@ export class FakeBff {
       return [...counts].map(([value, n]) => ({ value, count: n }));
     };
     return { departments: count('department'), locations: count('location') };
+  }
+
+  /** PUT stores (the provider turns ready), POST …/test reads the directory, DELETE forgets. */
+  private connection(method: string, id: string, test: boolean): Response {
+    const provider = this.providers.find((p) => p.id === id);
+    if (!provider) return errorResponse(404, 'provider_not_found', `No HR application "${id}" is configured.`);
+    if (test && method === 'POST') {
+      if (provider.connection !== 'ready') return errorResponse(409, 'provider_not_connected', `${provider.name} is not connected yet.`);
+      return json(200, { ok: true, sample: this.contacts.length });
+    }
+    if (test || (method !== 'PUT' && method !== 'DELETE')) return errorResponse(404, 'not_found', `No route ${method}`);
+    if (!provider.fields) return errorResponse(409, 'configured_by_deployment', `${provider.name} is connected by this deployment's configuration.`);
+    const connection = method === 'PUT' ? 'ready' : 'needs_credentials';
+    this.providers = this.providers.map((p) => (p.id === id ? { ...p, connection } : p));
+    return json(200, { connection });
   }
 
   private import(body: ImportRequest): Response {

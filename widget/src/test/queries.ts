@@ -118,6 +118,15 @@ export async function findByRole<T extends HTMLElement = HTMLElement>(
   return found! as T;
 }
 
+/** The form field labelled `label`, whatever its role (a password field has none). */
+export function getByLabel<T extends HTMLElement = HTMLInputElement>(root: ParentNode, label: NameMatcher): T {
+  const fields = [...allElements(root)].filter(
+    (el): el is HTMLElement => ['input', 'select', 'textarea'].includes(el.localName) && !isHidden(el) && matches(accessibleName(el), label),
+  );
+  if (fields.length !== 1) throw new Error(`${fields.length} fields labelled ${String(label)}`);
+  return fields[0] as T;
+}
+
 /** The text a sighted user reads in `el`, through shadow roots, whitespace collapsed. */
 export function visibleText(el: Element): string {
   return normalize(textOf(el));

@@ -351,6 +351,22 @@ describe('hr-import: import', () => {
     expect(second!.headers.get('Idempotency-Key')).to.equal(first!.headers.get('Idempotency-Key'));
   });
 
+  it('waits while another attempt with the same key is in flight, then shows its result', async () => {
+    let calls = 0;
+    bff.on('POST /imports', () => (++calls === 1 ? errorResponse(409, 'idempotency_key_in_flight', 'An import with this Idempotency-Key is still running.') : undefined));
+    const el = await mount();
+    await openContacts(el);
+    await check(el, 'Ada Lovelace');
+    await toMessage(el);
+    const errors: Event[] = [];
+    el.addEventListener('hr-import-error', (e) => errors.push(e));
+    await click(el, 'button', 'Import Contacts');
+    await waitForText(el, '1 invited');
+    const [first, second] = bff.requestsTo('POST', '/imports');
+    expect(second!.headers.get('Idempotency-Key')).to.equal(first!.headers.get('Idempotency-Key'));
+    expect(errors).to.have.length(0);
+  });
+
   it('reuses the key after a network failure, and uses a new one for the next import', async () => {
     let calls = 0;
     bff.on('POST /imports', () => {

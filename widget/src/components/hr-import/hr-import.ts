@@ -303,7 +303,7 @@ export class HrImport extends LitElement {
     this._submitting = true;
     this._importError = null;
     try {
-      const result = await api.createImport(request, key);
+      const result = await this.importWithKey(api, request, key);
       this._pending = null;
       this._result = result;
       this._seats = result.seats;
@@ -324,6 +324,21 @@ export class HrImport extends LitElement {
       }
     } finally {
       this._submitting = false;
+    }
+  }
+
+  /**
+   * An attempt with this key still running (a double submit, a second tab) answers 409 in flight:
+   * wait as the server says and ask again, and the finished import's answer comes back.
+   */
+  private async importWithKey(api: ApiClient, request: ImportRequest, key: string): Promise<ImportResult> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await api.createImport(request, key);
+      } catch (error) {
+        if (toApiError(error).code !== 'idempotency_key_in_flight' || attempt >= 5) throw error;
+        await new Promise((ok) => setTimeout(ok, 1000));
+      }
     }
   }
 

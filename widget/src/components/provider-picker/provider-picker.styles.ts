@@ -23,7 +23,8 @@ export const providerPickerStyles = css`
   .provider:not(.ready) {
     background: var(--_hr-subtle);
   }
-  .provider.ready:hover {
+  .provider.ready:hover,
+  .provider.own:hover {
     border-color: var(--_hr-accent);
     box-shadow: 0 1px 4px rgb(0 0 0 / 0.08);
   }
@@ -74,6 +75,30 @@ export const providerPickerStyles = css`
     color: var(--_hr-muted);
   }
   .state.error {
+    color: var(--_hr-danger);
+  }
+  /* Above the name button, which stretches over the whole card. */
+  .actions {
+    position: relative;
+    z-index: 1;
+    display: flex;
+    flex-wrap: wrap;
+    gap: 0.25rem;
+    margin-inline-start: -0.25rem;
+  }
+  .actions .btn {
+    min-height: 1.75rem;
+    font-size: 0.8125rem;
+  }
+  .check {
+    font-size: 0.8125rem;
+    color: var(--_hr-muted);
+    overflow-wrap: anywhere;
+  }
+  .check.ok {
+    color: var(--_hr-accent);
+  }
+  .check.error {
     color: var(--_hr-danger);
   }
 `;

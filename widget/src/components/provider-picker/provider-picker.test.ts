@@ -1,9 +1,11 @@
-import { expect, oneEvent } from '@open-wc/testing';
+import { expect, oneEvent, waitUntil } from '@open-wc/testing';
+import { sendKeys } from '@web/test-runner-commands';
+import type { ProviderInfo } from '../../../../bff/contract.js';
 import type { HrProviderSelectEvent } from '../../events/internal.js';
 import { expectAccessible } from '../../test/axe.js';
 import { FakeBff, errorResponse } from '../../test/fake-bff.js';
 import { mountWithApi } from '../../test/mount.js';
-import { accessibleName, findByRole, getByRole, queryAllByRole, visibleText } from '../../test/queries.js';
+import { accessibleName, findByRole, getByLabel, getByRole, queryAllByRole, queryByRole, visibleText, waitForText } from '../../test/queries.js';
 import { HrProviderPicker } from './provider-picker.js';
 
 let bff: FakeBff;
@@ -52,5 +54,99 @@ describe('hr-provider-picker', () => {
     expect(visibleText(alert)).to.include('Configuration could not be read.');
     getByRole(el, 'button', 'Retry').click();
     await findByRole(el, 'button', 'Sample directory');
+  });
+});
+
+/** A provider each organization connects itself: the BFF names the fields to ask. */
+const BAMBOO: ProviderInfo = {
+  id: 'bamboohr',
+  type: 'bamboohr',
+  name: 'BambooHR',
+  connection: 'needs_credentials',
+  fields: [
+    { name: 'companyDomain', label: 'Company domain', secret: false, required: true },
+    { name: 'apiKey', label: 'API key', secret: true, required: true },
+  ],
+};
+
+describe('hr-provider-picker: connecting a provider', () => {
+  beforeEach(() => {
+    bff.providers = [{ id: 'sample', type: 'sample', name: 'Sample directory', connection: 'ready' }, BAMBOO];
+  });
+
+  async function connectBamboo(el: HrProviderPicker): Promise<void> {
+    (await findByRole(el, 'button', 'BambooHR')).click();
+    await findByRole(el, 'button', 'Connect');
+    getByLabel(el, 'Company domain').focus();
+    await sendKeys({ type: 'acme' });
+    getByLabel(el, 'API key').focus();
+    await sendKeys({ type: 'key-123' });
+    getByRole(el, 'button', 'Connect').click();
+    await findByRole(el, 'button', 'Disconnect BambooHR');
+  }
+
+  it('opens the connect form for a provider that needs credentials', async () => {
+    const el = await mountWithApi<HrProviderPicker>('hr-provider-picker');
+    const button = await findByRole<HTMLButtonElement>(el, 'button', 'BambooHR');
+    expect(button.disabled).to.be.false;
+    expect(visibleText(button.closest('li')!)).to.include('Needs connection');
+    button.click();
+    await findByRole(el, 'heading', 'Connect BambooHR');
+    expect(getByLabel(el, 'Company domain').type).to.equal('text');
+    expect(getByLabel(el, 'API key').type).to.equal('password');
+    await expectAccessible(el);
+    getByRole(el, 'button', 'Cancel').click();
+    await waitUntil(() => el.shadowRoot!.activeElement?.textContent?.trim() === 'BambooHR', 'focus not back on the provider');
+    expect(bff.requestsTo('PUT', '/providers/bamboohr/connection')).to.have.length(0);
+  });
+
+  it('connects with the values entered, then shows the provider ready and picks it', async () => {
+    const el = await mountWithApi<HrProviderPicker>('hr-provider-picker');
+    await connectBamboo(el);
+    expect(bff.requestsTo('PUT', '/providers/bamboohr/connection')[0]!.body).to.deep.equal({ credentials: { companyDomain: 'acme', apiKey: 'key-123' } });
+    await waitForText(el, 'BambooHR is connected.');
+    const bamboo = getByRole<HTMLButtonElement>(el, 'button', 'BambooHR');
+    expect(visibleText(bamboo.closest('li')!)).not.to.include('Needs connection');
+    expect(bamboo.getAttribute('aria-describedby')).to.be.null;
+    await expectAccessible(el);
+    setTimeout(() => bamboo.click());
+    const event = (await oneEvent(el, 'hr-provider-select')) as unknown as HrProviderSelectEvent;
+    expect(event.provider).to.include({ id: 'bamboohr', connection: 'ready' });
+  });
+
+  it('tests the stored connection and says how many people it read', async () => {
+    const el = await mountWithApi<HrProviderPicker>('hr-provider-picker');
+    await connectBamboo(el);
+    getByRole(el, 'button', 'Test connection to BambooHR').click();
+    await waitForText(el, 'Connection works: 30 people on the first page.');
+    expect(bff.requestsTo('POST', '/providers/bamboohr/connection/test')).to.have.length(1);
+  });
+
+  it("shows the provider's own message when the test is refused", async () => {
+    bff.on('POST /providers/bamboohr/connection/test', () =>
+      errorResponse(502, 'provider_auth', 'BambooHR refused the API key: it is wrong or was revoked. Connect again with a valid key.'),
+    );
+    const el = await mountWithApi<HrProviderPicker>('hr-provider-picker');
+    await connectBamboo(el);
+    getByRole(el, 'button', 'Test connection to BambooHR').click();
+    const alert = await findByRole(el, 'alert');
+    expect(visibleText(alert)).to.equal('BambooHR refused the API key: it is wrong or was revoked. Connect again with a valid key.');
+    await expectAccessible(el);
+  });
+
+  it('disconnects, after which the provider needs credentials again', async () => {
+    const el = await mountWithApi<HrProviderPicker>('hr-provider-picker');
+    await connectBamboo(el);
+    getByRole(el, 'button', 'Disconnect BambooHR').click();
+    await waitForText(el, 'BambooHR is disconnected.');
+    await waitForText(el, 'BambooHR Needs connection');
+    expect(bff.requestsTo('DELETE', '/providers/bamboohr/connection')).to.have.length(1);
+    expect(queryByRole(el, 'button', 'Disconnect BambooHR')).to.be.null;
+  });
+
+  it('offers no connection actions for a provider the deployment configures', async () => {
+    const el = await mountWithApi<HrProviderPicker>('hr-provider-picker');
+    await findByRole(el, 'button', 'Sample directory');
+    expect(queryAllByRole(el, 'button').map(accessibleName)).to.deep.equal(['Sample directory', 'BambooHR']);
   });
 });

@@ -1,0 +1,30 @@
+/**
+ * An organization's own connection to a provider: credentials entered in the widget, stored
+ * sealed, never answered back. Mounted by providersRoutes at `/:provider/connection`, behind its
+ * session auth; the session's target decides whose organization the connection belongs to.
+ */
+import { Hono } from 'hono';
+import type { AppDeps } from '../deps.js';
+import type { SessionEnv } from '../auth/session-token.js';
+import { connectionRequest, providerParams } from '../contract.js';
+import { credentialKey } from '../crypto.js';
+import { getProvider } from '../providers.js';
+import { deleteConnection, saveConnection, testConnection } from '../services/connections.js';
+import { validate } from '../validate.js';
+
+export const connectionsRoutes = ({ db, config, providers, now = () => new Date() }: AppDeps) => {
+  const deps = { db: db.kysely, key: credentialKey(config.secret) };
+  return new Hono<SessionEnv>()
+    .put('/', validate('param', providerParams), validate('json', connectionRequest), async (c) => {
+      const entry = getProvider(providers, c.req.valid('param').provider);
+      return c.json(await saveConnection(deps, entry, c.get('session').target, c.req.valid('json').credentials, now()));
+    })
+    .post('/test', validate('param', providerParams), async (c) => {
+      const entry = getProvider(providers, c.req.valid('param').provider);
+      return c.json(await testConnection(deps, entry, c.get('session').target, c.req.raw.signal));
+    })
+    .delete('/', validate('param', providerParams), async (c) => {
+      const entry = getProvider(providers, c.req.valid('param').provider);
+      return c.json(await deleteConnection(deps, entry, c.get('session').target));
+    });
+};

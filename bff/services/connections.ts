@@ -1,0 +1,174 @@
+/**
+ * Connections: whose credentials reach a provider. A provider the providers file configures has
+ * one connection for every target (scope `*`). A provider whose credentials the file leaves out
+ * has one per organization: entered in the widget, sealed with AES-256-GCM (bff/crypto.ts) into
+ * provider_connections, opened only to build a connector, and never answered back. A lab and a
+ * challenge of the same company share their organization's connection.
+ */
+import { randomBytes, type KeyObject } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import type { ConnectionInfo, ConnectionState, ConnectionTest, ProviderInfo } from '../contract.js';
+import { ProviderError, type Credentials } from '../connectors/types.js';
+import type { OrganizationProvider, ProviderEntry } from '../providers.js';
+import { open, seal } from '../crypto.js';
+import { AppError } from '../errors.js';
+import { connectionKey, dropDirectory, type DirectorySource } from './directory.js';
+import { getTarget, type TargetRef } from './targets.js';
+
+export interface ConnectionDeps {
+  db: Kysely<Database>;
+  /** `credentialKey(config.secret)`. */
+  key: KeyObject;
+}
+
+/** One provider as one target reaches it. */
+export interface Connection extends DirectorySource {
+  provider: ProviderEntry;
+  /** `*` for the deployment's credentials, else the organization's scope. */
+  scope: string;
+  state: ConnectionState;
+}
+
+const DEPLOYMENT_SCOPE = '*';
+
+/**
+ * Whose credentials a target uses: its organization's, so a lab and a challenge of one company
+ * share them; a target outside any organization has its own. Prefixed, so no id can be `*`.
+ */
+export async function organizationScope(db: Kysely<Database>, ref: TargetRef): Promise<string> {
+  if (ref.type === 'organization') return `organization:${ref.id}`;
+  const target = await getTarget(db, ref);
+  return target.organization_id ? `organization:${target.organization_id}` : `${ref.type}:${ref.id}`;
+}
+
+/** Authenticated with the ciphertext: a row copied to another provider or organization does not open. */
+const sealContext = (providerId: string, scope: string) => `${providerId}|${scope}`;
+
+/** The stored credentials, or null when they no longer open (tampered with, or the secret changed). */
+function unseal(key: KeyObject, providerId: string, scope: string, sealed: string): Credentials | null {
+  try {
+    const value = open(key, sealed, sealContext(providerId, scope));
+    const valid = typeof value === 'object' && value !== null && Object.values(value).every((v) => typeof v === 'string');
+    return valid ? (value as Credentials) : null;
+  } catch {
+    return null;
+  }
+}
+
+function deploymentConnection(entry: ProviderEntry & { configuredBy: 'deployment' }): Connection {
+  return { provider: entry, scope: DEPLOYMENT_SCOPE, key: connectionKey(entry.id, DEPLOYMENT_SCOPE), state: 'ready', connector: () => entry.connector };
+}
+
+function organizationConnection(entry: OrganizationProvider, scope: string, key: KeyObject, sealed: string | undefined): Connection {
+  const stored = sealed === undefined ? undefined : unseal(key, entry.id, scope, sealed);
+  const state: ConnectionState = stored === undefined ? 'needs_credentials' : stored ? 'ready' : 'error';
+  return {
+    provider: entry,
+    scope,
+    key: connectionKey(entry.id, scope),
+    state,
+    connector: () => {
+      if (stored) return entry.connect(stored);
+      if (stored === null) {
+        throw new AppError(409, 'connection_unreadable', `The stored credentials for ${entry.name} can no longer be read (the server's secret changed); connect it again.`);
+      }
+      throw new AppError(409, 'provider_not_connected', `${entry.name} is not connected yet: enter its credentials in the provider picker.`);
+    },
+  };
+}
+
+/** The connection a target uses for one provider. */
+export async function openConnection(deps: ConnectionDeps, entry: ProviderEntry, ref: TargetRef): Promise<Connection> {
+  if (entry.configuredBy === 'deployment') return deploymentConnection(entry);
+  const scope = await organizationScope(deps.db, ref);
+  const row = await deps.db.selectFrom('provider_connections').select('credentials').where('provider_id', '=', entry.id).where('scope', '=', scope).executeTakeFirst();
+  return organizationConnection(entry, scope, deps.key, row?.credentials);
+}
+
+/** `GET /api/providers`: every provider with its state for the target's organization, in one query. */
+export async function describeProviders(deps: ConnectionDeps, entries: ProviderEntry[], ref: TargetRef): Promise<ProviderInfo[]> {
+  const own = entries.filter((e): e is OrganizationProvider => e.configuredBy === 'organization');
+  const scope = own.length ? await organizationScope(deps.db, ref) : DEPLOYMENT_SCOPE;
+  const rows = own.length
+    ? await deps.db.selectFrom('provider_connections').select(['provider_id', 'credentials']).where('scope', '=', scope).where('provider_id', 'in', own.map((e) => e.id)).execute()
+    : [];
+  const sealed = new Map(rows.map((r) => [r.provider_id, r.credentials]));
+  return entries.map((e) => {
+    const info: ProviderInfo = { id: e.id, type: e.type, name: e.name, connection: 'ready' };
+    if (e.configuredBy === 'deployment') return info;
+    return { ...info, connection: organizationConnection(e, scope, deps.key, sealed.get(e.id)).state, fields: [...e.fields] };
+  });
+}
+
+function ownedByOrganization(entry: ProviderEntry): OrganizationProvider {
+  if (entry.configuredBy === 'organization') return entry;
+  throw new AppError(409, 'configured_by_deployment', `${entry.name} is connected by this deployment's configuration; its credentials cannot be changed here.`);
+}
+
+/**
+ * The values an organization may store: the provider's fields only, required ones present.
+ * Errors name fields, never values. Whitespace around a pasted key is trimmed.
+ */
+function checkCredentials(entry: OrganizationProvider, input: Record<string, string>): Credentials {
+  const fields = new Map(entry.fields.map((f) => [f.name, f]));
+  const problems: { path: string; message: string }[] = [];
+  const values: Credentials = {};
+  for (const [name, value] of Object.entries(input)) {
+    if (!fields.has(name)) problems.push({ path: `credentials.${name}`, message: `not a credential ${entry.name} asks for; expected: ${[...fields.keys()].join(', ')}` });
+    else if (value.trim()) values[name] = value.trim();
+  }
+  for (const f of entry.fields) {
+    if (f.required && values[f.name] === undefined) problems.push({ path: `credentials.${f.name}`, message: `${f.label} is required` });
+  }
+  const first = problems[0];
+  if (first) throw new AppError(400, 'invalid_request', `Invalid credentials: ${first.path}: ${first.message}`, { fields: problems });
+  // Building the connector reads what it can without a network call (a Google key file's JSON
+  // and private key): a value the admin can fix now is refused now, not as a server error later.
+  try {
+    entry.connect(values);
+  } catch (err) {
+    if (err instanceof ProviderError && err.kind === 'config') throw new AppError(400, 'invalid_request', err.message);
+    throw err;
+  }
+  return values;
+}
+
+/** `PUT …/connection`: stores the organization's credentials and forgets the directory fetched with the old ones. */
+export async function saveConnection(deps: ConnectionDeps, entry: ProviderEntry, ref: TargetRef, input: Record<string, string>, now: Date): Promise<ConnectionInfo> {
+  const provider = ownedByOrganization(entry);
+  const credentials = checkCredentials(provider, input);
+  const scope = await organizationScope(deps.db, ref);
+  const sealed = seal(deps.key, credentials, sealContext(provider.id, scope));
+  const at = now.toISOString();
+  await deps.db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto('provider_connections')
+      .values({ id: `pc_${randomBytes(15).toString('base64url')}`, provider_id: provider.id, scope, credentials: sealed, created_at: at, updated_at: at })
+      .onConflict((oc) => oc.columns(['provider_id', 'scope']).doUpdateSet({ credentials: sealed, updated_at: at }))
+      .execute();
+    await dropDirectory(trx, connectionKey(provider.id, scope));
+  });
+  return { connection: 'ready' };
+}
+
+/** `DELETE …/connection`: removes the credentials and the directory fetched with them. */
+export async function deleteConnection(deps: ConnectionDeps, entry: ProviderEntry, ref: TargetRef): Promise<ConnectionInfo> {
+  const provider = ownedByOrganization(entry);
+  const scope = await organizationScope(deps.db, ref);
+  await deps.db.transaction().execute(async (trx) => {
+    await trx.deleteFrom('provider_connections').where('provider_id', '=', provider.id).where('scope', '=', scope).execute();
+    await dropDirectory(trx, connectionKey(provider.id, scope));
+  });
+  return { connection: 'needs_credentials' };
+}
+
+/**
+ * `POST …/connection/test`: one page of the directory with the stored credentials. A provider
+ * failure is thrown as the ProviderError it is, answered like every other (502 provider_auth, …).
+ */
+export async function testConnection(deps: ConnectionDeps, entry: ProviderEntry, ref: TargetRef, signal: AbortSignal): Promise<ConnectionTest> {
+  const connection = await openConnection(deps, entry, ref);
+  const page = await connection.connector().listContacts({ cursor: null, signal });
+  return { ok: true, sample: page.contacts.length };
+}
