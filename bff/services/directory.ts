@@ -302,18 +302,22 @@ export type Selection = { ids: string[] } | { all: true; search?: string | undef
  * The contacts a selection names, read from the cache. Ids the cache does not hold come back in
  * `missing` so the import can say so instead of dropping them silently.
  */
+/** What an import needs of a selected contact: who, and where to write. */
+const SELECTED_COLUMNS = ['contact_id', 'display_name', 'first_name', 'email', 'email_normalized'] as const;
+export type SelectedContact = Pick<DirectoryContactRow, (typeof SELECTED_COLUMNS)[number]>;
+
 export async function resolveSelection(
   db: Q,
   connection: string,
   selection: Selection,
-): Promise<{ contacts: DirectoryContactRow[]; missing: string[] }> {
+): Promise<{ contacts: SelectedContact[]; missing: string[] }> {
   if ('ids' in selection) {
     const wanted = [...new Set(selection.ids)];
-    const found = new Map<string, DirectoryContactRow>();
+    const found = new Map<string, SelectedContact>();
     for (let i = 0; i < wanted.length; i += 500) {
       const rows = await db
         .selectFrom('directory_contacts')
-        .selectAll()
+        .select(SELECTED_COLUMNS)
         .where('connection', '=', connection)
         .where('contact_id', 'in', wanted.slice(i, i + 500))
         .execute();
@@ -324,7 +328,7 @@ export async function resolveSelection(
   }
   const except = new Set(selection.except ?? []);
   const rows = await applyQuery(db.selectFrom('directory_contacts'), connection, selection)
-    .selectAll('directory_contacts')
+    .select(SELECTED_COLUMNS.map((c) => `directory_contacts.${c}` as const))
     .orderBy('directory_contacts.sort_name')
     .orderBy('directory_contacts.contact_id')
     .execute();

@@ -4,20 +4,21 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { Database, DirectoryContactRow, NewInvite, Target } from '../db/schema.js';
+import type { Database, NewInvite, Target } from '../db/schema.js';
 import type { ImportRequest, ImportResult, Seats, SkipReason } from '../contract.js';
 import type { Session } from '../auth/session-token.js';
 import { writeTransaction } from '../db/connect.js';
 import { AppError } from '../errors.js';
 import { countSeats, lockTarget, targetRoles } from './targets.js';
 import { completeKey, requestHash, withIdempotencyKey, type Claim, type KeyedResponse } from './idempotency.js';
-import { resolveSelection } from './directory.js';
+import { resolveSelection, type SelectedContact } from './directory.js';
 import { renderInvite } from './message.js';
 import { isValidEmail } from './text.js';
 
 // Rows per INSERT: 1,000 invites × 18 columns = 18,000 parameters, under SQLite's 32,766 and
 // PostgreSQL's 65,535; bigger batches mean fewer statements to prepare (measured in bench/).
 const BATCH = 1000;
+const LOOKUP_CHUNK = 5000;
 
 /**
  * Bytes from the OS CSPRNG, drawn 64 KiB at a time: an import of 10,000 people needs 30,000
@@ -71,8 +72,10 @@ async function existingEmails(
 ): Promise<{ members: Set<string>; invited: Set<string> }> {
   const members = new Set<string>();
   const invited = new Set<string>();
-  for (let i = 0; i < emails.length; i += 500) {
-    const chunk = emails.slice(i, i + 500);
+  // 5,000 emails a query: 10,000 candidates cost 4 round trips instead of 40, well inside both
+  // databases' parameter limits.
+  for (let i = 0; i < emails.length; i += LOOKUP_CHUNK) {
+    const chunk = emails.slice(i, i + LOOKUP_CHUNK);
     const [m, inv] = await Promise.all([
       trx.selectFrom('members').select('email').where('target_type', '=', target.type).where('target_id', '=', target.id).where('email', 'in', chunk).execute(),
       trx
@@ -116,9 +119,9 @@ async function writeImport(deps: ImportDeps, session: Session, request: ImportRe
     const existing = await existingEmails(trx, target, candidateEmails, now);
 
     const skipped: ImportResult['skipped'] = missing.map((contactId) => ({ contactId, email: null, reason: 'not_found' as const }));
-    const toInvite: { contact: DirectoryContactRow; email: string; role: string }[] = [];
+    const toInvite: { contact: SelectedContact; email: string; role: string }[] = [];
     const seen = new Set<string>();
-    const skip = (c: DirectoryContactRow, reason: SkipReason) => skipped.push({ contactId: c.contact_id, email: c.email, reason });
+    const skip = (c: SelectedContact, reason: SkipReason) => skipped.push({ contactId: c.contact_id, email: c.email, reason });
     for (const c of contacts) {
       const email = c.email_normalized;
       if (!email) skip(c, 'no_email');
