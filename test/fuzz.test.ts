@@ -9,7 +9,7 @@ import { API_KEY, createHarness, INVITER, type Harness } from './harness.js';
 
 let h: Harness;
 let session: string;
-const TABLES = ['targets', 'members', 'invites', 'imports', 'outbox', 'provider_connections'] as const;
+const TABLES = ['targets', 'members', 'invites', 'imports', 'outbox', 'provider_connections', 'audit_events'] as const;
 
 beforeAll(async () => {
   h = await createHarness();

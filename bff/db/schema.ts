@@ -157,6 +157,22 @@ export interface OutboxTable {
   sent_at: string | null;
 }
 
+/** One import, accept, resend or revoke: ids and counts only. */
+export interface AuditEventTable {
+  id: string;
+  at: string;
+  /** `import`, `accept`, `resend` or `revoke`. */
+  action: string;
+  /** The inviter's id, or `invitee` for an accept. */
+  actor: string;
+  target_type: string;
+  target_id: string;
+  /** The import's or the invite's id. */
+  subject: string;
+  /** People the action touched. */
+  count: number;
+}
+
 export interface Database {
   targets: TargetTable;
   members: MemberTable;
@@ -167,6 +183,7 @@ export interface Database {
   directory_syncs: DirectorySyncTable;
   directory_contacts: DirectoryContactTable;
   outbox: OutboxTable;
+  audit_events: AuditEventTable;
 }
 
 export type Target = Selectable<TargetTable>;

@@ -20,7 +20,8 @@ export const invitesRoutes = ({ db, config, now = () => new Date() }: AppDeps) =
       return c.json(await resendInvite(deps, session.target, c.req.valid('param').id, session.inviter));
     })
     .delete('/:id', auth, validate('param', inviteParams), async (c) => {
-      await revokeInvite(db.kysely, c.get('session').target, c.req.valid('param').id, now());
+      const session = c.get('session');
+      await revokeInvite(db.kysely, session.target, c.req.valid('param').id, now(), session.inviter.id);
       return c.body(null, 204);
     });
 };

@@ -12,6 +12,7 @@ import { AppError } from '../errors.js';
 import { countSeats, lockTarget, targetRoles } from './targets.js';
 import { completeKey, requestHash, withIdempotencyKey, type Claim, type KeyedResponse } from './idempotency.js';
 import { resolveSelection, type SelectedContact } from './directory.js';
+import { recordAudit } from './audit.js';
 import { renderInvite } from './message.js';
 import { isValidEmail } from './text.js';
 
@@ -170,6 +171,7 @@ async function writeImport(deps: ImportDeps, session: Session, request: ImportRe
         created_at: now.toISOString(),
       })
       .execute();
+    await recordAudit(trx, { action: 'import', actor: session.inviter.id, target: session.target, subject: importId, count: toInvite.length, at: now });
 
     const expiresAt = new Date(now.getTime() + deps.inviteTtlDays * 86_400_000).toISOString();
     for (let i = 0; i < toInvite.length; i += BATCH) {

@@ -4,6 +4,7 @@ import type { Database, Invite } from '../db/schema.js';
 import type { InviteStatus, InviteSummary, TargetType } from '../contract.js';
 import type { TargetRef } from './targets.js';
 import { writeTransaction } from '../db/connect.js';
+import { recordAudit } from './audit.js';
 import { AppError } from '../errors.js';
 import { countSeats, lockTarget } from './targets.js';
 import { acceptLink, hashToken, newId, newInviteToken } from './imports.js';
@@ -72,13 +73,14 @@ async function getInvite(db: Kysely<Database>, target: TargetRef, id: string): P
   return invite;
 }
 
-export async function revokeInvite(db: Kysely<Database>, target: TargetRef, id: string, now: Date): Promise<void> {
+export async function revokeInvite(db: Kysely<Database>, target: TargetRef, id: string, now: Date, actor: string): Promise<void> {
   const invite = await getInvite(db, target, id);
   if (invite.status !== 'pending') throw new AppError(409, 'invite_not_pending', `The invite is ${invite.status}; only pending invites can be revoked.`);
   await db.transaction().execute(async (trx) => {
     await trx.updateTable('invites').set({ status: 'revoked', revoked_at: now.toISOString() }).where('id', '=', id).where('status', '=', 'pending').execute();
     // Mail not yet sent for a revoked invite is never sent.
     await trx.updateTable('outbox').set({ status: 'cancelled', payload: null }).where('invite_id', '=', id).where('status', 'in', ['queued', 'failed']).execute();
+    await recordAudit(trx, { action: 'revoke', actor, target, subject: id, count: 1, at: now });
   });
 }
 
@@ -90,7 +92,7 @@ export interface ResendDeps {
 }
 
 /** Rotates the token (the old link stops working), extends the expiry and queues the mail again. */
-export async function resendInvite(deps: ResendDeps, target: TargetRef, id: string, inviter: { name: string; email: string }): Promise<InviteSummary> {
+export async function resendInvite(deps: ResendDeps, target: TargetRef, id: string, inviter: { id: string; name: string; email: string }): Promise<InviteSummary> {
   const now = deps.now();
   await writeTransaction(deps.db, async (trx) => {
     // Locked before the invite is read, so no accept or import of this target changes either meanwhile.
@@ -124,6 +126,7 @@ export async function resendInvite(deps: ResendDeps, target: TargetRef, id: stri
       .insertInto('outbox')
       .values({ id: newId('msg'), invite_id: id, status: 'queued', attempts: 0, next_attempt_at: now.toISOString(), payload: JSON.stringify({ to: invite.email, toName: invite.name, replyTo: inviter.email, ...message }), last_error: null, created_at: now.toISOString(), sent_at: null })
       .execute();
+    await recordAudit(trx, { action: 'resend', actor: inviter.id, target, subject: id, count: 1, at: now });
   });
   const { items } = await listInvites(deps.db, target, { limit: 500 }, now);
   return items.find((i) => i.id === id)!;
@@ -164,6 +167,7 @@ export async function acceptInvite(db: Kysely<Database>, token: string, now: Dat
       .values({ target_type: invite.target_type, target_id: invite.target_id, email: invite.email_normalized, external_id: null, name: invite.name, role: invite.role, created_at: now.toISOString() })
       .onConflict((oc) => oc.columns(['target_type', 'target_id', 'email']).doNothing())
       .execute();
+    await recordAudit(trx, { action: 'accept', actor: 'invitee', target, subject: invite.id, count: 1, at: now });
     return { target: { type: target.type, id: target.id, name: target.name }, email: invite.email, role: invite.role };
   });
 }

@@ -1,0 +1,25 @@
+/**
+ * The audit trail of the writes that matter (import, accept, resend, revoke), recorded in the
+ * same transaction as the write, so the trail and the data never disagree.
+ */
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from '../db/schema.js';
+import { newId } from './imports.js';
+
+export type AuditAction = 'import' | 'accept' | 'resend' | 'revoke';
+
+export interface AuditEvent {
+  action: AuditAction;
+  actor: string;
+  target: { type: string; id: string };
+  subject: string;
+  count: number;
+  at: Date;
+}
+
+export async function recordAudit(db: Kysely<Database> | Transaction<Database>, e: AuditEvent): Promise<void> {
+  await db
+    .insertInto('audit_events')
+    .values({ id: newId('aud'), at: e.at.toISOString(), action: e.action, actor: e.actor, target_type: e.target.type, target_id: e.target.id, subject: e.subject, count: e.count })
+    .execute();
+}
