@@ -16,11 +16,14 @@ import { targetsRoutes } from './routes/targets.js';
 import { providersRoutes } from './routes/providers.js';
 import { importsRoutes } from './routes/imports.js';
 import { invitesRoutes } from './routes/invites.js';
+import { acceptLimits, rateLimit, widgetLimits } from './rate-limit.js';
 
 /** An import of 100,000 ids with per-contact roles fits; anything bigger is not a real request. */
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
 
 export function createApp(deps: AppDeps) {
+  const widgetLimiter = rateLimit(deps, ...widgetLimits(deps));
+  const acceptLimiter = rateLimit(deps, ...acceptLimits(deps));
   const api = new Hono<Env>()
     .use(
       '*',
@@ -41,6 +44,14 @@ export function createApp(deps: AppDeps) {
       }
       await next();
     })
+    // Counted before anything else, so a flood of invalid requests is limited too.
+    .use('/invites/accept', acceptLimiter)
+    .use('/session', widgetLimiter)
+    .use('/providers', widgetLimiter)
+    .use('/providers/*', widgetLimiter)
+    .use('/imports', widgetLimiter)
+    .use('/invites', widgetLimiter)
+    .use('/invites/*', widgetLimiter)
     .route('/health', healthRoutes(deps))
     .route('/sessions', sessionsRoutes(deps))
     .route('/session', sessionRoutes(deps))

@@ -14,6 +14,19 @@ export interface AppConfig {
   acceptUrl: string;
   /** Host origins allowed by CORS. */
   origins: string[];
+  /** Requests a minute before 429; defaults in bff/rate-limit.ts. */
+  rateLimits?: Partial<RateLimits> | undefined;
+  /** Take the client address from X-Forwarded-For (only behind a proxy that sets it). */
+  trustProxy?: boolean | undefined;
+}
+
+export interface RateLimits {
+  /** Widget calls per session (one inviter on one target). */
+  session: number;
+  /** Widget calls per client address, whatever session they carry. */
+  address: number;
+  /** Invite acceptances per client address: tokens are unguessable, and this keeps it so. */
+  accept: number;
 }
 
 export interface AppDeps {

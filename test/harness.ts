@@ -3,6 +3,7 @@
  * PostgreSQL database, dropped on close, when TEST_PG_URL names a server (test/postgres.ts).
  */
 import { createApp } from '../bff/app.js';
+import type { AppConfig } from '../bff/deps.js';
 import { openDatabase, migrateToLatest, type Db } from '../bff/db/connect.js';
 import { createProviderRegistry, sampleProvider, type ProviderEntry } from '../bff/providers.js';
 import { jsonLogger, silentLogger, type Logger } from '../bff/logger.js';
@@ -14,6 +15,16 @@ import { createPgDatabase } from './postgres.js';
 export const API_KEY = 'test-api-key-0123456789';
 export const SECRET = 'test-secret-0123456789-0123456789-abcdef';
 export const INVITER = { id: 'u-1', name: 'Dana Admin', email: 'dana@example.com' };
+export const TEST_CONFIG: AppConfig = {
+  apiKeys: [API_KEY, 'second-rotated-key-0123456789'],
+  secret: SECRET,
+  sessionTtlSeconds: 900,
+  inviteTtlDays: 7,
+  acceptUrl: 'http://localhost/accept',
+  origins: ['https://host.example'],
+  // Tests fire thousands of requests from one address; the limits have their own test.
+  rateLimits: { session: 1_000_000, address: 1_000_000, accept: 1_000_000 },
+};
 
 export interface Harness {
   db: Db;
@@ -24,7 +35,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function createHarness(options: { providers?: ProviderEntry[]; sqlitePath?: string; logger?: Logger } = {}): Promise<Harness> {
+export async function createHarness(options: { providers?: ProviderEntry[]; sqlitePath?: string; logger?: Logger; config?: Partial<AppConfig> } = {}): Promise<Harness> {
   const pgDb = process.env.TEST_PG_URL && !options.sqlitePath ? await createPgDatabase(process.env.TEST_PG_URL) : null;
   // The drop below ends connections the pool still holds; that is expected, not a failure.
   const db = openDatabase({ url: pgDb?.url, sqlitePath: options.sqlitePath ?? ':memory:', onIdleError: () => undefined });
@@ -32,7 +43,7 @@ export async function createHarness(options: { providers?: ProviderEntry[]; sqli
   const clock = { now: new Date('2026-11-24T12:00:00Z') };
   const app = createApp({
     db,
-    config: { apiKeys: [API_KEY, 'second-rotated-key-0123456789'], secret: SECRET, sessionTtlSeconds: 900, inviteTtlDays: 7, acceptUrl: 'http://localhost/accept', origins: ['https://host.example'] },
+    config: { ...TEST_CONFIG, ...options.config },
     providers: createProviderRegistry(options.providers ?? [sampleProvider()]),
     // HR_IMPORT_TEST_LOG=1 shows the BFF's log lines (unexpected errors included) while debugging.
     logger: options.logger ?? (process.env.HR_IMPORT_TEST_LOG === '1' ? jsonLogger() : silentLogger),

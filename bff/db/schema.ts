@@ -173,6 +173,13 @@ export interface AuditEventTable {
   count: number;
 }
 
+export interface RateLimitTable {
+  /** What is counted: `<limit name>:<session or address digest>`. */
+  bucket: string;
+  window_start: string;
+  count: number;
+}
+
 export interface Database {
   targets: TargetTable;
   members: MemberTable;
@@ -184,6 +191,7 @@ export interface Database {
   directory_contacts: DirectoryContactTable;
   outbox: OutboxTable;
   audit_events: AuditEventTable;
+  rate_limits: RateLimitTable;
 }
 
 export type Target = Selectable<TargetTable>;
