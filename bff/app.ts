@@ -14,7 +14,7 @@ import { sessionsRoutes } from './routes/sessions.js';
 import { sessionRoutes } from './routes/session.js';
 import { targetsRoutes } from './routes/targets.js';
 import { providersRoutes } from './routes/providers.js';
-import { importsRoutes } from './routes/imports.js';
+import { importKeyGuard, importsRoutes } from './routes/imports.js';
 import { invitesRoutes } from './routes/invites.js';
 import { acceptLimits, rateLimit, widgetLimits } from './rate-limit.js';
 
@@ -45,6 +45,7 @@ export function createApp(deps: AppDeps) {
       await next();
     })
     // Counted before anything else, so a flood of invalid requests is limited too.
+    .use('/imports', importKeyGuard(deps))
     .use('/invites/accept', acceptLimiter)
     .use('/session', widgetLimiter)
     .use('/providers', widgetLimiter)

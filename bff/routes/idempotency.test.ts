@@ -124,6 +124,25 @@ describe('Idempotency-Key', () => {
     expect(await written()).toEqual([2, 1, 2]);
   });
 
+  it('answers 409 with Retry-After to a second request of the same key while the first runs in this process', async () => {
+    await h.target('organization', 'big', 1000);
+    const token = await h.session({ type: 'organization', id: 'big' });
+    const send = () =>
+      h.request('POST', '/api/imports', {
+        token,
+        body: { provider: 'sample', selection: { all: true }, role: 'user', message: { subject: 'Join', body: 'Hi {{firstName}}' } },
+        headers: { 'Idempotency-Key': 'same-process-key-1' },
+      });
+    const [a, b] = await Promise.all([send(), send()]);
+    const busy = a.status === 409 ? a : b;
+    expect([a.status, b.status].sort()).toEqual([201, 409]);
+    expect(busy.headers.get('Retry-After')).toBe('1');
+    expect(((await busy.json()) as { error: { code: string } }).error.code).toBe('idempotency_key_in_flight');
+    const again = await send();
+    expect(again.status).toBe(201);
+    expect(again.headers.get('Idempotent-Replayed')).toBe('true');
+  });
+
   it('answers 409 with Retry-After while another replica holds the key, and takes it over once its lease ran out', async () => {
     const body = importOf(2);
     await claimHeldBy('held-key-1', body, { host: 'replica-2.internal', pid: 4242, instance: 'other' });

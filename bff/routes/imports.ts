@@ -9,7 +9,11 @@ import { AppError } from '../errors.js';
 import { ensureDirectory } from '../services/directory.js';
 import { openConnection } from '../services/connections.js';
 import { credentialKey } from '../crypto.js';
-import { createImport } from '../services/imports.js';
+import { createImport, importKeyScope } from '../services/imports.js';
+import { holdKeyInProcess } from '../services/idempotency.js';
+import { bearer } from '../auth/api-key.js';
+import { readSessionToken } from '../auth/session-token.js';
+import { createMiddleware } from 'hono/factory';
 import { validate } from '../validate.js';
 
 const idempotencyHeader = z.object({ 'idempotency-key': z.string().regex(/^[A-Za-z0-9_.:-]{8,200}$/, 'must be 8–200 letters, digits or _.:-') }).passthrough();
@@ -19,18 +23,31 @@ export const importsRoutes = ({ db, config, providers, now = () => new Date() }:
     .use(sessionAuth(config.secret, now))
     .post('/', validate('header', idempotencyHeader), validate('json', importRequest), async (c) => {
       const request = c.req.valid('json');
+      const session = c.get('session');
+      const key = c.req.valid('header')['idempotency-key'];
       const entry = providers.get(request.provider);
       if (!entry) throw new AppError(400, 'provider_not_found', `No HR application "${request.provider}" is configured.`);
       // Contacts are resolved from the cache, so it must hold this provider's directory.
-      const connection = await openConnection({ db: db.kysely, key: credentialKey(config.secret) }, entry, c.get('session').target);
+      const connection = await openConnection({ db: db.kysely, key: credentialKey(config.secret) }, entry, session.target);
       await ensureDirectory(db.kysely, connection, now);
-      const result = await createImport(
-        { db: db.kysely, now, acceptUrl: config.acceptUrl, inviteTtlDays: config.inviteTtlDays, directory: connection.key },
-        c.get('session'),
-        request,
-        c.req.valid('header')['idempotency-key'],
-      );
+      const result = await createImport({ db: db.kysely, now, acceptUrl: config.acceptUrl, inviteTtlDays: config.inviteTtlDays, directory: connection.key }, session, request, key);
       // As Stripe marks a replay, so a client (and its logs) can tell it ran nothing.
       if (result.replayed) c.header('Idempotent-Replayed', 'true');
       return c.json(result.body, result.status as ContentfulStatusCode);
     });
+
+/**
+ * Mounted ahead of everything else that touches the database on POST /api/imports (the rate
+ * limiter included): a second request with a key this process is running gets its 409 at once,
+ * instead of queuing behind the first import on SQLite's single connection. Requests it cannot
+ * read (no key, no valid session) pass on to be refused by the route itself.
+ */
+export const importKeyGuard = ({ db, config, now = () => new Date() }: AppDeps) =>
+  createMiddleware(async (c, next) => {
+    const key = c.req.header('Idempotency-Key');
+    const token = bearer(c.req.header('Authorization'));
+    if (c.req.method !== 'POST' || !key || !token) return next();
+    const session = await readSessionToken(config.secret, token, now()).catch(() => null);
+    if (!session) return next();
+    await holdKeyInProcess(db.kysely, importKeyScope(session, key), () => next());
+  });

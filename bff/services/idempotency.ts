@@ -225,3 +225,25 @@ export async function withIdempotencyKey(
     throw err;
   }
 }
+
+const running = new WeakMap<Kysely<Database>, Set<string>>();
+
+/**
+ * Runs a keyed request while this process remembers its key, refusing a second one at once.
+ * On SQLite every request of the process shares one connection, so without this a second
+ * request would wait on the first's transaction at its first query and only then find the
+ * claim; with it, it gets the same immediate 409 another replica gets from the database.
+ * Call it before the request touches the database.
+ */
+export async function holdKeyInProcess<T>(db: Kysely<Database>, scope: KeyScope, work: () => Promise<T>): Promise<T> {
+  let mine = running.get(db);
+  if (!mine) running.set(db, (mine = new Set()));
+  const local = JSON.stringify([scope.targetType, scope.targetId, scope.inviterId, scope.key]);
+  if (mine.has(local)) throw inFlight();
+  mine.add(local);
+  try {
+    return await work();
+  } finally {
+    mine.delete(local);
+  }
+}

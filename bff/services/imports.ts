@@ -10,7 +10,7 @@ import type { Session } from '../auth/session-token.js';
 import { writeTransaction } from '../db/connect.js';
 import { AppError } from '../errors.js';
 import { countSeats, lockTarget, targetRoles } from './targets.js';
-import { completeKey, requestHash, withIdempotencyKey, type Claim, type KeyedResponse } from './idempotency.js';
+import { completeKey, requestHash, withIdempotencyKey, type Claim, type KeyedResponse, type KeyScope } from './idempotency.js';
 import { resolveSelection, type SelectedContact } from './directory.js';
 import { recordAudit } from './audit.js';
 import { renderInvite } from './message.js';
@@ -95,12 +95,17 @@ async function existingEmails(
   return { members, invited };
 }
 
+/** Keys are the inviter's own, per target: two admins may happen to pick the same one. */
+export function importKeyScope(session: Session, idempotencyKey: string): KeyScope {
+  return { targetType: session.target.type, targetId: session.target.id, inviterId: session.inviter.id, key: idempotencyKey };
+}
+
 /**
  * Runs an import once per Idempotency-Key (services/idempotency.ts): its answer, 201 or a
  * refusal, is stored with the key and replayed for the same key and body.
  */
 export async function createImport(deps: ImportDeps, session: Session, request: ImportRequest, idempotencyKey: string): Promise<KeyedResponse> {
-  const scope = { targetType: session.target.type, targetId: session.target.id, inviterId: session.inviter.id, key: idempotencyKey };
+  const scope = importKeyScope(session, idempotencyKey);
   const hash = requestHash(request);
   return withIdempotencyKey(deps.db, deps.now, scope, hash, (claim) => writeImport(deps, session, request, claim, hash));
 }
