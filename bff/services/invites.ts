@@ -19,7 +19,7 @@ function effectiveStatus(invite: Pick<Invite, 'status' | 'expires_at'>, now: Dat
 export async function listInvites(
   db: Kysely<Database>,
   target: TargetRef,
-  q: { status?: InviteStatus | undefined; cursor?: string | undefined; limit: number },
+  q: { status?: InviteStatus | undefined; cursor?: string | undefined; limit: number; id?: string | undefined },
   now: Date,
 ): Promise<{ items: InviteSummary[]; nextCursor: string | null }> {
   let query = db
@@ -36,6 +36,7 @@ export async function listInvites(
     .orderBy('invites.created_at', 'desc')
     .orderBy('invites.id', 'desc')
     .limit(q.limit + 1);
+  if (q.id) query = query.where('invites.id', '=', q.id);
   const iso = now.toISOString();
   if (q.status === 'pending') query = query.where('invites.status', '=', 'pending').where('invites.expires_at', '>', iso);
   else if (q.status === 'expired') query = query.where((eb) => eb.or([eb('invites.status', '=', 'expired'), eb.and([eb('invites.status', '=', 'pending'), eb('invites.expires_at', '<=', iso)])]));
@@ -128,8 +129,9 @@ export async function resendInvite(deps: ResendDeps, target: TargetRef, id: stri
       .execute();
     await recordAudit(trx, { action: 'resend', actor: inviter.id, target, subject: id, count: 1, at: now });
   });
-  const { items } = await listInvites(deps.db, target, { limit: 500 }, now);
-  return items.find((i) => i.id === id)!;
+  // The one invite, however many newer ones the target has.
+  const { items } = await listInvites(deps.db, target, { id, limit: 1 }, now);
+  return items[0]!;
 }
 
 const invalidLink = () => new AppError(404, 'invite_not_found', 'This invitation link is not valid. It may have been replaced by a newer email.');
