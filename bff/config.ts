@@ -33,6 +33,12 @@ const envSchema = z.object({
   HR_IMPORT_ACCEPT_URL: z.string().url().optional(),
   HR_IMPORT_SESSION_TTL: z.coerce.number().int().min(60).max(86_400).default(900),
   HR_IMPORT_INVITE_TTL_DAYS: z.coerce.number().int().min(1).max(30).default(7),
+  // Proxies in front of the server that append to X-Forwarded-For: 0 (none, the default), or their number.
+  HR_IMPORT_TRUST_PROXY: z
+    .string()
+    .regex(/^(true|false|\d)$/, 'must be the number of proxies in front of the server (0-9), true (1) or false (0)')
+    .transform((v) => (v === 'true' ? 1 : v === 'false' ? 0 : Number(v)))
+    .default(0),
 });
 
 export interface EnvConfig {
@@ -49,6 +55,7 @@ export interface EnvConfig {
   acceptUrl: string | undefined;
   sessionTtlSeconds: number;
   inviteTtlDays: number;
+  trustProxy: number;
 }
 
 export function loadEnvConfig(env: NodeJS.ProcessEnv): EnvConfig {
@@ -76,6 +83,7 @@ export function loadEnvConfig(env: NodeJS.ProcessEnv): EnvConfig {
     acceptUrl: e.HR_IMPORT_ACCEPT_URL,
     sessionTtlSeconds: e.HR_IMPORT_SESSION_TTL,
     inviteTtlDays: e.HR_IMPORT_INVITE_TTL_DAYS,
+    trustProxy: e.HR_IMPORT_TRUST_PROXY,
   };
 }
 

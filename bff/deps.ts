@@ -16,8 +16,12 @@ export interface AppConfig {
   origins: string[];
   /** Requests a minute before 429; defaults in bff/rate-limit.ts. */
   rateLimits?: Partial<RateLimits> | undefined;
-  /** Take the client address from X-Forwarded-For (only behind a proxy that sets it). */
-  trustProxy?: boolean | undefined;
+  /**
+   * How many proxies in front of the BFF append to X-Forwarded-For (`true` = 1). The client
+   * address is the entry that many places from the right: entries further left are whatever
+   * the client sent, so trusting the first one would let anyone pick their own rate-limit key.
+   */
+  trustProxy?: boolean | number | undefined;
 }
 
 export interface RateLimits {

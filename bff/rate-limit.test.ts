@@ -60,4 +60,24 @@ describe('rate limits', () => {
     expect(JSON.stringify(rows)).not.toContain(token.slice(0, 20));
     expect(JSON.stringify(rows)).not.toContain('local');
   });
+
+  it('behind a trusted proxy, key on the address the proxy saw, not one the client wrote', async () => {
+    const behindProxy = createApp({ db: h.db, config: { ...TEST_CONFIG, rateLimits: limits, trustProxy: 1 }, providers: createProviderRegistry([sampleProvider()]), logger: silentLogger, now: () => h.clock.now });
+    // The client forges a new leftmost entry each time; the proxy appends the real address last.
+    const guess = (i: number) => behindProxy.request('/api/invites/accept', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': `10.0.0.${i}, 203.0.113.7` },
+      body: JSON.stringify({ token: 'x'.repeat(43) }),
+    });
+    const seen: number[] = [];
+    for (let i = 0; i < 4; i++) seen.push((await guess(i)).status);
+    expect(seen).toEqual([404, 404, 404, 429]);
+    // Another real client behind the same proxy has its own budget.
+    const other = await behindProxy.request('/api/invites/accept', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': '203.0.113.8' },
+      body: JSON.stringify({ token: 'x'.repeat(43) }),
+    });
+    expect(other.status).toBe(404);
+  });
 });

@@ -16,9 +16,12 @@ const WINDOW_MS = 60_000;
 /** Digest, so neither a session token nor an address is stored in the counters table. */
 const digest = (s: string) => createHash('sha256').update(s).digest('base64url').slice(0, 22);
 
-export function clientAddress(c: Context, trustProxy: boolean): string {
-  if (trustProxy) {
-    const forwarded = c.req.header('X-Forwarded-For')?.split(',')[0]?.trim();
+export function clientAddress(c: Context, trustProxy: boolean | number): string {
+  const hops = trustProxy === true ? 1 : trustProxy === false ? 0 : trustProxy;
+  if (hops > 0) {
+    const chain = (c.req.header('X-Forwarded-For') ?? '').split(',').map((a) => a.trim()).filter(Boolean);
+    // Our nearest proxy appended the last entry; with fewer entries than hops, the first is the client.
+    const forwarded = chain[Math.max(0, chain.length - hops)];
     if (forwarded) return forwarded;
   }
   // @hono/node-server puts the socket in c.env; app.request() in tests has none.

@@ -59,6 +59,7 @@ export async function startStandalone(
     secret,
     sessionTtlSeconds: env.sessionTtlSeconds,
     inviteTtlDays: env.inviteTtlDays,
+    trustProxy: env.trustProxy,
     get acceptUrl() {
       return env.acceptUrl ?? `${ownOrigin()}/accept`;
     },
