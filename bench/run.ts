@@ -23,37 +23,20 @@ import { upsertTarget } from '../bff/services/targets.js';
 import { refreshDirectory } from '../bff/services/directory.js';
 import { mintSessionToken } from '../bff/auth/session-token.js';
 import { createUnifiedConnector } from '../bff/connectors/unified.js';
-import type { Connector, DirectoryContact } from '../bff/connectors/types.js';
+import type { Connector } from '../bff/connectors/types.js';
 import { createPgDatabase } from '../test/postgres.js';
 import { startUnifiedFake } from '../test/fakes/unified-server.js';
+import { BENCH_SECRET, benchPeople, median } from './people.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
-const SECRET = 'bench-secret-0123456789-0123456789-0123';
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const SECRET = BENCH_SECRET;
 const ms = (n: number) => `${n.toFixed(0)} ms`;
 
 function line(name: string, value: number, floor: number, unit = ms) {
   console.log(`${name.padEnd(34)} ${unit(value).padStart(10)}   floor ${unit(floor).padStart(10)}   ratio ${(value / floor).toFixed(2)}×`);
 }
 
-function people(n: number): DirectoryContact[] {
-  return Array.from({ length: n }, (_, i) => ({
-    id: `p${i}`,
-    firstName: `First${i}`,
-    lastName: `Last${i}`,
-    displayName: `First${i} Last${i}`,
-    email: `person${i}@bench.example`,
-    personalEmail: null,
-    title: 'Engineer',
-    department: `Dept ${i % 20}`,
-    location: `City ${i % 10}`,
-    managerId: null,
-    status: 'active',
-    avatarUrl: null,
-  }));
-}
-
-const directory: Connector = { listContacts: async () => ({ contacts: people(10_000), nextCursor: null, total: 10_000 }) };
+const directory: Connector = { listContacts: async () => ({ contacts: benchPeople(10_000), nextCursor: null, total: 10_000 }) };
 
 /** One fresh database per run, so every import writes into the same state. */
 async function freshDb(kind: 'sqlite' | 'postgres', dir: string): Promise<{ db: Db; drop(): Promise<void>; url?: string; file?: string }> {
