@@ -1,4 +1,4 @@
-// Runs the BFF's tests and the fuzz test again on PostgreSQL (TEST_PG_URL, default the local server). Where no
+// Runs the BFF's tests, the fuzz and the scope tests again on PostgreSQL (TEST_PG_URL, default the local server). Where no
 // server answers, says so in one line and skips, unless HR_IMPORT_REQUIRE_PG=1 (CI) makes that
 // a failure: the embedded default (SQLite) needs no server, PostgreSQL is for deployments.
 import { spawnSync } from 'node:child_process';
@@ -19,5 +19,5 @@ try {
   process.exit(0);
 }
 console.log(`BFF tests on PostgreSQL (${url.replace(/\/\/[^@]*@/, '//')})`);
-const run = spawnSync('npx', ['vitest', 'run', 'bff', 'test/fuzz.test.ts'], { stdio: 'inherit', env: { ...process.env, TEST_PG_URL: url } });
+const run = spawnSync('npx', ['vitest', 'run', 'bff', 'test/fuzz.test.ts', 'test/scope.test.ts'], { stdio: 'inherit', env: { ...process.env, TEST_PG_URL: url } });
 process.exit(run.status ?? 1);
