@@ -21,6 +21,15 @@ const setup = (overrides: Partial<MicrosoftFakeOptions> = {}, credentials: Parti
   );
 
 describe('Microsoft Entra ID connector', () => {
+  it('gets everyone when Graph serves 100 a page because the manager is expanded', async () => {
+    const users = Array.from({ length: 250 }, (_, i) => ({ ...person(i), managerId: i ? 'user-0' : undefined }));
+    const { connector } = await setup({ users });
+    const { contacts, pages } = await listAll(connector);
+    expect(pages).toBe(3);
+    expect(new Set(contacts.map((c) => c.id)).size).toBe(250);
+    expect(contacts[249]!.managerId).toBe('user-0');
+  });
+
   it('lists a directory over several pages and maps every field', async () => {
     const ada = {
       id: '6ea91a8d-e32e-41a1-b7bd-d2d185eed0e0',

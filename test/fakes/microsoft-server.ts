@@ -15,6 +15,8 @@
  *   `$select` inside the expand), the manager absent for people without one.
  * - learn.microsoft.com/graph/errors and /graph/throttling: `{error: {code, message,
  *   innerError}}`; 401 InvalidAuthenticationToken; throttling is 429 TooManyRequests with Retry-After.
+ * - developer.microsoft.com/graph/known-issues (13635): `$expand` on directory objects returns
+ *   at most 100 objects, whatever `$top` asks: with `$expand=manager` a page holds 100 users.
  * Pages are served from `pageLimit` users at most (Graph may return fewer than $top).
  */
 import { randomUUID } from 'node:crypto';
@@ -93,7 +95,7 @@ export async function startMicrosoftFake(options: MicrosoftFakeOptions) {
     if (failure === 'malformed') return reply(200, { '@odata.context': `${req.origin}/v1.0/$metadata#users`, value: 'nobody' });
     const select = (req.query.get('$select') ?? 'id,displayName,givenName,surname,mail,userPrincipalName,jobTitle,officeLocation').split(',');
     const expandManager = /^manager(\(\$select=[\w,]+\))?$/.test(req.query.get('$expand') ?? '');
-    const size = Math.min(top, options.pageLimit ?? 999);
+    const size = Math.min(top, expandManager ? 100 : 999, options.pageLimit ?? 999);
     const page = options.users.slice(offset, offset + size).map((u) => {
       const out: Record<string, unknown> = {};
       for (const field of select) out[field] = u[field] ?? null;
