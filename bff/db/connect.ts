@@ -73,8 +73,23 @@ export function dialectOf(db: Kysely<Database>): Dialect {
  * SQLITE_BUSY, which no busy timeout can wait out. On PostgreSQL it is a plain transaction:
  * there the callers lock the rows they depend on.
  */
+/** PostgreSQL chose this transaction as a deadlock's or a serialization conflict's victim: it did nothing. */
+const retryable = (err: unknown) => ['40P01', '40001'].includes((err as { code?: unknown } | null)?.code as string);
+const PG_ATTEMPTS = 4;
+
 export async function writeTransaction<T>(db: Kysely<Database>, fn: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
-  if (dialectOf(db) === 'postgres') return db.transaction().execute(fn);
+  if (dialectOf(db) === 'postgres') {
+    // The victim was rolled back whole, so running it again is safe, and better than answering 503
+    // for a conflict the client did not cause. A short random pause lets the winner commit first.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await db.transaction().execute(fn);
+      } catch (err) {
+        if (!retryable(err) || attempt >= PG_ATTEMPTS) throw err;
+        await new Promise((ok) => setTimeout(ok, 5 + Math.random() * 20 * attempt));
+      }
+    }
+  }
   // connection() holds the one SQLite connection for the whole callback, so nothing else of
   // this process runs a statement inside the transaction.
   return db.connection().execute(async (conn) => {

@@ -36,8 +36,12 @@ export async function upsertTarget(
   input: { name: string; seatLimit: number; organizationId?: string | null | undefined; roles?: Role[] | undefined; defaultRole?: string | undefined },
   now: Date,
 ): Promise<{ target: Target; created: boolean }> {
-  return db.transaction().execute(async (trx) => {
-    const existing = await trx.selectFrom('targets').selectAll().where('type', '=', ref.type).where('id', '=', ref.id).executeTakeFirst();
+  // A write transaction, so the read below cannot go stale before the write: SQLite takes its
+  // write lock first, PostgreSQL locks the row (and a concurrent first creation becomes an update).
+  return writeTransaction(db, async (trx) => {
+    let read = trx.selectFrom('targets').selectAll().where('type', '=', ref.type).where('id', '=', ref.id);
+    if (dialectOf(trx) === 'postgres') read = read.forUpdate();
+    const existing = await read.executeTakeFirst();
     const roles = input.roles ?? (existing ? targetRoles(existing) : DEFAULT_ROLES[ref.type].roles);
     const defaultRole = input.defaultRole ?? (roles.some((r) => r.id === existing?.default_role) ? existing!.default_role : undefined) ?? (roles.some((r) => r.id === DEFAULT_ROLES[ref.type].defaultRole) ? DEFAULT_ROLES[ref.type].defaultRole : roles[0]!.id);
     const row = {
@@ -51,7 +55,11 @@ export async function upsertTarget(
     if (existing) {
       await trx.updateTable('targets').set(row).where('type', '=', ref.type).where('id', '=', ref.id).execute();
     } else {
-      await trx.insertInto('targets').values({ ...row, type: ref.type, id: ref.id, created_at: now.toISOString() }).execute();
+      await trx
+        .insertInto('targets')
+        .values({ ...row, type: ref.type, id: ref.id, created_at: now.toISOString() })
+        .onConflict((oc) => oc.columns(['type', 'id']).doUpdateSet(row))
+        .execute();
     }
     return { target: await getTarget(trx, ref), created: !existing };
   });
