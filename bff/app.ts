@@ -17,11 +17,13 @@ import { providersRoutes } from './routes/providers.js';
 import { importKeyGuard, importsRoutes } from './routes/imports.js';
 import { invitesRoutes } from './routes/invites.js';
 import { acceptLimits, rateLimit, widgetLimits } from './rate-limit.js';
+import { openApiDocument } from './openapi.js';
 
 /** An import of 100,000 ids with per-contact roles fits; anything bigger is not a real request. */
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
 
 export function createApp(deps: AppDeps) {
+  const document = openApiDocument();
   const widgetLimiter = rateLimit(deps, ...widgetLimits(deps));
   const acceptLimiter = rateLimit(deps, ...acceptLimits(deps));
   const api = new Hono<Env>()
@@ -54,6 +56,7 @@ export function createApp(deps: AppDeps) {
     .use('/invites', widgetLimiter)
     .use('/invites/*', widgetLimiter)
     .route('/health', healthRoutes(deps))
+    .get('/openapi.json', (c) => c.json(document))
     .route('/sessions', sessionsRoutes(deps))
     .route('/session', sessionRoutes(deps))
     .route('/targets', targetsRoutes(deps))

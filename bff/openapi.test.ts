@@ -1,0 +1,108 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { createApp } from './app.js';
+import { silentLogger } from './logger.js';
+import { createProviderRegistry, sampleProvider } from './providers.js';
+import { openApiDocument } from './openapi.js';
+import { API_KEY, createHarness, TEST_CONFIG, type Harness } from '../test/harness.js';
+
+type Doc = { paths: Record<string, Record<string, { responses: Record<string, { content?: { 'application/json': { schema: object } } }> }>>; components: object };
+
+const doc = openApiDocument() as Doc;
+const ajv = new Ajv2020({ strict: false, validateFormats: false, allErrors: true });
+
+/** `/api/invites/inv_abc/resend` → `/api/invites/{id}/resend`, by matching the documented templates. */
+function documentedPath(path: string): string | undefined {
+  const bare = path.split('?')[0]!;
+  return Object.keys(doc.paths).find((template) => new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}$`).test(bare) && !Object.keys(doc.paths).some((other) => other !== template && other === bare));
+}
+
+let h: Harness;
+const checked = new Set<string>();
+
+/** Calls the BFF and checks the answer against the document: the status is listed, the body fits. */
+async function call(method: string, path: string, init: Parameters<Harness['request']>[2] = {}) {
+  const res = await h.request(method, path, init);
+  const text = await res.text();
+  const template = documentedPath(path);
+  expect(template, `${method} ${path} is documented`).toBeDefined();
+  const response = doc.paths[template!]![method.toLowerCase()]?.responses[String(res.status)];
+  expect(response, `${method} ${template} documents status ${res.status}`).toBeDefined();
+  const schema = response!.content?.['application/json'].schema;
+  if (schema) {
+    const validate = ajv.compile({ ...schema, components: doc.components });
+    const body = JSON.parse(text);
+    expect(validate(body) ? [] : validate.errors, `${method} ${template} ${res.status} body fits its schema: ${text.slice(0, 300)}`).toEqual([]);
+  } else {
+    expect(text).toBe('');
+  }
+  checked.add(`${method} ${template} ${res.status}`);
+  return { status: res.status, json: text ? JSON.parse(text) : null };
+}
+
+beforeAll(async () => {
+  h = await createHarness();
+});
+afterAll(() => h.close());
+
+describe('the OpenAPI document', () => {
+  it('documents every route of the app, and only those', () => {
+    const app = createApp({ db: h.db, config: TEST_CONFIG, providers: createProviderRegistry([sampleProvider()]), logger: silentLogger });
+    const routes = new Set(app.routes.filter((r) => r.method !== 'ALL').map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, '{$1}')}`));
+    const documented = new Set(Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`)));
+    expect([...documented].sort()).toEqual([...routes].sort());
+  });
+
+  it('is served at /api/openapi.json', async () => {
+    const { json } = await call('GET', '/api/openapi.json');
+    expect(json).toMatchObject({ openapi: '3.1.0', paths: { '/api/imports': { post: { summary: expect.any(String) } } } });
+  });
+
+  it('describes what the BFF really answers, success and failure, on every route', async () => {
+    await call('GET', '/api/health');
+    expect((await call('PUT', '/api/targets/organization/acme', { token: API_KEY, body: { name: 'Acme', seatLimit: 3 } })).status).toBe(201);
+    expect((await call('PUT', '/api/targets/organization/acme', { token: API_KEY, body: { name: 'Acme', seatLimit: 3 } })).status).toBe(200);
+    await call('PUT', '/api/targets/organization/acme/members', { token: API_KEY, body: { members: [{ id: 'm1', email: 'member@example.com' }] } });
+    await call('PUT', '/api/targets/organization/acme', { token: API_KEY, body: { name: '', seatLimit: -1 } });
+    await call('PUT', '/api/targets/organization/nope/members', { token: API_KEY, body: { members: [] } });
+    await call('POST', '/api/sessions', { token: 'wrong-key-0123456789', body: {} });
+    await call('POST', '/api/sessions', { token: API_KEY, body: { inviter: { id: 'u', name: 'U', email: 'u@example.com' }, target: { type: 'lab', id: 'none' } } });
+    const { json: session } = await call('POST', '/api/sessions', { token: API_KEY, body: { inviter: { id: 'u', name: 'U', email: 'u@example.com' }, target: { type: 'organization', id: 'acme' } } });
+    const token = session.token as string;
+
+    await call('GET', '/api/session');
+    await call('GET', '/api/session', { token });
+    await call('GET', '/api/providers', { token });
+    const { json: page } = await call('GET', '/api/providers/sample/contacts?limit=5&status=all', { token });
+    await call('GET', '/api/providers/sample/contacts?limit=9999', { token });
+    await call('GET', '/api/providers/unknown/contacts', { token });
+    await call('GET', '/api/providers/sample/contacts/facets?search=a', { token });
+    await call('PUT', '/api/providers/sample/connection', { token, body: { credentials: {} } });
+    await call('DELETE', '/api/providers/sample/connection', { token });
+    await call('POST', '/api/providers/sample/connection/test', { token });
+
+    const ids = (page.items as { id: string; email: string | null; status: string }[]).filter((c) => c.email && c.status === 'active').map((c) => c.id);
+    const importBody = (selection: unknown) => ({ provider: 'sample', selection, role: 'user', message: { subject: 'Join', body: 'Hi {{firstName}}' } });
+    await call('POST', '/api/imports', { token, headers: { 'Idempotency-Key': 'openapi-import-1' }, body: importBody({ ids: ids.slice(0, 2) }) });
+    await call('POST', '/api/imports', { token, headers: { 'Idempotency-Key': 'openapi-import-1' }, body: importBody({ ids: ids.slice(0, 1) }) });
+    await call('POST', '/api/imports', { token, headers: { 'Idempotency-Key': 'openapi-import-2' }, body: importBody({ all: true }) });
+    await call('POST', '/api/imports', { token, headers: { 'Idempotency-Key': 'openapi-import-3' }, rawBody: 'not json', body: undefined });
+
+    const { json: invites } = await call('GET', '/api/invites?status=pending', { token });
+    const [first, second] = invites.items as { id: string }[];
+    await call('POST', `/api/invites/${first!.id}/resend`, { token });
+    await call('DELETE', `/api/invites/${second!.id}`, { token });
+    await call('POST', `/api/invites/${second!.id}/resend`, { token });
+    await call('DELETE', '/api/invites/inv_doesnotexist000', { token });
+    const payload = await h.db.kysely.selectFrom('outbox').select('payload').where('invite_id', '=', first!.id).where('status', '=', 'queued').executeTakeFirstOrThrow();
+    const inviteToken = /token=([A-Za-z0-9_-]+)/.exec(JSON.parse(payload.payload!).text as string)![1]!;
+    await call('POST', '/api/invites/accept', { body: { token: inviteToken } });
+    await call('POST', '/api/invites/accept', { body: { token: inviteToken } });
+    await call('POST', '/api/invites/accept', { body: { token: 'x'.repeat(43) } });
+
+    // Every route was called at least once.
+    const calledRoutes = new Set([...checked].map((c) => c.split(' ').slice(0, 2).join(' ')));
+    const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
+    expect(documented.filter((r) => !calledRoutes.has(r))).toEqual([]);
+  });
+});

@@ -1,0 +1,283 @@
+/**
+ * The BFF contract as an OpenAPI 3.1 document (DESIGN.md: "document it fully as OpenAPI"),
+ * served at `GET /api/openapi.json`. Request bodies, parameters and queries are generated from
+ * the same zod schemas the routes validate with, so they cannot drift; response schemas are
+ * written here beside the types in contract.ts, and bff/openapi.test.ts checks them against real
+ * answers and checks that every route of the app is documented and nothing else is.
+ */
+import { z } from 'zod';
+import {
+  acceptRequest,
+  connectionRequest,
+  contactsQuery,
+  importRequest,
+  inviteListQuery,
+  inviteParams,
+  memberSync,
+  providerParams,
+  sessionRequest,
+  targetParams,
+  targetUpsert,
+  CONTACT_STATUSES,
+  TARGET_TYPES,
+} from './contract.js';
+
+type Schema = Record<string, unknown>;
+
+const jsonSchema = (s: z.ZodType): Schema => {
+  const { $schema: _, ...rest } = z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' }) as Schema;
+  return rest;
+};
+const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
+const nullable = (type: string): Schema => ({ type: [type, 'null'] });
+const obj = (properties: Record<string, Schema>, optional: string[] = []): Schema => ({
+  type: 'object',
+  properties,
+  required: Object.keys(properties).filter((k) => !optional.includes(k)),
+});
+
+/** Path and query parameters from a strict zod object, one OpenAPI parameter per key. */
+function parameters(where: 'path' | 'query', schema: z.ZodObject): Schema[] {
+  const shape = jsonSchema(schema) as { properties: Record<string, Schema>; required?: string[] };
+  return Object.entries(shape.properties).map(([name, s]) => ({ name, in: where, required: where === 'path' || (shape.required ?? []).includes(name), schema: s }));
+}
+
+const schemas: Record<string, Schema> = {
+  Error: obj({ error: obj({ code: { type: 'string' }, message: { type: 'string' }, details: {} }, ['details']) }),
+  Seats: obj({ limit: { type: 'integer' }, used: { type: 'integer' }, remaining: { type: 'integer' } }),
+  Role: obj({ id: { type: 'string' }, label: { type: 'string' } }),
+  Target: obj({
+    type: { enum: [...TARGET_TYPES] },
+    id: { type: 'string' },
+    name: { type: 'string' },
+    organizationId: nullable('string'),
+    seatLimit: { type: 'integer' },
+    roles: { type: 'array', items: ref('Role') },
+    defaultRole: { type: 'string' },
+    seats: ref('Seats'),
+  }),
+  Session: obj({
+    inviter: obj({ id: { type: 'string' }, name: { type: 'string' }, email: { type: 'string' } }),
+    target: obj({ type: { enum: [...TARGET_TYPES] }, id: { type: 'string' }, name: { type: 'string' }, roles: { type: 'array', items: ref('Role') }, defaultRole: { type: 'string' } }),
+    seats: ref('Seats'),
+    expiresAt: { type: 'string', format: 'date-time' },
+  }),
+  ConnectionState: { enum: ['ready', 'needs_credentials', 'error'] },
+  Provider: obj(
+    {
+      id: { type: 'string' },
+      type: { type: 'string' },
+      name: { type: 'string' },
+      connection: ref('ConnectionState'),
+      fields: { type: 'array', items: obj({ name: { type: 'string' }, label: { type: 'string' }, secret: { type: 'boolean' }, required: { type: 'boolean' } }) },
+    },
+    ['fields'],
+  ),
+  Contact: obj({
+    id: { type: 'string' },
+    firstName: nullable('string'),
+    lastName: nullable('string'),
+    displayName: { type: 'string' },
+    email: nullable('string'),
+    personalEmail: nullable('string'),
+    title: nullable('string'),
+    department: nullable('string'),
+    location: nullable('string'),
+    managerId: nullable('string'),
+    status: { enum: [...CONTACT_STATUSES] },
+    avatarUrl: nullable('string'),
+    membership: { enum: ['member', 'invited', null] },
+  }),
+  ContactPage: obj({ items: { type: 'array', items: ref('Contact') }, nextCursor: nullable('string'), total: { type: 'integer' }, selectable: { type: 'integer' } }),
+  Facet: obj({ value: { type: 'string' }, count: { type: 'integer' } }),
+  ImportResult: obj({
+    id: { type: 'string' },
+    invited: { type: 'integer' },
+    skipped: {
+      type: 'array',
+      items: obj({ contactId: { type: 'string' }, email: nullable('string'), reason: { enum: ['already_member', 'already_invited', 'no_email', 'invalid_email', 'duplicate', 'not_found'] } }),
+    },
+    seats: ref('Seats'),
+  }),
+  Invite: obj({
+    id: { type: 'string' },
+    email: { type: 'string' },
+    name: nullable('string'),
+    role: { type: 'string' },
+    status: { enum: ['pending', 'accepted', 'revoked', 'expired'] },
+    delivery: { enum: ['queued', 'sending', 'sent', 'failed', 'cancelled'] },
+    deliveryError: nullable('string'),
+    expiresAt: { type: 'string', format: 'date-time' },
+    createdAt: { type: 'string', format: 'date-time' },
+    importId: nullable('string'),
+  }),
+};
+
+const json = (schema: Schema, description: string) => ({ description, content: { 'application/json': { schema } } });
+const error = (description: string) => json(ref('Error'), description);
+const body = (s: z.ZodType) => ({ required: true, content: { 'application/json': { schema: jsonSchema(s) } } });
+
+/** Answers every route may give besides its own. */
+const common = {
+  '400': error('Bad input: `invalid_request` with `details.fields`'),
+  '413': error('`payload_too_large`'),
+  '415': error('`unsupported_media_type`: send JSON'),
+  '429': error('`rate_limited`, with Retry-After'),
+  '503': error('`database_busy` (nothing written; Retry-After) or `database_unavailable`'),
+};
+const auth = (scheme: 'apiKey' | 'session') => ({
+  security: [{ [scheme]: [] }],
+  responses: { '401': error(scheme === 'apiKey' ? '`unauthorized`: missing or invalid API key' : '`session_missing`, `session_invalid` or `session_expired`') },
+});
+const providerErrors = {
+  '409': error('`provider_not_connected` (the organization has not connected this provider) or `connection_unreadable` (stored credentials no longer open: connect again)'),
+  '502': error('The provider refused or answered nonsense: `provider_auth` (reconnect), `provider_permission`, `provider_bad_response`, `provider_sync_failed`, `provider_quota_exceeded`'),
+  '504': error('`provider_timeout`'),
+};
+
+function op(summary: string, spec: { auth?: 'apiKey' | 'session'; parameters?: Schema[]; requestBody?: Schema; responses: Record<string, Schema> }) {
+  const a = spec.auth ? auth(spec.auth) : { security: [], responses: {} };
+  return {
+    summary,
+    security: a.security,
+    ...(spec.parameters ? { parameters: spec.parameters } : {}),
+    ...(spec.requestBody ? { requestBody: spec.requestBody } : {}),
+    responses: { ...spec.responses, ...a.responses, ...common },
+  };
+}
+
+const targetPath = parameters('path', targetParams);
+const providerPath = parameters('path', providerParams);
+const invitePath = parameters('path', inviteParams);
+
+export function openApiDocument(): Schema {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'hr-import BFF',
+      version: '1',
+      description: 'Import contacts from HR applications and invite them to an organization, lab or challenge. Errors are always `{ error: { code, message, details? } }`.',
+    },
+    servers: [{ url: '/' }],
+    components: {
+      schemas,
+      securitySchemes: {
+        apiKey: { type: 'http', scheme: 'bearer', description: 'Server-to-server API key (HR_IMPORT_API_KEY; several during a rotation).' },
+        session: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Session token from POST /api/sessions, scoped to one inviter and one target.' },
+      },
+    },
+    paths: {
+      '/api/health': { get: op('The database answers', { responses: { '200': json(obj({ ok: { const: true } }), 'Ready') } }) },
+      '/api/openapi.json': { get: op('This document', { responses: { '200': json({ type: 'object' }, 'The OpenAPI document') } }) },
+      '/api/sessions': {
+        post: op('Open a widget session for an inviter on a target', {
+          auth: 'apiKey',
+          requestBody: body(sessionRequest),
+          responses: { '201': json(obj({ token: { type: 'string' }, expiresAt: { type: 'string', format: 'date-time' } }), 'The session token'), '404': error('`target_not_found`') },
+        }),
+      },
+      '/api/targets/{type}/{id}': {
+        put: op('Create or update a target', {
+          auth: 'apiKey',
+          parameters: targetPath,
+          requestBody: body(targetUpsert),
+          responses: { '200': json(ref('Target'), 'Updated'), '201': json(ref('Target'), 'Created') },
+        }),
+      },
+      '/api/targets/{type}/{id}/members': {
+        put: op("Replace a target's members with the host's list", {
+          auth: 'apiKey',
+          parameters: targetPath,
+          requestBody: body(memberSync),
+          responses: { '200': json(obj({ members: { type: 'integer' }, seats: ref('Seats') }), 'Members replaced'), '404': error('`target_not_found`') },
+        }),
+      },
+      '/api/session': { get: op('The session: inviter, target, seats', { auth: 'session', responses: { '200': json(ref('Session'), 'The session') } }) },
+      '/api/providers': {
+        get: op('HR applications of the deployment and their connection state', {
+          auth: 'session',
+          responses: { '200': json(obj({ items: { type: 'array', items: ref('Provider') } }), 'Providers') },
+        }),
+      },
+      '/api/providers/{provider}/contacts': {
+        get: op('Contacts of a provider from the directory cache: search, filters, keyset paging', {
+          auth: 'session',
+          parameters: [...providerPath, ...parameters('query', contactsQuery)],
+          responses: { '200': json(ref('ContactPage'), 'One page'), '404': error('`provider_not_found`'), ...providerErrors },
+        }),
+      },
+      '/api/providers/{provider}/contacts/facets': {
+        get: op('Department and location counts for the filters', {
+          auth: 'session',
+          parameters: [...providerPath, ...parameters('query', contactsQuery.pick({ search: true, status: true }))],
+          responses: { '200': json(obj({ departments: { type: 'array', items: ref('Facet') }, locations: { type: 'array', items: ref('Facet') } }), 'Facets'), '404': error('`provider_not_found`'), ...providerErrors },
+        }),
+      },
+      '/api/providers/{provider}/connection': {
+        put: op("Store the organization's credentials for a provider (never answered back)", {
+          auth: 'session',
+          parameters: providerPath,
+          requestBody: body(connectionRequest),
+          responses: { '200': json(obj({ connection: ref('ConnectionState') }), 'Connected'), '409': error('`configured_by_deployment`'), '404': error('`provider_not_found`') },
+        }),
+        delete: op('Remove the credentials and the cached directory', {
+          auth: 'session',
+          parameters: providerPath,
+          responses: { '200': json(obj({ connection: ref('ConnectionState') }), 'Disconnected'), '409': error('`configured_by_deployment`'), '404': error('`provider_not_found`') },
+        }),
+      },
+      '/api/providers/{provider}/connection/test': {
+        post: op("Read the provider's first page with the stored credentials", {
+          auth: 'session',
+          parameters: providerPath,
+          responses: { '200': json(obj({ ok: { const: true }, sample: { type: 'integer' } }), 'The provider answered'), '404': error('`provider_not_found`'), ...providerErrors },
+        }),
+      },
+      '/api/imports': {
+        post: op('Import contacts: invite them, within the user limit, once per Idempotency-Key', {
+          auth: 'session',
+          parameters: [{ name: 'Idempotency-Key', in: 'header', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{8,200}$' } }],
+          requestBody: body(importRequest),
+          responses: {
+            '201': json(ref('ImportResult'), 'Imported (a replay carries `Idempotent-Replayed: true`)'),
+            ...providerErrors,
+            '409': error('`seat_limit_exceeded` (nothing written), `idempotency_key_in_flight` (Retry-After), `provider_not_connected` or `connection_unreadable`'),
+            '422': error('`idempotency_key_reused`: the key was used with another body'),
+          },
+        }),
+      },
+      '/api/invites': {
+        get: op("The target's invites, newest first", {
+          auth: 'session',
+          parameters: parameters('query', inviteListQuery),
+          responses: { '200': json(obj({ items: { type: 'array', items: ref('Invite') }, nextCursor: nullable('string') }), 'One page') },
+        }),
+      },
+      '/api/invites/{id}/resend': {
+        post: op('Send the invite again with a new token and expiry', {
+          auth: 'session',
+          parameters: invitePath,
+          responses: { '200': json(ref('Invite'), 'Resent'), '403': error('`forbidden_target`'), '404': error('`invite_not_found`'), '409': error('Not pending, or `seat_limit_exceeded`') },
+        }),
+      },
+      '/api/invites/{id}': {
+        delete: op('Revoke an invite: its seat is freed and unsent mail cancelled', {
+          auth: 'session',
+          parameters: invitePath,
+          responses: { '204': { description: 'Revoked' }, '403': error('`forbidden_target`'), '404': error('`invite_not_found`') },
+        }),
+      },
+      '/api/invites/accept': {
+        post: op("Accept an invite with the email's token", {
+          requestBody: body(acceptRequest),
+          responses: {
+            '200': json(obj({ target: obj({ type: { enum: [...TARGET_TYPES] }, id: { type: 'string' }, name: { type: 'string' } }), email: { type: 'string' }, role: { type: 'string' } }), 'Now a member'),
+            '404': error('Unknown token'),
+            '409': error('`seat_limit_exceeded`: the host lowered the limit below the seats taken'),
+            '410': error('Already accepted, revoked or expired'),
+          },
+        }),
+      },
+    },
+  };
+}
