@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { DirectoryContact } from './types.js';
+import { CSV_CONTACT_FIELDS, type CsvColumnMapping, type CsvContactField } from '../contract.js';
 import { blankToNull, displayNameOf, emailOrNull } from './normalize.js';
 import { normalizeEmail } from '../services/text.js';
 
@@ -164,10 +165,10 @@ export function serializeCsv(rows: readonly (readonly string[])[], delimiter: Cs
 
 // ---- Columns → contact fields ----------------------------------------------------------
 
-export const CSV_FIELDS = ['email', 'firstName', 'lastName', 'displayName', 'title', 'department', 'location', 'manager', 'status', 'id'] as const;
-export type CsvField = (typeof CSV_FIELDS)[number];
+export const CSV_FIELDS = CSV_CONTACT_FIELDS;
+export type CsvField = CsvContactField;
 /** Which column (by name) holds each contact field; null where none does. */
-export type CsvMapping = Record<CsvField, string | null>;
+export type CsvMapping = CsvColumnMapping;
 
 /** "Work E-mail" → "workemail", "Prénom" → "prenom": how headers are compared. */
 export function headerKey(name: string): string {
@@ -237,30 +238,20 @@ export interface CsvContacts {
   counts: { rows: number; contacts: number; withoutEmail: number; duplicates: number; ragged: number };
 }
 
-/**
- * The contacts a mapping makes of the rows. Ids are stable across uploads of the same people: the
- * id column's value when it has one, else a digest of the folded email, else of the mapped values.
- */
-export function mapRows(table: CsvTable, mapping: CsvMapping): CsvContacts {
+/** Turns one row into a contact under a mapping (and says its folded email). */
+function contactMaker(table: CsvTable, mapping: CsvMapping) {
   const index = Object.fromEntries(CSV_FIELDS.map((f) => [f, mapping[f] === null ? -1 : table.columns.indexOf(mapping[f]!)])) as Record<CsvField, number>;
-  const byId = new Map<string, CsvContact>();
-  const emails = new Set<string>();
-  let withoutEmail = 0;
-  let duplicates = 0;
-  table.rows.forEach((row, r) => {
+  return (row: string[], r: number): { contact: CsvContact; folded: string | null } => {
     const get = (f: CsvField, max?: number) => (index[f] < 0 ? null : cell(row[index[f]], max));
     const email = emailOrNull(get('email', 254));
     const folded = normalizeEmail(email);
     const given = get('id', 1000);
     // Without an email, the mapped values (not the column order) identify the row.
     const id = given && given.length <= 200 ? given : folded ? digest(`email:${folded}`) : digest(`row:${CSV_FIELDS.map((f) => get(f) ?? '').join('\u001f')}`);
-    if (!folded) withoutEmail++;
-    if (byId.has(id) || (folded && emails.has(folded))) duplicates++;
-    if (folded) emails.add(folded);
     const firstName = get('firstName');
     const lastName = get('lastName');
     const status = get('status');
-    byId.set(id, {
+    const contact: CsvContact = {
       id,
       firstName,
       lastName,
@@ -274,7 +265,33 @@ export function mapRows(table: CsvTable, mapping: CsvMapping): CsvContacts {
       status: status && INACTIVE.has(headerKey(status)) ? 'inactive' : 'active',
       avatarUrl: null,
       line: table.lines[r]!,
-    });
+    };
+    return { contact, folded };
+  };
+}
+
+/** The first `limit` rows as contacts, one each (nothing merged): what the preview shows. */
+export function previewRows(table: CsvTable, mapping: CsvMapping, limit: number): CsvContact[] {
+  const make = contactMaker(table, mapping);
+  return table.rows.slice(0, limit).map((row, r) => make(row, r).contact);
+}
+
+/**
+ * The contacts a mapping makes of the rows. Ids are stable across uploads of the same people: the
+ * id column's value when it has one, else a digest of the folded email, else of the mapped values.
+ */
+export function mapRows(table: CsvTable, mapping: CsvMapping): CsvContacts {
+  const make = contactMaker(table, mapping);
+  const byId = new Map<string, CsvContact>();
+  const emails = new Set<string>();
+  let withoutEmail = 0;
+  let duplicates = 0;
+  table.rows.forEach((row, r) => {
+    const { contact, folded } = make(row, r);
+    if (!folded) withoutEmail++;
+    if (byId.has(contact.id) || (folded && emails.has(folded))) duplicates++;
+    if (folded) emails.add(folded);
+    byId.set(contact.id, contact);
   });
   const contacts = [...byId.values()];
   return { contacts, counts: { rows: table.rows.length, contacts: contacts.length, withoutEmail, duplicates, ragged: table.ragged.length } };
