@@ -179,7 +179,7 @@ export class HrImportCsvUpload extends LitElement {
     const busy = this._busy === 'uploading';
     return html`
       <form part="form" aria-labelledby="csv-heading" @submit=${(e: Event) => e.preventDefault()}>
-        <h3 id="csv-heading">${msg(str`Upload a CSV file to ${provider.name}`)}</h3>
+        <h3 id="csv-heading">${msg('Upload a CSV file')}</h3>
         <p class="muted" id="csv-hint">
           ${msg('The first row names the columns (Email, First name, Last name, Department, …). One person a row, up to 100,000 rows and 10 MB.')}
         </p>

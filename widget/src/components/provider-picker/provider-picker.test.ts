@@ -162,7 +162,7 @@ describe('hr-provider-picker: a CSV file as the directory', () => {
     expect(button.disabled).to.be.false;
     expect(visibleText(button.closest('li')!)).to.include('Upload a file');
     button.click();
-    await findByRole(el, 'heading', 'Upload a CSV file to CSV file');
+    await findByRole(el, 'heading', 'Upload a CSV file');
     const input = getByLabel(el, 'CSV file');
     const files = new DataTransfer();
     files.items.add(new File(['email,first name\nada@acme.test,Ada\n'], 'staff.csv', { type: 'text/csv' }));
