@@ -2,7 +2,7 @@
  * createApp(deps): the BFF as a Hono app a host can mount in its own server
  * (`host.route('/', createApp(deps))`) or run standalone (bff/server.ts).
  */
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { cors } from 'hono/cors';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
@@ -22,10 +22,14 @@ import { openApiDocument } from './openapi.js';
 /** An import of 100,000 ids with per-contact roles fits; anything bigger is not a real request. */
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
 
+/** A CSV upload's body is the file itself, with its own size limit (routes/uploads.ts). */
+const isCsvUpload = (c: Context) => c.req.method === 'POST' && /\/providers\/[^/]+\/uploads\/?$/.test(c.req.path);
+
 export function createApp(deps: AppDeps) {
   const document = openApiDocument();
   const widgetLimiter = rateLimit(deps, ...widgetLimits(deps));
   const acceptLimiter = rateLimit(deps, ...acceptLimits(deps));
+  const jsonBodyLimit = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => { throw new AppError(413, 'payload_too_large', `Request bodies are limited to ${MAX_BODY_BYTES / 1024 / 1024} MB.`); } });
   const api = new Hono<Env>()
     .use(
       '*',
@@ -37,10 +41,10 @@ export function createApp(deps: AppDeps) {
         maxAge: 600,
       }),
     )
-    .use('*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => { throw new AppError(413, 'payload_too_large', `Request bodies are limited to ${MAX_BODY_BYTES / 1024 / 1024} MB.`); } }))
+    .use('*', (c, next) => (isCsvUpload(c) ? next() : jsonBodyLimit(c, next)))
     .use('*', async (c, next) => {
-      // Every body this API reads is JSON; say so clearly instead of failing on an empty object.
-      if (['POST', 'PUT', 'PATCH'].includes(c.req.method) && c.req.header('Content-Length') !== '0' && c.req.raw.body) {
+      // Every other body this API reads is JSON; say so clearly instead of failing on an empty object.
+      if (!isCsvUpload(c) && ['POST', 'PUT', 'PATCH'].includes(c.req.method) && c.req.header('Content-Length') !== '0' && c.req.raw.body) {
         const type = c.req.header('Content-Type') ?? '';
         if (!/^application\/json\s*(;|$)/i.test(type)) throw new AppError(415, 'unsupported_media_type', 'Send the request body as application/json.');
       }

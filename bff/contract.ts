@@ -125,6 +125,38 @@ export const importRequest = z
   .refine((r) => !r.roles || Object.keys(r.roles).length <= 100_000, { message: 'too many roles', path: ['roles'] });
 export type ImportRequest = z.infer<typeof importRequest>;
 
+// ---- CSV upload (routes/uploads.ts) -----------------------------------------------------
+
+/** Contact fields a CSV column can be mapped to (bff/connectors/csv.ts CSV_FIELDS). */
+export const CSV_CONTACT_FIELDS = ['email', 'firstName', 'lastName', 'displayName', 'title', 'department', 'location', 'manager', 'status', 'id'] as const;
+export type CsvContactField = (typeof CSV_CONTACT_FIELDS)[number];
+
+const columnName = z.string().min(1).max(300);
+const optionalColumn = columnName.nullish();
+
+/** Which column (by its header name) holds each field; email is required, the rest optional or null. */
+export const csvMappingRequest = z
+  .object({
+    mapping: z
+      .object({
+        email: columnName,
+        firstName: optionalColumn,
+        lastName: optionalColumn,
+        displayName: optionalColumn,
+        title: optionalColumn,
+        department: optionalColumn,
+        location: optionalColumn,
+        manager: optionalColumn,
+        status: optionalColumn,
+        id: optionalColumn,
+      } satisfies Record<CsvContactField, z.ZodType>)
+      .strict(),
+  })
+  .strict();
+export type CsvMappingRequest = z.infer<typeof csvMappingRequest>;
+
+export const uploadParams = providerParams.extend({ upload: z.string().regex(/^up_[A-Za-z0-9_-]{20,40}$/, 'must be an upload id') }).strict();
+
 export const inviteListQuery = z
   .object({
     status: z.enum(['pending', 'accepted', 'revoked', 'expired']).optional(),
@@ -246,6 +278,48 @@ export interface InviteSummary {
   expiresAt: string;
   createdAt: string;
   importId: string | null;
+}
+
+export type CsvColumnMapping = Record<CsvContactField, string | null>;
+
+/** One of the first rows of an upload as the mapping reads it. */
+export interface CsvPreviewRow {
+  /** The file line the row starts on (the header is line 1). */
+  line: number;
+  contact: Omit<Contact, 'membership'>;
+}
+
+export interface CsvCounts {
+  /** Data rows in the file. */
+  rows: number;
+  /** Contacts they make (rows repeating an id or email are one contact). */
+  contacts: number;
+  /** Rows without a usable email: listed, but cannot be invited. */
+  withoutEmail: number;
+  /** Rows repeating an earlier row's email or id. */
+  duplicates: number;
+  /** Rows with more or fewer cells than the header. */
+  ragged: number;
+}
+
+/** Answer of the upload and of its preview: the file's columns, a mapping, the first rows under it. */
+export interface CsvUploadPreview {
+  id: string;
+  expiresAt: string;
+  delimiter: ',' | ';' | '\t';
+  columns: string[];
+  /** On upload, the guess from the header (email null when no column looks like one). */
+  mapping: CsvColumnMapping;
+  preview: CsvPreviewRow[];
+  counts: CsvCounts;
+  /** The first ragged rows, by line. */
+  ragged: { line: number; cells: number }[];
+}
+
+/** Answer of the confirmation: the mapped rows are now the organization's directory. */
+export interface CsvUploadConfirmation {
+  connection: 'ready';
+  counts: CsvCounts;
 }
 
 export interface ErrorBody {

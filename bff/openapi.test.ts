@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { createApp } from './app.js';
 import { silentLogger } from './logger.js';
-import { createProviderRegistry, sampleProvider } from './providers.js';
+import { createProviderRegistry, csvProvider, sampleProvider } from './providers.js';
 import { openApiDocument } from './openapi.js';
 import { API_KEY, createHarness, TEST_CONFIG, type Harness } from '../test/harness.js';
 
@@ -41,7 +41,7 @@ async function call(method: string, path: string, init: Parameters<Harness['requ
 }
 
 beforeAll(async () => {
-  h = await createHarness();
+  h = await createHarness({ providers: [sampleProvider(), csvProvider()] });
 });
 afterAll(() => h.close());
 
@@ -80,6 +80,14 @@ describe('the OpenAPI document', () => {
     await call('PUT', '/api/providers/sample/connection', { token, body: { credentials: {} } });
     await call('DELETE', '/api/providers/sample/connection', { token });
     await call('POST', '/api/providers/sample/connection/test', { token });
+
+    const csv = 'Employee ID,First Name,Last Name,Work Email\r\n1,Ada,Lovelace,ada@csv.test\r\n2,Grace,Hopper,\r\n';
+    const { json: upload } = await call('POST', '/api/providers/csv/uploads', { token, headers: { 'Content-Type': 'text/csv' }, rawBody: csv });
+    await call('POST', '/api/providers/csv/uploads', { token, headers: { 'Content-Type': 'text/csv' }, rawBody: '' });
+    await call('POST', '/api/providers/sample/uploads', { token, headers: { 'Content-Type': 'text/csv' }, rawBody: csv });
+    await call('POST', `/api/providers/csv/uploads/${upload.id}/preview`, { token, body: { mapping: { ...upload.mapping, firstName: null } } });
+    await call('POST', `/api/providers/csv/uploads/up_${'x'.repeat(24)}/preview`, { token, body: { mapping: upload.mapping } });
+    await call('POST', `/api/providers/csv/uploads/${upload.id}/confirm`, { token, body: { mapping: upload.mapping } });
 
     const ids = (page.items as { id: string; email: string | null; status: string }[]).filter((c) => c.email && c.status === 'active').map((c) => c.id);
     const importBody = (selection: unknown) => ({ provider: 'sample', selection, role: 'user', message: { subject: 'Join', body: 'Hi {{firstName}}' } });

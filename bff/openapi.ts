@@ -9,6 +9,9 @@ import { z } from 'zod';
 import {
   acceptRequest,
   connectionRequest,
+  csvMappingRequest,
+  uploadParams,
+  CSV_CONTACT_FIELDS,
   contactsQuery,
   importRequest,
   inviteListQuery,
@@ -99,6 +102,20 @@ const schemas: Record<string, Schema> = {
     },
     seats: ref('Seats'),
   }),
+  CsvCounts: obj({ rows: { type: 'integer' }, contacts: { type: 'integer' }, withoutEmail: { type: 'integer' }, duplicates: { type: 'integer' }, ragged: { type: 'integer' } }),
+  CsvUploadPreview: obj({
+    id: { type: 'string' },
+    expiresAt: { type: 'string', format: 'date-time' },
+    delimiter: { enum: [',', ';', '\t'] },
+    columns: { type: 'array', items: { type: 'string' } },
+    mapping: obj(Object.fromEntries(CSV_CONTACT_FIELDS.map((f) => [f, nullable('string')]))),
+    preview: {
+      type: 'array',
+      items: obj({ line: { type: 'integer' }, contact: { type: 'object', required: ['id', 'displayName', 'email', 'status'] } }),
+    },
+    counts: ref('CsvCounts'),
+    ragged: { type: 'array', items: obj({ line: { type: 'integer' }, cells: { type: 'integer' } }) },
+  }),
   Invite: obj({
     id: { type: 'string' },
     email: { type: 'string' },
@@ -149,6 +166,11 @@ function op(summary: string, spec: { auth?: 'apiKey' | 'session'; parameters?: S
 const targetPath = parameters('path', targetParams);
 const providerPath = parameters('path', providerParams);
 const invitePath = parameters('path', inviteParams);
+const uploadPath = parameters('path', uploadParams);
+const uploadErrors = {
+  '404': error('`provider_not_found`, or `upload_not_found` (unknown or expired: uploads are kept for an hour)'),
+  '409': error('`not_a_csv_provider`'),
+};
 
 export function openApiDocument(): Schema {
   return {
@@ -231,6 +253,36 @@ export function openApiDocument(): Schema {
           auth: 'session',
           parameters: providerPath,
           responses: { '200': json(obj({ ok: { const: true }, sample: { type: 'integer' } }), 'The provider answered'), '404': error('`provider_not_found`'), ...providerErrors },
+        }),
+      },
+      '/api/providers/{provider}/uploads': {
+        post: op("Upload a CSV file (the body is the file, `text/csv`): its columns, a guessed mapping, the first rows", {
+          auth: 'session',
+          parameters: providerPath,
+          requestBody: { required: true, content: { 'text/csv': { schema: { type: 'string' } } } },
+          responses: {
+            '201': json(ref('CsvUploadPreview'), 'Held for an hour under its id'),
+            ...uploadErrors,
+            '400': error('Not a CSV file: `csv_empty`, `csv_no_header`, `csv_no_rows`, `csv_not_text`, …'),
+            '413': error('`payload_too_large`: more than 10 MB or 100,000 rows'),
+            '415': error('`unsupported_media_type`: send the file as text/csv'),
+          },
+        }),
+      },
+      '/api/providers/{provider}/uploads/{upload}/preview': {
+        post: op('The same upload under another column mapping', {
+          auth: 'session',
+          parameters: uploadPath,
+          requestBody: body(csvMappingRequest),
+          responses: { '200': json(ref('CsvUploadPreview'), 'Preview'), ...uploadErrors },
+        }),
+      },
+      '/api/providers/{provider}/uploads/{upload}/confirm': {
+        post: op("Make the mapped rows the organization's directory for this provider, in one transaction", {
+          auth: 'session',
+          parameters: uploadPath,
+          requestBody: body(csvMappingRequest),
+          responses: { '200': json(obj({ connection: { const: 'ready' }, counts: ref('CsvCounts') }), 'The directory now holds the file'), ...uploadErrors },
         }),
       },
       '/api/imports': {

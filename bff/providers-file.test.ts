@@ -39,9 +39,16 @@ describe('the providers file', () => {
     expect(entries.map((e) => [e.id, e.type])).toEqual([['sample', 'sample']]);
   });
 
+  it('reads a csv provider: each organization uploads its own file', () => {
+    const [csv, named] = loadProvidersFile(file({ providers: [{ id: 'csv', type: 'csv' }, { id: 'sheet', type: 'csv', name: 'Spreadsheet' }] }), {}, PROVIDER_CATALOG);
+    expect([csv!.id, csv!.type, csv!.name, csv!.configuredBy]).toEqual(['csv', 'csv', 'CSV file', 'upload']);
+    expect([named!.id, named!.name]).toEqual(['sheet', 'Spreadsheet']);
+  });
+
   it('stops with one line naming the field for every kind of mistake', () => {
     expect(configError('{ not json')).toMatch(/not JSON/);
-    expect(configError({ providers: [{ id: 'x', type: 'oracle' }] })).toMatch(/^invalid providers file: providers\[0\]\.type: unknown type "oracle"; one of: sample, bamboohr/);
+    expect(configError({ providers: [{ id: 'x', type: 'oracle' }] })).toMatch(/^invalid providers file: providers\[0\]\.type: unknown type "oracle"; one of: sample, csv, bamboohr/);
+    expect(configError({ providers: [{ id: 'c', type: 'csv', credentials: { apiKey: 'x' } }] })).toMatch(/^invalid providers file: providers\[0\]\.credentials: a csv provider takes no API settings/);
     expect(configError({ providers: [{ id: 'b', type: 'bamboohr', credentials: { companyDomain: 'acme', apiKey: 'sk_live_123' } }] })).toBe(
       'invalid providers file: providers[0].credentials.apiKey: is a secret: write { "env": "VARIABLE" } and set the variable, never the value itself',
     );

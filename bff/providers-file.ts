@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { ConfigError } from './config.js';
 import type { Connector, ConnectorSettings } from './connectors/types.js';
 import type { CredentialField } from './contract.js';
-import { sampleProvider, type ProviderEntry } from './providers.js';
+import { csvProvider, sampleProvider, type ProviderEntry } from './providers.js';
 
 /** What the deployment knows about one kind of HR application. */
 export interface ProviderType {
@@ -102,8 +102,14 @@ export function loadProvidersFile(path: string, env: NodeJS.ProcessEnv, catalog:
     if (seen.has(p.id)) fail(at('id'), `"${p.id}" is listed twice`);
     seen.add(p.id);
     if (p.type === 'sample') return { ...sampleProvider(), id: p.id, name: p.name ?? 'Sample directory' };
+    if (p.type === 'csv') {
+      // The directory is whatever each organization uploads: nothing to reach, nothing to authenticate.
+      const extra = (['baseUrl', 'tokenUrl', 'credentials', 'cacheTtlSeconds'] as const).find((k) => p[k] !== undefined);
+      if (extra) fail(at(extra), 'a csv provider takes no API settings (each organization uploads its file in the widget)');
+      return { ...csvProvider(), id: p.id, name: p.name ?? 'CSV file' };
+    }
     const type = catalog[p.type];
-    if (!type) fail(at('type'), `unknown type "${p.type}"; one of: sample, ${Object.keys(catalog).join(', ')}`);
+    if (!type) fail(at('type'), `unknown type "${p.type}"; one of: sample, csv, ${Object.keys(catalog).join(', ')}`);
     const known = new Set([...type.credentials, ...(type.optional ?? [])]);
     const credentials: Record<string, string> = {};
     for (const [field, value] of Object.entries(p.credentials ?? {})) {

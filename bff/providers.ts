@@ -34,7 +34,15 @@ export interface OrganizationProvider extends ProviderBase {
   connect(stored: Credentials): Connector;
 }
 
-export type ProviderEntry = DeploymentProvider | OrganizationProvider;
+/**
+ * The directory is a CSV file the admin uploads in the widget (the fallback when no integration
+ * exists): each organization's directory is its last confirmed upload (services/csv-uploads.ts).
+ */
+export interface UploadProvider extends ProviderBase {
+  configuredBy: 'upload';
+}
+
+export type ProviderEntry = DeploymentProvider | OrganizationProvider | UploadProvider;
 
 export interface ProviderRegistry {
   list(): ProviderEntry[];
@@ -60,6 +68,14 @@ export function staticProvider(
 
 export function sampleProvider(): DeploymentProvider {
   return staticProvider('sample', 'sample', 'Sample directory', createSampleConnector, { baseUrl: 'builtin:', credentials: {} }, 24 * 3600);
+}
+
+/**
+ * The CSV upload provider. Its cached directory is the upload itself, never fetched again, so it
+ * never goes stale: only a new upload (or removing it) changes it.
+ */
+export function csvProvider(): UploadProvider {
+  return { id: 'csv', type: 'csv', name: 'CSV file', configuredBy: 'upload', cacheTtlSeconds: 100 * 365 * 86_400 };
 }
 
 /** The provider a route names, or the 404 the widget shows. */

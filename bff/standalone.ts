@@ -11,7 +11,7 @@ import { Hono } from 'hono';
 import { createApp } from './app.js';
 import { devSecret, type EnvConfig } from './config.js';
 import { openDatabase, migrateToLatest, type Db } from './db/connect.js';
-import { createProviderRegistry } from './providers.js';
+import { createProviderRegistry, csvProvider } from './providers.js';
 import { loadProvidersFile } from './providers-file.js';
 import { PROVIDER_CATALOG } from './provider-catalog.js';
 import { demoRoutes, seedDemo } from './demo.js';
@@ -36,12 +36,15 @@ export async function startStandalone(
 ): Promise<Standalone> {
   const logger = options.logger ?? jsonLogger();
   // Read first: a bad providers file stops the server before it touches the database.
-  const providers = createProviderRegistry(loadProvidersFile(env.providersFile, options.environment ?? process.env, PROVIDER_CATALOG));
+  const entries = loadProvidersFile(env.providersFile, options.environment ?? process.env, PROVIDER_CATALOG);
   const secret = env.secret ?? devSecret(env.dataDir);
   // No key configured means a developer's machine: make one for this run and enable the demo.
   const generatedKey = env.apiKeys.length === 0 ? `dev_${randomBytes(18).toString('base64url')}` : null;
   const apiKeys = generatedKey ? [generatedKey] : env.apiKeys;
   const demo = options.demo ?? (generatedKey !== null || process.env.HR_IMPORT_DEMO === '1');
+  // The demo without a providers file shows CSV upload beside the sample directory.
+  if (demo && !existsSync(env.providersFile)) entries.push(csvProvider());
+  const providers = createProviderRegistry(entries);
 
   const db = openDatabase({ url: env.databaseUrl, sqlitePath: env.sqlitePath, onIdleError: (err) => logger.warn('database connection dropped', { error: err.message }) });
   const applied = await migrateToLatest(db);

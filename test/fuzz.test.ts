@@ -6,13 +6,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import { API_KEY, createHarness, INVITER, type Harness } from './harness.js';
+import { openApiDocument } from '../bff/openapi.js';
+import { csvProvider, sampleProvider } from '../bff/providers.js';
 
 let h: Harness;
 let session: string;
-const TABLES = ['targets', 'members', 'invites', 'imports', 'outbox', 'provider_connections', 'audit_events'] as const;
+const TABLES = ['targets', 'members', 'invites', 'imports', 'outbox', 'provider_connections', 'audit_events', 'csv_uploads', 'directory_contacts'] as const;
 
 beforeAll(async () => {
-  h = await createHarness();
+  h = await createHarness({ providers: [sampleProvider(), csvProvider()] });
   await h.target('organization', 'acme', 5);
   session = await h.session({ type: 'organization', id: 'acme' });
   // Fill the directory cache so imports have something to resolve.
@@ -25,21 +27,10 @@ async function snapshot(): Promise<string> {
   return counts.join(',');
 }
 
-const ROUTES: { method: string; path: string }[] = [
-  { method: 'GET', path: '/api/health' },
-  { method: 'POST', path: '/api/sessions' },
-  { method: 'GET', path: '/api/session' },
-  { method: 'PUT', path: '/api/targets/{type}/{id}' },
-  { method: 'PUT', path: '/api/targets/{type}/{id}/members' },
-  { method: 'GET', path: '/api/providers' },
-  { method: 'GET', path: '/api/providers/{id}/contacts' },
-  { method: 'GET', path: '/api/providers/{id}/contacts/facets' },
-  { method: 'POST', path: '/api/imports' },
-  { method: 'GET', path: '/api/invites' },
-  { method: 'POST', path: '/api/invites/{id}/resend' },
-  { method: 'DELETE', path: '/api/invites/{id}' },
-  { method: 'POST', path: '/api/invites/accept' },
-];
+/** Every route of the contract, from the OpenAPI document, so a new route is fuzzed the day it is documented. */
+const ROUTES: { method: string; path: string }[] = Object.entries((openApiDocument() as { paths: Record<string, object> }).paths).flatMap(([path, ops]) =>
+  Object.keys(ops).map((method) => ({ method: method.toUpperCase(), path })),
+);
 
 /** Strings that break naive code: control characters, lone surrogates, huge numbers, paths. */
 const nasty = fc.oneof(
@@ -71,12 +62,12 @@ const nearSession = fc.record({ inviter: fc.oneof(fc.constant(INVITER), json), t
 
 const request = fc.record({
   route: fc.constantFrom(...ROUTES),
-  params: fc.record({ type: fc.oneof(fc.constantFrom('organization', 'lab', 'challenge'), nasty), id: nasty }),
+  params: fc.record({ type: fc.oneof(fc.constantFrom('organization', 'lab', 'challenge'), nasty), id: nasty, provider: fc.oneof(fc.constantFrom('sample', 'csv'), nasty) }),
   query: fc.dictionary(fc.constantFrom('search', 'limit', 'cursor', 'status', 'department', 'location', 'x'), nasty, { maxKeys: 3 }),
   auth: fc.constantFrom('session', 'key', 'none', 'garbage'),
   body: fc.oneof(json, nearImport, nearSession, fc.constant(undefined)),
   raw: fc.option(fc.oneof(fc.string({ maxLength: 60 }), fc.constantFrom('{', '[]', '{"a":', '\u0000')), { nil: undefined }),
-  contentType: fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=utf-8'),
+  contentType: fc.constantFrom('application/json', 'text/plain', 'text/csv', 'application/x-www-form-urlencoded', 'application/json; charset=utf-8'),
   idempotencyKey: fc.option(fc.oneof(nasty, fc.constant('fuzz-key-123456')), { nil: undefined }),
 });
 
@@ -94,7 +85,10 @@ describe('generated requests', () => {
     let statuses = new Map<number, number>();
     await fc.assert(
       fc.asyncProperty(request, async (r) => {
-        const path = r.route.path.replace('{type}', encodeSegment(r.params.type)).replace('{id}', encodeSegment(r.params.id));
+        const path = r.route.path
+          .replace('{type}', encodeSegment(r.params.type))
+          .replace(/\{(id|upload)\}/, encodeSegment(r.params.id))
+          .replace('{provider}', encodeSegment(r.params.provider));
         const query = new URLSearchParams(r.query).toString();
         const token = r.auth === 'session' ? session : r.auth === 'key' ? API_KEY : r.auth === 'garbage' ? 'x.y.z' : undefined;
         const headers: Record<string, string> = { 'Content-Type': r.contentType };

@@ -180,6 +180,24 @@ export interface RateLimitTable {
   count: number;
 }
 
+/** A CSV file uploaded for one organization's CSV provider, parsed, waiting for its mapping. */
+export interface CsvUploadTable {
+  id: string;
+  provider_id: string;
+  /** The organization scope of the session that uploaded it (services/connections.ts). */
+  scope: string;
+  inviter_id: string;
+  delimiter: string;
+  /** JSON: the column names, the data rows (string[][]), each row's file line, the ragged rows. */
+  columns: string;
+  rows: string;
+  lines: string;
+  ragged: string;
+  row_count: number;
+  created_at: string;
+  expires_at: string;
+}
+
 export interface Database {
   targets: TargetTable;
   members: MemberTable;
@@ -192,6 +210,7 @@ export interface Database {
   outbox: OutboxTable;
   audit_events: AuditEventTable;
   rate_limits: RateLimitTable;
+  csv_uploads: CsvUploadTable;
 }
 
 export type Target = Selectable<TargetTable>;

@@ -10,7 +10,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { ConnectionInfo, ConnectionState, ConnectionTest, ProviderInfo } from '../contract.js';
 import { ProviderError, type Credentials } from '../connectors/types.js';
-import type { OrganizationProvider, ProviderEntry } from '../providers.js';
+import type { OrganizationProvider, ProviderEntry, UploadProvider } from '../providers.js';
 import { open, seal } from '../crypto.js';
 import { AppError } from '../errors.js';
 import { connectionKey, dropDirectory, type DirectorySource } from './directory.js';
@@ -78,10 +78,36 @@ function organizationConnection(entry: OrganizationProvider, scope: string, key:
   };
 }
 
+/**
+ * An organization's CSV directory: ready once it has confirmed an upload. The cache is the upload
+ * itself and never stale (csvProvider), so its connector is only asked when nothing was uploaded.
+ */
+function uploadConnection(entry: UploadProvider, scope: string, uploaded: boolean): Connection {
+  const notUploaded = () => new AppError(409, 'csv_not_uploaded', `No CSV file has been uploaded to ${entry.name} for your organization yet: upload one in the provider picker.`);
+  return {
+    provider: entry,
+    scope,
+    key: connectionKey(entry.id, scope),
+    state: uploaded ? 'ready' : 'needs_credentials',
+    connector: () => {
+      if (!uploaded) throw notUploaded();
+      return { listContacts: async () => Promise.reject(notUploaded()) };
+    },
+  };
+}
+
+/** Which of these connection keys hold a directory (a confirmed upload). */
+async function filledDirectories(db: Kysely<Database>, keys: string[]): Promise<Set<string>> {
+  if (!keys.length) return new Set();
+  const rows = await db.selectFrom('directory_syncs').select('connection').where('connection', 'in', keys).where('synced_at', 'is not', null).execute();
+  return new Set(rows.map((r) => r.connection));
+}
+
 /** The connection a target uses for one provider. */
 export async function openConnection(deps: ConnectionDeps, entry: ProviderEntry, ref: TargetRef): Promise<Connection> {
   if (entry.configuredBy === 'deployment') return deploymentConnection(entry);
   const scope = await organizationScope(deps.db, ref);
+  if (entry.configuredBy === 'upload') return uploadConnection(entry, scope, (await filledDirectories(deps.db, [connectionKey(entry.id, scope)])).size > 0);
   const row = await deps.db.selectFrom('provider_connections').select('credentials').where('provider_id', '=', entry.id).where('scope', '=', scope).executeTakeFirst();
   return organizationConnection(entry, scope, deps.key, row?.credentials);
 }
@@ -89,20 +115,24 @@ export async function openConnection(deps: ConnectionDeps, entry: ProviderEntry,
 /** `GET /api/providers`: every provider with its state for the target's organization, in one query. */
 export async function describeProviders(deps: ConnectionDeps, entries: ProviderEntry[], ref: TargetRef): Promise<ProviderInfo[]> {
   const own = entries.filter((e): e is OrganizationProvider => e.configuredBy === 'organization');
-  const scope = own.length ? await organizationScope(deps.db, ref) : DEPLOYMENT_SCOPE;
+  const uploads = entries.filter((e): e is UploadProvider => e.configuredBy === 'upload');
+  const scope = own.length || uploads.length ? await organizationScope(deps.db, ref) : DEPLOYMENT_SCOPE;
   const rows = own.length
     ? await deps.db.selectFrom('provider_connections').select(['provider_id', 'credentials']).where('scope', '=', scope).where('provider_id', 'in', own.map((e) => e.id)).execute()
     : [];
   const sealed = new Map(rows.map((r) => [r.provider_id, r.credentials]));
+  const uploaded = await filledDirectories(deps.db, uploads.map((e) => connectionKey(e.id, scope)));
   return entries.map((e) => {
     const info: ProviderInfo = { id: e.id, type: e.type, name: e.name, connection: 'ready' };
     if (e.configuredBy === 'deployment') return info;
+    if (e.configuredBy === 'upload') return { ...info, connection: uploaded.has(connectionKey(e.id, scope)) ? 'ready' : 'needs_credentials' };
     return { ...info, connection: organizationConnection(e, scope, deps.key, sealed.get(e.id)).state, fields: [...e.fields] };
   });
 }
 
 function ownedByOrganization(entry: ProviderEntry): OrganizationProvider {
   if (entry.configuredBy === 'organization') return entry;
+  if (entry.configuredBy === 'upload') throw new AppError(409, 'csv_provider', `${entry.name} takes a CSV file, not credentials: upload one instead.`);
   throw new AppError(409, 'configured_by_deployment', `${entry.name} is connected by this deployment's configuration; its credentials cannot be changed here.`);
 }
 
@@ -154,6 +184,12 @@ export async function saveConnection(deps: ConnectionDeps, entry: ProviderEntry,
 
 /** `DELETE …/connection`: removes the credentials and the directory fetched with them. */
 export async function deleteConnection(deps: ConnectionDeps, entry: ProviderEntry, ref: TargetRef): Promise<ConnectionInfo> {
+  // For the CSV provider, forgetting the organization's last upload.
+  if (entry.configuredBy === 'upload') {
+    const key = connectionKey(entry.id, await organizationScope(deps.db, ref));
+    await deps.db.transaction().execute((trx) => dropDirectory(trx, key));
+    return { connection: 'needs_credentials' };
+  }
   const provider = ownedByOrganization(entry);
   const scope = await organizationScope(deps.db, ref);
   await deps.db.transaction().execute(async (trx) => {

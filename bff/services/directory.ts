@@ -34,9 +34,10 @@ export async function dropDirectory(db: Q, connection: string): Promise<void> {
   await db.deleteFrom('directory_syncs').where('connection', '=', connection).execute();
 }
 
-const INSERT_BATCH = 200; // 17 columns × 200 rows stays far below every driver's parameter limit
+export const INSERT_BATCH = 200; // 17 columns × 200 rows stays far below every driver's parameter limit
 
-function toRow(connection: string, c: DirectoryContact): NewDirectoryContact {
+/** A contact as its cache row (also how a confirmed CSV upload is written, services/csv-uploads.ts). */
+export function toRow(connection: string, c: DirectoryContact): NewDirectoryContact {
   const email = c.email?.trim() || null;
   return {
     connection,

@@ -118,6 +118,45 @@ describe('demo page, end to end', () => {
     });
   }
 
+  it('imports from an uploaded CSV file when no integration exists', async () => {
+    const org = DEMO_TARGETS.find((t) => t.type === 'organization')!;
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    try {
+      await page.goto(`${server.url}/?target=${org.type}/${org.id}`);
+      await page.getByRole('button', { name: 'Add members from HR' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Add members from HR' });
+      await dialog.getByRole('button', { name: 'CSV file' }).click();
+      // As Excel exports it in much of Europe: BOM, semicolons, CRLF, a quoted name.
+      const file = '\ufeffPersonalnummer;Vorname;Surname;E-Mail;Abteilung\r\nP-1;Csv;Lovelace;csv.ada@acme.test;Engineering\r\nP-2;"Grace ""Amazing""";Hopper;csv.grace@acme.test;Engineering\r\nP-3;No;Email;;Support\r\n';
+      await dialog.getByLabel('CSV file', { exact: true }).setInputFiles({ name: 'staff.csv', mimeType: 'text/csv', buffer: Buffer.from(file) });
+      await dialog.getByRole('heading', { name: 'Match the columns' }).waitFor();
+      expect(await dialog.getByLabel('Email (required)').inputValue()).toBe('E-Mail');
+      await dialog.getByLabel('Employee ID').selectOption('Personalnummer');
+      await dialog.getByLabel('Department').selectOption('Abteilung');
+      await expect.poll(() => dialog.locator('tbody tr').first().textContent()).toContain('Engineering');
+      await dialog.getByRole('button', { name: 'Use these contacts' }).click();
+
+      await dialog.getByRole('checkbox', { name: 'Select Grace "Amazing" Hopper' }).check();
+      await dialog.getByRole('button', { name: 'Next' }).click();
+      await dialog.getByRole('button', { name: 'Next' }).click();
+      await dialog.getByRole('button', { name: 'Import Contacts' }).click();
+      await dialog.getByText('1 invited', { exact: true }).first().waitFor();
+      const invite = await server.db.kysely.selectFrom('invites').select(['email_normalized', 'provider', 'contact_id']).where('email_normalized', '=', 'csv.grace@acme.test').executeTakeFirstOrThrow();
+      expect(invite).toEqual({ email_normalized: 'csv.grace@acme.test', provider: 'csv', contact_id: 'P-2' });
+      const directory = await server.db.kysely.selectFrom('directory_contacts').select(['contact_id', 'email']).where('connection', '=', `csv:organization:${org.id}`).orderBy('contact_id').execute();
+      expect(directory).toEqual([
+        { contact_id: 'P-1', email: 'csv.ada@acme.test' },
+        { contact_id: 'P-2', email: 'csv.grace@acme.test' },
+        { contact_id: 'P-3', email: null },
+      ]);
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
   it('does not let Select All pass the plan’s user limit', async () => {
     const lab = DEMO_TARGETS.find((t) => t.type === 'lab')!;
     const page = await browser.newPage();

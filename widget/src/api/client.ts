@@ -4,6 +4,9 @@ import type {
   ContactFacets,
   ContactFilters,
   ContactPage,
+  CsvColumnMapping,
+  CsvUploadConfirmation,
+  CsvUploadPreview,
   ErrorBody,
   ImportRequest,
   ImportResult,
@@ -128,6 +131,20 @@ export class ApiClient {
     });
   }
 
+  /** Sends a CSV file to a CSV provider; the answer is its columns, a guessed mapping and a preview. */
+  uploadCsv(provider: string, file: Blob, signal?: AbortSignal): Promise<CsvUploadPreview> {
+    return this.#request('POST', `/providers/${encodeURIComponent(provider)}/uploads`, { body: file, signal });
+  }
+
+  previewCsv(provider: string, upload: string, mapping: CsvColumnMapping, signal?: AbortSignal): Promise<CsvUploadPreview> {
+    return this.#request('POST', `/providers/${encodeURIComponent(provider)}/uploads/${encodeURIComponent(upload)}/preview`, { body: { mapping }, signal });
+  }
+
+  /** Makes the upload's mapped rows the organization's directory of that provider. */
+  confirmCsv(provider: string, upload: string, mapping: CsvColumnMapping, signal?: AbortSignal): Promise<CsvUploadConfirmation> {
+    return this.#request('POST', `/providers/${encodeURIComponent(provider)}/uploads/${encodeURIComponent(upload)}/confirm`, { body: { mapping }, signal });
+  }
+
   /** `idempotencyKey` must stay the same when the same submission is retried. */
   createImport(request: ImportRequest, idempotencyKey: string, signal?: AbortSignal): Promise<ImportResult> {
     return this.#request('POST', '/imports', { body: request, headers: { 'Idempotency-Key': idempotencyKey }, signal });
@@ -154,6 +171,8 @@ export class ApiClient {
       return new ApiError(0, 'network_error', 'Could not reach the server. Check your connection and try again.');
     };
 
+    // A file is sent as itself (a CSV upload); everything else as JSON.
+    const file = body instanceof Blob;
     let response: Response;
     let text: string;
     try {
@@ -162,10 +181,10 @@ export class ApiClient {
         headers: {
           Accept: 'application/json',
           Authorization: `Bearer ${this.#token}`,
-          ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+          ...(body === undefined ? {} : { 'Content-Type': file ? 'text/csv' : 'application/json' }),
           ...headers,
         },
-        body: body === undefined ? null : JSON.stringify(body),
+        body: body === undefined ? null : file ? body : JSON.stringify(body),
         signal: combined,
         credentials: 'omit',
       });

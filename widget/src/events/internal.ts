@@ -2,7 +2,7 @@
  * Events between the parts of `<hr-import>`. They bubble but are not composed: they stay inside
  * the root's shadow tree, so a host only ever sees the public `hr-import-*` events.
  */
-import type { ConnectionState, Contact, ProviderInfo } from '../../../bff/contract.js';
+import type { ConnectionState, Contact, CsvCounts, ProviderInfo } from '../../../bff/contract.js';
 import type { ContactQuery, Selection } from '../model/selection.js';
 
 const INTERNAL: EventInit = { bubbles: true, composed: false };
@@ -33,6 +33,29 @@ export class HrConnectCancelEvent extends Event {
   static readonly eventName = 'hr-connect-cancel';
   constructor() {
     super(HrConnectCancelEvent.eventName, INTERNAL);
+  }
+}
+
+/**
+ * A CSV file's rows became the organization's directory (`counts`), or, with `counts` null, the
+ * admin chose to go on with the file uploaded before.
+ */
+export class HrCsvConfirmEvent extends Event {
+  static readonly eventName = 'hr-csv-confirm';
+  readonly provider: ProviderInfo;
+  readonly counts: CsvCounts | null;
+  constructor(provider: ProviderInfo, counts: CsvCounts | null) {
+    super(HrCsvConfirmEvent.eventName, INTERNAL);
+    this.provider = provider;
+    this.counts = counts;
+  }
+}
+
+/** The admin left the CSV upload without confirming a file. */
+export class HrCsvCancelEvent extends Event {
+  static readonly eventName = 'hr-csv-cancel';
+  constructor() {
+    super(HrCsvCancelEvent.eventName, INTERNAL);
   }
 }
 
@@ -92,6 +115,8 @@ declare global {
     'hr-provider-select': HrProviderSelectEvent;
     'hr-connection-change': HrConnectionChangeEvent;
     'hr-connect-cancel': HrConnectCancelEvent;
+    'hr-csv-confirm': HrCsvConfirmEvent;
+    'hr-csv-cancel': HrCsvCancelEvent;
     'hr-selection-change': HrSelectionChangeEvent;
     'hr-query-change': HrQueryChangeEvent;
     'hr-contacts-loaded': HrContactsLoadedEvent;

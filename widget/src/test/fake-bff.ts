@@ -6,6 +6,9 @@ import type {
   Contact,
   ContactFacets,
   ContactPage,
+  CsvColumnMapping,
+  CsvContactField,
+  CsvUploadPreview,
   ImportRequest,
   ImportResult,
   ProviderInfo,
@@ -14,6 +17,7 @@ import type {
   SessionInfo,
   SkipReason,
 } from '../../../bff/contract.js';
+import { CSV_FIELDS } from '../components/csv-upload/csv-upload.js';
 
 export const TOKEN = 'test-session-token';
 
@@ -158,7 +162,8 @@ export class FakeBff {
       url,
       path: url.pathname.replace(/^\/api/, ''),
       headers: request.headers,
-      body: text ? JSON.parse(text) : undefined,
+      // A CSV upload's body is the file's text; everything else is JSON.
+      body: text ? (/json/.test(request.headers.get('Content-Type') ?? '') ? JSON.parse(text) : text) : undefined,
     };
     this.requests.push(recorded);
     const route = `${recorded.method} ${recorded.path}`;
@@ -186,6 +191,8 @@ export class FakeBff {
     m = /^\/providers\/([^/]+)\/contacts\/facets$/.exec(r.path);
     if (r.method === 'GET' && m) return json(200, this.facets(params));
     if (r.method === 'POST' && r.path === '/imports') return this.import(r.body as ImportRequest);
+    m = /^\/providers\/([^/]+)\/uploads(?:\/([^/]+)\/(preview|confirm))?$/.exec(r.path);
+    if (r.method === 'POST' && m) return this.csvUpload(r, m[2], m[3]);
     m = /^\/providers\/([^/]+)\/connection(\/test)?$/.exec(r.path);
     if (m) return this.connection(r.method, decodeURIComponent(m[1]!), m[2] !== undefined);
     return errorResponse(404, 'not_found', `No route ${r.method} ${r.path}`);
@@ -251,6 +258,56 @@ export class FakeBff {
     const connection = method === 'PUT' ? 'ready' : 'needs_credentials';
     this.providers = this.providers.map((p) => (p.id === id ? { ...p, connection } : p));
     return json(200, { connection });
+  }
+
+  /** CSV uploads, by upload id: the file's header and rows (comma-separated, no quoting: test files are simple). */
+  readonly uploads = new Map<string, { columns: string[]; rows: string[][] }>();
+
+  /**
+   * `POST …/uploads` reads the file and guesses the mapping from exact header names; `…/preview`
+   * maps the first five rows; `…/confirm` makes the rows the directory and the provider ready.
+   */
+  private csvUpload(r: RecordedRequest, id: string | undefined, action: string | undefined): Response {
+    const provider = r.path.split('/')[2]!;
+    if (!id) {
+      const [header, ...rows] = String(r.body ?? '').trim().split(/\r?\n/).map((l) => l.split(','));
+      if (!header || !rows.length) return errorResponse(400, 'csv_no_rows', 'The file has a header row but no people below it.');
+      id = `up_${String(this.uploads.size + 1).padStart(20, '0')}`;
+      this.uploads.set(id, { columns: header, rows });
+      const guess = (f: CsvContactField, names: string[]) => header.find((h) => names.includes(h.toLowerCase())) ?? null;
+      const mapping = Object.fromEntries(CSV_FIELDS.map((f) => [f, guess(f, [f.toLowerCase(), f.replace(/([A-Z])/g, ' $1').toLowerCase()])])) as CsvColumnMapping;
+      return json(201, this.csvPreview(id, mapping));
+    }
+    const upload = this.uploads.get(id);
+    if (!upload) return errorResponse(404, 'upload_not_found', 'This upload is unknown or has expired.');
+    const mapping = { ...Object.fromEntries(CSV_FIELDS.map((f) => [f, null])), ...(r.body as { mapping: Partial<CsvColumnMapping> }).mapping } as CsvColumnMapping;
+    const preview = this.csvPreview(id, mapping);
+    if (action === 'preview') return json(200, preview);
+    this.contacts = upload.rows.map((_, i) => this.csvContact(upload, mapping, i));
+    this.providers = this.providers.map((p) => (p.id === provider ? { ...p, connection: 'ready' } : p));
+    return json(200, { connection: 'ready', counts: preview.counts });
+  }
+
+  private csvContact(upload: { columns: string[]; rows: string[][] }, mapping: CsvColumnMapping, i: number): Contact {
+    const get = (f: CsvContactField) => (mapping[f] ? upload.rows[i]![upload.columns.indexOf(mapping[f]!)] || null : null);
+    const name = get('displayName') ?? ([get('firstName'), get('lastName')].filter(Boolean).join(' ') || get('email') || `row ${i + 2}`);
+    return makeContact(i, { id: get('id') ?? `csv_${i}`, firstName: get('firstName'), lastName: get('lastName'), displayName: name, email: get('email'), title: get('title'), department: get('department'), location: get('location') });
+  }
+
+  private csvPreview(id: string, mapping: CsvColumnMapping): CsvUploadPreview {
+    const upload = this.uploads.get(id)!;
+    const contacts = upload.rows.map((_, i) => this.csvContact(upload, mapping, i));
+    const withoutEmail = contacts.filter((c) => !c.email).length;
+    return {
+      id,
+      expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+      delimiter: ',',
+      columns: upload.columns,
+      mapping,
+      preview: contacts.slice(0, 5).map(({ membership: _, ...contact }, i) => ({ line: i + 2, contact })),
+      counts: { rows: contacts.length, contacts: contacts.length, withoutEmail, duplicates: 0, ragged: 0 },
+      ragged: [],
+    };
   }
 
   private import(body: ImportRequest): Response {

@@ -150,3 +150,36 @@ describe('hr-provider-picker: connecting a provider', () => {
     expect(queryAllByRole(el, 'button').map(accessibleName)).to.deep.equal(['Sample directory', 'BambooHR']);
   });
 });
+
+describe('hr-provider-picker: a CSV file as the directory', () => {
+  beforeEach(() => {
+    bff.providers = [{ id: 'sample', type: 'sample', name: 'Sample directory', connection: 'ready' }, { id: 'csv', type: 'csv', name: 'CSV file', connection: 'needs_credentials' }];
+  });
+
+  it('opens the upload for the CSV provider, and picks it once the file is confirmed', async () => {
+    const el = await mountWithApi<HrProviderPicker>('hr-provider-picker');
+    const button = await findByRole<HTMLButtonElement>(el, 'button', 'CSV file');
+    expect(button.disabled).to.be.false;
+    expect(visibleText(button.closest('li')!)).to.include('Upload a file');
+    button.click();
+    await findByRole(el, 'heading', 'Upload a CSV file');
+    const input = getByLabel(el, 'CSV file');
+    const files = new DataTransfer();
+    files.items.add(new File(['email,first name\nada@acme.test,Ada\n'], 'staff.csv', { type: 'text/csv' }));
+    input.files = files.files;
+    input.dispatchEvent(new Event('change'));
+    const confirm = await findByRole(el, 'button', 'Use these contacts');
+    await expectAccessible(el);
+    setTimeout(() => confirm.click());
+    const event = (await oneEvent(el, 'hr-provider-select')) as unknown as HrProviderSelectEvent;
+    expect(event.provider).to.include({ id: 'csv', connection: 'ready' });
+    expect(bff.requestsTo('POST', '/providers/csv/uploads')).to.have.length(1);
+  });
+
+  it('goes back to the list with the focus on the CSV provider', async () => {
+    const el = await mountWithApi<HrProviderPicker>('hr-provider-picker');
+    (await findByRole(el, 'button', 'CSV file')).click();
+    (await findByRole(el, 'button', 'Back')).click();
+    await waitUntil(() => el.shadowRoot!.activeElement?.textContent?.trim() === 'CSV file', 'focus not back on the provider');
+  });
+});

@@ -5,9 +5,11 @@ import type { ConnectionState, ProviderInfo } from '../../../../bff/contract.js'
 import { toApiError } from '../../api/client.js';
 import { apiContext } from '../../api/context.js';
 import { define } from '../../define.js';
-import { HrProviderSelectEvent, type HrConnectionChangeEvent } from '../../events/internal.js';
+import { msg } from '@lit/localize';
+import { HrProviderSelectEvent, type HrConnectionChangeEvent, type HrCsvConfirmEvent } from '../../events/internal.js';
 import { sharedStyles } from '../../styles/shared.styles.js';
 import '../provider-connect/provider-connect.js';
+import '../csv-upload/csv-upload.js';
 import { providerPickerStyles } from './provider-picker.styles.js';
 
 const STATE_TEXT: Record<Exclude<ConnectionState, 'ready'>, string> = {
@@ -20,6 +22,9 @@ type Check = { state: 'pending'; text: string } | { state: 'ok'; sample: number 
 
 /** A provider the admin's organization connects itself (the BFF says which fields it needs). */
 const ownConnection = (p: ProviderInfo) => p.fields !== undefined && p.fields.length > 0;
+
+/** A provider whose directory is a CSV file the admin uploads (hr-import-csv-upload). */
+const isCsv = (p: ProviderInfo) => p.type === 'csv';
 
 /**
  * The HR applications configured for this deployment, one button each (the article's step 5).
@@ -39,6 +44,7 @@ export class HrProviderPicker extends LitElement {
   static override styles = [sharedStyles, providerPickerStyles];
   static override properties = {
     _connecting: { state: true },
+    _uploading: { state: true },
     _checks: { state: true },
     _notice: { state: true },
   };
@@ -55,6 +61,8 @@ export class HrProviderPicker extends LitElement {
 
   /** The provider whose connect form is open. */
   private declare _connecting: ProviderInfo | null;
+  /** The CSV provider whose upload form is open. */
+  private declare _uploading: ProviderInfo | null;
   private declare _checks: ReadonlyMap<string, Check>;
   /** Announced politely: what the last connect or disconnect did. */
   private declare _notice: string;
@@ -62,6 +70,7 @@ export class HrProviderPicker extends LitElement {
   constructor() {
     super();
     this._connecting = null;
+    this._uploading = null;
     this._checks = new Map();
     this._notice = '';
   }
@@ -76,6 +85,12 @@ export class HrProviderPicker extends LitElement {
   }
 
   private handlePick(provider: ProviderInfo) {
+    // A CSV provider always opens its upload form: a new file, or on with the last one.
+    if (isCsv(provider)) {
+      this._notice = '';
+      this._uploading = provider;
+      return;
+    }
     if (provider.connection === 'ready') {
       this.dispatchEvent(new HrProviderSelectEvent(provider));
       return;
@@ -91,8 +106,14 @@ export class HrProviderPicker extends LitElement {
     void this._providers.run();
   }
 
+  private handleCsvConfirm(event: HrCsvConfirmEvent) {
+    this._uploading = null;
+    this.dispatchEvent(new HrProviderSelectEvent(event.provider));
+  }
+
   private closeForm(provider: ProviderInfo) {
     this._connecting = null;
+    this._uploading = null;
     this._focusId = provider.id;
   }
 
@@ -168,7 +189,7 @@ export class HrProviderPicker extends LitElement {
             type="button"
             class="name"
             data-provider=${provider.id}
-            ?disabled=${!ready && !own}
+            ?disabled=${!ready && !own && !isCsv(provider)}
             aria-describedby=${ready ? nothing : stateId}
             @click=${() => this.handlePick(provider)}
           >
@@ -176,7 +197,7 @@ export class HrProviderPicker extends LitElement {
           </button>
           ${provider.connection === 'ready'
             ? nothing
-            : html`<span class="state ${provider.connection}" id=${stateId}>${STATE_TEXT[provider.connection]}</span>`}
+            : html`<span class="state ${provider.connection}" id=${stateId}>${isCsv(provider) ? msg('Upload a file') : STATE_TEXT[provider.connection]}</span>`}
           ${own && ready ? this.renderActions(provider) : nothing} ${this.renderCheck(provider)}
         </span>
       </li>
@@ -192,6 +213,15 @@ export class HrProviderPicker extends LitElement {
   }
 
   override render() {
+    if (this._uploading) {
+      const provider = this._uploading;
+      return html`<hr-import-csv-upload
+        exportparts="form, mapping, preview"
+        .provider=${provider}
+        @hr-csv-confirm=${this.handleCsvConfirm}
+        @hr-csv-cancel=${() => this.closeForm(provider)}
+      ></hr-import-csv-upload>`;
+    }
     if (this._connecting) {
       const provider = this._connecting;
       return html`<hr-provider-connect

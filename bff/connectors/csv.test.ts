@@ -1,0 +1,155 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { CSV_DELIMITERS, CsvError, guessMapping, mapRows, parseCsv, parseRecords, serializeCsv, type CsvMapping } from './csv.js';
+
+/** Text a spreadsheet cell may hold, with the characters CSV must escape made likely. */
+const cellText = fc
+  .array(fc.oneof(fc.constantFrom('"', ',', ';', '\t', '\r', '\n', '\r\n', ' ', 'é', '👩‍💻', 'ש'), fc.string({ maxLength: 4 })), { maxLength: 6 })
+  .map((parts) => parts.join('').replace(/[\u0000\ufeff]/g, ''));
+
+const table = fc.integer({ min: 1, max: 5 }).chain((width) => fc.array(fc.array(cellText, { minLength: width, maxLength: width }), { minLength: 1, maxLength: 8 }));
+
+describe('parseRecords and serializeCsv', () => {
+  it('parses back any table of strings written with proper quoting, with CRLF or LF and every delimiter', () => {
+    fc.assert(
+      fc.property(table, fc.constantFrom(...CSV_DELIMITERS), fc.constantFrom('\r\n', '\n'), (rows, delimiter, newline) => {
+        const parsed = parseRecords(serializeCsv(rows, delimiter, newline), delimiter);
+        expect(parsed.map((r) => r.fields)).toEqual(rows);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('reads a whole file back identically, the delimiter detected from the header', () => {
+    const header = fc.uniqueArray(cellText.map((s) => s.trim()).filter((s) => s !== ''), { minLength: 2, maxLength: 5, selector: (s) => s.toLowerCase() });
+    fc.assert(
+      fc.property(
+        header.chain((h) => fc.tuple(fc.constant(h), fc.array(fc.array(cellText, { minLength: h.length, maxLength: h.length }), { maxLength: 6 }))),
+        fc.constantFrom(...CSV_DELIMITERS),
+        fc.boolean(),
+        ([columns, rows], delimiter, bom) => {
+          const text = (bom ? '\ufeff' : '') + serializeCsv([columns, ...rows], delimiter);
+          const parsed = parseCsv(text);
+          expect(parsed.delimiter).toBe(delimiter);
+          expect(parsed.columns).toEqual(columns);
+          expect(parsed.rows).toEqual(rows);
+          expect(parsed.ragged).toEqual([]);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('parseCsv', () => {
+  it('reads quoted fields, escaped quotes, newlines inside quotes, a BOM and a missing final newline', () => {
+    const text = '\ufeffEmail;Name;Note\r\nada@acme.test;"Lovelace; Ada";"said ""hi""\r\ntwice"\nbob@acme.test;Bob;';
+    const t = parseCsv(text);
+    expect(t.delimiter).toBe(';');
+    expect(t.columns).toEqual(['Email', 'Name', 'Note']);
+    expect(t.rows).toEqual([
+      ['ada@acme.test', 'Lovelace; Ada', 'said "hi"\r\ntwice'],
+      ['bob@acme.test', 'Bob', ''],
+    ]);
+    // The second row starts on line 4: the quoted note spans lines 2 and 3.
+    expect(t.lines).toEqual([2, 4]);
+  });
+
+  it('detects tabs, and skips blank lines', () => {
+    const t = parseCsv('email\tname\n\nada@x.test\tAda\n\n');
+    expect(t.delimiter).toBe('\t');
+    expect(t.rows).toEqual([['ada@x.test', 'Ada']]);
+  });
+
+  it('reports ragged rows with their line instead of failing, padding short ones and cutting long ones', () => {
+    const t = parseCsv('email,name\na@x.test\nb@x.test,B,extra\nc@x.test,C\n');
+    expect(t.rows).toEqual([
+      ['a@x.test', ''],
+      ['b@x.test', 'B'],
+      ['c@x.test', 'C'],
+    ]);
+    expect(t.ragged).toEqual([
+      { line: 2, cells: 1 },
+      { line: 3, cells: 3 },
+    ]);
+  });
+
+  it('names blank and repeated columns so each can be mapped', () => {
+    expect(parseCsv('Email, ,email,Name\n').columns).toEqual(['Email', 'Column 2', 'email (2)', 'Name']);
+  });
+
+  it('refuses what it cannot read, saying why', () => {
+    const code = (text: string, maxRows?: number) => {
+      try {
+        parseCsv(text, { maxRows });
+        return null;
+      } catch (err) {
+        return err instanceof CsvError ? err.code : 'other';
+      }
+    };
+    expect(code('')).toBe('csv_empty');
+    expect(code('\ufeff \r\n')).toBe('csv_empty');
+    expect(code(',,\na,b,c')).toBe('csv_no_header');
+    expect(code('email\n"ada@x.test\n')).toBe('csv_unterminated_quote');
+    expect(code('PK\u0003\u0004\u0000\u0000')).toBe('csv_not_text');
+    expect(code('email\na\nb\nc\n', 2)).toBe('csv_too_many_rows');
+    expect(code('email\na\nb\n', 2)).toBe(null);
+  });
+});
+
+describe('guessMapping', () => {
+  it('recognizes the usual headers whatever their case, accents, spaces and punctuation', () => {
+    expect(guessMapping(['Employee ID', 'Given name', 'Surname', 'Work E-mail', 'Job Title', 'Department', 'Office', 'Manager', 'Status'])).toEqual({
+      email: 'Work E-mail',
+      firstName: 'Given name',
+      lastName: 'Surname',
+      displayName: null,
+      title: 'Job Title',
+      department: 'Department',
+      location: 'Office',
+      manager: 'Manager',
+      status: 'Status',
+      id: 'Employee ID',
+    });
+    const m = guessMapping(['FIRST NAME', 'last_name', 'Full Name', 'E-Mail', 'Location', 'Prénom']);
+    expect([m.firstName, m.lastName, m.displayName, m.email, m.location]).toEqual(['FIRST NAME', 'last_name', 'Full Name', 'E-Mail', 'Location']);
+  });
+
+  it('takes a column mentioning email when no name matches exactly, never a personal one', () => {
+    expect(guessMapping(['Personal email', 'Email (work)']).email).toBe('Email (work)');
+    expect(guessMapping(['Personal email', 'Name']).email).toBe(null);
+  });
+});
+
+describe('mapRows', () => {
+  const mapping = (m: Partial<CsvMapping>): CsvMapping => ({ ...guessMapping([]), ...m });
+
+  it('makes contacts, counting rows without email and duplicates, inactive from the status column', () => {
+    const t = parseCsv('Email,First,Last,Status\nAda@Acme.test,Ada,Lovelace,Active\n,Bob,,Active\nada@acme.TEST,Ada,L.,active\nn/a,Eve,,Terminated\n');
+    const { contacts, counts } = mapRows(t, mapping({ email: 'Email', firstName: 'First', lastName: 'Last', status: 'Status' }));
+    expect(counts).toEqual({ rows: 4, contacts: 3, withoutEmail: 2, duplicates: 1, ragged: 0 });
+    expect(contacts.map((c) => [c.displayName, c.email, c.status, c.line])).toEqual([
+      // The same email twice is one person; the later row wins.
+      ['Ada L.', 'ada@acme.TEST', 'active', 4],
+      ['Bob', null, 'active', 3],
+      ['Eve', null, 'inactive', 5],
+    ]);
+  });
+
+  it('gives the same ids to the same people in another upload, whatever the order and the email case', () => {
+    const m = mapping({ email: 'email', displayName: 'name' });
+    const first = mapRows(parseCsv('email,name\nada@x.test,Ada\nbob@x.test,Bob\n,Nobody\n'), m).contacts;
+    const second = mapRows(parseCsv('name,email\n,\nNobody,\nBob B.,BOB@x.test\nAda,ada@x.test\n'), m).contacts;
+    const id = (cs: typeof first, name: string) => cs.find((c) => c.displayName.startsWith(name))!.id;
+    expect(id(second, 'Ada')).toBe(id(first, 'Ada'));
+    expect(id(second, 'Bob')).toBe(id(first, 'Bob'));
+    expect(id(second, 'Nobody')).toBe(id(first, 'Nobody'));
+    expect(new Set(first.map((c) => c.id)).size).toBe(3);
+  });
+
+  it("uses the id column's value as the contact id, and strips control characters from text", () => {
+    const t = parseCsv('id,email,name\nE-1,a@x.test,"Ada\u0007 Lovelace"\n');
+    const [c] = mapRows(t, mapping({ id: 'id', email: 'email', displayName: 'name' })).contacts;
+    expect([c!.id, c!.displayName]).toEqual(['E-1', 'Ada Lovelace']);
+  });
+});

@@ -1,0 +1,298 @@
+/**
+ * CSV files, the fallback when no integration exists: an RFC 4180 reader (quoted fields, escaped
+ * quotes, CRLF or LF, newlines inside quotes, a UTF-8 byte order mark, `,` `;` or tab detected from
+ * the header), the guess of which column holds which contact field, and the mapping of rows to
+ * contacts. Everything here is pure: the BFF stores uploads and writes the directory
+ * (services/csv-uploads.ts).
+ */
+import { createHash } from 'node:crypto';
+import type { DirectoryContact } from './types.js';
+import { CSV_CONTACT_FIELDS, type CsvColumnMapping, type CsvContactField } from '../contract.js';
+import { blankToNull, displayNameOf, emailOrNull } from './normalize.js';
+import { normalizeEmail } from '../services/text.js';
+
+export const CSV_DELIMITERS = [',', ';', '\t'] as const;
+export type CsvDelimiter = (typeof CSV_DELIMITERS)[number];
+
+export interface CsvTable {
+  delimiter: CsvDelimiter;
+  /** Column names, trimmed; blanks become "Column N" and repeats "Name (2)", so each names one column. */
+  columns: string[];
+  /** Data rows, each exactly as wide as the header (short rows padded with "", long rows cut). */
+  rows: string[][];
+  /** The file line each data row starts on (1 is the header), for messages. */
+  lines: number[];
+  /** Rows whose width differs from the header's: reported, never fatal. */
+  ragged: { line: number; cells: number }[];
+}
+
+export type CsvErrorCode = 'csv_empty' | 'csv_no_header' | 'csv_unterminated_quote' | 'csv_too_many_rows' | 'csv_not_text';
+
+/** A file we refuse to read, with what is wrong and where. */
+export class CsvError extends Error {
+  override readonly name = 'CsvError';
+  constructor(
+    readonly code: CsvErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The delimiter the header line uses most (outside quotes); a one-column file counts as comma-separated. */
+export function detectDelimiter(text: string): CsvDelimiter {
+  const counts = new Map<CsvDelimiter, number>(CSV_DELIMITERS.map((d) => [d, 0]));
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (ch === '"') quoted = !quoted;
+    else if (!quoted && (ch === '\n' || ch === '\r')) break;
+    else if (!quoted && counts.has(ch as CsvDelimiter)) counts.set(ch as CsvDelimiter, counts.get(ch as CsvDelimiter)! + 1);
+  }
+  let best: CsvDelimiter = ',';
+  for (const d of CSV_DELIMITERS) if (counts.get(d)! > counts.get(best)!) best = d;
+  return best;
+}
+
+/**
+ * Every record of `text` as fields, with the line it starts on. A quote opens a quoted field only
+ * at the start of a field; inside one, `""` is a quote and newlines are text. A stray quote in the
+ * middle of an unquoted field is kept as text, as spreadsheets write it.
+ */
+export function parseRecords(text: string, delimiter: CsvDelimiter, maxRecords = Infinity): { fields: string[]; line: number }[] {
+  const out: { fields: string[]; line: number }[] = [];
+  let fields: string[] = [];
+  let field = '';
+  let quoted = false;
+  let atFieldStart = true;
+  let line = 1;
+  let recordLine = 1;
+  let quoteLine = 1;
+  /** Whether the record opened a quote: `""` alone on a line is a record of one empty field, not a blank line. */
+  let touched = false;
+  const endField = () => {
+    fields.push(field);
+    field = '';
+    atFieldStart = true;
+  };
+  const endRecord = () => {
+    endField();
+    // A blank line is no record (a trailing newline, or spacing a spreadsheet left).
+    if (touched || !(fields.length === 1 && fields[0] === '')) {
+      if (out.length >= maxRecords) throw new CsvError('csv_too_many_rows', `The file has more than ${maxRecords - 1} rows.`);
+      out.push({ fields, line: recordLine });
+    }
+    fields = [];
+    touched = false;
+    recordLine = line;
+  };
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quoted) {
+      if (ch === '"') {
+        if (text[i + 1] === '"') {
+          field += '"';
+          i++;
+        } else quoted = false;
+      } else {
+        if (ch === '\n' || (ch === '\r' && text[i + 1] !== '\n')) line++;
+        field += ch;
+      }
+      continue;
+    }
+    if (ch === '"' && atFieldStart) {
+      quoted = true;
+      touched = true;
+      atFieldStart = false;
+      quoteLine = line;
+    } else if (ch === delimiter) endField();
+    else if (ch === '\r' || ch === '\n') {
+      if (ch === '\r' && text[i + 1] === '\n') i++;
+      line++;
+      endRecord();
+    } else {
+      field += ch;
+      atFieldStart = false;
+    }
+  }
+  if (quoted) throw new CsvError('csv_unterminated_quote', `A quoted field opened on line ${quoteLine} is never closed.`);
+  if (field !== '' || fields.length > 0 || touched) endRecord();
+  return out;
+}
+
+/** Makes every column name usable as a mapping key: trimmed, never blank, never repeated. */
+function columnNames(header: string[]): string[] {
+  const seen = new Map<string, number>();
+  return header.map((raw, i) => {
+    const base = raw.trim() || `Column ${i + 1}`;
+    const n = (seen.get(base.toLowerCase()) ?? 0) + 1;
+    seen.set(base.toLowerCase(), n);
+    return n === 1 ? base : `${base} (${n})`;
+  });
+}
+
+/** Reads a CSV file's text: header row first. `maxRows` bounds the data rows (the header excluded). */
+export function parseCsv(input: string, options: { maxRows?: number } = {}): CsvTable {
+  if (input.includes('\u0000')) throw new CsvError('csv_not_text', 'The file is not a text file (it holds binary data); export the sheet as CSV.');
+  const text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
+  if (text.trim() === '') throw new CsvError('csv_empty', 'The file is empty.');
+  const delimiter = detectDelimiter(text);
+  const records = parseRecords(text, delimiter, (options.maxRows ?? Infinity) + 1);
+  const header = records[0]!;
+  if (header.fields.every((f) => f.trim() === '')) throw new CsvError('csv_no_header', 'The first row must name the columns (e.g. Email, First name, Last name).');
+  const columns = columnNames(header.fields);
+  const rows: string[][] = [];
+  const lines: number[] = [];
+  const ragged: CsvTable['ragged'] = [];
+  for (const record of records.slice(1)) {
+    if (record.fields.length !== columns.length) ragged.push({ line: record.line, cells: record.fields.length });
+    rows.push(columns.map((_, i) => record.fields[i] ?? ''));
+    lines.push(record.line);
+  }
+  return { delimiter, columns, rows, lines, ragged };
+}
+
+/**
+ * Writes rows as RFC 4180 text. A field is quoted when it holds a quote, a line break or any of
+ * the delimiters we detect (so the header says which one is meant), and a row of one empty field
+ * is written `""` so it does not read as a blank line.
+ */
+export function serializeCsv(rows: readonly (readonly string[])[], delimiter: CsvDelimiter = ',', newline = '\r\n'): string {
+  const quote = (f: string) => `"${f.replace(/"/g, '""')}"`;
+  const line = (r: readonly string[]) => (r.length === 1 && r[0] === '' ? '""' : r.map((f) => (/[",;\t\r\n]/.test(f) ? quote(f) : f)).join(delimiter));
+  return rows.map(line).join(newline) + newline;
+}
+
+// ---- Columns → contact fields ----------------------------------------------------------
+
+export const CSV_FIELDS = CSV_CONTACT_FIELDS;
+export type CsvField = CsvContactField;
+/** Which column (by name) holds each contact field; null where none does. */
+export type CsvMapping = CsvColumnMapping;
+
+/** "Work E-mail" → "workemail", "Prénom" → "prenom": how headers are compared. */
+export function headerKey(name: string): string {
+  return name.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().replace(/[^a-z0-9]/g, '');
+}
+
+/** Header names each field is recognized by, compared with headerKey (so case, accents, spaces and punctuation do not matter). */
+export const CSV_SYNONYMS: Record<CsvField, readonly string[]> = {
+  email: ['email', 'emailaddress', 'workemail', 'workemailaddress', 'businessemail', 'companyemail', 'officeemail', 'primaryemail', 'mail', 'courriel'],
+  firstName: ['firstname', 'givenname', 'forename', 'first', 'prenom', 'vorname', 'nombre'],
+  lastName: ['lastname', 'surname', 'familyname', 'last', 'nom', 'nachname', 'apellido', 'apellidos'],
+  displayName: ['displayname', 'fullname', 'name', 'employeename', 'preferredname', 'employee'],
+  title: ['jobtitle', 'title', 'position', 'role', 'jobrole', 'designation', 'poste'],
+  department: ['department', 'dept', 'team', 'division', 'departement', 'abteilung', 'service'],
+  location: ['location', 'office', 'officelocation', 'worklocation', 'site', 'city', 'workplace', 'standort'],
+  manager: ['manager', 'managerid', 'manageremail', 'managername', 'reportsto', 'supervisor', 'linemanager'],
+  status: ['status', 'employmentstatus', 'employeestatus', 'state'],
+  id: ['employeeid', 'employeenumber', 'employeeno', 'empid', 'staffid', 'personnelnumber', 'workerid', 'id', 'userid'],
+};
+
+/**
+ * The mapping a header suggests: each field takes the first column named by one of its synonyms
+ * (each column used once). An email column may also be any column mentioning "email" that is not
+ * a personal or private one ("Email (work)").
+ */
+export function guessMapping(columns: readonly string[]): CsvMapping {
+  const keys = columns.map(headerKey);
+  const used = new Set<number>();
+  const mapping = Object.fromEntries(CSV_FIELDS.map((f) => [f, null])) as CsvMapping;
+  for (const field of CSV_FIELDS) {
+    for (const synonym of CSV_SYNONYMS[field]) {
+      const i = keys.findIndex((k, j) => k === synonym && !used.has(j));
+      if (i >= 0) {
+        mapping[field] = columns[i]!;
+        used.add(i);
+        break;
+      }
+    }
+  }
+  if (!mapping.email) {
+    const i = keys.findIndex((k, j) => !used.has(j) && (k.includes('email') || k.includes('mail')) && !/personal|private|home/.test(k));
+    if (i >= 0) mapping.email = columns[i]!;
+  }
+  return mapping;
+}
+
+const INACTIVE = new Set(['inactive', 'terminated', 'left', 'former', 'disabled', 'suspended', 'archived', 'deactivated', 'offboarded', 'leaver', 'false', 'no', '0']);
+
+/** Printable text: control characters out, length bounded; a spreadsheet cell is untrusted text. */
+function cell(value: string | undefined, max = 500): string | null {
+  const text = blankToNull((value ?? '').replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/ {2,}/g, ' '));
+  return text ? text.slice(0, max) : null;
+}
+
+function digest(text: string): string {
+  return 'csv_' + createHash('sha256').update(text).digest('base64url').slice(0, 22);
+}
+
+export interface CsvContact extends DirectoryContact {
+  /** The file line it came from. */
+  line: number;
+}
+
+export interface CsvContacts {
+  /** One per distinct id, in file order; a later row with the same id replaces the earlier one. */
+  contacts: CsvContact[];
+  counts: { rows: number; contacts: number; withoutEmail: number; duplicates: number; ragged: number };
+}
+
+/** Turns one row into a contact under a mapping (and says its folded email). */
+function contactMaker(table: CsvTable, mapping: CsvMapping) {
+  const index = Object.fromEntries(CSV_FIELDS.map((f) => [f, mapping[f] === null ? -1 : table.columns.indexOf(mapping[f]!)])) as Record<CsvField, number>;
+  return (row: string[], r: number): { contact: CsvContact; folded: string | null } => {
+    const get = (f: CsvField, max?: number) => (index[f] < 0 ? null : cell(row[index[f]], max));
+    const email = emailOrNull(get('email', 254));
+    const folded = normalizeEmail(email);
+    const given = get('id', 1000);
+    // Without an email, the mapped values (not the column order) identify the row.
+    const id = given && given.length <= 200 ? given : folded ? digest(`email:${folded}`) : digest(`row:${CSV_FIELDS.map((f) => get(f) ?? '').join('\u001f')}`);
+    const firstName = get('firstName');
+    const lastName = get('lastName');
+    const status = get('status');
+    const contact: CsvContact = {
+      id,
+      firstName,
+      lastName,
+      displayName: displayNameOf({ displayName: get('displayName'), firstName, lastName, email, id }),
+      email,
+      personalEmail: null,
+      title: get('title'),
+      department: get('department'),
+      location: get('location'),
+      managerId: get('manager', 200),
+      status: status && INACTIVE.has(headerKey(status)) ? 'inactive' : 'active',
+      avatarUrl: null,
+      line: table.lines[r]!,
+    };
+    return { contact, folded };
+  };
+}
+
+/** The first `limit` rows as contacts, one each (nothing merged): what the preview shows. */
+export function previewRows(table: CsvTable, mapping: CsvMapping, limit: number): CsvContact[] {
+  const make = contactMaker(table, mapping);
+  return table.rows.slice(0, limit).map((row, r) => make(row, r).contact);
+}
+
+/**
+ * The contacts a mapping makes of the rows. Ids are stable across uploads of the same people: the
+ * id column's value when it has one, else a digest of the folded email, else of the mapped values.
+ */
+export function mapRows(table: CsvTable, mapping: CsvMapping): CsvContacts {
+  const make = contactMaker(table, mapping);
+  const byId = new Map<string, CsvContact>();
+  const emails = new Set<string>();
+  let withoutEmail = 0;
+  let duplicates = 0;
+  table.rows.forEach((row, r) => {
+    const { contact, folded } = make(row, r);
+    if (!folded) withoutEmail++;
+    if (byId.has(contact.id) || (folded && emails.has(folded))) duplicates++;
+    if (folded) emails.add(folded);
+    byId.set(contact.id, contact);
+  });
+  const contacts = [...byId.values()];
+  return { contacts, counts: { rows: table.rows.length, contacts: contacts.length, withoutEmail, duplicates, ragged: table.ragged.length } };
+}

@@ -1,0 +1,180 @@
+/**
+ * CSV uploads: a file is parsed and held for its organization under an id (an hour), previewed
+ * under a column mapping as often as the admin changes it, and on confirmation its rows become
+ * that organization's directory of the CSV provider, replaced in one transaction like a refresh.
+ * From there contacts, search, Select All and imports work as for any other provider.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import { writeTransaction } from '../db/connect.js';
+import type { CsvColumnMapping, CsvMappingRequest, CsvUploadConfirmation, CsvUploadPreview } from '../contract.js';
+import { CSV_FIELDS, CsvError, guessMapping, mapRows, parseCsv, previewRows, type CsvContact, type CsvDelimiter, type CsvTable } from '../connectors/csv.js';
+import type { ProviderEntry, UploadProvider } from '../providers.js';
+import { AppError } from '../errors.js';
+import { connectionKey, INSERT_BATCH, toRow } from './directory.js';
+import { organizationScope } from './connections.js';
+import type { TargetRef } from './targets.js';
+
+/** A company of 100,000 people with ten columns is about 15 MB; spreadsheets exported for this are far smaller. */
+export const CSV_MAX_BYTES = 10 * 1024 * 1024;
+export const CSV_MAX_ROWS = 100_000;
+/** Long enough to fix a mapping, short enough that a forgotten upload does not linger. */
+const UPLOAD_TTL_MS = 60 * 60_000;
+const PREVIEW_ROWS = 5;
+const RAGGED_SHOWN = 20;
+
+export interface CsvUploadDeps {
+  db: Kysely<Database>;
+  now: () => Date;
+}
+
+/** The provider as a CSV provider, or 409: other providers read their directory from the application. */
+export function uploadProvider(entry: ProviderEntry): UploadProvider {
+  if (entry.configuredBy === 'upload') return entry;
+  throw new AppError(409, 'not_a_csv_provider', `${entry.name} reads its directory from the application itself; only a CSV provider takes an uploaded file.`);
+}
+
+/**
+ * The file's text: UTF-8 (with or without a byte order mark), or, when the bytes are not valid
+ * UTF-8, Windows-1252, which is what Excel writes for "CSV" on Windows.
+ */
+export function decodeCsv(bytes: Uint8Array): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    return new TextDecoder('windows-1252').decode(bytes);
+  }
+}
+
+const CSV_STATUS: Record<CsvError['code'], 400 | 413> = {
+  csv_empty: 400,
+  csv_no_header: 400,
+  csv_unterminated_quote: 400,
+  csv_not_text: 400,
+  csv_too_many_rows: 413,
+};
+
+function readTable(bytes: Uint8Array): CsvTable {
+  try {
+    const table = parseCsv(decodeCsv(bytes), { maxRows: CSV_MAX_ROWS });
+    if (table.rows.length === 0) throw new AppError(400, 'csv_no_rows', 'The file has a header row but no people below it.');
+    return table;
+  } catch (err) {
+    if (err instanceof CsvError) throw new AppError(CSV_STATUS[err.code], err.code === 'csv_too_many_rows' ? 'payload_too_large' : err.code, err.message);
+    throw err;
+  }
+}
+
+function answer(id: string, expiresAt: string, table: CsvTable, mapping: CsvColumnMapping): CsvUploadPreview {
+  const strip = ({ line, ...contact }: CsvContact) => ({ line, contact });
+  // Counting needs an email column; before one is chosen every row counts as without one.
+  const { counts } = mapRows(table, mapping);
+  return {
+    id,
+    expiresAt,
+    delimiter: table.delimiter,
+    columns: table.columns,
+    mapping,
+    preview: previewRows(table, mapping, PREVIEW_ROWS).map(strip),
+    counts,
+    ragged: table.ragged.slice(0, RAGGED_SHOWN),
+  };
+}
+
+/** `POST …/uploads`: parses the file, holds it for the session's organization, answers the guessed mapping's preview. */
+export async function createUpload(deps: CsvUploadDeps, entry: ProviderEntry, ref: TargetRef, inviterId: string, bytes: Uint8Array): Promise<CsvUploadPreview> {
+  const provider = uploadProvider(entry);
+  const table = readTable(bytes);
+  const scope = await organizationScope(deps.db, ref);
+  const now = deps.now();
+  const id = `up_${randomBytes(18).toString('base64url')}`;
+  const expiresAt = new Date(now.getTime() + UPLOAD_TTL_MS).toISOString();
+  await deps.db.transaction().execute(async (trx) => {
+    // Forgotten uploads go as new ones come: no worker needed.
+    await trx.deleteFrom('csv_uploads').where('expires_at', '<=', now.toISOString()).execute();
+    await trx
+      .insertInto('csv_uploads')
+      .values({
+        id,
+        provider_id: provider.id,
+        scope,
+        inviter_id: inviterId,
+        delimiter: table.delimiter,
+        columns: JSON.stringify(table.columns),
+        rows: JSON.stringify(table.rows),
+        lines: JSON.stringify(table.lines),
+        ragged: JSON.stringify(table.ragged),
+        row_count: table.rows.length,
+        created_at: now.toISOString(),
+        expires_at: expiresAt,
+      })
+      .execute();
+  });
+  return answer(id, expiresAt, table, guessMapping(table.columns));
+}
+
+/** An upload of this provider for the session's organization that has not expired; 404 otherwise, whoever else's it is. */
+async function loadUpload(deps: CsvUploadDeps, provider: UploadProvider, ref: TargetRef, id: string): Promise<{ table: CsvTable; scope: string; expiresAt: string }> {
+  const scope = await organizationScope(deps.db, ref);
+  const row = await deps.db
+    .selectFrom('csv_uploads')
+    .selectAll()
+    .where('id', '=', id)
+    .where('provider_id', '=', provider.id)
+    .where('scope', '=', scope)
+    .where('expires_at', '>', deps.now().toISOString())
+    .executeTakeFirst();
+  if (!row) throw new AppError(404, 'upload_not_found', 'This upload is unknown or has expired (uploads are kept for an hour); upload the file again.');
+  const table: CsvTable = {
+    delimiter: row.delimiter as CsvDelimiter,
+    columns: JSON.parse(row.columns) as string[],
+    rows: JSON.parse(row.rows) as string[][],
+    lines: JSON.parse(row.lines) as number[],
+    ragged: JSON.parse(row.ragged) as CsvTable['ragged'],
+  };
+  return { table, scope, expiresAt: row.expires_at };
+}
+
+/** The request's mapping with every field present; a column the file does not have is a 400 naming the field. */
+function checkMapping(table: CsvTable, request: CsvMappingRequest['mapping']): CsvColumnMapping {
+  const mapping = Object.fromEntries(CSV_FIELDS.map((f) => [f, request[f] ?? null])) as CsvColumnMapping;
+  const problems = CSV_FIELDS.flatMap((f) => {
+    const column = mapping[f];
+    return column !== null && !table.columns.includes(column) ? [{ path: `mapping.${f}`, message: `the file has no column "${column}"` }] : [];
+  });
+  const first = problems[0];
+  if (first) throw new AppError(400, 'unknown_column', `Invalid mapping: ${first.path}: ${first.message}`, { fields: problems });
+  return mapping;
+}
+
+/** `POST …/uploads/:upload/preview`: the first rows and the counts under another mapping. */
+export async function previewUpload(deps: CsvUploadDeps, entry: ProviderEntry, ref: TargetRef, id: string, request: CsvMappingRequest): Promise<CsvUploadPreview> {
+  const { table, expiresAt } = await loadUpload(deps, uploadProvider(entry), ref, id);
+  return answer(id, expiresAt, table, checkMapping(table, request.mapping));
+}
+
+/**
+ * `POST …/uploads/:upload/confirm`: the mapped rows replace the organization's CSV directory in
+ * one transaction, so its contact list shows the old file or the new one, never a mix. The upload
+ * stays until it expires, so going back and confirming another mapping works.
+ */
+export async function confirmUpload(deps: CsvUploadDeps, entry: ProviderEntry, ref: TargetRef, id: string, request: CsvMappingRequest): Promise<CsvUploadConfirmation> {
+  const provider = uploadProvider(entry);
+  const { table, scope } = await loadUpload(deps, provider, ref, id);
+  const { contacts, counts } = mapRows(table, checkMapping(table, request.mapping));
+  const key = connectionKey(provider.id, scope);
+  const rows = contacts.map((c) => toRow(key, c));
+  const at = deps.now().toISOString();
+  await writeTransaction(deps.db, async (trx) => {
+    await trx.deleteFrom('directory_contacts').where('connection', '=', key).execute();
+    for (let i = 0; i < rows.length; i += INSERT_BATCH) await trx.insertInto('directory_contacts').values(rows.slice(i, i + INSERT_BATCH)).execute();
+    const sync = { status: 'ready', fetched: rows.length, total: rows.length, started_at: at, synced_at: at, error_code: null, error_message: null };
+    await trx
+      .insertInto('directory_syncs')
+      .values({ connection: key, ...sync })
+      .onConflict((oc) => oc.column('connection').doUpdateSet(sync))
+      .execute();
+  });
+  return { connection: 'ready', counts };
+}

@@ -1,0 +1,136 @@
+import { expect, oneEvent, waitUntil } from '@open-wc/testing';
+import type { ProviderInfo } from '../../../../bff/contract.js';
+import type { HrCsvConfirmEvent } from '../../events/internal.js';
+import { expectAccessible } from '../../test/axe.js';
+import { FakeBff, errorResponse } from '../../test/fake-bff.js';
+import { mountWithApi } from '../../test/mount.js';
+import { choose, findByRole, getByLabel, getByRole, queryByRole, visibleText, waitForText } from '../../test/queries.js';
+import { HrImportCsvUpload } from './csv-upload.js';
+
+const CSV: ProviderInfo = { id: 'csv', type: 'csv', name: 'CSV file', connection: 'needs_credentials' };
+const STAFF = 'Email,First Name,Last Name,Team,Location\nada@acme.test,Ada,Lovelace,Engineering,London\n,Alan,Turing,Research,London\ngrace@acme.test,Grace,Hopper,Engineering,New York\n';
+
+let bff: FakeBff;
+
+beforeEach(() => {
+  bff = new FakeBff({ providers: [CSV] }).install();
+});
+
+afterEach(() => {
+  bff.uninstall();
+});
+
+async function mount(provider = CSV): Promise<HrImportCsvUpload> {
+  const el = await mountWithApi<HrImportCsvUpload>('hr-import-csv-upload', (e) => (e.provider = provider));
+  await waitUntil(() => el.shadowRoot?.querySelector('input[type=file]'));
+  return el;
+}
+
+/** Chooses a file in the file input, as the browser reports a user's choice. */
+function chooseFile(el: HrImportCsvUpload, text: string, name = 'staff.csv'): void {
+  const input = getByLabel(el, 'CSV file');
+  const files = new DataTransfer();
+  files.items.add(new File([text], name, { type: 'text/csv' }));
+  input.files = files.files;
+  input.dispatchEvent(new Event('change', { bubbles: true }));
+}
+
+const previewRows = (el: HrImportCsvUpload) =>
+  [...el.shadowRoot!.querySelectorAll('tbody tr')].map((tr) => [...tr.querySelectorAll('td')].map((td) => visibleText(td)));
+
+describe('hr-import-csv-upload: choosing a file', () => {
+  it('asks for a CSV file with a labelled file input and sends the file itself', async () => {
+    const el = await mount();
+    expect(visibleText(getByRole(el, 'heading'))).to.equal('Upload a CSV file');
+    await expectAccessible(el);
+    chooseFile(el, STAFF);
+    await findByRole(el, 'heading', 'Match the columns');
+    const [upload] = bff.requestsTo('POST', '/providers/csv/uploads');
+    expect(upload!.headers.get('Content-Type')).to.equal('text/csv');
+    expect(upload!.body).to.equal(STAFF);
+  });
+
+  it('takes a dropped file too', async () => {
+    const el = await mount();
+    const files = new DataTransfer();
+    files.items.add(new File([STAFF], 'staff.csv', { type: 'text/csv' }));
+    el.shadowRoot!.querySelector('.drop')!.dispatchEvent(new DragEvent('drop', { dataTransfer: files, bubbles: true, cancelable: true }));
+    await findByRole(el, 'heading', 'Match the columns');
+  });
+
+  it("shows the BFF's refusal in the element and stays on the file step", async () => {
+    bff.on('POST /providers/csv/uploads', () => errorResponse(400, 'csv_unterminated_quote', 'A quoted field opened on line 3 is never closed.'));
+    const el = await mount();
+    chooseFile(el, 'email\n"ada');
+    const alert = await findByRole(el, 'alert');
+    expect(visibleText(alert)).to.equal('A quoted field opened on line 3 is never closed.');
+    expect(getByLabel(el, 'CSV file')).to.exist;
+    await expectAccessible(el);
+  });
+
+  it('offers to go on with the last upload when the organization has one, and Back', async () => {
+    const el = await mount({ ...CSV, connection: 'ready' });
+    setTimeout(() => getByRole(el, 'button', 'Continue with the last upload').click());
+    const event = (await oneEvent(el, 'hr-csv-confirm')) as unknown as HrCsvConfirmEvent;
+    expect([event.provider.id, event.counts, event.composed]).to.deep.equal(['csv', null, false]);
+    setTimeout(() => getByRole(el, 'button', 'Back').click());
+    await oneEvent(el, 'hr-csv-cancel');
+    expect(bff.requestsTo('POST', '/providers/csv/uploads')).to.have.length(0);
+  });
+});
+
+describe('hr-import-csv-upload: mapping and preview', () => {
+  it('shows the guessed mapping and the first rows, previews a changed mapping, and confirms it', async () => {
+    const el = await mount();
+    chooseFile(el, STAFF);
+    await findByRole(el, 'heading', 'Match the columns');
+    expect(getByLabel<HTMLSelectElement>(el, 'Email (required)').value).to.equal('Email');
+    expect(getByLabel<HTMLSelectElement>(el, 'First name').value).to.equal('First Name');
+    expect(getByLabel<HTMLSelectElement>(el, 'Department').value).to.equal('');
+    // Line, name, email, job title, department, location, status.
+    expect(previewRows(el)).to.deep.equal([
+      ['2', 'Ada Lovelace', 'ada@acme.test', '', '', 'London', 'Active'],
+      ['3', 'Alan Turing', 'No email', '', '', 'London', 'Active'],
+      ['4', 'Grace Hopper', 'grace@acme.test', '', '', 'New York', 'Active'],
+    ]);
+    expect(visibleText(el)).to.include('3 rows: 3 contacts, 1 without an email');
+    await expectAccessible(el);
+
+    choose(getByLabel<HTMLSelectElement>(el, 'Department'), 'Team');
+    await waitUntil(() => previewRows(el)[0]?.[4] === 'Engineering', 'the preview shows the new department');
+    const [preview] = bff.requestsTo('POST', '/providers/csv/uploads/up_00000000000000000001/preview');
+    expect((preview!.body as { mapping: Record<string, unknown> }).mapping).to.include({ email: 'Email', department: 'Team', firstName: 'First Name' });
+
+    setTimeout(() => getByRole(el, 'button', 'Use these contacts').click());
+    const event = (await oneEvent(el, 'hr-csv-confirm')) as unknown as HrCsvConfirmEvent;
+    expect(event.provider.connection).to.equal('ready');
+    expect(event.counts).to.include({ rows: 3, withoutEmail: 1 });
+    const [confirm] = bff.requestsTo('POST', '/providers/csv/uploads/up_00000000000000000001/confirm');
+    expect((confirm!.body as { mapping: Record<string, unknown> }).mapping).to.include({ department: 'Team' });
+  });
+
+  it('needs an email column before it can preview or confirm', async () => {
+    const el = await mount();
+    chooseFile(el, 'Mail address,Name\nada@acme.test,Ada\n');
+    const email = await waitUntil(() => queryByRole(el, 'heading', 'Match the columns')).then(() => getByLabel<HTMLSelectElement>(el, 'Email (required)'));
+    expect(email.value).to.equal('');
+    expect(email.getAttribute('aria-invalid')).to.equal('true');
+    choose(getByLabel<HTMLSelectElement>(el, 'Display name'), 'Name');
+    await waitForText(el, 'Choose the column that holds the email addresses');
+    expect(getByRole<HTMLButtonElement>(el, 'button', 'Use these contacts').disabled).to.be.true;
+    choose(email, 'Mail address');
+    await waitUntil(() => previewRows(el)[0]?.[2] === 'ada@acme.test');
+    expect(getByRole<HTMLButtonElement>(el, 'button', 'Use these contacts').disabled).to.be.false;
+    await expectAccessible(el);
+  });
+
+  it('shows a refused confirmation and lets the admin choose another file', async () => {
+    bff.on('POST /providers/csv/uploads/up_00000000000000000001/confirm', () => errorResponse(404, 'upload_not_found', 'This upload is unknown or has expired; upload the file again.'));
+    const el = await mount();
+    chooseFile(el, STAFF);
+    (await findByRole(el, 'button', 'Use these contacts')).click();
+    expect(visibleText(await findByRole(el, 'alert'))).to.include('upload the file again');
+    getByRole(el, 'button', 'Choose another file').click();
+    await waitUntil(() => queryByRole(el, 'heading', 'Upload a CSV file'));
+  });
+});

@@ -1,0 +1,303 @@
+import { LitElement, html, nothing } from 'lit';
+import { ContextConsumer } from '@lit/context';
+import { Task, initialState } from '@lit/task';
+import { msg, str } from '@lit/localize';
+import type { CsvColumnMapping, CsvContactField, CsvUploadPreview, ProviderInfo } from '../../../../bff/contract.js';
+import { toApiError, type ApiError } from '../../api/client.js';
+import { apiContext } from '../../api/context.js';
+import { define } from '../../define.js';
+import { HrCsvCancelEvent, HrCsvConfirmEvent } from '../../events/internal.js';
+import { sharedStyles } from '../../styles/shared.styles.js';
+import { csvUploadStyles } from './csv-upload.styles.js';
+
+/** The BFF's limit (bff/services/csv-uploads.ts), checked here too so a huge file is not sent for nothing. */
+const MAX_BYTES = 10 * 1024 * 1024;
+
+/** The contact fields a column can fill, in the order the mapping form asks them (bff/contract.ts CSV_CONTACT_FIELDS). */
+export const CSV_FIELDS: readonly CsvContactField[] = ['email', 'firstName', 'lastName', 'displayName', 'title', 'department', 'location', 'manager', 'status', 'id'];
+
+function fieldLabel(field: CsvContactField): string {
+  switch (field) {
+    case 'email':
+      return msg('Email (required)');
+    case 'firstName':
+      return msg('First name');
+    case 'lastName':
+      return msg('Last name');
+    case 'displayName':
+      return msg('Display name');
+    case 'title':
+      return msg('Job title');
+    case 'department':
+      return msg('Department');
+    case 'location':
+      return msg('Location');
+    case 'manager':
+      return msg('Manager');
+    case 'status':
+      return msg('Status');
+    case 'id':
+      return msg('Employee ID');
+  }
+}
+
+const sameMapping = (a: CsvColumnMapping, b: CsvColumnMapping) => CSV_FIELDS.every((f) => a[f] === b[f]);
+
+/**
+ * Uploads a CSV file as the organization's directory, the fallback when no integration exists:
+ * choose (or drop) a file with a header row, check which column holds which contact field (one
+ * select each, guessed from the header by the BFF), see the first rows under that mapping with
+ * how many rows have no email or repeat one, and confirm. The confirmed rows replace the
+ * organization's previous upload.
+ *
+ * @summary Upload a CSV file of people and map its columns to contact fields.
+ * @event hr-csv-confirm - Internal (not composed): the file's rows are now the directory.
+ * @event hr-csv-cancel - Internal (not composed): the admin went back without confirming.
+ * @csspart form - The file chooser.
+ * @csspart mapping - The column selects.
+ * @csspart preview - The preview table.
+ */
+export class HrImportCsvUpload extends LitElement {
+  static override styles = [sharedStyles, csvUploadStyles];
+  static override properties = {
+    _upload: { state: true },
+    _mapping: { state: true },
+    _busy: { state: true },
+    _error: { state: true },
+    _over: { state: true },
+    provider: { attribute: false },
+  };
+
+  private readonly _api = new ContextConsumer(this, { context: apiContext, subscribe: true });
+
+  private readonly _preview = new Task(this, {
+    task: async ([api, provider, upload, mapping], { signal }) => {
+      if (!api || !provider || !upload || !mapping) return initialState;
+      // The upload's own answer already previews the mapping it guessed.
+      if (sameMapping(mapping, upload.mapping)) return upload;
+      if (!mapping.email) return initialState;
+      return api.previewCsv(provider.id, upload.id, mapping, signal);
+    },
+    args: () => [this._api.value, this.provider, this._upload, this._mapping] as const,
+  });
+
+  /** The upload's answer: its columns, guessed mapping and first rows. */
+  private declare _upload: CsvUploadPreview | null;
+  private declare _mapping: CsvColumnMapping | null;
+  /** What is running: reading the file or confirming it. */
+  private declare _busy: 'uploading' | 'confirming' | null;
+  private declare _error: ApiError | null;
+  /** A file is dragged over the drop zone. */
+  private declare _over: boolean;
+
+  /** The CSV provider the file is for. */
+  declare provider: ProviderInfo | null;
+
+  constructor() {
+    super();
+    this._upload = null;
+    this._mapping = null;
+    this._busy = null;
+    this._error = null;
+    this._over = false;
+    this.provider = null;
+  }
+
+  private async handleFile(file: File | undefined) {
+    const api = this._api.value;
+    const provider = this.provider;
+    if (!api || !provider || !file || this._busy) return;
+    this._error = null;
+    if (file.size > MAX_BYTES) {
+      this._error = toApiError(new Error(msg(str`${file.name} is larger than 10 MB; split it or remove columns you do not need.`)));
+      return;
+    }
+    this._busy = 'uploading';
+    try {
+      const upload = await api.uploadCsv(provider.id, file);
+      this._upload = upload;
+      this._mapping = upload.mapping;
+    } catch (error) {
+      this._error = toApiError(error);
+    } finally {
+      this._busy = null;
+    }
+  }
+
+  private handleChange(event: Event) {
+    const input = event.currentTarget as HTMLInputElement;
+    void this.handleFile(input.files?.[0]);
+    // The same file chosen again (after fixing it in a spreadsheet) must fire change again.
+    input.value = '';
+  }
+
+  private handleDragOver(event: DragEvent) {
+    event.preventDefault();
+    this._over = true;
+  }
+
+  private handleDrop(event: DragEvent) {
+    event.preventDefault();
+    this._over = false;
+    void this.handleFile(event.dataTransfer?.files[0]);
+  }
+
+  private handleMapping(field: CsvContactField, event: Event) {
+    if (!this._mapping) return;
+    const value = (event.currentTarget as HTMLSelectElement).value;
+    this._mapping = { ...this._mapping, [field]: value || null };
+    this._error = null;
+  }
+
+  private async handleConfirm() {
+    const api = this._api.value;
+    const { provider, _upload: upload, _mapping: mapping } = this;
+    if (!api || !provider || !upload || !mapping?.email || this._busy) return;
+    this._busy = 'confirming';
+    this._error = null;
+    try {
+      const { counts } = await api.confirmCsv(provider.id, upload.id, mapping);
+      this.dispatchEvent(new HrCsvConfirmEvent({ ...provider, connection: 'ready' }, counts));
+    } catch (error) {
+      this._error = toApiError(error);
+    } finally {
+      this._busy = null;
+    }
+  }
+
+  private handleChooseAnother() {
+    this._upload = null;
+    this._mapping = null;
+    this._error = null;
+  }
+
+  private renderError() {
+    return this._error ? html`<div class="alert" role="alert">${this._error.message}</div>` : nothing;
+  }
+
+  private renderFileStep(provider: ProviderInfo) {
+    const busy = this._busy === 'uploading';
+    return html`
+      <form part="form" aria-labelledby="csv-heading" @submit=${(e: Event) => e.preventDefault()}>
+        <h3 id="csv-heading">${msg('Upload a CSV file')}</h3>
+        <p class="muted" id="csv-hint">
+          ${msg('The first row names the columns (Email, First name, Last name, Department, …). One person a row, up to 100,000 rows and 10 MB.')}
+        </p>
+        <div class="drop ${this._over ? 'over' : ''}" @dragover=${this.handleDragOver} @dragleave=${() => (this._over = false)} @drop=${this.handleDrop}>
+          <label class="field" for="csv-file">${msg('CSV file')}</label>
+          <input id="csv-file" type="file" accept=".csv,.tsv,.txt,text/csv,text/tab-separated-values" aria-describedby="csv-hint" ?disabled=${busy} @change=${this.handleChange} />
+          <span class="muted">${msg('or drop the file here')}</span>
+        </div>
+        ${busy ? html`<p role="status">${msg('Reading the file…')}</p>` : nothing} ${this.renderError()}
+        <div class="actions">
+          ${provider.connection === 'ready'
+            ? html`<button type="button" class="btn primary" ?disabled=${busy} @click=${() => this.dispatchEvent(new HrCsvConfirmEvent(provider, null))}>
+                ${msg('Continue with the last upload')}
+              </button>`
+            : nothing}
+          <button type="button" class="btn" ?disabled=${busy} @click=${() => this.dispatchEvent(new HrCsvCancelEvent())}>${msg('Back')}</button>
+        </div>
+      </form>
+    `;
+  }
+
+  private renderSelect(field: CsvContactField, columns: readonly string[], mapping: CsvColumnMapping) {
+    const value = mapping[field];
+    const required = field === 'email';
+    return html`
+      <div class="map">
+        <label for="map-${field}">${fieldLabel(field)}</label>
+        <select id="map-${field}" ?required=${required} aria-invalid=${required && !value ? 'true' : 'false'} @change=${(e: Event) => this.handleMapping(field, e)}>
+          <option value="" ?selected=${!value}>${required ? msg('Choose a column') : msg('Not in the file')}</option>
+          ${columns.map((c) => html`<option .value=${c} ?selected=${c === value}>${c}</option>`)}
+        </select>
+      </div>
+    `;
+  }
+
+  private renderPreview(answer: CsvUploadPreview) {
+    const { counts } = answer;
+    return html`
+      <p role="status">
+        ${msg(str`${counts.rows} rows: ${counts.contacts} contacts, ${counts.withoutEmail} without an email (listed, but they cannot be invited), ${counts.duplicates} repeating an email or ID.`)}
+      </p>
+      ${answer.ragged.length
+        ? html`<p class="muted">
+            ${msg(str`${counts.ragged} rows have more or fewer cells than the header (lines ${answer.ragged.slice(0, 5).map((r) => r.line).join(', ')}); check them in the preview.`)}
+          </p>`
+        : nothing}
+      <div class="table" part="preview">
+        <table>
+          <caption>${msg(str`The first ${answer.preview.length} rows as they will be imported`)}</caption>
+          <thead>
+            <tr>
+              <th scope="col">${msg('Line')}</th>
+              <th scope="col">${msg('Name')}</th>
+              <th scope="col">${msg('Email')}</th>
+              <th scope="col">${msg('Job title')}</th>
+              <th scope="col">${msg('Department')}</th>
+              <th scope="col">${msg('Location')}</th>
+              <th scope="col">${msg('Status')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${answer.preview.map(
+              ({ line, contact: c }) => html`<tr class=${c.email ? '' : 'no-email'}>
+                <td>${line}</td>
+                <td>${c.displayName}</td>
+                <td>${c.email ?? msg('No email')}</td>
+                <td>${c.title ?? ''}</td>
+                <td>${c.department ?? ''}</td>
+                <td>${c.location ?? ''}</td>
+                <td>${c.status === 'inactive' ? msg('Inactive') : msg('Active')}</td>
+              </tr>`,
+            )}
+          </tbody>
+        </table>
+      </div>
+    `;
+  }
+
+  private renderMappingStep(upload: CsvUploadPreview, mapping: CsvColumnMapping) {
+    const confirming = this._busy === 'confirming';
+    return html`
+      <div class="step">
+        <h3 id="csv-heading">${msg('Match the columns')}</h3>
+        <fieldset class="mapping" part="mapping">
+          <legend>${msg('Which column holds each field')}</legend>
+          ${CSV_FIELDS.map((f) => this.renderSelect(f, upload.columns, mapping))}
+        </fieldset>
+        ${this._preview.render({
+          initial: () => html`<p class="muted">${msg('Choose the column that holds the email addresses to see the preview.')}</p>`,
+          pending: () =>
+            html`<p class="loading" role="status">${msg('Updating the preview…')}</p>
+              ${this._preview.value ? this.renderPreview(this._preview.value) : nothing}`,
+          complete: (answer) => this.renderPreview(answer),
+          error: (error) => html`<div class="alert" role="alert">${toApiError(error).message}</div>`,
+        })}
+        ${this.renderError()}
+        <div class="actions">
+          <button type="button" class="btn primary" ?disabled=${!mapping.email || confirming} @click=${this.handleConfirm}>
+            ${confirming ? msg('Saving the contacts…') : msg('Use these contacts')}
+          </button>
+          <button type="button" class="btn" ?disabled=${confirming} @click=${this.handleChooseAnother}>${msg('Choose another file')}</button>
+          <button type="button" class="btn" ?disabled=${confirming} @click=${() => this.dispatchEvent(new HrCsvCancelEvent())}>${msg('Back')}</button>
+        </div>
+      </div>
+    `;
+  }
+
+  override render() {
+    const provider = this.provider;
+    if (!provider) return nothing;
+    return this._upload && this._mapping ? this.renderMappingStep(this._upload, this._mapping) : this.renderFileStep(provider);
+  }
+}
+
+define('hr-import-csv-upload', HrImportCsvUpload);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'hr-import-csv-upload': HrImportCsvUpload;
+  }
+}
