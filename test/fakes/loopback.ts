@@ -27,8 +27,8 @@ export interface Loopback {
   close(): Promise<void>;
   /** The most requests the server was answering at one time (for concurrent paging tests). */
   readonly maxInFlight: number;
-  /** Added before every answer (settable), so requests overlap the way a real round trip makes them. */
-  latencyMs: number;
+  /** Added before every answer (settable; per request when a function), so requests overlap the way a real round trip makes them. */
+  latencyMs: number | ((req: RecordedRequest) => number);
 }
 
 export async function startLoopback(handle: (req: RecordedRequest, reply: Reply) => void | Promise<void>): Promise<Loopback> {
@@ -55,7 +55,8 @@ export async function startLoopback(handle: (req: RecordedRequest, reply: Reply)
         const text = typeof body === 'string' ? body : JSON.stringify(body);
         res.writeHead(status, { 'Content-Type': 'application/json; charset=UTF-8', ...headers }).end(text);
       };
-      const delay = loopback.latencyMs ? new Promise((ok) => setTimeout(ok, loopback.latencyMs)) : Promise.resolve();
+      const latency = typeof loopback.latencyMs === 'function' ? loopback.latencyMs(recorded) : loopback.latencyMs;
+      const delay = latency ? new Promise((ok) => setTimeout(ok, latency)) : Promise.resolve();
       delay.then(() => handle(recorded, reply)).catch((err: unknown) => reply(500, { fakeError: String(err) }));
     });
   });
