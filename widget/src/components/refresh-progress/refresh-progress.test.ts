@@ -33,7 +33,7 @@ describe('hr-import-refresh-progress', () => {
     expect(bar.getAttribute('aria-valuemax')).to.equal('100000');
     expect(bar.getAttribute('aria-valuemin')).to.equal('0');
     await expectAccessible(el);
-    expect(((await ready) as HrRefreshReadyEvent).status).to.deep.equal(READY);
+    expect(((await ready) as unknown as HrRefreshReadyEvent).status).to.deep.equal(READY);
     expect(bff.requests.map((r) => `${r.method} ${r.path}`).slice(0, 2)).to.deep.equal(['GET /providers/workday/refresh', 'POST /providers/workday/refresh']);
     await waitUntil(() => !queryByRole(el, 'progressbar'));
     getByRole(el, 'button', 'Refresh');
