@@ -6,8 +6,9 @@
  *   the same invite and outbox rows with the driver in one transaction. SQLite, and PostgreSQL
  *   when TEST_PG_URL (or the local server) answers.
  * - sync-100k: refreshing the directory cache from a 100,000-person Unified.to stand-in answering
- *   100 a page with a fixed latency, against pages × latency (the floor with one request in
- *   flight, which is what an offset-paged API allows us without guessing its total); peak RSS.
+ *   100 a page with a fixed latency, one page in flight and four, each against pages × latency ÷
+ *   pages in flight (the wait on the provider alone); peak heap and RSS above the start of the
+ *   sync (`--expose-gc` makes the start exact).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -168,9 +169,16 @@ async function pgReachable(): Promise<boolean> {
   }
 }
 
+/** Peak memory of one sync above what the process held before it (the stand-in's 100,000 people included there). */
+interface MemoryPeak {
+  rss: number;
+  heap: number;
+}
+
 async function syncBench(dir: string) {
   const SIZE = 100_000;
   const LATENCY = 2;
+  const PAGE = 100;
   const employees = Array.from({ length: SIZE }, (_, i) => ({
     id: `e${i}`,
     name: `First${i} Last${i}`,
@@ -181,37 +189,61 @@ async function syncBench(dir: string) {
     employment_status: 'ACTIVE',
   }));
   const fake = await startUnifiedFake({ employees, apiKey: 'bench-key', connectionId: 'conn1', latencyMs: LATENCY });
-  const times: number[] = [];
-  let peakRss = 0;
-  const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
-  try {
-    for (let run = 0; run < Math.min(RUNS, 3); run++) {
-      fake.requests.length = 0;
-      const { db, drop } = await freshDb('sqlite', dir);
+  const gc = (globalThis as { gc?: () => void }).gc;
+
+  async function once(concurrency: number): Promise<{ ms: number; peak: MemoryPeak }> {
+    fake.requests.length = 0;
+    const { db, drop } = await freshDb('sqlite', dir);
+    try {
+      await migrateToLatest(db);
+      const provider = staticProvider('unified', 'unified', 'Unified.to', (s) => createUnifiedConnector(s), { baseUrl: fake.url, credentials: { apiKey: 'bench-key', connectionId: 'conn1' } });
+      gc?.();
+      const base = process.memoryUsage();
+      const peak: MemoryPeak = { rss: 0, heap: 0 };
+      const sample = () => {
+        const m = process.memoryUsage();
+        peak.rss = Math.max(peak.rss, m.rss - base.rss);
+        peak.heap = Math.max(peak.heap, m.heapUsed - base.heapUsed);
+      };
+      const timer = setInterval(sample, 10);
+      const started = performance.now();
       try {
-        await migrateToLatest(db);
-        const provider = staticProvider('unified', 'unified', 'Unified.to', (s) => createUnifiedConnector(s), { baseUrl: fake.url, credentials: { apiKey: 'bench-key', connectionId: 'conn1' } });
-        const started = performance.now();
-        await refreshDirectory(db.kysely, { key: 'unified:*', connector: () => provider.connector }, () => new Date());
-        times.push(performance.now() - started);
+        await refreshDirectory(db.kysely, { key: 'unified:*', concurrency, connector: () => provider.connector }, () => new Date());
       } finally {
-        await drop();
+        clearInterval(timer);
       }
+      const ms = performance.now() - started;
+      sample();
+      return { ms, peak };
+    } finally {
+      await drop();
+    }
+  }
+
+  try {
+    const runs = Math.min(RUNS, 3);
+    for (const concurrency of [1, 4]) {
+      const results: { ms: number; peak: MemoryPeak }[] = [];
+      for (let run = 0; run < runs; run++) results.push(await once(concurrency));
+      // Every page once, plus the short page that ends the listing; more when pages are asked speculatively.
+      const pages = Math.ceil(SIZE / PAGE) + 1;
+      const mb = (n: number) => `${(n / 1024 / 1024).toFixed(0)} MB`;
+      line(`sync 100k, ${concurrency} in flight`, median(results.map((r) => r.ms)), (pages * LATENCY) / concurrency);
+      console.log(
+        `${'  peak memory above start'.padEnd(34)} heap ${mb(median(results.map((r) => r.peak.heap))).padStart(7)}   RSS ${mb(median(results.map((r) => r.peak.rss))).padStart(7)}   (${fake.requests.length} requests)`,
+      );
     }
   } finally {
-    clearInterval(rssTimer);
     await fake.close();
   }
-  const pages = Math.ceil(SIZE / 100) + 1; // the last, short page ends the listing
-  line('sync 100k (Unified.to, 2 ms/page)', median(times), pages * LATENCY);
-  console.log(`${'  peak RSS during sync'.padEnd(34)} ${(peakRss / 1024 / 1024).toFixed(0).padStart(7)} MB`);
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'hr-import-bench-'));
 try {
   console.log(`hr-import benchmarks (median of ${RUNS} runs; floor = the raw cost of the same work)\n`);
   const kinds: ('sqlite' | 'postgres')[] = ['sqlite', ...(process.env.BENCH_SQLITE_ONLY !== '1' && (await pgReachable()) ? (['postgres'] as const) : [])];
-  for (const kind of kinds) {
+  // BENCH_ONLY=import or BENCH_ONLY=sync runs one of the two.
+  for (const kind of process.env.BENCH_ONLY === 'sync' ? [] : kinds) {
     const route: number[] = [];
     const floor: number[] = [];
     for (let i = 0; i < RUNS; i++) {
@@ -220,7 +252,7 @@ try {
     }
     line(`import 10k via HTTP (${kind})`, median(route), median(floor));
   }
-  if (kinds.length === 1) console.log('  (PostgreSQL not reachable: set TEST_PG_URL to include it)');
+  if (kinds.length === 1 && process.env.BENCH_ONLY !== 'sync') console.log('  (PostgreSQL not reachable: set TEST_PG_URL to include it)');
   if (process.env.BENCH_ONLY !== 'import') await syncBench(dir);
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -187,12 +187,10 @@ function refreshError(err: unknown): { code: string; message: string } {
 }
 
 /**
- * Writes one page into the staging area. A person listed twice, within a page or across pages,
- * keeps their last record: the page's own duplicates are folded first (one statement may not
- * update a row twice on PostgreSQL), earlier pages' rows are overwritten.
+ * Writes rows into the staging area. A person already staged from an earlier batch is
+ * overwritten: the last record the provider sent wins.
  */
-async function stage(db: Kysely<Database>, staging: string, contacts: readonly DirectoryContact[]): Promise<void> {
-  const rows = [...new Map(contacts.map((c) => [c.id, toRow(staging, c)])).values()];
+async function stage(db: Q, rows: readonly NewDirectoryContact[]): Promise<void> {
   for (let i = 0; i < rows.length; i += INSERT_BATCH) {
     await db
       .insertInto('directory_contacts')
@@ -207,6 +205,15 @@ async function stage(db: Kysely<Database>, staging: string, contacts: readonly D
       .execute();
   }
 }
+
+/**
+ * Pages are staged in batches of about this many people (a few pages), each batch and its
+ * progress in one transaction: a commit per page made a 100,000-person refresh wait on a
+ * thousand disk syncs, while the batch still holds only a sliver of the directory in memory.
+ */
+const STAGE_ROWS = 2_000;
+/** A batch is written sooner than that when pages come slowly, so progress keeps moving. */
+const STAGE_MAX_WAIT_MS = 500;
 
 const REPLACED_COLUMNS = [
   'first_name',
@@ -226,25 +233,43 @@ const REPLACED_COLUMNS = [
 ] as const satisfies readonly (keyof NewDirectoryContact)[];
 
 /**
- * One refresh, run by the process holding the claim. Pages are written to the staging area as
- * they arrive (at most `concurrency` pages are ever held in memory, not the directory), progress
- * is recorded after each page, and one transaction swaps the staged rows in. A failure clears the
+ * One refresh, run by the process holding the claim. Pages are written to the staging area in
+ * small batches as they arrive (a batch and `concurrency` pages are all that is ever held in
+ * memory, never the directory), progress is recorded with each batch, and one transaction swaps
+ * the staged rows in. A failure clears the
  * staging area and leaves the directory as it was.
  */
 async function runRefresh(db: Kysely<Database>, connector: Connector, connection: string, concurrency: number, now: () => Date, signal: AbortSignal): Promise<void> {
   const staging = stagingKey(connection);
-  const progress = (set: { fetched: number; total: number | null }) => db.updateTable('directory_syncs').set(set).where('connection', '=', connection).execute();
   try {
     // Rows a crashed refresh left behind must not become part of this one.
     await db.deleteFrom('directory_contacts').where('connection', '=', staging).execute();
     let fetched = 0;
     let total: number | null = null;
+    // One person listed twice within a batch is folded here (one statement may not update a
+    // row twice on PostgreSQL); the Map keeps the last record and the batch's order.
+    let batch = new Map<string, NewDirectoryContact>();
+    // The first page is written at once: the total, when the provider tells it, shows early.
+    let flushedAt = 0;
+    const flush = async () => {
+      const rows = [...batch.values()];
+      batch = new Map();
+      flushedAt = Date.now();
+      await db.transaction().execute(async (trx) => {
+        await stage(trx, rows);
+        await trx.updateTable('directory_syncs').set({ fetched, total }).where('connection', '=', connection).execute();
+      });
+    };
     for await (const page of allPages(connector, { signal, concurrency })) {
-      await stage(db, staging, page.contacts);
+      for (const c of page.contacts) {
+        batch.delete(c.id);
+        batch.set(c.id, toRow(staging, c));
+      }
       fetched += page.contacts.length;
       total = page.total ?? total;
-      await progress({ fetched, total });
+      if (batch.size >= STAGE_ROWS || Date.now() - flushedAt >= STAGE_MAX_WAIT_MS) await flush();
     }
+    await flush();
     await db.transaction().execute(async (trx) => {
       await trx.deleteFrom('directory_contacts').where('connection', '=', connection).execute();
       const moved = await trx.updateTable('directory_contacts').set({ connection }).where('connection', '=', staging).executeTakeFirst();
