@@ -7,9 +7,10 @@
  *   when TEST_PG_URL (or the local server) answers.
  * - sync-100k: refreshing the directory cache from a 100,000-person Unified.to stand-in answering
  *   100 a page with a fixed latency, one page in flight and four, each against pages × latency ÷
- *   pages in flight (the wait on the provider alone); peak heap and RSS above the start of the
- *   sync (`--expose-gc` makes the start exact).
+ *   pages in flight (the wait on the provider alone). Each sync runs in a child process of its
+ *   own (the stand-in stays here), whose peak RSS is reported.
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -169,10 +170,46 @@ async function pgReachable(): Promise<boolean> {
   }
 }
 
-/** Peak memory of one sync above what the process held before it (the stand-in's 100,000 people included there). */
-interface MemoryPeak {
-  rss: number;
-  heap: number;
+/** What one sync, run in a child process of its own, reports (`BENCH_SYNC_CHILD`). */
+interface SyncRun {
+  ms: number;
+  /** The child's RSS just before the sync (Node, tsx, the BFF's modules, an empty database). */
+  startRss: number;
+  /** The child's peak RSS over its whole life (`process.resourceUsage().maxRSS`). */
+  peakRss: number;
+}
+
+/**
+ * One sync in this process, printed as JSON: the child side of `syncBench`. A child per run,
+ * so its peak RSS is the sync's and not the stand-in's 100,000 people or an earlier run's.
+ */
+async function syncChild(url: string, concurrency: number, dir: string): Promise<void> {
+  const { db, drop } = await freshDb('sqlite', dir);
+  try {
+    await migrateToLatest(db);
+    const provider = staticProvider('unified', 'unified', 'Unified.to', (s) => createUnifiedConnector(s), { baseUrl: url, credentials: { apiKey: 'bench-key', connectionId: 'conn1' } });
+    const startRss = process.memoryUsage().rss;
+    const started = performance.now();
+    await refreshDirectory(db.kysely, { key: 'unified:*', concurrency, connector: () => provider.connector }, () => new Date());
+    const ms = performance.now() - started;
+    const run: SyncRun = { ms, startRss, peakRss: process.resourceUsage().maxRSS * 1024 };
+    process.stdout.write(`${JSON.stringify(run)}\n`);
+  } finally {
+    await drop();
+  }
+}
+
+function runChild(url: string, concurrency: number, dir: string): Promise<SyncRun> {
+  return new Promise((ok, fail) => {
+    const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!], {
+      env: { ...process.env, BENCH_SYNC_CHILD: JSON.stringify({ url, concurrency, dir }) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.on('error', fail);
+    child.on('exit', (code) => (code === 0 ? ok(JSON.parse(out.trim().split('\n').at(-1)!) as SyncRun) : fail(new Error(`sync child exited with ${code}`))));
+  });
 }
 
 async function syncBench(dir: string) {
@@ -189,48 +226,18 @@ async function syncBench(dir: string) {
     employment_status: 'ACTIVE',
   }));
   const fake = await startUnifiedFake({ employees, apiKey: 'bench-key', connectionId: 'conn1', latencyMs: LATENCY });
-  const gc = (globalThis as { gc?: () => void }).gc;
-
-  async function once(concurrency: number): Promise<{ ms: number; peak: MemoryPeak }> {
-    fake.requests.length = 0;
-    const { db, drop } = await freshDb('sqlite', dir);
-    try {
-      await migrateToLatest(db);
-      const provider = staticProvider('unified', 'unified', 'Unified.to', (s) => createUnifiedConnector(s), { baseUrl: fake.url, credentials: { apiKey: 'bench-key', connectionId: 'conn1' } });
-      gc?.();
-      const base = process.memoryUsage();
-      const peak: MemoryPeak = { rss: 0, heap: 0 };
-      const sample = () => {
-        const m = process.memoryUsage();
-        peak.rss = Math.max(peak.rss, m.rss - base.rss);
-        peak.heap = Math.max(peak.heap, m.heapUsed - base.heapUsed);
-      };
-      const timer = setInterval(sample, 10);
-      const started = performance.now();
-      try {
-        await refreshDirectory(db.kysely, { key: 'unified:*', concurrency, connector: () => provider.connector }, () => new Date());
-      } finally {
-        clearInterval(timer);
-      }
-      const ms = performance.now() - started;
-      sample();
-      return { ms, peak };
-    } finally {
-      await drop();
-    }
-  }
-
+  const mb = (n: number) => `${(n / 1024 / 1024).toFixed(0)} MB`;
   try {
     const runs = Math.min(RUNS, 3);
     for (const concurrency of [1, 4]) {
-      const results: { ms: number; peak: MemoryPeak }[] = [];
-      for (let run = 0; run < runs; run++) results.push(await once(concurrency));
-      // Every page once, plus the short page that ends the listing; more when pages are asked speculatively.
+      const results: SyncRun[] = [];
+      fake.requests.length = 0;
+      for (let run = 0; run < runs; run++) results.push(await runChild(fake.url, concurrency, dir));
+      // Every page once, plus the short page that ends the listing.
       const pages = Math.ceil(SIZE / PAGE) + 1;
-      const mb = (n: number) => `${(n / 1024 / 1024).toFixed(0)} MB`;
       line(`sync 100k, ${concurrency} in flight`, median(results.map((r) => r.ms)), (pages * LATENCY) / concurrency);
       console.log(
-        `${'  peak memory above start'.padEnd(34)} heap ${mb(median(results.map((r) => r.peak.heap))).padStart(7)}   RSS ${mb(median(results.map((r) => r.peak.rss))).padStart(7)}   (${fake.requests.length} requests)`,
+        `${'  peak RSS of the syncing process'.padEnd(34)} ${mb(median(results.map((r) => r.peakRss))).padStart(10)}   (${mb(median(results.map((r) => r.peakRss - r.startRss)))} above its start; ${Math.round(fake.requests.length / runs)} requests a sync)`,
       );
     }
   } finally {
@@ -238,7 +245,12 @@ async function syncBench(dir: string) {
   }
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'hr-import-bench-'));
+const child = process.env.BENCH_SYNC_CHILD ? (JSON.parse(process.env.BENCH_SYNC_CHILD) as { url: string; concurrency: number; dir: string }) : null;
+const dir = child?.dir ?? mkdtempSync(join(tmpdir(), 'hr-import-bench-'));
+if (child) {
+  await syncChild(child.url, child.concurrency, child.dir);
+  process.exit(0);
+}
 try {
   console.log(`hr-import benchmarks (median of ${RUNS} runs; floor = the raw cost of the same work)\n`);
   const kinds: ('sqlite' | 'postgres')[] = ['sqlite', ...(process.env.BENCH_SQLITE_ONLY !== '1' && (await pgReachable()) ? (['postgres'] as const) : [])];
