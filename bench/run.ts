@@ -6,9 +6,11 @@
  *   the same invite and outbox rows with the driver in one transaction. SQLite, and PostgreSQL
  *   when TEST_PG_URL (or the local server) answers.
  * - sync-100k: refreshing the directory cache from a 100,000-person Unified.to stand-in answering
- *   100 a page with a fixed latency, against pages × latency (the floor with one request in
- *   flight, which is what an offset-paged API allows us without guessing its total); peak RSS.
+ *   100 a page with a fixed latency, one page in flight and four, each against pages × latency ÷
+ *   pages in flight (the wait on the provider alone). Each sync runs in a child process of its
+ *   own (the stand-in stays here), whose peak RSS is reported.
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -151,9 +153,52 @@ async function pgReachable(): Promise<boolean> {
   }
 }
 
+/** What one sync, run in a child process of its own, reports (`BENCH_SYNC_CHILD`). */
+interface SyncRun {
+  ms: number;
+  /** The child's RSS just before the sync (Node, tsx, the BFF's modules, an empty database). */
+  startRss: number;
+  /** The child's peak RSS over its whole life (`process.resourceUsage().maxRSS`). */
+  peakRss: number;
+}
+
+/**
+ * One sync in this process, printed as JSON: the child side of `syncBench`. A child per run,
+ * so its peak RSS is the sync's and not the stand-in's 100,000 people or an earlier run's.
+ */
+async function syncChild(url: string, concurrency: number, dir: string): Promise<void> {
+  const { db, drop } = await freshDb('sqlite', dir);
+  try {
+    await migrateToLatest(db);
+    const provider = staticProvider('unified', 'unified', 'Unified.to', (s) => createUnifiedConnector(s), { baseUrl: url, credentials: { apiKey: 'bench-key', connectionId: 'conn1' } });
+    const startRss = process.memoryUsage().rss;
+    const started = performance.now();
+    await refreshDirectory(db.kysely, { key: 'unified:*', concurrency, connector: () => provider.connector }, () => new Date());
+    const ms = performance.now() - started;
+    const run: SyncRun = { ms, startRss, peakRss: process.resourceUsage().maxRSS * 1024 };
+    process.stdout.write(`${JSON.stringify(run)}\n`);
+  } finally {
+    await drop();
+  }
+}
+
+function runChild(url: string, concurrency: number, dir: string): Promise<SyncRun> {
+  return new Promise((ok, fail) => {
+    const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!], {
+      env: { ...process.env, BENCH_SYNC_CHILD: JSON.stringify({ url, concurrency, dir }) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.on('error', fail);
+    child.on('exit', (code) => (code === 0 ? ok(JSON.parse(out.trim().split('\n').at(-1)!) as SyncRun) : fail(new Error(`sync child exited with ${code}`))));
+  });
+}
+
 async function syncBench(dir: string) {
   const SIZE = 100_000;
   const LATENCY = 2;
+  const PAGE = 100;
   const employees = Array.from({ length: SIZE }, (_, i) => ({
     id: `e${i}`,
     name: `First${i} Last${i}`,
@@ -164,37 +209,36 @@ async function syncBench(dir: string) {
     employment_status: 'ACTIVE',
   }));
   const fake = await startUnifiedFake({ employees, apiKey: 'bench-key', connectionId: 'conn1', latencyMs: LATENCY });
-  const times: number[] = [];
-  let peakRss = 0;
-  const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
+  const mb = (n: number) => `${(n / 1024 / 1024).toFixed(0)} MB`;
   try {
-    for (let run = 0; run < Math.min(RUNS, 3); run++) {
+    const runs = Math.min(RUNS, 3);
+    for (const concurrency of [1, 4]) {
+      const results: SyncRun[] = [];
       fake.requests.length = 0;
-      const { db, drop } = await freshDb('sqlite', dir);
-      try {
-        await migrateToLatest(db);
-        const provider = staticProvider('unified', 'unified', 'Unified.to', (s) => createUnifiedConnector(s), { baseUrl: fake.url, credentials: { apiKey: 'bench-key', connectionId: 'conn1' } });
-        const started = performance.now();
-        await refreshDirectory(db.kysely, { key: 'unified:*', connector: () => provider.connector }, () => new Date());
-        times.push(performance.now() - started);
-      } finally {
-        await drop();
-      }
+      for (let run = 0; run < runs; run++) results.push(await runChild(fake.url, concurrency, dir));
+      // Every page once, plus the short page that ends the listing.
+      const pages = Math.ceil(SIZE / PAGE) + 1;
+      line(`sync 100k, ${concurrency} in flight`, median(results.map((r) => r.ms)), (pages * LATENCY) / concurrency);
+      console.log(
+        `${'  peak RSS of the syncing process'.padEnd(34)} ${mb(median(results.map((r) => r.peakRss))).padStart(10)}   (${mb(median(results.map((r) => r.peakRss - r.startRss)))} above its start; ${Math.round(fake.requests.length / runs)} requests a sync)`,
+      );
     }
   } finally {
-    clearInterval(rssTimer);
     await fake.close();
   }
-  const pages = Math.ceil(SIZE / 100) + 1; // the last, short page ends the listing
-  line('sync 100k (Unified.to, 2 ms/page)', median(times), pages * LATENCY);
-  console.log(`${'  peak RSS during sync'.padEnd(34)} ${(peakRss / 1024 / 1024).toFixed(0).padStart(7)} MB`);
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'hr-import-bench-'));
+const child = process.env.BENCH_SYNC_CHILD ? (JSON.parse(process.env.BENCH_SYNC_CHILD) as { url: string; concurrency: number; dir: string }) : null;
+const dir = child?.dir ?? mkdtempSync(join(tmpdir(), 'hr-import-bench-'));
+if (child) {
+  await syncChild(child.url, child.concurrency, child.dir);
+  process.exit(0);
+}
 try {
   console.log(`hr-import benchmarks (median of ${RUNS} runs; floor = the raw cost of the same work)\n`);
   const kinds: ('sqlite' | 'postgres')[] = ['sqlite', ...(process.env.BENCH_SQLITE_ONLY !== '1' && (await pgReachable()) ? (['postgres'] as const) : [])];
-  for (const kind of kinds) {
+  // BENCH_ONLY=import or BENCH_ONLY=sync runs one of the two.
+  for (const kind of process.env.BENCH_ONLY === 'sync' ? [] : kinds) {
     const route: number[] = [];
     const floor: number[] = [];
     for (let i = 0; i < RUNS; i++) {
@@ -203,7 +247,7 @@ try {
     }
     line(`import 10k via HTTP (${kind})`, median(route), median(floor));
   }
-  if (kinds.length === 1) console.log('  (PostgreSQL not reachable: set TEST_PG_URL to include it)');
+  if (kinds.length === 1 && process.env.BENCH_ONLY !== 'sync') console.log('  (PostgreSQL not reachable: set TEST_PG_URL to include it)');
   if (process.env.BENCH_ONLY !== 'import') await syncBench(dir);
 } finally {
   rmSync(dir, { recursive: true, force: true });

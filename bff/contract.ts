@@ -245,6 +245,22 @@ export interface ContactPage {
   selectable: number;
 }
 
+/**
+ * `GET|POST /api/providers/:provider/refresh`: the directory cache's refresh. `idle` before the
+ * first one; `syncing` while pages are fetched (`fetched` so far, `total` when the provider tells
+ * it); `ready` once the contacts can be listed; `error` with the provider's own message.
+ */
+export interface RefreshStatus {
+  status: 'idle' | 'syncing' | 'ready' | 'error';
+  fetched: number;
+  total: number | null;
+  /** When the directory now served was fetched; null before the first refresh ended. */
+  syncedAt: string | null;
+  /** True when the directory served is older than the provider's cache lifetime, or missing. */
+  stale: boolean;
+  error?: { code: string; message: string };
+}
+
 export interface Facet {
   value: string;
   count: number;

@@ -77,6 +77,9 @@ describe('the OpenAPI document', () => {
     await call('GET', '/api/providers/sample/contacts?limit=9999', { token });
     await call('GET', '/api/providers/unknown/contacts', { token });
     await call('GET', '/api/providers/sample/contacts/facets?search=a', { token });
+    await call('POST', '/api/providers/sample/refresh', { token });
+    await call('GET', '/api/providers/sample/refresh', { token });
+    await call('GET', '/api/providers/unknown/refresh', { token });
     await call('PUT', '/api/providers/sample/connection', { token, body: { credentials: {} } });
     await call('DELETE', '/api/providers/sample/connection', { token });
     await call('POST', '/api/providers/sample/connection/test', { token });

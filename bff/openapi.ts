@@ -92,6 +92,17 @@ const schemas: Record<string, Schema> = {
     membership: { enum: ['member', 'invited', null] },
   }),
   ContactPage: obj({ items: { type: 'array', items: ref('Contact') }, nextCursor: nullable('string'), total: { type: 'integer' }, selectable: { type: 'integer' } }),
+  RefreshStatus: obj(
+    {
+      status: { enum: ['idle', 'syncing', 'ready', 'error'] },
+      fetched: { type: 'integer' },
+      total: nullable('integer'),
+      syncedAt: { type: ['string', 'null'], format: 'date-time' },
+      stale: { type: 'boolean' },
+      error: obj({ code: { type: 'string' }, message: { type: 'string' } }),
+    },
+    ['error'],
+  ),
   Facet: obj({ value: { type: 'string' }, count: { type: 'integer' } }),
   ImportResult: obj({
     id: { type: 'string' },
@@ -233,6 +244,18 @@ export function openApiDocument(): Schema {
           auth: 'session',
           parameters: [...providerPath, ...parameters('query', contactsQuery.pick({ search: true, status: true }))],
           responses: { '200': json(obj({ departments: { type: 'array', items: ref('Facet') }, locations: { type: 'array', items: ref('Facet') } }), 'Facets'), '404': error('`provider_not_found`'), ...providerErrors },
+        }),
+      },
+      '/api/providers/{provider}/refresh': {
+        get: op("The directory cache's refresh: status, people fetched so far, the total where the provider tells it", {
+          auth: 'session',
+          parameters: providerPath,
+          responses: { '200': json(ref('RefreshStatus'), 'Status'), '404': error('`provider_not_found`'), ...providerErrors },
+        }),
+        post: op('Start a refresh in the background (or join the one running)', {
+          auth: 'session',
+          parameters: providerPath,
+          responses: { '202': json(ref('RefreshStatus'), 'Started'), '404': error('`provider_not_found`'), ...providerErrors },
         }),
       },
       '/api/providers/{provider}/connection': {

@@ -44,6 +44,8 @@ const providerSchema = z
     tokenUrl: apiUrl.optional(),
     credentials: z.record(z.string(), z.union([z.string(), envRef])).optional(),
     cacheTtlSeconds: z.number().int().min(0).max(7 * 86_400).optional(),
+    /** Directory pages fetched at once (offset-paged APIs only); 1 reads them one by one. */
+    concurrency: z.number().int().min(1).max(16).optional(),
   })
   .strict();
 
@@ -126,7 +128,7 @@ export function loadProvidersFile(path: string, env: NodeJS.ProcessEnv, catalog:
     const baseUrl = p.baseUrl ?? type.baseUrl;
     if (!baseUrl) fail(at('baseUrl'), `is required for ${p.type} (the customer's own host)`);
     const settings = (stored: Record<string, string>) => ({ baseUrl, tokenUrl: p.tokenUrl ?? type.tokenUrl, credentials: { ...stored, ...credentials } });
-    const base = { id: p.id, type: p.type, name: p.name ?? type.name, cacheTtlSeconds: p.cacheTtlSeconds ?? 3600 };
+    const base = { id: p.id, type: p.type, name: p.name ?? type.name, cacheTtlSeconds: p.cacheTtlSeconds ?? 3600, concurrency: p.concurrency };
     return type.credentials.every((f) => credentials[f] !== undefined)
       ? { ...base, configuredBy: 'deployment', connector: type.factory(settings({})) }
       : { ...base, configuredBy: 'organization', fields: organizationFields(type, credentials), connect: (stored) => type.factory(settings(stored)) };

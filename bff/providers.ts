@@ -14,6 +14,8 @@ interface ProviderBase {
   name: string;
   /** How long a cached directory is served before it is fetched again. */
   cacheTtlSeconds: number;
+  /** Pages fetched at once where the API allows it; unset means DEFAULT_REFRESH_CONCURRENCY. */
+  concurrency?: number | undefined;
 }
 
 /** The providers file holds every credential: one connection serves every target. */

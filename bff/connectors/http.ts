@@ -48,9 +48,12 @@ export interface HttpDeps {
   policy?: Partial<HttpPolicy> | undefined;
   sleep?: ((ms: number) => Promise<void>) | undefined;
   random?: (() => number) | undefined;
+  now?: (() => number) | undefined;
 }
 
 const MAX_REDIRECTS = 5;
+/** A throttled request whose wait ends within this of the current pause's end joins that pause. */
+const PAUSE_JOIN_MS = 1000;
 
 /** Retry-After as seconds or an HTTP date; RateLimit-Reset / X-RateLimit-Reset as seconds or epoch. */
 export function retryAfterMs(headers: Headers, now = Date.now()): number | undefined {
@@ -113,6 +116,28 @@ export function createHttp(deps: HttpDeps): ProviderHttp {
   const doFetch = deps.fetch ?? fetch;
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((ok) => setTimeout(ok, ms)));
   const random = deps.random ?? Math.random;
+  const now = deps.now ?? Date.now;
+
+  /**
+   * A throttling answer pauses every request of this client, not only the one that got it: when
+   * a directory is read several pages at a time, the other workers would otherwise keep hitting
+   * the limit. Requests wait for the pause before each attempt; a later 429 asking for a longer
+   * wait replaces it.
+   */
+  let pause: { until: number; over: Promise<void> } | null = null;
+  function pauseFor(ms: number): Promise<void> {
+    const until = now() + ms;
+    // Workers throttled together join one pause rather than stacking theirs.
+    if (pause && until <= pause.until + PAUSE_JOIN_MS) return pause.over;
+    const current: { until: number; over: Promise<void> } = {
+      until,
+      over: sleep(ms).finally(() => {
+        if (pause === current) pause = null;
+      }),
+    };
+    pause = current;
+    return current.over;
+  }
 
   async function once(url: URL, options: RequestOptions): Promise<Response> {
     const { signal, page: _page, classify: _classify, ...init } = options;
@@ -138,6 +163,7 @@ export function createHttp(deps: HttpDeps): ProviderHttp {
     let waited = 0;
     let last: ProviderError | undefined;
     for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
+      if (pause) await pause.over;
       options.signal?.throwIfAborted();
       let verdict: Verdict;
       let hintMs: number | undefined;
@@ -172,7 +198,7 @@ export function createHttp(deps: HttpDeps): ProviderHttp {
       const delay = hintMs ?? Math.round(random() * backoff);
       if (waited + delay > policy.budgetMs) break;
       waited += delay;
-      await sleep(delay);
+      await (kind === 'rate_limited' ? pauseFor(delay) : sleep(delay));
     }
     throw last!;
   }

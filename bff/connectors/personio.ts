@@ -29,6 +29,7 @@ import {
   type ConnectorOptions,
   type RawContact,
 } from './normalize.js';
+import { offsetPages, type OffsetListing } from './paging.js';
 import type { Connector, ConnectorFactory, ConnectorSettings } from './types.js';
 
 export const PERSONIO_BASE_URL = 'https://api.personio.de';
@@ -97,9 +98,9 @@ export function createPersonioConnector(settings: ConnectorSettings, options: Co
     return { accessToken, expiresInSeconds: null, response };
   });
 
-  return {
-    async listContacts({ cursor, signal }) {
-      const { page, offset } = readOffsetCursor(PROVIDER, cursor);
+  const listing: OffsetListing = {
+    pageSize: PAGE_SIZE,
+    async fetch(offset, page, signal) {
       const body = await tokens.use(signal, (token) =>
         client.json<unknown>(`${api}/v1/company/employees?limit=${PAGE_SIZE}&offset=${offset}`, {
           signal,
@@ -110,12 +111,18 @@ export function createPersonioConnector(settings: ConnectorSettings, options: Co
       );
       if (!isRecord(body) || !Array.isArray(body.data)) throw unreadable(PROVIDER, pageLabel(page), 'no "data" list');
       const total = isRecord(body.metadata) && typeof body.metadata.total_elements === 'number' ? body.metadata.total_elements : null;
-      return {
-        contacts: toContacts(recordsOf(body.data), read),
-        nextCursor: nextOffsetCursor(page, offset, body.data.length, PAGE_SIZE, total),
-        total,
-      };
+      return { contacts: toContacts(recordsOf(body.data), read), received: body.data.length, total };
     },
+  };
+
+  return {
+    async listContacts({ cursor, signal }) {
+      const { page, offset } = readOffsetCursor(PROVIDER, cursor);
+      const { contacts, received, total } = await listing.fetch(offset, page, signal);
+      return { contacts, nextCursor: nextOffsetCursor(page, offset, received, PAGE_SIZE, total), total };
+    },
+    // `metadata.total_elements` on the first page plans the rest (15 requests a second are allowed).
+    pages: (options) => offsetPages(listing, options),
   };
 }
 

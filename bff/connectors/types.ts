@@ -25,9 +25,22 @@ export interface ListOptions {
   signal: AbortSignal;
 }
 
+export interface PagesOptions {
+  signal: AbortSignal;
+  /** The most page requests in flight at once (1 or more). */
+  concurrency: number;
+}
+
 export interface Connector {
   /** One page of the directory. Providers without paging return everything and a null cursor. */
   listContacts(options: ListOptions): Promise<DirectoryPage>;
+  /**
+   * Every page of the directory, in the provider's order, fetching up to `concurrency` pages at
+   * once. Only connectors whose API can name a page before the previous one has answered
+   * (offset/limit) have it; cursor APIs are read one page after another through `listContacts`.
+   * The pages' `nextCursor` means nothing here.
+   */
+  pages?(options: PagesOptions): AsyncIterable<DirectoryPage>;
 }
 
 /** Secrets resolved from the environment or the encrypted store; never logged or returned. */

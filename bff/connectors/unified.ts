@@ -26,6 +26,7 @@ import {
   type ConnectorOptions,
   type RawContact,
 } from './normalize.js';
+import { offsetPages, type OffsetListing } from './paging.js';
 import type { Connector, ConnectorFactory, ConnectorSettings } from './types.js';
 
 export const UNIFIED_API_URL = 'https://api.unified.to';
@@ -62,18 +63,25 @@ export function createUnifiedConnector(settings: ConnectorSettings, options: Con
   const http = connectorHttp(PROVIDER, settings, options);
   const endpoint = `${urlOr(settings.baseUrl, UNIFIED_API_URL)}/hris/${encodeURIComponent(connectionId)}/employee`;
 
-  return {
-    async listContacts({ cursor, signal }) {
-      const { page, offset } = readOffsetCursor(PROVIDER, cursor);
+  const listing: OffsetListing = {
+    pageSize: PAGE_SIZE,
+    async fetch(offset, page, signal) {
       const url = new URL(endpoint);
       url.search = new URLSearchParams({ limit: String(PAGE_SIZE), offset: String(offset) }).toString();
       const body = await http.json<unknown>(url, { signal, page: pageLabel(page), headers: { Authorization: `Bearer ${apiKey}` } });
       if (!Array.isArray(body)) throw unreadable(PROVIDER, pageLabel(page), 'not a list of employees');
-      return {
-        contacts: toContacts(recordsOf(body), read),
-        nextCursor: nextOffsetCursor(page, offset, body.length, PAGE_SIZE, null),
-      };
+      return { contacts: toContacts(recordsOf(body), read), received: body.length, total: null };
     },
+  };
+
+  return {
+    async listContacts({ cursor, signal }) {
+      const { page, offset } = readOffsetCursor(PROVIDER, cursor);
+      const { contacts, received } = await listing.fetch(offset, page, signal);
+      return { contacts, nextCursor: nextOffsetCursor(page, offset, received, PAGE_SIZE, null) };
+    },
+    // No total is given, so pages ahead are asked for speculatively until one comes back short.
+    pages: (options) => offsetPages(listing, options),
   };
 }
 

@@ -35,6 +35,7 @@ import {
   type ConnectorOptions,
   type RawContact,
 } from './normalize.js';
+import { offsetPages, type OffsetListing } from './paging.js';
 import { ProviderError, type Connector, type ConnectorFactory, type ConnectorSettings } from './types.js';
 
 export const WORKDAY_CREDENTIALS = ['tenant', 'clientId', 'clientSecret', 'refreshToken'] as const;
@@ -141,23 +142,33 @@ export function createWorkdayConnector(settings: ConnectorSettings, options: Con
   const get = (url: string, page: string, signal: AbortSignal) =>
     tokens.use(signal, (token) => client.json<unknown>(url, { signal, page, headers: { Authorization: `Bearer ${token.accessToken}` } }));
 
-  return {
-    async listContacts({ cursor, signal }) {
-      if (raas) {
-        const body = await get(raas, REPORT, signal);
-        if (!isRecord(body) || !Array.isArray(body.Report_Entry)) throw unreadable(PROVIDER, REPORT, 'no "Report_Entry" list');
-        const contacts = toContacts(recordsOf(body.Report_Entry), readReportRow);
-        return { contacts, nextCursor: null, total: contacts.length };
-      }
-      const { page, offset } = readOffsetCursor(PROVIDER, cursor);
+  const workers: OffsetListing = {
+    pageSize: PAGE_SIZE,
+    async fetch(offset, page, signal) {
       const body = await get(`${api}/workers?limit=${PAGE_SIZE}&offset=${offset}`, pageLabel(page), signal);
       if (!isRecord(body) || !Array.isArray(body.data)) throw unreadable(PROVIDER, pageLabel(page), 'no "data" list');
       const total = typeof body.total === 'number' ? body.total : null;
-      return {
-        contacts: toContacts(recordsOf(body.data), readWorker),
-        nextCursor: nextOffsetCursor(page, offset, body.data.length, PAGE_SIZE, total),
-        total,
-      };
+      return { contacts: toContacts(recordsOf(body.data), readWorker), received: body.data.length, total };
+    },
+  };
+  const readReport = async (signal: AbortSignal) => {
+    const body = await get(raas!, REPORT, signal);
+    if (!isRecord(body) || !Array.isArray(body.Report_Entry)) throw unreadable(PROVIDER, REPORT, 'no "Report_Entry" list');
+    const contacts = toContacts(recordsOf(body.Report_Entry), readReportRow);
+    return { contacts, nextCursor: null, total: contacts.length };
+  };
+
+  return {
+    async listContacts({ cursor, signal }) {
+      if (raas) return readReport(signal);
+      const { page, offset } = readOffsetCursor(PROVIDER, cursor);
+      const { contacts, received, total } = await workers.fetch(offset, page, signal);
+      return { contacts, nextCursor: nextOffsetCursor(page, offset, received, PAGE_SIZE, total), total };
+    },
+    // The worker collection's `total` plans the pages; a custom report is one answer.
+    async *pages(options) {
+      if (raas) yield await readReport(options.signal);
+      else yield* offsetPages(workers, options);
     },
   };
 }

@@ -4,7 +4,7 @@ import type { AppDeps } from '../deps.js';
 import { sessionAuth, type SessionEnv } from '../auth/session-token.js';
 import { contactsQuery, providerParams } from '../contract.js';
 import { credentialKey } from '../crypto.js';
-import { ensureDirectory, listContacts, listFacets } from '../services/directory.js';
+import { ensureDirectory, listContacts, listFacets, refreshStatus, startRefresh } from '../services/directory.js';
 import { describeProviders, openConnection } from '../services/connections.js';
 import { getTarget, type TargetRef } from '../services/targets.js';
 import { getProvider } from '../providers.js';
@@ -39,6 +39,17 @@ export const providersRoutes = (deps: AppDeps) => {
       const q = c.req.valid('query');
       await ensureDirectory(db.kysely, conn, now, conn.provider.cacheTtlSeconds);
       return c.json(await listFacets(db.kysely, conn.key, { search: q.search, filters: { status: q.status } }));
+    })
+    // The directory's refresh, so the widget can show progress instead of waiting on a listing.
+    .get('/:provider/refresh', validate('param', providerParams), async (c) => {
+      const conn = await connection(c.req.valid('param').provider, c.get('session').target);
+      conn.connector(); // a disconnected organization learns so here, as it would from the contacts
+      return c.json(await refreshStatus(db.kysely, conn.key, now(), conn.provider.cacheTtlSeconds));
+    })
+    .post('/:provider/refresh', validate('param', providerParams), async (c) => {
+      const conn = await connection(c.req.valid('param').provider, c.get('session').target);
+      await startRefresh(db.kysely, conn, now);
+      return c.json(await refreshStatus(db.kysely, conn.key, now(), conn.provider.cacheTtlSeconds), 202);
     })
     .route('/:provider/connection', connectionsRoutes(deps))
     .route('/:provider/uploads', uploadsRoutes(deps));

@@ -57,7 +57,7 @@ function unseal(key: KeyObject, providerId: string, scope: string, sealed: strin
 }
 
 function deploymentConnection(entry: ProviderEntry & { configuredBy: 'deployment' }): Connection {
-  return { provider: entry, scope: DEPLOYMENT_SCOPE, key: connectionKey(entry.id, DEPLOYMENT_SCOPE), state: 'ready', connector: () => entry.connector };
+  return { provider: entry, scope: DEPLOYMENT_SCOPE, key: connectionKey(entry.id, DEPLOYMENT_SCOPE), state: 'ready', concurrency: entry.concurrency, connector: () => entry.connector };
 }
 
 function organizationConnection(entry: OrganizationProvider, scope: string, key: KeyObject, sealed: string | undefined): Connection {
@@ -68,6 +68,7 @@ function organizationConnection(entry: OrganizationProvider, scope: string, key:
     scope,
     key: connectionKey(entry.id, scope),
     state,
+    concurrency: entry.concurrency,
     connector: () => {
       if (stored) return entry.connect(stored);
       if (stored === null) {

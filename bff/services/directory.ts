@@ -5,8 +5,9 @@
  */
 import { sql, type ExpressionBuilder, type Kysely, type SelectQueryBuilder, type Transaction } from 'kysely';
 import type { Database, DirectoryContactRow, NewDirectoryContact, Target } from '../db/schema.js';
-import type { Contact, ContactFacets, ContactFilters, ContactPage, Membership } from '../contract.js';
-import type { Connector, DirectoryContact } from '../connectors/types.js';
+import type { Contact, ContactFacets, ContactFilters, ContactPage, Membership, RefreshStatus } from '../contract.js';
+import { ProviderError, type Connector, type DirectoryContact } from '../connectors/types.js';
+import { allPages } from '../connectors/paging.js';
 import { AppError } from '../errors.js';
 import { foldForSearch, likePattern, normalizeEmail } from './text.js';
 
@@ -26,11 +27,13 @@ export interface DirectorySource {
   key: string;
   /** The connector for this connection; throws an AppError while it has no usable credentials. */
   connector(): Connector;
+  /** Pages fetched at once where the provider's API allows it (DEFAULT_REFRESH_CONCURRENCY). */
+  concurrency?: number | undefined;
 }
 
 /** Forgets a connection's cached directory (its credentials changed or were removed). */
 export async function dropDirectory(db: Q, connection: string): Promise<void> {
-  await db.deleteFrom('directory_contacts').where('connection', '=', connection).execute();
+  await db.deleteFrom('directory_contacts').where('connection', 'in', [connection, stagingKey(connection)]).execute();
   await db.deleteFrom('directory_syncs').where('connection', '=', connection).execute();
 }
 
@@ -62,9 +65,25 @@ export function toRow(connection: string, c: DirectoryContact): NewDirectoryCont
 /** How long a refresh may hold the claim before another process may take over (it crashed). */
 const SYNC_LEASE_MS = 10 * 60_000;
 const SYNC_POLL_MS = 200;
+/** Pages fetched at once from a provider whose API allows it, unless its configuration says otherwise. */
+export const DEFAULT_REFRESH_CONCURRENCY = 4;
+
+/**
+ * Where a refresh writes the pages it fetches before they replace the directory: the same table
+ * under another key. `~` cannot start a provider id, so no real connection has this key.
+ */
+export function stagingKey(connection: string): string {
+  return `~staging:${connection}`;
+}
+
+interface Running {
+  /** Settles once this process knows whether it runs the refresh or waits for another's. */
+  claimed: Promise<boolean>;
+  done: Promise<void>;
+}
 
 /** Refreshes already running in this process, per database, so concurrent requests share one. */
-const inFlight = new WeakMap<Kysely<Database>, Map<string, Promise<void>>>();
+const inFlight = new WeakMap<Kysely<Database>, Map<string, Running>>();
 
 /**
  * Takes the right to refresh a connection's cache, across processes: one UPDATE that only
@@ -79,7 +98,7 @@ async function claimRefresh(db: Kysely<Database>, connection: string, now: Date)
   const stale = new Date(now.getTime() - SYNC_LEASE_MS).toISOString();
   const claimed = await db
     .updateTable('directory_syncs')
-    .set({ status: 'syncing', fetched: 0, started_at: now.toISOString(), error_code: null, error_message: null })
+    .set({ status: 'syncing', fetched: 0, total: null, started_at: now.toISOString(), error_code: null, error_message: null })
     .where('connection', '=', connection)
     .where((eb) => eb.or([eb('status', '!=', 'syncing'), eb('started_at', '<', stale)]))
     .executeTakeFirst();
@@ -97,9 +116,26 @@ async function awaitRefresh(db: Kysely<Database>, connection: string, signal: Ab
   }
 }
 
+function beginRefresh(db: Kysely<Database>, source: DirectorySource, now: () => Date, signal: AbortSignal): Running {
+  const connection = source.key;
+  let mine = inFlight.get(db);
+  if (!mine) inFlight.set(db, (mine = new Map()));
+  const running = mine.get(connection);
+  if (running) return running;
+  // Asked before anything else: a connection without usable credentials fails here, at once.
+  const connector = source.connector();
+  const claimed = claimRefresh(db, connection, now());
+  const done = claimed
+    .then((ok) => (ok ? runRefresh(db, connector, connection, source.concurrency ?? DEFAULT_REFRESH_CONCURRENCY, now, signal) : awaitRefresh(db, connection, signal)))
+    .finally(() => mine.delete(connection));
+  const entry = { claimed, done };
+  mine.set(connection, entry);
+  return entry;
+}
+
 /**
- * Fetches every page from the provider and replaces the cached directory in one transaction,
- * so readers see either the old directory or the new one, never half of each. Concurrent calls
+ * Fetches every page from the provider into a staging area and swaps it in at the end, so
+ * readers see either the old directory or the new one, never half of each. Concurrent calls
  * (in this process or any other) share one refresh.
  */
 export function refreshDirectory(
@@ -108,40 +144,142 @@ export function refreshDirectory(
   now: () => Date,
   signal: AbortSignal = new AbortController().signal,
 ): Promise<void> {
-  const connection = source.key;
-  let mine = inFlight.get(db);
-  if (!mine) inFlight.set(db, (mine = new Map()));
-  let running = mine.get(connection);
-  if (!running) {
-    running = runRefresh(db, source.connector(), connection, now, signal).finally(() => mine.delete(connection));
-    mine.set(connection, running);
+  try {
+    return beginRefresh(db, source, now, signal).done;
+  } catch (err) {
+    return Promise.reject(err);
   }
-  return running;
 }
 
-async function runRefresh(db: Kysely<Database>, connector: Connector, connection: string, now: () => Date, signal: AbortSignal): Promise<void> {
-  if (!(await claimRefresh(db, connection, now()))) return awaitRefresh(db, connection, signal);
-  const seen = new Map<string, DirectoryContact>();
-  let cursor: string | null = null;
-  let total: number | null = null;
+/**
+ * Starts a refresh in the background (or joins the one running) and returns once it is under
+ * way, so `refreshStatus` reports it. Its outcome is read from the status, never thrown here.
+ */
+export async function startRefresh(db: Kysely<Database>, source: DirectorySource, now: () => Date): Promise<void> {
+  const running = beginRefresh(db, source, now, new AbortController().signal);
+  running.done.catch(() => undefined);
+  await running.claimed;
+}
+
+/** A refresh's state, as `GET /api/providers/:provider/refresh` answers it. */
+export async function refreshStatus(db: Kysely<Database>, connection: string, now: Date, maxAgeSeconds?: number): Promise<RefreshStatus> {
+  const sync = await db.selectFrom('directory_syncs').selectAll().where('connection', '=', connection).executeTakeFirst();
+  if (!sync) return { status: 'idle', fetched: 0, total: null, syncedAt: null, stale: true };
+  const syncedAt = sync.synced_at;
+  const stale = syncedAt === null || (maxAgeSeconds !== undefined && now.getTime() - Date.parse(syncedAt) >= maxAgeSeconds * 1000);
+  // A claim whose lease ran out belongs to a process that died: nothing is running.
+  const abandoned = sync.status === 'syncing' && (sync.started_at === null || now.getTime() - Date.parse(sync.started_at) > SYNC_LEASE_MS);
+  const status: RefreshStatus['status'] = abandoned ? (syncedAt ? 'ready' : 'idle') : sync.status === 'syncing' || sync.status === 'error' || sync.status === 'ready' ? sync.status : 'idle';
+  return {
+    status,
+    fetched: Number(sync.fetched),
+    total: sync.total === null ? null : Number(sync.total),
+    syncedAt,
+    stale,
+    ...(status === 'error' ? { error: { code: sync.error_code ?? 'provider_sync_failed', message: sync.error_message ?? 'The directory could not be fetched.' } } : {}),
+  };
+}
+
+/** The code and message a failed refresh leaves for the widget: the provider's own words, nothing internal. */
+function refreshError(err: unknown): { code: string; message: string } {
+  if (err instanceof ProviderError) return { code: `provider_${err.kind}`, message: err.message };
+  if (err instanceof AppError) return { code: err.code, message: err.message };
+  return { code: 'provider_sync_failed', message: 'The directory could not be refreshed; try again.' };
+}
+
+/**
+ * Writes rows into the staging area. A person already staged from an earlier batch is
+ * overwritten: the last record the provider sent wins.
+ */
+async function stage(db: Q, rows: readonly NewDirectoryContact[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += INSERT_BATCH) {
+    await db
+      .insertInto('directory_contacts')
+      .values(rows.slice(i, i + INSERT_BATCH))
+      .onConflict((oc) =>
+        oc.columns(['connection', 'contact_id']).doUpdateSet((eb) => {
+          const set: Partial<Record<keyof NewDirectoryContact, unknown>> = {};
+          for (const column of REPLACED_COLUMNS) set[column] = eb.ref(`excluded.${column}`);
+          return set as never;
+        }),
+      )
+      .execute();
+  }
+}
+
+/**
+ * Pages are staged in batches of about this many people (a few pages), each batch and its
+ * progress in one transaction: a commit per page made a 100,000-person refresh wait on a
+ * thousand disk syncs, while the batch still holds only a sliver of the directory in memory.
+ */
+const STAGE_ROWS = 2_000;
+/** A batch is written sooner than that when pages come slowly, so progress keeps moving. */
+const STAGE_MAX_WAIT_MS = 500;
+
+const REPLACED_COLUMNS = [
+  'first_name',
+  'last_name',
+  'display_name',
+  'email',
+  'email_normalized',
+  'personal_email',
+  'title',
+  'department',
+  'location',
+  'manager_id',
+  'status',
+  'avatar_url',
+  'search_text',
+  'sort_name',
+] as const satisfies readonly (keyof NewDirectoryContact)[];
+
+/**
+ * One refresh, run by the process holding the claim. Pages are written to the staging area in
+ * small batches as they arrive (a batch and `concurrency` pages are all that is ever held in
+ * memory, never the directory), progress is recorded with each batch, and one transaction swaps
+ * the staged rows in. A failure clears the
+ * staging area and leaves the directory as it was.
+ */
+async function runRefresh(db: Kysely<Database>, connector: Connector, connection: string, concurrency: number, now: () => Date, signal: AbortSignal): Promise<void> {
+  const staging = stagingKey(connection);
   try {
-    do {
-      const page = await connector.listContacts({ cursor, signal });
-      // A provider may list a person twice across pages; the last word wins.
-      for (const c of page.contacts) seen.set(c.id, c);
+    // Rows a crashed refresh left behind must not become part of this one.
+    await db.deleteFrom('directory_contacts').where('connection', '=', staging).execute();
+    let fetched = 0;
+    let total: number | null = null;
+    // One person listed twice within a batch is folded here (one statement may not update a
+    // row twice on PostgreSQL); the Map keeps the last record and the batch's order.
+    let batch = new Map<string, NewDirectoryContact>();
+    // The first page is written at once: the total, when the provider tells it, shows early.
+    let flushedAt = 0;
+    const flush = async () => {
+      const rows = [...batch.values()];
+      batch = new Map();
+      flushedAt = Date.now();
+      await db.transaction().execute(async (trx) => {
+        await stage(trx, rows);
+        await trx.updateTable('directory_syncs').set({ fetched, total }).where('connection', '=', connection).execute();
+      });
+    };
+    for await (const page of allPages(connector, { signal, concurrency })) {
+      for (const c of page.contacts) {
+        batch.delete(c.id);
+        batch.set(c.id, toRow(staging, c));
+      }
+      fetched += page.contacts.length;
       total = page.total ?? total;
-      cursor = page.nextCursor;
-      await db.updateTable('directory_syncs').set({ fetched: seen.size, total }).where('connection', '=', connection).execute();
-    } while (cursor);
-    const rows = [...seen.values()].map((c) => toRow(connection, c));
+      if (batch.size >= STAGE_ROWS || Date.now() - flushedAt >= STAGE_MAX_WAIT_MS) await flush();
+    }
+    await flush();
     await db.transaction().execute(async (trx) => {
       await trx.deleteFrom('directory_contacts').where('connection', '=', connection).execute();
-      for (let i = 0; i < rows.length; i += INSERT_BATCH) await trx.insertInto('directory_contacts').values(rows.slice(i, i + INSERT_BATCH)).execute();
-      await trx.updateTable('directory_syncs').set({ status: 'ready', fetched: rows.length, total: rows.length, synced_at: now().toISOString() }).where('connection', '=', connection).execute();
+      const moved = await trx.updateTable('directory_contacts').set({ connection }).where('connection', '=', staging).executeTakeFirst();
+      const count = Number(moved.numUpdatedRows);
+      await trx.updateTable('directory_syncs').set({ status: 'ready', fetched: count, total: count, synced_at: now().toISOString() }).where('connection', '=', connection).execute();
     });
   } catch (err) {
-    const code = err instanceof Error ? err.name : 'error';
-    const message = err instanceof Error ? err.message : String(err);
+    const { code, message } = refreshError(err);
+    await db.deleteFrom('directory_contacts').where('connection', '=', staging).execute();
     await db.updateTable('directory_syncs').set({ status: 'error', error_code: code, error_message: message.slice(0, 500) }).where('connection', '=', connection).execute();
     throw err;
   }
@@ -158,7 +296,7 @@ export async function ensureDirectory(db: Kysely<Database>, source: DirectorySou
   const sync = await db.selectFrom('directory_syncs').selectAll().where('connection', '=', source.key).executeTakeFirst();
   const filled = sync?.synced_at != null;
   const fresh = filled && (maxAgeSeconds === undefined || now().getTime() - Date.parse(sync.synced_at!) < maxAgeSeconds * 1000);
-  if (!fresh) await refreshDirectory(db, { key: source.key, connector: () => connector }, now);
+  if (!fresh) await refreshDirectory(db, { ...source, connector: () => connector }, now);
 }
 
 export interface DirectoryQuery {

@@ -25,11 +25,19 @@ export interface Loopback {
   url: string;
   requests: RecordedRequest[];
   close(): Promise<void>;
+  /** The most requests the server was answering at one time (for concurrent paging tests). */
+  readonly maxInFlight: number;
+  /** Added before every answer (settable; per request when a function), so requests overlap the way a real round trip makes them. */
+  latencyMs: number | ((req: RecordedRequest) => number);
 }
 
 export async function startLoopback(handle: (req: RecordedRequest, reply: Reply) => void | Promise<void>): Promise<Loopback> {
   const requests: RecordedRequest[] = [];
+  let inFlight = 0;
+  let maxInFlight = 0;
   const server = createServer((req, res) => {
+    maxInFlight = Math.max(maxInFlight, ++inFlight);
+    res.on('close', () => inFlight--);
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -47,16 +55,23 @@ export async function startLoopback(handle: (req: RecordedRequest, reply: Reply)
         const text = typeof body === 'string' ? body : JSON.stringify(body);
         res.writeHead(status, { 'Content-Type': 'application/json; charset=UTF-8', ...headers }).end(text);
       };
-      Promise.resolve(handle(recorded, reply)).catch((err: unknown) => reply(500, { fakeError: String(err) }));
+      const latency = typeof loopback.latencyMs === 'function' ? loopback.latencyMs(recorded) : loopback.latencyMs;
+      const delay = latency ? new Promise((ok) => setTimeout(ok, latency)) : Promise.resolve();
+      delay.then(() => handle(recorded, reply)).catch((err: unknown) => reply(500, { fakeError: String(err) }));
     });
   });
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
   const { port } = server.address() as AddressInfo;
-  return {
+  const loopback: Loopback = {
     url: `http://127.0.0.1:${port}`,
     requests,
     close: () => new Promise<void>((ok) => server.close(() => ok())),
+    get maxInFlight() {
+      return maxInFlight;
+    },
+    latencyMs: 0,
   };
+  return loopback;
 }
 
 /** A request's bearer token, or null. */

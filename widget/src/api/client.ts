@@ -11,6 +11,7 @@ import type {
   ImportRequest,
   ImportResult,
   ProviderInfo,
+  RefreshStatus,
   SessionInfo,
 } from '../../../bff/contract.js';
 
@@ -123,6 +124,16 @@ export class ApiClient {
 
   listContacts(provider: string, params: ContactsParams, signal?: AbortSignal): Promise<ContactPage> {
     return this.#request('GET', `/providers/${encodeURIComponent(provider)}/contacts${queryString(params)}`, { signal });
+  }
+
+  /** The provider's directory refresh: idle, syncing (with progress), ready or error. */
+  getRefresh(provider: string, signal?: AbortSignal): Promise<RefreshStatus> {
+    return this.#request('GET', `/providers/${encodeURIComponent(provider)}/refresh`, { signal });
+  }
+
+  /** Starts a refresh of the provider's directory (or joins the one running); answers its status. */
+  startRefresh(provider: string, signal?: AbortSignal): Promise<RefreshStatus> {
+    return this.#request('POST', `/providers/${encodeURIComponent(provider)}/refresh`, { signal });
   }
 
   getFacets(provider: string, params: FacetsParams, signal?: AbortSignal): Promise<ContactFacets> {

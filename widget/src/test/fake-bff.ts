@@ -12,6 +12,7 @@ import type {
   ImportRequest,
   ImportResult,
   ProviderInfo,
+  RefreshStatus,
   Role,
   Seats,
   SessionInfo,
@@ -84,6 +85,13 @@ export const ROLES: Role[] = [
 ];
 
 export interface FakeBffOptions {
+  /**
+   * How the directory refresh goes: the statuses `GET …/refresh` answers after a `POST`, one a
+   * request, the last one repeated. Without it the directory is ready and fresh at once.
+   */
+  refreshSteps?: RefreshStatus[];
+  /** What `GET …/refresh` answers before any `POST` (default: ready and fresh, or idle with refreshSteps). */
+  refreshState?: RefreshStatus;
   contacts?: Contact[];
   providers?: ProviderInfo[];
   seats?: Seats;
@@ -98,6 +106,11 @@ export function errorResponse(status: number, code: string, message: string, det
   return json(status, { error: { code, message, ...(details === undefined ? {} : { details }) } });
 }
 
+export const refreshIdle = (): RefreshStatus => ({ status: 'idle', fetched: 0, total: null, syncedAt: null, stale: true });
+
+/** A refresh under way: `fetched` so far of `total` (null when the provider does not tell). */
+export const refreshSyncing = (fetched: number, total: number | null): RefreshStatus => ({ status: 'syncing', fetched, total, syncedAt: null, stale: true });
+
 const canInvite = (c: Contact) => c.membership === null && c.email !== null;
 
 export class FakeBff {
@@ -106,6 +119,9 @@ export class FakeBff {
   providers: ProviderInfo[];
   seats: Seats;
   roles: Role[];
+  refreshSteps: RefreshStatus[];
+  refreshState: RefreshStatus;
+  #refreshAt = -1;
   readonly #handlers = new Map<string, Handler>();
   readonly #hanging = new Set<string>();
   #original: typeof window.fetch | undefined;
@@ -120,6 +136,27 @@ export class FakeBff {
     ];
     this.seats = options.seats ?? { limit: 50, used: 10, remaining: 40 };
     this.roles = options.roles ?? ROLES;
+    this.refreshSteps = options.refreshSteps ?? [];
+    this.refreshState = options.refreshState ?? (options.refreshSteps ? refreshIdle() : this.refreshReady());
+  }
+
+  /** A ready, fresh directory of the fake's contacts. */
+  refreshReady(syncedAt = '2026-11-24T12:00:00.000Z'): RefreshStatus {
+    return { status: 'ready', fetched: this.contacts.length, total: this.contacts.length, syncedAt, stale: false };
+  }
+
+  /** POST starts the scripted refresh; each GET then moves one step along it. */
+  private refresh(method: string): Response {
+    if (method === 'POST') {
+      this.#refreshAt = 0;
+      this.refreshState = this.refreshSteps[0] ?? this.refreshReady();
+      return json(202, this.refreshState);
+    }
+    if (this.#refreshAt >= 0 && this.#refreshAt < this.refreshSteps.length - 1) {
+      this.#refreshAt += 1;
+      this.refreshState = this.refreshSteps[this.#refreshAt]!;
+    }
+    return json(200, this.refreshState);
   }
 
   install(): this {
@@ -188,6 +225,7 @@ export class FakeBff {
     if (r.method === 'GET' && r.path === '/providers') return json(200, { items: this.providers });
     let m = /^\/providers\/([^/]+)\/contacts$/.exec(r.path);
     if (r.method === 'GET' && m) return json(200, this.page(params));
+    if (/^\/providers\/([^/]+)\/refresh$/.test(r.path) && (r.method === 'GET' || r.method === 'POST')) return this.refresh(r.method);
     m = /^\/providers\/([^/]+)\/contacts\/facets$/.exec(r.path);
     if (r.method === 'GET' && m) return json(200, this.facets(params));
     if (r.method === 'POST' && r.path === '/imports') return this.import(r.body as ImportRequest);

@@ -6,7 +6,7 @@ import { HrImportCompleteEvent } from '../../events/hr-import-complete.js';
 import type { HrImportErrorEvent } from '../../events/hr-import-error.js';
 import { DEFAULT_BODY } from '../../model/message.js';
 import { expectAccessible } from '../../test/axe.js';
-import { FakeBff, TOKEN, directory, errorResponse, json, makeContact } from '../../test/fake-bff.js';
+import { FakeBff, TOKEN, directory, errorResponse, json, makeContact, refreshSyncing } from '../../test/fake-bff.js';
 import { allElements, choose, findByRole, getByRole, queryAllByRole, queryByRole, visibleText, waitForText } from '../../test/queries.js';
 import '../../index.js';
 import { HrImport } from './hr-import.js';
@@ -391,6 +391,47 @@ describe('hr-import: import', () => {
     expect(keys).to.have.length(3);
     expect(keys[1]).to.equal(keys[0]);
     expect(keys[2]).to.not.equal(keys[0]);
+  });
+});
+
+describe('hr-import: directory refresh', () => {
+  it('shows the refresh progress in the contacts step and lists contacts once the directory is ready', async () => {
+    bff.uninstall();
+    bff = new FakeBff({ refreshSteps: [refreshSyncing(0, 30), refreshSyncing(12, 30)] }).install();
+    bff.refreshSteps.push(bff.refreshReady());
+    const el = await mount();
+    await click(el, 'button', 'Sample directory');
+    const bar = await findByRole(el, 'progressbar', 'Fetching people from Sample directory');
+    await waitForText(el, 'Fetched 12 of 30 people');
+    expect(bar.getAttribute('aria-valuenow')).to.equal('12');
+    // Nothing is listed while the directory is being fetched: the list would wait on it.
+    expect(bff.contactRequests()).to.have.length(0);
+    await findByRole(el, 'checkbox', 'Select Ada Lovelace');
+    expect(queryByRole(el, 'progressbar')).to.equal(null);
+    expect(bff.requestsTo('POST', '/providers/sample/refresh')).to.have.length(1);
+  });
+
+  it("shows a failed refresh with the provider's message and Retry, then the contacts", async () => {
+    bff.uninstall();
+    bff = new FakeBff({ refreshSteps: [{ status: 'error', fetched: 0, total: null, syncedAt: null, stale: true, error: { code: 'provider_unavailable', message: 'Sample HR: it is unavailable; try again later.' } }] }).install();
+    const el = await mount();
+    await click(el, 'button', 'Sample directory');
+    const alert = await findByRole(el, 'alert');
+    expect(visibleText(alert)).to.include('Sample HR: it is unavailable; try again later.');
+    expect(bff.contactRequests()).to.have.length(0);
+    bff.refreshSteps = [bff.refreshReady()];
+    await click(el, 'button', 'Retry');
+    await findByRole(el, 'checkbox', 'Select Ada Lovelace');
+  });
+
+  it('reloads the list after Refresh, keeping the search', async () => {
+    const el = await mount();
+    await openContacts(el);
+    const before = bff.contactRequests().length;
+    bff.refreshSteps = [bff.refreshReady('2026-11-24T13:00:00.000Z')];
+    await click(el, 'button', 'Refresh');
+    await waitUntil(() => bff.contactRequests().length > before, 'the list was not reloaded');
+    await findByRole(el, 'checkbox', 'Select Ada Lovelace');
   });
 });
 

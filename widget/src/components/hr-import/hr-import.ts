@@ -1,4 +1,5 @@
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { keyed } from 'lit/directives/keyed.js';
 import { ContextProvider } from '@lit/context';
 import { Task, initialState } from '@lit/task';
 import type { Contact, ImportRequest, ImportResult, ProviderInfo, Seats, SessionInfo } from '../../../../bff/contract.js';
@@ -34,6 +35,8 @@ import { seatLimitMessage } from '../contact-list/contact-list.js';
 import '../import-summary/import-summary.js';
 import '../message-composer/message-composer.js';
 import '../provider-picker/provider-picker.js';
+import type { HrRefreshReadyEvent } from '../refresh-progress/refresh-progress.js';
+import '../refresh-progress/refresh-progress.js';
 import '../role-assigner/role-assigner.js';
 import '../seat-meter/seat-meter.js';
 import { hrImportStyles } from './hr-import.styles.js';
@@ -119,6 +122,7 @@ export class HrImport extends LitElement {
     _seats: { state: true },
     _expired: { state: true },
     _announcement: { state: true },
+    _directory: { state: true },
     sessionToken: { attribute: 'session-token' },
     apiBase: { attribute: 'api-base' },
     requestTimeout: { attribute: 'request-timeout', type: Number },
@@ -156,6 +160,8 @@ export class HrImport extends LitElement {
   private declare _seats: Seats | null;
   private declare _expired: boolean;
   private declare _announcement: string;
+  /** When the directory the contact list shows was fetched; null until it is ready to list. */
+  private declare _directory: string | null;
 
   /** Session token from the host backend; every request sends it as a bearer token. */
   declare sessionToken: string;
@@ -181,6 +187,7 @@ export class HrImport extends LitElement {
     this._seats = null;
     this._expired = false;
     this._announcement = '';
+    this._directory = null;
     this.sessionToken = '';
     this.apiBase = '/api';
     this.requestTimeout = DEFAULT_TIMEOUT_MS;
@@ -243,9 +250,15 @@ export class HrImport extends LitElement {
       this._rows = [];
       this._overrides = new Map();
       this._known.clear();
+      this._directory = null;
     }
     this._provider = event.provider;
     this.goTo('contacts');
+  }
+
+  /** The directory can be listed; a newer fetch reloads the list (query and selection kept). */
+  private handleRefreshReady(event: HrRefreshReadyEvent) {
+    this._directory = event.status.syncedAt ?? '';
   }
 
   private handleSelectionChange(event: HrSelectionChangeEvent) {
@@ -277,6 +290,7 @@ export class HrImport extends LitElement {
 
   private handleDone() {
     this._provider = null;
+    this._directory = null;
     this._query = emptyQuery();
     this._selection = noSelection();
     this._rows = [];
@@ -425,16 +439,25 @@ export class HrImport extends LitElement {
       case 'contacts':
         return {
           title: `Select contacts from ${this._provider?.name ?? 'the HR application'}`,
-          body: html`<hr-contact-list
-            exportparts="search, list, row, selection-count, limit-message"
-            .provider=${this._provider}
-            .query=${this._query}
-            .selection=${this._selection}
-            .remaining=${remaining}
-            @hr-selection-change=${this.handleSelectionChange}
-            @hr-query-change=${this.handleQueryChange}
-            @hr-contacts-loaded=${this.handleContactsLoaded}
-          ></hr-contact-list>`,
+          body: html`<hr-import-refresh-progress
+              .provider=${this._provider}
+              @hr-refresh-ready=${this.handleRefreshReady}
+            ></hr-import-refresh-progress>
+            ${this._directory === null
+              ? nothing
+              : keyed(
+                  this._directory,
+                  html`<hr-contact-list
+                    exportparts="search, list, row, selection-count, limit-message"
+                    .provider=${this._provider}
+                    .query=${this._query}
+                    .selection=${this._selection}
+                    .remaining=${remaining}
+                    @hr-selection-change=${this.handleSelectionChange}
+                    @hr-query-change=${this.handleQueryChange}
+                    @hr-contacts-loaded=${this.handleContactsLoaded}
+                  ></hr-contact-list>`,
+                )}`,
           footer: html`
             ${this.cancelButton()}<span class="spacer"></span>${this.backButton('provider')}
             <button type="button" class="btn primary" ?disabled=${count === 0} @click=${() => this.goTo('roles')}>

@@ -1,0 +1,193 @@
+import { LitElement, html, nothing } from 'lit';
+import { styleMap } from 'lit/directives/style-map.js';
+import { ContextConsumer } from '@lit/context';
+import { Task, initialState } from '@lit/task';
+import { msg, str } from '@lit/localize';
+import type { ProviderInfo, RefreshStatus } from '../../../../bff/contract.js';
+import { ApiError, isAbort, toApiError, type ApiClient } from '../../api/client.js';
+import { apiContext } from '../../api/context.js';
+import { define } from '../../define.js';
+import { sharedStyles } from '../../styles/shared.styles.js';
+import { refreshProgressStyles } from './refresh-progress.styles.js';
+
+/**
+ * The provider's directory is ready to be listed (after a refresh, or because the cache was
+ * fresh). Bubbles inside `<hr-import>`'s shadow tree only, like the other events between parts.
+ */
+export class HrRefreshReadyEvent extends Event {
+  static readonly eventName = 'hr-refresh-ready';
+  readonly status: RefreshStatus;
+  constructor(status: RefreshStatus) {
+    super(HrRefreshReadyEvent.eventName, { bubbles: true, composed: false });
+    this.status = status;
+  }
+}
+
+/** How often the refresh's progress is asked for while it runs. */
+export const DEFAULT_POLL_MS = 1000;
+/** How long the widget follows one refresh before it gives up and offers to try again. */
+export const DEFAULT_REFRESH_TIMEOUT_MS = 10 * 60_000;
+
+const wait = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((ok, fail) => {
+    const timer = setTimeout(ok, ms);
+    signal.addEventListener('abort', () => (clearTimeout(timer), fail(signal.reason)), { once: true });
+  });
+
+/**
+ * Gets a provider's directory ready for the contact list: asks the BFF how its cached copy is,
+ * starts a refresh when there is none (or it is stale, or the last one failed), and shows the
+ * refresh's progress until it is ready: "Fetched 12,300 of 100,000 people" with a progress bar
+ * when the provider tells its size, a moving bar otherwise. A failure shows the provider's own
+ * message and **Retry**; once ready, **Refresh** fetches the directory again on demand.
+ *
+ * @summary Progress of the directory refresh, and a Refresh action.
+ * @fires hr-refresh-ready - {HrRefreshReadyEvent} The directory can be listed (internal).
+ * @csspart base - The progress or status line.
+ * @csspart bar - The progress bar.
+ * @csspart error - The alert of a failed refresh.
+ * @cssproperty [--hr-refresh-track=#e4e8ec] - Background of the progress bar.
+ */
+export class HrImportRefreshProgress extends LitElement {
+  static override styles = [sharedStyles, refreshProgressStyles];
+  static override properties = {
+    provider: { attribute: false },
+    pollInterval: { attribute: 'poll-interval', type: Number },
+    timeout: { type: Number },
+    _progress: { state: true },
+    _force: { state: true },
+  };
+
+  private readonly _api = new ContextConsumer(this, { context: apiContext, subscribe: true });
+
+  /** Follows one refresh to its end; re-run (forced) by Refresh and Retry. */
+  private readonly _refresh = new Task(this, {
+    task: async ([api, provider, force], { signal }) => {
+      if (!api || !provider) return initialState;
+      return this.follow(api, provider, force > 0, signal);
+    },
+    args: () => [this._api.value, this.provider?.id, this._force] as const,
+    onComplete: (status: RefreshStatus) => this.dispatchEvent(new HrRefreshReadyEvent(status)),
+  });
+
+  /** The HR application whose directory is refreshed. */
+  declare provider: ProviderInfo | null;
+  /** Milliseconds between two progress requests. */
+  declare pollInterval: number;
+  /** Milliseconds a refresh may run before the widget stops waiting and offers Retry. */
+  declare timeout: number;
+  /** The last status seen while the refresh runs. */
+  private declare _progress: RefreshStatus | null;
+  /** Bumped by Refresh and Retry: a new run that starts a refresh whatever the cache's state. */
+  private declare _force: number;
+
+  constructor() {
+    super();
+    this.provider = null;
+    this.pollInterval = DEFAULT_POLL_MS;
+    this.timeout = DEFAULT_REFRESH_TIMEOUT_MS;
+    this._progress = null;
+    this._force = 0;
+  }
+
+  override disconnectedCallback() {
+    super.disconnectedCallback();
+    // Stop polling for a widget that is gone; the refresh itself goes on in the BFF.
+    this._refresh.abort();
+  }
+
+  override connectedCallback() {
+    super.connectedCallback();
+    if (this.hasUpdated) this._refresh.run();
+  }
+
+  private async follow(api: ApiClient, provider: string, force: boolean, signal: AbortSignal): Promise<RefreshStatus> {
+    this._progress = null;
+    let status = force ? await api.startRefresh(provider, signal) : await api.getRefresh(provider, signal);
+    // Nothing cached, too old, or the last attempt failed: fetch it now rather than list stale people.
+    if (!force && (status.status === 'idle' || status.status === 'error' || (status.status === 'ready' && status.stale))) {
+      status = await api.startRefresh(provider, signal);
+    }
+    const deadline = Date.now() + this.timeout;
+    while (status.status === 'syncing') {
+      this._progress = status;
+      if (Date.now() > deadline) {
+        throw new ApiError(0, 'refresh_timeout', msg('The HR application is taking too long to send its directory. Try again later.'));
+      }
+      await wait(this.pollInterval, signal);
+      status = await api.getRefresh(provider, signal);
+    }
+    if (status.status === 'error') {
+      throw new ApiError(502, status.error?.code ?? 'provider_sync_failed', status.error?.message ?? msg('The directory could not be fetched.'));
+    }
+    return status;
+  }
+
+  private again() {
+    this._force += 1;
+  }
+
+  private renderProgress() {
+    const p = this._progress;
+    const number = new Intl.NumberFormat();
+    if (!p) {
+      return html`<div class="progress" part="base">
+        <p class="text" role="status">${msg('Checking the directory…')}</p>
+      </div>`;
+    }
+    const known = p.total !== null && p.total > 0;
+    const fetched = known ? Math.min(p.fetched, p.total!) : p.fetched;
+    const label = known
+      ? msg(str`Fetched ${number.format(fetched)} of ${number.format(p.total!)} people`)
+      : msg(str`Fetched ${number.format(fetched)} people`);
+    return html`<div class="progress" part="base">
+      <p class="text" role="status" aria-live="polite">${label}</p>
+      <div
+        class="bar ${known ? '' : 'indeterminate'}"
+        part="bar"
+        role="progressbar"
+        aria-label=${msg(str`Fetching people from ${this.provider?.name ?? ''}`)}
+        aria-valuemin=${known ? 0 : nothing}
+        aria-valuemax=${known ? p.total! : nothing}
+        aria-valuenow=${known ? fetched : nothing}
+        aria-valuetext=${label}
+      >
+        <div class="fill" style=${styleMap(known ? { width: `${(fetched / p.total!) * 100}%` } : {})}></div>
+      </div>
+    </div>`;
+  }
+
+  private renderReady(status: RefreshStatus) {
+    const at = status.syncedAt ? new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(status.syncedAt)) : '';
+    return html`<div class="ready" part="base">
+      <p>${at ? msg(str`Directory fetched ${at}`) : msg('Directory ready')}</p>
+      <button type="button" class="btn link" @click=${this.again}>${msg('Refresh')}</button>
+    </div>`;
+  }
+
+  override render() {
+    return this._refresh.render({
+      initial: () => nothing,
+      pending: () => this.renderProgress(),
+      complete: (status) => this.renderReady(status),
+      error: (error) => {
+        if (isAbort(error)) return nothing;
+        return html`<div class="alert" role="alert" part="error">
+          <div>${toApiError(error).message}</div>
+          <button type="button" class="btn" @click=${this.again}>${msg('Retry')}</button>
+        </div>`;
+      },
+    });
+  }
+}
+
+define('hr-import-refresh-progress', HrImportRefreshProgress);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'hr-import-refresh-progress': HrImportRefreshProgress;
+  }
+  interface HTMLElementEventMap {
+    'hr-refresh-ready': HrRefreshReadyEvent;
+  }
+}
