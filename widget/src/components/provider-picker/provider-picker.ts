@@ -1,4 +1,4 @@
-import { LitElement, html, nothing } from 'lit';
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { ContextConsumer } from '@lit/context';
 import { Task, initialState } from '@lit/task';
 import type { ConnectionState, ProviderInfo } from '../../../../bff/contract.js';
@@ -27,6 +27,9 @@ const ownConnection = (p: ProviderInfo) => p.fields !== undefined && p.fields.le
  * the connect form while it needs credentials, and offers Test connection and Disconnect once
  * ready. Others that are not ready are shown with their state and cannot be picked.
  *
+ * Set `reconnect` to a provider its organization connects itself and the picker opens straight
+ * on its connect form (its stored credentials were refused); once saved, the provider is picked.
+ *
  * @summary Pick the HR application to import contacts from, connecting it first if needed.
  * @event hr-provider-select - Internal (not composed): a ready provider was picked.
  * @csspart list - The list of providers.
@@ -41,6 +44,7 @@ export class HrProviderPicker extends LitElement {
     _connecting: { state: true },
     _checks: { state: true },
     _notice: { state: true },
+    reconnect: { attribute: false },
   };
 
   private readonly _api = new ContextConsumer(this, { context: apiContext, subscribe: true });
@@ -58,12 +62,22 @@ export class HrProviderPicker extends LitElement {
   private declare _checks: ReadonlyMap<string, Check>;
   /** Announced politely: what the last connect or disconnect did. */
   private declare _notice: string;
+  /** The provider whose credentials the provider refused: its form opens, and saving picks it. */
+  declare reconnect: ProviderInfo | null;
 
   constructor() {
     super();
     this._connecting = null;
     this._checks = new Map();
     this._notice = '';
+    this.reconnect = null;
+  }
+
+  override willUpdate(changed: PropertyValues<this>) {
+    if (changed.has('reconnect') && this.reconnect && ownConnection(this.reconnect)) {
+      this._notice = '';
+      this._connecting = this.reconnect;
+    }
   }
 
   override updated() {
@@ -85,6 +99,12 @@ export class HrProviderPicker extends LitElement {
   }
 
   private handleConnected(event: HrConnectionChangeEvent) {
+    // Reconnecting interrupted an import: go straight back to its contacts with the new credentials.
+    if (event.connection === 'ready' && this.reconnect?.id === event.provider.id) {
+      this._connecting = null;
+      this.dispatchEvent(new HrProviderSelectEvent({ ...event.provider, connection: event.connection }));
+      return;
+    }
     this.closeForm(event.provider);
     this._notice = `${event.provider.name} is connected.`;
     this.setCheck(event.provider.id, null);
