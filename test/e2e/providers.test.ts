@@ -341,6 +341,7 @@ describe('each provider through the widget, end to end', { timeout: TIMEOUT }, (
   }
 });
 
+// These start from the connections the tests above made (Personio, Merge and Unified.to connected).
 describe('provider faults through the widget', { timeout: TIMEOUT }, () => {
   const find = (id: string) => CASES.find((c) => c.id === id)!;
 
@@ -370,7 +371,8 @@ describe('provider faults through the widget', { timeout: TIMEOUT }, () => {
     unifiedOptions.apiKey = 'unified-workspace-key-rotated';
     await withPage(async (_page, dialog) => {
       await dialog.getByRole('button', { name: unified.name, exact: true }).click();
-      const alert = dialog.getByRole('alert').filter({ hasText: unified.name });
+      // The connector calls its provider "Unified.to"; the providers file names it "Unified.to HRIS".
+      const alert = dialog.getByRole('alert').filter({ hasText: 'Unified.to:' });
       await expect.poll(() => alert.textContent(), { timeout: 20_000 }).toContain('It said: Unauthorized');
       expect(await alert.textContent()).toMatch(/wrong or expired; reconnect/);
       await dialog.getByRole('button', { name: `Reconnect ${unified.name}` }).click();
