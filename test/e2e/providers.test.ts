@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'vite';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { loadEnvConfig } from '../../bff/config.js';
 import { startStandalone, type Standalone } from '../../bff/standalone.js';
 import { silentLogger } from '../../bff/logger.js';
@@ -228,6 +228,8 @@ const TARGET = { type: 'organization', id: 'acme' } as const;
 
 let server: Standalone;
 let browser: Browser;
+/** One context for every page: the demo's script is fetched once and cached, each test still gets its own page. */
+let context: BrowserContext;
 let dataDir: string;
 const stands = new Map<string, Loopback>();
 
@@ -241,6 +243,7 @@ beforeAll(async () => {
   await built;
   server = await startStandalone(loadEnvConfig({ PORT: '0', DATA_DIR: dataDir, HR_IMPORT_CONFIG: file }), { logger: silentLogger, demo: true, environment: ENV });
   browser = await chromium.launch({ executablePath: findChromium() as string, args: CHROMIUM_ARGS as string[] });
+  context = await browser.newContext();
 }, 120_000);
 
 afterAll(async () => {
@@ -288,7 +291,7 @@ async function expectActiveListed(dialog: Locator) {
 }
 
 async function withPage(run: (page: Page, dialog: Locator) => Promise<void>) {
-  const page = await browser.newPage();
+  const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   try {

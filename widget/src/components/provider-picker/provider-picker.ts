@@ -1,5 +1,6 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { ContextConsumer } from '@lit/context';
+import { msg, str } from '@lit/localize';
 import { Task, initialState } from '@lit/task';
 import type { ConnectionState, ProviderInfo } from '../../../../bff/contract.js';
 import { toApiError } from '../../api/client.js';
@@ -16,7 +17,7 @@ const STATE_TEXT: Record<Exclude<ConnectionState, 'ready'>, string> = {
 };
 
 /** The outcome of "Test connection" (or of "Disconnect" when it failed), per provider. */
-type Check = { state: 'pending'; text: string } | { state: 'ok'; sample: number } | { state: 'error'; message: string };
+type Check = { state: 'pending'; text: string } | { state: 'ok'; sample: number } | { state: 'error'; message: string; code: string };
 
 /** A provider the admin's organization connects itself (the BFF says which fields it needs). */
 const ownConnection = (p: ProviderInfo) => p.fields !== undefined && p.fields.length > 0;
@@ -124,7 +125,8 @@ export class HrProviderPicker extends LitElement {
       const { sample } = await api.testConnection(provider.id);
       this.setCheck(provider.id, { state: 'ok', sample });
     } catch (error) {
-      this.setCheck(provider.id, { state: 'error', message: toApiError(error).message });
+      const { message, code } = toApiError(error);
+      this.setCheck(provider.id, { state: 'error', message, code });
     }
   }
 
@@ -139,7 +141,8 @@ export class HrProviderPicker extends LitElement {
       this._focusId = provider.id;
       void this._providers.run();
     } catch (error) {
-      this.setCheck(provider.id, { state: 'error', message: toApiError(error).message });
+      const { message, code } = toApiError(error);
+      this.setCheck(provider.id, { state: 'error', message, code });
     }
   }
 
@@ -157,7 +160,14 @@ export class HrProviderPicker extends LitElement {
     if (check.state === 'ok') {
       return html`<span class="check ok" role="status">Connection works: ${check.sample} ${check.sample === 1 ? 'person' : 'people'} on the first page.</span>`;
     }
-    return html`<span class="check error" role="alert">${check.message}</span>`;
+    // Refused credentials (wrong, revoked, expired) are fixed by entering new ones: offer that here.
+    const reconnect =
+      check.code === 'provider_auth'
+        ? html`<button type="button" class="btn link" @click=${() => this.handlePick({ ...provider, connection: 'needs_credentials' })}>
+            ${msg(str`Reconnect ${provider.name}`)}
+          </button>`
+        : nothing;
+    return html`<span class="check error" role="alert">${check.message}</span>${reconnect}`;
   }
 
   private renderActions(provider: ProviderInfo) {
