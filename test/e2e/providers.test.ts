@@ -234,14 +234,16 @@ let dataDir: string;
 const stands = new Map<string, Loopback>();
 
 beforeAll(async () => {
-  const built = build({ configFile: resolve(import.meta.dirname, '../../vite.config.ts'), mode: 'demo', logLevel: 'warn' });
-  for (const c of CASES) stands.set(c.id, await c.start());
   dataDir = mkdtempSync(join(tmpdir(), 'hr-import-providers-e2e-'));
+  // Its own build of the demo pages: demo.test.ts empties and rebuilds dist/demo, maybe meanwhile.
+  const demoDir = join(dataDir, 'demo');
+  const built = build({ configFile: resolve(import.meta.dirname, '../../vite.config.ts'), mode: 'demo', logLevel: 'warn', build: { outDir: demoDir } });
+  for (const c of CASES) stands.set(c.id, await c.start());
   const file = join(dataDir, 'hr-import.config.json');
   // cacheTtlSeconds 0: every listing asks the provider again, so a fault switched on is met at once.
   writeFileSync(file, JSON.stringify({ providers: CASES.map((c) => ({ ...c.entry(stands.get(c.id)!.url), cacheTtlSeconds: 0 })) }));
   await built;
-  server = await startStandalone(loadEnvConfig({ PORT: '0', DATA_DIR: dataDir, HR_IMPORT_CONFIG: file }), { logger: silentLogger, demo: true, environment: ENV });
+  server = await startStandalone(loadEnvConfig({ PORT: '0', DATA_DIR: dataDir, HR_IMPORT_CONFIG: file }), { logger: silentLogger, demo: true, environment: ENV, demoDir });
   browser = await chromium.launch({ executablePath: findChromium() as string, args: CHROMIUM_ARGS as string[] });
   context = await browser.newContext();
 }, 120_000);
