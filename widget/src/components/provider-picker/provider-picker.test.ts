@@ -74,13 +74,18 @@ describe('hr-provider-picker: connecting a provider', () => {
     bff.providers = [{ id: 'sample', type: 'sample', name: 'Sample directory', connection: 'ready' }, BAMBOO];
   });
 
-  async function connectBamboo(el: HrProviderPicker): Promise<void> {
-    (await findByRole(el, 'button', 'BambooHR')).click();
+  /** Types BambooHR's credentials into the open connect form (without submitting it). */
+  async function fillBamboo(el: HrProviderPicker, apiKey: string): Promise<void> {
     await findByRole(el, 'button', 'Connect');
     getByLabel(el, 'Company domain').focus();
     await sendKeys({ type: 'acme' });
     getByLabel(el, 'API key').focus();
-    await sendKeys({ type: 'key-123' });
+    await sendKeys({ type: apiKey });
+  }
+
+  async function connectBamboo(el: HrProviderPicker): Promise<void> {
+    (await findByRole(el, 'button', 'BambooHR')).click();
+    await fillBamboo(el, 'key-123');
     getByRole(el, 'button', 'Connect').click();
     await findByRole(el, 'button', 'Disconnect BambooHR');
   }
@@ -136,10 +141,7 @@ describe('hr-provider-picker: connecting a provider', () => {
     // Not a dead end: Reconnect opens the form, and new credentials replace the refused ones.
     getByRole(el, 'button', 'Reconnect BambooHR').click();
     await findByRole(el, 'heading', 'Connect BambooHR');
-    getByLabel(el, 'Company domain').focus();
-    await sendKeys({ type: 'acme' });
-    getByLabel(el, 'API key').focus();
-    await sendKeys({ type: 'key-456' });
+    await fillBamboo(el, 'key-456');
     getByRole(el, 'button', 'Connect').click();
     await waitForText(el, 'BambooHR is connected.');
     expect(bff.requestsTo('PUT', '/providers/bamboohr/connection').map((r) => r.body)).to.deep.equal([
@@ -153,10 +155,7 @@ describe('hr-provider-picker: connecting a provider', () => {
     const el = await mountWithApi<HrProviderPicker>('hr-provider-picker');
     el.reconnect = { ...BAMBOO, connection: 'ready' };
     await findByRole(el, 'heading', 'Connect BambooHR');
-    getByLabel(el, 'Company domain').focus();
-    await sendKeys({ type: 'acme' });
-    getByLabel(el, 'API key').focus();
-    await sendKeys({ type: 'key-789' });
+    await fillBamboo(el, 'key-789');
     setTimeout(() => getByRole(el, 'button', 'Connect').click());
     const event = (await oneEvent(el, 'hr-provider-select')) as unknown as HrProviderSelectEvent;
     expect(event.provider).to.include({ id: 'bamboohr', connection: 'ready' });
