@@ -32,8 +32,7 @@ const DEMO_DIR = join(ROOT, 'dist/demo');
 
 export async function startStandalone(
   env: EnvConfig,
-  /** `demoDir`: where the built demo pages are (default dist/demo), so a test can serve its own build. */
-  options: { logger?: Logger; demo?: boolean; environment?: NodeJS.ProcessEnv; demoDir?: string } = {},
+  options: { logger?: Logger; demo?: boolean; environment?: NodeJS.ProcessEnv } = {},
 ): Promise<Standalone> {
   const logger = options.logger ?? jsonLogger();
   // Read first: a bad providers file stops the server before it touches the database.
@@ -70,9 +69,8 @@ export async function startStandalone(
   app.route('/', createApp({ db, config, providers, logger }));
   if (demo) {
     app.route('/demo', demoRoutes(db.kysely, secret, env.sessionTtlSeconds));
-    const demoDir = options.demoDir ?? DEMO_DIR;
-    const root = relative(process.cwd(), demoDir) || '.';
-    if (!existsSync(join(demoDir, 'index.html'))) logger.warn('demo page not built: run `npm run build:demo`', {});
+    const root = relative(process.cwd(), DEMO_DIR) || '.';
+    if (!existsSync(join(DEMO_DIR, 'index.html'))) logger.warn('demo page not built: run `npm run build:demo`', {});
     app.get('/accept', serveStatic({ root, path: 'accept.html' }));
     app.use('/*', serveStatic({ root }));
   }

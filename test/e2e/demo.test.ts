@@ -6,8 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { build } from 'vite';
+import { join } from 'node:path';
+import { ensureDemoBuilt } from './demo-build.js';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { loadEnvConfig } from '../../bff/config.js';
 import { startStandalone, type Standalone } from '../../bff/standalone.js';
@@ -22,7 +22,7 @@ let browser: Browser;
 let dataDir: string;
 
 beforeAll(async () => {
-  await build({ configFile: resolve(import.meta.dirname, '../../vite.config.ts'), mode: 'demo', logLevel: 'warn' });
+  await ensureDemoBuilt();
   dataDir = mkdtempSync(join(tmpdir(), 'hr-import-e2e-'));
   server = await startStandalone(loadEnvConfig({ PORT: '0', DATA_DIR: dataDir }), { logger: silentLogger, demo: true });
   browser = await chromium.launch({ executablePath: findChromium() as string, args: CHROMIUM_ARGS as string[] });

@@ -10,8 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { build } from 'vite';
+import { join } from 'node:path';
+import { ensureDemoBuilt } from './demo-build.js';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { loadEnvConfig } from '../../bff/config.js';
 import { startStandalone, type Standalone } from '../../bff/standalone.js';
@@ -235,15 +235,14 @@ const stands = new Map<string, Loopback>();
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'hr-import-providers-e2e-'));
-  // Its own build of the demo pages: demo.test.ts empties and rebuilds dist/demo, maybe meanwhile.
-  const demoDir = join(dataDir, 'demo');
-  const built = build({ configFile: resolve(import.meta.dirname, '../../vite.config.ts'), mode: 'demo', logLevel: 'warn', build: { outDir: demoDir } });
+  // Shared with the other end-to-end files: one build of the demo pages per run.
+  const built = ensureDemoBuilt();
   for (const c of CASES) stands.set(c.id, await c.start());
   const file = join(dataDir, 'hr-import.config.json');
   // cacheTtlSeconds 0: every listing asks the provider again, so a fault switched on is met at once.
   writeFileSync(file, JSON.stringify({ providers: CASES.map((c) => ({ ...c.entry(stands.get(c.id)!.url), cacheTtlSeconds: 0 })) }));
   await built;
-  server = await startStandalone(loadEnvConfig({ PORT: '0', DATA_DIR: dataDir, HR_IMPORT_CONFIG: file }), { logger: silentLogger, demo: true, environment: ENV, demoDir });
+  server = await startStandalone(loadEnvConfig({ PORT: '0', DATA_DIR: dataDir, HR_IMPORT_CONFIG: file }), { logger: silentLogger, demo: true, environment: ENV });
   browser = await chromium.launch({ executablePath: findChromium() as string, args: CHROMIUM_ARGS as string[] });
   context = await browser.newContext();
 }, 120_000);
@@ -305,7 +304,7 @@ async function withPage(run: (page: Page, dialog: Locator) => Promise<void>) {
 }
 
 // One page per test on a two-core machine shared with other work: allow for a slow page load.
-const TIMEOUT = 60_000;
+const TIMEOUT = 90_000;
 
 describe('each provider through the widget, end to end', { timeout: TIMEOUT }, () => {
   for (const c of CASES) {
