@@ -96,6 +96,12 @@ export const hrImportStyles = css`
   .footer .spacer {
     flex: 1;
   }
+  .reconnect {
+    margin: 0.75rem 0;
+  }
+  .reconnect p {
+    margin: 0 0 0.5rem;
+  }
   .footer-note {
     flex-basis: 100%;
     margin: 0;

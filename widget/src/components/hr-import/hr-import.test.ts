@@ -7,7 +7,7 @@ import type { HrImportErrorEvent } from '../../events/hr-import-error.js';
 import { DEFAULT_BODY } from '../../model/message.js';
 import { expectAccessible } from '../../test/axe.js';
 import { FakeBff, TOKEN, directory, errorResponse, json, makeContact, refreshSyncing } from '../../test/fake-bff.js';
-import { allElements, choose, findByRole, getByRole, queryAllByRole, queryByRole, visibleText, waitForText } from '../../test/queries.js';
+import { allElements, choose, findByRole, getByLabel, getByRole, queryAllByRole, queryByRole, visibleText, waitForText } from '../../test/queries.js';
 import '../../index.js';
 import { HrImport } from './hr-import.js';
 
@@ -479,5 +479,54 @@ describe('hr-import: session and errors', () => {
   it('can be defined twice without throwing', () => {
     expect(() => define('hr-import', class extends HTMLElement {})).not.to.throw();
     expect(customElements.get('hr-import')).to.equal(HrImport);
+  });
+});
+
+describe('hr-import: the provider refuses the credentials', () => {
+  const OWN = { id: 'bamboohr', type: 'bamboohr', name: 'BambooHR', connection: 'ready' as const, fields: [{ name: 'apiKey', label: 'API key', secret: true, required: true }] };
+  const refused = (name: string) => errorResponse(502, 'provider_auth', `${name}: the credentials are missing, wrong or expired; reconnect. It said: Invalid API key`);
+
+  it('shows the provider’s message and Reconnect, which takes new credentials and lists the contacts', async () => {
+    bff.providers = [OWN];
+    let stored = false;
+    bff.on('GET /providers/bamboohr/contacts', () => (stored ? undefined : refused('BambooHR')));
+    bff.on('PUT /providers/bamboohr/connection', () => void (stored = true));
+    const el = await mount();
+    await click(el, 'button', 'BambooHR');
+    await waitForText(el, 'It said: Invalid API key');
+    await expectAccessible(el);
+
+    await click(el, 'button', 'Reconnect BambooHR');
+    await findByRole(el, 'heading', 'Connect BambooHR');
+    getByLabel(el, 'API key').focus();
+    await sendKeys({ type: 'new-key' });
+    getByRole(el, 'button', 'Connect').click();
+
+    // Saved, then straight back to the contacts, listed with the new credentials.
+    await findByRole(el, 'checkbox', 'Select Ada Lovelace');
+    expect(await heading(el)).to.equal('Select contacts from BambooHR');
+    expect(bff.requestsTo('PUT', '/providers/bamboohr/connection').map((r) => r.body)).to.deep.equal([{ credentials: { apiKey: 'new-key' } }]);
+    expect(queryByRole(el, 'button', /^Reconnect/)).to.be.null;
+  });
+
+  it('offers Reconnect when the directory refresh itself is refused', async () => {
+    bff.providers = [OWN];
+    const failed = { status: 'error' as const, fetched: 0, total: null, syncedAt: null, stale: true, error: { code: 'provider_auth', message: 'BambooHR: the credentials are wrong. It said: Invalid API key' } };
+    bff.refreshSteps = [failed];
+    bff.refreshState = failed;
+    const el = await mount();
+    await click(el, 'button', 'BambooHR');
+    await waitForText(el, 'It said: Invalid API key');
+    await findByRole(el, 'button', 'Reconnect BambooHR');
+  });
+
+  it('says who can renew credentials the deployment set, and offers no Reconnect', async () => {
+    bff.providers = [{ id: 'entra', type: 'microsoft', name: 'Microsoft Entra ID', connection: 'ready' }];
+    bff.on('GET /providers/entra/contacts', () => refused('Microsoft Entra ID'));
+    const el = await mount();
+    await click(el, 'button', 'Microsoft Entra ID');
+    await waitForText(el, 'ask its operator to renew them');
+    expect(visibleText(el)).to.include('It said: Invalid API key');
+    expect(queryByRole(el, 'button', /^Reconnect/)).to.be.null;
   });
 });

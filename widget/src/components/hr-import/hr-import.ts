@@ -1,6 +1,7 @@
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { keyed } from 'lit/directives/keyed.js';
 import { ContextProvider } from '@lit/context';
+import { msg, str } from '@lit/localize';
 import { Task, initialState } from '@lit/task';
 import type { Contact, ImportRequest, ImportResult, ProviderInfo, Seats, SessionInfo } from '../../../../bff/contract.js';
 import { ApiClient, DEFAULT_TIMEOUT_MS, newIdempotencyKey, toApiError, type ApiError } from '../../api/client.js';
@@ -35,7 +36,7 @@ import { seatLimitMessage } from '../contact-list/contact-list.js';
 import '../import-summary/import-summary.js';
 import '../message-composer/message-composer.js';
 import '../provider-picker/provider-picker.js';
-import type { HrRefreshReadyEvent } from '../refresh-progress/refresh-progress.js';
+import type { HrRefreshFailedEvent, HrRefreshReadyEvent } from '../refresh-progress/refresh-progress.js';
 import '../refresh-progress/refresh-progress.js';
 import '../role-assigner/role-assigner.js';
 import '../seat-meter/seat-meter.js';
@@ -83,6 +84,7 @@ interface View {
  * @csspart body - The content of the current step.
  * @csspart footer - The buttons of the current step.
  * @csspart error - An error of the import.
+ * @csspart reconnect - What to do when the provider refuses the credentials (Reconnect).
  * @csspart provider - Each HR application on the first step.
  * @csspart search - The contact search box.
  * @csspart list - The contact list.
@@ -123,6 +125,8 @@ export class HrImport extends LitElement {
     _expired: { state: true },
     _announcement: { state: true },
     _directory: { state: true },
+    _authRefused: { state: true },
+    _reconnect: { state: true },
     sessionToken: { attribute: 'session-token' },
     apiBase: { attribute: 'api-base' },
     requestTimeout: { attribute: 'request-timeout', type: Number },
@@ -162,6 +166,10 @@ export class HrImport extends LitElement {
   private declare _announcement: string;
   /** When the directory the contact list shows was fetched; null until it is ready to list. */
   private declare _directory: string | null;
+  /** The provider refused the credentials while listing contacts (`provider_auth`). */
+  private declare _authRefused: boolean;
+  /** The provider whose connect form the picker opens at once (Reconnect). */
+  private declare _reconnect: ProviderInfo | null;
 
   /** Session token from the host backend; every request sends it as a bearer token. */
   declare sessionToken: string;
@@ -188,6 +196,8 @@ export class HrImport extends LitElement {
     this._expired = false;
     this._announcement = '';
     this._directory = null;
+    this._authRefused = false;
+    this._reconnect = null;
     this.sessionToken = '';
     this.apiBase = '/api';
     this.requestTimeout = DEFAULT_TIMEOUT_MS;
@@ -227,6 +237,8 @@ export class HrImport extends LitElement {
 
   /** Any failed request: an expired session ends the flow wherever it happens. */
   private handleApiError(error: ApiError) {
+    // Wrong or expired provider credentials are not the end: the contacts step offers Reconnect.
+    if (error.code === 'provider_auth' && this._step === 'contacts') this._authRefused = true;
     if (error.status !== 401 || this._expired) return;
     this._expired = true;
     this.reportError(error);
@@ -239,6 +251,8 @@ export class HrImport extends LitElement {
   private goTo(step: HrImportStep) {
     this._step = step;
     this._importError = null;
+    this._authRefused = false;
+    this._reconnect = null;
     this._focusHeading = true;
     this.dispatchEvent(new HrImportStepEvent(step));
   }
@@ -270,6 +284,7 @@ export class HrImport extends LitElement {
   }
 
   private handleContactsLoaded(event: HrContactsLoadedEvent) {
+    this._authRefused = false;
     this._rows = event.contacts;
     for (const contact of event.contacts) this._known.set(contact.id, contact);
   }
@@ -282,6 +297,13 @@ export class HrImport extends LitElement {
   private handleMessageChange(event: HrMessageChangeEvent) {
     this._subject = event.subject;
     this._body = event.body;
+  }
+
+  /** Back to the picker, on the provider's connect form: new credentials, then its contacts again. */
+  private handleReconnect() {
+    const provider = this._provider;
+    this.goTo('provider');
+    this._reconnect = provider;
   }
 
   private handleCancel() {
@@ -434,7 +456,11 @@ export class HrImport extends LitElement {
       case 'provider':
         return this.stateView(
           'Choose an HR application',
-          html`<hr-provider-picker exportparts="provider" @hr-provider-select=${this.handleProviderSelect}></hr-provider-picker>`,
+          html`<hr-provider-picker
+            exportparts="provider"
+            .reconnect=${this._reconnect}
+            @hr-provider-select=${this.handleProviderSelect}
+          ></hr-provider-picker>`,
         );
       case 'contacts':
         return {
@@ -442,6 +468,7 @@ export class HrImport extends LitElement {
           body: html`<hr-import-refresh-progress
               .provider=${this._provider}
               @hr-refresh-ready=${this.handleRefreshReady}
+              @hr-refresh-failed=${(e: HrRefreshFailedEvent) => this.handleApiError(e.error)}
             ></hr-import-refresh-progress>
             ${this._directory === null
               ? nothing
@@ -457,7 +484,8 @@ export class HrImport extends LitElement {
                     @hr-query-change=${this.handleQueryChange}
                     @hr-contacts-loaded=${this.handleContactsLoaded}
                   ></hr-contact-list>`,
-                )}`,
+                )}
+            ${this.renderAuthRefused()}`,
           footer: html`
             ${this.cancelButton()}<span class="spacer"></span>${this.backButton('provider')}
             <button type="button" class="btn primary" ?disabled=${count === 0} @click=${() => this.goTo('roles')}>
@@ -523,6 +551,25 @@ export class HrImport extends LitElement {
             <button type="button" class="btn primary" @click=${this.handleDone}>Done</button>`,
         };
     }
+  }
+
+  /**
+   * Beside the provider's own message (shown by the contact list): the way out. An organization's
+   * own connection is reconnected here; the deployment's credentials only its operator can renew.
+   */
+  private renderAuthRefused() {
+    const provider = this._provider;
+    if (!this._authRefused || !provider) return nothing;
+    const name = provider.name;
+    if (!provider.fields?.length) {
+      return html`<p class="reconnect muted" part="reconnect">
+        ${msg(str`${name} is connected with this deployment's credentials; ask its operator to renew them.`)}
+      </p>`;
+    }
+    return html`<div class="reconnect" part="reconnect">
+      <p>${msg(str`${name} no longer accepts the credentials your organization entered.`)}</p>
+      <button type="button" class="btn primary" @click=${this.handleReconnect}>${msg(str`Reconnect ${name}`)}</button>
+    </div>`;
   }
 
   private renderImportError(count: number) {

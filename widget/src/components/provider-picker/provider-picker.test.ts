@@ -74,13 +74,18 @@ describe('hr-provider-picker: connecting a provider', () => {
     bff.providers = [{ id: 'sample', type: 'sample', name: 'Sample directory', connection: 'ready' }, BAMBOO];
   });
 
-  async function connectBamboo(el: HrProviderPicker): Promise<void> {
-    (await findByRole(el, 'button', 'BambooHR')).click();
+  /** Types BambooHR's credentials into the open connect form (without submitting it). */
+  async function fillBamboo(el: HrProviderPicker, apiKey: string): Promise<void> {
     await findByRole(el, 'button', 'Connect');
     getByLabel(el, 'Company domain').focus();
     await sendKeys({ type: 'acme' });
     getByLabel(el, 'API key').focus();
-    await sendKeys({ type: 'key-123' });
+    await sendKeys({ type: apiKey });
+  }
+
+  async function connectBamboo(el: HrProviderPicker): Promise<void> {
+    (await findByRole(el, 'button', 'BambooHR')).click();
+    await fillBamboo(el, 'key-123');
     getByRole(el, 'button', 'Connect').click();
     await findByRole(el, 'button', 'Disconnect BambooHR');
   }
@@ -132,6 +137,29 @@ describe('hr-provider-picker: connecting a provider', () => {
     const alert = await findByRole(el, 'alert');
     expect(visibleText(alert)).to.equal('BambooHR refused the API key: it is wrong or was revoked. Connect again with a valid key.');
     await expectAccessible(el);
+
+    // Not a dead end: Reconnect opens the form, and new credentials replace the refused ones.
+    getByRole(el, 'button', 'Reconnect BambooHR').click();
+    await findByRole(el, 'heading', 'Connect BambooHR');
+    await fillBamboo(el, 'key-456');
+    getByRole(el, 'button', 'Connect').click();
+    await waitForText(el, 'BambooHR is connected.');
+    expect(bff.requestsTo('PUT', '/providers/bamboohr/connection').map((r) => r.body)).to.deep.equal([
+      { credentials: { companyDomain: 'acme', apiKey: 'key-123' } },
+      { credentials: { companyDomain: 'acme', apiKey: 'key-456' } },
+    ]);
+    expect(queryByRole(el, 'alert')).to.be.null;
+  });
+
+  it('opens straight on the connect form of the provider to reconnect, and picks it once saved', async () => {
+    const el = await mountWithApi<HrProviderPicker>('hr-provider-picker');
+    el.reconnect = { ...BAMBOO, connection: 'ready' };
+    await findByRole(el, 'heading', 'Connect BambooHR');
+    await fillBamboo(el, 'key-789');
+    setTimeout(() => getByRole(el, 'button', 'Connect').click());
+    const event = (await oneEvent(el, 'hr-provider-select')) as unknown as HrProviderSelectEvent;
+    expect(event.provider).to.include({ id: 'bamboohr', connection: 'ready' });
+    expect(bff.requestsTo('PUT', '/providers/bamboohr/connection')).to.have.length(1);
   });
 
   it('disconnects, after which the provider needs credentials again', async () => {

@@ -1,11 +1,11 @@
-import { LitElement, html, nothing } from 'lit';
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { ContextConsumer } from '@lit/context';
+import { msg, str } from '@lit/localize';
 import { Task, initialState } from '@lit/task';
 import type { ConnectionState, ProviderInfo } from '../../../../bff/contract.js';
 import { toApiError } from '../../api/client.js';
 import { apiContext } from '../../api/context.js';
 import { define } from '../../define.js';
-import { msg } from '@lit/localize';
 import { HrProviderSelectEvent, type HrConnectionChangeEvent, type HrCsvConfirmEvent } from '../../events/internal.js';
 import { sharedStyles } from '../../styles/shared.styles.js';
 import '../provider-connect/provider-connect.js';
@@ -18,7 +18,7 @@ const STATE_TEXT: Record<Exclude<ConnectionState, 'ready'>, string> = {
 };
 
 /** The outcome of "Test connection" (or of "Disconnect" when it failed), per provider. */
-type Check = { state: 'pending'; text: string } | { state: 'ok'; sample: number } | { state: 'error'; message: string };
+type Check = { state: 'pending'; text: string } | { state: 'ok'; sample: number } | { state: 'error'; message: string; code: string };
 
 /** A provider the admin's organization connects itself (the BFF says which fields it needs). */
 const ownConnection = (p: ProviderInfo) => p.fields !== undefined && p.fields.length > 0;
@@ -31,6 +31,9 @@ const isCsv = (p: ProviderInfo) => p.type === 'csv';
  * A ready provider is picked with its button. One the admin's organization connects itself opens
  * the connect form while it needs credentials, and offers Test connection and Disconnect once
  * ready. Others that are not ready are shown with their state and cannot be picked.
+ *
+ * Set `reconnect` to a provider its organization connects itself and the picker opens straight
+ * on its connect form (its stored credentials were refused); once saved, the provider is picked.
  *
  * @summary Pick the HR application to import contacts from, connecting it first if needed.
  * @event hr-provider-select - Internal (not composed): a ready provider was picked.
@@ -47,6 +50,7 @@ export class HrProviderPicker extends LitElement {
     _uploading: { state: true },
     _checks: { state: true },
     _notice: { state: true },
+    reconnect: { attribute: false },
   };
 
   private readonly _api = new ContextConsumer(this, { context: apiContext, subscribe: true });
@@ -66,6 +70,8 @@ export class HrProviderPicker extends LitElement {
   private declare _checks: ReadonlyMap<string, Check>;
   /** Announced politely: what the last connect or disconnect did. */
   private declare _notice: string;
+  /** The provider whose credentials the provider refused: its form opens, and saving picks it. */
+  declare reconnect: ProviderInfo | null;
 
   constructor() {
     super();
@@ -73,6 +79,14 @@ export class HrProviderPicker extends LitElement {
     this._uploading = null;
     this._checks = new Map();
     this._notice = '';
+    this.reconnect = null;
+  }
+
+  override willUpdate(changed: PropertyValues<this>) {
+    if (changed.has('reconnect') && this.reconnect && ownConnection(this.reconnect)) {
+      this._notice = '';
+      this._connecting = this.reconnect;
+    }
   }
 
   override updated() {
@@ -100,6 +114,12 @@ export class HrProviderPicker extends LitElement {
   }
 
   private handleConnected(event: HrConnectionChangeEvent) {
+    // Reconnecting interrupted an import: go straight back to its contacts with the new credentials.
+    if (event.connection === 'ready' && this.reconnect?.id === event.provider.id) {
+      this._connecting = null;
+      this.dispatchEvent(new HrProviderSelectEvent({ ...event.provider, connection: event.connection }));
+      return;
+    }
     this.closeForm(event.provider);
     this._notice = `${event.provider.name} is connected.`;
     this.setCheck(event.provider.id, null);
@@ -125,7 +145,8 @@ export class HrProviderPicker extends LitElement {
       const { sample } = await api.testConnection(provider.id);
       this.setCheck(provider.id, { state: 'ok', sample });
     } catch (error) {
-      this.setCheck(provider.id, { state: 'error', message: toApiError(error).message });
+      const { message, code } = toApiError(error);
+      this.setCheck(provider.id, { state: 'error', message, code });
     }
   }
 
@@ -140,7 +161,8 @@ export class HrProviderPicker extends LitElement {
       this._focusId = provider.id;
       void this._providers.run();
     } catch (error) {
-      this.setCheck(provider.id, { state: 'error', message: toApiError(error).message });
+      const { message, code } = toApiError(error);
+      this.setCheck(provider.id, { state: 'error', message, code });
     }
   }
 
@@ -158,7 +180,14 @@ export class HrProviderPicker extends LitElement {
     if (check.state === 'ok') {
       return html`<span class="check ok" role="status">Connection works: ${check.sample} ${check.sample === 1 ? 'person' : 'people'} on the first page.</span>`;
     }
-    return html`<span class="check error" role="alert">${check.message}</span>`;
+    // Refused credentials (wrong, revoked, expired) are fixed by entering new ones: offer that here.
+    const reconnect =
+      check.code === 'provider_auth'
+        ? html`<button type="button" class="btn link" @click=${() => this.handlePick({ ...provider, connection: 'needs_credentials' })}>
+            ${msg(str`Reconnect ${provider.name}`)}
+          </button>`
+        : nothing;
+    return html`<span class="check error" role="alert">${check.message}</span>${reconnect}`;
   }
 
   private renderActions(provider: ProviderInfo) {

@@ -23,6 +23,19 @@ export class HrRefreshReadyEvent extends Event {
   }
 }
 
+/**
+ * The refresh failed: the provider's error, so `<hr-import>` can offer what fits it (Reconnect
+ * when the provider refused the credentials). Internal, like HrRefreshReadyEvent.
+ */
+export class HrRefreshFailedEvent extends Event {
+  static readonly eventName = 'hr-refresh-failed';
+  readonly error: ApiError;
+  constructor(error: ApiError) {
+    super(HrRefreshFailedEvent.eventName, { bubbles: true, composed: false });
+    this.error = error;
+  }
+}
+
 /** How often the refresh's progress is asked for while it runs. */
 export const DEFAULT_POLL_MS = 1000;
 /** How long the widget follows one refresh before it gives up and offers to try again. */
@@ -43,6 +56,7 @@ const wait = (ms: number, signal: AbortSignal) =>
  *
  * @summary Progress of the directory refresh, and a Refresh action.
  * @fires hr-refresh-ready - {HrRefreshReadyEvent} The directory can be listed (internal).
+ * @fires hr-refresh-failed - {HrRefreshFailedEvent} The refresh failed, with the provider's error (internal).
  * @csspart base - The progress or status line.
  * @csspart bar - The progress bar.
  * @csspart error - The alert of a failed refresh.
@@ -68,6 +82,9 @@ export class HrImportRefreshProgress extends LitElement {
     },
     args: () => [this._api.value, this.provider?.id, this._force] as const,
     onComplete: (status: RefreshStatus) => this.dispatchEvent(new HrRefreshReadyEvent(status)),
+    onError: (error: unknown) => {
+      if (!isAbort(error)) this.dispatchEvent(new HrRefreshFailedEvent(toApiError(error)));
+    },
   });
 
   /** The HR application whose directory is refreshed. */
@@ -189,5 +206,6 @@ declare global {
   }
   interface HTMLElementEventMap {
     'hr-refresh-ready': HrRefreshReadyEvent;
+    'hr-refresh-failed': HrRefreshFailedEvent;
   }
 }

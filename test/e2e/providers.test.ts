@@ -1,0 +1,428 @@
+/**
+ * Every HR application end to end through the widget: the standalone server (real BFF, SQLite
+ * file) with a providers file enabling all nine, each pointed at its loopback stand-in
+ * (test/fakes/), driven in headless Chromium from picking the provider (and connecting it, for
+ * those each organization connects itself) to Import Contacts, checked in the page and in the
+ * invites written. Then the faults an admin meets, through the same widget: credentials refused
+ * (wrong, or expired) and reconnected, a provider down then back, throttling, a malformed page.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureDemoBuilt } from './demo-build.js';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { loadEnvConfig } from '../../bff/config.js';
+import { startStandalone, type Standalone } from '../../bff/standalone.js';
+import { silentLogger } from '../../bff/logger.js';
+import type { Failure, Loopback } from '../fakes/loopback.js';
+import { startBambooHRServer } from '../fakes/bamboohr-server.js';
+import { item, startHiBobServer } from '../fakes/hibob-server.js';
+import { startPersonioServer } from '../fakes/personio-server.js';
+import { startWorkdayServer } from '../fakes/workday-server.js';
+import { startGoogleFake } from '../fakes/google-server.js';
+import { startMicrosoftFake } from '../fakes/microsoft-server.js';
+import { startSalesforceFake } from '../fakes/salesforce-server.js';
+import { startMergeFake, type MergeFakeOptions } from '../fakes/merge-server.js';
+import { startUnifiedFake, type UnifiedFakeOptions } from '../fakes/unified-server.js';
+// @ts-expect-error: plain JS module shared with web-test-runner's config
+import { findChromium, CHROMIUM_ARGS } from '../../scripts/find-chromium.mjs';
+
+/** Everyone each stand-in serves, in its own wire format; Alan has left the company. */
+const PEOPLE = [
+  { n: 1, first: 'Ada', last: 'Lovelace', title: 'CTO', department: 'Engineering', active: true },
+  { n: 2, first: 'Grace', last: 'Hopper', title: 'Engineer', department: 'Engineering', active: true },
+  { n: 3, first: 'Katherine', last: 'Johnson', title: 'Analyst', department: 'Research', active: true },
+  { n: 4, first: 'Alan', last: 'Turing', title: 'Researcher', department: 'Research', active: false },
+];
+type Person = (typeof PEOPLE)[number];
+const fullName = (p: Person) => `${p.first} ${p.last}`;
+/** Each provider's people have their own domain, so invites from one never mark another's. */
+const emailOf = (p: Person, provider: string) => `${p.first.toLowerCase()}@${provider}.example`;
+
+const GOOGLE_ADMIN = 'admin@google.example';
+const GOOGLE_CLIENT = 'hr-import@acme-project.iam.gserviceaccount.com';
+const googleKeys = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const MS_TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+const WORKDAY_REPORT = 'ISU_hr_import/HR_Import_Contacts';
+
+// Live switches the fault tests flip: the stand-ins read these objects on every request.
+const microsoftFailures: Failure[] = [];
+const googleFailures: Failure[] = [];
+const mergeOptions: MergeFakeOptions = { employees: [], apiKey: 'merge-production-key', accountToken: 'acme-linked-account', failures: [], retryAfterSeconds: 1 };
+const unifiedOptions: UnifiedFakeOptions = { employees: [], apiKey: 'unified-workspace-key', connectionId: '65f1c0ffee0123456789abcd' };
+
+interface ProviderCase {
+  id: string;
+  /** Its name in the picker. */
+  name: string;
+  start(): Promise<Loopback>;
+  /** The providers-file entry, given the stand-in's URL. */
+  entry(url: string): Record<string, unknown>;
+  /** What the organization's admin types into the connect form, by field label; none when the file sets everything. */
+  connect?: Record<string, string>;
+}
+
+const CASES: ProviderCase[] = [
+  {
+    id: 'bamboohr',
+    name: 'BambooHR',
+    // The directory is not shared, so the custom report is read: everyone, with their status.
+    start: () =>
+      startBambooHRServer({
+        apiKey: 'bamboo-key',
+        directory: 'disabled',
+        employees: PEOPLE.map((p) => ({ id: String(p.n), firstName: p.first, lastName: p.last, displayName: fullName(p), workEmail: emailOf(p, 'bamboohr'), jobTitle: p.title, department: p.department, status: p.active ? 'Active' : 'Inactive' })),
+      }),
+    entry: (url) => ({ id: 'bamboohr', type: 'bamboohr', baseUrl: url }),
+    connect: { 'Company domain': 'acme', 'API key': 'bamboo-key' },
+  },
+  {
+    id: 'hibob',
+    name: 'HiBob',
+    start: () =>
+      startHiBobServer({
+        people: PEOPLE.map((p) => ({
+          'root.id': `33328838840177132${p.n}`,
+          'root.firstName': p.first,
+          'root.surname': p.last,
+          'root.displayName': fullName(p),
+          'root.email': emailOf(p, 'hibob'),
+          'work.title': item(`1${p.n}`, p.title),
+          'work.department': item(p.department === 'Engineering' ? '209192163' : '209192164', p.department),
+          'internal.lifecycleStatus': p.active ? 'employed' : 'terminated',
+          'internal.status': p.active ? 'Active' : 'Inactive',
+        })),
+      }),
+    entry: (url) => ({ id: 'hibob', type: 'hibob', baseUrl: url }),
+    connect: { 'Service user ID': 'SERVICE-123', Token: 'bob-token' },
+  },
+  {
+    id: 'personio',
+    name: 'Personio',
+    start: () =>
+      startPersonioServer({
+        employees: PEOPLE.map((p) => ({ id: p.n, first_name: p.first, last_name: p.last, email: emailOf(p, 'personio'), position: p.title, department: p.department, status: p.active ? 'active' : 'inactive' })),
+      }),
+    entry: (url) => ({ id: 'personio', type: 'personio', baseUrl: url }),
+    connect: { 'Client ID': 'personio-client', 'Client secret': 'personio-secret' },
+  },
+  {
+    id: 'workday',
+    name: 'Workday',
+    start: () =>
+      startWorkdayServer({
+        reports: {
+          [WORKDAY_REPORT]: PEOPLE.map((p) => ({
+            Employee_ID: String(21000 + p.n),
+            Worker: fullName(p),
+            First_Name: p.first,
+            Last_Name: p.last,
+            Work_Email: emailOf(p, 'workday'),
+            Business_Title: p.title,
+            Supervisory_Organization: p.department,
+            Active_Status: p.active ? '1' : '0',
+          })),
+        },
+      }),
+    entry: (url) => ({
+      id: 'workday',
+      type: 'workday',
+      baseUrl: url,
+      credentials: { tenant: 'acme_impl', clientId: 'wd-client', clientSecret: { env: 'WORKDAY_CLIENT_SECRET' }, refreshToken: { env: 'WORKDAY_REFRESH_TOKEN' }, report: WORKDAY_REPORT },
+    }),
+  },
+  {
+    id: 'google',
+    name: 'Google Workspace',
+    start: () =>
+      startGoogleFake({
+        publicKey: googleKeys.publicKey,
+        clientEmail: GOOGLE_CLIENT,
+        delegatedSubjects: [GOOGLE_ADMIN],
+        failures: googleFailures,
+        users: PEOPLE.map((p) => ({
+          id: `11500000000000000000${p.n}`,
+          primaryEmail: emailOf(p, 'google'),
+          name: { givenName: p.first, familyName: p.last, fullName: fullName(p) },
+          suspended: !p.active,
+          organizations: [{ title: p.title, department: p.department, primary: true }],
+        })),
+      }),
+    entry: (url) => ({ id: 'google', type: 'google', baseUrl: url, tokenUrl: url, credentials: { serviceAccountKey: { env: 'GOOGLE_SERVICE_ACCOUNT_KEY' }, subject: GOOGLE_ADMIN } }),
+  },
+  {
+    id: 'microsoft',
+    name: 'Microsoft Entra ID',
+    start: () =>
+      startMicrosoftFake({
+        tenantId: MS_TENANT,
+        clientId: 'entra-app-id',
+        clientSecret: 'entra-secret',
+        failures: microsoftFailures,
+        users: PEOPLE.map((p) => ({ id: `user-${p.n}`, givenName: p.first, surname: p.last, displayName: fullName(p), mail: emailOf(p, 'microsoft'), jobTitle: p.title, department: p.department, accountEnabled: p.active })),
+      }),
+    entry: (url) => ({ id: 'microsoft', type: 'microsoft', baseUrl: url, tokenUrl: url, credentials: { tenantId: MS_TENANT, clientId: 'entra-app-id', clientSecret: { env: 'MS_CLIENT_SECRET' } } }),
+  },
+  {
+    id: 'salesforce',
+    name: 'Salesforce',
+    start: () =>
+      startSalesforceFake({
+        clientId: '3MVG9fakeConsumerKey',
+        clientSecret: 'salesforce-secret',
+        contacts: [],
+        users: PEOPLE.map((p) => ({ Id: `005xx00000000${p.n}AAA`, FirstName: p.first, LastName: p.last, Name: fullName(p), Email: emailOf(p, 'salesforce'), Title: p.title, Department: p.department, IsActive: p.active, UserType: 'Standard' })),
+      }),
+    entry: (url) => ({ id: 'salesforce', type: 'salesforce', baseUrl: url, credentials: { clientId: '3MVG9fakeConsumerKey', clientSecret: { env: 'SALESFORCE_CLIENT_SECRET' } } }),
+  },
+  {
+    id: 'merge',
+    name: 'Merge HRIS',
+    start: () => {
+      mergeOptions.employees = PEOPLE.map((p) => ({
+        id: `0958cbc6-6040-430a-848e-aafacbad000${p.n}`,
+        first_name: p.first,
+        last_name: p.last,
+        display_full_name: fullName(p),
+        work_email: emailOf(p, 'merge'),
+        employment_status: p.active ? 'ACTIVE' : 'INACTIVE',
+      }));
+      return startMergeFake(mergeOptions);
+    },
+    // The deployment's Merge key in the file; each customer's linked account token in the widget.
+    entry: (url) => ({ id: 'merge', type: 'merge', baseUrl: url, credentials: { apiKey: { env: 'MERGE_API_KEY' } } }),
+    connect: { 'Account token': 'acme-linked-account' },
+  },
+  {
+    id: 'unified',
+    name: 'Unified.to HRIS',
+    start: () => {
+      unifiedOptions.employees = PEOPLE.map((p) => ({
+        id: `emp_${p.n}`,
+        name: fullName(p),
+        first_name: p.first,
+        last_name: p.last,
+        emails: [{ email: emailOf(p, 'unified'), type: 'WORK' }],
+        title: p.title,
+        employment_status: p.active ? 'ACTIVE' : 'INACTIVE',
+      }));
+      return startUnifiedFake(unifiedOptions);
+    },
+    entry: (url) => ({ id: 'unified', type: 'unified', baseUrl: url }),
+    connect: { 'API key': 'unified-workspace-key', 'Connection ID': '65f1c0ffee0123456789abcd' },
+  },
+];
+
+const ENV = {
+  WORKDAY_CLIENT_SECRET: 'wd-secret',
+  WORKDAY_REFRESH_TOKEN: 'wd-refresh',
+  GOOGLE_SERVICE_ACCOUNT_KEY: JSON.stringify({ type: 'service_account', client_email: GOOGLE_CLIENT, private_key_id: 'key-1', private_key: googleKeys.privateKey.export({ type: 'pkcs8', format: 'pem' }) }),
+  MS_CLIENT_SECRET: 'entra-secret',
+  SALESFORCE_CLIENT_SECRET: 'salesforce-secret',
+  MERGE_API_KEY: 'merge-production-key',
+};
+
+const TARGET = { type: 'organization', id: 'acme' } as const;
+
+let server: Standalone;
+let browser: Browser;
+/** One context for every page: the demo's script is fetched once and cached, each test still gets its own page. */
+let context: BrowserContext;
+let dataDir: string;
+const stands = new Map<string, Loopback>();
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'hr-import-providers-e2e-'));
+  // Shared with the other end-to-end files: one build of the demo pages per run.
+  const built = ensureDemoBuilt();
+  for (const c of CASES) stands.set(c.id, await c.start());
+  const file = join(dataDir, 'hr-import.config.json');
+  // cacheTtlSeconds 0: every listing asks the provider again, so a fault switched on is met at once.
+  writeFileSync(file, JSON.stringify({ providers: CASES.map((c) => ({ ...c.entry(stands.get(c.id)!.url), cacheTtlSeconds: 0 })) }));
+  await built;
+  server = await startStandalone(loadEnvConfig({ PORT: '0', DATA_DIR: dataDir, HR_IMPORT_CONFIG: file }), { logger: silentLogger, demo: true, environment: ENV });
+  browser = await chromium.launch({ executablePath: findChromium() as string, args: CHROMIUM_ARGS as string[] });
+  context = await browser.newContext();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  await Promise.all([...stands.values()].map((s) => s.close()));
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+/** The organization's "Manage members" page with the import dialog open on the provider picker. */
+async function openImport(page: Page): Promise<Locator> {
+  await page.goto(`${server.url}/?target=${TARGET.type}/${TARGET.id}`);
+  await expect.poll(() => page.locator('#people tr').count()).toBeGreaterThan(0);
+  await page.getByRole('button', { name: 'Add members from HR' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Add members from HR' });
+  await dialog.getByRole('button', { name: 'BambooHR', exact: true }).waitFor();
+  return dialog;
+}
+
+/** Types credentials into the open connect form and connects. */
+async function fillConnectForm(dialog: Locator, values: Record<string, string>) {
+  for (const [label, value] of Object.entries(values)) await dialog.getByLabel(label, { exact: true }).fill(value);
+  await dialog.getByRole('button', { name: 'Connect', exact: true }).click();
+}
+
+/** Connects an organization's own provider from the picker; resolves once its card shows it ready. */
+async function connect(dialog: Locator, c: ProviderCase, values: Record<string, string>) {
+  await dialog.getByRole('button', { name: c.name, exact: true }).click();
+  await expect.poll(() => dialog.getByRole('heading', { name: `Connect ${c.name}` }).count()).toBe(1);
+  await fillConnectForm(dialog, values);
+  await dialog.getByRole('button', { name: `Test connection to ${c.name}` }).waitFor();
+}
+
+/** The names the contact list shows, in order. */
+async function listedNames(dialog: Locator): Promise<string[]> {
+  const labels = await dialog.getByRole('checkbox', { name: /^Select (?!All)/ }).evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? ''));
+  return labels.map((l) => l.replace(/^Select /, ''));
+}
+
+const ACTIVE = PEOPLE.filter((p) => p.active).map(fullName);
+
+async function expectActiveListed(dialog: Locator) {
+  await expect.poll(() => listedNames(dialog), { timeout: 20_000 }).toEqual(ACTIVE);
+  await expect.poll(() => dialog.getByText(`Showing ${ACTIVE.length} of ${ACTIVE.length}`).count()).toBe(1);
+}
+
+async function withPage(run: (page: Page, dialog: Locator) => Promise<void>) {
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  try {
+    await run(page, await openImport(page));
+    expect(errors).toEqual([]);
+  } finally {
+    await page.close();
+  }
+}
+
+// One page per test on a two-core machine shared with other work: allow for a slow page load.
+const TIMEOUT = 90_000;
+
+describe('each provider through the widget, end to end', { timeout: TIMEOUT }, () => {
+  for (const c of CASES) {
+    it(`${c.name}: ${c.connect ? 'connects, ' : ''}lists, selects two and imports them`, async () => {
+      await withPage(async (_page, dialog) => {
+        if (c.connect) await connect(dialog, c, c.connect);
+        await dialog.getByRole('button', { name: c.name, exact: true }).click();
+        await dialog.getByRole('heading', { name: `Select contacts from ${c.name}` }).waitFor();
+        // The stand-in's active people, sorted by name; Alan, who left, only on request.
+        await expectActiveListed(dialog);
+        await dialog.getByRole('checkbox', { name: 'Show inactive' }).check();
+        await expect.poll(() => listedNames(dialog)).toEqual([...ACTIVE, 'Alan Turing'].sort());
+        expect(await dialog.getByRole('listitem').filter({ hasText: 'Alan Turing' }).textContent()).toContain('Inactive');
+        await dialog.getByRole('checkbox', { name: 'Show inactive' }).uncheck();
+        await expectActiveListed(dialog);
+        const [ada, grace] = PEOPLE;
+        for (const p of [ada!, grace!]) await dialog.getByRole('checkbox', { name: `Select ${fullName(p)}` }).check();
+        await expect.poll(() => dialog.getByText('2 selected').count()).toBeGreaterThan(0);
+        await dialog.getByRole('button', { name: 'Next' }).click();
+        await dialog.getByRole('heading', { name: 'Assign roles' }).waitFor();
+        await dialog.getByRole('button', { name: 'Next' }).click();
+        await dialog.getByRole('textbox', { name: 'Subject' }).fill(`Join us, {{firstName}} (${c.id})`);
+        await dialog.getByRole('button', { name: 'Import Contacts' }).click();
+        await dialog.getByText('2 invited', { exact: true }).first().waitFor();
+
+        const invites = await server.db.kysely
+          .selectFrom('invites')
+          .innerJoin('imports', 'imports.id', 'invites.import_id')
+          .select(['invites.email_normalized as email', 'invites.status', 'imports.provider'])
+          .where('invites.target_type', '=', TARGET.type)
+          .where('invites.target_id', '=', TARGET.id)
+          .where('invites.email_normalized', 'like', `%@${c.id}.example`)
+          .orderBy('invites.email_normalized')
+          .execute();
+        expect(invites).toEqual([ada, grace].map((p) => ({ email: emailOf(p!, c.id), status: 'pending', provider: c.id })));
+      });
+    });
+  }
+});
+
+// These start from the connections the tests above made (Personio, Merge and Unified.to connected).
+describe('provider faults through the widget', { timeout: TIMEOUT }, () => {
+  const find = (id: string) => CASES.find((c) => c.id === id)!;
+
+  it('wrong credentials: the provider’s own message, then Reconnect with the right ones lists the contacts', async () => {
+    const personio = find('personio');
+    await withPage(async (_page, dialog) => {
+      // The organization replaces its working credentials with a mistyped secret.
+      await dialog.getByRole('button', { name: 'Disconnect Personio' }).click();
+      await connect(dialog, personio, { 'Client ID': 'personio-client', 'Client secret': 'personio-secret-typo' });
+      await dialog.getByRole('button', { name: 'Personio', exact: true }).click();
+
+      const alert = dialog.getByRole('alert').filter({ hasText: 'Personio' });
+      await expect.poll(() => alert.textContent(), { timeout: 20_000 }).toContain('It said: Wrong credentials');
+      await dialog.getByRole('button', { name: 'Reconnect Personio' }).click();
+      await expect.poll(() => dialog.getByRole('heading', { name: 'Connect Personio' }).count()).toBe(1);
+      await fillConnectForm(dialog, personio.connect!);
+
+      // Saving the new credentials goes straight back to the contacts, now listed.
+      await dialog.getByRole('heading', { name: 'Select contacts from Personio' }).waitFor();
+      await expectActiveListed(dialog);
+      expect(await dialog.getByRole('button', { name: 'Reconnect Personio' }).count()).toBe(0);
+    });
+  });
+
+  it('expired credentials: the key the organization stored is revoked, Reconnect with the new one', async () => {
+    const unified = find('unified');
+    unifiedOptions.apiKey = 'unified-workspace-key-rotated';
+    await withPage(async (_page, dialog) => {
+      await dialog.getByRole('button', { name: unified.name, exact: true }).click();
+      // The connector calls its provider "Unified.to"; the providers file names it "Unified.to HRIS".
+      const alert = dialog.getByRole('alert').filter({ hasText: 'Unified.to:' });
+      await expect.poll(() => alert.textContent(), { timeout: 20_000 }).toContain('It said: Unauthorized');
+      expect(await alert.textContent()).toMatch(/wrong or expired; reconnect/);
+      await dialog.getByRole('button', { name: `Reconnect ${unified.name}` }).click();
+      await fillConnectForm(dialog, { 'API key': 'unified-workspace-key-rotated', 'Connection ID': unifiedOptions.connectionId });
+      await expectActiveListed(dialog);
+    });
+  });
+
+  it('provider down: 5xx through every retry, a clear message and Retry, which lists once it is back', async () => {
+    const microsoft = stands.get('microsoft') as Loopback & { dataRequests(): unknown[] };
+    microsoftFailures.push(...Array<Failure>(50).fill('5xx'));
+    await withPage(async (_page, dialog) => {
+      await dialog.getByRole('button', { name: 'Microsoft Entra ID', exact: true }).click();
+      const alert = dialog.getByRole('alert').filter({ hasText: 'Microsoft Entra ID' });
+      await expect.poll(() => alert.textContent(), { timeout: 25_000 }).toMatch(/Microsoft Entra ID: it is unavailable; try again later \(page 1\)\. It said: Service unavailable/);
+      // Retried before giving up (6 attempts per refresh); the credentials are not to blame.
+      expect(50 - microsoftFailures.length).toBeGreaterThanOrEqual(6);
+      expect(await dialog.getByRole('button', { name: /^Reconnect/ }).count()).toBe(0);
+
+      microsoftFailures.length = 0;
+      await alert.getByRole('button', { name: 'Retry' }).click();
+      await expectActiveListed(dialog);
+    });
+  });
+
+  it('rate limit: 429 with Retry-After is waited out and the listing completes', async () => {
+    const merge = stands.get('merge')!;
+    const before = merge.requests.length;
+    mergeOptions.failures!.push('throttle', 'throttle');
+    await withPage(async (_page, dialog) => {
+      await dialog.getByRole('button', { name: 'Merge HRIS', exact: true }).click();
+      await expectActiveListed(dialog);
+      expect(await dialog.getByRole('alert').count()).toBe(0);
+    });
+    expect(mergeOptions.failures).toEqual([]);
+    expect(merge.requests.length - before).toBeGreaterThanOrEqual(3);
+  });
+
+  it('a malformed page: an error naming the provider and the page, and Retry', async () => {
+    googleFailures.push('malformed');
+    await withPage(async (_page, dialog) => {
+      await dialog.getByRole('button', { name: 'Google Workspace', exact: true }).click();
+      const alert = dialog.getByRole('alert').filter({ hasText: 'Google Workspace' });
+      await expect.poll(() => alert.textContent(), { timeout: 20_000 }).toContain('Google Workspace sent an answer we cannot read (page 1)');
+      await alert.getByRole('button', { name: 'Retry' }).click();
+      await expectActiveListed(dialog);
+    });
+  });
+});
