@@ -34,12 +34,13 @@ export const contactListStyles = css`
     margin: 0 0 0.75rem;
   }
   /*
-   * Rows have one fixed height so the virtualizer's estimate of where row 99,999 sits is exact:
-   * a jump lands on the row, and the list stays 5.6 million pixels tall, well below the
-   * browsers' maximum element height.
+   * Rows have one fixed height, so where row 99,999 sits is known without rendering the rows
+   * before it. The track gives the list its height; rows are laid over it where they belong.
    */
   .list {
     --_hr-row-height: 3.5rem;
+    position: relative;
+    contain: strict;
     height: min(var(--hr-contact-list-max-height, 26rem), calc(var(--_hr-rows, 1) * var(--_hr-row-height) + 2px));
     margin: 0;
     padding: 0;
@@ -55,7 +56,14 @@ export const contactListStyles = css`
   .list[aria-busy='true'] {
     cursor: progress;
   }
+  .track {
+    width: 1px;
+    visibility: hidden;
+  }
   .row {
+    position: absolute;
+    top: 0;
+    left: 0;
     width: 100%;
     height: var(--_hr-row-height);
     border-bottom: 1px solid var(--_hr-border);

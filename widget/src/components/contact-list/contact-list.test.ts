@@ -49,10 +49,7 @@ const contactBoxes = (list: HrContactList) => queryAllByRole(list, 'checkbox', /
 
 const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
 
-/**
- * Scrolls the list the way a person does, until it stays there: for two frames after it first
- * measures its rows the virtualizer corrects its estimate and takes a scroll back.
- */
+/** Scrolls the list the way a person does, and waits for the rows of the new position. */
 async function scrollListTo(grid: HTMLElement, top: number): Promise<void> {
   for (let attempt = 0; attempt < 20; attempt++) {
     grid.scrollTop = top;
@@ -244,7 +241,7 @@ describe('hr-contact-list: 100,000 contacts', () => {
 
   const gridOf = (list: HrContactList) => getByRole(list, 'grid', 'Contacts');
 
-  /** The list is scrollable once the virtualizer has made it as tall as every row. */
+  /** The list is scrollable once its first page has made it as tall as every row. */
   async function scrollableGrid(list: HrContactList): Promise<HTMLElement> {
     const grid = gridOf(list);
     await waitUntil(() => grid.scrollHeight > 1_000_000, 'the list never grew to 100,000 rows');

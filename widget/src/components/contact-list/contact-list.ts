@@ -1,10 +1,8 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { live } from 'lit/directives/live.js';
+import { repeat } from 'lit/directives/repeat.js';
 import { styleMap } from 'lit/directives/style-map.js';
 import { msg, str } from '@lit/localize';
-import { virtualize, virtualizerRef } from '@lit-labs/virtualizer/virtualize.js';
-import type { RangeChangedEvent, VisibilityChangedEvent } from '@lit-labs/virtualizer/events.js';
-import { provideResizeObserver } from '@lit-labs/virtualizer/polyfillLoaders/ResizeObserver.js';
 import { ContextConsumer } from '@lit/context';
 import { Task, TaskStatus, initialState } from '@lit/task';
 import type { Contact, ContactFacets, ContactPage, ProviderInfo } from '../../../../bff/contract.js';
@@ -27,20 +25,7 @@ import {
 } from '../../model/selection.js';
 import { sharedStyles } from '../../styles/shared.styles.js';
 import { contactListStyles } from './contact-list.styles.js';
-
-/**
- * The virtualizer re-lays out in a microtask of its ResizeObserver callback, which adds rows that
- * are observed in the same frame: browsers then report "ResizeObserver loop completed with
- * undelivered notifications" as a page error (benign, PolymerLabs/uni-virtualizer#112, but it
- * reaches the host's error handlers). Delivering the observations in the next frame ends the loop; rows
- * have a fixed height, so measuring a frame later changes nothing.
- */
-class NextFrameResizeObserver extends ResizeObserver {
-  constructor(callback: ResizeObserverCallback) {
-    super((entries, observer) => requestAnimationFrame(() => callback(entries, observer)));
-  }
-}
-provideResizeObserver(NextFrameResizeObserver);
+import { rowWindow, scrollTopFor, type RowWindow } from './row-window.js';
 
 export const PAGE_SIZE = 100;
 export const SEARCH_DEBOUNCE_MS = 250;
@@ -84,7 +69,7 @@ const MOVES: Record<string, Move> = {
 
 /**
  * The contacts of one provider with search, filters and a checkbox each (the article's step 6).
- * The list is virtualized: it is as tall as every match (`total` from the BFF), only the rows in
+ * The list is virtualized (row-window.ts): it is as tall as every match (`total` from the BFF), only the rows in
  * view are in the DOM, and the pages they need are fetched as they scroll into view (a jump far
  * down asks for that page by offset). "Select All" selects every selectable contact matching
  * the search and filters, loaded or not, as a rule plus exceptions. The selection never exceeds
@@ -164,11 +149,12 @@ export class HrContactList extends LitElement {
   private readonly _inFlight = new Map<number, AbortController>();
   /** Bumped on every new query, so a page of an older one is dropped when it lands. */
   private _generation = 0;
-  /** The row indices the virtualizer lays out (0 … total-1); numbers, not contacts. */
-  private _indices: number[] = [];
-  /** Rows the virtualizer has rendered, and the ones actually in view (for Page Up/Down). */
-  private _range = { first: 0, last: -1 };
-  private _visible = { first: 0, last: -1 };
+  /** The rows rendered at the last update, and the scroll position and sizes they were laid out for. */
+  private _range: RowWindow | null = null;
+  private _scrollTop = 0;
+  private _viewHeight = 400;
+  /** From the stylesheet (3.5rem), measured on the first row rendered. */
+  private _rowHeight = 56;
   /** Contacts checked one by one: the host shows them in the roles step, loaded or not. */
   private readonly _checked = new Map<string, Contact>();
   private _firstItems: readonly Contact[] = [];
@@ -216,6 +202,9 @@ export class HrContactList extends LitElement {
   }
 
   override updated() {
+    this.measure();
+    const range = this._range;
+    if (range) this.loadRange(range.first, range.last);
     // A placeholder row that had focus has loaded: hand focus on to its checkbox.
     const active = this.shadowRoot?.activeElement;
     if (active?.getAttribute('role') === 'gridcell') {
@@ -247,6 +236,7 @@ export class HrContactList extends LitElement {
     this._firstItems = page.items;
     this.setTotal(page.total, page.selectable);
     this._focusIndex = 0;
+    this._scrollTop = 0;
     const grid = this._grid;
     if (grid) grid.scrollTop = 0;
     this._pagesVersion += 1;
@@ -259,7 +249,6 @@ export class HrContactList extends LitElement {
   }
 
   private setTotal(total: number, selectable: number) {
-    if (total !== this._indices.length) this._indices = Array.from({ length: total }, (_, i) => i);
     this._total = total;
     this._selectable = selectable;
   }
@@ -269,20 +258,34 @@ export class HrContactList extends LitElement {
     this.dispatchEvent(new HrContactsLoadedEvent([...this._firstItems, ...[...this._checked.values()].filter((c) => !first.has(c.id))]));
   }
 
-  private handleRange(event: RangeChangedEvent) {
-    this._range = { first: event.first, last: event.last };
-    this.loadRange();
+  /** The list's height and its rows' height, as laid out; a change lays the rows out again. */
+  private measure() {
+    const grid = this._grid;
+    if (!grid) return;
+    const row = grid.querySelector<HTMLElement>('[role="row"]');
+    const rowHeight = row?.offsetHeight || this._rowHeight;
+    const viewHeight = grid.clientHeight || this._viewHeight;
+    if (rowHeight !== this._rowHeight || viewHeight !== this._viewHeight) {
+      this._rowHeight = rowHeight;
+      this._viewHeight = viewHeight;
+      this.requestUpdate();
+    }
   }
 
-  private handleVisibility(event: VisibilityChangedEvent) {
-    this._visible = { first: event.first, last: event.last };
+  private handleScroll(event: Event) {
+    this._scrollTop = (event.target as HTMLElement).scrollTop;
+    this.requestUpdate();
+  }
+
+  private viewport(scrollTop = this._scrollTop) {
+    return { total: this._total, rowHeight: this._rowHeight, viewHeight: this._viewHeight, scrollTop };
   }
 
   /** Fetches the pages the rendered rows need; pages scrolled past before they landed are cancelled. */
-  private loadRange() {
-    if (this._page.status !== TaskStatus.COMPLETE || this._range.last < 0) return;
-    const from = Math.floor(this._range.first / PAGE_SIZE);
-    const to = Math.floor(Math.min(this._range.last, this._total - 1) / PAGE_SIZE);
+  private loadRange(first: number, last: number) {
+    if (this._page.status !== TaskStatus.COMPLETE || last < 0) return;
+    const from = Math.floor(first / PAGE_SIZE);
+    const to = Math.floor(Math.min(last, this._total - 1) / PAGE_SIZE);
     for (const [n, controller] of this._inFlight) {
       if (n < from || n > to) {
         controller.abort();
@@ -320,8 +323,11 @@ export class HrContactList extends LitElement {
       );
       if (controller.signal.aborted || generation !== this._generation) return;
       this._pages.set(n, { items: page.items, nextCursor: page.nextCursor });
+      // Keep the pages in view (and the first); evict the least recently used of the others.
+      const from = Math.floor((this._range?.first ?? 0) / PAGE_SIZE);
+      const to = Math.floor((this._range?.last ?? 0) / PAGE_SIZE);
       while (this._pages.size > PAGE_CACHE) {
-        const oldest = [...this._pages.keys()].find((k) => k !== 0 && (k < Math.floor(this._range.first / PAGE_SIZE) || k > Math.floor(this._range.last / PAGE_SIZE)));
+        const oldest = [...this._pages.keys()].find((k) => k !== 0 && (k < from || k > to));
         if (oldest === undefined) break;
         this._pages.delete(oldest);
       }
@@ -337,7 +343,7 @@ export class HrContactList extends LitElement {
 
   private retryPages() {
     this._pageError = null;
-    this.loadRange();
+    if (this._range) this.loadRange(this._range.first, this._range.last);
   }
 
   private handleSearchInput(event: Event) {
@@ -399,7 +405,7 @@ export class HrContactList extends LitElement {
     this.announceLoaded();
   }
 
-  /** Arrow keys, Page Up/Down and Home/End move the focused row; the virtualizer brings it into view. */
+  /** Arrow keys, Page Up/Down and Home/End move the focused row, scrolled into view. */
   private handleGridKeydown(event: KeyboardEvent) {
     const target = event.target as HTMLElement;
     if (event.key === ' ' && target.getAttribute('role') === 'gridcell') {
@@ -411,7 +417,7 @@ export class HrContactList extends LitElement {
     const move = MOVES[event.key];
     if (!move || event.altKey || event.metaKey || this._total === 0) return;
     event.preventDefault();
-    const page = Math.max(1, this._visible.last - this._visible.first);
+    const page = Math.max(1, Math.floor(this._viewHeight / this._rowHeight) - 1);
     const at = this._focusIndex;
     const next = {
       up: at - 1,
@@ -435,32 +441,27 @@ export class HrContactList extends LitElement {
     const grid = this._grid;
     if (event.target === grid) {
       // The tab stop's row was scrolled out of the DOM: the first row in view takes its place.
-      const rendered = this._focusIndex >= this._range.first && this._focusIndex <= this._range.last;
-      void this.focusRow(rendered ? this._focusIndex : Math.max(0, this._visible.first));
+      const range = this._range;
+      const rendered = !!range && this._focusIndex >= range.first && this._focusIndex <= range.last;
+      void this.focusRow(rendered ? this._focusIndex : (range?.firstVisible ?? 0));
       return;
     }
     const row = (event.target as HTMLElement).closest<HTMLElement>('[role="row"]');
     if (row) this._focusIndex = Number(row.dataset.index);
   }
 
-  /** Scrolls any row into view, the last of 100,000 included, and focuses it once it is rendered. */
+  /** Scrolls any row into view, the last of 100,000 included, and focuses it. */
   async focusRow(index: number): Promise<void> {
     this._focusIndex = index;
     const grid = this._grid;
     if (!grid) return;
-    const rendered = () => grid.querySelector<HTMLElement>(`[role="row"][data-index="${index}"]`);
-    if (!rendered()) (grid as HTMLElement & { [virtualizerRef]?: { element(i: number): { scrollIntoView(o?: ScrollIntoViewOptions): void } | undefined } })[virtualizerRef]?.element(index)?.scrollIntoView({ block: 'nearest' });
-    for (let frame = 0; frame < 120 && this._focusIndex === index; frame++) {
-      await this.updateComplete;
-      const row = rendered();
-      if (row) {
-        const target = row.querySelector<HTMLElement>('input:not([disabled])') ?? row.querySelector<HTMLElement>('[role="gridcell"]');
-        target?.focus({ preventScroll: true });
-        row.scrollIntoView({ block: 'nearest' });
-        return;
-      }
-      await new Promise((resolve) => requestAnimationFrame(resolve));
-    }
+    grid.scrollTop = scrollTopFor(index, this.viewport(grid.scrollTop));
+    this._scrollTop = grid.scrollTop;
+    this.requestUpdate();
+    await this.updateComplete;
+    const row = grid.querySelector<HTMLElement>(`[role="row"][data-index="${index}"]`);
+    const target = row?.querySelector<HTMLElement>('input:not([disabled])') ?? row?.querySelector<HTMLElement>('[role="gridcell"]');
+    target?.focus({ preventScroll: true });
   }
 
   private setQuery(next: ContactQuery) {
@@ -501,7 +502,7 @@ export class HrContactList extends LitElement {
     `;
   }
 
-  private renderRow(index: number) {
+  private renderRow(index: number, top: number) {
     const contact = this.contactAt(index);
     const tabStop = index === this._focusIndex ? 0 : -1;
     const selectable = !!contact && canInvite(contact);
@@ -509,7 +510,14 @@ export class HrContactList extends LitElement {
     const state = !contact ? 'placeholder' : `${selectable ? '' : 'unavailable'} ${selected ? 'selected' : ''}`;
     // One cell element whether loaded or not: the focus stays on it when its page lands.
     return html`
-      <div class="row ${state}" part="row" role="row" aria-rowindex=${index + 1} data-index=${index}>
+      <div
+        class="row ${state}"
+        part="row"
+        role="row"
+        aria-rowindex=${index + 1}
+        data-index=${index}
+        style=${styleMap({ transform: `translateY(${top}px)` })}
+      >
         <div class="cell" role="gridcell" tabindex=${selectable ? -1 : tabStop} aria-busy=${contact ? 'false' : 'true'}>
           ${contact ? this.renderContact(contact, selectable, selected, tabStop) : html`<span class="avatar" aria-hidden="true"></span>${msg('Loading…')}`}
         </div>
@@ -561,8 +569,12 @@ export class HrContactList extends LitElement {
     if (!this._total) {
       return html`<p class="list empty" part="list">${pending ? msg('Loading contacts…') : msg('No contacts match your search.')}</p>`;
     }
+    const range = rowWindow(this.viewport());
+    this._range = range;
+    const rows: number[] = [];
+    for (let i = range.first; i <= range.last; i++) rows.push(i);
     // The focused row's tab stop is gone when it is scrolled out of the DOM: the grid takes it.
-    const focusRendered = this._focusIndex >= this._range.first && this._focusIndex <= this._range.last;
+    const focusRendered = this._focusIndex >= range.first && this._focusIndex <= range.last;
     return html`
       <div
         class="list"
@@ -573,19 +585,17 @@ export class HrContactList extends LitElement {
         aria-busy=${pending ? 'true' : 'false'}
         tabindex=${focusRendered ? -1 : 0}
         style=${styleMap({ '--_hr-rows': String(this._total) })}
+        @scroll=${this.handleScroll}
         @keydown=${this.handleGridKeydown}
         @focusin=${this.handleGridFocusin}
         @pointerdown=${this.handleGridPointerdown}
-        @rangeChanged=${this.handleRange}
-        @visibilityChanged=${this.handleVisibility}
       >
-        <div virtualizer-sizer aria-hidden="true"></div>
-        ${virtualize({
-          items: this._indices,
-          scroller: true,
-          keyFunction: (i: number) => i,
-          renderItem: (i: number) => this.renderRow(i),
-        })}
+        <div class="track" aria-hidden="true" style=${styleMap({ height: `${range.track}px` })}></div>
+        ${repeat(
+          rows,
+          (i) => i,
+          (i) => this.renderRow(i, range.top(i)),
+        )}
       </div>
       <p class="more muted">${msg(str`${count(this._total)} contacts`)}</p>
       ${this._pageError
