@@ -31,6 +31,8 @@ export const PAGE_SIZE = 100;
 export const SEARCH_DEBOUNCE_MS = 250;
 /** Pages kept in memory (3,000 rows): enough for the view and its neighbours, bounded whatever the directory's size. */
 export const PAGE_CACHE = 30;
+/** Page requests at a time. */
+const MAX_IN_FLIGHT = 2;
 
 /** The refusal shown when a selection would pass the plan's user limit. */
 export function seatLimitMessage(remaining: number): string {
@@ -281,24 +283,23 @@ export class HrContactList extends LitElement {
     return { total: this._total, rowHeight: this._rowHeight, viewHeight: this._viewHeight, scrollTop };
   }
 
-  /** Fetches the pages the rendered rows need; pages scrolled past before they landed are cancelled. */
+  /**
+   * Fetches the pages the rendered rows need, two at a time. Flinging the list from top to
+   * bottom passes a thousand pages: only the ones in view when a request is free are asked
+   * for, so the BFF answers a handful instead of queueing them all (an aborted fetch would
+   * still run there, so a request once sent is let finish, and its page is kept).
+   */
   private loadRange(first: number, last: number) {
     if (this._page.status !== TaskStatus.COMPLETE || last < 0) return;
     const from = Math.floor(first / PAGE_SIZE);
     const to = Math.floor(Math.min(last, this._total - 1) / PAGE_SIZE);
-    for (const [n, controller] of this._inFlight) {
-      if (n < from || n > to) {
-        controller.abort();
-        this._inFlight.delete(n);
-      }
-    }
     for (let n = from; n <= to; n++) {
       const cached = this._pages.get(n);
       if (cached) {
         // Most recently used goes last, so eviction takes the oldest.
         this._pages.delete(n);
         this._pages.set(n, cached);
-      } else if (!this._inFlight.has(n)) {
+      } else if (!this._inFlight.has(n) && this._inFlight.size < MAX_IN_FLIGHT) {
         void this.loadPage(n);
       }
     }
@@ -338,6 +339,8 @@ export class HrContactList extends LitElement {
       if (!isAbort(error) && generation === this._generation) this._pageError = toApiError(error);
     } finally {
       if (this._inFlight.get(n) === controller) this._inFlight.delete(n);
+      // A request is free: ask for what is in view now.
+      if (this._range && !controller.signal.aborted) this.loadRange(this._range.first, this._range.last);
     }
   }
 
