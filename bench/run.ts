@@ -252,3 +252,4 @@ try {
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
+if (process.env.BENCH_ONLY !== 'import') await (await import('./widget.js')).widgetBench();

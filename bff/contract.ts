@@ -70,16 +70,25 @@ export const contactFilters = z
   .strict();
 export type ContactFilters = z.infer<typeof contactFilters>;
 
-export const contactsQuery = z
+export const contactsQueryFields = z
   .object({
     search: z.string().max(200).optional(),
     department: text(200).optional(),
     location: text(200).optional(),
     status: z.enum(['active', 'inactive', 'all']).optional(),
     cursor: z.string().max(100).optional(),
+    // Random access for a virtualized list (jump to the last of 100,000 rows); keyset stays the default.
+    offset: z.coerce.number().int().min(0).max(10_000_000).optional(),
     limit: z.coerce.number().int().min(1).max(500).optional(),
   })
   .strict();
+
+export const contactsQuery = contactsQueryFields.refine((q) => q.cursor === undefined || q.offset === undefined, {
+  message: 'give cursor or offset, not both',
+  path: ['offset'],
+});
+
+export const contactsFacetsQuery = contactsQueryFields.pick({ search: true, status: true });
 
 export const providerParams = z.object({ provider: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/) }).strict();
 

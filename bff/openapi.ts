@@ -12,7 +12,7 @@ import {
   csvMappingRequest,
   uploadParams,
   CSV_CONTACT_FIELDS,
-  contactsQuery,
+  contactsQueryFields,
   importRequest,
   inviteListQuery,
   inviteParams,
@@ -235,14 +235,14 @@ export function openApiDocument(): Schema {
       '/api/providers/{provider}/contacts': {
         get: op('Contacts of a provider from the directory cache: search, filters, keyset paging', {
           auth: 'session',
-          parameters: [...providerPath, ...parameters('query', contactsQuery)],
+          parameters: [...providerPath, ...parameters('query', contactsQueryFields)],
           responses: { '200': json(ref('ContactPage'), 'One page'), '404': error('`provider_not_found`'), ...providerErrors },
         }),
       },
       '/api/providers/{provider}/contacts/facets': {
         get: op('Department and location counts for the filters', {
           auth: 'session',
-          parameters: [...providerPath, ...parameters('query', contactsQuery.pick({ search: true, status: true }))],
+          parameters: [...providerPath, ...parameters('query', contactsQueryFields.pick({ search: true, status: true }))],
           responses: { '200': json(obj({ departments: { type: 'array', items: ref('Facet') }, locations: { type: 'array', items: ref('Facet') } }), 'Facets'), '404': error('`provider_not_found`'), ...providerErrors },
         }),
       },

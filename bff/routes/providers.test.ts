@@ -46,6 +46,33 @@ describe('GET /api/providers/:provider/contacts', () => {
     expect(names).toEqual([...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
   });
 
+  it('jumps to any position with offset, then reads on with the page\'s keyset cursor', async () => {
+    const all: Contact[] = [];
+    for (let cursor: string | null = ''; cursor !== null; ) {
+      const p: ContactPage = await page(`?limit=100${cursor ? `&cursor=${cursor}` : ''}`);
+      all.push(...p.items);
+      cursor = p.nextCursor;
+    }
+    const jump = await page('?limit=25&offset=150');
+    expect(jump.items.map((c) => c.id)).toEqual(all.slice(150, 175).map((c) => c.id));
+    expect(jump.total).toBe(all.length);
+    const next = await page(`?limit=25&cursor=${jump.nextCursor}`);
+    expect(next.items.map((c) => c.id)).toEqual(all.slice(175, 200).map((c) => c.id));
+    const last = await page(`?limit=25&offset=${all.length - 1}`);
+    expect(last.items.map((c) => c.id)).toEqual([all.at(-1)!.id]);
+    expect(last.nextCursor).toBeNull();
+    expect((await page(`?limit=25&offset=${all.length}`)).items).toEqual([]);
+  });
+
+  it('refuses an offset with a cursor, a negative offset and a non-number', async () => {
+    const first = await page('?limit=10');
+    for (const q of [`?offset=10&cursor=${first.nextCursor}`, '?offset=-1', '?offset=ten', '?offset=1.5']) {
+      const res = await h.request('GET', `/api/providers/sample/contacts${q}`, { token });
+      expect(res.status, q).toBe(400);
+      expect(((await res.json()) as { error: { code: string } }).error.code, q).toBe('invalid_request');
+    }
+  });
+
   it('shows every contract field, null where the provider has nothing', async () => {
     const p = await page('?limit=500&status=all');
     const c = p.items.find((x) => x.id === 'emp-0037')!;

@@ -2,7 +2,7 @@
 import { Hono } from 'hono';
 import type { AppDeps } from '../deps.js';
 import { sessionAuth, type SessionEnv } from '../auth/session-token.js';
-import { contactsQuery, providerParams } from '../contract.js';
+import { contactsFacetsQuery, contactsQuery, providerParams } from '../contract.js';
 import { credentialKey } from '../crypto.js';
 import { ensureDirectory, listContacts, listFacets, refreshStatus, startRefresh } from '../services/directory.js';
 import { describeProviders, openConnection } from '../services/connections.js';
@@ -29,12 +29,12 @@ export const providersRoutes = (deps: AppDeps) => {
         db.kysely,
         target,
         conn.key,
-        { search: q.search, filters: { department: q.department, location: q.location, status: q.status }, cursor: q.cursor, limit: q.limit ?? 50 },
+        { search: q.search, filters: { department: q.department, location: q.location, status: q.status }, cursor: q.cursor, offset: q.offset, limit: q.limit ?? 50 },
         now(),
       );
       return c.json(page);
     })
-    .get('/:provider/contacts/facets', validate('param', providerParams), validate('query', contactsQuery.pick({ search: true, status: true })), async (c) => {
+    .get('/:provider/contacts/facets', validate('param', providerParams), validate('query', contactsFacetsQuery), async (c) => {
       const conn = await connection(c.req.valid('param').provider, c.get('session').target);
       const q = c.req.valid('query');
       await ensureDirectory(db.kysely, conn, now, conn.provider.cacheTtlSeconds);

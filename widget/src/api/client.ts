@@ -62,6 +62,8 @@ export interface ProviderList {
 export interface ContactsParams extends ContactFilters {
   search?: string;
   cursor?: string;
+  /** Position of the page's first row; for jumps, where no cursor leads. */
+  offset?: number;
   limit?: number;
 }
 

@@ -77,7 +77,7 @@ export class HrQueryChangeEvent extends Event {
   }
 }
 
-/** The rows loaded so far for the current query (first page plus every "Load more"). */
+/** The first page of the current query, and the contacts checked one by one (the list keeps only pages in view). */
 export class HrContactsLoadedEvent extends Event {
   static readonly eventName = 'hr-contacts-loaded';
   readonly contacts: readonly Contact[];

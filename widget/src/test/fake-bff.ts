@@ -78,6 +78,35 @@ export function directory(size = 30): Contact[] {
   });
 }
 
+/** A directory computed row by row, for lists of 100,000: nothing is stored but its size. */
+export interface GeneratedDirectory {
+  readonly size: number;
+  /** The contact at a position in the directory's name order. */
+  at(index: number): Contact;
+}
+
+/**
+ * `size` people in a fixed order: every 50th from the second is a member, every 50th from the
+ * third is invited, every 97th has no email; the rest can be invited. Contact `i` has the id
+ * `c<i+1>` and a name unique to it.
+ */
+export function generatedDirectory(size: number): GeneratedDirectory {
+  return {
+    size,
+    at(i) {
+      const membership = i % 50 === 1 ? 'member' : i % 50 === 2 ? 'invited' : null;
+      return makeContact(i, { membership, ...(i % 97 === 3 ? { email: null } : {}) });
+    },
+  };
+}
+
+/** The matches of a query, by position, without copying a 100,000-row directory. */
+interface Matches {
+  readonly size: number;
+  at(k: number): Contact;
+  readonly selectable: number;
+}
+
 export const ROLES: Role[] = [
   { id: 'member', label: 'User' },
   { id: 'admin', label: 'Admin' },
@@ -116,6 +145,8 @@ const canInvite = (c: Contact) => c.membership === null && c.email !== null;
 export class FakeBff {
   readonly requests: RecordedRequest[] = [];
   contacts: Contact[];
+  /** When set, the directory served instead of `contacts` (which is then ignored). */
+  generated: GeneratedDirectory | null = null;
   providers: ProviderInfo[];
   seats: Seats;
   roles: Role[];
@@ -123,6 +154,8 @@ export class FakeBff {
   refreshState: RefreshStatus;
   #refreshAt = -1;
   readonly #handlers = new Map<string, Handler>();
+  /** Matches of a generated directory per query: positions only, computed once. */
+  readonly #generatedMatches = new Map<string, Matches>();
   readonly #hanging = new Set<string>();
   #original: typeof window.fetch | undefined;
   #imports = 0;
@@ -224,7 +257,7 @@ export class FakeBff {
     if (r.method === 'GET' && r.path === '/session') return json(200, this.session());
     if (r.method === 'GET' && r.path === '/providers') return json(200, { items: this.providers });
     let m = /^\/providers\/([^/]+)\/contacts$/.exec(r.path);
-    if (r.method === 'GET' && m) return json(200, this.page(params));
+    if (r.method === 'GET' && m) return this.page(params);
     if (/^\/providers\/([^/]+)\/refresh$/.test(r.path) && (r.method === 'GET' || r.method === 'POST')) return this.refresh(r.method);
     m = /^\/providers\/([^/]+)\/contacts\/facets$/.exec(r.path);
     if (r.method === 'GET' && m) return json(200, this.facets(params));
@@ -246,38 +279,76 @@ export class FakeBff {
   }
 
   matching(search: string | null, filters: { department?: string; location?: string; status?: string }): Contact[] {
+    return this.contacts.filter((c) => this.fits(c, search, filters));
+  }
+
+  private fits(c: Contact, search: string | null, filters: { department?: string; location?: string; status?: string }): boolean {
     const needle = (search ?? '').trim().toLowerCase();
     const status = filters.status ?? 'active';
-    return this.contacts.filter(
-      (c) =>
-        (!needle || [c.displayName, c.email ?? '', c.title ?? ''].some((v) => v.toLowerCase().includes(needle))) &&
-        (!filters.department || c.department === filters.department) &&
-        (!filters.location || c.location === filters.location) &&
-        (status === 'all' || c.status === status),
+    return (
+      (!needle || [c.displayName, c.email ?? '', c.title ?? ''].some((v) => v.toLowerCase().includes(needle))) &&
+      (!filters.department || c.department === filters.department) &&
+      (!filters.location || c.location === filters.location) &&
+      (status === 'all' || c.status === status)
     );
   }
 
-  private page(params: URLSearchParams): ContactPage {
-    const list = this.matching(params.get('search'), {
+  /** The matches of a query: over `contacts`, or positions in the generated directory. */
+  matches(search: string | null, filters: { department?: string; location?: string; status?: string }): Matches {
+    const generated = this.generated;
+    if (!generated) {
+      const list = this.matching(search, filters);
+      return { size: list.length, at: (k) => list[k]!, selectable: list.filter(canInvite).length };
+    }
+    const key = JSON.stringify([search?.trim().toLowerCase() ?? '', filters.department, filters.location, filters.status]);
+    let found = this.#generatedMatches.get(key);
+    if (!found) {
+      const positions: number[] = [];
+      let selectable = 0;
+      for (let i = 0; i < generated.size; i++) {
+        const c = generated.at(i);
+        if (this.fits(c, search, filters)) {
+          positions.push(i);
+          if (canInvite(c)) selectable += 1;
+        }
+      }
+      const everyone = positions.length === generated.size;
+      const index = everyone ? null : Int32Array.from(positions);
+      found = { size: positions.length, at: (k) => generated.at(index ? index[k]! : k), selectable };
+      this.#generatedMatches.set(key, found);
+    }
+    return found;
+  }
+
+  private page(params: URLSearchParams): Response {
+    if (params.has('offset') && params.has('cursor')) return errorResponse(400, 'invalid_request', 'Give cursor or offset, not both.');
+    const found = this.matches(params.get('search'), {
       department: params.get('department') ?? undefined,
       location: params.get('location') ?? undefined,
       status: params.get('status') ?? undefined,
     });
-    const offset = Number(params.get('cursor') ?? 0);
+    const offset = Number(params.get('offset') ?? params.get('cursor') ?? 0);
     const limit = Number(params.get('limit') ?? 100);
-    return {
-      items: list.slice(offset, offset + limit),
-      nextCursor: offset + limit < list.length ? String(offset + limit) : null,
-      total: list.length,
-      selectable: list.filter(canInvite).length,
+    const end = Math.min(found.size, offset + limit);
+    const items: Contact[] = [];
+    for (let k = offset; k < end; k++) items.push(found.at(k));
+    const page: ContactPage = {
+      items,
+      nextCursor: offset + limit < found.size ? String(offset + limit) : null,
+      total: found.size,
+      selectable: found.selectable,
     };
+    return json(200, page);
   }
 
   private facets(params: URLSearchParams): ContactFacets {
-    const list = this.matching(params.get('search'), { status: params.get('status') ?? undefined });
+    const found = this.matches(params.get('search'), { status: params.get('status') ?? undefined });
     const count = (key: 'department' | 'location') => {
       const counts = new Map<string, number>();
-      for (const c of list) if (c[key]) counts.set(c[key]!, (counts.get(c[key]!) ?? 0) + 1);
+      for (let k = 0; k < found.size; k++) {
+        const value = found.at(k)[key];
+        if (value) counts.set(value, (counts.get(value) ?? 0) + 1);
+      }
       return [...counts].map(([value, n]) => ({ value, count: n }));
     };
     return { departments: count('department'), locations: count('location') };
@@ -366,7 +437,9 @@ export class FakeBff {
       }
     } else {
       const except = new Set(body.selection.except ?? []);
-      for (const c of this.matching(body.selection.search ?? null, body.selection.filters ?? {})) {
+      const found = this.matches(body.selection.search ?? null, body.selection.filters ?? {});
+      for (let k = 0; k < found.size; k++) {
+        const c = found.at(k);
         if (canInvite(c) && !except.has(c.id)) invite.push(c);
       }
     }

@@ -33,34 +33,68 @@ export const contactListStyles = css`
   .limit {
     margin: 0 0 0.75rem;
   }
+  /*
+   * Rows have one fixed height, so where row 99,999 sits is known without rendering the rows
+   * before it. The track gives the list its height; rows are laid over it where they belong.
+   */
   .list {
+    --_hr-row-height: 3.5rem;
+    position: relative;
+    contain: strict;
+    height: min(var(--hr-contact-list-max-height, 26rem), calc(var(--_hr-rows, 1) * var(--_hr-row-height) + 2px));
     margin: 0;
     padding: 0;
-    max-height: var(--hr-contact-list-max-height, 26rem);
     overflow-y: auto;
     border: 1px solid var(--_hr-border);
     border-radius: 0 0 var(--_hr-radius) var(--_hr-radius);
-    list-style: none;
+  }
+  .list:focus-visible,
+  .cell:focus-visible {
+    outline: 2px solid var(--_hr-focus);
+    outline-offset: -2px;
   }
   .list[aria-busy='true'] {
     cursor: progress;
   }
-  .row + .row {
-    border-top: 1px solid var(--_hr-border);
+  .track {
+    width: 1px;
+    visibility: hidden;
   }
+  .row {
+    position: absolute;
+    top: 0;
+    left: 0;
+    width: 100%;
+    height: var(--_hr-row-height);
+    border-bottom: 1px solid var(--_hr-border);
+    overflow: hidden;
+  }
+  .cell,
   .row label {
     display: flex;
     align-items: center;
     gap: 0.75rem;
-    padding: 0.625rem 0.75rem;
+    height: 100%;
+    min-width: 0;
+  }
+  .cell {
+    padding: 0 0.75rem;
+  }
+  .row label {
+    flex: 1;
     cursor: pointer;
+  }
+  .row.unavailable {
+    background: var(--_hr-subtle);
   }
   .row.unavailable label {
     cursor: default;
-    background: var(--_hr-subtle);
   }
-  .row.selected label {
+  .row.selected {
     background: var(--hr-contact-selected-background, #eef7f1);
+  }
+  .row.placeholder {
+    color: var(--_hr-muted);
   }
   .avatar {
     display: grid;
@@ -76,19 +110,21 @@ export const contactListStyles = css`
   }
   .who {
     flex: 1;
+    min-width: 0;
   }
-  .meta {
+  .line {
+    display: block;
+    overflow: hidden;
+    text-overflow: ellipsis;
+    white-space: nowrap;
+    line-height: 1.35;
+  }
+  .details {
     font-size: 0.8125rem;
     color: var(--_hr-muted);
-    overflow-wrap: anywhere;
-  }
-  .markers {
-    display: flex;
-    flex-wrap: wrap;
-    gap: 0.25rem;
-    margin-top: 0.125rem;
   }
   .marker {
+    margin-inline-start: 0.25rem;
     padding: 0 0.4rem;
     border-radius: 999px;
     font-size: 0.75rem;
@@ -112,17 +148,13 @@ export const contactListStyles = css`
     color: #32383f;
   }
   .empty {
+    height: auto;
     padding: 1.5rem 0.75rem;
     text-align: center;
     color: var(--_hr-muted);
   }
   .more {
-    display: flex;
-    flex-wrap: wrap;
-    align-items: center;
-    justify-content: space-between;
-    gap: 0.5rem;
-    margin-top: 0.625rem;
+    margin: 0.5rem 0 0;
     font-size: 0.875rem;
   }
 `;

@@ -3,9 +3,10 @@ import { sendKeys } from '@web/test-runner-commands';
 import type { ProviderInfo } from '../../../../bff/contract.js';
 import type { Selection } from '../../model/selection.js';
 import { expectAccessible } from '../../test/axe.js';
-import { FakeBff, directory } from '../../test/fake-bff.js';
+import { FakeBff, directory, generatedDirectory } from '../../test/fake-bff.js';
 import { mountWithApi } from '../../test/mount.js';
 import { choose, findByRole, getByRole, queryAllByRole, queryByRole, visibleText, waitForText } from '../../test/queries.js';
+import { importSelection } from '../../model/selection.js';
 import { HrContactList } from './contact-list.js';
 
 const PROVIDER: ProviderInfo = { id: 'sample', type: 'sample', name: 'Sample directory', connection: 'ready' };
@@ -29,22 +30,55 @@ async function mount(remaining = 40) {
   return list;
 }
 
+/** The polite live region whose text matches. */
+function statusWith(list: HrContactList, text: RegExp): HTMLElement {
+  const found = queryAllByRole(list, 'status').filter((el) => text.test(visibleText(el)));
+  if (found.length !== 1) throw new Error(`${found.length} status regions read ${String(text)}`);
+  return found[0]!;
+}
+
+async function findStatus(list: HrContactList, text: RegExp): Promise<HTMLElement> {
+  await waitUntil(() => queryAllByRole(list, 'status').some((el) => text.test(visibleText(el))), `no status reads ${String(text)}`);
+  return statusWith(list, text);
+}
+
 const box = (list: HrContactList, name: string) => getByRole<HTMLInputElement>(list, 'checkbox', name);
-const rowText = (list: HrContactList, name: string) => visibleText(box(list, `Select ${name}`).closest('li')!);
+const rowOf = (el: Element) => el.closest<HTMLElement>('[role="row"]')!;
+const rowText = (list: HrContactList, name: string) => visibleText(rowOf(box(list, `Select ${name}`)));
 const contactBoxes = (list: HrContactList) => queryAllByRole(list, 'checkbox', /^Select (?!All$)/) as HTMLInputElement[];
+
+const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+
+/** Scrolls the list the way a person does, and waits for the rows of the new position. */
+async function scrollListTo(grid: HTMLElement, top: number): Promise<void> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    grid.scrollTop = top;
+    await frame();
+    await frame();
+    await frame();
+    if (Math.abs(grid.scrollTop - Math.min(top, grid.scrollHeight - grid.clientHeight)) < 2) return;
+  }
+  throw new Error(`the list did not stay scrolled to ${top}`);
+}
 
 function lastContactsQuery(): URLSearchParams {
   return bff.contactRequests().at(-1)!.url.searchParams;
 }
 
 describe('hr-contact-list: rows', () => {
-  it('shows a checkbox named "Select <name>" per active contact, 100 per page', async () => {
+  it('shows a grid of the active contacts, a checkbox named "Select <name>" per row, 100 per page', async () => {
     const list = await mount();
-    expect(contactBoxes(list)).to.have.length(29);
+    const grid = getByRole(list, 'grid', 'Contacts');
+    expect(grid.getAttribute('aria-rowcount')).to.equal('29');
+    const rows = queryAllByRole(grid, 'row');
+    expect(rows[0]!.getAttribute('aria-rowindex')).to.equal('1');
+    expect(visibleText(rows[0]!)).to.include('Ada Lovelace');
+    expect(visibleText(rows[1]!)).to.include('Grace Hopper');
     expect(queryByRole(list, 'checkbox', 'Select Barbara Liskov')).to.be.null;
     expect(lastContactsQuery().get('limit')).to.equal('100');
     expect(lastContactsQuery().has('status')).to.be.false;
-    expect(getByRole(list, 'list', 'Contacts')).to.exist;
+    expect(lastContactsQuery().has('offset')).to.be.false;
+    await waitForText(list, '29 contacts');
   });
 
   it('shows title, department and email, and marks members, invited people and missing emails', async () => {
@@ -68,18 +102,18 @@ describe('hr-contact-list: rows', () => {
     box(list, 'Show inactive').click();
     const barbara = await findByRole(list, 'checkbox', 'Select Barbara Liskov');
     expect(lastContactsQuery().get('status')).to.equal('all');
-    expect(visibleText(barbara.closest('li')!)).to.include('Inactive');
+    expect(visibleText(rowOf(barbara))).to.include('Inactive');
   });
 
-  it('follows nextCursor with Load more', async () => {
+  it('reads on with the keyset cursor as the admin scrolls', async () => {
     bff.contacts = directory(150);
     const list = await mount();
-    expect(contactBoxes(list)).to.have.length(100);
-    await waitForText(list, 'Showing 100 of 149');
-    getByRole(list, 'button', 'Load more').click();
-    await waitUntil(() => contactBoxes(list).length === 149, 'second page not shown');
+    await waitForText(list, '149 contacts');
+    const grid = getByRole(list, 'grid', 'Contacts');
+    await scrollListTo(grid, grid.scrollHeight);
+    await findByRole(list, 'checkbox', 'Select Robin Milner 5');
     expect(lastContactsQuery().get('cursor')).to.equal('100');
-    expect(queryByRole(list, 'button', 'Load more')).to.be.null;
+    expect(lastContactsQuery().has('offset')).to.be.false;
   });
 });
 
@@ -164,8 +198,7 @@ describe('hr-contact-list: seat limit', () => {
     box(list, 'Select Donald Knuth').click();
     await waitForText(list, '2 selected');
     box(list, 'Select Margaret Hamilton').click();
-    const alert = await findByRole(list, 'alert');
-    expect(visibleText(alert)).to.include("Your plan's user limit allows 2 more users");
+    expect(visibleText(await findStatus(list, /user limit/))).to.equal("Your plan's user limit allows 2 more users.");
     expect(box(list, 'Select Margaret Hamilton').checked).to.be.false;
     await waitForText(list, '2 selected');
   });
@@ -173,8 +206,8 @@ describe('hr-contact-list: seat limit', () => {
   it('refuses Select All when more contacts match than seats remain', async () => {
     const list = await mount(10);
     box(list, 'Select All').click();
-    const alert = await findByRole(list, 'alert');
-    expect(visibleText(alert)).to.include("Your plan's user limit allows 10 more users");
+    const status = await findStatus(list, /user limit/);
+    expect(visibleText(status)).to.equal("Your plan's user limit allows 10 more users; 26 contacts match.");
     expect(box(list, 'Select All').checked).to.be.false;
     expect(list.selection.mode).to.equal('ids');
     await waitForText(list, '0 selected');
@@ -192,7 +225,155 @@ describe('hr-contact-list: accessibility', () => {
     const list = await mount(1);
     box(list, 'Select Ada Lovelace').click();
     box(list, 'Select Donald Knuth').click();
-    await findByRole(list, 'alert');
+    await findStatus(list, /user limit/);
+    await expectAccessible(list);
+  });
+});
+
+describe('hr-contact-list: 100,000 contacts', () => {
+  const SIZE = 100_000;
+  const people = generatedDirectory(SIZE);
+
+  async function mountBig(remaining = 200_000) {
+    bff.generated = people;
+    return mount(remaining);
+  }
+
+  const gridOf = (list: HrContactList) => getByRole(list, 'grid', 'Contacts');
+
+  /** The list is scrollable once its first page has made it as tall as every row. */
+  async function scrollableGrid(list: HrContactList): Promise<HTMLElement> {
+    const grid = gridOf(list);
+    await waitUntil(() => grid.scrollHeight > 1_000_000, 'the list never grew to 100,000 rows');
+    return grid;
+  }
+  const focused = (list: HrContactList) => list.shadowRoot!.activeElement as HTMLElement | null;
+
+  /** Whether the element is inside the list's scrolled viewport, where a sighted user sees it. */
+  function inView(list: HrContactList, el: Element): boolean {
+    const port = gridOf(list).getBoundingClientRect();
+    const box = el.getBoundingClientRect();
+    return box.height > 0 && box.top >= port.top - 1 && box.bottom <= port.bottom + 1;
+  }
+
+  async function focusFirstRow(list: HrContactList) {
+    box(list, 'Select All').focus();
+    await sendKeys({ press: 'Tab' });
+    await waitUntil(() => focused(list) === box(list, 'Select Ada Lovelace'), 'Tab did not reach the first row');
+  }
+
+  it('keeps only the rows in view in the DOM, out of a grid of 100,000', async () => {
+    const list = await mountBig();
+    const grid = gridOf(list);
+    expect(grid.getAttribute('aria-rowcount')).to.equal('100000');
+    await waitForText(list, '100,000 contacts');
+    const rows = queryAllByRole(grid, 'row');
+    expect(rows.length).to.be.greaterThan(5).and.lessThan(60);
+    expect(rows.map((r) => r.getAttribute('aria-rowindex'))).to.include.members(['1', '2', '3']);
+  });
+
+  it('scrolls to a row in the middle, fetching only the page it needs, by offset', async () => {
+    const list = await mountBig();
+    const before = bff.contactRequests().length;
+    const grid = await scrollableGrid(list);
+    const middle = people.at(49_999);
+    // Where row 50,000 sits: the list is as tall as every row.
+    await scrollListTo(grid, (grid.scrollHeight / SIZE) * 49_999);
+    const checkbox = await findByRole(list, 'checkbox', `Select ${middle.displayName}`);
+    expect(rowOf(checkbox).getAttribute('aria-rowindex')).to.equal('50000');
+    expect(inView(list, checkbox)).to.be.true;
+    const fetched = bff.contactRequests().slice(before);
+    expect(fetched.length).to.be.lessThan(4);
+    expect(fetched.map((r) => r.url.searchParams.get('offset'))).to.include('49900');
+  });
+
+  it('shows a placeholder row while its page loads', async () => {
+    const list = await mountBig();
+    const grid = await scrollableGrid(list);
+    bff.hang('GET /providers/sample/contacts');
+    await scrollListTo(grid, (grid.scrollHeight / SIZE) * 70_000);
+    await waitUntil(() => queryAllByRole(grid, 'row').some((r) => r.getAttribute('aria-rowindex') === '70001'));
+    const row = queryAllByRole(grid, 'row').find((r) => r.getAttribute('aria-rowindex') === '70001')!;
+    expect(visibleText(row)).to.equal('Loading…');
+    expect(queryAllByRole(row, 'checkbox')).to.have.length(0);
+  });
+
+  it('End focuses the last of 100,000 and shows it; Home goes back to the first', async () => {
+    const list = await mountBig();
+    await focusFirstRow(list);
+    const last = people.at(SIZE - 1);
+    await sendKeys({ press: 'End' });
+    const checkbox = await findByRole(list, 'checkbox', `Select ${last.displayName}`, 5000);
+    await waitUntil(() => focused(list) === checkbox, 'the last row did not get the focus');
+    expect(rowOf(checkbox).getAttribute('aria-rowindex')).to.equal('100000');
+    await waitUntil(() => inView(list, checkbox), 'the last row is not in view');
+    expect(visibleText(rowOf(checkbox))).to.include(last.displayName);
+    await sendKeys({ press: 'Home' });
+    await waitUntil(() => focused(list)?.getAttribute('aria-label') === 'Select Ada Lovelace', 'Home did not reach the first row');
+    expect(inView(list, focused(list)!)).to.be.true;
+  });
+
+  it('Control+End reaches the last row too', async () => {
+    const list = await mountBig();
+    await focusFirstRow(list);
+    await sendKeys({ down: 'Control' });
+    await sendKeys({ press: 'End' });
+    await sendKeys({ up: 'Control' });
+    await waitUntil(() => focused(list)?.getAttribute('aria-label') === `Select ${people.at(SIZE - 1).displayName}`, 'Control+End missed the last row');
+  });
+
+  it('moves with the arrows and Page Down, and Space checks the focused row', async () => {
+    const list = await mountBig();
+    await focusFirstRow(list);
+    // Row 2 is a member: its cell takes the focus, and Space does nothing there.
+    await sendKeys({ press: 'ArrowDown' });
+    await waitUntil(() => rowOf(focused(list)!).getAttribute('aria-rowindex') === '2');
+    await sendKeys({ press: 'Space' });
+    await sendKeys({ press: 'ArrowDown' });
+    await sendKeys({ press: 'ArrowDown' });
+    await sendKeys({ press: 'ArrowDown' });
+    await waitUntil(() => rowOf(focused(list)!).getAttribute('aria-rowindex') === '5');
+    const fifth = people.at(4);
+    expect(focused(list)).to.equal(box(list, `Select ${fifth.displayName}`));
+    await sendKeys({ press: 'Space' });
+    await waitForText(list, '1 selected');
+    expect(box(list, `Select ${fifth.displayName}`).checked).to.be.true;
+    expect([...(list.selection.mode === 'ids' ? list.selection.ids : [])]).to.deep.equal([fifth.id]);
+    await sendKeys({ press: 'ArrowUp' });
+    await waitUntil(() => rowOf(focused(list)!).getAttribute('aria-rowindex') === '4');
+    await sendKeys({ press: 'PageDown' });
+    await waitUntil(() => Number(rowOf(focused(list)!).getAttribute('aria-rowindex')) > 8, 'Page Down moved less than a screenful');
+    expect(inView(list, focused(list)!)).to.be.true;
+  });
+
+  it('Select All is a rule over all 100,000 with its exceptions, never a list of ids', async () => {
+    const list = await mountBig();
+    const selectable = SIZE - 2 * (SIZE / 50) - Math.round(SIZE / 97) + 20; // members, invited, no email (overlaps counted once)
+    box(list, 'Select All').click();
+    const status = statusWith(list, /selected/);
+    await waitUntil(() => /^[\d,]+ selected$/.test(visibleText(status)) && visibleText(status) !== '0 selected');
+    expect(list.selection.mode).to.equal('all');
+    const count = list.selection.mode === 'all' ? list.selection.selectable : 0;
+    expect(Math.abs(count - selectable)).to.be.lessThan(40);
+    expect(visibleText(status)).to.equal(`${count.toLocaleString('en-US')} selected`);
+    box(list, 'Select Ada Lovelace').click();
+    await waitForText(status, `${(count - 1).toLocaleString('en-US')} selected`);
+    expect(importSelection(list.selection)).to.deep.equal({ all: true, except: ['c001'] });
+  });
+
+  it('announces a refused Select All politely with the number that matched', async () => {
+    const list = await mountBig(500);
+    box(list, 'Select All').click();
+    const status = await findStatus(list, /user limit/);
+    expect(status.getAttribute('aria-live')).to.equal('polite');
+    expect(visibleText(status)).to.match(/^Your plan's user limit allows 500 more users; 9[\d,]+ contacts match\.$/);
+  });
+
+  it('has no axe violations scrolled to the middle of 100,000', async () => {
+    const list = await mountBig();
+    const grid = await scrollableGrid(list);
+    await scrollListTo(grid, grid.scrollHeight / 2);
+    await findByRole(list, 'checkbox', `Select ${people.at(SIZE / 2).displayName}`);
     await expectAccessible(list);
   });
 });
