@@ -1,5 +1,6 @@
 import { LitElement, html, nothing } from 'lit';
 import { ContextConsumer } from '@lit/context';
+import { msg, str, updateWhenLocaleChanges } from '@lit/localize';
 import { Task, initialState } from '@lit/task';
 import type { ConnectionState, ProviderInfo } from '../../../../bff/contract.js';
 import { toApiError } from '../../api/client.js';
@@ -10,9 +11,9 @@ import { sharedStyles } from '../../styles/shared.styles.js';
 import '../provider-connect/provider-connect.js';
 import { providerPickerStyles } from './provider-picker.styles.js';
 
-const STATE_TEXT: Record<Exclude<ConnectionState, 'ready'>, string> = {
-  needs_credentials: 'Needs connection',
-  error: 'Error',
+const STATE_TEXT: Record<Exclude<ConnectionState, 'ready'>, () => string> = {
+  needs_credentials: () => msg('Needs connection'),
+  error: () => msg('Error'),
 };
 
 /** The outcome of "Test connection" (or of "Disconnect" when it failed), per provider. */
@@ -64,6 +65,7 @@ export class HrProviderPicker extends LitElement {
     this._connecting = null;
     this._checks = new Map();
     this._notice = '';
+    updateWhenLocaleChanges(this);
   }
 
   override updated() {
@@ -86,7 +88,7 @@ export class HrProviderPicker extends LitElement {
 
   private handleConnected(event: HrConnectionChangeEvent) {
     this.closeForm(event.provider);
-    this._notice = `${event.provider.name} is connected.`;
+    this._notice = msg(str`${event.provider.name} is connected.`);
     this.setCheck(event.provider.id, null);
     void this._providers.run();
   }
@@ -99,7 +101,7 @@ export class HrProviderPicker extends LitElement {
   private async handleTest(provider: ProviderInfo) {
     const api = this._api.value;
     if (!api) return;
-    this.setCheck(provider.id, { state: 'pending', text: `Testing the connection to ${provider.name}…` });
+    this.setCheck(provider.id, { state: 'pending', text: msg(str`Testing the connection to ${provider.name}…`) });
     try {
       const { sample } = await api.testConnection(provider.id);
       this.setCheck(provider.id, { state: 'ok', sample });
@@ -111,11 +113,11 @@ export class HrProviderPicker extends LitElement {
   private async handleDisconnect(provider: ProviderInfo) {
     const api = this._api.value;
     if (!api) return;
-    this.setCheck(provider.id, { state: 'pending', text: `Disconnecting ${provider.name}…` });
+    this.setCheck(provider.id, { state: 'pending', text: msg(str`Disconnecting ${provider.name}…`) });
     try {
       await api.deleteConnection(provider.id);
       this.setCheck(provider.id, null);
-      this._notice = `${provider.name} is disconnected.`;
+      this._notice = msg(str`${provider.name} is disconnected.`);
       this._focusId = provider.id;
       void this._providers.run();
     } catch (error) {
@@ -135,7 +137,12 @@ export class HrProviderPicker extends LitElement {
     if (!check) return nothing;
     if (check.state === 'pending') return html`<span class="check" role="status">${check.text}</span>`;
     if (check.state === 'ok') {
-      return html`<span class="check ok" role="status">Connection works: ${check.sample} ${check.sample === 1 ? 'person' : 'people'} on the first page.</span>`;
+      const sample = check.sample;
+      return html`<span class="check ok" role="status"
+        >${sample === 1
+          ? msg('Connection works: 1 person on the first page.')
+          : msg(str`Connection works: ${sample} people on the first page.`)}</span
+      >`;
     }
     return html`<span class="check error" role="alert">${check.message}</span>`;
   }
@@ -144,11 +151,23 @@ export class HrProviderPicker extends LitElement {
     const busy = this._checks.get(provider.id)?.state === 'pending';
     return html`
       <span class="actions">
-        <button type="button" class="btn link" aria-label="Test connection to ${provider.name}" ?disabled=${busy} @click=${() => this.handleTest(provider)}>
-          Test connection
+        <button
+          type="button"
+          class="btn link"
+          aria-label=${msg(str`Test connection to ${provider.name}`)}
+          ?disabled=${busy}
+          @click=${() => this.handleTest(provider)}
+        >
+          ${msg('Test connection')}
         </button>
-        <button type="button" class="btn link" aria-label="Disconnect ${provider.name}" ?disabled=${busy} @click=${() => this.handleDisconnect(provider)}>
-          Disconnect
+        <button
+          type="button"
+          class="btn link"
+          aria-label=${msg(str`Disconnect ${provider.name}`)}
+          ?disabled=${busy}
+          @click=${() => this.handleDisconnect(provider)}
+        >
+          ${msg('Disconnect')}
         </button>
       </span>
     `;
@@ -176,7 +195,7 @@ export class HrProviderPicker extends LitElement {
           </button>
           ${provider.connection === 'ready'
             ? nothing
-            : html`<span class="state ${provider.connection}" id=${stateId}>${STATE_TEXT[provider.connection]}</span>`}
+            : html`<span class="state ${provider.connection}" id=${stateId}>${STATE_TEXT[provider.connection]()}</span>`}
           ${own && ready ? this.renderActions(provider) : nothing} ${this.renderCheck(provider)}
         </span>
       </li>
@@ -185,10 +204,10 @@ export class HrProviderPicker extends LitElement {
 
   private renderList(providers: ProviderInfo[]) {
     return providers.length
-      ? html`<ul class="providers" part="list" role="list" aria-label="HR applications">
+      ? html`<ul class="providers" part="list" role="list" aria-label=${msg('HR applications')}>
           ${providers.map((p) => this.renderProvider(p))}
         </ul>`
-      : html`<p class="muted">No HR applications are configured for this deployment.</p>`;
+      : html`<p class="muted" role="status">${msg('No HR applications are configured for this deployment.')}</p>`;
   }
 
   override render() {
@@ -204,14 +223,14 @@ export class HrProviderPicker extends LitElement {
     return html`
       <p class="sr-only" role="status">${this._notice}</p>
       ${this._providers.render({
-        initial: () => html`<p class="loading">Waiting for a session…</p>`,
+        initial: () => html`<p class="loading">${msg('Waiting for a session…')}</p>`,
         // A reload after connecting keeps the list on screen (and the focus in it).
         pending: () =>
-          this._providers.value ? this.renderList(this._providers.value) : html`<p class="loading" role="status">Loading HR applications…</p>`,
+          this._providers.value ? this.renderList(this._providers.value) : html`<p class="loading" role="status">${msg('Loading HR applications…')}</p>`,
         error: (error) => html`
           <div class="alert" role="alert">
             <div>${toApiError(error).message}</div>
-            <button type="button" class="btn" @click=${() => this._providers.run()}>Retry</button>
+            <button type="button" class="btn" @click=${() => this._providers.run()}>${msg('Retry')}</button>
           </div>
         `,
         complete: (providers) => this.renderList(providers),

@@ -1,4 +1,5 @@
 import { LitElement, html, nothing } from 'lit';
+import { msg, str, updateWhenLocaleChanges } from '@lit/localize';
 import { styleMap } from 'lit/directives/style-map.js';
 import type { Seats } from '../../../../bff/contract.js';
 import { define } from '../../define.js';
@@ -31,6 +32,7 @@ export class HrSeatMeter extends LitElement {
     super();
     this.seats = null;
     this.selected = 0;
+    updateWhenLocaleChanges(this);
   }
 
   override render() {
@@ -42,7 +44,8 @@ export class HrSeatMeter extends LitElement {
     return html`
       <div class="meter" part="base">
         <p class="text" role="status" aria-live="polite">
-          <strong>${seats.used} of ${seats.limit} seats used</strong> · ${seats.remaining} remaining
+          <strong>${msg(str`${seats.used} of ${seats.limit} seats used`)}</strong> ·
+          ${seats.remaining > 0 ? msg(str`${seats.remaining} remaining`) : msg('no seats remaining')}
         </p>
         <div class="bar" part="bar" aria-hidden="true">
           <div class="used" style=${styleMap({ width: `${used * 100}%` })}></div>
