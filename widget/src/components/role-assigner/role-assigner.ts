@@ -98,8 +98,8 @@ export class HrRoleAssigner extends LitElement {
         : msg(str`and ${more} more contacts matching your selection will be invited as ${role}.`);
     }
     return more === 1
-      ? msg(str`1 contact matching your selection will be invited as ${role}.`)
-      : msg(str`${more} contacts matching your selection will be invited as ${role}.`);
+      ? msg(str`1 more contact matching your selection will be invited as ${role}.`)
+      : msg(str`${more} more contacts matching your selection will be invited as ${role}.`);
   }
 
   override render() {
