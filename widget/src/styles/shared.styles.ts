@@ -1,36 +1,61 @@
 import { css } from 'lit';
 
+/** The inherited text properties, each set, so a host page's values do not reach inside. */
+export const textReset = css`
+  color: var(--_hr-text);
+  font-family: var(--hr-font-family, system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif);
+  font-size: var(--hr-font-size, 0.9375rem);
+  font-style: normal;
+  font-weight: 400;
+  font-variant: normal;
+  line-height: 1.45;
+  letter-spacing: normal;
+  word-spacing: normal;
+  text-align: start;
+  text-indent: 0;
+  text-transform: none;
+  text-shadow: none;
+  white-space: normal;
+  cursor: auto;
+`;
+
 /**
  * Styles every part of the widget shares. Public custom properties (`--hr-*`) inherit through
  * the shadow roots, so a host sets them once on `hr-import`; `--_hr-*` are private shorthands.
+ *
+ * Light or dark follows the host: each default is a `light-dark()` pair, picked by the
+ * `color-scheme` the element inherits from the page (`color-scheme: light dark` on the page, or
+ * on `hr-import`, follows the reader's `prefers-color-scheme`). A page that declares no scheme is
+ * a light page, and the widget stays light on it.
+ *
+ * Inherited text properties are set explicitly (`textReset`), on `:host` and again on the card
+ * of `<hr-import>`: a host rule such as `* { font: … }` matches the host element itself (and
+ * wins over `:host`), but never the card inside the shadow root, so nothing of it leaks in.
  */
 export const sharedStyles = css`
   :host {
-    --_hr-accent: var(--hr-color-accent, #157347);
-    --_hr-on-accent: var(--hr-color-on-accent, #ffffff);
-    --_hr-text: var(--hr-color-text, #1f2328);
-    --_hr-muted: var(--hr-color-muted, #57606a);
-    --_hr-border: var(--hr-color-border, #d0d7de);
-    --_hr-surface: var(--hr-color-surface, #ffffff);
-    --_hr-subtle: var(--hr-color-subtle, #f6f8fa);
-    --_hr-danger: var(--hr-color-danger, #b42318);
-    --_hr-focus: var(--hr-color-focus, #0969da);
+    --_hr-accent: var(--hr-color-accent, light-dark(#157347, #3fb970));
+    --_hr-on-accent: var(--hr-color-on-accent, light-dark(#ffffff, #0b1f13));
+    --_hr-text: var(--hr-color-text, light-dark(#1f2328, #e6edf3));
+    --_hr-muted: var(--hr-color-muted, light-dark(#57606a, #9da7b3));
+    --_hr-border: var(--hr-color-border, light-dark(#d0d7de, #3d444d));
+    --_hr-surface: var(--hr-color-surface, light-dark(#ffffff, #151b23));
+    --_hr-subtle: var(--hr-color-subtle, light-dark(#f6f8fa, #212830));
+    --_hr-danger: var(--hr-color-danger, light-dark(#b42318, #f47067));
+    --_hr-focus: var(--hr-color-focus, light-dark(#0969da, #4493f8));
     --_hr-radius: var(--hr-radius, 8px);
+    --_hr-danger-surface: light-dark(#fef3f2, #2d1416);
+    --_hr-danger-border: light-dark(#f0b4ae, #8e2c27);
+    --_hr-danger-text: light-dark(#7a1a12, #ffb8b0);
+    --_hr-success-surface: light-dark(#eef7f1, #12261a);
+    --_hr-success-border: light-dark(#9fd3b2, #2e6b45);
+    --_hr-success-text: light-dark(#14532d, #8ddba8);
+    --_hr-warning-text: light-dark(#8a4b00, #f0b160);
+    --_hr-shadow: light-dark(rgb(31 35 40 / 0.08), rgb(0 0 0 / 0.4));
     display: block;
+    max-width: 100%;
     box-sizing: border-box;
-    color: var(--_hr-text);
-    font-family: var(
-      --hr-font-family,
-      system-ui,
-      -apple-system,
-      'Segoe UI',
-      Roboto,
-      'Helvetica Neue',
-      Arial,
-      sans-serif
-    );
-    font-size: var(--hr-font-size, 0.9375rem);
-    line-height: 1.45;
+    ${textReset}
   }
   *,
   *::before,
@@ -130,11 +155,11 @@ export const sharedStyles = css`
   .alert {
     margin: 0.75rem 0;
     padding: 0.625rem 0.75rem;
-    border: 1px solid #f0b4ae;
+    border: 1px solid var(--_hr-danger-border);
     border-left: 4px solid var(--_hr-danger);
     border-radius: calc(var(--_hr-radius) - 2px);
-    background: #fef3f2;
-    color: #7a1a12;
+    background: var(--_hr-danger-surface);
+    color: var(--_hr-danger-text);
   }
   .alert .btn {
     margin-top: 0.5rem;
@@ -151,6 +176,7 @@ export const sharedStyles = css`
   .name {
     font-weight: 600;
     overflow-wrap: anywhere;
+    unicode-bidi: isolate;
   }
   .email {
     font-size: 0.8125rem;

@@ -1,17 +1,20 @@
 import { css } from 'lit';
+import { textReset } from '../../styles/shared.styles.js';
 
 export const hrImportStyles = css`
   :host {
     container-type: inline-size;
   }
   .card {
+    ${textReset}
     display: grid;
+    min-width: 0;
     gap: 1rem;
     padding: var(--hr-card-padding, 1.25rem);
     border: 1px solid var(--_hr-border);
     border-radius: calc(var(--_hr-radius) + 4px);
     background: var(--_hr-surface);
-    box-shadow: var(--hr-card-shadow, 0 1px 3px rgb(31 35 40 / 0.08), 0 8px 24px rgb(31 35 40 / 0.06));
+    box-shadow: var(--hr-card-shadow, 0 1px 3px var(--_hr-shadow), 0 8px 24px var(--_hr-shadow));
   }
   .header {
     display: grid;
@@ -57,9 +60,9 @@ export const hrImportStyles = css`
     font-variant-numeric: tabular-nums;
   }
   .steps .done .num {
-    border-color: #9fd3b2;
-    background: #eef7f1;
-    color: #14532d;
+    border-color: var(--_hr-success-border);
+    background: var(--_hr-success-surface);
+    color: var(--_hr-success-text);
   }
   .steps [aria-current='step'] {
     color: var(--_hr-text);

@@ -18,7 +18,7 @@ export const seatMeterStyles = css`
     height: 0.375rem;
     overflow: hidden;
     border-radius: 999px;
-    background: var(--hr-seat-meter-track, #e4e8ec);
+    background: var(--hr-seat-meter-track, light-dark(#e4e8ec, #2a313a));
   }
   .used,
   .selected {
@@ -27,7 +27,7 @@ export const seatMeterStyles = css`
     left: 0;
   }
   .used {
-    background: var(--hr-seat-meter-used, #57606a);
+    background: var(--hr-seat-meter-used, light-dark(#57606a, #9da7b3));
   }
   .selected {
     background: var(--_hr-accent);
