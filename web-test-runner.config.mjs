@@ -1,8 +1,27 @@
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
-import { fromRollup } from '@web/dev-server-rollup';
-import rollupCommonjs from '@rollup/plugin-commonjs';
+import { build } from 'esbuild';
 import { findChromium, CHROMIUM_ARGS } from './scripts/find-chromium.mjs';
+
+/**
+ * React ships CommonJS only. The StrictMode embedding test imports it from this one URL, bundled
+ * to an ES module the way an app's bundler would (development build, NODE_ENV replaced).
+ */
+const reactBundle = {
+  name: 'react-bundle',
+  async serve(context) {
+    if (context.path !== '/__react.js') return undefined;
+    const result = await build({
+      stdin: { contents: "export * as React from 'react'; export * as ReactDOMClient from 'react-dom/client';", resolveDir: process.cwd() },
+      bundle: true,
+      format: 'esm',
+      write: false,
+      define: { 'process.env.NODE_ENV': '"development"' },
+      logLevel: 'silent',
+    });
+    return { body: result.outputFiles[0].text, type: 'js' };
+  },
+};
 
 export default {
   files: ['widget/src/**/*.test.ts'],
@@ -11,8 +30,7 @@ export default {
   testFramework: { config: { timeout: 10000 } },
   plugins: [
     esbuildPlugin({ ts: true, target: 'es2022', tsconfig: './tsconfig.json' }),
-    // React ships CommonJS only; the StrictMode embedding test imports it as a page would after bundling.
-    fromRollup(rollupCommonjs)({ include: ['**/node_modules/react/**', '**/node_modules/react-dom/**', '**/node_modules/scheduler/**'] }),
+    reactBundle,
   ],
   browsers: [
     chromeLauncher({
