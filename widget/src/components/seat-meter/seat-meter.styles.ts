@@ -27,9 +27,12 @@ export const seatMeterStyles = css`
     left: 0;
   }
   .used {
+    width: var(--_hr-used, 0%);
     background: var(--hr-seat-meter-used, light-dark(#57606a, #9da7b3));
   }
   .selected {
+    left: var(--_hr-used, 0%);
+    width: var(--_hr-selected, 0%);
     background: var(--_hr-accent);
   }
 `;
