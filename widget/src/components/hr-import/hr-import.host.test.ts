@@ -58,6 +58,22 @@ describe('hr-import: language', () => {
     await waitForText(el, 'HR-Anwendung auswählen');
   });
 
+  it('keeps a message the admin wrote when the language changes', async () => {
+    const el = await fixture<HrImport>(html`<hr-import session-token=${TOKEN} locale="en"></hr-import>`);
+    (await findByRole(el, 'button', 'Sample directory')).click();
+    (await findByRole<HTMLInputElement>(el, 'checkbox', /Ada Lovelace/)).click();
+    (await findByRole(el, 'button', 'Next')).click();
+    await findByRole(el, 'combobox', 'Invite all selected users as');
+    (await findByRole(el, 'button', 'Next')).click();
+    const subject = await findByRole<HTMLInputElement>(el, 'textbox', 'Subject');
+    expect(subject.value).to.equal('Join {{targetName}}');
+    subject.value = 'Hello from {{inviterName}}';
+    subject.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
+    el.locale = 'de';
+    await waitForText(el, 'Einladung verfassen');
+    expect((await findByRole<HTMLInputElement>(el, 'textbox', 'Betreff')).value).to.equal('Hello from {{inviterName}}');
+  });
+
   it("follows a change of the page's lang", async () => {
     const el = await fixture<HrImport>(html`<hr-import session-token=${TOKEN}></hr-import>`);
     await waitForText(el, 'Choose an HR application');
@@ -83,7 +99,10 @@ describe('hr-import: language', () => {
     (await findByRole(el, 'button', 'Weiter')).click();
     await findByRole(el, 'combobox', 'Alle ausgewählten Benutzer einladen als');
     (await findByRole(el, 'button', 'Weiter')).click();
-    await findByRole(el, 'textbox', 'Betreff');
+    // The invitation's default text is in the admin's language too, placeholders kept.
+    const subject = await findByRole<HTMLInputElement>(el, 'textbox', 'Betreff');
+    expect(subject.value).to.equal('Willkommen bei {{targetName}}');
+    await waitForText(el, 'Willkommen bei Acme Labs');
     (await findByRole(el, 'button', 'Kontakte importieren')).click();
     const alert = await findByRole(el, 'alert');
     await waitForText(alert, 'Der Server hat zu lange nicht geantwortet');

@@ -19,7 +19,6 @@ import type {
   HrRoleChangeEvent,
   HrSelectionChangeEvent,
 } from '../../events/internal.js';
-import { DEFAULT_BODY, DEFAULT_SUBJECT } from '../../model/message.js';
 import {
   emptyQuery,
   importSelection,
@@ -47,6 +46,14 @@ const INDICATOR: readonly { step: HrImportStep; label: () => string }[] = [
   { step: 'message', label: () => msg('Message') },
 ];
 const ORDER: readonly HrImportStep[] = ['provider', 'contacts', 'roles', 'message', 'confirmation'];
+
+/**
+ * The invitation's default text in the admin's language, the placeholders left as they are;
+ * in English it is model/message.ts's DEFAULT_SUBJECT and DEFAULT_BODY.
+ */
+const defaultSubject = () => msg('Join {{targetName}}');
+const defaultBody = () =>
+  msg('Hi {{firstName}},\n\n{{inviterName}} has invited you to join {{targetName}}.\n\nFollow the link in this email to accept.');
 
 /** How long before the session's expiry its token is refreshed (less for very short sessions). */
 const REFRESH_MARGIN_MS = 60_000;
@@ -160,8 +167,9 @@ export class HrImport extends LitElement {
   private declare _rows: readonly Contact[];
   private declare _role: string;
   private declare _overrides: ReadonlyMap<string, string>;
-  private declare _subject: string;
-  private declare _body: string;
+  /** Null until the admin edits the message: the default, in the current language. */
+  private declare _subject: string | null;
+  private declare _body: string | null;
   private declare _submitting: boolean;
   private declare _importError: ApiError | null;
   private declare _result: ImportResult | null;
@@ -196,8 +204,8 @@ export class HrImport extends LitElement {
     this._rows = [];
     this._role = '';
     this._overrides = new Map();
-    this._subject = DEFAULT_SUBJECT;
-    this._body = DEFAULT_BODY;
+    this._subject = null;
+    this._body = null;
     this._submitting = false;
     this._importError = null;
     this._result = null;
@@ -356,8 +364,8 @@ export class HrImport extends LitElement {
     this._rows = [];
     this._overrides = new Map();
     this._known.clear();
-    this._subject = DEFAULT_SUBJECT;
-    this._body = DEFAULT_BODY;
+    this._subject = null;
+    this._body = null;
     this._result = null;
     this._announcement = '';
     const session = this._session.value;
@@ -429,8 +437,12 @@ export class HrImport extends LitElement {
       selection: importSelection(this._selection),
       role: this._role,
       ...(Object.keys(roles).length ? { roles } : {}),
-      message: { subject: this._subject, body: this._body },
+      message: this.message(),
     };
+  }
+
+  private message(): { subject: string; body: string } {
+    return { subject: this._subject ?? defaultSubject(), body: this._body ?? defaultBody() };
   }
 
   /** The selected contacts the widget has loaded, and how many more the selection holds. */
@@ -555,13 +567,14 @@ export class HrImport extends LitElement {
       }
       case 'message': {
         const { shown } = this.selectedContacts();
-        const valid = this._subject.trim() !== '' && this._body.trim() !== '';
+        const message = this.message();
+        const valid = message.subject.trim() !== '' && message.body.trim() !== '';
         return {
           title: msg('Write the invitation'),
           body: html`
             <hr-message-composer
-              .subject=${this._subject}
-              .body=${this._body}
+              .subject=${message.subject}
+              .body=${message.body}
               .contact=${shown[0] ?? null}
               .targetName=${session.target.name}
               .inviterName=${session.inviter.name}

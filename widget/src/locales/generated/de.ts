@@ -30,6 +30,7 @@
 's2ceb11be2290bb1b': `Abbrechen`,
 's2e3b34b904f82cf6': `Einfügen:`,
 's332e92d191e88c38': `Alle ausgewählten Benutzer einladen als`,
+'s357f73ae88e76771': `Willkommen bei {{targetName}}`,
 's365b586640ffda94': `Kontakte importiert`,
 's388fe824f03381a9': `Kontakte importieren`,
 's3977f5338e99f393': str`1 weiterer Kontakt Ihrer Auswahl wird als ${0} eingeladen.`,
@@ -39,6 +40,11 @@
 's43736c8e141d40c5': str`${0} weitere Kontakte Ihrer Auswahl werden als ${1} eingeladen.`,
 's43d69ca44393c91a': `HR-Anwendungen`,
 's4529459a4a9b4732': str`In Ihrem Tarif sind noch ${0} Plätze frei.`,
+'s4734f1690116f7e8': `Hallo {{firstName}},
+
+{{inviterName}} hat Sie zu {{targetName}} eingeladen.
+
+Folgen Sie dem Link in dieser E-Mail, um die Einladung anzunehmen.`,
 's4f8ddfd956470c55': `1 Kontakt ist ausgewählt.`,
 's5208745cd4708233': `Wird verbunden …`,
 's5325d6e9896f394b': `In Ihrem Tarif ist noch 1 Platz frei.`,
