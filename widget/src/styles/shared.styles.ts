@@ -23,35 +23,38 @@ export const textReset = css`
  * Styles every part of the widget shares. Public custom properties (`--hr-*`) inherit through
  * the shadow roots, so a host sets them once on `hr-import`; `--_hr-*` are private shorthands.
  *
- * Light or dark follows the host: each default is a `light-dark()` pair, picked by the
- * `color-scheme` the element inherits from the page (`color-scheme: light dark` on the page, or
- * on `hr-import`, follows the reader's `prefers-color-scheme`). A page that declares no scheme is
- * a light page, and the widget stays light on it.
+ * Light or dark follows the host: each default reads a `--_hr-dark-*` value first, which
+ * `<hr-import>`'s card sets when the `color-scheme` it inherits from the page is dark (see
+ * styles/scheme.ts); the inner elements inherit it. A `--hr-*` the host sets wins over both.
+ * (Not `light-dark()`: axe-core's checks slowed tenfold on it.)
  *
  * Inherited text properties are set explicitly (`textReset`), on `:host` and again on the card
  * of `<hr-import>`: a host rule such as `* { font: … }` matches the host element itself (and
  * wins over `:host`), but never the card inside the shadow root, so nothing of it leaks in.
  */
 export const sharedStyles = css`
-  :host {
-    --_hr-accent: var(--hr-color-accent, light-dark(#157347, #3fb970));
-    --_hr-on-accent: var(--hr-color-on-accent, light-dark(#ffffff, #0b1f13));
-    --_hr-text: var(--hr-color-text, light-dark(#1f2328, #e6edf3));
-    --_hr-muted: var(--hr-color-muted, light-dark(#57606a, #9da7b3));
-    --_hr-border: var(--hr-color-border, light-dark(#d0d7de, #3d444d));
-    --_hr-surface: var(--hr-color-surface, light-dark(#ffffff, #151b23));
-    --_hr-subtle: var(--hr-color-subtle, light-dark(#f6f8fa, #212830));
-    --_hr-danger: var(--hr-color-danger, light-dark(#b42318, #f47067));
-    --_hr-focus: var(--hr-color-focus, light-dark(#0969da, #4493f8));
+  :host,
+  .scheme {
+    --_hr-accent: var(--hr-color-accent, var(--_hr-dark-accent, #157347));
+    --_hr-on-accent: var(--hr-color-on-accent, var(--_hr-dark-on-accent, #ffffff));
+    --_hr-text: var(--hr-color-text, var(--_hr-dark-text, #1f2328));
+    --_hr-muted: var(--hr-color-muted, var(--_hr-dark-muted, #57606a));
+    --_hr-border: var(--hr-color-border, var(--_hr-dark-border, #d0d7de));
+    --_hr-surface: var(--hr-color-surface, var(--_hr-dark-surface, #ffffff));
+    --_hr-subtle: var(--hr-color-subtle, var(--_hr-dark-subtle, #f6f8fa));
+    --_hr-danger: var(--hr-color-danger, var(--_hr-dark-danger, #b42318));
+    --_hr-focus: var(--hr-color-focus, var(--_hr-dark-focus, #0969da));
     --_hr-radius: var(--hr-radius, 8px);
-    --_hr-danger-surface: light-dark(#fef3f2, #2d1416);
-    --_hr-danger-border: light-dark(#f0b4ae, #8e2c27);
-    --_hr-danger-text: light-dark(#7a1a12, #ffb8b0);
-    --_hr-success-surface: light-dark(#eef7f1, #12261a);
-    --_hr-success-border: light-dark(#9fd3b2, #2e6b45);
-    --_hr-success-text: light-dark(#14532d, #8ddba8);
-    --_hr-warning-text: light-dark(#8a4b00, #f0b160);
-    --_hr-shadow: light-dark(rgb(31 35 40 / 0.08), rgb(0 0 0 / 0.4));
+    --_hr-danger-surface: var(--_hr-dark-danger-surface, #fef3f2);
+    --_hr-danger-border: var(--_hr-dark-danger-border, #f0b4ae);
+    --_hr-danger-text: var(--_hr-dark-danger-text, #7a1a12);
+    --_hr-success-surface: var(--_hr-dark-success-surface, #eef7f1);
+    --_hr-success-border: var(--_hr-dark-success-border, #9fd3b2);
+    --_hr-success-text: var(--_hr-dark-success-text, #14532d);
+    --_hr-warning-text: var(--_hr-dark-warning-text, #8a4b00);
+    --_hr-shadow: var(--_hr-dark-shadow, rgb(31 35 40 / 0.08));
+  }
+  :host {
     display: block;
     max-width: 100%;
     box-sizing: border-box;

@@ -135,6 +135,19 @@ describe('hr-import: light and dark', () => {
     expect(await cardBackground()).to.equal('rgb(255, 255, 255)');
   });
 
+  it('turns dark when the page switches its scheme, or the reader their preference, while it is open', async () => {
+    document.documentElement.style.colorScheme = 'light';
+    const el = await fixture<HrImport>(html`<hr-import session-token=${TOKEN}></hr-import>`);
+    await findByRole(el, 'button', 'Sample directory');
+    const card = el.shadowRoot!.querySelector('.card')!;
+    expect(getComputedStyle(card).backgroundColor).to.equal('rgb(255, 255, 255)');
+    document.documentElement.style.colorScheme = 'dark';
+    await waitUntil(() => getComputedStyle(card).backgroundColor === 'rgb(21, 27, 35)', 'did not turn dark');
+    document.documentElement.style.colorScheme = 'light dark';
+    await emulateMedia({ colorScheme: 'light' });
+    await waitUntil(() => getComputedStyle(card).backgroundColor === 'rgb(255, 255, 255)', 'did not follow the preference');
+  });
+
   it('lets --hr-* custom properties win over either scheme', async () => {
     document.documentElement.style.colorScheme = 'dark';
     const el = await fixture<HrImport>(

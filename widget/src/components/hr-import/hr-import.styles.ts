@@ -16,6 +16,31 @@ export const hrImportStyles = css`
     background: var(--_hr-surface);
     box-shadow: var(--hr-card-shadow, 0 1px 3px var(--_hr-shadow), 0 8px 24px var(--_hr-shadow));
   }
+  /* The dark defaults, while the host's color-scheme is dark (SchemeController). */
+  .card.dark {
+    color-scheme: dark;
+    --_hr-dark-accent: #3fb970;
+    --_hr-dark-on-accent: #0b1f13;
+    --_hr-dark-text: #e6edf3;
+    --_hr-dark-muted: #9da7b3;
+    --_hr-dark-border: #3d444d;
+    --_hr-dark-surface: #151b23;
+    --_hr-dark-subtle: #212830;
+    --_hr-dark-danger: #f47067;
+    --_hr-dark-focus: #4493f8;
+    --_hr-dark-danger-surface: #2d1416;
+    --_hr-dark-danger-border: #8e2c27;
+    --_hr-dark-danger-text: #ffb8b0;
+    --_hr-dark-success-surface: #12261a;
+    --_hr-dark-success-border: #2e6b45;
+    --_hr-dark-success-text: #8ddba8;
+    --_hr-dark-warning-text: #f0b160;
+    --_hr-dark-shadow: rgb(0 0 0 / 0.4);
+    --_hr-dark-seat-meter-track: #2a313a;
+    --_hr-dark-seat-meter-used: #9da7b3;
+    --_hr-dark-provider-logo-background: #12261a;
+    --_hr-dark-provider-logo-color: #8ddba8;
+  }
   .header {
     display: grid;
     gap: 0.75rem;

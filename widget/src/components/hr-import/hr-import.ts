@@ -29,6 +29,7 @@ import {
   type ContactQuery,
   type Selection,
 } from '../../model/selection.js';
+import { SchemeController } from '../../styles/scheme.js';
 import { sharedStyles } from '../../styles/shared.styles.js';
 import { LocaleController, getLocale } from '../../locales/localize.js';
 import '../import-summary/import-summary.js';
@@ -138,6 +139,7 @@ export class HrImport extends LitElement {
   };
 
   private readonly _locale = new LocaleController(this);
+  private readonly _scheme = new SchemeController(this);
 
   private readonly _apiProvider = new ContextProvider(this, { context: apiContext });
   private _api: ApiClient | undefined;
@@ -658,7 +660,7 @@ export class HrImport extends LitElement {
     const view = this.view();
     const session = this._expired ? undefined : this._session.value;
     return html`
-      <section class="card" part="base" aria-labelledby="heading" lang=${getLocale()}>
+      <section class="card scheme ${this._scheme.dark ? 'dark' : ''}" part="base" aria-labelledby="heading" lang=${getLocale()}>
         ${this.renderHeader(session)}
         <h2 id="heading" tabindex="-1" part="heading">${view.title}</h2>
         <div class="body" part="body">${view.body}</div>

@@ -62,8 +62,8 @@ export const providerPickerStyles = css`
     height: 2.5rem;
     place-items: center;
     border-radius: calc(var(--_hr-radius) - 2px);
-    background: var(--hr-provider-logo-background, light-dark(#e7f3ec, #12261a));
-    color: var(--hr-provider-logo-color, light-dark(#0f5132, #8ddba8));
+    background: var(--hr-provider-logo-background, var(--_hr-dark-provider-logo-background, #e7f3ec));
+    color: var(--hr-provider-logo-color, var(--_hr-dark-provider-logo-color, #0f5132));
     font-weight: 700;
   }
   .text {

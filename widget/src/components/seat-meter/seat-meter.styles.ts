@@ -18,7 +18,7 @@ export const seatMeterStyles = css`
     height: 0.375rem;
     overflow: hidden;
     border-radius: 999px;
-    background: var(--hr-seat-meter-track, light-dark(#e4e8ec, #2a313a));
+    background: var(--hr-seat-meter-track, var(--_hr-dark-seat-meter-track, #e4e8ec));
   }
   .used,
   .selected {
@@ -28,7 +28,7 @@ export const seatMeterStyles = css`
   }
   .used {
     width: var(--_hr-used, 0%);
-    background: var(--hr-seat-meter-used, light-dark(#57606a, #9da7b3));
+    background: var(--hr-seat-meter-used, var(--_hr-dark-seat-meter-used, #57606a));
   }
   .selected {
     left: var(--_hr-used, 0%);
