@@ -48,7 +48,9 @@ export default defineConfig(({ mode }) => {
       },
 
       // Vite leaves whitespace in ES library output for bundlers; the script-tag file is minified.
-      rolldownOptions: forBundlers ? { external: [/^lit(\/|$)/, /^@lit\//] } : { output: { minify: true } },
+      // @lit/localize stays inside: it holds one configuration per copy, and an app that localizes
+      // with it too would otherwise share (and clash with) the widget's.
+      rolldownOptions: forBundlers ? { external: [/^lit(\/|$)/, /^@lit\/(?!localize(\/|$))/] } : { output: { minify: true } },
       target: 'es2022',
     },
   };

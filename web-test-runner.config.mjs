@@ -1,13 +1,37 @@
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
+import { build } from 'esbuild';
 import { findChromium, CHROMIUM_ARGS } from './scripts/find-chromium.mjs';
+
+/**
+ * React ships CommonJS only. The StrictMode embedding test imports it from this one URL, bundled
+ * to an ES module the way an app's bundler would (development build, NODE_ENV replaced).
+ */
+const reactBundle = {
+  name: 'react-bundle',
+  async serve(context) {
+    if (context.path !== '/__react.js') return undefined;
+    const result = await build({
+      stdin: { contents: "export * as React from 'react'; export * as ReactDOMClient from 'react-dom/client';", resolveDir: process.cwd() },
+      bundle: true,
+      format: 'esm',
+      write: false,
+      define: { 'process.env.NODE_ENV': '"development"' },
+      logLevel: 'silent',
+    });
+    return { body: result.outputFiles[0].text, type: 'js' };
+  },
+};
 
 export default {
   files: ['widget/src/**/*.test.ts'],
   nodeResolve: true,
   concurrency: 1,
   testFramework: { config: { timeout: 10000 } },
-  plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: './tsconfig.json' })],
+  plugins: [
+    esbuildPlugin({ ts: true, target: 'es2022', tsconfig: './tsconfig.json' }),
+    reactBundle,
+  ],
   browsers: [
     chromeLauncher({
       launchOptions: { executablePath: findChromium() ?? undefined, headless: true, args: CHROMIUM_ARGS },

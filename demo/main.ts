@@ -70,16 +70,25 @@ function renderChoices() {
   );
 }
 
-async function openImport() {
-  if (!current) return;
+/** What the host backend does: a session for the current target (POST /api/sessions behind it). */
+async function newSessionToken(target: DemoTarget): Promise<string> {
   const { token } = await json<{ token: string }>('/demo/session', {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ target: { type: current.type, id: current.id } }),
+    body: JSON.stringify({ target: { type: target.type, id: target.id } }),
   });
+  return token;
+}
+
+async function openImport() {
+  const target = current;
+  if (!target) return;
+  const token = await newSessionToken(target);
   // A fresh element per opening: a new session, a clean selection.
   const el = document.createElement('hr-import');
   el.setAttribute('session-token', token);
+  // Sessions last 15 minutes: the widget asks for a new token before that.
+  el.tokenProvider = () => newSessionToken(target);
   el.setAttribute('api-base', '/api');
   $('#import-slot').replaceChildren(el);
   $<HTMLDialogElement>('#import-dialog').showModal();
@@ -94,6 +103,10 @@ document.addEventListener('hr-import-complete', () => void showPeople());
 document.addEventListener('hr-import-cancel', closeImport);
 document.addEventListener('hr-import-done', closeImport);
 $('#close-import').addEventListener('click', closeImport);
+// The widget speaks the page's language (<html lang>) and follows a change of it.
+$<HTMLSelectElement>('#page-lang').addEventListener('change', (e) => {
+  document.documentElement.lang = (e.target as HTMLSelectElement).value;
+});
 $('#open-import').addEventListener('click', () => void openImport());
 $<HTMLDialogElement>('#import-dialog').addEventListener('close', () => void showPeople());
 

@@ -2,7 +2,8 @@
  * Entry of the widget: importing it registers every element (once, even if loaded twice) and
  * exposes the classes, events and the BFF types for hosts written in TypeScript.
  */
-export { HrImport } from './components/hr-import/hr-import.js';
+export { HrImport, type TokenProvider } from './components/hr-import/hr-import.js';
+export { LOCALES } from './locales/localize.js';
 export { HrContactList } from './components/contact-list/contact-list.js';
 export { HrImportSummary, SKIP_REASONS } from './components/import-summary/import-summary.js';
 export { HrMessageComposer } from './components/message-composer/message-composer.js';

@@ -1,5 +1,5 @@
 import { expect } from '@open-wc/testing';
-import { FakeBff, TOKEN, errorResponse } from '../test/fake-bff.js';
+import { FakeBff, TOKEN, errorResponse, json } from '../test/fake-bff.js';
 import { ApiClient, ApiError, newIdempotencyKey } from './client.js';
 
 let bff: FakeBff;
@@ -78,5 +78,75 @@ describe('ApiClient', () => {
     const a = newIdempotencyKey();
     expect(a).to.match(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(newIdempotencyKey()).not.to.equal(a);
+  });
+});
+
+describe('ApiClient: session token refresh', () => {
+  /** The BFF's answer to an expired session, for every route, until the fresh token comes. */
+  function expireOldToken(fresh: string) {
+    for (const route of ['GET /providers', 'GET /session', 'POST /imports']) {
+      bff.on(route, (r) => {
+        const auth = r.headers.get('Authorization');
+        if (auth === `Bearer ${TOKEN}`) return errorResponse(401, 'session_expired', 'The session has expired.');
+        if (auth !== `Bearer ${fresh}`) return undefined;
+        if (route === 'GET /providers') return json(200, { items: bff.providers });
+        if (route === 'GET /session') return json(200, bff.session());
+        return errorResponse(401, 'session_expired', 'Still expired.');
+      });
+    }
+  }
+
+  it('asks once for a new token when requests fail together, and sends each again once', async () => {
+    expireOldToken('fresh');
+    let calls = 0;
+    const refreshed: string[] = [];
+    const api = new ApiClient({
+      base: '/api',
+      token: TOKEN,
+      refreshToken: () => new Promise((ok) => setTimeout(() => ok(`fresh${calls++ ? calls : ''}`), 20)),
+      onTokenRefreshed: (t) => refreshed.push(t),
+    });
+    const [providers, session] = await Promise.all([api.listProviders(), api.getSession()]);
+    expect(providers.items.length).to.be.greaterThan(0);
+    expect(session.target.name).to.equal('Acme Labs');
+    expect(calls).to.equal(1);
+    expect(refreshed).to.deep.equal(['fresh']);
+    expect(bff.requestsTo('GET', '/providers').map((r) => r.headers.get('Authorization'))).to.deep.equal([`Bearer ${TOKEN}`, 'Bearer fresh']);
+  });
+
+  it('retries a request only once, with the same Idempotency-Key', async () => {
+    expireOldToken('fresh');
+    let calls = 0;
+    const seen: ApiError[] = [];
+    const api = new ApiClient({ base: '/api', token: TOKEN, refreshToken: async () => (calls++, 'fresh'), onError: (e) => seen.push(e) });
+    const request = { provider: 'sample', selection: { ids: ['c001'] }, role: 'member', message: { subject: 's', body: 'b' } };
+    const error = await rejection(api.createImport(request, 'key-1'));
+    expect(error).to.include({ status: 401, code: 'session_expired', message: 'Still expired.' });
+    expect(calls).to.equal(1);
+    const sent = bff.requestsTo('POST', '/imports');
+    expect(sent.map((r) => r.headers.get('Idempotency-Key'))).to.deep.equal(['key-1', 'key-1']);
+    expect(seen.map((e) => e.code)).to.deep.equal(['session_expired']);
+  });
+
+  it('gives the original error when there is no way to refresh', async () => {
+    expireOldToken('fresh');
+    const api = new ApiClient({ base: '/api', token: TOKEN, refreshToken: () => null });
+    const error = await rejection(api.listProviders());
+    expect(error).to.include({ status: 401, code: 'session_expired' });
+    expect(bff.requestsTo('GET', '/providers')).to.have.length(1);
+  });
+
+  it('does not refresh for other 401s (a wrong token is not an expired one)', async () => {
+    let calls = 0;
+    const api = new ApiClient({ base: '/api', token: 'wrong', refreshToken: async () => (calls++, TOKEN) });
+    await rejection(api.listProviders());
+    expect(calls).to.equal(0);
+  });
+
+  it('sends the token set with setToken from then on', async () => {
+    const api = new ApiClient({ base: '/api', token: 'old' });
+    api.setToken(TOKEN);
+    await api.listProviders();
+    expect(bff.requests.at(-1)!.headers.get('Authorization')).to.equal(`Bearer ${TOKEN}`);
   });
 });

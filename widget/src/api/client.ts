@@ -14,6 +14,7 @@ import type {
   RefreshStatus,
   SessionInfo,
 } from '../../../bff/contract.js';
+import { msg, str } from '@lit/localize';
 
 /** Default time a request may take before the widget gives up and says so. */
 export const DEFAULT_TIMEOUT_MS = 20_000;
@@ -46,7 +47,7 @@ export class ApiError extends Error {
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
   const message = error instanceof Error ? error.message : String(error);
-  return new ApiError(0, 'unexpected_error', message || 'Something went wrong.');
+  return new ApiError(0, 'unexpected_error', message || msg('Something went wrong.'));
 }
 
 /** Whether `error` is the abort of a request its caller no longer wants (not a failure). */
@@ -80,6 +81,13 @@ export interface ApiClientOptions {
   timeoutMs?: number;
   /** Called with every failed request (not with aborts), e.g. to notice an expired session. */
   onError?: (error: ApiError) => void;
+  /**
+   * A fresh session token from the host, asked when the BFF answers 401 `session_expired`; the
+   * failed request is then sent once more with it. Null when the host gives no way to refresh.
+   */
+  refreshToken?: () => Promise<string> | null;
+  /** Called once a refreshed token is in use. */
+  onTokenRefreshed?: (token: string) => void;
 }
 
 interface RequestOptions {
@@ -92,14 +100,46 @@ interface RequestOptions {
 export class ApiClient {
   readonly base: string;
   readonly timeoutMs: number;
-  readonly #token: string;
+  #token: string;
   readonly #onError: ((error: ApiError) => void) | undefined;
+  readonly #refreshToken: (() => Promise<string> | null) | undefined;
+  readonly #onTokenRefreshed: ((token: string) => void) | undefined;
+  /** The refresh in progress: requests failing together wait for one new token. */
+  #refreshing: Promise<string> | null = null;
 
   constructor(options: ApiClientOptions) {
     this.base = options.base.replace(/\/+$/, '');
     this.#token = options.token;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.#onError = options.onError;
+    this.#refreshToken = options.refreshToken;
+    this.#onTokenRefreshed = options.onTokenRefreshed;
+  }
+
+  /** Replaces the session token for the next requests (the host handed a new one). */
+  setToken(token: string): void {
+    this.#token = token;
+  }
+
+  /**
+   * Asks the host for a new token (one call however many requests wait for it) and uses it from
+   * now on. Rejects when the host has no way to refresh or its callback fails.
+   */
+  refreshToken(): Promise<string> {
+    this.#refreshing ??= (async () => {
+      try {
+        const pending = this.#refreshToken?.();
+        if (!pending) throw new ApiError(401, 'session_expired', msg('Your session has expired.'));
+        const token = await pending;
+        if (typeof token !== 'string' || !token) throw new ApiError(401, 'session_expired', msg('Your session has expired.'));
+        this.#token = token;
+        this.#onTokenRefreshed?.(token);
+        return token;
+      } finally {
+        this.#refreshing = null;
+      }
+    })();
+    return this.#refreshing;
   }
 
   getSession(signal?: AbortSignal): Promise<SessionInfo> {
@@ -165,23 +205,42 @@ export class ApiClient {
 
   async #request<T>(method: string, path: string, options: RequestOptions): Promise<T> {
     try {
-      return await this.#send<T>(method, path, options);
+      return await this.#sendRefreshing<T>(method, path, options);
     } catch (error) {
       if (!isAbort(error) && error instanceof ApiError) this.#onError?.(error);
       throw error;
     }
   }
 
-  async #send<T>(method: string, path: string, { body, headers, signal }: RequestOptions): Promise<T> {
+  /** An expired session is refreshed through the host and the request sent once more. */
+  async #sendRefreshing<T>(method: string, path: string, options: RequestOptions): Promise<T> {
+    const token = this.#token;
+    try {
+      return await this.#send<T>(method, path, options, token);
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.code !== 'session_expired' || !this.#refreshToken) throw error;
+      // Another request may already have refreshed while this one was on its way.
+      if (this.#token === token) {
+        try {
+          await this.refreshToken();
+        } catch {
+          throw error;
+        }
+      }
+      return this.#send<T>(method, path, options, this.#token);
+    }
+  }
+
+  async #send<T>(method: string, path: string, { body, headers, signal }: RequestOptions, token: string): Promise<T> {
     const timeout = AbortSignal.timeout(this.timeoutMs);
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
     // A caller's abort is passed on as the AbortError it is; only the timeout becomes an ApiError.
     const failed = (error: unknown): unknown => {
       if (signal?.aborted) return error;
       if (timeout.aborted) {
-        return new ApiError(0, 'timeout', 'The server took too long to answer. Check your connection and try again.');
+        return new ApiError(0, 'timeout', msg('The server took too long to answer. Check your connection and try again.'));
       }
-      return new ApiError(0, 'network_error', 'Could not reach the server. Check your connection and try again.');
+      return new ApiError(0, 'network_error', msg('Could not reach the server. Check your connection and try again.'));
     };
 
     // A file is sent as itself (a CSV upload); everything else as JSON.
@@ -193,7 +252,7 @@ export class ApiClient {
         method,
         headers: {
           Accept: 'application/json',
-          Authorization: `Bearer ${this.#token}`,
+          Authorization: `Bearer ${token}`,
           ...(body === undefined ? {} : { 'Content-Type': file ? 'text/csv' : 'application/json' }),
           ...headers,
         },
@@ -215,7 +274,7 @@ export class ApiClient {
       }
     }
     if (!response.ok) throw errorFrom(response.status, data);
-    if (data === null) throw new ApiError(response.status, 'invalid_response', 'The server sent an answer the widget cannot read.');
+    if (data === null) throw new ApiError(response.status, 'invalid_response', msg('The server sent an answer the widget cannot read.'));
     return data as T;
   }
 }
@@ -225,7 +284,7 @@ function errorFrom(status: number, data: unknown): ApiError {
   if (error && typeof error.code === 'string' && typeof error.message === 'string') {
     return new ApiError(status, error.code, error.message, error.details);
   }
-  return new ApiError(status, `http_${status}`, `The server answered with status ${status}.`);
+  return new ApiError(status, `http_${status}`, msg(str`The server answered with status ${status}.`));
 }
 
 function queryString(params: object): string {

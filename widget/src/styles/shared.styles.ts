@@ -1,36 +1,64 @@
 import { css } from 'lit';
 
+/** The inherited text properties, each set, so a host page's values do not reach inside. */
+export const textReset = css`
+  color: var(--_hr-text);
+  font-family: var(--hr-font-family, system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif);
+  font-size: var(--hr-font-size, 0.9375rem);
+  font-style: normal;
+  font-weight: 400;
+  font-variant: normal;
+  line-height: 1.45;
+  letter-spacing: normal;
+  word-spacing: normal;
+  text-align: start;
+  text-indent: 0;
+  text-transform: none;
+  text-shadow: none;
+  white-space: normal;
+  cursor: auto;
+`;
+
 /**
  * Styles every part of the widget shares. Public custom properties (`--hr-*`) inherit through
  * the shadow roots, so a host sets them once on `hr-import`; `--_hr-*` are private shorthands.
+ *
+ * Light or dark follows the host: each default reads a `--_hr-dark-*` value first, which
+ * `<hr-import>`'s card sets when the `color-scheme` it inherits from the page is dark (see
+ * styles/scheme.ts); the inner elements inherit it. A `--hr-*` the host sets wins over both.
+ * (Not `light-dark()`: axe-core's checks slowed tenfold on it.)
+ *
+ * Inherited text properties are set explicitly (`textReset`), on `:host` and again on the card
+ * of `<hr-import>`: a host rule such as `* { font: … }` matches the host element itself (and
+ * wins over `:host`), but never the card inside the shadow root, so nothing of it leaks in.
  */
 export const sharedStyles = css`
-  :host {
-    --_hr-accent: var(--hr-color-accent, #157347);
-    --_hr-on-accent: var(--hr-color-on-accent, #ffffff);
-    --_hr-text: var(--hr-color-text, #1f2328);
-    --_hr-muted: var(--hr-color-muted, #57606a);
-    --_hr-border: var(--hr-color-border, #d0d7de);
-    --_hr-surface: var(--hr-color-surface, #ffffff);
-    --_hr-subtle: var(--hr-color-subtle, #f6f8fa);
-    --_hr-danger: var(--hr-color-danger, #b42318);
-    --_hr-focus: var(--hr-color-focus, #0969da);
+  :host,
+  .scheme {
+    --_hr-accent: var(--hr-color-accent, var(--_hr-dark-accent, #157347));
+    --_hr-on-accent: var(--hr-color-on-accent, var(--_hr-dark-on-accent, #ffffff));
+    --_hr-text: var(--hr-color-text, var(--_hr-dark-text, #1f2328));
+    --_hr-muted: var(--hr-color-muted, var(--_hr-dark-muted, #57606a));
+    --_hr-border: var(--hr-color-border, var(--_hr-dark-border, #d0d7de));
+    --_hr-surface: var(--hr-color-surface, var(--_hr-dark-surface, #ffffff));
+    --_hr-subtle: var(--hr-color-subtle, var(--_hr-dark-subtle, #f6f8fa));
+    --_hr-danger: var(--hr-color-danger, var(--_hr-dark-danger, #b42318));
+    --_hr-focus: var(--hr-color-focus, var(--_hr-dark-focus, #0969da));
     --_hr-radius: var(--hr-radius, 8px);
+    --_hr-danger-surface: var(--_hr-dark-danger-surface, #fef3f2);
+    --_hr-danger-border: var(--_hr-dark-danger-border, #f0b4ae);
+    --_hr-danger-text: var(--_hr-dark-danger-text, #7a1a12);
+    --_hr-success-surface: var(--_hr-dark-success-surface, #eef7f1);
+    --_hr-success-border: var(--_hr-dark-success-border, #9fd3b2);
+    --_hr-success-text: var(--_hr-dark-success-text, #14532d);
+    --_hr-warning-text: var(--_hr-dark-warning-text, #8a4b00);
+    --_hr-shadow: var(--_hr-dark-shadow, rgb(31 35 40 / 0.08));
+  }
+  :host {
     display: block;
+    max-width: 100%;
     box-sizing: border-box;
-    color: var(--_hr-text);
-    font-family: var(
-      --hr-font-family,
-      system-ui,
-      -apple-system,
-      'Segoe UI',
-      Roboto,
-      'Helvetica Neue',
-      Arial,
-      sans-serif
-    );
-    font-size: var(--hr-font-size, 0.9375rem);
-    line-height: 1.45;
+    ${textReset}
   }
   *,
   *::before,
@@ -130,11 +158,11 @@ export const sharedStyles = css`
   .alert {
     margin: 0.75rem 0;
     padding: 0.625rem 0.75rem;
-    border: 1px solid #f0b4ae;
+    border: 1px solid var(--_hr-danger-border);
     border-left: 4px solid var(--_hr-danger);
     border-radius: calc(var(--_hr-radius) - 2px);
-    background: #fef3f2;
-    color: #7a1a12;
+    background: var(--_hr-danger-surface);
+    color: var(--_hr-danger-text);
   }
   .alert .btn {
     margin-top: 0.5rem;
@@ -151,6 +179,7 @@ export const sharedStyles = css`
   .name {
     font-weight: 600;
     overflow-wrap: anywhere;
+    unicode-bidi: isolate;
   }
   .email {
     font-size: 0.8125rem;

@@ -1,7 +1,7 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { live } from 'lit/directives/live.js';
 import { repeat } from 'lit/directives/repeat.js';
-import { styleMap } from 'lit/directives/style-map.js';
+import { styleProps } from '../../directives/style-props.js';
 import { msg, str } from '@lit/localize';
 import { ContextConsumer } from '@lit/context';
 import { Task, TaskStatus, initialState } from '@lit/task';
@@ -519,7 +519,7 @@ export class HrContactList extends LitElement {
         role="row"
         aria-rowindex=${index + 1}
         data-index=${index}
-        style=${styleMap({ transform: `translateY(${top}px)` })}
+        style=${styleProps({ transform: `translateY(${top}px)` })}
       >
         <div class="cell" role="gridcell" tabindex=${selectable ? -1 : tabStop} aria-busy=${contact ? 'false' : 'true'}>
           ${contact ? this.renderContact(contact, selectable, selected, tabStop) : html`<span class="avatar" aria-hidden="true"></span>${msg('Loading…')}`}
@@ -587,13 +587,13 @@ export class HrContactList extends LitElement {
         aria-rowcount=${this._total}
         aria-busy=${pending ? 'true' : 'false'}
         tabindex=${focusRendered ? -1 : 0}
-        style=${styleMap({ '--_hr-rows': String(this._total) })}
+        style=${styleProps({ '--_hr-rows': String(this._total) })}
         @scroll=${this.handleScroll}
         @keydown=${this.handleGridKeydown}
         @focusin=${this.handleGridFocusin}
         @pointerdown=${this.handleGridPointerdown}
       >
-        <div class="track" aria-hidden="true" style=${styleMap({ height: `${range.track}px` })}></div>
+        <div class="track" aria-hidden="true" style=${styleProps({ height: `${range.track}px` })}></div>
         ${repeat(
           rows,
           (i) => i,

@@ -1,17 +1,45 @@
 import { css } from 'lit';
+import { textReset } from '../../styles/shared.styles.js';
 
 export const hrImportStyles = css`
   :host {
     container-type: inline-size;
   }
   .card {
+    ${textReset}
     display: grid;
+    min-width: 0;
     gap: 1rem;
     padding: var(--hr-card-padding, 1.25rem);
     border: 1px solid var(--_hr-border);
     border-radius: calc(var(--_hr-radius) + 4px);
     background: var(--_hr-surface);
-    box-shadow: var(--hr-card-shadow, 0 1px 3px rgb(31 35 40 / 0.08), 0 8px 24px rgb(31 35 40 / 0.06));
+    box-shadow: var(--hr-card-shadow, 0 1px 3px var(--_hr-shadow), 0 8px 24px var(--_hr-shadow));
+  }
+  /* The dark defaults, while the host's color-scheme is dark (SchemeController). */
+  .card.dark {
+    color-scheme: dark;
+    --_hr-dark-accent: #3fb970;
+    --_hr-dark-on-accent: #0b1f13;
+    --_hr-dark-text: #e6edf3;
+    --_hr-dark-muted: #9da7b3;
+    --_hr-dark-border: #3d444d;
+    --_hr-dark-surface: #151b23;
+    --_hr-dark-subtle: #212830;
+    --_hr-dark-danger: #f47067;
+    --_hr-dark-focus: #4493f8;
+    --_hr-dark-danger-surface: #2d1416;
+    --_hr-dark-danger-border: #8e2c27;
+    --_hr-dark-danger-text: #ffb8b0;
+    --_hr-dark-success-surface: #12261a;
+    --_hr-dark-success-border: #2e6b45;
+    --_hr-dark-success-text: #8ddba8;
+    --_hr-dark-warning-text: #f0b160;
+    --_hr-dark-shadow: rgb(0 0 0 / 0.4);
+    --_hr-dark-seat-meter-track: #2a313a;
+    --_hr-dark-seat-meter-used: #9da7b3;
+    --_hr-dark-provider-logo-background: #12261a;
+    --_hr-dark-provider-logo-color: #8ddba8;
   }
   .header {
     display: grid;
@@ -57,9 +85,9 @@ export const hrImportStyles = css`
     font-variant-numeric: tabular-nums;
   }
   .steps .done .num {
-    border-color: #9fd3b2;
-    background: #eef7f1;
-    color: #14532d;
+    border-color: var(--_hr-success-border);
+    background: var(--_hr-success-surface);
+    color: var(--_hr-success-text);
   }
   .steps [aria-current='step'] {
     color: var(--_hr-text);

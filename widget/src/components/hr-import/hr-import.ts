@@ -1,7 +1,7 @@
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { keyed } from 'lit/directives/keyed.js';
 import { ContextProvider } from '@lit/context';
-import { msg, str } from '@lit/localize';
+import { msg, str, updateWhenLocaleChanges } from '@lit/localize';
 import { Task, initialState } from '@lit/task';
 import type { Contact, ImportRequest, ImportResult, ProviderInfo, Seats, SessionInfo } from '../../../../bff/contract.js';
 import { ApiClient, DEFAULT_TIMEOUT_MS, newIdempotencyKey, toApiError, type ApiError } from '../../api/client.js';
@@ -20,7 +20,6 @@ import type {
   HrRoleChangeEvent,
   HrSelectionChangeEvent,
 } from '../../events/internal.js';
-import { DEFAULT_BODY, DEFAULT_SUBJECT } from '../../model/message.js';
 import {
   emptyQuery,
   importSelection,
@@ -31,8 +30,9 @@ import {
   type ContactQuery,
   type Selection,
 } from '../../model/selection.js';
+import { SchemeController } from '../../styles/scheme.js';
 import { sharedStyles } from '../../styles/shared.styles.js';
-import { seatLimitMessage } from '../contact-list/contact-list.js';
+import { LocaleController, getLocale } from '../../locales/localize.js';
 import '../import-summary/import-summary.js';
 import '../message-composer/message-composer.js';
 import '../provider-picker/provider-picker.js';
@@ -42,13 +42,28 @@ import '../role-assigner/role-assigner.js';
 import '../seat-meter/seat-meter.js';
 import { hrImportStyles } from './hr-import.styles.js';
 
-const INDICATOR: readonly { step: HrImportStep; label: string }[] = [
-  { step: 'provider', label: 'Provider' },
-  { step: 'contacts', label: 'Contacts' },
-  { step: 'roles', label: 'Roles' },
-  { step: 'message', label: 'Message' },
+/** The steps the indicator shows; labels are functions so they follow the locale. */
+const INDICATOR: readonly { step: HrImportStep; label: () => string }[] = [
+  { step: 'provider', label: () => msg('Provider') },
+  { step: 'contacts', label: () => msg('Contacts') },
+  { step: 'roles', label: () => msg('Roles') },
+  { step: 'message', label: () => msg('Message') },
 ];
 const ORDER: readonly HrImportStep[] = ['provider', 'contacts', 'roles', 'message', 'confirmation'];
+
+/**
+ * The invitation's default text in the admin's language, the placeholders left as they are;
+ * in English it is model/message.ts's DEFAULT_SUBJECT and DEFAULT_BODY.
+ */
+const defaultSubject = () => msg('Join {{targetName}}');
+const defaultBody = () =>
+  msg('Hi {{firstName}},\n\n{{inviterName}} has invited you to join {{targetName}}.\n\nFollow the link in this email to accept.');
+
+/** How long before the session's expiry its token is refreshed (less for very short sessions). */
+const REFRESH_MARGIN_MS = 60_000;
+
+/** A new session token from the host: the same thing its backend got from `POST /api/sessions`. */
+export type TokenProvider = () => Promise<string>;
 
 interface View {
   title: string;
@@ -67,15 +82,11 @@ interface View {
  *
  * @summary Import contacts from HR applications and invite them.
  *
- * @attr session-token - Session token from `POST /api/sessions` (property `sessionToken`).
- * @attr api-base - Base URL of the BFF, default `/api` (property `apiBase`).
- * @attr request-timeout - Milliseconds a request may take before it fails visibly, default 20000.
- *
- * @event hr-import-complete - {HrImportCompleteEvent} Contacts were imported; `detail` is the ImportResult.
- * @event hr-import-cancel - {HrImportCancelEvent} The admin pressed Cancel.
- * @event hr-import-done - {HrImportDoneEvent} The admin pressed Done on the confirmation.
- * @event hr-import-error - {HrImportErrorEvent} The session expired, could not load, or an import failed; `detail` is `{ code, message, status }`.
- * @event hr-import-step - {HrImportStepEvent} The admin moved to another step; `detail` is `{ step }`.
+ * @event {HrImportCompleteEvent} hr-import-complete - Contacts were imported; `detail` is the ImportResult.
+ * @event {HrImportCancelEvent} hr-import-cancel - The admin pressed Cancel.
+ * @event {HrImportDoneEvent} hr-import-done - The admin pressed Done on the confirmation.
+ * @event {HrImportErrorEvent} hr-import-error - The session expired, could not load, or an import failed; `detail` is `{ code, message, status }`.
+ * @event {HrImportStepEvent} hr-import-step - The admin moved to another step; `detail` is `{ step }`.
  *
  * @csspart base - The card around everything.
  * @csspart header - Target, seat meter and step indicator.
@@ -130,7 +141,12 @@ export class HrImport extends LitElement {
     sessionToken: { attribute: 'session-token' },
     apiBase: { attribute: 'api-base' },
     requestTimeout: { attribute: 'request-timeout', type: Number },
+    locale: {},
+    tokenProvider: { attribute: false },
   };
+
+  private readonly _locale = new LocaleController(this);
+  private readonly _scheme = new SchemeController(this);
 
   private readonly _apiProvider = new ContextProvider(this, { context: apiContext });
   private _api: ApiClient | undefined;
@@ -147,6 +163,10 @@ export class HrImport extends LitElement {
   /** The submission in flight or last failed without an answer: a retry reuses its key. */
   private _pending: { key: string; json: string } | null = null;
   private _focusHeading = false;
+  /** When the session's token is refreshed ahead of its expiry. */
+  private _refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The session's expiry, to refresh again after a reconnect. */
+  private _expiresAt: string | undefined;
 
   private declare _step: HrImportStep;
   private declare _provider: ProviderInfo | null;
@@ -156,8 +176,9 @@ export class HrImport extends LitElement {
   private declare _rows: readonly Contact[];
   private declare _role: string;
   private declare _overrides: ReadonlyMap<string, string>;
-  private declare _subject: string;
-  private declare _body: string;
+  /** Null until the admin edits the message: the default, in the current language. */
+  private declare _subject: string | null;
+  private declare _body: string | null;
   private declare _submitting: boolean;
   private declare _importError: ApiError | null;
   private declare _result: ImportResult | null;
@@ -177,6 +198,17 @@ export class HrImport extends LitElement {
   declare apiBase: string;
   /** Milliseconds a request may take before it fails with a visible error. */
   declare requestTimeout: number;
+  /**
+   * Language of the widget (`en`, `de`, or a regional tag such as `de-CH`). Empty: the host
+   * page's `lang` (the nearest ancestor's, else `<html lang>`), else English.
+   */
+  declare locale: string;
+  /**
+   * Returns a new session token (your backend calls `POST /api/sessions` again). Called shortly
+   * before the session expires, and when the BFF answers 401 `session_expired`, after which the
+   * failed request is sent once more. Without it an expired session ends the flow.
+   */
+  declare tokenProvider: TokenProvider | null;
 
   constructor() {
     super();
@@ -187,8 +219,8 @@ export class HrImport extends LitElement {
     this._rows = [];
     this._role = '';
     this._overrides = new Map();
-    this._subject = DEFAULT_SUBJECT;
-    this._body = DEFAULT_BODY;
+    this._subject = null;
+    this._body = null;
     this._submitting = false;
     this._importError = null;
     this._result = null;
@@ -201,16 +233,36 @@ export class HrImport extends LitElement {
     this.sessionToken = '';
     this.apiBase = '/api';
     this.requestTimeout = DEFAULT_TIMEOUT_MS;
+    this.locale = '';
+    this.tokenProvider = null;
+    updateWhenLocaleChanges(this);
+  }
+
+  override connectedCallback() {
+    super.connectedCallback();
+    if (this._expiresAt) this.scheduleRefresh(this._expiresAt);
+  }
+
+  override disconnectedCallback() {
+    super.disconnectedCallback();
+    clearTimeout(this._refreshTimer);
   }
 
   override willUpdate(changed: PropertyValues<this>) {
-    if (changed.has('sessionToken') || changed.has('apiBase') || changed.has('requestTimeout')) {
+    const tokenOnly = changed.has('sessionToken') && !changed.has('apiBase') && !changed.has('requestTimeout');
+    if (tokenOnly && this._api && this.sessionToken && !this._expired) {
+      // A new token for the same session (the host refreshed it): swap it in place, so nothing
+      // loaded so far is fetched again.
+      this._api.setToken(this.sessionToken);
+    } else if (changed.has('sessionToken') || changed.has('apiBase') || changed.has('requestTimeout')) {
       this._api = this.sessionToken
         ? new ApiClient({
             base: this.apiBase || '/api',
             token: this.sessionToken,
             timeoutMs: this.requestTimeout > 0 ? this.requestTimeout : DEFAULT_TIMEOUT_MS,
             onError: (error) => this.handleApiError(error),
+            refreshToken: () => this.tokenProvider?.() ?? null,
+            onTokenRefreshed: () => this.handleRefreshed(),
           })
         : undefined;
       this._expired = false;
@@ -228,6 +280,37 @@ export class HrImport extends LitElement {
   private handleSession(session: SessionInfo) {
     this._seats = session.seats;
     if (!session.target.roles.some((r) => r.id === this._role)) this._role = session.target.defaultRole;
+    this.scheduleRefresh(session.expiresAt);
+  }
+
+  /** Refreshes the token shortly before `expiresAt`, when the host gave a way to. */
+  private scheduleRefresh(expiresAt: string) {
+    this._expiresAt = expiresAt;
+    clearTimeout(this._refreshTimer);
+    const left = Date.parse(expiresAt) - Date.now();
+    if (!Number.isFinite(left) || !this.isConnected) return;
+    const delay = Math.max(0, left - Math.min(REFRESH_MARGIN_MS, left / 5));
+    this._refreshTimer = setTimeout(() => void this.refreshAhead(), Math.min(delay, 2 ** 31 - 1));
+  }
+
+  private refreshAhead() {
+    if (!this._api || !this.tokenProvider || this._expired) return;
+    // A failed refresh shows nothing yet: the next request's 401 asks again, and ends the flow
+    // only if that fails too.
+    this._api.refreshToken().catch(() => undefined);
+  }
+
+  /** A refreshed token: learn its session's new expiry (and fresh seats) to refresh again in time. */
+  private async handleRefreshed() {
+    const api = this._api;
+    try {
+      const session = await api?.getSession();
+      if (!session || api !== this._api) return;
+      this._seats = session.seats;
+      this.scheduleRefresh(session.expiresAt);
+    } catch {
+      // Failures of this background read are reported by the client like any other.
+    }
   }
 
   private handleSessionError(error: unknown) {
@@ -318,8 +401,8 @@ export class HrImport extends LitElement {
     this._rows = [];
     this._overrides = new Map();
     this._known.clear();
-    this._subject = DEFAULT_SUBJECT;
-    this._body = DEFAULT_BODY;
+    this._subject = null;
+    this._body = null;
     this._result = null;
     this._announcement = '';
     const session = this._session.value;
@@ -343,7 +426,9 @@ export class HrImport extends LitElement {
       this._pending = null;
       this._result = result;
       this._seats = result.seats;
-      this._announcement = `${result.invited} invited${result.skipped.length ? `, ${result.skipped.length} skipped` : ''}.`;
+      const invited = result.invited;
+      const skipped = result.skipped.length;
+      this._announcement = skipped ? msg(str`${invited} invited, ${skipped} skipped.`) : msg(str`${invited} invited.`);
       this.goTo('confirmation');
       this.dispatchEvent(new HrImportCompleteEvent(result));
     } catch (error) {
@@ -389,8 +474,12 @@ export class HrImport extends LitElement {
       selection: importSelection(this._selection),
       role: this._role,
       ...(Object.keys(roles).length ? { roles } : {}),
-      message: { subject: this._subject, body: this._body },
+      message: this.message(),
     };
+  }
+
+  private message(): { subject: string; body: string } {
+    return { subject: this._subject ?? defaultSubject(), body: this._body ?? defaultBody() };
   }
 
   /** The selected contacts the widget has loaded, and how many more the selection holds. */
@@ -406,11 +495,11 @@ export class HrImport extends LitElement {
   private renderSteps() {
     const current = ORDER.indexOf(this._step);
     return html`
-      <ol class="steps" part="steps" aria-label="Progress">
+      <ol class="steps" part="steps" aria-label=${msg('Progress')}>
         ${INDICATOR.map(({ step, label }, i) => {
           const index = ORDER.indexOf(step);
           return html`<li class=${index < current ? 'done' : ''} aria-current=${index === current ? 'step' : nothing}>
-            <span class="num">${i + 1}</span>${label}
+            <span class="num">${i + 1}</span>${label()}
           </li>`;
         })}
       </ol>
@@ -422,9 +511,7 @@ export class HrImport extends LitElement {
     return html`
       <header class="header" part="header">
         ${session
-          ? html`<p class="target">
-              Invite people to the ${session.target.type} <strong>${session.target.name}</strong>
-            </p>`
+          ? html`<p class="target">${this.renderTarget(session)}</p>`
           : nothing}
         ${this._seats
           ? html`<hr-seat-meter
@@ -437,12 +524,31 @@ export class HrImport extends LitElement {
     `;
   }
 
+  /** "Invite people to the lab <strong>Robotics</strong>", the name kept as text in every language. */
+  private renderTarget(session: SessionInfo) {
+    const name = html`<strong>${session.target.name}</strong>`;
+    switch (session.target.type) {
+      case 'organization':
+        return msg(html`Invite people to the organization ${name}`);
+      case 'lab':
+        return msg(html`Invite people to the lab ${name}`);
+      case 'challenge':
+        return msg(html`Invite people to the challenge ${name}`);
+    }
+  }
+
   private cancelButton() {
-    return html`<button type="button" class="btn" @click=${this.handleCancel}>Cancel</button>`;
+    return html`<button type="button" class="btn" @click=${this.handleCancel}>${msg('Cancel')}</button>`;
   }
 
   private backButton(to: HrImportStep) {
-    return html`<button type="button" class="btn" @click=${() => this.goTo(to)}>Back</button>`;
+    return html`<button type="button" class="btn" @click=${() => this.goTo(to)}>${msg('Back')}</button>`;
+  }
+
+  private nextButton(to: HrImportStep, disabled: boolean) {
+    return html`<button type="button" class="btn primary" ?disabled=${disabled} @click=${() => this.goTo(to)}>
+      ${msg('Next')}
+    </button>`;
   }
 
   private stateView(title: string, body: TemplateResult): View {
@@ -455,7 +561,7 @@ export class HrImport extends LitElement {
     switch (this._step) {
       case 'provider':
         return this.stateView(
-          'Choose an HR application',
+          msg('Choose an HR application'),
           html`<hr-provider-picker
             exportparts="provider"
             .reconnect=${this._reconnect}
@@ -464,7 +570,9 @@ export class HrImport extends LitElement {
         );
       case 'contacts':
         return {
-          title: `Select contacts from ${this._provider?.name ?? 'the HR application'}`,
+          title: this._provider
+            ? msg(str`Select contacts from ${this._provider.name}`)
+            : msg('Select contacts from the HR application'),
           body: html`<hr-import-refresh-progress
               .provider=${this._provider}
               @hr-refresh-ready=${this.handleRefreshReady}
@@ -488,15 +596,13 @@ export class HrImport extends LitElement {
             ${this.renderAuthRefused()}`,
           footer: html`
             ${this.cancelButton()}<span class="spacer"></span>${this.backButton('provider')}
-            <button type="button" class="btn primary" ?disabled=${count === 0} @click=${() => this.goTo('roles')}>
-              Next
-            </button>
+            ${this.nextButton('roles', count === 0)}
           `,
         };
       case 'roles': {
         const { shown, more } = this.selectedContacts();
         return {
-          title: 'Assign roles',
+          title: msg('Assign roles'),
           body: html`<hr-role-assigner
             .roles=${session.target.roles}
             .commonRole=${this._role}
@@ -507,21 +613,20 @@ export class HrImport extends LitElement {
           ></hr-role-assigner>`,
           footer: html`
             ${this.cancelButton()}<span class="spacer"></span>${this.backButton('contacts')}
-            <button type="button" class="btn primary" ?disabled=${count === 0} @click=${() => this.goTo('message')}>
-              Next
-            </button>
+            ${this.nextButton('message', count === 0)}
           `,
         };
       }
       case 'message': {
         const { shown } = this.selectedContacts();
-        const valid = this._subject.trim() !== '' && this._body.trim() !== '';
+        const message = this.message();
+        const valid = message.subject.trim() !== '' && message.body.trim() !== '';
         return {
-          title: 'Write the invitation',
+          title: msg('Write the invitation'),
           body: html`
             <hr-message-composer
-              .subject=${this._subject}
-              .body=${this._body}
+              .subject=${message.subject}
+              .body=${message.body}
               .contact=${shown[0] ?? null}
               .targetName=${session.target.name}
               .inviterName=${session.inviter.name}
@@ -537,18 +642,22 @@ export class HrImport extends LitElement {
               ?disabled=${this._submitting || !valid || count === 0}
               @click=${this.handleSubmit}
             >
-              Import Contacts
+              ${msg('Import Contacts')}
             </button>
-            ${this._submitting ? html`<p class="footer-note" role="status">Importing ${count} contacts…</p>` : nothing}
+            ${this._submitting
+              ? html`<p class="footer-note" role="status">
+                  ${count === 1 ? msg('Importing 1 contact…') : msg(str`Importing ${count} contacts…`)}
+                </p>`
+              : nothing}
           `,
         };
       }
       case 'confirmation':
         return {
-          title: 'Contacts imported',
+          title: msg('Contacts imported'),
           body: html`<hr-import-summary .result=${this._result} .contacts=${this._known}></hr-import-summary>`,
           footer: html`<span class="spacer"></span>
-            <button type="button" class="btn primary" @click=${this.handleDone}>Done</button>`,
+            <button type="button" class="btn primary" @click=${this.handleDone}>${msg('Done')}</button>`,
         };
     }
   }
@@ -577,33 +686,39 @@ export class HrImport extends LitElement {
     if (!error) return nothing;
     if (error.code === 'seat_limit_exceeded') {
       const remaining = this._seats?.remaining ?? 0;
+      const allows =
+        remaining <= 0
+          ? msg("Your plan's user limit allows no more users.")
+          : remaining === 1
+            ? msg("Your plan's user limit allows 1 more user.")
+            : msg(str`Your plan's user limit allows ${remaining} more users.`);
+      const selected = count === 1 ? msg('1 contact is selected.') : msg(str`${count} contacts are selected.`);
       return html`<div class="alert" role="alert" part="error">
-        <strong>Not enough seats.</strong> ${seatLimitMessage(remaining)}, and ${count}
-        ${count === 1 ? 'contact is' : 'contacts are'} selected. Go back to Contacts and select fewer.
+        <strong>${msg('Not enough seats.')}</strong> ${allows} ${selected} ${msg('Go back to Contacts and select fewer.')}
       </div>`;
     }
     return html`<div class="alert" role="alert" part="error">
       <div>${error.message}</div>
-      <button type="button" class="btn" ?disabled=${this._submitting} @click=${this.handleSubmit}>Retry</button>
+      <button type="button" class="btn" ?disabled=${this._submitting} @click=${this.handleSubmit}>${msg('Retry')}</button>
     </div>`;
   }
 
   private view(): View {
     if (this._expired) {
       return this.stateView(
-        'Your session has expired',
-        html`<p>Your session has expired. Close this window and open it again to continue.</p>`,
+        msg('Your session has expired'),
+        html`<p>${msg('Your session has expired. Close this window and open it again to continue.')}</p>`,
       );
     }
     return this._session.render({
-      initial: () => this.stateView('Import contacts', html`<p class="loading">Waiting for a session…</p>`),
-      pending: () => this.stateView('Import contacts', html`<p class="loading" role="status">Loading…</p>`),
+      initial: () => this.stateView(msg('Import contacts'), html`<p class="loading">${msg('Waiting for a session…')}</p>`),
+      pending: () => this.stateView(msg('Import contacts'), html`<p class="loading" role="status">${msg('Loading…')}</p>`),
       error: (error) =>
         this.stateView(
-          'Import contacts',
+          msg('Import contacts'),
           html`<div class="alert" role="alert">
             <div>${toApiError(error).message}</div>
-            <button type="button" class="btn" @click=${() => this._session.run()}>Retry</button>
+            <button type="button" class="btn" @click=${() => this._session.run()}>${msg('Retry')}</button>
           </div>`,
         ),
       complete: (session) => this.stepView(session),
@@ -614,7 +729,7 @@ export class HrImport extends LitElement {
     const view = this.view();
     const session = this._expired ? undefined : this._session.value;
     return html`
-      <section class="card" part="base" aria-labelledby="heading">
+      <section class="card scheme ${this._scheme.dark ? 'dark' : ''}" part="base" aria-labelledby="heading" lang=${getLocale()}>
         ${this.renderHeader(session)}
         <h2 id="heading" tabindex="-1" part="heading">${view.title}</h2>
         <div class="body" part="body">${view.body}</div>

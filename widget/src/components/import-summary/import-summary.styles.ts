@@ -17,9 +17,9 @@ export const importSummaryStyles = css`
     font-weight: 600;
   }
   .total.invited {
-    border-color: #9fd3b2;
-    background: #eef7f1;
-    color: #14532d;
+    border-color: var(--_hr-success-border);
+    background: var(--_hr-success-surface);
+    color: var(--_hr-success-text);
   }
   .total.skipped {
     background: var(--_hr-subtle);

@@ -1,17 +1,30 @@
 import { LitElement, html, nothing } from 'lit';
+import { msg, str, updateWhenLocaleChanges } from '@lit/localize';
 import type { Contact, ImportResult, SkipReason } from '../../../../bff/contract.js';
 import { define } from '../../define.js';
 import { sharedStyles } from '../../styles/shared.styles.js';
 import { importSummaryStyles } from './import-summary.styles.js';
 
-/** Why a contact was not invited, in the admin's words. */
-export const SKIP_REASONS: Record<SkipReason, string> = {
-  already_member: 'Already a member',
-  already_invited: 'Already invited',
-  no_email: 'No email address',
-  invalid_email: 'Invalid email address',
-  duplicate: 'Listed twice',
-  not_found: 'No longer in the directory',
+/** Why a contact was not invited, in the admin's words; getters, so each read is in the current locale. */
+export const SKIP_REASONS: Readonly<Record<SkipReason, string>> = {
+  get already_member() {
+    return msg('Already a member');
+  },
+  get already_invited() {
+    return msg('Already invited');
+  },
+  get no_email() {
+    return msg('No email address');
+  },
+  get invalid_email() {
+    return msg('Invalid email address');
+  },
+  get duplicate() {
+    return msg('Listed twice');
+  },
+  get not_found() {
+    return msg('No longer in the directory');
+  },
 };
 
 /**
@@ -38,6 +51,7 @@ export class HrImportSummary extends LitElement {
     super();
     this.result = null;
     this.contacts = new Map();
+    updateWhenLocaleChanges(this);
   }
 
   private renderSkipped(item: ImportResult['skipped'][number]) {
@@ -60,12 +74,12 @@ export class HrImportSummary extends LitElement {
     const skipped = result.skipped.length;
     return html`
       <div class="totals" part="totals">
-        <p class="total invited">${result.invited} invited</p>
-        ${skipped ? html`<p class="total skipped">${skipped} skipped</p>` : nothing}
+        <p class="total invited">${msg(str`${result.invited} invited`)}</p>
+        ${skipped ? html`<p class="total skipped">${msg(str`${skipped} skipped`)}</p>` : nothing}
       </div>
       ${skipped
         ? html`
-            <h3 id="skipped-heading">Not invited</h3>
+            <h3 id="skipped-heading">${msg('Not invited')}</h3>
             <ul
               class="skipped-list"
               part="skipped-list"
@@ -78,8 +92,10 @@ export class HrImportSummary extends LitElement {
           `
         : nothing}
       <p class="seats">
-        Invitations are on their way by email. ${result.seats.remaining}
-        ${result.seats.remaining === 1 ? 'seat remains' : 'seats remain'} on your plan.
+        ${msg('Invitations are on their way by email.')}
+        ${result.seats.remaining === 1
+          ? msg('1 seat remains on your plan.')
+          : msg(str`${result.seats.remaining} seats remain on your plan.`)}
       </p>
     `;
   }

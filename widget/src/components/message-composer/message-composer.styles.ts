@@ -21,7 +21,7 @@ export const messageComposerStyles = css`
     font-variant-numeric: tabular-nums;
   }
   .counter.near {
-    color: #8a4b00;
+    color: var(--_hr-warning-text);
   }
   .required {
     margin: 0.25rem 0 0;

@@ -1,4 +1,5 @@
 import { LitElement, html, nothing } from 'lit';
+import { msg, str, updateWhenLocaleChanges } from '@lit/localize';
 import { live } from 'lit/directives/live.js';
 import type { Contact } from '../../../../bff/contract.js';
 import { define } from '../../define.js';
@@ -56,6 +57,7 @@ export class HrMessageComposer extends LitElement {
     this.contact = null;
     this.targetName = '';
     this.inviterName = '';
+    updateWhenLocaleChanges(this);
   }
 
   override updated() {
@@ -108,7 +110,7 @@ export class HrMessageComposer extends LitElement {
     };
     return html`
       <section class="preview" part="preview" aria-labelledby="preview-heading">
-        <h3 id="preview-heading">Preview${contact ? html` for ${contact.displayName}` : nothing}</h3>
+        <h3 id="preview-heading">${contact ? msg(str`Preview for ${contact.displayName}`) : msg('Preview')}</h3>
         <p class="preview-subject">${fillPlaceholders(this.subject, values)}</p>
         <p class="preview-body">${fillPlaceholders(this.body, values)}</p>
       </section>
@@ -121,7 +123,7 @@ export class HrMessageComposer extends LitElement {
         <div>
           <div class="field-row">
             <div class="label-line">
-              <label class="field" for="subject">Subject</label>
+              <label class="field" for="subject">${msg('Subject')}</label>
               ${this.renderCounter('subject-count', this.subject.length, SUBJECT_MAX)}
             </div>
             <input
@@ -135,11 +137,11 @@ export class HrMessageComposer extends LitElement {
               @input=${(e: Event) => this.handleInput('subject', e)}
               @focus=${() => (this._lastField = 'subject')}
             />
-            ${this.subject.trim() ? nothing : html`<p class="required">Enter a subject.</p>`}
+            ${this.subject.trim() ? nothing : html`<p class="required">${msg('Enter a subject.')}</p>`}
           </div>
           <div class="field-row">
             <div class="label-line">
-              <label class="field" for="body">Message</label>
+              <label class="field" for="body">${msg('Message')}</label>
               ${this.renderCounter('body-count', this.body.length, BODY_MAX)}
             </div>
             <textarea
@@ -152,10 +154,10 @@ export class HrMessageComposer extends LitElement {
               @input=${(e: Event) => this.handleInput('body', e)}
               @focus=${() => (this._lastField = 'body')}
             ></textarea>
-            ${this.body.trim() ? nothing : html`<p class="required">Enter a message.</p>`}
+            ${this.body.trim() ? nothing : html`<p class="required">${msg('Enter a message.')}</p>`}
           </div>
-          <div class="placeholders" role="group" aria-label="Insert a placeholder">
-            <span class="muted" aria-hidden="true">Insert:</span>
+          <div class="placeholders" role="group" aria-label=${msg('Insert a placeholder')}>
+            <span class="muted" aria-hidden="true">${msg('Insert:')}</span>
             ${PLACEHOLDERS.map(
               (name) => html`<button
                 type="button"
@@ -163,7 +165,7 @@ export class HrMessageComposer extends LitElement {
                 @mousedown=${(e: Event) => e.preventDefault()}
                 @click=${() => this.handleInsert(name)}
               >
-                <span class="sr-only">Insert </span>{{${name}}}
+                <span class="sr-only">${msg('Insert')} </span>{{${name}}}
               </button>`,
             )}
           </div>

@@ -1,5 +1,6 @@
 import { LitElement, html, nothing } from 'lit';
 import { ContextConsumer } from '@lit/context';
+import { msg, str, updateWhenLocaleChanges } from '@lit/localize';
 import type { CredentialField, ProviderInfo } from '../../../../bff/contract.js';
 import { toApiError, type ApiError } from '../../api/client.js';
 import { apiContext } from '../../api/context.js';
@@ -39,6 +40,7 @@ export class HrProviderConnect extends LitElement {
     this._saving = false;
     this._error = null;
     this.provider = null;
+    updateWhenLocaleChanges(this);
   }
 
   override firstUpdated() {
@@ -80,7 +82,7 @@ export class HrProviderConnect extends LitElement {
     const id = `credential-${field.name}`;
     return html`
       <div class="row">
-        <label class="field" for=${id}>${field.label}${field.required ? nothing : html` <span class="muted">(optional)</span>`}</label>
+        <label class="field" for=${id}>${field.label}${field.required ? nothing : html` <span class="muted">${msg('(optional)')}</span>`}</label>
         <input
           id=${id}
           name=${field.name}
@@ -101,16 +103,17 @@ export class HrProviderConnect extends LitElement {
     const invalid = this.invalidFields();
     return html`
       <form part="form" aria-labelledby="connect-heading" @submit=${this.handleSubmit}>
-        <h3 id="connect-heading">Connect ${provider.name}</h3>
+        <h3 id="connect-heading">${msg(str`Connect ${provider.name}`)}</h3>
         <p class="muted" id="connect-hint">
-          Credentials are stored encrypted for your organization and never shown again. Every lab and challenge of your
-          organization uses this connection.
+          ${msg(
+            'Credentials are stored encrypted for your organization and never shown again. Every lab and challenge of your organization uses this connection.',
+          )}
         </p>
         ${(provider.fields ?? []).map((f) => this.renderField(f, invalid.has(f.name)))}
         ${this._error ? html`<div class="alert" role="alert" id="connect-error">${this._error.message}</div>` : nothing}
         <div class="actions">
-          <button type="submit" class="btn primary" ?disabled=${this._saving}>${this._saving ? 'Connecting…' : 'Connect'}</button>
-          <button type="button" class="btn" ?disabled=${this._saving} @click=${() => this.dispatchEvent(new HrConnectCancelEvent())}>Cancel</button>
+          <button type="submit" class="btn primary" ?disabled=${this._saving}>${this._saving ? msg('Connecting…') : msg('Connect')}</button>
+          <button type="button" class="btn" ?disabled=${this._saving} @click=${() => this.dispatchEvent(new HrConnectCancelEvent())}>${msg('Cancel')}</button>
         </div>
       </form>
     `;

@@ -26,7 +26,7 @@ export const providerPickerStyles = css`
   .provider.ready:hover,
   .provider.own:hover {
     border-color: var(--_hr-accent);
-    box-shadow: 0 1px 4px rgb(0 0 0 / 0.08);
+    box-shadow: 0 1px 4px var(--_hr-shadow);
   }
   .provider:has(.name:focus-visible) {
     outline: 3px solid var(--_hr-focus);
@@ -62,8 +62,8 @@ export const providerPickerStyles = css`
     height: 2.5rem;
     place-items: center;
     border-radius: calc(var(--_hr-radius) - 2px);
-    background: var(--hr-provider-logo-background, #e7f3ec);
-    color: var(--hr-provider-logo-color, #0f5132);
+    background: var(--hr-provider-logo-background, var(--_hr-dark-provider-logo-background, #e7f3ec));
+    color: var(--hr-provider-logo-color, var(--_hr-dark-provider-logo-color, #0f5132));
     font-weight: 700;
   }
   .text {

@@ -1,6 +1,6 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { ContextConsumer } from '@lit/context';
-import { msg, str } from '@lit/localize';
+import { msg, str, updateWhenLocaleChanges } from '@lit/localize';
 import { Task, initialState } from '@lit/task';
 import type { ConnectionState, ProviderInfo } from '../../../../bff/contract.js';
 import { toApiError } from '../../api/client.js';
@@ -12,9 +12,9 @@ import '../provider-connect/provider-connect.js';
 import '../csv-upload/csv-upload.js';
 import { providerPickerStyles } from './provider-picker.styles.js';
 
-const STATE_TEXT: Record<Exclude<ConnectionState, 'ready'>, string> = {
-  needs_credentials: 'Needs connection',
-  error: 'Error',
+const STATE_TEXT: Record<Exclude<ConnectionState, 'ready'>, () => string> = {
+  needs_credentials: () => msg('Needs connection'),
+  error: () => msg('Error'),
 };
 
 /** The outcome of "Test connection" (or of "Disconnect" when it failed), per provider. */
@@ -80,6 +80,7 @@ export class HrProviderPicker extends LitElement {
     this._checks = new Map();
     this._notice = '';
     this.reconnect = null;
+    updateWhenLocaleChanges(this);
   }
 
   override willUpdate(changed: PropertyValues<this>) {
@@ -121,7 +122,7 @@ export class HrProviderPicker extends LitElement {
       return;
     }
     this.closeForm(event.provider);
-    this._notice = `${event.provider.name} is connected.`;
+    this._notice = msg(str`${event.provider.name} is connected.`);
     this.setCheck(event.provider.id, null);
     void this._providers.run();
   }
@@ -140,7 +141,7 @@ export class HrProviderPicker extends LitElement {
   private async handleTest(provider: ProviderInfo) {
     const api = this._api.value;
     if (!api) return;
-    this.setCheck(provider.id, { state: 'pending', text: `Testing the connection to ${provider.name}…` });
+    this.setCheck(provider.id, { state: 'pending', text: msg(str`Testing the connection to ${provider.name}…`) });
     try {
       const { sample } = await api.testConnection(provider.id);
       this.setCheck(provider.id, { state: 'ok', sample });
@@ -153,11 +154,11 @@ export class HrProviderPicker extends LitElement {
   private async handleDisconnect(provider: ProviderInfo) {
     const api = this._api.value;
     if (!api) return;
-    this.setCheck(provider.id, { state: 'pending', text: `Disconnecting ${provider.name}…` });
+    this.setCheck(provider.id, { state: 'pending', text: msg(str`Disconnecting ${provider.name}…`) });
     try {
       await api.deleteConnection(provider.id);
       this.setCheck(provider.id, null);
-      this._notice = `${provider.name} is disconnected.`;
+      this._notice = msg(str`${provider.name} is disconnected.`);
       this._focusId = provider.id;
       void this._providers.run();
     } catch (error) {
@@ -178,7 +179,12 @@ export class HrProviderPicker extends LitElement {
     if (!check) return nothing;
     if (check.state === 'pending') return html`<span class="check" role="status">${check.text}</span>`;
     if (check.state === 'ok') {
-      return html`<span class="check ok" role="status">Connection works: ${check.sample} ${check.sample === 1 ? 'person' : 'people'} on the first page.</span>`;
+      const sample = check.sample;
+      return html`<span class="check ok" role="status"
+        >${sample === 1
+          ? msg('Connection works: 1 person on the first page.')
+          : msg(str`Connection works: ${sample} people on the first page.`)}</span
+      >`;
     }
     // Refused credentials (wrong, revoked, expired) are fixed by entering new ones: offer that here.
     const reconnect =
@@ -194,11 +200,23 @@ export class HrProviderPicker extends LitElement {
     const busy = this._checks.get(provider.id)?.state === 'pending';
     return html`
       <span class="actions">
-        <button type="button" class="btn link" aria-label="Test connection to ${provider.name}" ?disabled=${busy} @click=${() => this.handleTest(provider)}>
-          Test connection
+        <button
+          type="button"
+          class="btn link"
+          aria-label=${msg(str`Test connection to ${provider.name}`)}
+          ?disabled=${busy}
+          @click=${() => this.handleTest(provider)}
+        >
+          ${msg('Test connection')}
         </button>
-        <button type="button" class="btn link" aria-label="Disconnect ${provider.name}" ?disabled=${busy} @click=${() => this.handleDisconnect(provider)}>
-          Disconnect
+        <button
+          type="button"
+          class="btn link"
+          aria-label=${msg(str`Disconnect ${provider.name}`)}
+          ?disabled=${busy}
+          @click=${() => this.handleDisconnect(provider)}
+        >
+          ${msg('Disconnect')}
         </button>
       </span>
     `;
@@ -226,7 +244,7 @@ export class HrProviderPicker extends LitElement {
           </button>
           ${provider.connection === 'ready'
             ? nothing
-            : html`<span class="state ${provider.connection}" id=${stateId}>${isCsv(provider) ? msg('Upload a file') : STATE_TEXT[provider.connection]}</span>`}
+            : html`<span class="state ${provider.connection}" id=${stateId}>${isCsv(provider) ? msg('Upload a file') : STATE_TEXT[provider.connection]()}</span>`}
           ${own && ready ? this.renderActions(provider) : nothing} ${this.renderCheck(provider)}
         </span>
       </li>
@@ -235,10 +253,10 @@ export class HrProviderPicker extends LitElement {
 
   private renderList(providers: ProviderInfo[]) {
     return providers.length
-      ? html`<ul class="providers" part="list" role="list" aria-label="HR applications">
+      ? html`<ul class="providers" part="list" role="list" aria-label=${msg('HR applications')}>
           ${providers.map((p) => this.renderProvider(p))}
         </ul>`
-      : html`<p class="muted">No HR applications are configured for this deployment.</p>`;
+      : html`<p class="muted" role="status">${msg('No HR applications are configured for this deployment.')}</p>`;
   }
 
   override render() {
@@ -263,14 +281,14 @@ export class HrProviderPicker extends LitElement {
     return html`
       <p class="sr-only" role="status">${this._notice}</p>
       ${this._providers.render({
-        initial: () => html`<p class="loading">Waiting for a session…</p>`,
+        initial: () => html`<p class="loading">${msg('Waiting for a session…')}</p>`,
         // A reload after connecting keeps the list on screen (and the focus in it).
         pending: () =>
-          this._providers.value ? this.renderList(this._providers.value) : html`<p class="loading" role="status">Loading HR applications…</p>`,
+          this._providers.value ? this.renderList(this._providers.value) : html`<p class="loading" role="status">${msg('Loading HR applications…')}</p>`,
         error: (error) => html`
           <div class="alert" role="alert">
             <div>${toApiError(error).message}</div>
-            <button type="button" class="btn" @click=${() => this._providers.run()}>Retry</button>
+            <button type="button" class="btn" @click=${() => this._providers.run()}>${msg('Retry')}</button>
           </div>
         `,
         complete: (providers) => this.renderList(providers),

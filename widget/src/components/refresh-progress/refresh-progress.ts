@@ -1,5 +1,5 @@
 import { LitElement, html, nothing } from 'lit';
-import { styleMap } from 'lit/directives/style-map.js';
+import { styleProps } from '../../directives/style-props.js';
 import { ContextConsumer } from '@lit/context';
 import { Task, initialState } from '@lit/task';
 import { msg, str } from '@lit/localize';
@@ -169,7 +169,7 @@ export class HrImportRefreshProgress extends LitElement {
         aria-valuenow=${known ? fetched : nothing}
         aria-valuetext=${label}
       >
-        <div class="fill" style=${styleMap(known ? { width: `${(fetched / p.total!) * 100}%` } : {})}></div>
+        <div class="fill" style=${styleProps(known ? { width: `${(fetched / p.total!) * 100}%` } : {})}></div>
       </div>
     </div>`;
   }

@@ -1,4 +1,5 @@
 import { LitElement, html, nothing } from 'lit';
+import { msg, str, updateWhenLocaleChanges } from '@lit/localize';
 import { live } from 'lit/directives/live.js';
 import { repeat } from 'lit/directives/repeat.js';
 import type { Contact, Role } from '../../../../bff/contract.js';
@@ -46,6 +47,7 @@ export class HrRoleAssigner extends LitElement {
     this.overrides = new Map();
     this.contacts = [];
     this.more = 0;
+    updateWhenLocaleChanges(this);
   }
 
   private handleBulk(event: Event) {
@@ -76,7 +78,7 @@ export class HrRoleAssigner extends LitElement {
           ${contact.email ? html`<span class="email">${contact.email}</span>` : nothing}
         </span>
         <select
-          aria-label="Role for ${contact.displayName}"
+          aria-label=${msg(str`Role for ${contact.displayName}`)}
           .value=${live(value)}
           @change=${(e: Event) => this.handleOne(contact, e)}
         >
@@ -86,16 +88,30 @@ export class HrRoleAssigner extends LitElement {
     `;
   }
 
+  /** "and 12 more contacts matching your selection will be invited as User." */
+  private restText(): string {
+    const more = this.more;
+    const role = this.roles.find((r) => r.id === this.commonRole)?.label ?? this.commonRole;
+    if (this.contacts.length) {
+      return more === 1
+        ? msg(str`and 1 more contact matching your selection will be invited as ${role}.`)
+        : msg(str`and ${more} more contacts matching your selection will be invited as ${role}.`);
+    }
+    return more === 1
+      ? msg(str`1 more contact matching your selection will be invited as ${role}.`)
+      : msg(str`${more} more contacts matching your selection will be invited as ${role}.`);
+  }
+
   override render() {
     return html`
       <div class="bulk" part="bulk">
-        <label class="field" for="bulk">Invite all selected users as</label>
+        <label class="field" for="bulk">${msg('Invite all selected users as')}</label>
         <select id="bulk" .value=${live(this.commonRole)} @change=${this.handleBulk}>
           ${this.roleOptions(this.commonRole)}
         </select>
       </div>
       ${this.contacts.length
-        ? html`<ul class="people" part="list" role="list" aria-label="Selected contacts">
+        ? html`<ul class="people" part="list" role="list" aria-label=${msg('Selected contacts')}>
             ${repeat(
               this.contacts,
               (c) => c.id,
@@ -103,13 +119,7 @@ export class HrRoleAssigner extends LitElement {
             )}
           </ul>`
         : nothing}
-      ${this.more > 0
-        ? html`<p class="rest">
-            ${this.contacts.length ? 'and ' : ''}${this.more} more ${this.more === 1 ? 'contact' : 'contacts'} matching
-            your selection will be invited as
-            ${this.roles.find((r) => r.id === this.commonRole)?.label ?? this.commonRole}.
-          </p>`
-        : nothing}
+      ${this.more > 0 ? html`<p class="rest">${this.restText()}</p>` : nothing}
     `;
   }
 }

@@ -18,7 +18,7 @@ export const seatMeterStyles = css`
     height: 0.375rem;
     overflow: hidden;
     border-radius: 999px;
-    background: var(--hr-seat-meter-track, #e4e8ec);
+    background: var(--hr-seat-meter-track, var(--_hr-dark-seat-meter-track, #e4e8ec));
   }
   .used,
   .selected {
@@ -27,9 +27,12 @@ export const seatMeterStyles = css`
     left: 0;
   }
   .used {
-    background: var(--hr-seat-meter-used, #57606a);
+    width: var(--_hr-used, 0%);
+    background: var(--hr-seat-meter-used, var(--_hr-dark-seat-meter-used, #57606a));
   }
   .selected {
+    left: var(--_hr-used, 0%);
+    width: var(--_hr-selected, 0%);
     background: var(--_hr-accent);
   }
 `;

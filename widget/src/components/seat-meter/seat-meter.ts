@@ -1,5 +1,5 @@
 import { LitElement, html, nothing } from 'lit';
-import { styleMap } from 'lit/directives/style-map.js';
+import { msg, str, updateWhenLocaleChanges } from '@lit/localize';
 import type { Seats } from '../../../../bff/contract.js';
 import { define } from '../../define.js';
 import { sharedStyles } from '../../styles/shared.styles.js';
@@ -31,22 +31,40 @@ export class HrSeatMeter extends LitElement {
     super();
     this.seats = null;
     this.selected = 0;
+    updateWhenLocaleChanges(this);
+  }
+
+  /** The bar's shares of the limit, 0 to 1. */
+  private shares(seats: Seats): { used: number; selected: number } {
+    const limit = Math.max(seats.limit, 1);
+    const used = Math.min(seats.used / limit, 1);
+    return { used, selected: Math.min(this.selected / limit, 1 - used) };
+  }
+
+  /**
+   * The widths are set through the CSSOM, not a `style` attribute: a host page's
+   * Content-Security-Policy without 'unsafe-inline' blocks style attributes but not this.
+   */
+  override updated() {
+    const bar = this.renderRoot.querySelector<HTMLElement>('.bar');
+    if (!bar || !this.seats) return;
+    const { used, selected } = this.shares(this.seats);
+    bar.style.setProperty('--_hr-used', `${used * 100}%`);
+    bar.style.setProperty('--_hr-selected', `${selected * 100}%`);
   }
 
   override render() {
     const seats = this.seats;
     if (!seats) return nothing;
-    const limit = Math.max(seats.limit, 1);
-    const used = Math.min(seats.used / limit, 1);
-    const selected = Math.min(this.selected / limit, 1 - used);
     return html`
       <div class="meter" part="base">
         <p class="text" role="status" aria-live="polite">
-          <strong>${seats.used} of ${seats.limit} seats used</strong> · ${seats.remaining} remaining
+          <strong>${msg(str`${seats.used} of ${seats.limit} seats used`)}</strong> ·
+          ${seats.remaining > 0 ? msg(str`${seats.remaining} remaining`) : msg('no seats remaining')}
         </p>
         <div class="bar" part="bar" aria-hidden="true">
-          <div class="used" style=${styleMap({ width: `${used * 100}%` })}></div>
-          <div class="selected" style=${styleMap({ left: `${used * 100}%`, width: `${selected * 100}%` })}></div>
+          <div class="used"></div>
+          <div class="selected"></div>
         </div>
       </div>
     `;

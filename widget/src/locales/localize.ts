@@ -1,0 +1,83 @@
+import { configureLocalization } from '@lit/localize';
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { sourceLocale, targetLocales } from './generated/locale-codes.js';
+import * as de from './generated/de.js';
+
+/** Locales the widget speaks: English (the source) and every translation in generated/. */
+export const LOCALES: readonly string[] = [sourceLocale, ...targetLocales];
+
+// Bundled, not fetched: the script-tag build stays one file, and a host's strict CSP or a
+// missing chunk can never leave the widget without its words.
+const TEMPLATES: Record<string, typeof de> = { de };
+
+const { getLocale, setLocale } = configureLocalization({
+  sourceLocale,
+  targetLocales,
+  loadLocale: (locale) => Promise.resolve(TEMPLATES[locale]!),
+});
+
+export { getLocale };
+
+/**
+ * The supported locale that best matches a BCP 47 tag (`de-CH` → `de`), or undefined.
+ * Matching ignores case, as language tags do.
+ */
+export function matchLocale(tag: string | null | undefined): string | undefined {
+  const wanted = tag?.trim().toLowerCase();
+  if (!wanted) return undefined;
+  return LOCALES.find((l) => l.toLowerCase() === wanted) ?? LOCALES.find((l) => l.toLowerCase() === wanted.split('-')[0]);
+}
+
+/** The `lang` in force at `el`: its own or its nearest ancestor's, across shadow roots, else the page's. */
+export function langOf(el: Element): string {
+  let node: Element | null = el;
+  while (node) {
+    const found: Element | null = node.closest('[lang]');
+    if (found) return found.getAttribute('lang') ?? '';
+    const root = node.getRootNode();
+    node = root instanceof ShadowRoot ? root.host : null;
+  }
+  return document.documentElement.lang;
+}
+
+/**
+ * Keeps the widget's locale in step with its `locale` attribute, else the host page's `lang`
+ * (the nearest ancestor's, else `<html lang>`), else English; and follows later changes of
+ * either. Lit Localize has one active locale per page, so two widgets asking for different
+ * locales on one page share the last one asked for.
+ */
+export class LocaleController implements ReactiveController {
+  readonly #host: ReactiveControllerHost & HTMLElement & { locale: string };
+  #observer: MutationObserver | undefined;
+
+  constructor(host: ReactiveControllerHost & HTMLElement & { locale: string }) {
+    this.#host = host;
+    host.addController(this);
+  }
+
+  /** The locale this element should speak now. */
+  get wanted(): string {
+    return matchLocale(this.#host.locale) ?? matchLocale(langOf(this.#host)) ?? sourceLocale;
+  }
+
+  hostConnected() {
+    // `lang` may change anywhere above the element (a language switcher on <html>, a wrapper).
+    this.#observer = new MutationObserver(() => this.apply());
+    this.#observer.observe(document.documentElement, { attributes: true, attributeFilter: ['lang'], subtree: true });
+    this.apply();
+  }
+
+  hostDisconnected() {
+    this.#observer?.disconnect();
+    this.#observer = undefined;
+  }
+
+  hostUpdate() {
+    this.apply();
+  }
+
+  apply(): Promise<void> {
+    const wanted = this.wanted;
+    return wanted === getLocale() ? Promise.resolve() : setLocale(wanted);
+  }
+}
