@@ -16,6 +16,7 @@ import { targetsRoutes } from './routes/targets.js';
 import { providersRoutes } from './routes/providers.js';
 import { importKeyGuard, importsRoutes } from './routes/imports.js';
 import { invitesRoutes } from './routes/invites.js';
+import { oauthCallbackRoutes } from './routes/oauth.js';
 import { acceptLimits, rateLimit, widgetLimits } from './rate-limit.js';
 
 /** An import of 100,000 ids with per-contact roles fits; anything bigger is not a real request. */
@@ -59,11 +60,13 @@ export function createApp(deps: AppDeps) {
     .route('/targets', targetsRoutes(deps))
     .route('/providers', providersRoutes(deps))
     .route('/imports', importsRoutes(deps))
-    .route('/invites', invitesRoutes(deps));
+    .route('/invites', invitesRoutes(deps))
+    .route('/oauth', oauthCallbackRoutes(deps));
 
   const app = new Hono<Env>()
     .use('*', requestId())
-    .use('*', secureHeaders({ crossOriginResourcePolicy: 'cross-origin' }))
+    // A handler's own header wins (the OAuth callback page keeps its opener).
+    .use('*', secureHeaders({ crossOriginResourcePolicy: 'cross-origin', overwrite: false }))
     .use('*', async (c, next) => {
       const started = performance.now();
       await next();

@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from './config.js';
 import type { Connector, ConnectorSettings } from './connectors/types.js';
+import type { AuthorizationCodeSpec } from './connectors/oauth.js';
 import type { CredentialField } from './contract.js';
 import { sampleProvider, type ProviderEntry } from './providers.js';
 
@@ -23,6 +24,8 @@ export interface ProviderType {
   optional?: readonly string[] | undefined;
   /** Fields that are secrets: they must come from the environment. */
   secrets: readonly string[];
+  /** How each organization signs in through the widget's popup, where the provider offers it (`"oauth": true` in the file). */
+  oauth?: AuthorizationCodeSpec | undefined;
 }
 
 export type ProviderCatalog = Record<string, ProviderType>;
@@ -44,6 +47,8 @@ const providerSchema = z
     tokenUrl: apiUrl.optional(),
     credentials: z.record(z.string(), z.union([z.string(), envRef])).optional(),
     cacheTtlSeconds: z.number().int().min(0).max(7 * 86_400).optional(),
+    /** Each organization signs in (OAuth authorization code) with the deployment's app registration. */
+    oauth: z.boolean().optional(),
   })
   .strict();
 
@@ -117,10 +122,25 @@ export function loadProvidersFile(path: string, env: NodeJS.ProcessEnv, catalog:
         credentials[field] = v;
       }
     }
+    const base = { id: p.id, type: p.type, name: p.name ?? type.name, cacheTtlSeconds: p.cacheTtlSeconds ?? 3600 };
+    if (p.oauth) {
+      const spec = type.oauth;
+      if (!spec) fail(at('oauth'), `${p.type} has no sign-in flow here; "oauth" works with ${Object.keys(catalog).filter((k) => catalog[k]!.oauth).join(', ')}`);
+      for (const field of ['clientId', 'clientSecret']) if (!credentials[field]) fail(at('credentials', field), 'is required with "oauth": the app registration every organization signs in to');
+      // A signed-in org's API host may come from its sign-in (Salesforce's instance_url).
+      const baseUrl = p.baseUrl ?? type.baseUrl ?? '';
+      const settings = (stored: Record<string, string>) => ({ baseUrl, tokenUrl: p.tokenUrl ?? type.tokenUrl, credentials: { ...stored, ...credentials } });
+      return {
+        ...base,
+        configuredBy: 'organization',
+        fields: [],
+        oauth: { spec, clientId: credentials.clientId!, clientSecret: credentials.clientSecret!, authHost: (p.tokenUrl ?? spec.authHost).replace(/\/+$/, ''), baseUrl, credentials },
+        connect: (stored) => type.factory(settings(stored)),
+      };
+    }
     const baseUrl = p.baseUrl ?? type.baseUrl;
     if (!baseUrl) fail(at('baseUrl'), `is required for ${p.type} (the customer's own host)`);
     const settings = (stored: Record<string, string>) => ({ baseUrl, tokenUrl: p.tokenUrl ?? type.tokenUrl, credentials: { ...stored, ...credentials } });
-    const base = { id: p.id, type: p.type, name: p.name ?? type.name, cacheTtlSeconds: p.cacheTtlSeconds ?? 3600 };
     return type.credentials.every((f) => credentials[f] !== undefined)
       ? { ...base, configuredBy: 'deployment', connector: type.factory(settings({})) }
       : { ...base, configuredBy: 'organization', fields: organizationFields(type, credentials), connect: (stored) => type.factory(settings(stored)) };

@@ -7,10 +7,12 @@ import * as createCoreTables from './2026_11_24_190000_create_core_tables.js';
 import * as createIdempotencyKeys from './2026_11_24_210000_create_idempotency_keys.js';
 import * as createAuditEvents from './2026_11_24_220000_create_audit_events.js';
 import * as createRateLimits from './2026_11_24_230000_create_rate_limits.js';
+import * as createOAuthStates from './2026_11_24_235000_create_oauth_states.js';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_24_190000_create_core_tables': createCoreTables,
   '2026_11_24_210000_create_idempotency_keys': createIdempotencyKeys,
   '2026_11_24_220000_create_audit_events': createAuditEvents,
   '2026_11_24_230000_create_rate_limits': createRateLimits,
+  '2026_11_24_235000_create_oauth_states': createOAuthStates,
 };

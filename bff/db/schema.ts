@@ -180,6 +180,21 @@ export interface RateLimitTable {
   count: number;
 }
 
+/** A sign-in in flight (OAuth popup): consumed once by the callback. */
+export interface OAuthStateTable {
+  /** SHA-256 (hex) of the `state` sent to the provider; the value itself is never stored. */
+  state_hash: string;
+  provider_id: string;
+  /** The organization scope the sign-in connects (services/connections.ts). */
+  scope: string;
+  /** The host page's origin, the only one the callback page posts its result to. */
+  origin: string;
+  /** The PKCE verifier, sealed (bff/crypto.ts). */
+  code_verifier: string;
+  expires_at: string;
+  created_at: string;
+}
+
 export interface Database {
   targets: TargetTable;
   members: MemberTable;
@@ -192,6 +207,7 @@ export interface Database {
   outbox: OutboxTable;
   audit_events: AuditEventTable;
   rate_limits: RateLimitTable;
+  oauth_states: OAuthStateTable;
 }
 
 export type Target = Selectable<TargetTable>;

@@ -10,6 +10,7 @@ import { getTarget, type TargetRef } from '../services/targets.js';
 import { getProvider } from '../providers.js';
 import { validate } from '../validate.js';
 import { connectionsRoutes } from './connections.js';
+import { oauthStartRoutes } from './oauth.js';
 
 export const providersRoutes = (deps: AppDeps) => {
   const { db, config, providers, now = () => new Date() } = deps;
@@ -39,5 +40,6 @@ export const providersRoutes = (deps: AppDeps) => {
       await ensureDirectory(db.kysely, conn, now, conn.provider.cacheTtlSeconds);
       return c.json(await listFacets(db.kysely, conn.key, { search: q.search, filters: { status: q.status } }));
     })
-    .route('/:provider/connection', connectionsRoutes(deps));
+    .route('/:provider/connection', connectionsRoutes(deps))
+    .route('/:provider/oauth', oauthStartRoutes(deps));
 };
