@@ -28,6 +28,16 @@ export class HrConnectionChangeEvent extends Event {
   }
 }
 
+/** The provider refused its stored credentials (expired or revoked): connect it again. */
+export class HrProviderReconnectEvent extends Event {
+  static readonly eventName = 'hr-provider-reconnect';
+  readonly provider: ProviderInfo;
+  constructor(provider: ProviderInfo) {
+    super(HrProviderReconnectEvent.eventName, INTERNAL);
+    this.provider = provider;
+  }
+}
+
 /** The admin left the connect form without connecting. */
 export class HrConnectCancelEvent extends Event {
   static readonly eventName = 'hr-connect-cancel';

@@ -3,11 +3,12 @@ import { live } from 'lit/directives/live.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { ContextConsumer } from '@lit/context';
 import { Task, TaskStatus, initialState } from '@lit/task';
+import { msg, str } from '@lit/localize';
 import type { Contact, ContactFacets, ContactPage, ProviderInfo } from '../../../../bff/contract.js';
 import { isAbort, toApiError, type ApiError } from '../../api/client.js';
 import { apiContext } from '../../api/context.js';
 import { define } from '../../define.js';
-import { HrContactsLoadedEvent, HrQueryChangeEvent, HrSelectionChangeEvent } from '../../events/internal.js';
+import { HrContactsLoadedEvent, HrProviderReconnectEvent, HrQueryChangeEvent, HrSelectionChangeEvent } from '../../events/internal.js';
 import {
   canInvite,
   emptyQuery,
@@ -326,12 +327,24 @@ export class HrContactList extends LitElement {
     `;
   }
 
+  /** Expired or revoked credentials are not a dead end: the organization connects again. */
+  private renderReconnect(error: ApiError) {
+    const provider = this.provider;
+    const own = provider && (provider.oauth || (provider.fields?.length ?? 0) > 0);
+    if (error.code !== 'provider_auth' || !provider || !own) return nothing;
+    return html`<button type="button" class="btn primary" @click=${() => this.dispatchEvent(new HrProviderReconnectEvent(provider))}>
+      ${msg(str`Reconnect ${provider.name}`)}
+    </button>`;
+  }
+
   private renderList() {
     const pending = this._page.status === TaskStatus.PENDING;
     if (this._page.status === TaskStatus.ERROR) {
+      const error = toApiError(this._page.error);
       return html`
         <div class="alert" role="alert">
-          <div>${toApiError(this._page.error).message}</div>
+          <div>${error.message}</div>
+          ${this.renderReconnect(error)}
           <button type="button" class="btn" @click=${() => this._page.run()}>Retry</button>
         </div>
       `;

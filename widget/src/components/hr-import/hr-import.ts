@@ -14,6 +14,7 @@ import type {
   HrContactsLoadedEvent,
   HrMessageChangeEvent,
   HrProviderSelectEvent,
+  HrProviderReconnectEvent,
   HrQueryChangeEvent,
   HrRoleChangeEvent,
   HrSelectionChangeEvent,
@@ -106,6 +107,7 @@ export class HrImport extends LitElement {
   static override properties = {
     _step: { state: true },
     _provider: { state: true },
+    _reconnect: { state: true },
     _query: { state: true },
     _selection: { state: true },
     _rows: { state: true },
@@ -142,6 +144,8 @@ export class HrImport extends LitElement {
 
   private declare _step: HrImportStep;
   private declare _provider: ProviderInfo | null;
+  /** A provider whose credentials stopped working, to connect again. */
+  private declare _reconnect: ProviderInfo | null;
   private declare _query: ContactQuery;
   private declare _selection: Selection;
   /** Rows loaded for the current query. */
@@ -168,6 +172,7 @@ export class HrImport extends LitElement {
     super();
     this._step = 'provider';
     this._provider = null;
+    this._reconnect = null;
     this._query = emptyQuery();
     this._selection = noSelection();
     this._rows = [];
@@ -236,7 +241,14 @@ export class HrImport extends LitElement {
     this.dispatchEvent(new HrImportStepEvent(step));
   }
 
+  /** The contacts step hit expired or revoked credentials: back to the provider step, its connect form open. */
+  private handleReconnect(event: HrProviderReconnectEvent) {
+    this._reconnect = event.provider;
+    this.goTo('provider');
+  }
+
   private handleProviderSelect(event: HrProviderSelectEvent) {
+    this._reconnect = null;
     if (this._provider?.id !== event.provider.id) {
       this._query = emptyQuery();
       this._selection = noSelection();
@@ -420,7 +432,11 @@ export class HrImport extends LitElement {
       case 'provider':
         return this.stateView(
           'Choose an HR application',
-          html`<hr-provider-picker exportparts="provider" @hr-provider-select=${this.handleProviderSelect}></hr-provider-picker>`,
+          html`<hr-provider-picker
+            exportparts="provider"
+            .reconnect=${this._reconnect}
+            @hr-provider-select=${this.handleProviderSelect}
+          ></hr-provider-picker>`,
         );
       case 'contacts':
         return {
@@ -434,6 +450,7 @@ export class HrImport extends LitElement {
             @hr-selection-change=${this.handleSelectionChange}
             @hr-query-change=${this.handleQueryChange}
             @hr-contacts-loaded=${this.handleContactsLoaded}
+            @hr-provider-reconnect=${this.handleReconnect}
           ></hr-contact-list>`,
           footer: html`
             ${this.cancelButton()}<span class="spacer"></span>${this.backButton('provider')}

@@ -19,7 +19,7 @@ const STATE_TEXT: Record<Exclude<ConnectionState, 'ready'>, string> = {
 type Check = { state: 'pending'; text: string } | { state: 'ok'; sample: number } | { state: 'error'; message: string };
 
 /** A provider the admin's organization connects itself (the BFF says which fields it needs). */
-const ownConnection = (p: ProviderInfo) => p.fields !== undefined && p.fields.length > 0;
+const ownConnection = (p: ProviderInfo) => p.oauth === true || (p.fields !== undefined && p.fields.length > 0);
 
 /**
  * The HR applications configured for this deployment, one button each (the article's step 5).
@@ -41,6 +41,7 @@ export class HrProviderPicker extends LitElement {
     _connecting: { state: true },
     _checks: { state: true },
     _notice: { state: true },
+    reconnect: { attribute: false },
   };
 
   private readonly _api = new ContextConsumer(this, { context: apiContext, subscribe: true });
@@ -59,11 +60,19 @@ export class HrProviderPicker extends LitElement {
   /** Announced politely: what the last connect or disconnect did. */
   private declare _notice: string;
 
+  /** A provider whose stored credentials stopped working: its connect step opens, saying why. */
+  declare reconnect: ProviderInfo | null;
+
   constructor() {
     super();
+    this.reconnect = null;
     this._connecting = null;
     this._checks = new Map();
     this._notice = '';
+  }
+
+  override willUpdate(changed: Map<PropertyKey, unknown>) {
+    if (changed.has('reconnect') && this.reconnect) this._connecting = this.reconnect;
   }
 
   override updated() {
@@ -197,6 +206,7 @@ export class HrProviderPicker extends LitElement {
       return html`<hr-provider-connect
         exportparts="form"
         .provider=${provider}
+        ?reconnect=${provider.id === this.reconnect?.id}
         @hr-connection-change=${this.handleConnected}
         @hr-connect-cancel=${() => this.closeForm(provider)}
       ></hr-provider-connect>`;
