@@ -65,8 +65,9 @@ export function createApp(deps: AppDeps) {
 
   const app = new Hono<Env>()
     .use('*', requestId())
-    // A handler's own header wins (the OAuth callback page keeps its opener).
-    .use('*', secureHeaders({ crossOriginResourcePolicy: 'cross-origin', overwrite: false }))
+    // Pages served here (the demo, the accept page) may open the OAuth sign-in popup, which must
+    // keep its opener to report back; a handler's own header wins (the callback page's).
+    .use('*', secureHeaders({ crossOriginResourcePolicy: 'cross-origin', crossOriginOpenerPolicy: 'same-origin-allow-popups', overwrite: false }))
     .use('*', async (c, next) => {
       const started = performance.now();
       await next();

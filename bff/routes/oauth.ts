@@ -18,11 +18,14 @@ import { escapeHtml } from '../services/message.js';
 import { finishSignIn, startSignIn, OAUTH_CALLBACK_PATH, type SignInDeps, type SignInOutcome } from '../services/oauth-grants.js';
 import { validate } from '../validate.js';
 
+/** Read per request: the standalone server knows its own URL (port 0) only once it listens. */
 function signInDeps({ db, config }: AppDeps): SignInDeps {
   return {
     db: db.kysely,
     key: credentialKey(config.secret),
-    redirectUri: config.publicUrl ? `${config.publicUrl.replace(/\/+$/, '')}${OAUTH_CALLBACK_PATH}` : null,
+    get redirectUri() {
+      return config.publicUrl ? `${config.publicUrl.replace(/\/+$/, '')}${OAUTH_CALLBACK_PATH}` : null;
+    },
     get origins() {
       return config.origins;
     },
