@@ -7,7 +7,7 @@ import { BAMBOOHR_BASE_URL, BAMBOOHR_CREDENTIALS, createBambooHRConnector } from
 import { HIBOB_BASE_URL, HIBOB_CREDENTIALS, createHiBobConnector } from './connectors/hibob.js';
 import { PERSONIO_BASE_URL, PERSONIO_CREDENTIALS, createPersonioConnector } from './connectors/personio.js';
 import { WORKDAY_CREDENTIALS, createWorkdayConnector } from './connectors/workday.js';
-import { GOOGLE_API_URL, GOOGLE_CREDENTIALS, GOOGLE_TOKEN_URL, createGoogleConnector } from './connectors/google.js';
+import { GOOGLE_API_URL, GOOGLE_CREDENTIALS, GOOGLE_OAUTH, GOOGLE_TOKEN_URL, createGoogleConnector } from './connectors/google.js';
 import { MICROSOFT_CREDENTIALS, MICROSOFT_GRAPH_URL, MICROSOFT_LOGIN_URL, MICROSOFT_OAUTH, createMicrosoftConnector } from './connectors/microsoft.js';
 import { SALESFORCE_CREDENTIALS, SALESFORCE_OAUTH, createSalesforceConnector } from './connectors/salesforce.js';
 import { MERGE_API_URL, MERGE_CREDENTIALS, createMergeConnector } from './connectors/merge.js';
@@ -27,6 +27,7 @@ export const PROVIDER_CATALOG: ProviderCatalog = {
     credentials: GOOGLE_CREDENTIALS,
     optional: ['customer'],
     secrets: ['serviceAccountKey'],
+    oauth: GOOGLE_OAUTH,
   },
   microsoft: {
     name: 'Microsoft Entra ID',

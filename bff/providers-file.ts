@@ -109,12 +109,14 @@ export function loadProvidersFile(path: string, env: NodeJS.ProcessEnv, catalog:
     if (p.type === 'sample') return { ...sampleProvider(), id: p.id, name: p.name ?? 'Sample directory' };
     const type = catalog[p.type];
     if (!type) fail(at('type'), `unknown type "${p.type}"; one of: sample, ${Object.keys(catalog).join(', ')}`);
-    const known = new Set([...type.credentials, ...(type.optional ?? [])]);
+    // With "oauth" the file holds the app registration every organization signs in to.
+    const appRegistration = p.oauth ? ['clientId', 'clientSecret'] : [];
+    const known = new Set([...type.credentials, ...(type.optional ?? []), ...appRegistration]);
     const credentials: Record<string, string> = {};
     for (const [field, value] of Object.entries(p.credentials ?? {})) {
       if (!known.has(field)) fail(at('credentials', field), `not a credential of ${p.type}; expected: ${[...known].join(', ')}`);
       if (typeof value === 'string') {
-        if (type.secrets.includes(field)) fail(at('credentials', field), 'is a secret: write { "env": "VARIABLE" } and set the variable, never the value itself');
+        if (type.secrets.includes(field) || (p.oauth && field === 'clientSecret')) fail(at('credentials', field), 'is a secret: write { "env": "VARIABLE" } and set the variable, never the value itself');
         credentials[field] = value;
       } else {
         const v = env[value.env];
@@ -134,7 +136,15 @@ export function loadProvidersFile(path: string, env: NodeJS.ProcessEnv, catalog:
         ...base,
         configuredBy: 'organization',
         fields: [],
-        oauth: { spec, clientId: credentials.clientId!, clientSecret: credentials.clientSecret!, authHost: (p.tokenUrl ?? spec.authHost).replace(/\/+$/, ''), baseUrl, credentials },
+        oauth: {
+          spec,
+          clientId: credentials.clientId!,
+          clientSecret: credentials.clientSecret!,
+          authHost: (p.tokenUrl ?? spec.authHost).replace(/\/+$/, ''),
+          authorizeHost: (p.tokenUrl ?? spec.authorizeHost ?? spec.authHost).replace(/\/+$/, ''),
+          baseUrl,
+          credentials,
+        },
         connect: (stored) => type.factory(settings(stored)),
       };
     }

@@ -42,8 +42,10 @@ export interface OAuthClient {
   spec: AuthorizationCodeSpec;
   clientId: string;
   clientSecret: string;
-  /** Where the authorize and token endpoints are: the file's `tokenUrl`, else the provider's real auth host. */
+  /** Where the token endpoint is: the file's `tokenUrl`, else the provider's real auth host. */
   authHost: string;
+  /** Where the consent screen is: the file's `tokenUrl`, else the provider's real one. */
+  authorizeHost: string;
   /** The file's `baseUrl` ('' where the sign-in names the host). */
   baseUrl: string;
   /** The file's own credentials (e.g. Microsoft's tenantId), which shape the endpoints' paths. */

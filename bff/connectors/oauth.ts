@@ -114,6 +114,8 @@ export function createTokenCache(fetchToken: (signal: AbortSignal) => Promise<Ac
 export interface AuthorizationCodeSpec {
   /** The real auth host, used when the providers file sets no `tokenUrl`. */
   authHost: string;
+  /** Where the consent screen is, when not on the auth host (Google: accounts.google.com); `tokenUrl` overrides both. */
+  authorizeHost?: string;
   authorizePath(credentials: Credentials): string;
   tokenPath(credentials: Credentials): string;
   scope: string;

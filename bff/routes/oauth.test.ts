@@ -1,10 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHarness, type Harness } from '../../test/harness.js';
 import { startMicrosoftFake } from '../../test/fakes/microsoft-server.js';
 import { startSalesforceFake } from '../../test/fakes/salesforce-server.js';
+import { startGoogleFake } from '../../test/fakes/google-server.js';
 import type { SignInOptions } from '../../test/fakes/authorization-code.js';
 import { loadProvidersFile } from '../providers-file.js';
 import { PROVIDER_CATALOG } from '../provider-catalog.js';
@@ -270,38 +272,79 @@ describe('OAuth sign-in: refusals, each a clear answer with nothing stored', () 
   });
 });
 
+/**
+ * Another provider's whole sign-in on its own BFF: start, consent at its stand-in, land on the
+ * callback, list contacts. Returns the authorize URL and the emails listed.
+ */
+async function signInAndList(entries: ProviderEntry[], provider: string): Promise<{ authorize: URL; emails: string[] }> {
+  const bff = await createHarness({ providers: entries, config: { publicUrl: PUBLIC_URL, origins: [HOST] } });
+  try {
+    await bff.target('organization', 'acme', 10);
+    const token = await bff.session({ type: 'organization', id: 'acme' });
+    const started = await (await bff.request('POST', `/api/providers/${provider}/oauth`, { token, body: { origin: HOST } })).json();
+    const consented = await fetch(started.authorizeUrl, { redirect: 'manual' });
+    expect(consented.status).toBe(302);
+    const landed = await bff.request('GET', consented.headers.get('location')!.slice(PUBLIC_URL.length));
+    expect(landed.status).toBe(200);
+    const contacts = await (await bff.request('GET', `/api/providers/${provider}/contacts`, { token })).json();
+    return { authorize: new URL(started.authorizeUrl), emails: contacts.items.map((c: { email: string }) => c.email).sort() };
+  } finally {
+    await bff.close();
+  }
+}
+
+const grantTypes = (requests: { body: string }[]) => requests.map((r) => new URLSearchParams(r.body).get('grant_type'));
+
 describe('OAuth sign-in: Salesforce (web server flow)', () => {
   it('stores the instance the sign-in names and lists Users and Contacts from it', async () => {
-    const sfSignIn: SignInOptions = { redirectUris: [CALLBACK] };
     const org = await startSalesforceFake({
       ...CLIENT,
-      signIn: sfSignIn,
+      signIn: { redirectUris: [CALLBACK] },
       users: [{ Id: '005A', FirstName: 'Lin', LastName: 'Ma', Name: 'Lin Ma', Email: 'lin@acme.test', IsActive: true, UserType: 'Standard' }],
       contacts: [{ Id: '003B', FirstName: 'Kim', LastName: 'Ro', Name: 'Kim Ro', Email: 'kim@partner.test' }],
     });
     try {
       const entries = providersFile([{ id: 'sf', type: 'salesforce', oauth: true, tokenUrl: org.url, credentials: { clientId: CLIENT.clientId, clientSecret: { env: 'APP_SECRET' } } }]);
-      const sf = await createHarness({ providers: entries, config: { publicUrl: PUBLIC_URL, origins: [HOST] } });
-      try {
-        await sf.target('organization', 'acme', 10);
-        const token = await sf.session({ type: 'organization', id: 'acme' });
-        const started = await (await sf.request('POST', '/api/providers/sf/oauth', { token, body: { origin: HOST } })).json();
-        const url = new URL(started.authorizeUrl);
-        expect(`${url.origin}${url.pathname}`).toBe(`${org.url}/services/oauth2/authorize`);
-        expect(url.searchParams.get('scope')).toBe('api refresh_token');
-        const res = await fetch(started.authorizeUrl, { redirect: 'manual' });
-        const landed = await sf.request('GET', res.headers.get('location')!.slice(PUBLIC_URL.length));
-        expect(landed.status).toBe(200);
-        const contacts = await (await sf.request('GET', '/api/providers/sf/contacts', { token })).json();
-        expect(contacts.items.map((c: { email: string }) => c.email).sort()).toEqual(['kim@partner.test', 'lin@acme.test']);
-        const renew = new URLSearchParams(org.tokenRequests().at(-1)!.body);
-        expect(renew.get('grant_type')).toBe('refresh_token');
-      } finally {
-        await sf.close();
-      }
+      const { authorize, emails } = await signInAndList(entries, 'sf');
+      expect(`${authorize.origin}${authorize.pathname}`).toBe(`${org.url}/services/oauth2/authorize`);
+      expect(authorize.searchParams.get('scope')).toBe('api refresh_token');
+      expect(emails).toEqual(['kim@partner.test', 'lin@acme.test']);
+      expect(grantTypes(org.tokenRequests())).toEqual(['authorization_code', 'refresh_token']);
     } finally {
       await org.close();
     }
+  });
+});
+
+describe('OAuth sign-in: Google Workspace (an admin consents instead of domain-wide delegation)', () => {
+  it('asks for offline access to the directory scope and lists users with the refresh token', async () => {
+    const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const google = await startGoogleFake({
+      publicKey,
+      clientEmail: 'unused@example.iam.gserviceaccount.com',
+      delegatedSubjects: [],
+      signIn: { ...CLIENT, redirectUris: [CALLBACK] },
+      users: [{ id: 'g1', primaryEmail: 'mo@acme.test', name: { givenName: 'Mo', familyName: 'Li', fullName: 'Mo Li' } }],
+    });
+    try {
+      const entries = providersFile([
+        { id: 'gws', type: 'google', oauth: true, baseUrl: google.url, tokenUrl: google.url, credentials: { clientId: CLIENT.clientId, clientSecret: { env: 'APP_SECRET' } } },
+      ]);
+      const { authorize, emails } = await signInAndList(entries, 'gws');
+      expect(`${authorize.origin}${authorize.pathname}`).toBe(`${google.url}/o/oauth2/v2/auth`);
+      expect(authorize.searchParams.get('scope')).toBe('https://www.googleapis.com/auth/admin.directory.user.readonly');
+      expect(authorize.searchParams.get('access_type')).toBe('offline');
+      expect(authorize.searchParams.get('code_challenge_method')).toBe('S256');
+      expect(emails).toEqual(['mo@acme.test']);
+      expect(grantTypes(google.tokenRequests())).toEqual(['authorization_code', 'refresh_token']);
+    } finally {
+      await google.close();
+    }
+  });
+
+  it('the consent screen defaults to accounts.google.com, the token endpoint to oauth2.googleapis.com', async () => {
+    const [entry] = providersFile([{ id: 'gws', type: 'google', oauth: true, credentials: { clientId: 'c', clientSecret: { env: 'APP_SECRET' } } }]);
+    expect(entry).toMatchObject({ oauth: { authorizeHost: 'https://accounts.google.com', authHost: 'https://oauth2.googleapis.com' } });
   });
 });
 
@@ -309,5 +352,7 @@ describe('providers file: "oauth"', () => {
   it('is refused for a type without a sign-in flow, and without the app registration', () => {
     expect(() => providersFile([{ id: 'b', type: 'bamboohr', oauth: true }])).toThrow(/providers\[0\]\.oauth: bamboohr has no sign-in flow here/);
     expect(() => providersFile([{ id: 'm', type: 'microsoft', oauth: true, credentials: { clientId: 'x' } }])).toThrow(/providers\[0\]\.credentials\.clientSecret: is required with "oauth"/);
+    // The app's secret is a secret for every type, Google's included.
+    expect(() => providersFile([{ id: 'g', type: 'google', oauth: true, credentials: { clientId: 'x', clientSecret: 'literal' } }])).toThrow(/clientSecret: is a secret/);
   });
 });

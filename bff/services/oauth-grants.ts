@@ -70,8 +70,8 @@ export async function startSignIn(deps: SignInDeps, entry: ProviderEntry, ref: T
       created_at: now.toISOString(),
     })
     .execute();
-  const { spec, authHost, clientId, credentials } = provider.oauth;
-  const url = new URL(`${authHost}${spec.authorizePath(credentials)}`);
+  const { spec, authorizeHost, clientId, credentials } = provider.oauth;
+  const url = new URL(`${authorizeHost}${spec.authorizePath(credentials)}`);
   url.search = new URLSearchParams({
     response_type: 'code',
     client_id: clientId,
