@@ -16,7 +16,7 @@ import type { OAuthStart } from '../contract.js';
 import { createHttp } from '../connectors/http.js';
 import { redeemAuthorizationCode } from '../connectors/oauth.js';
 import { ProviderError } from '../connectors/types.js';
-import { open, seal } from '../crypto.js';
+import { open, seal, SealError } from '../crypto.js';
 import { AppError } from '../errors.js';
 import type { OAuthClient, OrganizationProvider, ProviderEntry, ProviderRegistry } from '../providers.js';
 import { organizationScope, storeCredentials, type ConnectionDeps } from './connections.js';
@@ -131,7 +131,14 @@ export async function finishSignIn(deps: SignInDeps, providers: ProviderRegistry
   if (!query.code) return refused('provider_error', 400, at);
 
   const { spec, authHost, clientId, clientSecret, baseUrl, credentials } = entry.oauth;
-  const { verifier } = open(deps.key, row.code_verifier, verifierContext(hash)) as { verifier: string };
+  // Sealed under the secret of the start; a secret rotated in between makes it unreadable.
+  let verifier: string;
+  try {
+    verifier = (open(deps.key, row.code_verifier, verifierContext(hash)) as { verifier: string }).verifier;
+  } catch (err) {
+    if (err instanceof SealError) return refused('invalid_state', 400, at);
+    throw err;
+  }
   const tokenUrl = `${authHost}${spec.tokenPath(credentials)}`;
   try {
     const http = createHttp({ provider: entry.name, fetch: deps.fetch });
