@@ -16,6 +16,7 @@ import { targetsRoutes } from './routes/targets.js';
 import { providersRoutes } from './routes/providers.js';
 import { importKeyGuard, importsRoutes } from './routes/imports.js';
 import { invitesRoutes } from './routes/invites.js';
+import { oauthCallbackRoutes } from './routes/oauth.js';
 import { acceptLimits, rateLimit, widgetLimits } from './rate-limit.js';
 import { openApiDocument } from './openapi.js';
 
@@ -66,11 +67,14 @@ export function createApp(deps: AppDeps) {
     .route('/targets', targetsRoutes(deps))
     .route('/providers', providersRoutes(deps))
     .route('/imports', importsRoutes(deps))
-    .route('/invites', invitesRoutes(deps));
+    .route('/invites', invitesRoutes(deps))
+    .route('/oauth', oauthCallbackRoutes(deps));
 
   const app = new Hono<Env>()
     .use('*', requestId())
-    .use('*', secureHeaders({ crossOriginResourcePolicy: 'cross-origin' }))
+    // Pages served here (the demo, the accept page) may open the OAuth sign-in popup, which must
+    // keep its opener to report back; a handler's own header wins (the callback page's).
+    .use('*', secureHeaders({ crossOriginResourcePolicy: 'cross-origin', crossOriginOpenerPolicy: 'same-origin-allow-popups', overwrite: false }))
     .use('*', async (c, next) => {
       const started = performance.now();
       await next();

@@ -31,6 +31,7 @@ const envSchema = z.object({
   // Any From: nodemailer can parse; the check refuses line breaks, which would be header injection.
   HR_IMPORT_MAIL_FROM: z.string().min(3).regex(/^[^\r\n]*@[^\r\n]*$/, 'must be an address like hr-import <no-reply@example.com>').default('hr-import <no-reply@localhost>'),
   HR_IMPORT_ACCEPT_URL: z.string().url().optional(),
+  HR_IMPORT_PUBLIC_URL: z.string().regex(/^https?:\/\/[^/?#]+\/?$/, 'must be the server\'s public origin like https://hr-import.example.com').optional(),
   HR_IMPORT_SESSION_TTL: z.coerce.number().int().min(60).max(86_400).default(900),
   HR_IMPORT_INVITE_TTL_DAYS: z.coerce.number().int().min(1).max(30).default(7),
   // Proxies in front of the server that append to X-Forwarded-For: 0 (none, the default), or their number.
@@ -53,6 +54,8 @@ export interface EnvConfig {
   smtpUrl: string | undefined;
   mailFrom: string;
   acceptUrl: string | undefined;
+  /** The BFF's public origin: OAuth sign-ins come back to `<publicUrl>/api/oauth/callback`. */
+  publicUrl: string | undefined;
   sessionTtlSeconds: number;
   inviteTtlDays: number;
   trustProxy: number;
@@ -81,6 +84,7 @@ export function loadEnvConfig(env: NodeJS.ProcessEnv): EnvConfig {
     smtpUrl: e.SMTP_URL,
     mailFrom: e.HR_IMPORT_MAIL_FROM,
     acceptUrl: e.HR_IMPORT_ACCEPT_URL,
+    publicUrl: e.HR_IMPORT_PUBLIC_URL?.replace(/\/$/, ''),
     sessionTtlSeconds: e.HR_IMPORT_SESSION_TTL,
     inviteTtlDays: e.HR_IMPORT_INVITE_TTL_DAYS,
     trustProxy: e.HR_IMPORT_TRUST_PROXY,

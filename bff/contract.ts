@@ -214,6 +214,27 @@ export interface ProviderInfo {
    * their credentials out): what the connect form asks. Absent when the deployment configures it.
    */
   fields?: CredentialField[];
+  /** True when the organization connects by signing in to the provider (OAuth popup) instead of a form. */
+  oauth?: boolean;
+}
+
+/** `POST /api/providers/:provider/oauth`: the host page's origin, where the popup reports back. */
+export const oauthStartRequest = z.object({ origin: z.string().max(200).regex(/^https?:\/\/[^/]+$/, 'must be an origin like https://app.example.com') }).strict();
+
+export interface OAuthStart {
+  /** Open this in the popup. */
+  authorizeUrl: string;
+  /** The origin the popup's message comes from (the BFF's public origin); accept no other. */
+  callbackOrigin: string;
+}
+
+/** What the callback page posts to the host page (its `origin` exactly). */
+export interface OAuthResultMessage {
+  type: 'hr-import-oauth';
+  provider: string;
+  ok: boolean;
+  error?: string;
+  message?: string;
 }
 
 /** Answer of `PUT` and `DELETE /api/providers/:provider/connection`. */

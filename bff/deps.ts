@@ -12,8 +12,13 @@ export interface AppConfig {
   inviteTtlDays: number;
   /** Where the invite email's link points; `?token=` is appended. */
   acceptUrl: string;
-  /** Host origins allowed by CORS. */
+  /** Host origins allowed by CORS (and the only ones a sign-in popup reports back to). */
   origins: string[];
+  /**
+   * The BFF's own public URL (`HR_IMPORT_PUBLIC_URL`), where providers send a sign-in back:
+   * `<publicUrl>/api/oauth/callback` is the redirect URI to register. Unset: no OAuth sign-in.
+   */
+  publicUrl?: string | undefined;
   /** Requests a minute before 429; defaults in bff/rate-limit.ts. */
   rateLimits?: Partial<RateLimits> | undefined;
   /**

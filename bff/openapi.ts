@@ -16,6 +16,7 @@ import {
   importRequest,
   inviteListQuery,
   inviteParams,
+  oauthStartRequest,
   memberSync,
   providerParams,
   sessionRequest,
@@ -170,7 +171,7 @@ function op(summary: string, spec: { auth?: 'apiKey' | 'session'; parameters?: S
     security: a.security,
     ...(spec.parameters ? { parameters: spec.parameters } : {}),
     ...(spec.requestBody ? { requestBody: spec.requestBody } : {}),
-    responses: { ...spec.responses, ...a.responses, ...common },
+    responses: { ...common, ...a.responses, ...spec.responses },
   };
 }
 
@@ -306,6 +307,33 @@ export function openApiDocument(): Schema {
           parameters: uploadPath,
           requestBody: body(csvMappingRequest),
           responses: { '200': json(obj({ connection: { const: 'ready' }, counts: ref('CsvCounts') }), 'The directory now holds the file'), ...uploadErrors },
+        }),
+      },
+      '/api/providers/{provider}/oauth': {
+        post: op("Start signing the organization in to the provider (OAuth authorization code, PKCE) in the widget's popup", {
+          auth: 'session',
+          parameters: providerPath,
+          requestBody: body(oauthStartRequest),
+          responses: {
+            '200': json(obj({ authorizeUrl: { type: 'string' }, callbackOrigin: { type: 'string' } }), 'Where to send the popup, and the origin its answer will come from'),
+            '403': error('`origin_not_allowed`: the host page is not one of the allowed origins'),
+            '404': error('`provider_not_found`'),
+            '409': error('`sign_in_not_offered` (the provider takes no sign-in here) or `sign_in_not_configured` (no public URL to return to)'),
+          },
+        }),
+      },
+      '/api/oauth/callback': {
+        get: op('Where the provider returns the popup: redeems the code, stores the grant sealed, and answers a page that posts the result to the stored origin exactly', {
+          parameters: [
+            { name: 'state', in: 'query', required: false, schema: { type: 'string' } },
+            { name: 'code', in: 'query', required: false, schema: { type: 'string' } },
+            { name: 'error', in: 'query', required: false, schema: { type: 'string' } },
+          ],
+          responses: {
+            '200': { description: 'Signed in: an HTML page that posts `{ type: "hr-import-oauth", provider, ok: true }` and closes', content: { 'text/html': { schema: { type: 'string' } } } },
+            '400': { description: 'Unknown, reused or expired state, or consent declined: the same page with `ok: false`', content: { 'text/html': { schema: { type: 'string' } } } },
+            '502': { description: '`token_exchange_failed`: the provider refused the code; the same page with `ok: false`', content: { 'text/html': { schema: { type: 'string' } } } },
+          },
         }),
       },
       '/api/imports': {

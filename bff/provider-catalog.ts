@@ -7,9 +7,9 @@ import { BAMBOOHR_BASE_URL, BAMBOOHR_CREDENTIALS, createBambooHRConnector } from
 import { HIBOB_BASE_URL, HIBOB_CREDENTIALS, createHiBobConnector } from './connectors/hibob.js';
 import { PERSONIO_BASE_URL, PERSONIO_CREDENTIALS, createPersonioConnector } from './connectors/personio.js';
 import { WORKDAY_CREDENTIALS, createWorkdayConnector } from './connectors/workday.js';
-import { GOOGLE_API_URL, GOOGLE_CREDENTIALS, GOOGLE_TOKEN_URL, createGoogleConnector } from './connectors/google.js';
-import { MICROSOFT_CREDENTIALS, MICROSOFT_GRAPH_URL, MICROSOFT_LOGIN_URL, createMicrosoftConnector } from './connectors/microsoft.js';
-import { SALESFORCE_CREDENTIALS, createSalesforceConnector } from './connectors/salesforce.js';
+import { GOOGLE_API_URL, GOOGLE_CREDENTIALS, GOOGLE_OAUTH, GOOGLE_TOKEN_URL, createGoogleConnector } from './connectors/google.js';
+import { MICROSOFT_CREDENTIALS, MICROSOFT_GRAPH_URL, MICROSOFT_LOGIN_URL, MICROSOFT_OAUTH, createMicrosoftConnector } from './connectors/microsoft.js';
+import { SALESFORCE_CREDENTIALS, SALESFORCE_OAUTH, createSalesforceConnector } from './connectors/salesforce.js';
 import { MERGE_API_URL, MERGE_CREDENTIALS, createMergeConnector } from './connectors/merge.js';
 import { UNIFIED_API_URL, UNIFIED_CREDENTIALS, createUnifiedConnector } from './connectors/unified.js';
 
@@ -27,6 +27,7 @@ export const PROVIDER_CATALOG: ProviderCatalog = {
     credentials: GOOGLE_CREDENTIALS,
     optional: ['customer'],
     secrets: ['serviceAccountKey'],
+    oauth: GOOGLE_OAUTH,
   },
   microsoft: {
     name: 'Microsoft Entra ID',
@@ -35,9 +36,10 @@ export const PROVIDER_CATALOG: ProviderCatalog = {
     tokenUrl: MICROSOFT_LOGIN_URL,
     credentials: MICROSOFT_CREDENTIALS,
     secrets: ['clientSecret'],
+    oauth: MICROSOFT_OAUTH,
   },
   // Salesforce is reached at the org's own My Domain host (https://acme.my.salesforce.com).
-  salesforce: { name: 'Salesforce', factory: (s) => createSalesforceConnector(s), baseUrl: null, credentials: SALESFORCE_CREDENTIALS, optional: ['objects'], secrets: ['clientSecret'] },
+  salesforce: { name: 'Salesforce', factory: (s) => createSalesforceConnector(s), baseUrl: null, credentials: SALESFORCE_CREDENTIALS, optional: ['objects'], secrets: ['clientSecret'], oauth: SALESFORCE_OAUTH },
   merge: { name: 'Merge HRIS', factory: (s) => createMergeConnector(s), baseUrl: MERGE_API_URL, credentials: MERGE_CREDENTIALS, secrets: ['apiKey', 'accountToken'] },
   unified: { name: 'Unified.to HRIS', factory: (s) => createUnifiedConnector(s), baseUrl: UNIFIED_API_URL, credentials: UNIFIED_CREDENTIALS, secrets: ['apiKey'] },
 };

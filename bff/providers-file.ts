@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from './config.js';
 import type { Connector, ConnectorSettings } from './connectors/types.js';
+import type { AuthorizationCodeSpec } from './connectors/oauth.js';
 import type { CredentialField } from './contract.js';
 import { csvProvider, sampleProvider, type ProviderEntry } from './providers.js';
 
@@ -23,6 +24,8 @@ export interface ProviderType {
   optional?: readonly string[] | undefined;
   /** Fields that are secrets: they must come from the environment. */
   secrets: readonly string[];
+  /** How each organization signs in through the widget's popup, where the provider offers it (`"oauth": true` in the file). */
+  oauth?: AuthorizationCodeSpec | undefined;
 }
 
 export type ProviderCatalog = Record<string, ProviderType>;
@@ -46,6 +49,8 @@ const providerSchema = z
     cacheTtlSeconds: z.number().int().min(0).max(7 * 86_400).optional(),
     /** Directory pages fetched at once (offset-paged APIs only); 1 reads them one by one. */
     concurrency: z.number().int().min(1).max(16).optional(),
+    /** Each organization signs in (OAuth authorization code) with the deployment's app registration. */
+    oauth: z.boolean().optional(),
   })
   .strict();
 
@@ -112,12 +117,14 @@ export function loadProvidersFile(path: string, env: NodeJS.ProcessEnv, catalog:
     }
     const type = catalog[p.type];
     if (!type) fail(at('type'), `unknown type "${p.type}"; one of: sample, csv, ${Object.keys(catalog).join(', ')}`);
-    const known = new Set([...type.credentials, ...(type.optional ?? [])]);
+    // With "oauth" the file holds the app registration every organization signs in to.
+    const appRegistration = p.oauth ? ['clientId', 'clientSecret'] : [];
+    const known = new Set([...type.credentials, ...(type.optional ?? []), ...appRegistration]);
     const credentials: Record<string, string> = {};
     for (const [field, value] of Object.entries(p.credentials ?? {})) {
       if (!known.has(field)) fail(at('credentials', field), `not a credential of ${p.type}; expected: ${[...known].join(', ')}`);
       if (typeof value === 'string') {
-        if (type.secrets.includes(field)) fail(at('credentials', field), 'is a secret: write { "env": "VARIABLE" } and set the variable, never the value itself');
+        if (type.secrets.includes(field) || (p.oauth && field === 'clientSecret')) fail(at('credentials', field), 'is a secret: write { "env": "VARIABLE" } and set the variable, never the value itself');
         credentials[field] = value;
       } else {
         const v = env[value.env];
@@ -125,10 +132,33 @@ export function loadProvidersFile(path: string, env: NodeJS.ProcessEnv, catalog:
         credentials[field] = v;
       }
     }
+    const base = { id: p.id, type: p.type, name: p.name ?? type.name, cacheTtlSeconds: p.cacheTtlSeconds ?? 3600, concurrency: p.concurrency };
+    if (p.oauth) {
+      const spec = type.oauth;
+      if (!spec) fail(at('oauth'), `${p.type} has no sign-in flow here; "oauth" works with ${Object.keys(catalog).filter((k) => catalog[k]!.oauth).join(', ')}`);
+      for (const field of ['clientId', 'clientSecret']) if (!credentials[field]) fail(at('credentials', field), 'is required with "oauth": the app registration every organization signs in to');
+      // A signed-in org's API host may come from its sign-in (Salesforce's instance_url).
+      const baseUrl = p.baseUrl ?? type.baseUrl ?? '';
+      const settings = (stored: Record<string, string>) => ({ baseUrl, tokenUrl: p.tokenUrl ?? type.tokenUrl, credentials: { ...stored, ...credentials } });
+      return {
+        ...base,
+        configuredBy: 'organization',
+        fields: [],
+        oauth: {
+          spec,
+          clientId: credentials.clientId!,
+          clientSecret: credentials.clientSecret!,
+          authHost: (p.tokenUrl ?? spec.authHost).replace(/\/+$/, ''),
+          authorizeHost: (p.tokenUrl ?? spec.authorizeHost ?? spec.authHost).replace(/\/+$/, ''),
+          baseUrl,
+          credentials,
+        },
+        connect: (stored) => type.factory(settings(stored)),
+      };
+    }
     const baseUrl = p.baseUrl ?? type.baseUrl;
     if (!baseUrl) fail(at('baseUrl'), `is required for ${p.type} (the customer's own host)`);
     const settings = (stored: Record<string, string>) => ({ baseUrl, tokenUrl: p.tokenUrl ?? type.tokenUrl, credentials: { ...stored, ...credentials } });
-    const base = { id: p.id, type: p.type, name: p.name ?? type.name, cacheTtlSeconds: p.cacheTtlSeconds ?? 3600, concurrency: p.concurrency };
     return type.credentials.every((f) => credentials[f] !== undefined)
       ? { ...base, configuredBy: 'deployment', connector: type.factory(settings({})) }
       : { ...base, configuredBy: 'organization', fields: organizationFields(type, credentials), connect: (stored) => type.factory(settings(stored)) };

@@ -4,6 +4,7 @@
  * for providers an organization connects itself, which credential fields to ask for.
  */
 import type { Connector, ConnectorFactory, ConnectorSettings, Credentials } from './connectors/types.js';
+import type { AuthorizationCodeSpec } from './connectors/oauth.js';
 import type { CredentialField } from './contract.js';
 import { createSampleConnector } from './connectors/sample.js';
 import { AppError } from './errors.js';
@@ -34,6 +35,23 @@ export interface OrganizationProvider extends ProviderBase {
   fields: readonly CredentialField[];
   /** The connector for one organization's stored credentials (the file's own values added). */
   connect(stored: Credentials): Connector;
+  /** Set when the organization connects by signing in (OAuth popup) rather than by typing fields. */
+  oauth?: OAuthClient | undefined;
+}
+
+/** The deployment's app registration at a provider, which each organization's admin signs in to. */
+export interface OAuthClient {
+  spec: AuthorizationCodeSpec;
+  clientId: string;
+  clientSecret: string;
+  /** Where the token endpoint is: the file's `tokenUrl`, else the provider's real auth host. */
+  authHost: string;
+  /** Where the consent screen is: the file's `tokenUrl`, else the provider's real one. */
+  authorizeHost: string;
+  /** The file's `baseUrl` ('' where the sign-in names the host). */
+  baseUrl: string;
+  /** The file's own credentials (e.g. Microsoft's tenantId), which shape the endpoints' paths. */
+  credentials: Credentials;
 }
 
 /**

@@ -66,6 +66,9 @@ export async function startStandalone(
     get acceptUrl() {
       return env.acceptUrl ?? `${ownOrigin()}/accept`;
     },
+    get publicUrl() {
+      return env.publicUrl ?? ownOrigin();
+    },
     get origins() {
       return env.origins.length ? env.origins : [ownOrigin(), `http://127.0.0.1:${port}`];
     },

@@ -104,8 +104,9 @@ describe('generated requests', () => {
         const text = await res.text();
         expect(res.status, `${r.route.method} ${path} → ${text.slice(0, 200)}`).toBeLessThan(500);
         if (res.status >= 400) {
-          const body = JSON.parse(text) as { error: { code: string; message: string } };
-          expect(typeof body.error.code).toBe('string');
+          // The OAuth callback is a page the popup shows, so its refusals are HTML; every other answer is JSON.
+          if (r.route.path === '/api/oauth/callback') expect(res.headers.get('Content-Type')).toMatch(/^text\/html/);
+          else expect(typeof (JSON.parse(text) as { error: { code: string } }).error.code).toBe('string');
           expect(await snapshot()).toBe(before);
         }
       }),

@@ -4,6 +4,8 @@
  * Auth is a service account with domain-wide delegation: a JWT signed RS256 with the key file's
  * private key, impersonating an admin (`sub`), exchanged for an access token at the token
  * endpoint. Without impersonation a service account sees no directory, so `subject` is required.
+ * Or an organization's admin signs in through the widget's popup (GOOGLE_OAUTH) and grants the
+ * deployment's OAuth client the same scope: the connector then renews with that refresh token.
  *
  * Throttling comes as 403 with reason userRateLimitExceeded or quotaExceeded, or 429
  * rateLimitExceeded: all retried with backoff. dailyLimitExceeded is a spent daily quota and is
@@ -14,7 +16,7 @@
  */
 import { createSign } from 'node:crypto';
 import type { Verdict } from './http.js';
-import { createTokenCache, requestToken } from './oauth.js';
+import { createTokenCache, requestToken, type AccessToken, type AuthorizationCodeSpec } from './oauth.js';
 import {
   blankToNull,
   connectorHttp,
@@ -36,6 +38,22 @@ export const GOOGLE_API_URL = 'https://admin.googleapis.com';
 export const GOOGLE_TOKEN_URL = 'https://oauth2.googleapis.com';
 export const GOOGLE_CREDENTIALS = ['serviceAccountKey', 'subject'] as const;
 export const GOOGLE_SCOPE = 'https://www.googleapis.com/auth/admin.directory.user.readonly';
+
+/**
+ * developers.google.com/identity/protocols/oauth2/web-server: the consent screen at
+ * accounts.google.com/o/oauth2/v2/auth (access_type=offline and prompt=consent for a refresh
+ * token every time, PKCE S256), the code redeemed at oauth2.googleapis.com/token.
+ */
+export const GOOGLE_OAUTH: AuthorizationCodeSpec = {
+  authHost: GOOGLE_TOKEN_URL,
+  authorizeHost: 'https://accounts.google.com',
+  authorizePath: () => '/o/oauth2/v2/auth',
+  tokenPath: () => '/token',
+  scope: GOOGLE_SCOPE,
+  pkce: true,
+  authorizeParams: { access_type: 'offline', prompt: 'consent' },
+  keep: (response) => ({ refreshToken: String(response.refresh_token) }),
+};
 
 const PROVIDER = 'Google Workspace';
 const PAGE_SIZE = 500;
@@ -111,29 +129,39 @@ function read(user: Record<string, unknown>): RawContact {
 }
 
 export function createGoogleConnector(settings: ConnectorSettings, options: ConnectorOptions = {}): Connector {
-  const { serviceAccountKey, subject } = requireCredentials(PROVIDER, settings.credentials, GOOGLE_CREDENTIALS);
   const customer = blankToNull(settings.credentials.customer) ?? 'my_customer';
-  const account = serviceAccount(serviceAccountKey);
   const http = connectorHttp(PROVIDER, settings, options);
   const apiUrl = urlOr(settings.baseUrl, GOOGLE_API_URL);
   const tokenUrl = `${urlOr(settings.tokenUrl, GOOGLE_TOKEN_URL)}/token`;
+  const refreshToken = blankToNull(settings.credentials.refreshToken);
+  const tokens = createTokenCache(refreshToken ? signedInAdmin(refreshToken) : serviceAccountFor());
 
-  const tokens = createTokenCache((signal) => {
-    const iat = Math.floor(Date.now() / 1000);
-    const assertion = signJwt(
-      { alg: 'RS256', typ: 'JWT', ...(account.keyId ? { kid: account.keyId } : {}) },
-      { iss: account.clientEmail, sub: subject, scope: GOOGLE_SCOPE, aud: tokenUrl, iat, exp: iat + JWT_LIFETIME_SECONDS },
-      account.privateKey,
-    );
-    return requestToken(http, PROVIDER, tokenUrl, { grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion }, signal, (error) =>
-      error === 'unauthorized_client'
-        ? {
-            kind: 'permission',
-            message: `the service account ${account.clientEmail} is not allowed to impersonate ${subject} with the scope ${GOOGLE_SCOPE}; grant it domain-wide delegation for that scope in the Admin console`,
-          }
-        : undefined,
-    );
-  });
+  function signedInAdmin(token: string) {
+    const { clientId, clientSecret } = requireCredentials(PROVIDER, settings.credentials, ['clientId', 'clientSecret']);
+    const form = { grant_type: 'refresh_token', refresh_token: token, client_id: clientId, client_secret: clientSecret };
+    return (signal: AbortSignal): Promise<AccessToken> => requestToken(http, PROVIDER, tokenUrl, form, signal);
+  }
+
+  function serviceAccountFor() {
+    const { serviceAccountKey, subject } = requireCredentials(PROVIDER, settings.credentials, GOOGLE_CREDENTIALS);
+    const account = serviceAccount(serviceAccountKey);
+    return (signal: AbortSignal): Promise<AccessToken> => {
+      const iat = Math.floor(Date.now() / 1000);
+      const assertion = signJwt(
+        { alg: 'RS256', typ: 'JWT', ...(account.keyId ? { kid: account.keyId } : {}) },
+        { iss: account.clientEmail, sub: subject, scope: GOOGLE_SCOPE, aud: tokenUrl, iat, exp: iat + JWT_LIFETIME_SECONDS },
+        account.privateKey,
+      );
+      return requestToken(http, PROVIDER, tokenUrl, { grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion }, signal, (error) =>
+        error === 'unauthorized_client'
+          ? {
+              kind: 'permission',
+              message: `the service account ${account.clientEmail} is not allowed to impersonate ${subject} with the scope ${GOOGLE_SCOPE}; grant it domain-wide delegation for that scope in the Admin console`,
+            }
+          : undefined,
+      );
+    };
+  }
 
   return {
     async listContacts({ cursor, signal }) {

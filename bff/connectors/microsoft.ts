@@ -1,7 +1,9 @@
 /**
  * Microsoft Entra ID through Microsoft Graph (`GET /v1.0/users`), asking 999 users a page, the
  * most Graph serves for users. Auth is the client-credentials grant for the application permission
- * User.Read.All (scope `https://graph.microsoft.com/.default`).
+ * User.Read.All (scope `https://graph.microsoft.com/.default`), or, for an organization that
+ * signed in through the widget's popup (MICROSOFT_OAUTH), the refresh-token grant for the
+ * delegated permission User.Read.All with the refresh token that sign-in gave.
  *
  * The manager comes along with `$expand=manager($select=id)`: Graph documents
  * `GET /users?$expand=manager` for the whole list, and a manager is a single object, so the
@@ -20,7 +22,7 @@
  * `accountEnabled: false` is a disabled person. Throttling is 429 with Retry-After, which the
  * shared client obeys.
  */
-import { createTokenCache, requestToken } from './oauth.js';
+import { createTokenCache, requestToken, type AuthorizationCodeSpec } from './oauth.js';
 import {
   blankToNull,
   connectorHttp,
@@ -42,6 +44,27 @@ import { ProviderError, type Connector, type ConnectorFactory, type ConnectorSet
 export const MICROSOFT_GRAPH_URL = 'https://graph.microsoft.com';
 export const MICROSOFT_LOGIN_URL = 'https://login.microsoftonline.com';
 export const MICROSOFT_CREDENTIALS = ['tenantId', 'clientId', 'clientSecret'] as const;
+/** Delegated: reading every user needs User.Read.All (admin consent); offline_access buys the refresh token. */
+export const MICROSOFT_DELEGATED_SCOPE = `${MICROSOFT_GRAPH_URL}/User.Read.All offline_access`;
+/** A multi-tenant app signs in work accounts of any tenant; a single-tenant deployment sets tenantId. */
+const ANY_ORGANIZATION = 'organizations';
+const tenantOf = (credentials: Record<string, string>) => encodeURIComponent(blankToNull(credentials.tenantId) ?? ANY_ORGANIZATION);
+
+/**
+ * learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow: GET
+ * `/{tenant}/oauth2/v2.0/authorize` (response_type=code, response_mode=query, PKCE S256), then
+ * POST `/{tenant}/oauth2/v2.0/token` with grant_type=authorization_code, code, redirect_uri,
+ * code_verifier and the client secret; the answer has a refresh_token when offline_access was granted.
+ */
+export const MICROSOFT_OAUTH: AuthorizationCodeSpec = {
+  authHost: MICROSOFT_LOGIN_URL,
+  authorizePath: (c) => `/${tenantOf(c)}/oauth2/v2.0/authorize`,
+  tokenPath: (c) => `/${tenantOf(c)}/oauth2/v2.0/token`,
+  scope: MICROSOFT_DELEGATED_SCOPE,
+  pkce: true,
+  authorizeParams: { response_mode: 'query', prompt: 'select_account' },
+  keep: (response) => ({ refreshToken: String(response.refresh_token) }),
+};
 
 const PROVIDER = 'Microsoft Entra ID';
 const PAGE_SIZE = 999;
@@ -73,14 +96,18 @@ function read(user: Record<string, unknown>): RawContact {
 }
 
 export function createMicrosoftConnector(settings: ConnectorSettings, options: ConnectorOptions = {}): Connector {
-  const { tenantId, clientId, clientSecret } = requireCredentials(PROVIDER, settings.credentials, MICROSOFT_CREDENTIALS);
+  const refreshToken = blankToNull(settings.credentials.refreshToken);
+  // A signed-in organization may leave the tenant to the sign-in (any work account's tenant).
+  const needed = refreshToken ? MICROSOFT_CREDENTIALS.filter((f) => f !== 'tenantId') : MICROSOFT_CREDENTIALS;
+  const { clientId, clientSecret } = requireCredentials(PROVIDER, settings.credentials, needed);
   const http = connectorHttp(PROVIDER, settings, options);
   const graph = new URL(urlOr(settings.baseUrl, MICROSOFT_GRAPH_URL));
-  const tokenUrl = `${urlOr(settings.tokenUrl, MICROSOFT_LOGIN_URL)}/${encodeURIComponent(tenantId)}/oauth2/v2.0/token`;
+  const tokenUrl = `${urlOr(settings.tokenUrl, MICROSOFT_LOGIN_URL)}/${tenantOf(settings.credentials)}/oauth2/v2.0/token`;
+  const grant: Record<string, string> = refreshToken
+    ? { grant_type: 'refresh_token', refresh_token: refreshToken, client_id: clientId, client_secret: clientSecret, scope: MICROSOFT_DELEGATED_SCOPE }
+    : { grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret, scope: `${MICROSOFT_GRAPH_URL}/.default` };
 
-  const tokens = createTokenCache((signal) =>
-    requestToken(http, PROVIDER, tokenUrl, { grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret, scope: `${MICROSOFT_GRAPH_URL}/.default` }, signal),
-  );
+  const tokens = createTokenCache((signal) => requestToken(http, PROVIDER, tokenUrl, grant, signal));
 
   function firstPage(): URL {
     const url = new URL(`${graph.href.replace(/\/+$/, '')}/v1.0/users`);

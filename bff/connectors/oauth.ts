@@ -6,7 +6,7 @@
  */
 import type { ProviderHttp, Verdict } from './http.js';
 import { blankToNull, isRecord } from './normalize.js';
-import { ProviderError, type ProviderErrorKind } from './types.js';
+import { ProviderError, type Credentials, type ProviderErrorKind } from './types.js';
 
 export interface AccessToken {
   accessToken: string;
@@ -103,4 +103,56 @@ export function createTokenCache(fetchToken: (signal: AbortSignal) => Promise<Ac
       }
     },
   };
+}
+
+/**
+ * What a provider needs for the OAuth authorization-code flow (RFC 6749 §4.1) an organization's
+ * admin goes through in the widget's popup: where its authorize and token endpoints are on the
+ * auth host, which scope buys a refresh token, whether it verifies PKCE (RFC 7636, S256), and
+ * what of its token answer to keep as the organization's credentials.
+ */
+export interface AuthorizationCodeSpec {
+  /** The real auth host, used when the providers file sets no `tokenUrl`. */
+  authHost: string;
+  /** Where the consent screen is, when not on the auth host (Google: accounts.google.com); `tokenUrl` overrides both. */
+  authorizeHost?: string;
+  authorizePath(credentials: Credentials): string;
+  tokenPath(credentials: Credentials): string;
+  scope: string;
+  pkce: boolean;
+  /** Extra authorize parameters the provider documents (e.g. Microsoft's response_mode). */
+  authorizeParams?: Record<string, string>;
+  /**
+   * The credentials to store from a token answer: at least the refresh token, plus extras such as
+   * Salesforce's instance_url. Throws a ProviderError for an answer that cannot be used.
+   */
+  keep(response: Record<string, unknown>, settings: { baseUrl: string; tokenUrl: string }): Credentials;
+}
+
+/**
+ * Redeems an authorization code at the token endpoint (client secret in the form, as Microsoft
+ * and Salesforce document it), with the PKCE verifier when one was sent. The answer must carry a
+ * refresh token: without one the grant would die with the first access token.
+ */
+export async function redeemAuthorizationCode(
+  http: ProviderHttp,
+  provider: string,
+  url: string,
+  grant: { code: string; redirectUri: string; clientId: string; clientSecret: string; codeVerifier: string | null; scope?: string },
+  signal: AbortSignal,
+): Promise<AccessToken> {
+  const form: Record<string, string> = {
+    grant_type: 'authorization_code',
+    code: grant.code,
+    redirect_uri: grant.redirectUri,
+    client_id: grant.clientId,
+    client_secret: grant.clientSecret,
+    ...(grant.codeVerifier ? { code_verifier: grant.codeVerifier } : {}),
+    ...(grant.scope ? { scope: grant.scope } : {}),
+  };
+  const token = await requestToken(http, provider, url, form, signal);
+  if (!blankToNull(token.response.refresh_token)) {
+    throw new ProviderError('permission', `${provider} signed in but granted no refresh token; the app registration must allow offline access (refresh_token / offline_access scope).`, { page: 'token request' });
+  }
+  return token;
 }

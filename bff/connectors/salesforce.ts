@@ -12,12 +12,17 @@
  * configured My Domain, and a token whose `instance_url` names another host is refused (a
  * misconfigured or hostile token endpoint must not steer the bearer token elsewhere).
  *
+ * An organization that signed in through the widget's popup (SALESFORCE_OAUTH, the web server
+ * flow) has a refresh token and the instance_url its token answer named instead: the connector
+ * then renews with grant_type=refresh_token and lists from that instance (unless the providers
+ * file pins the My Domain, which the instance must then match).
+ *
  * Limits: 403 REQUEST_LIMIT_EXCEEDED "TotalRequests" is the org's rolling 24-hour API allocation,
  * spent: not retried, `quota_exceeded` (the `Sforce-Limit-Info` usage is quoted). The same code
  * for the concurrent long-request limit is momentary and retried with backoff.
  */
 import type { Verdict } from './http.js';
-import { createTokenCache, requestToken } from './oauth.js';
+import { createTokenCache, requestToken, type AuthorizationCodeSpec } from './oauth.js';
 import {
   blankToNull,
   connectorHttp,
@@ -41,6 +46,41 @@ export const SALESFORCE_API_VERSION = 'v62.0';
 export const SALESFORCE_MY_DOMAIN_EXAMPLE = 'https://MyDomainName.my.salesforce.com';
 
 const PROVIDER = 'Salesforce';
+/** Where production orgs sign in (sandboxes: test.salesforce.com, or the org's My Domain, through `tokenUrl`). */
+export const SALESFORCE_LOGIN_URL = 'https://login.salesforce.com';
+
+/** An instance URL from a token answer: TLS, or plain http on loopback only when the auth host is loopback too (tests). */
+function trustedInstance(value: unknown, authHost: string): URL | null {
+  const text = blankToNull(value);
+  if (!text || !URL.canParse(text)) return null;
+  const url = new URL(text);
+  const loopback = (u: URL) => u.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(u.hostname);
+  if (url.protocol === 'https:' || (loopback(url) && URL.canParse(authHost) && loopback(new URL(authHost)))) return url;
+  return null;
+}
+
+/**
+ * help.salesforce.com "OAuth 2.0 Web Server Flow for Web App Integration": GET
+ * `/services/oauth2/authorize` (response_type=code, code_challenge S256), then POST
+ * `/services/oauth2/token` with grant_type=authorization_code, code, client_id, client_secret,
+ * redirect_uri, code_verifier; the answer has refresh_token (with the refresh_token scope) and
+ * instance_url, the org's own host, where the API is.
+ */
+export const SALESFORCE_OAUTH: AuthorizationCodeSpec = {
+  authHost: SALESFORCE_LOGIN_URL,
+  authorizePath: () => '/services/oauth2/authorize',
+  tokenPath: () => '/services/oauth2/token',
+  scope: 'api refresh_token',
+  pkce: true,
+  keep(response, settings) {
+    const instance = trustedInstance(response.instance_url, settings.tokenUrl);
+    if (!instance) throw new ProviderError('bad_response', `${PROVIDER} answered the sign-in without a usable instance_url.`, { page: 'token request' });
+    if (settings.baseUrl && new URL(settings.baseUrl).origin !== instance.origin) {
+      throw new ProviderError('permission', `The account signed in to ${instance.host}, not the configured org ${new URL(settings.baseUrl).host}; sign in with an account of that org.`);
+    }
+    return { refreshToken: String(response.refresh_token), instanceUrl: instance.origin };
+  },
+};
 const BATCH_SIZE = 2000;
 
 type SObject = 'User' | 'Contact';
@@ -133,13 +173,19 @@ const readers: Record<SObject, (r: Record<string, unknown>) => RawContact> = {
 export function createSalesforceConnector(settings: ConnectorSettings, options: ConnectorOptions = {}): Connector {
   const { clientId, clientSecret } = requireCredentials(PROVIDER, settings.credentials, SALESFORCE_CREDENTIALS);
   const objects = objectsOf(settings.credentials.objects);
-  if (!blankToNull(settings.baseUrl)) throw new ProviderError('config', `${PROVIDER}: baseUrl must be the org's My Domain URL (${SALESFORCE_MY_DOMAIN_EXAMPLE}).`);
-  const myDomain = new URL(settings.baseUrl);
+  const refreshToken = blankToNull(settings.credentials.refreshToken);
+  // A signed-in org is reached where its sign-in said, unless the file pins the My Domain.
+  const host = blankToNull(settings.baseUrl) ?? (refreshToken ? blankToNull(settings.credentials.instanceUrl) : null);
+  if (!host) throw new ProviderError('config', `${PROVIDER}: baseUrl must be the org's My Domain URL (${SALESFORCE_MY_DOMAIN_EXAMPLE}).`);
+  const myDomain = new URL(host);
   const http = connectorHttp(PROVIDER, settings, options);
   const tokenUrl = `${urlOr(settings.tokenUrl, myDomain.origin)}/services/oauth2/token`;
+  const grant: Record<string, string> = refreshToken
+    ? { grant_type: 'refresh_token', refresh_token: refreshToken, client_id: clientId, client_secret: clientSecret }
+    : { grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret };
 
   const tokens = createTokenCache(async (signal) => {
-    const token = await requestToken(http, PROVIDER, tokenUrl, { grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret }, signal);
+    const token = await requestToken(http, PROVIDER, tokenUrl, grant, signal);
     const instance = blankToNull(token.response.instance_url);
     const host = instance && URL.canParse(instance) ? new URL(instance) : null;
     if (instance && host?.origin !== myDomain.origin) {

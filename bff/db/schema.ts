@@ -198,6 +198,21 @@ export interface CsvUploadTable {
   expires_at: string;
 }
 
+/** A sign-in in flight (OAuth popup): consumed once by the callback. */
+export interface OAuthStateTable {
+  /** SHA-256 (hex) of the `state` sent to the provider; the value itself is never stored. */
+  state_hash: string;
+  provider_id: string;
+  /** The organization scope the sign-in connects (services/connections.ts). */
+  scope: string;
+  /** The host page's origin, the only one the callback page posts its result to. */
+  origin: string;
+  /** The PKCE verifier, sealed (bff/crypto.ts). */
+  code_verifier: string;
+  expires_at: string;
+  created_at: string;
+}
+
 export interface Database {
   targets: TargetTable;
   members: MemberTable;
@@ -211,6 +226,7 @@ export interface Database {
   audit_events: AuditEventTable;
   rate_limits: RateLimitTable;
   csv_uploads: CsvUploadTable;
+  oauth_states: OAuthStateTable;
 }
 
 export type Target = Selectable<TargetTable>;

@@ -11,6 +11,7 @@ import { getProvider } from '../providers.js';
 import { validate } from '../validate.js';
 import { connectionsRoutes } from './connections.js';
 import { uploadsRoutes } from './uploads.js';
+import { oauthStartRoutes } from './oauth.js';
 
 export const providersRoutes = (deps: AppDeps) => {
   const { db, config, providers, now = () => new Date() } = deps;
@@ -52,5 +53,6 @@ export const providersRoutes = (deps: AppDeps) => {
       return c.json(await refreshStatus(db.kysely, conn.key, now(), conn.provider.cacheTtlSeconds), 202);
     })
     .route('/:provider/connection', connectionsRoutes(deps))
-    .route('/:provider/uploads', uploadsRoutes(deps));
+    .route('/:provider/uploads', uploadsRoutes(deps))
+    .route('/:provider/oauth', oauthStartRoutes(deps));
 };

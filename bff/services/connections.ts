@@ -127,7 +127,7 @@ export async function describeProviders(deps: ConnectionDeps, entries: ProviderE
     const info: ProviderInfo = { id: e.id, type: e.type, name: e.name, connection: 'ready' };
     if (e.configuredBy === 'deployment') return info;
     if (e.configuredBy === 'upload') return { ...info, connection: uploaded.has(connectionKey(e.id, scope)) ? 'ready' : 'needs_credentials' };
-    return { ...info, connection: organizationConnection(e, scope, deps.key, sealed.get(e.id)).state, fields: [...e.fields] };
+    return { ...info, connection: organizationConnection(e, scope, deps.key, sealed.get(e.id)).state, fields: [...e.fields], ...(e.oauth ? { oauth: true } : {}) };
   });
 }
 
@@ -168,8 +168,16 @@ function checkCredentials(entry: OrganizationProvider, input: Record<string, str
 /** `PUT …/connection`: stores the organization's credentials and forgets the directory fetched with the old ones. */
 export async function saveConnection(deps: ConnectionDeps, entry: ProviderEntry, ref: TargetRef, input: Record<string, string>, now: Date): Promise<ConnectionInfo> {
   const provider = ownedByOrganization(entry);
-  const credentials = checkCredentials(provider, input);
-  const scope = await organizationScope(deps.db, ref);
+  if (provider.oauth) throw new AppError(409, 'sign_in_required', `${provider.name} is connected by signing in to it, not with typed credentials.`);
+  return storeCredentials(deps, provider, ref, checkCredentials(provider, input), now);
+}
+
+/**
+ * Seals and stores an organization's credentials (typed in the form, or granted by its sign-in)
+ * and forgets the directory fetched with the old ones, in one transaction.
+ */
+export async function storeCredentials(deps: ConnectionDeps, provider: OrganizationProvider, ref: TargetRef | { scope: string }, credentials: Credentials, now: Date): Promise<ConnectionInfo> {
+  const scope = 'scope' in ref ? ref.scope : await organizationScope(deps.db, ref);
   const sealed = seal(deps.key, credentials, sealContext(provider.id, scope));
   const at = now.toISOString();
   await deps.db.transaction().execute(async (trx) => {

@@ -127,8 +127,11 @@ function beginRefresh(db: Kysely<Database>, source: DirectorySource, now: () => 
   const claimed = claimRefresh(db, connection, now());
   const done = claimed
     .then((ok) => (ok ? runRefresh(db, connector, connection, source.concurrency ?? DEFAULT_REFRESH_CONCURRENCY, now, signal) : awaitRefresh(db, connection, signal)))
-    .finally(() => mine.delete(connection));
-  const entry = { claimed, done };
+    .finally(() => {
+      // Only its own slot: a newer refresh may already hold it (startRefresh).
+      if (mine.get(connection) === entry) mine.delete(connection);
+    });
+  const entry: Running = { claimed, done };
   mine.set(connection, entry);
   return entry;
 }
@@ -156,9 +159,19 @@ export function refreshDirectory(
  * way, so `refreshStatus` reports it. Its outcome is read from the status, never thrown here.
  */
 export async function startRefresh(db: Kysely<Database>, source: DirectorySource, now: () => Date): Promise<void> {
-  const running = beginRefresh(db, source, now, new AbortController().signal);
+  let running = beginRefresh(db, source, now, new AbortController().signal);
   running.done.catch(() => undefined);
   await running.claimed;
+  // A refresh that has just written its outcome keeps its slot until its promise settles, a few
+  // ticks later; a new request in between must start a new refresh, not join the finished one.
+  const sync = await db.selectFrom('directory_syncs').select('status').where('connection', '=', source.key).executeTakeFirst();
+  if (sync?.status !== 'syncing') {
+    const mine = inFlight.get(db);
+    if (mine?.get(source.key) === running) mine.delete(source.key);
+    running = beginRefresh(db, source, now, new AbortController().signal);
+    running.done.catch(() => undefined);
+    await running.claimed;
+  }
 }
 
 /** A refresh's state, as `GET /api/providers/:provider/refresh` answers it. */

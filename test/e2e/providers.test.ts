@@ -288,7 +288,7 @@ const ACTIVE = PEOPLE.filter((p) => p.active).map(fullName);
 
 async function expectActiveListed(dialog: Locator) {
   await expect.poll(() => listedNames(dialog), { timeout: 20_000 }).toEqual(ACTIVE);
-  await expect.poll(() => dialog.getByText(`Showing ${ACTIVE.length} of ${ACTIVE.length}`).count()).toBe(1);
+  await expect.poll(() => dialog.getByText(`${ACTIVE.length} contacts`, { exact: true }).count()).toBe(1);
 }
 
 async function withPage(run: (page: Page, dialog: Locator) => Promise<void>) {
@@ -317,7 +317,7 @@ describe('each provider through the widget, end to end', { timeout: TIMEOUT }, (
         await expectActiveListed(dialog);
         await dialog.getByRole('checkbox', { name: 'Show inactive' }).check();
         await expect.poll(() => listedNames(dialog)).toEqual([...ACTIVE, 'Alan Turing'].sort());
-        expect(await dialog.getByRole('listitem').filter({ hasText: 'Alan Turing' }).textContent()).toContain('Inactive');
+        expect(await dialog.getByRole('row').filter({ hasText: 'Alan Turing' }).textContent()).toContain('Inactive');
         await dialog.getByRole('checkbox', { name: 'Show inactive' }).uncheck();
         await expectActiveListed(dialog);
         const [ada, grace] = PEOPLE;

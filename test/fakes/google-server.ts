@@ -16,9 +16,17 @@
  * - developers.google.com/admin-sdk/directory/v1/limits: throttling is 403 `userRateLimitExceeded`
  *   or `quotaExceeded`, or 429 `rateLimitExceeded`, in the standard Google error body
  *   `{error: {code, message, errors: [{message, domain, reason}], status}}`.
+ * - developers.google.com/identity/protocols/oauth2/web-server (with `signIn`): GET
+ *   `/o/oauth2/v2/auth` (accounts.google.com) redirects to the redirect_uri with `code` and
+ *   `state` (or `error=access_denied`); POST `/token` with grant_type=authorization_code, code,
+ *   client_id, client_secret, redirect_uri, code_verifier answers `{access_token, expires_in,
+ *   refresh_token, scope, token_type}`; grant_type=refresh_token answers the same without a
+ *   refresh token; refusals are 400 invalid_grant ("Bad Request", "Token has been expired or
+ *   revoked.", "Missing code verifier.") and 401 invalid_client ("Unauthorized").
  * Pages are served from `pageLimit` users at most (Google may return fewer than maxResults).
  */
 import { createVerify, type KeyObject } from 'node:crypto';
+import { authorizeReply, createAuthorizationServer, type Refusal, type SignInOptions } from './authorization-code.js';
 import { bearerOf, startLoopback, type Failure, type RecordedRequest, type Reply } from './loopback.js';
 
 export interface GoogleFakeOptions {
@@ -32,7 +40,19 @@ export interface GoogleFakeOptions {
   pageLimit?: number;
   failures?: Failure[];
   throttle?: 'userRateLimitExceeded' | 'quotaExceeded' | 'rateLimitExceeded' | 'dailyLimitExceeded';
+  /** Serve the web server flow for this OAuth client (an admin signs in and consents) as well. */
+  signIn?: SignInOptions & { clientId: string; clientSecret: string };
 }
+
+const GOOGLE_REFUSALS: Record<Refusal['reason'], string> = {
+  client: 'Unauthorized',
+  code_unknown: 'Malformed auth code.',
+  code_used: 'Bad Request',
+  code_expired: 'Bad Request',
+  redirect_uri: 'Bad Request',
+  pkce: 'Invalid code verifier.',
+  refresh_token: 'Token has been expired or revoked.',
+};
 
 export const GOOGLE_SCOPE = 'https://www.googleapis.com/auth/admin.directory.user.readonly';
 
@@ -47,8 +67,19 @@ export async function startGoogleFake(options: GoogleFakeOptions) {
   const claims: Record<string, unknown>[] = [];
   let serial = 0;
 
+  const signIn = options.signIn ? createAuthorizationServer(options.signIn, options.signIn) : null;
+
   function token(req: RecordedRequest, reply: Reply) {
     const form = new URLSearchParams(req.body);
+    const grant = form.get('grant_type');
+    if (signIn && (grant === 'authorization_code' || grant === 'refresh_token')) {
+      const outcome = grant === 'authorization_code' ? signIn.redeem(form) : signIn.refresh(form);
+      if ('status' in outcome) return reply(outcome.status, { error: outcome.error, error_description: GOOGLE_REFUSALS[outcome.reason] });
+      const accessToken = `ya29.fake-${++serial}`;
+      issued.add(accessToken);
+      const refresh = 'refreshToken' in outcome && outcome.refreshToken ? { refresh_token: outcome.refreshToken } : {};
+      return reply(200, { access_token: accessToken, expires_in: options.expiresIn ?? 3599, scope: GOOGLE_SCOPE, token_type: 'Bearer', ...refresh });
+    }
     if (form.get('grant_type') !== 'urn:ietf:params:oauth:grant-type:jwt-bearer') {
       return reply(400, { error: 'unsupported_grant_type', error_description: 'Invalid grant_type: ' + form.get('grant_type') });
     }
@@ -112,6 +143,10 @@ export async function startGoogleFake(options: GoogleFakeOptions) {
   }
 
   const loopback = await startLoopback((req, reply) => {
+    if (signIn && req.method === 'GET' && req.path === '/o/oauth2/v2/auth') {
+      const answer = authorizeReply(signIn, req.query);
+      return reply(answer.status, answer.body, answer.headers);
+    }
     if (req.method === 'POST' && req.path === '/token') return token(req, reply);
     if (req.method === 'GET' && req.path === '/admin/directory/v1/users') return users(req, reply);
     reply(404, googleError(404, 'NOT_FOUND', 'notFound', 'Not Found'));
@@ -121,6 +156,6 @@ export async function startGoogleFake(options: GoogleFakeOptions) {
     /** The JWT claim sets the token endpoint received, signature verified. */
     claims,
     tokenRequests: () => loopback.requests.filter((r) => r.path === '/token'),
-    dataRequests: () => loopback.requests.filter((r) => r.path !== '/token'),
+    dataRequests: () => loopback.requests.filter((r) => r.path.startsWith('/admin/')),
   };
 }

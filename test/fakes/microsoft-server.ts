@@ -17,9 +17,17 @@
  *   innerError}}`; 401 InvalidAuthenticationToken; throttling is 429 TooManyRequests with Retry-After.
  * - developer.microsoft.com/graph/known-issues (13635): `$expand` on directory objects returns
  *   at most 100 objects, whatever `$top` asks: with `$expand=manager` a page holds 100 users.
+ * - learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow (with `signIn`): GET
+ *   `/{tenant}/oauth2/v2.0/authorize` redirects to the redirect_uri with `code` and `state` (or
+ *   `error=access_denied`); POST `/{tenant}/oauth2/v2.0/token` with grant_type=authorization_code,
+ *   code, redirect_uri, code_verifier, client_secret answers `{token_type, scope, expires_in,
+ *   ext_expires_in, access_token, refresh_token}`; grant_type=refresh_token renews; refusals are
+ *   invalid_grant (AADSTS54005 code already redeemed, AADSTS70008 expired code, AADSTS501481
+ *   code verifier mismatch, AADSTS50173 revoked grant) and invalid_client (AADSTS7000215).
  * Pages are served from `pageLimit` users at most (Graph may return fewer than $top).
  */
 import { randomUUID } from 'node:crypto';
+import { authorizeReply, createAuthorizationServer, type Refusal, type SignInOptions } from './authorization-code.js';
 import { bearerOf, startLoopback, type Failure, type RecordedRequest, type Reply } from './loopback.js';
 
 export interface MicrosoftFakeOptions {
@@ -35,7 +43,19 @@ export interface MicrosoftFakeOptions {
   nextLinkOrigin?: string;
   /** Tokens stop being accepted after this many data requests (revoked, or a shortened lifetime). */
   revokeTokensAfter?: number;
+  /** Serve the delegated sign-in (authorization code) for the app as well. */
+  signIn?: SignInOptions;
 }
+
+const AAD_REFUSALS: Record<Refusal['reason'], [number, string]> = {
+  client: [7000215, 'Invalid client secret provided.'],
+  code_unknown: [9002313, 'Invalid request. Request is malformed or invalid.'],
+  code_used: [54005, 'OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.'],
+  code_expired: [70008, 'The provided authorization code or refresh token has expired due to inactivity.'],
+  redirect_uri: [500112, 'The reply address does not match the reply address provided when requesting Authorization code.'],
+  pkce: [501481, 'The Code_Verifier does not match the code_challenge supplied in the authorization request.'],
+  refresh_token: [50173, 'The provided grant has expired due to it being revoked, a fresh auth token is needed.'],
+};
 
 const graphError = (code: string, message: string) => ({
   error: { code, message, innerError: { date: new Date().toISOString(), 'request-id': randomUUID(), 'client-request-id': randomUUID() } },
@@ -56,8 +76,33 @@ export async function startMicrosoftFake(options: MicrosoftFakeOptions) {
   let serial = 0;
   let served = 0;
 
+  const signIn = options.signIn ? createAuthorizationServer(options, options.signIn) : null;
+
+  function issue(reply: Reply, extra: Record<string, unknown>) {
+    const accessToken = `eyJ0eXAiOiJKV1Qi.fake-${++serial}`;
+    issued.add(accessToken);
+    const life = options.expiresIn ?? 3599;
+    reply(200, { token_type: 'Bearer', expires_in: life, ext_expires_in: life, access_token: accessToken, ...extra });
+  }
+
+  /** The delegated grants, for any tenant ("organizations" included) the admin's account is in. */
+  function delegated(form: URLSearchParams, reply: Reply) {
+    const grant = form.get('grant_type');
+    const outcome = grant === 'authorization_code' ? signIn!.redeem(form) : signIn!.refresh(form);
+    if ('status' in outcome) {
+      const [code, text] = AAD_REFUSALS[outcome.reason];
+      return reply(outcome.status, aadError(outcome.error, code, text));
+    }
+    const scope = 'https://graph.microsoft.com/User.Read.All';
+    if (grant === 'refresh_token' && !(form.get('scope') ?? '').split(' ').includes(scope)) {
+      return reply(400, aadError('invalid_scope', 70011, 'The provided value for the input parameter scope is not valid.'));
+    }
+    issue(reply, { scope, ...('refreshToken' in outcome && outcome.refreshToken ? { refresh_token: outcome.refreshToken } : {}) });
+  }
+
   function token(req: RecordedRequest, reply: Reply, tenant: string) {
     const form = new URLSearchParams(req.body);
+    if (signIn && ['authorization_code', 'refresh_token'].includes(form.get('grant_type') ?? '')) return delegated(form, reply);
     if (tenant !== options.tenantId) return reply(400, aadError('invalid_request', 90002, `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`));
     if (form.get('grant_type') !== 'client_credentials') return reply(400, aadError('unsupported_grant_type', 70003, 'The app requested an unsupported grant type.'));
     if (form.get('client_id') !== options.clientId) {
@@ -67,10 +112,7 @@ export async function startMicrosoftFake(options: MicrosoftFakeOptions) {
     if (form.get('client_secret') !== options.clientSecret) {
       return reply(401, aadError('invalid_client', 7000215, 'Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.'));
     }
-    const accessToken = `eyJ0eXAiOiJKV1Qi.fake-${++serial}`;
-    issued.add(accessToken);
-    const life = options.expiresIn ?? 3599;
-    reply(200, { token_type: 'Bearer', expires_in: life, ext_expires_in: life, access_token: accessToken });
+    issue(reply, {});
   }
 
   function users(req: RecordedRequest, reply: Reply) {
@@ -113,6 +155,10 @@ export async function startMicrosoftFake(options: MicrosoftFakeOptions) {
   }
 
   const loopback = await startLoopback((req, reply) => {
+    if (signIn && req.method === 'GET' && /^\/[^/]+\/oauth2\/v2\.0\/authorize$/.test(req.path)) {
+      const answer = authorizeReply(signIn, req.query);
+      return reply(answer.status, answer.body, answer.headers);
+    }
     const tokenPath = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(req.path);
     if (req.method === 'POST' && tokenPath) return token(req, reply, decodeURIComponent(tokenPath[1]!));
     if (req.method === 'GET' && req.path === '/v1.0/users') return users(req, reply);
@@ -121,6 +167,8 @@ export async function startMicrosoftFake(options: MicrosoftFakeOptions) {
   return {
     ...loopback,
     tokenRequests: () => loopback.requests.filter((r) => r.method === 'POST'),
-    dataRequests: () => loopback.requests.filter((r) => r.method === 'GET'),
+    dataRequests: () => loopback.requests.filter((r) => r.method === 'GET' && r.path.startsWith('/v1.0/')),
+    /** The admin revokes the app's access: refresh tokens stop working. */
+    revokeSignIns: () => signIn?.revokeAll(),
   };
 }

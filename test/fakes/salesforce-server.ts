@@ -17,8 +17,18 @@
  *   carries `Sforce-Limit-Info: api-usage=N/M`; 400 INVALID_FIELD for a column an object lacks.
  * - Object Reference, Contact (Id, FirstName, LastName, Name, Email, Title, Department,
  *   MailingCity, ReportsToId) and User (… City, ManagerId, IsActive, SmallPhotoUrl, UserType).
+ * - help.salesforce.com "OAuth 2.0 Web Server Flow for Web App Integration" (with `signIn`): GET
+ *   `/services/oauth2/authorize` redirects to the callback URL with `code` and `state` (or
+ *   `error=access_denied&error_description=end-user denied authorization`); POST
+ *   `/services/oauth2/token` with grant_type=authorization_code, code, client_id, client_secret,
+ *   redirect_uri, code_verifier answers `{access_token, refresh_token, signature, scope,
+ *   instance_url, id, token_type, issued_at}` (refresh_token only with the refresh_token scope);
+ *   grant_type=refresh_token answers the same without a new refresh token; refusals are
+ *   400 invalid_grant ("authentication failure", "expired access/refresh token", "invalid code
+ *   verifier") and invalid_client.
  * `batchLimit` makes the org answer smaller batches than asked, as Salesforce may.
  */
+import { authorizeReply, createAuthorizationServer, type Refusal, type SignInOptions } from './authorization-code.js';
 import { bearerOf, startLoopback, type Failure, type RecordedRequest, type Reply } from './loopback.js';
 
 export const SALESFORCE_API_VERSION = 'v62.0';
@@ -40,7 +50,19 @@ export interface SalesforceFakeOptions {
   /** Sessions end after this many queries (the org's session timeout). */
   sessionQueries?: number;
   dailyLimit?: number;
+  /** Serve the web server flow (authorization code) for the connected app as well. */
+  signIn?: SignInOptions;
 }
+
+const SF_REFUSALS: Record<Refusal['reason'], string> = {
+  client: 'invalid client credentials',
+  code_unknown: 'authentication failure',
+  code_used: 'authentication failure',
+  code_expired: 'expired authorization code',
+  redirect_uri: 'redirect_uri must match configuration',
+  pkce: 'invalid code verifier',
+  refresh_token: 'expired access/refresh token',
+};
 
 const sfError = (errorCode: string, message: string) => [{ message, errorCode }];
 
@@ -51,11 +73,9 @@ export async function startSalesforceFake(options: SalesforceFakeOptions) {
   let used = 0;
   const limit = () => ({ 'Sforce-Limit-Info': `api-usage=${used}/${options.dailyLimit ?? 15000}` });
 
-  function token(req: RecordedRequest, reply: Reply) {
-    const form = new URLSearchParams(req.body);
-    if (form.get('grant_type') !== 'client_credentials') return reply(400, { error: 'unsupported_grant_type', error_description: 'grant type not supported' });
-    if (form.get('client_id') !== options.clientId) return reply(400, { error: 'invalid_client_id', error_description: 'client identifier invalid' });
-    if (form.get('client_secret') !== options.clientSecret) return reply(400, { error: 'invalid_client', error_description: 'invalid client credentials' });
+  const signIn = options.signIn ? createAuthorizationServer(options, options.signIn) : null;
+
+  function session(req: RecordedRequest, reply: Reply, extra: Record<string, unknown>) {
     const accessToken = `00Dxx0000001gPL!AR8AQ.fake${++serial}`;
     sessions.set(accessToken, 0);
     reply(200, {
@@ -66,7 +86,24 @@ export async function startSalesforceFake(options: SalesforceFakeOptions) {
       id: `${req.origin}/id/00Dxx0000001gPLEAY/005xx000001Sv6eAAC`,
       token_type: 'Bearer',
       issued_at: String(Date.now()),
+      ...extra,
     });
+  }
+
+  function token(req: RecordedRequest, reply: Reply) {
+    const form = new URLSearchParams(req.body);
+    const grant = form.get('grant_type');
+    if (signIn && (grant === 'authorization_code' || grant === 'refresh_token')) {
+      const outcome = grant === 'authorization_code' ? signIn.redeem(form) : signIn.refresh(form);
+      if ('status' in outcome) return reply(400, { error: outcome.error, error_description: SF_REFUSALS[outcome.reason] });
+      // The refresh token comes only with the refresh_token scope, and only from the code.
+      if ('ok' in outcome || !outcome.refreshToken || !outcome.scope.split(' ').includes('refresh_token')) return session(req, reply, {});
+      return session(req, reply, { refresh_token: outcome.refreshToken, scope: outcome.scope });
+    }
+    if (form.get('grant_type') !== 'client_credentials') return reply(400, { error: 'unsupported_grant_type', error_description: 'grant type not supported' });
+    if (form.get('client_id') !== options.clientId) return reply(400, { error: 'invalid_client_id', error_description: 'client identifier invalid' });
+    if (form.get('client_secret') !== options.clientSecret) return reply(400, { error: 'invalid_client', error_description: 'invalid client credentials' });
+    session(req, reply, {});
   }
 
   function batchOf(state: { object: string; rows: Record<string, unknown>[]; next: number; batch: number }) {
@@ -132,6 +169,10 @@ export async function startSalesforceFake(options: SalesforceFakeOptions) {
   }
 
   const loopback = await startLoopback((req, reply) => {
+    if (signIn && req.method === 'GET' && req.path === '/services/oauth2/authorize') {
+      const answer = authorizeReply(signIn, req.query);
+      return reply(answer.status, answer.body, answer.headers);
+    }
     if (req.method === 'POST' && req.path === '/services/oauth2/token') return token(req, reply);
     if (req.method === 'GET' && req.path.startsWith(`/services/data/${SALESFORCE_API_VERSION}/query`)) return query(req, reply);
     reply(404, sfError('NOT_FOUND', 'The requested resource does not exist'));
@@ -139,6 +180,8 @@ export async function startSalesforceFake(options: SalesforceFakeOptions) {
   return {
     ...loopback,
     tokenRequests: () => loopback.requests.filter((r) => r.method === 'POST'),
-    dataRequests: () => loopback.requests.filter((r) => r.method === 'GET'),
+    dataRequests: () => loopback.requests.filter((r) => r.method === 'GET' && r.path.startsWith('/services/data/')),
+    /** The admin revokes the connected app's access: refresh tokens stop working. */
+    revokeSignIns: () => signIn?.revokeAll(),
   };
 }

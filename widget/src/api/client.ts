@@ -10,6 +10,7 @@ import type {
   ErrorBody,
   ImportRequest,
   ImportResult,
+  OAuthStart,
   ProviderInfo,
   RefreshStatus,
   SessionInfo,
@@ -158,6 +159,11 @@ export class ApiClient {
   /** Reads one page from the provider with the stored credentials. */
   testConnection(provider: string, signal?: AbortSignal): Promise<ConnectionTest> {
     return this.#request('POST', `/providers/${encodeURIComponent(provider)}/connection/test`, { signal });
+  }
+
+  /** Begins signing the organization in to `provider`: where to send the popup, and whose messages to trust. */
+  startSignIn(provider: string, origin: string, signal?: AbortSignal): Promise<OAuthStart> {
+    return this.#request('POST', `/providers/${encodeURIComponent(provider)}/oauth`, { body: { origin }, signal });
   }
 
   deleteConnection(provider: string, signal?: AbortSignal): Promise<ConnectionInfo> {

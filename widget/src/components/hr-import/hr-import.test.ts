@@ -520,6 +520,18 @@ describe('hr-import: the provider refuses the credentials', () => {
     await findByRole(el, 'button', 'Reconnect BambooHR');
   });
 
+  it('offers Reconnect for a provider the organization signed in to, which reopens its sign-in', async () => {
+    const entra = { id: 'entra', type: 'microsoft', name: 'Microsoft Entra ID', connection: 'ready' as const, fields: [], oauth: true };
+    bff.providers = [entra];
+    bff.on('GET /providers/entra/contacts', () => errorResponse(502, 'provider_auth', 'Microsoft Entra ID refused the credentials: AADSTS50173 the grant was revoked.'));
+    const el = await mount();
+    await click(el, 'button', 'Microsoft Entra ID');
+    await waitForText(el, 'AADSTS50173');
+    await click(el, 'button', 'Reconnect Microsoft Entra ID');
+    await findByRole(el, 'button', 'Sign in with Microsoft Entra ID');
+    expect(visibleText(el)).to.include('expired or was revoked');
+  });
+
   it('says who can renew credentials the deployment set, and offers no Reconnect', async () => {
     bff.providers = [{ id: 'entra', type: 'microsoft', name: 'Microsoft Entra ID', connection: 'ready' }];
     bff.on('GET /providers/entra/contacts', () => refused('Microsoft Entra ID'));

@@ -341,6 +341,7 @@ export class HrImport extends LitElement {
   }
 
   private handleProviderSelect(event: HrProviderSelectEvent) {
+    this._reconnect = null;
     if (this._provider?.id !== event.provider.id) {
       this._query = emptyQuery();
       this._selection = noSelection();
@@ -670,13 +671,18 @@ export class HrImport extends LitElement {
     const provider = this._provider;
     if (!this._authRefused || !provider) return nothing;
     const name = provider.name;
-    if (!provider.fields?.length) {
+    // The organization's own connection (a key form or a sign-in) it can renew; the deployment's it cannot.
+    if (!provider.fields?.length && !provider.oauth) {
       return html`<p class="reconnect muted" part="reconnect">
         ${msg(str`${name} is connected with this deployment's credentials; ask its operator to renew them.`)}
       </p>`;
     }
     return html`<div class="reconnect" part="reconnect">
-      <p>${msg(str`${name} no longer accepts the credentials your organization entered.`)}</p>
+      <p>
+        ${provider.oauth
+          ? msg(str`${name} no longer accepts your organization's sign-in: its access expired or was revoked.`)
+          : msg(str`${name} no longer accepts the credentials your organization entered.`)}
+      </p>
       <button type="button" class="btn primary" @click=${this.handleReconnect}>${msg(str`Reconnect ${name}`)}</button>
     </div>`;
   }

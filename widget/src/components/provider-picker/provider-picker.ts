@@ -21,7 +21,7 @@ const STATE_TEXT: Record<Exclude<ConnectionState, 'ready'>, () => string> = {
 type Check = { state: 'pending'; text: string } | { state: 'ok'; sample: number } | { state: 'error'; message: string; code: string };
 
 /** A provider the admin's organization connects itself (the BFF says which fields it needs). */
-const ownConnection = (p: ProviderInfo) => p.fields !== undefined && p.fields.length > 0;
+const ownConnection = (p: ProviderInfo) => p.oauth === true || (p.fields !== undefined && p.fields.length > 0);
 
 /** A provider whose directory is a CSV file the admin uploads (hr-import-csv-upload). */
 const isCsv = (p: ProviderInfo) => p.type === 'csv';
@@ -274,6 +274,7 @@ export class HrProviderPicker extends LitElement {
       return html`<hr-provider-connect
         exportparts="form"
         .provider=${provider}
+        ?reconnect=${provider.id === this.reconnect?.id}
         @hr-connection-change=${this.handleConnected}
         @hr-connect-cancel=${() => this.closeForm(provider)}
       ></hr-provider-connect>`;

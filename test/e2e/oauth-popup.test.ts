@@ -1,0 +1,99 @@
+/**
+ * Signing an organization in to a provider through the real popup, end to end: the built demo
+ * page on the standalone server, headless Chromium, and a loopback Microsoft identity platform
+ * (test/fakes/microsoft-server.ts) as the provider. The popup goes to the provider's authorize
+ * endpoint, comes back to the BFF's callback, which posts to the demo page and closes; the widget
+ * then lists the provider's people with the refresh token the BFF stored.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { build } from 'vite';
+import { chromium, type Browser } from 'playwright-core';
+import { loadEnvConfig } from '../../bff/config.js';
+import { startStandalone, type Standalone } from '../../bff/standalone.js';
+import { silentLogger } from '../../bff/logger.js';
+import { startMicrosoftFake } from '../fakes/microsoft-server.js';
+import type { SignInOptions } from '../fakes/authorization-code.js';
+// @ts-expect-error: plain JS module shared with web-test-runner's config
+import { findChromium, CHROMIUM_ARGS } from '../../scripts/find-chromium.mjs';
+
+const CLIENT = { clientId: 'app-e2e', clientSecret: 'app-e2e-secret-value' };
+const USERS = [
+  { id: 'u1', givenName: 'Ada', surname: 'Lovelace', displayName: 'Ada Lovelace', mail: 'ada@contoso.test', accountEnabled: true },
+  { id: 'u2', givenName: 'Grace', surname: 'Hopper', displayName: 'Grace Hopper', mail: 'grace@contoso.test', accountEnabled: true },
+];
+
+let server: Standalone;
+let browser: Browser;
+let dataDir: string;
+let microsoft: Awaited<ReturnType<typeof startMicrosoftFake>>;
+const signIn: SignInOptions = { redirectUris: [] };
+
+beforeAll(async () => {
+  await build({ configFile: resolve(import.meta.dirname, '../../vite.config.ts'), mode: 'demo', logLevel: 'warn' });
+  microsoft = await startMicrosoftFake({ users: USERS, tenantId: 'tenant-1', ...CLIENT, signIn });
+  dataDir = mkdtempSync(join(tmpdir(), 'hr-import-oauth-e2e-'));
+  const config = join(dataDir, 'providers.json');
+  writeFileSync(
+    config,
+    JSON.stringify({
+      providers: [
+        { id: 'sample', type: 'sample' },
+        { id: 'entra', type: 'microsoft', oauth: true, baseUrl: microsoft.url, tokenUrl: microsoft.url, credentials: { clientId: CLIENT.clientId, clientSecret: { env: 'E2E_APP_SECRET' } } },
+      ],
+    }),
+  );
+  server = await startStandalone(loadEnvConfig({ PORT: '0', DATA_DIR: dataDir, HR_IMPORT_CONFIG: config }), {
+    logger: silentLogger,
+    demo: true,
+    environment: { E2E_APP_SECRET: CLIENT.clientSecret },
+  });
+  // The app registration's redirect URI: the BFF's callback on its public URL (its own origin here).
+  signIn.redirectUris.push(`${server.url}/api/oauth/callback`);
+  browser = await chromium.launch({ executablePath: findChromium() as string, args: CHROMIUM_ARGS as string[] });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  await microsoft?.close();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('OAuth sign-in popup, end to end', () => {
+  it('connects Microsoft Entra ID for the organization through the popup, then lists its people', async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    try {
+      await page.goto(`${server.url}/?target=organization/acme`);
+      await page.getByRole('button', { name: 'Add members from HR' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Add members from HR' });
+      await dialog.getByRole('button', { name: 'Microsoft Entra ID', exact: true }).click();
+      const popupOpened = page.waitForEvent('popup');
+      await dialog.getByRole('button', { name: 'Sign in with Microsoft Entra ID' }).click();
+      const popup = await popupOpened;
+      // The callback page posts to the demo page and closes itself.
+      await popup.waitForEvent('close', { timeout: 15_000 }).catch(async (err) => {
+        throw new Error(`${(err as Error).message}; the popup is at ${popup.url()}: ${await popup.content()}`);
+      });
+      await dialog.getByText('Microsoft Entra ID is connected.').waitFor({ state: 'attached' });
+
+      await dialog.getByRole('button', { name: 'Microsoft Entra ID', exact: true }).click();
+      await dialog.getByRole('checkbox', { name: 'Select Grace Hopper' }).waitFor();
+      expect(await dialog.getByRole('checkbox', { name: 'Select Ada Lovelace' }).count()).toBe(1);
+
+      const redeemed = microsoft.tokenRequests().map((r) => new URLSearchParams(r.body).get('grant_type'));
+      expect(redeemed).toEqual(['authorization_code', 'refresh_token']);
+      const stored = await server.db.kysely.selectFrom('provider_connections').select(['provider_id', 'scope', 'credentials']).execute();
+      expect(stored).toHaveLength(1);
+      expect(stored[0]).toMatchObject({ provider_id: 'entra', scope: 'organization:acme' });
+      expect(stored[0]!.credentials).toMatch(/^v1\./);
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+});
