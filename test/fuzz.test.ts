@@ -34,6 +34,8 @@ const ROUTES: { method: string; path: string }[] = [
   { method: 'GET', path: '/api/providers' },
   { method: 'GET', path: '/api/providers/{id}/contacts' },
   { method: 'GET', path: '/api/providers/{id}/contacts/facets' },
+  { method: 'GET', path: '/api/providers/{id}/refresh' },
+  { method: 'POST', path: '/api/providers/{id}/refresh' },
   { method: 'POST', path: '/api/imports' },
   { method: 'GET', path: '/api/invites' },
   { method: 'POST', path: '/api/invites/{id}/resend' },
