@@ -77,6 +77,13 @@ describe('the providers file', () => {
     expect(merge!.configuredBy === 'organization' && merge!.fields).toEqual([{ name: 'accountToken', label: 'Account token', secret: true, required: true }]);
   });
 
+  it('reads how many directory pages to fetch at once, from 1 to 16', () => {
+    const [four, one] = loadProvidersFile(file({ providers: [{ id: 'p', type: 'personio', concurrency: 4 }, { id: 'u', type: 'unified', concurrency: 1 }] }), {}, PROVIDER_CATALOG);
+    expect([four!.concurrency, one!.concurrency]).toEqual([4, 1]);
+    expect(configError({ providers: [{ id: 'p', type: 'personio', concurrency: 0 }] })).toMatch(/^invalid providers file: providers\[0\]\.concurrency: /);
+    expect(configError({ providers: [{ id: 'p', type: 'personio', concurrency: 64 }] })).toMatch(/providers\[0\]\.concurrency: /);
+  });
+
   it('labels credential fields in words an admin recognizes', () => {
     expect(['companyDomain', 'apiKey', 'tenantId', 'clientSecret', 'serviceAccountKey', 'subject'].map(credentialLabel)).toEqual([
       'Company domain',

@@ -3,6 +3,8 @@
  * backoff and full jitter on network errors and 5xx, throttling signals obeyed (Retry-After,
  * rate-limit reset headers, or a provider-specific signal), a bounded budget, redirects followed
  * only on the same host, and failures mapped to typed ProviderErrors the widget can act on.
+ * A throttling answer pauses every request of the client (a connector's pages in flight), not
+ * only the one throttled.
  */
 import { ProviderError, type ProviderErrorKind } from './types.js';
 
