@@ -1,5 +1,7 @@
 import { defineConfig } from 'vitest/config';
 import { resolve } from 'node:path';
+// @ts-expect-error: plain JS module (a Vite plugin), typed by use
+import { collapseTemplateWhitespace } from './scripts/collapse-template-whitespace.mjs';
 
 /**
  * `vite build` emits the widget as one ES module (dist/widget/hr-import.js, Lit included) for
@@ -38,6 +40,7 @@ export default defineConfig(({ mode }) => {
   const forBundlers = mode === 'module';
   return {
     ...base,
+    plugins: [collapseTemplateWhitespace()],
     build: {
       outDir: forBundlers ? 'dist/module' : 'dist/widget',
       emptyOutDir: true,
@@ -50,7 +53,16 @@ export default defineConfig(({ mode }) => {
       // Vite leaves whitespace in ES library output for bundlers; the script-tag file is minified.
       // @lit/localize stays inside: it holds one configuration per copy, and an app that localizes
       // with it too would otherwise share (and clash with) the widget's.
-      rolldownOptions: forBundlers ? { external: [/^lit(\/|$)/, /^@lit\/(?!localize(\/|$))/] } : { output: { minify: true } },
+      rolldownOptions: forBundlers
+        ? { external: [/^lit(\/|$)/, /^@lit\/(?!localize(\/|$))/] }
+        : {
+            output: {
+              minify: true,
+              // What every page needs stays in hr-import.js; only what few pages need (the CSV
+              // upload, each translation) is a chunk beside it, fetched on first use.
+              codeSplitting: { groups: [{ name: 'hr-import', test: (id: string) => !/csv-upload|locales[\\/]generated[\\/](?!locale-codes)/.test(id) }] },
+            },
+          },
       target: 'es2022',
     },
   };

@@ -10,15 +10,14 @@
  *   50 ms: "none" is within budget);
  * - scrolling the whole list top to bottom: frame durations (requestAnimationFrame deltas),
  *   median and 95th percentile, against one frame at 60 Hz (16.7 ms);
- * - the production bundle, dist/widget/hr-import.js minified and gzipped, against 30 KB.
+ * - the production bundle, what a page loads first (dist/widget/hr-import.js and the chunk it imports), minified and gzipped, against 30 KB.
  *
  * `tsx bench/widget.ts` runs it alone; `npm run bench` runs it after the BFF benchmarks.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
@@ -33,6 +32,8 @@ import { mintSessionToken } from '../bff/auth/session-token.js';
 import type { Connector, DirectoryContact } from '../bff/connectors/types.js';
 // @ts-expect-error: plain JS module shared with web-test-runner's config
 import { findChromium, CHROMIUM_ARGS } from '../scripts/find-chromium.mjs';
+// @ts-expect-error: plain JS module shared with the host-page test
+import { widgetBundleSize } from '../scripts/bundle-size.mjs';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const SIZE = 100_000;
@@ -94,10 +95,14 @@ async function startServer(dir: string) {
     logger: silentLogger,
   });
   const { token } = await mintSessionToken(SECRET, { id: 'u', name: 'U', email: 'u@example.com' }, { type: 'organization', id: 'big' }, 3600, now);
-  const script = readFileSync(resolve(import.meta.dirname, '../dist/widget/hr-import.js'), 'utf8');
+  const dist = resolve(import.meta.dirname, '../dist/widget');
+  const scripts = new Map(readdirSync(dist).filter((f) => f.endsWith('.js')).map((f) => [f, readFileSync(resolve(dist, f), 'utf8')]));
   const site = new Hono()
     .route('/', api)
-    .get('/hr-import.js', (c) => c.body(script, 200, { 'Content-Type': 'text/javascript' }))
+    .get('/:script{[\\w.-]+\\.js}', (c) => {
+      const script = scripts.get(c.req.param('script'));
+      return script === undefined ? c.notFound() : c.body(script, 200, { 'Content-Type': 'text/javascript' });
+    })
     .get('/', (c) =>
       c.html(`<!doctype html><html lang="en"><title>bench</title><script type="module" src="/hr-import.js"></script>
         <hr-import session-token="${token}" api-base="/api"></hr-import>`),
@@ -211,7 +216,7 @@ async function oneRun(page: Page, cdp: CDPSession, url: string): Promise<Run> {
 function bundleSize(): number {
   const built = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { stdio: 'inherit', cwd: resolve(import.meta.dirname, '..') });
   if (built.status !== 0) throw new Error('vite build failed');
-  return gzipSync(readFileSync(resolve(import.meta.dirname, '../dist/widget/hr-import.js')), { level: 9 }).length;
+  return widgetBundleSize(resolve(import.meta.dirname, '../dist/widget')).initial;
 }
 
 export async function widgetBench(): Promise<void> {
@@ -264,7 +269,7 @@ export async function widgetBench(): Promise<void> {
   const scrollLongest = median(runs.map((r) => r.scrollLongest));
   console.log(`${`  longest task over 50 ms`.padEnd(40)} ${(scrollLongest ? ms(scrollLongest) : 'none').padStart(10)}`);
   console.log(`${'  last contact shown after the scroll'.padEnd(40)} ${runs.every((r) => r.reachedLast) ? 'yes' : 'NO'}`);
-  line('bundle hr-import.js, min+gzip', `${(bundle / 1024).toFixed(1)} KB`, '30.0 KB', bundle / BUNDLE_BUDGET);
+  line('bundle loaded first, min+gzip', `${(bundle / 1024).toFixed(1)} KB`, '30.0 KB', bundle / BUNDLE_BUDGET);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await widgetBench();

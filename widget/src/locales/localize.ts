@@ -1,19 +1,21 @@
-import { configureLocalization } from '@lit/localize';
+import { configureLocalization, type LocaleModule } from '@lit/localize';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { sourceLocale, targetLocales } from './generated/locale-codes.js';
-import * as de from './generated/de.js';
 
 /** Locales the widget speaks: English (the source) and every translation in generated/. */
 export const LOCALES: readonly string[] = [sourceLocale, ...targetLocales];
 
-// Bundled, not fetched: the script-tag build stays one file, and a host's strict CSP or a
-// missing chunk can never leave the widget without its words.
-const TEMPLATES: Record<string, typeof de> = { de };
+// Each translation is its own chunk beside hr-import.js, fetched the first time its locale is
+// asked for: an English page never downloads German, and the script-tag bundle stays within its
+// size budget as locales are added. A chunk that fails to load leaves the widget in English.
+const TEMPLATES: Record<string, () => Promise<LocaleModule>> = {
+  de: () => import('./generated/de.js'),
+};
 
 const { getLocale, setLocale } = configureLocalization({
   sourceLocale,
   targetLocales,
-  loadLocale: (locale) => Promise.resolve(TEMPLATES[locale]!),
+  loadLocale: (locale) => TEMPLATES[locale]!(),
 });
 
 export { getLocale };

@@ -9,7 +9,6 @@ import { define } from '../../define.js';
 import { HrProviderSelectEvent, type HrConnectionChangeEvent, type HrCsvConfirmEvent } from '../../events/internal.js';
 import { sharedStyles } from '../../styles/shared.styles.js';
 import '../provider-connect/provider-connect.js';
-import '../csv-upload/csv-upload.js';
 import { providerPickerStyles } from './provider-picker.styles.js';
 
 const STATE_TEXT: Record<Exclude<ConnectionState, 'ready'>, () => string> = {
@@ -102,6 +101,8 @@ export class HrProviderPicker extends LitElement {
   private handlePick(provider: ProviderInfo) {
     // A CSV provider always opens its upload form: a new file, or on with the last one.
     if (isCsv(provider)) {
+      // Loaded on first use: most deployments have an integration and never show the upload.
+      void import('../csv-upload/csv-upload.js');
       this._notice = '';
       this._uploading = provider;
       return;
