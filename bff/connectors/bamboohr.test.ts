@@ -74,6 +74,8 @@ describe('BambooHR connector', () => {
     const wrongKey = await setup({}, { companyDomain: 'acme', apiKey: 'nope' });
     const err = await failure(wrongKey.list());
     expect(err).toMatchObject({ kind: 'auth', details: { status: 401 } });
+    // BambooHR's reason rides in a header (the body is empty): the admin sees its words.
+    expect(err.message).toContain('It said: Invalid API key');
     expect(wrongKey.fake.requests).toHaveLength(1);
     expect(wrongKey.slept).toEqual([]);
     await closeFakes();

@@ -65,10 +65,15 @@ export function createBambooHRConnector(settings: ConnectorSettings, options: Co
   const client = connectorHttp(PROVIDER, settings, options);
   const api = `${urlOr(settings.baseUrl, BAMBOOHR_BASE_URL)}/api/gateway.php/${encodeURIComponent(companyDomain)}/v1`;
   const auth = basicAuth(apiKey, 'x');
+  // BambooHR answers a refused key with an empty body and says why in a header: show its words.
+  const classify = (status: number, _body: string, headers: Headers) => {
+    const said = headers.get('X-BambooHR-Error-Message')?.trim();
+    return status === 401 && said ? ({ retry: false, kind: 'auth', message: said } as const) : undefined;
+  };
 
   async function employees(signal: AbortSignal): Promise<{ page: string; list: unknown }> {
     try {
-      const body = await client.json<unknown>(`${api}/employees/directory`, { signal, page: DIRECTORY, headers: { Authorization: auth } });
+      const body = await client.json<unknown>(`${api}/employees/directory`, { signal, page: DIRECTORY, classify, headers: { Authorization: auth } });
       return { page: DIRECTORY, list: isRecord(body) ? body.employees : undefined };
     } catch (err) {
       if (!(err instanceof ProviderError) || (err.details.status !== 403 && err.details.status !== 404)) throw err;
@@ -77,6 +82,7 @@ export function createBambooHRConnector(settings: ConnectorSettings, options: Co
       method: 'POST',
       signal,
       page: REPORT,
+      classify,
       // Exactly this value: anything else (even with a charset) is parsed as XML and refused.
       headers: { Authorization: auth, 'Content-Type': 'application/json' },
       body: JSON.stringify({ title: 'hr-import contacts', fields: REPORT_FIELDS }),
