@@ -91,7 +91,7 @@ export const contactListStyles = css`
     cursor: default;
   }
   .row.selected {
-    background: var(--hr-contact-selected-background, #eef7f1);
+    background: var(--hr-contact-selected-background, var(--_hr-success-surface));
   }
   .row.placeholder {
     color: var(--_hr-muted);
@@ -103,8 +103,8 @@ export const contactListStyles = css`
     height: 2.25rem;
     place-items: center;
     border-radius: 50%;
-    background: #e4e8ec;
-    color: #32383f;
+    background: var(--_hr-subtle);
+    color: var(--_hr-text);
     font-size: 0.8125rem;
     font-weight: 700;
   }
@@ -131,21 +131,22 @@ export const contactListStyles = css`
     font-weight: 600;
     line-height: 1.5;
   }
+  /* The scheme's own colours (styles/shared.styles.ts), so the markers follow light and dark. */
   .marker.member {
-    background: #dcf1e3;
-    color: #14532d;
+    background: var(--_hr-success-surface);
+    color: var(--_hr-success-text);
   }
   .marker.invited {
-    background: #e3ecfb;
-    color: #1e3a8a;
+    background: var(--_hr-subtle);
+    color: var(--_hr-focus);
   }
   .marker.no-email {
-    background: #fdecd8;
-    color: #6b3200;
+    background: var(--_hr-subtle);
+    color: var(--_hr-warning-text);
   }
   .marker.inactive {
-    background: #e4e8ec;
-    color: #32383f;
+    background: var(--_hr-subtle);
+    color: var(--_hr-muted);
   }
   .empty {
     height: auto;

@@ -92,7 +92,7 @@ const MOVES: Record<string, Move> = {
  * @csspart selection-count - "N selected".
  * @csspart limit-message - The seat-limit warning.
  * @cssproperty [--hr-contact-list-max-height=26rem] - Height of the scrolling list.
- * @cssproperty [--hr-contact-selected-background=#eef7f1] - Background of a selected row.
+ * @cssproperty [--hr-contact-selected-background=#eef7f1] - Background of a selected row (the scheme's success surface by default, dark in dark mode).
  */
 export class HrContactList extends LitElement {
   static override styles = [sharedStyles, contactListStyles];

@@ -19,7 +19,7 @@ export const refreshProgressStyles = css`
     height: 0.375rem;
     overflow: hidden;
     border-radius: 999px;
-    background: var(--hr-refresh-track, #e4e8ec);
+    background: var(--hr-refresh-track, var(--_hr-border));
   }
   .fill {
     position: absolute;

@@ -60,7 +60,7 @@ const wait = (ms: number, signal: AbortSignal) =>
  * @csspart base - The progress or status line.
  * @csspart bar - The progress bar.
  * @csspart error - The alert of a failed refresh.
- * @cssproperty [--hr-refresh-track=#e4e8ec] - Background of the progress bar.
+ * @cssproperty [--hr-refresh-track=#d0d7de] - Background of the progress bar (the border colour of the scheme by default).
  */
 export class HrImportRefreshProgress extends LitElement {
   static override styles = [sharedStyles, refreshProgressStyles];
