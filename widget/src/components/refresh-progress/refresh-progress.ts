@@ -7,6 +7,7 @@ import type { ProviderInfo, RefreshStatus } from '../../../../bff/contract.js';
 import { ApiError, isAbort, toApiError, type ApiClient } from '../../api/client.js';
 import { apiContext } from '../../api/context.js';
 import { define } from '../../define.js';
+import { getLocale } from '../../locales/localize.js';
 import { sharedStyles } from '../../styles/shared.styles.js';
 import { refreshProgressStyles } from './refresh-progress.styles.js';
 
@@ -146,7 +147,7 @@ export class HrImportRefreshProgress extends LitElement {
 
   private renderProgress() {
     const p = this._progress;
-    const number = new Intl.NumberFormat();
+    const number = new Intl.NumberFormat(getLocale());
     if (!p) {
       return html`<div class="progress" part="base">
         <p class="text" role="status">${msg('Checking the directory…')}</p>
