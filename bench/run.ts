@@ -237,8 +237,8 @@ if (child) {
 try {
   console.log(`hr-import benchmarks (median of ${RUNS} runs; floor = the raw cost of the same work)\n`);
   const kinds: ('sqlite' | 'postgres')[] = ['sqlite', ...(process.env.BENCH_SQLITE_ONLY !== '1' && (await pgReachable()) ? (['postgres'] as const) : [])];
-  // BENCH_ONLY=import or BENCH_ONLY=sync runs one of the two.
-  for (const kind of process.env.BENCH_ONLY === 'sync' ? [] : kinds) {
+  // BENCH_ONLY=import, sync or widget runs that one alone.
+  for (const kind of process.env.BENCH_ONLY && process.env.BENCH_ONLY !== 'import' ? [] : kinds) {
     const route: number[] = [];
     const floor: number[] = [];
     for (let i = 0; i < RUNS; i++) {
@@ -248,8 +248,9 @@ try {
     line(`import 10k via HTTP (${kind})`, median(route), median(floor));
   }
   if (kinds.length === 1 && process.env.BENCH_ONLY !== 'sync') console.log('  (PostgreSQL not reachable: set TEST_PG_URL to include it)');
-  if (process.env.BENCH_ONLY !== 'import') await syncBench(dir);
+  if (!process.env.BENCH_ONLY || process.env.BENCH_ONLY === 'sync') await syncBench(dir);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
-if (process.env.BENCH_ONLY !== 'import') await (await import('./widget.js')).widgetBench();
+// BENCH_ONLY=widget (or no BENCH_ONLY) runs the widget's; bench/load.ts runs after this file.
+if (!process.env.BENCH_ONLY || process.env.BENCH_ONLY === 'widget') await (await import('./widget.js')).widgetBench();

@@ -123,7 +123,7 @@ const PAGE_INIT = `window.__longtasks = [];
 
 const longestSince = (from: number) => `Math.max(0, ...window.__longtasks.filter((t) => t.start >= ${from}).map((t) => t.duration))`;
 
-const LIST = `document.querySelector('hr-import').shadowRoot.querySelector('hr-contact-list').shadowRoot`;
+const LIST = `document.querySelector('hr-import')?.shadowRoot?.querySelector('hr-contact-list')?.shadowRoot`;
 
 interface Measured {
   work: number;
@@ -142,7 +142,7 @@ async function measure(page: Page, cdp: CDPSession, act: () => Promise<unknown>,
   const before = await taskTime(cdp);
   await act();
   await page.waitForFunction(settled, undefined, { polling: 'raf', timeout: 30_000 }).catch(async (error: Error) => {
-    const shown = await page.evaluate(`(${LIST}).textContent.replace(/\\s+/g, ' ').slice(0, 400)`);
+    const shown = await page.evaluate(`(${LIST})?.textContent.replace(/\\s+/g, ' ').slice(0, 400)`);
     throw new Error(`${error.message}\nwaiting for: ${settled}\nthe list shows: ${String(shown)}`);
   });
   await page.evaluate('new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok)))');
@@ -167,7 +167,7 @@ async function oneRun(page: Page, cdp: CDPSession, url: string): Promise<Run> {
   await page.goto(url);
   const provider = page.getByRole('button', { name: /Bench HR/ });
   await provider.waitFor();
-  const countText = `(${LIST}.querySelector('[part=selection-count]')?.textContent ?? '').replace(/\\s+/g, ' ').trim()`;
+  const countText = `(${LIST}?.querySelector('[part=selection-count]')?.textContent ?? '').replace(/\\s+/g, ' ').trim()`;
   const firstRows = await measure(page, cdp, () => provider.click(), `${LIST}?.querySelector('[role=grid] [role=row] input')`);
   const selectAll = await measure(page, cdp, () => page.getByRole('checkbox', { name: 'Select All' }).click(), `${countText} === '100,000 selected'`);
   const firstBox = page.getByRole('checkbox', { name: /^Select Person/ }).first();
@@ -176,7 +176,7 @@ async function oneRun(page: Page, cdp: CDPSession, url: string): Promise<Run> {
   // Scroll from top to bottom, one step a frame, recording frame-to-frame times.
   const scrollStart = await taskTime(cdp);
   const scroll = (await page.evaluate(`(async () => {
-    const grid = ${LIST}.querySelector('[role=grid]');
+    const grid = ${LIST}?.querySelector('[role=grid]');
     const step = (grid.scrollHeight - grid.clientHeight) / ${SCROLL_FRAMES};
     const from = performance.now();
     const deltas = [];
@@ -206,7 +206,7 @@ async function oneRun(page: Page, cdp: CDPSession, url: string): Promise<Run> {
   for (let i = 1; i <= SEARCH_WORD.length; i++) {
     const typed = SEARCH_WORD.slice(0, i);
     // Shown: the search was sent (after the debounce) and its first page laid out.
-    const shown = `(() => { const r = ${LIST}; const g = r.querySelector('[role=grid]'); const rows = [...r.querySelectorAll('[role=row] .name')];
+    const shown = `(() => { const r = ${LIST}; if (!r) return false; const g = r.querySelector('[role=grid]'); const rows = [...r.querySelectorAll('[role=row] .name')];
       return g && g.getAttribute('aria-busy') === 'false' && rows.length > 0 && rows.every((n) => n.textContent.toLowerCase().includes(${JSON.stringify(typed.toLowerCase())}) || !${i > 2}); })()`;
     keystrokes.push(await measure(page, cdp, () => page.keyboard.press(SEARCH_WORD[i - 1]!).then(() => page.waitForTimeout(400)), shown));
   }
