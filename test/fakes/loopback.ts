@@ -27,7 +27,7 @@ export interface Loopback {
   close(): Promise<void>;
   /** The most requests the server was answering at one time (for concurrent paging tests). */
   readonly maxInFlight: number;
-  /** Added before every answer (settable; per request when a function), so requests overlap the way a real round trip makes them. */
+  /** Added before every answer is sent (settable; per request when a function), so requests overlap the way a real round trip makes them. */
   latencyMs: number | ((req: RecordedRequest) => number);
 }
 
@@ -55,9 +55,13 @@ export async function startLoopback(handle: (req: RecordedRequest, reply: Reply)
         const text = typeof body === 'string' ? body : JSON.stringify(body);
         res.writeHead(status, { 'Content-Type': 'application/json; charset=UTF-8', ...headers }).end(text);
       };
+      // The answer is decided when the request arrives (a queued failure goes to the request that
+      // came first, as on a real server) and sent after the latency, so round trips overlap.
       const latency = typeof loopback.latencyMs === 'function' ? loopback.latencyMs(recorded) : loopback.latencyMs;
-      const delay = latency ? new Promise((ok) => setTimeout(ok, latency)) : Promise.resolve();
-      delay.then(() => handle(recorded, reply)).catch((err: unknown) => reply(500, { fakeError: String(err) }));
+      const later: Reply = (status, body, headers) => (latency ? void setTimeout(() => reply(status, body, headers), latency) : reply(status, body, headers));
+      Promise.resolve()
+        .then(() => handle(recorded, later))
+        .catch((err: unknown) => reply(500, { fakeError: String(err) }));
     });
   });
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
