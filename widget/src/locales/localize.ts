@@ -21,6 +21,25 @@ const { getLocale, setLocale } = configureLocalization({
 export { getLocale };
 
 /**
+ * Numbers and dates in the widget's language (100,000 in English, 100.000 in German), written
+ * without Intl: the first Intl formatter a page creates costs 60–85 ms of main thread while ICU
+ * loads its data (measured by the widget benchmark on the contacts step's first render), which
+ * alone would spend the step's 50 ms budget. Grouping digits and an ISO date need none of it.
+ */
+const GROUP_SEPARATOR: Record<string, string> = { en: ',', de: '.' };
+
+export function formatNumber(n: number): string {
+  const sep = GROUP_SEPARATOR[getLocale()] ?? ',';
+  return String(Math.trunc(n)).replace(/\B(?=(\d{3})+(?!\d))/g, sep);
+}
+
+/** `2026-11-24 14:05` in local time: read the same way in every language. */
+export function formatDateTime(date: Date): string {
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${two(date.getMonth() + 1)}-${two(date.getDate())} ${two(date.getHours())}:${two(date.getMinutes())}`;
+}
+
+/**
  * The supported locale that best matches a BCP 47 tag (`de-CH` → `de`), or undefined.
  * Matching ignores case, as language tags do.
  */

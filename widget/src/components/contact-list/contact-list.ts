@@ -9,7 +9,7 @@ import type { Contact, ContactFacets, ContactPage, ProviderInfo } from '../../..
 import { isAbort, toApiError, type ApiError } from '../../api/client.js';
 import { apiContext } from '../../api/context.js';
 import { define } from '../../define.js';
-import { getLocale } from '../../locales/localize.js';
+import { formatNumber } from '../../locales/localize.js';
 import { HrContactsLoadedEvent, HrQueryChangeEvent, HrSelectionChangeEvent } from '../../events/internal.js';
 import {
   canInvite,
@@ -43,8 +43,7 @@ export function seatLimitMessage(remaining: number): string {
     : msg(str`Your plan's user limit allows ${remaining} more users`);
 }
 
-/** Counts in the widget's language (100,000 in English, 100.000 in German). */
-const count = (n: number) => n.toLocaleString(getLocale());
+const count = formatNumber;
 
 function initials(contact: Contact): string {
   const parts = [contact.firstName, contact.lastName].filter((p): p is string => !!p?.trim());

@@ -7,7 +7,7 @@ import type { ProviderInfo, RefreshStatus } from '../../../../bff/contract.js';
 import { ApiError, isAbort, toApiError, type ApiClient } from '../../api/client.js';
 import { apiContext } from '../../api/context.js';
 import { define } from '../../define.js';
-import { getLocale } from '../../locales/localize.js';
+import { formatDateTime, formatNumber } from '../../locales/localize.js';
 import { sharedStyles } from '../../styles/shared.styles.js';
 import { refreshProgressStyles } from './refresh-progress.styles.js';
 
@@ -147,7 +147,6 @@ export class HrImportRefreshProgress extends LitElement {
 
   private renderProgress() {
     const p = this._progress;
-    const number = new Intl.NumberFormat(getLocale());
     if (!p) {
       return html`<div class="progress" part="base">
         <p class="text" role="status">${msg('Checking the directory…')}</p>
@@ -156,8 +155,8 @@ export class HrImportRefreshProgress extends LitElement {
     const known = p.total !== null && p.total > 0;
     const fetched = known ? Math.min(p.fetched, p.total!) : p.fetched;
     const label = known
-      ? msg(str`Fetched ${number.format(fetched)} of ${number.format(p.total!)} people`)
-      : msg(str`Fetched ${number.format(fetched)} people`);
+      ? msg(str`Fetched ${formatNumber(fetched)} of ${formatNumber(p.total!)} people`)
+      : msg(str`Fetched ${formatNumber(fetched)} people`);
     return html`<div class="progress" part="base">
       <p class="text" role="status" aria-live="polite">${label}</p>
       <div
@@ -176,7 +175,7 @@ export class HrImportRefreshProgress extends LitElement {
   }
 
   private renderReady(status: RefreshStatus) {
-    const at = status.syncedAt ? new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(status.syncedAt)) : '';
+    const at = status.syncedAt ? formatDateTime(new Date(status.syncedAt)) : '';
     return html`<div class="ready" part="base">
       <p>${at ? msg(str`Directory fetched ${at}`) : msg('Directory ready')}</p>
       <button type="button" class="btn link" @click=${this.again}>${msg('Refresh')}</button>
