@@ -1,5 +1,13 @@
-/** What the benchmarks share: a generated directory and the secret their sessions are signed with. */
-import type { DirectoryContact } from '../bff/connectors/types.js';
+/** What the benchmarks share: a generated directory, the secret their sessions are signed with, and the app they measure. */
+import { createApp } from '../bff/app.js';
+import type { Db } from '../bff/db/connect.js';
+import type { AppConfig } from '../bff/deps.js';
+import type { Connector, DirectoryContact } from '../bff/connectors/types.js';
+import { createProviderRegistry, staticProvider } from '../bff/providers.js';
+import { silentLogger } from '../bff/logger.js';
+import { upsertTarget } from '../bff/services/targets.js';
+import { refreshDirectory } from '../bff/services/directory.js';
+import { mintSessionToken } from '../bff/auth/session-token.js';
 
 export const BENCH_SECRET = 'bench-secret-0123456789-0123456789-0123';
 
@@ -21,3 +29,37 @@ export function benchPeople(n: number): DirectoryContact[] {
 }
 
 export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/**
+ * The BFF every benchmark measures: createApp over an already migrated `db`, a target with room
+ * for every import, and `contacts` already in the directory cache as provider `bench`, so a
+ * benchmark times the routes, not the first fetch. Returns the app and a session on the target.
+ */
+export async function benchApp(
+  db: Db,
+  contacts: DirectoryContact[],
+  options: { providerName?: string; seatLimit?: number; rateLimits?: AppConfig['rateLimits'] } = {},
+): Promise<{ app: ReturnType<typeof createApp>; token: string }> {
+  const now = new Date();
+  const target = { type: 'organization', id: 'big' } as const;
+  await upsertTarget(db.kysely, target, { name: 'Big', seatLimit: options.seatLimit ?? 1_000_000 }, now);
+  const directory: Connector = { listContacts: async () => ({ contacts, nextCursor: null, total: contacts.length }) };
+  const provider = staticProvider('bench', 'bench', options.providerName ?? 'Bench', () => directory, { baseUrl: 'builtin:', credentials: {} });
+  await refreshDirectory(db.kysely, { key: 'bench:*', connector: () => provider.connector }, () => now);
+  const app = createApp({
+    db,
+    config: {
+      apiKeys: ['bench-api-key-0123456789'],
+      secret: BENCH_SECRET,
+      sessionTtlSeconds: 3600,
+      inviteTtlDays: 7,
+      acceptUrl: 'http://localhost/accept',
+      origins: [],
+      rateLimits: options.rateLimits,
+    },
+    providers: createProviderRegistry([provider]),
+    logger: silentLogger,
+  });
+  const { token } = await mintSessionToken(BENCH_SECRET, { id: 'u', name: 'U', email: 'u@example.com' }, target, 3600, now);
+  return { app, token };
+}

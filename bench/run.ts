@@ -17,28 +17,20 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import SQLite from 'better-sqlite3';
-import { createApp } from '../bff/app.js';
 import { openDatabase, migrateToLatest, type Db } from '../bff/db/connect.js';
-import { createProviderRegistry, staticProvider } from '../bff/providers.js';
-import { silentLogger } from '../bff/logger.js';
-import { upsertTarget } from '../bff/services/targets.js';
+import { staticProvider } from '../bff/providers.js';
 import { refreshDirectory } from '../bff/services/directory.js';
-import { mintSessionToken } from '../bff/auth/session-token.js';
 import { createUnifiedConnector } from '../bff/connectors/unified.js';
-import type { Connector } from '../bff/connectors/types.js';
 import { createPgDatabase } from '../test/postgres.js';
 import { startUnifiedFake } from '../test/fakes/unified-server.js';
-import { BENCH_SECRET, benchPeople, median } from './people.js';
+import { benchApp, benchPeople, median } from './people.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
-const SECRET = BENCH_SECRET;
 const ms = (n: number) => `${n.toFixed(0)} ms`;
 
 function line(name: string, value: number, floor: number, unit = ms) {
   console.log(`${name.padEnd(34)} ${unit(value).padStart(10)}   floor ${unit(floor).padStart(10)}   ratio ${(value / floor).toFixed(2)}×`);
 }
-
-const directory: Connector = { listContacts: async () => ({ contacts: benchPeople(10_000), nextCursor: null, total: 10_000 }) };
 
 /** One fresh database per run, so every import writes into the same state. */
 async function freshDb(kind: 'sqlite' | 'postgres', dir: string): Promise<{ db: Db; drop(): Promise<void>; url?: string; file?: string }> {
@@ -56,17 +48,7 @@ async function importRoute(kind: 'sqlite' | 'postgres', dir: string): Promise<nu
   const { db, drop } = await freshDb(kind, dir);
   try {
     await migrateToLatest(db);
-    const now = new Date();
-    await upsertTarget(db.kysely, { type: 'organization', id: 'big' }, { name: 'Big', seatLimit: 20_000 }, now);
-    const provider = staticProvider('bench', 'bench', 'Bench', () => directory, { baseUrl: 'builtin:', credentials: {} });
-    await refreshDirectory(db.kysely, { key: 'bench:*', connector: () => provider.connector }, () => now);
-    const app = createApp({
-      db,
-      config: { apiKeys: ['bench-api-key-0123456789'], secret: SECRET, sessionTtlSeconds: 900, inviteTtlDays: 7, acceptUrl: 'http://localhost/accept', origins: [] },
-      providers: createProviderRegistry([provider]),
-      logger: silentLogger,
-    });
-    const { token } = await mintSessionToken(SECRET, { id: 'u', name: 'U', email: 'u@example.com' }, { type: 'organization', id: 'big' }, 900, now);
+    const { app, token } = await benchApp(db, benchPeople(10_000), { seatLimit: 20_000 });
     const started = performance.now();
     const res = await app.request('/api/imports', {
       method: 'POST',

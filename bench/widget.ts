@@ -22,22 +22,16 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { chromium, type CDPSession, type Page } from 'playwright-core';
-import { createApp } from '../bff/app.js';
 import { openDatabase, migrateToLatest } from '../bff/db/connect.js';
-import { createProviderRegistry, staticProvider } from '../bff/providers.js';
-import { silentLogger } from '../bff/logger.js';
-import { upsertTarget } from '../bff/services/targets.js';
-import { refreshDirectory } from '../bff/services/directory.js';
-import { mintSessionToken } from '../bff/auth/session-token.js';
-import type { Connector, DirectoryContact } from '../bff/connectors/types.js';
+import type { DirectoryContact } from '../bff/connectors/types.js';
 // @ts-expect-error: plain JS module shared with web-test-runner's config
 import { findChromium, CHROMIUM_ARGS } from '../scripts/find-chromium.mjs';
 // @ts-expect-error: plain JS module shared with the host-page test
 import { widgetBundleSize } from '../scripts/bundle-size.mjs';
+import { benchApp } from './people.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const SIZE = 100_000;
-const SECRET = 'bench-secret-0123456789-0123456789-0123';
 const BUDGET_MS = 50;
 const FRAME_MS = 1000 / 60;
 const BUNDLE_BUDGET = 30 * 1024;
@@ -74,27 +68,8 @@ function people(n: number): DirectoryContact[] {
 async function startServer(dir: string) {
   const db = openDatabase({ sqlitePath: join(dir, 'widget-bench.sqlite') });
   await migrateToLatest(db);
-  const now = new Date();
-  await upsertTarget(db.kysely, { type: 'organization', id: 'big' }, { name: 'Big', seatLimit: 200_000 }, now);
-  const directory: Connector = { listContacts: async () => ({ contacts: people(SIZE), nextCursor: null, total: SIZE }) };
-  const provider = staticProvider('bench', 'bench', 'Bench HR', () => directory, { baseUrl: 'builtin:', credentials: {} });
-  await refreshDirectory(db.kysely, { key: 'bench:*', connector: () => provider.connector }, () => now);
-  const api = createApp({
-    db,
-    config: {
-      apiKeys: ['bench-api-key-0123456789'],
-      secret: SECRET,
-      sessionTtlSeconds: 3600,
-      inviteTtlDays: 7,
-      acceptUrl: 'http://localhost/accept',
-      origins: [],
-      // Thousands of page requests while scrolling: the per-session limit is not what is measured.
-      rateLimits: { session: 1_000_000, address: 1_000_000, accept: 1_000 },
-    },
-    providers: createProviderRegistry([provider]),
-    logger: silentLogger,
-  });
-  const { token } = await mintSessionToken(SECRET, { id: 'u', name: 'U', email: 'u@example.com' }, { type: 'organization', id: 'big' }, 3600, now);
+  // Thousands of page requests while scrolling: the per-session limit is not what is measured.
+  const { app: api, token } = await benchApp(db, people(SIZE), { providerName: 'Bench HR', rateLimits: { session: 1_000_000, address: 1_000_000, accept: 1_000 } });
   const dist = resolve(import.meta.dirname, '../dist/widget');
   const scripts = new Map(readdirSync(dist).filter((f) => f.endsWith('.js')).map((f) => [f, readFileSync(resolve(dist, f), 'utf8')]));
   const site = new Hono()
