@@ -125,12 +125,13 @@ function beginRefresh(db: Kysely<Database>, source: DirectorySource, now: () => 
   // Asked before anything else: a connection without usable credentials fails here, at once.
   const connector = source.connector();
   const claimed = claimRefresh(db, connection, now());
+  // Only its own slot: once released, a newer refresh may hold it.
+  const release = () => {
+    if (mine.get(connection) === entry) mine.delete(connection);
+  };
   const done = claimed
-    .then((ok) => (ok ? runRefresh(db, connector, connection, source.concurrency ?? DEFAULT_REFRESH_CONCURRENCY, now, signal) : awaitRefresh(db, connection, signal)))
-    .finally(() => {
-      // Only its own slot: a newer refresh may already hold it (startRefresh).
-      if (mine.get(connection) === entry) mine.delete(connection);
-    });
+    .then((ok) => (ok ? runRefresh(db, connector, connection, source.concurrency ?? DEFAULT_REFRESH_CONCURRENCY, now, signal, release) : awaitRefresh(db, connection, signal)))
+    .finally(release);
   const entry: Running = { claimed, done };
   mine.set(connection, entry);
   return entry;
@@ -159,19 +160,9 @@ export function refreshDirectory(
  * way, so `refreshStatus` reports it. Its outcome is read from the status, never thrown here.
  */
 export async function startRefresh(db: Kysely<Database>, source: DirectorySource, now: () => Date): Promise<void> {
-  let running = beginRefresh(db, source, now, new AbortController().signal);
+  const running = beginRefresh(db, source, now, new AbortController().signal);
   running.done.catch(() => undefined);
   await running.claimed;
-  // A refresh that has just written its outcome keeps its slot until its promise settles, a few
-  // ticks later; a new request in between must start a new refresh, not join the finished one.
-  const sync = await db.selectFrom('directory_syncs').select('status').where('connection', '=', source.key).executeTakeFirst();
-  if (sync?.status !== 'syncing') {
-    const mine = inFlight.get(db);
-    if (mine?.get(source.key) === running) mine.delete(source.key);
-    running = beginRefresh(db, source, now, new AbortController().signal);
-    running.done.catch(() => undefined);
-    await running.claimed;
-  }
 }
 
 /** A refresh's state, as `GET /api/providers/:provider/refresh` answers it. */
@@ -253,7 +244,12 @@ const REPLACED_COLUMNS = [
  * the staged rows in. A failure clears the
  * staging area and leaves the directory as it was.
  */
-async function runRefresh(db: Kysely<Database>, connector: Connector, connection: string, concurrency: number, now: () => Date, signal: AbortSignal): Promise<void> {
+/**
+ * `release` frees this process's slot for the connection just before the outcome is written:
+ * once a reader can see `ready` or `error`, a new request must start a new refresh rather than
+ * join this one, which a slot freed only when the promise settles (a few ticks later) allowed.
+ */
+async function runRefresh(db: Kysely<Database>, connector: Connector, connection: string, concurrency: number, now: () => Date, signal: AbortSignal, release: () => void): Promise<void> {
   const staging = stagingKey(connection);
   try {
     // Rows a crashed refresh left behind must not become part of this one.
@@ -284,6 +280,7 @@ async function runRefresh(db: Kysely<Database>, connector: Connector, connection
       if (batch.size >= STAGE_ROWS || Date.now() - flushedAt >= STAGE_MAX_WAIT_MS) await flush();
     }
     await flush();
+    release();
     await db.transaction().execute(async (trx) => {
       await trx.deleteFrom('directory_contacts').where('connection', '=', connection).execute();
       const moved = await trx.updateTable('directory_contacts').set({ connection }).where('connection', '=', staging).executeTakeFirst();
@@ -291,6 +288,7 @@ async function runRefresh(db: Kysely<Database>, connector: Connector, connection
       await trx.updateTable('directory_syncs').set({ status: 'ready', fetched: count, total: count, synced_at: now().toISOString() }).where('connection', '=', connection).execute();
     });
   } catch (err) {
+    release();
     const { code, message } = refreshError(err);
     await db.deleteFrom('directory_contacts').where('connection', '=', staging).execute();
     await db.updateTable('directory_syncs').set({ status: 'error', error_code: code, error_message: message.slice(0, 500) }).where('connection', '=', connection).execute();
