@@ -2,6 +2,7 @@ import { LitElement, html, nothing } from 'lit';
 import { msg, str, updateWhenLocaleChanges } from '@lit/localize';
 import type { Seats } from '../../../../bff/contract.js';
 import { define } from '../../define.js';
+import { styleProps } from '../../directives/style-props.js';
 import { sharedStyles } from '../../styles/shared.styles.js';
 import { seatMeterStyles } from './seat-meter.styles.js';
 
@@ -34,23 +35,12 @@ export class HrSeatMeter extends LitElement {
     updateWhenLocaleChanges(this);
   }
 
-  /** The bar's shares of the limit, 0 to 1. */
-  private shares(seats: Seats): { used: number; selected: number } {
+  /** The bar's shares of the limit, as the widths its two parts take (set through the CSSOM: see styleProps). */
+  private widths(seats: Seats): Record<string, string> {
     const limit = Math.max(seats.limit, 1);
     const used = Math.min(seats.used / limit, 1);
-    return { used, selected: Math.min(this.selected / limit, 1 - used) };
-  }
-
-  /**
-   * The widths are set through the CSSOM, not a `style` attribute: a host page's
-   * Content-Security-Policy without 'unsafe-inline' blocks style attributes but not this.
-   */
-  override updated() {
-    const bar = this.renderRoot.querySelector<HTMLElement>('.bar');
-    if (!bar || !this.seats) return;
-    const { used, selected } = this.shares(this.seats);
-    bar.style.setProperty('--_hr-used', `${used * 100}%`);
-    bar.style.setProperty('--_hr-selected', `${selected * 100}%`);
+    const selected = Math.min(this.selected / limit, 1 - used);
+    return { '--_hr-used': `${used * 100}%`, '--_hr-selected': `${selected * 100}%` };
   }
 
   override render() {
@@ -62,7 +52,7 @@ export class HrSeatMeter extends LitElement {
           <strong>${msg(str`${seats.used} of ${seats.limit} seats used`)}</strong> ·
           ${seats.remaining > 0 ? msg(str`${seats.remaining} remaining`) : msg('no seats remaining')}
         </p>
-        <div class="bar" part="bar" aria-hidden="true">
+        <div class="bar" part="bar" aria-hidden="true" style=${styleProps(this.widths(seats))}>
           <div class="used"></div>
           <div class="selected"></div>
         </div>
