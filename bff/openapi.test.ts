@@ -14,7 +14,9 @@ const ajv = new Ajv2020({ strict: false, validateFormats: false, allErrors: true
 /** `/api/invites/inv_abc/resend` → `/api/invites/{id}/resend`, by matching the documented templates. */
 function documentedPath(path: string): string | undefined {
   const bare = path.split('?')[0]!;
-  return Object.keys(doc.paths).find((template) => new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}$`).test(bare) && !Object.keys(doc.paths).some((other) => other !== template && other === bare));
+  // A path written out (`/api/invites/accept`) wins over a template it also fits (`/api/invites/{id}`).
+  if (doc.paths[bare]) return bare;
+  return Object.keys(doc.paths).find((template) => new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}$`).test(bare));
 }
 
 let h: Harness;
