@@ -15,13 +15,13 @@
  * `tsx bench/widget.ts` runs it alone; `npm run bench` runs it after the BFF benchmarks.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
-import { chromium, type CDPSession, type Page } from 'playwright-core';
+import { chromium, type CDPSession, type Locator, type Page } from 'playwright-core';
 import { openDatabase, migrateToLatest } from '../bff/db/connect.js';
 import type { DirectoryContact } from '../bff/connectors/types.js';
 // @ts-expect-error: plain JS module shared with web-test-runner's config
@@ -38,6 +38,12 @@ const BUNDLE_BUDGET = 30 * 1024;
 const SEARCH_WORD = 'Jones';
 /** Frames the scroll from top to bottom takes: about 9,300 pixels (166 rows) a frame. */
 const SCROLL_FRAMES = 600;
+
+/**
+ * How often the harness checks whether an interaction is done. Not every frame: checking is work
+ * on the page's main thread too, and each check every frame would be billed to the widget.
+ */
+const POLL_MS = 50;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
@@ -105,18 +111,30 @@ interface Measured {
   longest: number;
 }
 
-/** Main-thread time (TaskDuration) and the longest task from `act` until `settled` holds and two frames pass. */
 /** The renderer main thread's CPU time so far, in ms (threadTicks: other processes' load does not count). */
 async function taskTime(cdp: CDPSession): Promise<number> {
   const { metrics } = await cdp.send('Performance.getMetrics');
   return metrics.find((m) => m.name === 'TaskDuration')!.value * 1000;
 }
 
+/**
+ * A click as the admin makes it: the mouse pressed at the element's centre. Playwright's own
+ * `locator.click()` would first run its injected script over the page (role queries,
+ * actionability and hit-target checks), which costs the page more than the widget's own work and
+ * would be counted as the widget's; so the target is found before the measurement starts.
+ */
+async function clickOn(page: Page, target: Locator): Promise<() => Promise<void>> {
+  const box = await target.boundingBox();
+  if (!box) throw new Error(`not visible: ${String(target)}`);
+  return () => page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+}
+
+/** Main-thread time (TaskDuration) and the longest task from `act` until `settled` holds and two frames pass. */
 async function measure(page: Page, cdp: CDPSession, act: () => Promise<unknown>, settled: string): Promise<Measured> {
   const mark = (await page.evaluate('performance.now()')) as number;
   const before = await taskTime(cdp);
   await act();
-  await page.waitForFunction(settled, undefined, { polling: 'raf', timeout: 30_000 }).catch(async (error: Error) => {
+  await page.waitForFunction(settled, undefined, { polling: POLL_MS, timeout: 30_000 }).catch(async (error: Error) => {
     const shown = await page.evaluate(`(${LIST})?.textContent.replace(/\\s+/g, ' ').slice(0, 400)`);
     throw new Error(`${error.message}\nwaiting for: ${settled}\nthe list shows: ${String(shown)}`);
   });
@@ -127,6 +145,7 @@ async function measure(page: Page, cdp: CDPSession, act: () => Promise<unknown>,
 }
 
 interface Run {
+  harness: Measured;
   firstRows: Measured;
   selectAll: Measured;
   toggle: Measured;
@@ -142,11 +161,16 @@ async function oneRun(page: Page, cdp: CDPSession, url: string): Promise<Run> {
   await page.goto(url);
   const provider = page.getByRole('button', { name: /Bench HR/ });
   await provider.waitFor();
+  // Compiles Playwright's script in the page's world now: the first waitForFunction would
+  // otherwise do it inside the first measurement.
+  await page.waitForFunction('true', undefined, { polling: POLL_MS });
   const countText = `(${LIST}?.querySelector('[part=selection-count]')?.textContent ?? '').replace(/\\s+/g, ' ').trim()`;
-  const firstRows = await measure(page, cdp, () => provider.click(), `${LIST}?.querySelector('[role=grid] [role=row] input')`);
-  const selectAll = await measure(page, cdp, () => page.getByRole('checkbox', { name: 'Select All' }).click(), `${countText} === '100,000 selected'`);
+  // The floor: what measuring costs the page with nothing to do, over about as long as the first rows take.
+  const harness = await measure(page, cdp, () => page.waitForTimeout(300), 'true');
+  const firstRows = await measure(page, cdp, await clickOn(page, provider), `${LIST}?.querySelector('[role=grid] [role=row] input')`);
+  const selectAll = await measure(page, cdp, await clickOn(page, page.getByRole('checkbox', { name: 'Select All' })), `${countText} === '100,000 selected'`);
   const firstBox = page.getByRole('checkbox', { name: /^Select Person/ }).first();
-  const toggle = await measure(page, cdp, () => firstBox.click(), `${countText} === '99,999 selected'`);
+  const toggle = await measure(page, cdp, await clickOn(page, firstBox), `${countText} === '99,999 selected'`);
 
   // Scroll from top to bottom, one step a frame, recording frame-to-frame times.
   const scrollStart = await taskTime(cdp);
@@ -185,7 +209,24 @@ async function oneRun(page: Page, cdp: CDPSession, url: string): Promise<Run> {
       return g && g.getAttribute('aria-busy') === 'false' && rows.length > 0 && rows.every((n) => n.textContent.toLowerCase().includes(${JSON.stringify(typed.toLowerCase())}) || !${i > 2}); })()`;
     keystrokes.push(await measure(page, cdp, () => page.keyboard.press(SEARCH_WORD[i - 1]!).then(() => page.waitForTimeout(400)), shown));
   }
-  return { firstRows, selectAll, toggle, keystrokes, frames: scroll.deltas, scrollLongest: scroll.longest, scrollWork, reachedLast };
+  return { harness, firstRows, selectAll, toggle, keystrokes, frames: scroll.deltas, scrollLongest: scroll.longest, scrollWork, reachedLast };
+}
+
+/**
+ * The browser on a core of its own and the BFF with this driver on the others, where `taskset`
+ * exists and there are two cores or more. The BFF stands in for a server elsewhere: on a shared
+ * core its SQLite work slowed the page's main thread, and the same interaction measured anywhere
+ * from 55 to 100 ms. Returns the browser to launch: a wrapper that pins it, or Chromium itself.
+ */
+function pinBrowser(executablePath: string, dir: string): { browser: string; pinned: boolean } {
+  const cores = cpus().length;
+  if (cores < 2 || spawnSync('taskset', ['-V']).status !== 0) return { browser: executablePath, pinned: false };
+  const own = `1-${cores - 1}`;
+  if (spawnSync('taskset', ['-a', '-cp', own, String(process.pid)], { stdio: 'ignore' }).status !== 0) return { browser: executablePath, pinned: false };
+  const wrapper = join(dir, 'chromium-on-core-0');
+  writeFileSync(wrapper, `#!/bin/sh\nexec taskset -c 0 ${JSON.stringify(executablePath)} "$@"\n`);
+  chmodSync(wrapper, 0o755);
+  return { browser: wrapper, pinned: true };
 }
 
 function bundleSize(): number {
@@ -203,7 +244,8 @@ export async function widgetBench(): Promise<void> {
   const bundle = bundleSize();
   const dir = mkdtempSync(join(tmpdir(), 'hr-import-widget-bench-'));
   const server = await startServer(dir);
-  const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS as string[] });
+  const { browser: launched, pinned } = pinBrowser(executablePath, dir);
+  const browser = await chromium.launch({ executablePath: launched, args: CHROMIUM_ARGS as string[] });
   const runs: Run[] = [];
   try {
     for (let i = 0; i < RUNS; i++) {
@@ -224,13 +266,15 @@ export async function widgetBench(): Promise<void> {
   }
 
   const [load] = loadavg();
-  console.log(`\nwidget, ${SIZE.toLocaleString('en-US')} contacts, real BFF on SQLite, headless Chromium (median of ${RUNS} runs; ratio = figure / budget; load average ${load!.toFixed(1)} on ${cpus().length} cores)\n`);
+  console.log(`\nwidget, ${SIZE.toLocaleString('en-US')} contacts, real BFF on SQLite, headless Chromium (median of ${RUNS} runs; ratio = figure / budget; load average ${load!.toFixed(1)} on ${cpus().length} cores${pinned ? ', browser on core 0, BFF on the rest' : ''})\n`);
   const work = (name: string, pick: (r: Run) => Measured) => {
     const w = median(runs.map((r) => pick(r).work));
     line(`${name}: main-thread work`, ms(w), ms(BUDGET_MS), w / BUDGET_MS);
     const longest = median(runs.map((r) => pick(r).longest));
     console.log(`${`  longest task over 50 ms`.padEnd(40)} ${(longest ? ms(longest) : 'none').padStart(10)}`);
   };
+  const floor = median(runs.map((r) => r.harness.work));
+  console.log(`${'floor: the harness alone, 300 ms idle'.padEnd(40)} ${ms(floor).padStart(10)}   (counted in each figure below)`);
   work('first rows visible', (r) => r.firstRows);
   work('Select All', (r) => r.selectAll);
   work('check one row', (r) => r.toggle);
