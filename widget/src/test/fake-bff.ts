@@ -31,7 +31,7 @@ export interface RecordedRequest {
   body: unknown;
 }
 
-type Handler = (request: RecordedRequest) => Response | Promise<Response> | undefined;
+type Handler = (request: RecordedRequest) => Response | undefined | Promise<Response | undefined>;
 
 const FIRST = ['Ada', 'Grace', 'Alan', 'Edsger', 'Barbara', 'Donald', 'Margaret', 'Linus', 'Frances', 'Ken',
   'Radia', 'Dennis', 'Hedy', 'Tim', 'Katherine', 'John', 'Annie', 'Niklaus', 'Sophie', 'Bjarne',

@@ -145,6 +145,35 @@ describe('hr-contact-list: search and filters', () => {
   });
 });
 
+describe("hr-contact-list: the filters' counts", () => {
+  it('are asked for once the rows have landed, and again only for a new search', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((ok) => (release = ok));
+    // The first page is held back: the counts must wait for it rather than compete with it.
+    bff.on('GET /providers/sample/contacts', async () => {
+      await held;
+      return undefined;
+    });
+    const list = await mountWithApi<HrContactList>('hr-contact-list', (el) => {
+      el.provider = PROVIDER;
+    });
+    await waitUntil(() => bff.contactRequests().length === 1, 'the first page was not asked for');
+    await new Promise((ok) => setTimeout(ok, 50));
+    expect(bff.requestsTo('GET', '/providers/sample/contacts/facets')).to.have.length(0);
+    release();
+    const department = getByRole<HTMLSelectElement>(list, 'combobox', 'Department');
+    await waitUntil(() => [...department.options].some((o) => o.textContent === 'Sales (9)'), 'no counts');
+    // A filter is no new search: the counts stay.
+    choose(department, 'Sales');
+    await waitUntil(() => contactBoxes(list).length === 9, 'department not applied');
+    expect(bff.requestsTo('GET', '/providers/sample/contacts/facets')).to.have.length(1);
+    getByRole<HTMLInputElement>(list, 'searchbox', 'Search contacts').focus();
+    await sendKeys({ type: 'ada' });
+    await waitUntil(() => bff.requestsTo('GET', '/providers/sample/contacts/facets').length === 2, 'no counts for the search');
+    expect(bff.requestsTo('GET', '/providers/sample/contacts/facets')[1]!.url.searchParams.get('search')).to.equal('ada');
+  });
+});
+
 describe('hr-contact-list: Select All', () => {
   it('selects every selectable contact matching the query, as a rule', async () => {
     const list = await mount();

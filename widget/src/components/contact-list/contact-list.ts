@@ -6,7 +6,7 @@ import { msg, str } from '@lit/localize';
 import { ContextConsumer } from '@lit/context';
 import { Task, TaskStatus, initialState } from '@lit/task';
 import type { Contact, ContactFacets, ContactPage, ProviderInfo } from '../../../../bff/contract.js';
-import { isAbort, toApiError, type ApiError } from '../../api/client.js';
+import { isAbort, toApiError, type ApiClient, type ApiError } from '../../api/client.js';
 import { apiContext } from '../../api/context.js';
 import { define } from '../../define.js';
 import { formatNumber } from '../../locales/localize.js';
@@ -53,6 +53,8 @@ function initials(contact: Contact): string {
     .map((p) => p.trim().charAt(0).toUpperCase())
     .join('');
 }
+
+type FacetsArgs = readonly [ApiClient | undefined, string | undefined, string, boolean];
 
 interface CachedPage {
   readonly items: readonly Contact[];
@@ -137,13 +139,18 @@ export class HrContactList extends LitElement {
     onComplete: (page: ContactPage) => this.handleFirstPage(page),
   });
 
-  /** Counts for the department and location filters. */
+  /**
+   * Counts for the department and location filters. Asked for once the first page of a search
+   * has landed, not beside it: the rows are what the admin waits for, and the counts (a pass
+   * over the whole directory in the BFF) would otherwise hold up the page there and add a second
+   * layout of the step before the rows are shown.
+   */
   private readonly _facets = new Task(this, {
-    task: async ([api, provider, search, showInactive], { signal }) => {
+    task: async ([api, provider, search, showInactive]: FacetsArgs, { signal }) => {
       if (!api || !provider) return initialState;
       return api.getFacets(provider, { search, status: showInactive ? 'all' : undefined }, signal);
     },
-    args: () => [this._api.value, this.provider?.id, this.query.search.trim(), this.query.showInactive] as const,
+    autoRun: false,
   });
 
   private _searchTimer: number | undefined;
@@ -155,12 +162,21 @@ export class HrContactList extends LitElement {
   /** The rows rendered at the last update, and the scroll position and sizes they were laid out for. */
   private _range: RowWindow | null = null;
   private _scrollTop = 0;
-  private _viewHeight = 400;
+  /** The list's inner height with the stylesheet's defaults (26rem less its border), until measured. */
+  private _viewHeight = 414;
   /** From the stylesheet (3.5rem), measured on the first row rendered. */
   private _rowHeight = 56;
   /** Contacts checked one by one: the host shows them in the roles step, loaded or not. */
   private readonly _checked = new Map<string, Contact>();
   private _firstItems: readonly Contact[] = [];
+  /** What the filters' counts were last asked for. */
+  private _facetsArgs: FacetsArgs | null = null;
+  /**
+   * Sizes the row window from the list as laid out. Read when the browser has laid it out
+   * anyway: reading sizes after each render instead forced a layout of the whole step there.
+   */
+  private readonly _resize = new ResizeObserver(() => this.measure());
+  private _observed: HTMLElement | null = null;
 
   private declare _searchText: string;
   private declare _total: number;
@@ -205,7 +221,7 @@ export class HrContactList extends LitElement {
   }
 
   override updated() {
-    this.measure();
+    this.observeGrid();
     const range = this._range;
     if (range) this.loadRange(range.first, range.last);
     // A placeholder row that had focus has loaded: hand focus on to its checkbox.
@@ -216,8 +232,16 @@ export class HrContactList extends LitElement {
     }
   }
 
+  override connectedCallback() {
+    super.connectedCallback();
+    // Moved in the page: its grid is observed again, as the observer was let go below.
+    if (this.hasUpdated) this.observeGrid();
+  }
+
   override disconnectedCallback() {
     super.disconnectedCallback();
+    this._resize.disconnect();
+    this._observed = null;
     window.clearTimeout(this._searchTimer);
     for (const controller of this._inFlight.values()) controller.abort();
     this._inFlight.clear();
@@ -249,6 +273,16 @@ export class HrContactList extends LitElement {
       this.setSelection({ ...selection, selectable: page.selectable });
     }
     this.announceLoaded();
+    this.loadFacets();
+  }
+
+  /** The filters' counts for the current search, unless they are already shown or on their way. */
+  private loadFacets() {
+    const args: FacetsArgs = [this._api.value, this.provider?.id, this.query.search.trim(), this.query.showInactive];
+    const last = this._facetsArgs;
+    if (last && last.every((value, i) => value === args[i])) return;
+    this._facetsArgs = args;
+    void this._facets.run(args);
   }
 
   private setTotal(total: number, selectable: number) {
@@ -259,6 +293,15 @@ export class HrContactList extends LitElement {
   private announceLoaded() {
     const first = new Set(this._firstItems.map((c) => c.id));
     this.dispatchEvent(new HrContactsLoadedEvent([...this._firstItems, ...[...this._checked.values()].filter((c) => !first.has(c.id))]));
+  }
+
+  /** Watches the grid rendered now (the list's loading and empty states have none). */
+  private observeGrid() {
+    const grid = this._grid;
+    if (grid === this._observed) return;
+    if (this._observed) this._resize.unobserve(this._observed);
+    if (grid) this._resize.observe(grid);
+    this._observed = grid;
   }
 
   /** The list's height and its rows' height, as laid out; a change lays the rows out again. */
