@@ -13,20 +13,25 @@ export function prefersDark(el: Element): boolean {
 }
 
 /**
- * Follows the host's light or dark scheme: checked when connected and on every update, and
- * again when the reader's preference changes or the page's root or body changes its class,
- * style or theme attribute (how pages switch schemes).
+ * Follows the host's light or dark scheme: checked when connected and at the first render, and
+ * again when the reader's preference changes or the page's root, its body or the element itself
+ * changes its class, style or theme attribute (how pages switch schemes). Not on every render:
+ * reading the computed scheme makes the browser bring the whole page's styles up to date there
+ * and then, which cost the contacts step a style pass of its own each time it rendered.
  */
 export class SchemeController implements ReactiveController {
-  readonly #host: ReactiveControllerHost & HTMLElement;
+  readonly #host: ReactiveControllerHost & HTMLElement & { readonly hasUpdated: boolean };
   #dark = false;
   #media: MediaQueryList | undefined;
   #observer: MutationObserver | undefined;
   readonly #check = () => {
-    if (prefersDark(this.#host) !== this.#dark) this.#host.requestUpdate();
+    const dark = prefersDark(this.#host);
+    if (dark === this.#dark) return;
+    this.#dark = dark;
+    this.#host.requestUpdate();
   };
 
-  constructor(host: ReactiveControllerHost & HTMLElement) {
+  constructor(host: ReactiveControllerHost & HTMLElement & { readonly hasUpdated: boolean }) {
     this.#host = host;
     host.addController(this);
   }
@@ -40,8 +45,8 @@ export class SchemeController implements ReactiveController {
     this.#media.addEventListener('change', this.#check);
     this.#observer = new MutationObserver(this.#check);
     const options = { attributes: true, attributeFilter: ['class', 'style', 'data-theme', 'data-color-scheme'] };
-    this.#observer.observe(document.documentElement, options);
-    if (document.body) this.#observer.observe(document.body, options);
+    for (const el of [document.documentElement, document.body, this.#host]) if (el) this.#observer.observe(el, options);
+    this.#dark = prefersDark(this.#host);
   }
 
   hostDisconnected() {
@@ -50,6 +55,7 @@ export class SchemeController implements ReactiveController {
   }
 
   hostUpdate() {
-    this.#dark = prefersDark(this.#host);
+    // The page's own stylesheets may have come in since the element was connected.
+    if (!this.#host.hasUpdated) this.#dark = prefersDark(this.#host);
   }
 }

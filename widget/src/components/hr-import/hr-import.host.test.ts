@@ -148,6 +148,15 @@ describe('hr-import: light and dark', () => {
     await waitUntil(() => getComputedStyle(card).backgroundColor === 'rgb(255, 255, 255)', 'did not follow the preference');
   });
 
+  it('follows a scheme set on the element itself while it is open', async () => {
+    const el = await fixture<HrImport>(html`<hr-import session-token=${TOKEN}></hr-import>`);
+    await findByRole(el, 'button', 'Sample directory');
+    const card = el.shadowRoot!.querySelector('.card')!;
+    expect(getComputedStyle(card).backgroundColor).to.equal('rgb(255, 255, 255)');
+    el.style.colorScheme = 'dark';
+    await waitUntil(() => getComputedStyle(card).backgroundColor === 'rgb(21, 27, 35)', 'did not turn dark');
+  });
+
   it('lets --hr-* custom properties win over either scheme', async () => {
     document.documentElement.style.colorScheme = 'dark';
     const el = await fixture<HrImport>(
