@@ -216,6 +216,18 @@ export interface ProviderInfo {
   fields?: CredentialField[];
   /** True when the organization connects by signing in to the provider (OAuth popup) instead of a form. */
   oauth?: boolean;
+  /**
+   * The directory cached for this provider, when one is: the widget lists a fresh one at once,
+   * without first asking for its refresh state. Absent when nothing is cached yet.
+   */
+  directory?: DirectorySummary;
+}
+
+export interface DirectorySummary {
+  /** When the cached directory was fetched. */
+  syncedAt: string;
+  /** Seconds from this answer until it is too old to be listed without a refresh; 0 when it already is. */
+  freshFor: number;
 }
 
 /** `POST /api/providers/:provider/oauth`: the host page's origin, where the popup reports back. */

@@ -74,8 +74,13 @@ const schemas: Record<string, Schema> = {
       name: { type: 'string' },
       connection: ref('ConnectionState'),
       fields: { type: 'array', items: obj({ name: { type: 'string' }, label: { type: 'string' }, secret: { type: 'boolean' }, required: { type: 'boolean' } }) },
+      oauth: { type: 'boolean', description: 'The organization connects by signing in (OAuth popup).' },
+      directory: {
+        ...obj({ syncedAt: { type: 'string', format: 'date-time' }, freshFor: { type: 'integer', minimum: 0, description: 'Seconds until it must be refreshed before it is listed' } }),
+        description: 'The cached directory, when there is one',
+      },
     },
-    ['fields'],
+    ['fields', 'oauth', 'directory'],
   ),
   Contact: obj({
     id: { type: 'string' },

@@ -162,6 +162,22 @@ describe('POST /api/providers/:provider/connection/test', () => {
   });
 });
 
+describe('GET /api/providers: the cached directory', () => {
+  it("is each organization's own, and not described once its credentials stop opening", async () => {
+    await connect(acme, { companyDomain: 'acme', apiKey: API_KEY });
+    expect((await providerState(acme)).directory).toBeUndefined();
+    expect((await call('GET', '/api/providers/bamboo/contacts', acme)).status).toBe(200);
+    expect((await providerState(acme)).directory).toEqual({ syncedAt: h.clock.now.toISOString(), freshFor: 3600 });
+    const globex = await h.session({ type: 'organization', id: 'globex' });
+    await connect(globex, { companyDomain: 'acme', apiKey: API_KEY });
+    expect((await providerState(globex)).directory).toBeUndefined();
+    // Credentials that no longer open: the directory is not served, so it is not offered either.
+    await h.db.kysely.updateTable('provider_connections').set({ credentials: 'v1.forged' }).where('scope', '=', 'organization:acme').execute();
+    expect(await providerState(acme)).toMatchObject({ connection: 'error' });
+    expect((await providerState(acme)).directory).toBeUndefined();
+  });
+});
+
 describe('DELETE /api/providers/:provider/connection', () => {
   it('removes the credentials and the cached directory', async () => {
     await connect(acme, { companyDomain: 'acme', apiKey: API_KEY });

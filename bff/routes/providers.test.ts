@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from '../../test/harness.js';
 import { sampleDirectory } from '../connectors/sample.js';
-import type { Contact, ContactFacets, ContactPage } from '../contract.js';
+import type { Contact, ContactFacets, ContactPage, ProviderInfo } from '../contract.js';
 
 let h: Harness;
 let token: string;
@@ -25,6 +25,26 @@ describe('GET /api/providers', () => {
   it('lists the sample directory, ready, without any credential', async () => {
     const res = await h.request('GET', '/api/providers', { token });
     expect(await res.json()).toEqual({ items: [{ id: 'sample', type: 'sample', name: 'Sample directory', connection: 'ready' }] });
+  });
+
+  it('tells when the cached directory was fetched and how long it stays fresh', async () => {
+    // A new session each time: the clock moves past a session's lifetime here.
+    const directory = async () => {
+      token = await h.session({ type: 'organization', id: 'acme' });
+      const res = await h.request('GET', '/api/providers', { token });
+      return ((await res.json()) as { items: ProviderInfo[] }).items[0]!.directory;
+    };
+    const fetchedAt = h.clock.now.toISOString();
+    await page('?limit=1');
+    // The sample directory's cache lifetime is a day.
+    expect(await directory()).toEqual({ syncedAt: fetchedAt, freshFor: 86_400 });
+    h.clock.now = new Date(h.clock.now.getTime() + 80_000_000);
+    expect(await directory()).toEqual({ syncedAt: fetchedAt, freshFor: 6_400 });
+    h.clock.now = new Date(h.clock.now.getTime() + 7_000_000);
+    expect(await directory()).toEqual({ syncedAt: fetchedAt, freshFor: 0 });
+    // Listing it again fetches it again: fresh for another day.
+    await page('?limit=1');
+    expect(await directory()).toEqual({ syncedAt: h.clock.now.toISOString(), freshFor: 86_400 });
   });
 });
 

@@ -20,7 +20,7 @@ export const providersRoutes = (deps: AppDeps) => {
   const connection = (provider: string, target: TargetRef) => openConnection(connections, getProvider(providers, provider), target);
   return new Hono<SessionEnv>()
     .use(sessionAuth(config.secret, now))
-    .get('/', async (c) => c.json({ items: await describeProviders(connections, providers.list(), c.get('session').target) }))
+    .get('/', async (c) => c.json({ items: await describeProviders(connections, providers.list(), c.get('session').target, now()) }))
     .get('/:provider/contacts', validate('param', providerParams), validate('query', contactsQuery), async (c) => {
       const conn = await connection(c.req.valid('param').provider, c.get('session').target);
       const q = c.req.valid('query');

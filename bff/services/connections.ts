@@ -97,24 +97,18 @@ function uploadConnection(entry: UploadProvider, scope: string, uploaded: boolea
   };
 }
 
-/** Which of these connection keys hold a directory (a confirmed upload). */
-async function filledDirectories(db: Kysely<Database>, keys: string[]): Promise<Set<string>> {
-  if (!keys.length) return new Set();
-  const rows = await db.selectFrom('directory_syncs').select('connection').where('connection', 'in', keys).where('synced_at', 'is not', null).execute();
-  return new Set(rows.map((r) => r.connection));
-}
 
 /** The connection a target uses for one provider. */
 export async function openConnection(deps: ConnectionDeps, entry: ProviderEntry, ref: TargetRef): Promise<Connection> {
   if (entry.configuredBy === 'deployment') return deploymentConnection(entry);
   const scope = await organizationScope(deps.db, ref);
-  if (entry.configuredBy === 'upload') return uploadConnection(entry, scope, (await filledDirectories(deps.db, [connectionKey(entry.id, scope)])).size > 0);
+  if (entry.configuredBy === 'upload') return uploadConnection(entry, scope, (await syncedDirectories(deps.db, [connectionKey(entry.id, scope)])).size > 0);
   const row = await deps.db.selectFrom('provider_connections').select('credentials').where('provider_id', '=', entry.id).where('scope', '=', scope).executeTakeFirst();
   return organizationConnection(entry, scope, deps.key, row?.credentials);
 }
 
-/** `GET /api/providers`: every provider with its state for the target's organization, in one query. */
-export async function describeProviders(deps: ConnectionDeps, entries: ProviderEntry[], ref: TargetRef): Promise<ProviderInfo[]> {
+/** `GET /api/providers`: every provider with its state for the target's organization, and its cached directory's age. */
+export async function describeProviders(deps: ConnectionDeps, entries: ProviderEntry[], ref: TargetRef, now: Date): Promise<ProviderInfo[]> {
   const own = entries.filter((e): e is OrganizationProvider => e.configuredBy === 'organization');
   const uploads = entries.filter((e): e is UploadProvider => e.configuredBy === 'upload');
   const scope = own.length || uploads.length ? await organizationScope(deps.db, ref) : DEPLOYMENT_SCOPE;
@@ -122,13 +116,29 @@ export async function describeProviders(deps: ConnectionDeps, entries: ProviderE
     ? await deps.db.selectFrom('provider_connections').select(['provider_id', 'credentials']).where('scope', '=', scope).where('provider_id', 'in', own.map((e) => e.id)).execute()
     : [];
   const sealed = new Map(rows.map((r) => [r.provider_id, r.credentials]));
-  const uploaded = await filledDirectories(deps.db, uploads.map((e) => connectionKey(e.id, scope)));
+  const keyOf = (e: ProviderEntry) => connectionKey(e.id, e.configuredBy === 'deployment' ? DEPLOYMENT_SCOPE : scope);
+  const synced = await syncedDirectories(deps.db, entries.map(keyOf));
   return entries.map((e) => {
-    const info: ProviderInfo = { id: e.id, type: e.type, name: e.name, connection: 'ready' };
-    if (e.configuredBy === 'deployment') return info;
-    if (e.configuredBy === 'upload') return { ...info, connection: uploaded.has(connectionKey(e.id, scope)) ? 'ready' : 'needs_credentials' };
-    return { ...info, connection: organizationConnection(e, scope, deps.key, sealed.get(e.id)).state, fields: [...e.fields], ...(e.oauth ? { oauth: true } : {}) };
+    const syncedAt = synced.get(keyOf(e));
+    const base: ProviderInfo = { id: e.id, type: e.type, name: e.name, connection: 'ready' };
+    const info: ProviderInfo =
+      e.configuredBy === 'deployment'
+        ? base
+        : e.configuredBy === 'upload'
+          ? { ...base, connection: syncedAt ? 'ready' : 'needs_credentials' }
+          : { ...base, connection: organizationConnection(e, scope, deps.key, sealed.get(e.id)).state, fields: [...e.fields], ...(e.oauth ? { oauth: true } : {}) };
+    // A disconnected organization's old directory is never served, so it is not described either.
+    if (!syncedAt || info.connection !== 'ready') return info;
+    const freshFor = Math.max(0, Math.floor(e.cacheTtlSeconds - (now.getTime() - Date.parse(syncedAt)) / 1000));
+    return { ...info, directory: { syncedAt, freshFor } };
   });
+}
+
+/** When each of these connections' directories was last fetched, for those that have one. */
+async function syncedDirectories(db: Kysely<Database>, keys: string[]): Promise<Map<string, string>> {
+  if (!keys.length) return new Map();
+  const rows = await db.selectFrom('directory_syncs').select(['connection', 'synced_at']).where('connection', 'in', keys).where('synced_at', 'is not', null).execute();
+  return new Map(rows.map((r) => [r.connection, r.synced_at!]));
 }
 
 function ownedByOrganization(entry: ProviderEntry): OrganizationProvider {

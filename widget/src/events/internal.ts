@@ -7,12 +7,21 @@ import type { ContactQuery, Selection } from '../model/selection.js';
 
 const INTERNAL: EventInit = { bubbles: true, composed: false };
 
+/** A cached directory known to be fresh, and until when (the page's clock, in ms). */
+export interface FreshDirectory {
+  readonly syncedAt: string;
+  readonly until: number;
+}
+
 export class HrProviderSelectEvent extends Event {
   static readonly eventName = 'hr-provider-select';
   readonly provider: ProviderInfo;
-  constructor(provider: ProviderInfo) {
+  /** The provider's cached directory, when the provider list said it is fresh: listed at once. */
+  readonly fresh: FreshDirectory | null;
+  constructor(provider: ProviderInfo, fresh: FreshDirectory | null = null) {
     super(HrProviderSelectEvent.eventName, INTERNAL);
     this.provider = provider;
+    this.fresh = fresh;
   }
 }
 

@@ -424,6 +424,36 @@ describe('hr-import: directory refresh', () => {
     await findByRole(el, 'checkbox', 'Select Ada Lovelace');
   });
 
+  it('lists a directory the provider list says is fresh at once, without asking for its state', async () => {
+    bff.providers = [{ id: 'sample', type: 'sample', name: 'Sample directory', connection: 'ready', directory: { syncedAt: '2026-11-24T12:00:00.000Z', freshFor: 3600 } }];
+    const el = await mount();
+    await click(el, 'button', 'Sample directory');
+    await findByRole(el, 'checkbox', 'Select Ada Lovelace');
+    expect(bff.requests.filter((r) => r.path === '/providers/sample/refresh')).to.have.length(0);
+    // Refresh still fetches it again on demand, and the list follows.
+    const before = bff.contactRequests().length;
+    bff.refreshSteps = [bff.refreshReady('2026-11-24T13:00:00.000Z')];
+    await click(el, 'button', 'Refresh');
+    await waitUntil(() => bff.contactRequests().length > before, 'the list was not reloaded');
+    expect(bff.requestsTo('POST', '/providers/sample/refresh')).to.have.length(1);
+  });
+
+  it('asks for the state of a directory about to go stale, and refreshes one that has', async () => {
+    // A minute of freshness left is too little to count on: the list is asked for a moment later.
+    bff.uninstall();
+    bff = new FakeBff({ refreshState: { status: 'ready', fetched: 30, total: 30, syncedAt: '2026-11-24T11:00:00.000Z', stale: true } }).install();
+    bff.providers = [{ id: 'sample', type: 'sample', name: 'Sample directory', connection: 'ready', directory: { syncedAt: '2026-11-24T11:00:00.000Z', freshFor: 30 } }];
+    const el = await mount();
+    await click(el, 'button', 'Sample directory');
+    await findByRole(el, 'checkbox', 'Select Ada Lovelace');
+    expect(bff.requestsTo('GET', '/providers/sample/refresh')).to.have.length.greaterThan(0);
+    expect(bff.requestsTo('POST', '/providers/sample/refresh')).to.have.length(1);
+    // Nothing was listed before the refresh: the BFF would have held the list until it ended.
+    const first = bff.requests.findIndex((r) => /\/contacts$/.test(r.path));
+    const started = bff.requests.findIndex((r) => r.method === 'POST' && r.path === '/providers/sample/refresh');
+    expect(first).to.be.greaterThan(started);
+  });
+
   it('reloads the list after Refresh, keeping the search', async () => {
     const el = await mount();
     await openContacts(el);

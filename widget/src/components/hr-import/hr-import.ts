@@ -13,6 +13,7 @@ import { HrImportDoneEvent } from '../../events/hr-import-done.js';
 import { HrImportErrorEvent } from '../../events/hr-import-error.js';
 import { HrImportStepEvent, type HrImportStep } from '../../events/hr-import-step.js';
 import type {
+  FreshDirectory,
   HrContactsLoadedEvent,
   HrMessageChangeEvent,
   HrProviderSelectEvent,
@@ -124,7 +125,6 @@ export class HrImport extends LitElement {
     _provider: { state: true },
     _query: { state: true },
     _selection: { state: true },
-    _rows: { state: true },
     _role: { state: true },
     _overrides: { state: true },
     _subject: { state: true },
@@ -172,8 +172,11 @@ export class HrImport extends LitElement {
   private declare _provider: ProviderInfo | null;
   private declare _query: ContactQuery;
   private declare _selection: Selection;
-  /** Rows loaded for the current query. */
-  private declare _rows: readonly Contact[];
+  /**
+   * Rows loaded for the current query. Not reactive: only the roles step reads them, and it
+   * renders on the step change; a render of the whole widget each time a page landed was waste.
+   */
+  private _rows: readonly Contact[] = [];
   private declare _role: string;
   private declare _overrides: ReadonlyMap<string, string>;
   /** Null until the admin edits the message: the default, in the current language. */
@@ -187,6 +190,8 @@ export class HrImport extends LitElement {
   private declare _announcement: string;
   /** When the directory the contact list shows was fetched; null until it is ready to list. */
   private declare _directory: string | null;
+  /** The picked provider's directory, fresh by the provider list: listed without a state check. */
+  private _fresh: FreshDirectory | null = null;
   /** The provider refused the credentials while listing contacts (`provider_auth`). */
   private declare _authRefused: boolean;
   /** The provider whose connect form the picker opens at once (Reconnect). */
@@ -216,7 +221,6 @@ export class HrImport extends LitElement {
     this._provider = null;
     this._query = emptyQuery();
     this._selection = noSelection();
-    this._rows = [];
     this._role = '';
     this._overrides = new Map();
     this._subject = null;
@@ -350,6 +354,9 @@ export class HrImport extends LitElement {
       this._known.clear();
       this._directory = null;
     }
+    this._fresh = event.fresh;
+    // Fresh already: the list comes up with the step, instead of after a round trip for the state.
+    if (this._directory === null && event.fresh) this._directory = event.fresh.syncedAt;
     this._provider = event.provider;
     this.goTo('contacts');
   }
@@ -397,6 +404,7 @@ export class HrImport extends LitElement {
   private handleDone() {
     this._provider = null;
     this._directory = null;
+    this._fresh = null;
     this._query = emptyQuery();
     this._selection = noSelection();
     this._rows = [];
@@ -576,6 +584,7 @@ export class HrImport extends LitElement {
             : msg('Select contacts from the HR application'),
           body: html`<hr-import-refresh-progress
               .provider=${this._provider}
+              .known=${this._fresh && Date.now() < this._fresh.until ? this._fresh.syncedAt : null}
               @hr-refresh-ready=${this.handleRefreshReady}
               @hr-refresh-failed=${(e: HrRefreshFailedEvent) => this.handleApiError(e.error)}
             ></hr-import-refresh-progress>

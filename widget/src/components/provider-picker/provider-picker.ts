@@ -6,7 +6,7 @@ import type { ConnectionState, ProviderInfo } from '../../../../bff/contract.js'
 import { toApiError } from '../../api/client.js';
 import { apiContext } from '../../api/context.js';
 import { define } from '../../define.js';
-import { HrProviderSelectEvent, type HrConnectionChangeEvent, type HrCsvConfirmEvent } from '../../events/internal.js';
+import { HrProviderSelectEvent, type FreshDirectory, type HrConnectionChangeEvent, type HrCsvConfirmEvent } from '../../events/internal.js';
 import { sharedStyles } from '../../styles/shared.styles.js';
 import '../provider-connect/provider-connect.js';
 import { providerPickerStyles } from './provider-picker.styles.js';
@@ -20,6 +20,12 @@ const STATE_TEXT: Record<Exclude<ConnectionState, 'ready'>, () => string> = {
 type Check = { state: 'pending'; text: string } | { state: 'ok'; sample: number } | { state: 'error'; message: string; code: string };
 
 /** A provider the admin's organization connects itself (the BFF says which fields it needs). */
+/**
+ * A directory this close to going stale is checked first: the contacts asked for a moment later
+ * would otherwise find it stale and wait for a whole refresh in the BFF.
+ */
+const FRESH_MARGIN_MS = 60_000;
+
 const ownConnection = (p: ProviderInfo) => p.oauth === true || (p.fields !== undefined && p.fields.length > 0);
 
 /** A provider whose directory is a CSV file the admin uploads (hr-import-csv-upload). */
@@ -55,9 +61,17 @@ export class HrProviderPicker extends LitElement {
   private readonly _api = new ContextConsumer(this, { context: apiContext, subscribe: true });
 
   private readonly _providers = new Task(this, {
-    task: async ([api], { signal }) => (api ? (await api.listProviders(signal)).items : initialState),
+    task: async ([api], { signal }) => {
+      if (!api) return initialState;
+      const { items } = await api.listProviders(signal);
+      this._listedAt = Date.now();
+      return items;
+    },
     args: () => [this._api.value] as const,
   });
+
+  /** When the provider list was answered: its directories' `freshFor` counts from then. */
+  private _listedAt = 0;
 
   /** The provider whose button gets focus once the list shows again. */
   private _focusId: string | null = null;
@@ -108,11 +122,23 @@ export class HrProviderPicker extends LitElement {
       return;
     }
     if (provider.connection === 'ready') {
-      this.dispatchEvent(new HrProviderSelectEvent(provider));
+      this.dispatchEvent(new HrProviderSelectEvent(provider, this.freshDirectory(provider)));
       return;
     }
     this._notice = '';
     this._connecting = provider;
+  }
+
+  /**
+   * The provider's cached directory if it is still fresh for a while (by the list's answer and
+   * this page's clock, so the two clocks need not agree): the contacts can then be listed without
+   * asking for the directory's state first.
+   */
+  private freshDirectory(provider: ProviderInfo): FreshDirectory | null {
+    const directory = provider.directory;
+    if (!directory) return null;
+    const until = this._listedAt + directory.freshFor * 1000 - FRESH_MARGIN_MS;
+    return Date.now() < until ? { syncedAt: directory.syncedAt, until } : null;
   }
 
   private handleConnected(event: HrConnectionChangeEvent) {

@@ -67,6 +67,7 @@ export class HrImportRefreshProgress extends LitElement {
   static override styles = [sharedStyles, refreshProgressStyles];
   static override properties = {
     provider: { attribute: false },
+    known: { attribute: false },
     pollInterval: { attribute: 'poll-interval', type: Number },
     timeout: { type: Number },
     _progress: { state: true },
@@ -77,8 +78,12 @@ export class HrImportRefreshProgress extends LitElement {
 
   /** Follows one refresh to its end; re-run (forced) by Refresh and Retry. */
   private readonly _refresh = new Task(this, {
-    task: async ([api, provider, force], { signal }) => {
+    task: async ([api, provider, force], { signal }): Promise<RefreshStatus | typeof initialState> => {
       if (!api || !provider) return initialState;
+      // Known fresh from the provider list: nothing to ask until Refresh is pressed. (Read here,
+      // not an argument: that it stops being fresh later is no reason to start over.)
+      const known = this.known;
+      if (known !== null && force === 0) return { status: 'ready', fetched: 0, total: null, syncedAt: known, stale: false };
       return this.follow(api, provider, force > 0, signal);
     },
     args: () => [this._api.value, this.provider?.id, this._force] as const,
@@ -90,6 +95,8 @@ export class HrImportRefreshProgress extends LitElement {
 
   /** The HR application whose directory is refreshed. */
   declare provider: ProviderInfo | null;
+  /** When its cached directory was fetched, if the host knows that copy to be fresh: shown as ready without asking the BFF. */
+  declare known: string | null;
   /** Milliseconds between two progress requests. */
   declare pollInterval: number;
   /** Milliseconds a refresh may run before the widget stops waiting and offers Retry. */
@@ -102,6 +109,7 @@ export class HrImportRefreshProgress extends LitElement {
   constructor() {
     super();
     this.provider = null;
+    this.known = null;
     this.pollInterval = DEFAULT_POLL_MS;
     this.timeout = DEFAULT_REFRESH_TIMEOUT_MS;
     this._progress = null;
