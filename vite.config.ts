@@ -58,6 +58,12 @@ export default defineConfig(({ mode }) => {
         : {
             output: {
               minify: true,
+              // V8's explicit compile hint: the functions of the chunk every page runs are compiled
+              // as the script loads, off the main thread, instead of one by one on the main thread
+              // the first time each runs, which cost the first contacts step about 10 ms of the
+              // admin's click. (https://v8.dev/blog/explicit-compile-hints; other engines skip it.)
+              postBanner: (chunk: { name: string; isEntry: boolean }) =>
+                !chunk.isEntry && chunk.name === 'hr-import' ? '//# allFunctionsCalledOnLoad' : '',
               // What every page needs stays in hr-import.js; only what few pages need (the CSV
               // upload, each translation) is a chunk beside it, fetched on first use.
               codeSplitting: { groups: [{ name: 'hr-import', test: (id: string) => !/csv-upload|locales[\\/]generated[\\/](?!locale-codes)/.test(id) }] },
