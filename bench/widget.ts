@@ -15,7 +15,7 @@
  * `tsx bench/widget.ts` runs it alone; `npm run bench` runs it after the BFF benchmarks.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -212,23 +212,6 @@ async function oneRun(page: Page, cdp: CDPSession, url: string): Promise<Run> {
   return { harness, firstRows, selectAll, toggle, keystrokes, frames: scroll.deltas, scrollLongest: scroll.longest, scrollWork, reachedLast };
 }
 
-/**
- * The browser on a core of its own and the BFF with this driver on the others, where `taskset`
- * exists and there are two cores or more. The BFF stands in for a server elsewhere: on a shared
- * core its SQLite work slowed the page's main thread, and the same interaction measured anywhere
- * from 55 to 100 ms. Returns the browser to launch: a wrapper that pins it, or Chromium itself.
- */
-function pinBrowser(executablePath: string, dir: string): { browser: string; pinned: boolean } {
-  const cores = cpus().length;
-  if (cores < 2 || spawnSync('taskset', ['-V']).status !== 0) return { browser: executablePath, pinned: false };
-  const own = `1-${cores - 1}`;
-  if (spawnSync('taskset', ['-a', '-cp', own, String(process.pid)], { stdio: 'ignore' }).status !== 0) return { browser: executablePath, pinned: false };
-  const wrapper = join(dir, 'chromium-on-core-0');
-  writeFileSync(wrapper, `#!/bin/sh\nexec taskset -c 0 ${JSON.stringify(executablePath)} "$@"\n`);
-  chmodSync(wrapper, 0o755);
-  return { browser: wrapper, pinned: true };
-}
-
 function bundleSize(): number {
   const built = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { stdio: 'inherit', cwd: resolve(import.meta.dirname, '..') });
   if (built.status !== 0) throw new Error('vite build failed');
@@ -244,8 +227,7 @@ export async function widgetBench(): Promise<void> {
   const bundle = bundleSize();
   const dir = mkdtempSync(join(tmpdir(), 'hr-import-widget-bench-'));
   const server = await startServer(dir);
-  const { browser: launched, pinned } = pinBrowser(executablePath, dir);
-  const browser = await chromium.launch({ executablePath: launched, args: CHROMIUM_ARGS as string[] });
+  const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS as string[] });
   const runs: Run[] = [];
   try {
     for (let i = 0; i < RUNS; i++) {
@@ -266,7 +248,7 @@ export async function widgetBench(): Promise<void> {
   }
 
   const [load] = loadavg();
-  console.log(`\nwidget, ${SIZE.toLocaleString('en-US')} contacts, real BFF on SQLite, headless Chromium (median of ${RUNS} runs; ratio = figure / budget; load average ${load!.toFixed(1)} on ${cpus().length} cores${pinned ? ', browser on core 0, BFF on the rest' : ''})\n`);
+  console.log(`\nwidget, ${SIZE.toLocaleString('en-US')} contacts, real BFF on SQLite, headless Chromium (median of ${RUNS} runs; ratio = figure / budget; load average ${load!.toFixed(1)} on ${cpus().length} cores)\n`);
   const work = (name: string, pick: (r: Run) => Measured) => {
     const w = median(runs.map((r) => pick(r).work));
     line(`${name}: main-thread work`, ms(w), ms(BUDGET_MS), w / BUDGET_MS);
