@@ -123,7 +123,6 @@ export class HrImport extends LitElement {
   static override properties = {
     _step: { state: true },
     _provider: { state: true },
-    _query: { state: true },
     _selection: { state: true },
     _role: { state: true },
     _overrides: { state: true },
@@ -170,7 +169,11 @@ export class HrImport extends LitElement {
 
   private declare _step: HrImportStep;
   private declare _provider: ProviderInfo | null;
-  private declare _query: ContactQuery;
+  /**
+   * The list's search and filters, kept to restore them when the admin comes back to the list.
+   * Not reactive: the list already shows them, and each search re-rendered the whole widget.
+   */
+  private _query: ContactQuery = emptyQuery();
   private declare _selection: Selection;
   /**
    * Rows loaded for the current query. Not reactive: only the roles step reads them, and it
@@ -219,7 +222,6 @@ export class HrImport extends LitElement {
     super();
     this._step = 'provider';
     this._provider = null;
-    this._query = emptyQuery();
     this._selection = noSelection();
     this._role = '';
     this._overrides = new Map();
