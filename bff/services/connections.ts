@@ -13,7 +13,7 @@ import { ProviderError, type Credentials } from '../connectors/types.js';
 import type { OrganizationProvider, ProviderEntry, UploadProvider } from '../providers.js';
 import { open, seal } from '../crypto.js';
 import { AppError } from '../errors.js';
-import { connectionKey, dropDirectory, type DirectorySource } from './directory.js';
+import { connectionKey, dropDirectory, msUntilStale, type DirectorySource } from './directory.js';
 import { getTarget, type TargetRef } from './targets.js';
 
 export interface ConnectionDeps {
@@ -97,7 +97,6 @@ function uploadConnection(entry: UploadProvider, scope: string, uploaded: boolea
   };
 }
 
-
 /** The connection a target uses for one provider. */
 export async function openConnection(deps: ConnectionDeps, entry: ProviderEntry, ref: TargetRef): Promise<Connection> {
   if (entry.configuredBy === 'deployment') return deploymentConnection(entry);
@@ -129,7 +128,7 @@ export async function describeProviders(deps: ConnectionDeps, entries: ProviderE
           : { ...base, connection: organizationConnection(e, scope, deps.key, sealed.get(e.id)).state, fields: [...e.fields], ...(e.oauth ? { oauth: true } : {}) };
     // A disconnected organization's old directory is never served, so it is not described either.
     if (!syncedAt || info.connection !== 'ready') return info;
-    const freshFor = Math.max(0, Math.floor(e.cacheTtlSeconds - (now.getTime() - Date.parse(syncedAt)) / 1000));
+    const freshFor = Math.max(0, Math.floor(msUntilStale(syncedAt, now, e.cacheTtlSeconds) / 1000));
     return { ...info, directory: { syncedAt, freshFor } };
   });
 }

@@ -165,12 +165,20 @@ export async function startRefresh(db: Kysely<Database>, source: DirectorySource
   await running.claimed;
 }
 
+/**
+ * Milliseconds until a directory fetched at `syncedAt` is too old to be served without a refresh
+ * (0 or less: it is stale); without a lifetime, never.
+ */
+export function msUntilStale(syncedAt: string, now: Date, maxAgeSeconds: number | undefined): number {
+  return maxAgeSeconds === undefined ? Infinity : Date.parse(syncedAt) + maxAgeSeconds * 1000 - now.getTime();
+}
+
 /** A refresh's state, as `GET /api/providers/:provider/refresh` answers it. */
 export async function refreshStatus(db: Kysely<Database>, connection: string, now: Date, maxAgeSeconds?: number): Promise<RefreshStatus> {
   const sync = await db.selectFrom('directory_syncs').selectAll().where('connection', '=', connection).executeTakeFirst();
   if (!sync) return { status: 'idle', fetched: 0, total: null, syncedAt: null, stale: true };
   const syncedAt = sync.synced_at;
-  const stale = syncedAt === null || (maxAgeSeconds !== undefined && now.getTime() - Date.parse(syncedAt) >= maxAgeSeconds * 1000);
+  const stale = syncedAt === null || msUntilStale(syncedAt, now, maxAgeSeconds) <= 0;
   // A claim whose lease ran out belongs to a process that died: nothing is running.
   const abandoned = sync.status === 'syncing' && (sync.started_at === null || now.getTime() - Date.parse(sync.started_at) > SYNC_LEASE_MS);
   const status: RefreshStatus['status'] = abandoned ? (syncedAt ? 'ready' : 'idle') : sync.status === 'syncing' || sync.status === 'error' || sync.status === 'ready' ? sync.status : 'idle';
@@ -241,10 +249,8 @@ const REPLACED_COLUMNS = [
  * One refresh, run by the process holding the claim. Pages are written to the staging area in
  * small batches as they arrive (a batch and `concurrency` pages are all that is ever held in
  * memory, never the directory), progress is recorded with each batch, and one transaction swaps
- * the staged rows in. A failure clears the
- * staging area and leaves the directory as it was.
- */
-/**
+ * the staged rows in. A failure clears the staging area and leaves the directory as it was.
+ *
  * `release` frees this process's slot for the connection just before the outcome is written:
  * once a reader can see `ready` or `error`, a new request must start a new refresh rather than
  * join this one, which a slot freed only when the promise settles (a few ticks later) allowed.
@@ -306,7 +312,7 @@ export async function ensureDirectory(db: Kysely<Database>, source: DirectorySou
   const connector = source.connector();
   const sync = await db.selectFrom('directory_syncs').selectAll().where('connection', '=', source.key).executeTakeFirst();
   const filled = sync?.synced_at != null;
-  const fresh = filled && (maxAgeSeconds === undefined || now().getTime() - Date.parse(sync.synced_at!) < maxAgeSeconds * 1000);
+  const fresh = filled && msUntilStale(sync.synced_at!, now(), maxAgeSeconds) > 0;
   if (!fresh) await refreshDirectory(db, { ...source, connector: () => connector }, now);
 }
 
