@@ -6,7 +6,7 @@ import { msg, str } from '@lit/localize';
 import { ContextConsumer } from '@lit/context';
 import { Task, TaskStatus, initialState } from '@lit/task';
 import type { Contact, ContactFacets, ContactPage, ProviderInfo } from '../../../../bff/contract.js';
-import { isAbort, toApiError, type ApiClient, type ApiError } from '../../api/client.js';
+import { isAbort, toApiError, type ApiError } from '../../api/client.js';
 import { apiContext } from '../../api/context.js';
 import { define } from '../../define.js';
 import { formatNumber } from '../../locales/localize.js';
@@ -53,8 +53,6 @@ function initials(contact: Contact): string {
     .map((p) => p.trim().charAt(0).toUpperCase())
     .join('');
 }
-
-type FacetsArgs = readonly [ApiClient | undefined, string | undefined, string, boolean];
 
 interface CachedPage {
   readonly items: readonly Contact[];
@@ -146,11 +144,12 @@ export class HrContactList extends LitElement {
    * layout of the step before the rows are shown.
    */
   private readonly _facets = new Task(this, {
-    task: async ([api, provider, search, showInactive]: FacetsArgs, { signal }) => {
-      if (!api || !provider) return initialState;
+    task: async ([api, provider, search, showInactive], { signal }) => {
+      if (!api || !provider || search === undefined) return initialState;
       return api.getFacets(provider, { search, status: showInactive ? 'all' : undefined }, signal);
     },
-    autoRun: false,
+    // The search the first page landed for: a filter changes neither, so the counts stay.
+    args: () => [this._api.value, this.provider?.id, this._listed?.search, this._listed?.showInactive] as const,
   });
 
   private _searchTimer: number | undefined;
@@ -169,8 +168,8 @@ export class HrContactList extends LitElement {
   /** Contacts checked one by one: the host shows them in the roles step, loaded or not. */
   private readonly _checked = new Map<string, Contact>();
   private _firstItems: readonly Contact[] = [];
-  /** What the filters' counts were last asked for. */
-  private _facetsArgs: FacetsArgs | null = null;
+  /** The search and the inactive toggle of the first page shown last; null before one is. */
+  private _listed: { search: string; showInactive: boolean } | null = null;
   /**
    * Sizes the row window from the list as laid out. Read when the browser has laid it out
    * anyway: reading sizes after each render instead forced a layout of the whole step there.
@@ -273,16 +272,7 @@ export class HrContactList extends LitElement {
       this.setSelection({ ...selection, selectable: page.selectable });
     }
     this.announceLoaded();
-    this.loadFacets();
-  }
-
-  /** The filters' counts for the current search, unless they are already shown or on their way. */
-  private loadFacets() {
-    const args: FacetsArgs = [this._api.value, this.provider?.id, this.query.search.trim(), this.query.showInactive];
-    const last = this._facetsArgs;
-    if (last && last.every((value, i) => value === args[i])) return;
-    this._facetsArgs = args;
-    void this._facets.run(args);
+    this._listed = { search: this.query.search.trim(), showInactive: this.query.showInactive };
   }
 
   private setTotal(total: number, selectable: number) {
