@@ -38,6 +38,7 @@ import '../import-summary/import-summary.js';
 import '../message-composer/message-composer.js';
 import '../provider-picker/provider-picker.js';
 import type { HrRefreshFailedEvent, HrRefreshReadyEvent } from '../refresh-progress/refresh-progress.js';
+import { seatLimitMessage } from '../contact-list/contact-list.js';
 import '../refresh-progress/refresh-progress.js';
 import '../role-assigner/role-assigner.js';
 import '../seat-meter/seat-meter.js';
@@ -348,14 +349,7 @@ export class HrImport extends LitElement {
 
   private handleProviderSelect(event: HrProviderSelectEvent) {
     this._reconnect = null;
-    if (this._provider?.id !== event.provider.id) {
-      this._query = emptyQuery();
-      this._selection = noSelection();
-      this._rows = [];
-      this._overrides = new Map();
-      this._known.clear();
-      this._directory = null;
-    }
+    if (this._provider?.id !== event.provider.id) this.forgetContacts();
     this._fresh = event.fresh;
     // Fresh already: the list comes up with the step, instead of after a round trip for the state.
     if (this._directory === null && event.fresh) this._directory = event.fresh.syncedAt;
@@ -403,8 +397,8 @@ export class HrImport extends LitElement {
     this.dispatchEvent(new HrImportCancelEvent());
   }
 
-  private handleDone() {
-    this._provider = null;
+  /** Everything the contacts and roles steps hold for one provider's directory. */
+  private forgetContacts() {
     this._directory = null;
     this._fresh = null;
     this._query = emptyQuery();
@@ -412,6 +406,11 @@ export class HrImport extends LitElement {
     this._rows = [];
     this._overrides = new Map();
     this._known.clear();
+  }
+
+  private handleDone() {
+    this._provider = null;
+    this.forgetContacts();
     this._subject = null;
     this._body = null;
     this._result = null;
@@ -703,12 +702,7 @@ export class HrImport extends LitElement {
     if (!error) return nothing;
     if (error.code === 'seat_limit_exceeded') {
       const remaining = this._seats?.remaining ?? 0;
-      const allows =
-        remaining <= 0
-          ? msg("Your plan's user limit allows no more users.")
-          : remaining === 1
-            ? msg("Your plan's user limit allows 1 more user.")
-            : msg(str`Your plan's user limit allows ${remaining} more users.`);
+      const allows = `${seatLimitMessage(remaining)}.`;
       const selected = count === 1 ? msg('1 contact is selected.') : msg(str`${count} contacts are selected.`);
       return html`<div class="alert" role="alert" part="error">
         <strong>${msg('Not enough seats.')}</strong> ${allows} ${selected} ${msg('Go back to Contacts and select fewer.')}
