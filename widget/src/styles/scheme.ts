@@ -12,15 +12,17 @@ export function prefersDark(el: Element): boolean {
   return !words.includes('light') || matchMedia('(prefers-color-scheme: dark)').matches;
 }
 
+type SchemeHost = ReactiveControllerHost & HTMLElement & { readonly hasUpdated: boolean };
+
 /**
- * Follows the host's light or dark scheme: checked when connected and at the first render, and
+ * Follows the host's light or dark scheme: checked at the first render and when moved, and
  * again when the reader's preference changes or the page's root, its body or the element itself
  * changes its class, style or theme attribute (how pages switch schemes). Not on every render:
  * reading the computed scheme makes the browser bring the whole page's styles up to date there
  * and then, which cost the contacts step a style pass of its own each time it rendered.
  */
 export class SchemeController implements ReactiveController {
-  readonly #host: ReactiveControllerHost & HTMLElement & { readonly hasUpdated: boolean };
+  readonly #host: SchemeHost;
   #dark = false;
   #media: MediaQueryList | undefined;
   #observer: MutationObserver | undefined;
@@ -31,7 +33,7 @@ export class SchemeController implements ReactiveController {
     this.#host.requestUpdate();
   };
 
-  constructor(host: ReactiveControllerHost & HTMLElement & { readonly hasUpdated: boolean }) {
+  constructor(host: SchemeHost) {
     this.#host = host;
     host.addController(this);
   }
@@ -46,7 +48,9 @@ export class SchemeController implements ReactiveController {
     this.#observer = new MutationObserver(this.#check);
     const options = { attributes: true, attributeFilter: ['class', 'style', 'data-theme', 'data-color-scheme'] };
     for (const el of [document.documentElement, document.body, this.#host]) if (el) this.#observer.observe(el, options);
-    this.#dark = prefersDark(this.#host);
+    // Moved in the page: its new place may have another scheme. (A first connection is read at
+    // the first render, below, once the page's own stylesheets had their chance to come in.)
+    if (this.#host.hasUpdated) this.#check();
   }
 
   hostDisconnected() {

@@ -19,13 +19,13 @@ const STATE_TEXT: Record<Exclude<ConnectionState, 'ready'>, () => string> = {
 /** The outcome of "Test connection" (or of "Disconnect" when it failed), per provider. */
 type Check = { state: 'pending'; text: string } | { state: 'ok'; sample: number } | { state: 'error'; message: string; code: string };
 
-/** A provider the admin's organization connects itself (the BFF says which fields it needs). */
 /**
  * A directory this close to going stale is checked first: the contacts asked for a moment later
  * would otherwise find it stale and wait for a whole refresh in the BFF.
  */
 const FRESH_MARGIN_MS = 60_000;
 
+/** A provider the admin's organization connects itself (the BFF says which fields it needs, or it signs in). */
 const ownConnection = (p: ProviderInfo) => p.oauth === true || (p.fields !== undefined && p.fields.length > 0);
 
 /** A provider whose directory is a CSV file the admin uploads (hr-import-csv-upload). */
