@@ -1,8 +1,8 @@
 // Vite plugin for the production widget builds: in Lit's html`` and css`` templates, a run of
-// whitespace that spans a line break (source indentation) becomes one space. Browsers render
-// both the same outside pre-formatted text, and the widget has no template text inside such an
-// element (the message preview's pre-wrap text comes from an expression, which is untouched).
-// It keeps the script-tag bundle inside its size budget. TypeScript's parser finds the templates,
+// whitespace that spans a line break (source indentation) becomes one space, and CSS comments
+// go. Browsers render both the same outside pre-formatted text, and the widget has no template
+// text inside such an element (the message preview's pre-wrap text comes from an expression,
+// which is untouched). It keeps the script-tag bundle inside its size budget. TypeScript's parser finds the templates,
 // so expressions and nested templates are never rewritten.
 import ts from 'typescript';
 
@@ -21,7 +21,8 @@ export function collapseTemplateWhitespace() {
         const start = node.getStart(file) + 1;
         const end = node.getEnd() - (ts.isNoSubstitutionTemplateLiteral(node) || node.kind === ts.SyntaxKind.TemplateTail ? 1 : 2);
         const text = code.slice(start, end);
-        let collapsed = text.replace(/[ \t]*\r?\n[ \t\r\n]*/g, ' ');
+        // CSS comments (the why of a rule, for whoever reads the source) mean nothing to the browser.
+        let collapsed = (css ? text.replace(/\/\*[\s\S]*?\*\//g, '') : text).replace(/[ \t]*\r?\n[ \t\r\n]*/g, ' ');
         // In CSS, spaces next to { } ; , mean nothing (a comma's inside a string would, but none has one).
         if (css) collapsed = collapsed.replace(/\s*([{};,])\s*/g, '$1').replace(/([{;][\w-]+):\s+/g, "$1:");
         if (collapsed !== text) edits.push([start, end, collapsed]);
