@@ -280,7 +280,8 @@ export class HrImport extends LitElement {
   override updated() {
     if (this._focusHeading) {
       this._focusHeading = false;
-      this.renderRoot.querySelector<HTMLElement>('#heading')?.focus();
+      const heading = this.renderRoot.querySelector<HTMLElement>('#heading');
+      if (heading && this.shadowRoot?.activeElement !== heading) heading.focus();
     }
   }
 
@@ -344,6 +345,10 @@ export class HrImport extends LitElement {
     this._authRefused = false;
     this._reconnect = null;
     this._focusHeading = true;
+    // The heading takes the focus now, while the page's layout is still clean: after the render,
+    // focusing it forced a layout of the new step before its children had even rendered, and the
+    // control that had the focus would be removed while focused, which forced another.
+    this.renderRoot.querySelector<HTMLElement>('#heading')?.focus();
     this.dispatchEvent(new HrImportStepEvent(step));
   }
 
