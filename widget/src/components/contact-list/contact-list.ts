@@ -54,6 +54,23 @@ function initials(contact: Contact): string {
     .join('');
 }
 
+/** Who a rehearsal lists: every line of a row filled, so each of its templates is used. */
+const REHEARSAL_CONTACT: Contact = {
+  id: 'rehearsal',
+  firstName: 'Ada',
+  lastName: 'Lovelace',
+  displayName: 'Ada Lovelace',
+  email: 'ada@example.com',
+  personalEmail: null,
+  title: 'Engineer',
+  department: 'Engineering',
+  location: 'London',
+  managerId: null,
+  status: 'active',
+  avatarUrl: null,
+  membership: null,
+};
+
 interface CachedPage {
   readonly items: readonly Contact[];
   readonly nextCursor: string | null;
@@ -116,7 +133,8 @@ export class HrContactList extends LitElement {
 
   /** First page of the current query: its total sizes the list; later pages load as they come into view. */
   private readonly _page = new Task(this, {
-    task: async ([api, provider, search, department, location, showInactive], { signal }) => {
+    task: async ([api, provider, search, department, location, showInactive, rehearsal], { signal }) => {
+      if (rehearsal) return rehearsal;
       if (!api || !provider) return initialState;
       // Pages of the previous query still on their way are of no use any more.
       this._generation += 1;
@@ -133,6 +151,7 @@ export class HrContactList extends LitElement {
         this.query.department,
         this.query.location,
         this.query.showInactive,
+        this._rehearsal,
       ] as const,
     onComplete: (page: ContactPage) => this.handleFirstPage(page),
   });
@@ -145,13 +164,15 @@ export class HrContactList extends LitElement {
    */
   private readonly _facets = new Task(this, {
     task: async ([api, provider, search, showInactive], { signal }) => {
-      if (!api || !provider || search === undefined) return initialState;
+      if (!api || !provider || search === undefined || this._rehearsal) return initialState;
       return api.getFacets(provider, { search, status: showInactive ? 'all' : undefined }, signal);
     },
     // The search the first page landed for: a filter changes neither, so the counts stay.
     args: () => [this._api.value, this.provider?.id, this._listed?.search, this._listed?.showInactive] as const,
   });
 
+  /** The page a rehearsal shows instead of asking the BFF (see `rehearse`). */
+  private _rehearsal: ContactPage | null = null;
   private _searchTimer: number | undefined;
   /** Loaded pages by number, least recently used first. */
   private readonly _pages = new Map<number, CachedPage>();
@@ -246,6 +267,39 @@ export class HrContactList extends LitElement {
     this._inFlight.clear();
   }
 
+  /**
+   * Renders a list of one made-up contact, hidden, in `root` (the widget's shadow root, so it
+   * is styled as the real one will be), lays it out, and removes it; nothing is fetched and
+   * nothing is announced outside `root`.
+   *
+   * Why: the first time a page shows the list, the browser and Lit do work that is never done
+   * again (parsing each template, building the elements' style sheets and style rules, compiling
+   * and warming the code that renders rows). Done while the admin is still choosing a provider,
+   * on an idle frame, it is no longer part of the click that opens the contacts step.
+   */
+  static async rehearse(root: ShadowRoot, width: number): Promise<void> {
+    const list = document.createElement('hr-contact-list');
+    // Another copy of the widget on the page defined the element first: its list is not ours to drive.
+    if (!(list instanceof HrContactList)) return;
+    list._rehearsal = { items: [REHEARSAL_CONTACT], nextCursor: null, total: 1, selectable: 1 };
+    const stage = document.createElement('div');
+    stage.inert = true;
+    stage.setAttribute('aria-hidden', 'true');
+    // Laid out like the real list but never shown, never scrollable, and moving nothing else.
+    stage.style.cssText = `position:absolute;top:0;left:0;width:${width}px;height:0;overflow:hidden;visibility:hidden;contain:strict`;
+    stage.append(list);
+    root.append(stage);
+    try {
+      // First render, then the render of its page (the task settles on a microtask).
+      await list.updateComplete;
+      await list._page.taskComplete;
+      await list.updateComplete;
+      list.renderRoot.querySelector('[role="row"]')?.getBoundingClientRect();
+    } finally {
+      stage.remove();
+    }
+  }
+
   /** The contact at a row index, or undefined while its page is loading. */
   contactAt(index: number): Contact | undefined {
     return this._pages.get(Math.floor(index / PAGE_SIZE))?.items[index % PAGE_SIZE];
@@ -324,7 +378,7 @@ export class HrContactList extends LitElement {
    * still run there, so a request once sent is let finish, and its page is kept).
    */
   private loadRange(first: number, last: number) {
-    if (this._page.status !== TaskStatus.COMPLETE || last < 0) return;
+    if (this._page.status !== TaskStatus.COMPLETE || last < 0 || this._rehearsal) return;
     const from = Math.floor(first / PAGE_SIZE);
     const to = Math.floor(Math.min(last, this._total - 1) / PAGE_SIZE);
     for (let n = from; n <= to; n++) {

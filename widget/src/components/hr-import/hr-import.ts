@@ -38,7 +38,7 @@ import '../import-summary/import-summary.js';
 import '../message-composer/message-composer.js';
 import '../provider-picker/provider-picker.js';
 import type { HrRefreshFailedEvent, HrRefreshReadyEvent } from '../refresh-progress/refresh-progress.js';
-import { seatLimitMessage } from '../contact-list/contact-list.js';
+import { HrContactList, seatLimitMessage } from '../contact-list/contact-list.js';
 import '../refresh-progress/refresh-progress.js';
 import '../role-assigner/role-assigner.js';
 import '../seat-meter/seat-meter.js';
@@ -51,6 +51,9 @@ const INDICATOR: readonly { step: HrImportStep; label: () => string }[] = [
   { step: 'roles', label: () => msg('Roles') },
   { step: 'message', label: () => msg('Message') },
 ];
+/** The contact list was rehearsed on this page already (one rehearsal serves every widget). */
+let rehearsed = false;
+
 const ORDER: readonly HrImportStep[] = ['provider', 'contacts', 'roles', 'message', 'confirmation'];
 
 /**
@@ -278,11 +281,28 @@ export class HrImport extends LitElement {
   }
 
   override updated() {
+    if (!rehearsed && this._step === 'provider' && this._session.value) this.rehearseContacts();
     if (this._focusHeading) {
       this._focusHeading = false;
       const heading = this.renderRoot.querySelector<HTMLElement>('#heading');
       if (heading && this.shadowRoot?.activeElement !== heading) heading.focus();
     }
+  }
+
+  /**
+   * Once per page, while the admin is on the picker: the contact list's first-use work is done on
+   * an idle frame, not in the click that opens it (HrContactList.rehearse). Browsers without
+   * requestIdleCallback (Safari) skip it: it only moves work, it adds nothing.
+   */
+  private rehearseContacts() {
+    rehearsed = true;
+    if (typeof requestIdleCallback !== 'function') return;
+    requestIdleCallback(() => {
+      const root = this.shadowRoot;
+      // Already past the picker: the list has been shown for real.
+      if (!root || this._step !== 'provider' || !this.isConnected) return;
+      void HrContactList.rehearse(root, root.querySelector<HTMLElement>('.body')?.clientWidth ?? 0);
+    });
   }
 
   private handleSession(session: SessionInfo) {
