@@ -408,34 +408,12 @@ describe('hr-contact-list: 100,000 contacts', () => {
 });
 
 describe('hr-contact-list: rehearsal', () => {
-  it('lays out a made-up contact out of sight and out of reach, asks the BFF nothing, and leaves nothing behind', async () => {
-    const host = await mountWithApi<HTMLDivElement>('div');
-    const root = host.attachShadow({ mode: 'open' });
-    const escaped: string[] = [];
-    for (const type of ['hr-contacts-loaded', 'hr-selection-change', 'hr-query-change']) host.addEventListener(type, () => escaped.push(type));
-    const added: { hidden: boolean; inert: boolean }[] = [];
-    const removedRows: string[] = [];
-    const watch = new MutationObserver((records) => {
-      for (const record of records) {
-        for (const stage of record.addedNodes as NodeListOf<HTMLElement>) {
-          added.push({ hidden: getComputedStyle(stage).visibility === 'hidden' && stage.getAttribute('aria-hidden') === 'true', inert: stage.inert });
-        }
-        // What the stage held when it was taken away: the rendered list, rows and all.
-        for (const stage of record.removedNodes as NodeListOf<HTMLElement>) {
-          const rows = stage.querySelector('hr-contact-list')?.shadowRoot?.querySelectorAll('[role="row"]') ?? [];
-          removedRows.push(...[...rows].map((row) => visibleText(row)));
-        }
-      }
-    });
-    watch.observe(root, { childList: true });
-    await HrContactList.rehearse(root, 600);
-    await new Promise((resolve) => setTimeout(resolve));
-    watch.disconnect();
-    expect(added).to.deep.equal([{ hidden: true, inert: true }]);
-    expect(removedRows).to.have.length(1);
-    expect(removedRows[0]).to.include('Ada Lovelace');
-    expect(root.childNodes.length, 'nothing left behind').to.equal(0);
+  it('shows one made-up contact without asking the BFF anything', async () => {
+    // As the rehearsal has it: no provider, so nothing to ask for but the made-up page.
+    const list = await mountWithApi<HrContactList>('hr-contact-list');
+    await list.rehearse();
+    expect(contactBoxes(list).map((b) => b.getAttribute('aria-label'))).to.deep.equal(['Select Ada Lovelace']);
+    await new Promise((resolve) => setTimeout(resolve, 50));
     expect(bff.requests, 'no request').to.have.length(0);
-    expect(escaped).to.deep.equal([]);
   });
 });

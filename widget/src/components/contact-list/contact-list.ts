@@ -54,22 +54,15 @@ function initials(contact: Contact): string {
     .join('');
 }
 
-/** Who a rehearsal lists: every line of a row filled, so each of its templates is used. */
-const REHEARSAL_CONTACT: Contact = {
+/** Who a rehearsal lists: the fields a row reads, each line of it filled. */
+const REHEARSAL_CONTACT = {
   id: 'rehearsal',
-  firstName: 'Ada',
-  lastName: 'Lovelace',
   displayName: 'Ada Lovelace',
   email: 'ada@example.com',
-  personalEmail: null,
   title: 'Engineer',
-  department: 'Engineering',
-  location: 'London',
-  managerId: null,
   status: 'active',
-  avatarUrl: null,
   membership: null,
-};
+} as Contact;
 
 interface CachedPage {
   readonly items: readonly Contact[];
@@ -171,7 +164,7 @@ export class HrContactList extends LitElement {
     args: () => [this._api.value, this.provider?.id, this._listed?.search, this._listed?.showInactive] as const,
   });
 
-  /** The page a rehearsal shows instead of asking the BFF (see `rehearse`). */
+  /** The page a rehearsal shows instead of asking the BFF (see `rehearse()`). */
   private _rehearsal: ContactPage | null = null;
   private _searchTimer: number | undefined;
   /** Loaded pages by number, least recently used first. */
@@ -268,36 +261,15 @@ export class HrContactList extends LitElement {
   }
 
   /**
-   * Renders a list of one made-up contact, hidden, in `root` (the widget's shadow root, so it
-   * is styled as the real one will be), lays it out, and removes it; nothing is fetched and
-   * nothing is announced outside `root`.
-   *
-   * Why: the first time a page shows the list, the browser and Lit do work that is never done
-   * again (parsing each template, building the elements' style sheets and style rules, compiling
-   * and warming the code that renders rows). Done while the admin is still choosing a provider,
-   * on an idle frame, it is no longer part of the click that opens the contacts step.
+   * Shows one made-up contact instead of asking the BFF, for the contacts step's rehearsal
+   * (hr-import/rehearsal.ts); resolves once its row is rendered. For a list that is never shown.
    */
-  static async rehearse(root: ShadowRoot, width: number): Promise<void> {
-    const list = document.createElement('hr-contact-list');
-    // Another copy of the widget on the page defined the element first: its list is not ours to drive.
-    if (!(list instanceof HrContactList)) return;
-    list._rehearsal = { items: [REHEARSAL_CONTACT], nextCursor: null, total: 1, selectable: 1 };
-    const stage = document.createElement('div');
-    stage.inert = true;
-    stage.setAttribute('aria-hidden', 'true');
-    // Laid out like the real list but never shown, never scrollable, and moving nothing else.
-    stage.style.cssText = `position:absolute;top:0;left:0;width:${width}px;height:0;overflow:hidden;visibility:hidden;contain:strict`;
-    stage.append(list);
-    root.append(stage);
-    try {
-      // First render, then the render of its page (the task settles on a microtask).
-      await list.updateComplete;
-      await list._page.taskComplete;
-      await list.updateComplete;
-      list.renderRoot.querySelector('[role="row"]')?.getBoundingClientRect();
-    } finally {
-      stage.remove();
-    }
+  async rehearse(): Promise<void> {
+    this._rehearsal = { items: [REHEARSAL_CONTACT], nextCursor: null, total: 1, selectable: 1 };
+    // First render, then the render of its page (the task settles on a microtask).
+    await this.updateComplete;
+    await this._page.taskComplete;
+    await this.updateComplete;
   }
 
   /** The contact at a row index, or undefined while its page is loading. */

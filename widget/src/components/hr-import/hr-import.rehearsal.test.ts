@@ -1,9 +1,11 @@
 // Its own file, so its own page: the contact list is rehearsed once per page.
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import { FakeBff, TOKEN } from '../../test/fake-bff.js';
-import { findByRole } from '../../test/queries.js';
+import { mountWithApi } from '../../test/mount.js';
+import { findByRole, visibleText } from '../../test/queries.js';
 import '../../index.js';
 import type { HrImport } from './hr-import.js';
+import { rehearseContactsStep } from './rehearsal.js';
 
 let bff: FakeBff;
 
@@ -48,5 +50,38 @@ describe('hr-import: the contact list is rehearsed while the admin chooses a pro
     provider.click();
     await findByRole(el, 'checkbox', 'Select Ada Lovelace');
     expect(bff.contactRequests()).to.have.length(1);
+  });
+});
+
+describe('rehearseContactsStep', () => {
+  it('lays the step out out of sight and out of reach, asks the BFF nothing, and leaves nothing behind', async () => {
+    const host = await mountWithApi<HTMLDivElement>('div');
+    const root = host.attachShadow({ mode: 'open' });
+    const escaped: string[] = [];
+    for (const type of ['hr-contacts-loaded', 'hr-refresh-ready', 'hr-selection-change']) host.addEventListener(type, () => escaped.push(type));
+    const added: { hidden: boolean; inert: boolean }[] = [];
+    const removed: string[] = [];
+    const watch = new MutationObserver((records) => {
+      for (const record of records) {
+        for (const stage of record.addedNodes as NodeListOf<HTMLElement>) {
+          added.push({ hidden: getComputedStyle(stage).visibility === 'hidden' && stage.getAttribute('aria-hidden') === 'true', inert: stage.inert });
+        }
+        // What the stage showed when it was taken away: each part, rendered.
+        for (const stage of record.removedNodes as NodeListOf<HTMLElement>) {
+          for (const part of stage.children) removed.push(visibleText(part));
+        }
+      }
+    });
+    watch.observe(root, { childList: true });
+    await rehearseContactsStep(root, 600);
+    await new Promise((resolve) => setTimeout(resolve));
+    watch.disconnect();
+    expect(added).to.deep.equal([{ hidden: true, inert: true }]);
+    expect(removed).to.have.length(2);
+    expect(removed[0]).to.include('Refresh');
+    expect(removed[1]).to.include('Ada Lovelace');
+    expect(root.childNodes.length, 'nothing left behind').to.equal(0);
+    expect(bff.requests, 'no request').to.have.length(0);
+    expect(escaped).to.deep.equal([]);
   });
 });

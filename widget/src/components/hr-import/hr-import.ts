@@ -38,11 +38,12 @@ import '../import-summary/import-summary.js';
 import '../message-composer/message-composer.js';
 import '../provider-picker/provider-picker.js';
 import type { HrRefreshFailedEvent, HrRefreshReadyEvent } from '../refresh-progress/refresh-progress.js';
-import { HrContactList, seatLimitMessage } from '../contact-list/contact-list.js';
+import { seatLimitMessage } from '../contact-list/contact-list.js';
 import '../refresh-progress/refresh-progress.js';
 import '../role-assigner/role-assigner.js';
 import '../seat-meter/seat-meter.js';
 import { hrImportStyles } from './hr-import.styles.js';
+import { rehearseContactsStep } from './rehearsal.js';
 
 /** The steps the indicator shows; labels are functions so they follow the locale. */
 const INDICATOR: readonly { step: HrImportStep; label: () => string }[] = [
@@ -290,8 +291,8 @@ export class HrImport extends LitElement {
   }
 
   /**
-   * Once per page, while the admin is on the picker: the contact list's first-use work is done on
-   * an idle frame, not in the click that opens it (HrContactList.rehearse). Browsers without
+   * Once per page, while the admin is on the picker: the contacts step's first-use work is done
+   * on an idle frame, not in the click that opens it (rehearsal.ts). Browsers without
    * requestIdleCallback (Safari) skip it: it only moves work, it adds nothing.
    */
   private rehearseContacts() {
@@ -301,7 +302,7 @@ export class HrImport extends LitElement {
       const root = this.shadowRoot;
       // Already past the picker: the list has been shown for real.
       if (!root || this._step !== 'provider' || !this.isConnected) return;
-      void HrContactList.rehearse(root, root.querySelector<HTMLElement>('.body')?.clientWidth ?? 0);
+      void rehearseContactsStep(root, root.querySelector<HTMLElement>('.body')?.clientWidth ?? 0);
     });
   }
 

@@ -1,0 +1,40 @@
+import type { ProviderInfo } from '../../../../bff/contract.js';
+import { HrContactList } from '../contact-list/contact-list.js';
+import { HrImportRefreshProgress } from '../refresh-progress/refresh-progress.js';
+
+const REHEARSAL_PROVIDER: ProviderInfo = { id: 'rehearsal', type: 'rehearsal', name: 'Rehearsal', connection: 'ready' };
+
+/**
+ * Renders the contacts step's parts (the refresh line, and the list with one made-up contact)
+ * out of sight in `root`, lays them out, and removes them. Nothing is fetched: the refresh line
+ * is told its directory is fresh, the list is given its page. The parts' events are internal
+ * (not composed) and nobody in `root` listens to them, so nothing is announced either.
+ *
+ * Why: the first time a page shows these parts, the browser and Lit do work that is never done
+ * again (parsing each template, building the elements' style sheets and style rules, compiling
+ * and warming the code that renders rows). Done on an idle frame while the admin is still
+ * choosing a provider, it is no longer part of the click that opens the contacts step.
+ */
+export async function rehearseContactsStep(root: ShadowRoot, width: number): Promise<void> {
+  const progress = document.createElement('hr-import-refresh-progress');
+  const list = document.createElement('hr-contact-list');
+  // Another copy of the widget on the page defined the elements first: they are not ours to drive.
+  if (!(progress instanceof HrImportRefreshProgress) || !(list instanceof HrContactList)) return;
+  progress.provider = REHEARSAL_PROVIDER;
+  progress.known = new Date().toISOString();
+  const ready = new Promise((resolve) => progress.addEventListener('hr-refresh-ready', resolve, { once: true }));
+
+  const stage = document.createElement('div');
+  stage.inert = true;
+  stage.setAttribute('aria-hidden', 'true');
+  // Laid out like the real step but never shown, never scrollable, and moving nothing else.
+  stage.style.cssText = `position:absolute;top:0;left:0;width:${width}px;height:0;overflow:hidden;visibility:hidden;contain:strict`;
+  stage.append(progress, list);
+  root.append(stage);
+  try {
+    await Promise.all([ready.then(() => progress.updateComplete), list.rehearse()]);
+    list.renderRoot.querySelector('[role="row"]')?.getBoundingClientRect();
+  } finally {
+    stage.remove();
+  }
+}
