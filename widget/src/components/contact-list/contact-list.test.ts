@@ -129,6 +129,11 @@ describe('hr-contact-list: search and filters', () => {
     expect(box(list, 'Select Ada Lovelace')).to.exist;
   });
 
+  it('does not mark the names typed in the search box as misspelled', async () => {
+    const list = await mount();
+    expect(getByRole<HTMLInputElement>(list, 'searchbox', 'Search contacts').spellcheck).to.be.false;
+  });
+
   it('filters by department and location with counts from the facets', async () => {
     const list = await mount();
     const department = getByRole<HTMLSelectElement>(list, 'combobox', 'Department');

@@ -335,7 +335,10 @@ export class HrContactList extends LitElement {
   }
 
   private handleScroll(event: Event) {
-    this._scrollTop = (event.target as HTMLElement).scrollTop;
+    const top = (event.target as HTMLElement).scrollTop;
+    // A new search scrolls the list back to the top itself, and has laid its rows out for it.
+    if (top === this._scrollTop) return;
+    this._scrollTop = top;
     this.requestUpdate();
   }
 
@@ -683,6 +686,7 @@ export class HrContactList extends LitElement {
             part="search"
             placeholder=${msg('Search by name, email or title')}
             autocomplete="off"
+            spellcheck="false"
             maxlength="200"
             .value=${live(this._searchText)}
             @input=${this.handleSearchInput}
