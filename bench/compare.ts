@@ -1,5 +1,6 @@
 /**
- * Compares widget builds on one figure, the first rows (bench/widget.ts), where a change of a few
+ * Compares widget builds on one figure of bench/widget.ts, the first rows (or, with
+ * `FIGURE=scroll`, the main-thread CPU per frame of the scroll through the whole list), where a change of a few
  * ms is lost in these machines' noise between separate runs: each build is served beside the
  * others by one BFF, and page loads alternate between them in one browser (A B, B A, A B, …), so
  * a slow minute of the machine falls on every build alike.
@@ -16,7 +17,7 @@ import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 // @ts-expect-error: plain JS module shared with web-test-runner's config
 import { findChromium, CHROMIUM_ARGS } from '../scripts/find-chromium.mjs';
-import { benchPage, openContacts, startServer } from './widget.js';
+import { benchPage, openContacts, scrollThrough, startServer } from './widget.js';
 
 const dists = process.argv.slice(2).map((d) => resolve(d));
 if (dists.length < 2) {
@@ -24,6 +25,7 @@ if (dists.length < 2) {
   process.exit(2);
 }
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
+const SCROLL = process.env.FIGURE === 'scroll';
 const executablePath = findChromium();
 if (!executablePath) throw new Error('Chromium not found (sudo apt-get install -y chromium, or CHROME_PATH)');
 
@@ -39,7 +41,8 @@ try {
     for (const build of order) {
       const errors: string[] = [];
       const { page, cdp } = await benchPage(browser, errors);
-      work[build]!.push((await openContacts(page, cdp, server.url(build))).firstRows.work);
+      const { firstRows } = await openContacts(page, cdp, server.url(build));
+      work[build]!.push(SCROLL ? (await scrollThrough(page, cdp)).work : firstRows.work);
       if (errors.length) throw new Error(`page errors in ${dists[build]}: ${errors.join('; ')}`);
       await page.close();
     }
@@ -51,7 +54,8 @@ try {
 }
 
 const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.round((xs.length - 1) * q)]!;
-console.log(`first rows visible, main-thread work, ${RUNS} alternating page loads per build (median, quartiles)\n`);
+const figure = SCROLL ? 'scroll through the list, main-thread work per frame' : 'first rows visible, main-thread work';
+console.log(`${figure}, ${RUNS} alternating page loads per build (median, quartiles)\n`);
 dists.forEach((dist, i) => {
   const xs = work[i]!;
   console.log(`${dist.padEnd(48)} ${quantile(xs, 0.5).toFixed(1).padStart(6)} ms   (${quantile(xs, 0.25).toFixed(1)} to ${quantile(xs, 0.75).toFixed(1)})`);

@@ -202,15 +202,12 @@ export async function benchPage(browser: Browser, errors: string[], init: string
   return { page, cdp };
 }
 
-async function oneRun(page: Page, cdp: CDPSession, url: string): Promise<Run> {
-  const { harness, firstRows } = await openContacts(page, cdp, url);
-  const countText = `(${LIST}?.querySelector('[part=selection-count]')?.textContent ?? '').replace(/\\s+/g, ' ').trim()`;
-  const selectAll = await measure(page, cdp, await clickOn(page, page.getByRole('checkbox', { name: 'Select All' })), `${countText} === '100,000 selected'`);
-  const firstBox = page.getByRole('checkbox', { name: /^Select Person/ }).first();
-  const toggle = await measure(page, cdp, await clickOn(page, firstBox), `${countText} === '99,999 selected'`);
-
-  // Scroll from top to bottom, one step a frame, recording frame-to-frame times.
-  const scrollStart = await taskTime(cdp);
+/**
+ * Scrolls the list from top to bottom, one step a frame: the frame-to-frame times, the longest
+ * task, and the main-thread CPU time per frame.
+ */
+export async function scrollThrough(page: Page, cdp: CDPSession): Promise<{ deltas: number[]; longest: number; work: number }> {
+  const start = await taskTime(cdp);
   const scroll = (await page.evaluate(`(async () => {
     const grid = ${LIST}?.querySelector('[role=grid]');
     const step = (grid.scrollHeight - grid.clientHeight) / ${SCROLL_FRAMES};
@@ -229,7 +226,17 @@ async function oneRun(page: Page, cdp: CDPSession, url: string): Promise<Run> {
     });
     return { deltas: deltas.slice(1), longest: Math.max(0, ...window.__longtasks.filter((t) => t.start >= from).map((t) => t.duration)) };
   })()`)) as { deltas: number[]; longest: number };
-  const scrollWork = ((await taskTime(cdp)) - scrollStart) / (scroll.deltas.length + 1);
+  return { ...scroll, work: ((await taskTime(cdp)) - start) / (scroll.deltas.length + 1) };
+}
+
+async function oneRun(page: Page, cdp: CDPSession, url: string): Promise<Run> {
+  const { harness, firstRows } = await openContacts(page, cdp, url);
+  const countText = `(${LIST}?.querySelector('[part=selection-count]')?.textContent ?? '').replace(/\\s+/g, ' ').trim()`;
+  const selectAll = await measure(page, cdp, await clickOn(page, page.getByRole('checkbox', { name: 'Select All' })), `${countText} === '100,000 selected'`);
+  const firstBox = page.getByRole('checkbox', { name: /^Select Person/ }).first();
+  const toggle = await measure(page, cdp, await clickOn(page, firstBox), `${countText} === '99,999 selected'`);
+
+  const scroll = await scrollThrough(page, cdp);
   const reachedLast = await page
     .getByRole('checkbox', { name: `Select Person99999 ${LAST[99_999 % LAST.length]}` })
     .waitFor({ timeout: 10_000 })
@@ -246,7 +253,7 @@ async function oneRun(page: Page, cdp: CDPSession, url: string): Promise<Run> {
       return g && g.getAttribute('aria-busy') === 'false' && rows.length > 0 && rows.every((n) => n.textContent.toLowerCase().includes(${JSON.stringify(typed.toLowerCase())}) || !${i > 2}); })()`;
     keystrokes.push(await measure(page, cdp, () => page.keyboard.press(SEARCH_WORD[i - 1]!).then(() => page.waitForTimeout(400)), shown));
   }
-  return { harness, firstRows, selectAll, toggle, keystrokes, frames: scroll.deltas, scrollLongest: scroll.longest, scrollWork, reachedLast };
+  return { harness, firstRows, selectAll, toggle, keystrokes, frames: scroll.deltas, scrollLongest: scroll.longest, scrollWork: scroll.work, reachedLast };
 }
 
 function bundleSize(): number {

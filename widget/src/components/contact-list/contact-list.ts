@@ -179,8 +179,6 @@ export class HrContactList extends LitElement {
   private _viewHeight = 414;
   /** From the stylesheet (3.5rem), measured on the first row rendered. */
   private _rowHeight = 56;
-  /** The most rows rendered at once so far: row elements are reused modulo it (`rowKey`). */
-  private _slots = 1;
   /** Contacts checked one by one: the host shows them in the roles step, loaded or not. */
   private readonly _checked = new Map<string, Contact>();
   private _firstItems: readonly Contact[] = [];
@@ -622,20 +620,6 @@ export class HrContactList extends LitElement {
     `;
   }
 
-  /**
-   * Which row element shows row `index`. Keyed by the row itself, a fast scroll or a new search
-   * at the bottom of the list replaced every row element each frame; keyed by its place modulo
-   * the window's size, a row element is reused for the row that takes its place, and only its
-   * text and position change. The tab stop's row keeps its own element: another row reusing it
-   * would carry the focus (and the screen reader's attention) to a different contact, so a row
-   * that would fall on its element gets a new one.
-   */
-  private rowKey(index: number, rows: number): number {
-    this._slots = Math.max(this._slots, rows);
-    const slot = index % this._slots;
-    return slot === this._focusIndex % this._slots && index !== this._focusIndex ? -1 - index : slot;
-  }
-
   private renderList() {
     const pending = this._page.status === TaskStatus.PENDING;
     if (this._page.status === TaskStatus.ERROR) {
@@ -674,7 +658,7 @@ export class HrContactList extends LitElement {
         <div class="track" aria-hidden="true" style=${styleProps({ height: `${range.track}px` })}></div>
         ${repeat(
           rows,
-          (i) => this.rowKey(i, rows.length),
+          (i) => i,
           (i) => this.renderRow(i, range.top(i)),
         )}
       </div>
