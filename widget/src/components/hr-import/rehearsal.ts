@@ -2,7 +2,8 @@ import type { ProviderInfo } from '../../../../bff/contract.js';
 import { HrContactList } from '../contact-list/contact-list.js';
 import { HrImportRefreshProgress } from '../refresh-progress/refresh-progress.js';
 
-const REHEARSAL_PROVIDER: ProviderInfo = { id: 'rehearsal', type: 'rehearsal', name: 'Rehearsal', connection: 'ready' };
+/** The refresh line reads only the provider's id once its directory is known. */
+const REHEARSAL_PROVIDER = { id: 'rehearsal' } as ProviderInfo;
 
 /**
  * Renders the contacts step's parts (the refresh line, and the list with one made-up contact)
