@@ -27,6 +27,7 @@ import {
 import { sharedStyles } from '../../styles/shared.styles.js';
 import { contactListStyles } from './contact-list.styles.js';
 import { rowWindow, scrollTopFor, type RowWindow } from './row-window.js';
+import { retryAlert } from '../../templates/retry-alert.js';
 
 export const PAGE_SIZE = 100;
 export const SEARCH_DEBOUNCE_MS = 250;
@@ -632,12 +633,7 @@ export class HrContactList extends LitElement {
   private renderList() {
     const pending = this._page.status === TaskStatus.PENDING;
     if (this._page.status === TaskStatus.ERROR) {
-      return html`
-        <div class="alert" role="alert">
-          <div>${toApiError(this._page.error).message}</div>
-          <button type="button" class="btn" @click=${() => this._page.run()}>${msg('Retry')}</button>
-        </div>
-      `;
+      return retryAlert(this._page.error, () => this._page.run());
     }
     if (pending && !this._pagesVersion) return html`<p class="loading" role="status">${msg('Loading contacts…')}</p>`;
     if (!this._total) {
@@ -672,12 +668,7 @@ export class HrContactList extends LitElement {
         )}
       </div>
       <p class="more muted">${msg(str`${count(this._total)} contacts`)}</p>
-      ${this._pageError
-        ? html`<div class="alert" role="alert">
-            <div>${this._pageError.message}</div>
-            <button type="button" class="btn" @click=${this.retryPages}>${msg('Retry')}</button>
-          </div>`
-        : nothing}
+      ${this._pageError ? retryAlert(this._pageError, this.retryPages) : nothing}
     `;
   }
 

@@ -44,6 +44,7 @@ import '../role-assigner/role-assigner.js';
 import '../seat-meter/seat-meter.js';
 import { hrImportStyles } from './hr-import.styles.js';
 import { rehearseContactsStep } from './rehearsal.js';
+import { retryAlert } from '../../templates/retry-alert.js';
 
 /** The steps the indicator shows; labels are functions so they follow the locale. */
 const INDICATOR: readonly { step: HrImportStep; label: () => string }[] = [
@@ -100,7 +101,7 @@ interface View {
  * @csspart heading - The heading of the current step.
  * @csspart body - The content of the current step.
  * @csspart footer - The buttons of the current step.
- * @csspart error - An error of the import.
+ * @csspart error - The alert of a failed request (the import, or the session), with Retry.
  * @csspart reconnect - What to do when the provider refuses the credentials (Reconnect).
  * @csspart provider - Each HR application on the first step.
  * @csspart search - The contact search box.
@@ -734,10 +735,7 @@ export class HrImport extends LitElement {
         <strong>${msg('Not enough seats.')}</strong> ${allows} ${selected} ${msg('Go back to Contacts and select fewer.')}
       </div>`;
     }
-    return html`<div class="alert" role="alert" part="error">
-      <div>${error.message}</div>
-      <button type="button" class="btn" ?disabled=${this._submitting} @click=${this.handleSubmit}>${msg('Retry')}</button>
-    </div>`;
+    return retryAlert(error, this.handleSubmit);
   }
 
   private view(): View {
@@ -753,10 +751,7 @@ export class HrImport extends LitElement {
       error: (error) =>
         this.stateView(
           msg('Import contacts'),
-          html`<div class="alert" role="alert">
-            <div>${toApiError(error).message}</div>
-            <button type="button" class="btn" @click=${() => this._session.run()}>${msg('Retry')}</button>
-          </div>`,
+          retryAlert(error, () => this._session.run()),
         ),
       complete: (session) => this.stepView(session),
     }) as View;

@@ -10,6 +10,7 @@ import { HrProviderSelectEvent, type FreshDirectory, type HrConnectionChangeEven
 import { sharedStyles } from '../../styles/shared.styles.js';
 import '../provider-connect/provider-connect.js';
 import { providerPickerStyles } from './provider-picker.styles.js';
+import { retryAlert } from '../../templates/retry-alert.js';
 
 const STATE_TEXT: Record<Exclude<ConnectionState, 'ready'>, () => string> = {
   needs_credentials: () => msg('Needs connection'),
@@ -313,12 +314,7 @@ export class HrProviderPicker extends LitElement {
         // A reload after connecting keeps the list on screen (and the focus in it).
         pending: () =>
           this._providers.value ? this.renderList(this._providers.value) : html`<p class="loading" role="status">${msg('Loading HR applications…')}</p>`,
-        error: (error) => html`
-          <div class="alert" role="alert">
-            <div>${toApiError(error).message}</div>
-            <button type="button" class="btn" @click=${() => this._providers.run()}>${msg('Retry')}</button>
-          </div>
-        `,
+        error: (error) => retryAlert(error, () => this._providers.run()),
         complete: (providers) => this.renderList(providers),
       })}
     `;

@@ -10,6 +10,7 @@ import { define } from '../../define.js';
 import { formatDateTime, formatNumber } from '../../locales/localize.js';
 import { sharedStyles } from '../../styles/shared.styles.js';
 import { refreshProgressStyles } from './refresh-progress.styles.js';
+import { retryAlert } from '../../templates/retry-alert.js';
 
 /**
  * The provider's directory is ready to be listed (after a refresh, or because the cache was
@@ -197,10 +198,7 @@ export class HrImportRefreshProgress extends LitElement {
       complete: (status) => this.renderReady(status),
       error: (error) => {
         if (isAbort(error)) return nothing;
-        return html`<div class="alert" role="alert" part="error">
-          <div>${toApiError(error).message}</div>
-          <button type="button" class="btn" @click=${this.again}>${msg('Retry')}</button>
-        </div>`;
+        return retryAlert(error, this.again);
       },
     });
   }
