@@ -7,7 +7,7 @@ const REHEARSAL_PROVIDER = { id: 'rehearsal' } as ProviderInfo;
 
 /**
  * Renders the contacts step's parts (the refresh line, and the list with one made-up contact)
- * out of sight in `root`, lays them out, and removes them. Nothing is fetched: the refresh line
+ * out of sight (inert, hidden) in `root`, lays them out, and removes them. Nothing is fetched: the refresh line
  * is told its directory is fresh, the list is given its page. The parts' events are internal
  * (not composed) and nobody in `root` listens to them, so nothing is announced either.
  *
@@ -23,11 +23,16 @@ export async function rehearseContactsStep(root: ShadowRoot, width: number): Pro
   if (!(progress instanceof HrImportRefreshProgress) || !(list instanceof HrContactList)) return;
   progress.provider = REHEARSAL_PROVIDER;
   progress.known = new Date().toISOString();
-  const ready = new Promise((resolve) => progress.addEventListener('hr-refresh-ready', resolve, { once: true }));
+  // Ready as soon as it is told the directory is fresh; a second at most, should it never be
+  // (no API to ask, the session gone meanwhile), so the stage never stays.
+  const ready = new Promise((resolve) => {
+    progress.addEventListener('hr-refresh-ready', resolve, { once: true });
+    setTimeout(resolve, 1000);
+  });
 
   const stage = document.createElement('div');
+  // Inert and hidden: out of reach of the keyboard, the pointer and assistive technology.
   stage.inert = true;
-  stage.setAttribute('aria-hidden', 'true');
   // Laid out like the real step but never shown, never scrollable, and moving nothing else.
   stage.style.cssText = `position:absolute;top:0;left:0;width:${width}px;height:0;overflow:hidden;visibility:hidden;contain:strict`;
   stage.append(progress, list);
