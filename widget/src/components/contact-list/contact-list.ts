@@ -363,7 +363,7 @@ export class HrContactList extends LitElement {
    * still run there, so a request once sent is let finish, and its page is kept).
    */
   private loadRange(first: number, last: number) {
-    if (this._page.status !== TaskStatus.COMPLETE || last < 0 || this._rehearsal) return;
+    if (this._page.status !== TaskStatus.COMPLETE || last < 0) return;
     const from = Math.floor(first / PAGE_SIZE);
     const to = Math.floor(Math.min(last, this._total - 1) / PAGE_SIZE);
     for (let n = from; n <= to; n++) {
