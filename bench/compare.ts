@@ -1,15 +1,15 @@
 /**
  * Compares widget builds on one figure of bench/widget.ts, the first rows (or, with
- * `FIGURE=scroll`, the main-thread CPU per frame of the scroll through the whole list), where a change of a few
- * ms is lost in these machines' noise between separate runs: each build is served beside the
- * others by one BFF, and page loads alternate between them in one browser (A B, B A, A B, …), so
- * a slow minute of the machine falls on every build alike.
+ * `FIGURE=scroll`, the main-thread CPU per frame of the scroll through the whole list), where a
+ * change of a few ms is lost in these machines' noise between separate runs: each build is
+ * served beside the others by one BFF, and page loads alternate between them in one browser
+ * (A B, B A, A B, …), so a slow minute of the machine falls on every build alike.
  *
  *   npx vite build && cp -r dist/widget /tmp/before   # on the commit before
  *   npx vite build && npx tsx bench/compare.ts /tmp/before dist/widget
  *
- * Prints, per build, the median and quartiles of main-thread work over `BENCH_RUNS` (default 15)
- * page loads each.
+ * Prints, per build, the median and quartiles of the figure over `BENCH_RUNS` (default 15) page
+ * loads each.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

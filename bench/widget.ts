@@ -43,7 +43,7 @@ const SCROLL_FRAMES = 600;
  * How often the harness checks whether an interaction is done. Not every frame: checking is work
  * on the page's main thread too, and each check every frame would be billed to the widget.
  */
-export const POLL_MS = 50;
+const POLL_MS = 50;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
@@ -72,7 +72,7 @@ function people(n: number): DirectoryContact[] {
 }
 
 /** Where `vite build` puts the script-tag widget. */
-export const WIDGET_DIST = resolve(import.meta.dirname, '../dist/widget');
+const WIDGET_DIST = resolve(import.meta.dirname, '../dist/widget');
 
 /**
  * The real BFF over 100,000 people and, beside it, a page per widget build in `dists`: the
@@ -112,13 +112,13 @@ export async function startServer(dir: string, dists: readonly string[] = [WIDGE
  * Runs in the page before the widget: collects long tasks. Scripts for the page are strings:
  * tsx would add helpers to a function that the page does not have.
  */
-export const PAGE_INIT = `window.__longtasks = [];
+const PAGE_INIT = `window.__longtasks = [];
   new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__longtasks.push({ start: e.startTime, duration: e.duration }); })
     .observe({ type: 'longtask', buffered: true });`;
 
 const longestSince = (from: number) => `Math.max(0, ...window.__longtasks.filter((t) => t.start >= ${from}).map((t) => t.duration))`;
 
-export const LIST = `document.querySelector('hr-import')?.shadowRoot?.querySelector('hr-contact-list')?.shadowRoot`;
+const LIST = `document.querySelector('hr-import')?.shadowRoot?.querySelector('hr-contact-list')?.shadowRoot`;
 
 export interface Measured {
   work: number;
@@ -126,7 +126,7 @@ export interface Measured {
 }
 
 /** The renderer main thread's CPU time so far, in ms (threadTicks: other processes' load does not count). */
-export async function taskTime(cdp: CDPSession): Promise<number> {
+async function taskTime(cdp: CDPSession): Promise<number> {
   const { metrics } = await cdp.send('Performance.getMetrics');
   return metrics.find((m) => m.name === 'TaskDuration')!.value * 1000;
 }
@@ -137,14 +137,14 @@ export async function taskTime(cdp: CDPSession): Promise<number> {
  * actionability and hit-target checks), which costs the page more than the widget's own work and
  * would be counted as the widget's; so the target is found before the measurement starts.
  */
-export async function clickOn(page: Page, target: Locator): Promise<() => Promise<void>> {
+async function clickOn(page: Page, target: Locator): Promise<() => Promise<void>> {
   const box = await target.boundingBox();
   if (!box) throw new Error(`not visible: ${String(target)}`);
   return () => page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
 }
 
 /** Main-thread time (TaskDuration) and the longest task from `act` until `settled` holds and two frames pass. */
-export async function measure(page: Page, cdp: CDPSession, act: () => Promise<unknown>, settled: string): Promise<Measured> {
+async function measure(page: Page, cdp: CDPSession, act: () => Promise<unknown>, settled: string): Promise<Measured> {
   const mark = (await page.evaluate('performance.now()')) as number;
   const before = await taskTime(cdp);
   await act();

@@ -2,8 +2,8 @@
 // whitespace that spans a line break (source indentation) becomes one space, and CSS comments
 // go. Browsers render both the same outside pre-formatted text, and the widget has no template
 // text inside such an element (the message preview's pre-wrap text comes from an expression,
-// which is untouched). It keeps the script-tag bundle inside its size budget. TypeScript's parser finds the templates,
-// so expressions and nested templates are never rewritten.
+// which is untouched). It keeps the script-tag bundle inside its size budget. TypeScript's
+// parser finds the templates, so expressions and nested templates are never rewritten.
 import ts from 'typescript';
 
 const TAGS = new Set(['html', 'css', 'svg']);

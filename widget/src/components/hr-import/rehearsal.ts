@@ -7,9 +7,10 @@ const REHEARSAL_PROVIDER = { id: 'rehearsal' } as ProviderInfo;
 
 /**
  * Renders the contacts step's parts (the refresh line, and the list with one made-up contact)
- * out of sight (inert, hidden) in `root`, lays them out, and removes them. Nothing is fetched: the refresh line
- * is told its directory is fresh, the list is given its page. The parts' events are internal
- * (not composed) and nobody in `root` listens to them, so nothing is announced either.
+ * out of sight (inert, hidden) in `root`, lays them out, and removes them. Nothing is fetched:
+ * the refresh line is told its directory is fresh, the list is given its page. The parts' events
+ * are internal (not composed) and nobody in `root` listens to them, so nothing is announced
+ * either.
  *
  * Why: the first time a page shows these parts, the browser and Lit do work that is never done
  * again (parsing each template, building the elements' style sheets and style rules, compiling
