@@ -1,6 +1,8 @@
 /**
- * createApp(deps): the BFF as a Hono app a host can mount in its own server
- * (`host.route('/', createApp(deps))`) or run standalone (bff/server.ts).
+ * createApp(deps): the BFF's routes as one Hono app under its base path (`/api` by default).
+ * Everything it does stays under that path: its middleware (request id, secure headers, logging,
+ * CORS, limits) never runs on a host's own routes, and every other path it is asked for gets the
+ * JSON 404. Hosts use `createBff(settings)` (bff/create-bff.ts), which adds the workers.
  */
 import { Hono, type Context } from 'hono';
 import { cors } from 'hono/cors';
@@ -27,6 +29,7 @@ const MAX_BODY_BYTES = 8 * 1024 * 1024;
 const isCsvUpload = (c: Context) => c.req.method === 'POST' && /\/providers\/[^/]+\/uploads\/?$/.test(c.req.path);
 
 export function createApp(deps: AppDeps) {
+  const basePath = deps.config.basePath ?? '/api';
   const document = openApiDocument();
   const widgetLimiter = rateLimit(deps, ...widgetLimits(deps));
   const acceptLimiter = rateLimit(deps, ...acceptLimits(deps));
@@ -71,16 +74,16 @@ export function createApp(deps: AppDeps) {
     .route('/oauth', oauthCallbackRoutes(deps));
 
   const app = new Hono<Env>()
-    .use('*', requestId())
+    .use(`${basePath}/*`, requestId())
     // Pages served here (the demo, the accept page) may open the OAuth sign-in popup, which must
     // keep its opener to report back; a handler's own header wins (the callback page's).
-    .use('*', secureHeaders({ crossOriginResourcePolicy: 'cross-origin', crossOriginOpenerPolicy: 'same-origin-allow-popups', overwrite: false }))
-    .use('*', async (c, next) => {
+    .use(`${basePath}/*`, secureHeaders({ crossOriginResourcePolicy: 'cross-origin', crossOriginOpenerPolicy: 'same-origin-allow-popups', overwrite: false }))
+    .use(`${basePath}/*`, async (c, next) => {
       const started = performance.now();
       await next();
       deps.logger.info('request', { requestId: c.get('requestId'), method: c.req.method, path: c.req.routePath, status: c.res.status, ms: Math.round(performance.now() - started) });
     })
-    .route('/api', api);
+    .route(basePath, api);
   app.onError(handleError(deps.logger));
   app.notFound((c) => c.json(errorBody('not_found', `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`), 404));
   return app;

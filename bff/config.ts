@@ -1,94 +1,178 @@
 /**
- * Environment configuration, parsed once at start. A bad value stops the server with one line
- * that names the variable; nothing here is ever logged with its value.
+ * The BFF's settings, validated once: `createBff(settings)` takes them as a typed object and
+ * `createBffFromEnv(env)` reads the same settings from environment variables, through the same
+ * rules, so a value one path refuses the other refuses too. A bad value stops with one line that
+ * names the setting (or its variable); nothing here is ever logged with its value.
  */
 import { z } from 'zod';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { RateLimits } from './deps.js';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
-const csv = z
-  .string()
-  .optional()
-  .transform((s) => (s ?? '').split(',').map((x) => x.trim()).filter(Boolean));
+const origin = z.string().regex(/^https?:\/\/[^/]+$/, 'must be origins like https://app.example.com');
 
-const envSchema = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).default(8787),
-  DATA_DIR: z.string().min(1).default('./data'),
-  DATABASE_URL: z
-    .string()
-    .optional()
-    .refine((u) => !u || /^(postgres(ql)?:\/\/|file:|sqlite:)/.test(u), 'must start with postgres:// (or be unset for SQLite)'),
-  HR_IMPORT_API_KEY: csv.refine((keys) => keys.every((k) => k.length >= 16), 'every key must be at least 16 characters'),
-  HR_IMPORT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
-  HR_IMPORT_CONFIG: z.string().min(1).default('./hr-import.config.json'),
-  HR_IMPORT_ORIGINS: csv.refine((origins) => origins.every((o) => /^https?:\/\/[^/]+$/.test(o)), 'must be origins like https://app.example.com, comma-separated'),
-  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional(),
-  // Any From: nodemailer can parse; the check refuses line breaks, which would be header injection.
-  HR_IMPORT_MAIL_FROM: z.string().min(3).regex(/^[^\r\n]*@[^\r\n]*$/, 'must be an address like hr-import <no-reply@example.com>').default('hr-import <no-reply@localhost>'),
-  HR_IMPORT_ACCEPT_URL: z.string().url().optional(),
-  HR_IMPORT_PUBLIC_URL: z.string().regex(/^https?:\/\/[^/?#]+\/?$/, 'must be the server\'s public origin like https://hr-import.example.com').optional(),
-  HR_IMPORT_SESSION_TTL: z.coerce.number().int().min(60).max(86_400).default(900),
-  HR_IMPORT_INVITE_TTL_DAYS: z.coerce.number().int().min(1).max(30).default(7),
-  // Proxies in front of the server that append to X-Forwarded-For: 0 (none, the default), or their number.
-  HR_IMPORT_TRUST_PROXY: z
-    .string()
-    .regex(/^(true|false|\d)$/, 'must be the number of proxies in front of the server (0-9), true (1) or false (0)')
-    .transform((v) => (v === 'true' ? 1 : v === 'false' ? 0 : Number(v)))
-    .default(0),
-});
+/** A receiver of signed events (Standard Webhooks): where to POST and the `whsec_` secret to sign with. */
+export const webhookEndpointSchema = z
+  .object({
+    url: z.string().url('must be a URL like https://app.example.com/hooks/hr-import'),
+    secret: z.string().regex(/^whsec_[A-Za-z0-9+/=]{24,}$/, 'must be a whsec_ secret (whsec_ and at least 18 bytes in base64)'),
+  })
+  .strict();
+export type WebhookEndpoint = z.infer<typeof webhookEndpointSchema>;
 
-export interface EnvConfig {
-  port: number;
-  dataDir: string;
-  databaseUrl: string | undefined;
-  sqlitePath: string;
-  apiKeys: string[];
-  secret: string | undefined;
-  providersFile: string;
-  origins: string[];
-  smtpUrl: string | undefined;
-  mailFrom: string;
-  acceptUrl: string | undefined;
-  /** The BFF's public origin: OAuth sign-ins come back to `<publicUrl>/api/oauth/callback`. */
-  publicUrl: string | undefined;
-  sessionTtlSeconds: number;
-  inviteTtlDays: number;
-  trustProxy: number;
+/**
+ * Each setting once, with its rule. The messages read after the setting's name:
+ * "apiKeys every key must be at least 16 characters".
+ */
+export const settingsSchema = z
+  .object({
+    /** Server-to-server keys; more than one during a rotation. */
+    apiKeys: z.array(z.string().min(16, 'every key must be at least 16 characters')).min(1, 'must name at least one key'),
+    /** Signs session tokens and derives the key that encrypts stored credentials. */
+    secret: z.string().min(32, 'must be at least 32 characters'),
+    /** `postgres://…` for PostgreSQL; unset for the embedded SQLite file in `dataDir`. */
+    databaseUrl: z
+      .string()
+      .refine((u) => /^(postgres(ql)?:\/\/|file:|sqlite:)/.test(u), 'must start with postgres:// (or be unset for SQLite)')
+      .optional(),
+    /** Where the SQLite file, the generated development secret and mail files (without SMTP) live. */
+    dataDir: z.string().min(1).default('./data'),
+    /** The providers file (JSON `{ "providers": [...] }`); ignored when `providers` is given. */
+    providersFile: z.string().min(1).default('./hr-import.config.json'),
+    /** The providers file's list, inline. Credentials may be literals here: the host's code chose them. */
+    providers: z.array(z.unknown()).optional(),
+    /** Host origins allowed by CORS (and the only ones a sign-in popup reports back to). */
+    origins: z.array(origin).default([]),
+    /** Where the invite email's link points; `?token=` is appended. */
+    acceptUrl: z.string().url().optional(),
+    /** The BFF's public origin: OAuth sign-ins come back to `<publicUrl><basePath>/oauth/callback`. */
+    publicUrl: z
+      .string()
+      .regex(/^https?:\/\/[^/?#]+\/?$/, "must be the server's public origin like https://hr-import.example.com")
+      .transform((u) => u.replace(/\/$/, ''))
+      .optional(),
+    /** Without it, mail is written as `.eml` files under `dataDir/outbox`. */
+    smtpUrl: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional(),
+    // Any From: nodemailer can parse; the check refuses line breaks, which would be header injection.
+    mailFrom: z.string().min(3).regex(/^[^\r\n]*@[^\r\n]*$/, 'must be an address like hr-import <no-reply@example.com>').default('hr-import <no-reply@localhost>'),
+    sessionTtlSeconds: z.number().int().min(60).max(86_400).default(900),
+    inviteTtlDays: z.number().int().min(1).max(30).default(7),
+    /** Proxies in front of the server that append to X-Forwarded-For: 0 (none), or their number. */
+    trustProxy: z.number().int().min(0).max(9).default(0),
+    /** Receivers of the signed events. */
+    webhooks: z.array(webhookEndpointSchema).max(10).default([]),
+    /** Development only: webhook URLs on loopback and private addresses, and plain http. */
+    webhooksAllowPrivate: z.boolean().default(false),
+    /** Where the API is mounted: every route, the JSON 404 and openapi.json's server live under it. */
+    basePath: z
+      .string()
+      .regex(/^(\/[A-Za-z0-9._~-]+)+$/, 'must be a path like /api or /hr-import/api (no trailing slash)')
+      .default('/api'),
+    /** Requests a minute before 429; defaults in bff/rate-limit.ts. */
+    rateLimits: z.object({ session: z.number().int().min(1), address: z.number().int().min(1), accept: z.number().int().min(1) }).partial().optional(),
+  })
+  .strict();
+
+/** What `createBff` takes (defaults may be left out). */
+export type BffSettings = z.input<typeof settingsSchema>;
+/** The settings once validated, every default filled in. */
+export type ResolvedSettings = z.output<typeof settingsSchema> & { rateLimits?: Partial<RateLimits> | undefined };
+
+/** The settings read from the environment (defaults filled in), the API key and secret possibly missing, and the standalone server's port. */
+export type EnvSettings = Omit<ResolvedSettings, 'apiKeys' | 'secret'> & { apiKeys?: string[] | undefined; secret?: string | undefined; port: number };
+
+/** Each setting's environment variable, for `createBffFromEnv` and its error messages. */
+export const ENVIRONMENT: { [K in keyof BffSettings]-?: string } = {
+  apiKeys: 'HR_IMPORT_API_KEY',
+  secret: 'HR_IMPORT_SECRET',
+  databaseUrl: 'DATABASE_URL',
+  dataDir: 'DATA_DIR',
+  providersFile: 'HR_IMPORT_CONFIG',
+  providers: 'HR_IMPORT_CONFIG',
+  origins: 'HR_IMPORT_ORIGINS',
+  acceptUrl: 'HR_IMPORT_ACCEPT_URL',
+  publicUrl: 'HR_IMPORT_PUBLIC_URL',
+  smtpUrl: 'SMTP_URL',
+  mailFrom: 'HR_IMPORT_MAIL_FROM',
+  sessionTtlSeconds: 'HR_IMPORT_SESSION_TTL',
+  inviteTtlDays: 'HR_IMPORT_INVITE_TTL_DAYS',
+  trustProxy: 'HR_IMPORT_TRUST_PROXY',
+  webhooks: 'HR_IMPORT_WEBHOOK_URL',
+  webhooksAllowPrivate: 'HR_IMPORT_WEBHOOK_ALLOW_PRIVATE',
+  basePath: 'HR_IMPORT_BASE_PATH',
+  rateLimits: 'HR_IMPORT_RATE_LIMITS',
+};
+
+function firstIssue(error: z.ZodError, name: (path: PropertyKey[]) => string, label: string): ConfigError {
+  const issue = error.issues[0]!;
+  return new ConfigError(`invalid ${label}: ${name(issue.path)} ${issue.message}`);
 }
 
-export function loadEnvConfig(env: NodeJS.ProcessEnv): EnvConfig {
-  // Empty variables count as unset, as shells and .env files often leave them.
-  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = envSchema.safeParse(present);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new ConfigError(`invalid environment: ${issue.path.join('.')} ${issue.message}`);
-  }
-  const e = parsed.data;
-  const dataDir = resolve(e.DATA_DIR);
-  const databaseUrl = e.DATABASE_URL && /^postgres/.test(e.DATABASE_URL) ? e.DATABASE_URL : undefined;
-  return {
-    port: e.PORT,
-    dataDir,
-    databaseUrl,
-    sqlitePath: join(dataDir, 'hr-import.sqlite'),
-    apiKeys: e.HR_IMPORT_API_KEY,
-    secret: e.HR_IMPORT_SECRET,
-    providersFile: resolve(e.HR_IMPORT_CONFIG),
-    origins: e.HR_IMPORT_ORIGINS,
-    smtpUrl: e.SMTP_URL,
-    mailFrom: e.HR_IMPORT_MAIL_FROM,
-    acceptUrl: e.HR_IMPORT_ACCEPT_URL,
-    publicUrl: e.HR_IMPORT_PUBLIC_URL?.replace(/\/$/, ''),
-    sessionTtlSeconds: e.HR_IMPORT_SESSION_TTL,
-    inviteTtlDays: e.HR_IMPORT_INVITE_TTL_DAYS,
-    trustProxy: e.HR_IMPORT_TRUST_PROXY,
+/** `apiKeys[0]`, `webhooks[0].secret`: where in the settings object the bad value is. */
+function settingPath(path: PropertyKey[]): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i ? '.' : ''}${String(p)}`)).join('');
+}
+
+export function parseSettings(settings: BffSettings): ResolvedSettings {
+  const parsed = settingsSchema.safeParse(settings);
+  if (!parsed.success) throw firstIssue(parsed.error, settingPath, 'settings');
+  return parsed.data;
+}
+
+const list = (s: string | undefined) => (s ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+const integer = (s: string | undefined) => (s === undefined ? undefined : /^\d+$/.test(s) ? Number(s) : s);
+
+/**
+ * The settings as environment variables spell them. Only the spelling is translated here (lists
+ * are comma-separated, numbers are digits); every rule is the settings schema's. Empty variables
+ * count as unset, as shells and .env files often leave them.
+ */
+export function settingsFromEnv(env: NodeJS.ProcessEnv): EnvSettings {
+  const e = (name: string) => (env[name] === '' ? undefined : env[name]);
+  const webhookUrl = e('HR_IMPORT_WEBHOOK_URL');
+  const trustProxy = e('HR_IMPORT_TRUST_PROXY');
+  const raw = {
+    apiKeys: e('HR_IMPORT_API_KEY') === undefined ? undefined : list(e('HR_IMPORT_API_KEY')),
+    secret: e('HR_IMPORT_SECRET'),
+    databaseUrl: e('DATABASE_URL'),
+    dataDir: e('DATA_DIR'),
+    providersFile: e('HR_IMPORT_CONFIG'),
+    origins: list(e('HR_IMPORT_ORIGINS')),
+    acceptUrl: e('HR_IMPORT_ACCEPT_URL'),
+    publicUrl: e('HR_IMPORT_PUBLIC_URL'),
+    smtpUrl: e('SMTP_URL'),
+    mailFrom: e('HR_IMPORT_MAIL_FROM'),
+    sessionTtlSeconds: integer(e('HR_IMPORT_SESSION_TTL')),
+    inviteTtlDays: integer(e('HR_IMPORT_INVITE_TTL_DAYS')),
+    trustProxy: trustProxy === 'true' ? 1 : trustProxy === 'false' ? 0 : integer(trustProxy),
+    webhooks: webhookUrl ? [{ url: webhookUrl, secret: e('HR_IMPORT_WEBHOOK_SECRET') }] : undefined,
+    webhooksAllowPrivate: e('HR_IMPORT_WEBHOOK_ALLOW_PRIVATE') === '1' ? true : undefined,
+    basePath: e('HR_IMPORT_BASE_PATH'),
   };
+  const port = integer(e('PORT')) ?? 8787;
+  if (typeof port !== 'number' || port > 65535) throw new ConfigError('invalid environment: PORT must be a port number (0-65535)');
+  // Checked here with the settings' own rules (apiKeys and secret are checked again, required, by createBff).
+  const parsed = settingsSchema.partial({ apiKeys: true, secret: true }).safeParse(Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)));
+  if (!parsed.success) {
+    throw firstIssue(parsed.error, (path) => {
+      const [head, index, field] = path;
+      if (head === 'webhooks' && field === 'secret') return 'HR_IMPORT_WEBHOOK_SECRET';
+      if (head === 'webhooks' && index !== undefined && field === undefined) return 'HR_IMPORT_WEBHOOK_SECRET';
+      return ENVIRONMENT[head as keyof BffSettings] ?? String(head);
+    }, 'environment');
+  }
+  // apiKeys and secret may still be missing: createBff refuses that, the standalone server fills them in.
+  return { ...parsed.data, port };
+}
+
+/** Where the embedded default keeps its SQLite file. */
+export function sqlitePathOf(dataDir: string): string {
+  return join(resolve(dataDir), 'hr-import.sqlite');
 }
 
 /**
@@ -96,9 +180,9 @@ export function loadEnvConfig(env: NodeJS.ProcessEnv): EnvConfig {
  * stored credentials survive restarts without the operator setting anything.
  */
 export function devSecret(dataDir: string): string {
-  const file = join(dataDir, 'secret.key');
+  const file = join(resolve(dataDir), 'secret.key');
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(resolve(dataDir), { recursive: true });
   const secret = randomBytes(32).toString('base64url');
   writeFileSync(file, secret + '\n', { mode: 0o600 });
   return secret;

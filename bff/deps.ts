@@ -16,9 +16,11 @@ export interface AppConfig {
   origins: string[];
   /**
    * The BFF's own public URL (`HR_IMPORT_PUBLIC_URL`), where providers send a sign-in back:
-   * `<publicUrl>/api/oauth/callback` is the redirect URI to register. Unset: no OAuth sign-in.
+   * `<publicUrl><basePath>/oauth/callback` is the redirect URI to register. Unset: no OAuth sign-in.
    */
   publicUrl?: string | undefined;
+  /** Where the API is mounted (`/api` unless `basePath` says otherwise). */
+  basePath?: string | undefined;
   /** Requests a minute before 429; defaults in bff/rate-limit.ts. */
   rateLimits?: Partial<RateLimits> | undefined;
   /**

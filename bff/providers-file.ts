@@ -56,9 +56,12 @@ const providerSchema = z
 
 const fileSchema = z.object({ providers: z.array(providerSchema).min(1).max(50) }).strict();
 
+/** Where a providers list comes from, for its error messages: `providers file`, or the inline `settings.providers`. */
+let source = 'providers file';
+
 function fail(path: (string | number | PropertyKey)[], message: string): never {
   const where = path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i ? '.' : ''}${String(p)}`)).join('');
-  throw new ConfigError(`invalid providers file: ${where}: ${message}`);
+  throw new ConfigError(`invalid ${source}: ${where}: ${message}`);
 }
 
 /** Labels where the field's own name, spelled out, would not tell an admin what to paste. */
@@ -98,6 +101,24 @@ export function loadProvidersFile(path: string, env: NodeJS.ProcessEnv, catalog:
   } catch (err) {
     throw new ConfigError(`invalid providers file ${path}: not JSON (${err instanceof Error ? err.message : String(err)})`);
   }
+  source = 'providers file';
+  return parseProviders(raw, env, catalog, false);
+}
+
+/**
+ * The providers file's list given inline (`createBff({ providers })`): the same rules, except
+ * that credentials may be literal strings, because the host's own code chose where they come from.
+ */
+export function inlineProviders(list: unknown[], env: NodeJS.ProcessEnv, catalog: ProviderCatalog): ProviderEntry[] {
+  source = 'settings';
+  try {
+    return parseProviders({ providers: list }, env, catalog, true);
+  } finally {
+    source = 'providers file';
+  }
+}
+
+function parseProviders(raw: unknown, env: NodeJS.ProcessEnv, catalog: ProviderCatalog, literalSecrets: boolean): ProviderEntry[] {
   const parsed = fileSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -124,7 +145,7 @@ export function loadProvidersFile(path: string, env: NodeJS.ProcessEnv, catalog:
     for (const [field, value] of Object.entries(p.credentials ?? {})) {
       if (!known.has(field)) fail(at('credentials', field), `not a credential of ${p.type}; expected: ${[...known].join(', ')}`);
       if (typeof value === 'string') {
-        if (type.secrets.includes(field) || (p.oauth && field === 'clientSecret')) fail(at('credentials', field), 'is a secret: write { "env": "VARIABLE" } and set the variable, never the value itself');
+        if (!literalSecrets && (type.secrets.includes(field) || (p.oauth && field === 'clientSecret'))) fail(at('credentials', field), 'is a secret: write { "env": "VARIABLE" } and set the variable, never the value itself');
         credentials[field] = value;
       } else {
         const v = env[value.env];

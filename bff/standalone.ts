@@ -1,6 +1,7 @@
 /**
- * The standalone server behind `npm start`: the BFF, the demo page and the invite accept page on
- * one port, on the embedded default (SQLite in DATA_DIR) unless DATABASE_URL says otherwise.
+ * The standalone server behind `npm start` and the `hr-import` bin: `createBff` on its own port,
+ * with the invite accept page and, on a developer's machine, the demo page. Pages and their
+ * assets are served compressed; the assets Vite names by their content hash are cached for a year.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -8,95 +9,104 @@ import { join, relative, resolve } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
-import { createApp } from './app.js';
-import { devSecret, type EnvConfig } from './config.js';
-import { openDatabase, migrateToLatest, type Db } from './db/connect.js';
-import { createProviderRegistry, csvProvider } from './providers.js';
-import { loadProvidersFile } from './providers-file.js';
-import { PROVIDER_CATALOG } from './provider-catalog.js';
+import { compress } from 'hono/compress';
+import { devSecret, settingsFromEnv, type BffSettings } from './config.js';
+import { createBff, type Bff } from './create-bff.js';
+import type { Db } from './db/connect.js';
 import { demoRoutes, seedDemo } from './demo.js';
 import { jsonLogger, type Logger } from './logger.js';
-import { createOutboxWorker } from './mail/outbox.js';
-import { transportFromConfig } from './mail/transport.js';
 
 export interface Standalone {
   url: string;
   port: number;
   db: Db;
   apiKey: string;
+  bff: Bff;
   close(): Promise<void>;
 }
 
-const ROOT = resolve(import.meta.dirname, '..');
-const DEMO_DIR = join(ROOT, 'dist/demo');
+/** The built pages (dist/demo of the repository; public/ beside the compiled package). */
+function pagesDir(): string {
+  const candidates = [resolve(import.meta.dirname, '../dist/demo'), resolve(import.meta.dirname, 'public')];
+  return candidates.find((dir) => existsSync(join(dir, 'accept.html'))) ?? candidates[0]!;
+}
+
+/** Vite's hashed file names (`index-BZ6dP1aA.js`): a new build is a new name, so they never go stale. */
+const HASHED_ASSET = /^\/assets\/.+-[A-Za-z0-9_-]{8,}\.[a-z0-9]+$/;
 
 export async function startStandalone(
-  env: EnvConfig,
+  env: NodeJS.ProcessEnv,
   options: { logger?: Logger; demo?: boolean; environment?: NodeJS.ProcessEnv } = {},
 ): Promise<Standalone> {
   const logger = options.logger ?? jsonLogger();
-  // Read first: a bad providers file stops the server before it touches the database.
-  const entries = loadProvidersFile(env.providersFile, options.environment ?? process.env, PROVIDER_CATALOG);
-  const secret = env.secret ?? devSecret(env.dataDir);
+  const { port: wantedPort, ...settings } = settingsFromEnv(env);
+  const dataDir = settings.dataDir ?? './data';
   // No key configured means a developer's machine: make one for this run and enable the demo.
-  const generatedKey = env.apiKeys.length === 0 ? `dev_${randomBytes(18).toString('base64url')}` : null;
-  const apiKeys = generatedKey ? [generatedKey] : env.apiKeys;
-  const demo = options.demo ?? (generatedKey !== null || process.env.HR_IMPORT_DEMO === '1');
-  // The demo without a providers file shows CSV upload beside the sample directory.
-  if (demo && !existsSync(env.providersFile)) entries.push(csvProvider());
-  const providers = createProviderRegistry(entries);
-
-  const db = openDatabase({ url: env.databaseUrl, sqlitePath: env.sqlitePath, onIdleError: (err) => logger.warn('database connection dropped', { error: err.message }) });
-  const applied = await migrateToLatest(db);
-  if (applied.length) logger.info('migrated', { applied });
-  if (demo) await seedDemo(db.kysely, new Date());
-  // Every replica may run a worker: claims are leased rows in the database, not process state.
-  const outbox = createOutboxWorker({ db: db.kysely, dialect: db.dialect, transport: transportFromConfig(env), from: env.mailFrom, logger });
-  outbox.start(1000);
-
-  const app = new Hono();
-  let port = env.port;
+  const generatedKey = settings.apiKeys?.length ? null : `dev_${randomBytes(18).toString('base64url')}`;
+  const demo = options.demo ?? (generatedKey !== null || env.HR_IMPORT_DEMO === '1');
+  let port = wantedPort;
   const ownOrigin = () => `http://localhost:${port}`;
-  const config = {
-    apiKeys,
-    secret,
-    sessionTtlSeconds: env.sessionTtlSeconds,
-    inviteTtlDays: env.inviteTtlDays,
-    trustProxy: env.trustProxy,
-    get acceptUrl() {
-      return env.acceptUrl ?? `${ownOrigin()}/accept`;
-    },
-    get publicUrl() {
-      return env.publicUrl ?? ownOrigin();
-    },
-    get origins() {
-      return env.origins.length ? env.origins : [ownOrigin(), `http://127.0.0.1:${port}`];
-    },
+  const full: BffSettings = {
+    ...settings,
+    apiKeys: generatedKey ? [generatedKey] : settings.apiKeys!,
+    secret: settings.secret ?? devSecret(dataDir),
   };
-  app.route('/', createApp({ db, config, providers, logger }));
-  if (demo) {
-    app.route('/demo', demoRoutes(db.kysely, secret, env.sessionTtlSeconds));
-    const root = relative(process.cwd(), DEMO_DIR) || '.';
-    if (!existsSync(join(DEMO_DIR, 'index.html'))) logger.warn('demo page not built: run `npm run build:demo`', {});
-    app.get('/accept', serveStatic({ root, path: 'accept.html' }));
-    app.use('/*', serveStatic({ root }));
+  const bff = await createBff(full, {
+    logger,
+    environment: options.environment ?? env,
+    // The demo without a providers file shows CSV upload beside the sample directory.
+    csvUpload: demo && !settings.providers && !existsSync(resolve(settings.providersFile ?? './hr-import.config.json')),
+    defaults: {
+      acceptUrl: () => `${ownOrigin()}/accept`,
+      publicUrl: ownOrigin,
+      origins: () => [ownOrigin(), `http://127.0.0.1:${port}`],
+    },
+  });
+  try {
+    await bff.start();
+    if (demo) await seedDemo(bff.db.kysely, new Date());
+  } catch (err) {
+    await bff.stop();
+    throw err;
   }
 
+  const pages = pagesDir();
+  const root = relative(process.cwd(), pages) || '.';
+  const basePath = bff.settings.basePath;
+  const app = new Hono()
+    // gzip (or deflate) for what the browser says it takes; the API's JSON included.
+    .use('*', compress())
+    .all(basePath, (c) => bff.fetch(c.req.raw))
+    .all(`${basePath}/*`, (c) => bff.fetch(c.req.raw))
+    .use('*', async (c, next) => {
+      await next();
+      if (c.res.status !== 200 || c.res.headers.has('Cache-Control')) return;
+      c.header('Cache-Control', HASHED_ASSET.test(c.req.path) ? 'public, max-age=31536000, immutable' : 'no-cache');
+    });
+  if (!existsSync(join(pages, 'accept.html'))) logger.warn('pages not built: run `npm run build:demo`', {});
+  app.get('/accept', serveStatic({ root, path: 'accept.html' }));
+  app.get('/favicon.svg', serveStatic({ root, path: 'favicon.svg' }));
+  app.get('/favicon.ico', (c) => c.redirect('/favicon.svg', 301));
+  if (demo) {
+    app.route('/demo', demoRoutes(bff.db.kysely, full.secret, bff.settings.sessionTtlSeconds));
+    app.use('/*', serveStatic({ root }));
+  }
+  app.notFound((c) => c.json({ error: { code: 'not_found', message: `No route for ${c.req.method} ${c.req.path}.` } }, 404));
+
   const server: ServerType = await new Promise((ok) => {
-    const s = serve({ fetch: app.fetch, port: env.port, hostname: '0.0.0.0' }, () => ok(s));
+    const s = serve({ fetch: app.fetch, port: wantedPort, hostname: '0.0.0.0' }, () => ok(s));
   });
   const address = server.address();
-  port = typeof address === 'object' && address ? address.port : env.port;
+  port = typeof address === 'object' && address ? address.port : wantedPort;
   return {
     url: ownOrigin(),
     port,
-    db,
-    apiKey: apiKeys[0]!,
+    db: bff.db,
+    apiKey: full.apiKeys[0]!,
+    bff,
     close: async () => {
       await new Promise<void>((ok) => server.close(() => ok()));
-      // The batch in flight finishes and records its outcome before the database goes.
-      await outbox.stop();
-      await db.close();
+      await bff.stop();
     },
   };
 }

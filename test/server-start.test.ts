@@ -36,6 +36,6 @@ describe('starting the server', () => {
   it('stops with one line naming a bad environment variable', () => {
     const { status, stderr } = start({ HR_IMPORT_ORIGINS: 'not a url' });
     expect(status).toBe(1);
-    expect(stderr).toBe('hr-import: invalid environment: HR_IMPORT_ORIGINS must be origins like https://app.example.com, comma-separated');
+    expect(stderr).toBe('hr-import: invalid environment: HR_IMPORT_ORIGINS must be origins like https://app.example.com');
   });
 });

@@ -24,7 +24,7 @@ function signInDeps({ db, config }: AppDeps): SignInDeps {
     db: db.kysely,
     key: credentialKey(config.secret),
     get redirectUri() {
-      return config.publicUrl ? `${config.publicUrl.replace(/\/+$/, '')}${OAUTH_CALLBACK_PATH}` : null;
+      return config.publicUrl ? `${config.publicUrl.replace(/\/+$/, '')}${config.basePath ?? '/api'}${OAUTH_CALLBACK_PATH}` : null;
     },
     get origins() {
       return config.origins;

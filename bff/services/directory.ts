@@ -160,9 +160,24 @@ export function refreshDirectory(
  * way, so `refreshStatus` reports it. Its outcome is read from the status, never thrown here.
  */
 export async function startRefresh(db: Kysely<Database>, source: DirectorySource, now: () => Date): Promise<void> {
-  const running = beginRefresh(db, source, now, new AbortController().signal);
+  let background = backgroundRefreshes.get(db);
+  if (!background) backgroundRefreshes.set(db, (background = new AbortController()));
+  const running = beginRefresh(db, source, now, background.signal);
   running.done.catch(() => undefined);
   await running.claimed;
+}
+
+/** Aborted when the BFF stops: background refreshes have no request to end them. */
+const backgroundRefreshes = new WeakMap<Kysely<Database>, AbortController>();
+
+/**
+ * Stops this process's refreshes of `db` and waits for them to end, so the database can close
+ * under none of them (a refresh that stops early leaves the directory it had; its claim lapses).
+ */
+export async function stopRefreshes(db: Kysely<Database>): Promise<void> {
+  backgroundRefreshes.get(db)?.abort(new Error('the BFF is stopping'));
+  backgroundRefreshes.delete(db);
+  await Promise.allSettled([...(inFlight.get(db)?.values() ?? [])].map((running) => running.done));
 }
 
 /**

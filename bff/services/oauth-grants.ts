@@ -23,11 +23,11 @@ import { organizationScope, storeCredentials, type ConnectionDeps } from './conn
 import type { TargetRef } from './targets.js';
 
 export const OAUTH_STATE_TTL_SECONDS = 600;
-/** Where the provider sends the admin back, below the BFF's public URL. */
-export const OAUTH_CALLBACK_PATH = '/api/oauth/callback';
+/** Where the provider sends the admin back, below the BFF's public URL and its base path. */
+export const OAUTH_CALLBACK_PATH = '/oauth/callback';
 
 export interface SignInDeps extends ConnectionDeps {
-  /** `<publicUrl>/api/oauth/callback`, or null when the deployment has no public URL configured. */
+  /** `<publicUrl><basePath>/oauth/callback`, or null when the deployment has no public URL configured. */
   redirectUri: string | null;
   /** Host origins the popup may report to. */
   origins: readonly string[];

@@ -9,7 +9,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureDemoBuilt } from './demo-build.js';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { loadEnvConfig } from '../../bff/config.js';
 import { startStandalone, type Standalone } from '../../bff/standalone.js';
 import { silentLogger } from '../../bff/logger.js';
 import { DEMO_TARGETS } from '../../bff/demo.js';
@@ -24,7 +23,7 @@ let dataDir: string;
 beforeAll(async () => {
   await ensureDemoBuilt();
   dataDir = mkdtempSync(join(tmpdir(), 'hr-import-e2e-'));
-  server = await startStandalone(loadEnvConfig({ PORT: '0', DATA_DIR: dataDir }), { logger: silentLogger, demo: true });
+  server = await startStandalone({ PORT: '0', DATA_DIR: dataDir }, { logger: silentLogger, demo: true });
   browser = await chromium.launch({ executablePath: findChromium() as string, args: CHROMIUM_ARGS as string[] });
 }, 120_000);
 

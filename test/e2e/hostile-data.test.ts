@@ -9,7 +9,6 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
-import { loadEnvConfig } from '../../bff/config.js';
 import { startStandalone, type Standalone } from '../../bff/standalone.js';
 import { silentLogger } from '../../bff/logger.js';
 import { startBambooHRServer } from '../fakes/bamboohr-server.js';
@@ -54,7 +53,7 @@ beforeAll(async () => {
   writeFileSync(providersFile, JSON.stringify({
     providers: [{ id: 'bamboohr', type: 'bamboohr', name: 'BambooHR', baseUrl: fake.url, credentials: { companyDomain: 'acme', apiKey: { env: 'BAMBOO_KEY' } } }],
   }));
-  server = await startStandalone(loadEnvConfig({ PORT: '0', DATA_DIR: dataDir, HR_IMPORT_CONFIG: providersFile }), {
+  server = await startStandalone({ PORT: '0', DATA_DIR: dataDir, HR_IMPORT_CONFIG: providersFile }, {
     logger: silentLogger,
     demo: true,
     environment: { BAMBOO_KEY: 'bamboo-key' },

@@ -11,7 +11,6 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'vite';
 import { chromium, type Browser } from 'playwright-core';
-import { loadEnvConfig } from '../../bff/config.js';
 import { startStandalone, type Standalone } from '../../bff/standalone.js';
 import { silentLogger } from '../../bff/logger.js';
 import { startMicrosoftFake } from '../fakes/microsoft-server.js';
@@ -45,7 +44,7 @@ beforeAll(async () => {
       ],
     }),
   );
-  server = await startStandalone(loadEnvConfig({ PORT: '0', DATA_DIR: dataDir, HR_IMPORT_CONFIG: config }), {
+  server = await startStandalone({ PORT: '0', DATA_DIR: dataDir, HR_IMPORT_CONFIG: config }, {
     logger: silentLogger,
     demo: true,
     environment: { E2E_APP_SECRET: CLIENT.clientSecret },

@@ -13,7 +13,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureDemoBuilt } from './demo-build.js';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
-import { loadEnvConfig } from '../../bff/config.js';
 import { startStandalone, type Standalone } from '../../bff/standalone.js';
 import { silentLogger } from '../../bff/logger.js';
 import type { Failure, Loopback } from '../fakes/loopback.js';
@@ -242,7 +241,7 @@ beforeAll(async () => {
   // cacheTtlSeconds 0: every listing asks the provider again, so a fault switched on is met at once.
   writeFileSync(file, JSON.stringify({ providers: CASES.map((c) => ({ ...c.entry(stands.get(c.id)!.url), cacheTtlSeconds: 0 })) }));
   await built;
-  server = await startStandalone(loadEnvConfig({ PORT: '0', DATA_DIR: dataDir, HR_IMPORT_CONFIG: file }), { logger: silentLogger, demo: true, environment: ENV });
+  server = await startStandalone({ PORT: '0', DATA_DIR: dataDir, HR_IMPORT_CONFIG: file }, { logger: silentLogger, demo: true, environment: ENV });
   browser = await chromium.launch({ executablePath: findChromium() as string, args: CHROMIUM_ARGS as string[] });
   context = await browser.newContext();
 }, 120_000);

@@ -1,0 +1,54 @@
+/**
+ * The README's host recipes, each run as a real server process exactly as written (the files in
+ * test/hosts/recipes/): node:http, Hono, Express 5 behind `express.json()`, Fastify 5. Each host
+ * mounts the BFF, an admin's import completes through it, and the invite mail arrives over SMTP.
+ * Here `@hr-import/bff` resolves to the sources; test/packages.test.ts runs the same files
+ * against the packed tarballs under plain Node.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { importOnePerson, startMailbox, type Mailbox } from './kit.js';
+import { startHost, type Host } from './process.js';
+
+const RECIPES = resolve(import.meta.dirname, 'recipes');
+let mailbox: Mailbox;
+
+beforeAll(async () => {
+  mailbox = await startMailbox();
+});
+afterAll(() => mailbox.close());
+
+describe.each(['node-http', 'hono', 'express', 'fastify'])('the %s recipe', (recipe) => {
+  let host: Host;
+  beforeAll(async () => {
+    host = await startHost(join(RECIPES, `${recipe}.mjs`), {
+      dataDir: mkdtempSync(join(tmpdir(), `hr-import-${recipe}-`)),
+      smtpUrl: mailbox.url,
+      nodeArgs: ['--import', 'tsx', '--import', resolve(import.meta.dirname, 'source-loader.mjs')],
+    });
+  });
+  afterAll(() => host?.stop());
+
+  it('completes an import whose invite mail arrives', async () => {
+    const { email } = await importOnePerson(`${host.url}/api`, host.apiKey, `lab-${recipe}`);
+    const mail = await mailbox.waitFor(email);
+    expect(mail).toMatch(/Subject: Join the Robotics lab/);
+  });
+
+  it("keeps to its own paths: the host's routes are untouched, unknown API paths get the JSON 404", async () => {
+    const home = await fetch(`${host.url}/`);
+    expect(home.status).toBe(200);
+    expect(await home.text()).toBe('host home');
+    // The BFF's middleware (request id, secure headers) runs on its own paths only.
+    expect(home.headers.get('x-request-id')).toBeNull();
+    expect(home.headers.get('x-content-type-options')).toBeNull();
+
+    const unknown = await fetch(`${host.url}/api/no-such-thing`);
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(await unknown.json()).toEqual({ error: { code: 'not_found', message: 'No route for GET /api/no-such-thing.' } });
+    expect(unknown.headers.get('x-request-id')).toBeTruthy();
+  });
+});
