@@ -20,6 +20,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database, Invite } from '../db/schema.js';
 import { dialectOf, writeTransaction } from '../db/connect.js';
+import { AppError } from '../errors.js';
 import { newId } from '../services/imports.js';
 
 export const EVENT_TYPES = ['import.completed', 'invite.sent', 'invite.delivery_failed', 'invite.accepted', 'invite.expired', 'invite.revoked'] as const;
@@ -159,4 +160,26 @@ export async function sweepExpiredInvites(db: Kysely<Database>, now: Date, limit
     await recordEvents(trx, expired.map((i) => inviteEvent('invite.expired', i, now, { expiresAt: i.expires_at })));
     return expired.length;
   });
+}
+
+/** An event as GET /api/events lists it: the delivered body and its `webhook-id`. */
+export interface EventItem extends EventBody {
+  id: string;
+}
+
+/**
+ * Events after the one with id `after` (the start when absent), in sequence order, which is
+ * commit order: a poller that stores `next` and asks again never misses one. `next` is the last
+ * listed id, or `after` itself when nothing new has happened.
+ */
+export async function listEvents(db: Q, after: string | undefined, limit: number): Promise<{ items: EventItem[]; next: string | null }> {
+  let from = 0;
+  if (after) {
+    const row = await db.selectFrom('events').select('seq').where('id', '=', after).executeTakeFirst();
+    if (!row) throw new AppError(400, 'invalid_cursor', 'after must be the id of an event this server listed.');
+    from = Number(row.seq);
+  }
+  const rows = await db.selectFrom('events').select(['id', 'payload']).where('seq', '>', from).orderBy('seq').limit(limit).execute();
+  const items = rows.map((r) => ({ id: r.id, ...(JSON.parse(r.payload) as EventBody) }));
+  return { items, next: items[items.length - 1]?.id ?? after ?? null };
 }
