@@ -134,6 +134,10 @@ export const INVITE_EVENT_COLUMNS = ['id', 'target_type', 'target_id', 'email', 
  */
 export async function sweepExpiredInvites(db: Kysely<Database>, now: Date, limit = 500): Promise<number> {
   const iso = now.toISOString();
+  // Read first: the sweep runs every second, and on SQLite a write transaction takes the
+  // database's one write lock even when nothing has expired.
+  const any = await db.selectFrom('invites').select('id').where('status', '=', 'pending').where('expiry_recorded_at', 'is', null).where('expires_at', '<=', iso).limit(1).executeTakeFirst();
+  if (!any) return 0;
   return writeTransaction(db, async (trx) => {
     const due = trx
       .selectFrom('invites')

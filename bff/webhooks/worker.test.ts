@@ -336,6 +336,22 @@ describe('events delivered as signed webhooks', () => {
   });
 });
 
+describe('the worker loop', () => {
+  it('start() delivers in the background, a target’s queue without waiting a tick per event; stop() waits for the run in flight', async () => {
+    await importPeople('acme', 3);
+    await mail().runOnce();
+    const w = hooks();
+    // A long interval: only the "go on at once after a delivery" rule can deliver all four in time.
+    w.start(60_000);
+    try {
+      await vi.waitFor(() => expect(types()).toEqual(['import.completed', 'invite.sent', 'invite.sent', 'invite.sent']), { timeout: 5000 });
+    } finally {
+      await w.stop();
+    }
+    expect((await deliveries()).every((d) => d.status === 'delivered')).toBe(true);
+  });
+});
+
 describe('crash safety', () => {
   it('an event survives a worker that dies after claiming it: once its lease runs out, another delivers it', async () => {
     await importPeople('acme', 1);

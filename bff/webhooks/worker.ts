@@ -312,8 +312,9 @@ export function createWebhookWorker(options: WebhookWorkerOptions): WebhookWorke
       const tick = async () => {
         let more = false;
         const run = runBatch().then(
-          // A full batch (or a full derive) means more is likely due: go on at once.
-          (r) => (more = r.claimed === batchSize || r.derived >= DERIVE_BATCH),
+          // More is likely due after a full batch or derive, and after a delivery (the target's
+          // next event was waiting for it): go on at once.
+          (r) => (more = r.claimed === batchSize || r.derived >= DERIVE_BATCH || r.delivered > 0),
           (err: unknown) => logger.error('webhook run failed', { error: err instanceof Error ? err.name : 'unknown' }),
         );
         inFlight = run;
