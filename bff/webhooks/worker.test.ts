@@ -352,6 +352,26 @@ describe('the worker loop', () => {
   });
 });
 
+describe('several replicas', () => {
+  it('deliver each event once, each target in order, when their workers run at the same time', async () => {
+    for (const [i, target] of ['acme', 'globex'].entries()) await importPeople(target, 4, i * 4);
+    await mail().runOnce();
+    const workers = [hooks(), hooks(), hooks()];
+    for (let round = 0; round < 20; round++) {
+      const results = await Promise.all(workers.map((w) => w.runOnce()));
+      if (results.every((r) => !r.delivered && !r.failed)) break;
+    }
+    const ids = received.map((r) => r.headers['webhook-id']);
+    expect(ids.length).toBe(10);
+    expect(new Set(ids).size).toBe(10);
+    const seqOf = new Map((await h.db.kysely.selectFrom('events').select(['id', 'seq', 'target_id']).execute()).map((e) => [e.id, e]));
+    for (const target of ['acme', 'globex']) {
+      const order = ids.map((id) => seqOf.get(id as string)!).filter((e) => e.target_id === target).map((e) => Number(e.seq));
+      expect(order).toEqual([...order].sort((a, b) => a - b));
+    }
+  });
+});
+
 describe('crash safety', () => {
   it('an event survives a worker that dies after claiming it: once its lease runs out, another delivers it', async () => {
     await importPeople('acme', 1);
