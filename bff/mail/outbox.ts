@@ -250,10 +250,10 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       );
       return 'failed';
     }
-    // Recorded right after acceptance (the at-least-once window is this one statement). Guarded
-    // by status only: if our lease ran out and another worker took the row over, the message has
-    // still gone, and saying so spares a third copy.
-    // `invite.sent` commits with the row, once: only the update that turns it `sent` records it.
+    // Recorded right after acceptance (the at-least-once window is this one short transaction).
+    // Guarded by status only: if our lease ran out and another worker took the row over, the
+    // message has still gone, and saying so spares a third copy. `invite.sent` commits with the
+    // row, once: only the update that turns it `sent` records it.
     await writeTransaction(db, async (trx) => {
       const sent = await trx
         .updateTable('outbox')
