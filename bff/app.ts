@@ -19,6 +19,7 @@ import { providersRoutes } from './routes/providers.js';
 import { importKeyGuard, importsRoutes } from './routes/imports.js';
 import { invitesRoutes } from './routes/invites.js';
 import { oauthCallbackRoutes } from './routes/oauth.js';
+import { eventsRoutes } from './routes/events.js';
 import { acceptLimits, rateLimit, widgetLimits } from './rate-limit.js';
 import { openApiDocument } from './openapi.js';
 
@@ -71,7 +72,8 @@ export function createApp(deps: AppDeps) {
     .route('/providers', providersRoutes(deps))
     .route('/imports', importsRoutes(deps))
     .route('/invites', invitesRoutes(deps))
-    .route('/oauth', oauthCallbackRoutes(deps));
+    .route('/oauth', oauthCallbackRoutes(deps))
+    .route('/events', eventsRoutes(deps));
 
   const app = new Hono<Env>()
     .use(`${basePath}/*`, requestId())

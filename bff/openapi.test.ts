@@ -120,6 +120,11 @@ describe('the OpenAPI document', () => {
     await call('POST', '/api/invites/accept', { body: { token: inviteToken } });
     await call('POST', '/api/invites/accept', { body: { token: 'x'.repeat(43) } });
 
+    const { json: events } = await call('GET', '/api/events?limit=2', { token: API_KEY });
+    await call('GET', `/api/events?after=${events.next}`, { token: API_KEY });
+    await call('GET', '/api/events?after=evt_doesnotexist00000', { token: API_KEY });
+    await call('GET', '/api/events');
+
     // Every route was called at least once.
     const calledRoutes = new Set([...checked].map((c) => c.split(' ').slice(0, 2).join(' ')));
     const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));

@@ -25,6 +25,7 @@ import {
   CONTACT_STATUSES,
   TARGET_TYPES,
 } from './contract.js';
+import { eventListQuery } from './routes/events.js';
 
 type Schema = Record<string, unknown>;
 
@@ -375,6 +376,7 @@ export function openApiDocument(): Schema {
           responses: { '204': { description: 'Revoked' }, '403': error('`forbidden_target`'), '404': error('`invite_not_found`') },
         }),
       },
+      ...eventsPaths(),
       '/api/invites/accept': {
         post: op("Accept an invite with the email's token", {
           requestBody: body(acceptRequest),
@@ -386,6 +388,49 @@ export function openApiDocument(): Schema {
           },
         }),
       },
+    },
+  };
+}
+
+/**
+ * GET /api/events, self-contained so it can move into the derived contract as one piece. An
+ * event is the body a webhook delivers (README "Events for your backend") plus its id.
+ */
+function eventsPaths(): Record<string, Schema> {
+  const target = obj({ type: { type: 'string' }, id: { type: 'string' } });
+  const inviteData = obj(
+    { target, inviteId: { type: 'string' }, email: { type: 'string' }, role: { type: 'string' }, importId: nullable('string'), reason: { type: 'string' }, expiresAt: { type: 'string', format: 'date-time' } },
+    ['reason', 'expiresAt'],
+  );
+  const importData = obj({
+    target,
+    importId: { type: 'string' },
+    invited: { type: 'integer' },
+    skipped: { type: 'integer' },
+    invites: { type: 'array', maxItems: 100, items: obj({ inviteId: { type: 'string' }, email: { type: 'string' }, role: { type: 'string' } }) },
+    invitesTruncated: { type: 'boolean' },
+  });
+  const event = {
+    oneOf: [
+      obj({ id: { type: 'string' }, type: { const: 'import.completed' }, timestamp: { type: 'string', format: 'date-time' }, data: importData }),
+      obj({
+        id: { type: 'string' },
+        type: { enum: ['invite.sent', 'invite.delivery_failed', 'invite.accepted', 'invite.expired', 'invite.revoked'] },
+        timestamp: { type: 'string', format: 'date-time' },
+        data: inviteData,
+      }),
+    ],
+  };
+  return {
+    '/api/events': {
+      get: op('Events (import completed, invite sent, delivery failed, accepted, expired, revoked) in the order they committed: the same ones webhooks deliver', {
+        auth: 'apiKey',
+        parameters: parameters('query', eventListQuery),
+        responses: {
+          '200': json(obj({ items: { type: 'array', items: event }, next: { ...nullable('string'), description: 'Pass as `after` to go on; the last listed id, or `after` itself when nothing is new' } }), 'One page'),
+          '400': error('`invalid_cursor`: `after` is not an event id this server listed; or `invalid_request`'),
+        },
+      }),
     },
   };
 }

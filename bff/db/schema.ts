@@ -50,6 +50,8 @@ export interface InviteTable {
   created_at: string;
   accepted_at: string | null;
   revoked_at: string | null;
+  /** When `invite.expired` was recorded for the current `expires_at`; a resend clears it. */
+  expiry_recorded_at: string | null;
 }
 
 export interface ImportTable {
@@ -213,6 +215,49 @@ export interface OAuthStateTable {
   created_at: string;
 }
 
+/** An event for the host's backend (bff/webhooks/events.ts), written with the change it describes. */
+export interface EventTable {
+  /** `evt_…`, sent as `webhook-id`. */
+  id: string;
+  /** Commit order, without gaps: `after=` paging and per-target delivery order follow it. */
+  seq: number;
+  type: string;
+  target_type: string;
+  target_id: string;
+  /** The JSON body `{ type, timestamp, data }`, sent as is. */
+  payload: string;
+  created_at: string;
+}
+
+/** One row, `events`: the last `seq` handed out. */
+export interface EventSequenceTable {
+  name: string;
+  value: number;
+}
+
+/** A configured webhook endpoint, by a digest of its URL: events after `cursor` have no delivery row yet. */
+export interface WebhookEndpointTable {
+  endpoint: string;
+  cursor: number;
+  created_at: string;
+}
+
+/** One event to one endpoint: pending → delivering (a leased claim) → delivered, or failed after 3 days. */
+export interface WebhookDeliveryTable {
+  endpoint: string;
+  event_id: string;
+  seq: number;
+  target_type: string;
+  target_id: string;
+  status: 'pending' | 'delivering' | 'delivered' | 'failed';
+  attempts: number;
+  /** When `pending`: the next attempt; when `delivering`: the end of the claim's lease. */
+  next_attempt_at: string;
+  last_error: string | null;
+  created_at: string;
+  delivered_at: string | null;
+}
+
 export interface Database {
   targets: TargetTable;
   members: MemberTable;
@@ -227,6 +272,10 @@ export interface Database {
   rate_limits: RateLimitTable;
   csv_uploads: CsvUploadTable;
   oauth_states: OAuthStateTable;
+  events: EventTable;
+  event_sequence: EventSequenceTable;
+  webhook_endpoints: WebhookEndpointTable;
+  webhook_deliveries: WebhookDeliveryTable;
 }
 
 export type Target = Selectable<TargetTable>;
@@ -239,3 +288,5 @@ export type ImportRow = Selectable<ImportTable>;
 export type IdempotencyKey = Selectable<IdempotencyKeyTable>;
 export type DirectoryContactRow = Selectable<DirectoryContactTable>;
 export type NewDirectoryContact = Insertable<DirectoryContactTable>;
+export type EventRow = Selectable<EventTable>;
+export type WebhookDelivery = Selectable<WebhookDeliveryTable>;

@@ -23,6 +23,8 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { Dialect } from '../db/connect.js';
 import type { Logger } from '../logger.js';
+import { writeTransaction } from '../db/connect.js';
+import { INVITE_EVENT_COLUMNS, inviteEvent, recordEvent } from '../webhooks/events.js';
 import { MailSendError, type MailTransport } from './transport.js';
 
 export interface OutboxWorkerOptions {
@@ -185,9 +187,22 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     return claimed;
   }
 
-  /** Ends a claim we still hold: the row is ours only while it is `sending` at our attempt. */
-  function settle(row: Claimed, values: { status: string; next_attempt_at?: string; payload?: null; last_error: string | null; sent_at?: string }) {
-    return db.updateTable('outbox').set(values).where('id', '=', row.id).where('status', '=', 'sending').where('attempts', '=', row.attempts).execute();
+  /**
+   * Ends a claim we still hold: the row is ours only while it is `sending` at our attempt. A
+   * final failure records `invite.delivery_failed` in the same transaction, so the host hears of
+   * it exactly when the row says so.
+   */
+  async function settle(row: Claimed, values: { status: string; next_attempt_at?: string; payload?: null; last_error: string | null; sent_at?: string }) {
+    await writeTransaction(db, async (trx) => {
+      const settled = await trx.updateTable('outbox').set(values).where('id', '=', row.id).where('status', '=', 'sending').where('attempts', '=', row.attempts).executeTakeFirst();
+      if (values.status === 'failed' && Number(settled.numUpdatedRows) === 1) await announce(trx, row, 'invite.delivery_failed', values.last_error);
+    });
+  }
+
+  /** The invite's event for this row's mail; the invite is read in the caller's transaction. */
+  async function announce(trx: Kysely<Database>, row: Claimed, type: 'invite.sent' | 'invite.delivery_failed', reason: string | null) {
+    const invite = await trx.selectFrom('invites').select(INVITE_EVENT_COLUMNS).where('id', '=', row.invite_id).executeTakeFirstOrThrow();
+    await recordEvent(trx, inviteEvent(type, invite, now(), type === 'invite.delivery_failed' ? { reason: reason ?? 'failed' } : {}));
   }
 
   /** Mail for an invite revoked, accepted or expired since it was queued would carry a dead link. */
@@ -235,15 +250,19 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       );
       return 'failed';
     }
-    // Recorded right after acceptance (the at-least-once window is this one statement). Guarded
-    // by status only: if our lease ran out and another worker took the row over, the message has
-    // still gone, and saying so spares a third copy.
-    await db
-      .updateTable('outbox')
-      .set({ status: 'sent', sent_at: now().toISOString(), payload: null, last_error: null })
-      .where('id', '=', row.id)
-      .where('status', '=', 'sending')
-      .execute();
+    // Recorded right after acceptance (the at-least-once window is this one short transaction).
+    // Guarded by status only: if our lease ran out and another worker took the row over, the
+    // message has still gone, and saying so spares a third copy. `invite.sent` commits with the
+    // row, once: only the update that turns it `sent` records it.
+    await writeTransaction(db, async (trx) => {
+      const sent = await trx
+        .updateTable('outbox')
+        .set({ status: 'sent', sent_at: now().toISOString(), payload: null, last_error: null })
+        .where('id', '=', row.id)
+        .where('status', '=', 'sending')
+        .executeTakeFirst();
+      if (Number(sent.numUpdatedRows) === 1) await announce(trx, row, 'invite.sent', null);
+    });
     return 'sent';
   }
 

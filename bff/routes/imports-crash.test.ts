@@ -110,5 +110,14 @@ describe('a BFF killed during an import', () => {
     // target it was invited to), none more.
     const recipients = files.map((f) => /^To: .*<([^>]+)>$/m.exec(readFileSync(join(mailDir, f), 'utf8'))![1]!);
     expect(recipients.sort()).toEqual(invites.map((i) => i.email).sort());
+
+    // Events for the host: one import.completed per import that committed, none for the killed
+    // ones, one invite.sent per mail, numbered without a gap.
+    const imports = await shared.db.kysely.selectFrom('imports').select('id').execute();
+    const events = await shared.db.kysely.selectFrom('events').select(['type', 'seq', 'payload']).orderBy('seq').execute();
+    const completed = events.filter((e) => e.type === 'import.completed').map((e) => (JSON.parse(e.payload) as { data: { importId: string } }).data.importId);
+    expect(completed.sort()).toEqual(imports.map((i) => i.id).sort());
+    expect(events.filter((e) => e.type === 'invite.sent').length).toBe(invites.length);
+    expect(events.map((e) => Number(e.seq))).toEqual(events.map((_, i) => i + 1));
   }, 60_000);
 });

@@ -15,6 +15,7 @@ import { resolveSelection, type SelectedContact } from './directory.js';
 import { recordAudit } from './audit.js';
 import { renderInvite } from './message.js';
 import { isValidEmail } from './text.js';
+import { IMPORT_EVENT_INVITES, importCompletedEvent, recordEvent } from '../webhooks/events.js';
 
 // Rows per INSERT: 1,000 invites × 18 columns = 18,000 parameters, under SQLite's 32,766 and
 // PostgreSQL's 65,535; bigger batches mean fewer statements to prepare (measured in bench/).
@@ -179,6 +180,7 @@ async function writeImport(deps: ImportDeps, session: Session, request: ImportRe
     await recordAudit(trx, { action: 'import', actor: session.inviter.id, target: session.target, subject: importId, count: toInvite.length, at: now });
 
     const expiresAt = new Date(now.getTime() + deps.inviteTtlDays * 86_400_000).toISOString();
+    const written: { id: string; email: string; role: string }[] = [];
     for (let i = 0; i < toInvite.length; i += BATCH) {
       const invites: NewInvite[] = [];
       const outbox: { id: string; invite_id: string; status: string; attempts: number; next_attempt_at: string; payload: string; last_error: null; created_at: string; sent_at: null }[] = [];
@@ -227,9 +229,12 @@ async function writeImport(deps: ImportDeps, session: Session, request: ImportRe
       }
       await trx.insertInto('invites').values(invites).execute();
       await trx.insertInto('outbox').values(outbox).execute();
+      for (const i of invites) if (written.length < IMPORT_EVENT_INVITES) written.push({ id: i.id!, email: i.email!, role: i.role! });
     }
     // The answer commits with the import, or neither does.
     await completeKey(trx, claim, { status: 201, body });
+    // Last: it holds the event sequence until commit (webhooks/events.ts).
+    await recordEvent(trx, importCompletedEvent({ id: importId, target: { type: target.type, id: target.id }, invited: toInvite.length, skipped: skipped.length }, written, now));
     return { status: 201 as const, body };
   });
 }

@@ -9,6 +9,7 @@ import { AppError } from '../errors.js';
 import { countSeats, lockTarget } from './targets.js';
 import { acceptLink, hashToken, newId, newInviteToken } from './imports.js';
 import { renderInvite } from './message.js';
+import { inviteEvent, recordEvent } from '../webhooks/events.js';
 
 /** A pending invite past its expiry is reported as expired whether or not a job has swept it. */
 function effectiveStatus(invite: Pick<Invite, 'status' | 'expires_at'>, now: Date): InviteStatus {
@@ -77,11 +78,13 @@ async function getInvite(db: Kysely<Database>, target: TargetRef, id: string): P
 export async function revokeInvite(db: Kysely<Database>, target: TargetRef, id: string, now: Date, actor: string): Promise<void> {
   const invite = await getInvite(db, target, id);
   if (invite.status !== 'pending') throw new AppError(409, 'invite_not_pending', `The invite is ${invite.status}; only pending invites can be revoked.`);
-  await db.transaction().execute(async (trx) => {
-    await trx.updateTable('invites').set({ status: 'revoked', revoked_at: now.toISOString() }).where('id', '=', id).where('status', '=', 'pending').execute();
+  await writeTransaction(db, async (trx) => {
+    const revoked = await trx.updateTable('invites').set({ status: 'revoked', revoked_at: now.toISOString() }).where('id', '=', id).where('status', '=', 'pending').executeTakeFirst();
     // Mail not yet sent for a revoked invite is never sent.
     await trx.updateTable('outbox').set({ status: 'cancelled', payload: null }).where('invite_id', '=', id).where('status', 'in', ['queued', 'failed']).execute();
     await recordAudit(trx, { action: 'revoke', actor, target, subject: id, count: 1, at: now });
+    // Only when this request revoked it: an accept may have come first.
+    if (Number(revoked.numUpdatedRows) === 1) await recordEvent(trx, inviteEvent('invite.revoked', invite, now));
   });
 }
 
@@ -110,7 +113,8 @@ export async function resendInvite(deps: ResendDeps, target: TargetRef, id: stri
     const { token, hash } = newInviteToken();
     const rotated = await trx
       .updateTable('invites')
-      .set({ token_hash: hash, status: 'pending', expires_at: new Date(now.getTime() + deps.inviteTtlDays * 86_400_000).toISOString() })
+      // A new expiry: it gets its own invite.expired when it passes (webhooks/events.ts).
+      .set({ token_hash: hash, status: 'pending', expires_at: new Date(now.getTime() + deps.inviteTtlDays * 86_400_000).toISOString(), expiry_recorded_at: null })
       .where('id', '=', id)
       // A revoke takes no target lock: an invite revoked since it was read stays revoked.
       .where('status', '=', invite.status)
@@ -170,6 +174,7 @@ export async function acceptInvite(db: Kysely<Database>, token: string, now: Dat
       .onConflict((oc) => oc.columns(['target_type', 'target_id', 'email']).doNothing())
       .execute();
     await recordAudit(trx, { action: 'accept', actor: 'invitee', target, subject: invite.id, count: 1, at: now });
+    await recordEvent(trx, inviteEvent('invite.accepted', invite, now));
     return { target: { type: target.type, id: target.id, name: target.name }, email: invite.email, role: invite.role };
   });
 }
