@@ -55,7 +55,10 @@ describe('settings given in code', () => {
     expect(refusal(() => parseSettings({ ...GOOD, apiKeys: [] }))).toBe('invalid settings: apiKeys must name at least one key');
     expect(refusal(() => parseSettings({ ...GOOD, secret: 'short' }))).toBe('invalid settings: secret must be at least 32 characters');
     expect(refusal(() => parseSettings({ ...GOOD, origins: ['https://app.example.com/path'] }))).toMatch(/^invalid settings: origins\[0\] must be origins like/);
-    expect(refusal(() => parseSettings({ ...GOOD, webhooks: [{ url: 'https://app.example.com/hooks', secret: 'plain' }] }))).toMatch(/^invalid settings: webhooks\[0\]\.secret must be a whsec_ secret/);
+    const hookSecret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+    expect(refusal(() => parseSettings({ ...GOOD, webhooks: [{ url: 'http://127.0.0.1:9000/hooks', secret: hookSecret }] }))).toMatch(/^invalid settings: webhooks\[0\]\.url must be an https URL/);
+    expect(parseSettings({ ...GOOD, webhooks: [{ url: 'http://127.0.0.1:9000/hooks', secret: hookSecret }], webhooksAllowPrivate: true }).webhooks).toHaveLength(1);
+    expect(refusal(() => parseSettings({ ...GOOD, webhooks: [{ url: 'https://app.example.com/hooks', secret: 'plain' }] }))).toMatch(/^invalid settings: webhooks\[0\]\.secret must be whsec_ followed by/);
     // A misspelled setting is a mistake, not something to ignore.
     expect(refusal(() => parseSettings({ ...GOOD, apiKey: 'x' } as BffSettings))).toMatch(/^invalid settings: /);
   });

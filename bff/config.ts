@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { RateLimits } from './deps.js';
+import { webhookEndpointSchemaFor, webhookSecretSchema } from './webhooks/worker.js';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -17,19 +18,14 @@ export class ConfigError extends Error {
 const origin = z.string().regex(/^https?:\/\/[^/]+$/, 'must be origins like https://app.example.com');
 
 /** A receiver of signed events (Standard Webhooks): where to POST and the `whsec_` secret to sign with. */
-export const webhookEndpointSchema = z
-  .object({
-    url: z.string().url('must be a URL like https://app.example.com/hooks/hr-import'),
-    secret: z.string().regex(/^whsec_[A-Za-z0-9+/=]{24,}$/, 'must be a whsec_ secret (whsec_ and at least 18 bytes in base64)'),
-  })
-  .strict();
-export type WebhookEndpoint = z.infer<typeof webhookEndpointSchema>;
+const webhookEndpoint = z.strictObject({ url: z.string().max(2000), secret: webhookSecretSchema });
+export type { WebhookEndpoint } from './webhooks/worker.js';
 
 /**
  * Each setting once, with its rule. The messages read after the setting's name:
  * "apiKeys every key must be at least 16 characters".
  */
-export const settingsSchema = z
+const settingsShape = z
   .object({
     /** Server-to-server keys; more than one during a rotation. */
     apiKeys: z.array(z.string().min(16, 'every key must be at least 16 characters')).min(1, 'must name at least one key'),
@@ -65,7 +61,7 @@ export const settingsSchema = z
     /** Proxies in front of the server that append to X-Forwarded-For: 0 (none), or their number. */
     trustProxy: z.number().int().min(0).max(9).default(0),
     /** Receivers of the signed events. */
-    webhooks: z.array(webhookEndpointSchema).max(10).default([]),
+    webhooks: z.array(webhookEndpoint).max(10).default([]),
     /** Development only: webhook URLs on loopback and private addresses, and plain http. */
     webhooksAllowPrivate: z.boolean().default(false),
     /** Where the API is mounted: every route, the JSON 404 and openapi.json's server live under it. */
@@ -77,6 +73,17 @@ export const settingsSchema = z
     rateLimits: z.object({ session: z.number().int().min(1), address: z.number().int().min(1), accept: z.number().int().min(1) }).partial().optional(),
   })
   .strict();
+
+/** Which webhook URLs are allowed depends on another setting: checked once both are known. */
+function webhookUrlsAllowed(settings: { webhooks: z.infer<typeof webhookEndpoint>[]; webhooksAllowPrivate: boolean }, ctx: z.RefinementCtx) {
+  const endpoint = webhookEndpointSchemaFor({ allowPrivate: settings.webhooksAllowPrivate });
+  settings.webhooks.forEach((hook, i) => {
+    const parsed = endpoint.safeParse(hook);
+    if (!parsed.success) for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: ['webhooks', i, ...issue.path] });
+  });
+}
+
+export const settingsSchema = settingsShape.superRefine(webhookUrlsAllowed);
 
 /** What `createBff` takes (defaults may be left out). */
 export type BffSettings = z.input<typeof settingsSchema>;
@@ -157,12 +164,11 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): EnvSettings {
   const port = integer(e('PORT')) ?? 8787;
   if (typeof port !== 'number' || port > 65535) throw new ConfigError('invalid environment: PORT must be a port number (0-65535)');
   // Checked here with the settings' own rules (apiKeys and secret are checked again, required, by createBff).
-  const parsed = settingsSchema.partial({ apiKeys: true, secret: true }).safeParse(Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)));
+  const parsed = settingsShape.partial({ apiKeys: true, secret: true }).superRefine(webhookUrlsAllowed).safeParse(Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)));
   if (!parsed.success) {
     throw firstIssue(parsed.error, (path) => {
       const [head, index, field] = path;
-      if (head === 'webhooks' && field === 'secret') return 'HR_IMPORT_WEBHOOK_SECRET';
-      if (head === 'webhooks' && index !== undefined && field === undefined) return 'HR_IMPORT_WEBHOOK_SECRET';
+      if (head === 'webhooks' && (field === 'secret' || (index !== undefined && field === undefined))) return 'HR_IMPORT_WEBHOOK_SECRET';
       return ENVIRONMENT[head as keyof BffSettings] ?? String(head);
     }, 'environment');
   }

@@ -2,7 +2,8 @@
  * The whole BFF in one call, for a host's own server: `createBff(settings)` (or
  * `createBffFromEnv(process.env)`) gives a `fetch` for fetch-style servers (Hono, Bun, Deno),
  * a `nodeHandler` for node:http, Express and Fastify, and `start()`/`stop()` for the work that
- * runs beside the requests: migrations, the invite mail outbox and directory refreshes.
+ * runs beside the requests: migrations, the invite mail outbox, directory refreshes and the
+ * signed events (webhooks) for the host.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
@@ -18,6 +19,7 @@ import { jsonLogger, type Logger } from './logger.js';
 import { createOutboxWorker } from './mail/outbox.js';
 import { fileTransport, smtpTransport, type MailTransport } from './mail/transport.js';
 import { stopRefreshes } from './services/directory.js';
+import { createWebhookWorker } from './webhooks/worker.js';
 import { openApiDocument } from './openapi.js';
 
 export { ConfigError, type BffSettings } from './config.js';
@@ -53,7 +55,7 @@ export interface Bff {
   nodeHandler(req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void): Promise<void>;
   /** Whether a URL (path and query) is the BFF's: under `basePath`. */
   owns(url: string): boolean;
-  /** Migrates the database, then starts the outbox worker. Call once before serving. */
+  /** Migrates the database, then starts the outbox and webhook workers. Call once before serving. */
   start(): Promise<void>;
   /** Stops the workers, waits for the work in flight, closes the database. */
   stop(): Promise<void>;
@@ -111,6 +113,14 @@ export async function createBff(settings: BffSettings, options: BffOptions = {})
     from: resolved.mailFrom,
     logger,
   });
+  // Runs with no endpoint too: it also records `invite.expired`, which GET /api/events lists.
+  const webhooks = createWebhookWorker({
+    db: db.kysely,
+    dialect: db.dialect,
+    endpoints: resolved.webhooks,
+    allowPrivate: resolved.webhooksAllowPrivate,
+    logger,
+  });
   const listener = getRequestListener(app.fetch, { overrideGlobalObjects: false });
   const owns = (url: string) => url === resolved.basePath || url.startsWith(`${resolved.basePath}/`) || url.startsWith(`${resolved.basePath}?`);
   let state: 'new' | 'started' | 'stopped' = 'new';
@@ -138,13 +148,14 @@ export async function createBff(settings: BffSettings, options: BffOptions = {})
       if (applied.length) logger.info('migrated', { applied });
       // Every replica may run the workers: claims are leased rows in the database, not process state.
       outbox.start(options.pollMs ?? 1000);
+      webhooks.start(options.pollMs ?? 1000);
     },
     stop() {
       stopping ??= (async () => {
         const wasStarted = state === 'started';
         state = 'stopped';
         // The batch in flight finishes and records its outcome before the database goes.
-        if (wasStarted) await outbox.stop();
+        if (wasStarted) await Promise.all([outbox.stop(), webhooks.stop()]);
         await stopRefreshes(db.kysely);
         await db.close();
       })();

@@ -5,14 +5,17 @@
  * mounted this way, an import completes and its invite mail arrives.
  */
 import { SMTPServer } from 'smtp-server';
+import { Webhook } from 'standardwebhooks';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface Mailbox {
   url: string;
   /** Raw messages (headers and body) by recipient. */
   received: { to: string[]; raw: string }[];
-  /** Resolves with the first message to `address`, or rejects after `timeoutMs`. */
-  waitFor(address: string, timeoutMs?: number): Promise<string>;
+  /** Resolves with the first message to `address` received after the first `skip`, or rejects after `timeoutMs`. */
+  waitFor(address: string, options?: { skip?: number; timeoutMs?: number }): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -38,10 +41,10 @@ export async function startMailbox(): Promise<Mailbox> {
   return {
     url,
     received,
-    async waitFor(address, timeoutMs = 15_000) {
+    async waitFor(address, { skip = 0, timeoutMs = 15_000 } = {}) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const found = received.find((m) => m.to.includes(address.toLowerCase()));
+        const found = received.slice(skip).find((m) => m.to.includes(address.toLowerCase()));
         if (found) return found.raw;
         if (Date.now() > deadline) throw new Error(`no mail to ${address} within ${timeoutMs} ms (received ${received.length})`);
         await new Promise<void>((ok) => {
@@ -98,4 +101,56 @@ export async function acceptFromMail(api: string, raw: string): Promise<void> {
   if (!token) throw new Error('the invite mail has no accept link');
   const res = await fetch(`${api}/invites/accept`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ token }) });
   if (!res.ok) throw new Error(`accepting answered ${res.status}: ${await res.text()}`);
+}
+
+/** A whsec_ secret as a host generates one (24 random bytes). */
+export function webhookSecret(): string {
+  return `whsec_${randomBytes(24).toString('base64')}`;
+}
+
+export interface Receiver {
+  url: string;
+  /** Events whose signature verified, in arrival order. */
+  verified: { id: string; type: string; data: Record<string, unknown> }[];
+  /** Requests whose signature did not verify. */
+  refused: number;
+  waitFor(type: string, match: (data: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
+  close(): Promise<void>;
+}
+
+/** The host's webhook receiver: verifies each delivery with the `standardwebhooks` package, as the README shows. */
+export async function startReceiver(secret: string): Promise<Receiver> {
+  const wh = new Webhook(secret);
+  const receiver: Receiver = {
+    url: '',
+    verified: [],
+    refused: 0,
+    async waitFor(type, match, timeoutMs = 15_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const found = receiver.verified.find((e) => e.type === type && match(e.data));
+        if (found) return found.data;
+        if (Date.now() > deadline) throw new Error(`no verified ${type} within ${timeoutMs} ms (got ${receiver.verified.map((e) => e.type).join(', ') || 'none'}; refused ${receiver.refused})`);
+        await new Promise((ok) => setTimeout(ok, 100));
+      }
+    },
+    close: () => new Promise<void>((ok) => server.close(() => ok())),
+  };
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      try {
+        const event = wh.verify(Buffer.concat(chunks).toString('utf8'), req.headers as Record<string, string>) as { type: string; data: Record<string, unknown> };
+        receiver.verified.push({ id: String(req.headers['webhook-id']), type: event.type, data: event.data });
+        res.writeHead(204).end();
+      } catch {
+        receiver.refused++;
+        res.writeHead(400).end();
+      }
+    });
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', () => ok()));
+  receiver.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/hr-import`;
+  return receiver;
 }

@@ -9,16 +9,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { importOnePerson, startMailbox, type Mailbox } from './kit.js';
+import { acceptFromMail, importOnePerson, startMailbox, startReceiver, webhookSecret, type Mailbox, type Receiver } from './kit.js';
 import { startHost, type Host } from './process.js';
 
 const RECIPES = resolve(import.meta.dirname, 'recipes');
+const SECRET = webhookSecret();
 let mailbox: Mailbox;
+let receiver: Receiver;
 
 beforeAll(async () => {
   mailbox = await startMailbox();
+  receiver = await startReceiver(SECRET);
 });
-afterAll(() => mailbox.close());
+afterAll(async () => {
+  await mailbox.close();
+  await receiver.close();
+});
 
 describe.each(['node-http', 'hono', 'express', 'fastify'])('the %s recipe', (recipe) => {
   let host: Host;
@@ -26,15 +32,24 @@ describe.each(['node-http', 'hono', 'express', 'fastify'])('the %s recipe', (rec
     host = await startHost(join(RECIPES, `${recipe}.mjs`), {
       dataDir: mkdtempSync(join(tmpdir(), `hr-import-${recipe}-`)),
       smtpUrl: mailbox.url,
+      // The receiver listens on loopback, which only development settings allow.
+      env: { HR_IMPORT_WEBHOOK_URL: receiver.url, HR_IMPORT_WEBHOOK_SECRET: SECRET, HR_IMPORT_WEBHOOK_ALLOW_PRIVATE: '1' },
       nodeArgs: ['--import', 'tsx', '--import', resolve(import.meta.dirname, 'source-loader.mjs')],
     });
   });
   afterAll(() => host?.stop());
 
-  it('completes an import whose invite mail arrives', async () => {
-    const { email } = await importOnePerson(`${host.url}/api`, host.apiKey, `lab-${recipe}`);
-    const mail = await mailbox.waitFor(email);
+  it('completes an import whose invite mail arrives, and tells the host of the acceptance in a signed webhook', async () => {
+    const api = `${host.url}/api`;
+    // Each recipe invites the sample directory's first person: read only this host's mail.
+    const skip = mailbox.received.length;
+    const { email, inviteId, importId } = await importOnePerson(api, host.apiKey, `lab-${recipe}`);
+    const mail = await mailbox.waitFor(email, { skip });
     expect(mail).toMatch(/Subject: Join the Robotics lab/);
+    await acceptFromMail(api, mail);
+    const accepted = await receiver.waitFor('invite.accepted', (d) => d.inviteId === inviteId);
+    expect(accepted).toMatchObject({ target: { type: 'lab', id: `lab-${recipe}` }, inviteId, email, role: 'user', importId });
+    expect(receiver.refused).toBe(0);
   });
 
   it("keeps to its own paths: the host's routes are untouched, unknown API paths get the JSON 404", async () => {
