@@ -1,12 +1,14 @@
 /**
  * What tools learn about the widget without running it: custom-elements.json as `npm run build`
  * writes it (the analyzer run with the project's config), and the translations lit-localize
- * builds the locale modules from.
+ * builds the locale modules from. The manifest describes the @hr-import/widget package: module
+ * paths relative to its root (widget/), pointing at the compiled files it ships under dist/.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import { Ajv } from 'ajv';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
@@ -14,7 +16,8 @@ interface Named {
   name: string;
   fieldName?: string;
   privacy?: string;
-  type?: { text: string };
+  default?: string;
+  type?: { text: string; references?: { name: string; module?: string; package?: string }[] };
 }
 interface Declaration {
   kind: string;
@@ -28,7 +31,8 @@ interface Declaration {
   cssProperties?: Named[];
 }
 interface Manifest {
-  modules: { path: string; declarations?: Declaration[]; exports?: { kind: string; name: string }[] }[];
+  schemaVersion: string;
+  modules: { path: string; declarations?: Declaration[]; exports?: { kind: string; name: string; declaration?: { name: string; module?: string } }[] }[];
 }
 
 let manifest: Manifest;
@@ -85,10 +89,54 @@ describe('custom-elements.json', () => {
     );
   });
 
-  it('keeps the state of the inner elements out of their attributes too', () => {
-    for (const tag of ['hr-provider-picker', 'hr-provider-connect', 'hr-contact-list']) {
-      for (const a of element(tag)?.attributes ?? []) expect(a.name.startsWith('_'), `${tag} ${a.name}`).toBe(false);
+  it('lists hr-import as the only element: the parts it renders inside are no API', () => {
+    const tags = manifest.modules.flatMap((m) => m.declarations ?? []).filter((d) => d.customElement).map((d) => d.tagName);
+    expect(tags).toEqual(['hr-import']);
+    const definitions = manifest.modules.flatMap((m) => m.exports ?? []).filter((e) => e.kind === 'custom-element-definition');
+    expect(definitions.map((e) => e.name)).toEqual(['hr-import']);
+    const classes = manifest.modules.flatMap((m) => m.declarations ?? []).map((d) => d.name);
+    for (const inner of ['HrContactList', 'HrRoleAssigner', 'HrProviderPicker', 'HrImportSummary']) expect(classes).not.toContain(inner);
+  });
+
+  it('points every module at a file the package ships: dist/…js, compiled from a widget source', () => {
+    const paths = manifest.modules.map((m) => m.path);
+    expect(paths).toEqual(expect.arrayContaining(['dist/index.js', 'dist/components/hr-import/hr-import.js']));
+    const referenced = manifest.modules.flatMap((m) => (m.exports ?? []).map((e) => e.declaration?.module ?? m.path));
+    for (const path of [...paths, ...referenced]) {
+      expect(path, path).toMatch(/^dist\/.+\.js$/);
+      expect(existsSync(resolve(ROOT, 'widget', path.replace(/^dist\//, 'src/').replace(/\.js$/, '.ts'))), `source of ${path}`).toBe(true);
+      expect(paths, `${path} is described`).toContain(path);
     }
+    const entry = manifest.modules.find((m) => m.path === 'dist/index.js')!;
+    expect(entry.exports?.find((e) => e.name === 'HrImport')?.declaration?.module).toBe('dist/components/hr-import/hr-import.js');
+  });
+
+  it("types each event by its class, with the module declaring it and that class's typed detail", () => {
+    const detailOf = { 'hr-import-complete': 'ImportResult', 'hr-import-error': 'HrImportErrorDetail', 'hr-import-step': '{ step: HrImportStep }' };
+    for (const event of element('hr-import')!.events!) {
+      const reference = event.type?.references?.[0];
+      expect(reference?.name, event.name).toBe(event.type?.text);
+      const declaring = manifest.modules.find((m) => m.path === reference?.module);
+      const eventClass = declaring?.declarations?.find((d) => d.name === reference?.name);
+      expect(eventClass?.kind, event.name).toBe('class');
+      const detail = detailOf[event.name as keyof typeof detailOf];
+      if (detail) expect(eventClass?.members?.find((m) => m.name === 'detail')?.type?.text, event.name).toBe(detail);
+    }
+  });
+
+  it('gives attribute defaults as the text the attribute holds', () => {
+    const attributes = element('hr-import')!.attributes!;
+    expect(attributes.find((a) => a.name === 'api-base')?.default).toBe('/api');
+    for (const a of attributes) expect(a.default ?? '', a.name).not.toMatch(/^'|^[A-Z_]+$/);
+  });
+
+  // The schema is the installed custom-elements-manifest package's: the analyzer's own 1.0.0
+  // until the project depends on custom-elements-manifest 2.1.0 directly.
+  it('declares schema 2.1.0 and validates against the installed schema', () => {
+    expect(manifest.schemaVersion).toBe('2.1.0');
+    const schema = JSON.parse(readFileSync(resolve(ROOT, 'node_modules/custom-elements-manifest/schema.json'), 'utf8')) as object;
+    const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
+    expect(validate(manifest), JSON.stringify(validate.errors)).toBe(true);
   });
 });
 
