@@ -1,0 +1,16 @@
+import { readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { contractFiles } from '../../scripts/generate-contract.js';
+
+const root = new URL('../../', import.meta.url);
+
+describe('the generated contract types', () => {
+  it('are what `npm run contract` writes from the OpenAPI document now', async () => {
+    const expected = await contractFiles();
+    for (const [file, text] of Object.entries(expected)) {
+      const committed = await readFile(new URL(file, root), 'utf8').catch(() => '(missing)');
+      // One assertion per file, with the fix in its message: a diff of 3,000 lines helps nobody.
+      expect(committed === text, `${file} is out of date with bff/contract/: run npm run contract`).toBe(true);
+    }
+  });
+});
