@@ -14,3 +14,19 @@ describe('the generated contract types', () => {
     }
   });
 });
+
+describe('the widget', () => {
+  it('imports nothing from bff/ and no zod: its types come from the generated contract', async () => {
+    const { readdir } = await import('node:fs/promises');
+    const files = (await readdir(new URL('widget/src/', root), { recursive: true })).filter((f) => /\.ts$/.test(f));
+    expect(files.length).toBeGreaterThan(20);
+    const offending: string[] = [];
+    for (const file of files) {
+      const source = await readFile(new URL(`widget/src/${file}`, root), 'utf8');
+      for (const m of source.matchAll(/(?:from|import)\s*\(?\s*['"]([^'"]+)['"]/g)) {
+        if (/(^|\/)bff\//.test(m[1]!) || /^zod(\/|$)/.test(m[1]!)) offending.push(`${file}: ${m[1]}`);
+      }
+    }
+    expect(offending).toEqual([]);
+  });
+});

@@ -35,6 +35,7 @@ export type ContactPage = Schemas['ContactPage'];
 export type ContactFacets = Schemas['ContactFacets'];
 export type ContactFilters = Schemas['ContactFilters'];
 export type ImportRequest = Schemas['ImportRequest'];
+export type AcceptedInvite = Schemas['AcceptedInvite'];
 export type ImportResult = Schemas['ImportResult'];
 export type SkipReason = Schemas['SkipReason'];
 export type CsvColumnMapping = Schemas['CsvColumnMapping'];
