@@ -395,6 +395,7 @@ export interface components {
         };
         ErrorBody: {
             error: {
+                /** @description Stable and machine-readable (`seat_limit_exceeded`); the message is for people. */
                 code: string;
                 message: string;
                 details?: unknown;
@@ -456,12 +457,17 @@ export interface components {
         CredentialField: {
             name: string;
             label: string;
+            /** @description Shown as a password field; never sent back by the BFF. */
             secret: boolean;
             required: boolean;
         };
         DirectorySummary: {
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the cached directory was fetched.
+             */
             syncedAt: string;
+            /** @description Seconds from this answer until it is too old to be listed without a refresh; 0 when it already is. */
             freshFor: number;
         };
         ProviderInfo: {
@@ -469,8 +475,11 @@ export interface components {
             type: string;
             name: string;
             connection: components["schemas"]["ConnectionState"];
+            /** @description Present only for providers each organization connects itself (the providers file leaves their credentials out): what the connect form asks. Absent when the deployment configures it. */
             fields?: components["schemas"]["CredentialField"][];
+            /** @description True when the organization connects by signing in to the provider (OAuth popup) instead of a form. */
             oauth?: boolean;
+            /** @description The directory cached for this provider, when one is: the widget lists a fresh one at once, without first asking for its refresh state. Absent when nothing is cached yet. */
             directory?: components["schemas"]["DirectorySummary"];
         };
         ProviderList: {
@@ -481,7 +490,9 @@ export interface components {
             status: "idle" | "syncing" | "ready" | "error";
             fetched: number;
             total: number | null;
+            /** @description When the directory now served was fetched; null before the first refresh ended. */
             syncedAt: string | null;
+            /** @description True when the directory served is older than the provider's cache lifetime, or missing. */
             stale: boolean;
             error?: {
                 code: string;
@@ -515,7 +526,9 @@ export interface components {
         ContactPage: {
             items: components["schemas"]["Contact"][];
             nextCursor: string | null;
+            /** @description Contacts matching the query. */
             total: number;
+            /** @description Of those, how many can be invited (not a member, not invited, with an email). */
             selectable: number;
         };
         Facet: {
@@ -547,6 +560,7 @@ export interface components {
             status: "pending" | "accepted" | "revoked" | "expired";
             /** @enum {string} */
             delivery: "queued" | "sending" | "sent" | "failed" | "cancelled";
+            /** @description Why the mail could not be delivered, when `delivery` is `failed`. */
             deliveryError: string | null;
             /** Format: date-time */
             expiresAt: string;
@@ -581,10 +595,15 @@ export interface components {
             id: string | null;
         };
         CsvCounts: {
+            /** @description Data rows in the file. */
             rows: number;
+            /** @description Contacts they make (rows repeating an id or email are one contact). */
             contacts: number;
+            /** @description Rows without a usable email: listed, but cannot be invited. */
             withoutEmail: number;
+            /** @description Rows repeating an earlier row's email or id. */
             duplicates: number;
+            /** @description Rows with more or fewer cells than the header. */
             ragged: number;
         };
         CsvUploadPreview: {
@@ -594,8 +613,10 @@ export interface components {
             /** @enum {string} */
             delimiter: "," | ";" | "\t";
             columns: string[];
+            /** @description On upload, the guess from the header (email null when no column looks like one). */
             mapping: components["schemas"]["CsvColumnMapping"];
             preview: {
+                /** @description The file line the row starts on (the header is line 1). */
                 line: number;
                 contact: {
                     id: string;
@@ -614,6 +635,7 @@ export interface components {
                 };
             }[];
             counts: components["schemas"]["CsvCounts"];
+            /** @description The first ragged rows, by line. */
             ragged: {
                 line: number;
                 cells: number;
@@ -625,7 +647,9 @@ export interface components {
             counts: components["schemas"]["CsvCounts"];
         };
         OAuthStart: {
+            /** @description Open this in the popup. */
             authorizeUrl: string;
+            /** @description The origin the popup's message comes from (the BFF's public origin); accept no other. */
             callbackOrigin: string;
         };
         OAuthResultMessage: {
@@ -648,6 +672,7 @@ export interface components {
                 type: "organization" | "lab" | "challenge";
                 id: string;
             };
+            /** @description Lifetime in seconds; short by default because the token sits in a browser. */
             ttlSeconds?: number;
         };
         TargetUpsert: {
@@ -677,7 +702,10 @@ export interface components {
         ContactFilters: {
             department?: string;
             location?: string;
-            /** @enum {string} */
+            /**
+             * @description `active` by default: terminated people are hidden unless asked for.
+             * @enum {string}
+             */
             status?: "active" | "inactive" | "all";
         };
         ImportRequest: {
@@ -1351,8 +1379,10 @@ export interface operations {
                 search?: string;
                 department?: string;
                 location?: string;
+                /** @description `active` by default: terminated people are hidden unless asked for. */
                 status?: "active" | "inactive" | "all";
                 cursor?: string;
+                /** @description Position of the page's first row, for jumps where no cursor leads; instead of `cursor`. */
                 offset?: number;
                 limit?: number;
             };
@@ -1482,6 +1512,7 @@ export interface operations {
         parameters: {
             query?: {
                 search?: string;
+                /** @description `active` by default: terminated people are hidden unless asked for. */
                 status?: "active" | "inactive" | "all";
             };
             header?: never;

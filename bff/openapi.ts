@@ -373,7 +373,13 @@ function named(registry: typeof responseSchemas, schema: z.ZodType, what: string
 
 function parameters(where: 'path' | 'query', schema: z.ZodObject): Schema[] {
   const shape = inputSchema(schema) as { properties: Record<string, Schema>; required?: string[] };
-  return Object.entries(shape.properties).map(([name, s]) => ({ name, in: where, required: where === 'path' || (shape.required ?? []).includes(name), schema: s }));
+  return Object.entries(shape.properties).map(([name, s]) => ({
+    name,
+    in: where,
+    required: where === 'path' || (shape.required ?? []).includes(name),
+    ...(typeof s.description === 'string' ? { description: s.description } : {}),
+    schema: s,
+  }));
 }
 
 function response(op: Operation, answer: Answer): Schema {

@@ -13,8 +13,7 @@ export const contactFilters = request(
     .object({
       department: text(200).optional(),
       location: text(200).optional(),
-      /** `active` by default: terminated people are hidden unless asked for. */
-      status: z.enum(['active', 'inactive', 'all']).optional(),
+      status: z.enum(['active', 'inactive', 'all']).optional().describe('`active` by default: terminated people are hidden unless asked for.'),
     })
     .strict(),
 );
@@ -26,7 +25,7 @@ export const contactsQueryFields = z
     ...contactFilters.shape,
     cursor: z.string().max(100).optional(),
     // Random access for a virtualized list (jump to the last of 100,000 rows); keyset stays the default.
-    offset: z.coerce.number().int().min(0).max(10_000_000).optional(),
+    offset: z.coerce.number().int().min(0).max(10_000_000).optional().describe("Position of the page's first row, for jumps where no cursor leads; instead of `cursor`."),
     limit: z.coerce.number().int().min(1).max(500).optional(),
   })
   .strict();
@@ -69,10 +68,8 @@ export const contactPage = answer(
     .object({
       items: z.array(contact),
       nextCursor: z.string().nullable(),
-      /** Contacts matching the query. */
-      total: count,
-      /** Of those, how many can be invited (not a member, not invited, with an email). */
-      selectable: count,
+      total: count.describe('Contacts matching the query.'),
+      selectable: count.describe('Of those, how many can be invited (not a member, not invited, with an email).'),
     })
     .strict(),
 );

@@ -6,8 +6,7 @@ export const errorBody = answer(
   'ErrorBody',
   z.object({
     error: z.object({
-      /** Stable and machine-readable (`seat_limit_exceeded`); the message is for people. */
-      code: z.string(),
+      code: z.string().describe('Stable and machine-readable (`seat_limit_exceeded`); the message is for people.'),
       message: z.string(),
       details: z.unknown().optional(),
     }),

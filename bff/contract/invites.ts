@@ -29,8 +29,7 @@ export const inviteSummary = answer(
       role: z.string(),
       status: inviteStatus,
       delivery: z.enum(['queued', 'sending', 'sent', 'failed', 'cancelled']),
-      /** Why the mail could not be delivered, when `delivery` is `failed`. */
-      deliveryError: z.string().nullable(),
+      deliveryError: z.string().nullable().describe('Why the mail could not be delivered, when `delivery` is `failed`.'),
       expiresAt: timestamp,
       createdAt: timestamp,
       importId: z.string().nullable(),

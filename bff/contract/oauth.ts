@@ -12,10 +12,8 @@ export const oauthStart = answer(
   'OAuthStart',
   z
     .object({
-      /** Open this in the popup. */
-      authorizeUrl: z.string(),
-      /** The origin the popup's message comes from (the BFF's public origin); accept no other. */
-      callbackOrigin: z.string(),
+      authorizeUrl: z.string().describe('Open this in the popup.'),
+      callbackOrigin: z.string().describe('The origin the popup\'s message comes from (the BFF\'s public origin); accept no other.'),
     })
     .strict(),
   'Where to send the popup, and the origin its answer will come from',

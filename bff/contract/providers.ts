@@ -14,8 +14,7 @@ export const credentialField = answer(
     .object({
       name: z.string(),
       label: z.string(),
-      /** Shown as a password field; never sent back by the BFF. */
-      secret: z.boolean(),
+      secret: z.boolean().describe('Shown as a password field; never sent back by the BFF.'),
       required: z.boolean(),
     })
     .strict(),
@@ -27,10 +26,8 @@ export const directorySummary = answer(
   'DirectorySummary',
   z
     .object({
-      /** When the cached directory was fetched. */
-      syncedAt: timestamp,
-      /** Seconds from this answer until it is too old to be listed without a refresh; 0 when it already is. */
-      freshFor: count,
+      syncedAt: timestamp.describe('When the cached directory was fetched.'),
+      freshFor: count.describe('Seconds from this answer until it is too old to be listed without a refresh; 0 when it already is.'),
     })
     .strict(),
   'The cached directory, when there is one',
@@ -45,18 +42,14 @@ export const providerInfo = answer(
       type: z.string(),
       name: z.string(),
       connection: connectionState,
-      /**
-       * Present only for providers each organization connects itself (the providers file leaves
-       * their credentials out): what the connect form asks. Absent when the deployment configures it.
-       */
-      fields: z.array(credentialField).optional(),
-      /** True when the organization connects by signing in to the provider (OAuth popup) instead of a form. */
-      oauth: z.boolean().optional(),
-      /**
-       * The directory cached for this provider, when one is: the widget lists a fresh one at once,
-       * without first asking for its refresh state. Absent when nothing is cached yet.
-       */
-      directory: directorySummary.optional(),
+      fields: z
+        .array(credentialField)
+        .optional()
+        .describe('Present only for providers each organization connects itself (the providers file leaves their credentials out): what the connect form asks. Absent when the deployment configures it.'),
+      oauth: z.boolean().optional().describe('True when the organization connects by signing in to the provider (OAuth popup) instead of a form.'),
+      directory: directorySummary
+        .optional()
+        .describe('The directory cached for this provider, when one is: the widget lists a fresh one at once, without first asking for its refresh state. Absent when nothing is cached yet.'),
     })
     .strict(),
 );
@@ -77,10 +70,8 @@ export const refreshStatus = answer(
       status: z.enum(['idle', 'syncing', 'ready', 'error']),
       fetched: count,
       total: count.nullable(),
-      /** When the directory now served was fetched; null before the first refresh ended. */
-      syncedAt: timestamp.nullable(),
-      /** True when the directory served is older than the provider's cache lifetime, or missing. */
-      stale: z.boolean(),
+      syncedAt: timestamp.nullable().describe('When the directory now served was fetched; null before the first refresh ended.'),
+      stale: z.boolean().describe('True when the directory served is older than the provider\'s cache lifetime, or missing.'),
       error: z.object({ code: z.string(), message: z.string() }).strict().optional(),
     })
     .strict(),

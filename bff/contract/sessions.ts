@@ -9,8 +9,7 @@ export const sessionRequest = request(
     .object({
       inviter: z.object({ id: externalId, name: text(200), email: emailAddress }).strict(),
       target: targetParams,
-      /** Lifetime in seconds; short by default because the token sits in a browser. */
-      ttlSeconds: z.number().int().min(60).max(3600).optional(),
+      ttlSeconds: z.number().int().min(60).max(3600).optional().describe('Lifetime in seconds; short by default because the token sits in a browser.'),
     })
     .strict(),
 );

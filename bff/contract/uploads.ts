@@ -49,16 +49,11 @@ export const csvCounts = answer(
   'CsvCounts',
   z
     .object({
-      /** Data rows in the file. */
-      rows: count,
-      /** Contacts they make (rows repeating an id or email are one contact). */
-      contacts: count,
-      /** Rows without a usable email: listed, but cannot be invited. */
-      withoutEmail: count,
-      /** Rows repeating an earlier row's email or id. */
-      duplicates: count,
-      /** Rows with more or fewer cells than the header. */
-      ragged: count,
+      rows: count.describe('Data rows in the file.'),
+      contacts: count.describe('Contacts they make (rows repeating an id or email are one contact).'),
+      withoutEmail: count.describe('Rows without a usable email: listed, but cannot be invited.'),
+      duplicates: count.describe('Rows repeating an earlier row\'s email or id.'),
+      ragged: count.describe('Rows with more or fewer cells than the header.'),
     })
     .strict(),
 );
@@ -67,8 +62,7 @@ export type CsvCounts = z.infer<typeof csvCounts>;
 /** One of the first rows of an upload as the mapping reads it. */
 export const csvPreviewRow = z
   .object({
-    /** The file line the row starts on (the header is line 1). */
-    line: count,
+    line: count.describe('The file line the row starts on (the header is line 1).'),
     contact: directoryContact,
   })
   .strict();
@@ -82,12 +76,10 @@ export const csvUploadPreview = answer(
       expiresAt: timestamp,
       delimiter: z.enum([',', ';', '\t']),
       columns: z.array(z.string()),
-      /** On upload, the guess from the header (email null when no column looks like one). */
-      mapping: csvColumnMapping,
+      mapping: csvColumnMapping.describe('On upload, the guess from the header (email null when no column looks like one).'),
       preview: z.array(csvPreviewRow),
       counts: csvCounts,
-      /** The first ragged rows, by line. */
-      ragged: z.array(z.object({ line: count, cells: count }).strict()),
+      ragged: z.array(z.object({ line: count, cells: count }).strict()).describe('The first ragged rows, by line.'),
     })
     .strict(),
   "The file's columns, a mapping, the first rows under it",
