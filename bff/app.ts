@@ -31,7 +31,7 @@ const isCsvUpload = (c: Context) => c.req.method === 'POST' && /\/providers\/[^/
 
 export function createApp(deps: AppDeps) {
   const basePath = deps.config.basePath ?? '/api';
-  const document = openApiDocument();
+  const document = openApiDocument({ basePath });
   const widgetLimiter = rateLimit(deps, ...widgetLimits(deps));
   const acceptLimiter = rateLimit(deps, ...acceptLimits(deps));
   const jsonBodyLimit = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => { throw new AppError(413, 'payload_too_large', `Request bodies are limited to ${MAX_BODY_BYTES / 1024 / 1024} MB.`); } });

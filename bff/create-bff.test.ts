@@ -49,6 +49,9 @@ describe('createBff', () => {
     const unknown = await bff.fetch(new Request('http://host/hr-import/api/nope'));
     expect(unknown.status).toBe(404);
     expect(await unknown.json()).toEqual({ error: { code: 'not_found', message: 'No route for GET /hr-import/api/nope.' } });
+    const served = await (await bff.fetch(new Request('http://host/hr-import/api/openapi.json'))).json();
+    expect(served.servers).toEqual([{ url: '/hr-import/api' }]);
+    expect(bff.openapi).toEqual(served);
     expect(bff.owns('/hr-import/api/health?x=1')).toBe(true);
     expect(bff.owns('/hr-import/apis')).toBe(false);
   });

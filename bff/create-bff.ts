@@ -161,7 +161,7 @@ export async function createBff(settings: BffSettings, options: BffOptions = {})
       })();
       return stopping;
     },
-    openapi: openApiDocument(),
+    openapi: openApiDocument({ basePath: resolved.basePath }),
     settings: resolved,
     db,
   };

@@ -6,14 +6,23 @@ import { createProviderRegistry, csvProvider, sampleProvider } from './providers
 import { openApiDocument } from './openapi.js';
 import { API_KEY, createHarness, TEST_CONFIG, type Harness } from '../test/harness.js';
 
-type Doc = { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: object }> }> }>>; components: object };
+type Answer = { headers?: Record<string, { $ref: string }>; content?: Record<string, { schema: object }> };
+type Doc = {
+  servers: { url: string }[];
+  paths: Record<string, Record<string, { operationId: string; responses: Record<string, Answer> }>>;
+  components: { headers: Record<string, { required?: boolean }> };
+};
 
 const doc = openApiDocument() as Doc;
+const BASE = '/api';
 const ajv = new Ajv2020({ strict: false, validateFormats: false, allErrors: true });
 
-/** `/api/invites/inv_abc/resend` → `/api/invites/{id}/resend`, by matching the documented templates. */
+/** Headers a client acts on: each one an answer carries must be documented for it. */
+const TRACKED_HEADERS = ['X-Request-Id', 'Retry-After', 'Idempotent-Replayed'];
+
+/** `/api/invites/inv_abc/resend` → `/invites/{id}/resend`, by matching the documented templates below the base. */
 function documentedPath(path: string): string | undefined {
-  const bare = path.split('?')[0]!;
+  const bare = path.split('?')[0]!.slice(BASE.length);
   // A path written out (`/api/invites/accept`) wins over a template it also fits (`/api/invites/{id}`).
   if (doc.paths[bare]) return bare;
   return Object.keys(doc.paths).find((template) => new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}$`).test(bare));
@@ -32,6 +41,13 @@ async function call(method: string, path: string, init: Parameters<Harness['requ
   expect(response, `${method} ${template} documents status ${res.status}`).toBeDefined();
   const html = response!.content?.['text/html'];
   const schema = response!.content?.['application/json']?.schema;
+  const documentedHeaders = Object.keys(response!.headers ?? {});
+  for (const name of TRACKED_HEADERS) {
+    if (res.headers.has(name)) expect(documentedHeaders, `${method} ${template} ${res.status} documents the ${name} it sent`).toContain(name);
+  }
+  for (const name of documentedHeaders) {
+    if (doc.components.headers[name]?.required) expect(res.headers.has(name), `${method} ${template} ${res.status} sends ${name}`).toBe(true);
+  }
   if (html) {
     expect(res.headers.get('Content-Type')).toMatch(/^text\/html/);
   } else if (schema) {
@@ -42,7 +58,7 @@ async function call(method: string, path: string, init: Parameters<Harness['requ
     expect(text).toBe('');
   }
   checked.add(`${method} ${template} ${res.status}`);
-  return { status: res.status, json: text && !html ? JSON.parse(text) : null };
+  return { status: res.status, headers: res.headers, json: text && !html ? JSON.parse(text) : null };
 }
 
 beforeAll(async () => {
@@ -53,14 +69,31 @@ afterAll(() => h.close());
 describe('the OpenAPI document', () => {
   it('documents every route of the app, and only those', () => {
     const app = createApp({ db: h.db, config: TEST_CONFIG, providers: createProviderRegistry([sampleProvider()]), logger: silentLogger });
-    const routes = new Set(app.routes.filter((r) => r.method !== 'ALL').map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, '{$1}')}`));
+    const routes = new Set(app.routes.filter((r) => r.method !== 'ALL').map((r) => `${r.method} ${r.path.slice(BASE.length).replace(/:(\w+)/g, '{$1}')}`));
     const documented = new Set(Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`)));
     expect([...documented].sort()).toEqual([...routes].sort());
   });
 
   it('is served at /api/openapi.json', async () => {
     const { json } = await call('GET', '/api/openapi.json');
-    expect(json).toMatchObject({ openapi: '3.1.0', paths: { '/api/imports': { post: { summary: expect.any(String) } } } });
+    expect(json).toMatchObject({ openapi: '3.1.0', servers: [{ url: '/api' }], paths: { '/imports': { post: { operationId: 'createImport', summary: expect.any(String) } } } });
+  });
+
+  it('names the base it is mounted under as its server', () => {
+    expect((openApiDocument({ basePath: '/hr/api/' }) as Doc).servers).toEqual([{ url: '/hr/api' }]);
+    expect((openApiDocument({ basePath: '' }) as Doc).servers).toEqual([{ url: '/' }]);
+  });
+
+  it('gives every operation its own operationId', () => {
+    const ids = Object.values(doc.paths).flatMap((ops) => Object.values(ops).map((op) => op.operationId));
+    expect(ids.every((id) => /^[a-z][A-Za-z]+$/.test(id))).toBe(true);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('closes every answer object, so a field the BFF adds without documenting it fails the checks below', () => {
+    const ajvCheck = ajv.compile({ $ref: '#/components/schemas/ContactPage', components: doc.components });
+    expect(ajvCheck({ items: [], nextCursor: null, total: 0, selectable: 0 })).toBe(true);
+    expect(ajvCheck({ items: [], nextCursor: null, total: 0, selectable: 0, debug: 'x' })).toBe(false);
   });
 
   it('describes what the BFF really answers, success and failure, on every route', async () => {
@@ -104,6 +137,8 @@ describe('the OpenAPI document', () => {
     const ids = (page.items as { id: string; email: string | null; status: string }[]).filter((c) => c.email && c.status === 'active').map((c) => c.id);
     const importBody = (selection: unknown) => ({ provider: 'sample', selection, role: 'user', message: { subject: 'Join', body: 'Hi {{firstName}}' } });
     await call('POST', '/api/imports', { token, headers: { 'Idempotency-Key': 'openapi-import-1' }, body: importBody({ ids: ids.slice(0, 2) }) });
+    const replay = await call('POST', '/api/imports', { token, headers: { 'Idempotency-Key': 'openapi-import-1' }, body: importBody({ ids: ids.slice(0, 2) }) });
+    expect(replay.headers.get('Idempotent-Replayed')).toBe('true');
     await call('POST', '/api/imports', { token, headers: { 'Idempotency-Key': 'openapi-import-1' }, body: importBody({ ids: ids.slice(0, 1) }) });
     await call('POST', '/api/imports', { token, headers: { 'Idempotency-Key': 'openapi-import-2' }, body: importBody({ all: true }) });
     await call('POST', '/api/imports', { token, headers: { 'Idempotency-Key': 'openapi-import-3' }, rawBody: 'not json', body: undefined });

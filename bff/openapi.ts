@@ -1,196 +1,439 @@
 /**
- * The BFF contract as an OpenAPI 3.1 document (DESIGN.md: "document it fully as OpenAPI"),
- * served at `GET /api/openapi.json`. Request bodies, parameters and queries are generated from
- * the same zod schemas the routes validate with, so they cannot drift; response schemas are
- * written here beside the types in contract.ts, and bff/openapi.test.ts checks them against real
- * answers and checks that every route of the app is documented and nothing else is.
+ * The BFF contract as an OpenAPI 3.1 document, served at `GET <basePath>/openapi.json` and
+ * generated, never written: every schema comes from bff/contract/ (the same zod schemas the
+ * routes validate with and answer in), and the one table below says which operation takes and
+ * answers which. bff/openapi.test.ts checks it against real answers, and that every route of the
+ * app is documented and nothing else is; scripts/generate-contract.ts turns it into the
+ * TypeScript of the widget's client and of the host client.
  */
 import { z } from 'zod';
 import {
+  acceptedInvite,
   acceptRequest,
+  connectionInfo,
   connectionRequest,
-  csvMappingRequest,
-  uploadParams,
-  CSV_CONTACT_FIELDS,
+  connectionTest,
+  contactFacets,
+  contactPage,
+  contactsFacetsQuery,
   contactsQueryFields,
+  csvMappingRequest,
+  csvUploadConfirmation,
+  csvUploadPreview,
+  errorBody,
+  health,
+  idempotencyKey,
   importRequest,
+  importResult,
+  inviteList,
   inviteListQuery,
   inviteParams,
-  oauthStartRequest,
+  inviteSummary,
   memberSync,
+  memberSyncResult,
+  oauthCallbackQuery,
+  oauthStart,
+  oauthStartRequest,
+  openApiOutline,
+  providerList,
   providerParams,
+  refreshStatus,
+  sessionInfo,
   sessionRequest,
+  sessionToken,
+  target,
   targetParams,
   targetUpsert,
-  CONTACT_STATUSES,
-  TARGET_TYPES,
-} from './contract.js';
-import { eventListQuery } from './routes/events.js';
+  uploadParams,
+  eventList,
+  eventListQuery,
+} from './contract/index.js';
+import { requestSchemas, responseSchemas } from './contract/registry.js';
 
 type Schema = Record<string, unknown>;
 
-const jsonSchema = (s: z.ZodType): Schema => {
-  const { $schema: _, ...rest } = z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' }) as Schema;
-  return rest;
-};
-const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
-const nullable = (type: string): Schema => ({ type: [type, 'null'] });
-const obj = (properties: Record<string, Schema>, optional: string[] = []): Schema => ({
-  type: 'object',
-  properties,
-  required: Object.keys(properties).filter((k) => !optional.includes(k)),
-});
+/** Response headers the document names; each answer lists those it may carry. */
+const HEADERS = {
+  'X-Request-Id': { description: 'This request in the BFF log', required: true, schema: { type: 'string' } },
+  'Retry-After': { description: 'Seconds to wait before sending the same request again', schema: { type: 'string', pattern: '^[0-9]+$' } },
+  'Idempotent-Replayed': { description: '`true` when this is the stored answer of an earlier request with the same Idempotency-Key: nothing ran again', schema: { const: 'true' } },
+} as const;
+export type ResponseHeader = keyof typeof HEADERS;
 
-/** Path and query parameters from a strict zod object, one OpenAPI parameter per key. */
-function parameters(where: 'path' | 'query', schema: z.ZodObject): Schema[] {
-  const shape = jsonSchema(schema) as { properties: Record<string, Schema>; required?: string[] };
-  return Object.entries(shape.properties).map(([name, s]) => ({ name, in: where, required: where === 'path' || (shape.required ?? []).includes(name), schema: s }));
+interface Answer {
+  description: string;
+  /** A named schema of bff/contract/ (JSON); absent with `html` or for an empty answer. */
+  json?: z.ZodType;
+  html?: true;
+  headers?: ResponseHeader[];
 }
 
-const schemas: Record<string, Schema> = {
-  Error: obj({ error: obj({ code: { type: 'string' }, message: { type: 'string' }, details: {} }, ['details']) }),
-  Seats: obj({ limit: { type: 'integer' }, used: { type: 'integer' }, remaining: { type: 'integer' } }),
-  Role: obj({ id: { type: 'string' }, label: { type: 'string' } }),
-  Target: obj({
-    type: { enum: [...TARGET_TYPES] },
-    id: { type: 'string' },
-    name: { type: 'string' },
-    organizationId: nullable('string'),
-    seatLimit: { type: 'integer' },
-    roles: { type: 'array', items: ref('Role') },
-    defaultRole: { type: 'string' },
-    seats: ref('Seats'),
-  }),
-  Session: obj({
-    inviter: obj({ id: { type: 'string' }, name: { type: 'string' }, email: { type: 'string' } }),
-    target: obj({ type: { enum: [...TARGET_TYPES] }, id: { type: 'string' }, name: { type: 'string' }, roles: { type: 'array', items: ref('Role') }, defaultRole: { type: 'string' } }),
-    seats: ref('Seats'),
-    expiresAt: { type: 'string', format: 'date-time' },
-  }),
-  ConnectionState: { enum: ['ready', 'needs_credentials', 'error'] },
-  Provider: obj(
-    {
-      id: { type: 'string' },
-      type: { type: 'string' },
-      name: { type: 'string' },
-      connection: ref('ConnectionState'),
-      fields: { type: 'array', items: obj({ name: { type: 'string' }, label: { type: 'string' }, secret: { type: 'boolean' }, required: { type: 'boolean' } }) },
-      oauth: { type: 'boolean', description: 'The organization connects by signing in (OAuth popup).' },
-      directory: {
-        ...obj({ syncedAt: { type: 'string', format: 'date-time' }, freshFor: { type: 'integer', minimum: 0, description: 'Seconds until it must be refreshed before it is listed' } }),
-        description: 'The cached directory, when there is one',
-      },
-    },
-    ['fields', 'oauth', 'directory'],
-  ),
-  Contact: obj({
-    id: { type: 'string' },
-    firstName: nullable('string'),
-    lastName: nullable('string'),
-    displayName: { type: 'string' },
-    email: nullable('string'),
-    personalEmail: nullable('string'),
-    title: nullable('string'),
-    department: nullable('string'),
-    location: nullable('string'),
-    managerId: nullable('string'),
-    status: { enum: [...CONTACT_STATUSES] },
-    avatarUrl: nullable('string'),
-    membership: { enum: ['member', 'invited', null] },
-  }),
-  ContactPage: obj({ items: { type: 'array', items: ref('Contact') }, nextCursor: nullable('string'), total: { type: 'integer' }, selectable: { type: 'integer' } }),
-  RefreshStatus: obj(
-    {
-      status: { enum: ['idle', 'syncing', 'ready', 'error'] },
-      fetched: { type: 'integer' },
-      total: nullable('integer'),
-      syncedAt: { type: ['string', 'null'], format: 'date-time' },
-      stale: { type: 'boolean' },
-      error: obj({ code: { type: 'string' }, message: { type: 'string' } }),
-    },
-    ['error'],
-  ),
-  Facet: obj({ value: { type: 'string' }, count: { type: 'integer' } }),
-  ImportResult: obj({
-    id: { type: 'string' },
-    invited: { type: 'integer' },
-    skipped: {
-      type: 'array',
-      items: obj({ contactId: { type: 'string' }, email: nullable('string'), reason: { enum: ['already_member', 'already_invited', 'no_email', 'invalid_email', 'duplicate', 'not_found'] } }),
-    },
-    seats: ref('Seats'),
-  }),
-  CsvCounts: obj({ rows: { type: 'integer' }, contacts: { type: 'integer' }, withoutEmail: { type: 'integer' }, duplicates: { type: 'integer' }, ragged: { type: 'integer' } }),
-  CsvUploadPreview: obj({
-    id: { type: 'string' },
-    expiresAt: { type: 'string', format: 'date-time' },
-    delimiter: { enum: [',', ';', '\t'] },
-    columns: { type: 'array', items: { type: 'string' } },
-    mapping: obj(Object.fromEntries(CSV_CONTACT_FIELDS.map((f) => [f, nullable('string')]))),
-    preview: {
-      type: 'array',
-      items: obj({ line: { type: 'integer' }, contact: { type: 'object', required: ['id', 'displayName', 'email', 'status'] } }),
-    },
-    counts: ref('CsvCounts'),
-    ragged: { type: 'array', items: obj({ line: { type: 'integer' }, cells: { type: 'integer' } }) },
-  }),
-  Invite: obj({
-    id: { type: 'string' },
-    email: { type: 'string' },
-    name: nullable('string'),
-    role: { type: 'string' },
-    status: { enum: ['pending', 'accepted', 'revoked', 'expired'] },
-    delivery: { enum: ['queued', 'sending', 'sent', 'failed', 'cancelled'] },
-    deliveryError: nullable('string'),
-    expiresAt: { type: 'string', format: 'date-time' },
-    createdAt: { type: 'string', format: 'date-time' },
-    importId: nullable('string'),
-  }),
-};
+export interface Operation {
+  method: 'get' | 'post' | 'put' | 'delete';
+  /** Below the base path, as an OpenAPI template: `/providers/{provider}/contacts`. */
+  path: string;
+  operationId: string;
+  summary: string;
+  auth?: 'apiKey' | 'session';
+  params?: z.ZodObject;
+  query?: z.ZodObject;
+  /** Sent with an `Idempotency-Key` header; every answer may then be a replay. */
+  idempotent?: true;
+  /** A JSON body (a named request schema), or the file itself. */
+  body?: z.ZodType | 'csv';
+  responses: Record<string, Answer>;
+}
 
-const json = (schema: Schema, description: string) => ({ description, content: { 'application/json': { schema } } });
-const error = (description: string) => json(ref('Error'), description);
-const body = (s: z.ZodType) => ({ required: true, content: { 'application/json': { schema: jsonSchema(s) } } });
+const ok = (json: z.ZodType, description?: string, headers?: ResponseHeader[]): Answer => ({ json, description: description ?? responseSchemas.get(json)?.description ?? 'OK', ...(headers ? { headers } : {}) });
+const error = (description: string, headers?: ResponseHeader[]): Answer => ({ json: errorBody, description, ...(headers ? { headers } : {}) });
+const html = (description: string): Answer => ({ html: true, description });
 
 /** Answers every route may give besides its own. */
-const common = {
+const common: Record<string, Answer> = {
   '400': error('Bad input: `invalid_request` with `details.fields`'),
   '413': error('`payload_too_large`'),
   '415': error('`unsupported_media_type`: send JSON'),
-  '429': error('`rate_limited`, with Retry-After'),
-  '503': error('`database_busy` (nothing written; Retry-After) or `database_unavailable`'),
+  '429': error('`rate_limited`', ['Retry-After']),
+  '503': error('`database_busy` (nothing written; Retry-After) or `database_unavailable`', ['Retry-After']),
 };
-const auth = (scheme: 'apiKey' | 'session') => ({
-  security: [{ [scheme]: [] }],
-  responses: { '401': error(scheme === 'apiKey' ? '`unauthorized`: missing or invalid API key' : '`session_missing`, `session_invalid` or `session_expired`') },
-});
-const providerErrors = {
+const unauthorized = {
+  apiKey: error('`unauthorized`: missing or invalid API key'),
+  session: error('`session_missing`, `session_invalid` or `session_expired`'),
+};
+const providerNotFound = { '404': error('`provider_not_found`') };
+const providerErrors: Record<string, Answer> = {
   '409': error('`provider_not_connected` (the organization has not connected this provider) or `connection_unreadable` (stored credentials no longer open: connect again)'),
-  '502': error('The provider refused or answered nonsense: `provider_auth` (reconnect), `provider_permission`, `provider_bad_response`, `provider_sync_failed`, `provider_quota_exceeded`'),
-  '504': error('`provider_timeout`'),
+  '502': error('The provider refused or answered nonsense: `provider_auth` (reconnect), `provider_permission`, `provider_bad_response`, `provider_sync_failed`'),
+  '503': error('`provider_rate_limited` or `provider_quota_exceeded` (Retry-After when the provider tells), or `database_busy`', ['Retry-After']),
+  '504': error('`provider_unavailable`: the provider did not answer in time'),
 };
-
-function op(summary: string, spec: { auth?: 'apiKey' | 'session'; parameters?: Schema[]; requestBody?: Schema; responses: Record<string, Schema> }) {
-  const a = spec.auth ? auth(spec.auth) : { security: [], responses: {} };
-  return {
-    summary,
-    security: a.security,
-    ...(spec.parameters ? { parameters: spec.parameters } : {}),
-    ...(spec.requestBody ? { requestBody: spec.requestBody } : {}),
-    responses: { ...common, ...a.responses, ...spec.responses },
-  };
-}
-
-const targetPath = parameters('path', targetParams);
-const providerPath = parameters('path', providerParams);
-const invitePath = parameters('path', inviteParams);
-const uploadPath = parameters('path', uploadParams);
-const uploadErrors = {
+const uploadErrors: Record<string, Answer> = {
   '404': error('`provider_not_found`, or `upload_not_found` (unknown or expired: uploads are kept for an hour)'),
   '409': error('`not_a_csv_provider`'),
 };
 
-export function openApiDocument(): Schema {
+/** Every operation of the BFF, once. */
+export const OPERATIONS: Operation[] = [
+  { method: 'get', path: '/health', operationId: 'getHealth', summary: 'The database answers', responses: { '200': ok(health, 'Ready') } },
+  { method: 'get', path: '/openapi.json', operationId: 'getOpenApiDocument', summary: 'This document', responses: { '200': ok(openApiOutline, 'The OpenAPI document') } },
+  {
+    method: 'post',
+    path: '/sessions',
+    operationId: 'createSession',
+    summary: 'Open a widget session for an inviter on a target',
+    auth: 'apiKey',
+    body: sessionRequest,
+    responses: { '201': ok(sessionToken), '404': error('`target_not_found`') },
+  },
+  {
+    method: 'put',
+    path: '/targets/{type}/{id}',
+    operationId: 'putTarget',
+    summary: 'Create or update a target',
+    auth: 'apiKey',
+    params: targetParams,
+    body: targetUpsert,
+    responses: { '200': ok(target, 'Updated'), '201': ok(target, 'Created') },
+  },
+  {
+    method: 'put',
+    path: '/targets/{type}/{id}/members',
+    operationId: 'syncMembers',
+    summary: "Replace a target's members with the host's list",
+    auth: 'apiKey',
+    params: targetParams,
+    body: memberSync,
+    responses: { '200': ok(memberSyncResult), '404': error('`target_not_found`') },
+  },
+  { method: 'get', path: '/session', operationId: 'getSession', summary: 'The session: inviter, target, seats', auth: 'session', responses: { '200': ok(sessionInfo, 'The session') } },
+  {
+    method: 'get',
+    path: '/providers',
+    operationId: 'listProviders',
+    summary: 'HR applications of the deployment and their connection state',
+    auth: 'session',
+    responses: { '200': ok(providerList, 'Providers') },
+  },
+  {
+    method: 'get',
+    path: '/providers/{provider}/contacts',
+    operationId: 'listContacts',
+    summary: 'Contacts of a provider from the directory cache: search, filters, keyset paging',
+    auth: 'session',
+    params: providerParams,
+    query: contactsQueryFields,
+    responses: { '200': ok(contactPage, 'One page'), ...providerErrors, ...providerNotFound },
+  },
+  {
+    method: 'get',
+    path: '/providers/{provider}/contacts/facets',
+    operationId: 'getContactFacets',
+    summary: 'Department and location counts for the filters',
+    auth: 'session',
+    params: providerParams,
+    query: contactsFacetsQuery,
+    responses: { '200': ok(contactFacets, 'Facets'), ...providerErrors, ...providerNotFound },
+  },
+  {
+    method: 'get',
+    path: '/providers/{provider}/refresh',
+    operationId: 'getRefresh',
+    summary: "The directory cache's refresh: status, people fetched so far, the total where the provider tells it",
+    auth: 'session',
+    params: providerParams,
+    responses: { '200': ok(refreshStatus, 'Status'), ...providerErrors, ...providerNotFound },
+  },
+  {
+    method: 'post',
+    path: '/providers/{provider}/refresh',
+    operationId: 'startRefresh',
+    summary: 'Start a refresh in the background (or join the one running)',
+    auth: 'session',
+    params: providerParams,
+    responses: { '202': ok(refreshStatus, 'Started'), ...providerErrors, ...providerNotFound },
+  },
+  {
+    method: 'put',
+    path: '/providers/{provider}/connection',
+    operationId: 'saveConnection',
+    summary: "Store the organization's credentials for a provider (never answered back)",
+    auth: 'session',
+    params: providerParams,
+    body: connectionRequest,
+    responses: { '200': ok(connectionInfo, 'Connected'), '409': error('`configured_by_deployment`, `csv_provider` or `sign_in_required`'), ...providerNotFound },
+  },
+  {
+    method: 'delete',
+    path: '/providers/{provider}/connection',
+    operationId: 'deleteConnection',
+    summary: 'Remove the credentials and the cached directory',
+    auth: 'session',
+    params: providerParams,
+    responses: { '200': ok(connectionInfo, 'Disconnected'), '409': error('`configured_by_deployment`'), ...providerNotFound },
+  },
+  {
+    method: 'post',
+    path: '/providers/{provider}/connection/test',
+    operationId: 'testConnection',
+    summary: "Read the provider's first page with the stored credentials",
+    auth: 'session',
+    params: providerParams,
+    responses: { '200': ok(connectionTest, 'The provider answered'), ...providerErrors, ...providerNotFound },
+  },
+  {
+    method: 'post',
+    path: '/providers/{provider}/uploads',
+    operationId: 'uploadCsv',
+    summary: 'Upload a CSV file (the body is the file, `text/csv`): its columns, a guessed mapping, the first rows',
+    auth: 'session',
+    params: providerParams,
+    body: 'csv',
+    responses: {
+      '201': ok(csvUploadPreview, 'Held for an hour under its id'),
+      ...uploadErrors,
+      '400': error('Not a CSV file: `csv_empty`, `csv_no_header`, `csv_no_rows`, `csv_not_text`, …'),
+      '413': error('`payload_too_large`: more than 10 MB or 100,000 rows'),
+      '415': error('`unsupported_media_type`: send the file as text/csv'),
+    },
+  },
+  {
+    method: 'post',
+    path: '/providers/{provider}/uploads/{upload}/preview',
+    operationId: 'previewCsv',
+    summary: 'The same upload under another column mapping',
+    auth: 'session',
+    params: uploadParams,
+    body: csvMappingRequest,
+    responses: { '200': ok(csvUploadPreview, 'Preview'), ...uploadErrors },
+  },
+  {
+    method: 'post',
+    path: '/providers/{provider}/uploads/{upload}/confirm',
+    operationId: 'confirmCsv',
+    summary: "Make the mapped rows the organization's directory for this provider, in one transaction",
+    auth: 'session',
+    params: uploadParams,
+    body: csvMappingRequest,
+    responses: { '200': ok(csvUploadConfirmation), ...uploadErrors },
+  },
+  {
+    method: 'post',
+    path: '/providers/{provider}/oauth',
+    operationId: 'startSignIn',
+    summary: "Start signing the organization in to the provider (OAuth authorization code, PKCE) in the widget's popup",
+    auth: 'session',
+    params: providerParams,
+    body: oauthStartRequest,
+    responses: {
+      '200': ok(oauthStart),
+      '403': error('`origin_not_allowed`: the host page is not one of the allowed origins'),
+      '409': error('`sign_in_not_offered` (the provider takes no sign-in here) or `sign_in_not_configured` (no public URL to return to)'),
+      ...providerNotFound,
+    },
+  },
+  {
+    method: 'get',
+    path: '/oauth/callback',
+    operationId: 'finishSignIn',
+    summary: 'Where the provider returns the popup: redeems the code, stores the grant sealed, and answers a page that posts the result to the stored origin exactly',
+    query: oauthCallbackQuery,
+    responses: {
+      '200': html('Signed in: an HTML page that posts an `OAuthResultMessage` with `ok: true` and closes'),
+      '400': html('Unknown, reused or expired state, or consent declined: the same page with `ok: false`'),
+      '502': html('`token_exchange_failed`: the provider refused the code; the same page with `ok: false`'),
+    },
+  },
+  {
+    method: 'post',
+    path: '/imports',
+    operationId: 'createImport',
+    summary: 'Import contacts: invite them, within the user limit, once per Idempotency-Key',
+    auth: 'session',
+    idempotent: true,
+    body: importRequest,
+    responses: {
+      '201': ok(importResult, 'Imported'),
+      ...providerErrors,
+      '400': error('Bad input (`invalid_request` with `details.fields`) or `provider_not_found`'),
+      '409': error('`seat_limit_exceeded` (nothing written), `idempotency_key_in_flight` (Retry-After), `provider_not_connected` or `connection_unreadable`', ['Retry-After']),
+      '422': error('`idempotency_key_reused`: the key was used with another body'),
+    },
+  },
+  {
+    method: 'get',
+    path: '/invites',
+    operationId: 'listInvites',
+    summary: "The target's invites, newest first",
+    auth: 'session',
+    query: inviteListQuery,
+    responses: { '200': ok(inviteList) },
+  },
+  {
+    method: 'post',
+    path: '/invites/{id}/resend',
+    operationId: 'resendInvite',
+    summary: 'Send the invite again with a new token and expiry',
+    auth: 'session',
+    params: inviteParams,
+    responses: { '200': ok(inviteSummary, 'Resent'), '403': error('`forbidden_target`'), '404': error('`invite_not_found`'), '409': error('Not pending, or `seat_limit_exceeded`') },
+  },
+  {
+    method: 'delete',
+    path: '/invites/{id}',
+    operationId: 'revokeInvite',
+    summary: 'Revoke an invite: its seat is freed and unsent mail cancelled',
+    auth: 'session',
+    params: inviteParams,
+    responses: { '204': { description: 'Revoked' }, '403': error('`forbidden_target`'), '404': error('`invite_not_found`') },
+  },
+  {
+    method: 'get',
+    path: '/events',
+    operationId: 'listEvents',
+    summary: 'Events (import completed, invite sent, delivery failed, accepted, expired, revoked) in the order they committed: the same ones webhooks deliver',
+    auth: 'apiKey',
+    query: eventListQuery,
+    responses: { '200': ok(eventList), '400': error('`invalid_cursor`: `after` is not an event id this server listed; or `invalid_request`') },
+  },
+  {
+    method: 'post',
+    path: '/invites/accept',
+    operationId: 'acceptInvite',
+    summary: "Accept an invite with the email's token",
+    body: acceptRequest,
+    responses: {
+      '200': ok(acceptedInvite),
+      '404': error('Unknown token'),
+      '409': error('`seat_limit_exceeded`: the host lowered the limit below the seats taken'),
+      '410': error('Already accepted, revoked or expired'),
+    },
+  },
+];
+
+const SCHEMA_REF = '#/components/schemas/';
+const ref = (id: string): Schema => ({ $ref: `${SCHEMA_REF}${id}` });
+
+/** A JSON Schema without the keys that only make sense for a standalone document. */
+function bare(schema: unknown): Schema {
+  const { $schema: _s, $id: _i, ...rest } = schema as Schema;
+  return rest;
+}
+
+/** An inline JSON Schema of what a client sends (parameters). */
+const inputSchema = (s: z.ZodType): Schema => bare(z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' }));
+
+/** Every named schema: answers as the BFF writes them, request bodies as clients send them. */
+function componentSchemas(): Record<string, Schema> {
+  const uri = (id: string) => `${SCHEMA_REF}${id}`;
+  const answers = z.toJSONSchema(responseSchemas, { io: 'output', uri, unrepresentable: 'any' }).schemas;
+  const requests = z.toJSONSchema(requestSchemas, { io: 'input', uri, unrepresentable: 'any' }).schemas;
+  const all: Record<string, Schema> = {};
+  for (const [id, s] of [...Object.entries(answers), ...Object.entries(requests)]) {
+    if (all[id]) throw new Error(`Two contract schemas are named ${id}`);
+    all[id] = bare(s);
+  }
+  return all;
+}
+
+/** The component a schema was named as; a shape without a name would be written out inline, which the contract does not allow. */
+function named(registry: typeof responseSchemas, schema: z.ZodType, what: string): Schema {
+  const id = registry.get(schema)?.id;
+  if (!id) throw new Error(`${what} must be a named schema of bff/contract/`);
+  return ref(id);
+}
+
+function parameters(where: 'path' | 'query', schema: z.ZodObject): Schema[] {
+  const shape = inputSchema(schema) as { properties: Record<string, Schema>; required?: string[] };
+  return Object.entries(shape.properties).map(([name, s]) => ({
+    name,
+    in: where,
+    required: where === 'path' || (shape.required ?? []).includes(name),
+    ...(typeof s.description === 'string' ? { description: s.description } : {}),
+    schema: s,
+  }));
+}
+
+function response(op: Operation, answer: Answer): Schema {
+  const headers: ResponseHeader[] = ['X-Request-Id', ...(answer.headers ?? []), ...(op.idempotent ? (['Idempotent-Replayed'] as const) : [])];
+  return {
+    description: answer.description,
+    headers: Object.fromEntries(headers.map((h) => [h, { $ref: `#/components/headers/${h}` }])),
+    ...(answer.json ? { content: { 'application/json': { schema: named(responseSchemas, answer.json, `${op.operationId}'s answer`) } } } : {}),
+    ...(answer.html ? { content: { 'text/html': { schema: { type: 'string' } } } } : {}),
+  };
+}
+
+function operation(op: Operation): Schema {
+  const params = [
+    ...(op.params ? parameters('path', op.params) : []),
+    ...(op.query ? parameters('query', op.query) : []),
+    ...(op.idempotent ? [{ name: 'Idempotency-Key', in: 'header', required: true, schema: inputSchema(idempotencyKey), description: 'The same for every retry of one submission' }] : []),
+  ];
+  const body =
+    op.body === 'csv'
+      ? { required: true, content: { 'text/csv': { schema: { type: 'string' } } } }
+      : op.body
+        ? { required: true, content: { 'application/json': { schema: named(requestSchemas, op.body, `${op.operationId}'s body`) } } }
+        : undefined;
+  const answers: Record<string, Answer> = { ...common, ...(op.auth ? { '401': unauthorized[op.auth] } : {}), ...op.responses };
+  return {
+    operationId: op.operationId,
+    summary: op.summary,
+    security: op.auth ? [{ [op.auth]: [] }] : [],
+    ...(params.length ? { parameters: params } : {}),
+    ...(body ? { requestBody: body } : {}),
+    responses: Object.fromEntries(Object.entries(answers).map(([status, a]) => [status, response(op, a)])),
+  };
+}
+
+export interface OpenApiOptions {
+  /** Where the BFF's API is mounted (`/api` by default, `/hr/api` under a prefix): the document's one server. */
+  basePath?: string;
+}
+
+export function openApiDocument({ basePath = '/api' }: OpenApiOptions = {}): Schema {
+  const paths: Record<string, Record<string, Schema>> = {};
+  for (const op of OPERATIONS) (paths[op.path] ??= {})[op.method] = operation(op);
   return {
     openapi: '3.1.0',
     info: {
@@ -198,239 +441,15 @@ export function openApiDocument(): Schema {
       version: '1',
       description: 'Import contacts from HR applications and invite them to an organization, lab or challenge. Errors are always `{ error: { code, message, details? } }`.',
     },
-    servers: [{ url: '/' }],
+    servers: [{ url: basePath.replace(/\/+$/, '') || '/' }],
     components: {
-      schemas,
+      schemas: componentSchemas(),
+      headers: HEADERS,
       securitySchemes: {
         apiKey: { type: 'http', scheme: 'bearer', description: 'Server-to-server API key (HR_IMPORT_API_KEY; several during a rotation).' },
-        session: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Session token from POST /api/sessions, scoped to one inviter and one target.' },
+        session: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Session token from POST /sessions, scoped to one inviter and one target.' },
       },
     },
-    paths: {
-      '/api/health': { get: op('The database answers', { responses: { '200': json(obj({ ok: { const: true } }), 'Ready') } }) },
-      '/api/openapi.json': { get: op('This document', { responses: { '200': json({ type: 'object' }, 'The OpenAPI document') } }) },
-      '/api/sessions': {
-        post: op('Open a widget session for an inviter on a target', {
-          auth: 'apiKey',
-          requestBody: body(sessionRequest),
-          responses: { '201': json(obj({ token: { type: 'string' }, expiresAt: { type: 'string', format: 'date-time' } }), 'The session token'), '404': error('`target_not_found`') },
-        }),
-      },
-      '/api/targets/{type}/{id}': {
-        put: op('Create or update a target', {
-          auth: 'apiKey',
-          parameters: targetPath,
-          requestBody: body(targetUpsert),
-          responses: { '200': json(ref('Target'), 'Updated'), '201': json(ref('Target'), 'Created') },
-        }),
-      },
-      '/api/targets/{type}/{id}/members': {
-        put: op("Replace a target's members with the host's list", {
-          auth: 'apiKey',
-          parameters: targetPath,
-          requestBody: body(memberSync),
-          responses: { '200': json(obj({ members: { type: 'integer' }, seats: ref('Seats') }), 'Members replaced'), '404': error('`target_not_found`') },
-        }),
-      },
-      '/api/session': { get: op('The session: inviter, target, seats', { auth: 'session', responses: { '200': json(ref('Session'), 'The session') } }) },
-      '/api/providers': {
-        get: op('HR applications of the deployment and their connection state', {
-          auth: 'session',
-          responses: { '200': json(obj({ items: { type: 'array', items: ref('Provider') } }), 'Providers') },
-        }),
-      },
-      '/api/providers/{provider}/contacts': {
-        get: op('Contacts of a provider from the directory cache: search, filters, keyset paging', {
-          auth: 'session',
-          parameters: [...providerPath, ...parameters('query', contactsQueryFields)],
-          responses: { '200': json(ref('ContactPage'), 'One page'), '404': error('`provider_not_found`'), ...providerErrors },
-        }),
-      },
-      '/api/providers/{provider}/contacts/facets': {
-        get: op('Department and location counts for the filters', {
-          auth: 'session',
-          parameters: [...providerPath, ...parameters('query', contactsQueryFields.pick({ search: true, status: true }))],
-          responses: { '200': json(obj({ departments: { type: 'array', items: ref('Facet') }, locations: { type: 'array', items: ref('Facet') } }), 'Facets'), '404': error('`provider_not_found`'), ...providerErrors },
-        }),
-      },
-      '/api/providers/{provider}/refresh': {
-        get: op("The directory cache's refresh: status, people fetched so far, the total where the provider tells it", {
-          auth: 'session',
-          parameters: providerPath,
-          responses: { '200': json(ref('RefreshStatus'), 'Status'), '404': error('`provider_not_found`'), ...providerErrors },
-        }),
-        post: op('Start a refresh in the background (or join the one running)', {
-          auth: 'session',
-          parameters: providerPath,
-          responses: { '202': json(ref('RefreshStatus'), 'Started'), '404': error('`provider_not_found`'), ...providerErrors },
-        }),
-      },
-      '/api/providers/{provider}/connection': {
-        put: op("Store the organization's credentials for a provider (never answered back)", {
-          auth: 'session',
-          parameters: providerPath,
-          requestBody: body(connectionRequest),
-          responses: { '200': json(obj({ connection: ref('ConnectionState') }), 'Connected'), '409': error('`configured_by_deployment`'), '404': error('`provider_not_found`') },
-        }),
-        delete: op('Remove the credentials and the cached directory', {
-          auth: 'session',
-          parameters: providerPath,
-          responses: { '200': json(obj({ connection: ref('ConnectionState') }), 'Disconnected'), '409': error('`configured_by_deployment`'), '404': error('`provider_not_found`') },
-        }),
-      },
-      '/api/providers/{provider}/connection/test': {
-        post: op("Read the provider's first page with the stored credentials", {
-          auth: 'session',
-          parameters: providerPath,
-          responses: { '200': json(obj({ ok: { const: true }, sample: { type: 'integer' } }), 'The provider answered'), '404': error('`provider_not_found`'), ...providerErrors },
-        }),
-      },
-      '/api/providers/{provider}/uploads': {
-        post: op("Upload a CSV file (the body is the file, `text/csv`): its columns, a guessed mapping, the first rows", {
-          auth: 'session',
-          parameters: providerPath,
-          requestBody: { required: true, content: { 'text/csv': { schema: { type: 'string' } } } },
-          responses: {
-            '201': json(ref('CsvUploadPreview'), 'Held for an hour under its id'),
-            ...uploadErrors,
-            '400': error('Not a CSV file: `csv_empty`, `csv_no_header`, `csv_no_rows`, `csv_not_text`, …'),
-            '413': error('`payload_too_large`: more than 10 MB or 100,000 rows'),
-            '415': error('`unsupported_media_type`: send the file as text/csv'),
-          },
-        }),
-      },
-      '/api/providers/{provider}/uploads/{upload}/preview': {
-        post: op('The same upload under another column mapping', {
-          auth: 'session',
-          parameters: uploadPath,
-          requestBody: body(csvMappingRequest),
-          responses: { '200': json(ref('CsvUploadPreview'), 'Preview'), ...uploadErrors },
-        }),
-      },
-      '/api/providers/{provider}/uploads/{upload}/confirm': {
-        post: op("Make the mapped rows the organization's directory for this provider, in one transaction", {
-          auth: 'session',
-          parameters: uploadPath,
-          requestBody: body(csvMappingRequest),
-          responses: { '200': json(obj({ connection: { const: 'ready' }, counts: ref('CsvCounts') }), 'The directory now holds the file'), ...uploadErrors },
-        }),
-      },
-      '/api/providers/{provider}/oauth': {
-        post: op("Start signing the organization in to the provider (OAuth authorization code, PKCE) in the widget's popup", {
-          auth: 'session',
-          parameters: providerPath,
-          requestBody: body(oauthStartRequest),
-          responses: {
-            '200': json(obj({ authorizeUrl: { type: 'string' }, callbackOrigin: { type: 'string' } }), 'Where to send the popup, and the origin its answer will come from'),
-            '403': error('`origin_not_allowed`: the host page is not one of the allowed origins'),
-            '404': error('`provider_not_found`'),
-            '409': error('`sign_in_not_offered` (the provider takes no sign-in here) or `sign_in_not_configured` (no public URL to return to)'),
-          },
-        }),
-      },
-      '/api/oauth/callback': {
-        get: op('Where the provider returns the popup: redeems the code, stores the grant sealed, and answers a page that posts the result to the stored origin exactly', {
-          parameters: [
-            { name: 'state', in: 'query', required: false, schema: { type: 'string' } },
-            { name: 'code', in: 'query', required: false, schema: { type: 'string' } },
-            { name: 'error', in: 'query', required: false, schema: { type: 'string' } },
-          ],
-          responses: {
-            '200': { description: 'Signed in: an HTML page that posts `{ type: "hr-import-oauth", provider, ok: true }` and closes', content: { 'text/html': { schema: { type: 'string' } } } },
-            '400': { description: 'Unknown, reused or expired state, or consent declined: the same page with `ok: false`', content: { 'text/html': { schema: { type: 'string' } } } },
-            '502': { description: '`token_exchange_failed`: the provider refused the code; the same page with `ok: false`', content: { 'text/html': { schema: { type: 'string' } } } },
-          },
-        }),
-      },
-      '/api/imports': {
-        post: op('Import contacts: invite them, within the user limit, once per Idempotency-Key', {
-          auth: 'session',
-          parameters: [{ name: 'Idempotency-Key', in: 'header', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{8,200}$' } }],
-          requestBody: body(importRequest),
-          responses: {
-            '201': json(ref('ImportResult'), 'Imported (a replay carries `Idempotent-Replayed: true`)'),
-            ...providerErrors,
-            '409': error('`seat_limit_exceeded` (nothing written), `idempotency_key_in_flight` (Retry-After), `provider_not_connected` or `connection_unreadable`'),
-            '422': error('`idempotency_key_reused`: the key was used with another body'),
-          },
-        }),
-      },
-      '/api/invites': {
-        get: op("The target's invites, newest first", {
-          auth: 'session',
-          parameters: parameters('query', inviteListQuery),
-          responses: { '200': json(obj({ items: { type: 'array', items: ref('Invite') }, nextCursor: nullable('string') }), 'One page') },
-        }),
-      },
-      '/api/invites/{id}/resend': {
-        post: op('Send the invite again with a new token and expiry', {
-          auth: 'session',
-          parameters: invitePath,
-          responses: { '200': json(ref('Invite'), 'Resent'), '403': error('`forbidden_target`'), '404': error('`invite_not_found`'), '409': error('Not pending, or `seat_limit_exceeded`') },
-        }),
-      },
-      '/api/invites/{id}': {
-        delete: op('Revoke an invite: its seat is freed and unsent mail cancelled', {
-          auth: 'session',
-          parameters: invitePath,
-          responses: { '204': { description: 'Revoked' }, '403': error('`forbidden_target`'), '404': error('`invite_not_found`') },
-        }),
-      },
-      ...eventsPaths(),
-      '/api/invites/accept': {
-        post: op("Accept an invite with the email's token", {
-          requestBody: body(acceptRequest),
-          responses: {
-            '200': json(obj({ target: obj({ type: { enum: [...TARGET_TYPES] }, id: { type: 'string' }, name: { type: 'string' } }), email: { type: 'string' }, role: { type: 'string' } }), 'Now a member'),
-            '404': error('Unknown token'),
-            '409': error('`seat_limit_exceeded`: the host lowered the limit below the seats taken'),
-            '410': error('Already accepted, revoked or expired'),
-          },
-        }),
-      },
-    },
-  };
-}
-
-/**
- * GET /api/events, self-contained so it can move into the derived contract as one piece. An
- * event is the body a webhook delivers (README "Events for your backend") plus its id.
- */
-function eventsPaths(): Record<string, Schema> {
-  const target = obj({ type: { type: 'string' }, id: { type: 'string' } });
-  const inviteData = obj(
-    { target, inviteId: { type: 'string' }, email: { type: 'string' }, role: { type: 'string' }, importId: nullable('string'), reason: { type: 'string' }, expiresAt: { type: 'string', format: 'date-time' } },
-    ['reason', 'expiresAt'],
-  );
-  const importData = obj({
-    target,
-    importId: { type: 'string' },
-    invited: { type: 'integer' },
-    skipped: { type: 'integer' },
-    invites: { type: 'array', maxItems: 100, items: obj({ inviteId: { type: 'string' }, email: { type: 'string' }, role: { type: 'string' } }) },
-    invitesTruncated: { type: 'boolean' },
-  });
-  const event = {
-    oneOf: [
-      obj({ id: { type: 'string' }, type: { const: 'import.completed' }, timestamp: { type: 'string', format: 'date-time' }, data: importData }),
-      obj({
-        id: { type: 'string' },
-        type: { enum: ['invite.sent', 'invite.delivery_failed', 'invite.accepted', 'invite.expired', 'invite.revoked'] },
-        timestamp: { type: 'string', format: 'date-time' },
-        data: inviteData,
-      }),
-    ],
-  };
-  return {
-    '/api/events': {
-      get: op('Events (import completed, invite sent, delivery failed, accepted, expired, revoked) in the order they committed: the same ones webhooks deliver', {
-        auth: 'apiKey',
-        parameters: parameters('query', eventListQuery),
-        responses: {
-          '200': json(obj({ items: { type: 'array', items: event }, next: { ...nullable('string'), description: 'Pass as `after` to go on; the last listed id, or `after` itself when nothing is new' } }), 'One page'),
-          '400': error('`invalid_cursor`: `after` is not an event id this server listed; or `invalid_request`'),
-        },
-      }),
-    },
+    paths,
   };
 }

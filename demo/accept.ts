@@ -1,4 +1,6 @@
 // The page an invitee lands on from the email: it turns the link's token into a membership.
+import type { AcceptedInvite, ErrorBody } from '../widget/src/api/types.js';
+
 const token = new URLSearchParams(location.search).get('token');
 const button = document.querySelector<HTMLButtonElement>('#accept')!;
 const result = document.querySelector<HTMLParagraphElement>('#accept-result')!;
@@ -11,8 +13,8 @@ if (!token) {
 button.addEventListener('click', async () => {
   button.disabled = true;
   const res = await fetch('/api/invites/accept', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ token }) });
-  const body = (await res.json()) as { target?: { name: string }; role?: string; error?: { message: string } };
+  const body = (await res.json()) as AcceptedInvite | ErrorBody;
   // textContent, never innerHTML: the target's name comes from the host's data.
-  result.textContent = res.ok ? `Welcome! You joined ${body.target!.name} as ${body.role}.` : body.error!.message;
+  result.textContent = 'error' in body ? body.error.message : `Welcome! You joined ${body.target.name} as ${body.role}.`;
   if (!res.ok) button.disabled = false;
 });

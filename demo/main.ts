@@ -2,12 +2,13 @@
 // looks like with <hr-import> embedded. It gets session tokens from the demo server's
 // /demo/session route, standing in for the host backend's call to POST /api/sessions.
 import '../widget/src/index.js';
+import type { Seats } from '../widget/src/api/types.js';
 
 interface DemoTarget {
   type: 'organization' | 'lab' | 'challenge';
   id: string;
   name: string;
-  seats: { limit: number; used: number; remaining: number };
+  seats: Seats;
 }
 interface Person {
   email: string;

@@ -28,8 +28,9 @@ async function snapshot(): Promise<string> {
 }
 
 /** Every route of the contract, from the OpenAPI document, so a new route is fuzzed the day it is documented. */
-const ROUTES: { method: string; path: string }[] = Object.entries((openApiDocument() as { paths: Record<string, object> }).paths).flatMap(([path, ops]) =>
-  Object.keys(ops).map((method) => ({ method: method.toUpperCase(), path })),
+const DOCUMENT = openApiDocument() as { servers: { url: string }[]; paths: Record<string, object> };
+const ROUTES: { method: string; path: string }[] = Object.entries(DOCUMENT.paths).flatMap(([path, ops]) =>
+  Object.keys(ops).map((method) => ({ method: method.toUpperCase(), path: DOCUMENT.servers[0]!.url + path })),
 );
 
 /** Strings that break naive code: control characters, lone surrogates, huge numbers, paths. */

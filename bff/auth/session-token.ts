@@ -6,7 +6,7 @@ import { sign, verify } from 'hono/jwt';
 import { createMiddleware } from 'hono/factory';
 import { AppError } from '../errors.js';
 import { bearer } from './api-key.js';
-import type { TargetType } from '../contract.js';
+import type { SessionToken, TargetType } from '../contract.js';
 
 export interface Session {
   inviter: { id: string; name: string; email: string };
@@ -34,7 +34,7 @@ export async function mintSessionToken(
   target: Session['target'],
   ttlSeconds: number,
   now: Date,
-): Promise<{ token: string; expiresAt: string }> {
+): Promise<SessionToken> {
   const iat = Math.floor(now.getTime() / 1000);
   const claims: Claims = { sub: inviter.id, name: inviter.name, email: inviter.email, tt: target.type, tid: target.id, iat, exp: iat + ttlSeconds, aud: AUDIENCE };
   return { token: await sign(claims, secret, 'HS256'), expiresAt: new Date((iat + ttlSeconds) * 1000).toISOString() };

@@ -6,7 +6,7 @@
 import { Hono } from 'hono';
 import type { AppDeps } from '../deps.js';
 import type { SessionEnv } from '../auth/session-token.js';
-import { connectionRequest, providerParams } from '../contract.js';
+import { connectionRequest, providerParams, type ConnectionInfo, type ConnectionTest } from '../contract.js';
 import { credentialKey } from '../crypto.js';
 import { getProvider } from '../providers.js';
 import { deleteConnection, saveConnection, testConnection } from '../services/connections.js';
@@ -17,14 +17,14 @@ export const connectionsRoutes = ({ db, config, providers, now = () => new Date(
   return new Hono<SessionEnv>()
     .put('/', validate('param', providerParams), validate('json', connectionRequest), async (c) => {
       const entry = getProvider(providers, c.req.valid('param').provider);
-      return c.json(await saveConnection(deps, entry, c.get('session').target, c.req.valid('json').credentials, now()));
+      return c.json((await saveConnection(deps, entry, c.get('session').target, c.req.valid('json').credentials, now())) satisfies ConnectionInfo);
     })
     .post('/test', validate('param', providerParams), async (c) => {
       const entry = getProvider(providers, c.req.valid('param').provider);
-      return c.json(await testConnection(deps, entry, c.get('session').target, c.req.raw.signal));
+      return c.json((await testConnection(deps, entry, c.get('session').target, c.req.raw.signal)) satisfies ConnectionTest);
     })
     .delete('/', validate('param', providerParams), async (c) => {
       const entry = getProvider(providers, c.req.valid('param').provider);
-      return c.json(await deleteConnection(deps, entry, c.get('session').target));
+      return c.json((await deleteConnection(deps, entry, c.get('session').target)) satisfies ConnectionInfo);
     });
 };

@@ -1,10 +1,9 @@
 /** POST /api/imports: the article's "Import Contacts" button. */
 import { Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
 import { sessionAuth, type SessionEnv } from '../auth/session-token.js';
-import { importRequest } from '../contract.js';
+import { importHeaders, importRequest, type ErrorBody, type ImportResult } from '../contract.js';
 import { AppError } from '../errors.js';
 import { ensureDirectory } from '../services/directory.js';
 import { openConnection } from '../services/connections.js';
@@ -16,12 +15,10 @@ import { readSessionToken } from '../auth/session-token.js';
 import { createMiddleware } from 'hono/factory';
 import { validate } from '../validate.js';
 
-const idempotencyHeader = z.object({ 'idempotency-key': z.string().regex(/^[A-Za-z0-9_.:-]{8,200}$/, 'must be 8–200 letters, digits or _.:-') }).passthrough();
-
 export const importsRoutes = ({ db, config, providers, now = () => new Date() }: AppDeps) =>
   new Hono<SessionEnv>()
     .use(sessionAuth(config.secret, now))
-    .post('/', validate('header', idempotencyHeader), validate('json', importRequest), async (c) => {
+    .post('/', validate('header', importHeaders), validate('json', importRequest), async (c) => {
       const request = c.req.valid('json');
       const session = c.get('session');
       const key = c.req.valid('header')['idempotency-key'];
@@ -33,7 +30,8 @@ export const importsRoutes = ({ db, config, providers, now = () => new Date() }:
       const result = await createImport({ db: db.kysely, now, acceptUrl: config.acceptUrl, inviteTtlDays: config.inviteTtlDays, directory: connection.key }, session, request, key);
       // As Stripe marks a replay, so a client (and its logs) can tell it ran nothing.
       if (result.replayed) c.header('Idempotent-Replayed', 'true');
-      return c.json(result.body, result.status as ContentfulStatusCode);
+      // The body is this import's answer or the one stored with the key (its 201 or its refusal).
+      return c.json(result.body as ImportResult | ErrorBody, result.status as ContentfulStatusCode);
     });
 
 /**

@@ -2,22 +2,22 @@
 import { Hono } from 'hono';
 import type { AppDeps } from '../deps.js';
 import { sessionAuth, type SessionEnv } from '../auth/session-token.js';
-import { acceptRequest, inviteListQuery, inviteParams } from '../contract.js';
+import { acceptRequest, inviteListQuery, inviteParams, type AcceptedInvite, type InviteList, type InviteSummary } from '../contract.js';
 import { acceptInvite, listInvites, resendInvite, revokeInvite } from '../services/invites.js';
 import { validate } from '../validate.js';
 
 export const invitesRoutes = ({ db, config, now = () => new Date() }: AppDeps) => {
   const auth = sessionAuth(config.secret, now);
   return new Hono<SessionEnv>()
-    .post('/accept', validate('json', acceptRequest), async (c) => c.json(await acceptInvite(db.kysely, c.req.valid('json').token, now())))
+    .post('/accept', validate('json', acceptRequest), async (c) => c.json((await acceptInvite(db.kysely, c.req.valid('json').token, now())) satisfies AcceptedInvite))
     .get('/', auth, validate('query', inviteListQuery), async (c) => {
       const q = c.req.valid('query');
-      return c.json(await listInvites(db.kysely, c.get('session').target, { ...q, limit: q.limit ?? 50 }, now()));
+      return c.json((await listInvites(db.kysely, c.get('session').target, { ...q, limit: q.limit ?? 50 }, now())) satisfies InviteList);
     })
     .post('/:id/resend', auth, validate('param', inviteParams), async (c) => {
       const session = c.get('session');
       const deps = { db: db.kysely, now, acceptUrl: config.acceptUrl, inviteTtlDays: config.inviteTtlDays };
-      return c.json(await resendInvite(deps, session.target, c.req.valid('param').id, session.inviter));
+      return c.json((await resendInvite(deps, session.target, c.req.valid('param').id, session.inviter)) satisfies InviteSummary);
     })
     .delete('/:id', auth, validate('param', inviteParams), async (c) => {
       const session = c.get('session');

@@ -8,10 +8,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Hono } from 'hono';
-import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
 import type { SessionEnv } from '../auth/session-token.js';
-import { oauthStartRequest, providerParams, type OAuthResultMessage } from '../contract.js';
+import { oauthCallbackQuery, oauthStartRequest, providerParams, type OAuthResultMessage, type OAuthStart } from '../contract.js';
 import { credentialKey } from '../crypto.js';
 import { getProvider } from '../providers.js';
 import { escapeHtml } from '../services/message.js';
@@ -37,16 +36,9 @@ export const oauthStartRoutes = (deps: AppDeps) => {
   const signIn = signInDeps(deps);
   return new Hono<SessionEnv>().post('/', validate('param', providerParams), validate('json', oauthStartRequest), async (c) => {
     const entry = getProvider(providers, c.req.valid('param').provider);
-    return c.json(await startSignIn(signIn, entry, c.get('session').target, c.req.valid('json').origin, now()));
+    return c.json((await startSignIn(signIn, entry, c.get('session').target, c.req.valid('json').origin, now())) satisfies OAuthStart);
   });
 };
-
-/** What the callback reads; anything longer or missing is an invalid sign-in, answered as a page. */
-const callbackQuery = z.object({
-  state: z.string().max(200).optional(),
-  code: z.string().max(4096).optional(),
-  error: z.string().max(200).optional(),
-});
 
 /** JSON inside a `<script type="application/json">`: nothing in it can close the element. */
 const scriptJson = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
@@ -90,7 +82,8 @@ export const oauthCallbackRoutes = (deps: AppDeps) => {
   const { providers, now = () => new Date() } = deps;
   const signIn = signInDeps(deps);
   return new Hono().get('/callback', async (c) => {
-    const parsed = callbackQuery.safeParse(c.req.query());
+    // Anything longer or missing is an invalid sign-in, answered as a page.
+    const parsed = oauthCallbackQuery.safeParse(c.req.query());
     const outcome = await finishSignIn(signIn, providers, parsed.success ? parsed.data : {}, now(), c.req.raw.signal);
     deps.logger.info('oauth sign-in', { provider: outcome.provider?.id ?? null, ok: outcome.ok, error: outcome.error ?? null });
     const nonce = randomBytes(16).toString('base64');

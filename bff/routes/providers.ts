@@ -2,7 +2,7 @@
 import { Hono } from 'hono';
 import type { AppDeps } from '../deps.js';
 import { sessionAuth, type SessionEnv } from '../auth/session-token.js';
-import { contactsFacetsQuery, contactsQuery, providerParams } from '../contract.js';
+import { contactsFacetsQuery, contactsQuery, providerParams, type ContactFacets, type ContactPage, type ProviderList, type RefreshStatus } from '../contract.js';
 import { credentialKey } from '../crypto.js';
 import { ensureDirectory, listContacts, listFacets, refreshStatus, startRefresh } from '../services/directory.js';
 import { describeProviders, openConnection } from '../services/connections.js';
@@ -20,7 +20,7 @@ export const providersRoutes = (deps: AppDeps) => {
   const connection = (provider: string, target: TargetRef) => openConnection(connections, getProvider(providers, provider), target);
   return new Hono<SessionEnv>()
     .use(sessionAuth(config.secret, now))
-    .get('/', async (c) => c.json({ items: await describeProviders(connections, providers.list(), c.get('session').target, now()) }))
+    .get('/', async (c) => c.json({ items: await describeProviders(connections, providers.list(), c.get('session').target, now()) } satisfies ProviderList))
     .get('/:provider/contacts', validate('param', providerParams), validate('query', contactsQuery), async (c) => {
       const conn = await connection(c.req.valid('param').provider, c.get('session').target);
       const q = c.req.valid('query');
@@ -33,24 +33,24 @@ export const providersRoutes = (deps: AppDeps) => {
         { search: q.search, filters: { department: q.department, location: q.location, status: q.status }, cursor: q.cursor, offset: q.offset, limit: q.limit ?? 50 },
         now(),
       );
-      return c.json(page);
+      return c.json(page satisfies ContactPage);
     })
     .get('/:provider/contacts/facets', validate('param', providerParams), validate('query', contactsFacetsQuery), async (c) => {
       const conn = await connection(c.req.valid('param').provider, c.get('session').target);
       const q = c.req.valid('query');
       await ensureDirectory(db.kysely, conn, now, conn.provider.cacheTtlSeconds);
-      return c.json(await listFacets(db.kysely, conn.key, { search: q.search, filters: { status: q.status } }));
+      return c.json((await listFacets(db.kysely, conn.key, { search: q.search, filters: { status: q.status } })) satisfies ContactFacets);
     })
     // The directory's refresh, so the widget can show progress instead of waiting on a listing.
     .get('/:provider/refresh', validate('param', providerParams), async (c) => {
       const conn = await connection(c.req.valid('param').provider, c.get('session').target);
       conn.connector(); // a disconnected organization learns so here, as it would from the contacts
-      return c.json(await refreshStatus(db.kysely, conn.key, now(), conn.provider.cacheTtlSeconds));
+      return c.json((await refreshStatus(db.kysely, conn.key, now(), conn.provider.cacheTtlSeconds)) satisfies RefreshStatus);
     })
     .post('/:provider/refresh', validate('param', providerParams), async (c) => {
       const conn = await connection(c.req.valid('param').provider, c.get('session').target);
       await startRefresh(db.kysely, conn, now);
-      return c.json(await refreshStatus(db.kysely, conn.key, now(), conn.provider.cacheTtlSeconds), 202);
+      return c.json((await refreshStatus(db.kysely, conn.key, now(), conn.provider.cacheTtlSeconds)) satisfies RefreshStatus, 202);
     })
     .route('/:provider/connection', connectionsRoutes(deps))
     .route('/:provider/uploads', uploadsRoutes(deps))

@@ -15,5 +15,5 @@ export const sessionRoutes = ({ db, config, now = () => new Date() }: AppDeps) =
       seats: await countSeats(db.kysely, target, now()),
       expiresAt: session.expiresAt.toISOString(),
     };
-    return c.json(body);
+    return c.json(body satisfies SessionInfo);
   });

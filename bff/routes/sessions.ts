@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import type { AppDeps } from '../deps.js';
 import { apiKeyAuth } from '../auth/api-key.js';
 import { mintSessionToken } from '../auth/session-token.js';
-import { sessionRequest } from '../contract.js';
+import { sessionRequest, type SessionToken } from '../contract.js';
 import { getTarget } from '../services/targets.js';
 import { validate } from '../validate.js';
 
@@ -12,5 +12,6 @@ export const sessionsRoutes = ({ db, config, now = () => new Date() }: AppDeps) 
     const { inviter, target, ttlSeconds } = c.req.valid('json');
     // A session for a target the BFF does not know would fail on every call: refuse it now.
     await getTarget(db.kysely, target);
-    return c.json(await mintSessionToken(config.secret, inviter, target, ttlSeconds ?? config.sessionTtlSeconds, now()), 201);
+    const session = await mintSessionToken(config.secret, inviter, target, ttlSeconds ?? config.sessionTtlSeconds, now());
+    return c.json(session satisfies SessionToken, 201);
   });

@@ -12,7 +12,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { AppDeps } from '../deps.js';
 import type { SessionEnv } from '../auth/session-token.js';
-import { csvMappingRequest, providerParams, uploadParams } from '../contract.js';
+import { csvMappingRequest, providerParams, uploadParams, type CsvUploadConfirmation, type CsvUploadPreview } from '../contract.js';
 import { AppError } from '../errors.js';
 import { getProvider } from '../providers.js';
 import { CSV_MAX_BYTES, confirmUpload, createUpload, previewUpload, uploadProvider } from '../services/csv-uploads.js';
@@ -43,15 +43,15 @@ export const uploadsRoutes = ({ db, providers, now = () => new Date() }: AppDeps
         const entry = getProvider(providers, c.req.valid('param').provider);
         const bytes = new Uint8Array(await c.req.arrayBuffer());
         const session = c.get('session');
-        return c.json(await createUpload(deps, entry, session.target, session.inviter.id, bytes), 201);
+        return c.json((await createUpload(deps, entry, session.target, session.inviter.id, bytes)) satisfies CsvUploadPreview, 201);
       },
     )
     .post('/:upload/preview', validate('param', uploadParams), validate('json', csvMappingRequest), async (c) => {
       const { provider, upload } = c.req.valid('param');
-      return c.json(await previewUpload(deps, getProvider(providers, provider), c.get('session').target, upload, c.req.valid('json')));
+      return c.json((await previewUpload(deps, getProvider(providers, provider), c.get('session').target, upload, c.req.valid('json'))) satisfies CsvUploadPreview);
     })
     .post('/:upload/confirm', validate('param', uploadParams), validate('json', csvMappingRequest), async (c) => {
       const { provider, upload } = c.req.valid('param');
-      return c.json(await confirmUpload(deps, getProvider(providers, provider), c.get('session').target, upload, c.req.valid('json')));
+      return c.json((await confirmUpload(deps, getProvider(providers, provider), c.get('session').target, upload, c.req.valid('json'))) satisfies CsvUploadConfirmation);
     });
 };

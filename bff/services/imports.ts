@@ -5,7 +5,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database, NewInvite, Target } from '../db/schema.js';
-import type { ImportRequest, ImportResult, Seats, SkipReason } from '../contract.js';
+import type { ImportRequest, ImportResult, Seats, SkipReason, TargetType } from '../contract.js';
 import type { Session } from '../auth/session-token.js';
 import { writeTransaction } from '../db/connect.js';
 import { AppError } from '../errors.js';
@@ -234,7 +234,7 @@ async function writeImport(deps: ImportDeps, session: Session, request: ImportRe
     // The answer commits with the import, or neither does.
     await completeKey(trx, claim, { status: 201, body });
     // Last: it holds the event sequence until commit (webhooks/events.ts).
-    await recordEvent(trx, importCompletedEvent({ id: importId, target: { type: target.type, id: target.id }, invited: toInvite.length, skipped: skipped.length }, written, now));
+    await recordEvent(trx, importCompletedEvent({ id: importId, target: { type: target.type as TargetType, id: target.id }, invited: toInvite.length, skipped: skipped.length }, written, now));
     return { status: 201 as const, body };
   });
 }

@@ -1,7 +1,7 @@
 /** The invite lifecycle after an import: list, resend, revoke, accept. */
 import type { Kysely } from 'kysely';
 import type { Database, Invite } from '../db/schema.js';
-import type { InviteStatus, InviteSummary, TargetType } from '../contract.js';
+import type { AcceptedInvite, InviteList, InviteStatus, InviteSummary, TargetType } from '../contract.js';
 import type { TargetRef } from './targets.js';
 import { writeTransaction } from '../db/connect.js';
 import { recordAudit } from './audit.js';
@@ -22,7 +22,7 @@ export async function listInvites(
   target: TargetRef,
   q: { status?: InviteStatus | undefined; cursor?: string | undefined; limit: number; id?: string | undefined },
   now: Date,
-): Promise<{ items: InviteSummary[]; nextCursor: string | null }> {
+): Promise<InviteList> {
   let query = db
     .selectFrom('invites')
     // A resent invite has several mails; its delivery is that of the latest.
@@ -148,7 +148,7 @@ function refuseUnlessPending(invite: Invite, now: Date): void {
   throw new AppError(410, `invite_${status}`, `This invitation ${why}.`);
 }
 
-export async function acceptInvite(db: Kysely<Database>, token: string, now: Date): Promise<{ target: { type: string; id: string; name: string }; email: string; role: string }> {
+export async function acceptInvite(db: Kysely<Database>, token: string, now: Date): Promise<AcceptedInvite> {
   return writeTransaction(db, async (trx) => {
     const byToken = () => trx.selectFrom('invites').selectAll().where('token_hash', '=', hashToken(token)).executeTakeFirst();
     const invite = await byToken();
@@ -175,6 +175,6 @@ export async function acceptInvite(db: Kysely<Database>, token: string, now: Dat
       .execute();
     await recordAudit(trx, { action: 'accept', actor: 'invitee', target, subject: invite.id, count: 1, at: now });
     await recordEvent(trx, inviteEvent('invite.accepted', invite, now));
-    return { target: { type: target.type, id: target.id, name: target.name }, email: invite.email, role: invite.role };
+    return { target: { type: target.type as TargetType, id: target.id, name: target.name }, email: invite.email, role: invite.role };
   });
 }

@@ -1,7 +1,7 @@
 /** Targets (organization, lab, challenge), their roles, members and seats. */
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database, Target } from '../db/schema.js';
-import type { Role, Seats, TargetType } from '../contract.js';
+import type { MemberSyncResult, Role, Seats, TargetType } from '../contract.js';
 import { AppError } from '../errors.js';
 import { dialectOf, writeTransaction } from '../db/connect.js';
 import { normalizeEmail } from './text.js';
@@ -88,7 +88,7 @@ export async function syncMembers(
   ref: TargetRef,
   members: { id: string; email: string; name?: string | null | undefined; role?: string | undefined }[],
   now: Date,
-): Promise<{ members: number }> {
+): Promise<Omit<MemberSyncResult, 'seats'>> {
   return writeTransaction(db, async (trx) => {
     const target = await lockTarget(trx, ref);
     const byEmail = new Map<string, (typeof members)[number]>();

@@ -22,47 +22,10 @@ import type { Database, Invite } from '../db/schema.js';
 import { dialectOf, writeTransaction } from '../db/connect.js';
 import { AppError } from '../errors.js';
 import { newId } from '../services/imports.js';
+import type { TargetType } from '../contract/common.js';
+import { IMPORT_EVENT_INVITES, type Event, type EventBody, type EventTarget, type EventType, type ImportEventData, type InviteEventData } from '../contract/events.js';
 
-export const EVENT_TYPES = ['import.completed', 'invite.sent', 'invite.delivery_failed', 'invite.accepted', 'invite.expired', 'invite.revoked'] as const;
-export type EventType = (typeof EVENT_TYPES)[number];
-
-export interface EventTarget {
-  type: string;
-  id: string;
-}
-
-/** `data` of every `invite.*` event. */
-export interface InviteEventData {
-  target: EventTarget;
-  inviteId: string;
-  email: string;
-  role: string;
-  importId: string | null;
-  /** `invite.delivery_failed` only: why, without addresses. */
-  reason?: string;
-  /** `invite.expired` only. */
-  expiresAt?: string;
-}
-
-/** How many invites an `import.completed` event lists; the rest arrive as `invite.sent`. */
-export const IMPORT_EVENT_INVITES = 100;
-
-export interface ImportEventData {
-  target: EventTarget;
-  importId: string;
-  invited: number;
-  skipped: number;
-  /** The first IMPORT_EVENT_INVITES invites. */
-  invites: { inviteId: string; email: string; role: string }[];
-  invitesTruncated: boolean;
-}
-
-/** What a delivery sends and GET /api/events lists. */
-export interface EventBody {
-  type: EventType;
-  timestamp: string;
-  data: InviteEventData | ImportEventData;
-}
+export { EVENT_TYPES, IMPORT_EVENT_INVITES, type Event, type EventBody, type EventTarget, type EventType, type ImportEventData, type InviteEventData } from '../contract/events.js';
 
 export interface NewEvent {
   type: EventType;
@@ -104,7 +67,8 @@ type InviteFacts = Pick<Invite, 'id' | 'target_type' | 'target_id' | 'email' | '
 
 /** An `invite.*` event from the invite's row. */
 export function inviteEvent(type: Exclude<EventType, 'import.completed'>, invite: InviteFacts, at: Date, extra: Pick<InviteEventData, 'reason' | 'expiresAt'> = {}): NewEvent {
-  const target = { type: invite.target_type, id: invite.target_id };
+  // Rows hold only target types the contract allows (targets are created through it).
+  const target = { type: invite.target_type as TargetType, id: invite.target_id };
   return { type, target, at, data: { target, inviteId: invite.id, email: invite.email, role: invite.role, importId: invite.import_id, ...extra } };
 }
 
@@ -167,9 +131,7 @@ export async function sweepExpiredInvites(db: Kysely<Database>, now: Date, limit
 }
 
 /** An event as GET /api/events lists it: the delivered body and its `webhook-id`. */
-export interface EventItem extends EventBody {
-  id: string;
-}
+export type EventItem = Event;
 
 /**
  * Events after the one with id `after` (the start when absent), in sequence order, which is

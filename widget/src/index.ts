@@ -32,4 +32,4 @@ export type {
   SessionInfo,
   SkipReason,
   TargetType,
-} from '../../bff/contract.js';
+} from './api/types.js';

@@ -1,20 +1,4 @@
-import type {
-  ConnectionInfo,
-  ConnectionTest,
-  ContactFacets,
-  ContactFilters,
-  ContactPage,
-  CsvColumnMapping,
-  CsvUploadConfirmation,
-  CsvUploadPreview,
-  ErrorBody,
-  ImportRequest,
-  ImportResult,
-  OAuthStart,
-  ProviderInfo,
-  RefreshStatus,
-  SessionInfo,
-} from '../../../bff/contract.js';
+import type { Answer, CsvColumnMapping, ErrorBody, ImportRequest, Query } from './types.js';
 import { msg, str } from '@lit/localize';
 
 /** Default time a request may take before the widget gives up and says so. */
@@ -56,23 +40,9 @@ export function isAbort(error: unknown): boolean {
   return error instanceof DOMException && error.name === 'AbortError';
 }
 
-export interface ProviderList {
-  items: ProviderInfo[];
-}
-
-/** Query of `GET /providers/:id/contacts`; empty values are left out of the URL. */
-export interface ContactsParams extends ContactFilters {
-  search?: string;
-  cursor?: string;
-  /** Position of the page's first row; for jumps, where no cursor leads. */
-  offset?: number;
-  limit?: number;
-}
-
-export interface FacetsParams {
-  search?: string;
-  status?: ContactFilters['status'];
-}
+/** Query of `GET /providers/:id/contacts` (`offset`: the page's first row, for jumps where no cursor leads); empty values are left out of the URL. */
+export type ContactsParams = Query<'/providers/{provider}/contacts', 'get'>;
+export type FacetsParams = Query<'/providers/{provider}/contacts/facets', 'get'>;
 
 export interface ApiClientOptions {
   /** Base URL of the BFF's widget routes, e.g. `/api` or `https://hr.example.com/api`. */
@@ -143,69 +113,69 @@ export class ApiClient {
     return this.#refreshing;
   }
 
-  getSession(signal?: AbortSignal): Promise<SessionInfo> {
+  getSession(signal?: AbortSignal): Promise<Answer<'/session', 'get'>> {
     return this.#request('GET', '/session', { signal });
   }
 
-  listProviders(signal?: AbortSignal): Promise<ProviderList> {
+  listProviders(signal?: AbortSignal): Promise<Answer<'/providers', 'get'>> {
     return this.#request('GET', '/providers', { signal });
   }
 
   /** Stores the organization's credentials for `provider`; the answer never holds them. */
-  saveConnection(provider: string, credentials: Record<string, string>, signal?: AbortSignal): Promise<ConnectionInfo> {
+  saveConnection(provider: string, credentials: Record<string, string>, signal?: AbortSignal): Promise<Answer<'/providers/{provider}/connection', 'put'>> {
     return this.#request('PUT', `/providers/${encodeURIComponent(provider)}/connection`, { body: { credentials }, signal });
   }
 
   /** Reads one page from the provider with the stored credentials. */
-  testConnection(provider: string, signal?: AbortSignal): Promise<ConnectionTest> {
+  testConnection(provider: string, signal?: AbortSignal): Promise<Answer<'/providers/{provider}/connection/test', 'post'>> {
     return this.#request('POST', `/providers/${encodeURIComponent(provider)}/connection/test`, { signal });
   }
 
   /** Begins signing the organization in to `provider`: where to send the popup, and whose messages to trust. */
-  startSignIn(provider: string, origin: string, signal?: AbortSignal): Promise<OAuthStart> {
+  startSignIn(provider: string, origin: string, signal?: AbortSignal): Promise<Answer<'/providers/{provider}/oauth', 'post'>> {
     return this.#request('POST', `/providers/${encodeURIComponent(provider)}/oauth`, { body: { origin }, signal });
   }
 
-  deleteConnection(provider: string, signal?: AbortSignal): Promise<ConnectionInfo> {
+  deleteConnection(provider: string, signal?: AbortSignal): Promise<Answer<'/providers/{provider}/connection', 'delete'>> {
     return this.#request('DELETE', `/providers/${encodeURIComponent(provider)}/connection`, { signal });
   }
 
-  listContacts(provider: string, params: ContactsParams, signal?: AbortSignal): Promise<ContactPage> {
+  listContacts(provider: string, params: ContactsParams, signal?: AbortSignal): Promise<Answer<'/providers/{provider}/contacts', 'get'>> {
     return this.#request('GET', `/providers/${encodeURIComponent(provider)}/contacts${queryString(params)}`, { signal });
   }
 
   /** The provider's directory refresh: idle, syncing (with progress), ready or error. */
-  getRefresh(provider: string, signal?: AbortSignal): Promise<RefreshStatus> {
+  getRefresh(provider: string, signal?: AbortSignal): Promise<Answer<'/providers/{provider}/refresh', 'get'>> {
     return this.#request('GET', `/providers/${encodeURIComponent(provider)}/refresh`, { signal });
   }
 
   /** Starts a refresh of the provider's directory (or joins the one running); answers its status. */
-  startRefresh(provider: string, signal?: AbortSignal): Promise<RefreshStatus> {
+  startRefresh(provider: string, signal?: AbortSignal): Promise<Answer<'/providers/{provider}/refresh', 'post'>> {
     return this.#request('POST', `/providers/${encodeURIComponent(provider)}/refresh`, { signal });
   }
 
-  getFacets(provider: string, params: FacetsParams, signal?: AbortSignal): Promise<ContactFacets> {
+  getFacets(provider: string, params: FacetsParams, signal?: AbortSignal): Promise<Answer<'/providers/{provider}/contacts/facets', 'get'>> {
     return this.#request('GET', `/providers/${encodeURIComponent(provider)}/contacts/facets${queryString(params)}`, {
       signal,
     });
   }
 
   /** Sends a CSV file to a CSV provider; the answer is its columns, a guessed mapping and a preview. */
-  uploadCsv(provider: string, file: Blob, signal?: AbortSignal): Promise<CsvUploadPreview> {
+  uploadCsv(provider: string, file: Blob, signal?: AbortSignal): Promise<Answer<'/providers/{provider}/uploads', 'post'>> {
     return this.#request('POST', `/providers/${encodeURIComponent(provider)}/uploads`, { body: file, signal });
   }
 
-  previewCsv(provider: string, upload: string, mapping: CsvColumnMapping, signal?: AbortSignal): Promise<CsvUploadPreview> {
+  previewCsv(provider: string, upload: string, mapping: CsvColumnMapping, signal?: AbortSignal): Promise<Answer<'/providers/{provider}/uploads/{upload}/preview', 'post'>> {
     return this.#request('POST', `/providers/${encodeURIComponent(provider)}/uploads/${encodeURIComponent(upload)}/preview`, { body: { mapping }, signal });
   }
 
   /** Makes the upload's mapped rows the organization's directory of that provider. */
-  confirmCsv(provider: string, upload: string, mapping: CsvColumnMapping, signal?: AbortSignal): Promise<CsvUploadConfirmation> {
+  confirmCsv(provider: string, upload: string, mapping: CsvColumnMapping, signal?: AbortSignal): Promise<Answer<'/providers/{provider}/uploads/{upload}/confirm', 'post'>> {
     return this.#request('POST', `/providers/${encodeURIComponent(provider)}/uploads/${encodeURIComponent(upload)}/confirm`, { body: { mapping }, signal });
   }
 
   /** `idempotencyKey` must stay the same when the same submission is retried. */
-  createImport(request: ImportRequest, idempotencyKey: string, signal?: AbortSignal): Promise<ImportResult> {
+  createImport(request: ImportRequest, idempotencyKey: string, signal?: AbortSignal): Promise<Answer<'/imports', 'post'>> {
     return this.#request('POST', '/imports', { body: request, headers: { 'Idempotency-Key': idempotencyKey }, signal });
   }
 

@@ -1,4 +1,4 @@
-import type { ImportResult } from '../../../bff/contract.js';
+import type { ImportResult } from '../api/types.js';
 
 /** The import was written: `detail` is the BFF's answer (invited count, skipped contacts, seats). */
 export class HrImportCompleteEvent extends Event {

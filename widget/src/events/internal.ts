@@ -2,7 +2,7 @@
  * Events between the parts of `<hr-import>`. They bubble but are not composed: they stay inside
  * the root's shadow tree, so a host only ever sees the public `hr-import-*` events.
  */
-import type { ConnectionState, Contact, CsvCounts, ProviderInfo } from '../../../bff/contract.js';
+import type { ConnectionState, Contact, CsvCounts, ProviderInfo } from '../api/types.js';
 import type { ContactQuery, Selection } from '../model/selection.js';
 
 const INTERNAL: EventInit = { bubbles: true, composed: false };

@@ -1,4 +1,4 @@
-import type { Contact } from '../../../bff/contract.js';
+import type { Contact } from '../api/types.js';
 
 export const PLACEHOLDERS = ['firstName', 'targetName', 'inviterName'] as const;
 export type Placeholder = (typeof PLACEHOLDERS)[number];

@@ -1,4 +1,4 @@
-import type { Contact, ContactFilters, ImportRequest } from '../../../bff/contract.js';
+import type { Contact, ContactFilters, ImportRequest } from '../api/types.js';
 
 /** What the admin typed and picked above the contact list. Empty strings mean "any". */
 export interface ContactQuery {

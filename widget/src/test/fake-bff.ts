@@ -2,22 +2,8 @@
  * An in-browser stand-in for the BFF: replaces `window.fetch`, answers the widget-facing routes
  * with contract-shaped JSON from an in-test directory, and records every request.
  */
-import type {
-  Contact,
-  ContactFacets,
-  ContactPage,
-  CsvColumnMapping,
-  CsvContactField,
-  CsvUploadPreview,
-  ImportRequest,
-  ImportResult,
-  ProviderInfo,
-  RefreshStatus,
-  Role,
-  Seats,
-  SessionInfo,
-  SkipReason,
-} from '../../../bff/contract.js';
+import type { Answer, Contact, CsvColumnMapping, CsvContactField, CsvUploadPreview, ImportRequest, ImportResult, ProviderInfo, RefreshStatus, Role, Seats, SessionInfo, SkipReason } from '../api/types.js';
+import type { paths } from '../api/schema.js';
 import { CSV_FIELDS } from '../components/csv-upload/csv-upload.js';
 
 export const TOKEN = 'test-session-token';
@@ -131,6 +117,11 @@ export function json(status: number, body: unknown): Response {
   return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
 }
 
+/** The fake's own answers, typed by the operation they answer: a shape the BFF would not send fails tsc. */
+function answer<P extends keyof paths, M extends 'get' | 'post' | 'put' | 'delete'>(_route: P, _method: M, status: number, body: Answer<P, M>): Response {
+  return json(status, body);
+}
+
 export function errorResponse(status: number, code: string, message: string, details?: unknown): Response {
   return json(status, { error: { code, message, ...(details === undefined ? {} : { details }) } });
 }
@@ -183,13 +174,13 @@ export class FakeBff {
     if (method === 'POST') {
       this.#refreshAt = 0;
       this.refreshState = this.refreshSteps[0] ?? this.refreshReady();
-      return json(202, this.refreshState);
+      return answer('/providers/{provider}/refresh', 'post', 202, this.refreshState);
     }
     if (this.#refreshAt >= 0 && this.#refreshAt < this.refreshSteps.length - 1) {
       this.#refreshAt += 1;
       this.refreshState = this.refreshSteps[this.#refreshAt]!;
     }
-    return json(200, this.refreshState);
+    return answer('/providers/{provider}/refresh', 'get', 200, this.refreshState);
   }
 
   install(): this {
@@ -254,13 +245,13 @@ export class FakeBff {
 
   private route(r: RecordedRequest): Response {
     const params = r.url.searchParams;
-    if (r.method === 'GET' && r.path === '/session') return json(200, this.session());
-    if (r.method === 'GET' && r.path === '/providers') return json(200, { items: this.providers });
+    if (r.method === 'GET' && r.path === '/session') return answer('/session', 'get', 200, this.session());
+    if (r.method === 'GET' && r.path === '/providers') return answer('/providers', 'get', 200, { items: this.providers });
     let m = /^\/providers\/([^/]+)\/contacts$/.exec(r.path);
     if (r.method === 'GET' && m) return this.page(params);
     if (/^\/providers\/([^/]+)\/refresh$/.test(r.path) && (r.method === 'GET' || r.method === 'POST')) return this.refresh(r.method);
     m = /^\/providers\/([^/]+)\/contacts\/facets$/.exec(r.path);
-    if (r.method === 'GET' && m) return json(200, this.facets(params));
+    if (r.method === 'GET' && m) return answer('/providers/{provider}/contacts/facets', 'get', 200, this.facets(params));
     if (r.method === 'POST' && r.path === '/imports') return this.import(r.body as ImportRequest);
     m = /^\/providers\/([^/]+)\/uploads(?:\/([^/]+)\/(preview|confirm))?$/.exec(r.path);
     if (r.method === 'POST' && m) return this.csvUpload(r, m[2], m[3]);
@@ -332,16 +323,15 @@ export class FakeBff {
     const end = Math.min(found.size, offset + limit);
     const items: Contact[] = [];
     for (let k = offset; k < end; k++) items.push(found.at(k));
-    const page: ContactPage = {
+    return answer('/providers/{provider}/contacts', 'get', 200, {
       items,
       nextCursor: offset + limit < found.size ? String(offset + limit) : null,
       total: found.size,
       selectable: found.selectable,
-    };
-    return json(200, page);
+    });
   }
 
-  private facets(params: URLSearchParams): ContactFacets {
+  private facets(params: URLSearchParams): Answer<'/providers/{provider}/contacts/facets', 'get'> {
     const found = this.matches(params.get('search'), { status: params.get('status') ?? undefined });
     const count = (key: 'department' | 'location') => {
       const counts = new Map<string, number>();
@@ -360,13 +350,13 @@ export class FakeBff {
     if (!provider) return errorResponse(404, 'provider_not_found', `No HR application "${id}" is configured.`);
     if (test && method === 'POST') {
       if (provider.connection !== 'ready') return errorResponse(409, 'provider_not_connected', `${provider.name} is not connected yet.`);
-      return json(200, { ok: true, sample: this.contacts.length });
+      return answer('/providers/{provider}/connection/test', 'post', 200, { ok: true, sample: this.contacts.length });
     }
     if (test || (method !== 'PUT' && method !== 'DELETE')) return errorResponse(404, 'not_found', `No route ${method}`);
     if (!provider.fields) return errorResponse(409, 'configured_by_deployment', `${provider.name} is connected by this deployment's configuration.`);
     const connection = method === 'PUT' ? 'ready' : 'needs_credentials';
     this.providers = this.providers.map((p) => (p.id === id ? { ...p, connection } : p));
-    return json(200, { connection });
+    return answer('/providers/{provider}/connection', method === 'PUT' ? 'put' : 'delete', 200, { connection });
   }
 
   /** CSV uploads, by upload id: the file's header and rows (comma-separated, no quoting: test files are simple). */
@@ -385,16 +375,16 @@ export class FakeBff {
       this.uploads.set(id, { columns: header, rows });
       const guess = (f: CsvContactField, names: string[]) => header.find((h) => names.includes(h.toLowerCase())) ?? null;
       const mapping = Object.fromEntries(CSV_FIELDS.map((f) => [f, guess(f, [f.toLowerCase(), f.replace(/([A-Z])/g, ' $1').toLowerCase()])])) as CsvColumnMapping;
-      return json(201, this.csvPreview(id, mapping));
+      return answer('/providers/{provider}/uploads', 'post', 201, this.csvPreview(id, mapping));
     }
     const upload = this.uploads.get(id);
     if (!upload) return errorResponse(404, 'upload_not_found', 'This upload is unknown or has expired.');
     const mapping = { ...Object.fromEntries(CSV_FIELDS.map((f) => [f, null])), ...(r.body as { mapping: Partial<CsvColumnMapping> }).mapping } as CsvColumnMapping;
     const preview = this.csvPreview(id, mapping);
-    if (action === 'preview') return json(200, preview);
+    if (action === 'preview') return answer('/providers/{provider}/uploads/{upload}/preview', 'post', 200, preview);
     this.contacts = upload.rows.map((_, i) => this.csvContact(upload, mapping, i));
     this.providers = this.providers.map((p) => (p.id === provider ? { ...p, connection: 'ready' } : p));
-    return json(200, { connection: 'ready', counts: preview.counts });
+    return answer('/providers/{provider}/uploads/{upload}/confirm', 'post', 200, { connection: 'ready', counts: preview.counts });
   }
 
   private csvContact(upload: { columns: string[]; rows: string[][] }, mapping: CsvColumnMapping, i: number): Contact {
@@ -449,7 +439,6 @@ export class FakeBff {
     for (const c of invite) c.membership = 'invited';
     this.seats = { ...this.seats, used: this.seats.used + invite.length, remaining: this.seats.remaining - invite.length };
     this.#imports += 1;
-    const result: ImportResult = { id: `imp_${this.#imports}`, invited: invite.length, skipped, seats: this.seats };
-    return json(201, result);
+    return answer('/imports', 'post', 201, { id: `imp_${this.#imports}`, invited: invite.length, skipped, seats: this.seats });
   }
 }

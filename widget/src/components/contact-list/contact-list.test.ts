@@ -1,6 +1,6 @@
 import { expect, waitUntil } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
-import type { ProviderInfo } from '../../../../bff/contract.js';
+import type { ProviderInfo } from '../../api/types.js';
 import type { Selection } from '../../model/selection.js';
 import { expectAccessible } from '../../test/axe.js';
 import { FakeBff, directory, generatedDirectory } from '../../test/fake-bff.js';

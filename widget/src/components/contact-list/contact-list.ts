@@ -5,7 +5,7 @@ import { styleProps } from '../../directives/style-props.js';
 import { msg, str } from '@lit/localize';
 import { ContextConsumer } from '@lit/context';
 import { Task, TaskStatus, initialState } from '@lit/task';
-import type { Contact, ContactFacets, ContactPage, ProviderInfo } from '../../../../bff/contract.js';
+import type { Contact, ContactFacets, ContactPage, ProviderInfo } from '../../api/types.js';
 import { isAbort, toApiError, type ApiError } from '../../api/client.js';
 import { apiContext } from '../../api/context.js';
 import { define } from '../../define.js';

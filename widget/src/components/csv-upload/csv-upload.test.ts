@@ -1,5 +1,5 @@
 import { expect, oneEvent, waitUntil } from '@open-wc/testing';
-import type { ProviderInfo } from '../../../../bff/contract.js';
+import type { ProviderInfo } from '../../api/types.js';
 import type { HrCsvConfirmEvent } from '../../events/internal.js';
 import { expectAccessible } from '../../test/axe.js';
 import { FakeBff, errorResponse } from '../../test/fake-bff.js';

@@ -2,7 +2,7 @@ import { LitElement, html, nothing } from 'lit';
 import { ContextConsumer } from '@lit/context';
 import { Task, initialState } from '@lit/task';
 import { msg, str } from '@lit/localize';
-import type { CsvColumnMapping, CsvContactField, CsvUploadPreview, ProviderInfo } from '../../../../bff/contract.js';
+import type { CsvColumnMapping, CsvContactField, CsvUploadPreview, ProviderInfo } from '../../api/types.js';
 import { toApiError, type ApiError } from '../../api/client.js';
 import { apiContext } from '../../api/context.js';
 import { define } from '../../define.js';

@@ -1,6 +1,6 @@
 import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
-import type { ImportRequest, ImportResult } from '../../../../bff/contract.js';
+import type { ImportRequest, ImportResult } from '../../api/types.js';
 import { define } from '../../define.js';
 import { HrImportCompleteEvent } from '../../events/hr-import-complete.js';
 import type { HrImportErrorEvent } from '../../events/hr-import-error.js';

@@ -3,7 +3,7 @@ import { keyed } from 'lit/directives/keyed.js';
 import { ContextProvider } from '@lit/context';
 import { msg, str, updateWhenLocaleChanges } from '@lit/localize';
 import { Task, initialState } from '@lit/task';
-import type { Contact, ImportRequest, ImportResult, ProviderInfo, Seats, SessionInfo } from '../../../../bff/contract.js';
+import type { Contact, ImportRequest, ImportResult, ProviderInfo, Seats, SessionInfo } from '../../api/types.js';
 import { ApiClient, DEFAULT_TIMEOUT_MS, newIdempotencyKey, toApiError, type ApiError } from '../../api/client.js';
 import { apiContext } from '../../api/context.js';
 import { define } from '../../define.js';

@@ -1,4 +1,4 @@
-import type { ProviderInfo } from '../../../../bff/contract.js';
+import type { ProviderInfo } from '../../api/types.js';
 import { HrContactList } from '../contact-list/contact-list.js';
 import { HrImportRefreshProgress } from '../refresh-progress/refresh-progress.js';
 

@@ -1,5 +1,5 @@
 import { expect, fixture, html } from '@open-wc/testing';
-import type { Contact, ImportResult } from '../../../../bff/contract.js';
+import type { Contact, ImportResult } from '../../api/types.js';
 import { expectAccessible } from '../../test/axe.js';
 import { makeContact } from '../../test/fake-bff.js';
 import { queryAllByRole, visibleText } from '../../test/queries.js';

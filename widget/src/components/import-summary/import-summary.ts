@@ -1,6 +1,6 @@
 import { LitElement, html, nothing } from 'lit';
 import { msg, str, updateWhenLocaleChanges } from '@lit/localize';
-import type { Contact, ImportResult, SkipReason } from '../../../../bff/contract.js';
+import type { Contact, ImportResult, SkipReason } from '../../api/types.js';
 import { define } from '../../define.js';
 import { sharedStyles } from '../../styles/shared.styles.js';
 import { importSummaryStyles } from './import-summary.styles.js';

@@ -1,7 +1,7 @@
 import { LitElement, html, nothing } from 'lit';
 import { msg, str, updateWhenLocaleChanges } from '@lit/localize';
 import { live } from 'lit/directives/live.js';
-import type { Contact } from '../../../../bff/contract.js';
+import type { Contact } from '../../api/types.js';
 import { define } from '../../define.js';
 import { HrMessageChangeEvent } from '../../events/internal.js';
 import {

@@ -1,7 +1,7 @@
 import { LitElement, html, nothing } from 'lit';
 import { ContextConsumer } from '@lit/context';
 import { msg, str, updateWhenLocaleChanges } from '@lit/localize';
-import type { CredentialField, ProviderInfo } from '../../../../bff/contract.js';
+import type { CredentialField, ProviderInfo } from '../../api/types.js';
 import { isAbort, toApiError, type ApiClient, type ApiError } from '../../api/client.js';
 import { apiContext } from '../../api/context.js';
 import { define } from '../../define.js';

@@ -5,7 +5,7 @@
  * reports with `postMessage`; only a message from the BFF's origin, sent by that very window, of
  * our type and for this provider counts. A window closed without one is the admin giving up.
  */
-import type { OAuthResultMessage } from '../../../../bff/contract.js';
+import type { OAuthResultMessage } from '../../api/types.js';
 
 export type SignInOutcome = { kind: 'result'; ok: boolean; error?: string; message?: string } | { kind: 'closed' } | { kind: 'aborted' };
 

@@ -1,6 +1,6 @@
 import { expect, oneEvent, waitUntil } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
-import type { ProviderInfo } from '../../../../bff/contract.js';
+import type { ProviderInfo } from '../../api/types.js';
 import type { HrProviderSelectEvent } from '../../events/internal.js';
 import { expectAccessible } from '../../test/axe.js';
 import { FakeBff, errorResponse } from '../../test/fake-bff.js';

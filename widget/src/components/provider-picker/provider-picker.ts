@@ -2,7 +2,7 @@ import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { ContextConsumer } from '@lit/context';
 import { msg, str, updateWhenLocaleChanges } from '@lit/localize';
 import { Task, initialState } from '@lit/task';
-import type { ConnectionState, ProviderInfo } from '../../../../bff/contract.js';
+import type { ConnectionState, ProviderInfo } from '../../api/types.js';
 import { toApiError } from '../../api/client.js';
 import { apiContext } from '../../api/context.js';
 import { define } from '../../define.js';

@@ -1,5 +1,5 @@
 import { expect, oneEvent, waitUntil } from '@open-wc/testing';
-import type { ProviderInfo, RefreshStatus } from '../../../../bff/contract.js';
+import type { ProviderInfo, RefreshStatus } from '../../api/types.js';
 import { expectAccessible } from '../../test/axe.js';
 import { FakeBff, refreshIdle, refreshSyncing } from '../../test/fake-bff.js';
 import { mountWithApi } from '../../test/mount.js';

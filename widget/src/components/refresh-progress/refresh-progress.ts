@@ -3,7 +3,7 @@ import { styleProps } from '../../directives/style-props.js';
 import { ContextConsumer } from '@lit/context';
 import { Task, initialState } from '@lit/task';
 import { msg, str } from '@lit/localize';
-import type { ProviderInfo, RefreshStatus } from '../../../../bff/contract.js';
+import type { ProviderInfo, RefreshStatus } from '../../api/types.js';
 import { ApiError, isAbort, toApiError, type ApiClient } from '../../api/client.js';
 import { apiContext } from '../../api/context.js';
 import { define } from '../../define.js';

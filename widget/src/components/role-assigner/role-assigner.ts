@@ -2,7 +2,7 @@ import { LitElement, html, nothing } from 'lit';
 import { msg, str, updateWhenLocaleChanges } from '@lit/localize';
 import { live } from 'lit/directives/live.js';
 import { repeat } from 'lit/directives/repeat.js';
-import type { Contact, Role } from '../../../../bff/contract.js';
+import type { Contact, Role } from '../../api/types.js';
 import { define } from '../../define.js';
 import { HrRoleChangeEvent } from '../../events/internal.js';
 import { sharedStyles } from '../../styles/shared.styles.js';

@@ -1,6 +1,6 @@
 import { LitElement, html, nothing } from 'lit';
 import { msg, str, updateWhenLocaleChanges } from '@lit/localize';
-import type { Seats } from '../../../../bff/contract.js';
+import type { Seats } from '../../api/types.js';
 import { define } from '../../define.js';
 import { styleProps } from '../../directives/style-props.js';
 import { sharedStyles } from '../../styles/shared.styles.js';

@@ -1,0 +1,32 @@
+import { readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { contractFiles } from '../../scripts/generate-contract.js';
+
+const root = new URL('../../', import.meta.url);
+
+describe('the generated contract types', () => {
+  it('are what `npm run contract` writes from the OpenAPI document now', async () => {
+    const expected = await contractFiles();
+    for (const [file, text] of Object.entries(expected)) {
+      const committed = await readFile(new URL(file, root), 'utf8').catch(() => '(missing)');
+      // One assertion per file, with the fix in its message: a diff of 3,000 lines helps nobody.
+      expect(committed === text, `${file} is out of date with bff/contract/: run npm run contract`).toBe(true);
+    }
+  });
+});
+
+describe('the widget', () => {
+  it('imports nothing from bff/ and no zod: its types come from the generated contract', async () => {
+    const { readdir } = await import('node:fs/promises');
+    const files = (await readdir(new URL('widget/src/', root), { recursive: true })).filter((f) => /\.ts$/.test(f));
+    expect(files.length).toBeGreaterThan(20);
+    const offending: string[] = [];
+    for (const file of files) {
+      const source = await readFile(new URL(`widget/src/${file}`, root), 'utf8');
+      for (const m of source.matchAll(/(?:from|import)\s*\(?\s*['"]([^'"]+)['"]/g)) {
+        if (/(^|\/)bff\//.test(m[1]!) || /^zod(\/|$)/.test(m[1]!)) offending.push(`${file}: ${m[1]}`);
+      }
+    }
+    expect(offending).toEqual([]);
+  });
+});

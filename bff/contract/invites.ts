@@ -1,0 +1,49 @@
+/** The session target's invites, and the public accept endpoint the email link leads to. */
+import { z } from 'zod';
+import { targetType, timestamp } from './common.js';
+import { answer, request } from './registry.js';
+
+export const INVITE_STATUSES = ['pending', 'accepted', 'revoked', 'expired'] as const;
+export const inviteStatus = z.enum(INVITE_STATUSES);
+export type InviteStatus = z.infer<typeof inviteStatus>;
+
+export const inviteListQuery = z
+  .object({
+    status: inviteStatus.optional(),
+    cursor: z.string().max(100).optional(),
+    limit: z.coerce.number().int().min(1).max(500).optional(),
+  })
+  .strict();
+
+export const inviteParams = z.object({ id: z.string().regex(/^inv_[A-Za-z0-9_-]{10,40}$/) }).strict();
+
+export const acceptRequest = request('AcceptRequest', z.object({ token: z.string().min(20).max(200) }).strict());
+
+export const inviteSummary = answer(
+  'InviteSummary',
+  z
+    .object({
+      id: z.string(),
+      email: z.string(),
+      name: z.string().nullable(),
+      role: z.string(),
+      status: inviteStatus,
+      delivery: z.enum(['queued', 'sending', 'sent', 'failed', 'cancelled']),
+      deliveryError: z.string().nullable().describe('Why the mail could not be delivered, when `delivery` is `failed`.'),
+      expiresAt: timestamp,
+      createdAt: timestamp,
+      importId: z.string().nullable(),
+    })
+    .strict(),
+);
+export type InviteSummary = z.infer<typeof inviteSummary>;
+
+export const inviteList = answer('InviteList', z.object({ items: z.array(inviteSummary), nextCursor: z.string().nullable() }).strict(), 'One page, newest first');
+export type InviteList = z.infer<typeof inviteList>;
+
+export const acceptedInvite = answer(
+  'AcceptedInvite',
+  z.object({ target: z.object({ type: targetType, id: z.string(), name: z.string() }).strict(), email: z.string(), role: z.string() }).strict(),
+  'Now a member',
+);
+export type AcceptedInvite = z.infer<typeof acceptedInvite>;

@@ -1,0 +1,42 @@
+/**
+ * `npm run contract`: writes the TypeScript of the BFF contract, generated from the OpenAPI
+ * document (bff/openapi.ts, itself generated from bff/contract/) by openapi-typescript:
+ *
+ * - widget/src/api/schema.ts: the widget's types, so the browser bundle needs neither bff/ nor zod
+ * - bff/openapi-types.ts: the same for the host client (bff/client.ts)
+ *
+ * Both are committed (the widget is built without the BFF); bff/contract/generated.test.ts fails
+ * when either differs from what this script would write now. They are `.ts`, not `.d.ts`, so the
+ * packages' compilers emit their declarations with the rest.
+ */
+import { writeFile } from 'node:fs/promises';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import openapiTS, { astToString } from 'openapi-typescript';
+import { openApiDocument } from '../bff/openapi.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+export const CONTRACT_FILES = ['widget/src/api/schema.ts', 'bff/openapi-types.ts'] as const;
+
+const HEADER = `/**
+ * The BFF's contract as TypeScript types, generated from its OpenAPI document (bff/openapi.ts)
+ * by openapi-typescript. Do not edit: change bff/contract/, then run \`npm run contract\`.
+ */
+
+`;
+
+/** What each contract file should hold now. */
+export async function contractFiles(): Promise<Record<(typeof CONTRACT_FILES)[number], string>> {
+  // The paths are those below the base the BFF is mounted under; the base is the client's to give.
+  const ast = await openapiTS(JSON.stringify(openApiDocument()), { silent: true });
+  const types = HEADER + astToString(ast);
+  return Object.fromEntries(CONTRACT_FILES.map((file) => [file, types])) as Record<(typeof CONTRACT_FILES)[number], string>;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const files = await contractFiles();
+  for (const [file, text] of Object.entries(files)) {
+    await writeFile(root + file, text);
+    console.log(`wrote ${file}`);
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * The BFF contract's types under their own names, from the TypeScript generated from its OpenAPI
+ * document (schema.ts, written by `npm run contract`). Types only: nothing here reaches the
+ * bundle, and the widget needs neither bff/ nor zod.
+ */
+import type { components, paths } from './schema.js';
+
+type Schemas = components['schemas'];
+
+/** The JSON body of an operation's successful answer (2xx). */
+export type Answer<P extends keyof paths, M extends 'get' | 'post' | 'put' | 'delete'> = paths[P][M] extends { responses: infer R }
+  ? { [S in keyof R]: S extends 200 | 201 | 202 ? (R[S] extends { content: { 'application/json': infer B } } ? B : never) : never }[keyof R]
+  : never;
+
+/** The query of an operation, as the BFF reads it. */
+export type Query<P extends keyof paths, M extends 'get'> = NonNullable<paths[P][M] extends { parameters: { query?: infer Q } } ? Q : never>;
+
+export type ErrorBody = Schemas['ErrorBody'];
+export type Role = Schemas['Role'];
+export type Seats = Schemas['Seats'];
+export type SessionInfo = Schemas['SessionInfo'];
+export type TargetType = SessionInfo['target']['type'];
+export type ConnectionState = Schemas['ConnectionState'];
+export type CredentialField = Schemas['CredentialField'];
+export type ProviderInfo = Schemas['ProviderInfo'];
+export type ProviderList = Schemas['ProviderList'];
+export type RefreshStatus = Schemas['RefreshStatus'];
+export type ConnectionInfo = Schemas['ConnectionInfo'];
+export type ConnectionTest = Schemas['ConnectionTest'];
+export type OAuthStart = Schemas['OAuthStart'];
+export type OAuthResultMessage = Schemas['OAuthResultMessage'];
+export type Contact = Schemas['Contact'];
+export type Membership = Contact['membership'];
+export type ContactPage = Schemas['ContactPage'];
+export type ContactFacets = Schemas['ContactFacets'];
+export type ContactFilters = Schemas['ContactFilters'];
+export type ImportRequest = Schemas['ImportRequest'];
+export type AcceptedInvite = Schemas['AcceptedInvite'];
+export type ImportResult = Schemas['ImportResult'];
+export type SkipReason = Schemas['SkipReason'];
+export type CsvColumnMapping = Schemas['CsvColumnMapping'];
+export type CsvContactField = keyof CsvColumnMapping;
+export type CsvCounts = Schemas['CsvCounts'];
+export type CsvUploadPreview = Schemas['CsvUploadPreview'];
+export type CsvUploadConfirmation = Schemas['CsvUploadConfirmation'];
+
+// Were the generated answers ever to stop resolving (a \`never\`), every client method would accept
+// anything; these fail tsc instead.
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+type Expect<T extends true> = T;
+export type ContractTypesResolve = [
+  Expect<Equal<Answer<'/session', 'get'>, SessionInfo>>,
+  Expect<Equal<Answer<'/providers/{provider}/refresh', 'post'>, RefreshStatus>>,
+  Expect<Equal<Query<'/invites', 'get'>['status'], 'pending' | 'accepted' | 'revoked' | 'expired' | undefined>>,
+];
