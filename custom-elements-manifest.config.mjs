@@ -1,4 +1,4 @@
-// `cem analyze` (run by `npm run build`) writes custom-elements.json, the manifest IDEs, Storybook
+// `cem analyze` (run by `npm run build`) writes widget/custom-elements.json, the manifest IDEs, Storybook
 // and framework wrappers read. Only the elements' sources are analyzed, not tests or styles.
 
 /**
@@ -61,7 +61,7 @@ function hrImportConventions() {
 export default {
   globs: ['widget/src/components/**/*.ts'],
   exclude: ['**/*.test.ts', '**/*.styles.ts'],
-  outdir: '.',
+  outdir: 'widget',
   litelement: true,
   packagejson: false,
   plugins: [hrImportConventions()],

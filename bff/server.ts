@@ -1,4 +1,6 @@
-// `npm start`: the standalone BFF and demo on http://localhost:8787 (PORT overrides).
+#!/usr/bin/env node
+// `npm start`, and the `hr-import` bin of @hr-import/bff: the standalone BFF (and, with no API
+// key configured, the demo) on http://localhost:8787 (PORT overrides).
 import { ConfigError, loadEnvConfig } from './config.js';
 import { startStandalone } from './standalone.js';
 

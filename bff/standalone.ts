@@ -27,8 +27,9 @@ export interface Standalone {
   close(): Promise<void>;
 }
 
-const ROOT = resolve(import.meta.dirname, '..');
-const DEMO_DIR = join(ROOT, 'dist/demo');
+// The built pages. From source (`npm start`): the demo build at the repo root, demo and accept
+// page. From the compiled package (bff/dist/bff/ → bff/dist/public/): the accept page alone.
+const PAGES_DIR = import.meta.filename.endsWith('.ts') ? resolve(import.meta.dirname, '../dist/demo') : resolve(import.meta.dirname, '../public');
 
 export async function startStandalone(
   env: EnvConfig,
@@ -74,11 +75,13 @@ export async function startStandalone(
     },
   };
   app.route('/', createApp({ db, config, providers, logger }));
+  const root = relative(process.cwd(), PAGES_DIR) || '.';
+  // The invite email links to /accept unless HR_IMPORT_ACCEPT_URL points elsewhere, demo or not.
+  app.get('/accept', serveStatic({ root, path: 'accept.html' }));
+  app.use('/assets/*', serveStatic({ root }));
   if (demo) {
     app.route('/demo', demoRoutes(db.kysely, secret, env.sessionTtlSeconds));
-    const root = relative(process.cwd(), DEMO_DIR) || '.';
-    if (!existsSync(join(DEMO_DIR, 'index.html'))) logger.warn('demo page not built: run `npm run build:demo`', {});
-    app.get('/accept', serveStatic({ root, path: 'accept.html' }));
+    if (!existsSync(join(PAGES_DIR, 'index.html'))) logger.warn('demo page not built: run `npm run build:demo`', {});
     app.use('/*', serveStatic({ root }));
   }
 
