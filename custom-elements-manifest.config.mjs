@@ -14,8 +14,8 @@ export const SCHEMA_VERSION = '2.1.0';
  */
 export const PUBLIC_TAGS = ['hr-import'];
 
-/** `widget/src/x/y.ts` → `dist/x/y.js`: the compiled file the package ships for a source. */
-const shipped = (sourcePath) => sourcePath.replace(PACKAGE_ROOT, '').replace(/^src\//, 'dist/').replace(/\.ts$/, '.js');
+/** `widget/src/x/y.ts` → `dist/module/x/y.js`: the compiled file the package ships for a source (Vite keeps one file per module). */
+const shipped = (sourcePath) => sourcePath.replace(PACKAGE_ROOT, '').replace(/^src\//, 'dist/module/').replace(/\.ts$/, '.js');
 
 /**
  * Fits the manifest to how this codebase writes elements:
@@ -107,7 +107,7 @@ function shippedPackage() {
           if (!exp.declaration?.module) continue;
           const module = exp.declaration.module;
           // The entry's re-exports name modules relative to it (`./events/x.js`); the others theirs.
-          exp.declaration.module = module.startsWith('./') ? `dist/${module.slice(2)}` : shipped(module);
+          exp.declaration.module = module.startsWith('./') ? `dist/module/${module.slice(2)}` : shipped(module);
         }
         // Type-only exports (TokenProvider, HrImportStep) declare nothing the manifest describes.
         mod.exports = (mod.exports ?? []).filter((exp) => declared.get(exp.declaration?.module)?.has(exp.declaration.name));
@@ -115,7 +115,7 @@ function shippedPackage() {
 
       const eventClasses = new Map(); // class name → shipped module path
       for (const mod of manifest.modules) {
-        if (!mod.path.startsWith('dist/events/')) continue;
+        if (!mod.path.startsWith('dist/module/events/')) continue;
         for (const decl of mod.declarations ?? []) if (decl.kind === 'class') eventClasses.set(decl.name, mod.path);
       }
       for (const decl of manifest.modules.flatMap((mod) => mod.declarations ?? [])) {

@@ -4,9 +4,11 @@ import { resolve } from 'node:path';
 import { collapseTemplateWhitespace } from './scripts/collapse-template-whitespace.mjs';
 
 /**
- * `vite build` emits the widget as one ES module (dist/widget/hr-import.js, Lit included) for
- * script-tag use; `vite build --mode module` the bundler entry (dist/module/index.js); `vite build --mode demo` emits the demo pages served by the standalone server.
- * `vitest` runs the BFF and end-to-end tests in Node.
+ * `vite build` emits the widget as one ES module (widget/dist/browser/hr-import.js, Lit included)
+ * for script-tag use; `vite build --mode module` the bundler entries of @hr-import/widget
+ * (widget/dist/module/); `vite build --mode demo` the demo pages served by the standalone server
+ * from source; `vite build --mode accept` the invite accept page alone, shipped in @hr-import/bff
+ * (bff/dist/public/). `vitest` runs the BFF and end-to-end tests in Node.
  */
 export default defineConfig(({ mode }) => {
   const base = {
@@ -18,19 +20,17 @@ export default defineConfig(({ mode }) => {
       hookTimeout: 60_000,
     },
   };
-  if (mode === 'demo') {
+  if (mode === 'demo' || mode === 'accept') {
+    const accept = { accept: resolve(import.meta.dirname, 'demo/accept.html') };
     return {
       ...base,
       root: resolve(import.meta.dirname, 'demo'),
       base: '/',
       build: {
-        outDir: resolve(import.meta.dirname, 'dist/demo'),
+        outDir: resolve(import.meta.dirname, mode === 'demo' ? 'dist/demo' : 'bff/dist/public'),
         emptyOutDir: true,
         rollupOptions: {
-          input: {
-            index: resolve(import.meta.dirname, 'demo/index.html'),
-            accept: resolve(import.meta.dirname, 'demo/accept.html'),
-          },
+          input: mode === 'demo' ? { index: resolve(import.meta.dirname, 'demo/index.html'), ...accept } : accept,
         },
       },
     };
@@ -42,19 +42,28 @@ export default defineConfig(({ mode }) => {
     ...base,
     plugins: [collapseTemplateWhitespace()],
     build: {
-      outDir: forBundlers ? 'dist/module' : 'dist/widget',
+      outDir: forBundlers ? 'widget/dist/module' : 'widget/dist/browser',
       emptyOutDir: true,
       lib: {
-        entry: resolve(import.meta.dirname, 'widget/src/index.ts'),
+        // react and vue are the framework types' entries: JavaScript-empty, there so that
+        // `import '@hr-import/widget/react'` resolves in a bundler as well as in tsc.
+        entry: forBundlers
+          ? Object.fromEntries(['index', 'react', 'vue'].map((name) => [name, resolve(import.meta.dirname, `widget/src/${name}.ts`)]))
+          : resolve(import.meta.dirname, 'widget/src/index.ts'),
         formats: ['es'],
-        fileName: () => (forBundlers ? 'index.js' : 'hr-import.js'),
+        fileName: (_format: string, name: string) => (forBundlers ? `${name}.js` : 'hr-import.js'),
       },
 
       // Vite leaves whitespace in ES library output for bundlers; the script-tag file is minified.
       // @lit/localize stays inside: it holds one configuration per copy, and an app that localizes
       // with it too would otherwise share (and clash with) the widget's.
       rolldownOptions: forBundlers
-        ? { external: [/^lit(\/|$)/, /^@lit\/(?!localize(\/|$))/] }
+        ? {
+            external: [/^lit(\/|$)/, /^@lit\/(?!localize(\/|$))/],
+            // One file per source module, at its source's path: a bundler shakes what a host does
+            // not use, and custom-elements.json can name the module each element ships in.
+            output: { preserveModules: true, preserveModulesRoot: resolve(import.meta.dirname, 'widget/src'), entryFileNames: '[name].js' },
+          }
         : {
             output: {
               minify: true,

@@ -29,7 +29,8 @@ export default {
   concurrency: 1,
   testFramework: { config: { timeout: 10000 } },
   plugins: [
-    esbuildPlugin({ ts: true, target: 'es2022', tsconfig: './tsconfig.json' }),
+    // esbuild reads the file as is (no `extends`): the base holds the settings that change the output.
+    esbuildPlugin({ ts: true, target: 'es2022', tsconfig: './tsconfig.base.json' }),
     reactBundle,
   ],
   browsers: [

@@ -5,8 +5,8 @@
  * served beside the others by one BFF, and page loads alternate between them in one browser
  * (A B, B A, A B, …), so a slow minute of the machine falls on every build alike.
  *
- *   npx vite build && cp -r dist/widget /tmp/before   # on the commit before
- *   npx vite build && npx tsx bench/compare.ts /tmp/before dist/widget
+ *   npx vite build && cp -r widget/dist/browser /tmp/before   # on the commit before
+ *   npx vite build && npx tsx bench/compare.ts /tmp/before widget/dist/browser
  *
  * Prints, per build, the median and quartiles of the figure over `BENCH_RUNS` (default 15) page
  * loads each.

@@ -10,7 +10,7 @@
  *   50 ms: "none" is within budget);
  * - scrolling the whole list top to bottom: frame durations (requestAnimationFrame deltas),
  *   median and 95th percentile, against one frame at 60 Hz (16.7 ms);
- * - the production bundle, what a page loads first (dist/widget/hr-import.js and the chunk it imports), minified and gzipped, against 30 KB.
+ * - the production bundle, what a page loads first (widget/dist/browser/hr-import.js and the chunk it imports), minified and gzipped, against 30 KB.
  *
  * `tsx bench/widget.ts` runs it alone; `npm run bench` runs it after the BFF benchmarks.
  */
@@ -72,7 +72,7 @@ function people(n: number): DirectoryContact[] {
 }
 
 /** Where `vite build` puts the script-tag widget. */
-const WIDGET_DIST = resolve(import.meta.dirname, '../dist/widget');
+const WIDGET_DIST = resolve(import.meta.dirname, '../widget/dist/browser');
 
 /**
  * The real BFF over 100,000 people and, beside it, a page per widget build in `dists`: the

@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 // `npm start` and the `hr-import` bin: the standalone BFF (and, with no API key set, the demo)
 // on http://localhost:8787 (PORT overrides).
 import { ConfigError } from './config.js';

@@ -25,9 +25,10 @@ export interface Standalone {
   close(): Promise<void>;
 }
 
-/** The built pages (dist/demo of the repository; public/ beside the compiled package). */
+/** The built pages: the demo and the accept page, or the accept page alone in the package. */
 function pagesDir(): string {
-  const candidates = [resolve(import.meta.dirname, '../dist/demo'), resolve(import.meta.dirname, 'public')];
+  // From the sources: the repository's dist/demo. From the compiled package (bff/dist/bff/): bff/dist/public.
+  const candidates = [resolve(import.meta.dirname, '../dist/demo'), resolve(import.meta.dirname, '../public')];
   return candidates.find((dir) => existsSync(join(dir, 'accept.html'))) ?? candidates[0]!;
 }
 
@@ -85,6 +86,8 @@ export async function startStandalone(
     });
   if (!existsSync(join(pages, 'accept.html'))) logger.warn('pages not built: run `npm run build:demo`', {});
   app.get('/accept', serveStatic({ root, path: 'accept.html' }));
+  // The accept page's script and styles (and, with the demo, the demo page's).
+  app.use('/assets/*', serveStatic({ root }));
   app.get('/favicon.svg', serveStatic({ root, path: 'favicon.svg' }));
   app.get('/favicon.ico', (c) => c.redirect('/favicon.svg', 301));
   if (demo) {

@@ -1,4 +1,4 @@
-// What a page that embeds the widget downloads before it can show anything: dist/widget/hr-import.js
+// What a page that embeds the widget downloads before it can show anything: widget/dist/browser/hr-import.js
 // and every chunk it imports statically (chunks behind a dynamic import(), such as the CSV upload
 // and each translation, load on first use and are reported apart), each minified and gzipped.
 import { readFileSync, readdirSync } from 'node:fs';

@@ -100,15 +100,15 @@ describe('custom-elements.json', () => {
 
   it('points every module at a file the package ships: dist/…js, compiled from a widget source', () => {
     const paths = manifest.modules.map((m) => m.path);
-    expect(paths).toEqual(expect.arrayContaining(['dist/index.js', 'dist/components/hr-import/hr-import.js']));
+    expect(paths).toEqual(expect.arrayContaining(['dist/module/index.js', 'dist/module/components/hr-import/hr-import.js']));
     const referenced = manifest.modules.flatMap((m) => (m.exports ?? []).map((e) => e.declaration?.module ?? m.path));
     for (const path of [...paths, ...referenced]) {
       expect(path, path).toMatch(/^dist\/.+\.js$/);
-      expect(existsSync(resolve(ROOT, 'widget', path.replace(/^dist\//, 'src/').replace(/\.js$/, '.ts'))), `source of ${path}`).toBe(true);
+      expect(existsSync(resolve(ROOT, 'widget', path.replace(/^dist\/module\//, 'src/').replace(/\.js$/, '.ts'))), `source of ${path}`).toBe(true);
       expect(paths, `${path} is described`).toContain(path);
     }
-    const entry = manifest.modules.find((m) => m.path === 'dist/index.js')!;
-    expect(entry.exports?.find((e) => e.name === 'HrImport')?.declaration?.module).toBe('dist/components/hr-import/hr-import.js');
+    const entry = manifest.modules.find((m) => m.path === 'dist/module/index.js')!;
+    expect(entry.exports?.find((e) => e.name === 'HrImport')?.declaration?.module).toBe('dist/module/components/hr-import/hr-import.js');
   });
 
   it("types each event by its class, with the module declaring it and that class's typed detail", () => {

@@ -2,39 +2,45 @@
  * The README's host recipes, each run as a real server process exactly as written (the files in
  * test/hosts/recipes/): node:http, Hono, Express 5 behind `express.json()`, Fastify 5. Each host
  * mounts the BFF, an admin's import completes through it, and the invite mail arrives over SMTP.
- * Here `@hr-import/bff` resolves to the sources; test/packages.test.ts runs the same files
- * against the packed tarballs under plain Node.
+ * Each runs under plain Node in a host folder where both packages were installed from their
+ * `npm pack` tarballs (test/hosts/pack.ts), beside the host's own framework.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { acceptFromMail, importOnePerson, startMailbox, startReceiver, webhookSecret, type Mailbox, type Receiver } from './kit.js';
 import { startHost, type Host } from './process.js';
+import { installHost } from './pack.js';
 
 const RECIPES = resolve(import.meta.dirname, 'recipes');
 const SECRET = webhookSecret();
 let mailbox: Mailbox;
 let receiver: Receiver;
+let hostDir: string;
 
 beforeAll(async () => {
   mailbox = await startMailbox();
   receiver = await startReceiver(SECRET);
-});
+  // One host folder serves the four recipes: each is a server file beside the same installs.
+  hostDir = await installHost({ packages: ['bff'], dependencies: ['express@^5', 'fastify@^5', 'hono@^4', '@hono/node-server@^1'] });
+}, 600_000);
 afterAll(async () => {
-  await mailbox.close();
-  await receiver.close();
+  await mailbox?.close();
+  await receiver?.close();
+  if (hostDir) rmSync(hostDir, { recursive: true, force: true });
 });
 
 describe.each(['node-http', 'hono', 'express', 'fastify'])('the %s recipe', (recipe) => {
   let host: Host;
   beforeAll(async () => {
-    host = await startHost(join(RECIPES, `${recipe}.mjs`), {
+    copyFileSync(join(RECIPES, `${recipe}.mjs`), join(hostDir, `${recipe}.mjs`));
+    host = await startHost(join(hostDir, `${recipe}.mjs`), {
+      cwd: hostDir,
       dataDir: mkdtempSync(join(tmpdir(), `hr-import-${recipe}-`)),
       smtpUrl: mailbox.url,
       // The receiver listens on loopback, which only development settings allow.
       env: { HR_IMPORT_WEBHOOK_URL: receiver.url, HR_IMPORT_WEBHOOK_SECRET: SECRET, HR_IMPORT_WEBHOOK_ALLOW_PRIVATE: '1' },
-      nodeArgs: ['--import', 'tsx', '--import', resolve(import.meta.dirname, 'source-loader.mjs')],
     });
   });
   afterAll(() => host?.stop());

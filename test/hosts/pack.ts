@@ -1,0 +1,138 @@
+/**
+ * The two packages as a host gets them: built (`npm run build:widget`, `npm run build:bff`) and
+ * packed with `npm pack` once per test run, then installed from the tarballs into a fresh
+ * folder per host, as `npm install <tarballs>` does it for a customer.
+ *
+ * Once per run, whichever test files ask and however many forks run at once: the first fork
+ * builds and packs under a lock directory (mkdir is atomic), the others wait and reuse the
+ * tarballs, recognised by the run's parent process (as test/e2e/demo-build.ts does for the demo).
+ */
+import { execFile } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+export const ROOT = resolve(import.meta.dirname, '../..');
+const PACKS = join(ROOT, 'dist', 'packages');
+const LOCK = join(ROOT, 'dist', '.packages.lock');
+const marker = () => join(PACKS, `.packed-by-${process.ppid}`);
+
+export interface Tarballs {
+  widget: string;
+  bff: string;
+}
+
+/** Runs a command, its output kept for the error a failing test shows. */
+export async function sh(file: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; timeout?: number }) {
+  try {
+    return await run(file, args, { maxBuffer: 64 * 1024 * 1024, timeout: options.timeout ?? 300_000, ...options });
+  } catch (err) {
+    const { stdout, stderr } = err as { stdout?: string; stderr?: string };
+    throw new Error(`${file} ${args.join(' ')} failed in ${options.cwd}\n${stdout ?? ''}\n${stderr ?? ''}`, { cause: err });
+  }
+}
+
+/**
+ * The environment of a command run the way a person would run it: without vitest's NODE_ENV=test
+ * (with which Vite would bundle Lit's development build) and without a loader in NODE_OPTIONS.
+ */
+export function plainEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const { NODE_ENV: _nodeEnv, NODE_OPTIONS: _nodeOptions, VITEST: _vitest, VITEST_POOL_ID: _pool, VITEST_WORKER_ID: _worker, ...env } = process.env;
+  return { ...env, ...extra };
+}
+
+/** Both tarballs of this run, built and packed on first call. */
+export async function packPackages(): Promise<Tarballs> {
+  const tarballs = (): Tarballs => JSON.parse(readFileSync(marker(), 'utf8')) as Tarballs;
+  mkdirSync(join(ROOT, 'dist'), { recursive: true });
+  for (let waited = 0; ; waited += 200) {
+    if (existsSync(marker())) return tarballs();
+    try {
+      mkdirSync(LOCK);
+      break;
+    } catch {
+      // A lock left by a killed run would block forever: take it over after five minutes.
+      if (waited > 300_000) rmSync(LOCK, { recursive: true, force: true });
+      await sleep(200);
+    }
+  }
+  try {
+    if (existsSync(marker())) return tarballs();
+    rmSync(PACKS, { recursive: true, force: true });
+    mkdirSync(PACKS, { recursive: true });
+    const env = plainEnv();
+    await sh('npm', ['run', 'build:widget'], { cwd: ROOT, env });
+    await sh('npm', ['run', 'build:bff'], { cwd: ROOT, env });
+    const pack = async (folder: string) => {
+      // Built just above: the packages' prepack would build them a second time.
+      const { stdout } = await sh('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', PACKS], { cwd: join(ROOT, folder), env });
+      const [result] = JSON.parse(stdout) as { filename: string }[];
+      return join(PACKS, result!.filename);
+    };
+    const packed: Tarballs = { widget: await pack('widget'), bff: await pack('bff') };
+    writeFileSync(marker(), JSON.stringify(packed));
+    return packed;
+  } finally {
+    rmSync(LOCK, { recursive: true, force: true });
+  }
+}
+
+export interface HostOptions {
+  /** Which of our packages the host installs (both by default). */
+  packages?: (keyof Tarballs)[];
+  /** More packages the host installs beside ours, e.g. `express@^5` (from the npm cache). */
+  dependencies?: string[];
+}
+
+/**
+ * A fresh host project in a temporary folder with our tarballs installed; returns its folder.
+ * The caller removes it (`rmSync(dir, { recursive: true, force: true })`).
+ *
+ * Install scripts are skipped, and better-sqlite3 gets the native module this workspace has
+ * already compiled (same version, same Node): otherwise every host would compile SQLite, about
+ * three minutes on two cores. A version that differs is compiled with `npm rebuild`.
+ */
+export async function installHost(options: HostOptions = {}): Promise<string> {
+  const tarballs = await packPackages();
+  const packages = options.packages ?? ['widget', 'bff'];
+  const dir = mkdtempSync(join(tmpdir(), 'hr-import-host-'));
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'host', version: '1.0.0', private: true, type: 'module' }, null, 2));
+  const env = plainEnv();
+  const specs = [...packages.map((name) => tarballs[name]), ...(options.dependencies ?? [])];
+  await sh('npm', ['install', ...specs, '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts'], { cwd: dir, env });
+  const sqlite = join(dir, 'node_modules/better-sqlite3');
+  if (existsSync(sqlite)) {
+    const ours = join(ROOT, 'node_modules/better-sqlite3');
+    const version = (folder: string) => (JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as { version: string }).version;
+    const binary = 'build/Release/better_sqlite3.node';
+    if (version(sqlite) === version(ours) && existsSync(join(ours, binary))) {
+      mkdirSync(join(sqlite, 'build/Release'), { recursive: true });
+      copyFileSync(join(ours, binary), join(sqlite, binary));
+    } else {
+      await sh('npm', ['rebuild', 'better-sqlite3'], { cwd: dir, env, timeout: 600_000 });
+    }
+  }
+  return dir;
+}
+
+/** Every package in a host's node_modules (nested ones too), scoped ones as `@scope/name`. */
+export function installedPackages(dir: string): string[] {
+  const found = new Set<string>();
+  const walk = (modules: string, depth: number) => {
+    // npm nests a package only on a version conflict: a few levels at most, never a cycle.
+    if (depth > 8 || !existsSync(modules)) return;
+    for (const entry of readdirSync(modules)) {
+      if (entry.startsWith('.')) continue;
+      const names = entry.startsWith('@') ? readdirSync(join(modules, entry)).map((name) => `${entry}/${name}`) : [entry];
+      for (const name of names) {
+        found.add(name);
+        walk(join(modules, name, 'node_modules'), depth + 1);
+      }
+    }
+  };
+  walk(join(dir, 'node_modules'), 0);
+  return [...found].sort();
+}
