@@ -4,19 +4,22 @@
  * host has a file written as the README shows, which must pass, and a file of mistakes, each of
  * which must fail on its own line with the error a developer would read.
  *
- * The hosts import `@hr-import/widget/react` and `@hr-import/widget/vue`; until the widget is a
- * package, their tsconfig maps those to declarations emitted here from widget/src, as the
- * package will ship them (see test/fixtures/react-host/tsconfig.json).
+ * The hosts are new projects in a temporary folder with `@hr-import/widget` installed from its
+ * `npm pack` tarball beside React, Vue, Vite and the checkers (test/hosts/pack.ts), so they see
+ * exactly what a customer's app sees. The React app is then built with Vite, as the template's
+ * `npm run build` does after `tsc -b`.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { installHost } from './hosts/pack.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const FIXTURES = resolve(ROOT, 'test/fixtures');
-const TSC = resolve(ROOT, 'node_modules/typescript/bin/tsc');
-const VUE_TSC = resolve(ROOT, 'node_modules/vue-tsc/bin/vue-tsc.js');
+let host: string;
+let TSC: string;
+let VUE_TSC: string;
 
 interface Diagnostic {
   file: string;
@@ -27,7 +30,7 @@ interface Diagnostic {
 
 /** Runs a checker on a project; its diagnostics, parsed from `--pretty false` output. */
 function check(bin: string, project: string): Diagnostic[] {
-  const run = spawnSync(process.execPath, [bin, '-p', project, '--pretty', 'false'], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+  const run = spawnSync(process.execPath, [bin, '-p', project, '--pretty', 'false'], { cwd: host, encoding: 'utf8', timeout: 120_000 });
   if (run.error) throw run.error;
   const diagnostics: Diagnostic[] = [];
   for (const line of run.stdout.split('\n')) {
@@ -47,27 +50,43 @@ function lineOf(file: string, text: string): number {
   return index + 1;
 }
 
-beforeAll(() => {
-  rmSync(resolve(ROOT, 'dist/fixture-types'), { recursive: true, force: true });
-  const emit = spawnSync(process.execPath, [TSC, '-p', join(FIXTURES, 'tsconfig.widget-types.json')], { cwd: ROOT, encoding: 'utf8' });
-  expect(emit.stdout + emit.stderr, 'emitting the widget declarations').toBe('');
-}, 120_000);
+beforeAll(async () => {
+  host = await installHost({
+    packages: ['widget'],
+    dependencies: ['react@^19', 'react-dom@^19', '@types/react@^19', '@types/react-dom@^19', 'vue@^3.5', 'vite@^8', 'typescript@~5.9', 'vue-tsc@^3'],
+  });
+  for (const app of ['react-host', 'vue-host']) cpSync(join(FIXTURES, app), join(host, app), { recursive: true });
+  TSC = join(host, 'node_modules/typescript/bin/tsc');
+  VUE_TSC = join(host, 'node_modules/vue-tsc/bin/vue-tsc.js');
+}, 600_000);
+afterAll(() => {
+  if (host) rmSync(host, { recursive: true, force: true });
+});
 
 describe('React 19 host (Vite React-TS template settings)', () => {
-  const project = join(FIXTURES, 'react-host');
-  const mistakes = join(project, 'src/Mistakes.tsx');
+  const project = () => join(host, 'react-host');
+  const mistakes = () => join(project(), 'src/Mistakes.tsx');
   let diagnostics: Diagnostic[];
 
   beforeAll(() => {
-    diagnostics = check(TSC, join(project, 'tsconfig.json'));
+    diagnostics = check(TSC, join(project(), 'tsconfig.json'));
   }, 120_000);
 
   it('accepts <hr-import> with its attributes, tokenProvider, a ref and every event handler', () => {
     expect(diagnostics.filter((d) => !d.file.endsWith('Mistakes.tsx'))).toEqual([]);
   });
 
+  it('builds with Vite, the element and Lit bundled from the installed package', () => {
+    const run = spawnSync(process.execPath, [join(host, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'error'], { cwd: project(), encoding: 'utf8', timeout: 120_000 });
+    expect(run.status, run.stdout + run.stderr).toBe(0);
+    const assets = join(project(), 'dist/assets');
+    const script = readdirSync(assets).filter((f) => f.endsWith('.js')).map((f) => readFileSync(join(assets, f), 'utf8')).join('\n');
+    expect(script).toContain('hr-import');
+    expect(existsSync(join(project(), 'dist/index.html'))).toBe(true);
+  });
+
   it('rejects each mistake on its line', () => {
-    const at = (text: string) => lineOf(mistakes, text);
+    const at = (text: string) => lineOf(mistakes(), text);
     const found = diagnostics.filter((d) => d.file.endsWith('Mistakes.tsx')).map(({ line, code, message }) => ({ line, code, message }));
     expect(found).toEqual([
       { line: at('tokenProvidr'), code: 2322, message: expect.stringContaining("Property 'tokenProvidr' does not exist") },
@@ -79,12 +98,12 @@ describe('React 19 host (Vite React-TS template settings)', () => {
 });
 
 describe('Vue 3 host (create-vue settings, vue-tsc)', () => {
-  const project = join(FIXTURES, 'vue-host');
-  const mistakes = join(project, 'src/Mistakes.vue');
+  const project = () => join(host, 'vue-host');
+  const mistakes = () => join(project(), 'src/Mistakes.vue');
   let diagnostics: Diagnostic[];
 
   beforeAll(() => {
-    diagnostics = check(VUE_TSC, join(project, 'tsconfig.json'));
+    diagnostics = check(VUE_TSC, join(project(), 'tsconfig.json'));
   }, 120_000);
 
   it('accepts <hr-import> with its attributes, tokenProvider, HTML attributes and every event', () => {
@@ -92,7 +111,7 @@ describe('Vue 3 host (create-vue settings, vue-tsc)', () => {
   });
 
   it('rejects each mistake on its line, misspelled props included although strictTemplates is off', () => {
-    const at = (text: string) => lineOf(mistakes, text);
+    const at = (text: string) => lineOf(mistakes(), text);
     const found = diagnostics.filter((d) => d.file.endsWith('Mistakes.vue')).map(({ line, code, message }) => ({ line, code, message }));
     expect(found).toEqual([
       { line: at(':session-tokn'), code: 2322, message: expect.stringContaining('sessionTokn is not a property of <hr-import>') },

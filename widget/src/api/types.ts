@@ -6,6 +6,8 @@
 import type { components, paths } from './schema.js';
 
 type Schemas = components['schemas'];
+// The shapes a host meets (event details, the exported types) are interfaces, so that editors
+// and compiler messages name them ("ImportResult") instead of spelling out their fields.
 
 /** The JSON body of an operation's successful answer (2xx). */
 export type Answer<P extends keyof paths, M extends 'get' | 'post' | 'put' | 'delete'> = paths[P][M] extends { responses: infer R }
@@ -16,27 +18,34 @@ export type Answer<P extends keyof paths, M extends 'get' | 'post' | 'put' | 'de
 export type Query<P extends keyof paths, M extends 'get'> = NonNullable<paths[P][M] extends { parameters: { query?: infer Q } } ? Q : never>;
 
 export type ErrorBody = Schemas['ErrorBody'];
-export type Role = Schemas['Role'];
-export type Seats = Schemas['Seats'];
+type RoleShape = Schemas['Role'];
+export interface Role extends RoleShape {}
+type SeatsShape = Schemas['Seats'];
+export interface Seats extends SeatsShape {}
 export type SessionInfo = Schemas['SessionInfo'];
 export type TargetType = SessionInfo['target']['type'];
 export type ConnectionState = Schemas['ConnectionState'];
 export type CredentialField = Schemas['CredentialField'];
-export type ProviderInfo = Schemas['ProviderInfo'];
+type ProviderInfoShape = Schemas['ProviderInfo'];
+export interface ProviderInfo extends ProviderInfoShape {}
 export type ProviderList = Schemas['ProviderList'];
 export type RefreshStatus = Schemas['RefreshStatus'];
 export type ConnectionInfo = Schemas['ConnectionInfo'];
 export type ConnectionTest = Schemas['ConnectionTest'];
 export type OAuthStart = Schemas['OAuthStart'];
 export type OAuthResultMessage = Schemas['OAuthResultMessage'];
-export type Contact = Schemas['Contact'];
+type ContactShape = Schemas['Contact'];
+export interface Contact extends ContactShape {}
 export type Membership = Contact['membership'];
-export type ContactPage = Schemas['ContactPage'];
-export type ContactFacets = Schemas['ContactFacets'];
+type ContactPageShape = Schemas['ContactPage'];
+export interface ContactPage extends ContactPageShape {}
+type ContactFacetsShape = Schemas['ContactFacets'];
+export interface ContactFacets extends ContactFacetsShape {}
 export type ContactFilters = Schemas['ContactFilters'];
 export type ImportRequest = Schemas['ImportRequest'];
 export type AcceptedInvite = Schemas['AcceptedInvite'];
-export type ImportResult = Schemas['ImportResult'];
+type ImportResultShape = Schemas['ImportResult'];
+export interface ImportResult extends ImportResultShape {}
 export type SkipReason = Schemas['SkipReason'];
 export type CsvColumnMapping = Schemas['CsvColumnMapping'];
 export type CsvContactField = keyof CsvColumnMapping;
