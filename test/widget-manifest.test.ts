@@ -130,10 +130,11 @@ describe('custom-elements.json', () => {
     for (const a of attributes) expect(a.default ?? '', a.name).not.toMatch(/^'|^[A-Z_]+$/);
   });
 
-  // The schema is the installed custom-elements-manifest package's: the analyzer's own 1.0.0
-  // until the project depends on custom-elements-manifest 2.1.0 directly.
-  it('declares schema 2.1.0 and validates against the installed schema', () => {
+  // The schema of custom-elements-manifest 2.1.0, a dev dependency of the project for this check.
+  it('declares schema 2.1.0 and validates against that schema', () => {
     expect(manifest.schemaVersion).toBe('2.1.0');
+    const schemaPackage = JSON.parse(readFileSync(resolve(ROOT, 'node_modules/custom-elements-manifest/package.json'), 'utf8')) as { version: string };
+    expect(schemaPackage.version).toBe('2.1.0');
     const schema = JSON.parse(readFileSync(resolve(ROOT, 'node_modules/custom-elements-manifest/schema.json'), 'utf8')) as object;
     const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
     expect(validate(manifest), JSON.stringify(validate.errors)).toBe(true);

@@ -6,7 +6,7 @@
  * `npm pack` tarballs (test/hosts/pack.ts), beside the host's own framework.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { acceptFromMail, importOnePerson, startMailbox, startReceiver, webhookSecret, type Mailbox, type Receiver } from './kit.js';
@@ -71,5 +71,17 @@ describe.each(['node-http', 'hono', 'express', 'fastify'])('the %s recipe', (rec
     expect(unknown.headers.get('content-type')).toMatch(/^application\/json/);
     expect(await unknown.json()).toEqual({ error: { code: 'not_found', message: 'No route for GET /api/no-such-thing.' } });
     expect(unknown.headers.get('x-request-id')).toBeTruthy();
+  });
+});
+
+describe('the README', () => {
+  it('shows each recipe exactly as tested', () => {
+    const readme = readFileSync(resolve(import.meta.dirname, '../../README.md'), 'utf8');
+    for (const recipe of ['node-http', 'hono', 'express', 'fastify']) {
+      const file = readFileSync(join(RECIPES, `${recipe}.mjs`), 'utf8').trimEnd();
+      expect(readme, `${recipe}.mjs in README.md`).toContain('```js\n' + file + '\n```');
+    }
+    const packageReadme = readFileSync(resolve(import.meta.dirname, '../../bff/README.md'), 'utf8');
+    expect(packageReadme).toContain('```js\n' + readFileSync(join(RECIPES, 'express.mjs'), 'utf8').trimEnd() + '\n```');
   });
 });
