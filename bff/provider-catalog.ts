@@ -14,6 +14,7 @@ import { MERGE_API_URL, MERGE_CREDENTIALS, createMergeConnector } from './connec
 import { UNIFIED_API_URL, UNIFIED_CREDENTIALS, createUnifiedConnector } from './connectors/unified.js';
 
 export const PROVIDER_CATALOG: ProviderCatalog = {
+  // Each BambooHR company has its own host: `{companyDomain}` is filled in from the credential.
   bamboohr: { name: 'BambooHR', factory: (s) => createBambooHRConnector(s), baseUrl: BAMBOOHR_BASE_URL, credentials: BAMBOOHR_CREDENTIALS, secrets: ['apiKey'] },
   hibob: { name: 'HiBob', factory: (s) => createHiBobConnector(s), baseUrl: HIBOB_BASE_URL, credentials: HIBOB_CREDENTIALS, secrets: ['token'] },
   personio: { name: 'Personio', factory: (s) => createPersonioConnector(s), baseUrl: PERSONIO_BASE_URL, credentials: PERSONIO_CREDENTIALS, secrets: ['clientSecret'] },

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createBambooHRConnector, BAMBOOHR_CREDENTIALS } from './bamboohr.js';
+import { createBambooHRConnector, BAMBOOHR_BASE_URL, BAMBOOHR_CREDENTIALS } from './bamboohr.js';
 import type { ConnectorFactory } from './types.js';
-import { startBambooHRServer, type BambooOptions } from '../../test/fakes/bamboohr-server.js';
-import { closeFakes, expectProviderError as failure, setupConnector } from '../../test/connector-kit.js';
+import { DIRECTORY_WITH_EMAIL, startBambooHRServer, type BambooOptions } from '../../test/fakes/bamboohr-server.js';
+import { closeFakes, expectProviderError as failure, firstPage, recordingSleep, setupConnector, track } from '../../test/connector-kit.js';
 
 const ADA = { id: '1', firstName: 'Ada', lastName: 'Lovelace', preferredName: '', displayName: 'Ada Lovelace', workEmail: 'ada@acme.test', homeEmail: 'ada@home.test', jobTitle: 'CTO', department: 'Engineering', location: 'London', supervisorEId: '', status: 'Active', employmentHistoryStatus: 'Full-Time', photoUploaded: true, photoUrl: 'https://images.bamboohr.test/1.jpg', workPhone: '' } as const;
 const GRACE = { id: '2', firstName: 'Grace', lastName: 'Hopper', preferredName: 'Amazing', displayName: 'Amazing Hopper', workEmail: 'grace@acme.test', homeEmail: '', jobTitle: 'Engineer', department: 'Engineering', location: 'New York', supervisorEId: '1', status: 'Active', employmentHistoryStatus: 'Full-Time', photoUploaded: false, photoUrl: 'https://images.bamboohr.test/placeholder.png' } as const;
@@ -11,8 +11,27 @@ const KATE = { id: '4', firstName: 'Katherine', lastName: 'Johnson', displayName
 
 afterEach(closeFakes);
 
+// A company that shares the work email in its directory; BambooHR's own sample directory does not.
 const setup = (options: Partial<BambooOptions> = {}, credentials: Record<string, string> = { companyDomain: 'acme', apiKey: 'bamboo-key' }) =>
-  setupConnector(startBambooHRServer, createBambooHRConnector, { employees: [ADA, GRACE, ALAN, KATE], ...options }, credentials);
+  setupConnector(startBambooHRServer, createBambooHRConnector, { employees: [ADA, GRACE, ALAN, KATE], directoryFields: DIRECTORY_WITH_EMAIL, ...options }, credentials);
+
+/**
+ * A connector on BambooHR's documented base URL, its calls to `https://{company}.bamboohr.com`
+ * carried to the fake with the host they asked for (a loopback server has no such name).
+ */
+async function onCompanyHost(options: Partial<BambooOptions>, companyDomain: string) {
+  const fake = track(await startBambooHRServer({ employees: [ADA, GRACE, ALAN, KATE], ...options }));
+  const asked: string[] = [];
+  const viaHost: typeof fetch = (input, init) => {
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    asked.push(url.href);
+    const headers = new Headers(init?.headers);
+    headers.set('X-Forwarded-Host', url.host);
+    return fetch(new URL(`${url.pathname}${url.search}`, fake.url), { ...init, headers });
+  };
+  const connector = createBambooHRConnector({ baseUrl: BAMBOOHR_BASE_URL, credentials: { companyDomain, apiKey: 'bamboo-key' }, fetch: viaHost }, { sleep: recordingSleep().sleep });
+  return { fake, asked, connector };
+}
 
 describe('BambooHR connector', () => {
   it('reads the published directory in one answer and maps every field', async () => {
@@ -27,7 +46,7 @@ describe('BambooHR connector', () => {
     ]);
     expect(fake.requests).toHaveLength(1);
     const [req] = fake.requests;
-    expect(req).toMatchObject({ method: 'GET', path: '/api/gateway.php/acme/v1/employees/directory' });
+    expect(req).toMatchObject({ method: 'GET', path: '/api/v1/employees/directory' });
     expect(req!.headers.accept).toBe('application/json');
     expect(req!.headers.authorization).toBe(`Basic ${Buffer.from('bamboo-key:x').toString('base64')}`);
   });
@@ -42,10 +61,38 @@ describe('BambooHR connector', () => {
       ['4', 'inactive', null, null],
     ]);
     const report = fake.requests[1]!;
-    expect(report).toMatchObject({ method: 'POST', path: '/api/gateway.php/acme/v1/reports/custom' });
+    expect(report).toMatchObject({ method: 'POST', path: '/api/v1/reports/custom' });
     expect(report.query.get('format')).toBe('JSON');
     expect(report.headers['content-type']).toBe('application/json');
     expect(JSON.parse(report.body).fields).toEqual(expect.arrayContaining(['workEmail', 'status', 'employmentHistoryStatus', 'supervisorEId']));
+  });
+
+  it('runs the report when the directory does not share the work email, as in BambooHR\'s own sample', async () => {
+    const { fake, list } = await setup({ directoryFields: undefined });
+    const page = await list();
+    // Everyone the key may see, each with the address an invitation needs.
+    expect(page.contacts.map((c) => [c.id, c.email, c.status])).toEqual([
+      ['1', 'ada@acme.test', 'active'],
+      ['2', 'grace@acme.test', 'active'],
+      ['3', 'alan@acme.test', 'inactive'],
+      ['4', 'kate@acme.test', 'inactive'],
+    ]);
+    // The report writes "" for what is missing and numeric ids: both read as the contact expects.
+    expect(page.contacts[0]).toMatchObject({ managerId: null, personalEmail: 'ada@home.test', firstName: 'Ada' });
+    expect(page.contacts[3]).toMatchObject({ title: null, department: null, location: null, avatarUrl: null });
+    expect(fake.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /api/v1/employees/directory', 'POST /api/v1/reports/custom']);
+  });
+
+  it('calls the company\'s own host, the documented base URL, and refuses a company domain that is not a host name', async () => {
+    const { asked, connector } = await onCompanyHost({ directoryFields: DIRECTORY_WITH_EMAIL }, 'acme');
+    expect((await firstPage(connector)).contacts.map((c) => c.email)).toEqual(['ada@acme.test', 'grace@acme.test']);
+    expect(asked).toEqual(['https://acme.bamboohr.com/api/v1/employees/directory']);
+    await closeFakes();
+    const other = await onCompanyHost({}, 'globex');
+    expect((await failure(firstPage(other.connector))).kind).toBe('config');
+    for (const companyDomain of ['evil.example/x', 'acme.bamboohr.com@evil', '-acme']) {
+      expect(() => createBambooHRConnector({ baseUrl: BAMBOOHR_BASE_URL, credentials: { companyDomain, apiKey: 'k' } })).toThrowError(expect.objectContaining({ kind: 'config', message: expect.stringContaining('"companyDomain"') }));
+    }
   });
 
   it('runs the report when the directory is empty (BambooHR answers 404 then)', async () => {
@@ -70,7 +117,7 @@ describe('BambooHR connector', () => {
     expect(slept).toHaveLength(1);
   });
 
-  it('reports a wrong API key as auth, without retrying, and an unknown company as config', async () => {
+  it('reports a wrong API key as auth, without retrying', async () => {
     const wrongKey = await setup({}, { companyDomain: 'acme', apiKey: 'nope' });
     const err = await failure(wrongKey.list());
     expect(err).toMatchObject({ kind: 'auth', details: { status: 401 } });
@@ -78,9 +125,6 @@ describe('BambooHR connector', () => {
     expect(err.message).toContain('It said: Invalid API key');
     expect(wrongKey.fake.requests).toHaveLength(1);
     expect(wrongKey.slept).toEqual([]);
-    await closeFakes();
-    const wrongDomain = await setup({}, { companyDomain: 'other', apiKey: 'bamboo-key' });
-    expect((await failure(wrongDomain.list())).kind).toBe('config');
   });
 
   it('names the page BambooHR garbled', async () => {

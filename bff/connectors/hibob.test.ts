@@ -43,7 +43,23 @@ describe('HiBob connector', () => {
     const [req] = fake.requests;
     expect(req).toMatchObject({ method: 'POST', path: '/v1/people/search' });
     expect(req!.headers.authorization).toBe(`Basic ${Buffer.from('SERVICE-123:bob-token').toString('base64')}`);
-    expect(JSON.parse(req!.body)).toMatchObject({ showInactive: true, filters: [], humanReadable: 'APPEND', fields: expect.arrayContaining(['root.id', 'root.email', 'work.department', 'internal.lifecycleStatus']) });
+    const search = JSON.parse(req!.body) as Record<string, unknown>;
+    expect(search).toMatchObject({ showInactive: true, humanReadable: 'APPEND', fields: expect.arrayContaining(['root.id', 'root.email', 'work.department', 'internal.lifecycleStatus']) });
+    // Bob may answer an empty `filters` with 400: a search for everyone leaves it out entirely.
+    expect(search).not.toHaveProperty('filters');
+  });
+
+  it('is refused by the stand-in, as by Bob, when it sends an empty filters list or object', async () => {
+    const { fake } = await setup();
+    for (const filters of [[], {}]) {
+      const res = await fetch(`${fake.url}/v1/people/search`, {
+        method: 'POST',
+        headers: { Authorization: `Basic ${Buffer.from('SERVICE-123:bob-token').toString('base64')}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ fields: ['root.id'], filters, showInactive: true }),
+      });
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ error: expect.stringContaining('omit it') });
+    }
   });
 
   it('reads answers in the flat "/work/department" form too', async () => {

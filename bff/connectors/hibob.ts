@@ -90,7 +90,8 @@ export function createHiBobConnector(settings: ConnectorSettings, options: Conne
         signal,
         page: PAGE,
         headers: { Authorization: auth, 'Content-Type': 'application/json' },
-        body: JSON.stringify({ fields: FIELDS, filters: [], showInactive: true, humanReadable: 'APPEND' }),
+        // No `filters` at all: Bob's reference says an empty array or object can be answered 400.
+        body: JSON.stringify({ fields: FIELDS, showInactive: true, humanReadable: 'APPEND' }),
       });
       const employees = isRecord(body) ? body.employees : undefined;
       if (!Array.isArray(employees)) throw unreadable(PROVIDER, PAGE, 'no "employees" list');

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import * as merge from './merge.js';
 import { createMergeConnector, MERGE_EU_API_URL } from './merge.js';
 import { startMergeFake, type MergeFakeOptions } from '../../test/fakes/merge-server.js';
 import type { Failure } from '../../test/fakes/loopback.js';
@@ -139,8 +140,10 @@ describe('Merge HRIS connector', () => {
     expect(contacts[2]).toMatchObject({ title: null, department: null, location: null, managerId: null, avatarUrl: null, personalEmail: null, status: 'active' });
   });
 
-  it('names a missing credential and knows the EU host', () => {
+  it('names a missing credential and knows only the hosts Merge documents', () => {
     expect(() => createMergeConnector({ baseUrl: MERGE_EU_API_URL, credentials: { apiKey: 'k' } })).toThrow(/"accountToken"/);
-    expect(MERGE_EU_API_URL).toBe('https://api-eu.merge.dev');
+    // merge-api/merge-python-client src/merge/environment.py: PRODUCTION, PRODUCTION_EU, SANDBOX.
+    const hosts = Object.entries(merge).filter(([name]) => name.endsWith('_API_URL')).map(([, url]) => url).sort();
+    expect(hosts).toEqual(['https://api-eu.merge.dev', 'https://api-sandbox.merge.dev', 'https://api.merge.dev']);
   });
 });

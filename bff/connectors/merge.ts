@@ -1,8 +1,9 @@
 /**
  * Merge HRIS (a unified API in front of the customer's HR system): `GET /api/hris/v1/employees`,
  * 100 a page (Merge's maximum), paged by the `next` cursor. The API key goes as a bearer token
- * and the Linked Account's token as `X-Account-Token`. EU and APAC tenants live on their own
- * hosts, chosen by `baseUrl`.
+ * and the Linked Account's token as `X-Account-Token`. The hosts are the ones Merge's own API
+ * SDKs name (production, EU production, sandbox), chosen by `baseUrl`; an account Merge places
+ * elsewhere sets its host there.
  *
  * Titles, departments and locations are related objects, so we ask for them expanded
  * (`expand=employments,groups,team,work_location`) instead of fetching each one: the title is the
@@ -31,7 +32,7 @@ import type { Connector, ConnectorFactory, ConnectorSettings } from './types.js'
 
 export const MERGE_API_URL = 'https://api.merge.dev';
 export const MERGE_EU_API_URL = 'https://api-eu.merge.dev';
-export const MERGE_APAC_API_URL = 'https://api-ap.merge.dev';
+export const MERGE_SANDBOX_API_URL = 'https://api-sandbox.merge.dev';
 export const MERGE_CREDENTIALS = ['apiKey', 'accountToken'] as const;
 
 const PROVIDER = 'Merge';

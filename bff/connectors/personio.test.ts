@@ -5,7 +5,7 @@ import { startPersonioServer, type PersonioEmployee, type PersonioOptions } from
 import { closeFakes, expectProviderError as failure, listAll, setupConnector } from '../../test/connector-kit.js';
 
 const ADA: PersonioEmployee = { id: 1, first_name: 'Ada', last_name: 'Lovelace', preferred_name: '', email: 'ada@acme.test', position: 'CTO', department: 'Engineering', office: 'London', status: 'active' };
-const GRACE: PersonioEmployee = { id: 2, first_name: 'Grace', last_name: 'Hopper', preferred_name: 'Amazing', email: 'grace@acme.test', position: 'Engineer', department: 'Engineering', office: 'New York', supervisor: 1, status: 'active' };
+const GRACE: PersonioEmployee = { id: 2, first_name: 'Grace', last_name: 'Hopper', preferred_name: 'Amazing Grace Hopper', email: 'grace@acme.test', position: 'Engineer', department: 'Engineering', office: 'New York', supervisor: 1, status: 'active' };
 const ALAN: PersonioEmployee = { id: 3, first_name: 'Alan', last_name: 'Turing', email: 'alan@acme.test', position: 'Researcher', department: 'Research', office: 'Manchester', supervisor: 1, status: 'inactive' };
 const crowd = (n: number): PersonioEmployee[] => Array.from({ length: n }, (_, i) => ({ id: 100 + i, first_name: `Person${i}`, last_name: 'Example', email: `p${i}@acme.test`, status: i % 10 === 0 ? 'inactive' : 'active' }));
 
@@ -21,7 +21,8 @@ describe('Personio connector', () => {
     expect(page).toMatchObject({ nextCursor: null, total: 3 });
     expect(page.contacts).toEqual([
       { id: '1', firstName: 'Ada', lastName: 'Lovelace', displayName: 'Ada Lovelace', email: 'ada@acme.test', personalEmail: null, title: 'CTO', department: 'Engineering', location: 'London', managerId: null, status: 'active', avatarUrl: null },
-      { id: '2', firstName: 'Amazing', lastName: 'Hopper', displayName: 'Amazing Hopper', email: 'grace@acme.test', personalEmail: null, title: 'Engineer', department: 'Engineering', location: 'New York', managerId: '1', status: 'active', avatarUrl: null },
+      // The preferred name is whole: shown as it is, while the invitation greets the first name.
+      { id: '2', firstName: 'Grace', lastName: 'Hopper', displayName: 'Amazing Grace Hopper', email: 'grace@acme.test', personalEmail: null, title: 'Engineer', department: 'Engineering', location: 'New York', managerId: '1', status: 'active', avatarUrl: null },
       { id: '3', firstName: 'Alan', lastName: 'Turing', displayName: 'Alan Turing', email: 'alan@acme.test', personalEmail: null, title: 'Researcher', department: 'Research', location: 'Manchester', managerId: '1', status: 'inactive', avatarUrl: null },
     ]);
   });

@@ -58,9 +58,11 @@ function read(employee: Attributes): RawContact {
   const supervisor = value(a, 'supervisor');
   return {
     id: value(a, 'id'),
-    // The name a person goes by is the one an invitation should greet them with.
-    firstName: blankToNull(value(a, 'preferred_name')) ?? value(a, 'first_name'),
+    firstName: value(a, 'first_name'),
     lastName: value(a, 'last_name'),
+    // `preferred_name` is a whole name (Personio's own example: "Alexander Bergmann" beside first
+    // name "Alexander"), not a given name: it is how the person is shown, never a first name.
+    displayName: value(a, 'preferred_name'),
     email: value(a, 'email'),
     title: value(a, 'position'),
     department: nameOf(value(a, 'department')),

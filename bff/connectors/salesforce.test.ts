@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSalesforceConnector } from './salesforce.js';
+import { createSalesforceConnector, trustedInstance } from './salesforce.js';
 import { startSalesforceFake, type SalesforceFakeOptions } from '../../test/fakes/salesforce-server.js';
 import type { Failure } from '../../test/fakes/loopback.js';
 import { closeFakes, expectProviderError as failure, firstPage as first, listAll, setupConnector, signal } from '../../test/connector-kit.js';
@@ -137,12 +137,37 @@ describe('Salesforce connector', () => {
     }
   });
 
-  it('refuses a token whose instance_url is on another host', async () => {
-    const { connector, fake } = await setup({ users: [user(1)], instanceUrl: 'https://other-org.my.salesforce.com' });
-    const err = await failure(first(connector));
-    expect(err.kind).toBe('config');
-    expect(err.message).toContain('other-org.my.salesforce.com');
-    expect(fake.dataRequests()).toHaveLength(0);
+  it('queries the instance_url the token names, though it is not the configured My Domain', async () => {
+    // Salesforce documents instance_url as where the API is; it need not equal the My Domain.
+    const { connector, fake } = await setup({ users: [user(1)], contacts: [contact(1)], instanceUrl: (origin) => origin.replace('127.0.0.1', 'localhost') });
+    const { contacts } = await listAll(connector);
+    expect(contacts.map((c) => c.email)).toEqual(['u1@acme.example', 'c1@customer.example']);
+    const port = new URL(fake.url).port;
+    expect(fake.tokenRequests().map((r) => r.headers.host)).toEqual([`127.0.0.1:${port}`]);
+    expect(new Set(fake.dataRequests().map((r) => r.headers.host))).toEqual(new Set([`localhost:${port}`]));
+  });
+
+  it('refuses an instance_url that is not https on a Salesforce host, before any query', async () => {
+    for (const instanceUrl of ['https://other.example', 'https://acme.my.salesforce.com.evil.example', 'http://acme.my.salesforce.com', 'https://evilsalesforce.com']) {
+      const { connector, fake } = await setup({ users: [user(1)], instanceUrl });
+      const err = await failure(first(connector));
+      expect(err.kind).toBe('config');
+      expect(err.message).toContain(instanceUrl);
+      expect(fake.dataRequests()).toHaveLength(0);
+      await closeFakes();
+    }
+  });
+
+  it('trusts the hosts Salesforce serves orgs from, over https only', () => {
+    const auth = 'https://login.salesforce.com/services/oauth2/token';
+    for (const host of ['https://acme.my.salesforce.com', 'https://na139.salesforce.com', 'https://acme--uat.sandbox.my.salesforce.com', 'https://agency.my.salesforce.mil', 'https://acme.my.site.force.com']) {
+      expect(trustedInstance(host, auth)?.origin).toBe(host);
+    }
+    for (const host of ['http://acme.my.salesforce.com', 'https://salesforce.com.evil.example', 'https://user:pw@acme.my.salesforce.com', 'http://127.0.0.1:8080', 'not a url']) {
+      expect(trustedInstance(host, auth)).toBeNull();
+    }
+    // Plain-http loopback only for a loopback token endpoint (the tests' stand-ins).
+    expect(trustedInstance('http://127.0.0.1:8080', 'http://127.0.0.1:9/services/oauth2/token')?.port).toBe('8080');
   });
 
   it('names the batch that came back malformed', async () => {

@@ -8,14 +8,15 @@
  * Auth is the OAuth client-credentials flow of an external client app, which Salesforce serves
  * only on the org's My Domain, so `baseUrl` must be that My Domain URL; `tokenUrl` defaults to
  * it. The token answer has no expiry (the session lasts the org's timeout): it is kept until a
- * query gets 401 INVALID_SESSION_ID, then renewed once. Host rule: every call goes to the
- * configured My Domain, and a token whose `instance_url` names another host is refused (a
- * misconfigured or hostile token endpoint must not steer the bearer token elsewhere).
+ * query gets 401 INVALID_SESSION_ID, then renewed once. Host rule: queries go to the token's
+ * `instance_url`, as Salesforce documents, which need not be the configured My Domain (an org
+ * without enhanced domains, a renamed My Domain, a sandbox); but it must be https on a
+ * Salesforce host, or a misconfigured or hostile token endpoint could steer the bearer token
+ * elsewhere. Without an instance_url the My Domain is used.
  *
  * An organization that signed in through the widget's popup (SALESFORCE_OAUTH, the web server
  * flow) has a refresh token and the instance_url its token answer named instead: the connector
- * then renews with grant_type=refresh_token and lists from that instance (unless the providers
- * file pins the My Domain, which the instance must then match).
+ * then renews with grant_type=refresh_token and lists from the instance each token names.
  *
  * Limits: 403 REQUEST_LIMIT_EXCEEDED "TotalRequests" is the org's rolling 24-hour API allocation,
  * spent: not retried, `quota_exceeded` (the `Sforce-Limit-Info` usage is quoted). The same code
@@ -49,14 +50,26 @@ const PROVIDER = 'Salesforce';
 /** Where production orgs sign in (sandboxes: test.salesforce.com, or the org's My Domain, through `tokenUrl`). */
 export const SALESFORCE_LOGIN_URL = 'https://login.salesforce.com';
 
-/** An instance URL from a token answer: TLS, or plain http on loopback only when the auth host is loopback too (tests). */
-function trustedInstance(value: unknown, authHost: string): URL | null {
+/**
+ * The domains Salesforce serves orgs from: My Domains and instances (`*.my.salesforce.com`,
+ * `na1.salesforce.com`), Experience Cloud and Visualforce (`*.force.com`), Government Cloud
+ * (`*.salesforce.mil`), and the older `cloudforce.com` and `database.com` hosts.
+ */
+const SALESFORCE_DOMAINS = ['salesforce.com', 'force.com', 'salesforce.mil', 'cloudforce.com', 'database.com'];
+
+/**
+ * An instance URL from a token answer, or null: https on a Salesforce host, or plain http on
+ * loopback only when the auth host is loopback too (tests).
+ */
+export function trustedInstance(value: unknown, authHost: string): URL | null {
   const text = blankToNull(value);
   if (!text || !URL.canParse(text)) return null;
   const url = new URL(text);
   const loopback = (u: URL) => u.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(u.hostname);
-  if (url.protocol === 'https:' || (loopback(url) && URL.canParse(authHost) && loopback(new URL(authHost)))) return url;
-  return null;
+  if (loopback(url)) return URL.canParse(authHost) && loopback(new URL(authHost)) ? url : null;
+  const host = url.hostname.toLowerCase();
+  const salesforce = SALESFORCE_DOMAINS.some((domain) => host.endsWith(`.${domain}`));
+  return url.protocol === 'https:' && salesforce && !url.username && !url.password ? url : null;
 }
 
 /**
@@ -73,11 +86,9 @@ export const SALESFORCE_OAUTH: AuthorizationCodeSpec = {
   scope: 'api refresh_token',
   pkce: true,
   keep(response, settings) {
+    // The instance need not be the My Domain the file names; it must be a Salesforce host.
     const instance = trustedInstance(response.instance_url, settings.tokenUrl);
     if (!instance) throw new ProviderError('bad_response', `${PROVIDER} answered the sign-in without a usable instance_url.`, { page: 'token request' });
-    if (settings.baseUrl && new URL(settings.baseUrl).origin !== instance.origin) {
-      throw new ProviderError('permission', `The account signed in to ${instance.host}, not the configured org ${new URL(settings.baseUrl).host}; sign in with an account of that org.`);
-    }
     return { refreshToken: String(response.refresh_token), instanceUrl: instance.origin };
   },
 };
@@ -184,20 +195,23 @@ export function createSalesforceConnector(settings: ConnectorSettings, options: 
     ? { grant_type: 'refresh_token', refresh_token: refreshToken, client_id: clientId, client_secret: clientSecret }
     : { grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret };
 
+  /** The origin the current token's queries go to: its instance_url, or the My Domain when it names none. */
+  const instances = new WeakMap<object, string>();
   const tokens = createTokenCache(async (signal) => {
     const token = await requestToken(http, PROVIDER, tokenUrl, grant, signal);
-    const instance = blankToNull(token.response.instance_url);
-    const host = instance && URL.canParse(instance) ? new URL(instance) : null;
-    if (instance && host?.origin !== myDomain.origin) {
-      throw new ProviderError('config', `${PROVIDER} named ${host?.host ?? instance} as the org's instance, not the configured ${myDomain.host}; set baseUrl to the org's My Domain URL.`);
+    const named = blankToNull(token.response.instance_url);
+    const instance = named ? trustedInstance(named, tokenUrl) : myDomain;
+    if (!instance) {
+      throw new ProviderError('config', `${PROVIDER} named ${named} as the org's instance, which is not an https Salesforce host; check baseUrl and tokenUrl.`);
     }
+    instances.set(token, instance.origin);
     return token;
   });
 
-  function urlOf(at: Position, object: SObject, page: number): URL {
-    if (!at.next) return new URL(`/services/data/${SALESFORCE_API_VERSION}/query?q=${encodeURIComponent(SOQL[object])}`, myDomain.origin);
-    const url = new URL(at.next, myDomain.origin);
-    if (url.origin !== myDomain.origin || !url.pathname.startsWith('/services/data/')) {
+  function urlOf(origin: string, at: Position, object: SObject, page: number): URL {
+    if (!at.next) return new URL(`/services/data/${SALESFORCE_API_VERSION}/query?q=${encodeURIComponent(SOQL[object])}`, origin);
+    const url = new URL(at.next, origin);
+    if (url.origin !== origin || !url.pathname.startsWith('/services/data/')) {
       throw unreadable(PROVIDER, pageLabel(page), `the next batch is at ${url.origin}${url.pathname}, outside the org's REST API`);
     }
     return url;
@@ -208,9 +222,8 @@ export function createSalesforceConnector(settings: ConnectorSettings, options: 
       const { page, state } = readCursor(PROVIDER, cursor);
       const at = readPosition(state, objects.length);
       const object = objects[at.object]!;
-      const url = urlOf(at, object, page);
       const body = await tokens.use(signal, (token) =>
-        http.json<unknown>(url, {
+        http.json<unknown>(urlOf(instances.get(token) ?? myDomain.origin, at, object, page), {
           signal,
           page: pageLabel(page),
           classify,

@@ -2,13 +2,16 @@
  * Unified.to HRIS (a unified API in front of the customer's HR system):
  * `GET /hris/{connection_id}/employee?limit=100&offset=N`, 100 a page (Unified.to's maximum). The
  * answer is a bare array; a page shorter than the limit is the last one. The workspace API key
- * goes as a bearer token; the connection id names the customer's HR system. EU workspaces live
- * on their own host, chosen by `baseUrl`.
+ * goes as a bearer token; the connection id names the customer's HR system. Each data region has
+ * its own host (North America, Europe, Australia), chosen by `baseUrl`: a workspace is registered
+ * in one region and its key works only there.
  *
  * The work email is the WORK entry of `emails`, the personal one the HOME entry. Departments are
  * groups of type DEPARTMENT (older connections fill a flat `department`), locations the first of
  * `locations` (or the address's city). INACTIVE or a passed `terminated_at` make a person
  * inactive. Throttling is 429, honouring Retry-After when present and backing off otherwise.
+ * `image_url` is left out: it expires an hour after it is handed out, no longer than a directory
+ * is cached, so a cached copy would show broken pictures for most of its life.
  */
 import {
   blankToNull,
@@ -31,6 +34,7 @@ import type { Connector, ConnectorFactory, ConnectorSettings } from './types.js'
 
 export const UNIFIED_API_URL = 'https://api.unified.to';
 export const UNIFIED_EU_API_URL = 'https://api-eu.unified.to';
+export const UNIFIED_AU_API_URL = 'https://api-au.unified.to';
 export const UNIFIED_CREDENTIALS = ['apiKey', 'connectionId'] as const;
 
 const PROVIDER = 'Unified.to';
@@ -53,7 +57,8 @@ function read(e: Record<string, unknown>): RawContact {
     department: blankToNull(department?.name) ?? e.department,
     location: blankToNull(place?.name) ?? blankToNull(isRecord(e.address) ? e.address.city : null) ?? e.location,
     managerId: e.manager_id,
-    avatarUrl: e.image_url,
+    // Expires within the hour; the directory is cached at least that long.
+    avatarUrl: null,
     inactive: e.employment_status === 'INACTIVE' || isPast(e.terminated_at),
   };
 }

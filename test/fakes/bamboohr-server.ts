@@ -1,17 +1,22 @@
 /**
  * A loopback BambooHR for connector tests, built from BambooHR's own documentation:
- * - https://documentation.bamboohr.com/docs/getting-started (API key as the Basic user, any password, "x" by convention)
+ * - https://documentation.bamboohr.com/docs/getting-started (API key as the Basic user, any password,
+ *   "x" by convention; the base URL `https://{companyDomain}.bamboohr.com/api/v1/`)
  * - https://documentation.bamboohr.com/reference/get-employees-directory (JSON by Accept header;
- *   `{ fields, employees }`; Active employees only; hidden people silently absent; ids as strings;
- *   403 without directory or org-chart sharing; 404 when the directory is empty)
- * - https://documentation.bamboohr.com/reference/get-employees-directory-1 (sample answer, absent values as null)
+ *   `{ fields, employees }`, the columns the company chose to share; Active employees only; hidden
+ *   people silently absent; BambooHR recommends against it for bulk data; 403 without directory
+ *   or org-chart sharing; 404 when the directory is empty)
+ * - https://documentation.bamboohr.com/reference/get-employees-directory-1 (sample answer: no
+ *   `workEmail` column, numeric ids, absent values as null)
  * - https://documentation.bamboohr.com/reference/request-custom-report (`POST …/reports/custom?format=JSON`,
  *   case-insensitive format, Content-Type exactly application/json or the body is read as XML and
  *   refused with 400 "Malformed XML", all employees whatever their status, unknown or unreadable
- *   fields silently omitted, at most 400 fields)
+ *   fields silently omitted, at most 400 fields, absent values as "")
  * - https://documentation.bamboohr.com/docs/planned-changes-to-the-api (rate limiting: 503 until
  *   2026-09-16, 429 with Retry-After since)
  * The 401 carries an empty body and BambooHR's `X-BambooHR-Error-Message` header, as its clients report.
+ * The company is the host's first label: a loopback server cannot be reached by that name, so a
+ * test reaching it through a company host says which in `X-Forwarded-Host`, as a proxy would.
  */
 import { basicOf, startLoopback, type Failure, type RecordedRequest, type Reply } from './loopback.js';
 
@@ -24,6 +29,8 @@ export interface BambooOptions {
   employees: BambooEmployee[];
   /** `shared`: the company directory is published; `disabled`: neither directory nor org chart is. */
   directory?: 'shared' | 'disabled';
+  /** The columns the company shares in its directory (BambooHR's sample ones, without `workEmail`, by default). */
+  directoryFields?: readonly string[];
   /** How to answer the next requests, one entry each (null: normally), before serving normally. */
   failures?: (Failure | null)[];
   /** Before 2026-09-16 BambooHR signalled throttling with 503. */
@@ -31,25 +38,34 @@ export interface BambooOptions {
   retryAfterSeconds?: number;
 }
 
-const DIRECTORY_FIELDS = [
-  ['displayName', 'text', 'Display name'],
-  ['firstName', 'text', 'First name'],
-  ['lastName', 'text', 'Last name'],
-  ['preferredName', 'text', 'Preferred name'],
-  ['jobTitle', 'list', 'Job title'],
-  ['workPhone', 'text', 'Work Phone'],
-  ['workEmail', 'email', 'Work Email'],
-  ['department', 'list', 'Department'],
-  ['location', 'list', 'Location'],
-  ['division', 'list', 'Division'],
-  ['photoUploaded', 'bool', 'Employee photo exists'],
-  ['photoUrl', 'url', 'Employee photo url'],
-  ['supervisor', 'employee', 'Supervisor'],
-] as const;
+/** Every column a company may share in its directory, with BambooHR's type and name. */
+const DIRECTORY_COLUMNS: Record<string, readonly [type: string, name: string]> = {
+  displayName: ['text', 'Display name'],
+  firstName: ['text', 'First name'],
+  lastName: ['text', 'Last name'],
+  preferredName: ['text', 'Preferred name'],
+  jobTitle: ['list', 'Job title'],
+  workPhone: ['text', 'Work Phone'],
+  mobilePhone: ['text', 'Mobile Phone'],
+  workEmail: ['email', 'Work Email'],
+  department: ['list', 'Department'],
+  location: ['list', 'Location'],
+  division: ['list', 'Division'],
+  linkedIn: ['text', 'LinkedIn URL'],
+  workPhoneExtension: ['text', 'Work Ext.'],
+  supervisor: ['employee', 'Supervisor'],
+  photoUploaded: ['bool', 'Employee photo exists'],
+  photoUrl: ['url', 'Employee photo url'],
+};
+
+/** The columns of BambooHR's sample directory: no work email. */
+export const SAMPLE_DIRECTORY_FIELDS = ['displayName', 'firstName', 'lastName', 'preferredName', 'jobTitle', 'workPhone', 'mobilePhone', 'department', 'location', 'division', 'linkedIn', 'workPhoneExtension', 'supervisor', 'photoUploaded', 'photoUrl'];
+/** A directory whose company also shares the work email. */
+export const DIRECTORY_WITH_EMAIL = [...SAMPLE_DIRECTORY_FIELDS, 'workEmail'];
 
 /** Field aliases this fake knows; others requested in a report are omitted, as BambooHR does. */
 const KNOWN_FIELDS = new Set([
-  ...DIRECTORY_FIELDS.map(([id]) => id as string),
+  ...Object.keys(DIRECTORY_COLUMNS),
   'homeEmail',
   'supervisorEId',
   'status',
@@ -63,20 +79,26 @@ export function startBambooHRServer(options: BambooOptions) {
   const key = options.apiKey ?? 'bamboo-key';
   const failures = [...(options.failures ?? [])];
 
-  function value(e: BambooEmployee, field: string): unknown {
+  const directoryFields = (options.directoryFields ?? SAMPLE_DIRECTORY_FIELDS).filter((f) => f in DIRECTORY_COLUMNS);
+
+  /** A field's value; `absent` is what BambooHR writes for a missing one (null in the directory, "" in reports). */
+  function value(e: BambooEmployee, field: string, absent: null | ''): unknown {
     if (field === 'supervisor' && !(field in e)) {
       const boss = options.employees.find((b) => String(b.id) === String(e.supervisorEId));
-      return boss ? `${boss.firstName} ${boss.lastName}` : null;
+      return boss ? `${boss.firstName} ${boss.lastName}` : absent;
     }
-    return field in e ? e[field] : null;
+    return field in e && e[field] !== null && e[field] !== undefined ? e[field] : absent;
   }
+  // Ids are numbers in BambooHR's answers.
+  const idOf = (e: BambooEmployee) => (/^\d+$/.test(String(e.id)) ? Number(e.id) : e.id);
 
   return startLoopback((req: RecordedRequest, send: Reply) => {
     const { path, query, body } = req;
 
-    const base = `/api/gateway.php/${domain}/v1`;
-    if (!path.startsWith('/api/gateway.php/')) return send(404, '');
-    if (!path.startsWith(`${base}/`)) return send(404, '', { 'X-BambooHR-Error-Message': 'Company not found' });
+    const base = '/api/v1';
+    if (!path.startsWith(`${base}/`)) return send(404, '');
+    const host = req.headers['x-forwarded-host'];
+    if (typeof host === 'string' && host.split('.')[0]!.toLowerCase() !== domain) return send(404, '', { 'X-BambooHR-Error-Message': 'Company not found' });
     // Any password is accepted; the key is the user.
     if (basicOf(req)?.user !== key) {
       return send(401, '', { 'WWW-Authenticate': 'Basic realm="BambooHR API"', 'X-BambooHR-Error-Message': 'Invalid API key' });
@@ -95,8 +117,8 @@ export function startBambooHRServer(options: BambooOptions) {
       if (listed.length === 0) return send(404, '');
       if (failure === 'malformed') return send(200, '{"fields":[],"employees":[{"id":"1",');
       return send(200, {
-        fields: DIRECTORY_FIELDS.map(([id, type, name]) => ({ id, type, name })),
-        employees: listed.map((e) => Object.fromEntries([['id', String(e.id)], ...DIRECTORY_FIELDS.map(([f]) => [f, value(e, f)])])),
+        fields: directoryFields.map((id) => ({ id, type: DIRECTORY_COLUMNS[id]![0], name: DIRECTORY_COLUMNS[id]![1] })),
+        employees: listed.map((e) => Object.fromEntries([['id', idOf(e)], ...directoryFields.map((f) => [f, value(e, f, null)])])),
       });
     }
 
@@ -115,7 +137,7 @@ export function startBambooHRServer(options: BambooOptions) {
       return send(200, {
         title: 'hr-import contacts',
         fields: known.map((id) => ({ id, type: 'text', name: id })),
-        employees: options.employees.map((e) => Object.fromEntries([['id', String(e.id)], ...known.map((f) => [f, value(e, f)])])),
+        employees: options.employees.map((e) => Object.fromEntries([['id', idOf(e)], ...known.map((f) => [f, value(e, f, '')])])),
       });
     }
     return send(404, '');

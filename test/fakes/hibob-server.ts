@@ -2,8 +2,10 @@
  * A loopback HiBob (Bob) for connector tests, built from Bob's developer documentation:
  * - https://apidocs.hibob.com/reference/post_people-search and
  *   https://apidocs.hibob.com/docs/people-read-api-contract (`POST /v1/people/search` with
- *   `fields`, `filters`, `showInactive` (active people only unless true) and `humanReadable`; no
- *   pagination, one `employees` array; fields the service user may not read silently absent)
+ *   `fields` (at most 400), `filters`, `showInactive` (active people only unless true) and
+ *   `humanReadable`; no pagination, one `employees` array; fields the service user may not read
+ *   silently absent; `filters` optional, at most one filter object, invalid filter parameters
+ *   answered 400, and an empty `filters` array or object not to be sent: omit the property)
  * - https://apidocs.hibob.com/docs/api-service-users (service user id and token over HTTP Basic)
  * - https://apidocs.hibob.com/docs/how-to-work-with-lists-public-api and
  *   https://apidocs.hibob.com/docs/fields-metadata (machine values: list fields hold item ids,
@@ -103,7 +105,13 @@ export function startHiBobServer(options: BobOptions) {
     }
     const fields = search.fields;
     if (!Array.isArray(fields) || !fields.every((f) => typeof f === 'string')) return send(400, { key: 'BAD_REQUEST', error: 'fields must be a list of field ids' });
-    if (search.filters !== undefined && !Array.isArray(search.filters)) return send(400, { key: 'BAD_REQUEST', error: 'filters must be a list' });
+    if (fields.length > 400) return send(400, { key: 'BAD_REQUEST', error: 'At most 400 fields may be requested' });
+    // Bob refuses an empty filter list or object: a search for everyone leaves `filters` out.
+    if (search.filters !== undefined) {
+      const filters = search.filters;
+      if (!Array.isArray(filters) || filters.length !== 1) return send(400, { key: 'BAD_REQUEST', error: 'filters must hold exactly one filter; omit it to search everyone' });
+      return send(400, { key: 'BAD_REQUEST', error: 'This stand-in serves unfiltered searches only' });
+    }
     const humanReadable = search.humanReadable ?? '';
     if (typeof humanReadable !== 'string' || !['', 'APPEND', 'REPLACE'].includes(humanReadable)) return send(400, { key: 'BAD_REQUEST', error: 'humanReadable must be APPEND or REPLACE' });
 

@@ -1,7 +1,9 @@
 /**
  * A loopback Merge HRIS (unified API) for connector tests, built from Merge's documentation:
  * - docs.merge.dev/hris (Base API URL `https://api.merge.dev/api/hris/v1`, EU
- *   `https://api-eu.merge.dev/api/hris/v1`; headers `Authorization: Bearer <API key>` and
+ *   `https://api-eu.merge.dev/api/hris/v1`; merge-api/merge-python-client src/merge/environment.py
+ *   at 312e696e names those two and `https://api-sandbox.merge.dev`, no other region; headers
+ *   `Authorization: Bearer <API key>` and
  *   `X-Account-Token: <Linked Account token>`).
  * - docs.merge.dev/merge-unified/hris/common-models/employees/list: `GET /employees` with
  *   `page_size`, `cursor`, `expand` (relation names comma-separated without spaces:

@@ -8,7 +8,8 @@
  * - https://developer.personio.de/reference/get_company-employees and the Personnel Data OpenAPI
  *   (github.com/personio/api-docs, personio-personnel-data-api.yaml): attributes wrapped as
  *   `{ label, value, type }`, department and office as `{ type, attributes: { name } }`, the
- *   supervisor as an Employee whose attributes are wrapped again; errors as
+ *   supervisor as an Employee whose attributes are wrapped again; `preferred_name` a whole name
+ *   ("Alexander Bergmann" beside first name "Alexander", last name "Bergmann"); errors as
  *   `{ success: false, error: { code, message } }`
  * - https://developer.personio.de/docs/pagination-adoption-guide-for-v1-get-employees-endpoint
  *   (`limit` at most 100, 50 by default, `offset` counts records; `metadata.total_elements`,

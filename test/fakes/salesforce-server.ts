@@ -45,8 +45,8 @@ export interface SalesforceFakeOptions {
   clientSecret: string;
   batchLimit?: number;
   failures?: (Failure | 'quota' | 'concurrent')[];
-  /** What the token answer names as instance_url instead of this server. */
-  instanceUrl?: string;
+  /** What the token answer names as instance_url instead of this server (from the origin the token was asked at). */
+  instanceUrl?: string | ((origin: string) => string);
   /** Sessions end after this many queries (the org's session timeout). */
   sessionQueries?: number;
   dailyLimit?: number;
@@ -82,7 +82,7 @@ export async function startSalesforceFake(options: SalesforceFakeOptions) {
       access_token: accessToken,
       signature: 'c2lnbmF0dXJl',
       scope: 'api',
-      instance_url: options.instanceUrl ?? req.origin,
+      instance_url: typeof options.instanceUrl === 'function' ? options.instanceUrl(req.origin) : (options.instanceUrl ?? req.origin),
       id: `${req.origin}/id/00Dxx0000001gPLEAY/005xx000001Sv6eAAC`,
       token_type: 'Bearer',
       issued_at: String(Date.now()),
