@@ -18,7 +18,7 @@
  * (E0000047) is waited out by the shared client, which reads the same reset header. Errors are
  * `{ errorCode, errorSummary, errorLink, errorId, errorCauses }`: we show `errorSummary`.
  */
-import { createPrivateKey, createSign, randomUUID, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createSign, randomUUID, type JsonWebKey, type KeyObject } from 'node:crypto';
 import type { Verdict } from './http.js';
 import { createTokenCache, requestToken, type AccessToken } from './oauth.js';
 import {
@@ -118,7 +118,7 @@ function signingKey(pem: string): KeyObject {
   const text = pem.trim();
   try {
     // The Admin Console hands out the key as a JWK (JSON) or, on request, as PEM.
-    return text.startsWith('{') ? createPrivateKey({ key: JSON.parse(text) as import('node:crypto').JsonWebKey, format: 'jwk' }) : createPrivateKey(text);
+    return text.startsWith('{') ? createPrivateKey({ key: JSON.parse(text) as JsonWebKey, format: 'jwk' }) : createPrivateKey(text);
   } catch {
     // Never echo the text: it is a private key.
     throw new ProviderError('config', `${PROVIDER}: the credential "privateKey" is not a private key (PEM or JWK).`);
