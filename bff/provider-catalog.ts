@@ -12,6 +12,8 @@ import { MICROSOFT_CREDENTIALS, MICROSOFT_GRAPH_URL, MICROSOFT_LOGIN_URL, MICROS
 import { SALESFORCE_CREDENTIALS, SALESFORCE_OAUTH, createSalesforceConnector } from './connectors/salesforce.js';
 import { MERGE_API_URL, MERGE_CREDENTIALS, createMergeConnector } from './connectors/merge.js';
 import { UNIFIED_API_URL, UNIFIED_CREDENTIALS, createUnifiedConnector } from './connectors/unified.js';
+import { OKTA_CREDENTIALS, OKTA_SERVICE_APP_CREDENTIALS, OKTA_SERVICE_APP_OPTIONAL, createOktaConnector } from './connectors/okta.js';
+import { RIPPLING_API_URL, RIPPLING_CREDENTIALS, createRipplingConnector } from './connectors/rippling.js';
 
 export const PROVIDER_CATALOG: ProviderCatalog = {
   // Each BambooHR company has its own host: `{companyDomain}` is filled in from the credential.
@@ -43,4 +45,9 @@ export const PROVIDER_CATALOG: ProviderCatalog = {
   salesforce: { name: 'Salesforce', factory: (s) => createSalesforceConnector(s), baseUrl: null, credentials: SALESFORCE_CREDENTIALS, optional: ['objects'], secrets: ['clientSecret'], oauth: SALESFORCE_OAUTH },
   merge: { name: 'Merge HRIS', factory: (s) => createMergeConnector(s), baseUrl: MERGE_API_URL, credentials: MERGE_CREDENTIALS, secrets: ['apiKey', 'accountToken'] },
   unified: { name: 'Unified.to HRIS', factory: (s) => createUnifiedConnector(s), baseUrl: UNIFIED_API_URL, credentials: UNIFIED_CREDENTIALS, secrets: ['apiKey'] },
+  // Every Okta customer has their own org URL (baseUrl). Two types for its two ways in: an API
+  // token, or an API service app's client id and private key (OAuth client credentials).
+  okta: { name: 'Okta', factory: (s) => createOktaConnector(s), baseUrl: null, credentials: OKTA_CREDENTIALS, secrets: ['apiToken'] },
+  'okta-service-app': { name: 'Okta', factory: (s) => createOktaConnector(s), baseUrl: null, credentials: OKTA_SERVICE_APP_CREDENTIALS, optional: OKTA_SERVICE_APP_OPTIONAL, secrets: ['privateKey'] },
+  rippling: { name: 'Rippling', factory: (s) => createRipplingConnector(s), baseUrl: RIPPLING_API_URL, credentials: RIPPLING_CREDENTIALS, secrets: ['apiToken'] },
 };
