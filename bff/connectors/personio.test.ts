@@ -1,8 +1,22 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createPersonioConnector, PERSONIO_CREDENTIALS } from './personio.js';
 import type { ConnectorFactory } from './types.js';
 import { startPersonioServer, type PersonioEmployee, type PersonioOptions } from '../../test/fakes/personio-server.js';
-import { closeFakes, expectProviderError as failure, listAll, setupConnector } from '../../test/connector-kit.js';
+import { startLoopback } from '../../test/fakes/loopback.js';
+import { closeFakes, expectProviderError as failure, listAll, recordingSleep, setupConnector, signal, track } from '../../test/connector-kit.js';
+
+// js-yaml comes with openapi-typescript; it reads Personio's examples as Personio published them.
+const yaml = createRequire(import.meta.url)('js-yaml') as { load(text: string): unknown };
+const FIXTURES = new URL('../../test/fixtures/providers/personio/', import.meta.url);
+/** The `value` of one named example in a file cut from Personio's OpenAPI documents. */
+function published(file: string, name: string): unknown {
+  const doc = yaml.load(readFileSync(new URL(file, FIXTURES), 'utf8')) as { examples: Record<string, { value: unknown }> };
+  const example = doc.examples[name];
+  if (!example) throw new Error(`${file} has no example ${name}`);
+  return example.value;
+}
 
 const ADA: PersonioEmployee = { id: 1, first_name: 'Ada', last_name: 'Lovelace', preferred_name: '', email: 'ada@acme.test', position: 'CTO', department: 'Engineering', office: 'London', status: 'active' };
 const GRACE: PersonioEmployee = { id: 2, first_name: 'Grace', last_name: 'Hopper', preferred_name: 'Amazing Grace Hopper', email: 'grace@acme.test', position: 'Engineer', department: 'Engineering', office: 'New York', supervisor: 1, status: 'active' };
@@ -107,5 +121,61 @@ describe('Personio connector', () => {
     const factory: ConnectorFactory = createPersonioConnector;
     expect(PERSONIO_CREDENTIALS).toEqual(['clientId', 'clientSecret']);
     expect(() => factory({ baseUrl: 'http://127.0.0.1:9', credentials: { clientId: 'x' } })).toThrowError(expect.objectContaining({ kind: 'config', message: expect.stringContaining('"clientSecret"') }));
+  });
+});
+
+describe('Personio connector: Personio’s own published examples (personio/api-docs)', () => {
+  const tokenExample = published('auth-token-example.yaml', 'response') as { data: { token: string } };
+
+  /** A loopback Personio answering `/v1/auth` with the published token and every other request from `answers`, verbatim. */
+  async function replay(answers: { status: number; body: unknown }[]) {
+    const fake = track(
+      await startLoopback((req, send) => {
+        if (req.path === '/v1/auth') return send(200, tokenExample);
+        const next = answers.shift() ?? { status: 200, body: { success: true, data: [] } };
+        send(next.status, next.body);
+      }),
+    );
+    const { sleep } = recordingSleep();
+    const connector = createPersonioConnector({ baseUrl: fake.url, credentials: { clientId: 'personio-client', clientSecret: 'personio-secret' } }, { sleep, policy: { baseDelayMs: 10 } });
+    return { fake, list: () => connector.listContacts({ cursor: null, signal: signal() }) };
+  }
+
+  it('lists the "List Employees" example: a whole preferred name is the display name, never the first name', async () => {
+    const { fake, list } = await replay([{ status: 200, body: published('list-employees-example.yaml', 'response') }]);
+    const page = await list();
+    expect(page.contacts).toEqual([
+      {
+        id: '1',
+        firstName: 'Alexander',
+        lastName: 'Bergmann',
+        displayName: 'Alexander Bergmann',
+        email: 'alexander.bergmann@demo.email',
+        personalEmail: null,
+        title: 'CTO',
+        department: 'Customer Support',
+        location: 'Munich',
+        managerId: '2',
+        status: 'active',
+        // The example's profile_picture is an API URL that needs our bearer token: not for the widget.
+        avatarUrl: null,
+      },
+    ]);
+    // metadata.total_elements says 2: the connector asks for the rest after the one it got.
+    expect(page).toMatchObject({ total: 2, nextCursor: '2:1' });
+    const [, employees] = fake.requests;
+    expect(employees!.headers.authorization).toBe(`Bearer ${tokenExample.data.token}`);
+  });
+
+  it('shows the 401 example as an auth failure and the 403 example as a refusal, each in Personio’s words', async () => {
+    const unauthorized = await replay([401, 401].map((status) => ({ status, body: published('error-examples.yaml', '401UnauthorizedErrorExample') })));
+    const missing = await failure(unauthorized.list());
+    expect(missing).toMatchObject({ kind: 'auth', details: { status: 401 } });
+    expect(missing.message).toContain('Authorization is not provided');
+
+    const forbidden = await replay([403, 403].map((status) => ({ status, body: published('error-examples.yaml', '403ForbiddenErrorExample') })));
+    const invalid = await failure(forbidden.list());
+    expect(invalid).toMatchObject({ kind: 'permission', details: { status: 403 } });
+    expect(invalid.message).toContain('Provided authorization is not valid');
   });
 });
