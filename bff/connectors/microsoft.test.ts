@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { createMicrosoftConnector } from './microsoft.js';
 import { startMicrosoftFake, type MicrosoftFakeOptions } from '../../test/fakes/microsoft-server.js';
-import type { Failure } from '../../test/fakes/loopback.js';
-import { closeFakes, expectProviderError as failure, firstPage as first, listAll, setupConnector, signal } from '../../test/connector-kit.js';
+import { startLoopback, type Failure } from '../../test/fakes/loopback.js';
+import { closeFakes, expectProviderError as failure, firstPage as first, listAll, recordingSleep, setupConnector, signal, track } from '../../test/connector-kit.js';
 
 const TENANT = 'contoso.onmicrosoft.com';
 const CREDENTIALS = { tenantId: TENANT, clientId: '11111111-2222-3333-4444-555555555555', clientSecret: 'secret~value' };
@@ -160,5 +161,35 @@ describe('Microsoft Entra ID connector', () => {
 
   it('names a missing credential', () => {
     expect(() => createMicrosoftConnector({ baseUrl: 'http://127.0.0.1:1', credentials: { tenantId: TENANT, clientId: 'x' } })).toThrow(/"clientSecret"/);
+  });
+});
+
+describe('Microsoft Entra ID connector: Microsoft’s own published examples (microsoft-graph-docs-contrib)', () => {
+  const example = (file: string): unknown => JSON.parse(readFileSync(new URL(`../../test/fixtures/providers/microsoft/${file}`, import.meta.url), 'utf8'));
+
+  /** A loopback answering the token request with a token and every Graph request with `body`, verbatim. */
+  async function replay(body: unknown) {
+    const fake = track(
+      await startLoopback((req, send) => {
+        if (req.path.endsWith('/oauth2/v2.0/token')) return send(200, { token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: 'graph-token' });
+        send(200, body);
+      }),
+    );
+    const { sleep } = recordingSleep();
+    const connector = createMicrosoftConnector({ baseUrl: fake.url, tokenUrl: fake.url, credentials: CREDENTIALS }, { sleep, policy: { baseDelayMs: 10 } });
+    return { fake, list: () => connector.listContacts({ cursor: null, signal: signal() }) };
+  }
+
+  it('lists "Example 1: Get all users": a room with no names, and an admin whose mail is null', async () => {
+    const { list } = await replay(example('list-users-example-1.json'));
+    const page = await list();
+    expect(page.nextCursor).toBeNull();
+    const none = { personalEmail: null, title: null, department: null, location: null, managerId: null, avatarUrl: null };
+    expect(page.contacts).toEqual([
+      // accountEnabled is absent (not selected in the example): absent is not disabled.
+      { id: '6ea91a8d-e32e-41a1-b7bd-d2d185eed0e0', firstName: null, lastName: null, displayName: 'Conf Room Adams', email: 'Adams@contoso.com', status: 'active', ...none },
+      // No mail: the user principal name is the address people sign in and receive mail with.
+      { id: '4562bcc8-c436-4f95-b7c0-4f8ce89dca5e', firstName: 'MOD', lastName: 'Administrator', displayName: 'MOD Administrator', email: 'admin@contoso.com', status: 'active', ...none },
+    ]);
   });
 });
