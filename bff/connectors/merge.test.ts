@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import * as merge from './merge.js';
 import { createMergeConnector, MERGE_EU_API_URL } from './merge.js';
 import { startMergeFake, type MergeFakeOptions } from '../../test/fakes/merge-server.js';
-import type { Failure } from '../../test/fakes/loopback.js';
-import { closeFakes, expectProviderError as failure, firstPage as first, listAll, setupConnector, signal } from '../../test/connector-kit.js';
+import { startLoopback, type Failure } from '../../test/fakes/loopback.js';
+import { closeFakes, expectProviderError as failure, firstPage as first, listAll, recordingSleep, setupConnector, signal, track } from '../../test/connector-kit.js';
 
 const CREDENTIALS = { apiKey: 'merge-production-key', accountToken: 'linked-account-token' };
 
@@ -145,5 +146,47 @@ describe('Merge HRIS connector', () => {
     // merge-api/merge-python-client src/merge/environment.py: PRODUCTION, PRODUCTION_EU, SANDBOX.
     const hosts = Object.entries(merge).filter(([name]) => name.endsWith('_API_URL')).map(([, url]) => url).sort();
     expect(hosts).toEqual(['https://api-eu.merge.dev', 'https://api-sandbox.merge.dev', 'https://api.merge.dev']);
+  });
+});
+
+describe('Merge connector: Merge’s own published example (merge-node-client wire test)', () => {
+  /**
+   * The example is a JavaScript object literal as Merge's SDK generator wrote it
+   * (`const rawResponseBody = { … };`), kept verbatim; evaluating the literal gives the JSON Merge serves.
+   */
+  function published(): unknown {
+    const text = readFileSync(new URL('../../test/fixtures/providers/merge/list-employees-wire-example.js.txt', import.meta.url), 'utf8');
+    return new Function(`${text}\nreturn rawResponseBody;`)() as unknown;
+  }
+
+  it('lists the "list employees" example: a deleted, terminated employee whose relations are bare ids', async () => {
+    const body = published();
+    const fake = track(await startLoopback((_req, send) => send(200, body)));
+    const { sleep } = recordingSleep();
+    const connector = createMergeConnector({ baseUrl: fake.url, credentials: CREDENTIALS }, { sleep, policy: { baseDelayMs: 10 } });
+    const page = await connector.listContacts({ cursor: null, signal: signal() });
+    expect(page.contacts).toEqual([
+      {
+        id: '0958cbc6-6040-430a-848e-aafacbadf4ae',
+        // The preferred name ("Greg the egg") is not a first name; display_full_name already carries the name shown.
+        firstName: 'Greg',
+        lastName: 'Hirsch',
+        displayName: 'Cousin Greg Hirsch',
+        email: 'greg@merge.dev',
+        personalEmail: 'greg@gmail.com',
+        // groups, employments and work_location are ids here (not expanded): an id is not a title, department or place.
+        title: null,
+        department: null,
+        location: null,
+        managerId: 'manager',
+        // remote_was_deleted and a past termination_date: gone, whatever employment_status says.
+        status: 'inactive',
+        avatarUrl: 'http://alturl.com/h2h8m',
+      },
+    ]);
+    // Merge's `next` cursor is followed as given.
+    const second = await connector.listContacts({ cursor: page.nextCursor, signal: signal() });
+    expect(second.contacts).toHaveLength(1);
+    expect(fake.requests[1]!.query.get('cursor')).toBe('cD0yMDIxLTAxLTA2KzAzJTNBMjQlM0E1My40MzQzMjYlMkIwMCUzQTAw');
   });
 });
