@@ -2355,7 +2355,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `payload_too_large`: more than 10 MB or 100,000 rows */
+            /** @description `payload_too_large`: more than 10 MB, 100,000 rows, 200 columns, 10,000 characters in a cell or 2,000,000 cells (details name the bound) */
             413: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];

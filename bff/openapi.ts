@@ -232,7 +232,7 @@ export const OPERATIONS: Operation[] = [
       '201': ok(csvUploadPreview, 'Held for an hour under its id'),
       ...uploadErrors,
       '400': error('Not a CSV file: `csv_empty`, `csv_no_header`, `csv_no_rows`, `csv_not_text`, …'),
-      '413': error('`payload_too_large`: more than 10 MB or 100,000 rows'),
+      '413': error('`payload_too_large`: more than 10 MB, 100,000 rows, 200 columns, 10,000 characters in a cell or 2,000,000 cells (details name the bound)'),
       '415': error('`unsupported_media_type`: send the file as text/csv'),
     },
   },
