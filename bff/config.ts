@@ -71,6 +71,19 @@ const settingsShape = z
       .default('/api'),
     /** Requests a minute before 429; defaults in bff/rate-limit.ts. */
     rateLimits: z.object({ session: z.number().int().min(1), address: z.number().int().min(1), accept: z.number().int().min(1) }).partial().optional(),
+    /** Bounds on one directory refresh; defaults (a 100,000-person directory with room) in bff/services/directory.ts. */
+    refreshLimits: z
+      .object({
+        pages: z.number().int().min(1).max(1_000_000),
+        contacts: z.number().int().min(1).max(10_000_000),
+        responseBytes: z.number().int().min(1024).max(1024 * 1024 * 1024),
+        // Below the 10 minute claim lease: a live refresh is never taken over by another process.
+        seconds: z.number().int().min(1).max(570),
+        minIntervalSeconds: z.number().int().min(0).max(86_400),
+      })
+      .strict()
+      .partial()
+      .optional(),
   })
   .strict();
 
@@ -113,6 +126,7 @@ export const ENVIRONMENT: { [K in keyof BffSettings]-?: string } = {
   webhooksAllowPrivate: 'HR_IMPORT_WEBHOOK_ALLOW_PRIVATE',
   basePath: 'HR_IMPORT_BASE_PATH',
   rateLimits: 'HR_IMPORT_RATE_LIMITS',
+  refreshLimits: 'HR_IMPORT_REFRESH_LIMITS',
 };
 
 function firstIssue(error: z.ZodError, name: (path: PropertyKey[]) => string, label: string): ConfigError {

@@ -2,6 +2,7 @@
 import type { Db } from './db/connect.js';
 import type { ProviderRegistry } from './providers.js';
 import type { Logger } from './logger.js';
+import type { RefreshLimits } from './services/directory.js';
 
 export interface AppConfig {
   /** Valid server-to-server keys; more than one during a rotation. */
@@ -23,6 +24,8 @@ export interface AppConfig {
   basePath?: string | undefined;
   /** Requests a minute before 429; defaults in bff/rate-limit.ts. */
   rateLimits?: Partial<RateLimits> | undefined;
+  /** Bounds on one directory refresh; defaults in services/directory.ts (DEFAULT_REFRESH_LIMITS). */
+  refreshLimits?: Partial<RefreshLimits> | undefined;
   /**
    * How many proxies in front of the BFF append to X-Forwarded-For (`true` = 1). The client
    * address is the entry that many places from the right: entries further left are whatever

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createHttp, retryAfterMs } from './http.js';
+import { createHttp, DEFAULT_POLICY, responseByteLimit, retryAfterMs } from './http.js';
 import { expectProviderError as failure, recordingSleep } from '../../test/connector-kit.js';
 
 let server: Server;
@@ -9,6 +9,7 @@ let base: string;
 let other: Server;
 let otherBase: string;
 const hits = new Map<string, number>();
+const hugeSent = { bytes: 0, closed: false };
 
 beforeAll(async () => {
   server = createServer((req, res) => {
@@ -27,6 +28,38 @@ beforeAll(async () => {
     if (path === '/off-host') return res.writeHead(302, { Location: `${otherBase}/steal` }).end();
     if (path === '/html') return res.writeHead(200, { 'Content-Type': 'text/html' }).end('<html>login</html>');
     if (path === '/slow') return setTimeout(() => res.writeHead(200).end('{}'), 500);
+    if (path === '/hang') return; // never answers
+    if (path === '/trickle') {
+      // Headers at once, then a byte every 100 ms, forever.
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.write('[');
+      const tick = setInterval(() => res.write(' '), 100);
+      res.on('close', () => clearInterval(tick));
+      return;
+    }
+    if (path === '/huge') {
+      // A page that ignores `limit`: 200 MB of JSON, written as fast as it is read.
+      const chunk = Buffer.from('{"id":"x","name":"' + 'a'.repeat(1024 * 1024 - 40) + '"},');
+      let sent = 0;
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.write('[');
+      const more = () => {
+        while (sent < 200) {
+          sent++;
+          hugeSent.bytes += chunk.length;
+          if (!res.write(chunk)) return void res.once('drain', more);
+        }
+        res.end('{}]');
+      };
+      res.on('close', () => (hugeSent.closed = true));
+      return more();
+    }
+    if (path.startsWith('/echo')) {
+      // A provider that repeats the request back in its error, credentials included.
+      return res
+        .writeHead(400, { 'Content-Type': 'application/json' })
+        .end(JSON.stringify({ message: `bad request: ${req.headers.authorization} x-api-key=${req.headers['x-api-key']} url=${req.url} password=hunter2hunter2 jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl hex 0123456789abcdef0123456789abcdef and ${req.headers['x-account']}` }));
+    }
     res.writeHead(404).end();
   });
   other = createServer((_req, res) => res.writeHead(200).end('{"stolen":true}'));
@@ -106,5 +139,58 @@ describe('provider HTTP client', () => {
     expect(retryAfterMs(new Headers({ 'X-RateLimit-Reset': String(now / 1000 + 5) }), now)).toBe(5000);
     expect(retryAfterMs(new Headers({ 'RateLimit-Reset': '7' }), now)).toBe(7000);
     expect(retryAfterMs(new Headers(), now)).toBeUndefined();
+  });
+});
+
+describe('bounds on one provider call', () => {
+  it('keeps one overall deadline below the widget’s 20 s request timeout', () => {
+    expect(DEFAULT_POLICY.deadlineMs).toBeLessThan(20_000);
+    expect(DEFAULT_POLICY.timeoutMs).toBeLessThanOrEqual(DEFAULT_POLICY.deadlineMs);
+  });
+
+  it('gives up on a provider that never answers at the deadline, retries included', async () => {
+    // Real sleeps: the deadline is wall-clock time, waits between attempts count against it.
+    const http = createHttp({ provider: 'TestHR', policy: { deadlineMs: 600, timeoutMs: 250, baseDelayMs: 10 } });
+    const started = performance.now();
+    const err = await failure(http.json(`${base}/hang`, { page: 'page 1' }));
+    expect(performance.now() - started).toBeLessThan(1_500);
+    expect(err.kind).toBe('unavailable');
+  });
+
+  it('gives up on a provider that sends headers and then trickles the body, as unavailable', async () => {
+    const http = createHttp({ provider: 'TestHR', policy: { deadlineMs: 700, timeoutMs: 5_000 } });
+    const started = performance.now();
+    const err = await failure(http.json(`${base}/trickle`));
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(err.kind).toBe('unavailable');
+    expect(err.message).toMatch(/did not finish within 0.7 s/);
+  });
+
+  it('cuts off a 200 MB page at the byte bound while it streams, without buffering it', async () => {
+    const { http } = client();
+    const heapBefore = process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
+    const err = await responseByteLimit.run(5 * 1024 * 1024, () => failure(http.json(`${base}/huge`, { page: 'page 7' })));
+    expect(err.kind).toBe('bad_response');
+    expect(err.message).toContain('more than 5 MB in one response (page 7)');
+    const grown = process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers - heapBefore;
+    expect(grown).toBeLessThan(64 * 1024 * 1024);
+    await new Promise((r) => setTimeout(r, 100));
+    // The provider was hung up on, not read to the end.
+    expect(hugeSent.closed).toBe(true);
+    expect(hugeSent.bytes).toBeLessThan(100 * 1024 * 1024);
+  });
+
+  it('redacts credentials a provider echoes back, and the connection’s own secret values', async () => {
+    const http = createHttp({ provider: 'TestHR', secrets: ['acct-secret-42-value'], sleep: async () => undefined });
+    const err = await failure(
+      http.json(`${base}/echo?api_key=query-key-0123456789`, {
+        headers: { Authorization: 'Bearer sk_live_abcdefghijklmnop', 'X-Api-Key': 'deployment-key-987654', 'X-Account': 'acct-secret-42-value' },
+      }),
+    );
+    expect(err.kind).toBe('bad_response');
+    for (const secret of ['sk_live_abcdefghijklmnop', 'deployment-key-987654', 'query-key-0123456789', 'hunter2hunter2', 'eyJhbGciOiJIUzI1NiJ9', '0123456789abcdef0123456789abcdef', 'acct-secret-42-value']) {
+      expect(err.message).not.toContain(secret);
+    }
+    expect(err.message).toContain('bad request: [redacted] x-api-key=[redacted] url=/echo?api_key=[redacted] password=[redacted]');
   });
 });

@@ -5,8 +5,15 @@
  * only on the same host, and failures mapped to typed ProviderErrors the widget can act on.
  * A throttling answer pauses every request of the client (a connector's pages in flight), not
  * only the one throttled.
+ *
+ * Every call has one overall deadline (attempts, waits and reading the body together), below the
+ * widget's 20 s request timeout, and an answer's body is counted as it streams and cut off past a
+ * byte bound, so neither a hanging, a trickling nor an endless provider holds us. What a provider
+ * says is redacted (redact.ts) before it becomes an error message.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { ProviderError, type ProviderErrorKind } from './types.js';
+import { redact } from './redact.js';
 
 export interface HttpPolicy {
   /** Per attempt. */
@@ -16,9 +23,31 @@ export interface HttpPolicy {
   maxDelayMs: number;
   /** Total time spent waiting between attempts before giving up. */
   budgetMs: number;
+  /** One call from its first byte sent to its body's last read, retries and waits included. */
+  deadlineMs: number;
+  /** Bytes of one answer's body; a page that ignores `limit` is cut off here, not buffered whole. */
+  maxResponseBytes: number;
 }
 
-export const DEFAULT_POLICY: HttpPolicy = { timeoutMs: 30_000, maxAttempts: 6, baseDelayMs: 500, maxDelayMs: 30_000, budgetMs: 120_000 };
+export const DEFAULT_POLICY: HttpPolicy = {
+  timeoutMs: 10_000,
+  maxAttempts: 6,
+  baseDelayMs: 500,
+  maxDelayMs: 30_000,
+  budgetMs: 120_000,
+  // The widget gives up on a request after 20 s: our answer (504) must come before.
+  deadlineMs: 15_000,
+  maxResponseBytes: 50 * 1024 * 1024,
+};
+
+/**
+ * A tighter byte bound for the calls made inside `run` (a directory refresh's configured
+ * `refreshLimits.responseBytes`), without threading it through every connector.
+ */
+export const responseByteLimit = new AsyncLocalStorage<number>();
+
+/** Of an error body only this much is read: enough for the provider's message. */
+const ERROR_BODY_BYTES = 64 * 1024;
 
 /** What a provider-specific check says about a non-2xx answer. */
 export type Verdict =
@@ -46,6 +75,8 @@ export interface ProviderHttp {
 export interface HttpDeps {
   /** Display name used in error messages ("BambooHR answered …"). */
   provider: string;
+  /** Values never to repeat in a message (the connection's credentials), whatever a provider echoes. */
+  secrets?: readonly string[] | undefined;
   fetch?: typeof fetch | undefined;
   policy?: Partial<HttpPolicy> | undefined;
   sleep?: ((ms: number) => Promise<void>) | undefined;
@@ -113,6 +144,37 @@ function excerpt(body: string): string {
   return text.replace(/\s+/g, ' ').trim().slice(0, 300);
 }
 
+class BodyTooLarge extends Error {}
+
+/**
+ * A body read as it streams, counting bytes: past `max` it is either cut there (`cut`, for error
+ * excerpts) or refused, and the rest is never read.
+ */
+async function readText(res: Response, max: number, cut: boolean): Promise<string> {
+  if (!res.body) return '';
+  const declared = Number(res.headers.get('content-length') ?? NaN);
+  if (!cut && declared > max) {
+    await res.body.cancel().catch(() => undefined);
+    throw new BodyTooLarge();
+  }
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (size + value.byteLength > max) {
+      await reader.cancel().catch(() => undefined);
+      if (!cut) throw new BodyTooLarge();
+      chunks.push(value.subarray(0, max - size));
+      break;
+    }
+    size += value.byteLength;
+    chunks.push(value);
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks));
+}
+
 export function createHttp(deps: HttpDeps): ProviderHttp {
   const policy = { ...DEFAULT_POLICY, ...deps.policy };
   const doFetch = deps.fetch ?? fetch;
@@ -141,12 +203,13 @@ export function createHttp(deps: HttpDeps): ProviderHttp {
     return current.over;
   }
 
-  async function once(url: URL, options: RequestOptions): Promise<Response> {
+  async function once(url: URL, options: RequestOptions, deadline: AbortSignal, remainingMs: number): Promise<Response> {
     const { signal, page: _page, classify: _classify, ...init } = options;
     let current = url;
     for (let hop = 0; ; hop++) {
-      const timeout = AbortSignal.timeout(policy.timeoutMs);
-      const res = await doFetch(current, { ...init, redirect: 'manual', signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
+      const timeout = AbortSignal.timeout(Math.max(1, Math.min(policy.timeoutMs, remainingMs)));
+      // The signal stays on the body too: a provider trickling its answer is cut off by the deadline.
+      const res = await doFetch(current, { ...init, redirect: 'manual', signal: AbortSignal.any([deadline, timeout, ...(signal ? [signal] : [])]) });
       if (res.status < 300 || res.status >= 400 || res.status === 304) return res;
       const location = res.headers.get('location');
       if (!location) return res;
@@ -160,35 +223,51 @@ export function createHttp(deps: HttpDeps): ProviderHttp {
     }
   }
 
-  async function request(input: string | URL, options: RequestOptions = {}): Promise<Response> {
+  /** What a provider may not see repeated: the configured secrets and the credentials this request carries. */
+  function secretsOf(url: URL, options: RequestOptions): string[] {
+    const sent = Object.entries((options.headers as Record<string, string> | undefined) ?? {})
+      .filter(([name]) => /auth|key|token|secret|cookie/i.test(name))
+      .map(([, value]) => value);
+    const query = [...url.searchParams.values()].filter((v) => v.length >= 8);
+    return [...(deps.secrets ?? []), ...sent.flatMap((v) => [v, v.replace(/^\S+\s+/, '')]), ...query];
+  }
+
+  const unavailable = (message: string, options: RequestOptions) =>
+    new ProviderError('unavailable', `${deps.provider}: ${KIND_HINT.unavailable}${options.page ? ` (${options.page})` : ''}. ${message}`, options.page ? { page: options.page } : {});
+
+  async function call(input: string | URL, options: RequestOptions, deadline: AbortSignal, started: number): Promise<Response> {
     const url = new URL(input);
+    const secrets = secretsOf(url, options);
     let waited = 0;
     let last: ProviderError | undefined;
+    const spent = () => Math.max(now() - started, waited);
     for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
       if (pause) await pause.over;
       options.signal?.throwIfAborted();
+      if (deadline.aborted) throw unavailable(`No answer within ${policy.deadlineMs / 1000} s.`, options);
       let verdict: Verdict;
       let hintMs: number | undefined;
       let status: number | undefined;
       let message = '';
       try {
-        const res = await once(url, options);
+        const res = await once(url, options, deadline, policy.deadlineMs - spent());
         if (res.ok) return res;
         status = res.status;
-        const body = await res.text().catch(() => '');
+        const body = await readText(res, ERROR_BODY_BYTES, true).catch(() => '');
         verdict = options.classify?.(res.status, body, res.headers) ?? genericVerdict(res.status);
         hintMs = (verdict.retry ? verdict.afterMs : undefined) ?? retryAfterMs(res.headers);
         message = (!verdict.retry && verdict.message) || excerpt(body) || `HTTP ${res.status}`;
       } catch (err) {
         if (err instanceof ProviderError) throw err;
         if (options.signal?.aborted) throw err;
+        if (deadline.aborted) throw unavailable(`No answer within ${policy.deadlineMs / 1000} s.`, options);
         const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
         verdict = { retry: true, kind: 'unavailable' };
-        message = timedOut ? `no answer within ${policy.timeoutMs / 1000} s` : `network error (${err instanceof Error ? err.message : String(err)})`;
+        message = timedOut ? `no answer within ${Math.min(policy.timeoutMs, policy.deadlineMs) / 1000} s` : `network error (${err instanceof Error ? err.message : String(err)})`;
       }
       const kind = verdict.kind ?? 'unavailable';
       const where = options.page ? ` (${options.page})` : '';
-      last = new ProviderError(kind, `${deps.provider}: ${KIND_HINT[kind]}${where}. It said: ${message}`, {
+      last = new ProviderError(kind, redact(`${deps.provider}: ${KIND_HINT[kind]}${where}. It said: ${message}`, secrets), {
         ...(status !== undefined ? { status } : {}),
         ...(hintMs !== undefined ? { retryAfterSeconds: Math.ceil(hintMs / 1000) } : {}),
         ...(options.page ? { page: options.page } : {}),
@@ -198,23 +277,46 @@ export function createHttp(deps: HttpDeps): ProviderHttp {
       // Full jitter: spread retries of many clients instead of synchronizing them.
       const backoff = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
       const delay = hintMs ?? Math.round(random() * backoff);
-      if (waited + delay > policy.budgetMs) break;
+      // A wait that would end past the deadline is not waited: the caller hears now, with Retry-After.
+      if (waited + delay > policy.budgetMs || spent() + delay >= policy.deadlineMs) break;
       waited += delay;
       await (kind === 'rate_limited' ? pauseFor(delay) : sleep(delay));
     }
     throw last!;
   }
 
+  async function request(input: string | URL, options: RequestOptions = {}): Promise<Response> {
+    return call(input, options, AbortSignal.timeout(policy.deadlineMs), now());
+  }
+
   return {
     request,
     async json<T>(url: string | URL, options: RequestOptions = {}): Promise<T> {
-      const res = await request(url, { ...options, headers: { Accept: 'application/json', ...(options.headers as Record<string, string> | undefined) } });
-      const text = await res.text();
+      const deadline = AbortSignal.timeout(policy.deadlineMs);
+      const started = now();
+      const res = await call(url, { ...options, headers: { Accept: 'application/json', ...(options.headers as Record<string, string> | undefined) } }, deadline, started);
+      const max = Math.min(policy.maxResponseBytes, responseByteLimit.getStore() ?? Infinity);
+      const where = options.page ? ` (${options.page})` : '';
+      let text: string;
+      try {
+        text = await readText(res, max, false);
+      } catch (err) {
+        if (err instanceof BodyTooLarge) {
+          throw new ProviderError('bad_response', `${deps.provider} sent more than ${formatBytes(max)} in one response${where}; refused.`, { status: res.status, ...(options.page ? { page: options.page } : {}) });
+        }
+        if (options.signal?.aborted) throw err;
+        // Headers came, the body did not finish: as unavailable as no answer at all.
+        throw unavailable(deadline.aborted ? `Its answer did not finish within ${policy.deadlineMs / 1000} s.` : 'Its answer broke off.', options);
+      }
       try {
         return JSON.parse(text) as T;
       } catch {
-        throw new ProviderError('bad_response', `${deps.provider} sent a response that is not JSON${options.page ? ` (${options.page})` : ''}.`, { status: res.status, ...(options.page ? { page: options.page } : {}) });
+        throw new ProviderError('bad_response', `${deps.provider} sent a response that is not JSON${where}.`, { status: res.status, ...(options.page ? { page: options.page } : {}) });
       }
     },
   };
+}
+
+function formatBytes(n: number): string {
+  return n >= 1024 * 1024 ? `${Math.round(n / 1024 / 1024)} MB` : `${Math.round(n / 1024)} KB`;
 }

@@ -1,7 +1,7 @@
 /** `GET /providers`: the deployment's HR applications and how the session's organization reaches each. */
 import { z } from 'zod';
 import { count, timestamp } from './common.js';
-import { answer } from './registry.js';
+import { answer, request } from './registry.js';
 
 export const providerParams = z.object({ provider: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/) }).strict();
 
@@ -78,3 +78,14 @@ export const refreshStatus = answer(
 );
 export type RefreshStatus = z.infer<typeof refreshStatus>;
 
+
+/**
+ * Body of `POST /providers/:provider/refresh`, which may also come without one. A fresh directory
+ * is refreshed only when `force` is true (the Refresh button, an admin's action), and then at most
+ * once a minute per connection: the provider's quota may be shared by every tenant.
+ */
+export const refreshRequest = request(
+  'RefreshRequest',
+  z.object({ force: z.boolean().optional().describe('Refresh even a fresh directory (at most once a minute per connection).') }).strict(),
+);
+export type RefreshRequest = z.input<typeof refreshRequest>;

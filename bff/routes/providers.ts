@@ -2,9 +2,10 @@
 import { Hono } from 'hono';
 import type { AppDeps } from '../deps.js';
 import { sessionAuth, type SessionEnv } from '../auth/session-token.js';
-import { contactsFacetsQuery, contactsQuery, providerParams, type ContactFacets, type ContactPage, type ProviderList, type RefreshStatus } from '../contract.js';
+import { contactsFacetsQuery, contactsQuery, providerParams, refreshRequest, type ContactFacets, type ContactPage, type ProviderList, type RefreshStatus } from '../contract.js';
 import { credentialKey } from '../crypto.js';
-import { ensureDirectory, listContacts, listFacets, refreshStatus, startRefresh } from '../services/directory.js';
+import { DEFAULT_REFRESH_LIMITS, ensureDirectory, lastRefreshStart, listContacts, listFacets, refreshStatus, startRefresh } from '../services/directory.js';
+import { AppError } from '../errors.js';
 import { describeProviders, openConnection } from '../services/connections.js';
 import { getTarget, type TargetRef } from '../services/targets.js';
 import { getProvider } from '../providers.js';
@@ -18,13 +19,14 @@ export const providersRoutes = (deps: AppDeps) => {
   const connections = { db: db.kysely, key: credentialKey(config.secret) };
   // The connection the session's target uses: the deployment's, or its organization's own.
   const connection = (provider: string, target: TargetRef) => openConnection(connections, getProvider(providers, provider), target);
+  const limits = { ...DEFAULT_REFRESH_LIMITS, ...config.refreshLimits };
   return new Hono<SessionEnv>()
     .use(sessionAuth(config.secret, now))
     .get('/', async (c) => c.json({ items: await describeProviders(connections, providers.list(), c.get('session').target, now()) } satisfies ProviderList))
     .get('/:provider/contacts', validate('param', providerParams), validate('query', contactsQuery), async (c) => {
       const conn = await connection(c.req.valid('param').provider, c.get('session').target);
       const q = c.req.valid('query');
-      await ensureDirectory(db.kysely, conn, now, conn.provider.cacheTtlSeconds);
+      await ensureDirectory(db.kysely, conn, now, conn.provider.cacheTtlSeconds, limits);
       const target = await getTarget(db.kysely, c.get('session').target);
       const page = await listContacts(
         db.kysely,
@@ -38,7 +40,7 @@ export const providersRoutes = (deps: AppDeps) => {
     .get('/:provider/contacts/facets', validate('param', providerParams), validate('query', contactsFacetsQuery), async (c) => {
       const conn = await connection(c.req.valid('param').provider, c.get('session').target);
       const q = c.req.valid('query');
-      await ensureDirectory(db.kysely, conn, now, conn.provider.cacheTtlSeconds);
+      await ensureDirectory(db.kysely, conn, now, conn.provider.cacheTtlSeconds, limits);
       return c.json((await listFacets(db.kysely, conn.key, { search: q.search, filters: { status: q.status } })) satisfies ContactFacets);
     })
     // The directory's refresh, so the widget can show progress instead of waiting on a listing.
@@ -49,7 +51,28 @@ export const providersRoutes = (deps: AppDeps) => {
     })
     .post('/:provider/refresh', validate('param', providerParams), async (c) => {
       const conn = await connection(c.req.valid('param').provider, c.get('session').target);
-      await startRefresh(db.kysely, conn, now);
+      conn.connector();
+      // The body is optional (the widget's automatic refresh sends none): read it by hand.
+      const text = await c.req.text();
+      let raw: unknown;
+      try {
+        raw = text.trim() ? JSON.parse(text) : {};
+      } catch {
+        throw new AppError(400, 'invalid_request', 'The body must be JSON like { "force": true }, or empty.');
+      }
+      const body = refreshRequest.safeParse(raw);
+      if (!body.success) throw new AppError(400, 'invalid_request', 'The body must be JSON like { "force": true }, or empty.');
+      const before = await refreshStatus(db.kysely, conn.key, now(), conn.provider.cacheTtlSeconds);
+      const force = body.data.force === true;
+      // A fresh directory costs no provider call unless an admin asks for one; one running is joined.
+      if (before.status === 'ready' && !before.stale && !force) return c.json(before satisfies RefreshStatus, 200);
+      if (before.status !== 'syncing' && (force || before.status === 'error')) {
+        // The quota may be the whole deployment's: one refresh a minute per connection, however many tenants ask.
+        const started = await lastRefreshStart(db.kysely, conn.key);
+        const wait = started === null ? 0 : Math.ceil((Date.parse(started) + limits.minIntervalSeconds * 1000 - now().getTime()) / 1000);
+        if (wait > 0) throw new AppError(429, 'refresh_too_soon', `This directory was refreshed less than ${limits.minIntervalSeconds} s ago; try again in ${wait} s.`, undefined, wait);
+      }
+      await startRefresh(db.kysely, conn, now, limits);
       return c.json((await refreshStatus(db.kysely, conn.key, now(), conn.provider.cacheTtlSeconds)) satisfies RefreshStatus, 202);
     })
     .route('/:provider/connection', connectionsRoutes(deps))

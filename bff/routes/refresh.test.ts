@@ -34,8 +34,8 @@ afterEach(async () => {
   await fake.close();
 });
 
-async function status(method: 'GET' | 'POST' = 'GET', expected = method === 'POST' ? 202 : 200): Promise<RefreshStatus> {
-  const res = await h.request(method, '/api/providers/unified/refresh', { token });
+async function status(method: 'GET' | 'POST' = 'GET', expected = method === 'POST' ? 202 : 200, body?: unknown): Promise<RefreshStatus> {
+  const res = await h.request(method, '/api/providers/unified/refresh', { token, body });
   expect(res.status).toBe(expected);
   return (await res.json()) as RefreshStatus;
 }
@@ -80,13 +80,17 @@ describe('/api/providers/:provider/refresh', () => {
   it('refreshes on demand, and reports a provider failure with its message while keeping the old directory', async () => {
     await status('POST');
     expect((await settle()).status).toBe('ready');
+    const syncedAt = h.clock.now.toISOString();
     failures.push('throttle');
-    await status('POST');
+    // A fresh directory is refreshed only when forced (the Refresh button), once a minute at most.
+    h.clock.now = new Date(h.clock.now.getTime() + 61_000);
+    await status('POST', 202, { force: true });
     const failed = await settle();
-    expect(failed).toMatchObject({ status: 'error', fetched: 0, syncedAt: h.clock.now.toISOString(), error: { code: 'provider_rate_limited', message: expect.stringContaining('Too Many Requests') } });
+    expect(failed).toMatchObject({ status: 'error', fetched: 0, syncedAt, error: { code: 'provider_rate_limited', message: expect.stringContaining('Too Many Requests') } });
     const page = (await (await h.request('GET', '/api/providers/unified/contacts?limit=1', { token })).json()) as ContactPage;
     expect(page.total).toBe(1_234);
-    // Retrying works once the provider answers again.
+    // Retrying works once the provider answers again (and a minute has passed).
+    h.clock.now = new Date(h.clock.now.getTime() + 61_000);
     await status('POST');
     expect((await settle()).status).toBe('ready');
   });

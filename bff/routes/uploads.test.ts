@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { sql } from 'kysely';
 import { createHarness, type Harness } from '../../test/harness.js';
 import { csvProvider, sampleProvider } from '../providers.js';
@@ -189,6 +190,58 @@ describe('bad input', () => {
       expect(res.json.error.message.length).toBeGreaterThan(0);
     }
     expect(await snapshot()).toEqual(before);
+  });
+
+  it('refuses a header of a million commas fast, before padding 2,000 rows to its width', async () => {
+    // About 1 MB: once, every row became a million empty cells and the process died at 4.3 GB.
+    const body = ','.repeat(1_000_000) + '\n' + 'a@x.test\n'.repeat(2_000);
+    const heapBefore = process.memoryUsage().heapUsed;
+    const started = performance.now();
+    const res = await upload(body);
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect([res.status, res.json.error.code]).toEqual([413, 'payload_too_large']);
+    expect(res.json.error.details).toEqual({ limit: 'columns', max: 200 });
+    expect(res.json.error.message).toMatch(/200 columns/);
+    expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(100 * 1024 * 1024);
+    expect(await h.db.kysely.selectFrom('csv_uploads').selectAll().execute()).toEqual([]);
+  });
+
+  it('refuses a 200 KB file that would expand to millions of cells without stalling other requests or storing anything', async () => {
+    // 10,000 columns by 2,000 rows: 20 million padded cells, once a 60 MB value and a 5 s stall.
+    const body = 'email' + ',x'.repeat(9_999) + '\n' + 'a@x.test,\n'.repeat(2_000);
+    const delay = monitorEventLoopDelay({ resolution: 10 });
+    delay.enable();
+    const health = (async () => {
+      await new Promise((r) => setTimeout(r, 5));
+      const started = performance.now();
+      const res = await h.request('GET', '/api/health');
+      return { status: res.status, ms: performance.now() - started };
+    })();
+    const res = await upload(body);
+    const answered = await health;
+    delay.disable();
+    expect([res.status, res.json.error.code]).toEqual([413, 'payload_too_large']);
+    expect(answered.status).toBe(200);
+    expect(answered.ms).toBeLessThan(500);
+    expect(delay.max / 1e6).toBeLessThan(500);
+    expect(await h.db.kysely.selectFrom('csv_uploads').selectAll().execute()).toEqual([]);
+  });
+
+  it('names each bound a file breaks: columns in any row, a cell\'s length, rows, padded cells', async () => {
+    const cases: [string, { limit: string; max: number }][] = [
+      ['email\n' + 'a@x.test,'.repeat(200) + '\n', { limit: 'columns', max: 200 }],
+      ['email,name\na@x.test,' + 'n'.repeat(10_001) + '\n', { limit: 'cellLength', max: 10_000 }],
+      ['email,name\na@x.test,"' + 'n'.repeat(10_001) + '"\n', { limit: 'cellLength', max: 10_000 }],
+      ['email\n' + 'a@x.test\n'.repeat(100_001), { limit: 'rows', max: 100_000 }],
+      ['email' + ',c'.repeat(199) + '\n' + 'a@x.test\n'.repeat(10_001), { limit: 'cells', max: 2_000_000 }],
+    ];
+    for (const [body, limit] of cases) {
+      const res = await upload(body);
+      expect([res.status, res.json.error.code, res.json.error.details], body.slice(0, 20)).toEqual([413, 'payload_too_large', limit]);
+    }
+    // At the bounds, a file is read.
+    expect((await upload('email' + ',c'.repeat(199) + '\n' + 'a@x.test,' + 'n'.repeat(10_000) + '\n')).status).toBe(201);
+    expect(await h.db.kysely.selectFrom('csv_uploads').select('row_count').execute()).toEqual([{ row_count: 1 }]);
   });
 
   it('refuses a file over 10 MB with 413', async () => {

@@ -13,7 +13,7 @@ import { ProviderError, type Credentials } from '../connectors/types.js';
 import type { OrganizationProvider, ProviderEntry, UploadProvider } from '../providers.js';
 import { open, seal } from '../crypto.js';
 import { AppError } from '../errors.js';
-import { connectionKey, dropDirectory, msUntilStale, type DirectorySource } from './directory.js';
+import { cancelRefresh, connectionKey, dropDirectory, msUntilStale, type DirectorySource } from './directory.js';
 import { getTarget, type TargetRef } from './targets.js';
 
 export interface ConnectionDeps {
@@ -189,6 +189,8 @@ export async function storeCredentials(deps: ConnectionDeps, provider: Organizat
   const scope = 'scope' in ref ? ref.scope : await organizationScope(deps.db, ref);
   const sealed = seal(deps.key, credentials, sealContext(provider.id, scope));
   const at = now.toISOString();
+  // A refresh with the old credentials stops before their directory is dropped, so none of it lands after.
+  await cancelRefresh(deps.db, connectionKey(provider.id, scope), 'the connection was given new credentials');
   await deps.db.transaction().execute(async (trx) => {
     await trx
       .insertInto('provider_connections')
@@ -205,11 +207,14 @@ export async function deleteConnection(deps: ConnectionDeps, entry: ProviderEntr
   // For the CSV provider, forgetting the organization's last upload.
   if (entry.configuredBy === 'upload') {
     const key = connectionKey(entry.id, await organizationScope(deps.db, ref));
+    await cancelRefresh(deps.db, key, 'the directory was removed');
     await deps.db.transaction().execute((trx) => dropDirectory(trx, key));
     return { connection: 'needs_credentials' };
   }
   const provider = ownedByOrganization(entry);
   const scope = await organizationScope(deps.db, ref);
+  // Stopped at once: no more provider requests with credentials being removed.
+  await cancelRefresh(deps.db, connectionKey(provider.id, scope), 'the connection was removed');
   await deps.db.transaction().execute(async (trx) => {
     await trx.deleteFrom('provider_connections').where('provider_id', '=', provider.id).where('scope', '=', scope).execute();
     await dropDirectory(trx, connectionKey(provider.id, scope));

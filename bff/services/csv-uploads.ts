@@ -9,7 +9,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { writeTransaction } from '../db/connect.js';
 import type { CsvColumnMapping, CsvMappingRequest, CsvUploadConfirmation, CsvUploadPreview } from '../contract.js';
-import { CSV_FIELDS, CsvError, guessMapping, mapRows, parseCsv, previewRows, type CsvContact, type CsvDelimiter, type CsvTable } from '../connectors/csv.js';
+import { CSV_FIELDS, CSV_LIMITS, CsvError, guessMapping, mapRows, parseCsv, previewRows, type CsvContact, type CsvDelimiter, type CsvTable } from '../connectors/csv.js';
 import type { ProviderEntry, UploadProvider } from '../providers.js';
 import { AppError } from '../errors.js';
 import { connectionKey, INSERT_BATCH, toRow } from './directory.js';
@@ -18,7 +18,7 @@ import type { TargetRef } from './targets.js';
 
 /** A company of 100,000 people with ten columns is about 15 MB; spreadsheets exported for this are far smaller. */
 export const CSV_MAX_BYTES = 10 * 1024 * 1024;
-export const CSV_MAX_ROWS = 100_000;
+export const CSV_MAX_ROWS = CSV_LIMITS.maxRows;
 /** Long enough to fix a mapping, short enough that a forgotten upload does not linger. */
 const UPLOAD_TTL_MS = 60 * 60_000;
 const PREVIEW_ROWS = 5;
@@ -47,21 +47,14 @@ export function decodeCsv(bytes: Uint8Array): string {
   }
 }
 
-const CSV_STATUS: Record<CsvError['code'], 400 | 413> = {
-  csv_empty: 400,
-  csv_no_header: 400,
-  csv_unterminated_quote: 400,
-  csv_not_text: 400,
-  csv_too_many_rows: 413,
-};
-
 function readTable(bytes: Uint8Array): CsvTable {
   try {
-    const table = parseCsv(decodeCsv(bytes), { maxRows: CSV_MAX_ROWS });
+    const table = parseCsv(decodeCsv(bytes), CSV_LIMITS);
     if (table.rows.length === 0) throw new AppError(400, 'csv_no_rows', 'The file has a header row but no people below it.');
     return table;
   } catch (err) {
-    if (err instanceof CsvError) throw new AppError(CSV_STATUS[err.code], err.code === 'csv_too_many_rows' ? 'payload_too_large' : err.code, err.message);
+    // A broken bound is 413 payload_too_large like an oversized body; details name the bound.
+    if (err instanceof CsvError) throw err.limit ? new AppError(413, 'payload_too_large', err.message, err.limit) : new AppError(400, err.code, err.message);
     throw err;
   }
 }

@@ -8,6 +8,8 @@ import type { Database, DirectoryContactRow, NewDirectoryContact, Target } from 
 import type { Contact, ContactFacets, ContactFilters, ContactPage, Membership, RefreshStatus } from '../contract.js';
 import { ProviderError, type Connector, type DirectoryContact } from '../connectors/types.js';
 import { allPages } from '../connectors/paging.js';
+import { responseByteLimit } from '../connectors/http.js';
+import { redact } from '../connectors/redact.js';
 import { AppError } from '../errors.js';
 import { foldForSearch, likePattern, normalizeEmail } from './text.js';
 
@@ -30,6 +32,26 @@ export interface DirectorySource {
   /** Pages fetched at once where the provider's API allows it (DEFAULT_REFRESH_CONCURRENCY). */
   concurrency?: number | undefined;
 }
+
+/**
+ * How much one refresh may do before it stops with an `error` status: a provider that keeps
+ * sending full pages, or one page that never ends, cannot fill the database or the memory.
+ * The defaults fit a 100,000-person directory with room to spare.
+ */
+export interface RefreshLimits {
+  /** Provider pages one refresh reads. */
+  pages: number;
+  /** People one refresh stages. */
+  contacts: number;
+  /** Bytes of one provider answer, counted as it streams. */
+  responseBytes: number;
+  /** Seconds one refresh may run (below the claim's 10 minute lease, so no other process takes over a live one). */
+  seconds: number;
+  /** Seconds between two refreshes of one connection that an admin forces. */
+  minIntervalSeconds: number;
+}
+
+export const DEFAULT_REFRESH_LIMITS: RefreshLimits = { pages: 10_000, contacts: 250_000, responseBytes: 50 * 1024 * 1024, seconds: 540, minIntervalSeconds: 60 };
 
 /** Forgets a connection's cached directory (its credentials changed or were removed). */
 export async function dropDirectory(db: Q, connection: string): Promise<void> {
@@ -80,6 +102,8 @@ interface Running {
   /** Settles once this process knows whether it runs the refresh or waits for another's. */
   claimed: Promise<boolean>;
   done: Promise<void>;
+  /** Stops it at once: a disconnect, new credentials, or the BFF stopping. */
+  abort: AbortController;
 }
 
 /** Refreshes already running in this process, per database, so concurrent requests share one. */
@@ -90,6 +114,7 @@ const inFlight = new WeakMap<Kysely<Database>, Map<string, Running>>();
  * succeeds when nobody else holds a live claim. False means another refresh is running.
  */
 async function claimRefresh(db: Kysely<Database>, connection: string, now: Date): Promise<boolean> {
+  await dropOrphanedStaging(db, now);
   await db
     .insertInto('directory_syncs')
     .values({ connection, status: 'idle', fetched: 0, total: null, started_at: null, synced_at: null, error_code: null, error_message: null })
@@ -105,6 +130,20 @@ async function claimRefresh(db: Kysely<Database>, connection: string, now: Date)
   return Number(claimed.numUpdatedRows) === 1;
 }
 
+/**
+ * Staging rows no live refresh owns (a process killed mid-refresh left them): gone at the next
+ * claim of any connection, so a restart does not keep hundreds of thousands of dead rows.
+ */
+async function dropOrphanedStaging(db: Kysely<Database>, now: Date): Promise<void> {
+  const stale = new Date(now.getTime() - SYNC_LEASE_MS).toISOString();
+  const live = await db.selectFrom('directory_syncs').select('connection').where('status', '=', 'syncing').where('started_at', '>=', stale).execute();
+  await db
+    .deleteFrom('directory_contacts')
+    .where('connection', 'like', `${stagingKey('')}%`)
+    .$if(live.length > 0, (qb) => qb.where('connection', 'not in', live.map((l) => stagingKey(l.connection))))
+    .execute();
+}
+
 /** Waits for another process's refresh to end; its failure is ours too. */
 async function awaitRefresh(db: Kysely<Database>, connection: string, signal: AbortSignal): Promise<void> {
   for (;;) {
@@ -116,7 +155,7 @@ async function awaitRefresh(db: Kysely<Database>, connection: string, signal: Ab
   }
 }
 
-function beginRefresh(db: Kysely<Database>, source: DirectorySource, now: () => Date, signal: AbortSignal): Running {
+function beginRefresh(db: Kysely<Database>, source: DirectorySource, now: () => Date, signal: AbortSignal, limits: RefreshLimits): Running {
   const connection = source.key;
   let mine = inFlight.get(db);
   if (!mine) inFlight.set(db, (mine = new Map()));
@@ -124,15 +163,21 @@ function beginRefresh(db: Kysely<Database>, source: DirectorySource, now: () => 
   if (running) return running;
   // Asked before anything else: a connection without usable credentials fails here, at once.
   const connector = source.connector();
+  const abort = new AbortController();
+  const stop = AbortSignal.any([signal, abort.signal]);
   const claimed = claimRefresh(db, connection, now());
   // Only its own slot: once released, a newer refresh may hold it.
   const release = () => {
     if (mine.get(connection) === entry) mine.delete(connection);
   };
   const done = claimed
-    .then((ok) => (ok ? runRefresh(db, connector, connection, source.concurrency ?? DEFAULT_REFRESH_CONCURRENCY, now, signal, release) : awaitRefresh(db, connection, signal)))
+    .then((ok) =>
+      ok
+        ? responseByteLimit.run(limits.responseBytes, () => runRefresh(db, connector, connection, source.concurrency ?? DEFAULT_REFRESH_CONCURRENCY, now, stop, release, limits))
+        : awaitRefresh(db, connection, stop),
+    )
     .finally(release);
-  const entry: Running = { claimed, done };
+  const entry: Running = { claimed, done, abort };
   mine.set(connection, entry);
   return entry;
 }
@@ -147,9 +192,10 @@ export function refreshDirectory(
   source: DirectorySource,
   now: () => Date,
   signal: AbortSignal = new AbortController().signal,
+  limits: RefreshLimits = DEFAULT_REFRESH_LIMITS,
 ): Promise<void> {
   try {
-    return beginRefresh(db, source, now, signal).done;
+    return beginRefresh(db, source, now, signal, limits).done;
   } catch (err) {
     return Promise.reject(err);
   }
@@ -159,10 +205,10 @@ export function refreshDirectory(
  * Starts a refresh in the background (or joins the one running) and returns once it is under
  * way, so `refreshStatus` reports it. Its outcome is read from the status, never thrown here.
  */
-export async function startRefresh(db: Kysely<Database>, source: DirectorySource, now: () => Date): Promise<void> {
+export async function startRefresh(db: Kysely<Database>, source: DirectorySource, now: () => Date, limits: RefreshLimits = DEFAULT_REFRESH_LIMITS): Promise<void> {
   let background = backgroundRefreshes.get(db);
   if (!background) backgroundRefreshes.set(db, (background = new AbortController()));
-  const running = beginRefresh(db, source, now, background.signal);
+  const running = beginRefresh(db, source, now, background.signal, limits);
   running.done.catch(() => undefined);
   await running.claimed;
 }
@@ -170,14 +216,34 @@ export async function startRefresh(db: Kysely<Database>, source: DirectorySource
 /** Aborted when the BFF stops: background refreshes have no request to end them. */
 const backgroundRefreshes = new WeakMap<Kysely<Database>, AbortController>();
 
+/** A refresh stopped because its connection was removed or replaced: it leaves no status behind, only no directory. */
+const refreshCancelled = (why: string) => new AppError(409, 'refresh_cancelled', `The directory refresh was stopped: ${why}.`);
+const isCancelled = (err: unknown) => err instanceof AppError && err.code === 'refresh_cancelled';
+
 /**
- * Stops this process's refreshes of `db` and waits for them to end, so the database can close
- * under none of them (a refresh that stops early leaves the directory it had; its claim lapses).
+ * Stops this process's refresh of a connection, if one runs, and waits for it to clear its
+ * staging rows: its credentials are being removed or replaced, so nothing it fetched may land.
+ * A refresh in another process notices at its next batch (its claim is gone) and stops there.
+ */
+export async function cancelRefresh(db: Kysely<Database>, connection: string, why: string): Promise<void> {
+  const running = inFlight.get(db)?.get(connection);
+  if (!running) return;
+  running.abort.abort(refreshCancelled(why));
+  await running.done.catch(() => undefined);
+}
+
+/**
+ * Stops this process's refreshes of `db`, background or joined by a request, and waits for them
+ * to end, so the database can close under none of them (a refresh that stops early leaves the
+ * directory it had, and no staging rows).
  */
 export async function stopRefreshes(db: Kysely<Database>): Promise<void> {
-  backgroundRefreshes.get(db)?.abort(new Error('the BFF is stopping'));
+  const stopping = new AppError(503, 'refresh_interrupted', 'The server stopped during the directory refresh; refresh again.');
+  backgroundRefreshes.get(db)?.abort(stopping);
   backgroundRefreshes.delete(db);
-  await Promise.allSettled([...(inFlight.get(db)?.values() ?? [])].map((running) => running.done));
+  const running = [...(inFlight.get(db)?.values() ?? [])];
+  for (const r of running) r.abort.abort(stopping);
+  await Promise.allSettled(running.map((r) => r.done));
 }
 
 /**
@@ -186,6 +252,12 @@ export async function stopRefreshes(db: Kysely<Database>): Promise<void> {
  */
 export function msUntilStale(syncedAt: string, now: Date, maxAgeSeconds: number | undefined): number {
   return maxAgeSeconds === undefined ? Infinity : Date.parse(syncedAt) + maxAgeSeconds * 1000 - now.getTime();
+}
+
+/** When the connection's last refresh started (ISO), or null: the minimum interval counts from it. */
+export async function lastRefreshStart(db: Kysely<Database>, connection: string): Promise<string | null> {
+  const sync = await db.selectFrom('directory_syncs').select('started_at').where('connection', '=', connection).executeTakeFirst();
+  return sync?.started_at ?? null;
 }
 
 /** A refresh's state, as `GET /api/providers/:provider/refresh` answers it. */
@@ -209,8 +281,9 @@ export async function refreshStatus(db: Kysely<Database>, connection: string, no
 
 /** The code and message a failed refresh leaves for the widget: the provider's own words, nothing internal. */
 function refreshError(err: unknown): { code: string; message: string } {
-  if (err instanceof ProviderError) return { code: `provider_${err.kind}`, message: err.message };
-  if (err instanceof AppError) return { code: err.code, message: err.message };
+  // Redacted again here: this text is stored and shown to every tenant of the connection.
+  if (err instanceof ProviderError) return { code: `provider_${err.kind}`, message: redact(err.message) };
+  if (err instanceof AppError) return { code: err.code, message: redact(err.message) };
   return { code: 'provider_sync_failed', message: 'The directory could not be refreshed; try again.' };
 }
 
@@ -270,12 +343,28 @@ const REPLACED_COLUMNS = [
  * once a reader can see `ready` or `error`, a new request must start a new refresh rather than
  * join this one, which a slot freed only when the promise settles (a few ticks later) allowed.
  */
-async function runRefresh(db: Kysely<Database>, connector: Connector, connection: string, concurrency: number, now: () => Date, signal: AbortSignal, release: () => void): Promise<void> {
+async function runRefresh(
+  db: Kysely<Database>,
+  connector: Connector,
+  connection: string,
+  concurrency: number,
+  now: () => Date,
+  stop: AbortSignal,
+  release: () => void,
+  limits: RefreshLimits,
+): Promise<void> {
   const staging = stagingKey(connection);
+  // The claim this refresh holds: a write finding it gone (dropped by a disconnect, or taken over)
+  // stops the refresh, whichever process dropped it.
+  const claim = await db.selectFrom('directory_syncs').select('started_at').where('connection', '=', connection).executeTakeFirstOrThrow();
+  const timeUp = AbortSignal.timeout(limits.seconds * 1000);
+  const signal = AbortSignal.any([stop, timeUp]);
+  const cancelled = () => refreshCancelled('the connection was removed or replaced');
   try {
     // Rows a crashed refresh left behind must not become part of this one.
     await db.deleteFrom('directory_contacts').where('connection', '=', staging).execute();
     let fetched = 0;
+    let pages = 0;
     let total: number | null = null;
     // One person listed twice within a batch is folded here (one statement may not update a
     // row twice on PostgreSQL); the Map keeps the last record and the batch's order.
@@ -287,18 +376,41 @@ async function runRefresh(db: Kysely<Database>, connector: Connector, connection
       batch = new Map();
       flushedAt = Date.now();
       await db.transaction().execute(async (trx) => {
+        const progress = await trx
+          .updateTable('directory_syncs')
+          .set({ fetched, total })
+          .where('connection', '=', connection)
+          .where('status', '=', 'syncing')
+          .where('started_at', '=', claim.started_at)
+          .executeTakeFirst();
+        if (Number(progress.numUpdatedRows) !== 1) throw cancelled();
         await stage(trx, rows);
-        await trx.updateTable('directory_syncs').set({ fetched, total }).where('connection', '=', connection).execute();
       });
     };
-    for await (const page of allPages(connector, { signal, concurrency })) {
-      for (const c of page.contacts) {
-        batch.delete(c.id);
-        batch.set(c.id, toRow(staging, c));
+    try {
+      for await (const page of allPages(connector, { signal, concurrency })) {
+        signal.throwIfAborted();
+        pages++;
+        if (pages > limits.pages) {
+          throw new AppError(502, 'refresh_too_many_pages', `The provider kept sending pages: a refresh stops after ${limits.pages} (the refreshLimits setting).`);
+        }
+        if (fetched + page.contacts.length > limits.contacts) {
+          throw new AppError(502, 'refresh_too_many_contacts', `The provider sent more than ${limits.contacts} people: a refresh stops there (the refreshLimits setting).`);
+        }
+        for (const c of page.contacts) {
+          batch.delete(c.id);
+          batch.set(c.id, toRow(staging, c));
+        }
+        fetched += page.contacts.length;
+        total = page.total ?? total;
+        if (batch.size >= STAGE_ROWS || Date.now() - flushedAt >= STAGE_MAX_WAIT_MS) await flush();
       }
-      fetched += page.contacts.length;
-      total = page.total ?? total;
-      if (batch.size >= STAGE_ROWS || Date.now() - flushedAt >= STAGE_MAX_WAIT_MS) await flush();
+      signal.throwIfAborted();
+    } catch (err) {
+      // An abort surfaces as whatever the connector was awaiting; say what stopped it.
+      if (timeUp.aborted && !stop.aborted) throw new AppError(504, 'refresh_timed_out', `The provider did not send its whole directory within ${limits.seconds} s (the refreshLimits setting).`);
+      if (stop.aborted && stop.reason instanceof Error) throw stop.reason;
+      throw err;
     }
     await flush();
     release();
@@ -306,13 +418,27 @@ async function runRefresh(db: Kysely<Database>, connector: Connector, connection
       await trx.deleteFrom('directory_contacts').where('connection', '=', connection).execute();
       const moved = await trx.updateTable('directory_contacts').set({ connection }).where('connection', '=', staging).executeTakeFirst();
       const count = Number(moved.numUpdatedRows);
-      await trx.updateTable('directory_syncs').set({ status: 'ready', fetched: count, total: count, synced_at: now().toISOString() }).where('connection', '=', connection).execute();
+      const done = await trx
+        .updateTable('directory_syncs')
+        .set({ status: 'ready', fetched: count, total: count, synced_at: now().toISOString() })
+        .where('connection', '=', connection)
+        .where('status', '=', 'syncing')
+        .where('started_at', '=', claim.started_at)
+        .executeTakeFirst();
+      // Disconnected or reconnected since: what was fetched with the old credentials never lands.
+      if (Number(done.numUpdatedRows) !== 1) throw cancelled();
     });
   } catch (err) {
     release();
-    const { code, message } = refreshError(err);
     await db.deleteFrom('directory_contacts').where('connection', '=', staging).execute();
-    await db.updateTable('directory_syncs').set({ status: 'error', error_code: code, error_message: message.slice(0, 500) }).where('connection', '=', connection).execute();
+    if (isCancelled(err)) throw err;
+    const { code, message } = refreshError(err);
+    await db
+      .updateTable('directory_syncs')
+      .set({ status: 'error', error_code: code, error_message: message.slice(0, 500) })
+      .where('connection', '=', connection)
+      .where('started_at', '=', claim.started_at)
+      .execute();
     throw err;
   }
 }
@@ -322,13 +448,13 @@ async function runRefresh(db: Kysely<Database>, connector: Connector, connection
  * when it is older than that. An import passes no age: it resolves contacts from the directory
  * the admin was looking at, and must not wait on the provider for a fresher one.
  */
-export async function ensureDirectory(db: Kysely<Database>, source: DirectorySource, now: () => Date, maxAgeSeconds?: number): Promise<void> {
+export async function ensureDirectory(db: Kysely<Database>, source: DirectorySource, now: () => Date, maxAgeSeconds?: number, limits: RefreshLimits = DEFAULT_REFRESH_LIMITS): Promise<void> {
   // Asked first, even for a fresh cache: a disconnected organization's directory is never served.
   const connector = source.connector();
   const sync = await db.selectFrom('directory_syncs').selectAll().where('connection', '=', source.key).executeTakeFirst();
   const filled = sync?.synced_at != null;
   const fresh = filled && msUntilStale(sync.synced_at!, now(), maxAgeSeconds) > 0;
-  if (!fresh) await refreshDirectory(db, { ...source, connector: () => connector }, now);
+  if (!fresh) await refreshDirectory(db, { ...source, connector: () => connector }, now, undefined, limits);
 }
 
 export interface DirectoryQuery {

@@ -150,8 +150,9 @@ export class ApiClient {
   }
 
   /** Starts a refresh of the provider's directory (or joins the one running); answers its status. */
-  startRefresh(provider: string, signal?: AbortSignal): Promise<Answer<'/providers/{provider}/refresh', 'post'>> {
-    return this.#request('POST', `/providers/${encodeURIComponent(provider)}/refresh`, { signal });
+  /** Starts a refresh of a stale or missing directory; `force` (the admin's Refresh) refreshes a fresh one too. */
+  startRefresh(provider: string, signal?: AbortSignal, force = false): Promise<Answer<'/providers/{provider}/refresh', 'post'>> {
+    return this.#request('POST', `/providers/${encodeURIComponent(provider)}/refresh`, { ...(force ? { body: { force: true } } : {}), signal });
   }
 
   getFacets(provider: string, params: FacetsParams, signal?: AbortSignal): Promise<Answer<'/providers/{provider}/contacts/facets', 'get'>> {

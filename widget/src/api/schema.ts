@@ -167,7 +167,7 @@ export interface paths {
         /** The directory cache's refresh: status, people fetched so far, the total where the provider tells it */
         get: operations["getRefresh"];
         put?: never;
-        /** Start a refresh in the background (or join the one running) */
+        /** Start a refresh in the background (or join the one running); a fresh directory only when forced */
         post: operations["startRefresh"];
         delete?: never;
         options?: never;
@@ -757,6 +757,10 @@ export interface components {
                 name?: string | null;
                 role?: string;
             }[];
+        };
+        RefreshRequest: {
+            /** @description Refresh even a fresh directory (at most once a minute per connection). */
+            force?: boolean;
         };
         ConnectionRequest: {
             credentials: {
@@ -1835,8 +1839,22 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefreshRequest"];
+            };
+        };
         responses: {
+            /** @description Fresh: nothing started */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RefreshStatus"];
+                };
+            };
             /** @description Started */
             202: {
                 headers: {
@@ -1907,7 +1925,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `rate_limited` */
+            /** @description `refresh_too_soon`: this connection was refreshed less than a minute ago */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2355,7 +2373,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `payload_too_large`: more than 10 MB or 100,000 rows */
+            /** @description `payload_too_large`: more than 10 MB, 100,000 rows, 200 columns, 10,000 characters in a cell or 2,000,000 cells (details name the bound) */
             413: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];

@@ -63,6 +63,8 @@ describe('hr-import-refresh-progress', () => {
     (await findByRole(el, 'button', 'Refresh')).click();
     await again;
     expect(bff.requestsTo('POST', '/providers/workday/refresh')).to.have.length(2);
+    // The automatic refresh of a stale directory asks plainly; the button forces one.
+    expect(bff.requestsTo('POST', '/providers/workday/refresh').map((r) => r.body ?? null)).to.deep.equal([null, { force: true }]);
   });
 
   it("shows the provider's message when the refresh fails, and Retry starts another", async () => {

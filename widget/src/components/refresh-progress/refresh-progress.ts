@@ -130,7 +130,8 @@ export class HrImportRefreshProgress extends LitElement {
 
   private async follow(api: ApiClient, provider: string, force: boolean, signal: AbortSignal): Promise<RefreshStatus> {
     this._progress = null;
-    let status = force ? await api.startRefresh(provider, signal) : await api.getRefresh(provider, signal);
+    // Refresh and Retry are the admin asking: forced, so the BFF refreshes even a fresh directory.
+    let status = force ? await api.startRefresh(provider, signal, true) : await api.getRefresh(provider, signal);
     // Nothing cached, too old, or the last attempt failed: fetch it now rather than list stale people.
     if (!force && (status.status === 'idle' || status.status === 'error' || (status.status === 'ready' && status.stale))) {
       status = await api.startRefresh(provider, signal);
