@@ -1,7 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createServer, type Server } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
 import { createApp } from './app.js';
-import { silentLogger } from './logger.js';
+import { silentLogger, type Logger } from './logger.js';
 import { createProviderRegistry, sampleProvider } from './providers.js';
+import { MemoryRateLimitStore, RedisRateLimitStore, type RateLimitStore } from './rate-limit.js';
+import type { AppDeps, RateLimits } from './deps.js';
 import { createHarness, TEST_CONFIG, type Harness } from '../test/harness.js';
 
 let h: Harness;
@@ -44,23 +49,95 @@ describe('rate limits', () => {
     expect(await statuses(4, guess)).toEqual([404, 404, 404, 429]);
   });
 
-  it('hold across replicas sharing the database', async () => {
-    const replica = createApp({ db: h.db, config: { ...TEST_CONFIG, rateLimits: limits }, providers: createProviderRegistry([sampleProvider()]), logger: silentLogger, now: () => h.clock.now });
+  it('count a request once, though two mounts of the limiter match its path', async () => {
     const token = await h.session({ type: 'organization', id: 'acme' });
-    const viaReplica = async () => replica.request('/api/session', { headers: { Authorization: `Bearer ${token}` } });
-    expect(await statuses(3, () => h.request('GET', '/api/session', { token }))).toEqual([200, 200, 200]);
-    expect(await statuses(3, viaReplica)).toEqual([200, 200, 429]);
+    expect(await statuses(5, () => h.request('GET', '/api/providers', { token }))).toEqual([200, 200, 200, 200, 200]);
+    expect((await h.request('GET', '/api/invites', { token })).status).toBe(429);
   });
 
-  it('keep no session token or address in the counters', async () => {
+  it('write nothing to the database, and keep no session token or address in the counters', async () => {
+    const store = new MemoryRateLimitStore();
+    const app = replica(store);
     const token = await h.session({ type: 'organization', id: 'acme' });
-    await h.request('GET', '/api/session', { token });
-    const rows = await h.db.kysely.selectFrom('rate_limits').selectAll().execute();
-    expect(rows.length).toBeGreaterThan(0);
-    expect(JSON.stringify(rows)).not.toContain(token.slice(0, 20));
-    expect(JSON.stringify(rows)).not.toContain('local');
+    await app.request('/api/session', { headers: { Authorization: `Bearer ${token}` } });
+    expect(store.size).toBe(2);
+    expect(JSON.stringify(store.keys())).not.toContain(token.slice(0, 20));
+    expect(JSON.stringify(store.keys())).not.toContain('local');
+    const tables = await sql<{ n: number }>`select count(*) as n from ${sql.table(h.db.dialect === 'sqlite' ? 'sqlite_master' : 'information_schema.tables')} where ${sql.ref(h.db.dialect === 'sqlite' ? 'name' : 'table_name')} = 'rate_limits'`.execute(h.db.kysely);
+    expect(Number(tables.rows[0]!.n)).toBe(0);
   });
 
+  it('hold bounded state under a flood of random bearer tokens', async () => {
+    const store = new MemoryRateLimitStore(100);
+    const app = replica(store, { session: 5, address: 1_000_000 });
+    const victim = await h.session({ type: 'organization', id: 'acme' });
+    for (let i = 0; i < 1000; i++) await app.request('/api/session', { headers: { Authorization: `Bearer ${randomBytes(24).toString('base64url')}` } });
+    expect(store.size).toBeLessThanOrEqual(100);
+    // The flood cost the victim nothing but its place in the counters: its own limit still holds.
+    const own = async () => (await app.request('/api/session', { headers: { Authorization: `Bearer ${victim}` } })).status;
+    expect([await own(), await own(), await own(), await own(), await own(), await own()]).toEqual([200, 200, 200, 200, 200, 429]);
+  });
+});
+
+function replica(store: RateLimitStore, rateLimits: Partial<RateLimits> = limits, logger: Logger = silentLogger, extra: Partial<AppDeps> = {}) {
+  return createApp({ db: h.db, config: { ...TEST_CONFIG, rateLimits }, providers: createProviderRegistry([sampleProvider()]), logger, now: () => h.clock.now, rateLimitStore: store, ...extra });
+}
+
+function recordingLogger() {
+  const warnings: { msg: string; fields?: Record<string, unknown> }[] = [];
+  return { warnings, logger: { info() {}, error() {}, warn: (msg: string, fields?: Record<string, unknown>) => void warnings.push({ msg, fields }) } satisfies Logger };
+}
+
+describe('rate limits in Redis (REDIS_URL, or 127.0.0.1:6379)', () => {
+  const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const stores: RateLimitStore[] = [];
+  const redis = (url = redisUrl, options: { prefix?: string; timeoutMs?: number } = {}) => {
+    const store = new RedisRateLimitStore(url, { prefix: `hr-import-test:${randomBytes(6).toString('hex')}:`, ...options });
+    stores.push(store);
+    return store;
+  };
+  afterEach(async () => {
+    for (const store of stores.splice(0)) await store.close();
+  });
+
+  it('hold one limit across replicas sharing the store', async () => {
+    const shared = redis();
+    const a = replica(shared);
+    // The second replica has its own connection to the same counters.
+    const b = replica(new RedisRateLimitStore(redisUrl, { prefix: (shared as unknown as { options: { prefix: string } }).options.prefix }));
+    const token = await h.session({ type: 'organization', id: 'acme' });
+    const via = (app: ReturnType<typeof replica>) => async () => (await app.request('/api/session', { headers: { Authorization: `Bearer ${token}` } })).status;
+    expect([await via(a)(), await via(a)(), await via(a)()]).toEqual([200, 200, 200]);
+    expect([await via(b)(), await via(b)(), await via(b)()]).toEqual([200, 200, 429]);
+  });
+
+  it('fail open with one warning when Redis refuses connections', async () => {
+    const closed = await new Promise<number>((ok) => { const s = createServer().listen(0, '127.0.0.1', () => { const port = (s.address() as { port: number }).port; s.close(() => ok(port)); }); });
+    const { warnings, logger } = recordingLogger();
+    const app = replica(redis(`redis://127.0.0.1:${closed}`), { session: 2, address: 2 }, logger);
+    const token = await h.session({ type: 'organization', id: 'acme' });
+    expect(await statuses(4, async () => app.request('/api/session', { headers: { Authorization: `Bearer ${token}` } }))).toEqual([200, 200, 200, 200]);
+    expect(warnings.map((w) => w.msg)).toEqual(['rate limit store unavailable; requests pass unlimited']);
+  });
+
+  it('fail open within its timeout when Redis accepts but never answers', async () => {
+    const silent: Server = createServer(() => undefined);
+    await new Promise<void>((ok) => silent.listen(0, '127.0.0.1', ok));
+    try {
+      const { warnings, logger } = recordingLogger();
+      const app = replica(redis(`redis://127.0.0.1:${(silent.address() as { port: number }).port}`, { timeoutMs: 100 }), limits, logger);
+      const token = await h.session({ type: 'organization', id: 'acme' });
+      const started = performance.now();
+      expect((await app.request('/api/session', { headers: { Authorization: `Bearer ${token}` } })).status).toBe(200);
+      expect(performance.now() - started).toBeLessThan(1000);
+      expect(warnings).toHaveLength(1);
+    } finally {
+      silent.close();
+    }
+  });
+});
+
+describe('rate limits, more', () => {
   it('behind a trusted proxy, key on the address the proxy saw, not one the client wrote', async () => {
     const behindProxy = createApp({ db: h.db, config: { ...TEST_CONFIG, rateLimits: limits, trustProxy: 1 }, providers: createProviderRegistry([sampleProvider()]), logger: silentLogger, now: () => h.clock.now });
     // The client forges a new leftmost entry each time; the proxy appends the real address last.
