@@ -1,12 +1,17 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:net';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { sql } from 'kysely';
 import { createApp } from './app.js';
 import { silentLogger, type Logger } from './logger.js';
 import { createProviderRegistry, sampleProvider } from './providers.js';
 import { MemoryRateLimitStore, RedisRateLimitStore, type RateLimitStore } from './rate-limit.js';
 import type { AppDeps, RateLimits } from './deps.js';
+import { settingsFromEnv } from './config.js';
+import { createBff } from './create-bff.js';
 import { createHarness, TEST_CONFIG, type Harness } from '../test/harness.js';
 
 let h: Harness;
@@ -156,5 +161,50 @@ describe('rate limits, more', () => {
       body: JSON.stringify({ token: 'x'.repeat(43) }),
     });
     expect(other.status).toBe(404);
+  });
+});
+
+describe('the rateLimitStore setting', () => {
+  it('is read from HR_IMPORT_REDIS_URL, else REDIS_URL, and refused with the variable named', () => {
+    expect(settingsFromEnv({}).rateLimitStore).toBe('memory');
+    expect(settingsFromEnv({ REDIS_URL: 'redis://cache:6379' }).rateLimitStore).toEqual({ redisUrl: 'redis://cache:6379' });
+    expect(settingsFromEnv({ REDIS_URL: 'redis://other:6379', HR_IMPORT_REDIS_URL: 'rediss://ours:6380/2' }).rateLimitStore).toEqual({ redisUrl: 'rediss://ours:6380/2' });
+    expect(() => settingsFromEnv({ HR_IMPORT_REDIS_URL: 'http://cache:6379' })).toThrow('invalid environment: HR_IMPORT_REDIS_URL must be a URL like redis://127.0.0.1:6379');
+  });
+
+  it('makes two createBff servers on one Redis share one limit', async () => {
+    const settings = {
+      apiKeys: ['bff-test-key-0123456789'],
+      secret: 'bff-test-secret-0123456789-0123456789-abcdef',
+      acceptUrl: 'https://app.example.com/accept',
+      rateLimits: { accept: 2 },
+      trustProxy: 1,
+      rateLimitStore: { redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
+    };
+    const [a, b] = await Promise.all([0, 1].map(() => createBff({ ...settings, dataDir: mkdtempSync(join(tmpdir(), 'hr-import-limit-')) }, { logger: silentLogger })));
+    try {
+      // An address of its own, so no other run counting in this Redis shares the counter.
+      const address = `198.51.100.${randomBytes(1)[0]}, 203.0.113.${randomBytes(1)[0]}:${randomBytes(4).toString('hex')}`;
+      const accept = (bff: typeof a) => async () => (await bff!.fetch(new Request('http://host/api/invites/accept', { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': address }, body: JSON.stringify({ token: 'x'.repeat(43) }) }))).status;
+      await a!.start();
+      await b!.start();
+      expect([await accept(a)(), await accept(b)(), await accept(a)(), await accept(b)()]).toEqual([404, 404, 429, 429]);
+    } finally {
+      await a!.stop();
+      await b!.stop();
+    }
+  });
+});
+
+describe('the migration that drops rate_limits', () => {
+  it('recreates the table when migrated down', async () => {
+    const { Migrator } = await import('kysely');
+    const { migrations } = await import('../migrations/index.js');
+    const migrator = new Migrator({ db: h.db.kysely, provider: { getMigrations: async () => migrations } });
+    const { error } = await migrator.migrateTo('2026_12_02_100000_create_events');
+    expect(error).toBeUndefined();
+    await sql`insert into rate_limits (bucket, window_start, count) values ('session:x', '2026-11-24T12:00:00.000Z', 1)`.execute(h.db.kysely);
+    expect((await migrator.migrateToLatest()).error).toBeUndefined();
+    await expect(sql`select 1 from rate_limits`.execute(h.db.kysely)).rejects.toThrow();
   });
 });
