@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createServer, type Server } from 'node:net';
+import { connect, createServer, type Server } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -114,6 +114,27 @@ describe('rate limits in Redis (REDIS_URL, or 127.0.0.1:6379)', () => {
     const via = (app: ReturnType<typeof replica>) => async () => (await app.request('/api/session', { headers: { Authorization: `Bearer ${token}` } })).status;
     expect([await via(a)(), await via(a)(), await via(a)()]).toEqual([200, 200, 200]);
     expect([await via(b)(), await via(b)(), await via(b)()]).toEqual([200, 200, 429]);
+  });
+
+  it('read replies that arrive a byte at a time', async () => {
+    // A proxy to the real Redis that hands its replies on one byte per write.
+    const target = new URL(redisUrl);
+    const proxy: Server = createServer((client) => {
+      const upstream = connect(Number(target.port || 6379), target.hostname);
+      client.on('data', (d) => upstream.write(d));
+      upstream.on('data', (d: Buffer) => { for (const byte of d) client.write(Buffer.from([byte])); });
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => client.destroy());
+    });
+    await new Promise<void>((ok) => proxy.listen(0, '127.0.0.1', ok));
+    try {
+      const store = redis(`redis://127.0.0.1:${(proxy.address() as { port: number }).port}`, { timeoutMs: 2000 });
+      expect(await store.hit(['a', 'b'], 0, 60_000)).toEqual([1, 1]);
+      expect(await store.hit(['a', 'b', 'a'], 0, 60_000)).toEqual([2, 2, 3]);
+    } finally {
+      await Promise.all(stores.splice(0).map((s) => s.close()));
+      await new Promise((ok) => proxy.close(ok));
+    }
   });
 
   it('fail open with one warning when Redis refuses connections', async () => {

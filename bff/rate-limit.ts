@@ -101,6 +101,8 @@ export class RedisRateLimitStore implements RateLimitStore {
   }
 
   async hit(keys: string[], windowStart: number, windowMs: number): Promise<number[]> {
+    // A pipeline of nothing would wait for replies that never come.
+    if (keys.length === 0) return [];
     const commands = keys.flatMap((key) => {
       const k = `${this.prefix}${key}:${windowStart}`;
       return [['INCR', k], ['PEXPIRE', k, String(windowMs)]];
@@ -278,6 +280,7 @@ export function rateLimit({ config, logger, now = () => new Date() }: AppDeps, s
       const key = limit.key(c);
       return key === null ? [] : [{ name: limit.name, bucket: `${limit.name}:${digest(key)}` }];
     });
+    if (keyed.length === 0) return next();
     let counts: number[];
     try {
       counts = await store.hit(keyed.map((k) => k.bucket), windowStart, WINDOW_MS);
