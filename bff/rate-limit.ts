@@ -130,7 +130,9 @@ export class RedisRateLimitStore implements RateLimitStore {
       const replies: Reply[] = [];
       const timer = setTimeout(() => {
         // A reply that never came leaves the socket out of step: start over on a new one.
-        this.drop(socket, new Error(`rate limit store: Redis did not answer within ${timeoutMs} ms`));
+        const late = new Error(`rate limit store: Redis did not answer within ${timeoutMs} ms`);
+        this.drop(socket, late);
+        reject(late);
       }, timeoutMs);
       commands.forEach((_, i) =>
         this.pending.push({
