@@ -13,8 +13,8 @@ import { benchApp, benchPeople } from './people.js';
 const dir = mkdtempSync(join(tmpdir(), 'hr-import-load-'));
 const db = openDatabase({ sqlitePath: join(dir, 'load.sqlite') });
 await migrateToLatest(db);
-// The limiters still run (and count in the database) on every request; only their ceilings are
-// raised, since one session at 64 connections is exactly what they exist to refuse.
+// The limiters still run (and count, in this process's memory) on every request; only their
+// ceilings are raised, since one session at 64 connections is exactly what they exist to refuse.
 const { app, token } = await benchApp(db, benchPeople(10_000), { rateLimits: { session: 1e9, address: 1e9, accept: 1e9 } });
 const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => {
   process.stdout.write(JSON.stringify({ port: info.port, token }) + '\n');

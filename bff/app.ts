@@ -20,7 +20,7 @@ import { importKeyGuard, importsRoutes } from './routes/imports.js';
 import { invitesRoutes } from './routes/invites.js';
 import { oauthCallbackRoutes } from './routes/oauth.js';
 import { eventsRoutes } from './routes/events.js';
-import { acceptLimits, rateLimit, widgetLimits } from './rate-limit.js';
+import { acceptLimits, MemoryRateLimitStore, rateLimit, widgetLimits } from './rate-limit.js';
 import { openApiDocument } from './openapi.js';
 
 /** An import of 100,000 ids with per-contact roles fits; anything bigger is not a real request. */
@@ -32,8 +32,10 @@ const isCsvUpload = (c: Context) => c.req.method === 'POST' && /\/providers\/[^/
 export function createApp(deps: AppDeps) {
   const basePath = deps.config.basePath ?? '/api';
   const document = openApiDocument({ basePath });
-  const widgetLimiter = rateLimit(deps, ...widgetLimits(deps));
-  const acceptLimiter = rateLimit(deps, ...acceptLimits(deps));
+  // One store for both limiters: their keys carry the limit's name.
+  const limitStore = deps.rateLimitStore ?? new MemoryRateLimitStore();
+  const widgetLimiter = rateLimit(deps, limitStore, ...widgetLimits(deps));
+  const acceptLimiter = rateLimit(deps, limitStore, ...acceptLimits(deps));
   const jsonBodyLimit = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => { throw new AppError(413, 'payload_too_large', `Request bodies are limited to ${MAX_BODY_BYTES / 1024 / 1024} MB.`); } });
   const api = new Hono<Env>()
     .use(
@@ -55,14 +57,13 @@ export function createApp(deps: AppDeps) {
       }
       await next();
     })
-    // Counted before anything else, so a flood of invalid requests is limited too.
+    // Counted before anything else, so a flood of invalid requests is limited too. A `/x/*` mount
+    // matches `/x` as well, and a limiter counts a request once whatever number of its mounts match.
     .use('/imports', importKeyGuard(deps))
     .use('/invites/accept', acceptLimiter)
     .use('/session', widgetLimiter)
-    .use('/providers', widgetLimiter)
     .use('/providers/*', widgetLimiter)
     .use('/imports', widgetLimiter)
-    .use('/invites', widgetLimiter)
     .use('/invites/*', widgetLimiter)
     .route('/health', healthRoutes(deps))
     .get('/openapi.json', (c) => c.json(document))

@@ -84,6 +84,14 @@ const settingsShape = z
       .strict()
       .partial()
       .optional(),
+    /**
+     * Where the rate limits count: `'memory'` (each process on its own, no database write) or
+     * `{ redisUrl }` for one limit shared by every replica. A store that does not answer lets
+     * requests through, with a warning in the log.
+     */
+    rateLimitStore: z
+      .union([z.literal('memory'), z.strictObject({ redisUrl: z.string().regex(/^rediss?:\/\/[^\s]+$/, 'must be a URL like redis://127.0.0.1:6379') })])
+      .default('memory'),
   })
   .strict();
 
@@ -127,6 +135,7 @@ export const ENVIRONMENT: { [K in keyof BffSettings]-?: string } = {
   basePath: 'HR_IMPORT_BASE_PATH',
   rateLimits: 'HR_IMPORT_RATE_LIMITS',
   refreshLimits: 'HR_IMPORT_REFRESH_LIMITS',
+  rateLimitStore: 'HR_IMPORT_REDIS_URL',
 };
 
 function firstIssue(error: z.ZodError, name: (path: PropertyKey[]) => string, label: string): ConfigError {
@@ -157,6 +166,8 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): EnvSettings {
   const e = (name: string) => (env[name] === '' ? undefined : env[name]);
   const webhookUrl = e('HR_IMPORT_WEBHOOK_URL');
   const trustProxy = e('HR_IMPORT_TRUST_PROXY');
+  // Our own variable first: REDIS_URL may be set on the machine for something else.
+  const redisUrl = e('HR_IMPORT_REDIS_URL') ?? e('REDIS_URL');
   const raw = {
     apiKeys: e('HR_IMPORT_API_KEY') === undefined ? undefined : list(e('HR_IMPORT_API_KEY')),
     secret: e('HR_IMPORT_SECRET'),
@@ -174,6 +185,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): EnvSettings {
     webhooks: webhookUrl ? [{ url: webhookUrl, secret: e('HR_IMPORT_WEBHOOK_SECRET') }] : undefined,
     webhooksAllowPrivate: e('HR_IMPORT_WEBHOOK_ALLOW_PRIVATE') === '1' ? true : undefined,
     basePath: e('HR_IMPORT_BASE_PATH'),
+    rateLimitStore: redisUrl === undefined ? undefined : { redisUrl },
   };
   const port = integer(e('PORT')) ?? 8787;
   if (typeof port !== 'number' || port > 65535) throw new ConfigError('invalid environment: PORT must be a port number (0-65535)');

@@ -21,6 +21,7 @@ import { fileTransport, smtpTransport, type MailTransport } from './mail/transpo
 import { stopRefreshes } from './services/directory.js';
 import { createWebhookWorker } from './webhooks/worker.js';
 import { openApiDocument } from './openapi.js';
+import { rateLimitStoreFor } from './rate-limit.js';
 
 export { ConfigError, type BffSettings } from './config.js';
 
@@ -106,7 +107,8 @@ export async function createBff(settings: BffSettings, options: BffOptions = {})
       return resolved.origins.length ? resolved.origins : (defaults.origins?.() ?? []);
     },
   };
-  const app = createApp({ db, config, providers, logger });
+  const rateLimitStore = rateLimitStoreFor(resolved.rateLimitStore);
+  const app = createApp({ db, config, providers, logger, rateLimitStore });
   const outbox = createOutboxWorker({
     db: db.kysely,
     dialect: db.dialect,
@@ -158,6 +160,7 @@ export async function createBff(settings: BffSettings, options: BffOptions = {})
         // The batch in flight finishes and records its outcome before the database goes.
         if (wasStarted) await Promise.all([outbox.stop(), webhooks.stop()]);
         await stopRefreshes(db.kysely);
+        await rateLimitStore.close();
         await db.close();
       })();
       return stopping;

@@ -3,6 +3,7 @@ import type { Db } from './db/connect.js';
 import type { ProviderRegistry } from './providers.js';
 import type { Logger } from './logger.js';
 import type { RefreshLimits } from './services/directory.js';
+import type { RateLimitStore } from './rate-limit.js';
 
 export interface AppConfig {
   /** Valid server-to-server keys; more than one during a rotation. */
@@ -48,6 +49,8 @@ export interface AppDeps {
   config: AppConfig;
   providers: ProviderRegistry;
   logger: Logger;
+  /** Where the rate limits count; this process's memory unless given (bff/rate-limit.ts). */
+  rateLimitStore?: RateLimitStore | undefined;
   /** The clock, injectable so expiry can be tested without waiting. */
   now?: () => Date;
 }

@@ -45,6 +45,17 @@ export function isDatabaseBusy(err: unknown): boolean {
   return /^SQLITE_(BUSY|LOCKED)/.test(code) || code === '40001' || code === '40P01' || code === '55P03';
 }
 
+/**
+ * The database answers but refuses writes for a while: SQLite's disk is full or its file is
+ * read-only; PostgreSQL is read-only (`default_transaction_read_only`, a standby: 25006) or out
+ * of disk (53100). Nothing was written; reads still work, so only the writes are refused.
+ */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') return false;
+  return code === 'SQLITE_FULL' || /^SQLITE_READONLY/.test(code) || code === '25006' || code === '53100';
+}
+
 export function errorBody(code: string, message: string, details?: unknown) {
   return { error: details === undefined ? { code, message } : { code, message, details } };
 }
@@ -59,6 +70,11 @@ export function handleError(logger: Logger) {
       logger.warn('database busy', { requestId: c.get('requestId'), code: (err as { code?: string }).code });
       c.header('Retry-After', '1');
       return c.json(errorBody('database_busy', 'The database is busy with other writes; nothing was changed. Try again in a moment.'), 503);
+    }
+    if (isDatabaseUnavailable(err)) {
+      logger.warn('database refuses writes', { requestId: c.get('requestId'), code: (err as { code?: string }).code });
+      c.header('Retry-After', '30');
+      return c.json(errorBody('database_unavailable', 'The database cannot store changes right now; nothing was changed. Try again later.'), 503);
     }
     if (err instanceof ProviderError) {
       if (err.kind === 'config') logger.error('provider configuration error', { requestId: c.get('requestId'), kind: err.kind, msg: err.message });

@@ -98,6 +98,8 @@ describe('the OpenAPI document', () => {
 
   it('describes what the BFF really answers, success and failure, on every route', async () => {
     await call('GET', '/api/health');
+    await call('GET', '/api/health/ready');
+    await call('GET', '/api/health/live');
     expect((await call('PUT', '/api/targets/organization/acme', { token: API_KEY, body: { name: 'Acme', seatLimit: 3 } })).status).toBe(201);
     expect((await call('PUT', '/api/targets/organization/acme', { token: API_KEY, body: { name: 'Acme', seatLimit: 3 } })).status).toBe(200);
     await call('PUT', '/api/targets/organization/acme/members', { token: API_KEY, body: { members: [{ id: 'm1', email: 'member@example.com' }] } });

@@ -95,7 +95,7 @@ const common: Record<string, Answer> = {
   '413': error('`payload_too_large`'),
   '415': error('`unsupported_media_type`: send JSON'),
   '429': error('`rate_limited`', ['Retry-After']),
-  '503': error('`database_busy` (nothing written; Retry-After) or `database_unavailable`', ['Retry-After']),
+  '503': error('`database_busy` (nothing written; try again now) or `database_unavailable` (the database refuses writes: full disk, read-only; nothing written; reads still work)', ['Retry-After']),
 };
 const unauthorized = {
   apiKey: error('`unauthorized`: missing or invalid API key'),
@@ -115,7 +115,21 @@ const uploadErrors: Record<string, Answer> = {
 
 /** Every operation of the BFF, once. */
 export const OPERATIONS: Operation[] = [
-  { method: 'get', path: '/health', operationId: 'getHealth', summary: 'The database answers', responses: { '200': ok(health, 'Ready') } },
+  {
+    method: 'get',
+    path: '/health',
+    operationId: 'getHealth',
+    summary: 'Ready: the database answers and takes writes (checked at most every 1.5 s). For load balancers',
+    responses: { '200': ok(health, 'Ready'), '503': error('`database_unavailable`: the database does not answer or cannot store changes (full disk, read-only); reads may still work', ['Retry-After']) },
+  },
+  {
+    method: 'get',
+    path: '/health/ready',
+    operationId: 'getReadiness',
+    summary: 'The same as /health',
+    responses: { '200': ok(health, 'Ready'), '503': error('`database_unavailable`: the database does not answer or cannot store changes (full disk, read-only); reads may still work', ['Retry-After']) },
+  },
+  { method: 'get', path: '/health/live', operationId: 'getLiveness', summary: 'Live: the process answers, whatever its database does. For restart decisions', responses: { '200': ok(health, 'Live') } },
   { method: 'get', path: '/openapi.json', operationId: 'getOpenApiDocument', summary: 'This document', responses: { '200': ok(openApiOutline, 'The OpenAPI document') } },
   {
     method: 'post',

@@ -175,11 +175,10 @@ export interface AuditEventTable {
   count: number;
 }
 
-export interface RateLimitTable {
-  /** What is counted: `<limit name>:<session or address digest>`. */
-  bucket: string;
-  window_start: string;
-  count: number;
+/** One row, rewritten by the readiness check (`GET /api/health`) to prove the database takes writes. */
+export interface HealthProbeTable {
+  id: string;
+  checked_at: string;
 }
 
 /** A CSV file uploaded for one organization's CSV provider, parsed, waiting for its mapping. */
@@ -269,7 +268,7 @@ export interface Database {
   directory_contacts: DirectoryContactTable;
   outbox: OutboxTable;
   audit_events: AuditEventTable;
-  rate_limits: RateLimitTable;
+  health_probes: HealthProbeTable;
   csv_uploads: CsvUploadTable;
   oauth_states: OAuthStateTable;
   events: EventTable;
