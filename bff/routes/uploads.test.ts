@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
 import { createHarness, type Harness } from '../../test/harness.js';
 import { csvProvider, sampleProvider } from '../providers.js';
@@ -167,6 +168,79 @@ describe('preview and confirm', () => {
     expect(await call('DELETE', '/api/providers/csv/connection')).toEqual({ status: 200, json: { connection: 'needs_credentials' } });
     expect(await csvState()).toBe('needs_credentials');
     expect(await h.db.kysely.selectFrom('directory_contacts').selectAll().execute()).toEqual([]);
+  });
+});
+
+/** A file as an admin downloads it from the console (test/fixtures/csv/README.md). */
+const exportFile = (name: string) => readFileSync(new URL(`../../test/fixtures/csv/${name}.csv`, import.meta.url));
+/** The text as UTF-16 with its byte order mark, as Excel's "Unicode Text" and some consoles write it. */
+function utf16(text: string, order: 'le' | 'be'): Uint8Array {
+  const le = Buffer.from('\ufeff' + text.replace(/^\ufeff/, ''), 'utf16le');
+  if (order === 'le') return new Uint8Array(le);
+  const be = Buffer.alloc(le.length);
+  for (let i = 0; i < le.length; i += 2) [be[i], be[i + 1]] = [le[i + 1]!, le[i]!];
+  return new Uint8Array(be);
+}
+
+describe('real admin-console exports', () => {
+  /** Uploads and confirms the file under the guessed mapping, unchanged, and lists every contact. */
+  async function importAsIs(body: Uint8Array) {
+    const up = await upload(body);
+    expect(up.status).toBe(201);
+    expect(up.json.notices).toEqual([]);
+    expect((await confirm(up.json.id, up.json.mapping)).status).toBe(200);
+    return (await contacts('&status=all')).items.map((c) => [c.id, c.displayName, c.email, c.title, c.department, c.location, c.status]);
+  }
+
+  it('maps Google Workspace, Microsoft 365, BambooHR and Personio (German) exports with no manual change', async () => {
+    expect(await importAsIs(exportFile('google-workspace-users'))).toEqual([
+      ['E-1001', 'Ada Lovelace', 'ada@example.com', 'Staff Engineer', 'Engineering', null, 'active'],
+      ['E-1003', 'Alan Turing', 'alan@example.com', 'Researcher', 'Research', null, 'inactive'],
+      ['E-1002', 'Grace Hopper', 'grace@example.com', 'VP Engineering', 'Engineering', null, 'active'],
+    ]);
+    expect(await importAsIs(exportFile('microsoft-365-active-users'))).toEqual([
+      ['4a1b2c3d-0000-4000-8000-000000000003', 'Adele Vance', 'AdeleV@contoso.example', 'Retail Manager', null, null, 'active'],
+      ['4a1b2c3d-0000-4000-8000-000000000001', 'Megan Bowen', 'MeganB@contoso.example', 'Marketing Manager', 'Sales', 'Building 18', 'active'],
+      ['4a1b2c3d-0000-4000-8000-000000000002', 'Weber, Jonas', 'JonasW@contoso.example', 'Researcher', 'Research', 'München Office', 'inactive'],
+    ]);
+    expect(await importAsIs(exportFile('bamboohr-report'))).toEqual([
+      ['102', 'Ashley Adams', 'aadams@efficientoffice.example', 'HR Administrator', 'Human Resources', 'Lindon, Utah', 'active'],
+      ['101', 'Charlotte Abbott', 'cabbott@efficientoffice.example', 'Sr. HR Administrator', 'Human Resources', 'Lindon, Utah', 'active'],
+      ['103', 'Christina Agluinda', null, 'Software Engineer', 'Product', 'London', 'inactive'],
+    ]);
+    const personio = [
+      ['P-0042', 'Jürgen Groß', 'juergen.gross@beispiel.example', 'Leiter Vertrieb', 'Vertrieb', 'München', 'active'],
+      ['P-0060', 'Lukas Bauer', 'lukas.bauer@beispiel.example', 'Werkstudent', 'IT', 'Köln', 'active'],
+      ['P-0051', 'Özlem Şahin', 'oezlem.sahin@beispiel.example', 'Entwicklerin', 'IT', 'Köln', 'inactive'],
+      ['P-0043', 'Sabine Köhler', 'sabine.koehler@beispiel.example', 'Geschäftsführerin', 'Geschäftsführung', 'Berlin', 'active'],
+    ];
+    expect(await importAsIs(exportFile('personio-de'))).toEqual(personio);
+  });
+
+  it('reads UTF-16 files with a byte order mark, little and big endian, as the same people', async () => {
+    const text = exportFile('personio-de').toString('utf8');
+    for (const order of ['le', 'be'] as const) {
+      const { status, json } = await upload(utf16(text, order));
+      expect(status).toBe(201);
+      expect(json.columns).toContain('Büro');
+      expect(json.mapping).toMatchObject({ email: 'E-Mail', location: 'Büro', manager: 'Vorgesetzte:r', id: 'Personalnummer' });
+      expect(json.preview.map((r: { contact: { displayName: string } }) => r.contact.displayName)).toEqual(['Jürgen Groß', 'Sabine Köhler', 'Özlem Şahin', 'Lukas Bauer']);
+    }
+    // Excel's "Unicode Text": UTF-16LE, tab-separated.
+    const tabbed = await upload(utf16('Vorname\tNachname\tE-Mail\r\nJürgen\tGroß\tj@beispiel.example\r\n', 'le'));
+    expect(tabbed.json).toMatchObject({ delimiter: '\t', mapping: { email: 'E-Mail' }, counts: { rows: 1, withoutEmail: 0 } });
+  });
+
+  it('says in the preview when no column holds the email, and why it is needed; confirming without one is refused', async () => {
+    const { status, json } = await upload('First name,Last name,Private mail,Department\nAda,Lovelace,ada@home.test,Engineering\n');
+    expect(status).toBe(201);
+    expect(json.mapping.email).toBeNull();
+    expect(json.notices).toEqual([{ code: 'no_email_column', message: expect.stringMatching(/no column .* email.*invitation is sent/is) }]);
+    expect(json.counts).toMatchObject({ rows: 1, withoutEmail: 1 });
+    // Chosen by hand, the notice goes.
+    expect((await preview(json.id, { email: 'Private mail' })).json.notices).toEqual([]);
+    expect((await confirm(json.id, { ...json.mapping })).status).toBe(400);
+    expect(await csvState()).toBe('needs_credentials');
   });
 });
 
