@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { CSV_DELIMITERS, CsvError, guessMapping, mapRows, parseCsv, parseRecords, serializeCsv, type CsvMapping } from './csv.js';
+import { readFileSync } from 'node:fs';
+import { CSV_DELIMITERS, CsvError, guessMapping, mapRows, meansInactive, parseCsv, parseRecords, serializeCsv, type CsvMapping, type CsvTable } from './csv.js';
 
 /** Text a spreadsheet cell may hold, with the characters CSV must escape made likely. */
 const cellText = fc
@@ -151,5 +152,101 @@ describe('mapRows', () => {
     const t = parseCsv('id,email,name\nE-1,a@x.test,"Ada\u0007 Lovelace"\n');
     const [c] = mapRows(t, mapping({ id: 'id', email: 'email', displayName: 'name' })).contacts;
     expect([c!.id, c!.displayName]).toEqual(['E-1', 'Ada Lovelace']);
+  });
+});
+
+/** The exports admins download from their consoles (headers as the vendors write them: test/fixtures/csv/README.md). */
+const fixture = (name: string) => parseCsv(readFileSync(new URL(`../../test/fixtures/csv/${name}.csv`, import.meta.url), 'utf8'));
+const summary = (t: CsvTable) =>
+  mapRows(t, guessMapping(t.columns)).contacts.map((c) => [c.id, c.displayName, c.email, c.title, c.department, c.location, c.managerId, c.status]);
+
+describe('guessMapping on real admin-console exports', () => {
+  it('Google Workspace "Download users": the [Required]/[READ ONLY] headers, Suspended inactive, recovery and new emails left alone', () => {
+    const t = fixture('google-workspace-users');
+    expect(guessMapping(t.columns)).toEqual({
+      email: 'Email Address [Required]', firstName: 'First Name [Required]', lastName: 'Last Name [Required]', displayName: null, title: 'Employee Title',
+      department: 'Department', location: null, manager: 'Manager Email', status: 'Status [READ ONLY]', id: 'Employee ID',
+    });
+    expect(summary(t)).toEqual([
+      ['E-1001', 'Ada Lovelace', 'ada@example.com', 'Staff Engineer', 'Engineering', null, 'grace@example.com', 'active'],
+      ['E-1002', 'Grace Hopper', 'grace@example.com', 'VP Engineering', 'Engineering', null, null, 'active'],
+      ['E-1003', 'Alan Turing', 'alan@example.com', 'Researcher', 'Research', null, 'grace@example.com', 'inactive'],
+    ]);
+  });
+
+  it('Microsoft 365 active users: User principal name is the email, Block credential True is inactive, State is a region', () => {
+    const t = fixture('microsoft-365-active-users');
+    expect(guessMapping(t.columns)).toEqual({
+      email: 'User principal name', firstName: 'First name', lastName: 'Last name', displayName: 'Display name', title: 'Title',
+      department: 'Department', location: 'Office', manager: null, status: 'Block credential', id: 'Object Id',
+    });
+    expect(summary(t)).toEqual([
+      ['4a1b2c3d-0000-4000-8000-000000000001', 'Megan Bowen', 'MeganB@contoso.example', 'Marketing Manager', 'Sales', 'Building 18', null, 'active'],
+      ['4a1b2c3d-0000-4000-8000-000000000002', 'Weber, Jonas', 'JonasW@contoso.example', 'Researcher', 'Research', 'München Office', null, 'inactive'],
+      // Her State cell says "Inactive": a region column never decides anyone's status.
+      ['4a1b2c3d-0000-4000-8000-000000000003', 'Adele Vance', 'AdeleV@contoso.example', 'Retail Manager', null, null, null, 'active'],
+    ]);
+  });
+
+  it('BambooHR report: Employee # is the id (not a name), Reporting to the manager, the preferred name no display name', () => {
+    const t = fixture('bamboohr-report');
+    expect(guessMapping(t.columns)).toEqual({
+      email: 'Work Email', firstName: 'First Name', lastName: 'Last Name', displayName: null, title: 'Job Title',
+      department: 'Department', location: 'Location', manager: 'Reporting to', status: 'Status', id: 'Employee #',
+    });
+    expect(summary(t)).toEqual([
+      ['101', 'Charlotte Abbott', 'cabbott@efficientoffice.example', 'Sr. HR Administrator', 'Human Resources', 'Lindon, Utah', 'Nguyen, Jennifer', 'active'],
+      ['102', 'Ashley Adams', 'aadams@efficientoffice.example', 'HR Administrator', 'Human Resources', 'Lindon, Utah', 'Abbott, Charlotte', 'active'],
+      // No work email: the home email is never taken for it.
+      ['103', 'Christina Agluinda', null, 'Software Engineer', 'Product', 'London', 'Abbott, Charlotte', 'inactive'],
+    ]);
+  });
+
+  it('Personio in German: Vorname, Nachname, E-Mail, Abteilung, Büro, Vorgesetzte:r, Personalnummer, Status aktiv/inaktiv', () => {
+    const t = fixture('personio-de');
+    expect(t.delimiter).toBe(';');
+    expect(guessMapping(t.columns)).toEqual({
+      email: 'E-Mail', firstName: 'Vorname', lastName: 'Nachname', displayName: null, title: 'Position',
+      department: 'Abteilung', location: 'Büro', manager: 'Vorgesetzte:r', status: 'Status', id: 'Personalnummer',
+    });
+    expect(summary(t)).toEqual([
+      ['P-0042', 'Jürgen Groß', 'juergen.gross@beispiel.example', 'Leiter Vertrieb', 'Vertrieb', 'München', 'Sabine Köhler', 'active'],
+      // "Bine" is her preferred name: the display name stays her full name.
+      ['P-0043', 'Sabine Köhler', 'sabine.koehler@beispiel.example', 'Geschäftsführerin', 'Geschäftsführung', 'Berlin', null, 'active'],
+      ['P-0051', 'Özlem Şahin', 'oezlem.sahin@beispiel.example', 'Entwicklerin', 'IT', 'Köln', 'Sabine Köhler', 'inactive'],
+      ['P-0060', 'Lukas Bauer', 'lukas.bauer@beispiel.example', 'Werkstudent', 'IT', 'Köln', 'Özlem Şahin', 'active'],
+    ]);
+  });
+
+  it('German headers without a Position column take Funktion as the title', () => {
+    expect(guessMapping(['Vorname', 'Nachname', 'E-Mail', 'Funktion', 'Abteilung', 'Büro'])).toMatchObject({ title: 'Funktion', department: 'Abteilung', location: 'Büro' });
+  });
+});
+
+describe('status', () => {
+  it('never takes State (or any region) for the employment status, whatever its cells say', () => {
+    for (const header of [['Email', 'State'], ['Email', 'State', 'Country/Region'], ['E-Mail', 'Bundesland', 'Region']]) {
+      expect(guessMapping(header).status).toBeNull();
+    }
+    const t = parseCsv('Email,State,Status\na@x.test,Inactive,Active\nb@x.test,CA,Terminated\n');
+    expect(guessMapping(t.columns).status).toBe('Status');
+    expect(mapRows(t, guessMapping(t.columns)).contacts.map((c) => c.status)).toEqual(['active', 'inactive']);
+  });
+
+  it('reads a blocked/suspended column the other way round: yes is inactive, no is active', () => {
+    expect(meansInactive('Block credential', 'True')).toBe(true);
+    expect(meansInactive('Block credential', 'False')).toBe(false);
+    expect(meansInactive('Suspended', 'yes')).toBe(true);
+    expect(meansInactive('Status', 'false')).toBe(true);
+    expect(meansInactive('Status', 'Suspended')).toBe(true);
+    expect(meansInactive('Status', 'inaktiv')).toBe(true);
+    expect(meansInactive('Status', 'aktiv')).toBe(false);
+    expect(meansInactive('Status [READ ONLY]', 'Active')).toBe(false);
+  });
+
+  it('leaves a preferred-name column unmapped, so the full name is the display name', () => {
+    const m = guessMapping(['Preferred Name', 'First Name', 'Last Name', 'Email']);
+    expect(m.displayName).toBeNull();
+    expect(Object.values(m)).not.toContain('Preferred Name');
   });
 });

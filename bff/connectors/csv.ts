@@ -235,29 +235,65 @@ export type CsvField = CsvContactField;
 /** Which column (by name) holds each contact field; null where none does. */
 export type CsvMapping = CsvColumnMapping;
 
-/** "Work E-mail" → "workemail", "Prénom" → "prenom": how headers are compared. */
+/**
+ * "Work E-mail" → "workemail", "Prénom" → "prenom", "Employee #" → "employeenumber",
+ * "First Name [Required]" → "firstname": how headers are compared. A bracketed note (Google
+ * Workspace's `[Required]`, `[READ ONLY]`) says how the console treats the column, not what it holds.
+ */
 export function headerKey(name: string): string {
-  return name.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().replace(/[^a-z0-9]/g, '');
+  return name
+    .replace(/\[[^\]]*\]/g, ' ')
+    .replace(/ß/g, 'ss')
+    .replace(/#/g, ' number ')
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '');
 }
 
-/** Header names each field is recognized by, compared with headerKey (so case, accents, spaces and punctuation do not matter). */
+/**
+ * Header names each field is recognized by, compared with headerKey (so case, accents, spaces and
+ * punctuation do not matter); the first synonym a file has wins, so the more precise come first.
+ * Besides the everyday names, the headers of the exports admins actually have (test/fixtures/csv/
+ * README.md cites each): Google Workspace "Download users", Microsoft 365 active users, BambooHR
+ * and Personio reports, in English and German.
+ *
+ * Left out on purpose: `state` (Microsoft 365 and most address blocks use it for the region, so it
+ * is never the employment status), `preferred name` (a nickname in BambooHR, a whole name in
+ * Personio: neither replaces the full name), and private addresses as the email.
+ */
 export const CSV_SYNONYMS: Record<CsvField, readonly string[]> = {
-  email: ['email', 'emailaddress', 'workemail', 'workemailaddress', 'businessemail', 'companyemail', 'officeemail', 'primaryemail', 'mail', 'courriel'],
+  email: [
+    'email', 'emailaddress', 'workemail', 'workemailaddress', 'businessemail', 'companyemail', 'officeemail', 'primaryemail', 'primaryemailaddress',
+    'userprincipalname', 'upn', 'mail', 'courriel', 'emailadresse', 'geschaftlicheemail', 'dienstlicheemail', 'arbeitsemail',
+  ],
   firstName: ['firstname', 'givenname', 'forename', 'first', 'prenom', 'vorname', 'nombre'],
-  lastName: ['lastname', 'surname', 'familyname', 'last', 'nom', 'nachname', 'apellido', 'apellidos'],
-  displayName: ['displayname', 'fullname', 'name', 'employeename', 'preferredname', 'employee'],
-  title: ['jobtitle', 'title', 'position', 'role', 'jobrole', 'designation', 'poste'],
-  department: ['department', 'dept', 'team', 'division', 'departement', 'abteilung', 'service'],
-  location: ['location', 'office', 'officelocation', 'worklocation', 'site', 'city', 'workplace', 'standort'],
-  manager: ['manager', 'managerid', 'manageremail', 'managername', 'reportsto', 'supervisor', 'linemanager'],
-  status: ['status', 'employmentstatus', 'employeestatus', 'state'],
-  id: ['employeeid', 'employeenumber', 'employeeno', 'empid', 'staffid', 'personnelnumber', 'workerid', 'id', 'userid'],
+  lastName: ['lastname', 'surname', 'familyname', 'last', 'nom', 'nachname', 'familienname', 'apellido', 'apellidos'],
+  displayName: ['displayname', 'fullname', 'name', 'employeename', 'employee', 'anzeigename', 'vollstandigername'],
+  title: ['jobtitle', 'title', 'employeetitle', 'position', 'funktion', 'stellenbezeichnung', 'berufsbezeichnung', 'jobtitel', 'role', 'jobrole', 'designation', 'poste'],
+  department: ['department', 'abteilung', 'dept', 'team', 'division', 'departement', 'service'],
+  location: ['location', 'office', 'buro', 'officelocation', 'worklocation', 'standort', 'arbeitsort', 'site', 'workplace', 'city', 'ort'],
+  manager: [
+    'manager', 'managerid', 'manageremail', 'managername', 'reportsto', 'reportingto', 'supervisor', 'supervisoremail', 'linemanager',
+    'vorgesetzter', 'vorgesetzte', 'fuhrungskraft',
+  ],
+  status: ['status', 'employmentstatus', 'employeestatus', 'accountstatus', 'userstatus', 'blockcredential', 'suspended', 'mitarbeiterstatus', 'beschaftigungsstatus'],
+  id: [
+    'employeeid', 'employeenumber', 'employeeno', 'empid', 'staffid', 'personnelnumber', 'personalnummer', 'mitarbeiternummer', 'workerid', 'id',
+    'userid', 'objectid',
+  ],
 };
+
+/**
+ * Email-ish columns that never hold the address to invite: someone else's (a manager's), a
+ * private or recovery one, or one the console only writes (Google's `New Primary Email`).
+ */
+const NOT_THE_WORK_EMAIL = /personal|private|home|recovery|secondary|alternat|other|manager|supervisor|vorgesetzt|privat|new|neu/;
 
 /**
  * The mapping a header suggests: each field takes the first column named by one of its synonyms
  * (each column used once). An email column may also be any column mentioning "email" that is not
- * a personal or private one ("Email (work)").
+ * a personal, private or someone else's one ("Email (work)").
  */
 export function guessMapping(columns: readonly string[]): CsvMapping {
   const keys = columns.map(headerKey);
@@ -274,13 +310,27 @@ export function guessMapping(columns: readonly string[]): CsvMapping {
     }
   }
   if (!mapping.email) {
-    const i = keys.findIndex((k, j) => !used.has(j) && (k.includes('email') || k.includes('mail')) && !/personal|private|home/.test(k));
+    const i = keys.findIndex((k, j) => !used.has(j) && (k.includes('email') || k.includes('mail')) && !NOT_THE_WORK_EMAIL.test(k));
     if (i >= 0) mapping.email = columns[i]!;
   }
   return mapping;
 }
 
-const INACTIVE = new Set(['inactive', 'terminated', 'left', 'former', 'disabled', 'suspended', 'archived', 'deactivated', 'offboarded', 'leaver', 'false', 'no', '0']);
+/** Status values that mean someone left or may not sign in (English and German), compared with headerKey. */
+const INACTIVE = new Set([
+  'inactive', 'terminated', 'left', 'former', 'disabled', 'suspended', 'archived', 'deactivated', 'offboarded', 'leaver', 'blocked', 'false', 'no', '0',
+  'inaktiv', 'ausgeschieden', 'gesperrt', 'deaktiviert', 'gekundigt', 'archiviert', 'nein', 'falsch',
+]);
+/** Yes in a column that says whether someone is blocked (Microsoft 365's `Block credential`: True is blocked). */
+const YES = new Set(['true', 'yes', '1', 'y', 'x', 'ja', 'wahr', 'blocked', 'suspended', 'gesperrt']);
+/** Columns whose yes means inactive: the opposite of a status column, where no (false) does. */
+const BLOCKED_COLUMNS = new Set(['blockcredential', 'blocked', 'blocksignin', 'signinblocked', 'suspended', 'disabled', 'accountdisabled', 'gesperrt', 'deaktiviert']);
+
+/** Whether a status value, read from a column of this name, means the person is inactive. */
+export function meansInactive(column: string, value: string): boolean {
+  const v = headerKey(value);
+  return BLOCKED_COLUMNS.has(headerKey(column)) ? YES.has(v) : INACTIVE.has(v);
+}
 
 /** Printable text: control characters out, length bounded; a spreadsheet cell is untrusted text. */
 function cell(value: string | undefined, max = 500): string | null {
@@ -310,9 +360,10 @@ function contactMaker(table: CsvTable, mapping: CsvMapping) {
   const index = Object.fromEntries(CSV_FIELDS.map((f) => [f, mapping[f] === null ? -1 : table.columns.indexOf(mapping[f]!)])) as Record<CsvField, number>;
   // A status column holds a handful of values: fold each once, not once a row.
   const statuses = new Map<string, boolean>();
+  const statusColumn = mapping.status ?? '';
   const inactive = (status: string) => {
     let known = statuses.get(status);
-    if (known === undefined) statuses.set(status, (known = INACTIVE.has(headerKey(status))));
+    if (known === undefined) statuses.set(status, (known = meansInactive(statusColumn, status)));
     return known;
   };
   return (row: string[], r: number): { contact: CsvContact; folded: string | null } => {

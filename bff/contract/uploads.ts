@@ -68,6 +68,18 @@ export const csvPreviewRow = z
   .strict();
 export type CsvPreviewRow = z.infer<typeof csvPreviewRow>;
 
+/** Something about the file the admin must know before confirming, in the BFF's words; `code` lets a client say it in its own. */
+export const csvNotice = answer(
+  'CsvNotice',
+  z
+    .object({
+      code: z.enum(['no_email_column']).describe('no_email_column: no column is mapped to the email, so no one in the file can be invited yet.'),
+      message: z.string(),
+    })
+    .strict(),
+);
+export type CsvNotice = z.infer<typeof csvNotice>;
+
 export const csvUploadPreview = answer(
   'CsvUploadPreview',
   z
@@ -80,6 +92,7 @@ export const csvUploadPreview = answer(
       preview: z.array(csvPreviewRow),
       counts: csvCounts,
       ragged: z.array(z.object({ line: count, cells: count }).strict()).describe('The first ragged rows, by line.'),
+      notices: z.array(csvNotice).describe('What the admin must know before confirming (e.g. that no email column was found, and why one is needed).'),
     })
     .strict(),
   "The file's columns, a mapping, the first rows under it",

@@ -12,6 +12,7 @@ import { getProvider } from '../providers.js';
 import { validate } from '../validate.js';
 import { connectionsRoutes } from './connections.js';
 import { uploadsRoutes } from './uploads.js';
+import { uploadRefreshStatus } from '../services/csv-uploads.js';
 import { oauthStartRoutes } from './oauth.js';
 
 export const providersRoutes = (deps: AppDeps) => {
@@ -47,11 +48,14 @@ export const providersRoutes = (deps: AppDeps) => {
     .get('/:provider/refresh', validate('param', providerParams), async (c) => {
       const conn = await connection(c.req.valid('param').provider, c.get('session').target);
       conn.connector(); // a disconnected organization learns so here, as it would from the contacts
+      if (conn.provider.configuredBy === 'upload') return c.json((await uploadRefreshStatus({ db: db.kysely, now }, conn.key, conn.provider.cacheTtlSeconds)) satisfies RefreshStatus);
       return c.json((await refreshStatus(db.kysely, conn.key, now(), conn.provider.cacheTtlSeconds)) satisfies RefreshStatus);
     })
     .post('/:provider/refresh', validate('param', providerParams), async (c) => {
       const conn = await connection(c.req.valid('param').provider, c.get('session').target);
       conn.connector();
+      // An uploaded file is the directory itself: nothing to fetch again (services/csv-uploads.ts).
+      if (conn.provider.configuredBy === 'upload') return c.json((await uploadRefreshStatus({ db: db.kysely, now }, conn.key, conn.provider.cacheTtlSeconds)) satisfies RefreshStatus, 200);
       // The body is optional (the widget's automatic refresh sends none): read it by hand.
       const text = await c.req.text();
       let raw: unknown;

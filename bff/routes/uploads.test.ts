@@ -1,10 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
 import { createHarness, type Harness } from '../../test/harness.js';
 import { csvProvider, sampleProvider } from '../providers.js';
 import { upsertTarget } from '../services/targets.js';
-import type { ContactPage, CsvUploadConfirmation, CsvUploadPreview, ImportResult, ProviderInfo } from '../contract.js';
+import type { ContactPage, CsvUploadConfirmation, CsvUploadPreview, ImportResult, ProviderInfo, RefreshStatus } from '../contract.js';
 
 let h: Harness;
 let acme: string;
@@ -167,6 +168,127 @@ describe('preview and confirm', () => {
     expect(await call('DELETE', '/api/providers/csv/connection')).toEqual({ status: 200, json: { connection: 'needs_credentials' } });
     expect(await csvState()).toBe('needs_credentials');
     expect(await h.db.kysely.selectFrom('directory_contacts').selectAll().execute()).toEqual([]);
+  });
+});
+
+/** A file as an admin downloads it from the console (test/fixtures/csv/README.md). */
+const exportFile = (name: string) => readFileSync(new URL(`../../test/fixtures/csv/${name}.csv`, import.meta.url));
+/** The text as UTF-16 with its byte order mark, as Excel's "Unicode Text" and some consoles write it. */
+function utf16(text: string, order: 'le' | 'be'): Uint8Array {
+  const le = Buffer.from('\ufeff' + text.replace(/^\ufeff/, ''), 'utf16le');
+  if (order === 'le') return new Uint8Array(le);
+  const be = Buffer.alloc(le.length);
+  for (let i = 0; i < le.length; i += 2) [be[i], be[i + 1]] = [le[i + 1]!, le[i]!];
+  return new Uint8Array(be);
+}
+
+describe('real admin-console exports', () => {
+  /** Uploads and confirms the file under the guessed mapping, unchanged, and lists every contact. */
+  async function importAsIs(body: Uint8Array) {
+    const up = await upload(body);
+    expect(up.status).toBe(201);
+    expect(up.json.notices).toEqual([]);
+    expect((await confirm(up.json.id, up.json.mapping)).status).toBe(200);
+    return (await contacts('&status=all')).items.map((c) => [c.id, c.displayName, c.email, c.title, c.department, c.location, c.status]);
+  }
+
+  it('maps Google Workspace, Microsoft 365, BambooHR and Personio (German) exports with no manual change', async () => {
+    expect(await importAsIs(exportFile('google-workspace-users'))).toEqual([
+      ['E-1001', 'Ada Lovelace', 'ada@example.com', 'Staff Engineer', 'Engineering', null, 'active'],
+      ['E-1003', 'Alan Turing', 'alan@example.com', 'Researcher', 'Research', null, 'inactive'],
+      ['E-1002', 'Grace Hopper', 'grace@example.com', 'VP Engineering', 'Engineering', null, 'active'],
+    ]);
+    expect(await importAsIs(exportFile('microsoft-365-active-users'))).toEqual([
+      ['4a1b2c3d-0000-4000-8000-000000000003', 'Adele Vance', 'AdeleV@contoso.example', 'Retail Manager', null, null, 'active'],
+      ['4a1b2c3d-0000-4000-8000-000000000001', 'Megan Bowen', 'MeganB@contoso.example', 'Marketing Manager', 'Sales', 'Building 18', 'active'],
+      ['4a1b2c3d-0000-4000-8000-000000000002', 'Weber, Jonas', 'JonasW@contoso.example', 'Researcher', 'Research', 'München Office', 'inactive'],
+    ]);
+    expect(await importAsIs(exportFile('bamboohr-report'))).toEqual([
+      ['102', 'Ashley Adams', 'aadams@efficientoffice.example', 'HR Administrator', 'Human Resources', 'Lindon, Utah', 'active'],
+      ['101', 'Charlotte Abbott', 'cabbott@efficientoffice.example', 'Sr. HR Administrator', 'Human Resources', 'Lindon, Utah', 'active'],
+      ['103', 'Christina Agluinda', null, 'Software Engineer', 'Product', 'London', 'inactive'],
+    ]);
+    const personio = [
+      ['P-0042', 'Jürgen Groß', 'juergen.gross@beispiel.example', 'Leiter Vertrieb', 'Vertrieb', 'München', 'active'],
+      ['P-0060', 'Lukas Bauer', 'lukas.bauer@beispiel.example', 'Werkstudent', 'IT', 'Köln', 'active'],
+      ['P-0051', 'Özlem Şahin', 'oezlem.sahin@beispiel.example', 'Entwicklerin', 'IT', 'Köln', 'inactive'],
+      ['P-0043', 'Sabine Köhler', 'sabine.koehler@beispiel.example', 'Geschäftsführerin', 'Geschäftsführung', 'Berlin', 'active'],
+    ];
+    expect(await importAsIs(exportFile('personio-de'))).toEqual(personio);
+  });
+
+  it('reads UTF-16 files with a byte order mark, little and big endian, as the same people', async () => {
+    const text = exportFile('personio-de').toString('utf8');
+    for (const order of ['le', 'be'] as const) {
+      const { status, json } = await upload(utf16(text, order));
+      expect(status).toBe(201);
+      expect(json.columns).toContain('Büro');
+      expect(json.mapping).toMatchObject({ email: 'E-Mail', location: 'Büro', manager: 'Vorgesetzte:r', id: 'Personalnummer' });
+      expect(json.preview.map((r: { contact: { displayName: string } }) => r.contact.displayName)).toEqual(['Jürgen Groß', 'Sabine Köhler', 'Özlem Şahin', 'Lukas Bauer']);
+    }
+    // Excel's "Unicode Text": UTF-16LE, tab-separated.
+    const tabbed = await upload(utf16('Vorname\tNachname\tE-Mail\r\nJürgen\tGroß\tj@beispiel.example\r\n', 'le'));
+    expect(tabbed.json).toMatchObject({ delimiter: '\t', mapping: { email: 'E-Mail' }, counts: { rows: 1, withoutEmail: 0 } });
+  });
+
+  it('says in the preview when no column holds the email, and why it is needed; confirming without one is refused', async () => {
+    const { status, json } = await upload('First name,Last name,Private mail,Department\nAda,Lovelace,ada@home.test,Engineering\n');
+    expect(status).toBe(201);
+    expect(json.mapping.email).toBeNull();
+    expect(json.notices).toEqual([{ code: 'no_email_column', message: expect.stringMatching(/no column .* email.*invitation is sent/is) }]);
+    expect(json.counts).toMatchObject({ rows: 1, withoutEmail: 1 });
+    // Chosen by hand, the notice goes.
+    expect((await preview(json.id, { email: 'Private mail' })).json.notices).toEqual([]);
+    expect((await confirm(json.id, { ...json.mapping })).status).toBe(400);
+    expect(await csvState()).toBe('needs_credentials');
+  });
+});
+
+describe('refresh of an uploaded directory', () => {
+  /** The refresh line's view of the directory, as the widget polls it. */
+  const refreshState = async () => (await call('GET', '/api/providers/csv/refresh')).json as RefreshStatus;
+
+  it('keeps the file as the directory when Refresh is pressed, and on Retry: no error, no 429, the contacts stay', async () => {
+    const { json: up } = await upload(STAFF);
+    await confirm(up.id, MAPPING);
+    // Two minutes on: past the minute that throttles forced provider refreshes.
+    h.clock.now = new Date(h.clock.now.getTime() + 2 * 60_000);
+    const confirmed = await refreshState();
+    expect(confirmed).toMatchObject({ status: 'ready', stale: false, fetched: 6, total: 6 });
+
+    // The widget's Refresh: POST with force. It used to start a refresh whose "connector" only
+    // said "No CSV file has been uploaded", leaving status error and a Retry that never cleared.
+    const forced = await call('POST', '/api/providers/csv/refresh', { force: true });
+    expect(forced.status).toBe(200);
+    expect(forced.json).toEqual(confirmed);
+    await new Promise((ok) => setTimeout(ok, 50));
+    expect(await refreshState()).toEqual(confirmed);
+    // Retry (forced again, inside the minute that throttles provider refreshes) is no 429 either.
+    expect((await call('POST', '/api/providers/csv/refresh', { force: true })).json).toEqual(confirmed);
+    expect((await call('POST', '/api/providers/csv/refresh')).json).toEqual(confirmed);
+    expect((await contacts()).total).toBe(5);
+    expect(await csvState()).toBe('ready');
+  });
+
+  it('heals a directory an earlier refresh left in error: the file stays and the status says ready', async () => {
+    const { json: up } = await upload(STAFF);
+    await confirm(up.id, MAPPING);
+    // What the bug left behind in databases that ran it.
+    await h.db.kysely
+      .updateTable('directory_syncs')
+      .set({ status: 'error', error_code: 'csv_not_uploaded', error_message: 'No CSV file has been uploaded to CSV file for your organization yet: upload one in the provider picker.' })
+      .execute();
+    expect(await refreshState()).toMatchObject({ status: 'ready', stale: false, fetched: 6 });
+    expect((await call('POST', '/api/providers/csv/refresh', { force: true })).json).toMatchObject({ status: 'ready' });
+    const sync = await h.db.kysely.selectFrom('directory_syncs').selectAll().executeTakeFirstOrThrow();
+    expect([sync.status, sync.error_code]).toEqual(['ready', null]);
+    expect((await contacts()).total).toBe(5);
+  });
+
+  it('says there is nothing to refresh before a file is confirmed', async () => {
+    expect(await call('POST', '/api/providers/csv/refresh', { force: true })).toMatchObject({ status: 409, json: { error: { code: 'csv_not_uploaded' } } });
+    expect((await call('GET', '/api/providers/csv/refresh')).json.error.code).toBe('csv_not_uploaded');
+    expect(await h.db.kysely.selectFrom('directory_syncs').selectAll().execute()).toEqual([]);
   });
 });
 

@@ -8,11 +8,11 @@ import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { writeTransaction } from '../db/connect.js';
-import type { CsvColumnMapping, CsvMappingRequest, CsvUploadConfirmation, CsvUploadPreview } from '../contract.js';
+import type { CsvColumnMapping, CsvMappingRequest, CsvNotice, RefreshStatus, CsvUploadConfirmation, CsvUploadPreview } from '../contract.js';
 import { CSV_FIELDS, CSV_LIMITS, CsvError, guessMapping, mapRows, parseCsv, previewRows, type CsvContact, type CsvDelimiter, type CsvTable } from '../connectors/csv.js';
 import type { ProviderEntry, UploadProvider } from '../providers.js';
 import { AppError } from '../errors.js';
-import { connectionKey, INSERT_BATCH, toRow } from './directory.js';
+import { connectionKey, INSERT_BATCH, refreshStatus, toRow } from './directory.js';
 import { organizationScope } from './connections.js';
 import type { TargetRef } from './targets.js';
 
@@ -36,10 +36,39 @@ export function uploadProvider(entry: ProviderEntry): UploadProvider {
 }
 
 /**
- * The file's text: UTF-8 (with or without a byte order mark), or, when the bytes are not valid
- * UTF-8, Windows-1252, which is what Excel writes for "CSV" on Windows.
+ * The UTF-16 byte order a file is written in: its byte order mark says (Excel's "Unicode Text" and
+ * several admin consoles write UTF-16 with one), or, without a mark, a start of ASCII text whose
+ * every other byte is zero does.
+ */
+function utf16Order(bytes: Uint8Array): 'utf-16le' | 'utf-16be' | null {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return 'utf-16le';
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return 'utf-16be';
+  const head = bytes.subarray(0, Math.min(bytes.length, 256) & ~1);
+  if (head.length < 4) return null;
+  let le = true;
+  let be = true;
+  for (let i = 0; i < head.length; i += 2) {
+    le &&= head[i] !== 0 && head[i + 1] === 0;
+    be &&= head[i] === 0 && head[i + 1] !== 0;
+  }
+  return le ? 'utf-16le' : be ? 'utf-16be' : null;
+}
+
+/**
+ * The file's text: UTF-16 (little or big endian) when its byte order mark says so; else UTF-8
+ * (with or without a byte order mark), or, when the bytes are not valid UTF-8, Windows-1252,
+ * which is what Excel writes for "CSV" on Windows. The UTF-16 mark is dropped here; the UTF-8 one
+ * is dropped by parseCsv.
  */
 export function decodeCsv(bytes: Uint8Array): string {
+  const utf16 = utf16Order(bytes);
+  if (utf16) {
+    try {
+      return new TextDecoder(utf16, { fatal: true }).decode(bytes);
+    } catch {
+      throw new AppError(400, 'csv_not_text', 'The file says it is UTF-16 text but holds bytes that are not; export the sheet again as CSV (UTF-8).');
+    }
+  }
   try {
     return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
@@ -59,6 +88,16 @@ function readTable(bytes: Uint8Array): CsvTable {
   }
 }
 
+/**
+ * Said when no column is mapped to the email: the preview still shows the rows, but nobody can be
+ * invited until one is, and the admin must learn that here rather than from a confirm that fails.
+ */
+export const NO_EMAIL_COLUMN: CsvNotice = {
+  code: 'no_email_column',
+  message:
+    'No column of this file looks like an email address. The email is where each invitation is sent and how people already invited or already members are recognised, so choose the column that holds the work email before using these contacts.',
+};
+
 function answer(id: string, expiresAt: string, table: CsvTable, mapping: CsvColumnMapping): CsvUploadPreview {
   const strip = ({ line, ...contact }: CsvContact) => ({ line, contact });
   // Counting needs an email column; before one is chosen every row counts as without one.
@@ -72,6 +111,7 @@ function answer(id: string, expiresAt: string, table: CsvTable, mapping: CsvColu
     preview: previewRows(table, mapping, PREVIEW_ROWS).map(strip),
     counts,
     ragged: table.ragged.slice(0, RAGGED_SHOWN),
+    notices: mapping.email ? [] : [NO_EMAIL_COLUMN],
   };
 }
 
@@ -171,3 +211,27 @@ export async function confirmUpload(deps: CsvUploadDeps, entry: ProviderEntry, r
   });
   return { connection: 'ready', counts };
 }
+
+/**
+ * `GET|POST …/refresh` for a CSV provider. An uploaded directory is the confirmed file itself:
+ * there is no application to fetch it from again, so Refresh (and Retry) answers the upload's
+ * state instead of starting a refresh, which could only fail ("No CSV file has been uploaded")
+ * and leave an error beside contacts that are still there. A directory an earlier refresh left
+ * in error or mid-claim is put back to ready, its counts those of the rows it holds. Only a new
+ * upload (or removing it) changes the directory.
+ */
+export async function uploadRefreshStatus(deps: CsvUploadDeps, connection: string, maxAgeSeconds: number): Promise<RefreshStatus> {
+  const sync = await deps.db.selectFrom('directory_syncs').select(['status', 'synced_at']).where('connection', '=', connection).executeTakeFirst();
+  if (sync?.synced_at && sync.status !== 'ready') {
+    const held = await deps.db.selectFrom('directory_contacts').select((eb) => eb.fn.countAll<number>().as('n')).where('connection', '=', connection).executeTakeFirstOrThrow();
+    const n = Number(held.n);
+    await deps.db
+      .updateTable('directory_syncs')
+      .set({ status: 'ready', fetched: n, total: n, error_code: null, error_message: null })
+      .where('connection', '=', connection)
+      .where('synced_at', 'is not', null)
+      .execute();
+  }
+  return refreshStatus(deps.db, connection, deps.now(), maxAgeSeconds);
+}
+

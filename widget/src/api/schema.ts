@@ -657,6 +657,14 @@ export interface components {
             /** @description Rows with more or fewer cells than the header. */
             ragged: number;
         };
+        CsvNotice: {
+            /**
+             * @description no_email_column: no column is mapped to the email, so no one in the file can be invited yet.
+             * @enum {string}
+             */
+            code: "no_email_column";
+            message: string;
+        };
         CsvUploadPreview: {
             id: string;
             /** Format: date-time */
@@ -691,6 +699,8 @@ export interface components {
                 line: number;
                 cells: number;
             }[];
+            /** @description What the admin must know before confirming (e.g. that no email column was found, and why one is needed). */
+            notices: components["schemas"]["CsvNotice"][];
         };
         CsvUploadConfirmation: {
             /** @constant */

@@ -406,6 +406,8 @@ export class FakeBff {
       preview: contacts.slice(0, 5).map(({ membership: _, ...contact }, i) => ({ line: i + 2, contact })),
       counts: { rows: contacts.length, contacts: contacts.length, withoutEmail, duplicates: 0, ragged: 0 },
       ragged: [],
+      // As the BFF words it (bff/services/csv-uploads.ts NO_EMAIL_COLUMN); the widget says it in its own words.
+      notices: mapping.email ? [] : [{ code: 'no_email_column', message: 'No column of this file looks like an email address.' }],
     };
   }
 

@@ -124,6 +124,22 @@ describe('hr-import-csv-upload: mapping and preview', () => {
     await expectAccessible(el);
   });
 
+  it('says when no email column was found, and why one is needed, until one is chosen', async () => {
+    const el = await mount();
+    chooseFile(el, 'Name,Private mail\nAda Lovelace,ada@home.test\n');
+    await findByRole(el, 'heading', 'Match the columns');
+    const notice = await findByRole(el, 'alert');
+    expect(visibleText(notice)).to.include('No column of this file is recognised as the email address');
+    expect(visibleText(notice)).to.include('Each invitation is sent to that address');
+    // The rows still show, each without an email, and nothing can be confirmed yet.
+    expect(previewRows(el)[0]?.[2]).to.equal('No email');
+    expect(getByRole<HTMLButtonElement>(el, 'button', 'Use these contacts').disabled).to.be.true;
+    await expectAccessible(el);
+    choose(getByLabel<HTMLSelectElement>(el, 'Email (required)'), 'Private mail');
+    await waitUntil(() => previewRows(el)[0]?.[2] === 'ada@home.test');
+    expect(queryByRole(el, 'alert')).to.equal(null);
+  });
+
   it('shows a refused confirmation and lets the admin choose another file', async () => {
     bff.on('POST /providers/csv/uploads/up_00000000000000000001/confirm', () => errorResponse(404, 'upload_not_found', 'This upload is unknown or has expired; upload the file again.'));
     const el = await mount();

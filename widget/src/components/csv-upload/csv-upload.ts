@@ -41,6 +41,15 @@ function fieldLabel(field: CsvContactField): string {
   }
 }
 
+/**
+ * Why the email column matters, said where the preview would be when none is chosen. The BFF
+ * sends the same notice (`no_email_column`) in its own words; the widget says it in the page's language.
+ */
+const noEmailColumn = () =>
+  msg(
+    'No column of this file is recognised as the email address. Each invitation is sent to that address, and it is how people already invited or already members are recognised: choose the column that holds the work email.',
+  );
+
 const sameMapping = (a: CsvColumnMapping, b: CsvColumnMapping) => CSV_FIELDS.every((f) => a[f] === b[f]);
 
 /**
@@ -207,7 +216,11 @@ export class HrImportCsvUpload extends LitElement {
     return html`
       <div class="map">
         <label for="map-${field}">${fieldLabel(field)}</label>
-        <select id="map-${field}" ?required=${required} aria-invalid=${required && !value ? 'true' : 'false'} @change=${(e: Event) => this.handleMapping(field, e)}>
+        <select
+          id="map-${field}"
+          ?required=${required}
+          aria-invalid=${required && !value ? 'true' : 'false'}
+          @change=${(e: Event) => this.handleMapping(field, e)}>
           <option value="" ?selected=${!value}>${required ? msg('Choose a column') : msg('Not in the file')}</option>
           ${columns.map((c) => html`<option .value=${c} ?selected=${c === value}>${c}</option>`)}
         </select>
@@ -215,9 +228,14 @@ export class HrImportCsvUpload extends LitElement {
     `;
   }
 
+  private renderNoEmail() {
+    return html`<div class="alert" role="alert">${noEmailColumn()}</div>`;
+  }
+
   private renderPreview(answer: CsvUploadPreview) {
     const { counts } = answer;
     return html`
+      ${answer.notices.some((n) => n.code === 'no_email_column') ? this.renderNoEmail() : nothing}
       <p role="status">
         ${msg(str`${counts.rows} rows: ${counts.contacts} contacts, ${counts.withoutEmail} without an email (listed, but they cannot be invited), ${counts.duplicates} repeating an email or ID.`)}
       </p>
@@ -268,7 +286,8 @@ export class HrImportCsvUpload extends LitElement {
           ${CSV_FIELDS.map((f) => this.renderSelect(f, upload.columns, mapping))}
         </fieldset>
         ${this._preview.render({
-          initial: () => html`<p class="muted">${msg('Choose the column that holds the email addresses to see the preview.')}</p>`,
+          initial: () => html`${mapping.email ? nothing : this.renderNoEmail()}
+            <p class="muted">${msg('Choose the column that holds the email addresses to see the preview.')}</p>`,
           pending: () =>
             html`<p class="loading" role="status">${msg('Updating the preview…')}</p>
               ${this._preview.value ? this.renderPreview(this._preview.value) : nothing}`,

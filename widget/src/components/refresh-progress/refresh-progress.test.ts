@@ -86,4 +86,19 @@ describe('hr-import-refresh-progress', () => {
     expect(visibleText(alert)).to.contain('taking too long');
     getByRole(el, 'button', 'Retry');
   });
+
+  describe('for an uploaded CSV file', () => {
+    const CSV: ProviderInfo = { id: 'csv', type: 'csv', name: 'CSV file', connection: 'ready' };
+    const UPLOADED: RefreshStatus = { status: 'ready', fetched: 6, total: 6, syncedAt: '2026-11-24T12:00:00.000Z', stale: false };
+
+    it('offers no Refresh (the file is the directory): it says when the file was uploaded and how to change it', async () => {
+      const el = await mount({ refreshState: UPLOADED }, (e) => (e.provider = CSV));
+      await oneEvent(el, HrRefreshReadyEvent.eventName);
+      await waitForText(el, 'File uploaded');
+      expect(visibleText(el)).to.include('go back and upload a new file');
+      expect(queryByRole(el, 'button', 'Refresh')).to.equal(null);
+      expect(bff.requestsTo('POST', '/providers/csv/refresh')).to.have.length(0);
+      await expectAccessible(el);
+    });
+  });
 });

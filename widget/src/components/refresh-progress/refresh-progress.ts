@@ -54,7 +54,8 @@ const wait = (ms: number, signal: AbortSignal) =>
  * starts a refresh when there is none (or it is stale, or the last one failed), and shows the
  * refresh's progress until it is ready: "Fetched 12,300 of 100,000 people" with a progress bar
  * when the provider tells its size, a moving bar otherwise. A failure shows the provider's own
- * message and **Retry**; once ready, **Refresh** fetches the directory again on demand.
+ * message and **Retry**; once ready, **Refresh** fetches the directory again on demand. A CSV
+ * provider's directory is the uploaded file, so it offers no Refresh, only when the file was uploaded.
  *
  * @summary Progress of the directory refresh, and a Refresh action.
  * @fires hr-refresh-ready - {HrRefreshReadyEvent} The directory can be listed (internal).
@@ -186,6 +187,14 @@ export class HrImportRefreshProgress extends LitElement {
 
   private renderReady(status: RefreshStatus) {
     const at = status.syncedAt ? formatDateTime(new Date(status.syncedAt)) : '';
+    // An uploaded file is the directory itself: there is no application to fetch it from again,
+    // so no Refresh. What an admin wants instead is a newer file, which is one step back.
+    if (this.provider?.type === 'csv') {
+      return html`<div class="ready" part="base">
+        <p>${at ? msg(str`File uploaded ${at}`) : msg('File uploaded')}</p>
+        <p class="muted">${msg('To change these contacts, go back and upload a new file.')}</p>
+      </div>`;
+    }
     return html`<div class="ready" part="base">
       <p>${at ? msg(str`Directory fetched ${at}`) : msg('Directory ready')}</p>
       <button type="button" class="btn link" @click=${this.again}>${msg('Refresh')}</button>
