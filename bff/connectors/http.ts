@@ -88,14 +88,19 @@ const MAX_REDIRECTS = 5;
 /** A throttled request whose wait ends within this of the current pause's end joins that pause. */
 const PAUSE_JOIN_MS = 1000;
 
+/** Retry-After as seconds or an HTTP date. */
+function retryAfterOnly(headers: Headers, now = Date.now()): number | undefined {
+  const ra = headers.get('retry-after');
+  if (!ra) return undefined;
+  if (/^\d+(\.\d+)?$/.test(ra.trim())) return Number(ra) * 1000;
+  const at = Date.parse(ra);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
 /** Retry-After as seconds or an HTTP date; RateLimit-Reset / X-RateLimit-Reset as seconds or epoch. */
 export function retryAfterMs(headers: Headers, now = Date.now()): number | undefined {
-  const ra = headers.get('retry-after');
-  if (ra) {
-    if (/^\d+(\.\d+)?$/.test(ra.trim())) return Number(ra) * 1000;
-    const at = Date.parse(ra);
-    if (!Number.isNaN(at)) return Math.max(0, at - now);
-  }
+  const ra = retryAfterOnly(headers, now);
+  if (ra !== undefined) return ra;
   const reset = headers.get('ratelimit-reset') ?? headers.get('x-ratelimit-reset') ?? headers.get('x-rate-limit-reset');
   if (reset && /^\d+(\.\d+)?$/.test(reset.trim())) {
     const n = Number(reset);
@@ -255,7 +260,10 @@ export function createHttp(deps: HttpDeps): ProviderHttp {
         status = res.status;
         const body = await readText(res, ERROR_BODY_BYTES, true).catch(() => '');
         verdict = options.classify?.(res.status, body, res.headers) ?? genericVerdict(res.status);
-        hintMs = (verdict.retry ? verdict.afterMs : undefined) ?? retryAfterMs(res.headers);
+        // A rate-limit window's reset says when throttling ends, not when a failing server is back:
+        // only Retry-After counts for other answers (Okta sends X-Rate-Limit-Reset on every one).
+        const throttled = verdict.kind === 'rate_limited' || verdict.kind === 'quota_exceeded' || res.status === 429;
+        hintMs = (verdict.retry ? verdict.afterMs : undefined) ?? (throttled ? retryAfterMs(res.headers) : retryAfterOnly(res.headers));
         message = (!verdict.retry && verdict.message) || excerpt(body) || `HTTP ${res.status}`;
       } catch (err) {
         if (err instanceof ProviderError) throw err;

@@ -71,10 +71,14 @@ export const providersRoutes = (deps: AppDeps) => {
       // A fresh directory costs no provider call unless an admin asks for one; one running is joined.
       if (before.status === 'ready' && !before.stale && !force) return c.json(before satisfies RefreshStatus, 200);
       if (before.status !== 'syncing' && (force || before.status === 'error')) {
-        // The quota may be the whole deployment's: one refresh a minute per connection, however many tenants ask.
+        // The quota may be the whole deployment's: one forced refresh a minute per connection, however
+        // many tenants ask. A retry after a failure (the provider was down) is what an admin's Retry
+        // is for and goes at once: refreshes of a connection run one at a time, so even a loop of
+        // retries costs at most one refresh's calls at a time (each bounded by the call deadline).
+        const interval = before.status === 'error' ? 0 : limits.minIntervalSeconds;
         const started = await lastRefreshStart(db.kysely, conn.key);
-        const wait = started === null ? 0 : Math.ceil((Date.parse(started) + limits.minIntervalSeconds * 1000 - now().getTime()) / 1000);
-        if (wait > 0) throw new AppError(429, 'refresh_too_soon', `This directory was refreshed less than ${limits.minIntervalSeconds} s ago; try again in ${wait} s.`, undefined, wait);
+        const wait = started === null ? 0 : Math.ceil((Date.parse(started) + interval * 1000 - now().getTime()) / 1000);
+        if (wait > 0) throw new AppError(429, 'refresh_too_soon', `This directory was refreshed less than ${interval} s ago; try again in ${wait} s.`, undefined, wait);
       }
       await startRefresh(db.kysely, conn, now, limits);
       return c.json((await refreshStatus(db.kysely, conn.key, now(), conn.provider.cacheTtlSeconds)) satisfies RefreshStatus, 202);
