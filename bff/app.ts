@@ -44,6 +44,9 @@ export function createApp(deps: AppDeps) {
         allowMethods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
         exposeHeaders: ['Retry-After', 'X-Request-Id', 'Idempotent-Replayed'],
         maxAge: 600,
+        // Only the OAuth sign-in start sends credentials (its answer sets the browser-binding
+        // cookie, routes/oauth.ts); every other widget request omits them. Origins are a list.
+        credentials: true,
       }),
     )
     .use('*', (c, next) => (isCsvUpload(c) ? next() : jsonBodyLimit(c, next)))
