@@ -71,6 +71,17 @@ const settingsShape = z
       .default('/api'),
     /** Requests a minute before 429; defaults in bff/rate-limit.ts. */
     rateLimits: z.object({ session: z.number().int().min(1), address: z.number().int().min(1), accept: z.number().int().min(1) }).partial().optional(),
+    /** Resend cooldown (seconds) and mails a day per address, target and inviter; defaults in bff/services/mail-limits.ts. */
+    mailLimits: z
+      .object({
+        resendCooldownSeconds: z.number().int().min(0).max(86_400),
+        perRecipientPerDay: z.number().int().min(1).max(1000),
+        perTargetPerDay: z.number().int().min(1).max(10_000_000),
+        perInviterPerDay: z.number().int().min(1).max(10_000_000),
+      })
+      .partial()
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -113,6 +124,7 @@ export const ENVIRONMENT: { [K in keyof BffSettings]-?: string } = {
   webhooksAllowPrivate: 'HR_IMPORT_WEBHOOK_ALLOW_PRIVATE',
   basePath: 'HR_IMPORT_BASE_PATH',
   rateLimits: 'HR_IMPORT_RATE_LIMITS',
+  mailLimits: 'HR_IMPORT_MAIL_LIMITS',
 };
 
 function firstIssue(error: z.ZodError, name: (path: PropertyKey[]) => string, label: string): ConfigError {
@@ -133,6 +145,9 @@ export function parseSettings(settings: BffSettings): ResolvedSettings {
 
 const list = (s: string | undefined) => (s ?? '').split(',').map((x) => x.trim()).filter(Boolean);
 const integer = (s: string | undefined) => (s === undefined ? undefined : /^\d+$/.test(s) ? Number(s) : s);
+/** `resendCooldownSeconds=600,perRecipientPerDay=5`: numbers by name; the schema names what is wrong. */
+const numbersByName = (s: string | undefined) =>
+  s === undefined ? undefined : Object.fromEntries(list(s).map((pair) => { const [name = '', value] = pair.split('=').map((x) => x.trim()); return [name, integer(value)]; }));
 
 /**
  * The settings as environment variables spell them. Only the spelling is translated here (lists
@@ -160,6 +175,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): EnvSettings {
     webhooks: webhookUrl ? [{ url: webhookUrl, secret: e('HR_IMPORT_WEBHOOK_SECRET') }] : undefined,
     webhooksAllowPrivate: e('HR_IMPORT_WEBHOOK_ALLOW_PRIVATE') === '1' ? true : undefined,
     basePath: e('HR_IMPORT_BASE_PATH'),
+    mailLimits: numbersByName(e('HR_IMPORT_MAIL_LIMITS')),
   };
   const port = integer(e('PORT')) ?? 8787;
   if (typeof port !== 'number' || port > 65535) throw new ConfigError('invalid environment: PORT must be a port number (0-65535)');

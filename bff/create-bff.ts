@@ -94,6 +94,7 @@ export async function createBff(settings: BffSettings, options: BffOptions = {})
     inviteTtlDays: resolved.inviteTtlDays,
     trustProxy: resolved.trustProxy,
     rateLimits: resolved.rateLimits,
+    mailLimits: resolved.mailLimits,
     basePath: resolved.basePath,
     get acceptUrl() {
       return resolved.acceptUrl ?? defaults.acceptUrl?.() ?? `${resolved.publicUrl}/accept`;

@@ -2,6 +2,7 @@
 import type { Db } from './db/connect.js';
 import type { ProviderRegistry } from './providers.js';
 import type { Logger } from './logger.js';
+import type { MailLimits } from './services/mail-limits.js';
 
 export interface AppConfig {
   /** Valid server-to-server keys; more than one during a rotation. */
@@ -23,6 +24,8 @@ export interface AppConfig {
   basePath?: string | undefined;
   /** Requests a minute before 429; defaults in bff/rate-limit.ts. */
   rateLimits?: Partial<RateLimits> | undefined;
+  /** Resend cooldown and daily mail budgets; defaults in bff/services/mail-limits.ts. */
+  mailLimits?: Partial<MailLimits> | undefined;
   /**
    * How many proxies in front of the BFF append to X-Forwarded-For (`true` = 1). The client
    * address is the entry that many places from the right: entries further left are whatever
