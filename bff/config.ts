@@ -6,9 +6,10 @@
  */
 import { z } from 'zod';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { RateLimits } from './deps.js';
+import { ensurePrivateDir, tightenPrivateFile } from './private-files.js';
 import { webhookEndpointSchemaFor, webhookSecretSchema } from './webhooks/worker.js';
 
 export class ConfigError extends Error {
@@ -203,8 +204,11 @@ export function sqlitePathOf(dataDir: string): string {
  */
 export function devSecret(dataDir: string): string {
   const file = join(resolve(dataDir), 'secret.key');
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  mkdirSync(resolve(dataDir), { recursive: true });
+  ensurePrivateDir(resolve(dataDir));
+  if (existsSync(file)) {
+    tightenPrivateFile(file);
+    return readFileSync(file, 'utf8').trim();
+  }
   const secret = randomBytes(32).toString('base64url');
   writeFileSync(file, secret + '\n', { mode: 0o600 });
   return secret;

@@ -149,7 +149,7 @@ async function writeImport(deps: ImportDeps, session: Session, request: ImportRe
       throw new AppError(
         409,
         'seat_limit_exceeded',
-        `This import would invite ${toInvite.length} people but the plan's user limit leaves ${seatsBefore.remaining} seat${seatsBefore.remaining === 1 ? '' : 's'}; nothing was imported.`,
+        `This import would invite ${toInvite.length} ${toInvite.length === 1 ? 'person' : 'people'} but the plan's user limit leaves ${seatsBefore.remaining} seat${seatsBefore.remaining === 1 ? '' : 's'}; nothing was imported.`,
         { seats: seatsBefore, requested: toInvite.length },
       );
     }
