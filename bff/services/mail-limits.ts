@@ -22,10 +22,12 @@ export interface MailLimits {
 }
 
 /**
- * Seats cap what a target can invite; these defaults only stop repetition. A target of 10,000
- * invites a day still imports in one go; one person gets the first mail and a few reminders.
+ * Seats cap what a target can invite; the daily budgets bound what revoking and importing again
+ * could add. A directory of 100,000 people still imports in one go, and an admin may import it
+ * into a lab the same day (the budgets are per target and per inviter, not shared); one person
+ * gets the first mail and a few reminders.
  */
-export const DEFAULT_MAIL_LIMITS: MailLimits = { resendCooldownSeconds: 600, perRecipientPerDay: 5, perTargetPerDay: 10_000, perInviterPerDay: 10_000 };
+export const DEFAULT_MAIL_LIMITS: MailLimits = { resendCooldownSeconds: 600, perRecipientPerDay: 5, perTargetPerDay: 100_000, perInviterPerDay: 200_000 };
 
 const DAY_MS = 86_400_000;
 type Db = Kysely<Database> | Transaction<Database>;
