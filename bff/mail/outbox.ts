@@ -313,7 +313,8 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     const dead = await deadInvites(rows);
     for (const row of rows) {
       const send: Promise<void> = deliver(row, dead).then(
-        (outcome) => logger.info('outbox mail', { id: row.id, outcome }),
+        // Failures are logged where they happen (deliver); a cancelled mail is worth a line too.
+        (outcome) => (outcome === 'cancelled' ? logger.info('outbox mail cancelled', { id: row.id }) : undefined),
         // A row whose outcome could not be recorded stays `sending` until its lease runs out.
         (err: unknown) => logger.error('outbox could not record an outcome', { id: row.id, ...errorFields(err) }),
       ).finally(() => sending.delete(send));
