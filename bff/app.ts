@@ -29,6 +29,18 @@ const MAX_BODY_BYTES = 8 * 1024 * 1024;
 /** A CSV upload's body is the file itself, with its own size limit (routes/uploads.ts). */
 const isCsvUpload = (c: Context) => c.req.method === 'POST' && /\/providers\/[^/]+\/uploads\/?$/.test(c.req.path);
 
+/**
+ * Whether a request carries a body. Without Content-Length (a `curl -X POST` of a resend, a
+ * chunked body) the stream is there either way, so it is read (under the body limit, and kept
+ * for the route) to see whether it holds anything.
+ */
+async function hasBody(c: Context): Promise<boolean> {
+  const length = c.req.header('Content-Length');
+  if (length !== undefined) return length.trim() !== '0';
+  if (!c.req.raw.body) return false;
+  return (await c.req.arrayBuffer()).byteLength > 0;
+}
+
 export function createApp(deps: AppDeps) {
   const basePath = deps.config.basePath ?? '/api';
   const document = openApiDocument({ basePath });
@@ -46,12 +58,15 @@ export function createApp(deps: AppDeps) {
         allowMethods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
         exposeHeaders: ['Retry-After', 'X-Request-Id', 'Idempotent-Replayed'],
         maxAge: 600,
+        // Only the OAuth sign-in start sends credentials (its answer sets the browser-binding
+        // cookie, routes/oauth.ts); every other widget request omits them. Origins are a list.
+        credentials: true,
       }),
     )
     .use('*', (c, next) => (isCsvUpload(c) ? next() : jsonBodyLimit(c, next)))
     .use('*', async (c, next) => {
       // Every other body this API reads is JSON; say so clearly instead of failing on an empty object.
-      if (!isCsvUpload(c) && ['POST', 'PUT', 'PATCH'].includes(c.req.method) && c.req.header('Content-Length') !== '0' && c.req.raw.body) {
+      if (!isCsvUpload(c) && ['POST', 'PUT', 'PATCH'].includes(c.req.method) && (await hasBody(c))) {
         const type = c.req.header('Content-Type') ?? '';
         if (!/^application\/json\s*(;|$)/i.test(type)) throw new AppError(415, 'unsupported_media_type', 'Send the request body as application/json.');
       }

@@ -24,6 +24,13 @@ describe('environment configuration', () => {
     expect(settingsFromEnv({ HR_IMPORT_TRUST_PROXY: 'false' }).trustProxy).toBe(0);
   });
 
+  it('reads the mail limits by name from HR_IMPORT_MAIL_LIMITS, and names a bad one', () => {
+    expect(settingsFromEnv({}).mailLimits).toBeUndefined();
+    expect(settingsFromEnv({ HR_IMPORT_MAIL_LIMITS: 'resendCooldownSeconds=300, perRecipientPerDay=3' }).mailLimits).toEqual({ resendCooldownSeconds: 300, perRecipientPerDay: 3 });
+    expect(refusal(() => settingsFromEnv({ HR_IMPORT_MAIL_LIMITS: 'perTargetPerDay=lots' }))).toMatch(/^invalid environment: HR_IMPORT_MAIL_LIMITS /);
+    expect(refusal(() => settingsFromEnv({ HR_IMPORT_MAIL_LIMITS: 'perDay=3' }))).toMatch(/^invalid environment: HR_IMPORT_MAIL_LIMITS /);
+  });
+
   it('stops on a bad value with one line naming the variable, never its value', () => {
     expect(refusal(() => settingsFromEnv({ HR_IMPORT_TRUST_PROXY: 'yes please' }))).toMatch(/^invalid environment: HR_IMPORT_TRUST_PROXY /);
     const secret = 'short-secret';

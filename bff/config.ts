@@ -6,9 +6,10 @@
  */
 import { z } from 'zod';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { RateLimits } from './deps.js';
+import { ensurePrivateDir, tightenPrivateFile } from './private-files.js';
 import { webhookEndpointSchemaFor, webhookSecretSchema } from './webhooks/worker.js';
 
 export class ConfigError extends Error {
@@ -92,6 +93,17 @@ const settingsShape = z
     rateLimitStore: z
       .union([z.literal('memory'), z.strictObject({ redisUrl: z.string().regex(/^rediss?:\/\/[^\s]+$/, 'must be a URL like redis://127.0.0.1:6379') })])
       .default('memory'),
+    /** Resend cooldown (seconds) and mails a day per address, target and inviter; defaults in bff/services/mail-limits.ts. */
+    mailLimits: z
+      .object({
+        resendCooldownSeconds: z.number().int().min(0).max(86_400),
+        perRecipientPerDay: z.number().int().min(1).max(1000),
+        perTargetPerDay: z.number().int().min(1).max(10_000_000),
+        perInviterPerDay: z.number().int().min(1).max(10_000_000),
+      })
+      .partial()
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -136,6 +148,7 @@ export const ENVIRONMENT: { [K in keyof BffSettings]-?: string } = {
   rateLimits: 'HR_IMPORT_RATE_LIMITS',
   refreshLimits: 'HR_IMPORT_REFRESH_LIMITS',
   rateLimitStore: 'HR_IMPORT_REDIS_URL',
+  mailLimits: 'HR_IMPORT_MAIL_LIMITS',
 };
 
 function firstIssue(error: z.ZodError, name: (path: PropertyKey[]) => string, label: string): ConfigError {
@@ -156,6 +169,9 @@ export function parseSettings(settings: BffSettings): ResolvedSettings {
 
 const list = (s: string | undefined) => (s ?? '').split(',').map((x) => x.trim()).filter(Boolean);
 const integer = (s: string | undefined) => (s === undefined ? undefined : /^\d+$/.test(s) ? Number(s) : s);
+/** `resendCooldownSeconds=600,perRecipientPerDay=5`: numbers by name; the schema names what is wrong. */
+const numbersByName = (s: string | undefined) =>
+  s === undefined ? undefined : Object.fromEntries(list(s).map((pair) => { const [name = '', value] = pair.split('=').map((x) => x.trim()); return [name, integer(value)]; }));
 
 /**
  * The settings as environment variables spell them. Only the spelling is translated here (lists
@@ -186,6 +202,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): EnvSettings {
     webhooksAllowPrivate: e('HR_IMPORT_WEBHOOK_ALLOW_PRIVATE') === '1' ? true : undefined,
     basePath: e('HR_IMPORT_BASE_PATH'),
     rateLimitStore: redisUrl === undefined ? undefined : { redisUrl },
+    mailLimits: numbersByName(e('HR_IMPORT_MAIL_LIMITS')),
   };
   const port = integer(e('PORT')) ?? 8787;
   if (typeof port !== 'number' || port > 65535) throw new ConfigError('invalid environment: PORT must be a port number (0-65535)');
@@ -213,8 +230,11 @@ export function sqlitePathOf(dataDir: string): string {
  */
 export function devSecret(dataDir: string): string {
   const file = join(resolve(dataDir), 'secret.key');
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  mkdirSync(resolve(dataDir), { recursive: true });
+  ensurePrivateDir(resolve(dataDir));
+  if (existsSync(file)) {
+    tightenPrivateFile(file);
+    return readFileSync(file, 'utf8').trim();
+  }
   const secret = randomBytes(32).toString('base64url');
   writeFileSync(file, secret + '\n', { mode: 0o600 });
   return secret;

@@ -96,6 +96,7 @@ export async function createBff(settings: BffSettings, options: BffOptions = {})
     trustProxy: resolved.trustProxy,
     rateLimits: resolved.rateLimits,
     refreshLimits: resolved.refreshLimits,
+    mailLimits: resolved.mailLimits,
     basePath: resolved.basePath,
     get acceptUrl() {
       return resolved.acceptUrl ?? defaults.acceptUrl?.() ?? `${resolved.publicUrl}/accept`;

@@ -2,6 +2,9 @@
  * The demo's data and routes: three targets (an organization, a lab and a challenge) with plan
  * limits and existing members taken from the sample directory, and a demo-only route that hands
  * the demo page a session token, as a host backend would through POST /api/sessions.
+ *
+ * Those routes ask for no authentication, so they answer for the seeded demo targets only: a
+ * session or a member list of any other target (a real one in the same database) is a 404.
  */
 import { Hono } from 'hono';
 import { z } from 'zod';
@@ -35,6 +38,9 @@ export async function seedDemo(db: Kysely<Database>, now: Date): Promise<void> {
   }
 }
 
+const isDemoTarget = (ref: { type: string; id: string }) => DEMO_TARGETS.some((t) => t.type === ref.type && t.id === ref.id);
+const notDemo = { error: { code: 'target_not_found', message: 'The demo serves its own targets only.' } };
+
 export function demoRoutes(db: Kysely<Database>, secret: string, ttlSeconds: number, now: () => Date = () => new Date()) {
   return new Hono()
     .get('/targets', async (c) => {
@@ -48,11 +54,13 @@ export function demoRoutes(db: Kysely<Database>, secret: string, ttlSeconds: num
     })
     .post('/session', validate('json', z.object({ target: targetParams }).strict()), async (c) => {
       const { target } = c.req.valid('json');
+      if (!isDemoTarget(target)) return c.json(notDemo, 404);
       await getTarget(db, target);
       return c.json(await mintSessionToken(secret, DEMO_INVITER, target, ttlSeconds, now()), 201);
     })
     .get('/targets/:type/:id/people', validate('param', targetParams), async (c) => {
       const ref = c.req.valid('param');
+      if (!isDemoTarget(ref)) return c.json(notDemo, 404);
       const target = await getTarget(db, ref);
       const members = await db.selectFrom('members').select(['email', 'name', 'role']).where('target_type', '=', ref.type).where('target_id', '=', ref.id).orderBy('name').execute();
       const invites = await db

@@ -4,6 +4,7 @@ import type { ProviderRegistry } from './providers.js';
 import type { Logger } from './logger.js';
 import type { RefreshLimits } from './services/directory.js';
 import type { RateLimitStore } from './rate-limit.js';
+import type { MailLimits } from './services/mail-limits.js';
 
 export interface AppConfig {
   /** Valid server-to-server keys; more than one during a rotation. */
@@ -27,6 +28,8 @@ export interface AppConfig {
   rateLimits?: Partial<RateLimits> | undefined;
   /** Bounds on one directory refresh; defaults in services/directory.ts (DEFAULT_REFRESH_LIMITS). */
   refreshLimits?: Partial<RefreshLimits> | undefined;
+  /** Resend cooldown and daily mail budgets; defaults in bff/services/mail-limits.ts. */
+  mailLimits?: Partial<MailLimits> | undefined;
   /**
    * How many proxies in front of the BFF append to X-Forwarded-For (`true` = 1). The client
    * address is the entry that many places from the right: entries further left are whatever

@@ -3127,7 +3127,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `rate_limited` */
+            /** @description `rate_limited`, or `mail_limit`: more invitations than the daily mail budget of the target or the inviter leaves (nothing written; the key stays free for a retry) */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3353,7 +3353,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `rate_limited` */
+            /** @description `rate_limited`, or `mail_limit`: within the resend cooldown, past the address's daily limit, or past the daily mail budget of the target or the inviter */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];

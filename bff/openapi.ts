@@ -319,6 +319,7 @@ export const OPERATIONS: Operation[] = [
       '400': error('Bad input (`invalid_request` with `details.fields`) or `provider_not_found`'),
       '409': error('`seat_limit_exceeded` (nothing written), `idempotency_key_in_flight` (Retry-After), `provider_not_connected` or `connection_unreadable`', ['Retry-After']),
       '422': error('`idempotency_key_reused`: the key was used with another body'),
+      '429': error('`rate_limited`, or `mail_limit`: more invitations than the daily mail budget of the target or the inviter leaves (nothing written; the key stays free for a retry)', ['Retry-After']),
     },
   },
   {
@@ -337,7 +338,7 @@ export const OPERATIONS: Operation[] = [
     summary: 'Send the invite again with a new token and expiry',
     auth: 'session',
     params: inviteParams,
-    responses: { '200': ok(inviteSummary, 'Resent'), '403': error('`forbidden_target`'), '404': error('`invite_not_found`'), '409': error('Not pending, or `seat_limit_exceeded`') },
+    responses: { '200': ok(inviteSummary, 'Resent'), '403': error('`forbidden_target`'), '404': error('`invite_not_found`'), '409': error('Not pending, or `seat_limit_exceeded`'), '429': error('`rate_limited`, or `mail_limit`: within the resend cooldown, past the address\'s daily limit, or past the daily mail budget of the target or the inviter', ['Retry-After']) },
   },
   {
     method: 'delete',

@@ -8,7 +8,7 @@ try {
   const server = await startStandalone(process.env);
   const settings = server.bff.settings;
   const devKey = !process.env.HR_IMPORT_API_KEY;
-  console.log(`hr-import is running on ${server.url}`);
+  console.log(`hr-import is running on ${server.url} (listening on ${server.host}; HOST overrides)`);
   if (devKey) console.log(`  demo:   ${server.url}/`);
   console.log(`  API:    ${server.url}${settings.basePath} (health: ${server.url}${settings.basePath}/health)`);
   console.log(`  data:   ${settings.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : settings.dataDir}`);

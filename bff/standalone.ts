@@ -10,7 +10,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
 import { compress } from 'hono/compress';
-import { devSecret, settingsFromEnv, type BffSettings } from './config.js';
+import { ConfigError, devSecret, settingsFromEnv, type BffSettings } from './config.js';
 import { createBff, type Bff } from './create-bff.js';
 import type { Db } from './db/connect.js';
 import { demoRoutes, seedDemo } from './demo.js';
@@ -19,6 +19,8 @@ import { jsonLogger, type Logger } from './logger.js';
 export interface Standalone {
   url: string;
   port: number;
+  /** The address it listens on: loopback unless `HOST` says otherwise. */
+  host: string;
   db: Db;
   apiKey: string;
   bff: Bff;
@@ -44,7 +46,16 @@ export async function startStandalone(
   const dataDir = settings.dataDir ?? './data';
   // No key configured means a developer's machine: make one for this run and enable the demo.
   const generatedKey = settings.apiKeys?.length ? null : `dev_${randomBytes(18).toString('base64url')}`;
-  const demo = options.demo ?? (generatedKey !== null || env.HR_IMPORT_DEMO === '1');
+  // The demo's routes mint sessions without authentication, and a session reads the directories
+  // of the deployment's own providers and sends invites. Beside configured keys (a real
+  // deployment) that would open it to anyone who can reach it, so the demo is refused there: it
+  // runs only where the key is generated for the run, a developer's machine.
+  if (!generatedKey && env.HR_IMPORT_DEMO === '1') {
+    throw new ConfigError('HR_IMPORT_DEMO=1 hands out sessions without authentication, so it does not run beside a configured HR_IMPORT_API_KEY; unset one of the two');
+  }
+  const demo = options.demo ?? generatedKey !== null;
+  // Loopback unless told otherwise: a developer's server (with its demo) is not the network's.
+  const host = env.HOST || '127.0.0.1';
   let port = wantedPort;
   const ownOrigin = () => `http://localhost:${port}`;
   const full: BffSettings = {
@@ -96,14 +107,25 @@ export async function startStandalone(
   }
   app.notFound((c) => c.json({ error: { code: 'not_found', message: `No route for ${c.req.method} ${c.req.path}.` } }, 404));
 
-  const server: ServerType = await new Promise((ok) => {
-    const s = serve({ fetch: app.fetch, port: wantedPort, hostname: '0.0.0.0' }, () => ok(s));
-  });
+  if (demo && !['127.0.0.1', '::1', 'localhost'].includes(host)) {
+    logger.warn('the demo is served beyond this machine', { host, why: 'its routes hand out sessions without authentication; unset HOST, or set HR_IMPORT_API_KEY to run without the demo' });
+  }
+  let server: ServerType;
+  try {
+    server = await new Promise((ok, fail) => {
+      const s = serve({ fetch: app.fetch, port: wantedPort, hostname: host }, () => ok(s));
+      s.once('error', fail);
+    });
+  } catch (err) {
+    await bff.stop();
+    throw err;
+  }
   const address = server.address();
   port = typeof address === 'object' && address ? address.port : wantedPort;
   return {
     url: ownOrigin(),
     port,
+    host: typeof address === 'object' && address ? address.address : host,
     db: bff.db,
     apiKey: full.apiKeys[0]!,
     bff,

@@ -7,6 +7,7 @@ import { createMiddleware } from 'hono/factory';
 import { AppError } from '../errors.js';
 import { bearer } from './api-key.js';
 import type { SessionToken, TargetType } from '../contract.js';
+import { TARGET_TYPES } from '../contract/common.js';
 
 export interface Session {
   inviter: { id: string; name: string; email: string };
@@ -27,6 +28,9 @@ interface Claims {
 }
 
 const AUDIENCE = 'hr-import:widget';
+const TARGET_TYPE_SET = new Set<unknown>(TARGET_TYPES);
+/** The latest instant a JavaScript Date holds (8.64e15 ms), in seconds. */
+const MAX_EXP_SECONDS = 8.64e12;
 
 export async function mintSessionToken(
   secret: string,
@@ -48,7 +52,17 @@ export async function readSessionToken(secret: string, token: string, now: Date)
   } catch {
     throw new AppError(401, 'session_invalid', 'The session token is invalid or has expired; ask the host page for a new one.');
   }
-  if (typeof claims.tid !== 'string' || typeof claims.sub !== 'string' || typeof claims.exp !== 'number') {
+  // Signed is not the same as well-formed: an expiry no Date can hold (1e300) or a claim of the
+  // wrong type is refused here rather than failing later as a 500.
+  if (
+    typeof claims.tid !== 'string' ||
+    typeof claims.sub !== 'string' ||
+    typeof claims.name !== 'string' ||
+    typeof claims.email !== 'string' ||
+    !TARGET_TYPE_SET.has(claims.tt) ||
+    !Number.isSafeInteger(claims.exp) ||
+    Math.abs(claims.exp) > MAX_EXP_SECONDS
+  ) {
     throw new AppError(401, 'session_invalid', 'The session token is not an hr-import session.');
   }
   if (claims.exp * 1000 <= now.getTime()) throw new AppError(401, 'session_expired', 'The session has expired; ask the host page for a new one.');

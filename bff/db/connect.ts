@@ -5,10 +5,10 @@
 import { Kysely, Migrator, PostgresDialect, SqliteAdapter, SqliteDialect, sql } from 'kysely';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { migrations } from '../../migrations/index.js';
 import type { Database } from './schema.js';
+import { ensurePrivateDatabaseFile, ensurePrivateDir } from '../private-files.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -40,7 +40,11 @@ export function openDatabase(options: DatabaseOptions): Db {
     const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { kysely, dialect: 'postgres', close: () => kysely.destroy() };
   }
-  if (options.sqlitePath !== ':memory:') mkdirSync(dirname(options.sqlitePath), { recursive: true });
+  if (options.sqlitePath !== ':memory:') {
+    // Personal data and queued mail with live invite links: 0600 files in a 0700 folder.
+    ensurePrivateDir(dirname(options.sqlitePath));
+    ensurePrivateDatabaseFile(options.sqlitePath);
+  }
   const sqlite = new SQLite(options.sqlitePath);
   // WAL lets readers go on while an import writes; a busy timeout rather than an instant
   // SQLITE_BUSY when a second process (npm run migrate, a test) holds the lock briefly.

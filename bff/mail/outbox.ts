@@ -35,7 +35,10 @@ export interface OutboxWorkerOptions {
   from: string;
   now?: () => Date;
   logger: Logger;
-  /** Rows claimed, and sent in parallel, per run. */
+  /**
+   * Rows claimed, and sent in parallel, per run; in the background loop, the most sends at once.
+   * Each send holds its slot only until its own deadline (the transport's), never the others'.
+   */
   batchSize?: number;
   /** How long a claim holds; must exceed the transport's longest send. */
   leaseMs?: number;
@@ -48,7 +51,7 @@ export interface OutboxWorker {
   /** Claims the rows due now and sends them; `failed` counts failed sends, retried or not. */
   runOnce(): Promise<{ sent: number; failed: number }>;
   start(intervalMs: number): void;
-  /** Stops the loop and waits for the batch in flight. */
+  /** Stops the loop and waits for the sends in flight. */
   stop(): Promise<void>;
 }
 
@@ -103,10 +106,20 @@ function isPermanent(err: unknown): boolean {
  */
 function describe(err: unknown): string {
   const e = err instanceof MailSendError ? err : null;
-  const head = e ? [e.responseCode ?? e.code, e.command && `at ${e.command}`].filter(Boolean).join(' ') : 'error';
-  const message = err instanceof Error ? err.message : String(err);
-  const redacted = message.replace(/[a-z][a-z0-9+.-]*:\/\/\S+/gi, '<url>').replace(/<?[^\s<>@]+@[^\s<>]+>?/g, '<address>');
-  return `${head}: ${redacted}`.slice(0, 200);
+  const head = e ? [e.responseCode ?? e.code, e.command && `at ${e.command}`].filter(Boolean).join(' ') : errorFields(err).code ?? errorFields(err).error;
+  return `${head}: ${redact(err instanceof Error ? err.message : String(err))}`.slice(0, 200);
+}
+
+const redact = (text: string) => text.replace(/[a-z][a-z0-9+.-]*:\/\/\S+/gi, '<url>').replace(/<?[^\s<>@]+@[^\s<>]+>?/g, '<address>');
+
+/**
+ * An error for a log line: its class, its code (`ETIMEDOUT`, `EACCES`, nodemailer's `EENVELOPE`)
+ * and its message, redacted like `last_error`: an operator sees what failed, never to whom.
+ */
+export function errorFields(err: unknown): { error: string; code?: string; message: string } {
+  if (!(err instanceof Error)) return { error: typeof err, message: redact(String(err)).slice(0, 200) };
+  const code = (err as { code?: unknown }).code;
+  return { error: err.name, ...(typeof code === 'string' ? { code } : {}), message: redact(err.message).slice(0, 200) };
 }
 
 /**
@@ -132,7 +145,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const random = options.random ?? Math.random;
 
   /** Due: queued and its time has come, or sending with an expired lease (its worker died). */
-  async function claim(): Promise<Claimed[]> {
+  async function claim(limit = batchSize): Promise<Claimed[]> {
     const at = now();
     const nowIso = at.toISOString();
     const leaseUntil = new Date(at.getTime() + leaseMs).toISOString();
@@ -149,7 +162,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
             .where('status', 'in', ['queued', 'sending'])
             .where('next_attempt_at', '<=', nowIso)
             .orderBy('next_attempt_at')
-            .limit(batchSize)
+            .limit(limit)
             .forUpdate()
             .skipLocked(),
         )
@@ -169,7 +182,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       .where('status', 'in', ['queued', 'sending'])
       .where('next_attempt_at', '<=', nowIso)
       .orderBy('next_attempt_at')
-      .limit(batchSize)
+      .limit(limit)
       .execute();
     const claimed: Claimed[] = [];
     for (const c of candidates) {
@@ -239,7 +252,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     } catch (err) {
       const final = isPermanent(err) || row.attempts >= maxAttempts;
       const e = err instanceof MailSendError ? err : null;
-      logger.warn('outbox send failed', { id: row.id, attempts: row.attempts, responseCode: e?.responseCode, code: e?.code, final });
+      logger.warn('outbox send failed', { id: row.id, attempts: row.attempts, ...errorFields(err), responseCode: e?.responseCode, command: e?.command, final });
       // A failed row is not retried by the worker; resend queues a new one with a new token, so
       // the payload (holding the old token) is dropped here as well.
       await settle(
@@ -275,14 +288,40 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     const result = { claimed: rows.length, sent: count('sent'), failed: count('failed') };
     const errors = outcomes.filter((r) => r.status === 'rejected').length;
     // A row whose outcome could not be recorded stays `sending` until its lease runs out.
-    if (errors) logger.error('outbox could not record outcomes', { errors });
+    const firstError = outcomes.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (firstError) logger.error('outbox could not record outcomes', { errors, ...errorFields(firstError.reason) });
     logger.info('outbox batch', { ...result, cancelled: count('cancelled') });
     return result;
   }
 
+  /**
+   * The background loop keeps up to `batchSize` sends going and tops up free slots every tick,
+   * rather than waiting for a whole batch: one hung SMTP transaction holds its own slot until its
+   * deadline (the transport's per-message timeout), while mail queued meanwhile goes out at once.
+   */
+  const sending = new Set<Promise<void>>();
   let stopped = true;
   let timer: NodeJS.Timeout | null = null;
-  let inFlight: Promise<unknown> | null = null;
+  let claiming: Promise<unknown> | null = null;
+
+  /** Claims as many due rows as there are free slots and starts their sends; true when every slot was filled. */
+  async function topUp(): Promise<boolean> {
+    const free = batchSize - sending.size;
+    if (free <= 0) return false;
+    const rows = await claim(free);
+    if (!rows.length) return false;
+    const dead = await deadInvites(rows);
+    for (const row of rows) {
+      const send: Promise<void> = deliver(row, dead).then(
+        // Failures are logged where they happen (deliver); a cancelled mail is worth a line too.
+        (outcome) => (outcome === 'cancelled' ? logger.info('outbox mail cancelled', { id: row.id }) : undefined),
+        // A row whose outcome could not be recorded stays `sending` until its lease runs out.
+        (err: unknown) => logger.error('outbox could not record an outcome', { id: row.id, ...errorFields(err) }),
+      ).finally(() => sending.delete(send));
+      sending.add(send);
+    }
+    return rows.length === free;
+  }
 
   return {
     async runOnce() {
@@ -294,15 +333,16 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       stopped = false;
       const tick = async () => {
         let full = false;
-        const run = runBatch().then(
-          (r) => (full = r.claimed === batchSize),
-          (err: unknown) => logger.error('outbox run failed', { error: err instanceof Error ? err.name : 'unknown' }),
+        const run = topUp().then(
+          (r) => (full = r),
+          (err: unknown) => logger.error('outbox run failed', errorFields(err)),
         );
-        inFlight = run;
+        claiming = run;
         await run;
-        inFlight = null;
-        // A full batch means more are likely due: go on at once rather than a tick later.
-        if (!stopped) timer = setTimeout(tick, full ? 0 : intervalMs).unref();
+        claiming = null;
+        // Every free slot filled means more are likely due: go on as soon as a slot frees up (a
+        // look at the pool costs no query while it is full) rather than a whole tick later.
+        if (!stopped) timer = setTimeout(tick, full ? (sending.size < batchSize ? 0 : Math.min(50, intervalMs)) : intervalMs).unref();
       };
       timer = setTimeout(tick, 0).unref();
     },
@@ -310,7 +350,8 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       stopped = true;
       if (timer) clearTimeout(timer);
       timer = null;
-      await inFlight;
+      await claiming;
+      await Promise.allSettled([...sending]);
     },
   };
 }

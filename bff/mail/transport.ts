@@ -4,9 +4,10 @@
  * with nodemailer, so headers are encoded (and header injection refused) in one place.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createTransport, type SendMailOptions } from 'nodemailer';
+import { ensurePrivateDirAsync } from '../private-files.js';
 
 export interface MailMessage {
   /** `<id@domain>`, stable per outbox row, so a resend after a crash is recognizable. */
@@ -101,7 +102,8 @@ export function fileTransport(dir: string): MailTransport {
     async send(message) {
       const info = await composer.sendMail(toMailOptions(message));
       if (!Buffer.isBuffer(info.message)) throw new Error('stream transport returned no buffer');
-      await mkdir(dir, { recursive: true });
+      // Queued mail holds live invite links: a private folder, like the rest of the data folder.
+      await ensurePrivateDirAsync(dir);
       const final = join(dir, fileNameFor(message.messageId));
       // Written beside the final name, synced, then renamed: readers (and a crash) see the whole
       // file or none of it, and a second write of the same message id replaces the first.

@@ -24,7 +24,8 @@ describe('the audit trail', () => {
     const imported = (await res.json()) as ImportResult;
     const { items } = (await (await h.request('GET', '/api/invites', { token })).json()) as { items: InviteSummary[] };
     const [a, b] = items;
-    h.clock.now = new Date(h.clock.now.getTime() + 60_000);
+    // Past the resend cooldown (10 minutes, services/mail-limits.ts).
+    h.clock.now = new Date(h.clock.now.getTime() + 600_000);
     expect((await h.request('POST', `/api/invites/${a!.id}/resend`, { token })).status).toBe(200);
     expect((await h.request('DELETE', `/api/invites/${b!.id}`, { token })).status).toBe(204);
     const payload = (await h.db.kysely.selectFrom('outbox').select('payload').where('invite_id', '=', a!.id).where('status', '=', 'queued').executeTakeFirstOrThrow()).payload!;
@@ -34,9 +35,9 @@ describe('the audit trail', () => {
     const trail = await h.db.kysely.selectFrom('audit_events').select(['action', 'actor', 'target_type', 'target_id', 'subject', 'count', 'at']).orderBy('at').orderBy('action').execute();
     expect(trail).toEqual([
       { action: 'import', actor: INVITER.id, target_type: 'lab', target_id: 'l-1', subject: imported.id, count: 3, at: '2026-11-24T12:00:00.000Z' },
-      { action: 'accept', actor: 'invitee', target_type: 'lab', target_id: 'l-1', subject: a!.id, count: 1, at: '2026-11-24T12:01:00.000Z' },
-      { action: 'resend', actor: INVITER.id, target_type: 'lab', target_id: 'l-1', subject: a!.id, count: 1, at: '2026-11-24T12:01:00.000Z' },
-      { action: 'revoke', actor: INVITER.id, target_type: 'lab', target_id: 'l-1', subject: b!.id, count: 1, at: '2026-11-24T12:01:00.000Z' },
+      { action: 'accept', actor: 'invitee', target_type: 'lab', target_id: 'l-1', subject: a!.id, count: 1, at: '2026-11-24T12:10:00.000Z' },
+      { action: 'resend', actor: INVITER.id, target_type: 'lab', target_id: 'l-1', subject: a!.id, count: 1, at: '2026-11-24T12:10:00.000Z' },
+      { action: 'revoke', actor: INVITER.id, target_type: 'lab', target_id: 'l-1', subject: b!.id, count: 1, at: '2026-11-24T12:10:00.000Z' },
     ]);
     expect(JSON.stringify(await h.db.kysely.selectFrom('audit_events').selectAll().execute())).not.toMatch(/@/);
   });

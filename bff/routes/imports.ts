@@ -14,6 +14,7 @@ import { bearer } from '../auth/api-key.js';
 import { readSessionToken } from '../auth/session-token.js';
 import { createMiddleware } from 'hono/factory';
 import { validate } from '../validate.js';
+import { mailLimitsOf } from '../services/mail-limits.js';
 
 export const importsRoutes = ({ db, config, providers, now = () => new Date() }: AppDeps) =>
   new Hono<SessionEnv>()
@@ -27,7 +28,7 @@ export const importsRoutes = ({ db, config, providers, now = () => new Date() }:
       // Contacts are resolved from the cache, so it must hold this provider's directory.
       const connection = await openConnection({ db: db.kysely, key: credentialKey(config.secret) }, entry, session.target);
       await ensureDirectory(db.kysely, connection, now);
-      const result = await createImport({ db: db.kysely, now, acceptUrl: config.acceptUrl, inviteTtlDays: config.inviteTtlDays, directory: connection.key }, session, request, key);
+      const result = await createImport({ db: db.kysely, now, acceptUrl: config.acceptUrl, inviteTtlDays: config.inviteTtlDays, directory: connection.key, mailLimits: mailLimitsOf(config.mailLimits) }, session, request, key);
       // As Stripe marks a replay, so a client (and its logs) can tell it ran nothing.
       if (result.replayed) c.header('Idempotent-Replayed', 'true');
       // The body is this import's answer or the one stored with the key (its 201 or its refusal).

@@ -5,6 +5,7 @@ import { sessionAuth, type SessionEnv } from '../auth/session-token.js';
 import { acceptRequest, inviteListQuery, inviteParams, type AcceptedInvite, type InviteList, type InviteSummary } from '../contract.js';
 import { acceptInvite, listInvites, resendInvite, revokeInvite } from '../services/invites.js';
 import { validate } from '../validate.js';
+import { mailLimitsOf } from '../services/mail-limits.js';
 
 export const invitesRoutes = ({ db, config, now = () => new Date() }: AppDeps) => {
   const auth = sessionAuth(config.secret, now);
@@ -16,7 +17,7 @@ export const invitesRoutes = ({ db, config, now = () => new Date() }: AppDeps) =
     })
     .post('/:id/resend', auth, validate('param', inviteParams), async (c) => {
       const session = c.get('session');
-      const deps = { db: db.kysely, now, acceptUrl: config.acceptUrl, inviteTtlDays: config.inviteTtlDays };
+      const deps = { db: db.kysely, now, acceptUrl: config.acceptUrl, inviteTtlDays: config.inviteTtlDays, mailLimits: mailLimitsOf(config.mailLimits) };
       return c.json((await resendInvite(deps, session.target, c.req.valid('param').id, session.inviter)) satisfies InviteSummary);
     })
     .delete('/:id', auth, validate('param', inviteParams), async (c) => {

@@ -52,7 +52,17 @@ async function providerState(token: string, id = 'entra'): Promise<ProviderInfo>
   return ((await call('GET', '/api/providers', token)).json.items as ProviderInfo[]).find((p) => p.id === id)!;
 }
 
-const start = (token: string, provider = 'entra', origin = HOST) => call('POST', `/api/providers/${provider}/oauth`, token, { origin });
+/** The admin's browser: the cookie the sign-in start set, sent back by the callback. */
+let browserCookie: string | undefined;
+
+async function start(token: string, provider = 'entra', origin = HOST) {
+  const res = await h.request('POST', `/api/providers/${provider}/oauth`, { token, body: { origin }, ...(browserCookie ? { headers: { Cookie: browserCookie } } : {}) });
+  const text = await res.text();
+  seen.push(text);
+  const set = res.headers.get('set-cookie');
+  if (set) browserCookie = set.split(';')[0];
+  return { status: res.status, json: text ? JSON.parse(text) : null, headers: res.headers };
+}
 
 /** The admin consents at the provider: its authorize endpoint redirects the popup to our callback. */
 async function consent(authorizeUrl: string): Promise<string> {
@@ -64,8 +74,9 @@ async function consent(authorizeUrl: string): Promise<string> {
 }
 
 /** The popup lands on the callback page: its status, CSP, and the message it posts, to which origin. */
-async function land(path: string) {
-  const res = await h.request('GET', path);
+/** `cookie`: null for a browser without one (not the one that started the sign-in). */
+async function land(path: string, cookie: string | null | undefined = browserCookie) {
+  const res = await h.request('GET', path, cookie ? { headers: { Cookie: cookie } } : {});
   const html = await res.text();
   seen.push(html);
   const data = JSON.parse(/<script type="application\/json" id="result">([^<]*)<\/script>/.exec(html)![1]!) as { message: Record<string, unknown>; origin: string | null };
@@ -84,6 +95,7 @@ beforeEach(async () => {
   signIn = { redirectUris: [CALLBACK] };
   microsoft = await startMicrosoftFake({ users: USERS, tenantId: 'tenant-1', ...CLIENT, signIn });
   seen = [];
+  browserCookie = undefined;
   const entries = providersFile([
     { id: 'entra', type: 'microsoft', oauth: true, baseUrl: microsoft.url, tokenUrl: microsoft.url, cacheTtlSeconds: 0, credentials: { clientId: CLIENT.clientId, clientSecret: { env: 'APP_SECRET' } } },
     { id: 'bamboo', type: 'bamboohr', baseUrl: microsoft.url },
@@ -272,6 +284,50 @@ describe('OAuth sign-in: refusals, each a clear answer with nothing stored', () 
   });
 });
 
+describe('OAuth sign-in: bound to the browser that started it (RFC 9700)', () => {
+  it('the start sets an HttpOnly __Host- cookie over https, SameSite=None for widgets on another site', async () => {
+    const { headers } = await start(acme);
+    const set = headers.get('set-cookie')!;
+    expect(set).toMatch(/^__Host-hr-import-sign-in=[A-Za-z0-9_-]{43};/);
+    expect(set).toContain('Path=/');
+    expect(set).toContain('Secure');
+    expect(set).toContain('HttpOnly');
+    expect(set).toContain('SameSite=None');
+    expect(set).toContain('Max-Age=600');
+    expect(set).not.toContain('Domain');
+  });
+
+  it('a sign-in URL minted by one organization and completed in another browser (no cookie) connects nothing', async () => {
+    const { json } = await start(acme);
+    // The victim opens the URL the attacker sent and consents in their own browser.
+    const page = await land(await consent(json.authorizeUrl), null);
+    expect(page.status).toBe(400);
+    expect(page.message).toMatchObject({ ok: false, error: 'other_browser' });
+    expect(page.html).toContain('started in another browser');
+    expect(await connectionRows()).toBe(0);
+    // The code was never redeemed: the provider saw no token request.
+    expect(microsoft.requests.filter((r) => r.body.includes('grant_type=authorization_code'))).toHaveLength(0);
+    expect((await providerState(acme)).connection).toBe('needs_credentials');
+  });
+
+  it('a browser with its own, different cookie cannot complete it either', async () => {
+    const { json } = await start(acme);
+    const page = await land(await consent(json.authorizeUrl), `__Host-hr-import-sign-in=${'A'.repeat(43)}`);
+    expect(page.message).toMatchObject({ ok: false, error: 'other_browser' });
+    expect(await connectionRows()).toBe(0);
+    expect(await stateRows()).toBe(0);
+  });
+
+  it('two sign-ins started in the same browser both keep its one nonce', async () => {
+    const first = await start(acme);
+    const cookie = browserCookie;
+    await start(acme);
+    expect(browserCookie).toBe(cookie);
+    const page = await land(await consent(first.json.authorizeUrl));
+    expect(page.message).toMatchObject({ ok: true });
+  });
+});
+
 /**
  * Another provider's whole sign-in on its own BFF: start, consent at its stand-in, land on the
  * callback, list contacts. Returns the authorize URL and the emails listed.
@@ -281,10 +337,12 @@ async function signInAndList(entries: ProviderEntry[], provider: string): Promis
   try {
     await bff.target('organization', 'acme', 10);
     const token = await bff.session({ type: 'organization', id: 'acme' });
-    const started = await (await bff.request('POST', `/api/providers/${provider}/oauth`, { token, body: { origin: HOST } })).json();
+    const startRes = await bff.request('POST', `/api/providers/${provider}/oauth`, { token, body: { origin: HOST } });
+    const cookie = startRes.headers.get('set-cookie')!.split(';')[0]!;
+    const started = await startRes.json();
     const consented = await fetch(started.authorizeUrl, { redirect: 'manual' });
     expect(consented.status).toBe(302);
-    const landed = await bff.request('GET', consented.headers.get('location')!.slice(PUBLIC_URL.length));
+    const landed = await bff.request('GET', consented.headers.get('location')!.slice(PUBLIC_URL.length), { headers: { Cookie: cookie } });
     expect(landed.status).toBe(200);
     const contacts = await (await bff.request('GET', `/api/providers/${provider}/contacts`, { token })).json();
     return { authorize: new URL(started.authorizeUrl), emails: contacts.items.map((c: { email: string }) => c.email).sort() };

@@ -7,14 +7,15 @@
  *   exact origin (the one stored with the state) and closes itself.
  */
 import { randomBytes } from 'node:crypto';
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
+import { getCookie, setCookie } from 'hono/cookie';
 import type { AppDeps } from '../deps.js';
 import type { SessionEnv } from '../auth/session-token.js';
 import { oauthCallbackQuery, oauthStartRequest, providerParams, type OAuthResultMessage, type OAuthStart } from '../contract.js';
 import { credentialKey } from '../crypto.js';
 import { getProvider } from '../providers.js';
 import { escapeHtml } from '../services/message.js';
-import { finishSignIn, startSignIn, OAUTH_CALLBACK_PATH, type SignInDeps, type SignInOutcome } from '../services/oauth-grants.js';
+import { browserNonce, finishSignIn, startSignIn, OAUTH_CALLBACK_PATH, OAUTH_STATE_TTL_SECONDS, type SignInDeps, type SignInOutcome } from '../services/oauth-grants.js';
 import { validate } from '../validate.js';
 
 /** Read per request: the standalone server knows its own URL (port 0) only once it listens. */
@@ -31,12 +32,33 @@ function signInDeps({ db, config }: AppDeps): SignInDeps {
   };
 }
 
+/**
+ * The cookie that binds a sign-in to the browser that started it. Over https it is a `__Host-`
+ * cookie (Secure, Path=/, no Domain) with SameSite=None, so a widget on another site can set it
+ * with its credentialed start request; it holds only a nonce that is compared at the callback and
+ * grants nothing by itself, so being sent cross-site costs nothing. Plain http (localhost) cannot
+ * have Secure, hence another name and SameSite=Lax (all of localhost is one site).
+ */
+function browserCookie(signIn: SignInDeps) {
+  const secure = signIn.redirectUri?.startsWith('https:') ?? false;
+  return secure
+    ? { name: '__Host-hr-import-sign-in', options: { path: '/', secure: true, httpOnly: true, sameSite: 'None', maxAge: OAUTH_STATE_TTL_SECONDS } as const }
+    : { name: 'hr-import-sign-in', options: { path: '/', httpOnly: true, sameSite: 'Lax', maxAge: OAUTH_STATE_TTL_SECONDS } as const };
+}
+
+const readBrowserNonce = (c: Context, signIn: SignInDeps) => getCookie(c, browserCookie(signIn).name);
+
 export const oauthStartRoutes = (deps: AppDeps) => {
   const { providers, now = () => new Date() } = deps;
   const signIn = signInDeps(deps);
   return new Hono<SessionEnv>().post('/', validate('param', providerParams), validate('json', oauthStartRequest), async (c) => {
     const entry = getProvider(providers, c.req.valid('param').provider);
-    return c.json((await startSignIn(signIn, entry, c.get('session').target, c.req.valid('json').origin, now())) satisfies OAuthStart);
+    const nonce = browserNonce(readBrowserNonce(c, signIn));
+    const answer = (await startSignIn(signIn, entry, c.get('session').target, c.req.valid('json').origin, nonce, now())) satisfies OAuthStart;
+    const cookie = browserCookie(signIn);
+    setCookie(c, cookie.name, nonce, cookie.options);
+    c.header('Cache-Control', 'no-store');
+    return c.json(answer);
   });
 };
 
@@ -84,7 +106,7 @@ export const oauthCallbackRoutes = (deps: AppDeps) => {
   return new Hono().get('/callback', async (c) => {
     // Anything longer or missing is an invalid sign-in, answered as a page.
     const parsed = oauthCallbackQuery.safeParse(c.req.query());
-    const outcome = await finishSignIn(signIn, providers, parsed.success ? parsed.data : {}, now(), c.req.raw.signal);
+    const outcome = await finishSignIn(signIn, providers, parsed.success ? parsed.data : {}, readBrowserNonce(c, signIn), now(), c.req.raw.signal);
     deps.logger.info('oauth sign-in', { provider: outcome.provider?.id ?? null, ok: outcome.ok, error: outcome.error ?? null });
     const nonce = randomBytes(16).toString('base64');
     c.header('Content-Security-Policy', `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`);

@@ -217,8 +217,10 @@ export async function withIdempotencyKey(
     if (err instanceof ClaimLostError) throw err;
     // A refusal is the key's answer, replayed like a success; anything else is not an answer,
     // and frees the key for a retry. Should that write fail too, the claim's lease frees the key.
+    // A momentary refusal (one with Retry-After, like the mail budget's 429) is no answer: the
+    // same request may succeed later, so it frees the key like a failure.
     const settle =
-      err instanceof AppError && err.status < 500
+      err instanceof AppError && err.status < 500 && err.retryAfterSeconds === undefined
         ? storeAnswer(db, got.claim, { status: err.status, body: errorBody(err.code, err.message, err.details) })
         : db.deleteFrom('idempotency_keys').where(keyRow(got.claim.scope, { claimId: got.claim.claimId, status: 'in_flight' })).execute();
     await settle.catch(() => undefined);

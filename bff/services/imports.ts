@@ -13,6 +13,7 @@ import { countSeats, lockTarget, targetRoles } from './targets.js';
 import { completeKey, requestHash, withIdempotencyKey, type Claim, type KeyedResponse, type KeyScope } from './idempotency.js';
 import { resolveSelection, type SelectedContact } from './directory.js';
 import { recordAudit } from './audit.js';
+import { checkMailBudget, type MailLimits } from './mail-limits.js';
 import { renderInvite } from './message.js';
 import { isValidEmail } from './text.js';
 import { IMPORT_EVENT_INVITES, importCompletedEvent, recordEvent } from '../webhooks/events.js';
@@ -64,6 +65,7 @@ export interface ImportDeps {
   inviteTtlDays: number;
   /** The directory cache the selection is resolved from: the connection the admin browsed. */
   directory: string;
+  mailLimits: MailLimits;
 }
 
 async function existingEmails(
@@ -147,10 +149,13 @@ async function writeImport(deps: ImportDeps, session: Session, request: ImportRe
       throw new AppError(
         409,
         'seat_limit_exceeded',
-        `This import would invite ${toInvite.length} people but the plan's user limit leaves ${seatsBefore.remaining} seat${seatsBefore.remaining === 1 ? '' : 's'}; nothing was imported.`,
+        `This import would invite ${toInvite.length} ${toInvite.length === 1 ? 'person' : 'people'} but the plan's user limit leaves ${seatsBefore.remaining} seat${seatsBefore.remaining === 1 ? '' : 's'}; nothing was imported.`,
         { seats: seatsBefore, requested: toInvite.length },
       );
     }
+
+    // Each invitation is a mail: an import larger than the day's budget is refused whole.
+    await checkMailBudget(trx, deps.mailLimits, session.target, session.inviter.id, toInvite.length, now);
 
     const importId = newId('imp');
     const seats: Seats = { limit: seatsBefore.limit, used: seatsBefore.used + toInvite.length, remaining: seatsBefore.remaining - toInvite.length };

@@ -10,6 +10,7 @@ import { countSeats, lockTarget } from './targets.js';
 import { acceptLink, hashToken, newId, newInviteToken } from './imports.js';
 import { renderInvite } from './message.js';
 import { inviteEvent, recordEvent } from '../webhooks/events.js';
+import { checkMailBudget, checkResend, type MailLimits } from './mail-limits.js';
 
 /** A pending invite past its expiry is reported as expired whether or not a job has swept it. */
 function effectiveStatus(invite: Pick<Invite, 'status' | 'expires_at'>, now: Date): InviteStatus {
@@ -93,6 +94,7 @@ export interface ResendDeps {
   now: () => Date;
   acceptUrl: string;
   inviteTtlDays: number;
+  mailLimits: MailLimits;
 }
 
 /** Rotates the token (the old link stops working), extends the expiry and queues the mail again. */
@@ -104,6 +106,9 @@ export async function resendInvite(deps: ResendDeps, target: TargetRef, id: stri
     const invite = await getInvite(trx, target, id);
     const status = effectiveStatus(invite, now);
     if (status !== 'pending' && status !== 'expired') throw new AppError(409, 'invite_not_pending', `The invite is ${status}; it cannot be resent.`);
+    // Under the target's lock: concurrent resends of this target are counted one after another.
+    await checkResend(trx, deps.mailLimits, invite, now);
+    await checkMailBudget(trx, deps.mailLimits, target, inviter.id, 1, now);
     if (status === 'expired') {
       // An expired invite holds no seat; resending takes one again.
       const seats = await countSeats(trx, t, now);

@@ -8,8 +8,14 @@
  * The state is 32 random bytes, stored only as its SHA-256 with the organization scope, the
  * provider, the host page's origin (checked against the allowed origins) and a 10-minute expiry.
  * It is deleted as it is read, so a replayed or forged callback finds nothing.
+ *
+ * The sign-in is also bound to the browser that started it (RFC 9700 §4.7, the OAuth 2.0 security
+ * BCP): the start's answer sets a cookie holding a random browser nonce, whose SHA-256 is sealed
+ * with the verifier; the callback must carry the same cookie. A sign-in URL minted by one
+ * organization's session and opened in anyone else's browser (sent in a mail, say) is refused
+ * before the code is redeemed, so nobody's directory is connected to another organization.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { OAuthStart } from '../contract.js';
@@ -39,13 +45,32 @@ const digest = (value: string) => createHash('sha256').update(value).digest();
 const stateHash = (state: string) => digest(state).toString('hex');
 const verifierContext = (hash: string) => `oauth-state|${hash}`;
 
+/** What the browser cookie holds: 32 random bytes, base64url. */
+export const BROWSER_NONCE_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+/** The browser's nonce from its cookie when it has a well-formed one (kept, so two sign-ins in two tabs both finish), else a new one. */
+export const browserNonce = (fromCookie: string | undefined): string =>
+  fromCookie && BROWSER_NONCE_PATTERN.test(fromCookie) ? fromCookie : randomBytes(32).toString('base64url');
+
+interface SealedState {
+  verifier: string;
+  /** SHA-256 (base64url) of the starting browser's nonce; absent in states from before the binding, which are refused. */
+  browser?: string;
+}
+
+function sameBrowser(sealed: SealedState, nonce: string | undefined): boolean {
+  if (!sealed.browser || !nonce) return false;
+  const expected = Buffer.from(sealed.browser, 'base64url');
+  const actual = digest(nonce);
+  return expected.length === actual.length && timingSafeEqual(expected, actual);
+}
+
 function signInProvider(entry: ProviderEntry): OrganizationProvider & { oauth: OAuthClient } {
   if (entry.configuredBy === 'organization' && entry.oauth) return entry as OrganizationProvider & { oauth: OAuthClient };
   throw new AppError(409, 'sign_in_not_offered', `${entry.name} is not connected by signing in; ${entry.configuredBy === 'deployment' ? 'this deployment connects it' : 'enter its credentials instead'}.`);
 }
 
-/** `POST /api/providers/:provider/oauth`: where to send the popup. */
-export async function startSignIn(deps: SignInDeps, entry: ProviderEntry, ref: TargetRef, origin: string, now: Date): Promise<OAuthStart> {
+/** `POST /api/providers/:provider/oauth`: where to send the popup; `nonce` is the browser's (the caller sets it as a cookie). */
+export async function startSignIn(deps: SignInDeps, entry: ProviderEntry, ref: TargetRef, origin: string, nonce: string, now: Date): Promise<OAuthStart> {
   const provider = signInProvider(entry);
   if (!deps.redirectUri) {
     throw new AppError(409, 'sign_in_not_configured', 'Signing in to a provider needs the server\'s public URL (HR_IMPORT_PUBLIC_URL), where the provider sends the admin back.');
@@ -65,7 +90,7 @@ export async function startSignIn(deps: SignInDeps, entry: ProviderEntry, ref: T
       provider_id: provider.id,
       scope,
       origin,
-      code_verifier: seal(deps.key, { verifier }, verifierContext(hash)),
+      code_verifier: seal(deps.key, { verifier, browser: digest(nonce).toString('base64url') } satisfies SealedState, verifierContext(hash)),
       expires_at: new Date(now.getTime() + OAUTH_STATE_TTL_SECONDS * 1000).toISOString(),
       created_at: now.toISOString(),
     })
@@ -88,6 +113,7 @@ export async function startSignIn(deps: SignInDeps, entry: ProviderEntry, ref: T
 export const SIGN_IN_ERRORS = {
   invalid_state: 'This sign-in link is not valid or was already used. Start the sign-in again from the provider picker.',
   expired_state: 'This sign-in took longer than 10 minutes. Start it again from the provider picker.',
+  other_browser: 'This sign-in was started in another browser (or this browser did not keep its cookie), so it was not completed and nothing was connected. Start it again from the provider picker in this browser.',
   access_denied: 'Access was not granted: the sign-in was cancelled or declined at the provider.',
   provider_error: 'The provider could not complete the sign-in. Try again, or ask the provider\'s administrator to check the app registration.',
   token_exchange_failed: 'The provider refused to complete the sign-in',
@@ -110,8 +136,8 @@ export interface CallbackQuery {
   error?: string | undefined;
 }
 
-/** `GET /api/oauth/callback`: consumes the state, redeems the code, stores the grant. */
-export async function finishSignIn(deps: SignInDeps, providers: ProviderRegistry, query: CallbackQuery, now: Date, signal: AbortSignal): Promise<SignInOutcome> {
+/** `GET /api/oauth/callback`: consumes the state, checks the browser's nonce (from its cookie), redeems the code, stores the grant. */
+export async function finishSignIn(deps: SignInDeps, providers: ProviderRegistry, query: CallbackQuery, nonce: string | undefined, now: Date, signal: AbortSignal): Promise<SignInOutcome> {
   const refused = (error: SignInError, status: 400 | 502, at: Pick<SignInOutcome, 'provider' | 'origin'> = { provider: null, origin: null }, detail?: string): SignInOutcome => ({
     status,
     ...at,
@@ -132,13 +158,16 @@ export async function finishSignIn(deps: SignInDeps, providers: ProviderRegistry
 
   const { spec, authHost, clientId, clientSecret, baseUrl, credentials } = entry.oauth;
   // Sealed under the secret of the start; a secret rotated in between makes it unreadable.
-  let verifier: string;
+  let sealed: SealedState;
   try {
-    verifier = (open(deps.key, row.code_verifier, verifierContext(hash)) as { verifier: string }).verifier;
+    sealed = open(deps.key, row.code_verifier, verifierContext(hash)) as SealedState;
   } catch (err) {
     if (err instanceof SealError) return refused('invalid_state', 400, at);
     throw err;
   }
+  // Before the code is redeemed: a callback in another browser connects nothing.
+  if (!sameBrowser(sealed, nonce)) return refused('other_browser', 400, at);
+  const { verifier } = sealed;
   const tokenUrl = `${authHost}${spec.tokenPath(credentials)}`;
   try {
     const http = createHttp({ provider: entry.name, fetch: deps.fetch });

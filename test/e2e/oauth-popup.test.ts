@@ -62,6 +62,43 @@ afterAll(async () => {
 });
 
 describe('OAuth sign-in popup, end to end', () => {
+  // First: nothing is connected yet. The sign-in URL a session minted is opened in another browser
+  // (a fresh context: no cookies), as an attacker would send it to someone; that person consents,
+  // and the callback connects nothing to the organization that started it.
+  it('a sign-in started in one browser and completed in another connects nothing', async () => {
+    const starter = await browser.newContext();
+    const other = await browser.newContext();
+    try {
+      const page = await starter.newPage();
+      let authorizeUrl = '';
+      // The starting browser never reaches the provider: its authorize URL is handed on instead.
+      await starter.route(`${microsoft.url}/**`, (route) => {
+        authorizeUrl = route.request().url();
+        return route.abort();
+      });
+      await page.goto(`${server.url}/?target=organization/acme`);
+      await page.getByRole('button', { name: 'Add members from HR' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Add members from HR' });
+      await dialog.getByRole('button', { name: 'Microsoft Entra ID', exact: true }).click();
+      const popupOpened = page.waitForEvent('popup');
+      await dialog.getByRole('button', { name: 'Sign in with Microsoft Entra ID' }).click();
+      await popupOpened;
+      await expect.poll(() => authorizeUrl, { timeout: 10_000 }).not.toBe('');
+      expect((await starter.cookies(server.url)).map((c) => c.name)).toEqual(['hr-import-sign-in']);
+
+      const victim = await other.newPage();
+      await victim.goto(authorizeUrl);
+      await victim.getByRole('alert').waitFor();
+      expect(await victim.getByRole('heading').textContent()).toBe('Not connected');
+      expect(await victim.getByRole('alert').textContent()).toContain('started in another browser');
+      expect(await server.db.kysely.selectFrom('provider_connections').selectAll().execute()).toEqual([]);
+      expect(microsoft.tokenRequests()).toEqual([]);
+    } finally {
+      await starter.close();
+      await other.close();
+    }
+  });
+
   it('connects Microsoft Entra ID for the organization through the popup, then lists its people', async () => {
     const page = await browser.newPage();
     const errors: string[] = [];

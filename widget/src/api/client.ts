@@ -65,6 +65,8 @@ interface RequestOptions {
   body?: unknown;
   headers?: Record<string, string>;
   signal?: AbortSignal | undefined;
+  /** Only the sign-in start sends and accepts cookies: its answer binds the sign-in to this browser. */
+  credentials?: RequestCredentials;
 }
 
 /** A small typed wrapper around `fetch` for the widget-facing routes of the BFF. */
@@ -133,7 +135,7 @@ export class ApiClient {
 
   /** Begins signing the organization in to `provider`: where to send the popup, and whose messages to trust. */
   startSignIn(provider: string, origin: string, signal?: AbortSignal): Promise<Answer<'/providers/{provider}/oauth', 'post'>> {
-    return this.#request('POST', `/providers/${encodeURIComponent(provider)}/oauth`, { body: { origin }, signal });
+    return this.#request('POST', `/providers/${encodeURIComponent(provider)}/oauth`, { body: { origin }, signal, credentials: 'include' });
   }
 
   deleteConnection(provider: string, signal?: AbortSignal): Promise<Answer<'/providers/{provider}/connection', 'delete'>> {
@@ -208,7 +210,7 @@ export class ApiClient {
     }
   }
 
-  async #send<T>(method: string, path: string, { body, headers, signal }: RequestOptions, token: string): Promise<T> {
+  async #send<T>(method: string, path: string, { body, headers, signal, credentials = 'omit' }: RequestOptions, token: string): Promise<T> {
     const timeout = AbortSignal.timeout(this.timeoutMs);
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
     // A caller's abort is passed on as the AbortError it is; only the timeout becomes an ApiError.
@@ -235,7 +237,7 @@ export class ApiClient {
         },
         body: body === undefined ? null : file ? body : JSON.stringify(body),
         signal: combined,
-        credentials: 'omit',
+        credentials,
       });
       text = await response.text();
     } catch (error) {

@@ -459,7 +459,10 @@ export class HrContactList extends LitElement {
     if (this._selectable > this.remaining) {
       checkbox.checked = false;
       checkbox.indeterminate = this.selection.mode === 'ids' && this.selection.ids.size > 0;
-      this._limitMessage = msg(str`${seatLimitMessage(this.remaining)}; ${count(this._selectable)} contacts match.`);
+      this._limitMessage =
+        this._selectable === 1
+          ? msg(str`${seatLimitMessage(this.remaining)}; 1 contact matches.`)
+          : msg(str`${seatLimitMessage(this.remaining)}; ${count(this._selectable)} contacts match.`);
       return;
     }
     this._limitMessage = '';
@@ -667,7 +670,7 @@ export class HrContactList extends LitElement {
           (i) => this.renderRow(i, range.top(i)),
         )}
       </div>
-      <p class="more muted">${msg(str`${count(this._total)} contacts`)}</p>
+      <p class="more muted">${this._total === 1 ? msg('1 contact') : msg(str`${count(this._total)} contacts`)}</p>
       ${this._pageError ? retryAlert(this._pageError, this.retryPages) : nothing}
     `;
   }

@@ -48,6 +48,17 @@ describe('hr-import-refresh-progress', () => {
     expect(bar.getAttribute('aria-valuetext')).to.equal('Fetched 300 people');
   });
 
+  it('says "1 person", not "1 people"', async () => {
+    const el = await mount({ refreshSteps: [refreshSyncing(1, null), refreshSyncing(1, null), refreshSyncing(1, null), READY] }, (e) => (e.pollInterval = 200));
+    await waitForText(el, 'Fetched 1 person');
+    expect(visibleText(el)).not.to.include('people');
+  });
+
+  it('and "of 1 person" for a directory of one', async () => {
+    const el = await mount({ refreshSteps: [refreshSyncing(0, 1), refreshSyncing(0, 1), refreshSyncing(0, 1), READY] }, (e) => (e.pollInterval = 200));
+    await waitForText(el, 'Fetched 0 of 1 person');
+  });
+
   it('is ready at once for a fresh directory, without starting a refresh', async () => {
     const el = await mount({ refreshState: READY });
     await oneEvent(el, HrRefreshReadyEvent.eventName);

@@ -166,8 +166,12 @@ export class HrImportRefreshProgress extends LitElement {
     const known = p.total !== null && p.total > 0;
     const fetched = known ? Math.min(p.fetched, p.total!) : p.fetched;
     const label = known
-      ? msg(str`Fetched ${formatNumber(fetched)} of ${formatNumber(p.total!)} people`)
-      : msg(str`Fetched ${formatNumber(fetched)} people`);
+      ? p.total === 1
+        ? msg(str`Fetched ${formatNumber(fetched)} of 1 person`)
+        : msg(str`Fetched ${formatNumber(fetched)} of ${formatNumber(p.total!)} people`)
+      : fetched === 1
+        ? msg('Fetched 1 person')
+        : msg(str`Fetched ${formatNumber(fetched)} people`);
     return html`<div class="progress" part="base">
       <p class="text" role="status" aria-live="polite">${label}</p>
       <div

@@ -1,0 +1,99 @@
+/**
+ * How much mail the BFF agrees to send, so that nobody can aim it at an address or spend it
+ * without end. Every invite mail counts: the first one an import queues, and each resend.
+ * - one invite is resent at most once per `resendCooldownSeconds`;
+ * - one address gets at most `perRecipientPerDay` mails in 24 hours (across invites and targets),
+ *   so a made-up CSV row cannot turn the server into somebody's mail bomb;
+ * - one target (organization, lab, challenge) and one inviter send at most `perTargetPerDay` and
+ *   `perInviterPerDay` mails in 24 hours; an import that would go over is refused whole.
+ * All of it is counted from what is already stored (the outbox, the audit trail) inside the write
+ * transaction, under the target's lock, so concurrent resends of one target cannot slip past.
+ */
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from '../db/schema.js';
+import { AppError } from '../errors.js';
+import type { TargetRef } from './targets.js';
+
+export interface MailLimits {
+  resendCooldownSeconds: number;
+  perRecipientPerDay: number;
+  perTargetPerDay: number;
+  perInviterPerDay: number;
+}
+
+/**
+ * Seats cap what a target can invite; the daily budgets bound what revoking and importing again
+ * could add. A directory of 100,000 people still imports in one go, and an admin may import it
+ * into a lab the same day (the budgets are per target and per inviter, not shared); one person
+ * gets the first mail and a few reminders.
+ */
+export const DEFAULT_MAIL_LIMITS: MailLimits = { resendCooldownSeconds: 600, perRecipientPerDay: 5, perTargetPerDay: 100_000, perInviterPerDay: 200_000 };
+
+const DAY_MS = 86_400_000;
+type Db = Kysely<Database> | Transaction<Database>;
+
+export const mailLimitsOf = (configured: Partial<MailLimits> | undefined): MailLimits => ({ ...DEFAULT_MAIL_LIMITS, ...configured });
+
+/** Seconds until `since` plus `windowMs` has passed, at least 1. */
+const secondsUntil = (since: string, windowMs: number, now: Date) => Math.max(1, Math.ceil((new Date(since).getTime() + windowMs - now.getTime()) / 1000));
+
+function refuse(message: string, retryAfterSeconds: number, details: Record<string, unknown>): AppError {
+  return new AppError(429, 'mail_limit', message, details, retryAfterSeconds);
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** Mails the target and the inviter sent in the last 24 hours (imports' invitations and resends), and when the oldest of them leaves the window. */
+async function sentToday(db: Db, by: { target?: TargetRef; inviterId?: string }, now: Date): Promise<{ sent: number; oldest: string | null }> {
+  let query = db
+    .selectFrom('audit_events')
+    .select((eb) => [eb.fn.sum<number | string | null>('count').as('sent'), eb.fn.min<string | null>('at').as('oldest')])
+    .where('action', 'in', ['import', 'resend'])
+    .where('at', '>', new Date(now.getTime() - DAY_MS).toISOString());
+  if (by.target) query = query.where('target_type', '=', by.target.type).where('target_id', '=', by.target.id);
+  if (by.inviterId !== undefined) query = query.where('actor', '=', by.inviterId);
+  const row = await query.executeTakeFirstOrThrow();
+  return { sent: Number(row.sent ?? 0), oldest: row.oldest };
+}
+
+/** Refuses `mails` more mails when the target's or the inviter's daily budget has less room. */
+export async function checkMailBudget(db: Db, limits: MailLimits, target: TargetRef, inviterId: string, mails: number, now: Date): Promise<void> {
+  if (mails === 0) return;
+  const budgets = [
+    { who: `This ${target.type}`, limit: limits.perTargetPerDay, ...(await sentToday(db, { target }, now)) },
+    { who: 'You', limit: limits.perInviterPerDay, ...(await sentToday(db, { inviterId }, now)) },
+  ];
+  for (const b of budgets) {
+    const left = Math.max(0, b.limit - b.sent);
+    if (mails <= left) continue;
+    const retry = b.oldest ? secondsUntil(b.oldest, DAY_MS, now) : DAY_MS / 1000;
+    throw refuse(
+      mails === 1
+        ? `${b.who} sent ${plural(b.sent, 'invitation')} in the last 24 hours, the daily limit; try again later.`
+        : `This would send ${plural(mails, 'invitation')}, but ${b.who.toLowerCase() === 'you' ? 'you have' : `${b.who.toLowerCase()} has`} ${left} of ${b.limit} left for the next 24 hours; nothing was sent.`,
+      retry,
+      { limit: b.limit, remaining: left, requested: mails },
+    );
+  }
+}
+
+/** Refuses a resend of `inviteId` (to `email`, normalized) during its cooldown or past its address's daily limit. */
+export async function checkResend(db: Db, limits: MailLimits, invite: { id: string; email_normalized: string }, now: Date): Promise<void> {
+  const last = await db.selectFrom('outbox').select('created_at').where('invite_id', '=', invite.id).orderBy('created_at', 'desc').limit(1).executeTakeFirst();
+  const cooldownMs = limits.resendCooldownSeconds * 1000;
+  if (last && now.getTime() - new Date(last.created_at).getTime() < cooldownMs) {
+    const retry = secondsUntil(last.created_at, cooldownMs, now);
+    throw refuse(`This invitation was sent less than ${Math.ceil(limits.resendCooldownSeconds / 60)} minutes ago; it can be sent again in ${plural(Math.ceil(retry / 60), 'minute')}.`, retry, { retryAfterSeconds: retry });
+  }
+  const sent = await db
+    .selectFrom('outbox')
+    .innerJoin('invites', 'invites.id', 'outbox.invite_id')
+    .select((eb) => [eb.fn.countAll<number | string>().as('n'), eb.fn.min<string | null>('outbox.created_at').as('oldest')])
+    .where('invites.email_normalized', '=', invite.email_normalized)
+    .where('outbox.created_at', '>', new Date(now.getTime() - DAY_MS).toISOString())
+    .executeTakeFirstOrThrow();
+  if (Number(sent.n) >= limits.perRecipientPerDay) {
+    const retry = sent.oldest ? secondsUntil(sent.oldest, DAY_MS, now) : DAY_MS / 1000;
+    throw refuse(`This address already got ${plural(Number(sent.n), 'invitation')} in the last 24 hours, the most it gets; try again later.`, retry, { retryAfterSeconds: retry });
+  }
+}
