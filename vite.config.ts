@@ -75,7 +75,14 @@ export default defineConfig(({ mode }) => {
                 !chunk.isEntry && chunk.name === 'hr-import' ? '//# allFunctionsCalledOnLoad' : '',
               // What every page needs stays in hr-import.js; only what few pages need (the CSV
               // upload, each translation) is a chunk beside it, fetched on first use.
-              codeSplitting: { groups: [{ name: 'hr-import', test: (id: string) => !/csv-upload|locales[\\/]generated[\\/](?!locale-codes)/.test(id) }] },
+              // The roles, message and confirmation steps are one chunk, fetched as the contacts step opens.
+              codeSplitting: {
+                groups: [
+                  // The core goes first (priority), so Lit and the code both share stay in it.
+                  { name: 'steps', test: (id: string) => /role-assigner|message-composer|import-summary/.test(id), priority: 1 },
+                  { name: 'hr-import', priority: 2, test: (id: string) => !/csv-upload|role-assigner|message-composer|import-summary|locales[\\/]generated[\\/](?!locale-codes)/.test(id) },
+                ],
+              },
             },
           },
       target: 'es2022',

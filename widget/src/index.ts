@@ -5,10 +5,7 @@
 export { HrImport, type TokenProvider } from './components/hr-import/hr-import.js';
 export { LOCALES } from './locales/localize.js';
 export { HrContactList } from './components/contact-list/contact-list.js';
-export { HrImportSummary, SKIP_REASONS } from './components/import-summary/import-summary.js';
-export { HrMessageComposer } from './components/message-composer/message-composer.js';
 export { HrProviderPicker } from './components/provider-picker/provider-picker.js';
-export { HrRoleAssigner } from './components/role-assigner/role-assigner.js';
 export { HrSeatMeter } from './components/seat-meter/seat-meter.js';
 export { HrImportCancelEvent } from './events/hr-import-cancel.js';
 export { HrImportCompleteEvent } from './events/hr-import-complete.js';

@@ -34,17 +34,33 @@ import {
 import { SchemeController } from '../../styles/scheme.js';
 import { sharedStyles } from '../../styles/shared.styles.js';
 import { LocaleController, getLocale } from '../../locales/localize.js';
-import '../import-summary/import-summary.js';
-import '../message-composer/message-composer.js';
 import '../provider-picker/provider-picker.js';
 import type { HrRefreshFailedEvent, HrRefreshReadyEvent } from '../refresh-progress/refresh-progress.js';
 import { seatLimitMessage } from '../contact-list/contact-list.js';
 import '../refresh-progress/refresh-progress.js';
-import '../role-assigner/role-assigner.js';
 import '../seat-meter/seat-meter.js';
 import { hrImportStyles } from './hr-import.styles.js';
 import { rehearseContactsStep } from './rehearsal.js';
 import { retryAlert } from '../../templates/retry-alert.js';
+
+let laterSteps: Promise<unknown> | undefined;
+/**
+ * The roles, message and confirmation steps, in a chunk of their own: fetched in the first idle
+ * moment of the contacts step (the admin spends seconds there), and awaited before the step that needs them, so
+ * the first load holds only what the first two steps show.
+ */
+function loadLaterSteps(): Promise<unknown> {
+  laterSteps ??= Promise.all([
+    import('../role-assigner/role-assigner.js'),
+    import('../message-composer/message-composer.js'),
+    import('../import-summary/import-summary.js'),
+  ]).catch((error: unknown) => {
+    // A failed fetch (a deploy replaced the chunk, the network dropped) is tried again next time.
+    laterSteps = undefined;
+    throw error;
+  });
+  return laterSteps;
+}
 
 /** The steps the indicator shows; labels are functions so they follow the locale. */
 const INDICATOR: readonly { step: HrImportStep; label: () => string }[] = [
@@ -361,7 +377,15 @@ export class HrImport extends LitElement {
     this.dispatchEvent(new HrImportErrorEvent({ code: error.code, message: error.message, status: error.status }));
   }
 
+  /** Steps past the contacts wait for their elements' chunk (loadLaterSteps) before they show. */
+  private async goToLater(step: HrImportStep) {
+    await loadLaterSteps().catch(() => undefined);
+    this.goTo(step);
+  }
+
   private goTo(step: HrImportStep) {
+    // Once the list's first rows are up (an idle moment), not in the middle of rendering them.
+    if (step === 'contacts') (globalThis.requestIdleCallback ?? setTimeout)(() => void loadLaterSteps().catch(() => undefined));
     this._step = step;
     this._importError = null;
     this._authRefused = false;
@@ -466,7 +490,7 @@ export class HrImport extends LitElement {
       const invited = result.invited;
       const skipped = result.skipped.length;
       this._announcement = skipped ? msg(str`${invited} invited, ${skipped} skipped.`) : msg(str`${invited} invited.`);
-      this.goTo('confirmation');
+      await this.goToLater('confirmation');
       this.dispatchEvent(new HrImportCompleteEvent(result));
     } catch (error) {
       const e = toApiError(error);
@@ -583,7 +607,7 @@ export class HrImport extends LitElement {
   }
 
   private nextButton(to: HrImportStep, disabled: boolean) {
-    return html`<button type="button" class="btn primary" ?disabled=${disabled} @click=${() => this.goTo(to)}>
+    return html`<button type="button" class="btn primary" ?disabled=${disabled} @click=${() => this.goToLater(to)}>
       ${msg('Next')}
     </button>`;
   }
