@@ -123,7 +123,7 @@ export interface DirectorySyncTable {
   synced_at: string | null;
   error_code: string | null;
   error_message: string | null;
-  /** When a listing or an import last read the directory; the retention worker purges unused ones. */
+  /** When a listing last read the directory (at most hourly); the retention worker purges unused ones. */
   used_at: string | null;
 }
 

@@ -13,6 +13,7 @@ import { validate } from '../validate.js';
 import { connectionsRoutes } from './connections.js';
 import { uploadsRoutes } from './uploads.js';
 import { oauthStartRoutes } from './oauth.js';
+import { markDirectoryUsed } from '../services/retention.js';
 
 export const providersRoutes = (deps: AppDeps) => {
   const { db, config, providers, now = () => new Date() } = deps;
@@ -27,6 +28,7 @@ export const providersRoutes = (deps: AppDeps) => {
       const conn = await connection(c.req.valid('param').provider, c.get('session').target);
       const q = c.req.valid('query');
       await ensureDirectory(db.kysely, conn, now, conn.provider.cacheTtlSeconds, limits);
+      await markDirectoryUsed(db.kysely, conn.key, now());
       const target = await getTarget(db.kysely, c.get('session').target);
       const page = await listContacts(
         db.kysely,
