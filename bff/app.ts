@@ -20,6 +20,7 @@ import { importKeyGuard, importsRoutes } from './routes/imports.js';
 import { invitesRoutes } from './routes/invites.js';
 import { oauthCallbackRoutes } from './routes/oauth.js';
 import { eventsRoutes } from './routes/events.js';
+import { privacyRoutes } from './routes/privacy.js';
 import { acceptLimits, MemoryRateLimitStore, rateLimit, widgetLimits } from './rate-limit.js';
 import { openApiDocument } from './openapi.js';
 
@@ -89,7 +90,8 @@ export function createApp(deps: AppDeps) {
     .route('/imports', importsRoutes(deps))
     .route('/invites', invitesRoutes(deps))
     .route('/oauth', oauthCallbackRoutes(deps))
-    .route('/events', eventsRoutes(deps));
+    .route('/events', eventsRoutes(deps))
+    .route('/privacy', privacyRoutes(deps));
 
   const app = new Hono<Env>()
     .use(`${basePath}/*`, requestId())

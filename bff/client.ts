@@ -16,7 +16,7 @@ import type { components, paths } from './openapi-types.js';
 type Schemas = components['schemas'];
 
 /** The operations a host backend calls with its API key. */
-export type HostPaths = Pick<paths, '/sessions' | '/targets/{type}/{id}' | '/targets/{type}/{id}/members' | '/events' | '/health' | '/openapi.json'>;
+export type HostPaths = Pick<paths, '/sessions' | '/targets/{type}/{id}' | '/targets/{type}/{id}/members' | '/events' | '/privacy/erase' | '/privacy/export' | '/health' | '/openapi.json'>;
 
 export type TargetRef = paths['/targets/{type}/{id}']['put']['parameters']['path'];
 
@@ -52,6 +52,10 @@ export interface HostClient {
   syncMembers(target: TargetRef, members: Schemas['MemberSync']['members']): Promise<Schemas['MemberSyncResult']>;
   /** Events after `after` (from the start without it), in commit order: store `next` and ask again. */
   listEvents(query?: { after?: string; limit?: number }): Promise<Schemas['EventList']>;
+  /** Erases a person (an email address, optionally within one organization): idempotent, audited without the address. */
+  erasePerson(request: Schemas['PrivacyRequest']): Promise<Schemas['PrivacyErasure']>;
+  /** Everything the BFF holds about a person, as JSON. */
+  exportPerson(request: Schemas['PrivacyRequest']): Promise<Schemas['PrivacyExport']>;
 }
 
 /** The body of a successful answer, or a HostApiError made from the refusal. */
@@ -71,5 +75,7 @@ export function createHostClient({ baseUrl, apiKey, fetch }: HostClientOptions):
     putTarget: (target, definition) => unwrap(api.PUT('/targets/{type}/{id}', { params: { path: target }, body: definition })),
     syncMembers: (target, members) => unwrap(api.PUT('/targets/{type}/{id}/members', { params: { path: target }, body: { members } })),
     listEvents: (query = {}) => unwrap(api.GET('/events', { params: { query } })),
+    erasePerson: (request) => unwrap(api.POST('/privacy/erase', { body: request })),
+    exportPerson: (request) => unwrap(api.POST('/privacy/export', { body: request })),
   };
 }

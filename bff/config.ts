@@ -22,6 +22,26 @@ const origin = z.string().regex(/^https?:\/\/[^/]+$/, 'must be origins like http
 const webhookEndpoint = z.strictObject({ url: z.string().max(2000), secret: webhookSecretSchema });
 export type { WebhookEndpoint } from './webhooks/worker.js';
 
+const days = (min: number, fallback: number) => z.number().int().min(min).max(3650).default(fallback);
+
+/**
+ * How long personal data is kept: the one place that says so. The retention worker
+ * (bff/services/retention.ts) enforces each period every hour; README "Personal data" explains them.
+ */
+export const retentionSchema = z
+  .strictObject({
+    /** A provider's cached directory nobody listed or imported from for this long is purged. */
+    directoryUnusedDays: days(1, 30),
+    /** Accepted, revoked and long-expired invites (with their mail rows), and imports left without invites. */
+    inviteHistoryDays: days(1, 365),
+    /** Audit trail entries (ids and counts only). */
+    auditDays: days(1, 365),
+    /** Events (GET /api/events, webhooks) and their finished deliveries; above the 3 days a delivery is retried. */
+    eventLogDays: days(4, 30),
+  })
+  .prefault({});
+export type RetentionSettings = z.output<typeof retentionSchema>;
+
 /**
  * Each setting once, with its rule. The messages read after the setting's name:
  * "apiKeys every key must be at least 16 characters".
@@ -104,6 +124,8 @@ const settingsShape = z
       .partial()
       .strict()
       .optional(),
+    /** How long personal data is kept (days); every period has a default. */
+    retention: retentionSchema,
   })
   .strict();
 
@@ -149,6 +171,7 @@ export const ENVIRONMENT: { [K in keyof BffSettings]-?: string } = {
   refreshLimits: 'HR_IMPORT_REFRESH_LIMITS',
   rateLimitStore: 'HR_IMPORT_REDIS_URL',
   mailLimits: 'HR_IMPORT_MAIL_LIMITS',
+  retention: 'HR_IMPORT_RETENTION',
 };
 
 function firstIssue(error: z.ZodError, name: (path: PropertyKey[]) => string, label: string): ConfigError {
@@ -203,6 +226,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): EnvSettings {
     basePath: e('HR_IMPORT_BASE_PATH'),
     rateLimitStore: redisUrl === undefined ? undefined : { redisUrl },
     mailLimits: numbersByName(e('HR_IMPORT_MAIL_LIMITS')),
+    retention: retentionFromEnv(e('HR_IMPORT_RETENTION')),
   };
   const port = integer(e('PORT')) ?? 8787;
   if (typeof port !== 'number' || port > 65535) throw new ConfigError('invalid environment: PORT must be a port number (0-65535)');
@@ -217,6 +241,15 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): EnvSettings {
   }
   // apiKeys and secret may still be missing: createBff refuses that, the standalone server fills them in.
   return { ...parsed.data, port };
+}
+
+/** `directoryUnusedDays=14,auditDays=90`: the retention periods to change, the others keep their defaults. */
+function retentionFromEnv(value: string | undefined): Record<string, unknown> | undefined {
+  if (value === undefined) return undefined;
+  return Object.fromEntries(list(value).map((pair) => {
+    const [name = '', days] = pair.split('=', 2).map((x) => x.trim());
+    return [name, integer(days ?? '')];
+  }));
 }
 
 /** Where the embedded default keeps its SQLite file. */

@@ -20,6 +20,7 @@ import { createOutboxWorker } from './mail/outbox.js';
 import { fileTransport, smtpTransport, type MailTransport } from './mail/transport.js';
 import { stopRefreshes } from './services/directory.js';
 import { createWebhookWorker } from './webhooks/worker.js';
+import { createRetentionWorker, RETENTION_INTERVAL_MS } from './services/retention.js';
 import { openApiDocument } from './openapi.js';
 import { rateLimitStoreFor } from './rate-limit.js';
 
@@ -125,6 +126,8 @@ export async function createBff(settings: BffSettings, options: BffOptions = {})
     allowPrivate: resolved.webhooksAllowPrivate,
     logger,
   });
+  // Deletes personal data whose retention period has passed (settings.retention).
+  const retention = createRetentionWorker({ db: db.kysely, retention: resolved.retention, logger });
   const listener = getRequestListener(app.fetch, { overrideGlobalObjects: false });
   const owns = (url: string) => url === resolved.basePath || url.startsWith(`${resolved.basePath}/`) || url.startsWith(`${resolved.basePath}?`);
   let state: 'new' | 'started' | 'stopped' = 'new';
@@ -153,13 +156,14 @@ export async function createBff(settings: BffSettings, options: BffOptions = {})
       // Every replica may run the workers: claims are leased rows in the database, not process state.
       outbox.start(options.pollMs ?? 1000);
       webhooks.start(options.pollMs ?? 1000);
+      retention.start(RETENTION_INTERVAL_MS);
     },
     stop() {
       stopping ??= (async () => {
         const wasStarted = state === 'started';
         state = 'stopped';
         // The batch in flight finishes and records its outcome before the database goes.
-        if (wasStarted) await Promise.all([outbox.stop(), webhooks.stop()]);
+        if (wasStarted) await Promise.all([outbox.stop(), webhooks.stop(), retention.stop()]);
         await stopRefreshes(db.kysely);
         await rateLimitStore.close();
         await db.close();

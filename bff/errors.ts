@@ -7,6 +7,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ProviderError, type ProviderErrorKind } from './connectors/types.js';
+import { redact } from './connectors/redact.js';
 import type { Logger } from './logger.js';
 
 export class AppError extends Error {
@@ -80,7 +81,8 @@ export function handleError(logger: Logger) {
       if (err.kind === 'config') logger.error('provider configuration error', { requestId: c.get('requestId'), kind: err.kind, msg: err.message });
       const retry = err.details.retryAfterSeconds;
       if (retry !== undefined) c.header('Retry-After', String(Math.ceil(retry)));
-      return c.json(errorBody(`provider_${err.kind}`, err.message), PROVIDER_STATUS[err.kind]);
+      // Redacted as the stored refresh error is: the provider's words, without credentials or addresses.
+      return c.json(errorBody(`provider_${err.kind}`, redact(err.message)), PROVIDER_STATUS[err.kind]);
     }
     if (err instanceof HTTPException) {
       const status = err.status as ContentfulStatusCode;

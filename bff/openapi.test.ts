@@ -161,6 +161,9 @@ describe('the OpenAPI document', () => {
     await call('GET', `/api/events?after=${events.next}`, { token: API_KEY });
     await call('GET', '/api/events?after=evt_doesnotexist00000', { token: API_KEY });
     await call('GET', '/api/events');
+    await call('POST', '/api/privacy/export', { token: API_KEY, body: { email: 'ada.lovelace@example.com' } });
+    await call('POST', '/api/privacy/erase', { token: API_KEY, body: { email: 'ada.lovelace@example.com' } });
+    await call('POST', '/api/privacy/erase', { token: API_KEY, body: { email: 'not an address' } });
 
     // Every route was called at least once.
     const calledRoutes = new Set([...checked].map((c) => c.split(' ').slice(0, 2).join(' ')));

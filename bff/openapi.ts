@@ -48,6 +48,9 @@ import {
   uploadParams,
   eventList,
   eventListQuery,
+  privacyErasure,
+  privacyExport,
+  privacyRequest,
 } from './contract/index.js';
 import { requestSchemas, responseSchemas } from './contract/registry.js';
 
@@ -357,6 +360,24 @@ export const OPERATIONS: Operation[] = [
     auth: 'apiKey',
     query: eventListQuery,
     responses: { '200': ok(eventList), '400': error('`invalid_cursor`: `after` is not an event id this server listed; or `invalid_request`') },
+  },
+  {
+    method: 'post',
+    path: '/privacy/erase',
+    operationId: 'erasePerson',
+    summary: "Erase a person (GDPR art. 17): directory caches, CSV uploads, invites' and memberships' personal fields, unsent mail, events. Idempotent; audited without the address",
+    auth: 'apiKey',
+    body: privacyRequest,
+    responses: { '200': ok(privacyErasure) },
+  },
+  {
+    method: 'post',
+    path: '/privacy/export',
+    operationId: 'exportPerson',
+    summary: 'Everything held about a person (GDPR art. 15), as JSON. Audited without the address',
+    auth: 'apiKey',
+    body: privacyRequest,
+    responses: { '200': ok(privacyExport) },
   },
   {
     method: 'post',

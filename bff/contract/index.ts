@@ -17,3 +17,4 @@ export * from './invites.js';
 export * from './uploads.js';
 export * from './oauth.js';
 export * from './events.js';
+export * from './privacy.js';

@@ -123,6 +123,8 @@ export interface DirectorySyncTable {
   synced_at: string | null;
   error_code: string | null;
   error_message: string | null;
+  /** When a listing last read the directory (at most hourly); the retention worker purges unused ones. */
+  used_at: string | null;
 }
 
 export interface DirectoryContactTable {

@@ -14,6 +14,7 @@ import { connectionsRoutes } from './connections.js';
 import { uploadsRoutes } from './uploads.js';
 import { uploadRefreshStatus } from '../services/csv-uploads.js';
 import { oauthStartRoutes } from './oauth.js';
+import { markDirectoryUsed } from '../services/retention.js';
 
 export const providersRoutes = (deps: AppDeps) => {
   const { db, config, providers, now = () => new Date() } = deps;
@@ -28,6 +29,7 @@ export const providersRoutes = (deps: AppDeps) => {
       const conn = await connection(c.req.valid('param').provider, c.get('session').target);
       const q = c.req.valid('query');
       await ensureDirectory(db.kysely, conn, now, conn.provider.cacheTtlSeconds, limits);
+      await markDirectoryUsed(db.kysely, conn.key, now());
       const target = await getTarget(db.kysely, c.get('session').target);
       const page = await listContacts(
         db.kysely,

@@ -6,7 +6,8 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { newId } from './imports.js';
 
-export type AuditAction = 'import' | 'accept' | 'resend' | 'revoke';
+/** `erase` and `export` are a person's erasure or export (services/privacy.ts): counted, never by address. */
+export type AuditAction = 'import' | 'accept' | 'resend' | 'revoke' | 'erase' | 'export';
 
 export interface AuditEvent {
   action: AuditAction;

@@ -206,9 +206,14 @@ export async function storeCredentials(deps: ConnectionDeps, provider: Organizat
 export async function deleteConnection(deps: ConnectionDeps, entry: ProviderEntry, ref: TargetRef): Promise<ConnectionInfo> {
   // For the CSV provider, forgetting the organization's last upload.
   if (entry.configuredBy === 'upload') {
-    const key = connectionKey(entry.id, await organizationScope(deps.db, ref));
+    const scope = await organizationScope(deps.db, ref);
+    const key = connectionKey(entry.id, scope);
     await cancelRefresh(deps.db, key, 'the directory was removed');
-    await deps.db.transaction().execute((trx) => dropDirectory(trx, key));
+    await deps.db.transaction().execute(async (trx) => {
+      await dropDirectory(trx, key);
+      // Files uploaded but not confirmed are the same people: removed with the directory, not an hour later.
+      await trx.deleteFrom('csv_uploads').where('provider_id', '=', entry.id).where('scope', '=', scope).execute();
+    });
     return { connection: 'needs_credentials' };
   }
   const provider = ownedByOrganization(entry);

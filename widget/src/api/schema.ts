@@ -414,6 +414,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/privacy/erase": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Erase a person (GDPR art. 17): directory caches, CSV uploads, invites' and memberships' personal fields, unsent mail, events. Idempotent; audited without the address */
+        post: operations["erasePerson"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/privacy/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Everything held about a person (GDPR art. 15), as JSON. Audited without the address */
+        post: operations["exportPerson"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/invites/accept": {
         parameters: {
             query?: never;
@@ -768,6 +802,114 @@ export interface components {
             /** @description Pass as `after` to go on: the last listed id, or `after` itself when nothing is new. */
             next: string | null;
         };
+        PrivacyErasure: {
+            /** @description The audit trail entry (action `erase`) that records this erasure, without the address */
+            erasureId: string;
+            erased: {
+                /** @description Rows of cached directories (staging rows included) */
+                directoryContacts: number;
+                /** @description Rows of CSV uploads not yet confirmed */
+                csvRows: number;
+                /** @description Invites whose personal fields were replaced by a tombstone; pending ones are revoked */
+                invites: number;
+                /** @description Memberships whose email and name were replaced by a tombstone (the seat stays until the next member sync) */
+                members: number;
+                /** @description Unsent mail cancelled, its message erased */
+                mail: number;
+                /** @description Events whose copy of the address was replaced (pending webhook deliveries send the scrubbed copy) */
+                events: number;
+                /** @description Imports whose stored answer named the person, or that the person sent */
+                imports: number;
+            };
+        };
+        PrivacyExport: {
+            email: string;
+            /** Format: date-time */
+            exportedAt: string;
+            directoryContacts: {
+                provider: string;
+                /** @description `*` for the deployment, else the organization (or target) the directory belongs to */
+                connection: string;
+                contactId: string;
+                firstName: string | null;
+                lastName: string | null;
+                displayName: string;
+                email: string | null;
+                personalEmail: string | null;
+                title: string | null;
+                department: string | null;
+                location: string | null;
+                managerId: string | null;
+                status: string;
+                avatarUrl: string | null;
+            }[];
+            csvUploads: {
+                uploadId: string;
+                provider: string;
+                columns: string[];
+                rows: string[][];
+            }[];
+            invites: {
+                id: string;
+                target: {
+                    /** @enum {string} */
+                    type: "organization" | "lab" | "challenge";
+                    id: string;
+                };
+                email: string;
+                name: string | null;
+                role: string;
+                status: string;
+                provider: string | null;
+                importId: string | null;
+                /** Format: date-time */
+                createdAt: string;
+                /** Format: date-time */
+                expiresAt: string;
+                acceptedAt: string | null;
+                revokedAt: string | null;
+            }[];
+            memberships: {
+                target: {
+                    /** @enum {string} */
+                    type: "organization" | "lab" | "challenge";
+                    id: string;
+                };
+                email: string;
+                name: string | null;
+                role: string;
+                /** Format: date-time */
+                createdAt: string;
+            }[];
+            mail: {
+                id: string;
+                inviteId: string;
+                status: string;
+                subject: string | null;
+                /** Format: date-time */
+                createdAt: string;
+                sentAt: string | null;
+            }[];
+            events: {
+                id: string;
+                type: string;
+                /** Format: date-time */
+                createdAt: string;
+            }[];
+            importsSent: {
+                id: string;
+                target: {
+                    /** @enum {string} */
+                    type: "organization" | "lab" | "challenge";
+                    id: string;
+                };
+                inviterName: string;
+                inviterEmail: string;
+                invited: number;
+                /** Format: date-time */
+                createdAt: string;
+            }[];
+        };
         SessionRequest: {
             inviter: {
                 id: string;
@@ -859,6 +1001,11 @@ export interface components {
         };
         OAuthStartRequest: {
             origin: string;
+        };
+        PrivacyRequest: {
+            email: string;
+            /** @description Only this organization's directories and targets; without it, every one (the deployment's own directories too). */
+            organizationId?: string;
         };
     };
     responses: never;
@@ -3503,6 +3650,180 @@ export interface operations {
                 };
             };
             /** @description `invalid_cursor`: `after` is not an event id this server listed; or `invalid_request` */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: missing or invalid API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `payload_too_large` */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unsupported_media_type`: send JSON */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `rate_limited` */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `database_busy` (nothing written; try again now) or `database_unavailable` (the database refuses writes: full disk, read-only; nothing written; reads still work) */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    erasePerson: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PrivacyRequest"];
+            };
+        };
+        responses: {
+            /** @description What was erased; a second erasure of the same person erases nothing more */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PrivacyErasure"];
+                };
+            };
+            /** @description Bad input: `invalid_request` with `details.fields` */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: missing or invalid API key */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `payload_too_large` */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unsupported_media_type`: send JSON */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `rate_limited` */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `database_busy` (nothing written; try again now) or `database_unavailable` (the database refuses writes: full disk, read-only; nothing written; reads still work) */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    exportPerson: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PrivacyRequest"];
+            };
+        };
+        responses: {
+            /** @description Everything held about the person */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PrivacyExport"];
+                };
+            };
+            /** @description Bad input: `invalid_request` with `details.fields` */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
