@@ -10,6 +10,7 @@ import * as createRateLimits from './2026_11_24_230000_create_rate_limits.js';
 import * as createCsvUploads from './2026_11_24_233000_create_csv_uploads.js';
 import * as createOAuthStates from './2026_11_24_235000_create_oauth_states.js';
 import * as createEvents from './2026_12_02_100000_create_events.js';
+import * as addDirectoryWatermarks from './2026_12_10_120000_add_directory_watermarks.js';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_24_190000_create_core_tables': createCoreTables,
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   '2026_11_24_233000_create_csv_uploads': createCsvUploads,
   '2026_11_24_235000_create_oauth_states': createOAuthStates,
   '2026_12_02_100000_create_events': createEvents,
+  '2026_12_10_120000_add_directory_watermarks': addDirectoryWatermarks,
 };

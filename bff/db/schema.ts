@@ -3,7 +3,7 @@
  * text, integer, and ISO-8601 UTC timestamps stored as text (they sort and compare the same
  * on both, and need no driver-specific date handling).
  */
-import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
 
 export interface TargetTable {
   type: string;
@@ -123,6 +123,12 @@ export interface DirectorySyncTable {
   synced_at: string | null;
   error_code: string | null;
   error_message: string | null;
+  /** Where the next incremental refresh starts (the connector's own format); null: next is full. */
+  watermark: string | null;
+  /** When the last full refresh finished (ISO): the periodic one that also finds deletions. */
+  full_synced_at: string | null;
+  /** Incremental refreshes since that full one. */
+  incremental_refreshes: Generated<number>;
 }
 
 export interface DirectoryContactTable {

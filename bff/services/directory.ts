@@ -49,9 +49,25 @@ export interface RefreshLimits {
   seconds: number;
   /** Seconds between two refreshes of one connection that an admin forces. */
   minIntervalSeconds: number;
+  /**
+   * Incremental refreshes (only what changed, where the provider can tell) between two full
+   * ones; 0 makes every refresh full. Most providers never report who was deleted, so only a
+   * full refresh finds them.
+   */
+  incrementalRefreshes: number;
+  /** Seconds after a full refresh when the next refresh is full again, however few incremental ones ran. */
+  fullRefreshSeconds: number;
 }
 
-export const DEFAULT_REFRESH_LIMITS: RefreshLimits = { pages: 10_000, contacts: 250_000, responseBytes: 50 * 1024 * 1024, seconds: 540, minIntervalSeconds: 60 };
+export const DEFAULT_REFRESH_LIMITS: RefreshLimits = {
+  pages: 10_000,
+  contacts: 250_000,
+  responseBytes: 50 * 1024 * 1024,
+  seconds: 540,
+  minIntervalSeconds: 60,
+  incrementalRefreshes: 23,
+  fullRefreshSeconds: 86_400,
+};
 
 /** Forgets a connection's cached directory (its credentials changed or were removed). */
 export async function dropDirectory(db: Q, connection: string): Promise<void> {
@@ -333,6 +349,101 @@ const REPLACED_COLUMNS = [
   'sort_name',
 ] as const satisfies readonly (keyof NewDirectoryContact)[];
 
+/** Whether this refresh may ask only for what changed: the provider can, and the periodic full refresh is not due. */
+function incrementalDue(
+  connector: Connector,
+  sync: { watermark: string | null; full_synced_at: string | null; incremental_refreshes: number },
+  now: Date,
+  limits: RefreshLimits,
+): boolean {
+  if (!connector.listChanges || sync.watermark === null || sync.full_synced_at === null) return false;
+  if (Number(sync.incremental_refreshes) >= limits.incrementalRefreshes) return false;
+  const age = now.getTime() - Date.parse(sync.full_synced_at);
+  return age >= 0 && age < limits.fullRefreshSeconds * 1000;
+}
+
+/** A failure once the slot was released and the changes were being written: no fallback after it. */
+class CommitFailed extends Error {
+  constructor(override readonly cause: unknown) {
+    super('The directory changes could not be written.');
+  }
+}
+
+interface ChangeRun {
+  startedAt: Date;
+  now: () => Date;
+  signal: AbortSignal;
+  release: () => void;
+  limits: RefreshLimits;
+  cancelled: () => AppError;
+}
+
+/**
+ * An incremental refresh: the provider's changes since the stored watermark, held in memory
+ * (bounded by the refresh limits, and a small share of the directory when run as often as the
+ * cache expires), then written to the cached directory in one transaction: changed people
+ * upserted, deleted ones removed, and the new watermark stored with them, so the watermark only
+ * advances when the changes it stands for have landed.
+ */
+async function applyChanges(
+  db: Kysely<Database>,
+  connector: Connector,
+  connection: string,
+  claim: { started_at: string | null; watermark: string | null },
+  { startedAt, now, signal, release, limits, cancelled }: ChangeRun,
+): Promise<void> {
+  const changed = new Map<string, NewDirectoryContact>();
+  const deleted = new Set<string>();
+  let watermark: string | null = null;
+  let pages = 0;
+  for await (const page of connector.listChanges!({ since: claim.watermark!, startedAt, signal })) {
+    signal.throwIfAborted();
+    if (++pages > limits.pages) {
+      throw new AppError(502, 'refresh_too_many_pages', `The provider kept sending pages: a refresh stops after ${limits.pages} (the refreshLimits setting).`);
+    }
+    // In the provider's order: a person changed and then deleted is gone, deleted and then back is there.
+    for (const c of page.contacts) {
+      deleted.delete(c.id);
+      changed.delete(c.id);
+      changed.set(c.id, toRow(connection, c));
+    }
+    for (const id of page.deleted) {
+      changed.delete(id);
+      deleted.add(id);
+    }
+    if (changed.size + deleted.size > limits.contacts) {
+      throw new AppError(502, 'refresh_too_many_contacts', `The provider sent more than ${limits.contacts} people: a refresh stops there (the refreshLimits setting).`);
+    }
+    if (page.watermark !== null) watermark = page.watermark;
+  }
+  signal.throwIfAborted();
+  if (watermark === null) throw new ProviderError('bad_response', 'The provider\'s list of changes did not say where the next one starts.');
+  const next = watermark;
+  release();
+  try {
+    await db.transaction().execute(async (trx) => {
+      const mine = await trx
+        .updateTable('directory_syncs')
+        .set({ status: 'ready', synced_at: now().toISOString(), watermark: next, incremental_refreshes: (eb) => eb('incremental_refreshes', '+', 1) })
+        .where('connection', '=', connection)
+        .where('status', '=', 'syncing')
+        .where('started_at', '=', claim.started_at)
+        .executeTakeFirst();
+      // Disconnected or reconnected since: what was fetched with the old credentials never lands.
+      if (Number(mine.numUpdatedRows) !== 1) throw cancelled();
+      await stage(trx, [...changed.values()]);
+      const gone = [...deleted];
+      for (let i = 0; i < gone.length; i += 500) {
+        await trx.deleteFrom('directory_contacts').where('connection', '=', connection).where('contact_id', 'in', gone.slice(i, i + 500)).execute();
+      }
+      const { count } = await trx.selectFrom('directory_contacts').select((eb) => eb.fn.countAll<number>().as('count')).where('connection', '=', connection).executeTakeFirstOrThrow();
+      await trx.updateTable('directory_syncs').set({ fetched: Number(count), total: Number(count) }).where('connection', '=', connection).execute();
+    });
+  } catch (err) {
+    throw new CommitFailed(err);
+  }
+}
+
 /**
  * One refresh, run by the process holding the claim. Pages are written to the staging area in
  * small batches as they arrive (a batch and `concurrency` pages are all that is ever held in
@@ -356,11 +467,36 @@ async function runRefresh(
   const staging = stagingKey(connection);
   // The claim this refresh holds: a write finding it gone (dropped by a disconnect, or taken over)
   // stops the refresh, whichever process dropped it.
-  const claim = await db.selectFrom('directory_syncs').select('started_at').where('connection', '=', connection).executeTakeFirstOrThrow();
+  const claim = await db
+    .selectFrom('directory_syncs')
+    .select(['started_at', 'watermark', 'full_synced_at', 'incremental_refreshes'])
+    .where('connection', '=', connection)
+    .executeTakeFirstOrThrow();
   const timeUp = AbortSignal.timeout(limits.seconds * 1000);
   const signal = AbortSignal.any([stop, timeUp]);
   const cancelled = () => refreshCancelled('the connection was removed or replaced');
+  // An abort surfaces as whatever the connector was awaiting; say what stopped it.
+  const whyStopped = (err: unknown) => {
+    if (timeUp.aborted && !stop.aborted) return new AppError(504, 'refresh_timed_out', `The provider did not send its whole directory within ${limits.seconds} s (the refreshLimits setting).`);
+    if (stop.aborted && stop.reason instanceof Error) return stop.reason;
+    return err;
+  };
   try {
+    const startedAt = now();
+    if (incrementalDue(connector, claim, startedAt, limits)) {
+      try {
+        await applyChanges(db, connector, connection, claim, { startedAt, now, signal, release, limits, cancelled });
+        return;
+      } catch (err) {
+        // Stopped, cancelled, or failed while committing: no full refresh after that. Any other
+        // failure (a delta link the provider no longer honours, a page it garbled) is recovered
+        // from by the full refresh below, which also sets a new watermark.
+        if (err instanceof CommitFailed) throw err.cause;
+        if (signal.aborted || isCancelled(err)) throw whyStopped(err);
+      }
+    }
+    // Asked before the first page: whatever changes while the listing runs is listed again next time.
+    const watermark = connector.listChanges && connector.changeWatermark ? await connector.changeWatermark({ startedAt, signal }).catch((err: unknown) => Promise.reject(whyStopped(err))) : null;
     // Rows a crashed refresh left behind must not become part of this one.
     await db.deleteFrom('directory_contacts').where('connection', '=', staging).execute();
     let fetched = 0;
@@ -407,10 +543,7 @@ async function runRefresh(
       }
       signal.throwIfAborted();
     } catch (err) {
-      // An abort surfaces as whatever the connector was awaiting; say what stopped it.
-      if (timeUp.aborted && !stop.aborted) throw new AppError(504, 'refresh_timed_out', `The provider did not send its whole directory within ${limits.seconds} s (the refreshLimits setting).`);
-      if (stop.aborted && stop.reason instanceof Error) throw stop.reason;
-      throw err;
+      throw whyStopped(err);
     }
     await flush();
     release();
@@ -420,7 +553,7 @@ async function runRefresh(
       const count = Number(moved.numUpdatedRows);
       const done = await trx
         .updateTable('directory_syncs')
-        .set({ status: 'ready', fetched: count, total: count, synced_at: now().toISOString() })
+        .set({ status: 'ready', fetched: count, total: count, synced_at: now().toISOString(), watermark, full_synced_at: now().toISOString(), incremental_refreshes: 0 })
         .where('connection', '=', connection)
         .where('status', '=', 'syncing')
         .where('started_at', '=', claim.started_at)
