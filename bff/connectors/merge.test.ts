@@ -192,7 +192,7 @@ describe('Merge connector: Merge’s own published example (merge-node-client wi
 
   describe('incremental refresh', () => {
     it('lists people Merge changed after the watermark, deleted ones by id, over several pages', async () => {
-      const changed = (n: number, at: string, deleted = false) => ({ ...employee(n), modified_at: at, ...(deleted ? { remote_was_deleted: true } : {}) });
+      const changed = (n: number, at: string, deleted = false): Record<string, unknown> => ({ ...employee(n), modified_at: at, ...(deleted ? { remote_was_deleted: true } : {}) });
       const employees = [changed(1, '2026-11-01T00:00:00Z'), changed(2, '2026-11-24T11:30:00Z'), changed(3, '2026-11-24T11:40:00Z', true), changed(4, '2026-11-24T11:50:00Z')];
       const { fake, connector } = await setup({ employees, pageLimit: 2 });
       const changes = await listChangesAll(connector, '2026-11-24T11:00:00.000Z');
