@@ -115,3 +115,36 @@ export async function* changedPages(pages: AsyncIterable<DirectoryPage>, started
   for await (const page of pages) yield { contacts: page.contacts, deleted: [], watermark: null };
   yield { contacts: [], deleted: [], watermark: timeWatermark(startedAt) };
 }
+
+/**
+ * Pulls up to `depth` items of `source` ahead of its reader, so the next page's request is on the
+ * wire while the reader writes the last one to the database: the provider's latency and the
+ * insert overlap instead of adding up. Holds at most `depth` items beyond the one being read, and
+ * asks the source for `most` items at most.
+ */
+export async function* readAhead<T>(source: AsyncIterable<T>, depth: number, most = Infinity): AsyncGenerator<T> {
+  const it = source[Symbol.asyncIterator]();
+  const queue: Promise<IteratorResult<T>>[] = [];
+  // Never more than `most` asked of the source, read ahead or not: a bound on pages stays exact.
+  let asked = 0;
+  try {
+    for (;;) {
+      if (queue.length === 0 && asked >= most) return;
+      // An async generator answers queued next() calls one after another, each after the last.
+      while (queue.length <= depth && asked < most) {
+        asked++;
+        const next = it.next();
+        // Awaited in order below; one that follows a failure must not surface as unhandled.
+        next.catch(() => undefined);
+        queue.push(next);
+      }
+      const step = await queue.shift()!;
+      if (step.done) return;
+      yield step.value;
+    }
+  } finally {
+    // Ends the source (its finally blocks cancel what it still has in flight) once the queued steps settle.
+    await Promise.allSettled(queue);
+    await it.return?.(undefined);
+  }
+}
