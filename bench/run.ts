@@ -7,8 +7,11 @@
  *   when TEST_PG_URL (or the local server) answers.
  * - sync-100k: refreshing the directory cache from a 100,000-person Unified.to stand-in answering
  *   100 a page with a fixed latency, one page in flight and four, each against pages × latency ÷
- *   pages in flight (the wait on the provider alone). Each sync runs in a child process of its
- *   own (the stand-in stays here), whose peak RSS is reported.
+ *   pages in flight (the wait on the provider alone) or the driver's own insert of the same rows,
+ *   whichever is larger. Each sync runs in a child process of its own (the stand-in stays here),
+ *   whose peak RSS is reported.
+ * - sync-100k incremental: the refresh after a full one when 1% of the people changed since
+ *   (Unified.to's `updated_gte`), against the full refresh at one page in flight.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -19,7 +22,7 @@ import pg from 'pg';
 import SQLite from 'better-sqlite3';
 import { openDatabase, migrateToLatest, type Db } from '../bff/db/connect.js';
 import { staticProvider } from '../bff/providers.js';
-import { refreshDirectory } from '../bff/services/directory.js';
+import { refreshDirectory, toRow } from '../bff/services/directory.js';
 import { createUnifiedConnector } from '../bff/connectors/unified.js';
 import { createPgDatabase } from '../test/postgres.js';
 import { startUnifiedFake } from '../test/fakes/unified-server.js';
@@ -142,32 +145,58 @@ interface SyncRun {
   startRss: number;
   /** The child's peak RSS over its whole life (`process.resourceUsage().maxRSS`). */
   peakRss: number;
+  /** The same rows inserted by the driver alone, after the sync (full syncs only). */
+  rawInsertMs: number;
+}
+
+const SYNC_SIZE = 100_000;
+
+/** The same rows a sync writes, inserted by the driver alone (one prepared statement, one transaction): the floor's database half. */
+function rawDirectoryInsert(file: string, size: number): number {
+  const sqlite = new SQLite(file);
+  try {
+    sqlite.pragma('journal_mode = WAL');
+    const rows = benchPeople(size).map((c) => toRow('raw:*', c));
+    const columns = Object.keys(rows[0]!) as (keyof (typeof rows)[number])[];
+    const insert = sqlite.prepare(`insert into directory_contacts (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')})`);
+    const started = performance.now();
+    sqlite.transaction(() => {
+      for (const row of rows) insert.run(columns.map((c) => row[c] ?? null));
+    })();
+    return performance.now() - started;
+  } finally {
+    sqlite.close();
+  }
 }
 
 /**
  * One sync in this process, printed as JSON: the child side of `syncBench`. A child per run,
  * so its peak RSS is the sync's and not the stand-in's 100,000 people or an earlier run's.
+ * `incremental` first fills the directory with a full refresh, then times the refresh after it,
+ * which lists only what changed.
  */
-async function syncChild(url: string, concurrency: number, dir: string): Promise<void> {
-  const { db, drop } = await freshDb('sqlite', dir);
+async function syncChild(url: string, concurrency: number, dir: string, mode: 'full' | 'incremental'): Promise<void> {
+  const { db, drop, file } = await freshDb('sqlite', dir);
   try {
     await migrateToLatest(db);
     const provider = staticProvider('unified', 'unified', 'Unified.to', (s) => createUnifiedConnector(s), { baseUrl: url, credentials: { apiKey: 'bench-key', connectionId: 'conn1' } });
+    const source = { key: 'unified:*', concurrency, connector: () => provider.connector };
+    if (mode === 'incremental') await refreshDirectory(db.kysely, source, () => new Date());
     const startRss = process.memoryUsage().rss;
     const started = performance.now();
-    await refreshDirectory(db.kysely, { key: 'unified:*', concurrency, connector: () => provider.connector }, () => new Date());
+    await refreshDirectory(db.kysely, source, () => new Date());
     const ms = performance.now() - started;
-    const run: SyncRun = { ms, startRss, peakRss: process.resourceUsage().maxRSS * 1024 };
+    const run: SyncRun = { ms, startRss, peakRss: process.resourceUsage().maxRSS * 1024, rawInsertMs: mode === 'full' ? rawDirectoryInsert(file!, SYNC_SIZE) : 0 };
     process.stdout.write(`${JSON.stringify(run)}\n`);
   } finally {
     await drop();
   }
 }
 
-function runChild(url: string, concurrency: number, dir: string): Promise<SyncRun> {
+function runChild(url: string, concurrency: number, dir: string, mode: 'full' | 'incremental' = 'full'): Promise<SyncRun> {
   return new Promise((ok, fail) => {
     const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!], {
-      env: { ...process.env, BENCH_SYNC_CHILD: JSON.stringify({ url, concurrency, dir }) },
+      env: { ...process.env, BENCH_SYNC_CHILD: JSON.stringify({ url, concurrency, dir, mode }) },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
@@ -178,9 +207,12 @@ function runChild(url: string, concurrency: number, dir: string): Promise<SyncRu
 }
 
 async function syncBench(dir: string) {
-  const SIZE = 100_000;
+  const SIZE = SYNC_SIZE;
   const LATENCY = 2;
   const PAGE = 100;
+  // 1% of the directory changed after the full refresh that precedes an incremental one: their
+  // `updated_at` lies ahead of any watermark this run sets, everyone else's long before it.
+  const changedSince = new Date(Date.now() + 86_400_000).toISOString();
   const employees = Array.from({ length: SIZE }, (_, i) => ({
     id: `e${i}`,
     name: `First${i} Last${i}`,
@@ -189,31 +221,43 @@ async function syncBench(dir: string) {
     emails: [{ email: `person${i}@bench.example`, type: 'WORK' }],
     title: 'Engineer',
     employment_status: 'ACTIVE',
+    updated_at: i % 100 === 0 ? changedSince : '2020-01-01T00:00:00Z',
   }));
   const fake = await startUnifiedFake({ employees, apiKey: 'bench-key', connectionId: 'conn1', latencyMs: LATENCY });
   const mb = (n: number) => `${(n / 1024 / 1024).toFixed(0)} MB`;
   try {
     const runs = Math.min(RUNS, 3);
+    let fullAtOne = 0;
     for (const concurrency of [1, 4]) {
       const results: SyncRun[] = [];
       fake.requests.length = 0;
       for (let run = 0; run < runs; run++) results.push(await runChild(fake.url, concurrency, dir));
       // Every page once, plus the short page that ends the listing.
       const pages = Math.ceil(SIZE / PAGE) + 1;
-      line(`sync 100k, ${concurrency} in flight`, median(results.map((r) => r.ms)), (pages * LATENCY) / concurrency);
+      const wait = (pages * LATENCY) / concurrency;
+      const insert = median(results.map((r) => r.rawInsertMs));
+      const took = median(results.map((r) => r.ms));
+      if (concurrency === 1) fullAtOne = took;
+      line(`sync 100k, ${concurrency} in flight`, took, Math.max(wait, insert));
+      console.log(`${'  floor: provider wait, raw insert'.padEnd(34)} ${ms(wait).padStart(10)}   ${ms(insert).padStart(16)}`);
       console.log(
         `${'  peak RSS of the syncing process'.padEnd(34)} ${mb(median(results.map((r) => r.peakRss))).padStart(10)}   (${mb(median(results.map((r) => r.peakRss - r.startRss)))} above its start; ${Math.round(fake.requests.length / runs)} requests a sync)`,
       );
     }
+    // Issue 15: a refresh of a directory in which 1% changed takes at most 5% of a full one.
+    const incremental: SyncRun[] = [];
+    for (let run = 0; run < runs; run++) incremental.push(await runChild(fake.url, 1, dir, 'incremental'));
+    const took = median(incremental.map((r) => r.ms));
+    console.log(`${'sync 100k, 1% changed (incremental)'.padEnd(34)} ${ms(took).padStart(10)}   full ${ms(fullAtOne).padStart(11)}   ratio ${((100 * took) / fullAtOne).toFixed(1)}% (at most 5%)`);
   } finally {
     await fake.close();
   }
 }
 
-const child = process.env.BENCH_SYNC_CHILD ? (JSON.parse(process.env.BENCH_SYNC_CHILD) as { url: string; concurrency: number; dir: string }) : null;
+const child = process.env.BENCH_SYNC_CHILD ? (JSON.parse(process.env.BENCH_SYNC_CHILD) as { url: string; concurrency: number; dir: string; mode: 'full' | 'incremental' }) : null;
 const dir = child?.dir ?? mkdtempSync(join(tmpdir(), 'hr-import-bench-'));
 if (child) {
-  await syncChild(child.url, child.concurrency, child.dir);
+  await syncChild(child.url, child.concurrency, child.dir, child.mode);
   process.exit(0);
 }
 try {

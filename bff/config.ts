@@ -101,6 +101,9 @@ const settingsShape = z
         // Below the 10 minute claim lease: a live refresh is never taken over by another process.
         seconds: z.number().int().min(1).max(570),
         minIntervalSeconds: z.number().int().min(0).max(86_400),
+        // Incremental refreshes between two full ones (which alone find deletions), and the most time between full ones.
+        incrementalRefreshes: z.number().int().min(0).max(10_000),
+        fullRefreshSeconds: z.number().int().min(60).max(30 * 86_400),
       })
       .strict()
       .partial()

@@ -14,6 +14,7 @@ import * as dropRateLimits from './2026_12_02_110000_drop_rate_limits.js';
 import * as createHealthProbes from './2026_12_02_110100_create_health_probes.js';
 import * as indexMailCounts from './2026_12_02_120000_index_mail_counts.js';
 import * as addDirectoryUsedAt from './2026_12_02_140000_add_directory_used_at.js';
+import * as addDirectoryWatermarks from './2026_12_02_150000_add_directory_watermarks.js';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_24_190000_create_core_tables': createCoreTables,
@@ -27,4 +28,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_02_110100_create_health_probes': createHealthProbes,
   '2026_12_02_120000_index_mail_counts': indexMailCounts,
   '2026_12_02_140000_add_directory_used_at': addDirectoryUsedAt,
+  '2026_12_02_150000_add_directory_watermarks': addDirectoryWatermarks,
 };

@@ -83,3 +83,18 @@ export async function setupConnector<Fake extends Closable & { url: string }, Fa
   const list = (cursor: string | null = null) => connector.listContacts({ cursor, signal: signal() });
   return { fake, connector, slept, list };
 }
+
+/** Every page of a connector's changes since `since`: the changed contacts, the deleted ids, and the watermark the last page named. */
+export async function listChangesAll(connector: Connector, since: string, startedAt = new Date('2026-11-24T12:00:00Z')) {
+  const contacts: DirectoryContact[] = [];
+  const deleted: string[] = [];
+  let watermark: string | null = null;
+  let pages = 0;
+  for await (const page of connector.listChanges!({ since, startedAt, signal: signal() })) {
+    pages++;
+    contacts.push(...page.contacts);
+    deleted.push(...page.deleted);
+    if (page.watermark !== null) watermark = page.watermark;
+  }
+  return { contacts, deleted, watermark, pages };
+}

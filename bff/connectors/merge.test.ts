@@ -4,7 +4,7 @@ import * as merge from './merge.js';
 import { createMergeConnector, MERGE_EU_API_URL } from './merge.js';
 import { startMergeFake, type MergeFakeOptions } from '../../test/fakes/merge-server.js';
 import { startLoopback, type Failure } from '../../test/fakes/loopback.js';
-import { closeFakes, expectProviderError as failure, firstPage as first, listAll, recordingSleep, setupConnector, signal, track } from '../../test/connector-kit.js';
+import { closeFakes, expectProviderError as failure, firstPage as first, listAll, listChangesAll, recordingSleep, setupConnector, signal, track } from '../../test/connector-kit.js';
 
 const CREDENTIALS = { apiKey: 'merge-production-key', accountToken: 'linked-account-token' };
 
@@ -188,5 +188,22 @@ describe('Merge connector: Merge’s own published example (merge-node-client wi
     const second = await connector.listContacts({ cursor: page.nextCursor, signal: signal() });
     expect(second.contacts).toHaveLength(1);
     expect(fake.requests[1]!.query.get('cursor')).toBe('cD0yMDIxLTAxLTA2KzAzJTNBMjQlM0E1My40MzQzMjYlMkIwMCUzQTAw');
+  });
+
+  describe('incremental refresh', () => {
+    it('lists people Merge changed after the watermark, deleted ones by id, over several pages', async () => {
+      const changed = (n: number, at: string, deleted = false): Record<string, unknown> => ({ ...employee(n), modified_at: at, ...(deleted ? { remote_was_deleted: true } : {}) });
+      const employees = [changed(1, '2026-11-01T00:00:00Z'), changed(2, '2026-11-24T11:30:00Z'), changed(3, '2026-11-24T11:40:00Z', true), changed(4, '2026-11-24T11:50:00Z')];
+      const { fake, connector } = await setup({ employees, pageLimit: 2 });
+      const changes = await listChangesAll(connector, '2026-11-24T11:00:00.000Z');
+      expect(changes.contacts.map((c) => c.id)).toEqual([String(employees[1]!.id), String(employees[3]!.id)]);
+      expect(changes.deleted).toEqual([String(employees[2]!.id)]);
+      expect(changes.watermark).toBe('2026-11-24T11:55:00.000Z');
+      expect(changes.pages).toBe(2);
+      expect(fake.requests.map((r) => [r.query.get('modified_after'), r.query.get('include_deleted_data')])).toEqual([
+        ['2026-11-24T11:00:00.000Z', 'true'],
+        ['2026-11-24T11:00:00.000Z', 'true'],
+      ]);
+    });
   });
 });

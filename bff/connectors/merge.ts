@@ -28,6 +28,7 @@ import {
   type ConnectorOptions,
   type RawContact,
 } from './normalize.js';
+import { readTimeWatermark, timeWatermark } from './paging.js';
 import type { Connector, ConnectorFactory, ConnectorSettings } from './types.js';
 
 export const MERGE_API_URL = 'https://api.merge.dev';
@@ -71,19 +72,44 @@ export function createMergeConnector(settings: ConnectorSettings, options: Conne
   const http = connectorHttp(PROVIDER, settings, options);
   const endpoint = `${urlOr(settings.baseUrl, MERGE_API_URL)}/api/hris/v1/employees`;
 
+  async function fetchPage(cursor: string | null, signal: AbortSignal, filter: Record<string, string> = {}) {
+    const { page, state } = readCursor(PROVIDER, cursor);
+    const url = new URL(endpoint);
+    url.search = new URLSearchParams({ page_size: String(PAGE_SIZE), expand: EXPAND, ...filter, ...(state ? { cursor: state } : {}) }).toString();
+    const body = await http.json<unknown>(url, {
+      signal,
+      page: pageLabel(page),
+      headers: { Authorization: `Bearer ${apiKey}`, 'X-Account-Token': accountToken },
+    });
+    if (!isRecord(body) || !Array.isArray(body.results)) throw unreadable(PROVIDER, pageLabel(page), 'no "results" list');
+    const next = blankToNull(body.next);
+    return { records: recordsOf(body.results), nextCursor: next ? pageCursor(page + 1, next) : null };
+  }
+
   return {
     async listContacts({ cursor, signal }) {
-      const { page, state } = readCursor(PROVIDER, cursor);
-      const url = new URL(endpoint);
-      url.search = new URLSearchParams({ page_size: String(PAGE_SIZE), expand: EXPAND, ...(state ? { cursor: state } : {}) }).toString();
-      const body = await http.json<unknown>(url, {
-        signal,
-        page: pageLabel(page),
-        headers: { Authorization: `Bearer ${apiKey}`, 'X-Account-Token': accountToken },
-      });
-      if (!isRecord(body) || !Array.isArray(body.results)) throw unreadable(PROVIDER, pageLabel(page), 'no "results" list');
-      const next = blankToNull(body.next);
-      return { contacts: toContacts(recordsOf(body.results), read), nextCursor: next ? pageCursor(page + 1, next) : null };
+      const { records, nextCursor } = await fetchPage(cursor, signal);
+      return { contacts: toContacts(records, read), nextCursor };
+    },
+    changeWatermark: async ({ startedAt }) => timeWatermark(startedAt),
+    /**
+     * `modified_after` (docs.merge.dev, Employees list): only objects whose data Merge changed
+     * after that time. With `include_deleted_data=true` the people deleted in the HR system come
+     * back too, marked `remote_was_deleted`, so Merge's changes name deletions.
+     */
+    async *listChanges({ since, startedAt, signal }) {
+      const filter = { modified_after: readTimeWatermark(PROVIDER, since).toISOString(), include_deleted_data: 'true' };
+      let cursor: string | null = null;
+      do {
+        const page: { records: Record<string, unknown>[]; nextCursor: string | null } = await fetchPage(cursor, signal, filter);
+        const gone = page.records.filter((e) => e.remote_was_deleted === true);
+        yield {
+          contacts: toContacts(page.records.filter((e) => e.remote_was_deleted !== true), read),
+          deleted: gone.map((e) => String(e.id ?? '')).filter(Boolean),
+          watermark: page.nextCursor ? null : timeWatermark(startedAt),
+        };
+        cursor = page.nextCursor;
+      } while (cursor);
     },
   };
 }

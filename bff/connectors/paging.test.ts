@@ -5,7 +5,7 @@
  * that pauses every worker and still ends with everyone.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { allPages } from './paging.js';
+import { allPages, readAhead } from './paging.js';
 import { createPersonioConnector } from './personio.js';
 import { createUnifiedConnector } from './unified.js';
 import { createWorkdayConnector } from './workday.js';
@@ -124,5 +124,54 @@ describe('reading a directory several pages at a time', () => {
     const { contacts } = await reading;
     expect(contacts).toHaveLength(1_000);
     expect(started.filter((t) => t >= pausedAt).length).toBeGreaterThan(0);
+  });
+});
+
+describe('reading ahead of the database writes', () => {
+  /** A source that records when each item was asked for, answering each after a tick. */
+  function counted(items: number, failAt?: number) {
+    const asked: number[] = [];
+    async function* source() {
+      for (let i = 0; i < items; i++) {
+        asked.push(i);
+        await new Promise((ok) => setTimeout(ok, 1));
+        if (i === failAt) throw new Error(`item ${i} failed`);
+        yield i;
+      }
+    }
+    return { asked, source: source() };
+  }
+
+  it('has the next items asked for while the reader is still busy with one, in order', async () => {
+    const { asked, source } = counted(6);
+    const seen: number[] = [];
+    for await (const item of readAhead(source, 2)) {
+      seen.push(item);
+      if (item === 0) {
+        await new Promise((ok) => setTimeout(ok, 30));
+        // Items 1 and 2 were fetched while item 0 was being written.
+        expect(asked).toEqual([0, 1, 2]);
+      }
+    }
+    expect(seen).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+
+  it('never asks the source for more than `most` items', async () => {
+    const { asked, source } = counted(100);
+    const seen: number[] = [];
+    for await (const item of readAhead(source, 2, 5)) seen.push(item);
+    expect(seen).toEqual([0, 1, 2, 3, 4]);
+    expect(asked).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('passes on a failure in its place, after the items before it', async () => {
+    const { source } = counted(10, 3);
+    const seen: number[] = [];
+    await expect(
+      (async () => {
+        for await (const item of readAhead(source, 2)) seen.push(item);
+      })(),
+    ).rejects.toThrow('item 3 failed');
+    expect(seen).toEqual([0, 1, 2]);
   });
 });

@@ -10,7 +10,7 @@
  * `concurrency` pages in memory. A throttled request pauses every request of its connector
  * through the shared HTTP client (http.ts), so the workers back off together.
  */
-import type { Connector, DirectoryContact, DirectoryPage, PagesOptions } from './types.js';
+import { ProviderError, type Connector, type DirectoryChanges, type DirectoryContact, type DirectoryPage, type PagesOptions } from './types.js';
 
 /** One offset page as a connector reads it. */
 export interface OffsetPage {
@@ -84,4 +84,67 @@ export async function* allPages(connector: Connector, options: PagesOptions): As
     yield page;
     cursor = page.nextCursor;
   } while (cursor);
+}
+
+/**
+ * How far a timestamp watermark reaches back before the refresh that set it: the provider's clock
+ * and ours differ, and a record saved while the previous listing ran may carry a time just before
+ * its start. Reading a few minutes twice costs a handful of records; missing them costs a stale
+ * directory until the next full refresh.
+ */
+export const WATERMARK_OVERLAP_MS = 5 * 60_000;
+
+/** The watermark of a refresh started at `startedAt`, for providers that filter by last-update time. */
+export function timeWatermark(startedAt: Date): string {
+  return new Date(startedAt.getTime() - WATERMARK_OVERLAP_MS).toISOString();
+}
+
+/** A stored timestamp watermark, read back; anything else makes the refresh a full one. */
+export function readTimeWatermark(provider: string, since: string): Date {
+  const at = new Date(since);
+  if (!/^\d{4}-\d\d-\d\dT/.test(since) || Number.isNaN(at.getTime())) throw new ProviderError('bad_response', `${provider}: the stored watermark "${since.slice(0, 40)}" is not a time.`);
+  return at;
+}
+
+/**
+ * The changes of a provider that can filter its listing by last-update time but never names who
+ * was deleted (terminated people still come back, marked inactive): the listing's pages as
+ * changes, then the next watermark. Deletions are left to the periodic full refresh.
+ */
+export async function* changedPages(pages: AsyncIterable<DirectoryPage>, startedAt: Date): AsyncGenerator<DirectoryChanges> {
+  for await (const page of pages) yield { contacts: page.contacts, deleted: [], watermark: null };
+  yield { contacts: [], deleted: [], watermark: timeWatermark(startedAt) };
+}
+
+/**
+ * Pulls up to `depth` items of `source` ahead of its reader, so the next page's request is on the
+ * wire while the reader writes the last one to the database: the provider's latency and the
+ * insert overlap instead of adding up. Holds at most `depth` items beyond the one being read, and
+ * asks the source for `most` items at most.
+ */
+export async function* readAhead<T>(source: AsyncIterable<T>, depth: number, most = Infinity): AsyncGenerator<T> {
+  const it = source[Symbol.asyncIterator]();
+  const queue: Promise<IteratorResult<T>>[] = [];
+  // Never more than `most` asked of the source, read ahead or not: a bound on pages stays exact.
+  let asked = 0;
+  try {
+    for (;;) {
+      if (queue.length === 0 && asked >= most) return;
+      // An async generator answers queued next() calls one after another, each after the last.
+      while (queue.length <= depth && asked < most) {
+        asked++;
+        const next = it.next();
+        // Awaited in order below; one that follows a failure must not surface as unhandled.
+        next.catch(() => undefined);
+        queue.push(next);
+      }
+      const step = await queue.shift()!;
+      if (step.done) return;
+      yield step.value;
+    }
+  } finally {
+    // Ends the source (its finally blocks cancel what it still has in flight) once the queued steps settle.
+    await Promise.allSettled(queue);
+    await it.return?.(undefined);
+  }
 }

@@ -5,7 +5,7 @@ import { createPersonioConnector, PERSONIO_CREDENTIALS } from './personio.js';
 import type { ConnectorFactory } from './types.js';
 import { startPersonioServer, type PersonioEmployee, type PersonioOptions } from '../../test/fakes/personio-server.js';
 import { startLoopback } from '../../test/fakes/loopback.js';
-import { closeFakes, expectProviderError as failure, listAll, recordingSleep, setupConnector, signal, track } from '../../test/connector-kit.js';
+import { closeFakes, expectProviderError as failure, listAll, listChangesAll, recordingSleep, setupConnector, signal, track } from '../../test/connector-kit.js';
 
 // js-yaml comes with openapi-typescript; it reads Personio's examples as Personio published them.
 const yaml = createRequire(import.meta.url)('js-yaml') as { load(text: string): unknown };
@@ -177,5 +177,25 @@ describe('Personio connector: Personio’s own published examples (personio/api-
     const invalid = await failure(forbidden.list());
     expect(invalid).toMatchObject({ kind: 'permission', details: { status: 403 } });
     expect(invalid.message).toContain('Provided authorization is not valid');
+  });
+
+  describe('incremental refresh', () => {
+    it('asks for the employees updated since the watermark with updated_since, without limit or offset', async () => {
+      const employees = [
+        { ...ADA, last_modified_at: '2026-11-01T09:00:00+00:00' },
+        { ...GRACE, last_modified_at: '2026-11-24T11:30:00+00:00' },
+        { ...ALAN, last_modified_at: '2026-11-24T11:59:00+00:00' },
+      ];
+      const { fake, connector } = await setup({ employees });
+      const changes = await listChangesAll(connector, '2026-11-24T11:00:00.000Z');
+      expect(changes.contacts.map((c) => [c.id, c.status])).toEqual([
+        ['2', 'active'],
+        ['3', 'inactive'],
+      ]);
+      expect(changes.deleted).toEqual([]);
+      expect(changes.watermark).toBe('2026-11-24T11:55:00.000Z');
+      const asked = fake.requests.filter((r) => r.path === '/v1/company/employees');
+      expect(asked.map((r) => [r.query.get('updated_since'), r.query.get('limit'), r.query.get('offset')])).toEqual([['2026-11-24T11:00:00', null, null]]);
+    });
   });
 });

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createSalesforceConnector, trustedInstance } from './salesforce.js';
 import { startSalesforceFake, type SalesforceFakeOptions } from '../../test/fakes/salesforce-server.js';
 import type { Failure } from '../../test/fakes/loopback.js';
-import { closeFakes, expectProviderError as failure, firstPage as first, listAll, setupConnector, signal } from '../../test/connector-kit.js';
+import { closeFakes, expectProviderError as failure, firstPage as first, listAll, listChangesAll, setupConnector, signal } from '../../test/connector-kit.js';
 
 const CREDENTIALS = { clientId: '3MVG9fakeConsumerKey', clientSecret: 'fake-consumer-secret' };
 
@@ -197,5 +197,24 @@ describe('Salesforce connector', () => {
   it('names a missing credential and requires the My Domain', () => {
     expect(() => createSalesforceConnector({ baseUrl: 'https://acme.my.salesforce.com', credentials: { clientId: 'x' } })).toThrow(/"clientSecret"/);
     expect(() => createSalesforceConnector({ baseUrl: '', credentials: CREDENTIALS })).toThrow(/My Domain/);
+  });
+
+  describe('incremental refresh', () => {
+    it('asks each object for the records changed after the watermark by SystemModstamp, over several batches', async () => {
+      const stamped = (r: Record<string, unknown>, at: string) => ({ ...r, SystemModstamp: at });
+      const users = [stamped(user(1), '2026-11-01T00:00:00.000+0000'), ...Array.from({ length: 250 }, (_, i) => stamped(user(100 + i), '2026-11-24T11:30:00.000+0000'))];
+      const contacts = [stamped(contact(1), '2026-11-24T11:45:00.000+0000'), stamped(contact(2), '2026-10-01T00:00:00.000+0000')];
+      const { fake, connector } = await setup({ users, contacts, batchLimit: 200 });
+      const changes = await listChangesAll(connector, '2026-11-24T11:00:00.000Z');
+      expect(changes.contacts).toHaveLength(251);
+      expect(changes.contacts.at(-1)!.id).toBe(String(contact(1).Id));
+      expect(changes.deleted).toEqual([]);
+      expect(changes.watermark).toBe('2026-11-24T11:55:00.000Z');
+      const queries = fake.dataRequests().map((r) => r.query.get('q')).filter(Boolean);
+      expect(queries).toEqual([
+        "SELECT Id, FirstName, LastName, Name, Email, Title, Department, City, ManagerId, IsActive, SmallPhotoUrl FROM User WHERE UserType = 'Standard' AND SystemModstamp > 2026-11-24T11:00:00Z",
+        'SELECT Id, FirstName, LastName, Name, Email, Title, Department, MailingCity, ReportsToId FROM Contact WHERE SystemModstamp > 2026-11-24T11:00:00Z',
+      ]);
+    });
   });
 });

@@ -39,7 +39,8 @@ import {
   type ConnectorOptions,
   type RawContact,
 } from './normalize.js';
-import { ProviderError, type Connector, type ConnectorFactory, type ConnectorSettings } from './types.js';
+import { ProviderError, type Connector, type ConnectorFactory, type ConnectorSettings, type DirectoryPage } from './types.js';
+import { readTimeWatermark, timeWatermark } from './paging.js';
 
 export const SALESFORCE_CREDENTIALS = ['clientId', 'clientSecret'] as const;
 export const SALESFORCE_API_VERSION = 'v62.0';
@@ -96,10 +97,23 @@ const BATCH_SIZE = 2000;
 
 type SObject = 'User' | 'Contact';
 
-const SOQL: Record<SObject, string> = {
-  User: "SELECT Id, FirstName, LastName, Name, Email, Title, Department, City, ManagerId, IsActive, SmallPhotoUrl FROM User WHERE UserType = 'Standard'",
-  Contact: 'SELECT Id, FirstName, LastName, Name, Email, Title, Department, MailingCity, ReportsToId FROM Contact',
+const SOQL: Record<SObject, { select: string; where: string[] }> = {
+  User: { select: 'SELECT Id, FirstName, LastName, Name, Email, Title, Department, City, ManagerId, IsActive, SmallPhotoUrl FROM User', where: ["UserType = 'Standard'"] },
+  Contact: { select: 'SELECT Id, FirstName, LastName, Name, Email, Title, Department, MailingCity, ReportsToId FROM Contact', where: [] },
 };
+
+/**
+ * The query for one object; with `since`, only the records changed after it. SystemModstamp is
+ * the system field Salesforce updates on every change of a record, its own or an automated one
+ * (SOQL and SOSL Reference, "System Fields"; it is indexed, unlike LastModifiedDate), and a
+ * dateTime literal is written unquoted in UTC, `YYYY-MM-DDThh:mm:ssZ` ("Date Formats and Date
+ * Literals"). Deleted records are not returned by `query`; the periodic full refresh finds them.
+ */
+function soqlOf(object: SObject, since: Date | null): string {
+  const { select, where } = SOQL[object];
+  const conditions = since ? [...where, `SystemModstamp > ${since.toISOString().slice(0, 19)}Z`] : where;
+  return conditions.length ? `${select} WHERE ${conditions.join(' AND ')}` : select;
+}
 
 /** Where a listing stands: which object, the locator of its next batch, and the sizes of the objects already done. */
 interface Position {
@@ -208,8 +222,8 @@ export function createSalesforceConnector(settings: ConnectorSettings, options: 
     return token;
   });
 
-  function urlOf(origin: string, at: Position, object: SObject, page: number): URL {
-    if (!at.next) return new URL(`/services/data/${SALESFORCE_API_VERSION}/query?q=${encodeURIComponent(SOQL[object])}`, origin);
+  function urlOf(origin: string, at: Position, object: SObject, page: number, since: Date | null): URL {
+    if (!at.next) return new URL(`/services/data/${SALESFORCE_API_VERSION}/query?q=${encodeURIComponent(soqlOf(object, since))}`, origin);
     const url = new URL(at.next, origin);
     if (url.origin !== origin || !url.pathname.startsWith('/services/data/')) {
       throw unreadable(PROVIDER, pageLabel(page), `the next batch is at ${url.origin}${url.pathname}, outside the org's REST API`);
@@ -217,13 +231,12 @@ export function createSalesforceConnector(settings: ConnectorSettings, options: 
     return url;
   }
 
-  return {
-    async listContacts({ cursor, signal }) {
+  async function batch(cursor: string | null, signal: AbortSignal, since: Date | null): Promise<DirectoryPage> {
       const { page, state } = readCursor(PROVIDER, cursor);
       const at = readPosition(state, objects.length);
       const object = objects[at.object]!;
       const body = await tokens.use(signal, (token) =>
-        http.json<unknown>(urlOf(instances.get(token) ?? myDomain.origin, at, object, page), {
+        http.json<unknown>(urlOf(instances.get(token) ?? myDomain.origin, at, object, page, since), {
           signal,
           page: pageLabel(page),
           classify,
@@ -246,6 +259,19 @@ export function createSalesforceConnector(settings: ConnectorSettings, options: 
         // Exact only once the last object's size is known, as the earlier ones are summed in.
         total: last && size !== null ? at.before + size : null,
       };
+  }
+
+  return {
+    listContacts: ({ cursor, signal }) => batch(cursor, signal, null),
+    changeWatermark: async ({ startedAt }) => timeWatermark(startedAt),
+    async *listChanges({ since, startedAt, signal }) {
+      const from = readTimeWatermark(PROVIDER, since);
+      let cursor: string | null = null;
+      do {
+        const page: DirectoryPage = await batch(cursor, signal, from);
+        cursor = page.nextCursor;
+        yield { contacts: page.contacts, deleted: [], watermark: cursor ? null : timeWatermark(startedAt) };
+      } while (cursor);
     },
   };
 }

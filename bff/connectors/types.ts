@@ -31,6 +31,33 @@ export interface PagesOptions {
   concurrency: number;
 }
 
+export interface ChangesOptions {
+  /** Where the previous refresh left off: what `changeWatermark` or the last `listChanges` page gave. */
+  since: string;
+  /** When this refresh started, by the BFF's clock: timestamp watermarks are taken from it. */
+  startedAt: Date;
+  signal: AbortSignal;
+}
+
+export interface WatermarkOptions {
+  /** When the full refresh starts, by the BFF's clock. */
+  startedAt: Date;
+  signal: AbortSignal;
+}
+
+/** One page of what changed in a directory since a watermark. */
+export interface DirectoryChanges {
+  /** People added or changed since then, each its whole record as `listContacts` gives it. */
+  contacts: DirectoryContact[];
+  /**
+   * Ids the provider reports as deleted since then, where its API says so; everywhere else the
+   * periodic full refresh finds who is gone.
+   */
+  deleted: string[];
+  /** Where the next incremental refresh starts: set on the last page, null on the others. */
+  watermark: string | null;
+}
+
 export interface Connector {
   /** One page of the directory. Providers without paging return everything and a null cursor. */
   listContacts(options: ListOptions): Promise<DirectoryPage>;
@@ -41,6 +68,18 @@ export interface Connector {
    * The pages' `nextCursor` means nothing here.
    */
   pages?(options: PagesOptions): AsyncIterable<DirectoryPage>;
+  /**
+   * Incremental refresh, where the provider can list what changed since a point (a timestamp, or
+   * its own delta link): the changes since `since`, page by page, the last page naming the next
+   * watermark. A connector that has it also has `changeWatermark`.
+   */
+  listChanges?(options: ChangesOptions): AsyncIterable<DirectoryChanges>;
+  /**
+   * The watermark of the directory as it is now, asked just before a full refresh starts, so that
+   * whatever changes while it runs is listed again by the next incremental one (applying a
+   * change twice is harmless; missing one is not).
+   */
+  changeWatermark?(options: WatermarkOptions): Promise<string>;
 }
 
 /** Secrets resolved from the environment or the encrypted store; never logged or returned. */

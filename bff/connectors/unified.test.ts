@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createUnifiedConnector, UNIFIED_API_URL, UNIFIED_AU_API_URL, UNIFIED_EU_API_URL } from './unified.js';
 import { startUnifiedFake, type UnifiedFakeOptions } from '../../test/fakes/unified-server.js';
 import type { Failure } from '../../test/fakes/loopback.js';
-import { closeFakes, expectProviderError as failure, firstPage as first, listAll, setupConnector, signal } from '../../test/connector-kit.js';
+import { closeFakes, expectProviderError as failure, firstPage as first, listAll, listChangesAll, setupConnector, signal } from '../../test/connector-kit.js';
 
 const CREDENTIALS = { apiKey: 'unified-workspace-key', connectionId: '65f1c0ffee0123456789abcd' };
 
@@ -144,5 +144,32 @@ describe('Unified.to HRIS connector', () => {
   it('names a missing credential and knows the hosts of the three data regions', () => {
     expect(() => createUnifiedConnector({ baseUrl: UNIFIED_EU_API_URL, credentials: { apiKey: 'k' } })).toThrow(/"connectionId"/);
     expect([UNIFIED_API_URL, UNIFIED_EU_API_URL, UNIFIED_AU_API_URL]).toEqual(['https://api.unified.to', 'https://api-eu.unified.to', 'https://api-au.unified.to']);
+  });
+
+  describe('incremental refresh', () => {
+    const at = (n: number, updatedAt: string) => ({ ...employee(n), updated_at: updatedAt });
+
+    it('lists only employees updated since the watermark through updated_gte, and names the next one', async () => {
+      const employees = [at(1, '2026-11-01T00:00:00Z'), ...Array.from({ length: 120 }, (_, i) => at(100 + i, '2026-11-24T11:00:00Z')), at(2, '2026-11-24T10:59:59Z')];
+      const { fake, connector } = await setup({ employees });
+      const startedAt = new Date('2026-11-24T12:00:00Z');
+      expect(await connector.changeWatermark!({ startedAt, signal: signal() })).toBe('2026-11-24T11:55:00.000Z');
+      const changes = await listChangesAll(connector, '2026-11-24T11:00:00.000Z', startedAt);
+      expect(changes.contacts.map((c) => c.id)).toEqual(Array.from({ length: 120 }, (_, i) => `emp_${100 + i}`));
+      // Unified.to names no deleted employees: the periodic full refresh finds them.
+      expect(changes.deleted).toEqual([]);
+      // Five minutes back from the start: the provider's clock may lag ours.
+      expect(changes.watermark).toBe('2026-11-24T11:55:00.000Z');
+      expect(fake.requests.map((r) => [r.query.get('updated_gte'), r.query.get('offset')])).toEqual([
+        ['2026-11-24T11:00:00.000Z', '0'],
+        ['2026-11-24T11:00:00.000Z', '100'],
+      ]);
+    });
+
+    it('refuses a stored watermark that is not a time, so the refresh falls back to a full one', async () => {
+      const { fake, connector } = await setup({ employees: [employee(1)] });
+      expect((await failure(listChangesAll(connector, 'garbage'))).kind).toBe('bad_response');
+      expect(fake.requests).toEqual([]);
+    });
   });
 });

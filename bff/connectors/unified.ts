@@ -29,7 +29,7 @@ import {
   type ConnectorOptions,
   type RawContact,
 } from './normalize.js';
-import { offsetPages, type OffsetListing } from './paging.js';
+import { changedPages, offsetPages, readTimeWatermark, timeWatermark, type OffsetListing } from './paging.js';
 import type { Connector, ConnectorFactory, ConnectorSettings } from './types.js';
 
 export const UNIFIED_API_URL = 'https://api.unified.to';
@@ -68,16 +68,19 @@ export function createUnifiedConnector(settings: ConnectorSettings, options: Con
   const http = connectorHttp(PROVIDER, settings, options);
   const endpoint = `${urlOr(settings.baseUrl, UNIFIED_API_URL)}/hris/${encodeURIComponent(connectionId)}/employee`;
 
-  const listing: OffsetListing = {
+  // `updated_gte` (docs.unified.to/hris/employee/List_all_employees): only employees updated at
+  // or after that time, paged like the whole listing. Unified.to names no deleted employees.
+  const listingOf = (updatedGte: Date | null): OffsetListing => ({
     pageSize: PAGE_SIZE,
     async fetch(offset, page, signal) {
       const url = new URL(endpoint);
-      url.search = new URLSearchParams({ limit: String(PAGE_SIZE), offset: String(offset) }).toString();
+      url.search = new URLSearchParams({ limit: String(PAGE_SIZE), offset: String(offset), ...(updatedGte ? { updated_gte: updatedGte.toISOString() } : {}) }).toString();
       const body = await http.json<unknown>(url, { signal, page: pageLabel(page), headers: { Authorization: `Bearer ${apiKey}` } });
       if (!Array.isArray(body)) throw unreadable(PROVIDER, pageLabel(page), 'not a list of employees');
       return { contacts: toContacts(recordsOf(body), read), received: body.length, total: null };
     },
-  };
+  });
+  const listing = listingOf(null);
 
   return {
     async listContacts({ cursor, signal }) {
@@ -87,6 +90,8 @@ export function createUnifiedConnector(settings: ConnectorSettings, options: Con
     },
     // No total is given, so pages ahead are asked for speculatively until one comes back short.
     pages: (options) => offsetPages(listing, options),
+    changeWatermark: async ({ startedAt }) => timeWatermark(startedAt),
+    listChanges: ({ since, startedAt, signal }) => changedPages(offsetPages(listingOf(readTimeWatermark(PROVIDER, since)), { signal, concurrency: 1 }), startedAt),
   };
 }
 

@@ -54,8 +54,42 @@ export function openDatabase(options: DatabaseOptions): Db {
   // Deleted and overwritten rows are zeroed on disk, not left in free pages: an erased person
   // (services/privacy.ts) or a purged directory cannot be read back from the file.
   sqlite.pragma('secure_delete = ON');
-  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   return { kysely, dialect: 'sqlite', close: () => kysely.destroy() };
+}
+
+/** Prepared statements kept per SQL text; the least recently used goes past this many. */
+const STATEMENT_CACHE = 100;
+
+/**
+ * Kysely's SQLite driver prepares every query anew; a directory refresh runs the same few
+ * hundred-row statements hundreds of times, and preparing them cost as much as running them.
+ * Statements are kept by their text and reused (better-sqlite3 statements are reusable, and
+ * Kysely runs one query at a time on its single connection).
+ */
+function withStatementCache(sqlite: SQLite.Database): SQLite.Database {
+  const cache = new Map<string, SQLite.Statement>();
+  const prepare = sqlite.prepare.bind(sqlite);
+  return new Proxy(sqlite, {
+    get(target, property, receiver) {
+      if (property !== 'prepare') {
+        const value = Reflect.get(target, property, receiver) as unknown;
+        // The driver's own methods run on the database itself, not on this wrapper.
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      }
+      return (source: string) => {
+        let statement = cache.get(source);
+        if (statement) {
+          cache.delete(source);
+        } else {
+          statement = prepare(source);
+          if (cache.size >= STATEMENT_CACHE) cache.delete(cache.keys().next().value!);
+        }
+        cache.set(source, statement);
+        return statement;
+      };
+    },
+  });
 }
 
 export async function migrateToLatest(db: Db): Promise<string[]> {

@@ -3,7 +3,7 @@
  * text, integer, and ISO-8601 UTC timestamps stored as text (they sort and compare the same
  * on both, and need no driver-specific date handling).
  */
-import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
 
 export interface TargetTable {
   type: string;
@@ -125,6 +125,12 @@ export interface DirectorySyncTable {
   error_message: string | null;
   /** When a listing last read the directory (at most hourly); the retention worker purges unused ones. */
   used_at: string | null;
+  /** Where the next incremental refresh starts (the connector's own format); null: next is full. */
+  watermark: string | null;
+  /** When the last full refresh finished (ISO): the periodic one that also finds deletions. */
+  full_synced_at: string | null;
+  /** Incremental refreshes since that full one. */
+  incremental_refreshes: Generated<number>;
 }
 
 export interface DirectoryContactTable {

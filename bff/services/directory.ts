@@ -3,14 +3,15 @@
  * search, filters, paging and "Select All" over a company-sized directory are answered here,
  * and an import resolves contacts from rows we fetched ourselves, never from what a browser says.
  */
-import { sql, type ExpressionBuilder, type Kysely, type SelectQueryBuilder, type Transaction } from 'kysely';
+import { CompiledQuery, sql, type ExpressionBuilder, type Kysely, type SelectQueryBuilder, type Transaction } from 'kysely';
 import type { Database, DirectoryContactRow, NewDirectoryContact, Target } from '../db/schema.js';
 import type { Contact, ContactFacets, ContactFilters, ContactPage, Membership, RefreshStatus } from '../contract.js';
 import { ProviderError, type Connector, type DirectoryContact } from '../connectors/types.js';
-import { allPages } from '../connectors/paging.js';
+import { allPages, readAhead } from '../connectors/paging.js';
 import { responseByteLimit } from '../connectors/http.js';
 import { redact } from '../connectors/redact.js';
 import { AppError } from '../errors.js';
+import { dialectOf } from '../db/connect.js';
 import { foldForSearch, likePattern, normalizeEmail } from './text.js';
 
 type Q = Kysely<Database> | Transaction<Database>;
@@ -49,9 +50,25 @@ export interface RefreshLimits {
   seconds: number;
   /** Seconds between two refreshes of one connection that an admin forces. */
   minIntervalSeconds: number;
+  /**
+   * Incremental refreshes (only what changed, where the provider can tell) between two full
+   * ones; 0 makes every refresh full. Most providers never report who was deleted, so only a
+   * full refresh finds them.
+   */
+  incrementalRefreshes: number;
+  /** Seconds after a full refresh when the next refresh is full again, however few incremental ones ran. */
+  fullRefreshSeconds: number;
 }
 
-export const DEFAULT_REFRESH_LIMITS: RefreshLimits = { pages: 10_000, contacts: 250_000, responseBytes: 50 * 1024 * 1024, seconds: 540, minIntervalSeconds: 60 };
+export const DEFAULT_REFRESH_LIMITS: RefreshLimits = {
+  pages: 10_000,
+  contacts: 250_000,
+  responseBytes: 50 * 1024 * 1024,
+  seconds: 540,
+  minIntervalSeconds: 60,
+  incrementalRefreshes: 23,
+  fullRefreshSeconds: 86_400,
+};
 
 /** Forgets a connection's cached directory (its credentials changed or were removed). */
 export async function dropDirectory(db: Q, connection: string): Promise<void> {
@@ -288,22 +305,43 @@ function refreshError(err: unknown): { code: string; message: string } {
 }
 
 /**
- * Writes rows into the staging area. A person already staged from an earlier batch is
- * overwritten: the last record the provider sent wins.
+ * Rows one staging statement writes: 16 parameters each stays below SQLite's 32,766 and
+ * PostgreSQL's 65,535, and a few hundred rows a statement is where SQLite's multi-row insert
+ * stops getting cheaper per row.
+ */
+const STAGE_STATEMENT_ROWS = 500;
+
+/** The upsert of `rows` cache rows, compiled once per size and dialect (Kysely's compiler cost more than SQLite's insert). */
+const stageStatements = new Map<string, string>();
+function stageStatement(dialect: 'sqlite' | 'postgres', rows: number): string {
+  const key = `${dialect}:${rows}`;
+  let text = stageStatements.get(key);
+  if (!text) {
+    const width = STAGED_COLUMNS.length;
+    const placeholder = dialect === 'postgres' ? (n: number) => `$${n + 1}` : () => '?';
+    const values = Array.from({ length: rows }, (_, r) => `(${Array.from({ length: width }, (_, c) => placeholder(r * width + c)).join(', ')})`).join(', ');
+    const updates = REPLACED_COLUMNS.map((c) => `"${c}" = excluded."${c}"`).join(', ');
+    text = `insert into "directory_contacts" (${STAGED_COLUMNS.map((c) => `"${c}"`).join(', ')}) values ${values} on conflict ("connection", "contact_id") do update set ${updates}`;
+    stageStatements.set(key, text);
+  }
+  return text;
+}
+
+/**
+ * Writes rows into the staging area (or, for an incremental refresh, the directory itself). A
+ * person already written from an earlier batch is overwritten: the last record the provider sent
+ * wins. Each statement is compiled SQL text with its parameters, so a 100,000-person refresh spends
+ * its time in the database rather than in building two hundred query trees; on SQLite the
+ * statement text repeats, which the driver's statement cache (bff/db/connect.ts) turns into one
+ * prepared statement.
  */
 async function stage(db: Q, rows: readonly NewDirectoryContact[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += INSERT_BATCH) {
-    await db
-      .insertInto('directory_contacts')
-      .values(rows.slice(i, i + INSERT_BATCH))
-      .onConflict((oc) =>
-        oc.columns(['connection', 'contact_id']).doUpdateSet((eb) => {
-          const set: Partial<Record<keyof NewDirectoryContact, unknown>> = {};
-          for (const column of REPLACED_COLUMNS) set[column] = eb.ref(`excluded.${column}`);
-          return set as never;
-        }),
-      )
-      .execute();
+  const dialect = dialectOf(db as Kysely<Database>);
+  for (let i = 0; i < rows.length; i += STAGE_STATEMENT_ROWS) {
+    const batch = rows.slice(i, i + STAGE_STATEMENT_ROWS);
+    const params: unknown[] = [];
+    for (const row of batch) for (const column of STAGED_COLUMNS) params.push(row[column] ?? null);
+    await db.executeQuery(CompiledQuery.raw(stageStatement(dialect, batch.length), params));
   }
 }
 
@@ -313,6 +351,8 @@ async function stage(db: Q, rows: readonly NewDirectoryContact[]): Promise<void>
  * thousand disk syncs, while the batch still holds only a sliver of the directory in memory.
  */
 const STAGE_ROWS = 2_000;
+/** Pages fetched ahead of the one being staged (on top of the pages in flight). */
+export const READ_AHEAD_PAGES = 2;
 /** A batch is written sooner than that when pages come slowly, so progress keeps moving. */
 const STAGE_MAX_WAIT_MS = 500;
 
@@ -332,6 +372,107 @@ const REPLACED_COLUMNS = [
   'search_text',
   'sort_name',
 ] as const satisfies readonly (keyof NewDirectoryContact)[];
+
+/** Every column of a cache row, in the order `stage` writes them. */
+const STAGED_COLUMNS = ['connection', 'contact_id', ...REPLACED_COLUMNS] as const satisfies readonly (keyof NewDirectoryContact)[];
+
+/** Whether this refresh may ask only for what changed: the provider can, and the periodic full refresh is not due. */
+function incrementalDue(
+  connector: Connector,
+  sync: { watermark: string | null; full_synced_at: string | null; incremental_refreshes: number },
+  now: Date,
+  limits: RefreshLimits,
+): boolean {
+  if (!connector.listChanges || sync.watermark === null || sync.full_synced_at === null) return false;
+  if (Number(sync.incremental_refreshes) >= limits.incrementalRefreshes) return false;
+  const age = now.getTime() - Date.parse(sync.full_synced_at);
+  return age >= 0 && age < limits.fullRefreshSeconds * 1000;
+}
+
+/** Failures of an incremental refresh that a full refresh would meet as well. */
+const PROVIDER_REFUSALS = new Set(['auth', 'permission', 'rate_limited', 'quota_exceeded', 'unavailable']);
+
+/** A failure once the slot was released and the changes were being written: no fallback after it. */
+class CommitFailed extends Error {
+  constructor(override readonly cause: unknown) {
+    super('The directory changes could not be written.');
+  }
+}
+
+interface ChangeRun {
+  startedAt: Date;
+  now: () => Date;
+  signal: AbortSignal;
+  release: () => void;
+  limits: RefreshLimits;
+  cancelled: () => AppError;
+}
+
+/**
+ * An incremental refresh: the provider's changes since the stored watermark, held in memory
+ * (bounded by the refresh limits, and a small share of the directory when run as often as the
+ * cache expires), then written to the cached directory in one transaction: changed people
+ * upserted, deleted ones removed, and the new watermark stored with them, so the watermark only
+ * advances when the changes it stands for have landed.
+ */
+async function applyChanges(
+  db: Kysely<Database>,
+  connector: Connector,
+  connection: string,
+  claim: { started_at: string | null; watermark: string | null },
+  { startedAt, now, signal, release, limits, cancelled }: ChangeRun,
+): Promise<void> {
+  const changed = new Map<string, NewDirectoryContact>();
+  const deleted = new Set<string>();
+  let watermark: string | null = null;
+  let pages = 0;
+  for await (const page of connector.listChanges!({ since: claim.watermark!, startedAt, signal })) {
+    signal.throwIfAborted();
+    if (++pages > limits.pages) {
+      throw new AppError(502, 'refresh_too_many_pages', `The provider kept sending pages: a refresh stops after ${limits.pages} (the refreshLimits setting).`);
+    }
+    // In the provider's order: a person changed and then deleted is gone, deleted and then back is there.
+    for (const c of page.contacts) {
+      deleted.delete(c.id);
+      changed.delete(c.id);
+      changed.set(c.id, toRow(connection, c));
+    }
+    for (const id of page.deleted) {
+      changed.delete(id);
+      deleted.add(id);
+    }
+    if (changed.size + deleted.size > limits.contacts) {
+      throw new AppError(502, 'refresh_too_many_contacts', `The provider sent more than ${limits.contacts} people: a refresh stops there (the refreshLimits setting).`);
+    }
+    if (page.watermark !== null) watermark = page.watermark;
+  }
+  signal.throwIfAborted();
+  if (watermark === null) throw new ProviderError('bad_response', 'The provider\'s list of changes did not say where the next one starts.');
+  const next = watermark;
+  release();
+  try {
+    await db.transaction().execute(async (trx) => {
+      const mine = await trx
+        .updateTable('directory_syncs')
+        .set({ status: 'ready', synced_at: now().toISOString(), watermark: next, incremental_refreshes: (eb) => eb('incremental_refreshes', '+', 1) })
+        .where('connection', '=', connection)
+        .where('status', '=', 'syncing')
+        .where('started_at', '=', claim.started_at)
+        .executeTakeFirst();
+      // Disconnected or reconnected since: what was fetched with the old credentials never lands.
+      if (Number(mine.numUpdatedRows) !== 1) throw cancelled();
+      await stage(trx, [...changed.values()]);
+      const gone = [...deleted];
+      for (let i = 0; i < gone.length; i += 500) {
+        await trx.deleteFrom('directory_contacts').where('connection', '=', connection).where('contact_id', 'in', gone.slice(i, i + 500)).execute();
+      }
+      const { count } = await trx.selectFrom('directory_contacts').select((eb) => eb.fn.countAll<number>().as('count')).where('connection', '=', connection).executeTakeFirstOrThrow();
+      await trx.updateTable('directory_syncs').set({ fetched: Number(count), total: Number(count) }).where('connection', '=', connection).execute();
+    });
+  } catch (err) {
+    throw new CommitFailed(err);
+  }
+}
 
 /**
  * One refresh, run by the process holding the claim. Pages are written to the staging area in
@@ -356,11 +497,39 @@ async function runRefresh(
   const staging = stagingKey(connection);
   // The claim this refresh holds: a write finding it gone (dropped by a disconnect, or taken over)
   // stops the refresh, whichever process dropped it.
-  const claim = await db.selectFrom('directory_syncs').select('started_at').where('connection', '=', connection).executeTakeFirstOrThrow();
+  const claim = await db
+    .selectFrom('directory_syncs')
+    .select(['started_at', 'watermark', 'full_synced_at', 'incremental_refreshes'])
+    .where('connection', '=', connection)
+    .executeTakeFirstOrThrow();
   const timeUp = AbortSignal.timeout(limits.seconds * 1000);
   const signal = AbortSignal.any([stop, timeUp]);
   const cancelled = () => refreshCancelled('the connection was removed or replaced');
+  // An abort surfaces as whatever the connector was awaiting; say what stopped it.
+  const whyStopped = (err: unknown) => {
+    if (timeUp.aborted && !stop.aborted) return new AppError(504, 'refresh_timed_out', `The provider did not send its whole directory within ${limits.seconds} s (the refreshLimits setting).`);
+    if (stop.aborted && stop.reason instanceof Error) return stop.reason;
+    return err;
+  };
   try {
+    const startedAt = now();
+    if (incrementalDue(connector, claim, startedAt, limits)) {
+      try {
+        await applyChanges(db, connector, connection, claim, { startedAt, now, signal, release, limits, cancelled });
+        return;
+      } catch (err) {
+        // Stopped, cancelled, or failed while committing: no full refresh after that. Any other
+        // failure (a delta link the provider no longer honours, a page it garbled) is recovered
+        // from by the full refresh below, which also sets a new watermark.
+        if (err instanceof CommitFailed) throw err.cause;
+        if (signal.aborted || isCancelled(err)) throw whyStopped(err);
+        // The provider refusing us (credentials, throttling, quota, an outage) would refuse the full
+        // refresh too, and throttling would only cost more of its quota: that is the answer.
+        if (err instanceof ProviderError && PROVIDER_REFUSALS.has(err.kind)) throw err;
+      }
+    }
+    // Asked before the first page: whatever changes while the listing runs is listed again next time.
+    const watermark = connector.listChanges && connector.changeWatermark ? await connector.changeWatermark({ startedAt, signal }).catch((err: unknown) => Promise.reject(whyStopped(err))) : null;
     // Rows a crashed refresh left behind must not become part of this one.
     await db.deleteFrom('directory_contacts').where('connection', '=', staging).execute();
     let fetched = 0;
@@ -388,7 +557,8 @@ async function runRefresh(
       });
     };
     try {
-      for await (const page of allPages(connector, { signal, concurrency })) {
+      // Two pages read ahead: the next requests are on the wire while a batch is written.
+      for await (const page of readAhead(allPages(connector, { signal, concurrency }), READ_AHEAD_PAGES, limits.pages + 1)) {
         signal.throwIfAborted();
         pages++;
         if (pages > limits.pages) {
@@ -407,10 +577,7 @@ async function runRefresh(
       }
       signal.throwIfAborted();
     } catch (err) {
-      // An abort surfaces as whatever the connector was awaiting; say what stopped it.
-      if (timeUp.aborted && !stop.aborted) throw new AppError(504, 'refresh_timed_out', `The provider did not send its whole directory within ${limits.seconds} s (the refreshLimits setting).`);
-      if (stop.aborted && stop.reason instanceof Error) throw stop.reason;
-      throw err;
+      throw whyStopped(err);
     }
     await flush();
     release();
@@ -420,7 +587,7 @@ async function runRefresh(
       const count = Number(moved.numUpdatedRows);
       const done = await trx
         .updateTable('directory_syncs')
-        .set({ status: 'ready', fetched: count, total: count, synced_at: now().toISOString() })
+        .set({ status: 'ready', fetched: count, total: count, synced_at: now().toISOString(), watermark, full_synced_at: now().toISOString(), incremental_refreshes: 0 })
         .where('connection', '=', connection)
         .where('status', '=', 'syncing')
         .where('started_at', '=', claim.started_at)

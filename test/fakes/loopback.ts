@@ -27,6 +27,8 @@ export interface Loopback {
   close(): Promise<void>;
   /** The most requests the server was answering at one time (for concurrent paging tests). */
   readonly maxInFlight: number;
+  /** Requests being answered now: a paged read's look-ahead past the last page may still be here. */
+  readonly inFlight: number;
   /** Added before every answer is sent (settable; per request when a function), so requests overlap the way a real round trip makes them. */
   latencyMs: number | ((req: RecordedRequest) => number);
 }
@@ -72,6 +74,9 @@ export async function startLoopback(handle: (req: RecordedRequest, reply: Reply)
     close: () => new Promise<void>((ok) => server.close(() => ok())),
     get maxInFlight() {
       return maxInFlight;
+    },
+    get inFlight() {
+      return inFlight;
     },
     latencyMs: 0,
   };

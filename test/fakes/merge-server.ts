@@ -7,7 +7,8 @@
  *   `X-Account-Token: <Linked Account token>`).
  * - docs.merge.dev/merge-unified/hris/common-models/employees/list: `GET /employees` with
  *   `page_size`, `cursor`, `expand` (relation names comma-separated without spaces:
- *   employments, groups, team, work_location, manager, …), `include_deleted_data`; the Employee
+ *   employments, groups, team, work_location, manager, …), `include_deleted_data`,
+ *   `modified_after` (objects whose `modified_at` is after it); the Employee
  *   object (first_name, last_name, display_full_name, work_email, personal_email,
  *   employment_status ACTIVE | PENDING | INACTIVE, termination_date, manager, team,
  *   work_location, groups, employments, avatar, remote_was_deleted), related objects as ids
@@ -59,7 +60,15 @@ export async function startMergeFake(options: MergeFakeOptions) {
     if (!Number.isInteger(offset)) return reply(404, { detail: 'Invalid cursor' });
     const cursorAt = (n: number) => Buffer.from(`p=${n}`).toString('base64');
     // Merge leaves out people deleted in the HR system unless asked for them.
-    const visible = options.employees.filter((e) => req.query.get('include_deleted_data') === 'true' || e.remote_was_deleted !== true);
+    // `modified_after`: only objects Merge changed after that time (by their `modified_at`).
+    const modifiedAfter = req.query.get('modified_after');
+    const after = modifiedAfter === null ? null : Date.parse(modifiedAfter);
+    if (after !== null && Number.isNaN(after)) return reply(400, { modified_after: ['Enter a valid date/time.'] });
+    const visible = options.employees.filter(
+      (e) =>
+        (req.query.get('include_deleted_data') === 'true' || e.remote_was_deleted !== true) &&
+        (after === null || (typeof e.modified_at === 'string' && Date.parse(e.modified_at) > after)),
+    );
     const results = visible.slice(offset, offset + size).map((e) => {
       const out = { ...e };
       for (const relation of RELATIONS) {

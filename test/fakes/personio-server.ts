@@ -93,6 +93,15 @@ export function startPersonioServer(options: PersonioOptions) {
       const failure = failures.shift();
       if (failure === 'throttle') return error(send, 429, 'Too Many Requests');
       if (failure === '5xx') return error(send, 500, 'Internal Server Error');
+      // `updated_since`: an ISO 8601 date-time without a zone; with it, limit and offset are ignored
+      // and every employee updated since (by `last_modified_at`, read here as UTC) comes at once.
+      const updatedSince = query.get('updated_since');
+      if (updatedSince !== null) {
+        if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/.test(updatedSince)) return error(send, 400, 'The updated_since filter must be a date-time like 2022-12-24T08:15:30.');
+        const since = Date.parse(`${updatedSince}Z`);
+        const changed = options.employees.filter((e) => typeof e.last_modified_at === 'string' && Date.parse(e.last_modified_at) >= since);
+        return send(200, { success: true, metadata: { total_elements: changed.length, current_page: 0, total_pages: 1 }, offset: 0, limit: changed.length, data: changed.map((e) => attributes(e, req.origin)) });
+      }
       const limit = Number(query.get('limit') ?? 50);
       const offset = Number(query.get('offset') ?? 0);
       if (!Number.isInteger(limit) || limit < 1 || limit > 100) return error(send, 400, 'The limit must be between 1 and 100.');

@@ -34,8 +34,8 @@ import { bearerOf, startLoopback, type Failure, type RecordedRequest, type Reply
 export const SALESFORCE_API_VERSION = 'v62.0';
 
 const FIELDS: Record<string, Set<string>> = {
-  Contact: new Set(['Id', 'FirstName', 'LastName', 'Name', 'Email', 'Title', 'Department', 'MailingCity', 'ReportsToId', 'AccountId', 'Phone']),
-  User: new Set(['Id', 'FirstName', 'LastName', 'Name', 'Email', 'Title', 'Department', 'City', 'ManagerId', 'IsActive', 'SmallPhotoUrl', 'UserType', 'Username']),
+  Contact: new Set(['Id', 'FirstName', 'LastName', 'Name', 'Email', 'Title', 'Department', 'MailingCity', 'ReportsToId', 'AccountId', 'Phone', 'SystemModstamp']),
+  User: new Set(['Id', 'FirstName', 'LastName', 'Name', 'Email', 'Title', 'Department', 'City', 'ManagerId', 'IsActive', 'SmallPhotoUrl', 'UserType', 'Username', 'SystemModstamp']),
 };
 
 export interface SalesforceFakeOptions {
@@ -157,10 +157,19 @@ export async function startSalesforceFake(options: SalesforceFakeOptions) {
     if (unknown) return reply(400, sfError('INVALID_FIELD', `No such column '${unknown}' on entity '${object}'.`), limit());
     let rows = object === 'Contact' ? options.contacts : options.users;
     const where = parsed[3];
-    if (where) {
-      const eq = /^(\w+)\s*=\s*'([^']*)'$/.exec(where.trim());
-      if (!eq || !known.has(eq[1]!)) return reply(400, sfError('MALFORMED_QUERY', `unexpected condition: ${where}`), limit());
-      rows = rows.filter((r) => (r[eq[1]!] ?? 'Standard') === eq[2]);
+    // Conditions joined by AND: `Field = 'text'`, or `SystemModstamp > <dateTime literal>` (unquoted,
+    // UTC, `YYYY-MM-DDThh:mm:ssZ`; a quoted date is a type error in SOQL, refused the same way here).
+    for (const condition of where ? where.split(/\s+AND\s+/i) : []) {
+      const eq = /^(\w+)\s*=\s*'([^']*)'$/.exec(condition.trim());
+      const after = /^SystemModstamp\s*>\s*(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)$/.exec(condition.trim());
+      if (eq && known.has(eq[1]!)) {
+        rows = rows.filter((r) => (r[eq[1]!] ?? 'Standard') === eq[2]);
+      } else if (after) {
+        const since = Date.parse(after[1]!);
+        rows = rows.filter((r) => typeof r.SystemModstamp === 'string' && Date.parse(r.SystemModstamp) > since);
+      } else {
+        return reply(400, sfError('MALFORMED_QUERY', `unexpected condition: ${condition}`), limit());
+      }
     }
     const selected = rows.map((r) => Object.fromEntries(fields.map((f) => [f, r[f] ?? null])));
     const asked = /batchSize=(\d+)/.exec(String(req.headers['sforce-query-options'] ?? ''));

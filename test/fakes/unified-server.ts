@@ -1,8 +1,8 @@
 /**
  * A loopback Unified.to HRIS for connector tests, built from Unified.to's documentation:
  * - docs.unified.to/hris/employee/List_all_employees: `GET /hris/{connection_id}/employee` with
- *   `limit` (default 100), `offset` (default 0), `updated_gte`, `sort`, `order`, `query`,
- *   `fields`; the answer is a bare JSON array of HrisEmployee.
+ *   `limit` (default 100), `offset` (default 0), `updated_gte` (records updated at or after that
+ *   time, by their `updated_at`), `sort`, `order`, `query`, `fields`; the answer is a bare JSON array of HrisEmployee.
  * - docs.unified.to/reference/pagination: at most 100 records a page on most endpoints (larger
  *   limits are served as 100 here); "there aren't any more records when the number of returned
  *   results is less than your requested limit"; offset is zero-based.
@@ -31,6 +31,7 @@ export interface UnifiedFakeOptions {
 }
 
 export async function startUnifiedFake(options: UnifiedFakeOptions) {
+  let filtered: { since: number; from: Record<string, unknown>[]; employees: Record<string, unknown>[] } | null = null;
   async function employees(req: RecordedRequest, reply: Reply, connection: string) {
     if (options.latencyMs) await new Promise((ok) => setTimeout(ok, options.latencyMs));
     if (bearerOf(req) !== options.apiKey) return reply(401, { statusCode: 401, message: 'Unauthorized' });
@@ -43,7 +44,19 @@ export async function startUnifiedFake(options: UnifiedFakeOptions) {
     if (failure === 'malformed') return reply(200, { data: [], message: 'not the documented array' });
     const limit = Math.min(Number(req.query.get('limit') ?? 100), 100);
     const offset = Number(req.query.get('offset') ?? 0);
-    reply(200, options.employees.slice(offset, offset + limit));
+    // `updated_gte`: employees whose `updated_at` is at or after it; a value that is not a date is refused.
+    const updatedGte = req.query.get('updated_gte');
+    let employees = options.employees;
+    if (updatedGte !== null) {
+      const since = Date.parse(updatedGte);
+      if (Number.isNaN(since)) return reply(400, { statusCode: 400, message: 'updated_gte must be a date' });
+      // Kept per value, so paging a 100,000-person benchmark does not filter it again each page.
+      if (filtered?.since !== since || filtered.from !== options.employees) {
+        filtered = { since, from: options.employees, employees: options.employees.filter((e) => typeof e.updated_at === 'string' && Date.parse(e.updated_at) >= since) };
+      }
+      employees = filtered.employees;
+    }
+    reply(200, employees.slice(offset, offset + limit));
   }
 
   return startLoopback((req, reply) => {
