@@ -313,8 +313,10 @@ export function createHttp(deps: HttpDeps): ProviderHttp {
           throw new ProviderError('bad_response', `${deps.provider} sent more than ${formatBytes(max)} in one response${where}; refused.`, { status: res.status, ...(options.page ? { page: options.page } : {}) });
         }
         if (options.signal?.aborted) throw err;
-        // Headers came, the body did not finish: as unavailable as no answer at all.
-        throw unavailable(deadline.aborted ? `Its answer did not finish within ${policy.deadlineMs / 1000} s.` : 'Its answer broke off.', options);
+        // Headers came, the body did not finish: as unavailable as no answer at all. The attempt's
+        // own timer (the time left of the deadline) may fire a moment before the deadline's.
+        const outOfTime = deadline.aborted || now() - started >= policy.deadlineMs - 50 || (err instanceof Error && err.name === 'TimeoutError');
+        throw unavailable(outOfTime ? `Its answer did not finish within ${policy.deadlineMs / 1000} s.` : 'Its answer broke off.', options);
       }
       try {
         return JSON.parse(text) as T;

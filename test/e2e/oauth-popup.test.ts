@@ -103,22 +103,25 @@ describe('OAuth sign-in popup, end to end', () => {
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
+    // Under a loaded machine this test has run past 30 s: each wait names itself when it fails.
+    let waitingFor = 'the demo page';
+    const step = <T>(what: string, run: () => Promise<T>) => ((waitingFor = what), run());
     try {
-      await page.goto(`${server.url}/?target=organization/acme`);
-      await page.getByRole('button', { name: 'Add members from HR' }).click();
+      await step('the demo page', () => page.goto(`${server.url}/?target=organization/acme`));
+      await step('Add members from HR', () => page.getByRole('button', { name: 'Add members from HR' }).click());
       const dialog = page.getByRole('dialog', { name: 'Add members from HR' });
-      await dialog.getByRole('button', { name: 'Microsoft Entra ID', exact: true }).click();
+      await step('the provider button', () => dialog.getByRole('button', { name: 'Microsoft Entra ID', exact: true }).click());
       const popupOpened = page.waitForEvent('popup');
-      await dialog.getByRole('button', { name: 'Sign in with Microsoft Entra ID' }).click();
-      const popup = await popupOpened;
+      await step('the sign-in button', () => dialog.getByRole('button', { name: 'Sign in with Microsoft Entra ID' }).click());
+      const popup = await step('the popup', () => popupOpened);
       // The callback page posts to the demo page and closes itself.
       await popup.waitForEvent('close', { timeout: 15_000 }).catch(async (err) => {
         throw new Error(`${(err as Error).message}; the popup is at ${popup.url()}: ${await popup.content()}`);
       });
-      await dialog.getByText('Microsoft Entra ID is connected.').waitFor({ state: 'attached' });
+      await step('the connected notice', () => dialog.getByText('Microsoft Entra ID is connected.').waitFor({ state: 'attached' }));
 
-      await dialog.getByRole('button', { name: 'Microsoft Entra ID', exact: true }).click();
-      await dialog.getByRole('checkbox', { name: 'Select Grace Hopper' }).waitFor();
+      await step('the provider button again', () => dialog.getByRole('button', { name: 'Microsoft Entra ID', exact: true }).click());
+      await step('the listed people', () => dialog.getByRole('checkbox', { name: 'Select Grace Hopper' }).waitFor());
       expect(await dialog.getByRole('checkbox', { name: 'Select Ada Lovelace' }).count()).toBe(1);
 
       const redeemed = microsoft.tokenRequests().map((r) => new URLSearchParams(r.body).get('grant_type'));
@@ -128,8 +131,10 @@ describe('OAuth sign-in popup, end to end', () => {
       expect(stored[0]).toMatchObject({ provider_id: 'entra', scope: 'organization:acme' });
       expect(stored[0]!.credentials).toMatch(/^v1\./);
       expect(errors).toEqual([]);
+    } catch (err) {
+      throw new Error(`while waiting for ${waitingFor}: ${(err as Error).message}`, { cause: err });
     } finally {
       await page.close();
     }
-  });
+  }, 60_000);
 });
