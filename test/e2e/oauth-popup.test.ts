@@ -97,7 +97,8 @@ describe('OAuth sign-in popup, end to end', () => {
       await starter.close();
       await other.close();
     }
-  });
+    // The file's first page load pays for a cold demo page: beside the other suites, over 30 s.
+  }, 60_000);
 
   it('connects Microsoft Entra ID for the organization through the popup, then lists its people', async () => {
     const page = await browser.newPage();
