@@ -12,6 +12,7 @@ import * as createOAuthStates from './2026_11_24_235000_create_oauth_states.js';
 import * as createEvents from './2026_12_02_100000_create_events.js';
 import * as dropRateLimits from './2026_12_02_110000_drop_rate_limits.js';
 import * as createHealthProbes from './2026_12_02_110100_create_health_probes.js';
+import * as createDirectorySearchIndexes from './2026_12_02_130000_create_directory_search_indexes.js';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_24_190000_create_core_tables': createCoreTables,
@@ -23,4 +24,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_02_100000_create_events': createEvents,
   '2026_12_02_110000_drop_rate_limits': dropRateLimits,
   '2026_12_02_110100_create_health_probes': createHealthProbes,
+  '2026_12_02_130000_create_directory_search_indexes': createDirectorySearchIndexes,
 };

@@ -129,7 +129,7 @@ describe('@hr-import/bff from plain Node', () => {
     );
     const { exports, migrations, applied, health, target, session } = found as Record<string, unknown>;
     expect(exports).toEqual(['ConfigError', 'createBff', 'createBffFromEnv', 'createHostClient', 'HostApiError', 'jsonLogger', 'migrations', 'settingsSchema', 'silentLogger'].sort());
-    expect(migrations).toHaveLength(9);
+    expect(migrations).toHaveLength(10);
     expect(applied).toEqual(migrations);
     expect(health).toEqual([200, { ok: true }]);
     expect(target).toBe(201);
