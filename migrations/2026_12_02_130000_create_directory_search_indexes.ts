@@ -8,6 +8,7 @@ import { SqliteAdapter, sql, type Kysely } from 'kysely';
  *   table with the trigram tokenizer, kept in step with `directory_contacts` by triggers in the
  *   writing statement's own transaction, so whatever writes the cache (refresh, CSV upload) needs
  *   no change; on PostgreSQL a pg_trgm GIN index, which LIKE '%word%' uses as it is.
+ *   (sql.raw below only ever holds text written here, never a value.)
  * - `(connection, email_normalized)`: how the members and pending invites of a target are found
  *   in a directory, so `selectable` is counted from the seats taken rather than from every row.
  */
@@ -21,29 +22,50 @@ export async function up(db: Kysely<any>): Promise<void> {
     await sql`create index directory_contacts_search_trgm on directory_contacts using gin (search_text gin_trgm_ops)`.execute(db);
     return;
   }
-  // External content: the index holds trigrams only, the text stays in directory_contacts, keyed
-  // by its rowid (stable: nothing here runs VACUUM, and a refresh's swap updates `connection` in
-  // place, which leaves both the rowid and the index untouched).
-  await sql`create virtual table directory_contacts_search using fts5(search_text, content='directory_contacts', content_rowid='rowid', tokenize='trigram')`.execute(db);
-  await sql`create trigger directory_contacts_search_insert after insert on directory_contacts begin
-    insert into directory_contacts_search (rowid, search_text) values (new.rowid, new.search_text);
+  // A contentless FTS5 table (trigrams only, no copy of the text) keyed by the cache row's rowid.
+  // Besides the folded text it holds `tags`, three-character codes for the row's connection, its
+  // status and whether it has an address, so a search's exact `total` and `selectable` are
+  // counted from the index alone: visiting 25,000 matching rows by rowid costs 50 times what
+  // reading their entries in the index does. Staging rows (`~` starts the key) are not indexed;
+  // a refresh's swap renames them, which indexes them then, in the swap's transaction.
+  //
+  // The rowid is stable because nothing here runs VACUUM; whoever does must refill the index
+  // (`delete from directory_contacts_search` then the insert at the end of this migration).
+  await sql`create table directory_search_scopes (id integer primary key, connection text not null unique)`.execute(db);
+  await sql`create virtual table directory_contacts_search using fts5(search_text, tags, content='', contentless_delete=1, tokenize='trigram')`.execute(db);
+  await sql`create trigger directory_contacts_search_insert after insert on directory_contacts when substr(new.connection, 1, 1) <> '~' begin
+    insert or ignore into directory_search_scopes (connection) values (new.connection);
+    insert into directory_contacts_search (rowid, search_text, tags) values (new.rowid, new.search_text, ${TAGS});
   end`.execute(db);
-  await sql`create trigger directory_contacts_search_delete after delete on directory_contacts begin
-    insert into directory_contacts_search (directory_contacts_search, rowid, search_text) values ('delete', old.rowid, old.search_text);
+  await sql`create trigger directory_contacts_search_delete after delete on directory_contacts when substr(old.connection, 1, 1) <> '~' begin
+    delete from directory_contacts_search where rowid = old.rowid;
   end`.execute(db);
-  await sql`create trigger directory_contacts_search_update after update of search_text on directory_contacts begin
-    insert into directory_contacts_search (directory_contacts_search, rowid, search_text) values ('delete', old.rowid, old.search_text);
-    insert into directory_contacts_search (rowid, search_text) values (new.rowid, new.search_text);
+  await sql`create trigger directory_contacts_search_update after update of connection, status, email_normalized, search_text on directory_contacts begin
+    delete from directory_contacts_search where rowid = old.rowid;
+    insert or ignore into directory_search_scopes (connection) select new.connection where substr(new.connection, 1, 1) <> '~';
+    insert into directory_contacts_search (rowid, search_text, tags) select new.rowid, new.search_text, ${TAGS} where substr(new.connection, 1, 1) <> '~';
   end`.execute(db);
   // The directories cached before this migration.
-  await sql`insert into directory_contacts_search (directory_contacts_search) values ('rebuild')`.execute(db);
+  await sql`insert or ignore into directory_search_scopes (connection) select distinct connection from directory_contacts where substr(connection, 1, 1) <> '~'`.execute(db);
+  await sql`insert into directory_contacts_search (rowid, search_text, tags) select new.rowid, new.search_text, ${TAGS} from directory_contacts as new where substr(new.connection, 1, 1) <> '~'`.execute(db);
 }
+
+/**
+ * The tags of a cache row `new`: its connection's code (three CJK characters from the
+ * connection's id in directory_search_scopes, which no folded text or other tag contains), then
+ * `sta`/`sti` for active/inactive (`stx` otherwise) and `eml`/`nom` for an address or none,
+ * space-separated so no trigram spans two tags. bff/services/directory-search.ts reads them.
+ */
+const TAGS = sql.raw(`(select char(19968 + id % 20000, 19968 + (id / 20000) % 20000, 19968 + id / 400000000) from directory_search_scopes where connection = new.connection)
+      || case new.status when 'active' then ' sta' when 'inactive' then ' sti' else ' stx' end
+      || case when new.email_normalized is null then ' nom' else ' eml' end`);
 
 export async function down(db: Kysely<any>): Promise<void> {
   const sqlite = isSqlite(db);
   if (sqlite) {
     for (const trigger of ['insert', 'delete', 'update']) await sql`drop trigger if exists ${sql.raw(`directory_contacts_search_${trigger}`)}`.execute(db);
     await sql`drop table if exists directory_contacts_search`.execute(db);
+    await sql`drop table if exists directory_search_scopes`.execute(db);
   } else {
     // The extension stays: other schemas in the same database may use it.
     await sql`drop index if exists directory_contacts_search_trgm`.execute(db);

@@ -101,6 +101,11 @@ describe.each(dialects)('search on $name', ({ open }) => {
     expect(all.items).toHaveLength(1);
     expect(all.total).toBe(expected('man', 'all').length);
     expect(all.selectable).toBe(expected('man', 'all').filter((p) => p.email && !TAKEN.has(p.id)).length);
+    const inactive = await listContacts(h.db.kysely, row, KEY, { search: 'chap', filters: { status: 'inactive' }, limit: 10 }, h.clock.now);
+    expect([inactive.items.map((c) => c.id), inactive.total, inactive.selectable]).toEqual([['p6'], 1, 1]);
+    // A connection never filled: nothing found, nothing counted (not another connection's people).
+    const none = await listContacts(h.db.kysely, row, 'nobody-hr:*', { search: 'ber', limit: 10 }, h.clock.now);
+    expect([none.items, none.total, none.selectable]).toEqual([[], 0, 0]);
     const inBerlin = await listContacts(h.db.kysely, row, KEY, { search: 'er', filters: { location: 'Berlin' }, limit: 100 }, h.clock.now);
     expect(inBerlin.total).toBe(expected('er').filter((p) => p.location === 'Berlin').length);
   });

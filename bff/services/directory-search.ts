@@ -6,8 +6,9 @@
  * The semantics are LIKE's on both databases, '%word%' over folded text, for every word: the
  * indexes only narrow the rows LIKE then checks, so SQLite and PostgreSQL answer alike.
  */
-import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
+import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
 import type { Database } from '../db/schema.js';
+import type { ContactFilters } from '../contract.js';
 import type { Dialect } from '../db/connect.js';
 import { foldForSearch, likePattern } from './text.js';
 
@@ -21,9 +22,58 @@ export function searchWords(search: string | undefined): string[] {
   return foldForSearch(search ?? '').trim().split(/\s+/).filter(Boolean).slice(0, MAX_WORDS);
 }
 
-/** An FTS5 query naming each word as a phrase, i.e. a literal substring under the trigram tokenizer. */
-function ftsQuery(words: readonly string[]): string {
-  return words.map((w) => `"${w.replace(/"/g, '""')}"`).join(' ');
+/** A phrase of an FTS5 query: a literal substring under the trigram tokenizer. */
+const phrase = (text: string) => `"${text.replace(/"/g, '""')}"`;
+
+/**
+ * The SQLite FTS5 query for the rows of a connection (by its code, see `scopeCode`) holding every
+ * word, of a status (`all`: any), and only those with an address when `reachable`. The tags are
+ * those the migration's triggers write (2026_12_02_130000_create_directory_search_indexes.ts).
+ */
+function ftsQuery(words: readonly string[], code: string, status: ContactFilters['status'], reachable = false): string {
+  const terms = words.map((w) => `search_text : ${phrase(w)}`);
+  terms.push(`tags : ${phrase(code)}`);
+  if (status !== 'all') terms.push(`tags : ${status === 'inactive' ? '"sti"' : '"sta"'}`);
+  if (reachable) terms.push('tags : "eml"');
+  return terms.join(' AND ');
+}
+
+/** The three characters that stand for a connection in the SQLite index's tags, as the migration's triggers write them. */
+function codeOf(id: number): string {
+  return String.fromCharCode(19968 + (id % 20000), 19968 + (Math.floor(id / 20000) % 20000), 19968 + Math.floor(id / 400000000));
+}
+
+/**
+ * The code of a connection in the SQLite index, or null while it has never had a row there.
+ * Read each time (one primary-key lookup): a code kept in memory would outlive a restored or
+ * re-migrated database and silently count another connection's people.
+ */
+async function scopeCode(db: Kysely<Database>, connection: string): Promise<string | null> {
+  const row = await sql<{ id: number }>`select id from directory_search_scopes where connection = ${connection}`.execute(db);
+  const id = row.rows[0]?.id;
+  return id === undefined ? null : codeOf(Number(id));
+}
+
+/** Whether the SQLite index alone can count a query: every word long enough for trigrams, no department or location filter. */
+function countableByIndex(words: readonly string[], filters: ContactFilters | undefined): boolean {
+  return !filters?.department && !filters?.location && words.every((w) => [...w].length >= TRIGRAM);
+}
+
+/**
+ * On SQLite, the exact number of a connection's people a query matches and how many of them have
+ * an address, read from the FTS index alone (its hit lists, never the rows); null when the index
+ * cannot answer (a word under three characters, a department or location filter), and the
+ * caller counts with one pass over the rows instead.
+ */
+export async function countByIndex(db: Kysely<Database>, connection: string, search: string | undefined, filters: ContactFilters | undefined): Promise<{ total: number; reachable: number } | null> {
+  const words = searchWords(search);
+  if (!countableByIndex(words, filters)) return null;
+  const code = await scopeCode(db, connection);
+  if (code === null) return { total: 0, reachable: 0 };
+  const status = filters?.status ?? 'active';
+  const count = async (query: string) =>
+    Number((await sql<{ n: number }>`select count(*) as n from directory_contacts_search where directory_contacts_search match ${query}`.execute(db)).rows[0]!.n);
+  return { total: await count(ftsQuery(words, code, status)), reachable: await count(ftsQuery(words, code, status, true)) };
 }
 
 /**
@@ -39,17 +89,26 @@ function ftsQuery(words: readonly string[]): string {
  */
 export type Access = 'page' | 'count' | 'seats';
 
-/** Rows of `directory_contacts` whose `search_text` holds every word. */
-export function matchesSearch(dialect: Dialect, words: readonly string[], access: Access) {
+/**
+ * Rows of `directory_contacts` whose `search_text` holds every word. On SQLite a `page` reads
+ * the index through the connection's `code` (`pageCode`); the LIKE checks keep the answer exact
+ * either way.
+ */
+export function matchesSearch(dialect: Dialect, words: readonly string[], access: Access, code: string | null = null) {
   return (eb: ExpressionBuilder<Database, 'directory_contacts'>): Expression<SqlBool> => {
     const checks: Expression<SqlBool>[] = words.map((w) => sql<SqlBool>`directory_contacts.search_text like ${likePattern(w)} escape '\\'`);
     const long = words.filter((w) => [...w].length >= TRIGRAM);
     // PostgreSQL's planner takes the GIN index for the LIKE itself when it pays; SQLite needs the FTS table named.
-    if (dialect === 'sqlite' && access === 'page' && long.length > 0) {
-      checks.unshift(sql<SqlBool>`directory_contacts.rowid in (select rowid from directory_contacts_search where directory_contacts_search match ${ftsQuery(long)})`);
+    if (dialect === 'sqlite' && access === 'page' && long.length > 0 && code !== null) {
+      checks.unshift(sql<SqlBool>`directory_contacts.rowid in (select rowid from directory_contacts_search where directory_contacts_search match ${ftsQuery(long, code, 'all')})`);
     }
     return eb.and(checks);
   };
+}
+
+/** The connection's code for a `page` query on SQLite (null elsewhere, or when it has none yet). */
+export async function pageCode(db: Kysely<Database>, dialect: Dialect, connection: string): Promise<string | null> {
+  return dialect === 'sqlite' ? scopeCode(db, connection) : null;
 }
 
 /**

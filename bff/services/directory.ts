@@ -13,7 +13,7 @@ import { redact } from '../connectors/redact.js';
 import { AppError } from '../errors.js';
 import { foldForSearch, normalizeEmail } from './text.js';
 import { dialectOf, type Dialect } from '../db/connect.js';
-import { inConnection, matchesSearch, searchWords, type Access } from './directory-search.js';
+import { countByIndex, inConnection, matchesSearch, pageCode, searchWords, type Access } from './directory-search.js';
 
 type Q = Kysely<Database> | Transaction<Database>;
 
@@ -467,7 +467,7 @@ export interface DirectoryQuery {
 type ContactQuery = SelectQueryBuilder<Database, 'directory_contacts', object>;
 
 /** Narrows to the contacts matching a search and filters; inactive people only when asked. */
-function applyQuery(qb: ContactQuery, dialect: Dialect, connection: string, q: DirectoryQuery, access: Access): ContactQuery {
+function applyQuery(qb: ContactQuery, dialect: Dialect, connection: string, q: DirectoryQuery, access: Access, code: string | null = null): ContactQuery {
   let out = qb.where(inConnection(dialect, connection, access));
   const status = q.filters?.status ?? 'active';
   if (status !== 'all') out = out.where('directory_contacts.status', '=', status);
@@ -475,7 +475,7 @@ function applyQuery(qb: ContactQuery, dialect: Dialect, connection: string, q: D
   if (q.filters?.location) out = out.where('directory_contacts.location', '=', q.filters.location);
   // Each word must match somewhere: "ada eng" finds Ada in Engineering.
   const words = searchWords(q.search);
-  return words.length > 0 ? out.where(matchesSearch(dialect, words, access)) : out;
+  return words.length > 0 ? out.where(matchesSearch(dialect, words, access, code)) : out;
 }
 
 function isMember(target: Target) {
@@ -554,7 +554,7 @@ export async function listContacts(
   now: Date,
 ): Promise<ContactPage> {
   const dialect = dialectOf(db);
-  let page = applyQuery(db.selectFrom('directory_contacts'), dialect, connection, q, 'page')
+  let page = applyQuery(db.selectFrom('directory_contacts'), dialect, connection, q, 'page', await pageCode(db, dialect, connection))
     .selectAll('directory_contacts')
     .select((eb) => [isMember(target)(eb).as('member'), isInvited(target, now)(eb).as('invited')])
     .orderBy('directory_contacts.sort_name')
@@ -570,9 +570,7 @@ export async function listContacts(
   }
   const [rows, counts, taken] = await Promise.all([
     page.execute(),
-    // One pass over the matching rows, with no per-row subquery: how many, and how many have an address.
-    applyQuery(db.selectFrom('directory_contacts'), dialect, connection, q, 'count')
-      .select((eb) => [eb.fn.countAll<number>().as('total'), eb.fn.count<number>('directory_contacts.email_normalized').as('reachable')]).executeTakeFirstOrThrow(),
+    countMatches(db, dialect, connection, q),
     countTaken(db, dialect, target, connection, q, now),
   ]);
   const more = rows.length > q.limit;
@@ -580,11 +578,24 @@ export async function listContacts(
   return {
     items: items.map(toContact),
     nextCursor: more ? encodeCursor(items[items.length - 1]!) : null,
-    total: Number(counts.total),
+    total: counts.total,
     // Exact, as Select All weighs it against the seats: people with an address who are neither
     // members nor holders of a live invite.
     selectable: Number(counts.reachable) - taken,
   };
+}
+
+/**
+ * How many people a query matches, and how many of them have an address: from SQLite's index
+ * alone where it can answer, else one pass over the matching rows with no per-row subquery.
+ */
+async function countMatches(db: Kysely<Database>, dialect: Dialect, connection: string, q: DirectoryQuery): Promise<{ total: number; reachable: number }> {
+  const indexed = dialect === 'sqlite' ? await countByIndex(db, connection, q.search, q.filters) : null;
+  if (indexed) return indexed;
+  const row = await applyQuery(db.selectFrom('directory_contacts'), dialect, connection, q, 'count')
+    .select((eb) => [eb.fn.countAll<number>().as('total'), eb.fn.count<number>('directory_contacts.email_normalized').as('reachable')])
+    .executeTakeFirstOrThrow();
+  return { total: Number(row.total), reachable: Number(row.reachable) };
 }
 
 /**
