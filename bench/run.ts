@@ -9,6 +9,7 @@
  *   100 a page with a fixed latency, one page in flight and four, each against pages × latency ÷
  *   pages in flight (the wait on the provider alone). Each sync runs in a child process of its
  *   own (the stand-in stays here), whose peak RSS is reported.
+ * - search-100k: bench/search.ts, a search's first page with its counts, and its facets.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -231,6 +232,7 @@ try {
   }
   if (kinds.length === 1 && process.env.BENCH_ONLY !== 'sync') console.log('  (PostgreSQL not reachable: set TEST_PG_URL to include it)');
   if (!process.env.BENCH_ONLY || process.env.BENCH_ONLY === 'sync') await syncBench(dir);
+  if (!process.env.BENCH_ONLY || process.env.BENCH_ONLY === 'search') await (await import('./search.js')).searchBench();
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

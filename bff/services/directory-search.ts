@@ -54,32 +54,62 @@ async function scopeCode(db: Kysely<Database>, connection: string): Promise<stri
   return id === undefined ? null : codeOf(Number(id));
 }
 
-/** Whether the SQLite index alone can count a query: every word long enough for trigrams, no department or location filter. */
-function countableByIndex(words: readonly string[], filters: ContactFilters | undefined): boolean {
-  return !filters?.department && !filters?.location && words.every((w) => [...w].length >= TRIGRAM);
+/** What the SQLite index needs to answer a query on its own: the connection's code, the words, the status. */
+export interface IndexPlan {
+  code: string;
+  words: string[];
+  status: ContactFilters['status'];
 }
 
 /**
- * On SQLite, the exact number of a connection's people a query matches and how many of them have
- * an address, read from the FTS index alone (its hit lists, never the rows); null when the index
- * cannot answer (a word under three characters, a department or location filter), and the
- * caller counts with one pass over the rows instead.
+ * Whether the SQLite index alone can answer a query (every word long enough for trigrams, no
+ * department or location filter), and how; null when the rows must be read instead, or the
+ * connection has never had a row indexed (then `empty`).
  */
-export async function countByIndex(db: Kysely<Database>, connection: string, search: string | undefined, filters: ContactFilters | undefined): Promise<{ total: number; reachable: number } | null> {
+export async function indexPlan(db: Kysely<Database>, connection: string, search: string | undefined, filters: ContactFilters | undefined): Promise<IndexPlan | 'empty' | null> {
   const words = searchWords(search);
-  if (!countableByIndex(words, filters)) return null;
+  if (filters?.department || filters?.location || words.some((w) => [...w].length < TRIGRAM)) return null;
   const code = await scopeCode(db, connection);
-  if (code === null) return { total: 0, reachable: 0 };
-  const status = filters?.status ?? 'active';
-  const count = async (query: string) =>
-    Number((await sql<{ n: number }>`select count(*) as n from directory_contacts_search where directory_contacts_search match ${query}`.execute(db)).rows[0]!.n);
-  return { total: await count(ftsQuery(words, code, status)), reachable: await count(ftsQuery(words, code, status, true)) };
+  return code === null ? 'empty' : { code, words, status: filters?.status ?? 'active' };
 }
+
+const countHits = async (db: Kysely<Database>, query: string) =>
+  Number((await sql<{ n: number }>`select count(*) as n from directory_contacts_search where directory_contacts_search match ${query}`.execute(db)).rows[0]!.n);
+
+/**
+ * The exact number of a connection's people a query matches and how many of them have an
+ * address, read from the FTS index alone (its hit lists, never the rows).
+ */
+export async function countByIndex(db: Kysely<Database>, plan: IndexPlan): Promise<{ total: number; reachable: number }> {
+  return { total: await countHits(db, ftsQuery(plan.words, plan.code, plan.status)), reachable: await countHits(db, ftsQuery(plan.words, plan.code, plan.status, true)) };
+}
+
+/**
+ * How many of the index's hits for a query have one of the `emails` (the seats taken): the
+ * rowids of those people come from the `(connection, email_normalized)` index, which holds them,
+ * and are looked up among the hits (read once into a list: `+` stops SQLite from probing the
+ * index once per hit and person, 75 million probes at 25,000 hits); no row of the directory is read.
+ */
+export async function countTakenByIndex(db: Kysely<Database>, plan: IndexPlan, connection: string, emails: Expression<unknown>): Promise<number> {
+  const row = await sql<{ n: number }>`select count(*) as n from directory_contacts
+    where connection = ${connection} and email_normalized in ${emails}
+      and +rowid in (select rowid from directory_contacts_search where directory_contacts_search match ${ftsQuery(plan.words, plan.code, plan.status, true)})`.execute(db);
+  return Number(row.rows[0]!.n);
+}
+
+/**
+ * Below this many matches a page is read from the index's hits, sorted; above it, walking the
+ * directory in name order finds 50 matches sooner than sorting them all (at 5,000 of 100,000,
+ * one row in 20 matches: a page is about a thousand index entries away).
+ */
+export const HITS_FIRST = 5_000;
 
 /**
  * How a query reaches the rows it reads:
- * - `page`: the first rows in name order. The trigram index lists the matching rows, so a rare
- *   word does not walk the whole directory in name order looking for 50 of them.
+ * - `walk`: a page, in name order along the `(connection, sort_name)` index, each row checked;
+ *   right when matches are common (see `HITS_FIRST`).
+ * - `hits`: a page of few matches, from the SQLite index's hits (`code` given), then sorted; a
+ *   rare word does not walk the whole directory in name order looking for 50 of them.
  * - `count`: every matching row (total, selectable, facets). One sequential pass over the table,
  *   which on SQLite beats fetching each of tens of thousands of index hits by rowid (about 3×,
  *   measured with bench/search.ts: a trigram hit list of 25,000 rows is read in under a
@@ -87,36 +117,30 @@ export async function countByIndex(db: Kysely<Database>, connection: string, sea
  * - `seats`: the rows of the members and invites of a target, found through their own index
  *   (`countTaken`); the search only checks them.
  */
-export type Access = 'page' | 'count' | 'seats';
+export type Access = 'walk' | 'hits' | 'count' | 'seats';
 
 /**
- * Rows of `directory_contacts` whose `search_text` holds every word. On SQLite a `page` reads
- * the index through the connection's `code` (`pageCode`); the LIKE checks keep the answer exact
- * either way.
+ * Rows of `directory_contacts` whose `search_text` holds every word. On SQLite `hits` reads
+ * the index through the connection's `code`; the LIKE checks keep the answer exact either way.
  */
 export function matchesSearch(dialect: Dialect, words: readonly string[], access: Access, code: string | null = null) {
   return (eb: ExpressionBuilder<Database, 'directory_contacts'>): Expression<SqlBool> => {
     const checks: Expression<SqlBool>[] = words.map((w) => sql<SqlBool>`directory_contacts.search_text like ${likePattern(w)} escape '\\'`);
     const long = words.filter((w) => [...w].length >= TRIGRAM);
     // PostgreSQL's planner takes the GIN index for the LIKE itself when it pays; SQLite needs the FTS table named.
-    if (dialect === 'sqlite' && access === 'page' && long.length > 0 && code !== null) {
+    if (dialect === 'sqlite' && access === 'hits' && long.length > 0 && code !== null) {
       checks.unshift(sql<SqlBool>`directory_contacts.rowid in (select rowid from directory_contacts_search where directory_contacts_search match ${ftsQuery(long, code, 'all')})`);
     }
     return eb.and(checks);
   };
 }
 
-/** The connection's code for a `page` query on SQLite (null elsewhere, or when it has none yet). */
-export async function pageCode(db: Kysely<Database>, dialect: Dialect, connection: string): Promise<string | null> {
-  return dialect === 'sqlite' ? scopeCode(db, connection) : null;
-}
-
 /**
  * The connection's rows. For `count` on SQLite the connection is checked on each row of one pass
  * (`+` keeps the planner off the `(connection, …)` indexes, whose random-order row lookups made a
- * count 7× slower than the pass itself).
+ * count 7× slower than the pass itself); for `hits`, so that the planner starts from the hits.
  */
 export function inConnection(dialect: Dialect, connection: string, access: Access) {
   return (eb: ExpressionBuilder<Database, 'directory_contacts'>): Expression<SqlBool> =>
-    dialect === 'sqlite' && access === 'count' ? sql<SqlBool>`+directory_contacts.connection = ${connection}` : eb('directory_contacts.connection', '=', connection);
+    dialect === 'sqlite' && (access === 'count' || access === 'hits') ? sql<SqlBool>`+directory_contacts.connection = ${connection}` : eb('directory_contacts.connection', '=', connection);
 }

@@ -13,7 +13,7 @@ import { redact } from '../connectors/redact.js';
 import { AppError } from '../errors.js';
 import { foldForSearch, normalizeEmail } from './text.js';
 import { dialectOf, type Dialect } from '../db/connect.js';
-import { countByIndex, inConnection, matchesSearch, pageCode, searchWords, type Access } from './directory-search.js';
+import { countByIndex, countTakenByIndex, HITS_FIRST, indexPlan, inConnection, matchesSearch, searchWords, type Access, type IndexPlan } from './directory-search.js';
 
 type Q = Kysely<Database> | Transaction<Database>;
 
@@ -554,7 +554,11 @@ export async function listContacts(
   now: Date,
 ): Promise<ContactPage> {
   const dialect = dialectOf(db);
-  let page = applyQuery(db.selectFrom('directory_contacts'), dialect, connection, q, 'page', await pageCode(db, dialect, connection))
+  // On SQLite the FTS index answers the counts alone when it can, and they choose the page's way in.
+  const plan = dialect === 'sqlite' ? await indexPlan(db, connection, q.search, q.filters) : null;
+  const counts = plan === 'empty' ? { total: 0, reachable: 0 } : plan ? await countByIndex(db, plan) : null;
+  const hits = plan !== null && plan !== 'empty' && counts !== null && counts.total < HITS_FIRST;
+  let page = applyQuery(db.selectFrom('directory_contacts'), dialect, connection, q, hits ? 'hits' : 'walk', hits ? plan.code : null)
     .selectAll('directory_contacts')
     .select((eb) => [isMember(target)(eb).as('member'), isInvited(target, now)(eb).as('invited')])
     .orderBy('directory_contacts.sort_name')
@@ -568,30 +572,25 @@ export async function listContacts(
       eb.or([eb('directory_contacts.sort_name', '>', name), eb.and([eb('directory_contacts.sort_name', '=', name), eb('directory_contacts.contact_id', '>', id)])]),
     );
   }
-  const [rows, counts, taken] = await Promise.all([
+  const [rows, matched, taken] = await Promise.all([
     page.execute(),
-    countMatches(db, dialect, connection, q),
-    countTaken(db, dialect, target, connection, q, now),
+    counts ?? countMatches(db, dialect, connection, q),
+    plan === 'empty' ? 0 : countTaken(db, dialect, target, connection, q, now, plan),
   ]);
   const more = rows.length > q.limit;
   const items = rows.slice(0, q.limit);
   return {
     items: items.map(toContact),
     nextCursor: more ? encodeCursor(items[items.length - 1]!) : null,
-    total: counts.total,
+    total: matched.total,
     // Exact, as Select All weighs it against the seats: people with an address who are neither
     // members nor holders of a live invite.
-    selectable: Number(counts.reachable) - taken,
+    selectable: matched.reachable - taken,
   };
 }
 
-/**
- * How many people a query matches, and how many of them have an address: from SQLite's index
- * alone where it can answer, else one pass over the matching rows with no per-row subquery.
- */
+/** How many people a query matches, and how many of them have an address: one pass over the matching rows, no per-row subquery. */
 async function countMatches(db: Kysely<Database>, dialect: Dialect, connection: string, q: DirectoryQuery): Promise<{ total: number; reachable: number }> {
-  const indexed = dialect === 'sqlite' ? await countByIndex(db, connection, q.search, q.filters) : null;
-  if (indexed) return indexed;
   const row = await applyQuery(db.selectFrom('directory_contacts'), dialect, connection, q, 'count')
     .select((eb) => [eb.fn.countAll<number>().as('total'), eb.fn.count<number>('directory_contacts.email_normalized').as('reachable')])
     .executeTakeFirstOrThrow();
@@ -601,10 +600,11 @@ async function countMatches(db: Kysely<Database>, dialect: Dialect, connection: 
 /**
  * How many of the people a query matches already hold a seat or a live invite of the target.
  * Driven from the target's members and pending invites (few, against a directory of many) through
- * the `(connection, email_normalized)` index, each found row then checked against the query, so
- * the cost follows the seats taken and not the size of the directory.
+ * the `(connection, email_normalized)` index, so the cost follows the seats taken and not the
+ * size of the directory: on SQLite, with an index `plan`, each is looked up among the index's
+ * hits; otherwise each found row is checked against the query.
  */
-async function countTaken(db: Kysely<Database>, dialect: Dialect, target: Target, connection: string, q: DirectoryQuery, now: Date): Promise<number> {
+async function countTaken(db: Kysely<Database>, dialect: Dialect, target: Target, connection: string, q: DirectoryQuery, now: Date, plan: IndexPlan | null): Promise<number> {
   const taken = db
     .selectFrom('members')
     .select('members.email as email')
@@ -619,6 +619,7 @@ async function countTaken(db: Kysely<Database>, dialect: Dialect, target: Target
         .where('invites.status', '=', 'pending')
         .where('invites.expires_at', '>', now.toISOString()),
     );
+  if (plan) return countTakenByIndex(db, plan, connection, taken);
   const row = await applyQuery(db.selectFrom('directory_contacts'), dialect, connection, q, 'seats')
     .where('directory_contacts.email_normalized', 'in', taken)
     .select((eb) => eb.fn.countAll<number>().as('taken'))
