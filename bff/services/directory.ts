@@ -620,6 +620,17 @@ async function countTaken(db: Kysely<Database>, dialect: Dialect, target: Target
         .where('invites.expires_at', '>', now.toISOString()),
     );
   if (plan) return countTakenByIndex(db, plan, connection, taken);
+  if (dialect === 'postgres') {
+    // A lateral subquery per member or invite (`offset 0` keeps it from being flattened): left to
+    // itself the planner hashes every match of the search instead (28 ms at 25,000 matches,
+    // against 3 ms for 3,000 lookups).
+    const hits = applyQuery(db.selectFrom('directory_contacts'), dialect, connection, q, 'seats')
+      .where((eb) => eb(sql.ref('directory_contacts.email_normalized'), '=', sql.ref('taken.email')))
+      .select(sql`1`.as('one'))
+      .offset(0);
+    const found = await sql<{ n: string | number }>`select count(*) as n from ${taken} as taken cross join lateral ${hits} as hit`.execute(db);
+    return Number(found.rows[0]!.n);
+  }
   const row = await applyQuery(db.selectFrom('directory_contacts'), dialect, connection, q, 'seats')
     .where('directory_contacts.email_normalized', 'in', taken)
     .select((eb) => eb.fn.countAll<number>().as('taken'))
