@@ -23,7 +23,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     return;
   }
   // A contentless FTS5 table (trigrams only, no copy of the text) keyed by the cache row's rowid.
-  // Besides the folded text it holds `tags`, three-character codes for the row's connection, its
+  // Besides the folded text it holds `tags`, a three-character code for the row's connection, its
   // status and whether it has an address, so a search's exact `total` and `selectable` are
   // counted from the index alone: visiting 25,000 matching rows by rowid costs 50 times what
   // reading their entries in the index does. Staging rows (`~` starts the key) are not indexed;
@@ -51,14 +51,15 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 /**
- * The tags of a cache row `new`: its connection's code (three CJK characters from the
- * connection's id in directory_search_scopes, which no folded text or other tag contains), then
- * `sta`/`sti` for active/inactive (`stx` otherwise) and `eml`/`nom` for an address or none,
- * space-separated so no trigram spans two tags. bff/services/directory-search.ts reads them.
+ * The tag of a cache row `new`: one three-character code (CJK characters, which no folded text
+ * holds) for its connection (its id in directory_search_scopes), its status (active, inactive,
+ * other) and whether it has an address, all in one, so that a count walks a single tag list:
+ * n = id × 6 + status × 2 + address, written in base 20,000 from U+4E00.
+ * bff/services/directory-search.ts computes the same codes.
  */
-const TAGS = sql.raw(`(select char(19968 + id % 20000, 19968 + (id / 20000) % 20000, 19968 + id / 400000000) from directory_search_scopes where connection = new.connection)
-      || case new.status when 'active' then ' sta' when 'inactive' then ' sti' else ' stx' end
-      || case when new.email_normalized is null then ' nom' else ' eml' end`);
+const TAGS = sql.raw(`(select char(19968 + (id * 6 + s.n) % 20000, 19968 + ((id * 6 + s.n) / 20000) % 20000, 19968 + (id * 6 + s.n) / 400000000)
+      from directory_search_scopes, (select (case new.status when 'active' then 0 when 'inactive' then 2 else 4 end) + (new.email_normalized is not null) as n) as s
+      where connection = new.connection)`);
 
 export async function down(db: Kysely<any>): Promise<void> {
   const sqlite = isSqlite(db);

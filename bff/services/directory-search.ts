@@ -25,38 +25,38 @@ export function searchWords(search: string | undefined): string[] {
 /** A phrase of an FTS5 query: a literal substring under the trigram tokenizer. */
 const phrase = (text: string) => `"${text.replace(/"/g, '""')}"`;
 
+const STATUSES = { active: [0], inactive: [1], all: [0, 1, 2] } as const;
+
 /**
- * The SQLite FTS5 query for the rows of a connection (by its code, see `scopeCode`) holding every
- * word, of a status (`all`: any), and only those with an address when `reachable`. The tags are
- * those the migration's triggers write (2026_12_02_130000_create_directory_search_indexes.ts).
+ * The SQLite FTS5 query for the rows of a connection (its id in directory_search_scopes) holding
+ * every word, of a status (`all`: any), with an address or without one: the tag the migration's
+ * triggers write is one code for all three (2026_12_02_130000_create_directory_search_indexes.ts).
  */
-function ftsQuery(words: readonly string[], code: string, status: ContactFilters['status'], reachable = false): string {
-  const terms = words.map((w) => `search_text : ${phrase(w)}`);
-  terms.push(`tags : ${phrase(code)}`);
-  if (status !== 'all') terms.push(`tags : ${status === 'inactive' ? '"sti"' : '"sta"'}`);
-  if (reachable) terms.push('tags : "eml"');
-  return terms.join(' AND ');
+function ftsQuery(words: readonly string[], id: number, status: ContactFilters['status'], address: boolean | 'any'): string {
+  const tags = STATUSES[status ?? 'active'].flatMap((st) => (address === 'any' ? [0, 1] : [address ? 1 : 0]).map((a) => phrase(codeOf(id * 6 + st * 2 + a))));
+  return [...words.map((w) => `search_text : ${phrase(w)}`), `tags : (${tags.join(' OR ')})`].join(' AND ');
 }
 
-/** The three characters that stand for a connection in the SQLite index's tags, as the migration's triggers write them. */
-function codeOf(id: number): string {
-  return String.fromCharCode(19968 + (id % 20000), 19968 + (Math.floor(id / 20000) % 20000), 19968 + Math.floor(id / 400000000));
+/** A number as three characters from U+4E00, as the migration's triggers write it. */
+function codeOf(n: number): string {
+  return String.fromCharCode(19968 + (n % 20000), 19968 + (Math.floor(n / 20000) % 20000), 19968 + Math.floor(n / 400000000));
 }
 
 /**
- * The code of a connection in the SQLite index, or null while it has never had a row there.
+ * The id of a connection in the SQLite index's tags, or null while it has never had a row there.
  * Read each time (one primary-key lookup): a code kept in memory would outlive a restored or
  * re-migrated database and silently count another connection's people.
  */
-async function scopeCode(db: Kysely<Database>, connection: string): Promise<string | null> {
+async function scopeId(db: Kysely<Database>, connection: string): Promise<number | null> {
   const row = await sql<{ id: number }>`select id from directory_search_scopes where connection = ${connection}`.execute(db);
   const id = row.rows[0]?.id;
-  return id === undefined ? null : codeOf(Number(id));
+  return id === undefined ? null : Number(id);
 }
 
 /** What the SQLite index needs to answer a query on its own: the connection's code, the words, the status. */
 export interface IndexPlan {
-  code: string;
+  /** The connection's id in directory_search_scopes. */
+  id: number;
   words: string[];
   status: ContactFilters['status'];
 }
@@ -69,8 +69,8 @@ export interface IndexPlan {
 export async function indexPlan(db: Kysely<Database>, connection: string, search: string | undefined, filters: ContactFilters | undefined): Promise<IndexPlan | 'empty' | null> {
   const words = searchWords(search);
   if (filters?.department || filters?.location || words.some((w) => [...w].length < TRIGRAM)) return null;
-  const code = await scopeCode(db, connection);
-  return code === null ? 'empty' : { code, words, status: filters?.status ?? 'active' };
+  const id = await scopeId(db, connection);
+  return id === null ? 'empty' : { id, words, status: filters?.status ?? 'active' };
 }
 
 const countHits = async (db: Kysely<Database>, query: string) =>
@@ -81,7 +81,8 @@ const countHits = async (db: Kysely<Database>, query: string) =>
  * address, read from the FTS index alone (its hit lists, never the rows).
  */
 export async function countByIndex(db: Kysely<Database>, plan: IndexPlan): Promise<{ total: number; reachable: number }> {
-  return { total: await countHits(db, ftsQuery(plan.words, plan.code, plan.status)), reachable: await countHits(db, ftsQuery(plan.words, plan.code, plan.status, true)) };
+  const reachable = await countHits(db, ftsQuery(plan.words, plan.id, plan.status, true));
+  return { total: reachable + (await countHits(db, ftsQuery(plan.words, plan.id, plan.status, false))), reachable };
 }
 
 /**
@@ -93,7 +94,7 @@ export async function countByIndex(db: Kysely<Database>, plan: IndexPlan): Promi
 export async function countTakenByIndex(db: Kysely<Database>, plan: IndexPlan, connection: string, emails: Expression<unknown>): Promise<number> {
   const row = await sql<{ n: number }>`select count(*) as n from directory_contacts
     where connection = ${connection} and email_normalized in ${emails}
-      and +rowid in (select rowid from directory_contacts_search where directory_contacts_search match ${ftsQuery(plan.words, plan.code, plan.status, true)})`.execute(db);
+      and +rowid in (select rowid from directory_contacts_search where directory_contacts_search match ${ftsQuery(plan.words, plan.id, plan.status, true)})`.execute(db);
   return Number(row.rows[0]!.n);
 }
 
@@ -108,7 +109,7 @@ export const HITS_FIRST = 5_000;
  * How a query reaches the rows it reads:
  * - `walk`: a page, in name order along the `(connection, sort_name)` index, each row checked;
  *   right when matches are common (see `HITS_FIRST`).
- * - `hits`: a page of few matches, from the SQLite index's hits (`code` given), then sorted; a
+ * - `hits`: a page of few matches, from the SQLite index's hits (the connection's `id` given), then sorted; a
  *   rare word does not walk the whole directory in name order looking for 50 of them.
  * - `count`: every matching row (total, selectable, facets). One sequential pass over the table,
  *   which on SQLite beats fetching each of tens of thousands of index hits by rowid (about 3×,
@@ -121,15 +122,15 @@ export type Access = 'walk' | 'hits' | 'count' | 'seats';
 
 /**
  * Rows of `directory_contacts` whose `search_text` holds every word. On SQLite `hits` reads
- * the index through the connection's `code`; the LIKE checks keep the answer exact either way.
+ * the index through the connection's `id`; the LIKE checks keep the answer exact either way.
  */
-export function matchesSearch(dialect: Dialect, words: readonly string[], access: Access, code: string | null = null) {
+export function matchesSearch(dialect: Dialect, words: readonly string[], access: Access, id: number | null = null) {
   return (eb: ExpressionBuilder<Database, 'directory_contacts'>): Expression<SqlBool> => {
     const checks: Expression<SqlBool>[] = words.map((w) => sql<SqlBool>`directory_contacts.search_text like ${likePattern(w)} escape '\\'`);
     const long = words.filter((w) => [...w].length >= TRIGRAM);
     // PostgreSQL's planner takes the GIN index for the LIKE itself when it pays; SQLite needs the FTS table named.
-    if (dialect === 'sqlite' && access === 'hits' && long.length > 0 && code !== null) {
-      checks.unshift(sql<SqlBool>`directory_contacts.rowid in (select rowid from directory_contacts_search where directory_contacts_search match ${ftsQuery(long, code, 'all')})`);
+    if (dialect === 'sqlite' && access === 'hits' && long.length > 0 && id !== null) {
+      checks.unshift(sql<SqlBool>`directory_contacts.rowid in (select rowid from directory_contacts_search where directory_contacts_search match ${ftsQuery(long, id, 'all', 'any')})`);
     }
     return eb.and(checks);
   };

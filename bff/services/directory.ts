@@ -467,7 +467,7 @@ export interface DirectoryQuery {
 type ContactQuery = SelectQueryBuilder<Database, 'directory_contacts', object>;
 
 /** Narrows to the contacts matching a search and filters; inactive people only when asked. */
-function applyQuery(qb: ContactQuery, dialect: Dialect, connection: string, q: DirectoryQuery, access: Access, code: string | null = null): ContactQuery {
+function applyQuery(qb: ContactQuery, dialect: Dialect, connection: string, q: DirectoryQuery, access: Access, scope: number | null = null): ContactQuery {
   let out = qb.where(inConnection(dialect, connection, access));
   const status = q.filters?.status ?? 'active';
   if (status !== 'all') out = out.where('directory_contacts.status', '=', status);
@@ -475,7 +475,7 @@ function applyQuery(qb: ContactQuery, dialect: Dialect, connection: string, q: D
   if (q.filters?.location) out = out.where('directory_contacts.location', '=', q.filters.location);
   // Each word must match somewhere: "ada eng" finds Ada in Engineering.
   const words = searchWords(q.search);
-  return words.length > 0 ? out.where(matchesSearch(dialect, words, access, code)) : out;
+  return words.length > 0 ? out.where(matchesSearch(dialect, words, access, scope)) : out;
 }
 
 function isMember(target: Target) {
@@ -558,7 +558,7 @@ export async function listContacts(
   const plan = dialect === 'sqlite' ? await indexPlan(db, connection, q.search, q.filters) : null;
   const counts = plan === 'empty' ? { total: 0, reachable: 0 } : plan ? await countByIndex(db, plan) : null;
   const hits = plan !== null && plan !== 'empty' && counts !== null && counts.total < HITS_FIRST;
-  let page = applyQuery(db.selectFrom('directory_contacts'), dialect, connection, q, hits ? 'hits' : 'walk', hits ? plan.code : null)
+  let page = applyQuery(db.selectFrom('directory_contacts'), dialect, connection, q, hits ? 'hits' : 'walk', hits ? plan.id : null)
     .selectAll('directory_contacts')
     .select((eb) => [isMember(target)(eb).as('member'), isInvited(target, now)(eb).as('invited')])
     .orderBy('directory_contacts.sort_name')
