@@ -63,3 +63,44 @@ export async function benchApp(
   const { token } = await mintSessionToken(BENCH_SECRET, { id: 'u', name: 'U', email: 'u@example.com' }, target, 3600, now);
   return { app, token };
 }
+
+const FIRST = ['Robert', 'Albert', 'Ada', 'Adam', 'Amanda', 'Herman', 'Manuel', 'Emma', 'Olivia', 'Noah', 'Liam', 'Sofia', 'Lucas', 'Mia', 'Yuki', 'José', 'Zoë', 'Chen', 'Priya', 'Kwame', 'Ines', 'Lars', 'Fatima'];
+const LAST = ['Weber', 'Berg', 'Hoffmann', 'Neumann', 'Chapman', 'Adams', 'Smith', 'Garcia', 'Müller', 'Kim', 'Nguyen', 'Rossi', 'Dubois', 'Silva', 'Kowalski', 'Okafor', 'Tanaka', 'Jensen', 'Novak', 'Ortiz'];
+const DEPARTMENTS = ['Engineering', 'Sales', 'Marketing', 'Finance', 'Legal', 'Support', 'Operations', 'People', 'Design', 'Research'];
+const TITLES = ['Engineer', 'Manager', 'Analyst', 'Designer', 'Director', 'Specialist', 'Consultant', 'Coordinator'];
+const LOCATIONS = ['Berlin', 'Canada', 'Lisbon', 'Tokyo', 'New York', 'Madrid', 'Paris', 'Nairobi', 'Sydney', 'São Paulo', 'Denver', 'Osaka'];
+
+/**
+ * A directory that reads like a company's: names, titles, departments and cities drawn from short
+ * lists, so the fragments admins type ("ber", "man", "eng", "ada", "an") match 10–40% of it,
+ * unlike `benchPeople` where every name is unique. Deterministic (a fixed seed), so runs compare.
+ */
+export function companyPeople(n: number): DirectoryContact[] {
+  let seed = 42;
+  const pick = <T>(xs: readonly T[]): T => {
+    // mulberry32: the low bits of a plain LCG repeat with a short period and tie the columns together.
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return xs[((t ^ (t >>> 14)) >>> 0) % xs.length]!;
+  };
+  return Array.from({ length: n }, (_, i) => {
+    const first = pick(FIRST);
+    const last = pick(LAST);
+    const ascii = `${first}.${last}`.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
+    return {
+      id: `p${i}`,
+      firstName: first,
+      lastName: last,
+      displayName: `${first} ${last}`,
+      email: i % 50 === 0 ? null : `${ascii}${i}@corp.example`,
+      personalEmail: null,
+      title: pick(TITLES),
+      department: pick(DEPARTMENTS),
+      location: pick(LOCATIONS),
+      managerId: null,
+      status: i % 20 === 0 ? 'inactive' : 'active',
+      avatarUrl: null,
+    };
+  });
+}

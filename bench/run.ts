@@ -12,6 +12,7 @@
  *   whose peak RSS is reported.
  * - sync-100k incremental: the refresh after a full one when 1% of the people changed since
  *   (Unified.to's `updated_gte`), against the full refresh at one page in flight.
+ * - search-100k: bench/search.ts, a search's first page with its counts, and its facets.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -275,6 +276,7 @@ try {
   }
   if (kinds.length === 1 && process.env.BENCH_ONLY !== 'sync') console.log('  (PostgreSQL not reachable: set TEST_PG_URL to include it)');
   if (!process.env.BENCH_ONLY || process.env.BENCH_ONLY === 'sync') await syncBench(dir);
+  if (!process.env.BENCH_ONLY || process.env.BENCH_ONLY === 'search') await (await import('./search.js')).searchBench();
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -13,6 +13,7 @@ import * as createEvents from './2026_12_02_100000_create_events.js';
 import * as dropRateLimits from './2026_12_02_110000_drop_rate_limits.js';
 import * as createHealthProbes from './2026_12_02_110100_create_health_probes.js';
 import * as indexMailCounts from './2026_12_02_120000_index_mail_counts.js';
+import * as createDirectorySearchIndexes from './2026_12_02_130000_create_directory_search_indexes.js';
 import * as addDirectoryUsedAt from './2026_12_02_140000_add_directory_used_at.js';
 import * as addDirectoryWatermarks from './2026_12_02_150000_add_directory_watermarks.js';
 
@@ -27,6 +28,7 @@ export const migrations: Record<string, Migration> = {
   '2026_12_02_110000_drop_rate_limits': dropRateLimits,
   '2026_12_02_110100_create_health_probes': createHealthProbes,
   '2026_12_02_120000_index_mail_counts': indexMailCounts,
+  '2026_12_02_130000_create_directory_search_indexes': createDirectorySearchIndexes,
   '2026_12_02_140000_add_directory_used_at': addDirectoryUsedAt,
   '2026_12_02_150000_add_directory_watermarks': addDirectoryWatermarks,
 };

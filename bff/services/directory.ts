@@ -11,8 +11,9 @@ import { allPages, readAhead } from '../connectors/paging.js';
 import { responseByteLimit } from '../connectors/http.js';
 import { redact } from '../connectors/redact.js';
 import { AppError } from '../errors.js';
-import { dialectOf } from '../db/connect.js';
 import { foldForSearch, likePattern, normalizeEmail } from './text.js';
+import { dialectOf, type Dialect } from '../db/connect.js';
+import { countByIndex, countTakenByIndex, HITS_FIRST, indexPlan, inConnection, matchesSearch, searchWords, type Access, type IndexPlan } from './directory-search.js';
 
 type Q = Kysely<Database> | Transaction<Database>;
 
@@ -632,17 +633,15 @@ export interface DirectoryQuery {
 type ContactQuery = SelectQueryBuilder<Database, 'directory_contacts', object>;
 
 /** Narrows to the contacts matching a search and filters; inactive people only when asked. */
-function applyQuery(qb: ContactQuery, connection: string, q: DirectoryQuery): ContactQuery {
-  let out = qb.where('directory_contacts.connection', '=', connection);
+function applyQuery(qb: ContactQuery, dialect: Dialect, connection: string, q: DirectoryQuery, access: Access, scope: number | null = null): ContactQuery {
+  let out = qb.where(inConnection(dialect, connection, access));
   const status = q.filters?.status ?? 'active';
   if (status !== 'all') out = out.where('directory_contacts.status', '=', status);
   if (q.filters?.department) out = out.where('directory_contacts.department', '=', q.filters.department);
   if (q.filters?.location) out = out.where('directory_contacts.location', '=', q.filters.location);
   // Each word must match somewhere: "ada eng" finds Ada in Engineering.
-  for (const word of (q.search ?? '').trim().split(/\s+/).filter(Boolean).slice(0, 8)) {
-    out = out.where(sql<boolean>`directory_contacts.search_text like ${likePattern(word)} escape '\\'`);
-  }
-  return out;
+  const words = searchWords(q.search);
+  return words.length > 0 ? out.where(matchesSearch(dialect, words, access, scope)) : out;
 }
 
 function isMember(target: Target) {
@@ -720,8 +719,12 @@ export async function listContacts(
   q: DirectoryQuery & { cursor?: string | undefined; offset?: number | undefined; limit: number },
   now: Date,
 ): Promise<ContactPage> {
-  const base = applyQuery(db.selectFrom('directory_contacts'), connection, q);
-  let page = base
+  const dialect = dialectOf(db);
+  // On SQLite the FTS index answers the counts alone when it can, and they choose the page's way in.
+  const plan = dialect === 'sqlite' ? await indexPlan(db, connection, q.search, q.filters) : null;
+  const counts = plan === 'empty' ? { total: 0, reachable: 0 } : plan ? await countByIndex(db, plan) : null;
+  const hits = plan !== null && plan !== 'empty' && counts !== null && counts.total < HITS_FIRST;
+  let page = applyQuery(db.selectFrom('directory_contacts'), dialect, connection, q, hits ? 'hits' : 'walk', hits ? plan.id : null)
     .selectAll('directory_contacts')
     .select((eb) => [isMember(target)(eb).as('member'), isInvited(target, now)(eb).as('invited')])
     .orderBy('directory_contacts.sort_name')
@@ -735,39 +738,91 @@ export async function listContacts(
       eb.or([eb('directory_contacts.sort_name', '>', name), eb.and([eb('directory_contacts.sort_name', '=', name), eb('directory_contacts.contact_id', '>', id)])]),
     );
   }
-  const [rows, counts] = await Promise.all([
+  const [rows, matched, taken] = await Promise.all([
     page.execute(),
-    base
-      .select((eb) => [
-        eb.fn.countAll<number>().as('total'),
-        eb.fn
-          .countAll<number>()
-          .filterWhere((w) => w.and([w('directory_contacts.email_normalized', 'is not', null), w.not(isMember(target)(w)), w.not(isInvited(target, now)(w))]))
-          .as('selectable'),
-      ])
-      .executeTakeFirstOrThrow(),
+    counts ?? countMatches(db, dialect, connection, q),
+    plan === 'empty' ? 0 : countTaken(db, dialect, target, connection, q, now, plan),
   ]);
   const more = rows.length > q.limit;
   const items = rows.slice(0, q.limit);
   return {
     items: items.map(toContact),
     nextCursor: more ? encodeCursor(items[items.length - 1]!) : null,
-    total: Number(counts.total),
-    selectable: Number(counts.selectable),
+    total: matched.total,
+    // Exact, as Select All weighs it against the seats: people with an address who are neither
+    // members nor holders of a live invite.
+    selectable: matched.reachable - taken,
   };
 }
 
+/** How many people a query matches, and how many of them have an address: one pass over the matching rows, no per-row subquery. */
+async function countMatches(db: Kysely<Database>, dialect: Dialect, connection: string, q: DirectoryQuery): Promise<{ total: number; reachable: number }> {
+  const row = await applyQuery(db.selectFrom('directory_contacts'), dialect, connection, q, 'count')
+    .select((eb) => [eb.fn.countAll<number>().as('total'), eb.fn.count<number>('directory_contacts.email_normalized').as('reachable')])
+    .executeTakeFirstOrThrow();
+  return { total: Number(row.total), reachable: Number(row.reachable) };
+}
+
+/**
+ * How many of the people a query matches already hold a seat or a live invite of the target.
+ * Driven from the target's members and pending invites (few, against a directory of many) through
+ * the `(connection, email_normalized)` index, so the cost follows the seats taken and not the
+ * size of the directory: on SQLite, with an index `plan`, each is looked up among the index's
+ * hits; otherwise each found row is checked against the query.
+ */
+async function countTaken(db: Kysely<Database>, dialect: Dialect, target: Target, connection: string, q: DirectoryQuery, now: Date, plan: IndexPlan | null): Promise<number> {
+  const taken = db
+    .selectFrom('members')
+    .select('members.email as email')
+    .where('members.target_type', '=', target.type)
+    .where('members.target_id', '=', target.id)
+    .union(
+      db
+        .selectFrom('invites')
+        .select('invites.email_normalized as email')
+        .where('invites.target_type', '=', target.type)
+        .where('invites.target_id', '=', target.id)
+        .where('invites.status', '=', 'pending')
+        .where('invites.expires_at', '>', now.toISOString()),
+    );
+  if (plan) return countTakenByIndex(db, plan, connection, taken);
+  if (dialect === 'postgres') {
+    // A lateral subquery per member or invite (`offset 0` keeps it from being flattened): left to
+    // itself the planner hashes every match of the search instead (28 ms at 25,000 matches,
+    // against 3 ms for 3,000 lookups).
+    const hits = applyQuery(db.selectFrom('directory_contacts'), dialect, connection, q, 'seats')
+      .where((eb) => eb(sql.ref('directory_contacts.email_normalized'), '=', sql.ref('taken.email')))
+      .select(sql`1`.as('one'))
+      .offset(0);
+    const found = await sql<{ n: string | number }>`select count(*) as n from ${taken} as taken cross join lateral ${hits} as hit`.execute(db);
+    return Number(found.rows[0]!.n);
+  }
+  const row = await applyQuery(db.selectFrom('directory_contacts'), dialect, connection, q, 'seats')
+    .where('directory_contacts.email_normalized', 'in', taken)
+    .select((eb) => eb.fn.countAll<number>().as('taken'))
+    .executeTakeFirstOrThrow();
+  return Number(row.taken);
+}
+
+/**
+ * The departments and locations of the people a search matches, with how many in each: one pass
+ * over the matching rows grouped by both, summed here per column (the pairs are few: a company
+ * has tens of departments and places, not thousands of each).
+ */
 export async function listFacets(db: Kysely<Database>, connection: string, q: DirectoryQuery): Promise<ContactFacets> {
-  const facet = async (column: 'department' | 'location') => {
-    const rows = await applyQuery(db.selectFrom('directory_contacts'), connection, { search: q.search, filters: { status: q.filters?.status } })
-      .select([`directory_contacts.${column} as value`, (eb) => eb.fn.countAll<number>().as('count')])
-      .where(`directory_contacts.${column}`, 'is not', null)
-      .groupBy(`directory_contacts.${column}`)
-      .orderBy(`directory_contacts.${column}`)
-      .execute();
-    return rows.map((r) => ({ value: String(r.value), count: Number(r.count) }));
-  };
-  return { departments: await facet('department'), locations: await facet('location') };
+  const pairs = await applyQuery(db.selectFrom('directory_contacts'), dialectOf(db), connection, { search: q.search, filters: { status: q.filters?.status } }, 'count')
+    .select(['directory_contacts.department', 'directory_contacts.location', (eb) => eb.fn.countAll<number>().as('count')])
+    .groupBy(['directory_contacts.department', 'directory_contacts.location'])
+    .execute();
+  const departments = new Map<string, number>();
+  const locations = new Map<string, number>();
+  for (const p of pairs) {
+    if (p.department !== null) departments.set(p.department, (departments.get(p.department) ?? 0) + Number(p.count));
+    if (p.location !== null) locations.set(p.location, (locations.get(p.location) ?? 0) + Number(p.count));
+  }
+  // Byte order, as the databases sort with their C collation (test/postgres.ts).
+  const sorted = (m: Map<string, number>) => [...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([value, count]) => ({ value, count }));
+  return { departments: sorted(departments), locations: sorted(locations) };
 }
 
 export type Selection = { ids: string[] } | { all: true; search?: string | undefined; filters?: ContactFilters | undefined; except?: string[] | undefined };
@@ -801,7 +856,7 @@ export async function resolveSelection(
     return { contacts: wanted.flatMap((id) => found.get(id) ?? []), missing: wanted.filter((id) => !found.has(id)) };
   }
   const except = new Set(selection.except ?? []);
-  const rows = await applyQuery(db.selectFrom('directory_contacts'), connection, selection)
+  const rows = await applyQuery(db.selectFrom('directory_contacts'), dialectOf(db), connection, selection, 'count')
     .select(SELECTED_COLUMNS.map((c) => `directory_contacts.${c}` as const))
     .orderBy('directory_contacts.sort_name')
     .orderBy('directory_contacts.contact_id')

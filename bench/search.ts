@@ -1,0 +1,153 @@
+/**
+ * Search over a company-sized directory (`npm run bench`, or `tsx bench/search.ts` alone): the
+ * first page of `GET …/contacts` with its `total` and `selectable`, and the facets of a new
+ * search, timed as the server spends them (the service functions the routes call, no cache in
+ * front), for the fragments admins type: two and three letters matching 10–40% of 100,000 people
+ * (bench/people.ts `companyPeople`), 2,000 of whom are members and 1,000 hold a pending invite.
+ *
+ * Each figure is printed beside its floor, the same call for a word that matches nobody (what
+ * every search costs whatever it finds), as a ratio. SQLite, and PostgreSQL when it answers.
+ *
+ * `SEARCH_BEFORE=<module>` times another build of bff/services/directory.ts too, against a
+ * database migrated only up to the migration before the search indexes, the two alternating
+ * query by query (A B, B A, …) so a slow moment of this shared machine falls on both alike.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Migrator, sql } from 'kysely';
+import pg from 'pg';
+import { openDatabase, type Db } from '../bff/db/connect.js';
+import { migrations } from '../migrations/index.js';
+import { createPgDatabase } from '../test/postgres.js';
+import { getTarget, syncMembers, upsertTarget } from '../bff/services/targets.js';
+import { refreshDirectory } from '../bff/services/directory.js';
+import * as current from '../bff/services/directory.js';
+import { companyPeople, median } from './people.js';
+import { foldForSearch } from '../bff/services/text.js';
+
+type Service = Pick<typeof current, 'listContacts' | 'listFacets'>;
+
+const SIZE = Number(process.env.BENCH_SEARCH_SIZE ?? 100_000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 7);
+const FRAGMENTS = ['ber', 'man', 'eng', 'ada', 'ro', 'li'];
+const NOBODY = 'zqx';
+const KEY = 'bench:*';
+const target = { type: 'organization', id: 'big' } as const;
+const people = companyPeople(SIZE);
+
+export async function database(kind: 'sqlite' | 'postgres', dir: string, upTo?: string): Promise<{ db: Db; drop(): Promise<void> }> {
+  let db: Db;
+  let drop: () => Promise<void>;
+  if (kind === 'postgres') {
+    const created = await createPgDatabase(process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+    db = openDatabase({ url: created.url, sqlitePath: '', onIdleError: () => undefined });
+    drop = async () => { await db.close(); await created.drop(); };
+  } else {
+    db = openDatabase({ sqlitePath: join(dir, `search-${randomBytes(4).toString('hex')}.sqlite`) });
+    drop = () => db.close();
+  }
+  const migrator = new Migrator({ db: db.kysely, provider: { getMigrations: async () => migrations } });
+  const { error } = upTo ? await migrator.migrateTo(upTo) : await migrator.migrateToLatest();
+  if (error) throw error;
+  const now = new Date();
+  await upsertTarget(db.kysely, target, { name: 'Big', seatLimit: 1_000_000 }, now);
+  await refreshDirectory(db.kysely, { key: KEY, connector: () => ({ listContacts: async () => ({ contacts: people, nextCursor: null, total: people.length }) }) }, () => now);
+  const withEmail = people.filter((p) => p.email);
+  await syncMembers(db.kysely, target, withEmail.slice(0, 2_000).map((p) => ({ id: p.id, email: p.email! })), now);
+  const expires = new Date(now.getTime() + 7 * 86_400_000).toISOString();
+  const invites = withEmail.slice(2_000, 3_000).map((p, i) => ({
+    id: `inv_${i}`, target_type: target.type, target_id: target.id, import_id: null, provider: 'bench', contact_id: p.id, email: p.email!, email_normalized: p.email!.toLowerCase(),
+    name: p.displayName, first_name: p.firstName, role: 'user', status: 'pending', token_hash: `t${i}`, inviter_id: 'u', expires_at: expires, created_at: now.toISOString(), accepted_at: null, revoked_at: null,
+  }));
+  for (let i = 0; i < invites.length; i += 200) await db.kysely.insertInto('invites').values(invites.slice(i, i + 200)).execute();
+  // Fresh statistics, as autovacuum would give a directory that has been there a while.
+  if (kind === 'postgres') await sql`analyze`.execute(db.kysely);
+  return { db, drop };
+}
+
+async function timed(fn: () => Promise<unknown>): Promise<number> {
+  const started = performance.now();
+  await fn();
+  return performance.now() - started;
+}
+
+interface Build { name: string; service: Service; db: Db }
+
+async function measure(kind: 'sqlite' | 'postgres', builds: Build[]) {
+  const now = new Date();
+  const row = await getTarget(builds[0]!.db.kysely, target);
+  const page = (b: Build, search: string) => () => b.service.listContacts(b.db.kysely, row, KEY, { search, limit: 50 }, now);
+  const facets = (b: Build, search: string) => () => b.service.listFacets(b.db.kysely, KEY, { search });
+  // Warm each build's caches and connections, then check they agree before timing anything.
+  const answers = await Promise.all(builds.map((b) => page(b, 'ber')()));
+  for (const a of answers.slice(1)) {
+    if (a.total !== answers[0]!.total || a.selectable !== answers[0]!.selectable) throw new Error(`builds disagree: ${JSON.stringify([a.total, a.selectable, answers[0]!.total, answers[0]!.selectable])}`);
+  }
+  const times = new Map<string, number[]>();
+  const add = (k: string, v: number) => (times.get(k) ?? times.set(k, []).get(k)!).push(v);
+  for (let run = 0; run < RUNS; run++) {
+    const order = run % 2 ? [...builds].reverse() : builds;
+    for (const word of [...FRAGMENTS, NOBODY]) {
+      for (const b of order) {
+        add(`${b.name} page ${word}`, await timed(page(b, word)));
+        add(`${b.name} facets ${word}`, await timed(facets(b, word)));
+      }
+    }
+  }
+  const texts = people.map((c) => foldForSearch([c.displayName, c.email ?? '', c.title ?? '', c.department ?? '', c.location ?? ''].join(' ')));
+  const ms = (n: number) => `${n.toFixed(1)} ms`.padStart(9);
+  for (const b of builds) {
+    console.log(`\nsearch, ${kind}, ${b.name}: ${SIZE.toLocaleString('en')} people, median of ${RUNS} (floor: the same call for "${NOBODY}", which matches nobody)`);
+    const floorPage = median(times.get(`${b.name} page ${NOBODY}`)!);
+    const floorFacets = median(times.get(`${b.name} facets ${NOBODY}`)!);
+    const pageMedians: number[] = [];
+    const facetMedians: number[] = [];
+    for (const word of FRAGMENTS) {
+      const share = texts.filter((t) => t.includes(word)).length / texts.length;
+      const p = median(times.get(`${b.name} page ${word}`)!);
+      const f = median(times.get(`${b.name} facets ${word}`)!);
+      pageMedians.push(p);
+      facetMedians.push(f);
+      console.log(`  "${word}" (${(share * 100).toFixed(0).padStart(2)}%)   page+counts ${ms(p)} (${(p / floorPage).toFixed(1)}× floor ${ms(floorPage)})   facets ${ms(f)} (${(f / floorFacets).toFixed(1)}× floor ${ms(floorFacets)})`);
+    }
+    console.log(`  page+counts median ${ms(median(pageMedians))} (target 15 ms), slowest ${ms(Math.max(...pageMedians))} (target 50 ms); facets median ${ms(median(facetMedians))} (target 15 ms)`);
+  }
+}
+
+async function pgReachable(): Promise<boolean> {
+  const client = new pg.Client({ connectionString: process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres', connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.end();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function searchBench(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'hr-import-search-'));
+  const before = process.env.SEARCH_BEFORE ? ((await import(resolve(process.env.SEARCH_BEFORE))) as Service) : null;
+  const kinds: ('sqlite' | 'postgres')[] = ['sqlite', ...(process.env.BENCH_SQLITE_ONLY !== '1' && (await pgReachable()) ? (['postgres'] as const) : [])];
+  try {
+    for (const kind of kinds) {
+      const dbs = [await database(kind, dir)];
+      const builds: Build[] = [{ name: 'this build', service: current, db: dbs[0]!.db }];
+      if (before) {
+        dbs.push(await database(kind, dir, '2026_12_02_110100_create_health_probes'));
+        builds.unshift({ name: 'before', service: before, db: dbs[1]!.db });
+      }
+      try {
+        await measure(kind, builds);
+      } finally {
+        for (const d of dbs) await d.drop();
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await searchBench();

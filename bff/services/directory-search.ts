@@ -1,0 +1,147 @@
+/**
+ * How a search finds people in the directory cache without reading all of it: the words an admin
+ * typed, folded as `search_text` is, each matched as a substring through an index (SQLite FTS5
+ * trigram, PostgreSQL pg_trgm; migrations/2026_12_02_130000_create_directory_search_indexes.ts).
+ *
+ * The semantics are LIKE's on both databases, '%word%' over folded text, for every word: the
+ * indexes only narrow the rows LIKE then checks, so SQLite and PostgreSQL answer alike.
+ */
+import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
+import type { Database } from '../db/schema.js';
+import type { ContactFilters } from '../contract.js';
+import type { Dialect } from '../db/connect.js';
+import { foldForSearch, likePattern } from './text.js';
+
+/** Words an admin typed, at most this many: more narrow nothing and would lengthen every query. */
+const MAX_WORDS = 8;
+/** The trigram indexes need this many characters; shorter words are checked on the rows already narrowed. */
+const TRIGRAM = 3;
+
+/** The words of a search, folded (lowercase, no accents), each to be found somewhere. */
+export function searchWords(search: string | undefined): string[] {
+  return foldForSearch(search ?? '').trim().split(/\s+/).filter(Boolean).slice(0, MAX_WORDS);
+}
+
+/** A phrase of an FTS5 query: a literal substring under the trigram tokenizer. */
+const phrase = (text: string) => `"${text.replace(/"/g, '""')}"`;
+
+const STATUSES = { active: [0], inactive: [1], all: [0, 1, 2] } as const;
+
+/**
+ * The SQLite FTS5 query for the rows of a connection (its id in directory_search_scopes) holding
+ * every word, of a status (`all`: any), with an address or without one: the tag the migration's
+ * triggers write is one code for all three (2026_12_02_130000_create_directory_search_indexes.ts).
+ */
+function ftsQuery(words: readonly string[], id: number, status: ContactFilters['status'], address: boolean | 'any'): string {
+  const tags = STATUSES[status ?? 'active'].flatMap((st) => (address === 'any' ? [0, 1] : [address ? 1 : 0]).map((a) => phrase(codeOf(id * 6 + st * 2 + a))));
+  return [...words.map((w) => `search_text : ${phrase(w)}`), `tags : (${tags.join(' OR ')})`].join(' AND ');
+}
+
+/** A number as three characters from U+4E00, as the migration's triggers write it. */
+function codeOf(n: number): string {
+  return String.fromCharCode(19968 + (n % 20000), 19968 + (Math.floor(n / 20000) % 20000), 19968 + Math.floor(n / 400000000));
+}
+
+/**
+ * The id of a connection in the SQLite index's tags, or null while it has never had a row there.
+ * Read each time (one primary-key lookup): a code kept in memory would outlive a restored or
+ * re-migrated database and silently count another connection's people.
+ */
+async function scopeId(db: Kysely<Database>, connection: string): Promise<number | null> {
+  const row = await sql<{ id: number }>`select id from directory_search_scopes where connection = ${connection}`.execute(db);
+  const id = row.rows[0]?.id;
+  return id === undefined ? null : Number(id);
+}
+
+/** What the SQLite index needs to answer a query on its own: the connection's code, the words, the status. */
+export interface IndexPlan {
+  /** The connection's id in directory_search_scopes. */
+  id: number;
+  words: string[];
+  status: ContactFilters['status'];
+}
+
+/**
+ * Whether the SQLite index alone can answer a query (every word long enough for trigrams, no
+ * department or location filter), and how; null when the rows must be read instead, or the
+ * connection has never had a row indexed (then `empty`).
+ */
+export async function indexPlan(db: Kysely<Database>, connection: string, search: string | undefined, filters: ContactFilters | undefined): Promise<IndexPlan | 'empty' | null> {
+  const words = searchWords(search);
+  if (filters?.department || filters?.location || words.some((w) => [...w].length < TRIGRAM)) return null;
+  const id = await scopeId(db, connection);
+  return id === null ? 'empty' : { id, words, status: filters?.status ?? 'active' };
+}
+
+const countHits = async (db: Kysely<Database>, query: string) =>
+  Number((await sql<{ n: number }>`select count(*) as n from directory_contacts_search where directory_contacts_search match ${query}`.execute(db)).rows[0]!.n);
+
+/**
+ * The exact number of a connection's people a query matches and how many of them have an
+ * address, read from the FTS index alone (its hit lists, never the rows).
+ */
+export async function countByIndex(db: Kysely<Database>, plan: IndexPlan): Promise<{ total: number; reachable: number }> {
+  const reachable = await countHits(db, ftsQuery(plan.words, plan.id, plan.status, true));
+  return { total: reachable + (await countHits(db, ftsQuery(plan.words, plan.id, plan.status, false))), reachable };
+}
+
+/**
+ * How many of the index's hits for a query have one of the `emails` (the seats taken): the
+ * rowids of those people come from the `(connection, email_normalized)` index, which holds them,
+ * and are looked up among the hits (read once into a list: `+` stops SQLite from probing the
+ * index once per hit and person, 75 million probes at 25,000 hits); no row of the directory is read.
+ */
+export async function countTakenByIndex(db: Kysely<Database>, plan: IndexPlan, connection: string, emails: Expression<unknown>): Promise<number> {
+  const row = await sql<{ n: number }>`select count(*) as n from directory_contacts
+    where connection = ${connection} and email_normalized in ${emails}
+      and +rowid in (select rowid from directory_contacts_search where directory_contacts_search match ${ftsQuery(plan.words, plan.id, plan.status, true)})`.execute(db);
+  return Number(row.rows[0]!.n);
+}
+
+/**
+ * Below this many matches a page is read from the index's hits, sorted; above it, walking the
+ * directory in name order finds 50 matches sooner than sorting them all (at 5,000 of 100,000,
+ * one row in 20 matches: a page is about a thousand index entries away).
+ */
+export const HITS_FIRST = 5_000;
+
+/**
+ * How a query reaches the rows it reads:
+ * - `walk`: a page, in name order along the `(connection, sort_name)` index, each row checked;
+ *   right when matches are common (see `HITS_FIRST`).
+ * - `hits`: a page of few matches, from the SQLite index's hits (the connection's `id` given), then sorted; a
+ *   rare word does not walk the whole directory in name order looking for 50 of them.
+ * - `count`: every matching row (total, selectable, facets). One sequential pass over the table,
+ *   which on SQLite beats fetching each of tens of thousands of index hits by rowid (about 3×,
+ *   measured with bench/search.ts: a trigram hit list of 25,000 rows is read in under a
+ *   millisecond, but visiting those rows is what costs).
+ * - `seats`: the rows of the members and invites of a target, found through their own index
+ *   (`countTaken`); the search only checks them.
+ */
+export type Access = 'walk' | 'hits' | 'count' | 'seats';
+
+/**
+ * Rows of `directory_contacts` whose `search_text` holds every word. On SQLite `hits` reads
+ * the index through the connection's `id`; the LIKE checks keep the answer exact either way.
+ */
+export function matchesSearch(dialect: Dialect, words: readonly string[], access: Access, id: number | null = null) {
+  return (eb: ExpressionBuilder<Database, 'directory_contacts'>): Expression<SqlBool> => {
+    const checks: Expression<SqlBool>[] = words.map((w) => sql<SqlBool>`directory_contacts.search_text like ${likePattern(w)} escape '\\'`);
+    const long = words.filter((w) => [...w].length >= TRIGRAM);
+    // PostgreSQL's planner takes the GIN index for the LIKE itself when it pays; SQLite needs the FTS table named.
+    if (dialect === 'sqlite' && access === 'hits' && long.length > 0 && id !== null) {
+      checks.unshift(sql<SqlBool>`directory_contacts.rowid in (select rowid from directory_contacts_search where directory_contacts_search match ${ftsQuery(long, id, 'all', 'any')})`);
+    }
+    return eb.and(checks);
+  };
+}
+
+/**
+ * The connection's rows. For `count` on SQLite the connection is checked on each row of one pass
+ * (`+` keeps the planner off the `(connection, …)` indexes, whose random-order row lookups made a
+ * count 7× slower than the pass itself); for `hits`, so that the planner starts from the hits.
+ */
+export function inConnection(dialect: Dialect, connection: string, access: Access) {
+  return (eb: ExpressionBuilder<Database, 'directory_contacts'>): Expression<SqlBool> =>
+    dialect === 'sqlite' && (access === 'count' || access === 'hits') ? sql<SqlBool>`+directory_contacts.connection = ${connection}` : eb('directory_contacts.connection', '=', connection);
+}
