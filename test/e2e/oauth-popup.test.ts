@@ -68,6 +68,9 @@ describe('OAuth sign-in popup, end to end', () => {
   it('a sign-in started in one browser and completed in another connects nothing', async () => {
     const starter = await browser.newContext();
     const other = await browser.newContext();
+    // It once ran past 30 s in a full CI run (3 s alone): each wait names itself when it fails.
+    let waitingFor = 'the demo page';
+    const step = <T>(what: string, run: () => Promise<T>) => ((waitingFor = what), run());
     try {
       const page = await starter.newPage();
       let authorizeUrl = '';
@@ -76,23 +79,25 @@ describe('OAuth sign-in popup, end to end', () => {
         authorizeUrl = route.request().url();
         return route.abort();
       });
-      await page.goto(`${server.url}/?target=organization/acme`);
-      await page.getByRole('button', { name: 'Add members from HR' }).click();
+      await step('the demo page', () => page.goto(`${server.url}/?target=organization/acme`));
+      await step('Add members from HR', () => page.getByRole('button', { name: 'Add members from HR' }).click());
       const dialog = page.getByRole('dialog', { name: 'Add members from HR' });
-      await dialog.getByRole('button', { name: 'Microsoft Entra ID', exact: true }).click();
+      await step('the provider button', () => dialog.getByRole('button', { name: 'Microsoft Entra ID', exact: true }).click());
       const popupOpened = page.waitForEvent('popup');
-      await dialog.getByRole('button', { name: 'Sign in with Microsoft Entra ID' }).click();
-      await popupOpened;
-      await expect.poll(() => authorizeUrl, { timeout: 10_000 }).not.toBe('');
+      await step('the sign-in button', () => dialog.getByRole('button', { name: 'Sign in with Microsoft Entra ID' }).click());
+      await step('the popup', () => popupOpened);
+      await step('the authorize URL', () => expect.poll(() => authorizeUrl, { timeout: 10_000 }).not.toBe(''));
       expect((await starter.cookies(server.url)).map((c) => c.name)).toEqual(['hr-import-sign-in']);
 
       const victim = await other.newPage();
-      await victim.goto(authorizeUrl);
-      await victim.getByRole('alert').waitFor();
+      await step('the authorize URL in the other browser', () => victim.goto(authorizeUrl));
+      await step(`the callback's alert (at ${victim.url()})`, () => victim.getByRole('alert').waitFor({ timeout: 20_000 }));
       expect(await victim.getByRole('heading').textContent()).toBe('Not connected');
       expect(await victim.getByRole('alert').textContent()).toContain('started in another browser');
       expect(await server.db.kysely.selectFrom('provider_connections').selectAll().execute()).toEqual([]);
       expect(microsoft.tokenRequests()).toEqual([]);
+    } catch (err) {
+      throw new Error(`while waiting for ${waitingFor}: ${(err as Error).message}`, { cause: err });
     } finally {
       await starter.close();
       await other.close();
