@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { getRequestListener } from '@hono/node-server';
 import { createApp } from './app.js';
 import type { AppConfig } from './deps.js';
-import { ConfigError, parseSettings, settingsFromEnv, sqlitePathOf, type BffSettings, type ResolvedSettings } from './config.js';
+import { ConfigError, ENVIRONMENT, parseSettings, settingsFromEnv, sqlitePathOf, type BffSettings, type ResolvedSettings } from './config.js';
 import { migrateToLatest, openDatabase, type Db } from './db/connect.js';
 import { createProviderRegistry, csvProvider, type ProviderRegistry } from './providers.js';
 import { inlineProviders, loadProvidersFile } from './providers-file.js';
@@ -188,8 +188,7 @@ export async function createBffFromEnv(env: NodeJS.ProcessEnv = process.env, opt
     // Required settings left unset: name the variable, not the setting.
     if (err instanceof ConfigError && /^invalid settings: (apiKeys|secret|acceptUrl) /.test(err.message)) {
       const [, name] = /^invalid settings: (\w+)/.exec(err.message)!;
-      const variable = { apiKeys: 'HR_IMPORT_API_KEY', secret: 'HR_IMPORT_SECRET', acceptUrl: 'HR_IMPORT_ACCEPT_URL' }[name as 'apiKeys' | 'secret' | 'acceptUrl'];
-      throw new ConfigError(err.message.replace(/^invalid settings: \w+/, `invalid environment: ${variable}`));
+      throw new ConfigError(err.message.replace(/^invalid settings: \w+/, `invalid environment: ${ENVIRONMENT[name as 'apiKeys' | 'secret' | 'acceptUrl']}`));
     }
     throw err;
   }

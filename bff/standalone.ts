@@ -15,6 +15,7 @@ import { createBff, type Bff } from './create-bff.js';
 import type { Db } from './db/connect.js';
 import { demoRoutes, seedDemo } from './demo.js';
 import { jsonLogger, type Logger } from './logger.js';
+import { errorBody } from './errors.js';
 
 export interface Standalone {
   url: string;
@@ -105,7 +106,7 @@ export async function startStandalone(
     app.route('/demo', demoRoutes(bff.db.kysely, full.secret, bff.settings.sessionTtlSeconds));
     app.use('/*', serveStatic({ root }));
   }
-  app.notFound((c) => c.json({ error: { code: 'not_found', message: `No route for ${c.req.method} ${c.req.path}.` } }, 404));
+  app.notFound((c) => c.json(errorBody('not_found', `No route for ${c.req.method} ${c.req.path}.`), 404));
 
   if (demo && !['127.0.0.1', '::1', 'localhost'].includes(host)) {
     logger.warn('the demo is served beyond this machine', { host, why: 'its routes hand out sessions without authentication; unset HOST, or set HR_IMPORT_API_KEY to run without the demo' });

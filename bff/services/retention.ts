@@ -18,6 +18,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { Logger } from '../logger.js';
 import type { RetentionSettings } from '../config.js';
+import { repeat } from '../repeat.js';
 import { dropDirectory } from './directory.js';
 
 export interface RetentionWorkerOptions {
@@ -180,27 +181,6 @@ export function createRetentionWorker(options: RetentionWorkerOptions): Retentio
     return run;
   }
 
-  let stopped = true;
-  let timer: NodeJS.Timeout | null = null;
-  let inFlight: Promise<unknown> | null = null;
-  return {
-    runOnce,
-    start(intervalMs) {
-      if (!stopped) return;
-      stopped = false;
-      const tick = async () => {
-        inFlight = runOnce().catch((err: unknown) => logger.error('retention run failed', { error: err instanceof Error ? err.name : 'unknown' }));
-        await inFlight;
-        inFlight = null;
-        if (!stopped) timer = setTimeout(tick, intervalMs).unref();
-      };
-      timer = setTimeout(tick, 0).unref();
-    },
-    async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      timer = null;
-      await inFlight;
-    },
-  };
+  const loop = repeat(async () => (await runOnce(), false), logger, 'retention run failed');
+  return { runOnce, start: loop.start, stop: loop.stop };
 }

@@ -28,6 +28,7 @@ import type { Database } from '../db/schema.js';
 import type { Dialect } from '../db/connect.js';
 import type { Logger } from '../logger.js';
 import { sweepExpiredInvites } from './events.js';
+import { repeat } from '../repeat.js';
 import { AddressRefusedError, guardedFetch, type WebhookFetch } from './address.js';
 
 const SECRET_PATTERN = /^whsec_([A-Za-z0-9+/]+={0,2})$/;
@@ -297,38 +298,23 @@ export function createWebhookWorker(options: WebhookWorkerOptions): WebhookWorke
     return result;
   }
 
-  let stopped = true;
-  let timer: NodeJS.Timeout | null = null;
-  let inFlight: Promise<unknown> | null = null;
+  // More is likely due after a full batch or derive, and after a delivery (the target's next
+  // event was waiting for it): the loop goes on at once.
+  const loop = repeat(
+    async () => {
+      const r = await runBatch();
+      return r.claimed === batchSize || r.derived >= DERIVE_BATCH || r.delivered > 0;
+    },
+    logger,
+    'webhook run failed',
+  );
 
   return {
     async runOnce() {
       const { expired, delivered, failed } = await runBatch();
       return { expired, delivered, failed };
     },
-    start(intervalMs) {
-      if (!stopped) return;
-      stopped = false;
-      const tick = async () => {
-        let more = false;
-        const run = runBatch().then(
-          // More is likely due after a full batch or derive, and after a delivery (the target's
-          // next event was waiting for it): go on at once.
-          (r) => (more = r.claimed === batchSize || r.derived >= DERIVE_BATCH || r.delivered > 0),
-          (err: unknown) => logger.error('webhook run failed', { error: err instanceof Error ? err.name : 'unknown' }),
-        );
-        inFlight = run;
-        await run;
-        inFlight = null;
-        if (!stopped) timer = setTimeout(tick, more ? 0 : intervalMs).unref();
-      };
-      timer = setTimeout(tick, 0).unref();
-    },
-    async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      timer = null;
-      await inFlight;
-    },
+    start: loop.start,
+    stop: loop.stop,
   };
 }
