@@ -56,10 +56,10 @@ const providerSchema = z
 
 const fileSchema = z.object({ providers: z.array(providerSchema).min(1).max(50) }).strict();
 
-/** Where a providers list comes from, for its error messages: `providers file`, or the inline `settings.providers`. */
-let source = 'providers file';
+/** Where a providers list comes from, for its error messages: the `providers file`, or the inline `settings`. */
+type Source = 'providers file' | 'settings';
 
-function fail(path: (string | number | PropertyKey)[], message: string): never {
+function failIn(source: Source, path: (string | number | PropertyKey)[], message: string): never {
   const where = path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i ? '.' : ''}${String(p)}`)).join('');
   throw new ConfigError(`invalid ${source}: ${where}: ${message}`);
 }
@@ -101,8 +101,7 @@ export function loadProvidersFile(path: string, env: NodeJS.ProcessEnv, catalog:
   } catch (err) {
     throw new ConfigError(`invalid providers file ${path}: not JSON (${err instanceof Error ? err.message : String(err)})`);
   }
-  source = 'providers file';
-  return parseProviders(raw, env, catalog, false);
+  return parseProviders(raw, env, catalog, 'providers file');
 }
 
 /**
@@ -110,15 +109,16 @@ export function loadProvidersFile(path: string, env: NodeJS.ProcessEnv, catalog:
  * that credentials may be literal strings, because the host's own code chose where they come from.
  */
 export function inlineProviders(list: unknown[], env: NodeJS.ProcessEnv, catalog: ProviderCatalog): ProviderEntry[] {
-  source = 'settings';
-  try {
-    return parseProviders({ providers: list }, env, catalog, true);
-  } finally {
-    source = 'providers file';
-  }
+  return parseProviders({ providers: list }, env, catalog, 'settings');
 }
 
-function parseProviders(raw: unknown, env: NodeJS.ProcessEnv, catalog: ProviderCatalog, literalSecrets: boolean): ProviderEntry[] {
+function parseProviders(raw: unknown, env: NodeJS.ProcessEnv, catalog: ProviderCatalog, source: Source): ProviderEntry[] {
+  // A declaration, not an arrow: only so does `never` narrow the code after a call.
+  function fail(path: (string | number | PropertyKey)[], message: string): never {
+    return failIn(source, path, message);
+  }
+  // Inline settings are the host's code, which chose where each value comes from.
+  const literalSecrets = source === 'settings';
   const parsed = fileSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
