@@ -11,7 +11,8 @@ import { allPages, readAhead } from '../connectors/paging.js';
 import { responseByteLimit } from '../connectors/http.js';
 import { redact } from '../connectors/redact.js';
 import { AppError } from '../errors.js';
-import { foldForSearch, likePattern, normalizeEmail } from './text.js';
+import { foldForSearch, normalizeEmail } from './text.js';
+import { seatHolders } from './targets.js';
 import { dialectOf, type Dialect } from '../db/connect.js';
 import { countByIndex, countTakenByIndex, HITS_FIRST, indexPlan, inConnection, matchesSearch, searchWords, type Access, type IndexPlan } from './directory-search.js';
 
@@ -771,20 +772,7 @@ async function countMatches(db: Kysely<Database>, dialect: Dialect, connection: 
  * hits; otherwise each found row is checked against the query.
  */
 async function countTaken(db: Kysely<Database>, dialect: Dialect, target: Target, connection: string, q: DirectoryQuery, now: Date, plan: IndexPlan | null): Promise<number> {
-  const taken = db
-    .selectFrom('members')
-    .select('members.email as email')
-    .where('members.target_type', '=', target.type)
-    .where('members.target_id', '=', target.id)
-    .union(
-      db
-        .selectFrom('invites')
-        .select('invites.email_normalized as email')
-        .where('invites.target_type', '=', target.type)
-        .where('invites.target_id', '=', target.id)
-        .where('invites.status', '=', 'pending')
-        .where('invites.expires_at', '>', now.toISOString()),
-    );
+  const taken = seatHolders(db, target, now);
   if (plan) return countTakenByIndex(db, plan, connection, taken);
   if (dialect === 'postgres') {
     // A lateral subquery per member or invite (`offset 0` keeps it from being flattened): left to

@@ -117,28 +117,33 @@ export async function syncMembers(
 }
 
 /**
+ * The addresses that hold a seat of the target: its members and its pending, unexpired invites,
+ * each address once (a member with a stale pending invite is one person).
+ */
+export function seatHolders(db: Q, target: Target, now: Date) {
+  return db
+    .selectFrom('members')
+    .select('email')
+    .where('target_type', '=', target.type)
+    .where('target_id', '=', target.id)
+    .union(
+      db
+        .selectFrom('invites')
+        .select('email_normalized as email')
+        .where('target_type', '=', target.type)
+        .where('target_id', '=', target.id)
+        .where('status', '=', 'pending')
+        .where('expires_at', '>', now.toISOString()),
+    );
+}
+
+/**
  * Seats used = members + pending, unexpired invites, each person counted once (a member with a
  * stale pending invite is one person).
  */
 export async function countSeats(db: Q, target: Target, now: Date): Promise<Seats> {
   const row = await db
-    .selectFrom(
-      db
-        .selectFrom('members')
-        .select('email')
-        .where('target_type', '=', target.type)
-        .where('target_id', '=', target.id)
-        .union(
-          db
-            .selectFrom('invites')
-            .select('email_normalized as email')
-            .where('target_type', '=', target.type)
-            .where('target_id', '=', target.id)
-            .where('status', '=', 'pending')
-            .where('expires_at', '>', now.toISOString()),
-        )
-        .as('people'),
-    )
+    .selectFrom(seatHolders(db, target, now).as('people'))
     .select(sql<number>`count(*)`.as('used'))
     .executeTakeFirstOrThrow();
   const used = Number(row.used);
