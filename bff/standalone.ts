@@ -44,7 +44,6 @@ export async function startStandalone(
 ): Promise<Standalone> {
   const logger = options.logger ?? jsonLogger();
   const { port: wantedPort, ...settings } = settingsFromEnv(env);
-  const dataDir = settings.dataDir ?? './data';
   // No key configured means a developer's machine: make one for this run and enable the demo.
   const generatedKey = settings.apiKeys?.length ? null : `dev_${randomBytes(18).toString('base64url')}`;
   // The demo's routes mint sessions without authentication, and a session reads the directories
@@ -62,13 +61,13 @@ export async function startStandalone(
   const full: BffSettings = {
     ...settings,
     apiKeys: generatedKey ? [generatedKey] : settings.apiKeys!,
-    secret: settings.secret ?? devSecret(dataDir),
+    secret: settings.secret ?? devSecret(settings.dataDir),
   };
   const bff = await createBff(full, {
     logger,
     environment: options.environment ?? env,
     // The demo without a providers file shows CSV upload beside the sample directory.
-    csvUpload: demo && !settings.providers && !existsSync(resolve(settings.providersFile ?? './hr-import.config.json')),
+    csvUpload: demo && !settings.providers && !existsSync(resolve(settings.providersFile)),
     defaults: {
       acceptUrl: () => `${ownOrigin()}/accept`,
       publicUrl: ownOrigin,

@@ -10,7 +10,7 @@ try {
   console.error(`hr-import: ${err.message}`);
   process.exit(1);
 }
-const db = openDatabase({ url: settings.databaseUrl, sqlitePath: sqlitePathOf(settings.dataDir ?? './data') });
+const db = openDatabase({ url: settings.databaseUrl, sqlitePath: sqlitePathOf(settings.dataDir) });
 try {
   const applied = await migrateToLatest(db);
   console.log(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');
