@@ -65,6 +65,7 @@ function people(n: number): DirectoryContact[] {
     title: i % 3 ? 'Engineer' : 'Manager',
     department: `Dept ${i % 20}`,
     location: `City ${i % 10}`,
+    employmentType: null,
     managerId: null,
     status: 'active',
     avatarUrl: null,

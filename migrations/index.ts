@@ -16,6 +16,7 @@ import * as indexMailCounts from './2026_12_02_120000_index_mail_counts.js';
 import * as createDirectorySearchIndexes from './2026_12_02_130000_create_directory_search_indexes.js';
 import * as addDirectoryUsedAt from './2026_12_02_140000_add_directory_used_at.js';
 import * as addDirectoryWatermarks from './2026_12_02_150000_add_directory_watermarks.js';
+import * as addDirectoryEmploymentType from './2026_12_02_160000_add_directory_employment_type.js';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_24_190000_create_core_tables': createCoreTables,
@@ -31,4 +32,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_02_130000_create_directory_search_indexes': createDirectorySearchIndexes,
   '2026_12_02_140000_add_directory_used_at': addDirectoryUsedAt,
   '2026_12_02_150000_add_directory_watermarks': addDirectoryWatermarks,
+  '2026_12_02_160000_add_directory_employment_type': addDirectoryEmploymentType,
 };

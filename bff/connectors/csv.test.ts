@@ -108,6 +108,7 @@ describe('guessMapping', () => {
       title: 'Job Title',
       department: 'Department',
       location: 'Office',
+      employmentType: null,
       manager: 'Manager',
       status: 'Status',
       id: 'Employee ID',
@@ -165,7 +166,7 @@ describe('guessMapping on real admin-console exports', () => {
     const t = fixture('google-workspace-users');
     expect(guessMapping(t.columns)).toEqual({
       email: 'Email Address [Required]', firstName: 'First Name [Required]', lastName: 'Last Name [Required]', displayName: null, title: 'Employee Title',
-      department: 'Department', location: null, manager: 'Manager Email', status: 'Status [READ ONLY]', id: 'Employee ID',
+      department: 'Department', location: null, employmentType: 'Employee Type', manager: 'Manager Email', status: 'Status [READ ONLY]', id: 'Employee ID',
     });
     expect(summary(t)).toEqual([
       ['E-1001', 'Ada Lovelace', 'ada@example.com', 'Staff Engineer', 'Engineering', null, 'grace@example.com', 'active'],
@@ -178,7 +179,7 @@ describe('guessMapping on real admin-console exports', () => {
     const t = fixture('microsoft-365-active-users');
     expect(guessMapping(t.columns)).toEqual({
       email: 'User principal name', firstName: 'First name', lastName: 'Last name', displayName: 'Display name', title: 'Title',
-      department: 'Department', location: 'Office', manager: null, status: 'Block credential', id: 'Object Id',
+      department: 'Department', location: 'Office', employmentType: null, manager: null, status: 'Block credential', id: 'Object Id',
     });
     expect(summary(t)).toEqual([
       ['4a1b2c3d-0000-4000-8000-000000000001', 'Megan Bowen', 'MeganB@contoso.example', 'Marketing Manager', 'Sales', 'Building 18', null, 'active'],
@@ -192,7 +193,7 @@ describe('guessMapping on real admin-console exports', () => {
     const t = fixture('bamboohr-report');
     expect(guessMapping(t.columns)).toEqual({
       email: 'Work Email', firstName: 'First Name', lastName: 'Last Name', displayName: null, title: 'Job Title',
-      department: 'Department', location: 'Location', manager: 'Reporting to', status: 'Status', id: 'Employee #',
+      department: 'Department', location: 'Location', employmentType: null, manager: 'Reporting to', status: 'Status', id: 'Employee #',
     });
     expect(summary(t)).toEqual([
       ['101', 'Charlotte Abbott', 'cabbott@efficientoffice.example', 'Sr. HR Administrator', 'Human Resources', 'Lindon, Utah', 'Nguyen, Jennifer', 'active'],
@@ -207,7 +208,7 @@ describe('guessMapping on real admin-console exports', () => {
     expect(t.delimiter).toBe(';');
     expect(guessMapping(t.columns)).toEqual({
       email: 'E-Mail', firstName: 'Vorname', lastName: 'Nachname', displayName: null, title: 'Position',
-      department: 'Abteilung', location: 'Büro', manager: 'Vorgesetzte:r', status: 'Status', id: 'Personalnummer',
+      department: 'Abteilung', location: 'Büro', employmentType: null, manager: 'Vorgesetzte:r', status: 'Status', id: 'Personalnummer',
     });
     expect(summary(t)).toEqual([
       ['P-0042', 'Jürgen Groß', 'juergen.gross@beispiel.example', 'Leiter Vertrieb', 'Vertrieb', 'München', 'Sabine Köhler', 'active'],

@@ -273,6 +273,9 @@ export const CSV_SYNONYMS: Record<CsvField, readonly string[]> = {
   title: ['jobtitle', 'title', 'employeetitle', 'position', 'funktion', 'stellenbezeichnung', 'berufsbezeichnung', 'jobtitel', 'role', 'jobrole', 'designation', 'poste'],
   department: ['department', 'abteilung', 'dept', 'team', 'division', 'departement', 'service'],
   location: ['location', 'office', 'buro', 'officelocation', 'worklocation', 'standort', 'arbeitsort', 'site', 'workplace', 'city', 'ort'],
+  employmentType: [
+    'employmenttype', 'employeetype', 'workertype', 'contracttype', 'typeofemployment', 'beschaftigungsart', 'vertragsart', 'anstellungsart', 'mitarbeitertyp',
+  ],
   manager: [
     'manager', 'managerid', 'manageremail', 'managername', 'reportsto', 'reportingto', 'supervisor', 'supervisoremail', 'linemanager',
     'vorgesetzter', 'vorgesetzte', 'fuhrungskraft',
@@ -386,6 +389,7 @@ function contactMaker(table: CsvTable, mapping: CsvMapping) {
       title: get('title'),
       department: get('department'),
       location: get('location'),
+      employmentType: get('employmentType'),
       managerId: get('manager', 200),
       status: status && inactive(status) ? 'inactive' : 'active',
       avatarUrl: null,

@@ -71,6 +71,7 @@ export interface RawContact {
   title?: unknown;
   department?: unknown;
   location?: unknown;
+  employmentType?: unknown;
   managerId?: unknown;
   avatarUrl?: unknown;
   inactive?: boolean | undefined;
@@ -97,6 +98,7 @@ export function toContact(raw: RawContact): DirectoryContact | null {
     title: blankToNull(raw.title),
     department: blankToNull(raw.department),
     location: blankToNull(raw.location),
+    employmentType: blankToNull(raw.employmentType),
     managerId: blankToNull(raw.managerId),
     status: raw.inactive ? 'inactive' : 'active',
     avatarUrl: blankToNull(raw.avatarUrl),

@@ -72,6 +72,8 @@ export function sampleDirectory(): DirectoryContact[] {
       title: pick(DEPARTMENTS[department]!),
       department,
       location: pick(LOCATIONS),
+      // From n, not the random sequence, so every other field stays as the tests know it.
+      employmentType: n % 11 === 0 ? 'Contractor' : n % 9 === 0 ? 'Part-time' : 'Full-time',
       managerId: n <= 8 ? null : `emp-${String(1 + Math.floor(rand() * 8)).padStart(4, '0')}`,
       // About one in fifteen has left the company.
       status: n % 15 === 0 ? 'inactive' : 'active',

@@ -13,6 +13,7 @@ export const contactFilters = request(
     .object({
       department: text(200).optional(),
       location: text(200).optional(),
+      employmentType: text(200).optional().describe('As the HR system words it: `full_time`, `Contractor`, `Werkstudent`…'),
       status: z.enum(['active', 'inactive', 'all']).optional().describe('`active` by default: terminated people are hidden unless asked for.'),
     })
     .strict(),
@@ -53,6 +54,7 @@ export const directoryContact = z
     title: z.string().nullable(),
     department: z.string().nullable(),
     location: z.string().nullable(),
+    employmentType: z.string().nullable().describe('Full-time, part-time, contractor… in the HR system\'s own words.'),
     managerId: z.string().nullable(),
     status: contactStatus,
     avatarUrl: z.string().nullable(),

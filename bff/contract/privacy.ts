@@ -67,6 +67,7 @@ export const privacyExport = answer(
             title: z.string().nullable(),
             department: z.string().nullable(),
             location: z.string().nullable(),
+            employmentType: z.string().nullable(),
             managerId: z.string().nullable(),
             status: z.string(),
             avatarUrl: z.string().nullable(),

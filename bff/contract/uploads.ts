@@ -6,7 +6,7 @@ import { providerParams } from './providers.js';
 import { answer, request } from './registry.js';
 
 /** Contact fields a CSV column can be mapped to (bff/connectors/csv.ts CSV_FIELDS). */
-export const CSV_CONTACT_FIELDS = ['email', 'firstName', 'lastName', 'displayName', 'title', 'department', 'location', 'manager', 'status', 'id'] as const;
+export const CSV_CONTACT_FIELDS = ['email', 'firstName', 'lastName', 'displayName', 'title', 'department', 'location', 'employmentType', 'manager', 'status', 'id'] as const;
 export type CsvContactField = (typeof CSV_CONTACT_FIELDS)[number];
 
 const columnName = z.string().min(1).max(300);
@@ -26,6 +26,7 @@ export const csvMappingRequest = request(
           title: optionalColumn,
           department: optionalColumn,
           location: optionalColumn,
+          employmentType: optionalColumn,
           manager: optionalColumn,
           status: optionalColumn,
           id: optionalColumn,

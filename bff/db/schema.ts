@@ -145,6 +145,8 @@ export interface DirectoryContactTable {
   title: string | null;
   department: string | null;
   location: string | null;
+  /** As the provider words it (full-time, contractor…): sync rules scope and assign roles by it. */
+  employment_type: string | null;
   manager_id: string | null;
   status: string;
   avatar_url: string | null;

@@ -400,6 +400,7 @@ describe('file transport', () => {
       title: null,
       department: null,
       location: null,
+      employmentType: null,
       managerId: null,
       status: 'active',
       avatarUrl: null,

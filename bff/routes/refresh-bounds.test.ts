@@ -70,7 +70,7 @@ function connector(key: string, policy: Partial<HttpPolicy> = {}): Connector {
       const body = await http.json<{ people: { id: string; name: string }[]; last: boolean }>(`${url}/people?page=${page}`, { signal, page: `page ${page}`, headers: { Authorization: `Bearer ${key}` } });
       const contacts = body.people.map((p) => ({
         id: p.id, firstName: null, lastName: null, displayName: p.name, email: `${p.id}@acme.test`, personalEmail: null,
-        title: null, department: null, location: null, managerId: null, status: 'active' as const, avatarUrl: null,
+        title: null, department: null, location: null, employmentType: null, managerId: null, status: 'active' as const, avatarUrl: null,
       }));
       return { contacts, nextCursor: body.last ? null : String(page + 1) };
     },

@@ -60,7 +60,7 @@ describe('POST /api/providers/csv/uploads', () => {
     expect(answer.id).toMatch(/^up_/);
     expect(answer.delimiter).toBe(';');
     expect(answer.columns).toEqual(['Employee ID', 'Given name', 'Surname', 'Work E-mail', 'Job Title', 'Department', 'Office', 'Status']);
-    expect(answer.mapping).toEqual({ ...MAPPING, displayName: null, manager: null });
+    expect(answer.mapping).toEqual({ ...MAPPING, displayName: null, employmentType: null, manager: null });
     expect(answer.counts).toEqual({ rows: 6, contacts: 6, withoutEmail: 1, duplicates: 1, ragged: 0 });
     expect(answer.preview).toHaveLength(5);
     expect(answer.preview[1]).toEqual({
@@ -68,7 +68,7 @@ describe('POST /api/providers/csv/uploads', () => {
       contact: {
         id: 'E2', firstName: 'Grace', lastName: 'Hopper', displayName: 'Grace Hopper', email: 'grace@acme.test', personalEmail: null,
         // A line break inside a quoted cell is text, made a space for the directory.
-        title: 'Rear Admiral; retired', department: 'Engineering', location: 'New York', managerId: null, status: 'active', avatarUrl: null,
+        title: 'Rear Admiral; retired', department: 'Engineering', location: 'New York', employmentType: null, managerId: null, status: 'active', avatarUrl: null,
       },
     });
     expect(answer.preview.map((r) => [r.line, r.contact.displayName, r.contact.email])).toEqual([
@@ -101,7 +101,7 @@ describe('preview and confirm', () => {
     const other = await preview(up.id, { email: 'Work E-mail', displayName: 'Surname', department: 'Office' });
     expect(other.status).toBe(200);
     expect(other.json.preview[0].contact).toMatchObject({ displayName: 'Lovelace', department: 'London', firstName: null, status: 'active' });
-    expect(other.json.mapping).toEqual({ email: 'Work E-mail', displayName: 'Surname', department: 'Office', firstName: null, lastName: null, title: null, location: null, manager: null, status: null, id: null });
+    expect(other.json.mapping).toEqual({ email: 'Work E-mail', displayName: 'Surname', department: 'Office', firstName: null, lastName: null, title: null, location: null, employmentType: null, manager: null, status: null, id: null });
 
     const done = await confirm(up.id, MAPPING);
     expect(done).toEqual({ status: 200, json: { connection: 'ready', counts: { rows: 6, contacts: 6, withoutEmail: 1, duplicates: 1, ragged: 0 } } satisfies CsvUploadConfirmation });

@@ -30,6 +30,7 @@ const person = (id: string, name: string): DirectoryContact => ({
   title: null,
   department: null,
   location: null,
+  employmentType: null,
   managerId: null,
   status: 'active',
   avatarUrl: null,

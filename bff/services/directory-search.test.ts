@@ -28,6 +28,7 @@ const person = (id: string, name: string, more: Partial<DirectoryContact> = {}):
   title: null,
   department: null,
   location: null,
+  employmentType: null,
   managerId: null,
   status: 'active',
   avatarUrl: null,

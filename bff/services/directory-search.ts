@@ -68,7 +68,7 @@ export interface IndexPlan {
  */
 export async function indexPlan(db: Kysely<Database>, connection: string, search: string | undefined, filters: ContactFilters | undefined): Promise<IndexPlan | 'empty' | null> {
   const words = searchWords(search);
-  if (filters?.department || filters?.location || words.some((w) => [...w].length < TRIGRAM)) return null;
+  if (filters?.department || filters?.location || filters?.employmentType || words.some((w) => [...w].length < TRIGRAM)) return null;
   const id = await scopeId(db, connection);
   return id === null ? 'empty' : { id, words, status: filters?.status ?? 'active' };
 }

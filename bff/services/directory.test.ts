@@ -29,6 +29,7 @@ const person = (id: string, name: string, email: string | null = `${id}@acme.tes
   title: null,
   department: null,
   location: null,
+  employmentType: null,
   managerId: null,
   status: 'active',
   avatarUrl: null,

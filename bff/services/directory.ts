@@ -95,6 +95,7 @@ export function toRow(connection: string, c: DirectoryContact): NewDirectoryCont
     title: c.title,
     department: c.department,
     location: c.location,
+    employment_type: c.employmentType,
     manager_id: c.managerId,
     status: c.status,
     avatar_url: c.avatarUrl,
@@ -368,6 +369,7 @@ const REPLACED_COLUMNS = [
   'title',
   'department',
   'location',
+  'employment_type',
   'manager_id',
   'status',
   'avatar_url',
@@ -640,6 +642,7 @@ function applyQuery(qb: ContactQuery, dialect: Dialect, connection: string, q: D
   if (status !== 'all') out = out.where('directory_contacts.status', '=', status);
   if (q.filters?.department) out = out.where('directory_contacts.department', '=', q.filters.department);
   if (q.filters?.location) out = out.where('directory_contacts.location', '=', q.filters.location);
+  if (q.filters?.employmentType) out = out.where('directory_contacts.employment_type', '=', q.filters.employmentType);
   // Each word must match somewhere: "ada eng" finds Ada in Engineering.
   const words = searchWords(q.search);
   return words.length > 0 ? out.where(matchesSearch(dialect, words, access, scope)) : out;
@@ -683,6 +686,7 @@ function toContact(row: DirectoryContactRow & { member: unknown; invited: unknow
     title: row.title,
     department: row.department,
     location: row.location,
+    employmentType: row.employment_type,
     managerId: row.manager_id,
     status: row.status === 'inactive' ? 'inactive' : 'active',
     avatarUrl: row.avatar_url,

@@ -317,6 +317,7 @@ export async function exportPerson(db: Q, person: PersonRef, now: Date): Promise
       title: c.title,
       department: c.department,
       location: c.location,
+      employmentType: c.employment_type,
       managerId: c.manager_id,
       status: c.status,
       avatarUrl: c.avatar_url,

@@ -25,7 +25,7 @@ export const APP_CONFIG: AppConfig = { apiKeys: ['crash-api-key-0123456789'], se
 export const PROVIDER = 'hris';
 const INVITER = { id: 'u-crash', name: 'Dana Admin', email: 'dana@example.com' };
 
-const UNKNOWN = { personalEmail: null, title: null, department: null, location: null, managerId: null, avatarUrl: null };
+const UNKNOWN = { personalEmail: null, title: null, department: null, location: null, employmentType: null, managerId: null, avatarUrl: null };
 
 export function person(i: number): DirectoryContact {
   return { id: `p${i}`, firstName: `First${i}`, lastName: `Last${i}`, displayName: `First${i} Last${i}`, email: `person${i}@crash.example`, status: 'active', ...UNKNOWN };

@@ -602,6 +602,8 @@ export interface components {
             title: string | null;
             department: string | null;
             location: string | null;
+            /** @description Full-time, part-time, contractor… in the HR system's own words. */
+            employmentType: string | null;
             managerId: string | null;
             /** @enum {string} */
             status: "active" | "inactive";
@@ -675,6 +677,7 @@ export interface components {
             title: string | null;
             department: string | null;
             location: string | null;
+            employmentType: string | null;
             manager: string | null;
             status: string | null;
             id: string | null;
@@ -721,6 +724,8 @@ export interface components {
                     title: string | null;
                     department: string | null;
                     location: string | null;
+                    /** @description Full-time, part-time, contractor… in the HR system's own words. */
+                    employmentType: string | null;
                     managerId: string | null;
                     /** @enum {string} */
                     status: "active" | "inactive";
@@ -839,6 +844,7 @@ export interface components {
                 title: string | null;
                 department: string | null;
                 location: string | null;
+                employmentType: string | null;
                 managerId: string | null;
                 status: string;
                 avatarUrl: string | null;
@@ -956,6 +962,8 @@ export interface components {
         ContactFilters: {
             department?: string;
             location?: string;
+            /** @description As the HR system words it: `full_time`, `Contractor`, `Werkstudent`… */
+            employmentType?: string;
             /**
              * @description `active` by default: terminated people are hidden unless asked for.
              * @enum {string}
@@ -994,6 +1002,7 @@ export interface components {
                 title?: string | null;
                 department?: string | null;
                 location?: string | null;
+                employmentType?: string | null;
                 manager?: string | null;
                 status?: string | null;
                 id?: string | null;
@@ -1784,6 +1793,8 @@ export interface operations {
                 search?: string;
                 department?: string;
                 location?: string;
+                /** @description As the HR system words it: `full_time`, `Contractor`, `Werkstudent`… */
+                employmentType?: string;
                 /** @description `active` by default: terminated people are hidden unless asked for. */
                 status?: "active" | "inactive" | "all";
                 cursor?: string;

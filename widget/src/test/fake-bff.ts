@@ -42,6 +42,7 @@ export function makeContact(i: number, overrides: Partial<Contact> = {}): Contac
     title: i % 2 ? 'Engineer' : 'Manager',
     department: DEPARTMENTS[i % DEPARTMENTS.length]!,
     location: LOCATIONS[i % LOCATIONS.length]!,
+    employmentType: null,
     managerId: null,
     status: 'active',
     avatarUrl: null,

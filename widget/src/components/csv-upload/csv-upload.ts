@@ -14,7 +14,7 @@ import { csvUploadStyles } from './csv-upload.styles.js';
 const MAX_BYTES = 10 * 1024 * 1024;
 
 /** The contact fields a column can fill, in the order the mapping form asks them (bff/contract.ts CSV_CONTACT_FIELDS). */
-export const CSV_FIELDS: readonly CsvContactField[] = ['email', 'firstName', 'lastName', 'displayName', 'title', 'department', 'location', 'manager', 'status', 'id'];
+export const CSV_FIELDS: readonly CsvContactField[] = ['email', 'firstName', 'lastName', 'displayName', 'title', 'department', 'location', 'employmentType', 'manager', 'status', 'id'];
 
 function fieldLabel(field: CsvContactField): string {
   switch (field) {
@@ -32,6 +32,8 @@ function fieldLabel(field: CsvContactField): string {
       return msg('Department');
     case 'location':
       return msg('Location');
+    case 'employmentType':
+      return msg('Employment type');
     case 'manager':
       return msg('Manager');
     case 'status':
