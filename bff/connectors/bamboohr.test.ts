@@ -41,8 +41,8 @@ describe('BambooHR connector', () => {
     expect(page.total).toBe(2);
     // The directory lists active, published people only and names supervisors without ids.
     expect(page.contacts).toEqual([
-      { id: '1', firstName: 'Ada', lastName: 'Lovelace', displayName: 'Ada Lovelace', email: 'ada@acme.test', personalEmail: null, title: 'CTO', department: 'Engineering', location: 'London', managerId: null, status: 'active', avatarUrl: 'https://images.bamboohr.test/1.jpg' },
-      { id: '2', firstName: 'Amazing', lastName: 'Hopper', displayName: 'Amazing Hopper', email: 'grace@acme.test', personalEmail: null, title: 'Engineer', department: 'Engineering', location: 'New York', managerId: null, status: 'active', avatarUrl: null },
+      { id: '1', firstName: 'Ada', lastName: 'Lovelace', displayName: 'Ada Lovelace', email: 'ada@acme.test', personalEmail: null, title: 'CTO', department: 'Engineering', location: 'London', employmentType: null, managerId: null, status: 'active', avatarUrl: 'https://images.bamboohr.test/1.jpg' },
+      { id: '2', firstName: 'Amazing', lastName: 'Hopper', displayName: 'Amazing Hopper', email: 'grace@acme.test', personalEmail: null, title: 'Engineer', department: 'Engineering', location: 'New York', employmentType: null, managerId: null, status: 'active', avatarUrl: null },
     ]);
     expect(fake.requests).toHaveLength(1);
     const [req] = fake.requests;
@@ -157,7 +157,7 @@ describe('BambooHR connector', () => {
     });
     const page = await list();
     expect(page.contacts).toEqual([
-      { id: '7', firstName: null, lastName: null, displayName: 'Mixed.Case@Acme.TEST', email: 'Mixed.Case@Acme.TEST', personalEmail: null, title: null, department: null, location: null, managerId: null, status: 'active', avatarUrl: null },
+      { id: '7', firstName: null, lastName: null, displayName: 'Mixed.Case@Acme.TEST', email: 'Mixed.Case@Acme.TEST', personalEmail: null, title: null, department: null, location: null, employmentType: null, managerId: null, status: 'active', avatarUrl: null },
       expect.objectContaining({ id: '8', firstName: 'Solo', lastName: null, displayName: 'Solo', email: null }),
       expect.objectContaining({ id: '9', displayName: '9', email: null }),
     ]);

@@ -74,6 +74,8 @@ function read(e: Employee): RawContact {
     title: e.jobTitle,
     department: e.department,
     location: e.location,
+    // "The employee's CURRENT employment status", options customized by each company (Full-Time, Contractor…).
+    employmentType: employment,
     managerId: e.supervisorEId,
     // Without an uploaded photo BambooHR still answers a URL: its placeholder silhouette.
     avatarUrl: e.photoUploaded === false || e.photoUploaded === 'false' ? null : e.photoUrl,

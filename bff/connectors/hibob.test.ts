@@ -34,8 +34,8 @@ describe('HiBob connector', () => {
     const { fake, list } = await setup();
     const page = await list();
     expect(page).toMatchObject({ nextCursor: null, total: 4 });
-    expect(page.contacts[0]).toEqual({ id: '3332883884017713238', firstName: 'Ada', lastName: 'Lovelace', displayName: 'Ada Lovelace', email: 'ada@acme.test', personalEmail: 'ada@home.test', title: 'CTO', department: 'Engineering', location: 'London', managerId: null, status: 'active', avatarUrl: 'https://images.hibob.test/ada.png' });
-    expect(page.contacts[1]).toEqual({ id: '3332883884017713239', firstName: 'Grace', lastName: 'Hopper', displayName: 'Grace Hopper', email: 'grace@acme.test', personalEmail: null, title: 'Engineer', department: 'Engineering', location: 'New York', managerId: '3332883884017713238', status: 'active', avatarUrl: null });
+    expect(page.contacts[0]).toEqual({ id: '3332883884017713238', firstName: 'Ada', lastName: 'Lovelace', displayName: 'Ada Lovelace', email: 'ada@acme.test', personalEmail: 'ada@home.test', title: 'CTO', department: 'Engineering', location: 'London', employmentType: null, managerId: null, status: 'active', avatarUrl: 'https://images.hibob.test/ada.png' });
+    expect(page.contacts[1]).toEqual({ id: '3332883884017713239', firstName: 'Grace', lastName: 'Hopper', displayName: 'Grace Hopper', email: 'grace@acme.test', personalEmail: null, title: 'Engineer', department: 'Engineering', location: 'New York', employmentType: null, managerId: '3332883884017713238', status: 'active', avatarUrl: null });
     // Terminated is inactive; a future hire (access inactive, lifecycle hired) is not.
     expect(page.contacts.slice(2).map((c) => [c.displayName, c.status])).toEqual([['Alan Turing', 'inactive'], ['Hedy Lamarr', 'active']]);
 
@@ -115,7 +115,7 @@ describe('HiBob connector', () => {
       ],
     });
     expect((await list()).contacts).toEqual([
-      { id: '42', firstName: 'Zoë', lastName: null, displayName: 'Zoë', email: 'ZOE@Acme.Test', personalEmail: null, title: null, department: null, location: null, managerId: null, status: 'active', avatarUrl: null },
+      { id: '42', firstName: 'Zoë', lastName: null, displayName: 'Zoë', email: 'ZOE@Acme.Test', personalEmail: null, title: null, department: null, location: null, employmentType: null, managerId: null, status: 'active', avatarUrl: null },
       expect.objectContaining({ id: '43', displayName: '43', email: null, firstName: null }),
     ]);
   });

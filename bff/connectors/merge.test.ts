@@ -68,6 +68,7 @@ describe('Merge HRIS connector', () => {
       title: 'Chief Scientist',
       department: 'Research',
       location: 'London HQ',
+      employmentType: null,
       managerId: '0048ea5b-911e-4dff-9364-92070dea62ff',
       status: 'active',
       avatarUrl: 'https://cdn.example/ada.png',
@@ -138,7 +139,7 @@ describe('Merge HRIS connector', () => {
       ['x2', 'Linus', null],
       ['x3', 'x3', null],
     ]);
-    expect(contacts[2]).toMatchObject({ title: null, department: null, location: null, managerId: null, avatarUrl: null, personalEmail: null, status: 'active' });
+    expect(contacts[2]).toMatchObject({ title: null, department: null, location: null, employmentType: null, managerId: null, avatarUrl: null, personalEmail: null, status: 'active' });
   });
 
   it('names a missing credential and knows only the hosts Merge documents', () => {
@@ -178,6 +179,7 @@ describe('Merge connector: Merge’s own published example (merge-node-client wi
         title: null,
         department: null,
         location: null,
+        employmentType: null,
         managerId: 'manager',
         // remote_was_deleted and a past termination_date: gone, whatever employment_status says.
         status: 'inactive',

@@ -44,6 +44,7 @@ describe('Microsoft Entra ID connector', () => {
       department: 'Research',
       officeLocation: 'London 4/12',
       accountEnabled: true,
+      employmentType: null,
       managerId: 'boss-id',
     };
     const users = [ada, ...Array.from({ length: 6 }, (_, i) => person(i)), { ...person(9), accountEnabled: false }];
@@ -61,6 +62,7 @@ describe('Microsoft Entra ID connector', () => {
       title: 'Chief Scientist',
       department: 'Research',
       location: 'London 4/12',
+      employmentType: null,
       managerId: 'boss-id',
       status: 'active',
       avatarUrl: null,
@@ -184,7 +186,7 @@ describe('Microsoft Entra ID connector: Microsoft’s own published examples (mi
     const { list } = await replay(example('list-users-example-1.json'));
     const page = await list();
     expect(page.nextCursor).toBeNull();
-    const none = { personalEmail: null, title: null, department: null, location: null, managerId: null, avatarUrl: null };
+    const none = { personalEmail: null, title: null, department: null, location: null, employmentType: null, managerId: null, avatarUrl: null };
     expect(page.contacts).toEqual([
       // accountEnabled is absent (not selected in the example): absent is not disabled.
       { id: '6ea91a8d-e32e-41a1-b7bd-d2d185eed0e0', firstName: null, lastName: null, displayName: 'Conf Room Adams', email: 'Adams@contoso.com', status: 'active', ...none },

@@ -57,6 +57,7 @@ describe('Unified.to HRIS connector', () => {
       title: 'Chief Scientist',
       department: 'Research',
       location: 'London HQ',
+      employmentType: null,
       managerId: 'emp_boss',
       status: 'active',
       // Unified.to's image_url expires within the hour, before the cached directory does: not kept.
@@ -138,7 +139,7 @@ describe('Unified.to HRIS connector', () => {
       ['x2', 'Linus', null],
       ['3', '3', null],
     ]);
-    expect(contacts[1]).toMatchObject({ title: null, department: null, location: null, managerId: null, personalEmail: null, avatarUrl: null, status: 'active' });
+    expect(contacts[1]).toMatchObject({ title: null, department: null, location: null, employmentType: null, managerId: null, personalEmail: null, avatarUrl: null, status: 'active' });
   });
 
   it('names a missing credential and knows the hosts of the three data regions', () => {

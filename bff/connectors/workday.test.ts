@@ -26,7 +26,7 @@ describe('Workday connector', () => {
     const page = await list();
     expect(page).toMatchObject({ nextCursor: null, total: 1 });
     // The summary view has no first/last name, manager, status or location.
-    expect(page.contacts).toEqual([{ id: '6dcb8106e8', firstName: null, lastName: null, displayName: 'Ada Lovelace', email: 'ada@acme.test', personalEmail: null, title: 'CTO', department: 'Engineering', location: null, managerId: null, status: 'active', avatarUrl: null }]);
+    expect(page.contacts).toEqual([{ id: '6dcb8106e8', firstName: null, lastName: null, displayName: 'Ada Lovelace', email: 'ada@acme.test', personalEmail: null, title: 'CTO', department: 'Engineering', location: null, employmentType: null, managerId: null, status: 'active', avatarUrl: null }]);
 
     const [token, workersRequest] = fake.requests;
     expect(token).toMatchObject({ method: 'POST', path: '/ccx/oauth2/acme_impl/token' });
@@ -52,7 +52,7 @@ describe('Workday connector', () => {
     const { fake, list } = await setup({}, { ...CREDENTIALS, report: 'ISU_hr_import/HR_Import_Contacts' });
     const page = await list();
     expect(page).toMatchObject({ nextCursor: null, total: 4 });
-    expect(page.contacts[0]).toEqual({ id: '21001', firstName: 'Ada', lastName: 'Lovelace', displayName: 'Ada Lovelace', email: 'ada@acme.test', personalEmail: 'ada@home.test', title: 'CTO', department: 'Engineering', location: 'London', managerId: null, status: 'active', avatarUrl: 'https://acme.test/ada.png' });
+    expect(page.contacts[0]).toEqual({ id: '21001', firstName: 'Ada', lastName: 'Lovelace', displayName: 'Ada Lovelace', email: 'ada@acme.test', personalEmail: 'ada@home.test', title: 'CTO', department: 'Engineering', location: 'London', employmentType: null, managerId: null, status: 'active', avatarUrl: 'https://acme.test/ada.png' });
     expect(page.contacts[1]).toMatchObject({ id: '21002', displayName: 'Grace Hopper', department: 'Engineering', managerId: '21001', status: 'active' });
     expect(page.contacts.slice(2).map((c) => c.status)).toEqual(['inactive', 'inactive']);
     const report = fake.requests.find((r) => r.method === 'GET')!;
@@ -120,7 +120,7 @@ describe('Workday connector', () => {
       { ...CREDENTIALS, report: 'o/r' },
     );
     expect((await list()).contacts).toEqual([
-      { id: '77', firstName: null, lastName: null, displayName: 'Odd.Case@ACME.test', email: 'Odd.Case@ACME.test', personalEmail: null, title: null, department: null, location: null, managerId: null, status: 'active', avatarUrl: null },
+      { id: '77', firstName: null, lastName: null, displayName: 'Odd.Case@ACME.test', email: 'Odd.Case@ACME.test', personalEmail: null, title: null, department: null, location: null, employmentType: null, managerId: null, status: 'active', avatarUrl: null },
       expect.objectContaining({ id: 'abc123', displayName: 'abc123' }),
     ]);
   });
