@@ -54,11 +54,12 @@ describe('BambooHR connector', () => {
   it('runs a custom report when the company does not share its directory, inactive people included', async () => {
     const { fake, list } = await setup({ directory: 'disabled' });
     const page = await list();
-    expect(page.contacts.map((c) => [c.id, c.status, c.managerId, c.personalEmail])).toEqual([
-      ['1', 'active', null, 'ada@home.test'],
-      ['2', 'active', '1', null],
-      ['3', 'inactive', '1', null],
-      ['4', 'inactive', null, null],
+    // employmentHistoryStatus is the company's own list of employment statuses, "Terminated" among them.
+    expect(page.contacts.map((c) => [c.id, c.status, c.managerId, c.personalEmail, c.employmentType])).toEqual([
+      ['1', 'active', null, 'ada@home.test', 'Full-Time'],
+      ['2', 'active', '1', null, 'Full-Time'],
+      ['3', 'inactive', '1', null, 'Terminated'],
+      ['4', 'inactive', null, null, 'Terminated'],
     ]);
     const report = fake.requests[1]!;
     expect(report).toMatchObject({ method: 'POST', path: '/api/v1/reports/custom' });

@@ -44,7 +44,7 @@ describe('Microsoft Entra ID connector', () => {
       department: 'Research',
       officeLocation: 'London 4/12',
       accountEnabled: true,
-      employmentType: null,
+      employeeType: 'Contractor',
       managerId: 'boss-id',
     };
     const users = [ada, ...Array.from({ length: 6 }, (_, i) => person(i)), { ...person(9), accountEnabled: false }];
@@ -62,7 +62,7 @@ describe('Microsoft Entra ID connector', () => {
       title: 'Chief Scientist',
       department: 'Research',
       location: 'London 4/12',
-      employmentType: null,
+      employmentType: 'Contractor',
       managerId: 'boss-id',
       status: 'active',
       avatarUrl: null,
@@ -71,7 +71,7 @@ describe('Microsoft Entra ID connector', () => {
     const data = fake.dataRequests();
     expect(data.map((r) => r.query.get('$top'))).toEqual(['999', '999', '999']);
     expect(data[0]!.query.get('$expand')).toBe('manager($select=id)');
-    expect(data[0]!.query.get('$select')!.split(',')).toEqual(expect.arrayContaining(['accountEnabled', 'otherMails', 'department']));
+    expect(data[0]!.query.get('$select')!.split(',')).toEqual(expect.arrayContaining(['accountEnabled', 'otherMails', 'department', 'employeeType']));
     expect(data[1]!.query.get('$skiptoken')).toBe("X'3'");
   });
 
