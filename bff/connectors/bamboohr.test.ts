@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createBambooHRConnector, BAMBOOHR_BASE_URL, BAMBOOHR_CREDENTIALS } from './bamboohr.js';
+import { createBambooHRConnector, readEmployee, BAMBOOHR_BASE_URL, BAMBOOHR_CREDENTIALS } from './bamboohr.js';
+import { toContact } from './normalize.js';
 import type { ConnectorFactory } from './types.js';
+import { startLoopback } from '../../test/fakes/loopback.js';
 import { DIRECTORY_WITH_EMAIL, startBambooHRServer, type BambooOptions } from '../../test/fakes/bamboohr-server.js';
 import { closeFakes, expectProviderError as failure, firstPage, recordingSleep, setupConnector, track } from '../../test/connector-kit.js';
 
@@ -41,8 +44,8 @@ describe('BambooHR connector', () => {
     expect(page.total).toBe(2);
     // The directory lists active, published people only and names supervisors without ids.
     expect(page.contacts).toEqual([
-      { id: '1', firstName: 'Ada', lastName: 'Lovelace', displayName: 'Ada Lovelace', email: 'ada@acme.test', personalEmail: null, title: 'CTO', department: 'Engineering', location: 'London', managerId: null, status: 'active', avatarUrl: 'https://images.bamboohr.test/1.jpg' },
-      { id: '2', firstName: 'Amazing', lastName: 'Hopper', displayName: 'Amazing Hopper', email: 'grace@acme.test', personalEmail: null, title: 'Engineer', department: 'Engineering', location: 'New York', managerId: null, status: 'active', avatarUrl: null },
+      { id: '1', firstName: 'Ada', lastName: 'Lovelace', displayName: 'Ada Lovelace', email: 'ada@acme.test', personalEmail: null, title: 'CTO', department: 'Engineering', location: 'London', employmentType: null, managerId: null, status: 'active', avatarUrl: 'https://images.bamboohr.test/1.jpg' },
+      { id: '2', firstName: 'Amazing', lastName: 'Hopper', displayName: 'Amazing Hopper', email: 'grace@acme.test', personalEmail: null, title: 'Engineer', department: 'Engineering', location: 'New York', employmentType: null, managerId: null, status: 'active', avatarUrl: null },
     ]);
     expect(fake.requests).toHaveLength(1);
     const [req] = fake.requests;
@@ -54,11 +57,12 @@ describe('BambooHR connector', () => {
   it('runs a custom report when the company does not share its directory, inactive people included', async () => {
     const { fake, list } = await setup({ directory: 'disabled' });
     const page = await list();
-    expect(page.contacts.map((c) => [c.id, c.status, c.managerId, c.personalEmail])).toEqual([
-      ['1', 'active', null, 'ada@home.test'],
-      ['2', 'active', '1', null],
-      ['3', 'inactive', '1', null],
-      ['4', 'inactive', null, null],
+    // employmentHistoryStatus is the company's own list of employment statuses, "Terminated" among them.
+    expect(page.contacts.map((c) => [c.id, c.status, c.managerId, c.personalEmail, c.employmentType])).toEqual([
+      ['1', 'active', null, 'ada@home.test', 'Full-Time'],
+      ['2', 'active', '1', null, 'Full-Time'],
+      ['3', 'inactive', '1', null, 'Terminated'],
+      ['4', 'inactive', null, null, 'Terminated'],
     ]);
     const report = fake.requests[1]!;
     expect(report).toMatchObject({ method: 'POST', path: '/api/v1/reports/custom' });
@@ -157,7 +161,7 @@ describe('BambooHR connector', () => {
     });
     const page = await list();
     expect(page.contacts).toEqual([
-      { id: '7', firstName: null, lastName: null, displayName: 'Mixed.Case@Acme.TEST', email: 'Mixed.Case@Acme.TEST', personalEmail: null, title: null, department: null, location: null, managerId: null, status: 'active', avatarUrl: null },
+      { id: '7', firstName: null, lastName: null, displayName: 'Mixed.Case@Acme.TEST', email: 'Mixed.Case@Acme.TEST', personalEmail: null, title: null, department: null, location: null, employmentType: null, managerId: null, status: 'active', avatarUrl: null },
       expect.objectContaining({ id: '8', firstName: 'Solo', lastName: null, displayName: 'Solo', email: null }),
       expect.objectContaining({ id: '9', displayName: '9', email: null }),
     ]);
@@ -170,5 +174,47 @@ describe('BambooHR connector', () => {
     expect(() => createBambooHRConnector({ baseUrl: 'http://127.0.0.1:9', credentials: { companyDomain: 'acme', apiKey: ' ' } })).toThrowError(
       expect.objectContaining({ kind: 'config', message: expect.stringContaining('"apiKey"') }),
     );
+  });
+});
+
+describe('BambooHR connector: BambooHR’s own published example (the "Get Employee Directory" sample)', () => {
+  const SAMPLE = readFileSync(new URL('../../test/fixtures/providers/bamboohr/directory-sample.json', import.meta.url), 'utf8');
+
+  /** A loopback answering the directory with the sample, verbatim, and the custom report with `report`. */
+  async function replay(report: { status: number; body: unknown }) {
+    const fake = track(
+      await startLoopback((req, send) => {
+        if (req.path === '/api/v1/employees/directory') return send(200, JSON.parse(SAMPLE));
+        send(report.status, report.body);
+      }),
+    );
+    const connector = createBambooHRConnector({ baseUrl: fake.url, credentials: { companyDomain: 'acme', apiKey: 'bamboo-key' } }, { sleep: recordingSleep().sleep });
+    return { fake, connector };
+  }
+
+  it('takes the sample directory, which has no workEmail column, as unusable and asks the custom report instead', async () => {
+    const { fake, connector } = await replay({ status: 403, body: '' });
+    expect(await failure(firstPage(connector))).toMatchObject({ kind: 'permission', details: { status: 403, page: 'the custom report' } });
+    expect(fake.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /api/v1/employees/directory', 'POST /api/v1/reports/custom']);
+    expect(JSON.parse(fake.requests[1]!.body).fields).toEqual(expect.arrayContaining(['workEmail', 'employmentHistoryStatus']));
+  });
+
+  it('maps the sample employee: a numeric id, names and the job title; nothing the sample leaves out', () => {
+    const [john] = (JSON.parse(SAMPLE) as { employees: Record<string, unknown>[] }).employees;
+    expect(toContact(readEmployee(john!))).toEqual({
+      id: '123',
+      firstName: 'John',
+      lastName: 'Doe',
+      displayName: 'John Doe',
+      email: null,
+      personalEmail: null,
+      title: 'Customer Service Representative',
+      department: null,
+      location: null,
+      employmentType: null,
+      managerId: null,
+      status: 'active',
+      avatarUrl: null,
+    });
   });
 });

@@ -61,7 +61,8 @@ function hasWorkEmail(body: Record<string, unknown>, employees: Record<string, u
   return employees.some((e) => 'workEmail' in e);
 }
 
-function read(e: Employee): RawContact {
+/** One BambooHR employee record (directory or report row, by field alias) as the contact it becomes. */
+export function readEmployee(e: Employee): RawContact {
   const employment = typeof e.employmentHistoryStatus === 'string' ? e.employmentHistoryStatus : '';
   return {
     id: e.id,
@@ -74,6 +75,8 @@ function read(e: Employee): RawContact {
     title: e.jobTitle,
     department: e.department,
     location: e.location,
+    // "The employee's CURRENT employment status", options customized by each company (Full-Time, Contractor…).
+    employmentType: employment,
     managerId: e.supervisorEId,
     // Without an uploaded photo BambooHR still answers a URL: its placeholder silhouette.
     avatarUrl: e.photoUploaded === false || e.photoUploaded === 'false' ? null : e.photoUrl,
@@ -119,7 +122,7 @@ export function createBambooHRConnector(settings: ConnectorSettings, options: Co
     async listContacts({ signal }) {
       const { page, list } = await employees(signal);
       if (!Array.isArray(list)) throw unreadable(PROVIDER, page, 'no "employees" list');
-      const contacts = toContacts(recordsOf(list), read);
+      const contacts = toContacts(recordsOf(list), readEmployee);
       return { contacts, nextCursor: null, total: contacts.length };
     },
   };

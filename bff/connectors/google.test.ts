@@ -64,6 +64,7 @@ describe('Google Workspace connector', () => {
       title: 'Chief Scientist',
       department: 'Research',
       location: 'London',
+      employmentType: null,
       managerId: 'boss@acme.example',
       status: 'active',
       avatarUrl: 'https://lh3.googleusercontent.com/a/ada',

@@ -122,6 +122,8 @@ function read(user: Record<string, unknown>): RawContact {
     title: org?.title,
     department: org?.department,
     location: blankToNull(org?.location) ?? blankToNull(place?.area) ?? place?.buildingId,
+    // No employment type: the reference documents no field for it (organizations[].type is the
+    // organization's kind, `description` only "the description of the organization").
     managerId: recordsOf(user.relations).find((r) => r.type === 'manager')?.value,
     avatarUrl: user.thumbnailPhotoUrl,
     inactive: user.suspended === true || user.archived === true,

@@ -16,11 +16,12 @@ const ADA: BobPerson = {
   'work.department': ENGINEERING,
   'work.site': item('21', 'London'),
   'work.manager': null,
+  'payroll.employment.type': item('31', 'Full-time'),
   'internal.lifecycleStatus': 'employed',
   'internal.status': 'Active',
   'about.avatar': 'https://images.hibob.test/ada.png',
 };
-const GRACE: BobPerson = { ...ADA, 'root.id': '3332883884017713239', 'root.firstName': 'Grace', 'root.surname': 'Hopper', 'root.displayName': 'Grace Hopper', 'root.email': 'grace@acme.test', 'home.privateEmail': '', 'work.title': item('12', 'Engineer'), 'work.site': item('22', 'New York'), 'work.manager': '3332883884017713238', 'about.avatar': '' };
+const GRACE: BobPerson = { ...ADA, 'root.id': '3332883884017713239', 'root.firstName': 'Grace', 'root.surname': 'Hopper', 'root.displayName': 'Grace Hopper', 'root.email': 'grace@acme.test', 'home.privateEmail': '', 'work.title': item('12', 'Engineer'), 'work.site': item('22', 'New York'), 'work.manager': '3332883884017713238', 'payroll.employment.type': item('32', 'Part-time'), 'about.avatar': '' };
 const ALAN: BobPerson = { ...GRACE, 'root.id': '3332883884017713240', 'root.firstName': 'Alan', 'root.surname': 'Turing', 'root.displayName': 'Alan Turing', 'root.email': 'alan@acme.test', 'internal.lifecycleStatus': 'terminated', 'internal.status': 'Inactive' };
 const HIRED: BobPerson = { ...GRACE, 'root.id': '3332883884017713241', 'root.firstName': 'Hedy', 'root.surname': 'Lamarr', 'root.displayName': 'Hedy Lamarr', 'root.email': 'hedy@acme.test', 'internal.lifecycleStatus': 'hired', 'internal.status': 'Inactive' };
 
@@ -34,8 +35,8 @@ describe('HiBob connector', () => {
     const { fake, list } = await setup();
     const page = await list();
     expect(page).toMatchObject({ nextCursor: null, total: 4 });
-    expect(page.contacts[0]).toEqual({ id: '3332883884017713238', firstName: 'Ada', lastName: 'Lovelace', displayName: 'Ada Lovelace', email: 'ada@acme.test', personalEmail: 'ada@home.test', title: 'CTO', department: 'Engineering', location: 'London', managerId: null, status: 'active', avatarUrl: 'https://images.hibob.test/ada.png' });
-    expect(page.contacts[1]).toEqual({ id: '3332883884017713239', firstName: 'Grace', lastName: 'Hopper', displayName: 'Grace Hopper', email: 'grace@acme.test', personalEmail: null, title: 'Engineer', department: 'Engineering', location: 'New York', managerId: '3332883884017713238', status: 'active', avatarUrl: null });
+    expect(page.contacts[0]).toEqual({ id: '3332883884017713238', firstName: 'Ada', lastName: 'Lovelace', displayName: 'Ada Lovelace', email: 'ada@acme.test', personalEmail: 'ada@home.test', title: 'CTO', department: 'Engineering', location: 'London', employmentType: 'Full-time', managerId: null, status: 'active', avatarUrl: 'https://images.hibob.test/ada.png' });
+    expect(page.contacts[1]).toEqual({ id: '3332883884017713239', firstName: 'Grace', lastName: 'Hopper', displayName: 'Grace Hopper', email: 'grace@acme.test', personalEmail: null, title: 'Engineer', department: 'Engineering', location: 'New York', employmentType: 'Part-time', managerId: '3332883884017713238', status: 'active', avatarUrl: null });
     // Terminated is inactive; a future hire (access inactive, lifecycle hired) is not.
     expect(page.contacts.slice(2).map((c) => [c.displayName, c.status])).toEqual([['Alan Turing', 'inactive'], ['Hedy Lamarr', 'active']]);
 
@@ -44,7 +45,7 @@ describe('HiBob connector', () => {
     expect(req).toMatchObject({ method: 'POST', path: '/v1/people/search' });
     expect(req!.headers.authorization).toBe(`Basic ${Buffer.from('SERVICE-123:bob-token').toString('base64')}`);
     const search = JSON.parse(req!.body) as Record<string, unknown>;
-    expect(search).toMatchObject({ showInactive: true, humanReadable: 'APPEND', fields: expect.arrayContaining(['root.id', 'root.email', 'work.department', 'internal.lifecycleStatus']) });
+    expect(search).toMatchObject({ showInactive: true, humanReadable: 'APPEND', fields: expect.arrayContaining(['root.id', 'root.email', 'work.department', 'payroll.employment.type', 'internal.lifecycleStatus']) });
     // Bob may answer an empty `filters` with 400: a search for everyone leaves it out entirely.
     expect(search).not.toHaveProperty('filters');
   });
@@ -115,7 +116,7 @@ describe('HiBob connector', () => {
       ],
     });
     expect((await list()).contacts).toEqual([
-      { id: '42', firstName: 'Zoë', lastName: null, displayName: 'Zoë', email: 'ZOE@Acme.Test', personalEmail: null, title: null, department: null, location: null, managerId: null, status: 'active', avatarUrl: null },
+      { id: '42', firstName: 'Zoë', lastName: null, displayName: 'Zoë', email: 'ZOE@Acme.Test', personalEmail: null, title: null, department: null, location: null, employmentType: null, managerId: null, status: 'active', avatarUrl: null },
       expect.objectContaining({ id: '43', displayName: '43', email: null, firstName: null }),
     ]);
   });

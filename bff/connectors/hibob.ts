@@ -31,6 +31,7 @@ const FIELDS = [
   'work.site',
   'work.manager',
   'work.reportsTo',
+  'payroll.employment.type',
   'internal.lifecycleStatus',
   'internal.status',
   'about.avatar',
@@ -70,6 +71,8 @@ function read(p: Person): RawContact {
     title: field(p, 'work.title', true),
     department: field(p, 'work.department', true),
     location: field(p, 'work.site', true),
+    // A list field (the company's own "Employment type" list), so its human-readable name.
+    employmentType: field(p, 'payroll.employment.type', true),
     managerId: blankToNull(field(p, 'work.manager')) ?? (isRecord(reportsTo) ? reportsTo.id : null),
     avatarUrl: field(p, 'about.avatar'),
     // Lifecycle says terminated or not; the access status alone also calls future hires inactive.

@@ -42,8 +42,8 @@ describe('Merge HRIS connector', () => {
       ],
       work_location: { id: '9efbc633-3387-4306-aa55-e2c635e6bb4f', name: 'London HQ', city: 'London' },
       employments: [
-        { id: 'emp-1', job_title: 'Analyst', effective_date: '2019-01-01T00:00:00Z' },
-        { id: 'emp-2', job_title: 'Chief Scientist', effective_date: '2023-06-01T00:00:00Z' },
+        { id: 'emp-1', job_title: 'Analyst', employment_type: 'PART_TIME', effective_date: '2019-01-01T00:00:00Z' },
+        { id: 'emp-2', job_title: 'Chief Scientist', employment_type: 'FULL_TIME', effective_date: '2023-06-01T00:00:00Z' },
       ],
       termination_date: null,
       remote_was_deleted: false,
@@ -68,6 +68,7 @@ describe('Merge HRIS connector', () => {
       title: 'Chief Scientist',
       department: 'Research',
       location: 'London HQ',
+      employmentType: 'FULL_TIME',
       managerId: '0048ea5b-911e-4dff-9364-92070dea62ff',
       status: 'active',
       avatarUrl: 'https://cdn.example/ada.png',
@@ -138,7 +139,7 @@ describe('Merge HRIS connector', () => {
       ['x2', 'Linus', null],
       ['x3', 'x3', null],
     ]);
-    expect(contacts[2]).toMatchObject({ title: null, department: null, location: null, managerId: null, avatarUrl: null, personalEmail: null, status: 'active' });
+    expect(contacts[2]).toMatchObject({ title: null, department: null, location: null, employmentType: null, managerId: null, avatarUrl: null, personalEmail: null, status: 'active' });
   });
 
   it('names a missing credential and knows only the hosts Merge documents', () => {
@@ -178,6 +179,7 @@ describe('Merge connector: Merge’s own published example (merge-node-client wi
         title: null,
         department: null,
         location: null,
+        employmentType: null,
         managerId: 'manager',
         // remote_was_deleted and a past termination_date: gone, whatever employment_status says.
         status: 'inactive',

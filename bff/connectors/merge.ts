@@ -43,10 +43,11 @@ const EXPAND = 'employments,groups,team,work_location';
 /** A related object's field when expanded; an unexpanded relation is only an id, and says nothing. */
 const fieldOf = (value: unknown, key: string): unknown => (isRecord(value) ? value[key] : undefined);
 
-function latestTitle(employments: unknown): unknown {
-  const titled = recordsOf(employments).filter((e) => blankToNull(e.job_title));
+/** A field of the latest expanded employment that has it: the title and the employment type each come from the newest that says. */
+function latest(employments: unknown, key: string): unknown {
+  const known = recordsOf(employments).filter((e) => blankToNull(e[key]));
   const dated = (e: Record<string, unknown>) => Date.parse(String(e.effective_date ?? '')) || 0;
-  return titled.sort((a, b) => dated(b) - dated(a))[0]?.job_title;
+  return known.sort((a, b) => dated(b) - dated(a))[0]?.[key];
 }
 
 function read(e: Record<string, unknown>): RawContact {
@@ -58,9 +59,11 @@ function read(e: Record<string, unknown>): RawContact {
     displayName: e.display_full_name,
     email: e.work_email,
     personalEmail: e.personal_email,
-    title: latestTitle(e.employments),
+    title: latest(e.employments, 'job_title'),
     department: blankToNull(department?.name) ?? fieldOf(e.team, 'name'),
     location: blankToNull(fieldOf(e.work_location, 'name')) ?? fieldOf(e.work_location, 'city'),
+    // FULL_TIME, PART_TIME, INTERN, CONTRACTOR or FREELANCE, on the employment, not the employee.
+    employmentType: latest(e.employments, 'employment_type'),
     managerId: isRecord(e.manager) ? e.manager.id : e.manager,
     avatarUrl: e.avatar,
     inactive: e.employment_status === 'INACTIVE' || e.remote_was_deleted === true || isPast(e.termination_date),

@@ -44,6 +44,7 @@ describe('Microsoft Entra ID connector', () => {
       department: 'Research',
       officeLocation: 'London 4/12',
       accountEnabled: true,
+      employeeType: 'Contractor',
       managerId: 'boss-id',
     };
     const users = [ada, ...Array.from({ length: 6 }, (_, i) => person(i)), { ...person(9), accountEnabled: false }];
@@ -61,6 +62,7 @@ describe('Microsoft Entra ID connector', () => {
       title: 'Chief Scientist',
       department: 'Research',
       location: 'London 4/12',
+      employmentType: 'Contractor',
       managerId: 'boss-id',
       status: 'active',
       avatarUrl: null,
@@ -69,7 +71,7 @@ describe('Microsoft Entra ID connector', () => {
     const data = fake.dataRequests();
     expect(data.map((r) => r.query.get('$top'))).toEqual(['999', '999', '999']);
     expect(data[0]!.query.get('$expand')).toBe('manager($select=id)');
-    expect(data[0]!.query.get('$select')!.split(',')).toEqual(expect.arrayContaining(['accountEnabled', 'otherMails', 'department']));
+    expect(data[0]!.query.get('$select')!.split(',')).toEqual(expect.arrayContaining(['accountEnabled', 'otherMails', 'department', 'employeeType']));
     expect(data[1]!.query.get('$skiptoken')).toBe("X'3'");
   });
 
@@ -184,7 +186,7 @@ describe('Microsoft Entra ID connector: Microsoft’s own published examples (mi
     const { list } = await replay(example('list-users-example-1.json'));
     const page = await list();
     expect(page.nextCursor).toBeNull();
-    const none = { personalEmail: null, title: null, department: null, location: null, managerId: null, avatarUrl: null };
+    const none = { personalEmail: null, title: null, department: null, location: null, employmentType: null, managerId: null, avatarUrl: null };
     expect(page.contacts).toEqual([
       // accountEnabled is absent (not selected in the example): absent is not disabled.
       { id: '6ea91a8d-e32e-41a1-b7bd-d2d185eed0e0', firstName: null, lastName: null, displayName: 'Conf Room Adams', email: 'Adams@contoso.com', status: 'active', ...none },

@@ -68,7 +68,7 @@ export const MICROSOFT_OAUTH: AuthorizationCodeSpec = {
 
 const PROVIDER = 'Microsoft Entra ID';
 const PAGE_SIZE = 999;
-const SELECT = ['id', 'givenName', 'surname', 'displayName', 'mail', 'userPrincipalName', 'otherMails', 'jobTitle', 'department', 'officeLocation', 'accountEnabled'];
+const SELECT = ['id', 'givenName', 'surname', 'displayName', 'mail', 'userPrincipalName', 'otherMails', 'jobTitle', 'department', 'officeLocation', 'employeeType', 'accountEnabled'];
 
 function upnAsEmail(upn: unknown): string | null {
   const email = emailOrNull(upn);
@@ -88,6 +88,8 @@ function read(user: Record<string, unknown>): RawContact {
     title: user.jobTitle,
     department: user.department,
     location: user.officeLocation,
+    // "Employee, Contractor, Consultant, or Vendor"; Graph returns it only when selected.
+    employmentType: user.employeeType,
     managerId: isRecord(user.manager) ? user.manager.id : null,
     // Graph photos need the access token to fetch; a URL the widget cannot load is worse than none.
     avatarUrl: null,

@@ -37,7 +37,7 @@ afterEach(closeFakes);
 const setup = (options: Partial<OktaFakeOptions> = {}, credentials: Credentials = { apiToken: API_TOKEN }) =>
   setupConnector(startOktaFake, createOktaConnector, { users: [ADA, GRACE, SUSPENDED, LEFT, STARTING], apiTokens: [API_TOKEN], ...options }, credentials);
 
-const blank = { personalEmail: null, title: null, department: null, location: null, managerId: null, avatarUrl: null };
+const blank = { personalEmail: null, title: null, department: null, location: null, employmentType: null, managerId: null, avatarUrl: null };
 
 describe('Okta connector: Okta’s own published examples (okta-management-openapi-spec)', () => {
   it('lists the "List all users" example', async () => {
@@ -120,7 +120,7 @@ describe('Okta connector', () => {
     const { fake, list } = await setup();
     const page = await list();
     expect(page.nextCursor).toBeNull();
-    expect(page.contacts[0]).toEqual({ id: ADA.id, firstName: 'Ada', lastName: 'Lovelace', displayName: 'Ada Lovelace', email: 'ada@acme.test', personalEmail: 'ada@home.test', title: 'CTO', department: 'Engineering', location: 'London', managerId: null, status: 'active', avatarUrl: null });
+    expect(page.contacts[0]).toEqual({ id: ADA.id, firstName: 'Ada', lastName: 'Lovelace', displayName: 'Ada Lovelace', email: 'ada@acme.test', personalEmail: 'ada@home.test', title: 'CTO', department: 'Engineering', location: 'London', employmentType: 'Employee', managerId: null, status: 'active', avatarUrl: null });
     expect(page.contacts[1]).toMatchObject({ id: GRACE.id, displayName: 'Grace Hopper', location: 'US', managerId: ADA.id, status: 'active' });
     expect(page.contacts.slice(2).map((c) => [c.displayName, c.status])).toEqual([['Sam Paused', 'inactive'], ['Alan Turing', 'inactive'], ['Hedy Lamarr', 'active']]);
 

@@ -72,6 +72,8 @@ function read(user: Record<string, unknown>): RawContact {
     title: profile.title,
     department: profile.department,
     location: blankToNull(profile.city) ?? blankToNull(profile.state) ?? profile.countryCode,
+    // The base profile's "organization-to-user relationship such as Employee or Contractor".
+    employmentType: profile.userType,
     managerId: profile.managerId,
     // Okta profiles have no photo (profileUrl is a web page).
     avatarUrl: null,

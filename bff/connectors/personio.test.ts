@@ -18,9 +18,9 @@ function published(file: string, name: string): unknown {
   return example.value;
 }
 
-const ADA: PersonioEmployee = { id: 1, first_name: 'Ada', last_name: 'Lovelace', preferred_name: '', email: 'ada@acme.test', position: 'CTO', department: 'Engineering', office: 'London', status: 'active' };
-const GRACE: PersonioEmployee = { id: 2, first_name: 'Grace', last_name: 'Hopper', preferred_name: 'Amazing Grace Hopper', email: 'grace@acme.test', position: 'Engineer', department: 'Engineering', office: 'New York', supervisor: 1, status: 'active' };
-const ALAN: PersonioEmployee = { id: 3, first_name: 'Alan', last_name: 'Turing', email: 'alan@acme.test', position: 'Researcher', department: 'Research', office: 'Manchester', supervisor: 1, status: 'inactive' };
+const ADA: PersonioEmployee = { id: 1, first_name: 'Ada', last_name: 'Lovelace', preferred_name: '', email: 'ada@acme.test', position: 'CTO', department: 'Engineering', office: 'London', employment_type: 'internal', status: 'active' };
+const GRACE: PersonioEmployee = { id: 2, first_name: 'Grace', last_name: 'Hopper', preferred_name: 'Amazing Grace Hopper', email: 'grace@acme.test', position: 'Engineer', department: 'Engineering', office: 'New York', supervisor: 1, employment_type: 'internal', status: 'active' };
+const ALAN: PersonioEmployee = { id: 3, first_name: 'Alan', last_name: 'Turing', email: 'alan@acme.test', position: 'Researcher', department: 'Research', office: 'Manchester', supervisor: 1, employment_type: 'external', status: 'inactive' };
 const crowd = (n: number): PersonioEmployee[] => Array.from({ length: n }, (_, i) => ({ id: 100 + i, first_name: `Person${i}`, last_name: 'Example', email: `p${i}@acme.test`, status: i % 10 === 0 ? 'inactive' : 'active' }));
 
 afterEach(closeFakes);
@@ -34,10 +34,10 @@ describe('Personio connector', () => {
     const page = await list();
     expect(page).toMatchObject({ nextCursor: null, total: 3 });
     expect(page.contacts).toEqual([
-      { id: '1', firstName: 'Ada', lastName: 'Lovelace', displayName: 'Ada Lovelace', email: 'ada@acme.test', personalEmail: null, title: 'CTO', department: 'Engineering', location: 'London', managerId: null, status: 'active', avatarUrl: null },
+      { id: '1', firstName: 'Ada', lastName: 'Lovelace', displayName: 'Ada Lovelace', email: 'ada@acme.test', personalEmail: null, title: 'CTO', department: 'Engineering', location: 'London', employmentType: 'internal', managerId: null, status: 'active', avatarUrl: null },
       // The preferred name is whole: shown as it is, while the invitation greets the first name.
-      { id: '2', firstName: 'Grace', lastName: 'Hopper', displayName: 'Amazing Grace Hopper', email: 'grace@acme.test', personalEmail: null, title: 'Engineer', department: 'Engineering', location: 'New York', managerId: '1', status: 'active', avatarUrl: null },
-      { id: '3', firstName: 'Alan', lastName: 'Turing', displayName: 'Alan Turing', email: 'alan@acme.test', personalEmail: null, title: 'Researcher', department: 'Research', location: 'Manchester', managerId: '1', status: 'inactive', avatarUrl: null },
+      { id: '2', firstName: 'Grace', lastName: 'Hopper', displayName: 'Amazing Grace Hopper', email: 'grace@acme.test', personalEmail: null, title: 'Engineer', department: 'Engineering', location: 'New York', employmentType: 'internal', managerId: '1', status: 'active', avatarUrl: null },
+      { id: '3', firstName: 'Alan', lastName: 'Turing', displayName: 'Alan Turing', email: 'alan@acme.test', personalEmail: null, title: 'Researcher', department: 'Research', location: 'Manchester', employmentType: 'external', managerId: '1', status: 'inactive', avatarUrl: null },
     ]);
   });
 
@@ -112,7 +112,7 @@ describe('Personio connector', () => {
       ],
     });
     expect((await list()).contacts).toEqual([
-      { id: '7', firstName: null, lastName: null, displayName: '7', email: null, personalEmail: null, title: null, department: null, location: null, managerId: null, status: 'active', avatarUrl: null },
+      { id: '7', firstName: null, lastName: null, displayName: '7', email: null, personalEmail: null, title: null, department: null, location: null, employmentType: null, managerId: null, status: 'active', avatarUrl: null },
       expect.objectContaining({ id: '8', displayName: 'Zoë Ng', lastName: 'Ng', status: 'inactive', managerId: null }),
     ]);
   });
@@ -155,6 +155,7 @@ describe('Personio connector: Personio’s own published examples (personio/api-
         title: 'CTO',
         department: 'Customer Support',
         location: 'Munich',
+        employmentType: 'external',
         managerId: '2',
         status: 'active',
         // The example's profile_picture is an API URL that needs our bearer token: not for the widget.

@@ -67,6 +67,8 @@ function read(employee: Attributes): RawContact {
     title: value(a, 'position'),
     department: nameOf(value(a, 'department')),
     location: nameOf(value(a, 'office')),
+    // `internal` or `external` in Personio's own example.
+    employmentType: value(a, 'employment_type'),
     managerId: isRecord(supervisor) ? value(supervisor.attributes, 'id') : null,
     // `profile_picture` is an API URL that needs our bearer token: the widget could not show it.
     avatarUrl: null,

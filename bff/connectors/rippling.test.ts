@@ -6,8 +6,11 @@ import { startRipplingFake, type RipplingFakeOptions, type RipplingWorker } from
 import { closeFakes, expectProviderError as failure, listAll, setupConnector } from '../../test/connector-kit.js';
 
 const TOKEN = 'rippling-api-token';
-const ALL_SCOPES = ['workers.read', 'users.read', 'departments.read'];
+const ALL_SCOPES = ['workers.read', 'users.read', 'departments.read', 'employment_types.read'];
 const ENGINEERING = { id: 'dep-eng', created_at: '2024-01-01T00:00:00Z', updated_at: '2024-01-01T00:00:00Z', name: 'Engineering' };
+// An EmploymentType: the company's label, Rippling's kind of worker, pay period and hours.
+const SALARIED_FULL_TIME = { id: 'et-1', label: 'Salaried, full-time', name: 'SALARIED_FT', type: 'EMPLOYEE', compensation_time_period: 'SALARIED', amount_worked: 'FULL-TIME' };
+const CONTRACTOR = { id: 'et-2', label: 'Contractor', name: 'CONTRACTOR', type: 'CONTRACTOR', compensation_time_period: 'HOURLY', amount_worked: 'TEMPORARY' };
 
 const ADA: RipplingWorker = {
   id: '6543a1b2c3d4e5f6a7b8c9d0',
@@ -30,6 +33,8 @@ const ADA: RipplingWorker = {
   title: 'CTO',
   department_id: 'dep-eng',
   department: ENGINEERING,
+  employment_type_id: 'et-1',
+  employment_type: SALARIED_FULL_TIME,
   location: { type: 'WORK' },
 };
 const GRACE: RipplingWorker = {
@@ -41,6 +46,7 @@ const GRACE: RipplingWorker = {
   status: 'HIRED',
   title: 'Engineer',
   department: ENGINEERING,
+  employment_type: CONTRACTOR,
   location: { type: 'REMOTE' },
 };
 const ALAN: RipplingWorker = { id: '6543a1b2c3d4e5f6a7b8c9d2', user: { id: 'u-alan', name: { given_name: 'Alan', family_name: 'Turing' } }, work_email: 'alan@acme.test', status: 'TERMINATED' };
@@ -63,15 +69,15 @@ describe('Rippling connector', () => {
     const page = await list();
     expect(page.nextCursor).toBeNull();
     expect(page.contacts).toEqual([
-      { id: ADA.id, firstName: 'Ada', lastName: 'Lovelace', displayName: 'Ada Lovelace', email: 'ada@acme.test', personalEmail: 'ada@home.test', title: 'CTO', department: 'Engineering', location: null, managerId: null, status: 'active', avatarUrl: 'https://files.rippling.test/ada.png' },
+      { id: ADA.id, firstName: 'Ada', lastName: 'Lovelace', displayName: 'Ada Lovelace', email: 'ada@acme.test', personalEmail: 'ada@home.test', title: 'CTO', department: 'Engineering', location: null, employmentType: 'Salaried, full-time', managerId: null, status: 'active', avatarUrl: 'https://files.rippling.test/ada.png' },
       // display_name fell back to the username: the name is composed instead; a hired person is starting, not gone.
-      { id: GRACE.id, firstName: 'Grace', lastName: 'Hopper', displayName: 'Grace Hopper', email: 'grace@acme.test', personalEmail: null, title: 'Engineer', department: 'Engineering', location: null, managerId: ADA.id, status: 'active', avatarUrl: null },
-      { id: ALAN.id, firstName: 'Alan', lastName: 'Turing', displayName: 'Alan Turing', email: 'alan@acme.test', personalEmail: null, title: null, department: null, location: null, managerId: null, status: 'inactive', avatarUrl: null },
+      { id: GRACE.id, firstName: 'Grace', lastName: 'Hopper', displayName: 'Grace Hopper', email: 'grace@acme.test', personalEmail: null, title: 'Engineer', department: 'Engineering', location: null, employmentType: 'Contractor', managerId: ADA.id, status: 'active', avatarUrl: null },
+      { id: ALAN.id, firstName: 'Alan', lastName: 'Turing', displayName: 'Alan Turing', email: 'alan@acme.test', personalEmail: null, title: null, department: null, location: null, employmentType: null, managerId: null, status: 'inactive', avatarUrl: null },
     ]);
     const [req] = fake.requests;
     expect(req).toMatchObject({ method: 'GET', path: '/workers' });
     expect(req!.headers.authorization).toBe(`Bearer ${TOKEN}`);
-    expect(Object.fromEntries(req!.query)).toEqual({ expand: 'user,department' });
+    expect(Object.fromEntries(req!.query)).toEqual({ expand: 'user,department,employment_type' });
   });
 
   it('follows next_link page after page', async () => {
@@ -88,6 +94,12 @@ describe('Rippling connector', () => {
     const { list } = await setup({ tokens: { [TOKEN]: ['workers.read'] } });
     const [ada] = (await list()).contacts;
     expect(ada).toMatchObject({ id: ADA.id, email: 'ada@acme.test', displayName: 'ada@acme.test', firstName: null, department: null, title: 'CTO' });
+  });
+
+  it('lists workers without an employment type when the token may not read employment types', async () => {
+    const { list } = await setup({ tokens: { [TOKEN]: ['workers.read', 'users.read', 'departments.read'] } });
+    const [ada] = (await list()).contacts;
+    expect(ada).toMatchObject({ id: ADA.id, displayName: 'Ada Lovelace', department: 'Engineering', employmentType: null });
   });
 
   it('says which scopes the token needs when Rippling forbids the listing', async () => {

@@ -1,13 +1,14 @@
 /**
  * Rippling, through its Platform REST API (`https://rest.ripplingapis.com`; OpenAPI "Rippling
- * Platform API", operation list-workers): `GET /workers?expand=user,department`, a page of
+ * Platform API", operation list-workers): `GET /workers?expand=user,department,employment_type`, a page of
  * `results` and, while there are more, `next_link`, the URL of the next page (cursor paging; the
  * server picks the page size, list-workers takes no `limit`). Auth is a bearer API token created
  * by a Rippling admin (or a partner app's OAuth access token) with the scopes workers.read,
  * users.read and departments.read.
  *
  * A worker is one employment; its `user` (expanded) carries the name, the display name and the
- * photos, its `department` (expanded) the department's name. Fields the token may not read are
+ * photos, its `department` (expanded) the department's name, its `employment_type` (expanded) the
+ * company's label for the kind of employment. Fields the token may not read are
  * left out and named in `__meta.redacted_fields`: every value is optional. `status` is HIRED,
  * ACCEPTED, ACTIVE or TERMINATED; only TERMINATED is a leaver (hired and accepted people are
  * starting). The work location is only `{ type: REMOTE | WORK }` without a name, so no location.
@@ -61,6 +62,8 @@ function read(worker: Record<string, unknown>): RawContact {
     title: worker.title,
     department: isRecord(worker.department) ? worker.department.name : null,
     location: null,
+    // EmploymentType.label, the company's own name for it; redacted (absent) without employment_types.read.
+    employmentType: isRecord(worker.employment_type) ? worker.employment_type.label : null,
     managerId: worker.manager_id,
     avatarUrl: recordsOf(user.photos)[0]?.value,
     inactive: blankToNull(worker.status)?.toUpperCase() === 'TERMINATED',
@@ -81,7 +84,7 @@ export function createRipplingConnector(settings: ConnectorSettings, options: Co
   function pageUrl(state: string | null, page: number): URL {
     if (state === null) {
       const url = new URL(`${api.origin}${WORKERS_PATH}`);
-      url.search = new URLSearchParams({ expand: 'user,department' }).toString();
+      url.search = new URLSearchParams({ expand: 'user,department,employment_type' }).toString();
       return url;
     }
     const url = URL.canParse(state) ? new URL(state) : null;

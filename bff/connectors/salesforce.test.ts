@@ -1,8 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSalesforceConnector, trustedInstance } from './salesforce.js';
 import { startSalesforceFake, type SalesforceFakeOptions } from '../../test/fakes/salesforce-server.js';
-import type { Failure } from '../../test/fakes/loopback.js';
-import { closeFakes, expectProviderError as failure, firstPage as first, listAll, listChangesAll, setupConnector, signal } from '../../test/connector-kit.js';
+import { startLoopback, type Failure } from '../../test/fakes/loopback.js';
+import { closeFakes, expectProviderError as failure, firstPage as first, listAll, listChangesAll, recordingSleep, setupConnector, signal, track } from '../../test/connector-kit.js';
 
 const CREDENTIALS = { clientId: '3MVG9fakeConsumerKey', clientSecret: 'fake-consumer-secret' };
 
@@ -48,6 +49,7 @@ describe('Salesforce connector', () => {
       title: 'Chief Scientist',
       department: 'Research',
       location: 'London',
+      employmentType: null,
       managerId: '005xx000001Sv6fAAC',
       status: 'active',
       avatarUrl: 'https://acme.file.force.com/profilephoto/729xx0000004CAm/T',
@@ -63,6 +65,7 @@ describe('Salesforce connector', () => {
       title: 'CTO',
       department: 'Engineering',
       location: 'Arlington',
+      employmentType: null,
       managerId: '003xx000004TmiRAAS',
       status: 'active',
       avatarUrl: null,
@@ -216,5 +219,40 @@ describe('Salesforce connector', () => {
         'SELECT Id, FirstName, LastName, Name, Email, Title, Department, MailingCity, ReportsToId FROM Contact WHERE SystemModstamp > 2026-11-24T11:00:00Z',
       ]);
     });
+  });
+});
+
+describe('Salesforce connector: Salesforce’s own published example (REST API Developer Guide, "Query")', () => {
+  /**
+   * The example as published, its one elision line (`...`, "more records") taken out and the comma
+   * before it with it: the only change, made here in code so the stored file stays verbatim.
+   */
+  const published = (): unknown => {
+    const text = readFileSync(new URL('../../test/fixtures/providers/salesforce/query-example.json.txt', import.meta.url), 'utf8');
+    return JSON.parse(text.replace(/,\n\s*\.\.\.\n/, '\n'));
+  };
+
+  /** A loopback answering the token request with a token for itself and every query with the example. */
+  async function replay() {
+    const fake = track(
+      await startLoopback((req, send) => {
+        if (req.path === '/services/oauth2/token') return send(200, { access_token: 'sf-token', instance_url: req.origin, token_type: 'Bearer', issued_at: '1700000000000' });
+        send(200, published());
+      }),
+    );
+    const connector = createSalesforceConnector({ baseUrl: fake.url, credentials: { ...CREDENTIALS, objects: 'Contact' } }, { sleep: recordingSleep().sleep });
+    return { fake, connector };
+  }
+
+  it('lists the example\'s Contact, which carries only Id and Name, and follows its nextRecordsUrl', async () => {
+    const { fake, connector } = await replay();
+    const page = await connector.listContacts({ cursor: null, signal: signal() });
+    expect(page.contacts).toEqual([
+      { id: '003RO0000035WQgYAM', firstName: null, lastName: null, displayName: 'John Smith', email: null, personalEmail: null, title: null, department: null, location: null, employmentType: null, managerId: null, status: 'active', avatarUrl: null },
+    ]);
+    // done is false: the next batch is the example's query locator, on the API version it names.
+    expect(page.nextCursor).not.toBeNull();
+    await connector.listContacts({ cursor: page.nextCursor, signal: signal() });
+    expect(fake.requests.filter((r) => r.method === 'GET').map((r) => r.path)).toEqual(['/services/data/v62.0/query', '/services/data/v60.0/query/01gRO0000016PIAYA2-500']);
   });
 });

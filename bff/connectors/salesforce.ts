@@ -167,6 +167,10 @@ function classify(status: number, body: string, headers: Headers): Verdict | und
   };
 }
 
+/**
+ * No employment type: neither object has a standard field for it. `User.UserType` is the license
+ * kind (Standard, PowerPartner, …), not how a person is employed, so it is not one.
+ */
 const readers: Record<SObject, (r: Record<string, unknown>) => RawContact> = {
   User: (r) => ({
     id: r.Id,

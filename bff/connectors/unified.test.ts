@@ -40,6 +40,7 @@ describe('Unified.to HRIS connector', () => {
       address: { city: 'Cambridge' },
       manager_id: 'emp_boss',
       employment_status: 'ACTIVE',
+      employment_type: 'FULL_TIME',
       image_url: 'https://cdn.example/ada.png',
     };
     const employees = [ada, ...Array.from({ length: 246 }, (_, i) => employee(i)), { ...employee(900), employment_status: 'INACTIVE' }, { ...employee(901), terminated_at: '2021-03-31T00:00:00Z' }, { ...employee(902), terminated_at: '2999-01-01T00:00:00Z' }];
@@ -57,6 +58,7 @@ describe('Unified.to HRIS connector', () => {
       title: 'Chief Scientist',
       department: 'Research',
       location: 'London HQ',
+      employmentType: 'FULL_TIME',
       managerId: 'emp_boss',
       status: 'active',
       // Unified.to's image_url expires within the hour, before the cached directory does: not kept.
@@ -138,7 +140,7 @@ describe('Unified.to HRIS connector', () => {
       ['x2', 'Linus', null],
       ['3', '3', null],
     ]);
-    expect(contacts[1]).toMatchObject({ title: null, department: null, location: null, managerId: null, personalEmail: null, avatarUrl: null, status: 'active' });
+    expect(contacts[1]).toMatchObject({ title: null, department: null, location: null, employmentType: null, managerId: null, personalEmail: null, avatarUrl: null, status: 'active' });
   });
 
   it('names a missing credential and knows the hosts of the three data regions', () => {

@@ -56,6 +56,8 @@ function read(e: Record<string, unknown>): RawContact {
     title: e.title,
     department: blankToNull(department?.name) ?? e.department,
     location: blankToNull(place?.name) ?? blankToNull(isRecord(e.address) ? e.address.city : null) ?? e.location,
+    // FULL_TIME, PART_TIME, CONTRACTOR, INTERN, CONSULTANT, VOLUNTEER, CASUAL, SEASONAL, FREELANCE or OTHER.
+    employmentType: e.employment_type,
     managerId: e.manager_id,
     // Expires within the hour; the directory is cached at least that long.
     avatarUrl: null,

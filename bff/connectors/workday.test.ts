@@ -9,8 +9,8 @@ const ADA: WorkdayWorker = { id: '6dcb8106e8', descriptor: 'Ada Lovelace', prima
 const workers = (n: number): WorkdayWorker[] => Array.from({ length: n }, (_, i) => ({ id: `w${i}`, descriptor: `Worker ${i}`, primaryWorkEmail: `w${i}@acme.test`, businessTitle: 'Engineer', supervisoryOrganization: 'Engineering' }));
 
 const REPORT_ROWS = [
-  { Employee_ID: '21001', Worker: 'Ada Lovelace', Preferred_First_Name: 'Ada', Last_Name: 'Lovelace', Work_Email: 'ada@acme.test', Home_Email: 'ada@home.test', Business_Title: 'CTO', Supervisory_Organization: 'Engineering', Location: 'London', Manager_ID: '', Active_Status: '1', Photo_URL: 'https://acme.test/ada.png' },
-  { Employee_ID: '21002', Worker: { descriptor: 'Grace Hopper', id: 'abc' }, First_Name: 'Grace', Last_Name: 'Hopper', Work_Email: 'grace@acme.test', Business_Title: 'Engineer', Supervisory_Organization: { descriptor: 'Engineering' }, Location: 'New York', Manager_ID: '21001', Active_Status: '1' },
+  { Employee_ID: '21001', Worker: 'Ada Lovelace', Preferred_First_Name: 'Ada', Last_Name: 'Lovelace', Work_Email: 'ada@acme.test', Home_Email: 'ada@home.test', Business_Title: 'CTO', Supervisory_Organization: 'Engineering', Location: 'London', Worker_Type: { descriptor: 'Employee' }, Time_Type: 'Full time', Manager_ID: '', Active_Status: '1', Photo_URL: 'https://acme.test/ada.png' },
+  { Employee_ID: '21002', Worker: { descriptor: 'Grace Hopper', id: 'abc' }, First_Name: 'Grace', Last_Name: 'Hopper', Work_Email: 'grace@acme.test', Business_Title: 'Engineer', Supervisory_Organization: { descriptor: 'Engineering' }, Location: 'New York', Employment_Type: 'Contingent Worker', Manager_ID: '21001', Active_Status: '1' },
   { Employee_ID: '21003', Worker: 'Alan Turing', Work_Email: 'alan@acme.test', Active_Status: '0' },
   { Employee_ID: '21004', Worker: 'Katherine Johnson', Work_Email: 'kate@acme.test', Worker_Status: 'Terminated' },
 ];
@@ -26,7 +26,7 @@ describe('Workday connector', () => {
     const page = await list();
     expect(page).toMatchObject({ nextCursor: null, total: 1 });
     // The summary view has no first/last name, manager, status or location.
-    expect(page.contacts).toEqual([{ id: '6dcb8106e8', firstName: null, lastName: null, displayName: 'Ada Lovelace', email: 'ada@acme.test', personalEmail: null, title: 'CTO', department: 'Engineering', location: null, managerId: null, status: 'active', avatarUrl: null }]);
+    expect(page.contacts).toEqual([{ id: '6dcb8106e8', firstName: null, lastName: null, displayName: 'Ada Lovelace', email: 'ada@acme.test', personalEmail: null, title: 'CTO', department: 'Engineering', location: null, employmentType: null, managerId: null, status: 'active', avatarUrl: null }]);
 
     const [token, workersRequest] = fake.requests;
     expect(token).toMatchObject({ method: 'POST', path: '/ccx/oauth2/acme_impl/token' });
@@ -52,8 +52,9 @@ describe('Workday connector', () => {
     const { fake, list } = await setup({}, { ...CREDENTIALS, report: 'ISU_hr_import/HR_Import_Contacts' });
     const page = await list();
     expect(page).toMatchObject({ nextCursor: null, total: 4 });
-    expect(page.contacts[0]).toEqual({ id: '21001', firstName: 'Ada', lastName: 'Lovelace', displayName: 'Ada Lovelace', email: 'ada@acme.test', personalEmail: 'ada@home.test', title: 'CTO', department: 'Engineering', location: 'London', managerId: null, status: 'active', avatarUrl: 'https://acme.test/ada.png' });
-    expect(page.contacts[1]).toMatchObject({ id: '21002', displayName: 'Grace Hopper', department: 'Engineering', managerId: '21001', status: 'active' });
+    expect(page.contacts[0]).toEqual({ id: '21001', firstName: 'Ada', lastName: 'Lovelace', displayName: 'Ada Lovelace', email: 'ada@acme.test', personalEmail: 'ada@home.test', title: 'CTO', department: 'Engineering', location: 'London', employmentType: 'Employee', managerId: null, status: 'active', avatarUrl: 'https://acme.test/ada.png' });
+    // Ada's Worker_Type is read before her Time_Type; Grace's column is named Employment_Type.
+    expect(page.contacts[1]).toMatchObject({ id: '21002', displayName: 'Grace Hopper', department: 'Engineering', employmentType: 'Contingent Worker', managerId: '21001', status: 'active' });
     expect(page.contacts.slice(2).map((c) => c.status)).toEqual(['inactive', 'inactive']);
     const report = fake.requests.find((r) => r.method === 'GET')!;
     expect(report.path).toBe('/ccx/service/customreport2/acme_impl/ISU_hr_import/HR_Import_Contacts');
@@ -120,7 +121,7 @@ describe('Workday connector', () => {
       { ...CREDENTIALS, report: 'o/r' },
     );
     expect((await list()).contacts).toEqual([
-      { id: '77', firstName: null, lastName: null, displayName: 'Odd.Case@ACME.test', email: 'Odd.Case@ACME.test', personalEmail: null, title: null, department: null, location: null, managerId: null, status: 'active', avatarUrl: null },
+      { id: '77', firstName: null, lastName: null, displayName: 'Odd.Case@ACME.test', email: 'Odd.Case@ACME.test', personalEmail: null, title: null, department: null, location: null, employmentType: null, managerId: null, status: 'active', avatarUrl: null },
       expect.objectContaining({ id: 'abc123', displayName: 'abc123' }),
     ]);
   });

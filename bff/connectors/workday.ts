@@ -10,8 +10,8 @@
  * Two ways to read people, chosen by the optional `report` credential:
  * - without it, the REST worker collection `GET /ccx/api/v1/{tenant}/workers?limit=100&offset=N`
  *   (`{ total, data }`, at most 100 a page). Its summary view carries the name (`descriptor`),
- *   work email, business title and supervisory organization; no first/last name, manager or
- *   employment status, so every worker there is active;
+ *   work email, business title and supervisory organization; no first/last name, manager,
+ *   worker type or employment status, so every worker there is active;
  * - with it (`owner/report`, or the report's full URL on the same host), a custom report exposed
  *   as a web service (RaaS): `GET /ccx/service/customreport2/{tenant}/{owner}/{report}?format=json`
  *   answers `{ Report_Entry: [...] }` at once, with whatever columns the customer built. We read
@@ -57,6 +57,7 @@ export const REPORT_COLUMNS = {
   title: ['Business_Title', 'Job_Title'],
   department: ['Supervisory_Organization', 'Department'],
   location: ['Location', 'Work_Location'],
+  employmentType: ['Employment_Type', 'Worker_Type', 'Employee_Type', 'Time_Type'],
   managerId: ['Manager_ID', 'Manager_Employee_ID'],
   avatarUrl: ['Photo_URL'],
   active: ['Active_Status', 'Active'],
@@ -93,6 +94,7 @@ function readReportRow(row: Record<string, unknown>): RawContact {
     title: column(REPORT_COLUMNS.title),
     department: column(REPORT_COLUMNS.department),
     location: column(REPORT_COLUMNS.location),
+    employmentType: column(REPORT_COLUMNS.employmentType),
     managerId: column(REPORT_COLUMNS.managerId),
     avatarUrl: column(REPORT_COLUMNS.avatarUrl),
     // Workday reports booleans as "1"/"0".

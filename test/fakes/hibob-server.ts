@@ -41,14 +41,14 @@ export interface BobOptions {
   resetInSeconds?: number;
 }
 
+/** Where a field id's value sits in a nested answer: root fields at the top, the others one level per dot (`payroll.employment.type`). */
 function place(target: Record<string, unknown>, id: string, value: unknown) {
-  const [category, ...rest] = id.split('.');
-  if (category === 'root') {
-    target[rest.join('.')] = value;
-    return;
-  }
-  const group = (target[category!] ??= {}) as Record<string, unknown>;
-  group[rest.join('.')] = value;
+  const path = id.split('.');
+  if (path[0] === 'root') path.shift();
+  const last = path.pop()!;
+  let group = target;
+  for (const key of path) group = (group[key] ??= {}) as Record<string, unknown>;
+  group[last] = value;
 }
 
 export function startHiBobServer(options: BobOptions) {
@@ -75,7 +75,7 @@ export function startHiBobServer(options: BobOptions) {
       const named = isItem(value) ? value.name : id === 'work.reportsTo' && value ? (value as { displayName: unknown }).displayName : value;
       const shown = humanReadable === 'REPLACE' ? named : machine;
       if (shape !== 'flat') place(out, id, shown);
-      if (shape !== 'nested') out[`/${id.replace('.', '/')}`] = { value: shown };
+      if (shape !== 'nested') out[`/${id.replaceAll('.', '/')}`] = { value: shown };
       if (humanReadable === 'APPEND' && named !== null && named !== undefined && named !== '') place(human, id, typeof named === 'boolean' ? (named ? 'Yes' : 'No') : named);
     }
     if (humanReadable === 'APPEND') out.humanReadable = human;

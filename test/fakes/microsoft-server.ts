@@ -10,7 +10,7 @@
  * - learn.microsoft.com/graph/api/user-list (v1.0): `GET /v1.0/users` with `$select`, `$top`
  *   (users: default 100, at most 999, "Invalid page size specified" beyond), `$expand`; answers
  *   `{"@odata.context", value, "@odata.nextLink"}`, the next link an absolute URL carrying
- *   `$skiptoken`; accountEnabled and otherMails are returned only when selected.
+ *   `$skiptoken`; accountEnabled, otherMails and employeeType are returned only when selected.
  * - learn.microsoft.com/graph/api/user-list-manager: `GET /users?$expand=manager` (with
  *   `$select` inside the expand), the manager absent for people without one.
  * - learn.microsoft.com/graph/errors and /graph/throttling: `{error: {code, message,

@@ -37,7 +37,7 @@ export interface PersonioOptions {
   failures?: (Failure | null)[];
 }
 
-const LABELS: Record<string, string> = { id: 'id', first_name: 'First name', last_name: 'Last name', preferred_name: 'Preferred name', email: 'Email', position: 'Position', status: 'Status', department: 'Department', office: 'Office', supervisor: 'Supervisor', profile_picture: 'Profile Picture' };
+const LABELS: Record<string, string> = { id: 'id', first_name: 'First name', last_name: 'Last name', preferred_name: 'Preferred name', email: 'Email', position: 'Position', status: 'Status', department: 'Department', office: 'Office', supervisor: 'Supervisor', employment_type: 'Employment type', profile_picture: 'Profile Picture' };
 
 export function startPersonioServer(options: PersonioOptions) {
   const id = options.clientId ?? 'personio-client';

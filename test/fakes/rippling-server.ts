@@ -37,7 +37,7 @@ export interface RipplingFakeOptions {
 const PARAMS = new Set(['filter', 'expand', 'order_by', 'cursor']);
 const EXPANDABLE = new Set(['user', 'manager', 'legal_entity', 'employment_type', 'compensation', 'department', 'teams', 'level', 'custom_fields']);
 /** What each expanded field needs beyond workers.read. */
-const EXPAND_SCOPE: Record<string, string> = { user: 'users.read', department: 'departments.read' };
+const EXPAND_SCOPE: Record<string, string> = { user: 'users.read', department: 'departments.read', employment_type: 'employment_types.read' };
 
 export function startRipplingFake(options: RipplingFakeOptions) {
   const cursors = new Map<string, number>();

@@ -10,7 +10,8 @@
  *   system's) the answer is 429; no Retry-After is documented, so none is sent by default.
  * - The HrisEmployee model (unified-to/unified-typescript-sdk docs/sdk/models/shared/hrisemployee.md):
  *   id, name, first_name, last_name, emails [{email, type: WORK | HOME | OTHER}], title,
- *   manager_id, employment_status (ACTIVE | INACTIVE), terminated_at, image_url (a link that
+ *   manager_id, employment_status (ACTIVE | INACTIVE), employment_type (FULL_TIME | PART_TIME |
+ *   CONTRACTOR | INTERN | CONSULTANT | VOLUNTEER | CASUAL | SEASONAL | FREELANCE | OTHER), terminated_at, image_url (a link that
  *   expires after one hour), groups [{id,
  *   name, type}], locations, address, department and location (older flat fields).
  * - The data regions' hosts (unified-to/unified-typescript-sdk README, "Server Selection"):
