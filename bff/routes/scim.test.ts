@@ -312,6 +312,20 @@ describe('the SCIM directory in the widget', () => {
   });
 });
 
+describe('personal data', () => {
+  beforeEach(() => setUp());
+
+  it('erases a pushed person\'s SCIM record with their directory row', async () => {
+    const { json: ada } = await scim('POST', '/Users', user('ada@acme.test', { externalId: 'ext-ada' }));
+    await scim('POST', '/Users', user('grace@acme.test'));
+    const erased = await h.request('POST', '/api/privacy/erase', { token: API_KEY, body: { email: 'ADA@acme.test' } });
+    expect(erased.status).toBe(200);
+    expect((await scim('GET', `/Users/${ada.id}`)).status).toBe(404);
+    expect((await scim('GET', '/Users?filter=externalId%20eq%20%22ext-ada%22')).json.totalResults).toBe(0);
+    expect((await contacts()).items.map((c) => c.email)).toEqual(['grace@acme.test']);
+  });
+});
+
 describe('bounds and errors', () => {
   it('refuses bad bodies with SCIM errors and writes nothing', async () => {
     await setUp();
