@@ -1,8 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { API_KEY, createHarness, type Harness } from '../../test/harness.js';
+import { API_KEY, createHarness, SECRET, type Harness } from '../../test/harness.js';
 import { sampleProvider, scimProvider } from '../providers.js';
 import type { AppConfig } from '../deps.js';
+import { createRetentionWorker } from '../services/retention.js';
+import { parseSettings } from '../config.js';
+import { silentLogger } from '../logger.js';
 import type { ContactPage, ImportResult, ProviderInfo, RefreshStatus } from '../contract.js';
 
 interface Step {
@@ -323,6 +326,28 @@ describe('personal data', () => {
     expect((await scim('GET', `/Users/${ada.id}`)).status).toBe(404);
     expect((await scim('GET', '/Users?filter=externalId%20eq%20%22ext-ada%22')).json.totalResults).toBe(0);
     expect((await contacts()).items.map((c) => c.email)).toEqual(['grace@acme.test']);
+  });
+});
+
+describe('retention', () => {
+  beforeEach(() => setUp());
+
+  it('keeps a directory its identity provider keeps pushing to, and drops one nobody touched, SCIM records with it', async () => {
+    const retention = parseSettings({ apiKeys: [API_KEY], secret: SECRET }).retention;
+    const run = () => createRetentionWorker({ db: h.db.kysely, retention, now: () => h.clock.now, logger: silentLogger }).runOnce();
+    const day = (n: number) => new Date(h.clock.now.getTime() + n * 86_400_000);
+    const start = h.clock.now;
+    await scim('POST', '/Users', user('ada@acme.test'));
+    await contacts(); // the widget used it once, on day 0
+    h.clock.now = day(25);
+    await scim('POST', '/Users', user('grace@acme.test'));
+    h.clock.now = new Date(start.getTime() + 40 * 86_400_000);
+    await run();
+    expect((await scim('GET', '/Users')).json.totalResults).toBe(2);
+    h.clock.now = new Date(start.getTime() + 60 * 86_400_000);
+    await run();
+    expect(await h.db.kysely.selectFrom('scim_users').selectAll().execute()).toEqual([]);
+    expect(await h.db.kysely.selectFrom('directory_contacts').selectAll().execute()).toEqual([]);
   });
 });
 

@@ -284,10 +284,14 @@ async function checkUserName(trx: Q, dir: ScimDirectory, user: StoredUser, excep
   if (other) throw taken(user.userName);
 }
 
-/** The directory's count and freshness after a push: the widget's Refresh reports them (services/csv-uploads.ts heldRefreshStatus). */
+/**
+ * The directory's count and freshness after a push: the widget's Refresh reports them
+ * (services/csv-uploads.ts heldRefreshStatus). A push is a use: the retention worker drops only a
+ * directory that neither its identity provider nor the widget touched for its period.
+ */
 async function touchDirectory(trx: Q, connection: string, at: string): Promise<number> {
   const { n } = await trx.selectFrom('directory_contacts').select((eb) => eb.fn.countAll<number>().as('n')).where('connection', '=', connection).executeTakeFirstOrThrow();
-  const sync = { status: 'ready', fetched: Number(n), total: Number(n), synced_at: at, error_code: null, error_message: null };
+  const sync = { status: 'ready', fetched: Number(n), total: Number(n), synced_at: at, used_at: at, error_code: null, error_message: null };
   await trx
     .insertInto('directory_syncs')
     .values({ connection, started_at: at, ...sync })
