@@ -374,6 +374,13 @@ describe('bounds and errors', () => {
     expect((await scim('GET', '/Nothing')).json).toMatchObject({ status: '404' });
   });
 
+  it('takes no more users than a refresh may fetch, yet still updates the ones it holds', async () => {
+    await setUp({ refreshLimits: { contacts: 1 } });
+    const { json: ada } = await scim('POST', '/Users', user('ada@acme.test'));
+    expect(await scim('POST', '/Users', user('grace@acme.test'))).toMatchObject({ status: 403, json: { status: '403' } });
+    expect((await scim('PATCH', `/Users/${ada.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'title', value: 'Countess' }] })).status).toBe(200);
+  });
+
   it('limits requests per token, not per address', async () => {
     await setUp({ rateLimits: { session: 1_000_000, address: 1_000_000, accept: 1_000_000, scim: 3 } });
     for (let i = 0; i < 3; i++) expect((await scim('GET', '/Users')).status).toBe(200);

@@ -289,7 +289,7 @@ async function checkUserName(trx: Q, dir: ScimDirectory, user: StoredUser, excep
  * (services/csv-uploads.ts heldRefreshStatus). A push is a use: the retention worker drops only a
  * directory that neither its identity provider nor the widget touched for its period.
  */
-async function touchDirectory(trx: Q, connection: string, at: string): Promise<number> {
+async function touchDirectory(trx: Q, connection: string, at: string): Promise<void> {
   const { n } = await trx.selectFrom('directory_contacts').select((eb) => eb.fn.countAll<number>().as('n')).where('connection', '=', connection).executeTakeFirstOrThrow();
   const sync = { status: 'ready', fetched: Number(n), total: Number(n), synced_at: at, used_at: at, error_code: null, error_message: null };
   await trx
@@ -297,7 +297,6 @@ async function touchDirectory(trx: Q, connection: string, at: string): Promise<n
     .values({ connection, started_at: at, ...sync })
     .onConflict((oc) => oc.column('connection').doUpdateSet(sync))
     .execute();
-  return Number(n);
 }
 
 /** Writes the user and its directory row, in the caller's transaction. */
@@ -319,8 +318,7 @@ async function store(trx: Q, dir: ScimDirectory, id: string, user: StoredUser, v
   await trx.insertInto('scim_users').values(row).execute();
   await trx.deleteFrom('directory_contacts').where('connection', '=', dir.connection).where('contact_id', '=', id).execute();
   await trx.insertInto('directory_contacts').values(toRow(dir.connection, directoryContact(id, user))).execute();
-  const held = await touchDirectory(trx, dir.connection, at);
-  if (held > dir.maxUsers) throw new ScimError(403, `This organization's directory holds its maximum of ${dir.maxUsers} users.`);
+  await touchDirectory(trx, dir.connection, at);
   return row;
 }
 
@@ -341,6 +339,9 @@ export async function createUser(db: Kysely<Database>, dir: ScimDirectory, body:
   const id = randomBytes(12).toString('hex');
   const row = await write(db, user, async (trx) => {
     await checkUserName(trx, dir, user, null);
+    // Counted before the write: a full directory still takes updates of the people it holds.
+    const { n } = await trx.selectFrom('scim_users').select((eb) => eb.fn.countAll<number>().as('n')).where('connection', '=', dir.connection).executeTakeFirstOrThrow();
+    if (Number(n) >= dir.maxUsers) throw new ScimError(403, `This organization's directory holds its maximum of ${dir.maxUsers} users.`);
     return store(trx, dir, id, user, 1, at, at);
   });
   return toResource(row, dir);
