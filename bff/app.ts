@@ -21,6 +21,8 @@ import { invitesRoutes } from './routes/invites.js';
 import { oauthCallbackRoutes } from './routes/oauth.js';
 import { eventsRoutes } from './routes/events.js';
 import { privacyRoutes } from './routes/privacy.js';
+import { organizationsRoutes } from './routes/organizations.js';
+import { scimRoutes } from './routes/scim.js';
 import { acceptLimits, MemoryRateLimitStore, rateLimit, widgetLimits } from './rate-limit.js';
 import { openApiDocument } from './openapi.js';
 
@@ -50,6 +52,10 @@ export function createApp(deps: AppDeps) {
   const widgetLimiter = rateLimit(deps, limitStore, ...widgetLimits(deps));
   const acceptLimiter = rateLimit(deps, limitStore, ...acceptLimits(deps));
   const jsonBodyLimit = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => { throw new AppError(413, 'payload_too_large', `Request bodies are limited to ${MAX_BODY_BYTES / 1024 / 1024} MB.`); } });
+  // SCIM speaks its own protocol (routes/scim.ts): its body type, size limit and error bodies.
+  const scimPath = `${basePath}/scim/v2`;
+  const isScim = (c: Context) => c.req.path === scimPath || c.req.path.startsWith(`${scimPath}/`);
+  const ownBody = (c: Context) => isCsvUpload(c) || isScim(c);
   const api = new Hono<Env>()
     .use(
       '*',
@@ -64,10 +70,10 @@ export function createApp(deps: AppDeps) {
         credentials: true,
       }),
     )
-    .use('*', (c, next) => (isCsvUpload(c) ? next() : jsonBodyLimit(c, next)))
+    .use('*', (c, next) => (ownBody(c) ? next() : jsonBodyLimit(c, next)))
     .use('*', async (c, next) => {
       // Every other body this API reads is JSON; say so clearly instead of failing on an empty object.
-      if (!isCsvUpload(c) && ['POST', 'PUT', 'PATCH'].includes(c.req.method) && (await hasBody(c))) {
+      if (!ownBody(c) && ['POST', 'PUT', 'PATCH'].includes(c.req.method) && (await hasBody(c))) {
         const type = c.req.header('Content-Type') ?? '';
         if (!/^application\/json\s*(;|$)/i.test(type)) throw new AppError(415, 'unsupported_media_type', 'Send the request body as application/json.');
       }
@@ -91,7 +97,9 @@ export function createApp(deps: AppDeps) {
     .route('/invites', invitesRoutes(deps))
     .route('/oauth', oauthCallbackRoutes(deps))
     .route('/events', eventsRoutes(deps))
-    .route('/privacy', privacyRoutes(deps));
+    .route('/privacy', privacyRoutes(deps))
+    .route('/organizations', organizationsRoutes(deps))
+    .route('/scim/v2', scimRoutes(deps, limitStore));
 
   const app = new Hono<Env>()
     .use(`${basePath}/*`, requestId())

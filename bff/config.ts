@@ -96,7 +96,7 @@ const settingsShape = z
       .regex(/^(\/[A-Za-z0-9._~-]+)+$/, 'must be a path like /api or /hr-import/api (no trailing slash)')
       .default('/api'),
     /** Requests a minute before 429; defaults in bff/rate-limit.ts. */
-    rateLimits: z.object({ session: z.number().int().min(1), address: z.number().int().min(1), accept: z.number().int().min(1) }).partial().optional(),
+    rateLimits: z.object({ session: z.number().int().min(1), address: z.number().int().min(1), accept: z.number().int().min(1), scim: z.number().int().min(1) }).partial().optional(),
     /** Bounds on one directory refresh; defaults (a 100,000-person directory with room) in bff/services/directory.ts. */
     refreshLimits: z
       .object({

@@ -45,6 +45,8 @@ export interface RateLimits {
   address: number;
   /** Invite acceptances per client address: tokens are unguessable, and this keeps it so. */
   accept: number;
+  /** SCIM requests per token (per organization's identity provider). */
+  scim: number;
 }
 
 export interface AppDeps {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { createApp } from './app.js';
 import { silentLogger } from './logger.js';
-import { createProviderRegistry, csvProvider, sampleProvider } from './providers.js';
+import { createProviderRegistry, csvProvider, sampleProvider, scimProvider } from './providers.js';
 import { openApiDocument } from './openapi.js';
 import { API_KEY, createHarness, TEST_CONFIG, type Harness } from '../test/harness.js';
 
@@ -40,7 +40,8 @@ async function call(method: string, path: string, init: Parameters<Harness['requ
   const response = doc.paths[template!]![method.toLowerCase()]?.responses[String(res.status)];
   expect(response, `${method} ${template} documents status ${res.status}`).toBeDefined();
   const html = response!.content?.['text/html'];
-  const schema = response!.content?.['application/json']?.schema;
+  const schema = (response!.content?.['application/json'] ?? response!.content?.['application/scim+json'])?.schema;
+  if (response!.content?.['application/scim+json']) expect(res.headers.get('Content-Type')).toMatch(/^application\/scim\+json/);
   const documentedHeaders = Object.keys(response!.headers ?? {});
   for (const name of TRACKED_HEADERS) {
     if (res.headers.has(name)) expect(documentedHeaders, `${method} ${template} ${res.status} documents the ${name} it sent`).toContain(name);
@@ -62,7 +63,7 @@ async function call(method: string, path: string, init: Parameters<Harness['requ
 }
 
 beforeAll(async () => {
-  h = await createHarness({ providers: [sampleProvider(), csvProvider()] });
+  h = await createHarness({ providers: [sampleProvider(), csvProvider(), scimProvider()] });
 });
 afterAll(() => h.close());
 
@@ -164,6 +165,29 @@ describe('the OpenAPI document', () => {
     await call('POST', '/api/privacy/export', { token: API_KEY, body: { email: 'ada.lovelace@example.com' } });
     await call('POST', '/api/privacy/erase', { token: API_KEY, body: { email: 'ada.lovelace@example.com' } });
     await call('POST', '/api/privacy/erase', { token: API_KEY, body: { email: 'not an address' } });
+
+    const { json: scimToken } = await call('POST', '/api/organizations/acme/scim-token', { token: API_KEY });
+    await call('POST', '/api/organizations/nobody/scim-token', { token: API_KEY });
+    const scimCall = (method: string, path: string, body?: unknown) =>
+      call(method, `/api/scim/v2${path}`, { token: scimToken.token, ...(body === undefined ? {} : { rawBody: JSON.stringify(body), headers: { 'Content-Type': 'application/scim+json' } }) });
+    await call('GET', '/api/scim/v2/Users');
+    await scimCall('GET', '/ServiceProviderConfig');
+    await scimCall('GET', '/Schemas');
+    await scimCall('GET', '/ResourceTypes');
+    await scimCall('GET', '/Groups');
+    const scimUser = { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'scim@example.com', name: { givenName: 'Sky', familyName: 'Cim' }, active: true };
+    const { json: pushed } = await scimCall('POST', '/Users', scimUser);
+    await scimCall('POST', '/Users', scimUser);
+    await scimCall('POST', '/Users', { userName: '' });
+    await scimCall('GET', '/Users?filter=userName%20eq%20%22scim%40example.com%22');
+    await scimCall('GET', '/Users?filter=title%20sw%20%22x%22');
+    await scimCall('GET', `/Users/${pushed.id}`);
+    await scimCall('GET', '/Users/nobody');
+    await scimCall('PUT', `/Users/${pushed.id}`, { ...scimUser, title: 'Pilot' });
+    await scimCall('PATCH', `/Users/${pushed.id}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'Replace', path: 'active', value: 'False' }] });
+    await scimCall('DELETE', `/Users/${pushed.id}`);
+    await call('DELETE', '/api/organizations/acme/scim-token', { token: API_KEY });
+    await call('DELETE', '/api/organizations/acme/scim-token', { token: API_KEY });
 
     // Every route was called at least once.
     const calledRoutes = new Set([...checked].map((c) => c.split(' ').slice(0, 2).join(' ')));

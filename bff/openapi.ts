@@ -51,6 +51,18 @@ import {
   privacyErasure,
   privacyExport,
   privacyRequest,
+  scimDiscoveryList,
+  scimEmptyList,
+  scimError,
+  scimListQuery,
+  scimPatch,
+  scimServiceProviderConfig,
+  scimToken,
+  scimTokenParams,
+  scimUser,
+  scimUserList,
+  scimUserParams,
+  scimUserResource,
 } from './contract/index.js';
 import { requestSchemas, responseSchemas } from './contract/registry.js';
 
@@ -61,6 +73,8 @@ const HEADERS = {
   'X-Request-Id': { description: 'This request in the BFF log', required: true, schema: { type: 'string' } },
   'Retry-After': { description: 'Seconds to wait before sending the same request again', schema: { type: 'string', pattern: '^[0-9]+$' } },
   'Idempotent-Replayed': { description: '`true` when this is the stored answer of an earlier request with the same Idempotency-Key: nothing ran again', schema: { const: 'true' } },
+  Location: { description: 'The created SCIM resource (its meta.location)', schema: { type: 'string' } },
+  ETag: { description: "The SCIM resource's meta.version", schema: { type: 'string' } },
 } as const;
 export type ResponseHeader = keyof typeof HEADERS;
 
@@ -68,17 +82,20 @@ interface Answer {
   description: string;
   /** A named schema of bff/contract/ (JSON); absent with `html` or for an empty answer. */
   json?: z.ZodType;
+  /** The JSON is sent as `application/scim+json` (the SCIM routes). */
+  scim?: true;
   html?: true;
   headers?: ResponseHeader[];
 }
 
 export interface Operation {
-  method: 'get' | 'post' | 'put' | 'delete';
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   /** Below the base path, as an OpenAPI template: `/providers/{provider}/contacts`. */
   path: string;
   operationId: string;
   summary: string;
-  auth?: 'apiKey' | 'session';
+  /** `scim`: an organization's SCIM token; such routes answer SCIM bodies and SCIM errors only. */
+  auth?: 'apiKey' | 'session' | 'scim';
   params?: z.ZodObject;
   query?: z.ZodObject;
   /** Sent with an `Idempotency-Key` header; every answer may then be a replay. */
@@ -100,9 +117,22 @@ const common: Record<string, Answer> = {
   '429': error('`rate_limited`', ['Retry-After']),
   '503': error('`database_busy` (nothing written; try again now) or `database_unavailable` (the database refuses writes: full disk, read-only; nothing written; reads still work)', ['Retry-After']),
 };
+/** A SCIM answer or refusal (`application/scim+json`). */
+const scimOk = (json: z.ZodType, description?: string, headers?: ResponseHeader[]): Answer => ({ ...ok(json, description, headers), scim: true });
+const scimRefusal = (description: string, headers?: ResponseHeader[]): Answer => ({ json: scimError, scim: true, description, ...(headers ? { headers } : {}) });
+/** Answers every SCIM route may give besides its own: SCIM error bodies, never `{ error }`. */
+const scimCommon: Record<string, Answer> = {
+  '400': scimRefusal('`invalidValue`, `invalidSyntax`, `invalidFilter`, `invalidPath`, `mutability` or `tooMany`, the attribute named in `detail`'),
+  '404': scimRefusal('No such user in this organization, or SCIM is not enabled on this deployment'),
+  '413': scimRefusal('The body is over 256 KB'),
+  '415': scimRefusal('Send application/scim+json (or application/json)'),
+  '429': scimRefusal('Too many requests with this token this minute', ['Retry-After']),
+  '503': scimRefusal('The database is busy or refuses writes; nothing was written', ['Retry-After']),
+};
 const unauthorized = {
   apiKey: error('`unauthorized`: missing or invalid API key'),
   session: error('`session_missing`, `session_invalid` or `session_expired`'),
+  scim: scimRefusal('Missing, revoked, rotated or mistyped SCIM token'),
 };
 const providerNotFound = { '404': error('`provider_not_found`') };
 const providerErrors: Record<string, Answer> = {
@@ -392,6 +422,75 @@ export const OPERATIONS: Operation[] = [
       '410': error('Already accepted, revoked or expired'),
     },
   },
+  {
+    method: 'post',
+    path: '/organizations/{id}/scim-token',
+    operationId: 'createScimToken',
+    summary: "Create the organization's SCIM token, replacing (revoking) any earlier one: shown once, with the SCIM base URL",
+    auth: 'apiKey',
+    params: scimTokenParams,
+    responses: { '201': ok(scimToken), '404': error('`organization_not_found`: no target belongs to it'), '409': error('`scim_not_configured`: the providers list has no scim provider') },
+  },
+  {
+    method: 'delete',
+    path: '/organizations/{id}/scim-token',
+    operationId: 'revokeScimToken',
+    summary: "Revoke the organization's SCIM token (what it pushed stays)",
+    auth: 'apiKey',
+    params: scimTokenParams,
+    responses: { '204': { description: 'Revoked' }, '404': error('`scim_token_not_found`') },
+  },
+  { method: 'get', path: '/scim/v2/ServiceProviderConfig', operationId: 'getScimServiceProviderConfig', summary: 'SCIM: what this service provider supports (RFC 7644 §4)', auth: 'scim', responses: { '200': scimOk(scimServiceProviderConfig) } },
+  { method: 'get', path: '/scim/v2/Schemas', operationId: 'listScimSchemas', summary: 'SCIM: the User schema and its enterprise extension, with the attributes hr-import maps', auth: 'scim', responses: { '200': scimOk(scimDiscoveryList) } },
+  { method: 'get', path: '/scim/v2/ResourceTypes', operationId: 'listScimResourceTypes', summary: 'SCIM: the one resource type, User', auth: 'scim', responses: { '200': scimOk(scimDiscoveryList) } },
+  {
+    method: 'get',
+    path: '/scim/v2/Users',
+    operationId: 'listScimUsers',
+    summary: "SCIM: the organization's pushed users, paged by startIndex and count (at most 100), filtered by eq on userName, externalId or email",
+    auth: 'scim',
+    query: scimListQuery,
+    responses: { '200': scimOk(scimUserList) },
+  },
+  {
+    method: 'post',
+    path: '/scim/v2/Users',
+    operationId: 'createScimUser',
+    summary: "SCIM: create a user; it joins the organization's directory at once",
+    auth: 'scim',
+    body: scimUser,
+    responses: { '201': scimOk(scimUserResource, 'Created', ['Location', 'ETag']), '403': scimRefusal("The organization's directory holds its maximum of users"), '409': scimRefusal('`uniqueness`: the userName is taken') },
+  },
+  { method: 'get', path: '/scim/v2/Users/{id}', operationId: 'getScimUser', summary: 'SCIM: one user', auth: 'scim', params: scimUserParams, responses: { '200': scimOk(scimUserResource, 'The user', ['ETag']) } },
+  {
+    method: 'put',
+    path: '/scim/v2/Users/{id}',
+    operationId: 'replaceScimUser',
+    summary: 'SCIM: replace every attribute of a user',
+    auth: 'scim',
+    params: scimUserParams,
+    body: scimUser,
+    responses: { '200': scimOk(scimUserResource, 'Replaced', ['ETag']), '409': scimRefusal('`uniqueness`: the userName is taken') },
+  },
+  {
+    method: 'patch',
+    path: '/scim/v2/Users/{id}',
+    operationId: 'patchScimUser',
+    summary: "SCIM: add, replace or remove attributes (RFC 7644 §3.5.2; Entra's and Okta's forms); `active: false` makes the person inactive",
+    auth: 'scim',
+    params: scimUserParams,
+    body: scimPatch,
+    responses: { '200': scimOk(scimUserResource, 'Patched', ['ETag']), '409': scimRefusal('`uniqueness`: the userName is taken') },
+  },
+  { method: 'delete', path: '/scim/v2/Users/{id}', operationId: 'deleteScimUser', summary: "SCIM: remove a user from the organization's directory", auth: 'scim', params: scimUserParams, responses: { '204': { description: 'Deleted' } } },
+  {
+    method: 'get',
+    path: '/scim/v2/Groups',
+    operationId: 'listScimGroups',
+    summary: 'SCIM: always empty (groups are not kept; writes to /Groups answer 501)',
+    auth: 'scim',
+    responses: { '200': scimOk(scimEmptyList) },
+  },
 ];
 
 const SCHEMA_REF = '#/components/schemas/';
@@ -442,7 +541,7 @@ function response(op: Operation, answer: Answer): Schema {
   return {
     description: answer.description,
     headers: Object.fromEntries(headers.map((h) => [h, { $ref: `#/components/headers/${h}` }])),
-    ...(answer.json ? { content: { 'application/json': { schema: named(responseSchemas, answer.json, `${op.operationId}'s answer`) } } } : {}),
+    ...(answer.json ? { content: { [answer.scim ? 'application/scim+json' : 'application/json']: { schema: named(responseSchemas, answer.json, `${op.operationId}'s answer`) } } } : {}),
     ...(answer.html ? { content: { 'text/html': { schema: { type: 'string' } } } } : {}),
   };
 }
@@ -457,9 +556,9 @@ function operation(op: Operation): Schema {
     op.body === 'csv'
       ? { required: true, content: { 'text/csv': { schema: { type: 'string' } } } }
       : op.body
-        ? { required: true, content: { 'application/json': { schema: named(requestSchemas, op.body, `${op.operationId}'s body`) } } }
+        ? { required: true, content: { [op.auth === 'scim' ? 'application/scim+json' : 'application/json']: { schema: named(requestSchemas, op.body, `${op.operationId}'s body`) } } }
         : undefined;
-  const answers: Record<string, Answer> = { ...common, ...(op.auth ? { '401': unauthorized[op.auth] } : {}), ...op.responses };
+  const answers: Record<string, Answer> = { ...(op.auth === 'scim' ? scimCommon : common), ...(op.auth ? { '401': unauthorized[op.auth] } : {}), ...op.responses };
   return {
     operationId: op.operationId,
     summary: op.summary,
@@ -483,7 +582,7 @@ export function openApiDocument({ basePath = '/api' }: OpenApiOptions = {}): Sch
     info: {
       title: 'hr-import BFF',
       version: '1',
-      description: 'Import contacts from HR applications and invite them to an organization, lab or challenge. Errors are always `{ error: { code, message, details? } }`.',
+      description: 'Import contacts from HR applications and invite them to an organization, lab or challenge. Errors are `{ error: { code, message, details? } }`, except under /scim/v2, which answers SCIM error bodies (RFC 7644 §3.12).',
     },
     servers: [{ url: basePath.replace(/\/+$/, '') || '/' }],
     components: {
@@ -492,6 +591,7 @@ export function openApiDocument({ basePath = '/api' }: OpenApiOptions = {}): Sch
       securitySchemes: {
         apiKey: { type: 'http', scheme: 'bearer', description: 'Server-to-server API key (HR_IMPORT_API_KEY; several during a rotation).' },
         session: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Session token from POST /sessions, scoped to one inviter and one target.' },
+        scim: { type: 'http', scheme: 'bearer', description: "An organization's SCIM token from POST /organizations/{id}/scim-token, pasted into its identity provider." },
       },
     },
     paths,

@@ -47,7 +47,7 @@ describe('the providers file', () => {
 
   it('stops with one line naming the field for every kind of mistake', () => {
     expect(configError('{ not json')).toMatch(/not JSON/);
-    expect(configError({ providers: [{ id: 'x', type: 'oracle' }] })).toMatch(/^invalid providers file: providers\[0\]\.type: unknown type "oracle"; one of: sample, csv, bamboohr/);
+    expect(configError({ providers: [{ id: 'x', type: 'oracle' }] })).toMatch(/^invalid providers file: providers\[0\]\.type: unknown type "oracle"; one of: sample, csv, scim, bamboohr/);
     expect(configError({ providers: [{ id: 'c', type: 'csv', credentials: { apiKey: 'x' } }] })).toMatch(/^invalid providers file: providers\[0\]\.credentials: a csv provider takes no API settings/);
     expect(configError({ providers: [{ id: 'b', type: 'bamboohr', credentials: { companyDomain: 'acme', apiKey: 'sk_live_123' } }] })).toBe(
       'invalid providers file: providers[0].credentials.apiKey: is a secret: write { "env": "VARIABLE" } and set the variable, never the value itself',

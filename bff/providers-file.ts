@@ -9,7 +9,7 @@ import { ConfigError } from './config.js';
 import type { Connector, ConnectorSettings } from './connectors/types.js';
 import type { AuthorizationCodeSpec } from './connectors/oauth.js';
 import type { CredentialField } from './contract.js';
-import { csvProvider, sampleProvider, type ProviderEntry } from './providers.js';
+import { csvProvider, sampleProvider, scimProvider, type ProviderEntry } from './providers.js';
 import { minimized, OPTIONAL_FIELDS, type StoragePolicy } from './connectors/minimize.js';
 
 /** What the deployment knows about one kind of HR application. */
@@ -138,6 +138,7 @@ function parseProviders(raw: unknown, env: NodeJS.ProcessEnv, catalog: ProviderC
     fail(issue.path, issue.message);
   }
   const seen = new Set<string>();
+  let scimSeen = false;
   return parsed.data.providers.map((p, i): ProviderEntry => {
     const at = (...rest: (string | number)[]) => ['providers', i, ...rest];
     if (seen.has(p.id)) fail(at('id'), `"${p.id}" is listed twice`);
@@ -153,8 +154,17 @@ function parseProviders(raw: unknown, env: NodeJS.ProcessEnv, catalog: ProviderC
       if (extra) fail(at(extra), 'a csv provider takes no API settings (each organization uploads its file in the widget)');
       return { ...csvProvider(), id: p.id, name: p.name ?? 'CSV file', storagePolicy };
     }
+    if (p.type === 'scim') {
+      // Each organization's identity provider pushes its people with a token the host creates.
+      const extra = (['baseUrl', 'tokenUrl', 'credentials', 'cacheTtlSeconds', 'concurrency', 'oauth'] as const).find((k) => p[k] !== undefined);
+      if (extra) fail(at(extra), 'a scim provider takes no API settings (each organization\'s identity provider pushes its people with the token your backend creates)');
+      // The SCIM endpoint writes to one directory per organization: a second provider would be a second, empty one.
+      if (scimSeen) fail(at('type'), 'only one scim provider may be listed');
+      scimSeen = true;
+      return { ...scimProvider(), id: p.id, name: p.name ?? scimProvider().name };
+    }
     const type = catalog[p.type];
-    if (!type) fail(at('type'), `unknown type "${p.type}"; one of: sample, csv, ${Object.keys(catalog).join(', ')}`);
+    if (!type) fail(at('type'), `unknown type "${p.type}"; one of: sample, csv, scim, ${Object.keys(catalog).join(', ')}`);
     // With "oauth" the file holds the app registration every organization signs in to.
     const appRegistration = p.oauth ? ['clientId', 'clientSecret'] : [];
     const known = new Set([...type.credentials, ...(type.optional ?? []), ...appRegistration]);

@@ -65,7 +65,21 @@ export interface UploadProvider extends ProviderBase {
   configuredBy: 'upload';
 }
 
-export type ProviderEntry = DeploymentProvider | OrganizationProvider | UploadProvider;
+/**
+ * The directory is what each organization's identity provider (Okta, Microsoft Entra, OneLogin,
+ * JumpCloud) pushes over SCIM 2.0 with the organization's token (services/scim.ts): never fetched,
+ * so never stale; every push changes it at once.
+ */
+export interface ScimProvider extends ProviderBase {
+  configuredBy: 'scim';
+}
+
+export type ProviderEntry = DeploymentProvider | OrganizationProvider | UploadProvider | ScimProvider;
+
+/** A directory held here rather than fetched: an uploaded file, or what an identity provider pushed. */
+export type HeldProvider = UploadProvider | ScimProvider;
+
+export const isHeld = (entry: ProviderEntry): entry is HeldProvider => entry.configuredBy === 'upload' || entry.configuredBy === 'scim';
 
 export interface ProviderRegistry {
   list(): ProviderEntry[];
@@ -99,6 +113,16 @@ export function sampleProvider(): DeploymentProvider {
  */
 export function csvProvider(): UploadProvider {
   return { id: 'csv', type: 'csv', name: 'CSV file', configuredBy: 'upload', cacheTtlSeconds: 100 * 365 * 86_400 };
+}
+
+/** The SCIM provider: like the CSV one, its cached directory is the pushed one itself and never goes stale. */
+export function scimProvider(): ScimProvider {
+  return { id: 'scim', type: 'scim', name: 'SCIM (Okta, Microsoft Entra, OneLogin, JumpCloud)', configuredBy: 'scim', cacheTtlSeconds: 100 * 365 * 86_400 };
+}
+
+/** The deployment's SCIM provider, if it lists one (at most one: bff/providers-file.ts). */
+export function scimProviderOf(registry: ProviderRegistry): ScimProvider | undefined {
+  return registry.list().find((e): e is ScimProvider => e.configuredBy === 'scim');
 }
 
 /** The provider a route names, or the 404 the widget shows. */

@@ -19,7 +19,9 @@ import { AppError } from './errors.js';
 import { bearer } from './auth/api-key.js';
 import type { Logger } from './logger.js';
 
-export const DEFAULT_RATE_LIMITS: RateLimits = { session: 600, address: 1200, accept: 30 };
+// SCIM per token only: Okta's and Entra's requests for every customer come from the same few
+// addresses, so an address limit would make one organization's initial push throttle the others.
+export const DEFAULT_RATE_LIMITS: RateLimits = { session: 600, address: 1200, accept: 30, scim: 1200 };
 const WINDOW_MS = 60_000;
 
 /**
@@ -303,6 +305,10 @@ export function widgetLimits(deps: AppDeps): Counted[] {
     { name: 'session', key: (c) => bearer(c.req.header('Authorization')) },
     { name: 'address', key: (c) => clientAddress(c, deps.config.trustProxy ?? false) },
   ];
+}
+
+export function scimLimits(): Counted[] {
+  return [{ name: 'scim', key: (c) => bearer(c.req.header('Authorization')) }];
 }
 
 export function acceptLimits(deps: AppDeps): Counted[] {

@@ -267,6 +267,35 @@ export interface WebhookDeliveryTable {
   delivered_at: string | null;
 }
 
+/** An organization's SCIM bearer token (services/scim-tokens.ts): its secret only as a digest. */
+export interface ScimTokenTable {
+  /** The token's public part, `hrscim.<id>.<secret>`. */
+  id: string;
+  /** The organization scope it writes to (services/connections.ts); one token each. */
+  scope: string;
+  /** SHA-256 (hex) of the secret part. */
+  secret_hash: string;
+  created_at: string;
+}
+
+/** A user an identity provider pushed over SCIM, mirrored into directory_contacts (services/scim.ts). */
+export interface ScimUserTable {
+  /** `provider:scope`, the same key as the mirrored directory. */
+  connection: string;
+  id: string;
+  user_name: string;
+  user_name_normalized: string;
+  external_id: string | null;
+  email_normalized: string | null;
+  /** 1 or 0. */
+  active: number;
+  /** The resource as sent (JSON), without id, meta and password. */
+  resource: string;
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface Database {
   targets: TargetTable;
   members: MemberTable;
@@ -285,6 +314,8 @@ export interface Database {
   event_sequence: EventSequenceTable;
   webhook_endpoints: WebhookEndpointTable;
   webhook_deliveries: WebhookDeliveryTable;
+  scim_tokens: ScimTokenTable;
+  scim_users: ScimUserTable;
 }
 
 export type Target = Selectable<TargetTable>;
@@ -299,3 +330,4 @@ export type DirectoryContactRow = Selectable<DirectoryContactTable>;
 export type NewDirectoryContact = Insertable<DirectoryContactTable>;
 export type EventRow = Selectable<EventTable>;
 export type WebhookDelivery = Selectable<WebhookDeliveryTable>;
+export type ScimUserRow = Selectable<ScimUserTable>;

@@ -96,7 +96,7 @@ describe('GET /api/providers/:provider/contacts', () => {
   it('shows every contract field, null where the provider has nothing', async () => {
     const p = await page('?limit=500&status=all');
     const c = p.items.find((x) => x.id === 'emp-0037')!;
-    expect(Object.keys(c).sort()).toEqual(['avatarUrl', 'department', 'displayName', 'email', 'firstName', 'id', 'lastName', 'location', 'managerId', 'membership', 'personalEmail', 'status', 'title'].sort());
+    expect(Object.keys(c).sort()).toEqual(['avatarUrl', 'department', 'displayName', 'email', 'employmentType', 'firstName', 'id', 'lastName', 'location', 'managerId', 'membership', 'personalEmail', 'status', 'title'].sort());
     expect(c.email).toBeNull();
     expect(p.items.filter((x) => x.status === 'inactive').length).toBe(people.filter((x) => x.status === 'inactive').length);
   });

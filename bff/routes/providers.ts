@@ -8,11 +8,11 @@ import { DEFAULT_REFRESH_LIMITS, ensureDirectory, lastRefreshStart, listContacts
 import { AppError } from '../errors.js';
 import { describeProviders, openConnection } from '../services/connections.js';
 import { getTarget, type TargetRef } from '../services/targets.js';
-import { getProvider } from '../providers.js';
+import { getProvider, isHeld } from '../providers.js';
 import { validate } from '../validate.js';
 import { connectionsRoutes } from './connections.js';
 import { uploadsRoutes } from './uploads.js';
-import { uploadRefreshStatus } from '../services/csv-uploads.js';
+import { heldRefreshStatus } from '../services/csv-uploads.js';
 import { oauthStartRoutes } from './oauth.js';
 import { markDirectoryUsed } from '../services/retention.js';
 
@@ -50,14 +50,15 @@ export const providersRoutes = (deps: AppDeps) => {
     .get('/:provider/refresh', validate('param', providerParams), async (c) => {
       const conn = await connection(c.req.valid('param').provider, c.get('session').target);
       conn.connector(); // a disconnected organization learns so here, as it would from the contacts
-      if (conn.provider.configuredBy === 'upload') return c.json((await uploadRefreshStatus({ db: db.kysely, now }, conn.key, conn.provider.cacheTtlSeconds)) satisfies RefreshStatus);
+      if (isHeld(conn.provider)) return c.json((await heldRefreshStatus({ db: db.kysely, now }, conn.key, conn.provider.cacheTtlSeconds)) satisfies RefreshStatus);
       return c.json((await refreshStatus(db.kysely, conn.key, now(), conn.provider.cacheTtlSeconds)) satisfies RefreshStatus);
     })
     .post('/:provider/refresh', validate('param', providerParams), async (c) => {
       const conn = await connection(c.req.valid('param').provider, c.get('session').target);
       conn.connector();
-      // An uploaded file is the directory itself: nothing to fetch again (services/csv-uploads.ts).
-      if (conn.provider.configuredBy === 'upload') return c.json((await uploadRefreshStatus({ db: db.kysely, now }, conn.key, conn.provider.cacheTtlSeconds)) satisfies RefreshStatus, 200);
+      // An uploaded file, or what an identity provider pushed, is the directory itself: nothing to
+      // fetch again (services/csv-uploads.ts, services/scim.ts).
+      if (isHeld(conn.provider)) return c.json((await heldRefreshStatus({ db: db.kysely, now }, conn.key, conn.provider.cacheTtlSeconds)) satisfies RefreshStatus, 200);
       // The body is optional (the widget's automatic refresh sends none): read it by hand.
       const text = await c.req.text();
       let raw: unknown;

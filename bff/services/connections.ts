@@ -10,7 +10,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { ConnectionInfo, ConnectionState, ConnectionTest, ProviderInfo } from '../contract.js';
 import { ProviderError, type Credentials } from '../connectors/types.js';
-import type { OrganizationProvider, ProviderEntry, UploadProvider } from '../providers.js';
+import { isHeld, type HeldProvider, type OrganizationProvider, type ProviderEntry } from '../providers.js';
 import { open, seal } from '../crypto.js';
 import { AppError } from '../errors.js';
 import { cancelRefresh, connectionKey, dropDirectory, msUntilStale, type DirectorySource } from './directory.js';
@@ -37,10 +37,13 @@ const DEPLOYMENT_SCOPE = '*';
  * share them; a target outside any organization has its own. Prefixed, so no id can be `*`.
  */
 export async function organizationScope(db: Kysely<Database>, ref: TargetRef): Promise<string> {
-  if (ref.type === 'organization') return `organization:${ref.id}`;
+  if (ref.type === 'organization') return scopeOfOrganization(ref.id);
   const target = await getTarget(db, ref);
-  return target.organization_id ? `organization:${target.organization_id}` : `${ref.type}:${ref.id}`;
+  return target.organization_id ? scopeOfOrganization(target.organization_id) : `${ref.type}:${ref.id}`;
 }
+
+/** The scope of an organization named by its id (a target's `organizationId`). */
+export const scopeOfOrganization = (organizationId: string) => `organization:${organizationId}`;
 
 /** Authenticated with the ciphertext: a row copied to another provider or organization does not open. */
 const sealContext = (providerId: string, scope: string) => `${providerId}|${scope}`;
@@ -79,20 +82,27 @@ function organizationConnection(entry: OrganizationProvider, scope: string, key:
   };
 }
 
+/** Why a held directory cannot be listed yet: nothing was uploaded, or nothing was set up for SCIM. */
+function notHeldYet(entry: HeldProvider): AppError {
+  return entry.configuredBy === 'upload'
+    ? new AppError(409, 'csv_not_uploaded', `No CSV file has been uploaded to ${entry.name} for your organization yet: upload one in the provider picker.`)
+    : new AppError(409, 'scim_not_set_up', `${entry.name} is not set up for your organization yet: your application's administrator creates its SCIM token, then connects your identity provider with it.`);
+}
+
 /**
- * An organization's CSV directory: ready once it has confirmed an upload. The cache is the upload
- * itself and never stale (csvProvider), so its connector is only asked when nothing was uploaded.
+ * An organization's directory held here: a CSV provider's once it has confirmed an upload, the
+ * SCIM provider's once its token was created (services/scim.ts). The cache is that directory itself
+ * and never stale (csvProvider, scimProvider), so its connector is only asked when there is none.
  */
-function uploadConnection(entry: UploadProvider, scope: string, uploaded: boolean): Connection {
-  const notUploaded = () => new AppError(409, 'csv_not_uploaded', `No CSV file has been uploaded to ${entry.name} for your organization yet: upload one in the provider picker.`);
+function heldConnection(entry: HeldProvider, scope: string, held: boolean): Connection {
   return {
     provider: entry,
     scope,
     key: connectionKey(entry.id, scope),
-    state: uploaded ? 'ready' : 'needs_credentials',
+    state: held ? 'ready' : 'needs_credentials',
     connector: () => {
-      if (!uploaded) throw notUploaded();
-      return { listContacts: async () => Promise.reject(notUploaded()) };
+      if (!held) throw notHeldYet(entry);
+      return { listContacts: async () => Promise.reject(notHeldYet(entry)) };
     },
   };
 }
@@ -101,7 +111,7 @@ function uploadConnection(entry: UploadProvider, scope: string, uploaded: boolea
 export async function openConnection(deps: ConnectionDeps, entry: ProviderEntry, ref: TargetRef): Promise<Connection> {
   if (entry.configuredBy === 'deployment') return deploymentConnection(entry);
   const scope = await organizationScope(deps.db, ref);
-  if (entry.configuredBy === 'upload') return uploadConnection(entry, scope, (await syncedDirectories(deps.db, [connectionKey(entry.id, scope)])).size > 0);
+  if (isHeld(entry)) return heldConnection(entry, scope, (await syncedDirectories(deps.db, [connectionKey(entry.id, scope)])).size > 0);
   const row = await deps.db.selectFrom('provider_connections').select('credentials').where('provider_id', '=', entry.id).where('scope', '=', scope).executeTakeFirst();
   return organizationConnection(entry, scope, deps.key, row?.credentials);
 }
@@ -109,8 +119,8 @@ export async function openConnection(deps: ConnectionDeps, entry: ProviderEntry,
 /** `GET /api/providers`: every provider with its state for the target's organization, and its cached directory's age. */
 export async function describeProviders(deps: ConnectionDeps, entries: ProviderEntry[], ref: TargetRef, now: Date): Promise<ProviderInfo[]> {
   const own = entries.filter((e): e is OrganizationProvider => e.configuredBy === 'organization');
-  const uploads = entries.filter((e): e is UploadProvider => e.configuredBy === 'upload');
-  const scope = own.length || uploads.length ? await organizationScope(deps.db, ref) : DEPLOYMENT_SCOPE;
+  const held = entries.some(isHeld);
+  const scope = own.length || held ? await organizationScope(deps.db, ref) : DEPLOYMENT_SCOPE;
   const rows = own.length
     ? await deps.db.selectFrom('provider_connections').select(['provider_id', 'credentials']).where('scope', '=', scope).where('provider_id', 'in', own.map((e) => e.id)).execute()
     : [];
@@ -123,7 +133,7 @@ export async function describeProviders(deps: ConnectionDeps, entries: ProviderE
     const info: ProviderInfo =
       e.configuredBy === 'deployment'
         ? base
-        : e.configuredBy === 'upload'
+        : isHeld(e)
           ? { ...base, connection: syncedAt ? 'ready' : 'needs_credentials' }
           : { ...base, connection: organizationConnection(e, scope, deps.key, sealed.get(e.id)).state, fields: [...e.fields], ...(e.oauth ? { oauth: true } : {}) };
     // A disconnected organization's old directory is never served, so it is not described either.
@@ -143,6 +153,7 @@ async function syncedDirectories(db: Kysely<Database>, keys: string[]): Promise<
 function ownedByOrganization(entry: ProviderEntry): OrganizationProvider {
   if (entry.configuredBy === 'organization') return entry;
   if (entry.configuredBy === 'upload') throw new AppError(409, 'csv_provider', `${entry.name} takes a CSV file, not credentials: upload one instead.`);
+  if (entry.configuredBy === 'scim') throw new AppError(409, 'scim_provider', `${entry.name} is pushed by your identity provider with a SCIM token your application's administrator creates; it takes no credentials here.`);
   throw new AppError(409, 'configured_by_deployment', `${entry.name} is connected by this deployment's configuration; its credentials cannot be changed here.`);
 }
 

@@ -217,14 +217,15 @@ export async function confirmUpload(deps: CsvUploadDeps, entry: ProviderEntry, r
 }
 
 /**
- * `GET|POST …/refresh` for a CSV provider. An uploaded directory is the confirmed file itself:
+ * `GET|POST …/refresh` for a CSV provider (and the SCIM provider, whose directory is what the
+ * identity provider pushed, services/scim.ts). An uploaded directory is the confirmed file itself:
  * there is no application to fetch it from again, so Refresh (and Retry) answers the upload's
  * state instead of starting a refresh, which could only fail ("No CSV file has been uploaded")
  * and leave an error beside contacts that are still there. A directory an earlier refresh left
  * in error or mid-claim is put back to ready, its counts those of the rows it holds. Only a new
  * upload (or removing it) changes the directory.
  */
-export async function uploadRefreshStatus(deps: CsvUploadDeps, connection: string, maxAgeSeconds: number): Promise<RefreshStatus> {
+export async function heldRefreshStatus(deps: CsvUploadDeps, connection: string, maxAgeSeconds: number): Promise<RefreshStatus> {
   const sync = await deps.db.selectFrom('directory_syncs').select(['status', 'synced_at']).where('connection', '=', connection).executeTakeFirst();
   if (sync?.synced_at && sync.status !== 'ready') {
     const held = await deps.db.selectFrom('directory_contacts').select((eb) => eb.fn.countAll<number>().as('n')).where('connection', '=', connection).executeTakeFirstOrThrow();

@@ -72,9 +72,11 @@ export const DEFAULT_REFRESH_LIMITS: RefreshLimits = {
   fullRefreshSeconds: 86_400,
 };
 
-/** Forgets a connection's cached directory (its credentials changed or were removed). */
+/** Forgets a connection's cached directory (its credentials changed or were removed, or it went unused). */
 export async function dropDirectory(db: Q, connection: string): Promise<void> {
   await db.deleteFrom('directory_contacts').where('connection', 'in', [connection, stagingKey(connection)]).execute();
+  // A SCIM directory's records go with their mirror: nothing pushed outlives the directory it fed.
+  await db.deleteFrom('scim_users').where('connection', '=', connection).execute();
   await db.deleteFrom('directory_syncs').where('connection', '=', connection).execute();
 }
 

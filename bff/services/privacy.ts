@@ -163,7 +163,11 @@ export async function erasePerson(db: Q, person: PersonRef, now: Date): Promise<
     const inScope = inTargets(scope);
 
     const contacts = await directoryRows(trx, scope);
-    for (const c of contacts) await trx.deleteFrom('directory_contacts').where('connection', '=', c.connection).where('contact_id', '=', c.contact_id).execute();
+    for (const c of contacts) {
+      await trx.deleteFrom('directory_contacts').where('connection', '=', c.connection).where('contact_id', '=', c.contact_id).execute();
+      // A pushed person's SCIM record (services/scim.ts) is the same person: erased with its mirror.
+      await trx.deleteFrom('scim_users').where('connection', '=', c.connection).where('id', '=', c.contact_id).execute();
+    }
 
     let csvRows = 0;
     for (const u of await csvUploads(trx, scope)) {
