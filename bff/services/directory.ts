@@ -470,8 +470,8 @@ async function applyChanges(
       for (let i = 0; i < gone.length; i += 500) {
         await trx.deleteFrom('directory_contacts').where('connection', '=', connection).where('contact_id', 'in', gone.slice(i, i + 500)).execute();
       }
-      const { count } = await trx.selectFrom('directory_contacts').select((eb) => eb.fn.countAll<number>().as('count')).where('connection', '=', connection).executeTakeFirstOrThrow();
-      await trx.updateTable('directory_syncs').set({ fetched: Number(count), total: Number(count) }).where('connection', '=', connection).execute();
+      const count = await countDirectory(trx, connection);
+      await trx.updateTable('directory_syncs').set({ fetched: count, total: count }).where('connection', '=', connection).execute();
     });
   } catch (err) {
     throw new CommitFailed(err);
