@@ -5,11 +5,16 @@
  * - import-10k: POST /api/imports of 10,000 contacts through the HTTP route, against inserting
  *   the same invite and outbox rows with the driver in one transaction. SQLite, and PostgreSQL
  *   when TEST_PG_URL (or the local server) answers.
- * - sync-100k: refreshing the directory cache from a 100,000-person Unified.to stand-in answering
- *   100 a page with a fixed latency, one page in flight and four, each against pages × latency ÷
- *   pages in flight (the wait on the provider alone) or the driver's own insert of the same rows,
- *   whichever is larger. Each sync runs in a child process of its own (the stand-in stays here),
- *   whose peak RSS is reported.
+ * - sync-100k: a connection's first refresh of the directory cache from a 100,000-person
+ *   Unified.to stand-in answering 100 a page with a fixed latency, one page in flight and four,
+ *   each against pages × latency ÷ pages in flight (the wait on the provider alone) or the
+ *   driver's own insert of the same rows into a fresh database with the same schema (search
+ *   index included), whichever is larger. Each sync runs in a child process of its own (the
+ *   stand-in stays here), whose peak RSS growth is reported. SQLite, and PostgreSQL when it
+ *   answers (BENCH_SYNC_DB=sqlite or postgres for one); SYNC_BEFORE=<earlier directory.ts>
+ *   alternates an earlier build's runs with this one's.
+ * - sync-100k again: a full refresh over the directory it just filled, nothing changed (the
+ *   periodic full refresh), against the first refresh.
  * - sync-100k incremental: the refresh after a full one when 1% of the people changed since
  *   (Unified.to's `updated_gte`), against the full refresh at one page in flight.
  * - search-100k: bench/search.ts, a search's first page with its counts, and its facets.
@@ -17,13 +22,14 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import SQLite from 'better-sqlite3';
 import { openDatabase, migrateToLatest, type Db } from '../bff/db/connect.js';
 import { staticProvider } from '../bff/providers.js';
-import { refreshDirectory, toRow } from '../bff/services/directory.js';
+import { toRow } from '../bff/services/directory.js';
 import { createUnifiedConnector } from '../bff/connectors/unified.js';
 import { createPgDatabase } from '../test/postgres.js';
 import { startUnifiedFake } from '../test/fakes/unified-server.js';
@@ -146,58 +152,111 @@ interface SyncRun {
   startRss: number;
   /** The child's peak RSS over its whole life (`process.resourceUsage().maxRSS`). */
   peakRss: number;
-  /** The same rows inserted by the driver alone, after the sync (full syncs only). */
+  /** The same rows inserted by the driver alone into a fresh database (full syncs only). */
   rawInsertMs: number;
+  /** The same, into the table without its search index: what keeping the index costs, shown beside. */
+  rawRowsMs: number;
 }
 
 const SYNC_SIZE = 100_000;
+type SyncMode = 'full' | 'refill' | 'incremental';
 
-/** The same rows a sync writes, inserted by the driver alone (one prepared statement, one transaction): the floor's database half. */
-function rawDirectoryInsert(file: string, size: number): number {
-  const sqlite = new SQLite(file);
+/**
+ * The same rows a sync writes, inserted by the driver alone into a freshly migrated database (the
+ * table as the sync finds it, indexes and search index included): one prepared statement in one
+ * transaction on SQLite, multi-row statements in one transaction on PostgreSQL. The floor's
+ * database half. With `withoutSearchIndex`, the search index's triggers (SQLite) or GIN index
+ * (PostgreSQL) are dropped first.
+ */
+async function rawDirectoryInsert(kind: 'sqlite' | 'postgres', dir: string, size: number, withoutSearchIndex = false): Promise<number> {
+  const fresh = await freshDb(kind, dir);
+  await migrateToLatest(fresh.db);
+  await fresh.db.close();
+  const rows = benchPeople(size).map((c) => toRow('raw:*', c));
+  const columns = Object.keys(rows[0]!) as (keyof (typeof rows)[number])[];
   try {
-    sqlite.pragma('journal_mode = WAL');
-    const rows = benchPeople(size).map((c) => toRow('raw:*', c));
-    const columns = Object.keys(rows[0]!) as (keyof (typeof rows)[number])[];
-    const insert = sqlite.prepare(`insert into directory_contacts (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')})`);
-    const started = performance.now();
-    sqlite.transaction(() => {
-      for (const row of rows) insert.run(columns.map((c) => row[c] ?? null));
-    })();
-    return performance.now() - started;
+    if (kind === 'sqlite') {
+      const sqlite = new SQLite(fresh.file!);
+      try {
+        sqlite.pragma('journal_mode = WAL');
+        if (withoutSearchIndex) for (const t of ['insert', 'delete', 'update']) sqlite.exec(`drop trigger directory_contacts_search_${t}`);
+        const insert = sqlite.prepare(`insert into directory_contacts (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')})`);
+        const started = performance.now();
+        sqlite.transaction(() => {
+          for (const row of rows) insert.run(columns.map((c) => row[c] ?? null));
+        })();
+        return performance.now() - started;
+      } finally {
+        sqlite.close();
+      }
+    }
+    const client = new pg.Client({ connectionString: fresh.url });
+    await client.connect();
+    try {
+      if (withoutSearchIndex) await client.query('drop index directory_contacts_search_trgm');
+      const started = performance.now();
+      await client.query('begin');
+      const width = columns.length;
+      for (let i = 0; i < rows.length; i += 500) {
+        const batch = rows.slice(i, i + 500);
+        const values = batch.map((_, b) => `(${Array.from({ length: width }, (_, c) => `$${b * width + c + 1}`).join(',')})`).join(',');
+        await client.query(`insert into directory_contacts (${columns.join(', ')}) values ${values}`, batch.flatMap((r) => columns.map((c) => r[c] ?? null)));
+      }
+      await client.query('commit');
+      return performance.now() - started;
+    } finally {
+      await client.end();
+    }
   } finally {
-    sqlite.close();
+    await fresh.drop().catch(() => undefined);
   }
 }
 
 /**
  * One sync in this process, printed as JSON: the child side of `syncBench`. A child per run,
  * so its peak RSS is the sync's and not the stand-in's 100,000 people or an earlier run's.
- * `incremental` first fills the directory with a full refresh, then times the refresh after it,
- * which lists only what changed.
+ * `refill` and `incremental` first fill the directory with a full refresh, then time the refresh
+ * after it: a full one (every person listed again, none changed) or one that lists only what
+ * changed. `module` is the directory service to time (SYNC_BEFORE: an earlier build's).
  */
-async function syncChild(url: string, concurrency: number, dir: string, mode: 'full' | 'incremental'): Promise<void> {
-  const { db, drop, file } = await freshDb('sqlite', dir);
+async function syncChild(url: string, kind: 'sqlite' | 'postgres', concurrency: number, dir: string, mode: SyncMode, module: string): Promise<void> {
+  const { refreshDirectory: refresh, DEFAULT_REFRESH_LIMITS: defaults } = (await import(module)) as typeof import('../bff/services/directory.js');
+  const limits = mode === 'refill' ? { ...defaults, incrementalRefreshes: 0 } : defaults;
+  const { db, drop } = await freshDb(kind, dir);
+  let run: SyncRun;
   try {
     await migrateToLatest(db);
     const provider = staticProvider('unified', 'unified', 'Unified.to', (s) => createUnifiedConnector(s), { baseUrl: url, credentials: { apiKey: 'bench-key', connectionId: 'conn1' } });
     const source = { key: 'unified:*', concurrency, connector: () => provider.connector };
-    if (mode === 'incremental') await refreshDirectory(db.kysely, source, () => new Date());
+    if (mode !== 'full') await refresh(db.kysely, source, () => new Date(), undefined, limits);
     const startRss = process.memoryUsage().rss;
     const started = performance.now();
-    await refreshDirectory(db.kysely, source, () => new Date());
+    await refresh(db.kysely, source, () => new Date(), undefined, limits);
     const ms = performance.now() - started;
-    const run: SyncRun = { ms, startRss, peakRss: process.resourceUsage().maxRSS * 1024, rawInsertMs: mode === 'full' ? rawDirectoryInsert(file!, SYNC_SIZE) : 0 };
-    process.stdout.write(`${JSON.stringify(run)}\n`);
+    run = { ms, startRss, peakRss: process.resourceUsage().maxRSS * 1024, rawInsertMs: 0, rawRowsMs: 0 };
   } finally {
     await drop();
   }
+  if (mode === 'full') {
+    run.rawInsertMs = await rawDirectoryInsert(kind, dir, SYNC_SIZE);
+    run.rawRowsMs = await rawDirectoryInsert(kind, dir, SYNC_SIZE, true);
+  }
+  process.stdout.write(`${JSON.stringify(run)}\n`);
 }
 
-function runChild(url: string, concurrency: number, dir: string, mode: 'full' | 'incremental' = 'full'): Promise<SyncRun> {
+interface SyncChildArgs {
+  url: string;
+  kind: 'sqlite' | 'postgres';
+  concurrency: number;
+  dir: string;
+  mode: SyncMode;
+  module: string;
+}
+
+function runChild(args: SyncChildArgs): Promise<SyncRun> {
   return new Promise((ok, fail) => {
     const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!], {
-      env: { ...process.env, BENCH_SYNC_CHILD: JSON.stringify({ url, concurrency, dir, mode }) },
+      env: { ...process.env, BENCH_SYNC_CHILD: JSON.stringify(args) },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
@@ -207,7 +266,12 @@ function runChild(url: string, concurrency: number, dir: string, mode: 'full' | 
   });
 }
 
-async function syncBench(dir: string) {
+/**
+ * The refresh benchmarks, on each database in `kinds`. With SYNC_BEFORE=<path of an earlier
+ * build's bff/services/directory.ts>, every figure is measured for both builds, their runs
+ * alternating (A B, B A, …) so a slow minute of this shared machine falls on both alike.
+ */
+async function syncBench(dir: string, kinds: ('sqlite' | 'postgres')[]) {
   const SIZE = SYNC_SIZE;
   const LATENCY = 2;
   const PAGE = 100;
@@ -226,39 +290,65 @@ async function syncBench(dir: string) {
   }));
   const fake = await startUnifiedFake({ employees, apiKey: 'bench-key', connectionId: 'conn1', latencyMs: LATENCY });
   const mb = (n: number) => `${(n / 1024 / 1024).toFixed(0)} MB`;
-  try {
-    const runs = Math.min(RUNS, 3);
-    let fullAtOne = 0;
-    for (const concurrency of [1, 4]) {
-      const results: SyncRun[] = [];
-      fake.requests.length = 0;
-      for (let run = 0; run < runs; run++) results.push(await runChild(fake.url, concurrency, dir));
-      // Every page once, plus the short page that ends the listing.
-      const pages = Math.ceil(SIZE / PAGE) + 1;
-      const wait = (pages * LATENCY) / concurrency;
-      const insert = median(results.map((r) => r.rawInsertMs));
-      const took = median(results.map((r) => r.ms));
-      if (concurrency === 1) fullAtOne = took;
-      line(`sync 100k, ${concurrency} in flight`, took, Math.max(wait, insert));
-      console.log(`${'  floor: provider wait, raw insert'.padEnd(34)} ${ms(wait).padStart(10)}   ${ms(insert).padStart(16)}`);
-      console.log(
-        `${'  peak RSS of the syncing process'.padEnd(34)} ${mb(median(results.map((r) => r.peakRss))).padStart(10)}   (${mb(median(results.map((r) => r.peakRss - r.startRss)))} above its start; ${Math.round(fake.requests.length / runs)} requests a sync)`,
-      );
+  const current = new URL('../bff/services/directory.ts', import.meta.url).href;
+  const builds = process.env.SYNC_BEFORE ? [{ name: 'before', module: pathToFileURL(resolve(process.env.SYNC_BEFORE)).href }, { name: 'now', module: current }] : [{ name: '', module: current }];
+  const label = (build: { name: string }, text: string) => (build.name ? `${text} (${build.name})` : text);
+  // Each run of each build, alternating builds from one run to the next.
+  const alternate = async (args: Omit<SyncChildArgs, 'module'>) => {
+    const results = builds.map(() => [] as SyncRun[]);
+    for (let run = 0; run < Math.min(RUNS, 3); run++) {
+      const order = builds.map((_, i) => i);
+      if (run % 2) order.reverse();
+      for (const b of order) results[b]!.push(await runChild({ ...args, module: builds[b]!.module }));
     }
-    // Issue 15: a refresh of a directory in which 1% changed takes at most 5% of a full one.
-    const incremental: SyncRun[] = [];
-    for (let run = 0; run < runs; run++) incremental.push(await runChild(fake.url, 1, dir, 'incremental'));
-    const took = median(incremental.map((r) => r.ms));
-    console.log(`${'sync 100k, 1% changed (incremental)'.padEnd(34)} ${ms(took).padStart(10)}   full ${ms(fullAtOne).padStart(11)}   ratio ${((100 * took) / fullAtOne).toFixed(1)}% (at most 5%)`);
+    return results;
+  };
+  try {
+    for (const kind of kinds) {
+      let fullAtOne: number[] = [];
+      for (const concurrency of [1, 4]) {
+        fake.requests.length = 0;
+        const results = await alternate({ url: fake.url, kind, concurrency, dir, mode: 'full' });
+        // Every page once, plus the short page that ends the listing.
+        const pages = Math.ceil(SIZE / PAGE) + 1;
+        const wait = (pages * LATENCY) / concurrency;
+        const all = results.flat();
+        const insert = median(all.map((r) => r.rawInsertMs));
+        const rows = median(all.map((r) => r.rawRowsMs));
+        if (concurrency === 1) fullAtOne = results.map((r) => median(r.map((x) => x.ms)));
+        builds.forEach((build, b) => {
+          const runs = results[b]!;
+          line(label(build, `sync 100k ${kind}, ${concurrency} in flight`), median(runs.map((r) => r.ms)), Math.max(wait, insert));
+          console.log(
+            `${label(build, '  peak RSS growth').padEnd(34)} ${mb(median(runs.map((r) => r.peakRss - r.startRss))).padStart(10)}   (peak ${mb(median(runs.map((r) => r.peakRss)))}; under 100 MB above its start)`,
+          );
+        });
+        console.log(`${'  floor: provider wait, raw insert'.padEnd(34)} ${ms(wait).padStart(10)}   ${ms(insert).padStart(16)}   (${ms(rows)} of it without the search index)`);
+        console.log(`${''.padEnd(34)} ${''.padStart(10)}   ${Math.round(fake.requests.length / all.length)} requests a sync`);
+      }
+      // A full refresh over a directory that already holds everyone (the periodic one that finds
+      // deletions): nothing changed, against the same floor as a first one.
+      const refills = await alternate({ url: fake.url, kind, concurrency: 1, dir, mode: 'refill' });
+      builds.forEach((build, b) => {
+        const took = median(refills[b]!.map((r) => r.ms));
+        console.log(`${label(build, `sync 100k ${kind}, again, unchanged`).padEnd(34)} ${ms(took).padStart(10)}   first ${ms(fullAtOne[b]!).padStart(10)}   ratio ${(took / fullAtOne[b]!).toFixed(2)}× of a first refresh`);
+      });
+      // Issue 15: a refresh of a directory in which 1% changed takes at most 5% of a full one.
+      const incremental = await alternate({ url: fake.url, kind, concurrency: 1, dir, mode: 'incremental' });
+      builds.forEach((build, b) => {
+        const took = median(incremental[b]!.map((r) => r.ms));
+        console.log(`${label(build, `sync 100k ${kind}, 1% changed`).padEnd(34)} ${ms(took).padStart(10)}   full ${ms(fullAtOne[b]!).padStart(11)}   ratio ${((100 * took) / fullAtOne[b]!).toFixed(1)}% (at most 5%)`);
+      });
+    }
   } finally {
     await fake.close();
   }
 }
 
-const child = process.env.BENCH_SYNC_CHILD ? (JSON.parse(process.env.BENCH_SYNC_CHILD) as { url: string; concurrency: number; dir: string; mode: 'full' | 'incremental' }) : null;
+const child = process.env.BENCH_SYNC_CHILD ? (JSON.parse(process.env.BENCH_SYNC_CHILD) as SyncChildArgs) : null;
 const dir = child?.dir ?? mkdtempSync(join(tmpdir(), 'hr-import-bench-'));
 if (child) {
-  await syncChild(child.url, child.concurrency, child.dir, child.mode);
+  await syncChild(child.url, child.kind, child.concurrency, child.dir, child.mode, child.module);
   process.exit(0);
 }
 try {
@@ -275,7 +365,8 @@ try {
     line(`import 10k via HTTP (${kind})`, median(route), median(floor));
   }
   if (kinds.length === 1 && process.env.BENCH_ONLY !== 'sync') console.log('  (PostgreSQL not reachable: set TEST_PG_URL to include it)');
-  if (!process.env.BENCH_ONLY || process.env.BENCH_ONLY === 'sync') await syncBench(dir);
+  // BENCH_SYNC_DB=sqlite or postgres runs the refresh benchmarks on that database alone.
+  if (!process.env.BENCH_ONLY || process.env.BENCH_ONLY === 'sync') await syncBench(dir, kinds.filter((k) => !process.env.BENCH_SYNC_DB || k === process.env.BENCH_SYNC_DB));
   if (!process.env.BENCH_ONLY || process.env.BENCH_ONLY === 'search') await (await import('./search.js')).searchBench();
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -472,8 +472,8 @@ async function applyChanges(
       for (let i = 0; i < gone.length; i += 500) {
         await trx.deleteFrom('directory_contacts').where('connection', '=', connection).where('contact_id', 'in', gone.slice(i, i + 500)).execute();
       }
-      const { count } = await trx.selectFrom('directory_contacts').select((eb) => eb.fn.countAll<number>().as('count')).where('connection', '=', connection).executeTakeFirstOrThrow();
-      await trx.updateTable('directory_syncs').set({ fetched: Number(count), total: Number(count) }).where('connection', '=', connection).execute();
+      const count = await countDirectory(trx, connection);
+      await trx.updateTable('directory_syncs').set({ fetched: count, total: count }).where('connection', '=', connection).execute();
     });
   } catch (err) {
     throw new CommitFailed(err);
@@ -481,10 +481,45 @@ async function applyChanges(
 }
 
 /**
- * One refresh, run by the process holding the claim. Pages are written to the staging area in
- * small batches as they arrive (a batch and `concurrency` pages are all that is ever held in
- * memory, never the directory), progress is recorded with each batch, and one transaction swaps
- * the staged rows in. A failure clears the staging area and leaves the directory as it was.
+ * Replaces the directory of `connection` with the rows staged under `staging`, writing only the
+ * difference: people no longer listed are deleted, new ones inserted, and a person is rewritten
+ * only when one of their columns changed. A full refresh mostly finds the people it already had,
+ * and each of those costs one comparison in the database instead of a delete, an insert and the
+ * search index's upkeep for both. The columns are compared as they are (no content hash): the
+ * database reads both rows anyway, and nothing can fall out of step with them.
+ */
+async function switchToStaged(trx: Q, connection: string, staging: string): Promise<void> {
+  await sql`delete from directory_contacts where connection = ${connection}
+    and not exists (select 1 from directory_contacts as staged where staged.connection = ${staging} and staged.contact_id = directory_contacts.contact_id)`.execute(trx);
+  const columns = sql.join(REPLACED_COLUMNS.map((c) => sql.ref(c)));
+  const changed = sql.join(
+    REPLACED_COLUMNS.map((c) => sql`${sql.ref(`directory_contacts.${c}`)} is distinct from ${sql.ref(`excluded.${c}`)}`),
+    sql` or `,
+  );
+  // `where true`: SQLite reads an ON CONFLICT right after a bare FROM as a join's.
+  await sql`insert into directory_contacts (connection, contact_id, ${columns})
+    select cast(${connection} as text), contact_id, ${columns} from directory_contacts as staged where staged.connection = ${staging} and true
+    on conflict (connection, contact_id) do update set ${sql.join(REPLACED_COLUMNS.map((c) => sql`${sql.ref(c)} = ${sql.ref(`excluded.${c}`)}`))}
+    where ${changed}`.execute(trx);
+}
+
+async function countDirectory(db: Q, connection: string): Promise<number> {
+  const { count } = await db.selectFrom('directory_contacts').select((eb) => eb.fn.countAll<number>().as('count')).where('connection', '=', connection).executeTakeFirstOrThrow();
+  return Number(count);
+}
+
+/**
+ * One refresh, run by the process holding the claim. Pages are written in small batches as they
+ * arrive (a batch and `concurrency` pages are all that is ever held in memory, never the
+ * directory), progress is recorded with each batch, and one transaction switches to the new
+ * directory. A failure leaves the directory as it was.
+ *
+ * Where the batches go depends on whether the connection has a directory yet. Before its first
+ * refresh completes there is none to serve (`ensureDirectory` makes every reader wait for that
+ * refresh), so they go straight into place, search index and all, while the provider is still
+ * being read: the refresh costs the insert of its rows and no more, and a failure deletes them.
+ * Once a directory exists, readers keep it whole until the end, so the batches go to the staging
+ * area and the switch writes only the difference (see `switchToStaged`).
  *
  * `release` frees this process's slot for the connection just before the outcome is written:
  * once a reader can see `ready` or `error`, a new request must start a new refresh rather than
@@ -505,9 +540,11 @@ async function runRefresh(
   // stops the refresh, whichever process dropped it.
   const claim = await db
     .selectFrom('directory_syncs')
-    .select(['started_at', 'watermark', 'full_synced_at', 'incremental_refreshes'])
+    .select(['started_at', 'synced_at', 'watermark', 'full_synced_at', 'incremental_refreshes'])
     .where('connection', '=', connection)
     .executeTakeFirstOrThrow();
+  const inPlace = claim.synced_at === null;
+  const into = inPlace ? connection : staging;
   const timeUp = AbortSignal.timeout(limits.seconds * 1000);
   const signal = AbortSignal.any([stop, timeUp]);
   const cancelled = () => refreshCancelled('the connection was removed or replaced');
@@ -536,8 +573,9 @@ async function runRefresh(
     }
     // Asked before the first page: whatever changes while the listing runs is listed again next time.
     const watermark = connector.listChanges && connector.changeWatermark ? await connector.changeWatermark({ startedAt, signal }).catch((err: unknown) => Promise.reject(whyStopped(err))) : null;
-    // Rows a crashed refresh left behind must not become part of this one.
-    await db.deleteFrom('directory_contacts').where('connection', '=', staging).execute();
+    // Rows a crashed refresh left behind (staged, or written in place before any refresh of this
+    // connection completed) must not become part of this one.
+    await db.deleteFrom('directory_contacts').where('connection', '=', into).execute();
     let fetched = 0;
     let pages = 0;
     let total: number | null = null;
@@ -575,7 +613,7 @@ async function runRefresh(
         }
         for (const c of page.contacts) {
           batch.delete(c.id);
-          batch.set(c.id, toRow(staging, c));
+          batch.set(c.id, toRow(into, c));
         }
         fetched += page.contacts.length;
         total = page.total ?? total;
@@ -588,9 +626,8 @@ async function runRefresh(
     await flush();
     release();
     await db.transaction().execute(async (trx) => {
-      await trx.deleteFrom('directory_contacts').where('connection', '=', connection).execute();
-      const moved = await trx.updateTable('directory_contacts').set({ connection }).where('connection', '=', staging).executeTakeFirst();
-      const count = Number(moved.numUpdatedRows);
+      if (!inPlace) await switchToStaged(trx, connection, staging);
+      const count = await countDirectory(trx, connection);
       const done = await trx
         .updateTable('directory_syncs')
         .set({ status: 'ready', fetched: count, total: count, synced_at: now().toISOString(), watermark, full_synced_at: now().toISOString(), incremental_refreshes: 0 })
@@ -601,9 +638,21 @@ async function runRefresh(
       // Disconnected or reconnected since: what was fetched with the old credentials never lands.
       if (Number(done.numUpdatedRows) !== 1) throw cancelled();
     });
+    // After the switch, outside its transaction: nobody reads staging rows, and a crash before
+    // this leaves them to the next claim (dropOrphanedStaging).
+    if (!inPlace) await db.deleteFrom('directory_contacts').where('connection', '=', staging).execute();
   } catch (err) {
     release();
     await db.deleteFrom('directory_contacts').where('connection', '=', staging).execute();
+    // A first refresh that failed takes its rows with it, unless a directory was completed
+    // meanwhile (a CSV upload under the same key): then they are no longer this refresh's.
+    if (inPlace) {
+      await db
+        .deleteFrom('directory_contacts')
+        .where('connection', '=', connection)
+        .where(({ not, exists, selectFrom }) => not(exists(selectFrom('directory_syncs').select('connection').where('connection', '=', connection).where('synced_at', 'is not', null))))
+        .execute();
+    }
     if (isCancelled(err)) throw err;
     const { code, message } = refreshError(err);
     await db
