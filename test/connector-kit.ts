@@ -5,7 +5,7 @@
  * default credentials and assertions; a file registers `afterEach(closeFakes)` once.
  */
 import type { ConnectorOptions } from '../bff/connectors/normalize.js';
-import { ProviderError, type Connector, type ConnectorSettings, type Credentials, type DirectoryContact, type DirectoryPage } from '../bff/connectors/types.js';
+import { ProviderError, type ChangedContact, type Connector, type ConnectorSettings, type Credentials, type DirectoryContact, type DirectoryPage } from '../bff/connectors/types.js';
 
 interface Closable {
   close(): Promise<void>;
@@ -86,7 +86,7 @@ export async function setupConnector<Fake extends Closable & { url: string }, Fa
 
 /** Every page of a connector's changes since `since`: the changed contacts, the deleted ids, and the watermark the last page named. */
 export async function listChangesAll(connector: Connector, since: string, startedAt = new Date('2026-11-24T12:00:00Z')) {
-  const contacts: DirectoryContact[] = [];
+  const contacts: ChangedContact[] = [];
   const deleted: string[] = [];
   let watermark: string | null = null;
   let pages = 0;

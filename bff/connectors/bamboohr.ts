@@ -16,8 +16,23 @@
  * the field aliases the directory uses. Auth is the API key as the HTTP Basic user with the
  * password `x`. Throttling was a 503 with Retry-After until 2026-09-16 and is a 429 with
  * Retry-After since; the shared client retries both and honours the header.
+ *
+ * Incremental refresh: "Get Changed Employee IDs" (`GET …/v1/employees/changed?since=…`,
+ * documentation.bamboohr.com/reference/get-changed-employee-ids) lists every employee whose record
+ * changed since a time, as `{ latest, employees: { "<id>": { id, action, lastChanged } } }` with
+ * action Inserted, Updated or Deleted; `latest` is the newest change it lists, by BambooHR's
+ * clock, and is the next watermark. The deleted are the `deleted` ids. The others are read where
+ * the full refresh reads them, in one request whatever their number: the custom report with the
+ * `lastChanged` filter it documents (request-custom-report: "the report will only include those
+ * employees whose records have changed since that time", `includeNull: "no"` leaving out records
+ * never stamped), rather than a `GET …/employees/{id}` per person, which would cost a thousand
+ * requests at 1% of a 100,000-person company. A company whose full refresh reads its directory
+ * (one answer for everyone) has it read again and kept to the changed people, so both refreshes
+ * list the same people: someone changed who is no longer in the directory (made inactive,
+ * hidden) is gone, as a full refresh would find.
  */
 import { basicAuth, blankToNull, connectorHttp, isRecord, recordsOf, requireCredentials, toContacts, unreadable, urlOr, type ConnectorOptions, type RawContact } from './normalize.js';
+import { readTimeWatermark, timeWatermark } from './paging.js';
 import { ProviderError, type Connector, type ConnectorFactory, type ConnectorSettings } from './types.js';
 
 /** The documented base: each company's own host, `{companyDomain}` filled in from the credential. */
@@ -27,6 +42,13 @@ export const BAMBOOHR_CREDENTIALS = ['companyDomain', 'apiKey'] as const;
 const PROVIDER = 'BambooHR';
 const DIRECTORY = 'the company directory';
 const REPORT = 'the custom report';
+const CHANGES = 'the changed employees';
+
+/**
+ * A time as BambooHR reads it: `yyyy-mm-ddThh:mm:ssZ`, one of the formats its changed-employees
+ * reference lists (none has fractions of a second).
+ */
+const bambooTime = (at: Date): string => at.toISOString().replace(/\.\d+Z$/, 'Z');
 
 /** Field aliases for the report; ones the key may not read are silently left out by BambooHR. */
 const REPORT_FIELDS = [
@@ -98,7 +120,8 @@ export function createBambooHRConnector(settings: ConnectorSettings, options: Co
     return status === 401 && said ? ({ retry: false, kind: 'auth', message: said } as const) : undefined;
   };
 
-  async function employees(signal: AbortSignal): Promise<{ page: string; list: unknown }> {
+  /** Everyone the directory or the report gives; with `changedSince`, the report keeps to records changed since then. */
+  async function employees(signal: AbortSignal, changedSince?: Date): Promise<{ page: string; list: unknown }> {
     try {
       const body = await client.json<unknown>(`${api}/employees/directory`, { signal, page: DIRECTORY, classify, headers: { Authorization: auth } });
       const list = isRecord(body) ? body.employees : undefined;
@@ -113,7 +136,11 @@ export function createBambooHRConnector(settings: ConnectorSettings, options: Co
       classify,
       // Exactly this value: anything else (even with a charset) is parsed as XML and refused.
       headers: { Authorization: auth, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ title: 'hr-import contacts', fields: REPORT_FIELDS }),
+      body: JSON.stringify({
+        title: 'hr-import contacts',
+        ...(changedSince ? { filters: { lastChanged: { includeNull: 'no', value: bambooTime(changedSince) } } } : {}),
+        fields: REPORT_FIELDS,
+      }),
     });
     return { page: REPORT, list: isRecord(body) ? body.employees : undefined };
   }
@@ -124,6 +151,36 @@ export function createBambooHRConnector(settings: ConnectorSettings, options: Co
       if (!Array.isArray(list)) throw unreadable(PROVIDER, page, 'no "employees" list');
       const contacts = toContacts(recordsOf(list), readEmployee);
       return { contacts, nextCursor: null, total: contacts.length };
+    },
+    changeWatermark: async ({ startedAt }) => timeWatermark(startedAt),
+    async *listChanges({ since, signal }) {
+      const from = readTimeWatermark(PROVIDER, since);
+      const body = await client.json<unknown>(`${api}/employees/changed?since=${encodeURIComponent(bambooTime(from))}`, { signal, page: CHANGES, classify, headers: { Authorization: auth } });
+      // A map by id; an empty one may come as a JSON array.
+      const listed = isRecord(body) ? body.employees : undefined;
+      if (!isRecord(body) || !(isRecord(listed) || Array.isArray(listed))) throw unreadable(PROVIDER, CHANGES, 'no "employees" map');
+      const changes = Array.isArray(listed) ? recordsOf(listed) : Object.values(listed).filter(isRecord);
+      const deleted = new Set<string>();
+      const changed = new Set<string>();
+      for (const change of changes) {
+        const id = blankToNull(change.id);
+        if (id) (String(change.action).toLowerCase() === 'deleted' ? deleted : changed).add(id);
+      }
+      const latest = blankToNull(body.latest);
+      // Nothing listed (or no readable `latest`): the next refresh starts where this one did.
+      const watermark = latest && !Number.isNaN(Date.parse(latest)) ? latest : since;
+      if (changed.size === 0) {
+        yield { contacts: [], deleted: [...deleted], watermark };
+        return;
+      }
+      const { page, list } = await employees(signal, from);
+      if (!Array.isArray(list)) throw unreadable(PROVIDER, page, 'no "employees" list');
+      const contacts = toContacts(recordsOf(list), readEmployee).filter((c) => changed.has(c.id));
+      if (page === DIRECTORY) {
+        const listedNow = new Set(contacts.map((c) => c.id));
+        for (const id of changed) if (!listedNow.has(id)) deleted.add(id);
+      }
+      yield { contacts, deleted: [...deleted], watermark };
     },
   };
 }

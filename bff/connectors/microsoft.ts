@@ -5,15 +5,22 @@
  * signed in through the widget's popup (MICROSOFT_OAUTH), the refresh-token grant for the
  * delegated permission User.Read.All with the refresh token that sign-in gave.
  *
- * The manager comes along with `$expand=manager($select=id)`: Graph documents
- * `GET /users?$expand=manager` for the whole list, and a manager is a single object, so the
- * 20-item cap on expanded collections does not apply. Graph does cap a page that expands a
- * directory object at 100 users whatever `$top` says (known issue 13635): the manager costs ten
- * times the requests (1,000 for 100,000 people), which the shared client paces under Graph's
- * throttling, and which we accept because "manager" is part of the contact.
+ * The directory is read through Graph's delta query, `GET /v1.0/users/delta?$select=…`
+ * (learn.microsoft.com/graph/api/user-delta; microsoftgraph/microsoft-graph-docs-contrib
+ * concepts/delta-query-users.md and delta-query-overview.md): "clients that synchronize users with
+ * a local profile store can use the delta query for both their initial full synchronization
+ * along with subsequent incremental synchronizations". A full refresh is a round without a token:
+ * every current user, page after page by `@odata.nextLink`, the last page ending with an
+ * `@odata.deltaLink`, which is the watermark. An incremental refresh follows that link and gets
+ * only who changed since, `@removed` marking the deleted. `$select` travels inside the links'
+ * tokens. Delta does not support `$expand` or `$top` on users (Graph sizes its pages); selecting
+ * `manager` tracks it instead, as a `manager@delta` annotation listing the manager.
  *
- * Paging follows `@odata.nextLink`, an absolute URL. The access token rides on it, so a link to
- * any origin but the configured Graph host is refused, and the cursor is that link.
+ * Every link is an absolute URL with the access token riding on it, so a next-page link, a delta
+ * link or a stored watermark on any origin but the configured Graph host is refused, and the
+ * cursor is that link. Delta links last seven days for directory objects; an expired one answers
+ * a 40X `syncStateNotFound`, and a tenant Graph has to resynchronize answers `410 Gone`: either
+ * ends the incremental refresh, and the refresh engine runs a full one, which sets a new link.
  *
  * `mail` is the mailbox address and may be null (no Exchange licence). The UPN is then used only
  * because Microsoft defines it as an RFC 822 sign-in name that "by convention should map to the
@@ -33,13 +40,15 @@ import {
   readCursor,
   recordsOf,
   requireCredentials,
+  toContact,
   toContacts,
   unreadable,
   urlOr,
   type ConnectorOptions,
   type RawContact,
 } from './normalize.js';
-import { ProviderError, type Connector, type ConnectorFactory, type ConnectorSettings } from './types.js';
+import type { Verdict } from './http.js';
+import { ProviderError, type ChangedContact, type Connector, type ConnectorFactory, type ConnectorSettings, type DirectoryContact } from './types.js';
 
 export const MICROSOFT_GRAPH_URL = 'https://graph.microsoft.com';
 export const MICROSOFT_LOGIN_URL = 'https://login.microsoftonline.com';
@@ -67,8 +76,42 @@ export const MICROSOFT_OAUTH: AuthorizationCodeSpec = {
 };
 
 const PROVIDER = 'Microsoft Entra ID';
-const PAGE_SIZE = 999;
-const SELECT = ['id', 'givenName', 'surname', 'displayName', 'mail', 'userPrincipalName', 'otherMails', 'jobTitle', 'department', 'officeLocation', 'employeeType', 'accountEnabled'];
+/** `manager` is a relationship: selected in a delta query, Graph tracks it as `manager@delta`. */
+const SELECT = ['id', 'givenName', 'surname', 'displayName', 'mail', 'userPrincipalName', 'otherMails', 'jobTitle', 'department', 'officeLocation', 'employeeType', 'accountEnabled', 'manager'];
+const DELTA_PATH = '/v1.0/users/delta';
+
+/**
+ * The contact fields a changed user's Graph properties give, where one property gives one field.
+ * The docs differ on what a changed user carries: user-delta says every selected property that
+ * was ever set (old values for the unchanged), the overview "at least the properties that have
+ * been updated", and a relationship such as the manager only when it changed. So a property a
+ * change leaves out keeps what the directory holds: under the first reading it was never set and
+ * the directory holds null already; under the second it did not change. Reading each changed
+ * user again would cost a request per person for what merging gives for free.
+ */
+const FIELD_OF_PROPERTY: readonly (readonly [string, keyof DirectoryContact])[] = [
+  ['givenName', 'firstName'],
+  ['surname', 'lastName'],
+  ['displayName', 'displayName'],
+  ['jobTitle', 'title'],
+  ['department', 'department'],
+  ['officeLocation', 'location'],
+  ['employeeType', 'employmentType'],
+  ['accountEnabled', 'status'],
+  ['manager@delta', 'managerId'],
+];
+
+/** The manager a user names: `manager@delta` (its live entry; one marked `@removed` takes the manager away), or an expanded `manager`. */
+function managerOf(user: Record<string, unknown>): unknown {
+  if ('manager@delta' in user) return recordsOf(user['manager@delta']).filter((m) => !isRecord(m['@removed'])).at(-1)?.id ?? null;
+  return isRecord(user.manager) ? user.manager.id : null;
+}
+
+/** Graph asking for a full synchronization: an expired delta link (`syncStateNotFound`, a 40X) or a tenant it must resynchronize (`410 Gone`). */
+const resyncRequired = (status: number, body: string): Verdict | undefined =>
+  status === 410 || /"code"\s*:\s*"(syncStateNotFound|resyncRequired)"/i.test(body)
+    ? { retry: false, kind: 'bad_response', message: `Graph no longer honours the stored delta link (HTTP ${status}); a full refresh replaces it` }
+    : undefined;
 
 function upnAsEmail(upn: unknown): string | null {
   const email = emailOrNull(upn);
@@ -90,11 +133,25 @@ function read(user: Record<string, unknown>): RawContact {
     location: user.officeLocation,
     // "Employee, Contractor, Consultant, or Vendor"; Graph returns it only when selected.
     employmentType: user.employeeType,
-    managerId: isRecord(user.manager) ? user.manager.id : null,
+    managerId: managerOf(user),
     // Graph photos need the access token to fetch; a URL the widget cannot load is worse than none.
     avatarUrl: null,
     inactive: user.accountEnabled === false,
   };
+}
+
+/** A changed user as the fields its properties give (FIELD_OF_PROPERTY); null without an id. */
+function changed(user: Record<string, unknown>): ChangedContact | null {
+  const whole = toContact(read(user));
+  if (!whole) return null;
+  const out: ChangedContact = { id: whole.id, avatarUrl: null };
+  for (const [property, field] of FIELD_OF_PROPERTY) if (property in user) Object.assign(out, { [field]: whole[field] });
+  // The address is the mail, else the UPN: known when the mail is an address, or both were sent.
+  if (emailOrNull(user.mail) || ('mail' in user && 'userPrincipalName' in user)) {
+    out.email = whole.email;
+    if ('otherMails' in user) out.personalEmail = whole.personalEmail;
+  }
+  return out;
 }
 
 export function createMicrosoftConnector(settings: ConnectorSettings, options: ConnectorOptions = {}): Connector {
@@ -112,36 +169,69 @@ export function createMicrosoftConnector(settings: ConnectorSettings, options: C
   const tokens = createTokenCache((signal) => requestToken(http, PROVIDER, tokenUrl, grant, signal));
 
   function firstPage(): URL {
-    const url = new URL(`${graph.href.replace(/\/+$/, '')}/v1.0/users`);
-    url.search = new URLSearchParams({ $select: SELECT.join(','), $top: String(PAGE_SIZE), $expand: 'manager($select=id)' }).toString();
+    const url = new URL(`${graph.href.replace(/\/+$/, '')}${DELTA_PATH}`);
+    url.search = new URLSearchParams({ $select: SELECT.join(',') }).toString();
     return url;
   }
 
-  function nextPage(link: string, page: number): URL {
+  /** A link Graph gave (or we stored), refused unless it is a delta link of the configured Graph host. */
+  function onGraph(link: string, page: string, what: string): URL {
     let url: URL;
     try {
       url = new URL(link);
     } catch {
-      throw unreadable(PROVIDER, pageLabel(page), 'the next-page link is not a URL');
+      throw unreadable(PROVIDER, page, `the ${what} is not a URL`);
     }
-    if (url.origin !== graph.origin || !url.pathname.endsWith('/v1.0/users')) {
-      throw new ProviderError('bad_response', `${PROVIDER} pointed the next page at ${url.origin}${url.pathname}, not the configured Graph host; refused.`, { page: pageLabel(page) });
+    if (url.origin !== graph.origin || !url.pathname.endsWith(DELTA_PATH)) {
+      throw new ProviderError('bad_response', `${PROVIDER} pointed the ${what} at ${url.origin}${url.pathname}, not the configured Graph host; refused.`, { page });
     }
     return url;
+  }
+
+  /**
+   * One page of a delta round: its users, and the next-page or delta link (each checked now, so a
+   * bad link fails on the page that sent it). A last page without a delta link ends the round
+   * without a watermark, and the next refresh is a full one.
+   */
+  async function deltaPage(url: URL, page: string, signal: AbortSignal, classify?: typeof resyncRequired) {
+    const body = await tokens.use(signal, (token) => http.json<unknown>(url, { signal, page, classify, headers: { Authorization: `Bearer ${token.accessToken}` } }));
+    if (!isRecord(body) || !Array.isArray(body.value)) throw unreadable(PROVIDER, page, 'no "value" list');
+    const next = blankToNull(body['@odata.nextLink']);
+    const deltaLink = blankToNull(body['@odata.deltaLink']);
+    if (next) onGraph(next, page, 'next page');
+    if (deltaLink) onGraph(deltaLink, page, 'delta link');
+    return { users: recordsOf(body.value), next, deltaLink };
   }
 
   return {
     async listContacts({ cursor, signal }) {
       const { page, state: link } = readCursor(PROVIDER, cursor);
-      const url = link ? nextPage(link, page) : firstPage();
-      const body = await tokens.use(signal, (token) =>
-        http.json<unknown>(url, { signal, page: pageLabel(page), headers: { Authorization: `Bearer ${token.accessToken}` } }),
-      );
-      if (!isRecord(body) || !Array.isArray(body.value)) throw unreadable(PROVIDER, pageLabel(page), 'no "value" list');
-      const next = blankToNull(body['@odata.nextLink']);
-      // Checked now, so a bad link fails on the page that sent it rather than on the next call.
-      if (next) nextPage(next, page);
-      return { contacts: toContacts(recordsOf(body.value), read), nextCursor: next ? pageCursor(page + 1, next) : null };
+      const { users, next, deltaLink } = await deltaPage(link ? onGraph(link, pageLabel(page), 'next page') : firstPage(), pageLabel(page), signal);
+      // A full round may name users deleted meanwhile: they are not part of the directory.
+      const current = users.filter((u) => !isRecord(u['@removed']));
+      return { contacts: toContacts(current, read), nextCursor: next ? pageCursor(page + 1, next) : null, ...(next ? {} : { watermark: deltaLink }) };
+    },
+    async *listChanges({ since, signal }) {
+      let url = onGraph(since, 'changes', 'stored delta link');
+      for (let page = 1; ; page++) {
+        const label = `changes, ${pageLabel(page)}`;
+        const { users, next, deltaLink } = await deltaPage(url, label, signal, resyncRequired);
+        const contacts: ChangedContact[] = [];
+        const deleted: string[] = [];
+        for (const user of users) {
+          // "changed": deleted, restorable for 30 days (it comes back as a change if restored); "deleted": for good.
+          if (isRecord(user['@removed'])) {
+            const id = blankToNull(user.id);
+            if (id) deleted.push(id);
+          } else {
+            const contact = changed(user);
+            if (contact) contacts.push(contact);
+          }
+        }
+        yield { contacts, deleted, watermark: next ? null : deltaLink };
+        if (!next) return;
+        url = onGraph(next, label, 'next page');
+      }
     },
   };
 }

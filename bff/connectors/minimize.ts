@@ -5,7 +5,7 @@
  * turned off is never stored; connectors that can choose the fields they fetch are told which to
  * leave out (`ConnectorSettings.omit`), and this wrapper makes it true for every connector.
  */
-import type { Connector, DirectoryContact, DirectoryChanges, DirectoryPage } from './types.js';
+import type { ChangedContact, Connector, DirectoryContact, DirectoryChanges, DirectoryPage } from './types.js';
 import { foldForSearch } from '../services/text.js';
 
 /** Fields the flow works without: the list still shows name, email, department and status. */
@@ -30,14 +30,23 @@ export const isEmptyPolicy = (p: StoragePolicy): boolean =>
 
 /** The person as stored under the policy, or null when they are outside its scope. */
 export function admit(policy: StoragePolicy, contact: DirectoryContact): DirectoryContact | null {
+  return admitChange(policy, contact) as DirectoryContact | null;
+}
+
+/**
+ * The same for a change that may carry only some fields (services/directory.ts keeps the stored
+ * value of a field a change leaves out): a scope field it leaves out did not change, and the
+ * stored person was in scope, so only the fields it carries are checked.
+ */
+export function admitChange(policy: StoragePolicy, contact: ChangedContact): ChangedContact | null {
   const { scope } = policy;
-  const within = (allowed: readonly string[] | undefined, value: string | null) => {
-    if (!allowed) return true;
+  const within = (allowed: readonly string[] | undefined, value: string | null | undefined) => {
+    if (!allowed || value === undefined) return true;
     if (value === null) return false;
     const folded = foldForSearch(value);
     return allowed.some((a) => foldForSearch(a) === folded);
   };
-  if (scope.activeOnly && contact.status !== 'active') return null;
+  if (scope.activeOnly && contact.status !== undefined && contact.status !== 'active') return null;
   if (!within(scope.departments, contact.department) || !within(scope.locations, contact.location) || !within(scope.employmentTypes, contact.employmentType)) return null;
   if (policy.omit.length === 0) return contact;
   const out = { ...contact };
@@ -73,7 +82,7 @@ export function minimized(connector: Connector, policy: StoragePolicy): Connecto
         for await (const changes of listChanges.call(connector, options)) {
           const out: DirectoryChanges = { ...changes, contacts: [], deleted: [...changes.deleted] };
           for (const c of changes.contacts) {
-            const kept = admit(policy, c);
+            const kept = admitChange(policy, c);
             if (kept) out.contacts.push(kept);
             else out.deleted.push(c.id);
           }

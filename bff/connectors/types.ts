@@ -19,6 +19,12 @@ export interface DirectoryPage {
   nextCursor: string | null;
   /** The directory's size when the provider tells it, for refresh progress. */
   total?: number | null;
+  /**
+   * Where the next incremental refresh starts, named on the last page by a connector whose full
+   * listing is itself the first round of its change tracking (Graph's delta query ends with a
+   * delta link); the others leave it out and have `changeWatermark`.
+   */
+  watermark?: string | null;
 }
 
 export interface ListOptions {
@@ -46,10 +52,18 @@ export interface WatermarkOptions {
   signal: AbortSignal;
 }
 
+/**
+ * A person added or changed, as a provider's change list describes them: the fields it sent. A
+ * field left out (undefined) was not sent and keeps what the cached directory holds, for
+ * providers whose change lists may carry only what changed (Graph's delta query); a person the
+ * cache does not hold yet gets null there.
+ */
+export type ChangedContact = Pick<DirectoryContact, 'id'> & Partial<DirectoryContact>;
+
 /** One page of what changed in a directory since a watermark. */
 export interface DirectoryChanges {
-  /** People added or changed since then, each its whole record as `listContacts` gives it. */
-  contacts: DirectoryContact[];
+  /** People added or changed since then, each their whole record as `listContacts` gives it, or the fields sent (ChangedContact). */
+  contacts: ChangedContact[];
   /**
    * Ids the provider reports as deleted since then, where its API says so; everywhere else the
    * periodic full refresh finds who is gone.
@@ -72,7 +86,8 @@ export interface Connector {
   /**
    * Incremental refresh, where the provider can list what changed since a point (a timestamp, or
    * its own delta link): the changes since `since`, page by page, the last page naming the next
-   * watermark. A connector that has it also has `changeWatermark`.
+   * watermark. A connector that has it also has `changeWatermark`, or names the watermark on the
+   * last page of its full listing (`DirectoryPage.watermark`).
    */
   listChanges?(options: ChangesOptions): AsyncIterable<DirectoryChanges>;
   /**

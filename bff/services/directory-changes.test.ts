@@ -10,6 +10,8 @@ import { createHarness, type Harness } from '../../test/harness.js';
 import { ProviderError, type Connector, type DirectoryContact } from '../connectors/types.js';
 import { DEFAULT_REFRESH_LIMITS, listContacts, refreshDirectory, refreshStatus, type RefreshLimits } from './directory.js';
 import { getTarget } from './targets.js';
+import { createMicrosoftConnector } from '../connectors/microsoft.js';
+import { startMicrosoftFake } from '../../test/fakes/microsoft-server.js';
 
 const KEY = 'acme-hr:*';
 let h: Harness;
@@ -228,5 +230,60 @@ describe('incremental refresh', () => {
     release();
     await expect(running).rejects.toThrow(/stopped/);
     expect(await names()).toEqual(['Ada']);
+  });
+});
+
+describe('incremental refresh against the Microsoft Graph stand-in (delta query)', () => {
+  const CLIENT = { tenantId: 'contoso', clientId: 'app', clientSecret: 'secret' };
+  const user = (n: number, more: Record<string, unknown> = {}) => ({ id: `u${n}`, givenName: `First${n}`, surname: `Last${n}`, displayName: `First${n} Last${n}`, mail: `u${n}@contoso.com`, jobTitle: 'Engineer', accountEnabled: true, ...more });
+
+  async function graph(sendOnlyChanged: boolean) {
+    const fake = await startMicrosoftFake({ users: [user(1, { managerId: 'u2' }), user(2), user(3)], ...CLIENT, pageLimit: 2, sendOnlyChanged });
+    const connector = createMicrosoftConnector({ baseUrl: fake.url, tokenUrl: fake.url, credentials: CLIENT }, { sleep: async () => undefined });
+    const stored = () => h.db.kysely.selectFrom('directory_contacts').select(['contact_id', 'display_name', 'email', 'title', 'manager_id', 'status']).where('connection', '=', KEY).orderBy('contact_id').execute();
+    return { fake, connector, stored, close: () => fake.close() };
+  }
+
+  it('keeps what a change leaves out, removes the @removed, and stores the next delta link', async () => {
+    const g = await graph(true);
+    try {
+      await refresh(g.connector);
+      const first = (await sync()).watermark!;
+      expect(first).toContain('/v1.0/users/delta?$deltatoken=');
+      g.fake.changeUser('u1', { jobTitle: 'Principal Engineer' });
+      g.fake.changeUser('u3', { managerId: 'u1' });
+      g.fake.removeUser('u2');
+      later(60);
+      await refresh(g.connector);
+      // Graph sent only the title and the manager: names, addresses and status stay as stored.
+      expect(await g.stored()).toEqual([
+        { contact_id: 'u1', display_name: 'First1 Last1', email: 'u1@contoso.com', title: 'Principal Engineer', manager_id: 'u2', status: 'active' },
+        { contact_id: 'u3', display_name: 'First3 Last3', email: 'u3@contoso.com', title: 'Engineer', manager_id: 'u1', status: 'active' },
+      ]);
+      expect(await sync()).toMatchObject({ incremental_refreshes: 1 });
+      expect((await sync()).watermark).not.toBe(first);
+    } finally {
+      await g.close();
+    }
+  });
+
+  it('falls back to a full refresh when the delta link expired, and the admin sees a ready directory', async () => {
+    const g = await graph(false);
+    try {
+      await refresh(g.connector);
+      g.fake.expireDeltaLinks();
+      g.fake.changeUser('u3', { displayName: 'Cy Renamed' });
+      later(60);
+      await refresh(g.connector);
+      expect((await g.stored()).map((r) => r.display_name)).toEqual(['First1 Last1', 'First2 Last2', 'Cy Renamed']);
+      expect(await sync()).toMatchObject({ incremental_refreshes: 0, full_synced_at: h.clock.now.toISOString() });
+      expect(await refreshStatus(h.db.kysely, KEY, h.clock.now)).toMatchObject({ status: 'ready', total: 3 });
+      // The full round set a new link, which the next refresh follows.
+      later(60);
+      await refresh(g.connector);
+      expect(await sync()).toMatchObject({ incremental_refreshes: 1 });
+    } finally {
+      await g.close();
+    }
   });
 });

@@ -6,7 +6,8 @@
 import { CompiledQuery, sql, type ExpressionBuilder, type Kysely, type SelectQueryBuilder, type Transaction } from 'kysely';
 import type { Database, DirectoryContactRow, NewDirectoryContact, Target } from '../db/schema.js';
 import type { Contact, ContactFacets, ContactFilters, ContactPage, Membership, RefreshStatus } from '../contract.js';
-import { ProviderError, type Connector, type DirectoryContact } from '../connectors/types.js';
+import { ProviderError, type ChangedContact, type Connector, type DirectoryContact } from '../connectors/types.js';
+import { displayNameOf } from '../connectors/normalize.js';
 import { allPages, readAhead } from '../connectors/paging.js';
 import { responseByteLimit } from '../connectors/http.js';
 import { redact } from '../connectors/redact.js';
@@ -405,6 +406,53 @@ class CommitFailed extends Error {
   }
 }
 
+/** A later change of one person laid over an earlier one of the same refresh: the fields it sent win. */
+function laidOver(earlier: ChangedContact, later: ChangedContact): ChangedContact {
+  const out: Record<string, unknown> = { ...earlier };
+  for (const [field, value] of Object.entries(later)) if (value !== undefined) out[field] = value;
+  return out as ChangedContact;
+}
+
+/** A person the cache does not hold, before any field is known. */
+function unknownContact(id: string): DirectoryContact {
+  return {
+    id,
+    firstName: null,
+    lastName: null,
+    displayName: id,
+    email: null,
+    personalEmail: null,
+    title: null,
+    department: null,
+    location: null,
+    employmentType: null,
+    managerId: null,
+    status: 'active',
+    avatarUrl: null,
+  };
+}
+
+/**
+ * Changed people as whole records: the fields a provider left out of a change (Graph may send
+ * only what changed) keep what the cache holds, read in batches of 500; a person the cache does
+ * not hold gets null for them, and a display name from what is known.
+ */
+async function completed(db: Q, connection: string, changes: ChangedContact[]): Promise<DirectoryContact[]> {
+  const isWhole = (c: ChangedContact): c is DirectoryContact => Object.keys(unknownContact(c.id)).every((field) => c[field as keyof DirectoryContact] !== undefined);
+  const partial = changes.filter((c) => !isWhole(c)).map((c) => c.id);
+  const stored = new Map<string, DirectoryContact>();
+  for (let i = 0; i < partial.length; i += 500) {
+    const rows = await db.selectFrom('directory_contacts').selectAll().where('connection', '=', connection).where('contact_id', 'in', partial.slice(i, i + 500)).execute();
+    for (const row of rows) stored.set(row.contact_id, storedContact(row));
+  }
+  return changes.map((c) => {
+    if (isWhole(c)) return c;
+    const known = stored.get(c.id);
+    const merged = laidOver(known ?? unknownContact(c.id), c) as DirectoryContact;
+    return known || c.displayName !== undefined ? merged : { ...merged, displayName: displayNameOf(merged) };
+  });
+}
+
 interface ChangeRun {
   startedAt: Date;
   now: () => Date;
@@ -428,7 +476,7 @@ async function applyChanges(
   claim: { started_at: string | null; watermark: string | null },
   { startedAt, now, signal, release, limits, cancelled }: ChangeRun,
 ): Promise<void> {
-  const changed = new Map<string, NewDirectoryContact>();
+  const changed = new Map<string, ChangedContact>();
   const deleted = new Set<string>();
   let watermark: string | null = null;
   let pages = 0;
@@ -440,8 +488,9 @@ async function applyChanges(
     // In the provider's order: a person changed and then deleted is gone, deleted and then back is there.
     for (const c of page.contacts) {
       deleted.delete(c.id);
+      const earlier = changed.get(c.id);
       changed.delete(c.id);
-      changed.set(c.id, toRow(connection, c));
+      changed.set(c.id, earlier ? laidOver(earlier, c) : c);
     }
     for (const id of page.deleted) {
       changed.delete(id);
@@ -467,7 +516,7 @@ async function applyChanges(
         .executeTakeFirst();
       // Disconnected or reconnected since: what was fetched with the old credentials never lands.
       if (Number(mine.numUpdatedRows) !== 1) throw cancelled();
-      await stage(trx, [...changed.values()]);
+      await stage(trx, (await completed(trx, connection, [...changed.values()])).map((c) => toRow(connection, c)));
       const gone = [...deleted];
       for (let i = 0; i < gone.length; i += 500) {
         await trx.deleteFrom('directory_contacts').where('connection', '=', connection).where('contact_id', 'in', gone.slice(i, i + 500)).execute();
@@ -572,7 +621,7 @@ async function runRefresh(
       }
     }
     // Asked before the first page: whatever changes while the listing runs is listed again next time.
-    const watermark = connector.listChanges && connector.changeWatermark ? await connector.changeWatermark({ startedAt, signal }).catch((err: unknown) => Promise.reject(whyStopped(err))) : null;
+    let watermark = connector.listChanges && connector.changeWatermark ? await connector.changeWatermark({ startedAt, signal }).catch((err: unknown) => Promise.reject(whyStopped(err))) : null;
     // Rows a crashed refresh left behind (staged, or written in place before any refresh of this
     // connection completed) must not become part of this one.
     await db.deleteFrom('directory_contacts').where('connection', '=', into).execute();
@@ -617,6 +666,8 @@ async function runRefresh(
         }
         fetched += page.contacts.length;
         total = page.total ?? total;
+        // A listing that is its provider's first round of change tracking ends with the watermark.
+        if (connector.listChanges && page.watermark) watermark = page.watermark;
         if (batch.size >= STAGE_ROWS || Date.now() - flushedAt >= STAGE_MAX_WAIT_MS) await flush();
       }
       signal.throwIfAborted();
@@ -725,8 +776,8 @@ function isInvited(target: Target, now: Date) {
     );
 }
 
-function toContact(row: DirectoryContactRow & { member: unknown; invited: unknown }): Contact {
-  const membership: Membership = Number(row.member) ? 'member' : Number(row.invited) ? 'invited' : null;
+/** A cache row as the contact a connector gave. */
+function storedContact(row: DirectoryContactRow): DirectoryContact {
   return {
     id: row.contact_id,
     firstName: row.first_name,
@@ -741,8 +792,12 @@ function toContact(row: DirectoryContactRow & { member: unknown; invited: unknow
     managerId: row.manager_id,
     status: row.status === 'inactive' ? 'inactive' : 'active',
     avatarUrl: row.avatar_url,
-    membership,
   };
+}
+
+function toContact(row: DirectoryContactRow & { member: unknown; invited: unknown }): Contact {
+  const membership: Membership = Number(row.member) ? 'member' : Number(row.invited) ? 'invited' : null;
+  return { ...storedContact(row), membership };
 }
 
 function encodeCursor(row: { sort_name: string; contact_id: string }): string {

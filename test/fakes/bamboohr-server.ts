@@ -12,6 +12,13 @@
  *   case-insensitive format, Content-Type exactly application/json or the body is read as XML and
  *   refused with 400 "Malformed XML", all employees whatever their status, unknown or unreadable
  *   fields silently omitted, at most 400 fields, absent values as "")
+ * - https://documentation.bamboohr.com/reference/get-changed-employee-ids (`GET …/employees/changed`:
+ *   `since` required, in one of five ISO 8601 forms without fractions of a second, else 400;
+ *   optional `type` inserted, updated or deleted; `{ latest, employees: { "<id>": { id, action,
+ *   lastChanged } } }`, ids as strings, `latest` the newest change listed) and the custom
+ *   report's `filters.lastChanged` (`{ includeNull, value }`: only employees changed since then;
+ *   `includeNull: "no"` leaves out records never stamped). What `latest` is when nothing changed
+ *   is not documented: this fake sends null.
  * - https://documentation.bamboohr.com/docs/planned-changes-to-the-api (rate limiting: 503 until
  *   2026-09-16, 429 with Retry-After since)
  * The 401 carries an empty body and BambooHR's `X-BambooHR-Error-Message` header, as its clients report.
@@ -21,7 +28,17 @@
 import { basicOf, startLoopback, type Failure, type RecordedRequest, type Reply } from './loopback.js';
 
 /** An employee as BambooHR stores them, by API field alias (values as the test wants them sent). */
-export type BambooEmployee = Record<string, unknown> & { id: string | number; status?: 'Active' | 'Inactive'; inDirectory?: boolean };
+export type BambooEmployee = Record<string, unknown> & {
+  id: string | number;
+  status?: 'Active' | 'Inactive';
+  inDirectory?: boolean;
+  /** When the record last changed (ISO 8601), and whether that change created it; unstamped records predate change tracking. */
+  lastChanged?: string;
+  inserted?: boolean;
+};
+
+/** `since` as BambooHR's reference lists it: yyyy-mm-ddThh:mm:ss, then Z or an offset ±hh:mm / ±hhmm. */
+const SINCE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:?\d\d)$/;
 
 export interface BambooOptions {
   companyDomain?: string;
@@ -36,6 +53,8 @@ export interface BambooOptions {
   /** Before 2026-09-16 BambooHR signalled throttling with 503. */
   throttleStatus?: 429 | 503;
   retryAfterSeconds?: number;
+  /** Employees deleted from BambooHR, and when. */
+  deleted?: { id: string | number; lastChanged: string }[];
 }
 
 /** Every column a company may share in its directory, with BambooHR's type and name. */
@@ -122,22 +141,44 @@ export function startBambooHRServer(options: BambooOptions) {
       });
     }
 
+    if (req.method === 'GET' && path === `${base}/employees/changed`) {
+      const since = query.get('since');
+      const type = query.get('type')?.toLowerCase();
+      if (!since || !SINCE.test(since) || Number.isNaN(Date.parse(since)) || (type !== undefined && !['inserted', 'updated', 'deleted'].includes(type))) {
+        return send(400, '', { 'X-BambooHR-Error-Message': 'The since parameter is missing, is not a valid ISO 8601 date, or the type parameter is invalid.' });
+      }
+      if (failure === 'malformed') return send(200, '{"latest":"2026-');
+      const after = Date.parse(since);
+      const changes = [
+        ...options.employees.filter((e) => e.lastChanged).map((e) => ({ id: String(e.id), action: e.inserted ? 'Inserted' : 'Updated', lastChanged: e.lastChanged! })),
+        ...(options.deleted ?? []).map((d) => ({ id: String(d.id), action: 'Deleted', lastChanged: d.lastChanged })),
+      ].filter((c) => Date.parse(c.lastChanged) >= after && (!type || c.action.toLowerCase() === type));
+      const latest = changes.map((c) => c.lastChanged).sort((a, b) => Date.parse(b) - Date.parse(a))[0] ?? null;
+      return send(200, { latest, employees: Object.fromEntries(changes.map((c) => [c.id, c])) });
+    }
+
     if (req.method === 'POST' && path === `${base}/reports/custom`) {
       if (query.get('format')?.toLowerCase() !== 'json') return send(404, '');
       if (req.headers['content-type'] !== 'application/json') return send(400, '', { 'X-BambooHR-Error-Message': 'Malformed XML' });
       let fields: unknown;
+      let filters: { lastChanged?: { includeNull?: string; value?: string } } | undefined;
       try {
-        fields = (JSON.parse(body) as { fields?: unknown }).fields;
+        ({ fields, filters } = JSON.parse(body) as { fields?: unknown; filters?: typeof filters });
       } catch {
         return send(400, '', { 'X-BambooHR-Error-Message': 'Malformed JSON' });
       }
+      const changedSince = filters?.lastChanged?.value;
+      if (changedSince !== undefined && Number.isNaN(Date.parse(changedSince))) return send(400, '', { 'X-BambooHR-Error-Message': 'Invalid lastChanged filter' });
+      const reported = options.employees.filter((e) =>
+        changedSince === undefined ? true : e.lastChanged ? Date.parse(e.lastChanged) >= Date.parse(changedSince) : filters?.lastChanged?.includeNull !== 'no',
+      );
       if (!Array.isArray(fields) || fields.length === 0 || fields.length > 400) return send(400, '', { 'X-BambooHR-Error-Message': 'Invalid field list' });
       if (failure === 'malformed') return send(200, '{"title":"x","employees":[{');
       const known = fields.filter((f): f is string => typeof f === 'string' && KNOWN_FIELDS.has(f));
       return send(200, {
         title: 'hr-import contacts',
         fields: known.map((id) => ({ id, type: 'text', name: id })),
-        employees: options.employees.map((e) => Object.fromEntries([['id', idOf(e)], ...known.map((f) => [f, value(e, f, '')])])),
+        employees: reported.map((e) => Object.fromEntries([['id', idOf(e)], ...known.map((f) => [f, value(e, f, '')])])),
       });
     }
     return send(404, '');

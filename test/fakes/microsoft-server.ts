@@ -24,7 +24,21 @@
  *   ext_expires_in, access_token, refresh_token}`; grant_type=refresh_token renews; refusals are
  *   invalid_grant (AADSTS54005 code already redeemed, AADSTS70008 expired code, AADSTS501481
  *   code verifier mismatch, AADSTS50173 revoked grant) and invalid_client (AADSTS7000215).
- * Pages are served from `pageLimit` users at most (Graph may return fewer than $top).
+ * - learn.microsoft.com/graph/api/user-delta and microsoftgraph/microsoft-graph-docs-contrib
+ *   concepts/delta-query-overview.md (commit 01a90577547eb7a498716ca4530d92e0eb406a0e) and
+ *   delta-query-users.md (135d0012d7737c252edee4768dba08ef3f45a659): `GET /v1.0/users/delta`
+ *   with `$select` (encoded into the tokens, never repeated), no `$expand`, no `$top`; pages by
+ *   `@odata.nextLink` (`$skiptoken`), the round ending with `@odata.deltaLink` (`$deltatoken`);
+ *   properties never set are left out; a later round lists changed users with every selected
+ *   property that is set (or, with `sendOnlyChanged`, only what changed, as the overview allows),
+ *   `manager@delta` only when the manager changed, and removed users as `{ id, "@removed":
+ *   { reason } }`. An expired delta link answers 400 `syncStateNotFound` with Microsoft's words
+ *   (Microsoft 365 Developer Blog, 2020-07-03: directory delta links last seven days); a tenant
+ *   Graph must resynchronize answers 410 Gone with a Location header (overview, "Synchronization
+ *   reset"), code `resyncRequired` (concepts/errors.md).
+ * - A `$select` naming a property users do not have is refused with 400 `Request_BadRequest`
+ *   "Could not find a property named … on type 'Microsoft.DirectoryServices.User'", as Graph does.
+ * Pages are served from `pageLimit` users at most (Graph may return fewer than $top; it sizes delta pages itself).
  */
 import { randomUUID } from 'node:crypto';
 import { authorizeReply, createAuthorizationServer, type Refusal, type SignInOptions } from './authorization-code.js';
@@ -45,6 +59,23 @@ export interface MicrosoftFakeOptions {
   revokeTokensAfter?: number;
   /** Serve the delegated sign-in (authorization code) for the app as well. */
   signIn?: SignInOptions;
+  /** Delta answers carry only the properties a change touched (and the id). */
+  sendOnlyChanged?: boolean;
+}
+
+/** User properties this fake knows for `$select` (Graph refuses others); `manager` only on delta, where it is tracked. */
+const USER_PROPERTIES = new Set([
+  'id', 'accountEnabled', 'businessPhones', 'department', 'displayName', 'employeeType', 'givenName', 'jobTitle', 'mail', 'mobilePhone',
+  'officeLocation', 'otherMails', 'preferredLanguage', 'surname', 'userPrincipalName',
+]);
+const DEFAULT_SELECT = 'id,displayName,givenName,surname,mail,userPrincipalName,jobTitle,officeLocation';
+
+/** One entry of the fake's change log: a user changed (these properties) or removed. */
+interface Change {
+  id: string;
+  properties?: string[];
+  removed?: 'changed' | 'deleted';
+  formerManager?: string | undefined;
 }
 
 const AAD_REFUSALS: Record<Refusal['reason'], [number, string]> = {
@@ -77,6 +108,16 @@ export async function startMicrosoftFake(options: MicrosoftFakeOptions) {
   let served = 0;
 
   const signIn = options.signIn ? createAuthorizationServer(options, options.signIn) : null;
+
+  const directory = [...options.users];
+  const log: Change[] = [];
+  /** Delta tokens issued: where in the log each round ended, what it selected, and its serial. */
+  const deltaTokens = new Map<string, { upTo: number; select: string[]; serial: number }>();
+  /** Rounds being paged: what they answer and the delta token their last page gives. */
+  const rounds = new Map<string, { items: Record<string, unknown>[]; deltaToken: string }>();
+  let serials = 0;
+  let expiredUpTo = 0;
+  let resetUpTo = 0;
 
   function issue(reply: Reply, extra: Record<string, unknown>) {
     const accessToken = `eyJ0eXAiOiJKV1Qi.fake-${++serial}`;
@@ -115,30 +156,45 @@ export async function startMicrosoftFake(options: MicrosoftFakeOptions) {
     issue(reply, {});
   }
 
-  function users(req: RecordedRequest, reply: Reply) {
+  /** Refuses what Graph refuses before any data: no or a bad token, throttling, an outage; false when it answered. */
+  function admitted(req: RecordedRequest, reply: Reply): Failure | null | false {
     const bearer = bearerOf(req);
-    if (!bearer) return reply(401, graphError('InvalidAuthenticationToken', 'Access token is empty.'));
-    if (!issued.has(bearer)) return reply(401, graphError('InvalidAuthenticationToken', 'Access token validation failure. Invalid audience.'));
+    if (!bearer) return void reply(401, graphError('InvalidAuthenticationToken', 'Access token is empty.')), false;
+    if (!issued.has(bearer)) return void reply(401, graphError('InvalidAuthenticationToken', 'Access token validation failure. Invalid audience.')), false;
     if (options.revokeTokensAfter !== undefined && served >= options.revokeTokensAfter) {
       issued.delete(bearer);
-      return reply(401, graphError('InvalidAuthenticationToken', 'Lifetime validation failed, the token is expired.'));
+      return void reply(401, graphError('InvalidAuthenticationToken', 'Lifetime validation failed, the token is expired.')), false;
     }
+    const failure = options.failures?.shift() ?? null;
+    if (failure === 'throttle') {
+      return void reply(429, graphError('TooManyRequests', 'Too many requests.'), { 'Retry-After': String(options.retryAfterSeconds ?? 3) }), false;
+    }
+    if (failure === '5xx') return void reply(503, graphError('serviceNotAvailable', 'Service unavailable')), false;
+    served++;
+    if (failure === 'malformed') return void reply(200, { '@odata.context': `${req.origin}/v1.0/$metadata#users`, value: 'nobody' }), false;
+    return failure;
+  }
+
+  /** The `$select` list, or the property Graph would say it cannot find. */
+  function selected(query: URLSearchParams, extra: string[] = []): string[] | { unknown: string } {
+    const select = (query.get('$select') ?? DEFAULT_SELECT).split(',').map((p) => p.trim());
+    const unknown = select.find((p) => !USER_PROPERTIES.has(p) && !extra.includes(p));
+    return unknown === undefined ? select : { unknown };
+  }
+  const noSuchProperty = (name: string) => graphError('Request_BadRequest', `Could not find a property named '${name}' on type 'Microsoft.DirectoryServices.User'.`);
+
+  function users(req: RecordedRequest, reply: Reply) {
     const top = Number(req.query.get('$top') ?? 100);
+    if (admitted(req, reply) === false) return;
     if (!Number.isInteger(top) || top < 1 || top > 999) {
       return reply(400, graphError('Request_UnsupportedQuery', `Invalid page size specified: '${req.query.get('$top')}'. Must be between 1 and 999 inclusive.`));
     }
-    const failure = options.failures?.shift();
-    if (failure === 'throttle') {
-      return reply(429, graphError('TooManyRequests', 'Too many requests.'), { 'Retry-After': String(options.retryAfterSeconds ?? 3) });
-    }
-    if (failure === '5xx') return reply(503, graphError('serviceNotAvailable', 'Service unavailable'));
-    served++;
     const offset = Number(req.query.get('$skiptoken')?.replace(/^X'|'$/g, '') ?? 0);
-    if (failure === 'malformed') return reply(200, { '@odata.context': `${req.origin}/v1.0/$metadata#users`, value: 'nobody' });
-    const select = (req.query.get('$select') ?? 'id,displayName,givenName,surname,mail,userPrincipalName,jobTitle,officeLocation').split(',');
+    const select = selected(req.query);
+    if (!Array.isArray(select)) return reply(400, noSuchProperty(select.unknown));
     const expandManager = /^manager(\(\$select=[\w,]+\))?$/.test(req.query.get('$expand') ?? '');
     const size = Math.min(top, expandManager ? 100 : 999, options.pageLimit ?? 999);
-    const page = options.users.slice(offset, offset + size).map((u) => {
+    const page = directory.slice(offset, offset + size).map((u) => {
       const out: Record<string, unknown> = {};
       for (const field of select) out[field] = u[field] ?? null;
       if (expandManager && typeof u.managerId === 'string') out.manager = { '@odata.type': '#microsoft.graph.user', id: u.managerId };
@@ -150,7 +206,87 @@ export async function startMicrosoftFake(options: MicrosoftFakeOptions) {
     reply(200, {
       '@odata.context': `${req.origin}/v1.0/$metadata#users(${select.join(',')})`,
       value: page,
-      ...(offset + size < options.users.length ? { '@odata.nextLink': next.toString() } : {}),
+      ...(offset + size < directory.length ? { '@odata.nextLink': next.toString() } : {}),
+    });
+  }
+
+  /** A user as a delta round shows them: the selected properties that are set (only `only`, if given), the manager as `manager@delta`. */
+  function inDelta(user: Record<string, unknown>, select: string[], only?: string[], formerManager?: string, touched = new Set<string>()): Record<string, unknown> {
+    const out: Record<string, unknown> = { id: user.id };
+    for (const property of select) {
+      if (property === 'manager' || (only && !only.includes(property))) continue;
+      if (user[property] !== undefined && user[property] !== null) out[property] = user[property];
+      else if (touched.has(property)) out[property] = null; // cleared by the change: sent as null; never set: left out
+    }
+    if (select.includes('manager') && (!only || only.includes('managerId'))) {
+      if (typeof user.managerId === 'string') out['manager@delta'] = [{ '@odata.type': '#microsoft.graph.user', id: user.managerId }];
+      else if (only && formerManager) out['manager@delta'] = [{ '@odata.type': '#microsoft.graph.user', id: formerManager, '@removed': { reason: 'deleted' } }];
+    }
+    return out;
+  }
+
+  /** The changes after `upTo` in the log, as a later round lists them: one item per user, in the order of their last change. */
+  function changesSince(upTo: number, select: string[]): Record<string, unknown>[] {
+    const last = new Map<string, { change: Change; touched: Set<string> }>();
+    for (const change of log.slice(upTo)) {
+      const before = last.get(change.id);
+      const touched = new Set([...(before && !before.change.removed ? before.touched : []), ...(change.properties ?? [])]);
+      last.delete(change.id);
+      last.set(change.id, { change: { ...change, formerManager: before?.change.formerManager ?? change.formerManager }, touched });
+    }
+    return [...last.values()].map(({ change, touched }) => {
+      if (change.removed) return { id: change.id, '@removed': { reason: change.removed } };
+      const user = directory.find((u) => u.id === change.id)!;
+      // Unchanged properties come with their old values (user-delta's default), the manager only when it changed.
+      const properties = options.sendOnlyChanged ? [...touched] : [...select.filter((p) => p !== 'manager'), ...(touched.has('managerId') ? ['managerId'] : [])];
+      return inDelta(user, select, properties, change.formerManager, touched);
+    });
+  }
+
+  function delta(req: RecordedRequest, reply: Reply) {
+    for (const unsupported of ['$top', '$expand', '$orderby']) {
+      if (req.query.has(unsupported)) return reply(400, graphError('Request_UnsupportedQuery', `Unsupported query option '${unsupported}' for delta on users.`));
+    }
+    if (admitted(req, reply) === false) return;
+    const skip = req.query.get('$skiptoken');
+    const token = req.query.get('$deltatoken');
+    let roundId: string;
+    let offset = 0;
+    if (skip) {
+      [roundId = '', offset = 0] = [skip.split('.')[0], Number(skip.split('.')[1])];
+      if (!rounds.has(roundId)) return reply(400, graphError('BadRequest', 'Badly formed token.'));
+    } else {
+      let items: Record<string, unknown>[];
+      let select: string[];
+      if (token !== null) {
+        const mark = deltaTokens.get(token);
+        if (mark && mark.serial <= resetUpTo) {
+          return reply(410, graphError('resyncRequired', 'The delta token is no longer valid, and the app must reset the sync state.'), { Location: `${req.origin}${req.path}?$deltatoken=` });
+        }
+        if (!mark || mark.serial <= expiredUpTo) {
+          return reply(400, graphError('syncStateNotFound', 'The sync state generation is not found. The delta token is expired and data must be synchronized again.'));
+        }
+        select = mark.select;
+        items = changesSince(mark.upTo, select);
+      } else {
+        const asked = selected(req.query, ['manager']);
+        if (!Array.isArray(asked)) return reply(400, noSuchProperty(asked.unknown));
+        select = asked;
+        items = directory.map((u) => inDelta(u, select));
+      }
+      const deltaToken = `delta-${++serials}-${randomUUID()}`;
+      deltaTokens.set(deltaToken, { upTo: log.length, select, serial: serials });
+      roundId = `round${serials}`;
+      rounds.set(roundId, { items, deltaToken });
+    }
+    const round = rounds.get(roundId)!;
+    const size = options.pageLimit ?? 100;
+    const link = `${options.nextLinkOrigin ?? req.origin}${req.path}`;
+    const more = offset + size < round.items.length;
+    reply(200, {
+      '@odata.context': `${req.origin}/v1.0/$metadata#users`,
+      ...(more ? { '@odata.nextLink': `${link}?$skiptoken=${roundId}.${offset + size}` } : { '@odata.deltaLink': `${link}?$deltatoken=${round.deltaToken}` }),
+      value: round.items.slice(offset, offset + size),
     });
   }
 
@@ -162,6 +298,7 @@ export async function startMicrosoftFake(options: MicrosoftFakeOptions) {
     const tokenPath = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(req.path);
     if (req.method === 'POST' && tokenPath) return token(req, reply, decodeURIComponent(tokenPath[1]!));
     if (req.method === 'GET' && req.path === '/v1.0/users') return users(req, reply);
+    if (req.method === 'GET' && req.path === '/v1.0/users/delta') return delta(req, reply);
     reply(400, graphError('BadRequest', `Resource not found for the segment '${req.path.split('/').pop()}'.`));
   });
   return {
@@ -170,5 +307,23 @@ export async function startMicrosoftFake(options: MicrosoftFakeOptions) {
     dataRequests: () => loopback.requests.filter((r) => r.method === 'GET' && r.path.startsWith('/v1.0/')),
     /** The admin revokes the app's access: refresh tokens stop working. */
     revokeSignIns: () => signIn?.revokeAll(),
+    /** Someone edits a user (or creates one): these properties (`managerId` for the manager) change. */
+    changeUser(id: string, properties: Record<string, unknown>) {
+      let user = directory.find((u) => u.id === id);
+      if (!user) directory.push((user = { id }));
+      const formerManager = typeof user.managerId === 'string' ? user.managerId : undefined;
+      Object.assign(user, properties);
+      log.push({ id, properties: Object.keys(properties), formerManager });
+    },
+    /** A user is deleted: `changed` while restorable, `deleted` for good. */
+    removeUser(id: string, reason: 'changed' | 'deleted' = 'changed') {
+      const at = directory.findIndex((u) => u.id === id);
+      if (at >= 0) directory.splice(at, 1);
+      log.push({ id, removed: reason });
+    },
+    /** Seven days pass: every delta link issued so far has expired. */
+    expireDeltaLinks: () => void (expiredUpTo = serials),
+    /** Graph must resynchronize the tenant: every delta link issued so far answers 410 Gone. */
+    requireResync: () => void (resetUpTo = serials),
   };
 }
