@@ -18,3 +18,4 @@ export * from './uploads.js';
 export * from './oauth.js';
 export * from './events.js';
 export * from './privacy.js';
+export * from './sync.js';
