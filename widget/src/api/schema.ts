@@ -380,6 +380,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/invites/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resend several invites (pending or expired) with new tokens and expiry; each within the seats and the mail budget */
+        post: operations["resendInvites"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/invites/{id}": {
         parameters: {
             query?: never;
@@ -857,6 +874,16 @@ export interface components {
             };
             email: string;
             role: string;
+        };
+        InviteResendResult: {
+            resent: components["schemas"]["InviteSummary"][];
+            /** @description Invites left as they were and why: unknown, accepted or revoked, no seat left, or past the mail budget or cooldown. */
+            skipped: {
+                id: string;
+                /** @enum {string} */
+                reason: "invite_not_found" | "not_resendable" | "seat_limit_exceeded" | "mail_limit";
+            }[];
+            seats: components["schemas"]["Seats"];
         };
         CsvColumnMapping: {
             email: string | null;
@@ -1357,6 +1384,9 @@ export interface components {
         };
         AcceptRequest: {
             token: string;
+        };
+        InviteResendRequest: {
+            ids: string[];
         };
         CsvMappingRequest: {
             mapping: {
@@ -3937,6 +3967,93 @@ export interface operations {
                 };
             };
             /** @description `rate_limited`, or `mail_limit`: within the resend cooldown, past the address's daily limit, or past the daily mail budget of the target or the inviter */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `database_busy` (nothing written; try again now) or `database_unavailable` (the database refuses writes: full disk, read-only; nothing written; reads still work) */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    resendInvites: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InviteResendRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InviteResendResult"];
+                };
+            };
+            /** @description Bad input: `invalid_request` with `details.fields` */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `session_missing`, `session_invalid` or `session_expired` */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `payload_too_large` */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unsupported_media_type`: send JSON */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `rate_limited` */
             429: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
