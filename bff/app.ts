@@ -21,6 +21,7 @@ import { invitesRoutes } from './routes/invites.js';
 import { oauthCallbackRoutes } from './routes/oauth.js';
 import { eventsRoutes } from './routes/events.js';
 import { privacyRoutes } from './routes/privacy.js';
+import { syncRulesRoutes, syncUpdatesRoutes, targetSyncRoutes } from './routes/sync.js';
 import { acceptLimits, MemoryRateLimitStore, rateLimit, widgetLimits } from './rate-limit.js';
 import { openApiDocument } from './openapi.js';
 
@@ -81,17 +82,22 @@ export function createApp(deps: AppDeps) {
     .use('/providers/*', widgetLimiter)
     .use('/imports', widgetLimiter)
     .use('/invites/*', widgetLimiter)
+    .use('/sync-rules/*', widgetLimiter)
+    .use('/sync/*', widgetLimiter)
     .route('/health', healthRoutes(deps))
     .get('/openapi.json', (c) => c.json(document))
     .route('/sessions', sessionsRoutes(deps))
     .route('/session', sessionRoutes(deps))
     .route('/targets', targetsRoutes(deps))
+    .route('/targets', targetSyncRoutes(deps))
     .route('/providers', providersRoutes(deps))
     .route('/imports', importsRoutes(deps))
     .route('/invites', invitesRoutes(deps))
     .route('/oauth', oauthCallbackRoutes(deps))
     .route('/events', eventsRoutes(deps))
-    .route('/privacy', privacyRoutes(deps));
+    .route('/privacy', privacyRoutes(deps))
+    .route('/sync-rules', syncRulesRoutes(deps))
+    .route('/sync', syncUpdatesRoutes(deps));
 
   const app = new Hono<Env>()
     .use(`${basePath}/*`, requestId())

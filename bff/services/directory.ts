@@ -12,7 +12,7 @@ import { responseByteLimit } from '../connectors/http.js';
 import { redact } from '../connectors/redact.js';
 import { AppError } from '../errors.js';
 import { foldForSearch, normalizeEmail } from './text.js';
-import { seatHolders } from './targets.js';
+import { liveInvite, seatHolders } from './targets.js';
 import { dialectOf, type Dialect } from '../db/connect.js';
 import { countByIndex, countTakenByIndex, HITS_FIRST, indexPlan, inConnection, matchesSearch, searchWords, type Access, type IndexPlan } from './directory-search.js';
 
@@ -633,10 +633,13 @@ export interface DirectoryQuery {
   filters?: ContactFilters | undefined;
 }
 
-type ContactQuery = SelectQueryBuilder<Database, 'directory_contacts', object>;
+export type ContactQuery = SelectQueryBuilder<Database, 'directory_contacts', object>;
 
-/** Narrows to the contacts matching a search and filters; inactive people only when asked. */
-function applyQuery(qb: ContactQuery, dialect: Dialect, connection: string, q: DirectoryQuery, access: Access, scope: number | null = null): ContactQuery {
+/**
+ * Narrows to the contacts matching a search and filters; inactive people only when asked. The
+ * flow's listing, Select All and sync rules' scopes (services/sync-runs.ts) all match through it.
+ */
+export function applyQuery(qb: ContactQuery, dialect: Dialect, connection: string, q: DirectoryQuery, access: Access, scope: number | null = null): ContactQuery {
   let out = qb.where(inConnection(dialect, connection, access));
   const status = q.filters?.status ?? 'active';
   if (status !== 'all') out = out.where('directory_contacts.status', '=', status);
@@ -668,8 +671,7 @@ function isInvited(target: Target, now: Date) {
         .select(sql`1`.as('one'))
         .where('invites.target_type', '=', target.type)
         .where('invites.target_id', '=', target.id)
-        .where('invites.status', '=', 'pending')
-        .where('invites.expires_at', '>', now.toISOString())
+        .where(liveInvite(now))
         .whereRef('invites.email_normalized', '=', 'directory_contacts.email_normalized'),
     );
 }

@@ -421,7 +421,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Events (import completed, invite sent, delivery failed, accepted, expired, revoked) in the order they committed: the same ones webhooks deliver */
+        /** Events (import completed, invite created by a sync rule, sent, delivery failed, accepted, expired, revoked; sync run completed, member left HR, member role changed) in the order they committed: the same ones webhooks deliver */
         get: operations["listEvents"];
         put?: never;
         post?: never;
@@ -1010,12 +1010,52 @@ export interface components {
             }[];
             invitesTruncated: boolean;
         };
+        SyncEventData: {
+            target: {
+                /** @enum {string} */
+                type: "organization" | "lab" | "challenge";
+                id: string;
+            };
+            ruleId: string;
+            runId: string;
+            /** @enum {string} */
+            status: "completed" | "held" | "failed";
+            matched: number;
+            invited: number;
+            joiners: number;
+            leavers: number;
+            roleChanges: number;
+            revoked: number;
+            skipped: number;
+            error: {
+                code: string;
+                message: string;
+            } | null;
+        };
+        MemberEventData: {
+            target: {
+                /** @enum {string} */
+                type: "organization" | "lab" | "challenge";
+                id: string;
+            };
+            ruleId: string;
+            email: string;
+            contactId: string | null;
+            /** @enum {string} */
+            membership: "member" | "invited";
+            /** @description `member.role_changed`: the new role; `member.left_hr`: the role held. */
+            role: string;
+            /** @description `member.role_changed` only. */
+            previousRole: string | null;
+            /** @description `member.left_hr` only: the HR record was terminated, deleted, or left the rule's scope. */
+            reason: ("terminated" | "deleted" | "out_of_scope") | null;
+        };
         Event: {
             /** @enum {string} */
-            type: "import.completed" | "invite.sent" | "invite.delivery_failed" | "invite.accepted" | "invite.expired" | "invite.revoked";
+            type: "import.completed" | "invite.created" | "invite.sent" | "invite.delivery_failed" | "invite.accepted" | "invite.expired" | "invite.revoked" | "sync.completed" | "member.left_hr" | "member.role_changed";
             /** Format: date-time */
             timestamp: string;
-            data: components["schemas"]["ImportEventData"] | components["schemas"]["InviteEventData"];
+            data: components["schemas"]["ImportEventData"] | components["schemas"]["InviteEventData"] | components["schemas"]["SyncEventData"] | components["schemas"]["MemberEventData"];
             id: string;
         };
         EventList: {
