@@ -13,6 +13,8 @@
  * - sync-100k incremental: the refresh after a full one when 1% of the people changed since
  *   (Unified.to's `updated_gte`), against the full refresh at one page in flight.
  * - search-100k: bench/search.ts, a search's first page with its counts, and its facets.
+ * - sync-rule evaluation: bench/sync.ts, a sync rule's run over 100,000 people with 1% changed,
+ *   against reading the changed rows (`BENCH_ONLY=sync-rule`).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -277,6 +279,7 @@ try {
   if (kinds.length === 1 && process.env.BENCH_ONLY !== 'sync') console.log('  (PostgreSQL not reachable: set TEST_PG_URL to include it)');
   if (!process.env.BENCH_ONLY || process.env.BENCH_ONLY === 'sync') await syncBench(dir);
   if (!process.env.BENCH_ONLY || process.env.BENCH_ONLY === 'search') await (await import('./search.js')).searchBench();
+  if (!process.env.BENCH_ONLY || process.env.BENCH_ONLY === 'sync-rule') await (await import('./sync.js')).benchSync();
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -284,6 +284,7 @@ describe('sync rules: the runner', () => {
 
     // Sync now: 202 at once, the run goes on in the background.
     hr.employees.push(person(5));
+    later(60_000);
     const started = await json<SyncRun>(await h.request('POST', `/api/sync-rules/${saved.id}/run`, { token }), 202);
     expect(started).toMatchObject({ trigger: 'manual', status: 'running' });
     await awaitSyncRuns(h.db.kysely);

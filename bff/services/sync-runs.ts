@@ -14,7 +14,7 @@
  */
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { sql, type Expression, type Kysely, type SqlBool } from 'kysely';
+import { expressionBuilder, sql, type Expression, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { Database, SyncRuleRow, SyncRunRow, SyncUpdateRow, Target } from '../db/schema.js';
 import type { RoleRule, SyncRun, SyncScope, SyncUpdate, SyncUpdateList, SyncUpdateResult, TargetType } from '../contract.js';
 import { JOINER_MODES, LEAVER_MODES, SYNC_SKIP_REASONS } from '../contract/sync.js';
@@ -23,11 +23,11 @@ import type { ProviderRegistry } from '../providers.js';
 import type { Logger } from '../logger.js';
 import { ProviderError } from '../connectors/types.js';
 import { credentialKey } from '../crypto.js';
-import { dialectOf, writeTransaction } from '../db/connect.js';
+import { dialectOf, writeTransaction, type Dialect } from '../db/connect.js';
 import { AppError } from '../errors.js';
 import { repeat } from '../repeat.js';
 import { memberEvent, recordEvents, syncCompletedEvent, type NewEvent } from '../webhooks/events.js';
-import { applyQuery, DEFAULT_REFRESH_LIMITS, refreshDirectory, resolveSelection, type ContactQuery, type SelectedContact } from './directory.js';
+import { contactMatches, DEFAULT_REFRESH_LIMITS, refreshDirectory, resolveSelection, type ContactQuery, type SelectedContact } from './directory.js';
 import { openConnection } from './connections.js';
 import { newId, sortInvitees, writeInvites, type Invitee, type Inviter } from './imports.js';
 import { revokePending } from './invites.js';
@@ -68,12 +68,18 @@ function reportsTo(connection: string, reports: NonNullable<SyncScope['reportsTo
 
 /**
  * The people a rule's scope covers, whatever their status: the flow's search and filters (one
- * query builder, services/directory.ts) and "reports to". Status is the run's to judge: an
- * inactive person in scope is a leaver, not someone out of scope.
+ * condition, services/directory.ts `contactMatches`) and "reports to". Status is the run's to
+ * judge: an inactive person in scope is a leaver, not someone out of scope. `count` walks the
+ * directory once (for queries over all of it); `seats` checks rows found another way.
  */
+export function scopeWhere(dialect: Dialect, connection: string, scope: SyncScope, access: 'count' | 'seats'): Expression<SqlBool> {
+  const eb = expressionBuilder<Database, 'directory_contacts'>();
+  const matches = contactMatches(dialect, connection, { search: scope.search, filters: { ...scope.filters, status: 'all' } }, access)(eb);
+  return scope.reportsTo ? eb.and([matches, eb('directory_contacts.contact_id', 'in', reportsTo(connection, scope.reportsTo))]) : matches;
+}
+
 export function inScope(db: Q, connection: string, scope: SyncScope): ContactQuery {
-  const q = applyQuery(db.selectFrom('directory_contacts'), dialectOf(db), connection, { search: scope.search, filters: { ...scope.filters, status: 'all' } }, 'count');
-  return scope.reportsTo ? q.where('directory_contacts.contact_id', 'in', reportsTo(connection, scope.reportsTo)) : q;
+  return db.selectFrom('directory_contacts').where(scopeWhere(dialectOf(db), connection, scope, 'count'));
 }
 
 /** The HR fields role rules read, as one text: a person whose text is unchanged keeps their role. */
@@ -214,7 +220,7 @@ export async function executeRun(deps: SyncDeps, rule: SyncRuleRow, run: SyncRun
   }
 }
 
-interface Outcome {
+export interface Outcome {
   status: 'completed' | 'held' | 'failed';
   directorySize: number | null;
   matched: number;
@@ -271,24 +277,28 @@ async function finish(trx: Q, deps: SyncDeps, rule: SyncRuleRow, run: SyncRunRow
 // Evaluation
 
 /** A live invite of the target to the person `email` names. */
-const holdsLiveInvite = (target: Target, now: Date, email: Expression<unknown>) =>
-  sql<SqlBool>`exists (select 1 from invites where invites.target_type = ${target.type} and invites.target_id = ${target.id} and ${liveInvite(now)} and invites.email_normalized = ${email})`;
-
 /**
- * The target's members and live invitees, one row each (email, role, membership); a member who
- * also holds a stale invite is listed twice, the member first.
+ * Where the target's seat holders are read from, one query each (a union of both would be
+ * materialized whole before any join): its members, and its live invitees who are not members.
  */
-const holders = (target: Target, now: Date) => sql`(
-  select email, role, 'member' as membership, 0 as rank from members where target_type = ${target.type} and target_id = ${target.id}
-  union all
-  select email_normalized as email, role, 'invited' as membership, 1 as rank from invites where target_type = ${target.type} and target_id = ${target.id} and ${liveInvite(now)}
-)`;
+function holderSources(target: Target, now: Date): { membership: 'member' | 'invited'; table: RawBuilder<unknown>; where: RawBuilder<unknown>; email: RawBuilder<unknown>; role: RawBuilder<unknown> }[] {
+  const ofTarget = (table: 'members' | 'invites') => sql`${sql.ref(`${table}.target_type`)} = ${target.type} and ${sql.ref(`${table}.target_id`)} = ${target.id}`;
+  return [
+    { membership: 'member', table: sql`members`, where: ofTarget('members'), email: sql.ref('members.email'), role: sql.ref('members.role') },
+    {
+      membership: 'invited',
+      table: sql`invites`,
+      where: sql`${ofTarget('invites')} and ${liveInvite(now)} and not exists (select 1 from members where ${ofTarget('members')} and members.email = invites.email_normalized)`,
+      email: sql.ref('invites.email_normalized'),
+      role: sql.ref('invites.role'),
+    },
+  ];
+}
 
 interface LinkedRow extends HrFields {
   email: string;
   role: string;
   membership: 'member' | 'invited';
-  rank: number;
   contact_id: string | null;
   display_name: string | null;
   d_email: string | null;
@@ -353,7 +363,12 @@ async function saveUpdates(trx: Q, updates: NewUpdate[]): Promise<void> {
 
 const skippedOf = (c: SelectedContact, reason: (typeof SYNC_SKIP_REASONS)[number]) => ({ contactId: c.contact_id, name: c.display_name, reason });
 
-async function evaluate(trx: Q, deps: SyncDeps, rule: SyncRuleRow, run: SyncRunRow, target: Target): Promise<Outcome> {
+/**
+ * Compares the rule's directory (already refreshed) with the target and writes what it finds, in
+ * the caller's transaction under the target's lock; the report and the events are the caller's to
+ * write (`finish`). Exported for bench/sync.ts, which times it alone.
+ */
+export async function evaluate(trx: Q, deps: SyncDeps, rule: SyncRuleRow, run: SyncRunRow, target: Target): Promise<Outcome> {
   const now = deps.now();
   const iso = now.toISOString();
   const def = definitionOf(rule);
@@ -378,9 +393,9 @@ async function evaluate(trx: Q, deps: SyncDeps, rule: SyncRuleRow, run: SyncRunR
     return { ...EMPTY_OUTCOME, status: 'failed', directorySize: size, error: { code: 'provider_suspect', message } };
   }
 
-  const scope = () => inScope(trx, connection, def.scope);
-  const scopeIds = scope().select('directory_contacts.contact_id');
-  const active = () => scope().where('directory_contacts.status', '=', 'active');
+  const active = () => inScope(trx, connection, def.scope).where('directory_contacts.status', '=', 'active');
+  // For a directory row joined from a member or an invite.
+  const inScopeRow = scopeWhere(dialectOf(trx), connection, def.scope, 'seats');
   const matched = Number((await active().select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
   const events: NewEvent[] = [];
   const skipped: SyncRun['skipped'] = [];
@@ -480,23 +495,31 @@ async function evaluate(trx: Q, deps: SyncDeps, rule: SyncRuleRow, run: SyncRunR
   // The HR-linked members and invitees: those the rule linked before, and those this directory
   // names by address. Only the ones with something to say are read: no longer in HR, terminated,
   // out of scope, or HR fields changed since the last run.
-  const linkedBase = sql`from ${holders(target, now)} h
-    left join directory_contacts d on d.connection = ${connection} and d.email_normalized = h.email
-    left join sync_links l on l.rule_id = ${rule.id} and l.email_normalized = h.email
-    where (d.contact_id is not null or l.email_normalized is not null)`;
-  const linkedCount = Number((await sql<{ n: number }>`select count(distinct h.email) as n ${linkedBase}`.execute(trx)).rows[0]!.n);
-  const changed = await sql<LinkedRow>`select h.email, h.role, h.membership, h.rank, d.contact_id, d.display_name, d.email as d_email, d.title, d.department, d.location,
-      d.employment_type, d.status, case when d.contact_id in ${scopeIds} then 1 else 0 end as in_scope, ${factsOf('d')} as facts, l.contact_id as link_contact
-    ${linkedBase}
-      and (d.contact_id is null or d.status <> 'active' or d.contact_id not in ${scopeIds} or l.facts is null or l.facts <> ${factsOf('d')})`.execute(trx);
-  // One row a person: the member before the invitee, and their record in scope before another with the same address.
+  // The HR-linked people the last run knew: the share the safeguard weighs leavers against.
+  const linkedBefore = Number((await trx.selectFrom('sync_links').select((eb) => eb.fn.countAll<number>().as('n')).where('rule_id', '=', rule.id).executeTakeFirstOrThrow()).n);
   const people = new Map<string, LinkedRow>();
-  const weight = (r: LinkedRow) => r.rank * 4 + (r.status === 'active' ? 0 : 2) + (Number(r.in_scope) ? 0 : 1);
-  for (const r of changed.rows) {
-    const seen = people.get(r.email);
-    if (!seen || weight(r) < weight(seen)) people.set(r.email, r);
+  const facts = factsOf('directory_contacts');
+  const sources = holderSources(target, now);
+  for (const h of sources) {
+    const from = sql`from ${h.table}
+      left join directory_contacts on directory_contacts.connection = ${connection} and directory_contacts.email_normalized = ${h.email}
+      left join sync_links l on l.rule_id = ${rule.id} and l.email_normalized = ${h.email}
+      where ${h.where} and (directory_contacts.contact_id is not null or l.email_normalized is not null)`;
+    const changed = await sql<LinkedRow>`select ${h.email} as email, ${h.role} as role, ${h.membership} as membership, directory_contacts.contact_id, directory_contacts.display_name,
+        directory_contacts.email as d_email, directory_contacts.title, directory_contacts.department, directory_contacts.location, directory_contacts.employment_type,
+        directory_contacts.status, case when ${inScopeRow} then 1 else 0 end as in_scope, ${facts} as facts, l.contact_id as link_contact
+      ${from} and (directory_contacts.contact_id is null or directory_contacts.status <> 'active' or not (${inScopeRow}) or l.facts is null or l.facts <> ${facts})`.execute(trx);
+    // One row a person: their record in scope before another with the same address.
+    const weight = (r: LinkedRow) => (r.status === 'active' ? 0 : 2) + (Number(r.in_scope) ? 0 : 1);
+    for (const r of changed.rows) {
+      const seen = people.get(r.email);
+      if (!seen || weight(r) < weight(seen)) people.set(r.email, r);
+    }
   }
+  // A first run reads every linked person (none has a link yet): all of them are the share.
+  const linkedCount = Math.max(linkedBefore, people.size);
   const leaverCandidates: NewUpdate[] = [];
+  const relinked: { rule_id: string; email_normalized: string; contact_id: string; facts: string }[] = [];
   const roleCandidates: NewUpdate[] = [];
   for (const p of people.values()) {
     const reason = p.contact_id === null ? 'deleted' : p.status !== 'active' ? 'terminated' : Number(p.in_scope) ? null : 'out_of_scope';
@@ -519,6 +542,7 @@ async function evaluate(trx: Q, deps: SyncDeps, rule: SyncRuleRow, run: SyncRunR
     if (reason) {
       leaverCandidates.push({ ...base, kind: 'leaver', role: null, reason, status: 'open', fingerprint: `${reason}${SEPARATOR}${p.facts ?? ''}` });
     } else {
+      relinked.push({ rule_id: rule.id, email_normalized: p.email, contact_id: p.contact_id!, facts: p.facts ?? '' });
       const role = roleFor(def, p);
       if (role !== p.role) roleCandidates.push({ ...base, kind: 'role_change', role, reason: null, status: 'open', fingerprint: `${role}${SEPARATOR}${p.facts ?? ''}` });
     }
@@ -550,16 +574,20 @@ async function evaluate(trx: Q, deps: SyncDeps, rule: SyncRuleRow, run: SyncRunR
     await saveUpdates(trx, leavers.map((u) => ({ ...u, status: 'done', done_at: iso })));
   }
 
-  // Who the rule links from now on: members and invitees in scope with their HR fields as now (so
-  // that only a change makes their role worked out again), and the linked ones that still hold a
-  // seat (a leaver deleted from HR stays known until they no longer do).
-  await sql`insert into sync_links (rule_id, email_normalized, contact_id, facts)
-    select ${rule.id}, h.email, min(d.contact_id), min(${factsOf('d')}) from ${holders(target, now)} h
-    join directory_contacts d on d.connection = ${connection} and d.email_normalized = h.email
-    where d.status = 'active' and d.contact_id in ${scopeIds}
-    group by h.email
-    on conflict (rule_id, email_normalized) do update set contact_id = excluded.contact_id, facts = excluded.facts`.execute(trx);
-  await sql`delete from sync_links where rule_id = ${rule.id} and email_normalized not in (select email from ${holders(target, now)} h)`.execute(trx);
+  // Who the rule links from now on: members and invitees in scope with their HR fields as now (only
+  // the ones read above: for everyone else the link already says so), so that only a change makes
+  // their role worked out again; and the linked ones that still hold a seat (a leaver deleted from
+  // HR stays known until they no longer do).
+  for (let i = 0; i < relinked.length; i += 500) {
+    await trx
+      .insertInto('sync_links')
+      .values(relinked.slice(i, i + 500))
+      .onConflict((oc) => oc.columns(['rule_id', 'email_normalized']).doUpdateSet((eb) => ({ contact_id: eb.ref('excluded.contact_id'), facts: eb.ref('excluded.facts') })))
+      .execute();
+  }
+  await sql`delete from sync_links where rule_id = ${rule.id}
+    and not exists (select 1 from members where members.target_type = ${target.type} and members.target_id = ${target.id} and members.email = sync_links.email_normalized)
+    and not exists (select 1 from invites where invites.target_type = ${target.type} and invites.target_id = ${target.id} and ${liveInvite(now)} and invites.email_normalized = sync_links.email_normalized)`.execute(trx);
 
   return { status, directorySize: size, matched, invited, joiners, leavers: leavers.length, roleChanges: roleChanges.length, revoked, skipped, skippedCount, error, events };
 }
