@@ -222,6 +222,11 @@ describe('sync rules: leavers and the safeguards', () => {
     const member = await h.db.kysely.selectFrom('members').select('role').where('email', '=', 'e6@acme.test').executeTakeFirstOrThrow();
     expect(member.role).toBe('admin');
     expect(await events('member.role_changed')).toEqual([expect.objectContaining({ email: 'e6@acme.test', role: 'admin', previousRole: 'user' })]);
+
+    // Erasing a person takes what the rule noted about them too.
+    expect((await h.request('POST', '/api/privacy/erase', { token: API_KEY, body: { email: 'e5@acme.test' } })).status).toBe(200);
+    expect(await h.db.kysely.selectFrom('sync_updates').select('id').where('email_normalized', '=', 'e5@acme.test').execute()).toEqual([]);
+    expect(await h.db.kysely.selectFrom('sync_links').select('rule_id').where('email_normalized', '=', 'e5@acme.test').execute()).toEqual([]);
   });
 
   it('treats an empty or much smaller directory as a provider problem and changes nothing', async () => {
@@ -352,6 +357,20 @@ describe('sync rules: host routes and bad input', () => {
     const res = await h.request('GET', '/api/sync/updates?status=bogus', { token });
     expect(res.status).toBe(400);
     expect(await h.db.kysely.selectFrom('sync_rules').selectAll().execute()).toEqual([]);
+  });
+
+  it('limits Sync now and the other sync calls like the widget\'s other calls', async () => {
+    const limited = await createHarness({ providers: [], config: { ...TEST_CONFIG, rateLimits: { session: 2, address: 1_000, accept: 1_000 } } });
+    try {
+      await limited.target('organization', 'acme', 10);
+      const session = await limited.session(TARGET);
+      const statuses = [];
+      for (let i = 0; i < 3; i++) statuses.push((await limited.request('POST', '/api/sync-rules/rule_0123456789abc/run', { token: session })).status);
+      expect(statuses).toEqual([404, 404, 429]);
+      expect((await limited.request('GET', '/api/sync/updates', { token: session })).status).toBe(429);
+    } finally {
+      await limited.close();
+    }
   });
 
   it('edits, pauses and deletes a rule', async () => {
