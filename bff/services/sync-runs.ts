@@ -485,7 +485,7 @@ export async function evaluate(trx: Q, deps: SyncDeps, rule: SyncRuleRow, run: S
     }
     joiners = sorted.toInvite.length - fit.length;
     if (fit.length > 0) {
-      const written = await inviteAs(trx, deps, target, creatorOf(rule), rule, def, fit, `sync:${run.id}`);
+      const written = await inviteAs(trx, deps, target, creatorOf(rule), rule, def, fit, `sync:${run.id}`, true);
       events.push(...written);
       await saveUpdates(trx, fit.map((j) => joinerUpdate(j, 'done')));
       invited = fit.length;
@@ -594,10 +594,13 @@ export async function evaluate(trx: Q, deps: SyncDeps, rule: SyncRuleRow, run: S
 
 const creatorOf = (rule: SyncRuleRow): Inviter => ({ id: rule.created_by_id, name: rule.created_by_name, email: rule.created_by_email });
 
-/** Invites people through the import's path (one import row, its audit entry, invites and mails), with `invite.created` for each. */
-async function inviteAs(trx: Q, deps: SyncDeps, target: Target, inviter: Inviter, rule: SyncRuleRow, def: RuleDefinition, people: Invitee[], key: string): Promise<NewEvent[]> {
+/**
+ * Invites people through the import's path (one import row, its audit entry, invites and mails,
+ * `import.completed`); a run's own invites (`auto`) are also announced one by one as `invite.created`.
+ */
+async function inviteAs(trx: Q, deps: SyncDeps, target: Target, inviter: Inviter, rule: SyncRuleRow, def: RuleDefinition, people: Invitee[], key: string, automatic: boolean): Promise<NewEvent[]> {
   const at = deps.now();
-  const { invites, event } = await writeInvites(trx, { now: deps.now, acceptUrl: deps.config.acceptUrl, inviteTtlDays: deps.config.inviteTtlDays }, {
+  const { importId, invites, event } = await writeInvites(trx, { now: deps.now, acceptUrl: deps.config.acceptUrl, inviteTtlDays: deps.config.inviteTtlDays }, {
     target,
     inviter,
     provider: rule.provider,
@@ -610,9 +613,10 @@ async function inviteAs(trx: Q, deps: SyncDeps, target: Target, inviter: Inviter
     answer: (id) => ({ id, invited: people.length, syncRule: rule.id }),
   });
   const ref = { type: target.type as TargetType, id: target.id };
+  if (!automatic) return [event];
   return [
     event,
-    ...invites.map((i): NewEvent => ({ type: 'invite.created', target: ref, at, data: { target: ref, inviteId: i.id, email: i.email, role: i.role, importId: event.data && 'importId' in event.data ? event.data.importId : null } })),
+    ...invites.map((i): NewEvent => ({ type: 'invite.created', target: ref, at, data: { target: ref, inviteId: i.id, email: i.email, role: i.role, importId } })),
   ];
 }
 
@@ -895,7 +899,7 @@ export async function approveUpdates(deps: SyncDeps, target: TargetRef, inviter:
     for (const j of joiners) if (!rules.has(j.rule_id) || !j.contact_id) skipped.push({ id: j.id, reason: 'not_found' });
     const invited = batches.reduce((n, b) => n + b.people.length, 0);
     await checkMailBudget(trx, mailLimitsOf(deps.config.mailLimits), ref, inviter.id, invited, now);
-    for (const b of batches) events.push(...(await inviteAs(trx, deps, t, inviter, b.rule, definitionOf(b.rule), b.people, `sync-approval:${newId('key')}`)));
+    for (const b of batches) events.push(...(await inviteAs(trx, deps, t, inviter, b.rule, definitionOf(b.rule), b.people, `sync-approval:${newId('key')}`, false)));
 
     // Leavers: reported, their pending invites revoked.
     const leavers = open.filter((r) => r.kind === 'leaver');
