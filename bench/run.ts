@@ -18,6 +18,8 @@
  * - sync-100k incremental: the refresh after a full one when 1% of the people changed since
  *   (Unified.to's `updated_gte`), against the full refresh at one page in flight.
  * - search-100k: bench/search.ts, a search's first page with its counts, and its facets.
+ * - sync-rule evaluation: bench/sync.ts, a sync rule's run over 100,000 people with 1% changed,
+ *   against reading the changed rows (`BENCH_ONLY=sync-rule`).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -368,6 +370,7 @@ try {
   // BENCH_SYNC_DB=sqlite or postgres runs the refresh benchmarks on that database alone.
   if (!process.env.BENCH_ONLY || process.env.BENCH_ONLY === 'sync') await syncBench(dir, kinds.filter((k) => !process.env.BENCH_SYNC_DB || k === process.env.BENCH_SYNC_DB));
   if (!process.env.BENCH_ONLY || process.env.BENCH_ONLY === 'search') await (await import('./search.js')).searchBench();
+  if (!process.env.BENCH_ONLY || process.env.BENCH_ONLY === 'sync-rule') await (await import('./sync.js')).benchSync();
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

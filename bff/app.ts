@@ -23,6 +23,7 @@ import { eventsRoutes } from './routes/events.js';
 import { privacyRoutes } from './routes/privacy.js';
 import { organizationsRoutes } from './routes/organizations.js';
 import { scimRoutes } from './routes/scim.js';
+import { syncRulesRoutes, syncUpdatesRoutes, targetSyncRoutes } from './routes/sync.js';
 import { acceptLimits, MemoryRateLimitStore, rateLimit, widgetLimits } from './rate-limit.js';
 import { openApiDocument } from './openapi.js';
 
@@ -87,11 +88,14 @@ export function createApp(deps: AppDeps) {
     .use('/providers/*', widgetLimiter)
     .use('/imports', widgetLimiter)
     .use('/invites/*', widgetLimiter)
+    .use('/sync-rules/*', widgetLimiter)
+    .use('/sync/*', widgetLimiter)
     .route('/health', healthRoutes(deps))
     .get('/openapi.json', (c) => c.json(document))
     .route('/sessions', sessionsRoutes(deps))
     .route('/session', sessionRoutes(deps))
     .route('/targets', targetsRoutes(deps))
+    .route('/targets', targetSyncRoutes(deps))
     .route('/providers', providersRoutes(deps))
     .route('/imports', importsRoutes(deps))
     .route('/invites', invitesRoutes(deps))
@@ -99,7 +103,9 @@ export function createApp(deps: AppDeps) {
     .route('/events', eventsRoutes(deps))
     .route('/privacy', privacyRoutes(deps))
     .route('/organizations', organizationsRoutes(deps))
-    .route('/scim/v2', scimRoutes(deps, limitStore));
+    .route('/scim/v2', scimRoutes(deps, limitStore))
+    .route('/sync-rules', syncRulesRoutes(deps))
+    .route('/sync', syncUpdatesRoutes(deps));
 
   const app = new Hono<Env>()
     .use(`${basePath}/*`, requestId())

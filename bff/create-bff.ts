@@ -23,6 +23,7 @@ import { createWebhookWorker } from './webhooks/worker.js';
 import { createRetentionWorker, RETENTION_INTERVAL_MS } from './services/retention.js';
 import { openApiDocument } from './openapi.js';
 import { rateLimitStoreFor } from './rate-limit.js';
+import { awaitSyncRuns, createSyncWorker } from './services/sync-runs.js';
 
 export { ConfigError, type BffSettings } from './config.js';
 
@@ -43,6 +44,9 @@ export interface BffOptions {
   /** Interval of the background workers; 1 s by default. */
   pollMs?: number | undefined;
 }
+
+/** How often the sync runner looks for a due rule: schedules are counted in hours. */
+const SYNC_POLL_MS = 30_000;
 
 /** A node:http style request as Express and Fastify hand it on, with what their body parsers leave behind. */
 type NodeRequest = IncomingMessage & { originalUrl?: string; body?: unknown; rawBody?: unknown };
@@ -129,6 +133,8 @@ export async function createBff(settings: BffSettings, options: BffOptions = {})
   });
   // Deletes personal data whose retention period has passed (settings.retention).
   const retention = createRetentionWorker({ db: db.kysely, retention: resolved.retention, logger });
+  // Runs each sync rule when it is due (services/sync-runs.ts): a lease per rule, so every replica may run it.
+  const sync = createSyncWorker({ db: db.kysely, config, providers, now: () => new Date(), logger });
   const listener = getRequestListener(app.fetch, { overrideGlobalObjects: false });
   const owns = (url: string) => url === resolved.basePath || url.startsWith(`${resolved.basePath}/`) || url.startsWith(`${resolved.basePath}?`);
   let state: 'new' | 'started' | 'stopped' = 'new';
@@ -158,14 +164,18 @@ export async function createBff(settings: BffSettings, options: BffOptions = {})
       outbox.start(options.pollMs ?? 1000);
       webhooks.start(options.pollMs ?? 1000);
       retention.start(RETENTION_INTERVAL_MS);
+      sync.start(SYNC_POLL_MS);
     },
     stop() {
       stopping ??= (async () => {
         const wasStarted = state === 'started';
         state = 'stopped';
         // The batch in flight finishes and records its outcome before the database goes.
-        if (wasStarted) await Promise.all([outbox.stop(), webhooks.stop(), retention.stop()]);
+        const workers = wasStarted ? Promise.all([outbox.stop(), webhooks.stop(), retention.stop(), sync.stop()]) : Promise.resolve();
+        // A sync run waiting on its refresh stops with it, and records that before the database goes.
         await stopRefreshes(db.kysely);
+        await workers;
+        await awaitSyncRuns(db.kysely);
         await rateLimitStore.close();
         await db.close();
       })();

@@ -5,6 +5,7 @@ import { silentLogger } from './logger.js';
 import { createProviderRegistry, csvProvider, sampleProvider, scimProvider } from './providers.js';
 import { openApiDocument } from './openapi.js';
 import { API_KEY, createHarness, TEST_CONFIG, type Harness } from '../test/harness.js';
+import { awaitSyncRuns } from './services/sync-runs.js';
 
 type Answer = { headers?: Record<string, { $ref: string }>; content?: Record<string, { schema: object }> };
 type Doc = {
@@ -157,6 +158,27 @@ describe('the OpenAPI document', () => {
     await call('POST', '/api/invites/accept', { body: { token: inviteToken } });
     await call('POST', '/api/invites/accept', { body: { token: inviteToken } });
     await call('POST', '/api/invites/accept', { body: { token: 'x'.repeat(43) } });
+
+    const syncRule = { provider: 'sample', scope: { search: 'nobody-by-this-name' }, defaultRole: 'user', message: { subject: 'Join', body: 'Hi {{firstName}}' }, joiners: 'review', leavers: 'review' };
+    await call('POST', '/api/sync-rules/dry-run', { token, body: syncRule });
+    await call('POST', '/api/sync-rules/dry-run', { token, body: { ...syncRule, defaultRole: 'owner' } });
+    await call('POST', '/api/sync-rules', { token, body: { ...syncRule, scope: {} } });
+    const { json: rule } = await call('POST', '/api/sync-rules', { token, body: syncRule });
+    await call('GET', '/api/sync-rules', { token });
+    await call('PUT', `/api/sync-rules/${rule.id}`, { token, body: { ...syncRule, paused: true } });
+    await call('PUT', '/api/sync-rules/rule_doesnotexist00', { token, body: syncRule });
+    const { json: run } = await call('POST', `/api/sync-rules/${rule.id}/run`, { token });
+    await call('POST', `/api/sync-rules/${rule.id}/run`, { token });
+    await awaitSyncRuns(h.db.kysely);
+    await call('GET', `/api/sync-rules/${rule.id}/runs`, { token });
+    await call('POST', `/api/sync-rules/${rule.id}/runs/${run.id}/approve`, { token });
+    await call('GET', '/api/sync/updates?kind=joiner', { token });
+    await call('POST', '/api/sync/updates/approve', { token, body: { ids: ['upd_doesnotexist00'] } });
+    await call('POST', '/api/sync/updates/dismiss', { token, body: { ids: ['upd_doesnotexist00'] } });
+    await call('GET', '/api/targets/organization/acme/sync-rules', { token: API_KEY });
+    await call('GET', `/api/targets/organization/acme/sync-rules/${rule.id}/runs`, { token: API_KEY });
+    await call('GET', '/api/targets/organization/acme/sync-rules/rule_doesnotexist00/runs', { token: API_KEY });
+    await call('DELETE', `/api/sync-rules/${rule.id}`, { token });
 
     const { json: events } = await call('GET', '/api/events?limit=2', { token: API_KEY });
     await call('GET', `/api/events?after=${events.next}`, { token: API_KEY });

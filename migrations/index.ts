@@ -18,6 +18,7 @@ import * as addDirectoryUsedAt from './2026_12_02_140000_add_directory_used_at.j
 import * as addDirectoryWatermarks from './2026_12_02_150000_add_directory_watermarks.js';
 import * as addDirectoryEmploymentType from './2026_12_02_160000_add_directory_employment_type.js';
 import * as createScim from './2026_12_02_190000_create_scim.js';
+import * as createSyncRules from './2026_12_02_170000_create_sync_rules.js';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_24_190000_create_core_tables': createCoreTables,
@@ -35,4 +36,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_02_150000_add_directory_watermarks': addDirectoryWatermarks,
   '2026_12_02_160000_add_directory_employment_type': addDirectoryEmploymentType,
   '2026_12_02_190000_create_scim': createScim,
+  '2026_12_02_170000_create_sync_rules': createSyncRules,
 };

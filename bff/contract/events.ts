@@ -6,7 +6,18 @@ import { z } from 'zod';
 import { targetType, timestamp } from './common.js';
 import { answer } from './registry.js';
 
-export const EVENT_TYPES = ['import.completed', 'invite.sent', 'invite.delivery_failed', 'invite.accepted', 'invite.expired', 'invite.revoked'] as const;
+export const EVENT_TYPES = [
+  'import.completed',
+  'invite.created',
+  'invite.sent',
+  'invite.delivery_failed',
+  'invite.accepted',
+  'invite.expired',
+  'invite.revoked',
+  'sync.completed',
+  'member.left_hr',
+  'member.role_changed',
+] as const;
 export const eventType = z.enum(EVENT_TYPES);
 export type EventType = z.infer<typeof eventType>;
 
@@ -49,8 +60,51 @@ export const importEventData = answer(
 );
 export type ImportEventData = z.infer<typeof importEventData>;
 
-/** What a webhook delivers (its `webhook-id` header is the event's id): `data` is `ImportEventData` for `import.completed`, else `InviteEventData`. */
-export const eventBody = z.object({ type: eventType, timestamp, data: z.union([importEventData, inviteEventData]) }).strict();
+/** The `invite.*` events: one invite's. `invite.created` is an invite a sync rule's run sent on its own (`auto`). */
+export type InviteEventType = Extract<EventType, `invite.${string}`>;
+
+export const syncEventData = answer(
+  'SyncEventData',
+  z
+    .object({
+      target: eventTarget,
+      ruleId: z.string(),
+      runId: z.string(),
+      status: z.enum(['completed', 'held', 'failed']),
+      matched: z.number().int().min(0),
+      invited: z.number().int().min(0),
+      joiners: z.number().int().min(0),
+      leavers: z.number().int().min(0),
+      roleChanges: z.number().int().min(0),
+      revoked: z.number().int().min(0),
+      skipped: z.number().int().min(0),
+      error: z.object({ code: z.string(), message: z.string() }).strict().nullable(),
+    })
+    .strict(),
+  "`sync.completed`: a sync rule's run and its counts (the run's report: GET /targets/{type}/{id}/sync-rules/{rule}/runs)",
+);
+export type SyncEventData = z.infer<typeof syncEventData>;
+
+export const memberEventData = answer(
+  'MemberEventData',
+  z
+    .object({
+      target: eventTarget,
+      ruleId: z.string(),
+      email: z.string(),
+      contactId: z.string().nullable(),
+      membership: z.enum(['member', 'invited']),
+      role: z.string().describe('`member.role_changed`: the new role; `member.left_hr`: the role held.'),
+      previousRole: z.string().nullable().describe('`member.role_changed` only.'),
+      reason: z.enum(['terminated', 'deleted', 'out_of_scope']).nullable().describe('`member.left_hr` only: the HR record was terminated, deleted, or left the rule\'s scope.'),
+    })
+    .strict(),
+  '`member.left_hr` and `member.role_changed`: a person of the target, as a sync rule found them in HR',
+);
+export type MemberEventData = z.infer<typeof memberEventData>;
+
+/** What a webhook delivers (its `webhook-id` header is the event's id): `data` by `type` (`import.completed`: ImportEventData, `invite.*`: InviteEventData, `sync.completed`: SyncEventData, `member.*`: MemberEventData). */
+export const eventBody = z.object({ type: eventType, timestamp, data: z.union([importEventData, inviteEventData, syncEventData, memberEventData]) }).strict();
 export type EventBody = z.infer<typeof eventBody>;
 
 export const event = answer('Event', eventBody.extend({ id: z.string() }).strict(), 'An event as a webhook delivers it, with its id');

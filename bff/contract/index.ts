@@ -19,3 +19,4 @@ export * from './oauth.js';
 export * from './events.js';
 export * from './privacy.js';
 export * from './scim.js';
+export * from './sync.js';

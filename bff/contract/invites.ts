@@ -1,6 +1,6 @@
 /** The session target's invites, and the public accept endpoint the email link leads to. */
 import { z } from 'zod';
-import { targetType, timestamp } from './common.js';
+import { seats, targetType, timestamp } from './common.js';
 import { answer, request } from './registry.js';
 
 export const INVITE_STATUSES = ['pending', 'accepted', 'revoked', 'expired'] as const;
@@ -47,3 +47,21 @@ export const acceptedInvite = answer(
   'Now a member',
 );
 export type AcceptedInvite = z.infer<typeof acceptedInvite>;
+
+/** Resend several invites at once (the expired ones, usually): each as `POST /invites/{id}/resend` would. */
+export const inviteResendRequest = request('InviteResendRequest', z.object({ ids: z.array(inviteParams.shape.id).min(1).max(500) }).strict());
+export type InviteResendRequest = z.infer<typeof inviteResendRequest>;
+
+export const inviteResendResult = answer(
+  'InviteResendResult',
+  z
+    .object({
+      resent: z.array(inviteSummary),
+      skipped: z
+        .array(z.object({ id: z.string(), reason: z.enum(['invite_not_found', 'not_resendable', 'seat_limit_exceeded', 'mail_limit']) }).strict())
+        .describe('Invites left as they were and why: unknown, accepted or revoked, no seat left, or past the mail budget or cooldown.'),
+      seats,
+    })
+    .strict(),
+);
+export type InviteResendResult = z.infer<typeof inviteResendResult>;

@@ -3,7 +3,7 @@
  * search, filters, paging and "Select All" over a company-sized directory are answered here,
  * and an import resolves contacts from rows we fetched ourselves, never from what a browser says.
  */
-import { CompiledQuery, sql, type ExpressionBuilder, type Kysely, type SelectQueryBuilder, type Transaction } from 'kysely';
+import { CompiledQuery, sql, type Expression, type ExpressionBuilder, type Kysely, type SelectQueryBuilder, type SqlBool, type Transaction } from 'kysely';
 import type { Database, DirectoryContactRow, NewDirectoryContact, Target } from '../db/schema.js';
 import type { Contact, ContactFacets, ContactFilters, ContactPage, Membership, RefreshStatus } from '../contract.js';
 import { ProviderError, type ChangedContact, type Connector, type DirectoryContact } from '../connectors/types.js';
@@ -13,7 +13,7 @@ import { responseByteLimit } from '../connectors/http.js';
 import { redact } from '../connectors/redact.js';
 import { AppError } from '../errors.js';
 import { foldForSearch, normalizeEmail } from './text.js';
-import { seatHolders } from './targets.js';
+import { liveInvite, seatHolders } from './targets.js';
 import { dialectOf, type Dialect } from '../db/connect.js';
 import { countByIndex, countTakenByIndex, HITS_FIRST, indexPlan, inConnection, matchesSearch, searchWords, type Access, type IndexPlan } from './directory-search.js';
 
@@ -735,19 +735,31 @@ export interface DirectoryQuery {
   filters?: ContactFilters | undefined;
 }
 
-type ContactQuery = SelectQueryBuilder<Database, 'directory_contacts', object>;
+export type ContactQuery = SelectQueryBuilder<Database, 'directory_contacts', object>;
 
-/** Narrows to the contacts matching a search and filters; inactive people only when asked. */
-function applyQuery(qb: ContactQuery, dialect: Dialect, connection: string, q: DirectoryQuery, access: Access, scope: number | null = null): ContactQuery {
-  let out = qb.where(inConnection(dialect, connection, access));
-  const status = q.filters?.status ?? 'active';
-  if (status !== 'all') out = out.where('directory_contacts.status', '=', status);
-  if (q.filters?.department) out = out.where('directory_contacts.department', '=', q.filters.department);
-  if (q.filters?.location) out = out.where('directory_contacts.location', '=', q.filters.location);
-  if (q.filters?.employmentType) out = out.where('directory_contacts.employment_type', '=', q.filters.employmentType);
-  // Each word must match somewhere: "ada eng" finds Ada in Engineering.
-  const words = searchWords(q.search);
-  return words.length > 0 ? out.where(matchesSearch(dialect, words, access, scope)) : out;
+/**
+ * The contacts matching a search and filters; inactive people only when asked. The flow's listing,
+ * Select All and sync rules' scopes (services/sync-runs.ts) all match through it, as a query's
+ * WHERE (`applyQuery`) or as a condition on a row joined from elsewhere.
+ */
+export function contactMatches(dialect: Dialect, connection: string, q: DirectoryQuery, access: Access, scope: number | null = null) {
+  return (eb: ExpressionBuilder<Database, 'directory_contacts'>): Expression<SqlBool> => {
+    const checks: Expression<SqlBool>[] = [inConnection(dialect, connection, access)(eb)];
+    const status = q.filters?.status ?? 'active';
+    if (status !== 'all') checks.push(eb('directory_contacts.status', '=', status));
+    if (q.filters?.department) checks.push(eb('directory_contacts.department', '=', q.filters.department));
+    if (q.filters?.location) checks.push(eb('directory_contacts.location', '=', q.filters.location));
+    if (q.filters?.employmentType) checks.push(eb('directory_contacts.employment_type', '=', q.filters.employmentType));
+    // Each word must match somewhere: "ada eng" finds Ada in Engineering.
+    const words = searchWords(q.search);
+    if (words.length > 0) checks.push(matchesSearch(dialect, words, access, scope)(eb));
+    return eb.and(checks);
+  };
+}
+
+/** Narrows a query of the directory to the contacts matching a search and filters (`contactMatches`). */
+export function applyQuery(qb: ContactQuery, dialect: Dialect, connection: string, q: DirectoryQuery, access: Access, scope: number | null = null): ContactQuery {
+  return qb.where(contactMatches(dialect, connection, q, access, scope));
 }
 
 function isMember(target: Target) {
@@ -770,8 +782,7 @@ function isInvited(target: Target, now: Date) {
         .select(sql`1`.as('one'))
         .where('invites.target_type', '=', target.type)
         .where('invites.target_id', '=', target.id)
-        .where('invites.status', '=', 'pending')
-        .where('invites.expires_at', '>', now.toISOString())
+        .where(liveInvite(now))
         .whereRef('invites.email_normalized', '=', 'directory_contacts.email_normalized'),
     );
 }

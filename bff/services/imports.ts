@@ -9,14 +9,14 @@ import type { ImportRequest, ImportResult, Seats, SkipReason, TargetType } from 
 import type { Session } from '../auth/session-token.js';
 import { writeTransaction } from '../db/connect.js';
 import { AppError } from '../errors.js';
-import { countSeats, lockTarget, targetRoles } from './targets.js';
+import { countSeats, liveInvite, lockTarget, targetRoles } from './targets.js';
 import { completeKey, requestHash, withIdempotencyKey, type Claim, type KeyedResponse, type KeyScope } from './idempotency.js';
 import { resolveSelection, type SelectedContact } from './directory.js';
 import { recordAudit } from './audit.js';
 import { checkMailBudget, type MailLimits } from './mail-limits.js';
 import { renderInvite } from './message.js';
 import { isValidEmail } from './text.js';
-import { IMPORT_EVENT_INVITES, importCompletedEvent, recordEvent } from '../webhooks/events.js';
+import { IMPORT_EVENT_INVITES, importCompletedEvent, recordEvent, type NewEvent } from '../webhooks/events.js';
 
 // Rows per INSERT: 1,000 invites × 18 columns = 18,000 parameters, under SQLite's 32,766 and
 // PostgreSQL's 65,535; bigger batches mean fewer statements to prepare (measured in bench/).
@@ -87,15 +87,172 @@ async function existingEmails(
         .select('email_normalized')
         .where('target_type', '=', target.type)
         .where('target_id', '=', target.id)
-        .where('status', '=', 'pending')
+        .where(liveInvite(now))
         .where('email_normalized', 'in', chunk)
-        .where('expires_at', '>', now.toISOString())
         .execute(),
     ]);
     for (const r of m) members.add(r.email);
     for (const r of inv) invited.add(r.email_normalized);
   }
   return { members, invited };
+}
+
+/** A person an import (or a sync rule's run) is about to invite, with their role. */
+export interface Invitee {
+  contact: SelectedContact;
+  email: string;
+  role: string;
+}
+
+/**
+ * Who of `contacts` gets an invite and who is skipped, and why: the one set of skip reasons an
+ * import and a sync rule share. Call it under the target's lock (lockTarget), so what it finds
+ * already invited stays true until the invites are written.
+ */
+export async function sortInvitees(
+  trx: Kysely<Database>,
+  target: Target,
+  contacts: SelectedContact[],
+  roleOf: (c: SelectedContact) => string,
+  now: Date,
+): Promise<{ toInvite: Invitee[]; skipped: { contact: SelectedContact; reason: SkipReason }[] }> {
+  const candidateEmails = [...new Set(contacts.flatMap((c) => (c.email_normalized ? [c.email_normalized] : [])))];
+  const existing = await existingEmails(trx, target, candidateEmails, now);
+  const skipped: { contact: SelectedContact; reason: SkipReason }[] = [];
+  const toInvite: Invitee[] = [];
+  const seen = new Set<string>();
+  for (const c of contacts) {
+    const email = c.email_normalized;
+    if (!email) skipped.push({ contact: c, reason: 'no_email' });
+    else if (!isValidEmail(email)) skipped.push({ contact: c, reason: 'invalid_email' });
+    else if (seen.has(email)) skipped.push({ contact: c, reason: 'duplicate' });
+    else if (existing.members.has(email)) skipped.push({ contact: c, reason: 'already_member' });
+    else if (existing.invited.has(email)) skipped.push({ contact: c, reason: 'already_invited' });
+    else {
+      seen.add(email);
+      toInvite.push({ contact: c, email, role: roleOf(c) });
+    }
+  }
+  return { toInvite, skipped };
+}
+
+export interface Inviter {
+  id: string;
+  name: string;
+  email: string;
+}
+
+/** What an import row records besides its invites. */
+export interface InviteBatch {
+  target: Target;
+  inviter: Inviter;
+  provider: string;
+  /** The import's role (each invite may have its own). */
+  role: string;
+  message: { subject: string; body: string };
+  people: Invitee[];
+  skippedCount: number;
+  /** The import's idempotency key and request digest; a sync rule's run uses its own ids. */
+  key: string;
+  hash: string;
+  /** The answer stored with the import, from its id. */
+  answer: (importId: string) => unknown;
+}
+
+export type InviteDeps = Pick<ImportDeps, 'now' | 'acceptUrl' | 'inviteTtlDays'>;
+
+/**
+ * Writes an import: its row, the audit entry, each invite and its mail in the outbox. Seats and
+ * the mail budget are the caller's to check first, under the target's lock. Returns the events to
+ * record as the transaction's last statement (`import.completed`), and the invites written.
+ */
+export async function writeInvites(
+  trx: Kysely<Database>,
+  deps: InviteDeps,
+  batch: InviteBatch,
+): Promise<{ importId: string; invites: { id: string; email: string; role: string; contactId: string | null }[]; event: NewEvent }> {
+  const { target, inviter } = batch;
+  const now = deps.now();
+  const importId = newId('imp');
+  const ref = { type: target.type as TargetType, id: target.id };
+  await trx
+    .insertInto('imports')
+    .values({
+      id: importId,
+      target_type: target.type,
+      target_id: target.id,
+      inviter_id: inviter.id,
+      inviter_name: inviter.name,
+      inviter_email: inviter.email,
+      provider: batch.provider,
+      role: batch.role,
+      subject: batch.message.subject,
+      body: batch.message.body,
+      invited_count: batch.people.length,
+      skipped_count: batch.skippedCount,
+      idempotency_key: batch.key,
+      request_hash: batch.hash,
+      response_status: 201,
+      response_body: JSON.stringify(batch.answer(importId)),
+      created_at: now.toISOString(),
+    })
+    .execute();
+  await recordAudit(trx, { action: 'import', actor: inviter.id, target: ref, subject: importId, count: batch.people.length, at: now });
+
+  const expiresAt = new Date(now.getTime() + deps.inviteTtlDays * 86_400_000).toISOString();
+  const written: { id: string; email: string; role: string; contactId: string | null }[] = [];
+  for (let i = 0; i < batch.people.length; i += BATCH) {
+    const invites: NewInvite[] = [];
+    const outbox: { id: string; invite_id: string; status: string; attempts: number; next_attempt_at: string; payload: string; last_error: null; created_at: string; sent_at: null }[] = [];
+    for (const { contact, email, role } of batch.people.slice(i, i + BATCH)) {
+      const id = newId('inv');
+      const { token, hash: tokenHash } = newInviteToken();
+      const firstName = contact.first_name ?? contact.display_name.split(/\s+/)[0] ?? '';
+      invites.push({
+        id,
+        target_type: target.type,
+        target_id: target.id,
+        import_id: importId,
+        provider: batch.provider,
+        contact_id: contact.contact_id,
+        email: contact.email!.trim(),
+        email_normalized: email,
+        name: contact.display_name,
+        first_name: contact.first_name,
+        role,
+        status: 'pending',
+        token_hash: tokenHash,
+        inviter_id: inviter.id,
+        expires_at: expiresAt,
+        created_at: now.toISOString(),
+        accepted_at: null,
+        revoked_at: null,
+      });
+      const message = renderInvite(batch.message.subject, batch.message.body, {
+        firstName,
+        targetName: target.name,
+        inviterName: inviter.name,
+        acceptUrl: acceptLink(deps.acceptUrl, token),
+      });
+      // The outbox row is the only place the token exists until the mail is sent.
+      outbox.push({
+        id: newId('msg'),
+        invite_id: id,
+        status: 'queued',
+        attempts: 0,
+        next_attempt_at: now.toISOString(),
+        payload: JSON.stringify({ to: contact.email!.trim(), toName: contact.display_name, replyTo: inviter.email, ...message }),
+        last_error: null,
+        created_at: now.toISOString(),
+        sent_at: null,
+      });
+    }
+    await trx.insertInto('invites').values(invites).execute();
+    await trx.insertInto('outbox').values(outbox).execute();
+    for (const i of invites) written.push({ id: i.id!, email: i.email!, role: i.role!, contactId: i.contact_id ?? null });
+  }
+  const event = importCompletedEvent({ id: importId, target: ref, invited: batch.people.length, skipped: batch.skippedCount }, written.slice(0, IMPORT_EVENT_INVITES), now);
+  return { importId, invites: written, event };
 }
 
 /** Keys are the inviter's own, per target: two admins may happen to pick the same one. */
@@ -124,25 +281,12 @@ async function writeImport(deps: ImportDeps, session: Session, request: ImportRe
 
     const now = deps.now();
     const { contacts, missing } = await resolveSelection(trx, deps.directory, request.selection);
-    const candidateEmails = [...new Set(contacts.flatMap((c) => (c.email_normalized ? [c.email_normalized] : [])))];
-    const existing = await existingEmails(trx, target, candidateEmails, now);
-
-    const skipped: ImportResult['skipped'] = missing.map((contactId) => ({ contactId, email: null, reason: 'not_found' as const }));
-    const toInvite: { contact: SelectedContact; email: string; role: string }[] = [];
-    const seen = new Set<string>();
-    const skip = (c: SelectedContact, reason: SkipReason) => skipped.push({ contactId: c.contact_id, email: c.email, reason });
-    for (const c of contacts) {
-      const email = c.email_normalized;
-      if (!email) skip(c, 'no_email');
-      else if (!isValidEmail(email)) skip(c, 'invalid_email');
-      else if (seen.has(email)) skip(c, 'duplicate');
-      else if (existing.members.has(email)) skip(c, 'already_member');
-      else if (existing.invited.has(email)) skip(c, 'already_invited');
-      else {
-        seen.add(email);
-        toInvite.push({ contact: c, email, role: request.roles?.[c.contact_id] ?? request.role });
-      }
-    }
+    const sorted = await sortInvitees(trx, target, contacts, (c) => request.roles?.[c.contact_id] ?? request.role, now);
+    const toInvite = sorted.toInvite;
+    const skipped: ImportResult['skipped'] = [
+      ...missing.map((contactId) => ({ contactId, email: null, reason: 'not_found' as const })),
+      ...sorted.skipped.map(({ contact, reason }) => ({ contactId: contact.contact_id, email: contact.email, reason })),
+    ];
 
     const seatsBefore = await countSeats(trx, target, now);
     if (toInvite.length > seatsBefore.remaining) {
@@ -157,89 +301,24 @@ async function writeImport(deps: ImportDeps, session: Session, request: ImportRe
     // Each invitation is a mail: an import larger than the day's budget is refused whole.
     await checkMailBudget(trx, deps.mailLimits, session.target, session.inviter.id, toInvite.length, now);
 
-    const importId = newId('imp');
     const seats: Seats = { limit: seatsBefore.limit, used: seatsBefore.used + toInvite.length, remaining: seatsBefore.remaining - toInvite.length };
-    const body: ImportResult = { id: importId, invited: toInvite.length, skipped, seats };
-    await trx
-      .insertInto('imports')
-      .values({
-        id: importId,
-        target_type: target.type,
-        target_id: target.id,
-        inviter_id: session.inviter.id,
-        inviter_name: session.inviter.name,
-        inviter_email: session.inviter.email,
-        provider: request.provider,
-        role: request.role,
-        subject: request.message.subject,
-        body: request.message.body,
-        invited_count: toInvite.length,
-        skipped_count: skipped.length,
-        idempotency_key: claim.scope.key,
-        request_hash: hash,
-        response_status: 201,
-        response_body: JSON.stringify(body),
-        created_at: now.toISOString(),
-      })
-      .execute();
-    await recordAudit(trx, { action: 'import', actor: session.inviter.id, target: session.target, subject: importId, count: toInvite.length, at: now });
-
-    const expiresAt = new Date(now.getTime() + deps.inviteTtlDays * 86_400_000).toISOString();
-    const written: { id: string; email: string; role: string }[] = [];
-    for (let i = 0; i < toInvite.length; i += BATCH) {
-      const invites: NewInvite[] = [];
-      const outbox: { id: string; invite_id: string; status: string; attempts: number; next_attempt_at: string; payload: string; last_error: null; created_at: string; sent_at: null }[] = [];
-      for (const { contact, email, role } of toInvite.slice(i, i + BATCH)) {
-        const id = newId('inv');
-        const { token, hash: tokenHash } = newInviteToken();
-        const firstName = contact.first_name ?? contact.display_name.split(/\s+/)[0] ?? '';
-        invites.push({
-          id,
-          target_type: target.type,
-          target_id: target.id,
-          import_id: importId,
-          provider: request.provider,
-          contact_id: contact.contact_id,
-          email: contact.email!.trim(),
-          email_normalized: email,
-          name: contact.display_name,
-          first_name: contact.first_name,
-          role,
-          status: 'pending',
-          token_hash: tokenHash,
-          inviter_id: session.inviter.id,
-          expires_at: expiresAt,
-          created_at: now.toISOString(),
-          accepted_at: null,
-          revoked_at: null,
-        });
-        const message = renderInvite(request.message.subject, request.message.body, {
-          firstName,
-          targetName: target.name,
-          inviterName: session.inviter.name,
-          acceptUrl: acceptLink(deps.acceptUrl, token),
-        });
-        // The outbox row is the only place the token exists until the mail is sent.
-        outbox.push({
-          id: newId('msg'),
-          invite_id: id,
-          status: 'queued',
-          attempts: 0,
-          next_attempt_at: now.toISOString(),
-          payload: JSON.stringify({ to: contact.email!.trim(), toName: contact.display_name, replyTo: session.inviter.email, ...message }),
-          last_error: null,
-          created_at: now.toISOString(),
-          sent_at: null,
-        });
-      }
-      await trx.insertInto('invites').values(invites).execute();
-      await trx.insertInto('outbox').values(outbox).execute();
-      for (const i of invites) if (written.length < IMPORT_EVENT_INVITES) written.push({ id: i.id!, email: i.email!, role: i.role! });
-    }
+    let body: ImportResult | undefined;
+    const { event } = await writeInvites(trx, deps, {
+      target,
+      inviter: session.inviter,
+      provider: request.provider,
+      role: request.role,
+      message: request.message,
+      people: toInvite,
+      skippedCount: skipped.length,
+      key: claim.scope.key,
+      hash,
+      answer: (id) => (body = { id, invited: toInvite.length, skipped, seats }),
+    });
     // The answer commits with the import, or neither does.
-    await completeKey(trx, claim, { status: 201, body });
+    await completeKey(trx, claim, { status: 201, body: body! });
     // Last: it holds the event sequence until commit (webhooks/events.ts).
-    await recordEvent(trx, importCompletedEvent({ id: importId, target: { type: target.type as TargetType, id: target.id }, invited: toInvite.length, skipped: skipped.length }, written, now));
-    return { status: 201 as const, body };
+    await recordEvent(trx, event);
+    return { status: 201 as const, body: body! };
   });
 }

@@ -6,10 +6,10 @@ import type { TargetRef } from './targets.js';
 import { writeTransaction } from '../db/connect.js';
 import { recordAudit } from './audit.js';
 import { AppError } from '../errors.js';
-import { countSeats, lockTarget } from './targets.js';
+import { countSeats, liveInvite, lockTarget } from './targets.js';
 import { acceptLink, hashToken, newId, newInviteToken } from './imports.js';
 import { renderInvite } from './message.js';
-import { inviteEvent, recordEvent } from '../webhooks/events.js';
+import { INVITE_EVENT_COLUMNS, inviteEvent, recordEvent, type NewEvent } from '../webhooks/events.js';
 import { checkMailBudget, checkResend, type MailLimits } from './mail-limits.js';
 
 /** A pending invite past its expiry is reported as expired whether or not a job has swept it. */
@@ -40,7 +40,7 @@ export async function listInvites(
     .limit(q.limit + 1);
   if (q.id) query = query.where('invites.id', '=', q.id);
   const iso = now.toISOString();
-  if (q.status === 'pending') query = query.where('invites.status', '=', 'pending').where('invites.expires_at', '>', iso);
+  if (q.status === 'pending') query = query.where(liveInvite(now));
   else if (q.status === 'expired') query = query.where((eb) => eb.or([eb('invites.status', '=', 'expired'), eb.and([eb('invites.status', '=', 'pending'), eb('invites.expires_at', '<=', iso)])]));
   else if (q.status) query = query.where('invites.status', '=', q.status);
   if (q.cursor) {
@@ -80,13 +80,24 @@ export async function revokeInvite(db: Kysely<Database>, target: TargetRef, id: 
   const invite = await getInvite(db, target, id);
   if (invite.status !== 'pending') throw new AppError(409, 'invite_not_pending', `The invite is ${invite.status}; only pending invites can be revoked.`);
   await writeTransaction(db, async (trx) => {
-    const revoked = await trx.updateTable('invites').set({ status: 'revoked', revoked_at: now.toISOString() }).where('id', '=', id).where('status', '=', 'pending').executeTakeFirst();
-    // Mail not yet sent for a revoked invite is never sent.
-    await trx.updateTable('outbox').set({ status: 'cancelled', payload: null }).where('invite_id', '=', id).where('status', 'in', ['queued', 'failed']).execute();
-    await recordAudit(trx, { action: 'revoke', actor, target, subject: id, count: 1, at: now });
-    // Only when this request revoked it: an accept may have come first.
-    if (Number(revoked.numUpdatedRows) === 1) await recordEvent(trx, inviteEvent('invite.revoked', invite, now));
+    const event = await revokePending(trx, invite, now, actor);
+    if (event) await recordEvent(trx, event);
   });
+}
+
+/**
+ * Revokes a pending invite in the caller's transaction and cancels its unsent mail: the one
+ * revoke path, for an admin's DELETE and for a sync rule's leavers. Returns its `invite.revoked`
+ * for the caller to record last, or null when an accept came first.
+ */
+export async function revokePending(trx: Kysely<Database>, invite: Pick<Invite, (typeof INVITE_EVENT_COLUMNS)[number]>, now: Date, actor: string): Promise<NewEvent | null> {
+  const target = { type: invite.target_type as TargetType, id: invite.target_id };
+  const revoked = await trx.updateTable('invites').set({ status: 'revoked', revoked_at: now.toISOString() }).where('id', '=', invite.id).where('status', '=', 'pending').executeTakeFirst();
+  // Mail not yet sent for a revoked invite is never sent.
+  await trx.updateTable('outbox').set({ status: 'cancelled', payload: null }).where('invite_id', '=', invite.id).where('status', 'in', ['queued', 'failed']).execute();
+  await recordAudit(trx, { action: 'revoke', actor, target, subject: invite.id, count: 1, at: now });
+  // Only when this request revoked it: an accept may have come first.
+  return Number(revoked.numUpdatedRows) === 1 ? inviteEvent('invite.revoked', invite, now) : null;
 }
 
 export interface ResendDeps {

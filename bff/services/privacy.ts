@@ -222,6 +222,18 @@ export async function erasePerson(db: Q, person: PersonRef, now: Date): Promise<
         .execute();
     }
 
+    // What sync rules noted about them (services/sync-runs.ts): updates waiting or done, and the link to their HR record.
+    const noted = (await trx.selectFrom('sync_updates').select(['id', 'target_type', 'target_id']).where('email_normalized', '=', scope.email).limit(100_000).execute()).filter(inScope);
+    for (let i = 0; i < noted.length; i += 500) await trx.deleteFrom('sync_updates').where('id', 'in', noted.slice(i, i + 500).map((u) => u.id)).execute();
+    const links = await trx
+      .selectFrom('sync_links')
+      .innerJoin('sync_rules', 'sync_rules.id', 'sync_links.rule_id')
+      .select(['sync_links.rule_id', 'sync_rules.target_type', 'sync_rules.target_id'])
+      .where('sync_links.email_normalized', '=', scope.email)
+      .limit(100_000)
+      .execute();
+    for (const l of links.filter(inScope)) await trx.deleteFrom('sync_links').where('rule_id', '=', l.rule_id).where('email_normalized', '=', scope.email).execute();
+
     // The inviter's own address in unsent mail (Reply-To) and in the imports they sent.
     for await (const row of scanJson(
       (after, like) =>

@@ -23,14 +23,25 @@ import { dialectOf, writeTransaction } from '../db/connect.js';
 import { AppError } from '../errors.js';
 import { newId } from '../services/imports.js';
 import type { TargetType } from '../contract/common.js';
-import { IMPORT_EVENT_INVITES, type Event, type EventBody, type EventTarget, type EventType, type ImportEventData, type InviteEventData } from '../contract/events.js';
+import {
+  IMPORT_EVENT_INVITES,
+  type Event,
+  type EventBody,
+  type EventTarget,
+  type EventType,
+  type ImportEventData,
+  type InviteEventData,
+  type InviteEventType,
+  type MemberEventData,
+  type SyncEventData,
+} from '../contract/events.js';
 
 export { EVENT_TYPES, IMPORT_EVENT_INVITES, type Event, type EventBody, type EventTarget, type EventType, type ImportEventData, type InviteEventData } from '../contract/events.js';
 
 export interface NewEvent {
   type: EventType;
   target: EventTarget;
-  data: InviteEventData | ImportEventData;
+  data: InviteEventData | ImportEventData | SyncEventData | MemberEventData;
   at: Date;
 }
 
@@ -66,7 +77,7 @@ export async function recordEvent(trx: Q, event: NewEvent): Promise<string> {
 type InviteFacts = Pick<Invite, 'id' | 'target_type' | 'target_id' | 'email' | 'role' | 'import_id'>;
 
 /** An `invite.*` event from the invite's row. */
-export function inviteEvent(type: Exclude<EventType, 'import.completed'>, invite: InviteFacts, at: Date, extra: Pick<InviteEventData, 'reason' | 'expiresAt'> = {}): NewEvent {
+export function inviteEvent(type: InviteEventType, invite: InviteFacts, at: Date, extra: Pick<InviteEventData, 'reason' | 'expiresAt'> = {}): NewEvent {
   // Rows hold only target types the contract allows (targets are created through it).
   const target = { type: invite.target_type as TargetType, id: invite.target_id };
   return { type, target, at, data: { target, inviteId: invite.id, email: invite.email, role: invite.role, importId: invite.import_id, ...extra } };
@@ -85,6 +96,16 @@ export function importCompletedEvent(
     at,
     data: { target: imp.target, importId: imp.id, invited: imp.invited, skipped: imp.skipped, invites: listed, invitesTruncated: imp.invited > listed.length },
   };
+}
+
+/** `sync.completed`: a sync rule's run as its report row records it. */
+export function syncCompletedEvent(data: Omit<SyncEventData, 'target'>, target: EventTarget, at: Date): NewEvent {
+  return { type: 'sync.completed', target, at, data: { target, ...data } };
+}
+
+/** `member.left_hr` or `member.role_changed`. */
+export function memberEvent(type: 'member.left_hr' | 'member.role_changed', data: Omit<MemberEventData, 'target'>, target: EventTarget, at: Date): NewEvent {
+  return { type, target, at, data: { target, ...data } };
 }
 
 /** Invite columns an event needs, for callers that read the row for it. */
