@@ -17,6 +17,7 @@ import * as createDirectorySearchIndexes from './2026_12_02_130000_create_direct
 import * as addDirectoryUsedAt from './2026_12_02_140000_add_directory_used_at.js';
 import * as addDirectoryWatermarks from './2026_12_02_150000_add_directory_watermarks.js';
 import * as addDirectoryEmploymentType from './2026_12_02_160000_add_directory_employment_type.js';
+import * as addInviteReminders from './2026_12_02_180000_add_invite_reminders.js';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_24_190000_create_core_tables': createCoreTables,
@@ -33,4 +34,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_02_140000_add_directory_used_at': addDirectoryUsedAt,
   '2026_12_02_150000_add_directory_watermarks': addDirectoryWatermarks,
   '2026_12_02_160000_add_directory_employment_type': addDirectoryEmploymentType,
+  '2026_12_02_180000_add_invite_reminders': addInviteReminders,
 };

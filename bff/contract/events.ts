@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { targetType, timestamp } from './common.js';
 import { answer } from './registry.js';
 
-export const EVENT_TYPES = ['import.completed', 'invite.sent', 'invite.delivery_failed', 'invite.accepted', 'invite.expired', 'invite.revoked'] as const;
+export const EVENT_TYPES = ['import.completed', 'invite.sent', 'invite.delivery_failed', 'invite.accepted', 'invite.expired', 'invite.revoked', 'invite.reminded'] as const;
 export const eventType = z.enum(EVENT_TYPES);
 export type EventType = z.infer<typeof eventType>;
 
@@ -26,7 +26,7 @@ export const inviteEventData = answer(
       role: z.string(),
       importId: z.string().nullable(),
       reason: z.string().optional().describe('`invite.delivery_failed` only: why, without addresses.'),
-      expiresAt: timestamp.optional().describe('`invite.expired` only.'),
+      expiresAt: timestamp.optional().describe('`invite.expired` and `invite.reminded` only: when the invite expires (expired).'),
     })
     .strict(),
   'What every `invite.*` event carries',

@@ -421,7 +421,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Events (import completed, invite sent, delivery failed, accepted, expired, revoked) in the order they committed: the same ones webhooks deliver */
+        /** Events (import completed, invite sent, delivery failed, accepted, reminded, expired, revoked) in the order they committed: the same ones webhooks deliver */
         get: operations["listEvents"];
         put?: never;
         post?: never;
@@ -737,6 +737,8 @@ export interface components {
             seatLimit: number;
             roles: components["schemas"]["Role"][];
             defaultRole: string;
+            /** @description The target's own reminder days (0: none); null when it follows the deployment's default. */
+            reminderDaysBeforeExpiry: number | null;
             seats: components["schemas"]["Seats"];
         };
         MemberSyncResult: {
@@ -990,7 +992,7 @@ export interface components {
             reason?: string;
             /**
              * Format: date-time
-             * @description `invite.expired` only.
+             * @description `invite.expired` and `invite.reminded` only: when the invite expires (expired).
              */
             expiresAt?: string;
         };
@@ -1012,7 +1014,7 @@ export interface components {
         };
         Event: {
             /** @enum {string} */
-            type: "import.completed" | "invite.sent" | "invite.delivery_failed" | "invite.accepted" | "invite.expired" | "invite.revoked";
+            type: "import.completed" | "invite.sent" | "invite.delivery_failed" | "invite.accepted" | "invite.expired" | "invite.revoked" | "invite.reminded";
             /** Format: date-time */
             timestamp: string;
             data: components["schemas"]["ImportEventData"] | components["schemas"]["InviteEventData"];
@@ -1332,6 +1334,8 @@ export interface components {
                 label: string;
             }[];
             defaultRole?: string;
+            /** @description Days before an invite expires that its invitee gets one reminder mail; 0: no reminders; null: the deployment's default (2 unless configured). Left out: unchanged. */
+            reminderDaysBeforeExpiry?: number | null;
         };
         MemberSync: {
             members: {
