@@ -156,6 +156,8 @@ describe('the OpenAPI document', () => {
     await call('POST', '/api/invites/accept', { body: { token: inviteToken } });
     await call('POST', '/api/invites/accept', { body: { token: inviteToken } });
     await call('POST', '/api/invites/accept', { body: { token: 'x'.repeat(43) } });
+    expect((await call('POST', '/api/invites/resend', { token, body: { ids: [first!.id, second!.id] } })).json.skipped).toHaveLength(2);
+    await call('POST', '/api/invites/resend', { token, body: { ids: [] } });
 
     const { json: events } = await call('GET', '/api/events?limit=2', { token: API_KEY });
     await call('GET', `/api/events?after=${events.next}`, { token: API_KEY });
