@@ -4,12 +4,20 @@
  * per target or per deployment, postponed by the mail budget, and one mail when workers race.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { API_KEY, createHarness, type Harness } from '../../test/harness.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { API_KEY, createHarness, SECRET, type Harness } from '../../test/harness.js';
 import { sampleDirectory } from '../connectors/sample.js';
 import { silentLogger } from '../logger.js';
 import type { ImportResult, InviteSummary } from '../contract.js';
 import { createReminderWorker, type ReminderWorkerOptions } from './reminders.js';
 import { mailLimitsOf, type MailLimits } from './mail-limits.js';
+import { migrateToLatest, openDatabase } from '../db/connect.js';
+import { sqlitePathOf } from '../config.js';
+import { createBff } from '../create-bff.js';
+import type { MailMessage } from '../mail/transport.js';
+import { upsertTarget } from './targets.js';
 
 const DAY = 86_400_000;
 // Active people with an address of their own (the sample has a duplicate on purpose).
@@ -197,5 +205,35 @@ describe('invite reminders', () => {
     expect(runs.reduce((n, r) => n + r.reminded, 0)).toBe(3);
     for (const i of invites) expect(await mails(i.id)).toHaveLength(2);
     expect(await reminded()).toEqual(invites.map((i) => i.id).sort());
+  });
+});
+
+describe.skipIf(!!process.env.TEST_PG_URL)("createBff's start()", () => {
+  it('runs the reminder worker, and the outbox sends the reminder', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'hri-reminders-'));
+    try {
+      // An invitation mailed 6 days ago that expires tomorrow: its reminder is due.
+      const db = openDatabase({ sqlitePath: sqlitePathOf(dataDir) });
+      await migrateToLatest(db);
+      const now = Date.now();
+      await upsertTarget(db.kysely, { type: 'lab', id: 'l' }, { name: 'Robotics', seatLimit: 5 }, new Date(now - 6 * DAY));
+      const sent = new Date(now - 6 * DAY).toISOString();
+      await db.kysely
+        .insertInto('invites')
+        .values({ id: 'inv_reminded0000', target_type: 'lab', target_id: 'l', import_id: null, provider: null, contact_id: null, email: 'ada@example.com', email_normalized: 'ada@example.com', name: 'Ada L', first_name: 'Ada', role: 'user', status: 'pending', token_hash: 'x', inviter_id: 'u-1', expires_at: new Date(now + DAY).toISOString(), created_at: sent, accepted_at: null, revoked_at: null })
+        .execute();
+      await db.kysely.insertInto('outbox').values({ id: 'msg_first', invite_id: 'inv_reminded0000', status: 'sent', attempts: 1, next_attempt_at: sent, payload: null, last_error: null, created_at: sent, sent_at: sent }).execute();
+      await db.close();
+
+      const delivered: MailMessage[] = [];
+      const bff = await createBff({ apiKeys: [API_KEY], secret: SECRET, dataDir, acceptUrl: 'http://localhost/accept' }, { logger: silentLogger, pollMs: 20, transport: { send: async (m) => void delivered.push(m) } });
+      await bff.start();
+      for (let i = 0; i < 200 && !delivered.length; i++) await new Promise((ok) => setTimeout(ok, 20));
+      await bff.stop();
+      expect(delivered.map((m) => ({ to: m.to, subject: m.subject }))).toEqual([{ to: 'ada@example.com', subject: 'Reminder: Join Robotics' }]);
+      expect(delivered[0]!.text).toMatch(/^Hi Ada, Robotics invited you to join Robotics\.\n\nThis invitation expires on .+ UTC\.\n\nAccept the invitation: http:\/\/localhost\/accept\?token=/);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
