@@ -31,6 +31,13 @@ describe('environment configuration', () => {
     expect(refusal(() => settingsFromEnv({ HR_IMPORT_MAIL_LIMITS: 'perDay=3' }))).toMatch(/^invalid environment: HR_IMPORT_MAIL_LIMITS /);
   });
 
+  it('reads the reminder days from HR_IMPORT_REMINDER_DAYS, 0 turning reminders off', () => {
+    expect(settingsFromEnv({}).reminderDaysBeforeExpiry).toBe(2);
+    expect(settingsFromEnv({ HR_IMPORT_REMINDER_DAYS: '0' }).reminderDaysBeforeExpiry).toBe(0);
+    expect(settingsFromEnv({ HR_IMPORT_REMINDER_DAYS: '5' }).reminderDaysBeforeExpiry).toBe(5);
+    for (const bad of ['31', '-1', 'two']) expect(refusal(() => settingsFromEnv({ HR_IMPORT_REMINDER_DAYS: bad }))).toMatch(/^invalid environment: HR_IMPORT_REMINDER_DAYS /);
+  });
+
   it('stops on a bad value with one line naming the variable, never its value', () => {
     expect(refusal(() => settingsFromEnv({ HR_IMPORT_TRUST_PROXY: 'yes please' }))).toMatch(/^invalid environment: HR_IMPORT_TRUST_PROXY /);
     const secret = 'short-secret';
@@ -78,6 +85,6 @@ describe('settings given in code', () => {
 
   it('fills in the documented defaults', () => {
     const resolved = parseSettings(GOOD);
-    expect(resolved).toMatchObject({ basePath: '/api', dataDir: './data', databasePoolSize: 10, sessionTtlSeconds: 900, inviteTtlDays: 7, trustProxy: 0, webhooks: [], webhooksAllowPrivate: false, origins: [] });
+    expect(resolved).toMatchObject({ basePath: '/api', dataDir: './data', databasePoolSize: 10, sessionTtlSeconds: 900, inviteTtlDays: 7, reminderDaysBeforeExpiry: 2, trustProxy: 0, webhooks: [], webhooksAllowPrivate: false, origins: [] });
   });
 });

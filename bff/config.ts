@@ -84,6 +84,8 @@ const settingsShape = z
     mailFrom: z.string().min(3).regex(/^[^\r\n]*@[^\r\n]*$/, 'must be an address like hr-import <no-reply@example.com>').default('hr-import <no-reply@localhost>'),
     sessionTtlSeconds: z.number().int().min(60).max(86_400).default(900),
     inviteTtlDays: z.number().int().min(1).max(30).default(7),
+    /** Days before an invite expires that its invitee gets one reminder (0: none); a target may set its own (PUT /targets). */
+    reminderDaysBeforeExpiry: z.number().int().min(0).max(30).default(2),
     /** Proxies in front of the server that append to X-Forwarded-For: 0 (none), or their number. */
     trustProxy: z.number().int().min(0).max(9).default(0),
     /** Receivers of the signed events. */
@@ -172,6 +174,7 @@ export const ENVIRONMENT: { [K in keyof BffSettings]-?: string } = {
   mailFrom: 'HR_IMPORT_MAIL_FROM',
   sessionTtlSeconds: 'HR_IMPORT_SESSION_TTL',
   inviteTtlDays: 'HR_IMPORT_INVITE_TTL_DAYS',
+  reminderDaysBeforeExpiry: 'HR_IMPORT_REMINDER_DAYS',
   trustProxy: 'HR_IMPORT_TRUST_PROXY',
   webhooks: 'HR_IMPORT_WEBHOOK_URL',
   webhooksAllowPrivate: 'HR_IMPORT_WEBHOOK_ALLOW_PRIVATE',
@@ -230,6 +233,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): EnvSettings {
     mailFrom: e('HR_IMPORT_MAIL_FROM'),
     sessionTtlSeconds: integer(e('HR_IMPORT_SESSION_TTL')),
     inviteTtlDays: integer(e('HR_IMPORT_INVITE_TTL_DAYS')),
+    reminderDaysBeforeExpiry: integer(e('HR_IMPORT_REMINDER_DAYS')),
     trustProxy: trustProxy === 'true' ? 1 : trustProxy === 'false' ? 0 : integer(trustProxy),
     webhooks: webhookUrl ? [{ url: webhookUrl, secret: e('HR_IMPORT_WEBHOOK_SECRET') }] : undefined,
     webhooksAllowPrivate: e('HR_IMPORT_WEBHOOK_ALLOW_PRIVATE') === '1' ? true : undefined,

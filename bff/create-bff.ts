@@ -2,8 +2,8 @@
  * The whole BFF in one call, for a host's own server: `createBff(settings)` (or
  * `createBffFromEnv(process.env)`) gives a `fetch` for fetch-style servers (Hono, Bun, Deno),
  * a `nodeHandler` for node:http, Express and Fastify, and `start()`/`stop()` for the work that
- * runs beside the requests: migrations, the invite mail outbox, directory refreshes and the
- * signed events (webhooks) for the host.
+ * runs beside the requests: migrations, the invite mail outbox, invite reminders, directory
+ * refreshes and the signed events (webhooks) for the host.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
@@ -21,6 +21,8 @@ import { fileTransport, smtpTransport, type MailTransport } from './mail/transpo
 import { stopRefreshes } from './services/directory.js';
 import { createWebhookWorker } from './webhooks/worker.js';
 import { createRetentionWorker, RETENTION_INTERVAL_MS } from './services/retention.js';
+import { createReminderWorker, REMINDER_INTERVAL_MS } from './services/reminders.js';
+import { mailLimitsOf } from './services/mail-limits.js';
 import { openApiDocument } from './openapi.js';
 import { rateLimitStoreFor } from './rate-limit.js';
 import { awaitSyncRuns, createSyncWorker } from './services/sync-runs.js';
@@ -61,7 +63,7 @@ export interface Bff {
   nodeHandler(req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void): Promise<void>;
   /** Whether a URL (path and query) is the BFF's: under `basePath`. */
   owns(url: string): boolean;
-  /** Migrates the database, then starts the outbox and webhook workers. Call once before serving. */
+  /** Migrates the database, then starts the outbox, webhook, retention and reminder workers. Call once before serving. */
   start(): Promise<void>;
   /** Stops the workers, waits for the work in flight, closes the database. */
   stop(): Promise<void>;
@@ -135,6 +137,14 @@ export async function createBff(settings: BffSettings, options: BffOptions = {})
   const retention = createRetentionWorker({ db: db.kysely, retention: resolved.retention, logger });
   // Runs each sync rule when it is due (services/sync-runs.ts): a lease per rule, so every replica may run it.
   const sync = createSyncWorker({ db: db.kysely, config, providers, now: () => new Date(), logger });
+  // One reminder mail before an invite expires (settings.reminderDaysBeforeExpiry, per target too).
+  const reminders = createReminderWorker({
+    db: db.kysely,
+    defaultDays: resolved.reminderDaysBeforeExpiry,
+    acceptUrl: () => config.acceptUrl,
+    mailLimits: mailLimitsOf(resolved.mailLimits),
+    logger,
+  });
   const listener = getRequestListener(app.fetch, { overrideGlobalObjects: false });
   const owns = (url: string) => url === resolved.basePath || url.startsWith(`${resolved.basePath}/`) || url.startsWith(`${resolved.basePath}?`);
   let state: 'new' | 'started' | 'stopped' = 'new';
@@ -165,13 +175,14 @@ export async function createBff(settings: BffSettings, options: BffOptions = {})
       webhooks.start(options.pollMs ?? 1000);
       retention.start(RETENTION_INTERVAL_MS);
       sync.start(SYNC_POLL_MS);
+      reminders.start(REMINDER_INTERVAL_MS);
     },
     stop() {
       stopping ??= (async () => {
         const wasStarted = state === 'started';
         state = 'stopped';
         // The batch in flight finishes and records its outcome before the database goes.
-        const workers = wasStarted ? Promise.all([outbox.stop(), webhooks.stop(), retention.stop(), sync.stop()]) : Promise.resolve();
+        const workers = wasStarted ? Promise.all([outbox.stop(), webhooks.stop(), retention.stop(), sync.stop(), reminders.stop()]) : Promise.resolve();
         // A sync run waiting on its refresh stops with it, and records that before the database goes.
         await stopRefreshes(db.kysely);
         await workers;

@@ -158,6 +158,8 @@ describe('the OpenAPI document', () => {
     await call('POST', '/api/invites/accept', { body: { token: inviteToken } });
     await call('POST', '/api/invites/accept', { body: { token: inviteToken } });
     await call('POST', '/api/invites/accept', { body: { token: 'x'.repeat(43) } });
+    expect((await call('POST', '/api/invites/resend', { token, body: { ids: [first!.id, second!.id] } })).json.skipped).toHaveLength(2);
+    await call('POST', '/api/invites/resend', { token, body: { ids: [] } });
 
     const syncRule = { provider: 'sample', scope: { search: 'nobody-by-this-name' }, defaultRole: 'user', message: { subject: 'Join', body: 'Hi {{firstName}}' }, joiners: 'review', leavers: 'review' };
     await call('POST', '/api/sync-rules/dry-run', { token, body: syncRule });

@@ -409,7 +409,7 @@ export const OPERATIONS: Operation[] = [
     method: 'get',
     path: '/events',
     operationId: 'listEvents',
-    summary: 'Events (import completed, invite created by a sync rule, sent, delivery failed, accepted, expired, revoked; sync run completed, member left HR, member role changed) in the order they committed: the same ones webhooks deliver',
+    summary: 'Events (import completed, invite created by a sync rule, sent, delivery failed, accepted, reminded, expired, revoked; sync run completed, member left HR, member role changed) in the order they committed: the same ones webhooks deliver',
     auth: 'apiKey',
     query: eventListQuery,
     responses: { '200': ok(eventList), '400': error('`invalid_cursor`: `after` is not an event id this server listed; or `invalid_request`') },

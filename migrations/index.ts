@@ -19,6 +19,7 @@ import * as addDirectoryWatermarks from './2026_12_02_150000_add_directory_water
 import * as addDirectoryEmploymentType from './2026_12_02_160000_add_directory_employment_type.js';
 import * as createScim from './2026_12_02_190000_create_scim.js';
 import * as createSyncRules from './2026_12_02_170000_create_sync_rules.js';
+import * as addInviteReminders from './2026_12_02_180000_add_invite_reminders.js';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_24_190000_create_core_tables': createCoreTables,
@@ -37,4 +38,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_02_160000_add_directory_employment_type': addDirectoryEmploymentType,
   '2026_12_02_190000_create_scim': createScim,
   '2026_12_02_170000_create_sync_rules': createSyncRules,
+  '2026_12_02_180000_add_invite_reminders': addInviteReminders,
 };

@@ -14,6 +14,7 @@ export const EVENT_TYPES = [
   'invite.accepted',
   'invite.expired',
   'invite.revoked',
+  'invite.reminded',
   'sync.completed',
   'member.left_hr',
   'member.role_changed',
@@ -37,7 +38,7 @@ export const inviteEventData = answer(
       role: z.string(),
       importId: z.string().nullable(),
       reason: z.string().optional().describe('`invite.delivery_failed` only: why, without addresses.'),
-      expiresAt: timestamp.optional().describe('`invite.expired` only.'),
+      expiresAt: timestamp.optional().describe('`invite.expired` and `invite.reminded` only: when the invite expires (expired).'),
     })
     .strict(),
   'What every `invite.*` event carries',

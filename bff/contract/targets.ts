@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { count, emailAddress, externalId, role, roleId, seats, targetType, text } from './common.js';
 import { answer, request } from './registry.js';
 
+const reminderDays = z.number().int().min(0).max(30);
+
 export const targetUpsert = request(
   'TargetUpsert',
   z
@@ -12,6 +14,9 @@ export const targetUpsert = request(
       organizationId: externalId.nullish(),
       roles: z.array(role).min(1).max(20).optional(),
       defaultRole: roleId.optional(),
+      reminderDaysBeforeExpiry: reminderDays
+        .nullish()
+        .describe("Days before an invite expires that its invitee gets one reminder mail; 0: no reminders; null: the deployment's default (2 unless configured). Left out: unchanged."),
     })
     .strict()
     .refine((t) => !t.roles || !t.defaultRole || t.roles.some((r) => r.id === t.defaultRole), {
@@ -44,6 +49,7 @@ export const target = answer(
       seatLimit: count,
       roles: z.array(role),
       defaultRole: z.string(),
+      reminderDaysBeforeExpiry: reminderDays.nullable().describe("The target's own reminder days (0: none); null when it follows the deployment's default."),
       seats,
     })
     .strict(),

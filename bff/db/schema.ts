@@ -14,6 +14,8 @@ export interface TargetTable {
   /** JSON array of `{ id, label }`. */
   roles: string;
   default_role: string;
+  /** Days before an invite expires that its reminder goes (0: none); null: the deployment's `reminderDaysBeforeExpiry`. */
+  reminder_days: number | null;
   created_at: string;
   updated_at: string;
 }
@@ -52,6 +54,10 @@ export interface InviteTable {
   revoked_at: string | null;
   /** When `invite.expired` was recorded for the current `expires_at`; a resend clears it. */
   expiry_recorded_at: string | null;
+  /** When the one reminder was claimed (services/reminders.ts); never cleared, so it goes at most once. */
+  reminded_at: string | null;
+  /** A reminder the mail budget refused waits until then. */
+  remind_after: string | null;
 }
 
 export interface ImportTable {
@@ -173,9 +179,9 @@ export interface OutboxTable {
 export interface AuditEventTable {
   id: string;
   at: string;
-  /** `import`, `accept`, `resend` or `revoke`. */
+  /** `import`, `accept`, `resend`, `remind` or `revoke` (and a person's `erase` or `export`). */
   action: string;
-  /** The inviter's id, or `invitee` for an accept. */
+  /** The inviter's id (a reminder's too: it is their invitation), or `invitee` for an accept. */
   actor: string;
   target_type: string;
   target_id: string;

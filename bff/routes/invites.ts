@@ -2,23 +2,28 @@
 import { Hono } from 'hono';
 import type { AppDeps } from '../deps.js';
 import { sessionAuth, type SessionEnv } from '../auth/session-token.js';
-import { acceptRequest, inviteListQuery, inviteParams, type AcceptedInvite, type InviteList, type InviteSummary } from '../contract.js';
-import { acceptInvite, listInvites, resendInvite, revokeInvite } from '../services/invites.js';
+import { acceptRequest, inviteListQuery, inviteParams, inviteResendRequest, type AcceptedInvite, type InviteList, type InviteResendResult, type InviteSummary } from '../contract.js';
+import { acceptInvite, listInvites, resendInvite, resendInvites, revokeInvite, type ResendDeps } from '../services/invites.js';
 import { validate } from '../validate.js';
 import { mailLimitsOf } from '../services/mail-limits.js';
 
 export const invitesRoutes = ({ db, config, now = () => new Date() }: AppDeps) => {
   const auth = sessionAuth(config.secret, now);
+  // Read per request: acceptUrl may be known only once the server listens (create-bff.ts).
+  const resendDeps = (): ResendDeps => ({ db: db.kysely, now, acceptUrl: config.acceptUrl, inviteTtlDays: config.inviteTtlDays, mailLimits: mailLimitsOf(config.mailLimits) });
   return new Hono<SessionEnv>()
     .post('/accept', validate('json', acceptRequest), async (c) => c.json((await acceptInvite(db.kysely, c.req.valid('json').token, now())) satisfies AcceptedInvite))
     .get('/', auth, validate('query', inviteListQuery), async (c) => {
       const q = c.req.valid('query');
       return c.json((await listInvites(db.kysely, c.get('session').target, { ...q, limit: q.limit ?? 50 }, now())) satisfies InviteList);
     })
+    .post('/resend', auth, validate('json', inviteResendRequest), async (c) => {
+      const session = c.get('session');
+      return c.json((await resendInvites(resendDeps(), session.target, c.req.valid('json').ids, session.inviter)) satisfies InviteResendResult);
+    })
     .post('/:id/resend', auth, validate('param', inviteParams), async (c) => {
       const session = c.get('session');
-      const deps = { db: db.kysely, now, acceptUrl: config.acceptUrl, inviteTtlDays: config.inviteTtlDays, mailLimits: mailLimitsOf(config.mailLimits) };
-      return c.json((await resendInvite(deps, session.target, c.req.valid('param').id, session.inviter)) satisfies InviteSummary);
+      return c.json((await resendInvite(resendDeps(), session.target, c.req.valid('param').id, session.inviter)) satisfies InviteSummary);
     })
     .delete('/:id', auth, validate('param', inviteParams), async (c) => {
       const session = c.get('session');

@@ -1,5 +1,5 @@
 /**
- * The audit trail of the writes that matter (import, accept, resend, revoke), recorded in the
+ * The audit trail of the writes that matter (import, accept, resend, reminder, revoke), recorded in the
  * same transaction as the write, so the trail and the data never disagree.
  */
 import type { Kysely, Transaction } from 'kysely';
@@ -7,7 +7,7 @@ import type { Database } from '../db/schema.js';
 import { newId } from './imports.js';
 
 /** `erase` and `export` are a person's erasure or export (services/privacy.ts): counted, never by address. */
-export type AuditAction = 'import' | 'accept' | 'resend' | 'revoke' | 'erase' | 'export';
+export type AuditAction = 'import' | 'accept' | 'resend' | 'remind' | 'revoke' | 'erase' | 'export';
 
 export interface AuditEvent {
   action: AuditAction;

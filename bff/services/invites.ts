@@ -1,19 +1,20 @@
 /** The invite lifecycle after an import: list, resend, revoke, accept. */
 import type { Kysely } from 'kysely';
-import type { Database, Invite } from '../db/schema.js';
-import type { AcceptedInvite, InviteList, InviteStatus, InviteSummary, TargetType } from '../contract.js';
+import type { Database, Invite, Target } from '../db/schema.js';
+import type { AcceptedInvite, InviteList, InviteResendResult, InviteStatus, InviteSummary, TargetType } from '../contract.js';
+import type { OutboxPayload } from '../mail/outbox.js';
 import type { TargetRef } from './targets.js';
 import { writeTransaction } from '../db/connect.js';
 import { recordAudit } from './audit.js';
 import { AppError } from '../errors.js';
-import { countSeats, liveInvite, lockTarget } from './targets.js';
+import { countSeats, getTarget, liveInvite, lockTarget } from './targets.js';
 import { acceptLink, hashToken, newId, newInviteToken } from './imports.js';
-import { renderInvite } from './message.js';
+import { renderInvite, renderReminder } from './message.js';
 import { INVITE_EVENT_COLUMNS, inviteEvent, recordEvent, type NewEvent } from '../webhooks/events.js';
 import { checkMailBudget, checkResend, type MailLimits } from './mail-limits.js';
 
 /** A pending invite past its expiry is reported as expired whether or not a job has swept it. */
-function effectiveStatus(invite: Pick<Invite, 'status' | 'expires_at'>, now: Date): InviteStatus {
+export function effectiveStatus(invite: Pick<Invite, 'status' | 'expires_at'>, now: Date): InviteStatus {
   if (invite.status === 'pending' && invite.expires_at <= now.toISOString()) return 'expired';
   return invite.status as InviteStatus;
 }
@@ -21,7 +22,7 @@ function effectiveStatus(invite: Pick<Invite, 'status' | 'expires_at'>, now: Dat
 export async function listInvites(
   db: Kysely<Database>,
   target: TargetRef,
-  q: { status?: InviteStatus | undefined; cursor?: string | undefined; limit: number; id?: string | undefined },
+  q: { status?: InviteStatus | undefined; cursor?: string | undefined; limit: number; ids?: string[] | undefined },
   now: Date,
 ): Promise<InviteList> {
   let query = db
@@ -38,7 +39,7 @@ export async function listInvites(
     .orderBy('invites.created_at', 'desc')
     .orderBy('invites.id', 'desc')
     .limit(q.limit + 1);
-  if (q.id) query = query.where('invites.id', '=', q.id);
+  if (q.ids) query = query.where('invites.id', 'in', q.ids);
   const iso = now.toISOString();
   if (q.status === 'pending') query = query.where(liveInvite(now));
   else if (q.status === 'expired') query = query.where((eb) => eb.or([eb('invites.status', '=', 'expired'), eb.and([eb('invites.status', '=', 'pending'), eb('invites.expires_at', '<=', iso)])]));
@@ -108,50 +109,104 @@ export interface ResendDeps {
   mailLimits: MailLimits;
 }
 
+type Inviter = { id: string; name: string; email: string };
+
+/**
+ * Queues the invite's mail again with the link of a new `token` (the caller has stored its hash):
+ * the import's message in the inviter's words, or as a `reminder` of its expiry. Unsent older
+ * mail carries a token that no longer works, so it is cancelled.
+ */
+export async function queueInviteMail(
+  trx: Kysely<Database>,
+  mail: { invite: Invite; target: Target; token: string; acceptUrl: string; now: Date; kind: 'invite' | 'reminder'; inviter?: { name: string; email: string } | undefined },
+): Promise<void> {
+  const { invite, now } = mail;
+  const imp = invite.import_id ? await trx.selectFrom('imports').select(['subject', 'body', 'inviter_name', 'inviter_email']).where('id', '=', invite.import_id).executeTakeFirst() : undefined;
+  // A reminder speaks for whoever sent the invitation; a resend for whoever resends it.
+  const inviter = mail.inviter ?? (imp ? { name: imp.inviter_name, email: imp.inviter_email } : { name: mail.target.name, email: undefined });
+  const subject = imp?.subject ?? 'Join {{targetName}}';
+  const body = imp?.body ?? 'Hi {{firstName}}, {{inviterName}} invited you to join {{targetName}}.';
+  const values = { firstName: invite.first_name ?? invite.name?.split(/\s+/)[0] ?? '', targetName: mail.target.name, inviterName: inviter.name, acceptUrl: acceptLink(mail.acceptUrl, mail.token) };
+  const message = mail.kind === 'reminder' ? renderReminder(subject, body, values, invite.expires_at) : renderInvite(subject, body, values);
+  await trx.updateTable('outbox').set({ status: 'cancelled', payload: null }).where('invite_id', '=', invite.id).where('status', 'in', ['queued', 'failed']).execute();
+  const payload: OutboxPayload = { to: invite.email, toName: invite.name, ...(inviter.email ? { replyTo: inviter.email } : {}), ...message };
+  await trx
+    .insertInto('outbox')
+    .values({ id: newId('msg'), invite_id: invite.id, status: 'queued', attempts: 0, next_attempt_at: now.toISOString(), payload: JSON.stringify(payload), last_error: null, created_at: now.toISOString(), sent_at: null })
+    .execute();
+}
+
+/** One resend inside the caller's transaction: every check, then the new token, expiry and mail, or a refusal and nothing. */
+async function resendIn(trx: Kysely<Database>, deps: ResendDeps, target: TargetRef, id: string, inviter: Inviter, now: Date): Promise<void> {
+  // Locked before the invite is read, so no accept or import of this target changes either meanwhile.
+  const t = await lockTarget(trx, target);
+  const invite = await getInvite(trx, target, id);
+  const status = effectiveStatus(invite, now);
+  if (status !== 'pending' && status !== 'expired') throw new AppError(409, 'invite_not_pending', `The invite is ${status}; it cannot be resent.`);
+  // Under the target's lock: concurrent resends of this target are counted one after another.
+  await checkResend(trx, deps.mailLimits, invite, now);
+  await checkMailBudget(trx, deps.mailLimits, target, inviter.id, 1, now);
+  if (status === 'expired') {
+    // An expired invite holds no seat; resending takes one again.
+    const seats = await countSeats(trx, t, now);
+    if (seats.remaining < 1) throw new AppError(409, 'seat_limit_exceeded', "The plan's user limit is reached; free a seat before resending.", { seats });
+  }
+  const { token, hash } = newInviteToken();
+  const rotated = await trx
+    .updateTable('invites')
+    // A new expiry: it gets its own invite.expired when it passes (webhooks/events.ts).
+    .set({ token_hash: hash, status: 'pending', expires_at: new Date(now.getTime() + deps.inviteTtlDays * 86_400_000).toISOString(), expiry_recorded_at: null })
+    .where('id', '=', id)
+    // A revoke takes no target lock: an invite revoked since it was read stays revoked.
+    .where('status', '=', invite.status)
+    .executeTakeFirst();
+  if (Number(rotated.numUpdatedRows) !== 1) throw new AppError(409, 'invite_not_pending', 'The invite was revoked meanwhile; it cannot be resent.');
+  await queueInviteMail(trx, { invite, target: t, token, acceptUrl: deps.acceptUrl, now, kind: 'invite', inviter });
+  await recordAudit(trx, { action: 'resend', actor: inviter.id, target, subject: id, count: 1, at: now });
+}
+
 /** Rotates the token (the old link stops working), extends the expiry and queues the mail again. */
-export async function resendInvite(deps: ResendDeps, target: TargetRef, id: string, inviter: { id: string; name: string; email: string }): Promise<InviteSummary> {
+export async function resendInvite(deps: ResendDeps, target: TargetRef, id: string, inviter: Inviter): Promise<InviteSummary> {
   const now = deps.now();
-  await writeTransaction(deps.db, async (trx) => {
-    // Locked before the invite is read, so no accept or import of this target changes either meanwhile.
-    const t = await lockTarget(trx, target);
-    const invite = await getInvite(trx, target, id);
-    const status = effectiveStatus(invite, now);
-    if (status !== 'pending' && status !== 'expired') throw new AppError(409, 'invite_not_pending', `The invite is ${status}; it cannot be resent.`);
-    // Under the target's lock: concurrent resends of this target are counted one after another.
-    await checkResend(trx, deps.mailLimits, invite, now);
-    await checkMailBudget(trx, deps.mailLimits, target, inviter.id, 1, now);
-    if (status === 'expired') {
-      // An expired invite holds no seat; resending takes one again.
-      const seats = await countSeats(trx, t, now);
-      if (seats.remaining < 1) throw new AppError(409, 'seat_limit_exceeded', "The plan's user limit is reached; free a seat before resending.", { seats });
-    }
-    const imp = invite.import_id ? await trx.selectFrom('imports').select(['subject', 'body']).where('id', '=', invite.import_id).executeTakeFirst() : undefined;
-    const { token, hash } = newInviteToken();
-    const rotated = await trx
-      .updateTable('invites')
-      // A new expiry: it gets its own invite.expired when it passes (webhooks/events.ts).
-      .set({ token_hash: hash, status: 'pending', expires_at: new Date(now.getTime() + deps.inviteTtlDays * 86_400_000).toISOString(), expiry_recorded_at: null })
-      .where('id', '=', id)
-      // A revoke takes no target lock: an invite revoked since it was read stays revoked.
-      .where('status', '=', invite.status)
-      .executeTakeFirst();
-    if (Number(rotated.numUpdatedRows) !== 1) throw new AppError(409, 'invite_not_pending', 'The invite was revoked meanwhile; it cannot be resent.');
-    const message = renderInvite(imp?.subject ?? 'Join {{targetName}}', imp?.body ?? 'Hi {{firstName}}, {{inviterName}} invited you to join {{targetName}}.', {
-      firstName: invite.first_name ?? invite.name?.split(/\s+/)[0] ?? '',
-      targetName: t.name,
-      inviterName: inviter.name,
-      acceptUrl: acceptLink(deps.acceptUrl, token),
-    });
-    await trx.updateTable('outbox').set({ status: 'cancelled', payload: null }).where('invite_id', '=', id).where('status', 'in', ['queued', 'failed']).execute();
-    await trx
-      .insertInto('outbox')
-      .values({ id: newId('msg'), invite_id: id, status: 'queued', attempts: 0, next_attempt_at: now.toISOString(), payload: JSON.stringify({ to: invite.email, toName: invite.name, replyTo: inviter.email, ...message }), last_error: null, created_at: now.toISOString(), sent_at: null })
-      .execute();
-    await recordAudit(trx, { action: 'resend', actor: inviter.id, target, subject: id, count: 1, at: now });
-  });
+  await writeTransaction(deps.db, (trx) => resendIn(trx, deps, target, id, inviter, now));
   // The one invite, however many newer ones the target has.
-  const { items } = await listInvites(deps.db, target, { id, limit: 1 }, now);
+  const { items } = await listInvites(deps.db, target, { ids: [id], limit: 1 }, now);
   return items[0]!;
+}
+
+/** A refusal of one invite in a bulk resend, as the answer names it; anything else is not a refusal. */
+const RESEND_SKIPS: Record<string, InviteResendResult['skipped'][number]['reason']> = {
+  invite_not_found: 'invite_not_found',
+  // Not this target's: reported like an unknown id, as for a single invite nothing more is said.
+  forbidden_target: 'invite_not_found',
+  invite_not_pending: 'not_resendable',
+  seat_limit_exceeded: 'seat_limit_exceeded',
+  mail_limit: 'mail_limit',
+};
+
+/**
+ * POST /invites/resend: each invite as `resendInvite` would, one transaction each, so one that
+ * is refused (already accepted, no seat left, past the mail budget) is skipped with its reason
+ * and never half written, while the others go.
+ */
+export async function resendInvites(deps: ResendDeps, target: TargetRef, ids: string[], inviter: Inviter): Promise<InviteResendResult> {
+  const now = deps.now();
+  const resent: string[] = [];
+  const skipped: InviteResendResult['skipped'] = [];
+  for (const id of new Set(ids)) {
+    try {
+      await writeTransaction(deps.db, (trx) => resendIn(trx, deps, target, id, inviter, now));
+      resent.push(id);
+    } catch (err) {
+      const reason = err instanceof AppError ? RESEND_SKIPS[err.code] : undefined;
+      if (!reason) throw err;
+      skipped.push({ id, reason });
+    }
+  }
+  const { items } = resent.length ? await listInvites(deps.db, target, { ids: resent, limit: resent.length }, now) : { items: [] };
+  const order = new Map(resent.map((id, i) => [id, i]));
+  items.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
+  return { resent: items, skipped, seats: await countSeats(deps.db, await getTarget(deps.db, target), now) };
 }
 
 const invalidLink = () => new AppError(404, 'invite_not_found', 'This invitation link is not valid. It may have been replaced by a newer email.');

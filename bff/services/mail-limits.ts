@@ -1,6 +1,7 @@
 /**
  * How much mail the BFF agrees to send, so that nobody can aim it at an address or spend it
- * without end. Every invite mail counts: the first one an import queues, and each resend.
+ * without end. Every invite mail counts: the first one an import queues, each resend, and each
+ * reminder (services/reminders.ts, counted for the inviter who sent the invitation).
  * - one invite is resent at most once per `resendCooldownSeconds`;
  * - one address gets at most `perRecipientPerDay` mails in 24 hours (across invites and targets),
  *   so a made-up CSV row cannot turn the server into somebody's mail bomb;
@@ -44,12 +45,12 @@ function refuse(message: string, retryAfterSeconds: number, details: Record<stri
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-/** Mails the target and the inviter sent in the last 24 hours (imports' invitations and resends), and when the oldest of them leaves the window. */
+/** Mails the target and the inviter sent in the last 24 hours (imports' invitations, resends and reminders), and when the oldest of them leaves the window. */
 async function sentToday(db: Db, by: { target?: TargetRef; inviterId?: string }, now: Date): Promise<{ sent: number; oldest: string | null }> {
   let query = db
     .selectFrom('audit_events')
     .select((eb) => [eb.fn.sum<number | string | null>('count').as('sent'), eb.fn.min<string | null>('at').as('oldest')])
-    .where('action', 'in', ['import', 'resend'])
+    .where('action', 'in', ['import', 'resend', 'remind'])
     .where('at', '>', new Date(now.getTime() - DAY_MS).toISOString());
   if (by.target) query = query.where('target_type', '=', by.target.type).where('target_id', '=', by.target.id);
   if (by.inviterId !== undefined) query = query.where('actor', '=', by.inviterId);

@@ -42,3 +42,17 @@ export function renderInvite(subject: string, body: string, values: MessageValue
     .replace(/\r?\n/g, '<br>\n');
   return { subject: renderText(subject, values).replace(/[\r\n]+/g, ' '), text, html: `<!doctype html><html><body style="font-family:system-ui,sans-serif">${html}</body></html>` };
 }
+
+/** When an invitation expires, as a reminder says it: in UTC, since the invitee's time zone is unknown. */
+export function expiryText(expiresAt: string): string {
+  return `${new Intl.DateTimeFormat('en-GB', { dateStyle: 'full', timeStyle: 'short', timeZone: 'UTC' }).format(new Date(expiresAt))} UTC`;
+}
+
+/**
+ * A reminder: the inviter's own message again (their words, their language), a subject that says
+ * it is a reminder, and one line with the expiry. The invite records no language of its own, so
+ * those two additions are English; the accept link is the new one the reminder carries.
+ */
+export function renderReminder(subject: string, body: string, values: MessageValues, expiresAt: string): RenderedMessage {
+  return renderInvite(`Reminder: ${subject}`, `${body}\n\nThis invitation expires on ${expiryText(expiresAt)}.`, values);
+}

@@ -33,7 +33,7 @@ export function targetRoles(target: Target): Role[] {
 export async function upsertTarget(
   db: Kysely<Database>,
   ref: TargetRef,
-  input: { name: string; seatLimit: number; organizationId?: string | null | undefined; roles?: Role[] | undefined; defaultRole?: string | undefined },
+  input: { name: string; seatLimit: number; organizationId?: string | null | undefined; roles?: Role[] | undefined; defaultRole?: string | undefined; reminderDaysBeforeExpiry?: number | null | undefined },
   now: Date,
 ): Promise<{ target: Target; created: boolean }> {
   // A write transaction, so the read below cannot go stale before the write: SQLite takes its
@@ -50,6 +50,8 @@ export async function upsertTarget(
       organization_id: input.organizationId ?? (ref.type === 'organization' ? ref.id : existing?.organization_id ?? null),
       roles: JSON.stringify(roles),
       default_role: defaultRole,
+      // Left out: kept as it was; null: back to the deployment's default.
+      reminder_days: input.reminderDaysBeforeExpiry === undefined ? (existing?.reminder_days ?? null) : input.reminderDaysBeforeExpiry,
       updated_at: now.toISOString(),
     };
     if (existing) {

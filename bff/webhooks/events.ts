@@ -1,6 +1,6 @@
 /**
  * Events for the host's backend: what happened after an import (mail sent or failed, invite
- * accepted, expired, revoked). Each is written by `recordEvents` inside the transaction of the
+ * accepted, reminded, expired, revoked). Each is written by `recordEvents` inside the transaction of the
  * change it describes, so an event exists if and only if its change committed; a crash after
  * the commit loses nothing, because delivery (bff/webhooks/worker.ts) and the poll
  * (GET /api/events) both read this table.

@@ -421,7 +421,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Events (import completed, invite created by a sync rule, sent, delivery failed, accepted, expired, revoked; sync run completed, member left HR, member role changed) in the order they committed: the same ones webhooks deliver */
+        /** Events (import completed, invite created by a sync rule, sent, delivery failed, accepted, reminded, expired, revoked; sync run completed, member left HR, member role changed) in the order they committed: the same ones webhooks deliver */
         get: operations["listEvents"];
         put?: never;
         post?: never;
@@ -861,6 +861,8 @@ export interface components {
             seatLimit: number;
             roles: components["schemas"]["Role"][];
             defaultRole: string;
+            /** @description The target's own reminder days (0: none); null when it follows the deployment's default. */
+            reminderDaysBeforeExpiry: number | null;
             seats: components["schemas"]["Seats"];
         };
         MemberSyncResult: {
@@ -1114,7 +1116,7 @@ export interface components {
             reason?: string;
             /**
              * Format: date-time
-             * @description `invite.expired` only.
+             * @description `invite.expired` and `invite.reminded` only: when the invite expires (expired).
              */
             expiresAt?: string;
         };
@@ -1176,7 +1178,7 @@ export interface components {
         };
         Event: {
             /** @enum {string} */
-            type: "import.completed" | "invite.created" | "invite.sent" | "invite.delivery_failed" | "invite.accepted" | "invite.expired" | "invite.revoked" | "sync.completed" | "member.left_hr" | "member.role_changed";
+            type: "import.completed" | "invite.created" | "invite.sent" | "invite.delivery_failed" | "invite.accepted" | "invite.expired" | "invite.revoked" | "invite.reminded" | "sync.completed" | "member.left_hr" | "member.role_changed";
             /** Format: date-time */
             timestamp: string;
             data: components["schemas"]["ImportEventData"] | components["schemas"]["InviteEventData"] | components["schemas"]["SyncEventData"] | components["schemas"]["MemberEventData"];
@@ -1566,6 +1568,8 @@ export interface components {
                 label: string;
             }[];
             defaultRole?: string;
+            /** @description Days before an invite expires that its invitee gets one reminder mail; 0: no reminders; null: the deployment's default (2 unless configured). Left out: unchanged. */
+            reminderDaysBeforeExpiry?: number | null;
         };
         MemberSync: {
             members: {
