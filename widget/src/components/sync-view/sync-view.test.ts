@@ -3,7 +3,7 @@ import { sendKeys } from '@web/test-runner-commands';
 import type { SyncRuleInput } from '../../api/types.js';
 import { expectAccessible } from '../../test/axe.js';
 import { FakeBff, TOKEN, makeInvite, makeRule, makeRun, makeUpdate } from '../../test/fake-bff.js';
-import { choose, findByRole, getByRole, queryByRole, visibleText, waitForText } from '../../test/queries.js';
+import { allElements, choose, findByRole, getByRole, queryByRole, visibleText, waitForText } from '../../test/queries.js';
 import '../../index.js';
 import type { HrImport } from '../hr-import/hr-import.js';
 
@@ -36,6 +36,17 @@ async function mount(): Promise<HrImport> {
   const el = await fixture<HrImport>(html`<hr-import session-token=${TOKEN}></hr-import>`);
   await findByRole(el, 'checkbox', 'Select Radia Perlman');
   return el;
+}
+
+/** Nothing of the card is cut off or scrolls sideways. */
+function expectNoOverflow(el: HrImport) {
+  for (const e of allElements(el.shadowRoot!)) {
+    if (e instanceof HTMLElement && e.clientWidth > 0 && getComputedStyle(e).overflowX !== 'visible') {
+      expect(e.scrollWidth, `${e.localName}.${e.className} scrolls sideways`).to.be.at.most(e.clientWidth + 1);
+    }
+  }
+  const card = el.shadowRoot!.querySelector('.card')!;
+  expect(card.scrollWidth).to.be.at.most(card.clientWidth + 1);
 }
 
 const heading = (el: HrImport) => visibleText(el.shadowRoot!.getElementById('heading')!);
@@ -116,6 +127,21 @@ describe('Updates: what the rules found', () => {
   it('has no axe violations', async () => {
     const el = await mount();
     await expectAccessible(el);
+  });
+
+  it('fits 320 px, and speaks German', async () => {
+    const wrapper = await fixture<HTMLDivElement>(html`<div style="width: 320px"><hr-import session-token=${TOKEN} locale="de"></hr-import></div>`);
+    const el = wrapper.querySelector('hr-import')!;
+    await findByRole(el, 'checkbox', 'Radia Perlman auswählen', 5000);
+    expect(visibleText(el.shadowRoot!.getElementById('heading')!)).to.equal('Änderungen');
+    expect(visibleText(el)).to.include('Neue Personen (3)');
+    expect(visibleText(el)).to.include('Hat das Unternehmen verlassen');
+    expectNoOverflow(el);
+    getByRole(el, 'button', 'Bearbeiten').click();
+    await findByRole(el, 'heading', 'Wer synchron gehalten wird');
+    getByRole(el, 'button', 'Rollenregel hinzufügen').click();
+    await findByRole(el, 'textbox', 'Wert der Rollenregel 1');
+    expectNoOverflow(el);
   });
 });
 
