@@ -10,6 +10,9 @@ import { collapseTemplateWhitespace } from './scripts/collapse-template-whitespa
  * from source; `vite build --mode accept` the invite accept page alone, shipped in @hr-import/bff
  * (bff/dist/public/). `vitest` runs the BFF and end-to-end tests in Node.
  */
+/** The modules of Keep in sync and the Updates view (the seat meter and the rest they use stay in the core). */
+const SYNC_PARTS = /widget[\\/]src[\\/](components[\\/](sync-|role-rules|expired-invites)|templates[\\/]check-all|events[\\/]sync\.|model[\\/]sync-rule|styles[\\/]sync\.)/;
+
 export default defineConfig(({ mode }) => {
   const base = {
     test: {
@@ -80,7 +83,9 @@ export default defineConfig(({ mode }) => {
                 groups: [
                   // The core goes first (priority), so Lit and the code both share stay in it.
                   { name: 'steps', test: (id: string) => /role-assigner|message-composer|import-summary/.test(id), priority: 1 },
-                  { name: 'hr-import', priority: 2, test: (id: string) => !/csv-upload|role-assigner|message-composer|import-summary|locales[\\/]generated[\\/](?!locale-codes)/.test(id) },
+                  // Keep in sync and Updates: fetched when the admin opens one, or with the session of a target that has rules.
+                  { name: 'sync', test: (id: string) => SYNC_PARTS.test(id), priority: 1 },
+                  { name: 'hr-import', priority: 2, test: (id: string) => !SYNC_PARTS.test(id) && !/csv-upload|role-assigner|message-composer|import-summary|locales[\\/]generated[\\/](?!locale-codes)/.test(id) },
                 ],
               },
             },

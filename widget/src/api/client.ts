@@ -1,4 +1,4 @@
-import type { Answer, CsvColumnMapping, ErrorBody, ImportRequest, Query } from './types.js';
+import type { Answer, CsvColumnMapping, ErrorBody, ImportRequest, Query, SyncRuleInput } from './types.js';
 import { msg, str } from '@lit/localize';
 
 /** Default time a request may take before the widget gives up and says so. */
@@ -43,6 +43,8 @@ export function isAbort(error: unknown): boolean {
 /** Query of `GET /providers/:id/contacts` (`offset`: the page's first row, for jumps where no cursor leads); empty values are left out of the URL. */
 export type ContactsParams = Query<'/providers/{provider}/contacts', 'get'>;
 export type FacetsParams = Query<'/providers/{provider}/contacts/facets', 'get'>;
+export type InvitesParams = Query<'/invites', 'get'>;
+export type SyncUpdatesParams = Query<'/sync/updates', 'get'>;
 
 export interface ApiClientOptions {
   /** Base URL of the BFF's widget routes, e.g. `/api` or `https://hr.example.com/api`. */
@@ -182,6 +184,58 @@ export class ApiClient {
     return this.#request('POST', '/imports', { body: request, headers: { 'Idempotency-Key': idempotencyKey }, signal });
   }
 
+  listInvites(params: InvitesParams, signal?: AbortSignal): Promise<Answer<'/invites', 'get'>> {
+    return this.#request('GET', `/invites${queryString(params)}`, { signal });
+  }
+
+  /** Resends several invites at once; each is resent or skipped with its reason. */
+  resendInvites(ids: readonly string[], signal?: AbortSignal): Promise<Answer<'/invites/resend', 'post'>> {
+    return this.#request('POST', '/invites/resend', { body: { ids }, signal });
+  }
+
+  listSyncRules(signal?: AbortSignal): Promise<Answer<'/sync-rules', 'get'>> {
+    return this.#request('GET', '/sync-rules', { signal });
+  }
+
+  /** What a rule would do now (matches, invites by role, seats), without saving it. */
+  dryRunSyncRule(rule: SyncRuleInput, signal?: AbortSignal): Promise<Answer<'/sync-rules/dry-run', 'post'>> {
+    return this.#request('POST', '/sync-rules/dry-run', { body: rule, signal });
+  }
+
+  /** Saves a new rule (`id` null) or replaces one. */
+  saveSyncRule(id: string | null, rule: SyncRuleInput, signal?: AbortSignal): Promise<Answer<'/sync-rules', 'post'>> {
+    return id === null
+      ? this.#request('POST', '/sync-rules', { body: rule, signal })
+      : this.#request('PUT', `/sync-rules/${encodeURIComponent(id)}`, { body: rule, signal });
+  }
+
+  deleteSyncRule(id: string, signal?: AbortSignal): Promise<void> {
+    return this.#request('DELETE', `/sync-rules/${encodeURIComponent(id)}`, { signal });
+  }
+
+  /** Sync now: the run starts in the background; poll `listSyncRuns` for its end. */
+  runSyncRule(id: string, signal?: AbortSignal): Promise<Answer<'/sync-rules/{id}/run', 'post'>> {
+    return this.#request('POST', `/sync-rules/${encodeURIComponent(id)}/run`, { signal });
+  }
+
+  listSyncRuns(id: string, signal?: AbortSignal): Promise<Answer<'/sync-rules/{id}/runs', 'get'>> {
+    return this.#request('GET', `/sync-rules/${encodeURIComponent(id)}/runs`, { signal });
+  }
+
+  /** Confirms a run the leaver safeguard held. */
+  approveSyncRun(id: string, run: string, signal?: AbortSignal): Promise<Answer<'/sync-rules/{id}/runs/{run}/approve', 'post'>> {
+    return this.#request('POST', `/sync-rules/${encodeURIComponent(id)}/runs/${encodeURIComponent(run)}/approve`, { signal });
+  }
+
+  listSyncUpdates(params: SyncUpdatesParams, signal?: AbortSignal): Promise<Answer<'/sync/updates', 'get'>> {
+    return this.#request('GET', `/sync/updates${queryString(params)}`, { signal });
+  }
+
+  /** Approves or dismisses updates, each as `POST /sync/updates/approve|dismiss` would. */
+  actOnSyncUpdates(action: 'approve' | 'dismiss', ids: readonly string[], signal?: AbortSignal): Promise<Answer<'/sync/updates/approve', 'post'>> {
+    return this.#request('POST', `/sync/updates/${action}`, { body: { ids }, signal });
+  }
+
   async #request<T>(method: string, path: string, options: RequestOptions): Promise<T> {
     try {
       return await this.#sendRefreshing<T>(method, path, options);
@@ -253,6 +307,7 @@ export class ApiClient {
       }
     }
     if (!response.ok) throw errorFrom(response.status, data);
+    if (response.status === 204) return undefined as T;
     if (data === null) throw new ApiError(response.status, 'invalid_response', msg('The server sent an answer the widget cannot read.'));
     return data as T;
   }

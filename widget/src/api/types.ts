@@ -52,6 +52,24 @@ export type CsvContactField = keyof CsvColumnMapping;
 export type CsvCounts = Schemas['CsvCounts'];
 export type CsvUploadPreview = Schemas['CsvUploadPreview'];
 export type CsvUploadConfirmation = Schemas['CsvUploadConfirmation'];
+type InviteSummaryShape = Schemas['InviteSummary'];
+export interface InviteSummary extends InviteSummaryShape {}
+export type InviteResendResult = Schemas['InviteResendResult'];
+export type SyncScope = Schemas['SyncScope'];
+export type SyncCondition = Schemas['SyncCondition'];
+export type SyncField = SyncCondition['field'];
+export type RoleRule = Schemas['RoleRule'];
+export type SyncRuleInput = Schemas['SyncRuleInput'];
+type SyncRuleShape = Schemas['SyncRule'];
+export interface SyncRule extends SyncRuleShape {}
+type SyncRunShape = Schemas['SyncRun'];
+export interface SyncRun extends SyncRunShape {}
+export type SyncDryRun = Schemas['SyncDryRun'];
+type SyncUpdateShape = Schemas['SyncUpdate'];
+export interface SyncUpdate extends SyncUpdateShape {}
+export type SyncUpdateKind = SyncUpdate['kind'];
+export type SyncUpdateList = Schemas['SyncUpdateList'];
+export type SyncUpdateResult = Schemas['SyncUpdateResult'];
 
 // Were the generated answers ever to stop resolving (a \`never\`), every client method would accept
 // anything; these fail tsc instead.
@@ -61,4 +79,5 @@ export type ContractTypesResolve = [
   Expect<Equal<Answer<'/session', 'get'>, SessionInfo>>,
   Expect<Equal<Answer<'/providers/{provider}/refresh', 'post'>, RefreshStatus>>,
   Expect<Equal<Query<'/invites', 'get'>['status'], 'pending' | 'accepted' | 'revoked' | 'expired' | undefined>>,
+  Expect<Equal<Answer<'/sync/updates', 'get'>, SyncUpdateList>>,
 ];

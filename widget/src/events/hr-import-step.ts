@@ -1,5 +1,8 @@
-/** The steps of `<hr-import>`, in order. */
-export const HR_IMPORT_STEPS = ['provider', 'contacts', 'roles', 'message', 'confirmation'] as const;
+/**
+ * The steps of `<hr-import>`: the import flow in order, then Keep in sync (the rule made from the
+ * flow, opened from the roles or message step) and Updates (where a target with sync rules opens).
+ */
+export const HR_IMPORT_STEPS = ['provider', 'contacts', 'roles', 'message', 'confirmation', 'sync', 'updates'] as const;
 export type HrImportStep = (typeof HR_IMPORT_STEPS)[number];
 
 /** The admin moved to another step. */

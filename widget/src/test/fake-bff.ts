@@ -2,7 +2,29 @@
  * An in-browser stand-in for the BFF: replaces `window.fetch`, answers the widget-facing routes
  * with contract-shaped JSON from an in-test directory, and records every request.
  */
-import type { Answer, Contact, CsvColumnMapping, CsvContactField, CsvUploadPreview, ImportRequest, ImportResult, ProviderInfo, RefreshStatus, Role, Seats, SessionInfo, SkipReason } from '../api/types.js';
+import type {
+  Answer,
+  Contact,
+  CsvColumnMapping,
+  CsvContactField,
+  CsvUploadPreview,
+  ImportRequest,
+  ImportResult,
+  InviteResendResult,
+  InviteSummary,
+  ProviderInfo,
+  RefreshStatus,
+  Role,
+  Seats,
+  SessionInfo,
+  SkipReason,
+  SyncDryRun,
+  SyncRule,
+  SyncRuleInput,
+  SyncRun,
+  SyncUpdate,
+  SyncUpdateResult,
+} from '../api/types.js';
 import type { paths } from '../api/schema.js';
 import { CSV_FIELDS } from '../components/csv-upload/csv-upload.js';
 
@@ -100,6 +122,89 @@ export const ROLES: Role[] = [
   { id: 'viewer', label: 'Viewer' },
 ];
 
+/** A saved rule over the whole directory, joiners and leavers waiting for the admin; `overrides` change any of it. */
+export function makeRule(n: number, overrides: Partial<SyncRule> = {}): SyncRule {
+  return {
+    id: `rule_${String(n).padStart(10, '0')}`,
+    target: { type: 'organization', id: 'org-1' },
+    provider: 'sample',
+    scope: { filters: { department: 'Engineering' } },
+    roleRules: [],
+    defaultRole: 'member',
+    message: { subject: 'Join {{targetName}}', body: 'Hi {{firstName}}, welcome.' },
+    joiners: 'review',
+    leavers: 'review',
+    intervalHours: 24,
+    leaverThresholdPercent: 20,
+    paused: false,
+    createdBy: { id: 'u1', name: 'Iris Inviter' },
+    createdAt: '2026-11-30T08:00:00.000Z',
+    updatedAt: '2026-11-30T08:00:00.000Z',
+    nextRunAt: '2026-12-02T08:00:00.000Z',
+    lastRun: null,
+    ...overrides,
+  };
+}
+
+export function makeRun(n: number, ruleId: string, overrides: Partial<SyncRun> = {}): SyncRun {
+  return {
+    id: `run_${String(n).padStart(10, '0')}`,
+    ruleId,
+    trigger: 'schedule',
+    status: 'completed',
+    startedAt: '2026-12-01T08:00:00.000Z',
+    finishedAt: '2026-12-01T08:00:05.000Z',
+    matched: 10,
+    invited: 0,
+    joiners: 2,
+    leavers: 1,
+    roleChanges: 1,
+    revoked: 0,
+    skipped: [],
+    skippedCount: 0,
+    error: null,
+    ...overrides,
+  };
+}
+
+export function makeUpdate(n: number, kind: SyncUpdate['kind'], overrides: Partial<SyncUpdate> = {}): SyncUpdate {
+  const c = makeContact(n);
+  return {
+    id: `upd_${String(n).padStart(10, '0')}`,
+    ruleId: 'rule_0000000001',
+    kind,
+    contactId: c.id,
+    email: c.email!,
+    name: c.displayName,
+    title: c.title,
+    department: c.department,
+    membership: kind === 'joiner' ? null : 'member',
+    role: kind === 'leaver' ? null : kind === 'role_change' ? 'admin' : 'member',
+    currentRole: kind === 'joiner' ? null : 'member',
+    reason: kind === 'leaver' ? 'terminated' : null,
+    status: 'open',
+    detectedAt: '2026-12-01T08:00:05.000Z',
+    ...overrides,
+  };
+}
+
+export function makeInvite(n: number, overrides: Partial<InviteSummary> = {}): InviteSummary {
+  const c = makeContact(n);
+  return {
+    id: `inv_${String(n).padStart(10, '0')}`,
+    email: c.email!,
+    name: c.displayName,
+    role: 'member',
+    status: 'expired',
+    delivery: 'sent',
+    deliveryError: null,
+    expiresAt: '2026-11-20T08:00:00.000Z',
+    createdAt: '2026-11-13T08:00:00.000Z',
+    importId: null,
+    ...overrides,
+  };
+}
+
 export interface FakeBffOptions {
   /**
    * How the directory refresh goes: the statuses `GET …/refresh` answers after a `POST`, one a
@@ -149,6 +254,14 @@ export class FakeBff {
   /** Matches of a generated directory per query: positions only, computed once. */
   readonly #generatedMatches = new Map<string, Matches>();
   readonly #hanging = new Set<string>();
+  /** Sync rules of the session target, oldest first; each rule's runs newest first. */
+  rules: SyncRule[] = [];
+  readonly runs = new Map<string, SyncRun[]>();
+  updates: SyncUpdate[] = [];
+  invites: InviteSummary[] = [];
+  /** How many reads of a rule's runs a Sync now stays running for. */
+  runReadsUntilDone = 1;
+  #runReads = 0;
   #original: typeof window.fetch | undefined;
   #imports = 0;
 
@@ -258,6 +371,7 @@ export class FakeBff {
     if (r.method === 'POST' && m) return this.csvUpload(r, m[2], m[3]);
     m = /^\/providers\/([^/]+)\/connection(\/test)?$/.exec(r.path);
     if (m) return this.connection(r.method, decodeURIComponent(m[1]!), m[2] !== undefined);
+    if (r.path.startsWith('/sync') || r.path.startsWith('/invites')) return this.sync(r);
     return errorResponse(404, 'not_found', `No route ${r.method} ${r.path}`);
   }
 
@@ -410,6 +524,169 @@ export class FakeBff {
       // As the BFF words it (bff/services/csv-uploads.ts NO_EMAIL_COLUMN); the widget says it in its own words.
       notices: mapping.email ? [] : [{ code: 'no_email_column', message: 'No column of this file looks like an email address.' }],
     };
+  }
+
+  /** Sync rules, runs, updates and invites, as bff/contract/sync.ts and invites.ts describe them. */
+  private sync(r: RecordedRequest): Response {
+    const route = `${r.method} ${r.path.replace(/rule_[\w-]+/, ':id').replace(/run_[\w-]+/, ':run')}`;
+    const ruleId = /rule_[\w-]+/.exec(r.path)?.[0];
+    const rule = this.rules.find((x) => x.id === ruleId);
+    if (ruleId && !rule) return errorResponse(404, 'sync_rule_not_found', 'No such sync rule.');
+    const ids = (r.body as { ids?: string[] } | undefined)?.ids ?? [];
+    switch (route) {
+      case 'GET /sync-rules':
+        return answer('/sync-rules', 'get', 200, { items: this.rules });
+      case 'POST /sync-rules/dry-run':
+        return answer('/sync-rules/dry-run', 'post', 200, this.dryRun(r.body as SyncRuleInput));
+      case 'POST /sync-rules':
+      case 'PUT /sync-rules/:id':
+        return this.saveRule(r.body as SyncRuleInput, rule);
+      case 'DELETE /sync-rules/:id':
+        this.rules = this.rules.filter((x) => x !== rule);
+        this.updates = this.updates.filter((u) => u.ruleId !== rule!.id);
+        return new Response(null, { status: 204 });
+      case 'POST /sync-rules/:id/run': {
+        const runs = this.runs.get(rule!.id) ?? [];
+        if (runs[0]?.status === 'running') return errorResponse(409, 'sync_run_in_progress', 'A run of this rule is under way.');
+        const run = makeRun(runs.length + 100, rule!.id, { trigger: 'manual', status: 'running', startedAt: new Date().toISOString(), finishedAt: null });
+        this.runs.set(rule!.id, [run, ...runs]);
+        this.#runReads = 0;
+        return answer('/sync-rules/{id}/run', 'post', 202, run);
+      }
+      case 'GET /sync-rules/:id/runs': {
+        const runs = this.runs.get(rule!.id) ?? [];
+        if (runs[0]?.status === 'running' && ++this.#runReads >= this.runReadsUntilDone) {
+          runs[0] = { ...runs[0], status: 'completed', finishedAt: new Date().toISOString(), invited: 1 };
+          this.setRule({ ...rule!, lastRun: runs[0] });
+        }
+        return answer('/sync-rules/{id}/runs', 'get', 200, { items: runs });
+      }
+      case 'POST /sync-rules/:id/runs/:run/approve': {
+        const runs = this.runs.get(rule!.id) ?? [];
+        const run = runs.find((x) => r.path.endsWith(`${x.id}/approve`)) ?? (rule!.lastRun && r.path.endsWith(`${rule!.lastRun.id}/approve`) ? rule!.lastRun : undefined);
+        if (!run) return errorResponse(404, 'sync_run_not_found', 'No such run.');
+        if (run.status !== 'held') return errorResponse(409, 'sync_run_not_held', 'This run is not waiting for an approval.');
+        const done: SyncRun = { ...run, trigger: 'approval', status: 'completed', error: null, finishedAt: new Date().toISOString() };
+        this.runs.set(rule!.id, runs.map((x) => (x.id === run.id ? done : x)));
+        if (rule!.lastRun?.id === run.id) this.setRule({ ...rule!, lastRun: done });
+        this.updates = this.updates.map((u) => (u.ruleId === rule!.id && u.status === 'held' ? { ...u, status: 'done' } : u));
+        return answer('/sync-rules/{id}/runs/{run}/approve', 'post', 200, done);
+      }
+      case 'GET /sync/updates': {
+        const kind = r.url.searchParams.get('kind');
+        const status = r.url.searchParams.get('status') ?? 'open';
+        const open = this.updates.filter((u) => u.status === 'open');
+        const count = (k: SyncUpdate['kind']) => open.filter((u) => u.kind === k).length;
+        return answer('/sync/updates', 'get', 200, {
+          items: this.updates.filter((u) => u.status === status && (!kind || u.kind === kind)),
+          nextCursor: null,
+          counts: { joiner: count('joiner'), leaver: count('leaver'), role_change: count('role_change') },
+          seats: this.seats,
+        });
+      }
+      case 'POST /sync/updates/approve':
+      case 'POST /sync/updates/dismiss':
+        return answer('/sync/updates/approve', 'post', 200, this.actOnUpdates(r.path.endsWith('approve'), ids));
+      case 'GET /invites': {
+        const status = r.url.searchParams.get('status');
+        return answer('/invites', 'get', 200, { items: this.invites.filter((i) => !status || i.status === status), nextCursor: null });
+      }
+      case 'POST /invites/resend':
+        return answer('/invites/resend', 'post', 200, this.resend(ids));
+    }
+    return errorResponse(404, 'not_found', `No route ${r.method} ${r.path}`);
+  }
+
+  private setRule(rule: SyncRule) {
+    this.rules = this.rules.map((x) => (x.id === rule.id ? rule : x));
+  }
+
+  /** Who the rule matches now, and who a run would invite with which role (first matching role rule, else the default). */
+  dryRun(input: SyncRuleInput): SyncDryRun {
+    const found = this.matching(input.scope.search ?? null, input.scope.filters ?? {});
+    const invite = found.filter(canInvite);
+    const roles = new Map<string, number>();
+    for (const c of invite) {
+      const rule = input.roleRules.find((rr) =>
+        rr.conditions.every((cond) => {
+          const value = String(c[cond.field] ?? '').toLowerCase();
+          const wanted = cond.value.toLowerCase();
+          return cond.operator === 'is' ? value === wanted : value.includes(wanted);
+        }),
+      );
+      const role = rule?.role ?? input.defaultRole;
+      roles.set(role, (roles.get(role) ?? 0) + 1);
+    }
+    return {
+      matched: found.length,
+      alreadyIn: found.filter((c) => c.membership !== null).length,
+      toInvite: invite.length,
+      roles: [...roles].map(([role, count]) => ({ role, count })),
+      noEmail: found.filter((c) => c.email === null).length,
+      seatsNeeded: invite.length,
+      seats: this.seats,
+      fits: invite.length <= this.seats.remaining,
+    };
+  }
+
+  private saveRule(input: SyncRuleInput, existing: SyncRule | undefined): Response {
+    const known = new Set(this.roles.map((x) => x.id));
+    if (![input.defaultRole, ...input.roleRules.map((x) => x.role)].every((id) => known.has(id))) {
+      return errorResponse(400, 'invalid_role', 'A role of the rule is not one the target offers.');
+    }
+    const dry = this.dryRun(input);
+    if (!input.paused && !dry.fits) {
+      return errorResponse(409, 'seat_limit_exceeded', 'The rule needs more seats than the plan has left.', { seats: this.seats, requested: dry.seatsNeeded });
+    }
+    const now = new Date().toISOString();
+    const rule: SyncRule = existing
+      ? { ...existing, ...input, updatedAt: now, nextRunAt: input.paused ? null : existing.nextRunAt ?? now }
+      : makeRule(this.rules.length + 1, { ...input, createdAt: now, updatedAt: now, nextRunAt: input.paused ? null : now });
+    if (existing) this.setRule(rule);
+    else this.rules = [...this.rules, rule];
+    return existing ? answer('/sync-rules/{id}', 'put', 200, rule) : answer('/sync-rules', 'post', 201, rule);
+  }
+
+  private actOnUpdates(approve: boolean, ids: readonly string[]): SyncUpdateResult {
+    const result: SyncUpdateResult = { done: 0, invited: 0, revoked: 0, roleChanges: 0, skipped: [], seats: this.seats };
+    for (const id of ids) {
+      const update = this.updates.find((u) => u.id === id);
+      if (!update || update.status !== 'open') {
+        result.skipped.push({ id, reason: 'not_open' });
+        continue;
+      }
+      if (approve && update.kind === 'joiner') {
+        if (this.seats.remaining <= 0) {
+          result.skipped.push({ id, reason: 'seat_limit' });
+          continue;
+        }
+        this.seats = { ...this.seats, used: this.seats.used + 1, remaining: this.seats.remaining - 1 };
+        result.invited += 1;
+      }
+      if (approve && update.kind === 'leaver' && update.membership === 'invited') result.revoked += 1;
+      if (approve && update.kind === 'role_change') result.roleChanges += 1;
+      this.updates = this.updates.map((u) => (u.id === id ? { ...u, status: approve ? 'done' : 'dismissed' } : u));
+      result.done += 1;
+    }
+    return { ...result, seats: this.seats };
+  }
+
+  /** Expired invites take a seat again when resent; accepted or revoked ones are not resent. */
+  private resend(ids: readonly string[]): InviteResendResult {
+    const result: InviteResendResult = { resent: [], skipped: [], seats: this.seats };
+    for (const id of ids) {
+      const invite = this.invites.find((i) => i.id === id);
+      if (!invite) result.skipped.push({ id, reason: 'invite_not_found' });
+      else if (invite.status !== 'pending' && invite.status !== 'expired') result.skipped.push({ id, reason: 'not_resendable' });
+      else if (invite.status === 'expired' && this.seats.remaining <= 0) result.skipped.push({ id, reason: 'seat_limit_exceeded' });
+      else {
+        if (invite.status === 'expired') this.seats = { ...this.seats, used: this.seats.used + 1, remaining: this.seats.remaining - 1 };
+        const resent: InviteSummary = { ...invite, status: 'pending', expiresAt: new Date(Date.now() + 7 * 86_400_000).toISOString() };
+        this.invites = this.invites.map((i) => (i.id === id ? resent : i));
+        result.resent.push(resent);
+      }
+    }
+    return { ...result, seats: this.seats };
   }
 
   private import(body: ImportRequest): Response {

@@ -127,6 +127,29 @@ export const hrImportStyles = css`
   .reconnect {
     margin: 0.75rem 0;
   }
+  .tabs {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 0.25rem;
+    border-bottom: 1px solid var(--_hr-border);
+  }
+  .tabs .btn {
+    border-radius: 0;
+    border-bottom: 2px solid transparent;
+    color: var(--_hr-muted);
+  }
+  .tabs [aria-current] {
+    border-bottom-color: var(--_hr-accent);
+    color: var(--_hr-text);
+  }
+  .keep-in-sync {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: center;
+    gap: 0.25rem 0.75rem;
+    margin-top: 1rem;
+    font-size: 0.875rem;
+  }
   .reconnect p {
     margin: 0 0 0.5rem;
   }

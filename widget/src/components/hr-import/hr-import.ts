@@ -12,6 +12,8 @@ import { HrImportCompleteEvent } from '../../events/hr-import-complete.js';
 import { HrImportDoneEvent } from '../../events/hr-import-done.js';
 import { HrImportErrorEvent } from '../../events/hr-import-error.js';
 import { HrImportStepEvent, type HrImportStep } from '../../events/hr-import-step.js';
+import type { HrSeatsChangeEvent } from '../../events/sync.js';
+import type { SyncDraft } from '../../model/sync-rule.js';
 import type {
   FreshDirectory,
   HrContactsLoadedEvent,
@@ -26,6 +28,7 @@ import {
   importSelection,
   includesId,
   isSelected,
+  queryFilters,
   noSelection,
   selectedCount,
   type ContactQuery,
@@ -60,6 +63,16 @@ function loadLaterSteps(): Promise<unknown> {
     throw error;
   });
   return laterSteps;
+}
+
+let syncParts: Promise<unknown> | undefined;
+/** Keep in sync and Updates, in a chunk of their own: few sessions open them. */
+function loadSync(): Promise<unknown> {
+  syncParts ??= Promise.all([import('../sync-rule-editor/sync-rule-editor.js'), import('../sync-view/sync-view.js')]).catch((error: unknown) => {
+    syncParts = undefined;
+    throw error;
+  });
+  return syncParts;
 }
 
 /** The steps the indicator shows; labels are functions so they follow the locale. */
@@ -159,6 +172,7 @@ export class HrImport extends LitElement {
     _directory: { state: true },
     _authRefused: { state: true },
     _reconnect: { state: true },
+    _hasRules: { state: true },
     sessionToken: { attribute: 'session-token' },
     apiBase: { attribute: 'api-base' },
     requestTimeout: { attribute: 'request-timeout', type: Number },
@@ -173,7 +187,16 @@ export class HrImport extends LitElement {
   private _api: ApiClient | undefined;
 
   private readonly _session = new Task(this, {
-    task: async ([api], { signal }) => (api ? api.getSession(signal) : initialState),
+    task: async ([api], { signal }) => {
+      if (!api) return initialState;
+      // Asked beside the session, not after it: a target with sync rules opens on Updates. A BFF
+      // that cannot tell leaves the import flow as it was.
+      const rules = api.listSyncRules(signal).then(({ items }) => items.length > 0 && loadSync().then(() => true), () => false);
+      const session = await api.getSession(signal);
+      this._hasRules = await rules.catch(() => false);
+      if (this._hasRules && this._step === 'provider') this._step = 'updates';
+      return session;
+    },
     args: () => [this._api] as const,
     onComplete: (session: SessionInfo) => this.handleSession(session),
     onError: (error: unknown) => this.handleSessionError(error),
@@ -221,6 +244,12 @@ export class HrImport extends LitElement {
   private declare _authRefused: boolean;
   /** The provider whose connect form the picker opens at once (Reconnect). */
   private declare _reconnect: ProviderInfo | null;
+  /** The target has sync rules: Updates and the import flow are two tabs. */
+  private declare _hasRules: boolean;
+  /** The step Keep in sync was opened from, to go back to. */
+  private _syncFrom: HrImportStep = 'roles';
+  /** The rule Keep in sync starts from, made once as it opens (a new object each render would reset the editor). */
+  private _syncDraft: SyncDraft | null = null;
 
   /** Session token from the host backend; every request sends it as a bearer token. */
   declare sessionToken: string;
@@ -258,6 +287,7 @@ export class HrImport extends LitElement {
     this._directory = null;
     this._authRefused = false;
     this._reconnect = null;
+    this._hasRules = false;
     this.sessionToken = '';
     this.apiBase = '/api';
     this.requestTimeout = DEFAULT_TIMEOUT_MS;
@@ -379,7 +409,7 @@ export class HrImport extends LitElement {
 
   /** Steps past the contacts wait for their elements' chunk (loadLaterSteps) before they show. */
   private async goToLater(step: HrImportStep) {
-    await loadLaterSteps().catch(() => undefined);
+    await (step === 'sync' || step === 'updates' ? loadSync() : loadLaterSteps()).catch(() => undefined);
     this.goTo(step);
   }
 
@@ -442,6 +472,23 @@ export class HrImport extends LitElement {
     const provider = this._provider;
     this.goTo('provider');
     this._reconnect = provider;
+  }
+
+  private handleKeepInSync() {
+    this._syncFrom = this._step;
+    // The rule covers the list's search and filters (not the ticked rows): who matches them later joins too.
+    const search = this._query.search.trim();
+    this._syncDraft = {
+      provider: this._provider?.id ?? '',
+      scope: { ...(search ? { search } : {}), filters: queryFilters(this._query) },
+      defaultRole: this._role,
+      message: this.message(),
+    };
+    void this.goToLater('sync');
+  }
+
+  private handleSeatsChange(event: HrSeatsChangeEvent) {
+    this._seats = event.seats;
   }
 
   private handleCancel() {
@@ -569,20 +616,39 @@ export class HrImport extends LitElement {
 
   private renderHeader(session: SessionInfo | undefined) {
     const selecting = this._step === 'contacts' || this._step === 'roles' || this._step === 'message';
+    // Keep in sync and Updates show seats their own way (what a rule needs, the joiners ticked).
+    const flow = ORDER.includes(this._step);
     return html`
       <header class="header" part="header">
         ${session
           ? html`<p class="target">${this.renderTarget(session)}</p>`
           : nothing}
-        ${this._seats
+        ${this._hasRules && session ? this.renderTabs() : nothing}
+        ${this._seats && flow
           ? html`<hr-seat-meter
               .seats=${this._seats}
               .selected=${selecting ? selectedCount(this._selection) : 0}
             ></hr-seat-meter>`
           : nothing}
-        ${this.renderSteps()}
+        ${flow ? this.renderSteps() : nothing}
       </header>
     `;
+  }
+
+  /** Updates, and the import flow beside it, once the target has sync rules. */
+  private renderTabs() {
+    const updates = this._step === 'updates';
+    return html`<nav class="tabs" part="tabs" aria-label=${msg('Views')}>
+      <button type="button" class="btn link" aria-current=${updates ? 'page' : nothing} @click=${() => updates || this.goToLater('updates')}>${msg('Updates')}</button>
+      <button type="button" class="btn link" aria-current=${updates ? nothing : 'page'} @click=${() => updates && this.goTo('provider')}>${msg('Import contacts')}</button>
+    </nav>`;
+  }
+
+  private keepInSyncButton() {
+    return html`<p class="keep-in-sync">
+      <button type="button" class="btn" @click=${this.handleKeepInSync}>${msg('Keep in sync')}</button>
+      <span class="muted">${msg('Save this selection as a rule: people who join later are added too.')}</span>
+    </p>`;
   }
 
   /** "Invite people to the lab <strong>Robotics</strong>", the name kept as text in every language. */
@@ -672,7 +738,8 @@ export class HrImport extends LitElement {
             .contacts=${shown}
             .more=${more}
             @hr-role-change=${this.handleRoleChange}
-          ></hr-role-assigner>`,
+          ></hr-role-assigner>
+          ${this.keepInSyncButton()}`,
           footer: html`
             ${this.cancelButton()}<span class="spacer"></span>${this.backButton('contacts')}
             ${this.nextButton('message', count === 0)}
@@ -694,7 +761,7 @@ export class HrImport extends LitElement {
               .inviterName=${session.inviter.name}
               @hr-message-change=${this.handleMessageChange}
             ></hr-message-composer>
-            ${this.renderImportError(count)}
+            ${this.keepInSyncButton()} ${this.renderImportError(count)}
           `,
           footer: html`
             ${this.cancelButton()}<span class="spacer"></span>${this.backButton('roles')}
@@ -714,6 +781,24 @@ export class HrImport extends LitElement {
           `,
         };
       }
+      case 'sync':
+        return this.stateView(
+          msg('Keep in sync'),
+          html`<hr-sync-rule-editor
+            .roles=${session.target.roles}
+            .draft=${this._syncDraft}
+            provider-name=${this._provider?.name ?? ''}
+            @hr-sync-close=${() => this.goTo(this._syncFrom)}
+            @hr-sync-rule-saved=${() => (this._hasRules = true)}
+            @hr-sync-show-updates=${() => this.goTo('updates')}
+            @hr-seats-change=${this.handleSeatsChange}
+          ></hr-sync-rule-editor>`,
+        );
+      case 'updates':
+        return this.stateView(
+          msg('Updates'),
+          html`<hr-sync-view .roles=${session.target.roles} @hr-seats-change=${this.handleSeatsChange}></hr-sync-view>`,
+        );
       case 'confirmation':
         return {
           title: msg('Contacts imported'),
