@@ -39,14 +39,17 @@ export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor
 export async function benchApp(
   db: Db,
   contacts: DirectoryContact[],
-  options: { providerName?: string; seatLimit?: number; rateLimits?: AppConfig['rateLimits'] } = {},
+  options: { providerName?: string; seatLimit?: number; rateLimits?: AppConfig['rateLimits']; seeded?: boolean } = {},
 ): Promise<{ app: ReturnType<typeof createApp>; token: string }> {
   const now = new Date();
   const target = { type: 'organization', id: 'big' } as const;
-  await upsertTarget(db.kysely, target, { name: 'Big', seatLimit: options.seatLimit ?? 1_000_000 }, now);
   const directory: Connector = { listContacts: async () => ({ contacts, nextCursor: null, total: contacts.length }) };
   const provider = staticProvider('bench', 'bench', options.providerName ?? 'Bench', () => directory, { baseUrl: 'builtin:', credentials: {} });
-  await refreshDirectory(db.kysely, { key: 'bench:*', connector: () => provider.connector }, () => now);
+  // `seeded`: another process already wrote the target and the directory (bench/replicas.ts).
+  if (!options.seeded) {
+    await upsertTarget(db.kysely, target, { name: 'Big', seatLimit: options.seatLimit ?? 1_000_000 }, now);
+    await refreshDirectory(db.kysely, { key: 'bench:*', connector: () => provider.connector }, () => now);
+  }
   const app = createApp({
     db,
     config: {

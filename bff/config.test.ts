@@ -48,6 +48,12 @@ describe('environment configuration', () => {
     expect(refusal(() => settingsFromEnv({ HR_IMPORT_BASE_PATH: 'api/' }))).toMatch(/^invalid environment: HR_IMPORT_BASE_PATH must be a path like \/api/);
   });
 
+  it('sizes the PostgreSQL pool from DATABASE_POOL_SIZE, within 1–500', () => {
+    expect(settingsFromEnv({ DATABASE_POOL_SIZE: '4' }).databasePoolSize).toBe(4);
+    expect(refusal(() => settingsFromEnv({ DATABASE_POOL_SIZE: '0' }))).toMatch(/^invalid environment: DATABASE_POOL_SIZE /);
+    expect(refusal(() => settingsFromEnv({ DATABASE_POOL_SIZE: 'many' }))).toMatch(/^invalid environment: DATABASE_POOL_SIZE /);
+  });
+
   it('reads two API keys during a rotation, and a webhook receiver', () => {
     const settings = settingsFromEnv({
       HR_IMPORT_API_KEY: 'key-one-0123456789, key-two-0123456789',
@@ -79,6 +85,6 @@ describe('settings given in code', () => {
 
   it('fills in the documented defaults', () => {
     const resolved = parseSettings(GOOD);
-    expect(resolved).toMatchObject({ basePath: '/api', dataDir: './data', sessionTtlSeconds: 900, inviteTtlDays: 7, reminderDaysBeforeExpiry: 2, trustProxy: 0, webhooks: [], webhooksAllowPrivate: false, origins: [] });
+    expect(resolved).toMatchObject({ basePath: '/api', dataDir: './data', databasePoolSize: 10, sessionTtlSeconds: 900, inviteTtlDays: 7, reminderDaysBeforeExpiry: 2, trustProxy: 0, webhooks: [], webhooksAllowPrivate: false, origins: [] });
   });
 });

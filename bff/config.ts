@@ -57,6 +57,11 @@ const settingsShape = z
       .string()
       .refine((u) => /^(postgres(ql)?:\/\/|file:|sqlite:)/.test(u), 'must start with postgres:// (or be unset for SQLite)')
       .optional(),
+    /**
+     * PostgreSQL connections each process keeps at most. Replicas × this must stay under the
+     * server's `max_connections` (100 by default) with room for migrations and psql: docs/deployment.md.
+     */
+    databasePoolSize: z.number().int().min(1).max(500).default(10),
     /** Where the SQLite file, the generated development secret and mail files (without SMTP) live. */
     dataDir: z.string().min(1).default('./data'),
     /** The providers file (JSON `{ "providers": [...] }`); ignored when `providers` is given. */
@@ -158,6 +163,7 @@ export const ENVIRONMENT: { [K in keyof BffSettings]-?: string } = {
   apiKeys: 'HR_IMPORT_API_KEY',
   secret: 'HR_IMPORT_SECRET',
   databaseUrl: 'DATABASE_URL',
+  databasePoolSize: 'DATABASE_POOL_SIZE',
   dataDir: 'DATA_DIR',
   providersFile: 'HR_IMPORT_CONFIG',
   providers: 'HR_IMPORT_CONFIG',
@@ -217,6 +223,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): EnvSettings {
     apiKeys: e('HR_IMPORT_API_KEY') === undefined ? undefined : list(e('HR_IMPORT_API_KEY')),
     secret: e('HR_IMPORT_SECRET'),
     databaseUrl: e('DATABASE_URL'),
+    databasePoolSize: integer(e('DATABASE_POOL_SIZE')),
     dataDir: e('DATA_DIR'),
     providersFile: e('HR_IMPORT_CONFIG'),
     origins: list(e('HR_IMPORT_ORIGINS')),

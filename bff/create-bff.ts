@@ -88,6 +88,7 @@ export async function createBff(settings: BffSettings, options: BffOptions = {})
 
   const db = openDatabase({
     url: resolved.databaseUrl,
+    poolSize: resolved.databasePoolSize,
     sqlitePath: sqlitePathOf(resolved.dataDir),
     onIdleError: (err) => logger.warn('database connection dropped', { error: err.message }),
   });

@@ -10,6 +10,7 @@ import type { Connector, ConnectorSettings } from './connectors/types.js';
 import type { AuthorizationCodeSpec } from './connectors/oauth.js';
 import type { CredentialField } from './contract.js';
 import { csvProvider, sampleProvider, type ProviderEntry } from './providers.js';
+import { minimized, OPTIONAL_FIELDS, type StoragePolicy } from './connectors/minimize.js';
 
 /** What the deployment knows about one kind of HR application. */
 export interface ProviderType {
@@ -51,6 +52,18 @@ const providerSchema = z
     concurrency: z.number().int().min(1).max(16).optional(),
     /** Each organization signs in (OAuth authorization code) with the deployment's app registration. */
     oauth: z.boolean().optional(),
+    /** Optional fields neither fetched (where the API lets us choose) nor stored. */
+    omitFields: z.array(z.enum(OPTIONAL_FIELDS)).max(OPTIONAL_FIELDS.length).optional(),
+    /** Who is stored at all: people outside never reach the database (values compared ignoring case and accents). */
+    scope: z
+      .object({
+        departments: z.array(z.string().trim().min(1).max(200)).min(1).max(500).optional(),
+        locations: z.array(z.string().trim().min(1).max(200)).min(1).max(500).optional(),
+        employmentTypes: z.array(z.string().trim().min(1).max(200)).min(1).max(500).optional(),
+        activeOnly: z.boolean().optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -129,12 +142,16 @@ function parseProviders(raw: unknown, env: NodeJS.ProcessEnv, catalog: ProviderC
     const at = (...rest: (string | number)[]) => ['providers', i, ...rest];
     if (seen.has(p.id)) fail(at('id'), `"${p.id}" is listed twice`);
     seen.add(p.id);
-    if (p.type === 'sample') return { ...sampleProvider(), id: p.id, name: p.name ?? 'Sample directory' };
+    const storagePolicy: StoragePolicy = { omit: p.omitFields ?? [], scope: p.scope ?? {} };
+    if (p.type === 'sample') {
+      const sample = sampleProvider();
+      return { ...sample, id: p.id, name: p.name ?? 'Sample directory', storagePolicy, connector: minimized(sample.connector, storagePolicy) };
+    }
     if (p.type === 'csv') {
       // The directory is whatever each organization uploads: nothing to reach, nothing to authenticate.
       const extra = (['baseUrl', 'tokenUrl', 'credentials', 'cacheTtlSeconds'] as const).find((k) => p[k] !== undefined);
       if (extra) fail(at(extra), 'a csv provider takes no API settings (each organization uploads its file in the widget)');
-      return { ...csvProvider(), id: p.id, name: p.name ?? 'CSV file' };
+      return { ...csvProvider(), id: p.id, name: p.name ?? 'CSV file', storagePolicy };
     }
     const type = catalog[p.type];
     if (!type) fail(at('type'), `unknown type "${p.type}"; one of: sample, csv, ${Object.keys(catalog).join(', ')}`);
@@ -153,7 +170,8 @@ function parseProviders(raw: unknown, env: NodeJS.ProcessEnv, catalog: ProviderC
         credentials[field] = v;
       }
     }
-    const base = { id: p.id, type: p.type, name: p.name ?? type.name, cacheTtlSeconds: p.cacheTtlSeconds ?? 3600, concurrency: p.concurrency };
+    const base = { id: p.id, type: p.type, name: p.name ?? type.name, cacheTtlSeconds: p.cacheTtlSeconds ?? 3600, concurrency: p.concurrency, storagePolicy };
+    const factory = (settings: ConnectorSettings) => minimized(type.factory({ ...settings, omit: storagePolicy.omit }), storagePolicy);
     if (p.oauth) {
       const spec = type.oauth;
       if (!spec) fail(at('oauth'), `${p.type} has no sign-in flow here; "oauth" works with ${Object.keys(catalog).filter((k) => catalog[k]!.oauth).join(', ')}`);
@@ -174,14 +192,14 @@ function parseProviders(raw: unknown, env: NodeJS.ProcessEnv, catalog: ProviderC
           baseUrl,
           credentials,
         },
-        connect: (stored) => type.factory(settings(stored)),
+        connect: (stored) => factory(settings(stored)),
       };
     }
     const baseUrl = p.baseUrl ?? type.baseUrl;
     if (!baseUrl) fail(at('baseUrl'), `is required for ${p.type} (the customer's own host)`);
     const settings = (stored: Record<string, string>) => ({ baseUrl, tokenUrl: p.tokenUrl ?? type.tokenUrl, credentials: { ...stored, ...credentials } });
     return type.credentials.every((f) => credentials[f] !== undefined)
-      ? { ...base, configuredBy: 'deployment', connector: type.factory(settings({})) }
-      : { ...base, configuredBy: 'organization', fields: organizationFields(type, credentials), connect: (stored) => type.factory(settings(stored)) };
+      ? { ...base, configuredBy: 'deployment', connector: factory(settings({})) }
+      : { ...base, configuredBy: 'organization', fields: organizationFields(type, credentials), connect: (stored) => factory(settings(stored)) };
   });
 }

@@ -4,6 +4,7 @@
  * for providers an organization connects itself, which credential fields to ask for.
  */
 import type { Connector, ConnectorFactory, ConnectorSettings, Credentials } from './connectors/types.js';
+import type { StoragePolicy } from './connectors/minimize.js';
 import type { AuthorizationCodeSpec } from './connectors/oauth.js';
 import type { CredentialField } from './contract.js';
 import { createSampleConnector } from './connectors/sample.js';
@@ -17,6 +18,8 @@ interface ProviderBase {
   cacheTtlSeconds: number;
   /** Pages fetched at once where the API allows it; unset means DEFAULT_REFRESH_CONCURRENCY. */
   concurrency?: number | undefined;
+  /** Fields turned off and who is stored at all (the providers file's `omitFields` and `scope`); connectors already apply it. */
+  storagePolicy?: StoragePolicy | undefined;
 }
 
 /** The providers file holds every credential: one connection serves every target. */

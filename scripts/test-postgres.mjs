@@ -19,5 +19,7 @@ try {
   process.exit(0);
 }
 console.log(`BFF tests on PostgreSQL (${url.replace(/\/\/[^@]*@/, '//')})`);
-const run = spawnSync('npx', ['vitest', 'run', 'bff', 'test/fuzz.test.ts', 'test/scope.test.ts'], { stdio: 'inherit', env: { ...process.env, TEST_PG_URL: url } });
+// Files named on the command line run alone (`node scripts/test-postgres.mjs bff/x.test.ts`).
+const files = process.argv.slice(2);
+const run = spawnSync('npx', ['vitest', 'run', ...(files.length ? files : ['bff', 'test/fuzz.test.ts', 'test/scope.test.ts', 'test/minimal-fields.test.ts'])], { stdio: 'inherit', env: { ...process.env, TEST_PG_URL: url } });
 process.exit(run.status ?? 1);

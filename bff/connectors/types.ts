@@ -4,6 +4,7 @@
  * markers, imports), so a connector never sees a target, a session or the database.
  */
 import type { Contact } from '../contract.js';
+import type { OptionalField } from './minimize.js';
 
 /**
  * One person as a provider describes them, normalized: every missing value is null, `status` is
@@ -85,12 +86,15 @@ export interface Connector {
 /** Secrets resolved from the environment or the encrypted store; never logged or returned. */
 export type Credentials = Record<string, string>;
 
+
 export interface ConnectorSettings {
   /** The provider's API host from configuration (never from a request). */
   baseUrl: string;
   /** The provider's auth host where it differs from the API host. */
   tokenUrl?: string | undefined;
   credentials: Credentials;
+  /** Optional fields the deployment turned off: a connector that can choose what it fetches leaves them out. */
+  omit?: readonly OptionalField[] | undefined;
   /** Injected so tests and the HTTP client's retry policy can be swapped; defaults to global fetch. */
   fetch?: typeof fetch;
 }

@@ -21,6 +21,8 @@ export interface Db {
 export interface DatabaseOptions {
   /** `postgres://…` for PostgreSQL; anything else is ignored. */
   url?: string | undefined;
+  /** PostgreSQL: connections the pool keeps at most (10 unless said). */
+  poolSize?: number | undefined;
   /** SQLite file path (or `:memory:`) when no PostgreSQL URL is given. */
   sqlitePath: string;
   /** Told when PostgreSQL drops an idle pooled connection. */
@@ -33,7 +35,7 @@ export function isPostgresUrl(url: string | undefined): url is string {
 
 export function openDatabase(options: DatabaseOptions): Db {
   if (isPostgresUrl(options.url)) {
-    const pool = new pg.Pool({ connectionString: options.url, max: 10 });
+    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
     // An idle connection dropped by the server (restart, failover) is an event, not a crash: the
     // pool replaces it on the next query, and that query reports any real outage.
     pool.on('error', (err) => options.onIdleError?.(err));

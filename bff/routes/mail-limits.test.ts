@@ -117,4 +117,16 @@ describe('daily budgets per target and per inviter', () => {
     expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/^You sent 2 invitations in the last 24 hours/);
     expect(await mails()).toBe(2);
   });
+
+  it("imports by one inviter into several targets at once cannot together overspend the inviter's budget", async () => {
+    const first = await setup({ perInviterPerDay: 3 });
+    const tokens = [first];
+    for (const id of ['l-2', 'l-3', 'l-4', 'l-5', 'l-6']) {
+      await h.target('lab', id, 50);
+      tokens.push(await h.session({ type: 'lab', id }));
+    }
+    const answers = await Promise.all(tokens.map((token, i) => importPeople(token, [active[2 * i]!.id, active[2 * i + 1]!.id])));
+    expect(answers.map((a) => a.status).sort()).toEqual([201, 429, 429, 429, 429, 429]);
+    expect(await mails()).toBe(2);
+  });
 });

@@ -13,6 +13,7 @@ import { CSV_FIELDS, CSV_LIMITS, CsvError, guessMapping, mapRows, parseCsv, prev
 import type { ProviderEntry, UploadProvider } from '../providers.js';
 import { AppError } from '../errors.js';
 import { connectionKey, INSERT_BATCH, refreshStatus, toRow } from './directory.js';
+import { admit } from '../connectors/minimize.js';
 import { organizationScope } from './connections.js';
 import type { TargetRef } from './targets.js';
 
@@ -197,7 +198,10 @@ export async function confirmUpload(deps: CsvUploadDeps, entry: ProviderEntry, r
   const { table, scope } = await loadUpload(deps, provider, ref, id);
   const { contacts, counts } = mapRows(table, checkMapping(table, request.mapping));
   const key = connectionKey(provider.id, scope);
-  const rows = contacts.map((c) => toRow(key, c));
+  const rows = contacts.flatMap((c) => {
+    const kept = provider.storagePolicy ? admit(provider.storagePolicy, c) : c;
+    return kept ? [toRow(key, kept)] : [];
+  });
   const at = deps.now().toISOString();
   await writeTransaction(deps.db, async (trx) => {
     await trx.deleteFrom('directory_contacts').where('connection', '=', key).execute();

@@ -10,10 +10,11 @@
  * All of it is counted from what is already stored (the outbox, the audit trail) inside the write
  * transaction, under the target's lock, so concurrent resends of one target cannot slip past.
  */
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import type { TargetRef } from './targets.js';
+import { dialectOf } from '../db/connect.js';
 
 export interface MailLimits {
   resendCooldownSeconds: number;
@@ -60,6 +61,10 @@ async function sentToday(db: Db, by: { target?: TargetRef; inviterId?: string },
 /** Refuses `mails` more mails when the target's or the inviter's daily budget has less room. */
 export async function checkMailBudget(db: Db, limits: MailLimits, target: TargetRef, inviterId: string, mails: number, now: Date): Promise<void> {
   if (mails === 0) return;
+  // The target's budget is guarded by the target's row lock the caller holds; the inviter's spans
+  // targets, so two imports by one inviter into two targets would both count the same room. On
+  // PostgreSQL they queue on a lock per inviter held to the commit; SQLite has one writer anyway.
+  if (dialectOf(db) === 'postgres') await sql`select pg_advisory_xact_lock(hashtext(${`hr-import:inviter:${inviterId}`}))`.execute(db);
   const budgets = [
     { who: `This ${target.type}`, limit: limits.perTargetPerDay, ...(await sentToday(db, { target }, now)) },
     { who: 'You', limit: limits.perInviterPerDay, ...(await sentToday(db, { inviterId }, now)) },
