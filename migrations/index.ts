@@ -18,6 +18,7 @@ import * as addDirectoryUsedAt from './2026_12_02_140000_add_directory_used_at.j
 import * as addDirectoryWatermarks from './2026_12_02_150000_add_directory_watermarks.js';
 import * as addDirectoryEmploymentType from './2026_12_02_160000_add_directory_employment_type.js';
 import * as addInviteReminders from './2026_12_02_180000_add_invite_reminders.js';
+import * as addInviteLocale from './2026_12_02_210000_add_invite_locale.js';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_24_190000_create_core_tables': createCoreTables,
@@ -35,4 +36,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_02_150000_add_directory_watermarks': addDirectoryWatermarks,
   '2026_12_02_160000_add_directory_employment_type': addDirectoryEmploymentType,
   '2026_12_02_180000_add_invite_reminders': addInviteReminders,
+  '2026_12_02_210000_add_invite_locale': addInviteLocale,
 };

@@ -118,7 +118,8 @@ async function writeImport(deps: ImportDeps, session: Session, request: ImportRe
     // Concurrent imports to one target queue here, so the seats counted below stay true until commit.
     const target = await lockTarget(trx, session.target);
 
-    const roles = new Set(targetRoles(target).map((r) => r.id));
+    const labels = new Map(targetRoles(target).map((r) => [r.id, r.label]));
+    const roles = new Set(labels.keys());
     const badRole = [request.role, ...Object.values(request.roles ?? {})].find((r) => !roles.has(r));
     if (badRole) throw new AppError(400, 'invalid_role', `"${badRole}" is not a role of this ${target.type}; use one of: ${[...roles].join(', ')}.`);
 
@@ -185,6 +186,7 @@ async function writeImport(deps: ImportDeps, session: Session, request: ImportRe
     await recordAudit(trx, { action: 'import', actor: session.inviter.id, target: session.target, subject: importId, count: toInvite.length, at: now });
 
     const expiresAt = new Date(now.getTime() + deps.inviteTtlDays * 86_400_000).toISOString();
+    const locale = request.locale ?? 'en';
     const written: { id: string; email: string; role: string }[] = [];
     for (let i = 0; i < toInvite.length; i += BATCH) {
       const invites: NewInvite[] = [];
@@ -212,12 +214,18 @@ async function writeImport(deps: ImportDeps, session: Session, request: ImportRe
           created_at: now.toISOString(),
           accepted_at: null,
           revoked_at: null,
+          locale,
         });
-        const message = renderInvite(request.message.subject, request.message.body, {
-          firstName,
-          targetName: target.name,
-          inviterName: session.inviter.name,
-          acceptUrl: acceptLink(deps.acceptUrl, token),
+        const message = renderInvite({
+          kind: 'invite',
+          locale,
+          subject: request.message.subject,
+          body: request.message.body,
+          values: { firstName, targetName: target.name, inviterName: session.inviter.name, acceptUrl: acceptLink(deps.acceptUrl, token) },
+          targetType: target.type as TargetType,
+          roleLabel: labels.get(role)!,
+          email: contact.email!.trim(),
+          expiresAt,
         });
         // The outbox row is the only place the token exists until the mail is sent.
         outbox.push({
