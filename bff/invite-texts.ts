@@ -20,6 +20,7 @@ export interface InviteTexts {
   expires: string;
   reminderExpires: string;
   footer: string;
+  footerNoInviter: string;
   /** The accept page. */
   pageTitle: string;
   looking: string;
@@ -51,6 +52,7 @@ export const INVITE_TEXTS: Record<InviteLocale, InviteTexts> = {
     expires: 'This invitation expires on {date}.',
     reminderExpires: 'A reminder: this invitation expires on {date}.',
     footer: 'You received this email because {inviter} invited {email} to {target}. If you did not expect it, you can ignore it: nothing happens unless you accept.',
+    footerNoInviter: 'You received this email because {email} was invited to {target}. If you did not expect it, you can ignore it: nothing happens unless you accept.',
     pageTitle: 'Accept your invitation',
     looking: 'Looking up your invitation…',
     accepted: 'Welcome! You joined {target} as {role}.',
@@ -79,6 +81,7 @@ export const INVITE_TEXTS: Record<InviteLocale, InviteTexts> = {
     expires: 'Diese Einladung gilt bis {date}.',
     reminderExpires: 'Zur Erinnerung: Diese Einladung gilt bis {date}.',
     footer: 'Sie erhalten diese E-Mail, weil {inviter} {email} zu {target} eingeladen hat. Falls Sie sie nicht erwartet haben, können Sie sie ignorieren: Ohne Ihre Annahme geschieht nichts.',
+    footerNoInviter: 'Sie erhalten diese E-Mail, weil {email} zu {target} eingeladen wurde. Falls Sie sie nicht erwartet haben, können Sie sie ignorieren: Ohne Ihre Annahme geschieht nichts.',
     pageTitle: 'Einladung annehmen',
     looking: 'Ihre Einladung wird gesucht…',
     accepted: 'Willkommen! Sie sind jetzt Mitglied von {target} als {role}.',
@@ -107,6 +110,7 @@ export const INVITE_TEXTS: Record<InviteLocale, InviteTexts> = {
     expires: 'Cette invitation expire le {date}.',
     reminderExpires: 'Petit rappel : cette invitation expire le {date}.',
     footer: 'Vous recevez cet e-mail parce que {inviter} a invité {email} à rejoindre {target}. Si vous ne vous y attendiez pas, ignorez-le : rien ne se passe tant que vous n’acceptez pas.',
+    footerNoInviter: 'Vous recevez cet e-mail parce que {email} a été invité(e) à rejoindre {target}. Si vous ne vous y attendiez pas, ignorez-le : rien ne se passe tant que vous n’acceptez pas.',
     pageTitle: 'Accepter votre invitation',
     looking: 'Recherche de votre invitation…',
     accepted: 'Bienvenue ! Vous avez rejoint {target} en tant que {role}.',
@@ -135,6 +139,7 @@ export const INVITE_TEXTS: Record<InviteLocale, InviteTexts> = {
     expires: 'Esta invitación caduca el {date}.',
     reminderExpires: 'Recordatorio: esta invitación caduca el {date}.',
     footer: 'Recibes este correo porque {inviter} invitó a {email} a unirse a {target}. Si no lo esperabas, puedes ignorarlo: no pasará nada a menos que aceptes.',
+    footerNoInviter: 'Recibes este correo porque {email} ha sido invitado a unirse a {target}. Si no lo esperabas, puedes ignorarlo: no pasará nada a menos que aceptes.',
     pageTitle: 'Acepta tu invitación',
     looking: 'Buscando tu invitación…',
     accepted: '¡Te damos la bienvenida! Te has unido a {target} como {role}.',

@@ -222,6 +222,7 @@ async function writeImport(deps: ImportDeps, session: Session, request: ImportRe
           subject: request.message.subject,
           body: request.message.body,
           values: { firstName, targetName: target.name, inviterName: session.inviter.name, acceptUrl: acceptLink(deps.acceptUrl, token) },
+          inviterName: session.inviter.name,
           targetType: target.type as TargetType,
           roleLabel: labels.get(role)!,
           email: contact.email!.trim(),

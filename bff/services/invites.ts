@@ -123,6 +123,8 @@ export async function queueInviteMail(
     subject,
     body,
     values,
+    // The target stands in for `{{inviterName}}` in the default message, but the mail does not say it invited them.
+    inviterName: mail.inviter?.name ?? imp?.inviter_name ?? null,
     targetType: mail.target.type as TargetType,
     roleLabel: roleLabel(mail.target, invite.role),
     email: invite.email,

@@ -15,6 +15,7 @@ const mail = (over: Partial<InviteMail> = {}): InviteMail => ({
   subject: 'Join {{targetName}}',
   body: 'Hi {{firstName}},\n\nwelcome aboard.\nDana',
   values: { firstName: 'Ada', targetName: 'Protein Folding', inviterName: 'Dana Admin', acceptUrl: URL },
+  inviterName: 'Dana Admin',
   targetType: 'lab',
   roleLabel: 'Reviewer',
   email: 'ada@example.com',
@@ -71,6 +72,7 @@ describe('the invite mail', () => {
         subject: `${script} {{firstName}}`,
         body: `<b onclick="x()">Hi</b> {{firstName}} {{acceptUrl}}`,
         values: { firstName: `<img src=x onerror="alert(1)">`, targetName: `"><script>alert(2)</script>`, inviterName: script, acceptUrl: URL },
+        inviterName: script,
         roleLabel: '<i>Boss</i>',
         email: 'x@example.com',
       }),
@@ -87,8 +89,14 @@ describe('the invite mail', () => {
   });
 
   it('escapes a value that looks like a slot of the template, and never fills it', () => {
-    const { html } = renderInvite(mail({ values: { firstName: '{{acceptUrl}}', targetName: '{{footer}}', inviterName: 'Dana', acceptUrl: URL } }));
-    expect(visibleText(html)).toContain('Dana invited you to join the lab {{footer}} as Reviewer.');
+    const { html } = renderInvite(mail({ values: { firstName: '{{acceptUrl}}', targetName: '{{footer}}', inviterName: 'Dana', acceptUrl: URL }, inviterName: '{inviter}' }));
+    expect(visibleText(html)).toContain('{inviter} invited you to join the lab {{footer}} as Reviewer.');
+  });
+
+  it('names no sender for an invite no admin sent', () => {
+    const { text } = renderInvite(mail({ inviterName: null }));
+    expect(text).toMatch(/^You are invited to join the lab Protein Folding as Reviewer\./);
+    expect(text).toContain('You received this email because ada@example.com was invited to Protein Folding.');
   });
 
   it('says it is a reminder in the subject and beside the expiry', () => {

@@ -41,6 +41,8 @@ export interface InviteMail {
   subject: string;
   body: string;
   values: MessageValues;
+  /** Who the sentence and footer say invited them; null for an invite no admin's import sent. */
+  inviterName: string | null;
   targetType: TargetType;
   /** The role as the target names it. */
   roleLabel: string;
@@ -67,9 +69,10 @@ function messageHtml(body: string, values: MessageValues): string {
 export function renderInvite(mail: InviteMail): RenderedMessage {
   const t = INVITE_TEXTS[mail.locale];
   const { values } = mail;
-  const heading = fillText(t.invited[mail.targetType], { inviter: values.inviterName, target: values.targetName, role: mail.roleLabel });
+  const inviter = mail.inviterName;
+  const heading = fillText((inviter === null ? t.invitedNoInviter : t.invited)[mail.targetType], { inviter: inviter ?? '', target: values.targetName, role: mail.roleLabel });
   const expiry = fillText(mail.kind === 'reminder' ? t.reminderExpires : t.expires, { date: formatMoment(mail.locale, mail.expiresAt, 'UTC') });
-  const footer = fillText(t.footer, { inviter: values.inviterName, email: mail.email, target: values.targetName });
+  const footer = fillText(inviter === null ? t.footerNoInviter : t.footer, { inviter: inviter ?? '', email: mail.email, target: values.targetName });
   // A subject is one header line: line breaks from a template would be refused by the transport.
   const ownSubject = renderText(mail.subject, values).replace(/[\r\n]+/g, ' ');
   const subject = mail.kind === 'reminder' ? fillText(t.reminderSubject, { subject: ownSubject }) : ownSubject;
