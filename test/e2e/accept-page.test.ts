@@ -82,6 +82,16 @@ async function open(query: string, locale = 'en-US'): Promise<Page> {
   return page;
 }
 const status = (page: Page) => page.getByRole('status');
+
+/** axe-core's violations on the page as it stands, by rule and element. */
+async function axeViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: resolve(import.meta.dirname, '../../node_modules/axe-core/axe.min.js') });
+  return page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    const { violations } = await axe.run(document, { resultTypes: ['violations'] });
+    return violations.flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')}`));
+  });
+}
 const acceptButton = (page: Page, name: string) => page.getByRole('button', { name });
 
 const LANGUAGES = [
@@ -126,8 +136,10 @@ describe('the accept page', () => {
         expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(l.heading);
         expect(await page.title()).toBe(l.heading);
         expect(await page.locator('#accept-expiry').textContent()).toMatch(l.expires);
+        expect(await axeViolations(page)).toEqual([]);
         await acceptButton(page, l.accept).click();
         await expect.poll(() => status(page).textContent()).toBe(l.welcome);
+        expect(await axeViolations(page)).toEqual([]);
         expect(await acceptButton(page, l.accept).isVisible()).toBe(false);
         const members = await h.db.kysely.selectFrom('members').select('role').where('target_id', '=', LAB.id).execute();
         expect(members.at(-1)!.role).toBe('reviewer');
@@ -147,6 +159,7 @@ describe('the accept page', () => {
           expect(await acceptButton(page, l.accept).isVisible()).toBe(false);
           // A known link still says what it was for.
           if (token !== 'x'.repeat(43)) expect(await page.getByText(l.invited, { exact: true }).count()).toBe(1);
+          if (token === used.token) expect(await axeViolations(page)).toEqual([]);
           await page.close();
         }
         const page = await open(`?x=1${l.query}`);
