@@ -83,7 +83,9 @@ export function createApp(deps: AppDeps) {
     // Counted before anything else, so a flood of invalid requests is limited too. A `/x/*` mount
     // matches `/x` as well, and a limiter counts a request once whatever number of its mounts match.
     .use('/imports', importKeyGuard(deps))
+    // The accept page asks both; one budget per address, so guessing tokens costs the same either way.
     .use('/invites/accept', acceptLimiter)
+    .use('/invites/lookup', acceptLimiter)
     .use('/session', widgetLimiter)
     .use('/providers/*', widgetLimiter)
     .use('/imports', widgetLimiter)

@@ -654,6 +654,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/invites/lookup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** What the email's invitation is for (target, role, inviter, status, expiry), without accepting it: the accept page asks before showing Accept. POST keeps the token out of access logs; rate limited with `/invites/accept` */
+        post: operations["lookUpInvite"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/invites/accept": {
         parameters: {
             query?: never;
@@ -1000,6 +1017,26 @@ export interface components {
             };
             email: string;
             role: string;
+            /** @description The role as the target names it (`role` is its id); the id when the target no longer offers the role. */
+            roleLabel: string;
+        };
+        InviteLookup: {
+            target: {
+                /** @enum {string} */
+                type: "organization" | "lab" | "challenge";
+                name: string;
+            };
+            /** @description The role the invitee gets; `label` as the target names it, the id when the target no longer offers the role. */
+            role: {
+                id: string;
+                label: string;
+            };
+            /** @description Who sent the invitation; null for an invite no admin sent. */
+            inviterName: string | null;
+            /** @enum {string} */
+            status: "pending" | "accepted" | "revoked" | "expired";
+            /** Format: date-time */
+            expiresAt: string;
         };
         InviteResendResult: {
             resent: components["schemas"]["InviteSummary"][];
@@ -1619,6 +1656,11 @@ export interface components {
                 subject: string;
                 body: string;
             };
+            /**
+             * @description The language of the invite mail (its fixed texts: button, role, expiry, footer) and of its reminders; `en` when left out. The widget sends its own.
+             * @enum {string}
+             */
+            locale?: "en" | "de" | "fr" | "es";
         };
         AcceptRequest: {
             token: string;
@@ -1760,6 +1802,11 @@ export interface components {
                 subject: string;
                 body: string;
             };
+            /**
+             * @description The language of the invite mail the rule's runs and approvals send; `en` when left out. The widget sends its own.
+             * @enum {string}
+             */
+            locale?: "en" | "de" | "fr" | "es";
             /**
              * @description `review`: joiners wait in Updates; `auto`: each run invites them within the seat limit.
              * @enum {string}
@@ -6008,6 +6055,93 @@ export interface operations {
                 };
             };
             /** @description `target_not_found` or `sync_rule_not_found` */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `payload_too_large` */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unsupported_media_type`: send JSON */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `rate_limited` */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `database_busy` (nothing written; try again now) or `database_unavailable` (the database refuses writes: full disk, read-only; nothing written; reads still work) */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    lookUpInvite: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AcceptRequest"];
+            };
+        };
+        responses: {
+            /** @description What the invitation is for */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InviteLookup"];
+                };
+            };
+            /** @description Bad input: `invalid_request` with `details.fields` */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unknown token (or one a newer email replaced) */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];

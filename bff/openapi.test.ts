@@ -155,6 +155,9 @@ describe('the OpenAPI document', () => {
     await call('DELETE', '/api/invites/inv_doesnotexist000', { token });
     const payload = await h.db.kysely.selectFrom('outbox').select('payload').where('invite_id', '=', first!.id).where('status', '=', 'queued').executeTakeFirstOrThrow();
     const inviteToken = /token=([A-Za-z0-9_-]+)/.exec(JSON.parse(payload.payload!).text as string)![1]!;
+    await call('POST', '/api/invites/lookup', { body: { token: inviteToken } });
+    await call('POST', '/api/invites/lookup', { body: { token: 'x'.repeat(43) } });
+    await call('POST', '/api/invites/lookup', { body: { token: 'short' } });
     await call('POST', '/api/invites/accept', { body: { token: inviteToken } });
     await call('POST', '/api/invites/accept', { body: { token: inviteToken } });
     await call('POST', '/api/invites/accept', { body: { token: 'x'.repeat(43) } });

@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import {
   acceptedInvite,
+  inviteLookup,
   acceptRequest,
   connectionInfo,
   connectionRequest,
@@ -563,6 +564,17 @@ export const OPERATIONS: Operation[] = [
     auth: 'apiKey',
     params: targetParams.extend({ rule: syncRuleParams.shape.id }),
     responses: { '200': ok(syncRunList), '404': error('`target_not_found` or `sync_rule_not_found`') },
+  },
+  {
+    method: 'post',
+    path: '/invites/lookup',
+    operationId: 'lookUpInvite',
+    summary: "What the email's invitation is for (target, role, inviter, status, expiry), without accepting it: the accept page asks before showing Accept. POST keeps the token out of access logs; rate limited with `/invites/accept`",
+    body: acceptRequest,
+    responses: {
+      '200': ok(inviteLookup),
+      '404': error('Unknown token (or one a newer email replaced)'),
+    },
   },
   {
     method: 'post',

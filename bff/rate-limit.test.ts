@@ -54,6 +54,12 @@ describe('rate limits', () => {
     expect(await statuses(4, guess)).toEqual([404, 404, 404, 429]);
   });
 
+  it('count invite look-ups with acceptances, so guessing tokens costs the same on either', async () => {
+    const lookUp = () => h.request('POST', '/api/invites/lookup', { body: { token: 'x'.repeat(43) } });
+    const accept = () => h.request('POST', '/api/invites/accept', { body: { token: 'x'.repeat(43) } });
+    expect([...(await statuses(2, lookUp)), ...(await statuses(1, accept)), ...(await statuses(1, lookUp))]).toEqual([404, 404, 404, 429]);
+  });
+
   it('count a request once, though two mounts of the limiter match its path', async () => {
     const token = await h.session({ type: 'organization', id: 'acme' });
     expect(await statuses(5, () => h.request('GET', '/api/providers', { token }))).toEqual([200, 200, 200, 200, 200]);

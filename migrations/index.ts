@@ -20,6 +20,7 @@ import * as addDirectoryEmploymentType from './2026_12_02_160000_add_directory_e
 import * as createScim from './2026_12_02_190000_create_scim.js';
 import * as createSyncRules from './2026_12_02_170000_create_sync_rules.js';
 import * as addInviteReminders from './2026_12_02_180000_add_invite_reminders.js';
+import * as addInviteLocale from './2026_12_02_210000_add_invite_locale.js';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_24_190000_create_core_tables': createCoreTables,
@@ -39,4 +40,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_02_190000_create_scim': createScim,
   '2026_12_02_170000_create_sync_rules': createSyncRules,
   '2026_12_02_180000_add_invite_reminders': addInviteReminders,
+  '2026_12_02_210000_add_invite_locale': addInviteLocale,
 };

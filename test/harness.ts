@@ -30,6 +30,8 @@ export interface Harness {
   db: Db;
   clock: { now: Date };
   request(method: string, path: string, init?: { token?: string; body?: unknown; headers?: Record<string, string>; rawBody?: string }): Promise<Response>;
+  /** The app itself, for a test that serves it over HTTP (to a browser). */
+  fetch(request: Request): Promise<Response>;
   session(target: { type: TargetType; id: string }, ttlSeconds?: number): Promise<string>;
   target(type: TargetType, id: string, seatLimit: number, memberEmails?: string[]): Promise<void>;
   close(): Promise<void>;
@@ -62,6 +64,7 @@ export async function createHarness(options: { providers?: ProviderEntry[]; sqli
       }
       return app.request(path, { method, headers, body });
     },
+    fetch: async (request) => app.fetch(request),
     session: async (target, ttlSeconds = 900) => (await mintSessionToken(SECRET, INVITER, target, ttlSeconds, clock.now)).token,
     target: async (type, id, seatLimit, memberEmails = []) => {
       await upsertTarget(db.kysely, { type, id }, { name: `${type} ${id}`, seatLimit }, clock.now);

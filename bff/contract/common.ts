@@ -15,6 +15,14 @@ export const text = (max: number) =>
     .max(max)
     .refine((s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s), 'must not contain control characters');
 
+/**
+ * The languages the invite mail and the accept page speak. An import names the widget's
+ * language; its invites keep it for every mail they get (invite, reminder, resend).
+ */
+export const INVITE_LOCALES = ['en', 'de', 'fr', 'es'] as const;
+export const inviteLocale = z.enum(INVITE_LOCALES);
+export type InviteLocale = z.infer<typeof inviteLocale>;
+
 export const externalId = text(200);
 export const roleId = z.string().regex(/^[a-z][a-z0-9_-]{0,39}$/, 'lowercase letters, digits, - and _');
 export const emailAddress = z.string().trim().max(254).email();

@@ -1,6 +1,6 @@
 /** `POST /imports`: the "Import Contacts" button. */
 import { z } from 'zod';
-import { count, externalId, roleId, seats, text } from './common.js';
+import { count, externalId, inviteLocale, roleId, seats, text } from './common.js';
 import { contactFilters } from './contacts.js';
 import { providerParams } from './providers.js';
 import { answer, request } from './registry.js';
@@ -34,6 +34,7 @@ export const importRequest = request(
           body: z.string().trim().min(1).max(5000),
         })
         .strict(),
+      locale: inviteLocale.optional().describe('The language of the invite mail (its fixed texts: button, role, expiry, footer) and of its reminders; `en` when left out. The widget sends its own.'),
     })
     .strict()
     .refine((r) => !r.roles || Object.keys(r.roles).length <= 100_000, { message: 'too many roles', path: ['roles'] }),

@@ -17,6 +17,7 @@ export const inviteListQuery = z
 
 export const inviteParams = z.object({ id: z.string().regex(/^inv_[A-Za-z0-9_-]{10,40}$/) }).strict();
 
+/** The email link's token: to accept the invite, or to look it up first (`POST /invites/lookup`). */
 export const acceptRequest = request('AcceptRequest', z.object({ token: z.string().min(20).max(200) }).strict());
 
 export const inviteSummary = answer(
@@ -43,10 +44,33 @@ export type InviteList = z.infer<typeof inviteList>;
 
 export const acceptedInvite = answer(
   'AcceptedInvite',
-  z.object({ target: z.object({ type: targetType, id: z.string(), name: z.string() }).strict(), email: z.string(), role: z.string() }).strict(),
+  z
+    .object({
+      target: z.object({ type: targetType, id: z.string(), name: z.string() }).strict(),
+      email: z.string(),
+      role: z.string(),
+      roleLabel: z.string().describe("The role as the target names it (`role` is its id); the id when the target no longer offers the role."),
+    })
+    .strict(),
   'Now a member',
 );
 export type AcceptedInvite = z.infer<typeof acceptedInvite>;
+
+/** The accept page's question before the invitee accepts (the body is an `AcceptRequest`): what the link is for. */
+export const inviteLookup = answer(
+  'InviteLookup',
+  z
+    .object({
+      target: z.object({ type: targetType, name: z.string() }).strict(),
+      role: z.object({ id: z.string(), label: z.string() }).strict().describe("The role the invitee gets; `label` as the target names it, the id when the target no longer offers the role."),
+      inviterName: z.string().nullable().describe('Who sent the invitation; null for an invite no admin sent.'),
+      status: inviteStatus,
+      expiresAt: timestamp,
+    })
+    .strict(),
+  'What the invitation is for',
+);
+export type InviteLookup = z.infer<typeof inviteLookup>;
 
 /** Resend several invites at once (the expired ones, usually): each as `POST /invites/{id}/resend` would. */
 export const inviteResendRequest = request('InviteResendRequest', z.object({ ids: z.array(inviteParams.shape.id).min(1).max(500) }).strict());

@@ -5,7 +5,7 @@
  * run leaves for an admin waits as updates (joiners, leavers, role changes) to approve or dismiss.
  */
 import { z } from 'zod';
-import { count, externalId, roleId, seats, targetType, text, timestamp } from './common.js';
+import { count, externalId, inviteLocale, roleId, seats, targetType, text, timestamp } from './common.js';
 import { contactFilters } from './contacts.js';
 import { providerParams } from './providers.js';
 import { answer, request } from './registry.js';
@@ -66,6 +66,7 @@ export const syncRuleInput = request(
       roleRules: z.array(roleRule).max(50).default([]),
       defaultRole: roleId,
       message: z.object({ subject: text(200), body: z.string().trim().min(1).max(5000) }).strict(),
+      locale: inviteLocale.optional().describe("The language of the invite mail the rule's runs and approvals send; `en` when left out. The widget sends its own."),
       joiners: z.enum(JOINER_MODES).describe('`review`: joiners wait in Updates; `auto`: each run invites them within the seat limit.'),
       leavers: z
         .enum(LEAVER_MODES)

@@ -58,6 +58,8 @@ export interface InviteTable {
   reminded_at: string | null;
   /** A reminder the mail budget refused waits until then. */
   remind_after: string | null;
+  /** The language of its mail (an InviteLocale): the widget's at the import; `en` before there was one. */
+  locale: Generated<string>;
 }
 
 export interface ImportTable {

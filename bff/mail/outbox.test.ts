@@ -188,6 +188,15 @@ describe('outbox worker over SMTP', () => {
     expect(received.length).toBe(3);
   });
 
+  it('sends as the configured sender, display name and all, with an HTML and a plain-text part', async () => {
+    await importPeople(ascii.slice(0, 1));
+    expect(await worker({ from: 'Acme via hr-import <invites@acme.example>' }).runOnce()).toEqual({ sent: 1, failed: 0 });
+    const parsed = parseMail(received[0]!.raw);
+    expect(parsed.headers.get('from')).toBe('"Acme via hr-import" <invites@acme.example>');
+    expect(parsed.parts.get('text/html')).toMatch(/Accept invitation\s*<\/a>/);
+    expect(parsed.parts.get('text/plain')).toContain('Accept invitation: http://localhost/accept?token=');
+  });
+
   it('retries a transient rejection (451) after a backoff, delivering it once', async () => {
     const people = ascii.slice(0, 3);
     const flaky = people[1]!.email!.toLowerCase();

@@ -1,9 +1,9 @@
-/** The session target's invites, and the public accept endpoint the email link leads to. */
+/** The session target's invites, and the public endpoints of the page the email link leads to: look up, accept. */
 import { Hono } from 'hono';
 import type { AppDeps } from '../deps.js';
 import { sessionAuth, type SessionEnv } from '../auth/session-token.js';
-import { acceptRequest, inviteListQuery, inviteParams, inviteResendRequest, type AcceptedInvite, type InviteList, type InviteResendResult, type InviteSummary } from '../contract.js';
-import { acceptInvite, listInvites, resendInvite, resendInvites, revokeInvite, type ResendDeps } from '../services/invites.js';
+import { acceptRequest, inviteListQuery, inviteParams, inviteResendRequest, type AcceptedInvite, type InviteList, type InviteLookup, type InviteResendResult, type InviteSummary } from '../contract.js';
+import { acceptInvite, listInvites, lookUpInvite, resendInvite, resendInvites, revokeInvite, type ResendDeps } from '../services/invites.js';
 import { validate } from '../validate.js';
 import { mailLimitsOf } from '../services/mail-limits.js';
 
@@ -13,6 +13,7 @@ export const invitesRoutes = ({ db, config, now = () => new Date() }: AppDeps) =
   const resendDeps = (): ResendDeps => ({ db: db.kysely, now, acceptUrl: config.acceptUrl, inviteTtlDays: config.inviteTtlDays, mailLimits: mailLimitsOf(config.mailLimits) });
   return new Hono<SessionEnv>()
     .post('/accept', validate('json', acceptRequest), async (c) => c.json((await acceptInvite(db.kysely, c.req.valid('json').token, now())) satisfies AcceptedInvite))
+    .post('/lookup', validate('json', acceptRequest), async (c) => c.json((await lookUpInvite(db.kysely, c.req.valid('json').token, now())) satisfies InviteLookup))
     .get('/', auth, validate('query', inviteListQuery), async (c) => {
       const q = c.req.valid('query');
       return c.json((await listInvites(db.kysely, c.get('session').target, { ...q, limit: q.limit ?? 50 }, now())) satisfies InviteList);

@@ -5,7 +5,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database, NewInvite, Target } from '../db/schema.js';
-import type { ImportRequest, ImportResult, Seats, SkipReason, TargetType } from '../contract.js';
+import type { ImportRequest, ImportResult, InviteLocale, Seats, SkipReason, TargetType } from '../contract.js';
 import type { Session } from '../auth/session-token.js';
 import { writeTransaction } from '../db/connect.js';
 import { AppError } from '../errors.js';
@@ -150,6 +150,8 @@ export interface InviteBatch {
   /** The import's role (each invite may have its own). */
   role: string;
   message: { subject: string; body: string };
+  /** The language of the mail, the accept page's default, the reminder's and any resend's. */
+  locale: InviteLocale;
   people: Invitee[];
   skippedCount: number;
   /** The import's idempotency key and request digest; a sync rule's run uses its own ids. */
@@ -200,6 +202,7 @@ export async function writeInvites(
   await recordAudit(trx, { action: 'import', actor: inviter.id, target: ref, subject: importId, count: batch.people.length, at: now });
 
   const expiresAt = new Date(now.getTime() + deps.inviteTtlDays * 86_400_000).toISOString();
+  const labels = new Map(targetRoles(target).map((r) => [r.id, r.label]));
   const written: { id: string; email: string; role: string; contactId: string | null }[] = [];
   for (let i = 0; i < batch.people.length; i += BATCH) {
     const invites: NewInvite[] = [];
@@ -227,12 +230,19 @@ export async function writeInvites(
         created_at: now.toISOString(),
         accepted_at: null,
         revoked_at: null,
+        locale: batch.locale,
       });
-      const message = renderInvite(batch.message.subject, batch.message.body, {
-        firstName,
-        targetName: target.name,
+      const message = renderInvite({
+        kind: 'invite',
+        locale: batch.locale,
+        subject: batch.message.subject,
+        body: batch.message.body,
+        values: { firstName, targetName: target.name, inviterName: inviter.name, acceptUrl: acceptLink(deps.acceptUrl, token) },
         inviterName: inviter.name,
-        acceptUrl: acceptLink(deps.acceptUrl, token),
+        targetType: target.type as TargetType,
+        roleLabel: labels.get(role) ?? role,
+        email: contact.email!.trim(),
+        expiresAt,
       });
       // The outbox row is the only place the token exists until the mail is sent.
       outbox.push({
@@ -275,7 +285,8 @@ async function writeImport(deps: ImportDeps, session: Session, request: ImportRe
     // Concurrent imports to one target queue here, so the seats counted below stay true until commit.
     const target = await lockTarget(trx, session.target);
 
-    const roles = new Set(targetRoles(target).map((r) => r.id));
+    const labels = new Map(targetRoles(target).map((r) => [r.id, r.label]));
+    const roles = new Set(labels.keys());
     const badRole = [request.role, ...Object.values(request.roles ?? {})].find((r) => !roles.has(r));
     if (badRole) throw new AppError(400, 'invalid_role', `"${badRole}" is not a role of this ${target.type}; use one of: ${[...roles].join(', ')}.`);
 
@@ -309,6 +320,7 @@ async function writeImport(deps: ImportDeps, session: Session, request: ImportRe
       provider: request.provider,
       role: request.role,
       message: request.message,
+      locale: request.locale ?? 'en',
       people: toInvite,
       skippedCount: skipped.length,
       key: claim.scope.key,

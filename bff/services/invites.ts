@@ -1,15 +1,15 @@
 /** The invite lifecycle after an import: list, resend, revoke, accept. */
 import type { Kysely } from 'kysely';
 import type { Database, Invite, Target } from '../db/schema.js';
-import type { AcceptedInvite, InviteList, InviteResendResult, InviteStatus, InviteSummary, TargetType } from '../contract.js';
+import type { AcceptedInvite, InviteLocale, InviteList, InviteLookup, InviteResendResult, InviteStatus, InviteSummary, TargetType } from '../contract.js';
 import type { OutboxPayload } from '../mail/outbox.js';
 import type { TargetRef } from './targets.js';
 import { writeTransaction } from '../db/connect.js';
 import { recordAudit } from './audit.js';
 import { AppError } from '../errors.js';
-import { countSeats, getTarget, liveInvite, lockTarget } from './targets.js';
+import { countSeats, getTarget, liveInvite, lockTarget, roleLabel } from './targets.js';
 import { acceptLink, hashToken, newId, newInviteToken } from './imports.js';
-import { renderInvite, renderReminder } from './message.js';
+import { renderInvite } from './message.js';
 import { INVITE_EVENT_COLUMNS, inviteEvent, recordEvent, type NewEvent } from '../webhooks/events.js';
 import { checkMailBudget, checkResend, type MailLimits } from './mail-limits.js';
 
@@ -118,7 +118,7 @@ type Inviter = { id: string; name: string; email: string };
  */
 export async function queueInviteMail(
   trx: Kysely<Database>,
-  mail: { invite: Invite; target: Target; token: string; acceptUrl: string; now: Date; kind: 'invite' | 'reminder'; inviter?: { name: string; email: string } | undefined },
+  mail: { invite: Invite; target: Target; token: string; acceptUrl: string; now: Date; kind: 'invite' | 'reminder'; inviter?: { name: string; email: string } | undefined; expiresAt?: string | undefined },
 ): Promise<void> {
   const { invite, now } = mail;
   const imp = invite.import_id ? await trx.selectFrom('imports').select(['subject', 'body', 'inviter_name', 'inviter_email']).where('id', '=', invite.import_id).executeTakeFirst() : undefined;
@@ -127,7 +127,21 @@ export async function queueInviteMail(
   const subject = imp?.subject ?? 'Join {{targetName}}';
   const body = imp?.body ?? 'Hi {{firstName}}, {{inviterName}} invited you to join {{targetName}}.';
   const values = { firstName: invite.first_name ?? invite.name?.split(/\s+/)[0] ?? '', targetName: mail.target.name, inviterName: inviter.name, acceptUrl: acceptLink(mail.acceptUrl, mail.token) };
-  const message = mail.kind === 'reminder' ? renderReminder(subject, body, values, invite.expires_at) : renderInvite(subject, body, values);
+  const message = renderInvite({
+    kind: mail.kind,
+    // Rows hold only what the contract allowed at the import.
+    locale: invite.locale as InviteLocale,
+    subject,
+    body,
+    values,
+    // The target stands in for `{{inviterName}}` in the default message, but the mail does not say it invited them.
+    inviterName: mail.inviter?.name ?? imp?.inviter_name ?? null,
+    targetType: mail.target.type as TargetType,
+    roleLabel: roleLabel(mail.target, invite.role),
+    email: invite.email,
+    // A resend's new expiry, written before the mail is queued.
+    expiresAt: mail.expiresAt ?? invite.expires_at,
+  });
   await trx.updateTable('outbox').set({ status: 'cancelled', payload: null }).where('invite_id', '=', invite.id).where('status', 'in', ['queued', 'failed']).execute();
   const payload: OutboxPayload = { to: invite.email, toName: invite.name, ...(inviter.email ? { replyTo: inviter.email } : {}), ...message };
   await trx
@@ -152,16 +166,17 @@ async function resendIn(trx: Kysely<Database>, deps: ResendDeps, target: TargetR
     if (seats.remaining < 1) throw new AppError(409, 'seat_limit_exceeded', "The plan's user limit is reached; free a seat before resending.", { seats });
   }
   const { token, hash } = newInviteToken();
+  const expiresAt = new Date(now.getTime() + deps.inviteTtlDays * 86_400_000).toISOString();
   const rotated = await trx
     .updateTable('invites')
     // A new expiry: it gets its own invite.expired when it passes (webhooks/events.ts).
-    .set({ token_hash: hash, status: 'pending', expires_at: new Date(now.getTime() + deps.inviteTtlDays * 86_400_000).toISOString(), expiry_recorded_at: null })
+    .set({ token_hash: hash, status: 'pending', expires_at: expiresAt, expiry_recorded_at: null })
     .where('id', '=', id)
     // A revoke takes no target lock: an invite revoked since it was read stays revoked.
     .where('status', '=', invite.status)
     .executeTakeFirst();
   if (Number(rotated.numUpdatedRows) !== 1) throw new AppError(409, 'invite_not_pending', 'The invite was revoked meanwhile; it cannot be resent.');
-  await queueInviteMail(trx, { invite, target: t, token, acceptUrl: deps.acceptUrl, now, kind: 'invite', inviter });
+  await queueInviteMail(trx, { invite, target: t, token, acceptUrl: deps.acceptUrl, now, kind: 'invite', inviter, expiresAt });
   await recordAudit(trx, { action: 'resend', actor: inviter.id, target, subject: id, count: 1, at: now });
 }
 
@@ -219,6 +234,25 @@ function refuseUnlessPending(invite: Invite, now: Date): void {
   throw new AppError(410, `invite_${status}`, `This invitation ${why}.`);
 }
 
+/**
+ * POST /invites/lookup: what the link is for, before the invitee accepts. Only the holder of the
+ * mail's token asks, so the answer may name the target, role and inviter; it says nothing of
+ * the invitee, and reads without a lock (it changes nothing).
+ */
+export async function lookUpInvite(db: Kysely<Database>, token: string, now: Date): Promise<InviteLookup> {
+  const invite = await db.selectFrom('invites').selectAll().where('token_hash', '=', hashToken(token)).executeTakeFirst();
+  if (!invite) throw invalidLink();
+  const target = await getTarget(db, { type: invite.target_type as TargetType, id: invite.target_id });
+  const imp = invite.import_id ? await db.selectFrom('imports').select('inviter_name').where('id', '=', invite.import_id).executeTakeFirst() : undefined;
+  return {
+    target: { type: target.type as TargetType, name: target.name },
+    role: { id: invite.role, label: roleLabel(target, invite.role) },
+    inviterName: imp?.inviter_name ?? null,
+    status: effectiveStatus(invite, now),
+    expiresAt: invite.expires_at,
+  };
+}
+
 export async function acceptInvite(db: Kysely<Database>, token: string, now: Date): Promise<AcceptedInvite> {
   return writeTransaction(db, async (trx) => {
     const byToken = () => trx.selectFrom('invites').selectAll().where('token_hash', '=', hashToken(token)).executeTakeFirst();
@@ -246,6 +280,6 @@ export async function acceptInvite(db: Kysely<Database>, token: string, now: Dat
       .execute();
     await recordAudit(trx, { action: 'accept', actor: 'invitee', target, subject: invite.id, count: 1, at: now });
     await recordEvent(trx, inviteEvent('invite.accepted', invite, now));
-    return { target: { type: target.type as TargetType, id: target.id, name: target.name }, email: invite.email, role: invite.role };
+    return { target: { type: target.type as TargetType, id: target.id, name: target.name }, email: invite.email, role: invite.role, roleLabel: roleLabel(target, invite.role) };
   });
 }

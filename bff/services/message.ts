@@ -1,7 +1,15 @@
 /**
- * The inviter's message, rendered per recipient. Placeholders are substituted into plain text,
- * and into HTML only after escaping, so a name like `<script>` from an HR system stays text.
+ * The invite mail, rendered per recipient: an HTML part from the MJML template (mail/invite.mjml,
+ * compiled at build time) and a plain-text part with the same content. The inviter's subject and
+ * message are their words, with placeholders filled; the frame around them (sentence, button,
+ * expiry, footer) is in the invite's language (invite-texts.ts). Every value is escaped before it
+ * meets HTML, so a name like `<script>` from an HR system stays text.
  */
+import type { InviteLocale, TargetType } from '../contract.js';
+import { INVITE_TEMPLATE } from '../mail/invite-template.js';
+import { INVITE_TEXTS, fillText, formatMoment } from '../invite-texts.js';
+
+/** The values the inviter's subject and message may name as `{{firstName}}` and so on. */
 export interface MessageValues {
   firstName: string;
   targetName: string;
@@ -25,11 +33,27 @@ export interface RenderedMessage {
   html: string;
 }
 
-export function renderInvite(subject: string, body: string, values: MessageValues): RenderedMessage {
-  // The accept link is the point of the email: add it when the inviter's text leaves it out.
-  const withLink = /\{\{\s*acceptUrl\s*\}\}/.test(body) ? body : `${body}\n\nAccept the invitation: {{acceptUrl}}`;
-  const text = renderText(withLink, values);
-  const html = withLink
+export interface InviteMail {
+  /** A reminder says so in its subject and expiry line; an invite and a resend do not. */
+  kind: 'invite' | 'reminder';
+  locale: InviteLocale;
+  /** The inviter's subject and message, placeholders and all. */
+  subject: string;
+  body: string;
+  values: MessageValues;
+  /** Who the sentence and footer say invited them; null for an invite no admin's import sent. */
+  inviterName: string | null;
+  targetType: TargetType;
+  /** The role as the target names it. */
+  roleLabel: string;
+  /** The invitee's address, which the footer names. */
+  email: string;
+  expiresAt: string;
+}
+
+/** The inviter's message as HTML: their text escaped, its line breaks kept, `{{acceptUrl}}` a link. */
+function messageHtml(body: string, values: MessageValues): string {
+  return body
     .split(PLACEHOLDER)
     .map((part, i) => {
       // split() with a capture group alternates text and placeholder names.
@@ -40,19 +64,33 @@ export function renderInvite(subject: string, body: string, values: MessageValue
     })
     .join('')
     .replace(/\r?\n/g, '<br>\n');
-  return { subject: renderText(subject, values).replace(/[\r\n]+/g, ' '), text, html: `<!doctype html><html><body style="font-family:system-ui,sans-serif">${html}</body></html>` };
 }
 
-/** When an invitation expires, as a reminder says it: in UTC, since the invitee's time zone is unknown. */
-export function expiryText(expiresAt: string): string {
-  return `${new Intl.DateTimeFormat('en-GB', { dateStyle: 'full', timeStyle: 'short', timeZone: 'UTC' }).format(new Date(expiresAt))} UTC`;
-}
+export function renderInvite(mail: InviteMail): RenderedMessage {
+  const t = INVITE_TEXTS[mail.locale];
+  const { values } = mail;
+  const inviter = mail.inviterName;
+  const heading = fillText((inviter === null ? t.invitedNoInviter : t.invited)[mail.targetType], { inviter: inviter ?? '', target: values.targetName, role: mail.roleLabel });
+  const expiry = fillText(mail.kind === 'reminder' ? t.reminderExpires : t.expires, { date: formatMoment(mail.locale, mail.expiresAt, 'UTC') });
+  const footer = fillText(inviter === null ? t.footerNoInviter : t.footer, { inviter: inviter ?? '', email: mail.email, target: values.targetName });
+  // A subject is one header line: line breaks from a template would be refused by the transport.
+  const ownSubject = renderText(mail.subject, values).replace(/[\r\n]+/g, ' ');
+  const subject = mail.kind === 'reminder' ? fillText(t.reminderSubject, { subject: ownSubject }) : ownSubject;
+  const message = renderText(mail.body, values);
 
-/**
- * A reminder: the inviter's own message again (their words, their language), a subject that says
- * it is a reminder, and one line with the expiry. The invite records no language of its own, so
- * those two additions are English; the accept link is the new one the reminder carries.
- */
-export function renderReminder(subject: string, body: string, values: MessageValues, expiresAt: string): RenderedMessage {
-  return renderInvite(`Reminder: ${subject}`, `${body}\n\nThis invitation expires on ${expiryText(expiresAt)}.`, values);
+  const slots: Record<string, string> = {
+    lang: mail.locale,
+    title: escapeHtml(subject),
+    heading: escapeHtml(heading),
+    message: messageHtml(mail.body, values),
+    button: escapeHtml(t.button),
+    acceptUrl: escapeHtml(values.acceptUrl),
+    expiry: escapeHtml(expiry),
+    linkHint: escapeHtml(t.linkHint),
+    footer: escapeHtml(footer),
+  };
+  // One pass: a slot's value is never searched for slots again.
+  const html = INVITE_TEMPLATE.replace(/\{\{(\w+)\}\}/g, (whole, slot: string) => slots[slot] ?? whole);
+  const text = [heading, message, `${t.button}: ${values.acceptUrl}`, expiry, `--\n${footer}`].join('\n\n');
+  return { subject, text, html };
 }

@@ -90,7 +90,8 @@ describe('invite reminders', () => {
     expect(reminder.status).toBe('queued');
     expect(reminder.subject).toBe('Reminder: Join organization acme');
     expect(reminder.text).toContain('Dana Admin invited you.');
-    expect(reminder.text).toMatch(/This invitation expires on Tuesday,? 1 December 2026,?( at)? 12:00 UTC\./);
+    expect(reminder.text).toContain('Dana Admin invited you to join the organization organization acme as User.');
+    expect(reminder.text).toMatch(/A reminder: this invitation expires on Tuesday, December 1, 2026(,| at) 12:00\sPM UTC\./);
     expect(reminder.replyTo).toBe('dana@example.com');
 
     // The same invite: its expiry did not move; the reminder's link works, the first one no longer does.
@@ -231,7 +232,8 @@ describe.skipIf(!!process.env.TEST_PG_URL)("createBff's start()", () => {
       for (let i = 0; i < 200 && !delivered.length; i++) await new Promise((ok) => setTimeout(ok, 20));
       await bff.stop();
       expect(delivered.map((m) => ({ to: m.to, subject: m.subject }))).toEqual([{ to: 'ada@example.com', subject: 'Reminder: Join Robotics' }]);
-      expect(delivered[0]!.text).toMatch(/^Hi Ada, Robotics invited you to join Robotics\.\n\nThis invitation expires on .+ UTC\.\n\nAccept the invitation: http:\/\/localhost\/accept\?token=/);
+      // An invite without an import: no admin is named as its sender; the default message, in English.
+      expect(delivered[0]!.text).toMatch(/^You are invited to join the lab Robotics as User\.\n\nHi Ada, Robotics invited you to join Robotics\.\n\nAccept invitation: http:\/\/localhost\/accept\?token=\S+\n\nA reminder: this invitation expires on .+ UTC\.\n\n--\nYou received this email because ada@example\.com was invited to Robotics\./);
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }

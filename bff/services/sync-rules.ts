@@ -84,6 +84,7 @@ const definition = (input: RuleInput): RuleDefinition => ({
   roleRules: input.roleRules,
   defaultRole: input.defaultRole,
   message: input.message,
+  locale: input.locale,
   joiners: input.joiners,
   leavers: input.leavers,
 });

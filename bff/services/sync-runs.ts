@@ -16,7 +16,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { expressionBuilder, sql, type Expression, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { Database, SyncRuleRow, SyncRunRow, SyncUpdateRow, Target } from '../db/schema.js';
-import type { RoleRule, SyncRun, SyncScope, SyncUpdate, SyncUpdateList, SyncUpdateResult, TargetType } from '../contract.js';
+import type { InviteLocale, RoleRule, SyncRun, SyncScope, SyncUpdate, SyncUpdateList, SyncUpdateResult, TargetType } from '../contract.js';
 import { JOINER_MODES, LEAVER_MODES, SYNC_SKIP_REASONS } from '../contract/sync.js';
 import type { AppConfig } from '../deps.js';
 import type { ProviderRegistry } from '../providers.js';
@@ -43,6 +43,8 @@ export interface RuleDefinition {
   roleRules: RoleRule[];
   defaultRole: string;
   message: { subject: string; body: string };
+  /** Absent in rules saved before invite mail had languages. */
+  locale?: InviteLocale | undefined;
   joiners: (typeof JOINER_MODES)[number];
   leavers: (typeof LEAVER_MODES)[number];
 }
@@ -606,6 +608,7 @@ async function inviteAs(trx: Q, deps: SyncDeps, target: Target, inviter: Inviter
     provider: rule.provider,
     role: def.defaultRole,
     message: def.message,
+    locale: def.locale ?? 'en',
     people,
     skippedCount: 0,
     key,

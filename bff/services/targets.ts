@@ -30,6 +30,11 @@ export function targetRoles(target: Target): Role[] {
   return JSON.parse(target.roles) as Role[];
 }
 
+/** A role as the target names it to people; its id when the host has since removed the role. */
+export function roleLabel(target: Target, roleId: string): string {
+  return targetRoles(target).find((r) => r.id === roleId)?.label ?? roleId;
+}
+
 export async function upsertTarget(
   db: Kysely<Database>,
   ref: TargetRef,

@@ -44,6 +44,8 @@ export interface ContactFacets extends ContactFacetsShape {}
 export type ContactFilters = Schemas['ContactFilters'];
 export type ImportRequest = Schemas['ImportRequest'];
 export type AcceptedInvite = Schemas['AcceptedInvite'];
+/** What the accept page shows before the invitee accepts (`POST /invites/lookup`). */
+export type InviteLookup = Schemas['InviteLookup'];
 type ImportResultShape = Schemas['ImportResult'];
 export interface ImportResult extends ImportResultShape {}
 export type SkipReason = Schemas['SkipReason'];

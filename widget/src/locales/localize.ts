@@ -1,5 +1,6 @@
 import { configureLocalization, type LocaleModule } from '@lit/localize';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { ImportRequest } from '../api/types.js';
 import { sourceLocale, targetLocales } from './generated/locale-codes.js';
 
 /** Locales the widget speaks: English (the source) and every translation in generated/. */
@@ -37,6 +38,20 @@ export function formatNumber(n: number): string {
 export function formatDateTime(date: Date): string {
   const two = (n: number) => String(n).padStart(2, '0');
   return `${date.getFullYear()}-${two(date.getMonth() + 1)}-${two(date.getDate())} ${two(date.getHours())}:${two(date.getMinutes())}`;
+}
+
+type MailLocale = NonNullable<ImportRequest['locale']>;
+/** The languages the invite mail speaks (the contract's: tsc fails here when that list changes). */
+const MAIL_LOCALES: Record<MailLocale, true> = { en: true, de: true, fr: true, es: true };
+
+/**
+ * The invite mail's language for an import: the widget's own, so invitees read the frame of the
+ * mail (button, role, expiry) in the language the admin worked in; left out (English) when the
+ * mail does not speak it.
+ */
+export function mailLocale(): MailLocale | undefined {
+  const locale = getLocale();
+  return Object.hasOwn(MAIL_LOCALES, locale) ? (locale as MailLocale) : undefined;
 }
 
 /**

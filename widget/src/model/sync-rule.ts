@@ -5,6 +5,7 @@
 import { msg, str } from '@lit/localize';
 import type { Role, SyncField, SyncRule, SyncRuleInput, SyncScope } from '../api/types.js';
 import { SKIP_REASONS } from '../components/import-summary/import-summary.js';
+import { mailLocale } from '../locales/localize.js';
 
 /** The HR fields a role rule can look at, as the admin reads them. */
 export const FIELD_LABELS: Readonly<Record<SyncField, string>> = {
@@ -43,13 +44,19 @@ export type SyncDraft = Pick<SyncRuleInput, 'provider' | 'scope' | 'defaultRole'
 
 /** A whole rule from a draft; joiners and leavers wait for the admin until told otherwise. */
 export function ruleInput(draft: SyncDraft): SyncRuleInput {
-  return { roleRules: [], joiners: 'review', leavers: 'review', intervalHours: 24, leaverThresholdPercent: 20, paused: false, ...draft };
+  return { roleRules: [], joiners: 'review', leavers: 'review', intervalHours: 24, leaverThresholdPercent: 20, paused: false, ...withMailLocale(), ...draft };
 }
+
+/** The invite mail of the rule's runs in the admin's language, as an import's is. */
+const withMailLocale = (): Pick<SyncRuleInput, 'locale'> => {
+  const locale = mailLocale();
+  return locale ? { locale } : {};
+};
 
 /** A saved rule's settings, as `PUT /sync-rules/{id}` takes them back. */
 export function inputOf(rule: SyncRule): SyncRuleInput {
   const { provider, scope, roleRules, defaultRole, message, joiners, leavers, intervalHours, leaverThresholdPercent, paused } = rule;
-  return { provider, scope, roleRules, defaultRole, message, joiners, leavers, intervalHours, leaverThresholdPercent, paused };
+  return { provider, scope, roleRules, defaultRole, message, joiners, leavers, intervalHours, leaverThresholdPercent, paused, ...withMailLocale() };
 }
 
 /** "Everyone in Engineering, Berlin, matching “ada”" (names from HR stay text: callers render it as such). */

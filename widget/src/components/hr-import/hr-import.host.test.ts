@@ -88,6 +88,29 @@ describe('hr-import: language', () => {
     expect(await heading(el)).to.equal('Choose an HR application');
   });
 
+  /** Walks to the import with Ada selected; answers the language the import asks the mail in. */
+  async function mailLocaleOf(el: HrImport, next: string, roleOfAll: string, importContacts: string): Promise<unknown> {
+    (await findByRole(el, 'button', 'Sample directory')).click();
+    (await findByRole<HTMLInputElement>(el, 'checkbox', /Ada Lovelace/)).click();
+    (await findByRole(el, 'button', next)).click();
+    await findByRole(el, 'combobox', roleOfAll);
+    (await findByRole(el, 'button', next)).click();
+    (await findByRole(el, 'button', importContacts)).click();
+    await waitUntil(() => bff.requestsTo('POST', '/imports').length > 0, 'no import request');
+    return (bff.requestsTo('POST', '/imports').at(-1)!.body as { locale?: string }).locale;
+  }
+
+  it('asks for the invite mail in the language it speaks', async () => {
+    const el = await fixture<HrImport>(html`<hr-import session-token=${TOKEN} locale="de"></hr-import>`);
+    expect(await mailLocaleOf(el, 'Weiter', 'Alle ausgewählten Benutzer einladen als', 'Kontakte importieren')).to.equal('de');
+  });
+
+  it('asks for English mail where it speaks English, whatever the page’s language', async () => {
+    document.documentElement.lang = 'ja';
+    const el = await fixture<HrImport>(html`<hr-import session-token=${TOKEN}></hr-import>`);
+    expect(await mailLocaleOf(el, 'Next', 'Invite all selected users as', 'Import Contacts')).to.equal('en');
+  });
+
   it('translates the steps after the first, and the errors the widget writes itself', async () => {
     bff.hang('POST /imports');
     const el = await fixture<HrImport>(html`<hr-import session-token=${TOKEN} locale="de" request-timeout="300"></hr-import>`);

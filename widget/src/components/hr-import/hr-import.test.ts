@@ -231,6 +231,8 @@ describe('hr-import: import', () => {
       selection: { ids: ['c001', 'c006'] },
       role: 'member',
       message: { subject: 'Welcome to {{targetName}}', body: DEFAULT_BODY },
+      // The invite mail's language: the widget's own.
+      locale: 'en',
     });
     expect(event).to.be.instanceOf(HrImportCompleteEvent);
     expect(event.bubbles && event.composed).to.be.true;

@@ -36,7 +36,7 @@ import {
 } from '../../model/selection.js';
 import { SchemeController } from '../../styles/scheme.js';
 import { sharedStyles } from '../../styles/shared.styles.js';
-import { LocaleController, getLocale } from '../../locales/localize.js';
+import { LocaleController, getLocale, mailLocale } from '../../locales/localize.js';
 import '../provider-picker/provider-picker.js';
 import type { HrRefreshFailedEvent, HrRefreshReadyEvent } from '../refresh-progress/refresh-progress.js';
 import { seatLimitMessage } from '../contact-list/contact-list.js';
@@ -577,12 +577,14 @@ export class HrImport extends LitElement {
     for (const [id, role] of this._overrides) {
       if (role !== this._role && includesId(this._selection, id)) roles[id] = role;
     }
+    const locale = mailLocale();
     return {
       provider: this._provider.id,
       selection: importSelection(this._selection),
       role: this._role,
       ...(Object.keys(roles).length ? { roles } : {}),
       message: this.message(),
+      ...(locale ? { locale } : {}),
     };
   }
 
