@@ -99,6 +99,8 @@ describe('Keep in sync: a rule from the flow', () => {
       intervalHours: 6,
       leaverThresholdPercent: 20,
       paused: false,
+      // The runs' invite mail speaks the admin's language, as an import's does.
+      locale: 'en',
     });
     expect(savedRule()!.message.subject).to.equal('Join {{targetName}}');
 
