@@ -17,9 +17,9 @@ import * as createDirectorySearchIndexes from './2026_12_02_130000_create_direct
 import * as addDirectoryUsedAt from './2026_12_02_140000_add_directory_used_at.js';
 import * as addDirectoryWatermarks from './2026_12_02_150000_add_directory_watermarks.js';
 import * as addDirectoryEmploymentType from './2026_12_02_160000_add_directory_employment_type.js';
-import * as createScim from './2026_12_02_190000_create_scim.js';
 import * as createSyncRules from './2026_12_02_170000_create_sync_rules.js';
 import * as addInviteReminders from './2026_12_02_180000_add_invite_reminders.js';
+import * as createScim from './2026_12_02_190000_create_scim.js';
 import * as addInviteLocale from './2026_12_02_210000_add_invite_locale.js';
 
 export const migrations: Record<string, Migration> = {
@@ -37,8 +37,8 @@ export const migrations: Record<string, Migration> = {
   '2026_12_02_140000_add_directory_used_at': addDirectoryUsedAt,
   '2026_12_02_150000_add_directory_watermarks': addDirectoryWatermarks,
   '2026_12_02_160000_add_directory_employment_type': addDirectoryEmploymentType,
-  '2026_12_02_190000_create_scim': createScim,
   '2026_12_02_170000_create_sync_rules': createSyncRules,
   '2026_12_02_180000_add_invite_reminders': addInviteReminders,
+  '2026_12_02_190000_create_scim': createScim,
   '2026_12_02_210000_add_invite_locale': addInviteLocale,
 };

@@ -107,6 +107,8 @@ describe('generated requests', () => {
         if (res.status >= 400) {
           // The OAuth callback is a page the popup shows, so its refusals are HTML; every other answer is JSON.
           if (r.route.path === '/api/oauth/callback') expect(res.headers.get('Content-Type')).toMatch(/^text\/html/);
+          // SCIM clients (Okta, Entra) read RFC 7644's error body, not ours.
+          else if (r.route.path.startsWith('/api/scim/')) expect(JSON.parse(text) as unknown).toMatchObject({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: String(res.status) });
           else expect(typeof (JSON.parse(text) as { error: { code: string } }).error.code).toBe('string');
           expect(await snapshot()).toBe(before);
         }

@@ -29,7 +29,7 @@ describe('the audit trail', () => {
     expect((await h.request('POST', `/api/invites/${a!.id}/resend`, { token })).status).toBe(200);
     expect((await h.request('DELETE', `/api/invites/${b!.id}`, { token })).status).toBe(204);
     const payload = (await h.db.kysely.selectFrom('outbox').select('payload').where('invite_id', '=', a!.id).where('status', '=', 'queued').executeTakeFirstOrThrow()).payload!;
-    const accept = decodeURIComponent(/token=([^\s&"]+)/.exec(payload)![1]!);
+    const accept = decodeURIComponent(/token=([^\s&"]+)/.exec((JSON.parse(payload) as { text: string }).text)![1]!);
     expect((await h.request('POST', '/api/invites/accept', { body: { token: accept } })).status).toBe(200);
 
     const trail = await h.db.kysely.selectFrom('audit_events').select(['action', 'actor', 'target_type', 'target_id', 'subject', 'count', 'at']).orderBy('at').orderBy('action').execute();

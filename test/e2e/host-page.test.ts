@@ -74,6 +74,8 @@ function api(req: IncomingMessage, res: ServerResponse, path: string) {
       expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
     });
   }
+  // No sync rules: the widget opens on the import flow.
+  if (path === '/sync-rules') return json({ items: [] });
   if (path === '/providers') return json({ items: [{ id: 'sample', type: 'sample', name: 'Sample directory', connection: 'ready' }] });
   if (path === '/providers/sample/refresh') return json({ status: 'ready', fetched: contacts.length, total: contacts.length, syncedAt: '2026-11-24T12:00:00.000Z', stale: false });
   if (path === '/providers/sample/contacts') return json({ items: contacts, nextCursor: null, total: contacts.length, selectable: 1 });
