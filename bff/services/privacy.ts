@@ -185,6 +185,9 @@ export async function erasePerson(db: Q, person: PersonRef, now: Date): Promise<
       // A pushed person's SCIM record (services/scim.ts) is the same person: erased with its mirror.
       await trx.deleteFrom('scim_users').where('connection', '=', c.connection).where('id', '=', c.contact_id).execute();
     }
+    // One the storage policy kept out of the SCIM directory has no mirror, only its SCIM record.
+    const pushed = (await trx.selectFrom('scim_users').select(['connection', 'id']).where('email_normalized', '=', scope.email).limit(100_000).execute()).filter((u) => inDirectories(scope)(u.connection));
+    for (const u of pushed) await trx.deleteFrom('scim_users').where('connection', '=', u.connection).where('id', '=', u.id).execute();
 
     let csvRows = 0;
     for (const u of await csvUploads(trx, scope)) {
@@ -301,7 +304,7 @@ export async function erasePerson(db: Q, person: PersonRef, now: Date): Promise<
     }
 
     const counts: PrivacyErasure['erased'] = {
-      directoryContacts: contacts.length,
+      directoryContacts: contacts.length + pushed.length,
       csvRows,
       invites: invites.length,
       members: members.length,
