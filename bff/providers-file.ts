@@ -161,7 +161,7 @@ function parseProviders(raw: unknown, env: NodeJS.ProcessEnv, catalog: ProviderC
       // The SCIM endpoint writes to one directory per organization: a second provider would be a second, empty one.
       if (scimSeen) fail(at('type'), 'only one scim provider may be listed');
       scimSeen = true;
-      return { ...scimProvider(), id: p.id, name: p.name ?? scimProvider().name };
+      return { ...scimProvider(), id: p.id, name: p.name ?? scimProvider().name, storagePolicy };
     }
     const type = catalog[p.type];
     if (!type) fail(at('type'), `unknown type "${p.type}"; one of: sample, csv, scim, ${Object.keys(catalog).join(', ')}`);

@@ -97,6 +97,33 @@ export const privacyExport = answer(
       mail: z.array(z.object({ id: z.string(), inviteId: z.string(), status: z.string(), subject: z.string().nullable(), createdAt: timestamp, sentAt: timestamp.nullable() }).strict()),
       events: z.array(z.object({ id: z.string(), type: z.string(), createdAt: timestamp }).strict()),
       importsSent: z.array(z.object({ id: z.string(), target: ref, inviterName: z.string(), inviterEmail: z.string(), invited: count, createdAt: timestamp }).strict()),
+      syncUpdates: z
+        .array(
+          z
+            .object({
+              id: z.string(),
+              ruleId: z.string(),
+              target: ref,
+              kind: z.string().describe('`joiner`, `leaver` or `role_change`'),
+              contactId: z.string().nullable(),
+              email: z.string(),
+              name: z.string().nullable(),
+              title: z.string().nullable(),
+              department: z.string().nullable(),
+              membership: z.string().nullable(),
+              role: z.string().nullable(),
+              currentRole: z.string().nullable(),
+              reason: z.string().nullable(),
+              status: z.string(),
+              detectedAt: timestamp,
+              doneAt: timestamp.nullable(),
+            })
+            .strict(),
+        )
+        .describe('What sync rules found about the person for an admin to act on (Updates), waiting, done or dismissed'),
+      syncLinks: z
+        .array(z.object({ ruleId: z.string(), target: ref, contactId: z.string(), facts: z.string().nullable().describe('The HR fields role rules read, as the last run saw them') }).strict())
+        .describe("Sync rules' links from the person's membership or invite to their HR record"),
     })
     .strict(),
   'Everything held about the person',

@@ -186,6 +186,6 @@ describe('POST /api/privacy/export', () => {
 
     await api('/api/privacy/erase', { email: person.email });
     const none = (await (await api('/api/privacy/export', { email: person.email })).json()) as PrivacyExport;
-    expect({ ...none, exportedAt: undefined, email: undefined }).toEqual({ directoryContacts: [], csvUploads: [], invites: [], memberships: [], mail: [], events: [], importsSent: [], exportedAt: undefined, email: undefined });
+    expect({ ...none, exportedAt: undefined, email: undefined }).toEqual({ directoryContacts: [], csvUploads: [], invites: [], memberships: [], mail: [], events: [], importsSent: [], syncUpdates: [], syncLinks: [], exportedAt: undefined, email: undefined });
   });
 });

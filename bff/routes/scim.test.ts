@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { API_KEY, createHarness, SECRET, type Harness } from '../../test/harness.js';
-import { sampleProvider, scimProvider } from '../providers.js';
+import { sampleProvider, scimProvider, type ProviderEntry } from '../providers.js';
+import { inlineProviders } from '../providers-file.js';
+import { PROVIDER_CATALOG } from '../provider-catalog.js';
 import type { AppConfig } from '../deps.js';
 import { createRetentionWorker } from '../services/retention.js';
 import { parseSettings } from '../config.js';
@@ -26,8 +28,8 @@ const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 let h: Harness;
 let acme: string;
 
-async function setUp(config: Partial<AppConfig> = {}) {
-  h = await createHarness({ providers: [sampleProvider(), scimProvider()], config });
+async function setUp(config: Partial<AppConfig> = {}, scim: ProviderEntry = scimProvider()) {
+  h = await createHarness({ providers: [sampleProvider(), scim], config });
   await h.target('organization', 'acme', 10);
   await h.target('organization', 'globex', 10);
   acme = await createToken('acme');
@@ -326,6 +328,37 @@ describe('personal data', () => {
     expect((await scim('GET', `/Users/${ada.id}`)).status).toBe(404);
     expect((await scim('GET', '/Users?filter=externalId%20eq%20%22ext-ada%22')).json.totalResults).toBe(0);
     expect((await contacts()).items.map((c) => c.email)).toEqual(['grace@acme.test']);
+  });
+});
+
+describe('the providers file\'s storage policy', () => {
+  // As a deployment writes it: Engineering only, no job titles.
+  const [entry] = inlineProviders([{ id: 'scim', type: 'scim', scope: { departments: ['Engineering'] }, omitFields: ['title'] }], {}, PROVIDER_CATALOG);
+  beforeEach(() => setUp({}, entry!));
+  const engineer = (userName: string, department: string) => user(userName, { title: 'Engineer', [ENTERPRISE]: { department } });
+
+  it('keeps a user outside the scope for SCIM only, stores no turned-off field, and follows a move in and out', async () => {
+    const { json: ada } = await scim('POST', '/Users', engineer('ada@acme.test', 'Engineering'));
+    const { json: bob } = await scim('POST', '/Users', engineer('bob@acme.test', 'Sales'));
+    // The identity provider finds both, as sent.
+    expect((await scim('GET', `/Users/${bob.id}`)).json).toMatchObject({ userName: 'bob@acme.test', title: 'Engineer' });
+    expect((await scim('GET', '/Users?filter=userName%20eq%20%22bob@acme.test%22')).json.totalResults).toBe(1);
+    // The directory the widget and the rules read holds Ada alone, without her title.
+    expect((await contacts()).items.map((c) => [c.email, c.title])).toEqual([['ada@acme.test', null]]);
+    const stored = await h.db.kysely.selectFrom('directory_contacts').select(['email', 'title']).where('connection', 'like', 'scim:%').execute();
+    expect(stored).toEqual([{ email: 'ada@acme.test', title: null }]);
+
+    // Bob moves to Engineering, Ada out of it.
+    const move = (department: string) => ({ schemas: [PATCH_OP], Operations: [{ op: 'replace', path: `${ENTERPRISE}:department`, value: department }] });
+    expect((await scim('PATCH', `/Users/${bob.id}`, move('Engineering'))).status).toBe(200);
+    expect((await scim('PATCH', `/Users/${ada.id}`, move('Research'))).status).toBe(200);
+    expect((await contacts()).items.map((c) => c.email)).toEqual(['bob@acme.test']);
+    expect((await scim('GET', `/Users/${ada.id}`)).status).toBe(200);
+
+    // Erasure reaches a user the directory never held.
+    const erased = await h.request('POST', '/api/privacy/erase', { token: API_KEY, body: { email: 'ada@acme.test' } });
+    expect(erased.status).toBe(200);
+    expect((await scim('GET', `/Users/${ada.id}`)).status).toBe(404);
   });
 });
 

@@ -78,7 +78,7 @@ export const scimRoutes = (deps: AppDeps, limitStore: RateLimitStore) => {
     if (!token) throw new ScimError(401, 'Send the organization\'s SCIM token: Authorization: Bearer <token>.');
     const found = await authenticateScimToken(db.kysely, token);
     if (!found) throw new ScimError(401, 'The SCIM token is not valid (revoked, replaced by a newer one, or mistyped).');
-    c.set('directory', scimDirectory(provider.id, found.scope, scimBaseUrl(c, config), maxUsers));
+    c.set('directory', scimDirectory(provider.id, found.scope, scimBaseUrl(c, config), maxUsers, provider.storagePolicy));
     await next();
   });
   const app = new Hono<ScimEnv>()

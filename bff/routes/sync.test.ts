@@ -10,7 +10,7 @@ import { startUnifiedFake } from '../../test/fakes/unified-server.js';
 import type { Loopback } from '../../test/fakes/loopback.js';
 import { createUnifiedConnector } from '../connectors/unified.js';
 import { createProviderRegistry, staticProvider } from '../providers.js';
-import type { SyncDryRun, SyncRule, SyncRuleInput, SyncRun, SyncUpdateList, SyncUpdateResult } from '../contract.js';
+import type { PrivacyExport, SyncDryRun, SyncRule, SyncRuleInput, SyncRun, SyncUpdateList, SyncUpdateResult } from '../contract.js';
 import { awaitSyncRuns, claimRule, executeRun, runDueRule, startRun, SYNC_LEASE_MS, type SyncDeps } from '../services/sync-runs.js';
 
 const CREDENTIALS = { apiKey: 'unified-key', connectionId: 'conn_1' };
@@ -223,6 +223,12 @@ describe('sync rules: leavers and the safeguards', () => {
     expect(member.role).toBe('admin');
     expect(await events('member.role_changed')).toEqual([expect.objectContaining({ email: 'e6@acme.test', role: 'admin', previousRole: 'user' })]);
 
+    // The person's export lists what the rule noted about them: the update and the link to their HR record.
+    const exported = await json<PrivacyExport>(await h.request('POST', '/api/privacy/export', { token: API_KEY, body: { email: 'E5@acme.test' } }), 200);
+    expect(exported.syncUpdates).toEqual([
+      expect.objectContaining({ ruleId: saved.id, target: TARGET, kind: 'leaver', email: 'e5@acme.test', name: 'Person 005', department: 'Sales', reason: 'out_of_scope', membership: 'member', status: 'done' }),
+    ]);
+    expect(exported.syncLinks).toEqual([{ ruleId: saved.id, target: TARGET, contactId: 'emp_5', facts: expect.any(String) }]);
     // Erasing a person takes what the rule noted about them too.
     expect((await h.request('POST', '/api/privacy/erase', { token: API_KEY, body: { email: 'e5@acme.test' } })).status).toBe(200);
     expect(await h.db.kysely.selectFrom('sync_updates').select('id').where('email_normalized', '=', 'e5@acme.test').execute()).toEqual([]);

@@ -130,6 +130,23 @@ function eventRows(db: Q, email: string) {
   );
 }
 
+/** What sync rules noted about the person (services/sync-runs.ts): updates waiting or done, and the links to their HR record. */
+async function syncNotes(db: Q, scope: Scope) {
+  const inScope = inTargets(scope);
+  const updates = (await db.selectFrom('sync_updates').selectAll().where('email_normalized', '=', scope.email).orderBy('detected_at').orderBy('id').limit(100_000).execute()).filter(inScope);
+  const links = (
+    await db
+      .selectFrom('sync_links')
+      .innerJoin('sync_rules', 'sync_rules.id', 'sync_links.rule_id')
+      .select(['sync_links.rule_id', 'sync_links.contact_id', 'sync_links.facts', 'sync_rules.target_type', 'sync_rules.target_id'])
+      .where('sync_links.email_normalized', '=', scope.email)
+      .orderBy('sync_links.rule_id')
+      .limit(100_000)
+      .execute()
+  ).filter(inScope);
+  return { updates, links };
+}
+
 /**
  * The JSON with the address replaced wherever it is a value: by the invite's tombstone where the
  * object names its invite (events), else by `fallback`. Null when nothing matched.
@@ -168,6 +185,9 @@ export async function erasePerson(db: Q, person: PersonRef, now: Date): Promise<
       // A pushed person's SCIM record (services/scim.ts) is the same person: erased with its mirror.
       await trx.deleteFrom('scim_users').where('connection', '=', c.connection).where('id', '=', c.contact_id).execute();
     }
+    // One the storage policy kept out of the SCIM directory has no mirror, only its SCIM record.
+    const pushed = (await trx.selectFrom('scim_users').select(['connection', 'id']).where('email_normalized', '=', scope.email).limit(100_000).execute()).filter((u) => inDirectories(scope)(u.connection));
+    for (const u of pushed) await trx.deleteFrom('scim_users').where('connection', '=', u.connection).where('id', '=', u.id).execute();
 
     let csvRows = 0;
     for (const u of await csvUploads(trx, scope)) {
@@ -222,17 +242,9 @@ export async function erasePerson(db: Q, person: PersonRef, now: Date): Promise<
         .execute();
     }
 
-    // What sync rules noted about them (services/sync-runs.ts): updates waiting or done, and the link to their HR record.
-    const noted = (await trx.selectFrom('sync_updates').select(['id', 'target_type', 'target_id']).where('email_normalized', '=', scope.email).limit(100_000).execute()).filter(inScope);
-    for (let i = 0; i < noted.length; i += 500) await trx.deleteFrom('sync_updates').where('id', 'in', noted.slice(i, i + 500).map((u) => u.id)).execute();
-    const links = await trx
-      .selectFrom('sync_links')
-      .innerJoin('sync_rules', 'sync_rules.id', 'sync_links.rule_id')
-      .select(['sync_links.rule_id', 'sync_rules.target_type', 'sync_rules.target_id'])
-      .where('sync_links.email_normalized', '=', scope.email)
-      .limit(100_000)
-      .execute();
-    for (const l of links.filter(inScope)) await trx.deleteFrom('sync_links').where('rule_id', '=', l.rule_id).where('email_normalized', '=', scope.email).execute();
+    const noted = await syncNotes(trx, scope);
+    for (let i = 0; i < noted.updates.length; i += 500) await trx.deleteFrom('sync_updates').where('id', 'in', noted.updates.slice(i, i + 500).map((u) => u.id)).execute();
+    for (const l of noted.links) await trx.deleteFrom('sync_links').where('rule_id', '=', l.rule_id).where('email_normalized', '=', scope.email).execute();
 
     // The inviter's own address in unsent mail (Reply-To) and in the imports they sent.
     for await (const row of scanJson(
@@ -292,7 +304,7 @@ export async function erasePerson(db: Q, person: PersonRef, now: Date): Promise<
     }
 
     const counts: PrivacyErasure['erased'] = {
-      directoryContacts: contacts.length,
+      directoryContacts: contacts.length + pushed.length,
       csvRows,
       invites: invites.length,
       members: members.length,
@@ -384,8 +396,29 @@ export async function exportPerson(db: Q, person: PersonRef, now: Date): Promise
     .filter(inScope)
     .map((i) => ({ id: i.id, target: ref(i), inviterName: i.inviter_name, inviterEmail: i.inviter_email, invited: Number(i.invited_count), createdAt: i.created_at }));
 
-  const result: PrivacyExport = { email: scope.email, exportedAt: now.toISOString(), directoryContacts, csvUploads: csvUploadsHeld, invites, memberships, mail, events, importsSent };
-  const total = directoryContacts.length + csvUploadsHeld.length + invites.length + memberships.length + mail.length + events.length + importsSent.length;
+  const noted = await syncNotes(db, scope);
+  const syncUpdates = noted.updates.map((u) => ({
+    id: u.id,
+    ruleId: u.rule_id,
+    target: ref(u),
+    kind: u.kind,
+    contactId: u.contact_id,
+    email: u.email,
+    name: u.name,
+    title: u.title,
+    department: u.department,
+    membership: u.membership,
+    role: u.role,
+    currentRole: u.held_role,
+    reason: u.reason,
+    status: u.status,
+    detectedAt: u.detected_at,
+    doneAt: u.done_at,
+  }));
+  const syncLinks = noted.links.map((l) => ({ ruleId: l.rule_id, target: ref(l), contactId: l.contact_id, facts: l.facts }));
+
+  const result: PrivacyExport = { email: scope.email, exportedAt: now.toISOString(), directoryContacts, csvUploads: csvUploadsHeld, invites, memberships, mail, events, importsSent, syncUpdates, syncLinks };
+  const total = Object.values(result).reduce((n, v) => n + (Array.isArray(v) ? v.length : 0), 0);
   await recordAudit(db, { action: 'export', actor: 'api', target: auditTarget(person), subject: newId('exp'), count: total, at: now });
   return result;
 }

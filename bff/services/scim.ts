@@ -4,7 +4,9 @@
  * active, the enterprise extension, meta.version, …) and mirrored, in the same transaction, into
  * the organization's directory of the SCIM provider (directory_contacts), so listing, search,
  * sync rules and imports read pushed people exactly like fetched ones. `active: false` makes the
- * person inactive there (a leaver for the rules); DELETE removes them.
+ * person inactive there (a leaver for the rules); DELETE removes them. The providers file's
+ * storage policy for the scim entry applies to the mirror as to a fetched directory: a user outside
+ * its scope is kept in scim_users only, and fields it turns off are stored null.
  *
  * Filters are parsed by scim2-parse-filter and PATCH operations applied by scim-patch; the result
  * of every write is validated by the same schema as a created user (bff/contract/scim.ts).
@@ -16,6 +18,7 @@ import { scimPatch, type ScimPatchOperation } from 'scim-patch';
 import type { Database, ScimUserRow } from '../db/schema.js';
 import { writeTransaction } from '../db/connect.js';
 import type { DirectoryContact } from '../connectors/types.js';
+import { admit, type StoragePolicy } from '../connectors/minimize.js';
 import { SCIM_ENTERPRISE_SCHEMA, SCIM_LIST_SCHEMA, SCIM_USER_SCHEMA, scimPatch as scimPatchRequest, scimUser, type ScimErrorBody, type ScimUser } from '../contract.js';
 import { connectionKey, toRow } from './directory.js';
 import { isValidEmail, normalizeEmail } from './text.js';
@@ -54,10 +57,12 @@ export interface ScimDirectory {
   location(id: string): string;
   /** Users one organization may hold: a pushed directory is bounded like a fetched one. */
   maxUsers: number;
+  /** The providers file's policy for the scim entry: who reaches the directory, and which fields. */
+  storagePolicy: StoragePolicy | undefined;
 }
 
-export function scimDirectory(providerId: string, scope: string, baseUrl: string, maxUsers: number): ScimDirectory {
-  return { connection: connectionKey(providerId, scope), location: (id) => `${baseUrl}/Users/${encodeURIComponent(id)}`, maxUsers };
+export function scimDirectory(providerId: string, scope: string, baseUrl: string, maxUsers: number, storagePolicy?: StoragePolicy): ScimDirectory {
+  return { connection: connectionKey(providerId, scope), location: (id) => `${baseUrl}/Users/${encodeURIComponent(id)}`, maxUsers, storagePolicy };
 }
 
 /** Refuses what no schema check can bound: deep nesting, huge strings or lists in attributes we keep as sent. */
@@ -316,8 +321,12 @@ async function store(trx: Q, dir: ScimDirectory, id: string, user: StoredUser, v
   };
   await trx.deleteFrom('scim_users').where('connection', '=', dir.connection).where('id', '=', id).execute();
   await trx.insertInto('scim_users').values(row).execute();
+  // The identity provider must find every user it pushed (scim_users), but the directory, which
+  // the widget and sync rules read, keeps only what the storage policy lets a fetched one keep.
+  const contact = directoryContact(id, user);
+  const kept = dir.storagePolicy ? admit(dir.storagePolicy, contact) : contact;
   await trx.deleteFrom('directory_contacts').where('connection', '=', dir.connection).where('contact_id', '=', id).execute();
-  await trx.insertInto('directory_contacts').values(toRow(dir.connection, directoryContact(id, user))).execute();
+  if (kept) await trx.insertInto('directory_contacts').values(toRow(dir.connection, kept)).execute();
   await touchDirectory(trx, dir.connection, at);
   return row;
 }

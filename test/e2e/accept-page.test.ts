@@ -17,6 +17,7 @@ import { sampleDirectory } from '../../bff/connectors/sample.js';
 import { upsertTarget } from '../../bff/services/targets.js';
 import type { ImportResult, InviteSummary } from '../../bff/contract.js';
 import { ensureDemoBuilt } from './demo-build.js';
+import { axeViolations } from './axe.js';
 // @ts-expect-error: plain JS module shared with web-test-runner's config
 import { findChromium, CHROMIUM_ARGS } from '../../scripts/find-chromium.mjs';
 
@@ -83,15 +84,6 @@ async function open(query: string, locale = 'en-US'): Promise<Page> {
 }
 const status = (page: Page) => page.getByRole('status');
 
-/** axe-core's violations on the page as it stands, by rule and element. */
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: resolve(import.meta.dirname, '../../node_modules/axe-core/axe.min.js') });
-  return page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } }).axe;
-    const { violations } = await axe.run(document, { resultTypes: ['violations'] });
-    return violations.flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')}`));
-  });
-}
 const acceptButton = (page: Page, name: string) => page.getByRole('button', { name });
 
 const LANGUAGES = [

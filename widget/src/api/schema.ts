@@ -1334,6 +1334,43 @@ export interface components {
                 /** Format: date-time */
                 createdAt: string;
             }[];
+            /** @description What sync rules found about the person for an admin to act on (Updates), waiting, done or dismissed */
+            syncUpdates: {
+                id: string;
+                ruleId: string;
+                target: {
+                    /** @enum {string} */
+                    type: "organization" | "lab" | "challenge";
+                    id: string;
+                };
+                /** @description `joiner`, `leaver` or `role_change` */
+                kind: string;
+                contactId: string | null;
+                email: string;
+                name: string | null;
+                title: string | null;
+                department: string | null;
+                membership: string | null;
+                role: string | null;
+                currentRole: string | null;
+                reason: string | null;
+                status: string;
+                /** Format: date-time */
+                detectedAt: string;
+                doneAt: string | null;
+            }[];
+            /** @description Sync rules' links from the person's membership or invite to their HR record */
+            syncLinks: {
+                ruleId: string;
+                target: {
+                    /** @enum {string} */
+                    type: "organization" | "lab" | "challenge";
+                    id: string;
+                };
+                contactId: string;
+                /** @description The HR fields role rules read, as the last run saw them */
+                facts: string | null;
+            }[];
         };
         ScimToken: {
             /** @description The bearer token to paste into the identity provider's provisioning settings. Shown this once: only a digest is stored. */

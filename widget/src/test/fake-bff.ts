@@ -577,9 +577,13 @@ export class FakeBff {
         const status = r.url.searchParams.get('status') ?? 'open';
         const open = this.updates.filter((u) => u.status === 'open');
         const count = (k: SyncUpdate['kind']) => open.filter((u) => u.kind === k).length;
+        // Paged like the BFF: `limit` at a time, the cursor opaque (here the offset).
+        const listed = this.updates.filter((u) => u.status === status && (!kind || u.kind === kind));
+        const offset = Number(r.url.searchParams.get('cursor') ?? 0);
+        const limit = Number(r.url.searchParams.get('limit') ?? 100);
         return answer('/sync/updates', 'get', 200, {
-          items: this.updates.filter((u) => u.status === status && (!kind || u.kind === kind)),
-          nextCursor: null,
+          items: listed.slice(offset, offset + limit),
+          nextCursor: offset + limit < listed.length ? String(offset + limit) : null,
           counts: { joiner: count('joiner'), leaver: count('leaver'), role_change: count('role_change') },
           seats: this.seats,
         });

@@ -1,7 +1,7 @@
 import { LitElement, html, nothing } from 'lit';
 import { ContextConsumer } from '@lit/context';
 import { msg, str, updateWhenLocaleChanges } from '@lit/localize';
-import { Task, initialState } from '@lit/task';
+import { Task, TaskStatus, initialState } from '@lit/task';
 import { live } from 'lit/directives/live.js';
 import { repeat } from 'lit/directives/repeat.js';
 import type { Role, SyncUpdate, SyncUpdateKind, SyncUpdateList, SyncUpdateResult } from '../../api/types.js';
@@ -18,7 +18,7 @@ import { retryAlert } from '../../templates/retry-alert.js';
 import '../seat-meter/seat-meter.js';
 import { syncUpdatesStyles } from './sync-updates.styles.js';
 
-/** Updates listed at once; past it, the first are acted on and the list read again. */
+/** Updates read at once; Show more reads the next as many. */
 const PAGE = 200;
 
 const KIND_LABELS: Readonly<Record<SyncUpdateKind, () => string>> = {
@@ -49,6 +49,7 @@ export class HrSyncUpdates extends LitElement {
   static override styles = [sharedStyles, syncStyles, syncUpdatesStyles];
   static override properties = {
     _kind: { state: true },
+    _pages: { state: true },
     _checked: { state: true },
     _busy: { state: true },
     _result: { state: true },
@@ -60,8 +61,19 @@ export class HrSyncUpdates extends LitElement {
   private readonly _api = new ContextConsumer(this, { context: apiContext, subscribe: true });
 
   private readonly _updates = new Task(this, {
-    task: async ([api, kind], { signal }) => (api ? api.listSyncUpdates({ ...(kind ? { kind } : {}), limit: PAGE }, signal) : initialState),
-    args: () => [this._api.value, this._kind, this.version, this._reads] as const,
+    task: async ([api, kind, , , pages], { signal }) => {
+      if (!api) return initialState;
+      // Every page shown so far, read again in order: after an action or a run the rows the
+      // admin had opened stay listed, and counts and seats come with the last page.
+      const filter = kind ? { kind } : {};
+      let list = await api.listSyncUpdates({ ...filter, limit: PAGE }, signal);
+      for (let page = 1; page < pages && list.nextCursor; page += 1) {
+        const next = await api.listSyncUpdates({ ...filter, limit: PAGE, cursor: list.nextCursor }, signal);
+        list = { ...next, items: [...list.items, ...next.items] };
+      }
+      return list;
+    },
+    args: () => [this._api.value, this._kind, this.version, this._reads, this._pages] as const,
   });
 
   /** Bumped to read the list again after an action. */
@@ -71,6 +83,8 @@ export class HrSyncUpdates extends LitElement {
 
   /** The kind shown; null: every kind. */
   private declare _kind: SyncUpdateKind | null;
+  /** Pages of updates shown, each of PAGE. */
+  private declare _pages: number;
   private declare _checked: ReadonlySet<string>;
   private declare _busy: boolean;
   private declare _result: { approve: boolean; result: SyncUpdateResult } | null;
@@ -83,6 +97,7 @@ export class HrSyncUpdates extends LitElement {
   constructor() {
     super();
     this._kind = null;
+    this._pages = 1;
     this._checked = new Set();
     this._busy = false;
     this._result = null;
@@ -94,7 +109,18 @@ export class HrSyncUpdates extends LitElement {
 
   private handleKind(kind: SyncUpdateKind | null) {
     this._kind = kind;
+    this._pages = 1;
     this._checked = new Set();
+  }
+
+  /** The next page, then focus on its first row, where a keyboard user goes on reading. */
+  private async handleShowMore(shown: number) {
+    this._pages += 1;
+    // The task starts with the update the new page count asks for.
+    await this.updateComplete;
+    await this._updates.taskComplete.catch(() => undefined);
+    await this.updateComplete;
+    this.renderRoot.querySelectorAll<HTMLInputElement>('.rows input[type="checkbox"]')[shown]?.focus();
   }
 
   private async act(approve: boolean, ids: readonly string[]) {
@@ -157,6 +183,11 @@ export class HrSyncUpdates extends LitElement {
     </li>`;
   }
 
+  /** Open updates of the kind shown, as the counts say. */
+  private total(list: SyncUpdateList): number {
+    return this._kind ? list.counts[this._kind] : list.counts.joiner + list.counts.leaver + list.counts.role_change;
+  }
+
   private renderKinds(list: SyncUpdateList) {
     const all = list.counts.joiner + list.counts.leaver + list.counts.role_change;
     const button = (kind: SyncUpdateKind | null, label: string, n: number) =>
@@ -216,7 +247,11 @@ export class HrSyncUpdates extends LitElement {
             <ul class="rows" role="list" aria-label=${msg('Updates to review')} tabindex="0">
               ${repeat(items, (u) => u.id, (u) => this.renderRow(u))}
             </ul>
-            ${list.nextCursor ? html`<p class="note">${msg('More updates are waiting: they are listed once you handle these.')}</p>` : nothing}`
+            ${list.nextCursor
+              ? html`<button type="button" class="btn" ?disabled=${this._updates.status === TaskStatus.PENDING} @click=${() => this.handleShowMore(items.length)}>
+                  ${msg(str`Show more (${formatNumber(items.length)} of ${formatNumber(this.total(list))} shown)`)}
+                </button>`
+              : nothing}`
         : html`<p class="muted">${this._kind ? msg('Nothing of this kind to review.') : msg('Nothing to review: everyone is in sync.')}</p>`}
     `;
   }

@@ -111,6 +111,26 @@ describe('Updates: what the rules found', () => {
     expect(actedOn('dismiss')).to.deep.equal(['upd_0000000010', 'upd_0000000011']);
   });
 
+  it('lists 200 at a time, and Show more reads the next page with the cursor and focuses its first row', async () => {
+    bff.updates = Array.from({ length: 230 }, (_, i) => makeUpdate(10 + i, 'joiner'));
+    const el = await mount();
+    const more = await findByRole<HTMLButtonElement>(el, 'button', 'Show more (200 of 230 shown)');
+    const rows = () => el.shadowRoot!.querySelector('hr-sync-view')!.shadowRoot!.querySelector('hr-sync-updates')!.shadowRoot!.querySelectorAll('.rows > li');
+    expect(rows()).to.have.length(200);
+    more.focus();
+    await sendKeys({ press: 'Enter' });
+    await waitUntil(() => rows().length === 230, 'the next page is not listed');
+    expect(bff.requestsTo('GET', '/sync/updates').at(-1)!.url.searchParams.get('cursor')).to.equal('200');
+    expect(queryByRole(el, 'button', /^Show more/)).to.be.null;
+    const updates = el.shadowRoot!.querySelector('hr-sync-view')!.shadowRoot!.querySelector('hr-sync-updates')!;
+    await waitUntil(() => updates.shadowRoot!.activeElement === rows()[200]!.querySelector('input'), 'focus is not on the first new row');
+    await expectAccessible(el);
+    // After an action both pages are read again: the rows the admin opened stay listed.
+    getByRole(el, 'button', `Dismiss ${bff.updates[0]!.name}`).click();
+    await waitForText(el, '1 dismissed.');
+    await waitUntil(() => rows().length === 229, 'the list is not read again');
+  });
+
   it('shows a held run first, with its message, and applies it on approval', async () => {
     const held = makeRun(2, RULE, { status: 'held', error: { code: 'leaver_threshold', message: '8 of 20 HR-linked members (40%) would leave: more than 20%.' } });
     bff.rules = [{ ...bff.rules[0]!, lastRun: held }];
