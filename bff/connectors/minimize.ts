@@ -25,6 +25,13 @@ export interface StoragePolicy {
   };
 }
 
+/**
+ * The turned-off fields a connector may leave out of its requests: all of them but the ones the
+ * scope reads (a location scope needs each person's location to know who is stored, and the
+ * field is then dropped on arrival like any other).
+ */
+export const unfetched = (p: StoragePolicy): OptionalField[] => p.omit.filter((f) => !(f === 'location' && p.scope.locations));
+
 export const isEmptyPolicy = (p: StoragePolicy): boolean =>
   p.omit.length === 0 && !p.scope.departments && !p.scope.locations && !p.scope.employmentTypes && !p.scope.activeOnly;
 
