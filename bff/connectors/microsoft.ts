@@ -48,7 +48,7 @@ import {
   type RawContact,
 } from './normalize.js';
 import type { Verdict } from './http.js';
-import type { OptionalField } from './minimize.js';
+import { fieldsToRequest, type OptionalField } from './minimize.js';
 import { ProviderError, type ChangedContact, type Connector, type ConnectorFactory, type ConnectorSettings, type DirectoryContact } from './types.js';
 
 export const MICROSOFT_GRAPH_URL = 'https://graph.microsoft.com';
@@ -86,7 +86,7 @@ const DELTA_PATH = '/v1.0/users/delta';
  * the properties you need"), so Graph never sends them. `mail` and `userPrincipalName` give the
  * work email too, and the avatar comes from no property.
  */
-const PROPERTY_OF: Partial<Record<OptionalField, string>> = { title: 'jobTitle', location: 'officeLocation', personalEmail: 'otherMails', managerId: 'manager' };
+const SOURCES: Partial<Record<OptionalField, string[]>> = { title: ['jobTitle'], location: ['officeLocation'], personalEmail: ['otherMails'], managerId: ['manager'] };
 /**
  * A delta link carries the `$select` it was made with, so one stored before the deployment turned
  * fields on or off would go on asking for the old ones. The properties left out are written after
@@ -183,8 +183,8 @@ export function createMicrosoftConnector(settings: ConnectorSettings, options: C
 
   const tokens = createTokenCache((signal) => requestToken(http, PROVIDER, tokenUrl, grant, signal));
 
-  const leftOut = SELECT.filter((p) => (settings.omit ?? []).some((f) => PROPERTY_OF[f] === p));
-  const select = SELECT.filter((p) => !leftOut.includes(p));
+  const select = fieldsToRequest(SELECT, SOURCES, settings.omit);
+  const leftOut = SELECT.filter((p) => !select.includes(p));
   /** The delta link as stored: with the properties its `$select` left out (OMIT_MARK). */
   const marked = (deltaLink: string | null) => (deltaLink && leftOut.length ? `${deltaLink}${OMIT_MARK}${leftOut.join(',')}` : deltaLink);
 
