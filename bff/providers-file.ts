@@ -10,7 +10,7 @@ import type { Connector, ConnectorSettings } from './connectors/types.js';
 import type { AuthorizationCodeSpec } from './connectors/oauth.js';
 import type { CredentialField } from './contract.js';
 import { csvProvider, sampleProvider, scimProvider, type ProviderEntry } from './providers.js';
-import { minimized, OPTIONAL_FIELDS, type StoragePolicy } from './connectors/minimize.js';
+import { minimized, OPTIONAL_FIELDS, unfetched, type StoragePolicy } from './connectors/minimize.js';
 
 /** What the deployment knows about one kind of HR application. */
 export interface ProviderType {
@@ -181,7 +181,7 @@ function parseProviders(raw: unknown, env: NodeJS.ProcessEnv, catalog: ProviderC
       }
     }
     const base = { id: p.id, type: p.type, name: p.name ?? type.name, cacheTtlSeconds: p.cacheTtlSeconds ?? 3600, concurrency: p.concurrency, storagePolicy };
-    const factory = (settings: ConnectorSettings) => minimized(type.factory({ ...settings, omit: storagePolicy.omit }), storagePolicy);
+    const factory = (settings: ConnectorSettings) => minimized(type.factory({ ...settings, omit: unfetched(storagePolicy) }), storagePolicy);
     if (p.oauth) {
       const spec = type.oauth;
       if (!spec) fail(at('oauth'), `${p.type} has no sign-in flow here; "oauth" works with ${Object.keys(catalog).filter((k) => catalog[k]!.oauth).join(', ')}`);

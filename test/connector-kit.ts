@@ -76,10 +76,12 @@ export async function setupConnector<Fake extends Closable & { url: string }, Fa
   fakeOptions: NoInfer<FakeOptions>,
   credentials: Credentials,
   tokenUrl?: (fakeUrl: string) => string | undefined,
+  /** The optional fields the deployment turned off. */
+  omit?: ConnectorSettings['omit'],
 ) {
   const fake = track(await startFake(fakeOptions));
   const { sleep, slept } = recordingSleep();
-  const connector = factory({ baseUrl: fake.url, ...(tokenUrl ? { tokenUrl: tokenUrl(fake.url) } : {}), credentials }, { sleep, policy: { baseDelayMs: 10 } });
+  const connector = factory({ baseUrl: fake.url, ...(tokenUrl ? { tokenUrl: tokenUrl(fake.url) } : {}), credentials, omit }, { sleep, policy: { baseDelayMs: 10 } });
   const list = (cursor: string | null = null) => connector.listContacts({ cursor, signal: signal() });
   return { fake, connector, slept, list };
 }

@@ -13,6 +13,7 @@ import { sampleDirectory } from '../bff/connectors/sample.js';
 import { admit, minimized, type StoragePolicy } from '../bff/connectors/minimize.js';
 import type { Connector, DirectoryChanges, DirectoryContact } from '../bff/connectors/types.js';
 import { refreshDirectory } from '../bff/services/directory.js';
+import { startMicrosoftFake } from './fakes/microsoft-server.js';
 
 const OMIT = ['title', 'location', 'managerId', 'personalEmail', 'avatarUrl'] as const;
 let h: Harness | null = null;
@@ -79,6 +80,35 @@ describe('a provider scoped and with optional fields off', () => {
     const sync = await h.db.kysely.selectFrom('directory_syncs').select(['status', 'watermark']).where('connection', '=', 'hr:*').executeTakeFirstOrThrow();
     expect(sync).toEqual({ status: 'ready', watermark: 'w2' });
     expect((await stored('hr:*')).map((r) => r.contact_id)).toEqual(['ada']);
+  });
+
+  it('leaves turned-off fields out of the provider request itself, but fetches a location the scope reads', async () => {
+    h = await createHarness();
+    const londoner = { id: 'ada', givenName: 'Ada', surname: 'Lovelace', displayName: 'Ada Lovelace', mail: 'ada@contoso.com', accountEnabled: true, jobTitle: 'Chief Scientist', department: 'Research', officeLocation: 'London', managerId: 'bob' };
+    const users = [londoner, { ...londoner, id: 'bob', mail: 'bob@contoso.com', displayName: 'Bob', officeLocation: 'Paris' }];
+    const credentials = { tenantId: 'contoso', clientId: 'app', clientSecret: 'secret' };
+    const fake = await startMicrosoftFake({ users, ...credentials });
+    try {
+      const entra = (omitFields: (typeof OMIT)[number][]) => {
+        const [entry] = inlineProviders([{ id: 'entra', type: 'microsoft', baseUrl: fake.url, tokenUrl: fake.url, credentials, omitFields, scope: { locations: ['London'] } }], {}, PROVIDER_CATALOG);
+        return { key: 'entra:*', connector: () => (entry as { connector: Connector }).connector };
+      };
+      const selected = () => fake.dataRequests().flatMap((r) => r.query.get('$select')?.split(',') ?? []);
+      await refreshDirectory(h.db.kysely, entra(['title', 'location', 'managerId']), () => h!.clock.now);
+      expect(selected()).not.toContain('jobTitle');
+      expect(selected()).not.toContain('manager');
+      expect(selected()).toContain('officeLocation');
+      expect(await stored('entra:*')).toEqual([expect.objectContaining({ contact_id: 'ada', title: null, location: null, manager_id: null, department: 'Research' })]);
+
+      // Titles turned on again: the stored delta link was made without them, so the next refresh is a full one that asks for them.
+      fake.requests.length = 0;
+      h.clock.now = new Date(h.clock.now.getTime() + 3_600_000);
+      await refreshDirectory(h.db.kysely, entra(['location', 'managerId']), () => h!.clock.now);
+      expect(selected()).toContain('jobTitle');
+      expect(await stored('entra:*')).toEqual([expect.objectContaining({ contact_id: 'ada', title: 'Chief Scientist', location: null, manager_id: null })]);
+    } finally {
+      await fake.close();
+    }
   });
 
   it('applies to a CSV upload: people outside the scope are not written', async () => {

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createBambooHRConnector, readEmployee, BAMBOOHR_BASE_URL, BAMBOOHR_CREDENTIALS } from './bamboohr.js';
 import { toContact } from './normalize.js';
 import type { ConnectorFactory } from './types.js';
+import type { OptionalField } from './minimize.js';
 import { startLoopback } from '../../test/fakes/loopback.js';
 import { DIRECTORY_WITH_EMAIL, startBambooHRServer, type BambooOptions } from '../../test/fakes/bamboohr-server.js';
 import { closeFakes, expectProviderError as failure, firstPage, listChangesAll, recordingSleep, setupConnector, track } from '../../test/connector-kit.js';
@@ -15,8 +16,8 @@ const KATE = { id: '4', firstName: 'Katherine', lastName: 'Johnson', displayName
 afterEach(closeFakes);
 
 // A company that shares the work email in its directory; BambooHR's own sample directory does not.
-const setup = (options: Partial<BambooOptions> = {}, credentials: Record<string, string> = { companyDomain: 'acme', apiKey: 'bamboo-key' }) =>
-  setupConnector(startBambooHRServer, createBambooHRConnector, { employees: [ADA, GRACE, ALAN, KATE], directoryFields: DIRECTORY_WITH_EMAIL, ...options }, credentials);
+const setup = (options: Partial<BambooOptions> = {}, credentials: Record<string, string> = { companyDomain: 'acme', apiKey: 'bamboo-key' }, omit?: OptionalField[]) =>
+  setupConnector(startBambooHRServer, createBambooHRConnector, { employees: [ADA, GRACE, ALAN, KATE], directoryFields: DIRECTORY_WITH_EMAIL, ...options }, credentials, undefined, omit);
 
 /**
  * A connector on BambooHR's documented base URL, its calls to `https://{company}.bamboohr.com`
@@ -69,6 +70,21 @@ describe('BambooHR connector', () => {
     expect(report.query.get('format')).toBe('JSON');
     expect(report.headers['content-type']).toBe('application/json');
     expect(JSON.parse(report.body).fields).toEqual(expect.arrayContaining(['workEmail', 'status', 'employmentHistoryStatus', 'supervisorEId']));
+  });
+
+  it('leaves turned-off fields out of the report, so BambooHR never sends them, and asks for them when on', async () => {
+    const asked = async (omit: OptionalField[]) => {
+      const { fake, list } = await setup({ directory: 'disabled' }, undefined, omit);
+      const page = await list();
+      return { fields: (JSON.parse(fake.requests[1]!.body) as { fields: string[] }).fields, grace: page.contacts[1]! };
+    };
+    const off = await asked(['title', 'location', 'managerId', 'personalEmail', 'avatarUrl']);
+    for (const id of ['jobTitle', 'location', 'supervisorEId', 'homeEmail', 'photoUploaded', 'photoUrl']) expect(off.fields).not.toContain(id);
+    expect(off.fields).toEqual(expect.arrayContaining(['workEmail', 'department', 'status', 'employmentHistoryStatus']));
+    expect(off.grace).toMatchObject({ department: 'Engineering', title: null, location: null, managerId: null });
+    const on = await asked([]);
+    expect(on.fields).toEqual(expect.arrayContaining(['jobTitle', 'location', 'supervisorEId', 'homeEmail', 'photoUploaded', 'photoUrl']));
+    expect(on.grace).toMatchObject({ title: 'Engineer', location: 'New York', managerId: '1' });
   });
 
   it('runs the report when the directory does not share the work email, as in BambooHR\'s own sample', async () => {

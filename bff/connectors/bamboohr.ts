@@ -32,6 +32,7 @@
  * hidden) is gone, as a full refresh would find.
  */
 import { basicAuth, blankToNull, connectorHttp, isRecord, recordsOf, requireCredentials, toContacts, unreadable, urlOr, type ConnectorOptions, type RawContact } from './normalize.js';
+import { fieldsToRequest, type OptionalField } from './minimize.js';
 import { readTimeWatermark, timeWatermark } from './paging.js';
 import { ProviderError, type Connector, type ConnectorFactory, type ConnectorSettings } from './types.js';
 
@@ -67,6 +68,20 @@ const REPORT_FIELDS = [
   'photoUploaded',
   'photoUrl',
 ];
+
+/**
+ * Report fields left out when the deployment turns theirs off: the custom report answers only
+ * the `fields` it is asked for (documentation.bamboohr.com/reference/request-custom-report). The
+ * directory's columns are the company's choice and cannot be chosen per request: what it sends
+ * of a turned-off field is dropped on arrival (minimize.ts).
+ */
+const REPORT_SOURCES: Partial<Record<OptionalField, string[]>> = {
+  title: ['jobTitle'],
+  location: ['location'],
+  managerId: ['supervisorEId'],
+  personalEmail: ['homeEmail'],
+  avatarUrl: ['photoUploaded', 'photoUrl'],
+};
 
 type Employee = Record<string, unknown>;
 
@@ -114,6 +129,7 @@ export function createBambooHRConnector(settings: ConnectorSettings, options: Co
   }
   const api = `${urlOr(settings.baseUrl, BAMBOOHR_BASE_URL).replace('{companyDomain}', companyDomain.toLowerCase())}/api/v1`;
   const auth = basicAuth(apiKey, 'x');
+  const reportFields = fieldsToRequest(REPORT_FIELDS, REPORT_SOURCES, settings.omit);
   // BambooHR answers a refused key with an empty body and says why in a header: show its words.
   const classify = (status: number, _body: string, headers: Headers) => {
     const said = headers.get('X-BambooHR-Error-Message')?.trim();
@@ -139,7 +155,7 @@ export function createBambooHRConnector(settings: ConnectorSettings, options: Co
       body: JSON.stringify({
         title: 'hr-import contacts',
         ...(changedSince ? { filters: { lastChanged: { includeNull: 'no', value: bambooTime(changedSince) } } } : {}),
-        fields: REPORT_FIELDS,
+        fields: reportFields,
       }),
     });
     return { page: REPORT, list: isRecord(body) ? body.employees : undefined };

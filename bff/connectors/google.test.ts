@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { generateKeyPairSync } from 'node:crypto';
 import { createGoogleConnector, GOOGLE_SCOPE } from './google.js';
 import type { ProviderError } from './types.js';
+import type { OptionalField } from './minimize.js';
 import { startGoogleFake, type GoogleFakeOptions } from '../../test/fakes/google-server.js';
 import type { Failure } from '../../test/fakes/loopback.js';
 import { closeFakes, expectProviderError as failure, firstPage as first, listAll, setupConnector, track } from '../../test/connector-kit.js';
@@ -22,16 +23,57 @@ function person(n: number): Record<string, unknown> {
   return { id: `1000${n}`, primaryEmail: `user${n}@acme.example`, name: { givenName: `First${n}`, familyName: `Last${n}`, fullName: `First${n} Last${n}` } };
 }
 
-const setup = (overrides: Partial<GoogleFakeOptions> = {}, credentials: Record<string, string> = {}) =>
+const setup = (overrides: Partial<GoogleFakeOptions> = {}, credentials: Record<string, string> = {}, omit?: OptionalField[]) =>
   setupConnector(
     startGoogleFake,
     createGoogleConnector,
     { users: [], publicKey, clientEmail: CLIENT_EMAIL, delegatedSubjects: [ADMIN], ...overrides },
     { serviceAccountKey: KEY_FILE, subject: ADMIN, ...credentials },
     (url) => url,
+    omit,
   );
 
 describe('Google Workspace connector', () => {
+  it('asks with `fields` for only what it reads, less the fields turned off', async () => {
+    const ada = {
+      ...person(1),
+      organizations: [{ title: 'Chief Scientist', department: 'Research', location: 'London', primary: true, costCenter: 'R&D-7' }],
+      relations: [{ type: 'manager', value: 'boss@acme.example' }],
+      emails: [{ address: 'ada@home.example', type: 'home' }],
+      locations: [{ area: 'London', buildingId: 'B1' }],
+      thumbnailPhotoUrl: 'https://lh3.googleusercontent.com/a/ada',
+      phones: [{ value: '+44 20 7946 0000', type: 'mobile' }],
+    };
+    const asked = async (omit: OptionalField[]) => {
+      const { fake, list } = await setup({ users: [ada] }, {}, omit);
+      const page = await list();
+      return { fields: fake.dataRequests()[0]!.query.get('fields')!, ada: page.contacts[0]! };
+    };
+    const off = await asked(['title', 'location', 'managerId', 'personalEmail', 'avatarUrl']);
+    expect(off.fields).toBe('nextPageToken,users(id,primaryEmail,name(givenName,familyName,fullName),suspended,archived,organizations(primary,department))');
+    expect(off.ada).toMatchObject({ department: 'Research', title: null, location: null, managerId: null, personalEmail: null, avatarUrl: null });
+    const on = await asked([]);
+    expect(on.fields).toBe(
+      'nextPageToken,users(id,primaryEmail,name(givenName,familyName,fullName),suspended,archived,organizations(primary,title,department,location),locations(area,buildingId),relations(type,value),emails(type,address),thumbnailPhotoUrl)',
+    );
+    expect(on.ada).toMatchObject({ title: 'Chief Scientist', location: 'London', managerId: 'boss@acme.example', personalEmail: 'ada@home.example' });
+    // Phones and cost centres are never asked for.
+    expect(on.fields).not.toMatch(/phones|costCenter/);
+  });
+
+  it('has a stand-in as strict as Google about `fields`: a name the resource lacks is refused', async () => {
+    const { fake, list } = await setup({ users: [person(1)] });
+    await list();
+    const authorization = fake.dataRequests()[0]!.headers.authorization!;
+    const ask = async (fields: string) => {
+      const res = await fetch(`${fake.url}/admin/directory/v1/users?customer=my_customer&fields=${encodeURIComponent(fields)}`, { headers: { authorization } });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    expect(await ask('users(id,favouriteColour)')).toMatchObject({ status: 400, body: { error: { errors: [{ reason: 'invalidParameter', message: 'Invalid field selection favouriteColour' }] } } });
+    expect((await ask('users(id,name(')).status).toBe(400);
+    expect(await ask('users(id,name/givenName)')).toEqual({ status: 200, body: { users: [{ id: '10001', name: { givenName: 'First1' } }] } });
+  });
+
   it('lists a directory over several pages and maps every field', async () => {
     const full = {
       id: '115000000000000000001',

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHiBobConnector, HIBOB_CREDENTIALS } from './hibob.js';
 import type { ConnectorFactory } from './types.js';
+import type { OptionalField } from './minimize.js';
 import { item, startHiBobServer, type BobOptions, type BobPerson } from '../../test/fakes/hibob-server.js';
 import { closeFakes, expectProviderError as failure, setupConnector } from '../../test/connector-kit.js';
 
@@ -27,10 +28,26 @@ const HIRED: BobPerson = { ...GRACE, 'root.id': '3332883884017713241', 'root.fir
 
 afterEach(closeFakes);
 
-const setup = (options: Partial<BobOptions> = {}, credentials: Record<string, string> = { serviceUserId: 'SERVICE-123', token: 'bob-token' }) =>
-  setupConnector(startHiBobServer, createHiBobConnector, { people: [ADA, GRACE, ALAN, HIRED], ...options }, credentials);
+const setup = (options: Partial<BobOptions> = {}, credentials: Record<string, string> = { serviceUserId: 'SERVICE-123', token: 'bob-token' }, omit?: OptionalField[]) =>
+  setupConnector(startHiBobServer, createHiBobConnector, { people: [ADA, GRACE, ALAN, HIRED], ...options }, credentials, undefined, omit);
 
 describe('HiBob connector', () => {
+  it('leaves turned-off fields out of the search, so Bob never sends them, and asks for them when on', async () => {
+    const asked = async (omit: OptionalField[]) => {
+      const { fake, list } = await setup({}, undefined, omit);
+      const page = await list();
+      return { fields: (JSON.parse(fake.requests[0]!.body) as { fields: string[] }).fields, grace: page.contacts[1]! };
+    };
+    const off = await asked(['title', 'location', 'managerId', 'personalEmail', 'avatarUrl']);
+    for (const id of ['work.title', 'work.site', 'work.manager', 'work.reportsTo', 'home.privateEmail', 'about.avatar']) expect(off.fields).not.toContain(id);
+    expect(off.fields).toEqual(expect.arrayContaining(['root.id', 'root.email', 'work.department', 'payroll.employment.type', 'internal.lifecycleStatus']));
+    expect(off.grace).toMatchObject({ department: 'Engineering', title: null, location: null, managerId: null });
+    const on = await asked(['avatarUrl']);
+    expect(on.fields).toEqual(expect.arrayContaining(['work.title', 'work.site', 'work.manager', 'work.reportsTo', 'home.privateEmail']));
+    expect(on.fields).not.toContain('about.avatar');
+    expect(on.grace).toMatchObject({ title: 'Engineer', location: 'New York', managerId: '3332883884017713238' });
+  });
+
   it('reads everyone in one search, terminated people included, and maps every field', async () => {
     const { fake, list } = await setup();
     const page = await list();

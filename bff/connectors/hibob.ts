@@ -11,6 +11,7 @@
  * with root fields at the top level, or flat (`"/work/department": { value }`); both are read.
  */
 import { basicAuth, blankToNull, connectorHttp, isRecord, recordsOf, requireCredentials, toContacts, unreadable, urlOr, type ConnectorOptions, type RawContact } from './normalize.js';
+import { fieldsToRequest, type OptionalField } from './minimize.js';
 import type { Connector, ConnectorFactory, ConnectorSettings } from './types.js';
 
 export const HIBOB_BASE_URL = 'https://api.hibob.com';
@@ -36,6 +37,19 @@ const FIELDS = [
   'internal.status',
   'about.avatar',
 ];
+
+/**
+ * Fields left out of the search when the deployment turns theirs off: the search answers only the
+ * `fields` it is asked for (apidocs.hibob.com/reference/post_people-search: "the request body
+ * selects `fields`"), so Bob never sends them.
+ */
+const SOURCES: Partial<Record<OptionalField, string[]>> = {
+  title: ['work.title'],
+  location: ['work.site'],
+  managerId: ['work.manager', 'work.reportsTo'],
+  personalEmail: ['home.privateEmail'],
+  avatarUrl: ['about.avatar'],
+};
 
 type Person = Record<string, unknown>;
 
@@ -85,6 +99,7 @@ export function createHiBobConnector(settings: ConnectorSettings, options: Conne
   const client = connectorHttp(PROVIDER, settings, options);
   const url = `${urlOr(settings.baseUrl, HIBOB_BASE_URL)}/v1/people/search`;
   const auth = basicAuth(serviceUserId, token);
+  const fields = fieldsToRequest(FIELDS, SOURCES, settings.omit);
 
   return {
     async listContacts({ signal }) {
@@ -94,7 +109,7 @@ export function createHiBobConnector(settings: ConnectorSettings, options: Conne
         page: PAGE,
         headers: { Authorization: auth, 'Content-Type': 'application/json' },
         // No `filters` at all: Bob's reference says an empty array or object can be answered 400.
-        body: JSON.stringify({ fields: FIELDS, showInactive: true, humanReadable: 'APPEND' }),
+        body: JSON.stringify({ fields, showInactive: true, humanReadable: 'APPEND' }),
       });
       const employees = isRecord(body) ? body.employees : undefined;
       if (!Array.isArray(employees)) throw unreadable(PROVIDER, PAGE, 'no "employees" list');

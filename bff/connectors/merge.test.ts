@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import * as merge from './merge.js';
 import { createMergeConnector, MERGE_EU_API_URL } from './merge.js';
+import type { OptionalField } from './minimize.js';
 import { startMergeFake, type MergeFakeOptions } from '../../test/fakes/merge-server.js';
 import { startLoopback, type Failure } from '../../test/fakes/loopback.js';
 import { closeFakes, expectProviderError as failure, firstPage as first, listAll, listChangesAll, recordingSleep, setupConnector, signal, track } from '../../test/connector-kit.js';
@@ -18,10 +19,25 @@ const employee = (n: number): Record<string, unknown> => ({
   employment_status: 'ACTIVE',
 });
 
-const setup = (overrides: Partial<MergeFakeOptions> = {}, credentials: Record<string, string> = {}) =>
-  setupConnector(startMergeFake, createMergeConnector, { employees: [], ...CREDENTIALS, ...overrides }, { ...CREDENTIALS, ...credentials });
+const setup = (overrides: Partial<MergeFakeOptions> = {}, credentials: Record<string, string> = {}, omit?: OptionalField[]) =>
+  setupConnector(startMergeFake, createMergeConnector, { employees: [], ...CREDENTIALS, ...overrides }, { ...CREDENTIALS, ...credentials }, undefined, omit);
 
 describe('Merge HRIS connector', () => {
+  it('does not expand the work location when locations are turned off, and does when on', async () => {
+    const ada = { ...employee(1), work_location: { id: '9efbc633-3387-4306-aa55-e2c635e6bb4f', name: 'London HQ', city: 'London' }, employments: [{ id: 'emp-1', job_title: 'Analyst' }] };
+    const asked = async (omit: OptionalField[]) => {
+      const { fake, list } = await setup({ employees: [ada] }, {}, omit);
+      const page = await list();
+      return { expand: fake.requests.find((r) => r.query.has('expand'))!.query.get('expand'), ada: page.contacts[0]! };
+    };
+    const off = await asked(['location']);
+    expect(off.expand).toBe('employments,groups,team');
+    expect(off.ada).toMatchObject({ location: null, title: 'Analyst' });
+    const on = await asked([]);
+    expect(on.expand).toBe('employments,groups,team,work_location');
+    expect(on.ada).toMatchObject({ location: 'London HQ' });
+  });
+
   it('lists employees over several pages with related objects expanded, and maps every field', async () => {
     const ada = {
       id: 'a5d3b2c1-0000-4000-8000-000000000001',

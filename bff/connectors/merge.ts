@@ -29,6 +29,7 @@ import {
   type RawContact,
 } from './normalize.js';
 import { readTimeWatermark, timeWatermark } from './paging.js';
+import { fieldsToRequest, type OptionalField } from './minimize.js';
 import type { Connector, ConnectorFactory, ConnectorSettings } from './types.js';
 
 export const MERGE_API_URL = 'https://api.merge.dev';
@@ -38,7 +39,16 @@ export const MERGE_CREDENTIALS = ['apiKey', 'accountToken'] as const;
 
 const PROVIDER = 'Merge';
 const PAGE_SIZE = 100;
-const EXPAND = 'employments,groups,team,work_location';
+const EXPAND = ['employments', 'groups', 'team', 'work_location'];
+/**
+ * A turned-off location is not expanded, so Merge sends only the work location's id, which says
+ * nothing about the person. Merge's employees endpoint has no field selection
+ * (docs.merge.dev/merge-unified/hris/common-models/employees/list: its parameters
+ * are filters, `expand`, `include_remote_data`, `remote_fields` and `show_enum_origins`), so
+ * the other optional fields (manager id, personal email, avatar, and the title inside the
+ * employments the employment type needs) still arrive and are dropped on arrival (minimize.ts).
+ */
+const EXPAND_SOURCES: Partial<Record<OptionalField, string[]>> = { location: ['work_location'] };
 
 /** A related object's field when expanded; an unexpanded relation is only an id, and says nothing. */
 const fieldOf = (value: unknown, key: string): unknown => (isRecord(value) ? value[key] : undefined);
@@ -74,11 +84,12 @@ export function createMergeConnector(settings: ConnectorSettings, options: Conne
   const { apiKey, accountToken } = requireCredentials(PROVIDER, settings.credentials, MERGE_CREDENTIALS);
   const http = connectorHttp(PROVIDER, settings, options);
   const endpoint = `${urlOr(settings.baseUrl, MERGE_API_URL)}/api/hris/v1/employees`;
+  const expand = fieldsToRequest(EXPAND, EXPAND_SOURCES, settings.omit).join(',');
 
   async function fetchPage(cursor: string | null, signal: AbortSignal, filter: Record<string, string> = {}) {
     const { page, state } = readCursor(PROVIDER, cursor);
     const url = new URL(endpoint);
-    url.search = new URLSearchParams({ page_size: String(PAGE_SIZE), expand: EXPAND, ...filter, ...(state ? { cursor: state } : {}) }).toString();
+    url.search = new URLSearchParams({ page_size: String(PAGE_SIZE), expand, ...filter, ...(state ? { cursor: state } : {}) }).toString();
     const body = await http.json<unknown>(url, {
       signal,
       page: pageLabel(page),

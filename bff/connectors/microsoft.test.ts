@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { createMicrosoftConnector } from './microsoft.js';
+import type { OptionalField } from './minimize.js';
 import { startMicrosoftFake, type MicrosoftFakeOptions } from '../../test/fakes/microsoft-server.js';
 import { startLoopback, type Failure } from '../../test/fakes/loopback.js';
 import { closeFakes, expectProviderError as failure, firstPage as first, listAll, listChangesAll, recordingSleep, setupConnector, signal, track } from '../../test/connector-kit.js';
@@ -12,13 +13,14 @@ afterEach(closeFakes);
 
 const person = (n: number): Record<string, unknown> => ({ id: `user-${n}`, givenName: `First${n}`, surname: `Last${n}`, displayName: `First${n} Last${n}`, mail: `user${n}@contoso.com`, accountEnabled: true });
 
-const setup = (overrides: Partial<MicrosoftFakeOptions> = {}, credentials: Partial<typeof CREDENTIALS> = {}) =>
+const setup = (overrides: Partial<MicrosoftFakeOptions> = {}, credentials: Partial<typeof CREDENTIALS> = {}, omit?: OptionalField[]) =>
   setupConnector(
     startMicrosoftFake,
     createMicrosoftConnector,
     { users: [], tenantId: TENANT, clientId: CREDENTIALS.clientId, clientSecret: CREDENTIALS.clientSecret, ...overrides },
     { ...CREDENTIALS, ...credentials },
     (url) => url,
+    omit,
   );
 
 describe('Microsoft Entra ID connector', () => {
@@ -200,11 +202,11 @@ describe('Microsoft Entra ID connector: Microsoft’s own published examples (mi
 
 describe('Microsoft Entra ID connector: incremental refresh (delta query)', () => {
   const ada = { ...person(1), jobTitle: 'Analyst', department: 'Research', officeLocation: 'London', otherMails: ['ada@home.example'], managerId: 'user-2' };
-  const people = () => [ada, person(2), person(3), person(4)];
+  const people = () => [{ ...ada }, person(2), person(3), person(4)];
 
   /** A full round through the stand-in: its contacts and the delta link its last page names. */
-  async function fullRound(overrides: Partial<MicrosoftFakeOptions> = {}) {
-    const set = await setup({ users: people(), pageLimit: 3, ...overrides });
+  async function fullRound(overrides: Partial<MicrosoftFakeOptions> = {}, omit?: OptionalField[]) {
+    const set = await setup({ users: people(), pageLimit: 3, ...overrides }, {}, omit);
     const pages = [];
     let cursor: string | null = null;
     do {
@@ -275,6 +277,59 @@ describe('Microsoft Entra ID connector: incremental refresh (delta query)', () =
     expect(await failure(listChangesAll(reset.connector, reset.watermark))).toMatchObject({ kind: 'bad_response', details: { status: 410 } });
     // Neither is retried: the same link would be refused again.
     expect(reset.slept).toEqual([]);
+  });
+
+  it('leaves turned-off fields out of $select, so Graph never sends them, and asks for them when on', async () => {
+    const on = await fullRound({}, ['avatarUrl']);
+    expect(on.fake.dataRequests()[0]!.query.get('$select')!.split(',')).toEqual(expect.arrayContaining(['jobTitle', 'officeLocation', 'otherMails', 'manager']));
+    expect(on.pages[0]!.contacts[0]).toMatchObject({ title: 'Analyst', location: 'London', personalEmail: 'ada@home.example', managerId: 'user-2' });
+    await closeFakes();
+
+    const off = await fullRound({}, ['title', 'location', 'personalEmail', 'managerId', 'avatarUrl']);
+    const select = off.fake.dataRequests()[0]!.query.get('$select')!.split(',');
+    for (const property of ['jobTitle', 'officeLocation', 'otherMails', 'manager']) expect(select).not.toContain(property);
+    expect(select).toEqual(expect.arrayContaining(['id', 'mail', 'userPrincipalName', 'department', 'employeeType', 'accountEnabled']));
+    // Graph answered only what was selected: none of Ada's title, office, other mails or manager arrived.
+    const ada1 = off.pages[0]!.contacts[0]!;
+    expect(ada1).toMatchObject({ id: 'user-1', department: 'Research', title: null, location: null, personalEmail: null, managerId: null });
+    // The changes follow the link, which carries the same selection.
+    off.fake.changeUser('user-1', { jobTitle: 'Chief Analyst', department: 'Board', managerId: 'user-3' });
+    const changes = await listChangesAll(off.connector, off.watermark);
+    expect(changes.contacts).toEqual([expect.objectContaining({ id: 'user-1', department: 'Board' })]);
+    expect(changes.contacts[0]).not.toHaveProperty('title');
+    expect(changes.contacts[0]).not.toHaveProperty('managerId');
+  });
+
+  it('refuses a stored delta link made with other fields turned off, so a full refresh asks for the fields as now configured', async () => {
+    const { fake, watermark } = await fullRound();
+    const connectorFor = (omit: OptionalField[]) => createMicrosoftConnector({ baseUrl: fake.url, tokenUrl: fake.url, credentials: CREDENTIALS, omit }, { policy: { baseDelayMs: 10 } });
+    // Titles turned off after the link was stored: following it would go on fetching them.
+    const before = fake.dataRequests().length;
+    const err = await failure(listChangesAll(connectorFor(['title']), watermark));
+    expect(err).toMatchObject({ kind: 'bad_response', details: { page: 'changes' } });
+    expect(err.message).toContain('full refresh');
+    expect(fake.dataRequests().length).toBe(before);
+    // The full refresh's link says what it left out; the same settings follow it, without the mark reaching Graph.
+    const titlesOff = connectorFor(['title']);
+    let cursor: string | null = null;
+    let link: string | null | undefined = null;
+    do {
+      const page = await titlesOff.listContacts({ cursor, signal: signal() });
+      link = page.watermark ?? link;
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(link).toMatch(/#omit=jobTitle$/);
+    fake.changeUser('user-2', { jobTitle: 'Hidden', department: 'Ops' });
+    const asked = fake.dataRequests().length;
+    expect((await listChangesAll(titlesOff, link!)).contacts).toEqual([expect.objectContaining({ id: 'user-2', department: 'Ops' })]);
+    const followed = fake.dataRequests()[asked]!;
+    expect([...followed.query.keys()]).toEqual(['$deltatoken']);
+    expect(followed.query.get('$deltatoken')).not.toContain('omit');
+    // Titles turned on again: that link left them out, so it is refused as well, and so is a link without the mark.
+    expect(await failure(listChangesAll(connectorFor([]), link!))).toMatchObject({ kind: 'bad_response' });
+    expect(await failure(listChangesAll(connectorFor(['title']), watermark))).toMatchObject({ kind: 'bad_response' });
+    // A field Graph has no property for (the avatar) changes nothing: links stored before still serve.
+    expect(await listChangesAll(connectorFor(['avatarUrl']), watermark)).toMatchObject({ deleted: [] });
   });
 
   it('never sends the token to a stored link on another host, or to anything but the delta function', async () => {

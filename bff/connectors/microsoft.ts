@@ -48,6 +48,7 @@ import {
   type RawContact,
 } from './normalize.js';
 import type { Verdict } from './http.js';
+import { fieldsToRequest, type OptionalField } from './minimize.js';
 import { ProviderError, type ChangedContact, type Connector, type ConnectorFactory, type ConnectorSettings, type DirectoryContact } from './types.js';
 
 export const MICROSOFT_GRAPH_URL = 'https://graph.microsoft.com';
@@ -79,6 +80,20 @@ const PROVIDER = 'Microsoft Entra ID';
 /** `manager` is a relationship: selected in a delta query, Graph tracks it as `manager@delta`. */
 const SELECT = ['id', 'givenName', 'surname', 'displayName', 'mail', 'userPrincipalName', 'otherMails', 'jobTitle', 'department', 'officeLocation', 'employeeType', 'accountEnabled', 'manager'];
 const DELTA_PATH = '/v1.0/users/delta';
+/**
+ * The properties that give only an optional field, left out of `$select` when the deployment
+ * turns the field off: user-delta returns only the selected properties ("use $select to specify
+ * the properties you need"), so Graph never sends them. `mail` and `userPrincipalName` give the
+ * work email too, and the avatar comes from no property.
+ */
+const SOURCES: Partial<Record<OptionalField, string[]>> = { title: ['jobTitle'], location: ['officeLocation'], personalEmail: ['otherMails'], managerId: ['manager'] };
+/**
+ * A delta link carries the `$select` it was made with, so one stored before the deployment turned
+ * fields on or off would go on asking for the old ones. The properties left out are written after
+ * it as `#omit=…` (a fragment is never sent); a link without it left nothing out, as every link
+ * stored before fields could be turned off.
+ */
+const OMIT_MARK = '#omit=';
 
 /**
  * The contact fields a changed user's Graph properties give, where one property gives one field.
@@ -168,9 +183,25 @@ export function createMicrosoftConnector(settings: ConnectorSettings, options: C
 
   const tokens = createTokenCache((signal) => requestToken(http, PROVIDER, tokenUrl, grant, signal));
 
+  const select = fieldsToRequest(SELECT, SOURCES, settings.omit);
+  const leftOut = SELECT.filter((p) => !select.includes(p));
+  /** The delta link as stored: with the properties its `$select` left out (OMIT_MARK). */
+  const marked = (deltaLink: string | null) => (deltaLink && leftOut.length ? `${deltaLink}${OMIT_MARK}${leftOut.join(',')}` : deltaLink);
+
   function firstPage(): URL {
     const url = new URL(`${graph.href.replace(/\/+$/, '')}${DELTA_PATH}`);
-    url.search = new URLSearchParams({ $select: SELECT.join(',') }).toString();
+    url.search = new URLSearchParams({ $select: select.join(',') }).toString();
+    return url;
+  }
+
+  /** The stored delta link to follow, refused (so a full refresh runs) when it selects other properties than the configuration now asks. */
+  function storedLink(since: string): URL {
+    const url = onGraph(since, 'changes', 'stored delta link');
+    const made = url.hash.startsWith(OMIT_MARK) ? url.hash.slice(OMIT_MARK.length) : '';
+    if (made !== leftOut.join(',')) {
+      throw new ProviderError('bad_response', `${PROVIDER}: the stored delta link asks for other fields than the providers file now turns off; a full refresh replaces it.`, { page: 'changes' });
+    }
+    url.hash = '';
     return url;
   }
 
@@ -209,10 +240,10 @@ export function createMicrosoftConnector(settings: ConnectorSettings, options: C
       const { users, next, deltaLink } = await deltaPage(link ? onGraph(link, pageLabel(page), 'next page') : firstPage(), pageLabel(page), signal);
       // A full round may name users deleted meanwhile: they are not part of the directory.
       const current = users.filter((u) => !isRecord(u['@removed']));
-      return { contacts: toContacts(current, read), nextCursor: next ? pageCursor(page + 1, next) : null, ...(next ? {} : { watermark: deltaLink }) };
+      return { contacts: toContacts(current, read), nextCursor: next ? pageCursor(page + 1, next) : null, ...(next ? {} : { watermark: marked(deltaLink) }) };
     },
     async *listChanges({ since, signal }) {
-      let url = onGraph(since, 'changes', 'stored delta link');
+      let url = storedLink(since);
       for (let page = 1; ; page++) {
         const label = `changes, ${pageLabel(page)}`;
         const { users, next, deltaLink } = await deltaPage(url, label, signal, resyncRequired);
@@ -228,7 +259,7 @@ export function createMicrosoftConnector(settings: ConnectorSettings, options: C
             if (contact) contacts.push(contact);
           }
         }
-        yield { contacts, deleted, watermark: next ? null : deltaLink };
+        yield { contacts, deleted, watermark: next ? null : marked(deltaLink) };
         if (!next) return;
         url = onGraph(next, label, 'next page');
       }

@@ -25,6 +25,23 @@ export interface StoragePolicy {
   };
 }
 
+/**
+ * The turned-off fields a connector may leave out of its requests: all of them but the ones the
+ * scope reads (a location scope needs each person's location to know who is stored, and the
+ * field is then dropped on arrival like any other).
+ */
+export const unfetched = (p: StoragePolicy): OptionalField[] => p.omit.filter((f) => !(f === 'location' && p.scope.locations));
+
+/**
+ * A provider's field list without the fields that give only turned-off optional fields, for a
+ * connector whose API lets the request choose its fields: `sources` names, per optional field,
+ * the provider fields it comes from (and no field that also gives another).
+ */
+export function fieldsToRequest<F extends string>(all: readonly F[], sources: Partial<Record<OptionalField, readonly F[]>>, omit: readonly OptionalField[] = []): F[] {
+  const leftOut = new Set(omit.flatMap((f) => sources[f] ?? []));
+  return all.filter((f) => !leftOut.has(f));
+}
+
 export const isEmptyPolicy = (p: StoragePolicy): boolean =>
   p.omit.length === 0 && !p.scope.departments && !p.scope.locations && !p.scope.employmentTypes && !p.scope.activeOnly;
 

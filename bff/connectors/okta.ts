@@ -184,6 +184,8 @@ export function createOktaConnector(settings: ConnectorSettings, options: Connec
   function pageUrl(state: string | null, page: number): URL {
     if (state === null) {
       const url = new URL(`${origin}${USERS_PATH}`);
+      // listUsers returns the whole profile: it has no parameter choosing profile attributes (the
+      // okta-response header omits only credentials and links), so turned-off fields are dropped on arrival.
       url.search = new URLSearchParams({ limit: String(PAGE_SIZE), filter: ALL_STATUSES }).toString();
       return url;
     }

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import type { OptionalField } from './minimize.js';
 import { createPersonioConnector, PERSONIO_CREDENTIALS } from './personio.js';
 import type { ConnectorFactory } from './types.js';
 import { startPersonioServer, type PersonioEmployee, type PersonioOptions } from '../../test/fakes/personio-server.js';
@@ -25,10 +26,27 @@ const crowd = (n: number): PersonioEmployee[] => Array.from({ length: n }, (_, i
 
 afterEach(closeFakes);
 
-const setup = (options: Partial<PersonioOptions> = {}, credentials: Record<string, string> = { clientId: 'personio-client', clientSecret: 'personio-secret' }) =>
-  setupConnector(startPersonioServer, createPersonioConnector, { employees: [ADA, GRACE, ALAN], ...options }, credentials);
+const setup = (options: Partial<PersonioOptions> = {}, credentials: Record<string, string> = { clientId: 'personio-client', clientSecret: 'personio-secret' }, omit?: OptionalField[]) =>
+  setupConnector(startPersonioServer, createPersonioConnector, { employees: [ADA, GRACE, ALAN], ...options }, credentials, undefined, omit);
 
 describe('Personio connector', () => {
+  it('asks only for the attributes it reads, and leaves out those of fields turned off', async () => {
+    const secret = { ...GRACE, fix_salary: 3000, iban: 'DE98 8989 9898 0000 8989 00' };
+    const asked = async (omit: OptionalField[]) => {
+      const { fake, list } = await setup({ employees: [ADA, secret] }, undefined, omit);
+      const page = await list();
+      const [request] = fake.requests.filter((r) => r.path === '/v1/company/employees');
+      return { attributes: request!.query.getAll('attributes[]'), grace: page.contacts[1]! };
+    };
+    const off = await asked(['title', 'location', 'managerId', 'personalEmail', 'avatarUrl']);
+    expect(off.attributes).toEqual(['first_name', 'last_name', 'preferred_name', 'email', 'department', 'employment_type', 'status']);
+    expect(off.grace).toMatchObject({ displayName: 'Amazing Grace Hopper', department: 'Engineering', title: null, location: null, managerId: null });
+    const on = await asked([]);
+    expect(on.attributes).toEqual(expect.arrayContaining(['position', 'office', 'supervisor']));
+    expect(on.attributes).not.toContain('fix_salary');
+    expect(on.grace).toMatchObject({ title: 'Engineer', location: 'New York', managerId: '1' });
+  });
+
   it('maps every field of an employee', async () => {
     const { list } = await setup();
     const page = await list();
@@ -197,6 +215,19 @@ describe('Personio connector: Personio’s own published examples (personio/api-
       expect(changes.watermark).toBe('2026-11-24T11:55:00.000Z');
       const asked = fake.requests.filter((r) => r.path === '/v1/company/employees');
       expect(asked.map((r) => [r.query.get('updated_since'), r.query.get('limit'), r.query.get('offset')])).toEqual([['2026-11-24T11:00:00', null, null]]);
+    });
+
+    it('lists no one whose only change was to an attribute it does not ask for', async () => {
+      const employees = [
+        { ...GRACE, last_modified_at: '2026-11-24T11:30:00+00:00', changed_attributes: ['position'] },
+        { ...ALAN, last_modified_at: '2026-11-24T11:40:00+00:00', changed_attributes: ['department'] },
+      ];
+      const { fake, connector } = await setup({ employees }, undefined, ['title']);
+      const changes = await listChangesAll(connector, '2026-11-24T11:00:00.000Z');
+      // Grace's new title is a field turned off: not asked for, so her change is not listed at all.
+      expect(changes.contacts.map((c) => c.id)).toEqual(['3']);
+      const [request] = fake.requests.filter((r) => r.path === '/v1/company/employees');
+      expect(request!.query.getAll('attributes[]')).not.toContain('position');
     });
   });
 });

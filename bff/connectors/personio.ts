@@ -30,6 +30,7 @@ import {
   type RawContact,
 } from './normalize.js';
 import { offsetPages, readTimeWatermark, timeWatermark, type OffsetListing } from './paging.js';
+import { fieldsToRequest, type OptionalField } from './minimize.js';
 import type { Connector, ConnectorFactory, ConnectorSettings } from './types.js';
 
 export const PERSONIO_BASE_URL = 'https://api.personio.de';
@@ -39,6 +40,15 @@ const PROVIDER = 'Personio';
 const PAGE_SIZE = 100;
 /** The auth endpoint's cool-down once its 60 requests a minute are spent. */
 const AUTH_COOL_DOWN_MS = 60_000;
+
+/**
+ * The attributes asked for (`attributes[]`, personio-personnel-data-api-oa3.yaml: "a list of
+ * attributes that will be returned for the employees, ie. a projection"; `id` always comes): only
+ * what `read` uses, so salaries, IBANs and the like never leave Personio even where the credential
+ * may read them, and the ones behind a field the deployment turned off neither.
+ */
+const ATTRIBUTES = ['first_name', 'last_name', 'preferred_name', 'email', 'position', 'department', 'office', 'employment_type', 'supervisor', 'status'];
+const SOURCES: Partial<Record<OptionalField, string[]>> = { title: ['position'], location: ['office'], managerId: ['supervisor'] };
 
 type Attributes = Record<string, unknown>;
 
@@ -87,6 +97,7 @@ export function createPersonioConnector(settings: ConnectorSettings, options: Co
   const client = connectorHttp(PROVIDER, settings, options);
   const api = urlOr(settings.baseUrl, PERSONIO_BASE_URL);
   const authUrl = `${urlOr(settings.tokenUrl, api)}/v1/auth`;
+  const projection = fieldsToRequest(ATTRIBUTES, SOURCES, settings.omit).map((a) => `attributes[]=${a}`).join('&');
   const tokens = createTokenCache(async (signal) => {
     const page = 'token request';
     const response = await client.json<unknown>(authUrl, {
@@ -106,7 +117,7 @@ export function createPersonioConnector(settings: ConnectorSettings, options: Co
     pageSize: PAGE_SIZE,
     async fetch(offset, page, signal) {
       const body = await tokens.use(signal, (token) =>
-        client.json<unknown>(`${api}/v1/company/employees?limit=${PAGE_SIZE}&offset=${offset}`, {
+        client.json<unknown>(`${api}/v1/company/employees?limit=${PAGE_SIZE}&offset=${offset}&${projection}`, {
           signal,
           page: pageLabel(page),
           headers: { Authorization: `Bearer ${token.accessToken}` },
@@ -132,7 +143,8 @@ export function createPersonioConnector(settings: ConnectorSettings, options: Co
      * `updated_since` (developer.personio.de/reference/get_company-employees): the employees
      * updated since an ISO 8601 date-time written without a zone ("2022-12-24T08:15:30"); with it
      * Personio ignores `limit` and `offset` and answers every match at once. It is applied only
-     * to the attributes the API credential may read, which are the ones we read. The zone it is
+     * to the attributes asked for (`attributes[]`: "the employees that have had any of the provided
+     * attributes[] updated"), so a change to anything else lists no one. The zone it is
      * read in is not documented: we send UTC, which for a company east of UTC (Personio's are)
      * only reaches further back. Personio names no deleted employees; terminated ones come back
      * `inactive`, and the periodic full refresh finds the deleted.
@@ -141,7 +153,7 @@ export function createPersonioConnector(settings: ConnectorSettings, options: Co
       const from = readTimeWatermark(PROVIDER, since).toISOString().slice(0, 19);
       const page = 'changes';
       const body = await tokens.use(signal, (token) =>
-        client.json<unknown>(`${api}/v1/company/employees?updated_since=${encodeURIComponent(from)}`, {
+        client.json<unknown>(`${api}/v1/company/employees?updated_since=${encodeURIComponent(from)}&${projection}`, {
           signal,
           page,
           headers: { Authorization: `Bearer ${token.accessToken}` },

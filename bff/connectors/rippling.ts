@@ -84,6 +84,9 @@ export function createRipplingConnector(settings: ConnectorSettings, options: Co
   function pageUrl(state: string | null, page: number): URL {
     if (state === null) {
       const url = new URL(`${api.origin}${WORKERS_PATH}`);
+      // list-workers has no field selection (cursor, expand, filter, order_by): the user is expanded
+      // for the names, the manager is a plain `manager_id` that no expansion adds, and the location
+      // is never read, so there is nothing a turned-off field could leave out of this request.
       url.search = new URLSearchParams({ expand: 'user,department,employment_type' }).toString();
       return url;
     }

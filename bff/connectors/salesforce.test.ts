@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSalesforceConnector, trustedInstance } from './salesforce.js';
+import type { OptionalField } from './minimize.js';
 import { startSalesforceFake, type SalesforceFakeOptions } from '../../test/fakes/salesforce-server.js';
 import { startLoopback, type Failure } from '../../test/fakes/loopback.js';
 import { closeFakes, expectProviderError as failure, firstPage as first, listAll, listChangesAll, recordingSleep, setupConnector, signal, track } from '../../test/connector-kit.js';
@@ -12,8 +13,8 @@ afterEach(closeFakes);
 const user = (n: number): Record<string, unknown> => ({ Id: `005xx00000${String(n).padStart(5, '0')}AAA`, FirstName: `U${n}`, LastName: 'User', Name: `U${n} User`, Email: `u${n}@acme.example`, IsActive: true, UserType: 'Standard' });
 const contact = (n: number): Record<string, unknown> => ({ Id: `003xx00000${String(n).padStart(5, '0')}AAA`, FirstName: `C${n}`, LastName: 'Contact', Name: `C${n} Contact`, Email: `c${n}@customer.example` });
 
-const setup = (overrides: Partial<SalesforceFakeOptions> = {}, credentials: Record<string, string> = {}) =>
-  setupConnector(startSalesforceFake, createSalesforceConnector, { contacts: [], users: [], ...CREDENTIALS, ...overrides }, { ...CREDENTIALS, ...credentials });
+const setup = (overrides: Partial<SalesforceFakeOptions> = {}, credentials: Record<string, string> = {}, omit?: OptionalField[]) =>
+  setupConnector(startSalesforceFake, createSalesforceConnector, { contacts: [], users: [], ...CREDENTIALS, ...overrides }, { ...CREDENTIALS, ...credentials }, undefined, omit);
 
 describe('Salesforce connector', () => {
   it('lists Users then Contacts over several batches and maps every field', async () => {
@@ -76,6 +77,25 @@ describe('Salesforce connector', () => {
     expect(data[0]!.query.get('q')).toContain("FROM User WHERE UserType = 'Standard'");
     expect(data[1]!.path).toMatch(/^\/services\/data\/v62\.0\/query\/01g/);
     expect(data[2]!.query.get('q')).toContain('FROM Contact');
+  });
+
+  it('leaves turned-off fields out of the SOQL SELECT lists, so Salesforce never sends them, and asks for them when on', async () => {
+    const ada = { ...user(1), Title: 'Chief Scientist', City: 'London', ManagerId: user(2).Id, SmallPhotoUrl: 'https://acme.file.force.com/profilephoto/729/T' };
+    const grace = { ...contact(1), Title: 'CTO', MailingCity: 'Arlington', ReportsToId: contact(2).Id };
+    const asked = async (omit: OptionalField[]) => {
+      const { fake, connector } = await setup({ users: [ada], contacts: [grace] }, {}, omit);
+      const { contacts } = await listAll(connector);
+      const [users, others] = fake.dataRequests().map((r) => /^SELECT (.+) FROM/.exec(r.query.get('q')!)![1]!.split(', '));
+      return { users: users!, contacts: others!, people: contacts };
+    };
+    const off = await asked(['title', 'location', 'managerId', 'personalEmail', 'avatarUrl']);
+    expect(off.users).toEqual(['Id', 'FirstName', 'LastName', 'Name', 'Email', 'Department', 'IsActive']);
+    expect(off.contacts).toEqual(['Id', 'FirstName', 'LastName', 'Name', 'Email', 'Department']);
+    expect(off.people.map((p) => [p.title, p.location, p.managerId, p.avatarUrl])).toEqual([[null, null, null, null], [null, null, null, null]]);
+    const on = await asked([]);
+    expect(on.users).toEqual(expect.arrayContaining(['Title', 'City', 'ManagerId', 'SmallPhotoUrl']));
+    expect(on.contacts).toEqual(expect.arrayContaining(['Title', 'MailingCity', 'ReportsToId']));
+    expect(on.people.map((p) => [p.title, p.location])).toEqual([['Chief Scientist', 'London'], ['CTO', 'Arlington']]);
   });
 
   it('lists only the objects the credential names', async () => {

@@ -41,6 +41,7 @@ import {
 } from './normalize.js';
 import { ProviderError, type Connector, type ConnectorFactory, type ConnectorSettings, type DirectoryPage } from './types.js';
 import { readTimeWatermark, timeWatermark } from './paging.js';
+import { fieldsToRequest, type OptionalField } from './minimize.js';
 
 export const SALESFORCE_CREDENTIALS = ['clientId', 'clientSecret'] as const;
 export const SALESFORCE_API_VERSION = 'v62.0';
@@ -97,9 +98,22 @@ const BATCH_SIZE = 2000;
 
 type SObject = 'User' | 'Contact';
 
-const SOQL: Record<SObject, { select: string; where: string[] }> = {
-  User: { select: 'SELECT Id, FirstName, LastName, Name, Email, Title, Department, City, ManagerId, IsActive, SmallPhotoUrl FROM User', where: ["UserType = 'Standard'"] },
-  Contact: { select: 'SELECT Id, FirstName, LastName, Name, Email, Title, Department, MailingCity, ReportsToId FROM Contact', where: [] },
+/**
+ * Each object's fields and conditions. A field whose optional field the deployment turned off is
+ * left out of the SELECT list, so Salesforce never sends it (SOQL returns only the fields the
+ * SELECT names: SOQL and SOSL Reference, "SOQL SELECT Syntax").
+ */
+const SOQL: Record<SObject, { fields: string[]; sources: Partial<Record<OptionalField, string[]>>; where: string[] }> = {
+  User: {
+    fields: ['Id', 'FirstName', 'LastName', 'Name', 'Email', 'Title', 'Department', 'City', 'ManagerId', 'IsActive', 'SmallPhotoUrl'],
+    sources: { title: ['Title'], location: ['City'], managerId: ['ManagerId'], avatarUrl: ['SmallPhotoUrl'] },
+    where: ["UserType = 'Standard'"],
+  },
+  Contact: {
+    fields: ['Id', 'FirstName', 'LastName', 'Name', 'Email', 'Title', 'Department', 'MailingCity', 'ReportsToId'],
+    sources: { title: ['Title'], location: ['MailingCity'], managerId: ['ReportsToId'] },
+    where: [],
+  },
 };
 
 /**
@@ -109,8 +123,9 @@ const SOQL: Record<SObject, { select: string; where: string[] }> = {
  * dateTime literal is written unquoted in UTC, `YYYY-MM-DDThh:mm:ssZ` ("Date Formats and Date
  * Literals"). Deleted records are not returned by `query`; the periodic full refresh finds them.
  */
-function soqlOf(object: SObject, since: Date | null): string {
-  const { select, where } = SOQL[object];
+function soqlOf(object: SObject, since: Date | null, omit: readonly OptionalField[] | undefined): string {
+  const { fields, sources, where } = SOQL[object];
+  const select = `SELECT ${fieldsToRequest(fields, sources, omit).join(', ')} FROM ${object}`;
   const conditions = since ? [...where, `SystemModstamp > ${since.toISOString().slice(0, 19)}Z`] : where;
   return conditions.length ? `${select} WHERE ${conditions.join(' AND ')}` : select;
 }
@@ -227,7 +242,7 @@ export function createSalesforceConnector(settings: ConnectorSettings, options: 
   });
 
   function urlOf(origin: string, at: Position, object: SObject, page: number, since: Date | null): URL {
-    if (!at.next) return new URL(`/services/data/${SALESFORCE_API_VERSION}/query?q=${encodeURIComponent(soqlOf(object, since))}`, origin);
+    if (!at.next) return new URL(`/services/data/${SALESFORCE_API_VERSION}/query?q=${encodeURIComponent(soqlOf(object, since, settings.omit))}`, origin);
     const url = new URL(at.next, origin);
     if (url.origin !== origin || !url.pathname.startsWith('/services/data/')) {
       throw unreadable(PROVIDER, pageLabel(page), `the next batch is at ${url.origin}${url.pathname}, outside the org's REST API`);

@@ -108,7 +108,7 @@ export interface ConnectorSettings {
   /** The provider's auth host where it differs from the API host. */
   tokenUrl?: string | undefined;
   credentials: Credentials;
-  /** Optional fields the deployment turned off: a connector that can choose what it fetches leaves them out. */
+  /** Optional fields the deployment turned off (less a location its scope reads, minimize.ts `unfetched`): a connector that can choose what it fetches leaves them out. */
   omit?: readonly OptionalField[] | undefined;
   /** Injected so tests and the HTTP client's retry policy can be swapped; defaults to global fetch. */
   fetch?: typeof fetch;

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createUnifiedConnector, UNIFIED_API_URL, UNIFIED_AU_API_URL, UNIFIED_EU_API_URL } from './unified.js';
+import type { OptionalField } from './minimize.js';
 import { startUnifiedFake, type UnifiedFakeOptions } from '../../test/fakes/unified-server.js';
 import type { Failure } from '../../test/fakes/loopback.js';
 import { closeFakes, expectProviderError as failure, firstPage as first, listAll, listChangesAll, setupConnector, signal } from '../../test/connector-kit.js';
@@ -17,10 +18,26 @@ const employee = (n: number): Record<string, unknown> => ({
   employment_status: 'ACTIVE',
 });
 
-const setup = (overrides: Partial<UnifiedFakeOptions> = {}, credentials: Record<string, string> = {}) =>
-  setupConnector(startUnifiedFake, createUnifiedConnector, { employees: [], ...CREDENTIALS, ...overrides }, { ...CREDENTIALS, ...credentials });
+const setup = (overrides: Partial<UnifiedFakeOptions> = {}, credentials: Record<string, string> = {}, omit?: OptionalField[]) =>
+  setupConnector(startUnifiedFake, createUnifiedConnector, { employees: [], ...CREDENTIALS, ...overrides }, { ...CREDENTIALS, ...credentials }, undefined, omit);
 
 describe('Unified.to HRIS connector', () => {
+  it('asks with `fields` for only what it reads, less the fields turned off', async () => {
+    const ada = { id: 'emp_ada', name: 'Ada Lovelace', emails: [{ email: 'ada@acme.example', type: 'WORK' }], title: 'Chief Scientist', department: 'Research', locations: [{ name: 'London HQ' }], address: { city: 'Cambridge', address1: '12 St James Sq' }, manager_id: 'emp_boss', salary: 100 };
+    const asked = async (omit: OptionalField[]) => {
+      const { fake, list } = await setup({ employees: [ada] }, {}, omit);
+      const page = await list();
+      return { fields: fake.requests[0]!.query.get('fields')!.split(','), ada: page.contacts[0]! };
+    };
+    const off = await asked(['title', 'location', 'managerId', 'personalEmail', 'avatarUrl']);
+    for (const f of ['title', 'locations', 'address', 'location', 'manager_id', 'salary', 'image_url']) expect(off.fields).not.toContain(f);
+    expect(off.ada).toMatchObject({ email: 'ada@acme.example', department: 'Research', title: null, location: null, managerId: null });
+    const on = await asked([]);
+    expect(on.fields).toEqual(expect.arrayContaining(['title', 'locations', 'address', 'location', 'manager_id']));
+    expect(on.fields).not.toContain('salary');
+    expect(on.ada).toMatchObject({ title: 'Chief Scientist', location: 'London HQ', managerId: 'emp_boss' });
+  });
+
   it('lists employees 100 at a time until a short page, and maps every field', async () => {
     const ada = {
       id: 'emp_ada',

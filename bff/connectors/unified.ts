@@ -30,6 +30,7 @@ import {
   type RawContact,
 } from './normalize.js';
 import { changedPages, offsetPages, readTimeWatermark, timeWatermark, type OffsetListing } from './paging.js';
+import { fieldsToRequest, type OptionalField } from './minimize.js';
 import type { Connector, ConnectorFactory, ConnectorSettings } from './types.js';
 
 export const UNIFIED_API_URL = 'https://api.unified.to';
@@ -39,6 +40,15 @@ export const UNIFIED_CREDENTIALS = ['apiKey', 'connectionId'] as const;
 
 const PROVIDER = 'Unified.to';
 const PAGE_SIZE = 100;
+
+/**
+ * What `read` uses of an employee, asked for with `fields` ("Comma-delimited fields to return",
+ * Unified.to's OpenAPI for listHrisEmployees): a home address, salary or date of birth never
+ * leaves Unified.to, and the fields behind a turned-off title, location or manager neither. The
+ * personal email shares `emails` with the work email, so it still arrives and is dropped on arrival.
+ */
+const FIELDS = ['id', 'first_name', 'last_name', 'name', 'emails', 'title', 'groups', 'department', 'locations', 'address', 'location', 'employment_type', 'manager_id', 'employment_status', 'terminated_at'];
+const SOURCES: Partial<Record<OptionalField, string[]>> = { title: ['title'], location: ['locations', 'address', 'location'], managerId: ['manager_id'] };
 
 function read(e: Record<string, unknown>): RawContact {
   const emails = recordsOf(e.emails);
@@ -69,6 +79,7 @@ export function createUnifiedConnector(settings: ConnectorSettings, options: Con
   const { apiKey, connectionId } = requireCredentials(PROVIDER, settings.credentials, UNIFIED_CREDENTIALS);
   const http = connectorHttp(PROVIDER, settings, options);
   const endpoint = `${urlOr(settings.baseUrl, UNIFIED_API_URL)}/hris/${encodeURIComponent(connectionId)}/employee`;
+  const fields = fieldsToRequest(FIELDS, SOURCES, settings.omit).join(',');
 
   // `updated_gte` (docs.unified.to/hris/employee/List_all_employees): only employees updated at
   // or after that time, paged like the whole listing. Unified.to names no deleted employees.
@@ -76,7 +87,7 @@ export function createUnifiedConnector(settings: ConnectorSettings, options: Con
     pageSize: PAGE_SIZE,
     async fetch(offset, page, signal) {
       const url = new URL(endpoint);
-      url.search = new URLSearchParams({ limit: String(PAGE_SIZE), offset: String(offset), ...(updatedGte ? { updated_gte: updatedGte.toISOString() } : {}) }).toString();
+      url.search = new URLSearchParams({ limit: String(PAGE_SIZE), offset: String(offset), fields, ...(updatedGte ? { updated_gte: updatedGte.toISOString() } : {}) }).toString();
       const body = await http.json<unknown>(url, { signal, page: pageLabel(page), headers: { Authorization: `Bearer ${apiKey}` } });
       if (!Array.isArray(body)) throw unreadable(PROVIDER, pageLabel(page), 'not a list of employees');
       return { contacts: toContacts(recordsOf(body), read), received: body.length, total: null };

@@ -16,6 +16,8 @@
  *   as a web service (RaaS): `GET /ccx/service/customreport2/{tenant}/{owner}/{report}?format=json`
  *   answers `{ Report_Entry: [...] }` at once, with whatever columns the customer built. We read
  *   the columns by the XML aliases in REPORT_COLUMNS, which is what to name them in the report.
+ * Neither way chooses fields per request: the summary view is fixed and a report's columns are
+ * the customer's, so a field turned off is dropped on arrival (and may be left out of the report).
  * Workday publishes its throttling only to customers; its 429s carry Retry-After, which the shared
  * client honours, and 5xx are retried.
  */

@@ -23,6 +23,10 @@
  *   refresh_token, scope, token_type}`; grant_type=refresh_token answers the same without a
  *   refresh token; refusals are 400 invalid_grant ("Bad Request", "Token has been expired or
  *   revoked.", "Missing code verifier.") and 401 invalid_client ("Unauthorized").
+ * - developers.google.com/workspace/admin/directory/v1/guides/performance#partial (partial
+ *   response): `fields` names the fields answered, comma-separated, sub-fields in parentheses or
+ *   after a slash, applied to each element of a list; a name the resource lacks is 400
+ *   `invalidParameter` "Invalid field selection …".
  * Pages are served from `pageLimit` users at most (Google may return fewer than maxResults).
  */
 import { createVerify, type KeyObject } from 'node:crypto';
@@ -61,6 +65,62 @@ const googleError = (code: number, status: string, reason: string, message: stri
 });
 
 const b64url = (s: string) => Buffer.from(s, 'base64url');
+
+/** A `fields` selection: each name with its sub-selection, or null for the whole field. */
+type Selection = Map<string, Selection | null>;
+
+/** The `fields` parameter read, or the part Google would call an invalid selection. */
+function parseFields(text: string): Selection | { invalid: string } {
+  let at = 0;
+  function list(): Selection {
+    const out: Selection = new Map();
+    do {
+      const name = /^[A-Za-z_]\w*/.exec(text.slice(at))?.[0];
+      if (!name) throw new Error(text.slice(at) || text);
+      at += name.length;
+      let sub: Selection | null = null;
+      if (text[at] === '/') {
+        at++;
+        sub = list1();
+      } else if (text[at] === '(') {
+        at++;
+        sub = list();
+        if (text[at++] !== ')') throw new Error(text);
+      }
+      out.set(name, sub);
+    } while (text[at] === ',' && ++at);
+    return out;
+  }
+  // After a slash: one path, `a/b/c`.
+  function list1(): Selection {
+    const name = /^[A-Za-z_]\w*/.exec(text.slice(at))?.[0];
+    if (!name) throw new Error(text);
+    at += name.length;
+    const sub = text[at] === '/' ? (at++, list1()) : null;
+    return new Map([[name, sub]]);
+  }
+  try {
+    const selection = list();
+    return at === text.length ? selection : { invalid: text.slice(at) };
+  } catch (err) {
+    return { invalid: (err as Error).message };
+  }
+}
+
+function select(value: unknown, selection: Selection): unknown {
+  if (Array.isArray(value)) return value.map((v) => select(v, selection));
+  if (!value || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [name, sub] of selection) {
+    const field = (value as Record<string, unknown>)[name];
+    if (field !== undefined) out[name] = sub ? select(field, sub) : field;
+  }
+  return out;
+}
+
+const LIST_FIELDS = new Set(['kind', 'etag', 'users', 'nextPageToken', 'trigger_event']);
+/** The users resource's fields (reference/rest/v1/users). */
+const USER_FIELDS = new Set(['kind', 'id', 'etag', 'primaryEmail', 'name', 'isAdmin', 'isDelegatedAdmin', 'lastLoginTime', 'creationTime', 'agreedToTerms', 'suspended', 'archived', 'changePasswordAtNextLogin', 'ipWhitelisted', 'emails', 'relations', 'organizations', 'phones', 'addresses', 'locations', 'orgUnitPath', 'isMailboxSetup', 'includeInGlobalAddressList', 'thumbnailPhotoUrl', 'thumbnailPhotoEtag', 'customerId', 'customSchemas', 'externalIds', 'languages', 'gender', 'keywords', 'recoveryEmail', 'recoveryPhone', 'suspensionReason', 'aliases', 'nonEditableAliases', 'isEnrolledIn2Sv', 'isEnforcedIn2Sv', 'ims', 'websites', 'posixAccounts', 'sshPublicKeys', 'notes', 'deletionTime']);
 
 export async function startGoogleFake(options: GoogleFakeOptions) {
   const issued = new Set<string>();
@@ -131,15 +191,20 @@ export async function startGoogleFake(options: GoogleFakeOptions) {
     if (failure === '5xx') return reply(503, googleError(503, 'UNAVAILABLE', 'backendError', 'The service is currently unavailable.'));
     const offset = req.query.get('pageToken') ? Number(Buffer.from(req.query.get('pageToken')!, 'base64url').toString()) : 0;
     if (failure === 'malformed') return reply(200, { kind: 'admin#directory#users', users: { [String(offset)]: 'not a list' } });
+    const fields = req.query.has('fields') ? parseFields(req.query.get('fields')!) : null;
+    const unknown = fields && !('invalid' in fields) ? [...fields].flatMap(([name, sub]) => (!LIST_FIELDS.has(name) ? [name] : name === 'users' && sub ? [...sub.keys()].filter((f) => !USER_FIELDS.has(f)) : []))[0] : undefined;
+    const invalid = fields && 'invalid' in fields ? fields.invalid : unknown;
+    if (invalid !== undefined) return reply(400, googleError(400, 'INVALID_ARGUMENT', 'invalidParameter', `Invalid field selection ${invalid}`));
     const size = Math.min(maxResults, options.pageLimit ?? 500);
     const page = options.users.slice(offset, offset + size);
     const next = offset + size < options.users.length ? Buffer.from(String(offset + size)).toString('base64url') : undefined;
-    reply(200, {
+    const answer = {
       kind: 'admin#directory#users',
       etag: '"fake-etag"',
       ...(page.length ? { users: page.map((u) => ({ kind: 'admin#directory#user', ...u })) } : {}),
       ...(next ? { nextPageToken: next } : {}),
-    });
+    };
+    reply(200, fields && !('invalid' in fields) ? select(answer, fields) : answer);
   }
 
   const loopback = await startLoopback((req, reply) => {

@@ -16,6 +16,8 @@
  *   `current_page`, `total_pages`, plus `offset` and `limit` in the answer)
  * - https://developer.personio.de/changelog/rate-limits-on-get-employees-endpoint-may-6-2024
  *   (429 past the limit, no delay given; retry after at least a second)
+ * - personio-personnel-data-api-oa3.yaml, `attributes[]`: a projection (only the attributes named,
+ *   `id` always), and with `updated_since` a filter too (only employees who had one of them updated)
  * Only the attributes whitelisted for the API credential are present (`readable`).
  */
 import { bearerOf, startLoopback, type Failure, type RecordedRequest, type Reply } from './loopback.js';
@@ -55,11 +57,12 @@ export function startPersonioServer(options: PersonioOptions) {
   let stable: string | null = null;
 
   const wrap = (key: string, value: unknown) => ({ label: LABELS[key] ?? key, value: value ?? null, type: 'standard', universal_id: key });
-  function attributes(e: PersonioEmployee, origin: string) {
+  /** An employee's attributes: those the credential may read, and of them only the ones asked for (`attributes[]`), if any. */
+  function attributes(e: PersonioEmployee, origin: string, asked: string[]) {
     const out: Record<string, unknown> = { id: wrap('id', e.id) };
-    const readable = options.readable ?? [...Object.keys(e), 'profile_picture'];
+    const readable = options.readable ?? [...Object.keys(e).filter((k) => k !== 'changed_attributes'), 'profile_picture'];
     for (const key of readable) {
-      if (key === 'id') continue;
+      if (key === 'id' || (asked.length && !asked.includes(key))) continue;
       if (key === 'department' || key === 'office') {
         const name = e[key];
         out[key] = wrap(key, typeof name === 'string' ? { type: key === 'department' ? 'Department' : 'Office', attributes: { id: name.length, name } } : null);
@@ -88,6 +91,7 @@ export function startPersonioServer(options: PersonioOptions) {
     }
 
     if (req.method === 'GET' && path === '/v1/company/employees') {
+      const asked = query.getAll('attributes[]');
       const token = bearerOf(req) ?? '';
       if (!valid.has(token)) return error(send, 401, 'Sorry, you could not be authenticated with those credentials.');
       const failure = failures.shift();
@@ -99,8 +103,14 @@ export function startPersonioServer(options: PersonioOptions) {
       if (updatedSince !== null) {
         if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/.test(updatedSince)) return error(send, 400, 'The updated_since filter must be a date-time like 2022-12-24T08:15:30.');
         const since = Date.parse(`${updatedSince}Z`);
-        const changed = options.employees.filter((e) => typeof e.last_modified_at === 'string' && Date.parse(e.last_modified_at) >= since);
-        return send(200, { success: true, metadata: { total_elements: changed.length, current_page: 0, total_pages: 1 }, offset: 0, limit: changed.length, data: changed.map((e) => attributes(e, req.origin)) });
+        // With attributes[], only those who had one of them updated (`changed_attributes`, when the test says which).
+        const changed = options.employees.filter(
+          (e) =>
+            typeof e.last_modified_at === 'string' &&
+            Date.parse(e.last_modified_at) >= since &&
+            (!asked.length || !Array.isArray(e.changed_attributes) || e.changed_attributes.some((a) => asked.includes(String(a)))),
+        );
+        return send(200, { success: true, metadata: { total_elements: changed.length, current_page: 0, total_pages: 1 }, offset: 0, limit: changed.length, data: changed.map((e) => attributes(e, req.origin, asked)) });
       }
       const limit = Number(query.get('limit') ?? 50);
       const offset = Number(query.get('offset') ?? 0);
@@ -126,7 +136,7 @@ export function startPersonioServer(options: PersonioOptions) {
           metadata: { total_elements: total, current_page: Math.floor(offset / limit), total_pages: Math.ceil(total / limit) },
           offset,
           limit,
-          data: options.employees.slice(offset, offset + limit).map((e) => attributes(e, req.origin)),
+          data: options.employees.slice(offset, offset + limit).map((e) => attributes(e, req.origin, asked)),
         },
         headers,
       );

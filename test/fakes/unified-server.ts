@@ -2,7 +2,8 @@
  * A loopback Unified.to HRIS for connector tests, built from Unified.to's documentation:
  * - docs.unified.to/hris/employee/List_all_employees: `GET /hris/{connection_id}/employee` with
  *   `limit` (default 100), `offset` (default 0), `updated_gte` (records updated at or after that
- *   time, by their `updated_at`), `sort`, `order`, `query`, `fields`; the answer is a bare JSON array of HrisEmployee.
+ *   time, by their `updated_at`), `sort`, `order`, `query`, `fields` (comma-delimited: only those fields of each
+ *   employee); the answer is a bare JSON array of HrisEmployee.
  * - docs.unified.to/reference/pagination: at most 100 records a page on most endpoints (larger
  *   limits are served as 100 here); "there aren't any more records when the number of returned
  *   results is less than your requested limit"; offset is zero-based.
@@ -57,7 +58,10 @@ export async function startUnifiedFake(options: UnifiedFakeOptions) {
       }
       employees = filtered.employees;
     }
-    reply(200, employees.slice(offset, offset + limit));
+    // `fields`: only the named fields of each employee.
+    const fields = req.query.get('fields')?.split(',');
+    const page = employees.slice(offset, offset + limit);
+    reply(200, fields ? page.map((e) => Object.fromEntries(fields.filter((f) => f in e).map((f) => [f, e[f]]))) : page);
   }
 
   return startLoopback((req, reply) => {
