@@ -290,6 +290,28 @@ describe('Keep in sync: only people who report to a manager', () => {
     expect(bff.contactRequests().length - before).to.equal(1);
     expect(visibleText(editor)).not.to.include('Ada Lovelace ·');
   });
+
+  it('aborts a search still under way when the admin types on', async () => {
+    const el = await mount();
+    await toRolesWithEngineering(el);
+    await openKeepInSync(el);
+    const editor = editorOf(el);
+    const signals = new Map<string, AbortSignal>();
+    const answer = window.fetch;
+    window.fetch = (input, init) => {
+      const search = new URL(String(input instanceof Request ? input.url : input), location.href).searchParams.get('search');
+      if (search && init?.signal) signals.set(search, init.signal);
+      return answer(input, init);
+    };
+    bff.hang('GET /providers/sample/contacts');
+    (await findByRole(editor, 'searchbox', 'Only people who report to…')).focus();
+    await sendKeys({ type: 'Ada' });
+    await waitUntil(() => signals.has('Ada'), 'no search for Ada');
+    await sendKeys({ type: ' L' });
+    await waitUntil(() => signals.has('Ada L'), 'no search for Ada L');
+    expect(signals.get('Ada')!.aborted).to.be.true;
+    expect(signals.get('Ada L')!.aborted).to.be.false;
+  });
 });
 
 describe('Keep in sync: role rules with several conditions', () => {
