@@ -3,7 +3,9 @@
  * `<hr-import>`. Like events/internal.ts they bubble but are not composed. In a file of their own
  * so that they load with those parts, not with the first steps.
  */
-import type { RoleRule, Seats, SyncRule } from '../api/types.js';
+import type { RoleRule, Seats, SyncRule, SyncScope } from '../api/types.js';
+
+type ReportsTo = NonNullable<SyncScope['reportsTo']>;
 
 const INTERNAL: EventInit = { bubbles: true, composed: false };
 
@@ -71,6 +73,20 @@ export class HrRoleRulesChangeEvent extends Event {
   }
 }
 
+/** The admin chose, removed or widened the manager a rule's scope keeps to. */
+export class HrReportsToChangeEvent extends Event {
+  static readonly eventName = 'hr-reports-to-change';
+  /** The manager and whether everyone below them counts; null: no manager, everyone in scope. */
+  readonly reportsTo: ReportsTo | null;
+  /** The manager's name as the directory gives it, for the scope sentence. */
+  readonly managerName: string;
+  constructor(reportsTo: ReportsTo | null, managerName: string) {
+    super(HrReportsToChangeEvent.eventName, INTERNAL);
+    this.reportsTo = reportsTo;
+    this.managerName = managerName;
+  }
+}
+
 declare global {
   interface GlobalEventHandlersEventMap {
     'hr-sync-rule-saved': HrSyncRuleSavedEvent;
@@ -80,5 +96,6 @@ declare global {
     'hr-seats-change': HrSeatsChangeEvent;
     'hr-sync-change': HrSyncChangeEvent;
     'hr-role-rules-change': HrRoleRulesChangeEvent;
+    'hr-reports-to-change': HrReportsToChangeEvent;
   }
 }

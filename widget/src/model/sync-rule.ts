@@ -59,8 +59,12 @@ export function inputOf(rule: SyncRule): SyncRuleInput {
   return { provider, scope, roleRules, defaultRole, message, joiners, leavers, intervalHours, leaverThresholdPercent, paused, ...withMailLocale() };
 }
 
-/** "Everyone in Engineering, Berlin, matching “ada”" (names from HR stay text: callers render it as such). */
-export function describeScope(scope: SyncScope): string {
+/**
+ * "Everyone in Engineering, Berlin, matching “ada”, reporting to Ada Lovelace (directly)" (names
+ * from HR stay text: callers render it as such). `managerName` names `reportsTo`; without it the
+ * manager's id stands in.
+ */
+export function describeScope(scope: SyncScope, managerName = ''): string {
   const f = scope.filters ?? {};
   const places = [f.department, f.location, f.employmentType].filter((v): v is string => !!v).join(', ');
   const search = scope.search?.trim() ?? '';
@@ -69,6 +73,11 @@ export function describeScope(scope: SyncScope): string {
   else if (places) words = msg(str`Everyone in ${places}`);
   else if (search) words = msg(str`Everyone matching “${search}”`);
   else words = msg('Everyone in the directory');
+  const manager = scope.reportsTo;
+  if (manager) {
+    const name = managerName || manager.contactId;
+    words += ', ' + (manager.indirect ? msg(str`reporting to ${name} (at any level)`) : msg(str`reporting to ${name} (directly)`));
+  }
   return f.status === 'all' || f.status === 'inactive' ? `${words} ${msg('(people who left included)')}` : words;
 }
 

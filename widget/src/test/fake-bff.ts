@@ -605,9 +605,20 @@ export class FakeBff {
     this.rules = this.rules.map((x) => (x.id === rule.id ? rule : x));
   }
 
+  /** Whether `c` reports to the manager: directly, or (indirect) up the managerId chain, at most 50 levels as the BFF goes. */
+  private reportsTo(c: Contact, managerId: string, indirect: boolean): boolean {
+    let boss = c.managerId;
+    for (let level = 0; boss && level < (indirect ? 50 : 1); level++) {
+      if (boss === managerId) return true;
+      boss = this.contacts.find((x) => x.id === boss)?.managerId ?? null;
+    }
+    return false;
+  }
+
   /** Who the rule matches now, and who a run would invite with which role (first matching role rule, else the default). */
   dryRun(input: SyncRuleInput): SyncDryRun {
-    const found = this.matching(input.scope.search ?? null, input.scope.filters ?? {});
+    const reportsTo = input.scope.reportsTo;
+    const found = this.matching(input.scope.search ?? null, input.scope.filters ?? {}).filter((c) => !reportsTo || this.reportsTo(c, reportsTo.contactId, reportsTo.indirect));
     const invite = found.filter(canInvite);
     const roles = new Map<string, number>();
     for (const c of invite) {

@@ -178,6 +178,8 @@ describe('Keep in sync: a rule from the flow', () => {
     const editor = el.shadowRoot!.querySelector('hr-sync-rule-editor')!;
     await waitUntil(() => editor.shadowRoot!.activeElement?.id === 'scope-heading', 'focus did not move into the panel');
     await sendKeys({ press: 'Tab' });
+    expect(editor.shadowRoot!.querySelector('hr-manager-picker')!.shadowRoot!.activeElement?.id).to.equal('manager-search');
+    await sendKeys({ press: 'Tab' });
     expect(editor.shadowRoot!.activeElement?.id).to.equal('default-role');
     await sendKeys({ press: 'Escape' });
     await waitUntil(() => heading(el) === 'Assign roles');
@@ -208,5 +210,148 @@ describe('Keep in sync: a rule from the flow', () => {
     await openKeepInSync(el);
     await waitForText(el, 'Everyone in <img src=x onerror=alert(1)>');
     expect([...allElements(el)].some((e) => e.localName === 'img')).to.be.false;
+  });
+});
+
+/** Ada Lovelace (c001) manages Edsger Dijkstra (c004, no email) and c007 directly, and c010 through c007: all in Engineering. */
+function giveAdaReports() {
+  const byId = (id: string) => bff.contacts.find((c) => c.id === id)!;
+  byId('c004').managerId = 'c001';
+  byId('c007').managerId = 'c001';
+  byId('c010').managerId = 'c007';
+}
+
+const editorOf = (el: HrImport) => el.shadowRoot!.querySelector('hr-sync-rule-editor')!;
+const dryRuns = () => bff.requestsTo('POST', '/sync-rules/dry-run').map((r) => r.body as SyncRuleInput);
+
+describe('Keep in sync: only people who report to a manager', () => {
+  it('finds the manager through the directory, dry-runs with them and saves reportsTo', async () => {
+    giveAdaReports();
+    const el = await mount();
+    await toRolesWithEngineering(el);
+    await openKeepInSync(el);
+    await waitForText(el, '10match the rule');
+    const editor = editorOf(el);
+    (await findByRole(editor, 'searchbox', 'Only people who report to…')).focus();
+    await sendKeys({ type: 'Ada' });
+    (await findByRole(editor, 'button', /^Ada Lovelace/)).click();
+    const search = bff.contactRequests().at(-1)!.url.searchParams;
+    expect(search.get('search')).to.equal('Ada');
+    expect(Number(search.get('limit'))).to.be.at.most(10);
+
+    await waitForText(el, 'Everyone in Engineering, reporting to Ada Lovelace (directly)');
+    await waitForText(el, '2match the rule');
+    expect(visibleText(el)).to.include('1would wait for you to invite');
+    expect(dryRuns().at(-1)!.scope.reportsTo).to.deep.equal({ contactId: 'c001', indirect: false });
+
+    getByLabel(editor, "Include their reports' reports (everyone below them)").click();
+    await waitForText(el, 'Everyone in Engineering, reporting to Ada Lovelace (at any level)');
+    await waitForText(el, '3match the rule');
+    expect(visibleText(el)).to.include('2would wait for you to invite');
+    await expectAccessible(el);
+
+    const save = getByRole<HTMLButtonElement>(el, 'button', 'Save rule');
+    await waitUntil(() => !save.disabled, 'Save stays disabled');
+    save.click();
+    await waitForText(el, 'Keep in sync is on.');
+    expect(savedRule()!.scope).to.deep.equal({ filters: { department: 'Engineering' }, reportsTo: { contactId: 'c001', indirect: true } });
+  });
+
+  it('is chosen and removed with the keyboard alone', async () => {
+    giveAdaReports();
+    const el = await mount();
+    await toRolesWithEngineering(el);
+    await openKeepInSync(el);
+    const editor = editorOf(el);
+    (await findByRole(editor, 'searchbox', 'Only people who report to…')).focus();
+    await sendKeys({ type: 'Lovelace' });
+    await findByRole(editor, 'button', /^Ada Lovelace/);
+    await sendKeys({ press: 'ArrowDown' });
+    await sendKeys({ press: 'Enter' });
+    await waitForText(el, '2match the rule');
+    const picker = editor.shadowRoot!.querySelector('hr-manager-picker')!;
+    await waitUntil(() => picker.shadowRoot!.activeElement?.textContent?.trim() === 'Remove', 'focus is not on Remove');
+    await sendKeys({ press: 'Enter' });
+    await waitForText(el, '10match the rule');
+    expect(dryRuns().at(-1)!.scope.reportsTo).to.be.undefined;
+    await waitUntil(() => picker.shadowRoot!.activeElement?.id === 'manager-search', 'focus did not go back to the search');
+  });
+
+  it('searches once typing pauses, the previous search aborted', async () => {
+    const el = await mount();
+    await toRolesWithEngineering(el);
+    await openKeepInSync(el);
+    const editor = editorOf(el);
+    const before = bff.contactRequests().length;
+    (await findByRole(editor, 'searchbox', 'Only people who report to…')).focus();
+    await sendKeys({ type: 'Grace' });
+    await findByRole(editor, 'button', /^Grace Hopper/);
+    // One request for five keys: the search waits for a pause.
+    expect(bff.contactRequests().length - before).to.equal(1);
+    expect(visibleText(editor)).not.to.include('Ada Lovelace ·');
+  });
+
+  it('aborts a search still under way when the admin types on', async () => {
+    const el = await mount();
+    await toRolesWithEngineering(el);
+    await openKeepInSync(el);
+    const editor = editorOf(el);
+    const signals = new Map<string, AbortSignal>();
+    const answer = window.fetch;
+    window.fetch = (input, init) => {
+      const search = new URL(String(input instanceof Request ? input.url : input), location.href).searchParams.get('search');
+      if (search && init?.signal) signals.set(search, init.signal);
+      return answer(input, init);
+    };
+    bff.hang('GET /providers/sample/contacts');
+    (await findByRole(editor, 'searchbox', 'Only people who report to…')).focus();
+    await sendKeys({ type: 'Ada' });
+    await waitUntil(() => signals.has('Ada'), 'no search for Ada');
+    await sendKeys({ type: ' L' });
+    await waitUntil(() => signals.has('Ada L'), 'no search for Ada L');
+    expect(signals.get('Ada')!.aborted).to.be.true;
+    expect(signals.get('Ada L')!.aborted).to.be.false;
+  });
+});
+
+describe('Keep in sync: role rules with several conditions', () => {
+  it('saves a rule whose conditions must all hold', async () => {
+    const el = await mount();
+    await toRolesWithEngineering(el);
+    await openKeepInSync(el);
+    getByRole(el, 'button', 'Add a role rule').click();
+    const value = await findByRole<HTMLInputElement>(el, 'textbox', 'Value of role rule 1');
+    value.value = 'Engineering';
+    value.dispatchEvent(new Event('change'));
+    choose(getByRole<HTMLSelectElement>(el, 'combobox', 'Role given by role rule 1'), 'admin');
+    await waitForText(el, '9 as Admin');
+
+    getByRole(el, 'button', 'Add condition to role rule 1').click();
+    choose(await findByRole<HTMLSelectElement>(el, 'combobox', 'Field of condition 2 of role rule 1'), 'title');
+    const second = getByRole<HTMLInputElement>(el, 'textbox', 'Value of condition 2 of role rule 1');
+    second.value = 'Engineer';
+    second.dispatchEvent(new Event('change'));
+    expect(visibleText(el)).to.include('All conditions must hold.');
+    await waitForText(el, '4 as Admin');
+    await expectAccessible(el);
+
+    // A third condition, then removed: at least one stays, and the other two are kept.
+    getByRole(el, 'button', 'Add condition to role rule 1').click();
+    getByRole(await findByRole(el, 'list', 'Conditions of role rule 1'), 'button', 'Remove condition 3 of role rule 1').click();
+    await waitUntil(() => !queryByRole(el, 'textbox', 'Value of condition 3 of role rule 1'));
+
+    const save = getByRole<HTMLButtonElement>(el, 'button', 'Save rule');
+    await waitUntil(() => !save.disabled, 'Save stays disabled');
+    save.click();
+    await waitForText(el, 'Keep in sync is on.');
+    expect(savedRule()!.roleRules).to.deep.equal([
+      {
+        conditions: [
+          { field: 'department', operator: 'is', value: 'Engineering' },
+          { field: 'title', operator: 'is', value: 'Engineer' },
+        ],
+        role: 'admin',
+      },
+    ]);
   });
 });

@@ -7,12 +7,13 @@ import type { Role, RoleRule, Seats, SyncDryRun, SyncRule, SyncRuleInput } from 
 import { toApiError, type ApiError } from '../../api/client.js';
 import { apiContext } from '../../api/context.js';
 import { define } from '../../define.js';
-import { HrSeatsChangeEvent, HrSyncCloseEvent, HrSyncRuleSavedEvent, HrSyncShowUpdatesEvent, type HrRoleRulesChangeEvent } from '../../events/sync.js';
+import { HrSeatsChangeEvent, HrSyncCloseEvent, HrSyncRuleSavedEvent, HrSyncShowUpdatesEvent, type HrReportsToChangeEvent, type HrRoleRulesChangeEvent } from '../../events/sync.js';
 import { formatNumber } from '../../locales/localize.js';
 import { SCHEDULES, describeScope, roleLabel, ruleInput, type SyncDraft } from '../../model/sync-rule.js';
 import { sharedStyles } from '../../styles/shared.styles.js';
 import { syncStyles } from '../../styles/sync.styles.js';
 import { retryAlert } from '../../templates/retry-alert.js';
+import '../manager-picker/manager-picker.js';
 import '../role-rules/role-rules.js';
 import '../seat-meter/seat-meter.js';
 import { syncRuleEditorStyles } from './sync-rule-editor.styles.js';
@@ -36,6 +37,7 @@ export class HrSyncRuleEditor extends LitElement {
   static override styles = [sharedStyles, syncStyles, syncRuleEditorStyles];
   static override properties = {
     _rule: { state: true },
+    _managerName: { state: true },
     _saving: { state: true },
     _saveError: { state: true },
     _saved: { state: true },
@@ -56,6 +58,8 @@ export class HrSyncRuleEditor extends LitElement {
 
   /** The rule as edited. */
   private declare _rule: SyncRuleInput;
+  /** The name of the manager the scope keeps to, as the directory gave it when chosen. */
+  private declare _managerName: string;
   private declare _saving: boolean;
   private declare _saveError: ApiError | null;
   private declare _saved: SyncRule | null;
@@ -71,6 +75,7 @@ export class HrSyncRuleEditor extends LitElement {
 
   constructor() {
     super();
+    this._managerName = '';
     this._saving = false;
     this._saveError = null;
     this._saved = null;
@@ -84,6 +89,7 @@ export class HrSyncRuleEditor extends LitElement {
   override willUpdate(changed: PropertyValues<this>) {
     if (changed.has('draft') && this.draft) {
       this._rule = ruleInput(this.draft);
+      this._managerName = '';
       this._saved = null;
       this._saveError = null;
     }
@@ -101,6 +107,12 @@ export class HrSyncRuleEditor extends LitElement {
   private edit(patch: Partial<SyncRuleInput>) {
     this._rule = { ...this._rule, ...patch };
     this._saveError = null;
+  }
+
+  private handleReportsTo(event: HrReportsToChangeEvent) {
+    const { reportsTo, ...scope } = this._rule.scope;
+    this._managerName = event.managerName;
+    this.edit({ scope: event.reportsTo ? { ...scope, reportsTo: event.reportsTo } : scope });
   }
 
   private handleKeydown(event: KeyboardEvent) {
@@ -151,7 +163,13 @@ export class HrSyncRuleEditor extends LitElement {
     const rule = this._rule;
     return html`<section aria-labelledby="scope-heading">
       <h3 id="scope-heading" tabindex="-1">${msg('Who is kept in sync')}</h3>
-      <p class="scope">${describeScope(rule.scope)}</p>
+      <p class="scope">${describeScope(rule.scope, this._managerName)}</p>
+      <hr-manager-picker
+        .provider=${rule.provider}
+        .value=${rule.scope.reportsTo ?? null}
+        .managerName=${this._managerName}
+        @hr-reports-to-change=${this.handleReportsTo}
+      ></hr-manager-picker>
       <p class="note">
         ${this.providerName
           ? msg(str`From ${this.providerName}, with the contact list's search and filters; people who join later are included.`)
