@@ -1504,6 +1504,8 @@ export interface components {
                     indirect: boolean;
                 };
             };
+            /** @description `scope.reportsTo`'s manager as the directory names them; null without one, or when the directory no longer holds them. */
+            reportsToName: string | null;
             roleRules: {
                 conditions: {
                     /** @enum {string} */

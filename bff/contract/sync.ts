@@ -126,6 +126,7 @@ export const syncRule = answer(
       target: z.object({ type: targetType, id: z.string() }).strict(),
       provider: z.string(),
       scope: syncScope,
+      reportsToName: z.string().nullable().describe("`scope.reportsTo`'s manager as the directory names them; null without one, or when the directory no longer holds them."),
       roleRules: z.array(roleRule),
       defaultRole: z.string(),
       message: z.object({ subject: z.string(), body: z.string() }).strict(),

@@ -267,6 +267,8 @@ describe('sync rules: leavers and the safeguards', () => {
     const input = rule({ scope: { reportsTo: { contactId: 'emp_100', indirect: true } }, joiners: 'auto', leaverThresholdPercent: 100 });
     expect((await json<SyncDryRun>(await h.request('POST', '/api/sync-rules/dry-run', { token, body: input }), 200)).matched).toBe(3);
     const saved = await save(input);
+    // The answer names the manager, so the widget says who rather than an id.
+    expect(saved.reportsToName).toBe('Person 100');
     expect(await scheduled(saved.id)).toMatchObject({ matched: 3, invited: 3 });
 
     // The manager is terminated and their report moves to another: the whole branch left the scope.

@@ -145,7 +145,7 @@ export async function createRule(deps: SyncDeps, ref: TargetRef, inviter: Invite
     lease_holder: null,
   };
   await deps.db.insertInto('sync_rules').values(row).execute();
-  return toRule(row, null);
+  return toRule(row, null, await reportsToName(deps.db, row));
 }
 
 export async function updateRule(deps: SyncDeps, ref: TargetRef, id: string, input: RuleInput): Promise<SyncRule> {
@@ -180,13 +180,22 @@ export async function deleteRule(db: Q, ref: TargetRef, id: string): Promise<voi
   });
 }
 
-function toRule(r: SyncRuleRow, lastRun: SyncRule['lastRun']): SyncRule {
+/** The manager a rule's scope names, as its directory names them, so the widget says who. */
+async function reportsToName(db: Q, r: SyncRuleRow): Promise<string | null> {
+  const contactId = definitionOf(r).scope.reportsTo?.contactId;
+  if (!contactId) return null;
+  const row = await db.selectFrom('directory_contacts').select('display_name').where('connection', '=', r.connection).where('contact_id', '=', contactId).executeTakeFirst();
+  return row?.display_name ?? null;
+}
+
+function toRule(r: SyncRuleRow, lastRun: SyncRule['lastRun'], managerName: string | null): SyncRule {
   const def = definitionOf(r);
   return {
     id: r.id,
     target: { type: r.target_type as TargetType, id: r.target_id },
     provider: r.provider,
     scope: def.scope,
+    reportsToName: managerName,
     roleRules: def.roleRules,
     defaultRole: def.defaultRole,
     message: def.message,
@@ -209,7 +218,7 @@ export async function listRules(db: Q, ref: TargetRef): Promise<SyncRule[]> {
   const out: SyncRule[] = [];
   for (const r of rules) {
     const last = await db.selectFrom('sync_runs').selectAll().where('rule_id', '=', r.id).orderBy('started_at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst();
-    out.push(toRule(r, last ? runSummary(last) : null));
+    out.push(toRule(r, last ? runSummary(last) : null, await reportsToName(db, r)));
   }
   return out;
 }

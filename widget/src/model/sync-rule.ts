@@ -82,11 +82,11 @@ export function describeScope(scope: SyncScope, managerName = ''): string {
 }
 
 /** The rule in one sentence: who, how often, and what happens to joiners and leavers. */
-export function describeRule(rule: SyncRuleInput, roles: readonly Role[]): string {
+export function describeRule(rule: SyncRuleInput, roles: readonly Role[], managerName = ''): string {
   const role = roleLabel(roles, rule.defaultRole);
   const joiners = rule.joiners === 'auto' ? msg(str`new people are invited as ${role} automatically`) : msg(str`new people wait for you (as ${role})`);
   const leavers = rule.leavers === 'report' ? msg('leavers are reported to the workspace') : msg('leavers wait for you');
-  return `${describeScope(rule.scope)} · ${scheduleLabel(rule.intervalHours)} · ${joiners}; ${leavers}.`;
+  return `${describeScope(rule.scope, managerName)} · ${scheduleLabel(rule.intervalHours)} · ${joiners}; ${leavers}.`;
 }
 
 /** What only keeping in sync leaves people out for; the rest are an import's reasons. */

@@ -129,6 +129,7 @@ export function makeRule(n: number, overrides: Partial<SyncRule> = {}): SyncRule
     target: { type: 'organization', id: 'org-1' },
     provider: 'sample',
     scope: { filters: { department: 'Engineering' } },
+    reportsToName: null,
     roleRules: [],
     defaultRole: 'member',
     message: { subject: 'Join {{targetName}}', body: 'Hi {{firstName}}, welcome.' },
@@ -654,9 +655,11 @@ export class FakeBff {
       return errorResponse(409, 'seat_limit_exceeded', 'The rule needs more seats than the plan has left.', { seats: this.seats, requested: dry.seatsNeeded });
     }
     const now = new Date().toISOString();
+    const managerId = input.scope.reportsTo?.contactId;
+    const reportsToName = (managerId && this.contacts.find((c) => c.id === managerId)?.displayName) || null;
     const rule: SyncRule = existing
-      ? { ...existing, ...input, updatedAt: now, nextRunAt: input.paused ? null : existing.nextRunAt ?? now }
-      : makeRule(this.rules.length + 1, { ...input, createdAt: now, updatedAt: now, nextRunAt: input.paused ? null : now });
+      ? { ...existing, ...input, reportsToName, updatedAt: now, nextRunAt: input.paused ? null : existing.nextRunAt ?? now }
+      : makeRule(this.rules.length + 1, { ...input, reportsToName, createdAt: now, updatedAt: now, nextRunAt: input.paused ? null : now });
     if (existing) this.setRule(rule);
     else this.rules = [...this.rules, rule];
     return existing ? answer('/sync-rules/{id}', 'put', 200, rule) : answer('/sync-rules', 'post', 201, rule);

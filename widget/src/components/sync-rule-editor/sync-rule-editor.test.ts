@@ -255,6 +255,13 @@ describe('Keep in sync: only people who report to a manager', () => {
     save.click();
     await waitForText(el, 'Keep in sync is on.');
     expect(savedRule()!.scope).to.deep.equal({ filters: { department: 'Engineering' }, reportsTo: { contactId: 'c001', indirect: true } });
+
+    // The saved rule names the manager, in the list and when edited again, not by their id.
+    (await findByRole(el, 'button', 'Go to Updates')).click();
+    await waitForText(el, 'Everyone in Engineering, reporting to Ada Lovelace (at any level)');
+    expect(visibleText(el)).not.to.include('c001');
+    (await findByRole(el, 'button', /^Edit/)).click();
+    await waitForText(el, 'Everyone in Engineering, reporting to Ada Lovelace (at any level)');
   });
 
   it('is chosen and removed with the keyboard alone', async () => {

@@ -43,6 +43,7 @@ export class HrSyncRuleEditor extends LitElement {
     _saved: { state: true },
     roles: { attribute: false },
     draft: { attribute: false },
+    managerName: { attribute: false },
     ruleId: { attribute: 'rule-id' },
     providerName: { attribute: 'provider-name' },
   };
@@ -68,6 +69,8 @@ export class HrSyncRuleEditor extends LitElement {
   declare roles: readonly Role[];
   /** The rule to start from: made from the flow, or a saved rule's settings. */
   declare draft: SyncDraft | null;
+  /** The saved rule's "reports to" manager, as the directory names them (`SyncRule.reportsToName`). */
+  declare managerName: string;
   /** The saved rule being edited; empty for a new rule. */
   declare ruleId: string;
   /** The HR application the rule reads, as the admin knows it. */
@@ -83,13 +86,14 @@ export class HrSyncRuleEditor extends LitElement {
     this.draft = null;
     this.ruleId = '';
     this.providerName = '';
+    this.managerName = '';
     updateWhenLocaleChanges(this);
   }
 
   override willUpdate(changed: PropertyValues<this>) {
     if (changed.has('draft') && this.draft) {
       this._rule = ruleInput(this.draft);
-      this._managerName = '';
+      this._managerName = this.managerName;
       this._saved = null;
       this._saveError = null;
     }

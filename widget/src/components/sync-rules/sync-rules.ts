@@ -157,7 +157,7 @@ export class HrSyncRules extends LitElement {
     return html`<li>
       <div class="who">
         <h4>${msg(str`Rule ${n}`)}</h4>
-        <p>${describeRule(inputOf(rule), this.roles)}</p>
+        <p>${describeRule(inputOf(rule), this.roles, rule.reportsToName ?? '')}</p>
         <p class="note">${status} ${rule.lastRun ? msg(str`Last run: ${describeRun(rule.lastRun)}`) : msg('It has not run yet.')}</p>
         ${this._busy === rule.id ? html`<p class="note" role="status">${msg('Working…')}</p>` : nothing}
         ${this._runsOf === rule.id ? this.renderRuns() : nothing}

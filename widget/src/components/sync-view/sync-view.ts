@@ -111,7 +111,7 @@ export class HrSyncView extends LitElement {
       ${held.map(
         (rule) => html`<section class="alert" aria-labelledby="held-${rule.id}">
           <h3 id="held-${rule.id}">${msg('A run is waiting for your approval')}</h3>
-          <p>${describeScope(rule.scope)}</p>
+          <p>${describeScope(rule.scope, rule.reportsToName ?? '')}</p>
           <p>${describeRun(rule.lastRun!)}</p>
           <p>${msg('Approve to treat these people as the rule says; until then nothing changes for them.')}</p>
           <button type="button" class="btn" ?disabled=${this._approving} @click=${() => this.handleApproveRun(rule)}>
@@ -145,6 +145,7 @@ export class HrSyncView extends LitElement {
       return html`<hr-sync-rule-editor
         .roles=${this.roles}
         .draft=${editing.draft}
+        .managerName=${editing.rule.reportsToName ?? ''}
         rule-id=${editing.rule.id}
         @hr-sync-close=${() => this.handleCloseEditor(false)}
         @hr-seats-change=${this.handleSeats}
