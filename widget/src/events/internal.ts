@@ -5,7 +5,8 @@
 import type { ConnectionState, Contact, CsvCounts, ProviderInfo } from '../api/types.js';
 import type { ContactQuery, Selection } from '../model/selection.js';
 
-const INTERNAL: EventInit = { bubbles: true, composed: false };
+/** How every internal event travels (events/sync.ts's too). */
+export const INTERNAL: EventInit = { bubbles: true, composed: false };
 
 /** A cached directory known to be fresh, and until when (the page's clock, in ms). */
 export interface FreshDirectory {

@@ -4,10 +4,9 @@
  * so that they load with those parts, not with the first steps.
  */
 import type { RoleRule, Seats, SyncRule, SyncScope } from '../api/types.js';
+import { INTERNAL } from './internal.js';
 
 type ReportsTo = NonNullable<SyncScope['reportsTo']>;
-
-const INTERNAL: EventInit = { bubbles: true, composed: false };
 
 /** A rule was saved (created or edited). */
 export class HrSyncRuleSavedEvent extends Event {
