@@ -12,6 +12,7 @@ import { createApp } from './app.js';
 import type { AppConfig } from './deps.js';
 import { ConfigError, ENVIRONMENT, parseSettings, settingsFromEnv, sqlitePathOf, type BffSettings, type ResolvedSettings } from './config.js';
 import { migrateToLatest, openDatabase, type Db } from './db/connect.js';
+import type { HttpPolicy } from './connectors/http.js';
 import { createProviderRegistry, csvProvider, type ProviderRegistry } from './providers.js';
 import { inlineProviders, loadProvidersFile } from './providers-file.js';
 import { PROVIDER_CATALOG } from './provider-catalog.js';
@@ -45,6 +46,8 @@ export interface BffOptions {
   defaults?: { acceptUrl?: () => string; publicUrl?: () => string; origins?: () => string[] } | undefined;
   /** Interval of the background workers; 1 s by default. */
   pollMs?: number | undefined;
+  /** The connectors' retry policy over the default (tests shorten its waits). */
+  httpPolicy?: Partial<HttpPolicy> | undefined;
 }
 
 /** How often the sync runner looks for a due rule: schedules are counted in hours. */
@@ -81,8 +84,8 @@ export async function createBff(settings: BffSettings, options: BffOptions = {})
   const environment = options.environment ?? process.env;
   // Read before the database is opened: a bad providers list stops here and touches nothing.
   const entries = resolved.providers
-    ? inlineProviders(resolved.providers, environment, PROVIDER_CATALOG)
-    : loadProvidersFile(resolved.providersFile, environment, PROVIDER_CATALOG);
+    ? inlineProviders(resolved.providers, environment, PROVIDER_CATALOG, options)
+    : loadProvidersFile(resolved.providersFile, environment, PROVIDER_CATALOG, options);
   if (options.csvUpload && !entries.some((e) => e.configuredBy === 'upload')) entries.push(csvProvider());
   const providers: ProviderRegistry = createProviderRegistry(entries);
   const defaults = options.defaults ?? {};

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { ConfigError } from './config.js';
 import type { Connector, ConnectorSettings } from './connectors/types.js';
 import type { AuthorizationCodeSpec } from './connectors/oauth.js';
+import type { HttpPolicy } from './connectors/http.js';
 import type { CredentialField } from './contract.js';
 import { csvProvider, sampleProvider, scimProvider, type ProviderEntry } from './providers.js';
 import { minimized, OPTIONAL_FIELDS, unfetched, type StoragePolicy } from './connectors/minimize.js';
@@ -100,13 +101,18 @@ function organizationFields(type: ProviderType, fromFile: Record<string, string>
   return [...type.credentials.map((f) => field(f, true)), ...(type.optional ?? []).map((f) => field(f, false))].filter((f) => fromFile[f.name] === undefined);
 }
 
+export interface ProvidersOptions {
+  /** The connectors' retry policy over http.ts's default (tests shorten its waits). */
+  httpPolicy?: Partial<HttpPolicy> | undefined;
+}
+
 /**
  * Reads the providers file into registry entries. Without a file the deployment has the sample
  * directory alone. A provider whose file entry leaves required credentials out is connected by
  * each organization in the widget, which asks for exactly the fields the file does not set
  * (e.g. Merge's API key in the file, each customer's account token in the widget).
  */
-export function loadProvidersFile(path: string, env: NodeJS.ProcessEnv, catalog: ProviderCatalog): ProviderEntry[] {
+export function loadProvidersFile(path: string, env: NodeJS.ProcessEnv, catalog: ProviderCatalog, options: ProvidersOptions = {}): ProviderEntry[] {
   if (!existsSync(path)) return [sampleProvider()];
   let raw: unknown;
   try {
@@ -114,18 +120,18 @@ export function loadProvidersFile(path: string, env: NodeJS.ProcessEnv, catalog:
   } catch (err) {
     throw new ConfigError(`invalid providers file ${path}: not JSON (${err instanceof Error ? err.message : String(err)})`);
   }
-  return parseProviders(raw, env, catalog, 'providers file');
+  return parseProviders(raw, env, catalog, 'providers file', options);
 }
 
 /**
  * The providers file's list given inline (`createBff({ providers })`): the same rules, except
  * that credentials may be literal strings, because the host's own code chose where they come from.
  */
-export function inlineProviders(list: unknown[], env: NodeJS.ProcessEnv, catalog: ProviderCatalog): ProviderEntry[] {
-  return parseProviders({ providers: list }, env, catalog, 'settings');
+export function inlineProviders(list: unknown[], env: NodeJS.ProcessEnv, catalog: ProviderCatalog, options: ProvidersOptions = {}): ProviderEntry[] {
+  return parseProviders({ providers: list }, env, catalog, 'settings', options);
 }
 
-function parseProviders(raw: unknown, env: NodeJS.ProcessEnv, catalog: ProviderCatalog, source: Source): ProviderEntry[] {
+function parseProviders(raw: unknown, env: NodeJS.ProcessEnv, catalog: ProviderCatalog, source: Source, options: ProvidersOptions): ProviderEntry[] {
   // A declaration, not an arrow: only so does `never` narrow the code after a call.
   function fail(path: (string | number | PropertyKey)[], message: string): never {
     return failIn(source, path, message);
@@ -181,7 +187,7 @@ function parseProviders(raw: unknown, env: NodeJS.ProcessEnv, catalog: ProviderC
       }
     }
     const base = { id: p.id, type: p.type, name: p.name ?? type.name, cacheTtlSeconds: p.cacheTtlSeconds ?? 3600, concurrency: p.concurrency, storagePolicy };
-    const factory = (settings: ConnectorSettings) => minimized(type.factory({ ...settings, omit: unfetched(storagePolicy) }), storagePolicy);
+    const factory = (settings: ConnectorSettings) => minimized(type.factory({ ...settings, omit: unfetched(storagePolicy), policy: options.httpPolicy }), storagePolicy);
     if (p.oauth) {
       const spec = type.oauth;
       if (!spec) fail(at('oauth'), `${p.type} has no sign-in flow here; "oauth" works with ${Object.keys(catalog).filter((k) => catalog[k]!.oauth).join(', ')}`);

@@ -11,7 +11,7 @@ import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
 import { compress } from 'hono/compress';
 import { ConfigError, devSecret, settingsFromEnv, type BffSettings } from './config.js';
-import { createBff, type Bff } from './create-bff.js';
+import { createBff, type Bff, type BffOptions } from './create-bff.js';
 import type { Db } from './db/connect.js';
 import { demoRoutes, seedDemo } from './demo.js';
 import { jsonLogger, type Logger } from './logger.js';
@@ -40,7 +40,7 @@ const HASHED_ASSET = /^\/assets\/.+-[A-Za-z0-9_-]{8,}\.[a-z0-9]+$/;
 
 export async function startStandalone(
   env: NodeJS.ProcessEnv,
-  options: { logger?: Logger; demo?: boolean; environment?: NodeJS.ProcessEnv } = {},
+  options: { logger?: Logger; demo?: boolean; environment?: NodeJS.ProcessEnv; httpPolicy?: BffOptions['httpPolicy'] } = {},
 ): Promise<Standalone> {
   const logger = options.logger ?? jsonLogger();
   const { port: wantedPort, ...settings } = settingsFromEnv(env);
@@ -66,6 +66,7 @@ export async function startStandalone(
   const bff = await createBff(full, {
     logger,
     environment: options.environment ?? env,
+    httpPolicy: options.httpPolicy,
     // The demo without a providers file shows CSV upload beside the sample directory.
     csvUpload: demo && !settings.providers && !existsSync(resolve(settings.providersFile)),
     defaults: {

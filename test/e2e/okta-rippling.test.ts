@@ -89,7 +89,7 @@ beforeAll(async () => {
   );
   await built;
   const environment = { OKTA_PRIVATE_KEY: oktaKeys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() };
-  server = await startStandalone({ PORT: '0', DATA_DIR: dataDir, HR_IMPORT_CONFIG: file }, { logger: silentLogger, demo: true, environment });
+  server = await startStandalone({ PORT: '0', DATA_DIR: dataDir, HR_IMPORT_CONFIG: file }, { logger: silentLogger, demo: true, environment, httpPolicy: { baseDelayMs: 5, maxDelayMs: 50 } });
   browser = await chromium.launch({ executablePath: findChromium() as string, args: CHROMIUM_ARGS as string[] });
   context = await browser.newContext();
 }, 120_000);

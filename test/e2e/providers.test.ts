@@ -227,6 +227,9 @@ const TARGET = { type: 'organization', id: 'acme' } as const;
 
 let server: Standalone;
 let browser: Browser;
+/** The default retry policy's attempts and budget with waits of milliseconds: a provider that is down fails as it would, without 8–15 s of real backoff. */
+const SHORT_WAITS = { baseDelayMs: 5, maxDelayMs: 50 };
+
 /** One context for every page: the demo's script is fetched once and cached, each test still gets its own page. */
 let context: BrowserContext;
 let dataDir: string;
@@ -241,7 +244,7 @@ beforeAll(async () => {
   // cacheTtlSeconds 0: every listing asks the provider again, so a fault switched on is met at once.
   writeFileSync(file, JSON.stringify({ providers: CASES.map((c) => ({ ...c.entry(stands.get(c.id)!.url), cacheTtlSeconds: 0 })) }));
   await built;
-  server = await startStandalone({ PORT: '0', DATA_DIR: dataDir, HR_IMPORT_CONFIG: file }, { logger: silentLogger, demo: true, environment: ENV });
+  server = await startStandalone({ PORT: '0', DATA_DIR: dataDir, HR_IMPORT_CONFIG: file }, { logger: silentLogger, demo: true, environment: ENV, httpPolicy: SHORT_WAITS });
   browser = await chromium.launch({ executablePath: findChromium() as string, args: CHROMIUM_ARGS as string[] });
   context = await browser.newContext();
 }, 120_000);
@@ -353,6 +356,8 @@ describe('provider faults through the widget', { timeout: TIMEOUT }, () => {
     await withPage(async (_page, dialog) => {
       // The organization replaces its working credentials with a mistyped secret.
       await dialog.getByRole('button', { name: 'Disconnect Personio' }).click();
+      // Choosing Personio before the disconnect lands would open its contacts, not the connect form.
+      await expect.poll(() => dialog.getByRole('button', { name: 'Disconnect Personio' }).count()).toBe(0);
       await connect(dialog, personio, { 'Client ID': 'personio-client', 'Client secret': 'personio-secret-typo' });
       await dialog.getByRole('button', { name: 'Personio', exact: true }).click();
 
