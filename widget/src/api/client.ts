@@ -10,13 +10,16 @@ export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
   readonly details: unknown;
+  /** How long the server asked to wait before sending the request again (its Retry-After), when it said. */
+  readonly retryAfterMs: number | undefined;
 
-  constructor(status: number, code: string, message: string, details?: unknown) {
+  constructor(status: number, code: string, message: string, details?: unknown, retryAfterMs?: number) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
     this.details = details;
+    this.retryAfterMs = retryAfterMs;
   }
 
   /**
@@ -306,17 +309,24 @@ export class ApiClient {
         data = null;
       }
     }
-    if (!response.ok) throw errorFrom(response.status, data);
+    if (!response.ok) throw errorFrom(response.status, data, retryAfterOf(response));
     if (response.status === 204) return undefined as T;
     if (data === null) throw new ApiError(response.status, 'invalid_response', msg('The server sent an answer the widget cannot read.'));
     return data as T;
   }
 }
 
-function errorFrom(status: number, data: unknown): ApiError {
+/** Retry-After in seconds (the BFF never sends the HTTP-date form), bounded to a minute. */
+function retryAfterOf(response: Response): number | undefined {
+  const value = response.headers.get('Retry-After');
+  const seconds = value === null || !/^\d+$/.test(value.trim()) ? NaN : Number(value);
+  return Number.isFinite(seconds) ? Math.min(seconds, 60) * 1000 : undefined;
+}
+
+function errorFrom(status: number, data: unknown, retryAfterMs?: number): ApiError {
   const error = (data as Partial<ErrorBody> | null)?.error;
   if (error && typeof error.code === 'string' && typeof error.message === 'string') {
-    return new ApiError(status, error.code, error.message, error.details);
+    return new ApiError(status, error.code, error.message, error.details, retryAfterMs);
   }
   return new ApiError(status, `http_${status}`, msg(str`The server answered with status ${status}.`));
 }

@@ -229,8 +229,10 @@ function answer<P extends keyof paths, M extends 'get' | 'post' | 'put' | 'delet
   return json(status, body);
 }
 
-export function errorResponse(status: number, code: string, message: string, details?: unknown): Response {
-  return json(status, { error: { code, message, ...(details === undefined ? {} : { details }) } });
+export function errorResponse(status: number, code: string, message: string, details?: unknown, headers: Record<string, string> = {}): Response {
+  const response = json(status, { error: { code, message, ...(details === undefined ? {} : { details }) } });
+  for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
+  return response;
 }
 
 export const refreshIdle = (): RefreshStatus => ({ status: 'idle', fetched: 0, total: null, syncedAt: null, stale: true });

@@ -353,9 +353,11 @@ describe('hr-import: import', () => {
     expect(second!.headers.get('Idempotency-Key')).to.equal(first!.headers.get('Idempotency-Key'));
   });
 
-  it('waits while another attempt with the same key is in flight, then shows its result', async () => {
+  it('waits as long as the server says while another attempt with the same key is in flight, then shows its result', async () => {
     let calls = 0;
-    bff.on('POST /imports', () => (++calls === 1 ? errorResponse(409, 'idempotency_key_in_flight', 'An import with this Idempotency-Key is still running.') : undefined));
+    bff.on('POST /imports', () =>
+      ++calls === 1 ? errorResponse(409, 'idempotency_key_in_flight', 'An import with this Idempotency-Key is still running.', undefined, { 'Retry-After': '0' }) : undefined,
+    );
     const el = await mount();
     await openContacts(el);
     await check(el, 'Ada Lovelace');

@@ -565,8 +565,9 @@ export class HrImport extends LitElement {
       try {
         return await api.createImport(request, key);
       } catch (error) {
-        if (toApiError(error).code !== 'idempotency_key_in_flight' || attempt >= 5) throw error;
-        await new Promise((ok) => setTimeout(ok, 1000));
+        const apiError = toApiError(error);
+        if (apiError.code !== 'idempotency_key_in_flight' || attempt >= 5) throw error;
+        await new Promise((ok) => setTimeout(ok, apiError.retryAfterMs ?? 1000));
       }
     }
   }
