@@ -169,7 +169,8 @@ describe('@hr-import/bff from plain Node', () => {
   });
 });
 
-describe('a host type-checking against both packages', () => {
+// Two whole type-checks, CPU-bound: beside the other suites on two cores they take well over the default 30 s.
+describe('a host type-checking against both packages', { timeout: 120_000 }, () => {
   // The settings of a strict host, with skipLibCheck off so our .d.ts are checked too, and only
   // @types/node installed (no @types for better-sqlite3, pg or nodemailer).
   const strict = {

@@ -1,5 +1,5 @@
 /**
- * A BFF process killed (SIGKILL) in the middle of a 10,000-invite import: after a restart the
+ * A BFF process killed (SIGKILL) in the middle of a 1,000-invite import: after a restart the
  * import is complete or absent, never partial; a retry with its key makes it exactly one
  * import; and the outbox worker then mails each invite once. On a SQLite file, or on a fresh
  * PostgreSQL database when TEST_PG_URL is set.
@@ -19,7 +19,7 @@ import { fileTransport } from '../mail/transport.js';
 import { silentLogger } from '../logger.js';
 import { postImport, sessionFor, sharedDatabase, startChild, warmDirectory, type Child, type SharedDatabase } from '../../test/crash/fixture.js';
 
-const SIZE = 10_000;
+const SIZE = 1_000;
 const KILL_AT = [0.1, 0.5, 0.9];
 
 let shared: SharedDatabase;
@@ -119,7 +119,7 @@ describe('a BFF killed during an import', () => {
     expect(completed.sort()).toEqual(imports.map((i) => i.id).sort());
     expect(events.filter((e) => e.type === 'invite.sent').length).toBe(invites.length);
     expect(events.map((e) => Number(e.seq))).toEqual(events.map((_, i) => i + 1));
-    // Thousands of mails, each now marked sent with its invite.sent event in its own short
-    // transaction: about 20 s on PostgreSQL on a quiet machine, over 60 s beside other suites.
+    // A thousand invites is enough: the kills land at fractions of the import's measured
+    // duration, and one of them must land inside its write transaction (checked above).
   }, 120_000);
 });

@@ -53,7 +53,8 @@ describe('/api/providers/:provider/refresh', () => {
   it('is idle before the first refresh, runs in the background, and makes the contacts listable', async () => {
     expect(await status()).toEqual({ status: 'idle', fetched: 0, total: null, syncedAt: null, stale: true });
     const started = await status('POST');
-    expect(started).toMatchObject({ status: 'syncing', fetched: 0, stale: true });
+    // On a busy machine the first page may already be in by the time the answer is written.
+    expect(started).toMatchObject({ status: 'syncing', stale: true });
     const seen: number[] = [];
     let s = started;
     while (s.status === 'syncing') {
