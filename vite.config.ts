@@ -1,7 +1,9 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig, type TestProjectInlineConfiguration, type ViteUserConfig } from 'vitest/config';
 import { resolve } from 'node:path';
 // @ts-expect-error: plain JS module (a Vite plugin), typed by use
 import { collapseTemplateWhitespace } from './scripts/collapse-template-whitespace.mjs';
+// @ts-expect-error: plain JS module, typed by use
+import { postgresForTests } from './scripts/postgres-for-tests.mjs';
 
 /**
  * `vite build` emits the widget as one ES module (widget/dist/browser/hr-import.js, Lit included)
@@ -13,14 +15,38 @@ import { collapseTemplateWhitespace } from './scripts/collapse-template-whitespa
 /** The modules of Keep in sync and the Updates view (the seat meter and the rest they use stay in the core). */
 const SYNC_PARTS = /widget[\\/]src[\\/](components[\\/](sync-|role-rules|expired-invites)|templates[\\/]check-all|events[\\/]sync\.|model[\\/]sync-rule|styles[\\/]sync\.)/;
 
-export default defineConfig(({ mode }) => {
+/** Run against PostgreSQL too: every BFF test that opens a database, and the system tests that open a harness. */
+const ON_POSTGRES = ['bff/**/*.test.ts', 'test/fuzz.test.ts', 'test/scope.test.ts', 'test/minimal-fields.test.ts'];
+/** BFF tests that touch no database: once is enough. */
+const NO_DATABASE = ['bff/connectors/**', 'bff/contract/**', 'bff/config.test.ts', 'bff/crypto.test.ts', 'bff/invite-texts.test.ts', 'bff/mail/invite-template.test.ts', 'bff/services/message.test.ts'];
+
+/**
+ * One vitest run, both dialects: the BFF's tests on SQLite and again on PostgreSQL (when a
+ * server answers, see scripts/postgres-for-tests.mjs), then the system tests (browsers, child
+ * processes, packages). The BFF's files share their workers' module cache (isolate: false):
+ * they hold no module state between tests, and importing the BFF afresh per file cost ~2 s each.
+ */
+async function testProjects(): Promise<TestProjectInlineConfiguration[]> {
+  if (!process.env.VITEST) return [];
+  const pgUrl: string | null = await postgresForTests();
+  const project = (test: TestProjectInlineConfiguration['test']): TestProjectInlineConfiguration => ({ extends: true, test });
+  return [
+    project({ name: 'sqlite', include: ['bff/**/*.test.ts'], isolate: false, env: { TEST_PG_URL: '' } }),
+    ...(pgUrl ? [project({ name: 'postgres', include: ON_POSTGRES, exclude: [...configDefaults.exclude, ...NO_DATABASE], isolate: false, env: { TEST_PG_URL: pgUrl }, globalSetup: ['test/postgres-teardown.ts'] })] : []),
+    project({ name: 'system', include: ['test/**/*.test.ts'], env: { TEST_PG_URL: '' } }),
+  ];
+}
+
+export default defineConfig(async ({ mode }): Promise<ViteUserConfig> => {
   const base = {
     test: {
-      include: ['bff/**/*.test.ts', 'test/**/*.test.ts'],
       environment: 'node',
       pool: 'forks',
       testTimeout: 30_000,
       hookTimeout: 60_000,
+      // Most tests wait on a database, a browser or a child process: more workers than cores.
+      maxWorkers: 3,
+      projects: await testProjects(),
     },
   };
   if (mode === 'demo' || mode === 'accept') {
