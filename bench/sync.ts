@@ -19,7 +19,7 @@ import { createProviderRegistry } from '../bff/providers.js';
 import { getTarget, syncMembers, upsertTarget } from '../bff/services/targets.js';
 import { refreshDirectory } from '../bff/services/directory.js';
 import { claimRule, evaluate, startRun, type SyncDeps } from '../bff/services/sync-runs.js';
-import { newId } from '../bff/services/imports.js';
+import { newId } from '../bff/services/ids.js';
 import type { AppConfig } from '../bff/deps.js';
 import { companyPeople, median } from './people.js';
 

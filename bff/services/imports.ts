@@ -2,7 +2,6 @@
  * POST /api/imports: turns a selection into invites in one transaction. Within it the seats are
  * counted again, so an import either fits the plan's user limit whole or writes nothing.
  */
-import { createHash, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database, NewInvite, Target } from '../db/schema.js';
 import type { ImportRequest, ImportResult, InviteLocale, Seats, SkipReason, TargetType } from '../contract.js';
@@ -17,46 +16,12 @@ import { checkMailBudget, type MailLimits } from './mail-limits.js';
 import { renderInvite } from './message.js';
 import { isValidEmail } from './text.js';
 import { IMPORT_EVENT_INVITES, importCompletedEvent, recordEvent, type NewEvent } from '../webhooks/events.js';
+import { acceptLink, newId, newInviteToken } from './ids.js';
 
 // Rows per INSERT: 1,000 invites × 18 columns = 18,000 parameters, under SQLite's 32,766 and
 // PostgreSQL's 65,535; bigger batches mean fewer statements to prepare (measured in bench/).
 const BATCH = 1000;
 const LOOKUP_CHUNK = 5000;
-
-/**
- * Bytes from the OS CSPRNG, drawn 64 KiB at a time: an import of 10,000 people needs 30,000
- * ids and tokens, and one system call per value was a fifth of its time. Each byte is handed
- * out once (as crypto.randomUUID's own cache does).
- */
-const POOL_BYTES = 64 * 1024;
-let pool = Buffer.alloc(0);
-let poolOffset = 0;
-function secureRandom(n: number): Buffer {
-  if (poolOffset + n > pool.length) {
-    pool = randomBytes(Math.max(POOL_BYTES, n));
-    poolOffset = 0;
-  }
-  const out = pool.subarray(poolOffset, poolOffset + n);
-  poolOffset += n;
-  return out;
-}
-
-export function newId(prefix: string): string {
-  return `${prefix}_${secureRandom(15).toString('base64url')}`;
-}
-
-export function newInviteToken(): { token: string; hash: string } {
-  const token = secureRandom(32).toString('base64url');
-  return { token, hash: hashToken(token) };
-}
-
-export function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
-}
-
-export function acceptLink(acceptUrl: string, token: string): string {
-  return `${acceptUrl}${acceptUrl.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}`;
-}
 
 export interface ImportDeps {
   db: Kysely<Database>;

@@ -8,7 +8,7 @@ import { writeTransaction } from '../db/connect.js';
 import { recordAudit } from './audit.js';
 import { AppError } from '../errors.js';
 import { countSeats, getTarget, liveInvite, lockTarget, roleLabel } from './targets.js';
-import { acceptLink, hashToken, newId, newInviteToken } from './imports.js';
+import { acceptLink, hashToken, newId, newInviteToken } from './ids.js';
 import { renderInvite } from './message.js';
 import { INVITE_EVENT_COLUMNS, inviteEvent, recordEvent, type NewEvent } from '../webhooks/events.js';
 import { checkMailBudget, checkResend, type MailLimits } from './mail-limits.js';

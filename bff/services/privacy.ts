@@ -17,7 +17,7 @@ import type { PrivacyErasure, PrivacyExport } from '../contract/privacy.js';
 import type { TargetType } from '../contract/common.js';
 import { writeTransaction } from '../db/connect.js';
 import { recordAudit } from './audit.js';
-import { newId } from './imports.js';
+import { newId } from './ids.js';
 import { normalizeEmail } from './text.js';
 
 export interface PersonRef {

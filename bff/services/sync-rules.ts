@@ -13,7 +13,8 @@ import { credentialKey } from '../crypto.js';
 import { getProvider } from '../providers.js';
 import { DEFAULT_REFRESH_LIMITS, ensureDirectory } from './directory.js';
 import { openConnection, type Connection } from './connections.js';
-import { newId, type Inviter } from './imports.js';
+import { type Inviter } from './imports.js';
+import { newId } from './ids.js';
 import { countSeats, getTarget, seatHolders, targetRoles, type TargetRef } from './targets.js';
 import { definitionOf, getRule, inScope, roleFor, runSummary, type RuleDefinition, type SyncDeps } from './sync-runs.js';
 

@@ -21,7 +21,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Database, Invite } from '../db/schema.js';
 import { dialectOf, writeTransaction } from '../db/connect.js';
 import { AppError } from '../errors.js';
-import { newId } from '../services/imports.js';
+import { newId } from '../services/ids.js';
 import type { TargetType } from '../contract/common.js';
 import {
   IMPORT_EVENT_INVITES,
