@@ -21,7 +21,7 @@ async function ask() {
     return url;
   } catch (err) {
     const line = `PostgreSQL not reachable at ${shown} (${err.code ?? err.message}): `;
-    if (process.env.HR_IMPORT_REQUIRE_PG === '1') throw new Error(line + 'the PostgreSQL run is required here (HR_IMPORT_REQUIRE_PG=1).');
+    if (process.env.HR_IMPORT_REQUIRE_PG === '1') throw new Error(line + 'the PostgreSQL run is required here (HR_IMPORT_REQUIRE_PG=1).', { cause: err });
     console.warn(line + 'the tests run on SQLite only (set TEST_PG_URL to run them on PostgreSQL too).');
     return null;
   }

@@ -253,7 +253,7 @@ export function createHttp(deps: HttpDeps): ProviderHttp {
       let verdict: Verdict;
       let hintMs: number | undefined;
       let status: number | undefined;
-      let message = '';
+      let message: string;
       try {
         const res = await once(url, options, deadline, policy.deadlineMs - spent());
         if (res.ok) return res;

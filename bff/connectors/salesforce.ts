@@ -165,7 +165,7 @@ function readPosition(state: string | null, objects: number): Position {
 
 function classify(status: number, body: string, headers: Headers): Verdict | undefined {
   if (status !== 403) return undefined;
-  let errors: Record<string, unknown>[] = [];
+  let errors: Record<string, unknown>[];
   try {
     errors = recordsOf(JSON.parse(body));
   } catch {

@@ -11,7 +11,7 @@ import { migrations } from '../../migrations/index.js';
 import { createHarness, type Harness } from '../../test/harness.js';
 import type { DirectoryContact } from '../connectors/types.js';
 import { listContacts, listFacets, refreshDirectory, resolveSelection } from './directory.js';
-import { getTarget, syncMembers } from './targets.js';
+import { getTarget } from './targets.js';
 import { foldForSearch } from './text.js';
 
 const KEY = 'acme-hr:*';

@@ -36,7 +36,7 @@ function visibleText(html: string): string {
 
 describe('the invite mail', () => {
   it('says who invited whom to what as which role, with the message, a button, the expiry and a footer', () => {
-    const { subject, html, text } = renderInvite(mail());
+    const { subject, html } = renderInvite(mail());
     expect(subject).toBe('Join Protein Folding');
     const seen = visibleText(html);
     expect(seen).toContain('Dana Admin invited you to join the lab Protein Folding as Reviewer.');

@@ -16,8 +16,6 @@
  * before the code is redeemed, so nobody's directory is connected to another organization.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema.js';
 import type { OAuthStart } from '../contract.js';
 import { createHttp } from '../connectors/http.js';
 import { redeemAuthorizationCode } from '../connectors/oauth.js';

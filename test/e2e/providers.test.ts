@@ -390,7 +390,6 @@ describe('provider faults through the widget', { timeout: TIMEOUT }, () => {
   });
 
   it('provider down: 5xx through every retry, a clear message and Retry, which lists once it is back', async () => {
-    const microsoft = stands.get('microsoft') as Loopback & { dataRequests(): unknown[] };
     microsoftFailures.push(...Array<Failure>(50).fill('5xx'));
     await withPage(async (_page, dialog) => {
       await dialog.getByRole('button', { name: 'Microsoft Entra ID', exact: true }).click();

@@ -37,6 +37,8 @@ export type HrImportEventHandlers = {
 export type HrImportJsxProps = DetailedHTMLProps<HTMLAttributes<HrImport>, HrImport> & HrImportAttributes & HrImportEventHandlers;
 
 declare module 'react' {
+  // React's JSX types live in a namespace: augmenting them takes one.
+  // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace JSX {
     interface IntrinsicElements {
       'hr-import': HrImportJsxProps;

@@ -5,7 +5,7 @@ import type { HrConnectionChangeEvent } from '../../events/internal.js';
 import { expectAccessible } from '../../test/axe.js';
 import { FakeBff, errorResponse, json } from '../../test/fake-bff.js';
 import { mountWithApi } from '../../test/mount.js';
-import { findByRole, getByRole, queryByRole, visibleText } from '../../test/queries.js';
+import { findByRole, getByRole, visibleText } from '../../test/queries.js';
 import type { HrProviderPicker } from '../provider-picker/provider-picker.js';
 import '../provider-picker/provider-picker.js';
 import type { HrProviderConnect } from './provider-connect.js';

@@ -114,7 +114,7 @@ export class HrSyncRuleEditor extends LitElement {
   }
 
   private handleReportsTo(event: HrReportsToChangeEvent) {
-    const { reportsTo, ...scope } = this._rule.scope;
+    const { reportsTo: _previous, ...scope } = this._rule.scope;
     this._managerName = event.managerName;
     this.edit({ scope: event.reportsTo ? { ...scope, reportsTo: event.reportsTo } : scope });
   }
