@@ -15,7 +15,11 @@ export const SCHEMA_VERSION = '2.1.0';
 export const PUBLIC_TAGS = ['hr-import'];
 
 /** `widget/src/x/y.ts` → `dist/module/x/y.js`: the compiled file the package ships for a source (Vite keeps one file per module). */
-const shipped = (sourcePath) => sourcePath.replace(PACKAGE_ROOT, '').replace(/^src\//, 'dist/module/').replace(/\.ts$/, '.js');
+const shipped = (sourcePath) =>
+  sourcePath
+    .replace(PACKAGE_ROOT, '')
+    .replace(/^src\//, 'dist/module/')
+    .replace(/\.ts$/, '.js');
 
 /**
  * Fits the manifest to how this codebase writes elements:

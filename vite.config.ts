@@ -13,12 +13,21 @@ import { postgresForTests } from './scripts/postgres-for-tests.mjs';
  * (bff/dist/public/). `vitest` runs the BFF and end-to-end tests in Node.
  */
 /** The modules of Keep in sync and the Updates view (the seat meter and the rest they use stay in the core). */
-const SYNC_PARTS = /widget[\\/]src[\\/](components[\\/](sync-|role-rules|expired-invites)|templates[\\/]check-all|events[\\/]sync\.|model[\\/]sync-rule|styles[\\/]sync\.)/;
+const SYNC_PARTS =
+  /widget[\\/]src[\\/](components[\\/](sync-|role-rules|expired-invites)|templates[\\/]check-all|events[\\/]sync\.|model[\\/]sync-rule|styles[\\/]sync\.)/;
 
 /** Run against PostgreSQL too: every BFF test that opens a database, and the system tests that open a harness. */
 const ON_POSTGRES = ['bff/**/*.test.ts', 'test/fuzz.test.ts', 'test/scope.test.ts', 'test/minimal-fields.test.ts'];
 /** BFF tests that touch no database: once is enough. */
-const NO_DATABASE = ['bff/connectors/**', 'bff/contract/**', 'bff/config.test.ts', 'bff/crypto.test.ts', 'bff/invite-texts.test.ts', 'bff/mail/invite-template.test.ts', 'bff/services/message.test.ts'];
+const NO_DATABASE = [
+  'bff/connectors/**',
+  'bff/contract/**',
+  'bff/config.test.ts',
+  'bff/crypto.test.ts',
+  'bff/invite-texts.test.ts',
+  'bff/mail/invite-template.test.ts',
+  'bff/services/message.test.ts',
+];
 
 /**
  * One vitest run, both dialects: the BFF's tests on SQLite and again on PostgreSQL (when a
@@ -32,7 +41,18 @@ async function testProjects(): Promise<TestProjectInlineConfiguration[]> {
   const project = (test: TestProjectInlineConfiguration['test']): TestProjectInlineConfiguration => ({ extends: true, test });
   return [
     project({ name: 'sqlite', include: ['bff/**/*.test.ts'], isolate: false, env: { TEST_PG_URL: '' } }),
-    ...(pgUrl ? [project({ name: 'postgres', include: ON_POSTGRES, exclude: [...configDefaults.exclude, ...NO_DATABASE], isolate: false, env: { TEST_PG_URL: pgUrl }, globalSetup: ['test/postgres-teardown.ts'] })] : []),
+    ...(pgUrl
+      ? [
+          project({
+            name: 'postgres',
+            include: ON_POSTGRES,
+            exclude: [...configDefaults.exclude, ...NO_DATABASE],
+            isolate: false,
+            env: { TEST_PG_URL: pgUrl },
+            globalSetup: ['test/postgres-teardown.ts'],
+          }),
+        ]
+      : []),
     project({ name: 'system', include: ['test/**/*.test.ts'], env: { TEST_PG_URL: '' } }),
   ];
 }
@@ -100,8 +120,7 @@ export default defineConfig(async ({ mode }): Promise<ViteUserConfig> => {
               // as the script loads, off the main thread, instead of one by one on the main thread
               // the first time each runs, which cost the first contacts step about 10 ms of the
               // admin's click. (https://v8.dev/blog/explicit-compile-hints; other engines skip it.)
-              postBanner: (chunk: { name: string; isEntry: boolean }) =>
-                !chunk.isEntry && chunk.name === 'hr-import' ? '//# allFunctionsCalledOnLoad' : '',
+              postBanner: (chunk: { name: string; isEntry: boolean }) => (!chunk.isEntry && chunk.name === 'hr-import' ? '//# allFunctionsCalledOnLoad' : ''),
               // What every page needs stays in hr-import.js; only what few pages need (the CSV
               // upload, each translation) is a chunk beside it, fetched on first use.
               // The roles, message and confirmation steps are one chunk, fetched as the contacts step opens.
@@ -111,7 +130,12 @@ export default defineConfig(async ({ mode }): Promise<ViteUserConfig> => {
                   { name: 'steps', test: (id: string) => /role-assigner|message-composer|import-summary/.test(id), priority: 1 },
                   // Keep in sync and Updates: fetched when the admin opens one, or with the session of a target that has rules.
                   { name: 'sync', test: (id: string) => SYNC_PARTS.test(id), priority: 1 },
-                  { name: 'hr-import', priority: 2, test: (id: string) => !SYNC_PARTS.test(id) && !/csv-upload|role-assigner|message-composer|import-summary|locales[\\/]generated[\\/](?!locale-codes)/.test(id) },
+                  {
+                    name: 'hr-import',
+                    priority: 2,
+                    test: (id: string) =>
+                      !SYNC_PARTS.test(id) && !/csv-upload|role-assigner|message-composer|import-summary|locales[\\/]generated[\\/](?!locale-codes)/.test(id),
+                  },
                 ],
               },
             },

@@ -65,7 +65,9 @@ try {
     console.log(`sync 100k, ${concurrency} in flight, ${RUNS} alternating runs per checkout (median, quartiles; peak RSS growth)`);
     trees.forEach((tree, i) => {
       const xs = ms[i]!;
-      console.log(`  ${tree.padEnd(40)} ${quantile(xs, 0.5).toFixed(0).padStart(7)} ms   (${quantile(xs, 0.25).toFixed(0)} to ${quantile(xs, 0.75).toFixed(0)})   ${(quantile(rss[i]!, 0.5) / 1024 / 1024).toFixed(0)} MB`);
+      console.log(
+        `  ${tree.padEnd(40)} ${quantile(xs, 0.5).toFixed(0).padStart(7)} ms   (${quantile(xs, 0.25).toFixed(0)} to ${quantile(xs, 0.75).toFixed(0)})   ${(quantile(rss[i]!, 0.5) / 1024 / 1024).toFixed(0)} MB`,
+      );
     });
   }
 } finally {

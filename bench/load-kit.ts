@@ -13,8 +13,17 @@ export const SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 5);
 export const RUNS = Number(process.env.BENCH_LOAD_RUNS ?? 3);
 const FRAGMENTS = ['ber', 'man', 'eng', 'ada', 'ro', 'li'];
 
-export interface Figures { rps: number; p99: number; failed: number; requests: number }
-export interface LoadServer { url: string; token: string; stop(): Promise<void> }
+export interface Figures {
+  rps: number;
+  p99: number;
+  failed: number;
+  requests: number;
+}
+export interface LoadServer {
+  url: string;
+  token: string;
+  stop(): Promise<void>;
+}
 
 /** One server process; `env` adds to this process's environment (BENCH_LOAD_DB, BENCH_LOAD_REPLICA_OF). */
 export async function startServer(env: Record<string, string> = {}): Promise<LoadServer> {
@@ -30,7 +39,11 @@ export async function startServer(env: Record<string, string> = {}): Promise<Loa
   return {
     url: `http://127.0.0.1:${port}`,
     token,
-    stop: () => new Promise((ok) => { child.once('exit', () => ok()); child.kill('SIGTERM'); }),
+    stop: () =>
+      new Promise((ok) => {
+        child.once('exit', () => ok());
+        child.kill('SIGTERM');
+      }),
   };
 }
 
@@ -44,7 +57,12 @@ export async function hammer(options: autocannon.Options): Promise<Figures> {
   };
 }
 
-export const medianOf = (runs: Figures[]) => ({ rps: median(runs.map((r) => r.rps)), p99: median(runs.map((r) => r.p99)), failed: runs.reduce((n, r) => n + r.failed, 0), requests: runs.reduce((n, r) => n + r.requests, 0) });
+export const medianOf = (runs: Figures[]) => ({
+  rps: median(runs.map((r) => r.rps)),
+  p99: median(runs.map((r) => r.p99)),
+  failed: runs.reduce((n, r) => n + r.failed, 0),
+  requests: runs.reduce((n, r) => n + r.requests, 0),
+});
 
 /** autocannon takes several URLs (README: "More than one URL is allowed"); its types say one. */
 const toTarget = (urls: string[]): string => (urls.length === 1 ? urls[0]! : (urls as unknown as string));
@@ -62,28 +80,37 @@ export function loadRoutes(urls: string[], token: string): { name: string; optio
       name: 'GET contacts (search, 50 a page)',
       options: {
         url,
-        requests: [{
-          method: 'GET',
-          headers: auth,
-          // What admins type: two- and three-letter fragments matching 10–40% of the directory
-          // (bench/search.ts), drawn at random; nothing in the BFF caches a search's answer.
-          setupRequest: (req) => ({ ...req, path: `/api/providers/bench/contacts?limit=50&search=${FRAGMENTS[randomInt(FRAGMENTS.length)]}` }),
-        }],
+        requests: [
+          {
+            method: 'GET',
+            headers: auth,
+            // What admins type: two- and three-letter fragments matching 10–40% of the directory
+            // (bench/search.ts), drawn at random; nothing in the BFF caches a search's answer.
+            setupRequest: (req) => ({ ...req, path: `/api/providers/bench/contacts?limit=50&search=${FRAGMENTS[randomInt(FRAGMENTS.length)]}` }),
+          },
+        ],
       },
     },
     {
       name: 'POST /api/imports (1 contact each)',
       options: {
         url,
-        requests: [{
-          method: 'POST',
-          setupRequest: (req) => ({
-            ...req,
-            path: '/api/imports',
-            headers: { ...auth, 'Content-Type': 'application/json', 'Idempotency-Key': `load-${randomInt(2 ** 47)}` },
-            body: JSON.stringify({ provider: 'bench', selection: { ids: [`p${randomInt(10_000)}`] }, role: 'user', message: { subject: 'Join {{targetName}}', body: 'Hi {{firstName}}' } }),
-          }),
-        }],
+        requests: [
+          {
+            method: 'POST',
+            setupRequest: (req) => ({
+              ...req,
+              path: '/api/imports',
+              headers: { ...auth, 'Content-Type': 'application/json', 'Idempotency-Key': `load-${randomInt(2 ** 47)}` },
+              body: JSON.stringify({
+                provider: 'bench',
+                selection: { ids: [`p${randomInt(10_000)}`] },
+                role: 'user',
+                message: { subject: 'Join {{targetName}}', body: 'Hi {{firstName}}' },
+              }),
+            }),
+          },
+        ],
       },
     },
   ];

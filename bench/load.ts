@@ -19,7 +19,9 @@ function report(name: string, runs: Figures[], ceiling: { rps: number; p99: numb
 const server = await startServer();
 try {
   const routes = loadRoutes([server.url], server.token);
-  console.log(`\nload (${process.env.BENCH_LOAD_DB === 'postgres' ? 'PostgreSQL' : 'SQLite'}, 100,000 people): ${CONNECTIONS} connections, ${SECONDS} s a run, median of ${RUNS} runs (ratio to the health route = the framework's ceiling here)`);
+  console.log(
+    `\nload (${process.env.BENCH_LOAD_DB === 'postgres' ? 'PostgreSQL' : 'SQLite'}, 100,000 people): ${CONNECTIONS} connections, ${SECONDS} s a run, median of ${RUNS} runs (ratio to the health route = the framework's ceiling here)`,
+  );
   const figures = new Map<string, Figures[]>(routes.map((r) => [r.name, []]));
   // Interleaved, so a slow moment of the machine lands on every route rather than on one.
   for (let run = 0; run < RUNS; run++) for (const r of routes) figures.get(r.name)!.push(await hammer(r.options));

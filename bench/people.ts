@@ -68,8 +68,53 @@ export async function benchApp(
   return { app, token };
 }
 
-const FIRST = ['Robert', 'Albert', 'Ada', 'Adam', 'Amanda', 'Herman', 'Manuel', 'Emma', 'Olivia', 'Noah', 'Liam', 'Sofia', 'Lucas', 'Mia', 'Yuki', 'José', 'Zoë', 'Chen', 'Priya', 'Kwame', 'Ines', 'Lars', 'Fatima'];
-const LAST = ['Weber', 'Berg', 'Hoffmann', 'Neumann', 'Chapman', 'Adams', 'Smith', 'Garcia', 'Müller', 'Kim', 'Nguyen', 'Rossi', 'Dubois', 'Silva', 'Kowalski', 'Okafor', 'Tanaka', 'Jensen', 'Novak', 'Ortiz'];
+const FIRST = [
+  'Robert',
+  'Albert',
+  'Ada',
+  'Adam',
+  'Amanda',
+  'Herman',
+  'Manuel',
+  'Emma',
+  'Olivia',
+  'Noah',
+  'Liam',
+  'Sofia',
+  'Lucas',
+  'Mia',
+  'Yuki',
+  'José',
+  'Zoë',
+  'Chen',
+  'Priya',
+  'Kwame',
+  'Ines',
+  'Lars',
+  'Fatima',
+];
+const LAST = [
+  'Weber',
+  'Berg',
+  'Hoffmann',
+  'Neumann',
+  'Chapman',
+  'Adams',
+  'Smith',
+  'Garcia',
+  'Müller',
+  'Kim',
+  'Nguyen',
+  'Rossi',
+  'Dubois',
+  'Silva',
+  'Kowalski',
+  'Okafor',
+  'Tanaka',
+  'Jensen',
+  'Novak',
+  'Ortiz',
+];
 const DEPARTMENTS = ['Engineering', 'Sales', 'Marketing', 'Finance', 'Legal', 'Support', 'Operations', 'People', 'Design', 'Research'];
 const TITLES = ['Engineer', 'Manager', 'Analyst', 'Designer', 'Director', 'Specialist', 'Consultant', 'Coordinator'];
 const LOCATIONS = ['Berlin', 'Canada', 'Lisbon', 'Tokyo', 'New York', 'Madrid', 'Paris', 'Nairobi', 'Sydney', 'São Paulo', 'Denver', 'Osaka'];

@@ -24,7 +24,10 @@ try {
     const servers: LoadServer[] = [];
     try {
       for (let i = 0; i < replicas; i++) servers.push(await startServer({ BENCH_LOAD_REPLICA_OF: pg.url }));
-      const routes = loadRoutes(servers.map((s) => s.url), servers[0]!.token);
+      const routes = loadRoutes(
+        servers.map((s) => s.url),
+        servers[0]!.token,
+      );
       const figures = new Map<string, Figures[]>(routes.map((r) => [r.name, []]));
       for (let run = 0; run < RUNS; run++) for (const r of routes) figures.get(r.name)!.push(await hammer(r.options));
       results.set(replicas, figures);
@@ -32,7 +35,9 @@ try {
       await Promise.all(servers.map((s) => s.stop()));
     }
   }
-  console.log(`\nreplicas (PostgreSQL, 100,000 people): one process against three on one database, ${CONNECTIONS} connections in all, ${SECONDS} s a run, median of ${RUNS}`);
+  console.log(
+    `\nreplicas (PostgreSQL, 100,000 people): one process against three on one database, ${CONNECTIONS} connections in all, ${SECONDS} s a run, median of ${RUNS}`,
+  );
   let failed = 0;
   for (const name of results.get(1)!.keys()) {
     const one = medianOf(results.get(1)!.get(name)!);

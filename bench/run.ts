@@ -49,7 +49,14 @@ async function freshDb(kind: 'sqlite' | 'postgres', dir: string): Promise<{ db: 
   if (kind === 'postgres') {
     const created = await createPgDatabase(process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
     const db = openDatabase({ url: created.url, sqlitePath: '', onIdleError: () => undefined });
-    return { db, url: created.url, drop: async () => { await db.close(); await created.drop(); } };
+    return {
+      db,
+      url: created.url,
+      drop: async () => {
+        await db.close();
+        await created.drop();
+      },
+    };
   }
   const file = join(dir, `bench-${randomBytes(4).toString('hex')}.sqlite`);
   const db = openDatabase({ sqlitePath: file });
@@ -65,7 +72,12 @@ async function importRoute(kind: 'sqlite' | 'postgres', dir: string): Promise<nu
     const res = await app.request('/api/imports', {
       method: 'POST',
       headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', 'Idempotency-Key': 'bench-import-1' },
-      body: JSON.stringify({ provider: 'bench', selection: { all: true }, role: 'user', message: { subject: 'Join {{targetName}}', body: 'Hi {{firstName}}, join: {{acceptUrl}}' } }),
+      body: JSON.stringify({
+        provider: 'bench',
+        selection: { all: true },
+        role: 'user',
+        message: { subject: 'Join {{targetName}}', body: 'Hi {{firstName}}, join: {{acceptUrl}}' },
+      }),
     });
     const elapsed = performance.now() - started;
     const body = (await res.json()) as { invited: number };
@@ -82,12 +94,38 @@ function rawRows() {
   return Array.from({ length: 10_000 }, (_, i) => {
     const id = `inv_${randomBytes(15).toString('base64url')}`;
     return {
-      invite: [id, 'organization', 'big', 'imp_bench', 'bench', `p${i}`, `person${i}@bench.example`, `person${i}@bench.example`, `First${i} Last${i}`, `First${i}`, 'user', 'pending', randomBytes(32).toString('hex'), 'u', now, now],
-      outbox: [`msg_${randomBytes(15).toString('base64url')}`, id, 'queued', 0, now, JSON.stringify({ to: `person${i}@bench.example`, subject: 'Join Big', text: 'Hi '.repeat(40), html: '<p>Hi</p>'.repeat(20) }), now],
+      invite: [
+        id,
+        'organization',
+        'big',
+        'imp_bench',
+        'bench',
+        `p${i}`,
+        `person${i}@bench.example`,
+        `person${i}@bench.example`,
+        `First${i} Last${i}`,
+        `First${i}`,
+        'user',
+        'pending',
+        randomBytes(32).toString('hex'),
+        'u',
+        now,
+        now,
+      ],
+      outbox: [
+        `msg_${randomBytes(15).toString('base64url')}`,
+        id,
+        'queued',
+        0,
+        now,
+        JSON.stringify({ to: `person${i}@bench.example`, subject: 'Join Big', text: 'Hi '.repeat(40), html: '<p>Hi</p>'.repeat(20) }),
+        now,
+      ],
     };
   });
 }
-const INVITE_COLS = 'id, target_type, target_id, import_id, provider, contact_id, email, email_normalized, name, first_name, role, status, token_hash, inviter_id, expires_at, created_at';
+const INVITE_COLS =
+  'id, target_type, target_id, import_id, provider, contact_id, email, email_normalized, name, first_name, role, status, token_hash, inviter_id, expires_at, created_at';
 const OUTBOX_COLS = 'id, invite_id, status, attempts, next_attempt_at, payload, created_at';
 
 async function rawFloor(kind: 'sqlite' | 'postgres', dir: string): Promise<number> {
@@ -117,7 +155,10 @@ async function rawFloor(kind: 'sqlite' | 'postgres', dir: string): Promise<numbe
       await client.query('set session_replication_role = replica'); // no FK checks: the floor is the insert alone
       const started = performance.now();
       await client.query('begin');
-      for (const [table, cols, key] of [['invites', INVITE_COLS, 'invite'], ['outbox', OUTBOX_COLS, 'outbox']] as const) {
+      for (const [table, cols, key] of [
+        ['invites', INVITE_COLS, 'invite'],
+        ['outbox', OUTBOX_COLS, 'outbox'],
+      ] as const) {
         const width = cols.split(',').length;
         for (let i = 0; i < rows.length; i += 200) {
           const batch = rows.slice(i, i + 200);
@@ -202,7 +243,10 @@ async function rawDirectoryInsert(kind: 'sqlite' | 'postgres', dir: string, size
       for (let i = 0; i < rows.length; i += 500) {
         const batch = rows.slice(i, i + 500);
         const values = batch.map((_, b) => `(${Array.from({ length: width }, (_, c) => `$${b * width + c + 1}`).join(',')})`).join(',');
-        await client.query(`insert into directory_contacts (${columns.join(', ')}) values ${values}`, batch.flatMap((r) => columns.map((c) => r[c] ?? null)));
+        await client.query(
+          `insert into directory_contacts (${columns.join(', ')}) values ${values}`,
+          batch.flatMap((r) => columns.map((c) => r[c] ?? null)),
+        );
       }
       await client.query('commit');
       return performance.now() - started;
@@ -228,7 +272,10 @@ async function syncChild(url: string, kind: 'sqlite' | 'postgres', concurrency: 
   let run: SyncRun;
   try {
     await migrateToLatest(db);
-    const provider = staticProvider('unified', 'unified', 'Unified.to', (s) => createUnifiedConnector(s), { baseUrl: url, credentials: { apiKey: 'bench-key', connectionId: 'conn1' } });
+    const provider = staticProvider('unified', 'unified', 'Unified.to', (s) => createUnifiedConnector(s), {
+      baseUrl: url,
+      credentials: { apiKey: 'bench-key', connectionId: 'conn1' },
+    });
     const source = { key: 'unified:*', concurrency, connector: () => provider.connector };
     if (mode !== 'full') await refresh(db.kysely, source, () => new Date(), undefined, limits);
     const startRss = process.memoryUsage().rss;
@@ -293,7 +340,12 @@ async function syncBench(dir: string, kinds: ('sqlite' | 'postgres')[]) {
   const fake = await startUnifiedFake({ employees, apiKey: 'bench-key', connectionId: 'conn1', latencyMs: LATENCY });
   const mb = (n: number) => `${(n / 1024 / 1024).toFixed(0)} MB`;
   const current = new URL('../bff/services/directory.ts', import.meta.url).href;
-  const builds = process.env.SYNC_BEFORE ? [{ name: 'before', module: pathToFileURL(resolve(process.env.SYNC_BEFORE)).href }, { name: 'now', module: current }] : [{ name: '', module: current }];
+  const builds = process.env.SYNC_BEFORE
+    ? [
+        { name: 'before', module: pathToFileURL(resolve(process.env.SYNC_BEFORE)).href },
+        { name: 'now', module: current },
+      ]
+    : [{ name: '', module: current }];
   const label = (build: { name: string }, text: string) => (build.name ? `${text} (${build.name})` : text);
   // Each run of each build, alternating builds from one run to the next.
   const alternate = async (args: Omit<SyncChildArgs, 'module'>) => {
@@ -325,7 +377,9 @@ async function syncBench(dir: string, kinds: ('sqlite' | 'postgres')[]) {
             `${label(build, '  peak RSS growth').padEnd(34)} ${mb(median(runs.map((r) => r.peakRss - r.startRss))).padStart(10)}   (peak ${mb(median(runs.map((r) => r.peakRss)))}; under 100 MB above its start)`,
           );
         });
-        console.log(`${'  floor: provider wait, raw insert'.padEnd(34)} ${ms(wait).padStart(10)}   ${ms(insert).padStart(16)}   (${ms(rows)} of it without the search index)`);
+        console.log(
+          `${'  floor: provider wait, raw insert'.padEnd(34)} ${ms(wait).padStart(10)}   ${ms(insert).padStart(16)}   (${ms(rows)} of it without the search index)`,
+        );
         console.log(`${''.padEnd(34)} ${''.padStart(10)}   ${Math.round(fake.requests.length / all.length)} requests a sync`);
       }
       // A full refresh over a directory that already holds everyone (the periodic one that finds
@@ -333,13 +387,17 @@ async function syncBench(dir: string, kinds: ('sqlite' | 'postgres')[]) {
       const refills = await alternate({ url: fake.url, kind, concurrency: 1, dir, mode: 'refill' });
       builds.forEach((build, b) => {
         const took = median(refills[b]!.map((r) => r.ms));
-        console.log(`${label(build, `sync 100k ${kind}, again, unchanged`).padEnd(34)} ${ms(took).padStart(10)}   first ${ms(fullAtOne[b]!).padStart(10)}   ratio ${(took / fullAtOne[b]!).toFixed(2)}× of a first refresh`);
+        console.log(
+          `${label(build, `sync 100k ${kind}, again, unchanged`).padEnd(34)} ${ms(took).padStart(10)}   first ${ms(fullAtOne[b]!).padStart(10)}   ratio ${(took / fullAtOne[b]!).toFixed(2)}× of a first refresh`,
+        );
       });
       // Issue 15: a refresh of a directory in which 1% changed takes at most 5% of a full one.
       const incremental = await alternate({ url: fake.url, kind, concurrency: 1, dir, mode: 'incremental' });
       builds.forEach((build, b) => {
         const took = median(incremental[b]!.map((r) => r.ms));
-        console.log(`${label(build, `sync 100k ${kind}, 1% changed`).padEnd(34)} ${ms(took).padStart(10)}   full ${ms(fullAtOne[b]!).padStart(11)}   ratio ${((100 * took) / fullAtOne[b]!).toFixed(1)}% (at most 5%)`);
+        console.log(
+          `${label(build, `sync 100k ${kind}, 1% changed`).padEnd(34)} ${ms(took).padStart(10)}   full ${ms(fullAtOne[b]!).padStart(11)}   ratio ${((100 * took) / fullAtOne[b]!).toFixed(1)}% (at most 5%)`,
+        );
       });
     }
   } finally {
@@ -368,7 +426,11 @@ try {
   }
   if (kinds.length === 1 && process.env.BENCH_ONLY !== 'sync') console.log('  (PostgreSQL not reachable: set TEST_PG_URL to include it)');
   // BENCH_SYNC_DB=sqlite or postgres runs the refresh benchmarks on that database alone.
-  if (!process.env.BENCH_ONLY || process.env.BENCH_ONLY === 'sync') await syncBench(dir, kinds.filter((k) => !process.env.BENCH_SYNC_DB || k === process.env.BENCH_SYNC_DB));
+  if (!process.env.BENCH_ONLY || process.env.BENCH_ONLY === 'sync')
+    await syncBench(
+      dir,
+      kinds.filter((k) => !process.env.BENCH_SYNC_DB || k === process.env.BENCH_SYNC_DB),
+    );
   if (!process.env.BENCH_ONLY || process.env.BENCH_ONLY === 'search') await (await import('./search.js')).searchBench();
   if (!process.env.BENCH_ONLY || process.env.BENCH_ONLY === 'sync-rule') await (await import('./sync.js')).benchSync();
 } finally {

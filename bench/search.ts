@@ -43,7 +43,10 @@ export async function database(kind: 'sqlite' | 'postgres', dir: string, upTo?: 
   if (kind === 'postgres') {
     const created = await createPgDatabase(process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
     db = openDatabase({ url: created.url, sqlitePath: '', onIdleError: () => undefined });
-    drop = async () => { await db.close(); await created.drop(); };
+    drop = async () => {
+      await db.close();
+      await created.drop();
+    };
   } else {
     db = openDatabase({ sqlitePath: join(dir, `search-${randomBytes(4).toString('hex')}.sqlite`) });
     drop = () => db.close();
@@ -53,15 +56,44 @@ export async function database(kind: 'sqlite' | 'postgres', dir: string, upTo?: 
   if (error) throw error;
   const now = new Date();
   await upsertTarget(db.kysely, target, { name: 'Big', seatLimit: 1_000_000 }, now);
-  await refreshDirectory(db.kysely, { key: KEY, connector: () => ({ listContacts: async () => ({ contacts: people, nextCursor: null, total: people.length }) }) }, () => now);
+  await refreshDirectory(
+    db.kysely,
+    { key: KEY, connector: () => ({ listContacts: async () => ({ contacts: people, nextCursor: null, total: people.length }) }) },
+    () => now,
+  );
   const withEmail = people.filter((p) => p.email);
-  await syncMembers(db.kysely, target, withEmail.slice(0, 2_000).map((p) => ({ id: p.id, email: p.email! })), now);
+  await syncMembers(
+    db.kysely,
+    target,
+    withEmail.slice(0, 2_000).map((p) => ({ id: p.id, email: p.email! })),
+    now,
+  );
   const expires = new Date(now.getTime() + 7 * 86_400_000).toISOString();
   const invites = withEmail.slice(2_000, 3_000).map((p, i) => ({
-    id: `inv_${i}`, target_type: target.type, target_id: target.id, import_id: null, provider: 'bench', contact_id: p.id, email: p.email!, email_normalized: p.email!.toLowerCase(),
-    name: p.displayName, first_name: p.firstName, role: 'user', status: 'pending', token_hash: `t${i}`, inviter_id: 'u', expires_at: expires, created_at: now.toISOString(), accepted_at: null, revoked_at: null,
+    id: `inv_${i}`,
+    target_type: target.type,
+    target_id: target.id,
+    import_id: null,
+    provider: 'bench',
+    contact_id: p.id,
+    email: p.email!,
+    email_normalized: p.email!.toLowerCase(),
+    name: p.displayName,
+    first_name: p.firstName,
+    role: 'user',
+    status: 'pending',
+    token_hash: `t${i}`,
+    inviter_id: 'u',
+    expires_at: expires,
+    created_at: now.toISOString(),
+    accepted_at: null,
+    revoked_at: null,
   }));
-  for (let i = 0; i < invites.length; i += 200) await db.kysely.insertInto('invites').values(invites.slice(i, i + 200)).execute();
+  for (let i = 0; i < invites.length; i += 200)
+    await db.kysely
+      .insertInto('invites')
+      .values(invites.slice(i, i + 200))
+      .execute();
   // Fresh statistics, as autovacuum would give a directory that has been there a while.
   if (kind === 'postgres') await sql`analyze`.execute(db.kysely);
   return { db, drop };
@@ -73,7 +105,11 @@ async function timed(fn: () => Promise<unknown>): Promise<number> {
   return performance.now() - started;
 }
 
-interface Build { name: string; service: Service; db: Db }
+interface Build {
+  name: string;
+  service: Service;
+  db: Db;
+}
 
 async function measure(kind: 'sqlite' | 'postgres', builds: Build[]) {
   const now = new Date();
@@ -83,7 +119,8 @@ async function measure(kind: 'sqlite' | 'postgres', builds: Build[]) {
   // Warm each build's caches and connections, then check they agree before timing anything.
   const answers = await Promise.all(builds.map((b) => page(b, 'ber')()));
   for (const a of answers.slice(1)) {
-    if (a.total !== answers[0]!.total || a.selectable !== answers[0]!.selectable) throw new Error(`builds disagree: ${JSON.stringify([a.total, a.selectable, answers[0]!.total, answers[0]!.selectable])}`);
+    if (a.total !== answers[0]!.total || a.selectable !== answers[0]!.selectable)
+      throw new Error(`builds disagree: ${JSON.stringify([a.total, a.selectable, answers[0]!.total, answers[0]!.selectable])}`);
   }
   const times = new Map<string, number[]>();
   const add = (k: string, v: number) => (times.get(k) ?? times.set(k, []).get(k)!).push(v);
@@ -99,7 +136,9 @@ async function measure(kind: 'sqlite' | 'postgres', builds: Build[]) {
   const texts = people.map((c) => foldForSearch([c.displayName, c.email ?? '', c.title ?? '', c.department ?? '', c.location ?? ''].join(' ')));
   const ms = (n: number) => `${n.toFixed(1)} ms`.padStart(9);
   for (const b of builds) {
-    console.log(`\nsearch, ${kind}, ${b.name}: ${SIZE.toLocaleString('en')} people, median of ${RUNS} (floor: the same call for "${NOBODY}", which matches nobody)`);
+    console.log(
+      `\nsearch, ${kind}, ${b.name}: ${SIZE.toLocaleString('en')} people, median of ${RUNS} (floor: the same call for "${NOBODY}", which matches nobody)`,
+    );
     const floorPage = median(times.get(`${b.name} page ${NOBODY}`)!);
     const floorFacets = median(times.get(`${b.name} facets ${NOBODY}`)!);
     const pageMedians: number[] = [];
@@ -110,9 +149,13 @@ async function measure(kind: 'sqlite' | 'postgres', builds: Build[]) {
       const f = median(times.get(`${b.name} facets ${word}`)!);
       pageMedians.push(p);
       facetMedians.push(f);
-      console.log(`  "${word}" (${(share * 100).toFixed(0).padStart(2)}%)   page+counts ${ms(p)} (${(p / floorPage).toFixed(1)}× floor ${ms(floorPage)})   facets ${ms(f)} (${(f / floorFacets).toFixed(1)}× floor ${ms(floorFacets)})`);
+      console.log(
+        `  "${word}" (${(share * 100).toFixed(0).padStart(2)}%)   page+counts ${ms(p)} (${(p / floorPage).toFixed(1)}× floor ${ms(floorPage)})   facets ${ms(f)} (${(f / floorFacets).toFixed(1)}× floor ${ms(floorFacets)})`,
+      );
     }
-    console.log(`  page+counts median ${ms(median(pageMedians))} (target 15 ms), slowest ${ms(Math.max(...pageMedians))} (target 50 ms); facets median ${ms(median(facetMedians))} (target 15 ms)`);
+    console.log(
+      `  page+counts median ${ms(median(pageMedians))} (target 15 ms), slowest ${ms(Math.max(...pageMedians))} (target 50 ms); facets median ${ms(median(facetMedians))} (target 15 ms)`,
+    );
   }
 }
 

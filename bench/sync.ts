@@ -40,14 +40,49 @@ export async function benchSync(): Promise<void> {
     const directory = () => ({ key: KEY, connector: () => ({ listContacts: async () => ({ contacts: people, nextCursor: null, total: people.length }) }) });
     await upsertTarget(db.kysely, target, { name: 'Big', seatLimit: 1_000_000 }, now);
     await refreshDirectory(db.kysely, directory(), () => now);
-    await syncMembers(db.kysely, target, people.filter((p) => p.email && p.status === 'active').map((p) => ({ id: p.id, email: p.email! })), now);
-    const definition = { scope: {}, roleRules: [{ conditions: [{ field: 'title', operator: 'contains', value: 'manager' }], role: 'admin' }], defaultRole: 'user', message: { subject: 'Join', body: 'Hi' }, joiners: 'review', leavers: 'review' };
+    await syncMembers(
+      db.kysely,
+      target,
+      people.filter((p) => p.email && p.status === 'active').map((p) => ({ id: p.id, email: p.email! })),
+      now,
+    );
+    const definition = {
+      scope: {},
+      roleRules: [{ conditions: [{ field: 'title', operator: 'contains', value: 'manager' }], role: 'admin' }],
+      defaultRole: 'user',
+      message: { subject: 'Join', body: 'Hi' },
+      joiners: 'review',
+      leavers: 'review',
+    };
     const iso = now.toISOString();
     await db.kysely
       .insertInto('sync_rules')
-      .values({ id: newId('rule'), target_type: target.type, target_id: target.id, provider: 'bench', connection: KEY, definition: JSON.stringify(definition), interval_hours: 24, paused: 0, leaver_threshold: 20, created_by_id: 'u', created_by_name: 'U', created_by_email: 'u@corp.example', created_at: iso, updated_at: iso, next_run_at: iso, lease_until: null, lease_holder: null })
+      .values({
+        id: newId('rule'),
+        target_type: target.type,
+        target_id: target.id,
+        provider: 'bench',
+        connection: KEY,
+        definition: JSON.stringify(definition),
+        interval_hours: 24,
+        paused: 0,
+        leaver_threshold: 20,
+        created_by_id: 'u',
+        created_by_name: 'U',
+        created_by_email: 'u@corp.example',
+        created_at: iso,
+        updated_at: iso,
+        next_run_at: iso,
+        lease_until: null,
+        lease_holder: null,
+      })
       .execute();
-    const deps: SyncDeps = { db: db.kysely, config: { secret: 's'.repeat(32), inviteTtlDays: 7, acceptUrl: 'http://localhost/accept' } as AppConfig, providers: createProviderRegistry([]), now: () => now };
+    const deps: SyncDeps = {
+      db: db.kysely,
+      config: { secret: 's'.repeat(32), inviteTtlDays: 7, acceptUrl: 'http://localhost/accept' } as AppConfig,
+      providers: createProviderRegistry([]),
+      now: () => now,
+    };
 
     // The first run (links every member), untimed, through the evaluation itself.
     const first = (await claimRule(db.kysely, now))!;
@@ -104,7 +139,9 @@ export async function benchSync(): Promise<void> {
     const value = median(evaluations);
     const floor = median(floors);
     console.log(`sync-rule evaluation ${SIZE / 1000}k, 1% changed (sqlite): ${found}`);
-    console.log(`${'sync-rule evaluation (sqlite)'.padEnd(34)} ${`${value.toFixed(0)} ms`.padStart(10)}   floor ${`${floor.toFixed(1)} ms`.padStart(10)}   ratio ${(value / floor).toFixed(1)}×   target < 2000 ms`);
+    console.log(
+      `${'sync-rule evaluation (sqlite)'.padEnd(34)} ${`${value.toFixed(0)} ms`.padStart(10)}   floor ${`${floor.toFixed(1)} ms`.padStart(10)}   ratio ${(value / floor).toFixed(1)}×   target < 2000 ms`,
+    );
   } finally {
     await db.close();
     rmSync(dir, { recursive: true, force: true });

@@ -84,8 +84,18 @@ export async function startServer(dir: string, dists: readonly string[] = [WIDGE
   const db = openDatabase({ sqlitePath: join(dir, 'widget-bench.sqlite') });
   await migrateToLatest(db);
   // Thousands of page requests while scrolling: the per-session limit is not what is measured.
-  const { app: api, token } = await benchApp(db, people(SIZE), { providerName: 'Bench HR', rateLimits: { session: 1_000_000, address: 1_000_000, accept: 1_000 } });
-  const builds = dists.map((dist) => new Map(readdirSync(dist).filter((f) => f.endsWith('.js')).map((f) => [f, readFileSync(resolve(dist, f), 'utf8')])));
+  const { app: api, token } = await benchApp(db, people(SIZE), {
+    providerName: 'Bench HR',
+    rateLimits: { session: 1_000_000, address: 1_000_000, accept: 1_000 },
+  });
+  const builds = dists.map(
+    (dist) =>
+      new Map(
+        readdirSync(dist)
+          .filter((f) => f.endsWith('.js'))
+          .map((f) => [f, readFileSync(resolve(dist, f), 'utf8')]),
+      ),
+  );
   const site = new Hono()
     .route('/', api)
     .get('/:build{\\d+}/:script{[\\w.-]+\\.js}', (c) => {
@@ -241,7 +251,10 @@ async function oneRun(page: Page, cdp: CDPSession, url: string): Promise<Run> {
   const reachedLast = await page
     .getByRole('checkbox', { name: `Select Person99999 ${LAST[99_999 % LAST.length]}` })
     .waitFor({ timeout: 10_000 })
-    .then(() => true, () => false);
+    .then(
+      () => true,
+      () => false,
+    );
 
   // A word typed letter by letter, each keystroke until its results are shown.
   const search = page.getByRole('searchbox', { name: 'Search contacts' });
@@ -297,7 +310,9 @@ export async function widgetBench(): Promise<void> {
   }
 
   const [load] = loadavg();
-  console.log(`\nwidget, ${SIZE.toLocaleString('en-US')} contacts, real BFF on SQLite, headless Chromium (median of ${RUNS} runs; ratio = figure / budget; load average ${load!.toFixed(1)} on ${cpus().length} cores)\n`);
+  console.log(
+    `\nwidget, ${SIZE.toLocaleString('en-US')} contacts, real BFF on SQLite, headless Chromium (median of ${RUNS} runs; ratio = figure / budget; load average ${load!.toFixed(1)} on ${cpus().length} cores)\n`,
+  );
   const work = (name: string, pick: (r: Run) => Measured) => {
     const w = median(runs.map((r) => pick(r).work));
     line(`${name}: main-thread work`, ms(w), ms(BUDGET_MS), w / BUDGET_MS);

@@ -52,7 +52,12 @@ export function createApp(deps: AppDeps) {
   const limitStore = deps.rateLimitStore ?? new MemoryRateLimitStore();
   const widgetLimiter = rateLimit(deps, limitStore, ...widgetLimits(deps));
   const acceptLimiter = rateLimit(deps, limitStore, ...acceptLimits(deps));
-  const jsonBodyLimit = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => { throw new AppError(413, 'payload_too_large', `Request bodies are limited to ${MAX_BODY_BYTES / 1024 / 1024} MB.`); } });
+  const jsonBodyLimit = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: () => {
+      throw new AppError(413, 'payload_too_large', `Request bodies are limited to ${MAX_BODY_BYTES / 1024 / 1024} MB.`);
+    },
+  });
   // SCIM speaks its own protocol (routes/scim.ts): its body type, size limit and error bodies.
   const scimPath = `${basePath}/scim/v2`;
   const isScim = (c: Context) => c.req.path === scimPath || c.req.path.startsWith(`${scimPath}/`);
@@ -117,7 +122,13 @@ export function createApp(deps: AppDeps) {
     .use(`${basePath}/*`, async (c, next) => {
       const started = performance.now();
       await next();
-      deps.logger.info('request', { requestId: c.get('requestId'), method: c.req.method, path: c.req.routePath, status: c.res.status, ms: Math.round(performance.now() - started) });
+      deps.logger.info('request', {
+        requestId: c.get('requestId'),
+        method: c.req.method,
+        path: c.req.routePath,
+        status: c.res.status,
+        ms: Math.round(performance.now() - started),
+      });
     })
     .route(basePath, api);
   app.onError(handleError(deps.logger));

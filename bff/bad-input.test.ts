@@ -18,7 +18,14 @@ afterAll(() => h.close());
 async function snapshot() {
   const out: Record<string, number> = {};
   for (const t of ['targets', 'members', 'invites', 'imports', 'outbox', 'provider_connections'] as const) {
-    out[t] = Number((await h.db.kysely.selectFrom(t).select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow()).n);
+    out[t] = Number(
+      (
+        await h.db.kysely
+          .selectFrom(t)
+          .select(sql<number>`count(*)`.as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
   }
   return out;
 }
@@ -40,7 +47,11 @@ describe('bad input', () => {
     for (const r of routes) {
       const auth = r.auth === 'key' ? API_KEY : r.auth === 'session' ? token : undefined;
       for (const body of weird) {
-        const res = await h.request(r.method, r.path, { token: auth, rawBody: body, headers: { 'Content-Type': 'application/json', 'Idempotency-Key': 'bad-input-key-1' } });
+        const res = await h.request(r.method, r.path, {
+          token: auth,
+          rawBody: body,
+          headers: { 'Content-Type': 'application/json', 'Idempotency-Key': 'bad-input-key-1' },
+        });
         expect(res.status, `${r.method} ${r.path} ${body.slice(0, 20)}`).toBeGreaterThanOrEqual(400);
         expect(res.status, `${r.method} ${r.path} ${body.slice(0, 20)}`).toBeLessThan(500);
         const json = (await res.json()) as { error: { code: string; message: string } };
@@ -74,7 +85,11 @@ describe('bad input', () => {
   });
 
   it('refuses bodies over the size limit with 413', async () => {
-    const res = await h.request('POST', '/api/imports', { token, rawBody: JSON.stringify({ pad: 'x'.repeat(9 * 1024 * 1024) }), headers: { 'Content-Type': 'application/json', 'Idempotency-Key': 'bad-input-big-1' } });
+    const res = await h.request('POST', '/api/imports', {
+      token,
+      rawBody: JSON.stringify({ pad: 'x'.repeat(9 * 1024 * 1024) }),
+      headers: { 'Content-Type': 'application/json', 'Idempotency-Key': 'bad-input-big-1' },
+    });
     expect(res.status).toBe(413);
   });
 });

@@ -19,7 +19,10 @@ afterAll(() => h.close());
 const inviter = { id: 'u-7', name: 'Hal Host', email: 'hal@example.com' };
 
 async function refusal(promise: Promise<unknown>): Promise<HostApiError> {
-  const error = await promise.then(() => null, (e: unknown) => e);
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(HostApiError);
   return error as HostApiError;
 }
@@ -27,8 +30,26 @@ async function refusal(promise: Promise<unknown>): Promise<HostApiError> {
 describe('the host client', () => {
   it('creates a target, syncs its members and opens a session the widget can use', async () => {
     const bff = createHostClient({ baseUrl: 'http://bff.test/api', apiKey: API_KEY, fetch: fetchApp });
-    const target = await bff.putTarget({ type: 'lab', id: 'robotics' }, { name: 'Robotics', seatLimit: 5, roles: [{ id: 'member', label: 'Member' }, { id: 'lead', label: 'Lead' }], defaultRole: 'member' });
-    expect(target).toMatchObject({ type: 'lab', id: 'robotics', name: 'Robotics', seatLimit: 5, defaultRole: 'member', seats: { limit: 5, used: 0, remaining: 5 } });
+    const target = await bff.putTarget(
+      { type: 'lab', id: 'robotics' },
+      {
+        name: 'Robotics',
+        seatLimit: 5,
+        roles: [
+          { id: 'member', label: 'Member' },
+          { id: 'lead', label: 'Lead' },
+        ],
+        defaultRole: 'member',
+      },
+    );
+    expect(target).toMatchObject({
+      type: 'lab',
+      id: 'robotics',
+      name: 'Robotics',
+      seatLimit: 5,
+      defaultRole: 'member',
+      seats: { limit: 5, used: 0, remaining: 5 },
+    });
 
     const synced = await bff.syncMembers({ type: 'lab', id: 'robotics' }, [{ id: 'm1', email: 'ada@example.com', role: 'lead' }]);
     expect(synced).toEqual({ members: 1, seats: { limit: 5, used: 1, remaining: 4 } });

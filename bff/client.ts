@@ -16,7 +16,10 @@ import type { components, paths } from './openapi-types.js';
 type Schemas = components['schemas'];
 
 /** The operations a host backend calls with its API key. */
-export type HostPaths = Pick<paths, '/sessions' | '/targets/{type}/{id}' | '/targets/{type}/{id}/members' | '/events' | '/privacy/erase' | '/privacy/export' | '/health' | '/openapi.json'>;
+export type HostPaths = Pick<
+  paths,
+  '/sessions' | '/targets/{type}/{id}' | '/targets/{type}/{id}/members' | '/events' | '/privacy/erase' | '/privacy/export' | '/health' | '/openapi.json'
+>;
 
 export type TargetRef = paths['/targets/{type}/{id}']['put']['parameters']['path'];
 
@@ -63,7 +66,8 @@ async function unwrap<T>(call: Promise<{ data?: T; error?: unknown; response: Re
   const { data, error, response } = await call;
   if (response.ok && data !== undefined) return data;
   const refusal = (error as { error?: { code?: unknown; message?: unknown; details?: unknown } } | undefined)?.error;
-  if (refusal && typeof refusal.code === 'string' && typeof refusal.message === 'string') throw new HostApiError(response.status, refusal.code, refusal.message, refusal.details);
+  if (refusal && typeof refusal.code === 'string' && typeof refusal.message === 'string')
+    throw new HostApiError(response.status, refusal.code, refusal.message, refusal.details);
   throw new HostApiError(response.status, `http_${response.status}`, `The BFF answered ${response.status} without an error body.`);
 }
 

@@ -26,7 +26,10 @@ describe('environment configuration', () => {
 
   it('reads the mail limits by name from HR_IMPORT_MAIL_LIMITS, and names a bad one', () => {
     expect(settingsFromEnv({}).mailLimits).toBeUndefined();
-    expect(settingsFromEnv({ HR_IMPORT_MAIL_LIMITS: 'resendCooldownSeconds=300, perRecipientPerDay=3' }).mailLimits).toEqual({ resendCooldownSeconds: 300, perRecipientPerDay: 3 });
+    expect(settingsFromEnv({ HR_IMPORT_MAIL_LIMITS: 'resendCooldownSeconds=300, perRecipientPerDay=3' }).mailLimits).toEqual({
+      resendCooldownSeconds: 300,
+      perRecipientPerDay: 3,
+    });
     expect(refusal(() => settingsFromEnv({ HR_IMPORT_MAIL_LIMITS: 'perTargetPerDay=lots' }))).toMatch(/^invalid environment: HR_IMPORT_MAIL_LIMITS /);
     expect(refusal(() => settingsFromEnv({ HR_IMPORT_MAIL_LIMITS: 'perDay=3' }))).toMatch(/^invalid environment: HR_IMPORT_MAIL_LIMITS /);
   });
@@ -35,7 +38,8 @@ describe('environment configuration', () => {
     expect(settingsFromEnv({}).reminderDaysBeforeExpiry).toBe(2);
     expect(settingsFromEnv({ HR_IMPORT_REMINDER_DAYS: '0' }).reminderDaysBeforeExpiry).toBe(0);
     expect(settingsFromEnv({ HR_IMPORT_REMINDER_DAYS: '5' }).reminderDaysBeforeExpiry).toBe(5);
-    for (const bad of ['31', '-1', 'two']) expect(refusal(() => settingsFromEnv({ HR_IMPORT_REMINDER_DAYS: bad }))).toMatch(/^invalid environment: HR_IMPORT_REMINDER_DAYS /);
+    for (const bad of ['31', '-1', 'two'])
+      expect(refusal(() => settingsFromEnv({ HR_IMPORT_REMINDER_DAYS: bad }))).toMatch(/^invalid environment: HR_IMPORT_REMINDER_DAYS /);
   });
 
   it('stops on a bad value with one line naming the variable, never its value', () => {
@@ -44,7 +48,9 @@ describe('environment configuration', () => {
     const message = refusal(() => settingsFromEnv({ HR_IMPORT_SECRET: secret }));
     expect(message).toBe('invalid environment: HR_IMPORT_SECRET must be at least 32 characters');
     expect(message).not.toContain(secret);
-    expect(refusal(() => settingsFromEnv({ HR_IMPORT_WEBHOOK_URL: 'https://app.example.com/hooks' }))).toMatch(/^invalid environment: HR_IMPORT_WEBHOOK_SECRET /);
+    expect(refusal(() => settingsFromEnv({ HR_IMPORT_WEBHOOK_URL: 'https://app.example.com/hooks' }))).toMatch(
+      /^invalid environment: HR_IMPORT_WEBHOOK_SECRET /,
+    );
     expect(refusal(() => settingsFromEnv({ HR_IMPORT_BASE_PATH: 'api/' }))).toMatch(/^invalid environment: HR_IMPORT_BASE_PATH must be a path like \/api/);
   });
 
@@ -74,17 +80,36 @@ describe('settings given in code', () => {
     expect(refusal(() => parseSettings({ ...GOOD, apiKeys: ['k'] }))).toBe('invalid settings: apiKeys[0] every key must be at least 16 characters');
     expect(refusal(() => parseSettings({ ...GOOD, apiKeys: [] }))).toBe('invalid settings: apiKeys must name at least one key');
     expect(refusal(() => parseSettings({ ...GOOD, secret: 'short' }))).toBe('invalid settings: secret must be at least 32 characters');
-    expect(refusal(() => parseSettings({ ...GOOD, origins: ['https://app.example.com/path'] }))).toMatch(/^invalid settings: origins\[0\] must be origins like/);
+    expect(refusal(() => parseSettings({ ...GOOD, origins: ['https://app.example.com/path'] }))).toMatch(
+      /^invalid settings: origins\[0\] must be origins like/,
+    );
     const hookSecret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
-    expect(refusal(() => parseSettings({ ...GOOD, webhooks: [{ url: 'http://127.0.0.1:9000/hooks', secret: hookSecret }] }))).toMatch(/^invalid settings: webhooks\[0\]\.url must be an https URL/);
-    expect(parseSettings({ ...GOOD, webhooks: [{ url: 'http://127.0.0.1:9000/hooks', secret: hookSecret }], webhooksAllowPrivate: true }).webhooks).toHaveLength(1);
-    expect(refusal(() => parseSettings({ ...GOOD, webhooks: [{ url: 'https://app.example.com/hooks', secret: 'plain' }] }))).toMatch(/^invalid settings: webhooks\[0\]\.secret must be whsec_ followed by/);
+    expect(refusal(() => parseSettings({ ...GOOD, webhooks: [{ url: 'http://127.0.0.1:9000/hooks', secret: hookSecret }] }))).toMatch(
+      /^invalid settings: webhooks\[0\]\.url must be an https URL/,
+    );
+    expect(
+      parseSettings({ ...GOOD, webhooks: [{ url: 'http://127.0.0.1:9000/hooks', secret: hookSecret }], webhooksAllowPrivate: true }).webhooks,
+    ).toHaveLength(1);
+    expect(refusal(() => parseSettings({ ...GOOD, webhooks: [{ url: 'https://app.example.com/hooks', secret: 'plain' }] }))).toMatch(
+      /^invalid settings: webhooks\[0\]\.secret must be whsec_ followed by/,
+    );
     // A misspelled setting is a mistake, not something to ignore.
     expect(refusal(() => parseSettings({ ...GOOD, apiKey: 'x' } as BffSettings))).toMatch(/^invalid settings: /);
   });
 
   it('fills in the documented defaults', () => {
     const resolved = parseSettings(GOOD);
-    expect(resolved).toMatchObject({ basePath: '/api', dataDir: './data', databasePoolSize: 10, sessionTtlSeconds: 900, inviteTtlDays: 7, reminderDaysBeforeExpiry: 2, trustProxy: 0, webhooks: [], webhooksAllowPrivate: false, origins: [] });
+    expect(resolved).toMatchObject({
+      basePath: '/api',
+      dataDir: './data',
+      databasePoolSize: 10,
+      sessionTtlSeconds: 900,
+      inviteTtlDays: 7,
+      reminderDaysBeforeExpiry: 2,
+      trustProxy: 0,
+      webhooks: [],
+      webhooksAllowPrivate: false,
+      origins: [],
+    });
   });
 });

@@ -79,9 +79,16 @@ const settingsShape = z
       .transform((u) => u.replace(/\/$/, ''))
       .optional(),
     /** Without it, mail is written as `.eml` files under `dataDir/outbox`. */
-    smtpUrl: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional(),
+    smtpUrl: z
+      .string()
+      .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://')
+      .optional(),
     // Any From: nodemailer can parse; the check refuses line breaks, which would be header injection.
-    mailFrom: z.string().min(3).regex(/^[^\r\n]*@[^\r\n]*$/, 'must be an address like hr-import <no-reply@example.com>').default('hr-import <no-reply@localhost>'),
+    mailFrom: z
+      .string()
+      .min(3)
+      .regex(/^[^\r\n]*@[^\r\n]*$/, 'must be an address like hr-import <no-reply@example.com>')
+      .default('hr-import <no-reply@localhost>'),
     sessionTtlSeconds: z.number().int().min(60).max(86_400).default(900),
     inviteTtlDays: z.number().int().min(1).max(30).default(7),
     /** Days before an invite expires that its invitee gets one reminder (0: none); a target may set its own (PUT /targets). */
@@ -98,19 +105,30 @@ const settingsShape = z
       .regex(/^(\/[A-Za-z0-9._~-]+)+$/, 'must be a path like /api or /hr-import/api (no trailing slash)')
       .default('/api'),
     /** Requests a minute before 429; defaults in bff/rate-limit.ts. */
-    rateLimits: z.object({ session: z.number().int().min(1), address: z.number().int().min(1), accept: z.number().int().min(1), scim: z.number().int().min(1) }).partial().optional(),
+    rateLimits: z
+      .object({ session: z.number().int().min(1), address: z.number().int().min(1), accept: z.number().int().min(1), scim: z.number().int().min(1) })
+      .partial()
+      .optional(),
     /** Bounds on one directory refresh; defaults (a 100,000-person directory with room) in bff/services/directory.ts. */
     refreshLimits: z
       .object({
         pages: z.number().int().min(1).max(1_000_000),
         contacts: z.number().int().min(1).max(10_000_000),
-        responseBytes: z.number().int().min(1024).max(1024 * 1024 * 1024),
+        responseBytes: z
+          .number()
+          .int()
+          .min(1024)
+          .max(1024 * 1024 * 1024),
         // Below the 10 minute claim lease: a live refresh is never taken over by another process.
         seconds: z.number().int().min(1).max(570),
         minIntervalSeconds: z.number().int().min(0).max(86_400),
         // Incremental refreshes between two full ones (which alone find deletions), and the most time between full ones.
         incrementalRefreshes: z.number().int().min(0).max(10_000),
-        fullRefreshSeconds: z.number().int().min(60).max(30 * 86_400),
+        fullRefreshSeconds: z
+          .number()
+          .int()
+          .min(60)
+          .max(30 * 86_400),
       })
       .strict()
       .partial()
@@ -144,7 +162,8 @@ function webhookUrlsAllowed(settings: { webhooks: z.infer<typeof webhookEndpoint
   const endpoint = webhookEndpointSchemaFor({ allowPrivate: settings.webhooksAllowPrivate });
   settings.webhooks.forEach((hook, i) => {
     const parsed = endpoint.safeParse(hook);
-    if (!parsed.success) for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: ['webhooks', i, ...issue.path] });
+    if (!parsed.success)
+      for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: ['webhooks', i, ...issue.path] });
   });
 }
 
@@ -202,11 +221,22 @@ export function parseSettings(settings: BffSettings): ResolvedSettings {
   return parsed.data;
 }
 
-const list = (s: string | undefined) => (s ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+const list = (s: string | undefined) =>
+  (s ?? '')
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
 const integer = (s: string | undefined) => (s === undefined ? undefined : /^\d+$/.test(s) ? Number(s) : s);
 /** `resendCooldownSeconds=600,perRecipientPerDay=5`: numbers by name; the schema names what is wrong. */
 const numbersByName = (s: string | undefined) =>
-  s === undefined ? undefined : Object.fromEntries(list(s).map((pair) => { const [name = '', value] = pair.split('=').map((x) => x.trim()); return [name, integer(value)]; }));
+  s === undefined
+    ? undefined
+    : Object.fromEntries(
+        list(s).map((pair) => {
+          const [name = '', value] = pair.split('=').map((x) => x.trim());
+          return [name, integer(value)];
+        }),
+      );
 
 /**
  * The settings as environment variables spell them. Only the spelling is translated here (lists
@@ -245,13 +275,20 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): EnvSettings {
   const port = integer(e('PORT')) ?? 8787;
   if (typeof port !== 'number' || port > 65535) throw new ConfigError('invalid environment: PORT must be a port number (0-65535)');
   // Checked here with the settings' own rules (apiKeys and secret are checked again, required, by createBff).
-  const parsed = settingsShape.partial({ apiKeys: true, secret: true }).superRefine(webhookUrlsAllowed).safeParse(Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)));
+  const parsed = settingsShape
+    .partial({ apiKeys: true, secret: true })
+    .superRefine(webhookUrlsAllowed)
+    .safeParse(Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)));
   if (!parsed.success) {
-    throw firstIssue(parsed.error, (path) => {
-      const [head, index, field] = path;
-      if (head === 'webhooks' && (field === 'secret' || (index !== undefined && field === undefined))) return 'HR_IMPORT_WEBHOOK_SECRET';
-      return ENVIRONMENT[head as keyof BffSettings] ?? String(head);
-    }, 'environment');
+    throw firstIssue(
+      parsed.error,
+      (path) => {
+        const [head, index, field] = path;
+        if (head === 'webhooks' && (field === 'secret' || (index !== undefined && field === undefined))) return 'HR_IMPORT_WEBHOOK_SECRET';
+        return ENVIRONMENT[head as keyof BffSettings] ?? String(head);
+      },
+      'environment',
+    );
   }
   // apiKeys and secret may still be missing: createBff refuses that, the standalone server fills them in.
   return { ...parsed.data, port };
@@ -260,10 +297,12 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): EnvSettings {
 /** `directoryUnusedDays=14,auditDays=90`: the retention periods to change, the others keep their defaults. */
 function retentionFromEnv(value: string | undefined): Record<string, unknown> | undefined {
   if (value === undefined) return undefined;
-  return Object.fromEntries(list(value).map((pair) => {
-    const [name = '', days] = pair.split('=', 2).map((x) => x.trim());
-    return [name, integer(days ?? '')];
-  }));
+  return Object.fromEntries(
+    list(value).map((pair) => {
+      const [name = '', days] = pair.split('=', 2).map((x) => x.trim());
+      return [name, integer(days ?? '')];
+    }),
+  );
 }
 
 /** Where the embedded default keeps its SQLite file. */

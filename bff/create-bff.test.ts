@@ -34,9 +34,13 @@ async function make(extra: Record<string, unknown> = {}) {
 
 describe('createBff', () => {
   it('refuses a short key or secret as the environment does, naming the setting', async () => {
-    await expect(createBff({ ...SETTINGS, apiKeys: ['k'] })).rejects.toThrow(new ConfigError('invalid settings: apiKeys[0] every key must be at least 16 characters'));
+    await expect(createBff({ ...SETTINGS, apiKeys: ['k'] })).rejects.toThrow(
+      new ConfigError('invalid settings: apiKeys[0] every key must be at least 16 characters'),
+    );
     await expect(createBff({ ...SETTINGS, secret: 'short' })).rejects.toThrow('invalid settings: secret must be at least 32 characters');
-    await expect(createBffFromEnv({ HR_IMPORT_SECRET: SETTINGS.secret, HR_IMPORT_ACCEPT_URL: SETTINGS.acceptUrl })).rejects.toThrow('invalid environment: HR_IMPORT_API_KEY must name at least one key');
+    await expect(createBffFromEnv({ HR_IMPORT_SECRET: SETTINGS.secret, HR_IMPORT_ACCEPT_URL: SETTINGS.acceptUrl })).rejects.toThrow(
+      'invalid environment: HR_IMPORT_API_KEY must name at least one key',
+    );
     await expect(createBff({ apiKeys: SETTINGS.apiKeys, secret: SETTINGS.secret })).rejects.toThrow(/^invalid settings: acceptUrl must be set/);
   });
 
@@ -56,7 +60,7 @@ describe('createBff', () => {
     expect(bff.owns('/hr-import/apis')).toBe(false);
   });
 
-  it("answers a body a parser already consumed without keeping it with an error that names the fix", async () => {
+  it('answers a body a parser already consumed without keeping it with an error that names the fix', async () => {
     const bff = await make();
     const server = createServer((req, res) => {
       // A parser that reads the body and keeps it somewhere of its own.
@@ -68,7 +72,9 @@ describe('createBff', () => {
     const port = (server.address() as AddressInfo).port;
     const res = await fetch(`http://127.0.0.1:${port}/api/sessions`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"x":1}' });
     expect(res.status).toBe(400);
-    expect(await res.json()).toMatchObject({ error: { code: 'body_already_read', message: expect.stringMatching(/Mount hr-import's handler before the parser/) } });
+    expect(await res.json()).toMatchObject({
+      error: { code: 'body_already_read', message: expect.stringMatching(/Mount hr-import's handler before the parser/) },
+    });
   });
 
   it('starts once and stops idempotently', async () => {

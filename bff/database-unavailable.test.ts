@@ -40,7 +40,10 @@ async function prepared(h: Harness) {
 }
 
 async function count(db: Kysely<Database>, table: 'invites' | 'imports' | 'outbox' | 'idempotency_keys'): Promise<number> {
-  const r = await db.selectFrom(table).select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow();
+  const r = await db
+    .selectFrom(table)
+    .select(sql<number>`count(*)`.as('n'))
+    .executeTakeFirstOrThrow();
   return Number(r.n);
 }
 

@@ -34,7 +34,12 @@ export async function seedDemo(db: Kysely<Database>, now: Date): Promise<void> {
     await upsertTarget(db, t, { name: t.name, seatLimit: t.seatLimit, organizationId: t.organizationId }, now);
     // Different people per target, spread through the directory, so each list shows "Member" rows.
     const members = people.filter((_, n) => n % 9 === i * 3).slice(0, t.members);
-    await syncMembers(db, t, members.map((p) => ({ id: p.id, email: p.email!, name: p.displayName })), now);
+    await syncMembers(
+      db,
+      t,
+      members.map((p) => ({ id: p.id, email: p.email!, name: p.displayName })),
+      now,
+    );
   }
 }
 
@@ -62,7 +67,13 @@ export function demoRoutes(db: Kysely<Database>, secret: string, ttlSeconds: num
       const ref = c.req.valid('param');
       if (!isDemoTarget(ref)) return c.json(notDemo, 404);
       const target = await getTarget(db, ref);
-      const members = await db.selectFrom('members').select(['email', 'name', 'role']).where('target_type', '=', ref.type).where('target_id', '=', ref.id).orderBy('name').execute();
+      const members = await db
+        .selectFrom('members')
+        .select(['email', 'name', 'role'])
+        .where('target_type', '=', ref.type)
+        .where('target_id', '=', ref.id)
+        .orderBy('name')
+        .execute();
       const invites = await db
         .selectFrom('invites')
         .select(['email', 'name', 'role', 'status', 'created_at'])

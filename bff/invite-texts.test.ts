@@ -32,7 +32,9 @@ describe('the invite texts', () => {
     it(`are all translated into ${locale}, with the same values`, () => {
       const texts = flatten(INVITE_TEXTS[locale]);
       expect([...texts.keys()].sort()).toEqual([...english.keys()].sort());
-      const untranslated = [...english].filter(([key, en]) => !texts.get(key)?.trim() || (texts.get(key) === en && !SAME_AS_ENGLISH.has(key))).map(([key]) => key);
+      const untranslated = [...english]
+        .filter(([key, en]) => !texts.get(key)?.trim() || (texts.get(key) === en && !SAME_AS_ENGLISH.has(key)))
+        .map(([key]) => key);
       expect(untranslated, `texts left in English in ${locale}`).toEqual([]);
       const dropped = [...english].filter(([key, en]) => slotsOf(texts.get(key)!).join() !== slotsOf(en).join()).map(([key]) => key);
       expect(dropped, `texts of ${locale} whose values differ from English`).toEqual([]);

@@ -51,8 +51,10 @@ export const INVITE_TEXTS: Record<InviteLocale, InviteTexts> = {
     linkHint: 'If the button does not work, open this link:',
     expires: 'This invitation expires on {date}.',
     reminderExpires: 'A reminder: this invitation expires on {date}.',
-    footer: 'You received this email because {inviter} invited {email} to {target}. If you did not expect it, you can ignore it: nothing happens unless you accept.',
-    footerNoInviter: 'You received this email because {email} was invited to {target}. If you did not expect it, you can ignore it: nothing happens unless you accept.',
+    footer:
+      'You received this email because {inviter} invited {email} to {target}. If you did not expect it, you can ignore it: nothing happens unless you accept.',
+    footerNoInviter:
+      'You received this email because {email} was invited to {target}. If you did not expect it, you can ignore it: nothing happens unless you accept.',
     pageTitle: 'Accept your invitation',
     looking: 'Looking up your invitation…',
     accepted: 'Welcome! You joined {target} as {role}.',
@@ -80,8 +82,10 @@ export const INVITE_TEXTS: Record<InviteLocale, InviteTexts> = {
     linkHint: 'Falls die Schaltfläche nicht funktioniert, öffnen Sie diesen Link:',
     expires: 'Diese Einladung gilt bis {date}.',
     reminderExpires: 'Zur Erinnerung: Diese Einladung gilt bis {date}.',
-    footer: 'Sie erhalten diese E-Mail, weil {inviter} {email} zu {target} eingeladen hat. Falls Sie sie nicht erwartet haben, können Sie sie ignorieren: Ohne Ihre Annahme geschieht nichts.',
-    footerNoInviter: 'Sie erhalten diese E-Mail, weil {email} zu {target} eingeladen wurde. Falls Sie sie nicht erwartet haben, können Sie sie ignorieren: Ohne Ihre Annahme geschieht nichts.',
+    footer:
+      'Sie erhalten diese E-Mail, weil {inviter} {email} zu {target} eingeladen hat. Falls Sie sie nicht erwartet haben, können Sie sie ignorieren: Ohne Ihre Annahme geschieht nichts.',
+    footerNoInviter:
+      'Sie erhalten diese E-Mail, weil {email} zu {target} eingeladen wurde. Falls Sie sie nicht erwartet haben, können Sie sie ignorieren: Ohne Ihre Annahme geschieht nichts.',
     pageTitle: 'Einladung annehmen',
     looking: 'Ihre Einladung wird gesucht…',
     accepted: 'Willkommen! Sie sind jetzt Mitglied von {target} als {role}.',
@@ -109,8 +113,10 @@ export const INVITE_TEXTS: Record<InviteLocale, InviteTexts> = {
     linkHint: 'Si le bouton ne fonctionne pas, ouvrez ce lien :',
     expires: 'Cette invitation expire le {date}.',
     reminderExpires: 'Petit rappel : cette invitation expire le {date}.',
-    footer: 'Vous recevez cet e-mail parce que {inviter} a invité {email} à rejoindre {target}. Si vous ne vous y attendiez pas, ignorez-le : rien ne se passe tant que vous n’acceptez pas.',
-    footerNoInviter: 'Vous recevez cet e-mail parce que {email} a été invité(e) à rejoindre {target}. Si vous ne vous y attendiez pas, ignorez-le : rien ne se passe tant que vous n’acceptez pas.',
+    footer:
+      'Vous recevez cet e-mail parce que {inviter} a invité {email} à rejoindre {target}. Si vous ne vous y attendiez pas, ignorez-le : rien ne se passe tant que vous n’acceptez pas.',
+    footerNoInviter:
+      'Vous recevez cet e-mail parce que {email} a été invité(e) à rejoindre {target}. Si vous ne vous y attendiez pas, ignorez-le : rien ne se passe tant que vous n’acceptez pas.',
     pageTitle: 'Accepter votre invitation',
     looking: 'Recherche de votre invitation…',
     accepted: 'Bienvenue ! Vous avez rejoint {target} en tant que {role}.',
@@ -138,8 +144,10 @@ export const INVITE_TEXTS: Record<InviteLocale, InviteTexts> = {
     linkHint: 'Si el botón no funciona, abre este enlace:',
     expires: 'Esta invitación caduca el {date}.',
     reminderExpires: 'Recordatorio: esta invitación caduca el {date}.',
-    footer: 'Recibes este correo porque {inviter} invitó a {email} a unirse a {target}. Si no lo esperabas, puedes ignorarlo: no pasará nada a menos que aceptes.',
-    footerNoInviter: 'Recibes este correo porque {email} ha sido invitado a unirse a {target}. Si no lo esperabas, puedes ignorarlo: no pasará nada a menos que aceptes.',
+    footer:
+      'Recibes este correo porque {inviter} invitó a {email} a unirse a {target}. Si no lo esperabas, puedes ignorarlo: no pasará nada a menos que aceptes.',
+    footerNoInviter:
+      'Recibes este correo porque {email} ha sido invitado a unirse a {target}. Si no lo esperabas, puedes ignorarlo: no pasará nada a menos que aceptes.',
     pageTitle: 'Acepta tu invitación',
     looking: 'Buscando tu invitación…',
     accepted: '¡Te damos la bienvenida! Te has unido a {target} como {role}.',

@@ -8,8 +8,10 @@ export interface Logger {
 }
 
 export function jsonLogger(write: (line: string) => void = (l) => process.stdout.write(l + '\n')): Logger {
-  const log = (level: string) => (msg: string, fields: Record<string, unknown> = {}) =>
-    write(JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields }));
+  const log =
+    (level: string) =>
+    (msg: string, fields: Record<string, unknown> = {}) =>
+      write(JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields }));
   return { info: log('info'), warn: log('warn'), error: log('error') };
 }
 

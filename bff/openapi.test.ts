@@ -78,7 +78,11 @@ describe('the OpenAPI document', () => {
 
   it('is served at /api/openapi.json', async () => {
     const { json } = await call('GET', '/api/openapi.json');
-    expect(json).toMatchObject({ openapi: '3.1.0', servers: [{ url: '/api' }], paths: { '/imports': { post: { operationId: 'createImport', summary: expect.any(String) } } } });
+    expect(json).toMatchObject({
+      openapi: '3.1.0',
+      servers: [{ url: '/api' }],
+      paths: { '/imports': { post: { operationId: 'createImport', summary: expect.any(String) } } },
+    });
   });
 
   it('names the base it is mounted under as its server', () => {
@@ -108,8 +112,14 @@ describe('the OpenAPI document', () => {
     await call('PUT', '/api/targets/organization/acme', { token: API_KEY, body: { name: '', seatLimit: -1 } });
     await call('PUT', '/api/targets/organization/nope/members', { token: API_KEY, body: { members: [] } });
     await call('POST', '/api/sessions', { token: 'wrong-key-0123456789', body: {} });
-    await call('POST', '/api/sessions', { token: API_KEY, body: { inviter: { id: 'u', name: 'U', email: 'u@example.com' }, target: { type: 'lab', id: 'none' } } });
-    const { json: session } = await call('POST', '/api/sessions', { token: API_KEY, body: { inviter: { id: 'u', name: 'U', email: 'u@example.com' }, target: { type: 'organization', id: 'acme' } } });
+    await call('POST', '/api/sessions', {
+      token: API_KEY,
+      body: { inviter: { id: 'u', name: 'U', email: 'u@example.com' }, target: { type: 'lab', id: 'none' } },
+    });
+    const { json: session } = await call('POST', '/api/sessions', {
+      token: API_KEY,
+      body: { inviter: { id: 'u', name: 'U', email: 'u@example.com' }, target: { type: 'organization', id: 'acme' } },
+    });
     const token = session.token as string;
 
     await call('GET', '/api/session');
@@ -141,7 +151,11 @@ describe('the OpenAPI document', () => {
     const ids = (page.items as { id: string; email: string | null; status: string }[]).filter((c) => c.email && c.status === 'active').map((c) => c.id);
     const importBody = (selection: unknown) => ({ provider: 'sample', selection, role: 'user', message: { subject: 'Join', body: 'Hi {{firstName}}' } });
     await call('POST', '/api/imports', { token, headers: { 'Idempotency-Key': 'openapi-import-1' }, body: importBody({ ids: ids.slice(0, 2) }) });
-    const replay = await call('POST', '/api/imports', { token, headers: { 'Idempotency-Key': 'openapi-import-1' }, body: importBody({ ids: ids.slice(0, 2) }) });
+    const replay = await call('POST', '/api/imports', {
+      token,
+      headers: { 'Idempotency-Key': 'openapi-import-1' },
+      body: importBody({ ids: ids.slice(0, 2) }),
+    });
     expect(replay.headers.get('Idempotent-Replayed')).toBe('true');
     await call('POST', '/api/imports', { token, headers: { 'Idempotency-Key': 'openapi-import-1' }, body: importBody({ ids: ids.slice(0, 1) }) });
     await call('POST', '/api/imports', { token, headers: { 'Idempotency-Key': 'openapi-import-2' }, body: importBody({ all: true }) });
@@ -153,7 +167,12 @@ describe('the OpenAPI document', () => {
     await call('DELETE', `/api/invites/${second!.id}`, { token });
     await call('POST', `/api/invites/${second!.id}/resend`, { token });
     await call('DELETE', '/api/invites/inv_doesnotexist000', { token });
-    const payload = await h.db.kysely.selectFrom('outbox').select('payload').where('invite_id', '=', first!.id).where('status', '=', 'queued').executeTakeFirstOrThrow();
+    const payload = await h.db.kysely
+      .selectFrom('outbox')
+      .select('payload')
+      .where('invite_id', '=', first!.id)
+      .where('status', '=', 'queued')
+      .executeTakeFirstOrThrow();
     const inviteToken = /token=([A-Za-z0-9_-]+)/.exec(JSON.parse(payload.payload!).text as string)![1]!;
     await call('POST', '/api/invites/lookup', { body: { token: inviteToken } });
     await call('POST', '/api/invites/lookup', { body: { token: 'x'.repeat(43) } });
@@ -164,7 +183,14 @@ describe('the OpenAPI document', () => {
     expect((await call('POST', '/api/invites/resend', { token, body: { ids: [first!.id, second!.id] } })).json.skipped).toHaveLength(2);
     await call('POST', '/api/invites/resend', { token, body: { ids: [] } });
 
-    const syncRule = { provider: 'sample', scope: { search: 'nobody-by-this-name' }, defaultRole: 'user', message: { subject: 'Join', body: 'Hi {{firstName}}' }, joiners: 'review', leavers: 'review' };
+    const syncRule = {
+      provider: 'sample',
+      scope: { search: 'nobody-by-this-name' },
+      defaultRole: 'user',
+      message: { subject: 'Join', body: 'Hi {{firstName}}' },
+      joiners: 'review',
+      leavers: 'review',
+    };
     await call('POST', '/api/sync-rules/dry-run', { token, body: syncRule });
     await call('POST', '/api/sync-rules/dry-run', { token, body: { ...syncRule, defaultRole: 'owner' } });
     await call('POST', '/api/sync-rules', { token, body: { ...syncRule, scope: {} } });
@@ -196,13 +222,21 @@ describe('the OpenAPI document', () => {
     const { json: scimToken } = await call('POST', '/api/organizations/acme/scim-token', { token: API_KEY });
     await call('POST', '/api/organizations/nobody/scim-token', { token: API_KEY });
     const scimCall = (method: string, path: string, body?: unknown) =>
-      call(method, `/api/scim/v2${path}`, { token: scimToken.token, ...(body === undefined ? {} : { rawBody: JSON.stringify(body), headers: { 'Content-Type': 'application/scim+json' } }) });
+      call(method, `/api/scim/v2${path}`, {
+        token: scimToken.token,
+        ...(body === undefined ? {} : { rawBody: JSON.stringify(body), headers: { 'Content-Type': 'application/scim+json' } }),
+      });
     await call('GET', '/api/scim/v2/Users');
     await scimCall('GET', '/ServiceProviderConfig');
     await scimCall('GET', '/Schemas');
     await scimCall('GET', '/ResourceTypes');
     await scimCall('GET', '/Groups');
-    const scimUser = { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'scim@example.com', name: { givenName: 'Sky', familyName: 'Cim' }, active: true };
+    const scimUser = {
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+      userName: 'scim@example.com',
+      name: { givenName: 'Sky', familyName: 'Cim' },
+      active: true,
+    };
     const { json: pushed } = await scimCall('POST', '/Users', scimUser);
     await scimCall('POST', '/Users', scimUser);
     await scimCall('POST', '/Users', { userName: '' });
@@ -211,7 +245,10 @@ describe('the OpenAPI document', () => {
     await scimCall('GET', `/Users/${pushed.id}`);
     await scimCall('GET', '/Users/nobody');
     await scimCall('PUT', `/Users/${pushed.id}`, { ...scimUser, title: 'Pilot' });
-    await scimCall('PATCH', `/Users/${pushed.id}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'Replace', path: 'active', value: 'False' }] });
+    await scimCall('PATCH', `/Users/${pushed.id}`, {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [{ op: 'Replace', path: 'active', value: 'False' }],
+    });
     await scimCall('DELETE', `/Users/${pushed.id}`);
     await call('DELETE', '/api/organizations/acme/scim-token', { token: API_KEY });
     await call('DELETE', '/api/organizations/acme/scim-token', { token: API_KEY });

@@ -87,7 +87,10 @@ type Schema = Record<string, unknown>;
 const HEADERS = {
   'X-Request-Id': { description: 'This request in the BFF log', required: true, schema: { type: 'string' } },
   'Retry-After': { description: 'Seconds to wait before sending the same request again', schema: { type: 'string', pattern: '^[0-9]+$' } },
-  'Idempotent-Replayed': { description: '`true` when this is the stored answer of an earlier request with the same Idempotency-Key: nothing ran again', schema: { const: 'true' } },
+  'Idempotent-Replayed': {
+    description: '`true` when this is the stored answer of an earlier request with the same Idempotency-Key: nothing ran again',
+    schema: { const: 'true' },
+  },
   Location: { description: 'The created SCIM resource (its meta.location)', schema: { type: 'string' } },
   ETag: { description: "The SCIM resource's meta.version", schema: { type: 'string' } },
 } as const;
@@ -120,7 +123,11 @@ export interface Operation {
   responses: Record<string, Answer>;
 }
 
-const ok = (json: z.ZodType, description?: string, headers?: ResponseHeader[]): Answer => ({ json, description: description ?? responseSchemas.get(json)?.description ?? 'OK', ...(headers ? { headers } : {}) });
+const ok = (json: z.ZodType, description?: string, headers?: ResponseHeader[]): Answer => ({
+  json,
+  description: description ?? responseSchemas.get(json)?.description ?? 'OK',
+  ...(headers ? { headers } : {}),
+});
 const error = (description: string, headers?: ResponseHeader[]): Answer => ({ json: errorBody, description, ...(headers ? { headers } : {}) });
 const html = (description: string): Answer => ({ html: true, description });
 
@@ -130,11 +137,19 @@ const common: Record<string, Answer> = {
   '413': error('`payload_too_large`'),
   '415': error('`unsupported_media_type`: send JSON'),
   '429': error('`rate_limited`', ['Retry-After']),
-  '503': error('`database_busy` (nothing written; try again now) or `database_unavailable` (the database refuses writes: full disk, read-only; nothing written; reads still work)', ['Retry-After']),
+  '503': error(
+    '`database_busy` (nothing written; try again now) or `database_unavailable` (the database refuses writes: full disk, read-only; nothing written; reads still work)',
+    ['Retry-After'],
+  ),
 };
 /** A SCIM answer or refusal (`application/scim+json`). */
 const scimOk = (json: z.ZodType, description?: string, headers?: ResponseHeader[]): Answer => ({ ...ok(json, description, headers), scim: true });
-const scimRefusal = (description: string, headers?: ResponseHeader[]): Answer => ({ json: scimError, scim: true, description, ...(headers ? { headers } : {}) });
+const scimRefusal = (description: string, headers?: ResponseHeader[]): Answer => ({
+  json: scimError,
+  scim: true,
+  description,
+  ...(headers ? { headers } : {}),
+});
 /** Answers every SCIM route may give besides its own: SCIM error bodies, never `{ error }`. */
 const scimCommon: Record<string, Answer> = {
   '400': scimRefusal('`invalidValue`, `invalidSyntax`, `invalidFilter`, `invalidPath`, `mutability` or `tooMany`, the attribute named in `detail`'),
@@ -151,8 +166,12 @@ const unauthorized = {
 };
 const providerNotFound = { '404': error('`provider_not_found`') };
 const providerErrors: Record<string, Answer> = {
-  '409': error('`provider_not_connected` (the organization has not connected this provider) or `connection_unreadable` (stored credentials no longer open: connect again)'),
-  '502': error('The provider refused or answered nonsense: `provider_auth` (reconnect), `provider_permission`, `provider_bad_response`, `provider_sync_failed`'),
+  '409': error(
+    '`provider_not_connected` (the organization has not connected this provider) or `connection_unreadable` (stored credentials no longer open: connect again)',
+  ),
+  '502': error(
+    'The provider refused or answered nonsense: `provider_auth` (reconnect), `provider_permission`, `provider_bad_response`, `provider_sync_failed`',
+  ),
   '503': error('`provider_rate_limited` or `provider_quota_exceeded` (Retry-After when the provider tells), or `database_busy`', ['Retry-After']),
   '504': error('`provider_unavailable`: the provider did not answer in time'),
 };
@@ -168,17 +187,39 @@ export const OPERATIONS: Operation[] = [
     path: '/health',
     operationId: 'getHealth',
     summary: 'Ready: the database answers and takes writes (checked at most every 1.5 s). For load balancers',
-    responses: { '200': ok(health, 'Ready'), '503': error('`database_unavailable`: the database does not answer or cannot store changes (full disk, read-only); reads may still work', ['Retry-After']) },
+    responses: {
+      '200': ok(health, 'Ready'),
+      '503': error('`database_unavailable`: the database does not answer or cannot store changes (full disk, read-only); reads may still work', [
+        'Retry-After',
+      ]),
+    },
   },
   {
     method: 'get',
     path: '/health/ready',
     operationId: 'getReadiness',
     summary: 'The same as /health',
-    responses: { '200': ok(health, 'Ready'), '503': error('`database_unavailable`: the database does not answer or cannot store changes (full disk, read-only); reads may still work', ['Retry-After']) },
+    responses: {
+      '200': ok(health, 'Ready'),
+      '503': error('`database_unavailable`: the database does not answer or cannot store changes (full disk, read-only); reads may still work', [
+        'Retry-After',
+      ]),
+    },
   },
-  { method: 'get', path: '/health/live', operationId: 'getLiveness', summary: 'Live: the process answers, whatever its database does. For restart decisions', responses: { '200': ok(health, 'Live') } },
-  { method: 'get', path: '/openapi.json', operationId: 'getOpenApiDocument', summary: 'This document', responses: { '200': ok(openApiOutline, 'The OpenAPI document') } },
+  {
+    method: 'get',
+    path: '/health/live',
+    operationId: 'getLiveness',
+    summary: 'Live: the process answers, whatever its database does. For restart decisions',
+    responses: { '200': ok(health, 'Live') },
+  },
+  {
+    method: 'get',
+    path: '/openapi.json',
+    operationId: 'getOpenApiDocument',
+    summary: 'This document',
+    responses: { '200': ok(openApiOutline, 'The OpenAPI document') },
+  },
   {
     method: 'post',
     path: '/sessions',
@@ -208,7 +249,14 @@ export const OPERATIONS: Operation[] = [
     body: memberSync,
     responses: { '200': ok(memberSyncResult), '404': error('`target_not_found`') },
   },
-  { method: 'get', path: '/session', operationId: 'getSession', summary: 'The session: inviter, target, seats', auth: 'session', responses: { '200': ok(sessionInfo, 'The session') } },
+  {
+    method: 'get',
+    path: '/session',
+    operationId: 'getSession',
+    summary: 'The session: inviter, target, seats',
+    auth: 'session',
+    responses: { '200': ok(sessionInfo, 'The session') },
+  },
   {
     method: 'get',
     path: '/providers',
@@ -270,7 +318,11 @@ export const OPERATIONS: Operation[] = [
     auth: 'session',
     params: providerParams,
     body: connectionRequest,
-    responses: { '200': ok(connectionInfo, 'Connected'), '409': error('`configured_by_deployment`, `csv_provider` or `sign_in_required`'), ...providerNotFound },
+    responses: {
+      '200': ok(connectionInfo, 'Connected'),
+      '409': error('`configured_by_deployment`, `csv_provider` or `sign_in_required`'),
+      ...providerNotFound,
+    },
   },
   {
     method: 'delete',
@@ -345,7 +397,8 @@ export const OPERATIONS: Operation[] = [
     method: 'get',
     path: '/oauth/callback',
     operationId: 'finishSignIn',
-    summary: 'Where the provider returns the popup: redeems the code, stores the grant sealed, and answers a page that posts the result to the stored origin exactly',
+    summary:
+      'Where the provider returns the popup: redeems the code, stores the grant sealed, and answers a page that posts the result to the stored origin exactly',
     query: oauthCallbackQuery,
     responses: {
       '200': html('Signed in: an HTML page that posts an `OAuthResultMessage` with `ok: true` and closes'),
@@ -365,9 +418,14 @@ export const OPERATIONS: Operation[] = [
       '201': ok(importResult, 'Imported'),
       ...providerErrors,
       '400': error('Bad input (`invalid_request` with `details.fields`) or `provider_not_found`'),
-      '409': error('`seat_limit_exceeded` (nothing written), `idempotency_key_in_flight` (Retry-After), `provider_not_connected` or `connection_unreadable`', ['Retry-After']),
+      '409': error('`seat_limit_exceeded` (nothing written), `idempotency_key_in_flight` (Retry-After), `provider_not_connected` or `connection_unreadable`', [
+        'Retry-After',
+      ]),
       '422': error('`idempotency_key_reused`: the key was used with another body'),
-      '429': error('`rate_limited`, or `mail_limit`: more invitations than the daily mail budget of the target or the inviter leaves (nothing written; the key stays free for a retry)', ['Retry-After']),
+      '429': error(
+        '`rate_limited`, or `mail_limit`: more invitations than the daily mail budget of the target or the inviter leaves (nothing written; the key stays free for a retry)',
+        ['Retry-After'],
+      ),
     },
   },
   {
@@ -386,7 +444,16 @@ export const OPERATIONS: Operation[] = [
     summary: 'Send the invite again with a new token and expiry',
     auth: 'session',
     params: inviteParams,
-    responses: { '200': ok(inviteSummary, 'Resent'), '403': error('`forbidden_target`'), '404': error('`invite_not_found`'), '409': error('Not pending, or `seat_limit_exceeded`'), '429': error('`rate_limited`, or `mail_limit`: within the resend cooldown, past the address\'s daily limit, or past the daily mail budget of the target or the inviter', ['Retry-After']) },
+    responses: {
+      '200': ok(inviteSummary, 'Resent'),
+      '403': error('`forbidden_target`'),
+      '404': error('`invite_not_found`'),
+      '409': error('Not pending, or `seat_limit_exceeded`'),
+      '429': error(
+        "`rate_limited`, or `mail_limit`: within the resend cooldown, past the address's daily limit, or past the daily mail budget of the target or the inviter",
+        ['Retry-After'],
+      ),
+    },
   },
   {
     method: 'post',
@@ -410,7 +477,8 @@ export const OPERATIONS: Operation[] = [
     method: 'get',
     path: '/events',
     operationId: 'listEvents',
-    summary: 'Events (import completed, invite created by a sync rule, sent, delivery failed, accepted, reminded, expired, revoked; sync run completed, member left HR, member role changed) in the order they committed: the same ones webhooks deliver',
+    summary:
+      'Events (import completed, invite created by a sync rule, sent, delivery failed, accepted, reminded, expired, revoked; sync run completed, member left HR, member role changed) in the order they committed: the same ones webhooks deliver',
     auth: 'apiKey',
     query: eventListQuery,
     responses: { '200': ok(eventList), '400': error('`invalid_cursor`: `after` is not an event id this server listed; or `invalid_request`') },
@@ -419,7 +487,8 @@ export const OPERATIONS: Operation[] = [
     method: 'post',
     path: '/privacy/erase',
     operationId: 'erasePerson',
-    summary: "Erase a person (GDPR art. 17): directory caches, CSV uploads, invites' and memberships' personal fields, unsent mail, events. Idempotent; audited without the address",
+    summary:
+      "Erase a person (GDPR art. 17): directory caches, CSV uploads, invites' and memberships' personal fields, unsent mail, events. Idempotent; audited without the address",
     auth: 'apiKey',
     body: privacyRequest,
     responses: { '200': ok(privacyErasure) },
@@ -461,7 +530,9 @@ export const OPERATIONS: Operation[] = [
       '201': ok(syncRule, 'Saved'),
       ...providerErrors,
       '400': error('Bad input (`invalid_request`, `invalid_role`), or `provider_not_found`'),
-      '409': error('`seat_limit_exceeded` (`details.seats`, `details.requested`: the seats the rule needs now), `provider_not_connected` or `connection_unreadable`'),
+      '409': error(
+        '`seat_limit_exceeded` (`details.seats`, `details.requested`: the seats the rule needs now), `provider_not_connected` or `connection_unreadable`',
+      ),
     },
   },
   {
@@ -569,7 +640,8 @@ export const OPERATIONS: Operation[] = [
     method: 'post',
     path: '/invites/lookup',
     operationId: 'lookUpInvite',
-    summary: "What the email's invitation is for (target, role, inviter, status, expiry), without accepting it: the accept page asks before showing Accept. POST keeps the token out of access logs; rate limited with `/invites/accept`",
+    summary:
+      "What the email's invitation is for (target, role, inviter, status, expiry), without accepting it: the accept page asks before showing Accept. POST keeps the token out of access logs; rate limited with `/invites/accept`",
     body: acceptRequest,
     responses: {
       '200': ok(inviteLookup),
@@ -596,7 +668,11 @@ export const OPERATIONS: Operation[] = [
     summary: "Create the organization's SCIM token, replacing (revoking) any earlier one: shown once, with the SCIM base URL",
     auth: 'apiKey',
     params: scimTokenParams,
-    responses: { '201': ok(scimToken), '404': error('`organization_not_found`: no target belongs to it'), '409': error('`scim_not_configured`: the providers list has no scim provider') },
+    responses: {
+      '201': ok(scimToken),
+      '404': error('`organization_not_found`: no target belongs to it'),
+      '409': error('`scim_not_configured`: the providers list has no scim provider'),
+    },
   },
   {
     method: 'delete',
@@ -607,9 +683,30 @@ export const OPERATIONS: Operation[] = [
     params: scimTokenParams,
     responses: { '204': { description: 'Revoked' }, '404': error('`scim_token_not_found`') },
   },
-  { method: 'get', path: '/scim/v2/ServiceProviderConfig', operationId: 'getScimServiceProviderConfig', summary: 'SCIM: what this service provider supports (RFC 7644 §4)', auth: 'scim', responses: { '200': scimOk(scimServiceProviderConfig) } },
-  { method: 'get', path: '/scim/v2/Schemas', operationId: 'listScimSchemas', summary: 'SCIM: the User schema and its enterprise extension, with the attributes hr-import maps', auth: 'scim', responses: { '200': scimOk(scimDiscoveryList) } },
-  { method: 'get', path: '/scim/v2/ResourceTypes', operationId: 'listScimResourceTypes', summary: 'SCIM: the one resource type, User', auth: 'scim', responses: { '200': scimOk(scimDiscoveryList) } },
+  {
+    method: 'get',
+    path: '/scim/v2/ServiceProviderConfig',
+    operationId: 'getScimServiceProviderConfig',
+    summary: 'SCIM: what this service provider supports (RFC 7644 §4)',
+    auth: 'scim',
+    responses: { '200': scimOk(scimServiceProviderConfig) },
+  },
+  {
+    method: 'get',
+    path: '/scim/v2/Schemas',
+    operationId: 'listScimSchemas',
+    summary: 'SCIM: the User schema and its enterprise extension, with the attributes hr-import maps',
+    auth: 'scim',
+    responses: { '200': scimOk(scimDiscoveryList) },
+  },
+  {
+    method: 'get',
+    path: '/scim/v2/ResourceTypes',
+    operationId: 'listScimResourceTypes',
+    summary: 'SCIM: the one resource type, User',
+    auth: 'scim',
+    responses: { '200': scimOk(scimDiscoveryList) },
+  },
   {
     method: 'get',
     path: '/scim/v2/Users',
@@ -626,9 +723,21 @@ export const OPERATIONS: Operation[] = [
     summary: "SCIM: create a user; it joins the organization's directory at once",
     auth: 'scim',
     body: scimUser,
-    responses: { '201': scimOk(scimUserResource, 'Created', ['Location', 'ETag']), '403': scimRefusal("The organization's directory holds its maximum of users"), '409': scimRefusal('`uniqueness`: the userName is taken') },
+    responses: {
+      '201': scimOk(scimUserResource, 'Created', ['Location', 'ETag']),
+      '403': scimRefusal("The organization's directory holds its maximum of users"),
+      '409': scimRefusal('`uniqueness`: the userName is taken'),
+    },
   },
-  { method: 'get', path: '/scim/v2/Users/{id}', operationId: 'getScimUser', summary: 'SCIM: one user', auth: 'scim', params: scimUserParams, responses: { '200': scimOk(scimUserResource, 'The user', ['ETag']) } },
+  {
+    method: 'get',
+    path: '/scim/v2/Users/{id}',
+    operationId: 'getScimUser',
+    summary: 'SCIM: one user',
+    auth: 'scim',
+    params: scimUserParams,
+    responses: { '200': scimOk(scimUserResource, 'The user', ['ETag']) },
+  },
   {
     method: 'put',
     path: '/scim/v2/Users/{id}',
@@ -649,7 +758,15 @@ export const OPERATIONS: Operation[] = [
     body: scimPatch,
     responses: { '200': scimOk(scimUserResource, 'Patched', ['ETag']), '409': scimRefusal('`uniqueness`: the userName is taken') },
   },
-  { method: 'delete', path: '/scim/v2/Users/{id}', operationId: 'deleteScimUser', summary: "SCIM: remove a user from the organization's directory", auth: 'scim', params: scimUserParams, responses: { '204': { description: 'Deleted' } } },
+  {
+    method: 'delete',
+    path: '/scim/v2/Users/{id}',
+    operationId: 'deleteScimUser',
+    summary: "SCIM: remove a user from the organization's directory",
+    auth: 'scim',
+    params: scimUserParams,
+    responses: { '204': { description: 'Deleted' } },
+  },
   {
     method: 'get',
     path: '/scim/v2/Groups',
@@ -708,7 +825,13 @@ function response(op: Operation, answer: Answer): Schema {
   return {
     description: answer.description,
     headers: Object.fromEntries(headers.map((h) => [h, { $ref: `#/components/headers/${h}` }])),
-    ...(answer.json ? { content: { [answer.scim ? 'application/scim+json' : 'application/json']: { schema: named(responseSchemas, answer.json, `${op.operationId}'s answer`) } } } : {}),
+    ...(answer.json
+      ? {
+          content: {
+            [answer.scim ? 'application/scim+json' : 'application/json']: { schema: named(responseSchemas, answer.json, `${op.operationId}'s answer`) },
+          },
+        }
+      : {}),
     ...(answer.html ? { content: { 'text/html': { schema: { type: 'string' } } } } : {}),
   };
 }
@@ -717,15 +840,34 @@ function operation(op: Operation): Schema {
   const params = [
     ...(op.params ? parameters('path', op.params) : []),
     ...(op.query ? parameters('query', op.query) : []),
-    ...(op.idempotent ? [{ name: 'Idempotency-Key', in: 'header', required: true, schema: inputSchema(idempotencyKey), description: 'The same for every retry of one submission' }] : []),
+    ...(op.idempotent
+      ? [
+          {
+            name: 'Idempotency-Key',
+            in: 'header',
+            required: true,
+            schema: inputSchema(idempotencyKey),
+            description: 'The same for every retry of one submission',
+          },
+        ]
+      : []),
   ];
   const body =
     op.body === 'csv'
       ? { required: true, content: { 'text/csv': { schema: { type: 'string' } } } }
       : op.body
-        ? { required: true, content: { [op.auth === 'scim' ? 'application/scim+json' : 'application/json']: { schema: named(requestSchemas, op.body, `${op.operationId}'s body`) } } }
+        ? {
+            required: true,
+            content: {
+              [op.auth === 'scim' ? 'application/scim+json' : 'application/json']: { schema: named(requestSchemas, op.body, `${op.operationId}'s body`) },
+            },
+          }
         : undefined;
-  const answers: Record<string, Answer> = { ...(op.auth === 'scim' ? scimCommon : common), ...(op.auth ? { '401': unauthorized[op.auth] } : {}), ...op.responses };
+  const answers: Record<string, Answer> = {
+    ...(op.auth === 'scim' ? scimCommon : common),
+    ...(op.auth ? { '401': unauthorized[op.auth] } : {}),
+    ...op.responses,
+  };
   return {
     operationId: op.operationId,
     summary: op.summary,
@@ -749,7 +891,8 @@ export function openApiDocument({ basePath = '/api' }: OpenApiOptions = {}): Sch
     info: {
       title: 'hr-import BFF',
       version: '1',
-      description: 'Import contacts from HR applications and invite them to an organization, lab or challenge. Errors are `{ error: { code, message, details? } }`, except under /scim/v2, which answers SCIM error bodies (RFC 7644 §3.12).',
+      description:
+        'Import contacts from HR applications and invite them to an organization, lab or challenge. Errors are `{ error: { code, message, details? } }`, except under /scim/v2, which answers SCIM error bodies (RFC 7644 §3.12).',
     },
     servers: [{ url: basePath.replace(/\/+$/, '') || '/' }],
     components: {
@@ -757,8 +900,17 @@ export function openApiDocument({ basePath = '/api' }: OpenApiOptions = {}): Sch
       headers: HEADERS,
       securitySchemes: {
         apiKey: { type: 'http', scheme: 'bearer', description: 'Server-to-server API key (HR_IMPORT_API_KEY; several during a rotation).' },
-        session: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Session token from POST /sessions, scoped to one inviter and one target.' },
-        scim: { type: 'http', scheme: 'bearer', description: "An organization's SCIM token from POST /organizations/{id}/scim-token, pasted into its identity provider." },
+        session: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description: 'Session token from POST /sessions, scoped to one inviter and one target.',
+        },
+        scim: {
+          type: 'http',
+          scheme: 'bearer',
+          description: "An organization's SCIM token from POST /organizations/{id}/scim-token, pasted into its identity provider.",
+        },
       },
     },
     paths,

@@ -17,11 +17,30 @@ import { RIPPLING_API_URL, RIPPLING_CREDENTIALS, createRipplingConnector } from 
 
 export const PROVIDER_CATALOG: ProviderCatalog = {
   // Each BambooHR company has its own host: `{companyDomain}` is filled in from the credential.
-  bamboohr: { name: 'BambooHR', factory: (s) => createBambooHRConnector(s), baseUrl: BAMBOOHR_BASE_URL, credentials: BAMBOOHR_CREDENTIALS, secrets: ['apiKey'] },
+  bamboohr: {
+    name: 'BambooHR',
+    factory: (s) => createBambooHRConnector(s),
+    baseUrl: BAMBOOHR_BASE_URL,
+    credentials: BAMBOOHR_CREDENTIALS,
+    secrets: ['apiKey'],
+  },
   hibob: { name: 'HiBob', factory: (s) => createHiBobConnector(s), baseUrl: HIBOB_BASE_URL, credentials: HIBOB_CREDENTIALS, secrets: ['token'] },
-  personio: { name: 'Personio', factory: (s) => createPersonioConnector(s), baseUrl: PERSONIO_BASE_URL, credentials: PERSONIO_CREDENTIALS, secrets: ['clientSecret'] },
+  personio: {
+    name: 'Personio',
+    factory: (s) => createPersonioConnector(s),
+    baseUrl: PERSONIO_BASE_URL,
+    credentials: PERSONIO_CREDENTIALS,
+    secrets: ['clientSecret'],
+  },
   // Every Workday customer has their own tenant host: there is no default to fall back to.
-  workday: { name: 'Workday', factory: (s) => createWorkdayConnector(s), baseUrl: null, credentials: WORKDAY_CREDENTIALS, optional: ['report'], secrets: ['clientSecret', 'refreshToken'] },
+  workday: {
+    name: 'Workday',
+    factory: (s) => createWorkdayConnector(s),
+    baseUrl: null,
+    credentials: WORKDAY_CREDENTIALS,
+    optional: ['report'],
+    secrets: ['clientSecret', 'refreshToken'],
+  },
   google: {
     name: 'Google Workspace',
     factory: (s) => createGoogleConnector(s),
@@ -42,12 +61,45 @@ export const PROVIDER_CATALOG: ProviderCatalog = {
     oauth: MICROSOFT_OAUTH,
   },
   // Salesforce is reached at the org's own My Domain host (https://acme.my.salesforce.com).
-  salesforce: { name: 'Salesforce', factory: (s) => createSalesforceConnector(s), baseUrl: null, credentials: SALESFORCE_CREDENTIALS, optional: ['objects'], secrets: ['clientSecret'], oauth: SALESFORCE_OAUTH },
-  merge: { name: 'Merge HRIS', factory: (s) => createMergeConnector(s), baseUrl: MERGE_API_URL, credentials: MERGE_CREDENTIALS, secrets: ['apiKey', 'accountToken'] },
-  unified: { name: 'Unified.to HRIS', factory: (s) => createUnifiedConnector(s), baseUrl: UNIFIED_API_URL, credentials: UNIFIED_CREDENTIALS, secrets: ['apiKey'] },
+  salesforce: {
+    name: 'Salesforce',
+    factory: (s) => createSalesforceConnector(s),
+    baseUrl: null,
+    credentials: SALESFORCE_CREDENTIALS,
+    optional: ['objects'],
+    secrets: ['clientSecret'],
+    oauth: SALESFORCE_OAUTH,
+  },
+  merge: {
+    name: 'Merge HRIS',
+    factory: (s) => createMergeConnector(s),
+    baseUrl: MERGE_API_URL,
+    credentials: MERGE_CREDENTIALS,
+    secrets: ['apiKey', 'accountToken'],
+  },
+  unified: {
+    name: 'Unified.to HRIS',
+    factory: (s) => createUnifiedConnector(s),
+    baseUrl: UNIFIED_API_URL,
+    credentials: UNIFIED_CREDENTIALS,
+    secrets: ['apiKey'],
+  },
   // Every Okta customer has their own org URL (baseUrl). Two types for its two ways in: an API
   // token, or an API service app's client id and private key (OAuth client credentials).
   okta: { name: 'Okta', factory: (s) => createOktaConnector(s), baseUrl: null, credentials: OKTA_CREDENTIALS, secrets: ['apiToken'] },
-  'okta-service-app': { name: 'Okta', factory: (s) => createOktaConnector(s), baseUrl: null, credentials: OKTA_SERVICE_APP_CREDENTIALS, optional: OKTA_SERVICE_APP_OPTIONAL, secrets: ['privateKey'] },
-  rippling: { name: 'Rippling', factory: (s) => createRipplingConnector(s), baseUrl: RIPPLING_API_URL, credentials: RIPPLING_CREDENTIALS, secrets: ['apiToken'] },
+  'okta-service-app': {
+    name: 'Okta',
+    factory: (s) => createOktaConnector(s),
+    baseUrl: null,
+    credentials: OKTA_SERVICE_APP_CREDENTIALS,
+    optional: OKTA_SERVICE_APP_OPTIONAL,
+    secrets: ['privateKey'],
+  },
+  rippling: {
+    name: 'Rippling',
+    factory: (s) => createRipplingConnector(s),
+    baseUrl: RIPPLING_API_URL,
+    credentials: RIPPLING_CREDENTIALS,
+    secrets: ['apiToken'],
+  },
 };

@@ -40,32 +40,61 @@ describe('the providers file', () => {
   });
 
   it('reads a csv provider: each organization uploads its own file', () => {
-    const [csv, named] = loadProvidersFile(file({ providers: [{ id: 'csv', type: 'csv' }, { id: 'sheet', type: 'csv', name: 'Spreadsheet' }] }), {}, PROVIDER_CATALOG);
+    const [csv, named] = loadProvidersFile(
+      file({
+        providers: [
+          { id: 'csv', type: 'csv' },
+          { id: 'sheet', type: 'csv', name: 'Spreadsheet' },
+        ],
+      }),
+      {},
+      PROVIDER_CATALOG,
+    );
     expect([csv!.id, csv!.type, csv!.name, csv!.configuredBy]).toEqual(['csv', 'csv', 'CSV file', 'upload']);
     expect([named!.id, named!.name]).toEqual(['sheet', 'Spreadsheet']);
   });
 
   it('stops with one line naming the field for every kind of mistake', () => {
     expect(configError('{ not json')).toMatch(/not JSON/);
-    expect(configError({ providers: [{ id: 'x', type: 'oracle' }] })).toMatch(/^invalid providers file: providers\[0\]\.type: unknown type "oracle"; one of: sample, csv, scim, bamboohr/);
-    expect(configError({ providers: [{ id: 'c', type: 'csv', credentials: { apiKey: 'x' } }] })).toMatch(/^invalid providers file: providers\[0\]\.credentials: a csv provider takes no API settings/);
+    expect(configError({ providers: [{ id: 'x', type: 'oracle' }] })).toMatch(
+      /^invalid providers file: providers\[0\]\.type: unknown type "oracle"; one of: sample, csv, scim, bamboohr/,
+    );
+    expect(configError({ providers: [{ id: 'c', type: 'csv', credentials: { apiKey: 'x' } }] })).toMatch(
+      /^invalid providers file: providers\[0\]\.credentials: a csv provider takes no API settings/,
+    );
     expect(configError({ providers: [{ id: 'b', type: 'bamboohr', credentials: { companyDomain: 'acme', apiKey: 'sk_live_123' } }] })).toBe(
       'invalid providers file: providers[0].credentials.apiKey: is a secret: write { "env": "VARIABLE" } and set the variable, never the value itself',
     );
     expect(configError({ providers: [{ id: 'b', type: 'bamboohr', credentials: { companyDomain: 'acme', apiKey: { env: 'BAMBOO_KEY' } } }] })).toMatch(
       /providers\[0\]\.credentials\.apiKey: environment variable BAMBOO_KEY is not set/,
     );
-    expect(configError({ providers: [{ id: 'b', type: 'bamboohr', credentials: { domain: 'acme' } }] })).toMatch(/credentials\.domain: not a credential of bamboohr/);
+    expect(configError({ providers: [{ id: 'b', type: 'bamboohr', credentials: { domain: 'acme' } }] })).toMatch(
+      /credentials\.domain: not a credential of bamboohr/,
+    );
     expect(configError({ providers: [{ id: 'w', type: 'workday' }] })).toMatch(/providers\[0\]\.baseUrl: is required for workday/);
-    expect(configError({ providers: [{ id: 'b', type: 'bamboohr', baseUrl: 'http://evil.example' }] })).toMatch(/providers\[0\]\.baseUrl: must be an https:\/\/ URL/);
-    expect(configError({ providers: [{ id: 'a', type: 'sample' }, { id: 'a', type: 'sample' }] })).toMatch(/providers\[1\]\.id: "a" is listed twice/);
+    expect(configError({ providers: [{ id: 'b', type: 'bamboohr', baseUrl: 'http://evil.example' }] })).toMatch(
+      /providers\[0\]\.baseUrl: must be an https:\/\/ URL/,
+    );
+    expect(
+      configError({
+        providers: [
+          { id: 'a', type: 'sample' },
+          { id: 'a', type: 'sample' },
+        ],
+      }),
+    ).toMatch(/providers\[1\]\.id: "a" is listed twice/);
     expect(configError({ providers: [{ id: 'Bad Id', type: 'sample' }] })).toMatch(/providers\[0\]\.id: must be lowercase/);
     expect(configError({ providers: [], extra: 1 })).toMatch(/^invalid providers file: /);
   });
 
   it('leaves a provider without its credentials to each organization, asking only what the file does not set', () => {
     const [bob, merge] = loadProvidersFile(
-      file({ providers: [{ id: 'bob', type: 'hibob' }, { id: 'merge', type: 'merge', credentials: { apiKey: { env: 'MERGE_KEY' } } }] }),
+      file({
+        providers: [
+          { id: 'bob', type: 'hibob' },
+          { id: 'merge', type: 'merge', credentials: { apiKey: { env: 'MERGE_KEY' } } },
+        ],
+      }),
       { MERGE_KEY: 'deployment-merge-key' },
       PROVIDER_CATALOG,
     );
@@ -78,7 +107,16 @@ describe('the providers file', () => {
   });
 
   it('reads how many directory pages to fetch at once, from 1 to 16', () => {
-    const [four, one] = loadProvidersFile(file({ providers: [{ id: 'p', type: 'personio', concurrency: 4 }, { id: 'u', type: 'unified', concurrency: 1 }] }), {}, PROVIDER_CATALOG);
+    const [four, one] = loadProvidersFile(
+      file({
+        providers: [
+          { id: 'p', type: 'personio', concurrency: 4 },
+          { id: 'u', type: 'unified', concurrency: 1 },
+        ],
+      }),
+      {},
+      PROVIDER_CATALOG,
+    );
     expect([four!.concurrency, one!.concurrency]).toEqual([4, 1]);
     expect(configError({ providers: [{ id: 'p', type: 'personio', concurrency: 0 }] })).toMatch(/^invalid providers file: providers\[0\]\.concurrency: /);
     expect(configError({ providers: [{ id: 'p', type: 'personio', concurrency: 64 }] })).toMatch(/providers\[0\]\.concurrency: /);
@@ -100,13 +138,38 @@ describe('the providers file', () => {
       companyDomain: 'acme',
       apiKey: 'bamboo-secret-key',
       employees: [
-        { id: '1', firstName: 'Ada', lastName: 'Lovelace', displayName: 'Ada Lovelace', workEmail: 'ada@acme.test', jobTitle: 'CTO', department: 'Engineering', location: 'London', status: 'Active' },
-        { id: '2', firstName: 'Grace', lastName: 'Hopper', displayName: 'Grace Hopper', workEmail: '', jobTitle: 'Engineer', department: 'Engineering', location: '', status: 'Active' },
+        {
+          id: '1',
+          firstName: 'Ada',
+          lastName: 'Lovelace',
+          displayName: 'Ada Lovelace',
+          workEmail: 'ada@acme.test',
+          jobTitle: 'CTO',
+          department: 'Engineering',
+          location: 'London',
+          status: 'Active',
+        },
+        {
+          id: '2',
+          firstName: 'Grace',
+          lastName: 'Hopper',
+          displayName: 'Grace Hopper',
+          workEmail: '',
+          jobTitle: 'Engineer',
+          department: 'Engineering',
+          location: '',
+          status: 'Active',
+        },
       ],
     });
     cleanup.push(fake.close);
     const entries = loadProvidersFile(
-      file({ providers: [{ id: 'sample', type: 'sample' }, { id: 'bamboo', type: 'bamboohr', name: 'Acme BambooHR', baseUrl: fake.url, credentials: { companyDomain: 'acme', apiKey: { env: 'BAMBOO_KEY' } } }] }),
+      file({
+        providers: [
+          { id: 'sample', type: 'sample' },
+          { id: 'bamboo', type: 'bamboohr', name: 'Acme BambooHR', baseUrl: fake.url, credentials: { companyDomain: 'acme', apiKey: { env: 'BAMBOO_KEY' } } },
+        ],
+      }),
       { BAMBOO_KEY: 'bamboo-secret-key' },
       PROVIDER_CATALOG,
     );

@@ -38,7 +38,10 @@ const envRef = z.object({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'mus
 const apiUrl = z
   .string()
   .url()
-  .refine((u) => /^https:\/\//.test(u) || /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?(\/|$)/.test(u), 'must be an https:// URL (http:// only for localhost)');
+  .refine(
+    (u) => /^https:\/\//.test(u) || /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?(\/|$)/.test(u),
+    'must be an https:// URL (http:// only for localhost)',
+  );
 
 const providerSchema = z
   .object({
@@ -48,7 +51,12 @@ const providerSchema = z
     baseUrl: apiUrl.optional(),
     tokenUrl: apiUrl.optional(),
     credentials: z.record(z.string(), z.union([z.string(), envRef])).optional(),
-    cacheTtlSeconds: z.number().int().min(0).max(7 * 86_400).optional(),
+    cacheTtlSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(7 * 86_400)
+      .optional(),
     /** Directory pages fetched at once (offset-paged APIs only); 1 reads them one by one. */
     concurrency: z.number().int().min(1).max(16).optional(),
     /** Each organization signs in (OAuth authorization code) with the deployment's app registration. */
@@ -163,7 +171,8 @@ function parseProviders(raw: unknown, env: NodeJS.ProcessEnv, catalog: ProviderC
     if (p.type === 'scim') {
       // Each organization's identity provider pushes its people with a token the host creates.
       const extra = (['baseUrl', 'tokenUrl', 'credentials', 'cacheTtlSeconds', 'concurrency', 'oauth'] as const).find((k) => p[k] !== undefined);
-      if (extra) fail(at(extra), 'a scim provider takes no API settings (each organization\'s identity provider pushes its people with the token your backend creates)');
+      if (extra)
+        fail(at(extra), "a scim provider takes no API settings (each organization's identity provider pushes its people with the token your backend creates)");
       // The SCIM endpoint writes to one directory per organization: a second provider would be a second, empty one.
       if (scimSeen) fail(at('type'), 'only one scim provider may be listed');
       scimSeen = true;
@@ -178,7 +187,8 @@ function parseProviders(raw: unknown, env: NodeJS.ProcessEnv, catalog: ProviderC
     for (const [field, value] of Object.entries(p.credentials ?? {})) {
       if (!known.has(field)) fail(at('credentials', field), `not a credential of ${p.type}; expected: ${[...known].join(', ')}`);
       if (typeof value === 'string') {
-        if (!literalSecrets && (type.secrets.includes(field) || (p.oauth && field === 'clientSecret'))) fail(at('credentials', field), 'is a secret: write { "env": "VARIABLE" } and set the variable, never the value itself');
+        if (!literalSecrets && (type.secrets.includes(field) || (p.oauth && field === 'clientSecret')))
+          fail(at('credentials', field), 'is a secret: write { "env": "VARIABLE" } and set the variable, never the value itself');
         credentials[field] = value;
       } else {
         const v = env[value.env];
@@ -187,11 +197,19 @@ function parseProviders(raw: unknown, env: NodeJS.ProcessEnv, catalog: ProviderC
       }
     }
     const base = { id: p.id, type: p.type, name: p.name ?? type.name, cacheTtlSeconds: p.cacheTtlSeconds ?? 3600, concurrency: p.concurrency, storagePolicy };
-    const factory = (settings: ConnectorSettings) => minimized(type.factory({ ...settings, omit: unfetched(storagePolicy), policy: options.httpPolicy }), storagePolicy);
+    const factory = (settings: ConnectorSettings) =>
+      minimized(type.factory({ ...settings, omit: unfetched(storagePolicy), policy: options.httpPolicy }), storagePolicy);
     if (p.oauth) {
       const spec = type.oauth;
-      if (!spec) fail(at('oauth'), `${p.type} has no sign-in flow here; "oauth" works with ${Object.keys(catalog).filter((k) => catalog[k]!.oauth).join(', ')}`);
-      for (const field of ['clientId', 'clientSecret']) if (!credentials[field]) fail(at('credentials', field), 'is required with "oauth": the app registration every organization signs in to');
+      if (!spec)
+        fail(
+          at('oauth'),
+          `${p.type} has no sign-in flow here; "oauth" works with ${Object.keys(catalog)
+            .filter((k) => catalog[k]!.oauth)
+            .join(', ')}`,
+        );
+      for (const field of ['clientId', 'clientSecret'])
+        if (!credentials[field]) fail(at('credentials', field), 'is required with "oauth": the app registration every organization signs in to');
       // A signed-in org's API host may come from its sign-in (Salesforce's instance_url).
       const baseUrl = p.baseUrl ?? type.baseUrl ?? '';
       const settings = (stored: Record<string, string>) => ({ baseUrl, tokenUrl: p.tokenUrl ?? type.tokenUrl, credentials: { ...stored, ...credentials } });

@@ -74,7 +74,11 @@ describe('rate limits', () => {
     expect(store.size).toBe(2);
     expect(JSON.stringify(store.keys())).not.toContain(token.slice(0, 20));
     expect(JSON.stringify(store.keys())).not.toContain('local');
-    const tables = await sql<{ n: number }>`select count(*) as n from ${sql.table(h.db.dialect === 'sqlite' ? 'sqlite_master' : 'information_schema.tables')} where ${sql.ref(h.db.dialect === 'sqlite' ? 'name' : 'table_name')} = 'rate_limits'`.execute(h.db.kysely);
+    const tables = await sql<{
+      n: number;
+    }>`select count(*) as n from ${sql.table(h.db.dialect === 'sqlite' ? 'sqlite_master' : 'information_schema.tables')} where ${sql.ref(h.db.dialect === 'sqlite' ? 'name' : 'table_name')} = 'rate_limits'`.execute(
+      h.db.kysely,
+    );
     expect(Number(tables.rows[0]!.n)).toBe(0);
   });
 
@@ -91,12 +95,23 @@ describe('rate limits', () => {
 });
 
 function replica(store: RateLimitStore, rateLimits: Partial<RateLimits> = limits, logger: Logger = silentLogger, extra: Partial<AppDeps> = {}) {
-  return createApp({ db: h.db, config: { ...TEST_CONFIG, rateLimits }, providers: createProviderRegistry([sampleProvider()]), logger, now: () => h.clock.now, rateLimitStore: store, ...extra });
+  return createApp({
+    db: h.db,
+    config: { ...TEST_CONFIG, rateLimits },
+    providers: createProviderRegistry([sampleProvider()]),
+    logger,
+    now: () => h.clock.now,
+    rateLimitStore: store,
+    ...extra,
+  });
 }
 
 function recordingLogger() {
   const warnings: { msg: string; fields?: Record<string, unknown> }[] = [];
-  return { warnings, logger: { info() {}, error() {}, warn: (msg: string, fields?: Record<string, unknown>) => void warnings.push({ msg, fields }) } satisfies Logger };
+  return {
+    warnings,
+    logger: { info() {}, error() {}, warn: (msg: string, fields?: Record<string, unknown>) => void warnings.push({ msg, fields }) } satisfies Logger,
+  };
 }
 
 describe('rate limits in Redis (REDIS_URL, or 127.0.0.1:6379)', () => {
@@ -128,7 +143,9 @@ describe('rate limits in Redis (REDIS_URL, or 127.0.0.1:6379)', () => {
     const proxy: Server = createServer((client) => {
       const upstream = connect(Number(target.port || 6379), target.hostname);
       client.on('data', (d) => upstream.write(d));
-      upstream.on('data', (d: Buffer) => { for (const byte of d) client.write(Buffer.from([byte])); });
+      upstream.on('data', (d: Buffer) => {
+        for (const byte of d) client.write(Buffer.from([byte]));
+      });
       client.on('close', () => upstream.destroy());
       upstream.on('close', () => client.destroy());
     });
@@ -144,7 +161,12 @@ describe('rate limits in Redis (REDIS_URL, or 127.0.0.1:6379)', () => {
   });
 
   it('fail open with one warning when Redis refuses connections', async () => {
-    const closed = await new Promise<number>((ok) => { const s = createServer().listen(0, '127.0.0.1', () => { const port = (s.address() as { port: number }).port; s.close(() => ok(port)); }); });
+    const closed = await new Promise<number>((ok) => {
+      const s = createServer().listen(0, '127.0.0.1', () => {
+        const port = (s.address() as { port: number }).port;
+        s.close(() => ok(port));
+      });
+    });
     const { warnings, logger } = recordingLogger();
     const app = replica(redis(`redis://127.0.0.1:${closed}`), { session: 2, address: 2 }, logger);
     const token = await h.session({ type: 'organization', id: 'acme' });
@@ -171,13 +193,20 @@ describe('rate limits in Redis (REDIS_URL, or 127.0.0.1:6379)', () => {
 
 describe('rate limits, more', () => {
   it('behind a trusted proxy, key on the address the proxy saw, not one the client wrote', async () => {
-    const behindProxy = createApp({ db: h.db, config: { ...TEST_CONFIG, rateLimits: limits, trustProxy: 1 }, providers: createProviderRegistry([sampleProvider()]), logger: silentLogger, now: () => h.clock.now });
-    // The client forges a new leftmost entry each time; the proxy appends the real address last.
-    const guess = (i: number) => behindProxy.request('/api/invites/accept', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': `10.0.0.${i}, 203.0.113.7` },
-      body: JSON.stringify({ token: 'x'.repeat(43) }),
+    const behindProxy = createApp({
+      db: h.db,
+      config: { ...TEST_CONFIG, rateLimits: limits, trustProxy: 1 },
+      providers: createProviderRegistry([sampleProvider()]),
+      logger: silentLogger,
+      now: () => h.clock.now,
     });
+    // The client forges a new leftmost entry each time; the proxy appends the real address last.
+    const guess = (i: number) =>
+      behindProxy.request('/api/invites/accept', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': `10.0.0.${i}, 203.0.113.7` },
+        body: JSON.stringify({ token: 'x'.repeat(43) }),
+      });
     const seen: number[] = [];
     for (let i = 0; i < 4; i++) seen.push((await guess(i)).status);
     expect(seen).toEqual([404, 404, 404, 429]);
@@ -195,8 +224,12 @@ describe('the rateLimitStore setting', () => {
   it('is read from HR_IMPORT_REDIS_URL, else REDIS_URL, and refused with the variable named', () => {
     expect(settingsFromEnv({}).rateLimitStore).toBe('memory');
     expect(settingsFromEnv({ REDIS_URL: 'redis://cache:6379' }).rateLimitStore).toEqual({ redisUrl: 'redis://cache:6379' });
-    expect(settingsFromEnv({ REDIS_URL: 'redis://other:6379', HR_IMPORT_REDIS_URL: 'rediss://ours:6380/2' }).rateLimitStore).toEqual({ redisUrl: 'rediss://ours:6380/2' });
-    expect(() => settingsFromEnv({ HR_IMPORT_REDIS_URL: 'http://cache:6379' })).toThrow('invalid environment: HR_IMPORT_REDIS_URL must be a URL like redis://127.0.0.1:6379');
+    expect(settingsFromEnv({ REDIS_URL: 'redis://other:6379', HR_IMPORT_REDIS_URL: 'rediss://ours:6380/2' }).rateLimitStore).toEqual({
+      redisUrl: 'rediss://ours:6380/2',
+    });
+    expect(() => settingsFromEnv({ HR_IMPORT_REDIS_URL: 'http://cache:6379' })).toThrow(
+      'invalid environment: HR_IMPORT_REDIS_URL must be a URL like redis://127.0.0.1:6379',
+    );
   });
 
   it('makes two createBff servers on one Redis share one limit', async () => {
@@ -208,11 +241,22 @@ describe('the rateLimitStore setting', () => {
       trustProxy: 1,
       rateLimitStore: { redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
     };
-    const [a, b] = await Promise.all([0, 1].map(() => createBff({ ...settings, dataDir: mkdtempSync(join(tmpdir(), 'hr-import-limit-')) }, { logger: silentLogger })));
+    const [a, b] = await Promise.all(
+      [0, 1].map(() => createBff({ ...settings, dataDir: mkdtempSync(join(tmpdir(), 'hr-import-limit-')) }, { logger: silentLogger })),
+    );
     try {
       // An address of its own, so no other run counting in this Redis shares the counter.
       const address = `198.51.100.${randomBytes(1)[0]}, 203.0.113.${randomBytes(1)[0]}:${randomBytes(4).toString('hex')}`;
-      const accept = (bff: typeof a) => async () => (await bff!.fetch(new Request('http://host/api/invites/accept', { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': address }, body: JSON.stringify({ token: 'x'.repeat(43) }) }))).status;
+      const accept = (bff: typeof a) => async () =>
+        (
+          await bff!.fetch(
+            new Request('http://host/api/invites/accept', {
+              method: 'POST',
+              headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': address },
+              body: JSON.stringify({ token: 'x'.repeat(43) }),
+            }),
+          )
+        ).status;
       await a!.start();
       await b!.start();
       expect([await accept(a)(), await accept(b)(), await accept(a)(), await accept(b)()]).toEqual([404, 404, 429, 429]);

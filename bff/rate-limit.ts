@@ -107,7 +107,10 @@ export class RedisRateLimitStore implements RateLimitStore {
     if (keys.length === 0) return [];
     const commands = keys.flatMap((key) => {
       const k = `${this.prefix}${key}:${windowStart}`;
-      return [['INCR', k], ['PEXPIRE', k, String(windowMs)]];
+      return [
+        ['INCR', k],
+        ['PEXPIRE', k, String(windowMs)],
+      ];
     });
     const replies = await this.send(commands);
     return keys.map((_, i) => {
@@ -178,7 +181,11 @@ export class RedisRateLimitStore implements RateLimitStore {
     const db = this.url.pathname.replace(/^\//, '');
     if (/^\d+$/.test(db) && db !== '0') setup.push(['SELECT', db]);
     for (const command of setup) {
-      this.pending.push({ resolve: (reply) => { if (reply instanceof Error) this.drop(socket, new Error('rate limit store: Redis refused the connection setup')); } });
+      this.pending.push({
+        resolve: (reply) => {
+          if (reply instanceof Error) this.drop(socket, new Error('rate limit store: Redis refused the connection setup'));
+        },
+      });
       socket.write(encode(command));
     }
     return socket;
@@ -225,7 +232,8 @@ function parseReply(buf: Buffer): { reply: Reply; length: number } | null {
       return { reply: new Error(`Redis: ${line.slice(0, 200)}`), length: end + 2 };
     case 0x3a: // :
       return { reply: Number(line), length: end + 2 };
-    case 0x24: { // $
+    case 0x24: {
+      // $
       const size = Number(line);
       if (size < 0) return { reply: null, length: end + 2 };
       if (buf.length < end + 2 + size + 2) return null;
@@ -244,7 +252,10 @@ export function rateLimitStoreFor(setting: 'memory' | { redisUrl: string } | und
 export function clientAddress(c: Context, trustProxy: boolean | number): string {
   const hops = trustProxy === true ? 1 : trustProxy === false ? 0 : trustProxy;
   if (hops > 0) {
-    const chain = (c.req.header('X-Forwarded-For') ?? '').split(',').map((a) => a.trim()).filter(Boolean);
+    const chain = (c.req.header('X-Forwarded-For') ?? '')
+      .split(',')
+      .map((a) => a.trim())
+      .filter(Boolean);
     // Our nearest proxy appended the last entry; with fewer entries than hops, the first is the client.
     const forwarded = chain[Math.max(0, chain.length - hops)];
     if (forwarded) return forwarded;
@@ -287,7 +298,11 @@ export function rateLimit({ config, logger, now = () => new Date() }: AppDeps, s
     if (keyed.length === 0) return next();
     let counts: number[];
     try {
-      counts = await store.hit(keyed.map((k) => k.bucket), windowStart, WINDOW_MS);
+      counts = await store.hit(
+        keyed.map((k) => k.bucket),
+        windowStart,
+        WINDOW_MS,
+      );
     } catch (err) {
       warn(err);
       return next();

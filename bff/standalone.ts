@@ -51,7 +51,9 @@ export async function startStandalone(
   // deployment) that would open it to anyone who can reach it, so the demo is refused there: it
   // runs only where the key is generated for the run, a developer's machine.
   if (!generatedKey && env.HR_IMPORT_DEMO === '1') {
-    throw new ConfigError('HR_IMPORT_DEMO=1 hands out sessions without authentication, so it does not run beside a configured HR_IMPORT_API_KEY; unset one of the two');
+    throw new ConfigError(
+      'HR_IMPORT_DEMO=1 hands out sessions without authentication, so it does not run beside a configured HR_IMPORT_API_KEY; unset one of the two',
+    );
   }
   const demo = options.demo ?? generatedKey !== null;
   // Loopback unless told otherwise: a developer's server (with its demo) is not the network's.
@@ -109,7 +111,10 @@ export async function startStandalone(
   app.notFound((c) => c.json(errorBody('not_found', `No route for ${c.req.method} ${c.req.path}.`), 404));
 
   if (demo && !['127.0.0.1', '::1', 'localhost'].includes(host)) {
-    logger.warn('the demo is served beyond this machine', { host, why: 'its routes hand out sessions without authentication; unset HOST, or set HR_IMPORT_API_KEY to run without the demo' });
+    logger.warn('the demo is served beyond this machine', {
+      host,
+      why: 'its routes hand out sessions without authentication; unset HOST, or set HR_IMPORT_API_KEY to run without the demo',
+    });
   }
   let server: ServerType;
   try {

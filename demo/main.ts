@@ -36,7 +36,9 @@ function cell(text: string): HTMLTableCellElement {
 
 async function showPeople() {
   if (!current) return;
-  const data = await json<{ name: string; seats: DemoTarget['seats']; members: Person[]; invites: Person[] }>(`/demo/targets/${current.type}/${encodeURIComponent(current.id)}/people`);
+  const data = await json<{ name: string; seats: DemoTarget['seats']; members: Person[]; invites: Person[] }>(
+    `/demo/targets/${current.type}/${encodeURIComponent(current.id)}/people`,
+  );
   $('#target-name').textContent = `${KIND_LABEL[current.type]}: ${data.name}`;
   $('#target-seats').textContent = `User limit: ${data.seats.used} of ${data.seats.limit} seats used · ${data.seats.remaining} remaining`;
   const rows = [

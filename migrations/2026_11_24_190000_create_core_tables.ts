@@ -130,11 +130,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('sort_name', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('directory_contacts_pk', ['connection', 'contact_id'])
     .execute();
-  await db.schema
-    .createIndex('directory_contacts_order_idx')
-    .on('directory_contacts')
-    .columns(['connection', 'sort_name', 'contact_id'])
-    .execute();
+  await db.schema.createIndex('directory_contacts_order_idx').on('directory_contacts').columns(['connection', 'sort_name', 'contact_id']).execute();
 
   await db.schema
     .createTable('outbox')

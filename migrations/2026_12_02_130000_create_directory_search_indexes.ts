@@ -48,8 +48,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     insert into directory_contacts_search (rowid, search_text, tags) select new.rowid, new.search_text, ${TAGS} where substr(new.connection, 1, 1) <> '~';
   end`.execute(db);
   // The directories cached before this migration.
-  await sql`insert or ignore into directory_search_scopes (connection) select distinct connection from directory_contacts where substr(connection, 1, 1) <> '~'`.execute(db);
-  await sql`insert into directory_contacts_search (rowid, search_text, tags) select new.rowid, new.search_text, ${TAGS} from directory_contacts as new where substr(new.connection, 1, 1) <> '~'`.execute(db);
+  await sql`insert or ignore into directory_search_scopes (connection) select distinct connection from directory_contacts where substr(connection, 1, 1) <> '~'`.execute(
+    db,
+  );
+  await sql`insert into directory_contacts_search (rowid, search_text, tags) select new.rowid, new.search_text, ${TAGS} from directory_contacts as new where substr(new.connection, 1, 1) <> '~'`.execute(
+    db,
+  );
 }
 
 /**

@@ -48,10 +48,13 @@ for (const file of written.keys()) if (translation.test(file)) written.delete(fi
 // dependency; `lit` re-exports each of those modules under the same path, and is ours.
 const LIT_EXPORTS = JSON.parse(ts.sys.readFile(join(ROOT, 'node_modules/lit/package.json'))).exports;
 for (const [file, text] of written) {
-  written.set(file, text.replace(/import\("lit-html(\/[^"]+)?"\)/g, (whole, path = '') => {
-    if (!LIT_EXPORTS[`.${path}`]) fail(`${relative(ROOT, file)} names lit-html${path}, which lit does not re-export`);
-    return `import("lit${path}")`;
-  }));
+  written.set(
+    file,
+    text.replace(/import\("lit-html(\/[^"]+)?"\)/g, (whole, path = '') => {
+      if (!LIT_EXPORTS[`.${path}`]) fail(`${relative(ROOT, file)} names lit-html${path}, which lit does not re-export`);
+      return `import("lit${path}")`;
+    }),
+  );
 }
 for (const [file, text] of written) {
   if (/locales\/generated\/(?!locale-codes)/.test(text)) fail(`${relative(ROOT, file)} names a translation module`);

@@ -18,6 +18,8 @@ export function widgetBundleSize(dist) {
     for (const m of code.matchAll(/(?:\bimport|\bfrom)\s*["']\.\/([^"']+\.js)["']/g)) visit(m[1]);
   };
   visit('hr-import.js');
-  const lazy = readdirSync(dist).filter((f) => f.endsWith('.js') && !files.includes(f)).map((file) => ({ file, bytes: gz(join(dist, file)) }));
+  const lazy = readdirSync(dist)
+    .filter((f) => f.endsWith('.js') && !files.includes(f))
+    .map((file) => ({ file, bytes: gz(join(dist, file)) }));
   return { initial: files.reduce((n, f) => n + gz(join(dist, f)), 0), files, lazy };
 }

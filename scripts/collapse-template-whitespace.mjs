@@ -24,7 +24,7 @@ export function collapseTemplateWhitespace() {
         // CSS comments (the why of a rule, for whoever reads the source) mean nothing to the browser.
         let collapsed = (css ? text.replace(/\/\*[\s\S]*?\*\//g, '') : text).replace(/[ \t]*\r?\n[ \t\r\n]*/g, ' ');
         // In CSS, spaces next to { } ; , mean nothing (a comma's inside a string would, but none has one).
-        if (css) collapsed = collapsed.replace(/\s*([{};,])\s*/g, '$1').replace(/([{;][\w-]+):\s+/g, "$1:");
+        if (css) collapsed = collapsed.replace(/\s*([{};,])\s*/g, '$1').replace(/([{;][\w-]+):\s+/g, '$1:');
         if (collapsed !== text) edits.push([start, end, collapsed]);
       };
       const visit = (node) => {

@@ -5,7 +5,15 @@
  * default credentials and assertions; a file registers `afterEach(closeFakes)` once.
  */
 import type { ConnectorOptions } from '../bff/connectors/normalize.js';
-import { ProviderError, type ChangedContact, type Connector, type ConnectorSettings, type Credentials, type DirectoryContact, type DirectoryPage } from '../bff/connectors/types.js';
+import {
+  ProviderError,
+  type ChangedContact,
+  type Connector,
+  type ConnectorSettings,
+  type Credentials,
+  type DirectoryContact,
+  type DirectoryPage,
+} from '../bff/connectors/types.js';
 
 interface Closable {
   close(): Promise<void>;
@@ -81,7 +89,10 @@ export async function setupConnector<Fake extends Closable & { url: string }, Fa
 ) {
   const fake = track(await startFake(fakeOptions));
   const { sleep, slept } = recordingSleep();
-  const connector = factory({ baseUrl: fake.url, ...(tokenUrl ? { tokenUrl: tokenUrl(fake.url) } : {}), credentials, omit }, { sleep, policy: { baseDelayMs: 10 } });
+  const connector = factory(
+    { baseUrl: fake.url, ...(tokenUrl ? { tokenUrl: tokenUrl(fake.url) } : {}), credentials, omit },
+    { sleep, policy: { baseDelayMs: 10 } },
+  );
   const list = (cursor: string | null = null) => connector.listContacts({ cursor, signal: signal() });
   return { fake, connector, slept, list };
 }

@@ -45,7 +45,9 @@ function check(bin: string, project: string): Diagnostic[] {
 
 /** The 1-based line of a fixture on which `text` first appears. */
 function lineOf(file: string, text: string): number {
-  const index = readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes(text));
+  const index = readFileSync(file, 'utf8')
+    .split('\n')
+    .findIndex((l) => l.includes(text));
   if (index < 0) throw new Error(`${text} is not in ${file}`);
   return index + 1;
 }
@@ -77,10 +79,17 @@ describe('React 19 host (Vite React-TS template settings)', () => {
   });
 
   it('builds with Vite, the element and Lit bundled from the installed package', () => {
-    const run = spawnSync(process.execPath, [join(host, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'error'], { cwd: project(), encoding: 'utf8', timeout: 120_000 });
+    const run = spawnSync(process.execPath, [join(host, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'error'], {
+      cwd: project(),
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
     expect(run.status, run.stdout + run.stderr).toBe(0);
     const assets = join(project(), 'dist/assets');
-    const script = readdirSync(assets).filter((f) => f.endsWith('.js')).map((f) => readFileSync(join(assets, f), 'utf8')).join('\n');
+    const script = readdirSync(assets)
+      .filter((f) => f.endsWith('.js'))
+      .map((f) => readFileSync(join(assets, f), 'utf8'))
+      .join('\n');
     expect(script).toContain('hr-import');
     expect(existsSync(join(project(), 'dist/index.html'))).toBe(true);
   });

@@ -23,7 +23,18 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 async function snapshot(): Promise<string> {
-  const counts = await Promise.all(TABLES.map(async (t) => Number((await h.db.kysely.selectFrom(t).select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow()).n)));
+  const counts = await Promise.all(
+    TABLES.map(async (t) =>
+      Number(
+        (
+          await h.db.kysely
+            .selectFrom(t)
+            .select(sql<number>`count(*)`.as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      ),
+    ),
+  );
   return counts.join(',');
 }
 
@@ -37,7 +48,25 @@ const ROUTES: { method: string; path: string }[] = Object.entries(DOCUMENT.paths
 const nasty = fc.oneof(
   fc.string({ maxLength: 40 }),
   fc.string({ unit: 'binary', maxLength: 40 }),
-  fc.constantFrom('', ' ', '\u0000', '\ud800', '../../etc/passwd', '%00', '%2e%2e%2f', '1e309', '-1', '9'.repeat(40), 'null', '__proto__', 'constructor', '<script>alert(1)</script>', 'organization', 'sample', 'inv_AAAAAAAAAAAAAAAAAAAA'),
+  fc.constantFrom(
+    '',
+    ' ',
+    '\u0000',
+    '\ud800',
+    '../../etc/passwd',
+    '%00',
+    '%2e%2e%2f',
+    '1e309',
+    '-1',
+    '9'.repeat(40),
+    'null',
+    '__proto__',
+    'constructor',
+    '<script>alert(1)</script>',
+    'organization',
+    'sample',
+    'inv_AAAAAAAAAAAAAAAAAAAA',
+  ),
 );
 const json: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>((tie) => ({
   value: fc.oneof(
@@ -48,22 +77,59 @@ const json: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>((tie) => ({
     fc.boolean(),
     fc.constant(null),
     fc.array(tie('value'), { maxLength: 4 }),
-    fc.dictionary(fc.oneof(nasty, fc.constantFrom('provider', 'selection', 'ids', 'all', 'role', 'roles', 'message', 'subject', 'body', 'inviter', 'target', 'name', 'seatLimit', 'members', 'token', 'email', 'id', 'type')), tie('value'), { maxKeys: 5 }),
+    fc.dictionary(
+      fc.oneof(
+        nasty,
+        fc.constantFrom(
+          'provider',
+          'selection',
+          'ids',
+          'all',
+          'role',
+          'roles',
+          'message',
+          'subject',
+          'body',
+          'inviter',
+          'target',
+          'name',
+          'seatLimit',
+          'members',
+          'token',
+          'email',
+          'id',
+          'type',
+        ),
+      ),
+      tie('value'),
+      { maxKeys: 5 },
+    ),
   ),
 })).value;
 
 /** Near-valid bodies: the shapes the routes expect, with one field off. */
 const nearImport = fc.record({
   provider: fc.oneof(fc.constant('sample'), nasty),
-  selection: fc.oneof(fc.record({ ids: fc.array(fc.oneof(fc.constantFrom('emp-0001', 'emp-0002'), nasty), { maxLength: 5 }) }), fc.record({ all: fc.oneof(fc.constant(true), json), except: fc.array(nasty, { maxLength: 3 }) }), json),
+  selection: fc.oneof(
+    fc.record({ ids: fc.array(fc.oneof(fc.constantFrom('emp-0001', 'emp-0002'), nasty), { maxLength: 5 }) }),
+    fc.record({ all: fc.oneof(fc.constant(true), json), except: fc.array(nasty, { maxLength: 3 }) }),
+    json,
+  ),
   role: fc.oneof(fc.constantFrom('user', 'admin'), nasty),
   message: fc.oneof(fc.record({ subject: nasty, body: nasty }), json),
 });
-const nearSession = fc.record({ inviter: fc.oneof(fc.constant(INVITER), json), target: fc.oneof(fc.record({ type: fc.constantFrom('organization', 'lab', 'team'), id: nasty }), json) });
+const nearSession = fc.record({
+  inviter: fc.oneof(fc.constant(INVITER), json),
+  target: fc.oneof(fc.record({ type: fc.constantFrom('organization', 'lab', 'team'), id: nasty }), json),
+});
 
 const request = fc.record({
   route: fc.constantFrom(...ROUTES),
-  params: fc.record({ type: fc.oneof(fc.constantFrom('organization', 'lab', 'challenge'), nasty), id: nasty, provider: fc.oneof(fc.constantFrom('sample', 'csv'), nasty) }),
+  params: fc.record({
+    type: fc.oneof(fc.constantFrom('organization', 'lab', 'challenge'), nasty),
+    id: nasty,
+    provider: fc.oneof(fc.constantFrom('sample', 'csv'), nasty),
+  }),
   query: fc.dictionary(fc.constantFrom('search', 'limit', 'cursor', 'status', 'department', 'location', 'x'), nasty, { maxKeys: 3 }),
   auth: fc.constantFrom('session', 'key', 'none', 'garbage'),
   body: fc.oneof(json, nearImport, nearSession, fc.constant(undefined)),
@@ -108,7 +174,8 @@ describe('generated requests', () => {
           // The OAuth callback is a page the popup shows, so its refusals are HTML; every other answer is JSON.
           if (r.route.path === '/api/oauth/callback') expect(res.headers.get('Content-Type')).toMatch(/^text\/html/);
           // SCIM clients (Okta, Entra) read RFC 7644's error body, not ours.
-          else if (r.route.path.startsWith('/api/scim/')) expect(JSON.parse(text) as unknown).toMatchObject({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: String(res.status) });
+          else if (r.route.path.startsWith('/api/scim/'))
+            expect(JSON.parse(text) as unknown).toMatchObject({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: String(res.status) });
           else expect(typeof (JSON.parse(text) as { error: { code: string } }).error.code).toBe('string');
           expect(await snapshot()).toBe(before);
         }

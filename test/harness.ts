@@ -37,7 +37,9 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function createHarness(options: { providers?: ProviderEntry[]; sqlitePath?: string; logger?: Logger; config?: Partial<AppConfig> } = {}): Promise<Harness> {
+export async function createHarness(
+  options: { providers?: ProviderEntry[]; sqlitePath?: string; logger?: Logger; config?: Partial<AppConfig> } = {},
+): Promise<Harness> {
   const pgDb = process.env.TEST_PG_URL && !options.sqlitePath ? await createPgDatabase(process.env.TEST_PG_URL) : null;
   // The drop below ends connections the pool still holds; that is expected, not a failure.
   const db = openDatabase({ url: pgDb?.url, sqlitePath: options.sqlitePath ?? ':memory:', onIdleError: () => undefined });
@@ -68,7 +70,13 @@ export async function createHarness(options: { providers?: ProviderEntry[]; sqli
     session: async (target, ttlSeconds = 900) => (await mintSessionToken(SECRET, INVITER, target, ttlSeconds, clock.now)).token,
     target: async (type, id, seatLimit, memberEmails = []) => {
       await upsertTarget(db.kysely, { type, id }, { name: `${type} ${id}`, seatLimit }, clock.now);
-      if (memberEmails.length) await syncMembers(db.kysely, { type, id }, memberEmails.map((email, i) => ({ id: `m${i}`, email })), clock.now);
+      if (memberEmails.length)
+        await syncMembers(
+          db.kysely,
+          { type, id },
+          memberEmails.map((email, i) => ({ id: `m${i}`, email })),
+          clock.now,
+        );
     },
     close: async () => {
       await db.close();

@@ -50,7 +50,8 @@ describe('a provider scoped and with optional fields off', () => {
       expect([r.title, r.location, r.manager_id, r.personal_email, r.avatar_url]).toEqual([null, null, null, null, null]);
       // The search text is built from what is stored, so a turned-off title is not searchable either.
       const person = everyone.find((p) => p.id === r.contact_id)!;
-      if (person.title && !person.displayName.toLowerCase().includes(person.title.toLowerCase())) expect(r.search_text).not.toContain(person.title.toLowerCase());
+      if (person.title && !person.displayName.toLowerCase().includes(person.title.toLowerCase()))
+        expect(r.search_text).not.toContain(person.title.toLowerCase());
     }
     expect(page.total).toBe(inScope.length);
     expect(page.items.every((c) => c.title === null && c.location === null)).toBe(true);
@@ -84,13 +85,28 @@ describe('a provider scoped and with optional fields off', () => {
 
   it('leaves turned-off fields out of the provider request itself, but fetches a location the scope reads', async () => {
     h = await createHarness();
-    const londoner = { id: 'ada', givenName: 'Ada', surname: 'Lovelace', displayName: 'Ada Lovelace', mail: 'ada@contoso.com', accountEnabled: true, jobTitle: 'Chief Scientist', department: 'Research', officeLocation: 'London', managerId: 'bob' };
+    const londoner = {
+      id: 'ada',
+      givenName: 'Ada',
+      surname: 'Lovelace',
+      displayName: 'Ada Lovelace',
+      mail: 'ada@contoso.com',
+      accountEnabled: true,
+      jobTitle: 'Chief Scientist',
+      department: 'Research',
+      officeLocation: 'London',
+      managerId: 'bob',
+    };
     const users = [londoner, { ...londoner, id: 'bob', mail: 'bob@contoso.com', displayName: 'Bob', officeLocation: 'Paris' }];
     const credentials = { tenantId: 'contoso', clientId: 'app', clientSecret: 'secret' };
     const fake = await startMicrosoftFake({ users, ...credentials });
     try {
       const entra = (omitFields: (typeof OMIT)[number][]) => {
-        const [entry] = inlineProviders([{ id: 'entra', type: 'microsoft', baseUrl: fake.url, tokenUrl: fake.url, credentials, omitFields, scope: { locations: ['London'] } }], {}, PROVIDER_CATALOG);
+        const [entry] = inlineProviders(
+          [{ id: 'entra', type: 'microsoft', baseUrl: fake.url, tokenUrl: fake.url, credentials, omitFields, scope: { locations: ['London'] } }],
+          {},
+          PROVIDER_CATALOG,
+        );
         return { key: 'entra:*', connector: () => (entry as { connector: Connector }).connector };
       };
       const selected = () => fake.dataRequests().flatMap((r) => r.query.get('$select')?.split(',') ?? []);
@@ -98,7 +114,9 @@ describe('a provider scoped and with optional fields off', () => {
       expect(selected()).not.toContain('jobTitle');
       expect(selected()).not.toContain('manager');
       expect(selected()).toContain('officeLocation');
-      expect(await stored('entra:*')).toEqual([expect.objectContaining({ contact_id: 'ada', title: null, location: null, manager_id: null, department: 'Research' })]);
+      expect(await stored('entra:*')).toEqual([
+        expect.objectContaining({ contact_id: 'ada', title: null, location: null, manager_id: null, department: 'Research' }),
+      ]);
 
       // Titles turned on again: the stored delta link was made without them, so the next refresh is a full one that asks for them.
       fake.requests.length = 0;

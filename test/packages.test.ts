@@ -43,7 +43,10 @@ describe('the tarballs', () => {
   for (const name of ['widget', 'bff'] as const) {
     it(`@hr-import/${name}: publint finds nothing, not even a suggestion`, async () => {
       const tarball = readFileSync(tarballs[name]);
-      const { messages, pkg } = await publint({ pack: { tarball: tarball.buffer.slice(tarball.byteOffset, tarball.byteOffset + tarball.byteLength) }, strict: true });
+      const { messages, pkg } = await publint({
+        pack: { tarball: tarball.buffer.slice(tarball.byteOffset, tarball.byteOffset + tarball.byteLength) },
+        strict: true,
+      });
       expect(messages.map((m) => `${m.type}: ${formatMessage(m, pkg) ?? m.code}`)).toEqual([]);
     });
 
@@ -129,7 +132,9 @@ describe('@hr-import/bff from plain Node', () => {
        }));`,
     );
     const { exports, migrations, applied, health, target, session } = found as Record<string, unknown>;
-    expect(exports).toEqual(['ConfigError', 'createBff', 'createBffFromEnv', 'createHostClient', 'HostApiError', 'jsonLogger', 'migrations', 'settingsSchema', 'silentLogger'].sort());
+    expect(exports).toEqual(
+      ['ConfigError', 'createBff', 'createBffFromEnv', 'createHostClient', 'HostApiError', 'jsonLogger', 'migrations', 'settingsSchema', 'silentLogger'].sort(),
+    );
     // Every migration of the sources, compiled into the package.
     expect(migrations).toEqual(Object.keys(sourceMigrations));
     expect(applied).toEqual(migrations);

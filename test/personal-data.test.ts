@@ -19,7 +19,11 @@ const people = sampleDirectory();
 const active = people.filter((p) => p.status === 'active' && p.email);
 /** What identifies a person: every address and every full name the directory holds, and the inviter's. */
 const PERSONAL = [
-  ...new Set([...people.flatMap((p) => [p.email?.toLowerCase(), p.displayName.toLowerCase()]), INVITER.email, INVITER.name.toLowerCase()].filter((s): s is string => !!s && s.length > 3)),
+  ...new Set(
+    [...people.flatMap((p) => [p.email?.toLowerCase(), p.displayName.toLowerCase()]), INVITER.email, INVITER.name.toLowerCase()].filter(
+      (s): s is string => !!s && s.length > 3,
+    ),
+  ),
 ];
 const message = { subject: 'Join {{targetName}}', body: 'Hi {{firstName}}, {{inviterName}} invites you: {{acceptUrl}}' };
 
@@ -33,7 +37,14 @@ const brokenConnector: Connector = {
     throw new ProviderError('bad_response', `Worker ${p.id} (${p.email}) has an invalid manager reference`);
   },
 };
-const broken: ProviderEntry = { id: 'broken', type: 'sample', name: 'Broken HR', configuredBy: 'deployment', connector: brokenConnector, cacheTtlSeconds: 3600 };
+const broken: ProviderEntry = {
+  id: 'broken',
+  type: 'sample',
+  name: 'Broken HR',
+  configuredBy: 'deployment',
+  connector: brokenConnector,
+  cacheTtlSeconds: 3600,
+};
 
 let h: Harness;
 let lines: string[];
@@ -62,7 +73,10 @@ describe('personal data', () => {
     const hooks = createWebhookWorker({
       db: h.db.kysely,
       dialect: h.db.dialect,
-      endpoints: [{ url: 'https://hooks.example.com/a', secret }, { url: 'https://hooks.example.com/b', secret }],
+      endpoints: [
+        { url: 'https://hooks.example.com/a', secret },
+        { url: 'https://hooks.example.com/b', secret },
+      ],
       allowPrivate: false,
       logger: jsonLogger((l) => lines.push(l)),
       now: () => h.clock.now,
@@ -77,21 +91,42 @@ describe('personal data', () => {
     const token = await h.session({ type: 'lab', id: 'l-1' });
     await call('GET', '/api/providers/sample/contacts?limit=50&search=a', { token });
     const ids = [active[0]!.id, ...active.slice(1, 6).map((p) => p.id), people.find((p) => !p.email)!.id, 'emp-9999'];
-    const imported = await call('POST', '/api/imports', { token, body: { provider: 'sample', selection: { ids }, role: 'user', message }, headers: { 'Idempotency-Key': 'sweep-import-0001' } });
+    const imported = await call('POST', '/api/imports', {
+      token,
+      body: { provider: 'sample', selection: { ids }, role: 'user', message },
+      headers: { 'Idempotency-Key': 'sweep-import-0001' },
+    });
     expect(imported.status).toBe(201);
     // The same again: everyone is now skipped as already invited.
-    await call('POST', '/api/imports', { token, body: { provider: 'sample', selection: { ids }, role: 'user', message }, headers: { 'Idempotency-Key': 'sweep-import-0002' } });
+    await call('POST', '/api/imports', {
+      token,
+      body: { provider: 'sample', selection: { ids }, role: 'user', message },
+      headers: { 'Idempotency-Key': 'sweep-import-0002' },
+    });
     // Over the seat limit.
     await h.target('lab', 'l-2', 1);
     const small = await h.session({ type: 'lab', id: 'l-2' });
-    expect((await call('POST', '/api/imports', { token: small, body: { provider: 'sample', selection: { ids: ids.slice(1, 4) }, role: 'user', message }, headers: { 'Idempotency-Key': 'sweep-import-0003' } })).status).toBe(409);
+    expect(
+      (
+        await call('POST', '/api/imports', {
+          token: small,
+          body: { provider: 'sample', selection: { ids: ids.slice(1, 4) }, role: 'user', message },
+          headers: { 'Idempotency-Key': 'sweep-import-0003' },
+        })
+      ).status,
+    ).toBe(409);
 
     const invites = await h.db.kysely.selectFrom('invites').select(['id']).where('target_id', '=', 'l-1').orderBy('id').execute();
     const [a, b] = invites;
     await call('POST', `/api/invites/${a!.id}/resend`, { token });
     await call('DELETE', `/api/invites/${b!.id}`, { token });
     await call('POST', `/api/invites/${b!.id}/resend`, { token });
-    const payload = await h.db.kysely.selectFrom('outbox').select('payload').where('invite_id', '=', a!.id).where('status', '=', 'queued').executeTakeFirstOrThrow();
+    const payload = await h.db.kysely
+      .selectFrom('outbox')
+      .select('payload')
+      .where('invite_id', '=', a!.id)
+      .where('status', '=', 'queued')
+      .executeTakeFirstOrThrow();
     const acceptToken = /token=([A-Za-z0-9_-]+)/.exec(JSON.parse(payload.payload!).text as string)![1]!;
     expect((await call('POST', '/api/invites/accept', { body: { token: acceptToken } })).status).toBe(200);
     await call('POST', '/api/invites/accept', { body: { token: acceptToken } });
@@ -112,7 +147,8 @@ describe('personal data', () => {
       batchSize: 50,
       transport: {
         send: async (m) => {
-          if (n++ % 2) throw new MailSendError(`550 5.1.1 <${m.to}>: Recipient address rejected: User unknown in virtual mailbox table`, 550, 'RCPT TO', 'EENVELOPE');
+          if (n++ % 2)
+            throw new MailSendError(`550 5.1.1 <${m.to}>: Recipient address rejected: User unknown in virtual mailbox table`, 550, 'RCPT TO', 'EENVELOPE');
           throw new MailSendError(`451 4.3.0 <${m.to}> try again later`, 451, 'RCPT TO', 'EENVELOPE');
         },
       },
@@ -135,6 +171,10 @@ describe('personal data', () => {
     expect(lines.length).toBeGreaterThan(15);
     expect(errors.length).toBeGreaterThan(4);
 
-    expect({ logs: found(lines.join('\n')), errors: found(errors.join('\n')), stored: found(JSON.stringify(stored)) }).toEqual({ logs: [], errors: [], stored: [] });
+    expect({ logs: found(lines.join('\n')), errors: found(errors.join('\n')), stored: found(JSON.stringify(stored)) }).toEqual({
+      logs: [],
+      errors: [],
+      stored: [],
+    });
   });
 });

@@ -13,7 +13,16 @@ import { migrations } from '../migrations/index.js';
 import { migrateToLatest, openDatabase } from '../bff/db/connect.js';
 
 export const TEMPLATE_PREFIX = 'hri_tmpl_';
-const TEMPLATE = TEMPLATE_PREFIX + createHash('sha256').update(Object.entries(migrations).map(([name, m]) => name + String(m.up)).join('\n')).digest('hex').slice(0, 16);
+const TEMPLATE =
+  TEMPLATE_PREFIX +
+  createHash('sha256')
+    .update(
+      Object.entries(migrations)
+        .map(([name, m]) => name + String(m.up))
+        .join('\n'),
+    )
+    .digest('hex')
+    .slice(0, 16);
 /** Serialises the template's creation across the run's worker processes. */
 const TEMPLATE_LOCK = 0x68726974;
 

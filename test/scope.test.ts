@@ -16,8 +16,14 @@ import { sampleProvider } from '../bff/providers.js';
 
 const ACME_KEY = 'acme-bamboo-secret-91c2';
 const GLOBEX_KEY = 'globex-bamboo-secret-5d7e';
-const person = (id: string, first: string, domain: string) =>
-  ({ id, firstName: first, lastName: 'Doe', displayName: `${first} Doe`, workEmail: `${first.toLowerCase()}@${domain}`, status: 'Active' as const });
+const person = (id: string, first: string, domain: string) => ({
+  id,
+  firstName: first,
+  lastName: 'Doe',
+  displayName: `${first} Doe`,
+  workEmail: `${first.toLowerCase()}@${domain}`,
+  status: 'Active' as const,
+});
 
 let h: Harness;
 let acmeFake: Awaited<ReturnType<typeof startBambooHRServer>>;
@@ -37,11 +43,27 @@ async function asAcme(method: string, path: string, body?: unknown) {
 
 beforeAll(async () => {
   // One BambooHR company each; the base URL is the deployment's, the key each organization's.
-  acmeFake = await startBambooHRServer({ companyDomain: 'acme', apiKey: ACME_KEY, employees: [person('1', 'Ada', 'acme.test'), person('2', 'Alan', 'acme.test')] });
-  globexFake = await startBambooHRServer({ companyDomain: 'globex', apiKey: GLOBEX_KEY, employees: [person('1', 'Gus', 'globex.test'), person('2', 'Greta', 'globex.test')] });
+  acmeFake = await startBambooHRServer({
+    companyDomain: 'acme',
+    apiKey: ACME_KEY,
+    employees: [person('1', 'Ada', 'acme.test'), person('2', 'Alan', 'acme.test')],
+  });
+  globexFake = await startBambooHRServer({
+    companyDomain: 'globex',
+    apiKey: GLOBEX_KEY,
+    employees: [person('1', 'Gus', 'globex.test'), person('2', 'Greta', 'globex.test')],
+  });
   const dir = mkdtempSync(join(tmpdir(), 'hr-import-scope-'));
   const file = join(dir, 'providers.json');
-  writeFileSync(file, JSON.stringify({ providers: [{ id: 'bamboo', type: 'bamboohr', baseUrl: acmeFake.url }, { id: 'bamboo-eu', type: 'bamboohr', baseUrl: globexFake.url }] }));
+  writeFileSync(
+    file,
+    JSON.stringify({
+      providers: [
+        { id: 'bamboo', type: 'bamboohr', baseUrl: acmeFake.url },
+        { id: 'bamboo-eu', type: 'bamboohr', baseUrl: globexFake.url },
+      ],
+    }),
+  );
   h = await createHarness({ providers: [sampleProvider(), ...loadProvidersFile(file, {}, PROVIDER_CATALOG)] });
   await h.target('organization', 'acme', 10);
   await h.target('organization', 'globex', 10);
@@ -50,7 +72,10 @@ beforeAll(async () => {
 
   // Globex connects both providers and invites Gus.
   for (const provider of ['bamboo', 'bamboo-eu']) {
-    const res = await h.request('PUT', `/api/providers/${provider}/connection`, { token: globex, body: { credentials: { companyDomain: 'globex', apiKey: GLOBEX_KEY } } });
+    const res = await h.request('PUT', `/api/providers/${provider}/connection`, {
+      token: globex,
+      body: { credentials: { companyDomain: 'globex', apiKey: GLOBEX_KEY } },
+    });
     if (provider === 'bamboo-eu') expect(res.status).toBe(200);
   }
   const imported = await h.request('POST', '/api/imports', {
@@ -59,7 +84,12 @@ beforeAll(async () => {
     body: { provider: 'bamboo-eu', selection: { ids: ['1'] }, role: 'user', message: { subject: 'Join', body: 'Hi {{firstName}}' } },
   });
   expect(imported.status).toBe(201);
-  const row = await h.db.kysely.selectFrom('invites').innerJoin('outbox', 'outbox.invite_id', 'invites.id').select(['invites.id', 'outbox.payload']).where('invites.target_id', '=', 'globex').executeTakeFirstOrThrow();
+  const row = await h.db.kysely
+    .selectFrom('invites')
+    .innerJoin('outbox', 'outbox.invite_id', 'invites.id')
+    .select(['invites.id', 'outbox.payload'])
+    .where('invites.target_id', '=', 'globex')
+    .executeTakeFirstOrThrow();
   globexInvite = { id: row.id, token: /token=([A-Za-z0-9_-]+)/.exec(JSON.parse(row.payload!).text as string)![1]! };
 });
 

@@ -39,7 +39,8 @@ describe('data files', () => {
     let server = await startStandalone({ PORT: '0', DATA_DIR: dataDir }, { logger: silentLogger });
     try {
       expect(mode(dataDir)).toBe(0o700);
-      for (const file of ['hr-import.sqlite', 'hr-import.sqlite-wal', 'hr-import.sqlite-shm', 'secret.key']) expect([file, mode(join(dataDir, file))]).toEqual([file, 0o600]);
+      for (const file of ['hr-import.sqlite', 'hr-import.sqlite-wal', 'hr-import.sqlite-shm', 'secret.key'])
+        expect([file, mode(join(dataDir, file))]).toEqual([file, 0o600]);
     } finally {
       await server.close();
     }
@@ -50,7 +51,8 @@ describe('data files', () => {
     server = await startStandalone({ PORT: '0', DATA_DIR: dataDir }, { logger: silentLogger });
     try {
       expect(mode(dataDir)).toBe(0o700);
-      for (const file of readdirSync(dataDir).filter((f) => !f.startsWith('.'))) if (statSync(join(dataDir, file)).isFile()) expect([file, mode(join(dataDir, file))]).toEqual([file, 0o600]);
+      for (const file of readdirSync(dataDir).filter((f) => !f.startsWith('.')))
+        if (statSync(join(dataDir, file)).isFile()) expect([file, mode(join(dataDir, file))]).toEqual([file, 0o600]);
     } finally {
       await server.close();
     }
@@ -58,7 +60,15 @@ describe('data files', () => {
 
   it('queued mail without SMTP: .eml files 0600 in a 0700 outbox folder', async () => {
     const dir = join(root, 'mail', 'outbox');
-    await fileTransport(dir).send({ messageId: '<msg_1@hr-import>', from: 'hr-import <no-reply@localhost>', to: 'ada@example.com', toName: null, subject: 'Join', text: 'token=x', html: '<p>token=x</p>' });
+    await fileTransport(dir).send({
+      messageId: '<msg_1@hr-import>',
+      from: 'hr-import <no-reply@localhost>',
+      to: 'ada@example.com',
+      toName: null,
+      subject: 'Join',
+      text: 'token=x',
+      html: '<p>token=x</p>',
+    });
     expect(mode(dir)).toBe(0o700);
     expect(mode(join(dir, 'msg_1.eml'))).toBe(0o600);
   });
@@ -72,7 +82,10 @@ describe('the standalone server', () => {
     } finally {
       await server.close();
     }
-    const wide = await startStandalone({ PORT: '0', DATA_DIR: join(root, 'host'), HOST: '0.0.0.0', HR_IMPORT_API_KEY: 'configured-key-0123456789' }, { logger: silentLogger });
+    const wide = await startStandalone(
+      { PORT: '0', DATA_DIR: join(root, 'host'), HOST: '0.0.0.0', HR_IMPORT_API_KEY: 'configured-key-0123456789' },
+      { logger: silentLogger },
+    );
     try {
       expect(wide.host).toBe('0.0.0.0');
     } finally {
@@ -81,7 +94,10 @@ describe('the standalone server', () => {
   });
 
   it('refuses HR_IMPORT_DEMO=1 beside a configured API key, with one line that says why', async () => {
-    const start = startStandalone({ PORT: '0', DATA_DIR: join(root, 'demo-keys'), HR_IMPORT_DEMO: '1', HR_IMPORT_API_KEY: 'configured-key-0123456789' }, { logger: silentLogger });
+    const start = startStandalone(
+      { PORT: '0', DATA_DIR: join(root, 'demo-keys'), HR_IMPORT_DEMO: '1', HR_IMPORT_API_KEY: 'configured-key-0123456789' },
+      { logger: silentLogger },
+    );
     await expect(start).rejects.toBeInstanceOf(ConfigError);
     await expect(start).rejects.toThrow(/HR_IMPORT_DEMO=1 hands out sessions without authentication.*HR_IMPORT_API_KEY/);
   });
@@ -90,7 +106,8 @@ describe('the standalone server', () => {
     const server = await startStandalone({ PORT: '0', DATA_DIR: join(root, 'demo') }, { logger: silentLogger });
     try {
       await upsertTarget(server.db.kysely, { type: 'organization', id: 'real-customer' }, { name: 'Real Customer', seatLimit: 10 }, new Date());
-      const session = (target: object) => fetch(`${server.url}/demo/session`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ target }) });
+      const session = (target: object) =>
+        fetch(`${server.url}/demo/session`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ target }) });
       expect((await session({ type: 'organization', id: 'acme' })).status).toBe(201);
       const refused = await session({ type: 'organization', id: 'real-customer' });
       expect(refused.status).toBe(404);
@@ -111,11 +128,17 @@ describe('the standalone server', () => {
         body: JSON.stringify({ inviter: { id: 'u-1', name: 'Dana', email: 'dana@example.com' }, target: { type: 'organization', id: 'acme' } }),
       });
       const { token } = (await minted.json()) as { token: string };
-      const res = await rawRequest(server.port, `POST /api/invites/inv_${'a'.repeat(20)}/resend HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${token}\r\nConnection: close\r\n\r\n`);
+      const res = await rawRequest(
+        server.port,
+        `POST /api/invites/inv_${'a'.repeat(20)}/resend HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${token}\r\nConnection: close\r\n\r\n`,
+      );
       expect(res.status).toBe(404);
       expect(JSON.parse(res.body)).toMatchObject({ error: { code: 'invite_not_found' } });
       // A body that is not JSON is still refused for its type.
-      const text = await rawRequest(server.port, `POST /api/invites/inv_${'a'.repeat(20)}/resend HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${token}\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n2\r\nhi\r\n0\r\n\r\n`);
+      const text = await rawRequest(
+        server.port,
+        `POST /api/invites/inv_${'a'.repeat(20)}/resend HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${token}\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n2\r\nhi\r\n0\r\n\r\n`,
+      );
       expect(text.status).toBe(415);
     } finally {
       await server.close();
@@ -128,7 +151,11 @@ describe('session tokens', () => {
     const h = await createHarness();
     try {
       const claims = { sub: 'u-1', name: 'Dana', email: 'dana@example.com', tt: 'organization', tid: 'acme', iat: 1, aud: 'hr-import:widget' };
-      for (const bad of [{ ...claims, exp: 1e300 }, { ...claims, exp: 2e12, tt: 'galaxy' }, { ...claims, exp: 2e12, name: 42 }]) {
+      for (const bad of [
+        { ...claims, exp: 1e300 },
+        { ...claims, exp: 2e12, tt: 'galaxy' },
+        { ...claims, exp: 2e12, name: 42 },
+      ]) {
         const res = await h.request('GET', '/api/session', { token: await sign(bad, SECRET, 'HS256') });
         expect(res.status).toBe(401);
         expect(((await res.json()) as { error: { code: string } }).error.code).toBe('session_invalid');

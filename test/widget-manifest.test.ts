@@ -42,10 +42,22 @@ beforeAll(() => {
   mkdirSync(resolve(ROOT, 'dist'), { recursive: true });
   const out = mkdtempSync(resolve(ROOT, 'dist/cem-test-'));
   try {
-    execFileSync(process.execPath, [resolve(ROOT, 'node_modules/@custom-elements-manifest/analyzer/cem.js'), 'analyze', '--config', 'custom-elements-manifest.config.mjs', '--outdir', relative(ROOT, out), '--quiet'], {
-      cwd: ROOT,
-      stdio: 'pipe',
-    });
+    execFileSync(
+      process.execPath,
+      [
+        resolve(ROOT, 'node_modules/@custom-elements-manifest/analyzer/cem.js'),
+        'analyze',
+        '--config',
+        'custom-elements-manifest.config.mjs',
+        '--outdir',
+        relative(ROOT, out),
+        '--quiet',
+      ],
+      {
+        cwd: ROOT,
+        stdio: 'pipe',
+      },
+    );
     manifest = JSON.parse(readFileSync(join(out, 'custom-elements.json'), 'utf8')) as Manifest;
   } finally {
     rmSync(out, { recursive: true, force: true });
@@ -90,7 +102,10 @@ describe('custom-elements.json', () => {
   });
 
   it('lists hr-import as the only element: the parts it renders inside are no API', () => {
-    const tags = manifest.modules.flatMap((m) => m.declarations ?? []).filter((d) => d.customElement).map((d) => d.tagName);
+    const tags = manifest.modules
+      .flatMap((m) => m.declarations ?? [])
+      .filter((d) => d.customElement)
+      .map((d) => d.tagName);
     expect(tags).toEqual(['hr-import']);
     const definitions = manifest.modules.flatMap((m) => m.exports ?? []).filter((e) => e.kind === 'custom-element-definition');
     expect(definitions.map((e) => e.name)).toEqual(['hr-import']);

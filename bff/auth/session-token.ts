@@ -40,7 +40,16 @@ export async function mintSessionToken(
   now: Date,
 ): Promise<SessionToken> {
   const iat = Math.floor(now.getTime() / 1000);
-  const claims: Claims = { sub: inviter.id, name: inviter.name, email: inviter.email, tt: target.type, tid: target.id, iat, exp: iat + ttlSeconds, aud: AUDIENCE };
+  const claims: Claims = {
+    sub: inviter.id,
+    name: inviter.name,
+    email: inviter.email,
+    tt: target.type,
+    tid: target.id,
+    iat,
+    exp: iat + ttlSeconds,
+    aud: AUDIENCE,
+  };
   return { token: await sign(claims, secret, 'HS256'), expiresAt: new Date((iat + ttlSeconds) * 1000).toISOString() };
 }
 

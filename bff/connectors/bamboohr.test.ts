@@ -8,16 +8,81 @@ import { startLoopback } from '../../test/fakes/loopback.js';
 import { DIRECTORY_WITH_EMAIL, startBambooHRServer, type BambooOptions } from '../../test/fakes/bamboohr-server.js';
 import { closeFakes, expectProviderError as failure, firstPage, listChangesAll, recordingSleep, setupConnector, track } from '../../test/connector-kit.js';
 
-const ADA = { id: '1', firstName: 'Ada', lastName: 'Lovelace', preferredName: '', displayName: 'Ada Lovelace', workEmail: 'ada@acme.test', homeEmail: 'ada@home.test', jobTitle: 'CTO', department: 'Engineering', location: 'London', supervisorEId: '', status: 'Active', employmentHistoryStatus: 'Full-Time', photoUploaded: true, photoUrl: 'https://images.bamboohr.test/1.jpg', workPhone: '' } as const;
-const GRACE = { id: '2', firstName: 'Grace', lastName: 'Hopper', preferredName: 'Amazing', displayName: 'Amazing Hopper', workEmail: 'grace@acme.test', homeEmail: '', jobTitle: 'Engineer', department: 'Engineering', location: 'New York', supervisorEId: '1', status: 'Active', employmentHistoryStatus: 'Full-Time', photoUploaded: false, photoUrl: 'https://images.bamboohr.test/placeholder.png' } as const;
-const ALAN = { id: '3', firstName: 'Alan', lastName: 'Turing', displayName: 'Alan Turing', workEmail: 'alan@acme.test', jobTitle: 'Researcher', department: 'Research', location: 'Manchester', supervisorEId: '1', status: 'Inactive', employmentHistoryStatus: 'Terminated' } as const;
-const KATE = { id: '4', firstName: 'Katherine', lastName: 'Johnson', displayName: 'Katherine Johnson', workEmail: 'kate@acme.test', status: 'Active', employmentHistoryStatus: 'Terminated', inDirectory: false } as const;
+const ADA = {
+  id: '1',
+  firstName: 'Ada',
+  lastName: 'Lovelace',
+  preferredName: '',
+  displayName: 'Ada Lovelace',
+  workEmail: 'ada@acme.test',
+  homeEmail: 'ada@home.test',
+  jobTitle: 'CTO',
+  department: 'Engineering',
+  location: 'London',
+  supervisorEId: '',
+  status: 'Active',
+  employmentHistoryStatus: 'Full-Time',
+  photoUploaded: true,
+  photoUrl: 'https://images.bamboohr.test/1.jpg',
+  workPhone: '',
+} as const;
+const GRACE = {
+  id: '2',
+  firstName: 'Grace',
+  lastName: 'Hopper',
+  preferredName: 'Amazing',
+  displayName: 'Amazing Hopper',
+  workEmail: 'grace@acme.test',
+  homeEmail: '',
+  jobTitle: 'Engineer',
+  department: 'Engineering',
+  location: 'New York',
+  supervisorEId: '1',
+  status: 'Active',
+  employmentHistoryStatus: 'Full-Time',
+  photoUploaded: false,
+  photoUrl: 'https://images.bamboohr.test/placeholder.png',
+} as const;
+const ALAN = {
+  id: '3',
+  firstName: 'Alan',
+  lastName: 'Turing',
+  displayName: 'Alan Turing',
+  workEmail: 'alan@acme.test',
+  jobTitle: 'Researcher',
+  department: 'Research',
+  location: 'Manchester',
+  supervisorEId: '1',
+  status: 'Inactive',
+  employmentHistoryStatus: 'Terminated',
+} as const;
+const KATE = {
+  id: '4',
+  firstName: 'Katherine',
+  lastName: 'Johnson',
+  displayName: 'Katherine Johnson',
+  workEmail: 'kate@acme.test',
+  status: 'Active',
+  employmentHistoryStatus: 'Terminated',
+  inDirectory: false,
+} as const;
 
 afterEach(closeFakes);
 
 // A company that shares the work email in its directory; BambooHR's own sample directory does not.
-const setup = (options: Partial<BambooOptions> = {}, credentials: Record<string, string> = { companyDomain: 'acme', apiKey: 'bamboo-key' }, omit?: OptionalField[]) =>
-  setupConnector(startBambooHRServer, createBambooHRConnector, { employees: [ADA, GRACE, ALAN, KATE], directoryFields: DIRECTORY_WITH_EMAIL, ...options }, credentials, undefined, omit);
+const setup = (
+  options: Partial<BambooOptions> = {},
+  credentials: Record<string, string> = { companyDomain: 'acme', apiKey: 'bamboo-key' },
+  omit?: OptionalField[],
+) =>
+  setupConnector(
+    startBambooHRServer,
+    createBambooHRConnector,
+    { employees: [ADA, GRACE, ALAN, KATE], directoryFields: DIRECTORY_WITH_EMAIL, ...options },
+    credentials,
+    undefined,
+    omit,
+  );
 
 /**
  * A connector on BambooHR's documented base URL, its calls to `https://{company}.bamboohr.com`
@@ -33,7 +98,10 @@ async function onCompanyHost(options: Partial<BambooOptions>, companyDomain: str
     headers.set('X-Forwarded-Host', url.host);
     return fetch(new URL(`${url.pathname}${url.search}`, fake.url), { ...init, headers });
   };
-  const connector = createBambooHRConnector({ baseUrl: BAMBOOHR_BASE_URL, credentials: { companyDomain, apiKey: 'bamboo-key' }, fetch: viaHost }, { sleep: recordingSleep().sleep });
+  const connector = createBambooHRConnector(
+    { baseUrl: BAMBOOHR_BASE_URL, credentials: { companyDomain, apiKey: 'bamboo-key' }, fetch: viaHost },
+    { sleep: recordingSleep().sleep },
+  );
   return { fake, asked, connector };
 }
 
@@ -45,8 +113,36 @@ describe('BambooHR connector', () => {
     expect(page.total).toBe(2);
     // The directory lists active, published people only and names supervisors without ids.
     expect(page.contacts).toEqual([
-      { id: '1', firstName: 'Ada', lastName: 'Lovelace', displayName: 'Ada Lovelace', email: 'ada@acme.test', personalEmail: null, title: 'CTO', department: 'Engineering', location: 'London', employmentType: null, managerId: null, status: 'active', avatarUrl: 'https://images.bamboohr.test/1.jpg' },
-      { id: '2', firstName: 'Amazing', lastName: 'Hopper', displayName: 'Amazing Hopper', email: 'grace@acme.test', personalEmail: null, title: 'Engineer', department: 'Engineering', location: 'New York', employmentType: null, managerId: null, status: 'active', avatarUrl: null },
+      {
+        id: '1',
+        firstName: 'Ada',
+        lastName: 'Lovelace',
+        displayName: 'Ada Lovelace',
+        email: 'ada@acme.test',
+        personalEmail: null,
+        title: 'CTO',
+        department: 'Engineering',
+        location: 'London',
+        employmentType: null,
+        managerId: null,
+        status: 'active',
+        avatarUrl: 'https://images.bamboohr.test/1.jpg',
+      },
+      {
+        id: '2',
+        firstName: 'Amazing',
+        lastName: 'Hopper',
+        displayName: 'Amazing Hopper',
+        email: 'grace@acme.test',
+        personalEmail: null,
+        title: 'Engineer',
+        department: 'Engineering',
+        location: 'New York',
+        employmentType: null,
+        managerId: null,
+        status: 'active',
+        avatarUrl: null,
+      },
     ]);
     expect(fake.requests).toHaveLength(1);
     const [req] = fake.requests;
@@ -87,7 +183,7 @@ describe('BambooHR connector', () => {
     expect(on.grace).toMatchObject({ title: 'Engineer', location: 'New York', managerId: '1' });
   });
 
-  it('runs the report when the directory does not share the work email, as in BambooHR\'s own sample', async () => {
+  it("runs the report when the directory does not share the work email, as in BambooHR's own sample", async () => {
     const { fake, list } = await setup({ directoryFields: undefined });
     const page = await list();
     // Everyone the key may see, each with the address an invitation needs.
@@ -103,7 +199,7 @@ describe('BambooHR connector', () => {
     expect(fake.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /api/v1/employees/directory', 'POST /api/v1/reports/custom']);
   });
 
-  it('calls the company\'s own host, the documented base URL, and refuses a company domain that is not a host name', async () => {
+  it("calls the company's own host, the documented base URL, and refuses a company domain that is not a host name", async () => {
     const { asked, connector } = await onCompanyHost({ directoryFields: DIRECTORY_WITH_EMAIL }, 'acme');
     expect((await firstPage(connector)).contacts.map((c) => c.email)).toEqual(['ada@acme.test', 'grace@acme.test']);
     expect(asked).toEqual(['https://acme.bamboohr.com/api/v1/employees/directory']);
@@ -111,7 +207,9 @@ describe('BambooHR connector', () => {
     const other = await onCompanyHost({}, 'globex');
     expect((await failure(firstPage(other.connector))).kind).toBe('config');
     for (const companyDomain of ['evil.example/x', 'acme.bamboohr.com@evil', '-acme']) {
-      expect(() => createBambooHRConnector({ baseUrl: BAMBOOHR_BASE_URL, credentials: { companyDomain, apiKey: 'k' } })).toThrowError(expect.objectContaining({ kind: 'config', message: expect.stringContaining('"companyDomain"') }));
+      expect(() => createBambooHRConnector({ baseUrl: BAMBOOHR_BASE_URL, credentials: { companyDomain, apiKey: 'k' } })).toThrowError(
+        expect.objectContaining({ kind: 'config', message: expect.stringContaining('"companyDomain"') }),
+      );
     }
   });
 
@@ -177,7 +275,21 @@ describe('BambooHR connector', () => {
     });
     const page = await list();
     expect(page.contacts).toEqual([
-      { id: '7', firstName: null, lastName: null, displayName: 'Mixed.Case@Acme.TEST', email: 'Mixed.Case@Acme.TEST', personalEmail: null, title: null, department: null, location: null, employmentType: null, managerId: null, status: 'active', avatarUrl: null },
+      {
+        id: '7',
+        firstName: null,
+        lastName: null,
+        displayName: 'Mixed.Case@Acme.TEST',
+        email: 'Mixed.Case@Acme.TEST',
+        personalEmail: null,
+        title: null,
+        department: null,
+        location: null,
+        employmentType: null,
+        managerId: null,
+        status: 'active',
+        avatarUrl: null,
+      },
       expect.objectContaining({ id: '8', firstName: 'Solo', lastName: null, displayName: 'Solo', email: null }),
       expect.objectContaining({ id: '9', displayName: '9', email: null }),
     ]);
@@ -186,7 +298,9 @@ describe('BambooHR connector', () => {
   it('is a connector factory that refuses to start without a credential, naming it', () => {
     const factory: ConnectorFactory = createBambooHRConnector;
     expect(BAMBOOHR_CREDENTIALS).toEqual(['companyDomain', 'apiKey']);
-    expect(() => factory({ baseUrl: 'http://127.0.0.1:9', credentials: { apiKey: 'k' } })).toThrowError(expect.objectContaining({ kind: 'config', message: expect.stringContaining('"companyDomain"') }));
+    expect(() => factory({ baseUrl: 'http://127.0.0.1:9', credentials: { apiKey: 'k' } })).toThrowError(
+      expect.objectContaining({ kind: 'config', message: expect.stringContaining('"companyDomain"') }),
+    );
     expect(() => createBambooHRConnector({ baseUrl: 'http://127.0.0.1:9', credentials: { companyDomain: 'acme', apiKey: ' ' } })).toThrowError(
       expect.objectContaining({ kind: 'config', message: expect.stringContaining('"apiKey"') }),
     );
@@ -204,7 +318,10 @@ describe('BambooHR connector: BambooHR’s own published example (the "Get Emplo
         send(report.status, report.body);
       }),
     );
-    const connector = createBambooHRConnector({ baseUrl: fake.url, credentials: { companyDomain: 'acme', apiKey: 'bamboo-key' } }, { sleep: recordingSleep().sleep });
+    const connector = createBambooHRConnector(
+      { baseUrl: fake.url, credentials: { companyDomain: 'acme', apiKey: 'bamboo-key' } },
+      { sleep: recordingSleep().sleep },
+    );
     return { fake, connector };
   }
 
@@ -239,7 +356,16 @@ describe('BambooHR connector: incremental refresh (changed employees)', () => {
   const since = '2026-11-24T11:00:00.000Z';
   const before = '2026-11-01T09:00:00+00:00';
   const changed = '2026-11-24T11:30:00+00:00';
-  const LIN = { id: '5', firstName: 'Lin', lastName: 'Wei', displayName: 'Lin Wei', workEmail: 'lin@acme.test', status: 'Active', lastChanged: '2026-11-24T11:45:00+00:00', inserted: true } as const;
+  const LIN = {
+    id: '5',
+    firstName: 'Lin',
+    lastName: 'Wei',
+    displayName: 'Lin Wei',
+    workEmail: 'lin@acme.test',
+    status: 'Active',
+    lastChanged: '2026-11-24T11:45:00+00:00',
+    inserted: true,
+  } as const;
 
   it('asks who changed since the watermark, reads only them through one filtered report, and names the deleted', async () => {
     const employees = [{ ...ADA, lastChanged: before }, { ...GRACE, jobTitle: 'Staff Engineer', lastChanged: changed }, { ...ALAN, lastChanged: before }, LIN];
@@ -268,7 +394,12 @@ describe('BambooHR connector: incremental refresh (changed employees)', () => {
   });
 
   it('keeps to the directory when the company shares it: a changed person no longer there is gone, as a full refresh would find', async () => {
-    const employees = [{ ...ADA, lastChanged: changed }, { ...GRACE, lastChanged: before }, { ...ALAN, lastChanged: changed }, { ...KATE, lastChanged: changed }];
+    const employees = [
+      { ...ADA, lastChanged: changed },
+      { ...GRACE, lastChanged: before },
+      { ...ALAN, lastChanged: changed },
+      { ...KATE, lastChanged: changed },
+    ];
     const { fake, connector } = await setup({ employees });
     const changes = await listChangesAll(connector, since);
     expect(changes.contacts.map((c) => c.id)).toEqual(['1']);
@@ -285,7 +416,12 @@ describe('BambooHR connector: incremental refresh (changed employees)', () => {
 
   it('has a stand-in as strict as the reference: since required, in one of its five forms', async () => {
     const { fake } = await setup();
-    const ask = async (query: string) => (await fetch(`${fake.url}/api/v1/employees/changed${query}`, { headers: { Authorization: `Basic ${Buffer.from('bamboo-key:x').toString('base64')}`, Accept: 'application/json' } })).status;
+    const ask = async (query: string) =>
+      (
+        await fetch(`${fake.url}/api/v1/employees/changed${query}`, {
+          headers: { Authorization: `Basic ${Buffer.from('bamboo-key:x').toString('base64')}`, Accept: 'application/json' },
+        })
+      ).status;
     expect(await ask('')).toBe(400);
     expect(await ask('?since=2026-11-24')).toBe(400);
     expect(await ask('?since=2026-11-24T11:00:00.000Z')).toBe(400);
@@ -293,7 +429,7 @@ describe('BambooHR connector: incremental refresh (changed employees)', () => {
     for (const form of ['2026-11-24T11:00:00Z', '2026-11-24T11:00:00%2B01:00', '2026-11-24T11:00:00-0700']) expect(await ask(`?since=${form}`)).toBe(200);
   });
 
-  it('replays BambooHR\'s own sample answer: the deleted by id, the others read, `latest` as the next watermark', async () => {
+  it("replays BambooHR's own sample answer: the deleted by id, the others read, `latest` as the next watermark", async () => {
     const sample = readFileSync(new URL('../../test/fixtures/providers/bamboohr/get-changed-employee-ids-sample.json', import.meta.url), 'utf8');
     const asked: { url: string; body: string }[] = [];
     const connector = createBambooHRConnector({
@@ -305,7 +441,15 @@ describe('BambooHR connector: incremental refresh (changed employees)', () => {
         if (url.includes('/employees/changed')) return new Response(sample, { status: 200, headers: { 'Content-Type': 'application/json' } });
         if (url.endsWith('/employees/directory')) return new Response('', { status: 403 });
         // The report's answer is not published: people 3, 4 and 10 as the stand-in would write them.
-        return Response.json({ title: 'hr-import contacts', fields: [], employees: [{ id: 3, firstName: 'Ann', workEmail: 'ann@acme.test' }, { id: 4, firstName: 'Bo' }, { id: 10, firstName: 'Cy' }] });
+        return Response.json({
+          title: 'hr-import contacts',
+          fields: [],
+          employees: [
+            { id: 3, firstName: 'Ann', workEmail: 'ann@acme.test' },
+            { id: 4, firstName: 'Bo' },
+            { id: 10, firstName: 'Cy' },
+          ],
+        });
       },
     });
     const changes = await listChangesAll(connector, '2011-05-01T00:00:00Z');

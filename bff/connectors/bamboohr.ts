@@ -31,7 +31,19 @@
  * list the same people: someone changed who is no longer in the directory (made inactive,
  * hidden) is gone, as a full refresh would find.
  */
-import { basicAuth, blankToNull, connectorHttp, isRecord, recordsOf, requireCredentials, toContacts, unreadable, urlOr, type ConnectorOptions, type RawContact } from './normalize.js';
+import {
+  basicAuth,
+  blankToNull,
+  connectorHttp,
+  isRecord,
+  recordsOf,
+  requireCredentials,
+  toContacts,
+  unreadable,
+  urlOr,
+  type ConnectorOptions,
+  type RawContact,
+} from './normalize.js';
 import { fieldsToRequest, type OptionalField } from './minimize.js';
 import { readTimeWatermark, timeWatermark } from './paging.js';
 import { ProviderError, type Connector, type ConnectorFactory, type ConnectorSettings } from './types.js';
@@ -171,7 +183,12 @@ export function createBambooHRConnector(settings: ConnectorSettings, options: Co
     changeWatermark: async ({ startedAt }) => timeWatermark(startedAt),
     async *listChanges({ since, signal }) {
       const from = readTimeWatermark(PROVIDER, since);
-      const body = await client.json<unknown>(`${api}/employees/changed?since=${encodeURIComponent(bambooTime(from))}`, { signal, page: CHANGES, classify, headers: { Authorization: auth } });
+      const body = await client.json<unknown>(`${api}/employees/changed?since=${encodeURIComponent(bambooTime(from))}`, {
+        signal,
+        page: CHANGES,
+        classify,
+        headers: { Authorization: auth },
+      });
       // A map by id; an empty one may come as a JSON array.
       const listed = isRecord(body) ? body.employees : undefined;
       if (!isRecord(body) || !(isRecord(listed) || Array.isArray(listed))) throw unreadable(PROVIDER, CHANGES, 'no "employees" map');

@@ -8,7 +8,9 @@ const cellText = fc
   .array(fc.oneof(fc.constantFrom('"', ',', ';', '\t', '\r', '\n', '\r\n', ' ', 'é', '👩‍💻', 'ש'), fc.string({ maxLength: 4 })), { maxLength: 6 })
   .map((parts) => parts.join('').replace(/[\u0000\ufeff]/g, ''));
 
-const table = fc.integer({ min: 1, max: 5 }).chain((width) => fc.array(fc.array(cellText, { minLength: width, maxLength: width }), { minLength: 1, maxLength: 8 }));
+const table = fc
+  .integer({ min: 1, max: 5 })
+  .chain((width) => fc.array(fc.array(cellText, { minLength: width, maxLength: width }), { minLength: 1, maxLength: 8 }));
 
 describe('parseRecords and serializeCsv', () => {
   it('parses back any table of strings written with proper quoting, with CRLF or LF and every delimiter', () => {
@@ -22,7 +24,10 @@ describe('parseRecords and serializeCsv', () => {
   });
 
   it('reads a whole file back identically, the delimiter detected from the header', () => {
-    const header = fc.uniqueArray(cellText.map((s) => s.trim()).filter((s) => s !== ''), { minLength: 2, maxLength: 5, selector: (s) => s.toLowerCase() });
+    const header = fc.uniqueArray(
+      cellText.map((s) => s.trim()).filter((s) => s !== ''),
+      { minLength: 2, maxLength: 5, selector: (s) => s.toLowerCase() },
+    );
     fc.assert(
       fc.property(
         header.chain((h) => fc.tuple(fc.constant(h), fc.array(fc.array(cellText, { minLength: h.length, maxLength: h.length }), { maxLength: 6 }))),
@@ -165,8 +170,17 @@ describe('guessMapping on real admin-console exports', () => {
   it('Google Workspace "Download users": the [Required]/[READ ONLY] headers, Suspended inactive, recovery and new emails left alone', () => {
     const t = fixture('google-workspace-users');
     expect(guessMapping(t.columns)).toEqual({
-      email: 'Email Address [Required]', firstName: 'First Name [Required]', lastName: 'Last Name [Required]', displayName: null, title: 'Employee Title',
-      department: 'Department', location: null, employmentType: 'Employee Type', manager: 'Manager Email', status: 'Status [READ ONLY]', id: 'Employee ID',
+      email: 'Email Address [Required]',
+      firstName: 'First Name [Required]',
+      lastName: 'Last Name [Required]',
+      displayName: null,
+      title: 'Employee Title',
+      department: 'Department',
+      location: null,
+      employmentType: 'Employee Type',
+      manager: 'Manager Email',
+      status: 'Status [READ ONLY]',
+      id: 'Employee ID',
     });
     expect(summary(t)).toEqual([
       ['E-1001', 'Ada Lovelace', 'ada@example.com', 'Staff Engineer', 'Engineering', null, 'grace@example.com', 'active'],
@@ -178,8 +192,17 @@ describe('guessMapping on real admin-console exports', () => {
   it('Microsoft 365 active users: User principal name is the email, Block credential True is inactive, State is a region', () => {
     const t = fixture('microsoft-365-active-users');
     expect(guessMapping(t.columns)).toEqual({
-      email: 'User principal name', firstName: 'First name', lastName: 'Last name', displayName: 'Display name', title: 'Title',
-      department: 'Department', location: 'Office', employmentType: null, manager: null, status: 'Block credential', id: 'Object Id',
+      email: 'User principal name',
+      firstName: 'First name',
+      lastName: 'Last name',
+      displayName: 'Display name',
+      title: 'Title',
+      department: 'Department',
+      location: 'Office',
+      employmentType: null,
+      manager: null,
+      status: 'Block credential',
+      id: 'Object Id',
     });
     expect(summary(t)).toEqual([
       ['4a1b2c3d-0000-4000-8000-000000000001', 'Megan Bowen', 'MeganB@contoso.example', 'Marketing Manager', 'Sales', 'Building 18', null, 'active'],
@@ -192,8 +215,17 @@ describe('guessMapping on real admin-console exports', () => {
   it('BambooHR report: Employee # is the id (not a name), Reporting to the manager, the preferred name no display name', () => {
     const t = fixture('bamboohr-report');
     expect(guessMapping(t.columns)).toEqual({
-      email: 'Work Email', firstName: 'First Name', lastName: 'Last Name', displayName: null, title: 'Job Title',
-      department: 'Department', location: 'Location', employmentType: null, manager: 'Reporting to', status: 'Status', id: 'Employee #',
+      email: 'Work Email',
+      firstName: 'First Name',
+      lastName: 'Last Name',
+      displayName: null,
+      title: 'Job Title',
+      department: 'Department',
+      location: 'Location',
+      employmentType: null,
+      manager: 'Reporting to',
+      status: 'Status',
+      id: 'Employee #',
     });
     expect(summary(t)).toEqual([
       ['101', 'Charlotte Abbott', 'cabbott@efficientoffice.example', 'Sr. HR Administrator', 'Human Resources', 'Lindon, Utah', 'Nguyen, Jennifer', 'active'],
@@ -207,8 +239,17 @@ describe('guessMapping on real admin-console exports', () => {
     const t = fixture('personio-de');
     expect(t.delimiter).toBe(';');
     expect(guessMapping(t.columns)).toEqual({
-      email: 'E-Mail', firstName: 'Vorname', lastName: 'Nachname', displayName: null, title: 'Position',
-      department: 'Abteilung', location: 'Büro', employmentType: null, manager: 'Vorgesetzte:r', status: 'Status', id: 'Personalnummer',
+      email: 'E-Mail',
+      firstName: 'Vorname',
+      lastName: 'Nachname',
+      displayName: null,
+      title: 'Position',
+      department: 'Abteilung',
+      location: 'Büro',
+      employmentType: null,
+      manager: 'Vorgesetzte:r',
+      status: 'Status',
+      id: 'Personalnummer',
     });
     expect(summary(t)).toEqual([
       ['P-0042', 'Jürgen Groß', 'juergen.gross@beispiel.example', 'Leiter Vertrieb', 'Vertrieb', 'München', 'Sabine Köhler', 'active'],
@@ -220,13 +261,21 @@ describe('guessMapping on real admin-console exports', () => {
   });
 
   it('German headers without a Position column take Funktion as the title', () => {
-    expect(guessMapping(['Vorname', 'Nachname', 'E-Mail', 'Funktion', 'Abteilung', 'Büro'])).toMatchObject({ title: 'Funktion', department: 'Abteilung', location: 'Büro' });
+    expect(guessMapping(['Vorname', 'Nachname', 'E-Mail', 'Funktion', 'Abteilung', 'Büro'])).toMatchObject({
+      title: 'Funktion',
+      department: 'Abteilung',
+      location: 'Büro',
+    });
   });
 });
 
 describe('status', () => {
   it('never takes State (or any region) for the employment status, whatever its cells say', () => {
-    for (const header of [['Email', 'State'], ['Email', 'State', 'Country/Region'], ['E-Mail', 'Bundesland', 'Region']]) {
+    for (const header of [
+      ['Email', 'State'],
+      ['Email', 'State', 'Country/Region'],
+      ['E-Mail', 'Bundesland', 'Region'],
+    ]) {
       expect(guessMapping(header).status).toBeNull();
     }
     const t = parseCsv('Email,State,Status\na@x.test,Inactive,Active\nb@x.test,CA,Terminated\n');

@@ -109,7 +109,10 @@ export function parseRecords(text: string, delimiter: CsvDelimiter, limits: Part
   let touched = false;
   const endField = () => {
     if (fields.length >= maxColumns) {
-      throw new CsvError('csv_too_many_columns', `Line ${recordLine} has more than ${maxColumns} columns; files are limited to ${maxColumns}.`, { limit: 'columns', max: maxColumns });
+      throw new CsvError('csv_too_many_columns', `Line ${recordLine} has more than ${maxColumns} columns; files are limited to ${maxColumns}.`, {
+        limit: 'columns',
+        max: maxColumns,
+      });
     }
     fields.push(field);
     field = '';
@@ -119,11 +122,15 @@ export function parseRecords(text: string, delimiter: CsvDelimiter, limits: Part
     endField();
     // A blank line is no record (a trailing newline, or spacing a spreadsheet left).
     if (touched || !(fields.length === 1 && fields[0] === '')) {
-      if (out.length > maxRows) throw new CsvError('csv_too_many_rows', `The file has more than ${maxRows} rows; files are limited to ${maxRows}.`, { limit: 'rows', max: maxRows });
+      if (out.length > maxRows)
+        throw new CsvError('csv_too_many_rows', `The file has more than ${maxRows} rows; files are limited to ${maxRows}.`, { limit: 'rows', max: maxRows });
       if (out.length > 0) {
         cells += Math.max(out[0]!.fields.length, 1);
         if (cells > maxCells) {
-          throw new CsvError('csv_too_many_cells', `The file has more than ${maxCells} cells (rows × columns); files are limited to ${maxCells}.`, { limit: 'cells', max: maxCells });
+          throw new CsvError('csv_too_many_cells', `The file has more than ${maxCells} cells (rows × columns); files are limited to ${maxCells}.`, {
+            limit: 'cells',
+            max: maxCells,
+          });
         }
       }
       out.push({ fields, line: recordLine });
@@ -134,7 +141,11 @@ export function parseRecords(text: string, delimiter: CsvDelimiter, limits: Part
   };
   const longCell = () => {
     if (field.length > maxCellLength) {
-      throw new CsvError('csv_cell_too_long', `A cell on line ${recordLine} is longer than ${maxCellLength} characters; cells are limited to ${maxCellLength}.`, { limit: 'cellLength', max: maxCellLength });
+      throw new CsvError(
+        'csv_cell_too_long',
+        `A cell on line ${recordLine} is longer than ${maxCellLength} characters; cells are limited to ${maxCellLength}.`,
+        { limit: 'cellLength', max: maxCellLength },
+      );
     }
   };
   // Runs of plain text are copied as slices, not a character at a time: a 10 MB file is mostly runs.
@@ -204,7 +215,8 @@ export function parseCsv(input: string, limits: Partial<CsvLimits> = {}): CsvTab
   const delimiter = detectDelimiter(text);
   const records = parseRecords(text, delimiter, limits);
   const header = records[0]!;
-  if (header.fields.every((f) => f.trim() === '')) throw new CsvError('csv_no_header', 'The first row must name the columns (e.g. Email, First name, Last name).');
+  if (header.fields.every((f) => f.trim() === ''))
+    throw new CsvError('csv_no_header', 'The first row must name the columns (e.g. Email, First name, Last name).');
   const columns = columnNames(header.fields);
   const rows: string[][] = [];
   const lines: number[] = [];
@@ -264,26 +276,92 @@ export function headerKey(name: string): string {
  */
 export const CSV_SYNONYMS: Record<CsvField, readonly string[]> = {
   email: [
-    'email', 'emailaddress', 'workemail', 'workemailaddress', 'businessemail', 'companyemail', 'officeemail', 'primaryemail', 'primaryemailaddress',
-    'userprincipalname', 'upn', 'mail', 'courriel', 'emailadresse', 'geschaftlicheemail', 'dienstlicheemail', 'arbeitsemail',
+    'email',
+    'emailaddress',
+    'workemail',
+    'workemailaddress',
+    'businessemail',
+    'companyemail',
+    'officeemail',
+    'primaryemail',
+    'primaryemailaddress',
+    'userprincipalname',
+    'upn',
+    'mail',
+    'courriel',
+    'emailadresse',
+    'geschaftlicheemail',
+    'dienstlicheemail',
+    'arbeitsemail',
   ],
   firstName: ['firstname', 'givenname', 'forename', 'first', 'prenom', 'vorname', 'nombre'],
   lastName: ['lastname', 'surname', 'familyname', 'last', 'nom', 'nachname', 'familienname', 'apellido', 'apellidos'],
   displayName: ['displayname', 'fullname', 'name', 'employeename', 'employee', 'anzeigename', 'vollstandigername'],
-  title: ['jobtitle', 'title', 'employeetitle', 'position', 'funktion', 'stellenbezeichnung', 'berufsbezeichnung', 'jobtitel', 'role', 'jobrole', 'designation', 'poste'],
+  title: [
+    'jobtitle',
+    'title',
+    'employeetitle',
+    'position',
+    'funktion',
+    'stellenbezeichnung',
+    'berufsbezeichnung',
+    'jobtitel',
+    'role',
+    'jobrole',
+    'designation',
+    'poste',
+  ],
   department: ['department', 'abteilung', 'dept', 'team', 'division', 'departement', 'service'],
   location: ['location', 'office', 'buro', 'officelocation', 'worklocation', 'standort', 'arbeitsort', 'site', 'workplace', 'city', 'ort'],
   employmentType: [
-    'employmenttype', 'employeetype', 'workertype', 'contracttype', 'typeofemployment', 'beschaftigungsart', 'vertragsart', 'anstellungsart', 'mitarbeitertyp',
+    'employmenttype',
+    'employeetype',
+    'workertype',
+    'contracttype',
+    'typeofemployment',
+    'beschaftigungsart',
+    'vertragsart',
+    'anstellungsart',
+    'mitarbeitertyp',
   ],
   manager: [
-    'manager', 'managerid', 'manageremail', 'managername', 'reportsto', 'reportingto', 'supervisor', 'supervisoremail', 'linemanager',
-    'vorgesetzter', 'vorgesetzte', 'fuhrungskraft',
+    'manager',
+    'managerid',
+    'manageremail',
+    'managername',
+    'reportsto',
+    'reportingto',
+    'supervisor',
+    'supervisoremail',
+    'linemanager',
+    'vorgesetzter',
+    'vorgesetzte',
+    'fuhrungskraft',
   ],
-  status: ['status', 'employmentstatus', 'employeestatus', 'accountstatus', 'userstatus', 'blockcredential', 'suspended', 'mitarbeiterstatus', 'beschaftigungsstatus'],
+  status: [
+    'status',
+    'employmentstatus',
+    'employeestatus',
+    'accountstatus',
+    'userstatus',
+    'blockcredential',
+    'suspended',
+    'mitarbeiterstatus',
+    'beschaftigungsstatus',
+  ],
   id: [
-    'employeeid', 'employeenumber', 'employeeno', 'empid', 'staffid', 'personnelnumber', 'personalnummer', 'mitarbeiternummer', 'workerid', 'id',
-    'userid', 'objectid',
+    'employeeid',
+    'employeenumber',
+    'employeeno',
+    'empid',
+    'staffid',
+    'personnelnumber',
+    'personalnummer',
+    'mitarbeiternummer',
+    'workerid',
+    'id',
+    'userid',
+    'objectid',
   ],
 };
 
@@ -321,13 +399,43 @@ export function guessMapping(columns: readonly string[]): CsvMapping {
 
 /** Status values that mean someone left or may not sign in (English and German), compared with headerKey. */
 const INACTIVE = new Set([
-  'inactive', 'terminated', 'left', 'former', 'disabled', 'suspended', 'archived', 'deactivated', 'offboarded', 'leaver', 'blocked', 'false', 'no', '0',
-  'inaktiv', 'ausgeschieden', 'gesperrt', 'deaktiviert', 'gekundigt', 'archiviert', 'nein', 'falsch',
+  'inactive',
+  'terminated',
+  'left',
+  'former',
+  'disabled',
+  'suspended',
+  'archived',
+  'deactivated',
+  'offboarded',
+  'leaver',
+  'blocked',
+  'false',
+  'no',
+  '0',
+  'inaktiv',
+  'ausgeschieden',
+  'gesperrt',
+  'deaktiviert',
+  'gekundigt',
+  'archiviert',
+  'nein',
+  'falsch',
 ]);
 /** Yes in a column that says whether someone is blocked (Microsoft 365's `Block credential`: True is blocked). */
 const YES = new Set(['true', 'yes', '1', 'y', 'x', 'ja', 'wahr', 'blocked', 'suspended', 'gesperrt']);
 /** Columns whose yes means inactive: the opposite of a status column, where no (false) does. */
-const BLOCKED_COLUMNS = new Set(['blockcredential', 'blocked', 'blocksignin', 'signinblocked', 'suspended', 'disabled', 'accountdisabled', 'gesperrt', 'deaktiviert']);
+const BLOCKED_COLUMNS = new Set([
+  'blockcredential',
+  'blocked',
+  'blocksignin',
+  'signinblocked',
+  'suspended',
+  'disabled',
+  'accountdisabled',
+  'gesperrt',
+  'deaktiviert',
+]);
 
 /** Whether a status value, read from a column of this name, means the person is inactive. */
 export function meansInactive(column: string, value: string): boolean {

@@ -69,7 +69,10 @@ describe('Google Workspace connector', () => {
       const res = await fetch(`${fake.url}/admin/directory/v1/users?customer=my_customer&fields=${encodeURIComponent(fields)}`, { headers: { authorization } });
       return { status: res.status, body: (await res.json()) as Record<string, unknown> };
     };
-    expect(await ask('users(id,favouriteColour)')).toMatchObject({ status: 400, body: { error: { errors: [{ reason: 'invalidParameter', message: 'Invalid field selection favouriteColour' }] } } });
+    expect(await ask('users(id,favouriteColour)')).toMatchObject({
+      status: 400,
+      body: { error: { errors: [{ reason: 'invalidParameter', message: 'Invalid field selection favouriteColour' }] } },
+    });
     expect((await ask('users(id,name(')).status).toBe(400);
     expect(await ask('users(id,name/givenName)')).toEqual({ status: 200, body: { users: [{ id: '10001', name: { givenName: 'First1' } }] } });
   });
@@ -86,8 +89,14 @@ describe('Google Workspace connector', () => {
         { title: 'Analyst', department: 'Old', primary: false },
         { title: 'Chief Scientist', department: 'Research', location: 'London', primary: true },
       ],
-      relations: [{ type: 'assistant', value: 'x@acme.example' }, { type: 'manager', value: 'boss@acme.example' }],
-      emails: [{ address: 'ada.lovelace@acme.example', primary: true }, { address: 'ada@home.example', type: 'home' }],
+      relations: [
+        { type: 'assistant', value: 'x@acme.example' },
+        { type: 'manager', value: 'boss@acme.example' },
+      ],
+      emails: [
+        { address: 'ada.lovelace@acme.example', primary: true },
+        { address: 'ada@home.example', type: 'home' },
+      ],
       locations: [{ type: 'desk', area: 'Mountain View, CA', buildingId: 'B1' }],
     };
     const users = [full, ...Array.from({ length: 11 }, (_, i) => person(i)), { ...person(99), suspended: true }, { ...person(98), archived: true }];

@@ -68,7 +68,18 @@ const THROTTLED = new Set(['userRateLimitExceeded', 'rateLimitExceeded', 'quotaE
  * leave Google, and neither do the fields the deployment turned off. Title and department share
  * `organizations`, so the title is left out inside it.
  */
-const USER_FIELDS = ['id', 'primaryEmail', 'name(givenName,familyName,fullName)', 'suspended', 'archived', 'organizations', 'locations(area,buildingId)', 'relations(type,value)', 'emails(type,address)', 'thumbnailPhotoUrl'];
+const USER_FIELDS = [
+  'id',
+  'primaryEmail',
+  'name(givenName,familyName,fullName)',
+  'suspended',
+  'archived',
+  'organizations',
+  'locations(area,buildingId)',
+  'relations(type,value)',
+  'emails(type,address)',
+  'thumbnailPhotoUrl',
+];
 const USER_SOURCES: Partial<Record<OptionalField, string[]>> = {
   location: ['locations(area,buildingId)'],
   managerId: ['relations(type,value)'],
@@ -194,7 +205,13 @@ export function createGoogleConnector(settings: ConnectorSettings, options: Conn
     async listContacts({ cursor, signal }) {
       const { page, state: pageToken } = readCursor(PROVIDER, cursor);
       const url = new URL(`${apiUrl}/admin/directory/v1/users`);
-      url.search = new URLSearchParams({ customer, maxResults: String(PAGE_SIZE), projection: 'basic', fields, ...(pageToken ? { pageToken } : {}) }).toString();
+      url.search = new URLSearchParams({
+        customer,
+        maxResults: String(PAGE_SIZE),
+        projection: 'basic',
+        fields,
+        ...(pageToken ? { pageToken } : {}),
+      }).toString();
       const body = await tokens.use(signal, (token) =>
         http.json<unknown>(url, { signal, page: pageLabel(page), classify, headers: { Authorization: `Bearer ${token.accessToken}` } }),
       );

@@ -22,14 +22,48 @@ const ADA: BobPerson = {
   'internal.status': 'Active',
   'about.avatar': 'https://images.hibob.test/ada.png',
 };
-const GRACE: BobPerson = { ...ADA, 'root.id': '3332883884017713239', 'root.firstName': 'Grace', 'root.surname': 'Hopper', 'root.displayName': 'Grace Hopper', 'root.email': 'grace@acme.test', 'home.privateEmail': '', 'work.title': item('12', 'Engineer'), 'work.site': item('22', 'New York'), 'work.manager': '3332883884017713238', 'payroll.employment.type': item('32', 'Part-time'), 'about.avatar': '' };
-const ALAN: BobPerson = { ...GRACE, 'root.id': '3332883884017713240', 'root.firstName': 'Alan', 'root.surname': 'Turing', 'root.displayName': 'Alan Turing', 'root.email': 'alan@acme.test', 'internal.lifecycleStatus': 'terminated', 'internal.status': 'Inactive' };
-const HIRED: BobPerson = { ...GRACE, 'root.id': '3332883884017713241', 'root.firstName': 'Hedy', 'root.surname': 'Lamarr', 'root.displayName': 'Hedy Lamarr', 'root.email': 'hedy@acme.test', 'internal.lifecycleStatus': 'hired', 'internal.status': 'Inactive' };
+const GRACE: BobPerson = {
+  ...ADA,
+  'root.id': '3332883884017713239',
+  'root.firstName': 'Grace',
+  'root.surname': 'Hopper',
+  'root.displayName': 'Grace Hopper',
+  'root.email': 'grace@acme.test',
+  'home.privateEmail': '',
+  'work.title': item('12', 'Engineer'),
+  'work.site': item('22', 'New York'),
+  'work.manager': '3332883884017713238',
+  'payroll.employment.type': item('32', 'Part-time'),
+  'about.avatar': '',
+};
+const ALAN: BobPerson = {
+  ...GRACE,
+  'root.id': '3332883884017713240',
+  'root.firstName': 'Alan',
+  'root.surname': 'Turing',
+  'root.displayName': 'Alan Turing',
+  'root.email': 'alan@acme.test',
+  'internal.lifecycleStatus': 'terminated',
+  'internal.status': 'Inactive',
+};
+const HIRED: BobPerson = {
+  ...GRACE,
+  'root.id': '3332883884017713241',
+  'root.firstName': 'Hedy',
+  'root.surname': 'Lamarr',
+  'root.displayName': 'Hedy Lamarr',
+  'root.email': 'hedy@acme.test',
+  'internal.lifecycleStatus': 'hired',
+  'internal.status': 'Inactive',
+};
 
 afterEach(closeFakes);
 
-const setup = (options: Partial<BobOptions> = {}, credentials: Record<string, string> = { serviceUserId: 'SERVICE-123', token: 'bob-token' }, omit?: OptionalField[]) =>
-  setupConnector(startHiBobServer, createHiBobConnector, { people: [ADA, GRACE, ALAN, HIRED], ...options }, credentials, undefined, omit);
+const setup = (
+  options: Partial<BobOptions> = {},
+  credentials: Record<string, string> = { serviceUserId: 'SERVICE-123', token: 'bob-token' },
+  omit?: OptionalField[],
+) => setupConnector(startHiBobServer, createHiBobConnector, { people: [ADA, GRACE, ALAN, HIRED], ...options }, credentials, undefined, omit);
 
 describe('HiBob connector', () => {
   it('leaves turned-off fields out of the search, so Bob never sends them, and asks for them when on', async () => {
@@ -52,17 +86,52 @@ describe('HiBob connector', () => {
     const { fake, list } = await setup();
     const page = await list();
     expect(page).toMatchObject({ nextCursor: null, total: 4 });
-    expect(page.contacts[0]).toEqual({ id: '3332883884017713238', firstName: 'Ada', lastName: 'Lovelace', displayName: 'Ada Lovelace', email: 'ada@acme.test', personalEmail: 'ada@home.test', title: 'CTO', department: 'Engineering', location: 'London', employmentType: 'Full-time', managerId: null, status: 'active', avatarUrl: 'https://images.hibob.test/ada.png' });
-    expect(page.contacts[1]).toEqual({ id: '3332883884017713239', firstName: 'Grace', lastName: 'Hopper', displayName: 'Grace Hopper', email: 'grace@acme.test', personalEmail: null, title: 'Engineer', department: 'Engineering', location: 'New York', employmentType: 'Part-time', managerId: '3332883884017713238', status: 'active', avatarUrl: null });
+    expect(page.contacts[0]).toEqual({
+      id: '3332883884017713238',
+      firstName: 'Ada',
+      lastName: 'Lovelace',
+      displayName: 'Ada Lovelace',
+      email: 'ada@acme.test',
+      personalEmail: 'ada@home.test',
+      title: 'CTO',
+      department: 'Engineering',
+      location: 'London',
+      employmentType: 'Full-time',
+      managerId: null,
+      status: 'active',
+      avatarUrl: 'https://images.hibob.test/ada.png',
+    });
+    expect(page.contacts[1]).toEqual({
+      id: '3332883884017713239',
+      firstName: 'Grace',
+      lastName: 'Hopper',
+      displayName: 'Grace Hopper',
+      email: 'grace@acme.test',
+      personalEmail: null,
+      title: 'Engineer',
+      department: 'Engineering',
+      location: 'New York',
+      employmentType: 'Part-time',
+      managerId: '3332883884017713238',
+      status: 'active',
+      avatarUrl: null,
+    });
     // Terminated is inactive; a future hire (access inactive, lifecycle hired) is not.
-    expect(page.contacts.slice(2).map((c) => [c.displayName, c.status])).toEqual([['Alan Turing', 'inactive'], ['Hedy Lamarr', 'active']]);
+    expect(page.contacts.slice(2).map((c) => [c.displayName, c.status])).toEqual([
+      ['Alan Turing', 'inactive'],
+      ['Hedy Lamarr', 'active'],
+    ]);
 
     expect(fake.requests).toHaveLength(1);
     const [req] = fake.requests;
     expect(req).toMatchObject({ method: 'POST', path: '/v1/people/search' });
     expect(req!.headers.authorization).toBe(`Basic ${Buffer.from('SERVICE-123:bob-token').toString('base64')}`);
     const search = JSON.parse(req!.body) as Record<string, unknown>;
-    expect(search).toMatchObject({ showInactive: true, humanReadable: 'APPEND', fields: expect.arrayContaining(['root.id', 'root.email', 'work.department', 'payroll.employment.type', 'internal.lifecycleStatus']) });
+    expect(search).toMatchObject({
+      showInactive: true,
+      humanReadable: 'APPEND',
+      fields: expect.arrayContaining(['root.id', 'root.email', 'work.department', 'payroll.employment.type', 'internal.lifecycleStatus']),
+    });
     // Bob may answer an empty `filters` with 400: a search for everyone leaves it out entirely.
     expect(search).not.toHaveProperty('filters');
   });
@@ -88,7 +157,9 @@ describe('HiBob connector', () => {
   });
 
   it('leaves out what the service user may not read, without failing', async () => {
-    const { list } = await setup({ hiddenFields: ['home.privateEmail', 'work.site', 'internal.lifecycleStatus', 'internal.status', 'about.avatar', 'work.manager'] });
+    const { list } = await setup({
+      hiddenFields: ['home.privateEmail', 'work.site', 'internal.lifecycleStatus', 'internal.status', 'about.avatar', 'work.manager'],
+    });
     const [ada, grace, alan] = (await list()).contacts;
     expect(ada).toMatchObject({ personalEmail: null, location: null, avatarUrl: null, status: 'active', department: 'Engineering' });
     // work.reportsTo still names the manager when work.manager is hidden.
@@ -127,13 +198,35 @@ describe('HiBob connector', () => {
   it('normalizes messy people instead of failing on them', async () => {
     const { list } = await setup({
       people: [
-        { 'root.id': 42, 'root.firstName': ' Zoë ', 'root.surname': '   ', 'root.displayName': '', 'root.email': ' ZOE@Acme.Test ', 'work.department': item('', ''), 'internal.status': 'Active' },
+        {
+          'root.id': 42,
+          'root.firstName': ' Zoë ',
+          'root.surname': '   ',
+          'root.displayName': '',
+          'root.email': ' ZOE@Acme.Test ',
+          'work.department': item('', ''),
+          'internal.status': 'Active',
+        },
         { 'root.id': '43', 'internal.status': 'Active' },
         { 'root.firstName': 'No id', 'internal.status': 'Active' },
       ],
     });
     expect((await list()).contacts).toEqual([
-      { id: '42', firstName: 'Zoë', lastName: null, displayName: 'Zoë', email: 'ZOE@Acme.Test', personalEmail: null, title: null, department: null, location: null, employmentType: null, managerId: null, status: 'active', avatarUrl: null },
+      {
+        id: '42',
+        firstName: 'Zoë',
+        lastName: null,
+        displayName: 'Zoë',
+        email: 'ZOE@Acme.Test',
+        personalEmail: null,
+        title: null,
+        department: null,
+        location: null,
+        employmentType: null,
+        managerId: null,
+        status: 'active',
+        avatarUrl: null,
+      },
       expect.objectContaining({ id: '43', displayName: '43', email: null, firstName: null }),
     ]);
   });
@@ -141,6 +234,8 @@ describe('HiBob connector', () => {
   it('is a connector factory that refuses to start without a credential, naming it', () => {
     const factory: ConnectorFactory = createHiBobConnector;
     expect(HIBOB_CREDENTIALS).toEqual(['serviceUserId', 'token']);
-    expect(() => factory({ baseUrl: 'http://127.0.0.1:9', credentials: { serviceUserId: 'x' } })).toThrowError(expect.objectContaining({ kind: 'config', message: expect.stringContaining('"token"') }));
+    expect(() => factory({ baseUrl: 'http://127.0.0.1:9', credentials: { serviceUserId: 'x' } })).toThrowError(
+      expect.objectContaining({ kind: 'config', message: expect.stringContaining('"token"') }),
+    );
   });
 });

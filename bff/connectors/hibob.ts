@@ -10,7 +10,19 @@
  * sites and titles, which are list fields. Bob has answered a field nested (`work.department`),
  * with root fields at the top level, or flat (`"/work/department": { value }`); both are read.
  */
-import { basicAuth, blankToNull, connectorHttp, isRecord, recordsOf, requireCredentials, toContacts, unreadable, urlOr, type ConnectorOptions, type RawContact } from './normalize.js';
+import {
+  basicAuth,
+  blankToNull,
+  connectorHttp,
+  isRecord,
+  recordsOf,
+  requireCredentials,
+  toContacts,
+  unreadable,
+  urlOr,
+  type ConnectorOptions,
+  type RawContact,
+} from './normalize.js';
 import { fieldsToRequest, type OptionalField } from './minimize.js';
 import type { Connector, ConnectorFactory, ConnectorSettings } from './types.js';
 

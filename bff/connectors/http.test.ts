@@ -56,9 +56,11 @@ beforeAll(async () => {
     }
     if (path.startsWith('/echo')) {
       // A provider that repeats the request back in its error, credentials included.
-      return res
-        .writeHead(400, { 'Content-Type': 'application/json' })
-        .end(JSON.stringify({ message: `bad request: ${req.headers.authorization} x-api-key=${req.headers['x-api-key']} url=${req.url} password=hunter2hunter2 jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl hex 0123456789abcdef0123456789abcdef and ${req.headers['x-account']}` }));
+      return res.writeHead(400, { 'Content-Type': 'application/json' }).end(
+        JSON.stringify({
+          message: `bad request: ${req.headers.authorization} x-api-key=${req.headers['x-api-key']} url=${req.url} password=hunter2hunter2 jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl hex 0123456789abcdef0123456789abcdef and ${req.headers['x-account']}`,
+        }),
+      );
     }
     res.writeHead(404).end();
   });
@@ -127,7 +129,9 @@ describe('provider HTTP client', () => {
 
   it('lets a provider-specific rule classify an answer', async () => {
     const { http, slept } = client({ maxAttempts: 2 });
-    const err = await failure(http.json(`${base}/auth`, { classify: (status) => (status === 401 ? { retry: false, kind: 'quota_exceeded', message: 'daily limit' } : undefined) }));
+    const err = await failure(
+      http.json(`${base}/auth`, { classify: (status) => (status === 401 ? { retry: false, kind: 'quota_exceeded', message: 'daily limit' } : undefined) }),
+    );
     expect(err.kind).toBe('quota_exceeded');
     expect(err.message).toContain('daily limit');
     expect(slept).toEqual([]);
@@ -188,7 +192,15 @@ describe('bounds on one provider call', () => {
       }),
     );
     expect(err.kind).toBe('bad_response');
-    for (const secret of ['sk_live_abcdefghijklmnop', 'deployment-key-987654', 'query-key-0123456789', 'hunter2hunter2', 'eyJhbGciOiJIUzI1NiJ9', '0123456789abcdef0123456789abcdef', 'acct-secret-42-value']) {
+    for (const secret of [
+      'sk_live_abcdefghijklmnop',
+      'deployment-key-987654',
+      'query-key-0123456789',
+      'hunter2hunter2',
+      'eyJhbGciOiJIUzI1NiJ9',
+      '0123456789abcdef0123456789abcdef',
+      'acct-secret-42-value',
+    ]) {
       expect(err.message).not.toContain(secret);
     }
     expect(err.message).toContain('bad request: [redacted] x-api-key=[redacted] url=/echo?api_key=[redacted] password=[redacted]');

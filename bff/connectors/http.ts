@@ -50,9 +50,7 @@ export const responseByteLimit = new AsyncLocalStorage<number>();
 const ERROR_BODY_BYTES = 64 * 1024;
 
 /** What a provider-specific check says about a non-2xx answer. */
-export type Verdict =
-  | { retry: true; afterMs?: number | undefined; kind?: ProviderErrorKind }
-  | { retry: false; kind: ProviderErrorKind; message?: string };
+export type Verdict = { retry: true; afterMs?: number | undefined; kind?: ProviderErrorKind } | { retry: false; kind: ProviderErrorKind; message?: string };
 
 export interface RequestOptions extends Omit<RequestInit, 'signal' | 'redirect'> {
   signal?: AbortSignal | undefined;
@@ -238,7 +236,11 @@ export function createHttp(deps: HttpDeps): ProviderHttp {
   }
 
   const unavailable = (message: string, options: RequestOptions) =>
-    new ProviderError('unavailable', `${deps.provider}: ${KIND_HINT.unavailable}${options.page ? ` (${options.page})` : ''}. ${message}`, options.page ? { page: options.page } : {});
+    new ProviderError(
+      'unavailable',
+      `${deps.provider}: ${KIND_HINT.unavailable}${options.page ? ` (${options.page})` : ''}. ${message}`,
+      options.page ? { page: options.page } : {},
+    );
 
   async function call(input: string | URL, options: RequestOptions, deadline: AbortSignal, started: number): Promise<Response> {
     const url = new URL(input);
@@ -271,7 +273,9 @@ export function createHttp(deps: HttpDeps): ProviderHttp {
         if (deadline.aborted) throw unavailable(`No answer within ${policy.deadlineMs / 1000} s.`, options);
         const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
         verdict = { retry: true, kind: 'unavailable' };
-        message = timedOut ? `no answer within ${Math.min(policy.timeoutMs, policy.deadlineMs) / 1000} s` : `network error (${err instanceof Error ? err.message : String(err)})`;
+        message = timedOut
+          ? `no answer within ${Math.min(policy.timeoutMs, policy.deadlineMs) / 1000} s`
+          : `network error (${err instanceof Error ? err.message : String(err)})`;
       }
       const kind = verdict.kind ?? 'unavailable';
       const where = options.page ? ` (${options.page})` : '';
@@ -302,7 +306,12 @@ export function createHttp(deps: HttpDeps): ProviderHttp {
     async json<T>(url: string | URL, options: RequestOptions = {}): Promise<T> {
       const deadline = AbortSignal.timeout(policy.deadlineMs);
       const started = now();
-      const res = await call(url, { ...options, headers: { Accept: 'application/json', ...(options.headers as Record<string, string> | undefined) } }, deadline, started);
+      const res = await call(
+        url,
+        { ...options, headers: { Accept: 'application/json', ...(options.headers as Record<string, string> | undefined) } },
+        deadline,
+        started,
+      );
       const max = Math.min(policy.maxResponseBytes, responseByteLimit.getStore() ?? Infinity);
       const where = options.page ? ` (${options.page})` : '';
       let text: string;
@@ -310,7 +319,10 @@ export function createHttp(deps: HttpDeps): ProviderHttp {
         text = await readText(res, max, false);
       } catch (err) {
         if (err instanceof BodyTooLarge) {
-          throw new ProviderError('bad_response', `${deps.provider} sent more than ${formatBytes(max)} in one response${where}; refused.`, { status: res.status, ...(options.page ? { page: options.page } : {}) });
+          throw new ProviderError('bad_response', `${deps.provider} sent more than ${formatBytes(max)} in one response${where}; refused.`, {
+            status: res.status,
+            ...(options.page ? { page: options.page } : {}),
+          });
         }
         if (options.signal?.aborted) throw err;
         // Headers came, the body did not finish: as unavailable as no answer at all. The attempt's
@@ -321,7 +333,10 @@ export function createHttp(deps: HttpDeps): ProviderHttp {
       try {
         return JSON.parse(text) as T;
       } catch {
-        throw new ProviderError('bad_response', `${deps.provider} sent a response that is not JSON${where}.`, { status: res.status, ...(options.page ? { page: options.page } : {}) });
+        throw new ProviderError('bad_response', `${deps.provider} sent a response that is not JSON${where}.`, {
+          status: res.status,
+          ...(options.page ? { page: options.page } : {}),
+        });
       }
     },
   };

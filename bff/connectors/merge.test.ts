@@ -5,7 +5,17 @@ import { createMergeConnector, MERGE_EU_API_URL } from './merge.js';
 import type { OptionalField } from './minimize.js';
 import { startMergeFake, type MergeFakeOptions } from '../../test/fakes/merge-server.js';
 import { startLoopback, type Failure } from '../../test/fakes/loopback.js';
-import { closeFakes, expectProviderError as failure, firstPage as first, listAll, listChangesAll, recordingSleep, setupConnector, signal, track } from '../../test/connector-kit.js';
+import {
+  closeFakes,
+  expectProviderError as failure,
+  firstPage as first,
+  listAll,
+  listChangesAll,
+  recordingSleep,
+  setupConnector,
+  signal,
+  track,
+} from '../../test/connector-kit.js';
 
 const CREDENTIALS = { apiKey: 'merge-production-key', accountToken: 'linked-account-token' };
 
@@ -24,7 +34,11 @@ const setup = (overrides: Partial<MergeFakeOptions> = {}, credentials: Record<st
 
 describe('Merge HRIS connector', () => {
   it('does not expand the work location when locations are turned off, and does when on', async () => {
-    const ada = { ...employee(1), work_location: { id: '9efbc633-3387-4306-aa55-e2c635e6bb4f', name: 'London HQ', city: 'London' }, employments: [{ id: 'emp-1', job_title: 'Analyst' }] };
+    const ada = {
+      ...employee(1),
+      work_location: { id: '9efbc633-3387-4306-aa55-e2c635e6bb4f', name: 'London HQ', city: 'London' },
+      employments: [{ id: 'emp-1', job_title: 'Analyst' }],
+    };
     const asked = async (omit: OptionalField[]) => {
       const { fake, list } = await setup({ employees: [ada] }, {}, omit);
       const page = await list();
@@ -98,7 +112,9 @@ describe('Merge HRIS connector', () => {
   });
 
   it('falls back to the team and the location city when that is all there is', async () => {
-    const { connector } = await setup({ employees: [{ ...employee(1), team: { id: 't', name: 'Platform' }, work_location: { id: 'l', name: '', city: 'Berlin' }, groups: [] }] });
+    const { connector } = await setup({
+      employees: [{ ...employee(1), team: { id: 't', name: 'Platform' }, work_location: { id: 'l', name: '', city: 'Berlin' }, groups: [] }],
+    });
     expect((await first(connector)).contacts[0]).toMatchObject({ department: 'Platform', location: 'Berlin' });
   });
 
@@ -143,7 +159,16 @@ describe('Merge HRIS connector', () => {
 
   it('normalizes messy records', async () => {
     const employees = [
-      { id: 'x1', first_name: '  ', last_name: '', display_full_name: '', work_email: ' Grace.HOPPER@Acme.Example ', personal_email: '', employments: null, groups: 'n/a' },
+      {
+        id: 'x1',
+        first_name: '  ',
+        last_name: '',
+        display_full_name: '',
+        work_email: ' Grace.HOPPER@Acme.Example ',
+        personal_email: '',
+        employments: null,
+        groups: 'n/a',
+      },
       { id: 'x2', first_name: 'Linus', work_email: 'n/a', manager: null, work_location: null, team: '' },
       { id: 'x3', employments: [{ job_title: '  ' }], avatar: '' },
       { first_name: 'No id' },
@@ -155,13 +180,25 @@ describe('Merge HRIS connector', () => {
       ['x2', 'Linus', null],
       ['x3', 'x3', null],
     ]);
-    expect(contacts[2]).toMatchObject({ title: null, department: null, location: null, employmentType: null, managerId: null, avatarUrl: null, personalEmail: null, status: 'active' });
+    expect(contacts[2]).toMatchObject({
+      title: null,
+      department: null,
+      location: null,
+      employmentType: null,
+      managerId: null,
+      avatarUrl: null,
+      personalEmail: null,
+      status: 'active',
+    });
   });
 
   it('names a missing credential and knows only the hosts Merge documents', () => {
     expect(() => createMergeConnector({ baseUrl: MERGE_EU_API_URL, credentials: { apiKey: 'k' } })).toThrow(/"accountToken"/);
     // merge-api/merge-python-client src/merge/environment.py: PRODUCTION, PRODUCTION_EU, SANDBOX.
-    const hosts = Object.entries(merge).filter(([name]) => name.endsWith('_API_URL')).map(([, url]) => url).sort();
+    const hosts = Object.entries(merge)
+      .filter(([name]) => name.endsWith('_API_URL'))
+      .map(([, url]) => url)
+      .sort();
     expect(hosts).toEqual(['https://api-eu.merge.dev', 'https://api-sandbox.merge.dev', 'https://api.merge.dev']);
   });
 });
@@ -210,8 +247,17 @@ describe('Merge connector: Merge’s own published example (merge-node-client wi
 
   describe('incremental refresh', () => {
     it('lists people Merge changed after the watermark, deleted ones by id, over several pages', async () => {
-      const changed = (n: number, at: string, deleted = false): Record<string, unknown> => ({ ...employee(n), modified_at: at, ...(deleted ? { remote_was_deleted: true } : {}) });
-      const employees = [changed(1, '2026-11-01T00:00:00Z'), changed(2, '2026-11-24T11:30:00Z'), changed(3, '2026-11-24T11:40:00Z', true), changed(4, '2026-11-24T11:50:00Z')];
+      const changed = (n: number, at: string, deleted = false): Record<string, unknown> => ({
+        ...employee(n),
+        modified_at: at,
+        ...(deleted ? { remote_was_deleted: true } : {}),
+      });
+      const employees = [
+        changed(1, '2026-11-01T00:00:00Z'),
+        changed(2, '2026-11-24T11:30:00Z'),
+        changed(3, '2026-11-24T11:40:00Z', true),
+        changed(4, '2026-11-24T11:50:00Z'),
+      ];
       const { fake, connector } = await setup({ employees, pageLimit: 2 });
       const changes = await listChangesAll(connector, '2026-11-24T11:00:00.000Z');
       expect(changes.contacts.map((c) => c.id)).toEqual([String(employees[1]!.id), String(employees[3]!.id)]);

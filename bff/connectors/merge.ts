@@ -118,7 +118,10 @@ export function createMergeConnector(settings: ConnectorSettings, options: Conne
         const page: { records: Record<string, unknown>[]; nextCursor: string | null } = await fetchPage(cursor, signal, filter);
         const gone = page.records.filter((e) => e.remote_was_deleted === true);
         yield {
-          contacts: toContacts(page.records.filter((e) => e.remote_was_deleted !== true), read),
+          contacts: toContacts(
+            page.records.filter((e) => e.remote_was_deleted !== true),
+            read,
+          ),
           deleted: gone.map((e) => String(e.id ?? '')).filter(Boolean),
           watermark: page.nextCursor ? null : timeWatermark(startedAt),
         };

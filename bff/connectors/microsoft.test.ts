@@ -4,14 +4,31 @@ import { createMicrosoftConnector } from './microsoft.js';
 import type { OptionalField } from './minimize.js';
 import { startMicrosoftFake, type MicrosoftFakeOptions } from '../../test/fakes/microsoft-server.js';
 import { startLoopback, type Failure } from '../../test/fakes/loopback.js';
-import { closeFakes, expectProviderError as failure, firstPage as first, listAll, listChangesAll, recordingSleep, setupConnector, signal, track } from '../../test/connector-kit.js';
+import {
+  closeFakes,
+  expectProviderError as failure,
+  firstPage as first,
+  listAll,
+  listChangesAll,
+  recordingSleep,
+  setupConnector,
+  signal,
+  track,
+} from '../../test/connector-kit.js';
 
 const TENANT = 'contoso.onmicrosoft.com';
 const CREDENTIALS = { tenantId: TENANT, clientId: '11111111-2222-3333-4444-555555555555', clientSecret: 'secret~value' };
 
 afterEach(closeFakes);
 
-const person = (n: number): Record<string, unknown> => ({ id: `user-${n}`, givenName: `First${n}`, surname: `Last${n}`, displayName: `First${n} Last${n}`, mail: `user${n}@contoso.com`, accountEnabled: true });
+const person = (n: number): Record<string, unknown> => ({
+  id: `user-${n}`,
+  givenName: `First${n}`,
+  surname: `Last${n}`,
+  displayName: `First${n} Last${n}`,
+  mail: `user${n}@contoso.com`,
+  accountEnabled: true,
+});
 
 const setup = (overrides: Partial<MicrosoftFakeOptions> = {}, credentials: Partial<typeof CREDENTIALS> = {}, omit?: OptionalField[]) =>
   setupConnector(
@@ -74,7 +91,9 @@ describe('Microsoft Entra ID connector', () => {
     const data = fake.dataRequests();
     // A delta round: $select once (the links carry it), no $top or $expand, which delta refuses on users.
     expect(data.map((r) => r.path)).toEqual(['/v1.0/users/delta', '/v1.0/users/delta', '/v1.0/users/delta']);
-    expect(data[0]!.query.get('$select')!.split(',')).toEqual(expect.arrayContaining(['accountEnabled', 'otherMails', 'department', 'employeeType', 'manager']));
+    expect(data[0]!.query.get('$select')!.split(',')).toEqual(
+      expect.arrayContaining(['accountEnabled', 'otherMails', 'department', 'employeeType', 'manager']),
+    );
     expect(data.some((r) => r.query.has('$top') || r.query.has('$expand'))).toBe(false);
     expect([...data[1]!.query.keys()]).toEqual(['$skiptoken']);
   });
@@ -177,7 +196,8 @@ describe('Microsoft Entra ID connector: Microsoft’s own published examples (mi
   async function replay(body: unknown) {
     const fake = track(
       await startLoopback((req, send) => {
-        if (req.path.endsWith('/oauth2/v2.0/token')) return send(200, { token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: 'graph-token' });
+        if (req.path.endsWith('/oauth2/v2.0/token'))
+          return send(200, { token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: 'graph-token' });
         send(200, body);
       }),
     );
@@ -193,9 +213,25 @@ describe('Microsoft Entra ID connector: Microsoft’s own published examples (mi
     const none = { personalEmail: null, title: null, department: null, location: null, employmentType: null, managerId: null, avatarUrl: null };
     expect(page.contacts).toEqual([
       // accountEnabled is absent (not selected in the example): absent is not disabled.
-      { id: '6ea91a8d-e32e-41a1-b7bd-d2d185eed0e0', firstName: null, lastName: null, displayName: 'Conf Room Adams', email: 'Adams@contoso.com', status: 'active', ...none },
+      {
+        id: '6ea91a8d-e32e-41a1-b7bd-d2d185eed0e0',
+        firstName: null,
+        lastName: null,
+        displayName: 'Conf Room Adams',
+        email: 'Adams@contoso.com',
+        status: 'active',
+        ...none,
+      },
       // No mail: the user principal name is the address people sign in and receive mail with.
-      { id: '4562bcc8-c436-4f95-b7c0-4f8ce89dca5e', firstName: 'MOD', lastName: 'Administrator', displayName: 'MOD Administrator', email: 'admin@contoso.com', status: 'active', ...none },
+      {
+        id: '4562bcc8-c436-4f95-b7c0-4f8ce89dca5e',
+        firstName: 'MOD',
+        lastName: 'Administrator',
+        displayName: 'MOD Administrator',
+        email: 'admin@contoso.com',
+        status: 'active',
+        ...none,
+      },
     ]);
   });
 });
@@ -236,7 +272,16 @@ describe('Microsoft Entra ID connector: incremental refresh (delta query)', () =
     expect(changes.deleted.sort()).toEqual(['user-2', 'user-4']);
     // Graph's default: a changed user comes with every selected property that is set.
     expect(changes.contacts).toEqual([
-      { id: 'user-3', firstName: 'First3', lastName: 'Last3', displayName: 'First3 Last3', email: 'user3@contoso.com', title: 'Engineer', status: 'active', avatarUrl: null },
+      {
+        id: 'user-3',
+        firstName: 'First3',
+        lastName: 'Last3',
+        displayName: 'First3 Last3',
+        email: 'user3@contoso.com',
+        title: 'Engineer',
+        status: 'active',
+        avatarUrl: null,
+      },
       { id: 'user-9', firstName: 'Grace', lastName: 'Hopper', displayName: 'Grace Hopper', email: 'grace@contoso.com', status: 'active', avatarUrl: null },
       expect.objectContaining({ id: 'user-1', title: 'Analyst', managerId: 'user-3', personalEmail: 'ada@home.example' }),
     ]);
@@ -281,7 +326,9 @@ describe('Microsoft Entra ID connector: incremental refresh (delta query)', () =
 
   it('leaves turned-off fields out of $select, so Graph never sends them, and asks for them when on', async () => {
     const on = await fullRound({}, ['avatarUrl']);
-    expect(on.fake.dataRequests()[0]!.query.get('$select')!.split(',')).toEqual(expect.arrayContaining(['jobTitle', 'officeLocation', 'otherMails', 'manager']));
+    expect(on.fake.dataRequests()[0]!.query.get('$select')!.split(',')).toEqual(
+      expect.arrayContaining(['jobTitle', 'officeLocation', 'otherMails', 'manager']),
+    );
     expect(on.pages[0]!.contacts[0]).toMatchObject({ title: 'Analyst', location: 'London', personalEmail: 'ada@home.example', managerId: 'user-2' });
     await closeFakes();
 
@@ -302,7 +349,8 @@ describe('Microsoft Entra ID connector: incremental refresh (delta query)', () =
 
   it('refuses a stored delta link made with other fields turned off, so a full refresh asks for the fields as now configured', async () => {
     const { fake, watermark } = await fullRound();
-    const connectorFor = (omit: OptionalField[]) => createMicrosoftConnector({ baseUrl: fake.url, tokenUrl: fake.url, credentials: CREDENTIALS, omit }, { policy: { baseDelayMs: 10 } });
+    const connectorFor = (omit: OptionalField[]) =>
+      createMicrosoftConnector({ baseUrl: fake.url, tokenUrl: fake.url, credentials: CREDENTIALS, omit }, { policy: { baseDelayMs: 10 } });
     // Titles turned off after the link was stored: following it would go on fetching them.
     const before = fake.dataRequests().length;
     const err = await failure(listChangesAll(connectorFor(['title']), watermark));
@@ -349,7 +397,10 @@ describe('Microsoft Entra ID connector: incremental refresh (delta query)', () =
       const res = await fetch(`${fake.url}/v1.0/users/delta?${query}`, { headers: { Authorization: `Bearer ${token}` } });
       return { status: res.status, body: (await res.json()) as { error?: { code: string; message: string } } };
     };
-    expect(await ask('$select=id,favouriteColour')).toMatchObject({ status: 400, body: { error: { code: 'Request_BadRequest', message: expect.stringContaining("'favouriteColour'") } } });
+    expect(await ask('$select=id,favouriteColour')).toMatchObject({
+      status: 400,
+      body: { error: { code: 'Request_BadRequest', message: expect.stringContaining("'favouriteColour'") } },
+    });
     expect((await ask('$top=999')).status).toBe(400);
     expect((await ask('$expand=manager')).status).toBe(400);
     expect((await ask('$deltatoken=never-issued')).body.error?.code).toBe('syncStateNotFound');
@@ -369,17 +420,31 @@ describe('Microsoft Entra ID connector: delta examples Microsoft publishes (micr
     const asked: string[] = [];
     const fetchExample: typeof fetch = async (input) => {
       const url = input instanceof Request ? input.url : String(input);
-      if (url.endsWith('/oauth2/v2.0/token')) return Response.json({ token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: 'graph-token' });
+      if (url.endsWith('/oauth2/v2.0/token'))
+        return Response.json({ token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: 'graph-token' });
       asked.push(url);
       const queue = answers[decodeURIComponent(url)];
       if (!queue?.length) return Response.json({ error: { code: 'BadRequest', message: `no example for ${url}` } }, { status: 400 });
       return Response.json(queue.length > 1 ? queue.shift() : queue[0]);
     };
-    const connector = createMicrosoftConnector({ baseUrl: GRAPH, credentials: CREDENTIALS, fetch: fetchExample }, { sleep: recordingSleep().sleep, policy: { baseDelayMs: 10 } });
+    const connector = createMicrosoftConnector(
+      { baseUrl: GRAPH, credentials: CREDENTIALS, fetch: fetchExample },
+      { sleep: recordingSleep().sleep, policy: { baseDelayMs: 10 } },
+    );
     return { connector, asked };
   }
   const names = (first: string, last: string, id: string) => ({ id, firstName: first, lastName: last, displayName: `${first} ${last}` });
-  const unset = { email: null, personalEmail: null, title: null, department: null, location: null, employmentType: null, managerId: null, status: 'active', avatarUrl: null };
+  const unset = {
+    email: null,
+    personalEmail: null,
+    title: null,
+    department: null,
+    location: null,
+    employmentType: null,
+    managerId: null,
+    status: 'active',
+    avatarUrl: null,
+  };
 
   it('replays "Get incremental changes for users": a full round over three pages, then its delta link twice', async () => {
     const first = `${GRAPH}/v1.0/users/delta?$select=id,givenName,surname,displayName,mail,userPrincipalName,otherMails,jobTitle,department,officeLocation,employeeType,accountEnabled,manager`;
@@ -408,11 +473,14 @@ describe('Microsoft Entra ID connector: delta examples Microsoft publishes (micr
     ]);
     // The last page's delta link (checked in the next test) starts the next round.
     const watermark = deltaLink;
-    const next = 'https://graph.microsoft.com/v1.0/users/delta?$deltatoken=MF1LuFYbK6Lw4DtZ4o9PDrcGekRP65WEJfDmM0H26l4v9zILCPFiPwSAAeRBghxgiwsXEfywcVQ9R8VEWuYAB50Yw3KvJ-8Z1zamVotGX2b_AHVS_Z-3b0NAtmGpod';
+    const next =
+      'https://graph.microsoft.com/v1.0/users/delta?$deltatoken=MF1LuFYbK6Lw4DtZ4o9PDrcGekRP65WEJfDmM0H26l4v9zILCPFiPwSAAeRBghxgiwsXEfywcVQ9R8VEWuYAB50Yw3KvJ-8Z1zamVotGX2b_AHVS_Z-3b0NAtmGpod';
     expect(await listChangesAll(connector, watermark)).toEqual({ contacts: [], deleted: [], watermark: next, pages: 1 });
     expect(await listChangesAll(connector, watermark)).toEqual({
       // Only the names were sent (the example selected them): everything else the directory holds stays.
-      contacts: [{ id: '25dcffff-959e-4ece-9973-e5d9b800e8cc', firstName: 'MOD', lastName: 'Administrator', displayName: 'MOD Administrator', avatarUrl: null }],
+      contacts: [
+        { id: '25dcffff-959e-4ece-9973-e5d9b800e8cc', firstName: 'MOD', lastName: 'Administrator', displayName: 'MOD Administrator', avatarUrl: null },
+      ],
       deleted: ['8ffff70c-1c63-4860-b963-e34ec660931d'],
       watermark: next,
       pages: 1,

@@ -78,7 +78,21 @@ export const MICROSOFT_OAUTH: AuthorizationCodeSpec = {
 
 const PROVIDER = 'Microsoft Entra ID';
 /** `manager` is a relationship: selected in a delta query, Graph tracks it as `manager@delta`. */
-const SELECT = ['id', 'givenName', 'surname', 'displayName', 'mail', 'userPrincipalName', 'otherMails', 'jobTitle', 'department', 'officeLocation', 'employeeType', 'accountEnabled', 'manager'];
+const SELECT = [
+  'id',
+  'givenName',
+  'surname',
+  'displayName',
+  'mail',
+  'userPrincipalName',
+  'otherMails',
+  'jobTitle',
+  'department',
+  'officeLocation',
+  'employeeType',
+  'accountEnabled',
+  'manager',
+];
 const DELTA_PATH = '/v1.0/users/delta';
 /**
  * The properties that give only an optional field, left out of `$select` when the deployment
@@ -86,7 +100,12 @@ const DELTA_PATH = '/v1.0/users/delta';
  * the properties you need"), so Graph never sends them. `mail` and `userPrincipalName` give the
  * work email too, and the avatar comes from no property.
  */
-const SOURCES: Partial<Record<OptionalField, string[]>> = { title: ['jobTitle'], location: ['officeLocation'], personalEmail: ['otherMails'], managerId: ['manager'] };
+const SOURCES: Partial<Record<OptionalField, string[]>> = {
+  title: ['jobTitle'],
+  location: ['officeLocation'],
+  personalEmail: ['otherMails'],
+  managerId: ['manager'],
+};
 /**
  * A delta link carries the `$select` it was made with, so one stored before the deployment turned
  * fields on or off would go on asking for the old ones. The properties left out are written after
@@ -118,7 +137,12 @@ const FIELD_OF_PROPERTY: readonly (readonly [string, keyof DirectoryContact])[] 
 
 /** The manager a user names: `manager@delta` (its live entry; one marked `@removed` takes the manager away), or an expanded `manager`. */
 function managerOf(user: Record<string, unknown>): unknown {
-  if ('manager@delta' in user) return recordsOf(user['manager@delta']).filter((m) => !isRecord(m['@removed'])).at(-1)?.id ?? null;
+  if ('manager@delta' in user)
+    return (
+      recordsOf(user['manager@delta'])
+        .filter((m) => !isRecord(m['@removed']))
+        .at(-1)?.id ?? null
+    );
   return isRecord(user.manager) ? user.manager.id : null;
 }
 
@@ -199,7 +223,11 @@ export function createMicrosoftConnector(settings: ConnectorSettings, options: C
     const url = onGraph(since, 'changes', 'stored delta link');
     const made = url.hash.startsWith(OMIT_MARK) ? url.hash.slice(OMIT_MARK.length) : '';
     if (made !== leftOut.join(',')) {
-      throw new ProviderError('bad_response', `${PROVIDER}: the stored delta link asks for other fields than the providers file now turns off; a full refresh replaces it.`, { page: 'changes' });
+      throw new ProviderError(
+        'bad_response',
+        `${PROVIDER}: the stored delta link asks for other fields than the providers file now turns off; a full refresh replaces it.`,
+        { page: 'changes' },
+      );
     }
     url.hash = '';
     return url;
@@ -214,7 +242,9 @@ export function createMicrosoftConnector(settings: ConnectorSettings, options: C
       throw unreadable(PROVIDER, page, `the ${what} is not a URL`);
     }
     if (url.origin !== graph.origin || !url.pathname.endsWith(DELTA_PATH)) {
-      throw new ProviderError('bad_response', `${PROVIDER} pointed the ${what} at ${url.origin}${url.pathname}, not the configured Graph host; refused.`, { page });
+      throw new ProviderError('bad_response', `${PROVIDER} pointed the ${what} at ${url.origin}${url.pathname}, not the configured Graph host; refused.`, {
+        page,
+      });
     }
     return url;
   }
@@ -225,7 +255,9 @@ export function createMicrosoftConnector(settings: ConnectorSettings, options: C
    * without a watermark, and the next refresh is a full one.
    */
   async function deltaPage(url: URL, page: string, signal: AbortSignal, classify?: typeof resyncRequired) {
-    const body = await tokens.use(signal, (token) => http.json<unknown>(url, { signal, page, classify, headers: { Authorization: `Bearer ${token.accessToken}` } }));
+    const body = await tokens.use(signal, (token) =>
+      http.json<unknown>(url, { signal, page, classify, headers: { Authorization: `Bearer ${token.accessToken}` } }),
+    );
     if (!isRecord(body) || !Array.isArray(body.value)) throw unreadable(PROVIDER, page, 'no "value" list');
     const next = blankToNull(body['@odata.nextLink']);
     const deltaLink = blankToNull(body['@odata.deltaLink']);

@@ -37,7 +37,11 @@ export const unfetched = (p: StoragePolicy): OptionalField[] => p.omit.filter((f
  * connector whose API lets the request choose its fields: `sources` names, per optional field,
  * the provider fields it comes from (and no field that also gives another).
  */
-export function fieldsToRequest<F extends string>(all: readonly F[], sources: Partial<Record<OptionalField, readonly F[]>>, omit: readonly OptionalField[] = []): F[] {
+export function fieldsToRequest<F extends string>(
+  all: readonly F[],
+  sources: Partial<Record<OptionalField, readonly F[]>>,
+  omit: readonly OptionalField[] = [],
+): F[] {
   const leftOut = new Set(omit.flatMap((f) => sources[f] ?? []));
   return all.filter((f) => !leftOut.has(f));
 }
@@ -64,7 +68,8 @@ export function admitChange(policy: StoragePolicy, contact: ChangedContact): Cha
     return allowed.some((a) => foldForSearch(a) === folded);
   };
   if (scope.activeOnly && contact.status !== undefined && contact.status !== 'active') return null;
-  if (!within(scope.departments, contact.department) || !within(scope.locations, contact.location) || !within(scope.employmentTypes, contact.employmentType)) return null;
+  if (!within(scope.departments, contact.department) || !within(scope.locations, contact.location) || !within(scope.employmentTypes, contact.employmentType))
+    return null;
   if (policy.omit.length === 0) return contact;
   const out = { ...contact };
   for (const field of policy.omit) out[field] = null;

@@ -14,7 +14,13 @@ export interface ConnectorOptions {
 
 /** A connector's HTTP client: the provider named in its errors, the settings' fetch, the options' sleep and retry policy. */
 export function connectorHttp(provider: string, settings: ConnectorSettings, options: ConnectorOptions): ProviderHttp {
-  return createHttp({ provider, fetch: settings.fetch, sleep: options.sleep, policy: { ...settings.policy, ...options.policy }, secrets: Object.values(settings.credentials) });
+  return createHttp({
+    provider,
+    fetch: settings.fetch,
+    sleep: options.sleep,
+    policy: { ...settings.policy, ...options.policy },
+    secrets: Object.values(settings.credentials),
+  });
 }
 
 /** A configured URL (or `fallback` when it is unset or empty) without trailing slashes, ready for a path to be appended. */

@@ -152,7 +152,11 @@ export async function redeemAuthorizationCode(
   };
   const token = await requestToken(http, provider, url, form, signal);
   if (!blankToNull(token.response.refresh_token)) {
-    throw new ProviderError('permission', `${provider} signed in but granted no refresh token; the app registration must allow offline access (refresh_token / offline_access scope).`, { page: 'token request' });
+    throw new ProviderError(
+      'permission',
+      `${provider} signed in but granted no refresh token; the app registration must allow offline access (refresh_token / offline_access scope).`,
+      { page: 'token request' },
+    );
   }
   return token;
 }

@@ -26,8 +26,29 @@ const person = (n: number, status = 'ACTIVE', profile: Record<string, unknown> =
   status,
   profile: { firstName: `Person${n}`, lastName: 'Example', login: `p${n}@acme.test`, email: `p${n}@acme.test`, ...profile },
 });
-const ADA = person(1, 'ACTIVE', { firstName: 'Ada', lastName: 'Lovelace', displayName: 'Ada Lovelace', email: 'ada@acme.test', secondEmail: 'ada@home.test', title: 'CTO', department: 'Engineering', city: 'London', countryCode: 'GB', managerId: null, employeeNumber: '1', userType: 'Employee' });
-const GRACE = person(2, 'LOCKED_OUT', { firstName: 'Grace', lastName: 'Hopper', email: 'grace@acme.test', title: 'Engineer', department: 'Engineering', countryCode: 'US', managerId: ADA.id });
+const ADA = person(1, 'ACTIVE', {
+  firstName: 'Ada',
+  lastName: 'Lovelace',
+  displayName: 'Ada Lovelace',
+  email: 'ada@acme.test',
+  secondEmail: 'ada@home.test',
+  title: 'CTO',
+  department: 'Engineering',
+  city: 'London',
+  countryCode: 'GB',
+  managerId: null,
+  employeeNumber: '1',
+  userType: 'Employee',
+});
+const GRACE = person(2, 'LOCKED_OUT', {
+  firstName: 'Grace',
+  lastName: 'Hopper',
+  email: 'grace@acme.test',
+  title: 'Engineer',
+  department: 'Engineering',
+  countryCode: 'US',
+  managerId: ADA.id,
+});
 const SUSPENDED = person(3, 'SUSPENDED', { firstName: 'Sam', lastName: 'Paused' });
 const LEFT = person(4, 'DEPROVISIONED', { firstName: 'Alan', lastName: 'Turing' });
 const STARTING = person(5, 'STAGED', { firstName: 'Hedy', lastName: 'Lamarr' });
@@ -43,29 +64,87 @@ describe('Okta connector: Okta’s own published examples (okta-management-opena
   it('lists the "List all users" example', async () => {
     const { list } = await setup({ users: listExample('ListUsersResponse') });
     expect((await list()).contacts).toEqual([
-      { id: '00u118oQYT4TBTemp0g4', firstName: 'Alice', lastName: 'Smith', displayName: 'Alice Smith', email: 'alice.smith@example.com', status: 'active', ...blank },
+      {
+        id: '00u118oQYT4TBTemp0g4',
+        firstName: 'Alice',
+        lastName: 'Smith',
+        displayName: 'Alice Smith',
+        email: 'alice.smith@example.com',
+        status: 'active',
+        ...blank,
+      },
     ]);
   });
 
   it('lists the search example: staged and provisioned people are starting, not gone; an empty secondEmail is none', async () => {
     const { list } = await setup({ users: listExample('ListUsersSearchResponse') });
     expect((await list()).contacts).toEqual([
-      { id: '00u1xke1apZnmHgpB1d7', firstName: 'Ben', lastName: 'Richler', displayName: 'Ben Richler', email: 'ben.richler@example.com', status: 'active', ...blank, department: 'Engineering' },
-      { id: '00u269cmneNMFHCH51d7', firstName: 'Janice', lastName: 'Benson', displayName: 'Janice Benson', email: 'janice.benson@gmail.com', status: 'active', ...blank, department: 'Engineering' },
+      {
+        id: '00u1xke1apZnmHgpB1d7',
+        firstName: 'Ben',
+        lastName: 'Richler',
+        displayName: 'Ben Richler',
+        email: 'ben.richler@example.com',
+        status: 'active',
+        ...blank,
+        department: 'Engineering',
+      },
+      {
+        id: '00u269cmneNMFHCH51d7',
+        firstName: 'Janice',
+        lastName: 'Benson',
+        displayName: 'Janice Benson',
+        email: 'janice.benson@gmail.com',
+        status: 'active',
+        ...blank,
+        department: 'Engineering',
+      },
     ]);
   });
 
   it('lists the filter and q examples: a locked-out person is still employed', async () => {
     const { list } = await setup({ users: listExample('ListUsersQResponse') });
     expect((await list()).contacts).toEqual([
-      { id: '00u3ojhmm3cCa3a221d7', firstName: 'Tony', lastName: 'Johnson', displayName: 'Tony Johnson', email: 'tony.johnson@example.com', status: 'active', ...blank },
-      { id: '00u3m5wrdPjJYUFb81d6', firstName: 'John', lastName: 'Mclean', displayName: 'John Mclean', email: 'johnmclean@example.com', status: 'active', ...blank },
-      { id: '00u3ojdzgjrAhuYGg1d7', firstName: 'Jack', lastName: 'Phillips', displayName: 'Jack Phillips', email: 'john.j.phillips@example.com', status: 'active', ...blank },
+      {
+        id: '00u3ojhmm3cCa3a221d7',
+        firstName: 'Tony',
+        lastName: 'Johnson',
+        displayName: 'Tony Johnson',
+        email: 'tony.johnson@example.com',
+        status: 'active',
+        ...blank,
+      },
+      {
+        id: '00u3m5wrdPjJYUFb81d6',
+        firstName: 'John',
+        lastName: 'Mclean',
+        displayName: 'John Mclean',
+        email: 'johnmclean@example.com',
+        status: 'active',
+        ...blank,
+      },
+      {
+        id: '00u3ojdzgjrAhuYGg1d7',
+        firstName: 'Jack',
+        lastName: 'Phillips',
+        displayName: 'Jack Phillips',
+        email: 'john.j.phillips@example.com',
+        status: 'active',
+        ...blank,
+      },
     ]);
     await closeFakes();
     const filtered = await setup({ users: listExample('ListUsersFilterResponse') });
     expect((await filtered.list()).contacts).toEqual([
-      { id: '00u3m5wrdPjJYUFb81d6', firstName: 'John', lastName: 'Richards', displayName: 'John Richards', email: 'johnrichards@example.com', status: 'active', ...blank },
+      {
+        id: '00u3m5wrdPjJYUFb81d6',
+        firstName: 'John',
+        lastName: 'Richards',
+        displayName: 'John Richards',
+        email: 'johnrichards@example.com',
+        status: 'active',
+        ...blank,
+      },
     ]);
   });
 
@@ -79,10 +158,12 @@ describe('Okta connector: Okta’s own published examples (okta-management-opena
 
   /** A loopback answering Okta's published error bodies verbatim, one per request. */
   async function replay(answers: { status: number; body: unknown; headers?: Record<string, string> }[]) {
-    const fake = track(await startLoopback((_req, send) => {
-      const next = answers.shift() ?? { status: 200, body: [] };
-      send(next.status, next.body, next.headers);
-    }));
+    const fake = track(
+      await startLoopback((_req, send) => {
+        const next = answers.shift() ?? { status: 200, body: [] };
+        send(next.status, next.body, next.headers);
+      }),
+    );
     const { sleep, slept } = recordingSleep();
     const connector = createOktaConnector({ baseUrl: fake.url, credentials: { apiToken: API_TOKEN } }, { sleep, policy: { baseDelayMs: 10 } });
     return { fake, slept, list: () => connector.listContacts({ cursor: null, signal: new AbortController().signal }) };
@@ -105,7 +186,11 @@ describe('Okta connector: Okta’s own published examples (okta-management-opena
   it('waits out the too-many-requests example until its X-Rate-Limit-Reset', async () => {
     const reset = Math.ceil(Date.now() / 1000) + 5;
     const throttled = await replay([
-      { status: 429, body: published('error-too-many-requests.yaml', 'ErrorTooManyRequests'), headers: { 'X-Rate-Limit-Limit': '600', 'X-Rate-Limit-Remaining': '0', 'X-Rate-Limit-Reset': String(reset) } },
+      {
+        status: 429,
+        body: published('error-too-many-requests.yaml', 'ErrorTooManyRequests'),
+        headers: { 'X-Rate-Limit-Limit': '600', 'X-Rate-Limit-Remaining': '0', 'X-Rate-Limit-Reset': String(reset) },
+      },
       { status: 200, body: listExample('ListUsersResponse') },
     ]);
     expect((await throttled.list()).contacts.map((c) => c.id)).toEqual(['00u118oQYT4TBTemp0g4']);
@@ -120,9 +205,27 @@ describe('Okta connector', () => {
     const { fake, list } = await setup();
     const page = await list();
     expect(page.nextCursor).toBeNull();
-    expect(page.contacts[0]).toEqual({ id: ADA.id, firstName: 'Ada', lastName: 'Lovelace', displayName: 'Ada Lovelace', email: 'ada@acme.test', personalEmail: 'ada@home.test', title: 'CTO', department: 'Engineering', location: 'London', employmentType: 'Employee', managerId: null, status: 'active', avatarUrl: null });
+    expect(page.contacts[0]).toEqual({
+      id: ADA.id,
+      firstName: 'Ada',
+      lastName: 'Lovelace',
+      displayName: 'Ada Lovelace',
+      email: 'ada@acme.test',
+      personalEmail: 'ada@home.test',
+      title: 'CTO',
+      department: 'Engineering',
+      location: 'London',
+      employmentType: 'Employee',
+      managerId: null,
+      status: 'active',
+      avatarUrl: null,
+    });
     expect(page.contacts[1]).toMatchObject({ id: GRACE.id, displayName: 'Grace Hopper', location: 'US', managerId: ADA.id, status: 'active' });
-    expect(page.contacts.slice(2).map((c) => [c.displayName, c.status])).toEqual([['Sam Paused', 'inactive'], ['Alan Turing', 'inactive'], ['Hedy Lamarr', 'active']]);
+    expect(page.contacts.slice(2).map((c) => [c.displayName, c.status])).toEqual([
+      ['Sam Paused', 'inactive'],
+      ['Alan Turing', 'inactive'],
+      ['Hedy Lamarr', 'active'],
+    ]);
 
     const [req] = fake.requests;
     expect(req).toMatchObject({ method: 'GET', path: '/api/v1/users' });
@@ -146,7 +249,9 @@ describe('Okta connector', () => {
 
   it('waits for the reset before the next page when a page leaves no requests for this window', async () => {
     // A window of one request a second, and a sleep that really waits: the stand-in throttles any request before the reset.
-    const fake = track(await startOktaFake({ users: Array.from({ length: 250 }, (_, i) => person(i)), apiTokens: [API_TOKEN], rateLimit: 1, resetInSeconds: 1 }));
+    const fake = track(
+      await startOktaFake({ users: Array.from({ length: 250 }, (_, i) => person(i)), apiTokens: [API_TOKEN], rateLimit: 1, resetInSeconds: 1 }),
+    );
     const slept: number[] = [];
     const sleep = (ms: number) => new Promise<void>((ok) => setTimeout(ok, (slept.push(ms), ms)));
     const connector = createOktaConnector({ baseUrl: fake.url, credentials: { apiToken: API_TOKEN } }, { sleep });
@@ -185,7 +290,9 @@ describe('Okta connector', () => {
   });
 
   it('reads a Link header with several relations in any order', () => {
-    expect(nextLink('<https://a.okta.com/api/v1/users?limit=2>; rel="self", <https://a.okta.com/api/v1/users?after=00u2&limit=2>; rel="next"')).toBe('https://a.okta.com/api/v1/users?after=00u2&limit=2');
+    expect(nextLink('<https://a.okta.com/api/v1/users?limit=2>; rel="self", <https://a.okta.com/api/v1/users?after=00u2&limit=2>; rel="next"')).toBe(
+      'https://a.okta.com/api/v1/users?after=00u2&limit=2',
+    );
     expect(nextLink('<https://a.okta.com/api/v1/users?limit=2>; rel="self"')).toBeNull();
     expect(nextLink(null)).toBeNull();
   });
@@ -194,10 +301,18 @@ describe('Okta connector', () => {
     const factory: ConnectorFactory = createOktaConnector;
     expect(OKTA_CREDENTIALS).toEqual(['apiToken']);
     expect(OKTA_SERVICE_APP_CREDENTIALS).toEqual(['clientId', 'privateKey']);
-    expect(() => factory({ baseUrl: '', credentials: { apiToken: 'x' } })).toThrowError(expect.objectContaining({ kind: 'config', message: expect.stringContaining('org URL') }));
-    expect(() => factory({ baseUrl: 'http://127.0.0.1:9', credentials: {} })).toThrowError(expect.objectContaining({ kind: 'config', message: expect.stringContaining('"apiToken"') }));
-    expect(() => factory({ baseUrl: 'http://127.0.0.1:9', credentials: { clientId: '0oa1' } })).toThrowError(expect.objectContaining({ kind: 'config', message: expect.stringContaining('"privateKey"') }));
-    expect(() => factory({ baseUrl: 'http://127.0.0.1:9', credentials: { clientId: '0oa1', privateKey: 'not a key' } })).toThrowError(expect.objectContaining({ kind: 'config', message: expect.not.stringContaining('not a key') }));
+    expect(() => factory({ baseUrl: '', credentials: { apiToken: 'x' } })).toThrowError(
+      expect.objectContaining({ kind: 'config', message: expect.stringContaining('org URL') }),
+    );
+    expect(() => factory({ baseUrl: 'http://127.0.0.1:9', credentials: {} })).toThrowError(
+      expect.objectContaining({ kind: 'config', message: expect.stringContaining('"apiToken"') }),
+    );
+    expect(() => factory({ baseUrl: 'http://127.0.0.1:9', credentials: { clientId: '0oa1' } })).toThrowError(
+      expect.objectContaining({ kind: 'config', message: expect.stringContaining('"privateKey"') }),
+    );
+    expect(() => factory({ baseUrl: 'http://127.0.0.1:9', credentials: { clientId: '0oa1', privateKey: 'not a key' } })).toThrowError(
+      expect.objectContaining({ kind: 'config', message: expect.not.stringContaining('not a key') }),
+    );
   });
 });
 
@@ -217,7 +332,11 @@ describe('Okta connector: API service app (private_key_jwt)', () => {
     const form = new URLSearchParams(token!.body);
     expect(form.get('grant_type')).toBe('client_credentials');
     expect(form.get('scope')).toBe('okta.users.read');
-    const [header, claims] = form.get('client_assertion')!.split('.').slice(0, 2).map((p) => JSON.parse(Buffer.from(p, 'base64url').toString()) as Record<string, unknown>);
+    const [header, claims] = form
+      .get('client_assertion')!
+      .split('.')
+      .slice(0, 2)
+      .map((p) => JSON.parse(Buffer.from(p, 'base64url').toString()) as Record<string, unknown>);
     expect(header).toEqual({ alg: 'RS256', typ: 'JWT', kid: 'key-2024' });
     expect(claims).toMatchObject({ iss: CLIENT_ID, sub: CLIENT_ID, aud: `${fake.url}/oauth2/v1/token` });
     expect(pages).toHaveLength(2);

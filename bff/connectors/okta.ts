@@ -111,7 +111,11 @@ function classify(status: number, body: string): Verdict | undefined {
   if (status === 429 || status >= 500) return undefined;
   const summary = summaryOf(body);
   if (status === 403) {
-    return { retry: false, kind: 'permission', message: `${summary ?? 'Forbidden'} (the API token’s admin, or the service app, needs the ${OKTA_SCOPE} scope and a role that can read users)` };
+    return {
+      retry: false,
+      kind: 'permission',
+      message: `${summary ?? 'Forbidden'} (the API token’s admin, or the service app, needs the ${OKTA_SCOPE} scope and a role that can read users)`,
+    };
   }
   return summary ? { retry: false, kind: status === 401 ? 'auth' : status === 404 ? 'config' : 'bad_response', message: summary } : undefined;
 }
@@ -133,7 +137,9 @@ function signAssertion(key: KeyObject, keyId: string | null, claims: Record<stri
   const header = { alg: ec ? 'ES256' : 'RS256', typ: 'JWT', ...(keyId ? { kid: keyId } : {}) };
   const b64 = (v: object) => Buffer.from(JSON.stringify(v)).toString('base64url');
   const unsigned = `${b64(header)}.${b64(claims)}`;
-  const signature = createSign('SHA256').update(unsigned).sign(ec ? { key, dsaEncoding: 'ieee-p1363' } : key, 'base64url');
+  const signature = createSign('SHA256')
+    .update(unsigned)
+    .sign(ec ? { key, dsaEncoding: 'ieee-p1363' } : key, 'base64url');
   return `${unsigned}.${signature}`;
 }
 
@@ -164,7 +170,14 @@ export function createOktaConnector(settings: ConnectorSettings, options: Connec
     const keyId = blankToNull(settings.credentials.keyId);
     const tokens = createTokenCache((signal): Promise<AccessToken> => {
       const iat = Math.floor(Date.now() / 1000);
-      const assertion = signAssertion(key, keyId, { iss: clientId, sub: clientId, aud: tokenUrl, iat, exp: iat + ASSERTION_LIFETIME_SECONDS, jti: randomUUID() });
+      const assertion = signAssertion(key, keyId, {
+        iss: clientId,
+        sub: clientId,
+        aud: tokenUrl,
+        iat,
+        exp: iat + ASSERTION_LIFETIME_SECONDS,
+        jti: randomUUID(),
+      });
       const form = {
         grant_type: 'client_credentials',
         scope: OKTA_SCOPE,
@@ -172,8 +185,10 @@ export function createOktaConnector(settings: ConnectorSettings, options: Connec
         client_assertion: assertion,
       };
       return requestToken(http, PROVIDER, tokenUrl, form, signal, (error) => {
-        if (error === 'invalid_scope') return { kind: 'permission', message: `the service app has not been granted the ${OKTA_SCOPE} scope (Okta API Scopes tab of the app)` };
-        if (error === 'invalid_dpop_proof' || error === 'use_dpop_nonce') return { kind: 'config', message: 'the service app requires DPoP-bound tokens; turn off "Require Demonstrating Proof of Possession" for it' };
+        if (error === 'invalid_scope')
+          return { kind: 'permission', message: `the service app has not been granted the ${OKTA_SCOPE} scope (Okta API Scopes tab of the app)` };
+        if (error === 'invalid_dpop_proof' || error === 'use_dpop_nonce')
+          return { kind: 'config', message: 'the service app requires DPoP-bound tokens; turn off "Require Demonstrating Proof of Possession" for it' };
         return undefined;
       });
     });

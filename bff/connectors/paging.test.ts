@@ -22,9 +22,11 @@ const PERSONIO = { clientId: 'personio-client', clientSecret: 'personio-secret' 
 const WORKDAY = { tenant: 'acme_impl', clientId: 'wd-client', clientSecret: 'wd-secret', refreshToken: 'wd-refresh' };
 const UNIFIED = { apiKey: 'unified-key', connectionId: 'conn_1' };
 
-const personio = (n: number): PersonioEmployee[] => Array.from({ length: n }, (_, i) => ({ id: 1000 + i, first_name: `P${i}`, last_name: 'Example', email: `p${i}@acme.test`, status: 'active' }));
+const personio = (n: number): PersonioEmployee[] =>
+  Array.from({ length: n }, (_, i) => ({ id: 1000 + i, first_name: `P${i}`, last_name: 'Example', email: `p${i}@acme.test`, status: 'active' }));
 const workers = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `w${i}`, descriptor: `Worker ${i}`, primaryWorkEmail: `w${i}@acme.test` }));
-const unified = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `emp_${i}`, name: `Person ${i}`, emails: [{ email: `e${i}@acme.test`, type: 'WORK' }] }));
+const unified = (n: number) =>
+  Array.from({ length: n }, (_, i) => ({ id: `emp_${i}`, name: `Person ${i}`, emails: [{ email: `e${i}@acme.test`, type: 'WORK' }] }));
 
 async function readAll(connector: Connector, concurrency: number) {
   const contacts: DirectoryContact[] = [];
@@ -38,7 +40,10 @@ async function readAll(connector: Connector, concurrency: number) {
 
 /** The offsets a fake was asked for, each once, in ascending order. */
 const offsetsAsked = (requests: { path: string; query: URLSearchParams }[], path: RegExp) =>
-  requests.filter((r) => path.test(r.path)).map((r) => Number(r.query.get('offset'))).sort((a, b) => a - b);
+  requests
+    .filter((r) => path.test(r.path))
+    .map((r) => Number(r.query.get('offset')))
+    .sort((a, b) => a - b);
 
 const hundreds = (n: number) => Array.from({ length: n }, (_, i) => i * 100);
 
@@ -47,7 +52,11 @@ describe('reading a directory several pages at a time', () => {
     const { fake, connector } = await setupConnector(startPersonioServer, createPersonioConnector, { employees: personio(1_050) }, PERSONIO);
     fake.latencyMs = 15;
     const { contacts, totals } = await readAll(connector, 3);
-    expect(contacts.map((c) => c.id).sort()).toEqual(personio(1_050).map((e) => String(e.id)).sort());
+    expect(contacts.map((c) => c.id).sort()).toEqual(
+      personio(1_050)
+        .map((e) => String(e.id))
+        .sort(),
+    );
     expect(new Set(totals)).toEqual(new Set([1_050]));
     expect(offsetsAsked(fake.requests, /employees$/)).toEqual(hundreds(11));
     expect(fake.maxInFlight).toBeGreaterThan(1);
@@ -69,7 +78,11 @@ describe('reading a directory several pages at a time', () => {
     const { fake, connector } = await setupConnector(startUnifiedFake, createUnifiedConnector, { employees: unified(1_030), ...UNIFIED }, UNIFIED);
     fake.latencyMs = 15;
     const { contacts } = await readAll(connector, 4);
-    expect(contacts.map((c) => c.id).sort()).toEqual(unified(1_030).map((e) => e.id).sort());
+    expect(contacts.map((c) => c.id).sort()).toEqual(
+      unified(1_030)
+        .map((e) => e.id)
+        .sort(),
+    );
     const asked = offsetsAsked(fake.requests, /employee$/);
     // Pages 1..11 are the directory; at most three more were asked speculatively past its end.
     expect(asked.slice(0, 11)).toEqual(hundreds(11));
@@ -92,7 +105,11 @@ describe('reading a directory several pages at a time', () => {
     const { fake, connector, slept } = await setupConnector(startPersonioServer, createPersonioConnector, { employees: personio(1_200), failures }, PERSONIO);
     fake.latencyMs = 10;
     const { contacts } = await readAll(connector, 4);
-    expect(contacts.map((c) => c.id).sort()).toEqual(personio(1_200).map((e) => String(e.id)).sort());
+    expect(contacts.map((c) => c.id).sort()).toEqual(
+      personio(1_200)
+        .map((e) => String(e.id))
+        .sort(),
+    );
     expect(slept.length).toBeGreaterThanOrEqual(1);
     expect(slept.every((ms) => ms === 1000)).toBe(true);
     expect(fake.maxInFlight).toBeLessThanOrEqual(4);

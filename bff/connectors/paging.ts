@@ -102,7 +102,8 @@ export function timeWatermark(startedAt: Date): string {
 /** A stored timestamp watermark, read back; anything else makes the refresh a full one. */
 export function readTimeWatermark(provider: string, since: string): Date {
   const at = new Date(since);
-  if (!/^\d{4}-\d\d-\d\dT/.test(since) || Number.isNaN(at.getTime())) throw new ProviderError('bad_response', `${provider}: the stored watermark "${since.slice(0, 40)}" is not a time.`);
+  if (!/^\d{4}-\d\d-\d\dT/.test(since) || Number.isNaN(at.getTime()))
+    throw new ProviderError('bad_response', `${provider}: the stored watermark "${since.slice(0, 40)}" is not a time.`);
   return at;
 }
 

@@ -6,7 +6,16 @@ import { createPersonioConnector, PERSONIO_CREDENTIALS } from './personio.js';
 import type { ConnectorFactory } from './types.js';
 import { startPersonioServer, type PersonioEmployee, type PersonioOptions } from '../../test/fakes/personio-server.js';
 import { startLoopback } from '../../test/fakes/loopback.js';
-import { closeFakes, expectProviderError as failure, listAll, listChangesAll, recordingSleep, setupConnector, signal, track } from '../../test/connector-kit.js';
+import {
+  closeFakes,
+  expectProviderError as failure,
+  listAll,
+  listChangesAll,
+  recordingSleep,
+  setupConnector,
+  signal,
+  track,
+} from '../../test/connector-kit.js';
 
 // js-yaml comes with openapi-typescript; it reads Personio's examples as Personio published them.
 const yaml = createRequire(import.meta.url)('js-yaml') as { load(text: string): unknown };
@@ -19,15 +28,59 @@ function published(file: string, name: string): unknown {
   return example.value;
 }
 
-const ADA: PersonioEmployee = { id: 1, first_name: 'Ada', last_name: 'Lovelace', preferred_name: '', email: 'ada@acme.test', position: 'CTO', department: 'Engineering', office: 'London', employment_type: 'internal', status: 'active' };
-const GRACE: PersonioEmployee = { id: 2, first_name: 'Grace', last_name: 'Hopper', preferred_name: 'Amazing Grace Hopper', email: 'grace@acme.test', position: 'Engineer', department: 'Engineering', office: 'New York', supervisor: 1, employment_type: 'internal', status: 'active' };
-const ALAN: PersonioEmployee = { id: 3, first_name: 'Alan', last_name: 'Turing', email: 'alan@acme.test', position: 'Researcher', department: 'Research', office: 'Manchester', supervisor: 1, employment_type: 'external', status: 'inactive' };
-const crowd = (n: number): PersonioEmployee[] => Array.from({ length: n }, (_, i) => ({ id: 100 + i, first_name: `Person${i}`, last_name: 'Example', email: `p${i}@acme.test`, status: i % 10 === 0 ? 'inactive' : 'active' }));
+const ADA: PersonioEmployee = {
+  id: 1,
+  first_name: 'Ada',
+  last_name: 'Lovelace',
+  preferred_name: '',
+  email: 'ada@acme.test',
+  position: 'CTO',
+  department: 'Engineering',
+  office: 'London',
+  employment_type: 'internal',
+  status: 'active',
+};
+const GRACE: PersonioEmployee = {
+  id: 2,
+  first_name: 'Grace',
+  last_name: 'Hopper',
+  preferred_name: 'Amazing Grace Hopper',
+  email: 'grace@acme.test',
+  position: 'Engineer',
+  department: 'Engineering',
+  office: 'New York',
+  supervisor: 1,
+  employment_type: 'internal',
+  status: 'active',
+};
+const ALAN: PersonioEmployee = {
+  id: 3,
+  first_name: 'Alan',
+  last_name: 'Turing',
+  email: 'alan@acme.test',
+  position: 'Researcher',
+  department: 'Research',
+  office: 'Manchester',
+  supervisor: 1,
+  employment_type: 'external',
+  status: 'inactive',
+};
+const crowd = (n: number): PersonioEmployee[] =>
+  Array.from({ length: n }, (_, i) => ({
+    id: 100 + i,
+    first_name: `Person${i}`,
+    last_name: 'Example',
+    email: `p${i}@acme.test`,
+    status: i % 10 === 0 ? 'inactive' : 'active',
+  }));
 
 afterEach(closeFakes);
 
-const setup = (options: Partial<PersonioOptions> = {}, credentials: Record<string, string> = { clientId: 'personio-client', clientSecret: 'personio-secret' }, omit?: OptionalField[]) =>
-  setupConnector(startPersonioServer, createPersonioConnector, { employees: [ADA, GRACE, ALAN], ...options }, credentials, undefined, omit);
+const setup = (
+  options: Partial<PersonioOptions> = {},
+  credentials: Record<string, string> = { clientId: 'personio-client', clientSecret: 'personio-secret' },
+  omit?: OptionalField[],
+) => setupConnector(startPersonioServer, createPersonioConnector, { employees: [ADA, GRACE, ALAN], ...options }, credentials, undefined, omit);
 
 describe('Personio connector', () => {
   it('asks only for the attributes it reads, and leaves out those of fields turned off', async () => {
@@ -52,10 +105,52 @@ describe('Personio connector', () => {
     const page = await list();
     expect(page).toMatchObject({ nextCursor: null, total: 3 });
     expect(page.contacts).toEqual([
-      { id: '1', firstName: 'Ada', lastName: 'Lovelace', displayName: 'Ada Lovelace', email: 'ada@acme.test', personalEmail: null, title: 'CTO', department: 'Engineering', location: 'London', employmentType: 'internal', managerId: null, status: 'active', avatarUrl: null },
+      {
+        id: '1',
+        firstName: 'Ada',
+        lastName: 'Lovelace',
+        displayName: 'Ada Lovelace',
+        email: 'ada@acme.test',
+        personalEmail: null,
+        title: 'CTO',
+        department: 'Engineering',
+        location: 'London',
+        employmentType: 'internal',
+        managerId: null,
+        status: 'active',
+        avatarUrl: null,
+      },
       // The preferred name is whole: shown as it is, while the invitation greets the first name.
-      { id: '2', firstName: 'Grace', lastName: 'Hopper', displayName: 'Amazing Grace Hopper', email: 'grace@acme.test', personalEmail: null, title: 'Engineer', department: 'Engineering', location: 'New York', employmentType: 'internal', managerId: '1', status: 'active', avatarUrl: null },
-      { id: '3', firstName: 'Alan', lastName: 'Turing', displayName: 'Alan Turing', email: 'alan@acme.test', personalEmail: null, title: 'Researcher', department: 'Research', location: 'Manchester', employmentType: 'external', managerId: '1', status: 'inactive', avatarUrl: null },
+      {
+        id: '2',
+        firstName: 'Grace',
+        lastName: 'Hopper',
+        displayName: 'Amazing Grace Hopper',
+        email: 'grace@acme.test',
+        personalEmail: null,
+        title: 'Engineer',
+        department: 'Engineering',
+        location: 'New York',
+        employmentType: 'internal',
+        managerId: '1',
+        status: 'active',
+        avatarUrl: null,
+      },
+      {
+        id: '3',
+        firstName: 'Alan',
+        lastName: 'Turing',
+        displayName: 'Alan Turing',
+        email: 'alan@acme.test',
+        personalEmail: null,
+        title: 'Researcher',
+        department: 'Research',
+        location: 'Manchester',
+        employmentType: 'external',
+        managerId: '1',
+        status: 'inactive',
+        avatarUrl: null,
+      },
     ]);
   });
 
@@ -130,7 +225,21 @@ describe('Personio connector', () => {
       ],
     });
     expect((await list()).contacts).toEqual([
-      { id: '7', firstName: null, lastName: null, displayName: '7', email: null, personalEmail: null, title: null, department: null, location: null, employmentType: null, managerId: null, status: 'active', avatarUrl: null },
+      {
+        id: '7',
+        firstName: null,
+        lastName: null,
+        displayName: '7',
+        email: null,
+        personalEmail: null,
+        title: null,
+        department: null,
+        location: null,
+        employmentType: null,
+        managerId: null,
+        status: 'active',
+        avatarUrl: null,
+      },
       expect.objectContaining({ id: '8', displayName: 'Zoë Ng', lastName: 'Ng', status: 'inactive', managerId: null }),
     ]);
   });
@@ -138,7 +247,9 @@ describe('Personio connector', () => {
   it('is a connector factory that refuses to start without a credential, naming it', () => {
     const factory: ConnectorFactory = createPersonioConnector;
     expect(PERSONIO_CREDENTIALS).toEqual(['clientId', 'clientSecret']);
-    expect(() => factory({ baseUrl: 'http://127.0.0.1:9', credentials: { clientId: 'x' } })).toThrowError(expect.objectContaining({ kind: 'config', message: expect.stringContaining('"clientSecret"') }));
+    expect(() => factory({ baseUrl: 'http://127.0.0.1:9', credentials: { clientId: 'x' } })).toThrowError(
+      expect.objectContaining({ kind: 'config', message: expect.stringContaining('"clientSecret"') }),
+    );
   });
 });
 
@@ -155,7 +266,10 @@ describe('Personio connector: Personio’s own published examples (personio/api-
       }),
     );
     const { sleep } = recordingSleep();
-    const connector = createPersonioConnector({ baseUrl: fake.url, credentials: { clientId: 'personio-client', clientSecret: 'personio-secret' } }, { sleep, policy: { baseDelayMs: 10 } });
+    const connector = createPersonioConnector(
+      { baseUrl: fake.url, credentials: { clientId: 'personio-client', clientSecret: 'personio-secret' } },
+      { sleep, policy: { baseDelayMs: 10 } },
+    );
     return { fake, list: () => connector.listContacts({ cursor: null, signal: signal() }) };
   }
 

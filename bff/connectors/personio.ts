@@ -97,7 +97,9 @@ export function createPersonioConnector(settings: ConnectorSettings, options: Co
   const client = connectorHttp(PROVIDER, settings, options);
   const api = urlOr(settings.baseUrl, PERSONIO_BASE_URL);
   const authUrl = `${urlOr(settings.tokenUrl, api)}/v1/auth`;
-  const projection = fieldsToRequest(ATTRIBUTES, SOURCES, settings.omit).map((a) => `attributes[]=${a}`).join('&');
+  const projection = fieldsToRequest(ATTRIBUTES, SOURCES, settings.omit)
+    .map((a) => `attributes[]=${a}`)
+    .join('&');
   const tokens = createTokenCache(async (signal) => {
     const page = 'token request';
     const response = await client.json<unknown>(authUrl, {

@@ -19,7 +19,10 @@ const PATTERNS: [RegExp, string | ((match: string, ...groups: string[]) => strin
   // JSON Web Tokens, signed or not.
   [/\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.?[A-Za-z0-9_-]*/g, REDACTED],
   // "password": "…", password=…, api_key: …
-  [new RegExp(String.raw`("?\b${SECRET_NAMES}"?\s*[:=]\s*)(?!\[redacted\])("(?:[^"\\]|\\.)*"|'[^']*'|[^\s&,;"'}\]]+)`, 'gi'), (_m, name: string) => `${name}${REDACTED}`],
+  [
+    new RegExp(String.raw`("?\b${SECRET_NAMES}"?\s*[:=]\s*)(?!\[redacted\])("(?:[^"\\]|\\.)*"|'[^']*'|[^\s&,;"'}\]]+)`, 'gi'),
+    (_m, name: string) => `${name}${REDACTED}`,
+  ],
   // Email addresses: a provider's error often quotes the record it refused, and this text is
   // stored and shown to every tenant of the connection (README "Personal data").
   [/[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g, '[address]'],

@@ -9,7 +9,14 @@ const TOKEN = 'rippling-api-token';
 const ALL_SCOPES = ['workers.read', 'users.read', 'departments.read', 'employment_types.read'];
 const ENGINEERING = { id: 'dep-eng', created_at: '2024-01-01T00:00:00Z', updated_at: '2024-01-01T00:00:00Z', name: 'Engineering' };
 // An EmploymentType: the company's label, Rippling's kind of worker, pay period and hours.
-const SALARIED_FULL_TIME = { id: 'et-1', label: 'Salaried, full-time', name: 'SALARIED_FT', type: 'EMPLOYEE', compensation_time_period: 'SALARIED', amount_worked: 'FULL-TIME' };
+const SALARIED_FULL_TIME = {
+  id: 'et-1',
+  label: 'Salaried, full-time',
+  name: 'SALARIED_FT',
+  type: 'EMPLOYEE',
+  compensation_time_period: 'SALARIED',
+  amount_worked: 'FULL-TIME',
+};
 const CONTRACTOR = { id: 'et-2', label: 'Contractor', name: 'CONTRACTOR', type: 'CONTRACTOR', compensation_time_period: 'HOURLY', amount_worked: 'TEMPORARY' };
 
 const ADA: RipplingWorker = {
@@ -23,7 +30,10 @@ const ADA: RipplingWorker = {
     username: 'ada.lovelace',
     name: { formatted: 'Augusta Ada King', given_name: 'Augusta', family_name: 'King', preferred_given_name: 'Ada', preferred_family_name: 'Lovelace' },
     display_name: 'Ada Lovelace',
-    emails: [{ value: 'ada@home.test', type: 'HOME' }, { value: 'ada@acme.test', type: 'WORK' }],
+    emails: [
+      { value: 'ada@home.test', type: 'HOME' },
+      { value: 'ada@acme.test', type: 'WORK' },
+    ],
     photos: [{ value: 'https://files.rippling.test/ada.png', type: 'PHOTO' }],
   },
   manager_id: null as unknown as string,
@@ -41,7 +51,13 @@ const GRACE: RipplingWorker = {
   id: '6543a1b2c3d4e5f6a7b8c9d1',
   created_at: '2024-01-02T10:00:00Z',
   updated_at: '2024-06-01T10:00:00Z',
-  user: { id: 'u-grace', username: 'ghopper', name: { given_name: 'Grace', family_name: 'Hopper' }, display_name: 'ghopper', emails: [{ value: 'grace@acme.test', type: 'WORK' }] },
+  user: {
+    id: 'u-grace',
+    username: 'ghopper',
+    name: { given_name: 'Grace', family_name: 'Hopper' },
+    display_name: 'ghopper',
+    emails: [{ value: 'grace@acme.test', type: 'WORK' }],
+  },
   manager_id: ADA.id,
   status: 'HIRED',
   title: 'Engineer',
@@ -49,8 +65,19 @@ const GRACE: RipplingWorker = {
   employment_type: CONTRACTOR,
   location: { type: 'REMOTE' },
 };
-const ALAN: RipplingWorker = { id: '6543a1b2c3d4e5f6a7b8c9d2', user: { id: 'u-alan', name: { given_name: 'Alan', family_name: 'Turing' } }, work_email: 'alan@acme.test', status: 'TERMINATED' };
-const crowd = (n: number): RipplingWorker[] => Array.from({ length: n }, (_, i) => ({ id: `w-${i}`, user: { name: { given_name: `Person${i}`, family_name: 'Example' } }, work_email: `p${i}@acme.test`, status: i % 10 === 0 ? 'TERMINATED' : 'ACTIVE' }));
+const ALAN: RipplingWorker = {
+  id: '6543a1b2c3d4e5f6a7b8c9d2',
+  user: { id: 'u-alan', name: { given_name: 'Alan', family_name: 'Turing' } },
+  work_email: 'alan@acme.test',
+  status: 'TERMINATED',
+};
+const crowd = (n: number): RipplingWorker[] =>
+  Array.from({ length: n }, (_, i) => ({
+    id: `w-${i}`,
+    user: { name: { given_name: `Person${i}`, family_name: 'Example' } },
+    work_email: `p${i}@acme.test`,
+    status: i % 10 === 0 ? 'TERMINATED' : 'ACTIVE',
+  }));
 
 afterEach(closeFakes);
 
@@ -69,10 +96,52 @@ describe('Rippling connector', () => {
     const page = await list();
     expect(page.nextCursor).toBeNull();
     expect(page.contacts).toEqual([
-      { id: ADA.id, firstName: 'Ada', lastName: 'Lovelace', displayName: 'Ada Lovelace', email: 'ada@acme.test', personalEmail: 'ada@home.test', title: 'CTO', department: 'Engineering', location: null, employmentType: 'Salaried, full-time', managerId: null, status: 'active', avatarUrl: 'https://files.rippling.test/ada.png' },
+      {
+        id: ADA.id,
+        firstName: 'Ada',
+        lastName: 'Lovelace',
+        displayName: 'Ada Lovelace',
+        email: 'ada@acme.test',
+        personalEmail: 'ada@home.test',
+        title: 'CTO',
+        department: 'Engineering',
+        location: null,
+        employmentType: 'Salaried, full-time',
+        managerId: null,
+        status: 'active',
+        avatarUrl: 'https://files.rippling.test/ada.png',
+      },
       // display_name fell back to the username: the name is composed instead; a hired person is starting, not gone.
-      { id: GRACE.id, firstName: 'Grace', lastName: 'Hopper', displayName: 'Grace Hopper', email: 'grace@acme.test', personalEmail: null, title: 'Engineer', department: 'Engineering', location: null, employmentType: 'Contractor', managerId: ADA.id, status: 'active', avatarUrl: null },
-      { id: ALAN.id, firstName: 'Alan', lastName: 'Turing', displayName: 'Alan Turing', email: 'alan@acme.test', personalEmail: null, title: null, department: null, location: null, employmentType: null, managerId: null, status: 'inactive', avatarUrl: null },
+      {
+        id: GRACE.id,
+        firstName: 'Grace',
+        lastName: 'Hopper',
+        displayName: 'Grace Hopper',
+        email: 'grace@acme.test',
+        personalEmail: null,
+        title: 'Engineer',
+        department: 'Engineering',
+        location: null,
+        employmentType: 'Contractor',
+        managerId: ADA.id,
+        status: 'active',
+        avatarUrl: null,
+      },
+      {
+        id: ALAN.id,
+        firstName: 'Alan',
+        lastName: 'Turing',
+        displayName: 'Alan Turing',
+        email: 'alan@acme.test',
+        personalEmail: null,
+        title: null,
+        department: null,
+        location: null,
+        employmentType: null,
+        managerId: null,
+        status: 'inactive',
+        avatarUrl: null,
+      },
     ]);
     const [req] = fake.requests;
     expect(req).toMatchObject({ method: 'GET', path: '/workers' });
@@ -139,6 +208,8 @@ describe('Rippling connector', () => {
   it('is a connector factory that refuses to start without the token, naming it', () => {
     const factory: ConnectorFactory = createRipplingConnector;
     expect(RIPPLING_CREDENTIALS).toEqual(['apiToken']);
-    expect(() => factory({ baseUrl: 'http://127.0.0.1:9', credentials: {} })).toThrowError(expect.objectContaining({ kind: 'config', message: expect.stringContaining('"apiToken"') }));
+    expect(() => factory({ baseUrl: 'http://127.0.0.1:9', credentials: {} })).toThrowError(
+      expect.objectContaining({ kind: 'config', message: expect.stringContaining('"apiToken"') }),
+    );
   });
 });

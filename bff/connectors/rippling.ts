@@ -72,7 +72,8 @@ function read(worker: Record<string, unknown>): RawContact {
 
 function classify(status: number): Verdict | undefined {
   if (status === 403) return { retry: false, kind: 'permission', message: `Forbidden: the API token needs the scopes ${RIPPLING_SCOPES.join(', ')}` };
-  if (status === 401) return { retry: false, kind: 'auth', message: 'Unauthorized: the API token is wrong, expired or revoked (tokens die when the admin who made them leaves)' };
+  if (status === 401)
+    return { retry: false, kind: 'auth', message: 'Unauthorized: the API token is wrong, expired or revoked (tokens die when the admin who made them leaves)' };
   return undefined;
 }
 
@@ -92,7 +93,8 @@ export function createRipplingConnector(settings: ConnectorSettings, options: Co
     }
     const url = URL.canParse(state) ? new URL(state) : null;
     // The token rides on the request: only ever the workers listing on the configured host.
-    if (!url || url.origin !== api.origin || url.pathname !== WORKERS_PATH) throw unreadable(PROVIDER, pageLabel(page), 'the next_link leaves the workers listing');
+    if (!url || url.origin !== api.origin || url.pathname !== WORKERS_PATH)
+      throw unreadable(PROVIDER, pageLabel(page), 'the next_link leaves the workers listing');
     return url;
   }
 

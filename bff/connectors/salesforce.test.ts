@@ -4,17 +4,48 @@ import { createSalesforceConnector, trustedInstance } from './salesforce.js';
 import type { OptionalField } from './minimize.js';
 import { startSalesforceFake, type SalesforceFakeOptions } from '../../test/fakes/salesforce-server.js';
 import { startLoopback, type Failure } from '../../test/fakes/loopback.js';
-import { closeFakes, expectProviderError as failure, firstPage as first, listAll, listChangesAll, recordingSleep, setupConnector, signal, track } from '../../test/connector-kit.js';
+import {
+  closeFakes,
+  expectProviderError as failure,
+  firstPage as first,
+  listAll,
+  listChangesAll,
+  recordingSleep,
+  setupConnector,
+  signal,
+  track,
+} from '../../test/connector-kit.js';
 
 const CREDENTIALS = { clientId: '3MVG9fakeConsumerKey', clientSecret: 'fake-consumer-secret' };
 
 afterEach(closeFakes);
 
-const user = (n: number): Record<string, unknown> => ({ Id: `005xx00000${String(n).padStart(5, '0')}AAA`, FirstName: `U${n}`, LastName: 'User', Name: `U${n} User`, Email: `u${n}@acme.example`, IsActive: true, UserType: 'Standard' });
-const contact = (n: number): Record<string, unknown> => ({ Id: `003xx00000${String(n).padStart(5, '0')}AAA`, FirstName: `C${n}`, LastName: 'Contact', Name: `C${n} Contact`, Email: `c${n}@customer.example` });
+const user = (n: number): Record<string, unknown> => ({
+  Id: `005xx00000${String(n).padStart(5, '0')}AAA`,
+  FirstName: `U${n}`,
+  LastName: 'User',
+  Name: `U${n} User`,
+  Email: `u${n}@acme.example`,
+  IsActive: true,
+  UserType: 'Standard',
+});
+const contact = (n: number): Record<string, unknown> => ({
+  Id: `003xx00000${String(n).padStart(5, '0')}AAA`,
+  FirstName: `C${n}`,
+  LastName: 'Contact',
+  Name: `C${n} Contact`,
+  Email: `c${n}@customer.example`,
+});
 
 const setup = (overrides: Partial<SalesforceFakeOptions> = {}, credentials: Record<string, string> = {}, omit?: OptionalField[]) =>
-  setupConnector(startSalesforceFake, createSalesforceConnector, { contacts: [], users: [], ...CREDENTIALS, ...overrides }, { ...CREDENTIALS, ...credentials }, undefined, omit);
+  setupConnector(
+    startSalesforceFake,
+    createSalesforceConnector,
+    { contacts: [], users: [], ...CREDENTIALS, ...overrides },
+    { ...CREDENTIALS, ...credentials },
+    undefined,
+    omit,
+  );
 
 describe('Salesforce connector', () => {
   it('lists Users then Contacts over several batches and maps every field', async () => {
@@ -32,8 +63,24 @@ describe('Salesforce connector', () => {
       SmallPhotoUrl: 'https://acme.file.force.com/profilephoto/729xx0000004CAm/T',
       UserType: 'Standard',
     };
-    const grace = { Id: '003xx000004TmiQAAS', FirstName: 'Grace', LastName: 'Hopper', Name: 'Grace Hopper', Email: 'grace@customer.example', Title: 'CTO', Department: 'Engineering', MailingCity: 'Arlington', ReportsToId: '003xx000004TmiRAAS' };
-    const users = [ada, user(1), user(2), { ...user(3), IsActive: false, SmallPhotoUrl: 'https://acme.file.force.com/profilephoto/005/T' }, { ...user(4), UserType: 'CsnOnly' }];
+    const grace = {
+      Id: '003xx000004TmiQAAS',
+      FirstName: 'Grace',
+      LastName: 'Hopper',
+      Name: 'Grace Hopper',
+      Email: 'grace@customer.example',
+      Title: 'CTO',
+      Department: 'Engineering',
+      MailingCity: 'Arlington',
+      ReportsToId: '003xx000004TmiRAAS',
+    };
+    const users = [
+      ada,
+      user(1),
+      user(2),
+      { ...user(3), IsActive: false, SmallPhotoUrl: 'https://acme.file.force.com/profilephoto/005/T' },
+      { ...user(4), UserType: 'CsnOnly' },
+    ];
     const contacts = [grace, contact(1), contact(2)];
     const { fake, connector } = await setup({ users, contacts, batchLimit: 2 });
     const result = await listAll(connector);
@@ -80,7 +127,13 @@ describe('Salesforce connector', () => {
   });
 
   it('leaves turned-off fields out of the SOQL SELECT lists, so Salesforce never sends them, and asks for them when on', async () => {
-    const ada = { ...user(1), Title: 'Chief Scientist', City: 'London', ManagerId: user(2).Id, SmallPhotoUrl: 'https://acme.file.force.com/profilephoto/729/T' };
+    const ada = {
+      ...user(1),
+      Title: 'Chief Scientist',
+      City: 'London',
+      ManagerId: user(2).Id,
+      SmallPhotoUrl: 'https://acme.file.force.com/profilephoto/729/T',
+    };
     const grace = { ...contact(1), Title: 'CTO', MailingCity: 'Arlington', ReportsToId: contact(2).Id };
     const asked = async (omit: OptionalField[]) => {
       const { fake, connector } = await setup({ users: [ada], contacts: [grace] }, {}, omit);
@@ -91,11 +144,17 @@ describe('Salesforce connector', () => {
     const off = await asked(['title', 'location', 'managerId', 'personalEmail', 'avatarUrl']);
     expect(off.users).toEqual(['Id', 'FirstName', 'LastName', 'Name', 'Email', 'Department', 'IsActive']);
     expect(off.contacts).toEqual(['Id', 'FirstName', 'LastName', 'Name', 'Email', 'Department']);
-    expect(off.people.map((p) => [p.title, p.location, p.managerId, p.avatarUrl])).toEqual([[null, null, null, null], [null, null, null, null]]);
+    expect(off.people.map((p) => [p.title, p.location, p.managerId, p.avatarUrl])).toEqual([
+      [null, null, null, null],
+      [null, null, null, null],
+    ]);
     const on = await asked([]);
     expect(on.users).toEqual(expect.arrayContaining(['Title', 'City', 'ManagerId', 'SmallPhotoUrl']));
     expect(on.contacts).toEqual(expect.arrayContaining(['Title', 'MailingCity', 'ReportsToId']));
-    expect(on.people.map((p) => [p.title, p.location])).toEqual([['Chief Scientist', 'London'], ['CTO', 'Arlington']]);
+    expect(on.people.map((p) => [p.title, p.location])).toEqual([
+      ['Chief Scientist', 'London'],
+      ['CTO', 'Arlington'],
+    ]);
   });
 
   it('lists only the objects the credential names', async () => {
@@ -112,7 +171,11 @@ describe('Salesforce connector', () => {
     await listAll(connector);
     expect(fake.tokenRequests()).toHaveLength(1);
     expect(fake.tokenRequests()[0]!.path).toBe('/services/oauth2/token');
-    expect(Object.fromEntries(new URLSearchParams(fake.tokenRequests()[0]!.body))).toEqual({ grant_type: 'client_credentials', client_id: CREDENTIALS.clientId, client_secret: CREDENTIALS.clientSecret });
+    expect(Object.fromEntries(new URLSearchParams(fake.tokenRequests()[0]!.body))).toEqual({
+      grant_type: 'client_credentials',
+      client_id: CREDENTIALS.clientId,
+      client_secret: CREDENTIALS.clientSecret,
+    });
     expect(new Set(fake.dataRequests().map((r) => r.headers.authorization))).toEqual(new Set(['Bearer 00Dxx0000001gPL!AR8AQ.fake1']));
   });
 
@@ -171,7 +234,12 @@ describe('Salesforce connector', () => {
   });
 
   it('refuses an instance_url that is not https on a Salesforce host, before any query', async () => {
-    for (const instanceUrl of ['https://other.example', 'https://acme.my.salesforce.com.evil.example', 'http://acme.my.salesforce.com', 'https://evilsalesforce.com']) {
+    for (const instanceUrl of [
+      'https://other.example',
+      'https://acme.my.salesforce.com.evil.example',
+      'http://acme.my.salesforce.com',
+      'https://evilsalesforce.com',
+    ]) {
       const { connector, fake } = await setup({ users: [user(1)], instanceUrl });
       const err = await failure(first(connector));
       expect(err.kind).toBe('config');
@@ -183,10 +251,22 @@ describe('Salesforce connector', () => {
 
   it('trusts the hosts Salesforce serves orgs from, over https only', () => {
     const auth = 'https://login.salesforce.com/services/oauth2/token';
-    for (const host of ['https://acme.my.salesforce.com', 'https://na139.salesforce.com', 'https://acme--uat.sandbox.my.salesforce.com', 'https://agency.my.salesforce.mil', 'https://acme.my.site.force.com']) {
+    for (const host of [
+      'https://acme.my.salesforce.com',
+      'https://na139.salesforce.com',
+      'https://acme--uat.sandbox.my.salesforce.com',
+      'https://agency.my.salesforce.mil',
+      'https://acme.my.site.force.com',
+    ]) {
       expect(trustedInstance(host, auth)?.origin).toBe(host);
     }
-    for (const host of ['http://acme.my.salesforce.com', 'https://salesforce.com.evil.example', 'https://user:pw@acme.my.salesforce.com', 'http://127.0.0.1:8080', 'not a url']) {
+    for (const host of [
+      'http://acme.my.salesforce.com',
+      'https://salesforce.com.evil.example',
+      'https://user:pw@acme.my.salesforce.com',
+      'http://127.0.0.1:8080',
+      'not a url',
+    ]) {
       expect(trustedInstance(host, auth)).toBeNull();
     }
     // Plain-http loopback only for a loopback token endpoint (the tests' stand-ins).
@@ -225,7 +305,10 @@ describe('Salesforce connector', () => {
   describe('incremental refresh', () => {
     it('asks each object for the records changed after the watermark by SystemModstamp, over several batches', async () => {
       const stamped = (r: Record<string, unknown>, at: string) => ({ ...r, SystemModstamp: at });
-      const users = [stamped(user(1), '2026-11-01T00:00:00.000+0000'), ...Array.from({ length: 250 }, (_, i) => stamped(user(100 + i), '2026-11-24T11:30:00.000+0000'))];
+      const users = [
+        stamped(user(1), '2026-11-01T00:00:00.000+0000'),
+        ...Array.from({ length: 250 }, (_, i) => stamped(user(100 + i), '2026-11-24T11:30:00.000+0000')),
+      ];
       const contacts = [stamped(contact(1), '2026-11-24T11:45:00.000+0000'), stamped(contact(2), '2026-10-01T00:00:00.000+0000')];
       const { fake, connector } = await setup({ users, contacts, batchLimit: 200 });
       const changes = await listChangesAll(connector, '2026-11-24T11:00:00.000Z');
@@ -233,7 +316,10 @@ describe('Salesforce connector', () => {
       expect(changes.contacts.at(-1)!.id).toBe(String(contact(1).Id));
       expect(changes.deleted).toEqual([]);
       expect(changes.watermark).toBe('2026-11-24T11:55:00.000Z');
-      const queries = fake.dataRequests().map((r) => r.query.get('q')).filter(Boolean);
+      const queries = fake
+        .dataRequests()
+        .map((r) => r.query.get('q'))
+        .filter(Boolean);
       expect(queries).toEqual([
         "SELECT Id, FirstName, LastName, Name, Email, Title, Department, City, ManagerId, IsActive, SmallPhotoUrl FROM User WHERE UserType = 'Standard' AND SystemModstamp > 2026-11-24T11:00:00Z",
         'SELECT Id, FirstName, LastName, Name, Email, Title, Department, MailingCity, ReportsToId FROM Contact WHERE SystemModstamp > 2026-11-24T11:00:00Z',
@@ -256,7 +342,8 @@ describe('Salesforce connector: Salesforce’s own published example (REST API D
   async function replay() {
     const fake = track(
       await startLoopback((req, send) => {
-        if (req.path === '/services/oauth2/token') return send(200, { access_token: 'sf-token', instance_url: req.origin, token_type: 'Bearer', issued_at: '1700000000000' });
+        if (req.path === '/services/oauth2/token')
+          return send(200, { access_token: 'sf-token', instance_url: req.origin, token_type: 'Bearer', issued_at: '1700000000000' });
         send(200, published());
       }),
     );
@@ -264,15 +351,32 @@ describe('Salesforce connector: Salesforce’s own published example (REST API D
     return { fake, connector };
   }
 
-  it('lists the example\'s Contact, which carries only Id and Name, and follows its nextRecordsUrl', async () => {
+  it("lists the example's Contact, which carries only Id and Name, and follows its nextRecordsUrl", async () => {
     const { fake, connector } = await replay();
     const page = await connector.listContacts({ cursor: null, signal: signal() });
     expect(page.contacts).toEqual([
-      { id: '003RO0000035WQgYAM', firstName: null, lastName: null, displayName: 'John Smith', email: null, personalEmail: null, title: null, department: null, location: null, employmentType: null, managerId: null, status: 'active', avatarUrl: null },
+      {
+        id: '003RO0000035WQgYAM',
+        firstName: null,
+        lastName: null,
+        displayName: 'John Smith',
+        email: null,
+        personalEmail: null,
+        title: null,
+        department: null,
+        location: null,
+        employmentType: null,
+        managerId: null,
+        status: 'active',
+        avatarUrl: null,
+      },
     ]);
     // done is false: the next batch is the example's query locator, on the API version it names.
     expect(page.nextCursor).not.toBeNull();
     await connector.listContacts({ cursor: page.nextCursor, signal: signal() });
-    expect(fake.requests.filter((r) => r.method === 'GET').map((r) => r.path)).toEqual(['/services/data/v62.0/query', '/services/data/v60.0/query/01gRO0000016PIAYA2-500']);
+    expect(fake.requests.filter((r) => r.method === 'GET').map((r) => r.path)).toEqual([
+      '/services/data/v62.0/query',
+      '/services/data/v60.0/query/01gRO0000016PIAYA2-500',
+    ]);
   });
 });

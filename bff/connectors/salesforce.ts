@@ -251,33 +251,29 @@ export function createSalesforceConnector(settings: ConnectorSettings, options: 
   }
 
   async function batch(cursor: string | null, signal: AbortSignal, since: Date | null): Promise<DirectoryPage> {
-      const { page, state } = readCursor(PROVIDER, cursor);
-      const at = readPosition(state, objects.length);
-      const object = objects[at.object]!;
-      const body = await tokens.use(signal, (token) =>
-        http.json<unknown>(urlOf(instances.get(token) ?? myDomain.origin, at, object, page, since), {
-          signal,
-          page: pageLabel(page),
-          classify,
-          headers: { Authorization: `Bearer ${token.accessToken}`, 'Sforce-Query-Options': `batchSize=${BATCH_SIZE}` },
-        }),
-      );
-      if (!isRecord(body) || !Array.isArray(body.records)) throw unreadable(PROVIDER, pageLabel(page), 'no "records" list');
-      const more = body.done === false ? blankToNull(body.nextRecordsUrl) : null;
-      if (body.done === false && !more) throw unreadable(PROVIDER, pageLabel(page), '"done" is false but there is no nextRecordsUrl');
-      const size = typeof body.totalSize === 'number' ? body.totalSize : null;
-      const last = at.object === objects.length - 1;
-      const next: Position | null = more
-        ? { ...at, next: more }
-        : last
-          ? null
-          : { object: at.object + 1, next: null, before: at.before + (size ?? 0) };
-      return {
-        contacts: toContacts(recordsOf(body.records), readers[object]),
-        nextCursor: next ? pageCursor(page + 1, JSON.stringify(next)) : null,
-        // Exact only once the last object's size is known, as the earlier ones are summed in.
-        total: last && size !== null ? at.before + size : null,
-      };
+    const { page, state } = readCursor(PROVIDER, cursor);
+    const at = readPosition(state, objects.length);
+    const object = objects[at.object]!;
+    const body = await tokens.use(signal, (token) =>
+      http.json<unknown>(urlOf(instances.get(token) ?? myDomain.origin, at, object, page, since), {
+        signal,
+        page: pageLabel(page),
+        classify,
+        headers: { Authorization: `Bearer ${token.accessToken}`, 'Sforce-Query-Options': `batchSize=${BATCH_SIZE}` },
+      }),
+    );
+    if (!isRecord(body) || !Array.isArray(body.records)) throw unreadable(PROVIDER, pageLabel(page), 'no "records" list');
+    const more = body.done === false ? blankToNull(body.nextRecordsUrl) : null;
+    if (body.done === false && !more) throw unreadable(PROVIDER, pageLabel(page), '"done" is false but there is no nextRecordsUrl');
+    const size = typeof body.totalSize === 'number' ? body.totalSize : null;
+    const last = at.object === objects.length - 1;
+    const next: Position | null = more ? { ...at, next: more } : last ? null : { object: at.object + 1, next: null, before: at.before + (size ?? 0) };
+    return {
+      contacts: toContacts(recordsOf(body.records), readers[object]),
+      nextCursor: next ? pageCursor(page + 1, JSON.stringify(next)) : null,
+      // Exact only once the last object's size is known, as the earlier ones are summed in.
+      total: last && size !== null ? at.before + size : null,
+    };
   }
 
   return {

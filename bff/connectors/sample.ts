@@ -10,8 +10,70 @@ export const SAMPLE_DOMAIN = 'example.com';
 export const SAMPLE_SIZE = 320;
 const PAGE_SIZE = 100;
 
-const FIRST = ['Ada', 'Grace', 'Alan', 'Katherine', 'Linus', 'Margaret', 'Tim', 'Barbara', 'Dennis', 'Frances', 'Ken', 'Radia', 'Edsger', 'Hedy', 'Donald', 'Sophie', 'José', 'Zoë', 'Chidi', 'Mei', 'Aarav', 'Ingrid', 'Søren', 'Amara', 'Yuki', 'Olusegun', 'Łucja', 'Mateo', 'Priya', 'Noa'];
-const LAST = ['Lovelace', 'Hopper', 'Turing', 'Johnson', 'Torvalds', 'Hamilton', 'Berners-Lee', 'Liskov', 'Ritchie', 'Allen', 'Thompson', 'Perlman', 'Dijkstra', 'Lamarr', 'Knuth', 'Wilson', 'García', 'Müller', 'Okafor', 'Chen', 'Sharma', 'Andersen', 'Kierkegaard', 'Nwosu', 'Tanaka', 'Adeyemi', 'Wiśniewska', 'Rossi', 'Iyer', 'Levi'];
+const FIRST = [
+  'Ada',
+  'Grace',
+  'Alan',
+  'Katherine',
+  'Linus',
+  'Margaret',
+  'Tim',
+  'Barbara',
+  'Dennis',
+  'Frances',
+  'Ken',
+  'Radia',
+  'Edsger',
+  'Hedy',
+  'Donald',
+  'Sophie',
+  'José',
+  'Zoë',
+  'Chidi',
+  'Mei',
+  'Aarav',
+  'Ingrid',
+  'Søren',
+  'Amara',
+  'Yuki',
+  'Olusegun',
+  'Łucja',
+  'Mateo',
+  'Priya',
+  'Noa',
+];
+const LAST = [
+  'Lovelace',
+  'Hopper',
+  'Turing',
+  'Johnson',
+  'Torvalds',
+  'Hamilton',
+  'Berners-Lee',
+  'Liskov',
+  'Ritchie',
+  'Allen',
+  'Thompson',
+  'Perlman',
+  'Dijkstra',
+  'Lamarr',
+  'Knuth',
+  'Wilson',
+  'García',
+  'Müller',
+  'Okafor',
+  'Chen',
+  'Sharma',
+  'Andersen',
+  'Kierkegaard',
+  'Nwosu',
+  'Tanaka',
+  'Adeyemi',
+  'Wiśniewska',
+  'Rossi',
+  'Iyer',
+  'Levi',
+];
 const DEPARTMENTS: Record<string, string[]> = {
   Engineering: ['Software Engineer', 'Senior Software Engineer', 'Staff Engineer', 'Engineering Manager', 'Site Reliability Engineer'],
   Research: ['Research Scientist', 'Data Scientist', 'Research Engineer', 'Lab Technician'],
@@ -36,7 +98,14 @@ function prng(seed: number) {
   };
 }
 
-const ascii = (s: string) => s.normalize('NFKD').replace(/\p{M}/gu, '').replace(/ł/g, 'l').replace(/Ł/g, 'L').replace(/ø/g, 'o').replace(/[^A-Za-z-]/g, '');
+const ascii = (s: string) =>
+  s
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .replace(/ł/g, 'l')
+    .replace(/Ł/g, 'L')
+    .replace(/ø/g, 'o')
+    .replace(/[^A-Za-z-]/g, '');
 
 /** A sample employee's work email (names folded to ASCII). */
 export function sampleEmail(first: string, last: string): string {
@@ -82,7 +151,11 @@ export function sampleDirectory(): DirectoryContact[] {
   }
   // The edge cases a first-rate widget must render: a very long name, right-to-left names, and
   // an email given twice in one directory.
-  Object.assign(people[10]!, { firstName: 'Maria-Magdalena Alexandra', lastName: 'von Hohenzollern-Sigmaringen de la Cruz', displayName: 'Maria-Magdalena Alexandra von Hohenzollern-Sigmaringen de la Cruz' });
+  Object.assign(people[10]!, {
+    firstName: 'Maria-Magdalena Alexandra',
+    lastName: 'von Hohenzollern-Sigmaringen de la Cruz',
+    displayName: 'Maria-Magdalena Alexandra von Hohenzollern-Sigmaringen de la Cruz',
+  });
   Object.assign(people[11]!, { firstName: 'ليلى', lastName: 'حداد', displayName: 'ليلى حداد', email: 'layla.haddad@example.com' });
   Object.assign(people[12]!, { firstName: 'נועה', lastName: 'כהן', displayName: 'נועה כהן', email: 'noa.cohen@example.com' });
   Object.assign(people[13]!, { email: people[14]!.email?.toUpperCase() ?? null });

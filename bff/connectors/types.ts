@@ -102,7 +102,6 @@ export interface Connector {
 /** Secrets resolved from the environment or the encrypted store; never logged or returned. */
 export type Credentials = Record<string, string>;
 
-
 export interface ConnectorSettings {
   /** The provider's API host from configuration (never from a request). */
   baseUrl: string;
@@ -129,14 +128,7 @@ export type ConnectorFactory = (settings: ConnectorSettings) => Connector;
  * - `bad_response`: the provider answered something we cannot read (which page)
  * - `config`: the deployment's configuration is wrong (operator's problem)
  */
-export type ProviderErrorKind =
-  | 'auth'
-  | 'permission'
-  | 'rate_limited'
-  | 'quota_exceeded'
-  | 'unavailable'
-  | 'bad_response'
-  | 'config';
+export type ProviderErrorKind = 'auth' | 'permission' | 'rate_limited' | 'quota_exceeded' | 'unavailable' | 'bad_response' | 'config';
 
 export class ProviderError extends Error {
   override readonly name = 'ProviderError';

@@ -19,11 +19,28 @@ const employee = (n: number): Record<string, unknown> => ({
 });
 
 const setup = (overrides: Partial<UnifiedFakeOptions> = {}, credentials: Record<string, string> = {}, omit?: OptionalField[]) =>
-  setupConnector(startUnifiedFake, createUnifiedConnector, { employees: [], ...CREDENTIALS, ...overrides }, { ...CREDENTIALS, ...credentials }, undefined, omit);
+  setupConnector(
+    startUnifiedFake,
+    createUnifiedConnector,
+    { employees: [], ...CREDENTIALS, ...overrides },
+    { ...CREDENTIALS, ...credentials },
+    undefined,
+    omit,
+  );
 
 describe('Unified.to HRIS connector', () => {
   it('asks with `fields` for only what it reads, less the fields turned off', async () => {
-    const ada = { id: 'emp_ada', name: 'Ada Lovelace', emails: [{ email: 'ada@acme.example', type: 'WORK' }], title: 'Chief Scientist', department: 'Research', locations: [{ name: 'London HQ' }], address: { city: 'Cambridge', address1: '12 St James Sq' }, manager_id: 'emp_boss', salary: 100 };
+    const ada = {
+      id: 'emp_ada',
+      name: 'Ada Lovelace',
+      emails: [{ email: 'ada@acme.example', type: 'WORK' }],
+      title: 'Chief Scientist',
+      department: 'Research',
+      locations: [{ name: 'London HQ' }],
+      address: { city: 'Cambridge', address1: '12 St James Sq' },
+      manager_id: 'emp_boss',
+      salary: 100,
+    };
     const asked = async (omit: OptionalField[]) => {
       const { fake, list } = await setup({ employees: [ada] }, {}, omit);
       const page = await list();
@@ -60,7 +77,13 @@ describe('Unified.to HRIS connector', () => {
       employment_type: 'FULL_TIME',
       image_url: 'https://cdn.example/ada.png',
     };
-    const employees = [ada, ...Array.from({ length: 246 }, (_, i) => employee(i)), { ...employee(900), employment_status: 'INACTIVE' }, { ...employee(901), terminated_at: '2021-03-31T00:00:00Z' }, { ...employee(902), terminated_at: '2999-01-01T00:00:00Z' }];
+    const employees = [
+      ada,
+      ...Array.from({ length: 246 }, (_, i) => employee(i)),
+      { ...employee(900), employment_status: 'INACTIVE' },
+      { ...employee(901), terminated_at: '2021-03-31T00:00:00Z' },
+      { ...employee(902), terminated_at: '2999-01-01T00:00:00Z' },
+    ];
     const { fake, connector } = await setup({ employees });
     const { contacts, pages } = await listAll(connector);
     expect(pages).toBe(3);
@@ -98,7 +121,9 @@ describe('Unified.to HRIS connector', () => {
   });
 
   it('falls back to the flat department, the address city, and a typeless email', async () => {
-    const { connector } = await setup({ employees: [{ id: 'x', emails: [{ email: 'x@acme.example' }], department: 'Ops', address: { city: 'Berlin' }, locations: [] }] });
+    const { connector } = await setup({
+      employees: [{ id: 'x', emails: [{ email: 'x@acme.example' }], department: 'Ops', address: { city: 'Berlin' }, locations: [] }],
+    });
     expect((await first(connector)).contacts[0]).toMatchObject({ email: 'x@acme.example', department: 'Ops', location: 'Berlin' });
   });
 
@@ -145,7 +170,15 @@ describe('Unified.to HRIS connector', () => {
 
   it('normalizes messy records', async () => {
     const employees = [
-      { id: 'x1', name: '  ', first_name: '', emails: [{ email: ' Grace.HOPPER@Acme.Example ', type: 'WORK' }, { email: '', type: 'HOME' }] },
+      {
+        id: 'x1',
+        name: '  ',
+        first_name: '',
+        emails: [
+          { email: ' Grace.HOPPER@Acme.Example ', type: 'WORK' },
+          { email: '', type: 'HOME' },
+        ],
+      },
       { id: 'x2', first_name: 'Linus', emails: null, groups: 'n/a', title: ' ' },
       { id: 3, emails: [{ email: 'n/a', type: 'WORK' }], image_url: '' },
       { name: 'No id' },
@@ -157,19 +190,36 @@ describe('Unified.to HRIS connector', () => {
       ['x2', 'Linus', null],
       ['3', '3', null],
     ]);
-    expect(contacts[1]).toMatchObject({ title: null, department: null, location: null, employmentType: null, managerId: null, personalEmail: null, avatarUrl: null, status: 'active' });
+    expect(contacts[1]).toMatchObject({
+      title: null,
+      department: null,
+      location: null,
+      employmentType: null,
+      managerId: null,
+      personalEmail: null,
+      avatarUrl: null,
+      status: 'active',
+    });
   });
 
   it('names a missing credential and knows the hosts of the three data regions', () => {
     expect(() => createUnifiedConnector({ baseUrl: UNIFIED_EU_API_URL, credentials: { apiKey: 'k' } })).toThrow(/"connectionId"/);
-    expect([UNIFIED_API_URL, UNIFIED_EU_API_URL, UNIFIED_AU_API_URL]).toEqual(['https://api.unified.to', 'https://api-eu.unified.to', 'https://api-au.unified.to']);
+    expect([UNIFIED_API_URL, UNIFIED_EU_API_URL, UNIFIED_AU_API_URL]).toEqual([
+      'https://api.unified.to',
+      'https://api-eu.unified.to',
+      'https://api-au.unified.to',
+    ]);
   });
 
   describe('incremental refresh', () => {
     const at = (n: number, updatedAt: string) => ({ ...employee(n), updated_at: updatedAt });
 
     it('lists only employees updated since the watermark through updated_gte, and names the next one', async () => {
-      const employees = [at(1, '2026-11-01T00:00:00Z'), ...Array.from({ length: 120 }, (_, i) => at(100 + i, '2026-11-24T11:00:00Z')), at(2, '2026-11-24T10:59:59Z')];
+      const employees = [
+        at(1, '2026-11-01T00:00:00Z'),
+        ...Array.from({ length: 120 }, (_, i) => at(100 + i, '2026-11-24T11:00:00Z')),
+        at(2, '2026-11-24T10:59:59Z'),
+      ];
       const { fake, connector } = await setup({ employees });
       const startedAt = new Date('2026-11-24T12:00:00Z');
       expect(await connector.changeWatermark!({ startedAt, signal: signal() })).toBe('2026-11-24T11:55:00.000Z');

@@ -47,7 +47,23 @@ const PAGE_SIZE = 100;
  * leaves Unified.to, and the fields behind a turned-off title, location or manager neither. The
  * personal email shares `emails` with the work email, so it still arrives and is dropped on arrival.
  */
-const FIELDS = ['id', 'first_name', 'last_name', 'name', 'emails', 'title', 'groups', 'department', 'locations', 'address', 'location', 'employment_type', 'manager_id', 'employment_status', 'terminated_at'];
+const FIELDS = [
+  'id',
+  'first_name',
+  'last_name',
+  'name',
+  'emails',
+  'title',
+  'groups',
+  'department',
+  'locations',
+  'address',
+  'location',
+  'employment_type',
+  'manager_id',
+  'employment_status',
+  'terminated_at',
+];
 const SOURCES: Partial<Record<OptionalField, string[]>> = { title: ['title'], location: ['locations', 'address', 'location'], managerId: ['manager_id'] };
 
 function read(e: Record<string, unknown>): RawContact {
@@ -87,7 +103,12 @@ export function createUnifiedConnector(settings: ConnectorSettings, options: Con
     pageSize: PAGE_SIZE,
     async fetch(offset, page, signal) {
       const url = new URL(endpoint);
-      url.search = new URLSearchParams({ limit: String(PAGE_SIZE), offset: String(offset), fields, ...(updatedGte ? { updated_gte: updatedGte.toISOString() } : {}) }).toString();
+      url.search = new URLSearchParams({
+        limit: String(PAGE_SIZE),
+        offset: String(offset),
+        fields,
+        ...(updatedGte ? { updated_gte: updatedGte.toISOString() } : {}),
+      }).toString();
       const body = await http.json<unknown>(url, { signal, page: pageLabel(page), headers: { Authorization: `Bearer ${apiKey}` } });
       if (!Array.isArray(body)) throw unreadable(PROVIDER, pageLabel(page), 'not a list of employees');
       return { contacts: toContacts(recordsOf(body), read), received: body.length, total: null };
@@ -104,7 +125,8 @@ export function createUnifiedConnector(settings: ConnectorSettings, options: Con
     // No total is given, so pages ahead are asked for speculatively until one comes back short.
     pages: (options) => offsetPages(listing, options),
     changeWatermark: async ({ startedAt }) => timeWatermark(startedAt),
-    listChanges: ({ since, startedAt, signal }) => changedPages(offsetPages(listingOf(readTimeWatermark(PROVIDER, since)), { signal, concurrency: 1 }), startedAt),
+    listChanges: ({ since, startedAt, signal }) =>
+      changedPages(offsetPages(listingOf(readTimeWatermark(PROVIDER, since)), { signal, concurrency: 1 }), startedAt),
   };
 }
 

@@ -130,7 +130,8 @@ function reportUrl(host: URL, tenant: string, report: string): string {
 
 export function createWorkdayConnector(settings: ConnectorSettings, options: ConnectorOptions = {}): Connector {
   const { tenant, clientId, clientSecret, refreshToken } = requireCredentials(PROVIDER, settings.credentials, WORKDAY_CREDENTIALS);
-  if (!blankToNull(settings.baseUrl)) throw new ProviderError('config', `${PROVIDER}: "baseUrl" must be your tenant's host, like ${WORKDAY_EXAMPLE_BASE_URL}; Workday has no default.`);
+  if (!blankToNull(settings.baseUrl))
+    throw new ProviderError('config', `${PROVIDER}: "baseUrl" must be your tenant's host, like ${WORKDAY_EXAMPLE_BASE_URL}; Workday has no default.`);
   const host = hostOf(settings.baseUrl, 'baseUrl');
   const api = `${host.origin}/ccx/api/v1/${encodeURIComponent(tenant)}`;
   const report = blankToNull(settings.credentials.report);
@@ -141,7 +142,9 @@ export function createWorkdayConnector(settings: ConnectorSettings, options: Con
 
   const client = connectorHttp(PROVIDER, settings, options);
   const tokens = createTokenCache((signal) =>
-    requestToken(client, PROVIDER, tokenUrl, { grant_type: 'refresh_token', refresh_token: refreshToken }, signal, undefined, { Authorization: basicAuth(clientId, clientSecret) }),
+    requestToken(client, PROVIDER, tokenUrl, { grant_type: 'refresh_token', refresh_token: refreshToken }, signal, undefined, {
+      Authorization: basicAuth(clientId, clientSecret),
+    }),
   );
   const get = (url: string, page: string, signal: AbortSignal) =>
     tokens.use(signal, (token) => client.json<unknown>(url, { signal, page, headers: { Authorization: `Bearer ${token.accessToken}` } }));

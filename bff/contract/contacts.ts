@@ -26,7 +26,13 @@ export const contactsQueryFields = z
     ...contactFilters.shape,
     cursor: z.string().max(100).optional(),
     // Random access for a virtualized list (jump to the last of 100,000 rows); keyset stays the default.
-    offset: z.coerce.number().int().min(0).max(10_000_000).optional().describe("Position of the page's first row, for jumps where no cursor leads; instead of `cursor`."),
+    offset: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(10_000_000)
+      .optional()
+      .describe("Position of the page's first row, for jumps where no cursor leads; instead of `cursor`."),
     limit: z.coerce.number().int().min(1).max(500).optional(),
   })
   .strict();
@@ -54,7 +60,7 @@ export const directoryContact = z
     title: z.string().nullable(),
     department: z.string().nullable(),
     location: z.string().nullable(),
-    employmentType: z.string().nullable().describe('Full-time, part-time, contractor… in the HR system\'s own words.'),
+    employmentType: z.string().nullable().describe("Full-time, part-time, contractor… in the HR system's own words."),
     managerId: z.string().nullable(),
     status: contactStatus,
     avatarUrl: z.string().nullable(),

@@ -97,7 +97,10 @@ export const memberEventData = answer(
       membership: z.enum(['member', 'invited']),
       role: z.string().describe('`member.role_changed`: the new role; `member.left_hr`: the role held.'),
       previousRole: z.string().nullable().describe('`member.role_changed` only.'),
-      reason: z.enum(['terminated', 'deleted', 'out_of_scope']).nullable().describe('`member.left_hr` only: the HR record was terminated, deleted, or left the rule\'s scope.'),
+      reason: z
+        .enum(['terminated', 'deleted', 'out_of_scope'])
+        .nullable()
+        .describe("`member.left_hr` only: the HR record was terminated, deleted, or left the rule's scope."),
     })
     .strict(),
   '`member.left_hr` and `member.role_changed`: a person of the target, as a sync rule found them in HR',
@@ -113,7 +116,10 @@ export type Event = z.infer<typeof event>;
 
 export const eventListQuery = z
   .object({
-    after: z.string().regex(/^evt_[A-Za-z0-9_-]{10,40}$/, 'must be an event id').optional(),
+    after: z
+      .string()
+      .regex(/^evt_[A-Za-z0-9_-]{10,40}$/, 'must be an event id')
+      .optional(),
     limit: z.coerce.number().int().min(1).max(500).optional(),
   })
   .strict();

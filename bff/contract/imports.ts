@@ -34,7 +34,11 @@ export const importRequest = request(
           body: z.string().trim().min(1).max(5000),
         })
         .strict(),
-      locale: inviteLocale.optional().describe('The language of the invite mail (its fixed texts: button, role, expiry, footer) and of its reminders; `en` when left out. The widget sends its own.'),
+      locale: inviteLocale
+        .optional()
+        .describe(
+          'The language of the invite mail (its fixed texts: button, role, expiry, footer) and of its reminders; `en` when left out. The widget sends its own.',
+        ),
     })
     .strict()
     .refine((r) => !r.roles || Object.keys(r.roles).length <= 100_000, { message: 'too many roles', path: ['roles'] }),

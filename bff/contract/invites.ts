@@ -39,7 +39,11 @@ export const inviteSummary = answer(
 );
 export type InviteSummary = z.infer<typeof inviteSummary>;
 
-export const inviteList = answer('InviteList', z.object({ items: z.array(inviteSummary), nextCursor: z.string().nullable() }).strict(), 'One page, newest first');
+export const inviteList = answer(
+  'InviteList',
+  z.object({ items: z.array(inviteSummary), nextCursor: z.string().nullable() }).strict(),
+  'One page, newest first',
+);
 export type InviteList = z.infer<typeof inviteList>;
 
 export const acceptedInvite = answer(
@@ -49,7 +53,7 @@ export const acceptedInvite = answer(
       target: z.object({ type: targetType, id: z.string(), name: z.string() }).strict(),
       email: z.string(),
       role: z.string(),
-      roleLabel: z.string().describe("The role as the target names it (`role` is its id); the id when the target no longer offers the role."),
+      roleLabel: z.string().describe('The role as the target names it (`role` is its id); the id when the target no longer offers the role.'),
     })
     .strict(),
   'Now a member',
@@ -62,7 +66,10 @@ export const inviteLookup = answer(
   z
     .object({
       target: z.object({ type: targetType, name: z.string() }).strict(),
-      role: z.object({ id: z.string(), label: z.string() }).strict().describe("The role the invitee gets; `label` as the target names it, the id when the target no longer offers the role."),
+      role: z
+        .object({ id: z.string(), label: z.string() })
+        .strict()
+        .describe('The role the invitee gets; `label` as the target names it, the id when the target no longer offers the role.'),
       inviterName: z.string().nullable().describe('Who sent the invitation; null for an invite no admin sent.'),
       status: inviteStatus,
       expiresAt: timestamp,

@@ -5,7 +5,14 @@ import { answer, request } from './registry.js';
 /** `POST /providers/:provider/oauth`: the host page's origin, where the popup reports back. */
 export const oauthStartRequest = request(
   'OAuthStartRequest',
-  z.object({ origin: z.string().max(200).regex(/^https?:\/\/[^/]+$/, 'must be an origin like https://app.example.com') }).strict(),
+  z
+    .object({
+      origin: z
+        .string()
+        .max(200)
+        .regex(/^https?:\/\/[^/]+$/, 'must be an origin like https://app.example.com'),
+    })
+    .strict(),
 );
 
 export const oauthStart = answer(
@@ -13,7 +20,7 @@ export const oauthStart = answer(
   z
     .object({
       authorizeUrl: z.string().describe('Open this in the popup.'),
-      callbackOrigin: z.string().describe('The origin the popup\'s message comes from (the BFF\'s public origin); accept no other.'),
+      callbackOrigin: z.string().describe("The origin the popup's message comes from (the BFF's public origin); accept no other."),
     })
     .strict(),
   'Where to send the popup, and the origin its answer will come from',

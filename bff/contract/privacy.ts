@@ -94,9 +94,22 @@ export const privacyExport = answer(
           .strict(),
       ),
       memberships: z.array(z.object({ target: ref, email: z.string(), name: z.string().nullable(), role: z.string(), createdAt: timestamp }).strict()),
-      mail: z.array(z.object({ id: z.string(), inviteId: z.string(), status: z.string(), subject: z.string().nullable(), createdAt: timestamp, sentAt: timestamp.nullable() }).strict()),
+      mail: z.array(
+        z
+          .object({
+            id: z.string(),
+            inviteId: z.string(),
+            status: z.string(),
+            subject: z.string().nullable(),
+            createdAt: timestamp,
+            sentAt: timestamp.nullable(),
+          })
+          .strict(),
+      ),
       events: z.array(z.object({ id: z.string(), type: z.string(), createdAt: timestamp }).strict()),
-      importsSent: z.array(z.object({ id: z.string(), target: ref, inviterName: z.string(), inviterEmail: z.string(), invited: count, createdAt: timestamp }).strict()),
+      importsSent: z.array(
+        z.object({ id: z.string(), target: ref, inviterName: z.string(), inviterEmail: z.string(), invited: count, createdAt: timestamp }).strict(),
+      ),
       syncUpdates: z
         .array(
           z
@@ -122,7 +135,16 @@ export const privacyExport = answer(
         )
         .describe('What sync rules found about the person for an admin to act on (Updates), waiting, done or dismissed'),
       syncLinks: z
-        .array(z.object({ ruleId: z.string(), target: ref, contactId: z.string(), facts: z.string().nullable().describe('The HR fields role rules read, as the last run saw them') }).strict())
+        .array(
+          z
+            .object({
+              ruleId: z.string(),
+              target: ref,
+              contactId: z.string(),
+              facts: z.string().nullable().describe('The HR fields role rules read, as the last run saw them'),
+            })
+            .strict(),
+        )
         .describe("Sync rules' links from the person's membership or invite to their HR record"),
     })
     .strict(),

@@ -45,11 +45,15 @@ export const providerInfo = answer(
       fields: z
         .array(credentialField)
         .optional()
-        .describe('Present only for providers each organization connects itself (the providers file leaves their credentials out): what the connect form asks. Absent when the deployment configures it.'),
+        .describe(
+          'Present only for providers each organization connects itself (the providers file leaves their credentials out): what the connect form asks. Absent when the deployment configures it.',
+        ),
       oauth: z.boolean().optional().describe('True when the organization connects by signing in to the provider (OAuth popup) instead of a form.'),
       directory: directorySummary
         .optional()
-        .describe('The directory cached for this provider, when one is: the widget lists a fresh one at once, without first asking for its refresh state. Absent when nothing is cached yet.'),
+        .describe(
+          'The directory cached for this provider, when one is: the widget lists a fresh one at once, without first asking for its refresh state. Absent when nothing is cached yet.',
+        ),
     })
     .strict(),
 );
@@ -71,13 +75,12 @@ export const refreshStatus = answer(
       fetched: count,
       total: count.nullable(),
       syncedAt: timestamp.nullable().describe('When the directory now served was fetched; null before the first refresh ended.'),
-      stale: z.boolean().describe('True when the directory served is older than the provider\'s cache lifetime, or missing.'),
+      stale: z.boolean().describe("True when the directory served is older than the provider's cache lifetime, or missing."),
       error: z.object({ code: z.string(), message: z.string() }).strict().optional(),
     })
     .strict(),
 );
 export type RefreshStatus = z.infer<typeof refreshStatus>;
-
 
 /**
  * Body of `POST /providers/:provider/refresh`, which may also come without one. A fresh directory

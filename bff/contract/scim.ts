@@ -15,14 +15,16 @@ export const SCIM_LIST_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:ListRespo
 export const SCIM_ERROR_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:Error';
 
 /** Where the host's backend names the organization whose token it manages. */
-export const scimTokenParams = z.object({ id: externalId.describe("The organization's id: a target's `organizationId`, or an organization target's id") }).strict();
+export const scimTokenParams = z
+  .object({ id: externalId.describe("The organization's id: a target's `organizationId`, or an organization target's id") })
+  .strict();
 
 export const scimToken = answer(
   'ScimToken',
   z
     .object({
       token: z.string().describe("The bearer token to paste into the identity provider's provisioning settings. Shown this once: only a digest is stored."),
-      baseUrl: z.string().describe("The SCIM base URL (Okta's \"SCIM connector base URL\", Entra's \"Tenant URL\")."),
+      baseUrl: z.string().describe('The SCIM base URL (Okta\'s "SCIM connector base URL", Entra\'s "Tenant URL").'),
       createdAt: timestamp,
     })
     .strict(),
@@ -31,10 +33,16 @@ export const scimToken = answer(
 export type ScimToken = z.infer<typeof scimToken>;
 
 /** Printable text without control characters; empty allowed (Okta sends `"middleName": ""`). */
-const scimText = (max: number) => z.string().max(max).refine((s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s), 'must not contain control characters');
+const scimText = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s), 'must not contain control characters');
 
 /** A SCIM boolean; Microsoft Entra sends some as the strings "True" and "False". */
-const scimBoolean = z.union([z.boolean(), z.enum(['True', 'False', 'true', 'false'])]).transform((v) => (typeof v === 'boolean' ? v : v.toLowerCase() === 'true'));
+const scimBoolean = z
+  .union([z.boolean(), z.enum(['True', 'False', 'true', 'false'])])
+  .transform((v) => (typeof v === 'boolean' ? v : v.toLowerCase() === 'true'));
 
 const TEXT = 256;
 /** Multi-valued attributes (emails, phone numbers, addresses) a person has. */
@@ -65,7 +73,9 @@ const enterpriseUser = z.looseObject({
   division: scimText(TEXT).nullish(),
   department: scimText(TEXT).nullish(),
   // Entra sends the manager's id as a string; the RFC's shape is `{ value, $ref, displayName }`.
-  manager: z.union([scimText(TEXT), z.looseObject({ value: scimText(TEXT).nullish(), $ref: scimText(1024).nullish(), displayName: scimText(TEXT).nullish() })]).nullish(),
+  manager: z
+    .union([scimText(TEXT), z.looseObject({ value: scimText(TEXT).nullish(), $ref: scimText(1024).nullish(), displayName: scimText(TEXT).nullish() })])
+    .nullish(),
 });
 
 /**
@@ -97,7 +107,10 @@ export const scimUser = request(
         honorificSuffix: scimText(64).nullish(),
       })
       .nullish(),
-    emails: z.array(multiValued.extend({ value: scimText(254).nullish() })).max(MAX_VALUES).nullish(),
+    emails: z
+      .array(multiValued.extend({ value: scimText(254).nullish() }))
+      .max(MAX_VALUES)
+      .nullish(),
     phoneNumbers: z.array(multiValued).max(MAX_VALUES).nullish(),
     addresses: z.array(address).max(MAX_VALUES).nullish(),
     [SCIM_ENTERPRISE_SCHEMA]: enterpriseUser.nullish(),
@@ -173,7 +186,9 @@ export const scimError = answer(
     .object({
       schemas: z.array(z.literal(SCIM_ERROR_SCHEMA)),
       status: z.string().describe('The HTTP status, as a string (RFC 7644 §3.12)'),
-      scimType: z.enum(['invalidFilter', 'tooMany', 'uniqueness', 'mutability', 'invalidSyntax', 'invalidPath', 'noTarget', 'invalidValue', 'invalidVers', 'sensitive']).optional(),
+      scimType: z
+        .enum(['invalidFilter', 'tooMany', 'uniqueness', 'mutability', 'invalidSyntax', 'invalidPath', 'noTarget', 'invalidValue', 'invalidVers', 'sensitive'])
+        .optional(),
       detail: z.string(),
     })
     .strict(),
@@ -183,7 +198,10 @@ export type ScimErrorBody = z.infer<typeof scimError>;
 
 export const scimListQuery = z
   .object({
-    filter: z.string().optional().describe('`userName eq "…"`, `externalId eq "…"`, `emails.value eq "…"` (or `emails[type eq "work"].value eq "…"`), joined with `and`'),
+    filter: z
+      .string()
+      .optional()
+      .describe('`userName eq "…"`, `externalId eq "…"`, `emails.value eq "…"` (or `emails[type eq "work"].value eq "…"`), joined with `and`'),
     startIndex: z.string().optional().describe('1-based'),
     count: z.string().optional().describe('At most 100'),
     attributes: z.string().optional().describe('Accepted; every attribute is returned'),
@@ -194,14 +212,34 @@ export const scimListQuery = z
 export const scimUserParams = z.object({ id: z.string() }).strict();
 
 /** The discovery documents (RFC 7644 §4): fixed, described loosely. */
-export const scimServiceProviderConfig = answer('ScimServiceProviderConfig', z.looseObject({ schemas: z.array(z.string()), patch: z.object({ supported: z.boolean() }) }), 'What this SCIM endpoint supports');
+export const scimServiceProviderConfig = answer(
+  'ScimServiceProviderConfig',
+  z.looseObject({ schemas: z.array(z.string()), patch: z.object({ supported: z.boolean() }) }),
+  'What this SCIM endpoint supports',
+);
 export const scimDiscoveryList = answer(
   'ScimDiscoveryList',
-  z.object({ schemas: z.array(z.literal(SCIM_LIST_SCHEMA)), totalResults: z.number().int(), startIndex: z.number().int(), itemsPerPage: z.number().int(), Resources: z.array(z.looseObject({ id: z.string() })) }).strict(),
+  z
+    .object({
+      schemas: z.array(z.literal(SCIM_LIST_SCHEMA)),
+      totalResults: z.number().int(),
+      startIndex: z.number().int(),
+      itemsPerPage: z.number().int(),
+      Resources: z.array(z.looseObject({ id: z.string() })),
+    })
+    .strict(),
   'Schemas or resource types (RFC 7644 §4)',
 );
 export const scimEmptyList = answer(
   'ScimEmptyList',
-  z.object({ schemas: z.array(z.literal(SCIM_LIST_SCHEMA)), totalResults: z.literal(0), startIndex: z.number().int(), itemsPerPage: z.literal(0), Resources: z.array(z.never()) }).strict(),
+  z
+    .object({
+      schemas: z.array(z.literal(SCIM_LIST_SCHEMA)),
+      totalResults: z.literal(0),
+      startIndex: z.number().int(),
+      itemsPerPage: z.literal(0),
+      Resources: z.array(z.never()),
+    })
+    .strict(),
   'No Groups: hr-import keeps users only',
 );

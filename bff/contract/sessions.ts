@@ -15,5 +15,9 @@ export const sessionRequest = request(
 );
 export type SessionRequest = z.input<typeof sessionRequest>;
 
-export const sessionToken = answer('SessionToken', z.object({ token: z.string(), expiresAt: timestamp }).strict(), 'Hand the token to the page; it expires at `expiresAt`');
+export const sessionToken = answer(
+  'SessionToken',
+  z.object({ token: z.string(), expiresAt: timestamp }).strict(),
+  'Hand the token to the page; it expires at `expiresAt`',
+);
 export type SessionToken = z.infer<typeof sessionToken>;

@@ -66,11 +66,15 @@ export const syncRuleInput = request(
       roleRules: z.array(roleRule).max(50).default([]),
       defaultRole: roleId,
       message: z.object({ subject: text(200), body: z.string().trim().min(1).max(5000) }).strict(),
-      locale: inviteLocale.optional().describe("The language of the invite mail the rule's runs and approvals send; `en` when left out. The widget sends its own."),
+      locale: inviteLocale
+        .optional()
+        .describe("The language of the invite mail the rule's runs and approvals send; `en` when left out. The widget sends its own."),
       joiners: z.enum(JOINER_MODES).describe('`review`: joiners wait in Updates; `auto`: each run invites them within the seat limit.'),
       leavers: z
         .enum(LEAVER_MODES)
-        .describe('`review`: leavers wait in Updates; `report`: each run tells the host (`member.left_hr`) and revokes their pending invites, unless the safeguard holds the run.'),
+        .describe(
+          '`review`: leavers wait in Updates; `report`: each run tells the host (`member.left_hr`) and revokes their pending invites, unless the safeguard holds the run.',
+        ),
       intervalHours: z.number().int().min(1).max(168).default(24).describe('Hours between scheduled runs: 1 (hourly) to 168 (weekly).'),
       leaverThresholdPercent: z
         .number()
@@ -126,7 +130,10 @@ export const syncRule = answer(
       target: z.object({ type: targetType, id: z.string() }).strict(),
       provider: z.string(),
       scope: syncScope,
-      reportsToName: z.string().nullable().describe("`scope.reportsTo`'s manager as the directory names them; null without one, or when the directory no longer holds them."),
+      reportsToName: z
+        .string()
+        .nullable()
+        .describe("`scope.reportsTo`'s manager as the directory names them; null without one, or when the directory no longer holds them."),
       roleRules: z.array(roleRule),
       defaultRole: z.string(),
       message: z.object({ subject: z.string(), body: z.string() }).strict(),
@@ -228,7 +235,9 @@ export const syncUpdateResult = answer(
       invited: count.describe('Joiners invited.'),
       revoked: count.describe("Leavers' pending invites revoked."),
       roleChanges: count,
-      skipped: z.array(z.object({ id: z.string(), reason: z.string() }).strict()).describe('Updates left as they were and why (`seat_limit`, `not_open`, `mail_limit`…).'),
+      skipped: z
+        .array(z.object({ id: z.string(), reason: z.string() }).strict())
+        .describe('Updates left as they were and why (`seat_limit`, `not_open`, `mail_limit`…).'),
       seats,
     })
     .strict(),

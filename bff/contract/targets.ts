@@ -16,7 +16,9 @@ export const targetUpsert = request(
       defaultRole: roleId.optional(),
       reminderDaysBeforeExpiry: reminderDays
         .nullish()
-        .describe("Days before an invite expires that its invitee gets one reminder mail; 0: no reminders; null: the deployment's default (2 unless configured). Left out: unchanged."),
+        .describe(
+          "Days before an invite expires that its invitee gets one reminder mail; 0: no reminders; null: the deployment's default (2 unless configured). Left out: unchanged.",
+        ),
     })
     .strict()
     .refine((t) => !t.roles || !t.defaultRole || t.roles.some((r) => r.id === t.defaultRole), {
@@ -30,9 +32,7 @@ export const memberSync = request(
   'MemberSync',
   z
     .object({
-      members: z
-        .array(z.object({ id: externalId, email: emailAddress, name: text(200).nullish(), role: roleId.optional() }).strict())
-        .max(100_000),
+      members: z.array(z.object({ id: externalId, email: emailAddress, name: text(200).nullish(), role: roleId.optional() }).strict()).max(100_000),
     })
     .strict(),
 );

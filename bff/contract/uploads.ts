@@ -6,7 +6,19 @@ import { providerParams } from './providers.js';
 import { answer, request } from './registry.js';
 
 /** Contact fields a CSV column can be mapped to (bff/connectors/csv.ts CSV_FIELDS). */
-export const CSV_CONTACT_FIELDS = ['email', 'firstName', 'lastName', 'displayName', 'title', 'department', 'location', 'employmentType', 'manager', 'status', 'id'] as const;
+export const CSV_CONTACT_FIELDS = [
+  'email',
+  'firstName',
+  'lastName',
+  'displayName',
+  'title',
+  'department',
+  'location',
+  'employmentType',
+  'manager',
+  'status',
+  'id',
+] as const;
 export type CsvContactField = (typeof CSV_CONTACT_FIELDS)[number];
 
 const columnName = z.string().min(1).max(300);
@@ -53,7 +65,7 @@ export const csvCounts = answer(
       rows: count.describe('Data rows in the file.'),
       contacts: count.describe('Contacts they make (rows repeating an id or email are one contact).'),
       withoutEmail: count.describe('Rows without a usable email: listed, but cannot be invited.'),
-      duplicates: count.describe('Rows repeating an earlier row\'s email or id.'),
+      duplicates: count.describe("Rows repeating an earlier row's email or id."),
       ragged: count.describe('Rows with more or fewer cells than the header.'),
     })
     .strict(),

@@ -61,12 +61,21 @@ afterEach(async () => {
 });
 
 async function importPeople(ids: string[]) {
-  const res = await h.request('POST', '/api/imports', { token: session, body: { provider: 'sample', selection: { ids }, role: 'user', message: { subject: 'Join', body: 'Hi' } }, headers: { 'Idempotency-Key': `isolation-${++keys}` } });
+  const res = await h.request('POST', '/api/imports', {
+    token: session,
+    body: { provider: 'sample', selection: { ids }, role: 'user', message: { subject: 'Join', body: 'Hi' } },
+    headers: { 'Idempotency-Key': `isolation-${++keys}` },
+  });
   expect(res.status).toBe(201);
 }
 
 const rowOf = async (email: string) =>
-  h.db.kysely.selectFrom('outbox').innerJoin('invites', 'invites.id', 'outbox.invite_id').select(['outbox.status', 'outbox.last_error', 'outbox.attempts']).where('invites.email_normalized', '=', email.toLowerCase()).executeTakeFirstOrThrow();
+  h.db.kysely
+    .selectFrom('outbox')
+    .innerJoin('invites', 'invites.id', 'outbox.invite_id')
+    .select(['outbox.status', 'outbox.last_error', 'outbox.attempts'])
+    .where('invites.email_normalized', '=', email.toLowerCase())
+    .executeTakeFirstOrThrow();
 
 describe('mail isolation', () => {
   it('a hung SMTP transaction times out on its own, and mail queued meanwhile goes out at once', async () => {
@@ -100,13 +109,20 @@ describe('mail isolation', () => {
     expect(received).not.toContain(stuck.email!.toLowerCase());
   }, 15_000);
 
-  it('a failure that is not SMTP\'s is logged and stored with its class, code and message, never an address', async () => {
+  it("a failure that is not SMTP's is logged and stored with its class, code and message, never an address", async () => {
     await importPeople([people[0]!.id]);
     const dir = mkdtempSync(join(tmpdir(), 'hr-import-outbox-log-'));
     // The outbox folder's place is taken by a file: every write fails with ENOTDIR.
     writeFileSync(join(dir, 'outbox'), '');
     try {
-      const worker = createOutboxWorker({ db: h.db.kysely, dialect: h.db.dialect, transport: fileTransport(join(dir, 'outbox')), from: 'hr-import <no-reply@hr.example>', now: () => h.clock.now, logger: jsonLogger((line) => logged.push(line)) });
+      const worker = createOutboxWorker({
+        db: h.db.kysely,
+        dialect: h.db.dialect,
+        transport: fileTransport(join(dir, 'outbox')),
+        from: 'hr-import <no-reply@hr.example>',
+        now: () => h.clock.now,
+        logger: jsonLogger((line) => logged.push(line)),
+      });
       expect(await worker.runOnce()).toEqual({ sent: 0, failed: 1 });
       const failure = logged.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === 'outbox send failed')!;
       expect(failure).toMatchObject({ error: 'Error', code: 'EEXIST' });

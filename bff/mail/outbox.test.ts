@@ -181,7 +181,9 @@ describe('outbox worker over SMTP', () => {
       expect(((await accepted.json()) as { email: string }).email.toLowerCase()).toBe(person.email!.toLowerCase());
     }
 
-    expect(rows.map((r) => [r.status, r.payload, r.attempts, r.last_error, r.sent_at])).toEqual(rows.map(() => ['sent', null, 1, null, h.clock.now.toISOString()]));
+    expect(rows.map((r) => [r.status, r.payload, r.attempts, r.last_error, r.sent_at])).toEqual(
+      rows.map(() => ['sent', null, 1, null, h.clock.now.toISOString()]),
+    );
     expect((await invites()).map((i) => i.delivery)).toEqual(['sent', 'sent', 'sent']);
     // Nothing is due any more.
     expect(await worker().runOnce()).toEqual({ sent: 0, failed: 0 });
@@ -232,12 +234,12 @@ describe('outbox worker over SMTP', () => {
     await importPeople(people);
 
     expect(await worker().runOnce()).toEqual({ sent: 2, failed: 1 });
-    const failed = (await h.db.kysely
+    const failed = await h.db.kysely
       .selectFrom('outbox')
       .innerJoin('invites', 'invites.id', 'outbox.invite_id')
       .select(['outbox.status', 'outbox.attempts', 'outbox.payload', 'outbox.last_error'])
       .where('invites.email_normalized', '=', unknown)
-      .executeTakeFirstOrThrow());
+      .executeTakeFirstOrThrow();
     expect(failed).toMatchObject({ status: 'failed', attempts: 1, payload: null });
     expect(failed.last_error).toMatch(/^550 at RCPT TO: .*mailbox unknown/);
     expect(failed.last_error).not.toContain('@');
@@ -248,7 +250,12 @@ describe('outbox worker over SMTP', () => {
     // Never tried again.
     advance(2 * 3_600_000);
     expect(await worker().runOnce()).toEqual({ sent: 0, failed: 0 });
-    expect(received.map(to).sort()).toEqual(people.slice(1).map((p) => p.email!.toLowerCase()).sort());
+    expect(received.map(to).sort()).toEqual(
+      people
+        .slice(1)
+        .map((p) => p.email!.toLowerCase())
+        .sort(),
+    );
   });
 
   it('gives up after maxAttempts transient failures', async () => {
@@ -269,8 +276,16 @@ describe('outbox worker over SMTP', () => {
     const [crashed, holding] = await outboxRows();
     const now = h.clock.now.getTime();
     // As a worker leaves them: claimed (attempt 1), the process gone before it recorded anything.
-    await h.db.kysely.updateTable('outbox').set({ status: 'sending', attempts: 1, next_attempt_at: new Date(now - 1).toISOString() }).where('id', '=', crashed!.id).execute();
-    await h.db.kysely.updateTable('outbox').set({ status: 'sending', attempts: 1, next_attempt_at: new Date(now + 60_000).toISOString() }).where('id', '=', holding!.id).execute();
+    await h.db.kysely
+      .updateTable('outbox')
+      .set({ status: 'sending', attempts: 1, next_attempt_at: new Date(now - 1).toISOString() })
+      .where('id', '=', crashed!.id)
+      .execute();
+    await h.db.kysely
+      .updateTable('outbox')
+      .set({ status: 'sending', attempts: 1, next_attempt_at: new Date(now + 60_000).toISOString() })
+      .where('id', '=', holding!.id)
+      .execute();
 
     expect(await worker().runOnce()).toEqual({ sent: 2, failed: 0 });
     const after = new Map((await outboxRows()).map((r) => [r.id, r]));
@@ -374,7 +389,15 @@ describe('two workers on one database', () => {
         return sent;
       };
       const w1 = worker({ batchSize: 3 }, a);
-      const w2 = createOutboxWorker({ db: second.kysely, dialect: second.dialect, transport: smtpTransport(smtpUrl), from: 'x <no-reply@hr.example>', now: () => a.clock.now, logger: silentLogger, batchSize: 3 });
+      const w2 = createOutboxWorker({
+        db: second.kysely,
+        dialect: second.dialect,
+        transport: smtpTransport(smtpUrl),
+        from: 'x <no-reply@hr.example>',
+        now: () => a.clock.now,
+        logger: silentLogger,
+        batchSize: 3,
+      });
       const [s1, s2] = await Promise.all([drain(w1), drain(w2)]);
 
       expect(s1 + s2).toBe(16);
@@ -414,12 +437,23 @@ describe('file transport', () => {
       status: 'active',
       avatarUrl: null,
     };
-    const connector = () => ({ listContacts: async () => ({ contacts: [hostile, { ...hostile, id: 'x-2', firstName: 'Ann', displayName: 'Ann Doe', email: 'ann@example.com' }], nextCursor: null }) });
-    const fh = await createHarness({ providers: [sampleProvider(), staticProvider('hostile', 'csv', 'Hostile', connector, { baseUrl: 'builtin:', credentials: {} })] });
+    const connector = () => ({
+      listContacts: async () => ({
+        contacts: [hostile, { ...hostile, id: 'x-2', firstName: 'Ann', displayName: 'Ann Doe', email: 'ann@example.com' }],
+        nextCursor: null,
+      }),
+    });
+    const fh = await createHarness({
+      providers: [sampleProvider(), staticProvider('hostile', 'csv', 'Hostile', connector, { baseUrl: 'builtin:', credentials: {} })],
+    });
     try {
       await fh.target('lab', 'l-1', 5);
       const token = await fh.session({ type: 'lab', id: 'l-1' });
-      const res = await fh.request('POST', '/api/imports', { token, body: { provider: 'hostile', selection: { ids: ['x-1', 'x-2'] }, role: 'user', message }, headers: { 'Idempotency-Key': 'eml-import-1' } });
+      const res = await fh.request('POST', '/api/imports', {
+        token,
+        body: { provider: 'hostile', selection: { ids: ['x-1', 'x-2'] }, role: 'user', message },
+        headers: { 'Idempotency-Key': 'eml-import-1' },
+      });
       expect(((await res.json()) as ImportResult).invited).toBe(2);
 
       expect(await worker({ transport: fileTransport(dir) }, fh).runOnce()).toEqual({ sent: 2, failed: 0 });
@@ -446,7 +480,15 @@ describe('file transport', () => {
 
   it('overwrites rather than duplicates a message written twice, leaving no temp files', async () => {
     const t = fileTransport(join(dir, 'outbox'));
-    const m = { messageId: '<msg_abc@hr-import>', from: 'a@hr.example', to: 'b@example.com', toName: null, subject: 'One', text: 'first', html: '<p>first</p>' };
+    const m = {
+      messageId: '<msg_abc@hr-import>',
+      from: 'a@hr.example',
+      to: 'b@example.com',
+      toName: null,
+      subject: 'One',
+      text: 'first',
+      html: '<p>first</p>',
+    };
     await t.send(m);
     await t.send({ ...m, text: 'second' });
     expect(readdirSync(join(dir, 'outbox'))).toEqual(['msg_abc.eml']);

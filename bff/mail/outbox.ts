@@ -106,7 +106,7 @@ function isPermanent(err: unknown): boolean {
  */
 function describe(err: unknown): string {
   const e = err instanceof MailSendError ? err : null;
-  const head = e ? [e.responseCode ?? e.code, e.command && `at ${e.command}`].filter(Boolean).join(' ') : errorFields(err).code ?? errorFields(err).error;
+  const head = e ? [e.responseCode ?? e.code, e.command && `at ${e.command}`].filter(Boolean).join(' ') : (errorFields(err).code ?? errorFields(err).error);
   return `${head}: ${redact(err instanceof Error ? err.message : String(err))}`.slice(0, 200);
 }
 
@@ -130,7 +130,9 @@ function readPayload(payload: string | null): OutboxPayload | null {
   if (!payload) return null;
   try {
     const p = JSON.parse(payload) as Partial<OutboxPayload> | null;
-    return p && typeof p.to === 'string' && typeof p.subject === 'string' && typeof p.text === 'string' && typeof p.html === 'string' ? (p as OutboxPayload) : null;
+    return p && typeof p.to === 'string' && typeof p.subject === 'string' && typeof p.text === 'string' && typeof p.html === 'string'
+      ? (p as OutboxPayload)
+      : null;
   } catch {
     return null;
   }
@@ -207,7 +209,13 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
    */
   async function settle(row: Claimed, values: { status: string; next_attempt_at?: string; payload?: null; last_error: string | null; sent_at?: string }) {
     await writeTransaction(db, async (trx) => {
-      const settled = await trx.updateTable('outbox').set(values).where('id', '=', row.id).where('status', '=', 'sending').where('attempts', '=', row.attempts).executeTakeFirst();
+      const settled = await trx
+        .updateTable('outbox')
+        .set(values)
+        .where('id', '=', row.id)
+        .where('status', '=', 'sending')
+        .where('attempts', '=', row.attempts)
+        .executeTakeFirst();
       if (values.status === 'failed' && Number(settled.numUpdatedRows) === 1) await announce(trx, row, 'invite.delivery_failed', values.last_error);
     });
   }
@@ -224,7 +232,11 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     const invites = await db
       .selectFrom('invites')
       .select(['id', 'status', 'expires_at'])
-      .where('id', 'in', rows.map((r) => r.invite_id))
+      .where(
+        'id',
+        'in',
+        rows.map((r) => r.invite_id),
+      )
       .execute();
     const nowIso = now().toISOString();
     const dead = new Map<string, string>();
@@ -248,7 +260,16 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       return 'failed';
     }
     try {
-      await transport.send({ messageId: messageIdFor(row.id), from, to: p.to, toName: p.toName, replyTo: p.replyTo, subject: p.subject, text: p.text, html: p.html });
+      await transport.send({
+        messageId: messageIdFor(row.id),
+        from,
+        to: p.to,
+        toName: p.toName,
+        replyTo: p.replyTo,
+        subject: p.subject,
+        text: p.text,
+        html: p.html,
+      });
     } catch (err) {
       const final = isPermanent(err) || row.attempts >= maxAttempts;
       const e = err instanceof MailSendError ? err : null;
@@ -312,12 +333,14 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     if (!rows.length) return false;
     const dead = await deadInvites(rows);
     for (const row of rows) {
-      const send: Promise<void> = deliver(row, dead).then(
-        // Failures are logged where they happen (deliver); a cancelled mail is worth a line too.
-        (outcome) => (outcome === 'cancelled' ? logger.info('outbox mail cancelled', { id: row.id }) : undefined),
-        // A row whose outcome could not be recorded stays `sending` until its lease runs out.
-        (err: unknown) => logger.error('outbox could not record an outcome', { id: row.id, ...errorFields(err) }),
-      ).finally(() => sending.delete(send));
+      const send: Promise<void> = deliver(row, dead)
+        .then(
+          // Failures are logged where they happen (deliver); a cancelled mail is worth a line too.
+          (outcome) => (outcome === 'cancelled' ? logger.info('outbox mail cancelled', { id: row.id }) : undefined),
+          // A row whose outcome could not be recorded stays `sending` until its lease runs out.
+          (err: unknown) => logger.error('outbox could not record an outcome', { id: row.id, ...errorFields(err) }),
+        )
+        .finally(() => sending.delete(send));
       sending.add(send);
     }
     return rows.length === free;

@@ -18,7 +18,12 @@ describe('the audit trail', () => {
   it('records every import, resend, revoke and accept with who, when, which target and how many: ids only', async () => {
     const res = await h.request('POST', '/api/imports', {
       token,
-      body: { provider: 'sample', selection: { ids: active.slice(0, 3).map((p) => p.id) }, role: 'user', message: { subject: 'Join', body: 'Hi {{firstName}}' } },
+      body: {
+        provider: 'sample',
+        selection: { ids: active.slice(0, 3).map((p) => p.id) },
+        role: 'user',
+        message: { subject: 'Join', body: 'Hi {{firstName}}' },
+      },
       headers: { 'Idempotency-Key': 'audit-import-1' },
     });
     const imported = (await res.json()) as ImportResult;
@@ -28,11 +33,18 @@ describe('the audit trail', () => {
     h.clock.now = new Date(h.clock.now.getTime() + 600_000);
     expect((await h.request('POST', `/api/invites/${a!.id}/resend`, { token })).status).toBe(200);
     expect((await h.request('DELETE', `/api/invites/${b!.id}`, { token })).status).toBe(204);
-    const payload = (await h.db.kysely.selectFrom('outbox').select('payload').where('invite_id', '=', a!.id).where('status', '=', 'queued').executeTakeFirstOrThrow()).payload!;
+    const payload = (
+      await h.db.kysely.selectFrom('outbox').select('payload').where('invite_id', '=', a!.id).where('status', '=', 'queued').executeTakeFirstOrThrow()
+    ).payload!;
     const accept = decodeURIComponent(/token=([^\s&"]+)/.exec((JSON.parse(payload) as { text: string }).text)![1]!);
     expect((await h.request('POST', '/api/invites/accept', { body: { token: accept } })).status).toBe(200);
 
-    const trail = await h.db.kysely.selectFrom('audit_events').select(['action', 'actor', 'target_type', 'target_id', 'subject', 'count', 'at']).orderBy('at').orderBy('action').execute();
+    const trail = await h.db.kysely
+      .selectFrom('audit_events')
+      .select(['action', 'actor', 'target_type', 'target_id', 'subject', 'count', 'at'])
+      .orderBy('at')
+      .orderBy('action')
+      .execute();
     expect(trail).toEqual([
       { action: 'import', actor: INVITER.id, target_type: 'lab', target_id: 'l-1', subject: imported.id, count: 3, at: '2026-11-24T12:00:00.000Z' },
       { action: 'accept', actor: 'invitee', target_type: 'lab', target_id: 'l-1', subject: a!.id, count: 1, at: '2026-11-24T12:10:00.000Z' },

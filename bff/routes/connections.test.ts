@@ -14,8 +14,24 @@ import type { ContactPage, ProviderInfo } from '../contract.js';
 
 const API_KEY = 'bamboo-org-secret-7f3a9c';
 const EMPLOYEES = [
-  { id: '1', firstName: 'Ada', lastName: 'Lovelace', displayName: 'Ada Lovelace', workEmail: 'ada@acme.test', department: 'Engineering', status: 'Active' as const },
-  { id: '2', firstName: 'Grace', lastName: 'Hopper', displayName: 'Grace Hopper', workEmail: 'grace@acme.test', department: 'Engineering', status: 'Active' as const },
+  {
+    id: '1',
+    firstName: 'Ada',
+    lastName: 'Lovelace',
+    displayName: 'Ada Lovelace',
+    workEmail: 'ada@acme.test',
+    department: 'Engineering',
+    status: 'Active' as const,
+  },
+  {
+    id: '2',
+    firstName: 'Grace',
+    lastName: 'Hopper',
+    displayName: 'Grace Hopper',
+    workEmail: 'grace@acme.test',
+    department: 'Engineering',
+    status: 'Active' as const,
+  },
 ];
 
 const dir = mkdtempSync(join(tmpdir(), 'hr-import-connections-'));
@@ -110,7 +126,9 @@ describe('PUT /api/providers/:provider/connection', () => {
   it('refuses unknown and missing fields, naming them and never a value', async () => {
     const unknown = await connect(acme, { companyDomain: 'acme', apiKey: API_KEY, password: 'hunter2-secret' });
     expect(unknown.status).toBe(400);
-    expect(unknown.json.error.details.fields).toEqual([{ path: 'credentials.password', message: 'not a credential BambooHR asks for; expected: companyDomain, apiKey' }]);
+    expect(unknown.json.error.details.fields).toEqual([
+      { path: 'credentials.password', message: 'not a credential BambooHR asks for; expected: companyDomain, apiKey' },
+    ]);
     const missing = await connect(acme, { companyDomain: 'acme', apiKey: '   ' });
     expect(missing.status).toBe(400);
     expect(missing.json.error.message).toBe('Invalid credentials: credentials.apiKey: API key is required');
@@ -214,7 +232,10 @@ describe('credentials at rest', () => {
     const [row] = await h.db.kysely.selectFrom('provider_connections').select('credentials').execute();
     const parts = row!.credentials.split('.');
     parts[3] = Buffer.from('{"apiKey":"forged"}').toString('base64url');
-    await h.db.kysely.updateTable('provider_connections').set({ credentials: parts.join('.') }).execute();
+    await h.db.kysely
+      .updateTable('provider_connections')
+      .set({ credentials: parts.join('.') })
+      .execute();
     expect((await providerState(acme)).connection).toBe('error');
     const res = await call('GET', '/api/providers/bamboo/contacts', acme);
     expect(res.status).toBe(409);
@@ -226,7 +247,10 @@ describe('credentials at rest', () => {
   it("refuses a row copied from another organization's connection", async () => {
     await connect(acme, { companyDomain: 'acme', apiKey: API_KEY });
     const [row] = await h.db.kysely.selectFrom('provider_connections').selectAll().execute();
-    await h.db.kysely.insertInto('provider_connections').values({ ...row!, id: 'pc_copied', scope: 'organization:globex' }).execute();
+    await h.db.kysely
+      .insertInto('provider_connections')
+      .values({ ...row!, id: 'pc_copied', scope: 'organization:globex' })
+      .execute();
     expect((await providerState(await h.session({ type: 'organization', id: 'globex' }))).connection).toBe('error');
   });
 });
@@ -284,18 +308,29 @@ describe('credentials a connector cannot use', () => {
 
 describe('a provider whose file sets part of the credentials', () => {
   it("asks each organization only for the rest, and lists with both (Merge: the deployment's key, the customer's account token)", async () => {
-    const merge = await startMergeFake({ apiKey: 'deployment-merge-key', accountToken: 'acme-account-token', employees: [{ id: 'e1', first_name: 'Ada', last_name: 'Lovelace', work_email: 'ada@acme.test', employment_status: 'ACTIVE' }] });
+    const merge = await startMergeFake({
+      apiKey: 'deployment-merge-key',
+      accountToken: 'acme-account-token',
+      employees: [{ id: 'e1', first_name: 'Ada', last_name: 'Lovelace', work_email: 'ada@acme.test', employment_status: 'ACTIVE' }],
+    });
     const mh = await createHarness({
-      providers: providersFile([{ id: 'merge', type: 'merge', baseUrl: merge.url, credentials: { apiKey: { env: 'MERGE_KEY' } } }], { MERGE_KEY: 'deployment-merge-key' }),
+      providers: providersFile([{ id: 'merge', type: 'merge', baseUrl: merge.url, credentials: { apiKey: { env: 'MERGE_KEY' } } }], {
+        MERGE_KEY: 'deployment-merge-key',
+      }),
     });
     try {
       await mh.target('organization', 'acme', 10);
       const token = await mh.session({ type: 'organization', id: 'acme' });
       const items = (await (await mh.request('GET', '/api/providers', { token })).json()) as { items: ProviderInfo[] };
       expect(items.items[0]!.fields).toEqual([{ name: 'accountToken', label: 'Account token', secret: true, required: true }]);
-      const refused = await mh.request('PUT', '/api/providers/merge/connection', { token, body: { credentials: { apiKey: 'x', accountToken: 'acme-account-token' } } });
+      const refused = await mh.request('PUT', '/api/providers/merge/connection', {
+        token,
+        body: { credentials: { apiKey: 'x', accountToken: 'acme-account-token' } },
+      });
       expect(refused.status).toBe(400);
-      expect((await mh.request('PUT', '/api/providers/merge/connection', { token, body: { credentials: { accountToken: 'acme-account-token' } } })).status).toBe(200);
+      expect(
+        (await mh.request('PUT', '/api/providers/merge/connection', { token, body: { credentials: { accountToken: 'acme-account-token' } } })).status,
+      ).toBe(200);
       const page = (await (await mh.request('GET', '/api/providers/merge/contacts', { token })).json()) as ContactPage;
       expect(page.items.map((c) => c.email)).toEqual(['ada@acme.test']);
     } finally {

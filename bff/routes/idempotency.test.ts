@@ -34,7 +34,15 @@ function post(body: unknown, key: string) {
 }
 
 async function written(): Promise<[number, number, number]> {
-  const n = async (table: 'invites' | 'imports' | 'outbox') => Number((await h.db.kysely.selectFrom(table).select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow()).n);
+  const n = async (table: 'invites' | 'imports' | 'outbox') =>
+    Number(
+      (
+        await h.db.kysely
+          .selectFrom(table)
+          .select(sql<number>`count(*)`.as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
   return [await n('invites'), await n('imports'), await n('outbox')];
 }
 

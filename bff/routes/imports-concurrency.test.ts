@@ -29,7 +29,11 @@ describe('concurrent imports', () => {
     });
     const answers = await Promise.all(
       requests.map(async (r) => {
-        const res = await h.request('POST', '/api/imports', { token, body: { provider: 'sample', selection: { ids: r.ids }, role: 'user', message }, headers: { 'Idempotency-Key': r.key } });
+        const res = await h.request('POST', '/api/imports', {
+          token,
+          body: { provider: 'sample', selection: { ids: r.ids }, role: 'user', message },
+          headers: { 'Idempotency-Key': r.key },
+        });
         return { ...r, status: res.status, body: (await res.json()) as ImportResult & { error?: { code: string } } };
       }),
     );
@@ -37,7 +41,12 @@ describe('concurrent imports', () => {
     expect(answers.filter((a) => a.status === 201).length).toBeGreaterThan(0);
     expect(answers.filter((a) => a.status === 409).length).toBeGreaterThan(0);
 
-    const pending = await h.db.kysely.selectFrom('invites').select(['email_normalized', 'import_id']).where('target_id', '=', 'race').where('status', '=', 'pending').execute();
+    const pending = await h.db.kysely
+      .selectFrom('invites')
+      .select(['email_normalized', 'import_id'])
+      .where('target_id', '=', 'race')
+      .where('status', '=', 'pending')
+      .execute();
     // The limit holds exactly: members + pending invites never pass 12.
     expect(pending.length + 2).toBeLessThanOrEqual(12);
     // No one is invited twice.
@@ -47,7 +56,10 @@ describe('concurrent imports', () => {
     expect(accepted.reduce((n, a) => n + a.body.invited, 0)).toBe(pending.length);
     const imports = await h.db.kysely.selectFrom('imports').select(['idempotency_key', 'invited_count']).where('target_id', '=', 'race').execute();
     expect(imports.map((i) => i.idempotency_key).sort()).toEqual(accepted.map((a) => a.key).sort());
-    const outbox = await h.db.kysely.selectFrom('outbox').select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow();
+    const outbox = await h.db.kysely
+      .selectFrom('outbox')
+      .select(sql<number>`count(*)`.as('n'))
+      .executeTakeFirstOrThrow();
     expect(Number(outbox.n)).toBe(pending.length);
     const session = (await (await h.request('GET', '/api/session', { token })).json()) as { seats: { used: number; remaining: number } };
     expect(session.seats.used).toBe(pending.length + 2);
@@ -70,7 +82,10 @@ describe('concurrent imports', () => {
     }
     const created = bodies.filter((_, i) => answers[i]!.status === 201);
     expect(new Set(created.map((b) => JSON.stringify(b))).size).toBe(1);
-    const imports = await h.db.kysely.selectFrom('imports').select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow();
+    const imports = await h.db.kysely
+      .selectFrom('imports')
+      .select(sql<number>`count(*)`.as('n'))
+      .executeTakeFirstOrThrow();
     expect(Number(imports.n)).toBe(1);
     expect((await h.db.kysely.selectFrom('invites').select('id').execute()).length).toBe(5);
     const later = await send();

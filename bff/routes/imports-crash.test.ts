@@ -78,7 +78,13 @@ describe('a BFF killed during an import', () => {
         // Restart on the same database: SQLite recovers its WAL, PostgreSQL has rolled back.
         child = await startChild(shared.location, SIZE);
         const written = await shared.written(target);
-        expect([[0, 0, 0], [SIZE, SIZE, 1]], `killed at ${at * 100}% of ${duration.toFixed(0)} ms`).toContainEqual(written);
+        expect(
+          [
+            [0, 0, 0],
+            [SIZE, SIZE, 1],
+          ],
+          `killed at ${at * 100}% of ${duration.toFixed(0)} ms`,
+        ).toContainEqual(written);
         kills.push({ at, target, inTransaction, outcome: written[0] ? 'complete' : 'absent' });
         if (written[0]) {
           // Done before the kill: it replays, and the next kill needs an import of its own.
@@ -91,18 +97,32 @@ describe('a BFF killed during an import', () => {
       const last = kills[kills.length - 1]!;
       if (last.outcome === 'absent') expect(await importAll(child, target, `${target}-key`)).toMatchObject({ status: 201, replayed: false, invited: SIZE });
       for (const t of new Set(kills.map((k) => k.target))) expect(await shared.written(t)).toEqual([SIZE, SIZE, 1]);
-      expect(kills.some((k) => k.inTransaction && k.outcome === 'absent'), JSON.stringify(kills)).toBe(true);
+      expect(
+        kills.some((k) => k.inTransaction && k.outcome === 'absent'),
+        JSON.stringify(kills),
+      ).toBe(true);
     } finally {
       await child.kill();
     }
 
-    const worker = createOutboxWorker({ db: shared.db.kysely, dialect: shared.db.dialect, transport: fileTransport(mailDir), from: 'hr-import <no-reply@example.com>', logger: silentLogger, batchSize: 500 });
+    const worker = createOutboxWorker({
+      db: shared.db.kysely,
+      dialect: shared.db.dialect,
+      transport: fileTransport(mailDir),
+      from: 'hr-import <no-reply@example.com>',
+      logger: silentLogger,
+      batchSize: 500,
+    });
     for (;;) {
       const { sent, failed } = await worker.runOnce();
       expect(failed).toBe(0);
       if (!sent) break;
     }
-    const invites = await shared.db.kysely.selectFrom('invites').innerJoin('outbox', 'outbox.invite_id', 'invites.id').select(['invites.email', 'outbox.id as mail', 'outbox.status']).execute();
+    const invites = await shared.db.kysely
+      .selectFrom('invites')
+      .innerJoin('outbox', 'outbox.invite_id', 'invites.id')
+      .select(['invites.email', 'outbox.id as mail', 'outbox.status'])
+      .execute();
     expect(invites.every((i) => i.status === 'sent')).toBe(true);
     const files = readdirSync(mailDir).filter((f) => f.endsWith('.eml'));
     expect(files.sort()).toEqual(invites.map((i) => `${i.mail}.eml`).sort());

@@ -33,7 +33,12 @@ async function send(child: Child, token: string, key: string, ids: string[]): Pr
 describe('imports through several processes on one database', () => {
   it('never end above the user limit, and a refused import writes nothing', async () => {
     const target = await shared.target('race', 12);
-    await syncMembers(shared.db.kysely, target, [person(0), person(1)].map((p) => ({ id: p.id, email: p.email! })), new Date()); // 10 seats left
+    await syncMembers(
+      shared.db.kysely,
+      target,
+      [person(0), person(1)].map((p) => ({ id: p.id, email: p.email! })),
+      new Date(),
+    ); // 10 seats left
     const token = await sessionFor(target);
     // 50 imports of 1 to 3 people each, overlapping, so some also race on the same person.
     const requests = Array.from({ length: 50 }, (_, i) => ({
@@ -48,7 +53,12 @@ describe('imports through several processes on one database', () => {
     expect(accepted.length).toBeGreaterThan(0);
     expect(accepted.length).toBeLessThan(answers.length);
 
-    const pending = await shared.db.kysely.selectFrom('invites').select(['email_normalized', 'import_id']).where('target_id', '=', 'race').where('status', '=', 'pending').execute();
+    const pending = await shared.db.kysely
+      .selectFrom('invites')
+      .select(['email_normalized', 'import_id'])
+      .where('target_id', '=', 'race')
+      .where('status', '=', 'pending')
+      .execute();
     expect(pending.length + 2).toBeLessThanOrEqual(12);
     expect(new Set(pending.map((p) => p.email_normalized)).size).toBe(pending.length);
     expect(accepted.reduce((n, a) => n + a.body.invited!, 0)).toBe(pending.length);

@@ -23,7 +23,10 @@ function post(body: unknown, key = `key-${++keyN}-abcdefgh`) {
 }
 
 async function count(table: 'invites' | 'imports' | 'outbox' | 'members'): Promise<number> {
-  const r = await h.db.kysely.selectFrom(table).select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow();
+  const r = await h.db.kysely
+    .selectFrom(table)
+    .select(sql<number>`count(*)`.as('n'))
+    .executeTakeFirstOrThrow();
   return Number(r.n);
 }
 
@@ -56,12 +59,23 @@ describe('POST /api/imports', () => {
     const noEmail = people.find((p) => !p.email)!;
     const dupA = people[13]!; // same email as people[14], in another case
     const dupB = people[14]!;
-    const res = await post({ provider: 'sample', selection: { ids: [active[0]!.id, active[4]!.id, noEmail.id, dupB.id, dupA.id, 'emp-9999', active[5]!.id] }, role: 'user', message });
+    const res = await post({
+      provider: 'sample',
+      selection: { ids: [active[0]!.id, active[4]!.id, noEmail.id, dupB.id, dupA.id, 'emp-9999', active[5]!.id] },
+      role: 'user',
+      message,
+    });
     expect(res.status).toBe(201);
     const result = (await res.json()) as ImportResult;
     expect(result.invited).toBe(2);
     const reasons = Object.fromEntries(result.skipped.map((s) => [s.contactId, s.reason]));
-    expect(reasons).toEqual({ 'emp-9999': 'not_found', [active[0]!.id]: 'already_member', [active[4]!.id]: 'already_invited', [noEmail.id]: 'no_email', [dupA.id]: 'duplicate' });
+    expect(reasons).toEqual({
+      'emp-9999': 'not_found',
+      [active[0]!.id]: 'already_member',
+      [active[4]!.id]: 'already_invited',
+      [noEmail.id]: 'no_email',
+      [dupA.id]: 'duplicate',
+    });
     expect(await count('invites')).toBe(3);
   });
 
@@ -72,12 +86,19 @@ describe('POST /api/imports', () => {
     const result = (await res.json()) as ImportResult;
     const research = people.filter((p) => p.department === 'Research' && p.status === 'active');
     expect(result.invited + result.skipped.length).toBe(research.length);
-    expect(result.invited).toBe(research.filter((p) => p.email).length - (research.some((p) => p === people[13]) && research.some((p) => p === people[14]) ? 1 : 0));
+    expect(result.invited).toBe(
+      research.filter((p) => p.email).length - (research.some((p) => p === people[13]) && research.some((p) => p === people[14]) ? 1 : 0),
+    );
 
     const listed = (await (await h.request('GET', '/api/providers/sample/contacts?department=Sales&limit=500', { token })).json()) as ContactPage;
     const except = listed.items.slice(0, 3).map((c) => c.id);
-    const sales = (await (await post({ provider: 'sample', selection: { all: true, filters: { department: 'Sales' }, except }, role: 'admin', message })).json()) as ImportResult;
-    expect(sales.invited).toBe(listed.selectable - except.filter((id) => listed.items.find((c) => c.id === id)!.membership === null && listed.items.find((c) => c.id === id)!.email).length);
+    const sales = (await (
+      await post({ provider: 'sample', selection: { all: true, filters: { department: 'Sales' }, except }, role: 'admin', message })
+    ).json()) as ImportResult;
+    expect(sales.invited).toBe(
+      listed.selectable -
+        except.filter((id) => listed.items.find((c) => c.id === id)!.membership === null && listed.items.find((c) => c.id === id)!.email).length,
+    );
     const invitedIds = (await h.db.kysely.selectFrom('invites').select('contact_id').where('role', '=', 'admin').execute()).map((r) => r.contact_id);
     expect(invitedIds.some((id) => except.includes(id!))).toBe(false);
   });
@@ -128,9 +149,17 @@ describe('POST /api/imports', () => {
       expect(res.status, JSON.stringify(body).slice(0, 80)).toBe(400);
       expect(((await res.json()) as { error: { code: string } }).error.code).toMatch(/^(invalid_request|invalid_role|provider_not_found)$/);
     }
-    const malformed = await h.request('POST', '/api/imports', { token, rawBody: '{"provider":', headers: { 'Content-Type': 'application/json', 'Idempotency-Key': 'k-malformed-1' } });
+    const malformed = await h.request('POST', '/api/imports', {
+      token,
+      rawBody: '{"provider":',
+      headers: { 'Content-Type': 'application/json', 'Idempotency-Key': 'k-malformed-1' },
+    });
     expect(malformed.status).toBe(400);
-    const wrongType = await h.request('POST', '/api/imports', { token, rawBody: 'provider=sample', headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Idempotency-Key': 'k-form-12345' } });
+    const wrongType = await h.request('POST', '/api/imports', {
+      token,
+      rawBody: 'provider=sample',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Idempotency-Key': 'k-form-12345' },
+    });
     expect(wrongType.status).toBe(415);
     expect([await count('invites'), await count('imports')]).toEqual([0, 0]);
   });

@@ -17,23 +17,33 @@ import { validate } from '../validate.js';
 import { mailLimitsOf } from '../services/mail-limits.js';
 
 export const importsRoutes = ({ db, config, providers, now = () => new Date() }: AppDeps) =>
-  new Hono<SessionEnv>()
-    .use(sessionAuth(config.secret, now))
-    .post('/', validate('header', importHeaders), validate('json', importRequest), async (c) => {
-      const request = c.req.valid('json');
-      const session = c.get('session');
-      const key = c.req.valid('header')['idempotency-key'];
-      const entry = providers.get(request.provider);
-      if (!entry) throw new AppError(400, 'provider_not_found', `No HR application "${request.provider}" is configured.`);
-      // Contacts are resolved from the cache, so it must hold this provider's directory.
-      const connection = await openConnection({ db: db.kysely, key: credentialKey(config.secret) }, entry, session.target);
-      await ensureDirectory(db.kysely, connection, now);
-      const result = await createImport({ db: db.kysely, now, acceptUrl: config.acceptUrl, inviteTtlDays: config.inviteTtlDays, directory: connection.key, mailLimits: mailLimitsOf(config.mailLimits) }, session, request, key);
-      // As Stripe marks a replay, so a client (and its logs) can tell it ran nothing.
-      if (result.replayed) c.header('Idempotent-Replayed', 'true');
-      // The body is this import's answer or the one stored with the key (its 201 or its refusal).
-      return c.json(result.body as ImportResult | ErrorBody, result.status as ContentfulStatusCode);
-    });
+  new Hono<SessionEnv>().use(sessionAuth(config.secret, now)).post('/', validate('header', importHeaders), validate('json', importRequest), async (c) => {
+    const request = c.req.valid('json');
+    const session = c.get('session');
+    const key = c.req.valid('header')['idempotency-key'];
+    const entry = providers.get(request.provider);
+    if (!entry) throw new AppError(400, 'provider_not_found', `No HR application "${request.provider}" is configured.`);
+    // Contacts are resolved from the cache, so it must hold this provider's directory.
+    const connection = await openConnection({ db: db.kysely, key: credentialKey(config.secret) }, entry, session.target);
+    await ensureDirectory(db.kysely, connection, now);
+    const result = await createImport(
+      {
+        db: db.kysely,
+        now,
+        acceptUrl: config.acceptUrl,
+        inviteTtlDays: config.inviteTtlDays,
+        directory: connection.key,
+        mailLimits: mailLimitsOf(config.mailLimits),
+      },
+      session,
+      request,
+      key,
+    );
+    // As Stripe marks a replay, so a client (and its logs) can tell it ran nothing.
+    if (result.replayed) c.header('Idempotent-Replayed', 'true');
+    // The body is this import's answer or the one stored with the key (its 201 or its refusal).
+    return c.json(result.body as ImportResult | ErrorBody, result.status as ContentfulStatusCode);
+  });
 
 /**
  * Mounted ahead of everything else that touches the database on POST /api/imports (the rate

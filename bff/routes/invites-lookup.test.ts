@@ -14,7 +14,9 @@ import { mailLimitsOf } from '../services/mail-limits.js';
 import { silentLogger } from '../logger.js';
 
 const DAY = 86_400_000;
-const people = sampleDirectory().filter((p, i, all) => p.status === 'active' && p.email && all.findIndex((q) => q.email?.toLowerCase() === p.email!.toLowerCase()) === i);
+const people = sampleDirectory().filter(
+  (p, i, all) => p.status === 'active' && p.email && all.findIndex((q) => q.email?.toLowerCase() === p.email!.toLowerCase()) === i,
+);
 const message = { subject: 'Join {{targetName}}', body: 'Hi {{firstName}},\nsee you there.' };
 const LAB = { type: 'lab', id: 'folding' } as const;
 
@@ -24,7 +26,20 @@ let keys = 0;
 beforeEach(async () => {
   h = await createHarness();
   t0 = h.clock.now;
-  await upsertTarget(h.db.kysely, LAB, { name: 'Protein Folding', seatLimit: 10, roles: [{ id: 'reviewer', label: 'Reviewer' }, { id: 'user', label: 'Member' }], defaultRole: 'user' }, t0);
+  await upsertTarget(
+    h.db.kysely,
+    LAB,
+    {
+      name: 'Protein Folding',
+      seatLimit: 10,
+      roles: [
+        { id: 'reviewer', label: 'Reviewer' },
+        { id: 'user', label: 'Member' },
+      ],
+      defaultRole: 'user',
+    },
+    t0,
+  );
 });
 afterEach(() => h.close());
 
@@ -32,7 +47,11 @@ afterEach(() => h.close());
 async function invite(count: number, extra: Record<string, unknown> = {}): Promise<InviteSummary[]> {
   const chosen = people.slice(keys * 3, keys * 3 + count);
   const token = await h.session(LAB);
-  const res = await h.request('POST', '/api/imports', { token, body: { provider: 'sample', selection: { ids: chosen.map((p) => p.id) }, role: 'reviewer', message, ...extra }, headers: { 'Idempotency-Key': `lookup-${++keys}` } });
+  const res = await h.request('POST', '/api/imports', {
+    token,
+    body: { provider: 'sample', selection: { ids: chosen.map((p) => p.id) }, role: 'reviewer', message, ...extra },
+    headers: { 'Idempotency-Key': `lookup-${++keys}` },
+  });
   expect(res.status).toBe(201);
   const { id } = (await res.json()) as ImportResult;
   const list = (await (await h.request('GET', '/api/invites', { token })).json()) as { items: InviteSummary[] };
@@ -42,7 +61,13 @@ async function invite(count: number, extra: Record<string, unknown> = {}): Promi
 
 /** The invite's newest queued mail, as the invitee gets it. */
 async function mailOf(inviteId: string): Promise<OutboxPayload> {
-  const row = await h.db.kysely.selectFrom('outbox').select('payload').where('invite_id', '=', inviteId).where('status', '=', 'queued').orderBy('created_at', 'desc').executeTakeFirstOrThrow();
+  const row = await h.db.kysely
+    .selectFrom('outbox')
+    .select('payload')
+    .where('invite_id', '=', inviteId)
+    .where('status', '=', 'queued')
+    .orderBy('created_at', 'desc')
+    .executeTakeFirstOrThrow();
   return JSON.parse(row.payload!) as OutboxPayload;
 }
 const tokenOf = async (inviteId: string) => decodeURIComponent(/token=([^\s&]+)/.exec((await mailOf(inviteId)).text)![1]!);
@@ -133,7 +158,14 @@ describe('the invite mail’s language', () => {
   it('is the reminder’s too: its subject and expiry line in the invite’s language', async () => {
     const [a] = await invite(1, { locale: 'fr' });
     h.clock.now = new Date(t0.getTime() + 5 * DAY);
-    const worker = createReminderWorker({ db: h.db.kysely, defaultDays: 2, acceptUrl: () => 'http://localhost/accept', mailLimits: mailLimitsOf(undefined), now: () => h.clock.now, logger: silentLogger });
+    const worker = createReminderWorker({
+      db: h.db.kysely,
+      defaultDays: 2,
+      acceptUrl: () => 'http://localhost/accept',
+      mailLimits: mailLimitsOf(undefined),
+      now: () => h.clock.now,
+      logger: silentLogger,
+    });
     expect((await worker.runOnce()).reminded).toBe(1);
     const reminder = await mailOf(a!.id);
     expect(reminder.subject).toBe('Rappel : Join Protein Folding');
@@ -144,7 +176,11 @@ describe('the invite mail’s language', () => {
   it('is English when the import names none, and a language the mail does not speak is refused', async () => {
     const [a] = await invite(1);
     expect((await mailOf(a!.id)).text).toContain('Dana Admin invited you to join the lab Protein Folding as Reviewer.');
-    const res = await h.request('POST', '/api/imports', { token: await h.session(LAB), body: { provider: 'sample', selection: { ids: [people[20]!.id] }, role: 'reviewer', message, locale: 'it' }, headers: { 'Idempotency-Key': 'lookup-italian' } });
+    const res = await h.request('POST', '/api/imports', {
+      token: await h.session(LAB),
+      body: { provider: 'sample', selection: { ids: [people[20]!.id] }, role: 'reviewer', message, locale: 'it' },
+      headers: { 'Idempotency-Key': 'lookup-italian' },
+    });
     expect(res.status).toBe(400);
     expect(await h.db.kysely.selectFrom('invites').select('id').where('email', '=', people[20]!.email!).execute()).toEqual([]);
   });

@@ -9,7 +9,9 @@ import { sampleDirectory } from '../connectors/sample.js';
 import type { ImportResult, InviteResendResult, InviteSummary } from '../contract.js';
 
 const DAY = 86_400_000;
-const people = sampleDirectory().filter((p, i, all) => p.status === 'active' && p.email && all.findIndex((q) => q.email?.toLowerCase() === p.email!.toLowerCase()) === i);
+const people = sampleDirectory().filter(
+  (p, i, all) => p.status === 'active' && p.email && all.findIndex((q) => q.email?.toLowerCase() === p.email!.toLowerCase()) === i,
+);
 const message = { subject: 'Join', body: 'Hi {{firstName}}' };
 
 let h: Harness;
@@ -31,7 +33,11 @@ const at = (days: number) => (h.clock.now = new Date(t0.getTime() + days * DAY))
 /** Invites `count` more people into a lab; answers their invites in the order of the people. */
 async function invite(count: number, lab = 'l-1'): Promise<InviteSummary[]> {
   const chosen = people.slice(next, (next += count));
-  const res = await h.request('POST', '/api/imports', { token: await session(lab), body: { provider: 'sample', selection: { ids: chosen.map((p) => p.id) }, role: 'user', message }, headers: { 'Idempotency-Key': `resend-${++keys}` } });
+  const res = await h.request('POST', '/api/imports', {
+    token: await session(lab),
+    body: { provider: 'sample', selection: { ids: chosen.map((p) => p.id) }, role: 'user', message },
+    headers: { 'Idempotency-Key': `resend-${++keys}` },
+  });
   const { id } = (await res.json()) as ImportResult;
   const items = (await list('', lab)).filter((i) => i.importId === id);
   return chosen.map((p) => items.find((i) => i.email === p.email)!);
@@ -46,7 +52,12 @@ async function list(query = '', lab = 'l-1'): Promise<InviteSummary[]> {
 const resend = async (body: unknown) => h.request('POST', '/api/invites/resend', { token: await session(), body });
 const mails = async (inviteId: string) => (await h.db.kysely.selectFrom('outbox').select('status').where('invite_id', '=', inviteId).execute()).length;
 const tokenOf = async (inviteId: string) => {
-  const row = await h.db.kysely.selectFrom('outbox').select('payload').where('invite_id', '=', inviteId).where('status', '=', 'queued').executeTakeFirstOrThrow();
+  const row = await h.db.kysely
+    .selectFrom('outbox')
+    .select('payload')
+    .where('invite_id', '=', inviteId)
+    .where('status', '=', 'queued')
+    .executeTakeFirstOrThrow();
   return decodeURIComponent(/token=([^\s&]+)/.exec((JSON.parse(row.payload!) as { text: string }).text)![1]!);
 };
 
@@ -108,7 +119,13 @@ describe('POST /api/invites/resend', () => {
   it('refuses bad input with 400 and no session with 401, writing nothing', async () => {
     const [a] = await invite(1);
     at(8);
-    for (const body of [{}, { ids: [] }, { ids: ['nope'] }, { ids: [a!.id], force: true }, { ids: Array.from({ length: 501 }, (_, i) => `inv_${String(i).padStart(12, '0')}`) }]) {
+    for (const body of [
+      {},
+      { ids: [] },
+      { ids: ['nope'] },
+      { ids: [a!.id], force: true },
+      { ids: Array.from({ length: 501 }, (_, i) => `inv_${String(i).padStart(12, '0')}`) },
+    ]) {
       const res = await resend(body);
       expect(res.status, JSON.stringify(body).slice(0, 60)).toBe(400);
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe('invalid_request');

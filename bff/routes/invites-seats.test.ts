@@ -27,7 +27,12 @@ async function seats(): Promise<Seats> {
 
 /** The token exists only in the queued email: read it where the invitee would. */
 async function tokenFromMail(inviteId: string): Promise<string> {
-  const row = await h.db.kysely.selectFrom('outbox').select('payload').where('invite_id', '=', inviteId).where('status', '=', 'queued').executeTakeFirstOrThrow();
+  const row = await h.db.kysely
+    .selectFrom('outbox')
+    .select('payload')
+    .where('invite_id', '=', inviteId)
+    .where('status', '=', 'queued')
+    .executeTakeFirstOrThrow();
   return decodeURIComponent(/token=([^\s&]+)/.exec((JSON.parse(row.payload!) as { text: string }).text)![1]!);
 }
 

@@ -13,7 +13,11 @@ beforeEach(async () => {
   await h.target('challenge', 'c-1', 5);
   await h.target('challenge', 'c-2', 5);
   token = await h.session({ type: 'challenge', id: 'c-1' });
-  const res = await h.request('POST', '/api/imports', { token, body: { provider: 'sample', selection: { ids: [active[0]!.id, active[1]!.id] }, role: 'user', message }, headers: { 'Idempotency-Key': 'invites-setup-1' } });
+  const res = await h.request('POST', '/api/imports', {
+    token,
+    body: { provider: 'sample', selection: { ids: [active[0]!.id, active[1]!.id] }, role: 'user', message },
+    headers: { 'Idempotency-Key': 'invites-setup-1' },
+  });
   expect(((await res.json()) as ImportResult).invited).toBe(2);
 });
 afterEach(() => h.close());

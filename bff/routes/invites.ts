@@ -2,7 +2,17 @@
 import { Hono } from 'hono';
 import type { AppDeps } from '../deps.js';
 import { sessionAuth, type SessionEnv } from '../auth/session-token.js';
-import { acceptRequest, inviteListQuery, inviteParams, inviteResendRequest, type AcceptedInvite, type InviteList, type InviteLookup, type InviteResendResult, type InviteSummary } from '../contract.js';
+import {
+  acceptRequest,
+  inviteListQuery,
+  inviteParams,
+  inviteResendRequest,
+  type AcceptedInvite,
+  type InviteList,
+  type InviteLookup,
+  type InviteResendResult,
+  type InviteSummary,
+} from '../contract.js';
 import { acceptInvite, listInvites, lookUpInvite, resendInvite, resendInvites, revokeInvite, type ResendDeps } from '../services/invites.js';
 import { validate } from '../validate.js';
 import { mailLimitsOf } from '../services/mail-limits.js';
@@ -10,10 +20,20 @@ import { mailLimitsOf } from '../services/mail-limits.js';
 export const invitesRoutes = ({ db, config, now = () => new Date() }: AppDeps) => {
   const auth = sessionAuth(config.secret, now);
   // Read per request: acceptUrl may be known only once the server listens (create-bff.ts).
-  const resendDeps = (): ResendDeps => ({ db: db.kysely, now, acceptUrl: config.acceptUrl, inviteTtlDays: config.inviteTtlDays, mailLimits: mailLimitsOf(config.mailLimits) });
+  const resendDeps = (): ResendDeps => ({
+    db: db.kysely,
+    now,
+    acceptUrl: config.acceptUrl,
+    inviteTtlDays: config.inviteTtlDays,
+    mailLimits: mailLimitsOf(config.mailLimits),
+  });
   return new Hono<SessionEnv>()
-    .post('/accept', validate('json', acceptRequest), async (c) => c.json((await acceptInvite(db.kysely, c.req.valid('json').token, now())) satisfies AcceptedInvite))
-    .post('/lookup', validate('json', acceptRequest), async (c) => c.json((await lookUpInvite(db.kysely, c.req.valid('json').token, now())) satisfies InviteLookup))
+    .post('/accept', validate('json', acceptRequest), async (c) =>
+      c.json((await acceptInvite(db.kysely, c.req.valid('json').token, now())) satisfies AcceptedInvite),
+    )
+    .post('/lookup', validate('json', acceptRequest), async (c) =>
+      c.json((await lookUpInvite(db.kysely, c.req.valid('json').token, now())) satisfies InviteLookup),
+    )
     .get('/', auth, validate('query', inviteListQuery), async (c) => {
       const q = c.req.valid('query');
       return c.json((await listInvites(db.kysely, c.get('session').target, { ...q, limit: q.limit ?? 50 }, now())) satisfies InviteList);

@@ -21,15 +21,36 @@ async function setup(mailLimits?: Partial<MailLimits>, seats = 50) {
 
 let keys = 0;
 const importPeople = (token: string, ids: string[]) =>
-  h.request('POST', '/api/imports', { token, body: { provider: 'sample', selection: { ids }, role: 'user', message }, headers: { 'Idempotency-Key': `mail-limits-${++keys}` } });
+  h.request('POST', '/api/imports', {
+    token,
+    body: { provider: 'sample', selection: { ids }, role: 'user', message },
+    headers: { 'Idempotency-Key': `mail-limits-${++keys}` },
+  });
 
 async function firstInvite(token: string): Promise<InviteSummary> {
   const res = await h.request('GET', '/api/invites', { token });
   return ((await res.json()) as { items: InviteSummary[] }).items[0]!;
 }
 
-const mails = async () => Number((await h.db.kysely.selectFrom('outbox').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
-const queued = async () => Number((await h.db.kysely.selectFrom('outbox').select((eb) => eb.fn.countAll().as('n')).where('status', '=', 'queued').executeTakeFirstOrThrow()).n);
+const mails = async () =>
+  Number(
+    (
+      await h.db.kysely
+        .selectFrom('outbox')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
+const queued = async () =>
+  Number(
+    (
+      await h.db.kysely
+        .selectFrom('outbox')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('status', '=', 'queued')
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 const minutes = (n: number) => (h.clock.now = new Date(h.clock.now.getTime() + n * 60_000));
 
 describe('resend: cooldown per invite and a daily limit per address', () => {
@@ -55,7 +76,7 @@ describe('resend: cooldown per invite and a daily limit per address', () => {
     expect(await queued()).toBe(1);
   });
 
-  it('one resend every cooldown, and at most the address\'s daily limit in 24 hours', async () => {
+  it("one resend every cooldown, and at most the address's daily limit in 24 hours", async () => {
     const token = await setup();
     await importPeople(token, [active[0]!.id]);
     const invite = await firstInvite(token);
@@ -86,10 +107,14 @@ describe('resend: cooldown per invite and a daily limit per address', () => {
 });
 
 describe('daily budgets per target and per inviter', () => {
-  it('an import larger than the target\'s remaining budget is refused whole; nothing written; the key may be retried', async () => {
+  it("an import larger than the target's remaining budget is refused whole; nothing written; the key may be retried", async () => {
     const token = await setup({ perTargetPerDay: 3 });
     expect((await importPeople(token, [active[0]!.id, active[1]!.id])).status).toBe(201);
-    const res = await h.request('POST', '/api/imports', { token, body: { provider: 'sample', selection: { ids: [active[2]!.id, active[3]!.id] }, role: 'user', message }, headers: { 'Idempotency-Key': 'over-budget' } });
+    const res = await h.request('POST', '/api/imports', {
+      token,
+      body: { provider: 'sample', selection: { ids: [active[2]!.id, active[3]!.id] }, role: 'user', message },
+      headers: { 'Idempotency-Key': 'over-budget' },
+    });
     expect(res.status).toBe(429);
     expect(res.headers.get('retry-after')).toBe(String(24 * 3600));
     const body = (await res.json()) as { error: { code: string; message: string; details: unknown } };
@@ -100,12 +125,16 @@ describe('daily budgets per target and per inviter', () => {
     // Not stored as the key's answer: once the budget allows, the same key imports.
     minutes(24 * 60 + 1);
     const later = await h.session({ type: 'lab', id: 'l-1' });
-    const retried = await h.request('POST', '/api/imports', { token: later, body: { provider: 'sample', selection: { ids: [active[2]!.id, active[3]!.id] }, role: 'user', message }, headers: { 'Idempotency-Key': 'over-budget' } });
+    const retried = await h.request('POST', '/api/imports', {
+      token: later,
+      body: { provider: 'sample', selection: { ids: [active[2]!.id, active[3]!.id] }, role: 'user', message },
+      headers: { 'Idempotency-Key': 'over-budget' },
+    });
     expect(retried.status).toBe(201);
     expect(((await retried.json()) as ImportResult).invited).toBe(2);
   });
 
-  it('an inviter\'s budget spans targets; resends count against it', async () => {
+  it("an inviter's budget spans targets; resends count against it", async () => {
     const token = await setup({ perInviterPerDay: 2, resendCooldownSeconds: 0 });
     await h.target('lab', 'l-2', 50);
     const other = await h.session({ type: 'lab', id: 'l-2' });

@@ -56,7 +56,11 @@ async function providerState(token: string, id = 'entra'): Promise<ProviderInfo>
 let browserCookie: string | undefined;
 
 async function start(token: string, provider = 'entra', origin = HOST) {
-  const res = await h.request('POST', `/api/providers/${provider}/oauth`, { token, body: { origin }, ...(browserCookie ? { headers: { Cookie: browserCookie } } : {}) });
+  const res = await h.request('POST', `/api/providers/${provider}/oauth`, {
+    token,
+    body: { origin },
+    ...(browserCookie ? { headers: { Cookie: browserCookie } } : {}),
+  });
   const text = await res.text();
   seen.push(text);
   const set = res.headers.get('set-cookie');
@@ -79,16 +83,33 @@ async function land(path: string, cookie: string | null | undefined = browserCoo
   const res = await h.request('GET', path, cookie ? { headers: { Cookie: cookie } } : {});
   const html = await res.text();
   seen.push(html);
-  const data = JSON.parse(/<script type="application\/json" id="result">([^<]*)<\/script>/.exec(html)![1]!) as { message: Record<string, unknown>; origin: string | null };
+  const data = JSON.parse(/<script type="application\/json" id="result">([^<]*)<\/script>/.exec(html)![1]!) as {
+    message: Record<string, unknown>;
+    origin: string | null;
+  };
   return { status: res.status, html, csp: res.headers.get('content-security-policy') ?? '', coop: res.headers.get('cross-origin-opener-policy'), ...data };
 }
 
 async function stateRows(): Promise<number> {
-  return (await h.db.kysely.selectFrom('oauth_states').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n * 1;
+  return (
+    (
+      await h.db.kysely
+        .selectFrom('oauth_states')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n * 1
+  );
 }
 
 async function connectionRows(): Promise<number> {
-  return (await h.db.kysely.selectFrom('provider_connections').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n * 1;
+  return (
+    (
+      await h.db.kysely
+        .selectFrom('provider_connections')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n * 1
+  );
 }
 
 beforeEach(async () => {
@@ -97,7 +118,15 @@ beforeEach(async () => {
   seen = [];
   browserCookie = undefined;
   const entries = providersFile([
-    { id: 'entra', type: 'microsoft', oauth: true, baseUrl: microsoft.url, tokenUrl: microsoft.url, cacheTtlSeconds: 0, credentials: { clientId: CLIENT.clientId, clientSecret: { env: 'APP_SECRET' } } },
+    {
+      id: 'entra',
+      type: 'microsoft',
+      oauth: true,
+      baseUrl: microsoft.url,
+      tokenUrl: microsoft.url,
+      cacheTtlSeconds: 0,
+      credentials: { clientId: CLIENT.clientId, clientSecret: { env: 'APP_SECRET' } },
+    },
     { id: 'bamboo', type: 'bamboohr', baseUrl: microsoft.url },
   ]);
   h = await createHarness({ providers: entries, config: { publicUrl: PUBLIC_URL, origins: [HOST] }, logger: jsonLogger((line) => seen.push(line)) });
@@ -146,7 +175,12 @@ describe('OAuth sign-in: Microsoft Entra ID, start to contacts', () => {
     const { json } = await start(acme);
     const page = await land(await consent(json.authorizeUrl));
     expect(page.status).toBe(200);
-    expect(page.message).toEqual({ type: 'hr-import-oauth', provider: 'entra', ok: true, message: 'Microsoft Entra ID is connected. You can close this window.' });
+    expect(page.message).toEqual({
+      type: 'hr-import-oauth',
+      provider: 'entra',
+      ok: true,
+      message: 'Microsoft Entra ID is connected. You can close this window.',
+    });
     expect(page.origin).toBe(HOST);
     expect(page.html).toContain('window.opener.postMessage(data.message, data.origin)');
     const nonce = /'nonce-([^']+)'/.exec(page.csp)![1]!;
@@ -223,7 +257,7 @@ describe('OAuth sign-in: refusals, each a clear answer with nothing stored', () 
     expect((await providerState(acme)).connection).toBe('needs_credentials');
   });
 
-  it('the admin declines consent: access_denied, the provider\'s query text never reflected', async () => {
+  it("the admin declines consent: access_denied, the provider's query text never reflected", async () => {
     signIn.consent = 'deny';
     const callback = await consent((await start(acme)).json.authorizeUrl);
     expect(new URL(callback, PUBLIC_URL).searchParams.get('error')).toBe('access_denied');
@@ -236,7 +270,7 @@ describe('OAuth sign-in: refusals, each a clear answer with nothing stored', () 
     expect(await connectionRows()).toBe(0);
   });
 
-  it('a code the provider refuses (forged): 502 token_exchange_failed with the provider\'s reason, nothing stored', async () => {
+  it("a code the provider refuses (forged): 502 token_exchange_failed with the provider's reason, nothing stored", async () => {
     const callback = await consent((await start(acme)).json.authorizeUrl);
     const forged = new URL(callback, PUBLIC_URL);
     forged.searchParams.set('code', 'not-a-code-the-provider-issued');
@@ -362,7 +396,9 @@ describe('OAuth sign-in: Salesforce (web server flow)', () => {
       contacts: [{ Id: '003B', FirstName: 'Kim', LastName: 'Ro', Name: 'Kim Ro', Email: 'kim@partner.test' }],
     });
     try {
-      const entries = providersFile([{ id: 'sf', type: 'salesforce', oauth: true, tokenUrl: org.url, credentials: { clientId: CLIENT.clientId, clientSecret: { env: 'APP_SECRET' } } }]);
+      const entries = providersFile([
+        { id: 'sf', type: 'salesforce', oauth: true, tokenUrl: org.url, credentials: { clientId: CLIENT.clientId, clientSecret: { env: 'APP_SECRET' } } },
+      ]);
       const { authorize, emails } = await signInAndList(entries, 'sf');
       expect(`${authorize.origin}${authorize.pathname}`).toBe(`${org.url}/services/oauth2/authorize`);
       expect(authorize.searchParams.get('scope')).toBe('api refresh_token');
@@ -386,7 +422,14 @@ describe('OAuth sign-in: Google Workspace (an admin consents instead of domain-w
     });
     try {
       const entries = providersFile([
-        { id: 'gws', type: 'google', oauth: true, baseUrl: google.url, tokenUrl: google.url, credentials: { clientId: CLIENT.clientId, clientSecret: { env: 'APP_SECRET' } } },
+        {
+          id: 'gws',
+          type: 'google',
+          oauth: true,
+          baseUrl: google.url,
+          tokenUrl: google.url,
+          credentials: { clientId: CLIENT.clientId, clientSecret: { env: 'APP_SECRET' } },
+        },
       ]);
       const { authorize, emails } = await signInAndList(entries, 'gws');
       expect(`${authorize.origin}${authorize.pathname}`).toBe(`${google.url}/o/oauth2/v2/auth`);
@@ -409,8 +452,12 @@ describe('OAuth sign-in: Google Workspace (an admin consents instead of domain-w
 describe('providers file: "oauth"', () => {
   it('is refused for a type without a sign-in flow, and without the app registration', () => {
     expect(() => providersFile([{ id: 'b', type: 'bamboohr', oauth: true }])).toThrow(/providers\[0\]\.oauth: bamboohr has no sign-in flow here/);
-    expect(() => providersFile([{ id: 'm', type: 'microsoft', oauth: true, credentials: { clientId: 'x' } }])).toThrow(/providers\[0\]\.credentials\.clientSecret: is required with "oauth"/);
+    expect(() => providersFile([{ id: 'm', type: 'microsoft', oauth: true, credentials: { clientId: 'x' } }])).toThrow(
+      /providers\[0\]\.credentials\.clientSecret: is required with "oauth"/,
+    );
     // The app's secret is a secret for every type, Google's included.
-    expect(() => providersFile([{ id: 'g', type: 'google', oauth: true, credentials: { clientId: 'x', clientSecret: 'literal' } }])).toThrow(/clientSecret: is a secret/);
+    expect(() => providersFile([{ id: 'g', type: 'google', oauth: true, credentials: { clientId: 'x', clientSecret: 'literal' } }])).toThrow(
+      /clientSecret: is a secret/,
+    );
   });
 });

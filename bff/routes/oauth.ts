@@ -15,7 +15,15 @@ import { oauthCallbackQuery, oauthStartRequest, providerParams, type OAuthResult
 import { credentialKey } from '../crypto.js';
 import { getProvider } from '../providers.js';
 import { escapeHtml } from '../services/message.js';
-import { browserNonce, finishSignIn, startSignIn, OAUTH_CALLBACK_PATH, OAUTH_STATE_TTL_SECONDS, type SignInDeps, type SignInOutcome } from '../services/oauth-grants.js';
+import {
+  browserNonce,
+  finishSignIn,
+  startSignIn,
+  OAUTH_CALLBACK_PATH,
+  OAUTH_STATE_TTL_SECONDS,
+  type SignInDeps,
+  type SignInOutcome,
+} from '../services/oauth-grants.js';
 import { validate } from '../validate.js';
 
 /** Read per request: the standalone server knows its own URL (port 0) only once it listens. */
@@ -63,7 +71,11 @@ export const oauthStartRoutes = (deps: AppDeps) => {
 };
 
 /** JSON inside a `<script type="application/json">`: nothing in it can close the element. */
-const scriptJson = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+const scriptJson = (value: unknown) =>
+  JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 
 /**
  * The popup's last page. The result rides in a JSON data block; the one script (allowed by nonce,
@@ -109,7 +121,10 @@ export const oauthCallbackRoutes = (deps: AppDeps) => {
     const outcome = await finishSignIn(signIn, providers, parsed.success ? parsed.data : {}, readBrowserNonce(c, signIn), now(), c.req.raw.signal);
     deps.logger.info('oauth sign-in', { provider: outcome.provider?.id ?? null, ok: outcome.ok, error: outcome.error ?? null });
     const nonce = randomBytes(16).toString('base64');
-    c.header('Content-Security-Policy', `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`);
+    c.header(
+      'Content-Security-Policy',
+      `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
+    );
     // The page must keep its opener (the host page, another origin) to post back to it.
     c.header('Cross-Origin-Opener-Policy', 'unsafe-none');
     // The URL carries the authorization code: never cached, never sent on as a referrer.

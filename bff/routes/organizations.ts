@@ -14,7 +14,8 @@ export const organizationsRoutes = ({ db, config, providers, now = () => new Dat
     .use(apiKeyAuth(config.apiKeys))
     .post('/:id/scim-token', validate('param', scimTokenParams), async (c) => {
       const provider = scimProviderOf(providers);
-      if (!provider) throw new AppError(409, 'scim_not_configured', 'This deployment offers no SCIM provider: add { "id": "scim", "type": "scim" } to its providers.');
+      if (!provider)
+        throw new AppError(409, 'scim_not_configured', 'This deployment offers no SCIM provider: add { "id": "scim", "type": "scim" } to its providers.');
       const { token, createdAt } = await createScimToken(db.kysely, provider.id, c.req.valid('param').id, now());
       // The token is in this answer only: no cache may keep it.
       c.header('Cache-Control', 'no-store');

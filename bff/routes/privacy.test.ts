@@ -20,7 +20,8 @@ import type { ImportResult, PrivacyErasure, PrivacyExport } from '../contract.js
 const people = sampleDirectory();
 /** People whose address and name nobody else in the directory shares, so "appears nowhere" means them. */
 const unique = people.filter(
-  (p) => p.status === 'active' && p.email && people.filter((q) => q.email?.toLowerCase() === p.email!.toLowerCase() || q.displayName === p.displayName).length === 1,
+  (p) =>
+    p.status === 'active' && p.email && people.filter((q) => q.email?.toLowerCase() === p.email!.toLowerCase() || q.displayName === p.displayName).length === 1,
 );
 const [person, other, third] = [unique[0]!, unique[1]!, unique[2]!];
 const message = { subject: 'Join {{targetName}}', body: 'Hi {{firstName}}, {{inviterName}} invites you: {{acceptUrl}}' };
@@ -39,16 +40,36 @@ const api = (path: string, body: unknown) => h.request('POST', path, { token: AP
 async function importFlow() {
   await upsertTarget(h.db.kysely, { type: 'lab', id: 'l-1' }, { name: 'Lab one', seatLimit: 10, organizationId: 'acme' }, h.clock.now);
   await upsertTarget(h.db.kysely, { type: 'lab', id: 'l-2' }, { name: 'Lab two', seatLimit: 10, organizationId: 'globex' }, h.clock.now);
-  for (const [lab, ids] of [['l-1', [person.id, other.id, third.id]], ['l-2', [person.id]]] as const) {
+  for (const [lab, ids] of [
+    ['l-1', [person.id, other.id, third.id]],
+    ['l-2', [person.id]],
+  ] as const) {
     const token = await h.session({ type: 'lab', id: lab });
     expect((await h.request('GET', '/api/providers/sample/contacts?limit=5', { token })).status).toBe(200);
-    const res = await h.request('POST', '/api/imports', { token, body: { provider: 'sample', selection: { ids }, role: 'user', message }, headers: { 'Idempotency-Key': `key-${lab}-0123456789` } });
+    const res = await h.request('POST', '/api/imports', {
+      token,
+      body: { provider: 'sample', selection: { ids }, role: 'user', message },
+      headers: { 'Idempotency-Key': `key-${lab}-0123456789` },
+    });
     expect(res.status).toBe(201);
     expect(((await res.json()) as ImportResult).invited).toBe(ids.length);
   }
 }
 
-const TABLES = ['targets', 'members', 'invites', 'imports', 'idempotency_keys', 'directory_syncs', 'directory_contacts', 'outbox', 'audit_events', 'csv_uploads', 'events', 'webhook_deliveries'] as const;
+const TABLES = [
+  'targets',
+  'members',
+  'invites',
+  'imports',
+  'idempotency_keys',
+  'directory_syncs',
+  'directory_contacts',
+  'outbox',
+  'audit_events',
+  'csv_uploads',
+  'events',
+  'webhook_deliveries',
+] as const;
 
 /** Every row of every table, as text: what a person with database access could read. */
 async function everything(): Promise<string> {
@@ -58,7 +79,14 @@ async function everything(): Promise<string> {
 }
 
 async function count(table: (typeof TABLES)[number]): Promise<number> {
-  return Number((await h.db.kysely.selectFrom(table).select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow()).n);
+  return Number(
+    (
+      await h.db.kysely
+        .selectFrom(table)
+        .select(sql<number>`count(*)`.as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 }
 
 describe('POST /api/privacy/erase', () => {
@@ -88,16 +116,27 @@ describe('POST /api/privacy/erase', () => {
     expect(await h.db.kysely.selectFrom('imports').select(['id', 'invited_count']).orderBy('id').execute()).toEqual(importsBefore);
     const trail = await h.db.kysely.selectFrom('audit_events').selectAll().orderBy('id').execute();
     expect(trail.map((a) => a.id)).toEqual(expect.arrayContaining(auditBefore.map((a) => a.id)));
-    expect(trail.filter((a) => a.action === 'erase')).toEqual([expect.objectContaining({ actor: 'api', subject: erasure.erasureId, count: 7, target_type: 'deployment', target_id: '*' })]);
+    expect(trail.filter((a) => a.action === 'erase')).toEqual([
+      expect.objectContaining({ actor: 'api', subject: erasure.erasureId, count: 7, target_type: 'deployment', target_id: '*' }),
+    ]);
 
     // The tombstones: the invite rows stay (seats freed, ids kept), nothing personal in them.
     const tomb = await h.db.kysely.selectFrom('invites').selectAll().where('email', 'like', '%@erased.invalid').execute();
     expect(tomb).toHaveLength(2);
-    expect(tomb.every((i) => i.status === 'revoked' && i.name === null && i.first_name === null && i.contact_id === null && i.email === `${i.id}@erased.invalid`)).toBe(true);
+    expect(
+      tomb.every((i) => i.status === 'revoked' && i.name === null && i.first_name === null && i.contact_id === null && i.email === `${i.id}@erased.invalid`),
+    ).toBe(true);
     // The events the host polls name the invite, not the person.
-    const events = (await (await h.request('GET', '/api/events', { token: API_KEY })).json()) as { items: { data: { invites?: { inviteId: string; email: string }[] } }[] };
+    const events = (await (await h.request('GET', '/api/events', { token: API_KEY })).json()) as {
+      items: { data: { invites?: { inviteId: string; email: string }[] } }[];
+    };
     const listed = events.items.flatMap((e) => e.data.invites ?? []);
-    expect(listed.filter((i) => i.email.endsWith('@erased.invalid')).map((i) => i.email).sort()).toEqual(tomb.map((i) => `${i.id}@erased.invalid`).sort());
+    expect(
+      listed
+        .filter((i) => i.email.endsWith('@erased.invalid'))
+        .map((i) => i.email)
+        .sort(),
+    ).toEqual(tomb.map((i) => `${i.id}@erased.invalid`).sort());
 
     const again = (await (await api('/api/privacy/erase', { email: person.email })).json()) as PrivacyErasure;
     expect(again.erased).toEqual({ directoryContacts: 0, csvRows: 0, invites: 0, members: 0, mail: 0, events: 0, imports: 0 });
@@ -110,7 +149,15 @@ describe('POST /api/privacy/erase', () => {
     await importFlow();
     await api('/api/privacy/erase', { email: person.email });
     const sent: MailMessage[] = [];
-    const worker = createOutboxWorker({ db: h.db.kysely, dialect: h.db.dialect, transport: { send: async (m) => void sent.push(m) }, from: 'hr <no-reply@example.com>', now: () => h.clock.now, logger: silentLogger, batchSize: 50 });
+    const worker = createOutboxWorker({
+      db: h.db.kysely,
+      dialect: h.db.dialect,
+      transport: { send: async (m) => void sent.push(m) },
+      from: 'hr <no-reply@example.com>',
+      now: () => h.clock.now,
+      logger: silentLogger,
+      batchSize: 50,
+    });
     await worker.runOnce();
     expect(sent.map((m) => m.to).sort()).toEqual([other.email, third.email].sort());
     expect(JSON.stringify(sent)).not.toContain(person.email!);
@@ -122,7 +169,11 @@ describe('POST /api/privacy/erase', () => {
     const res = await api('/api/privacy/erase', { email: person.email, organizationId: 'globex' });
     // The sample directory is the deployment's, shared by every organization: not this organization's to erase.
     expect(((await res.json()) as PrivacyErasure).erased).toMatchObject({ directoryContacts: 0, invites: 1, mail: 1 });
-    const left = await h.db.kysely.selectFrom('invites').select(['target_id', 'email_normalized']).where('email_normalized', '=', person.email!.toLowerCase()).execute();
+    const left = await h.db.kysely
+      .selectFrom('invites')
+      .select(['target_id', 'email_normalized'])
+      .where('email_normalized', '=', person.email!.toLowerCase())
+      .execute();
     expect(left).toEqual([{ target_id: 'l-1', email_normalized: person.email!.toLowerCase() }]);
     expect((await h.db.kysely.selectFrom('audit_events').selectAll().where('action', '=', 'erase').executeTakeFirstOrThrow()).target_id).toBe('globex');
   });
@@ -154,7 +205,9 @@ describe('POST /api/privacy/erase', () => {
     const bytes = async () => {
       await sql`pragma wal_checkpoint(TRUNCATE)`.execute(h.db.kysely);
       const wal = `${file}-wal`;
-      return Buffer.concat([readFileSync(file), existsSync(wal) ? readFileSync(wal) : Buffer.alloc(0)]).toString('latin1').toLowerCase();
+      return Buffer.concat([readFileSync(file), existsSync(wal) ? readFileSync(wal) : Buffer.alloc(0)])
+        .toString('latin1')
+        .toLowerCase();
     };
     const email = person.email!.toLowerCase();
     expect(await bytes()).toContain(email);
@@ -173,7 +226,9 @@ describe('POST /api/privacy/export', () => {
     expect(res.status).toBe(200);
     const held = (await res.json()) as PrivacyExport;
     expect(held.email).toBe(person.email!.toLowerCase());
-    expect(held.directoryContacts).toEqual([expect.objectContaining({ provider: 'sample', connection: '*', contactId: person.id, displayName: person.displayName, email: person.email })]);
+    expect(held.directoryContacts).toEqual([
+      expect.objectContaining({ provider: 'sample', connection: '*', contactId: person.id, displayName: person.displayName, email: person.email }),
+    ]);
     expect(held.invites.map((i) => i.target.id).sort()).toEqual(['l-1', 'l-2']);
     expect(held.mail).toHaveLength(2);
     expect(held.mail.every((m) => m.status === 'queued' && m.subject?.startsWith('Join Lab'))).toBe(true);
@@ -186,6 +241,18 @@ describe('POST /api/privacy/export', () => {
 
     await api('/api/privacy/erase', { email: person.email });
     const none = (await (await api('/api/privacy/export', { email: person.email })).json()) as PrivacyExport;
-    expect({ ...none, exportedAt: undefined, email: undefined }).toEqual({ directoryContacts: [], csvUploads: [], invites: [], memberships: [], mail: [], events: [], importsSent: [], syncUpdates: [], syncLinks: [], exportedAt: undefined, email: undefined });
+    expect({ ...none, exportedAt: undefined, email: undefined }).toEqual({
+      directoryContacts: [],
+      csvUploads: [],
+      invites: [],
+      memberships: [],
+      mail: [],
+      events: [],
+      importsSent: [],
+      syncUpdates: [],
+      syncLinks: [],
+      exportedAt: undefined,
+      email: undefined,
+    });
   });
 });

@@ -10,4 +10,6 @@ export const privacyRoutes = ({ db, config, now = () => new Date() }: AppDeps) =
   new Hono()
     .use(apiKeyAuth(config.apiKeys))
     .post('/erase', validate('json', privacyRequest), async (c) => c.json((await erasePerson(db.kysely, c.req.valid('json'), now())) satisfies PrivacyErasure))
-    .post('/export', validate('json', privacyRequest), async (c) => c.json((await exportPerson(db.kysely, c.req.valid('json'), now())) satisfies PrivacyExport));
+    .post('/export', validate('json', privacyRequest), async (c) =>
+      c.json((await exportPerson(db.kysely, c.req.valid('json'), now())) satisfies PrivacyExport),
+    );

@@ -66,9 +66,9 @@ describe('GET /api/providers/:provider/contacts', () => {
     expect(names).toEqual([...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
   });
 
-  it('jumps to any position with offset, then reads on with the page\'s keyset cursor', async () => {
+  it("jumps to any position with offset, then reads on with the page's keyset cursor", async () => {
     const all: Contact[] = [];
-    for (let cursor: string | null = ''; cursor !== null; ) {
+    for (let cursor: string | null = ''; cursor !== null;) {
       const p: ContactPage = await page(`?limit=100${cursor ? `&cursor=${cursor}` : ''}`);
       all.push(...p.items);
       cursor = p.nextCursor;
@@ -96,7 +96,24 @@ describe('GET /api/providers/:provider/contacts', () => {
   it('shows every contract field, null where the provider has nothing', async () => {
     const p = await page('?limit=500&status=all');
     const c = p.items.find((x) => x.id === 'emp-0037')!;
-    expect(Object.keys(c).sort()).toEqual(['avatarUrl', 'department', 'displayName', 'email', 'employmentType', 'firstName', 'id', 'lastName', 'location', 'managerId', 'membership', 'personalEmail', 'status', 'title'].sort());
+    expect(Object.keys(c).sort()).toEqual(
+      [
+        'avatarUrl',
+        'department',
+        'displayName',
+        'email',
+        'employmentType',
+        'firstName',
+        'id',
+        'lastName',
+        'location',
+        'managerId',
+        'membership',
+        'personalEmail',
+        'status',
+        'title',
+      ].sort(),
+    );
     expect(c.email).toBeNull();
     expect(p.items.filter((x) => x.status === 'inactive').length).toBe(people.filter((x) => x.status === 'inactive').length);
   });

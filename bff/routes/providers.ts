@@ -2,7 +2,16 @@
 import { Hono } from 'hono';
 import type { AppDeps } from '../deps.js';
 import { sessionAuth, type SessionEnv } from '../auth/session-token.js';
-import { contactsFacetsQuery, contactsQuery, providerParams, refreshRequest, type ContactFacets, type ContactPage, type ProviderList, type RefreshStatus } from '../contract.js';
+import {
+  contactsFacetsQuery,
+  contactsQuery,
+  providerParams,
+  refreshRequest,
+  type ContactFacets,
+  type ContactPage,
+  type ProviderList,
+  type RefreshStatus,
+} from '../contract.js';
 import { credentialKey } from '../crypto.js';
 import { DEFAULT_REFRESH_LIMITS, ensureDirectory, lastRefreshStart, listContacts, listFacets, refreshStatus, startRefresh } from '../services/directory.js';
 import { AppError } from '../errors.js';
@@ -22,71 +31,82 @@ export const providersRoutes = (deps: AppDeps) => {
   // The connection the session's target uses: the deployment's, or its organization's own.
   const connection = (provider: string, target: TargetRef) => openConnection(connections, getProvider(providers, provider), target);
   const limits = { ...DEFAULT_REFRESH_LIMITS, ...config.refreshLimits };
-  return new Hono<SessionEnv>()
-    .use(sessionAuth(config.secret, now))
-    .get('/', async (c) => c.json({ items: await describeProviders(connections, providers.list(), c.get('session').target, now()) } satisfies ProviderList))
-    .get('/:provider/contacts', validate('param', providerParams), validate('query', contactsQuery), async (c) => {
-      const conn = await connection(c.req.valid('param').provider, c.get('session').target);
-      const q = c.req.valid('query');
-      await ensureDirectory(db.kysely, conn, now, conn.provider.cacheTtlSeconds, limits);
-      await markDirectoryUsed(db.kysely, conn.key, now());
-      const target = await getTarget(db.kysely, c.get('session').target);
-      const page = await listContacts(
-        db.kysely,
-        target,
-        conn.key,
-        { search: q.search, filters: { department: q.department, location: q.location, status: q.status }, cursor: q.cursor, offset: q.offset, limit: q.limit ?? 50 },
-        now(),
-      );
-      return c.json(page satisfies ContactPage);
-    })
-    .get('/:provider/contacts/facets', validate('param', providerParams), validate('query', contactsFacetsQuery), async (c) => {
-      const conn = await connection(c.req.valid('param').provider, c.get('session').target);
-      const q = c.req.valid('query');
-      await ensureDirectory(db.kysely, conn, now, conn.provider.cacheTtlSeconds, limits);
-      return c.json((await listFacets(db.kysely, conn.key, { search: q.search, filters: { status: q.status } })) satisfies ContactFacets);
-    })
-    // The directory's refresh, so the widget can show progress instead of waiting on a listing.
-    .get('/:provider/refresh', validate('param', providerParams), async (c) => {
-      const conn = await connection(c.req.valid('param').provider, c.get('session').target);
-      conn.connector(); // a disconnected organization learns so here, as it would from the contacts
-      if (isHeld(conn.provider)) return c.json((await heldRefreshStatus({ db: db.kysely, now }, conn.key, conn.provider.cacheTtlSeconds)) satisfies RefreshStatus);
-      return c.json((await refreshStatus(db.kysely, conn.key, now(), conn.provider.cacheTtlSeconds)) satisfies RefreshStatus);
-    })
-    .post('/:provider/refresh', validate('param', providerParams), async (c) => {
-      const conn = await connection(c.req.valid('param').provider, c.get('session').target);
-      conn.connector();
-      // An uploaded file, or what an identity provider pushed, is the directory itself: nothing to
-      // fetch again (services/csv-uploads.ts, services/scim.ts).
-      if (isHeld(conn.provider)) return c.json((await heldRefreshStatus({ db: db.kysely, now }, conn.key, conn.provider.cacheTtlSeconds)) satisfies RefreshStatus, 200);
-      // The body is optional (the widget's automatic refresh sends none): read it by hand.
-      const text = await c.req.text();
-      let raw: unknown;
-      try {
-        raw = text.trim() ? JSON.parse(text) : {};
-      } catch {
-        throw new AppError(400, 'invalid_request', 'The body must be JSON like { "force": true }, or empty.');
-      }
-      const body = refreshRequest.safeParse(raw);
-      if (!body.success) throw new AppError(400, 'invalid_request', 'The body must be JSON like { "force": true }, or empty.');
-      const before = await refreshStatus(db.kysely, conn.key, now(), conn.provider.cacheTtlSeconds);
-      const force = body.data.force === true;
-      // A fresh directory costs no provider call unless an admin asks for one; one running is joined.
-      if (before.status === 'ready' && !before.stale && !force) return c.json(before satisfies RefreshStatus, 200);
-      if (before.status !== 'syncing' && (force || before.status === 'error')) {
-        // The quota may be the whole deployment's: one forced refresh a minute per connection, however
-        // many tenants ask. A retry after a failure (the provider was down) is what an admin's Retry
-        // is for and goes at once: refreshes of a connection run one at a time, so even a loop of
-        // retries costs at most one refresh's calls at a time (each bounded by the call deadline).
-        const interval = before.status === 'error' ? 0 : limits.minIntervalSeconds;
-        const started = await lastRefreshStart(db.kysely, conn.key);
-        const wait = started === null ? 0 : Math.ceil((Date.parse(started) + interval * 1000 - now().getTime()) / 1000);
-        if (wait > 0) throw new AppError(429, 'refresh_too_soon', `This directory was refreshed less than ${interval} s ago; try again in ${wait} s.`, undefined, wait);
-      }
-      await startRefresh(db.kysely, conn, now, limits);
-      return c.json((await refreshStatus(db.kysely, conn.key, now(), conn.provider.cacheTtlSeconds)) satisfies RefreshStatus, 202);
-    })
-    .route('/:provider/connection', connectionsRoutes(deps))
-    .route('/:provider/uploads', uploadsRoutes(deps))
-    .route('/:provider/oauth', oauthStartRoutes(deps));
+  return (
+    new Hono<SessionEnv>()
+      .use(sessionAuth(config.secret, now))
+      .get('/', async (c) => c.json({ items: await describeProviders(connections, providers.list(), c.get('session').target, now()) } satisfies ProviderList))
+      .get('/:provider/contacts', validate('param', providerParams), validate('query', contactsQuery), async (c) => {
+        const conn = await connection(c.req.valid('param').provider, c.get('session').target);
+        const q = c.req.valid('query');
+        await ensureDirectory(db.kysely, conn, now, conn.provider.cacheTtlSeconds, limits);
+        await markDirectoryUsed(db.kysely, conn.key, now());
+        const target = await getTarget(db.kysely, c.get('session').target);
+        const page = await listContacts(
+          db.kysely,
+          target,
+          conn.key,
+          {
+            search: q.search,
+            filters: { department: q.department, location: q.location, status: q.status },
+            cursor: q.cursor,
+            offset: q.offset,
+            limit: q.limit ?? 50,
+          },
+          now(),
+        );
+        return c.json(page satisfies ContactPage);
+      })
+      .get('/:provider/contacts/facets', validate('param', providerParams), validate('query', contactsFacetsQuery), async (c) => {
+        const conn = await connection(c.req.valid('param').provider, c.get('session').target);
+        const q = c.req.valid('query');
+        await ensureDirectory(db.kysely, conn, now, conn.provider.cacheTtlSeconds, limits);
+        return c.json((await listFacets(db.kysely, conn.key, { search: q.search, filters: { status: q.status } })) satisfies ContactFacets);
+      })
+      // The directory's refresh, so the widget can show progress instead of waiting on a listing.
+      .get('/:provider/refresh', validate('param', providerParams), async (c) => {
+        const conn = await connection(c.req.valid('param').provider, c.get('session').target);
+        conn.connector(); // a disconnected organization learns so here, as it would from the contacts
+        if (isHeld(conn.provider))
+          return c.json((await heldRefreshStatus({ db: db.kysely, now }, conn.key, conn.provider.cacheTtlSeconds)) satisfies RefreshStatus);
+        return c.json((await refreshStatus(db.kysely, conn.key, now(), conn.provider.cacheTtlSeconds)) satisfies RefreshStatus);
+      })
+      .post('/:provider/refresh', validate('param', providerParams), async (c) => {
+        const conn = await connection(c.req.valid('param').provider, c.get('session').target);
+        conn.connector();
+        // An uploaded file, or what an identity provider pushed, is the directory itself: nothing to
+        // fetch again (services/csv-uploads.ts, services/scim.ts).
+        if (isHeld(conn.provider))
+          return c.json((await heldRefreshStatus({ db: db.kysely, now }, conn.key, conn.provider.cacheTtlSeconds)) satisfies RefreshStatus, 200);
+        // The body is optional (the widget's automatic refresh sends none): read it by hand.
+        const text = await c.req.text();
+        let raw: unknown;
+        try {
+          raw = text.trim() ? JSON.parse(text) : {};
+        } catch {
+          throw new AppError(400, 'invalid_request', 'The body must be JSON like { "force": true }, or empty.');
+        }
+        const body = refreshRequest.safeParse(raw);
+        if (!body.success) throw new AppError(400, 'invalid_request', 'The body must be JSON like { "force": true }, or empty.');
+        const before = await refreshStatus(db.kysely, conn.key, now(), conn.provider.cacheTtlSeconds);
+        const force = body.data.force === true;
+        // A fresh directory costs no provider call unless an admin asks for one; one running is joined.
+        if (before.status === 'ready' && !before.stale && !force) return c.json(before satisfies RefreshStatus, 200);
+        if (before.status !== 'syncing' && (force || before.status === 'error')) {
+          // The quota may be the whole deployment's: one forced refresh a minute per connection, however
+          // many tenants ask. A retry after a failure (the provider was down) is what an admin's Retry
+          // is for and goes at once: refreshes of a connection run one at a time, so even a loop of
+          // retries costs at most one refresh's calls at a time (each bounded by the call deadline).
+          const interval = before.status === 'error' ? 0 : limits.minIntervalSeconds;
+          const started = await lastRefreshStart(db.kysely, conn.key);
+          const wait = started === null ? 0 : Math.ceil((Date.parse(started) + interval * 1000 - now().getTime()) / 1000);
+          if (wait > 0)
+            throw new AppError(429, 'refresh_too_soon', `This directory was refreshed less than ${interval} s ago; try again in ${wait} s.`, undefined, wait);
+        }
+        await startRefresh(db.kysely, conn, now, limits);
+        return c.json((await refreshStatus(db.kysely, conn.key, now(), conn.provider.cacheTtlSeconds)) satisfies RefreshStatus, 202);
+      })
+      .route('/:provider/connection', connectionsRoutes(deps))
+      .route('/:provider/uploads', uploadsRoutes(deps))
+      .route('/:provider/oauth', oauthStartRoutes(deps))
+  );
 };

@@ -33,7 +33,8 @@ beforeEach(async () => {
     const key = (req.headers.authorization ?? '').replace(/^Bearer /, '');
     requests.push({ page, key });
     if (mode === 'hang') return;
-    if (mode === 'echo') return res.writeHead(401, { 'Content-Type': 'application/json' }).end(JSON.stringify({ message: `invalid token: ${req.headers.authorization}` }));
+    if (mode === 'echo')
+      return res.writeHead(401, { 'Content-Type': 'application/json' }).end(JSON.stringify({ message: `invalid token: ${req.headers.authorization}` }));
     if (mode === 'huge') {
       const chunk = Buffer.from(`{"id":"p","name":"${'a'.repeat(1024 * 1024)}"},`);
       let sent = 0;
@@ -67,10 +68,25 @@ function connector(key: string, policy: Partial<HttpPolicy> = {}): Connector {
   return {
     async listContacts({ cursor, signal }) {
       const page = Number(cursor ?? 0);
-      const body = await http.json<{ people: { id: string; name: string }[]; last: boolean }>(`${url}/people?page=${page}`, { signal, page: `page ${page}`, headers: { Authorization: `Bearer ${key}` } });
+      const body = await http.json<{ people: { id: string; name: string }[]; last: boolean }>(`${url}/people?page=${page}`, {
+        signal,
+        page: `page ${page}`,
+        headers: { Authorization: `Bearer ${key}` },
+      });
       const contacts = body.people.map((p) => ({
-        id: p.id, firstName: null, lastName: null, displayName: p.name, email: `${p.id}@acme.test`, personalEmail: null,
-        title: null, department: null, location: null, employmentType: null, managerId: null, status: 'active' as const, avatarUrl: null,
+        id: p.id,
+        firstName: null,
+        lastName: null,
+        displayName: p.name,
+        email: `${p.id}@acme.test`,
+        personalEmail: null,
+        title: null,
+        department: null,
+        location: null,
+        employmentType: null,
+        managerId: null,
+        status: 'active' as const,
+        avatarUrl: null,
       }));
       return { contacts, nextCursor: body.last ? null : String(page + 1) };
     },
@@ -78,9 +94,20 @@ function connector(key: string, policy: Partial<HttpPolicy> = {}): Connector {
 }
 
 async function setup(config: Partial<AppConfig> = {}, policy: Partial<HttpPolicy> = {}) {
-  const shared: ProviderEntry = { id: 'endless', type: 'endless', name: 'Endless HR', configuredBy: 'deployment', connector: connector(DEPLOYMENT_KEY, policy), cacheTtlSeconds: 3600 };
+  const shared: ProviderEntry = {
+    id: 'endless',
+    type: 'endless',
+    name: 'Endless HR',
+    configuredBy: 'deployment',
+    connector: connector(DEPLOYMENT_KEY, policy),
+    cacheTtlSeconds: 3600,
+  };
   const own: ProviderEntry = {
-    id: 'orghr', type: 'endless', name: 'Org HR', configuredBy: 'organization', cacheTtlSeconds: 3600,
+    id: 'orghr',
+    type: 'endless',
+    name: 'Org HR',
+    configuredBy: 'organization',
+    cacheTtlSeconds: 3600,
     fields: [{ name: 'apiKey', label: 'API key', secret: true, required: true }],
     connect: (c) => connector(c.apiKey!, policy),
   };
@@ -103,7 +130,15 @@ async function settle(provider: string, token: string): Promise<RefreshStatus> {
   throw new Error('the refresh never ended');
 }
 
-const rows = async () => Number((await h.db.kysely.selectFrom('directory_contacts').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+const rows = async () =>
+  Number(
+    (
+      await h.db.kysely
+        .selectFrom('directory_contacts')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 const waitFor = async (ok: () => boolean) => {
   for (let i = 0; i < 500 && !ok(); i++) await new Promise((r) => setTimeout(r, 10));
 };
@@ -185,7 +220,10 @@ describe('a refresh stopped from outside', () => {
     const token = await setup();
     mode = 'finite';
     const orphan = { connection: stagingKey('gone:*'), contact_id: 'x', display_name: 'X', status: 'active', search_text: 'x', sort_name: 'x' };
-    await h.db.kysely.insertInto('directory_contacts').values(orphan as never).execute();
+    await h.db.kysely
+      .insertInto('directory_contacts')
+      .values(orphan as never)
+      .execute();
     await call('POST', '/api/providers/endless/refresh', token);
     expect(await settle('endless', token)).toMatchObject({ status: 'ready' });
     expect(await h.db.kysely.selectFrom('directory_contacts').select('connection').where('connection', 'like', '~%').execute()).toEqual([]);

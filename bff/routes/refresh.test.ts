@@ -12,7 +12,8 @@ import { sampleProvider, staticProvider } from '../providers.js';
 import type { ContactPage, RefreshStatus } from '../contract.js';
 
 const CREDENTIALS = { apiKey: 'unified-key', connectionId: 'conn_1' };
-const employees = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `emp_${i}`, name: `Person ${String(i).padStart(4, '0')}`, emails: [{ email: `e${i}@acme.test`, type: 'WORK' }] }));
+const employees = (n: number) =>
+  Array.from({ length: n }, (_, i) => ({ id: `emp_${i}`, name: `Person ${String(i).padStart(4, '0')}`, emails: [{ email: `e${i}@acme.test`, type: 'WORK' }] }));
 
 let h: Harness;
 let fake: Loopback;
@@ -24,7 +25,10 @@ beforeEach(async () => {
   fake = await startUnifiedFake({ employees: employees(1_234), ...CREDENTIALS, failures });
   fake.latencyMs = 5;
   // No retries' waits in a test: one attempt, so a failure is reported at once.
-  const unified = staticProvider('unified', 'unified', 'Unified.to', (s) => createUnifiedConnector(s, { policy: { maxAttempts: 1 } }), { baseUrl: fake.url, credentials: CREDENTIALS });
+  const unified = staticProvider('unified', 'unified', 'Unified.to', (s) => createUnifiedConnector(s, { policy: { maxAttempts: 1 } }), {
+    baseUrl: fake.url,
+    credentials: CREDENTIALS,
+  });
   h = await createHarness({ providers: [sampleProvider(), { ...unified, concurrency: 3 }] });
   await h.target('organization', 'acme', 10_000);
   token = await h.session({ type: 'organization', id: 'acme' });
@@ -89,7 +93,12 @@ describe('/api/providers/:provider/refresh', () => {
     h.clock.now = new Date(h.clock.now.getTime() + 61_000);
     await status('POST', 202, { force: true });
     const failed = await settle();
-    expect(failed).toMatchObject({ status: 'error', fetched: 0, syncedAt, error: { code: 'provider_rate_limited', message: expect.stringContaining('Too Many Requests') } });
+    expect(failed).toMatchObject({
+      status: 'error',
+      fetched: 0,
+      syncedAt,
+      error: { code: 'provider_rate_limited', message: expect.stringContaining('Too Many Requests') },
+    });
     const page = (await (await h.request('GET', '/api/providers/unified/contacts?limit=1', { token })).json()) as ContactPage;
     expect(page.total).toBe(1_234);
     // Retrying works once the provider answers again (and a minute has passed).

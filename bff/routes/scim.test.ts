@@ -47,7 +47,10 @@ async function scim(method: string, path: string, body?: unknown, token: string 
   const headers: Record<string, string> = {};
   if (token) headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) headers['Content-Type'] = contentType;
-  const res = await h.request(method, `${SCIM}${path}`, { headers, rawBody: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+  const res = await h.request(method, `${SCIM}${path}`, {
+    headers,
+    rawBody: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
   const text = await res.text();
   return { status: res.status, headers: res.headers, json: text ? JSON.parse(text) : null };
 }
@@ -60,7 +63,14 @@ async function widget(path: string, org = 'acme') {
 }
 const contacts = async (query = '', org = 'acme') => (await widget(`/providers/scim/contacts?limit=100${query}`, org)).json as ContactPage;
 
-const user = (userName: string, extra: Record<string, unknown> = {}) => ({ schemas: [USER_SCHEMA], userName, name: { givenName: 'Ada', familyName: 'Lovelace' }, emails: [{ value: userName, type: 'work', primary: true }], active: true, ...extra });
+const user = (userName: string, extra: Record<string, unknown> = {}) => ({
+  schemas: [USER_SCHEMA],
+  userName,
+  name: { givenName: 'Ada', familyName: 'Lovelace' },
+  emails: [{ value: userName, type: 'work', primary: true }],
+  active: true,
+  ...extra,
+});
 
 /** Replays a documented sequence; `{id}` is the user the sequence created. */
 async function replay(steps: Step[]) {
@@ -72,7 +82,16 @@ async function replay(steps: Step[]) {
     const body = source.body === undefined ? undefined : JSON.parse(fill(JSON.stringify(source.body)));
     const [path, query] = fill(step.path).split('?');
     // An HTTP client encodes what the documentation writes unencoded; encoded text is left as is.
-    const encoded = query === undefined ? '' : `?${query.split('&').map((p) => { const [k, v = ''] = p.split('='); return `${k}=${encodeURIComponent(decodeURIComponent(v))}`; }).join('&')}`;
+    const encoded =
+      query === undefined
+        ? ''
+        : `?${query
+            .split('&')
+            .map((p) => {
+              const [k, v = ''] = p.split('=');
+              return `${k}=${encodeURIComponent(decodeURIComponent(v))}`;
+            })
+            .join('&')}`;
     const answer = await scim(step.method, `${path}${encoded}`, body);
     expect(answer.status, `${step.section}: ${JSON.stringify(answer.json)}`).toBe(step.status);
     if (answer.status !== 204) expect(answer.headers.get('Content-Type')).toMatch(/^application\/scim\+json/);
@@ -84,7 +103,7 @@ async function replay(steps: Step[]) {
 
 afterEach(() => h.close());
 
-describe('the request sequence of Microsoft Entra ID\'s SCIM tutorial', () => {
+describe("the request sequence of Microsoft Entra ID's SCIM tutorial", () => {
   beforeEach(() => setUp());
 
   it('creates, reads, finds, updates, disables and deletes a user as documented', async () => {
@@ -103,9 +122,20 @@ describe('the request sequence of Microsoft Entra ID\'s SCIM tutorial', () => {
     expect(a['Create User']!.headers.get('Location')).toBe(created.meta.location);
     expect(a['Get User']!.json).toEqual(created);
     expect(a['Get User (User not found)']!.json).toMatchObject({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '404' });
-    expect(a['Get User by query']!.json).toMatchObject({ schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'], totalResults: 1, startIndex: 1, itemsPerPage: 1 });
+    expect(a['Get User by query']!.json).toMatchObject({
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'],
+      totalResults: 1,
+      startIndex: 1,
+      itemsPerPage: 1,
+    });
     expect(a['Get User by query']!.json.Resources[0].id).toBe(created.id);
-    expect(a['Get User by query - Zero results']!.json).toEqual({ schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'], totalResults: 0, startIndex: 1, itemsPerPage: 0, Resources: [] });
+    expect(a['Get User by query - Zero results']!.json).toEqual({
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'],
+      totalResults: 0,
+      startIndex: 1,
+      itemsPerPage: 0,
+      Resources: [],
+    });
     expect(a['Update User [Multi-valued properties]']!.json).toMatchObject({
       name: { familyName: 'updatedFamilyName', givenName: 'givenName' },
       emails: [{ value: 'updatedEmail@microsoft.com', type: 'work', primary: true }],
@@ -118,11 +148,13 @@ describe('the request sequence of Microsoft Entra ID\'s SCIM tutorial', () => {
     expect((await contacts('&status=all')).items).toEqual([]);
   });
 
-  it('shows each step in the organization\'s directory: the update, then the person inactive', async () => {
+  it("shows each step in the organization's directory: the update, then the person inactive", async () => {
     const steps = fixture('entra').requests;
     const upTo = (section: string) => steps.slice(0, steps.findIndex((s) => s.section === section) + 1);
     await replay(upTo('Update User [Multi-valued properties]'));
-    expect((await contacts()).items).toMatchObject([{ displayName: 'givenName familyName', firstName: 'givenName', lastName: 'updatedFamilyName', email: 'updatedEmail@microsoft.com', status: 'active' }]);
+    expect((await contacts()).items).toMatchObject([
+      { displayName: 'givenName familyName', firstName: 'givenName', lastName: 'updatedFamilyName', email: 'updatedEmail@microsoft.com', status: 'active' },
+    ]);
     await h.close();
     await setUp();
     await replay(upTo('Disable User'));
@@ -132,43 +164,68 @@ describe('the request sequence of Microsoft Entra ID\'s SCIM tutorial', () => {
   });
 });
 
-describe('the request sequence of Okta\'s SCIM 2.0 protocol reference', () => {
+describe("the request sequence of Okta's SCIM 2.0 protocol reference", () => {
   beforeEach(() => setUp());
 
   it('checks, creates, refuses the duplicate, lists, replaces and deactivates as documented', async () => {
     const a = await replay(fixture('okta').requests);
     expect(a['Determine if the User already exists']!.json).toMatchObject({ totalResults: 0, Resources: [] });
     const created = a['Create the User']!.json;
-    expect(created).toMatchObject({ userName: 'test.user@okta.local', displayName: 'Test User', locale: 'en-US', externalId: '00ujl29u0le5T6Aj10h7', active: true });
+    expect(created).toMatchObject({
+      userName: 'test.user@okta.local',
+      displayName: 'Test User',
+      locale: 'en-US',
+      externalId: '00ujl29u0le5T6Aj10h7',
+      active: true,
+    });
     // The password Okta sends is never kept nor answered; `groups` is Okta's, not ours.
     expect(created).not.toHaveProperty('password');
     expect(JSON.stringify(await h.db.kysely.selectFrom('scim_users').selectAll().execute())).not.toContain('1mz050nq');
     expect(a['Create the User (already exists)']!.json).toMatchObject({ status: '409', scimType: 'uniqueness' });
     expect(a['Retrieve Users']!.json).toMatchObject({ totalResults: 1, startIndex: 1, itemsPerPage: 1 });
     expect(a['Retrieve a specific User']!.json).toEqual(created);
-    expect(a['Update the User (PUT)']!.json).toMatchObject({ id: created.id, name: { givenName: 'Another', middleName: 'Excited', familyName: 'User' }, meta: { version: 'W/"2"', created: created.meta.created } });
+    expect(a['Update the User (PUT)']!.json).toMatchObject({
+      id: created.id,
+      name: { givenName: 'Another', middleName: 'Excited', familyName: 'User' },
+      meta: { version: 'W/"2"', created: created.meta.created },
+    });
     expect(a['Update a specific User (PATCH): deactivate']!.json).toMatchObject({ active: false, name: { givenName: 'Another' } });
-    expect(a['Retrieve Groups']!.json).toEqual({ schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'], totalResults: 0, startIndex: 1, itemsPerPage: 0, Resources: [] });
+    expect(a['Retrieve Groups']!.json).toEqual({
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'],
+      totalResults: 0,
+      startIndex: 1,
+      itemsPerPage: 0,
+      Resources: [],
+    });
     // The PUT replaced every attribute, and its body has no displayName: the name is the given and family name.
-    expect((await contacts('&status=all')).items).toMatchObject([{ id: created.id, displayName: 'Another User', firstName: 'Another', email: 'test.user@okta.local', status: 'inactive' }]);
+    expect((await contacts('&status=all')).items).toMatchObject([
+      { id: created.id, displayName: 'Another User', firstName: 'Another', email: 'test.user@okta.local', status: 'inactive' },
+    ]);
   });
 });
 
 describe('PATCH', () => {
   beforeEach(() => setUp());
 
-  it('takes Entra\'s capitalised ops with string booleans, and Okta\'s value objects', async () => {
+  it("takes Entra's capitalised ops with string booleans, and Okta's value objects", async () => {
     const { json: created } = await scim('POST', '/Users', user('ada@acme.test'));
     const off = await scim('PATCH', `/Users/${created.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'Replace', path: 'active', value: 'False' }] });
     expect(off.json.active).toBe(false);
-    const on = await scim('PATCH', `/Users/${created.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', value: { active: true, title: 'Engineer' } }] });
+    const on = await scim('PATCH', `/Users/${created.id}`, {
+      schemas: [PATCH_OP],
+      Operations: [{ op: 'replace', value: { active: true, title: 'Engineer' } }],
+    });
     expect(on.json).toMatchObject({ active: true, title: 'Engineer', meta: { version: 'W/"3"' } });
     expect((await contacts()).items).toMatchObject([{ title: 'Engineer', status: 'active' }]);
   });
 
   it('adds, replaces and removes enterprise attributes by their URN paths, and the directory follows', async () => {
     const { json: boss } = await scim('POST', '/Users', user('grace@acme.test', { name: { givenName: 'Grace', familyName: 'Hopper' } }));
-    const { json: ada } = await scim('POST', '/Users', user('ada@acme.test', { userType: 'Contractor', [ENTERPRISE]: { employeeNumber: '42', department: 'Research' } }));
+    const { json: ada } = await scim(
+      'POST',
+      '/Users',
+      user('ada@acme.test', { userType: 'Contractor', [ENTERPRISE]: { employeeNumber: '42', department: 'Research' } }),
+    );
     const patched = await scim('PATCH', `/Users/${ada.id}`, {
       schemas: [PATCH_OP],
       Operations: [
@@ -211,7 +268,8 @@ describe('GET /Users', () => {
   it('filters on userName (any case), externalId and emails, as Okta and Entra query', async () => {
     const { json: ada } = await scim('POST', '/Users', user('Ada@Acme.test', { externalId: 'ext-1' }));
     await scim('POST', '/Users', user('grace@acme.test', { externalId: 'ext-2' }));
-    const ids = async (filter: string) => ((await scim('GET', `/Users?filter=${encodeURIComponent(filter)}`)).json.Resources as { id: string }[]).map((r) => r.id);
+    const ids = async (filter: string) =>
+      ((await scim('GET', `/Users?filter=${encodeURIComponent(filter)}`)).json.Resources as { id: string }[]).map((r) => r.id);
     expect(await ids('userName eq "ada@acme.test"')).toEqual([ada.id]);
     expect(await ids('externalId eq "ext-1"')).toEqual([ada.id]);
     expect(await ids('externalId eq "EXT-1"')).toEqual([]);
@@ -223,7 +281,15 @@ describe('GET /Users', () => {
   });
 
   it('answers anything else with 400 invalidFilter', async () => {
-    for (const filter of ['userName sw "ada"', 'title eq "x"', 'userName eq "a" or userName eq "b"', 'not (userName eq "a")', 'userName eq', 'userName eq true', 'emails[type eq "work"]']) {
+    for (const filter of [
+      'userName sw "ada"',
+      'title eq "x"',
+      'userName eq "a" or userName eq "b"',
+      'not (userName eq "a")',
+      'userName eq',
+      'userName eq true',
+      'emails[type eq "work"]',
+    ]) {
       const res = await scim('GET', `/Users?filter=${encodeURIComponent(filter)}`);
       expect([res.status, res.json.scimType], filter).toEqual([400, 'invalidFilter']);
     }
@@ -278,7 +344,9 @@ describe('tokens', () => {
     const globex = await createToken('globex');
     expect((await scim('GET', `/Users/${ada.id}`, undefined, globex)).status).toBe(404);
     expect((await scim('GET', '/Users', undefined, globex)).json.totalResults).toBe(0);
-    expect((await scim('PATCH', `/Users/${ada.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'active', value: false }] }, globex)).status).toBe(404);
+    expect(
+      (await scim('PATCH', `/Users/${ada.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'active', value: false }] }, globex)).status,
+    ).toBe(404);
     expect((await scim('DELETE', `/Users/${ada.id}`, undefined, globex)).status).toBe(404);
     // The same userName in another organization is another person.
     expect((await scim('POST', '/Users', user('ada@acme.test'), globex)).status).toBe(201);
@@ -320,7 +388,7 @@ describe('the SCIM directory in the widget', () => {
 describe('personal data', () => {
   beforeEach(() => setUp());
 
-  it('erases a pushed person\'s SCIM record with their directory row', async () => {
+  it("erases a pushed person's SCIM record with their directory row", async () => {
     const { json: ada } = await scim('POST', '/Users', user('ada@acme.test', { externalId: 'ext-ada' }));
     await scim('POST', '/Users', user('grace@acme.test'));
     const erased = await h.request('POST', '/api/privacy/erase', { token: API_KEY, body: { email: 'ADA@acme.test' } });
@@ -331,7 +399,7 @@ describe('personal data', () => {
   });
 });
 
-describe('the providers file\'s storage policy', () => {
+describe("the providers file's storage policy", () => {
   // As a deployment writes it: Engineering only, no job titles.
   const [entry] = inlineProviders([{ id: 'scim', type: 'scim', scope: { departments: ['Engineering'] }, omitFields: ['title'] }], {}, PROVIDER_CATALOG);
   beforeEach(() => setUp({}, entry!));
@@ -393,7 +461,13 @@ describe('bounds and errors', () => {
       ['POST', { schemas: [USER_SCHEMA] }, 'application/json', 400, 'invalidValue'],
       ['POST', user('x'.repeat(300)), 'application/scim+json', 400, 'invalidValue'],
       ['POST', user('ada@acme.test', { schemas: ['urn:example:Other'] }), 'application/scim+json', 400, 'invalidValue'],
-      ['POST', user('ada@acme.test', { emails: Array.from({ length: 30 }, (_, i) => ({ value: `a${i}@acme.test` })) }), 'application/scim+json', 400, 'invalidValue'],
+      [
+        'POST',
+        user('ada@acme.test', { emails: Array.from({ length: 30 }, (_, i) => ({ value: `a${i}@acme.test` })) }),
+        'application/scim+json',
+        400,
+        'invalidValue',
+      ],
       ['POST', user('ada@acme.test', { custom: { a: { b: { c: { d: { e: { f: { g: 1 } } } } } } } }), 'application/scim+json', 400, 'invalidValue'],
       ['POST', user('ada@acme.test', { note: 'x'.repeat(300 * 1024) }), 'application/scim+json', 413, undefined],
     ];
@@ -411,7 +485,9 @@ describe('bounds and errors', () => {
     await setUp({ refreshLimits: { contacts: 1 } });
     const { json: ada } = await scim('POST', '/Users', user('ada@acme.test'));
     expect(await scim('POST', '/Users', user('grace@acme.test'))).toMatchObject({ status: 403, json: { status: '403' } });
-    expect((await scim('PATCH', `/Users/${ada.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'title', value: 'Countess' }] })).status).toBe(200);
+    expect((await scim('PATCH', `/Users/${ada.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'title', value: 'Countess' }] })).status).toBe(
+      200,
+    );
   });
 
   it('limits requests per token, not per address', async () => {
@@ -427,7 +503,12 @@ describe('bounds and errors', () => {
   it('describes itself: ServiceProviderConfig, Schemas and ResourceTypes', async () => {
     await setUp();
     const config = (await scim('GET', '/ServiceProviderConfig')).json;
-    expect(config).toMatchObject({ patch: { supported: true }, bulk: { supported: false }, filter: { supported: true, maxResults: 100 }, changePassword: { supported: false } });
+    expect(config).toMatchObject({
+      patch: { supported: true },
+      bulk: { supported: false },
+      filter: { supported: true, maxResults: 100 },
+      changePassword: { supported: false },
+    });
     const schemas = (await scim('GET', '/Schemas')).json;
     expect(schemas.Resources.map((s: { id: string }) => s.id)).toEqual([USER_SCHEMA, ENTERPRISE]);
     const types = (await scim('GET', '/ResourceTypes')).json;

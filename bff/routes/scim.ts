@@ -49,7 +49,8 @@ function scimErrors(logger: Logger) {
     if (err instanceof ScimError) return errorResponse(c, err.status, err.message, err.scimType, err.retryAfterSeconds);
     if (err instanceof AppError) return errorResponse(c, err.status, err.message, undefined, err.retryAfterSeconds);
     if (isDatabaseBusy(err)) return errorResponse(c, 503, 'The database is busy with other writes; nothing was changed. Try again in a moment.', undefined, 1);
-    if (isDatabaseUnavailable(err)) return errorResponse(c, 503, 'The database cannot store changes right now; nothing was changed. Try again later.', undefined, 30);
+    if (isDatabaseUnavailable(err))
+      return errorResponse(c, 503, 'The database cannot store changes right now; nothing was changed. Try again later.', undefined, 30);
     if (err instanceof HTTPException) return errorResponse(c, err.status, err.message || 'Bad request');
     logger.error('unhandled error', { requestId: c.get('requestId'), error: err.name, msg: err.message, stack: err.stack });
     return errorResponse(c, 500, 'Something went wrong on our side; nothing was changed.');
@@ -75,7 +76,7 @@ export const scimRoutes = (deps: AppDeps, limitStore: RateLimitStore) => {
   const authenticate = createMiddleware<ScimEnv>(async (c, next) => {
     if (!provider) throw new ScimError(404, 'SCIM is not enabled on this deployment: its providers list has no scim provider.');
     const token = bearer(c.req.header('Authorization'));
-    if (!token) throw new ScimError(401, 'Send the organization\'s SCIM token: Authorization: Bearer <token>.');
+    if (!token) throw new ScimError(401, "Send the organization's SCIM token: Authorization: Bearer <token>.");
     const found = await authenticateScimToken(db.kysely, token);
     if (!found) throw new ScimError(401, 'The SCIM token is not valid (revoked, replaced by a newer one, or mistyped).');
     c.set('directory', scimDirectory(provider.id, found.scope, scimBaseUrl(c, config), maxUsers, provider.storagePolicy));
@@ -84,12 +85,41 @@ export const scimRoutes = (deps: AppDeps, limitStore: RateLimitStore) => {
   const app = new Hono<ScimEnv>()
     // Counted first, per token, so a flood of bad requests is limited too.
     .use('*', rateLimit(deps, limitStore, ...scimLimits()))
-    .use('*', bodyLimit({ maxSize: SCIM_MAX_BODY_BYTES, onError: () => { throw new ScimError(413, `Request bodies are limited to ${SCIM_MAX_BODY_BYTES / 1024} KB.`); } }))
+    .use(
+      '*',
+      bodyLimit({
+        maxSize: SCIM_MAX_BODY_BYTES,
+        onError: () => {
+          throw new ScimError(413, `Request bodies are limited to ${SCIM_MAX_BODY_BYTES / 1024} KB.`);
+        },
+      }),
+    )
     .use('*', authenticate)
     .get('/ServiceProviderConfig', (c) => scimJson(c, serviceProviderConfig(scimBaseUrl(c, config))))
-    .get('/Schemas', (c) => scimJson(c, { schemas: [SCIM_LIST_SCHEMA], totalResults: SCIM_SCHEMAS.length, startIndex: 1, itemsPerPage: SCIM_SCHEMAS.length, Resources: SCIM_SCHEMAS }))
-    .get('/ResourceTypes', (c) => scimJson(c, { schemas: [SCIM_LIST_SCHEMA], totalResults: SCIM_RESOURCE_TYPES.length, startIndex: 1, itemsPerPage: SCIM_RESOURCE_TYPES.length, Resources: SCIM_RESOURCE_TYPES }))
-    .get('/Users', async (c) => scimJson(c, await listUsers(db.kysely, c.get('directory'), { filter: c.req.query('filter'), startIndex: c.req.query('startIndex'), count: c.req.query('count') })))
+    .get('/Schemas', (c) =>
+      scimJson(c, {
+        schemas: [SCIM_LIST_SCHEMA],
+        totalResults: SCIM_SCHEMAS.length,
+        startIndex: 1,
+        itemsPerPage: SCIM_SCHEMAS.length,
+        Resources: SCIM_SCHEMAS,
+      }),
+    )
+    .get('/ResourceTypes', (c) =>
+      scimJson(c, {
+        schemas: [SCIM_LIST_SCHEMA],
+        totalResults: SCIM_RESOURCE_TYPES.length,
+        startIndex: 1,
+        itemsPerPage: SCIM_RESOURCE_TYPES.length,
+        Resources: SCIM_RESOURCE_TYPES,
+      }),
+    )
+    .get('/Users', async (c) =>
+      scimJson(
+        c,
+        await listUsers(db.kysely, c.get('directory'), { filter: c.req.query('filter'), startIndex: c.req.query('startIndex'), count: c.req.query('count') }),
+      ),
+    )
     .post('/Users', async (c) => {
       const user = await createUser(db.kysely, c.get('directory'), await readBody(c), now());
       const meta = user.meta as { location: string; version: string };
@@ -124,4 +154,3 @@ export const scimRoutes = (deps: AppDeps, limitStore: RateLimitStore) => {
   app.onError(scimErrors(logger));
   return app;
 };
-

@@ -36,10 +36,16 @@ let deps: SyncDeps;
 
 beforeEach(async () => {
   hr = { employees: [] };
-  fake = await startUnifiedFake({ get employees() {
-    return hr.employees;
-  }, ...CREDENTIALS });
-  const unified = staticProvider('unified', 'unified', 'Unified.to', (s) => createUnifiedConnector(s, { policy: { maxAttempts: 1 } }), { baseUrl: fake.url, credentials: CREDENTIALS });
+  fake = await startUnifiedFake({
+    get employees() {
+      return hr.employees;
+    },
+    ...CREDENTIALS,
+  });
+  const unified = staticProvider('unified', 'unified', 'Unified.to', (s) => createUnifiedConnector(s, { policy: { maxAttempts: 1 } }), {
+    baseUrl: fake.url,
+    credentials: CREDENTIALS,
+  });
   // Every refresh full: Unified.to never names deleted people, and the tests delete some.
   const config = { ...TEST_CONFIG, refreshLimits: { incrementalRefreshes: 0 } };
   h = await createHarness({ providers: [unified], config });
@@ -78,15 +84,20 @@ async function json<T>(res: Response, status: number): Promise<T> {
 
 const save = async (input: SyncRuleInput) => json<SyncRule>(await h.request('POST', '/api/sync-rules', { token, body: input }), 201);
 const updates = async (query = '') => json<SyncUpdateList>(await h.request('GET', `/api/sync/updates${query}`, { token }), 200);
-const act = async (action: 'approve' | 'dismiss', ids: string[]) => json<SyncUpdateResult>(await h.request('POST', `/api/sync/updates/${action}`, { token, body: { ids } }), 200);
+const act = async (action: 'approve' | 'dismiss', ids: string[]) =>
+  json<SyncUpdateResult>(await h.request('POST', `/api/sync/updates/${action}`, { token, body: { ids } }), 200);
 const runs = async (ruleId: string) => (await json<{ items: SyncRun[] }>(await h.request('GET', `/api/sync-rules/${ruleId}/runs`, { token }), 200)).items;
 /** The scheduled run, as the runner does it once the rule is due. */
 async function scheduled(ruleId: string): Promise<SyncRun> {
   expect(await runDueRule(deps)).toBe(true);
   return (await runs(ruleId))[0]!;
 }
-const pendingInvites = async () => (await h.db.kysely.selectFrom('invites').select(['email', 'role']).where('status', '=', 'pending').orderBy('email').execute()).map((i) => `${i.email}:${i.role}`);
-const events = async (type: string) => (await h.db.kysely.selectFrom('events').select('payload').where('type', '=', type).orderBy('seq').execute()).map((e) => JSON.parse(e.payload).data);
+const pendingInvites = async () =>
+  (await h.db.kysely.selectFrom('invites').select(['email', 'role']).where('status', '=', 'pending').orderBy('email').execute()).map(
+    (i) => `${i.email}:${i.role}`,
+  );
+const events = async (type: string) =>
+  (await h.db.kysely.selectFrom('events').select('payload').where('type', '=', type).orderBy('seq').execute()).map((e) => JSON.parse(e.payload).data);
 
 describe('sync rules: dry run, review mode, approve and dismiss', () => {
   it('counts what the rule would do, saves it due at once, and leaves joiners in Updates to approve or dismiss', async () => {
@@ -100,10 +111,30 @@ describe('sync rules: dry run, review mode, approve and dismiss', () => {
     await h.target('organization', 'acme', 50, ['e0@acme.test']);
 
     const dry = await json<SyncDryRun>(await h.request('POST', '/api/sync-rules/dry-run', { token, body: rule() }), 200);
-    expect(dry).toEqual({ matched: 10, alreadyIn: 1, toInvite: 8, roles: [{ role: 'admin', count: 1 }, { role: 'user', count: 7 }], noEmail: 1, seatsNeeded: 8, seats: { limit: 50, used: 1, remaining: 49 }, fits: true });
+    expect(dry).toEqual({
+      matched: 10,
+      alreadyIn: 1,
+      toInvite: 8,
+      roles: [
+        { role: 'admin', count: 1 },
+        { role: 'user', count: 7 },
+      ],
+      noEmail: 1,
+      seatsNeeded: 8,
+      seats: { limit: 50, used: 1, remaining: 49 },
+      fits: true,
+    });
 
     const saved = await save(rule());
-    expect(saved).toMatchObject({ joiners: 'review', intervalHours: 24, leaverThresholdPercent: 20, paused: false, nextRunAt: h.clock.now.toISOString(), lastRun: null, createdBy: { name: 'Dana Admin' } });
+    expect(saved).toMatchObject({
+      joiners: 'review',
+      intervalHours: 24,
+      leaverThresholdPercent: 20,
+      paused: false,
+      nextRunAt: h.clock.now.toISOString(),
+      lastRun: null,
+      createdBy: { name: 'Dana Admin' },
+    });
     const first = await scheduled(saved.id);
     expect(first).toMatchObject({ trigger: 'schedule', status: 'completed', matched: 10, invited: 0, joiners: 8, leavers: 0, skippedCount: 0 });
     // Nothing due until the interval has passed.
@@ -154,12 +185,23 @@ describe('sync rules: auto mode and the seat limit', () => {
     hr.employees.push(person(4), person(5), person(6));
     later(25 * HOUR);
     const run = await scheduled(saved.id);
-    expect(run).toMatchObject({ invited: 1, joiners: 2, skippedCount: 2, skipped: [{ contactId: 'emp_5', name: 'Person 005', reason: 'seat_limit' }, { contactId: 'emp_6', name: 'Person 006', reason: 'seat_limit' }] });
+    expect(run).toMatchObject({
+      invited: 1,
+      joiners: 2,
+      skippedCount: 2,
+      skipped: [
+        { contactId: 'emp_5', name: 'Person 005', reason: 'seat_limit' },
+        { contactId: 'emp_6', name: 'Person 006', reason: 'seat_limit' },
+      ],
+    });
     expect(await pendingInvites()).toHaveLength(5);
     expect((await events('sync.completed')).at(-1)).toMatchObject({ ruleId: saved.id, runId: run.id, status: 'completed', invited: 1, skipped: 2 });
 
     // A rule that would not fit now is refused with the seats it needs.
-    const refused = await json<{ error: { code: string; details: unknown } }>(await h.request('POST', '/api/sync-rules', { token, body: rule({ scope: {} }) }), 409);
+    const refused = await json<{ error: { code: string; details: unknown } }>(
+      await h.request('POST', '/api/sync-rules', { token, body: rule({ scope: {} }) }),
+      409,
+    );
     expect(refused.error).toMatchObject({ code: 'seat_limit_exceeded', details: { seats: { limit: 5, used: 5, remaining: 0 }, requested: 2 } });
   });
 });
@@ -202,7 +244,12 @@ describe('sync rules: leavers and the safeguards', () => {
 
   it('flags a department move as an out-of-scope leaver, and a role rule change as a role change', async () => {
     hr.employees = Array.from({ length: 10 }, (_, i) => person(i));
-    await h.target('organization', 'acme', 100, hr.employees.map((_, i) => `e${i}@acme.test`));
+    await h.target(
+      'organization',
+      'acme',
+      100,
+      hr.employees.map((_, i) => `e${i}@acme.test`),
+    );
     const saved = await save(rule());
     expect(await scheduled(saved.id)).toMatchObject({ matched: 10, joiners: 0, leavers: 0, roleChanges: 0 });
 
@@ -217,7 +264,10 @@ describe('sync rules: leavers and the safeguards', () => {
         ['role_change', 'e6@acme.test', null, 'member', 'user', 'admin'],
       ]),
     );
-    const result = await act('approve', list.items.map((u) => u.id));
+    const result = await act(
+      'approve',
+      list.items.map((u) => u.id),
+    );
     expect(result).toMatchObject({ done: 2, roleChanges: 1, revoked: 0 });
     const member = await h.db.kysely.selectFrom('members').select('role').where('email', '=', 'e6@acme.test').executeTakeFirstOrThrow();
     expect(member.role).toBe('admin');
@@ -226,7 +276,17 @@ describe('sync rules: leavers and the safeguards', () => {
     // The person's export lists what the rule noted about them: the update and the link to their HR record.
     const exported = await json<PrivacyExport>(await h.request('POST', '/api/privacy/export', { token: API_KEY, body: { email: 'E5@acme.test' } }), 200);
     expect(exported.syncUpdates).toEqual([
-      expect.objectContaining({ ruleId: saved.id, target: TARGET, kind: 'leaver', email: 'e5@acme.test', name: 'Person 005', department: 'Sales', reason: 'out_of_scope', membership: 'member', status: 'done' }),
+      expect.objectContaining({
+        ruleId: saved.id,
+        target: TARGET,
+        kind: 'leaver',
+        email: 'e5@acme.test',
+        name: 'Person 005',
+        department: 'Sales',
+        reason: 'out_of_scope',
+        membership: 'member',
+        status: 'done',
+      }),
     ]);
     expect(exported.syncLinks).toEqual([{ ruleId: saved.id, target: TARGET, contactId: 'emp_5', facts: expect.any(String) }]);
     // Erasing a person takes what the rule noted about them too.
@@ -237,7 +297,12 @@ describe('sync rules: leavers and the safeguards', () => {
 
   it('treats an empty or much smaller directory as a provider problem and changes nothing', async () => {
     hr.employees = Array.from({ length: 10 }, (_, i) => person(i));
-    await h.target('organization', 'acme', 100, hr.employees.map((_, i) => `e${i}@acme.test`));
+    await h.target(
+      'organization',
+      'acme',
+      100,
+      hr.employees.map((_, i) => `e${i}@acme.test`),
+    );
     const saved = await save(rule({ leavers: 'report' }));
     await scheduled(saved.id);
 
@@ -262,7 +327,10 @@ describe('sync rules: leavers and the safeguards', () => {
       person(50, { title: 'VP' }),
     ];
     await h.target('organization', 'acme', 100);
-    const direct = await json<SyncDryRun>(await h.request('POST', '/api/sync-rules/dry-run', { token, body: rule({ scope: { reportsTo: { contactId: 'emp_100', indirect: false } } }) }), 200);
+    const direct = await json<SyncDryRun>(
+      await h.request('POST', '/api/sync-rules/dry-run', { token, body: rule({ scope: { reportsTo: { contactId: 'emp_100', indirect: false } } }) }),
+      200,
+    );
     expect(direct.matched).toBe(1);
     const input = rule({ scope: { reportsTo: { contactId: 'emp_100', indirect: true } }, joiners: 'auto', leaverThresholdPercent: 100 });
     expect((await json<SyncDryRun>(await h.request('POST', '/api/sync-rules/dry-run', { token, body: input }), 200)).matched).toBe(3);
@@ -334,7 +402,10 @@ describe('sync rules: host routes and bad input', () => {
     await scheduled(saved.id);
     const list = await json<{ items: SyncRule[] }>(await h.request('GET', '/api/targets/organization/acme/sync-rules', { token: API_KEY }), 200);
     expect(list.items.map((r) => r.id)).toEqual([saved.id]);
-    const reports = await json<{ items: SyncRun[] }>(await h.request('GET', `/api/targets/organization/acme/sync-rules/${saved.id}/runs`, { token: API_KEY }), 200);
+    const reports = await json<{ items: SyncRun[] }>(
+      await h.request('GET', `/api/targets/organization/acme/sync-rules/${saved.id}/runs`, { token: API_KEY }),
+      200,
+    );
     expect(reports.items).toMatchObject([{ status: 'completed', joiners: 1 }]);
     expect((await h.request('GET', '/api/targets/organization/acme/sync-rules')).status).toBe(401);
     expect((await h.request('GET', '/api/targets/organization/acme/sync-rules', { token })).status).toBe(401);
@@ -367,7 +438,7 @@ describe('sync rules: host routes and bad input', () => {
     expect(await h.db.kysely.selectFrom('sync_rules').selectAll().execute()).toEqual([]);
   });
 
-  it('limits Sync now and the other sync calls like the widget\'s other calls', async () => {
+  it("limits Sync now and the other sync calls like the widget's other calls", async () => {
     const limited = await createHarness({ providers: [], config: { ...TEST_CONFIG, rateLimits: { session: 2, address: 1_000, accept: 1_000 } } });
     try {
       await limited.target('organization', 'acme', 10);
@@ -385,7 +456,10 @@ describe('sync rules: host routes and bad input', () => {
     hr.employees = [person(0)];
     await h.target('organization', 'acme', 10);
     const saved = await save(rule());
-    const paused = await json<SyncRule>(await h.request('PUT', `/api/sync-rules/${saved.id}`, { token, body: rule({ paused: true, intervalHours: 168 }) }), 200);
+    const paused = await json<SyncRule>(
+      await h.request('PUT', `/api/sync-rules/${saved.id}`, { token, body: rule({ paused: true, intervalHours: 168 }) }),
+      200,
+    );
     expect(paused).toMatchObject({ paused: true, intervalHours: 168, nextRunAt: null });
     expect(await runDueRule(deps)).toBe(false);
     expect((await h.request('DELETE', `/api/sync-rules/${saved.id}`, { token })).status).toBe(204);

@@ -33,7 +33,9 @@ export const syncRulesRoutes = (deps: AppDeps) => {
   return new Hono<SessionEnv>()
     .use(sessionAuth(deps.config.secret, sync.now))
     .get('/', async (c) => c.json({ items: await listRules(sync.db, c.get('session').target) } satisfies SyncRuleList))
-    .post('/dry-run', validate('json', syncRuleInput), async (c) => c.json((await dryRunRule(sync, c.get('session').target, c.req.valid('json'))) satisfies SyncDryRun))
+    .post('/dry-run', validate('json', syncRuleInput), async (c) =>
+      c.json((await dryRunRule(sync, c.get('session').target, c.req.valid('json'))) satisfies SyncDryRun),
+    )
     .post('/', validate('json', syncRuleInput), async (c) => {
       const session = c.get('session');
       return c.json((await createRule(sync, session.target, session.inviter, c.req.valid('json'))) satisfies SyncRule, 201);
@@ -45,8 +47,12 @@ export const syncRulesRoutes = (deps: AppDeps) => {
       await deleteRule(sync.db, c.get('session').target, c.req.valid('param').id);
       return c.body(null, 204);
     })
-    .post('/:id/run', validate('param', syncRuleParams), async (c) => c.json((await runNow(sync, c.get('session').target, c.req.valid('param').id)) satisfies SyncRun, 202))
-    .get('/:id/runs', validate('param', syncRuleParams), async (c) => c.json({ items: await listRuns(sync.db, c.get('session').target, c.req.valid('param').id) } satisfies SyncRunList))
+    .post('/:id/run', validate('param', syncRuleParams), async (c) =>
+      c.json((await runNow(sync, c.get('session').target, c.req.valid('param').id)) satisfies SyncRun, 202),
+    )
+    .get('/:id/runs', validate('param', syncRuleParams), async (c) =>
+      c.json({ items: await listRuns(sync.db, c.get('session').target, c.req.valid('param').id) } satisfies SyncRunList),
+    )
     .post('/:id/runs/:run/approve', validate('param', syncRunParams), async (c) => {
       const { id, run } = c.req.valid('param');
       const session = c.get('session');

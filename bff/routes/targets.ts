@@ -9,7 +9,16 @@ import type { Target } from '../db/schema.js';
 
 function targetBody(t: Target): Omit<TargetBody, 'seats'> {
   // The column holds only the types a target was written with (checked at the edge).
-  return { type: t.type as TargetType, id: t.id, name: t.name, organizationId: t.organization_id, seatLimit: t.seat_limit, roles: targetRoles(t), defaultRole: t.default_role, reminderDaysBeforeExpiry: t.reminder_days };
+  return {
+    type: t.type as TargetType,
+    id: t.id,
+    name: t.name,
+    organizationId: t.organization_id,
+    seatLimit: t.seat_limit,
+    roles: targetRoles(t),
+    defaultRole: t.default_role,
+    reminderDaysBeforeExpiry: t.reminder_days,
+  };
 }
 
 export const targetsRoutes = ({ db, config, now = () => new Date() }: AppDeps) =>

@@ -21,7 +21,16 @@ const STAFF = [
   'E6;Donald;Knuth;don@acme.test;Author;Research;Stanford;Active',
 ].join('\r\n');
 
-const MAPPING = { email: 'Work E-mail', firstName: 'Given name', lastName: 'Surname', title: 'Job Title', department: 'Department', location: 'Office', status: 'Status', id: 'Employee ID' };
+const MAPPING = {
+  email: 'Work E-mail',
+  firstName: 'Given name',
+  lastName: 'Surname',
+  title: 'Job Title',
+  department: 'Department',
+  location: 'Office',
+  status: 'Status',
+  id: 'Employee ID',
+};
 
 async function upload(text: string | Uint8Array, token = acme, type = 'text/csv', provider = 'csv'): Promise<{ status: number; json: any }> {
   const res = await h.request('POST', `/api/providers/${provider}/uploads`, { token, headers: { 'Content-Type': type }, rawBody: text as string });
@@ -36,11 +45,17 @@ async function call(method: string, path: string, body?: unknown, token = acme):
 const preview = (id: string, mapping: unknown, token = acme) => call('POST', `/api/providers/csv/uploads/${id}/preview`, { mapping }, token);
 const confirm = (id: string, mapping: unknown, token = acme) => call('POST', `/api/providers/csv/uploads/${id}/confirm`, { mapping }, token);
 const contacts = async (query = '', token = acme) => (await call('GET', `/api/providers/csv/contacts?limit=500${query}`, undefined, token)).json as ContactPage;
-const csvState = async (token = acme) => ((await call('GET', '/api/providers', undefined, token)).json.items as ProviderInfo[]).find((p) => p.id === 'csv')!.connection;
+const csvState = async (token = acme) =>
+  ((await call('GET', '/api/providers', undefined, token)).json.items as ProviderInfo[]).find((p) => p.id === 'csv')!.connection;
 
 /** Everything an upload, preview or confirmation may write. */
 async function snapshot() {
-  const rows = async (t: 'csv_uploads' | 'directory_contacts' | 'directory_syncs') => h.db.kysely.selectFrom(t).selectAll().orderBy(sql`1`).execute();
+  const rows = async (t: 'csv_uploads' | 'directory_contacts' | 'directory_syncs') =>
+    h.db.kysely
+      .selectFrom(t)
+      .selectAll()
+      .orderBy(sql`1`)
+      .execute();
   return { uploads: await rows('csv_uploads'), contacts: await rows('directory_contacts'), syncs: await rows('directory_syncs') };
 }
 
@@ -66,9 +81,20 @@ describe('POST /api/providers/csv/uploads', () => {
     expect(answer.preview[1]).toEqual({
       line: 3,
       contact: {
-        id: 'E2', firstName: 'Grace', lastName: 'Hopper', displayName: 'Grace Hopper', email: 'grace@acme.test', personalEmail: null,
+        id: 'E2',
+        firstName: 'Grace',
+        lastName: 'Hopper',
+        displayName: 'Grace Hopper',
+        email: 'grace@acme.test',
+        personalEmail: null,
         // A line break inside a quoted cell is text, made a space for the directory.
-        title: 'Rear Admiral; retired', department: 'Engineering', location: 'New York', employmentType: null, managerId: null, status: 'active', avatarUrl: null,
+        title: 'Rear Admiral; retired',
+        department: 'Engineering',
+        location: 'New York',
+        employmentType: null,
+        managerId: null,
+        status: 'active',
+        avatarUrl: null,
       },
     });
     expect(answer.preview.map((r) => [r.line, r.contact.displayName, r.contact.email])).toEqual([
@@ -85,8 +111,19 @@ describe('POST /api/providers/csv/uploads', () => {
   });
 
   it('reads a Windows-1252 export and reports ragged rows instead of failing', async () => {
-    const bytes = Uint8Array.from([...'email,name\nm@x.test,M'].map((c) => c.charCodeAt(0)).concat([0xfc, 0x6c, 0x6c, 0x65, 0x72, 0x0a], [...'short@x.test\n'].map((c) => c.charCodeAt(0))));
-    const res = await h.request('POST', '/api/providers/csv/uploads', { token: acme, headers: { 'Content-Type': 'text/csv' }, rawBody: bytes as unknown as string });
+    const bytes = Uint8Array.from(
+      [...'email,name\nm@x.test,M']
+        .map((c) => c.charCodeAt(0))
+        .concat(
+          [0xfc, 0x6c, 0x6c, 0x65, 0x72, 0x0a],
+          [...'short@x.test\n'].map((c) => c.charCodeAt(0)),
+        ),
+    );
+    const res = await h.request('POST', '/api/providers/csv/uploads', {
+      token: acme,
+      headers: { 'Content-Type': 'text/csv' },
+      rawBody: bytes as unknown as string,
+    });
     const json = (await res.json()) as CsvUploadPreview;
     expect(res.status).toBe(201);
     expect(json.preview.map((r) => r.contact.displayName)).toEqual(['Müller', 'short@x.test']);
@@ -101,10 +138,25 @@ describe('preview and confirm', () => {
     const other = await preview(up.id, { email: 'Work E-mail', displayName: 'Surname', department: 'Office' });
     expect(other.status).toBe(200);
     expect(other.json.preview[0].contact).toMatchObject({ displayName: 'Lovelace', department: 'London', firstName: null, status: 'active' });
-    expect(other.json.mapping).toEqual({ email: 'Work E-mail', displayName: 'Surname', department: 'Office', firstName: null, lastName: null, title: null, location: null, employmentType: null, manager: null, status: null, id: null });
+    expect(other.json.mapping).toEqual({
+      email: 'Work E-mail',
+      displayName: 'Surname',
+      department: 'Office',
+      firstName: null,
+      lastName: null,
+      title: null,
+      location: null,
+      employmentType: null,
+      manager: null,
+      status: null,
+      id: null,
+    });
 
     const done = await confirm(up.id, MAPPING);
-    expect(done).toEqual({ status: 200, json: { connection: 'ready', counts: { rows: 6, contacts: 6, withoutEmail: 1, duplicates: 1, ragged: 0 } } satisfies CsvUploadConfirmation });
+    expect(done).toEqual({
+      status: 200,
+      json: { connection: 'ready', counts: { rows: 6, contacts: 6, withoutEmail: 1, duplicates: 1, ragged: 0 } } satisfies CsvUploadConfirmation,
+    });
     expect(await csvState()).toBe('ready');
     const page = await contacts();
     // Terminated people are hidden by default, as for every provider; the one without email is listed.
@@ -224,7 +276,12 @@ describe('real admin-console exports', () => {
       expect(status).toBe(201);
       expect(json.columns).toContain('Büro');
       expect(json.mapping).toMatchObject({ email: 'E-Mail', location: 'Büro', manager: 'Vorgesetzte:r', id: 'Personalnummer' });
-      expect(json.preview.map((r: { contact: { displayName: string } }) => r.contact.displayName)).toEqual(['Jürgen Groß', 'Sabine Köhler', 'Özlem Şahin', 'Lukas Bauer']);
+      expect(json.preview.map((r: { contact: { displayName: string } }) => r.contact.displayName)).toEqual([
+        'Jürgen Groß',
+        'Sabine Köhler',
+        'Özlem Şahin',
+        'Lukas Bauer',
+      ]);
     }
     // Excel's "Unicode Text": UTF-16LE, tab-separated.
     const tabbed = await upload(utf16('Vorname\tNachname\tE-Mail\r\nJürgen\tGroß\tj@beispiel.example\r\n', 'le'));
@@ -276,7 +333,11 @@ describe('refresh of an uploaded directory', () => {
     // What the bug left behind in databases that ran it.
     await h.db.kysely
       .updateTable('directory_syncs')
-      .set({ status: 'error', error_code: 'csv_not_uploaded', error_message: 'No CSV file has been uploaded to CSV file for your organization yet: upload one in the provider picker.' })
+      .set({
+        status: 'error',
+        error_code: 'csv_not_uploaded',
+        error_message: 'No CSV file has been uploaded to CSV file for your organization yet: upload one in the provider picker.',
+      })
       .execute();
     expect(await refreshState()).toMatchObject({ status: 'ready', stale: false, fetched: 6 });
     expect((await call('POST', '/api/providers/csv/refresh', { force: true })).json).toMatchObject({ status: 'ready' });
@@ -349,7 +410,7 @@ describe('bad input', () => {
     expect(await h.db.kysely.selectFrom('csv_uploads').selectAll().execute()).toEqual([]);
   });
 
-  it('names each bound a file breaks: columns in any row, a cell\'s length, rows, padded cells', async () => {
+  it("names each bound a file breaks: columns in any row, a cell's length, rows, padded cells", async () => {
     const cases: [string, { limit: string; max: number }][] = [
       ['email\n' + 'a@x.test,'.repeat(200) + '\n', { limit: 'columns', max: 200 }],
       ['email,name\na@x.test,' + 'n'.repeat(10_001) + '\n', { limit: 'cellLength', max: 10_000 }],
@@ -400,7 +461,11 @@ describe('bad input', () => {
       const res = await pending;
       expect([res.status, res.json.error?.code]).toEqual([status, code]);
     }
-    const raw = await h.request('POST', `/api/providers/csv/uploads/${next.id}/confirm`, { token: acme, headers: { 'Content-Type': 'text/csv' }, rawBody: 'email' });
+    const raw = await h.request('POST', `/api/providers/csv/uploads/${next.id}/confirm`, {
+      token: acme,
+      headers: { 'Content-Type': 'text/csv' },
+      rawBody: 'email',
+    });
     expect(raw.status).toBe(415);
     // An hour later the upload is gone (the session is a new one: the first has expired too).
     h.clock.now = new Date(h.clock.now.getTime() + 3_600_000);

@@ -30,7 +30,8 @@ export const uploadsRoutes = ({ db, providers, now = () => new Date() }: AppDeps
       async (c, next) => {
         // Refused before the body is read: a file for a provider that takes none is never buffered.
         uploadProvider(getProvider(providers, c.req.valid('param').provider));
-        if (!CSV_TYPES.test(c.req.header('Content-Type') ?? '')) throw new AppError(415, 'unsupported_media_type', 'Send the CSV file itself as the body, with Content-Type: text/csv.');
+        if (!CSV_TYPES.test(c.req.header('Content-Type') ?? ''))
+          throw new AppError(415, 'unsupported_media_type', 'Send the CSV file itself as the body, with Content-Type: text/csv.');
         await next();
       },
       bodyLimit({
@@ -48,10 +49,14 @@ export const uploadsRoutes = ({ db, providers, now = () => new Date() }: AppDeps
     )
     .post('/:upload/preview', validate('param', uploadParams), validate('json', csvMappingRequest), async (c) => {
       const { provider, upload } = c.req.valid('param');
-      return c.json((await previewUpload(deps, getProvider(providers, provider), c.get('session').target, upload, c.req.valid('json'))) satisfies CsvUploadPreview);
+      return c.json(
+        (await previewUpload(deps, getProvider(providers, provider), c.get('session').target, upload, c.req.valid('json'))) satisfies CsvUploadPreview,
+      );
     })
     .post('/:upload/confirm', validate('param', uploadParams), validate('json', csvMappingRequest), async (c) => {
       const { provider, upload } = c.req.valid('param');
-      return c.json((await confirmUpload(deps, getProvider(providers, provider), c.get('session').target, upload, c.req.valid('json'))) satisfies CsvUploadConfirmation);
+      return c.json(
+        (await confirmUpload(deps, getProvider(providers, provider), c.get('session').target, upload, c.req.valid('json'))) satisfies CsvUploadConfirmation,
+      );
     });
 };

@@ -21,6 +21,15 @@ export interface AuditEvent {
 export async function recordAudit(db: Kysely<Database> | Transaction<Database>, e: AuditEvent): Promise<void> {
   await db
     .insertInto('audit_events')
-    .values({ id: newId('aud'), at: e.at.toISOString(), action: e.action, actor: e.actor, target_type: e.target.type, target_id: e.target.id, subject: e.subject, count: e.count })
+    .values({
+      id: newId('aud'),
+      at: e.at.toISOString(),
+      action: e.action,
+      actor: e.actor,
+      target_type: e.target.type,
+      target_id: e.target.id,
+      subject: e.subject,
+      count: e.count,
+    })
     .execute();
 }

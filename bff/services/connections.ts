@@ -60,7 +60,14 @@ function unseal(key: KeyObject, providerId: string, scope: string, sealed: strin
 }
 
 function deploymentConnection(entry: ProviderEntry & { configuredBy: 'deployment' }): Connection {
-  return { provider: entry, scope: DEPLOYMENT_SCOPE, key: connectionKey(entry.id, DEPLOYMENT_SCOPE), state: 'ready', concurrency: entry.concurrency, connector: () => entry.connector };
+  return {
+    provider: entry,
+    scope: DEPLOYMENT_SCOPE,
+    key: connectionKey(entry.id, DEPLOYMENT_SCOPE),
+    state: 'ready',
+    concurrency: entry.concurrency,
+    connector: () => entry.connector,
+  };
 }
 
 function organizationConnection(entry: OrganizationProvider, scope: string, key: KeyObject, sealed: string | undefined): Connection {
@@ -75,7 +82,11 @@ function organizationConnection(entry: OrganizationProvider, scope: string, key:
     connector: () => {
       if (stored) return entry.connect(stored);
       if (stored === null) {
-        throw new AppError(409, 'connection_unreadable', `The stored credentials for ${entry.name} can no longer be read (the server's secret changed); connect it again.`);
+        throw new AppError(
+          409,
+          'connection_unreadable',
+          `The stored credentials for ${entry.name} can no longer be read (the server's secret changed); connect it again.`,
+        );
       }
       throw new AppError(409, 'provider_not_connected', `${entry.name} is not connected yet: enter its credentials in the provider picker.`);
     },
@@ -86,7 +97,11 @@ function organizationConnection(entry: OrganizationProvider, scope: string, key:
 function notHeldYet(entry: HeldProvider): AppError {
   return entry.configuredBy === 'upload'
     ? new AppError(409, 'csv_not_uploaded', `No CSV file has been uploaded to ${entry.name} for your organization yet: upload one in the provider picker.`)
-    : new AppError(409, 'scim_not_set_up', `${entry.name} is not set up for your organization yet: your application's administrator creates its SCIM token, then connects your identity provider with it.`);
+    : new AppError(
+        409,
+        'scim_not_set_up',
+        `${entry.name} is not set up for your organization yet: your application's administrator creates its SCIM token, then connects your identity provider with it.`,
+      );
 }
 
 /**
@@ -112,7 +127,12 @@ export async function openConnection(deps: ConnectionDeps, entry: ProviderEntry,
   if (entry.configuredBy === 'deployment') return deploymentConnection(entry);
   const scope = await organizationScope(deps.db, ref);
   if (isHeld(entry)) return heldConnection(entry, scope, (await syncedDirectories(deps.db, [connectionKey(entry.id, scope)])).size > 0);
-  const row = await deps.db.selectFrom('provider_connections').select('credentials').where('provider_id', '=', entry.id).where('scope', '=', scope).executeTakeFirst();
+  const row = await deps.db
+    .selectFrom('provider_connections')
+    .select('credentials')
+    .where('provider_id', '=', entry.id)
+    .where('scope', '=', scope)
+    .executeTakeFirst();
   return organizationConnection(entry, scope, deps.key, row?.credentials);
 }
 
@@ -122,7 +142,16 @@ export async function describeProviders(deps: ConnectionDeps, entries: ProviderE
   const held = entries.some(isHeld);
   const scope = own.length || held ? await organizationScope(deps.db, ref) : DEPLOYMENT_SCOPE;
   const rows = own.length
-    ? await deps.db.selectFrom('provider_connections').select(['provider_id', 'credentials']).where('scope', '=', scope).where('provider_id', 'in', own.map((e) => e.id)).execute()
+    ? await deps.db
+        .selectFrom('provider_connections')
+        .select(['provider_id', 'credentials'])
+        .where('scope', '=', scope)
+        .where(
+          'provider_id',
+          'in',
+          own.map((e) => e.id),
+        )
+        .execute()
     : [];
   const sealed = new Map(rows.map((r) => [r.provider_id, r.credentials]));
   const keyOf = (e: ProviderEntry) => connectionKey(e.id, e.configuredBy === 'deployment' ? DEPLOYMENT_SCOPE : scope);
@@ -135,7 +164,12 @@ export async function describeProviders(deps: ConnectionDeps, entries: ProviderE
         ? base
         : isHeld(e)
           ? { ...base, connection: syncedAt ? 'ready' : 'needs_credentials' }
-          : { ...base, connection: organizationConnection(e, scope, deps.key, sealed.get(e.id)).state, fields: [...e.fields], ...(e.oauth ? { oauth: true } : {}) };
+          : {
+              ...base,
+              connection: organizationConnection(e, scope, deps.key, sealed.get(e.id)).state,
+              fields: [...e.fields],
+              ...(e.oauth ? { oauth: true } : {}),
+            };
     // A disconnected organization's old directory is never served, so it is not described either.
     if (!syncedAt || info.connection !== 'ready') return info;
     const freshFor = Math.max(0, Math.floor(msUntilStale(syncedAt, now, e.cacheTtlSeconds) / 1000));
@@ -146,14 +180,24 @@ export async function describeProviders(deps: ConnectionDeps, entries: ProviderE
 /** When each of these connections' directories was last fetched, for those that have one. */
 async function syncedDirectories(db: Kysely<Database>, keys: string[]): Promise<Map<string, string>> {
   if (!keys.length) return new Map();
-  const rows = await db.selectFrom('directory_syncs').select(['connection', 'synced_at']).where('connection', 'in', keys).where('synced_at', 'is not', null).execute();
+  const rows = await db
+    .selectFrom('directory_syncs')
+    .select(['connection', 'synced_at'])
+    .where('connection', 'in', keys)
+    .where('synced_at', 'is not', null)
+    .execute();
   return new Map(rows.map((r) => [r.connection, r.synced_at!]));
 }
 
 function ownedByOrganization(entry: ProviderEntry): OrganizationProvider {
   if (entry.configuredBy === 'organization') return entry;
   if (entry.configuredBy === 'upload') throw new AppError(409, 'csv_provider', `${entry.name} takes a CSV file, not credentials: upload one instead.`);
-  if (entry.configuredBy === 'scim') throw new AppError(409, 'scim_provider', `${entry.name} is pushed by your identity provider with a SCIM token your application's administrator creates; it takes no credentials here.`);
+  if (entry.configuredBy === 'scim')
+    throw new AppError(
+      409,
+      'scim_provider',
+      `${entry.name} is pushed by your identity provider with a SCIM token your application's administrator creates; it takes no credentials here.`,
+    );
   throw new AppError(409, 'configured_by_deployment', `${entry.name} is connected by this deployment's configuration; its credentials cannot be changed here.`);
 }
 
@@ -166,7 +210,8 @@ function checkCredentials(entry: OrganizationProvider, input: Record<string, str
   const problems: { path: string; message: string }[] = [];
   const values: Credentials = {};
   for (const [name, value] of Object.entries(input)) {
-    if (!fields.has(name)) problems.push({ path: `credentials.${name}`, message: `not a credential ${entry.name} asks for; expected: ${[...fields.keys()].join(', ')}` });
+    if (!fields.has(name))
+      problems.push({ path: `credentials.${name}`, message: `not a credential ${entry.name} asks for; expected: ${[...fields.keys()].join(', ')}` });
     else if (value.trim()) values[name] = value.trim();
   }
   for (const f of entry.fields) {
@@ -186,7 +231,13 @@ function checkCredentials(entry: OrganizationProvider, input: Record<string, str
 }
 
 /** `PUT …/connection`: stores the organization's credentials and forgets the directory fetched with the old ones. */
-export async function saveConnection(deps: ConnectionDeps, entry: ProviderEntry, ref: TargetRef, input: Record<string, string>, now: Date): Promise<ConnectionInfo> {
+export async function saveConnection(
+  deps: ConnectionDeps,
+  entry: ProviderEntry,
+  ref: TargetRef,
+  input: Record<string, string>,
+  now: Date,
+): Promise<ConnectionInfo> {
   const provider = ownedByOrganization(entry);
   if (provider.oauth) throw new AppError(409, 'sign_in_required', `${provider.name} is connected by signing in to it, not with typed credentials.`);
   return storeCredentials(deps, provider, ref, checkCredentials(provider, input), now);
@@ -196,7 +247,13 @@ export async function saveConnection(deps: ConnectionDeps, entry: ProviderEntry,
  * Seals and stores an organization's credentials (typed in the form, or granted by its sign-in)
  * and forgets the directory fetched with the old ones, in one transaction.
  */
-export async function storeCredentials(deps: ConnectionDeps, provider: OrganizationProvider, ref: TargetRef | { scope: string }, credentials: Credentials, now: Date): Promise<ConnectionInfo> {
+export async function storeCredentials(
+  deps: ConnectionDeps,
+  provider: OrganizationProvider,
+  ref: TargetRef | { scope: string },
+  credentials: Credentials,
+  now: Date,
+): Promise<ConnectionInfo> {
   const scope = 'scope' in ref ? ref.scope : await organizationScope(deps.db, ref);
   const sealed = seal(deps.key, credentials, sealContext(provider.id, scope));
   const at = now.toISOString();

@@ -9,7 +9,18 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { writeTransaction } from '../db/connect.js';
 import type { CsvColumnMapping, CsvMappingRequest, CsvNotice, RefreshStatus, CsvUploadConfirmation, CsvUploadPreview } from '../contract.js';
-import { CSV_FIELDS, CSV_LIMITS, CsvError, guessMapping, mapRows, parseCsv, previewRows, type CsvContact, type CsvDelimiter, type CsvTable } from '../connectors/csv.js';
+import {
+  CSV_FIELDS,
+  CSV_LIMITS,
+  CsvError,
+  guessMapping,
+  mapRows,
+  parseCsv,
+  previewRows,
+  type CsvContact,
+  type CsvDelimiter,
+  type CsvTable,
+} from '../connectors/csv.js';
 import type { ProviderEntry, UploadProvider } from '../providers.js';
 import { AppError } from '../errors.js';
 import { connectionKey, INSERT_BATCH, refreshStatus, toRow } from './directory.js';
@@ -149,7 +160,12 @@ export async function createUpload(deps: CsvUploadDeps, entry: ProviderEntry, re
 }
 
 /** An upload of this provider for the session's organization that has not expired; 404 otherwise, whoever else's it is. */
-async function loadUpload(deps: CsvUploadDeps, provider: UploadProvider, ref: TargetRef, id: string): Promise<{ table: CsvTable; scope: string; expiresAt: string }> {
+async function loadUpload(
+  deps: CsvUploadDeps,
+  provider: UploadProvider,
+  ref: TargetRef,
+  id: string,
+): Promise<{ table: CsvTable; scope: string; expiresAt: string }> {
   const scope = await organizationScope(deps.db, ref);
   const row = await deps.db
     .selectFrom('csv_uploads')
@@ -183,7 +199,13 @@ function checkMapping(table: CsvTable, request: CsvMappingRequest['mapping']): C
 }
 
 /** `POST …/uploads/:upload/preview`: the first rows and the counts under another mapping. */
-export async function previewUpload(deps: CsvUploadDeps, entry: ProviderEntry, ref: TargetRef, id: string, request: CsvMappingRequest): Promise<CsvUploadPreview> {
+export async function previewUpload(
+  deps: CsvUploadDeps,
+  entry: ProviderEntry,
+  ref: TargetRef,
+  id: string,
+  request: CsvMappingRequest,
+): Promise<CsvUploadPreview> {
   const { table, expiresAt } = await loadUpload(deps, uploadProvider(entry), ref, id);
   return answer(id, expiresAt, table, checkMapping(table, request.mapping));
 }
@@ -193,7 +215,13 @@ export async function previewUpload(deps: CsvUploadDeps, entry: ProviderEntry, r
  * one transaction, so its contact list shows the old file or the new one, never a mix. The upload
  * stays until it expires, so going back and confirming another mapping works.
  */
-export async function confirmUpload(deps: CsvUploadDeps, entry: ProviderEntry, ref: TargetRef, id: string, request: CsvMappingRequest): Promise<CsvUploadConfirmation> {
+export async function confirmUpload(
+  deps: CsvUploadDeps,
+  entry: ProviderEntry,
+  ref: TargetRef,
+  id: string,
+  request: CsvMappingRequest,
+): Promise<CsvUploadConfirmation> {
   const provider = uploadProvider(entry);
   const { table, scope } = await loadUpload(deps, provider, ref, id);
   const { contacts, counts } = mapRows(table, checkMapping(table, request.mapping));
@@ -205,7 +233,11 @@ export async function confirmUpload(deps: CsvUploadDeps, entry: ProviderEntry, r
   const at = deps.now().toISOString();
   await writeTransaction(deps.db, async (trx) => {
     await trx.deleteFrom('directory_contacts').where('connection', '=', key).execute();
-    for (let i = 0; i < rows.length; i += INSERT_BATCH) await trx.insertInto('directory_contacts').values(rows.slice(i, i + INSERT_BATCH)).execute();
+    for (let i = 0; i < rows.length; i += INSERT_BATCH)
+      await trx
+        .insertInto('directory_contacts')
+        .values(rows.slice(i, i + INSERT_BATCH))
+        .execute();
     const sync = { status: 'ready', fetched: rows.length, total: rows.length, started_at: at, synced_at: at, error_code: null, error_message: null };
     await trx
       .insertInto('directory_syncs')
@@ -228,7 +260,11 @@ export async function confirmUpload(deps: CsvUploadDeps, entry: ProviderEntry, r
 export async function heldRefreshStatus(deps: CsvUploadDeps, connection: string, maxAgeSeconds: number): Promise<RefreshStatus> {
   const sync = await deps.db.selectFrom('directory_syncs').select(['status', 'synced_at']).where('connection', '=', connection).executeTakeFirst();
   if (sync?.synced_at && sync.status !== 'ready') {
-    const held = await deps.db.selectFrom('directory_contacts').select((eb) => eb.fn.countAll<number>().as('n')).where('connection', '=', connection).executeTakeFirstOrThrow();
+    const held = await deps.db
+      .selectFrom('directory_contacts')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('connection', '=', connection)
+      .executeTakeFirstOrThrow();
     const n = Number(held.n);
     await deps.db
       .updateTable('directory_syncs')
@@ -239,4 +275,3 @@ export async function heldRefreshStatus(deps: CsvUploadDeps, connection: string,
   }
   return refreshStatus(deps.db, connection, deps.now(), maxAgeSeconds);
 }
-

@@ -89,13 +89,19 @@ function changingProvider(initial: DirectoryContact[], reportsDeletes = true) {
 }
 
 const limits = (more: Partial<RefreshLimits> = {}): RefreshLimits => ({ ...DEFAULT_REFRESH_LIMITS, ...more });
-const refresh = (connector: Connector, more: Partial<RefreshLimits> = {}) => refreshDirectory(h.db.kysely, { key: KEY, connector: () => connector }, () => h.clock.now, undefined, limits(more));
+const refresh = (connector: Connector, more: Partial<RefreshLimits> = {}) =>
+  refreshDirectory(h.db.kysely, { key: KEY, connector: () => connector }, () => h.clock.now, undefined, limits(more));
 const names = async () => {
   const target = await getTarget(h.db.kysely, { type: 'organization', id: 'acme' });
   const page = await listContacts(h.db.kysely, target, KEY, { limit: 100 }, h.clock.now);
   return page.items.map((c) => c.displayName);
 };
-const sync = () => h.db.kysely.selectFrom('directory_syncs').select(['watermark', 'full_synced_at', 'incremental_refreshes']).where('connection', '=', KEY).executeTakeFirstOrThrow();
+const sync = () =>
+  h.db.kysely
+    .selectFrom('directory_syncs')
+    .select(['watermark', 'full_synced_at', 'incremental_refreshes'])
+    .where('connection', '=', KEY)
+    .executeTakeFirstOrThrow();
 const later = (seconds: number) => {
   h.clock.now = new Date(h.clock.now.getTime() + seconds * 1000);
 };
@@ -235,12 +241,27 @@ describe('incremental refresh', () => {
 
 describe('incremental refresh against the Microsoft Graph stand-in (delta query)', () => {
   const CLIENT = { tenantId: 'contoso', clientId: 'app', clientSecret: 'secret' };
-  const user = (n: number, more: Record<string, unknown> = {}) => ({ id: `u${n}`, givenName: `First${n}`, surname: `Last${n}`, displayName: `First${n} Last${n}`, mail: `u${n}@contoso.com`, jobTitle: 'Engineer', accountEnabled: true, ...more });
+  const user = (n: number, more: Record<string, unknown> = {}) => ({
+    id: `u${n}`,
+    givenName: `First${n}`,
+    surname: `Last${n}`,
+    displayName: `First${n} Last${n}`,
+    mail: `u${n}@contoso.com`,
+    jobTitle: 'Engineer',
+    accountEnabled: true,
+    ...more,
+  });
 
   async function graph(sendOnlyChanged: boolean) {
     const fake = await startMicrosoftFake({ users: [user(1, { managerId: 'u2' }), user(2), user(3)], ...CLIENT, pageLimit: 2, sendOnlyChanged });
     const connector = createMicrosoftConnector({ baseUrl: fake.url, tokenUrl: fake.url, credentials: CLIENT }, { sleep: async () => undefined });
-    const stored = () => h.db.kysely.selectFrom('directory_contacts').select(['contact_id', 'display_name', 'email', 'title', 'manager_id', 'status']).where('connection', '=', KEY).orderBy('contact_id').execute();
+    const stored = () =>
+      h.db.kysely
+        .selectFrom('directory_contacts')
+        .select(['contact_id', 'display_name', 'email', 'title', 'manager_id', 'status'])
+        .where('connection', '=', KEY)
+        .orderBy('contact_id')
+        .execute();
     return { fake, connector, stored, close: () => fake.close() };
   }
 

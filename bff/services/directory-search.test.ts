@@ -48,7 +48,31 @@ const PEOPLE: DirectoryContact[] = [
   person('p10', 'Ines Okafor', { title: 'Designer', department: 'Design', location: 'Lisbon' }),
 ];
 
-const SEARCHES = ['ber', 'BER', 'jose', 'JOSÉ', 'mül', 'muller', 'ada eng', 'ada  ', 'ro', 'e', 'an', '50%', '%', 'a_b', '_', '"bert', 'x"y', 'zqx', '', 'eng berlin', 'man man', 'ß', 'paulo sa'];
+const SEARCHES = [
+  'ber',
+  'BER',
+  'jose',
+  'JOSÉ',
+  'mül',
+  'muller',
+  'ada eng',
+  'ada  ',
+  'ro',
+  'e',
+  'an',
+  '50%',
+  '%',
+  'a_b',
+  '_',
+  '"bert',
+  'x"y',
+  'zqx',
+  '',
+  'eng berlin',
+  'man man',
+  'ß',
+  'paulo sa',
+];
 
 /** The answer a plain reading of PEOPLE gives, as the route defines it. */
 function expected(search: string, status: 'active' | 'all' = 'active') {
@@ -69,7 +93,11 @@ const dialects: { name: string; open(): Promise<Harness> }[] = [
 describe.each(dialects)('search on $name', ({ open }) => {
   let h: Harness;
   const fill = (key: string, contacts: DirectoryContact[]) =>
-    refreshDirectory(h.db.kysely, { key, connector: () => ({ listContacts: async () => ({ contacts, nextCursor: null, total: contacts.length }) }) }, () => h.clock.now);
+    refreshDirectory(
+      h.db.kysely,
+      { key, connector: () => ({ listContacts: async () => ({ contacts, nextCursor: null, total: contacts.length }) }) },
+      () => h.clock.now,
+    );
 
   beforeAll(async () => {
     h = await open();
@@ -80,10 +108,29 @@ describe.each(dialects)('search on $name', ({ open }) => {
     await fill(KEY, PEOPLE);
     const now = h.clock.now.getTime();
     const invite = (id: string, email: string, status: string, expiresInDays: number) => ({
-      id, target_type: 'organization', target_id: 'acme', import_id: null, provider: 'acme-hr', contact_id: null, email, email_normalized: email, name: null, first_name: null,
-      role: 'user', status, token_hash: `hash-${id}`, inviter_id: 'u-1', expires_at: new Date(now + expiresInDays * 86_400_000).toISOString(), created_at: h.clock.now.toISOString(), accepted_at: null, revoked_at: null,
+      id,
+      target_type: 'organization',
+      target_id: 'acme',
+      import_id: null,
+      provider: 'acme-hr',
+      contact_id: null,
+      email,
+      email_normalized: email,
+      name: null,
+      first_name: null,
+      role: 'user',
+      status,
+      token_hash: `hash-${id}`,
+      inviter_id: 'u-1',
+      expires_at: new Date(now + expiresInDays * 86_400_000).toISOString(),
+      created_at: h.clock.now.toISOString(),
+      accepted_at: null,
+      revoked_at: null,
     });
-    await h.db.kysely.insertInto('invites').values([invite('i7', 'p7@acme.test', 'pending', 7), invite('i8', 'p8@acme.test', 'pending', -1), invite('i9', 'p9@acme.test', 'revoked', 7)]).execute();
+    await h.db.kysely
+      .insertInto('invites')
+      .values([invite('i7', 'p7@acme.test', 'pending', 7), invite('i8', 'p8@acme.test', 'pending', -1), invite('i9', 'p9@acme.test', 'revoked', 7)])
+      .execute();
   });
   afterAll(() => h?.close());
 
@@ -125,7 +172,12 @@ describe.each(dialects)('search on $name', ({ open }) => {
 
   it('selects all the people a search matches, as the page counted them', async () => {
     const { contacts } = await resolveSelection(h.db.kysely, KEY, { all: true, search: 'eng', except: ['p5'] });
-    expect(contacts.map((c) => c.contact_id).sort()).toEqual(expected('eng').map((p) => p.id).filter((id) => id !== 'p5').sort());
+    expect(contacts.map((c) => c.contact_id).sort()).toEqual(
+      expected('eng')
+        .map((p) => p.id)
+        .filter((id) => id !== 'p5')
+        .sort(),
+    );
   });
 
   it('follows a refresh: a person gone is no longer found, a new one is', async () => {
@@ -149,10 +201,15 @@ describe('search answers alike on both databases', () => {
       const answers = [];
       for (const h of [sqlite!, postgres!]) {
         await h.target('organization', 'acme', 100, ['p1@acme.test']);
-        await refreshDirectory(h.db.kysely, { key: KEY, connector: () => ({ listContacts: async () => ({ contacts: PEOPLE, nextCursor: null, total: PEOPLE.length }) }) }, () => h.clock.now);
+        await refreshDirectory(
+          h.db.kysely,
+          { key: KEY, connector: () => ({ listContacts: async () => ({ contacts: PEOPLE, nextCursor: null, total: PEOPLE.length }) }) },
+          () => h.clock.now,
+        );
         const row = await getTarget(h.db.kysely, target);
         const out = [];
-        for (const search of SEARCHES) out.push([await listContacts(h.db.kysely, row, KEY, { search, limit: 3 }, h.clock.now), await listFacets(h.db.kysely, KEY, { search })]);
+        for (const search of SEARCHES)
+          out.push([await listContacts(h.db.kysely, row, KEY, { search, limit: 3 }, h.clock.now), await listFacets(h.db.kysely, KEY, { search })]);
         answers.push(out);
       }
       expect(answers[1]).toEqual(answers[0]);
@@ -168,7 +225,11 @@ describe.each(dialects)('the search indexes migration on $name', ({ open }) => {
     try {
       await h.target('organization', 'acme', 100);
       const fill = () =>
-        refreshDirectory(h.db.kysely, { key: KEY, connector: () => ({ listContacts: async () => ({ contacts: PEOPLE, nextCursor: null, total: PEOPLE.length }) }) }, () => h.clock.now);
+        refreshDirectory(
+          h.db.kysely,
+          { key: KEY, connector: () => ({ listContacts: async () => ({ contacts: PEOPLE, nextCursor: null, total: PEOPLE.length }) }) },
+          () => h.clock.now,
+        );
       await fill();
       const migrator = new Migrator({ db: h.db.kysely, provider: { getMigrations: async () => migrations } });
       // Down to the migration before the indexes (later ones go down first), then up again.

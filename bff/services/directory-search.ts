@@ -19,7 +19,11 @@ const TRIGRAM = 3;
 
 /** The words of a search, folded (lowercase, no accents), each to be found somewhere. */
 export function searchWords(search: string | undefined): string[] {
-  return foldForSearch(search ?? '').trim().split(/\s+/).filter(Boolean).slice(0, MAX_WORDS);
+  return foldForSearch(search ?? '')
+    .trim()
+    .split(/\s+/)
+    .filter(Boolean)
+    .slice(0, MAX_WORDS);
 }
 
 /** A phrase of an FTS5 query: a literal substring under the trigram tokenizer. */
@@ -66,7 +70,12 @@ export interface IndexPlan {
  * department or location filter), and how; null when the rows must be read instead, or the
  * connection has never had a row indexed (then `empty`).
  */
-export async function indexPlan(db: Kysely<Database>, connection: string, search: string | undefined, filters: ContactFilters | undefined): Promise<IndexPlan | 'empty' | null> {
+export async function indexPlan(
+  db: Kysely<Database>,
+  connection: string,
+  search: string | undefined,
+  filters: ContactFilters | undefined,
+): Promise<IndexPlan | 'empty' | null> {
   const words = searchWords(search);
   if (filters?.department || filters?.location || filters?.employmentType || words.some((w) => [...w].length < TRIGRAM)) return null;
   const id = await scopeId(db, connection);
@@ -94,7 +103,9 @@ export async function countByIndex(db: Kysely<Database>, plan: IndexPlan): Promi
 export async function countTakenByIndex(db: Kysely<Database>, plan: IndexPlan, connection: string, emails: Expression<unknown>): Promise<number> {
   const row = await sql<{ n: number }>`select count(*) as n from directory_contacts
     where connection = ${connection} and email_normalized in ${emails}
-      and +rowid in (select rowid from directory_contacts_search where directory_contacts_search match ${ftsQuery(plan.words, plan.id, plan.status, true)})`.execute(db);
+      and +rowid in (select rowid from directory_contacts_search where directory_contacts_search match ${ftsQuery(plan.words, plan.id, plan.status, true)})`.execute(
+    db,
+  );
   return Number(row.rows[0]!.n);
 }
 
@@ -130,7 +141,9 @@ export function matchesSearch(dialect: Dialect, words: readonly string[], access
     const long = words.filter((w) => [...w].length >= TRIGRAM);
     // PostgreSQL's planner takes the GIN index for the LIKE itself when it pays; SQLite needs the FTS table named.
     if (dialect === 'sqlite' && access === 'hits' && long.length > 0 && id !== null) {
-      checks.unshift(sql<SqlBool>`directory_contacts.rowid in (select rowid from directory_contacts_search where directory_contacts_search match ${ftsQuery(long, id, 'all', 'any')})`);
+      checks.unshift(
+        sql<SqlBool>`directory_contacts.rowid in (select rowid from directory_contacts_search where directory_contacts_search match ${ftsQuery(long, id, 'all', 'any')})`,
+      );
     }
     return eb.and(checks);
   };
@@ -143,5 +156,7 @@ export function matchesSearch(dialect: Dialect, words: readonly string[], access
  */
 export function inConnection(dialect: Dialect, connection: string, access: Access) {
   return (eb: ExpressionBuilder<Database, 'directory_contacts'>): Expression<SqlBool> =>
-    dialect === 'sqlite' && (access === 'count' || access === 'hits') ? sql<SqlBool>`+directory_contacts.connection = ${connection}` : eb('directory_contacts.connection', '=', connection);
+    dialect === 'sqlite' && (access === 'count' || access === 'hits')
+      ? sql<SqlBool>`+directory_contacts.connection = ${connection}`
+      : eb('directory_contacts.connection', '=', connection);
 }

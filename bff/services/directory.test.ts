@@ -98,7 +98,13 @@ describe('refreshing the directory cache', () => {
     await running;
     expect(await names()).toEqual(['Nina New', 'Noah New', 'Nora New']);
     expect(await staged()).toBe(0);
-    expect(await refreshStatus(h.db.kysely, KEY, h.clock.now)).toMatchObject({ status: 'ready', fetched: 3, total: 3, syncedAt: h.clock.now.toISOString(), stale: false });
+    expect(await refreshStatus(h.db.kysely, KEY, h.clock.now)).toMatchObject({
+      status: 'ready',
+      fetched: 3,
+      total: 3,
+      syncedAt: h.clock.now.toISOString(),
+      stale: false,
+    });
   });
 
   it('keeps the last record of a person listed twice, within a page and across pages', async () => {
@@ -113,7 +119,12 @@ describe('refreshing the directory cache', () => {
     provider.release(1);
     await refreshDirectory(h.db.kysely, source(provider.connector), () => h.clock.now);
     expect(await names()).toEqual(['Ada Last', 'Bob', 'Cy']);
-    const ada = await h.db.kysely.selectFrom('directory_contacts').select(['email', 'email_normalized']).where('connection', '=', KEY).where('contact_id', '=', 'a').executeTakeFirstOrThrow();
+    const ada = await h.db.kysely
+      .selectFrom('directory_contacts')
+      .select(['email', 'email_normalized'])
+      .where('connection', '=', KEY)
+      .where('contact_id', '=', 'a')
+      .executeTakeFirstOrThrow();
     expect(ada).toEqual({ email: 'ada.last@acme.test', email_normalized: 'ada.last@acme.test' });
     expect(await refreshStatus(h.db.kysely, KEY, h.clock.now)).toMatchObject({ status: 'ready', fetched: 3, total: 3 });
   });

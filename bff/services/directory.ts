@@ -15,7 +15,17 @@ import { AppError } from '../errors.js';
 import { foldForSearch, normalizeEmail } from './text.js';
 import { liveInvite, seatHolders } from './targets.js';
 import { dialectOf, type Dialect } from '../db/connect.js';
-import { countByIndex, countTakenByIndex, HITS_FIRST, indexPlan, inConnection, matchesSearch, searchWords, type Access, type IndexPlan } from './directory-search.js';
+import {
+  countByIndex,
+  countTakenByIndex,
+  HITS_FIRST,
+  indexPlan,
+  inConnection,
+  matchesSearch,
+  searchWords,
+  type Access,
+  type IndexPlan,
+} from './directory-search.js';
 
 type Q = Kysely<Database> | Transaction<Database>;
 
@@ -75,7 +85,10 @@ export const DEFAULT_REFRESH_LIMITS: RefreshLimits = {
 
 /** Forgets a connection's cached directory (its credentials changed or were removed, or it went unused). */
 export async function dropDirectory(db: Q, connection: string): Promise<void> {
-  await db.deleteFrom('directory_contacts').where('connection', 'in', [connection, stagingKey(connection)]).execute();
+  await db
+    .deleteFrom('directory_contacts')
+    .where('connection', 'in', [connection, stagingKey(connection)])
+    .execute();
   // A SCIM directory's records go with their mirror: nothing pushed outlives the directory it fed.
   await db.deleteFrom('scim_users').where('connection', '=', connection).execute();
   await db.deleteFrom('directory_syncs').where('connection', '=', connection).execute();
@@ -163,7 +176,13 @@ async function dropOrphanedStaging(db: Kysely<Database>, now: Date): Promise<voi
   await db
     .deleteFrom('directory_contacts')
     .where('connection', 'like', `${stagingKey('')}%`)
-    .$if(live.length > 0, (qb) => qb.where('connection', 'not in', live.map((l) => stagingKey(l.connection))))
+    .$if(live.length > 0, (qb) =>
+      qb.where(
+        'connection',
+        'not in',
+        live.map((l) => stagingKey(l.connection)),
+      ),
+    )
     .execute();
 }
 
@@ -196,7 +215,9 @@ function beginRefresh(db: Kysely<Database>, source: DirectorySource, now: () => 
   const done = claimed
     .then((ok) =>
       ok
-        ? responseByteLimit.run(limits.responseBytes, () => runRefresh(db, connector, connection, source.concurrency ?? DEFAULT_REFRESH_CONCURRENCY, now, stop, release, limits))
+        ? responseByteLimit.run(limits.responseBytes, () =>
+            runRefresh(db, connector, connection, source.concurrency ?? DEFAULT_REFRESH_CONCURRENCY, now, stop, release, limits),
+          )
         : awaitRefresh(db, connection, stop),
     )
     .finally(release);
@@ -228,7 +249,12 @@ export function refreshDirectory(
  * Starts a refresh in the background (or joins the one running) and returns once it is under
  * way, so `refreshStatus` reports it. Its outcome is read from the status, never thrown here.
  */
-export async function startRefresh(db: Kysely<Database>, source: DirectorySource, now: () => Date, limits: RefreshLimits = DEFAULT_REFRESH_LIMITS): Promise<void> {
+export async function startRefresh(
+  db: Kysely<Database>,
+  source: DirectorySource,
+  now: () => Date,
+  limits: RefreshLimits = DEFAULT_REFRESH_LIMITS,
+): Promise<void> {
   let background = backgroundRefreshes.get(db);
   if (!background) backgroundRefreshes.set(db, (background = new AbortController()));
   const running = beginRefresh(db, source, now, background.signal, limits);
@@ -291,14 +317,22 @@ export async function refreshStatus(db: Kysely<Database>, connection: string, no
   const stale = syncedAt === null || msUntilStale(syncedAt, now, maxAgeSeconds) <= 0;
   // A claim whose lease ran out belongs to a process that died: nothing is running.
   const abandoned = sync.status === 'syncing' && (sync.started_at === null || now.getTime() - Date.parse(sync.started_at) > SYNC_LEASE_MS);
-  const status: RefreshStatus['status'] = abandoned ? (syncedAt ? 'ready' : 'idle') : sync.status === 'syncing' || sync.status === 'error' || sync.status === 'ready' ? sync.status : 'idle';
+  const status: RefreshStatus['status'] = abandoned
+    ? syncedAt
+      ? 'ready'
+      : 'idle'
+    : sync.status === 'syncing' || sync.status === 'error' || sync.status === 'ready'
+      ? sync.status
+      : 'idle';
   return {
     status,
     fetched: Number(sync.fetched),
     total: sync.total === null ? null : Number(sync.total),
     syncedAt,
     stale,
-    ...(status === 'error' ? { error: { code: sync.error_code ?? 'provider_sync_failed', message: sync.error_message ?? 'The directory could not be fetched.' } } : {}),
+    ...(status === 'error'
+      ? { error: { code: sync.error_code ?? 'provider_sync_failed', message: sync.error_message ?? 'The directory could not be fetched.' } }
+      : {}),
   };
 }
 
@@ -438,11 +472,17 @@ function unknownContact(id: string): DirectoryContact {
  * not hold gets null for them, and a display name from what is known.
  */
 async function completed(db: Q, connection: string, changes: ChangedContact[]): Promise<DirectoryContact[]> {
-  const isWhole = (c: ChangedContact): c is DirectoryContact => Object.keys(unknownContact(c.id)).every((field) => c[field as keyof DirectoryContact] !== undefined);
+  const isWhole = (c: ChangedContact): c is DirectoryContact =>
+    Object.keys(unknownContact(c.id)).every((field) => c[field as keyof DirectoryContact] !== undefined);
   const partial = changes.filter((c) => !isWhole(c)).map((c) => c.id);
   const stored = new Map<string, DirectoryContact>();
   for (let i = 0; i < partial.length; i += 500) {
-    const rows = await db.selectFrom('directory_contacts').selectAll().where('connection', '=', connection).where('contact_id', 'in', partial.slice(i, i + 500)).execute();
+    const rows = await db
+      .selectFrom('directory_contacts')
+      .selectAll()
+      .where('connection', '=', connection)
+      .where('contact_id', 'in', partial.slice(i, i + 500))
+      .execute();
     for (const row of rows) stored.set(row.contact_id, storedContact(row));
   }
   return changes.map((c) => {
@@ -497,12 +537,16 @@ async function applyChanges(
       deleted.add(id);
     }
     if (changed.size + deleted.size > limits.contacts) {
-      throw new AppError(502, 'refresh_too_many_contacts', `The provider sent more than ${limits.contacts} people: a refresh stops there (the refreshLimits setting).`);
+      throw new AppError(
+        502,
+        'refresh_too_many_contacts',
+        `The provider sent more than ${limits.contacts} people: a refresh stops there (the refreshLimits setting).`,
+      );
     }
     if (page.watermark !== null) watermark = page.watermark;
   }
   signal.throwIfAborted();
-  if (watermark === null) throw new ProviderError('bad_response', 'The provider\'s list of changes did not say where the next one starts.');
+  if (watermark === null) throw new ProviderError('bad_response', "The provider's list of changes did not say where the next one starts.");
   const next = watermark;
   release();
   try {
@@ -516,10 +560,17 @@ async function applyChanges(
         .executeTakeFirst();
       // Disconnected or reconnected since: what was fetched with the old credentials never lands.
       if (Number(mine.numUpdatedRows) !== 1) throw cancelled();
-      await stage(trx, (await completed(trx, connection, [...changed.values()])).map((c) => toRow(connection, c)));
+      await stage(
+        trx,
+        (await completed(trx, connection, [...changed.values()])).map((c) => toRow(connection, c)),
+      );
       const gone = [...deleted];
       for (let i = 0; i < gone.length; i += 500) {
-        await trx.deleteFrom('directory_contacts').where('connection', '=', connection).where('contact_id', 'in', gone.slice(i, i + 500)).execute();
+        await trx
+          .deleteFrom('directory_contacts')
+          .where('connection', '=', connection)
+          .where('contact_id', 'in', gone.slice(i, i + 500))
+          .execute();
       }
       const count = await countDirectory(trx, connection);
       await trx.updateTable('directory_syncs').set({ fetched: count, total: count }).where('connection', '=', connection).execute();
@@ -539,7 +590,9 @@ async function applyChanges(
  */
 async function switchToStaged(trx: Q, connection: string, staging: string): Promise<void> {
   await sql`delete from directory_contacts where connection = ${connection}
-    and not exists (select 1 from directory_contacts as staged where staged.connection = ${staging} and staged.contact_id = directory_contacts.contact_id)`.execute(trx);
+    and not exists (select 1 from directory_contacts as staged where staged.connection = ${staging} and staged.contact_id = directory_contacts.contact_id)`.execute(
+    trx,
+  );
   const columns = sql.join(REPLACED_COLUMNS.map((c) => sql.ref(c)));
   const changed = sql.join(
     REPLACED_COLUMNS.map((c) => sql`${sql.ref(`directory_contacts.${c}`)} is distinct from ${sql.ref(`excluded.${c}`)}`),
@@ -553,7 +606,11 @@ async function switchToStaged(trx: Q, connection: string, staging: string): Prom
 }
 
 async function countDirectory(db: Q, connection: string): Promise<number> {
-  const { count } = await db.selectFrom('directory_contacts').select((eb) => eb.fn.countAll<number>().as('count')).where('connection', '=', connection).executeTakeFirstOrThrow();
+  const { count } = await db
+    .selectFrom('directory_contacts')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .where('connection', '=', connection)
+    .executeTakeFirstOrThrow();
   return Number(count);
 }
 
@@ -599,7 +656,8 @@ async function runRefresh(
   const cancelled = () => refreshCancelled('the connection was removed or replaced');
   // An abort surfaces as whatever the connector was awaiting; say what stopped it.
   const whyStopped = (err: unknown) => {
-    if (timeUp.aborted && !stop.aborted) return new AppError(504, 'refresh_timed_out', `The provider did not send its whole directory within ${limits.seconds} s (the refreshLimits setting).`);
+    if (timeUp.aborted && !stop.aborted)
+      return new AppError(504, 'refresh_timed_out', `The provider did not send its whole directory within ${limits.seconds} s (the refreshLimits setting).`);
     if (stop.aborted && stop.reason instanceof Error) return stop.reason;
     return err;
   };
@@ -621,7 +679,10 @@ async function runRefresh(
       }
     }
     // Asked before the first page: whatever changes while the listing runs is listed again next time.
-    let watermark = connector.listChanges && connector.changeWatermark ? await connector.changeWatermark({ startedAt, signal }).catch((err: unknown) => Promise.reject(whyStopped(err))) : null;
+    let watermark =
+      connector.listChanges && connector.changeWatermark
+        ? await connector.changeWatermark({ startedAt, signal }).catch((err: unknown) => Promise.reject(whyStopped(err)))
+        : null;
     // Rows a crashed refresh left behind (staged, or written in place before any refresh of this
     // connection completed) must not become part of this one.
     await db.deleteFrom('directory_contacts').where('connection', '=', into).execute();
@@ -655,10 +716,18 @@ async function runRefresh(
         signal.throwIfAborted();
         pages++;
         if (pages > limits.pages) {
-          throw new AppError(502, 'refresh_too_many_pages', `The provider kept sending pages: a refresh stops after ${limits.pages} (the refreshLimits setting).`);
+          throw new AppError(
+            502,
+            'refresh_too_many_pages',
+            `The provider kept sending pages: a refresh stops after ${limits.pages} (the refreshLimits setting).`,
+          );
         }
         if (fetched + page.contacts.length > limits.contacts) {
-          throw new AppError(502, 'refresh_too_many_contacts', `The provider sent more than ${limits.contacts} people: a refresh stops there (the refreshLimits setting).`);
+          throw new AppError(
+            502,
+            'refresh_too_many_contacts',
+            `The provider sent more than ${limits.contacts} people: a refresh stops there (the refreshLimits setting).`,
+          );
         }
         for (const c of page.contacts) {
           batch.delete(c.id);
@@ -681,7 +750,15 @@ async function runRefresh(
       const count = await countDirectory(trx, connection);
       const done = await trx
         .updateTable('directory_syncs')
-        .set({ status: 'ready', fetched: count, total: count, synced_at: now().toISOString(), watermark, full_synced_at: now().toISOString(), incremental_refreshes: 0 })
+        .set({
+          status: 'ready',
+          fetched: count,
+          total: count,
+          synced_at: now().toISOString(),
+          watermark,
+          full_synced_at: now().toISOString(),
+          incremental_refreshes: 0,
+        })
         .where('connection', '=', connection)
         .where('status', '=', 'syncing')
         .where('started_at', '=', claim.started_at)
@@ -701,7 +778,9 @@ async function runRefresh(
       await db
         .deleteFrom('directory_contacts')
         .where('connection', '=', connection)
-        .where(({ not, exists, selectFrom }) => not(exists(selectFrom('directory_syncs').select('connection').where('connection', '=', connection).where('synced_at', 'is not', null))))
+        .where(({ not, exists, selectFrom }) =>
+          not(exists(selectFrom('directory_syncs').select('connection').where('connection', '=', connection).where('synced_at', 'is not', null))),
+        )
         .execute();
     }
     if (isCancelled(err)) throw err;
@@ -721,7 +800,13 @@ async function runRefresh(
  * when it is older than that. An import passes no age: it resolves contacts from the directory
  * the admin was looking at, and must not wait on the provider for a fresher one.
  */
-export async function ensureDirectory(db: Kysely<Database>, source: DirectorySource, now: () => Date, maxAgeSeconds?: number, limits: RefreshLimits = DEFAULT_REFRESH_LIMITS): Promise<void> {
+export async function ensureDirectory(
+  db: Kysely<Database>,
+  source: DirectorySource,
+  now: () => Date,
+  maxAgeSeconds?: number,
+  limits: RefreshLimits = DEFAULT_REFRESH_LIMITS,
+): Promise<void> {
   // Asked first, even for a fresh cache: a disconnected organization's directory is never served.
   const connector = source.connector();
   const sync = await db.selectFrom('directory_syncs').selectAll().where('connection', '=', source.key).executeTakeFirst();
@@ -758,7 +843,14 @@ export function contactMatches(dialect: Dialect, connection: string, q: Director
 }
 
 /** Narrows a query of the directory to the contacts matching a search and filters (`contactMatches`). */
-export function applyQuery(qb: ContactQuery, dialect: Dialect, connection: string, q: DirectoryQuery, access: Access, scope: number | null = null): ContactQuery {
+export function applyQuery(
+  qb: ContactQuery,
+  dialect: Dialect,
+  connection: string,
+  q: DirectoryQuery,
+  access: Access,
+  scope: number | null = null,
+): ContactQuery {
   return qb.where(contactMatches(dialect, connection, q, access, scope));
 }
 
@@ -857,7 +949,10 @@ export async function listContacts(
     // Keyset paging: stable and as fast on the last page as on the first.
     const [name, id] = decodeCursor(q.cursor);
     page = page.where((eb) =>
-      eb.or([eb('directory_contacts.sort_name', '>', name), eb.and([eb('directory_contacts.sort_name', '=', name), eb('directory_contacts.contact_id', '>', id)])]),
+      eb.or([
+        eb('directory_contacts.sort_name', '>', name),
+        eb.and([eb('directory_contacts.sort_name', '=', name), eb('directory_contacts.contact_id', '>', id)]),
+      ]),
     );
   }
   const [rows, matched, taken] = await Promise.all([
@@ -892,7 +987,15 @@ async function countMatches(db: Kysely<Database>, dialect: Dialect, connection: 
  * size of the directory: on SQLite, with an index `plan`, each is looked up among the index's
  * hits; otherwise each found row is checked against the query.
  */
-async function countTaken(db: Kysely<Database>, dialect: Dialect, target: Target, connection: string, q: DirectoryQuery, now: Date, plan: IndexPlan | null): Promise<number> {
+async function countTaken(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  target: Target,
+  connection: string,
+  q: DirectoryQuery,
+  now: Date,
+  plan: IndexPlan | null,
+): Promise<number> {
   const taken = seatHolders(db, target, now);
   if (plan) return countTakenByIndex(db, plan, connection, taken);
   if (dialect === 'postgres') {
@@ -919,7 +1022,13 @@ async function countTaken(db: Kysely<Database>, dialect: Dialect, target: Target
  * has tens of departments and places, not thousands of each).
  */
 export async function listFacets(db: Kysely<Database>, connection: string, q: DirectoryQuery): Promise<ContactFacets> {
-  const pairs = await applyQuery(db.selectFrom('directory_contacts'), dialectOf(db), connection, { search: q.search, filters: { status: q.filters?.status } }, 'count')
+  const pairs = await applyQuery(
+    db.selectFrom('directory_contacts'),
+    dialectOf(db),
+    connection,
+    { search: q.search, filters: { status: q.filters?.status } },
+    'count',
+  )
     .select(['directory_contacts.department', 'directory_contacts.location', (eb) => eb.fn.countAll<number>().as('count')])
     .groupBy(['directory_contacts.department', 'directory_contacts.location'])
     .execute();
@@ -944,11 +1053,7 @@ export type Selection = { ids: string[] } | { all: true; search?: string | undef
 const SELECTED_COLUMNS = ['contact_id', 'display_name', 'first_name', 'email', 'email_normalized'] as const;
 export type SelectedContact = Pick<DirectoryContactRow, (typeof SELECTED_COLUMNS)[number]>;
 
-export async function resolveSelection(
-  db: Q,
-  connection: string,
-  selection: Selection,
-): Promise<{ contacts: SelectedContact[]; missing: string[] }> {
+export async function resolveSelection(db: Q, connection: string, selection: Selection): Promise<{ contacts: SelectedContact[]; missing: string[] }> {
   if ('ids' in selection) {
     const wanted = [...new Set(selection.ids)];
     const found = new Map<string, SelectedContact>();

@@ -78,7 +78,13 @@ class ClaimLostError extends AppError {
 }
 
 function inFlight(): AppError {
-  return new AppError(409, 'idempotency_key_in_flight', 'A request with this Idempotency-Key is still being processed; send it again in a moment to get its result.', undefined, 1);
+  return new AppError(
+    409,
+    'idempotency_key_in_flight',
+    'A request with this Idempotency-Key is still being processed; send it again in a moment to get its result.',
+    undefined,
+    1,
+  );
 }
 
 function byScope(scope: KeyScope) {
@@ -87,7 +93,8 @@ function byScope(scope: KeyScope) {
 
 /** The key's row; with a claim, only as that claim left it in `status` (the guard of every change). */
 function keyRow(scope: KeyScope, claim?: { claimId: string; status: IdempotencyKey['status'] }) {
-  return (eb: ExpressionBuilder<Database, 'idempotency_keys'>) => eb.and({ ...byScope(scope), ...(claim ? { claim_id: claim.claimId, status: claim.status } : {}) });
+  return (eb: ExpressionBuilder<Database, 'idempotency_keys'>) =>
+    eb.and({ ...byScope(scope), ...(claim ? { claim_id: claim.claimId, status: claim.status } : {}) });
 }
 
 function findKey(db: Kysely<Database>, scope: KeyScope): Promise<IdempotencyKey | undefined> {
@@ -130,7 +137,10 @@ function holderGone(row: IdempotencyKey, at: Date): boolean {
 }
 
 async function purgeExpired(db: Kysely<Database>, at: Date): Promise<void> {
-  await db.deleteFrom('idempotency_keys').where('created_at', '<=', new Date(at.getTime() - KEY_TTL_MS).toISOString()).execute();
+  await db
+    .deleteFrom('idempotency_keys')
+    .where('created_at', '<=', new Date(at.getTime() - KEY_TTL_MS).toISOString())
+    .execute();
 }
 
 /** The key's stored answer, or a claim on it; throws 422 (another body) or 409 (in flight). */
@@ -222,7 +232,10 @@ export async function withIdempotencyKey(
     const settle =
       err instanceof AppError && err.status < 500 && err.retryAfterSeconds === undefined
         ? storeAnswer(db, got.claim, { status: err.status, body: errorBody(err.code, err.message, err.details) })
-        : db.deleteFrom('idempotency_keys').where(keyRow(got.claim.scope, { claimId: got.claim.claimId, status: 'in_flight' })).execute();
+        : db
+            .deleteFrom('idempotency_keys')
+            .where(keyRow(got.claim.scope, { claimId: got.claim.claimId, status: 'in_flight' }))
+            .execute();
     await settle.catch(() => undefined);
     throw err;
   }

@@ -33,12 +33,7 @@ export interface ImportDeps {
   mailLimits: MailLimits;
 }
 
-async function existingEmails(
-  trx: Kysely<Database>,
-  target: Target,
-  emails: string[],
-  now: Date,
-): Promise<{ members: Set<string>; invited: Set<string> }> {
+async function existingEmails(trx: Kysely<Database>, target: Target, emails: string[], now: Date): Promise<{ members: Set<string>; invited: Set<string> }> {
   const members = new Set<string>();
   const invited = new Set<string>();
   // 5,000 emails a query: 10,000 candidates cost 4 round trips instead of 40, well inside both
@@ -171,7 +166,17 @@ export async function writeInvites(
   const written: { id: string; email: string; role: string; contactId: string | null }[] = [];
   for (let i = 0; i < batch.people.length; i += BATCH) {
     const invites: NewInvite[] = [];
-    const outbox: { id: string; invite_id: string; status: string; attempts: number; next_attempt_at: string; payload: string; last_error: null; created_at: string; sent_at: null }[] = [];
+    const outbox: {
+      id: string;
+      invite_id: string;
+      status: string;
+      attempts: number;
+      next_attempt_at: string;
+      payload: string;
+      last_error: null;
+      created_at: string;
+      sent_at: null;
+    }[] = [];
     for (const { contact, email, role } of batch.people.slice(i, i + BATCH)) {
       const id = newId('inv');
       const { token, hash: tokenHash } = newInviteToken();
@@ -226,7 +231,11 @@ export async function writeInvites(
     await trx.insertInto('outbox').values(outbox).execute();
     for (const i of invites) written.push({ id: i.id!, email: i.email!, role: i.role!, contactId: i.contact_id ?? null });
   }
-  const event = importCompletedEvent({ id: importId, target: ref, invited: batch.people.length, skipped: batch.skippedCount }, written.slice(0, IMPORT_EVENT_INVITES), now);
+  const event = importCompletedEvent(
+    { id: importId, target: ref, invited: batch.people.length, skipped: batch.skippedCount },
+    written.slice(0, IMPORT_EVENT_INVITES),
+    now,
+  );
   return { importId, invites: written, event };
 }
 
@@ -245,7 +254,13 @@ export async function createImport(deps: ImportDeps, session: Session, request: 
   return withIdempotencyKey(deps.db, deps.now, scope, hash, (claim) => writeImport(deps, session, request, claim, hash));
 }
 
-async function writeImport(deps: ImportDeps, session: Session, request: ImportRequest, claim: Claim, hash: string): Promise<{ status: 201; body: ImportResult }> {
+async function writeImport(
+  deps: ImportDeps,
+  session: Session,
+  request: ImportRequest,
+  claim: Claim,
+  hash: string,
+): Promise<{ status: 201; body: ImportResult }> {
   return writeTransaction(deps.db, async (trx) => {
     // Concurrent imports to one target queue here, so the seats counted below stay true until commit.
     const target = await lockTarget(trx, session.target);

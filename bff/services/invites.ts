@@ -33,7 +33,18 @@ export async function listInvites(
         eb.selectFrom('outbox as o').select('o.id').whereRef('o.invite_id', '=', 'invites.id').orderBy('o.created_at', 'desc').orderBy('o.id', 'desc').limit(1),
       ),
     )
-    .select(['invites.id', 'invites.email', 'invites.name', 'invites.role', 'invites.status', 'invites.expires_at', 'invites.created_at', 'invites.import_id', 'outbox.status as delivery', 'outbox.last_error as delivery_error'])
+    .select([
+      'invites.id',
+      'invites.email',
+      'invites.name',
+      'invites.role',
+      'invites.status',
+      'invites.expires_at',
+      'invites.created_at',
+      'invites.import_id',
+      'outbox.status as delivery',
+      'outbox.last_error as delivery_error',
+    ])
     .where('invites.target_type', '=', target.type)
     .where('invites.target_id', '=', target.id)
     .orderBy('invites.created_at', 'desc')
@@ -42,12 +53,17 @@ export async function listInvites(
   if (q.ids) query = query.where('invites.id', 'in', q.ids);
   const iso = now.toISOString();
   if (q.status === 'pending') query = query.where(liveInvite(now));
-  else if (q.status === 'expired') query = query.where((eb) => eb.or([eb('invites.status', '=', 'expired'), eb.and([eb('invites.status', '=', 'pending'), eb('invites.expires_at', '<=', iso)])]));
+  else if (q.status === 'expired')
+    query = query.where((eb) =>
+      eb.or([eb('invites.status', '=', 'expired'), eb.and([eb('invites.status', '=', 'pending'), eb('invites.expires_at', '<=', iso)])]),
+    );
   else if (q.status) query = query.where('invites.status', '=', q.status);
   if (q.cursor) {
     const [createdAt, id] = Buffer.from(q.cursor, 'base64url').toString('utf8').split('|');
     if (!createdAt || !id) throw new AppError(400, 'invalid_cursor', 'The cursor is not one this server issued.');
-    query = query.where((eb) => eb.or([eb('invites.created_at', '<', createdAt), eb.and([eb('invites.created_at', '=', createdAt), eb('invites.id', '<', id)])]));
+    query = query.where((eb) =>
+      eb.or([eb('invites.created_at', '<', createdAt), eb.and([eb('invites.created_at', '=', createdAt), eb('invites.id', '<', id)])]),
+    );
   }
   const rows = await query.execute();
   const more = rows.length > q.limit;
@@ -91,11 +107,26 @@ export async function revokeInvite(db: Kysely<Database>, target: TargetRef, id: 
  * revoke path, for an admin's DELETE and for a sync rule's leavers. Returns its `invite.revoked`
  * for the caller to record last, or null when an accept came first.
  */
-export async function revokePending(trx: Kysely<Database>, invite: Pick<Invite, (typeof INVITE_EVENT_COLUMNS)[number]>, now: Date, actor: string): Promise<NewEvent | null> {
+export async function revokePending(
+  trx: Kysely<Database>,
+  invite: Pick<Invite, (typeof INVITE_EVENT_COLUMNS)[number]>,
+  now: Date,
+  actor: string,
+): Promise<NewEvent | null> {
   const target = { type: invite.target_type as TargetType, id: invite.target_id };
-  const revoked = await trx.updateTable('invites').set({ status: 'revoked', revoked_at: now.toISOString() }).where('id', '=', invite.id).where('status', '=', 'pending').executeTakeFirst();
+  const revoked = await trx
+    .updateTable('invites')
+    .set({ status: 'revoked', revoked_at: now.toISOString() })
+    .where('id', '=', invite.id)
+    .where('status', '=', 'pending')
+    .executeTakeFirst();
   // Mail not yet sent for a revoked invite is never sent.
-  await trx.updateTable('outbox').set({ status: 'cancelled', payload: null }).where('invite_id', '=', invite.id).where('status', 'in', ['queued', 'failed']).execute();
+  await trx
+    .updateTable('outbox')
+    .set({ status: 'cancelled', payload: null })
+    .where('invite_id', '=', invite.id)
+    .where('status', 'in', ['queued', 'failed'])
+    .execute();
   await recordAudit(trx, { action: 'revoke', actor, target, subject: invite.id, count: 1, at: now });
   // Only when this request revoked it: an accept may have come first.
   return Number(revoked.numUpdatedRows) === 1 ? inviteEvent('invite.revoked', invite, now) : null;
@@ -118,15 +149,31 @@ type Inviter = { id: string; name: string; email: string };
  */
 export async function queueInviteMail(
   trx: Kysely<Database>,
-  mail: { invite: Invite; target: Target; token: string; acceptUrl: string; now: Date; kind: 'invite' | 'reminder'; inviter?: { name: string; email: string } | undefined; expiresAt?: string | undefined },
+  mail: {
+    invite: Invite;
+    target: Target;
+    token: string;
+    acceptUrl: string;
+    now: Date;
+    kind: 'invite' | 'reminder';
+    inviter?: { name: string; email: string } | undefined;
+    expiresAt?: string | undefined;
+  },
 ): Promise<void> {
   const { invite, now } = mail;
-  const imp = invite.import_id ? await trx.selectFrom('imports').select(['subject', 'body', 'inviter_name', 'inviter_email']).where('id', '=', invite.import_id).executeTakeFirst() : undefined;
+  const imp = invite.import_id
+    ? await trx.selectFrom('imports').select(['subject', 'body', 'inviter_name', 'inviter_email']).where('id', '=', invite.import_id).executeTakeFirst()
+    : undefined;
   // A reminder speaks for whoever sent the invitation; a resend for whoever resends it.
   const inviter = mail.inviter ?? (imp ? { name: imp.inviter_name, email: imp.inviter_email } : { name: mail.target.name, email: undefined });
   const subject = imp?.subject ?? 'Join {{targetName}}';
   const body = imp?.body ?? 'Hi {{firstName}}, {{inviterName}} invited you to join {{targetName}}.';
-  const values = { firstName: invite.first_name ?? invite.name?.split(/\s+/)[0] ?? '', targetName: mail.target.name, inviterName: inviter.name, acceptUrl: acceptLink(mail.acceptUrl, mail.token) };
+  const values = {
+    firstName: invite.first_name ?? invite.name?.split(/\s+/)[0] ?? '',
+    targetName: mail.target.name,
+    inviterName: inviter.name,
+    acceptUrl: acceptLink(mail.acceptUrl, mail.token),
+  };
   const message = renderInvite({
     kind: mail.kind,
     // Rows hold only what the contract allowed at the import.
@@ -142,11 +189,26 @@ export async function queueInviteMail(
     // A resend's new expiry, written before the mail is queued.
     expiresAt: mail.expiresAt ?? invite.expires_at,
   });
-  await trx.updateTable('outbox').set({ status: 'cancelled', payload: null }).where('invite_id', '=', invite.id).where('status', 'in', ['queued', 'failed']).execute();
+  await trx
+    .updateTable('outbox')
+    .set({ status: 'cancelled', payload: null })
+    .where('invite_id', '=', invite.id)
+    .where('status', 'in', ['queued', 'failed'])
+    .execute();
   const payload: OutboxPayload = { to: invite.email, toName: invite.name, ...(inviter.email ? { replyTo: inviter.email } : {}), ...message };
   await trx
     .insertInto('outbox')
-    .values({ id: newId('msg'), invite_id: invite.id, status: 'queued', attempts: 0, next_attempt_at: now.toISOString(), payload: JSON.stringify(payload), last_error: null, created_at: now.toISOString(), sent_at: null })
+    .values({
+      id: newId('msg'),
+      invite_id: invite.id,
+      status: 'queued',
+      attempts: 0,
+      next_attempt_at: now.toISOString(),
+      payload: JSON.stringify(payload),
+      last_error: null,
+      created_at: now.toISOString(),
+      sent_at: null,
+    })
     .execute();
 }
 
@@ -230,7 +292,9 @@ const invalidLink = () => new AppError(404, 'invite_not_found', 'This invitation
 function refuseUnlessPending(invite: Invite, now: Date): void {
   const status = effectiveStatus(invite, now);
   if (status === 'pending') return;
-  const why = { accepted: 'has already been accepted', revoked: 'was withdrawn', expired: 'has expired; ask for a new one' }[status as 'accepted' | 'revoked' | 'expired'];
+  const why = { accepted: 'has already been accepted', revoked: 'was withdrawn', expired: 'has expired; ask for a new one' }[
+    status as 'accepted' | 'revoked' | 'expired'
+  ];
   throw new AppError(410, `invite_${status}`, `This invitation ${why}.`);
 }
 
@@ -264,9 +328,19 @@ export async function acceptInvite(db: Kysely<Database>, token: string, now: Dat
     // unless the host lowered the limit below the seats already taken.
     const seats = await countSeats(trx, target, now);
     if (seats.used > seats.limit) {
-      throw new AppError(409, 'seat_limit_exceeded', `This ${target.type} is over its plan's user limit (${seats.used} of ${seats.limit}); ask its admin to free a seat, then open the link again.`, { seats });
+      throw new AppError(
+        409,
+        'seat_limit_exceeded',
+        `This ${target.type} is over its plan's user limit (${seats.used} of ${seats.limit}); ask its admin to free a seat, then open the link again.`,
+        { seats },
+      );
     }
-    const accepted = await trx.updateTable('invites').set({ status: 'accepted', accepted_at: now.toISOString() }).where('id', '=', invite.id).where('status', '=', 'pending').executeTakeFirst();
+    const accepted = await trx
+      .updateTable('invites')
+      .set({ status: 'accepted', accepted_at: now.toISOString() })
+      .where('id', '=', invite.id)
+      .where('status', '=', 'pending')
+      .executeTakeFirst();
     if (Number(accepted.numUpdatedRows) !== 1) {
       // Accepted (or revoked, or resent with a new token) by another request meanwhile: say which.
       const current = await byToken();
@@ -275,11 +349,24 @@ export async function acceptInvite(db: Kysely<Database>, token: string, now: Dat
     }
     await trx
       .insertInto('members')
-      .values({ target_type: invite.target_type, target_id: invite.target_id, email: invite.email_normalized, external_id: null, name: invite.name, role: invite.role, created_at: now.toISOString() })
+      .values({
+        target_type: invite.target_type,
+        target_id: invite.target_id,
+        email: invite.email_normalized,
+        external_id: null,
+        name: invite.name,
+        role: invite.role,
+        created_at: now.toISOString(),
+      })
       .onConflict((oc) => oc.columns(['target_type', 'target_id', 'email']).doNothing())
       .execute();
     await recordAudit(trx, { action: 'accept', actor: 'invitee', target, subject: invite.id, count: 1, at: now });
     await recordEvent(trx, inviteEvent('invite.accepted', invite, now));
-    return { target: { type: target.type as TargetType, id: target.id, name: target.name }, email: invite.email, role: invite.role, roleLabel: roleLabel(target, invite.role) };
+    return {
+      target: { type: target.type as TargetType, id: target.id, name: target.name },
+      email: invite.email,
+      role: invite.role,
+      roleLabel: roleLabel(target, invite.role),
+    };
   });
 }

@@ -89,7 +89,11 @@ export async function checkResend(db: Db, limits: MailLimits, invite: { id: stri
   const cooldownMs = limits.resendCooldownSeconds * 1000;
   if (last && now.getTime() - new Date(last.created_at).getTime() < cooldownMs) {
     const retry = secondsUntil(last.created_at, cooldownMs, now);
-    throw refuse(`This invitation was sent less than ${Math.ceil(limits.resendCooldownSeconds / 60)} minutes ago; it can be sent again in ${plural(Math.ceil(retry / 60), 'minute')}.`, retry, { retryAfterSeconds: retry });
+    throw refuse(
+      `This invitation was sent less than ${Math.ceil(limits.resendCooldownSeconds / 60)} minutes ago; it can be sent again in ${plural(Math.ceil(retry / 60), 'minute')}.`,
+      retry,
+      { retryAfterSeconds: retry },
+    );
   }
   const sent = await db
     .selectFrom('outbox')
@@ -100,6 +104,8 @@ export async function checkResend(db: Db, limits: MailLimits, invite: { id: stri
     .executeTakeFirstOrThrow();
   if (Number(sent.n) >= limits.perRecipientPerDay) {
     const retry = sent.oldest ? secondsUntil(sent.oldest, DAY_MS, now) : DAY_MS / 1000;
-    throw refuse(`This address already got ${plural(Number(sent.n), 'invitation')} in the last 24 hours, the most it gets; try again later.`, retry, { retryAfterSeconds: retry });
+    throw refuse(`This address already got ${plural(Number(sent.n), 'invitation')} in the last 24 hours, the most it gets; try again later.`, retry, {
+      retryAfterSeconds: retry,
+    });
   }
 }

@@ -29,7 +29,11 @@ function visibleText(html: string): string {
   return body
     .replace(/<style[\s\S]*?<\/style>|<!--[\s\S]*?-->/g, '')
     .replace(/<[^>]+>/g, ' ')
-    .replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&')
     .replace(/\s+/g, ' ')
     .trim();
 }
@@ -78,7 +82,9 @@ describe('the invite mail', () => {
       }),
     );
     expect(html).not.toMatch(/<script>alert|<img src=x|<b onclick|<i>Boss/);
-    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt; invited you to join the lab &quot;&gt;&lt;script&gt;alert(2)&lt;/script&gt; as &lt;i&gt;Boss&lt;/i&gt;.');
+    expect(html).toContain(
+      '&lt;script&gt;alert(1)&lt;/script&gt; invited you to join the lab &quot;&gt;&lt;script&gt;alert(2)&lt;/script&gt; as &lt;i&gt;Boss&lt;/i&gt;.',
+    );
     expect(html).toContain('&lt;b onclick=&quot;x()&quot;&gt;Hi&lt;/b&gt; &lt;img src=x onerror=&quot;alert(1)&quot;&gt;');
     expect(html).toContain(`<title>&lt;script&gt;alert(1)&lt;/script&gt; &lt;img src=x onerror=&quot;alert(1)&quot;&gt;</title>`);
     // The message's {{acceptUrl}} is the accept link too.
@@ -89,7 +95,9 @@ describe('the invite mail', () => {
   });
 
   it('escapes a value that looks like a slot of the template, and never fills it', () => {
-    const { html } = renderInvite(mail({ values: { firstName: '{{acceptUrl}}', targetName: '{{footer}}', inviterName: 'Dana', acceptUrl: URL }, inviterName: '{inviter}' }));
+    const { html } = renderInvite(
+      mail({ values: { firstName: '{{acceptUrl}}', targetName: '{{footer}}', inviterName: 'Dana', acceptUrl: URL }, inviterName: '{inviter}' }),
+    );
     expect(visibleText(html)).toContain('{inviter} invited you to join the lab {{footer}} as Reviewer.');
   });
 
@@ -107,9 +115,24 @@ describe('the invite mail', () => {
   });
 
   const EXPECTED: Record<Exclude<InviteLocale, 'en'>, { sentence: string; button: string; expiry: RegExp; reminder: string }> = {
-    de: { sentence: 'Dana Admin hat Sie eingeladen, dem Labor Protein Folding als Reviewer beizutreten.', button: 'Einladung annehmen', expiry: /Diese Einladung gilt bis Dienstag, 1\. Dezember 2026 um 12:00 UTC\./, reminder: 'Erinnerung: Join Protein Folding' },
-    fr: { sentence: 'Dana Admin vous invite à rejoindre le laboratoire Protein Folding en tant que Reviewer.', button: 'Accepter l’invitation', expiry: /Cette invitation expire le mardi 1 décembre 2026 (à )?12:00 UTC\./, reminder: 'Rappel : Join Protein Folding' },
-    es: { sentence: 'Dana Admin te ha invitado a unirte al laboratorio Protein Folding como Reviewer.', button: 'Aceptar invitación', expiry: /Esta invitación caduca el martes, 1 de diciembre de 2026, 12:00 UTC\./, reminder: 'Recordatorio: Join Protein Folding' },
+    de: {
+      sentence: 'Dana Admin hat Sie eingeladen, dem Labor Protein Folding als Reviewer beizutreten.',
+      button: 'Einladung annehmen',
+      expiry: /Diese Einladung gilt bis Dienstag, 1\. Dezember 2026 um 12:00 UTC\./,
+      reminder: 'Erinnerung: Join Protein Folding',
+    },
+    fr: {
+      sentence: 'Dana Admin vous invite à rejoindre le laboratoire Protein Folding en tant que Reviewer.',
+      button: 'Accepter l’invitation',
+      expiry: /Cette invitation expire le mardi 1 décembre 2026 (à )?12:00 UTC\./,
+      reminder: 'Rappel : Join Protein Folding',
+    },
+    es: {
+      sentence: 'Dana Admin te ha invitado a unirte al laboratorio Protein Folding como Reviewer.',
+      button: 'Aceptar invitación',
+      expiry: /Esta invitación caduca el martes, 1 de diciembre de 2026, 12:00 UTC\./,
+      reminder: 'Recordatorio: Join Protein Folding',
+    },
   };
   for (const locale of INVITE_LOCALES.filter((l) => l !== 'en') as (keyof typeof EXPECTED)[]) {
     it(`speaks ${locale}: sentence, button, date, footer and subject, the inviter's words left as written`, () => {

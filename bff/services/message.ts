@@ -70,7 +70,11 @@ export function renderInvite(mail: InviteMail): RenderedMessage {
   const t = INVITE_TEXTS[mail.locale];
   const { values } = mail;
   const inviter = mail.inviterName;
-  const heading = fillText((inviter === null ? t.invitedNoInviter : t.invited)[mail.targetType], { inviter: inviter ?? '', target: values.targetName, role: mail.roleLabel });
+  const heading = fillText((inviter === null ? t.invitedNoInviter : t.invited)[mail.targetType], {
+    inviter: inviter ?? '',
+    target: values.targetName,
+    role: mail.roleLabel,
+  });
   const expiry = fillText(mail.kind === 'reminder' ? t.reminderExpires : t.expires, { date: formatMoment(mail.locale, mail.expiresAt, 'UTC') });
   const footer = fillText(inviter === null ? t.footerNoInviter : t.footer, { inviter: inviter ?? '', email: mail.email, target: values.targetName });
   // A subject is one header line: line breaks from a template would be refused by the transport.

@@ -64,17 +64,29 @@ function sameBrowser(sealed: SealedState, nonce: string | undefined): boolean {
 
 function signInProvider(entry: ProviderEntry): OrganizationProvider & { oauth: OAuthClient } {
   if (entry.configuredBy === 'organization' && entry.oauth) return entry as OrganizationProvider & { oauth: OAuthClient };
-  throw new AppError(409, 'sign_in_not_offered', `${entry.name} is not connected by signing in; ${entry.configuredBy === 'deployment' ? 'this deployment connects it' : 'enter its credentials instead'}.`);
+  throw new AppError(
+    409,
+    'sign_in_not_offered',
+    `${entry.name} is not connected by signing in; ${entry.configuredBy === 'deployment' ? 'this deployment connects it' : 'enter its credentials instead'}.`,
+  );
 }
 
 /** `POST /api/providers/:provider/oauth`: where to send the popup; `nonce` is the browser's (the caller sets it as a cookie). */
 export async function startSignIn(deps: SignInDeps, entry: ProviderEntry, ref: TargetRef, origin: string, nonce: string, now: Date): Promise<OAuthStart> {
   const provider = signInProvider(entry);
   if (!deps.redirectUri) {
-    throw new AppError(409, 'sign_in_not_configured', 'Signing in to a provider needs the server\'s public URL (HR_IMPORT_PUBLIC_URL), where the provider sends the admin back.');
+    throw new AppError(
+      409,
+      'sign_in_not_configured',
+      "Signing in to a provider needs the server's public URL (HR_IMPORT_PUBLIC_URL), where the provider sends the admin back.",
+    );
   }
   if (!deps.origins.includes(origin)) {
-    throw new AppError(403, 'origin_not_allowed', `${origin} is not an origin this deployment allows (HR_IMPORT_ORIGINS); the sign-in window would have nowhere to report.`);
+    throw new AppError(
+      403,
+      'origin_not_allowed',
+      `${origin} is not an origin this deployment allows (HR_IMPORT_ORIGINS); the sign-in window would have nowhere to report.`,
+    );
   }
   const scope = await organizationScope(deps.db, ref);
   const state = randomBytes(32).toString('base64url');
@@ -111,9 +123,10 @@ export async function startSignIn(deps: SignInDeps, entry: ProviderEntry, ref: T
 export const SIGN_IN_ERRORS = {
   invalid_state: 'This sign-in link is not valid or was already used. Start the sign-in again from the provider picker.',
   expired_state: 'This sign-in took longer than 10 minutes. Start it again from the provider picker.',
-  other_browser: 'This sign-in was started in another browser (or this browser did not keep its cookie), so it was not completed and nothing was connected. Start it again from the provider picker in this browser.',
+  other_browser:
+    'This sign-in was started in another browser (or this browser did not keep its cookie), so it was not completed and nothing was connected. Start it again from the provider picker in this browser.',
   access_denied: 'Access was not granted: the sign-in was cancelled or declined at the provider.',
-  provider_error: 'The provider could not complete the sign-in. Try again, or ask the provider\'s administrator to check the app registration.',
+  provider_error: "The provider could not complete the sign-in. Try again, or ask the provider's administrator to check the app registration.",
   token_exchange_failed: 'The provider refused to complete the sign-in',
 } as const;
 export type SignInError = keyof typeof SIGN_IN_ERRORS;
@@ -135,8 +148,20 @@ export interface CallbackQuery {
 }
 
 /** `GET /api/oauth/callback`: consumes the state, checks the browser's nonce (from its cookie), redeems the code, stores the grant. */
-export async function finishSignIn(deps: SignInDeps, providers: ProviderRegistry, query: CallbackQuery, nonce: string | undefined, now: Date, signal: AbortSignal): Promise<SignInOutcome> {
-  const refused = (error: SignInError, status: 400 | 502, at: Pick<SignInOutcome, 'provider' | 'origin'> = { provider: null, origin: null }, detail?: string): SignInOutcome => ({
+export async function finishSignIn(
+  deps: SignInDeps,
+  providers: ProviderRegistry,
+  query: CallbackQuery,
+  nonce: string | undefined,
+  now: Date,
+  signal: AbortSignal,
+): Promise<SignInOutcome> {
+  const refused = (
+    error: SignInError,
+    status: 400 | 502,
+    at: Pick<SignInOutcome, 'provider' | 'origin'> = { provider: null, origin: null },
+    detail?: string,
+  ): SignInOutcome => ({
     status,
     ...at,
     ok: false,

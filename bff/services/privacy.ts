@@ -62,7 +62,8 @@ async function scopeOf(db: Q, person: PersonRef): Promise<Scope> {
   return { email, targets: new Set(rows.map((r) => targetKey(r.type, r.id))), organizationScope: `organization:${org}` };
 }
 
-const inTargets = (scope: Scope) => (row: { target_type: string; target_id: string }) => !scope.targets || scope.targets.has(targetKey(row.target_type, row.target_id));
+const inTargets = (scope: Scope) => (row: { target_type: string; target_id: string }) =>
+  !scope.targets || scope.targets.has(targetKey(row.target_type, row.target_id));
 
 /** `provider:scope` or `~staging:provider:scope` → scope. */
 function connectionScope(connection: string): string {
@@ -133,7 +134,9 @@ function eventRows(db: Q, email: string) {
 /** What sync rules noted about the person (services/sync-runs.ts): updates waiting or done, and the links to their HR record. */
 async function syncNotes(db: Q, scope: Scope) {
   const inScope = inTargets(scope);
-  const updates = (await db.selectFrom('sync_updates').selectAll().where('email_normalized', '=', scope.email).orderBy('detected_at').orderBy('id').limit(100_000).execute()).filter(inScope);
+  const updates = (
+    await db.selectFrom('sync_updates').selectAll().where('email_normalized', '=', scope.email).orderBy('detected_at').orderBy('id').limit(100_000).execute()
+  ).filter(inScope);
   const links = (
     await db
       .selectFrom('sync_links')
@@ -186,7 +189,9 @@ export async function erasePerson(db: Q, person: PersonRef, now: Date): Promise<
       await trx.deleteFrom('scim_users').where('connection', '=', c.connection).where('id', '=', c.contact_id).execute();
     }
     // One the storage policy kept out of the SCIM directory has no mirror, only its SCIM record.
-    const pushed = (await trx.selectFrom('scim_users').select(['connection', 'id']).where('email_normalized', '=', scope.email).limit(100_000).execute()).filter((u) => inDirectories(scope)(u.connection));
+    const pushed = (
+      await trx.selectFrom('scim_users').select(['connection', 'id']).where('email_normalized', '=', scope.email).limit(100_000).execute()
+    ).filter((u) => inDirectories(scope)(u.connection));
     for (const u of pushed) await trx.deleteFrom('scim_users').where('connection', '=', u.connection).where('id', '=', u.id).execute();
 
     let csvRows = 0;
@@ -198,19 +203,30 @@ export async function erasePerson(db: Q, person: PersonRef, now: Date): Promise<
       const lines = JSON.parse(u.lines) as unknown[];
       await trx
         .updateTable('csv_uploads')
-        .set({ rows: JSON.stringify(u.data.filter((_, i) => keep[i])), lines: JSON.stringify(lines.filter((_, i) => keep[i])), row_count: keep.length - removed })
+        .set({
+          rows: JSON.stringify(u.data.filter((_, i) => keep[i])),
+          lines: JSON.stringify(lines.filter((_, i) => keep[i])),
+          row_count: keep.length - removed,
+        })
         .where('id', '=', u.id)
         .execute();
     }
 
-    const invites = (await trx.selectFrom('invites').select(['id', 'target_type', 'target_id', 'status']).where('email_normalized', '=', scope.email).limit(100_000).execute()).filter(inScope);
+    const invites = (
+      await trx.selectFrom('invites').select(['id', 'target_type', 'target_id', 'status']).where('email_normalized', '=', scope.email).limit(100_000).execute()
+    ).filter(inScope);
     const inviteIds = invites.map((i) => i.id);
     let mail = 0;
     for (let i = 0; i < inviteIds.length; i += PAGE) {
       const ids = inviteIds.slice(i, i + PAGE);
       // Unsent mail never leaves; a claimed (`sending`) row is cancelled too, and the worker, which
       // checks the invite before sending, finds it revoked.
-      const cancelled = await trx.updateTable('outbox').set({ status: 'cancelled', payload: null }).where('invite_id', 'in', ids).where('status', 'in', ['queued', 'sending', 'failed']).executeTakeFirst();
+      const cancelled = await trx
+        .updateTable('outbox')
+        .set({ status: 'cancelled', payload: null })
+        .where('invite_id', 'in', ids)
+        .where('status', 'in', ['queued', 'sending', 'failed'])
+        .executeTakeFirst();
       mail += Number(cancelled.numUpdatedRows);
       await trx.updateTable('outbox').set({ payload: null }).where('invite_id', 'in', ids).where('payload', 'is not', null).execute();
     }
@@ -230,7 +246,9 @@ export async function erasePerson(db: Q, person: PersonRef, now: Date): Promise<
         .execute();
     }
 
-    const members = (await trx.selectFrom('members').select(['target_type', 'target_id', 'email']).where('email', '=', scope.email).limit(100_000).execute()).filter(inScope);
+    const members = (
+      await trx.selectFrom('members').select(['target_type', 'target_id', 'email']).where('email', '=', scope.email).limit(100_000).execute()
+    ).filter(inScope);
     for (const m of members) {
       // The seat stays taken until the host's next member sync says otherwise.
       await trx
@@ -243,19 +261,39 @@ export async function erasePerson(db: Q, person: PersonRef, now: Date): Promise<
     }
 
     const noted = await syncNotes(trx, scope);
-    for (let i = 0; i < noted.updates.length; i += 500) await trx.deleteFrom('sync_updates').where('id', 'in', noted.updates.slice(i, i + 500).map((u) => u.id)).execute();
+    for (let i = 0; i < noted.updates.length; i += 500)
+      await trx
+        .deleteFrom('sync_updates')
+        .where(
+          'id',
+          'in',
+          noted.updates.slice(i, i + 500).map((u) => u.id),
+        )
+        .execute();
     for (const l of noted.links) await trx.deleteFrom('sync_links').where('rule_id', '=', l.rule_id).where('email_normalized', '=', scope.email).execute();
 
     // The inviter's own address in unsent mail (Reply-To) and in the imports they sent.
     for await (const row of scanJson(
       (after, like) =>
-        trx.selectFrom('outbox').select(['id as key', sql<string>`payload`.as('text'), 'id']).where('id', '>', after).where('payload', 'is not', null).where(sql<boolean>`lower(payload) like ${like} escape '\\'`).orderBy('id').limit(PAGE).execute(),
+        trx
+          .selectFrom('outbox')
+          .select(['id as key', sql<string>`payload`.as('text'), 'id'])
+          .where('id', '>', after)
+          .where('payload', 'is not', null)
+          .where(sql<boolean>`lower(payload) like ${like} escape '\\'`)
+          .orderBy('id')
+          .limit(PAGE)
+          .execute(),
       scope.email,
     )) {
       const payload = JSON.parse(row.text) as { replyTo?: string };
       if (matches(scope.email)(payload.replyTo)) {
         delete payload.replyTo;
-        await trx.updateTable('outbox').set({ payload: JSON.stringify(payload) }).where('id', '=', row.id).execute();
+        await trx
+          .updateTable('outbox')
+          .set({ payload: JSON.stringify(payload) })
+          .where('id', '=', row.id)
+          .execute();
       }
     }
 
@@ -269,14 +307,32 @@ export async function erasePerson(db: Q, person: PersonRef, now: Date): Promise<
     }
 
     const imports = new Set<string>();
-    const sent = (await trx.selectFrom('imports').select(['id', 'target_type', 'target_id']).where(sql<boolean>`lower(inviter_email) = ${scope.email}`).limit(100_000).execute()).filter(inScope);
+    const sent = (
+      await trx
+        .selectFrom('imports')
+        .select(['id', 'target_type', 'target_id'])
+        .where(sql<boolean>`lower(inviter_email) = ${scope.email}`)
+        .limit(100_000)
+        .execute()
+    ).filter(inScope);
     for (const imp of sent) {
-      await trx.updateTable('imports').set({ inviter_email: `erased@${ERASED_DOMAIN}`, inviter_name: 'erased' }).where('id', '=', imp.id).execute();
+      await trx
+        .updateTable('imports')
+        .set({ inviter_email: `erased@${ERASED_DOMAIN}`, inviter_name: 'erased' })
+        .where('id', '=', imp.id)
+        .execute();
       imports.add(imp.id);
     }
     for await (const imp of scanJson(
       (after, like) =>
-        trx.selectFrom('imports').select(['id as key', 'response_body as text', 'id', 'target_type', 'target_id']).where('id', '>', after).where(sql<boolean>`lower(response_body) like ${like} escape '\\'`).orderBy('id').limit(PAGE).execute(),
+        trx
+          .selectFrom('imports')
+          .select(['id as key', 'response_body as text', 'id', 'target_type', 'target_id'])
+          .where('id', '>', after)
+          .where(sql<boolean>`lower(response_body) like ${like} escape '\\'`)
+          .orderBy('id')
+          .limit(PAGE)
+          .execute(),
       scope.email,
     )) {
       if (!inScope(imp)) continue;
@@ -353,7 +409,9 @@ export async function exportPerson(db: Q, person: PersonRef, now: Date): Promise
   const csvUploadsHeld = (await csvUploads(db, scope))
     .filter((u) => u.hit.some(Boolean))
     .map((u) => ({ uploadId: u.id, provider: u.provider_id, columns: JSON.parse(u.columns) as string[], rows: u.data.filter((_, i) => u.hit[i]) }));
-  const inviteRows = (await db.selectFrom('invites').selectAll().where('email_normalized', '=', scope.email).orderBy('created_at').limit(100_000).execute()).filter(inScope);
+  const inviteRows = (
+    await db.selectFrom('invites').selectAll().where('email_normalized', '=', scope.email).orderBy('created_at').limit(100_000).execute()
+  ).filter(inScope);
   const invites = inviteRows.map((i) => ({
     id: i.id,
     target: ref(i),
@@ -374,10 +432,22 @@ export async function exportPerson(db: Q, person: PersonRef, now: Date): Promise
   const ids = inviteRows.map((i) => i.id);
   const mail = [];
   for (let i = 0; i < ids.length; i += PAGE) {
-    const rows = await db.selectFrom('outbox').select(['id', 'invite_id', 'status', 'payload', 'created_at', 'sent_at']).where('invite_id', 'in', ids.slice(i, i + PAGE)).orderBy('created_at').execute();
+    const rows = await db
+      .selectFrom('outbox')
+      .select(['id', 'invite_id', 'status', 'payload', 'created_at', 'sent_at'])
+      .where('invite_id', 'in', ids.slice(i, i + PAGE))
+      .orderBy('created_at')
+      .execute();
     for (const m of rows) {
       const subject = m.payload ? ((JSON.parse(m.payload) as { subject?: unknown }).subject ?? null) : null;
-      mail.push({ id: m.id, inviteId: m.invite_id, status: m.status, subject: typeof subject === 'string' ? subject : null, createdAt: m.created_at, sentAt: m.sent_at });
+      mail.push({
+        id: m.id,
+        inviteId: m.invite_id,
+        status: m.status,
+        subject: typeof subject === 'string' ? subject : null,
+        createdAt: m.created_at,
+        sentAt: m.sent_at,
+      });
     }
   }
   const events = [];
@@ -394,7 +464,14 @@ export async function exportPerson(db: Q, person: PersonRef, now: Date): Promise
       .execute()
   )
     .filter(inScope)
-    .map((i) => ({ id: i.id, target: ref(i), inviterName: i.inviter_name, inviterEmail: i.inviter_email, invited: Number(i.invited_count), createdAt: i.created_at }));
+    .map((i) => ({
+      id: i.id,
+      target: ref(i),
+      inviterName: i.inviter_name,
+      inviterEmail: i.inviter_email,
+      invited: Number(i.invited_count),
+      createdAt: i.created_at,
+    }));
 
   const noted = await syncNotes(db, scope);
   const syncUpdates = noted.updates.map((u) => ({
@@ -417,7 +494,19 @@ export async function exportPerson(db: Q, person: PersonRef, now: Date): Promise
   }));
   const syncLinks = noted.links.map((l) => ({ ruleId: l.rule_id, target: ref(l), contactId: l.contact_id, facts: l.facts }));
 
-  const result: PrivacyExport = { email: scope.email, exportedAt: now.toISOString(), directoryContacts, csvUploads: csvUploadsHeld, invites, memberships, mail, events, importsSent, syncUpdates, syncLinks };
+  const result: PrivacyExport = {
+    email: scope.email,
+    exportedAt: now.toISOString(),
+    directoryContacts,
+    csvUploads: csvUploadsHeld,
+    invites,
+    memberships,
+    mail,
+    events,
+    importsSent,
+    syncUpdates,
+    syncLinks,
+  };
   const total = Object.values(result).reduce((n, v) => n + (Array.isArray(v) ? v.length : 0), 0);
   await recordAudit(db, { action: 'export', actor: 'api', target: auditTarget(person), subject: newId('exp'), count: total, at: now });
   return result;

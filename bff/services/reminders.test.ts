@@ -21,7 +21,9 @@ import { upsertTarget } from './targets.js';
 
 const DAY = 86_400_000;
 // Active people with an address of their own (the sample has a duplicate on purpose).
-const people = sampleDirectory().filter((p, i, all) => p.status === 'active' && p.email && all.findIndex((q) => q.email?.toLowerCase() === p.email!.toLowerCase()) === i);
+const people = sampleDirectory().filter(
+  (p, i, all) => p.status === 'active' && p.email && all.findIndex((q) => q.email?.toLowerCase() === p.email!.toLowerCase()) === i,
+);
 const message = { subject: 'Join {{targetName}}', body: 'Hi {{firstName}}, {{inviterName}} invited you.' };
 
 let h: Harness;
@@ -43,14 +45,26 @@ afterEach(() => h.close());
 
 const at = (days: number) => (h.clock.now = new Date(t0.getTime() + days * DAY));
 const worker = (options: Partial<ReminderWorkerOptions> = {}) =>
-  createReminderWorker({ db: h.db.kysely, defaultDays: 2, acceptUrl: () => 'http://localhost/accept', mailLimits: mailLimitsOf(limits), now: () => h.clock.now, logger: silentLogger, ...options });
+  createReminderWorker({
+    db: h.db.kysely,
+    defaultDays: 2,
+    acceptUrl: () => 'http://localhost/accept',
+    mailLimits: mailLimitsOf(limits),
+    now: () => h.clock.now,
+    logger: silentLogger,
+    ...options,
+  });
 
 let keys = 0;
 /** Imports `count` people not invited before; answers the import (its invites, when it went through). */
 async function importPeople(count: number, target = 'acme') {
   const t = await h.session({ type: 'organization', id: target }, 86_400);
   const ids = people.slice(next, (next += count)).map((p) => p.id);
-  return h.request('POST', '/api/imports', { token: t, body: { provider: 'sample', selection: { ids }, role: 'user', message }, headers: { 'Idempotency-Key': `reminders-${++keys}` } });
+  return h.request('POST', '/api/imports', {
+    token: t,
+    body: { provider: 'sample', selection: { ids }, role: 'user', message },
+    headers: { 'Idempotency-Key': `reminders-${++keys}` },
+  });
 }
 /** Invites `count` more people; answers their invites. */
 async function invite(count = 1, target = 'acme'): Promise<InviteSummary[]> {
@@ -64,14 +78,27 @@ async function invite(count = 1, target = 'acme'): Promise<InviteSummary[]> {
 
 /** The mails of an invite, oldest first, as the outbox holds them. */
 async function mails(inviteId: string) {
-  const rows = await h.db.kysely.selectFrom('outbox').select(['status', 'payload', 'created_at']).where('invite_id', '=', inviteId).orderBy('created_at').orderBy('id').execute();
-  return rows.map((r) => ({ status: r.status, ...(r.payload ? (JSON.parse(r.payload) as { subject: string; text: string; html: string; replyTo?: string }) : {}) }));
+  const rows = await h.db.kysely
+    .selectFrom('outbox')
+    .select(['status', 'payload', 'created_at'])
+    .where('invite_id', '=', inviteId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => ({
+    status: r.status,
+    ...(r.payload ? (JSON.parse(r.payload) as { subject: string; text: string; html: string; replyTo?: string }) : {}),
+  }));
 }
 /** The invites a reminder was queued for, as the host hears of it. */
 const reminded = async () => (await events('invite.reminded')).map((e) => e.data.inviteId as string).sort();
 const tokenIn = (text: string) => decodeURIComponent(/token=([^\s&]+)/.exec(text)![1]!);
-const events = async (type: string) => (await h.db.kysely.selectFrom('events').select('payload').where('type', '=', type).execute()).map((e) => JSON.parse(e.payload) as { data: Record<string, unknown> });
-const putTarget = (id: string, body: Record<string, unknown>) => h.request('PUT', `/api/targets/organization/${id}`, { token: API_KEY, body: { name: id, seatLimit: 10, ...body } });
+const events = async (type: string) =>
+  (await h.db.kysely.selectFrom('events').select('payload').where('type', '=', type).execute()).map(
+    (e) => JSON.parse(e.payload) as { data: Record<string, unknown> },
+  );
+const putTarget = (id: string, body: Record<string, unknown>) =>
+  h.request('PUT', `/api/targets/organization/${id}`, { token: API_KEY, body: { name: id, seatLimit: 10, ...body } });
 
 describe('invite reminders', () => {
   it('go once, the set number of days before expiry, with a new working link and the expiry unchanged', async () => {
@@ -95,7 +122,9 @@ describe('invite reminders', () => {
     expect(reminder.replyTo).toBe('dana@example.com');
 
     // The same invite: its expiry did not move; the reminder's link works, the first one no longer does.
-    const listed = ((await (await h.request('GET', '/api/invites', { token: await h.session({ type: 'organization', id: 'acme' }) })).json()) as { items: InviteSummary[] }).items;
+    const listed = (
+      (await (await h.request('GET', '/api/invites', { token: await h.session({ type: 'organization', id: 'acme' }) })).json()) as { items: InviteSummary[] }
+    ).items;
     expect(listed.find((i) => i.id === inv!.id)).toMatchObject({ status: 'pending', expiresAt: inv!.expiresAt });
     expect((await h.request('POST', '/api/invites/accept', { body: { token: oldToken } })).status).toBe(404);
 
@@ -221,19 +250,56 @@ describe.skipIf(!!process.env.TEST_PG_URL)("createBff's start()", () => {
       const sent = new Date(now - 6 * DAY).toISOString();
       await db.kysely
         .insertInto('invites')
-        .values({ id: 'inv_reminded0000', target_type: 'lab', target_id: 'l', import_id: null, provider: null, contact_id: null, email: 'ada@example.com', email_normalized: 'ada@example.com', name: 'Ada L', first_name: 'Ada', role: 'user', status: 'pending', token_hash: 'x', inviter_id: 'u-1', expires_at: new Date(now + DAY).toISOString(), created_at: sent, accepted_at: null, revoked_at: null })
+        .values({
+          id: 'inv_reminded0000',
+          target_type: 'lab',
+          target_id: 'l',
+          import_id: null,
+          provider: null,
+          contact_id: null,
+          email: 'ada@example.com',
+          email_normalized: 'ada@example.com',
+          name: 'Ada L',
+          first_name: 'Ada',
+          role: 'user',
+          status: 'pending',
+          token_hash: 'x',
+          inviter_id: 'u-1',
+          expires_at: new Date(now + DAY).toISOString(),
+          created_at: sent,
+          accepted_at: null,
+          revoked_at: null,
+        })
         .execute();
-      await db.kysely.insertInto('outbox').values({ id: 'msg_first', invite_id: 'inv_reminded0000', status: 'sent', attempts: 1, next_attempt_at: sent, payload: null, last_error: null, created_at: sent, sent_at: sent }).execute();
+      await db.kysely
+        .insertInto('outbox')
+        .values({
+          id: 'msg_first',
+          invite_id: 'inv_reminded0000',
+          status: 'sent',
+          attempts: 1,
+          next_attempt_at: sent,
+          payload: null,
+          last_error: null,
+          created_at: sent,
+          sent_at: sent,
+        })
+        .execute();
       await db.close();
 
       const delivered: MailMessage[] = [];
-      const bff = await createBff({ apiKeys: [API_KEY], secret: SECRET, dataDir, acceptUrl: 'http://localhost/accept' }, { logger: silentLogger, pollMs: 20, transport: { send: async (m) => void delivered.push(m) } });
+      const bff = await createBff(
+        { apiKeys: [API_KEY], secret: SECRET, dataDir, acceptUrl: 'http://localhost/accept' },
+        { logger: silentLogger, pollMs: 20, transport: { send: async (m) => void delivered.push(m) } },
+      );
       await bff.start();
       for (let i = 0; i < 200 && !delivered.length; i++) await new Promise((ok) => setTimeout(ok, 20));
       await bff.stop();
       expect(delivered.map((m) => ({ to: m.to, subject: m.subject }))).toEqual([{ to: 'ada@example.com', subject: 'Reminder: Join Robotics' }]);
       // An invite without an import: no admin is named as its sender; the default message, in English.
-      expect(delivered[0]!.text).toMatch(/^You are invited to join the lab Robotics as User\.\n\nHi Ada, Robotics invited you to join Robotics\.\n\nAccept invitation: http:\/\/localhost\/accept\?token=\S+\n\nA reminder: this invitation expires on .+ UTC\.\n\n--\nYou received this email because ada@example\.com was invited to Robotics\./);
+      expect(delivered[0]!.text).toMatch(
+        /^You are invited to join the lab Robotics as User\.\n\nHi Ada, Robotics invited you to join Robotics\.\n\nAccept invitation: http:\/\/localhost\/accept\?token=\S+\n\nA reminder: this invitation expires on .+ UTC\.\n\n--\nYou received this email because ada@example\.com was invited to Robotics\./,
+      );
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }

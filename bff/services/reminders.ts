@@ -85,7 +85,10 @@ export function createReminderWorker(options: ReminderWorkerOptions): ReminderWo
    */
   async function due(at: Date) {
     const iso = at.toISOString();
-    const { most } = await db.selectFrom('targets').select((eb) => eb.fn.max<number | null>('reminder_days').as('most')).executeTakeFirstOrThrow();
+    const { most } = await db
+      .selectFrom('targets')
+      .select((eb) => eb.fn.max<number | null>('reminder_days').as('most'))
+      .executeTakeFirstOrThrow();
     const longest = Math.max(defaultDays, Number(most ?? 0));
     if (longest === 0) return [];
     const within = (days: number) => new Date(at.getTime() + days * DAY_MS).toISOString();
@@ -102,7 +105,9 @@ export function createReminderWorker(options: ReminderWorkerOptions): ReminderWo
         eb.or(
           Array.from({ length: longest }, (_, i) => i + 1).map((days) =>
             eb.and([
-              days === defaultDays ? eb.or([eb('targets.reminder_days', '=', days), eb('targets.reminder_days', 'is', null)]) : eb('targets.reminder_days', '=', days),
+              days === defaultDays
+                ? eb.or([eb('targets.reminder_days', '=', days), eb('targets.reminder_days', 'is', null)])
+                : eb('targets.reminder_days', '=', days),
               eb('invites.expires_at', '<=', within(days)),
             ]),
           ),

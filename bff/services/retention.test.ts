@@ -39,9 +39,17 @@ beforeEach(async () => {
 afterEach(() => h.close());
 
 const at = (days: number) => (h.clock.now = new Date(t0.getTime() + days * DAY));
-const run = (retention: Partial<RetentionSettings> = {}) => createRetentionWorker({ db: h.db.kysely, retention: { ...DEFAULTS, ...retention }, now: () => h.clock.now, logger: silentLogger }).runOnce();
-const rows = (table: 'directory_contacts' | 'directory_syncs' | 'invites' | 'outbox' | 'imports' | 'audit_events' | 'events' | 'webhook_deliveries' | 'csv_uploads' | 'members') =>
-  h.db.kysely.selectFrom(table).select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow().then((r) => Number(r.n));
+const run = (retention: Partial<RetentionSettings> = {}) =>
+  createRetentionWorker({ db: h.db.kysely, retention: { ...DEFAULTS, ...retention }, now: () => h.clock.now, logger: silentLogger }).runOnce();
+const rows = (
+  table:
+    'directory_contacts' | 'directory_syncs' | 'invites' | 'outbox' | 'imports' | 'audit_events' | 'events' | 'webhook_deliveries' | 'csv_uploads' | 'members',
+) =>
+  h.db.kysely
+    .selectFrom(table)
+    .select(sql<number>`count(*)`.as('n'))
+    .executeTakeFirstOrThrow()
+    .then((r) => Number(r.n));
 const list = async () => {
   // A session of today: the clock may have moved days since the last one.
   token = await h.session({ type: 'organization', id: 'acme' });
@@ -51,7 +59,11 @@ const list = async () => {
 async function importThree(): Promise<string[]> {
   await list();
   const ids = people.slice(0, 3).map((p) => p.id);
-  const res = await h.request('POST', '/api/imports', { token, body: { provider: 'sample', selection: { ids }, role: 'user', message }, headers: { 'Idempotency-Key': 'retention-import-0001' } });
+  const res = await h.request('POST', '/api/imports', {
+    token,
+    body: { provider: 'sample', selection: { ids }, role: 'user', message },
+    headers: { 'Idempotency-Key': 'retention-import-0001' },
+  });
   expect(res.status).toBe(201);
   expect(((await res.json()) as ImportResult).invited).toBe(3);
   return (await h.db.kysely.selectFrom('invites').select('id').orderBy('email_normalized').execute()).map((i) => i.id);
@@ -61,7 +73,11 @@ describe('the retention settings', () => {
   it('default to 30 days of unused directory, a year of invites and audit, 30 days of events', () => {
     expect(DEFAULTS).toEqual({ directoryUnusedDays: 30, inviteHistoryDays: 365, auditDays: 365, eventLogDays: 30 });
     expect(() => parseSettings({ apiKeys: [API_KEY], secret: SECRET, retention: { eventLogDays: 2 } })).toThrow(/retention\.eventLogDays/);
-    expect(settingsFromEnv({ HR_IMPORT_RETENTION: 'auditDays=90, directoryUnusedDays=7' }).retention).toEqual({ ...DEFAULTS, auditDays: 90, directoryUnusedDays: 7 });
+    expect(settingsFromEnv({ HR_IMPORT_RETENTION: 'auditDays=90, directoryUnusedDays=7' }).retention).toEqual({
+      ...DEFAULTS,
+      auditDays: 90,
+      directoryUnusedDays: 7,
+    });
     expect(() => settingsFromEnv({ HR_IMPORT_RETENTION: 'auditDays' })).toThrow(/^invalid environment: HR_IMPORT_RETENTION /);
     expect(() => settingsFromEnv({ HR_IMPORT_RETENTION: 'forever=1' })).toThrow(/^invalid environment: HR_IMPORT_RETENTION /);
   });
@@ -120,8 +136,24 @@ describe('the retention worker', () => {
   it('deletes events older than eventLogDays once their deliveries are over', async () => {
     await importThree();
     const [event] = await h.db.kysely.selectFrom('events').select(['id', 'seq', 'target_type', 'target_id']).execute();
-    const delivery = { event_id: event!.id, seq: event!.seq, target_type: event!.target_type, target_id: event!.target_id, attempts: 1, next_attempt_at: t0.toISOString(), last_error: null, created_at: t0.toISOString(), delivered_at: null };
-    await h.db.kysely.insertInto('webhook_deliveries').values([{ ...delivery, endpoint: 'still-trying', status: 'pending' }, { ...delivery, endpoint: 'done', status: 'delivered' }]).execute();
+    const delivery = {
+      event_id: event!.id,
+      seq: event!.seq,
+      target_type: event!.target_type,
+      target_id: event!.target_id,
+      attempts: 1,
+      next_attempt_at: t0.toISOString(),
+      last_error: null,
+      created_at: t0.toISOString(),
+      delivered_at: null,
+    };
+    await h.db.kysely
+      .insertInto('webhook_deliveries')
+      .values([
+        { ...delivery, endpoint: 'still-trying', status: 'pending' },
+        { ...delivery, endpoint: 'done', status: 'delivered' },
+      ])
+      .execute();
     at(29.9);
     expect((await run()).events).toBe(0);
     at(30.1);
@@ -133,7 +165,11 @@ describe('the retention worker', () => {
   });
 
   it('deletes CSV uploads never confirmed once they expire', async () => {
-    const res = await h.request('POST', '/api/providers/csv/uploads', { token, headers: { 'Content-Type': 'text/csv' }, rawBody: 'email,name\nada@acme.test,Ada\n' });
+    const res = await h.request('POST', '/api/providers/csv/uploads', {
+      token,
+      headers: { 'Content-Type': 'text/csv' },
+      rawBody: 'email,name\nada@acme.test,Ada\n',
+    });
     expect(res.status).toBe(201);
     at(0.01);
     expect((await run()).uploads).toBe(0);
@@ -145,14 +181,36 @@ describe('the retention worker', () => {
 
 describe('disconnecting a provider', () => {
   it('purges its directory, staging rows, sync errors and unconfirmed uploads at once', async () => {
-    const upload = async () => (await (await h.request('POST', '/api/providers/csv/uploads', { token, headers: { 'Content-Type': 'text/csv' }, rawBody: 'email,name\nada@acme.test,Ada\ngrace@acme.test,Grace\n' })).json()) as { id: string };
+    const upload = async () =>
+      (await (
+        await h.request('POST', '/api/providers/csv/uploads', {
+          token,
+          headers: { 'Content-Type': 'text/csv' },
+          rawBody: 'email,name\nada@acme.test,Ada\ngrace@acme.test,Grace\n',
+        })
+      ).json()) as { id: string };
     const confirmed = await upload();
-    const confirm = await h.request('POST', `/api/providers/csv/uploads/${confirmed.id}/confirm`, { token, body: { mapping: { email: 'email', displayName: 'name' } } });
+    const confirm = await h.request('POST', `/api/providers/csv/uploads/${confirmed.id}/confirm`, {
+      token,
+      body: { mapping: { email: 'email', displayName: 'name' } },
+    });
     expect(confirm.status).toBe(200);
     await upload(); // a second file, not confirmed
     const key = 'csv:organization:acme';
     // What a refresh in another process leaves while it runs, and a failed sync's error.
-    await h.db.kysely.insertInto('directory_contacts').values({ connection: stagingKey(key), contact_id: 'x', display_name: 'Staged Person', status: 'active', search_text: 'staged', sort_name: 'staged', email: 'staged@acme.test', email_normalized: 'staged@acme.test' }).execute();
+    await h.db.kysely
+      .insertInto('directory_contacts')
+      .values({
+        connection: stagingKey(key),
+        contact_id: 'x',
+        display_name: 'Staged Person',
+        status: 'active',
+        search_text: 'staged',
+        sort_name: 'staged',
+        email: 'staged@acme.test',
+        email_normalized: 'staged@acme.test',
+      })
+      .execute();
     await h.db.kysely.updateTable('directory_syncs').set({ error_code: 'provider_auth', error_message: 'refused' }).where('connection', '=', key).execute();
     expect(await rows('directory_contacts')).toBe(3);
 
@@ -164,10 +222,21 @@ describe('disconnecting a provider', () => {
 describe('delivered mail', () => {
   it('keeps no message once sent: no address, no link', async () => {
     await importThree();
-    const worker = createOutboxWorker({ db: h.db.kysely, dialect: h.db.dialect, transport: { send: async () => undefined }, from: 'hr <no-reply@example.com>', now: () => h.clock.now, logger: silentLogger });
+    const worker = createOutboxWorker({
+      db: h.db.kysely,
+      dialect: h.db.dialect,
+      transport: { send: async () => undefined },
+      from: 'hr <no-reply@example.com>',
+      now: () => h.clock.now,
+      logger: silentLogger,
+    });
     expect((await worker.runOnce()).sent).toBe(3);
     const mail = await h.db.kysely.selectFrom('outbox').selectAll().execute();
-    expect(mail.map((m) => [m.status, m.payload])).toEqual([['sent', null], ['sent', null], ['sent', null]]);
+    expect(mail.map((m) => [m.status, m.payload])).toEqual([
+      ['sent', null],
+      ['sent', null],
+      ['sent', null],
+    ]);
     expect(JSON.stringify(mail)).not.toMatch(/@|token=/);
   });
 });
@@ -179,9 +248,15 @@ describe.skipIf(!!process.env.TEST_PG_URL)("createBff's start()", () => {
       const db = openDatabase({ sqlitePath: sqlitePathOf(dataDir) });
       await migrateToLatest(db);
       const old = new Date(Date.now() - 400 * DAY).toISOString();
-      await db.kysely.insertInto('audit_events').values({ id: 'aud_old', at: old, action: 'import', actor: 'u', target_type: 'lab', target_id: 'l', subject: 'imp_x', count: 1 }).execute();
+      await db.kysely
+        .insertInto('audit_events')
+        .values({ id: 'aud_old', at: old, action: 'import', actor: 'u', target_type: 'lab', target_id: 'l', subject: 'imp_x', count: 1 })
+        .execute();
       await db.close();
-      const bff = await createBff({ apiKeys: [API_KEY], secret: SECRET, dataDir, acceptUrl: 'http://localhost/accept' }, { logger: silentLogger, transport: { send: async () => undefined } });
+      const bff = await createBff(
+        { apiKeys: [API_KEY], secret: SECRET, dataDir, acceptUrl: 'http://localhost/accept' },
+        { logger: silentLogger, transport: { send: async () => undefined } },
+      );
       await bff.start();
       const gone = async () => (await bff.db.kysely.selectFrom('audit_events').select('id').execute()).length === 0;
       for (let i = 0; i < 100 && !(await gone()); i++) await new Promise((ok) => setTimeout(ok, 20));

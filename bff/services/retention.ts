@@ -134,7 +134,16 @@ export function createRetentionWorker(options: RetentionWorkerOptions): Retentio
             .selectFrom('imports')
             .select('id')
             .where('created_at', '<', cutoff)
-            .where((eb) => eb.not(eb.exists(eb.selectFrom('invites').select(sql`1`.as('one')).whereRef('invites.import_id', '=', 'imports.id'))))
+            .where((eb) =>
+              eb.not(
+                eb.exists(
+                  eb
+                    .selectFrom('invites')
+                    .select(sql`1`.as('one'))
+                    .whereRef('invites.import_id', '=', 'imports.id'),
+                ),
+              ),
+            )
             .limit(BATCH)
             .execute()
         ).map((r) => r.id),
@@ -161,7 +170,17 @@ export function createRetentionWorker(options: RetentionWorkerOptions): Retentio
             .select('id')
             .where('created_at', '<', cutoff)
             // A delivery still being tried reads the event's payload: it goes when the delivery is over.
-            .where((eb) => eb.not(eb.exists(eb.selectFrom('webhook_deliveries').select(sql`1`.as('one')).whereRef('webhook_deliveries.event_id', '=', 'events.id').where('webhook_deliveries.status', 'in', ['pending', 'delivering']))))
+            .where((eb) =>
+              eb.not(
+                eb.exists(
+                  eb
+                    .selectFrom('webhook_deliveries')
+                    .select(sql`1`.as('one'))
+                    .whereRef('webhook_deliveries.event_id', '=', 'events.id')
+                    .where('webhook_deliveries.status', 'in', ['pending', 'delivering']),
+                ),
+              ),
+            )
             .limit(BATCH)
             .execute()
         ).map((r) => r.id),

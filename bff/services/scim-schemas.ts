@@ -30,7 +30,10 @@ const multiValued = (name: string, description: string, subAttributes: Record<st
   subAttributes,
 });
 
-const typeAndPrimary = [string('type', 'work, home, other'), { name: 'primary', type: 'boolean', multiValued: false, description: 'The preferred value', required: false, mutability: 'readWrite', returned: 'default' }];
+const typeAndPrimary = [
+  string('type', 'work, home, other'),
+  { name: 'primary', type: 'boolean', multiValued: false, description: 'The preferred value', required: false, mutability: 'readWrite', returned: 'default' },
+];
 
 const USER_ATTRIBUTES = [
   string('userName', 'Unique per organization, case-insensitive; often the sign-in address', { required: true, uniqueness: 'server' }),
@@ -43,13 +46,29 @@ const USER_ATTRIBUTES = [
     required: false,
     mutability: 'readWrite',
     returned: 'default',
-    subAttributes: [string('formatted', 'The full name'), string('familyName', 'Last name'), string('givenName', 'First name'), string('middleName', 'Middle name')],
+    subAttributes: [
+      string('formatted', 'The full name'),
+      string('familyName', 'Last name'),
+      string('givenName', 'First name'),
+      string('middleName', 'Middle name'),
+    ],
   },
-  string('displayName', "The name the directory shows (else name.formatted, else given and family name, else userName)"),
+  string('displayName', 'The name the directory shows (else name.formatted, else given and family name, else userName)'),
   string('title', 'Job title'),
   string('userType', 'Employment type (Employee, Contractor, …): sync rules scope and give roles by it'),
-  { name: 'active', type: 'boolean', multiValued: false, description: 'false: the person is inactive in the directory (a leaver for sync rules)', required: false, mutability: 'readWrite', returned: 'default' },
-  multiValued('emails', 'The primary one (else the work one, else the first) is the address invitations go to; a home one is the personal email', [string('value', 'The address'), ...typeAndPrimary]),
+  {
+    name: 'active',
+    type: 'boolean',
+    multiValued: false,
+    description: 'false: the person is inactive in the directory (a leaver for sync rules)',
+    required: false,
+    mutability: 'readWrite',
+    returned: 'default',
+  },
+  multiValued('emails', 'The primary one (else the work one, else the first) is the address invitations go to; a home one is the personal email', [
+    string('value', 'The address'),
+    ...typeAndPrimary,
+  ]),
   multiValued('addresses', "The primary (else work, else first) address's locality is the directory's location", [
     string('formatted', 'The full address'),
     string('locality', 'City'),
@@ -70,7 +89,7 @@ const ENTERPRISE_ATTRIBUTES = [
     name: 'manager',
     type: 'complex',
     multiValued: false,
-    description: "The manager's SCIM id here: sync rules follow it for \"reports to\"",
+    description: 'The manager\'s SCIM id here: sync rules follow it for "reports to"',
     required: false,
     mutability: 'readWrite',
     returned: 'default',
@@ -88,7 +107,7 @@ const schema = (id: string, name: string, description: string, attributes: unkno
 });
 
 export const SCIM_SCHEMAS = [
-  schema(SCIM_USER_SCHEMA, 'User', 'A person in the organization\'s directory', USER_ATTRIBUTES),
+  schema(SCIM_USER_SCHEMA, 'User', "A person in the organization's directory", USER_ATTRIBUTES),
   schema(SCIM_ENTERPRISE_SCHEMA, 'EnterpriseUser', 'Department and manager', ENTERPRISE_ATTRIBUTES),
 ];
 

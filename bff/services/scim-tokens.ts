@@ -26,14 +26,24 @@ async function checkOrganization(db: Kysely<Database>, organizationId: string): 
     .where((eb) => eb.or([eb.and([eb('type', '=', 'organization'), eb('id', '=', organizationId)]), eb('organization_id', '=', organizationId)]))
     .limit(1)
     .executeTakeFirst();
-  if (!found) throw new AppError(404, 'organization_not_found', `No target belongs to organization ${organizationId}; create one with PUT /api/targets/organization/${organizationId}.`);
+  if (!found)
+    throw new AppError(
+      404,
+      'organization_not_found',
+      `No target belongs to organization ${organizationId}; create one with PUT /api/targets/organization/${organizationId}.`,
+    );
 }
 
 /**
  * Creates the organization's token, replacing (and so revoking) any earlier one, and makes its SCIM
  * directory exist (empty until the identity provider pushes), so the widget lists it as ready.
  */
-export async function createScimToken(db: Kysely<Database>, providerId: string, organizationId: string, now: Date): Promise<{ token: string; createdAt: string }> {
+export async function createScimToken(
+  db: Kysely<Database>,
+  providerId: string,
+  organizationId: string,
+  now: Date,
+): Promise<{ token: string; createdAt: string }> {
   await checkOrganization(db, organizationId);
   const scope = scopeOfOrganization(organizationId);
   const id = randomBytes(12).toString('base64url');
@@ -42,7 +52,10 @@ export async function createScimToken(db: Kysely<Database>, providerId: string, 
   const connection = connectionKey(providerId, scope);
   await writeTransaction(db, async (trx) => {
     await trx.deleteFrom('scim_tokens').where('scope', '=', scope).execute();
-    await trx.insertInto('scim_tokens').values({ id, scope, secret_hash: digest(secret).toString('hex'), created_at: at }).execute();
+    await trx
+      .insertInto('scim_tokens')
+      .values({ id, scope, secret_hash: digest(secret).toString('hex'), created_at: at })
+      .execute();
     await trx
       .insertInto('directory_syncs')
       .values({ connection, status: 'ready', fetched: 0, total: 0, started_at: at, synced_at: at, error_code: null, error_message: null })

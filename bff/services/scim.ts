@@ -19,7 +19,15 @@ import type { Database, ScimUserRow } from '../db/schema.js';
 import { writeTransaction } from '../db/connect.js';
 import type { DirectoryContact } from '../connectors/types.js';
 import { admit, type StoragePolicy } from '../connectors/minimize.js';
-import { SCIM_ENTERPRISE_SCHEMA, SCIM_LIST_SCHEMA, SCIM_USER_SCHEMA, scimPatch as scimPatchRequest, scimUser, type ScimErrorBody, type ScimUser } from '../contract.js';
+import {
+  SCIM_ENTERPRISE_SCHEMA,
+  SCIM_LIST_SCHEMA,
+  SCIM_USER_SCHEMA,
+  scimPatch as scimPatchRequest,
+  scimUser,
+  type ScimErrorBody,
+  type ScimUser,
+} from '../contract.js';
 import { connectionKey, toRow } from './directory.js';
 import { isValidEmail, normalizeEmail } from './text.js';
 
@@ -68,7 +76,8 @@ export function scimDirectory(providerId: string, scope: string, baseUrl: string
 /** Refuses what no schema check can bound: deep nesting, huge strings or lists in attributes we keep as sent. */
 function checkBounds(value: unknown, depth = 0): void {
   if (depth > BOUNDS.depth) throw new ScimError(400, `Attributes are nested deeper than ${BOUNDS.depth} levels.`, 'invalidValue');
-  if (typeof value === 'string' && value.length > BOUNDS.string) throw new ScimError(400, `A value is longer than ${BOUNDS.string} characters.`, 'invalidValue');
+  if (typeof value === 'string' && value.length > BOUNDS.string)
+    throw new ScimError(400, `A value is longer than ${BOUNDS.string} characters.`, 'invalidValue');
   if (Array.isArray(value)) {
     if (value.length > BOUNDS.items) throw new ScimError(400, `A multi-valued attribute has more than ${BOUNDS.items} values.`, 'invalidValue');
     for (const v of value) checkBounds(v, depth + 1);
@@ -92,10 +101,18 @@ export function parseUser(raw: unknown): StoredUser {
     throw new ScimError(400, `${issue.path.join('.') || 'body'}: ${issue.message}`, 'invalidValue');
   }
   // The password Okta sends on create is for applications that sign people in; hr-import does not, and never keeps it.
-  const { schemas, id: _id, meta: _meta, password: _password, groups: _groups, ...user } = parsed.data as ScimUser & { id?: unknown; meta?: unknown; password?: unknown; groups?: unknown };
+  const {
+    schemas,
+    id: _id,
+    meta: _meta,
+    password: _password,
+    groups: _groups,
+    ...user
+  } = parsed.data as ScimUser & { id?: unknown; meta?: unknown; password?: unknown; groups?: unknown };
   if (schemas && !schemas.includes(SCIM_USER_SCHEMA)) throw new ScimError(400, `schemas must include ${SCIM_USER_SCHEMA}.`, 'invalidValue');
   const stored: StoredUser = { ...user, active: user.active ?? true };
-  if (JSON.stringify(stored).length > MAX_RESOURCE_CHARS) throw new ScimError(400, `The user's attributes take more than ${MAX_RESOURCE_CHARS / 1024} KB.`, 'invalidValue');
+  if (JSON.stringify(stored).length > MAX_RESOURCE_CHARS)
+    throw new ScimError(400, `The user's attributes take more than ${MAX_RESOURCE_CHARS / 1024} KB.`, 'invalidValue');
   return stored;
 }
 
@@ -212,7 +229,9 @@ export function parseUserFilter(text: string): Term[] {
 
 /** Whether one of the user's emails fits `emails[type eq … and value eq …]`. */
 function hasEmail(user: StoredUser, type: string | null, value: string | null): boolean {
-  return (user.emails ?? []).some((e) => (type === null || e.type?.toLowerCase() === type.toLowerCase()) && (value === null || normalizeEmail(e.value) === value));
+  return (user.emails ?? []).some(
+    (e) => (type === null || e.type?.toLowerCase() === type.toLowerCase()) && (value === null || normalizeEmail(e.value) === value),
+  );
 }
 
 export interface ListRequest {
@@ -242,7 +261,15 @@ export async function listUsers(db: Q, dir: ScimDirectory, q: ListRequest): Prom
   const base = db.selectFrom('scim_users').where('connection', '=', dir.connection);
   if (!q.filter) {
     const { n } = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-    const rows = count === 0 ? [] : await base.selectAll().orderBy('id').limit(count).offset(startIndex - 1).execute();
+    const rows =
+      count === 0
+        ? []
+        : await base
+            .selectAll()
+            .orderBy('id')
+            .limit(count)
+            .offset(startIndex - 1)
+            .execute();
     return list(Number(n), rows);
   }
   const filter = parseUserFilter(q.filter);
@@ -253,7 +280,10 @@ export async function listUsers(db: Q, dir: ScimDirectory, q: ListRequest): Prom
   if (!indexed.length) throw new ScimError(400, `The filter must compare userName, externalId, id or an email with eq. ${UNSUPPORTED_FILTER}`, 'invalidFilter');
   let candidates = base.selectAll();
   for (const t of indexed) candidates = candidates.where(t.column, '=', t.value);
-  const found = await candidates.orderBy('id').limit(FILTER_CANDIDATES + 1).execute();
+  const found = await candidates
+    .orderBy('id')
+    .limit(FILTER_CANDIDATES + 1)
+    .execute();
   if (found.length > FILTER_CANDIDATES) throw new ScimError(400, `The filter matches more than ${FILTER_CANDIDATES} users; narrow it.`, 'tooMany');
   const matching = found.filter((r) => emailTerms.every((t) => hasEmail(JSON.parse(r.resource) as StoredUser, t.emailType, t.emailValue)));
   return list(matching.length, matching.slice(startIndex - 1, startIndex - 1 + count));
@@ -295,7 +325,11 @@ async function checkUserName(trx: Q, dir: ScimDirectory, user: StoredUser, excep
  * directory that neither its identity provider nor the widget touched for its period.
  */
 async function touchDirectory(trx: Q, connection: string, at: string): Promise<void> {
-  const { n } = await trx.selectFrom('directory_contacts').select((eb) => eb.fn.countAll<number>().as('n')).where('connection', '=', connection).executeTakeFirstOrThrow();
+  const { n } = await trx
+    .selectFrom('directory_contacts')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('connection', '=', connection)
+    .executeTakeFirstOrThrow();
   const sync = { status: 'ready', fetched: Number(n), total: Number(n), synced_at: at, used_at: at, error_code: null, error_message: null };
   await trx
     .insertInto('directory_syncs')
@@ -349,7 +383,11 @@ export async function createUser(db: Kysely<Database>, dir: ScimDirectory, body:
   const row = await write(db, user, async (trx) => {
     await checkUserName(trx, dir, user, null);
     // Counted before the write: a full directory still takes updates of the people it holds.
-    const { n } = await trx.selectFrom('scim_users').select((eb) => eb.fn.countAll<number>().as('n')).where('connection', '=', dir.connection).executeTakeFirstOrThrow();
+    const { n } = await trx
+      .selectFrom('scim_users')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('connection', '=', dir.connection)
+      .executeTakeFirstOrThrow();
     if (Number(n) >= dir.maxUsers) throw new ScimError(403, `This organization's directory holds its maximum of ${dir.maxUsers} users.`);
     return store(trx, dir, id, user, 1, at, at);
   });
@@ -384,13 +422,21 @@ export async function patchUser(db: Kysely<Database>, dir: ScimDirectory, id: st
   let next: StoredUser | null = null;
   const row = await write(db, null, async (trx) => {
     const existing = await findUser(trx, dir, id);
-    const current = { schemas: [SCIM_USER_SCHEMA], ...(JSON.parse(existing.resource) as StoredUser), meta: { created: new Date(existing.created_at), lastModified: new Date(existing.updated_at) } };
+    const current = {
+      schemas: [SCIM_USER_SCHEMA],
+      ...(JSON.parse(existing.resource) as StoredUser),
+      meta: { created: new Date(existing.created_at), lastModified: new Date(existing.updated_at) },
+    };
     let patched: Record<string, unknown>;
     try {
       patched = scimPatch(current, ops, { mutateDocument: false, treatMissingAsAdd: true }) as unknown as Record<string, unknown>;
     } catch (err) {
       const scimType = (err as { scimType?: unknown }).scimType;
-      throw new ScimError(400, err instanceof Error ? err.message.slice(0, 300) : 'The operations could not be applied.', typeof scimType === 'string' ? (scimType as ScimType) : 'invalidPath');
+      throw new ScimError(
+        400,
+        err instanceof Error ? err.message.slice(0, 300) : 'The operations could not be applied.',
+        typeof scimType === 'string' ? (scimType as ScimType) : 'invalidPath',
+      );
     }
     if ('id' in patched && patched.id !== undefined) throw new ScimError(400, 'id cannot be changed.', 'mutability');
     const { meta: _meta, ...rest } = patched;

@@ -185,7 +185,12 @@ export async function deleteRule(db: Q, ref: TargetRef, id: string): Promise<voi
 async function reportsToName(db: Q, r: SyncRuleRow): Promise<string | null> {
   const contactId = definitionOf(r).scope.reportsTo?.contactId;
   if (!contactId) return null;
-  const row = await db.selectFrom('directory_contacts').select('display_name').where('connection', '=', r.connection).where('contact_id', '=', contactId).executeTakeFirst();
+  const row = await db
+    .selectFrom('directory_contacts')
+    .select('display_name')
+    .where('connection', '=', r.connection)
+    .where('contact_id', '=', contactId)
+    .executeTakeFirst();
   return row?.display_name ?? null;
 }
 
@@ -215,10 +220,24 @@ function toRule(r: SyncRuleRow, lastRun: SyncRule['lastRun'], managerName: strin
 
 /** The target's rules, oldest first, each with its latest run. */
 export async function listRules(db: Q, ref: TargetRef): Promise<SyncRule[]> {
-  const rules = await db.selectFrom('sync_rules').selectAll().where('target_type', '=', ref.type).where('target_id', '=', ref.id).orderBy('created_at').orderBy('id').execute();
+  const rules = await db
+    .selectFrom('sync_rules')
+    .selectAll()
+    .where('target_type', '=', ref.type)
+    .where('target_id', '=', ref.id)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
   const out: SyncRule[] = [];
   for (const r of rules) {
-    const last = await db.selectFrom('sync_runs').selectAll().where('rule_id', '=', r.id).orderBy('started_at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst();
+    const last = await db
+      .selectFrom('sync_runs')
+      .selectAll()
+      .where('rule_id', '=', r.id)
+      .orderBy('started_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
     out.push(toRule(r, last ? runSummary(last) : null, await reportsToName(db, r)));
   }
   return out;

@@ -214,7 +214,8 @@ export async function executeRun(deps: SyncDeps, rule: SyncRuleRow, run: SyncRun
     });
   } catch (err) {
     const failure = runError(err);
-    if (!(err instanceof AppError || err instanceof ProviderError)) deps.logger?.error('sync run failed', { ruleId: rule.id, runId: run.id, error: err instanceof Error ? err.name : 'unknown' });
+    if (!(err instanceof AppError || err instanceof ProviderError))
+      deps.logger?.error('sync run failed', { ruleId: rule.id, runId: run.id, error: err instanceof Error ? err.name : 'unknown' });
     await writeTransaction(db, async (trx) => {
       const current = await trx.selectFrom('sync_rules').selectAll().where('id', '=', rule.id).where('lease_holder', '=', holder).executeTakeFirst();
       if (!current) return;
@@ -238,7 +239,20 @@ export interface Outcome {
   events: NewEvent[];
 }
 
-const EMPTY_OUTCOME: Outcome = { status: 'completed', directorySize: null, matched: 0, invited: 0, joiners: 0, leavers: 0, roleChanges: 0, revoked: 0, skipped: [], skippedCount: 0, error: null, events: [] };
+const EMPTY_OUTCOME: Outcome = {
+  status: 'completed',
+  directorySize: null,
+  matched: 0,
+  invited: 0,
+  joiners: 0,
+  leavers: 0,
+  roleChanges: 0,
+  revoked: 0,
+  skipped: [],
+  skippedCount: 0,
+  error: null,
+  events: [],
+};
 
 /** Writes the report, schedules the next run from now, frees the lease, and records the events last. */
 async function finish(trx: Q, deps: SyncDeps, rule: SyncRuleRow, run: SyncRunRow, o: Outcome): Promise<void> {
@@ -269,7 +283,19 @@ async function finish(trx: Q, deps: SyncDeps, rule: SyncRuleRow, run: SyncRunRow
     .execute();
   const target = { type: rule.target_type as TargetType, id: rule.target_id };
   const report = syncCompletedEvent(
-    { ruleId: rule.id, runId: run.id, status: o.status, matched: o.matched, invited: o.invited, joiners: o.joiners, leavers: o.leavers, roleChanges: o.roleChanges, revoked: o.revoked, skipped: o.skippedCount, error: o.error },
+    {
+      ruleId: rule.id,
+      runId: run.id,
+      status: o.status,
+      matched: o.matched,
+      invited: o.invited,
+      joiners: o.joiners,
+      leavers: o.leavers,
+      roleChanges: o.roleChanges,
+      revoked: o.revoked,
+      skipped: o.skippedCount,
+      error: o.error,
+    },
     target,
     at,
   );
@@ -284,8 +310,12 @@ async function finish(trx: Q, deps: SyncDeps, rule: SyncRuleRow, run: SyncRunRow
  * Where the target's seat holders are read from, one query each (a union of both would be
  * materialized whole before any join): its members, and its live invitees who are not members.
  */
-function holderSources(target: Target, now: Date): { membership: 'member' | 'invited'; table: RawBuilder<unknown>; where: RawBuilder<unknown>; email: RawBuilder<unknown>; role: RawBuilder<unknown> }[] {
-  const ofTarget = (table: 'members' | 'invites') => sql`${sql.ref(`${table}.target_type`)} = ${target.type} and ${sql.ref(`${table}.target_id`)} = ${target.id}`;
+function holderSources(
+  target: Target,
+  now: Date,
+): { membership: 'member' | 'invited'; table: RawBuilder<unknown>; where: RawBuilder<unknown>; email: RawBuilder<unknown>; role: RawBuilder<unknown> }[] {
+  const ofTarget = (table: 'members' | 'invites') =>
+    sql`${sql.ref(`${table}.target_type`)} = ${target.type} and ${sql.ref(`${table}.target_id`)} = ${target.id}`;
   return [
     { membership: 'member', table: sql`members`, where: ofTarget('members'), email: sql.ref('members.email'), role: sql.ref('members.role') },
     {
@@ -318,7 +348,13 @@ type NewUpdate = Omit<SyncUpdateRow, 'id'>;
 async function recordedUpdates(trx: Q, ruleId: string, kind: UpdateKind, emails: string[]): Promise<Map<string, SyncUpdateRow>> {
   const found = new Map<string, SyncUpdateRow>();
   for (let i = 0; i < emails.length; i += 500) {
-    const rows = await trx.selectFrom('sync_updates').selectAll().where('rule_id', '=', ruleId).where('kind', '=', kind).where('email_normalized', 'in', emails.slice(i, i + 500)).execute();
+    const rows = await trx
+      .selectFrom('sync_updates')
+      .selectAll()
+      .where('rule_id', '=', ruleId)
+      .where('kind', '=', kind)
+      .where('email_normalized', 'in', emails.slice(i, i + 500))
+      .execute();
     for (const r of rows) found.set(r.email_normalized, r);
   }
   return found;
@@ -380,7 +416,15 @@ export async function evaluate(trx: Q, deps: SyncDeps, rule: SyncRuleRow, run: S
 
   // A provider answering with nothing, or with far fewer people than last time, is in trouble:
   // everyone leaving at once is not what happened.
-  const size = Number((await trx.selectFrom('directory_contacts').select((eb) => eb.fn.countAll<number>().as('n')).where('connection', '=', connection).executeTakeFirstOrThrow()).n);
+  const size = Number(
+    (
+      await trx
+        .selectFrom('directory_contacts')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('connection', '=', connection)
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
   const last = await trx
     .selectFrom('sync_runs')
     .select('directory_size')
@@ -392,14 +436,23 @@ export async function evaluate(trx: Q, deps: SyncDeps, rule: SyncRuleRow, run: S
     .executeTakeFirst();
   const before = last?.directory_size == null ? null : Number(last.directory_size);
   if (size === 0 || (before !== null && size < before / 2)) {
-    const message = size === 0 ? 'The HR application answered with an empty directory; nothing was changed.' : `The HR application answered with ${size} people, under half of the ${before} of the last run; nothing was changed.`;
+    const message =
+      size === 0
+        ? 'The HR application answered with an empty directory; nothing was changed.'
+        : `The HR application answered with ${size} people, under half of the ${before} of the last run; nothing was changed.`;
     return { ...EMPTY_OUTCOME, status: 'failed', directorySize: size, error: { code: 'provider_suspect', message } };
   }
 
   const active = () => inScope(trx, connection, def.scope).where('directory_contacts.status', '=', 'active');
   // For a directory row joined from a member or an invite.
   const inScopeRow = scopeWhere(dialectOf(trx), connection, def.scope, 'seats');
-  const matched = Number((await active().select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  const matched = Number(
+    (
+      await active()
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
   const events: NewEvent[] = [];
   const skipped: SyncRun['skipped'] = [];
   let skippedCount = 0;
@@ -414,12 +467,22 @@ export async function evaluate(trx: Q, deps: SyncDeps, rule: SyncRuleRow, run: S
   const email = sql.ref('directory_contacts.email_normalized');
   const joinerRows = await active()
     .where('directory_contacts.email_normalized', 'is not', null)
-    .where(sql<SqlBool>`not exists (select 1 from members where members.target_type = ${target.type} and members.target_id = ${target.id} and members.email = ${email})`)
-    .where(sql<SqlBool>`not exists (select 1 from invites where invites.target_type = ${target.type} and invites.target_id = ${target.id} and invites.status = 'pending' and invites.email_normalized = ${email})`)
+    .where(
+      sql<SqlBool>`not exists (select 1 from members where members.target_type = ${target.type} and members.target_id = ${target.id} and members.email = ${email})`,
+    )
+    .where(
+      sql<SqlBool>`not exists (select 1 from invites where invites.target_type = ${target.type} and invites.target_id = ${target.id} and invites.status = 'pending' and invites.email_normalized = ${email})`,
+    )
     .where(
       sql<SqlBool>`not exists (select 1 from sync_updates u where u.rule_id = ${rule.id} and u.kind = 'joiner' and u.email_normalized = ${email} and (u.status in ('open', 'held') or u.fingerprint = ${factsOf('directory_contacts')}))`,
     )
-    .select(['directory_contacts.contact_id', 'directory_contacts.display_name', 'directory_contacts.first_name', 'directory_contacts.email', 'directory_contacts.email_normalized'])
+    .select([
+      'directory_contacts.contact_id',
+      'directory_contacts.display_name',
+      'directory_contacts.first_name',
+      'directory_contacts.email',
+      'directory_contacts.email_normalized',
+    ])
     .select(['directory_contacts.title', 'directory_contacts.department', 'directory_contacts.location', 'directory_contacts.employment_type'])
     .select(factsOf('directory_contacts').as('facts'))
     .orderBy('directory_contacts.sort_name')
@@ -433,9 +496,29 @@ export async function evaluate(trx: Q, deps: SyncDeps, rule: SyncRuleRow, run: S
     .where('status', '=', 'open')
     .where((eb) =>
       eb.or([
-        eb('email_normalized', 'in', eb.selectFrom('members').select('members.email').where('members.target_type', '=', target.type).where('members.target_id', '=', target.id)),
-        eb('email_normalized', 'in', eb.selectFrom('invites').select('invites.email_normalized').where('invites.target_type', '=', target.type).where('invites.target_id', '=', target.id).where('invites.status', '=', 'pending')),
-        eb('email_normalized', 'not in', active().where('directory_contacts.email_normalized', 'is not', null).select('directory_contacts.email_normalized').$castTo<{ email_normalized: string }>()),
+        eb(
+          'email_normalized',
+          'in',
+          eb.selectFrom('members').select('members.email').where('members.target_type', '=', target.type).where('members.target_id', '=', target.id),
+        ),
+        eb(
+          'email_normalized',
+          'in',
+          eb
+            .selectFrom('invites')
+            .select('invites.email_normalized')
+            .where('invites.target_type', '=', target.type)
+            .where('invites.target_id', '=', target.id)
+            .where('invites.status', '=', 'pending'),
+        ),
+        eb(
+          'email_normalized',
+          'not in',
+          active()
+            .where('directory_contacts.email_normalized', 'is not', null)
+            .select('directory_contacts.email_normalized')
+            .$castTo<{ email_normalized: string }>(),
+        ),
       ]),
     )
     .execute();
@@ -472,7 +555,10 @@ export async function evaluate(trx: Q, deps: SyncDeps, rule: SyncRuleRow, run: S
   let invited = 0;
   let joiners = 0;
   if (def.joiners === 'review') {
-    await saveUpdates(trx, sorted.toInvite.map((j) => joinerUpdate(j, 'open')));
+    await saveUpdates(
+      trx,
+      sorted.toInvite.map((j) => joinerUpdate(j, 'open')),
+    );
     joiners = sorted.toInvite.length;
   } else if (sorted.toInvite.length > 0) {
     // Within the seats: whoever does not fit is left out, named in the report, and tried again next run.
@@ -490,7 +576,10 @@ export async function evaluate(trx: Q, deps: SyncDeps, rule: SyncRuleRow, run: S
     if (fit.length > 0) {
       const written = await inviteAs(trx, deps, target, creatorOf(rule), rule, def, fit, `sync:${run.id}`, true);
       events.push(...written);
-      await saveUpdates(trx, fit.map((j) => joinerUpdate(j, 'done')));
+      await saveUpdates(
+        trx,
+        fit.map((j) => joinerUpdate(j, 'done')),
+      );
       invited = fit.length;
     }
   }
@@ -499,7 +588,15 @@ export async function evaluate(trx: Q, deps: SyncDeps, rule: SyncRuleRow, run: S
   // names by address. Only the ones with something to say are read: no longer in HR, terminated,
   // out of scope, or HR fields changed since the last run.
   // The HR-linked people the last run knew: the share the safeguard weighs leavers against.
-  const linkedBefore = Number((await trx.selectFrom('sync_links').select((eb) => eb.fn.countAll<number>().as('n')).where('rule_id', '=', rule.id).executeTakeFirstOrThrow()).n);
+  const linkedBefore = Number(
+    (
+      await trx
+        .selectFrom('sync_links')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('rule_id', '=', rule.id)
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
   const people = new Map<string, LinkedRow>();
   const facts = factsOf('directory_contacts');
   const sources = holderSources(target, now);
@@ -508,10 +605,13 @@ export async function evaluate(trx: Q, deps: SyncDeps, rule: SyncRuleRow, run: S
       left join directory_contacts on directory_contacts.connection = ${connection} and directory_contacts.email_normalized = ${h.email}
       left join sync_links l on l.rule_id = ${rule.id} and l.email_normalized = ${h.email}
       where ${h.where} and (directory_contacts.contact_id is not null or l.email_normalized is not null)`;
-    const changed = await sql<LinkedRow>`select ${h.email} as email, ${h.role} as role, ${h.membership} as membership, directory_contacts.contact_id, directory_contacts.display_name,
+    const changed =
+      await sql<LinkedRow>`select ${h.email} as email, ${h.role} as role, ${h.membership} as membership, directory_contacts.contact_id, directory_contacts.display_name,
         directory_contacts.email as d_email, directory_contacts.title, directory_contacts.department, directory_contacts.location, directory_contacts.employment_type,
         directory_contacts.status, case when ${inScopeRow} then 1 else 0 end as in_scope, ${facts} as facts, l.contact_id as link_contact
-      ${from} and (directory_contacts.contact_id is null or directory_contacts.status <> 'active' or not (${inScopeRow}) or l.facts is null or l.facts <> ${facts})`.execute(trx);
+      ${from} and (directory_contacts.contact_id is null or directory_contacts.status <> 'active' or not (${inScopeRow}) or l.facts is null or l.facts <> ${facts})`.execute(
+        trx,
+      );
     // One row a person: their record in scope before another with the same address.
     const weight = (r: LinkedRow) => (r.status === 'active' ? 0 : 2) + (Number(r.in_scope) ? 0 : 1);
     for (const r of changed.rows) {
@@ -547,12 +647,23 @@ export async function evaluate(trx: Q, deps: SyncDeps, rule: SyncRuleRow, run: S
     } else {
       relinked.push({ rule_id: rule.id, email_normalized: p.email, contact_id: p.contact_id!, facts: p.facts ?? '' });
       const role = roleFor(def, p);
-      if (role !== p.role) roleCandidates.push({ ...base, kind: 'role_change', role, reason: null, status: 'open', fingerprint: `${role}${SEPARATOR}${p.facts ?? ''}` });
+      if (role !== p.role)
+        roleCandidates.push({ ...base, kind: 'role_change', role, reason: null, status: 'open', fingerprint: `${role}${SEPARATOR}${p.facts ?? ''}` });
     }
   }
-  const recordedLeavers = await recordedUpdates(trx, rule.id, 'leaver', leaverCandidates.map((u) => u.email_normalized));
+  const recordedLeavers = await recordedUpdates(
+    trx,
+    rule.id,
+    'leaver',
+    leaverCandidates.map((u) => u.email_normalized),
+  );
   const leavers = leaverCandidates.filter((u) => isNews(recordedLeavers.get(u.email_normalized), u.fingerprint));
-  const recordedRoles = await recordedUpdates(trx, rule.id, 'role_change', roleCandidates.map((u) => u.email_normalized));
+  const recordedRoles = await recordedUpdates(
+    trx,
+    rule.id,
+    'role_change',
+    roleCandidates.map((u) => u.email_normalized),
+  );
   const roleChanges = roleCandidates.filter((u) => isNews(recordedRoles.get(u.email_normalized), u.fingerprint));
   await saveUpdates(trx, roleChanges);
 
@@ -567,14 +678,20 @@ export async function evaluate(trx: Q, deps: SyncDeps, rule: SyncRuleRow, run: S
       code: 'leaver_threshold',
       message: `This run would mark ${leavers.length} of ${linkedCount} HR-linked people as leavers, more than the rule's ${threshold}%; approve the run to go on.`,
     };
-    await saveUpdates(trx, leavers.map((u) => ({ ...u, status: 'held' })));
+    await saveUpdates(
+      trx,
+      leavers.map((u) => ({ ...u, status: 'held' })),
+    );
   } else if (def.leavers === 'review') {
     await saveUpdates(trx, leavers);
   } else {
     const reported = await reportLeavers(trx, target, rule.id, leavers, now, rule.created_by_id);
     revoked = reported.revoked;
     events.push(...reported.events);
-    await saveUpdates(trx, leavers.map((u) => ({ ...u, status: 'done', done_at: iso })));
+    await saveUpdates(
+      trx,
+      leavers.map((u) => ({ ...u, status: 'done', done_at: iso })),
+    );
   }
 
   // Who the rule links from now on: members and invitees in scope with their HR fields as now (only
@@ -585,14 +702,31 @@ export async function evaluate(trx: Q, deps: SyncDeps, rule: SyncRuleRow, run: S
     await trx
       .insertInto('sync_links')
       .values(relinked.slice(i, i + 500))
-      .onConflict((oc) => oc.columns(['rule_id', 'email_normalized']).doUpdateSet((eb) => ({ contact_id: eb.ref('excluded.contact_id'), facts: eb.ref('excluded.facts') })))
+      .onConflict((oc) =>
+        oc.columns(['rule_id', 'email_normalized']).doUpdateSet((eb) => ({ contact_id: eb.ref('excluded.contact_id'), facts: eb.ref('excluded.facts') })),
+      )
       .execute();
   }
   await sql`delete from sync_links where rule_id = ${rule.id}
     and not exists (select 1 from members where members.target_type = ${target.type} and members.target_id = ${target.id} and members.email = sync_links.email_normalized)
-    and not exists (select 1 from invites where invites.target_type = ${target.type} and invites.target_id = ${target.id} and ${liveInvite(now)} and invites.email_normalized = sync_links.email_normalized)`.execute(trx);
+    and not exists (select 1 from invites where invites.target_type = ${target.type} and invites.target_id = ${target.id} and ${liveInvite(now)} and invites.email_normalized = sync_links.email_normalized)`.execute(
+    trx,
+  );
 
-  return { status, directorySize: size, matched, invited, joiners, leavers: leavers.length, roleChanges: roleChanges.length, revoked, skipped, skippedCount, error, events };
+  return {
+    status,
+    directorySize: size,
+    matched,
+    invited,
+    joiners,
+    leavers: leavers.length,
+    roleChanges: roleChanges.length,
+    revoked,
+    skipped,
+    skippedCount,
+    error,
+    events,
+  };
 }
 
 const creatorOf = (rule: SyncRuleRow): Inviter => ({ id: rule.created_by_id, name: rule.created_by_name, email: rule.created_by_email });
@@ -601,31 +735,57 @@ const creatorOf = (rule: SyncRuleRow): Inviter => ({ id: rule.created_by_id, nam
  * Invites people through the import's path (one import row, its audit entry, invites and mails,
  * `import.completed`); a run's own invites (`auto`) are also announced one by one as `invite.created`.
  */
-async function inviteAs(trx: Q, deps: SyncDeps, target: Target, inviter: Inviter, rule: SyncRuleRow, def: RuleDefinition, people: Invitee[], key: string, automatic: boolean): Promise<NewEvent[]> {
+async function inviteAs(
+  trx: Q,
+  deps: SyncDeps,
+  target: Target,
+  inviter: Inviter,
+  rule: SyncRuleRow,
+  def: RuleDefinition,
+  people: Invitee[],
+  key: string,
+  automatic: boolean,
+): Promise<NewEvent[]> {
   const at = deps.now();
-  const { importId, invites, event } = await writeInvites(trx, { now: deps.now, acceptUrl: deps.config.acceptUrl, inviteTtlDays: deps.config.inviteTtlDays }, {
-    target,
-    inviter,
-    provider: rule.provider,
-    role: def.defaultRole,
-    message: def.message,
-    locale: def.locale ?? 'en',
-    people,
-    skippedCount: 0,
-    key,
-    hash: '',
-    answer: (id) => ({ id, invited: people.length, syncRule: rule.id }),
-  });
+  const { importId, invites, event } = await writeInvites(
+    trx,
+    { now: deps.now, acceptUrl: deps.config.acceptUrl, inviteTtlDays: deps.config.inviteTtlDays },
+    {
+      target,
+      inviter,
+      provider: rule.provider,
+      role: def.defaultRole,
+      message: def.message,
+      locale: def.locale ?? 'en',
+      people,
+      skippedCount: 0,
+      key,
+      hash: '',
+      answer: (id) => ({ id, invited: people.length, syncRule: rule.id }),
+    },
+  );
   const ref = { type: target.type as TargetType, id: target.id };
   if (!automatic) return [event];
   return [
     event,
-    ...invites.map((i): NewEvent => ({ type: 'invite.created', target: ref, at, data: { target: ref, inviteId: i.id, email: i.email, role: i.role, importId } })),
+    ...invites.map((i): NewEvent => ({
+      type: 'invite.created',
+      target: ref,
+      at,
+      data: { target: ref, inviteId: i.id, email: i.email, role: i.role, importId },
+    })),
   ];
 }
 
 /** Reports leavers to the host (`member.left_hr`) and revokes their live invites of the target. */
-async function reportLeavers(trx: Q, target: Target, ruleId: string, leavers: Pick<NewUpdate, 'email_normalized' | 'contact_id' | 'membership' | 'held_role' | 'reason'>[], now: Date, actor: string) {
+async function reportLeavers(
+  trx: Q,
+  target: Target,
+  ruleId: string,
+  leavers: Pick<NewUpdate, 'email_normalized' | 'contact_id' | 'membership' | 'held_role' | 'reason'>[],
+  now: Date,
+  actor: string,
+) {
   const ref = { type: target.type as TargetType, id: target.id };
   const events: NewEvent[] = [];
   let revoked = 0;
@@ -649,7 +809,20 @@ async function reportLeavers(trx: Q, target: Target, ruleId: string, leavers: Pi
   }
   for (const l of leavers) {
     events.push(
-      memberEvent('member.left_hr', { ruleId, email: l.email_normalized, contactId: l.contact_id, membership: l.membership as 'member' | 'invited', role: l.held_role ?? '', previousRole: null, reason: l.reason as 'terminated' }, ref, now),
+      memberEvent(
+        'member.left_hr',
+        {
+          ruleId,
+          email: l.email_normalized,
+          contactId: l.contact_id,
+          membership: l.membership as 'member' | 'invited',
+          role: l.held_role ?? '',
+          previousRole: null,
+          reason: l.reason as 'terminated',
+        },
+        ref,
+        now,
+      ),
     );
   }
   return { revoked, events };
@@ -680,7 +853,13 @@ export function runSummary(r: SyncRunRow): SyncRun {
 
 /** The rule, if it is the target's: ids are random, so "not yours" and "no such rule" are one answer. */
 export async function getRule(db: Q, target: TargetRef, id: string): Promise<SyncRuleRow> {
-  const rule = await db.selectFrom('sync_rules').selectAll().where('id', '=', id).where('target_type', '=', target.type).where('target_id', '=', target.id).executeTakeFirst();
+  const rule = await db
+    .selectFrom('sync_rules')
+    .selectAll()
+    .where('id', '=', id)
+    .where('target_type', '=', target.type)
+    .where('target_id', '=', target.id)
+    .executeTakeFirst();
   if (!rule) throw new AppError(404, 'sync_rule_not_found', 'No such sync rule for this target.');
   return rule;
 }
@@ -688,7 +867,14 @@ export async function getRule(db: Q, target: TargetRef, id: string): Promise<Syn
 /** A rule's last 20 runs, newest first. */
 export async function listRuns(db: Q, target: TargetRef, ruleId: string): Promise<SyncRun[]> {
   await getRule(db, target, ruleId);
-  const rows = await db.selectFrom('sync_runs').selectAll().where('rule_id', '=', ruleId).orderBy('started_at', 'desc').orderBy('id', 'desc').limit(20).execute();
+  const rows = await db
+    .selectFrom('sync_runs')
+    .selectAll()
+    .where('rule_id', '=', ruleId)
+    .orderBy('started_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(20)
+    .execute();
   return rows.map(runSummary);
 }
 
@@ -757,7 +943,11 @@ export async function approveRun(deps: SyncDeps, target: TargetRef, ruleId: stri
       .where('run_id', '=', runId)
       .where('status', '=', 'held')
       .execute();
-    await trx.updateTable('sync_runs').set({ status: 'completed', revoked: Number(run.revoked) + revoked, error_code: null, error_message: null }).where('id', '=', runId).execute();
+    await trx
+      .updateTable('sync_runs')
+      .set({ status: 'completed', revoked: Number(run.revoked) + revoked, error_code: null, error_message: null })
+      .where('id', '=', runId)
+      .execute();
     await recordEvents(trx, events);
     return runSummary({ ...run, status: 'completed', revoked: Number(run.revoked) + revoked, error_code: null, error_message: null });
   });
@@ -834,7 +1024,15 @@ async function pickUpdates(trx: Q, target: TargetRef, ids: string[]) {
   const wanted = [...new Set(ids)];
   const rows: SyncUpdateRow[] = [];
   for (let i = 0; i < wanted.length; i += 500) {
-    rows.push(...(await trx.selectFrom('sync_updates').selectAll().where('target_type', '=', target.type).where('target_id', '=', target.id).where('id', 'in', wanted.slice(i, i + 500)).execute()));
+    rows.push(
+      ...(await trx
+        .selectFrom('sync_updates')
+        .selectAll()
+        .where('target_type', '=', target.type)
+        .where('target_id', '=', target.id)
+        .where('id', 'in', wanted.slice(i, i + 500))
+        .execute()),
+    );
   }
   const found = new Set(rows.map((r) => r.id));
   return { rows, missing: wanted.filter((id) => !found.has(id)) };
@@ -848,7 +1046,15 @@ export async function dismissUpdates(db: Q, target: TargetRef, ids: string[], no
     const open = rows.filter((r) => r.status === 'open' || r.status === 'held');
     for (const r of rows) if (!open.includes(r)) skipped.push({ id: r.id, reason: 'not_open' });
     for (let i = 0; i < open.length; i += 500) {
-      await trx.updateTable('sync_updates').set({ status: 'dismissed', done_at: now.toISOString() }).where('id', 'in', open.slice(i, i + 500).map((r) => r.id)).execute();
+      await trx
+        .updateTable('sync_updates')
+        .set({ status: 'dismissed', done_at: now.toISOString() })
+        .where(
+          'id',
+          'in',
+          open.slice(i, i + 500).map((r) => r.id),
+        )
+        .execute();
     }
     return { done: open.length, invited: 0, revoked: 0, roleChanges: 0, skipped, seats: await countSeats(trx, t, now) };
   });
@@ -903,7 +1109,8 @@ export async function approveUpdates(deps: SyncDeps, target: TargetRef, inviter:
     for (const j of joiners) if (!rules.has(j.rule_id) || !j.contact_id) skipped.push({ id: j.id, reason: 'not_found' });
     const invited = batches.reduce((n, b) => n + b.people.length, 0);
     await checkMailBudget(trx, mailLimitsOf(deps.config.mailLimits), ref, inviter.id, invited, now);
-    for (const b of batches) events.push(...(await inviteAs(trx, deps, t, inviter, b.rule, definitionOf(b.rule), b.people, `sync-approval:${newId('key')}`, false)));
+    for (const b of batches)
+      events.push(...(await inviteAs(trx, deps, t, inviter, b.rule, definitionOf(b.rule), b.people, `sync-approval:${newId('key')}`, false)));
 
     // Leavers: reported, their pending invites revoked.
     const leavers = open.filter((r) => r.kind === 'leaver');
@@ -916,17 +1123,47 @@ export async function approveUpdates(deps: SyncDeps, target: TargetRef, inviter:
     for (const r of open.filter((u) => u.kind === 'role_change')) {
       const changed =
         r.membership === 'member'
-          ? await trx.updateTable('members').set({ role: r.role! }).where('target_type', '=', t.type).where('target_id', '=', t.id).where('email', '=', r.email_normalized).executeTakeFirst()
-          : await trx.updateTable('invites').set({ role: r.role! }).where('target_type', '=', t.type).where('target_id', '=', t.id).where('email_normalized', '=', r.email_normalized).where(liveInvite(now)).executeTakeFirst();
+          ? await trx
+              .updateTable('members')
+              .set({ role: r.role! })
+              .where('target_type', '=', t.type)
+              .where('target_id', '=', t.id)
+              .where('email', '=', r.email_normalized)
+              .executeTakeFirst()
+          : await trx
+              .updateTable('invites')
+              .set({ role: r.role! })
+              .where('target_type', '=', t.type)
+              .where('target_id', '=', t.id)
+              .where('email_normalized', '=', r.email_normalized)
+              .where(liveInvite(now))
+              .executeTakeFirst();
       done.push(r.id);
       if (Number(changed.numUpdatedRows) === 0) continue;
       roleChanges++;
       events.push(
-        memberEvent('member.role_changed', { ruleId: r.rule_id, email: r.email_normalized, contactId: r.contact_id, membership: r.membership as 'member' | 'invited', role: r.role!, previousRole: r.held_role, reason: null }, ref, now),
+        memberEvent(
+          'member.role_changed',
+          {
+            ruleId: r.rule_id,
+            email: r.email_normalized,
+            contactId: r.contact_id,
+            membership: r.membership as 'member' | 'invited',
+            role: r.role!,
+            previousRole: r.held_role,
+            reason: null,
+          },
+          ref,
+          now,
+        ),
       );
     }
     for (let i = 0; i < done.length; i += 500) {
-      await trx.updateTable('sync_updates').set({ status: 'done', done_at: iso }).where('id', 'in', done.slice(i, i + 500)).execute();
+      await trx
+        .updateTable('sync_updates')
+        .set({ status: 'done', done_at: iso })
+        .where('id', 'in', done.slice(i, i + 500))
+        .execute();
     }
     const seats = await countSeats(trx, t, now);
     await recordEvents(trx, events);
@@ -938,7 +1175,14 @@ async function reportLeaversByRule(trx: Q, target: Target, leavers: SyncUpdateRo
   const events: NewEvent[] = [];
   let revoked = 0;
   for (const ruleId of new Set(leavers.map((l) => l.rule_id))) {
-    const r = await reportLeavers(trx, target, ruleId, leavers.filter((l) => l.rule_id === ruleId), now, actor);
+    const r = await reportLeavers(
+      trx,
+      target,
+      ruleId,
+      leavers.filter((l) => l.rule_id === ruleId),
+      now,
+      actor,
+    );
     events.push(...r.events);
     revoked += r.revoked;
   }

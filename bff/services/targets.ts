@@ -10,9 +10,27 @@ type Q = Kysely<Database> | Transaction<Database>;
 
 /** Roles a target offers when the host has not configured its own. */
 export const DEFAULT_ROLES: Record<TargetType, { roles: Role[]; defaultRole: string }> = {
-  organization: { roles: [{ id: 'admin', label: 'Admin' }, { id: 'user', label: 'User' }], defaultRole: 'user' },
-  lab: { roles: [{ id: 'manager', label: 'Lab manager' }, { id: 'user', label: 'User' }], defaultRole: 'user' },
-  challenge: { roles: [{ id: 'judge', label: 'Judge' }, { id: 'user', label: 'User' }], defaultRole: 'user' },
+  organization: {
+    roles: [
+      { id: 'admin', label: 'Admin' },
+      { id: 'user', label: 'User' },
+    ],
+    defaultRole: 'user',
+  },
+  lab: {
+    roles: [
+      { id: 'manager', label: 'Lab manager' },
+      { id: 'user', label: 'User' },
+    ],
+    defaultRole: 'user',
+  },
+  challenge: {
+    roles: [
+      { id: 'judge', label: 'Judge' },
+      { id: 'user', label: 'User' },
+    ],
+    defaultRole: 'user',
+  },
 };
 
 export interface TargetRef {
@@ -38,7 +56,14 @@ export function roleLabel(target: Target, roleId: string): string {
 export async function upsertTarget(
   db: Kysely<Database>,
   ref: TargetRef,
-  input: { name: string; seatLimit: number; organizationId?: string | null | undefined; roles?: Role[] | undefined; defaultRole?: string | undefined; reminderDaysBeforeExpiry?: number | null | undefined },
+  input: {
+    name: string;
+    seatLimit: number;
+    organizationId?: string | null | undefined;
+    roles?: Role[] | undefined;
+    defaultRole?: string | undefined;
+    reminderDaysBeforeExpiry?: number | null | undefined;
+  },
   now: Date,
 ): Promise<{ target: Target; created: boolean }> {
   // A write transaction, so the read below cannot go stale before the write: SQLite takes its
@@ -48,11 +73,14 @@ export async function upsertTarget(
     if (dialectOf(trx) === 'postgres') read = read.forUpdate();
     const existing = await read.executeTakeFirst();
     const roles = input.roles ?? (existing ? targetRoles(existing) : DEFAULT_ROLES[ref.type].roles);
-    const defaultRole = input.defaultRole ?? (roles.some((r) => r.id === existing?.default_role) ? existing!.default_role : undefined) ?? (roles.some((r) => r.id === DEFAULT_ROLES[ref.type].defaultRole) ? DEFAULT_ROLES[ref.type].defaultRole : roles[0]!.id);
+    const defaultRole =
+      input.defaultRole ??
+      (roles.some((r) => r.id === existing?.default_role) ? existing!.default_role : undefined) ??
+      (roles.some((r) => r.id === DEFAULT_ROLES[ref.type].defaultRole) ? DEFAULT_ROLES[ref.type].defaultRole : roles[0]!.id);
     const row = {
       name: input.name,
       seat_limit: input.seatLimit,
-      organization_id: input.organizationId ?? (ref.type === 'organization' ? ref.id : existing?.organization_id ?? null),
+      organization_id: input.organizationId ?? (ref.type === 'organization' ? ref.id : (existing?.organization_id ?? null)),
       roles: JSON.stringify(roles),
       default_role: defaultRole,
       // Left out: kept as it was; null: back to the deployment's default.
@@ -110,7 +138,11 @@ export async function syncMembers(
       role: m.role ?? target.default_role,
       created_at: now.toISOString(),
     }));
-    for (let i = 0; i < rows.length; i += 500) await trx.insertInto('members').values(rows.slice(i, i + 500)).execute();
+    for (let i = 0; i < rows.length; i += 500)
+      await trx
+        .insertInto('members')
+        .values(rows.slice(i, i + 500))
+        .execute();
     await trx
       .updateTable('invites')
       .set({ status: 'accepted', accepted_at: now.toISOString() })

@@ -27,7 +27,8 @@ for (const [net, prefix] of [
   ['203.0.113.0', 24],
   ['224.0.0.0', 4], // multicast
   ['240.0.0.0', 4], // reserved, broadcast
-] as const) blocked.addSubnet(net, prefix, 'ipv4');
+] as const)
+  blocked.addSubnet(net, prefix, 'ipv4');
 for (const [net, prefix] of [
   ['::', 128], // unspecified
   ['::1', 128],
@@ -40,7 +41,8 @@ for (const [net, prefix] of [
   ['fe80::', 10], // link-local
   ['fec0::', 10], // site-local (deprecated, still routed by some)
   ['ff00::', 8], // multicast
-] as const) blocked.addSubnet(net, prefix, 'ipv6');
+] as const)
+  blocked.addSubnet(net, prefix, 'ipv6');
 
 /** Loopback, private, link-local, shared, reserved or multicast (IPv4-mapped IPv6 included). */
 export function isPrivateAddress(address: string): boolean {
@@ -106,11 +108,20 @@ export function guardedFetch(options: { allowPrivate: boolean; lookup?: LookupFn
         return;
       }
       const send = u.protocol === 'https:' ? httpsRequest : httpRequest;
-      const req = send(u, { method: init.method, headers: { ...init.headers, 'Content-Length': String(Buffer.byteLength(init.body)) }, signal: init.signal, ...(lookup ? { lookup } : {}) }, (res: IncomingMessage) => {
-        // Only the status matters; the body is not read, however long the receiver makes it.
-        resolve({ status: res.statusCode ?? 0 });
-        res.destroy();
-      });
+      const req = send(
+        u,
+        {
+          method: init.method,
+          headers: { ...init.headers, 'Content-Length': String(Buffer.byteLength(init.body)) },
+          signal: init.signal,
+          ...(lookup ? { lookup } : {}),
+        },
+        (res: IncomingMessage) => {
+          // Only the status matters; the body is not read, however long the receiver makes it.
+          resolve({ status: res.statusCode ?? 0 });
+          res.destroy();
+        },
+      );
       req.on('error', reject);
       req.end(init.body);
     });

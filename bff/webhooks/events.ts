@@ -36,7 +36,16 @@ import {
   type SyncEventData,
 } from '../contract/events.js';
 
-export { EVENT_TYPES, IMPORT_EVENT_INVITES, type Event, type EventBody, type EventTarget, type EventType, type ImportEventData, type InviteEventData } from '../contract/events.js';
+export {
+  EVENT_TYPES,
+  IMPORT_EVENT_INVITES,
+  type Event,
+  type EventBody,
+  type EventTarget,
+  type EventType,
+  type ImportEventData,
+  type InviteEventData,
+} from '../contract/events.js';
 
 export interface NewEvent {
   type: EventType;
@@ -62,10 +71,22 @@ export async function recordEvents(trx: Q, events: NewEvent[]): Promise<string[]
   const first = Number(last) - events.length + 1;
   const rows = events.map((e, i) => {
     const body: EventBody = { type: e.type, timestamp: e.at.toISOString(), data: e.data };
-    return { id: newId('evt'), seq: first + i, type: e.type, target_type: e.target.type, target_id: e.target.id, payload: JSON.stringify(body), created_at: e.at.toISOString() };
+    return {
+      id: newId('evt'),
+      seq: first + i,
+      type: e.type,
+      target_type: e.target.type,
+      target_id: e.target.id,
+      payload: JSON.stringify(body),
+      created_at: e.at.toISOString(),
+    };
   });
   // 7 columns a row: 1,000 rows stay well under both databases' parameter limits.
-  for (let i = 0; i < rows.length; i += 1000) await trx.insertInto('events').values(rows.slice(i, i + 1000)).execute();
+  for (let i = 0; i < rows.length; i += 1000)
+    await trx
+      .insertInto('events')
+      .values(rows.slice(i, i + 1000))
+      .execute();
   return rows.map((r) => r.id);
 }
 
@@ -121,7 +142,14 @@ export async function sweepExpiredInvites(db: Kysely<Database>, now: Date, limit
   const iso = now.toISOString();
   // Read first: the sweep runs every second, and on SQLite a write transaction takes the
   // database's one write lock even when nothing has expired.
-  const any = await db.selectFrom('invites').select('id').where('status', '=', 'pending').where('expiry_recorded_at', 'is', null).where('expires_at', '<=', iso).limit(1).executeTakeFirst();
+  const any = await db
+    .selectFrom('invites')
+    .select('id')
+    .where('status', '=', 'pending')
+    .where('expiry_recorded_at', 'is', null)
+    .where('expires_at', '<=', iso)
+    .limit(1)
+    .executeTakeFirst();
   if (!any) return 0;
   return writeTransaction(db, async (trx) => {
     const due = trx
@@ -146,7 +174,10 @@ export async function sweepExpiredInvites(db: Kysely<Database>, now: Date, limit
       .execute();
     // In expiry order, so a target's events keep the order the invites expired in.
     expired.sort((a, b) => a.expires_at.localeCompare(b.expires_at) || a.id.localeCompare(b.id));
-    await recordEvents(trx, expired.map((i) => inviteEvent('invite.expired', i, now, { expiresAt: i.expires_at })));
+    await recordEvents(
+      trx,
+      expired.map((i) => inviteEvent('invite.expired', i, now, { expiresAt: i.expires_at })),
+    );
     return expired.length;
   });
 }

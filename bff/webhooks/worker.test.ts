@@ -192,8 +192,14 @@ describe('events delivered as signed webhooks', () => {
     expect(received[0]!.headers['webhook-signature']).toMatch(/^v1,[A-Za-z0-9+/]+=*$/);
     expect(received[0]!.headers['content-type']).toBe('application/json');
     // Another secret does not verify: the signature is really checked.
-    expect(() => new Webhook(`whsec_${randomBytes(32).toString('base64')}`).verify(received[0]!.body, received[0]!.headers as Record<string, string>)).toThrow();
-    expect((await deliveries()).map((d) => [d.status, d.attempts])).toEqual([['delivered', 1], ['delivered', 1], ['delivered', 1]]);
+    expect(() =>
+      new Webhook(`whsec_${randomBytes(32).toString('base64')}`).verify(received[0]!.body, received[0]!.headers as Record<string, string>),
+    ).toThrow();
+    expect((await deliveries()).map((d) => [d.status, d.attempts])).toEqual([
+      ['delivered', 1],
+      ['delivered', 1],
+      ['delivered', 1],
+    ]);
     // Nothing is sent twice.
     await drain();
     expect(received.length).toBe(3);
@@ -297,7 +303,8 @@ describe('events delivered as signed webhooks', () => {
 
   it("keeps each target's events in order: a later one waits while an earlier one is retried; other targets go on", async () => {
     await importPeople('acme', 1);
-    answer = (r) => (r.verified?.type === 'import.completed' && (r.verified.data as { target: { id: string } }).target.id === 'acme' ? { status: 500 } : { status: 204 });
+    answer = (r) =>
+      r.verified?.type === 'import.completed' && (r.verified.data as { target: { id: string } }).target.id === 'acme' ? { status: 500 } : { status: 204 };
     await importPeople('globex', 1, 5);
     await mail().runOnce();
     const w = hooks();
@@ -366,7 +373,10 @@ describe('several replicas', () => {
     expect(new Set(ids).size).toBe(10);
     const seqOf = new Map((await h.db.kysely.selectFrom('events').select(['id', 'seq', 'target_id']).execute()).map((e) => [e.id, e]));
     for (const target of ['acme', 'globex']) {
-      const order = ids.map((id) => seqOf.get(id as string)!).filter((e) => e.target_id === target).map((e) => Number(e.seq));
+      const order = ids
+        .map((id) => seqOf.get(id as string)!)
+        .filter((e) => e.target_id === target)
+        .map((e) => Number(e.seq));
       expect(order).toEqual([...order].sort((a, b) => a - b));
     }
   });
@@ -427,7 +437,14 @@ describe('where webhooks may go', () => {
 
   it('refuses loopback, private and link-local addresses, by name after resolving or as literals, unless allowed', async () => {
     const lookup = names({ 'hooks.example.test': '127.0.0.1', 'metadata.example.test': '169.254.169.254', 'v6.example.test': 'fd12::1' });
-    const urls = [`https://hooks.example.test:${receiverPort}/hooks`, 'https://metadata.example.test/', 'https://v6.example.test/', 'https://10.1.2.3/', 'https://[::1]/', 'https://[::ffff:127.0.0.1]/'];
+    const urls = [
+      `https://hooks.example.test:${receiverPort}/hooks`,
+      'https://metadata.example.test/',
+      'https://v6.example.test/',
+      'https://10.1.2.3/',
+      'https://[::1]/',
+      'https://[::ffff:127.0.0.1]/',
+    ];
     const refusing = urls.map((url) => hooks({ endpoints: [{ url, secret: SECRET }], allowPrivate: false, lookup }));
     // The same name, allowed for development (which also allows http), is delivered to.
     const allowed = hooks({ endpoints: [{ url: `http://hooks.example.test:${receiverPort}/hooks`, secret: SECRET }], allowPrivate: true, lookup });
@@ -445,7 +462,25 @@ describe('where webhooks may go', () => {
   });
 
   it('knows the private ranges, IPv4 and IPv6', () => {
-    for (const a of ['127.0.0.1', '10.0.0.1', '172.16.5.4', '172.31.255.255', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '224.0.0.1', '::1', '::', 'fe80::1', 'fd00::1', 'fc00::1', '::ffff:10.0.0.1', '64:ff9b::a00:1', 'ff02::1']) {
+    for (const a of [
+      '127.0.0.1',
+      '10.0.0.1',
+      '172.16.5.4',
+      '172.31.255.255',
+      '192.168.1.1',
+      '169.254.169.254',
+      '100.64.0.1',
+      '0.0.0.0',
+      '224.0.0.1',
+      '::1',
+      '::',
+      'fe80::1',
+      'fd00::1',
+      'fc00::1',
+      '::ffff:10.0.0.1',
+      '64:ff9b::a00:1',
+      'ff02::1',
+    ]) {
       expect(isPrivateAddress(a), a).toBe(true);
     }
     for (const a of ['8.8.8.8', '1.1.1.1', '172.32.0.1', '2606:4700:4700::1111', '64:ff9b::808:808', '2a00:1450:4001::1']) {
@@ -462,7 +497,8 @@ describe('where webhooks may go', () => {
     const result = await new Promise<unknown>((ok) => guardedLookup(mixed)('mixed.example.test', { all: true }, (err) => ok(err)));
     expect(result).toBeInstanceOf(Error);
     const single = await new Promise<unknown[]>((ok) =>
-      guardedLookup(((_h: string, _o: unknown, cb: (e: Error | null, a: LookupAddress[]) => void) => cb(null, [{ address: '93.184.216.34', family: 4 }])) as unknown as typeof import('node:dns').lookup)(
+      guardedLookup(((_h: string, _o: unknown, cb: (e: Error | null, a: LookupAddress[]) => void) =>
+        cb(null, [{ address: '93.184.216.34', family: 4 }])) as unknown as typeof import('node:dns').lookup)(
         'public.example.test',
         {},
         (err, address, family) => ok([err, address, family]),
@@ -483,7 +519,9 @@ describe('where webhooks may go', () => {
       // The message names the rule, never the value.
       if (!parsed.success && secret.length > 8) expect(JSON.stringify(parsed.error.issues)).not.toContain(secret);
     }
-    expect(() => hooks({ endpoints: [{ url: 'http://hooks.example.com/', secret: SECRET }], allowPrivate: false })).toThrow(/invalid webhook endpoint 1: url must be an https URL/);
+    expect(() => hooks({ endpoints: [{ url: 'http://hooks.example.com/', secret: SECRET }], allowPrivate: false })).toThrow(
+      /invalid webhook endpoint 1: url must be an https URL/,
+    );
   });
 });
 
@@ -496,7 +534,11 @@ describe('GET /api/events', () => {
     const first = (await (await get('?limit=2')).json()) as { items: EventItem[]; next: string };
     expect(first.items.map((e) => e.type)).toEqual(['import.completed', 'invite.sent']);
     expect(first.next).toBe(first.items[1]!.id);
-    expect(first.items[0]).toMatchObject({ id: expect.stringMatching(/^evt_/), timestamp: h.clock.now.toISOString(), data: { target: { type: 'organization', id: 'acme' }, invited: 2 } });
+    expect(first.items[0]).toMatchObject({
+      id: expect.stringMatching(/^evt_/),
+      timestamp: h.clock.now.toISOString(),
+      data: { target: { type: 'organization', id: 'acme' }, invited: 2 },
+    });
     const second = (await (await get(`?after=${first.next}&limit=2`)).json()) as { items: EventItem[]; next: string };
     expect(second.items.map((e) => e.type)).toEqual(['invite.sent']);
     // Up to date: nothing new, and next stays where the poller is.

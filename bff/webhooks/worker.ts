@@ -52,10 +52,15 @@ export function webhookEndpointSchemaFor(options: { allowPrivate: boolean }) {
       .string()
       .max(2000)
       .refine((u) => URL.canParse(u), 'must be an absolute URL')
-      .refine((u) => {
-        const { protocol, username, password, hash } = new URL(u);
-        return (protocol === 'https:' || (options.allowPrivate && protocol === 'http:')) && !username && !password && !hash;
-      }, options.allowPrivate ? 'must be an http(s) URL without credentials or fragment' : 'must be an https URL without credentials or fragment (http only with webhooksAllowPrivate)'),
+      .refine(
+        (u) => {
+          const { protocol, username, password, hash } = new URL(u);
+          return (protocol === 'https:' || (options.allowPrivate && protocol === 'http:')) && !username && !password && !hash;
+        },
+        options.allowPrivate
+          ? 'must be an http(s) URL without credentials or fragment'
+          : 'must be an https URL without credentials or fragment (http only with webhooksAllowPrivate)',
+      ),
     secret: webhookSecretSchema,
   });
 }
@@ -152,7 +157,11 @@ export function createWebhookWorker(options: WebhookWorkerOptions): WebhookWorke
     const at = now().toISOString();
     const { value } = await db.selectFrom('event_sequence').select('value').where('name', '=', 'events').executeTakeFirstOrThrow();
     // First sight: start from the events committed so far (sequence order is commit order).
-    await db.insertInto('webhook_endpoints').values({ endpoint, cursor: Number(value), created_at: at }).onConflict((oc) => oc.column('endpoint').doNothing()).execute();
+    await db
+      .insertInto('webhook_endpoints')
+      .values({ endpoint, cursor: Number(value), created_at: at })
+      .onConflict((oc) => oc.column('endpoint').doNothing())
+      .execute();
     const { cursor } = await db.selectFrom('webhook_endpoints').select('cursor').where('endpoint', '=', endpoint).executeTakeFirstOrThrow();
     const events = await db
       .selectFrom('events')
@@ -165,10 +174,29 @@ export function createWebhookWorker(options: WebhookWorkerOptions): WebhookWorke
     if (!last) return 0;
     await db
       .insertInto('webhook_deliveries')
-      .values(events.map((e) => ({ endpoint, event_id: e.id, seq: Number(e.seq), target_type: e.target_type, target_id: e.target_id, status: 'pending' as const, attempts: 0, next_attempt_at: at, last_error: null, created_at: at, delivered_at: null })))
+      .values(
+        events.map((e) => ({
+          endpoint,
+          event_id: e.id,
+          seq: Number(e.seq),
+          target_type: e.target_type,
+          target_id: e.target_id,
+          status: 'pending' as const,
+          attempts: 0,
+          next_attempt_at: at,
+          last_error: null,
+          created_at: at,
+          delivered_at: null,
+        })),
+      )
       .onConflict((oc) => oc.columns(['endpoint', 'event_id']).doNothing())
       .execute();
-    await db.updateTable('webhook_endpoints').set({ cursor: Number(last.seq) }).where('endpoint', '=', endpoint).where('cursor', '<', Number(last.seq)).execute();
+    await db
+      .updateTable('webhook_endpoints')
+      .set({ cursor: Number(last.seq) })
+      .where('endpoint', '=', endpoint)
+      .where('cursor', '<', Number(last.seq))
+      .execute();
     return events.length;
   }
 
@@ -276,7 +304,12 @@ export function createWebhookWorker(options: WebhookWorkerOptions): WebhookWorke
     }
     const final = now().getTime() - Date.parse(row.created_at) >= giveUpAfterMs;
     logger.warn('webhook delivery failed', { endpoint: row.endpoint, event: row.event_id, attempts: row.attempts, status, final });
-    await settle(row, final ? { status: 'failed', last_error: error } : { status: 'pending', next_attempt_at: new Date(now().getTime() + webhookBackoffMs(row.attempts, random)).toISOString(), last_error: error });
+    await settle(
+      row,
+      final
+        ? { status: 'failed', last_error: error }
+        : { status: 'pending', next_attempt_at: new Date(now().getTime() + webhookBackoffMs(row.attempts, random)).toISOString(), last_error: error },
+    );
     return 'failed';
   }
 
@@ -286,7 +319,11 @@ export function createWebhookWorker(options: WebhookWorkerOptions): WebhookWorke
     for (const key of keys) derived += await derive(key);
     const rows = await claim();
     if (!rows.length) return { expired, derived, claimed: 0, delivered: 0, failed: 0 };
-    const events = await db.selectFrom('events').select(['id', 'payload']).where('id', 'in', [...new Set(rows.map((r) => r.event_id))]).execute();
+    const events = await db
+      .selectFrom('events')
+      .select(['id', 'payload'])
+      .where('id', 'in', [...new Set(rows.map((r) => r.event_id))])
+      .execute();
     const payloads = new Map(events.map((e) => [e.id, e.payload]));
     const outcomes = await Promise.allSettled(rows.map((row) => deliver(row, payloads.get(row.event_id)!)));
     const count = (o: string) => outcomes.filter((r) => r.status === 'fulfilled' && r.value === o).length;

@@ -21,20 +21,42 @@ import { upsertTarget } from '../../bff/services/targets.js';
 import { createPgDatabase } from '../postgres.js';
 
 const SECRET = 'crash-secret-0123456789-0123456789-abcdef';
-export const APP_CONFIG: AppConfig = { apiKeys: ['crash-api-key-0123456789'], secret: SECRET, sessionTtlSeconds: 3600, inviteTtlDays: 7, acceptUrl: 'http://localhost/accept', origins: [] };
+export const APP_CONFIG: AppConfig = {
+  apiKeys: ['crash-api-key-0123456789'],
+  secret: SECRET,
+  sessionTtlSeconds: 3600,
+  inviteTtlDays: 7,
+  acceptUrl: 'http://localhost/accept',
+  origins: [],
+};
 export const PROVIDER = 'hris';
 const INVITER = { id: 'u-crash', name: 'Dana Admin', email: 'dana@example.com' };
 
 const UNKNOWN = { personalEmail: null, title: null, department: null, location: null, employmentType: null, managerId: null, avatarUrl: null };
 
 export function person(i: number): DirectoryContact {
-  return { id: `p${i}`, firstName: `First${i}`, lastName: `Last${i}`, displayName: `First${i} Last${i}`, email: `person${i}@crash.example`, status: 'active', ...UNKNOWN };
+  return {
+    id: `p${i}`,
+    firstName: `First${i}`,
+    lastName: `Last${i}`,
+    displayName: `First${i} Last${i}`,
+    email: `person${i}@crash.example`,
+    status: 'active',
+    ...UNKNOWN,
+  };
 }
 
 /** A directory answered from memory, cached for a month so no child refreshes it mid-test. */
 export function crashProvider(size: number) {
   const contacts = Array.from({ length: size }, (_, i) => person(i));
-  return staticProvider(PROVIDER, 'static', 'HRIS', () => ({ listContacts: async () => ({ contacts, nextCursor: null, total: size }) }), { baseUrl: 'builtin:', credentials: {} }, 30 * 86_400);
+  return staticProvider(
+    PROVIDER,
+    'static',
+    'HRIS',
+    () => ({ listContacts: async () => ({ contacts, nextCursor: null, total: size }) }),
+    { baseUrl: 'builtin:', credentials: {} },
+    30 * 86_400,
+  );
 }
 
 export interface SharedDatabase {
@@ -68,7 +90,12 @@ export async function sharedDatabase(): Promise<SharedDatabase> {
     written: async (targetId) => {
       const n = sql<number>`count(*)`.as('n');
       const invites = await db.kysely.selectFrom('invites').select(n).where('target_id', '=', targetId).executeTakeFirstOrThrow();
-      const outbox = await db.kysely.selectFrom('outbox').innerJoin('invites', 'invites.id', 'outbox.invite_id').select(n).where('invites.target_id', '=', targetId).executeTakeFirstOrThrow();
+      const outbox = await db.kysely
+        .selectFrom('outbox')
+        .innerJoin('invites', 'invites.id', 'outbox.invite_id')
+        .select(n)
+        .where('invites.target_id', '=', targetId)
+        .executeTakeFirstOrThrow();
       const imports = await db.kysely.selectFrom('imports').select(n).where('target_id', '=', targetId).executeTakeFirstOrThrow();
       return [Number(invites.n), Number(outbox.n), Number(imports.n)];
     },
@@ -84,7 +111,11 @@ export async function sharedDatabase(): Promise<SharedDatabase> {
         }
       }
       // A transaction that has locked or written a row has a transaction id.
-      const { rows } = await sql<{ n: number }>`select count(*) as n from pg_stat_activity where datname = current_database() and backend_xid is not null and pid <> pg_backend_pid()`.execute(db.kysely);
+      const { rows } = await sql<{
+        n: number;
+      }>`select count(*) as n from pg_stat_activity where datname = current_database() and backend_xid is not null and pid <> pg_backend_pid()`.execute(
+        db.kysely,
+      );
       return Number(rows[0]!.n) > 0;
     },
     close: async () => {

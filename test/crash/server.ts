@@ -14,5 +14,10 @@ import { APP_CONFIG, crashProvider } from './fixture.js';
 const database = process.env.CRASH_DATABASE ?? '';
 const db = openDatabase(isPostgresUrl(database) ? { url: database, sqlitePath: '' } : { sqlitePath: database });
 await migrateToLatest(db);
-const app = createApp({ db, config: APP_CONFIG, providers: createProviderRegistry([crashProvider(Number(process.env.CRASH_DIRECTORY_SIZE))]), logger: silentLogger });
+const app = createApp({
+  db,
+  config: APP_CONFIG,
+  providers: createProviderRegistry([crashProvider(Number(process.env.CRASH_DIRECTORY_SIZE))]),
+  logger: silentLogger,
+});
 serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => process.stdout.write(`${JSON.stringify({ port: info.port })}\n`));

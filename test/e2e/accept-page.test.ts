@@ -24,7 +24,9 @@ import { findChromium, CHROMIUM_ARGS } from '../../scripts/find-chromium.mjs';
 const DAY = 86_400_000;
 const LAB = { type: 'lab', id: 'folding' } as const;
 const HOSTILE_ROLE = '<img src=x onerror="window.__pwned=1">';
-const people = sampleDirectory().filter((p, i, all) => p.status === 'active' && p.email && all.findIndex((q) => q.email?.toLowerCase() === p.email!.toLowerCase()) === i);
+const people = sampleDirectory().filter(
+  (p, i, all) => p.status === 'active' && p.email && all.findIndex((q) => q.email?.toLowerCase() === p.email!.toLowerCase()) === i,
+);
 
 let h: Harness;
 let server: ServerType;
@@ -54,14 +56,32 @@ afterAll(async () => {
 
 beforeEach(async () => {
   h.clock.now = new Date('2026-11-24T12:00:00Z');
-  await upsertTarget(h.db.kysely, LAB, { name: 'Protein Folding', seatLimit: 100, roles: [{ id: 'reviewer', label: 'Reviewer' }, { id: 'odd', label: HOSTILE_ROLE }, { id: 'user', label: 'Member' }], defaultRole: 'user' }, h.clock.now);
+  await upsertTarget(
+    h.db.kysely,
+    LAB,
+    {
+      name: 'Protein Folding',
+      seatLimit: 100,
+      roles: [
+        { id: 'reviewer', label: 'Reviewer' },
+        { id: 'odd', label: HOSTILE_ROLE },
+        { id: 'user', label: 'Member' },
+      ],
+      defaultRole: 'user',
+    },
+    h.clock.now,
+  );
 });
 
 /** A fresh invite from Dana Admin as `role`; answers its id and the token its mail holds. */
 async function invite(role = 'reviewer'): Promise<{ id: string; token: string }> {
   const session = await h.session(LAB);
   const person = people[next++]!;
-  const res = await h.request('POST', '/api/imports', { token: session, body: { provider: 'sample', selection: { ids: [person.id] }, role, message: { subject: 'Join', body: 'Hi' } }, headers: { 'Idempotency-Key': `accept-page-${next}` } });
+  const res = await h.request('POST', '/api/imports', {
+    token: session,
+    body: { provider: 'sample', selection: { ids: [person.id] }, role, message: { subject: 'Join', body: 'Hi' } },
+    headers: { 'Idempotency-Key': `accept-page-${next}` },
+  });
   const { id: importId } = (await res.json()) as ImportResult;
   const list = (await (await h.request('GET', '/api/invites', { token: session })).json()) as { items: InviteSummary[] };
   const id = list.items.find((i) => i.importId === importId)!.id;
@@ -145,7 +165,12 @@ describe('the accept page', () => {
         expect((await h.request('POST', '/api/invites/accept', { body: { token: used.token } })).status).toBe(200);
         expect((await h.request('DELETE', `/api/invites/${withdrawn.id}`, { token: await h.session(LAB) })).status).toBe(204);
         h.clock.now = new Date(h.clock.now.getTime() + 8 * DAY);
-        for (const [token, text] of [[used.token, l.used], [withdrawn.token, l.withdrawn], [late.token, l.expired], ['x'.repeat(43), l.unknown]] as const) {
+        for (const [token, text] of [
+          [used.token, l.used],
+          [withdrawn.token, l.withdrawn],
+          [late.token, l.expired],
+          ['x'.repeat(43), l.unknown],
+        ] as const) {
           const page = await open(`?token=${encodeURIComponent(token)}${l.query}`);
           await expect.poll(() => status(page).textContent()).toBe(text);
           expect(await acceptButton(page, l.accept).isVisible()).toBe(false);
@@ -165,7 +190,9 @@ describe('the accept page', () => {
   it('speaks the browser’s language when the link names none', async () => {
     const { token } = await invite();
     const page = await open(`?token=${encodeURIComponent(token)}`, 'fr-FR');
-    await expect.poll(() => page.getByText('Dana Admin vous invite à rejoindre le laboratoire Protein Folding en tant que Reviewer.', { exact: true }).count()).toBe(1);
+    await expect
+      .poll(() => page.getByText('Dana Admin vous invite à rejoindre le laboratoire Protein Folding en tant que Reviewer.', { exact: true }).count())
+      .toBe(1);
     expect(await acceptButton(page, 'Accepter l’invitation').isVisible()).toBe(true);
     await page.close();
   });
@@ -176,7 +203,10 @@ describe('the accept page', () => {
     await expect.poll(() => page.getByText(`as ${HOSTILE_ROLE}.`, { exact: false }).count()).toBe(1);
     await acceptButton(page, 'Accept invitation').click();
     await expect.poll(() => status(page).textContent()).toBe(`Welcome! You joined Protein Folding as ${HOSTILE_ROLE}.`);
-    expect(await page.evaluate(() => ({ ran: (window as unknown as { __pwned?: number }).__pwned ?? 0, images: document.images.length }))).toEqual({ ran: 0, images: 0 });
+    expect(await page.evaluate(() => ({ ran: (window as unknown as { __pwned?: number }).__pwned ?? 0, images: document.images.length }))).toEqual({
+      ran: 0,
+      images: 0,
+    });
     await page.close();
   });
 });

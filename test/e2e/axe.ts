@@ -9,7 +9,9 @@ import type { Page } from 'playwright-core';
 export async function axeViolations(page: Page, selector?: string): Promise<string[]> {
   await page.addScriptTag({ path: resolve(import.meta.dirname, '../../node_modules/axe-core/axe.min.js') });
   return page.evaluate(async (selector) => {
-    const axe = (window as unknown as { axe: { run(context: Node, options: object): Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    const axe = (
+      window as unknown as { axe: { run(context: Node, options: object): Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } }
+    ).axe;
     const context = selector ? document.querySelector(selector) : document;
     if (!context) throw new Error(`nothing matches ${selector}`);
     const { violations } = await axe.run(context, { resultTypes: ['violations'] });

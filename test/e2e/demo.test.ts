@@ -37,7 +37,9 @@ afterAll(async () => {
 async function twoNewcomers(type: string, id: string) {
   const taken = new Set([
     ...(await server.db.kysely.selectFrom('members').select('email').where('target_type', '=', type).where('target_id', '=', id).execute()).map((r) => r.email),
-    ...(await server.db.kysely.selectFrom('invites').select('email_normalized as email').where('target_type', '=', type).where('target_id', '=', id).execute()).map((r) => r.email),
+    ...(
+      await server.db.kysely.selectFrom('invites').select('email_normalized as email').where('target_type', '=', type).where('target_id', '=', id).execute()
+    ).map((r) => r.email),
   ]);
   return sampleDirectory()
     .filter((p) => p.status === 'active' && p.email && !taken.has(p.email.toLowerCase()) && /^[A-Za-z]+ [A-Za-z]+$/.test(p.displayName))
@@ -62,7 +64,14 @@ describe('demo page, end to end', () => {
       try {
         const [a, b] = await twoNewcomers(t.type, t.id);
         const dialog = await openImport(page, t.type, t.id);
-        await expect.poll(() => dialog.getByText(/seats used/).first().textContent()).toContain(`${t.members} of ${t.seatLimit} seats used`);
+        await expect
+          .poll(() =>
+            dialog
+              .getByText(/seats used/)
+              .first()
+              .textContent(),
+          )
+          .toContain(`${t.members} of ${t.seatLimit} seats used`);
 
         // Step 6: search, tick a checkbox per contact.
         const search = dialog.getByRole('searchbox', { name: 'Search contacts' });
@@ -74,7 +83,12 @@ describe('demo page, end to end', () => {
         await dialog.getByRole('button', { name: 'Next' }).click();
 
         // Roles: one role for everyone, then a different one for b.
-        const roles = (await server.db.kysely.selectFrom('targets').select(['roles', 'default_role']).where('type', '=', t.type).where('id', '=', t.id).executeTakeFirstOrThrow());
+        const roles = await server.db.kysely
+          .selectFrom('targets')
+          .select(['roles', 'default_role'])
+          .where('type', '=', t.type)
+          .where('id', '=', t.id)
+          .executeTakeFirstOrThrow();
         const other = (JSON.parse(roles.roles) as { id: string; label: string }[]).find((r) => r.id !== roles.default_role)!;
         await dialog.getByRole('combobox', { name: 'Invite all selected users as' }).selectOption({ label: other.label });
         await dialog.getByRole('combobox', { name: `Role for ${b!.displayName}` }).selectOption(roles.default_role);
@@ -95,10 +109,19 @@ describe('demo page, end to end', () => {
         const byEmail = Object.fromEntries(invites.map((i) => [i.email_normalized, i]));
         expect(byEmail[a!.email!.toLowerCase()]).toMatchObject({ role: other.id, status: 'pending' });
         expect(byEmail[b!.email!.toLowerCase()]).toMatchObject({ role: roles.default_role, status: 'pending' });
-        const imp = await server.db.kysely.selectFrom('imports').selectAll().where('id', '=', byEmail[a!.email!.toLowerCase()]!.import_id).executeTakeFirstOrThrow();
+        const imp = await server.db.kysely
+          .selectFrom('imports')
+          .selectAll()
+          .where('id', '=', byEmail[a!.email!.toLowerCase()]!.import_id)
+          .executeTakeFirstOrThrow();
         expect(imp).toMatchObject({ subject: 'Welcome to {{targetName}}, {{firstName}}', invited_count: 2, inviter_id: 'demo-admin' });
         // The embedded default delivers invite mail as .eml files in the data folder.
-        const mail = await server.db.kysely.selectFrom('outbox').innerJoin('invites', 'invites.id', 'outbox.invite_id').select('outbox.id').where('invites.import_id', '=', imp.id).execute();
+        const mail = await server.db.kysely
+          .selectFrom('outbox')
+          .innerJoin('invites', 'invites.id', 'outbox.invite_id')
+          .select('outbox.id')
+          .where('invites.import_id', '=', imp.id)
+          .execute();
         const files = mail.map((m) => join(dataDir, 'outbox', `${m.id}.eml`));
         await expect.poll(() => files.every((f) => existsSync(f)), { timeout: 10_000 }).toBe(true);
         const subjects = files.map((f) => /^Subject: (.*)$/m.exec(readFileSync(f, 'utf8'))![1]).sort();
@@ -128,7 +151,8 @@ describe('demo page, end to end', () => {
       const dialog = page.getByRole('dialog', { name: 'Add members from HR' });
       await dialog.getByRole('button', { name: 'CSV file' }).click();
       // As Excel exports it in much of Europe: BOM, semicolons, CRLF, a quoted name.
-      const file = '\ufeffPersonalnummer;Vorname;Surname;E-Mail;Abteilung\r\nP-1;Csv;Lovelace;csv.ada@acme.test;Engineering\r\nP-2;"Grace ""Amazing""";Hopper;csv.grace@acme.test;Engineering\r\nP-3;No;Email;;Support\r\n';
+      const file =
+        '\ufeffPersonalnummer;Vorname;Surname;E-Mail;Abteilung\r\nP-1;Csv;Lovelace;csv.ada@acme.test;Engineering\r\nP-2;"Grace ""Amazing""";Hopper;csv.grace@acme.test;Engineering\r\nP-3;No;Email;;Support\r\n';
       await dialog.getByLabel('CSV file', { exact: true }).setInputFiles({ name: 'staff.csv', mimeType: 'text/csv', buffer: Buffer.from(file) });
       await dialog.getByRole('heading', { name: 'Match the columns' }).waitFor();
       expect(await dialog.getByLabel('Email (required)').inputValue()).toBe('E-Mail');
@@ -142,9 +166,18 @@ describe('demo page, end to end', () => {
       await dialog.getByRole('button', { name: 'Next' }).click();
       await dialog.getByRole('button', { name: 'Import Contacts' }).click();
       await dialog.getByText('1 invited', { exact: true }).first().waitFor();
-      const invite = await server.db.kysely.selectFrom('invites').select(['email_normalized', 'provider', 'contact_id']).where('email_normalized', '=', 'csv.grace@acme.test').executeTakeFirstOrThrow();
+      const invite = await server.db.kysely
+        .selectFrom('invites')
+        .select(['email_normalized', 'provider', 'contact_id'])
+        .where('email_normalized', '=', 'csv.grace@acme.test')
+        .executeTakeFirstOrThrow();
       expect(invite).toEqual({ email_normalized: 'csv.grace@acme.test', provider: 'csv', contact_id: 'P-2' });
-      const directory = await server.db.kysely.selectFrom('directory_contacts').select(['contact_id', 'email']).where('connection', '=', `csv:organization:${org.id}`).orderBy('contact_id').execute();
+      const directory = await server.db.kysely
+        .selectFrom('directory_contacts')
+        .select(['contact_id', 'email'])
+        .where('connection', '=', `csv:organization:${org.id}`)
+        .orderBy('contact_id')
+        .execute();
       expect(directory).toEqual([
         { contact_id: 'P-1', email: 'csv.ada@acme.test' },
         { contact_id: 'P-2', email: 'csv.grace@acme.test' },
@@ -163,7 +196,10 @@ describe('demo page, end to end', () => {
       const dialog = await openImport(page, lab.type, lab.id);
       const selectAll = dialog.getByRole('checkbox', { name: 'Select All' });
       await selectAll.click();
-      await dialog.getByText(/user limit allows/i).first().waitFor();
+      await dialog
+        .getByText(/user limit allows/i)
+        .first()
+        .waitFor();
       expect(await selectAll.isChecked()).toBe(false);
       expect(await dialog.getByRole('button', { name: 'Next' }).isDisabled()).toBe(true);
     } finally {

@@ -38,7 +38,17 @@ const MALLORY = {
   photoUrl: `javascript:${RUN}`,
   status: 'Active' as const,
 };
-const ADA = { id: '1', firstName: 'Ada', lastName: 'Lovelace', displayName: 'Ada Lovelace', workEmail: 'ada@acme.test', jobTitle: 'CTO', department: 'Engineering', location: 'London', status: 'Active' as const };
+const ADA = {
+  id: '1',
+  firstName: 'Ada',
+  lastName: 'Lovelace',
+  displayName: 'Ada Lovelace',
+  workEmail: 'ada@acme.test',
+  jobTitle: 'CTO',
+  department: 'Engineering',
+  location: 'London',
+  status: 'Active' as const,
+};
 
 let fake: Awaited<ReturnType<typeof startBambooHRServer>>;
 let server: Standalone;
@@ -50,14 +60,22 @@ beforeAll(async () => {
   fake = await startBambooHRServer({ employees: [MALLORY, ADA] });
   dataDir = mkdtempSync(join(tmpdir(), 'hr-import-hostile-'));
   const providersFile = join(dataDir, 'hr-import.config.json');
-  writeFileSync(providersFile, JSON.stringify({
-    providers: [{ id: 'bamboohr', type: 'bamboohr', name: 'BambooHR', baseUrl: fake.url, credentials: { companyDomain: 'acme', apiKey: { env: 'BAMBOO_KEY' } } }],
-  }));
-  server = await startStandalone({ PORT: '0', DATA_DIR: dataDir, HR_IMPORT_CONFIG: providersFile }, {
-    logger: silentLogger,
-    demo: true,
-    environment: { BAMBOO_KEY: 'bamboo-key' },
-  });
+  writeFileSync(
+    providersFile,
+    JSON.stringify({
+      providers: [
+        { id: 'bamboohr', type: 'bamboohr', name: 'BambooHR', baseUrl: fake.url, credentials: { companyDomain: 'acme', apiKey: { env: 'BAMBOO_KEY' } } },
+      ],
+    }),
+  );
+  server = await startStandalone(
+    { PORT: '0', DATA_DIR: dataDir, HR_IMPORT_CONFIG: providersFile },
+    {
+      logger: silentLogger,
+      demo: true,
+      environment: { BAMBOO_KEY: 'bamboo-key' },
+    },
+  );
   browser = await chromium.launch({ executablePath: findChromium() as string, args: CHROMIUM_ARGS as string[] });
 }, 120_000);
 
@@ -73,14 +91,17 @@ describe('hostile data from an HR system', () => {
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    page.on('dialog', (d) => { errors.push(`dialog: ${d.message()}`); void d.dismiss(); });
-    // Counts elements a payload created anywhere, shadow roots included, and whether one ran.
-    const damage = () => page.evaluate(() => {
-      const walk = (root: Document | ShadowRoot): number =>
-        root.querySelectorAll('[data-pwned]').length +
-        [...root.querySelectorAll('*')].reduce((n, el) => n + (el.shadowRoot ? walk(el.shadowRoot) : 0), 0);
-      return { ran: (window as unknown as { __pwned?: number }).__pwned ?? 0, elements: walk(document) };
+    page.on('dialog', (d) => {
+      errors.push(`dialog: ${d.message()}`);
+      void d.dismiss();
     });
+    // Counts elements a payload created anywhere, shadow roots included, and whether one ran.
+    const damage = () =>
+      page.evaluate(() => {
+        const walk = (root: Document | ShadowRoot): number =>
+          root.querySelectorAll('[data-pwned]').length + [...root.querySelectorAll('*')].reduce((n, el) => n + (el.shadowRoot ? walk(el.shadowRoot) : 0), 0);
+        return { ran: (window as unknown as { __pwned?: number }).__pwned ?? 0, elements: walk(document) };
+      });
     try {
       await page.goto(`${server.url}/?target=organization/acme`);
       await page.getByRole('button', { name: 'Add members from HR' }).click();
@@ -114,7 +135,12 @@ describe('hostile data from an HR system', () => {
       expect(errors).toEqual([]);
 
       // The email: the HTML part escapes every value, the text part keeps it literal.
-      const mail = await server.db.kysely.selectFrom('outbox').innerJoin('invites', 'invites.id', 'outbox.invite_id').select('outbox.id').where('invites.email_normalized', '=', 'mallory@acme.test').executeTakeFirstOrThrow();
+      const mail = await server.db.kysely
+        .selectFrom('outbox')
+        .innerJoin('invites', 'invites.id', 'outbox.invite_id')
+        .select('outbox.id')
+        .where('invites.email_normalized', '=', 'mallory@acme.test')
+        .executeTakeFirstOrThrow();
       const file = join(dataDir, 'outbox', `${mail.id}.eml`);
       await expect.poll(() => existsSync(file), { timeout: 10_000 }).toBe(true);
       const eml = readFileSync(file, 'utf8');
@@ -138,7 +164,10 @@ function decodeHtmlPart(eml: string): string {
   const body = rest.join('\n\n');
   if (/Content-Transfer-Encoding: base64/i.test(head!)) return Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
   if (/Content-Transfer-Encoding: quoted-printable/i.test(head!)) {
-    return Buffer.from(body.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/gi, (_, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8');
+    return Buffer.from(
+      body.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/gi, (_, h: string) => String.fromCharCode(parseInt(h, 16))),
+      'latin1',
+    ).toString('utf8');
   }
   return body;
 }

@@ -40,15 +40,25 @@ beforeAll(async () => {
     JSON.stringify({
       providers: [
         { id: 'sample', type: 'sample' },
-        { id: 'entra', type: 'microsoft', oauth: true, baseUrl: microsoft.url, tokenUrl: microsoft.url, credentials: { clientId: CLIENT.clientId, clientSecret: { env: 'E2E_APP_SECRET' } } },
+        {
+          id: 'entra',
+          type: 'microsoft',
+          oauth: true,
+          baseUrl: microsoft.url,
+          tokenUrl: microsoft.url,
+          credentials: { clientId: CLIENT.clientId, clientSecret: { env: 'E2E_APP_SECRET' } },
+        },
       ],
     }),
   );
-  server = await startStandalone({ PORT: '0', DATA_DIR: dataDir, HR_IMPORT_CONFIG: config }, {
-    logger: silentLogger,
-    demo: true,
-    environment: { E2E_APP_SECRET: CLIENT.clientSecret },
-  });
+  server = await startStandalone(
+    { PORT: '0', DATA_DIR: dataDir, HR_IMPORT_CONFIG: config },
+    {
+      logger: silentLogger,
+      demo: true,
+      environment: { E2E_APP_SECRET: CLIENT.clientSecret },
+    },
+  );
   // The app registration's redirect URI: the BFF's callback on its public URL (its own origin here).
   signIn.redirectUris.push(`${server.url}/api/oauth/callback`);
   browser = await chromium.launch({ executablePath: findChromium() as string, args: CHROMIUM_ARGS as string[] });

@@ -82,14 +82,23 @@ beforeAll(async () => {
     file,
     JSON.stringify({
       providers: [
-        { id: 'okta', type: 'okta-service-app', baseUrl: okta.url, cacheTtlSeconds: 0, credentials: { clientId: OKTA_CLIENT_ID, privateKey: { env: 'OKTA_PRIVATE_KEY' }, keyId: 'hr-import' } },
+        {
+          id: 'okta',
+          type: 'okta-service-app',
+          baseUrl: okta.url,
+          cacheTtlSeconds: 0,
+          credentials: { clientId: OKTA_CLIENT_ID, privateKey: { env: 'OKTA_PRIVATE_KEY' }, keyId: 'hr-import' },
+        },
         { id: 'rippling', type: 'rippling', baseUrl: rippling.url, cacheTtlSeconds: 0 },
       ],
     }),
   );
   await built;
   const environment = { OKTA_PRIVATE_KEY: oktaKeys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() };
-  server = await startStandalone({ PORT: '0', DATA_DIR: dataDir, HR_IMPORT_CONFIG: file }, { logger: silentLogger, demo: true, environment, httpPolicy: { baseDelayMs: 5, maxDelayMs: 50 } });
+  server = await startStandalone(
+    { PORT: '0', DATA_DIR: dataDir, HR_IMPORT_CONFIG: file },
+    { logger: silentLogger, demo: true, environment, httpPolicy: { baseDelayMs: 5, maxDelayMs: 50 } },
+  );
   browser = await chromium.launch({ executablePath: findChromium() as string, args: CHROMIUM_ARGS as string[] });
   context = await browser.newContext();
 }, 120_000);
@@ -177,7 +186,11 @@ describe('Okta and Rippling through the widget, end to end', { timeout: TIMEOUT 
     });
     // Signed in once with a client assertion, then listed with the bearer token, leavers included.
     expect(okta.requests[0]).toMatchObject({ method: 'POST', path: '/oauth2/v1/token' });
-    expect(okta.requests.filter((r) => r.path === '/api/v1/users').every((r) => /^Bearer /.test(String(r.headers.authorization)) && r.query.get('filter')?.includes('DEPROVISIONED'))).toBe(true);
+    expect(
+      okta.requests
+        .filter((r) => r.path === '/api/v1/users')
+        .every((r) => /^Bearer /.test(String(r.headers.authorization)) && r.query.get('filter')?.includes('DEPROVISIONED')),
+    ).toBe(true);
   });
 
   it('Rippling: the organization connects with its API token, lists, selects two and imports them', async () => {
@@ -199,7 +212,9 @@ describe('Okta and Rippling faults through the widget', { timeout: TIMEOUT }, ()
     await withPage(async (dialog) => {
       await dialog.getByRole('button', { name: 'Rippling', exact: true }).click();
       const alert = dialog.getByRole('alert').filter({ hasText: 'Rippling' });
-      await expect.poll(() => alert.textContent(), { timeout: 20_000 }).toMatch(/wrong or expired; reconnect.*It said: Unauthorized: the API token is wrong, expired or revoked/);
+      await expect
+        .poll(() => alert.textContent(), { timeout: 20_000 })
+        .toMatch(/wrong or expired; reconnect.*It said: Unauthorized: the API token is wrong, expired or revoked/);
       await dialog.getByRole('button', { name: 'Reconnect Rippling' }).click();
       await expect.poll(() => dialog.getByRole('heading', { name: 'Connect Rippling' }).count()).toBe(1);
       await fillConnectForm(dialog, { 'API token': 'rippling-new-token' });

@@ -49,7 +49,13 @@ const WORKDAY_REPORT = 'ISU_hr_import/HR_Import_Contacts';
 // Live switches the fault tests flip: the stand-ins read these objects on every request.
 const microsoftFailures: Failure[] = [];
 const googleFailures: Failure[] = [];
-const mergeOptions: MergeFakeOptions = { employees: [], apiKey: 'merge-production-key', accountToken: 'acme-linked-account', failures: [], retryAfterSeconds: 1 };
+const mergeOptions: MergeFakeOptions = {
+  employees: [],
+  apiKey: 'merge-production-key',
+  accountToken: 'acme-linked-account',
+  failures: [],
+  retryAfterSeconds: 1,
+};
 const unifiedOptions: UnifiedFakeOptions = { employees: [], apiKey: 'unified-workspace-key', connectionId: '65f1c0ffee0123456789abcd' };
 
 interface ProviderCase {
@@ -72,7 +78,16 @@ const CASES: ProviderCase[] = [
       startBambooHRServer({
         apiKey: 'bamboo-key',
         directory: 'disabled',
-        employees: PEOPLE.map((p) => ({ id: String(p.n), firstName: p.first, lastName: p.last, displayName: fullName(p), workEmail: emailOf(p, 'bamboohr'), jobTitle: p.title, department: p.department, status: p.active ? 'Active' : 'Inactive' })),
+        employees: PEOPLE.map((p) => ({
+          id: String(p.n),
+          firstName: p.first,
+          lastName: p.last,
+          displayName: fullName(p),
+          workEmail: emailOf(p, 'bamboohr'),
+          jobTitle: p.title,
+          department: p.department,
+          status: p.active ? 'Active' : 'Inactive',
+        })),
       }),
     entry: (url) => ({ id: 'bamboohr', type: 'bamboohr', baseUrl: url }),
     connect: { 'Company domain': 'acme', 'API key': 'bamboo-key' },
@@ -102,7 +117,15 @@ const CASES: ProviderCase[] = [
     name: 'Personio',
     start: () =>
       startPersonioServer({
-        employees: PEOPLE.map((p) => ({ id: p.n, first_name: p.first, last_name: p.last, email: emailOf(p, 'personio'), position: p.title, department: p.department, status: p.active ? 'active' : 'inactive' })),
+        employees: PEOPLE.map((p) => ({
+          id: p.n,
+          first_name: p.first,
+          last_name: p.last,
+          email: emailOf(p, 'personio'),
+          position: p.title,
+          department: p.department,
+          status: p.active ? 'active' : 'inactive',
+        })),
       }),
     entry: (url) => ({ id: 'personio', type: 'personio', baseUrl: url }),
     connect: { 'Client ID': 'personio-client', 'Client secret': 'personio-secret' },
@@ -129,7 +152,13 @@ const CASES: ProviderCase[] = [
       id: 'workday',
       type: 'workday',
       baseUrl: url,
-      credentials: { tenant: 'acme_impl', clientId: 'wd-client', clientSecret: { env: 'WORKDAY_CLIENT_SECRET' }, refreshToken: { env: 'WORKDAY_REFRESH_TOKEN' }, report: WORKDAY_REPORT },
+      credentials: {
+        tenant: 'acme_impl',
+        clientId: 'wd-client',
+        clientSecret: { env: 'WORKDAY_CLIENT_SECRET' },
+        refreshToken: { env: 'WORKDAY_REFRESH_TOKEN' },
+        report: WORKDAY_REPORT,
+      },
     }),
   },
   {
@@ -149,7 +178,13 @@ const CASES: ProviderCase[] = [
           organizations: [{ title: p.title, department: p.department, primary: true }],
         })),
       }),
-    entry: (url) => ({ id: 'google', type: 'google', baseUrl: url, tokenUrl: url, credentials: { serviceAccountKey: { env: 'GOOGLE_SERVICE_ACCOUNT_KEY' }, subject: GOOGLE_ADMIN } }),
+    entry: (url) => ({
+      id: 'google',
+      type: 'google',
+      baseUrl: url,
+      tokenUrl: url,
+      credentials: { serviceAccountKey: { env: 'GOOGLE_SERVICE_ACCOUNT_KEY' }, subject: GOOGLE_ADMIN },
+    }),
   },
   {
     id: 'microsoft',
@@ -160,9 +195,24 @@ const CASES: ProviderCase[] = [
         clientId: 'entra-app-id',
         clientSecret: 'entra-secret',
         failures: microsoftFailures,
-        users: PEOPLE.map((p) => ({ id: `user-${p.n}`, givenName: p.first, surname: p.last, displayName: fullName(p), mail: emailOf(p, 'microsoft'), jobTitle: p.title, department: p.department, accountEnabled: p.active })),
+        users: PEOPLE.map((p) => ({
+          id: `user-${p.n}`,
+          givenName: p.first,
+          surname: p.last,
+          displayName: fullName(p),
+          mail: emailOf(p, 'microsoft'),
+          jobTitle: p.title,
+          department: p.department,
+          accountEnabled: p.active,
+        })),
       }),
-    entry: (url) => ({ id: 'microsoft', type: 'microsoft', baseUrl: url, tokenUrl: url, credentials: { tenantId: MS_TENANT, clientId: 'entra-app-id', clientSecret: { env: 'MS_CLIENT_SECRET' } } }),
+    entry: (url) => ({
+      id: 'microsoft',
+      type: 'microsoft',
+      baseUrl: url,
+      tokenUrl: url,
+      credentials: { tenantId: MS_TENANT, clientId: 'entra-app-id', clientSecret: { env: 'MS_CLIENT_SECRET' } },
+    }),
   },
   {
     id: 'salesforce',
@@ -172,9 +222,24 @@ const CASES: ProviderCase[] = [
         clientId: '3MVG9fakeConsumerKey',
         clientSecret: 'salesforce-secret',
         contacts: [],
-        users: PEOPLE.map((p) => ({ Id: `005xx00000000${p.n}AAA`, FirstName: p.first, LastName: p.last, Name: fullName(p), Email: emailOf(p, 'salesforce'), Title: p.title, Department: p.department, IsActive: p.active, UserType: 'Standard' })),
+        users: PEOPLE.map((p) => ({
+          Id: `005xx00000000${p.n}AAA`,
+          FirstName: p.first,
+          LastName: p.last,
+          Name: fullName(p),
+          Email: emailOf(p, 'salesforce'),
+          Title: p.title,
+          Department: p.department,
+          IsActive: p.active,
+          UserType: 'Standard',
+        })),
       }),
-    entry: (url) => ({ id: 'salesforce', type: 'salesforce', baseUrl: url, credentials: { clientId: '3MVG9fakeConsumerKey', clientSecret: { env: 'SALESFORCE_CLIENT_SECRET' } } }),
+    entry: (url) => ({
+      id: 'salesforce',
+      type: 'salesforce',
+      baseUrl: url,
+      credentials: { clientId: '3MVG9fakeConsumerKey', clientSecret: { env: 'SALESFORCE_CLIENT_SECRET' } },
+    }),
   },
   {
     id: 'merge',
@@ -217,7 +282,12 @@ const CASES: ProviderCase[] = [
 const ENV = {
   WORKDAY_CLIENT_SECRET: 'wd-secret',
   WORKDAY_REFRESH_TOKEN: 'wd-refresh',
-  GOOGLE_SERVICE_ACCOUNT_KEY: JSON.stringify({ type: 'service_account', client_email: GOOGLE_CLIENT, private_key_id: 'key-1', private_key: googleKeys.privateKey.export({ type: 'pkcs8', format: 'pem' }) }),
+  GOOGLE_SERVICE_ACCOUNT_KEY: JSON.stringify({
+    type: 'service_account',
+    client_email: GOOGLE_CLIENT,
+    private_key_id: 'key-1',
+    private_key: googleKeys.privateKey.export({ type: 'pkcs8', format: 'pem' }),
+  }),
   MS_CLIENT_SECRET: 'entra-secret',
   SALESFORCE_CLIENT_SECRET: 'salesforce-secret',
   MERGE_API_KEY: 'merge-production-key',
@@ -244,7 +314,10 @@ beforeAll(async () => {
   // cacheTtlSeconds 0: every listing asks the provider again, so a fault switched on is met at once.
   writeFileSync(file, JSON.stringify({ providers: CASES.map((c) => ({ ...c.entry(stands.get(c.id)!.url), cacheTtlSeconds: 0 })) }));
   await built;
-  server = await startStandalone({ PORT: '0', DATA_DIR: dataDir, HR_IMPORT_CONFIG: file }, { logger: silentLogger, demo: true, environment: ENV, httpPolicy: SHORT_WAITS });
+  server = await startStandalone(
+    { PORT: '0', DATA_DIR: dataDir, HR_IMPORT_CONFIG: file },
+    { logger: silentLogger, demo: true, environment: ENV, httpPolicy: SHORT_WAITS },
+  );
   browser = await chromium.launch({ executablePath: findChromium() as string, args: CHROMIUM_ARGS as string[] });
   context = await browser.newContext();
 }, 120_000);
@@ -394,7 +467,9 @@ describe('provider faults through the widget', { timeout: TIMEOUT }, () => {
     await withPage(async (_page, dialog) => {
       await dialog.getByRole('button', { name: 'Microsoft Entra ID', exact: true }).click();
       const alert = dialog.getByRole('alert').filter({ hasText: 'Microsoft Entra ID' });
-      await expect.poll(() => alert.textContent(), { timeout: 25_000 }).toMatch(/Microsoft Entra ID: it is unavailable; try again later \((changes, )?page 1\)\. It said: Service unavailable/);
+      await expect
+        .poll(() => alert.textContent(), { timeout: 25_000 })
+        .toMatch(/Microsoft Entra ID: it is unavailable; try again later \((changes, )?page 1\)\. It said: Service unavailable/);
       // Retried before giving up (6 attempts per refresh); the credentials are not to blame. After an
       // earlier test's refresh the directory has a delta link, so the page may be one of changes.
       expect(50 - microsoftFailures.length).toBeGreaterThanOrEqual(6);

@@ -17,7 +17,10 @@ let server: Standalone;
 let dataDir: string;
 const ASSETS = resolve(import.meta.dirname, '../../dist/demo/assets');
 /** The page's main script (the biggest; the smallest are under the 1 KB not worth compressing). */
-const mainScript = () => readdirSync(ASSETS).filter((f) => f.endsWith('.js')).sort((a, b) => statSync(join(ASSETS, b)).size - statSync(join(ASSETS, a)).size)[0]!;
+const mainScript = () =>
+  readdirSync(ASSETS)
+    .filter((f) => f.endsWith('.js'))
+    .sort((a, b) => statSync(join(ASSETS, b)).size - statSync(join(ASSETS, a)).size)[0]!;
 
 beforeAll(async () => {
   await ensureDemoBuilt();
@@ -31,7 +34,10 @@ afterAll(async () => {
 });
 
 /** node:http, not fetch: fetch decompresses on its own and hides what came over the wire. */
-function get(path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+function get(
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
   return new Promise((ok, fail) => {
     const req = request(`${server.url}${path}`, { headers }, (res) => {
       const chunks: Buffer[] = [];

@@ -75,11 +75,22 @@ beforeAll(async () => {
   writeFileSync(
     file,
     JSON.stringify({
-      providers: [{ id: 'unified', type: 'unified', baseUrl: stand.url, cacheTtlSeconds: 0, credentials: { apiKey: { env: 'UNIFIED_API_KEY' }, connectionId: unified.connectionId } }],
+      providers: [
+        {
+          id: 'unified',
+          type: 'unified',
+          baseUrl: stand.url,
+          cacheTtlSeconds: 0,
+          credentials: { apiKey: { env: 'UNIFIED_API_KEY' }, connectionId: unified.connectionId },
+        },
+      ],
     }),
   );
   await built;
-  server = await startStandalone({ PORT: '0', DATA_DIR: dataDir, HR_IMPORT_CONFIG: file }, { logger: silentLogger, demo: true, environment: { UNIFIED_API_KEY: unified.apiKey } });
+  server = await startStandalone(
+    { PORT: '0', DATA_DIR: dataDir, HR_IMPORT_CONFIG: file },
+    { logger: silentLogger, demo: true, environment: { UNIFIED_API_KEY: unified.apiKey } },
+  );
   // The host's backend says who the workspace's members are.
   const members = MEMBERS.map(([first, last]) => ({ id: `m-${first.toLowerCase()}`, email: `${first.toLowerCase()}@acme.example`, name: `${first} ${last}` }));
   const res = await fetch(`${server.url}/api/targets/${TARGET.type}/${TARGET.id}/members`, {
@@ -126,9 +137,10 @@ async function syncNow(dialog: Locator) {
 
 /** The names Updates lists, each with what it says about them. */
 async function listedUpdates(dialog: Locator): Promise<string[]> {
-  return dialog.getByRole('list', { name: 'Updates to review' }).getByRole('listitem').evaluateAll((rows) =>
-    rows.map((r) => [r.querySelector('.name')?.textContent, r.querySelector('.what')?.textContent].map((t) => t?.trim()).join(': ')),
-  );
+  return dialog
+    .getByRole('list', { name: 'Updates to review' })
+    .getByRole('listitem')
+    .evaluateAll((rows) => rows.map((r) => [r.querySelector('.name')?.textContent, r.querySelector('.what')?.textContent].map((t) => t?.trim()).join(': ')));
 }
 
 describe('Keep in sync through the widget and the BFF', { timeout: 60_000 }, () => {
@@ -166,7 +178,9 @@ describe('Keep in sync through the widget and the BFF', { timeout: 60_000 }, () 
     // The first run, now rather than at the runner's next look.
     await syncNow(dialog);
     expect((await runs())[0]).toMatchObject({ status: 'completed', joiners: 2, leavers: 0 });
-    await expect.poll(() => listedUpdates(dialog), WAIT).toEqual(expect.arrayContaining(['Margaret Hamilton: Joins: invite as User', 'Ken Thompson: Joins: invite as User']));
+    await expect
+      .poll(() => listedUpdates(dialog), WAIT)
+      .toEqual(expect.arrayContaining(['Margaret Hamilton: Joins: invite as User', 'Ken Thompson: Joins: invite as User']));
 
     // HR changes: a new hire in Engineering, and Grace, a member, terminated.
     const now = new Date().toISOString();
@@ -174,9 +188,9 @@ describe('Keep in sync through the widget and the BFF', { timeout: 60_000 }, () 
     unified.employees[1] = employee('Grace', 'Hopper', 'Engineering', { employment_status: 'INACTIVE', updated_at: now });
     await syncNow(dialog);
     expect((await runs())[0]).toMatchObject({ status: 'completed', joiners: 1, leavers: 1, trigger: 'manual' });
-    await expect.poll(() => listedUpdates(dialog), WAIT).toEqual(
-      expect.arrayContaining(['Hedy Lamarr: Joins: invite as User', 'Grace Hopper: Left the company: a member until you remove them']),
-    );
+    await expect
+      .poll(() => listedUpdates(dialog), WAIT)
+      .toEqual(expect.arrayContaining(['Hedy Lamarr: Joins: invite as User', 'Grace Hopper: Left the company: a member until you remove them']));
     expect(await axeViolations(page, 'hr-import')).toEqual([]);
 
     // With the keyboard: Hedy's Approve, then Grace's Dismiss, reached by Tab from her checkbox.
@@ -196,11 +210,13 @@ describe('Keep in sync through the widget and the BFF', { timeout: 60_000 }, () 
     await dialog.getByRole('checkbox', { name: 'Select Grace Hopper' }).focus();
     await page.keyboard.press('Tab');
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => {
-      let active = document.activeElement;
-      while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
-      return active?.getAttribute('aria-label');
-    })).toBe('Dismiss Grace Hopper');
+    expect(
+      await page.evaluate(() => {
+        let active = document.activeElement;
+        while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
+        return active?.getAttribute('aria-label');
+      }),
+    ).toBe('Dismiss Grace Hopper');
     await page.keyboard.press('Enter');
     await dialog.getByText('1 dismissed.').waitFor();
     await expect.poll(() => listedUpdates(dialog), WAIT).not.toEqual(expect.arrayContaining([expect.stringMatching(/^(Grace Hopper|Hedy Lamarr):/)]));

@@ -24,7 +24,11 @@ export interface SignInOptions {
   codeLifetimeMs?: number;
 }
 
-export type Refusal = { status: 400 | 401; error: string; reason: 'client' | 'code_unknown' | 'code_used' | 'code_expired' | 'redirect_uri' | 'pkce' | 'refresh_token' };
+export type Refusal = {
+  status: 400 | 401;
+  error: string;
+  reason: 'client' | 'code_unknown' | 'code_used' | 'code_expired' | 'redirect_uri' | 'pkce' | 'refresh_token';
+};
 
 interface IssuedCode {
   clientId: string;
@@ -74,7 +78,8 @@ export function createAuthorizationServer(client: { clientId: string; clientSecr
 
     /** grant_type=authorization_code: the refresh token it buys, or why not. */
     redeem(form: URLSearchParams): { refreshToken: string | null; scope: string } | Refusal {
-      if (form.get('client_id') !== client.clientId || form.get('client_secret') !== client.clientSecret) return { status: 401, error: 'invalid_client', reason: 'client' };
+      if (form.get('client_id') !== client.clientId || form.get('client_secret') !== client.clientSecret)
+        return { status: 401, error: 'invalid_client', reason: 'client' };
       const issued = codes.get(form.get('code') ?? '');
       if (!issued || issued.clientId !== client.clientId) return { status: 400, error: 'invalid_grant', reason: 'code_unknown' };
       if (issued.redeemed) {
@@ -96,7 +101,8 @@ export function createAuthorizationServer(client: { clientId: string; clientSecr
 
     /** grant_type=refresh_token: valid, or why not. */
     refresh(form: URLSearchParams): { ok: true } | Refusal {
-      if (form.get('client_id') !== client.clientId || form.get('client_secret') !== client.clientSecret) return { status: 401, error: 'invalid_client', reason: 'client' };
+      if (form.get('client_id') !== client.clientId || form.get('client_secret') !== client.clientSecret)
+        return { status: 401, error: 'invalid_client', reason: 'client' };
       if (!refreshTokens.has(form.get('refresh_token') ?? '')) return { status: 400, error: 'invalid_grant', reason: 'refresh_token' };
       return { ok: true };
     },

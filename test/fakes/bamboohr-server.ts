@@ -78,7 +78,23 @@ const DIRECTORY_COLUMNS: Record<string, readonly [type: string, name: string]> =
 };
 
 /** The columns of BambooHR's sample directory: no work email. */
-export const SAMPLE_DIRECTORY_FIELDS = ['displayName', 'firstName', 'lastName', 'preferredName', 'jobTitle', 'workPhone', 'mobilePhone', 'department', 'location', 'division', 'linkedIn', 'workPhoneExtension', 'supervisor', 'photoUploaded', 'photoUrl'];
+export const SAMPLE_DIRECTORY_FIELDS = [
+  'displayName',
+  'firstName',
+  'lastName',
+  'preferredName',
+  'jobTitle',
+  'workPhone',
+  'mobilePhone',
+  'department',
+  'location',
+  'division',
+  'linkedIn',
+  'workPhoneExtension',
+  'supervisor',
+  'photoUploaded',
+  'photoUrl',
+];
 /** A directory whose company also shares the work email. */
 export const DIRECTORY_WITH_EMAIL = [...SAMPLE_DIRECTORY_FIELDS, 'workEmail'];
 
@@ -150,7 +166,9 @@ export function startBambooHRServer(options: BambooOptions) {
       if (failure === 'malformed') return send(200, '{"latest":"2026-');
       const after = Date.parse(since);
       const changes = [
-        ...options.employees.filter((e) => e.lastChanged).map((e) => ({ id: String(e.id), action: e.inserted ? 'Inserted' : 'Updated', lastChanged: e.lastChanged! })),
+        ...options.employees
+          .filter((e) => e.lastChanged)
+          .map((e) => ({ id: String(e.id), action: e.inserted ? 'Inserted' : 'Updated', lastChanged: e.lastChanged! })),
         ...(options.deleted ?? []).map((d) => ({ id: String(d.id), action: 'Deleted', lastChanged: d.lastChanged })),
       ].filter((c) => Date.parse(c.lastChanged) >= after && (!type || c.action.toLowerCase() === type));
       const latest = changes.map((c) => c.lastChanged).sort((a, b) => Date.parse(b) - Date.parse(a))[0] ?? null;
@@ -168,7 +186,8 @@ export function startBambooHRServer(options: BambooOptions) {
         return send(400, '', { 'X-BambooHR-Error-Message': 'Malformed JSON' });
       }
       const changedSince = filters?.lastChanged?.value;
-      if (changedSince !== undefined && Number.isNaN(Date.parse(changedSince))) return send(400, '', { 'X-BambooHR-Error-Message': 'Invalid lastChanged filter' });
+      if (changedSince !== undefined && Number.isNaN(Date.parse(changedSince)))
+        return send(400, '', { 'X-BambooHR-Error-Message': 'Invalid lastChanged filter' });
       const reported = options.employees.filter((e) =>
         changedSince === undefined ? true : e.lastChanged ? Date.parse(e.lastChanged) >= Date.parse(changedSince) : filters?.lastChanged?.includeNull !== 'no',
       );

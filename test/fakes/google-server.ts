@@ -120,7 +120,52 @@ function select(value: unknown, selection: Selection): unknown {
 
 const LIST_FIELDS = new Set(['kind', 'etag', 'users', 'nextPageToken', 'trigger_event']);
 /** The users resource's fields (reference/rest/v1/users). */
-const USER_FIELDS = new Set(['kind', 'id', 'etag', 'primaryEmail', 'name', 'isAdmin', 'isDelegatedAdmin', 'lastLoginTime', 'creationTime', 'agreedToTerms', 'suspended', 'archived', 'changePasswordAtNextLogin', 'ipWhitelisted', 'emails', 'relations', 'organizations', 'phones', 'addresses', 'locations', 'orgUnitPath', 'isMailboxSetup', 'includeInGlobalAddressList', 'thumbnailPhotoUrl', 'thumbnailPhotoEtag', 'customerId', 'customSchemas', 'externalIds', 'languages', 'gender', 'keywords', 'recoveryEmail', 'recoveryPhone', 'suspensionReason', 'aliases', 'nonEditableAliases', 'isEnrolledIn2Sv', 'isEnforcedIn2Sv', 'ims', 'websites', 'posixAccounts', 'sshPublicKeys', 'notes', 'deletionTime']);
+const USER_FIELDS = new Set([
+  'kind',
+  'id',
+  'etag',
+  'primaryEmail',
+  'name',
+  'isAdmin',
+  'isDelegatedAdmin',
+  'lastLoginTime',
+  'creationTime',
+  'agreedToTerms',
+  'suspended',
+  'archived',
+  'changePasswordAtNextLogin',
+  'ipWhitelisted',
+  'emails',
+  'relations',
+  'organizations',
+  'phones',
+  'addresses',
+  'locations',
+  'orgUnitPath',
+  'isMailboxSetup',
+  'includeInGlobalAddressList',
+  'thumbnailPhotoUrl',
+  'thumbnailPhotoEtag',
+  'customerId',
+  'customSchemas',
+  'externalIds',
+  'languages',
+  'gender',
+  'keywords',
+  'recoveryEmail',
+  'recoveryPhone',
+  'suspensionReason',
+  'aliases',
+  'nonEditableAliases',
+  'isEnrolledIn2Sv',
+  'isEnforcedIn2Sv',
+  'ims',
+  'websites',
+  'posixAccounts',
+  'sshPublicKeys',
+  'notes',
+  'deletionTime',
+]);
 
 export async function startGoogleFake(options: GoogleFakeOptions) {
   const issued = new Set<string>();
@@ -156,7 +201,8 @@ export async function startGoogleFake(options: GoogleFakeOptions) {
     if (c.aud !== `${req.origin}/token` || !(exp > now && iat <= now + 60 && exp - iat <= 3600)) {
       return reply(400, {
         error: 'invalid_grant',
-        error_description: 'Invalid JWT: Token must be a short-lived token (60 minutes) and in a reasonable timeframe. Check your iat and exp values in the JWT claim.',
+        error_description:
+          'Invalid JWT: Token must be a short-lived token (60 minutes) and in a reasonable timeframe. Check your iat and exp values in the JWT claim.',
       });
     }
     if (c.iss !== options.clientEmail) return reply(400, { error: 'invalid_grant', error_description: 'Invalid grant: account not found' });
@@ -175,24 +221,37 @@ export async function startGoogleFake(options: GoogleFakeOptions) {
   function users(req: RecordedRequest, reply: Reply) {
     const bearer = bearerOf(req);
     if (!bearer || !issued.has(bearer)) {
-      return reply(401, googleError(401, 'UNAUTHENTICATED', 'authError', 'Invalid Credentials'), { 'WWW-Authenticate': 'Bearer realm="https://accounts.google.com/"' });
+      return reply(401, googleError(401, 'UNAUTHENTICATED', 'authError', 'Invalid Credentials'), {
+        'WWW-Authenticate': 'Bearer realm="https://accounts.google.com/"',
+      });
     }
     if (!req.query.get('customer') && !req.query.get('domain')) return reply(400, googleError(400, 'INVALID_ARGUMENT', 'badRequest', 'Bad Request'));
     const maxResults = Number(req.query.get('maxResults') ?? 100);
     if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > 500) {
-      return reply(400, googleError(400, 'INVALID_ARGUMENT', 'invalid', `Invalid value '${req.query.get('maxResults')}'. Values must be within the range: [1, 500]`));
+      return reply(
+        400,
+        googleError(400, 'INVALID_ARGUMENT', 'invalid', `Invalid value '${req.query.get('maxResults')}'. Values must be within the range: [1, 500]`),
+      );
     }
     const failure = options.failures?.shift();
     if (failure === 'throttle') {
       const reason = options.throttle ?? 'userRateLimitExceeded';
       const code = reason === 'rateLimitExceeded' ? 429 : 403;
-      return reply(code, googleError(code, code === 429 ? 'RESOURCE_EXHAUSTED' : 'PERMISSION_DENIED', reason, 'Quota exceeded for quota metric', 'usageLimits'));
+      return reply(
+        code,
+        googleError(code, code === 429 ? 'RESOURCE_EXHAUSTED' : 'PERMISSION_DENIED', reason, 'Quota exceeded for quota metric', 'usageLimits'),
+      );
     }
     if (failure === '5xx') return reply(503, googleError(503, 'UNAVAILABLE', 'backendError', 'The service is currently unavailable.'));
     const offset = req.query.get('pageToken') ? Number(Buffer.from(req.query.get('pageToken')!, 'base64url').toString()) : 0;
     if (failure === 'malformed') return reply(200, { kind: 'admin#directory#users', users: { [String(offset)]: 'not a list' } });
     const fields = req.query.has('fields') ? parseFields(req.query.get('fields')!) : null;
-    const unknown = fields && !('invalid' in fields) ? [...fields].flatMap(([name, sub]) => (!LIST_FIELDS.has(name) ? [name] : name === 'users' && sub ? [...sub.keys()].filter((f) => !USER_FIELDS.has(f)) : []))[0] : undefined;
+    const unknown =
+      fields && !('invalid' in fields)
+        ? [...fields].flatMap(([name, sub]) =>
+            !LIST_FIELDS.has(name) ? [name] : name === 'users' && sub ? [...sub.keys()].filter((f) => !USER_FIELDS.has(f)) : [],
+          )[0]
+        : undefined;
     const invalid = fields && 'invalid' in fields ? fields.invalid : unknown;
     if (invalid !== undefined) return reply(400, googleError(400, 'INVALID_ARGUMENT', 'invalidParameter', `Invalid field selection ${invalid}`));
     const size = Math.min(maxResults, options.pageLimit ?? 500);

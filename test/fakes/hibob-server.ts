@@ -61,7 +61,13 @@ export function startHiBobServer(options: BobOptions) {
     if (id !== 'work.reportsTo') return person[id];
     const boss = options.people.find((p) => p['root.id'] === person['work.manager']);
     if (!boss) return null;
-    return { id: boss['root.id'], displayName: boss['root.displayName'], email: boss['root.email'], firstName: boss['root.firstName'], surname: boss['root.surname'] };
+    return {
+      id: boss['root.id'],
+      displayName: boss['root.displayName'],
+      email: boss['root.email'],
+      firstName: boss['root.firstName'],
+      surname: boss['root.surname'],
+    };
   }
 
   function render(person: BobPerson, fields: string[], humanReadable: string) {
@@ -76,7 +82,8 @@ export function startHiBobServer(options: BobOptions) {
       const shown = humanReadable === 'REPLACE' ? named : machine;
       if (shape !== 'flat') place(out, id, shown);
       if (shape !== 'nested') out[`/${id.replaceAll('.', '/')}`] = { value: shown };
-      if (humanReadable === 'APPEND' && named !== null && named !== undefined && named !== '') place(human, id, typeof named === 'boolean' ? (named ? 'Yes' : 'No') : named);
+      if (humanReadable === 'APPEND' && named !== null && named !== undefined && named !== '')
+        place(human, id, typeof named === 'boolean' ? (named ? 'Yes' : 'No') : named);
     }
     if (humanReadable === 'APPEND') out.humanReadable = human;
     return out;
@@ -92,7 +99,11 @@ export function startHiBobServer(options: BobOptions) {
     const failure = failures.shift();
     if (failure === 'throttle') {
       const reset = Math.ceil(Date.now() / 1000) + (options.resetInSeconds ?? 2);
-      return send(429, { key: 'TOO_MANY_REQUESTS', error: 'Rate limit exceeded' }, { 'X-RateLimit-Limit': '50', 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': String(reset) });
+      return send(
+        429,
+        { key: 'TOO_MANY_REQUESTS', error: 'Rate limit exceeded' },
+        { 'X-RateLimit-Limit': '50', 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': String(reset) },
+      );
     }
     if (failure === '5xx') return send(502, '<html>Bad Gateway</html>', { 'Content-Type': 'text/html' });
     if (failure === 'malformed') return send(200, '{"employees":[{"id":"1","firstName":');
@@ -104,16 +115,19 @@ export function startHiBobServer(options: BobOptions) {
       return send(400, { key: 'BAD_REQUEST', error: 'Malformed JSON' });
     }
     const fields = search.fields;
-    if (!Array.isArray(fields) || !fields.every((f) => typeof f === 'string')) return send(400, { key: 'BAD_REQUEST', error: 'fields must be a list of field ids' });
+    if (!Array.isArray(fields) || !fields.every((f) => typeof f === 'string'))
+      return send(400, { key: 'BAD_REQUEST', error: 'fields must be a list of field ids' });
     if (fields.length > 400) return send(400, { key: 'BAD_REQUEST', error: 'At most 400 fields may be requested' });
     // Bob refuses an empty filter list or object: a search for everyone leaves `filters` out.
     if (search.filters !== undefined) {
       const filters = search.filters;
-      if (!Array.isArray(filters) || filters.length !== 1) return send(400, { key: 'BAD_REQUEST', error: 'filters must hold exactly one filter; omit it to search everyone' });
+      if (!Array.isArray(filters) || filters.length !== 1)
+        return send(400, { key: 'BAD_REQUEST', error: 'filters must hold exactly one filter; omit it to search everyone' });
       return send(400, { key: 'BAD_REQUEST', error: 'This stand-in serves unfiltered searches only' });
     }
     const humanReadable = search.humanReadable ?? '';
-    if (typeof humanReadable !== 'string' || !['', 'APPEND', 'REPLACE'].includes(humanReadable)) return send(400, { key: 'BAD_REQUEST', error: 'humanReadable must be APPEND or REPLACE' });
+    if (typeof humanReadable !== 'string' || !['', 'APPEND', 'REPLACE'].includes(humanReadable))
+      return send(400, { key: 'BAD_REQUEST', error: 'humanReadable must be APPEND or REPLACE' });
 
     const people = options.people.filter((p) => search.showInactive === true || p['internal.status'] !== 'Inactive');
     return send(200, { employees: people.map((p) => render(p, fields as string[], humanReadable)) });

@@ -65,8 +65,21 @@ export interface MicrosoftFakeOptions {
 
 /** User properties this fake knows for `$select` (Graph refuses others); `manager` only on delta, where it is tracked. */
 const USER_PROPERTIES = new Set([
-  'id', 'accountEnabled', 'businessPhones', 'department', 'displayName', 'employeeType', 'givenName', 'jobTitle', 'mail', 'mobilePhone',
-  'officeLocation', 'otherMails', 'preferredLanguage', 'surname', 'userPrincipalName',
+  'id',
+  'accountEnabled',
+  'businessPhones',
+  'department',
+  'displayName',
+  'employeeType',
+  'givenName',
+  'jobTitle',
+  'mail',
+  'mobilePhone',
+  'officeLocation',
+  'otherMails',
+  'preferredLanguage',
+  'surname',
+  'userPrincipalName',
 ]);
 const DEFAULT_SELECT = 'id,displayName,givenName,surname,mail,userPrincipalName,jobTitle,officeLocation';
 
@@ -144,14 +157,34 @@ export async function startMicrosoftFake(options: MicrosoftFakeOptions) {
   function token(req: RecordedRequest, reply: Reply, tenant: string) {
     const form = new URLSearchParams(req.body);
     if (signIn && ['authorization_code', 'refresh_token'].includes(form.get('grant_type') ?? '')) return delegated(form, reply);
-    if (tenant !== options.tenantId) return reply(400, aadError('invalid_request', 90002, `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`));
-    if (form.get('grant_type') !== 'client_credentials') return reply(400, aadError('unsupported_grant_type', 70003, 'The app requested an unsupported grant type.'));
+    if (tenant !== options.tenantId)
+      return reply(
+        400,
+        aadError(
+          'invalid_request',
+          90002,
+          `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`,
+        ),
+      );
+    if (form.get('grant_type') !== 'client_credentials')
+      return reply(400, aadError('unsupported_grant_type', 70003, 'The app requested an unsupported grant type.'));
     if (form.get('client_id') !== options.clientId) {
-      return reply(400, aadError('unauthorized_client', 700016, `Application with identifier '${form.get('client_id')}' was not found in the directory '${tenant}'.`));
+      return reply(
+        400,
+        aadError('unauthorized_client', 700016, `Application with identifier '${form.get('client_id')}' was not found in the directory '${tenant}'.`),
+      );
     }
-    if (form.get('scope') !== 'https://graph.microsoft.com/.default') return reply(400, aadError('invalid_scope', 1002012, 'The provided value for scope is not valid.'));
+    if (form.get('scope') !== 'https://graph.microsoft.com/.default')
+      return reply(400, aadError('invalid_scope', 1002012, 'The provided value for scope is not valid.'));
     if (form.get('client_secret') !== options.clientSecret) {
-      return reply(401, aadError('invalid_client', 7000215, 'Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.'));
+      return reply(
+        401,
+        aadError(
+          'invalid_client',
+          7000215,
+          'Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.',
+        ),
+      );
     }
     issue(reply, {});
   }
@@ -159,19 +192,19 @@ export async function startMicrosoftFake(options: MicrosoftFakeOptions) {
   /** Refuses what Graph refuses before any data: no or a bad token, throttling, an outage; false when it answered. */
   function admitted(req: RecordedRequest, reply: Reply): Failure | null | false {
     const bearer = bearerOf(req);
-    if (!bearer) return void reply(401, graphError('InvalidAuthenticationToken', 'Access token is empty.')), false;
-    if (!issued.has(bearer)) return void reply(401, graphError('InvalidAuthenticationToken', 'Access token validation failure. Invalid audience.')), false;
+    if (!bearer) return (void reply(401, graphError('InvalidAuthenticationToken', 'Access token is empty.')), false);
+    if (!issued.has(bearer)) return (void reply(401, graphError('InvalidAuthenticationToken', 'Access token validation failure. Invalid audience.')), false);
     if (options.revokeTokensAfter !== undefined && served >= options.revokeTokensAfter) {
       issued.delete(bearer);
-      return void reply(401, graphError('InvalidAuthenticationToken', 'Lifetime validation failed, the token is expired.')), false;
+      return (void reply(401, graphError('InvalidAuthenticationToken', 'Lifetime validation failed, the token is expired.')), false);
     }
     const failure = options.failures?.shift() ?? null;
     if (failure === 'throttle') {
-      return void reply(429, graphError('TooManyRequests', 'Too many requests.'), { 'Retry-After': String(options.retryAfterSeconds ?? 3) }), false;
+      return (void reply(429, graphError('TooManyRequests', 'Too many requests.'), { 'Retry-After': String(options.retryAfterSeconds ?? 3) }), false);
     }
-    if (failure === '5xx') return void reply(503, graphError('serviceNotAvailable', 'Service unavailable')), false;
+    if (failure === '5xx') return (void reply(503, graphError('serviceNotAvailable', 'Service unavailable')), false);
     served++;
-    if (failure === 'malformed') return void reply(200, { '@odata.context': `${req.origin}/v1.0/$metadata#users`, value: 'nobody' }), false;
+    if (failure === 'malformed') return (void reply(200, { '@odata.context': `${req.origin}/v1.0/$metadata#users`, value: 'nobody' }), false);
     return failure;
   }
 
@@ -181,13 +214,17 @@ export async function startMicrosoftFake(options: MicrosoftFakeOptions) {
     const unknown = select.find((p) => !USER_PROPERTIES.has(p) && !extra.includes(p));
     return unknown === undefined ? select : { unknown };
   }
-  const noSuchProperty = (name: string) => graphError('Request_BadRequest', `Could not find a property named '${name}' on type 'Microsoft.DirectoryServices.User'.`);
+  const noSuchProperty = (name: string) =>
+    graphError('Request_BadRequest', `Could not find a property named '${name}' on type 'Microsoft.DirectoryServices.User'.`);
 
   function users(req: RecordedRequest, reply: Reply) {
     const top = Number(req.query.get('$top') ?? 100);
     if (admitted(req, reply) === false) return;
     if (!Number.isInteger(top) || top < 1 || top > 999) {
-      return reply(400, graphError('Request_UnsupportedQuery', `Invalid page size specified: '${req.query.get('$top')}'. Must be between 1 and 999 inclusive.`));
+      return reply(
+        400,
+        graphError('Request_UnsupportedQuery', `Invalid page size specified: '${req.query.get('$top')}'. Must be between 1 and 999 inclusive.`),
+      );
     }
     const offset = Number(req.query.get('$skiptoken')?.replace(/^X'|'$/g, '') ?? 0);
     const select = selected(req.query);
@@ -211,7 +248,13 @@ export async function startMicrosoftFake(options: MicrosoftFakeOptions) {
   }
 
   /** A user as a delta round shows them: the selected properties that are set (only `only`, if given), the manager as `manager@delta`. */
-  function inDelta(user: Record<string, unknown>, select: string[], only?: string[], formerManager?: string, touched = new Set<string>()): Record<string, unknown> {
+  function inDelta(
+    user: Record<string, unknown>,
+    select: string[],
+    only?: string[],
+    formerManager?: string,
+    touched = new Set<string>(),
+  ): Record<string, unknown> {
     const out: Record<string, unknown> = { id: user.id };
     for (const property of select) {
       if (property === 'manager' || (only && !only.includes(property))) continue;
@@ -238,14 +281,17 @@ export async function startMicrosoftFake(options: MicrosoftFakeOptions) {
       if (change.removed) return { id: change.id, '@removed': { reason: change.removed } };
       const user = directory.find((u) => u.id === change.id)!;
       // Unchanged properties come with their old values (user-delta's default), the manager only when it changed.
-      const properties = options.sendOnlyChanged ? [...touched] : [...select.filter((p) => p !== 'manager'), ...(touched.has('managerId') ? ['managerId'] : [])];
+      const properties = options.sendOnlyChanged
+        ? [...touched]
+        : [...select.filter((p) => p !== 'manager'), ...(touched.has('managerId') ? ['managerId'] : [])];
       return inDelta(user, select, properties, change.formerManager, touched);
     });
   }
 
   function delta(req: RecordedRequest, reply: Reply) {
     for (const unsupported of ['$top', '$expand', '$orderby']) {
-      if (req.query.has(unsupported)) return reply(400, graphError('Request_UnsupportedQuery', `Unsupported query option '${unsupported}' for delta on users.`));
+      if (req.query.has(unsupported))
+        return reply(400, graphError('Request_UnsupportedQuery', `Unsupported query option '${unsupported}' for delta on users.`));
     }
     if (admitted(req, reply) === false) return;
     const skip = req.query.get('$skiptoken');
@@ -261,10 +307,15 @@ export async function startMicrosoftFake(options: MicrosoftFakeOptions) {
       if (token !== null) {
         const mark = deltaTokens.get(token);
         if (mark && mark.serial <= resetUpTo) {
-          return reply(410, graphError('resyncRequired', 'The delta token is no longer valid, and the app must reset the sync state.'), { Location: `${req.origin}${req.path}?$deltatoken=` });
+          return reply(410, graphError('resyncRequired', 'The delta token is no longer valid, and the app must reset the sync state.'), {
+            Location: `${req.origin}${req.path}?$deltatoken=`,
+          });
         }
         if (!mark || mark.serial <= expiredUpTo) {
-          return reply(400, graphError('syncStateNotFound', 'The sync state generation is not found. The delta token is expired and data must be synchronized again.'));
+          return reply(
+            400,
+            graphError('syncStateNotFound', 'The sync state generation is not found. The delta token is expired and data must be synchronized again.'),
+          );
         }
         select = mark.select;
         items = changesSince(mark.upTo, select);

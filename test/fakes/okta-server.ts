@@ -96,7 +96,11 @@ export async function startOktaFake(options: OktaFakeOptions) {
   }
 
   function rateHeaders(): Record<string, string> {
-    return { 'X-Rate-Limit-Limit': String(limit), 'X-Rate-Limit-Remaining': String(Math.max(0, remaining)), 'X-Rate-Limit-Reset': String(windowEnds || Math.ceil(Date.now() / 1000) + (options.resetInSeconds ?? 60)) };
+    return {
+      'X-Rate-Limit-Limit': String(limit),
+      'X-Rate-Limit-Remaining': String(Math.max(0, remaining)),
+      'X-Rate-Limit-Reset': String(windowEnds || Math.ceil(Date.now() / 1000) + (options.resetInSeconds ?? 60)),
+    };
   }
 
   function token(req: RecordedRequest, send: Reply) {
@@ -104,28 +108,35 @@ export async function startOktaFake(options: OktaFakeOptions) {
     const app = options.serviceApp;
     const refuse = (status: number, error: string, description: string) => send(status, { error, error_description: description });
     if (!app) return refuse(401, 'invalid_client', 'Client authentication failed.');
-    if (form.get('grant_type') !== 'client_credentials') return refuse(400, 'unsupported_grant_type', 'The authorization grant type is not supported by the authorization server.');
-    if (form.get('client_assertion_type') !== 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer') return refuse(401, 'invalid_client', 'The client_assertion_type is invalid.');
+    if (form.get('grant_type') !== 'client_credentials')
+      return refuse(400, 'unsupported_grant_type', 'The authorization grant type is not supported by the authorization server.');
+    if (form.get('client_assertion_type') !== 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer')
+      return refuse(401, 'invalid_client', 'The client_assertion_type is invalid.');
     const [h, c, s] = (form.get('client_assertion') ?? '').split('.');
     const header = b64json(h);
     const claims = b64json(c);
     if (!header || !claims || !s) return refuse(401, 'invalid_client', 'The client_assertion token is malformed.');
     const verify = createVerify('SHA256').update(`${h}.${c}`);
     const key = app.publicKey;
-    const ok = header.alg === 'ES256' ? verify.verify({ key, dsaEncoding: 'ieee-p1363' }, s, 'base64url') : header.alg === 'RS256' && verify.verify(key, s, 'base64url');
+    const ok =
+      header.alg === 'ES256' ? verify.verify({ key, dsaEncoding: 'ieee-p1363' }, s, 'base64url') : header.alg === 'RS256' && verify.verify(key, s, 'base64url');
     if (!ok) return refuse(401, 'invalid_client', 'The client_assertion signature is invalid.');
     const now = Math.floor(Date.now() / 1000);
-    if (claims.iss !== app.clientId || claims.sub !== app.clientId) return refuse(401, 'invalid_client', 'The client_assertion token has an invalid issuer or subject.');
-    if (claims.aud !== `${req.origin}/oauth2/v1/token`) return refuse(401, 'invalid_client', 'The audience claim for client_assertion must be the endpoint invoked for the request.');
+    if (claims.iss !== app.clientId || claims.sub !== app.clientId)
+      return refuse(401, 'invalid_client', 'The client_assertion token has an invalid issuer or subject.');
+    if (claims.aud !== `${req.origin}/oauth2/v1/token`)
+      return refuse(401, 'invalid_client', 'The audience claim for client_assertion must be the endpoint invoked for the request.');
     const iat = Number(claims.iat);
     const exp = Number(claims.exp);
-    if (!Number.isFinite(exp) || exp <= now || !Number.isFinite(iat) || exp - iat > 3600) return refuse(401, 'invalid_client', 'The client_assertion token is expired or lives longer than one hour.');
+    if (!Number.isFinite(exp) || exp <= now || !Number.isFinite(iat) || exp - iat > 3600)
+      return refuse(401, 'invalid_client', 'The client_assertion token is expired or lives longer than one hour.');
     const jti = typeof claims.jti === 'string' ? claims.jti : '';
     if (!jti || usedJtis.has(jti)) return refuse(401, 'invalid_client', 'The client_assertion token has already been used or has no jti.');
     usedJtis.add(jti);
     const asked = (form.get('scope') ?? '').split(' ').filter(Boolean);
     const granted = app.scopes ?? ['okta.users.read'];
-    if (asked.length === 0 || asked.some((x) => !granted.includes(x))) return refuse(400, 'invalid_scope', 'The following scopes were requested, but not granted: ' + asked.filter((x) => !granted.includes(x)).join(' '));
+    if (asked.length === 0 || asked.some((x) => !granted.includes(x)))
+      return refuse(400, 'invalid_scope', 'The following scopes were requested, but not granted: ' + asked.filter((x) => !granted.includes(x)).join(' '));
     const accessToken = `eyJraWQiOiJva3RhLWZha2UifQ.access.${++serial}`;
     issued.set(accessToken, asked);
     return send(200, { token_type: 'Bearer', expires_in: 3600, access_token: accessToken, scope: asked.join(' ') });
@@ -136,7 +147,7 @@ export async function startOktaFake(options: OktaFakeOptions) {
     const ssws = /^SSWS (.+)$/.exec(auth)?.[1];
     const bearer = /^Bearer (.+)$/.exec(auth)?.[1];
     const failure = options.failures?.shift();
-    if ((ssws === undefined || !apiTokens.has(ssws)) && (bearer === undefined || !issued.has(bearer)) || failure === 'unauthorized') {
+    if (((ssws === undefined || !apiTokens.has(ssws)) && (bearer === undefined || !issued.has(bearer))) || failure === 'unauthorized') {
       return send(401, oktaError('E0000011', 'Invalid token provided'), rateHeaders());
     }
     if (bearer !== undefined && !issued.get(bearer)!.includes('okta.users.read')) {
@@ -150,10 +161,12 @@ export async function startOktaFake(options: OktaFakeOptions) {
     if (failure === 'malformed') return send(200, '[{"id":"00u1', rateHeaders());
 
     const unknown = [...req.query.keys()].find((k) => !LIST_USERS_PARAMS.has(k));
-    if (unknown) return send(400, oktaError('E0000001', 'Api validation failed: ' + unknown, [{ errorSummary: `${unknown}: unknown query parameter` }]), rateHeaders());
+    if (unknown)
+      return send(400, oktaError('E0000001', 'Api validation failed: ' + unknown, [{ errorSummary: `${unknown}: unknown query parameter` }]), rateHeaders());
     const limitText = req.query.get('limit');
     const limit = limitText === null ? MAX_LIMIT : Number(limitText);
-    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) return send(400, oktaError('E0000001', 'Api validation failed: limit', [{ errorSummary: `limit: must be between 1 and ${MAX_LIMIT}` }]), rateHeaders());
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT)
+      return send(400, oktaError('E0000001', 'Api validation failed: limit', [{ errorSummary: `limit: must be between 1 and ${MAX_LIMIT}` }]), rateHeaders());
     const filter = req.query.get('filter');
     const statuses = filter === null ? null : statusFilter(filter);
     if (filter !== null && !statuses) return send(400, oktaError('E0000031', 'Invalid search criteria.'), rateHeaders());

@@ -39,7 +39,20 @@ export interface PersonioOptions {
   failures?: (Failure | null)[];
 }
 
-const LABELS: Record<string, string> = { id: 'id', first_name: 'First name', last_name: 'Last name', preferred_name: 'Preferred name', email: 'Email', position: 'Position', status: 'Status', department: 'Department', office: 'Office', supervisor: 'Supervisor', employment_type: 'Employment type', profile_picture: 'Profile Picture' };
+const LABELS: Record<string, string> = {
+  id: 'id',
+  first_name: 'First name',
+  last_name: 'Last name',
+  preferred_name: 'Preferred name',
+  email: 'Email',
+  position: 'Position',
+  status: 'Status',
+  department: 'Department',
+  office: 'Office',
+  supervisor: 'Supervisor',
+  employment_type: 'Employment type',
+  profile_picture: 'Profile Picture',
+};
 
 export function startPersonioServer(options: PersonioOptions) {
   const id = options.clientId ?? 'personio-client';
@@ -68,7 +81,20 @@ export function startPersonioServer(options: PersonioOptions) {
         out[key] = wrap(key, typeof name === 'string' ? { type: key === 'department' ? 'Department' : 'Office', attributes: { id: name.length, name } } : null);
       } else if (key === 'supervisor') {
         const boss = options.employees.find((b) => b.id === e.supervisor);
-        out[key] = wrap(key, boss ? { type: 'Employee', attributes: { id: wrap('id', boss.id), first_name: wrap('first_name', boss.first_name), last_name: wrap('last_name', boss.last_name), email: wrap('email', boss.email) } } : null);
+        out[key] = wrap(
+          key,
+          boss
+            ? {
+                type: 'Employee',
+                attributes: {
+                  id: wrap('id', boss.id),
+                  first_name: wrap('first_name', boss.first_name),
+                  last_name: wrap('last_name', boss.last_name),
+                  email: wrap('email', boss.email),
+                },
+              }
+            : null,
+        );
       } else if (key === 'profile_picture') {
         out[key] = wrap(key, `${origin}/v1/company/employees/${e.id}/profile-picture`);
       } else if (key in e) {
@@ -86,7 +112,7 @@ export function startPersonioServer(options: PersonioOptions) {
       if (req.headers['content-type']?.startsWith('application/json')) given = { ...given, ...(JSON.parse(body || '{}') as Record<string, unknown>) };
       else if (body) given = { ...given, ...Object.fromEntries(new URLSearchParams(body)) };
       if (given.client_id !== id || given.client_secret !== secret) return error(send, 401, 'Wrong credentials');
-      const token = options.rotate ? mint() : (stable && valid.has(stable) ? stable : (stable = mint()));
+      const token = options.rotate ? mint() : stable && valid.has(stable) ? stable : (stable = mint());
       return send(200, { success: true, data: { token } });
     }
 
@@ -101,7 +127,8 @@ export function startPersonioServer(options: PersonioOptions) {
       // and every employee updated since (by `last_modified_at`, read here as UTC) comes at once.
       const updatedSince = query.get('updated_since');
       if (updatedSince !== null) {
-        if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/.test(updatedSince)) return error(send, 400, 'The updated_since filter must be a date-time like 2022-12-24T08:15:30.');
+        if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/.test(updatedSince))
+          return error(send, 400, 'The updated_since filter must be a date-time like 2022-12-24T08:15:30.');
         const since = Date.parse(`${updatedSince}Z`);
         // With attributes[], only those who had one of them updated (`changed_attributes`, when the test says which).
         const changed = options.employees.filter(
@@ -110,7 +137,13 @@ export function startPersonioServer(options: PersonioOptions) {
             Date.parse(e.last_modified_at) >= since &&
             (!asked.length || !Array.isArray(e.changed_attributes) || e.changed_attributes.some((a) => asked.includes(String(a)))),
         );
-        return send(200, { success: true, metadata: { total_elements: changed.length, current_page: 0, total_pages: 1 }, offset: 0, limit: changed.length, data: changed.map((e) => attributes(e, req.origin, asked)) });
+        return send(200, {
+          success: true,
+          metadata: { total_elements: changed.length, current_page: 0, total_pages: 1 },
+          offset: 0,
+          limit: changed.length,
+          data: changed.map((e) => attributes(e, req.origin, asked)),
+        });
       }
       const limit = Number(query.get('limit') ?? 50);
       const offset = Number(query.get('offset') ?? 0);

@@ -34,8 +34,36 @@ import { bearerOf, startLoopback, type Failure, type RecordedRequest, type Reply
 export const SALESFORCE_API_VERSION = 'v62.0';
 
 const FIELDS: Record<string, Set<string>> = {
-  Contact: new Set(['Id', 'FirstName', 'LastName', 'Name', 'Email', 'Title', 'Department', 'MailingCity', 'ReportsToId', 'AccountId', 'Phone', 'SystemModstamp']),
-  User: new Set(['Id', 'FirstName', 'LastName', 'Name', 'Email', 'Title', 'Department', 'City', 'ManagerId', 'IsActive', 'SmallPhotoUrl', 'UserType', 'Username', 'SystemModstamp']),
+  Contact: new Set([
+    'Id',
+    'FirstName',
+    'LastName',
+    'Name',
+    'Email',
+    'Title',
+    'Department',
+    'MailingCity',
+    'ReportsToId',
+    'AccountId',
+    'Phone',
+    'SystemModstamp',
+  ]),
+  User: new Set([
+    'Id',
+    'FirstName',
+    'LastName',
+    'Name',
+    'Email',
+    'Title',
+    'Department',
+    'City',
+    'ManagerId',
+    'IsActive',
+    'SmallPhotoUrl',
+    'UserType',
+    'Username',
+    'SystemModstamp',
+  ]),
 };
 
 export interface SalesforceFakeOptions {
@@ -117,7 +145,10 @@ export async function startSalesforceFake(options: SalesforceFakeOptions) {
       totalSize: state.rows.length,
       done,
       ...(done ? {} : { nextRecordsUrl: `/services/data/${SALESFORCE_API_VERSION}/query/${locator}` }),
-      records: records.map((r) => ({ attributes: { type: state.object, url: `/services/data/${SALESFORCE_API_VERSION}/sobjects/${state.object}/${String(r.Id)}` }, ...r })),
+      records: records.map((r) => ({
+        attributes: { type: state.object, url: `/services/data/${SALESFORCE_API_VERSION}/sobjects/${state.object}/${String(r.Id)}` },
+        ...r,
+      })),
     };
   }
 
@@ -130,7 +161,9 @@ export async function startSalesforceFake(options: SalesforceFakeOptions) {
     sessions.set(bearer!, uses + 1);
     const failure = options.failures?.shift();
     if (failure === 'quota' || used >= (options.dailyLimit ?? Infinity)) {
-      return reply(403, sfError('REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.'), { 'Sforce-Limit-Info': `api-usage=${used + 1}/${options.dailyLimit ?? used}` });
+      return reply(403, sfError('REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.'), {
+        'Sforce-Limit-Info': `api-usage=${used + 1}/${options.dailyLimit ?? used}`,
+      });
     }
     if (failure === 'concurrent' || failure === 'throttle') {
       return reply(403, sfError('REQUEST_LIMIT_EXCEEDED', 'ConcurrentPerOrgLongTxn Limit exceeded.'), limit());

@@ -40,7 +40,11 @@ export async function startUnifiedFake(options: UnifiedFakeOptions) {
     if (connection !== options.connectionId) return reply(404, { statusCode: 404, message: `Connection ${connection} not found` });
     const failure = options.failures?.shift();
     if (failure === 'throttle') {
-      return reply(429, { statusCode: 429, message: 'Too Many Requests' }, options.retryAfterSeconds ? { 'Retry-After': String(options.retryAfterSeconds) } : {});
+      return reply(
+        429,
+        { statusCode: 429, message: 'Too Many Requests' },
+        options.retryAfterSeconds ? { 'Retry-After': String(options.retryAfterSeconds) } : {},
+      );
     }
     if (failure === '5xx') return reply(500, { statusCode: 500, message: 'Internal Server Error' });
     if (failure === 'malformed') return reply(200, { data: [], message: 'not the documented array' });
@@ -54,7 +58,11 @@ export async function startUnifiedFake(options: UnifiedFakeOptions) {
       if (Number.isNaN(since)) return reply(400, { statusCode: 400, message: 'updated_gte must be a date' });
       // Kept per value, so paging a 100,000-person benchmark does not filter it again each page.
       if (filtered?.since !== since || filtered.from !== options.employees) {
-        filtered = { since, from: options.employees, employees: options.employees.filter((e) => typeof e.updated_at === 'string' && Date.parse(e.updated_at) >= since) };
+        filtered = {
+          since,
+          from: options.employees,
+          employees: options.employees.filter((e) => typeof e.updated_at === 'string' && Date.parse(e.updated_at) >= since),
+        };
       }
       employees = filtered.employees;
     }

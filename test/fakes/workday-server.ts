@@ -57,7 +57,10 @@ export function startWorkdayServer(options: WorkdayOptions) {
       ['descriptor', w.descriptor],
       ['id', w.id],
       ['href', href('workers', w.id)],
-      ['primarySupervisoryOrganization', org ? { descriptor: org, id: `org-${org.length}`, href: href('supervisoryOrganizations', `org-${org.length}`) } : undefined],
+      [
+        'primarySupervisoryOrganization',
+        org ? { descriptor: org, id: `org-${org.length}`, href: href('supervisoryOrganizations', `org-${org.length}`) } : undefined,
+      ],
       ['businessTitle', w.businessTitle],
       ['primaryWorkEmail', w.primaryWorkEmail],
       ['isManager', w.isManager ?? false],
@@ -74,7 +77,8 @@ export function startWorkdayServer(options: WorkdayOptions) {
       if (req.headers.authorization !== client) return send(401, { error: 'invalid_client', error_description: 'Invalid client credentials' });
       const form = new URLSearchParams(body);
       if (form.get('grant_type') !== 'refresh_token') return send(400, { error: 'unsupported_grant_type' });
-      if (form.get('refresh_token') !== (options.refreshToken ?? 'wd-refresh')) return send(400, { error: 'invalid_grant', error_description: 'Invalid refresh token' });
+      if (form.get('refresh_token') !== (options.refreshToken ?? 'wd-refresh'))
+        return send(400, { error: 'invalid_grant', error_description: 'Invalid refresh token' });
       const token = `wd-access-${live.size + 1}-${Math.random().toString(36).slice(2)}`;
       live.add(token);
       return send(200, { access_token: token, token_type: 'Bearer', refresh_token: options.refreshToken ?? 'wd-refresh' });
@@ -96,8 +100,10 @@ export function startWorkdayServer(options: WorkdayOptions) {
     if (path === api) {
       const limit = Number(query.get('limit') ?? 20);
       const offset = Number(query.get('offset') ?? 0);
-      if (!Number.isInteger(limit) || limit < 1 || limit > 100) return send(400, { error: 'Invalid request', errors: [{ error: 'The limit must be between 1 and 100.', field: 'limit' }] });
-      if (!Number.isInteger(offset) || offset < 0) return send(400, { error: 'Invalid request', errors: [{ error: 'The offset must not be negative.', field: 'offset' }] });
+      if (!Number.isInteger(limit) || limit < 1 || limit > 100)
+        return send(400, { error: 'Invalid request', errors: [{ error: 'The limit must be between 1 and 100.', field: 'limit' }] });
+      if (!Number.isInteger(offset) || offset < 0)
+        return send(400, { error: 'Invalid request', errors: [{ error: 'The offset must not be negative.', field: 'offset' }] });
       const workers = options.workers ?? [];
       return send(200, { total: workers.length, data: workers.slice(offset, offset + limit).map((w) => summary(w, query.get('view'), req.origin)) });
     }

@@ -84,7 +84,12 @@ export async function importOnePerson(api: string, apiKey: string, labId = 'robo
   const { json: result } = await call(api, 'POST', '/imports', {
     bearer: session.token,
     headers: { 'Idempotency-Key': `recipe-${labId}-${person.id}` },
-    body: { provider: 'sample', selection: { ids: [person.id] }, role: 'user', message: { subject: 'Join the Robotics lab', body: 'Hello {firstName}, join us.' } },
+    body: {
+      provider: 'sample',
+      selection: { ids: [person.id] },
+      role: 'user',
+      message: { subject: 'Join the Robotics lab', body: 'Hello {firstName}, join us.' },
+    },
   });
   if (result.invited !== 1) throw new Error(`expected one invite, got ${JSON.stringify(result)}`);
   const { json: invites } = await call(api, 'GET', '/invites', { bearer: session.token });
@@ -130,7 +135,10 @@ export async function startReceiver(secret: string): Promise<Receiver> {
       for (;;) {
         const found = receiver.verified.find((e) => e.type === type && match(e.data));
         if (found) return found.data;
-        if (Date.now() > deadline) throw new Error(`no verified ${type} within ${timeoutMs} ms (got ${receiver.verified.map((e) => e.type).join(', ') || 'none'}; refused ${receiver.refused})`);
+        if (Date.now() > deadline)
+          throw new Error(
+            `no verified ${type} within ${timeoutMs} ms (got ${receiver.verified.map((e) => e.type).join(', ') || 'none'}; refused ${receiver.refused})`,
+          );
         await new Promise((ok) => setTimeout(ok, 100));
       }
     },
@@ -141,7 +149,10 @@ export async function startReceiver(secret: string): Promise<Receiver> {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       try {
-        const event = wh.verify(Buffer.concat(chunks).toString('utf8'), req.headers as Record<string, string>) as { type: string; data: Record<string, unknown> };
+        const event = wh.verify(Buffer.concat(chunks).toString('utf8'), req.headers as Record<string, string>) as {
+          type: string;
+          data: Record<string, unknown>;
+        };
         receiver.verified.push({ id: String(req.headers['webhook-id']), type: event.type, data: event.data });
         res.writeHead(204).end();
       } catch {

@@ -17,4 +17,9 @@ app.get('/', async () => 'host home');
 const address = await app.listen({ port: Number(process.env.PORT ?? 3000), host: '127.0.0.1' });
 console.log(`listening on ${new URL(address).port}`);
 
-process.once('SIGTERM', () => app.close().then(() => bff.stop()).then(() => process.exit(0)));
+process.once('SIGTERM', () =>
+  app
+    .close()
+    .then(() => bff.stop())
+    .then(() => process.exit(0)),
+);

@@ -173,12 +173,22 @@ export class ApiClient {
     return this.#request('POST', `/providers/${encodeURIComponent(provider)}/uploads`, { body: file, signal });
   }
 
-  previewCsv(provider: string, upload: string, mapping: CsvColumnMapping, signal?: AbortSignal): Promise<Answer<'/providers/{provider}/uploads/{upload}/preview', 'post'>> {
+  previewCsv(
+    provider: string,
+    upload: string,
+    mapping: CsvColumnMapping,
+    signal?: AbortSignal,
+  ): Promise<Answer<'/providers/{provider}/uploads/{upload}/preview', 'post'>> {
     return this.#request('POST', `/providers/${encodeURIComponent(provider)}/uploads/${encodeURIComponent(upload)}/preview`, { body: { mapping }, signal });
   }
 
   /** Makes the upload's mapped rows the organization's directory of that provider. */
-  confirmCsv(provider: string, upload: string, mapping: CsvColumnMapping, signal?: AbortSignal): Promise<Answer<'/providers/{provider}/uploads/{upload}/confirm', 'post'>> {
+  confirmCsv(
+    provider: string,
+    upload: string,
+    mapping: CsvColumnMapping,
+    signal?: AbortSignal,
+  ): Promise<Answer<'/providers/{provider}/uploads/{upload}/confirm', 'post'>> {
     return this.#request('POST', `/providers/${encodeURIComponent(provider)}/uploads/${encodeURIComponent(upload)}/confirm`, { body: { mapping }, signal });
   }
 

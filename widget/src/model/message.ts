@@ -7,8 +7,7 @@ export const SUBJECT_MAX = 200;
 export const BODY_MAX = 5000;
 
 export const DEFAULT_SUBJECT = 'Join {{targetName}}';
-export const DEFAULT_BODY =
-  'Hi {{firstName}},\n\n{{inviterName}} has invited you to join {{targetName}}.\n\nFollow the link in this email to accept.';
+export const DEFAULT_BODY = 'Hi {{firstName}},\n\n{{inviterName}} has invited you to join {{targetName}}.\n\nFollow the link in this email to accept.';
 
 const PLACEHOLDER = /\{\{\s*(firstName|targetName|inviterName)\s*\}\}/g;
 

@@ -12,12 +12,7 @@ export interface ContactQuery {
 export const emptyQuery = (): ContactQuery => ({ search: '', department: '', location: '', showInactive: false });
 
 export function sameQuery(a: ContactQuery, b: ContactQuery): boolean {
-  return (
-    a.search.trim() === b.search.trim() &&
-    a.department === b.department &&
-    a.location === b.location &&
-    a.showInactive === b.showInactive
-  );
+  return a.search.trim() === b.search.trim() && a.department === b.department && a.location === b.location && a.showInactive === b.showInactive;
 }
 
 /** The BFF filters of a query, leaving out the empty ones. */

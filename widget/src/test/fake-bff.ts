@@ -41,12 +41,70 @@ export interface RecordedRequest {
 
 type Handler = (request: RecordedRequest) => Response | undefined | Promise<Response | undefined>;
 
-const FIRST = ['Ada', 'Grace', 'Alan', 'Edsger', 'Barbara', 'Donald', 'Margaret', 'Linus', 'Frances', 'Ken',
-  'Radia', 'Dennis', 'Hedy', 'Tim', 'Katherine', 'John', 'Annie', 'Niklaus', 'Sophie', 'Bjarne',
-  'Shafi', 'Guido', 'Jean', 'Brian', 'Mary', 'Vint', 'Karen', 'Leslie', 'Evelyn', 'Robin'];
-const LAST = ['Lovelace', 'Hopper', 'Turing', 'Dijkstra', 'Liskov', 'Knuth', 'Hamilton', 'Torvalds', 'Allen', 'Thompson',
-  'Perlman', 'Ritchie', 'Lamarr', 'Berners-Lee', 'Johnson', 'McCarthy', 'Easley', 'Wirth', 'Wilson', 'Stroustrup',
-  'Goldwasser', 'van Rossum', 'Bartik', 'Kernighan', 'Keller', 'Cerf', 'Spärck Jones', 'Lamport', 'Boyd', 'Milner'];
+const FIRST = [
+  'Ada',
+  'Grace',
+  'Alan',
+  'Edsger',
+  'Barbara',
+  'Donald',
+  'Margaret',
+  'Linus',
+  'Frances',
+  'Ken',
+  'Radia',
+  'Dennis',
+  'Hedy',
+  'Tim',
+  'Katherine',
+  'John',
+  'Annie',
+  'Niklaus',
+  'Sophie',
+  'Bjarne',
+  'Shafi',
+  'Guido',
+  'Jean',
+  'Brian',
+  'Mary',
+  'Vint',
+  'Karen',
+  'Leslie',
+  'Evelyn',
+  'Robin',
+];
+const LAST = [
+  'Lovelace',
+  'Hopper',
+  'Turing',
+  'Dijkstra',
+  'Liskov',
+  'Knuth',
+  'Hamilton',
+  'Torvalds',
+  'Allen',
+  'Thompson',
+  'Perlman',
+  'Ritchie',
+  'Lamarr',
+  'Berners-Lee',
+  'Johnson',
+  'McCarthy',
+  'Easley',
+  'Wirth',
+  'Wilson',
+  'Stroustrup',
+  'Goldwasser',
+  'van Rossum',
+  'Bartik',
+  'Kernighan',
+  'Keller',
+  'Cerf',
+  'Spärck Jones',
+  'Lamport',
+  'Boyd',
+  'Milner',
+];
 export const DEPARTMENTS = ['Engineering', 'Sales', 'Support'];
 export const LOCATIONS = ['London', 'Berlin'];
 
@@ -487,17 +545,25 @@ export class FakeBff {
   private csvUpload(r: RecordedRequest, id: string | undefined, action: string | undefined): Response {
     const provider = r.path.split('/')[2]!;
     if (!id) {
-      const [header, ...rows] = String(r.body ?? '').trim().split(/\r?\n/).map((l) => l.split(','));
+      const [header, ...rows] = String(r.body ?? '')
+        .trim()
+        .split(/\r?\n/)
+        .map((l) => l.split(','));
       if (!header || !rows.length) return errorResponse(400, 'csv_no_rows', 'The file has a header row but no people below it.');
       id = `up_${String(this.uploads.size + 1).padStart(20, '0')}`;
       this.uploads.set(id, { columns: header, rows });
       const guess = (f: CsvContactField, names: string[]) => header.find((h) => names.includes(h.toLowerCase())) ?? null;
-      const mapping = Object.fromEntries(CSV_FIELDS.map((f) => [f, guess(f, [f.toLowerCase(), f.replace(/([A-Z])/g, ' $1').toLowerCase()])])) as CsvColumnMapping;
+      const mapping = Object.fromEntries(
+        CSV_FIELDS.map((f) => [f, guess(f, [f.toLowerCase(), f.replace(/([A-Z])/g, ' $1').toLowerCase()])]),
+      ) as CsvColumnMapping;
       return answer('/providers/{provider}/uploads', 'post', 201, this.csvPreview(id, mapping));
     }
     const upload = this.uploads.get(id);
     if (!upload) return errorResponse(404, 'upload_not_found', 'This upload is unknown or has expired.');
-    const mapping = { ...Object.fromEntries(CSV_FIELDS.map((f) => [f, null])), ...(r.body as { mapping: Partial<CsvColumnMapping> }).mapping } as CsvColumnMapping;
+    const mapping = {
+      ...Object.fromEntries(CSV_FIELDS.map((f) => [f, null])),
+      ...(r.body as { mapping: Partial<CsvColumnMapping> }).mapping,
+    } as CsvColumnMapping;
     const preview = this.csvPreview(id, mapping);
     if (action === 'preview') return answer('/providers/{provider}/uploads/{upload}/preview', 'post', 200, preview);
     this.contacts = upload.rows.map((_, i) => this.csvContact(upload, mapping, i));
@@ -508,7 +574,16 @@ export class FakeBff {
   private csvContact(upload: { columns: string[]; rows: string[][] }, mapping: CsvColumnMapping, i: number): Contact {
     const get = (f: CsvContactField) => (mapping[f] ? upload.rows[i]![upload.columns.indexOf(mapping[f]!)] || null : null);
     const name = get('displayName') ?? ([get('firstName'), get('lastName')].filter(Boolean).join(' ') || get('email') || `row ${i + 2}`);
-    return makeContact(i, { id: get('id') ?? `csv_${i}`, firstName: get('firstName'), lastName: get('lastName'), displayName: name, email: get('email'), title: get('title'), department: get('department'), location: get('location') });
+    return makeContact(i, {
+      id: get('id') ?? `csv_${i}`,
+      firstName: get('firstName'),
+      lastName: get('lastName'),
+      displayName: name,
+      email: get('email'),
+      title: get('title'),
+      department: get('department'),
+      location: get('location'),
+    });
   }
 
   private csvPreview(id: string, mapping: CsvColumnMapping): CsvUploadPreview {
@@ -566,11 +641,15 @@ export class FakeBff {
       }
       case 'POST /sync-rules/:id/runs/:run/approve': {
         const runs = this.runs.get(rule!.id) ?? [];
-        const run = runs.find((x) => r.path.endsWith(`${x.id}/approve`)) ?? (rule!.lastRun && r.path.endsWith(`${rule!.lastRun.id}/approve`) ? rule!.lastRun : undefined);
+        const run =
+          runs.find((x) => r.path.endsWith(`${x.id}/approve`)) ?? (rule!.lastRun && r.path.endsWith(`${rule!.lastRun.id}/approve`) ? rule!.lastRun : undefined);
         if (!run) return errorResponse(404, 'sync_run_not_found', 'No such run.');
         if (run.status !== 'held') return errorResponse(409, 'sync_run_not_held', 'This run is not waiting for an approval.');
         const done: SyncRun = { ...run, trigger: 'approval', status: 'completed', error: null, finishedAt: new Date().toISOString() };
-        this.runs.set(rule!.id, runs.map((x) => (x.id === run.id ? done : x)));
+        this.runs.set(
+          rule!.id,
+          runs.map((x) => (x.id === run.id ? done : x)),
+        );
         if (rule!.lastRun?.id === run.id) this.setRule({ ...rule!, lastRun: done });
         this.updates = this.updates.map((u) => (u.ruleId === rule!.id && u.status === 'held' ? { ...u, status: 'done' } : u));
         return answer('/sync-rules/{id}/runs/{run}/approve', 'post', 200, done);
@@ -621,7 +700,9 @@ export class FakeBff {
   /** Who the rule matches now, and who a run would invite with which role (first matching role rule, else the default). */
   dryRun(input: SyncRuleInput): SyncDryRun {
     const reportsTo = input.scope.reportsTo;
-    const found = this.matching(input.scope.search ?? null, input.scope.filters ?? {}).filter((c) => !reportsTo || this.reportsTo(c, reportsTo.contactId, reportsTo.indirect));
+    const found = this.matching(input.scope.search ?? null, input.scope.filters ?? {}).filter(
+      (c) => !reportsTo || this.reportsTo(c, reportsTo.contactId, reportsTo.indirect),
+    );
     const invite = found.filter(canInvite);
     const roles = new Map<string, number>();
     for (const c of invite) {
@@ -660,7 +741,7 @@ export class FakeBff {
     const managerId = input.scope.reportsTo?.contactId;
     const reportsToName = (managerId && this.contacts.find((c) => c.id === managerId)?.displayName) || null;
     const rule: SyncRule = existing
-      ? { ...existing, ...input, reportsToName, updatedAt: now, nextRunAt: input.paused ? null : existing.nextRunAt ?? now }
+      ? { ...existing, ...input, reportsToName, updatedAt: now, nextRunAt: input.paused ? null : (existing.nextRunAt ?? now) }
       : makeRule(this.rules.length + 1, { ...input, reportsToName, createdAt: now, updatedAt: now, nextRunAt: input.paused ? null : now });
     if (existing) this.setRule(rule);
     else this.rules = [...this.rules, rule];

@@ -79,13 +79,10 @@ export function accessibleName(el: Element): string {
 
 export type NameMatcher = string | RegExp | undefined;
 
-const matches = (name: string, matcher: NameMatcher) =>
-  matcher === undefined ? true : typeof matcher === 'string' ? name === matcher : matcher.test(name);
+const matches = (name: string, matcher: NameMatcher) => (matcher === undefined ? true : typeof matcher === 'string' ? name === matcher : matcher.test(name));
 
 export function queryAllByRole(root: ParentNode, role: string, name?: NameMatcher): HTMLElement[] {
-  return [...allElements(root)].filter(
-    (el): el is HTMLElement => roleOf(el) === role && !isHidden(el) && matches(accessibleName(el), name),
-  );
+  return [...allElements(root)].filter((el): el is HTMLElement => roleOf(el) === role && !isHidden(el) && matches(accessibleName(el), name));
 }
 
 export function queryByRole(root: ParentNode, role: string, name?: NameMatcher): HTMLElement | null {
@@ -103,12 +100,7 @@ export function getByRole<T extends HTMLElement = HTMLElement>(root: ParentNode,
   return found as T;
 }
 
-export async function findByRole<T extends HTMLElement = HTMLElement>(
-  root: ParentNode,
-  role: string,
-  name?: NameMatcher,
-  timeout = 3000,
-): Promise<T> {
+export async function findByRole<T extends HTMLElement = HTMLElement>(root: ParentNode, role: string, name?: NameMatcher, timeout = 3000): Promise<T> {
   let found: HTMLElement | null = null;
   try {
     await waitUntil(() => (found = queryByRole(root, role, name)), undefined, { timeout });

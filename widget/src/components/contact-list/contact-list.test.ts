@@ -321,7 +321,7 @@ describe('hr-contact-list: 100,000 contacts', () => {
     expect(fetched.map((r) => r.url.searchParams.get('offset'))).to.include('49900');
   });
 
-  it('never hands the focused row\'s element to another contact when it is scrolled away', async () => {
+  it("never hands the focused row's element to another contact when it is scrolled away", async () => {
     const list = await mountBig();
     await focusFirstRow(list);
     const grid = gridOf(list);

@@ -39,9 +39,7 @@ const MAX_IN_FLIGHT = 2;
 /** The refusal shown when a selection would pass the plan's user limit. */
 export function seatLimitMessage(remaining: number): string {
   if (remaining <= 0) return msg("Your plan's user limit allows no more users");
-  return remaining === 1
-    ? msg("Your plan's user limit allows 1 more user")
-    : msg(str`Your plan's user limit allows ${remaining} more users`);
+  return remaining === 1 ? msg("Your plan's user limit allows 1 more user") : msg(str`Your plan's user limit allows ${remaining} more users`);
 }
 
 const count = formatNumber;
@@ -199,15 +197,15 @@ export class HrContactList extends LitElement {
   private readonly _resize = new ResizeObserver(() => this.measure());
   private _observed: HTMLElement | null = null;
 
-  private declare _searchText: string;
-  private declare _total: number;
-  private declare _selectable: number;
-  private declare _pagesVersion: number;
-  private declare _pageError: ApiError | null;
+  declare private _searchText: string;
+  declare private _total: number;
+  declare private _selectable: number;
+  declare private _pagesVersion: number;
+  declare private _pageError: ApiError | null;
   /** The row that holds the list's one tab stop. */
-  private declare _focusIndex: number;
-  private declare _limitMessage: string;
-  private declare _notice: string;
+  declare private _focusIndex: number;
+  declare private _limitMessage: string;
+  declare private _notice: string;
 
   /** The provider whose contacts are listed. */
   declare provider: ProviderInfo | null;
@@ -390,11 +388,7 @@ export class HrContactList extends LitElement {
     const before = this._pages.get(n - 1)?.nextCursor;
     const where = before ? { cursor: before } : { offset: n * PAGE_SIZE };
     try {
-      const page = await api.listContacts(
-        provider.id,
-        { ...queryFilters(query), search: query.search.trim(), ...where, limit: PAGE_SIZE },
-        controller.signal,
-      );
+      const page = await api.listContacts(provider.id, { ...queryFilters(query), search: query.search.trim(), ...where, limit: PAGE_SIZE }, controller.signal);
       if (controller.signal.aborted || generation !== this._generation) return;
       this._pages.set(n, { items: page.items, nextCursor: page.nextCursor });
       // Keep the pages in view (and the first); evict the least recently used of the others.
@@ -573,9 +567,7 @@ export class HrContactList extends LitElement {
         <select id=${name} part="filter" @change=${(e: Event) => this.handleFilter(name, e)}>
           <option value="" ?selected=${!value}>${allLabel}</option>
           ${known ? nothing : html`<option .value=${value} selected>${value}</option>`}
-          ${options.map(
-            (o) => html`<option .value=${o.value} ?selected=${o.value === value}>${o.value} (${o.count})</option>`,
-          )}
+          ${options.map((o) => html`<option .value=${o.value} ?selected=${o.value === value}>${o.value} (${o.count})</option>`)}
         </select>
       </div>
     `;
@@ -589,14 +581,7 @@ export class HrContactList extends LitElement {
     const state = !contact ? 'placeholder' : `${selectable ? '' : 'unavailable'} ${selected ? 'selected' : ''}`;
     // One cell element whether loaded or not: the focus stays on it when its page lands.
     return html`
-      <div
-        class="row ${state}"
-        part="row"
-        role="row"
-        aria-rowindex=${index + 1}
-        data-index=${index}
-        style=${styleProps({ transform: `translateY(${top}px)` })}
-      >
+      <div class="row ${state}" part="row" role="row" aria-rowindex=${index + 1} data-index=${index} style=${styleProps({ transform: `translateY(${top}px)` })}>
         <div class="cell" role="gridcell" tabindex=${selectable ? -1 : tabStop} aria-busy=${contact ? 'false' : 'true'}>
           ${contact ? this.renderContact(contact, selectable, selected, tabStop) : html`<span class="avatar" aria-hidden="true"></span>${msg('Loading…')}`}
         </div>
@@ -697,17 +682,14 @@ export class HrContactList extends LitElement {
           />
         </div>
         <div class="filters">
-          ${this.renderFilter('department', msg('Department'), msg('All departments'))}
-          ${this.renderFilter('location', msg('Location'), msg('All locations'))}
+          ${this.renderFilter('department', msg('Department'), msg('All departments'))} ${this.renderFilter('location', msg('Location'), msg('All locations'))}
         </div>
         <label class="check">
           <input type="checkbox" .checked=${live(this.query.showInactive)} @change=${this.handleShowInactive} />
           ${msg('Show inactive')}
         </label>
       </div>
-      <p class="alert limit" role="status" aria-live="polite" part="limit-message" ?hidden=${!this._limitMessage}>
-        ${this._limitMessage}
-      </p>
+      <p class="alert limit" role="status" aria-live="polite" part="limit-message" ?hidden=${!this._limitMessage}>${this._limitMessage}</p>
       <div class="bar">
         <label class="check">
           <input

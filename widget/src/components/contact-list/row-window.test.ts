@@ -12,7 +12,7 @@ describe('row window', () => {
     expect(w.track).to.equal(5_600_000);
   });
 
-  it('caps the track below the browsers\' maximum height and still reaches the last row', () => {
+  it("caps the track below the browsers' maximum height and still reaches the last row", () => {
     const total = 1_000_000; // 56 million pixels of rows
     const bottom = MAX_TRACK_HEIGHT - 400;
     const w = rowWindow(view(total, bottom));

@@ -8,7 +8,8 @@ import { choose, findByRole, getByLabel, getByRole, queryByRole, visibleText, wa
 import { HrImportCsvUpload } from './csv-upload.js';
 
 const CSV: ProviderInfo = { id: 'csv', type: 'csv', name: 'CSV file', connection: 'needs_credentials' };
-const STAFF = 'Email,First Name,Last Name,Team,Location\nada@acme.test,Ada,Lovelace,Engineering,London\n,Alan,Turing,Research,London\ngrace@acme.test,Grace,Hopper,Engineering,New York\n';
+const STAFF =
+  'Email,First Name,Last Name,Team,Location\nada@acme.test,Ada,Lovelace,Engineering,London\n,Alan,Turing,Research,London\ngrace@acme.test,Grace,Hopper,Engineering,New York\n';
 
 let bff: FakeBff;
 
@@ -141,7 +142,9 @@ describe('hr-import-csv-upload: mapping and preview', () => {
   });
 
   it('shows a refused confirmation and lets the admin choose another file', async () => {
-    bff.on('POST /providers/csv/uploads/up_00000000000000000001/confirm', () => errorResponse(404, 'upload_not_found', 'This upload is unknown or has expired; upload the file again.'));
+    bff.on('POST /providers/csv/uploads/up_00000000000000000001/confirm', () =>
+      errorResponse(404, 'upload_not_found', 'This upload is unknown or has expired; upload the file again.'),
+    );
     const el = await mount();
     chooseFile(el, STAFF);
     (await findByRole(el, 'button', 'Use these contacts')).click();

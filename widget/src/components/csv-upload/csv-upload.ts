@@ -14,7 +14,19 @@ import { csvUploadStyles } from './csv-upload.styles.js';
 const MAX_BYTES = 10 * 1024 * 1024;
 
 /** The contact fields a column can fill, in the order the mapping form asks them (bff/contract.ts CSV_CONTACT_FIELDS). */
-export const CSV_FIELDS: readonly CsvContactField[] = ['email', 'firstName', 'lastName', 'displayName', 'title', 'department', 'location', 'employmentType', 'manager', 'status', 'id'];
+export const CSV_FIELDS: readonly CsvContactField[] = [
+  'email',
+  'firstName',
+  'lastName',
+  'displayName',
+  'title',
+  'department',
+  'location',
+  'employmentType',
+  'manager',
+  'status',
+  'id',
+];
 
 function fieldLabel(field: CsvContactField): string {
   switch (field) {
@@ -93,13 +105,13 @@ export class HrImportCsvUpload extends LitElement {
   });
 
   /** The upload's answer: its columns, guessed mapping and first rows. */
-  private declare _upload: CsvUploadPreview | null;
-  private declare _mapping: CsvColumnMapping | null;
+  declare private _upload: CsvUploadPreview | null;
+  declare private _mapping: CsvColumnMapping | null;
   /** What is running: reading the file or confirming it. */
-  private declare _busy: 'uploading' | 'confirming' | null;
-  private declare _error: ApiError | null;
+  declare private _busy: 'uploading' | 'confirming' | null;
+  declare private _error: ApiError | null;
   /** A file is dragged over the drop zone. */
-  private declare _over: boolean;
+  declare private _over: boolean;
 
   /** The CSV provider the file is for. */
   declare provider: ProviderInfo | null;
@@ -196,16 +208,25 @@ export class HrImportCsvUpload extends LitElement {
         </p>
         <div class="drop ${this._over ? 'over' : ''}" @dragover=${this.handleDragOver} @dragleave=${() => (this._over = false)} @drop=${this.handleDrop}>
           <label class="field" for="csv-file">${msg('CSV file')}</label>
-          <input id="csv-file" type="file" accept=".csv,.tsv,.txt,text/csv,text/tab-separated-values" aria-describedby="csv-hint" ?disabled=${busy} @change=${this.handleChange} />
+          <input
+            id="csv-file"
+            type="file"
+            accept=".csv,.tsv,.txt,text/csv,text/tab-separated-values"
+            aria-describedby="csv-hint"
+            ?disabled=${busy}
+            @change=${this.handleChange}
+          />
           <span class="muted">${msg('or drop the file here')}</span>
         </div>
         ${busy ? html`<p role="status">${msg('Reading the file…')}</p>` : nothing} ${this.renderError()}
         <div class="actions">
-          ${provider.connection === 'ready'
-            ? html`<button type="button" class="btn primary" ?disabled=${busy} @click=${() => this.dispatchEvent(new HrCsvConfirmEvent(provider, null))}>
-                ${msg('Continue with the last upload')}
-              </button>`
-            : nothing}
+          ${
+            provider.connection === 'ready'
+              ? html`<button type="button" class="btn primary" ?disabled=${busy} @click=${() => this.dispatchEvent(new HrCsvConfirmEvent(provider, null))}>
+                  ${msg('Continue with the last upload')}
+                </button>`
+              : nothing
+          }
           <button type="button" class="btn" ?disabled=${busy} @click=${() => this.dispatchEvent(new HrCsvCancelEvent())}>${msg('Back')}</button>
         </div>
       </form>
@@ -222,7 +243,8 @@ export class HrImportCsvUpload extends LitElement {
           id="map-${field}"
           ?required=${required}
           aria-invalid=${required && !value ? 'true' : 'false'}
-          @change=${(e: Event) => this.handleMapping(field, e)}>
+          @change=${(e: Event) => this.handleMapping(field, e)}
+        >
           <option value="" ?selected=${!value}>${required ? msg('Choose a column') : msg('Not in the file')}</option>
           ${columns.map((c) => html`<option .value=${c} ?selected=${c === value}>${c}</option>`)}
         </select>
@@ -241,14 +263,23 @@ export class HrImportCsvUpload extends LitElement {
       <p role="status">
         ${msg(str`${counts.rows} rows: ${counts.contacts} contacts, ${counts.withoutEmail} without an email (listed, but they cannot be invited), ${counts.duplicates} repeating an email or ID.`)}
       </p>
-      ${answer.ragged.length
-        ? html`<p class="muted">
-            ${msg(str`${counts.ragged} rows have more or fewer cells than the header (lines ${answer.ragged.slice(0, 5).map((r) => r.line).join(', ')}); check them in the preview.`)}
-          </p>`
-        : nothing}
+      ${
+        answer.ragged.length
+          ? html`<p class="muted">
+              ${msg(
+                str`${counts.ragged} rows have more or fewer cells than the header (lines ${answer.ragged
+                  .slice(0, 5)
+                  .map((r) => r.line)
+                  .join(', ')}); check them in the preview.`,
+              )}
+            </p>`
+          : nothing
+      }
       <div class="table" part="preview">
         <table>
-          <caption>${msg(str`The first ${answer.preview.length} rows as they will be imported`)}</caption>
+          <caption>
+            ${msg(str`The first ${answer.preview.length} rows as they will be imported`)}
+          </caption>
           <thead>
             <tr>
               <th scope="col">${msg('Line')}</th>
@@ -262,15 +293,16 @@ export class HrImportCsvUpload extends LitElement {
           </thead>
           <tbody>
             ${answer.preview.map(
-              ({ line, contact: c }) => html`<tr class=${c.email ? '' : 'no-email'}>
-                <td>${line}</td>
-                <td>${c.displayName}</td>
-                <td>${c.email ?? msg('No email')}</td>
-                <td>${c.title ?? ''}</td>
-                <td>${c.department ?? ''}</td>
-                <td>${c.location ?? ''}</td>
-                <td>${c.status === 'inactive' ? msg('Inactive') : msg('Active')}</td>
-              </tr>`,
+              ({ line, contact: c }) =>
+                html`<tr class=${c.email ? '' : 'no-email'}>
+                  <td>${line}</td>
+                  <td>${c.displayName}</td>
+                  <td>${c.email ?? msg('No email')}</td>
+                  <td>${c.title ?? ''}</td>
+                  <td>${c.department ?? ''}</td>
+                  <td>${c.location ?? ''}</td>
+                  <td>${c.status === 'inactive' ? msg('Inactive') : msg('Active')}</td>
+                </tr>`,
             )}
           </tbody>
         </table>
@@ -288,8 +320,9 @@ export class HrImportCsvUpload extends LitElement {
           ${CSV_FIELDS.map((f) => this.renderSelect(f, upload.columns, mapping))}
         </fieldset>
         ${this._preview.render({
-          initial: () => html`${mapping.email ? nothing : this.renderNoEmail()}
-            <p class="muted">${msg('Choose the column that holds the email addresses to see the preview.')}</p>`,
+          initial: () =>
+            html`${mapping.email ? nothing : this.renderNoEmail()}
+              <p class="muted">${msg('Choose the column that holds the email addresses to see the preview.')}</p>`,
           pending: () =>
             html`<p class="loading" role="status">${msg('Updating the preview…')}</p>
               ${this._preview.value ? this.renderPreview(this._preview.value) : nothing}`,

@@ -46,10 +46,10 @@ export class HrExpiredInvites extends LitElement {
   /** Bumped to read the list again after a resend. */
   private _reads = 0;
 
-  private declare _checked: ReadonlySet<string>;
-  private declare _busy: boolean;
-  private declare _result: InviteResendResult | null;
-  private declare _error: ApiError | null;
+  declare private _checked: ReadonlySet<string>;
+  declare private _busy: boolean;
+  declare private _result: InviteResendResult | null;
+  declare private _error: ApiError | null;
 
   /** Changed by the view when something else changed invites: the list is read again. */
   declare version: number;
@@ -91,12 +91,14 @@ export class HrExpiredInvites extends LitElement {
     const nameOf = (id: string) => invites.find((i) => i.id === id)?.name ?? invites.find((i) => i.id === id)?.email ?? id;
     return html`<div class=${result.skipped.length ? 'alert' : 'success'} role="status">
       ${msg(str`${formatNumber(result.resent.length)} resent.`)}
-      ${result.skipped.length
-        ? html`${msg(str`${formatNumber(result.skipped.length)} not resent:`)}
-            <ul>
-              ${result.skipped.map((s) => html`<li>${nameOf(s.id)}: ${skipReason(s.reason)}</li>`)}
-            </ul>`
-        : nothing}
+      ${
+        result.skipped.length
+          ? html`${msg(str`${formatNumber(result.skipped.length)} not resent:`)}
+              <ul>
+                ${result.skipped.map((s) => html`<li>${nameOf(s.id)}: ${skipReason(s.reason)}</li>`)}
+              </ul>`
+          : nothing
+      }
     </div>`;
   }
 
@@ -121,18 +123,24 @@ export class HrExpiredInvites extends LitElement {
     const ids = invites.map((i) => i.id);
     const count = ids.filter((id) => this._checked.has(id)).length;
     return html`${this.renderResult(invites)}
-    ${invites.length
-      ? html`<div class="toolbar">
-            ${checkAll(msg('Select all expired invites'), ids, this._checked, (next) => (this._checked = next))}
-            <span class="spacer"></span>
-            <button type="button" class="btn primary" ?disabled=${this._busy || !count} @click=${this.handleResend}>
-              ${msg(str`Resend (${formatNumber(count)})`)}
-            </button>
-          </div>
-          <ul class="rows" role="list" aria-label=${msg('Expired invites')}>
-            ${repeat(invites, (i) => i.id, (i) => this.renderRow(i))}
-          </ul>`
-      : html`<p class="muted">${msg('No invites have expired.')}</p>`}`;
+    ${
+      invites.length
+        ? html`<div class="toolbar">
+              ${checkAll(msg('Select all expired invites'), ids, this._checked, (next) => (this._checked = next))}
+              <span class="spacer"></span>
+              <button type="button" class="btn primary" ?disabled=${this._busy || !count} @click=${this.handleResend}>
+                ${msg(str`Resend (${formatNumber(count)})`)}
+              </button>
+            </div>
+            <ul class="rows" role="list" aria-label=${msg('Expired invites')}>
+              ${repeat(
+                invites,
+                (i) => i.id,
+                (i) => this.renderRow(i),
+              )}
+            </ul>`
+        : html`<p class="muted">${msg('No invites have expired.')}</p>`
+    }`;
   }
 
   override render() {

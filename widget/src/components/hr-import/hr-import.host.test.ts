@@ -32,7 +32,7 @@ async function heading(el: HrImport): Promise<string> {
 }
 
 describe('hr-import: language', () => {
-  it("speaks German on a page with <html lang=\"de\">", async () => {
+  it('speaks German on a page with <html lang="de">', async () => {
     document.documentElement.lang = 'de';
     const el = await fixture<HrImport>(html`<hr-import session-token=${TOKEN}></hr-import>`);
     await findByRole(el, 'button', 'Sample directory');
@@ -145,12 +145,12 @@ describe('hr-import: light and dark', () => {
     expect(await cardBackground()).to.equal('rgb(255, 255, 255)');
   });
 
-  it("is dark on a page whose color-scheme is dark", async () => {
+  it('is dark on a page whose color-scheme is dark', async () => {
     document.documentElement.style.colorScheme = 'dark';
     expect(await cardBackground()).to.equal('rgb(21, 27, 35)');
   });
 
-  it("follows prefers-color-scheme on a page that allows both", async () => {
+  it('follows prefers-color-scheme on a page that allows both', async () => {
     document.documentElement.style.colorScheme = 'light dark';
     await emulateMedia({ colorScheme: 'dark' });
     expect(await cardBackground()).to.equal('rgb(21, 27, 35)');
@@ -221,7 +221,11 @@ describe('hr-import: styles stay on their side', () => {
 
   it("does not change the host page's elements", async () => {
     const page = await fixture<HTMLDivElement>(
-      html`<div><h2 class="card">Host</h2><button class="btn primary" type="button">Host button</button><p class="alert muted">Text</p></div>`,
+      html`<div>
+        <h2 class="card">Host</h2>
+        <button class="btn primary" type="button">Host button</button>
+        <p class="alert muted">Text</p>
+      </div>`,
     );
     const hostElements = [...page.children];
     const snapshot = () =>
@@ -276,11 +280,7 @@ describe('hr-import: session token refresh', () => {
     bff.on('GET /session', (r) => (auth(r) === 'Bearer fresh' ? json(200, bff.session()) : undefined));
     const errors: Event[] = [];
     const el = await fixture<HrImport>(
-      html`<hr-import
-        session-token=${TOKEN}
-        .tokenProvider=${async () => (issued++, 'fresh')}
-        @hr-import-error=${(e: Event) => errors.push(e)}
-      ></hr-import>`,
+      html`<hr-import session-token=${TOKEN} .tokenProvider=${async () => (issued++, 'fresh')} @hr-import-error=${(e: Event) => errors.push(e)}></hr-import>`,
     );
     await findByRole(el, 'button', 'Sample directory');
     expect(issued).to.equal(1);
@@ -291,9 +291,7 @@ describe('hr-import: session token refresh', () => {
   it('ends the flow with the expired message when the host cannot give a new token', async () => {
     bff.on('GET /providers', () => errorResponse(401, 'session_expired', 'The session has expired.'));
     const reported = oneEvent(document, 'hr-import-error');
-    const el = await fixture<HrImport>(
-      html`<hr-import session-token=${TOKEN} .tokenProvider=${() => Promise.reject(new Error('signed out'))}></hr-import>`,
-    );
+    const el = await fixture<HrImport>(html`<hr-import session-token=${TOKEN} .tokenProvider=${() => Promise.reject(new Error('signed out'))}></hr-import>`);
     const event = await reported;
     expect(event.detail.code).to.equal('session_expired');
     await waitForText(el, 'Your session has expired');
@@ -345,12 +343,15 @@ describe('hr-import: a 320 px column', () => {
     bff.contacts = [
       makeContact(0, { displayName: long, firstName: 'Maximiliane-Konstantina', lastName: 'Wolfeschlegelsteinhausenbergerdorff', email: null }),
       makeContact(1, { displayName: 'محمد عبد الرحمن الإسكندراني', firstName: 'محمد', lastName: 'الإسكندراني', avatarUrl: null }),
-      makeContact(2, { displayName: 'שׁוֹשַׁנָּה בֶּן־אַבְרָהָם', firstName: 'שׁוֹשַׁנָּה', lastName: 'בֶּן־אַבְרָהָם', email: 'shoshana.ben-avraham.very.long.address@subdomain.example.co.il' }),
+      makeContact(2, {
+        displayName: 'שׁוֹשַׁנָּה בֶּן־אַבְרָהָם',
+        firstName: 'שׁוֹשַׁנָּה',
+        lastName: 'בֶּן־אַבְרָהָם',
+        email: 'shoshana.ben-avraham.very.long.address@subdomain.example.co.il',
+      }),
       makeContact(3),
     ];
-    const column = await fixture<HTMLDivElement>(
-      html`<div style="width: 320px; overflow: visible"><hr-import session-token=${TOKEN}></hr-import></div>`,
-    );
+    const column = await fixture<HTMLDivElement>(html`<div style="width: 320px; overflow: visible"><hr-import session-token=${TOKEN}></hr-import></div>`);
     const el = column.querySelector('hr-import')!;
     const fits = async (where: string) => {
       await el.updateComplete;

@@ -24,9 +24,7 @@ afterEach(() => {
 });
 
 function mount(token = TOKEN, extra: { timeout?: number } = {}) {
-  return fixture<HrImport>(
-    html`<hr-import session-token=${token} request-timeout=${extra.timeout ?? 20000}></hr-import>`,
-  );
+  return fixture<HrImport>(html`<hr-import session-token=${token} request-timeout=${extra.timeout ?? 20000}></hr-import>`);
 }
 
 /** The heading of the current step (the one focus moves to). */
@@ -167,9 +165,7 @@ describe('hr-import: roles', () => {
     choose(bulk, 'admin');
     await el.updateComplete;
     await waitUntil(() =>
-      ['Ada Lovelace', 'Donald Knuth', 'Margaret Hamilton'].every(
-        (n) => getByRole<HTMLSelectElement>(el, 'combobox', `Role for ${n}`).value === 'admin',
-      ),
+      ['Ada Lovelace', 'Donald Knuth', 'Margaret Hamilton'].every((n) => getByRole<HTMLSelectElement>(el, 'combobox', `Role for ${n}`).value === 'admin'),
     );
 
     choose(getByRole<HTMLSelectElement>(el, 'combobox', 'Role for Margaret Hamilton'), 'viewer');
@@ -311,9 +307,7 @@ describe('hr-import: import', () => {
   });
 
   it('stays on the message step when the server refuses for seats, keeping what was written', async () => {
-    bff.on('POST /imports', () =>
-      errorResponse(409, 'seat_limit_exceeded', 'Not enough seats', { seats: { limit: 50, used: 49, remaining: 1 } }),
-    );
+    bff.on('POST /imports', () => errorResponse(409, 'seat_limit_exceeded', 'Not enough seats', { seats: { limit: 50, used: 49, remaining: 1 } }));
     const errors: Event[] = [];
     const el = await mount();
     el.addEventListener('hr-import-error', (e) => errors.push(e));
@@ -356,7 +350,9 @@ describe('hr-import: import', () => {
   it('waits as long as the server says while another attempt with the same key is in flight, then shows its result', async () => {
     let calls = 0;
     bff.on('POST /imports', () =>
-      ++calls === 1 ? errorResponse(409, 'idempotency_key_in_flight', 'An import with this Idempotency-Key is still running.', undefined, { 'Retry-After': '0' }) : undefined,
+      ++calls === 1
+        ? errorResponse(409, 'idempotency_key_in_flight', 'An import with this Idempotency-Key is still running.', undefined, { 'Retry-After': '0' })
+        : undefined,
     );
     const el = await mount();
     await openContacts(el);
@@ -417,7 +413,18 @@ describe('hr-import: directory refresh', () => {
 
   it("shows a failed refresh with the provider's message and Retry, then the contacts", async () => {
     bff.uninstall();
-    bff = new FakeBff({ refreshSteps: [{ status: 'error', fetched: 0, total: null, syncedAt: null, stale: true, error: { code: 'provider_unavailable', message: 'Sample HR: it is unavailable; try again later.' } }] }).install();
+    bff = new FakeBff({
+      refreshSteps: [
+        {
+          status: 'error',
+          fetched: 0,
+          total: null,
+          syncedAt: null,
+          stale: true,
+          error: { code: 'provider_unavailable', message: 'Sample HR: it is unavailable; try again later.' },
+        },
+      ],
+    }).install();
     const el = await mount();
     await click(el, 'button', 'Sample directory');
     const alert = await findByRole(el, 'alert');
@@ -429,7 +436,9 @@ describe('hr-import: directory refresh', () => {
   });
 
   it('lists a directory the provider list says is fresh at once, without asking for its state', async () => {
-    bff.providers = [{ id: 'sample', type: 'sample', name: 'Sample directory', connection: 'ready', directory: { syncedAt: '2026-11-24T12:00:00.000Z', freshFor: 3600 } }];
+    bff.providers = [
+      { id: 'sample', type: 'sample', name: 'Sample directory', connection: 'ready', directory: { syncedAt: '2026-11-24T12:00:00.000Z', freshFor: 3600 } },
+    ];
     const el = await mount();
     await click(el, 'button', 'Sample directory');
     await findByRole(el, 'checkbox', 'Select Ada Lovelace');
@@ -446,7 +455,9 @@ describe('hr-import: directory refresh', () => {
     // A minute of freshness left is too little to count on: the list is asked for a moment later.
     bff.uninstall();
     bff = new FakeBff({ refreshState: { status: 'ready', fetched: 30, total: 30, syncedAt: '2026-11-24T11:00:00.000Z', stale: true } }).install();
-    bff.providers = [{ id: 'sample', type: 'sample', name: 'Sample directory', connection: 'ready', directory: { syncedAt: '2026-11-24T11:00:00.000Z', freshFor: 30 } }];
+    bff.providers = [
+      { id: 'sample', type: 'sample', name: 'Sample directory', connection: 'ready', directory: { syncedAt: '2026-11-24T11:00:00.000Z', freshFor: 30 } },
+    ];
     const el = await mount();
     await click(el, 'button', 'Sample directory');
     await findByRole(el, 'checkbox', 'Select Ada Lovelace');
@@ -517,8 +528,15 @@ describe('hr-import: session and errors', () => {
 });
 
 describe('hr-import: the provider refuses the credentials', () => {
-  const OWN = { id: 'bamboohr', type: 'bamboohr', name: 'BambooHR', connection: 'ready' as const, fields: [{ name: 'apiKey', label: 'API key', secret: true, required: true }] };
-  const refused = (name: string) => errorResponse(502, 'provider_auth', `${name}: the credentials are missing, wrong or expired; reconnect. It said: Invalid API key`);
+  const OWN = {
+    id: 'bamboohr',
+    type: 'bamboohr',
+    name: 'BambooHR',
+    connection: 'ready' as const,
+    fields: [{ name: 'apiKey', label: 'API key', secret: true, required: true }],
+  };
+  const refused = (name: string) =>
+    errorResponse(502, 'provider_auth', `${name}: the credentials are missing, wrong or expired; reconnect. It said: Invalid API key`);
 
   it('shows the provider’s message and Reconnect, which takes new credentials and lists the contacts', async () => {
     bff.providers = [OWN];
@@ -545,7 +563,14 @@ describe('hr-import: the provider refuses the credentials', () => {
 
   it('offers Reconnect when the directory refresh itself is refused', async () => {
     bff.providers = [OWN];
-    const failed = { status: 'error' as const, fetched: 0, total: null, syncedAt: null, stale: true, error: { code: 'provider_auth', message: 'BambooHR: the credentials are wrong. It said: Invalid API key' } };
+    const failed = {
+      status: 'error' as const,
+      fetched: 0,
+      total: null,
+      syncedAt: null,
+      stale: true,
+      error: { code: 'provider_auth', message: 'BambooHR: the credentials are wrong. It said: Invalid API key' },
+    };
     bff.refreshSteps = [failed];
     bff.refreshState = failed;
     const el = await mount();
@@ -557,7 +582,9 @@ describe('hr-import: the provider refuses the credentials', () => {
   it('offers Reconnect for a provider the organization signed in to, which reopens its sign-in', async () => {
     const entra = { id: 'entra', type: 'microsoft', name: 'Microsoft Entra ID', connection: 'ready' as const, fields: [], oauth: true };
     bff.providers = [entra];
-    bff.on('GET /providers/entra/contacts', () => errorResponse(502, 'provider_auth', 'Microsoft Entra ID refused the credentials: AADSTS50173 the grant was revoked.'));
+    bff.on('GET /providers/entra/contacts', () =>
+      errorResponse(502, 'provider_auth', 'Microsoft Entra ID refused the credentials: AADSTS50173 the grant was revoked.'),
+    );
     const el = await mount();
     await click(el, 'button', 'Microsoft Entra ID');
     await waitForText(el, 'AADSTS50173');

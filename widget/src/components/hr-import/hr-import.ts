@@ -92,8 +92,7 @@ const ORDER: readonly HrImportStep[] = ['provider', 'contacts', 'roles', 'messag
  * in English it is model/message.ts's DEFAULT_SUBJECT and DEFAULT_BODY.
  */
 const defaultSubject = () => msg('Join {{targetName}}');
-const defaultBody = () =>
-  msg('Hi {{firstName}},\n\n{{inviterName}} has invited you to join {{targetName}}.\n\nFollow the link in this email to accept.');
+const defaultBody = () => msg('Hi {{firstName}},\n\n{{inviterName}} has invited you to join {{targetName}}.\n\nFollow the link in this email to accept.');
 
 /** How long before the session's expiry its token is refreshed (less for very short sessions). */
 const REFRESH_MARGIN_MS = 60_000;
@@ -191,7 +190,10 @@ export class HrImport extends LitElement {
       if (!api) return initialState;
       // Asked beside the session, not after it: a target with sync rules opens on Updates. A BFF
       // that cannot tell leaves the import flow as it was.
-      const rules = api.listSyncRules(signal).then(({ items }) => items.length > 0 && loadSync().then(() => true), () => false);
+      const rules = api.listSyncRules(signal).then(
+        ({ items }) => items.length > 0 && loadSync().then(() => true),
+        () => false,
+      );
       const session = await api.getSession(signal);
       this._hasRules = await rules.catch(() => false);
       if (this._hasRules && this._step === 'provider') this._step = 'updates';
@@ -212,40 +214,40 @@ export class HrImport extends LitElement {
   /** The session's expiry, to refresh again after a reconnect. */
   private _expiresAt: string | undefined;
 
-  private declare _step: HrImportStep;
-  private declare _provider: ProviderInfo | null;
+  declare private _step: HrImportStep;
+  declare private _provider: ProviderInfo | null;
   /**
    * The list's search and filters, kept to restore them when the admin comes back to the list.
    * Not reactive: the list already shows them, and each search re-rendered the whole widget.
    */
   private _query: ContactQuery = emptyQuery();
-  private declare _selection: Selection;
+  declare private _selection: Selection;
   /**
    * Rows loaded for the current query. Not reactive: only the roles step reads them, and it
    * renders on the step change; a render of the whole widget each time a page landed was waste.
    */
   private _rows: readonly Contact[] = [];
-  private declare _role: string;
-  private declare _overrides: ReadonlyMap<string, string>;
+  declare private _role: string;
+  declare private _overrides: ReadonlyMap<string, string>;
   /** Null until the admin edits the message: the default, in the current language. */
-  private declare _subject: string | null;
-  private declare _body: string | null;
-  private declare _submitting: boolean;
-  private declare _importError: ApiError | null;
-  private declare _result: ImportResult | null;
-  private declare _seats: Seats | null;
-  private declare _expired: boolean;
-  private declare _announcement: string;
+  declare private _subject: string | null;
+  declare private _body: string | null;
+  declare private _submitting: boolean;
+  declare private _importError: ApiError | null;
+  declare private _result: ImportResult | null;
+  declare private _seats: Seats | null;
+  declare private _expired: boolean;
+  declare private _announcement: string;
   /** When the directory the contact list shows was fetched; null until it is ready to list. */
-  private declare _directory: string | null;
+  declare private _directory: string | null;
   /** The picked provider's directory, fresh by the provider list: listed without a state check. */
   private _fresh: FreshDirectory | null = null;
   /** The provider refused the credentials while listing contacts (`provider_auth`). */
-  private declare _authRefused: boolean;
+  declare private _authRefused: boolean;
   /** The provider whose connect form the picker opens at once (Reconnect). */
-  private declare _reconnect: ProviderInfo | null;
+  declare private _reconnect: ProviderInfo | null;
   /** The target has sync rules: Updates and the import flow are two tabs. */
-  private declare _hasRules: boolean;
+  declare private _hasRules: boolean;
   /** The step Keep in sync was opened from, to go back to. */
   private _syncFrom: HrImportStep = 'roles';
   /** The rule Keep in sync starts from, made once as it opens (a new object each render would reset the editor). */
@@ -623,16 +625,12 @@ export class HrImport extends LitElement {
     const flow = ORDER.includes(this._step);
     return html`
       <header class="header" part="header">
-        ${session
-          ? html`<p class="target">${this.renderTarget(session)}</p>`
-          : nothing}
-        ${this._hasRules && session ? this.renderTabs() : nothing}
-        ${this._seats && flow
-          ? html`<hr-seat-meter
-              .seats=${this._seats}
-              .selected=${selecting ? selectedCount(this._selection) : 0}
-            ></hr-seat-meter>`
-          : nothing}
+        ${session ? html`<p class="target">${this.renderTarget(session)}</p>` : nothing} ${this._hasRules && session ? this.renderTabs() : nothing}
+        ${
+          this._seats && flow
+            ? html`<hr-seat-meter .seats=${this._seats} .selected=${selecting ? selectedCount(this._selection) : 0}></hr-seat-meter>`
+            : nothing
+        }
         ${flow ? this.renderSteps() : nothing}
       </header>
     `;
@@ -642,8 +640,12 @@ export class HrImport extends LitElement {
   private renderTabs() {
     const updates = this._step === 'updates';
     return html`<nav class="tabs" part="tabs" aria-label=${msg('Views')}>
-      <button type="button" class="btn link" aria-current=${updates ? 'page' : nothing} @click=${() => updates || this.goToLater('updates')}>${msg('Updates')}</button>
-      <button type="button" class="btn link" aria-current=${updates ? nothing : 'page'} @click=${() => updates && this.goTo('provider')}>${msg('Import contacts')}</button>
+      <button type="button" class="btn link" aria-current=${updates ? 'page' : nothing} @click=${() => updates || this.goToLater('updates')}>
+        ${msg('Updates')}
+      </button>
+      <button type="button" class="btn link" aria-current=${updates ? nothing : 'page'} @click=${() => updates && this.goTo('provider')}>
+        ${msg('Import contacts')}
+      </button>
     </nav>`;
   }
 
@@ -676,9 +678,7 @@ export class HrImport extends LitElement {
   }
 
   private nextButton(to: HrImportStep, disabled: boolean) {
-    return html`<button type="button" class="btn primary" ?disabled=${disabled} @click=${() => this.goToLater(to)}>
-      ${msg('Next')}
-    </button>`;
+    return html`<button type="button" class="btn primary" ?disabled=${disabled} @click=${() => this.goToLater(to)}>${msg('Next')}</button>`;
   }
 
   private stateView(title: string, body: TemplateResult): View {
@@ -692,61 +692,51 @@ export class HrImport extends LitElement {
       case 'provider':
         return this.stateView(
           msg('Choose an HR application'),
-          html`<hr-provider-picker
-            exportparts="provider"
-            .reconnect=${this._reconnect}
-            @hr-provider-select=${this.handleProviderSelect}
-          ></hr-provider-picker>`,
+          html`<hr-provider-picker exportparts="provider" .reconnect=${this._reconnect} @hr-provider-select=${this.handleProviderSelect}></hr-provider-picker>`,
         );
       case 'contacts':
         return {
-          title: this._provider
-            ? msg(str`Select contacts from ${this._provider.name}`)
-            : msg('Select contacts from the HR application'),
+          title: this._provider ? msg(str`Select contacts from ${this._provider.name}`) : msg('Select contacts from the HR application'),
           body: html`<hr-import-refresh-progress
               .provider=${this._provider}
               .known=${this._fresh && Date.now() < this._fresh.until ? this._fresh.syncedAt : null}
               @hr-refresh-ready=${this.handleRefreshReady}
               @hr-refresh-failed=${(e: HrRefreshFailedEvent) => this.handleApiError(e.error)}
             ></hr-import-refresh-progress>
-            ${this._directory === null
-              ? nothing
-              : keyed(
-                  this._directory,
-                  html`<hr-contact-list
-                    exportparts="search, list, row, selection-count, limit-message"
-                    .provider=${this._provider}
-                    .query=${this._query}
-                    .selection=${this._selection}
-                    .remaining=${remaining}
-                    @hr-selection-change=${this.handleSelectionChange}
-                    @hr-query-change=${this.handleQueryChange}
-                    @hr-contacts-loaded=${this.handleContactsLoaded}
-                  ></hr-contact-list>`,
-                )}
+            ${
+              this._directory === null
+                ? nothing
+                : keyed(
+                    this._directory,
+                    html`<hr-contact-list
+                      exportparts="search, list, row, selection-count, limit-message"
+                      .provider=${this._provider}
+                      .query=${this._query}
+                      .selection=${this._selection}
+                      .remaining=${remaining}
+                      @hr-selection-change=${this.handleSelectionChange}
+                      @hr-query-change=${this.handleQueryChange}
+                      @hr-contacts-loaded=${this.handleContactsLoaded}
+                    ></hr-contact-list>`,
+                  )
+            }
             ${this.renderAuthRefused()}`,
-          footer: html`
-            ${this.cancelButton()}<span class="spacer"></span>${this.backButton('provider')}
-            ${this.nextButton('roles', count === 0)}
-          `,
+          footer: html` ${this.cancelButton()}<span class="spacer"></span>${this.backButton('provider')} ${this.nextButton('roles', count === 0)} `,
         };
       case 'roles': {
         const { shown, more } = this.selectedContacts();
         return {
           title: msg('Assign roles'),
           body: html`<hr-role-assigner
-            .roles=${session.target.roles}
-            .commonRole=${this._role}
-            .overrides=${this._overrides}
-            .contacts=${shown}
-            .more=${more}
-            @hr-role-change=${this.handleRoleChange}
-          ></hr-role-assigner>
-          ${this.keepInSyncButton()}`,
-          footer: html`
-            ${this.cancelButton()}<span class="spacer"></span>${this.backButton('contacts')}
-            ${this.nextButton('message', count === 0)}
-          `,
+              .roles=${session.target.roles}
+              .commonRole=${this._role}
+              .overrides=${this._overrides}
+              .contacts=${shown}
+              .more=${more}
+              @hr-role-change=${this.handleRoleChange}
+            ></hr-role-assigner>
+            ${this.keepInSyncButton()}`,
+          footer: html` ${this.cancelButton()}<span class="spacer"></span>${this.backButton('contacts')} ${this.nextButton('message', count === 0)} `,
         };
       }
       case 'message': {
@@ -768,19 +758,14 @@ export class HrImport extends LitElement {
           `,
           footer: html`
             ${this.cancelButton()}<span class="spacer"></span>${this.backButton('roles')}
-            <button
-              type="button"
-              class="btn primary"
-              ?disabled=${this._submitting || !valid || count === 0}
-              @click=${this.handleSubmit}
-            >
+            <button type="button" class="btn primary" ?disabled=${this._submitting || !valid || count === 0} @click=${this.handleSubmit}>
               ${msg('Import Contacts')}
             </button>
-            ${this._submitting
-              ? html`<p class="footer-note" role="status">
-                  ${count === 1 ? msg('Importing 1 contact…') : msg(str`Importing ${count} contacts…`)}
-                </p>`
-              : nothing}
+            ${
+              this._submitting
+                ? html`<p class="footer-note" role="status">${count === 1 ? msg('Importing 1 contact…') : msg(str`Importing ${count} contacts…`)}</p>`
+                : nothing
+            }
           `,
         };
       }
@@ -798,16 +783,12 @@ export class HrImport extends LitElement {
           ></hr-sync-rule-editor>`,
         );
       case 'updates':
-        return this.stateView(
-          msg('Updates'),
-          html`<hr-sync-view .roles=${session.target.roles} @hr-seats-change=${this.handleSeatsChange}></hr-sync-view>`,
-        );
+        return this.stateView(msg('Updates'), html`<hr-sync-view .roles=${session.target.roles} @hr-seats-change=${this.handleSeatsChange}></hr-sync-view>`);
       case 'confirmation':
         return {
           title: msg('Contacts imported'),
           body: html`<hr-import-summary .result=${this._result} .contacts=${this._known}></hr-import-summary>`,
-          footer: html`<span class="spacer"></span>
-            <button type="button" class="btn primary" @click=${this.handleDone}>${msg('Done')}</button>`,
+          footer: html`<span class="spacer"></span> <button type="button" class="btn primary" @click=${this.handleDone}>${msg('Done')}</button>`,
         };
     }
   }
@@ -828,9 +809,11 @@ export class HrImport extends LitElement {
     }
     return html`<div class="reconnect" part="reconnect">
       <p>
-        ${provider.oauth
-          ? msg(str`${name} no longer accepts your organization's sign-in: its access expired or was revoked.`)
-          : msg(str`${name} no longer accepts the credentials your organization entered.`)}
+        ${
+          provider.oauth
+            ? msg(str`${name} no longer accepts your organization's sign-in: its access expired or was revoked.`)
+            : msg(str`${name} no longer accepts the credentials your organization entered.`)
+        }
       </p>
       <button type="button" class="btn primary" @click=${this.handleReconnect}>${msg(str`Reconnect ${name}`)}</button>
     </div>`;
@@ -852,10 +835,7 @@ export class HrImport extends LitElement {
 
   private view(): View {
     if (this._expired) {
-      return this.stateView(
-        msg('Your session has expired'),
-        html`<p>${msg('Your session has expired. Close this window and open it again to continue.')}</p>`,
-      );
+      return this.stateView(msg('Your session has expired'), html`<p>${msg('Your session has expired. Close this window and open it again to continue.')}</p>`);
     }
     return this._session.render({
       initial: () => this.stateView(msg('Import contacts'), html`<p class="loading">${msg('Waiting for a session…')}</p>`),

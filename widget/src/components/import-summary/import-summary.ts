@@ -77,25 +77,19 @@ export class HrImportSummary extends LitElement {
         <p class="total invited">${msg(str`${result.invited} invited`)}</p>
         ${skipped ? html`<p class="total skipped">${msg(str`${skipped} skipped`)}</p>` : nothing}
       </div>
-      ${skipped
-        ? html`
-            <h3 id="skipped-heading">${msg('Not invited')}</h3>
-            <ul
-              class="skipped-list"
-              part="skipped-list"
-              role="list"
-              aria-labelledby="skipped-heading"
-              tabindex="0"
-            >
-              ${result.skipped.map((item) => this.renderSkipped(item))}
-            </ul>
-          `
-        : nothing}
+      ${
+        skipped
+          ? html`
+              <h3 id="skipped-heading">${msg('Not invited')}</h3>
+              <ul class="skipped-list" part="skipped-list" role="list" aria-labelledby="skipped-heading" tabindex="0">
+                ${result.skipped.map((item) => this.renderSkipped(item))}
+              </ul>
+            `
+          : nothing
+      }
       <p class="seats">
         ${msg('Invitations are on their way by email.')}
-        ${result.seats.remaining === 1
-          ? msg('1 seat remains on your plan.')
-          : msg(str`${result.seats.remaining} seats remain on your plan.`)}
+        ${result.seats.remaining === 1 ? msg('1 seat remains on your plan.') : msg(str`${result.seats.remaining} seats remain on your plan.`)}
       </p>
     `;
   }

@@ -50,7 +50,7 @@ export class HrManagerPicker extends LitElement {
   /** Where focus goes once the editor has taken a choice or a removal: the button that replaced the one pressed. */
   private _focusNext: string | null = null;
   /** What was typed, once typing paused. */
-  private declare _query: string;
+  declare private _query: string;
 
   /** The HR application searched. */
   declare provider: string;
@@ -119,11 +119,12 @@ export class HrManagerPicker extends LitElement {
     if (!contacts.length) return html`<p class="note" role="status">${msg(str`No one matches “${this._query}”.`)}</p>`;
     return html`<ul class="matches" aria-label=${msg('Matching people')} @keydown=${this.handleKeydown}>
       ${contacts.map(
-        (c) => html`<li>
-          <button type="button" class="btn link" @click=${() => this.handleChoose(c)}>
-            ${c.displayName}${c.title ? html`<span class="muted"> · ${c.title}</span>` : nothing}
-          </button>
-        </li>`,
+        (c) =>
+          html`<li>
+            <button type="button" class="btn link" @click=${() => this.handleChoose(c)}>
+              ${c.displayName}${c.title ? html`<span class="muted"> · ${c.title}</span>` : nothing}
+            </button>
+          </li>`,
       )}
     </ul>`;
   }

@@ -8,15 +8,10 @@ import { allElements, getByRole, visibleText } from '../../test/queries.js';
 import { HrMessageComposer } from './message-composer.js';
 
 function mount(contact = makeContact(0)) {
-  return fixture<HrMessageComposer>(html`<hr-message-composer
-    .contact=${contact}
-    target-name="Acme Labs"
-    inviter-name="Iris Inviter"
-  ></hr-message-composer>`);
+  return fixture<HrMessageComposer>(html`<hr-message-composer .contact=${contact} target-name="Acme Labs" inviter-name="Iris Inviter"></hr-message-composer>`);
 }
 
-const preview = (el: HrMessageComposer) =>
-  visibleText([...allElements(el)].find((e) => e.getAttribute('part') === 'preview')!);
+const preview = (el: HrMessageComposer) => visibleText([...allElements(el)].find((e) => e.getAttribute('part') === 'preview')!);
 
 describe('hr-message-composer', () => {
   it('starts with the default subject and body and previews them for the contact', async () => {

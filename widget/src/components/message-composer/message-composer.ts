@@ -4,16 +4,7 @@ import { live } from 'lit/directives/live.js';
 import type { Contact } from '../../api/types.js';
 import { define } from '../../define.js';
 import { HrMessageChangeEvent } from '../../events/internal.js';
-import {
-  BODY_MAX,
-  DEFAULT_BODY,
-  DEFAULT_SUBJECT,
-  PLACEHOLDERS,
-  SUBJECT_MAX,
-  fillPlaceholders,
-  firstNameOf,
-  type Placeholder,
-} from '../../model/message.js';
+import { BODY_MAX, DEFAULT_BODY, DEFAULT_SUBJECT, PLACEHOLDERS, SUBJECT_MAX, fillPlaceholders, firstNameOf, type Placeholder } from '../../model/message.js';
 import { sharedStyles } from '../../styles/shared.styles.js';
 import { messageComposerStyles } from './message-composer.styles.js';
 
@@ -159,14 +150,10 @@ export class HrMessageComposer extends LitElement {
           <div class="placeholders" role="group" aria-label=${msg('Insert a placeholder')}>
             <span class="muted" aria-hidden="true">${msg('Insert:')}</span>
             ${PLACEHOLDERS.map(
-              (name) => html`<button
-                type="button"
-                class="btn"
-                @mousedown=${(e: Event) => e.preventDefault()}
-                @click=${() => this.handleInsert(name)}
-              >
-                <span class="sr-only">${msg('Insert')} </span>{{${name}}}
-              </button>`,
+              (name) =>
+                html`<button type="button" class="btn" @mousedown=${(e: Event) => e.preventDefault()} @click=${() => this.handleInsert(name)}>
+                  <span class="sr-only">${msg('Insert')} </span>{{${name}}}
+                </button>`,
             )}
           </div>
         </div>

@@ -35,11 +35,11 @@ export class HrProviderConnect extends LitElement {
 
   private readonly _api = new ContextConsumer(this, { context: apiContext, subscribe: true });
 
-  private declare _saving: boolean;
-  private declare _error: ApiError | null;
-  private declare _signingIn: boolean;
+  declare private _saving: boolean;
+  declare private _error: ApiError | null;
+  declare private _signingIn: boolean;
   /** Why the last sign-in did not connect (blocked, closed, declined, refused). */
-  private declare _signInProblem: string | null;
+  declare private _signInProblem: string | null;
   /** Ends the sign-in in progress (and closes its window) when the form goes away. */
   private _signInAbort: AbortController | null = null;
 
@@ -186,9 +186,7 @@ export class HrProviderConnect extends LitElement {
         ${this._signingIn ? html`<p role="status">${msg('Waiting for the sign-in window…')}</p>` : nothing}
         ${this._signInProblem ? html`<div class="alert" role="alert" id="connect-error">${this._signInProblem}</div>` : nothing}
         <div class="actions">
-          <button type="button" class="btn primary" ?disabled=${this._signingIn} @click=${this.handleSignIn}>
-            ${msg(str`Sign in with ${provider.name}`)}
-          </button>
+          <button type="button" class="btn primary" ?disabled=${this._signingIn} @click=${this.handleSignIn}>${msg(str`Sign in with ${provider.name}`)}</button>
           <button type="button" class="btn" @click=${this.handleCancel}>${msg('Cancel')}</button>
         </div>
       </div>

@@ -26,9 +26,7 @@ describe('hr-provider-picker', () => {
       const id = b.getAttribute('aria-describedby');
       return id ? visibleText(el.shadowRoot!.getElementById(id)!) : null;
     };
-    expect(
-      queryAllByRole(el, 'button').map((b) => [accessibleName(b), (b as HTMLButtonElement).disabled, description(b)]),
-    ).to.deep.equal([
+    expect(queryAllByRole(el, 'button').map((b) => [accessibleName(b), (b as HTMLButtonElement).disabled, description(b)])).to.deep.equal([
       ['Sample directory', false, null],
       ['BambooHR', true, 'Needs connection'],
       ['Microsoft Entra ID', true, 'Error'],
@@ -181,7 +179,10 @@ describe('hr-provider-picker: connecting a provider', () => {
 
 describe('hr-provider-picker: a CSV file as the directory', () => {
   beforeEach(() => {
-    bff.providers = [{ id: 'sample', type: 'sample', name: 'Sample directory', connection: 'ready' }, { id: 'csv', type: 'csv', name: 'CSV file', connection: 'needs_credentials' }];
+    bff.providers = [
+      { id: 'sample', type: 'sample', name: 'Sample directory', connection: 'ready' },
+      { id: 'csv', type: 'csv', name: 'CSV file', connection: 'needs_credentials' },
+    ];
   });
 
   it('opens the upload for the CSV provider, and picks it once the file is confirmed', async () => {

@@ -78,12 +78,12 @@ export class HrProviderPicker extends LitElement {
   private _focusId: string | null = null;
 
   /** The provider whose connect form is open. */
-  private declare _connecting: ProviderInfo | null;
+  declare private _connecting: ProviderInfo | null;
   /** The CSV provider whose upload form is open. */
-  private declare _uploading: ProviderInfo | null;
-  private declare _checks: ReadonlyMap<string, Check>;
+  declare private _uploading: ProviderInfo | null;
+  declare private _checks: ReadonlyMap<string, Check>;
   /** Announced politely: what the last connect or disconnect did. */
-  private declare _notice: string;
+  declare private _notice: string;
   /** The provider whose credentials the provider refused: its form opens, and saving picks it. */
   declare reconnect: ProviderInfo | null;
 
@@ -209,9 +209,7 @@ export class HrProviderPicker extends LitElement {
     if (check.state === 'ok') {
       const sample = check.sample;
       return html`<span class="check ok" role="status"
-        >${sample === 1
-          ? msg('Connection works: 1 person on the first page.')
-          : msg(str`Connection works: ${sample} people on the first page.`)}</span
+        >${sample === 1 ? msg('Connection works: 1 person on the first page.') : msg(str`Connection works: ${sample} people on the first page.`)}</span
       >`;
     }
     // Refused credentials (wrong, revoked, expired) are fixed by entering new ones: offer that here.
@@ -270,9 +268,13 @@ export class HrProviderPicker extends LitElement {
           >
             ${provider.name}
           </button>
-          ${provider.connection === 'ready'
-            ? nothing
-            : html`<span class="state ${provider.connection}" id=${stateId}>${isCsv(provider) ? msg('Upload a file') : STATE_TEXT[provider.connection]()}</span>`}
+          ${
+            provider.connection === 'ready'
+              ? nothing
+              : html`<span class="state ${provider.connection}" id=${stateId}
+                  >${isCsv(provider) ? msg('Upload a file') : STATE_TEXT[provider.connection]()}</span
+                >`
+          }
           ${own && ready ? this.renderActions(provider) : nothing} ${this.renderCheck(provider)}
         </span>
       </li>

@@ -25,7 +25,10 @@ async function mount(options: ConstructorParameters<typeof FakeBff>[0], setup: (
 
 describe('hr-import-refresh-progress', () => {
   it('starts a refresh when nothing is cached, and shows "Fetched N of TOTAL people" on a progressbar', async () => {
-    const el = await mount({ refreshSteps: [refreshSyncing(0, 100_000), refreshSyncing(12_300, 100_000), refreshSyncing(12_300, 100_000), refreshSyncing(12_300, 100_000), READY] }, (e) => (e.pollInterval = 150));
+    const el = await mount(
+      { refreshSteps: [refreshSyncing(0, 100_000), refreshSyncing(12_300, 100_000), refreshSyncing(12_300, 100_000), refreshSyncing(12_300, 100_000), READY] },
+      (e) => (e.pollInterval = 150),
+    );
     const ready = oneEvent(el, HrRefreshReadyEvent.eventName);
     const bar = await findByRole(el, 'progressbar', 'Fetching people from Workday');
     await waitForText(el, 'Fetched 12,300 of 100,000 people');
@@ -79,7 +82,11 @@ describe('hr-import-refresh-progress', () => {
   });
 
   it("shows the provider's message when the refresh fails, and Retry starts another", async () => {
-    const failed: RefreshStatus = { ...refreshIdle(), status: 'error', error: { code: 'provider_auth', message: 'Workday: the credentials are missing, wrong or expired; reconnect. It said: invalid_client' } };
+    const failed: RefreshStatus = {
+      ...refreshIdle(),
+      status: 'error',
+      error: { code: 'provider_auth', message: 'Workday: the credentials are missing, wrong or expired; reconnect. It said: invalid_client' },
+    };
     const el = await mount({ refreshSteps: [refreshSyncing(0, null), failed] });
     const alert = await findByRole(el, 'alert');
     expect(visibleText(alert)).to.contain('It said: invalid_client');

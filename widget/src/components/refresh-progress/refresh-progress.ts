@@ -104,9 +104,9 @@ export class HrImportRefreshProgress extends LitElement {
   /** Milliseconds a refresh may run before the widget stops waiting and offers Retry. */
   declare timeout: number;
   /** The last status seen while the refresh runs. */
-  private declare _progress: RefreshStatus | null;
+  declare private _progress: RefreshStatus | null;
   /** Bumped by Refresh and Retry: a new run that starts a refresh whatever the cache's state. */
-  private declare _force: number;
+  declare private _force: number;
 
   constructor() {
     super();

@@ -8,9 +8,7 @@ import { HrRoleAssigner } from './role-assigner.js';
 const contacts = [makeContact(0), makeContact(5), makeContact(6)];
 
 function mount(more = 0) {
-  return fixture<HrRoleAssigner>(
-    html`<hr-role-assigner .roles=${ROLES} common-role="member" .contacts=${contacts} .more=${more}></hr-role-assigner>`,
-  );
+  return fixture<HrRoleAssigner>(html`<hr-role-assigner .roles=${ROLES} common-role="member" .contacts=${contacts} .more=${more}></hr-role-assigner>`);
 }
 
 const select = (el: HrRoleAssigner, name: string) => getByRole<HTMLSelectElement>(el, 'combobox', name);

@@ -77,11 +77,7 @@ export class HrRoleAssigner extends LitElement {
           <span class="name">${contact.displayName}</span>
           ${contact.email ? html`<span class="email">${contact.email}</span>` : nothing}
         </span>
-        <select
-          aria-label=${msg(str`Role for ${contact.displayName}`)}
-          .value=${live(value)}
-          @change=${(e: Event) => this.handleOne(contact, e)}
-        >
+        <select aria-label=${msg(str`Role for ${contact.displayName}`)} .value=${live(value)} @change=${(e: Event) => this.handleOne(contact, e)}>
           ${this.roleOptions(value)}
         </select>
       </li>
@@ -110,15 +106,17 @@ export class HrRoleAssigner extends LitElement {
           ${this.roleOptions(this.commonRole)}
         </select>
       </div>
-      ${this.contacts.length
-        ? html`<ul class="people" part="list" role="list" aria-label=${msg('Selected contacts')}>
-            ${repeat(
-              this.contacts,
-              (c) => c.id,
-              (c) => this.renderContact(c),
-            )}
-          </ul>`
-        : nothing}
+      ${
+        this.contacts.length
+          ? html`<ul class="people" part="list" role="list" aria-label=${msg('Selected contacts')}>
+              ${repeat(
+                this.contacts,
+                (c) => c.id,
+                (c) => this.renderContact(c),
+              )}
+            </ul>`
+          : nothing
+      }
       ${this.more > 0 ? html`<p class="rest">${this.restText()}</p>` : nothing}
     `;
   }

@@ -110,11 +110,13 @@ export class HrRoleRules extends LitElement {
         .value=${live(condition.value)}
         @change=${(e: Event) => this.handleCondition(index, at, { value: value(e).trim() })}
       />
-      ${count > 1
-        ? html`<button type="button" class="btn link" @click=${() => this.handleRemoveCondition(index, at)}>
-            ${msg(str`Remove condition ${m} of role rule ${n}`)}
-          </button>`
-        : nothing}
+      ${
+        count > 1
+          ? html`<button type="button" class="btn link" @click=${() => this.handleRemoveCondition(index, at)}>
+              ${msg(str`Remove condition ${m} of role rule ${n}`)}
+            </button>`
+          : nothing
+      }
     </li>`;
   }
 
@@ -130,7 +132,11 @@ export class HrRoleRules extends LitElement {
         <button type="button" class="btn link add-condition" ?disabled=${count >= MAX_CONDITIONS} @click=${() => this.handleAddCondition(index)}>
           ${msg(str`Add condition to role rule ${n}`)}
         </button>
-        <select aria-label=${msg(str`Role given by role rule ${n}`)} .value=${live(rule.role)} @change=${(e: Event) => this.changeRule(index, () => ({ role: (e.target as HTMLSelectElement).value }))}>
+        <select
+          aria-label=${msg(str`Role given by role rule ${n}`)}
+          .value=${live(rule.role)}
+          @change=${(e: Event) => this.changeRule(index, () => ({ role: (e.target as HTMLSelectElement).value }))}
+        >
           ${this.roles.map((r) => html`<option .value=${r.id} ?selected=${r.id === rule.role}>${r.label}</option>`)}
         </select>
         <button type="button" class="btn link remove" @click=${() => this.handleRemove(index)}>${msg(str`Remove role rule ${n}`)}</button>
@@ -140,10 +146,14 @@ export class HrRoleRules extends LitElement {
 
   override render() {
     return html`
-      ${this.rules.length
-        ? html`<p class="hint muted">${msg('The first role rule that matches gives the role; everyone else gets the default role.')}</p>
-            <ol class="rules" aria-label=${msg('Role rules')}>${this.rules.map((rule, i) => this.renderRule(rule, i))}</ol>`
-        : nothing}
+      ${
+        this.rules.length
+          ? html`<p class="hint muted">${msg('The first role rule that matches gives the role; everyone else gets the default role.')}</p>
+              <ol class="rules" aria-label=${msg('Role rules')}>
+                ${this.rules.map((rule, i) => this.renderRule(rule, i))}
+              </ol>`
+          : nothing
+      }
       <button id="add" type="button" class="btn" ?disabled=${this.rules.length >= MAX_RULES} @click=${this.handleAdd}>${msg('Add a role rule')}</button>
     `;
   }

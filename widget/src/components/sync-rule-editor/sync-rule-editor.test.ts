@@ -108,7 +108,9 @@ describe('Keep in sync: a rule from the flow', () => {
     await waitUntil(() => heading(el) === 'Updates', 'not on Updates');
     expect(getByRole(el, 'button', 'Updates').getAttribute('aria-current')).to.equal('page');
     await findByRole(el, 'heading', 'Rule 1');
-    expect(visibleText(el)).to.include('Everyone in Engineering · Every 6 hours · new people are invited as Viewer automatically; leavers are reported to the workspace.');
+    expect(visibleText(el)).to.include(
+      'Everyone in Engineering · Every 6 hours · new people are invited as Viewer automatically; leavers are reported to the workspace.',
+    );
     getByRole(el, 'button', 'Import contacts').click();
     await waitUntil(() => heading(el) === 'Choose an HR application', `not on the picker: ${heading(el)}`);
   });

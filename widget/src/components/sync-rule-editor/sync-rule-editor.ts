@@ -7,7 +7,14 @@ import type { Role, RoleRule, Seats, SyncDryRun, SyncRule, SyncRuleInput } from 
 import { toApiError, type ApiError } from '../../api/client.js';
 import { apiContext } from '../../api/context.js';
 import { define } from '../../define.js';
-import { HrSeatsChangeEvent, HrSyncCloseEvent, HrSyncRuleSavedEvent, HrSyncShowUpdatesEvent, type HrReportsToChangeEvent, type HrRoleRulesChangeEvent } from '../../events/sync.js';
+import {
+  HrSeatsChangeEvent,
+  HrSyncCloseEvent,
+  HrSyncRuleSavedEvent,
+  HrSyncShowUpdatesEvent,
+  type HrReportsToChangeEvent,
+  type HrRoleRulesChangeEvent,
+} from '../../events/sync.js';
 import { formatNumber } from '../../locales/localize.js';
 import { SCHEDULES, describeScope, roleLabel, ruleInput, type SyncDraft } from '../../model/sync-rule.js';
 import { sharedStyles } from '../../styles/shared.styles.js';
@@ -58,12 +65,12 @@ export class HrSyncRuleEditor extends LitElement {
   });
 
   /** The rule as edited. */
-  private declare _rule: SyncRuleInput;
+  declare private _rule: SyncRuleInput;
   /** The name of the manager the scope keeps to, as the directory gave it when chosen. */
-  private declare _managerName: string;
-  private declare _saving: boolean;
-  private declare _saveError: ApiError | null;
-  private declare _saved: SyncRule | null;
+  declare private _managerName: string;
+  declare private _saving: boolean;
+  declare private _saveError: ApiError | null;
+  declare private _saved: SyncRule | null;
 
   /** The roles the target offers. */
   declare roles: readonly Role[];
@@ -160,7 +167,9 @@ export class HrSyncRuleEditor extends LitElement {
   }
 
   private seatsText(needed: number, free: number): string {
-    return msg(str`This rule needs ${formatNumber(needed)} seats now; ${formatNumber(free)} are free. Narrow the contact list's search or filters, or free seats first.`);
+    return msg(
+      str`This rule needs ${formatNumber(needed)} seats now; ${formatNumber(free)} are free. Narrow the contact list's search or filters, or free seats first.`,
+    );
   }
 
   private renderScope() {
@@ -175,9 +184,11 @@ export class HrSyncRuleEditor extends LitElement {
         @hr-reports-to-change=${this.handleReportsTo}
       ></hr-manager-picker>
       <p class="note">
-        ${this.providerName
-          ? msg(str`From ${this.providerName}, with the contact list's search and filters; people who join later are included.`)
-          : msg("With the contact list's search and filters; people who join later are included.")}
+        ${
+          this.providerName
+            ? msg(str`From ${this.providerName}, with the contact list's search and filters; people who join later are included.`)
+            : msg("With the contact list's search and filters; people who join later are included.")
+        }
       </p>
     </section>`;
   }
@@ -187,7 +198,12 @@ export class HrSyncRuleEditor extends LitElement {
     return html`<section aria-labelledby="roles-heading">
       <h3 id="roles-heading">${msg('Roles')}</h3>
       <label class="field" for="default-role">${msg('Default role')}</label>
-      <select id="default-role" class="narrow" .value=${live(rule.defaultRole)} @change=${(e: Event) => this.edit({ defaultRole: (e.target as HTMLSelectElement).value })}>
+      <select
+        id="default-role"
+        class="narrow"
+        .value=${live(rule.defaultRole)}
+        @change=${(e: Event) => this.edit({ defaultRole: (e.target as HTMLSelectElement).value })}
+      >
         ${this.roles.map((r) => html`<option .value=${r.id} ?selected=${r.id === rule.defaultRole}>${r.label}</option>`)}
       </select>
       <p class="note">${msg('"Invite all selected users as" on the roles step; role rules below can give others a different role.')}</p>
@@ -223,7 +239,12 @@ export class HrSyncRuleEditor extends LitElement {
         </div>
       </fieldset>
       <label class="field" for="schedule">${msg('How often')}</label>
-      <select id="schedule" class="narrow" .value=${live(String(rule.intervalHours))} @change=${(e: Event) => this.edit({ intervalHours: Number((e.target as HTMLSelectElement).value) })}>
+      <select
+        id="schedule"
+        class="narrow"
+        .value=${live(String(rule.intervalHours))}
+        @change=${(e: Event) => this.edit({ intervalHours: Number((e.target as HTMLSelectElement).value) })}
+      >
         ${SCHEDULES.map((s) => html`<option .value=${String(s.hours)} ?selected=${s.hours === rule.intervalHours}>${s.label()}</option>`)}
       </select>
       <p class="note">${msg(str`Invitations use the message of the message step: “${rule.message.subject}”.`)}</p>
@@ -238,17 +259,21 @@ export class HrSyncRuleEditor extends LitElement {
         <li><strong>${formatNumber(result.toInvite)}</strong>${review ? msg('would wait for you to invite') : msg('would be invited now')}</li>
         <li><strong>${formatNumber(result.alreadyIn)}</strong>${msg('are members or invited')}</li>
       </ul>
-      ${result.roles.length
-        ? html`<ul class="by-role" aria-label=${msg('By role')}>
-            ${result.roles.map((r) => html`<li>${msg(str`${formatNumber(r.count)} as ${roleLabel(this.roles, r.role)}`)}</li>`)}
-          </ul>`
-        : nothing}
+      ${
+        result.roles.length
+          ? html`<ul class="by-role" aria-label=${msg('By role')}>
+              ${result.roles.map((r) => html`<li>${msg(str`${formatNumber(r.count)} as ${roleLabel(this.roles, r.role)}`)}</li>`)}
+            </ul>`
+          : nothing
+      }
       ${result.noEmail ? html`<p class="note">${msg(str`${formatNumber(result.noEmail)} have no email address and cannot be invited.`)}</p>` : nothing}
       <hr-seat-meter .seats=${result.seats} .selected=${result.seatsNeeded}></hr-seat-meter>
       <p class=${result.fits ? 'note' : 'warning'}>
-        ${result.fits
-          ? msg(str`Needs ${formatNumber(result.seatsNeeded)} seats; ${formatNumber(result.seats.remaining)} are free.`)
-          : this.seatsText(result.seatsNeeded, result.seats.remaining)}
+        ${
+          result.fits
+            ? msg(str`Needs ${formatNumber(result.seatsNeeded)} seats; ${formatNumber(result.seats.remaining)} are free.`)
+            : this.seatsText(result.seatsNeeded, result.seats.remaining)
+        }
       </p>
     `;
   }
@@ -256,13 +281,16 @@ export class HrSyncRuleEditor extends LitElement {
   private renderPreview() {
     return html`<section aria-labelledby="preview-heading" aria-busy=${this._dryRun.status === TaskStatus.PENDING ? 'true' : 'false'}>
       <h3 id="preview-heading">${msg('If you save now')}</h3>
-      ${this.valid()
-        ? this._dryRun.render({
-            pending: () => (this._dryRun.value ? this.renderDryRun(this._dryRun.value) : html`<p class="loading" role="status">${msg('Checking the rule…')}</p>`),
-            complete: (result) => this.renderDryRun(result),
-            error: (error) => retryAlert(error, () => void this._dryRun.run()),
-          })
-        : html`<p class="note">${msg('Fill in a value for each role rule, or remove it.')}</p>`}
+      ${
+        this.valid()
+          ? this._dryRun.render({
+              pending: () =>
+                this._dryRun.value ? this.renderDryRun(this._dryRun.value) : html`<p class="loading" role="status">${msg('Checking the rule…')}</p>`,
+              complete: (result) => this.renderDryRun(result),
+              error: (error) => retryAlert(error, () => void this._dryRun.run()),
+            })
+          : html`<p class="note">${msg('Fill in a value for each role rule, or remove it.')}</p>`
+      }
     </section>`;
   }
 

@@ -69,10 +69,10 @@ export class HrSyncRules extends LitElement {
   });
 
   /** The rule an action is under way for (Sync now waits for its run). */
-  private declare _busy: string | null;
-  private declare _confirmDelete: string | null;
-  private declare _runsOf: string | null;
-  private declare _error: ApiError | null;
+  declare private _busy: string | null;
+  declare private _confirmDelete: string | null;
+  declare private _runsOf: string | null;
+  declare private _error: ApiError | null;
 
   declare rules: readonly SyncRule[];
   declare roles: readonly Role[];
@@ -140,7 +140,9 @@ export class HrSyncRules extends LitElement {
       pending: () => html`<p class="loading" role="status">${msg('Loading…')}</p>`,
       complete: (runs) =>
         runs.length
-          ? html`<ul class="note">${runs.map((run) => html`<li>${describeRun(run)}</li>`)}</ul>`
+          ? html`<ul class="note">
+              ${runs.map((run) => html`<li>${describeRun(run)}</li>`)}
+            </ul>`
           : html`<p class="note">${msg('No runs yet.')}</p>`,
       error: (error) => retryAlert(error, () => void this._runs.run()),
     });
@@ -149,11 +151,7 @@ export class HrSyncRules extends LitElement {
   private renderRule(rule: SyncRule, index: number) {
     const busy = this._busy !== null;
     const n = index + 1;
-    const status = rule.paused
-      ? msg('Paused.')
-      : rule.nextRunAt
-        ? msg(str`Next run ${formatDateTime(new Date(rule.nextRunAt))}.`)
-        : '';
+    const status = rule.paused ? msg('Paused.') : rule.nextRunAt ? msg(str`Next run ${formatDateTime(new Date(rule.nextRunAt))}.`) : '';
     return html`<li>
       <div class="who">
         <h4>${msg(str`Rule ${n}`)}</h4>
@@ -161,19 +159,26 @@ export class HrSyncRules extends LitElement {
         <p class="note">${status} ${rule.lastRun ? msg(str`Last run: ${describeRun(rule.lastRun)}`) : msg('It has not run yet.')}</p>
         ${this._busy === rule.id ? html`<p class="note" role="status">${msg('Working…')}</p>` : nothing}
         ${this._runsOf === rule.id ? this.renderRuns() : nothing}
-        ${this._confirmDelete === rule.id
-          ? html`<div class="alert" role="alert">
-              <p>${msg('Delete this rule? Its updates waiting for you go too; invitations it sent stay.')}</p>
-              <button type="button" class="btn" @click=${() => this.handleDelete(rule)}>${msg(str`Delete rule ${n}`)}</button>
-              <button type="button" class="btn" @click=${() => (this._confirmDelete = null)}>${msg('Keep it')}</button>
-            </div>`
-          : nothing}
+        ${
+          this._confirmDelete === rule.id
+            ? html`<div class="alert" role="alert">
+                <p>${msg('Delete this rule? Its updates waiting for you go too; invitations it sent stay.')}</p>
+                <button type="button" class="btn" @click=${() => this.handleDelete(rule)}>${msg(str`Delete rule ${n}`)}</button>
+                <button type="button" class="btn" @click=${() => (this._confirmDelete = null)}>${msg('Keep it')}</button>
+              </div>`
+            : nothing
+        }
         <div class="actions">
           <button type="button" class="btn" ?disabled=${busy || rule.paused} @click=${() => this.handleSyncNow(rule)}>${msg('Sync now')}</button>
           <button type="button" class="btn" ?disabled=${busy} @click=${() => this.dispatchEvent(new HrSyncRuleEditEvent(rule))}>${msg('Edit')}</button>
           <button type="button" class="btn" ?disabled=${busy} @click=${() => this.handlePause(rule)}>${rule.paused ? msg('Resume') : msg('Pause')}</button>
           <button type="button" class="btn" ?disabled=${busy} @click=${() => (this._confirmDelete = rule.id)}>${msg('Delete')}</button>
-          <button type="button" class="btn link" aria-expanded=${this._runsOf === rule.id ? 'true' : 'false'} @click=${() => (this._runsOf = this._runsOf === rule.id ? null : rule.id)}>
+          <button
+            type="button"
+            class="btn link"
+            aria-expanded=${this._runsOf === rule.id ? 'true' : 'false'}
+            @click=${() => (this._runsOf = this._runsOf === rule.id ? null : rule.id)}
+          >
             ${msg('Recent runs')}
           </button>
         </div>
@@ -185,9 +190,17 @@ export class HrSyncRules extends LitElement {
     return html`<section aria-labelledby="rules-heading">
       <h3 id="rules-heading" tabindex="-1">${msg('Sync rules')}</h3>
       ${this._error ? html`<div class="alert" role="alert" part="error">${this._error.message}</div>` : nothing}
-      ${this.rules.length
-        ? html`<ul class="rows" role="list" aria-label=${msg('Sync rules')}>${repeat(this.rules, (r) => r.id, (r, i) => this.renderRule(r, i))}</ul>`
-        : html`<p class="muted">${msg('No sync rules: use Keep in sync on the roles or message step to add one.')}</p>`}
+      ${
+        this.rules.length
+          ? html`<ul class="rows" role="list" aria-label=${msg('Sync rules')}>
+              ${repeat(
+                this.rules,
+                (r) => r.id,
+                (r, i) => this.renderRule(r, i),
+              )}
+            </ul>`
+          : html`<p class="muted">${msg('No sync rules: use Keep in sync on the roles or message step to add one.')}</p>`
+      }
     </section>`;
   }
 }

@@ -82,13 +82,13 @@ export class HrSyncUpdates extends LitElement {
   private _retry = () => {};
 
   /** The kind shown; null: every kind. */
-  private declare _kind: SyncUpdateKind | null;
+  declare private _kind: SyncUpdateKind | null;
   /** Pages of updates shown, each of PAGE. */
-  private declare _pages: number;
-  private declare _checked: ReadonlySet<string>;
-  private declare _busy: boolean;
-  private declare _result: { approve: boolean; result: SyncUpdateResult } | null;
-  private declare _error: ApiError | null;
+  declare private _pages: number;
+  declare private _checked: ReadonlySet<string>;
+  declare private _busy: boolean;
+  declare private _result: { approve: boolean; result: SyncUpdateResult } | null;
+  declare private _error: ApiError | null;
 
   declare roles: readonly Role[];
   /** Changed by the view when rules ran or changed: the list is read again. */
@@ -195,20 +195,20 @@ export class HrSyncUpdates extends LitElement {
         ${label} (${formatNumber(n)})
       </button>`;
     return html`<div class="kinds" role="group" aria-label=${msg('Show')}>
-      ${button(null, msg('All'), all)}
-      ${(Object.keys(KIND_LABELS) as SyncUpdateKind[]).map((k) => button(k, KIND_LABELS[k](), list.counts[k]))}
+      ${button(null, msg('All'), all)} ${(Object.keys(KIND_LABELS) as SyncUpdateKind[]).map((k) => button(k, KIND_LABELS[k](), list.counts[k]))}
     </div>`;
   }
 
   /** Joiners ticked past the free seats: said before the admin approves them. */
   private renderSeats(list: SyncUpdateList, joiners: number) {
     const free = list.seats.remaining;
-    return html`<hr-seat-meter .seats=${list.seats} .selected=${joiners}></hr-seat-meter>
-      ${joiners > free
-        ? html`<p class="warning">
-            ${msg(str`${formatNumber(joiners)} joiners are selected and ${formatNumber(free)} seats are free: approving invites ${formatNumber(free)}, the others stay here with the reason.`)}
-          </p>`
-        : nothing}`;
+    return html`<hr-seat-meter .seats=${list.seats} .selected=${joiners}></hr-seat-meter> ${
+        joiners > free
+          ? html`<p class="warning">
+              ${msg(str`${formatNumber(joiners)} joiners are selected and ${formatNumber(free)} seats are free: approving invites ${formatNumber(free)}, the others stay here with the reason.`)}
+            </p>`
+          : nothing
+      }`;
   }
 
   private renderResult() {
@@ -219,10 +219,12 @@ export class HrSyncUpdates extends LitElement {
     const invited = result.invited ? msg(str`${formatNumber(result.invited)} invited.`) : '';
     return html`<div class=${result.skipped.length ? 'alert' : 'success'} role="status">
       ${done} ${invited}
-      ${result.skipped.length
-        ? html`${msg(str`${formatNumber(result.skipped.length)} left as they were:`)}
+      ${
+        result.skipped.length
+          ? html`${msg(str`${formatNumber(result.skipped.length)} left as they were:`)}
             ${[...new Set(result.skipped.map((s) => skipReason(s.reason)))].join(', ')}.`
-        : nothing}
+          : nothing
+      }
     </div>`;
   }
 
@@ -233,26 +235,39 @@ export class HrSyncUpdates extends LitElement {
     const joiners = items.filter((u) => u.kind === 'joiner' && this._checked.has(u.id)).length;
     return html`
       ${this.renderKinds(list)} ${this.renderSeats(list, joiners)} ${this.renderResult()}
-      ${items.length
-        ? html`<div class="toolbar">
-              ${checkAll(msg('Select all shown'), ids, this._checked, (next) => (this._checked = next))}
-              <span class="spacer"></span>
-              <button type="button" class="btn primary" ?disabled=${this._busy || !checked.length} @click=${() => this.act(true, checked)}>
-                ${msg(str`Approve selected (${formatNumber(checked.length)})`)}
-              </button>
-              <button type="button" class="btn" ?disabled=${this._busy || !checked.length} @click=${() => this.act(false, checked)}>
-                ${msg(str`Dismiss selected (${formatNumber(checked.length)})`)}
-              </button>
-            </div>
-            <ul class="rows" role="list" aria-label=${msg('Updates to review')} tabindex="0">
-              ${repeat(items, (u) => u.id, (u) => this.renderRow(u))}
-            </ul>
-            ${list.nextCursor
-              ? html`<button type="button" class="btn" ?disabled=${this._updates.status === TaskStatus.PENDING} @click=${() => this.handleShowMore(items.length)}>
-                  ${msg(str`Show more (${formatNumber(items.length)} of ${formatNumber(this.total(list))} shown)`)}
-                </button>`
-              : nothing}`
-        : html`<p class="muted">${this._kind ? msg('Nothing of this kind to review.') : msg('Nothing to review: everyone is in sync.')}</p>`}
+      ${
+        items.length
+          ? html`<div class="toolbar">
+                ${checkAll(msg('Select all shown'), ids, this._checked, (next) => (this._checked = next))}
+                <span class="spacer"></span>
+                <button type="button" class="btn primary" ?disabled=${this._busy || !checked.length} @click=${() => this.act(true, checked)}>
+                  ${msg(str`Approve selected (${formatNumber(checked.length)})`)}
+                </button>
+                <button type="button" class="btn" ?disabled=${this._busy || !checked.length} @click=${() => this.act(false, checked)}>
+                  ${msg(str`Dismiss selected (${formatNumber(checked.length)})`)}
+                </button>
+              </div>
+              <ul class="rows" role="list" aria-label=${msg('Updates to review')} tabindex="0">
+                ${repeat(
+                  items,
+                  (u) => u.id,
+                  (u) => this.renderRow(u),
+                )}
+              </ul>
+              ${
+                list.nextCursor
+                  ? html`<button
+                      type="button"
+                      class="btn"
+                      ?disabled=${this._updates.status === TaskStatus.PENDING}
+                      @click=${() => this.handleShowMore(items.length)}
+                    >
+                      ${msg(str`Show more (${formatNumber(items.length)} of ${formatNumber(this.total(list))} shown)`)}
+                    </button>`
+                  : nothing
+              }`
+          : html`<p class="muted">${this._kind ? msg('Nothing of this kind to review.') : msg('Nothing to review: everyone is in sync.')}</p>`
+      }
     `;
   }
 

@@ -58,7 +58,16 @@ describe('Updates: what the rules found', () => {
     expect(heading(el)).to.equal('Updates');
     expect(getByRole(el, 'button', 'Updates').getAttribute('aria-current')).to.equal('page');
     const text = visibleText(el);
-    for (const part of ['All (6)', 'Joiners (3)', 'Leavers (2)', 'Role changes (1)', 'Joins: invite as Admin', 'Left the company: a member until you remove them', 'No longer in scope: their invitation is revoked', 'Role: User → Admin']) {
+    for (const part of [
+      'All (6)',
+      'Joiners (3)',
+      'Leavers (2)',
+      'Role changes (1)',
+      'Joins: invite as Admin',
+      'Left the company: a member until you remove them',
+      'No longer in scope: their invitation is revoked',
+      'Role: User → Admin',
+    ]) {
       expect(text).to.include(part);
     }
     getByRole(el, 'button', 'Leavers (2)').click();
@@ -132,7 +141,10 @@ describe('Updates: what the rules found', () => {
   });
 
   it('shows a held run first, with its message, and applies it on approval', async () => {
-    const held = makeRun(2, RULE, { status: 'held', error: { code: 'leaver_threshold', message: '8 of 20 HR-linked members (40%) would leave: more than 20%.' } });
+    const held = makeRun(2, RULE, {
+      status: 'held',
+      error: { code: 'leaver_threshold', message: '8 of 20 HR-linked members (40%) would leave: more than 20%.' },
+    });
     bff.rules = [{ ...bff.rules[0]!, lastRun: held }];
     bff.runs.set(RULE, [held]);
     const el = await mount();

@@ -44,11 +44,11 @@ export class HrSyncView extends LitElement {
   });
 
   /** The rule the editor is open for, and its settings as the editor starts from them. */
-  private declare _editing: { rule: SyncRule; draft: SyncRuleInput } | null;
+  declare private _editing: { rule: SyncRule; draft: SyncRuleInput } | null;
   /** Bumped whenever rules, runs or updates changed: every part reads its data again. */
-  private declare _version: number;
-  private declare _approving: boolean;
-  private declare _error: ApiError | null;
+  declare private _version: number;
+  declare private _approving: boolean;
+  declare private _error: ApiError | null;
 
   /** The roles the target offers. */
   declare roles: readonly Role[];
@@ -108,17 +108,16 @@ export class HrSyncView extends LitElement {
     const held = rules.filter((r) => r.lastRun?.status === 'held');
     if (!held.length && !this._error) return nothing;
     return html`${this._error ? html`<div class="alert" role="alert">${this._error.message}</div>` : nothing}
-      ${held.map(
-        (rule) => html`<section class="alert" aria-labelledby="held-${rule.id}">
+    ${held.map(
+      (rule) =>
+        html`<section class="alert" aria-labelledby="held-${rule.id}">
           <h3 id="held-${rule.id}">${msg('A run is waiting for your approval')}</h3>
           <p>${describeScope(rule.scope, rule.reportsToName ?? '')}</p>
           <p>${describeRun(rule.lastRun!)}</p>
           <p>${msg('Approve to treat these people as the rule says; until then nothing changes for them.')}</p>
-          <button type="button" class="btn" ?disabled=${this._approving} @click=${() => this.handleApproveRun(rule)}>
-            ${msg(str`Approve the held run`)}
-          </button>
+          <button type="button" class="btn" ?disabled=${this._approving} @click=${() => this.handleApproveRun(rule)}>${msg(str`Approve the held run`)}</button>
         </section>`,
-      )}`;
+    )}`;
   }
 
   private renderView(rules: readonly SyncRule[]) {
