@@ -52,7 +52,10 @@ function anchors(markdown: string): Set<string> {
       .replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1')
       .replace(/<[^>]+>/g, '')
       .replace(/[`*]/g, '');
-    const base = textOnly.toLowerCase().replace(/[^\p{L}\p{M}\p{N}\p{Pc}\- ]/gu, '').replace(/ /g, '-');
+    const base = textOnly
+      .toLowerCase()
+      .replace(/[^\p{L}\p{M}\p{N}\p{Pc}\- ]/gu, '')
+      .replace(/ /g, '-');
     const count = seen.get(base) ?? 0;
     seen.set(base, count + 1);
     result.add(count === 0 ? base : `${base}-${count}`);
@@ -127,11 +130,15 @@ describe('the documentation', () => {
     ...filesUnder(join(ROOT, 'scripts'), (p) => /\.(ts|mjs|js)$/.test(p)),
     ...filesUnder(join(ROOT, 'bench'), (p) => /\.(ts|mjs|js)$/.test(p)),
     ...filesUnder(join(ROOT, 'test'), (p) => /\.(ts|mjs|js)$/.test(p)),
-    ...readdirSync(ROOT).filter((f) => /\.(ts|mjs|js)$/.test(f)).map((f) => join(ROOT, f)),
+    ...readdirSync(ROOT)
+      .filter((f) => /\.(ts|mjs|js)$/.test(f))
+      .map((f) => join(ROOT, f)),
   ];
   const read = new Set(
     code.flatMap((file) =>
-      [...readFileSync(file, 'utf8').matchAll(/(?:\benv\.([A-Z][A-Z0-9_]*)|\benv\[['"]([A-Z][A-Z0-9_]*)['"]\]|\be\(['"]([A-Z][A-Z0-9_]*)['"]\))/g)].map((m) => m[1] ?? m[2] ?? m[3]!),
+      [...readFileSync(file, 'utf8').matchAll(/(?:\benv\.([A-Z][A-Z0-9_]*)|\benv\[['"]([A-Z][A-Z0-9_]*)['"]\]|\be\(['"]([A-Z][A-Z0-9_]*)['"]\))/g)].map(
+        (m) => m[1] ?? m[2] ?? m[3]!,
+      ),
     ),
   );
 
@@ -139,7 +146,8 @@ describe('the documentation', () => {
     // What reads as a variable of ours: the deployment's, the tests' and the benchmarks' prefixes,
     // and PORT / HOST in code spans. Names inside a providers file's { "env": … } are the
     // operator's own and are not checked.
-    const VARIABLE = /\b(HR_IMPORT_[A-Z0-9_]*[A-Z0-9]|DATABASE_[A-Z0-9_]*[A-Z0-9]|DATA_DIR|SMTP_URL|REDIS_URL|TEST_PG_URL|CHROME_PATH|BENCH_[A-Z0-9_]*[A-Z0-9]|SEARCH_BEFORE|SYNC_BEFORE)\b|`(PORT|HOST)`/g;
+    const VARIABLE =
+      /\b(HR_IMPORT_[A-Z0-9_]*[A-Z0-9]|DATABASE_[A-Z0-9_]*[A-Z0-9]|DATA_DIR|SMTP_URL|REDIS_URL|TEST_PG_URL|CHROME_PATH|BENCH_[A-Z0-9_]*[A-Z0-9]|SEARCH_BEFORE|SYNC_BEFORE)\b|`(PORT|HOST)`/g;
     const unread: string[] = [];
     for (const [file, markdown] of text) {
       for (const m of markdown.matchAll(VARIABLE)) {
