@@ -6,8 +6,8 @@
  *
  * ```ts
  * const bff = createHostClient({ baseUrl: 'https://bff.example.com/api', apiKey: process.env.HR_IMPORT_API_KEY! });
- * await bff.putTarget({ type: 'lab', id: 'robotics' }, { name: 'Robotics', seatLimit: 25 });
- * const { token } = await bff.createSession({ inviter, target: { type: 'lab', id: 'robotics' } });
+ * await bff.putTarget({ type: 'lab', id: 'acme-robotics' }, { name: 'Robotics Lab', seatLimit: 30, organizationId: 'acme' });
+ * const { token } = await bff.createSession({ inviter, target: { type: 'lab', id: 'acme-robotics' } });
  * ```
  */
 import createClient, { type Client } from 'openapi-fetch';

@@ -26,7 +26,7 @@ const days = (min: number, fallback: number) => z.number().int().min(min).max(36
 
 /**
  * How long personal data is kept: the one place that says so. The retention worker
- * (bff/services/retention.ts) enforces each period every hour; README "Personal data" explains them.
+ * (bff/services/retention.ts) enforces each period every hour; docs/security.md "Personal data" explains them.
  */
 export const retentionSchema = z
   .strictObject({
@@ -59,7 +59,7 @@ const settingsShape = z
       .optional(),
     /**
      * PostgreSQL connections each process keeps at most. Replicas × this must stay under the
-     * server's `max_connections` (100 by default) with room for migrations and psql: docs/deployment.md.
+     * server's `max_connections` (100 by default) with room for migrations and psql: docs/operations.md.
      */
     databasePoolSize: z.number().int().min(1).max(500).default(10),
     /** Where the SQLite file, the generated development secret and mail files (without SMTP) live. */

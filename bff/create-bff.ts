@@ -203,7 +203,7 @@ export async function createBff(settings: BffSettings, options: BffOptions = {})
 
 /**
  * The same BFF from environment variables (HR_IMPORT_API_KEY, HR_IMPORT_SECRET, DATABASE_URL, …;
- * the README's table), through the same rules: an error names the variable.
+ * the table in docs/operations.md), through the same rules: an error names the variable.
  */
 export async function createBffFromEnv(env: NodeJS.ProcessEnv = process.env, options: BffOptions = {}): Promise<Bff> {
   const { port: _port, ...settings } = settingsFromEnv(env);

@@ -1,7 +1,7 @@
 /**
  * `<hr-import>` as a host's type checker sees it: a React 19 TSX file checked by `tsc` with the
  * settings of Vite's React-TS template, a Vue SFC checked by `vue-tsc` with create-vue's. Each
- * host has a file written as the README shows, which must pass, and a file of mistakes, each of
+ * host has a file written as docs/embedding.md shows, which must pass, and a file of mistakes, each of
  * which must fail on its own line with the error a developer would read.
  *
  * The hosts are new projects in a temporary folder with `@hr-import/widget` installed from its

@@ -29,7 +29,7 @@ const message = { subject: 'Join {{targetName}}', body: 'Hi {{firstName}}, {{inv
 
 /**
  * A provider that fails the way real ones do: its error quotes the record it choked on. By its
- * address, which is recognisable; a name in a provider's own words is not (README "Personal data").
+ * address, which is recognisable; a name in a provider's own words is not (docs/security.md "Personal data").
  */
 const brokenConnector: Connector = {
   listContacts: async () => {

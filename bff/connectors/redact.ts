@@ -24,7 +24,7 @@ const PATTERNS: [RegExp, string | ((match: string, ...groups: string[]) => strin
     (_m, name: string) => `${name}${REDACTED}`,
   ],
   // Email addresses: a provider's error often quotes the record it refused, and this text is
-  // stored and shown to every tenant of the connection (README "Personal data").
+  // stored and shown to every tenant of the connection (docs/security.md "Personal data").
   [/[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g, '[address]'],
   // Long runs of hex, base64 or base64url with letters and digits mixed: keys, not words.
   [/[A-Za-z0-9+/_-]{24,}={0,2}/g, (run) => (/\d/.test(run) && /[A-Za-z]/.test(run) ? REDACTED : run)],

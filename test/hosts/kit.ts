@@ -123,7 +123,7 @@ export interface Receiver {
   close(): Promise<void>;
 }
 
-/** The host's webhook receiver: verifies each delivery with the `standardwebhooks` package, as the README shows. */
+/** The host's webhook receiver: verifies each delivery with the `standardwebhooks` package, as docs/api.md shows. */
 export async function startReceiver(secret: string): Promise<Receiver> {
   const wh = new Webhook(secret);
   const receiver: Receiver = {

@@ -1,5 +1,5 @@
 /**
- * The README's host recipes, each run as a real server process exactly as written (the files in
+ * The host recipes of docs/embedding.md, each run as a real server process exactly as written (the files in
  * test/hosts/recipes/): node:http, Hono, Express 5 behind `express.json()`, Fastify 5. Each host
  * mounts the BFF, an admin's import completes through it, and the invite mail arrives over SMTP.
  * Each runs under plain Node in a host folder where both packages were installed from their
@@ -74,12 +74,12 @@ describe.each(['node-http', 'hono', 'express', 'fastify'])('the %s recipe', (rec
   });
 });
 
-describe('the README', () => {
+describe('the documentation', () => {
   it('shows each recipe exactly as tested', () => {
-    const readme = readFileSync(resolve(import.meta.dirname, '../../README.md'), 'utf8');
+    const embedding = readFileSync(resolve(import.meta.dirname, '../../docs/embedding.md'), 'utf8');
     for (const recipe of ['node-http', 'hono', 'express', 'fastify']) {
       const file = readFileSync(join(RECIPES, `${recipe}.mjs`), 'utf8').trimEnd();
-      expect(readme, `${recipe}.mjs in README.md`).toContain('```js\n' + file + '\n```');
+      expect(embedding, `${recipe}.mjs in docs/embedding.md`).toContain('```js\n' + file + '\n```');
     }
     const packageReadme = readFileSync(resolve(import.meta.dirname, '../../bff/README.md'), 'utf8');
     expect(packageReadme).toContain('```js\n' + readFileSync(join(RECIPES, 'express.mjs'), 'utf8').trimEnd() + '\n```');

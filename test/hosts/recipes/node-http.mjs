@@ -1,4 +1,4 @@
-// hr-import inside a plain node:http server. Settings come from the environment (README: settings).
+// hr-import inside a plain node:http server. Settings come from the environment (docs/operations.md: configuration).
 import { createServer } from 'node:http';
 import { createBffFromEnv } from '@hr-import/bff';
 
