@@ -9,7 +9,7 @@ import { cors } from 'hono/cors';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import { requestId } from 'hono/request-id';
-import type { AppDeps, Env } from './deps.js';
+import { resolveDeps, type AppDeps, type Env } from './deps.js';
 import { AppError, errorBody, handleError } from './errors.js';
 import { healthRoutes } from './routes/health.js';
 import { sessionsRoutes } from './routes/sessions.js';
@@ -45,7 +45,9 @@ async function hasBody(c: Context): Promise<boolean> {
   return (await c.req.arrayBuffer()).byteLength > 0;
 }
 
-export function createApp(deps: AppDeps) {
+export function createApp(input: AppDeps) {
+  // The clock and the sealing key, resolved once for every route.
+  const deps = resolveDeps(input);
   const basePath = deps.config.basePath ?? '/api';
   const document = openApiDocument({ basePath });
   // One store for both limiters: their keys carry the limit's name.

@@ -1,4 +1,6 @@
 /** What createApp needs from its host: every dependency explicit, nothing read from globals. */
+import type { KeyObject } from 'node:crypto';
+import { credentialKey } from './crypto.js';
 import type { Db } from './db/connect.js';
 import type { ProviderRegistry } from './providers.js';
 import type { Logger } from './logger.js';
@@ -58,6 +60,17 @@ export interface AppDeps {
   rateLimitStore?: RateLimitStore | undefined;
   /** The clock, injectable so expiry can be tested without waiting. */
   now?: () => Date;
+}
+
+/** What the routes get: AppDeps with the defaults resolved once, in createApp. */
+export interface RouteDeps extends AppDeps {
+  now: () => Date;
+  /** Seals and opens stored credentials; derived from `config.secret` once (bff/crypto.ts). */
+  sealingKey: KeyObject;
+}
+
+export function resolveDeps(deps: AppDeps): RouteDeps {
+  return { ...deps, now: deps.now ?? (() => new Date()), sealingKey: credentialKey(deps.config.secret) };
 }
 
 export type Env = { Variables: { requestId: string } };

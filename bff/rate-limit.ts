@@ -14,7 +14,7 @@ import { connect as tcpConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { createMiddleware } from 'hono/factory';
 import type { Context } from 'hono';
-import type { AppDeps, RateLimits } from './deps.js';
+import type { RouteDeps, RateLimits } from './deps.js';
 import { AppError } from './errors.js';
 import { bearer } from './auth/api-key.js';
 import type { Logger } from './logger.js';
@@ -282,7 +282,7 @@ function storeWarning(logger: Logger) {
  * One limiter over several counters, all counted in one call to the store. A request is counted
  * at most once by a limiter, however many of its mounts match the path.
  */
-export function rateLimit({ config, logger, now = () => new Date() }: AppDeps, store: RateLimitStore, ...limits: Counted[]) {
+export function rateLimit({ config, logger, now }: RouteDeps, store: RateLimitStore, ...limits: Counted[]) {
   const max = { ...DEFAULT_RATE_LIMITS, ...config.rateLimits };
   const counted = new WeakSet<Request>();
   const warn = storeWarning(logger);
@@ -315,7 +315,7 @@ export function rateLimit({ config, logger, now = () => new Date() }: AppDeps, s
   });
 }
 
-export function widgetLimits(deps: AppDeps): Counted[] {
+export function widgetLimits(deps: RouteDeps): Counted[] {
   return [
     { name: 'session', key: (c) => bearer(c.req.header('Authorization')) },
     { name: 'address', key: (c) => clientAddress(c, deps.config.trustProxy ?? false) },
@@ -326,6 +326,6 @@ export function scimLimits(): Counted[] {
   return [{ name: 'scim', key: (c) => bearer(c.req.header('Authorization')) }];
 }
 
-export function acceptLimits(deps: AppDeps): Counted[] {
+export function acceptLimits(deps: RouteDeps): Counted[] {
   return [{ name: 'accept', key: (c) => clientAddress(c, deps.config.trustProxy ?? false) }];
 }

@@ -4,16 +4,15 @@
  * session auth; the session's target decides whose organization the connection belongs to.
  */
 import { Hono } from 'hono';
-import type { AppDeps } from '../deps.js';
+import type { RouteDeps } from '../deps.js';
 import type { SessionEnv } from '../auth/session-token.js';
 import { connectionRequest, providerParams, type ConnectionInfo, type ConnectionTest } from '../contract.js';
-import { credentialKey } from '../crypto.js';
 import { getProvider } from '../providers.js';
 import { deleteConnection, saveConnection, testConnection } from '../services/connections.js';
 import { validate } from '../validate.js';
 
-export const connectionsRoutes = ({ db, config, providers, now = () => new Date() }: AppDeps) => {
-  const deps = { db: db.kysely, key: credentialKey(config.secret) };
+export const connectionsRoutes = ({ db, providers, now, sealingKey }: RouteDeps) => {
+  const deps = { db: db.kysely, key: sealingKey };
   return new Hono<SessionEnv>()
     .put('/', validate('param', providerParams), validate('json', connectionRequest), async (c) => {
       const entry = getProvider(providers, c.req.valid('param').provider);

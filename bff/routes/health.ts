@@ -10,7 +10,7 @@ import { Hono } from 'hono';
 import { sql } from 'kysely';
 import { statfs } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { AppDeps } from '../deps.js';
+import type { RouteDeps } from '../deps.js';
 import type { Db } from '../db/connect.js';
 import { AppError, isDatabaseBusy } from '../errors.js';
 import type { Health } from '../contract.js';
@@ -55,7 +55,7 @@ const codeOf = (err: unknown) => {
   return typeof code === 'string' ? code : undefined;
 };
 
-export const healthRoutes = ({ db, logger, now = () => new Date() }: AppDeps) => {
+export const healthRoutes = ({ db, logger, now }: RouteDeps) => {
   let last: { at: number; readiness: Readiness } | undefined;
   let running: Promise<Readiness> | undefined;
   const readiness = async (): Promise<Readiness> => {

@@ -1,13 +1,12 @@
 /** POST /api/imports: the article's "Import Contacts" button. */
 import { Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import type { AppDeps } from '../deps.js';
+import type { RouteDeps } from '../deps.js';
 import { sessionAuth, type SessionEnv } from '../auth/session-token.js';
 import { importHeaders, importRequest, type ErrorBody, type ImportResult } from '../contract.js';
 import { AppError } from '../errors.js';
 import { ensureDirectory } from '../services/directory.js';
 import { openConnection } from '../services/connections.js';
-import { credentialKey } from '../crypto.js';
 import { createImport, importKeyScope } from '../services/imports.js';
 import { holdKeyInProcess } from '../services/idempotency.js';
 import { bearer } from '../auth/api-key.js';
@@ -16,7 +15,7 @@ import { createMiddleware } from 'hono/factory';
 import { validate } from '../validate.js';
 import { mailLimitsOf } from '../services/mail-limits.js';
 
-export const importsRoutes = ({ db, config, providers, now = () => new Date() }: AppDeps) =>
+export const importsRoutes = ({ db, config, providers, now, sealingKey }: RouteDeps) =>
   new Hono<SessionEnv>().use(sessionAuth(config.secret, now)).post('/', validate('header', importHeaders), validate('json', importRequest), async (c) => {
     const request = c.req.valid('json');
     const session = c.get('session');
@@ -24,7 +23,7 @@ export const importsRoutes = ({ db, config, providers, now = () => new Date() }:
     const entry = providers.get(request.provider);
     if (!entry) throw new AppError(400, 'provider_not_found', `No HR application "${request.provider}" is configured.`);
     // Contacts are resolved from the cache, so it must hold this provider's directory.
-    const connection = await openConnection({ db: db.kysely, key: credentialKey(config.secret) }, entry, session.target);
+    const connection = await openConnection({ db: db.kysely, key: sealingKey }, entry, session.target);
     await ensureDirectory(db.kysely, connection, now);
     const result = await createImport(
       {
@@ -51,7 +50,7 @@ export const importsRoutes = ({ db, config, providers, now = () => new Date() }:
  * instead of queuing behind the first import on SQLite's single connection. Requests it cannot
  * read (no key, no valid session) pass on to be refused by the route itself.
  */
-export const importKeyGuard = ({ db, config, now = () => new Date() }: AppDeps) =>
+export const importKeyGuard = ({ db, config, now }: RouteDeps) =>
   createMiddleware(async (c, next) => {
     const key = c.req.header('Idempotency-Key');
     const token = bearer(c.req.header('Authorization'));

@@ -1,6 +1,6 @@
 /** The session target's invites, and the public endpoints of the page the email link leads to: look up, accept. */
 import { Hono } from 'hono';
-import type { AppDeps } from '../deps.js';
+import type { RouteDeps } from '../deps.js';
 import { sessionAuth, type SessionEnv } from '../auth/session-token.js';
 import {
   acceptRequest,
@@ -17,7 +17,7 @@ import { acceptInvite, listInvites, lookUpInvite, resendInvite, resendInvites, r
 import { validate } from '../validate.js';
 import { mailLimitsOf } from '../services/mail-limits.js';
 
-export const invitesRoutes = ({ db, config, now = () => new Date() }: AppDeps) => {
+export const invitesRoutes = ({ db, config, now }: RouteDeps) => {
   const auth = sessionAuth(config.secret, now);
   // Read per request: acceptUrl may be known only once the server listens (create-bff.ts).
   const resendDeps = (): ResendDeps => ({

@@ -9,10 +9,9 @@
 import { randomBytes } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
-import type { AppDeps } from '../deps.js';
+import type { RouteDeps } from '../deps.js';
 import type { SessionEnv } from '../auth/session-token.js';
 import { oauthCallbackQuery, oauthStartRequest, providerParams, type OAuthResultMessage, type OAuthStart } from '../contract.js';
-import { credentialKey } from '../crypto.js';
 import { getProvider } from '../providers.js';
 import { escapeHtml } from '../services/message.js';
 import {
@@ -27,10 +26,10 @@ import {
 import { validate } from '../validate.js';
 
 /** Read per request: the standalone server knows its own URL (port 0) only once it listens. */
-function signInDeps({ db, config }: AppDeps): SignInDeps {
+function signInDeps({ db, config, sealingKey }: RouteDeps): SignInDeps {
   return {
     db: db.kysely,
-    key: credentialKey(config.secret),
+    key: sealingKey,
     get redirectUri() {
       return config.publicUrl ? `${config.publicUrl.replace(/\/+$/, '')}${config.basePath ?? '/api'}${OAUTH_CALLBACK_PATH}` : null;
     },
@@ -56,8 +55,8 @@ function browserCookie(signIn: SignInDeps) {
 
 const readBrowserNonce = (c: Context, signIn: SignInDeps) => getCookie(c, browserCookie(signIn).name);
 
-export const oauthStartRoutes = (deps: AppDeps) => {
-  const { providers, now = () => new Date() } = deps;
+export const oauthStartRoutes = (deps: RouteDeps) => {
+  const { providers, now } = deps;
   const signIn = signInDeps(deps);
   return new Hono<SessionEnv>().post('/', validate('param', providerParams), validate('json', oauthStartRequest), async (c) => {
     const entry = getProvider(providers, c.req.valid('param').provider);
@@ -112,8 +111,8 @@ function callbackPage(outcome: SignInOutcome, nonce: string): string {
 </html>`;
 }
 
-export const oauthCallbackRoutes = (deps: AppDeps) => {
-  const { providers, now = () => new Date() } = deps;
+export const oauthCallbackRoutes = (deps: RouteDeps) => {
+  const { providers, now } = deps;
   const signIn = signInDeps(deps);
   return new Hono().get('/callback', async (c) => {
     // Anything longer or missing is an invalid sign-in, answered as a page.

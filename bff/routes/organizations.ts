@@ -1,6 +1,6 @@
 /** Host backends manage an organization's SCIM token (API key): created or rotated, shown once; revoked. */
 import { Hono } from 'hono';
-import type { AppDeps } from '../deps.js';
+import type { RouteDeps } from '../deps.js';
 import { apiKeyAuth } from '../auth/api-key.js';
 import { scimTokenParams, type ScimToken } from '../contract.js';
 import { AppError } from '../errors.js';
@@ -9,7 +9,7 @@ import { createScimToken, revokeScimToken } from '../services/scim-tokens.js';
 import { validate } from '../validate.js';
 import { scimBaseUrl } from './scim.js';
 
-export const organizationsRoutes = ({ db, config, providers, now = () => new Date() }: AppDeps) =>
+export const organizationsRoutes = ({ db, config, providers, now }: RouteDeps) =>
   new Hono()
     .use(apiKeyAuth(config.apiKeys))
     .post('/:id/scim-token', validate('param', scimTokenParams), async (c) => {

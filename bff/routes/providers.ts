@@ -1,6 +1,6 @@
 /** The deployment's HR applications and their contacts, as the session's target sees them. */
 import { Hono } from 'hono';
-import type { AppDeps } from '../deps.js';
+import type { RouteDeps } from '../deps.js';
 import { sessionAuth, type SessionEnv } from '../auth/session-token.js';
 import {
   contactsFacetsQuery,
@@ -12,7 +12,6 @@ import {
   type ProviderList,
   type RefreshStatus,
 } from '../contract.js';
-import { credentialKey } from '../crypto.js';
 import { DEFAULT_REFRESH_LIMITS, ensureDirectory, lastRefreshStart, listContacts, listFacets, refreshStatus, startRefresh } from '../services/directory.js';
 import { AppError } from '../errors.js';
 import { describeProviders, openConnection } from '../services/connections.js';
@@ -25,9 +24,9 @@ import { heldRefreshStatus } from '../services/csv-uploads.js';
 import { oauthStartRoutes } from './oauth.js';
 import { markDirectoryUsed } from '../services/retention.js';
 
-export const providersRoutes = (deps: AppDeps) => {
-  const { db, config, providers, now = () => new Date() } = deps;
-  const connections = { db: db.kysely, key: credentialKey(config.secret) };
+export const providersRoutes = (deps: RouteDeps) => {
+  const { db, config, providers, now, sealingKey } = deps;
+  const connections = { db: db.kysely, key: sealingKey };
   // The connection the session's target uses: the deployment's, or its organization's own.
   const connection = (provider: string, target: TargetRef) => openConnection(connections, getProvider(providers, provider), target);
   const limits = { ...DEFAULT_REFRESH_LIMITS, ...config.refreshLimits };

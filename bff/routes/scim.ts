@@ -8,7 +8,7 @@ import { Hono, type Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
-import type { AppConfig, AppDeps } from '../deps.js';
+import type { AppConfig, RouteDeps } from '../deps.js';
 import { AppError, isDatabaseBusy, isDatabaseUnavailable } from '../errors.js';
 import { bearer } from '../auth/api-key.js';
 import type { Logger } from '../logger.js';
@@ -69,8 +69,8 @@ async function readBody(c: Context): Promise<unknown> {
   }
 }
 
-export const scimRoutes = (deps: AppDeps, limitStore: RateLimitStore) => {
-  const { db, config, providers, logger, now = () => new Date() } = deps;
+export const scimRoutes = (deps: RouteDeps, limitStore: RateLimitStore) => {
+  const { db, config, providers, logger, now } = deps;
   const provider = scimProviderOf(providers);
   const maxUsers = { ...DEFAULT_REFRESH_LIMITS, ...config.refreshLimits }.contacts;
   const authenticate = createMiddleware<ScimEnv>(async (c, next) => {

@@ -1,11 +1,11 @@
 /** GET /api/session: who is inviting, to what, and how many seats are left. */
 import { Hono } from 'hono';
-import type { AppDeps } from '../deps.js';
+import type { RouteDeps } from '../deps.js';
 import type { SessionInfo } from '../contract.js';
 import { sessionAuth, type SessionEnv } from '../auth/session-token.js';
 import { countSeats, getTarget, targetRoles } from '../services/targets.js';
 
-export const sessionRoutes = ({ db, config, now = () => new Date() }: AppDeps) =>
+export const sessionRoutes = ({ db, config, now }: RouteDeps) =>
   new Hono<SessionEnv>().use(sessionAuth(config.secret, now)).get('/', async (c) => {
     const session = c.get('session');
     const target = await getTarget(db.kysely, session.target);

@@ -3,7 +3,7 @@
  * for an admin; and, for the host's backend with the API key, each target's rules and run reports.
  */
 import { Hono } from 'hono';
-import type { AppDeps } from '../deps.js';
+import type { RouteDeps } from '../deps.js';
 import { sessionAuth, type SessionEnv } from '../auth/session-token.js';
 import { apiKeyAuth } from '../auth/api-key.js';
 import {
@@ -26,9 +26,9 @@ import { getTarget } from '../services/targets.js';
 import { createRule, deleteRule, dryRunRule, listRules, updateRule } from '../services/sync-rules.js';
 import { approveRun, approveUpdates, dismissUpdates, listRuns, listUpdates, runNow, type SyncDeps } from '../services/sync-runs.js';
 
-const syncDeps = ({ db, config, providers, logger, now = () => new Date() }: AppDeps): SyncDeps => ({ db: db.kysely, config, providers, now, logger });
+const syncDeps = ({ db, config, providers, logger, now }: RouteDeps): SyncDeps => ({ db: db.kysely, config, providers, now, logger });
 
-export const syncRulesRoutes = (deps: AppDeps) => {
+export const syncRulesRoutes = (deps: RouteDeps) => {
   const sync = syncDeps(deps);
   return new Hono<SessionEnv>()
     .use(sessionAuth(deps.config.secret, sync.now))
@@ -60,7 +60,7 @@ export const syncRulesRoutes = (deps: AppDeps) => {
     });
 };
 
-export const syncUpdatesRoutes = (deps: AppDeps) => {
+export const syncUpdatesRoutes = (deps: RouteDeps) => {
   const sync = syncDeps(deps);
   return new Hono<SessionEnv>()
     .use(sessionAuth(deps.config.secret, sync.now))
@@ -79,7 +79,7 @@ export const syncUpdatesRoutes = (deps: AppDeps) => {
 };
 
 /** For the host's backend (API key): a target's rules and a rule's run reports. */
-export const targetSyncRoutes = (deps: AppDeps) => {
+export const targetSyncRoutes = (deps: RouteDeps) => {
   const sync = syncDeps(deps);
   return new Hono()
     .use(apiKeyAuth(deps.config.apiKeys))

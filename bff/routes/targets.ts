@@ -1,6 +1,6 @@
 /** Host backends keep the BFF's view of their targets and members current (API key). */
 import { Hono } from 'hono';
-import type { AppDeps } from '../deps.js';
+import type { RouteDeps } from '../deps.js';
 import { apiKeyAuth } from '../auth/api-key.js';
 import { memberSync, targetParams, targetUpsert, type MemberSyncResult, type Target as TargetBody, type TargetType } from '../contract.js';
 import { countSeats, getTarget, syncMembers, targetRoles, upsertTarget } from '../services/targets.js';
@@ -21,7 +21,7 @@ function targetBody(t: Target): Omit<TargetBody, 'seats'> {
   };
 }
 
-export const targetsRoutes = ({ db, config, now = () => new Date() }: AppDeps) =>
+export const targetsRoutes = ({ db, config, now }: RouteDeps) =>
   new Hono()
     .use(apiKeyAuth(config.apiKeys))
     .put('/:type/:id', validate('param', targetParams), validate('json', targetUpsert), async (c) => {

@@ -10,7 +10,7 @@
  */
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import type { AppDeps } from '../deps.js';
+import type { RouteDeps } from '../deps.js';
 import type { SessionEnv } from '../auth/session-token.js';
 import { csvMappingRequest, providerParams, uploadParams, type CsvUploadConfirmation, type CsvUploadPreview } from '../contract.js';
 import { AppError } from '../errors.js';
@@ -21,7 +21,7 @@ import { validate } from '../validate.js';
 /** What browsers and spreadsheets label a CSV file with (Windows says Excel for any .csv). */
 const CSV_TYPES = /^(text\/csv|text\/plain|text\/tab-separated-values|application\/csv|application\/vnd\.ms-excel)\s*(;|$)/i;
 
-export const uploadsRoutes = ({ db, providers, now = () => new Date() }: AppDeps) => {
+export const uploadsRoutes = ({ db, providers, now }: RouteDeps) => {
   const deps = { db: db.kysely, now };
   return new Hono<SessionEnv>()
     .post(
