@@ -1,4 +1,5 @@
 import { configDefaults, defineConfig, type TestProjectInlineConfiguration, type ViteUserConfig } from 'vitest/config';
+import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 // @ts-expect-error: plain JS module (a Vite plugin), typed by use
 import { collapseTemplateWhitespace } from './scripts/collapse-template-whitespace.mjs';
@@ -35,6 +36,9 @@ const NO_DATABASE = [
  * processes, packages). The BFF's files share their workers' module cache (isolate: false):
  * they hold no module state between tests, and importing the BFF afresh per file cost ~2 s each.
  */
+/** Names this run's PostgreSQL template (test/postgres.ts), so that runs side by side keep their own. */
+const RUN = randomBytes(6).toString('hex');
+
 async function testProjects(): Promise<TestProjectInlineConfiguration[]> {
   if (!process.env.VITEST) return [];
   const pgUrl: string | null = await postgresForTests();
@@ -48,7 +52,7 @@ async function testProjects(): Promise<TestProjectInlineConfiguration[]> {
             include: ON_POSTGRES,
             exclude: [...configDefaults.exclude, ...NO_DATABASE],
             isolate: false,
-            env: { TEST_PG_URL: pgUrl },
+            env: { TEST_PG_URL: pgUrl, HRI_TEST_RUN: RUN },
             globalSetup: ['test/postgres-teardown.ts'],
           }),
         ]

@@ -1,10 +1,10 @@
-/** Vitest global setup of the PostgreSQL project: after the run, drop the migrated templates test/postgres.ts made. */
+/** Vitest global setup of the PostgreSQL project: after the run, drop the run's migrated template (test/postgres.ts). */
 import type { TestProject } from 'vitest/node';
-import { dropPgTemplates } from './postgres.js';
+import { dropPgTemplate } from './postgres.js';
 
 export default function setup(project: TestProject): () => Promise<void> {
   return async () => {
-    const url = project.config.env.TEST_PG_URL;
-    if (url) await dropPgTemplates(url);
+    const { TEST_PG_URL: url, HRI_TEST_RUN: run } = project.config.env;
+    if (url && run) await dropPgTemplate(url, run);
   };
 }

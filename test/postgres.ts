@@ -4,25 +4,19 @@
  * are ordered the same as on SQLite and on every machine.
  *
  * Each one is a copy of a migrated template: migrating a new database costs ~250 ms and a copy
- * ~100 ms, and the PostgreSQL run opens hundreds. The template is named after the migrations'
- * text, so a changed migration gets a new one; test/postgres-teardown.ts drops it after the run.
+ * ~100 ms, and the PostgreSQL run opens hundreds; test/postgres-teardown.ts drops it after the run.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { migrations } from '../migrations/index.js';
 import { migrateToLatest, openDatabase } from '../bff/db/connect.js';
 
-export const TEMPLATE_PREFIX = 'hri_tmpl_';
-const TEMPLATE =
-  TEMPLATE_PREFIX +
-  createHash('sha256')
-    .update(
-      Object.entries(migrations)
-        .map(([name, m]) => name + String(m.up))
-        .join('\n'),
-    )
-    .digest('hex')
-    .slice(0, 16);
+/**
+ * The run's template, named after the run (vite.config.ts sets HRI_TEST_RUN, letters and digits):
+ * runs side by side on one server (two checkouts) never drop each other's. Without a run id (the
+ * benchmarks) each database is made empty and its caller migrates it.
+ */
+const RUN = process.env.HRI_TEST_RUN;
+const TEMPLATE = RUN && /^[a-z0-9]+$/.test(RUN) ? `hri_tmpl_${RUN}` : null;
 /** Serialises the template's creation across the run's worker processes. */
 const TEMPLATE_LOCK = 0x68726974;
 
@@ -46,7 +40,7 @@ const createEmpty = (admin: pg.Client, name: string, template = 'template0') =>
   admin.query(`CREATE DATABASE ${name} TEMPLATE ${template} ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'`);
 
 let template: Promise<void> | undefined;
-function ensureTemplate(adminUrl: string): Promise<void> {
+function ensureTemplate(adminUrl: string, TEMPLATE: string): Promise<void> {
   template ??= withAdmin(adminUrl, async (admin) => {
     await admin.query('SELECT pg_advisory_lock($1)', [TEMPLATE_LOCK]);
     try {
@@ -75,8 +69,8 @@ function ensureTemplate(adminUrl: string): Promise<void> {
 
 export async function createPgDatabase(adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `hri_test_${process.pid}_${randomBytes(4).toString('hex')}`;
-  await ensureTemplate(adminUrl);
-  await withAdmin(adminUrl, (admin) => createEmpty(admin, name, TEMPLATE));
+  if (TEMPLATE) await ensureTemplate(adminUrl, TEMPLATE);
+  await withAdmin(adminUrl, (admin) => createEmpty(admin, name, TEMPLATE ?? undefined));
   // Commits need not wait for the disk: a test database never outlives a PostgreSQL crash, and
   // what each transaction sees and locks is unchanged (only the fsync at COMMIT is skipped).
   const url = new URL(urlOf(adminUrl, name));
@@ -87,10 +81,8 @@ export async function createPgDatabase(adminUrl: string): Promise<{ url: string;
   };
 }
 
-/** Drops the templates this and earlier runs left (vitest's global teardown of the PostgreSQL project). */
-export async function dropPgTemplates(adminUrl: string): Promise<void> {
-  await withAdmin(adminUrl, async (admin) => {
-    const { rows } = await admin.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname LIKE $1', [`${TEMPLATE_PREFIX}%`]);
-    for (const { datname } of rows) await admin.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
-  });
+/** Drops the run's template (vitest's global teardown of the PostgreSQL project). */
+export async function dropPgTemplate(adminUrl: string, run: string): Promise<void> {
+  if (!/^[a-z0-9]+$/.test(run)) return;
+  await withAdmin(adminUrl, (admin) => admin.query(`DROP DATABASE IF EXISTS hri_tmpl_${run} WITH (FORCE)`));
 }
