@@ -19,6 +19,7 @@ import { writeTransaction } from '../db/connect.js';
 import { recordAudit } from './audit.js';
 import { newId } from './ids.js';
 import { normalizeEmail } from './text.js';
+import { cancelUnsentMail } from '../db/outbox.js';
 
 export interface PersonRef {
   email: string;
@@ -221,13 +222,7 @@ export async function erasePerson(db: Q, person: PersonRef, now: Date): Promise<
       const ids = inviteIds.slice(i, i + PAGE);
       // Unsent mail never leaves; a claimed (`sending`) row is cancelled too, and the worker, which
       // checks the invite before sending, finds it revoked.
-      const cancelled = await trx
-        .updateTable('outbox')
-        .set({ status: 'cancelled', payload: null })
-        .where('invite_id', 'in', ids)
-        .where('status', 'in', ['queued', 'sending', 'failed'])
-        .executeTakeFirst();
-      mail += Number(cancelled.numUpdatedRows);
+      mail += await cancelUnsentMail(trx, ids, { claimed: true });
       await trx.updateTable('outbox').set({ payload: null }).where('invite_id', 'in', ids).where('payload', 'is not', null).execute();
     }
     for (const invite of invites) {
