@@ -110,11 +110,8 @@ export interface InviteBatch {
   locale: InviteLocale;
   people: Invitee[];
   skippedCount: number;
-  /** The import's idempotency key and request digest; a sync rule's run uses its own ids. */
+  /** The import's idempotency key; a sync rule's run uses its own ids. */
   key: string;
-  hash: string;
-  /** The answer stored with the import, from its id. */
-  answer: (importId: string) => unknown;
 }
 
 export type InviteDeps = Pick<ImportDeps, 'now' | 'acceptUrl' | 'inviteTtlDays'>;
@@ -149,9 +146,6 @@ export async function writeInvites(
       invited_count: batch.people.length,
       skipped_count: batch.skippedCount,
       idempotency_key: batch.key,
-      request_hash: batch.hash,
-      response_status: 201,
-      response_body: JSON.stringify(batch.answer(importId)),
       created_at: now.toISOString(),
     })
     .execute();
@@ -227,16 +221,10 @@ export function importKeyScope(session: Session, idempotencyKey: string): KeySco
 export async function createImport(deps: ImportDeps, session: Session, request: ImportRequest, idempotencyKey: string): Promise<KeyedResponse> {
   const scope = importKeyScope(session, idempotencyKey);
   const hash = requestHash(request);
-  return withIdempotencyKey(deps.db, deps.now, scope, hash, (claim) => writeImport(deps, session, request, claim, hash));
+  return withIdempotencyKey(deps.db, deps.now, scope, hash, (claim) => writeImport(deps, session, request, claim));
 }
 
-async function writeImport(
-  deps: ImportDeps,
-  session: Session,
-  request: ImportRequest,
-  claim: Claim,
-  hash: string,
-): Promise<{ status: 201; body: ImportResult }> {
+async function writeImport(deps: ImportDeps, session: Session, request: ImportRequest, claim: Claim): Promise<{ status: 201; body: ImportResult }> {
   return writeTransaction(deps.db, async (trx) => {
     // Concurrent imports to one target queue here, so the seats counted below stay true until commit.
     const target = await lockTarget(trx, session.target);
@@ -269,8 +257,7 @@ async function writeImport(
     await checkMailBudget(trx, deps.mailLimits, session.target, session.inviter.id, toInvite.length, now);
 
     const seats: Seats = { limit: seatsBefore.limit, used: seatsBefore.used + toInvite.length, remaining: seatsBefore.remaining - toInvite.length };
-    let body: ImportResult | undefined;
-    const { event } = await writeInvites(trx, deps, {
+    const { importId, event } = await writeInvites(trx, deps, {
       target,
       inviter: session.inviter,
       provider: request.provider,
@@ -280,13 +267,12 @@ async function writeImport(
       people: toInvite,
       skippedCount: skipped.length,
       key: claim.scope.key,
-      hash,
-      answer: (id) => (body = { id, invited: toInvite.length, skipped, seats }),
     });
+    const body: ImportResult = { id: importId, invited: toInvite.length, skipped, seats };
     // The answer commits with the import, or neither does.
-    await completeKey(trx, claim, { status: 201, body: body! });
+    await completeKey(trx, claim, { status: 201, body });
     // Last: it holds the event sequence until commit (webhooks/events.ts).
     await recordEvent(trx, event);
-    return { status: 201 as const, body: body! };
+    return { status: 201 as const, body };
   });
 }

@@ -318,25 +318,7 @@ export async function erasePerson(db: Q, person: PersonRef, now: Date): Promise<
         .execute();
       imports.add(imp.id);
     }
-    for await (const imp of scanJson(
-      (after, like) =>
-        trx
-          .selectFrom('imports')
-          .select(['id as key', 'response_body as text', 'id', 'target_type', 'target_id'])
-          .where('id', '>', after)
-          .where(sql<boolean>`lower(response_body) like ${like} escape '\\'`)
-          .orderBy('id')
-          .limit(PAGE)
-          .execute(),
-      scope.email,
-    )) {
-      if (!inScope(imp)) continue;
-      const scrubbed = scrubJson(imp.text, scope.email, null);
-      if (scrubbed === null) continue;
-      await trx.updateTable('imports').set({ response_body: scrubbed }).where('id', '=', imp.id).execute();
-      imports.add(imp.id);
-    }
-    // The same answers, kept for 24 hours to replay an import; keyed by target like imports.
+    // An import's answer (skipped people's addresses), kept for 24 hours to replay it; keyed by target like imports.
     for await (const key of scanJson(
       (after, like) =>
         trx

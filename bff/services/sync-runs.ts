@@ -762,8 +762,6 @@ async function inviteAs(
       people,
       skippedCount: 0,
       key,
-      hash: '',
-      answer: (id) => ({ id, invited: people.length, syncRule: rule.id }),
     },
   );
   const ref = { type: target.type as TargetType, id: target.id };
