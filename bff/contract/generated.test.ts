@@ -30,3 +30,11 @@ describe('the widget', () => {
     expect(offending).toEqual([]);
   });
 });
+
+describe('the invitation text the widget and the BFF share', () => {
+  it('imports nothing, so the BFF can import it from widget/src/model/message.ts', async () => {
+    const source = await readFile(new URL('widget/src/model/message.ts', root), 'utf8');
+    expect([...source.matchAll(/(?:^|\s)(?:import|from)\s*\(?\s*['"]([^'"]+)['"]/gm)].map((m) => m[1])).toEqual([]);
+    expect(source).not.toMatch(/\b(document|window|HTMLElement|customElements)\b/);
+  });
+});

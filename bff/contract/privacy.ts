@@ -29,7 +29,7 @@ const erasedCounts = z
     members: count.describe('Memberships whose email and name were replaced by a tombstone (the seat stays until the next member sync)'),
     mail: count.describe('Unsent mail cancelled, its message erased'),
     events: count.describe('Events whose copy of the address was replaced (pending webhook deliveries send the scrubbed copy)'),
-    imports: count.describe('Imports whose stored answer named the person, or that the person sent'),
+    imports: count.describe('Imports the person sent'),
   })
   .strict();
 

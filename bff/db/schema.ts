@@ -75,11 +75,8 @@ export interface ImportTable {
   body: string;
   invited_count: number;
   skipped_count: number;
+  /** The import's Idempotency-Key (a sync rule's run: its own id); its answer is kept in `idempotency_keys`. */
   idempotency_key: string;
-  /** SHA-256 of the canonical request body, so a replay with another body is refused. */
-  request_hash: string;
-  response_status: number;
-  response_body: string;
   created_at: string;
 }
 

@@ -22,6 +22,8 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { Dialect } from '../db/connect.js';
+import type { OutboxPayload } from '../db/outbox.js';
+import { isLapsed } from '../db/invites.js';
 import type { Logger } from '../logger.js';
 import { writeTransaction } from '../db/connect.js';
 import { INVITE_EVENT_COLUMNS, inviteEvent, recordEvent } from '../webhooks/events.js';
@@ -53,16 +55,6 @@ export interface OutboxWorker {
   start(intervalMs: number): void;
   /** Stops the loop and waits for the sends in flight. */
   stop(): Promise<void>;
-}
-
-/** What the import and resend write into `outbox.payload`. */
-export interface OutboxPayload {
-  to: string;
-  toName: string | null;
-  replyTo?: string;
-  subject: string;
-  text: string;
-  html: string;
 }
 
 interface Claimed {
@@ -238,11 +230,11 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
         rows.map((r) => r.invite_id),
       )
       .execute();
-    const nowIso = now().toISOString();
+    const at = now();
     const dead = new Map<string, string>();
     for (const i of invites) {
       if (i.status !== 'pending') dead.set(i.id, `invite ${i.status}`);
-      else if (i.expires_at <= nowIso) dead.set(i.id, 'invite expired');
+      else if (isLapsed(i, at)) dead.set(i.id, 'invite expired');
     }
     return dead;
   }

@@ -8,7 +8,7 @@ import { createHarness, INVITER, type Harness } from '../../test/harness.js';
 import { sampleDirectory } from '../connectors/sample.js';
 import type { AcceptedInvite, ImportResult, InviteLookup, InviteSummary } from '../contract.js';
 import { upsertTarget } from '../services/targets.js';
-import type { OutboxPayload } from '../mail/outbox.js';
+import type { OutboxPayload } from '../db/outbox.js';
 import { createReminderWorker } from '../services/reminders.js';
 import { mailLimitsOf } from '../services/mail-limits.js';
 import { silentLogger } from '../logger.js';

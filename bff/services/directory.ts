@@ -13,7 +13,9 @@ import { responseByteLimit } from '../connectors/http.js';
 import { redact } from '../connectors/redact.js';
 import { AppError } from '../errors.js';
 import { foldForSearch, normalizeEmail } from './text.js';
-import { liveInvite, seatHolders } from './targets.js';
+import { seatHolders } from './targets.js';
+import { liveInvite } from '../db/invites.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
 import { dialectOf, type Dialect } from '../db/connect.js';
 import {
   countByIndex,
@@ -903,20 +905,6 @@ function toContact(row: DirectoryContactRow & { member: unknown; invited: unknow
   return { ...storedContact(row), membership };
 }
 
-function encodeCursor(row: { sort_name: string; contact_id: string }): string {
-  return Buffer.from(JSON.stringify([row.sort_name, row.contact_id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): [string, string] {
-  try {
-    const v: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string') return [v[0], v[1]];
-  } catch {
-    // fall through to the error below
-  }
-  throw new AppError(400, 'invalid_cursor', 'The cursor is not one this server issued.');
-}
-
 /**
  * Random access by position, for a virtualized list that jumps to row 99,900 without walking
  * a thousand cursors. The page still ends with a keyset `nextCursor`, so reading on from
@@ -964,7 +952,7 @@ export async function listContacts(
   const items = rows.slice(0, q.limit);
   return {
     items: items.map(toContact),
-    nextCursor: more ? encodeCursor(items[items.length - 1]!) : null,
+    nextCursor: more ? encodeCursor([items[items.length - 1]!.sort_name, items[items.length - 1]!.contact_id]) : null,
     total: matched.total,
     // Exact, as Select All weighs it against the seats: people with an address who are neither
     // members nor holders of a live invite.

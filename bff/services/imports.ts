@@ -8,12 +8,15 @@ import type { ImportRequest, ImportResult, InviteLocale, Seats, SkipReason, Targ
 import type { Session } from '../auth/session-token.js';
 import { writeTransaction } from '../db/connect.js';
 import { AppError } from '../errors.js';
-import { countSeats, liveInvite, lockTarget, targetRoles } from './targets.js';
+import { countSeats, lockTarget, targetRoles } from './targets.js';
+import { inviteExpiry, pendingInvites } from '../db/invites.js';
+import { enqueueInviteMail, type InviteMail } from '../db/outbox.js';
 import { completeKey, requestHash, withIdempotencyKey, type Claim, type KeyedResponse, type KeyScope } from './idempotency.js';
 import { resolveSelection, type SelectedContact } from './directory.js';
 import { recordAudit } from './audit.js';
 import { checkMailBudget, type MailLimits } from './mail-limits.js';
 import { renderInvite } from './message.js';
+import { firstNameOf } from '../../widget/src/model/message.js';
 import { isValidEmail } from './text.js';
 import { IMPORT_EVENT_INVITES, importCompletedEvent, recordEvent, type NewEvent } from '../webhooks/events.js';
 import { acceptLink, newId, newInviteToken } from './ids.js';
@@ -42,14 +45,7 @@ async function existingEmails(trx: Kysely<Database>, target: Target, emails: str
     const chunk = emails.slice(i, i + LOOKUP_CHUNK);
     const [m, inv] = await Promise.all([
       trx.selectFrom('members').select('email').where('target_type', '=', target.type).where('target_id', '=', target.id).where('email', 'in', chunk).execute(),
-      trx
-        .selectFrom('invites')
-        .select('email_normalized')
-        .where('target_type', '=', target.type)
-        .where('target_id', '=', target.id)
-        .where(liveInvite(now))
-        .where('email_normalized', 'in', chunk)
-        .execute(),
+      pendingInvites(trx, target, now).select('invites.email_normalized').where('invites.email_normalized', 'in', chunk).execute(),
     ]);
     for (const r of m) members.add(r.email);
     for (const r of inv) invited.add(r.email_normalized);
@@ -114,11 +110,8 @@ export interface InviteBatch {
   locale: InviteLocale;
   people: Invitee[];
   skippedCount: number;
-  /** The import's idempotency key and request digest; a sync rule's run uses its own ids. */
+  /** The import's idempotency key; a sync rule's run uses its own ids. */
   key: string;
-  hash: string;
-  /** The answer stored with the import, from its id. */
-  answer: (importId: string) => unknown;
 }
 
 export type InviteDeps = Pick<ImportDeps, 'now' | 'acceptUrl' | 'inviteTtlDays'>;
@@ -153,34 +146,21 @@ export async function writeInvites(
       invited_count: batch.people.length,
       skipped_count: batch.skippedCount,
       idempotency_key: batch.key,
-      request_hash: batch.hash,
-      response_status: 201,
-      response_body: JSON.stringify(batch.answer(importId)),
       created_at: now.toISOString(),
     })
     .execute();
   await recordAudit(trx, { action: 'import', actor: inviter.id, target: ref, subject: importId, count: batch.people.length, at: now });
 
-  const expiresAt = new Date(now.getTime() + deps.inviteTtlDays * 86_400_000).toISOString();
+  const expiresAt = inviteExpiry(now, deps.inviteTtlDays);
   const labels = new Map(targetRoles(target).map((r) => [r.id, r.label]));
   const written: { id: string; email: string; role: string; contactId: string | null }[] = [];
   for (let i = 0; i < batch.people.length; i += BATCH) {
     const invites: NewInvite[] = [];
-    const outbox: {
-      id: string;
-      invite_id: string;
-      status: string;
-      attempts: number;
-      next_attempt_at: string;
-      payload: string;
-      last_error: null;
-      created_at: string;
-      sent_at: null;
-    }[] = [];
+    const mails: InviteMail[] = [];
     for (const { contact, email, role } of batch.people.slice(i, i + BATCH)) {
       const id = newId('inv');
       const { token, hash: tokenHash } = newInviteToken();
-      const firstName = contact.first_name ?? contact.display_name.split(/\s+/)[0] ?? '';
+      const firstName = firstNameOf(contact.first_name, contact.display_name);
       invites.push({
         id,
         target_type: target.type,
@@ -215,20 +195,10 @@ export async function writeInvites(
         expiresAt,
       });
       // The outbox row is the only place the token exists until the mail is sent.
-      outbox.push({
-        id: newId('msg'),
-        invite_id: id,
-        status: 'queued',
-        attempts: 0,
-        next_attempt_at: now.toISOString(),
-        payload: JSON.stringify({ to: contact.email!.trim(), toName: contact.display_name, replyTo: inviter.email, ...message }),
-        last_error: null,
-        created_at: now.toISOString(),
-        sent_at: null,
-      });
+      mails.push({ inviteId: id, payload: { to: contact.email!.trim(), toName: contact.display_name, replyTo: inviter.email, ...message } });
     }
     await trx.insertInto('invites').values(invites).execute();
-    await trx.insertInto('outbox').values(outbox).execute();
+    await enqueueInviteMail(trx, mails, now);
     for (const i of invites) written.push({ id: i.id!, email: i.email!, role: i.role!, contactId: i.contact_id ?? null });
   }
   const event = importCompletedEvent(
@@ -251,16 +221,10 @@ export function importKeyScope(session: Session, idempotencyKey: string): KeySco
 export async function createImport(deps: ImportDeps, session: Session, request: ImportRequest, idempotencyKey: string): Promise<KeyedResponse> {
   const scope = importKeyScope(session, idempotencyKey);
   const hash = requestHash(request);
-  return withIdempotencyKey(deps.db, deps.now, scope, hash, (claim) => writeImport(deps, session, request, claim, hash));
+  return withIdempotencyKey(deps.db, deps.now, scope, hash, (claim) => writeImport(deps, session, request, claim));
 }
 
-async function writeImport(
-  deps: ImportDeps,
-  session: Session,
-  request: ImportRequest,
-  claim: Claim,
-  hash: string,
-): Promise<{ status: 201; body: ImportResult }> {
+async function writeImport(deps: ImportDeps, session: Session, request: ImportRequest, claim: Claim): Promise<{ status: 201; body: ImportResult }> {
   return writeTransaction(deps.db, async (trx) => {
     // Concurrent imports to one target queue here, so the seats counted below stay true until commit.
     const target = await lockTarget(trx, session.target);
@@ -293,8 +257,7 @@ async function writeImport(
     await checkMailBudget(trx, deps.mailLimits, session.target, session.inviter.id, toInvite.length, now);
 
     const seats: Seats = { limit: seatsBefore.limit, used: seatsBefore.used + toInvite.length, remaining: seatsBefore.remaining - toInvite.length };
-    let body: ImportResult | undefined;
-    const { event } = await writeInvites(trx, deps, {
+    const { importId, event } = await writeInvites(trx, deps, {
       target,
       inviter: session.inviter,
       provider: request.provider,
@@ -304,13 +267,12 @@ async function writeImport(
       people: toInvite,
       skippedCount: skipped.length,
       key: claim.scope.key,
-      hash,
-      answer: (id) => (body = { id, invited: toInvite.length, skipped, seats }),
     });
+    const body: ImportResult = { id: importId, invited: toInvite.length, skipped, seats };
     // The answer commits with the import, or neither does.
-    await completeKey(trx, claim, { status: 201, body: body! });
+    await completeKey(trx, claim, { status: 201, body });
     // Last: it holds the event sequence until commit (webhooks/events.ts).
     await recordEvent(trx, event);
-    return { status: 201 as const, body: body! };
+    return { status: 201 as const, body };
   });
 }

@@ -2,20 +2,23 @@
 import type { Kysely } from 'kysely';
 import type { Database, Invite, Target } from '../db/schema.js';
 import type { AcceptedInvite, InviteLocale, InviteList, InviteLookup, InviteResendResult, InviteStatus, InviteSummary, TargetType } from '../contract.js';
-import type { OutboxPayload } from '../mail/outbox.js';
 import type { TargetRef } from './targets.js';
 import { writeTransaction } from '../db/connect.js';
 import { recordAudit } from './audit.js';
 import { AppError } from '../errors.js';
-import { countSeats, getTarget, liveInvite, lockTarget, roleLabel } from './targets.js';
-import { acceptLink, hashToken, newId, newInviteToken } from './ids.js';
+import { countSeats, getTarget, lockTarget, roleLabel } from './targets.js';
+import { acceptLink, hashToken, newInviteToken } from './ids.js';
+import { inviteExpiry, isLapsed, lapsedInvite, liveInvite } from '../db/invites.js';
+import { cancelUnsentMail, enqueueInviteMail, type OutboxPayload } from '../db/outbox.js';
 import { renderInvite } from './message.js';
+import { DEFAULT_BODY, DEFAULT_SUBJECT, firstNameOf } from '../../widget/src/model/message.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
 import { INVITE_EVENT_COLUMNS, inviteEvent, recordEvent, type NewEvent } from '../webhooks/events.js';
 import { checkMailBudget, checkResend, type MailLimits } from './mail-limits.js';
 
 /** A pending invite past its expiry is reported as expired whether or not a job has swept it. */
 export function effectiveStatus(invite: Pick<Invite, 'status' | 'expires_at'>, now: Date): InviteStatus {
-  if (invite.status === 'pending' && invite.expires_at <= now.toISOString()) return 'expired';
+  if (isLapsed(invite, now)) return 'expired';
   return invite.status as InviteStatus;
 }
 
@@ -51,16 +54,11 @@ export async function listInvites(
     .orderBy('invites.id', 'desc')
     .limit(q.limit + 1);
   if (q.ids) query = query.where('invites.id', 'in', q.ids);
-  const iso = now.toISOString();
   if (q.status === 'pending') query = query.where(liveInvite(now));
-  else if (q.status === 'expired')
-    query = query.where((eb) =>
-      eb.or([eb('invites.status', '=', 'expired'), eb.and([eb('invites.status', '=', 'pending'), eb('invites.expires_at', '<=', iso)])]),
-    );
+  else if (q.status === 'expired') query = query.where((eb) => eb.or([eb('invites.status', '=', 'expired'), lapsedInvite(now)]));
   else if (q.status) query = query.where('invites.status', '=', q.status);
   if (q.cursor) {
-    const [createdAt, id] = Buffer.from(q.cursor, 'base64url').toString('utf8').split('|');
-    if (!createdAt || !id) throw new AppError(400, 'invalid_cursor', 'The cursor is not one this server issued.');
+    const [createdAt, id] = decodeCursor(q.cursor);
     query = query.where((eb) =>
       eb.or([eb('invites.created_at', '<', createdAt), eb.and([eb('invites.created_at', '=', createdAt), eb('invites.id', '<', id)])]),
     );
@@ -80,7 +78,7 @@ export async function listInvites(
     importId: r.import_id,
   }));
   const last = items[items.length - 1];
-  return { items, nextCursor: more && last ? Buffer.from(`${last.createdAt}|${last.id}`).toString('base64url') : null };
+  return { items, nextCursor: more && last ? encodeCursor([last.createdAt, last.id]) : null };
 }
 
 async function getInvite(db: Kysely<Database>, target: TargetRef, id: string): Promise<Invite> {
@@ -121,12 +119,7 @@ export async function revokePending(
     .where('status', '=', 'pending')
     .executeTakeFirst();
   // Mail not yet sent for a revoked invite is never sent.
-  await trx
-    .updateTable('outbox')
-    .set({ status: 'cancelled', payload: null })
-    .where('invite_id', '=', invite.id)
-    .where('status', 'in', ['queued', 'failed'])
-    .execute();
+  await cancelUnsentMail(trx, invite.id);
   await recordAudit(trx, { action: 'revoke', actor, target, subject: invite.id, count: 1, at: now });
   // Only when this request revoked it: an accept may have come first.
   return Number(revoked.numUpdatedRows) === 1 ? inviteEvent('invite.revoked', invite, now) : null;
@@ -166,10 +159,10 @@ export async function queueInviteMail(
     : undefined;
   // A reminder speaks for whoever sent the invitation; a resend for whoever resends it.
   const inviter = mail.inviter ?? (imp ? { name: imp.inviter_name, email: imp.inviter_email } : { name: mail.target.name, email: undefined });
-  const subject = imp?.subject ?? 'Join {{targetName}}';
-  const body = imp?.body ?? 'Hi {{firstName}}, {{inviterName}} invited you to join {{targetName}}.';
+  const subject = imp?.subject ?? DEFAULT_SUBJECT;
+  const body = imp?.body ?? DEFAULT_BODY;
   const values = {
-    firstName: invite.first_name ?? invite.name?.split(/\s+/)[0] ?? '',
+    firstName: firstNameOf(invite.first_name, invite.name),
     targetName: mail.target.name,
     inviterName: inviter.name,
     acceptUrl: acceptLink(mail.acceptUrl, mail.token),
@@ -189,27 +182,9 @@ export async function queueInviteMail(
     // A resend's new expiry, written before the mail is queued.
     expiresAt: mail.expiresAt ?? invite.expires_at,
   });
-  await trx
-    .updateTable('outbox')
-    .set({ status: 'cancelled', payload: null })
-    .where('invite_id', '=', invite.id)
-    .where('status', 'in', ['queued', 'failed'])
-    .execute();
+  await cancelUnsentMail(trx, invite.id);
   const payload: OutboxPayload = { to: invite.email, toName: invite.name, ...(inviter.email ? { replyTo: inviter.email } : {}), ...message };
-  await trx
-    .insertInto('outbox')
-    .values({
-      id: newId('msg'),
-      invite_id: invite.id,
-      status: 'queued',
-      attempts: 0,
-      next_attempt_at: now.toISOString(),
-      payload: JSON.stringify(payload),
-      last_error: null,
-      created_at: now.toISOString(),
-      sent_at: null,
-    })
-    .execute();
+  await enqueueInviteMail(trx, [{ inviteId: invite.id, payload }], now);
 }
 
 /** One resend inside the caller's transaction: every check, then the new token, expiry and mail, or a refusal and nothing. */
@@ -228,7 +203,7 @@ async function resendIn(trx: Kysely<Database>, deps: ResendDeps, target: TargetR
     if (seats.remaining < 1) throw new AppError(409, 'seat_limit_exceeded', "The plan's user limit is reached; free a seat before resending.", { seats });
   }
   const { token, hash } = newInviteToken();
-  const expiresAt = new Date(now.getTime() + deps.inviteTtlDays * 86_400_000).toISOString();
+  const expiresAt = inviteExpiry(now, deps.inviteTtlDays);
   const rotated = await trx
     .updateTable('invites')
     // A new expiry: it gets its own invite.expired when it passes (webhooks/events.ts).

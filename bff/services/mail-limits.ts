@@ -15,6 +15,7 @@ import type { Database } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import type { TargetRef } from './targets.js';
 import { dialectOf } from '../db/connect.js';
+import { lastMailAt } from '../db/outbox.js';
 
 export interface MailLimits {
   resendCooldownSeconds: number;
@@ -85,10 +86,10 @@ export async function checkMailBudget(db: Db, limits: MailLimits, target: Target
 
 /** Refuses a resend of `inviteId` (to `email`, normalized) during its cooldown or past its address's daily limit. */
 export async function checkResend(db: Db, limits: MailLimits, invite: { id: string; email_normalized: string }, now: Date): Promise<void> {
-  const last = await db.selectFrom('outbox').select('created_at').where('invite_id', '=', invite.id).orderBy('created_at', 'desc').limit(1).executeTakeFirst();
+  const last = await lastMailAt(db, invite.id);
   const cooldownMs = limits.resendCooldownSeconds * 1000;
-  if (last && now.getTime() - new Date(last.created_at).getTime() < cooldownMs) {
-    const retry = secondsUntil(last.created_at, cooldownMs, now);
+  if (last && now.getTime() - new Date(last).getTime() < cooldownMs) {
+    const retry = secondsUntil(last, cooldownMs, now);
     throw refuse(
       `This invitation was sent less than ${Math.ceil(limits.resendCooldownSeconds / 60)} minutes ago; it can be sent again in ${plural(Math.ceil(retry / 60), 'minute')}.`,
       retry,

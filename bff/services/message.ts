@@ -8,20 +8,10 @@
 import type { InviteLocale, TargetType } from '../contract.js';
 import { INVITE_TEMPLATE } from '../mail/invite-template.js';
 import { INVITE_TEXTS, fillText, formatMoment } from '../invite-texts.js';
+import { PLACEHOLDER_PATTERN, fillPlaceholders, type MailPlaceholder } from '../../widget/src/model/message.js';
 
 /** The values the inviter's subject and message may name as `{{firstName}}` and so on. */
-export interface MessageValues {
-  firstName: string;
-  targetName: string;
-  inviterName: string;
-  acceptUrl: string;
-}
-
-const PLACEHOLDER = /\{\{\s*(firstName|targetName|inviterName|acceptUrl)\s*\}\}/g;
-
-export function renderText(template: string, values: MessageValues): string {
-  return template.replace(PLACEHOLDER, (_, key: keyof MessageValues) => values[key]);
-}
+export type MessageValues = Record<MailPlaceholder, string>;
 
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -54,7 +44,7 @@ export interface InviteMail {
 /** The inviter's message as HTML: their text escaped, its line breaks kept, `{{acceptUrl}}` a link. */
 function messageHtml(body: string, values: MessageValues): string {
   return body
-    .split(PLACEHOLDER)
+    .split(PLACEHOLDER_PATTERN)
     .map((part, i) => {
       // split() with a capture group alternates text and placeholder names.
       if (i % 2 === 0) return escapeHtml(part);
@@ -78,9 +68,9 @@ export function renderInvite(mail: InviteMail): RenderedMessage {
   const expiry = fillText(mail.kind === 'reminder' ? t.reminderExpires : t.expires, { date: formatMoment(mail.locale, mail.expiresAt, 'UTC') });
   const footer = fillText(inviter === null ? t.footerNoInviter : t.footer, { inviter: inviter ?? '', email: mail.email, target: values.targetName });
   // A subject is one header line: line breaks from a template would be refused by the transport.
-  const ownSubject = renderText(mail.subject, values).replace(/[\r\n]+/g, ' ');
+  const ownSubject = fillPlaceholders(mail.subject, values).replace(/[\r\n]+/g, ' ');
   const subject = mail.kind === 'reminder' ? fillText(t.reminderSubject, { subject: ownSubject }) : ownSubject;
-  const message = renderText(mail.body, values);
+  const message = fillPlaceholders(mail.body, values);
 
   const slots: Record<string, string> = {
     lang: mail.locale,

@@ -19,6 +19,7 @@ import { writeTransaction } from '../db/connect.js';
 import { recordAudit } from './audit.js';
 import { newId } from './ids.js';
 import { normalizeEmail } from './text.js';
+import { cancelUnsentMail } from '../db/outbox.js';
 
 export interface PersonRef {
   email: string;
@@ -221,13 +222,7 @@ export async function erasePerson(db: Q, person: PersonRef, now: Date): Promise<
       const ids = inviteIds.slice(i, i + PAGE);
       // Unsent mail never leaves; a claimed (`sending`) row is cancelled too, and the worker, which
       // checks the invite before sending, finds it revoked.
-      const cancelled = await trx
-        .updateTable('outbox')
-        .set({ status: 'cancelled', payload: null })
-        .where('invite_id', 'in', ids)
-        .where('status', 'in', ['queued', 'sending', 'failed'])
-        .executeTakeFirst();
-      mail += Number(cancelled.numUpdatedRows);
+      mail += await cancelUnsentMail(trx, ids, { claimed: true });
       await trx.updateTable('outbox').set({ payload: null }).where('invite_id', 'in', ids).where('payload', 'is not', null).execute();
     }
     for (const invite of invites) {
@@ -323,25 +318,7 @@ export async function erasePerson(db: Q, person: PersonRef, now: Date): Promise<
         .execute();
       imports.add(imp.id);
     }
-    for await (const imp of scanJson(
-      (after, like) =>
-        trx
-          .selectFrom('imports')
-          .select(['id as key', 'response_body as text', 'id', 'target_type', 'target_id'])
-          .where('id', '>', after)
-          .where(sql<boolean>`lower(response_body) like ${like} escape '\\'`)
-          .orderBy('id')
-          .limit(PAGE)
-          .execute(),
-      scope.email,
-    )) {
-      if (!inScope(imp)) continue;
-      const scrubbed = scrubJson(imp.text, scope.email, null);
-      if (scrubbed === null) continue;
-      await trx.updateTable('imports').set({ response_body: scrubbed }).where('id', '=', imp.id).execute();
-      imports.add(imp.id);
-    }
-    // The same answers, kept for 24 hours to replay an import; keyed by target like imports.
+    // An import's answer (skipped people's addresses), kept for 24 hours to replay it; keyed by target like imports.
     for await (const key of scanJson(
       (after, like) =>
         trx

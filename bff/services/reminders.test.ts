@@ -296,9 +296,9 @@ describe.skipIf(!!process.env.TEST_PG_URL)("createBff's start()", () => {
       for (let i = 0; i < 200 && !delivered.length; i++) await new Promise((ok) => setTimeout(ok, 20));
       await bff.stop();
       expect(delivered.map((m) => ({ to: m.to, subject: m.subject }))).toEqual([{ to: 'ada@example.com', subject: 'Reminder: Join Robotics' }]);
-      // An invite without an import: no admin is named as its sender; the default message, in English.
+      // An invite without an import: no admin is named as its sender; the widget's default message, in English.
       expect(delivered[0]!.text).toMatch(
-        /^You are invited to join the lab Robotics as User\.\n\nHi Ada, Robotics invited you to join Robotics\.\n\nAccept invitation: http:\/\/localhost\/accept\?token=\S+\n\nA reminder: this invitation expires on .+ UTC\.\n\n--\nYou received this email because ada@example\.com was invited to Robotics\./,
+        /^You are invited to join the lab Robotics as User\.\n\nHi Ada,\n\nRobotics has invited you to join Robotics\.\n\nFollow the link in this email to accept\.\n\nAccept invitation: http:\/\/localhost\/accept\?token=\S+\n\nA reminder: this invitation expires on .+ UTC\.\n\n--\nYou received this email because ada@example\.com was invited to Robotics\./,
       );
     } finally {
       rmSync(dataDir, { recursive: true, force: true });

@@ -35,6 +35,8 @@ import { newInviteToken } from './ids.js';
 import { queueInviteMail } from './invites.js';
 import { checkMailBudget, checkResend, type MailLimits } from './mail-limits.js';
 import { lockTarget, type TargetRef } from './targets.js';
+import { isLive, liveInvite } from '../db/invites.js';
+import { lastMailAt } from '../db/outbox.js';
 
 export interface ReminderWorkerOptions {
   db: Kysely<Database>;
@@ -96,9 +98,8 @@ export function createReminderWorker(options: ReminderWorkerOptions): ReminderWo
       .selectFrom('invites')
       .innerJoin('targets', (join) => join.onRef('targets.type', '=', 'invites.target_type').onRef('targets.id', '=', 'invites.target_id'))
       .select(['invites.id', 'invites.target_type', 'invites.target_id'])
-      .where('invites.status', '=', 'pending')
+      .where(liveInvite(at))
       .where('invites.reminded_at', 'is', null)
-      .where('invites.expires_at', '>', iso)
       .where('invites.expires_at', '<=', within(longest))
       .where((eb) => eb.or([eb('invites.remind_after', 'is', null), eb('invites.remind_after', '<=', iso)]))
       .where((eb) =>
@@ -128,7 +129,7 @@ export function createReminderWorker(options: ReminderWorkerOptions): ReminderWo
       const invite = await trx.selectFrom('invites').selectAll().where('id', '=', id).executeTakeFirst();
       const days = target.reminder_days ?? defaultDays;
       // Accepted, revoked, resent (a new expiry) or reminded by another worker since it was listed.
-      if (!invite || invite.status !== 'pending' || invite.reminded_at !== null || invite.expires_at <= iso || days === 0) return 'gone';
+      if (!invite || !isLive(invite, at) || invite.reminded_at !== null || days === 0) return 'gone';
       if ((invite.remind_after ?? '') > iso) return 'gone';
       const windowStart = new Date(Date.parse(invite.expires_at) - days * DAY_MS).toISOString();
       if (windowStart > iso) return 'gone';
@@ -143,8 +144,8 @@ export function createReminderWorker(options: ReminderWorkerOptions): ReminderWo
           .executeTakeFirst();
         return Number(claimed.numUpdatedRows) === 1;
       };
-      const last = await trx.selectFrom('outbox').select('created_at').where('invite_id', '=', id).orderBy('created_at', 'desc').limit(1).executeTakeFirst();
-      if (last && last.created_at >= windowStart) return (await claim()) ? 'unneeded' : 'gone';
+      const last = await lastMailAt(trx, id);
+      if (last && last >= windowStart) return (await claim()) ? 'unneeded' : 'gone';
 
       try {
         await checkResend(trx, mailLimits, invite, at);

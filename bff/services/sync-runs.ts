@@ -26,14 +26,16 @@ import { credentialKey } from '../crypto.js';
 import { dialectOf, writeTransaction, type Dialect } from '../db/connect.js';
 import { AppError } from '../errors.js';
 import { repeat } from '../repeat.js';
-import { memberEvent, recordEvents, syncCompletedEvent, type NewEvent } from '../webhooks/events.js';
+import { INVITE_EVENT_COLUMNS, memberEvent, recordEvents, syncCompletedEvent, type NewEvent } from '../webhooks/events.js';
 import { contactMatches, DEFAULT_REFRESH_LIMITS, refreshDirectory, resolveSelection, type ContactQuery, type SelectedContact } from './directory.js';
 import { openConnection } from './connections.js';
 import { sortInvitees, writeInvites, type Invitee, type Inviter } from './imports.js';
 import { newId } from './ids.js';
 import { revokePending } from './invites.js';
 import { checkMailBudget, mailLimitsOf } from './mail-limits.js';
-import { countSeats, getTarget, liveInvite, lockTarget, type TargetRef } from './targets.js';
+import { countSeats, getTarget, lockTarget, type TargetRef } from './targets.js';
+import { liveInvite, openInvite, pendingInvites } from '../db/invites.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
 import { foldForSearch } from './text.js';
 
 type Q = Kysely<Database>;
@@ -471,7 +473,7 @@ export async function evaluate(trx: Q, deps: SyncDeps, rule: SyncRuleRow, run: S
       sql<SqlBool>`not exists (select 1 from members where members.target_type = ${target.type} and members.target_id = ${target.id} and members.email = ${email})`,
     )
     .where(
-      sql<SqlBool>`not exists (select 1 from invites where invites.target_type = ${target.type} and invites.target_id = ${target.id} and invites.status = 'pending' and invites.email_normalized = ${email})`,
+      sql<SqlBool>`not exists (select 1 from invites where invites.target_type = ${target.type} and invites.target_id = ${target.id} and ${openInvite()} and invites.email_normalized = ${email})`,
     )
     .where(
       sql<SqlBool>`not exists (select 1 from sync_updates u where u.rule_id = ${rule.id} and u.kind = 'joiner' and u.email_normalized = ${email} and (u.status in ('open', 'held') or u.fingerprint = ${factsOf('directory_contacts')}))`,
@@ -509,7 +511,7 @@ export async function evaluate(trx: Q, deps: SyncDeps, rule: SyncRuleRow, run: S
             .select('invites.email_normalized')
             .where('invites.target_type', '=', target.type)
             .where('invites.target_id', '=', target.id)
-            .where('invites.status', '=', 'pending'),
+            .where(openInvite()),
         ),
         eb(
           'email_normalized',
@@ -760,8 +762,6 @@ async function inviteAs(
       people,
       skippedCount: 0,
       key,
-      hash: '',
-      answer: (id) => ({ id, invited: people.length, syncRule: rule.id }),
     },
   );
   const ref = { type: target.type as TargetType, id: target.id };
@@ -791,13 +791,9 @@ async function reportLeavers(
   let revoked = 0;
   const emails = leavers.map((l) => l.email_normalized);
   for (let i = 0; i < emails.length; i += 500) {
-    const invites = await trx
-      .selectFrom('invites')
-      .select(['id', 'target_type', 'target_id', 'email', 'role', 'import_id'])
-      .where('target_type', '=', target.type)
-      .where('target_id', '=', target.id)
-      .where(liveInvite(now))
-      .where('email_normalized', 'in', emails.slice(i, i + 500))
+    const invites = await pendingInvites(trx, target, now)
+      .select(INVITE_EVENT_COLUMNS)
+      .where('invites.email_normalized', 'in', emails.slice(i, i + 500))
       .execute();
     for (const invite of invites) {
       const event = await revokePending(trx, invite, now, actor);
@@ -992,8 +988,7 @@ export async function listUpdates(
     .limit(q.limit + 1);
   if (q.kind) query = query.where('kind', '=', q.kind);
   if (q.cursor) {
-    const [at, id] = Buffer.from(q.cursor, 'base64url').toString('utf8').split('|');
-    if (!at || !id) throw new AppError(400, 'invalid_cursor', 'The cursor is not one this server issued.');
+    const [at, id] = decodeCursor(q.cursor);
     query = query.where((eb) => eb.or([eb('detected_at', '<', at), eb.and([eb('detected_at', '=', at), eb('id', '<', id)])]));
   }
   const [rows, counts, seats] = await Promise.all([
@@ -1013,7 +1008,7 @@ export async function listUpdates(
   const count = (k: UpdateKind) => Number(counts.find((c) => c.kind === k)?.n ?? 0);
   return {
     items,
-    nextCursor: rows.length > q.limit && last ? Buffer.from(`${last.detectedAt}|${last.id}`).toString('base64url') : null,
+    nextCursor: rows.length > q.limit && last ? encodeCursor([last.detectedAt, last.id]) : null,
     counts: { joiner: count('joiner'), leaver: count('leaver'), role_change: count('role_change') },
     seats,
   };

@@ -1,10 +1,11 @@
 /** Targets (organization, lab, challenge), their roles, members and seats. */
-import { sql, type Kysely, type SqlBool, type Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database, Target } from '../db/schema.js';
 import type { MemberSyncResult, Role, Seats, TargetType } from '../contract.js';
 import { AppError } from '../errors.js';
 import { dialectOf, writeTransaction } from '../db/connect.js';
 import { normalizeEmail } from './text.js';
+import { pendingInvites } from '../db/invites.js';
 
 type Q = Kysely<Database> | Transaction<Database>;
 
@@ -156,15 +157,6 @@ export async function syncMembers(
 }
 
 /**
- * Narrows a query of `invites` to the live ones: pending and not yet expired. The one place that
- * says what holds a seat and blocks a second invite: `.where(liveInvite(now))` on any query
- * that reads `invites` under that name.
- */
-export function liveInvite(now: Date) {
-  return sql<SqlBool>`(${sql.ref('invites.status')} = 'pending' and ${sql.ref('invites.expires_at')} > ${now.toISOString()})`;
-}
-
-/**
  * The addresses that hold a seat of the target: its members and its pending, unexpired invites,
  * each address once (a member with a stale pending invite is one person).
  */
@@ -174,14 +166,7 @@ export function seatHolders(db: Q, target: Target, now: Date) {
     .select('email')
     .where('target_type', '=', target.type)
     .where('target_id', '=', target.id)
-    .union(
-      db
-        .selectFrom('invites')
-        .select('email_normalized as email')
-        .where('target_type', '=', target.type)
-        .where('target_id', '=', target.id)
-        .where(liveInvite(now)),
-    );
+    .union(pendingInvites(db, target, now).select('invites.email_normalized as email'));
 }
 
 /**

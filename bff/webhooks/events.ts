@@ -22,6 +22,7 @@ import type { Database, Invite } from '../db/schema.js';
 import { dialectOf, writeTransaction } from '../db/connect.js';
 import { AppError } from '../errors.js';
 import { newId } from '../services/ids.js';
+import { lapsedInvite } from '../db/invites.js';
 import type { TargetType } from '../contract/common.js';
 import {
   IMPORT_EVENT_INVITES,
@@ -142,24 +143,10 @@ export async function sweepExpiredInvites(db: Kysely<Database>, now: Date, limit
   const iso = now.toISOString();
   // Read first: the sweep runs every second, and on SQLite a write transaction takes the
   // database's one write lock even when nothing has expired.
-  const any = await db
-    .selectFrom('invites')
-    .select('id')
-    .where('status', '=', 'pending')
-    .where('expiry_recorded_at', 'is', null)
-    .where('expires_at', '<=', iso)
-    .limit(1)
-    .executeTakeFirst();
+  const any = await db.selectFrom('invites').select('id').where(lapsedInvite(now)).where('expiry_recorded_at', 'is', null).limit(1).executeTakeFirst();
   if (!any) return 0;
   return writeTransaction(db, async (trx) => {
-    const due = trx
-      .selectFrom('invites')
-      .select('id')
-      .where('status', '=', 'pending')
-      .where('expiry_recorded_at', 'is', null)
-      .where('expires_at', '<=', iso)
-      .orderBy('expires_at')
-      .limit(limit);
+    const due = trx.selectFrom('invites').select('id').where(lapsedInvite(now)).where('expiry_recorded_at', 'is', null).orderBy('expires_at').limit(limit);
     // Several replicas sweep at once: each takes rows the others have not locked.
     const picked = dialectOf(trx) === 'postgres' ? due.forUpdate().skipLocked() : due;
     const expired = await trx
@@ -167,9 +154,8 @@ export async function sweepExpiredInvites(db: Kysely<Database>, now: Date, limit
       .set({ expiry_recorded_at: iso })
       .where('id', 'in', picked)
       // Checked again on the row itself: an accept, revoke or resend may have come first.
-      .where('status', '=', 'pending')
+      .where(lapsedInvite(now))
       .where('expiry_recorded_at', 'is', null)
-      .where('expires_at', '<=', iso)
       .returning([...INVITE_EVENT_COLUMNS, 'expires_at'])
       .execute();
     // In expiry order, so a target's events keep the order the invites expired in.

@@ -1242,7 +1242,7 @@ export interface components {
                 mail: number;
                 /** @description Events whose copy of the address was replaced (pending webhook deliveries send the scrubbed copy) */
                 events: number;
-                /** @description Imports whose stored answer named the person, or that the person sent */
+                /** @description Imports the person sent */
                 imports: number;
             };
         };

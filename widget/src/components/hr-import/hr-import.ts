@@ -88,8 +88,9 @@ let rehearsed = false;
 const ORDER: readonly HrImportStep[] = ['provider', 'contacts', 'roles', 'message', 'confirmation'];
 
 /**
- * The invitation's default text in the admin's language, the placeholders left as they are;
- * in English it is model/message.ts's DEFAULT_SUBJECT and DEFAULT_BODY.
+ * The invitation's default text in the admin's language, the placeholders left as they are.
+ * msg() needs the English written out here; it is model/message.ts's DEFAULT_SUBJECT and
+ * DEFAULT_BODY, which the BFF falls back to (hr-import.test.ts and hr-import.host.test.ts check).
  */
 const defaultSubject = () => msg('Join {{targetName}}');
 const defaultBody = () => msg('Hi {{firstName}},\n\n{{inviterName}} has invited you to join {{targetName}}.\n\nFollow the link in this email to accept.');

@@ -95,7 +95,7 @@ export class HrMessageComposer extends LitElement {
   private renderPreview() {
     const contact = this.contact;
     const values = {
-      firstName: contact ? firstNameOf(contact) : 'Alex',
+      firstName: contact ? firstNameOf(contact.firstName, contact.displayName) : 'Alex',
       targetName: this.targetName,
       inviterName: this.inviterName,
     };

@@ -1,0 +1,70 @@
+/**
+ * Invite mail in the `outbox` table, as imports, resends, reminders, revokes and erasures write
+ * it: queued in the caller's transaction (so "invited" and "mail queued" never disagree), and
+ * cancelled there while unsent. The worker that sends it is mail/outbox.ts.
+ */
+import type { Kysely } from 'kysely';
+import type { Database } from './schema.js';
+import { newId } from '../services/ids.js';
+
+/** What `outbox.payload` holds until the mail is sent: the message rendered for one invitee. */
+export interface OutboxPayload {
+  to: string;
+  toName: string | null;
+  replyTo?: string;
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/** One invite's mail to queue. */
+export interface InviteMail {
+  inviteId: string;
+  payload: OutboxPayload;
+}
+
+/** Queues the mails in the caller's transaction, due now; the payload is the only place the accept token exists until sent. */
+export async function enqueueInviteMail(trx: Kysely<Database>, mails: InviteMail[], now: Date): Promise<void> {
+  if (!mails.length) return;
+  const at = now.toISOString();
+  await trx
+    .insertInto('outbox')
+    .values(
+      mails.map((m) => ({
+        id: newId('msg'),
+        invite_id: m.inviteId,
+        status: 'queued',
+        attempts: 0,
+        next_attempt_at: at,
+        payload: JSON.stringify(m.payload),
+        last_error: null,
+        created_at: at,
+        sent_at: null,
+      })),
+    )
+    .execute();
+}
+
+/**
+ * Cancels the invites' mail not yet sent (queued, or failed and waiting for a resend) and drops
+ * its payload, whose link no longer works once the invite is revoked or has a new token.
+ * `claimed` also cancels a row a worker is sending: the worker checks the invite before it
+ * sends and finds it gone. Returns the rows cancelled.
+ */
+export async function cancelUnsentMail(trx: Kysely<Database>, inviteIds: string | string[], options: { claimed?: boolean } = {}): Promise<number> {
+  const ids = typeof inviteIds === 'string' ? [inviteIds] : inviteIds;
+  if (!ids.length) return 0;
+  const cancelled = await trx
+    .updateTable('outbox')
+    .set({ status: 'cancelled', payload: null })
+    .where('invite_id', 'in', ids)
+    .where('status', 'in', options.claimed ? ['queued', 'sending', 'failed'] : ['queued', 'failed'])
+    .executeTakeFirst();
+  return Number(cancelled.numUpdatedRows);
+}
+
+/** When the invite's latest mail was queued, or undefined if it never had one. */
+export async function lastMailAt(db: Kysely<Database>, inviteId: string): Promise<string | undefined> {
+  const last = await db.selectFrom('outbox').select('created_at').where('invite_id', '=', inviteId).orderBy('created_at', 'desc').limit(1).executeTakeFirst();
+  return last?.created_at;
+}
