@@ -19,15 +19,15 @@ export const PROVIDER_CATALOG: ProviderCatalog = {
   // Each BambooHR company has its own host: `{companyDomain}` is filled in from the credential.
   bamboohr: {
     name: 'BambooHR',
-    factory: (s) => createBambooHRConnector(s),
+    factory: createBambooHRConnector,
     baseUrl: BAMBOOHR_BASE_URL,
     credentials: BAMBOOHR_CREDENTIALS,
     secrets: ['apiKey'],
   },
-  hibob: { name: 'HiBob', factory: (s) => createHiBobConnector(s), baseUrl: HIBOB_BASE_URL, credentials: HIBOB_CREDENTIALS, secrets: ['token'] },
+  hibob: { name: 'HiBob', factory: createHiBobConnector, baseUrl: HIBOB_BASE_URL, credentials: HIBOB_CREDENTIALS, secrets: ['token'] },
   personio: {
     name: 'Personio',
-    factory: (s) => createPersonioConnector(s),
+    factory: createPersonioConnector,
     baseUrl: PERSONIO_BASE_URL,
     credentials: PERSONIO_CREDENTIALS,
     secrets: ['clientSecret'],
@@ -35,7 +35,7 @@ export const PROVIDER_CATALOG: ProviderCatalog = {
   // Every Workday customer has their own tenant host: there is no default to fall back to.
   workday: {
     name: 'Workday',
-    factory: (s) => createWorkdayConnector(s),
+    factory: createWorkdayConnector,
     baseUrl: null,
     credentials: WORKDAY_CREDENTIALS,
     optional: ['report'],
@@ -43,7 +43,7 @@ export const PROVIDER_CATALOG: ProviderCatalog = {
   },
   google: {
     name: 'Google Workspace',
-    factory: (s) => createGoogleConnector(s),
+    factory: createGoogleConnector,
     baseUrl: GOOGLE_API_URL,
     tokenUrl: GOOGLE_TOKEN_URL,
     credentials: GOOGLE_CREDENTIALS,
@@ -53,7 +53,7 @@ export const PROVIDER_CATALOG: ProviderCatalog = {
   },
   microsoft: {
     name: 'Microsoft Entra ID',
-    factory: (s) => createMicrosoftConnector(s),
+    factory: createMicrosoftConnector,
     baseUrl: MICROSOFT_GRAPH_URL,
     tokenUrl: MICROSOFT_LOGIN_URL,
     credentials: MICROSOFT_CREDENTIALS,
@@ -63,7 +63,7 @@ export const PROVIDER_CATALOG: ProviderCatalog = {
   // Salesforce is reached at the org's own My Domain host (https://acme.my.salesforce.com).
   salesforce: {
     name: 'Salesforce',
-    factory: (s) => createSalesforceConnector(s),
+    factory: createSalesforceConnector,
     baseUrl: null,
     credentials: SALESFORCE_CREDENTIALS,
     optional: ['objects'],
@@ -72,24 +72,24 @@ export const PROVIDER_CATALOG: ProviderCatalog = {
   },
   merge: {
     name: 'Merge HRIS',
-    factory: (s) => createMergeConnector(s),
+    factory: createMergeConnector,
     baseUrl: MERGE_API_URL,
     credentials: MERGE_CREDENTIALS,
     secrets: ['apiKey', 'accountToken'],
   },
   unified: {
     name: 'Unified.to HRIS',
-    factory: (s) => createUnifiedConnector(s),
+    factory: createUnifiedConnector,
     baseUrl: UNIFIED_API_URL,
     credentials: UNIFIED_CREDENTIALS,
     secrets: ['apiKey'],
   },
   // Every Okta customer has their own org URL (baseUrl). Two types for its two ways in: an API
   // token, or an API service app's client id and private key (OAuth client credentials).
-  okta: { name: 'Okta', factory: (s) => createOktaConnector(s), baseUrl: null, credentials: OKTA_CREDENTIALS, secrets: ['apiToken'] },
+  okta: { name: 'Okta', factory: createOktaConnector, baseUrl: null, credentials: OKTA_CREDENTIALS, secrets: ['apiToken'] },
   'okta-service-app': {
     name: 'Okta',
-    factory: (s) => createOktaConnector(s),
+    factory: createOktaConnector,
     baseUrl: null,
     credentials: OKTA_SERVICE_APP_CREDENTIALS,
     optional: OKTA_SERVICE_APP_OPTIONAL,
@@ -97,7 +97,7 @@ export const PROVIDER_CATALOG: ProviderCatalog = {
   },
   rippling: {
     name: 'Rippling',
-    factory: (s) => createRipplingConnector(s),
+    factory: createRipplingConnector,
     baseUrl: RIPPLING_API_URL,
     credentials: RIPPLING_CREDENTIALS,
     secrets: ['apiToken'],

@@ -9,6 +9,7 @@ import { ConfigError } from './config.js';
 import type { Connector, ConnectorSettings } from './connectors/types.js';
 import type { AuthorizationCodeSpec } from './connectors/oauth.js';
 import type { HttpPolicy } from './connectors/http.js';
+import type { ConnectorOptions } from './connectors/normalize.js';
 import type { CredentialField } from './contract.js';
 import { csvProvider, sampleProvider, scimProvider, type ProviderEntry } from './providers.js';
 import { minimized, OPTIONAL_FIELDS, unfetched, type StoragePolicy } from './connectors/minimize.js';
@@ -16,7 +17,7 @@ import { minimized, OPTIONAL_FIELDS, unfetched, type StoragePolicy } from './con
 /** What the deployment knows about one kind of HR application. */
 export interface ProviderType {
   name: string;
-  factory: (settings: ConnectorSettings) => Connector;
+  factory: (settings: ConnectorSettings, options?: ConnectorOptions) => Connector;
   /** The provider's real API host; null where every customer has their own (Workday tenants). */
   baseUrl: string | null;
   tokenUrl?: string | undefined;
@@ -198,7 +199,7 @@ function parseProviders(raw: unknown, env: NodeJS.ProcessEnv, catalog: ProviderC
     }
     const base = { id: p.id, type: p.type, name: p.name ?? type.name, cacheTtlSeconds: p.cacheTtlSeconds ?? 3600, concurrency: p.concurrency, storagePolicy };
     const factory = (settings: ConnectorSettings) =>
-      minimized(type.factory({ ...settings, omit: unfetched(storagePolicy), policy: options.httpPolicy }), storagePolicy);
+      minimized(type.factory({ ...settings, omit: unfetched(storagePolicy) }, { policy: options.httpPolicy }), storagePolicy);
     if (p.oauth) {
       const spec = type.oauth;
       if (!spec)

@@ -18,7 +18,7 @@ export function connectorHttp(provider: string, settings: ConnectorSettings, opt
     provider,
     fetch: settings.fetch,
     sleep: options.sleep,
-    policy: { ...settings.policy, ...options.policy },
+    policy: options.policy,
     secrets: Object.values(settings.credentials),
   });
 }

@@ -5,7 +5,6 @@
  */
 import type { Contact } from '../contract.js';
 import type { OptionalField } from './minimize.js';
-import type { HttpPolicy } from './http.js';
 
 /**
  * One person as a provider describes them, normalized: every missing value is null, `status` is
@@ -112,8 +111,6 @@ export interface ConnectorSettings {
   omit?: readonly OptionalField[] | undefined;
   /** Injected so tests and the HTTP client's retry policy can be swapped; defaults to global fetch. */
   fetch?: typeof fetch;
-  /** The deployment's retry policy over http.ts's default (tests shorten its waits). */
-  policy?: Partial<HttpPolicy> | undefined;
 }
 
 export type ConnectorFactory = (settings: ConnectorSettings) => Connector;
