@@ -10,6 +10,7 @@
  * The floor is reading the changed rows: a plain SELECT of those 1,000 people by id. Median of
  * BENCH_RUNS (5). SQLite only: PostgreSQL runs the same SQL (the tests run it there).
  */
+import { credentialKey } from '../bff/crypto.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -77,9 +78,11 @@ export async function benchSync(): Promise<void> {
         lease_holder: null,
       })
       .execute();
+    const config = { secret: 's'.repeat(32), inviteTtlDays: 7, acceptUrl: 'http://localhost/accept' } as AppConfig;
     const deps: SyncDeps = {
       db: db.kysely,
-      config: { secret: 's'.repeat(32), inviteTtlDays: 7, acceptUrl: 'http://localhost/accept' } as AppConfig,
+      config,
+      sealingKey: credentialKey(config.secret),
       providers: createProviderRegistry([]),
       now: () => now,
     };

@@ -5,6 +5,7 @@
  * runs beside the requests: migrations, the invite mail outbox, invite reminders, directory
  * refreshes and the signed events (webhooks) for the host.
  */
+import { credentialKey } from './crypto.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { getRequestListener } from '@hono/node-server';
@@ -139,7 +140,7 @@ export async function createBff(settings: BffSettings, options: BffOptions = {})
   // Deletes personal data whose retention period has passed (settings.retention).
   const retention = createRetentionWorker({ db: db.kysely, retention: resolved.retention, logger });
   // Runs each sync rule when it is due (services/sync-runs.ts): a lease per rule, so every replica may run it.
-  const sync = createSyncWorker({ db: db.kysely, config, providers, now: () => new Date(), logger });
+  const sync = createSyncWorker({ db: db.kysely, config, providers, now: () => new Date(), logger, sealingKey: credentialKey(config.secret) });
   // One reminder mail before an invite expires (settings.reminderDaysBeforeExpiry, per target too).
   const reminders = createReminderWorker({
     db: db.kysely,

@@ -4,6 +4,7 @@
  * through their routes and the runner: dry run, review and auto, leavers and the safeguard, a
  * provider answering with nothing, the seat limit, "reports to", racing runners and a crash.
  */
+import { credentialKey } from '../crypto.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { API_KEY, TEST_CONFIG, createHarness, type Harness } from '../../test/harness.js';
 import { startUnifiedFake } from '../../test/fakes/unified-server.js';
@@ -49,7 +50,7 @@ beforeEach(async () => {
   // Every refresh full: Unified.to never names deleted people, and the tests delete some.
   const config = { ...TEST_CONFIG, refreshLimits: { incrementalRefreshes: 0 } };
   h = await createHarness({ providers: [unified], config });
-  deps = { db: h.db.kysely, config, providers: createProviderRegistry([unified]), now: () => h.clock.now };
+  deps = { db: h.db.kysely, config, providers: createProviderRegistry([unified]), now: () => h.clock.now, sealingKey: credentialKey(config.secret) };
   // The clock moves days ahead between runs.
   token = await h.session(TARGET, 90 * 86_400);
 });

@@ -26,7 +26,7 @@ import { getTarget } from '../services/targets.js';
 import { createRule, deleteRule, dryRunRule, listRules, updateRule } from '../services/sync-rules.js';
 import { approveRun, approveUpdates, dismissUpdates, listRuns, listUpdates, runNow, type SyncDeps } from '../services/sync-runs.js';
 
-const syncDeps = ({ db, config, providers, logger, now }: RouteDeps): SyncDeps => ({ db: db.kysely, config, providers, now, logger });
+const syncDeps = ({ db, config, providers, logger, now, sealingKey }: RouteDeps): SyncDeps => ({ db: db.kysely, config, providers, now, logger, sealingKey });
 
 export const syncRulesRoutes = (deps: RouteDeps) => {
   const sync = syncDeps(deps);

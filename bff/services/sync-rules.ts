@@ -9,7 +9,6 @@ import type { SyncDryRun, SyncRule, SyncRuleInput, TargetType } from '../contrac
 import { syncRuleInput } from '../contract/sync.js';
 import type { z } from 'zod';
 import { AppError } from '../errors.js';
-import { credentialKey } from '../crypto.js';
 import { getProvider } from '../providers.js';
 import { DEFAULT_REFRESH_LIMITS, ensureDirectory } from './directory.js';
 import { openConnection, type Connection } from './connections.js';
@@ -32,7 +31,7 @@ function checkRoles(target: Target, input: RuleInput): void {
 async function readyConnection(deps: SyncDeps, target: TargetRef, provider: string): Promise<Connection> {
   const entry = deps.providers.get(provider);
   if (!entry) throw new AppError(400, 'provider_not_found', `No HR application "${provider}" is configured.`);
-  const connection = await openConnection({ db: deps.db, key: credentialKey(deps.config.secret) }, getProvider(deps.providers, provider), target);
+  const connection = await openConnection({ db: deps.db, key: deps.sealingKey }, getProvider(deps.providers, provider), target);
   await ensureDirectory(deps.db, connection, deps.now, connection.provider.cacheTtlSeconds, { ...DEFAULT_REFRESH_LIMITS, ...deps.config.refreshLimits });
   return connection;
 }

@@ -13,7 +13,7 @@
  * second invite of the same person impossible.
  */
 import { hostname } from 'node:os';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, type KeyObject } from 'node:crypto';
 import { expressionBuilder, sql, type Expression, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { Database, SyncRuleRow, SyncRunRow, SyncUpdateRow, Target } from '../db/schema.js';
 import type { InviteLocale, RoleRule, SyncRun, SyncScope, SyncUpdate, SyncUpdateList, SyncUpdateResult, TargetType } from '../contract.js';
@@ -22,7 +22,6 @@ import type { AppConfig } from '../deps.js';
 import type { ProviderRegistry } from '../providers.js';
 import type { Logger } from '../logger.js';
 import { ProviderError } from '../connectors/types.js';
-import { credentialKey } from '../crypto.js';
 import { dialectOf, writeTransaction, type Dialect } from '../db/connect.js';
 import { AppError } from '../errors.js';
 import { repeat } from '../repeat.js';
@@ -116,6 +115,8 @@ export function roleFor(def: Pick<RuleDefinition, 'roleRules' | 'defaultRole'>, 
 export interface SyncDeps {
   db: Kysely<Database>;
   config: AppConfig;
+  /** Opens the stored credentials of an organization's connection: `credentialKey(config.secret)`, derived once. */
+  sealingKey: KeyObject;
   providers: ProviderRegistry;
   now: () => Date;
   logger?: Logger | undefined;
@@ -202,7 +203,7 @@ export async function executeRun(deps: SyncDeps, rule: SyncRuleRow, run: SyncRun
   try {
     const entry = deps.providers.get(rule.provider);
     if (!entry) throw new AppError(409, 'provider_not_found', `The HR application "${rule.provider}" is no longer configured.`);
-    const connection = await openConnection({ db, key: credentialKey(deps.config.secret) }, entry, target);
+    const connection = await openConnection({ db, key: deps.sealingKey }, entry, target);
     connection.connector();
     // An uploaded file is the directory itself: there is nothing to fetch.
     if (entry.configuredBy !== 'upload') await refreshDirectory(db, connection, now, signal, { ...DEFAULT_REFRESH_LIMITS, ...deps.config.refreshLimits });
