@@ -30,15 +30,15 @@ const NO_DATABASE = [
   'bff/services/message.test.ts',
 ];
 
+/** Names this run's PostgreSQL template (test/postgres.ts), so that runs side by side keep their own. */
+const RUN = randomBytes(6).toString('hex');
+
 /**
  * One vitest run, both dialects: the BFF's tests on SQLite and again on PostgreSQL (when a
  * server answers, see scripts/postgres-for-tests.mjs), then the system tests (browsers, child
  * processes, packages). The BFF's files share their workers' module cache (isolate: false):
  * they hold no module state between tests, and importing the BFF afresh per file cost ~2 s each.
  */
-/** Names this run's PostgreSQL template (test/postgres.ts), so that runs side by side keep their own. */
-const RUN = randomBytes(6).toString('hex');
-
 async function testProjects(): Promise<TestProjectInlineConfiguration[]> {
   if (!process.env.VITEST) return [];
   const pgUrl: string | null = await postgresForTests();

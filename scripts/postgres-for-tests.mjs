@@ -4,16 +4,19 @@
 // deployments. TEST_PG_URL=off skips it on purpose.
 import pg from 'pg';
 
-let answer;
-/** Asked once per process: the config is read again for each project that extends it. */
+/**
+ * Asked once per process. Vite bundles and evaluates the config again for each project that
+ * extends it, each time with a fresh copy of this module, so the answer is kept on the process.
+ */
+const ANSWER = Symbol.for('hr-import.postgresForTests');
 export function postgresForTests() {
-  return (answer ??= ask());
+  return (globalThis[ANSWER] ??= ask());
 }
 
 async function ask() {
   const url = process.env.TEST_PG_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
-  const shown = url.replace(/\/\/[^@]*@/, '//');
   if (url === 'off') return null;
+  const shown = url.replace(/\/\/[^@]*@/, '//');
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
   try {
     await client.connect();

@@ -15,8 +15,8 @@ import { migrateToLatest, openDatabase } from '../bff/db/connect.js';
  * runs side by side on one server (two checkouts) never drop each other's. Without a run id (the
  * benchmarks) each database is made empty and its caller migrates it.
  */
-const RUN = process.env.HRI_TEST_RUN;
-const TEMPLATE = RUN && /^[a-z0-9]+$/.test(RUN) ? `hri_tmpl_${RUN}` : null;
+const templateOf = (run: string | undefined) => (run && /^[a-z0-9]+$/.test(run) ? `hri_tmpl_${run}` : null);
+const TEMPLATE = templateOf(process.env.HRI_TEST_RUN);
 /** Serialises the template's creation across the run's worker processes. */
 const TEMPLATE_LOCK = 0x68726974;
 
@@ -40,14 +40,14 @@ const createEmpty = (admin: pg.Client, name: string, template = 'template0') =>
   admin.query(`CREATE DATABASE ${name} TEMPLATE ${template} ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'`);
 
 let template: Promise<void> | undefined;
-function ensureTemplate(adminUrl: string, TEMPLATE: string): Promise<void> {
+function ensureTemplate(adminUrl: string, name: string): Promise<void> {
   template ??= withAdmin(adminUrl, async (admin) => {
     await admin.query('SELECT pg_advisory_lock($1)', [TEMPLATE_LOCK]);
     try {
-      const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [TEMPLATE]);
+      const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
       if (rowCount) return;
       // Built under another name and renamed when migrated, so a run killed midway leaves no half template.
-      const building = `${TEMPLATE}_${process.pid}`;
+      const building = `${name}_${process.pid}`;
       await admin.query(`DROP DATABASE IF EXISTS ${building}`);
       await createEmpty(admin, building);
       const db = openDatabase({ url: urlOf(adminUrl, building), sqlitePath: '' });
@@ -56,7 +56,7 @@ function ensureTemplate(adminUrl: string, TEMPLATE: string): Promise<void> {
       } finally {
         await db.close();
       }
-      await admin.query(`ALTER DATABASE ${building} RENAME TO ${TEMPLATE}`);
+      await admin.query(`ALTER DATABASE ${building} RENAME TO ${name}`);
     } finally {
       await admin.query('SELECT pg_advisory_unlock($1)', [TEMPLATE_LOCK]);
     }
@@ -83,6 +83,6 @@ export async function createPgDatabase(adminUrl: string): Promise<{ url: string;
 
 /** Drops the run's template (vitest's global teardown of the PostgreSQL project). */
 export async function dropPgTemplate(adminUrl: string, run: string): Promise<void> {
-  if (!/^[a-z0-9]+$/.test(run)) return;
-  await withAdmin(adminUrl, (admin) => admin.query(`DROP DATABASE IF EXISTS hri_tmpl_${run} WITH (FORCE)`));
+  const name = templateOf(run);
+  if (name) await withAdmin(adminUrl, (admin) => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
 }
