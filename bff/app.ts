@@ -13,17 +13,16 @@ import { resolveDeps, type AppDeps, type Env } from './deps.js';
 import { AppError, errorBody, handleError } from './errors.js';
 import { healthRoutes } from './routes/health.js';
 import { sessionsRoutes } from './routes/sessions.js';
-import { sessionRoutes } from './routes/session.js';
 import { targetsRoutes } from './routes/targets.js';
-import { providersRoutes } from './routes/providers.js';
-import { importKeyGuard, importsRoutes } from './routes/imports.js';
-import { invitesRoutes } from './routes/invites.js';
+import { importKeyGuard } from './routes/imports.js';
+import { acceptRoutes } from './routes/invites.js';
+import { widgetRoutes } from './routes/widget.js';
 import { oauthCallbackRoutes } from './routes/oauth.js';
 import { eventsRoutes } from './routes/events.js';
 import { privacyRoutes } from './routes/privacy.js';
 import { organizationsRoutes } from './routes/organizations.js';
 import { scimRoutes } from './routes/scim.js';
-import { syncRulesRoutes, syncUpdatesRoutes, targetSyncRoutes } from './routes/sync.js';
+import { targetSyncRoutes } from './routes/sync.js';
 import { acceptLimits, MemoryRateLimitStore, rateLimit, widgetLimits } from './rate-limit.js';
 import { openApiDocument } from './openapi.js';
 
@@ -87,34 +86,25 @@ export function createApp(input: AppDeps) {
       }
       await next();
     })
-    // Counted before anything else, so a flood of invalid requests is limited too. A `/x/*` mount
-    // matches `/x` as well, and a limiter counts a request once whatever number of its mounts match.
+    // Ahead of the limiter and the session auth (routes/imports.ts says why).
     .use('/imports', importKeyGuard(deps))
-    // The accept page asks both; one budget per address, so guessing tokens costs the same either way.
+    // The accept page asks both; one budget per address, so guessing tokens costs the same either
+    // way. Mounted before the widget's invites, whose session auth their answer never reaches.
     .use('/invites/accept', acceptLimiter)
     .use('/invites/lookup', acceptLimiter)
-    .use('/session', widgetLimiter)
-    .use('/providers/*', widgetLimiter)
-    .use('/imports', widgetLimiter)
-    .use('/invites/*', widgetLimiter)
-    .use('/sync-rules/*', widgetLimiter)
-    .use('/sync/*', widgetLimiter)
+    .route('/invites', acceptRoutes(deps))
     .route('/health', healthRoutes(deps))
     .get('/openapi.json', (c) => c.json(document))
     .route('/sessions', sessionsRoutes(deps))
-    .route('/session', sessionRoutes(deps))
     .route('/targets', targetsRoutes(deps))
     .route('/targets', targetSyncRoutes(deps))
-    .route('/providers', providersRoutes(deps))
-    .route('/imports', importsRoutes(deps))
-    .route('/invites', invitesRoutes(deps))
     .route('/oauth', oauthCallbackRoutes(deps))
     .route('/events', eventsRoutes(deps))
     .route('/privacy', privacyRoutes(deps))
     .route('/organizations', organizationsRoutes(deps))
     .route('/scim/v2', scimRoutes(deps, limitStore))
-    .route('/sync-rules', syncRulesRoutes(deps))
-    .route('/sync', syncUpdatesRoutes(deps));
+    // Session, providers, imports, invites, sync rules and updates: the widget's own routes.
+    .route('/', widgetRoutes(deps, widgetLimiter));
 
   const app = new Hono<Env>()
     .use(`${basePath}/*`, requestId())

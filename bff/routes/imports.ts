@@ -2,7 +2,7 @@
 import { Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { RouteDeps } from '../deps.js';
-import { sessionAuth, type SessionEnv } from '../auth/session-token.js';
+import type { SessionEnv } from '../auth/session-token.js';
 import { importHeaders, importRequest, type ErrorBody, type ImportResult } from '../contract.js';
 import { AppError } from '../errors.js';
 import { ensureDirectory } from '../services/directory.js';
@@ -16,7 +16,7 @@ import { validate } from '../validate.js';
 import { mailLimitsOf } from '../services/mail-limits.js';
 
 export const importsRoutes = ({ db, config, providers, now, sealingKey }: RouteDeps) =>
-  new Hono<SessionEnv>().use(sessionAuth(config.secret, now)).post('/', validate('header', importHeaders), validate('json', importRequest), async (c) => {
+  new Hono<SessionEnv>().post('/', validate('header', importHeaders), validate('json', importRequest), async (c) => {
     const request = c.req.valid('json');
     const session = c.get('session');
     const key = c.req.valid('header')['idempotency-key'];

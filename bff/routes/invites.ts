@@ -1,7 +1,10 @@
-/** The session target's invites, and the public endpoints of the page the email link leads to: look up, accept. */
+/**
+ * The public endpoints of the page the email link leads to (look up, accept), and the session
+ * target's invites (mounted behind the widget's session auth, routes/widget.ts).
+ */
 import { Hono } from 'hono';
 import type { RouteDeps } from '../deps.js';
-import { sessionAuth, type SessionEnv } from '../auth/session-token.js';
+import type { SessionEnv } from '../auth/session-token.js';
 import {
   acceptRequest,
   inviteListQuery,
@@ -17,8 +20,16 @@ import { acceptInvite, listInvites, lookUpInvite, resendInvite, resendInvites, r
 import { validate } from '../validate.js';
 import { mailLimitsOf } from '../services/mail-limits.js';
 
+export const acceptRoutes = ({ db, now }: RouteDeps) =>
+  new Hono()
+    .post('/accept', validate('json', acceptRequest), async (c) =>
+      c.json((await acceptInvite(db.kysely, c.req.valid('json').token, now())) satisfies AcceptedInvite),
+    )
+    .post('/lookup', validate('json', acceptRequest), async (c) =>
+      c.json((await lookUpInvite(db.kysely, c.req.valid('json').token, now())) satisfies InviteLookup),
+    );
+
 export const invitesRoutes = ({ db, config, now }: RouteDeps) => {
-  const auth = sessionAuth(config.secret, now);
   // Read per request: acceptUrl may be known only once the server listens (create-bff.ts).
   const resendDeps = (): ResendDeps => ({
     db: db.kysely,
@@ -28,25 +39,19 @@ export const invitesRoutes = ({ db, config, now }: RouteDeps) => {
     mailLimits: mailLimitsOf(config.mailLimits),
   });
   return new Hono<SessionEnv>()
-    .post('/accept', validate('json', acceptRequest), async (c) =>
-      c.json((await acceptInvite(db.kysely, c.req.valid('json').token, now())) satisfies AcceptedInvite),
-    )
-    .post('/lookup', validate('json', acceptRequest), async (c) =>
-      c.json((await lookUpInvite(db.kysely, c.req.valid('json').token, now())) satisfies InviteLookup),
-    )
-    .get('/', auth, validate('query', inviteListQuery), async (c) => {
+    .get('/', validate('query', inviteListQuery), async (c) => {
       const q = c.req.valid('query');
       return c.json((await listInvites(db.kysely, c.get('session').target, { ...q, limit: q.limit ?? 50 }, now())) satisfies InviteList);
     })
-    .post('/resend', auth, validate('json', inviteResendRequest), async (c) => {
+    .post('/resend', validate('json', inviteResendRequest), async (c) => {
       const session = c.get('session');
       return c.json((await resendInvites(resendDeps(), session.target, c.req.valid('json').ids, session.inviter)) satisfies InviteResendResult);
     })
-    .post('/:id/resend', auth, validate('param', inviteParams), async (c) => {
+    .post('/:id/resend', validate('param', inviteParams), async (c) => {
       const session = c.get('session');
       return c.json((await resendInvite(resendDeps(), session.target, c.req.valid('param').id, session.inviter)) satisfies InviteSummary);
     })
-    .delete('/:id', auth, validate('param', inviteParams), async (c) => {
+    .delete('/:id', validate('param', inviteParams), async (c) => {
       const session = c.get('session');
       await revokeInvite(db.kysely, session.target, c.req.valid('param').id, now(), session.inviter.id);
       return c.body(null, 204);

@@ -1,7 +1,7 @@
 /** The deployment's HR applications and their contacts, as the session's target sees them. */
 import { Hono } from 'hono';
 import type { RouteDeps } from '../deps.js';
-import { sessionAuth, type SessionEnv } from '../auth/session-token.js';
+import type { SessionEnv } from '../auth/session-token.js';
 import {
   contactsFacetsQuery,
   contactsQuery,
@@ -32,7 +32,6 @@ export const providersRoutes = (deps: RouteDeps) => {
   const limits = { ...DEFAULT_REFRESH_LIMITS, ...config.refreshLimits };
   return (
     new Hono<SessionEnv>()
-      .use(sessionAuth(config.secret, now))
       .get('/', async (c) => c.json({ items: await describeProviders(connections, providers.list(), c.get('session').target, now()) } satisfies ProviderList))
       .get('/:provider/contacts', validate('param', providerParams), validate('query', contactsQuery), async (c) => {
         const conn = await connection(c.req.valid('param').provider, c.get('session').target);

@@ -2,11 +2,11 @@
 import { Hono } from 'hono';
 import type { RouteDeps } from '../deps.js';
 import type { SessionInfo } from '../contract.js';
-import { sessionAuth, type SessionEnv } from '../auth/session-token.js';
+import type { SessionEnv } from '../auth/session-token.js';
 import { countSeats, getTarget, targetRoles } from '../services/targets.js';
 
-export const sessionRoutes = ({ db, config, now }: RouteDeps) =>
-  new Hono<SessionEnv>().use(sessionAuth(config.secret, now)).get('/', async (c) => {
+export const sessionRoutes = ({ db, now }: RouteDeps) =>
+  new Hono<SessionEnv>().get('/', async (c) => {
     const session = c.get('session');
     const target = await getTarget(db.kysely, session.target);
     const body: SessionInfo = {

@@ -4,7 +4,7 @@
  */
 import { Hono } from 'hono';
 import type { RouteDeps } from '../deps.js';
-import { sessionAuth, type SessionEnv } from '../auth/session-token.js';
+import type { SessionEnv } from '../auth/session-token.js';
 import { apiKeyAuth } from '../auth/api-key.js';
 import {
   syncRuleInput,
@@ -31,7 +31,6 @@ const syncDeps = ({ db, config, providers, logger, now, sealingKey }: RouteDeps)
 export const syncRulesRoutes = (deps: RouteDeps) => {
   const sync = syncDeps(deps);
   return new Hono<SessionEnv>()
-    .use(sessionAuth(deps.config.secret, sync.now))
     .get('/', async (c) => c.json({ items: await listRules(sync.db, c.get('session').target) } satisfies SyncRuleList))
     .post('/dry-run', validate('json', syncRuleInput), async (c) =>
       c.json((await dryRunRule(sync, c.get('session').target, c.req.valid('json'))) satisfies SyncDryRun),
@@ -63,7 +62,6 @@ export const syncRulesRoutes = (deps: RouteDeps) => {
 export const syncUpdatesRoutes = (deps: RouteDeps) => {
   const sync = syncDeps(deps);
   return new Hono<SessionEnv>()
-    .use(sessionAuth(deps.config.secret, sync.now))
     .get('/updates', validate('query', syncUpdatesQuery), async (c) => {
       const q = c.req.valid('query');
       const target = await getTarget(sync.db, c.get('session').target);
