@@ -26,7 +26,8 @@ import type {
   SyncUpdateResult,
 } from '../api/types.js';
 import type { paths } from '../api/schema.js';
-import { CSV_FIELDS } from '../components/csv-upload/csv-upload.js';
+// The BFF's own list, so the stand-in answers with the fields the real one does.
+import { CSV_CONTACT_FIELDS as CSV_FIELDS } from '../../../bff/contract/uploads.js';
 
 export const TOKEN = 'test-session-token';
 

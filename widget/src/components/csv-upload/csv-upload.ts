@@ -13,20 +13,11 @@ import { csvUploadStyles } from './csv-upload.styles.js';
 /** The BFF's limit (bff/services/csv-uploads.ts), checked here too so a huge file is not sent for nothing. */
 const MAX_BYTES = 10 * 1024 * 1024;
 
-/** The contact fields a column can fill, in the order the mapping form asks them (bff/contract.ts CSV_CONTACT_FIELDS). */
-export const CSV_FIELDS: readonly CsvContactField[] = [
-  'email',
-  'firstName',
-  'lastName',
-  'displayName',
-  'title',
-  'department',
-  'location',
-  'employmentType',
-  'manager',
-  'status',
-  'id',
-];
+/**
+ * The contact fields a column can fill, in the order the mapping form asks them: the BFF's own
+ * list (bff/contract/uploads.ts CSV_CONTACT_FIELDS), as the keys of the mapping it answers with.
+ */
+const fieldsOf = (mapping: CsvColumnMapping) => Object.keys(mapping) as CsvContactField[];
 
 function fieldLabel(field: CsvContactField): string {
   switch (field) {
@@ -64,7 +55,7 @@ const noEmailColumn = () =>
     'No column of this file is recognised as the email address. Each invitation is sent to that address, and it is how people already invited or already members are recognised: choose the column that holds the work email.',
   );
 
-const sameMapping = (a: CsvColumnMapping, b: CsvColumnMapping) => CSV_FIELDS.every((f) => a[f] === b[f]);
+const sameMapping = (a: CsvColumnMapping, b: CsvColumnMapping) => fieldsOf(b).every((f) => a[f] === b[f]);
 
 /**
  * Uploads a CSV file as the organization's directory, the fallback when no integration exists:
@@ -317,7 +308,7 @@ export class HrImportCsvUpload extends LitElement {
         <h3 id="csv-heading">${msg('Match the columns')}</h3>
         <fieldset class="mapping" part="mapping">
           <legend>${msg('Which column holds each field')}</legend>
-          ${CSV_FIELDS.map((f) => this.renderSelect(f, upload.columns, mapping))}
+          ${fieldsOf(upload.mapping).map((f) => this.renderSelect(f, upload.columns, mapping))}
         </fieldset>
         ${this._preview.render({
           initial: () =>
