@@ -49,12 +49,22 @@ export const SKIP_REASONS = ['already_member', 'already_invited', 'no_email', 'i
 export const skipReason = answer('SkipReason', z.enum(SKIP_REASONS));
 export type SkipReason = z.infer<typeof skipReason>;
 
+/** How many of an import's invited people its answer names (`invited` counts them all). */
+export const IMPORT_RESULT_INVITES = 500;
+
 export const importResult = answer(
   'ImportResult',
   z
     .object({
       id: z.string(),
-      invited: count,
+      invited: count.describe('How many people were invited: 0 when every contact was skipped, and then no mail was sent.'),
+      invites: z
+        .array(z.object({ contactId: z.string(), name: z.string(), email: z.string(), role: roleId }).strict())
+        .max(IMPORT_RESULT_INVITES)
+        .describe(`Who was invited with which role, in the order of the import: the first ${IMPORT_RESULT_INVITES}.`),
+      roles: z
+        .array(z.object({ role: roleId, count }).strict())
+        .describe('How many were invited as each role, in the order of the roles of the target; roles no one got are left out.'),
       skipped: z.array(z.object({ contactId: z.string(), email: z.string().nullable(), reason: skipReason }).strict()),
       seats,
     })

@@ -39,6 +39,15 @@ describe('POST /api/imports', () => {
     expect(result.invited).toBe(3);
     expect(result.skipped).toEqual([]);
     expect(result.seats).toEqual({ limit: 10, used: 4, remaining: 6 });
+    // The confirmation names each person with their role, and counts per role in the target's order.
+    const person = (id: string) => people.find((p) => p.id === id)!;
+    expect(result.invites).toEqual(
+      ids.map((id, i) => ({ contactId: id, name: person(id).displayName, email: person(id).email, role: i === 0 ? 'manager' : 'user' })),
+    );
+    expect(result.roles).toEqual([
+      { role: 'manager', count: 1 },
+      { role: 'user', count: 2 },
+    ]);
     const invites = await h.db.kysely.selectFrom('invites').selectAll().orderBy('email').execute();
     expect(invites.map((i) => i.email_normalized).sort()).toEqual(ids.map((id) => people.find((p) => p.id === id)!.email!.toLowerCase()).sort());
     expect(invites.find((i) => i.contact_id === ids[0])!.role).toBe('manager');
@@ -77,6 +86,17 @@ describe('POST /api/imports', () => {
       [dupA.id]: 'duplicate',
     });
     expect(await count('invites')).toBe(3);
+  });
+
+  it('answers an import of people who are all members or invited with 0 invited, no one named, and no mail', async () => {
+    await post({ provider: 'sample', selection: { ids: [active[4]!.id] }, role: 'user', message });
+    const mailBefore = await count('outbox');
+    const res = await post({ provider: 'sample', selection: { ids: [active[0]!.id, active[4]!.id] }, role: 'user', message });
+    expect(res.status).toBe(201);
+    const result = (await res.json()) as ImportResult;
+    expect(result).toMatchObject({ invited: 0, invites: [], roles: [] });
+    expect(result.skipped.map((s) => s.reason).sort()).toEqual(['already_invited', 'already_member']);
+    expect(await count('outbox')).toBe(mailBefore);
   });
 
   it('imports "Select All" as a rule with exceptions, resolved on the server', async () => {

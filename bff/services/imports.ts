@@ -5,6 +5,7 @@
 import type { Kysely } from 'kysely';
 import type { Database, NewInvite, Target } from '../db/schema.js';
 import type { ImportRequest, ImportResult, InviteLocale, Seats, SkipReason, TargetType } from '../contract.js';
+import { IMPORT_RESULT_INVITES } from '../contract.js';
 import type { Session } from '../auth/session-token.js';
 import { writeTransaction } from '../db/connect.js';
 import { AppError } from '../errors.js';
@@ -209,6 +210,19 @@ export async function writeInvites(
   return { importId, invites: written, event };
 }
 
+/** The invited people an import's answer names: the first IMPORT_RESULT_INVITES. */
+const namedInvites = (people: readonly Invitee[]): ImportResult['invites'] =>
+  people
+    .slice(0, IMPORT_RESULT_INVITES)
+    .map(({ contact, role }) => ({ contactId: contact.contact_id, name: contact.display_name, email: contact.email!.trim(), role }));
+
+/** How many were invited as each role, in the target's order of roles. */
+function roleCounts(target: Target, people: readonly Invitee[]): ImportResult['roles'] {
+  const counts = new Map<string, number>();
+  for (const { role } of people) counts.set(role, (counts.get(role) ?? 0) + 1);
+  return targetRoles(target).flatMap(({ id }) => (counts.has(id) ? [{ role: id, count: counts.get(id)! }] : []));
+}
+
 /** Keys are the inviter's own, per target: two admins may happen to pick the same one. */
 export function importKeyScope(session: Session, idempotencyKey: string): KeyScope {
   return { targetType: session.target.type, targetId: session.target.id, inviterId: session.inviter.id, key: idempotencyKey };
@@ -268,7 +282,7 @@ async function writeImport(deps: ImportDeps, session: Session, request: ImportRe
       skippedCount: skipped.length,
       key: claim.scope.key,
     });
-    const body: ImportResult = { id: importId, invited: toInvite.length, skipped, seats };
+    const body: ImportResult = { id: importId, invited: toInvite.length, invites: namedInvites(toInvite), roles: roleCounts(target, toInvite), skipped, seats };
     // The answer commits with the import, or neither does.
     await completeKey(trx, claim, { status: 201, body });
     // Last: it holds the event sequence until commit (webhooks/events.ts).

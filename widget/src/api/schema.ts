@@ -979,7 +979,20 @@ export interface components {
         SkipReason: "already_member" | "already_invited" | "no_email" | "invalid_email" | "duplicate" | "not_found";
         ImportResult: {
             id: string;
+            /** @description How many people were invited: 0 when every contact was skipped, and then no mail was sent. */
             invited: number;
+            /** @description Who was invited with which role, in the order of the import: the first 500. */
+            invites: {
+                contactId: string;
+                name: string;
+                email: string;
+                role: string;
+            }[];
+            /** @description How many were invited as each role, in the order of the roles of the target; roles no one got are left out. */
+            roles: {
+                role: string;
+                count: number;
+            }[];
             skipped: {
                 contactId: string;
                 email: string | null;

@@ -243,6 +243,8 @@ describe('hr-import: import', () => {
     const result: ImportResult = {
       id: 'imp_x',
       invited: 1,
+      invites: [{ contactId: 'c001', name: 'Ada Lovelace', email: 'ada.c001@example.com', role: 'member' }],
+      roles: [{ role: 'member', count: 1 }],
       skipped: [
         { contactId: 'c002', email: 'grace.c002@example.com', reason: 'already_member' },
         { contactId: 'c003', email: 'alan.c003@example.com', reason: 'already_invited' },

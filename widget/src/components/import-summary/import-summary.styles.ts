@@ -21,6 +21,7 @@ export const importSummaryStyles = css`
     background: var(--_hr-success-surface);
     color: var(--_hr-success-text);
   }
+  .total.none,
   .total.skipped {
     background: var(--_hr-subtle);
   }
@@ -28,8 +29,8 @@ export const importSummaryStyles = css`
     margin: 0 0 0.5rem;
     font-size: 0.9375rem;
   }
-  .skipped-list {
-    margin: 0;
+  .list {
+    margin: 0 0 1rem;
     padding: 0;
     border: 1px solid var(--_hr-border);
     border-radius: var(--_hr-radius);
@@ -37,16 +38,32 @@ export const importSummaryStyles = css`
     max-height: var(--hr-skipped-list-max-height, 18rem);
     overflow-y: auto;
   }
-  .skipped-list li {
+  .list li {
     display: flex;
     flex-wrap: wrap;
     justify-content: space-between;
     gap: 0.25rem 1rem;
     padding: 0.5rem 0.75rem;
   }
-  .skipped-list li + li {
+  .list li + li {
     border-top: 1px solid var(--_hr-border);
   }
+  .who {
+    display: flex;
+    flex-direction: column;
+    min-width: 0;
+  }
+  .email {
+    font-size: 0.8125rem;
+    color: var(--_hr-muted);
+    overflow-wrap: anywhere;
+  }
+  .by-role,
+  .outcome {
+    margin: 0 0 0.75rem;
+  }
+  .role,
+  .more,
   .reason {
     font-size: 0.8125rem;
     color: var(--_hr-muted);

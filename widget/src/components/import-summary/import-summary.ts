@@ -1,6 +1,6 @@
 import { LitElement, html, nothing } from 'lit';
 import { msg, str, updateWhenLocaleChanges } from '@lit/localize';
-import type { Contact, ImportResult, SkipReason } from '../../api/types.js';
+import type { Contact, ImportResult, Role, SkipReason } from '../../api/types.js';
 import { define } from '../../define.js';
 import { sharedStyles } from '../../styles/shared.styles.js';
 import { importSummaryStyles } from './import-summary.styles.js';
@@ -27,30 +27,39 @@ export const SKIP_REASONS: Readonly<Record<SkipReason, string>> = {
   },
 };
 
+/** The confirmation's title: it says an import happened only when someone was invited. */
+export const summaryTitle = (result: ImportResult | null) => (result && result.invited === 0 ? msg('No one was invited') : msg('Contacts imported'));
+
 /**
- * The confirmation after Import Contacts (the article's step 8): how many were invited, and
- * each contact skipped with its reason.
+ * The confirmation after Import Contacts (the article's step 8): who was invited with which
+ * role, and each contact skipped with its reason. When every contact was skipped it says that
+ * no invitation was sent, in a neutral state, never that invitations are on their way.
  *
  * @summary Result of an import.
  * @csspart totals - The invited and skipped counts.
+ * @csspart invited-list - The invited people and their roles.
  * @csspart skipped-list - The skipped contacts.
- * @cssproperty [--hr-skipped-list-max-height=18rem] - Height of the scrolling list.
+ * @cssproperty [--hr-skipped-list-max-height=18rem] - Height of each scrolling list (invited, not invited).
  */
 export class HrImportSummary extends LitElement {
   static override styles = [sharedStyles, importSummaryStyles];
   static override properties = {
     result: { attribute: false },
     contacts: { attribute: false },
+    roles: { attribute: false },
   };
 
   declare result: ImportResult | null;
   /** Contacts known to the widget, to name the skipped ones. */
   declare contacts: ReadonlyMap<string, Contact>;
+  /** The target's roles, to name each invite's role by its label. */
+  declare roles: readonly Role[];
 
   constructor() {
     super();
     this.result = null;
     this.contacts = new Map();
+    this.roles = [];
     updateWhenLocaleChanges(this);
   }
 
@@ -68,27 +77,55 @@ export class HrImportSummary extends LitElement {
     `;
   }
 
+  private roleLabel(id: string): string {
+    return this.roles.find((r) => r.id === id)?.label ?? id;
+  }
+
+  private renderInvited(result: ImportResult) {
+    const unnamed = result.invited - result.invites.length;
+    return html`
+      <h3 id="invited-heading">${msg('Invited')}</h3>
+      <p class="by-role">${result.roles.map((r) => msg(str`${r.count} as ${this.roleLabel(r.role)}`)).join(' · ')}</p>
+      <ul class="list" part="invited-list" role="list" aria-labelledby="invited-heading" tabindex="0">
+        ${result.invites.map(
+          (invite) => html`
+            <li>
+              <span class="who">
+                <span class="name">${invite.name}</span>
+                <span class="email">${invite.email}</span>
+              </span>
+              <span class="role">${this.roleLabel(invite.role)}</span>
+            </li>
+          `,
+        )}
+        ${unnamed > 0 ? html`<li class="more">${msg(str`and ${unnamed} more`)}</li>` : nothing}
+      </ul>
+    `;
+  }
+
   override render() {
     const result = this.result;
     if (!result) return nothing;
     const skipped = result.skipped.length;
+    const none = result.invited === 0;
     return html`
       <div class="totals" part="totals">
-        <p class="total invited">${msg(str`${result.invited} invited`)}</p>
+        <p class="total ${none ? 'none' : 'invited'}">${msg(str`${result.invited} invited`)}</p>
         ${skipped ? html`<p class="total skipped">${msg(str`${skipped} skipped`)}</p>` : nothing}
       </div>
+      ${none ? html`<p class="outcome" role="status">${msg('No invitation was sent: every selected contact was skipped, for the reasons below.')}</p>` : this.renderInvited(result)}
       ${
         skipped
           ? html`
               <h3 id="skipped-heading">${msg('Not invited')}</h3>
-              <ul class="skipped-list" part="skipped-list" role="list" aria-labelledby="skipped-heading" tabindex="0">
+              <ul class="list skipped-list" part="skipped-list" role="list" aria-labelledby="skipped-heading" tabindex="0">
                 ${result.skipped.map((item) => this.renderSkipped(item))}
               </ul>
             `
           : nothing
       }
       <p class="seats">
-        ${msg('Invitations are on their way by email.')}
+        ${none ? nothing : msg('Invitations are on their way by email.')}
         ${result.seats.remaining === 1 ? msg('1 seat remains on your plan.') : msg(str`${result.seats.remaining} seats remain on your plan.`)}
       </p>
     `;

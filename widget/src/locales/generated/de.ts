@@ -49,6 +49,7 @@
 's1c8e2a0f5165f6bf': `Die erste zutreffende Rollenregel bestimmt die Rolle; alle anderen erhalten die Standardrolle.`,
 's1d6b3a8b585e2de9': `Das Benutzerlimit Ihres Tarifs erlaubt keine weiteren Benutzer`,
 's1d8e0fa1a5e550e6': str`Personen werden aus ${0} abgerufen`,
+'s1db2fe438c0b5d53': `Es wurde keine Einladung verschickt: Alle ausgewählten Kontakte wurden übersprungen, aus den unten genannten Gründen.`,
 's1dee10ac68437b45': `Keine Synchronisierungsregeln: Fügen Sie mit „Synchron halten“ im Rollen- oder Nachrichtenschritt eine hinzu.`,
 's1e18f425f38d0878': `Letzte Läufe`,
 's1e45a4d7635fbda7': `Abteilung`,
@@ -103,9 +104,11 @@
 {{inviterName}} hat Sie zu {{targetName}} eingeladen.
 
 Folgen Sie dem Link in dieser E-Mail, um die Einladung anzunehmen.`,
+'s477af5df4a873f68': `Niemand wurde eingeladen`,
 's48761fe85510bf25': `Über dem täglichen Mail-Limit`,
 's4ac652c94aded5f5': `Nur Personen, die berichten an…`,
 's4c110a84ff7bfaa4': `Nach Rolle`,
+'s4c2251760c5d2c55': str`und ${0} weitere`,
 's4c7b85c8ef6f0fc5': `Existiert nicht mehr`,
 's4cf6666b06439e46': `Die Auswahl wurde aufgehoben, weil sich die Suche oder die Filter geändert haben.`,
 's4d1422b9bc3d0a7e': `Täglich`,
