@@ -17,6 +17,9 @@ import { postgresForTests } from './scripts/postgres-for-tests.mjs';
 const SYNC_PARTS =
   /widget[\\/]src[\\/](components[\\/](sync-|role-rules|expired-invites)|templates[\\/]check-all|events[\\/]sync\.|model[\\/]sync-rule|styles[\\/]sync\.)/;
 
+/** The roles, message and confirmation steps (hr-import/later-steps.ts), their elements, and the import's submission. */
+const LATER_STEPS = /role-assigner|message-composer|import-summary|hr-import[\\/](later-steps|submission)/;
+
 /** Run against PostgreSQL too: every BFF test that opens a database, and the system tests that open a harness. */
 const ON_POSTGRES = ['bff/**/*.test.ts', 'test/fuzz.test.ts', 'test/scope.test.ts', 'test/minimal-fields.test.ts'];
 /** BFF tests that touch no database: once is enough. */
@@ -131,14 +134,13 @@ export default defineConfig(async ({ mode }): Promise<ViteUserConfig> => {
               codeSplitting: {
                 groups: [
                   // The core goes first (priority), so Lit and the code both share stay in it.
-                  { name: 'steps', test: (id: string) => /role-assigner|message-composer|import-summary/.test(id), priority: 1 },
+                  { name: 'steps', test: (id: string) => LATER_STEPS.test(id), priority: 1 },
                   // Keep in sync and Updates: fetched when the admin opens one, or with the session of a target that has rules.
                   { name: 'sync', test: (id: string) => SYNC_PARTS.test(id), priority: 1 },
                   {
                     name: 'hr-import',
                     priority: 2,
-                    test: (id: string) =>
-                      !SYNC_PARTS.test(id) && !/csv-upload|role-assigner|message-composer|import-summary|locales[\\/]generated[\\/](?!locale-codes)/.test(id),
+                    test: (id: string) => !SYNC_PARTS.test(id) && !LATER_STEPS.test(id) && !/csv-upload|locales[\\/]generated[\\/](?!locale-codes)/.test(id),
                   },
                 ],
               },

@@ -1,0 +1,92 @@
+/**
+ * The roles, message and confirmation steps, with their elements: a chunk of its own (vite.config.ts,
+ * "steps"), loaded as the contacts step opens (navigation.ts), so the first load holds only what
+ * the first two steps show.
+ */
+import { html, nothing } from 'lit';
+import { msg, str } from '@lit/localize';
+import type { ImportResult } from '../../api/types.js';
+import { selectedContacts, selectedTotal } from '../../model/import-draft.js';
+import { seatLimitMessage } from '../contact-list/contact-list.js';
+import { retryAlert } from '../../templates/retry-alert.js';
+import { backButton, cancelButton, nextButton, type StepActions, type StepState, type View } from './steps.js';
+import '../role-assigner/role-assigner.js';
+import '../message-composer/message-composer.js';
+import '../import-summary/import-summary.js';
+
+export { Submission } from './submission.js';
+
+/** What a screen reader hears once the import is done. */
+export const importedAnnouncement = ({ invited, skipped }: ImportResult): string =>
+  skipped.length ? msg(str`${invited} invited, ${skipped.length} skipped.`) : msg(str`${invited} invited.`);
+
+const keepInSyncButton = (a: StepActions) =>
+  html`<p class="keep-in-sync">
+    <button type="button" class="btn" @click=${a.keepInSync}>${msg('Keep in sync')}</button>
+    <span class="muted">${msg('Save this selection as a rule: people who join later are added too.')}</span>
+  </p>`;
+
+export function rolesStep(s: StepState, a: StepActions): View {
+  const { shown, more } = selectedContacts(s.draft);
+  return {
+    title: msg('Assign roles'),
+    body: html`<hr-role-assigner
+        .roles=${s.session.target.roles}
+        .commonRole=${s.draft.role}
+        .overrides=${s.draft.overrides}
+        .contacts=${shown}
+        .more=${more}
+        @hr-role-change=${a.intend}
+      ></hr-role-assigner>
+      ${keepInSyncButton(a)}`,
+    footer: html` ${cancelButton(a)}<span class="spacer"></span>${backButton(a, 'contacts')} ${nextButton(a, 'message', selectedTotal(s.draft) === 0)} `,
+  };
+}
+
+/** `message`: what the admin wrote, else the default in their language. */
+export function messageStep(s: StepState, a: StepActions, message: { subject: string; body: string }): View {
+  const count = selectedTotal(s.draft);
+  const valid = message.subject.trim() !== '' && message.body.trim() !== '';
+  return {
+    title: msg('Write the invitation'),
+    body: html`
+      <hr-message-composer
+        .subject=${message.subject}
+        .body=${message.body}
+        .contact=${selectedContacts(s.draft).shown[0] ?? null}
+        .targetName=${s.session.target.name}
+        .inviterName=${s.session.inviter.name}
+        @hr-message-change=${a.intend}
+      ></hr-message-composer>
+      ${keepInSyncButton(a)} ${importError(s, a, count)}
+    `,
+    footer: html`
+      ${cancelButton(a)}<span class="spacer"></span>${backButton(a, 'roles')}
+      <button type="button" class="btn primary" ?disabled=${s.submitting || !valid || count === 0} @click=${a.submit}>${msg('Import Contacts')}</button>
+      ${
+        s.submitting
+          ? html`<p class="footer-note" role="status">${count === 1 ? msg('Importing 1 contact…') : msg(str`Importing ${count} contacts…`)}</p>`
+          : nothing
+      }
+    `,
+  };
+}
+
+function importError(s: StepState, a: StepActions, count: number) {
+  const error = s.importError;
+  if (!error) return nothing;
+  if (error.code === 'seat_limit_exceeded') {
+    const allows = `${seatLimitMessage(s.seats?.remaining ?? 0)}.`;
+    const selected = count === 1 ? msg('1 contact is selected.') : msg(str`${count} contacts are selected.`);
+    return html`<div class="alert" role="alert" part="error">
+      <strong>${msg('Not enough seats.')}</strong> ${allows} ${selected} ${msg('Go back to Contacts and select fewer.')}
+    </div>`;
+  }
+  return retryAlert(error, a.submit);
+}
+
+export const confirmationStep = (s: StepState, a: StepActions): View => ({
+  title: msg('Contacts imported'),
+  body: html`<hr-import-summary .result=${s.result} .contacts=${s.draft.known}></hr-import-summary>`,
+  footer: html`<span class="spacer"></span> <button type="button" class="btn primary" @click=${a.done}>${msg('Done')}</button>`,
+});
