@@ -1,6 +1,9 @@
 import type { ImportResult } from '../api/types.js';
 
-/** The import was written: `detail` is the BFF's answer (invited count, skipped contacts, seats). */
+/**
+ * The import was written: `detail` is the BFF's answer (who was invited with which role, who was
+ * skipped and why, seats). `detail.invited` is 0 when every contact was skipped: no mail was sent.
+ */
 export class HrImportCompleteEvent extends Event {
   static readonly eventName = 'hr-import-complete';
   readonly detail: ImportResult;

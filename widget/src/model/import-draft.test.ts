@@ -6,6 +6,7 @@ import {
   importRequest,
   messageOf,
   nextImport,
+  roleCounts,
   selectedContacts,
   syncDraftOf,
   withContacts,
@@ -38,6 +39,18 @@ function picked(): ImportDraft {
 }
 
 describe('ImportDraft', () => {
+  it('counts the selected per role in the target order, for the review line before Import Contacts', () => {
+    const roles = [{ id: 'admin' }, { id: 'member' }];
+    expect(roleCounts(picked(), roles)).to.deep.equal([
+      { role: 'admin', count: 1 },
+      { role: 'member', count: 1 },
+    ]);
+    // A role set for someone no longer selected counts for no one.
+    const unticked = withSelection(picked(), withContact(noSelection(), ada!.id, true));
+    expect(roleCounts(unticked, roles)).to.deep.equal([{ role: 'member', count: 1 }]);
+    expect(roleCounts(emptyDraft(), roles)).to.deep.equal([]);
+  });
+
   it('starts with nothing picked and the default message', () => {
     const draft = emptyDraft();
     expect(draft.provider).to.equal(null);

@@ -116,6 +116,23 @@ export function selectedContacts(draft: ImportDraft): { shown: Contact[]; more: 
   return { shown, more: Math.max(0, selectedCount(selection) - shown.length) };
 }
 
+/**
+ * How many of the selected would be invited as each role, in the order of `roles` (the target's),
+ * leaving out roles no one gets: the review line before Import Contacts.
+ */
+export function roleCounts(draft: ImportDraft, roles: readonly { id: string }[]): { role: string; count: number }[] {
+  const counts = new Map<string, number>();
+  let overridden = 0;
+  for (const [id, role] of draft.overrides) {
+    if (role === draft.role || !includesId(draft.selection, id)) continue;
+    counts.set(role, (counts.get(role) ?? 0) + 1);
+    overridden += 1;
+  }
+  const common = selectedTotal(draft) - overridden;
+  if (common > 0) counts.set(draft.role, (counts.get(draft.role) ?? 0) + common);
+  return roles.flatMap(({ id }) => (counts.get(id) ? [{ role: id, count: counts.get(id)! }] : []));
+}
+
 /** The import to send, or null while a provider or role is missing. Per-contact roles only where they differ. */
 export function importRequest(draft: ImportDraft, message: Message, locale: ImportRequest['locale']): ImportRequest | null {
   if (!draft.provider || !draft.role) return null;

@@ -823,9 +823,7 @@ export class FakeBff {
     this.#imports += 1;
     const roleOf = (c: Contact) => body.roles?.[c.id] ?? body.role;
     const invites = invite.slice(0, 500).map((c) => ({ contactId: c.id, name: c.displayName, email: c.email!, role: roleOf(c) }));
-    const roles = this.roles
-      .map(({ id }) => ({ role: id, count: invite.filter((c) => roleOf(c) === id).length }))
-      .filter((r) => r.count > 0);
+    const roles = this.roles.map(({ id }) => ({ role: id, count: invite.filter((c) => roleOf(c) === id).length })).filter((r) => r.count > 0);
     return answer('/imports', 'post', 201, { id: `imp_${this.#imports}`, invited: invite.length, invites, roles, skipped, seats: this.seats });
   }
 }

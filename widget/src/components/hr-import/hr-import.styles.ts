@@ -142,6 +142,10 @@ export const hrImportStyles = css`
     border-bottom-color: var(--_hr-accent);
     color: var(--_hr-text);
   }
+  .review {
+    margin: 0.75rem 0 0;
+    font-weight: 600;
+  }
   .keep-in-sync {
     display: flex;
     flex-wrap: wrap;

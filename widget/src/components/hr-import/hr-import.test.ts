@@ -214,6 +214,8 @@ describe('hr-import: import', () => {
     subject.focus();
     subject.select();
     await sendKeys({ type: 'Welcome to {{targetName}}' });
+    // Before Import Contacts, one line says what it will do.
+    await waitForText(el, '2 people: 2 as User · 2 of 40 free seats');
 
     const caught = oneEvent(document, 'hr-import-complete');
     await click(el, 'button', 'Import Contacts');
@@ -237,6 +239,28 @@ describe('hr-import: import', () => {
     await waitForText(el, '2 invited');
     await waitForText(el, '12 of 50 seats used · 38 remaining');
     expect(el.shadowRoot!.activeElement?.id).to.equal('heading');
+    const summary = el.shadowRoot!.querySelector('hr-import-summary')!;
+    await waitForText(summary, 'Ada Lovelace');
+    expect(visibleText(summary)).to.include('Invitations are on their way by email.');
+  });
+
+  it('says no one was invited when someone else invited the selected people meanwhile, and tells the page', async () => {
+    const el = await mount();
+    await openContacts(el);
+    await check(el, 'Ada Lovelace', 'Donald Knuth');
+    await toMessage(el);
+    // Another admin invites both while this one writes the message.
+    for (const c of bff.contacts.filter((c) => c.id === 'c001' || c.id === 'c006')) c.membership = 'invited';
+
+    const caught = oneEvent(document, 'hr-import-complete');
+    await click(el, 'button', 'Import Contacts');
+    const event = await caught;
+    expect(event.detail.invited).to.equal(0);
+    expect(await heading(el)).to.equal('No one was invited');
+    const summary = el.shadowRoot!.querySelector('hr-import-summary')!;
+    await waitForText(summary, 'No invitation was sent');
+    expect(visibleText(summary)).not.to.include('on their way');
+    expect(visibleText(summary)).to.include('Already invited');
   });
 
   it('lists each skipped contact with its reason, and passes axe', async () => {

@@ -6,13 +6,14 @@
 import { html, nothing } from 'lit';
 import { msg, str } from '@lit/localize';
 import type { ImportResult } from '../../api/types.js';
-import { selectedContacts, selectedTotal } from '../../model/import-draft.js';
+import { roleCounts, selectedContacts, selectedTotal } from '../../model/import-draft.js';
 import { seatLimitMessage } from '../contact-list/contact-list.js';
 import { retryAlert } from '../../templates/retry-alert.js';
+import { formatNumber } from '../../locales/localize.js';
 import { backButton, cancelButton, nextButton, type StepActions, type StepState, type View } from './steps.js';
 import '../role-assigner/role-assigner.js';
 import '../message-composer/message-composer.js';
-import '../import-summary/import-summary.js';
+import { summaryTitle } from '../import-summary/import-summary.js';
 
 export { Submission } from './submission.js';
 
@@ -58,7 +59,7 @@ export function messageStep(s: StepState, a: StepActions, message: { subject: st
         .inviterName=${s.session.inviter.name}
         @hr-message-change=${a.intend}
       ></hr-message-composer>
-      ${keepInSyncButton(a)} ${importError(s, a, count)}
+      ${keepInSyncButton(a)} ${importError(s, a, count)} ${review(s, count)}
     `,
     footer: html`
       ${cancelButton(a)}<span class="spacer"></span>${backButton(a, 'roles')}
@@ -70,6 +71,18 @@ export function messageStep(s: StepState, a: StepActions, message: { subject: st
       }
     `,
   };
+}
+
+/** The review line before Import Contacts: who is invited as what, and the seats it takes. */
+function review(s: StepState, count: number) {
+  if (count === 0) return nothing;
+  const label = (id: string) => s.session.target.roles.find((r) => r.id === id)?.label ?? id;
+  const people = count === 1 ? msg('1 person') : msg(str`${formatNumber(count)} people`);
+  const roles = roleCounts(s.draft, s.session.target.roles)
+    .map((r) => msg(str`${formatNumber(r.count)} as ${label(r.role)}`))
+    .join(', ');
+  const free = (s.seats ?? s.session.seats).remaining;
+  return html`<p class="review" part="review">${people}: ${roles} · ${msg(str`${formatNumber(count)} of ${formatNumber(free)} free seats`)}</p>`;
 }
 
 function importError(s: StepState, a: StepActions, count: number) {
@@ -86,7 +99,7 @@ function importError(s: StepState, a: StepActions, count: number) {
 }
 
 export const confirmationStep = (s: StepState, a: StepActions): View => ({
-  title: msg('Contacts imported'),
-  body: html`<hr-import-summary .result=${s.result} .contacts=${s.draft.known}></hr-import-summary>`,
+  title: summaryTitle(s.result),
+  body: html`<hr-import-summary .result=${s.result} .contacts=${s.draft.known} .roles=${s.session.target.roles}></hr-import-summary>`,
   footer: html`<span class="spacer"></span> <button type="button" class="btn primary" @click=${a.done}>${msg('Done')}</button>`,
 });
