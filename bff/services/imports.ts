@@ -9,7 +9,7 @@ import { IMPORT_RESULT_INVITES } from '../contract.js';
 import type { Session } from '../auth/session-token.js';
 import { writeTransaction } from '../db/connect.js';
 import { AppError } from '../errors.js';
-import { countSeats, lockTarget, targetRoles } from './targets.js';
+import { countSeats, lockTarget, roleLabel, targetRoles } from './targets.js';
 import { inviteExpiry, pendingInvites } from '../db/invites.js';
 import { enqueueInviteMail, type InviteMail } from '../db/outbox.js';
 import { completeKey, requestHash, withIdempotencyKey, type Claim, type KeyedResponse, type KeyScope } from './idempotency.js';
@@ -153,7 +153,6 @@ export async function writeInvites(
   await recordAudit(trx, { action: 'import', actor: inviter.id, target: ref, subject: importId, count: batch.people.length, at: now });
 
   const expiresAt = inviteExpiry(now, deps.inviteTtlDays);
-  const labels = new Map(targetRoles(target).map((r) => [r.id, r.label]));
   const written: { id: string; email: string; role: string; contactId: string | null }[] = [];
   for (let i = 0; i < batch.people.length; i += BATCH) {
     const invites: NewInvite[] = [];
@@ -191,7 +190,7 @@ export async function writeInvites(
         values: { firstName, targetName: target.name, inviterName: inviter.name, acceptUrl: acceptLink(deps.acceptUrl, token) },
         inviterName: inviter.name,
         targetType: target.type as TargetType,
-        roleLabel: labels.get(role) ?? role,
+        roleLabel: roleLabel(target, role, batch.locale),
         email: contact.email!.trim(),
         expiresAt,
       });
@@ -243,8 +242,7 @@ async function writeImport(deps: ImportDeps, session: Session, request: ImportRe
     // Concurrent imports to one target queue here, so the seats counted below stay true until commit.
     const target = await lockTarget(trx, session.target);
 
-    const labels = new Map(targetRoles(target).map((r) => [r.id, r.label]));
-    const roles = new Set(labels.keys());
+    const roles = new Set(targetRoles(target).map((r) => r.id));
     const badRole = [request.role, ...Object.values(request.roles ?? {})].find((r) => !roles.has(r));
     if (badRole) throw new AppError(400, 'invalid_role', `"${badRole}" is not a role of this ${target.type}; use one of: ${[...roles].join(', ')}.`);
 
