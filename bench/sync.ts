@@ -18,7 +18,7 @@ import { openDatabase, migrateToLatest } from '../bff/db/connect.js';
 import type { DirectoryContact } from '../bff/connectors/types.js';
 import { createProviderRegistry } from '../bff/providers.js';
 import { getTarget, syncMembers, upsertTarget } from '../bff/services/targets.js';
-import { refreshDirectory } from '../bff/services/directory.js';
+import { refreshDirectory } from '../bff/services/directory/refresh.js';
 import { claimRule, evaluate, startRun, type SyncDeps } from '../bff/services/sync-runs.js';
 import { newId } from '../bff/services/ids.js';
 import type { AppConfig } from '../bff/deps.js';
@@ -38,7 +38,10 @@ export async function benchSync(): Promise<void> {
     await migrateToLatest(db);
     let now = new Date('2026-12-01T00:00:00Z');
     let people: DirectoryContact[] = companyPeople(SIZE);
-    const directory = () => ({ key: KEY, connector: () => ({ listContacts: async () => ({ contacts: people, nextCursor: null, total: people.length }) }) });
+    const directory = () => ({
+      cacheKey: KEY,
+      connector: () => ({ listContacts: async () => ({ contacts: people, nextCursor: null, total: people.length }) }),
+    });
     await upsertTarget(db.kysely, target, { name: 'Big', seatLimit: 1_000_000 }, now);
     await refreshDirectory(db.kysely, directory(), () => now);
     await syncMembers(

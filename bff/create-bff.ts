@@ -20,7 +20,7 @@ import { PROVIDER_CATALOG } from './provider-catalog.js';
 import { jsonLogger, type Logger } from './logger.js';
 import { createOutboxWorker } from './mail/outbox.js';
 import { fileTransport, smtpTransport, type MailTransport } from './mail/transport.js';
-import { stopRefreshes } from './services/directory.js';
+import { stopRefreshes } from './services/directory/refresh.js';
 import { createWebhookWorker } from './webhooks/worker.js';
 import { createRetentionWorker, RETENTION_INTERVAL_MS } from './services/retention.js';
 import { createReminderWorker, REMINDER_INTERVAL_MS } from './services/reminders.js';

@@ -55,7 +55,7 @@ export function admit(policy: StoragePolicy, contact: DirectoryContact): Directo
 }
 
 /**
- * The same for a change that may carry only some fields (services/directory.ts keeps the stored
+ * The same for a change that may carry only some fields (services/directory/changes.ts keeps the stored
  * value of a field a change leaves out): a scope field it leaves out did not change, and the
  * stored person was in scope, so only the fields it carries are checked.
  */

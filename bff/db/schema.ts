@@ -307,7 +307,7 @@ export interface SyncRuleTable {
   target_type: string;
   target_id: string;
   provider: string;
-  /** The directory cache it reads: `connectionKey(provider, scope)`. */
+  /** The directory cache it reads: `cacheKeyOf(provider, scope)`. */
   connection: string;
   /** JSON: scope, roleRules, defaultRole, message, joiners, leavers. */
   definition: string;

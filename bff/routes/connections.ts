@@ -12,7 +12,7 @@ import { deleteConnection, saveConnection, testConnection } from '../services/co
 import { validate } from '../validate.js';
 
 export const connectionsRoutes = ({ db, providers, now, sealingKey }: RouteDeps) => {
-  const deps = { db: db.kysely, key: sealingKey };
+  const deps = { db: db.kysely, sealingKey };
   return new Hono<SessionEnv>()
     .put('/', validate('param', providerParams), validate('json', connectionRequest), async (c) => {
       const entry = getProvider(providers, c.req.valid('param').provider);

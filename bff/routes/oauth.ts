@@ -29,7 +29,7 @@ import { validate } from '../validate.js';
 function signInDeps({ db, config, sealingKey }: RouteDeps): SignInDeps {
   return {
     db: db.kysely,
-    key: sealingKey,
+    sealingKey,
     get redirectUri() {
       return config.publicUrl ? `${config.publicUrl.replace(/\/+$/, '')}${config.basePath ?? '/api'}${OAUTH_CALLBACK_PATH}` : null;
     },

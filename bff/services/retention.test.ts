@@ -16,7 +16,7 @@ import { createOutboxWorker } from '../mail/outbox.js';
 import { migrateToLatest, openDatabase } from '../db/connect.js';
 import { parseSettings, settingsFromEnv, sqlitePathOf, type RetentionSettings } from '../config.js';
 import { createBff } from '../create-bff.js';
-import { stagingKey } from './directory.js';
+import { stagingKey } from './directory/rows.js';
 import { createRetentionWorker } from './retention.js';
 import type { ImportResult } from '../contract.js';
 

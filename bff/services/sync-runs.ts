@@ -26,7 +26,9 @@ import { dialectOf, writeTransaction, type Dialect } from '../db/connect.js';
 import { AppError } from '../errors.js';
 import { repeat } from '../repeat.js';
 import { INVITE_EVENT_COLUMNS, memberEvent, recordEvents, syncCompletedEvent, type NewEvent } from '../webhooks/events.js';
-import { contactMatches, DEFAULT_REFRESH_LIMITS, refreshDirectory, resolveSelection, type ContactQuery, type SelectedContact } from './directory.js';
+import { DEFAULT_REFRESH_LIMITS } from './directory/limits.js';
+import { contactMatches, type ContactQuery, resolveSelection, type SelectedContact } from './directory/queries.js';
+import { refreshDirectory } from './directory/refresh.js';
 import { openConnection } from './connections.js';
 import { sortInvitees, writeInvites, type Invitee, type Inviter } from './imports.js';
 import { newId } from './ids.js';
@@ -72,7 +74,7 @@ function reportsTo(connection: string, reports: NonNullable<SyncScope['reportsTo
 
 /**
  * The people a rule's scope covers, whatever their status: the flow's search and filters (one
- * condition, services/directory.ts `contactMatches`) and "reports to". Status is the run's to
+ * condition, services/directory/queries.ts `contactMatches`) and "reports to". Status is the run's to
  * judge: an inactive person in scope is a leaver, not someone out of scope. `count` walks the
  * directory once (for queries over all of it); `seats` checks rows found another way.
  */
@@ -203,7 +205,7 @@ export async function executeRun(deps: SyncDeps, rule: SyncRuleRow, run: SyncRun
   try {
     const entry = deps.providers.get(rule.provider);
     if (!entry) throw new AppError(409, 'provider_not_found', `The HR application "${rule.provider}" is no longer configured.`);
-    const connection = await openConnection({ db, key: deps.sealingKey }, entry, target);
+    const connection = await openConnection({ db, sealingKey: deps.sealingKey }, entry, target);
     connection.connector();
     // An uploaded file is the directory itself: there is nothing to fetch.
     if (entry.configuredBy !== 'upload') await refreshDirectory(db, connection, now, signal, { ...DEFAULT_REFRESH_LIMITS, ...deps.config.refreshLimits });
