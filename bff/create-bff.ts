@@ -27,7 +27,7 @@ import { createReminderWorker, REMINDER_INTERVAL_MS } from './services/reminders
 import { mailLimitsOf } from './services/mail-limits.js';
 import { openApiDocument } from './openapi.js';
 import { rateLimitStoreFor } from './rate-limit.js';
-import { awaitSyncRuns, createSyncWorker } from './services/sync-runs.js';
+import { awaitSyncRuns, createSyncWorker } from './services/sync/runner.js';
 
 export { ConfigError, type BffSettings } from './config.js';
 
@@ -139,7 +139,7 @@ export async function createBff(settings: BffSettings, options: BffOptions = {})
   });
   // Deletes personal data whose retention period has passed (settings.retention).
   const retention = createRetentionWorker({ db: db.kysely, retention: resolved.retention, logger });
-  // Runs each sync rule when it is due (services/sync-runs.ts): a lease per rule, so every replica may run it.
+  // Runs each sync rule when it is due (services/sync/runner.ts): a lease per rule, so every replica may run it.
   const sync = createSyncWorker({ db: db.kysely, config, providers, now: () => new Date(), logger, sealingKey: credentialKey(config.secret) });
   // One reminder mail before an invite expires (settings.reminderDaysBeforeExpiry, per target too).
   const reminders = createReminderWorker({

@@ -5,7 +5,7 @@ import { silentLogger } from './logger.js';
 import { createProviderRegistry, csvProvider, sampleProvider, scimProvider } from './providers.js';
 import { openApiDocument } from './openapi.js';
 import { API_KEY, createHarness, TEST_CONFIG, type Harness } from '../test/harness.js';
-import { awaitSyncRuns } from './services/sync-runs.js';
+import { awaitSyncRuns } from './services/sync/runner.js';
 
 type Answer = { headers?: Record<string, { $ref: string }>; content?: Record<string, { schema: object }> };
 type Doc = {

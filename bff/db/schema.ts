@@ -301,7 +301,7 @@ export interface ScimUserTable {
   updated_at: string;
 }
 
-/** A saved sync rule (issue 17): bff/services/sync-rules.ts. */
+/** A saved sync rule (issue 17): bff/services/sync/rules.ts. */
 export interface SyncRuleTable {
   id: string;
   target_type: string;

@@ -132,7 +132,7 @@ function eventRows(db: Q, email: string) {
   );
 }
 
-/** What sync rules noted about the person (services/sync-runs.ts): updates waiting or done, and the links to their HR record. */
+/** What sync rules noted about the person (services/sync/): updates waiting or done, and the links to their HR record. */
 async function syncNotes(db: Q, scope: Scope) {
   const inScope = inTargets(scope);
   const updates = (

@@ -21,7 +21,7 @@ export type ContactQuery = SelectQueryBuilder<Database, 'directory_contacts', ob
 
 /**
  * The contacts matching a search and filters; inactive people only when asked. The flow's listing,
- * Select All and sync rules' scopes (services/sync-runs.ts) all match through it, as a query's
+ * Select All and sync rules' scopes (services/sync/rule.ts) all match through it, as a query's
  * WHERE (`applyQuery`) or as a condition on a row joined from elsewhere.
  */
 export function contactMatches(dialect: Dialect, connection: string, q: DirectoryQuery, access: Access, scope: number | null = null) {

@@ -1,22 +1,23 @@
 /**
  * Sync rules (issue 17): what an import selected, saved for a target and a provider as a rule
- * that runs on a schedule (services/sync-runs.ts). Saved only when its roles are the target's,
+ * that runs on a schedule (services/sync/runner.ts). Saved only when its roles are the target's,
  * its provider is connected, and the people it would invite now fit the free seats.
  */
 import { sql, type Kysely } from 'kysely';
-import type { Database, SyncRuleRow, Target } from '../db/schema.js';
-import type { SyncDryRun, SyncRule, SyncRuleInput, TargetType } from '../contract.js';
-import { syncRuleInput } from '../contract/sync.js';
+import type { Database, SyncRuleRow, Target } from '../../db/schema.js';
+import type { SyncDryRun, SyncRule, SyncRuleInput, TargetType } from '../../contract.js';
+import { syncRuleInput } from '../../contract/sync.js';
 import type { z } from 'zod';
-import { AppError } from '../errors.js';
-import { getProvider } from '../providers.js';
-import { DEFAULT_REFRESH_LIMITS } from './directory/limits.js';
-import { ensureDirectory } from './directory/refresh.js';
-import { openConnection, type Connection } from './connections.js';
-import { type Inviter } from './imports.js';
-import { newId } from './ids.js';
-import { countSeats, getTarget, seatHolders, targetRoles, type TargetRef } from './targets.js';
-import { definitionOf, getRule, inScope, roleFor, runSummary, type RuleDefinition, type SyncDeps } from './sync-runs.js';
+import { AppError } from '../../errors.js';
+import { getProvider } from '../../providers.js';
+import { DEFAULT_REFRESH_LIMITS } from '../directory/limits.js';
+import { ensureDirectory } from '../directory/refresh.js';
+import { openConnection, type Connection } from '../connections.js';
+import type { Inviter } from '../imports.js';
+import { newId } from '../ids.js';
+import { countSeats, getTarget, seatHolders, targetRoles, type TargetRef } from '../targets.js';
+import { definitionOf, inScope, roleFor, type RuleDefinition, type SyncDeps } from './rule.js';
+import { getRule, runSummary } from './queries.js';
 
 type Q = Kysely<Database>;
 export type RuleInput = z.output<typeof syncRuleInput>;
