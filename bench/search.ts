@@ -26,7 +26,7 @@ import { getTarget, syncMembers, upsertTarget } from '../bff/services/targets.js
 import { refreshDirectory } from '../bff/services/directory/refresh.js';
 import * as current from '../bff/services/directory/queries.js';
 import { companyPeople, median } from './people.js';
-import { foldForSearch } from '../bff/services/text.js';
+import { foldForSearch } from '../bff/text.js';
 
 type Service = Pick<typeof current, 'listContacts' | 'listFacets'>;
 

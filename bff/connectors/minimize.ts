@@ -6,7 +6,7 @@
  * leave out (`ConnectorSettings.omit`), and this wrapper makes it true for every connector.
  */
 import type { ChangedContact, Connector, DirectoryContact, DirectoryChanges, DirectoryPage } from './types.js';
-import { foldForSearch } from '../services/text.js';
+import { foldForSearch } from '../text.js';
 
 /** Fields the flow works without: the list still shows name, email, department and status. */
 export const OPTIONAL_FIELDS = ['title', 'location', 'managerId', 'personalEmail', 'avatarUrl'] as const;

@@ -9,18 +9,8 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { writeTransaction } from '../db/connect.js';
 import type { CsvColumnMapping, CsvMappingRequest, CsvNotice, RefreshStatus, CsvUploadConfirmation, CsvUploadPreview } from '../contract.js';
-import {
-  CSV_FIELDS,
-  CSV_LIMITS,
-  CsvError,
-  guessMapping,
-  mapRows,
-  parseCsv,
-  previewRows,
-  type CsvContact,
-  type CsvDelimiter,
-  type CsvTable,
-} from '../connectors/csv.js';
+import { CSV_FIELDS, type CsvContact, guessMapping, mapRows, previewRows } from '../csv/map.js';
+import { CSV_LIMITS, type CsvDelimiter, CsvError, type CsvTable, parseCsv } from '../csv/read.js';
 import type { ProviderEntry, UploadProvider } from '../providers.js';
 import { AppError } from '../errors.js';
 import { refreshStatus } from './directory/refresh.js';

@@ -17,7 +17,7 @@ import { recordAudit } from './audit.js';
 import { checkMailBudget, type MailLimits } from './mail-limits.js';
 import { renderInvite } from './message.js';
 import { firstNameOf } from '../../widget/src/model/message.js';
-import { isValidEmail } from './text.js';
+import { isValidEmail } from '../text.js';
 import { IMPORT_EVENT_INVITES, importCompletedEvent, recordEvent, type NewEvent } from '../webhooks/events.js';
 import { acceptLink, newId, newInviteToken } from './ids.js';
 

@@ -18,7 +18,7 @@ import type { TargetType } from '../contract/common.js';
 import { writeTransaction } from '../db/connect.js';
 import { recordAudit } from './audit.js';
 import { newId } from './ids.js';
-import { normalizeEmail } from './text.js';
+import { normalizeEmail } from '../text.js';
 import { cancelUnsentMail } from '../db/outbox.js';
 
 export interface PersonRef {

@@ -29,7 +29,7 @@ import {
   type ScimUser,
 } from '../contract.js';
 import { cacheKeyOf, toRow } from './directory/rows.js';
-import { isValidEmail, normalizeEmail } from './text.js';
+import { isValidEmail, normalizeEmail } from '../text.js';
 
 type Q = Kysely<Database> | Transaction<Database>;
 

@@ -8,7 +8,7 @@ import { CompiledQuery, type Kysely, type Transaction } from 'kysely';
 import type { Database, DirectoryContactRow, NewDirectoryContact } from '../../db/schema.js';
 import type { DirectoryContact } from '../../connectors/types.js';
 import { dialectOf } from '../../db/connect.js';
-import { foldForSearch, normalizeEmail } from '../text.js';
+import { foldForSearch, normalizeEmail } from '../../text.js';
 
 export type Q = Kysely<Database> | Transaction<Database>;
 

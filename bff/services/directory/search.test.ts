@@ -13,7 +13,7 @@ import type { DirectoryContact } from '../../connectors/types.js';
 import { listContacts, listFacets, resolveSelection } from './queries.js';
 import { refreshDirectory } from './refresh.js';
 import { getTarget } from '../targets.js';
-import { foldForSearch } from '../text.js';
+import { foldForSearch } from '../../text.js';
 
 const KEY = 'acme-hr:*';
 const OTHER = 'globex-hr:*';

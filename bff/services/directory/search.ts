@@ -10,7 +10,7 @@ import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool
 import type { Database } from '../../db/schema.js';
 import type { ContactFilters } from '../../contract.js';
 import type { Dialect } from '../../db/connect.js';
-import { foldForSearch, likePattern } from '../text.js';
+import { foldForSearch, likePattern } from '../../text.js';
 
 /** Words an admin typed, at most this many: more narrow nothing and would lengthen every query. */
 const MAX_WORDS = 8;

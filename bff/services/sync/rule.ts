@@ -12,7 +12,7 @@ import type { ProviderRegistry } from '../../providers.js';
 import type { Logger } from '../../logger.js';
 import { dialectOf, type Dialect } from '../../db/connect.js';
 import { contactMatches, type ContactQuery } from '../directory/queries.js';
-import { foldForSearch } from '../text.js';
+import { foldForSearch } from '../../text.js';
 
 type Q = Kysely<Database>;
 
