@@ -3,7 +3,7 @@ import { createApp } from '../bff/app.js';
 import type { Db } from '../bff/db/connect.js';
 import type { AppConfig } from '../bff/deps.js';
 import type { Connector, DirectoryContact } from '../bff/connectors/types.js';
-import { createProviderRegistry, staticProvider } from '../bff/providers.js';
+import { createProviderRegistry, staticProvider } from '../bff/providers/registry.js';
 import { silentLogger } from '../bff/logger.js';
 import { upsertTarget } from '../bff/services/targets.js';
 import { refreshDirectory } from '../bff/services/directory/refresh.js';

@@ -30,7 +30,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import SQLite from 'better-sqlite3';
 import { openDatabase, migrateToLatest, type Db } from '../bff/db/connect.js';
-import { staticProvider } from '../bff/providers.js';
+import { staticProvider } from '../bff/providers/registry.js';
 import { toRow } from '../bff/services/directory/rows.js';
 import { DEFAULT_REFRESH_LIMITS, type RefreshLimits } from '../bff/services/directory/limits.js';
 import { createUnifiedConnector } from '../bff/connectors/unified.js';

@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase, migrateToLatest } from '../bff/db/connect.js';
 import type { DirectoryContact } from '../bff/connectors/types.js';
-import { createProviderRegistry } from '../bff/providers.js';
+import { createProviderRegistry } from '../bff/providers/registry.js';
 import { getTarget, syncMembers, upsertTarget } from '../bff/services/targets.js';
 import { refreshDirectory } from '../bff/services/directory/refresh.js';
 import { evaluate } from '../bff/services/sync/evaluate.js';

@@ -2,7 +2,7 @@
 import type { KeyObject } from 'node:crypto';
 import { credentialKey } from './crypto.js';
 import type { Db } from './db/connect.js';
-import type { ProviderRegistry } from './providers.js';
+import type { ProviderRegistry } from './providers/registry.js';
 import type { Logger } from './logger.js';
 import type { RefreshLimits } from './services/directory/limits.js';
 import type { RateLimitStore } from './rate-limit.js';

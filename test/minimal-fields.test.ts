@@ -7,8 +7,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from './harness.js';
-import { inlineProviders } from '../bff/providers-file.js';
-import { PROVIDER_CATALOG } from '../bff/provider-catalog.js';
+import { inlineProviders } from '../bff/providers/file.js';
+import { PROVIDER_CATALOG } from '../bff/providers/catalog.js';
 import { sampleDirectory } from '../bff/connectors/sample.js';
 import { admit, minimized, type StoragePolicy } from '../bff/connectors/minimize.js';
 import type { Connector, DirectoryChanges, DirectoryContact } from '../bff/connectors/types.js';

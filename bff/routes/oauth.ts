@@ -12,7 +12,7 @@ import { getCookie, setCookie } from 'hono/cookie';
 import type { RouteDeps } from '../deps.js';
 import type { SessionEnv } from '../auth/session-token.js';
 import { oauthCallbackQuery, oauthStartRequest, providerParams, type OAuthResultMessage, type OAuthStart } from '../contract.js';
-import { getProvider } from '../providers.js';
+import { getProvider } from '../providers/registry.js';
 import { escapeHtml } from '../services/message.js';
 import {
   browserNonce,

@@ -18,7 +18,7 @@ import { ensureDirectory, lastRefreshStart, refreshStatus, startRefresh } from '
 import { AppError } from '../errors.js';
 import { describeProviders, openConnection } from '../services/connections.js';
 import { getTarget, type TargetRef } from '../services/targets.js';
-import { getProvider, isHeld } from '../providers.js';
+import { getProvider, isHeld } from '../providers/registry.js';
 import { validate } from '../validate.js';
 import { connectionsRoutes } from './connections.js';
 import { uploadsRoutes } from './uploads.js';

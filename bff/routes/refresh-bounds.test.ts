@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { createHarness, type Harness } from '../../test/harness.js';
 import { createHttp, type HttpPolicy } from '../connectors/http.js';
 import type { Connector } from '../connectors/types.js';
-import type { ProviderEntry } from '../providers.js';
+import type { ProviderEntry } from '../providers/registry.js';
 import type { RefreshStatus } from '../contract.js';
 import type { AppConfig } from '../deps.js';
 import { stagingKey } from '../services/directory/rows.js';

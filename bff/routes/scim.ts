@@ -13,7 +13,7 @@ import { AppError, isDatabaseBusy, isDatabaseUnavailable } from '../errors.js';
 import { bearer } from '../auth/api-key.js';
 import type { Logger } from '../logger.js';
 import { rateLimit, scimLimits, type RateLimitStore } from '../rate-limit.js';
-import { scimProviderOf } from '../providers.js';
+import { scimProviderOf } from '../providers/registry.js';
 import { DEFAULT_REFRESH_LIMITS } from '../services/directory/limits.js';
 import { authenticateScimToken } from '../services/scim-tokens.js';
 import { createUser, deleteUser, getUser, listUsers, patchUser, replaceUser, ScimError, scimDirectory, type ScimDirectory } from '../services/scim.js';

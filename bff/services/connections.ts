@@ -10,7 +10,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { ConnectionInfo, ConnectionState, ConnectionTest, ProviderInfo } from '../contract.js';
 import { ProviderError, type Credentials } from '../connectors/types.js';
-import { isHeld, type HeldProvider, type OrganizationProvider, type ProviderEntry } from '../providers.js';
+import { isHeld, type HeldProvider, type OrganizationProvider, type ProviderEntry } from '../providers/registry.js';
 import { open, seal } from '../crypto.js';
 import { AppError } from '../errors.js';
 import { cancelRefresh, type DirectorySource, msUntilStale } from './directory/refresh.js';

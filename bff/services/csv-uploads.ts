@@ -11,7 +11,7 @@ import { writeTransaction } from '../db/connect.js';
 import type { CsvColumnMapping, CsvMappingRequest, CsvNotice, RefreshStatus, CsvUploadConfirmation, CsvUploadPreview } from '../contract.js';
 import { CSV_FIELDS, type CsvContact, guessMapping, mapRows, previewRows } from '../csv/map.js';
 import { CSV_LIMITS, type CsvDelimiter, CsvError, type CsvTable, parseCsv } from '../csv/read.js';
-import type { ProviderEntry, UploadProvider } from '../providers.js';
+import type { ProviderEntry, UploadProvider } from '../providers/registry.js';
 import { AppError } from '../errors.js';
 import { refreshStatus } from './directory/refresh.js';
 import { cacheKeyOf, INSERT_BATCH, toRow } from './directory/rows.js';

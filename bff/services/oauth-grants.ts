@@ -22,7 +22,7 @@ import { redeemAuthorizationCode } from '../connectors/oauth.js';
 import { ProviderError } from '../connectors/types.js';
 import { open, seal, SealError } from '../crypto.js';
 import { AppError } from '../errors.js';
-import type { OAuthClient, OrganizationProvider, ProviderEntry, ProviderRegistry } from '../providers.js';
+import type { OAuthClient, OrganizationProvider, ProviderEntry, ProviderRegistry } from '../providers/registry.js';
 import { organizationScope, storeCredentials, type ConnectionDeps } from './connections.js';
 import type { TargetRef } from './targets.js';
 

@@ -8,7 +8,7 @@ import type { Database, SyncRuleRow } from '../../db/schema.js';
 import type { InviteLocale, RoleRule, SyncScope } from '../../contract.js';
 import { JOINER_MODES, LEAVER_MODES } from '../../contract/sync.js';
 import type { AppConfig } from '../../deps.js';
-import type { ProviderRegistry } from '../../providers.js';
+import type { ProviderRegistry } from '../../providers/registry.js';
 import type { Logger } from '../../logger.js';
 import { dialectOf, type Dialect } from '../../db/connect.js';
 import { contactMatches, type ContactQuery } from '../directory/queries.js';

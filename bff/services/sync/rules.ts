@@ -9,7 +9,7 @@ import type { SyncDryRun, SyncRule, SyncRuleInput, TargetType } from '../../cont
 import { syncRuleInput } from '../../contract/sync.js';
 import type { z } from 'zod';
 import { AppError } from '../../errors.js';
-import { getProvider } from '../../providers.js';
+import { getProvider } from '../../providers/registry.js';
 import { DEFAULT_REFRESH_LIMITS } from '../directory/limits.js';
 import { ensureDirectory } from '../directory/refresh.js';
 import { openConnection, type Connection } from '../connections.js';
