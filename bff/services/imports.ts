@@ -13,12 +13,12 @@ import { countSeats, lockTarget, roleLabel, targetRoles } from './targets.js';
 import { inviteExpiry, pendingInvites } from '../db/invites.js';
 import { enqueueInviteMail, type InviteMail } from '../db/outbox.js';
 import { completeKey, requestHash, withIdempotencyKey, type Claim, type KeyedResponse, type KeyScope } from './idempotency.js';
-import { resolveSelection, type SelectedContact } from './directory.js';
+import { resolveSelection, type SelectedContact } from './directory/queries.js';
 import { recordAudit } from './audit.js';
 import { checkMailBudget, type MailLimits } from './mail-limits.js';
 import { renderInvite } from './message.js';
 import { firstNameOf } from '../../widget/src/model/message.js';
-import { isValidEmail } from './text.js';
+import { isValidEmail } from '../text.js';
 import { IMPORT_EVENT_INVITES, importCompletedEvent, recordEvent, type NewEvent } from '../webhooks/events.js';
 import { acceptLink, newId, newInviteToken } from './ids.js';
 
@@ -32,8 +32,8 @@ export interface ImportDeps {
   now: () => Date;
   acceptUrl: string;
   inviteTtlDays: number;
-  /** The directory cache the selection is resolved from: the connection the admin browsed. */
-  directory: string;
+  /** The cache key of the directory the selection is resolved from: the connection the admin browsed. */
+  cacheKey: string;
   mailLimits: MailLimits;
 }
 
@@ -247,7 +247,7 @@ async function writeImport(deps: ImportDeps, session: Session, request: ImportRe
     if (badRole) throw new AppError(400, 'invalid_role', `"${badRole}" is not a role of this ${target.type}; use one of: ${[...roles].join(', ')}.`);
 
     const now = deps.now();
-    const { contacts, missing } = await resolveSelection(trx, deps.directory, request.selection);
+    const { contacts, missing } = await resolveSelection(trx, deps.cacheKey, request.selection);
     const sorted = await sortInvitees(trx, target, contacts, (c) => request.roles?.[c.contact_id] ?? request.role, now);
     const toInvite = sorted.toInvite;
     const skipped: ImportResult['skipped'] = [

@@ -4,7 +4,7 @@ import type { Database, Target } from '../db/schema.js';
 import type { InviteLocale, MemberSyncResult, Role, Seats, TargetType } from '../contract.js';
 import { AppError } from '../errors.js';
 import { dialectOf, writeTransaction } from '../db/connect.js';
-import { normalizeEmail } from './text.js';
+import { normalizeEmail } from '../text.js';
 import { pendingInvites } from '../db/invites.js';
 
 type Q = Kysely<Database> | Transaction<Database>;

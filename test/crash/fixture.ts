@@ -16,7 +16,7 @@ import type { DirectoryContact } from '../../bff/connectors/types.js';
 import type { TargetType } from '../../bff/contract.js';
 import { migrateToLatest, openDatabase, type Db } from '../../bff/db/connect.js';
 import { mintSessionToken } from '../../bff/auth/session-token.js';
-import { staticProvider } from '../../bff/providers.js';
+import { staticProvider } from '../../bff/providers/registry.js';
 import { upsertTarget } from '../../bff/services/targets.js';
 import { createPgDatabase } from '../postgres.js';
 
