@@ -9,14 +9,17 @@ export const LOCALES: readonly string[] = [sourceLocale, ...targetLocales];
 // Each translation is its own chunk beside hr-import.js, fetched the first time its locale is
 // asked for: an English page never downloads German, and the script-tag bundle stays within its
 // size budget as locales are added. A chunk that fails to load leaves the widget in English.
-const TEMPLATES: Record<string, () => Promise<LocaleModule>> = {
+// Keyed by the generated list of locales: tsc fails here when a translation has no chunk.
+const TEMPLATES: Record<(typeof targetLocales)[number], () => Promise<LocaleModule>> = {
   de: () => import('./generated/de.js'),
+  es: () => import('./generated/es.js'),
+  fr: () => import('./generated/fr.js'),
 };
 
 const { getLocale, setLocale } = configureLocalization({
   sourceLocale,
   targetLocales,
-  loadLocale: (locale) => TEMPLATES[locale]!(),
+  loadLocale: (locale) => TEMPLATES[locale as keyof typeof TEMPLATES](),
 });
 
 export { getLocale };
@@ -27,7 +30,7 @@ export { getLocale };
  * loads its data (measured by the widget benchmark on the contacts step's first render), which
  * alone would spend the step's 50 ms budget. Grouping digits and an ISO date need none of it.
  */
-const GROUP_SEPARATOR: Record<string, string> = { en: ',', de: '.' };
+const GROUP_SEPARATOR: Record<string, string> = { en: ',', de: '.', es: '.', fr: '\u202f' };
 
 export function formatNumber(n: number): string {
   const sep = GROUP_SEPARATOR[getLocale()] ?? ',';
