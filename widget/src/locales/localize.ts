@@ -50,16 +50,17 @@ function warmFormats(): void {
 /**
  * Each locale's digit grouping as Intl writes it, for a number shown before the formatters are
  * made: its separator, and from how many digits it groups (Spanish writes 1000 but 10.000). A
- * browser test holds this equal to Intl, so a number reads the same before and after.
+ * browser test holds this equal to Intl, so a number reads the same before and after; tsc fails
+ * here when a language has none.
  */
-const GROUPING: Record<string, [string, number]> = { en: [',', 4], de: ['.', 4], es: ['.', 5], fr: ['\u202f', 4] };
+const GROUPING: Record<(typeof allLocales)[number], [string, number]> = { en: [',', 4], de: ['.', 4], es: ['.', 5], fr: ['\u202f', 4] };
 
 export function formatNumber(n: number): string {
   const locale = getLocale();
   const digits = String(Math.trunc(n));
   const made = formats[locale];
   if (made) return made[0].format(+digits);
-  const [sep, from] = GROUPING[locale]!;
+  const [sep, from] = GROUPING[locale as keyof typeof GROUPING];
   return digits.length < from ? digits : digits.replace(/\B(?=(\d{3})+(?!\d))/g, sep);
 }
 
