@@ -8,7 +8,6 @@ import { apiContext } from '../../api/context.js';
 import { define } from '../../define.js';
 import { HrProviderSelectEvent, type FreshDirectory, type HrConnectionChangeEvent, type HrCsvConfirmEvent } from '../../events/internal.js';
 import { sharedStyles } from '../../styles/shared.styles.js';
-import '../provider-connect/provider-connect.js';
 import { providerPickerStyles } from './provider-picker.styles.js';
 import { retryAlert } from '../../templates/retry-alert.js';
 
@@ -28,6 +27,12 @@ const FRESH_MARGIN_MS = 60_000;
 
 /** A provider the admin's organization connects itself (the BFF says which fields it needs, or it signs in). */
 const ownConnection = (p: ProviderInfo) => p.oauth === true || (p.fields !== undefined && p.fields.length > 0);
+
+/**
+ * The connect form, loaded on first use like the CSV upload: most sessions pick a provider that
+ * is connected already, and the first load has a budget to keep.
+ */
+const loadConnectForm = () => void import('../provider-connect/provider-connect.js');
 
 /** A provider whose directory is a CSV file the admin uploads (hr-import-csv-upload). */
 const isCsv = (p: ProviderInfo) => p.type === 'csv';
@@ -100,6 +105,7 @@ export class HrProviderPicker extends LitElement {
   override willUpdate(changed: PropertyValues<this>) {
     if (changed.has('reconnect') && this.reconnect && ownConnection(this.reconnect)) {
       this._notice = '';
+      loadConnectForm();
       this._connecting = this.reconnect;
     }
   }
@@ -127,6 +133,7 @@ export class HrProviderPicker extends LitElement {
       return;
     }
     this._notice = '';
+    loadConnectForm();
     this._connecting = provider;
   }
 
