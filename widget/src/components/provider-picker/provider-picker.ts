@@ -34,6 +34,13 @@ const ownConnection = (p: ProviderInfo) => p.oauth === true || (p.fields !== und
  */
 const loadConnectForm = () => void import('../provider-connect/provider-connect.js');
 
+/**
+ * The logo of each provider type simple-icons has (logos.generated.ts), in a chunk of its own
+ * (vite.config.ts): the first load has a budget to keep, and the initial shows until it is in.
+ */
+let logos: Promise<void> | undefined;
+let LOGOS: typeof import('./logos.generated.js').LOGOS | undefined;
+
 /** A provider whose directory is a CSV file the admin uploads (hr-import-csv-upload). */
 const isCsv = (p: ProviderInfo) => p.type === 'csv';
 
@@ -100,6 +107,16 @@ export class HrProviderPicker extends LitElement {
     this._notice = '';
     this.reconnect = null;
     updateWhenLocaleChanges(this);
+  }
+
+  override connectedCallback() {
+    super.connectedCallback();
+    logos ??= import('./logos.generated.js').then(
+      (m) => void (LOGOS = m.LOGOS),
+      // Without the chunk (a deploy replaced it, the network dropped) the initials stay.
+      () => (logos = undefined),
+    );
+    if (!LOGOS) void logos.then(() => this.requestUpdate());
   }
 
   override willUpdate(changed: PropertyValues<this>) {
@@ -255,6 +272,16 @@ export class HrProviderPicker extends LitElement {
     `;
   }
 
+  /** The brand's logo (decoration: the name is beside it), else the name's initial. */
+  private renderLogo(provider: ProviderInfo) {
+    const logo = LOGOS?.[provider.type];
+    return logo
+      ? html`<span class="logo brand"
+          ><svg role="img" aria-hidden="true" viewBox="0 0 24 24" fill="#${logo.hex}"><path d=${logo.path}></path></svg
+        ></span>`
+      : html`<span class="logo" aria-hidden="true">${provider.name.trim().charAt(0).toUpperCase()}</span>`;
+  }
+
   private renderProvider(provider: ProviderInfo) {
     const stateId = `provider-${provider.id}-state`;
     const ready = provider.connection === 'ready';
@@ -263,7 +290,7 @@ export class HrProviderPicker extends LitElement {
     // just the provider's name: that is its accessible name; the state is its description.
     return html`
       <li class="provider ${provider.connection} ${own ? 'own' : ''}" part="provider">
-        <span class="logo" aria-hidden="true">${provider.name.trim().charAt(0).toUpperCase()}</span>
+        ${this.renderLogo(provider)}
         <span class="text">
           <button
             type="button"
