@@ -216,7 +216,8 @@ describe('hr-provider-picker: a CSV file as the directory', () => {
     expect(visibleText(button.closest('li')!)).to.include('Upload a file');
     button.click();
     await findByRole(el, 'heading', 'Upload a CSV file');
-    const input = getByLabel(el, 'CSV file');
+    // The hidden native input that "choose a file" opens, as the file dialog fills it.
+    const input = el.shadowRoot!.querySelector('hr-import-csv-upload')!.shadowRoot!.querySelector<HTMLInputElement>('input[type="file"]')!;
     const files = new DataTransfer();
     files.items.add(new File(['email,first name\nada@acme.test,Ada\n'], 'staff.csv', { type: 'text/csv' }));
     input.files = files.files;

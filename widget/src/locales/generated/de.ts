@@ -10,6 +10,7 @@
 
     export const templates = {
       'h35d15723a40fb0d0': html`Personen zur Challenge ${0} einladen`,
+'h39cd39486cd85453': html`CSV-Datei hierher ziehen oder <button type="button" class="btn choose" @click="${0}">Datei auswählen</button>`,
 'h7cb102a8d7f2c6e2': html`Personen in das Lab ${0} einladen`,
 'ha01534d0ed9bfcec': html`Personen in die Organisation ${0} einladen`,
 's01845bbce4a21a32': str`${0} ausgewählte Kontakte verwerfen?`,
@@ -42,7 +43,6 @@
 's1664690e7d99f08e': str`${0} bestätigt.`,
 's1671aa8744fe6d61': `Aus dem HR-System entfernt`,
 's173f25775d78c33e': `Jetzt synchronisieren`,
-'s18479de5098d8ec2': `oder ziehen Sie die Datei hierher`,
 's18806ce34bffbd88': `Der erste Lauf beginnt jetzt; was er findet, wartet unter Änderungen auf Sie.`,
 's18f0209572656f03': `Ihre Sitzung ist abgelaufen`,
 's1a20210c3f1e40c9': str`${0} übersprungen`,
