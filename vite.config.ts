@@ -133,7 +133,7 @@ export default defineConfig(async ({ mode }): Promise<ViteUserConfig> => {
               // admin's click. (https://v8.dev/blog/explicit-compile-hints; other engines skip it.)
               postBanner: (chunk: { name: string; isEntry: boolean }) => (!chunk.isEntry && chunk.name === 'hr-import' ? '//# allFunctionsCalledOnLoad' : ''),
               // What every page needs stays in hr-import.js; only what few pages need (the CSV
-              // upload, each translation) is a chunk beside it, fetched on first use.
+              // upload, the connect form, the provider logos, each translation) is a chunk beside it, fetched on first use.
               // The roles, message and confirmation steps are one chunk, fetched as the contacts step opens.
               codeSplitting: {
                 groups: [
@@ -144,7 +144,10 @@ export default defineConfig(async ({ mode }): Promise<ViteUserConfig> => {
                   {
                     name: 'hr-import',
                     priority: 2,
-                    test: (id: string) => !SYNC_PARTS.test(id) && !LATER_STEPS.test(id) && !/csv-upload|locales[\\/]generated[\\/](?!locale-codes)/.test(id),
+                    test: (id: string) =>
+                      !SYNC_PARTS.test(id) &&
+                      !LATER_STEPS.test(id) &&
+                      !/csv-upload|provider-connect|logos\.generated|locales[\\/]generated[\\/](?!locale-codes)/.test(id),
                   },
                 ],
               },
