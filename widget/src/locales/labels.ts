@@ -1,4 +1,4 @@
-import type { Role, SessionInfo } from '../api/types.js';
+import type { ProviderInfo, Role, SessionInfo } from '../api/types.js';
 
 type Labelled = Pick<Role, 'label' | 'labels'>;
 
@@ -23,3 +23,7 @@ export function sessionIn(session: SessionInfo, locale: string): SessionInfo {
   }
   return made;
 }
+
+/** A provider's name in the widget's language, as the providers file gives it, else its name. */
+export const providerName = (provider: Pick<ProviderInfo, 'name' | 'names'>, locale: string): string =>
+  labelIn({ label: provider.name, labels: provider.names }, locale);

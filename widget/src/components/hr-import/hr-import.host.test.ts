@@ -94,6 +94,23 @@ describe('hr-import: language', () => {
     await waitUntil(() => [...roles.options].map((o) => o.textContent!.trim()).join() === 'User,Admin', 'roles not labelled in English');
   });
 
+  it('names providers in its language when the providers file does, through to the contacts step', async () => {
+    bff.uninstall();
+    bff = new FakeBff({
+      providers: [
+        { id: 'sample', type: 'sample', name: 'Sample directory', names: { de: 'Beispielverzeichnis', es: 'Directorio de ejemplo' }, connection: 'ready' },
+      ],
+    }).install();
+    const el = await fixture<HrImport>(html`<hr-import session-token=${TOKEN} locale="de"></hr-import>`);
+    await findByRole(el, 'button', /Beispielverzeichnis/);
+    el.locale = 'fr';
+    // No French name: the default one.
+    await findByRole(el, 'button', /Sample directory/);
+    el.locale = 'es';
+    (await findByRole(el, 'button', /Directorio de ejemplo/)).click();
+    expect(await heading(el)).to.equal('Seleccionar contactos de Directorio de ejemplo');
+  });
+
   it("follows a change of the page's lang", async () => {
     const el = await fixture<HrImport>(html`<hr-import session-token=${TOKEN}></hr-import>`);
     await waitForText(el, 'Choose an HR application');

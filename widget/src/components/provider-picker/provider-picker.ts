@@ -1,6 +1,8 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { ContextConsumer } from '@lit/context';
 import { msg, str, updateWhenLocaleChanges } from '@lit/localize';
+import { getLocale } from '../../locales/localize.js';
+import { providerName } from '../../locales/labels.js';
 import { Task, initialState } from '@lit/task';
 import type { ConnectionState, ProviderInfo } from '../../api/types.js';
 import { toApiError } from '../../api/client.js';
@@ -74,13 +76,14 @@ export class HrProviderPicker extends LitElement {
   private readonly _api = new ContextConsumer(this, { context: apiContext, subscribe: true });
 
   private readonly _providers = new Task(this, {
-    task: async ([api], { signal }) => {
+    task: async ([api, locale], { signal }) => {
       if (!api) return initialState;
       const { items } = await api.listProviders(signal);
       this._listedAt = Date.now();
-      return items;
+      // Named in the widget's language here, once: every step after reads the picked provider's name.
+      return items.map((p) => ({ ...p, name: providerName(p, locale) }));
     },
-    args: () => [this._api.value] as const,
+    args: () => [this._api.value, getLocale()] as const,
   });
 
   /** When the provider list was answered: its directories' `freshFor` counts from then. */
