@@ -3,6 +3,7 @@
 // /demo/session route, standing in for the host backend's call to POST /api/sessions.
 import '../widget/src/index.js';
 import type { Seats } from '../widget/src/api/types.js';
+import { PAGE_TEXTS, isPageLocale, type PageLocale } from './page-texts.js';
 
 interface DemoTarget {
   type: 'organization' | 'lab' | 'challenge';
@@ -17,7 +18,8 @@ interface Person {
   status?: string;
 }
 
-const KIND_LABEL = { organization: 'Organization', lab: 'Lab', challenge: 'Challenge' } as const;
+let locale: PageLocale = 'en';
+const t = () => PAGE_TEXTS[locale];
 const $ = <T extends Element>(sel: string) => document.querySelector<T>(sel)!;
 let targets: DemoTarget[] = [];
 let current: DemoTarget | undefined;
@@ -39,14 +41,14 @@ async function showPeople() {
   const data = await json<{ name: string; seats: DemoTarget['seats']; members: Person[]; invites: Person[] }>(
     `/demo/targets/${current.type}/${encodeURIComponent(current.id)}/people`,
   );
-  $('#target-name').textContent = `${KIND_LABEL[current.type]}: ${data.name}`;
-  $('#target-seats').textContent = `User limit: ${data.seats.used} of ${data.seats.limit} seats used · ${data.seats.remaining} remaining`;
+  $('#target-name').textContent = `${t()[current.type]}: ${data.name}`;
+  $('#target-seats').textContent = t().seats.replace(/\{(\w+)\}/g, (_, k: 'used' | 'limit' | 'remaining') => String(data.seats[k]));
   const rows = [
-    ...data.invites.filter((i) => i.status === 'pending').map((i) => ({ ...i, label: 'Invited (pending)' })),
-    ...data.members.map((m) => ({ ...m, label: 'Member' })),
+    ...data.invites.filter((i) => i.status === 'pending').map((i) => ({ ...i, member: false, label: t().invited })),
+    ...data.members.map((m) => ({ ...m, member: true, label: t().member })),
   ].map((p) => {
     const tr = document.createElement('tr');
-    tr.dataset.status = p.label === 'Member' ? 'member' : 'pending';
+    tr.dataset.status = p.member ? 'member' : 'pending';
     tr.append(cell(p.name ?? ''), cell(p.email), cell(p.role), cell(p.label));
     return tr;
   });
@@ -67,7 +69,7 @@ function renderChoices() {
         current = t;
         void showPeople();
       });
-      label.append(input, ` ${KIND_LABEL[t.type]}: ${t.name}`);
+      label.append(input, ` ${PAGE_TEXTS[locale][t.type]}: ${t.name}`);
       return label;
     }),
   );
@@ -113,10 +115,17 @@ $<HTMLDialogElement>('#import-dialog').addEventListener('cancel', (e) => {
   e.preventDefault();
   cancelImport();
 });
-// The widget speaks the page's language (<html lang>) and follows a change of it.
-$<HTMLSelectElement>('#page-lang').addEventListener('change', (e) => {
-  document.documentElement.lang = (e.target as HTMLSelectElement).value;
-});
+/** The page in its reader's language; the widget speaks the page's (<html lang>) and follows a change of it. */
+function speak(tag: string) {
+  locale = isPageLocale(tag) ? tag : 'en';
+  document.documentElement.lang = locale;
+  document.title = t().title;
+  for (const el of document.querySelectorAll<HTMLElement>('[data-text]')) el.textContent = t()[el.dataset.text as keyof ReturnType<typeof t>];
+  for (const el of document.querySelectorAll<HTMLElement>('[data-aria]')) el.setAttribute('aria-label', t()[el.dataset.aria as keyof ReturnType<typeof t>]);
+  renderChoices();
+  void showPeople();
+}
+$<HTMLSelectElement>('#page-lang').addEventListener('change', (e) => speak((e.target as HTMLSelectElement).value));
 $('#open-import').addEventListener('click', () => void openImport());
 $<HTMLDialogElement>('#import-dialog').addEventListener('close', () => void showPeople());
 

@@ -206,4 +206,22 @@ describe('demo page, end to end', () => {
       await page.close();
     }
   });
+
+  it('speaks the Language chosen on the page, and so does the widget it embeds', async () => {
+    const org = DEMO_TARGETS.find((t) => t.type === 'organization')!;
+    const page = await browser.newPage();
+    try {
+      await page.goto(`${server.url}/?target=${org.type}/${org.id}`);
+      await expect.poll(() => page.locator('#people tr').count()).toBeGreaterThan(0);
+      await page.getByLabel('Language').selectOption('fr');
+      await page.getByRole('heading', { name: 'Gérer les membres' }).waitFor();
+      await expect.poll(() => page.locator('#target-seats').textContent()).toMatch(/places utilisées sur/);
+      expect(await page.evaluate(() => document.documentElement.lang)).toBe('fr');
+      await page.getByRole('button', { name: 'Ajouter des membres depuis le SIRH' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Ajouter des membres depuis le SIRH' });
+      await dialog.getByRole('heading', { name: 'Choisir une application RH' }).waitFor();
+    } finally {
+      await page.close();
+    }
+  });
 });
