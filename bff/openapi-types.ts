@@ -1699,6 +1699,8 @@ export interface components {
                 search?: string;
                 filters?: components["schemas"]["ContactFilters"];
                 except?: string[];
+                /** @description Contacts ticked one by one besides the rule: imported too, whether the rule holds them or not. */
+                include?: string[];
             };
             role: string;
             roles?: {
