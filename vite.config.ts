@@ -25,6 +25,7 @@ const ON_POSTGRES = ['bff/**/*.test.ts', 'test/fuzz.test.ts', 'test/scope.test.t
 /** BFF tests that touch no database: once is enough. */
 const NO_DATABASE = [
   'bff/connectors/**',
+  'bff/csv/**',
   'bff/contract/**',
   'bff/config.test.ts',
   'bff/crypto.test.ts',

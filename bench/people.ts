@@ -3,10 +3,10 @@ import { createApp } from '../bff/app.js';
 import type { Db } from '../bff/db/connect.js';
 import type { AppConfig } from '../bff/deps.js';
 import type { Connector, DirectoryContact } from '../bff/connectors/types.js';
-import { createProviderRegistry, staticProvider } from '../bff/providers.js';
+import { createProviderRegistry, staticProvider } from '../bff/providers/registry.js';
 import { silentLogger } from '../bff/logger.js';
 import { upsertTarget } from '../bff/services/targets.js';
-import { refreshDirectory } from '../bff/services/directory.js';
+import { refreshDirectory } from '../bff/services/directory/refresh.js';
 import { mintSessionToken } from '../bff/auth/session-token.js';
 
 export const BENCH_SECRET = 'bench-secret-0123456789-0123456789-0123';
@@ -48,7 +48,7 @@ export async function benchApp(
   // `seeded`: another process already wrote the target and the directory (bench/replicas.ts).
   if (!options.seeded) {
     await upsertTarget(db.kysely, target, { name: 'Big', seatLimit: options.seatLimit ?? 1_000_000 }, now);
-    await refreshDirectory(db.kysely, { key: 'bench:*', connector: () => provider.connector }, () => now);
+    await refreshDirectory(db.kysely, { cacheKey: 'bench:*', connector: () => provider.connector }, () => now);
   }
   const app = createApp({
     db,

@@ -11,7 +11,7 @@
  *   driver's own insert of the same rows into a fresh database with the same schema (search
  *   index included), whichever is larger. Each sync runs in a child process of its own (the
  *   stand-in stays here), whose peak RSS growth is reported. SQLite, and PostgreSQL when it
- *   answers (BENCH_SYNC_DB=sqlite or postgres for one); SYNC_BEFORE=<earlier directory.ts>
+ *   answers (BENCH_SYNC_DB=sqlite or postgres for one); SYNC_BEFORE=<earlier directory/refresh.ts>
  *   alternates an earlier build's runs with this one's.
  * - sync-100k again: a full refresh over the directory it just filled, nothing changed (the
  *   periodic full refresh), against the first refresh.
@@ -30,8 +30,9 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import SQLite from 'better-sqlite3';
 import { openDatabase, migrateToLatest, type Db } from '../bff/db/connect.js';
-import { staticProvider } from '../bff/providers.js';
-import { toRow } from '../bff/services/directory.js';
+import { staticProvider } from '../bff/providers/registry.js';
+import { toRow } from '../bff/services/directory/rows.js';
+import { DEFAULT_REFRESH_LIMITS, type RefreshLimits } from '../bff/services/directory/limits.js';
 import { createUnifiedConnector } from '../bff/connectors/unified.js';
 import { createPgDatabase } from '../test/postgres.js';
 import { startUnifiedFake } from '../test/fakes/unified-server.js';
@@ -266,7 +267,10 @@ async function rawDirectoryInsert(kind: 'sqlite' | 'postgres', dir: string, size
  * changed. `module` is the directory service to time (SYNC_BEFORE: an earlier build's).
  */
 async function syncChild(url: string, kind: 'sqlite' | 'postgres', concurrency: number, dir: string, mode: SyncMode, module: string): Promise<void> {
-  const { refreshDirectory: refresh, DEFAULT_REFRESH_LIMITS: defaults } = (await import(module)) as typeof import('../bff/services/directory.js');
+  // Builds before the directory's split into a folder exported their limits beside refreshDirectory.
+  const built = (await import(module)) as typeof import('../bff/services/directory/refresh.js') & { DEFAULT_REFRESH_LIMITS?: RefreshLimits };
+  const { refreshDirectory: refresh } = built;
+  const defaults = built.DEFAULT_REFRESH_LIMITS ?? DEFAULT_REFRESH_LIMITS;
   const limits = mode === 'refill' ? { ...defaults, incrementalRefreshes: 0 } : defaults;
   const { db, drop } = await freshDb(kind, dir);
   let run: SyncRun;
@@ -276,7 +280,8 @@ async function syncChild(url: string, kind: 'sqlite' | 'postgres', concurrency: 
       baseUrl: url,
       credentials: { apiKey: 'bench-key', connectionId: 'conn1' },
     });
-    const source = { key: 'unified:*', concurrency, connector: () => provider.connector };
+    // `key`: the cache key's name in builds before the directory's split, for SYNC_BEFORE.
+    const source = { cacheKey: 'unified:*', key: 'unified:*', concurrency, connector: () => provider.connector };
     if (mode !== 'full') await refresh(db.kysely, source, () => new Date(), undefined, limits);
     const startRss = process.memoryUsage().rss;
     const started = performance.now();
@@ -317,7 +322,7 @@ function runChild(args: SyncChildArgs): Promise<SyncRun> {
 
 /**
  * The refresh benchmarks, on each database in `kinds`. With SYNC_BEFORE=<path of an earlier
- * build's bff/services/directory.ts>, every figure is measured for both builds, their runs
+ * build's bff/services/directory/refresh.ts, or bff/services/directory.ts before the split>, every figure is measured for both builds, their runs
  * alternating (A B, B A, …) so a slow minute of this shared machine falls on both alike.
  */
 async function syncBench(dir: string, kinds: ('sqlite' | 'postgres')[]) {
@@ -339,7 +344,7 @@ async function syncBench(dir: string, kinds: ('sqlite' | 'postgres')[]) {
   }));
   const fake = await startUnifiedFake({ employees, apiKey: 'bench-key', connectionId: 'conn1', latencyMs: LATENCY });
   const mb = (n: number) => `${(n / 1024 / 1024).toFixed(0)} MB`;
-  const current = new URL('../bff/services/directory.ts', import.meta.url).href;
+  const current = new URL('../bff/services/directory/refresh.ts', import.meta.url).href;
   const builds = process.env.SYNC_BEFORE
     ? [
         { name: 'before', module: pathToFileURL(resolve(process.env.SYNC_BEFORE)).href },

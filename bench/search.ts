@@ -8,7 +8,8 @@
  * Each figure is printed beside its floor, the same call for a word that matches nobody (what
  * every search costs whatever it finds), as a ratio. SQLite, and PostgreSQL when it answers.
  *
- * `SEARCH_BEFORE=<module>` times another build of bff/services/directory.ts too, against a
+ * `SEARCH_BEFORE=<module>` times another build of bff/services/directory/queries.ts (before the split,
+ * bff/services/directory.ts) too, against a
  * database migrated only up to the migration before the search indexes, the two alternating
  * query by query (A B, B A, …) so a slow moment of this shared machine falls on both alike.
  */
@@ -22,10 +23,10 @@ import { openDatabase, type Db } from '../bff/db/connect.js';
 import { migrations } from '../migrations/index.js';
 import { createPgDatabase } from '../test/postgres.js';
 import { getTarget, syncMembers, upsertTarget } from '../bff/services/targets.js';
-import { refreshDirectory } from '../bff/services/directory.js';
-import * as current from '../bff/services/directory.js';
+import { refreshDirectory } from '../bff/services/directory/refresh.js';
+import * as current from '../bff/services/directory/queries.js';
 import { companyPeople, median } from './people.js';
-import { foldForSearch } from '../bff/services/text.js';
+import { foldForSearch } from '../bff/text.js';
 
 type Service = Pick<typeof current, 'listContacts' | 'listFacets'>;
 
@@ -58,7 +59,7 @@ export async function database(kind: 'sqlite' | 'postgres', dir: string, upTo?: 
   await upsertTarget(db.kysely, target, { name: 'Big', seatLimit: 1_000_000 }, now);
   await refreshDirectory(
     db.kysely,
-    { key: KEY, connector: () => ({ listContacts: async () => ({ contacts: people, nextCursor: null, total: people.length }) }) },
+    { cacheKey: KEY, connector: () => ({ listContacts: async () => ({ contacts: people, nextCursor: null, total: people.length }) }) },
     () => now,
   );
   const withEmail = people.filter((p) => p.email);

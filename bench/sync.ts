@@ -4,7 +4,7 @@
  * every active one with an address as a member, the rule covering everyone and already run once.
  * Then 1% of the directory changes (a quarter each: new hires, terminated, deleted, a new title),
  * the directory is refreshed (not timed), and the rule's evaluation is timed alone: the SQL
- * comparison of directory and target, the updates it writes, its links (services/sync-runs.ts
+ * comparison of directory and target, the updates it writes, its links (services/sync/evaluate.ts
  * `evaluate`), each time in a transaction rolled back afterwards so every run sees the same change.
  *
  * The floor is reading the changed rows: a plain SELECT of those 1,000 people by id. Median of
@@ -16,10 +16,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase, migrateToLatest } from '../bff/db/connect.js';
 import type { DirectoryContact } from '../bff/connectors/types.js';
-import { createProviderRegistry } from '../bff/providers.js';
+import { createProviderRegistry } from '../bff/providers/registry.js';
 import { getTarget, syncMembers, upsertTarget } from '../bff/services/targets.js';
-import { refreshDirectory } from '../bff/services/directory.js';
-import { claimRule, evaluate, startRun, type SyncDeps } from '../bff/services/sync-runs.js';
+import { refreshDirectory } from '../bff/services/directory/refresh.js';
+import { evaluate } from '../bff/services/sync/evaluate.js';
+import { type SyncDeps } from '../bff/services/sync/rule.js';
+import { claimRule, startRun } from '../bff/services/sync/runner.js';
 import { newId } from '../bff/services/ids.js';
 import type { AppConfig } from '../bff/deps.js';
 import { companyPeople, median } from './people.js';
@@ -38,7 +40,10 @@ export async function benchSync(): Promise<void> {
     await migrateToLatest(db);
     let now = new Date('2026-12-01T00:00:00Z');
     let people: DirectoryContact[] = companyPeople(SIZE);
-    const directory = () => ({ key: KEY, connector: () => ({ listContacts: async () => ({ contacts: people, nextCursor: null, total: people.length }) }) });
+    const directory = () => ({
+      cacheKey: KEY,
+      connector: () => ({ listContacts: async () => ({ contacts: people, nextCursor: null, total: people.length }) }),
+    });
     await upsertTarget(db.kysely, target, { name: 'Big', seatLimit: 1_000_000 }, now);
     await refreshDirectory(db.kysely, directory(), () => now);
     await syncMembers(

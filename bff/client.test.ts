@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from './app.js';
 import { createHostClient, HostApiError } from './client.js';
 import { silentLogger } from './logger.js';
-import { createProviderRegistry, sampleProvider } from './providers.js';
+import { createProviderRegistry, sampleProvider } from './providers/registry.js';
 import { API_KEY, createHarness, TEST_CONFIG, type Harness } from '../test/harness.js';
 
 let h: Harness;

@@ -109,7 +109,7 @@ const settingsShape = z
       .object({ session: z.number().int().min(1), address: z.number().int().min(1), accept: z.number().int().min(1), scim: z.number().int().min(1) })
       .partial()
       .optional(),
-    /** Bounds on one directory refresh; defaults (a 100,000-person directory with room) in bff/services/directory.ts. */
+    /** Bounds on one directory refresh; defaults (a 100,000-person directory with room) in bff/services/directory/limits.ts. */
     refreshLimits: z
       .object({
         pages: z.number().int().min(1).max(1_000_000),

@@ -14,20 +14,20 @@ import type { AppConfig } from './deps.js';
 import { ConfigError, ENVIRONMENT, parseSettings, settingsFromEnv, sqlitePathOf, type BffSettings, type ResolvedSettings } from './config.js';
 import { migrateToLatest, openDatabase, type Db } from './db/connect.js';
 import type { HttpPolicy } from './connectors/http.js';
-import { createProviderRegistry, csvProvider, type ProviderRegistry } from './providers.js';
-import { inlineProviders, loadProvidersFile } from './providers-file.js';
-import { PROVIDER_CATALOG } from './provider-catalog.js';
+import { createProviderRegistry, csvProvider, type ProviderRegistry } from './providers/registry.js';
+import { inlineProviders, loadProvidersFile } from './providers/file.js';
+import { PROVIDER_CATALOG } from './providers/catalog.js';
 import { jsonLogger, type Logger } from './logger.js';
 import { createOutboxWorker } from './mail/outbox.js';
 import { fileTransport, smtpTransport, type MailTransport } from './mail/transport.js';
-import { stopRefreshes } from './services/directory.js';
+import { stopRefreshes } from './services/directory/refresh.js';
 import { createWebhookWorker } from './webhooks/worker.js';
 import { createRetentionWorker, RETENTION_INTERVAL_MS } from './services/retention.js';
 import { createReminderWorker, REMINDER_INTERVAL_MS } from './services/reminders.js';
 import { mailLimitsOf } from './services/mail-limits.js';
 import { openApiDocument } from './openapi.js';
 import { rateLimitStoreFor } from './rate-limit.js';
-import { awaitSyncRuns, createSyncWorker } from './services/sync-runs.js';
+import { awaitSyncRuns, createSyncWorker } from './services/sync/runner.js';
 
 export { ConfigError, type BffSettings } from './config.js';
 
@@ -139,7 +139,7 @@ export async function createBff(settings: BffSettings, options: BffOptions = {})
   });
   // Deletes personal data whose retention period has passed (settings.retention).
   const retention = createRetentionWorker({ db: db.kysely, retention: resolved.retention, logger });
-  // Runs each sync rule when it is due (services/sync-runs.ts): a lease per rule, so every replica may run it.
+  // Runs each sync rule when it is due (services/sync/runner.ts): a lease per rule, so every replica may run it.
   const sync = createSyncWorker({ db: db.kysely, config, providers, now: () => new Date(), logger, sealingKey: credentialKey(config.secret) });
   // One reminder mail before an invite expires (settings.reminderDaysBeforeExpiry, per target too).
   const reminders = createReminderWorker({

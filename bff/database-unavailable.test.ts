@@ -16,7 +16,7 @@ import pg from 'pg';
 import { createApp } from './app.js';
 import type { Db } from './db/connect.js';
 import type { Database } from './db/schema.js';
-import { createProviderRegistry, sampleProvider } from './providers.js';
+import { createProviderRegistry, sampleProvider } from './providers/registry.js';
 import { sampleDirectory } from './connectors/sample.js';
 import type { Logger } from './logger.js';
 import { createHarness, TEST_CONFIG, type Harness } from '../test/harness.js';

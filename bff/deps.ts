@@ -2,9 +2,9 @@
 import type { KeyObject } from 'node:crypto';
 import { credentialKey } from './crypto.js';
 import type { Db } from './db/connect.js';
-import type { ProviderRegistry } from './providers.js';
+import type { ProviderRegistry } from './providers/registry.js';
 import type { Logger } from './logger.js';
-import type { RefreshLimits } from './services/directory.js';
+import type { RefreshLimits } from './services/directory/limits.js';
 import type { RateLimitStore } from './rate-limit.js';
 import type { MailLimits } from './services/mail-limits.js';
 
@@ -28,7 +28,7 @@ export interface AppConfig {
   basePath?: string | undefined;
   /** Requests a minute before 429; defaults in bff/rate-limit.ts. */
   rateLimits?: Partial<RateLimits> | undefined;
-  /** Bounds on one directory refresh; defaults in services/directory.ts (DEFAULT_REFRESH_LIMITS). */
+  /** Bounds on one directory refresh; defaults in services/directory/limits.ts (DEFAULT_REFRESH_LIMITS). */
   refreshLimits?: Partial<RefreshLimits> | undefined;
   /** Resend cooldown and daily mail budgets; defaults in bff/services/mail-limits.ts. */
   mailLimits?: Partial<MailLimits> | undefined;

@@ -819,6 +819,13 @@ export interface components {
         Role: {
             id: string;
             label: string;
+            /** @description The label in other languages, by locale: the widget, the invite mail and the accept page use the one of their language, else `label`. */
+            labels?: {
+                en?: string;
+                de?: string;
+                fr?: string;
+                es?: string;
+            };
         };
         Seats: {
             limit: number;
@@ -1655,6 +1662,13 @@ export interface components {
             roles?: {
                 id: string;
                 label: string;
+                /** @description The label in other languages, by locale: the widget, the invite mail and the accept page use the one of their language, else `label`. */
+                labels?: {
+                    en?: string;
+                    de?: string;
+                    fr?: string;
+                    es?: string;
+                };
             }[];
             defaultRole?: string;
             /** @description Days before an invite expires that its invitee gets one reminder mail; 0: no reminders; null: the deployment's default (2 unless configured). Left out: unchanged. */

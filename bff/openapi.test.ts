@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { createApp } from './app.js';
 import { silentLogger } from './logger.js';
-import { createProviderRegistry, csvProvider, sampleProvider, scimProvider } from './providers.js';
+import { createProviderRegistry, csvProvider, sampleProvider, scimProvider } from './providers/registry.js';
 import { openApiDocument } from './openapi.js';
 import { API_KEY, createHarness, TEST_CONFIG, type Harness } from '../test/harness.js';
-import { awaitSyncRuns } from './services/sync-runs.js';
+import { awaitSyncRuns } from './services/sync/runner.js';
 
 type Answer = { headers?: Record<string, { $ref: string }>; content?: Record<string, { schema: object }> };
 type Doc = {

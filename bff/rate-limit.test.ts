@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import { createApp } from './app.js';
 import { silentLogger, type Logger } from './logger.js';
-import { createProviderRegistry, sampleProvider } from './providers.js';
+import { createProviderRegistry, sampleProvider } from './providers/registry.js';
 import { MemoryRateLimitStore, RedisRateLimitStore, type RateLimitStore } from './rate-limit.js';
 import type { AppDeps, RateLimits } from './deps.js';
 import { settingsFromEnv } from './config.js';

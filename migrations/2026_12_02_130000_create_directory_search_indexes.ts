@@ -61,7 +61,7 @@ export async function up(db: Kysely<any>): Promise<void> {
  * holds) for its connection (its id in directory_search_scopes), its status (active, inactive,
  * other) and whether it has an address, all in one, so that a count walks a single tag list:
  * n = id × 6 + status × 2 + address, written in base 20,000 from U+4E00.
- * bff/services/directory-search.ts computes the same codes.
+ * bff/services/directory/search.ts computes the same codes.
  */
 const TAGS = sql.raw(`(select char(19968 + (id * 6 + s.n) % 20000, 19968 + ((id * 6 + s.n) / 20000) % 20000, 19968 + (id * 6 + s.n) / 400000000)
       from directory_search_scopes, (select (case new.status when 'active' then 0 when 'inactive' then 2 else 4 end) + (new.email_normalized is not null) as n) as s

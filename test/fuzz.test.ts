@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { sql } from 'kysely';
 import { API_KEY, createHarness, INVITER, type Harness } from './harness.js';
 import { openApiDocument } from '../bff/openapi.js';
-import { csvProvider, sampleProvider } from '../bff/providers.js';
+import { csvProvider, sampleProvider } from '../bff/providers/registry.js';
 
 let h: Harness;
 let session: string;

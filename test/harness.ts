@@ -5,7 +5,7 @@
 import { createApp } from '../bff/app.js';
 import type { AppConfig } from '../bff/deps.js';
 import { openDatabase, migrateToLatest, type Db } from '../bff/db/connect.js';
-import { createProviderRegistry, sampleProvider, type ProviderEntry } from '../bff/providers.js';
+import { createProviderRegistry, sampleProvider, type ProviderEntry } from '../bff/providers/registry.js';
 import { jsonLogger, silentLogger, type Logger } from '../bff/logger.js';
 import { upsertTarget, syncMembers } from '../bff/services/targets.js';
 import { mintSessionToken } from '../bff/auth/session-token.js';

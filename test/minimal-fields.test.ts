@@ -7,12 +7,12 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from './harness.js';
-import { inlineProviders } from '../bff/providers-file.js';
-import { PROVIDER_CATALOG } from '../bff/provider-catalog.js';
+import { inlineProviders } from '../bff/providers/file.js';
+import { PROVIDER_CATALOG } from '../bff/providers/catalog.js';
 import { sampleDirectory } from '../bff/connectors/sample.js';
 import { admit, minimized, type StoragePolicy } from '../bff/connectors/minimize.js';
 import type { Connector, DirectoryChanges, DirectoryContact } from '../bff/connectors/types.js';
-import { refreshDirectory } from '../bff/services/directory.js';
+import { refreshDirectory } from '../bff/services/directory/refresh.js';
 import { startMicrosoftFake } from './fakes/microsoft-server.js';
 
 const OMIT = ['title', 'location', 'managerId', 'personalEmail', 'avatarUrl'] as const;
@@ -71,7 +71,7 @@ describe('a provider scoped and with optional fields off', () => {
       changeWatermark: async () => 'w0',
     };
     const connector = minimized(provider, policy);
-    const source = { key: 'hr:*', connector: () => connector };
+    const source = { cacheKey: 'hr:*', connector: () => connector };
     await refreshDirectory(h.db.kysely, source, () => h!.clock.now);
     expect((await stored('hr:*')).map((r) => r.contact_id).sort()).toEqual(['ada', 'bob']);
 
@@ -107,7 +107,7 @@ describe('a provider scoped and with optional fields off', () => {
           {},
           PROVIDER_CATALOG,
         );
-        return { key: 'entra:*', connector: () => (entry as { connector: Connector }).connector };
+        return { cacheKey: 'entra:*', connector: () => (entry as { connector: Connector }).connector };
       };
       const selected = () => fake.dataRequests().flatMap((r) => r.query.get('$select')?.split(',') ?? []);
       await refreshDirectory(h.db.kysely, entra(['title', 'location', 'managerId']), () => h!.clock.now);

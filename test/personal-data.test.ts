@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { API_KEY, createHarness, INVITER, type Harness } from './harness.js';
 import { sampleDirectory } from '../bff/connectors/sample.js';
 import { ProviderError, type Connector } from '../bff/connectors/types.js';
-import { sampleProvider, type ProviderEntry } from '../bff/providers.js';
+import { sampleProvider, type ProviderEntry } from '../bff/providers/registry.js';
 import { jsonLogger } from '../bff/logger.js';
 import { createOutboxWorker } from '../bff/mail/outbox.js';
 import { MailSendError } from '../bff/mail/transport.js';

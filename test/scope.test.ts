@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHarness, type Harness } from './harness.js';
 import { startBambooHRServer } from './fakes/bamboohr-server.js';
-import { loadProvidersFile } from '../bff/providers-file.js';
-import { PROVIDER_CATALOG } from '../bff/provider-catalog.js';
-import { sampleProvider } from '../bff/providers.js';
+import { loadProvidersFile } from '../bff/providers/file.js';
+import { PROVIDER_CATALOG } from '../bff/providers/catalog.js';
+import { sampleProvider } from '../bff/providers/registry.js';
 
 const ACME_KEY = 'acme-bamboo-secret-91c2';
 const GLOBEX_KEY = 'globex-bamboo-secret-5d7e';

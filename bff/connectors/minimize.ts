@@ -6,7 +6,7 @@
  * leave out (`ConnectorSettings.omit`), and this wrapper makes it true for every connector.
  */
 import type { ChangedContact, Connector, DirectoryContact, DirectoryChanges, DirectoryPage } from './types.js';
-import { foldForSearch } from '../services/text.js';
+import { foldForSearch } from '../text.js';
 
 /** Fields the flow works without: the list still shows name, email, department and status. */
 export const OPTIONAL_FIELDS = ['title', 'location', 'managerId', 'personalEmail', 'avatarUrl'] as const;
@@ -55,7 +55,7 @@ export function admit(policy: StoragePolicy, contact: DirectoryContact): Directo
 }
 
 /**
- * The same for a change that may carry only some fields (services/directory.ts keeps the stored
+ * The same for a change that may carry only some fields (services/directory/changes.ts keeps the stored
  * value of a field a change leaves out): a scope field it leaves out did not change, and the
  * stored person was in scope, so only the fields it carries are checked.
  */

@@ -34,7 +34,20 @@ export const count = z.number().int().min(0);
 export const targetParams = z.object({ type: targetType, id: externalId }).strict();
 
 /** A role a target offers; the same shape in a target's definition and in the answers. */
-export const role = answer('Role', z.object({ id: roleId, label: text(60) }).strict());
+export const role = answer(
+  'Role',
+  z
+    .object({
+      id: roleId,
+      label: text(60),
+      labels: z
+        .object({ en: text(60).optional(), de: text(60).optional(), fr: text(60).optional(), es: text(60).optional() } satisfies Record<InviteLocale, unknown>)
+        .strict()
+        .optional()
+        .describe('The label in other languages, by locale: the widget, the invite mail and the accept page use the one of their language, else `label`.'),
+    })
+    .strict(),
+);
 export type Role = z.infer<typeof role>;
 
 /** The plan's user limit: `used` counts members and pending invites, each person once. */

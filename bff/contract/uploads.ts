@@ -5,7 +5,7 @@ import { directoryContact } from './contacts.js';
 import { providerParams } from './providers.js';
 import { answer, request } from './registry.js';
 
-/** Contact fields a CSV column can be mapped to (bff/connectors/csv.ts CSV_FIELDS). */
+/** Contact fields a CSV column can be mapped to (bff/csv/map.ts CSV_FIELDS). */
 export const CSV_CONTACT_FIELDS = [
   'email',
   'firstName',

@@ -15,7 +15,7 @@ export interface InviteTarget {
 
 /**
  * Narrows a query of `invites` (under that name) to the live ones: `.where(liveInvite(now))`.
- * SQL, not a builder callback, so that it also fits the raw subqueries of sync-runs.ts.
+ * SQL, not a builder callback, so that it also fits the raw subqueries of services/sync/.
  */
 export function liveInvite(now: Date) {
   return sql<SqlBool>`(${sql.ref('invites.status')} = 'pending' and ${sql.ref('invites.expires_at')} > ${now.toISOString()})`;

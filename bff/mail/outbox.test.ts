@@ -7,7 +7,7 @@ import { SMTPServer } from 'smtp-server';
 import { createHarness, type Harness } from '../../test/harness.js';
 import { openDatabase } from '../db/connect.js';
 import { sampleDirectory } from '../connectors/sample.js';
-import { sampleProvider, staticProvider } from '../providers.js';
+import { sampleProvider, staticProvider } from '../providers/registry.js';
 import { silentLogger } from '../logger.js';
 import type { ImportResult, InviteSummary } from '../contract.js';
 import type { DirectoryContact } from '../connectors/types.js';

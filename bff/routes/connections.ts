@@ -7,12 +7,12 @@ import { Hono } from 'hono';
 import type { RouteDeps } from '../deps.js';
 import type { SessionEnv } from '../auth/session-token.js';
 import { connectionRequest, providerParams, type ConnectionInfo, type ConnectionTest } from '../contract.js';
-import { getProvider } from '../providers.js';
+import { getProvider } from '../providers/registry.js';
 import { deleteConnection, saveConnection, testConnection } from '../services/connections.js';
 import { validate } from '../validate.js';
 
 export const connectionsRoutes = ({ db, providers, now, sealingKey }: RouteDeps) => {
-  const deps = { db: db.kysely, key: sealingKey };
+  const deps = { db: db.kysely, sealingKey };
   return new Hono<SessionEnv>()
     .put('/', validate('param', providerParams), validate('json', connectionRequest), async (c) => {
       const entry = getProvider(providers, c.req.valid('param').provider);

@@ -5,7 +5,7 @@ import type { RouteDeps } from '../deps.js';
 import type { SessionEnv } from '../auth/session-token.js';
 import { importHeaders, importRequest, type ErrorBody, type ImportResult } from '../contract.js';
 import { AppError } from '../errors.js';
-import { ensureDirectory } from '../services/directory.js';
+import { ensureDirectory } from '../services/directory/refresh.js';
 import { openConnection } from '../services/connections.js';
 import { createImport, importKeyScope } from '../services/imports.js';
 import { holdKeyInProcess } from '../services/idempotency.js';
@@ -23,7 +23,7 @@ export const importsRoutes = ({ db, config, providers, now, sealingKey }: RouteD
     const entry = providers.get(request.provider);
     if (!entry) throw new AppError(400, 'provider_not_found', `No HR application "${request.provider}" is configured.`);
     // Contacts are resolved from the cache, so it must hold this provider's directory.
-    const connection = await openConnection({ db: db.kysely, key: sealingKey }, entry, session.target);
+    const connection = await openConnection({ db: db.kysely, sealingKey }, entry, session.target);
     await ensureDirectory(db.kysely, connection, now);
     const result = await createImport(
       {
@@ -31,7 +31,7 @@ export const importsRoutes = ({ db, config, providers, now, sealingKey }: RouteD
         now,
         acceptUrl: config.acceptUrl,
         inviteTtlDays: config.inviteTtlDays,
-        directory: connection.key,
+        cacheKey: connection.cacheKey,
         mailLimits: mailLimitsOf(config.mailLimits),
       },
       session,

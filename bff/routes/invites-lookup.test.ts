@@ -155,6 +155,31 @@ describe('the invite mail’s language', () => {
     expect(resent.text).toContain('Diese Einladung gilt bis Dienstag, 1. Dezember 2026 um 13:00 UTC.');
   });
 
+  it('names the role by the label the host gave in that language, in the mail, the resend and the accept page', async () => {
+    await upsertTarget(
+      h.db.kysely,
+      LAB,
+      {
+        name: 'Protein Folding',
+        seatLimit: 10,
+        roles: [
+          { id: 'reviewer', label: 'Reviewer', labels: { de: 'Gutachter:in', fr: 'Relecteur' } },
+          { id: 'user', label: 'Member' },
+        ],
+        defaultRole: 'user',
+      },
+      t0,
+    );
+    const [a, b] = [...(await invite(1, { locale: 'de' })), ...(await invite(1, { locale: 'es' }))];
+    expect((await mailOf(a!.id)).text).toContain('dem Labor Protein Folding als Gutachter:in beizutreten.');
+    expect((await lookUpOk(await tokenOf(a!.id))).role).toEqual({ id: 'reviewer', label: 'Gutachter:in' });
+    // No Spanish label: the default one.
+    expect((await lookUpOk(await tokenOf(b!.id))).role).toEqual({ id: 'reviewer', label: 'Reviewer' });
+    h.clock.now = new Date(t0.getTime() + 3600_000);
+    expect((await h.request('POST', `/api/invites/${a!.id}/resend`, { token: await h.session(LAB) })).status).toBe(200);
+    expect((await mailOf(a!.id)).text).toContain('als Gutachter:in');
+  });
+
   it('is the reminder’s too: its subject and expiry line in the invite’s language', async () => {
     const [a] = await invite(1, { locale: 'fr' });
     h.clock.now = new Date(t0.getTime() + 5 * DAY);

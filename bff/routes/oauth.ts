@@ -12,7 +12,7 @@ import { getCookie, setCookie } from 'hono/cookie';
 import type { RouteDeps } from '../deps.js';
 import type { SessionEnv } from '../auth/session-token.js';
 import { oauthCallbackQuery, oauthStartRequest, providerParams, type OAuthResultMessage, type OAuthStart } from '../contract.js';
-import { getProvider } from '../providers.js';
+import { getProvider } from '../providers/registry.js';
 import { escapeHtml } from '../services/message.js';
 import {
   browserNonce,
@@ -29,7 +29,7 @@ import { validate } from '../validate.js';
 function signInDeps({ db, config, sealingKey }: RouteDeps): SignInDeps {
   return {
     db: db.kysely,
-    key: sealingKey,
+    sealingKey,
     get redirectUri() {
       return config.publicUrl ? `${config.publicUrl.replace(/\/+$/, '')}${config.basePath ?? '/api'}${OAUTH_CALLBACK_PATH}` : null;
     },

@@ -4,7 +4,7 @@ import type { RouteDeps } from '../deps.js';
 import { apiKeyAuth } from '../auth/api-key.js';
 import { scimTokenParams, type ScimToken } from '../contract.js';
 import { AppError } from '../errors.js';
-import { scimProviderOf } from '../providers.js';
+import { scimProviderOf } from '../providers/registry.js';
 import { createScimToken, revokeScimToken } from '../services/scim-tokens.js';
 import { validate } from '../validate.js';
 import { scimBaseUrl } from './scim.js';

@@ -12,11 +12,13 @@ import {
   type ProviderList,
   type RefreshStatus,
 } from '../contract.js';
-import { DEFAULT_REFRESH_LIMITS, ensureDirectory, lastRefreshStart, listContacts, listFacets, refreshStatus, startRefresh } from '../services/directory.js';
+import { DEFAULT_REFRESH_LIMITS } from '../services/directory/limits.js';
+import { listContacts, listFacets } from '../services/directory/queries.js';
+import { ensureDirectory, lastRefreshStart, refreshStatus, startRefresh } from '../services/directory/refresh.js';
 import { AppError } from '../errors.js';
 import { describeProviders, openConnection } from '../services/connections.js';
 import { getTarget, type TargetRef } from '../services/targets.js';
-import { getProvider, isHeld } from '../providers.js';
+import { getProvider, isHeld } from '../providers/registry.js';
 import { validate } from '../validate.js';
 import { connectionsRoutes } from './connections.js';
 import { uploadsRoutes } from './uploads.js';
@@ -26,7 +28,7 @@ import { markDirectoryUsed } from '../services/retention.js';
 
 export const providersRoutes = (deps: RouteDeps) => {
   const { db, config, providers, now, sealingKey } = deps;
-  const connections = { db: db.kysely, key: sealingKey };
+  const connections = { db: db.kysely, sealingKey };
   // The connection the session's target uses: the deployment's, or its organization's own.
   const connection = (provider: string, target: TargetRef) => openConnection(connections, getProvider(providers, provider), target);
   const limits = { ...DEFAULT_REFRESH_LIMITS, ...config.refreshLimits };
@@ -37,12 +39,12 @@ export const providersRoutes = (deps: RouteDeps) => {
         const conn = await connection(c.req.valid('param').provider, c.get('session').target);
         const q = c.req.valid('query');
         await ensureDirectory(db.kysely, conn, now, conn.provider.cacheTtlSeconds, limits);
-        await markDirectoryUsed(db.kysely, conn.key, now());
+        await markDirectoryUsed(db.kysely, conn.cacheKey, now());
         const target = await getTarget(db.kysely, c.get('session').target);
         const page = await listContacts(
           db.kysely,
           target,
-          conn.key,
+          conn.cacheKey,
           {
             search: q.search,
             filters: { department: q.department, location: q.location, status: q.status },
@@ -58,15 +60,15 @@ export const providersRoutes = (deps: RouteDeps) => {
         const conn = await connection(c.req.valid('param').provider, c.get('session').target);
         const q = c.req.valid('query');
         await ensureDirectory(db.kysely, conn, now, conn.provider.cacheTtlSeconds, limits);
-        return c.json((await listFacets(db.kysely, conn.key, { search: q.search, filters: { status: q.status } })) satisfies ContactFacets);
+        return c.json((await listFacets(db.kysely, conn.cacheKey, { search: q.search, filters: { status: q.status } })) satisfies ContactFacets);
       })
       // The directory's refresh, so the widget can show progress instead of waiting on a listing.
       .get('/:provider/refresh', validate('param', providerParams), async (c) => {
         const conn = await connection(c.req.valid('param').provider, c.get('session').target);
         conn.connector(); // a disconnected organization learns so here, as it would from the contacts
         if (isHeld(conn.provider))
-          return c.json((await heldRefreshStatus({ db: db.kysely, now }, conn.key, conn.provider.cacheTtlSeconds)) satisfies RefreshStatus);
-        return c.json((await refreshStatus(db.kysely, conn.key, now(), conn.provider.cacheTtlSeconds)) satisfies RefreshStatus);
+          return c.json((await heldRefreshStatus({ db: db.kysely, now }, conn.cacheKey, conn.provider.cacheTtlSeconds)) satisfies RefreshStatus);
+        return c.json((await refreshStatus(db.kysely, conn.cacheKey, now(), conn.provider.cacheTtlSeconds)) satisfies RefreshStatus);
       })
       .post('/:provider/refresh', validate('param', providerParams), async (c) => {
         const conn = await connection(c.req.valid('param').provider, c.get('session').target);
@@ -74,7 +76,7 @@ export const providersRoutes = (deps: RouteDeps) => {
         // An uploaded file, or what an identity provider pushed, is the directory itself: nothing to
         // fetch again (services/csv-uploads.ts, services/scim.ts).
         if (isHeld(conn.provider))
-          return c.json((await heldRefreshStatus({ db: db.kysely, now }, conn.key, conn.provider.cacheTtlSeconds)) satisfies RefreshStatus, 200);
+          return c.json((await heldRefreshStatus({ db: db.kysely, now }, conn.cacheKey, conn.provider.cacheTtlSeconds)) satisfies RefreshStatus, 200);
         // The body is optional (the widget's automatic refresh sends none): read it by hand.
         const text = await c.req.text();
         let raw: unknown;
@@ -85,7 +87,7 @@ export const providersRoutes = (deps: RouteDeps) => {
         }
         const body = refreshRequest.safeParse(raw);
         if (!body.success) throw new AppError(400, 'invalid_request', 'The body must be JSON like { "force": true }, or empty.');
-        const before = await refreshStatus(db.kysely, conn.key, now(), conn.provider.cacheTtlSeconds);
+        const before = await refreshStatus(db.kysely, conn.cacheKey, now(), conn.provider.cacheTtlSeconds);
         const force = body.data.force === true;
         // A fresh directory costs no provider call unless an admin asks for one; one running is joined.
         if (before.status === 'ready' && !before.stale && !force) return c.json(before satisfies RefreshStatus, 200);
@@ -95,13 +97,13 @@ export const providersRoutes = (deps: RouteDeps) => {
           // is for and goes at once: refreshes of a connection run one at a time, so even a loop of
           // retries costs at most one refresh's calls at a time (each bounded by the call deadline).
           const interval = before.status === 'error' ? 0 : limits.minIntervalSeconds;
-          const started = await lastRefreshStart(db.kysely, conn.key);
+          const started = await lastRefreshStart(db.kysely, conn.cacheKey);
           const wait = started === null ? 0 : Math.ceil((Date.parse(started) + interval * 1000 - now().getTime()) / 1000);
           if (wait > 0)
             throw new AppError(429, 'refresh_too_soon', `This directory was refreshed less than ${interval} s ago; try again in ${wait} s.`, undefined, wait);
         }
         await startRefresh(db.kysely, conn, now, limits);
-        return c.json((await refreshStatus(db.kysely, conn.key, now(), conn.provider.cacheTtlSeconds)) satisfies RefreshStatus, 202);
+        return c.json((await refreshStatus(db.kysely, conn.cacheKey, now(), conn.provider.cacheTtlSeconds)) satisfies RefreshStatus, 202);
       })
       .route('/:provider/connection', connectionsRoutes(deps))
       .route('/:provider/uploads', uploadsRoutes(deps))

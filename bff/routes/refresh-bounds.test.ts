@@ -9,10 +9,11 @@ import type { AddressInfo } from 'node:net';
 import { createHarness, type Harness } from '../../test/harness.js';
 import { createHttp, type HttpPolicy } from '../connectors/http.js';
 import type { Connector } from '../connectors/types.js';
-import type { ProviderEntry } from '../providers.js';
+import type { ProviderEntry } from '../providers/registry.js';
 import type { RefreshStatus } from '../contract.js';
 import type { AppConfig } from '../deps.js';
-import { READ_AHEAD_PAGES, stagingKey } from '../services/directory.js';
+import { stagingKey } from '../services/directory/rows.js';
+import { READ_AHEAD_PAGES } from '../services/directory/run.js';
 
 const DEPLOYMENT_KEY = 'deployment-key-0123456789abcdef';
 const PAGE = 100;

@@ -8,7 +8,7 @@ import { createHarness, type Harness } from '../../test/harness.js';
 import { startUnifiedFake } from '../../test/fakes/unified-server.js';
 import type { Failure, Loopback } from '../../test/fakes/loopback.js';
 import { createUnifiedConnector } from '../connectors/unified.js';
-import { sampleProvider, staticProvider } from '../providers.js';
+import { sampleProvider, staticProvider } from '../providers/registry.js';
 import type { ContactPage, RefreshStatus } from '../contract.js';
 
 const CREDENTIALS = { apiKey: 'unified-key', connectionId: 'conn_1' };

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { API_KEY, createHarness, SECRET, type Harness } from '../../test/harness.js';
-import { sampleProvider, scimProvider, type ProviderEntry } from '../providers.js';
-import { inlineProviders } from '../providers-file.js';
-import { PROVIDER_CATALOG } from '../provider-catalog.js';
+import { sampleProvider, scimProvider, type ProviderEntry } from '../providers/registry.js';
+import { inlineProviders } from '../providers/file.js';
+import { PROVIDER_CATALOG } from '../providers/catalog.js';
 import type { AppConfig } from '../deps.js';
 import { createRetentionWorker } from '../services/retention.js';
 import { parseSettings } from '../config.js';

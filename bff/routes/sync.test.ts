@@ -10,9 +10,10 @@ import { API_KEY, TEST_CONFIG, createHarness, type Harness } from '../../test/ha
 import { startUnifiedFake } from '../../test/fakes/unified-server.js';
 import type { Loopback } from '../../test/fakes/loopback.js';
 import { createUnifiedConnector } from '../connectors/unified.js';
-import { createProviderRegistry, staticProvider } from '../providers.js';
+import { createProviderRegistry, staticProvider } from '../providers/registry.js';
 import type { PrivacyExport, SyncDryRun, SyncRule, SyncRuleInput, SyncRun, SyncUpdateList, SyncUpdateResult } from '../contract.js';
-import { awaitSyncRuns, claimRule, executeRun, runDueRule, startRun, SYNC_LEASE_MS, type SyncDeps } from '../services/sync-runs.js';
+import { type SyncDeps } from '../services/sync/rule.js';
+import { awaitSyncRuns, claimRule, executeRun, runDueRule, startRun, SYNC_LEASE_MS } from '../services/sync/runner.js';
 
 const CREDENTIALS = { apiKey: 'unified-key', connectionId: 'conn_1' };
 const TARGET = { type: 'organization' as const, id: 'acme' };

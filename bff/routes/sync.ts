@@ -23,8 +23,11 @@ import {
 } from '../contract.js';
 import { validate } from '../validate.js';
 import { getTarget } from '../services/targets.js';
-import { createRule, deleteRule, dryRunRule, listRules, updateRule } from '../services/sync-rules.js';
-import { approveRun, approveUpdates, dismissUpdates, listRuns, listUpdates, runNow, type SyncDeps } from '../services/sync-runs.js';
+import { createRule, deleteRule, dryRunRule, listRules, updateRule } from '../services/sync/rules.js';
+import { approveRun, approveUpdates, dismissUpdates } from '../services/sync/approve.js';
+import { listRuns, listUpdates } from '../services/sync/queries.js';
+import { type SyncDeps } from '../services/sync/rule.js';
+import { runNow } from '../services/sync/runner.js';
 
 const syncDeps = ({ db, config, providers, logger, now, sealingKey }: RouteDeps): SyncDeps => ({ db: db.kysely, config, providers, now, logger, sealingKey });
 

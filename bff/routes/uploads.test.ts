@@ -3,7 +3,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
 import { createHarness, type Harness } from '../../test/harness.js';
-import { csvProvider, sampleProvider } from '../providers.js';
+import { csvProvider, sampleProvider } from '../providers/registry.js';
 import { upsertTarget } from '../services/targets.js';
 import type { ContactPage, CsvUploadConfirmation, CsvUploadPreview, ImportResult, ProviderInfo, RefreshStatus } from '../contract.js';
 

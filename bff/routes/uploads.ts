@@ -14,7 +14,7 @@ import type { RouteDeps } from '../deps.js';
 import type { SessionEnv } from '../auth/session-token.js';
 import { csvMappingRequest, providerParams, uploadParams, type CsvUploadConfirmation, type CsvUploadPreview } from '../contract.js';
 import { AppError } from '../errors.js';
-import { getProvider } from '../providers.js';
+import { getProvider } from '../providers/registry.js';
 import { CSV_MAX_BYTES, confirmUpload, createUpload, previewUpload, uploadProvider } from '../services/csv-uploads.js';
 import { validate } from '../validate.js';
 

@@ -10,16 +10,17 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { ConnectionInfo, ConnectionState, ConnectionTest, ProviderInfo } from '../contract.js';
 import { ProviderError, type Credentials } from '../connectors/types.js';
-import { isHeld, type HeldProvider, type OrganizationProvider, type ProviderEntry } from '../providers.js';
+import { isHeld, type HeldProvider, type OrganizationProvider, type ProviderEntry } from '../providers/registry.js';
 import { open, seal } from '../crypto.js';
 import { AppError } from '../errors.js';
-import { cancelRefresh, connectionKey, dropDirectory, msUntilStale, type DirectorySource } from './directory.js';
+import { cancelRefresh, type DirectorySource, msUntilStale } from './directory/refresh.js';
+import { cacheKeyOf, dropDirectory } from './directory/rows.js';
 import { getTarget, type TargetRef } from './targets.js';
 
 export interface ConnectionDeps {
   db: Kysely<Database>;
   /** `credentialKey(config.secret)`. */
-  key: KeyObject;
+  sealingKey: KeyObject;
 }
 
 /** One provider as one target reaches it. */
@@ -49,9 +50,9 @@ export const scopeOfOrganization = (organizationId: string) => `organization:${o
 const sealContext = (providerId: string, scope: string) => `${providerId}|${scope}`;
 
 /** The stored credentials, or null when they no longer open (tampered with, or the secret changed). */
-function unseal(key: KeyObject, providerId: string, scope: string, sealed: string): Credentials | null {
+function unseal(sealingKey: KeyObject, providerId: string, scope: string, sealed: string): Credentials | null {
   try {
-    const value = open(key, sealed, sealContext(providerId, scope));
+    const value = open(sealingKey, sealed, sealContext(providerId, scope));
     const valid = typeof value === 'object' && value !== null && Object.values(value).every((v) => typeof v === 'string');
     return valid ? (value as Credentials) : null;
   } catch {
@@ -63,20 +64,20 @@ function deploymentConnection(entry: ProviderEntry & { configuredBy: 'deployment
   return {
     provider: entry,
     scope: DEPLOYMENT_SCOPE,
-    key: connectionKey(entry.id, DEPLOYMENT_SCOPE),
+    cacheKey: cacheKeyOf(entry.id, DEPLOYMENT_SCOPE),
     state: 'ready',
     concurrency: entry.concurrency,
     connector: () => entry.connector,
   };
 }
 
-function organizationConnection(entry: OrganizationProvider, scope: string, key: KeyObject, sealed: string | undefined): Connection {
-  const stored = sealed === undefined ? undefined : unseal(key, entry.id, scope, sealed);
+function organizationConnection(entry: OrganizationProvider, scope: string, sealingKey: KeyObject, sealed: string | undefined): Connection {
+  const stored = sealed === undefined ? undefined : unseal(sealingKey, entry.id, scope, sealed);
   const state: ConnectionState = stored === undefined ? 'needs_credentials' : stored ? 'ready' : 'error';
   return {
     provider: entry,
     scope,
-    key: connectionKey(entry.id, scope),
+    cacheKey: cacheKeyOf(entry.id, scope),
     state,
     concurrency: entry.concurrency,
     connector: () => {
@@ -113,7 +114,7 @@ function heldConnection(entry: HeldProvider, scope: string, held: boolean): Conn
   return {
     provider: entry,
     scope,
-    key: connectionKey(entry.id, scope),
+    cacheKey: cacheKeyOf(entry.id, scope),
     state: held ? 'ready' : 'needs_credentials',
     connector: () => {
       if (!held) throw notHeldYet(entry);
@@ -126,14 +127,14 @@ function heldConnection(entry: HeldProvider, scope: string, held: boolean): Conn
 export async function openConnection(deps: ConnectionDeps, entry: ProviderEntry, ref: TargetRef): Promise<Connection> {
   if (entry.configuredBy === 'deployment') return deploymentConnection(entry);
   const scope = await organizationScope(deps.db, ref);
-  if (isHeld(entry)) return heldConnection(entry, scope, (await syncedDirectories(deps.db, [connectionKey(entry.id, scope)])).size > 0);
+  if (isHeld(entry)) return heldConnection(entry, scope, (await syncedDirectories(deps.db, [cacheKeyOf(entry.id, scope)])).size > 0);
   const row = await deps.db
     .selectFrom('provider_connections')
     .select('credentials')
     .where('provider_id', '=', entry.id)
     .where('scope', '=', scope)
     .executeTakeFirst();
-  return organizationConnection(entry, scope, deps.key, row?.credentials);
+  return organizationConnection(entry, scope, deps.sealingKey, row?.credentials);
 }
 
 /** `GET /api/providers`: every provider with its state for the target's organization, and its cached directory's age. */
@@ -154,10 +155,10 @@ export async function describeProviders(deps: ConnectionDeps, entries: ProviderE
         .execute()
     : [];
   const sealed = new Map(rows.map((r) => [r.provider_id, r.credentials]));
-  const keyOf = (e: ProviderEntry) => connectionKey(e.id, e.configuredBy === 'deployment' ? DEPLOYMENT_SCOPE : scope);
-  const synced = await syncedDirectories(deps.db, entries.map(keyOf));
+  const cacheKeyOfEntry = (e: ProviderEntry) => cacheKeyOf(e.id, e.configuredBy === 'deployment' ? DEPLOYMENT_SCOPE : scope);
+  const synced = await syncedDirectories(deps.db, entries.map(cacheKeyOfEntry));
   return entries.map((e) => {
-    const syncedAt = synced.get(keyOf(e));
+    const syncedAt = synced.get(cacheKeyOfEntry(e));
     const base: ProviderInfo = { id: e.id, type: e.type, name: e.name, connection: 'ready' };
     const info: ProviderInfo =
       e.configuredBy === 'deployment'
@@ -166,7 +167,7 @@ export async function describeProviders(deps: ConnectionDeps, entries: ProviderE
           ? { ...base, connection: syncedAt ? 'ready' : 'needs_credentials' }
           : {
               ...base,
-              connection: organizationConnection(e, scope, deps.key, sealed.get(e.id)).state,
+              connection: organizationConnection(e, scope, deps.sealingKey, sealed.get(e.id)).state,
               fields: [...e.fields],
               ...(e.oauth ? { oauth: true } : {}),
             };
@@ -255,17 +256,17 @@ export async function storeCredentials(
   now: Date,
 ): Promise<ConnectionInfo> {
   const scope = 'scope' in ref ? ref.scope : await organizationScope(deps.db, ref);
-  const sealed = seal(deps.key, credentials, sealContext(provider.id, scope));
+  const sealed = seal(deps.sealingKey, credentials, sealContext(provider.id, scope));
   const at = now.toISOString();
   // A refresh with the old credentials stops before their directory is dropped, so none of it lands after.
-  await cancelRefresh(deps.db, connectionKey(provider.id, scope), 'the connection was given new credentials');
+  await cancelRefresh(deps.db, cacheKeyOf(provider.id, scope), 'the connection was given new credentials');
   await deps.db.transaction().execute(async (trx) => {
     await trx
       .insertInto('provider_connections')
       .values({ id: `pc_${randomBytes(15).toString('base64url')}`, provider_id: provider.id, scope, credentials: sealed, created_at: at, updated_at: at })
       .onConflict((oc) => oc.columns(['provider_id', 'scope']).doUpdateSet({ credentials: sealed, updated_at: at }))
       .execute();
-    await dropDirectory(trx, connectionKey(provider.id, scope));
+    await dropDirectory(trx, cacheKeyOf(provider.id, scope));
   });
   return { connection: 'ready' };
 }
@@ -275,10 +276,10 @@ export async function deleteConnection(deps: ConnectionDeps, entry: ProviderEntr
   // For the CSV provider, forgetting the organization's last upload.
   if (entry.configuredBy === 'upload') {
     const scope = await organizationScope(deps.db, ref);
-    const key = connectionKey(entry.id, scope);
-    await cancelRefresh(deps.db, key, 'the directory was removed');
+    const cacheKey = cacheKeyOf(entry.id, scope);
+    await cancelRefresh(deps.db, cacheKey, 'the directory was removed');
     await deps.db.transaction().execute(async (trx) => {
-      await dropDirectory(trx, key);
+      await dropDirectory(trx, cacheKey);
       // Files uploaded but not confirmed are the same people: removed with the directory, not an hour later.
       await trx.deleteFrom('csv_uploads').where('provider_id', '=', entry.id).where('scope', '=', scope).execute();
     });
@@ -287,10 +288,10 @@ export async function deleteConnection(deps: ConnectionDeps, entry: ProviderEntr
   const provider = ownedByOrganization(entry);
   const scope = await organizationScope(deps.db, ref);
   // Stopped at once: no more provider requests with credentials being removed.
-  await cancelRefresh(deps.db, connectionKey(provider.id, scope), 'the connection was removed');
+  await cancelRefresh(deps.db, cacheKeyOf(provider.id, scope), 'the connection was removed');
   await deps.db.transaction().execute(async (trx) => {
     await trx.deleteFrom('provider_connections').where('provider_id', '=', provider.id).where('scope', '=', scope).execute();
-    await dropDirectory(trx, connectionKey(provider.id, scope));
+    await dropDirectory(trx, cacheKeyOf(provider.id, scope));
   });
   return { connection: 'needs_credentials' };
 }

@@ -9,21 +9,12 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { writeTransaction } from '../db/connect.js';
 import type { CsvColumnMapping, CsvMappingRequest, CsvNotice, RefreshStatus, CsvUploadConfirmation, CsvUploadPreview } from '../contract.js';
-import {
-  CSV_FIELDS,
-  CSV_LIMITS,
-  CsvError,
-  guessMapping,
-  mapRows,
-  parseCsv,
-  previewRows,
-  type CsvContact,
-  type CsvDelimiter,
-  type CsvTable,
-} from '../connectors/csv.js';
-import type { ProviderEntry, UploadProvider } from '../providers.js';
+import { CSV_FIELDS, type CsvContact, guessMapping, mapRows, previewRows } from '../csv/map.js';
+import { CSV_LIMITS, type CsvDelimiter, CsvError, type CsvTable, parseCsv } from '../csv/read.js';
+import type { ProviderEntry, UploadProvider } from '../providers/registry.js';
 import { AppError } from '../errors.js';
-import { connectionKey, INSERT_BATCH, refreshStatus, toRow } from './directory.js';
+import { refreshStatus } from './directory/refresh.js';
+import { cacheKeyOf, INSERT_BATCH, toRow } from './directory/rows.js';
 import { admit } from '../connectors/minimize.js';
 import { organizationScope } from './connections.js';
 import type { TargetRef } from './targets.js';
@@ -225,7 +216,7 @@ export async function confirmUpload(
   const provider = uploadProvider(entry);
   const { table, scope } = await loadUpload(deps, provider, ref, id);
   const { contacts, counts } = mapRows(table, checkMapping(table, request.mapping));
-  const key = connectionKey(provider.id, scope);
+  const key = cacheKeyOf(provider.id, scope);
   const rows = contacts.flatMap((c) => {
     const kept = provider.storagePolicy ? admit(provider.storagePolicy, c) : c;
     return kept ? [toRow(key, kept)] : [];

@@ -9,16 +9,16 @@ import { IMPORT_RESULT_INVITES } from '../contract.js';
 import type { Session } from '../auth/session-token.js';
 import { writeTransaction } from '../db/connect.js';
 import { AppError } from '../errors.js';
-import { countSeats, lockTarget, targetRoles } from './targets.js';
+import { countSeats, lockTarget, roleLabel, targetRoles } from './targets.js';
 import { inviteExpiry, pendingInvites } from '../db/invites.js';
 import { enqueueInviteMail, type InviteMail } from '../db/outbox.js';
 import { completeKey, requestHash, withIdempotencyKey, type Claim, type KeyedResponse, type KeyScope } from './idempotency.js';
-import { resolveSelection, type SelectedContact } from './directory.js';
+import { resolveSelection, type SelectedContact } from './directory/queries.js';
 import { recordAudit } from './audit.js';
 import { checkMailBudget, type MailLimits } from './mail-limits.js';
 import { renderInvite } from './message.js';
 import { firstNameOf } from '../../widget/src/model/message.js';
-import { isValidEmail } from './text.js';
+import { isValidEmail } from '../text.js';
 import { IMPORT_EVENT_INVITES, importCompletedEvent, recordEvent, type NewEvent } from '../webhooks/events.js';
 import { acceptLink, newId, newInviteToken } from './ids.js';
 
@@ -32,8 +32,8 @@ export interface ImportDeps {
   now: () => Date;
   acceptUrl: string;
   inviteTtlDays: number;
-  /** The directory cache the selection is resolved from: the connection the admin browsed. */
-  directory: string;
+  /** The cache key of the directory the selection is resolved from: the connection the admin browsed. */
+  cacheKey: string;
   mailLimits: MailLimits;
 }
 
@@ -153,7 +153,6 @@ export async function writeInvites(
   await recordAudit(trx, { action: 'import', actor: inviter.id, target: ref, subject: importId, count: batch.people.length, at: now });
 
   const expiresAt = inviteExpiry(now, deps.inviteTtlDays);
-  const labels = new Map(targetRoles(target).map((r) => [r.id, r.label]));
   const written: { id: string; email: string; role: string; contactId: string | null }[] = [];
   for (let i = 0; i < batch.people.length; i += BATCH) {
     const invites: NewInvite[] = [];
@@ -191,7 +190,7 @@ export async function writeInvites(
         values: { firstName, targetName: target.name, inviterName: inviter.name, acceptUrl: acceptLink(deps.acceptUrl, token) },
         inviterName: inviter.name,
         targetType: target.type as TargetType,
-        roleLabel: labels.get(role) ?? role,
+        roleLabel: roleLabel(target, role, batch.locale),
         email: contact.email!.trim(),
         expiresAt,
       });
@@ -243,13 +242,12 @@ async function writeImport(deps: ImportDeps, session: Session, request: ImportRe
     // Concurrent imports to one target queue here, so the seats counted below stay true until commit.
     const target = await lockTarget(trx, session.target);
 
-    const labels = new Map(targetRoles(target).map((r) => [r.id, r.label]));
-    const roles = new Set(labels.keys());
+    const roles = new Set(targetRoles(target).map((r) => r.id));
     const badRole = [request.role, ...Object.values(request.roles ?? {})].find((r) => !roles.has(r));
     if (badRole) throw new AppError(400, 'invalid_role', `"${badRole}" is not a role of this ${target.type}; use one of: ${[...roles].join(', ')}.`);
 
     const now = deps.now();
-    const { contacts, missing } = await resolveSelection(trx, deps.directory, request.selection);
+    const { contacts, missing } = await resolveSelection(trx, deps.cacheKey, request.selection);
     const sorted = await sortInvitees(trx, target, contacts, (c) => request.roles?.[c.contact_id] ?? request.role, now);
     const toInvite = sorted.toInvite;
     const skipped: ImportResult['skipped'] = [

@@ -177,7 +177,7 @@ export async function queueInviteMail(
     // The target stands in for `{{inviterName}}` in the default message, but the mail does not say it invited them.
     inviterName: mail.inviter?.name ?? imp?.inviter_name ?? null,
     targetType: mail.target.type as TargetType,
-    roleLabel: roleLabel(mail.target, invite.role),
+    roleLabel: roleLabel(mail.target, invite.role, invite.locale as InviteLocale),
     email: invite.email,
     // A resend's new expiry, written before the mail is queued.
     expiresAt: mail.expiresAt ?? invite.expires_at,
@@ -285,7 +285,7 @@ export async function lookUpInvite(db: Kysely<Database>, token: string, now: Dat
   const imp = invite.import_id ? await db.selectFrom('imports').select('inviter_name').where('id', '=', invite.import_id).executeTakeFirst() : undefined;
   return {
     target: { type: target.type as TargetType, name: target.name },
-    role: { id: invite.role, label: roleLabel(target, invite.role) },
+    role: { id: invite.role, label: roleLabel(target, invite.role, invite.locale as InviteLocale) },
     inviterName: imp?.inviter_name ?? null,
     status: effectiveStatus(invite, now),
     expiresAt: invite.expires_at,
@@ -341,7 +341,7 @@ export async function acceptInvite(db: Kysely<Database>, token: string, now: Dat
       target: { type: target.type as TargetType, id: target.id, name: target.name },
       email: invite.email,
       role: invite.role,
-      roleLabel: roleLabel(target, invite.role),
+      roleLabel: roleLabel(target, invite.role, invite.locale as InviteLocale),
     };
   });
 }

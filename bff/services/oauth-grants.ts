@@ -22,7 +22,7 @@ import { redeemAuthorizationCode } from '../connectors/oauth.js';
 import { ProviderError } from '../connectors/types.js';
 import { open, seal, SealError } from '../crypto.js';
 import { AppError } from '../errors.js';
-import type { OAuthClient, OrganizationProvider, ProviderEntry, ProviderRegistry } from '../providers.js';
+import type { OAuthClient, OrganizationProvider, ProviderEntry, ProviderRegistry } from '../providers/registry.js';
 import { organizationScope, storeCredentials, type ConnectionDeps } from './connections.js';
 import type { TargetRef } from './targets.js';
 
@@ -100,7 +100,7 @@ export async function startSignIn(deps: SignInDeps, entry: ProviderEntry, ref: T
       provider_id: provider.id,
       scope,
       origin,
-      code_verifier: seal(deps.key, { verifier, browser: digest(nonce).toString('base64url') } satisfies SealedState, verifierContext(hash)),
+      code_verifier: seal(deps.sealingKey, { verifier, browser: digest(nonce).toString('base64url') } satisfies SealedState, verifierContext(hash)),
       expires_at: new Date(now.getTime() + OAUTH_STATE_TTL_SECONDS * 1000).toISOString(),
       created_at: now.toISOString(),
     })
@@ -183,7 +183,7 @@ export async function finishSignIn(
   // Sealed under the secret of the start; a secret rotated in between makes it unreadable.
   let sealed: SealedState;
   try {
-    sealed = open(deps.key, row.code_verifier, verifierContext(hash)) as SealedState;
+    sealed = open(deps.sealingKey, row.code_verifier, verifierContext(hash)) as SealedState;
   } catch (err) {
     if (err instanceof SealError) return refused('invalid_state', 400, at);
     throw err;

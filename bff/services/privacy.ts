@@ -18,7 +18,7 @@ import type { TargetType } from '../contract/common.js';
 import { writeTransaction } from '../db/connect.js';
 import { recordAudit } from './audit.js';
 import { newId } from './ids.js';
-import { normalizeEmail } from './text.js';
+import { normalizeEmail } from '../text.js';
 import { cancelUnsentMail } from '../db/outbox.js';
 
 export interface PersonRef {
@@ -132,7 +132,7 @@ function eventRows(db: Q, email: string) {
   );
 }
 
-/** What sync rules noted about the person (services/sync-runs.ts): updates waiting or done, and the links to their HR record. */
+/** What sync rules noted about the person (services/sync/): updates waiting or done, and the links to their HR record. */
 async function syncNotes(db: Q, scope: Scope) {
   const inScope = inTargets(scope);
   const updates = (

@@ -10,13 +10,13 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import { API_KEY, createHarness, SECRET, type Harness } from '../../test/harness.js';
 import { sampleDirectory } from '../connectors/sample.js';
-import { csvProvider, sampleProvider } from '../providers.js';
+import { csvProvider, sampleProvider } from '../providers/registry.js';
 import { silentLogger } from '../logger.js';
 import { createOutboxWorker } from '../mail/outbox.js';
 import { migrateToLatest, openDatabase } from '../db/connect.js';
 import { parseSettings, settingsFromEnv, sqlitePathOf, type RetentionSettings } from '../config.js';
 import { createBff } from '../create-bff.js';
-import { stagingKey } from './directory.js';
+import { stagingKey } from './directory/rows.js';
 import { createRetentionWorker } from './retention.js';
 import type { ImportResult } from '../contract.js';
 

@@ -19,7 +19,7 @@ import type { Database } from '../db/schema.js';
 import type { Logger } from '../logger.js';
 import type { RetentionSettings } from '../config.js';
 import { repeat } from '../repeat.js';
-import { dropDirectory } from './directory.js';
+import { dropDirectory } from './directory/rows.js';
 
 export interface RetentionWorkerOptions {
   db: Kysely<Database>;
@@ -50,7 +50,7 @@ export const RETENTION_INTERVAL_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 const BATCH = 500;
 const MAX_BATCHES = 200;
-/** A refresh claimed less than this long ago is alive (services/directory.ts, SYNC_LEASE_MS). */
+/** A refresh claimed less than this long ago is alive (services/directory/refresh.ts, SYNC_LEASE_MS). */
 const REFRESH_LEASE_MS = 10 * 60_000;
 /** How often a read marks its directory used: one write an hour per directory, not one per listing. */
 const USED_RESOLUTION_MS = 3_600_000;

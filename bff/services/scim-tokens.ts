@@ -10,7 +10,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { writeTransaction } from '../db/connect.js';
 import { AppError } from '../errors.js';
-import { connectionKey } from './directory.js';
+import { cacheKeyOf } from './directory/rows.js';
 import { scopeOfOrganization } from './connections.js';
 
 const PREFIX = 'hrscim';
@@ -49,7 +49,7 @@ export async function createScimToken(
   const id = randomBytes(12).toString('base64url');
   const secret = randomBytes(32).toString('base64url');
   const at = now.toISOString();
-  const connection = connectionKey(providerId, scope);
+  const connection = cacheKeyOf(providerId, scope);
   await writeTransaction(db, async (trx) => {
     await trx.deleteFrom('scim_tokens').where('scope', '=', scope).execute();
     await trx

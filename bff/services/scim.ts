@@ -28,8 +28,8 @@ import {
   type ScimErrorBody,
   type ScimUser,
 } from '../contract.js';
-import { connectionKey, toRow } from './directory.js';
-import { isValidEmail, normalizeEmail } from './text.js';
+import { cacheKeyOf, toRow } from './directory/rows.js';
+import { isValidEmail, normalizeEmail } from '../text.js';
 
 type Q = Kysely<Database> | Transaction<Database>;
 
@@ -59,7 +59,7 @@ const MAX_RESOURCE_CHARS = 32 * 1024;
 const BOUNDS = { depth: 6, string: 2048, items: 50, keys: 100 };
 
 export interface ScimDirectory {
-  /** `connectionKey(scim provider, organization scope)`. */
+  /** `cacheKeyOf(scim provider, organization scope)`. */
   connection: string;
   /** The absolute URL of `/Users/{id}` (meta.location). */
   location(id: string): string;
@@ -70,7 +70,7 @@ export interface ScimDirectory {
 }
 
 export function scimDirectory(providerId: string, scope: string, baseUrl: string, maxUsers: number, storagePolicy?: StoragePolicy): ScimDirectory {
-  return { connection: connectionKey(providerId, scope), location: (id) => `${baseUrl}/Users/${encodeURIComponent(id)}`, maxUsers, storagePolicy };
+  return { connection: cacheKeyOf(providerId, scope), location: (id) => `${baseUrl}/Users/${encodeURIComponent(id)}`, maxUsers, storagePolicy };
 }
 
 /** Refuses what no schema check can bound: deep nesting, huge strings or lists in attributes we keep as sent. */

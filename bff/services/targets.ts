@@ -1,10 +1,10 @@
 /** Targets (organization, lab, challenge), their roles, members and seats. */
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database, Target } from '../db/schema.js';
-import type { MemberSyncResult, Role, Seats, TargetType } from '../contract.js';
+import type { InviteLocale, MemberSyncResult, Role, Seats, TargetType } from '../contract.js';
 import { AppError } from '../errors.js';
 import { dialectOf, writeTransaction } from '../db/connect.js';
-import { normalizeEmail } from './text.js';
+import { normalizeEmail } from '../text.js';
 import { pendingInvites } from '../db/invites.js';
 
 type Q = Kysely<Database> | Transaction<Database>;
@@ -49,9 +49,13 @@ export function targetRoles(target: Target): Role[] {
   return JSON.parse(target.roles) as Role[];
 }
 
-/** A role as the target names it to people; its id when the host has since removed the role. */
-export function roleLabel(target: Target, roleId: string): string {
-  return targetRoles(target).find((r) => r.id === roleId)?.label ?? roleId;
+/**
+ * A role as the target names it to people, in their language when the host gave that label; its
+ * id when the host has since removed the role.
+ */
+export function roleLabel(target: Target, roleId: string, locale?: InviteLocale): string {
+  const role = targetRoles(target).find((r) => r.id === roleId);
+  return (locale && role?.labels?.[locale]) || (role?.label ?? roleId);
 }
 
 export async function upsertTarget(

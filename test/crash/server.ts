@@ -8,7 +8,7 @@ import { serve } from '@hono/node-server';
 import { createApp } from '../../bff/app.js';
 import { isPostgresUrl, migrateToLatest, openDatabase } from '../../bff/db/connect.js';
 import { silentLogger } from '../../bff/logger.js';
-import { createProviderRegistry } from '../../bff/providers.js';
+import { createProviderRegistry } from '../../bff/providers/registry.js';
 import { APP_CONFIG, crashProvider } from './fixture.js';
 
 const database = process.env.CRASH_DATABASE ?? '';

@@ -2,8 +2,8 @@
  * Every HR application end to end through the widget: the standalone server (real BFF, SQLite
  * file) with a providers file enabling all nine, each pointed at its loopback stand-in
  * (test/fakes/), driven in headless Chromium from picking the provider (and connecting it, for
- * those each organization connects itself) to Import Contacts, checked in the page and in the
- * invites written. Then the faults an admin meets, through the same widget: credentials refused
+ * those each organization connects itself) to its people listed, and for one provider of each
+ * kind on to Import Contacts, checked in the page and in the invites written. Then the faults an admin meets, through the same widget: credentials refused
  * (wrong, or expired) and reconnected, a provider down then back, throttling, a malformed page.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -381,9 +381,19 @@ async function withPage(run: (page: Page, dialog: Locator) => Promise<void>) {
 // One page per test on a two-core machine shared with other work: allow for a slow page load.
 const TIMEOUT = 90_000;
 
+/**
+ * The whole flow to Import Contacts for one provider the organization connects and one the
+ * deployment configures: past the list, the steps (roles, message, import) read the directory
+ * cache, the same for every provider. The others stop once their people are listed; what differs
+ * by provider (its connect form, its wire format, its leavers) is all before that, and each
+ * connector's mapping to the invite's fields is checked against its stand-in in bff/connectors/.
+ */
+const FULL_FLOW = new Set(['bamboohr', 'workday']);
+
 describe('each provider through the widget, end to end', { timeout: TIMEOUT }, () => {
   for (const c of CASES) {
-    it(`${c.name}: ${c.connect ? 'connects, ' : ''}lists, selects two and imports them`, async () => {
+    const full = FULL_FLOW.has(c.id);
+    it(`${c.name}: ${c.connect ? 'connects, ' : ''}lists${full ? ', selects two and imports them' : ' its people, a leaver only under Show inactive'}`, async () => {
       await withPage(async (_page, dialog) => {
         if (c.connect) await connect(dialog, c, c.connect);
         await dialog.getByRole('button', { name: c.name, exact: true }).click();
@@ -395,6 +405,7 @@ describe('each provider through the widget, end to end', { timeout: TIMEOUT }, (
         expect(await dialog.getByRole('row').filter({ hasText: 'Alan Turing' }).textContent()).toContain('Inactive');
         await dialog.getByRole('checkbox', { name: 'Show inactive' }).uncheck();
         await expectActiveListed(dialog);
+        if (!full) return;
         const [ada, grace] = PEOPLE;
         for (const p of [ada!, grace!]) await dialog.getByRole('checkbox', { name: `Select ${fullName(p)}` }).check();
         await expect.poll(() => dialog.getByText('2 selected').count()).toBeGreaterThan(0);

@@ -1,24 +1,51 @@
 /**
  * The two packages as a host gets them: built (`npm run build:widget`, `npm run build:bff`) and
- * packed with `npm pack` once per test run, then installed from the tarballs into a fresh
- * folder per host, as `npm install <tarballs>` does it for a customer.
+ * packed with `npm pack`, then installed from the tarballs into a fresh folder per host, as
+ * `npm install <tarballs>` does it for a customer.
  *
- * Once per run, whichever test files ask and however many forks run at once: the first fork
- * builds and packs under a lock directory (mkdir is atomic), the others wait and reuse the
- * tarballs, recognised by the run's parent process (as test/e2e/demo-build.ts does for the demo).
+ * Built once per state of their sources, whichever test files ask and however many forks run at
+ * once: the tarballs are kept under node_modules/.cache, named by a hash of every file the builds
+ * read (and Node's version), so a run whose sources did not change since the last one skips
+ * about 45 s of builds. The first fork to miss builds under a lock directory (mkdir is atomic),
+ * the others wait and reuse the tarballs.
  */
 import { execFile } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 export const ROOT = resolve(import.meta.dirname, '../..');
-const PACKS = join(ROOT, 'dist', 'packages');
-const LOCK = join(ROOT, 'dist', '.packages.lock');
-const marker = () => join(PACKS, `.packed-by-${process.ppid}`);
+const CACHE = join(ROOT, 'node_modules', '.cache', 'hr-import', 'packages');
+
+/** What the package builds read: the two packages, what they compile in, and the build settings. */
+const BUILD_INPUTS = ['widget', 'bff', 'migrations', 'demo', 'scripts', 'LICENSE', 'package.json', 'package-lock.json', 'vite.config.ts'];
+/** Root files matched by pattern: the TypeScript settings, the manifest and localization configs. */
+const BUILD_INPUT_FILES = /^(tsconfig.*\.json|custom-elements-manifest\.config\.mjs|lit-localize\.json)$/;
+/** What the builds write (the same names .gitignore lists): an input's hash must not change by building. */
+const BUILD_OUTPUTS = new Set(['node_modules', 'dist', 'data', '.git', 'custom-elements.json']);
+
+/** A hash of every build input's path and bytes: equal hashes, equal tarballs. */
+export function sourceHash(): string {
+  const hash = createHash('sha256').update(process.version);
+  const add = (path: string) => {
+    if (BUILD_OUTPUTS.has(path.split('/').pop()!) || path.endsWith('.log')) return;
+    if (statSync(path).isDirectory()) {
+      for (const entry of readdirSync(path).sort()) add(join(path, entry));
+    } else {
+      hash
+        .update(`${relative(ROOT, path)}\0`)
+        .update(readFileSync(path))
+        .update('\0');
+    }
+  };
+  const roots = [...BUILD_INPUTS, ...readdirSync(ROOT).filter((name) => BUILD_INPUT_FILES.test(name))].sort();
+  for (const name of roots) if (existsSync(join(ROOT, name))) add(join(ROOT, name));
+  return hash.digest('hex').slice(0, 16);
+}
 
 export interface Tarballs {
   widget: string;
@@ -44,39 +71,58 @@ export function plainEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
   return { ...env, ...extra };
 }
 
-/** Both tarballs of this run, built and packed on first call. */
+/** Both tarballs of the sources as they are, built and packed unless already cached. */
 export async function packPackages(): Promise<Tarballs> {
-  const tarballs = (): Tarballs => JSON.parse(readFileSync(marker(), 'utf8')) as Tarballs;
-  mkdirSync(join(ROOT, 'dist'), { recursive: true });
+  const packs = join(CACHE, sourceHash());
+  const done = join(packs, 'tarballs.json');
+  const tarballs = (): Tarballs => {
+    const names = JSON.parse(readFileSync(done, 'utf8')) as Tarballs;
+    return { widget: join(packs, names.widget), bff: join(packs, names.bff) };
+  };
+  if (existsSync(done)) return tarballs();
+  mkdirSync(CACHE, { recursive: true });
+  const lock = `${packs}.lock`;
   for (let waited = 0; ; waited += 200) {
-    if (existsSync(marker())) return tarballs();
+    if (existsSync(done)) return tarballs();
     try {
-      mkdirSync(LOCK);
+      mkdirSync(lock);
       break;
     } catch {
       // A lock left by a killed run would block forever: take it over after five minutes.
-      if (waited > 300_000) rmSync(LOCK, { recursive: true, force: true });
+      if (waited > 300_000) rmSync(lock, { recursive: true, force: true });
       await sleep(200);
     }
   }
   try {
-    if (existsSync(marker())) return tarballs();
-    rmSync(PACKS, { recursive: true, force: true });
-    mkdirSync(PACKS, { recursive: true });
+    if (existsSync(done)) return tarballs();
+    // Packed beside the cache entry, then renamed into place: a reader never sees half of it.
+    const scratch = `${packs}.partial`;
+    rmSync(scratch, { recursive: true, force: true });
+    mkdirSync(scratch, { recursive: true });
     const env = plainEnv();
     await sh('npm', ['run', 'build:widget'], { cwd: ROOT, env });
     await sh('npm', ['run', 'build:bff'], { cwd: ROOT, env });
     const pack = async (folder: string) => {
       // Built just above: the packages' prepack would build them a second time.
-      const { stdout } = await sh('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', PACKS], { cwd: join(ROOT, folder), env });
+      const { stdout } = await sh('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', scratch], { cwd: join(ROOT, folder), env });
       const [result] = JSON.parse(stdout) as { filename: string }[];
-      return join(PACKS, result!.filename);
+      return result!.filename;
     };
-    const packed: Tarballs = { widget: await pack('widget'), bff: await pack('bff') };
-    writeFileSync(marker(), JSON.stringify(packed));
-    return packed;
+    writeFileSync(join(scratch, 'tarballs.json'), JSON.stringify({ widget: await pack('widget'), bff: await pack('bff') }));
+    rmSync(packs, { recursive: true, force: true });
+    renameSync(scratch, packs);
+    pruneCache(packs);
+    return tarballs();
   } finally {
-    rmSync(LOCK, { recursive: true, force: true });
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+/** Drops tarballs of sources older than a day: other checkouts sharing node_modules may still read newer ones. */
+function pruneCache(keep: string) {
+  for (const entry of readdirSync(CACHE)) {
+    const path = join(CACHE, entry);
+    if (path !== keep && Date.now() - statSync(path).mtimeMs > 86_400_000) rmSync(path, { recursive: true, force: true });
   }
 }
 

@@ -76,6 +76,24 @@ describe('hr-import: language', () => {
     expect((await findByRole<HTMLInputElement>(el, 'textbox', 'Betreff')).value).to.equal('Hello from {{inviterName}}');
   });
 
+  it('labels roles in its language when the host gave that label, else with the default one', async () => {
+    bff.uninstall();
+    bff = new FakeBff({
+      roles: [
+        { id: 'member', label: 'User', labels: { de: 'Mitglied', fr: 'Membre' } },
+        { id: 'admin', label: 'Admin' },
+      ],
+    }).install();
+    const el = await fixture<HrImport>(html`<hr-import session-token=${TOKEN} locale="de"></hr-import>`);
+    (await findByRole(el, 'button', 'Sample directory')).click();
+    (await findByRole<HTMLInputElement>(el, 'checkbox', /Ada Lovelace/)).click();
+    (await findByRole(el, 'button', 'Weiter')).click();
+    const roles = await findByRole<HTMLSelectElement>(el, 'combobox', 'Alle ausgewählten Benutzer einladen als');
+    expect([...roles.options].map((o) => o.textContent!.trim())).to.deep.equal(['Mitglied', 'Admin']);
+    el.locale = 'en';
+    await waitUntil(() => [...roles.options].map((o) => o.textContent!.trim()).join() === 'User,Admin', 'roles not labelled in English');
+  });
+
   it("follows a change of the page's lang", async () => {
     const el = await fixture<HrImport>(html`<hr-import session-token=${TOKEN}></hr-import>`);
     await waitForText(el, 'Choose an HR application');

@@ -15,6 +15,7 @@ import type { SyncDraft } from '../../model/sync-rule.js';
 import { SchemeController } from '../../styles/scheme.js';
 import { sharedStyles } from '../../styles/shared.styles.js';
 import { LocaleController, getLocale, mailLocale } from '../../locales/localize.js';
+import { sessionIn } from '../../locales/labels.js';
 import { hrImportStyles } from './hr-import.styles.js';
 import { rehearseContactsStep } from './rehearsal.js';
 import { retryAlert } from '../../templates/retry-alert.js';
@@ -345,7 +346,7 @@ export class HrImport extends LitElement {
         ),
       complete: (session) =>
         this.stepView({
-          session,
+          session: sessionIn(session, getLocale()),
           draft: this._draft,
           seats: this._seats,
           authRefused: this._authRefused,

@@ -1,21 +1,23 @@
 /**
  * Sync rules (issue 17): what an import selected, saved for a target and a provider as a rule
- * that runs on a schedule (services/sync-runs.ts). Saved only when its roles are the target's,
+ * that runs on a schedule (services/sync/runner.ts). Saved only when its roles are the target's,
  * its provider is connected, and the people it would invite now fit the free seats.
  */
 import { sql, type Kysely } from 'kysely';
-import type { Database, SyncRuleRow, Target } from '../db/schema.js';
-import type { SyncDryRun, SyncRule, SyncRuleInput, TargetType } from '../contract.js';
-import { syncRuleInput } from '../contract/sync.js';
+import type { Database, SyncRuleRow, Target } from '../../db/schema.js';
+import type { SyncDryRun, SyncRule, SyncRuleInput, TargetType } from '../../contract.js';
+import { syncRuleInput } from '../../contract/sync.js';
 import type { z } from 'zod';
-import { AppError } from '../errors.js';
-import { getProvider } from '../providers.js';
-import { DEFAULT_REFRESH_LIMITS, ensureDirectory } from './directory.js';
-import { openConnection, type Connection } from './connections.js';
-import { type Inviter } from './imports.js';
-import { newId } from './ids.js';
-import { countSeats, getTarget, seatHolders, targetRoles, type TargetRef } from './targets.js';
-import { definitionOf, getRule, inScope, roleFor, runSummary, type RuleDefinition, type SyncDeps } from './sync-runs.js';
+import { AppError } from '../../errors.js';
+import { getProvider } from '../../providers/registry.js';
+import { DEFAULT_REFRESH_LIMITS } from '../directory/limits.js';
+import { ensureDirectory } from '../directory/refresh.js';
+import { openConnection, type Connection } from '../connections.js';
+import type { Inviter } from '../imports.js';
+import { newId } from '../ids.js';
+import { countSeats, getTarget, seatHolders, targetRoles, type TargetRef } from '../targets.js';
+import { definitionOf, inScope, roleFor, type RuleDefinition, type SyncDeps } from './rule.js';
+import { getRule, runSummary } from './queries.js';
 
 type Q = Kysely<Database>;
 export type RuleInput = z.output<typeof syncRuleInput>;
@@ -31,7 +33,7 @@ function checkRoles(target: Target, input: RuleInput): void {
 async function readyConnection(deps: SyncDeps, target: TargetRef, provider: string): Promise<Connection> {
   const entry = deps.providers.get(provider);
   if (!entry) throw new AppError(400, 'provider_not_found', `No HR application "${provider}" is configured.`);
-  const connection = await openConnection({ db: deps.db, key: deps.sealingKey }, getProvider(deps.providers, provider), target);
+  const connection = await openConnection({ db: deps.db, sealingKey: deps.sealingKey }, getProvider(deps.providers, provider), target);
   await ensureDirectory(deps.db, connection, deps.now, connection.provider.cacheTtlSeconds, { ...DEFAULT_REFRESH_LIMITS, ...deps.config.refreshLimits });
   return connection;
 }
@@ -94,7 +96,7 @@ export async function dryRunRule(deps: SyncDeps, ref: TargetRef, input: RuleInpu
   const target = await getTarget(deps.db, ref);
   checkRoles(target, input);
   const connection = await readyConnection(deps, ref, input.provider);
-  return dryRunOn(deps.db, target, connection.key, definition(input), deps.now());
+  return dryRunOn(deps.db, target, connection.cacheKey, definition(input), deps.now());
 }
 
 /** A rule refused because what it would invite now does not fit: with the seats it needs. */
@@ -115,10 +117,10 @@ async function checkedRule(deps: SyncDeps, ref: TargetRef, input: RuleInput) {
   const target = await getTarget(deps.db, ref);
   checkRoles(target, input);
   const connection = await readyConnection(deps, ref, input.provider);
-  await checkFits(deps, target, connection.key, input);
+  await checkFits(deps, target, connection.cacheKey, input);
   return {
     provider: input.provider,
-    connection: connection.key,
+    connection: connection.cacheKey,
     definition: JSON.stringify(definition(input)),
     interval_hours: input.intervalHours,
     paused: input.paused ? 1 : 0,

@@ -5,14 +5,14 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { ConfigError } from './config.js';
-import type { Connector, ConnectorSettings } from './connectors/types.js';
-import type { AuthorizationCodeSpec } from './connectors/oauth.js';
-import type { HttpPolicy } from './connectors/http.js';
-import type { ConnectorOptions } from './connectors/normalize.js';
-import type { CredentialField } from './contract.js';
-import { csvProvider, sampleProvider, scimProvider, type ProviderEntry } from './providers.js';
-import { minimized, OPTIONAL_FIELDS, unfetched, type StoragePolicy } from './connectors/minimize.js';
+import { ConfigError } from '../config.js';
+import type { Connector, ConnectorSettings } from '../connectors/types.js';
+import type { AuthorizationCodeSpec } from '../connectors/oauth.js';
+import type { HttpPolicy } from '../connectors/http.js';
+import type { ConnectorOptions } from '../connectors/normalize.js';
+import type { CredentialField } from '../contract.js';
+import { csvProvider, sampleProvider, scimProvider, type ProviderEntry } from './registry.js';
+import { minimized, OPTIONAL_FIELDS, unfetched, type StoragePolicy } from '../connectors/minimize.js';
 
 /** What the deployment knows about one kind of HR application. */
 export interface ProviderType {

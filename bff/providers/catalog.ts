@@ -2,18 +2,18 @@
  * Every kind of HR application the providers file may name: its connector, its real API host
  * (the default of `baseUrl`), and which credential fields are required, optional and secret.
  */
-import type { ProviderCatalog } from './providers-file.js';
-import { BAMBOOHR_BASE_URL, BAMBOOHR_CREDENTIALS, createBambooHRConnector } from './connectors/bamboohr.js';
-import { HIBOB_BASE_URL, HIBOB_CREDENTIALS, createHiBobConnector } from './connectors/hibob.js';
-import { PERSONIO_BASE_URL, PERSONIO_CREDENTIALS, createPersonioConnector } from './connectors/personio.js';
-import { WORKDAY_CREDENTIALS, createWorkdayConnector } from './connectors/workday.js';
-import { GOOGLE_API_URL, GOOGLE_CREDENTIALS, GOOGLE_OAUTH, GOOGLE_TOKEN_URL, createGoogleConnector } from './connectors/google.js';
-import { MICROSOFT_CREDENTIALS, MICROSOFT_GRAPH_URL, MICROSOFT_LOGIN_URL, MICROSOFT_OAUTH, createMicrosoftConnector } from './connectors/microsoft.js';
-import { SALESFORCE_CREDENTIALS, SALESFORCE_OAUTH, createSalesforceConnector } from './connectors/salesforce.js';
-import { MERGE_API_URL, MERGE_CREDENTIALS, createMergeConnector } from './connectors/merge.js';
-import { UNIFIED_API_URL, UNIFIED_CREDENTIALS, createUnifiedConnector } from './connectors/unified.js';
-import { OKTA_CREDENTIALS, OKTA_SERVICE_APP_CREDENTIALS, OKTA_SERVICE_APP_OPTIONAL, createOktaConnector } from './connectors/okta.js';
-import { RIPPLING_API_URL, RIPPLING_CREDENTIALS, createRipplingConnector } from './connectors/rippling.js';
+import type { ProviderCatalog } from './file.js';
+import { BAMBOOHR_BASE_URL, BAMBOOHR_CREDENTIALS, createBambooHRConnector } from '../connectors/bamboohr.js';
+import { HIBOB_BASE_URL, HIBOB_CREDENTIALS, createHiBobConnector } from '../connectors/hibob.js';
+import { PERSONIO_BASE_URL, PERSONIO_CREDENTIALS, createPersonioConnector } from '../connectors/personio.js';
+import { WORKDAY_CREDENTIALS, createWorkdayConnector } from '../connectors/workday.js';
+import { GOOGLE_API_URL, GOOGLE_CREDENTIALS, GOOGLE_OAUTH, GOOGLE_TOKEN_URL, createGoogleConnector } from '../connectors/google.js';
+import { MICROSOFT_CREDENTIALS, MICROSOFT_GRAPH_URL, MICROSOFT_LOGIN_URL, MICROSOFT_OAUTH, createMicrosoftConnector } from '../connectors/microsoft.js';
+import { SALESFORCE_CREDENTIALS, SALESFORCE_OAUTH, createSalesforceConnector } from '../connectors/salesforce.js';
+import { MERGE_API_URL, MERGE_CREDENTIALS, createMergeConnector } from '../connectors/merge.js';
+import { UNIFIED_API_URL, UNIFIED_CREDENTIALS, createUnifiedConnector } from '../connectors/unified.js';
+import { OKTA_CREDENTIALS, OKTA_SERVICE_APP_CREDENTIALS, OKTA_SERVICE_APP_OPTIONAL, createOktaConnector } from '../connectors/okta.js';
+import { RIPPLING_API_URL, RIPPLING_CREDENTIALS, createRipplingConnector } from '../connectors/rippling.js';
 
 export const PROVIDER_CATALOG: ProviderCatalog = {
   // Each BambooHR company has its own host: `{companyDomain}` is filled in from the credential.

@@ -3,12 +3,12 @@
  * with the connector that speaks its API. The widget only ever sees id, type, name, state and,
  * for providers an organization connects itself, which credential fields to ask for.
  */
-import type { Connector, ConnectorFactory, ConnectorSettings, Credentials } from './connectors/types.js';
-import type { StoragePolicy } from './connectors/minimize.js';
-import type { AuthorizationCodeSpec } from './connectors/oauth.js';
-import type { CredentialField } from './contract.js';
-import { createSampleConnector } from './connectors/sample.js';
-import { AppError } from './errors.js';
+import type { Connector, ConnectorFactory, ConnectorSettings, Credentials } from '../connectors/types.js';
+import type { StoragePolicy } from '../connectors/minimize.js';
+import type { AuthorizationCodeSpec } from '../connectors/oauth.js';
+import type { CredentialField } from '../contract.js';
+import { createSampleConnector } from '../connectors/sample.js';
+import { AppError } from '../errors.js';
 
 interface ProviderBase {
   id: string;
@@ -120,7 +120,7 @@ export function scimProvider(): ScimProvider {
   return { id: 'scim', type: 'scim', name: 'SCIM (Okta, Microsoft Entra, OneLogin, JumpCloud)', configuredBy: 'scim', cacheTtlSeconds: 100 * 365 * 86_400 };
 }
 
-/** The deployment's SCIM provider, if it lists one (at most one: bff/providers-file.ts). */
+/** The deployment's SCIM provider, if it lists one (at most one: bff/providers/file.ts). */
 export function scimProviderOf(registry: ProviderRegistry): ScimProvider | undefined {
   return registry.list().find((e): e is ScimProvider => e.configuredBy === 'scim');
 }

@@ -7,10 +7,10 @@
  * indexes only narrow the rows LIKE then checks, so SQLite and PostgreSQL answer alike.
  */
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
-import type { Database } from '../db/schema.js';
-import type { ContactFilters } from '../contract.js';
-import type { Dialect } from '../db/connect.js';
-import { foldForSearch, likePattern } from './text.js';
+import type { Database } from '../../db/schema.js';
+import type { ContactFilters } from '../../contract.js';
+import type { Dialect } from '../../db/connect.js';
+import { foldForSearch, likePattern } from '../../text.js';
 
 /** Words an admin typed, at most this many: more narrow nothing and would lengthen every query. */
 const MAX_WORDS = 8;

@@ -5,10 +5,12 @@
  * directory and no staged rows; progress is reported while it runs.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createHarness, type Harness } from '../../test/harness.js';
-import { ProviderError, type Connector, type DirectoryContact, type DirectoryPage } from '../connectors/types.js';
-import { listContacts, refreshDirectory, refreshStatus, stagingKey, startRefresh } from './directory.js';
-import { getTarget } from './targets.js';
+import { createHarness, type Harness } from '../../../test/harness.js';
+import { ProviderError, type Connector, type DirectoryContact, type DirectoryPage } from '../../connectors/types.js';
+import { listContacts } from './queries.js';
+import { refreshDirectory, refreshStatus, startRefresh } from './refresh.js';
+import { stagingKey } from './rows.js';
+import { getTarget } from '../targets.js';
 
 const KEY = 'acme-hr:*';
 let h: Harness;
@@ -67,7 +69,7 @@ function steppedConnector(pages: DirectoryContact[][], total: number | null) {
   };
 }
 
-const source = (connector: Connector) => ({ key: KEY, connector: () => connector });
+const source = (connector: Connector) => ({ cacheKey: KEY, connector: () => connector });
 const names = async () => {
   const target = await getTarget(h.db.kysely, { type: 'organization', id: 'acme' });
   const page = await listContacts(h.db.kysely, target, KEY, { limit: 100 }, h.clock.now);

@@ -2,12 +2,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { credentialLabel, loadProvidersFile } from './providers-file.js';
-import { PROVIDER_CATALOG } from './provider-catalog.js';
-import { ConfigError } from './config.js';
-import { createHarness, type Harness } from '../test/harness.js';
-import { startBambooHRServer } from '../test/fakes/bamboohr-server.js';
-import type { ContactPage, ProviderInfo } from './contract.js';
+import { credentialLabel, loadProvidersFile } from './file.js';
+import { PROVIDER_CATALOG } from './catalog.js';
+import { ConfigError } from '../config.js';
+import { createHarness, type Harness } from '../../test/harness.js';
+import { startBambooHRServer } from '../../test/fakes/bamboohr-server.js';
+import type { ContactPage, ProviderInfo } from '../contract.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hr-import-providers-'));
 let n = 0;

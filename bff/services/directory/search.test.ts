@@ -7,12 +7,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Migrator } from 'kysely';
-import { migrations } from '../../migrations/index.js';
-import { createHarness, type Harness } from '../../test/harness.js';
-import type { DirectoryContact } from '../connectors/types.js';
-import { listContacts, listFacets, refreshDirectory, resolveSelection } from './directory.js';
-import { getTarget } from './targets.js';
-import { foldForSearch } from './text.js';
+import { migrations } from '../../../migrations/index.js';
+import { createHarness, type Harness } from '../../../test/harness.js';
+import type { DirectoryContact } from '../../connectors/types.js';
+import { listContacts, listFacets, resolveSelection } from './queries.js';
+import { refreshDirectory } from './refresh.js';
+import { getTarget } from '../targets.js';
+import { foldForSearch } from '../../text.js';
 
 const KEY = 'acme-hr:*';
 const OTHER = 'globex-hr:*';
@@ -95,7 +96,7 @@ describe.each(dialects)('search on $name', ({ open }) => {
   const fill = (key: string, contacts: DirectoryContact[]) =>
     refreshDirectory(
       h.db.kysely,
-      { key, connector: () => ({ listContacts: async () => ({ contacts, nextCursor: null, total: contacts.length }) }) },
+      { cacheKey: key, connector: () => ({ listContacts: async () => ({ contacts, nextCursor: null, total: contacts.length }) }) },
       () => h.clock.now,
     );
 
@@ -203,7 +204,7 @@ describe('search answers alike on both databases', () => {
         await h.target('organization', 'acme', 100, ['p1@acme.test']);
         await refreshDirectory(
           h.db.kysely,
-          { key: KEY, connector: () => ({ listContacts: async () => ({ contacts: PEOPLE, nextCursor: null, total: PEOPLE.length }) }) },
+          { cacheKey: KEY, connector: () => ({ listContacts: async () => ({ contacts: PEOPLE, nextCursor: null, total: PEOPLE.length }) }) },
           () => h.clock.now,
         );
         const row = await getTarget(h.db.kysely, target);
@@ -227,7 +228,7 @@ describe.each(dialects)('the search indexes migration on $name', ({ open }) => {
       const fill = () =>
         refreshDirectory(
           h.db.kysely,
-          { key: KEY, connector: () => ({ listContacts: async () => ({ contacts: PEOPLE, nextCursor: null, total: PEOPLE.length }) }) },
+          { cacheKey: KEY, connector: () => ({ listContacts: async () => ({ contacts: PEOPLE, nextCursor: null, total: PEOPLE.length }) }) },
           () => h.clock.now,
         );
       await fill();

@@ -6,12 +6,14 @@
  * to a full one; the watermark only moves when a refresh succeeds.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createHarness, type Harness } from '../../test/harness.js';
-import { ProviderError, type Connector, type DirectoryContact } from '../connectors/types.js';
-import { DEFAULT_REFRESH_LIMITS, listContacts, refreshDirectory, refreshStatus, type RefreshLimits } from './directory.js';
-import { getTarget } from './targets.js';
-import { createMicrosoftConnector } from '../connectors/microsoft.js';
-import { startMicrosoftFake } from '../../test/fakes/microsoft-server.js';
+import { createHarness, type Harness } from '../../../test/harness.js';
+import { ProviderError, type Connector, type DirectoryContact } from '../../connectors/types.js';
+import { DEFAULT_REFRESH_LIMITS, type RefreshLimits } from './limits.js';
+import { listContacts } from './queries.js';
+import { refreshDirectory, refreshStatus } from './refresh.js';
+import { getTarget } from '../targets.js';
+import { createMicrosoftConnector } from '../../connectors/microsoft.js';
+import { startMicrosoftFake } from '../../../test/fakes/microsoft-server.js';
 
 const KEY = 'acme-hr:*';
 let h: Harness;
@@ -90,7 +92,7 @@ function changingProvider(initial: DirectoryContact[], reportsDeletes = true) {
 
 const limits = (more: Partial<RefreshLimits> = {}): RefreshLimits => ({ ...DEFAULT_REFRESH_LIMITS, ...more });
 const refresh = (connector: Connector, more: Partial<RefreshLimits> = {}) =>
-  refreshDirectory(h.db.kysely, { key: KEY, connector: () => connector }, () => h.clock.now, undefined, limits(more));
+  refreshDirectory(h.db.kysely, { cacheKey: KEY, connector: () => connector }, () => h.clock.now, undefined, limits(more));
 const names = async () => {
   const target = await getTarget(h.db.kysely, { type: 'organization', id: 'acme' });
   const page = await listContacts(h.db.kysely, target, KEY, { limit: 100 }, h.clock.now);

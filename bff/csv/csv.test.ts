@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
-import { CSV_DELIMITERS, CsvError, guessMapping, mapRows, meansInactive, parseCsv, parseRecords, serializeCsv, type CsvMapping, type CsvTable } from './csv.js';
+import { type CsvMapping, guessMapping, mapRows, meansInactive } from './map.js';
+import { CSV_DELIMITERS, CsvError, type CsvTable, parseCsv, parseRecords, serializeCsv } from './read.js';
 
 /** Text a spreadsheet cell may hold, with the characters CSV must escape made likely. */
 const cellText = fc

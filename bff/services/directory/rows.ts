@@ -1,0 +1,157 @@
+/**
+ * The rows of the directory cache: a provider's contact as its `directory_contacts` row and back,
+ * how rows are written in bulk, and the keys rows are filed under. A connection's rows are filed
+ * under its cache key (the `connection` column), `cacheKeyOf(provider, scope)`; a refresh stages
+ * its pages under `stagingKey(cacheKey)` until they replace the directory.
+ */
+import { CompiledQuery, type Kysely, type Transaction } from 'kysely';
+import type { Database, DirectoryContactRow, NewDirectoryContact } from '../../db/schema.js';
+import type { DirectoryContact } from '../../connectors/types.js';
+import { dialectOf } from '../../db/connect.js';
+import { foldForSearch, normalizeEmail } from '../../text.js';
+
+export type Q = Kysely<Database> | Transaction<Database>;
+
+/**
+ * The cache key of a connection: the provider and whose credentials reach it (`*` for the
+ * deployment's own, else the organization's scope), so organizations never share a directory.
+ */
+export function cacheKeyOf(providerId: string, scope: string): string {
+  return `${providerId}:${scope}`;
+}
+
+/**
+ * Where a refresh writes the pages it fetches before they replace the directory: the same table
+ * under another key. `~` cannot start a provider id, so no real connection has this key.
+ */
+export function stagingKey(connection: string): string {
+  return `~staging:${connection}`;
+}
+
+/** Forgets a connection's cached directory (its credentials changed or were removed, or it went unused). */
+export async function dropDirectory(db: Q, connection: string): Promise<void> {
+  await db
+    .deleteFrom('directory_contacts')
+    .where('connection', 'in', [connection, stagingKey(connection)])
+    .execute();
+  // A SCIM directory's records go with their mirror: nothing pushed outlives the directory it fed.
+  await db.deleteFrom('scim_users').where('connection', '=', connection).execute();
+  await db.deleteFrom('directory_syncs').where('connection', '=', connection).execute();
+}
+
+export const INSERT_BATCH = 200; // 17 columns × 200 rows stays far below every driver's parameter limit
+
+/** A contact as its cache row (also how a confirmed CSV upload is written, services/csv-uploads.ts). */
+export function toRow(connection: string, c: DirectoryContact): NewDirectoryContact {
+  const email = c.email?.trim() || null;
+  return {
+    connection,
+    contact_id: c.id,
+    first_name: c.firstName,
+    last_name: c.lastName,
+    display_name: c.displayName,
+    email,
+    email_normalized: normalizeEmail(email),
+    personal_email: c.personalEmail,
+    title: c.title,
+    department: c.department,
+    location: c.location,
+    employment_type: c.employmentType,
+    manager_id: c.managerId,
+    status: c.status,
+    avatar_url: c.avatarUrl,
+    search_text: foldForSearch([c.displayName, email ?? '', c.title ?? '', c.department ?? '', c.location ?? ''].join(' ')),
+    sort_name: foldForSearch(c.displayName),
+  };
+}
+
+/** A cache row as the contact a connector gave. */
+export function storedContact(row: DirectoryContactRow): DirectoryContact {
+  return {
+    id: row.contact_id,
+    firstName: row.first_name,
+    lastName: row.last_name,
+    displayName: row.display_name,
+    email: row.email,
+    personalEmail: row.personal_email,
+    title: row.title,
+    department: row.department,
+    location: row.location,
+    employmentType: row.employment_type,
+    managerId: row.manager_id,
+    status: row.status === 'inactive' ? 'inactive' : 'active',
+    avatarUrl: row.avatar_url,
+  };
+}
+
+/** The columns a refresh rewrites when a person's record changed: all but the row's key. */
+export const REPLACED_COLUMNS = [
+  'first_name',
+  'last_name',
+  'display_name',
+  'email',
+  'email_normalized',
+  'personal_email',
+  'title',
+  'department',
+  'location',
+  'employment_type',
+  'manager_id',
+  'status',
+  'avatar_url',
+  'search_text',
+  'sort_name',
+] as const satisfies readonly (keyof NewDirectoryContact)[];
+
+/** Every column of a cache row, in the order `stage` writes them. */
+const STAGED_COLUMNS = ['connection', 'contact_id', ...REPLACED_COLUMNS] as const satisfies readonly (keyof NewDirectoryContact)[];
+
+/**
+ * Rows one staging statement writes: 16 parameters each stays below SQLite's 32,766 and
+ * PostgreSQL's 65,535, and a few hundred rows a statement is where SQLite's multi-row insert
+ * stops getting cheaper per row.
+ */
+const STAGE_STATEMENT_ROWS = 500;
+
+/** The upsert of `rows` cache rows, compiled once per size and dialect (Kysely's compiler cost more than SQLite's insert). */
+const stageStatements = new Map<string, string>();
+function stageStatement(dialect: 'sqlite' | 'postgres', rows: number): string {
+  const key = `${dialect}:${rows}`;
+  let text = stageStatements.get(key);
+  if (!text) {
+    const width = STAGED_COLUMNS.length;
+    const placeholder = dialect === 'postgres' ? (n: number) => `$${n + 1}` : () => '?';
+    const values = Array.from({ length: rows }, (_, r) => `(${Array.from({ length: width }, (_, c) => placeholder(r * width + c)).join(', ')})`).join(', ');
+    const updates = REPLACED_COLUMNS.map((c) => `"${c}" = excluded."${c}"`).join(', ');
+    text = `insert into "directory_contacts" (${STAGED_COLUMNS.map((c) => `"${c}"`).join(', ')}) values ${values} on conflict ("connection", "contact_id") do update set ${updates}`;
+    stageStatements.set(key, text);
+  }
+  return text;
+}
+
+/**
+ * Writes rows into the staging area (or, for an incremental refresh, the directory itself). A
+ * person already written from an earlier batch is overwritten: the last record the provider sent
+ * wins. Each statement is compiled SQL text with its parameters, so a 100,000-person refresh spends
+ * its time in the database rather than in building two hundred query trees; on SQLite the
+ * statement text repeats, which the driver's statement cache (bff/db/connect.ts) turns into one
+ * prepared statement.
+ */
+export async function stage(db: Q, rows: readonly NewDirectoryContact[]): Promise<void> {
+  const dialect = dialectOf(db as Kysely<Database>);
+  for (let i = 0; i < rows.length; i += STAGE_STATEMENT_ROWS) {
+    const batch = rows.slice(i, i + STAGE_STATEMENT_ROWS);
+    const params: unknown[] = [];
+    for (const row of batch) for (const column of STAGED_COLUMNS) params.push(row[column] ?? null);
+    await db.executeQuery(CompiledQuery.raw(stageStatement(dialect, batch.length), params));
+  }
+}
+
+export async function countDirectory(db: Q, connection: string): Promise<number> {
+  const { count } = await db
+    .selectFrom('directory_contacts')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .where('connection', '=', connection)
+    .executeTakeFirstOrThrow();
+  return Number(count);
+}
