@@ -207,7 +207,9 @@ export async function listFacets(db: Kysely<Database>, connection: string, q: Di
   return { departments: sorted(departments), locations: sorted(locations) };
 }
 
-export type Selection = { ids: string[] } | { all: true; search?: string | undefined; filters?: ContactFilters | undefined; except?: string[] | undefined };
+export type Selection =
+  | { ids: string[] }
+  | { all: true; search?: string | undefined; filters?: ContactFilters | undefined; except?: string[] | undefined; include?: string[] | undefined };
 
 /**
  * The contacts a selection names, read from the cache. Ids the cache does not hold come back in
@@ -239,5 +241,10 @@ export async function resolveSelection(db: Q, connection: string, selection: Sel
     .orderBy('directory_contacts.sort_name')
     .orderBy('directory_contacts.contact_id')
     .execute();
-  return { contacts: rows.filter((r) => !except.has(r.contact_id)), missing: [] };
+  const contacts = rows.filter((r) => !except.has(r.contact_id));
+  if (!selection.include?.length) return { contacts, missing: [] };
+  // The ones ticked one by one beside the rule (under other filters): after the rule's, each once.
+  const taken = new Set(contacts.map((r) => r.contact_id));
+  const extra = await resolveSelection(db, connection, { ids: selection.include.filter((id) => !taken.has(id)) });
+  return { contacts: [...contacts, ...extra.contacts], missing: extra.missing };
 }
