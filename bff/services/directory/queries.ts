@@ -198,9 +198,13 @@ export async function listFacets(db: Kysely<Database>, connection: string, q: Di
     .execute();
   const departments = new Map<string, number>();
   const locations = new Map<string, number>();
+  // Each filter's counts are narrowed by the other filter, never by itself: with Department =
+  // People, Location counts the people in People, and Department still offers every department
+  // (each counted in the chosen location, if one is). One grouped read serves both.
+  const { department, location } = q.filters ?? {};
   for (const p of pairs) {
-    if (p.department !== null) departments.set(p.department, (departments.get(p.department) ?? 0) + Number(p.count));
-    if (p.location !== null) locations.set(p.location, (locations.get(p.location) ?? 0) + Number(p.count));
+    if (p.department !== null && (!location || p.location === location)) departments.set(p.department, (departments.get(p.department) ?? 0) + Number(p.count));
+    if (p.location !== null && (!department || p.department === department)) locations.set(p.location, (locations.get(p.location) ?? 0) + Number(p.count));
   }
   // Byte order, as the databases sort with their C collation (test/postgres.ts).
   const sorted = (m: Map<string, number>) => [...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([value, count]) => ({ value, count }));

@@ -2819,6 +2819,8 @@ export interface operations {
                 search?: string;
                 /** @description `active` by default: terminated people are hidden unless asked for. */
                 status?: "active" | "inactive" | "all";
+                department?: string;
+                location?: string;
             };
             header?: never;
             path: {

@@ -517,11 +517,15 @@ export class FakeBff {
 
   private facets(params: URLSearchParams): Answer<'/providers/{provider}/contacts/facets', 'get'> {
     const found = this.matches(params.get('search'), { status: params.get('status') ?? undefined });
+    // As the BFF counts: each filter's counts under the other filter, never under itself.
+    const chosen = { department: params.get('department'), location: params.get('location') };
     const count = (key: 'department' | 'location') => {
+      const other = key === 'department' ? 'location' : 'department';
       const counts = new Map<string, number>();
       for (let k = 0; k < found.size; k++) {
-        const value = found.at(k)[key];
-        if (value) counts.set(value, (counts.get(value) ?? 0) + 1);
+        const c = found.at(k);
+        const value = c[key];
+        if (value && (!chosen[other] || c[other] === chosen[other])) counts.set(value, (counts.get(value) ?? 0) + 1);
       }
       return [...counts].map(([value, n]) => ({ value, count: n }));
     };

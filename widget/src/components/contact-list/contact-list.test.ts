@@ -168,14 +168,31 @@ describe("hr-contact-list: the filters' counts", () => {
     release();
     const department = getByRole<HTMLSelectElement>(list, 'combobox', 'Department');
     await waitUntil(() => [...department.options].some((o) => o.textContent === 'Sales (9)'), 'no counts');
-    // A filter is no new search: the counts stay.
-    choose(department, 'Sales');
-    await waitUntil(() => contactBoxes(list).length === 9, 'department not applied');
-    expect(bff.requestsTo('GET', '/providers/sample/contacts/facets')).to.have.length(1);
     getByRole<HTMLInputElement>(list, 'searchbox', 'Search contacts').focus();
     await sendKeys({ type: 'ada' });
     await waitUntil(() => bff.requestsTo('GET', '/providers/sample/contacts/facets').length === 2, 'no counts for the search');
     expect(bff.requestsTo('GET', '/providers/sample/contacts/facets')[1]!.url.searchParams.get('search')).to.equal('ada');
+  });
+
+  it("count each filter's options under the other filter, not under itself", async () => {
+    const list = await mount();
+    const department = getByRole<HTMLSelectElement>(list, 'combobox', 'Department');
+    const location = getByRole<HTMLSelectElement>(list, 'combobox', 'Location');
+    const labels = (select: HTMLSelectElement) =>
+      [...select.options]
+        .slice(1)
+        .map((o) => o.textContent)
+        .sort();
+    await waitUntil(() => department.options.length > 1);
+    // 29 active: Engineering 10, Sales 9, Support 10; London 14, Berlin 15.
+    expect(labels(location)).to.deep.equal(['Berlin (15)', 'London (14)']);
+    choose(department, 'Sales');
+    await waitUntil(() => labels(location).join() === 'Berlin (5),London (4)', 'Location counts ignore the department');
+    expect(labels(department), 'its own choice narrows nothing').to.deep.equal(['Engineering (10)', 'Sales (9)', 'Support (10)']);
+    expect(bff.requestsTo('GET', '/providers/sample/contacts/facets').at(-1)!.url.searchParams.get('department')).to.equal('Sales');
+    choose(location, 'Berlin');
+    await waitUntil(() => labels(department).join() === 'Engineering (5),Sales (5),Support (5)', 'Department counts ignore the location');
+    expect(department.value).to.equal('Sales');
   });
 });
 

@@ -13,6 +13,7 @@ import { HrContactsLoadedEvent, HrQueryChangeEvent, HrSelectionChangeEvent } fro
 import {
   emptyQuery,
   noSelection,
+  queryFilters,
   ruleCount,
   ruleOf,
   ruleQuery,
@@ -83,18 +84,19 @@ export class HrContactList extends LitElement {
   );
 
   /**
-   * Counts for the department and location filters. Asked for once the first page of a search
+   * Counts for the department and location filters, each narrowed by the other filters (the BFF
+   * leaves a filter's own choice out of its counts). Asked for once the first page of a query
    * has landed, not beside it: the rows are what the admin waits for, and the counts (a pass
    * over the whole directory in the BFF) would otherwise hold up the page there and add a second
    * layout of the step before the rows are shown.
    */
   readonly #facets = new Task(this, {
-    task: async ([api, provider, search, showInactive], { signal }) => {
-      if (!api || !provider || search === undefined || this.#pages.rehearsing) return initialState;
-      return api.getFacets(provider, { search, status: showInactive ? 'all' : undefined }, signal);
+    task: async ([api, provider, listed], { signal }) => {
+      if (!api || !provider || !listed || this.#pages.rehearsing) return initialState;
+      return api.getFacets(provider, { search: listed.search, ...queryFilters(listed) }, signal);
     },
-    // The search the first page landed for: a filter changes neither, so the counts stay.
-    args: () => [this.#api.value, this.provider?.id, this.#listed?.search, this.#listed?.showInactive] as const,
+    // The query the first page landed for.
+    args: () => [this.#api.value, this.provider?.id, this.#listed] as const,
   });
 
   readonly #rows = new RowWindowController(this, () => this.renderRoot.querySelector<HTMLElement>('[role="grid"]'));
@@ -112,8 +114,8 @@ export class HrContactList extends LitElement {
   /** Contacts checked one by one: the host shows them in the roles step, loaded or not. */
   readonly #checked = new Map<string, Contact>();
   #firstItems: readonly Contact[] = [];
-  /** The search and the inactive toggle of the first page shown last; null before one is. */
-  #listed: { search: string; showInactive: boolean } | null = null;
+  /** The query of the first page shown last; null before one is. */
+  #listed: ContactQuery | null = null;
 
   declare private _searchText: string;
   /** The selection before the last action that dropped people from it, and what that action did: Undo puts it back. */
@@ -188,7 +190,8 @@ export class HrContactList extends LitElement {
       this.#setSelection({ ...this.selection, rule: { ...rule, selectable: page.selectable } }, this._undo);
     }
     this.#announceLoaded();
-    this.#listed = { search: this.query.search.trim(), showInactive: this.query.showInactive };
+    // A new object only for a new query: the counts are asked for again only then.
+    if (!this.#listed || !sameQuery(this.#listed, this.query)) this.#listed = { ...this.query, search: this.query.search.trim() };
   }
 
   #announceLoaded() {
