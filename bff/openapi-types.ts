@@ -915,6 +915,13 @@ export interface components {
             id: string;
             type: string;
             name: string;
+            /** @description The name in other languages, by locale (the providers file's `names`): the widget shows its language's, else `name`. */
+            names?: {
+                en?: string;
+                de?: string;
+                fr?: string;
+                es?: string;
+            };
             connection: components["schemas"]["ConnectionState"];
             /** @description Present only for providers each organization connects itself (the providers file leaves their credentials out): what the connect form asks. Absent when the deployment configures it. */
             fields?: components["schemas"]["CredentialField"][];

@@ -105,7 +105,14 @@ function closeImport() {
 document.addEventListener('hr-import-complete', () => void showPeople());
 document.addEventListener('hr-import-cancel', closeImport);
 document.addEventListener('hr-import-done', closeImport);
-$('#close-import').addEventListener('click', closeImport);
+// The × and Escape are Cancel: the widget asks before a selection is thrown away, then sends
+// hr-import-cancel (which closes the dialog above).
+const cancelImport = () => $('#import-slot').querySelector('hr-import')?.requestCancel() ?? closeImport();
+$('#close-import').addEventListener('click', cancelImport);
+$<HTMLDialogElement>('#import-dialog').addEventListener('cancel', (e) => {
+  e.preventDefault();
+  cancelImport();
+});
 // The widget speaks the page's language (<html lang>) and follows a change of it.
 $<HTMLSelectElement>('#page-lang').addEventListener('change', (e) => {
   document.documentElement.lang = (e.target as HTMLSelectElement).value;

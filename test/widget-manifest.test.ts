@@ -1,7 +1,7 @@
 /**
  * What tools learn about the widget without running it: custom-elements.json as `npm run build`
- * writes it (the analyzer run with the project's config), and the translations lit-localize
- * builds the locale modules from. The manifest describes the @hr-import/widget package: module
+ * writes it (the analyzer run with the project's config). Its translations are checked by
+ * test/locales.test.ts. The manifest describes the @hr-import/widget package: module
  * paths relative to its root (widget/), pointing at the compiled files it ships under dist/.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -153,23 +153,5 @@ describe('custom-elements.json', () => {
     const schema = JSON.parse(readFileSync(resolve(ROOT, 'node_modules/custom-elements-manifest/schema.json'), 'utf8')) as object;
     const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
     expect(validate(manifest), JSON.stringify(validate.errors)).toBe(true);
-  });
-});
-
-describe('translations', () => {
-  it('has a German target for every English message', () => {
-    const xliff = readFileSync(resolve(ROOT, 'widget/xliff/de.xlf'), 'utf8');
-    const units = xliff.match(/<trans-unit [\s\S]*?<\/trans-unit>/g) ?? [];
-    expect(units.length).toBeGreaterThan(50);
-    const untranslated = units.filter((u) => !/<target>[\s\S]+<\/target>/.test(u)).map((u) => /<source>([\s\S]*?)<\/source>/.exec(u)?.[1]);
-    expect(untranslated).toEqual([]);
-  });
-
-  it('built every translation into the German locale module', () => {
-    const xliff = readFileSync(resolve(ROOT, 'widget/xliff/de.xlf'), 'utf8');
-    const ids = [...xliff.matchAll(/<trans-unit id="([^"]+)"/g)].map((m) => m[1]!);
-    const module = readFileSync(resolve(ROOT, 'widget/src/locales/generated/de.ts'), 'utf8');
-    const missing = ids.filter((id) => !module.includes(`'${id}':`));
-    expect(missing, 'run `npm run localize` after translating').toEqual([]);
   });
 });

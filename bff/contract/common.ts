@@ -34,15 +34,19 @@ export const count = z.number().int().min(0);
 export const targetParams = z.object({ type: targetType, id: externalId }).strict();
 
 /** A role a target offers; the same shape in a target's definition and in the answers. */
+/** A text in some of the widget's (and the mail's) languages, by locale. */
+export const inLocales = (max: number) =>
+  z
+    .object({ en: text(max).optional(), de: text(max).optional(), fr: text(max).optional(), es: text(max).optional() } satisfies Record<InviteLocale, unknown>)
+    .strict();
+
 export const role = answer(
   'Role',
   z
     .object({
       id: roleId,
       label: text(60),
-      labels: z
-        .object({ en: text(60).optional(), de: text(60).optional(), fr: text(60).optional(), es: text(60).optional() } satisfies Record<InviteLocale, unknown>)
-        .strict()
+      labels: inLocales(60)
         .optional()
         .describe('The label in other languages, by locale: the widget, the invite mail and the accept page use the one of their language, else `label`.'),
     })

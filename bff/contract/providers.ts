@@ -1,6 +1,6 @@
 /** `GET /providers`: the deployment's HR applications and how the session's organization reaches each. */
 import { z } from 'zod';
-import { count, timestamp } from './common.js';
+import { count, inLocales, timestamp } from './common.js';
 import { answer, request } from './registry.js';
 
 export const providerParams = z.object({ provider: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/) }).strict();
@@ -41,6 +41,9 @@ export const providerInfo = answer(
       id: z.string(),
       type: z.string(),
       name: z.string(),
+      names: inLocales(100)
+        .optional()
+        .describe("The name in other languages, by locale (the providers file's `names`): the widget shows its language's, else `name`."),
       connection: connectionState,
       fields: z
         .array(credentialField)

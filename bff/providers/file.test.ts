@@ -54,6 +54,27 @@ describe('the providers file', () => {
     expect([named!.id, named!.name]).toEqual(['sheet', 'Spreadsheet']);
   });
 
+  it("names providers in the widget's languages: the file's names, else the built-in ones of a provider it does not rename", () => {
+    const [csv, sheet, translated, sample] = loadProvidersFile(
+      file({
+        providers: [
+          { id: 'csv', type: 'csv' },
+          { id: 'sheet', type: 'csv', name: 'Spreadsheet' },
+          { id: 'hr', type: 'csv', name: 'HR export', names: { de: 'HR-Export', fr: 'Export RH' } },
+          { id: 'sample', type: 'sample' },
+        ],
+      }),
+      {},
+      PROVIDER_CATALOG,
+    );
+    expect(csv!.names).toEqual({ de: 'CSV-Datei', fr: 'Fichier CSV', es: 'Archivo CSV' });
+    // Renamed without translations: the built-in German would name something else.
+    expect(sheet!.names).toBeUndefined();
+    expect(translated!.names).toEqual({ de: 'HR-Export', fr: 'Export RH' });
+    expect(sample!.names).toBeUndefined();
+    expect(configError({ providers: [{ id: 'x', type: 'csv', names: { it: 'Esportazione' } }] })).toMatch(/providers\[0\]\.names/);
+  });
+
   it('stops with one line naming the field for every kind of mistake', () => {
     expect(configError('{ not json')).toMatch(/not JSON/);
     expect(configError({ providers: [{ id: 'x', type: 'oracle' }] })).toMatch(

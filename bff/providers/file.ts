@@ -10,7 +10,7 @@ import type { Connector, ConnectorSettings } from '../connectors/types.js';
 import type { AuthorizationCodeSpec } from '../connectors/oauth.js';
 import type { HttpPolicy } from '../connectors/http.js';
 import type { ConnectorOptions } from '../connectors/normalize.js';
-import type { CredentialField } from '../contract.js';
+import { inLocales, type CredentialField } from '../contract.js';
 import { csvProvider, sampleProvider, scimProvider, type ProviderEntry } from './registry.js';
 import { minimized, OPTIONAL_FIELDS, unfetched, type StoragePolicy } from '../connectors/minimize.js';
 
@@ -49,6 +49,7 @@ const providerSchema = z
     id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be lowercase letters, digits, - or _'),
     type: z.string().min(1),
     name: z.string().trim().min(1).max(100).optional(),
+    names: inLocales(100).optional(),
     baseUrl: apiUrl.optional(),
     tokenUrl: apiUrl.optional(),
     credentials: z.record(z.string(), z.union([z.string(), envRef])).optional(),
@@ -154,7 +155,14 @@ function parseProviders(raw: unknown, env: NodeJS.ProcessEnv, catalog: ProviderC
   }
   const seen = new Set<string>();
   let scimSeen = false;
-  return parsed.data.providers.map((p, i): ProviderEntry => {
+  // A name the file gives replaces the built-in one in every language, unless it names those too.
+  const named = (entry: ProviderEntry, p: z.infer<typeof providerSchema>): ProviderEntry => {
+    const names = p.names ?? (p.name ? undefined : entry.names);
+    return { ...entry, names };
+  };
+  return parsed.data.providers.map((p, i): ProviderEntry => named(entryOf(p, i), p));
+
+  function entryOf(p: z.infer<typeof providerSchema>, i: number): ProviderEntry {
     const at = (...rest: (string | number)[]) => ['providers', i, ...rest];
     if (seen.has(p.id)) fail(at('id'), `"${p.id}" is listed twice`);
     seen.add(p.id);
@@ -236,5 +244,5 @@ function parseProviders(raw: unknown, env: NodeJS.ProcessEnv, catalog: ProviderC
     return type.credentials.every((f) => credentials[f] !== undefined)
       ? { ...base, configuredBy: 'deployment', connector: factory(settings({})) }
       : { ...base, configuredBy: 'organization', fields: organizationFields(type, credentials), connect: (stored) => factory(settings(stored)) };
-  });
+  }
 }

@@ -6,7 +6,7 @@
 import type { Connector, ConnectorFactory, ConnectorSettings, Credentials } from '../connectors/types.js';
 import type { StoragePolicy } from '../connectors/minimize.js';
 import type { AuthorizationCodeSpec } from '../connectors/oauth.js';
-import type { CredentialField } from '../contract.js';
+import type { CredentialField, InviteLocale } from '../contract.js';
 import { createSampleConnector } from '../connectors/sample.js';
 import { AppError } from '../errors.js';
 
@@ -14,6 +14,8 @@ interface ProviderBase {
   id: string;
   type: string;
   name: string;
+  /** The name in other languages (the providers file's `names`). */
+  names?: Partial<Record<InviteLocale, string>> | undefined;
   /** How long a cached directory is served before it is fetched again. */
   cacheTtlSeconds: number;
   /** Pages fetched at once where the API allows it; unset means DEFAULT_REFRESH_CONCURRENCY. */
@@ -112,7 +114,14 @@ export function sampleProvider(): DeploymentProvider {
  * never goes stale: only a new upload (or removing it) changes it.
  */
 export function csvProvider(): UploadProvider {
-  return { id: 'csv', type: 'csv', name: 'CSV file', configuredBy: 'upload', cacheTtlSeconds: 100 * 365 * 86_400 };
+  return {
+    id: 'csv',
+    type: 'csv',
+    name: 'CSV file',
+    names: { de: 'CSV-Datei', fr: 'Fichier CSV', es: 'Archivo CSV' },
+    configuredBy: 'upload',
+    cacheTtlSeconds: 100 * 365 * 86_400,
+  };
 }
 
 /** The SCIM provider: like the CSV one, its cached directory is the pushed one itself and never goes stale. */

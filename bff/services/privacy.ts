@@ -151,6 +151,9 @@ async function syncNotes(db: Q, scope: Scope) {
   return { updates, links };
 }
 
+/** The fields that name the person in a stored JSON record that holds their address. */
+const PERSON_NAME_FIELDS = new Set(['name', 'displayName', 'firstName', 'lastName', 'toName']);
+
 /**
  * The JSON with the address replaced wherever it is a value: by the invite's tombstone where the
  * object names its invite (events), else by `fallback`. Null when nothing matched.
@@ -163,11 +166,15 @@ export function scrubJson(text: string, email: string, fallback: string | null):
     if (Array.isArray(v)) return v.map((x) => walk(x, depth + 1));
     const o = v as Record<string, unknown>;
     const out: Record<string, unknown> = {};
+    // An object holding the address is a record of the person: their name in it goes too (an
+    // import's answer names each invited person beside their address).
+    const theirs = Object.values(o).some(is);
     for (const [k, x] of Object.entries(o)) {
       if (is(x)) {
         changed = true;
         out[k] = typeof o.inviteId === 'string' ? tombstoneEmail(o.inviteId) : fallback;
-      } else out[k] = walk(x, depth + 1);
+      } else if (theirs && PERSON_NAME_FIELDS.has(k) && typeof x === 'string') out[k] = 'erased';
+      else out[k] = walk(x, depth + 1);
     }
     return out;
   };
@@ -318,7 +325,7 @@ export async function erasePerson(db: Q, person: PersonRef, now: Date): Promise<
         .execute();
       imports.add(imp.id);
     }
-    // An import's answer (skipped people's addresses), kept for 24 hours to replay it; keyed by target like imports.
+    // An import's answer (invited people's names and addresses, skipped people's addresses), kept for 24 hours to replay it; keyed by target like imports.
     for await (const key of scanJson(
       (after, like) =>
         trx
@@ -332,7 +339,8 @@ export async function erasePerson(db: Q, person: PersonRef, now: Date): Promise<
       scope.email,
     )) {
       if (!inScope(key)) continue;
-      const scrubbed = scrubJson(key.text, scope.email, null);
+      // The answer's `invites[].email` is never null: an erased address stands in.
+      const scrubbed = scrubJson(key.text, scope.email, `erased@${ERASED_DOMAIN}`);
       if (scrubbed !== null) await trx.updateTable('idempotency_keys').set({ response_body: scrubbed }).where('claim_id', '=', key.claim_id).execute();
     }
 

@@ -2,8 +2,8 @@
  * The accept page in Chromium, against a real BFF on a real database (the test harness, whose
  * clock lets an invitation expire): before accepting it says who invited you to what as which
  * role; after, the role's label; a used, withdrawn, expired or unknown link says so without an
- * Accept button. In English (the browser's language) and German (`?lang=de`), French from the
- * browser's own language; names from HR systems and hosts stay text.
+ * Accept button. In English (the browser's language) and German, French and Spanish (`?lang=`),
+ * French from the browser's own language too; names from HR systems and hosts stay text.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { resolve } from 'node:path';
@@ -134,6 +134,34 @@ const LANGUAGES = [
     expired: 'Diese Einladung ist abgelaufen. Bitten Sie die Person, die Sie eingeladen hat, um eine neue.',
     unknown: 'Dieser Einladungslink ist nicht gültig. Vielleicht wurde er durch eine neuere E-Mail ersetzt.',
     noToken: 'Dieser Link enthält keine Einladung. Öffnen Sie den Link aus Ihrer E-Mail erneut.',
+  },
+  {
+    lang: 'fr',
+    query: '&lang=fr',
+    heading: 'Accepter votre invitation',
+    invited: 'Dana Admin vous invite à rejoindre le laboratoire Protein Folding en tant que Reviewer.',
+    expires: /^Cette invitation expire le mardi 1 décembre 2026/,
+    accept: 'Accepter l’invitation',
+    welcome: 'Bienvenue ! Vous avez rejoint Protein Folding en tant que Reviewer.',
+    used: 'Cette invitation a déjà été acceptée.',
+    withdrawn: 'Cette invitation a été retirée.',
+    expired: 'Cette invitation a expiré. Demandez-en une nouvelle à la personne qui vous a invité(e).',
+    unknown: 'Ce lien d’invitation n’est pas valide. Il a peut-être été remplacé par un e-mail plus récent.',
+    noToken: 'Ce lien ne contient pas d’invitation. Rouvrez le lien de votre e-mail.',
+  },
+  {
+    lang: 'es',
+    query: '&lang=es',
+    heading: 'Acepta tu invitación',
+    invited: 'Dana Admin te ha invitado a unirte al laboratorio Protein Folding como Reviewer.',
+    expires: /^Esta invitación caduca el martes, 1 de diciembre de 2026/,
+    accept: 'Aceptar invitación',
+    welcome: '¡Te damos la bienvenida! Te has unido a Protein Folding como Reviewer.',
+    used: 'Esta invitación ya se aceptó.',
+    withdrawn: 'Esta invitación se ha retirado.',
+    expired: 'Esta invitación ha caducado. Pide una nueva a la persona que te invitó.',
+    unknown: 'Este enlace de invitación no es válido. Puede que lo haya sustituido un correo más reciente.',
+    noToken: 'Este enlace no contiene ninguna invitación. Vuelve a abrir el enlace de tu correo.',
   },
 ];
 

@@ -1,7 +1,7 @@
 import { configureLocalization, type LocaleModule } from '@lit/localize';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { ImportRequest } from '../api/types.js';
-import { sourceLocale, targetLocales } from './generated/locale-codes.js';
+import { allLocales, sourceLocale, targetLocales } from './generated/locale-codes.js';
 
 /** Locales the widget speaks: English (the source) and every translation in generated/. */
 export const LOCALES: readonly string[] = [sourceLocale, ...targetLocales];
@@ -9,49 +9,80 @@ export const LOCALES: readonly string[] = [sourceLocale, ...targetLocales];
 // Each translation is its own chunk beside hr-import.js, fetched the first time its locale is
 // asked for: an English page never downloads German, and the script-tag bundle stays within its
 // size budget as locales are added. A chunk that fails to load leaves the widget in English.
-const TEMPLATES: Record<string, () => Promise<LocaleModule>> = {
+// Keyed by the generated list of locales: tsc fails here when a translation has no chunk.
+const TEMPLATES: Record<(typeof targetLocales)[number], () => Promise<LocaleModule>> = {
   de: () => import('./generated/de.js'),
+  es: () => import('./generated/es.js'),
+  fr: () => import('./generated/fr.js'),
 };
 
 const { getLocale, setLocale } = configureLocalization({
   sourceLocale,
   targetLocales,
-  loadLocale: (locale) => TEMPLATES[locale]!(),
+  loadLocale: (locale) => TEMPLATES[locale as keyof typeof TEMPLATES](),
 });
 
 export { getLocale };
 
 /**
- * Numbers and dates in the widget's language (100,000 in English, 100.000 in German), written
- * without Intl: the first Intl formatter a page creates costs 60–85 ms of main thread while ICU
- * loads its data (measured by the widget benchmark on the contacts step's first render), which
- * alone would spend the step's 50 ms budget. Grouping digits and an ISO date need none of it.
+ * Numbers and dates in the widget's language through Intl (100,000 / 100.000 / 100 000; "Dec 2,
+ * 2026, 3:22 AM" / "2 déc. 2026, 03:22"), with formatters made off the render path: the first Intl
+ * formatter a page creates costs 60–85 ms of main thread while ICU loads its data (measured by the
+ * widget benchmark on the contacts step's first render), which alone would spend the step's 50 ms
+ * budget. So they are made on an idle callback once the locale is known (LocaleController), long
+ * before an admin opens the contacts step. Per locale: the formatters once made, 0 while they wait
+ * for their idle moment.
  */
-const GROUP_SEPARATOR: Record<string, string> = { en: ',', de: '.' };
+const formats: Record<string, [Intl.NumberFormat, Intl.DateTimeFormat] | 0> = {};
 
-export function formatNumber(n: number): string {
-  const sep = GROUP_SEPARATOR[getLocale()] ?? ',';
-  return String(Math.trunc(n)).replace(/\B(?=(\d{3})+(?!\d))/g, sep);
+const formatsOf = (locale: string) =>
+  (formats[locale] ||= [new Intl.NumberFormat(locale), new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' })]);
+
+/** Makes the current locale's formatters on an idle moment, once. */
+function warmFormats(): void {
+  const locale = getLocale();
+  if (!(locale in formats)) {
+    formats[locale] = 0;
+    (globalThis.requestIdleCallback ?? setTimeout)(() => formatsOf(locale));
+  }
 }
 
-/** `2026-11-24 14:05` in local time: read the same way in every language. */
+/**
+ * Each locale's digit grouping as Intl writes it, for a number shown before the formatters are
+ * made: its separator, and from how many digits it groups (Spanish writes 1000 but 10.000). A
+ * browser test holds this equal to Intl, so a number reads the same before and after; tsc fails
+ * here when a language has none.
+ */
+const GROUPING: Record<(typeof allLocales)[number], [string, number]> = { en: [',', 4], de: ['.', 4], es: ['.', 5], fr: ['\u202f', 4] };
+
+export function formatNumber(n: number): string {
+  const locale = getLocale();
+  const digits = String(Math.trunc(n));
+  const made = formats[locale];
+  if (made) return made[0].format(+digits);
+  const [sep, from] = GROUPING[locale as keyof typeof GROUPING];
+  return digits.length < from ? digits : digits.replace(/\B(?=(\d{3})+(?!\d))/g, sep);
+}
+
+/**
+ * A date and time in local time, the way the widget's language writes it. Dates show from the
+ * contacts step on, after the idle moment; should none have come (a page kept busy), the
+ * formatters are made here rather than show a date in another language's way.
+ */
 export function formatDateTime(date: Date): string {
-  const two = (n: number) => String(n).padStart(2, '0');
-  return `${date.getFullYear()}-${two(date.getMonth() + 1)}-${two(date.getDate())} ${two(date.getHours())}:${two(date.getMinutes())}`;
+  return formatsOf(getLocale())[1].format(date);
 }
 
 type MailLocale = NonNullable<ImportRequest['locale']>;
-/** The languages the invite mail speaks (the contract's: tsc fails here when that list changes). */
-const MAIL_LOCALES: Record<MailLocale, true> = { en: true, de: true, fr: true, es: true };
 
 /**
  * The invite mail's language for an import: the widget's own, so invitees read the frame of the
- * mail (button, role, expiry) in the language the admin worked in; left out (English) when the
- * mail does not speak it.
+ * mail (button, role, expiry) in the language the admin worked in. The mail speaks every language
+ * the widget does: tsc fails here when a language is added to the widget and not to the mail
+ * (bff/invite-texts.ts).
  */
-export function mailLocale(): MailLocale | undefined {
-  const locale = getLocale();
-  return Object.hasOwn(MAIL_LOCALES, locale) ? (locale as MailLocale) : undefined;
+export function mailLocale(): MailLocale {
+  return getLocale() as (typeof allLocales)[number] satisfies MailLocale;
 }
 
 /**
@@ -114,6 +145,9 @@ export class LocaleController implements ReactiveController {
 
   apply(): Promise<void> {
     const wanted = this.wanted;
-    return wanted === getLocale() ? Promise.resolve() : setLocale(wanted);
+    if (wanted !== getLocale()) return setLocale(wanted);
+    // In force (the update that follows setLocale comes back here): its formatters, on an idle moment.
+    warmFormats();
+    return Promise.resolve();
   }
 }

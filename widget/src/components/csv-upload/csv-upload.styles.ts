@@ -15,14 +15,33 @@ export const csvUploadStyles = css`
   }
   .drop {
     display: grid;
+    justify-items: center;
     gap: 0.5rem;
-    padding: 1rem;
+    padding: 1.5rem 1rem;
     border: 2px dashed var(--_hr-border);
     border-radius: var(--_hr-radius);
     background: var(--_hr-subtle);
+    color: var(--_hr-muted);
+    text-align: center;
   }
   .drop.over {
     border-color: var(--_hr-accent);
+    background: var(--_hr-surface);
+    color: var(--_hr-accent);
+  }
+  /* The zone stays the drop target while the file passes over its text and button. */
+  .drop.over * {
+    pointer-events: none;
+  }
+  .drop .icon {
+    width: 2.25rem;
+    height: 2.25rem;
+  }
+  .drop-text {
+    color: var(--_hr-text);
+  }
+  .choose {
+    margin-inline-start: 0.25rem;
   }
   .mapping {
     display: grid;

@@ -1,3 +1,4 @@
+import { sendKeys } from '@web/test-runner-commands';
 import { expect, oneEvent, waitUntil } from '@open-wc/testing';
 import type { ProviderInfo } from '../../api/types.js';
 import type { HrCsvConfirmEvent } from '../../events/internal.js';
@@ -29,7 +30,8 @@ async function mount(provider = CSV): Promise<HrImportCsvUpload> {
 
 /** Chooses a file in the file input, as the browser reports a user's choice. */
 function chooseFile(el: HrImportCsvUpload, text: string, name = 'staff.csv'): void {
-  const input = getByLabel(el, 'CSV file');
+  // What the native file dialog does once the admin picks the file "choose a file" opened it on.
+  const input = el.shadowRoot!.querySelector<HTMLInputElement>('input[type="file"]')!;
   const files = new DataTransfer();
   files.items.add(new File([text], name, { type: 'text/csv' }));
   input.files = files.files;
@@ -51,6 +53,33 @@ describe('hr-import-csv-upload: choosing a file', () => {
     expect(upload!.body).to.equal(STAFF);
   });
 
+  it('offers a drop zone whose "choose a file" button opens the file dialog, and shows a file dragged over it', async () => {
+    const el = await mount();
+    const zone = el.shadowRoot!.querySelector<HTMLElement>('.drop')!;
+    expect(visibleText(zone)).to.equal('Drop a CSV file here or choose a file');
+    expect(getComputedStyle(zone).borderTopStyle).to.equal('dashed');
+    expect(zone.querySelector('svg')!.getAttribute('aria-hidden')).to.equal('true');
+    const input = el.shadowRoot!.querySelector<HTMLInputElement>('input[type="file"]')!;
+    expect(input.checkVisibility(), 'the native input is hidden').to.be.false;
+    let opened = 0;
+    input.addEventListener('click', (e) => {
+      e.preventDefault(); // no real file dialog in a test
+      opened++;
+    });
+    const choose = getByRole(el, 'button', 'choose a file');
+    choose.focus();
+    await sendKeys({ press: 'Enter' });
+    expect(opened).to.equal(1);
+
+    const before = getComputedStyle(zone).borderTopColor;
+    zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: new DataTransfer(), bubbles: true, cancelable: true }));
+    await el.updateComplete;
+    expect(getComputedStyle(zone).borderTopColor, 'the zone marks the file over it').not.to.equal(before);
+    zone.dispatchEvent(new DragEvent('dragleave', { bubbles: true }));
+    await el.updateComplete;
+    expect(getComputedStyle(zone).borderTopColor).to.equal(before);
+  });
+
   it('takes a dropped file too', async () => {
     const el = await mount();
     const files = new DataTransfer();
@@ -65,7 +94,7 @@ describe('hr-import-csv-upload: choosing a file', () => {
     chooseFile(el, 'email\n"ada');
     const alert = await findByRole(el, 'alert');
     expect(visibleText(alert)).to.equal('A quoted field opened on line 3 is never closed.');
-    expect(getByLabel(el, 'CSV file')).to.exist;
+    expect(getByRole(el, 'button', /choose a file/)).to.exist;
     await expectAccessible(el);
   });
 

@@ -145,6 +145,11 @@ export class HrImportCsvUpload extends LitElement {
     input.value = '';
   }
 
+  private handleChoose() {
+    if (this._busy) return;
+    this.renderRoot.querySelector<HTMLInputElement>('#csv-file')?.click();
+  }
+
   private handleDragOver(event: DragEvent) {
     event.preventDefault();
     this._over = true;
@@ -198,16 +203,31 @@ export class HrImportCsvUpload extends LitElement {
           ${msg('The first row names the columns (Email, First name, Last name, Department, …). One person a row, up to 100,000 rows and 10 MB.')}
         </p>
         <div class="drop ${this._over ? 'over' : ''}" @dragover=${this.handleDragOver} @dragleave=${() => (this._over = false)} @drop=${this.handleDrop}>
-          <label class="field" for="csv-file">${msg('CSV file')}</label>
+          <svg
+            class="icon"
+            aria-hidden="true"
+            viewBox="0 0 24 24"
+            fill="none"
+            stroke="currentColor"
+            stroke-width="1.75"
+            stroke-linecap="round"
+            stroke-linejoin="round"
+          >
+            <path d="M14 3H7a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h10a2 2 0 0 0 2-2V8z"></path>
+            <path d="M14 3v5h5M12 18v-6M9 15l3-3 3 3"></path>
+          </svg>
+          <p class="drop-text">
+            ${msg(html`Drop a CSV file here or <button type="button" class="btn choose" @click=${this.handleChoose}>choose a file</button>`)}
+          </p>
+          <!-- The native input, hidden: the button above opens it, a drop or a pick fills it. -->
           <input
             id="csv-file"
             type="file"
+            hidden
+            aria-label=${msg('CSV file')}
             accept=".csv,.tsv,.txt,text/csv,text/tab-separated-values"
-            aria-describedby="csv-hint"
-            ?disabled=${busy}
             @change=${this.handleChange}
           />
-          <span class="muted">${msg('or drop the file here')}</span>
         </div>
         ${busy ? html`<p role="status">${msg('Reading the file…')}</p>` : nothing} ${this.renderError()}
         <div class="actions">

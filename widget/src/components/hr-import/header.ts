@@ -34,19 +34,25 @@ export function header(h: HeaderState) {
     <header class="header" part="header">
       ${h.session ? html`<p class="target">${target(h.session)}</p>` : nothing} ${h.hasRules && h.session ? tabs(h) : nothing}
       ${h.seats && flow ? html`<hr-seat-meter .seats=${h.seats} .selected=${selecting ? h.selected : 0}></hr-seat-meter>` : nothing}
-      ${flow ? steps(h.step) : nothing}
+      ${flow ? steps(h) : nothing}
     </header>
   `;
 }
 
-function steps(step: HrImportStep) {
-  const current = ORDER.indexOf(step);
+/**
+ * Where the admin is in the flow: the steps already passed are buttons back to them (until the
+ * import is done), the ones ahead are text. The number is decoration (the list gives the order),
+ * the separators are CSS, and a narrow widget shows only the current step's label.
+ */
+function steps(h: HeaderState) {
+  const current = ORDER.indexOf(h.step);
   return html`
     <ol class="steps" part="steps" aria-label=${msg('Progress')}>
       ${INDICATOR.map(({ step, label }, i) => {
         const index = ORDER.indexOf(step);
+        const inner = html`<span class="num" aria-hidden="true">${i + 1}</span><span class="label">${label()}</span>`;
         return html`<li class=${index < current ? 'done' : ''} aria-current=${index === current ? 'step' : nothing}>
-          <span class="num">${i + 1}</span>${label()}
+          ${index < current && current < 4 ? html`<button type="button" class="step" @click=${() => h.goToLater(step)}>${inner}</button>` : inner}
         </li>`;
       })}
     </ol>

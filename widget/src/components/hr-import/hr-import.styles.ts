@@ -2,13 +2,22 @@ import { css } from 'lit';
 import { textReset } from '../../styles/shared.styles.js';
 
 export const hrImportStyles = css`
+  /*
+   * In a host that bounds the widget's height (a dialog, a panel), the header and the footer stay
+   * in view and only the body scrolls; elsewhere the card is as tall as its content.
+   */
   :host {
     container-type: inline-size;
+    display: flex;
+    flex-direction: column;
+    min-height: 0;
   }
   .card {
     ${textReset}
-    display: grid;
+    display: flex;
+    flex-direction: column;
     min-width: 0;
+    min-height: 0;
     gap: 1rem;
     padding: var(--hr-card-padding, 1.25rem);
     border: 1px solid var(--_hr-border);
@@ -53,29 +62,49 @@ export const hrImportStyles = css`
   .target strong {
     color: var(--_hr-text);
   }
+  /* One line at every width: a narrow widget shows only the current step's label (below). */
   .steps {
     display: flex;
-    flex-wrap: wrap;
     align-items: center;
-    gap: 0.25rem 0.5rem;
+    gap: 0.5rem;
     margin: 0;
     padding: 0;
     list-style: none;
     font-size: 0.8125rem;
     color: var(--_hr-muted);
   }
-  .steps li {
-    display: inline-flex;
+  .steps li,
+  .step {
+    display: flex;
     align-items: center;
     gap: 0.375rem;
+    min-width: 0;
   }
+  /* The separator is a line drawn by CSS, never text that could be left dangling. */
   .steps li + li::before {
-    content: '·';
-    margin-right: 0.125rem;
-    color: var(--_hr-muted);
+    content: '';
+    flex: 0 1 1.5rem;
+    min-width: 0.5rem;
+    height: 1px;
+    background: var(--_hr-border);
+  }
+  .step {
+    margin: -0.25rem;
+    padding: 0.25rem;
+    border: 0;
+    border-radius: var(--_hr-radius);
+    background: none;
+    color: inherit;
+    font: inherit;
+    cursor: pointer;
+  }
+  .step:hover .label {
+    color: var(--_hr-text);
+    text-decoration: underline;
   }
   .steps .num {
     display: inline-grid;
+    flex: none;
     width: 1.375rem;
     height: 1.375rem;
     place-items: center;
@@ -110,8 +139,14 @@ export const hrImportStyles = css`
   h2:focus-visible {
     outline: 3px solid var(--_hr-focus);
   }
+  /* The margin gives the focus rings of the body's edge fields room inside its scroll box. */
   .body {
+    flex: 1 1 auto;
     min-width: 0;
+    min-height: 0;
+    margin: -4px;
+    padding: 4px;
+    overflow: auto;
   }
   .footer {
     display: flex;
@@ -123,6 +158,11 @@ export const hrImportStyles = css`
   }
   .footer .spacer {
     flex: 1;
+  }
+  .header,
+  h2,
+  .footer {
+    flex: none;
   }
   .reconnect {
     margin: 0.75rem 0;
@@ -157,6 +197,18 @@ export const hrImportStyles = css`
   .reconnect p {
     margin: 0 0 0.5rem;
   }
+  .discard {
+    display: flex;
+    flex: 1;
+    flex-wrap: wrap;
+    align-items: center;
+    gap: 0.5rem;
+  }
+  .btn.danger {
+    border-color: var(--_hr-danger);
+    background: var(--_hr-danger);
+    color: var(--_hr-on-accent);
+  }
   .footer-note {
     flex-basis: 100%;
     margin: 0;
@@ -172,6 +224,21 @@ export const hrImportStyles = css`
     }
     h2 {
       font-size: 1.125rem;
+    }
+    /* Cancel, Back and the primary action share one row; a long label wraps inside its button. */
+    .footer .btn {
+      flex: 1 1 0;
+      padding-inline: 0.5rem;
+    }
+    .footer .spacer {
+      display: none;
+    }
+    .steps li:not([aria-current]) .label {
+      position: absolute;
+      width: 1px;
+      height: 1px;
+      overflow: hidden;
+      clip-path: inset(50%);
     }
   }
 `;

@@ -579,7 +579,7 @@ describe('hr-import: session and errors', () => {
     expect(getByRole(el, 'button', 'Retry')).to.exist;
   });
 
-  it('dispatches hr-import-cancel from Cancel on every step', async () => {
+  it('dispatches hr-import-cancel from Cancel on every step (once a selection is discarded)', async () => {
     const el = await mount();
     await findByRole(el, 'button', 'Sample directory');
     setTimeout(() => getByRole(el, 'button', 'Cancel').click());
@@ -588,7 +588,9 @@ describe('hr-import: session and errors', () => {
     await openContacts(el);
     await check(el, 'Ada Lovelace');
     await toMessage(el);
-    setTimeout(() => getByRole(el, 'button', 'Cancel').click());
+    getByRole(el, 'button', 'Cancel').click();
+    const discard = await findByRole(el, 'button', 'Discard');
+    setTimeout(() => discard.click());
     await oneEvent(el, 'hr-import-cancel');
   });
 

@@ -55,7 +55,7 @@ const defaultMessage = () => ({
  * @summary Import contacts from HR applications and invite them.
  *
  * @event {HrImportCompleteEvent} hr-import-complete - Contacts were imported; `detail` is the ImportResult.
- * @event {HrImportCancelEvent} hr-import-cancel - The admin pressed Cancel.
+ * @event {HrImportCancelEvent} hr-import-cancel - The admin pressed Cancel (with contacts selected, once they chose Discard); also `requestCancel()`.
  * @event {HrImportDoneEvent} hr-import-done - The admin pressed Done on the confirmation.
  * @event {HrImportErrorEvent} hr-import-error - The session expired, could not load, or an import failed; `detail` is `{ code, message, status }`.
  * @event {HrImportStepEvent} hr-import-step - The admin moved to another step; `detail` is `{ step }`.
@@ -99,6 +99,7 @@ export class HrImport extends LitElement {
     _authRefused: { state: true },
     _reconnect: { state: true },
     _hasRules: { state: true },
+    _discarding: { state: true },
     sessionToken: { attribute: 'session-token' },
     apiBase: { attribute: 'api-base' },
     requestTimeout: { attribute: 'request-timeout', type: Number },
@@ -144,6 +145,7 @@ export class HrImport extends LitElement {
 
   private readonly _nav = new NavigationController(this, () => {
     if (this._submission) this._submission.error = null;
+    this._discarding = false;
     this._authRefused = false;
     this._reconnect = null;
   });
@@ -174,7 +176,7 @@ export class HrImport extends LitElement {
     intend: (intent) => this.intend(intent),
     goTo: this._nav.goTo,
     goToLater: (step) => void this._nav.goToLater(step),
-    cancel: () => this.dispatchEvent(new HrImportCancelEvent()),
+    cancel: () => this.requestCancel(),
     apiError: (error) => this._session.failed(error),
     reconnect: () => {
       // Back to the picker, on the provider's connect form: new credentials, then its contacts again.
@@ -206,6 +208,8 @@ export class HrImport extends LitElement {
   declare private _authRefused: boolean;
   declare private _reconnect: ProviderInfo | null;
   declare private _hasRules: boolean;
+  /** Cancel asks whether to discard the selection (later-steps.ts discardPrompt). */
+  declare private _discarding: boolean;
   /** The step Keep in sync was opened from, to go back to. */
   private _syncFrom: HrImportStep = 'roles';
   /** The rule Keep in sync starts from, made once as it opens (a new object each render would reset the editor). */
@@ -243,6 +247,7 @@ export class HrImport extends LitElement {
     this._authRefused = false;
     this._reconnect = null;
     this._hasRules = false;
+    this._discarding = false;
     this.sessionToken = '';
     this.apiBase = '/api';
     this.requestTimeout = DEFAULT_TIMEOUT_MS;
@@ -255,6 +260,31 @@ export class HrImport extends LitElement {
   override updated(changed: PropertyValues<this>) {
     super.updated(changed);
     if (!rehearsed && this._nav.step === 'provider' && this._session.session) this.rehearseContacts();
+  }
+
+  /**
+   * What Cancel does, for a host's own way out too (a dialog's close button or Escape): with
+   * contacts selected it first asks whether to discard them, else `hr-import-cancel` at once.
+   */
+  requestCancel(): void {
+    const count = selectedTotal(this._draft);
+    if (!count || this._nav.step === 'confirmation') {
+      this.dispatchEvent(new HrImportCancelEvent());
+      return;
+    }
+    // The question is in the later steps' chunk, loaded by now unless the admin was very quick;
+    // if it cannot be fetched, Cancel still cancels.
+    void this._nav.loadLater().then(() => {
+      if (LATER_STEPS) void this.discarding(true, '.discard .btn');
+      else this.dispatchEvent(new HrImportCancelEvent());
+    });
+  }
+
+  /** Opens or closes Cancel's question, the focus on its safe answer, or back on Cancel. */
+  private async discarding(open: boolean, focus: string) {
+    this._discarding = open;
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLElement>(focus)?.focus();
   }
 
   private setDraft(draft: ImportDraft) {
@@ -375,7 +405,20 @@ export class HrImport extends LitElement {
         })}
         <h2 id="heading" tabindex="-1" part="heading">${view.title}</h2>
         <div class="body" part="body">${view.body}</div>
-        <footer class="footer" part="footer">${view.footer}</footer>
+        <footer class="footer" part="footer">
+          ${
+            this._discarding && LATER_STEPS
+              ? LATER_STEPS.discardPrompt(
+                  selectedTotal(this._draft),
+                  () => void this.discarding(false, '.footer .btn'),
+                  () => {
+                    this._discarding = false;
+                    this.dispatchEvent(new HrImportCancelEvent());
+                  },
+                )
+              : view.footer
+          }
+        </footer>
         <div class="sr-only" role="status" aria-live="polite">${this._announcement}</div>
       </section>
     `;

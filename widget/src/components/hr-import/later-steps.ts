@@ -103,3 +103,24 @@ export const confirmationStep = (s: StepState, a: StepActions): View => ({
   body: html`<hr-import-summary .result=${s.result} .contacts=${s.draft.known} .roles=${s.session.target.roles}></hr-import-summary>`,
   footer: html`<span class="spacer"></span> <button type="button" class="btn primary" @click=${a.done}>${msg('Done')}</button>`,
 });
+
+/**
+ * Cancel's question while contacts are selected, in place of the footer's buttons: Keep editing
+ * (focused, and what Escape does) or Discard. Here, not in the first chunk: it is only ever asked
+ * once something is selected, and the element loads this chunk before it asks.
+ */
+export function discardPrompt(count: number, keep: () => void, discard: () => void) {
+  const onKey = (e: KeyboardEvent) => {
+    if (e.key !== 'Escape') return;
+    // Escape answers the question; it must not also close a dialog around the widget.
+    e.preventDefault();
+    e.stopPropagation();
+    keep();
+  };
+  return html`<div class="discard" role="alertdialog" aria-labelledby="discard-question" @keydown=${onKey}>
+    <p id="discard-question">${count === 1 ? msg('Discard 1 selected contact?') : msg(str`Discard ${formatNumber(count)} selected contacts?`)}</p>
+    <span class="spacer"></span>
+    <button type="button" class="btn" @click=${keep}>${msg('Keep editing')}</button>
+    <button type="button" class="btn danger" @click=${discard}>${msg('Discard')}</button>
+  </div>`;
+}

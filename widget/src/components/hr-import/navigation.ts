@@ -70,9 +70,12 @@ export class NavigationController implements ReactiveController {
     if (heading && this.#host.shadowRoot?.activeElement !== heading) heading.focus();
   }
 
+  /** The later steps' chunk (it also holds Cancel's question); a failed fetch is tried again next time. */
+  readonly loadLater = (): Promise<unknown> => loadLaterSteps().catch(() => undefined);
+
   /** Steps past the contacts wait for their elements' chunk (loadLaterSteps) before they show. */
   readonly goToLater = async (step: HrImportStep): Promise<void> => {
-    await (step === 'sync' || step === 'updates' ? loadSync() : loadLaterSteps()).catch(() => undefined);
+    await (step === 'sync' || step === 'updates' ? loadSync().catch(() => undefined) : this.loadLater());
     this.goTo(step);
   };
 

@@ -66,6 +66,15 @@ export const providerPickerStyles = css`
     color: var(--hr-provider-logo-color, var(--_hr-dark-provider-logo-color, #0f5132));
     font-weight: 700;
   }
+  /* Brand colors are made for a light ground, in either scheme (Personio's is black). */
+  .logo.brand {
+    border: 1px solid var(--_hr-border);
+    background: #fff;
+  }
+  .logo svg {
+    width: 1.5rem;
+    height: 1.5rem;
+  }
   .text {
     display: grid;
     min-width: 0;

@@ -35,6 +35,30 @@ describe('hr-provider-picker', () => {
     await expectAccessible(el);
   });
 
+  it('shows the brand logo of the providers simple-icons has, as decoration, and the initial of the others', async () => {
+    bff.providers = [
+      { id: 'okta', type: 'okta', name: 'Okta', connection: 'ready' },
+      { id: 'bob', type: 'hibob', name: 'HiBob', connection: 'ready' },
+      { id: 'bamboohr', type: 'bamboohr', name: 'BambooHR', connection: 'ready' },
+    ];
+    const el = await mountWithApi<HrProviderPicker>('hr-provider-picker');
+    const okta = (await findByRole(el, 'button', 'Okta')).closest('li')!;
+    await waitUntil(() => okta.querySelector('svg'), 'the logos did not arrive');
+    const logo = okta.querySelector('svg')!;
+    expect(logo.getAttribute('role')).to.equal('img');
+    expect(logo.getAttribute('aria-hidden')).to.equal('true');
+    expect(logo.getAttribute('fill')).to.equal('#007DC1');
+    expect(logo.querySelector('path')!.getAttribute('d')).to.match(/^M/);
+    expect(logo.getBoundingClientRect().width).to.be.greaterThan(16);
+    expect(getByRole(el, 'button', 'HiBob').closest('li')!.querySelector('svg')).to.exist;
+    // No logo in simple-icons: the initial, hidden from assistive technology like the logos.
+    const bamboo = getByRole(el, 'button', 'BambooHR').closest('li')!;
+    expect(bamboo.querySelector('svg')).to.be.null;
+    expect(bamboo.querySelector('.logo')!.textContent!.trim()).to.equal('B');
+    expect(visibleText(okta)).to.equal('Okta');
+    await expectAccessible(el);
+  });
+
   it('announces the pick inside the widget only', async () => {
     const el = await mountWithApi<HrProviderPicker>('hr-provider-picker');
     const button = await findByRole(el, 'button', 'Sample directory');
@@ -192,7 +216,8 @@ describe('hr-provider-picker: a CSV file as the directory', () => {
     expect(visibleText(button.closest('li')!)).to.include('Upload a file');
     button.click();
     await findByRole(el, 'heading', 'Upload a CSV file');
-    const input = getByLabel(el, 'CSV file');
+    // The hidden native input that "choose a file" opens, as the file dialog fills it.
+    const input = el.shadowRoot!.querySelector('hr-import-csv-upload')!.shadowRoot!.querySelector<HTMLInputElement>('input[type="file"]')!;
     const files = new DataTransfer();
     files.items.add(new File(['email,first name\nada@acme.test,Ada\n'], 'staff.csv', { type: 'text/csv' }));
     input.files = files.files;

@@ -8,7 +8,6 @@ import { apiContext } from '../../api/context.js';
 import { define } from '../../define.js';
 import { HrProviderSelectEvent, type FreshDirectory, type HrConnectionChangeEvent, type HrCsvConfirmEvent } from '../../events/internal.js';
 import { sharedStyles } from '../../styles/shared.styles.js';
-import '../provider-connect/provider-connect.js';
 import { providerPickerStyles } from './provider-picker.styles.js';
 import { retryAlert } from '../../templates/retry-alert.js';
 
@@ -28,6 +27,19 @@ const FRESH_MARGIN_MS = 60_000;
 
 /** A provider the admin's organization connects itself (the BFF says which fields it needs, or it signs in). */
 const ownConnection = (p: ProviderInfo) => p.oauth === true || (p.fields !== undefined && p.fields.length > 0);
+
+/**
+ * The connect form, loaded on first use like the CSV upload: most sessions pick a provider that
+ * is connected already, and the first load has a budget to keep.
+ */
+const loadConnectForm = () => void import('../provider-connect/provider-connect.js');
+
+/**
+ * The logo of each provider type simple-icons has (logos.generated.ts), in a chunk of its own
+ * (vite.config.ts): the first load has a budget to keep, and the initial shows until it is in.
+ */
+let logos: Promise<void> | undefined;
+let LOGOS: typeof import('./logos.generated.js').LOGOS | undefined;
 
 /** A provider whose directory is a CSV file the admin uploads (hr-import-csv-upload). */
 const isCsv = (p: ProviderInfo) => p.type === 'csv';
@@ -97,9 +109,20 @@ export class HrProviderPicker extends LitElement {
     updateWhenLocaleChanges(this);
   }
 
+  override connectedCallback() {
+    super.connectedCallback();
+    logos ??= import('./logos.generated.js').then(
+      (m) => void (LOGOS = m.LOGOS),
+      // Without the chunk (a deploy replaced it, the network dropped) the initials stay.
+      () => (logos = undefined),
+    );
+    if (!LOGOS) void logos.then(() => this.requestUpdate());
+  }
+
   override willUpdate(changed: PropertyValues<this>) {
     if (changed.has('reconnect') && this.reconnect && ownConnection(this.reconnect)) {
       this._notice = '';
+      loadConnectForm();
       this._connecting = this.reconnect;
     }
   }
@@ -127,6 +150,7 @@ export class HrProviderPicker extends LitElement {
       return;
     }
     this._notice = '';
+    loadConnectForm();
     this._connecting = provider;
   }
 
@@ -248,6 +272,16 @@ export class HrProviderPicker extends LitElement {
     `;
   }
 
+  /** The brand's logo (decoration: the name is beside it), else the name's initial. */
+  private renderLogo(provider: ProviderInfo) {
+    const logo = LOGOS?.[provider.type];
+    return logo
+      ? html`<span class="logo brand"
+          ><svg role="img" aria-hidden="true" viewBox="0 0 24 24" fill="#${logo.hex}"><path d=${logo.path}></path></svg
+        ></span>`
+      : html`<span class="logo" aria-hidden="true">${provider.name.trim().charAt(0).toUpperCase()}</span>`;
+  }
+
   private renderProvider(provider: ProviderInfo) {
     const stateId = `provider-${provider.id}-state`;
     const ready = provider.connection === 'ready';
@@ -256,7 +290,7 @@ export class HrProviderPicker extends LitElement {
     // just the provider's name: that is its accessible name; the state is its description.
     return html`
       <li class="provider ${provider.connection} ${own ? 'own' : ''}" part="provider">
-        <span class="logo" aria-hidden="true">${provider.name.trim().charAt(0).toUpperCase()}</span>
+        ${this.renderLogo(provider)}
         <span class="text">
           <button
             type="button"
