@@ -42,7 +42,8 @@ export const contactsQuery = contactsQueryFields.refine((q) => q.cursor === unde
   path: ['offset'],
 });
 
-export const contactsFacetsQuery = contactsQueryFields.pick({ search: true, status: true });
+/** The facets of a search: each filter's counts narrowed by the other filters, not by itself. */
+export const contactsFacetsQuery = contactsQueryFields.pick({ search: true, status: true, department: true, location: true });
 
 /** Whether the person already belongs to the target (a member) or holds a pending invite. */
 export const membership = z.enum(['member', 'invited']).nullable();

@@ -23,6 +23,7 @@ export const importRequest = request(
             search: z.string().max(200).optional(),
             filters: contactFilters.optional(),
             except: contactIds.optional(),
+            include: contactIds.optional().describe('Contacts ticked one by one besides the rule: imported too, whether the rule holds them or not.'),
           })
           .strict(),
       ]),

@@ -123,6 +123,29 @@ describe('POST /api/imports', () => {
     expect(invitedIds.some((id) => except.includes(id!))).toBe(false);
   });
 
+  it('imports the contacts ticked one by one beside a Select All (include), each once, after the rule', async () => {
+    await h.target('organization', 'big', 1000);
+    token = await h.session({ type: 'organization', id: 'big' });
+    const research = active.filter((p) => p.department === 'Research');
+    const other = active.filter((p) => p.department !== 'Research').slice(0, 2);
+    // One of the rule's own people ticked again is invited once; an unknown id is said to be missing.
+    const include = [...other.map((p) => p.id), research[0]!.id, 'nobody-here'];
+    const res = await post({
+      provider: 'sample',
+      selection: { all: true, filters: { department: 'Research' }, except: [research[1]!.id], include },
+      role: 'user',
+      message,
+    });
+    expect(res.status).toBe(201);
+    const result = (await res.json()) as ImportResult;
+    const invited = result.invites.map((i) => i.contactId);
+    expect(new Set(invited).size).toBe(invited.length);
+    expect(invited).toEqual(expect.arrayContaining([...other.map((p) => p.id), research[0]!.id]));
+    expect(invited).not.toContain(research[1]!.id);
+    expect(invited.slice(-2)).toEqual(other.map((p) => p.id));
+    expect(result.skipped).toContainEqual({ contactId: 'nobody-here', email: null, reason: 'not_found' });
+  });
+
   it('refuses an import past the user limit with 409 and writes nothing', async () => {
     // lab-1: 10 seats, 1 member.
     const ids = active.slice(1, 11).map((p) => p.id);

@@ -152,6 +152,35 @@ describe('GET /api/providers/:provider/contacts', () => {
     expect(facets.departments.reduce((n, d) => n + d.count, 0)).toBe(people.filter((p) => p.status === 'active' && p.department).length);
   });
 
+  it("counts each filter's facets under the other filters, not under itself", async () => {
+    const facetsOf = async (query: string) =>
+      (await (await h.request('GET', `/api/providers/sample/contacts/facets${query}`, { token })).json()) as ContactFacets;
+    const active = people.filter((p) => p.status === 'active');
+    const countBy = (list: typeof people, key: 'department' | 'location') => {
+      const counts = new Map<string, number>();
+      for (const p of list) if (p[key]) counts.set(p[key], (counts.get(p[key]) ?? 0) + 1);
+      return Object.fromEntries(counts);
+    };
+    const asObject = (facets: { value: string; count: number }[]) => Object.fromEntries(facets.map((f) => [f.value, f.count]));
+    const engineering = await facetsOf('?department=Engineering');
+    expect(asObject(engineering.locations)).toEqual(
+      countBy(
+        active.filter((p) => p.department === 'Engineering'),
+        'location',
+      ),
+    );
+    // The department filter does not narrow its own menu.
+    expect(asObject(engineering.departments)).toEqual(countBy(active, 'department'));
+    const both = await facetsOf('?department=Engineering&location=Berlin');
+    expect(asObject(both.departments)).toEqual(
+      countBy(
+        active.filter((p) => p.location === 'Berlin'),
+        'department',
+      ),
+    );
+    expect(asObject(both.locations)).toEqual(asObject(engineering.locations));
+  });
+
   it('refuses unknown providers, bad cursors and bad limits with 4xx JSON', async () => {
     expect((await h.request('GET', '/api/providers/nope/contacts', { token })).status).toBe(404);
     const cursor = await h.request('GET', '/api/providers/sample/contacts?cursor=garbage', { token });

@@ -60,7 +60,12 @@ export const providersRoutes = (deps: RouteDeps) => {
         const conn = await connection(c.req.valid('param').provider, c.get('session').target);
         const q = c.req.valid('query');
         await ensureDirectory(db.kysely, conn, now, conn.provider.cacheTtlSeconds, limits);
-        return c.json((await listFacets(db.kysely, conn.cacheKey, { search: q.search, filters: { status: q.status } })) satisfies ContactFacets);
+        return c.json(
+          (await listFacets(db.kysely, conn.cacheKey, {
+            search: q.search,
+            filters: { status: q.status, department: q.department, location: q.location },
+          })) satisfies ContactFacets,
+        );
       })
       // The directory's refresh, so the widget can show progress instead of waiting on a listing.
       .get('/:provider/refresh', validate('param', providerParams), async (c) => {

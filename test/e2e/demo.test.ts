@@ -189,7 +189,7 @@ describe('demo page, end to end', () => {
     }
   });
 
-  it('does not let Select All pass the plan’s user limit', async () => {
+  it('lets Select All pass the plan’s user limit, then asks to untick the surplus before going on', async () => {
     const lab = DEMO_TARGETS.find((t) => t.type === 'lab')!;
     const page = await browser.newPage();
     try {
@@ -197,10 +197,10 @@ describe('demo page, end to end', () => {
       const selectAll = dialog.getByRole('checkbox', { name: 'Select All' });
       await selectAll.click();
       await dialog
-        .getByText(/user limit allows/i)
+        .getByText(/^Untick [\d,]+ (people|person): /)
         .first()
         .waitFor();
-      expect(await selectAll.isChecked()).toBe(false);
+      expect(await selectAll.isChecked()).toBe(true);
       expect(await dialog.getByRole('button', { name: 'Next' }).isDisabled()).toBe(true);
     } finally {
       await page.close();

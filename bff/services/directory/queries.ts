@@ -198,16 +198,22 @@ export async function listFacets(db: Kysely<Database>, connection: string, q: Di
     .execute();
   const departments = new Map<string, number>();
   const locations = new Map<string, number>();
+  // Each filter's counts are narrowed by the other filter, never by itself: with Department =
+  // People, Location counts the people in People, and Department still offers every department
+  // (each counted in the chosen location, if one is). One grouped read serves both.
+  const { department, location } = q.filters ?? {};
   for (const p of pairs) {
-    if (p.department !== null) departments.set(p.department, (departments.get(p.department) ?? 0) + Number(p.count));
-    if (p.location !== null) locations.set(p.location, (locations.get(p.location) ?? 0) + Number(p.count));
+    if (p.department !== null && (!location || p.location === location)) departments.set(p.department, (departments.get(p.department) ?? 0) + Number(p.count));
+    if (p.location !== null && (!department || p.department === department)) locations.set(p.location, (locations.get(p.location) ?? 0) + Number(p.count));
   }
   // Byte order, as the databases sort with their C collation (test/postgres.ts).
   const sorted = (m: Map<string, number>) => [...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([value, count]) => ({ value, count }));
   return { departments: sorted(departments), locations: sorted(locations) };
 }
 
-export type Selection = { ids: string[] } | { all: true; search?: string | undefined; filters?: ContactFilters | undefined; except?: string[] | undefined };
+export type Selection =
+  | { ids: string[] }
+  | { all: true; search?: string | undefined; filters?: ContactFilters | undefined; except?: string[] | undefined; include?: string[] | undefined };
 
 /**
  * The contacts a selection names, read from the cache. Ids the cache does not hold come back in
@@ -239,5 +245,10 @@ export async function resolveSelection(db: Q, connection: string, selection: Sel
     .orderBy('directory_contacts.sort_name')
     .orderBy('directory_contacts.contact_id')
     .execute();
-  return { contacts: rows.filter((r) => !except.has(r.contact_id)), missing: [] };
+  const contacts = rows.filter((r) => !except.has(r.contact_id));
+  if (!selection.include?.length) return { contacts, missing: [] };
+  // The ones ticked one by one beside the rule (under other filters): after the rule's, each once.
+  const taken = new Set(contacts.map((r) => r.contact_id));
+  const extra = await resolveSelection(db, connection, { ids: selection.include.filter((id) => !taken.has(id)) });
+  return { contacts: [...contacts, ...extra.contacts], missing: extra.missing };
 }

@@ -1720,6 +1720,8 @@ export interface components {
                 search?: string;
                 filters?: components["schemas"]["ContactFilters"];
                 except?: string[];
+                /** @description Contacts ticked one by one besides the rule: imported too, whether the rule holds them or not. */
+                include?: string[];
             };
             role: string;
             roles?: {
@@ -2824,6 +2826,8 @@ export interface operations {
                 search?: string;
                 /** @description `active` by default: terminated people are hidden unless asked for. */
                 status?: "active" | "inactive" | "all";
+                department?: string;
+                location?: string;
             };
             header?: never;
             path: {

@@ -104,15 +104,16 @@ export function messageOf(draft: ImportDraft, defaults: Message): Message {
   return { subject: draft.subject ?? defaults.subject, body: draft.body ?? defaults.body };
 }
 
+const contactOf = (draft: ImportDraft) => (id: string) => draft.known.get(id);
+
 export const selectedTotal = (draft: ImportDraft): number => selectedCount(draft.selection);
 
 /** The selected contacts the widget has loaded, and how many more the selection holds. */
 export function selectedContacts(draft: ImportDraft): { shown: Contact[]; more: number } {
   const selection = draft.selection;
-  const shown =
-    selection.mode === 'ids'
-      ? [...selection.ids].map((id) => draft.known.get(id)).filter((c): c is Contact => !!c)
-      : draft.rows.filter((c) => isSelected(selection, c));
+  const ticked = [...selection.ids].map((id) => draft.known.get(id)).filter((c): c is Contact => !!c);
+  const ruled = selection.rule ? [...draft.known.values()].filter((c) => !selection.ids.has(c.id) && isSelected(selection, c)) : [];
+  const shown = [...ticked, ...ruled];
   return { shown, more: Math.max(0, selectedCount(selection) - shown.length) };
 }
 
@@ -124,7 +125,7 @@ export function roleCounts(draft: ImportDraft, roles: readonly { id: string }[])
   const counts = new Map<string, number>();
   let overridden = 0;
   for (const [id, role] of draft.overrides) {
-    if (role === draft.role || !includesId(draft.selection, id)) continue;
+    if (role === draft.role || !includesId(draft.selection, id, contactOf(draft))) continue;
     counts.set(role, (counts.get(role) ?? 0) + 1);
     overridden += 1;
   }
@@ -138,7 +139,7 @@ export function importRequest(draft: ImportDraft, message: Message, locale: Impo
   if (!draft.provider || !draft.role) return null;
   const roles: Record<string, string> = {};
   for (const [id, role] of draft.overrides) {
-    if (role !== draft.role && includesId(draft.selection, id)) roles[id] = role;
+    if (role !== draft.role && includesId(draft.selection, id, contactOf(draft))) roles[id] = role;
   }
   return {
     provider: draft.provider.id,

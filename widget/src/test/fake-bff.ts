@@ -468,10 +468,17 @@ export class FakeBff {
   }
 
   private fits(c: Contact, search: string | null, filters: { department?: string; location?: string; status?: string }): boolean {
-    const needle = (search ?? '').trim().toLowerCase();
+    // As the BFF searches (bff/services/directory-search.ts): every word, folded, somewhere in these.
+    const fold = (v: string) => v.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
+    const words = fold(search ?? '')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .slice(0, 8);
+    const text = words.length ? fold([c.displayName, c.email ?? '', c.title ?? '', c.department ?? '', c.location ?? ''].join(' ')) : '';
     const status = filters.status ?? 'active';
     return (
-      (!needle || [c.displayName, c.email ?? '', c.title ?? ''].some((v) => v.toLowerCase().includes(needle))) &&
+      words.every((w) => text.includes(w)) &&
       (!filters.department || c.department === filters.department) &&
       (!filters.location || c.location === filters.location) &&
       (status === 'all' || c.status === status)
@@ -527,11 +534,15 @@ export class FakeBff {
 
   private facets(params: URLSearchParams): Answer<'/providers/{provider}/contacts/facets', 'get'> {
     const found = this.matches(params.get('search'), { status: params.get('status') ?? undefined });
+    // As the BFF counts: each filter's counts under the other filter, never under itself.
+    const chosen = { department: params.get('department'), location: params.get('location') };
     const count = (key: 'department' | 'location') => {
+      const other = key === 'department' ? 'location' : 'department';
       const counts = new Map<string, number>();
       for (let k = 0; k < found.size; k++) {
-        const value = found.at(k)[key];
-        if (value) counts.set(value, (counts.get(value) ?? 0) + 1);
+        const c = found.at(k);
+        const value = c[key];
+        if (value && (!chosen[other] || c[other] === chosen[other])) counts.set(value, (counts.get(value) ?? 0) + 1);
       }
       return [...counts].map(([value, n]) => ({ value, count: n }));
     };
@@ -827,9 +838,24 @@ export class FakeBff {
     } else {
       const except = new Set(body.selection.except ?? []);
       const found = this.matches(body.selection.search ?? null, body.selection.filters ?? {});
+      const taken = new Set<string>();
       for (let k = 0; k < found.size; k++) {
         const c = found.at(k);
-        if (canInvite(c) && !except.has(c.id)) invite.push(c);
+        if (canInvite(c) && !except.has(c.id)) {
+          invite.push(c);
+          taken.add(c.id);
+        }
+      }
+      // The ones ticked besides the rule, skipped like ids when they cannot be invited.
+      for (const id of body.selection.include ?? []) {
+        const c = this.contacts.find((x) => x.id === id);
+        if (!c) skip(id, null, 'not_found');
+        else if (taken.has(id)) continue;
+        else if (!canInvite(c)) skip(id, c.email, c.membership === 'member' ? 'already_member' : c.membership === 'invited' ? 'already_invited' : 'no_email');
+        else {
+          invite.push(c);
+          taken.add(id);
+        }
       }
     }
     if (invite.length > this.seats.remaining) {

@@ -27,6 +27,23 @@ export const contactListStyles = css`
     background: var(--_hr-subtle);
   }
   .bar .count {
+    flex: 1;
+    margin: 0;
+    font-size: 0.875rem;
+  }
+  .bar .actions {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 0.25rem;
+  }
+  .bar .btn.link {
+    min-height: 1.75rem;
+    padding-block: 0;
+    font-size: 0.875rem;
+  }
+  /* The offer to undo takes a line of its own under the count, only while it stands. */
+  .undo {
+    flex-basis: 100%;
     margin: 0;
     font-size: 0.875rem;
   }
@@ -112,19 +129,45 @@ export const contactListStyles = css`
     flex: 1;
     min-width: 0;
   }
+  /*
+   * A line's parts each shrink on their own: a long name is cut, never the badges after it, and
+   * the details and the email are two items apart ("Berlin · aarav@…" never runs together).
+   */
   .line {
-    display: block;
-    overflow: hidden;
-    text-overflow: ellipsis;
+    display: flex;
+    align-items: baseline;
+    gap: 0.25rem 0.75rem;
+    min-width: 0;
     white-space: nowrap;
     line-height: 1.35;
+  }
+  .line > * {
+    min-width: 0;
+    overflow: hidden;
+    text-overflow: ellipsis;
+  }
+  .line > .name {
+    flex: 0 1 auto;
+  }
+  .line > .marker {
+    flex: none;
   }
   .details {
     font-size: 0.8125rem;
     color: var(--_hr-muted);
   }
+  .details > .meta {
+    flex: 0 3 auto;
+  }
+  /* The email gives way last: it is what tells two people of the same name apart. */
+  .details > .email {
+    flex: 0 1 auto;
+    margin-inline-start: auto;
+  }
+  .details > .meta:empty {
+    display: none;
+  }
   .marker {
-    margin-inline-start: 0.25rem;
     padding: 0 0.4rem;
     border-radius: 999px;
     font-size: 0.75rem;

@@ -168,16 +168,44 @@ describe("hr-contact-list: the filters' counts", () => {
     release();
     const department = getByRole<HTMLSelectElement>(list, 'combobox', 'Department');
     await waitUntil(() => [...department.options].some((o) => o.textContent === 'Sales (9)'), 'no counts');
-    // A filter is no new search: the counts stay.
-    choose(department, 'Sales');
-    await waitUntil(() => contactBoxes(list).length === 9, 'department not applied');
-    expect(bff.requestsTo('GET', '/providers/sample/contacts/facets')).to.have.length(1);
     getByRole<HTMLInputElement>(list, 'searchbox', 'Search contacts').focus();
     await sendKeys({ type: 'ada' });
     await waitUntil(() => bff.requestsTo('GET', '/providers/sample/contacts/facets').length === 2, 'no counts for the search');
     expect(bff.requestsTo('GET', '/providers/sample/contacts/facets')[1]!.url.searchParams.get('search')).to.equal('ada');
   });
+
+  it("count each filter's options under the other filter, not under itself", async () => {
+    const list = await mount();
+    const department = getByRole<HTMLSelectElement>(list, 'combobox', 'Department');
+    const location = getByRole<HTMLSelectElement>(list, 'combobox', 'Location');
+    const labels = (select: HTMLSelectElement) =>
+      [...select.options]
+        .slice(1)
+        .map((o) => o.textContent)
+        .sort();
+    await waitUntil(() => department.options.length > 1);
+    // 29 active: Engineering 10, Sales 9, Support 10; London 14, Berlin 15.
+    expect(labels(location)).to.deep.equal(['Berlin (15)', 'London (14)']);
+    choose(department, 'Sales');
+    await waitUntil(() => labels(location).join() === 'Berlin (5),London (4)', 'Location counts ignore the department');
+    expect(labels(department), 'its own choice narrows nothing').to.deep.equal(['Engineering (10)', 'Sales (9)', 'Support (10)']);
+    expect(bff.requestsTo('GET', '/providers/sample/contacts/facets').at(-1)!.url.searchParams.get('department')).to.equal('Sales');
+    choose(location, 'Berlin');
+    await waitUntil(() => labels(department).join() === 'Engineering (5),Sales (5),Support (5)', 'Department counts ignore the location');
+    expect(department.value).to.equal('Sales');
+  });
 });
+
+/** Department = Sales, then Select All: its 8 selectable people. Returns the Department filter. */
+async function salesSelected(list: HrContactList): Promise<HTMLSelectElement> {
+  const department = getByRole<HTMLSelectElement>(list, 'combobox', 'Department');
+  await waitUntil(() => department.options.length > 1);
+  choose(department, 'Sales');
+  await waitUntil(() => contactBoxes(list).length === 9, 'department not applied');
+  box(list, 'Select All').click();
+  await waitForText(list, '8 selected');
+  return department;
+}
 
 describe('hr-contact-list: Select All', () => {
   it('selects every selectable contact matching the query, as a rule', async () => {
@@ -186,7 +214,7 @@ describe('hr-contact-list: Select All', () => {
     list.addEventListener('hr-selection-change', (e) => (selection = e.selection));
     box(list, 'Select All').click();
     await waitForText(list, '26 selected');
-    expect(selection).to.deep.include({ mode: 'all', search: '', selectable: 26 });
+    expect(selection!.rule).to.deep.include({ search: '', selectable: 26 });
     expect(box(list, 'Select All').checked).to.be.true;
     expect(box(list, 'Select Ada Lovelace').checked).to.be.true;
     expect(box(list, 'Select Grace Hopper').checked).to.be.false;
@@ -198,11 +226,11 @@ describe('hr-contact-list: Select All', () => {
     await waitForText(list, '26 selected');
     box(list, 'Select Ada Lovelace').click();
     await waitForText(list, '25 selected');
-    expect(list.selection.mode).to.equal('all');
-    expect(list.selection.mode === 'all' && [...list.selection.except]).to.deep.equal(['c001']);
-    expect(box(list, 'Select All').checked).to.be.true;
+    expect([...list.selection.rule!.except]).to.deep.equal(['c001']);
+    expect(box(list, 'Select All').indeterminate).to.be.true;
     box(list, 'Select Ada Lovelace').click();
     await waitForText(list, '26 selected');
+    expect(box(list, 'Select All').checked).to.be.true;
   });
 
   it('is indeterminate with some contacts checked', async () => {
@@ -213,53 +241,125 @@ describe('hr-contact-list: Select All', () => {
     expect(box(list, 'Select All').checked).to.be.false;
   });
 
-  it('clears a Select All when the search changes, and says so', async () => {
+  it('keeps a Select All through a filter change, its people ticked under the new filter, and imports exactly who is ticked', async () => {
+    const list = await mount();
+    const department = await salesSelected(list);
+    choose(department, '');
+    await waitForText(list, '29 contacts');
+    // Still 8: the Sales people ticked, the others not, and a way back to them.
+    await waitForText(list, '8 selected (8 by Select All under other filters)');
+    expect(box(list, 'Select Linus Torvalds').checked, 'Sales').to.be.true;
+    expect(box(list, 'Select Ada Lovelace').checked, 'Engineering').to.be.false;
+    expect(box(list, 'Select All').indeterminate).to.be.true;
+    // Ticking Ada adds her; unticking Linus here makes her an exception of the rule.
+    box(list, 'Select Ada Lovelace').click();
+    box(list, 'Select Linus Torvalds').click();
+    await waitForText(list, '8 selected (7 by Select All under other filters)');
+    expect(importSelection(list.selection)).to.deep.equal({ all: true, filters: { department: 'Sales' }, except: ['c008'], include: ['c001'] });
+    getByRole(list, 'button', 'Show them').click();
+    await waitUntil(() => contactBoxes(list).length === 9, 'the rule was not listed again');
+    expect(department.value).to.equal('Sales');
+    expect(box(list, 'Select Linus Torvalds').checked).to.be.false;
+  });
+
+  it('keeps people ticked one by one through a search change the same way', async () => {
+    const list = await mount();
+    box(list, 'Select Ada Lovelace').click();
+    await waitForText(list, '1 selected');
+    getByRole(list, 'searchbox', 'Search contacts').focus();
+    await sendKeys({ type: 'knuth' });
+    await waitUntil(() => contactBoxes(list).length === 1, 'search not applied');
+    await waitForText(list, '1 selected');
+    box(list, 'Select Donald Knuth').click();
+    await waitForText(list, '2 selected');
+    expect(importSelection(list.selection)).to.deep.equal({ ids: ['c001', 'c006'] });
+  });
+
+  it('offers Undo when unticking Select All drops people, and Undo brings them back', async () => {
     const list = await mount();
     box(list, 'Select All').click();
     await waitForText(list, '26 selected');
-    getByRole(list, 'searchbox', 'Search contacts').focus();
-    await sendKeys({ type: 'engineer' });
+    box(list, 'Select All').click();
     await waitForText(list, '0 selected');
-    await waitForText(list, 'Selection cleared because the search or filters changed.');
-    expect(list.selection).to.deep.equal({ mode: 'ids', ids: new Set() });
+    const status = await findStatus(list, /unselected/);
+    expect(visibleText(status)).to.equal('26 people unselected. Undo');
+    getByRole(status, 'button', 'Undo').click();
+    await waitForText(list, '26 selected');
+    expect(box(list, 'Select All').checked).to.be.true;
+    expect(queryAllByRole(list, 'button', 'Undo')).to.have.length(0);
+  });
+
+  it('offers Undo for Clear selection, and when a Select All under other filters is replaced', async () => {
+    const list = await mount();
+    const department = await salesSelected(list);
+    choose(department, 'Support');
+    await waitUntil(() => contactBoxes(list).length === 10, 'department not applied');
+    box(list, 'Select All').click();
+    await waitForText(list, '9 selected');
+    getByRole(await findStatus(list, /8 people unselected/), 'button', 'Undo').click();
+    await waitForText(list, '8 selected (8 by Select All under other filters)');
+    getByRole(list, 'button', 'Clear selection').click();
+    await waitForText(list, '0 selected');
+    getByRole(await findStatus(list, /8 people unselected/), 'button', 'Undo').click();
+    await waitForText(list, '8 selected');
+  });
+});
+
+describe('hr-contact-list: typing and filtering at once', () => {
+  it('keeps the text typed into search when a filter changes right after', async () => {
+    const list = await mount();
+    const department = getByRole<HTMLSelectElement>(list, 'combobox', 'Department');
+    await waitUntil(() => department.options.length > 1);
+    const search = getByRole<HTMLInputElement>(list, 'searchbox', 'Search contacts');
+    search.focus();
+    await sendKeys({ type: 'engineer' });
+    // Within the debounce: the filter goes with what was typed.
+    choose(department, 'Sales');
+    await list.updateComplete;
+    expect(search.value).to.equal('engineer');
+    await waitUntil(() => lastContactsQuery().get('department') === 'Sales');
+    expect(lastContactsQuery().get('search')).to.equal('engineer');
+    await new Promise((ok) => setTimeout(ok, 300));
+    expect(search.value).to.equal('engineer');
   });
 });
 
 describe('hr-contact-list: seat limit', () => {
-  it('refuses to check a contact past the remaining seats', async () => {
+  it('lets ticking go past the free seats and says how many to untick', async () => {
     const list = await mount(2);
     box(list, 'Select Ada Lovelace').click();
     box(list, 'Select Donald Knuth').click();
     await waitForText(list, '2 selected');
+    expect(queryAllByRole(list, 'status').some((el) => /Untick/.test(visibleText(el)))).to.be.false;
     box(list, 'Select Margaret Hamilton').click();
-    expect(visibleText(await findStatus(list, /user limit/))).to.equal("Your plan's user limit allows 2 more users.");
-    expect(box(list, 'Select Margaret Hamilton').checked).to.be.false;
-    await waitForText(list, '2 selected');
+    expect(visibleText(await findStatus(list, /Untick/))).to.equal('Untick 1 person: 2 seats are free');
+    expect(box(list, 'Select Margaret Hamilton').checked).to.be.true;
+    await waitForText(list, '3 selected');
+    box(list, 'Select Ada Lovelace').click();
+    await waitUntil(() => !queryAllByRole(list, 'status').some((el) => /Untick/.test(visibleText(el))), 'the surplus stayed');
   });
 
-  it('refuses Select All when more contacts match than seats remain', async () => {
-    const list = await mount(10);
-    box(list, 'Select All').click();
-    const status = await findStatus(list, /user limit/);
-    expect(visibleText(status)).to.equal("Your plan's user limit allows 10 more users; 26 contacts match.");
-    expect(box(list, 'Select All').checked).to.be.false;
-    expect(list.selection.mode).to.equal('ids');
-    await waitForText(list, '0 selected');
-  });
-
-  it('allows Select All when the matching contacts fit', async () => {
-    const list = await mount(26);
+  it('selects every match with Select All past the free seats, then asks to untick the surplus', async () => {
+    const list = await mount(24);
     box(list, 'Select All').click();
     await waitForText(list, '26 selected');
+    expect(box(list, 'Select All').checked).to.be.true;
+    expect(visibleText(await findStatus(list, /Untick/))).to.equal('Untick 2 people: 24 seats are free');
+    box(list, 'Select Ada Lovelace').click();
+    expect(visibleText(await findStatus(list, /Untick/))).to.equal('Untick 1 person: 24 seats are free');
+    box(list, 'Select Donald Knuth').click();
+    await waitForText(list, '24 selected');
+    await waitUntil(() => !queryAllByRole(list, 'status').some((el) => /Untick/.test(visibleText(el))), 'the surplus stayed');
   });
 });
 
 describe('hr-contact-list: accessibility', () => {
-  it('has no axe violations with a selection and a refusal shown', async () => {
+  it('has no axe violations with a selection past the seats and an Undo shown', async () => {
     const list = await mount(1);
-    box(list, 'Select Ada Lovelace').click();
-    box(list, 'Select Donald Knuth').click();
-    await findStatus(list, /user limit/);
+    box(list, 'Select All').click();
+    await findStatus(list, /Untick/);
+    getByRole(list, 'button', 'Clear selection').click();
+    await findStatus(list, /unselected/);
     await expectAccessible(list);
   });
 });
@@ -387,7 +487,7 @@ describe('hr-contact-list: 100,000 contacts', () => {
     await sendKeys({ press: 'Space' });
     await waitForText(list, '1 selected');
     expect(box(list, `Select ${fifth.displayName}`).checked).to.be.true;
-    expect([...(list.selection.mode === 'ids' ? list.selection.ids : [])]).to.deep.equal([fifth.id]);
+    expect([...list.selection.ids]).to.deep.equal([fifth.id]);
     await sendKeys({ press: 'ArrowUp' });
     await waitUntil(() => rowOf(focused(list)!).getAttribute('aria-rowindex') === '4');
     await sendKeys({ press: 'PageDown' });
@@ -401,8 +501,7 @@ describe('hr-contact-list: 100,000 contacts', () => {
     box(list, 'Select All').click();
     const status = statusWith(list, /selected/);
     await waitUntil(() => /^[\d,]+ selected$/.test(visibleText(status)) && visibleText(status) !== '0 selected');
-    expect(list.selection.mode).to.equal('all');
-    const count = list.selection.mode === 'all' ? list.selection.selectable : 0;
+    const count = list.selection.rule!.selectable;
     expect(Math.abs(count - selectable)).to.be.lessThan(40);
     expect(visibleText(status)).to.equal(`${count.toLocaleString('en-US')} selected`);
     box(list, 'Select Ada Lovelace').click();
@@ -410,12 +509,12 @@ describe('hr-contact-list: 100,000 contacts', () => {
     expect(importSelection(list.selection)).to.deep.equal({ all: true, except: ['c001'] });
   });
 
-  it('announces a refused Select All politely with the number that matched', async () => {
+  it('announces politely how many of a Select All past the seats to untick', async () => {
     const list = await mountBig(500);
     box(list, 'Select All').click();
-    const status = await findStatus(list, /user limit/);
+    const status = await findStatus(list, /Untick/);
     expect(status.getAttribute('aria-live')).to.equal('polite');
-    expect(visibleText(status)).to.match(/^Your plan's user limit allows 500 more users; 9[\d,]+ contacts match\.$/);
+    expect(visibleText(status)).to.match(/^Untick 9[\d,]+ people: 500 seats are free$/);
   });
 
   it('has no axe violations scrolled to the middle of 100,000', async () => {

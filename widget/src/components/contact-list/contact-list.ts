@@ -10,18 +10,31 @@ import { apiContext } from '../../api/context.js';
 import { define } from '../../define.js';
 import { formatNumber } from '../../locales/localize.js';
 import { HrContactsLoadedEvent, HrQueryChangeEvent, HrSelectionChangeEvent } from '../../events/internal.js';
-import { emptyQuery, noSelection, sameQuery, selectAll, selectedCount, withContact, type ContactQuery, type Selection } from '../../model/selection.js';
+import {
+  emptyQuery,
+  noSelection,
+  queryFilters,
+  ruleCount,
+  ruleOf,
+  ruleQuery,
+  sameQuery,
+  selectAll,
+  selectedCount,
+  withContact,
+  type ContactQuery,
+  type Selection,
+} from '../../model/selection.js';
 import { sharedStyles } from '../../styles/shared.styles.js';
 import { contactListStyles } from './contact-list.styles.js';
 import { ContactPages } from './contact-pages.js';
 import { GridNavigation } from './grid-navigation.js';
 import { RowWindowController } from './row-window.js';
-import { checkRefusal, selectAllRefusal } from './seat-rules.js';
+import { surplusMessage } from './seat-rules.js';
 import { retryAlert } from '../../templates/retry-alert.js';
 import { contactRow } from './contact-row.js';
 
 export { PAGE_CACHE, PAGE_SIZE } from './contact-pages.js';
-export { seatLimitMessage } from './seat-rules.js';
+export { seatLimitMessage, surplus, surplusMessage } from './seat-rules.js';
 
 export const SEARCH_DEBOUNCE_MS = 250;
 
@@ -54,8 +67,7 @@ export class HrContactList extends LitElement {
   static override styles = [sharedStyles, contactListStyles];
   static override properties = {
     _searchText: { state: true },
-    _limitMessage: { state: true },
-    _notice: { state: true },
+    _undo: { state: true },
     provider: { attribute: false },
     query: { attribute: false },
     selection: { attribute: false },
@@ -72,18 +84,19 @@ export class HrContactList extends LitElement {
   );
 
   /**
-   * Counts for the department and location filters. Asked for once the first page of a search
+   * Counts for the department and location filters, each narrowed by the other filters (the BFF
+   * leaves a filter's own choice out of its counts). Asked for once the first page of a query
    * has landed, not beside it: the rows are what the admin waits for, and the counts (a pass
    * over the whole directory in the BFF) would otherwise hold up the page there and add a second
    * layout of the step before the rows are shown.
    */
   readonly #facets = new Task(this, {
-    task: async ([api, provider, search, showInactive], { signal }) => {
-      if (!api || !provider || search === undefined || this.#pages.rehearsing) return initialState;
-      return api.getFacets(provider, { search, status: showInactive ? 'all' : undefined }, signal);
+    task: async ([api, provider, listed], { signal }) => {
+      if (!api || !provider || !listed || this.#pages.rehearsing) return initialState;
+      return api.getFacets(provider, { search: listed.search, ...queryFilters(listed) }, signal);
     },
-    // The search the first page landed for: a filter changes neither, so the counts stay.
-    args: () => [this.#api.value, this.provider?.id, this.#listed?.search, this.#listed?.showInactive] as const,
+    // The query the first page landed for.
+    args: () => [this.#api.value, this.provider?.id, this.#listed] as const,
   });
 
   readonly #rows = new RowWindowController(this, () => this.renderRoot.querySelector<HTMLElement>('[role="grid"]'));
@@ -101,12 +114,12 @@ export class HrContactList extends LitElement {
   /** Contacts checked one by one: the host shows them in the roles step, loaded or not. */
   readonly #checked = new Map<string, Contact>();
   #firstItems: readonly Contact[] = [];
-  /** The search and the inactive toggle of the first page shown last; null before one is. */
-  #listed: { search: string; showInactive: boolean } | null = null;
+  /** The query of the first page shown last; null before one is. */
+  #listed: ContactQuery | null = null;
 
   declare private _searchText: string;
-  declare private _limitMessage: string;
-  declare private _notice: string;
+  /** The selection before the last action that dropped people from it, and what that action did: Undo puts it back. */
+  declare private _undo: { readonly message: string; readonly selection: Selection } | null;
 
   /** The provider whose contacts are listed. */
   declare provider: ProviderInfo | null;
@@ -120,8 +133,7 @@ export class HrContactList extends LitElement {
   constructor() {
     super();
     this._searchText = '';
-    this._limitMessage = '';
-    this._notice = '';
+    this._undo = null;
     this.provider = null;
     this.query = emptyQuery();
     this.selection = noSelection();
@@ -172,13 +184,14 @@ export class HrContactList extends LitElement {
     this.#firstItems = page.items;
     this.#nav.index = 0;
     this.#rows.toTop();
-    // Coming back to a Select All: keep its count in step with the directory.
-    const selection = this.selection;
-    if (selection.mode === 'all' && selection.selectable !== page.selectable) {
-      this.#setSelection({ ...selection, selectable: page.selectable });
+    // Back on a Select All's search and filters: keep its count in step with the directory.
+    const { rule } = this.selection;
+    if (rule && ruleOf(this.selection, this.query) && rule.selectable !== page.selectable) {
+      this.#setSelection({ ...this.selection, rule: { ...rule, selectable: page.selectable } }, this._undo);
     }
     this.#announceLoaded();
-    this.#listed = { search: this.query.search.trim(), showInactive: this.query.showInactive };
+    // A new object only for a new query: the counts are asked for again only then.
+    if (!this.#listed || !sameQuery(this.#listed, this.query)) this.#listed = { ...this.query, search: this.query.search.trim() };
   }
 
   #announceLoaded() {
@@ -204,55 +217,69 @@ export class HrContactList extends LitElement {
     this.#setQuery({ ...this.query, search: this._searchText });
   }
 
+  // A filter changed while a search was still being typed takes the typed text along: the query
+  // it makes is the one the admin sees, and the search box keeps what they typed.
   #handleFilter(name: 'department' | 'location', event: Event) {
-    this.#setQuery({ ...this.query, [name]: (event.target as HTMLSelectElement).value });
+    this.#setQuery({ ...this.query, search: this._searchText, [name]: (event.target as HTMLSelectElement).value });
   }
 
   #handleShowInactive(event: Event) {
-    this.#setQuery({ ...this.query, showInactive: (event.target as HTMLInputElement).checked });
+    this.#setQuery({ ...this.query, search: this._searchText, showInactive: (event.target as HTMLInputElement).checked });
   }
 
   #handleSelectAll(event: Event) {
-    const checkbox = event.target as HTMLInputElement;
-    this._notice = '';
-    this._limitMessage = checkbox.checked ? selectAllRefusal(this.#pages.selectable, this.remaining) : '';
-    if (this._limitMessage) {
-      checkbox.checked = false;
-      checkbox.indeterminate = this.selection.mode === 'ids' && this.selection.ids.size > 0;
+    const before = this.selection;
+    if ((event.target as HTMLInputElement).checked) {
+      const next = selectAll(this.query, this.#pages.selectable, before, [...this.#checked.values()]);
+      // Another search's Select All is replaced: its people are dropped, so Undo brings them back.
+      const replaced = before.rule && !ruleOf(before, this.query) ? ruleCount(before.rule) : 0;
+      this.#setSelection(next, replaced ? this.#undoOf(before, this.#unselectedMessage(replaced)) : null);
       return;
     }
-    this.#setSelection(checkbox.checked ? selectAll(this.query, this.#pages.selectable) : noSelection());
+    this.#setSelection({ ...before, rule: null }, this.#undoOf(before, this.#unselectedMessage(ruleCount(before.rule))));
   }
 
   readonly #rowChange = (contact: Contact, event: Event) => {
-    const checkbox = event.target as HTMLInputElement;
-    this._notice = '';
-    this._limitMessage = checkbox.checked ? checkRefusal(this.selection, this.remaining) : '';
-    if (this._limitMessage) {
-      checkbox.checked = false;
-      return;
-    }
-    if (checkbox.checked) this.#checked.set(contact.id, contact);
+    const checked = (event.target as HTMLInputElement).checked;
+    if (checked) this.#checked.set(contact.id, contact);
     else this.#checked.delete(contact.id);
-    this.#setSelection(withContact(this.selection, contact.id, checkbox.checked));
+    this.#setSelection(withContact(this.selection, contact, checked));
     this.#announceLoaded();
   };
 
+  #clearSelection() {
+    const before = this.selection;
+    this.#setSelection(noSelection(), this.#undoOf(before, this.#unselectedMessage(selectedCount(before))));
+  }
+
+  #undo() {
+    const undo = this._undo;
+    if (!undo) return;
+    this.#setSelection(undo.selection);
+    // Back on the list: the focus had been on Undo, which is gone now.
+    this.renderRoot.querySelector<HTMLElement>('#select-all')?.focus();
+  }
+
+  #unselectedMessage(count: number): string {
+    return count === 1 ? msg('1 person unselected.') : msg(str`${formatNumber(count)} people unselected.`);
+  }
+
+  #undoOf(selection: Selection, message: string) {
+    return { message, selection };
+  }
+
   #setQuery(next: ContactQuery) {
+    window.clearTimeout(this.#searchTimer);
     if (sameQuery(next, this.query)) return;
-    this._limitMessage = '';
-    // A Select All is a rule for one query: it would mean other people under a new one.
-    if (this.selection.mode === 'all') {
-      this.#setSelection(noSelection());
-      this._notice = msg('Selection cleared because the search or filters changed.');
-    } else {
-      this._notice = '';
-    }
+    // The selection stays as it is: ticked people stay ticked and a Select All stays a rule for
+    // its own search and filters (model/selection.ts), whatever is listed now.
     this.query = next;
     this.dispatchEvent(new HrQueryChangeEvent(next));
   }
 
-  #setSelection(next: Selection) {
+  /** A new selection; `undo` offers the one before when people were dropped from it, else the offer goes. */
+  #setSelection(next: Selection, undo: { readonly message: string; readonly selection: Selection } | null = null) {
+    this._undo = undo;
     this.selection = next;
     this.dispatchEvent(new HrSelectionChangeEvent(next));
   }
@@ -266,9 +293,9 @@ export class HrContactList extends LitElement {
       <div>
         <label class="field" for=${name}>${label}</label>
         <select id=${name} part="filter" @change=${(e: Event) => this.#handleFilter(name, e)}>
-          <option value="" ?selected=${!value}>${allLabel}</option>
+          <option value="" .selected=${live(!value)}>${allLabel}</option>
           ${known ? nothing : html`<option .value=${value} selected>${value}</option>`}
-          ${options.map((o) => html`<option .value=${o.value} ?selected=${o.value === value}>${o.value} (${o.count})</option>`)}
+          ${options.map((o) => html`<option .value=${o.value} .selected=${live(o.value === value)}>${o.value} (${o.count})</option>`)}
         </select>
       </div>
     `;
@@ -315,10 +342,37 @@ export class HrContactList extends LitElement {
     `;
   }
 
+  /** "52 selected", and what else to do with the selection: show a Select All made under other filters, clear it, undo. */
+  #renderSelection(selected: number) {
+    const { rule } = this.selection;
+    const elsewhere = rule && !ruleOf(this.selection, this.query) ? ruleCount(rule) : 0;
+    const undo = this._undo;
+    return html`
+      <p class="count" role="status" aria-live="polite" part="selection-count">
+        <strong>${msg(str`${formatNumber(selected)} selected`)}</strong>${
+          elsewhere
+            ? html` <span class="muted"
+                >${elsewhere === 1 ? msg('(1 by Select All under other filters)') : msg(str`(${formatNumber(elsewhere)} by Select All under other filters)`)}</span
+              >`
+            : nothing
+        }
+      </p>
+      <span class="actions">
+        ${elsewhere && rule ? html`<button type="button" class="btn link" @click=${() => this.#setQuery(ruleQuery(rule))}>${msg('Show them')}</button>` : nothing}
+        ${selected ? html`<button type="button" class="btn link" @click=${this.#clearSelection}>${msg('Clear selection')}</button>` : nothing}
+      </span>
+      <p class="undo" role="status" aria-live="polite" part="undo" ?hidden=${!undo}>
+        ${undo ? html`${undo.message} <button type="button" class="btn link" @click=${this.#undo}>${msg('Undo')}</button>` : nothing}
+      </p>
+    `;
+  }
+
   override render() {
     const selection = this.selection;
     const selected = selectedCount(selection);
     const ready = this.#pages.first.status === TaskStatus.COMPLETE;
+    const whole = ruleOf(selection, this.query);
+    const surplus = surplusMessage(selected, this.remaining);
     return html`
       <div class="toolbar">
         <div>
@@ -345,21 +399,20 @@ export class HrContactList extends LitElement {
           ${msg('Show inactive')}
         </label>
       </div>
-      <p class="alert limit" role="status" aria-live="polite" part="limit-message" ?hidden=${!this._limitMessage}>${this._limitMessage}</p>
+      <p class="alert limit" role="status" aria-live="polite" part="limit-message" ?hidden=${!surplus}>${surplus}</p>
       <div class="bar">
         <label class="check">
           <input
+            id="select-all"
             type="checkbox"
-            .checked=${live(selection.mode === 'all')}
-            .indeterminate=${live(selection.mode === 'ids' && selection.ids.size > 0)}
+            .checked=${live(whole && selection.rule?.except.size === 0)}
+            .indeterminate=${live(whole ? selection.rule?.except.size !== 0 : selected > 0)}
             ?disabled=${!ready || this.#pages.selectable === 0}
             @change=${this.#handleSelectAll}
           />
           ${msg('Select All')}
         </label>
-        <p class="count" role="status" aria-live="polite" part="selection-count">
-          <strong>${msg(str`${formatNumber(selected)} selected`)}</strong>${this._notice ? html`. ${this._notice}` : nothing}
-        </p>
+        ${this.#renderSelection(selected)}
       </div>
       ${this.#renderList()}
     `;

@@ -110,6 +110,51 @@ describe('hr-import: selecting contacts', () => {
     expect(next.disabled).to.be.false;
   });
 
+  it('keeps Next disabled with Select All past the free seats, saying how many to untick, until they are', async () => {
+    bff.seats = { limit: 30, used: 6, remaining: 24 };
+    const el = await mount();
+    await openContacts(el);
+    await click(el, 'checkbox', 'Select All');
+    await waitForText(el, '26 selected');
+    await waitForText(el, 'Untick 2 people: 24 seats are free');
+    const next = getByRole<HTMLButtonElement>(el, 'button', 'Next');
+    expect(next.disabled).to.be.true;
+    await check(el, 'Ada Lovelace', 'Donald Knuth');
+    await waitForText(el, '24 selected');
+    await el.updateComplete;
+    expect(next.disabled).to.be.false;
+    expect(visibleText(el.shadowRoot!.querySelector('hr-contact-list')!.shadowRoot!.querySelector('[part="limit-message"]')!)).to.equal('');
+    await toMessage(el);
+    await click(el, 'button', 'Import Contacts');
+    const body = await importedBody();
+    expect(body.selection).to.deep.equal({ all: true, except: ['c001', 'c006'] });
+  });
+
+  it('says a full plan as the contacts step opens, with the host’s upgrade link', async () => {
+    bff.seats = { limit: 10, used: 10, remaining: 0 };
+    const el = await fixture<HrImport>(
+      html`<hr-import session-token=${TOKEN} upgrade-url="https://example.com/billing?plan=team" request-timeout="20000"></hr-import>`,
+    );
+    await click(el, 'button', 'Sample directory');
+    await waitUntil(() => el.shadowRoot!.querySelector('[part="full-plan"]'), 'no full-plan notice');
+    expect(visibleText(el.shadowRoot!.querySelector('[part="full-plan"]')!)).to.equal(
+      'Your plan has no free seats. Upgrade it to invite people, or free seats by removing members. Upgrade plan',
+    );
+    const link = getByRole<HTMLAnchorElement>(el, 'link', 'Upgrade plan');
+    expect(link.href).to.equal('https://example.com/billing?plan=team');
+    expect(link.target).to.equal('_blank');
+    await findByRole(el, 'checkbox', 'Select Ada Lovelace');
+    await expectAccessible(el);
+  });
+
+  it('says a full plan without a link when the host gives none, or gives one that is no web page', async () => {
+    bff.seats = { limit: 10, used: 10, remaining: 0 };
+    const el = await fixture<HrImport>(html`<hr-import session-token=${TOKEN} upgrade-url="javascript:alert(1)"></hr-import>`);
+    await click(el, 'button', 'Sample directory');
+    await waitForText(el, 'Your plan has no free seats. Ask whoever manages the plan to upgrade it, or free seats by removing members.');
+    expect(queryByRole(el, 'link', 'Upgrade plan')).to.be.null;
+  });
+
   it('has no axe violations on the contacts step', async () => {
     const el = await mount();
     await openContacts(el);

@@ -46,7 +46,8 @@ const defaultMessage = () => ({
  * Imports contacts from an HR application into an organization, lab or challenge: pick the
  * application, select contacts (search, filters, Select All), give them roles, write the
  * invitation, press Import Contacts, see who was invited and who was skipped. The plan's user
- * limit is always shown and a selection past it is refused.
+ * limit is always shown, and a selection past it must be trimmed before going on (the host can
+ * link to a plan upgrade with `upgrade-url`).
  *
  * The host backend creates a short-lived session (`POST /api/sessions`) and passes its token;
  * the widget only ever talks to the BFF at `api-base`.
@@ -67,6 +68,7 @@ const defaultMessage = () => ({
  * @csspart footer - The buttons of the current step.
  * @csspart error - The alert of a failed request (the import, or the session), with Retry.
  * @csspart reconnect - What to do when the provider refuses the credentials (Reconnect).
+ * @csspart full-plan - The notice that the plan has no free seat, with the upgrade link (`upgrade-url`).
  * @csspart provider - Each HR application on the first step.
  * @csspart search - The contact search box.
  * @csspart list - The contact list.
@@ -102,6 +104,7 @@ export class HrImport extends LitElement {
     apiBase: { attribute: 'api-base' },
     requestTimeout: { attribute: 'request-timeout', type: Number },
     locale: {},
+    upgradeUrl: { attribute: 'upgrade-url' },
     tokenProvider: { attribute: false },
   };
 
@@ -224,6 +227,12 @@ export class HrImport extends LitElement {
    */
   declare locale: string;
   /**
+   * Where an admin upgrades the plan (an `http(s)` URL, opened in a new tab). When the plan has
+   * no free seat, the contacts step says so as it opens and links here; without it, the notice
+   * only says what to do.
+   */
+  declare upgradeUrl: string;
+  /**
    * Returns a new session token (your backend calls `POST /api/sessions` again). Called shortly
    * before the session expires, and when the BFF answers 401 `session_expired`, after which the
    * failed request is sent once more. Without it an expired session ends the flow.
@@ -243,6 +252,7 @@ export class HrImport extends LitElement {
     this.apiBase = '/api';
     this.requestTimeout = DEFAULT_TIMEOUT_MS;
     this.locale = '';
+    this.upgradeUrl = '';
     this.tokenProvider = null;
     updateWhenLocaleChanges(this);
   }
@@ -375,6 +385,7 @@ export class HrImport extends LitElement {
           importError: this._submission?.error ?? null,
           result: this._result,
           syncDraft: this._syncDraft,
+          upgradeUrl: this.upgradeUrl,
         }),
     }) as View;
   }

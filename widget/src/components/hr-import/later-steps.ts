@@ -10,7 +10,7 @@ import { roleCounts, selectedContacts, selectedTotal } from '../../model/import-
 import { seatLimitMessage } from '../contact-list/contact-list.js';
 import { retryAlert } from '../../templates/retry-alert.js';
 import { formatNumber } from '../../locales/localize.js';
-import { backButton, cancelButton, nextButton, type StepActions, type StepState, type View } from './steps.js';
+import { backButton, canGoOn, cancelButton, nextButton, type StepActions, type StepState, type View } from './steps.js';
 import '../role-assigner/role-assigner.js';
 import '../message-composer/message-composer.js';
 import { summaryTitle } from '../import-summary/import-summary.js';
@@ -40,7 +40,7 @@ export function rolesStep(s: StepState, a: StepActions): View {
         @hr-role-change=${a.intend}
       ></hr-role-assigner>
       ${keepInSyncButton(a)}`,
-    footer: html` ${cancelButton(a)}<span class="spacer"></span>${backButton(a, 'contacts')} ${nextButton(a, 'message', selectedTotal(s.draft) === 0)} `,
+    footer: html` ${cancelButton(a)}<span class="spacer"></span>${backButton(a, 'contacts')} ${nextButton(a, 'message', !canGoOn(s))} `,
   };
 }
 
@@ -63,7 +63,7 @@ export function messageStep(s: StepState, a: StepActions, message: { subject: st
     `,
     footer: html`
       ${cancelButton(a)}<span class="spacer"></span>${backButton(a, 'roles')}
-      <button type="button" class="btn primary" ?disabled=${s.submitting || !valid || count === 0} @click=${a.submit}>${msg('Import Contacts')}</button>
+      <button type="button" class="btn primary" ?disabled=${s.submitting || !valid || !canGoOn(s)} @click=${a.submit}>${msg('Import Contacts')}</button>
       ${
         s.submitting
           ? html`<p class="footer-note" role="status">${count === 1 ? msg('Importing 1 contact…') : msg(str`Importing ${count} contacts…`)}</p>`

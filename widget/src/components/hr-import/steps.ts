@@ -13,6 +13,7 @@ import type { HrSeatsChangeEvent } from '../../events/sync.js';
 import { selectedTotal, type ImportDraft } from '../../model/import-draft.js';
 import type { SyncDraft } from '../../model/sync-rule.js';
 import type { DraftIntent } from './draft-intents.js';
+import { surplus } from '../contact-list/seat-rules.js';
 import type { HrRefreshFailedEvent } from '../refresh-progress/refresh-progress.js';
 import '../provider-picker/provider-picker.js';
 import '../refresh-progress/refresh-progress.js';
@@ -37,6 +38,8 @@ export interface StepState {
   readonly result: ImportResult | null;
   /** The rule Keep in sync starts from. */
   readonly syncDraft: SyncDraft | null;
+  /** The host's link to a plan upgrade (`upgrade-url`), or ''. */
+  readonly upgradeUrl: string;
 }
 
 /** What a step's buttons and parts ask of the element. */
@@ -78,11 +81,17 @@ export const providerStep = (s: StepState, a: StepActions): View =>
     html`<hr-provider-picker exportparts="provider" .reconnect=${s.reconnect} @hr-provider-select=${a.intend}></hr-provider-picker>`,
   );
 
+/** Whether the selection can be imported: someone is selected, and no more people than the free seats (the list says how many to untick). */
+export const canGoOn = (s: StepState): boolean => {
+  const selected = selectedTotal(s.draft);
+  return selected > 0 && surplus(selected, (s.seats ?? s.session.seats).remaining) === 0;
+};
+
 export function contactsStep(s: StepState, a: StepActions): View {
   const { provider, fresh, directory, query, selection } = s.draft;
   return {
     title: provider ? msg(str`Select contacts from ${provider.name}`) : msg('Select contacts from the HR application'),
-    body: html`<hr-import-refresh-progress
+    body: html`${fullPlan(s)}<hr-import-refresh-progress
         .provider=${provider}
         .known=${fresh && Date.now() < fresh.until ? fresh.syncedAt : null}
         @hr-refresh-ready=${a.intend}
@@ -106,8 +115,34 @@ export function contactsStep(s: StepState, a: StepActions): View {
             )
       }
       ${authRefused(s, a)}`,
-    footer: html` ${cancelButton(a)}<span class="spacer"></span>${backButton(a, 'provider')} ${nextButton(a, 'roles', selectedTotal(s.draft) === 0)} `,
+    footer: html` ${cancelButton(a)}<span class="spacer"></span>${backButton(a, 'provider')} ${nextButton(a, 'roles', !canGoOn(s))} `,
   };
+}
+
+/** Only a web page is linked: a host's `javascript:` or other scheme is left out, not followed. */
+function upgradeLink(url: string): string | null {
+  try {
+    const parsed = new URL(url, document.baseURI);
+    return url && (parsed.protocol === 'https:' || parsed.protocol === 'http:') ? parsed.href : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A plan without a free seat, said as the step opens rather than after the first tick: what the
+ * admin can do, and the host's upgrade page when it gave one.
+ */
+function fullPlan(s: StepState) {
+  if ((s.seats ?? s.session.seats).remaining > 0) return nothing;
+  const href = upgradeLink(s.upgradeUrl);
+  return html`<div class="alert full-plan" part="full-plan">
+    <p>
+      <strong>${msg('Your plan has no free seats.')}</strong>
+      ${href ? msg('Upgrade it to invite people, or free seats by removing members.') : msg('Ask whoever manages the plan to upgrade it, or free seats by removing members.')}
+    </p>
+    ${href ? html`<a class="btn primary" href=${href} target="_blank" rel="noopener noreferrer">${msg('Upgrade plan')}</a>` : nothing}
+  </div>`;
 }
 
 /**
