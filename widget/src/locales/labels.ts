@@ -1,11 +1,9 @@
-import type { ProviderInfo, Role, SessionInfo } from '../api/types.js';
+import type { Role, SessionInfo } from '../api/types.js';
 
-type Labelled = Pick<Role, 'label' | 'labels'>;
+/** A host-given label in the widget's language (a role's, a provider's name), else the default one. */
+export const labelIn = (label: string, labels: Role['labels'], locale: string): string => labels?.[locale as keyof NonNullable<Role['labels']>] || label;
 
-/** A host-given label in the widget's language, else the default one. */
-export const labelIn = (item: Labelled, locale: string): string => item.labels?.[locale as keyof NonNullable<Role['labels']>] || item.label;
-
-const localized = new WeakMap<SessionInfo, Map<string, SessionInfo>>();
+let last: [SessionInfo, string, SessionInfo] | undefined;
 
 /**
  * The session with its roles labelled in `locale`, made once per session and language, so every
@@ -13,17 +11,9 @@ const localized = new WeakMap<SessionInfo, Map<string, SessionInfo>>();
  * between renders).
  */
 export function sessionIn(session: SessionInfo, locale: string): SessionInfo {
-  let byLocale = localized.get(session);
-  if (!byLocale) localized.set(session, (byLocale = new Map()));
-  let made = byLocale.get(locale);
-  if (!made) {
-    const roles = session.target.roles.map((r) => ({ ...r, label: labelIn(r, locale) }));
-    made = { ...session, target: { ...session.target, roles } };
-    byLocale.set(locale, made);
+  if (last?.[0] !== session || last[1] !== locale) {
+    const roles = session.target.roles.map((r) => ({ ...r, label: labelIn(r.label, r.labels, locale) }));
+    last = [session, locale, { ...session, target: { ...session.target, roles } }];
   }
-  return made;
+  return last[2];
 }
-
-/** A provider's name in the widget's language, as the providers file gives it, else its name. */
-export const providerName = (provider: Pick<ProviderInfo, 'name' | 'names'>, locale: string): string =>
-  labelIn({ label: provider.name, labels: provider.names }, locale);

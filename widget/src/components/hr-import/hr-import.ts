@@ -342,7 +342,7 @@ export class HrImport extends LitElement {
       case 'provider':
         return providerStep(state, a);
       case 'contacts':
-        return contactsStep(state, a);
+        return contactsStep(state, a, later?.fullPlan(state));
       case 'sync':
         return syncStep(state, a);
       case 'updates':

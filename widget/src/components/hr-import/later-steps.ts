@@ -124,3 +124,29 @@ export function discardPrompt(count: number, keep: () => void, discard: () => vo
     <button type="button" class="btn danger" @click=${discard}>${msg('Discard')}</button>
   </div>`;
 }
+
+/** Only a web page is linked: a host's `javascript:` or other scheme is left out, not followed. */
+function upgradeLink(url: string): string | null {
+  try {
+    const parsed = new URL(url, document.baseURI);
+    return url && (parsed.protocol === 'https:' || parsed.protocol === 'http:') ? parsed.href : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A plan without a free seat, said as the contacts step opens (this chunk comes in with it) rather
+ * than after the first tick: what the admin can do, and the host's upgrade page when it gave one.
+ */
+export function fullPlan(s: StepState) {
+  if ((s.seats ?? s.session.seats).remaining > 0) return nothing;
+  const href = upgradeLink(s.upgradeUrl);
+  return html`<div class="alert full-plan" part="full-plan">
+    <p>
+      <strong>${msg('Your plan has no free seats.')}</strong>
+      ${href ? msg('Upgrade it to invite people, or free seats by removing members.') : msg('Ask whoever manages the plan to upgrade it, or free seats by removing members.')}
+    </p>
+    ${href ? html`<a class="btn primary" href=${href} target="_blank" rel="noopener noreferrer">${msg('Upgrade plan')}</a>` : nothing}
+  </div>`;
+}

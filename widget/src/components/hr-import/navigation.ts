@@ -81,7 +81,15 @@ export class NavigationController implements ReactiveController {
 
   readonly goTo = (step: HrImportStep): void => {
     // Once the list's first rows are up (an idle moment), not in the middle of rendering them.
-    if (step === 'contacts') (globalThis.requestIdleCallback ?? setTimeout)(() => void loadLaterSteps().catch(() => undefined));
+    // Rendered again when it is in: the contacts step shows a full plan's notice from it.
+    if (step === 'contacts')
+      (globalThis.requestIdleCallback ?? setTimeout)(
+        () =>
+          void loadLaterSteps().then(
+            () => this.#host.requestUpdate(),
+            () => undefined,
+          ),
+      );
     this.step = step;
     this.#leave();
     this.#focusHeading = true;

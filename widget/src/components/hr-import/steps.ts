@@ -87,11 +87,12 @@ export const canGoOn = (s: StepState): boolean => {
   return selected > 0 && surplus(selected, (s.seats ?? s.session.seats).remaining) === 0;
 };
 
-export function contactsStep(s: StepState, a: StepActions): View {
+/** `fullPlan`: the notice of a plan without a free seat, from the later steps' chunk once it is in (later-steps.ts). */
+export function contactsStep(s: StepState, a: StepActions, fullPlan: unknown = nothing): View {
   const { provider, fresh, directory, query, selection } = s.draft;
   return {
     title: provider ? msg(str`Select contacts from ${provider.name}`) : msg('Select contacts from the HR application'),
-    body: html`${fullPlan(s)}<hr-import-refresh-progress
+    body: html`${fullPlan}<hr-import-refresh-progress
         .provider=${provider}
         .known=${fresh && Date.now() < fresh.until ? fresh.syncedAt : null}
         @hr-refresh-ready=${a.intend}
@@ -117,32 +118,6 @@ export function contactsStep(s: StepState, a: StepActions): View {
       ${authRefused(s, a)}`,
     footer: html` ${cancelButton(a)}<span class="spacer"></span>${backButton(a, 'provider')} ${nextButton(a, 'roles', !canGoOn(s))} `,
   };
-}
-
-/** Only a web page is linked: a host's `javascript:` or other scheme is left out, not followed. */
-function upgradeLink(url: string): string | null {
-  try {
-    const parsed = new URL(url, document.baseURI);
-    return url && (parsed.protocol === 'https:' || parsed.protocol === 'http:') ? parsed.href : null;
-  } catch {
-    return null;
-  }
-}
-
-/**
- * A plan without a free seat, said as the step opens rather than after the first tick: what the
- * admin can do, and the host's upgrade page when it gave one.
- */
-function fullPlan(s: StepState) {
-  if ((s.seats ?? s.session.seats).remaining > 0) return nothing;
-  const href = upgradeLink(s.upgradeUrl);
-  return html`<div class="alert full-plan" part="full-plan">
-    <p>
-      <strong>${msg('Your plan has no free seats.')}</strong>
-      ${href ? msg('Upgrade it to invite people, or free seats by removing members.') : msg('Ask whoever manages the plan to upgrade it, or free seats by removing members.')}
-    </p>
-    ${href ? html`<a class="btn primary" href=${href} target="_blank" rel="noopener noreferrer">${msg('Upgrade plan')}</a>` : nothing}
-  </div>`;
 }
 
 /**

@@ -2,7 +2,7 @@ import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { ContextConsumer } from '@lit/context';
 import { msg, str, updateWhenLocaleChanges } from '@lit/localize';
 import { getLocale } from '../../locales/localize.js';
-import { providerName } from '../../locales/labels.js';
+import { labelIn } from '../../locales/labels.js';
 import { Task, initialState } from '@lit/task';
 import type { ConnectionState, ProviderInfo } from '../../api/types.js';
 import { toApiError } from '../../api/client.js';
@@ -81,7 +81,7 @@ export class HrProviderPicker extends LitElement {
       const { items } = await api.listProviders(signal);
       this._listedAt = Date.now();
       // Named in the widget's language here, once: every step after reads the picked provider's name.
-      return items.map((p) => ({ ...p, name: providerName(p, locale) }));
+      return items.map((p) => ({ ...p, name: labelIn(p.name, p.names, locale) }));
     },
     args: () => [this._api.value, getLocale()] as const,
   });
