@@ -2,7 +2,7 @@ import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { live } from 'lit/directives/live.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { styleProps } from '../../directives/style-props.js';
-import { msg, str } from '@lit/localize';
+import { msg, str, updateWhenLocaleChanges } from '@lit/localize';
 import { ContextConsumer } from '@lit/context';
 import { Task, TaskStatus, initialState } from '@lit/task';
 import type { Contact, ContactFacets, ContactPage, ProviderInfo } from '../../api/types.js';
@@ -132,6 +132,7 @@ export class HrContactList extends LitElement {
 
   constructor() {
     super();
+    updateWhenLocaleChanges(this);
     this._searchText = '';
     this._undo = null;
     this.provider = null;

@@ -1,7 +1,7 @@
 import { LitElement, html, nothing } from 'lit';
 import { ContextConsumer } from '@lit/context';
 import { Task, initialState } from '@lit/task';
-import { msg, str } from '@lit/localize';
+import { msg, str, updateWhenLocaleChanges } from '@lit/localize';
 import type { CsvColumnMapping, CsvContactField, CsvUploadPreview, ProviderInfo } from '../../api/types.js';
 import { toApiError, type ApiError } from '../../api/client.js';
 import { apiContext } from '../../api/context.js';
@@ -109,6 +109,7 @@ export class HrImportCsvUpload extends LitElement {
 
   constructor() {
     super();
+    updateWhenLocaleChanges(this);
     this._upload = null;
     this._mapping = null;
     this._busy = null;

@@ -111,6 +111,16 @@ describe('hr-import: language', () => {
     expect(await heading(el)).to.equal('Seleccionar contactos de Directorio de ejemplo');
   });
 
+  it('turns the contact list to the new language too, with the list open', async () => {
+    const el = await fixture<HrImport>(html`<hr-import session-token=${TOKEN} locale="en"></hr-import>`);
+    (await findByRole(el, 'button', 'Sample directory')).click();
+    await findByRole(el, 'checkbox', /Ada Lovelace/);
+    await waitForText(el, 'All departments');
+    el.locale = 'de';
+    await waitForText(el, 'Alle Abteilungen');
+    expect(visibleText(el)).not.to.include('All departments');
+  });
+
   it("follows a change of the page's lang", async () => {
     const el = await fixture<HrImport>(html`<hr-import session-token=${TOKEN}></hr-import>`);
     await waitForText(el, 'Choose an HR application');

@@ -2,7 +2,7 @@ import { LitElement, html, nothing } from 'lit';
 import { styleProps } from '../../directives/style-props.js';
 import { ContextConsumer } from '@lit/context';
 import { Task, initialState } from '@lit/task';
-import { msg, str } from '@lit/localize';
+import { msg, str, updateWhenLocaleChanges } from '@lit/localize';
 import type { ProviderInfo, RefreshStatus } from '../../api/types.js';
 import { ApiError, isAbort, toApiError, type ApiClient } from '../../api/client.js';
 import { apiContext } from '../../api/context.js';
@@ -110,6 +110,7 @@ export class HrImportRefreshProgress extends LitElement {
 
   constructor() {
     super();
+    updateWhenLocaleChanges(this);
     this.provider = null;
     this.known = null;
     this.pollInterval = DEFAULT_POLL_MS;
