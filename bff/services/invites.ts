@@ -7,7 +7,7 @@ import { writeTransaction } from '../db/connect.js';
 import { recordAudit } from './audit.js';
 import { AppError } from '../errors.js';
 import { countSeats, getTarget, lockTarget, roleLabel } from './targets.js';
-import { acceptLink, hashToken, newInviteToken } from './ids.js';
+import { acceptLink, hashToken, newInviteToken } from '../ids.js';
 import { inviteExpiry, isLapsed, lapsedInvite, liveInvite } from '../db/invites.js';
 import { cancelUnsentMail, enqueueInviteMail, type OutboxPayload } from '../db/outbox.js';
 import { renderInvite } from './message.js';

@@ -31,7 +31,7 @@ import { AppError } from '../errors.js';
 import { repeat } from '../repeat.js';
 import { inviteEvent, recordEvent } from '../webhooks/events.js';
 import { recordAudit } from './audit.js';
-import { newInviteToken } from './ids.js';
+import { newInviteToken } from '../ids.js';
 import { queueInviteMail } from './invites.js';
 import { checkMailBudget, checkResend, type MailLimits } from './mail-limits.js';
 import { lockTarget, type TargetRef } from './targets.js';

@@ -21,7 +21,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Database, Invite } from '../db/schema.js';
 import { dialectOf, writeTransaction } from '../db/connect.js';
 import { AppError } from '../errors.js';
-import { newId } from '../services/ids.js';
+import { newId } from '../ids.js';
 import { lapsedInvite } from '../db/invites.js';
 import type { TargetType } from '../contract/common.js';
 import {

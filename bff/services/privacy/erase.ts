@@ -16,7 +16,7 @@ import type { PrivacyErasure } from '../../contract/privacy.js';
 import { writeTransaction } from '../../db/connect.js';
 import { cancelUnsentMail } from '../../db/outbox.js';
 import { recordAudit } from '../audit.js';
-import { newId } from '../ids.js';
+import { newId } from '../../ids.js';
 import {
   auditTarget,
   csvUploads,

@@ -6,7 +6,7 @@ import { sql } from 'kysely';
 import type { PrivacyExport } from '../../contract/privacy.js';
 import type { TargetType } from '../../contract/common.js';
 import { recordAudit } from '../audit.js';
-import { newId } from '../ids.js';
+import { newId } from '../../ids.js';
 import {
   auditTarget,
   connectionScope,

@@ -10,7 +10,7 @@ import { AppError } from '../../errors.js';
 import { memberEvent, recordEvents, type NewEvent } from '../../webhooks/events.js';
 import { resolveSelection } from '../directory/queries.js';
 import { sortInvitees, type Invitee, type Inviter } from '../imports.js';
-import { newId } from '../ids.js';
+import { newId } from '../../ids.js';
 import { checkMailBudget, mailLimitsOf } from '../mail-limits.js';
 import { countSeats, lockTarget, type TargetRef } from '../targets.js';
 import { liveInvite } from '../../db/invites.js';

@@ -26,7 +26,7 @@ import { recordEvents, syncCompletedEvent } from '../../webhooks/events.js';
 import { DEFAULT_REFRESH_LIMITS } from '../directory/limits.js';
 import { refreshDirectory } from '../directory/refresh.js';
 import { openConnection } from '../connections.js';
-import { newId } from '../ids.js';
+import { newId } from '../../ids.js';
 import { lockTarget, type TargetRef } from '../targets.js';
 import type { SyncDeps } from './rule.js';
 import { EMPTY_OUTCOME, type Outcome } from './outcome.js';
