@@ -2,7 +2,7 @@
 import { Hono } from 'hono';
 import type { RouteDeps } from '../deps.js';
 import { apiKeyAuth } from '../auth/api-key.js';
-import { privacyRequest, type PrivacyErasure, type PrivacyExport } from '../contract/privacy.js';
+import { privacyRequest, type PrivacyErasure, type PrivacyExport } from '../../contract/privacy.js';
 import { erasePerson } from '../services/privacy/erase.js';
 import { exportPerson } from '../services/privacy/export.js';
 import { validate } from '../validate.js';

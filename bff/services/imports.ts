@@ -4,8 +4,8 @@
  */
 import type { Kysely } from 'kysely';
 import type { Database, NewInvite, Target } from '../db/schema.js';
-import type { ImportRequest, ImportResult, InviteLocale, Seats, SkipReason, TargetType } from '../contract.js';
-import { IMPORT_RESULT_INVITES } from '../contract.js';
+import type { ImportRequest, ImportResult, InviteLocale, Seats, SkipReason, TargetType } from '../../contract/index.js';
+import { IMPORT_RESULT_INVITES } from '../../contract/index.js';
 import type { Session } from '../auth/session-token.js';
 import { writeTransaction } from '../db/connect.js';
 import { AppError } from '../errors.js';

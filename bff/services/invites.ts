@@ -1,7 +1,16 @@
 /** The invite lifecycle after an import: list, resend, revoke, accept. */
 import type { Kysely } from 'kysely';
 import type { Database, Invite, Target } from '../db/schema.js';
-import type { AcceptedInvite, InviteLocale, InviteList, InviteLookup, InviteResendResult, InviteStatus, InviteSummary, TargetType } from '../contract.js';
+import type {
+  AcceptedInvite,
+  InviteLocale,
+  InviteList,
+  InviteLookup,
+  InviteResendResult,
+  InviteStatus,
+  InviteSummary,
+  TargetType,
+} from '../../contract/index.js';
 import type { TargetRef } from './targets.js';
 import { writeTransaction } from '../db/connect.js';
 import { recordAudit } from './audit.js';

@@ -25,7 +25,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { Logger } from '../logger.js';
-import type { TargetType } from '../contract.js';
+import type { TargetType } from '../../contract/index.js';
 import { writeTransaction } from '../db/connect.js';
 import { AppError } from '../errors.js';
 import { repeat } from '../repeat.js';

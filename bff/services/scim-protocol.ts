@@ -3,11 +3,11 @@
  * (scim.ts): its error (a status and `scimType`, answered as a SCIM error body by routes/scim.ts),
  * a User body checked and bounded, list paging parameters, the filters it answers (parsed by
  * scim2-parse-filter) and PATCH operations as scim-patch takes them. Every write's result is
- * validated by the same schema as a created user (bff/contract/scim.ts).
+ * validated by the same schema as a created user (contract/scim.ts).
  */
 import { parse as parseFilter, type Compare, type Filter, type LogExp, type ValuePath } from 'scim2-parse-filter';
 import type { ScimPatchOperation } from 'scim-patch';
-import { SCIM_USER_SCHEMA, scimPatch as scimPatchRequest, scimUser, type ScimErrorBody, type ScimUser } from '../contract.js';
+import { SCIM_USER_SCHEMA, scimPatch as scimPatchRequest, scimUser, type ScimErrorBody, type ScimUser } from '../../contract/index.js';
 import { normalizeEmail } from '../text.js';
 
 /** RFC 7644 §3.12's `scimType`, where one fits. */
@@ -30,7 +30,7 @@ export class ScimError extends Error {
 export const SCIM_MAX_PAGE = 100;
 /** A stored resource, as JSON: a person with every attribute Entra or Okta sends is a few KB. */
 const MAX_RESOURCE_CHARS = 32 * 1024;
-/** Bounds on what is kept of attributes hr-import does not map (the mapped ones have their own, bff/contract/scim.ts). */
+/** Bounds on what is kept of attributes hr-import does not map (the mapped ones have their own, contract/scim.ts). */
 const BOUNDS = { depth: 6, string: 2048, items: 50, keys: 100 };
 
 /** Refuses what no schema check can bound: deep nesting, huge strings or lists in attributes we keep as sent. */

@@ -18,7 +18,7 @@ import type { Database, ScimUserRow } from '../db/schema.js';
 import { writeTransaction } from '../db/connect.js';
 import type { DirectoryContact } from '../connectors/types.js';
 import { admit, type StoragePolicy } from '../connectors/minimize.js';
-import { SCIM_ENTERPRISE_SCHEMA, SCIM_LIST_SCHEMA, SCIM_USER_SCHEMA } from '../contract.js';
+import { SCIM_ENTERPRISE_SCHEMA, SCIM_LIST_SCHEMA, SCIM_USER_SCHEMA } from '../../contract/index.js';
 import { cacheKeyOf, toRow } from './directory/rows.js';
 import { isValidEmail, normalizeEmail } from '../text.js';
 import {

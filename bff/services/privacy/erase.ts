@@ -12,7 +12,7 @@
  * still lists them (the HR system is the source), and a mail already handed to the mail server.
  */
 import { sql } from 'kysely';
-import type { PrivacyErasure } from '../../contract/privacy.js';
+import type { PrivacyErasure } from '../../../contract/privacy.js';
 import { writeTransaction } from '../../db/connect.js';
 import { cancelUnsentMail } from '../../db/outbox.js';
 import { recordAudit } from '../audit.js';

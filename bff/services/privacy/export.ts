@@ -3,8 +3,8 @@
  * address: everything held about them, as it is stored, recorded in the audit trail by count.
  */
 import { sql } from 'kysely';
-import type { PrivacyExport } from '../../contract/privacy.js';
-import type { TargetType } from '../../contract/common.js';
+import type { PrivacyExport } from '../../../contract/privacy.js';
+import type { TargetType } from '../../../contract/common.js';
 import { recordAudit } from '../audit.js';
 import { newId } from '../../ids.js';
 import {

@@ -6,7 +6,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { normalizeEmail } from '../../text.js';
-import type { TargetType } from '../../contract/common.js';
+import type { TargetType } from '../../../contract/common.js';
 
 export interface PersonRef {
   email: string;

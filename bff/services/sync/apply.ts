@@ -4,7 +4,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Database, SyncRuleRow, SyncUpdateRow, Target } from '../../db/schema.js';
-import type { SyncUpdate, TargetType } from '../../contract.js';
+import type { SyncUpdate, TargetType } from '../../../contract/index.js';
 import { INVITE_EVENT_COLUMNS, memberEvent, type NewEvent } from '../../webhooks/events.js';
 import { writeInvites, type Invitee, type Inviter } from '../imports.js';
 import { newId } from '../../ids.js';

@@ -4,7 +4,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Database, SyncRuleRow, SyncUpdateRow } from '../../db/schema.js';
-import type { SyncRun, SyncUpdateResult } from '../../contract.js';
+import type { SyncRun, SyncUpdateResult } from '../../../contract/index.js';
 import { writeTransaction } from '../../db/connect.js';
 import { AppError } from '../../errors.js';
 import { memberEvent, recordEvents, type NewEvent } from '../../webhooks/events.js';

@@ -5,8 +5,8 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { Database, SyncRuleRow, Target } from '../../db/schema.js';
-import type { SyncDryRun, SyncRule, SyncRuleInput, TargetType } from '../../contract.js';
-import { syncRuleInput } from '../../contract/sync.js';
+import type { SyncDryRun, SyncRule, SyncRuleInput, TargetType } from '../../../contract/index.js';
+import { syncRuleInput } from '../../../contract/sync.js';
 import type { z } from 'zod';
 import { AppError } from '../../errors.js';
 import { getProvider } from '../../providers/registry.js';

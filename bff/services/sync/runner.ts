@@ -16,7 +16,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database, SyncRuleRow, SyncRunRow } from '../../db/schema.js';
-import type { SyncRun, TargetType } from '../../contract.js';
+import type { SyncRun, TargetType } from '../../../contract/index.js';
 import type { Logger } from '../../logger.js';
 import { ProviderError } from '../../connectors/types.js';
 import { writeTransaction } from '../../db/connect.js';

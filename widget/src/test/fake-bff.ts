@@ -27,7 +27,7 @@ import type {
 } from '../api/types.js';
 import type { paths } from '../api/schema.js';
 // The BFF's own list, so the stand-in answers with the fields the real one does.
-import { CSV_CONTACT_FIELDS as CSV_FIELDS } from '../../../bff/contract/uploads.js';
+import { CSV_CONTACT_FIELDS as CSV_FIELDS } from '../../../contract/uploads.js';
 
 export const TOKEN = 'test-session-token';
 
@@ -605,7 +605,7 @@ export class FakeBff {
     };
   }
 
-  /** Sync rules, runs, updates and invites, as bff/contract/sync.ts and invites.ts describe them. */
+  /** Sync rules, runs, updates and invites, as contract/sync.ts and invites.ts describe them. */
   private sync(r: RecordedRequest): Response {
     const route = `${r.method} ${r.path.replace(/rule_[\w-]+/, ':id').replace(/run_[\w-]+/, ':run')}`;
     const ruleId = /rule_[\w-]+/.exec(r.path)?.[0];
