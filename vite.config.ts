@@ -26,7 +26,6 @@ const ON_POSTGRES = ['bff/**/*.test.ts', 'test/fuzz.test.ts', 'test/scope.test.t
 const NO_DATABASE = [
   'bff/connectors/**',
   'bff/csv/**',
-  'bff/contract/**',
   'bff/config.test.ts',
   'bff/crypto.test.ts',
   'bff/invite-texts.test.ts',
@@ -48,7 +47,7 @@ async function testProjects(): Promise<TestProjectInlineConfiguration[]> {
   const pgUrl: string | null = await postgresForTests();
   const project = (test: TestProjectInlineConfiguration['test']): TestProjectInlineConfiguration => ({ extends: true, test });
   return [
-    project({ name: 'sqlite', include: ['bff/**/*.test.ts'], isolate: false, env: { TEST_PG_URL: '' } }),
+    project({ name: 'sqlite', include: ['bff/**/*.test.ts', 'contract/**/*.test.ts'], isolate: false, env: { TEST_PG_URL: '' } }),
     ...(pgUrl
       ? [
           project({

@@ -22,7 +22,7 @@ import { refreshDirectory } from '../bff/services/directory/refresh.js';
 import { evaluate } from '../bff/services/sync/evaluate.js';
 import { type SyncDeps } from '../bff/services/sync/rule.js';
 import { claimRule, startRun } from '../bff/services/sync/runner.js';
-import { newId } from '../bff/services/ids.js';
+import { newId } from '../bff/ids.js';
 import type { AppConfig } from '../bff/deps.js';
 import { companyPeople, median } from './people.js';
 

@@ -4,7 +4,7 @@
  * silently drops the role or the date.
  */
 import { describe, expect, it } from 'vitest';
-import { INVITE_LOCALES } from './contract.js';
+import { INVITE_LOCALES } from '../contract/index.js';
 import { INVITE_TEXTS, fillText, formatMoment, matchInviteLocale } from './invite-texts.js';
 
 /** Every text of a locale by its path (`invited.lab`). */

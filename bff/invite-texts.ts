@@ -7,7 +7,7 @@
  * What the host and the admin write (target and role names, the inviter's subject and message)
  * stays in their words: only the frame around it is translated.
  */
-import type { InviteLocale, TargetType } from './contract.js';
+import type { InviteLocale, TargetType } from '../contract/index.js';
 
 export interface InviteTexts {
   /** The invitation in one sentence, by the kind of target (the words for it decline differently). */

@@ -1,6 +1,6 @@
 /**
  * The BFF contract as an OpenAPI 3.1 document, served at `GET <basePath>/openapi.json` and
- * generated, never written: every schema comes from bff/contract/ (the same zod schemas the
+ * generated, never written: every schema comes from contract/ (the same zod schemas the
  * routes validate with and answer in), and the one table of operations (OPERATIONS, its parts in
  * bff/openapi/) says which operation takes and
  * answers which. bff/openapi.test.ts checks it against real answers, and that every route of the
@@ -8,8 +8,8 @@
  * TypeScript of the widget's client and of the host client.
  */
 import { z } from 'zod';
-import { idempotencyKey } from './contract/index.js';
-import { requestSchemas, responseSchemas } from './contract/registry.js';
+import { idempotencyKey } from '../contract/index.js';
+import { requestSchemas, responseSchemas } from '../contract/registry.js';
 import { common, HEADERS, scimCommon, unauthorized, type Answer, type Operation, type ResponseHeader, type Schema } from './openapi/answers.js';
 import { HOST_OPERATIONS } from './openapi/host.js';
 import { PROVIDER_OPERATIONS } from './openapi/providers.js';
@@ -55,7 +55,7 @@ function componentSchemas(): Record<string, Schema> {
 /** The component a schema was named as; a shape without a name would be written out inline, which the contract does not allow. */
 function named(registry: typeof responseSchemas, schema: z.ZodType, what: string): Schema {
   const id = registry.get(schema)?.id;
-  if (!id) throw new Error(`${what} must be a named schema of bff/contract/`);
+  if (!id) throw new Error(`${what} must be a named schema of contract/`);
   return ref(id);
 }
 

@@ -1,4 +1,4 @@
-// `npm run build:widget`: the .d.ts of @hr-import/widget (widget/dist/types/), from widget/tsconfig.json.
+// `npm run build:widget`: the .d.ts of @hr-import/widget (widget/dist/types/), from widget/tsconfig.build.json.
 //
 // The published types may reach nothing outside widget/ and import no package but Lit's: a host
 // that installs the widget has only those. The build fails, naming the file, when they do.
@@ -18,7 +18,7 @@ const fail = (message) => {
   process.exit(1);
 };
 
-const configFile = join(WIDGET, 'tsconfig.json');
+const configFile = join(WIDGET, 'tsconfig.build.json');
 const { config, error } = ts.readConfigFile(configFile, ts.sys.readFile);
 if (error) fail(ts.flattenDiagnosticMessageText(error.messageText, '\n'));
 const parsed = ts.parseJsonConfigFileContent(config, ts.sys, WIDGET, undefined, configFile);

@@ -1,11 +1,11 @@
 /**
  * `npm run contract`: writes the TypeScript of the BFF contract, generated from the OpenAPI
- * document (bff/openapi.ts, itself generated from bff/contract/) by openapi-typescript:
+ * document (bff/openapi.ts, itself generated from contract/) by openapi-typescript:
  *
  * - widget/src/api/schema.ts: the widget's types, so the browser bundle needs neither bff/ nor zod
  * - bff/openapi-types.ts: the same for the host client (bff/client.ts)
  *
- * Both are committed (the widget is built without the BFF); bff/contract/generated.test.ts fails
+ * Both are committed (the widget is built without the BFF); contract/generated.test.ts fails
  * when either differs from what this script would write now. They are `.ts`, not `.d.ts`, so the
  * packages' compilers emit their declarations with the rest.
  */
@@ -20,7 +20,7 @@ export const CONTRACT_FILES = ['widget/src/api/schema.ts', 'bff/openapi-types.ts
 
 const HEADER = `/**
  * The BFF's contract as TypeScript types, generated from its OpenAPI document (bff/openapi.ts)
- * by openapi-typescript. Do not edit: change bff/contract/, then run \`npm run contract\`.
+ * by openapi-typescript. Do not edit: change contract/, then run \`npm run contract\`.
  */
 
 `;

@@ -105,7 +105,9 @@ describe('the documentation', () => {
     const made = (path: string) => path.includes('/dist/') || path === 'widget/custom-elements.json' || /\/fr\.(ts|xlf)$/.test(path);
     const missing: string[] = [];
     for (const [file, markdown] of text) {
-      for (const m of markdown.matchAll(/\b(?:bff|test|widget|bench|scripts|migrations|demo)\/[\w./-]+\.(?:ts|mjs|js|json|md|html|mjml|tsx|vue|xlf)\b/g)) {
+      for (const m of markdown.matchAll(
+        /\b(?:bff|contract|test|widget|bench|scripts|migrations|demo)\/[\w./-]+\.(?:ts|mjs|js|json|md|html|mjml|tsx|vue|xlf)\b/g,
+      )) {
         if (!made(m[0]) && !existsSync(join(ROOT, m[0]))) missing.push(`${name(file)}: ${m[0]}`);
       }
     }

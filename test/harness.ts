@@ -9,7 +9,7 @@ import { createProviderRegistry, sampleProvider, type ProviderEntry } from '../b
 import { jsonLogger, silentLogger, type Logger } from '../bff/logger.js';
 import { upsertTarget, syncMembers } from '../bff/services/targets.js';
 import { mintSessionToken } from '../bff/auth/session-token.js';
-import type { TargetType } from '../bff/contract.js';
+import type { TargetType } from '../contract/index.js';
 import { createPgDatabase } from './postgres.js';
 
 export const API_KEY = 'test-api-key-0123456789';

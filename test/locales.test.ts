@@ -14,7 +14,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { INVITE_LOCALES } from '../bff/contract.js';
+import { INVITE_LOCALES } from '../contract/index.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const CONFIG = JSON.parse(readFileSync(join(ROOT, 'lit-localize.json'), 'utf8')) as {

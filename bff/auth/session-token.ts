@@ -6,8 +6,8 @@ import { sign, verify } from 'hono/jwt';
 import { createMiddleware } from 'hono/factory';
 import { AppError } from '../errors.js';
 import { bearer } from './api-key.js';
-import type { SessionToken, TargetType } from '../contract.js';
-import { TARGET_TYPES } from '../contract/common.js';
+import type { SessionToken, TargetType } from '../../contract/index.js';
+import { TARGET_TYPES } from '../../contract/common.js';
 
 export interface Session {
   inviter: { id: string; name: string; email: string };

@@ -3,7 +3,7 @@
  * normalized contacts; the BFF does the rest (caching the directory, search, membership
  * markers, imports), so a connector never sees a target, a session or the database.
  */
-import type { Contact } from '../contract.js';
+import type { Contact } from '../../contract/index.js';
 import type { OptionalField } from './minimize.js';
 
 /**

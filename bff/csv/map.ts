@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { DirectoryContact } from '../connectors/types.js';
-import { CSV_CONTACT_FIELDS, type CsvColumnMapping, type CsvContactField } from '../contract.js';
+import { CSV_CONTACT_FIELDS, type CsvColumnMapping, type CsvContactField } from '../../contract/index.js';
 import { blankToNull, displayNameOf, emailOrNull } from '../connectors/normalize.js';
 import { normalizeEmail } from '../text.js';
 import type { CsvTable } from './read.js';

@@ -54,7 +54,7 @@ export function openDatabase(options: DatabaseOptions): Db {
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
   // Deleted and overwritten rows are zeroed on disk, not left in free pages: an erased person
-  // (services/privacy.ts) or a purged directory cannot be read back from the file.
+  // (services/privacy/) or a purged directory cannot be read back from the file.
   sqlite.pragma('secure_delete = ON');
   const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   return { kysely, dialect: 'sqlite', close: () => kysely.destroy() };

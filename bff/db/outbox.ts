@@ -5,7 +5,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.js';
-import { newId } from '../services/ids.js';
+import { newId } from '../ids.js';
 
 /** What `outbox.payload` holds until the mail is sent: the message rendered for one invitee. */
 export interface OutboxPayload {

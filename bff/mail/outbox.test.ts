@@ -9,7 +9,7 @@ import { openDatabase } from '../db/connect.js';
 import { sampleDirectory } from '../connectors/sample.js';
 import { sampleProvider, staticProvider } from '../providers/registry.js';
 import { silentLogger } from '../logger.js';
-import type { ImportResult, InviteSummary } from '../contract.js';
+import type { ImportResult, InviteSummary } from '../../contract/index.js';
 import type { DirectoryContact } from '../connectors/types.js';
 import { createOutboxWorker, messageIdFor, type OutboxWorkerOptions } from './outbox.js';
 import { fileTransport, smtpTransport, type MailTransport } from './transport.js';

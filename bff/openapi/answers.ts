@@ -1,7 +1,7 @@
 /** The answers operations share (JSON, errors, SCIM's own), and the shape of an operation in bff/openapi.ts's table. */
 import { z } from 'zod';
-import { errorBody, scimError } from '../contract/index.js';
-import { responseSchemas } from '../contract/registry.js';
+import { errorBody, scimError } from '../../contract/index.js';
+import { responseSchemas } from '../../contract/registry.js';
 
 export type Schema = Record<string, unknown>;
 
@@ -20,7 +20,7 @@ export type ResponseHeader = keyof typeof HEADERS;
 
 export interface Answer {
   description: string;
-  /** A named schema of bff/contract/ (JSON); absent with `html` or for an empty answer. */
+  /** A named schema of contract/ (JSON); absent with `html` or for an empty answer. */
   json?: z.ZodType;
   /** The JSON is sent as `application/scim+json` (the SCIM routes). */
   scim?: true;

@@ -10,7 +10,7 @@ import {
   target,
   targetParams,
   targetUpsert,
-} from '../contract/index.js';
+} from '../../contract/index.js';
 import { error, ok, type Operation } from './answers.js';
 
 /** Health, the document itself, sessions and targets: the host backend's calls. */

@@ -16,7 +16,7 @@ import {
   privacyErasure,
   privacyExport,
   privacyRequest,
-} from '../contract/index.js';
+} from '../../contract/index.js';
 import { error, ok, providerErrors, type Operation } from './answers.js';
 
 /** Imports, invites, events and privacy requests. */

@@ -18,7 +18,7 @@ import {
   refreshStatus,
   refreshRequest,
   uploadParams,
-} from '../contract/index.js';
+} from '../../contract/index.js';
 import { error, html, ok, providerErrors, providerNotFound, uploadErrors, type Operation } from './answers.js';
 
 /** The providers as the widget reaches them: directories, connections, uploads, sign-in. */

@@ -11,7 +11,7 @@ import {
   scimUserList,
   scimUserParams,
   scimUserResource,
-} from '../contract/index.js';
+} from '../../contract/index.js';
 import { error, ok, scimOk, scimRefusal, type Operation } from './answers.js';
 
 /** SCIM: the organization's token and the SCIM 2.0 endpoints identity providers push to. */

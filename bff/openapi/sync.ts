@@ -13,7 +13,7 @@ import {
   syncUpdateList,
   syncUpdateResult,
   syncUpdatesQuery,
-} from '../contract/index.js';
+} from '../../contract/index.js';
 import { error, ok, providerErrors, type Operation } from './answers.js';
 
 /** Sync rules, their runs and the updates they find. */

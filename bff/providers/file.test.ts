@@ -7,7 +7,7 @@ import { PROVIDER_CATALOG } from './catalog.js';
 import { ConfigError } from '../config.js';
 import { createHarness, type Harness } from '../../test/harness.js';
 import { startBambooHRServer } from '../../test/fakes/bamboohr-server.js';
-import type { ContactPage, ProviderInfo } from '../contract.js';
+import type { ContactPage, ProviderInfo } from '../../contract/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hr-import-providers-'));
 let n = 0;

@@ -10,7 +10,7 @@ import type { Connector, ConnectorSettings } from '../connectors/types.js';
 import type { AuthorizationCodeSpec } from '../connectors/oauth.js';
 import type { HttpPolicy } from '../connectors/http.js';
 import type { ConnectorOptions } from '../connectors/normalize.js';
-import { inLocales, type CredentialField } from '../contract.js';
+import { inLocales, type CredentialField } from '../../contract/index.js';
 import { csvProvider, sampleProvider, scimProvider, type ProviderEntry } from './registry.js';
 import { minimized, OPTIONAL_FIELDS, unfetched, type StoragePolicy } from '../connectors/minimize.js';
 

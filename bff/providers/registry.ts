@@ -6,7 +6,7 @@
 import type { Connector, ConnectorFactory, ConnectorSettings, Credentials } from '../connectors/types.js';
 import type { StoragePolicy } from '../connectors/minimize.js';
 import type { AuthorizationCodeSpec } from '../connectors/oauth.js';
-import type { CredentialField, InviteLocale } from '../contract.js';
+import type { CredentialField, InviteLocale } from '../../contract/index.js';
 import { createSampleConnector } from '../connectors/sample.js';
 import { AppError } from '../errors.js';
 

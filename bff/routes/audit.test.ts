@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHarness, INVITER, type Harness } from '../../test/harness.js';
 import { sampleDirectory } from '../connectors/sample.js';
-import type { ImportResult, InviteSummary } from '../contract.js';
+import type { ImportResult, InviteSummary } from '../../contract/index.js';
 
 let h: Harness;
 let token: string;

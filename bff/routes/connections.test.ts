@@ -10,7 +10,7 @@ import { PROVIDER_CATALOG } from '../providers/catalog.js';
 import { sampleProvider, type ProviderEntry } from '../providers/registry.js';
 import { jsonLogger } from '../logger.js';
 import { upsertTarget } from '../services/targets.js';
-import type { ContactPage, ProviderInfo } from '../contract.js';
+import type { ContactPage, ProviderInfo } from '../../contract/index.js';
 
 const API_KEY = 'bamboo-org-secret-7f3a9c';
 const EMPLOYEES = [

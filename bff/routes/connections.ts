@@ -6,7 +6,7 @@
 import { Hono } from 'hono';
 import type { RouteDeps } from '../deps.js';
 import type { SessionEnv } from '../auth/session-token.js';
-import { connectionRequest, providerParams, type ConnectionInfo, type ConnectionTest } from '../contract.js';
+import { connectionRequest, providerParams, type ConnectionInfo, type ConnectionTest } from '../../contract/index.js';
 import { getProvider } from '../providers/registry.js';
 import { deleteConnection, saveConnection, testConnection } from '../services/connections.js';
 import { validate } from '../validate.js';

@@ -1,6 +1,6 @@
 /** Host backends that poll rather than receive webhooks read the same events here (API key). */
 import { Hono } from 'hono';
-import { eventListQuery, type EventList } from '../contract/events.js';
+import { eventListQuery, type EventList } from '../../contract/events.js';
 import type { RouteDeps } from '../deps.js';
 import { apiKeyAuth } from '../auth/api-key.js';
 import { listEvents } from '../webhooks/events.js';

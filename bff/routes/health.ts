@@ -13,7 +13,7 @@ import { dirname } from 'node:path';
 import type { RouteDeps } from '../deps.js';
 import type { Db } from '../db/connect.js';
 import { AppError, isDatabaseBusy } from '../errors.js';
-import type { Health } from '../contract.js';
+import type { Health } from '../../contract/index.js';
 
 /** How long one check's outcome answers every readiness request. */
 const CHECK_TTL_MS = 1500;

@@ -13,7 +13,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { API_KEY, createHarness, INVITER, type Harness } from '../../test/harness.js';
 import { sampleDirectory } from '../connectors/sample.js';
-import { importRequest, type ImportResult } from '../contract.js';
+import { importRequest, type ImportResult } from '../../contract/index.js';
 import { requestHash } from '../services/idempotency.js';
 
 let h: Harness;

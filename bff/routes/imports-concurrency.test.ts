@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { createHarness, type Harness } from '../../test/harness.js';
 import { sampleDirectory } from '../connectors/sample.js';
-import type { ImportResult } from '../contract.js';
+import type { ImportResult } from '../../contract/index.js';
 
 let h: Harness;
 const people = sampleDirectory().filter((p) => p.status === 'active' && p.email && !p.email.includes('@Example'));

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { createHarness, INVITER, type Harness } from '../../test/harness.js';
 import { sampleDirectory } from '../connectors/sample.js';
-import type { ContactPage, ImportResult } from '../contract.js';
+import type { ContactPage, ImportResult } from '../../contract/index.js';
 
 let h: Harness;
 let token: string;

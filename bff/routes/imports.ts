@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { RouteDeps } from '../deps.js';
 import type { SessionEnv } from '../auth/session-token.js';
-import { importHeaders, importRequest, type ErrorBody, type ImportResult } from '../contract.js';
+import { importHeaders, importRequest, type ErrorBody, type ImportResult } from '../../contract/index.js';
 import { AppError } from '../errors.js';
 import { ensureDirectory } from '../services/directory/refresh.js';
 import { openConnection } from '../services/connections.js';

@@ -6,7 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHarness, INVITER, type Harness } from '../../test/harness.js';
 import { sampleDirectory } from '../connectors/sample.js';
-import type { AcceptedInvite, ImportResult, InviteLookup, InviteSummary } from '../contract.js';
+import type { AcceptedInvite, ImportResult, InviteLookup, InviteSummary } from '../../contract/index.js';
 import { upsertTarget } from '../services/targets.js';
 import type { OutboxPayload } from '../db/outbox.js';
 import { createReminderWorker } from '../services/reminders.js';

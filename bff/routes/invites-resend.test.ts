@@ -6,7 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from '../../test/harness.js';
 import { sampleDirectory } from '../connectors/sample.js';
-import type { ImportResult, InviteResendResult, InviteSummary } from '../contract.js';
+import type { ImportResult, InviteResendResult, InviteSummary } from '../../contract/index.js';
 
 const DAY = 86_400_000;
 const people = sampleDirectory().filter(

@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { API_KEY, createHarness, type Harness } from '../../test/harness.js';
 import { sampleDirectory } from '../connectors/sample.js';
-import type { InviteSummary, Seats } from '../contract.js';
+import type { InviteSummary, Seats } from '../../contract/index.js';
 
 let h: Harness;
 let token: string;

@@ -15,7 +15,7 @@ import {
   type InviteLookup,
   type InviteResendResult,
   type InviteSummary,
-} from '../contract.js';
+} from '../../contract/index.js';
 import { acceptInvite, listInvites, lookUpInvite, resendInvite, resendInvites, revokeInvite, type ResendDeps } from '../services/invites.js';
 import { validate } from '../validate.js';
 import { mailLimitsOf } from '../services/mail-limits.js';

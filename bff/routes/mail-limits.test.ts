@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from '../../test/harness.js';
 import { sampleDirectory } from '../connectors/sample.js';
-import type { ImportResult, InviteSummary } from '../contract.js';
+import type { ImportResult, InviteSummary } from '../../contract/index.js';
 import type { MailLimits } from '../services/mail-limits.js';
 
 const active = sampleDirectory().filter((p) => p.status === 'active' && p.email);

@@ -12,7 +12,7 @@ import { loadProvidersFile } from '../providers/file.js';
 import { PROVIDER_CATALOG } from '../providers/catalog.js';
 import type { ProviderEntry } from '../providers/registry.js';
 import { jsonLogger } from '../logger.js';
-import type { ProviderInfo } from '../contract.js';
+import type { ProviderInfo } from '../../contract/index.js';
 import { upsertTarget } from '../services/targets.js';
 
 const PUBLIC_URL = 'https://bff.example';

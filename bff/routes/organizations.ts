@@ -2,7 +2,7 @@
 import { Hono } from 'hono';
 import type { RouteDeps } from '../deps.js';
 import { apiKeyAuth } from '../auth/api-key.js';
-import { scimTokenParams, type ScimToken } from '../contract.js';
+import { scimTokenParams, type ScimToken } from '../../contract/index.js';
 import { AppError } from '../errors.js';
 import { scimProviderOf } from '../providers/registry.js';
 import { createScimToken, revokeScimToken } from '../services/scim-tokens.js';

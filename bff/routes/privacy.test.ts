@@ -15,7 +15,7 @@ import { createOutboxWorker } from '../mail/outbox.js';
 import type { MailMessage } from '../mail/transport.js';
 import { silentLogger } from '../logger.js';
 import { upsertTarget } from '../services/targets.js';
-import type { ImportResult, PrivacyErasure, PrivacyExport } from '../contract.js';
+import type { ImportResult, PrivacyErasure, PrivacyExport } from '../../contract/index.js';
 
 const people = sampleDirectory();
 /** People whose address and name nobody else in the directory shares, so "appears nowhere" means them. */

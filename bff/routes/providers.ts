@@ -11,7 +11,7 @@ import {
   type ContactPage,
   type ProviderList,
   type RefreshStatus,
-} from '../contract.js';
+} from '../../contract/index.js';
 import { DEFAULT_REFRESH_LIMITS } from '../services/directory/limits.js';
 import { listContacts, listFacets } from '../services/directory/queries.js';
 import { ensureDirectory, lastRefreshStart, refreshStatus, startRefresh } from '../services/directory/refresh.js';

@@ -10,7 +10,7 @@ import { createHarness, type Harness } from '../../test/harness.js';
 import { createHttp, type HttpPolicy } from '../connectors/http.js';
 import type { Connector } from '../connectors/types.js';
 import type { ProviderEntry } from '../providers/registry.js';
-import type { RefreshStatus } from '../contract.js';
+import type { RefreshStatus } from '../../contract/index.js';
 import type { AppConfig } from '../deps.js';
 import { stagingKey } from '../services/directory/rows.js';
 import { READ_AHEAD_PAGES } from '../services/directory/run.js';

@@ -9,7 +9,7 @@ import { startUnifiedFake } from '../../test/fakes/unified-server.js';
 import type { Failure, Loopback } from '../../test/fakes/loopback.js';
 import { createUnifiedConnector } from '../connectors/unified.js';
 import { sampleProvider, staticProvider } from '../providers/registry.js';
-import type { ContactPage, RefreshStatus } from '../contract.js';
+import type { ContactPage, RefreshStatus } from '../../contract/index.js';
 
 const CREDENTIALS = { apiKey: 'unified-key', connectionId: 'conn_1' };
 const employees = (n: number) =>

@@ -8,7 +8,7 @@ import type { AppConfig } from '../deps.js';
 import { createRetentionWorker } from '../services/retention.js';
 import { parseSettings } from '../config.js';
 import { silentLogger } from '../logger.js';
-import type { ContactPage, ImportResult, ProviderInfo, RefreshStatus } from '../contract.js';
+import type { ContactPage, ImportResult, ProviderInfo, RefreshStatus } from '../../contract/index.js';
 
 interface Step {
   section: string;

@@ -16,8 +16,9 @@ import { rateLimit, scimLimits, type RateLimitStore } from '../rate-limit.js';
 import { scimProviderOf } from '../providers/registry.js';
 import { DEFAULT_REFRESH_LIMITS } from '../services/directory/limits.js';
 import { authenticateScimToken } from '../services/scim-tokens.js';
-import { createUser, deleteUser, getUser, listUsers, patchUser, replaceUser, ScimError, scimDirectory, type ScimDirectory } from '../services/scim.js';
-import { SCIM_ERROR_SCHEMA, SCIM_LIST_SCHEMA, type ScimErrorBody } from '../contract.js';
+import { createUser, deleteUser, getUser, listUsers, patchUser, replaceUser, scimDirectory, type ScimDirectory } from '../services/scim.js';
+import { ScimError } from '../services/scim-protocol.js';
+import { SCIM_ERROR_SCHEMA, SCIM_LIST_SCHEMA, type ScimErrorBody } from '../../contract/index.js';
 import { SCIM_RESOURCE_TYPES, SCIM_SCHEMAS, serviceProviderConfig } from '../services/scim-schemas.js';
 
 /** A person is a few KB of SCIM; a PATCH of a hundred operations stays far below this. */

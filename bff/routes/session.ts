@@ -1,7 +1,7 @@
 /** GET /api/session: who is inviting, to what, and how many seats are left. */
 import { Hono } from 'hono';
 import type { RouteDeps } from '../deps.js';
-import type { SessionInfo } from '../contract.js';
+import type { SessionInfo } from '../../contract/index.js';
 import type { SessionEnv } from '../auth/session-token.js';
 import { countSeats, getTarget, targetRoles } from '../services/targets.js';
 

@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import type { RouteDeps } from '../deps.js';
 import { apiKeyAuth } from '../auth/api-key.js';
 import { mintSessionToken } from '../auth/session-token.js';
-import { sessionRequest, type SessionToken } from '../contract.js';
+import { sessionRequest, type SessionToken } from '../../contract/index.js';
 import { getTarget } from '../services/targets.js';
 import { validate } from '../validate.js';
 

@@ -11,7 +11,7 @@ import { startUnifiedFake } from '../../test/fakes/unified-server.js';
 import type { Loopback } from '../../test/fakes/loopback.js';
 import { createUnifiedConnector } from '../connectors/unified.js';
 import { createProviderRegistry, staticProvider } from '../providers/registry.js';
-import type { PrivacyExport, SyncDryRun, SyncRule, SyncRuleInput, SyncRun, SyncUpdateList, SyncUpdateResult } from '../contract.js';
+import type { PrivacyExport, SyncDryRun, SyncRule, SyncRuleInput, SyncRun, SyncUpdateList, SyncUpdateResult } from '../../contract/index.js';
 import { type SyncDeps } from '../services/sync/rule.js';
 import { awaitSyncRuns, claimRule, executeRun, runDueRule, startRun, SYNC_LEASE_MS } from '../services/sync/runner.js';
 

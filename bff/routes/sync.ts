@@ -20,7 +20,7 @@ import {
   type SyncRunList,
   type SyncUpdateList,
   type SyncUpdateResult,
-} from '../contract.js';
+} from '../../contract/index.js';
 import { validate } from '../validate.js';
 import { getTarget } from '../services/targets.js';
 import { createRule, deleteRule, dryRunRule, listRules, updateRule } from '../services/sync/rules.js';

@@ -2,7 +2,7 @@
 import { Hono } from 'hono';
 import type { RouteDeps } from '../deps.js';
 import { apiKeyAuth } from '../auth/api-key.js';
-import { memberSync, targetParams, targetUpsert, type MemberSyncResult, type Target as TargetBody, type TargetType } from '../contract.js';
+import { memberSync, targetParams, targetUpsert, type MemberSyncResult, type Target as TargetBody, type TargetType } from '../../contract/index.js';
 import { countSeats, getTarget, syncMembers, targetRoles, upsertTarget } from '../services/targets.js';
 import { validate } from '../validate.js';
 import type { Target } from '../db/schema.js';

@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import { createHarness, type Harness } from '../../test/harness.js';
 import { csvProvider, sampleProvider } from '../providers/registry.js';
 import { upsertTarget } from '../services/targets.js';
-import type { ContactPage, CsvUploadConfirmation, CsvUploadPreview, ImportResult, ProviderInfo, RefreshStatus } from '../contract.js';
+import type { ContactPage, CsvUploadConfirmation, CsvUploadPreview, ImportResult, ProviderInfo, RefreshStatus } from '../../contract/index.js';
 
 let h: Harness;
 let acme: string;

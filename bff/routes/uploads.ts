@@ -12,7 +12,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { RouteDeps } from '../deps.js';
 import type { SessionEnv } from '../auth/session-token.js';
-import { csvMappingRequest, providerParams, uploadParams, type CsvUploadConfirmation, type CsvUploadPreview } from '../contract.js';
+import { csvMappingRequest, providerParams, uploadParams, type CsvUploadConfirmation, type CsvUploadPreview } from '../../contract/index.js';
 import { AppError } from '../errors.js';
 import { getProvider } from '../providers/registry.js';
 import { CSV_MAX_BYTES, confirmUpload, createUpload, previewUpload, uploadProvider } from '../services/csv-uploads.js';

@@ -4,9 +4,9 @@
  */
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../db/schema.js';
-import { newId } from './ids.js';
+import { newId } from '../ids.js';
 
-/** `erase` and `export` are a person's erasure or export (services/privacy.ts): counted, never by address. */
+/** `erase` and `export` are a person's erasure or export (services/privacy/): counted, never by address. */
 export type AuditAction = 'import' | 'accept' | 'resend' | 'remind' | 'revoke' | 'erase' | 'export';
 
 export interface AuditEvent {

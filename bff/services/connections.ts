@@ -8,7 +8,7 @@
 import { randomBytes, type KeyObject } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
-import type { ConnectionInfo, ConnectionState, ConnectionTest, ProviderInfo } from '../contract.js';
+import type { ConnectionInfo, ConnectionState, ConnectionTest, ProviderInfo } from '../../contract/index.js';
 import { ProviderError, type Credentials } from '../connectors/types.js';
 import { isHeld, type HeldProvider, type OrganizationProvider, type ProviderEntry } from '../providers/registry.js';
 import { open, seal } from '../crypto.js';

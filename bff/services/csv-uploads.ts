@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { writeTransaction } from '../db/connect.js';
-import type { CsvColumnMapping, CsvMappingRequest, CsvNotice, RefreshStatus, CsvUploadConfirmation, CsvUploadPreview } from '../contract.js';
+import type { CsvColumnMapping, CsvMappingRequest, CsvNotice, RefreshStatus, CsvUploadConfirmation, CsvUploadPreview } from '../../contract/index.js';
 import { CSV_FIELDS, type CsvContact, guessMapping, mapRows, previewRows } from '../csv/map.js';
 import { CSV_LIMITS, type CsvDelimiter, CsvError, type CsvTable, parseCsv } from '../csv/read.js';
 import type { ProviderEntry, UploadProvider } from '../providers/registry.js';

@@ -4,8 +4,8 @@
  */
 import type { Kysely } from 'kysely';
 import type { Database, NewInvite, Target } from '../db/schema.js';
-import type { ImportRequest, ImportResult, InviteLocale, Seats, SkipReason, TargetType } from '../contract.js';
-import { IMPORT_RESULT_INVITES } from '../contract.js';
+import type { ImportRequest, ImportResult, InviteLocale, Seats, SkipReason, TargetType } from '../../contract/index.js';
+import { IMPORT_RESULT_INVITES } from '../../contract/index.js';
 import type { Session } from '../auth/session-token.js';
 import { writeTransaction } from '../db/connect.js';
 import { AppError } from '../errors.js';
@@ -20,7 +20,7 @@ import { renderInvite } from './message.js';
 import { firstNameOf } from '../../widget/src/model/message.js';
 import { isValidEmail } from '../text.js';
 import { IMPORT_EVENT_INVITES, importCompletedEvent, recordEvent, type NewEvent } from '../webhooks/events.js';
-import { acceptLink, newId, newInviteToken } from './ids.js';
+import { acceptLink, newId, newInviteToken } from '../ids.js';
 
 // Rows per INSERT: 1,000 invites × 18 columns = 18,000 parameters, under SQLite's 32,766 and
 // PostgreSQL's 65,535; bigger batches mean fewer statements to prepare (measured in bench/).

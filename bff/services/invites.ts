@@ -1,13 +1,22 @@
 /** The invite lifecycle after an import: list, resend, revoke, accept. */
 import type { Kysely } from 'kysely';
 import type { Database, Invite, Target } from '../db/schema.js';
-import type { AcceptedInvite, InviteLocale, InviteList, InviteLookup, InviteResendResult, InviteStatus, InviteSummary, TargetType } from '../contract.js';
+import type {
+  AcceptedInvite,
+  InviteLocale,
+  InviteList,
+  InviteLookup,
+  InviteResendResult,
+  InviteStatus,
+  InviteSummary,
+  TargetType,
+} from '../../contract/index.js';
 import type { TargetRef } from './targets.js';
 import { writeTransaction } from '../db/connect.js';
 import { recordAudit } from './audit.js';
 import { AppError } from '../errors.js';
 import { countSeats, getTarget, lockTarget, roleLabel } from './targets.js';
-import { acceptLink, hashToken, newInviteToken } from './ids.js';
+import { acceptLink, hashToken, newInviteToken } from '../ids.js';
 import { inviteExpiry, isLapsed, lapsedInvite, liveInvite } from '../db/invites.js';
 import { cancelUnsentMail, enqueueInviteMail, type OutboxPayload } from '../db/outbox.js';
 import { renderInvite } from './message.js';

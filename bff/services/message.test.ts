@@ -4,7 +4,7 @@
  * plain-text part; every value from an HR system or an admin escaped; each language's frame.
  */
 import { describe, expect, it } from 'vitest';
-import { INVITE_LOCALES, type InviteLocale } from '../contract.js';
+import { INVITE_LOCALES, type InviteLocale } from '../../contract/index.js';
 import { INVITE_TEXTS } from '../invite-texts.js';
 import { renderInvite, type InviteMail } from './message.js';
 

@@ -5,7 +5,7 @@
  * expiry, footer) is in the invite's language (invite-texts.ts). Every value is escaped before it
  * meets HTML, so a name like `<script>` from an HR system stays text.
  */
-import type { InviteLocale, TargetType } from '../contract.js';
+import type { InviteLocale, TargetType } from '../../contract/index.js';
 import { INVITE_TEMPLATE } from '../mail/invite-template.js';
 import { INVITE_TEXTS, fillText, formatMoment } from '../invite-texts.js';
 import { PLACEHOLDER_PATTERN, fillPlaceholders, type MailPlaceholder } from '../../widget/src/model/message.js';

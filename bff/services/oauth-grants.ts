@@ -16,7 +16,7 @@
  * before the code is redeemed, so nobody's directory is connected to another organization.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { OAuthStart } from '../contract.js';
+import type { OAuthStart } from '../../contract/index.js';
 import { createHttp } from '../connectors/http.js';
 import { redeemAuthorizationCode } from '../connectors/oauth.js';
 import { ProviderError } from '../connectors/types.js';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { API_KEY, createHarness, SECRET, type Harness } from '../../test/harness.js';
 import { sampleDirectory } from '../connectors/sample.js';
 import { silentLogger } from '../logger.js';
-import type { ImportResult, InviteSummary } from '../contract.js';
+import type { ImportResult, InviteSummary } from '../../contract/index.js';
 import { createReminderWorker, type ReminderWorkerOptions } from './reminders.js';
 import { mailLimitsOf, type MailLimits } from './mail-limits.js';
 import { migrateToLatest, openDatabase } from '../db/connect.js';

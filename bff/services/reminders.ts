@@ -25,13 +25,13 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { Logger } from '../logger.js';
-import type { TargetType } from '../contract.js';
+import type { TargetType } from '../../contract/index.js';
 import { writeTransaction } from '../db/connect.js';
 import { AppError } from '../errors.js';
 import { repeat } from '../repeat.js';
 import { inviteEvent, recordEvent } from '../webhooks/events.js';
 import { recordAudit } from './audit.js';
-import { newInviteToken } from './ids.js';
+import { newInviteToken } from '../ids.js';
 import { queueInviteMail } from './invites.js';
 import { checkMailBudget, checkResend, type MailLimits } from './mail-limits.js';
 import { lockTarget, type TargetRef } from './targets.js';

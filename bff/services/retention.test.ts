@@ -18,7 +18,7 @@ import { parseSettings, settingsFromEnv, sqlitePathOf, type RetentionSettings } 
 import { createBff } from '../create-bff.js';
 import { stagingKey } from './directory/rows.js';
 import { createRetentionWorker } from './retention.js';
-import type { ImportResult } from '../contract.js';
+import type { ImportResult } from '../../contract/index.js';
 
 const DAY = 86_400_000;
 const people = sampleDirectory().filter((p) => p.status === 'active' && p.email);

@@ -3,8 +3,8 @@
  * the User schema and its enterprise extension with the attributes hr-import maps, and the one
  * resource type. Fixed: nothing here depends on the organization.
  */
-import { SCIM_ENTERPRISE_SCHEMA, SCIM_USER_SCHEMA } from '../contract.js';
-import { SCIM_MAX_PAGE } from './scim.js';
+import { SCIM_ENTERPRISE_SCHEMA, SCIM_USER_SCHEMA } from '../../contract/index.js';
+import { SCIM_MAX_PAGE } from './scim-protocol.js';
 
 const string = (name: string, description: string, extra: Record<string, unknown> = {}) => ({
   name,

@@ -8,56 +8,39 @@
  * storage policy for the scim entry applies to the mirror as to a fetched directory: a user outside
  * its scope is kept in scim_users only, and fields it turns off are stored null.
  *
- * Filters are parsed by scim2-parse-filter and PATCH operations applied by scim-patch; the result
- * of every write is validated by the same schema as a created user (bff/contract/scim.ts).
+ * What the protocol asks of a request (its body, filter, paging and PATCH operations) and its
+ * errors are scim-protocol.ts; PATCH operations are applied here by scim-patch.
  */
 import { randomBytes } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
-import { parse as parseFilter, type Compare, type Filter, type LogExp, type ValuePath } from 'scim2-parse-filter';
-import { scimPatch, type ScimPatchOperation } from 'scim-patch';
+import { scimPatch } from 'scim-patch';
 import type { Database, ScimUserRow } from '../db/schema.js';
 import { writeTransaction } from '../db/connect.js';
 import type { DirectoryContact } from '../connectors/types.js';
 import { admit, type StoragePolicy } from '../connectors/minimize.js';
-import {
-  SCIM_ENTERPRISE_SCHEMA,
-  SCIM_LIST_SCHEMA,
-  SCIM_USER_SCHEMA,
-  scimPatch as scimPatchRequest,
-  scimUser,
-  type ScimErrorBody,
-  type ScimUser,
-} from '../contract.js';
+import { SCIM_ENTERPRISE_SCHEMA, SCIM_LIST_SCHEMA, SCIM_USER_SCHEMA } from '../../contract/index.js';
 import { cacheKeyOf, toRow } from './directory/rows.js';
 import { isValidEmail, normalizeEmail } from '../text.js';
+import {
+  hasEmail,
+  integerParam,
+  parseUser,
+  parseUserFilter,
+  patchOperations,
+  SCIM_MAX_PAGE,
+  ScimError,
+  taken,
+  type ListRequest,
+  type ScimType,
+  type StoredUser,
+  type Term,
+  UNSUPPORTED_FILTER,
+} from './scim-protocol.js';
 
 type Q = Kysely<Database> | Transaction<Database>;
 
-/** RFC 7644 §3.12's `scimType`, where one fits. */
-export type ScimType = NonNullable<ScimErrorBody['scimType']>;
-
-/** A refusal answered as a SCIM error body (routes/scim.ts). */
-export class ScimError extends Error {
-  override readonly name = 'ScimError';
-  constructor(
-    readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 500 | 501 | 503,
-    message: string,
-    readonly scimType?: ScimType,
-    readonly retryAfterSeconds?: number,
-  ) {
-    super(message);
-  }
-}
-
-/** How much one list answers (Okta asks for 100 at a time). */
-export const SCIM_MAX_PAGE = 100;
 /** Users a filter may match before its finer terms are applied here (the indexed ones narrow first). */
 const FILTER_CANDIDATES = 1_000;
-/** A stored resource, as JSON: a person with every attribute Entra or Okta sends is a few KB. */
-const MAX_RESOURCE_CHARS = 32 * 1024;
-/** Bounds on what is kept of attributes hr-import does not map (the mapped ones have their own, bff/contract/scim.ts). */
-const BOUNDS = { depth: 6, string: 2048, items: 50, keys: 100 };
-
 export interface ScimDirectory {
   /** `cacheKeyOf(scim provider, organization scope)`. */
   connection: string;
@@ -71,49 +54,6 @@ export interface ScimDirectory {
 
 export function scimDirectory(providerId: string, scope: string, baseUrl: string, maxUsers: number, storagePolicy?: StoragePolicy): ScimDirectory {
   return { connection: cacheKeyOf(providerId, scope), location: (id) => `${baseUrl}/Users/${encodeURIComponent(id)}`, maxUsers, storagePolicy };
-}
-
-/** Refuses what no schema check can bound: deep nesting, huge strings or lists in attributes we keep as sent. */
-function checkBounds(value: unknown, depth = 0): void {
-  if (depth > BOUNDS.depth) throw new ScimError(400, `Attributes are nested deeper than ${BOUNDS.depth} levels.`, 'invalidValue');
-  if (typeof value === 'string' && value.length > BOUNDS.string)
-    throw new ScimError(400, `A value is longer than ${BOUNDS.string} characters.`, 'invalidValue');
-  if (Array.isArray(value)) {
-    if (value.length > BOUNDS.items) throw new ScimError(400, `A multi-valued attribute has more than ${BOUNDS.items} values.`, 'invalidValue');
-    for (const v of value) checkBounds(v, depth + 1);
-  } else if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value);
-    if (entries.length > BOUNDS.keys) throw new ScimError(400, `An object has more than ${BOUNDS.keys} attributes.`, 'invalidValue');
-    for (const [, v] of entries) checkBounds(v, depth + 1);
-  }
-}
-
-/** The attributes stored for a user: validated, `active` a boolean, without what we own (id, meta) or never keep (password, groups). */
-export type StoredUser = ScimUser & { active: boolean };
-
-/** A User as sent (POST, PUT) or as a PATCH leaves it: checked, or a 400 naming the attribute. */
-export function parseUser(raw: unknown): StoredUser {
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ScimError(400, 'The body must be a SCIM User object.', 'invalidSyntax');
-  checkBounds(raw);
-  const parsed = scimUser.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new ScimError(400, `${issue.path.join('.') || 'body'}: ${issue.message}`, 'invalidValue');
-  }
-  // The password Okta sends on create is for applications that sign people in; hr-import does not, and never keeps it.
-  const {
-    schemas,
-    id: _id,
-    meta: _meta,
-    password: _password,
-    groups: _groups,
-    ...user
-  } = parsed.data as ScimUser & { id?: unknown; meta?: unknown; password?: unknown; groups?: unknown };
-  if (schemas && !schemas.includes(SCIM_USER_SCHEMA)) throw new ScimError(400, `schemas must include ${SCIM_USER_SCHEMA}.`, 'invalidValue');
-  const stored: StoredUser = { ...user, active: user.active ?? true };
-  if (JSON.stringify(stored).length > MAX_RESOURCE_CHARS)
-    throw new ScimError(400, `The user's attributes take more than ${MAX_RESOURCE_CHARS / 1024} KB.`, 'invalidValue');
-  return stored;
 }
 
 type Email = NonNullable<StoredUser['emails']>[number];
@@ -164,86 +104,6 @@ export function toResource(row: ScimUserRow, dir: ScimDirectory): Record<string,
     active: row.active === 1,
     meta: { resourceType: 'User', created: row.created_at, lastModified: row.updated_at, version: `W/"${row.version}"`, location: dir.location(row.id) },
   };
-}
-
-/** One term of a filter joined by `and`, as this endpoint answers it. */
-type Term =
-  | { column: 'user_name_normalized' | 'external_id' | 'email_normalized' | 'id'; value: string }
-  /** `emails[type eq "work"]`: checked on the candidates the indexed terms found. */
-  | { emailType: string | null; emailValue: string | null };
-
-const UNSUPPORTED_FILTER = 'Only eq on userName, externalId, id and emails.value (or emails[type eq "…" and value eq "…"]), joined with and, is supported.';
-
-/** Attribute names are case-insensitive in SCIM; the core schema's URN may prefix them. */
-const attribute = (path: string) => path.replace(/^urn:ietf:params:scim:schemas:core:2\.0:User:/i, '').toLowerCase();
-
-/** The filters joined by `and` (all of them must hold). */
-const conjunction = (filter: Filter): Filter[] => (filter.op === 'and' ? (filter as LogExp).filters.flatMap(conjunction) : [filter]);
-
-function unsupported(): ScimError {
-  return new ScimError(400, UNSUPPORTED_FILTER, 'invalidFilter');
-}
-
-/** `x eq "…"`'s attribute and string, or 400. */
-function comparison(filter: Filter): { attr: string; value: string } {
-  if (filter.op !== 'eq') throw unsupported();
-  const { attrPath, compValue } = filter as Compare;
-  if (typeof compValue !== 'string') throw new ScimError(400, `${attrPath} is compared with a string.`, 'invalidFilter');
-  return { attr: attribute(attrPath), value: compValue };
-}
-
-function term(filter: Filter): Term {
-  if (filter.op === '[]') {
-    const path = filter as ValuePath;
-    if (attribute(path.attrPath) !== 'emails') throw unsupported();
-    let emailType: string | null = null;
-    let emailValue: string | null = null;
-    // Inside the brackets `type` and `value` are the email's own sub-attributes.
-    for (const f of conjunction(path.valFilter)) {
-      const { attr, value } = comparison(f);
-      if (attr === 'type' && emailType === null) emailType = value;
-      else if (attr === 'value' && emailValue === null) emailValue = normalizeEmail(value) ?? '';
-      else throw unsupported();
-    }
-    return { emailType, emailValue };
-  }
-  const { attr, value } = comparison(filter);
-  if (attr === 'username') return { column: 'user_name_normalized', value: value.trim().toLowerCase() };
-  if (attr === 'externalid') return { column: 'external_id', value };
-  if (attr === 'id') return { column: 'id', value };
-  if (attr === 'emails.value' || attr === 'emails') return { column: 'email_normalized', value: normalizeEmail(value) ?? '' };
-  throw unsupported();
-}
-
-/** The terms of a filter (scim2-parse-filter's syntax tree), or 400 invalidFilter. */
-export function parseUserFilter(text: string): Term[] {
-  if (text.length > 1024) throw new ScimError(400, 'The filter is longer than 1024 characters.', 'invalidFilter');
-  let ast: Filter;
-  try {
-    ast = parseFilter(text);
-  } catch {
-    throw new ScimError(400, `The filter could not be parsed. ${UNSUPPORTED_FILTER}`, 'invalidFilter');
-  }
-  return conjunction(ast).map(term);
-}
-
-/** Whether one of the user's emails fits `emails[type eq … and value eq …]`. */
-function hasEmail(user: StoredUser, type: string | null, value: string | null): boolean {
-  return (user.emails ?? []).some(
-    (e) => (type === null || e.type?.toLowerCase() === type.toLowerCase()) && (value === null || normalizeEmail(e.value) === value),
-  );
-}
-
-export interface ListRequest {
-  filter?: string | undefined;
-  startIndex?: string | undefined;
-  count?: string | undefined;
-}
-
-function integerParam(name: string, raw: string | undefined, fallback: number): number {
-  if (raw === undefined || raw.trim() === '') return fallback;
-  if (!/^-?\d{1,12}$/.test(raw.trim())) throw new ScimError(400, `${name} must be an integer.`, 'invalidValue');
-  return Number(raw);
 }
 
 /** `GET /Users`: a page in a stable order (by id), filtered where asked. */
@@ -305,8 +165,6 @@ function isUniqueViolation(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
-
-const taken = (userName: string) => new ScimError(409, `A user with userName "${userName}" already exists.`, 'uniqueness');
 
 async function checkUserName(trx: Q, dir: ScimDirectory, user: StoredUser, except: string | null): Promise<void> {
   const other = await trx
@@ -405,20 +263,9 @@ export async function replaceUser(db: Kysely<Database>, dir: ScimDirectory, id: 
   return toResource(row, dir);
 }
 
-/** The request's operations as scim-patch takes them: `op` lowercased (Entra sends `Replace`). */
-function operations(body: unknown): ScimPatchOperation[] {
-  const parsed = scimPatchRequest.safeParse(body);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new ScimError(400, `${issue.path.join('.') || 'body'}: ${issue.message}`, 'invalidSyntax');
-  }
-  checkBounds(parsed.data.Operations);
-  return parsed.data.Operations.map((o) => ({ ...o, op: o.op.toLowerCase() }) as ScimPatchOperation);
-}
-
 /** `PATCH /Users/{id}` (RFC 7644 §3.5.2): add, replace and remove, then the result checked like a new user. */
 export async function patchUser(db: Kysely<Database>, dir: ScimDirectory, id: string, body: unknown, now: Date): Promise<Record<string, unknown>> {
-  const ops = operations(body);
+  const ops = patchOperations(body);
   let next: StoredUser | null = null;
   const row = await write(db, null, async (trx) => {
     const existing = await findUser(trx, dir, id);

@@ -1,7 +1,7 @@
 /** Targets (organization, lab, challenge), their roles, members and seats. */
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database, Target } from '../db/schema.js';
-import type { InviteLocale, MemberSyncResult, Role, Seats, TargetType } from '../contract.js';
+import type { InviteLocale, MemberSyncResult, Role, Seats, TargetType } from '../../contract/index.js';
 import { AppError } from '../errors.js';
 import { dialectOf, writeTransaction } from '../db/connect.js';
 import { normalizeEmail } from '../text.js';

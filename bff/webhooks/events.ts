@@ -21,9 +21,9 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Database, Invite } from '../db/schema.js';
 import { dialectOf, writeTransaction } from '../db/connect.js';
 import { AppError } from '../errors.js';
-import { newId } from '../services/ids.js';
+import { newId } from '../ids.js';
 import { lapsedInvite } from '../db/invites.js';
-import type { TargetType } from '../contract/common.js';
+import type { TargetType } from '../../contract/common.js';
 import {
   IMPORT_EVENT_INVITES,
   type Event,
@@ -35,7 +35,7 @@ import {
   type InviteEventType,
   type MemberEventData,
   type SyncEventData,
-} from '../contract/events.js';
+} from '../../contract/events.js';
 
 export {
   EVENT_TYPES,
@@ -46,7 +46,7 @@ export {
   type EventType,
   type ImportEventData,
   type InviteEventData,
-} from '../contract/events.js';
+} from '../../contract/events.js';
 
 export interface NewEvent {
   type: EventType;

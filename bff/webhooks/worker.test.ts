@@ -16,7 +16,7 @@ import { silentLogger } from '../logger.js';
 import { writeTransaction } from '../db/connect.js';
 import { createOutboxWorker } from '../mail/outbox.js';
 import { MailSendError, type MailMessage } from '../mail/transport.js';
-import type { ImportResult, InviteSummary } from '../contract.js';
+import type { ImportResult, InviteSummary } from '../../contract/index.js';
 import { inviteEvent, recordEvent, type EventBody, type EventItem } from './events.js';
 import { createWebhookWorker, webhookEndpointSchema, webhookEndpointSchemaFor, type WebhookWorkerOptions } from './worker.js';
 import { guardedLookup, isPrivateAddress } from './address.js';

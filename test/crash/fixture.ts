@@ -15,7 +15,7 @@ import { sql } from 'kysely';
 import SQLite from 'better-sqlite3';
 import type { AppConfig } from '../../bff/deps.js';
 import type { DirectoryContact } from '../../bff/connectors/types.js';
-import type { TargetType } from '../../bff/contract.js';
+import type { TargetType } from '../../contract/index.js';
 import { migrateToLatest, openDatabase, type Db } from '../../bff/db/connect.js';
 import { mintSessionToken } from '../../bff/auth/session-token.js';
 import { staticProvider } from '../../bff/providers/registry.js';

@@ -15,7 +15,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { createHarness, type Harness } from '../harness.js';
 import { sampleDirectory } from '../../bff/connectors/sample.js';
 import { upsertTarget } from '../../bff/services/targets.js';
-import type { ImportResult, InviteSummary } from '../../bff/contract.js';
+import type { ImportResult, InviteSummary } from '../../contract/index.js';
 import { ensureDemoBuilt } from './demo-build.js';
 import { axeViolations } from './axe.js';
 // @ts-expect-error: plain JS module shared with web-test-runner's config

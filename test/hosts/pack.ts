@@ -22,7 +22,7 @@ export const ROOT = resolve(import.meta.dirname, '../..');
 const CACHE = join(ROOT, 'node_modules', '.cache', 'hr-import', 'packages');
 
 /** What the package builds read: the two packages, what they compile in, and the build settings. */
-const BUILD_INPUTS = ['widget', 'bff', 'migrations', 'demo', 'scripts', 'LICENSE', 'package.json', 'package-lock.json', 'vite.config.ts'];
+const BUILD_INPUTS = ['widget', 'bff', 'contract', 'migrations', 'demo', 'scripts', 'LICENSE', 'package.json', 'package-lock.json', 'vite.config.ts'];
 /** Root files matched by pattern: the TypeScript settings, the manifest and localization configs. */
 const BUILD_INPUT_FILES = /^(tsconfig.*\.json|custom-elements-manifest\.config\.mjs|lit-localize\.json)$/;
 /** What the builds write (the same names .gitignore lists): an input's hash must not change by building. */

@@ -4,7 +4,7 @@
  */
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type SelectQueryBuilder, type SqlBool } from 'kysely';
 import type { Database, DirectoryContactRow, Target } from '../../db/schema.js';
-import type { Contact, ContactFacets, ContactFilters, ContactPage, Membership } from '../../contract.js';
+import type { Contact, ContactFacets, ContactFilters, ContactPage, Membership } from '../../../contract/index.js';
 import { seatHolders } from '../targets.js';
 import { liveInvite } from '../../db/invites.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';

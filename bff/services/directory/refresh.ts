@@ -9,7 +9,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
-import type { RefreshStatus } from '../../contract.js';
+import type { RefreshStatus } from '../../../contract/index.js';
 import type { Connector } from '../../connectors/types.js';
 import { responseByteLimit } from '../../connectors/http.js';
 import { AppError } from '../../errors.js';

@@ -8,7 +8,7 @@
  */
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
 import type { Database } from '../../db/schema.js';
-import type { ContactFilters } from '../../contract.js';
+import type { ContactFilters } from '../../../contract/index.js';
 import type { Dialect } from '../../db/connect.js';
 import { foldForSearch, likePattern } from '../../text.js';
 

@@ -4,10 +4,10 @@
  */
 import type { Kysely } from 'kysely';
 import type { Database, SyncRuleRow, SyncUpdateRow, Target } from '../../db/schema.js';
-import type { SyncUpdate, TargetType } from '../../contract.js';
+import type { SyncUpdate, TargetType } from '../../../contract/index.js';
 import { INVITE_EVENT_COLUMNS, memberEvent, type NewEvent } from '../../webhooks/events.js';
 import { writeInvites, type Invitee, type Inviter } from '../imports.js';
-import { newId } from '../ids.js';
+import { newId } from '../../ids.js';
 import { revokePending } from '../invites.js';
 import { pendingInvites } from '../../db/invites.js';
 import type { RuleDefinition, SyncDeps } from './rule.js';

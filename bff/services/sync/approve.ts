@@ -4,13 +4,13 @@
  */
 import type { Kysely } from 'kysely';
 import type { Database, SyncRuleRow, SyncUpdateRow } from '../../db/schema.js';
-import type { SyncRun, SyncUpdateResult } from '../../contract.js';
+import type { SyncRun, SyncUpdateResult } from '../../../contract/index.js';
 import { writeTransaction } from '../../db/connect.js';
 import { AppError } from '../../errors.js';
 import { memberEvent, recordEvents, type NewEvent } from '../../webhooks/events.js';
 import { resolveSelection } from '../directory/queries.js';
 import { sortInvitees, type Invitee, type Inviter } from '../imports.js';
-import { newId } from '../ids.js';
+import { newId } from '../../ids.js';
 import { checkMailBudget, mailLimitsOf } from '../mail-limits.js';
 import { countSeats, lockTarget, type TargetRef } from '../targets.js';
 import { liveInvite } from '../../db/invites.js';

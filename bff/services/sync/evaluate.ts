@@ -4,7 +4,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Database, SyncRuleRow, SyncRunRow, Target } from '../../db/schema.js';
-import type { SyncRun } from '../../contract.js';
+import type { SyncRun } from '../../../contract/index.js';
 import type { NewEvent } from '../../webhooks/events.js';
 import { definitionOf, inScope, type SyncDeps } from './rule.js';
 import { EMPTY_OUTCOME, type Evaluation, type Outcome } from './outcome.js';

@@ -3,8 +3,8 @@
  * updates (`review`) or invited at once within the seats and the mail budget (`auto`).
  */
 import { sql, type SqlBool } from 'kysely';
-import type { TargetType } from '../../contract.js';
-import { SYNC_SKIP_REASONS } from '../../contract/sync.js';
+import type { TargetType } from '../../../contract/index.js';
+import { SYNC_SKIP_REASONS } from '../../../contract/sync.js';
 import { AppError } from '../../errors.js';
 import type { SelectedContact } from '../directory/queries.js';
 import { sortInvitees, type Invitee } from '../imports.js';

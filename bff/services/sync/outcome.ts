@@ -1,7 +1,7 @@
 /** What a rule's run found and reports, and what the parts of one evaluation share. */
 import type { Kysely } from 'kysely';
 import type { Database, SyncRuleRow, SyncRunRow, Target } from '../../db/schema.js';
-import type { SyncRun } from '../../contract.js';
+import type { SyncRun } from '../../../contract/index.js';
 import type { NewEvent } from '../../webhooks/events.js';
 import type { ContactQuery } from '../directory/queries.js';
 import type { RuleDefinition, SyncDeps } from './rule.js';

@@ -1,7 +1,7 @@
 /** Runs and updates as the admin and the host see them. */
 import type { Kysely } from 'kysely';
 import type { Database, SyncRuleRow, SyncRunRow, SyncUpdateRow, Target } from '../../db/schema.js';
-import type { SyncRun, SyncUpdate, SyncUpdateList } from '../../contract.js';
+import type { SyncRun, SyncUpdate, SyncUpdateList } from '../../../contract/index.js';
 import { AppError } from '../../errors.js';
 import { countSeats, type TargetRef } from '../targets.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';

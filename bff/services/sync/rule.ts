@@ -5,8 +5,8 @@
 import type { KeyObject } from 'node:crypto';
 import { expressionBuilder, sql, type Expression, type Kysely, type SqlBool } from 'kysely';
 import type { Database, SyncRuleRow } from '../../db/schema.js';
-import type { InviteLocale, RoleRule, SyncScope } from '../../contract.js';
-import { JOINER_MODES, LEAVER_MODES } from '../../contract/sync.js';
+import type { InviteLocale, RoleRule, SyncScope } from '../../../contract/index.js';
+import { JOINER_MODES, LEAVER_MODES } from '../../../contract/sync.js';
 import type { AppConfig } from '../../deps.js';
 import type { ProviderRegistry } from '../../providers/registry.js';
 import type { Logger } from '../../logger.js';

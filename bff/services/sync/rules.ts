@@ -5,8 +5,8 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { Database, SyncRuleRow, Target } from '../../db/schema.js';
-import type { SyncDryRun, SyncRule, SyncRuleInput, TargetType } from '../../contract.js';
-import { syncRuleInput } from '../../contract/sync.js';
+import type { SyncDryRun, SyncRule, SyncRuleInput, TargetType } from '../../../contract/index.js';
+import { syncRuleInput } from '../../../contract/sync.js';
 import type { z } from 'zod';
 import { AppError } from '../../errors.js';
 import { getProvider } from '../../providers/registry.js';
@@ -14,7 +14,7 @@ import { DEFAULT_REFRESH_LIMITS } from '../directory/limits.js';
 import { ensureDirectory } from '../directory/refresh.js';
 import { openConnection, type Connection } from '../connections.js';
 import type { Inviter } from '../imports.js';
-import { newId } from '../ids.js';
+import { newId } from '../../ids.js';
 import { countSeats, getTarget, seatHolders, targetRoles, type TargetRef } from '../targets.js';
 import { definitionOf, inScope, roleFor, type RuleDefinition, type SyncDeps } from './rule.js';
 import { getRule, runSummary } from './queries.js';

@@ -1,6 +1,6 @@
 /**
  * The BFF's contract as TypeScript types, generated from its OpenAPI document (bff/openapi.ts)
- * by openapi-typescript. Do not edit: change bff/contract/, then run `npm run contract`.
+ * by openapi-typescript. Do not edit: change contract/, then run `npm run contract`.
  */
 
 export interface paths {

@@ -3,7 +3,7 @@
  * sends) and the BFF (services/message.ts renders the mail; services/invites.ts writes the default
  * for an invite no import wrote): the default subject and message, the placeholders and their
  * pattern, the first-name fallback. The BFF imports this file, so it imports nothing and names no
- * DOM type (bff/contract/generated.test.ts checks). The widget shows the default translated:
+ * DOM type (contract/generated.test.ts checks). The widget shows the default translated:
  * hr-import.ts's msg() holds the same English, and its test checks the two agree.
  */
 

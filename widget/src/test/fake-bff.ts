@@ -26,6 +26,8 @@ import type {
   SyncUpdateResult,
 } from '../api/types.js';
 import type { paths } from '../api/schema.js';
+// The BFF's own list, so the stand-in answers with the fields the real one does.
+import { CSV_CONTACT_FIELDS as CSV_FIELDS } from '../../../contract/uploads.js';
 
 export const TOKEN = 'test-session-token';
 
@@ -172,25 +174,6 @@ interface Matches {
   at(k: number): Contact;
   readonly selectable: number;
 }
-
-/**
- * The contact fields a CSV column maps to, in the BFF's order. Typed against the generated
- * contract, so a field added there fails the type check here until the stand-in learns it.
- */
-const CSV_FIELD_ORDER: Record<CsvContactField, number> = {
-  email: 0,
-  firstName: 1,
-  lastName: 2,
-  displayName: 3,
-  title: 4,
-  department: 5,
-  location: 6,
-  employmentType: 7,
-  manager: 8,
-  status: 9,
-  id: 10,
-};
-const CSV_FIELDS = (Object.keys(CSV_FIELD_ORDER) as CsvContactField[]).sort((a, b) => CSV_FIELD_ORDER[a] - CSV_FIELD_ORDER[b]);
 
 export const ROLES: Role[] = [
   { id: 'member', label: 'User' },
@@ -633,7 +616,7 @@ export class FakeBff {
     };
   }
 
-  /** Sync rules, runs, updates and invites, as bff/contract/sync.ts and invites.ts describe them. */
+  /** Sync rules, runs, updates and invites, as contract/sync.ts and invites.ts describe them. */
   private sync(r: RecordedRequest): Response {
     const route = `${r.method} ${r.path.replace(/rule_[\w-]+/, ':id').replace(/run_[\w-]+/, ':run')}`;
     const ruleId = /rule_[\w-]+/.exec(r.path)?.[0];

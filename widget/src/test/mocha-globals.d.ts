@@ -1,6 +1,6 @@
 /**
  * The Mocha globals web-test-runner provides in the browser. @types/mocha is not installed
- * (and the root tsconfig lists only Node types), so the few the widget tests use are declared here.
+ * (and widget/tsconfig.test.json lists no types), so the few the widget tests use are declared here.
  */
 type MochaDone = (error?: unknown) => void;
 type MochaFn = (this: unknown, done: MochaDone) => void | Promise<unknown>;

@@ -6,6 +6,8 @@ import { FakeBff, TOKEN, makeInvite, makeRule, makeRun, makeUpdate } from '../..
 import { allElements, choose, findByRole, getByRole, queryByRole, visibleText, waitForText } from '../../test/queries.js';
 import '../../index.js';
 import type { HrImport } from '../hr-import/hr-import.js';
+// The element is loaded on first use; its tag's type comes with its module's.
+import type {} from './sync-view.js';
 
 /** waitUntil with room for a loaded machine. */
 const waitUntil = (test: () => unknown, message?: string) => waitUntilBrief(test, message, { timeout: 3000 });

@@ -1,6 +1,7 @@
 /**
- * Ids of our rows and the invite tokens: random, URL-safe, from the OS CSPRNG. Apart from the
- * services that write rows so that each can import them without importing the others.
+ * Ids of our rows and the invite tokens: random, URL-safe, from the OS CSPRNG. At the BFF's root,
+ * below every layer that writes rows (services, db, webhooks), so that each can import them
+ * without importing another layer or service.
  */
 import { createHash, randomBytes } from 'node:crypto';
 
