@@ -78,9 +78,9 @@ describe('custom-elements.json', () => {
 
   it('gives hr-import its public attributes and properties, and no state or private fields', () => {
     const el = element('hr-import')!;
-    expect(names(el.attributes).sort()).toEqual(['api-base', 'locale', 'request-timeout', 'session-token']);
+    expect(names(el.attributes).sort()).toEqual(['api-base', 'locale', 'request-timeout', 'session-token', 'upgrade-url']);
     expect(el.attributes!.find((a) => a.name === 'session-token')?.fieldName).toBe('sessionToken');
-    expect(names(el.members)).toEqual(expect.arrayContaining(['sessionToken', 'apiBase', 'requestTimeout', 'locale', 'tokenProvider']));
+    expect(names(el.members)).toEqual(expect.arrayContaining(['sessionToken', 'apiBase', 'requestTimeout', 'locale', 'tokenProvider', 'upgradeUrl']));
     for (const m of el.members ?? []) {
       expect(m.name.startsWith('_'), m.name).toBe(false);
       expect(m.privacy, m.name).not.toBe('private');

@@ -8,10 +8,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { build } from 'vite';
+import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { startStandalone, type Standalone } from '../../bff/standalone.js';
+import { ensureDemoBuilt } from './demo-build.js';
 import { silentLogger } from '../../bff/logger.js';
 import { startMicrosoftFake } from '../fakes/microsoft-server.js';
 import type { SignInOptions } from '../fakes/authorization-code.js';
@@ -31,7 +31,9 @@ let microsoft: Awaited<ReturnType<typeof startMicrosoftFake>>;
 const signIn: SignInOptions = { redirectUris: [] };
 
 beforeAll(async () => {
-  await build({ configFile: resolve(import.meta.dirname, '../../vite.config.ts'), mode: 'demo', logLevel: 'warn' });
+  // One build of the demo per run, shared with the other end-to-end files: a second build here
+  // emptied dist/demo under their pages (and a lazily loaded chunk under this one's).
+  await ensureDemoBuilt();
   microsoft = await startMicrosoftFake({ users: USERS, tenantId: 'tenant-1', ...CLIENT, signIn });
   dataDir = mkdtempSync(join(tmpdir(), 'hr-import-oauth-e2e-'));
   const config = join(dataDir, 'providers.json');
