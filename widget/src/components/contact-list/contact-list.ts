@@ -16,7 +16,6 @@ import {
   queryFilters,
   ruleCount,
   ruleOf,
-  ruleQuery,
   sameQuery,
   selectAll,
   selectedCount,
@@ -32,9 +31,7 @@ import { RowWindowController } from './row-window.js';
 import { surplusMessage } from './seat-rules.js';
 import { retryAlert } from '../../templates/retry-alert.js';
 import { contactRow } from './contact-row.js';
-
-export { PAGE_CACHE, PAGE_SIZE } from './contact-pages.js';
-export { seatLimitMessage, surplus, surplusMessage } from './seat-rules.js';
+import { selectionBar, unselected, type SelectionBarActions, type Undo } from './selection-bar.js';
 
 export const SEARCH_DEBOUNCE_MS = 250;
 
@@ -119,7 +116,7 @@ export class HrContactList extends LitElement {
 
   declare private _searchText: string;
   /** The selection before the last action that dropped people from it, and what that action did: Undo puts it back. */
-  declare private _undo: { readonly message: string; readonly selection: Selection } | null;
+  declare private _undo: Undo | null;
 
   /** The provider whose contacts are listed. */
   declare provider: ProviderInfo | null;
@@ -234,10 +231,10 @@ export class HrContactList extends LitElement {
       const next = selectAll(this.query, this.#pages.selectable, before, [...this.#checked.values()]);
       // Another search's Select All is replaced: its people are dropped, so Undo brings them back.
       const replaced = before.rule && !ruleOf(before, this.query) ? ruleCount(before.rule) : 0;
-      this.#setSelection(next, replaced ? this.#undoOf(before, this.#unselectedMessage(replaced)) : null);
+      this.#setSelection(next, replaced ? unselected(before, replaced) : null);
       return;
     }
-    this.#setSelection({ ...before, rule: null }, this.#undoOf(before, this.#unselectedMessage(ruleCount(before.rule))));
+    this.#setSelection({ ...before, rule: null }, unselected(before, ruleCount(before.rule)));
   }
 
   readonly #rowChange = (contact: Contact, event: Event) => {
@@ -250,7 +247,7 @@ export class HrContactList extends LitElement {
 
   #clearSelection() {
     const before = this.selection;
-    this.#setSelection(noSelection(), this.#undoOf(before, this.#unselectedMessage(selectedCount(before))));
+    this.#setSelection(noSelection(), unselected(before, selectedCount(before)));
   }
 
   #undo() {
@@ -261,13 +258,11 @@ export class HrContactList extends LitElement {
     this.renderRoot.querySelector<HTMLElement>('#select-all')?.focus();
   }
 
-  #unselectedMessage(count: number): string {
-    return count === 1 ? msg('1 person unselected.') : msg(str`${formatNumber(count)} people unselected.`);
-  }
-
-  #undoOf(selection: Selection, message: string) {
-    return { message, selection };
-  }
+  readonly #barActions: SelectionBarActions = {
+    show: (query) => this.#setQuery(query),
+    clear: () => this.#clearSelection(),
+    undo: () => this.#undo(),
+  };
 
   #setQuery(next: ContactQuery) {
     window.clearTimeout(this.#searchTimer);
@@ -279,7 +274,7 @@ export class HrContactList extends LitElement {
   }
 
   /** A new selection; `undo` offers the one before when people were dropped from it, else the offer goes. */
-  #setSelection(next: Selection, undo: { readonly message: string; readonly selection: Selection } | null = null) {
+  #setSelection(next: Selection, undo: Undo | null = null) {
     this._undo = undo;
     this.selection = next;
     this.dispatchEvent(new HrSelectionChangeEvent(next));
@@ -343,31 +338,6 @@ export class HrContactList extends LitElement {
     `;
   }
 
-  /** "52 selected", and what else to do with the selection: show a Select All made under other filters, clear it, undo. */
-  #renderSelection(selected: number) {
-    const { rule } = this.selection;
-    const elsewhere = rule && !ruleOf(this.selection, this.query) ? ruleCount(rule) : 0;
-    const undo = this._undo;
-    return html`
-      <p class="count" role="status" aria-live="polite" part="selection-count">
-        <strong>${msg(str`${formatNumber(selected)} selected`)}</strong>${
-          elsewhere
-            ? html` <span class="muted"
-                >${elsewhere === 1 ? msg('(1 by Select All under other filters)') : msg(str`(${formatNumber(elsewhere)} by Select All under other filters)`)}</span
-              >`
-            : nothing
-        }
-      </p>
-      <span class="actions">
-        ${elsewhere && rule ? html`<button type="button" class="btn link" @click=${() => this.#setQuery(ruleQuery(rule))}>${msg('Show them')}</button>` : nothing}
-        ${selected ? html`<button type="button" class="btn link" @click=${this.#clearSelection}>${msg('Clear selection')}</button>` : nothing}
-      </span>
-      <p class="undo" role="status" aria-live="polite" part="undo" ?hidden=${!undo}>
-        ${undo ? html`${undo.message} <button type="button" class="btn link" @click=${this.#undo}>${msg('Undo')}</button>` : nothing}
-      </p>
-    `;
-  }
-
   override render() {
     const selection = this.selection;
     const selected = selectedCount(selection);
@@ -413,7 +383,7 @@ export class HrContactList extends LitElement {
           />
           ${msg('Select All')}
         </label>
-        ${this.#renderSelection(selected)}
+        ${selectionBar(this.selection, this.query, selected, this._undo, this.#barActions)}
       </div>
       ${this.#renderList()}
     `;

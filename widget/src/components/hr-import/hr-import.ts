@@ -17,7 +17,7 @@ import { sharedStyles } from '../../styles/shared.styles.js';
 import { LocaleController, getLocale, mailLocale } from '../../locales/localize.js';
 import { sessionIn } from '../../locales/labels.js';
 import { hrImportStyles } from './hr-import.styles.js';
-import { rehearseContactsStep } from './rehearsal.js';
+import { rehearseOnce } from './rehearsal.js';
 import { retryAlert } from '../../templates/retry-alert.js';
 import { draftContext } from './draft-context.js';
 import { applyIntent, type DraftIntent } from './draft-intents.js';
@@ -25,12 +25,9 @@ import { header } from './header.js';
 import { LATER_STEPS, NavigationController, loadSync } from './navigation.js';
 import { SessionController, type TokenProvider } from './session.js';
 import type { Submission } from './submission.js';
-import { contactsStep, providerStep, stateView, syncStep, updatesStep, type StepActions, type StepState, type View } from './steps.js';
+import { stateView, stepView, type StepActions, type View } from './steps.js';
 
 export type { TokenProvider } from './session.js';
-
-/** The contact list was rehearsed on this page already (one rehearsal serves every widget). */
-let rehearsed = false;
 
 /**
  * The invitation's default text in the admin's language, the placeholders left as they are.
@@ -259,7 +256,7 @@ export class HrImport extends LitElement {
 
   override updated(changed: PropertyValues<this>) {
     super.updated(changed);
-    if (!rehearsed && this._nav.step === 'provider' && this._session.session) this.rehearseContacts();
+    if (this._nav.step === 'provider' && this._session.session) rehearseOnce(this, () => this._nav.step === 'provider');
   }
 
   /**
@@ -315,49 +312,8 @@ export class HrImport extends LitElement {
     return messageOf(this._draft, defaultMessage());
   }
 
-  /**
-   * Once per page, while the admin is on the picker: the contacts step's first-use work is done
-   * on an idle frame, not in the click that opens it (rehearsal.ts). Browsers without
-   * requestIdleCallback (Safari) skip it: it only moves work, it adds nothing.
-   */
-  private rehearseContacts() {
-    rehearsed = true;
-    if (typeof requestIdleCallback !== 'function') return;
-    requestIdleCallback(() => {
-      const root = this.shadowRoot;
-      // Already past the picker: the list has been shown for real.
-      if (!root || this._nav.step !== 'provider' || !this.isConnected) return;
-      void rehearseContactsStep(root, root.querySelector<HTMLElement>('.body')?.clientWidth ?? 0);
-    });
-  }
-
   private reportError(error: ApiError) {
     this.dispatchEvent(new HrImportErrorEvent({ code: error.code, message: error.message, status: error.status }));
-  }
-
-  private stepView(state: StepState): View {
-    const a = this._actions;
-    const later = LATER_STEPS;
-    switch (this._nav.step) {
-      case 'provider':
-        return providerStep(state, a);
-      case 'contacts':
-        return contactsStep(state, a, later?.fullPlan(state));
-      case 'sync':
-        return syncStep(state, a);
-      case 'updates':
-        return updatesStep(state, a);
-      case 'roles':
-        if (later) return later.rolesStep(state, a);
-        break;
-      case 'message':
-        if (later) return later.messageStep(state, a, this.message());
-        break;
-      case 'confirmation':
-        if (later) return later.confirmationStep(state, a);
-    }
-    // Its chunk failed to load: the way out, until a step that has its parts.
-    return stateView(a, msg('Import contacts'), html`<p class="loading">${msg('Loading…')}</p>`);
   }
 
   private view(): View {
@@ -375,7 +331,7 @@ export class HrImport extends LitElement {
           retryAlert(error, () => this._session.task.run()),
         ),
       complete: (session) =>
-        this.stepView({
+        stepView(this._nav.step, LATER_STEPS, this._actions, () => this.message(), {
           session: sessionIn(session, getLocale()),
           draft: this._draft,
           seats: this._seats,

@@ -7,7 +7,7 @@ import { html, nothing } from 'lit';
 import { msg, str } from '@lit/localize';
 import type { ImportResult } from '../../api/types.js';
 import { roleCounts, selectedContacts, selectedTotal } from '../../model/import-draft.js';
-import { seatLimitMessage } from '../contact-list/contact-list.js';
+import { seatLimitMessage } from '../contact-list/seat-rules.js';
 import { retryAlert } from '../../templates/retry-alert.js';
 import { formatNumber } from '../../locales/localize.js';
 import { backButton, canGoOn, cancelButton, nextButton, type StepActions, type StepState, type View } from './steps.js';

@@ -45,3 +45,23 @@ export async function rehearseContactsStep(root: ShadowRoot, width: number): Pro
     stage.remove();
   }
 }
+
+/** The contact list was rehearsed on this page already (one rehearsal serves every widget). */
+let rehearsed = false;
+
+/**
+ * Once per page, while the admin is on the picker: the contacts step's first-use work is done
+ * on an idle frame, not in the click that opens it. Browsers without requestIdleCallback
+ * (Safari) skip it: it only moves work, it adds nothing.
+ */
+export function rehearseOnce(host: HTMLElement, onPicker: () => boolean): void {
+  if (rehearsed) return;
+  rehearsed = true;
+  if (typeof requestIdleCallback !== 'function') return;
+  requestIdleCallback(() => {
+    const root = host.shadowRoot;
+    // Already past the picker: the list has been shown for real.
+    if (!root || !onPicker() || !host.isConnected) return;
+    void rehearseContactsStep(root, root.querySelector<HTMLElement>('.body')?.clientWidth ?? 0);
+  });
+}

@@ -10,7 +10,7 @@ import type { ImportResult, ProviderInfo, Seats, SessionInfo } from '../../api/t
 import type { ApiError } from '../../api/client.js';
 import type { HrImportStep } from '../../events/hr-import-step.js';
 import type { HrSeatsChangeEvent } from '../../events/sync.js';
-import { selectedTotal, type ImportDraft } from '../../model/import-draft.js';
+import { selectedTotal, type ImportDraft, type Message } from '../../model/import-draft.js';
 import type { SyncDraft } from '../../model/sync-rule.js';
 import type { DraftIntent } from './draft-intents.js';
 import { surplus } from '../contact-list/seat-rules.js';
@@ -163,3 +163,35 @@ export const syncStep = (s: StepState, a: StepActions): View =>
 
 export const updatesStep = (s: StepState, a: StepActions): View =>
   stateView(a, msg('Updates'), html`<hr-sync-view .roles=${s.session.target.roles} @hr-seats-change=${a.seatsChange}></hr-sync-view>`);
+
+/** The later steps' render functions (later-steps.ts), once their chunk is in. */
+interface LaterSteps {
+  fullPlan(s: StepState): unknown;
+  rolesStep(s: StepState, a: StepActions): View;
+  messageStep(s: StepState, a: StepActions, message: Message): View;
+  confirmationStep(s: StepState, a: StepActions): View;
+}
+
+/** The step on screen: its render function, or a way out while its chunk is missing. */
+export function stepView(step: HrImportStep, later: LaterSteps | undefined, a: StepActions, message: () => Message, state: StepState): View {
+  switch (step) {
+    case 'provider':
+      return providerStep(state, a);
+    case 'contacts':
+      return contactsStep(state, a, later?.fullPlan(state));
+    case 'sync':
+      return syncStep(state, a);
+    case 'updates':
+      return updatesStep(state, a);
+    case 'roles':
+      if (later) return later.rolesStep(state, a);
+      break;
+    case 'message':
+      if (later) return later.messageStep(state, a, message());
+      break;
+    case 'confirmation':
+      if (later) return later.confirmationStep(state, a);
+  }
+  // Its chunk failed to load: the way out, until a step that has its parts.
+  return stateView(a, msg('Import contacts'), html`<p class="loading">${msg('Loading…')}</p>`);
+}
