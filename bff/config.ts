@@ -135,11 +135,17 @@ const settingsShape = z
       .optional(),
     /**
      * Where the rate limits count: `'memory'` (each process on its own, no database write) or
-     * `{ redisUrl }` for one limit shared by every replica. A store that does not answer lets
-     * requests through, with a warning in the log.
+     * `{ redisUrl }` for one limit shared by every replica. A store that does not answer within
+     * `timeoutMs` (default 250) lets requests through, with a warning in the log.
      */
     rateLimitStore: z
-      .union([z.literal('memory'), z.strictObject({ redisUrl: z.string().regex(/^rediss?:\/\/[^\s]+$/, 'must be a URL like redis://127.0.0.1:6379') })])
+      .union([
+        z.literal('memory'),
+        z.strictObject({
+          redisUrl: z.string().regex(/^rediss?:\/\/[^\s]+$/, 'must be a URL like redis://127.0.0.1:6379'),
+          timeoutMs: z.number().int().min(10).max(10_000).optional(),
+        }),
+      ])
       .default('memory'),
     /** Resend cooldown (seconds) and mails a day per address, target and inviter; defaults in bff/services/mail-limits.ts. */
     mailLimits: z

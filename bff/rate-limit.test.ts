@@ -239,7 +239,8 @@ describe('the rateLimitStore setting', () => {
       acceptUrl: 'https://app.example.com/accept',
       rateLimits: { accept: 2 },
       trustProxy: 1,
-      rateLimitStore: { redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
+      // A loaded CI machine can take longer than the default 250 ms, which would let requests through.
+      rateLimitStore: { redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', timeoutMs: 5000 },
     };
     const [a, b] = await Promise.all(
       [0, 1].map(() => createBff({ ...settings, dataDir: mkdtempSync(join(tmpdir(), 'hr-import-limit-')) }, { logger: silentLogger })),

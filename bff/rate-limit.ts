@@ -244,9 +244,11 @@ function parseReply(buf: Buffer): { reply: Reply; length: number } | null {
   }
 }
 
-/** The store a setting names: `'memory'` (the default) or `{ redisUrl }`. */
-export function rateLimitStoreFor(setting: 'memory' | { redisUrl: string } | undefined): RateLimitStore {
-  return setting === undefined || setting === 'memory' ? new MemoryRateLimitStore() : new RedisRateLimitStore(setting.redisUrl);
+/** The store a setting names: `'memory'` (the default) or `{ redisUrl, timeoutMs? }`. */
+export function rateLimitStoreFor(setting: 'memory' | { redisUrl: string; timeoutMs?: number | undefined } | undefined): RateLimitStore {
+  return setting === undefined || setting === 'memory'
+    ? new MemoryRateLimitStore()
+    : new RedisRateLimitStore(setting.redisUrl, { timeoutMs: setting.timeoutMs });
 }
 
 export function clientAddress(c: Context, trustProxy: boolean | number): string {

@@ -76,14 +76,13 @@ export class HrProviderPicker extends LitElement {
   private readonly _api = new ContextConsumer(this, { context: apiContext, subscribe: true });
 
   private readonly _providers = new Task(this, {
-    task: async ([api, locale], { signal }) => {
+    task: async ([api], { signal }) => {
       if (!api) return initialState;
       const { items } = await api.listProviders(signal);
       this._listedAt = Date.now();
-      // Named in the widget's language here, once: every step after reads the picked provider's name.
-      return items.map((p) => ({ ...p, name: labelIn(p.name, p.names, locale) }));
+      return items;
     },
-    args: () => [this._api.value, getLocale()] as const,
+    args: () => [this._api.value] as const,
   });
 
   /** When the provider list was answered: its directories' `freshFor` counts from then. */
@@ -321,7 +320,11 @@ export class HrProviderPicker extends LitElement {
   private renderList(providers: ProviderInfo[]) {
     return providers.length
       ? html`<ul class="providers" part="list" role="list" aria-label=${msg('HR applications')}>
-          ${providers.map((p) => this.renderProvider(p))}
+          ${
+            // Named in the widget's language as listed (a switch renders them again), and picked so:
+            // every step after reads the picked provider's name.
+            providers.map((p) => this.renderProvider({ ...p, name: labelIn(p.name, p.names, getLocale()) }))
+          }
         </ul>`
       : html`<p class="muted" role="status">${msg('No HR applications are configured for this deployment.')}</p>`;
   }
