@@ -6,7 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHarness, INVITER, type Harness } from '../../test/harness.js';
 import { sampleDirectory } from '../connectors/sample.js';
-import type { AcceptedInvite, ImportResult, InviteLookup, InviteSummary } from '../../contract/index.js';
+import type { AcceptedInvite, ImportResult, InviteLookup, InviteSummary, Role } from '../../contract/index.js';
 import { upsertTarget } from '../services/targets.js';
 import type { OutboxPayload } from '../db/outbox.js';
 import { createReminderWorker } from '../services/reminders.js';
@@ -23,23 +23,27 @@ const LAB = { type: 'lab', id: 'folding' } as const;
 let h: Harness;
 let t0: Date;
 let keys = 0;
-beforeEach(async () => {
-  h = await createHarness();
-  t0 = h.clock.now;
-  await upsertTarget(
+/** The lab: a reviewer role (with the labels given) and the default user role. */
+const upsertLab = (reviewer: Pick<Role, 'labels'> = {}) =>
+  upsertTarget(
     h.db.kysely,
     LAB,
     {
       name: 'Protein Folding',
       seatLimit: 10,
       roles: [
-        { id: 'reviewer', label: 'Reviewer' },
+        { id: 'reviewer', label: 'Reviewer', ...reviewer },
         { id: 'user', label: 'Member' },
       ],
       defaultRole: 'user',
     },
     t0,
   );
+
+beforeEach(async () => {
+  h = await createHarness();
+  t0 = h.clock.now;
+  await upsertLab();
 });
 afterEach(() => h.close());
 
@@ -156,20 +160,7 @@ describe('the invite mail’s language', () => {
   });
 
   it('names the role by the label the host gave in that language, in the mail, the resend and the accept page', async () => {
-    await upsertTarget(
-      h.db.kysely,
-      LAB,
-      {
-        name: 'Protein Folding',
-        seatLimit: 10,
-        roles: [
-          { id: 'reviewer', label: 'Reviewer', labels: { de: 'Gutachter:in', fr: 'Relecteur' } },
-          { id: 'user', label: 'Member' },
-        ],
-        defaultRole: 'user',
-      },
-      t0,
-    );
+    await upsertLab({ labels: { de: 'Gutachter:in', fr: 'Relecteur' } });
     const [a, b] = [...(await invite(1, { locale: 'de' })), ...(await invite(1, { locale: 'es' }))];
     expect((await mailOf(a!.id)).text).toContain('dem Labor Protein Folding als Gutachter:in beizutreten.');
     expect((await lookUpOk(await tokenOf(a!.id))).role).toEqual({ id: 'reviewer', label: 'Gutachter:in' });

@@ -3,6 +3,11 @@ import type { Role, SessionInfo } from '../api/types.js';
 /** A host-given label in the widget's language (a role's, a provider's name), else the default one. */
 export const labelIn = (label: string, labels: Role['labels'], locale: string): string => labels?.[locale as keyof NonNullable<Role['labels']>] || label;
 
+/** A role by its label among `roles` (already in the widget's language); its id when the target no longer has it. */
+export function roleLabel(roles: readonly Role[], id: string | null): string {
+  return roles.find((r) => r.id === id)?.label ?? id ?? '';
+}
+
 let last: [SessionInfo, string, SessionInfo] | undefined;
 
 /**

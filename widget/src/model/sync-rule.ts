@@ -6,6 +6,7 @@ import { msg, str } from '@lit/localize';
 import type { Role, SyncField, SyncRule, SyncRuleInput, SyncScope } from '../api/types.js';
 import { SKIP_REASONS } from '../components/import-summary/import-summary.js';
 import { mailLocale } from '../locales/localize.js';
+import { roleLabel } from '../locales/labels.js';
 
 /** The HR fields a role rule can look at, as the admin reads them. */
 export const FIELD_LABELS: Readonly<Record<SyncField, string>> = {
@@ -33,10 +34,6 @@ export const SCHEDULES: readonly { hours: number; label: () => string }[] = [
 
 export function scheduleLabel(hours: number): string {
   return SCHEDULES.find((s) => s.hours === hours)?.label() ?? msg(str`Every ${hours} hours`);
-}
-
-export function roleLabel(roles: readonly Role[], id: string | null): string {
-  return roles.find((r) => r.id === id)?.label ?? id ?? '';
 }
 
 /** What a new rule starts from: the import flow's provider, search and filters, role and message. */

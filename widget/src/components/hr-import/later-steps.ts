@@ -7,6 +7,7 @@ import { html, nothing } from 'lit';
 import { msg, str } from '@lit/localize';
 import type { ImportResult } from '../../api/types.js';
 import { roleCounts, selectedContacts, selectedTotal } from '../../model/import-draft.js';
+import { roleLabel } from '../../locales/labels.js';
 import { seatLimitMessage } from '../contact-list/seat-rules.js';
 import { retryAlert } from '../../templates/retry-alert.js';
 import { formatNumber } from '../../locales/localize.js';
@@ -76,10 +77,9 @@ export function messageStep(s: StepState, a: StepActions, message: { subject: st
 /** The review line before Import Contacts: who is invited as what, and the seats it takes. */
 function review(s: StepState, count: number) {
   if (count === 0) return nothing;
-  const label = (id: string) => s.session.target.roles.find((r) => r.id === id)?.label ?? id;
   const people = count === 1 ? msg('1 person') : msg(str`${formatNumber(count)} people`);
   const roles = roleCounts(s.draft, s.session.target.roles)
-    .map((r) => msg(str`${formatNumber(r.count)} as ${label(r.role)}`))
+    .map((r) => msg(str`${formatNumber(r.count)} as ${roleLabel(s.session.target.roles, r.role)}`))
     .join(', ');
   const free = (s.seats ?? s.session.seats).remaining;
   return html`<p class="review" part="review">${people}: ${roles} · ${msg(str`${formatNumber(count)} of ${formatNumber(free)} free seats`)}</p>`;

@@ -2,6 +2,7 @@ import { LitElement, html, nothing } from 'lit';
 import { msg, str, updateWhenLocaleChanges } from '@lit/localize';
 import type { Contact, ImportResult, Role, SkipReason } from '../../api/types.js';
 import { define } from '../../define.js';
+import { roleLabel } from '../../locales/labels.js';
 import { sharedStyles } from '../../styles/shared.styles.js';
 import { importSummaryStyles } from './import-summary.styles.js';
 
@@ -77,15 +78,11 @@ export class HrImportSummary extends LitElement {
     `;
   }
 
-  private roleLabel(id: string): string {
-    return this.roles.find((r) => r.id === id)?.label ?? id;
-  }
-
   private renderInvited(result: ImportResult) {
     const unnamed = result.invited - result.invites.length;
     return html`
       <h3 id="invited-heading">${msg('Invited')}</h3>
-      <p class="by-role">${result.roles.map((r) => msg(str`${r.count} as ${this.roleLabel(r.role)}`)).join(' · ')}</p>
+      <p class="by-role">${result.roles.map((r) => msg(str`${r.count} as ${roleLabel(this.roles, r.role)}`)).join(' · ')}</p>
       <ul class="list" part="invited-list" role="list" aria-labelledby="invited-heading" tabindex="0">
         ${result.invites.map(
           (invite) => html`
@@ -94,7 +91,7 @@ export class HrImportSummary extends LitElement {
                 <span class="name">${invite.name}</span>
                 <span class="email">${invite.email}</span>
               </span>
-              <span class="role">${this.roleLabel(invite.role)}</span>
+              <span class="role">${roleLabel(this.roles, invite.role)}</span>
             </li>
           `,
         )}

@@ -4,6 +4,7 @@ import { live } from 'lit/directives/live.js';
 import { repeat } from 'lit/directives/repeat.js';
 import type { Contact, Role } from '../../api/types.js';
 import { define } from '../../define.js';
+import { roleLabel } from '../../locales/labels.js';
 import { HrRoleChangeEvent } from '../../events/internal.js';
 import { sharedStyles } from '../../styles/shared.styles.js';
 import { roleAssignerStyles } from './role-assigner.styles.js';
@@ -87,7 +88,7 @@ export class HrRoleAssigner extends LitElement {
   /** "and 12 more contacts matching your selection will be invited as User." */
   private restText(): string {
     const more = this.more;
-    const role = this.roles.find((r) => r.id === this.commonRole)?.label ?? this.commonRole;
+    const role = roleLabel(this.roles, this.commonRole);
     if (this.contacts.length) {
       return more === 1
         ? msg(str`and 1 more contact matching your selection will be invited as ${role}.`)

@@ -16,7 +16,8 @@ import {
   type HrRoleRulesChangeEvent,
 } from '../../events/sync.js';
 import { formatNumber } from '../../locales/localize.js';
-import { SCHEDULES, describeScope, roleLabel, ruleInput, type SyncDraft } from '../../model/sync-rule.js';
+import { SCHEDULES, describeScope, ruleInput, type SyncDraft } from '../../model/sync-rule.js';
+import { roleLabel } from '../../locales/labels.js';
 import { sharedStyles } from '../../styles/shared.styles.js';
 import { syncStyles } from '../../styles/sync.styles.js';
 import { retryAlert } from '../../templates/retry-alert.js';
