@@ -9,7 +9,7 @@ import { IMPORT_RESULT_INVITES } from '../../contract/index.js';
 import type { Session } from '../auth/session-token.js';
 import { writeTransaction } from '../db/connect.js';
 import { AppError } from '../errors.js';
-import { countSeats, lockTarget, roleLabel, targetRoles } from './targets.js';
+import { countSeats, lockTarget, roleLabels, targetRoles } from './targets.js';
 import { inviteExpiry, pendingInvites } from '../db/invites.js';
 import { enqueueInviteMail, type InviteMail } from '../db/outbox.js';
 import { completeKey, requestHash, withIdempotencyKey, type Claim, type KeyedResponse, type KeyScope } from './idempotency.js';
@@ -153,6 +153,7 @@ export async function writeInvites(
   await recordAudit(trx, { action: 'import', actor: inviter.id, target: ref, subject: importId, count: batch.people.length, at: now });
 
   const expiresAt = inviteExpiry(now, deps.inviteTtlDays);
+  const labelOf = roleLabels(target, batch.locale);
   const written: { id: string; email: string; role: string; contactId: string | null }[] = [];
   for (let i = 0; i < batch.people.length; i += BATCH) {
     const invites: NewInvite[] = [];
@@ -190,7 +191,7 @@ export async function writeInvites(
         values: { firstName, targetName: target.name, inviterName: inviter.name, acceptUrl: acceptLink(deps.acceptUrl, token) },
         inviterName: inviter.name,
         targetType: target.type as TargetType,
-        roleLabel: roleLabel(target, role, batch.locale),
+        roleLabel: labelOf(role),
         email: contact.email!.trim(),
         expiresAt,
       });

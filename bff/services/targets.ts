@@ -54,8 +54,13 @@ export function targetRoles(target: Target): Role[] {
  * id when the host has since removed the role.
  */
 export function roleLabel(target: Target, roleId: string, locale?: InviteLocale): string {
-  const role = targetRoles(target).find((r) => r.id === roleId);
-  return (locale && role?.labels?.[locale]) || (role?.label ?? roleId);
+  return roleLabels(target, locale)(roleId);
+}
+
+/** roleLabel for many invites of one target and language: the target's roles read once. */
+export function roleLabels(target: Target, locale?: InviteLocale): (roleId: string) => string {
+  const labels = new Map(targetRoles(target).map((r) => [r.id, (locale && r.labels?.[locale]) || r.label]));
+  return (roleId) => labels.get(roleId) ?? roleId;
 }
 
 export async function upsertTarget(
