@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { createHarness, type Harness } from '../harness.js';
 import { sampleDirectory } from '../../bff/connectors/sample.js';
 import { upsertTarget } from '../../bff/services/targets.js';
@@ -91,14 +91,19 @@ async function invite(role = 'reviewer'): Promise<{ id: string; token: string }>
 
 /** Script errors of any page a test opened; none is expected. */
 const pageErrors: string[] = [];
-afterEach(() => expect(pageErrors.splice(0)).toEqual([]));
+/** Each test's browser contexts, closed (and awaited) after it: a close left running past the last test failed once the browser had gone. */
+const contexts: BrowserContext[] = [];
+afterEach(async () => {
+  await Promise.all(contexts.splice(0).map((c) => c.close()));
+  expect(pageErrors.splice(0)).toEqual([]);
+});
 
-/** The page in a browser whose language is `locale`; closing it ends that browser context. */
+/** The page in a browser whose language is `locale`, in a context of its own. */
 async function open(query: string, locale = 'en-US'): Promise<Page> {
   const context = await browser.newContext({ locale });
+  contexts.push(context);
   const page = await context.newPage();
   page.on('pageerror', (e) => pageErrors.push(e.message));
-  page.on('close', () => void context.close());
   await page.goto(`${base}/accept${query}`);
   return page;
 }
