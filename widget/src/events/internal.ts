@@ -69,6 +69,20 @@ export class HrCsvCancelEvent extends Event {
   }
 }
 
+/**
+ * A part that takes the whole step over (the CSV upload) gives the step its heading; '' gives
+ * the step its own back. Composed, unlike the others, to leave the picker's shadow tree:
+ * `<hr-import>` stops it in its own, so the page never sees it.
+ */
+export class HrHeadingEvent extends Event {
+  static readonly eventName = 'hr-heading';
+  readonly heading: string;
+  constructor(heading: string) {
+    super(HrHeadingEvent.eventName, { bubbles: true, composed: true });
+    this.heading = heading;
+  }
+}
+
 export class HrSelectionChangeEvent extends Event {
   static readonly eventName = 'hr-selection-change';
   readonly selection: Selection;
@@ -127,6 +141,7 @@ declare global {
     'hr-connect-cancel': HrConnectCancelEvent;
     'hr-csv-confirm': HrCsvConfirmEvent;
     'hr-csv-cancel': HrCsvCancelEvent;
+    'hr-heading': HrHeadingEvent;
     'hr-selection-change': HrSelectionChangeEvent;
     'hr-query-change': HrQueryChangeEvent;
     'hr-contacts-loaded': HrContactsLoadedEvent;

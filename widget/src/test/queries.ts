@@ -38,6 +38,8 @@ export function roleOf(el: Element): string | null {
   if (tag === 'ul' || tag === 'ol') return 'list';
   if (tag === 'li') return 'listitem';
   if (tag === 'a' && el.hasAttribute('href')) return 'link';
+  // A form is a landmark only when it is named.
+  if (tag === 'form' && (el.hasAttribute('aria-label') || el.hasAttribute('aria-labelledby'))) return 'form';
   if (tag === 'input') {
     const type = (el as HTMLInputElement).type;
     if (type === 'checkbox') return 'checkbox';

@@ -6,7 +6,7 @@ import type { CsvColumnMapping, CsvContactField, CsvUploadPreview, ProviderInfo 
 import { toApiError, type ApiError } from '../../api/client.js';
 import { apiContext } from '../../api/context.js';
 import { define } from '../../define.js';
-import { HrCsvCancelEvent, HrCsvConfirmEvent } from '../../events/internal.js';
+import { HrCsvCancelEvent, HrCsvConfirmEvent, HrHeadingEvent } from '../../events/internal.js';
 import { sharedStyles } from '../../styles/shared.styles.js';
 import { csvUploadStyles } from './csv-upload.styles.js';
 
@@ -118,6 +118,17 @@ export class HrImportCsvUpload extends LitElement {
     this.provider = null;
   }
 
+  override updated() {
+    // The upload is the whole step while it shows: the step's heading says so (in the language
+    // of this render, so a switch follows), not "Choose an HR application" above it.
+    this.dispatchEvent(new HrHeadingEvent(msg('Upload a CSV file')));
+  }
+
+  private handleBack() {
+    this.dispatchEvent(new HrHeadingEvent(''));
+    this.dispatchEvent(new HrCsvCancelEvent());
+  }
+
   private async handleFile(file: File | undefined) {
     const api = this._api.value;
     const provider = this.provider;
@@ -198,8 +209,7 @@ export class HrImportCsvUpload extends LitElement {
   private renderFileStep(provider: ProviderInfo) {
     const busy = this._busy === 'uploading';
     return html`
-      <form part="form" aria-labelledby="csv-heading" @submit=${(e: Event) => e.preventDefault()}>
-        <h3 id="csv-heading">${msg('Upload a CSV file')}</h3>
+      <form part="form" aria-label=${msg('Upload a CSV file')} @submit=${(e: Event) => e.preventDefault()}>
         <p class="muted" id="csv-hint">
           ${msg('The first row names the columns (Email, First name, Last name, Department, …). One person a row, up to 100,000 rows and 10 MB.')}
         </p>
@@ -239,7 +249,7 @@ export class HrImportCsvUpload extends LitElement {
                 </button>`
               : nothing
           }
-          <button type="button" class="btn" ?disabled=${busy} @click=${() => this.dispatchEvent(new HrCsvCancelEvent())}>${msg('Back')}</button>
+          <button type="button" class="btn" ?disabled=${busy} @click=${this.handleBack}>${msg('Back')}</button>
         </div>
       </form>
     `;
@@ -347,7 +357,7 @@ export class HrImportCsvUpload extends LitElement {
             ${confirming ? msg('Saving the contacts…') : msg('Use these contacts')}
           </button>
           <button type="button" class="btn" ?disabled=${confirming} @click=${this.handleChooseAnother}>${msg('Choose another file')}</button>
-          <button type="button" class="btn" ?disabled=${confirming} @click=${() => this.dispatchEvent(new HrCsvCancelEvent())}>${msg('Back')}</button>
+          <button type="button" class="btn" ?disabled=${confirming} @click=${this.handleBack}>${msg('Back')}</button>
         </div>
       </div>
     `;

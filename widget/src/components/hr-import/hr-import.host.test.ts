@@ -7,6 +7,7 @@ import { expect, fixture, fixtureCleanup, html, oneEvent, waitUntil } from '@ope
 import { emulateMedia } from '@web/test-runner-commands';
 import { FakeBff, TOKEN, errorResponse, json, makeContact } from '../../test/fake-bff.js';
 import { findByRole, getByRole, queryByRole, visibleText, waitForText } from '../../test/queries.js';
+import { expectAccessible } from '../../test/axe.js';
 import '../../index.js';
 import type { HrImport } from './hr-import.js';
 import { DEFAULT_SUBJECT } from '../../model/message.js';
@@ -177,6 +178,60 @@ describe('hr-import: language', () => {
     const alert = await findByRole(el, 'alert');
     await waitForText(alert, 'Der Server hat zu lange nicht geantwortet');
     expect(getByRole(el, 'button', 'Erneut versuchen')).to.exist;
+  });
+});
+
+describe('hr-import: every step in every language', () => {
+  /** Each step's heading as the admin walks the flow to its confirmation, axe run on each. */
+  async function walk(locale: string): Promise<string[]> {
+    bff.providers = [
+      { id: 'sample', type: 'sample', name: 'Sample directory', connection: 'ready' },
+      { id: 'csv', type: 'csv', name: 'CSV file', connection: 'needs_credentials' },
+    ];
+    const el = await fixture<HrImport>(html`<hr-import session-token=${TOKEN} locale=${locale}></hr-import>`);
+    const root = el.shadowRoot!;
+    const headings: string[] = [];
+    /** Once the step shows `ready`: its heading noted, axe clean. */
+    const step = async (ready: () => Element | null | undefined) => {
+      await waitUntil(ready, `${locale}: step ${headings.length + 1} did not show`);
+      headings.push(await heading(el));
+      await expectAccessible(el);
+    };
+    const primary = () => root.querySelector<HTMLButtonElement>('.footer .btn.primary:not(:disabled)');
+    const picker = () => root.querySelector('hr-provider-picker')?.shadowRoot;
+    await step(() => picker()?.querySelector('button[data-provider="sample"]'));
+    picker()!.querySelector<HTMLButtonElement>('button[data-provider="csv"]')!.click();
+    await step(() => picker()?.querySelector('hr-import-csv-upload')?.shadowRoot?.querySelector('form'));
+    picker()!.querySelector('hr-import-csv-upload')!.shadowRoot!.querySelector<HTMLButtonElement>('.actions .btn')!.click();
+    (await waitUntil(() => picker()?.querySelector('button[data-provider="sample"]')),
+    picker()!.querySelector<HTMLButtonElement>('button[data-provider="sample"]')!).click();
+    (await findByRole<HTMLInputElement>(el, 'checkbox', /Ada Lovelace/)).click();
+    (await findByRole<HTMLInputElement>(el, 'checkbox', /Donald Knuth/)).click();
+    await step(primary);
+    primary()!.click();
+    await step(() => root.querySelector('hr-role-assigner'));
+    primary()!.click();
+    await step(() => root.querySelector('hr-message-composer'));
+    primary()!.click();
+    await step(() => root.querySelector('hr-import-summary'));
+    return headings;
+  }
+
+  let english: string[] = [];
+  for (const locale of ['en', 'de', 'fr', 'es']) {
+    it(`is axe clean from the provider to the confirmation in ${locale}, every heading in that language`, async () => {
+      if (locale !== 'en' && !english.length) english = await walk('en');
+      const headings = await walk(locale);
+      expect(headings).to.have.length(6);
+      if (locale === 'en') english = headings;
+      // Names from HR stay as they are; every heading around them is translated.
+      else for (const [i, h] of headings.entries()) expect(h, `${locale}, step ${i + 1}`).not.to.equal(english[i]);
+    });
+  }
+
+  it('is axe clean from the provider to the confirmation in dark', async () => {
+    document.documentElement.style.colorScheme = 'dark';
+    expect(await walk('en')).to.have.length(6);
   });
 });
 

@@ -6,7 +6,7 @@
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
 import { sendKeys, setViewport } from '@web/test-runner-commands';
 import { expectAccessible } from '../../test/axe.js';
-import { FakeBff, TOKEN, directory } from '../../test/fake-bff.js';
+import { FakeBff, TOKEN, directory, makeContact } from '../../test/fake-bff.js';
 import { findByRole, getByRole, queryByRole, visibleText, waitForText } from '../../test/queries.js';
 import '../../index.js';
 import type { HrImport } from './hr-import.js';
@@ -163,6 +163,84 @@ describe('hr-import: at 320 px', () => {
       if (step === 'message') break;
       primary.click();
       await findByRole(el, step === 'contacts' ? 'combobox' : 'textbox', step === 'contacts' ? 'Invite all selected users as' : 'Subject');
+    }
+  });
+});
+
+/** Where `inner` lies wholly within `outer` (a pixel of rounding allowed). */
+const within = (inner: DOMRect, outer: { top: number; left: number; bottom: number; right: number }) =>
+  inner.left >= outer.left - 1 && inner.right <= outer.right + 1 && inner.top >= outer.top - 1 && inner.bottom <= outer.bottom + 1;
+
+/** The row of the contact named `name`, with its parts. */
+function rowOf(el: HrImport, name: string) {
+  const row = getByRole(el, 'checkbox', `Select ${name}`).closest<HTMLElement>('[role="row"]')!;
+  const part = (selector: string) => row.querySelector<HTMLElement>(selector);
+  return { row, marker: part('.marker'), meta: part('.meta'), email: part('.email') };
+}
+
+/**
+ * Details and email are apart when a gap separates their boxes on one line, or they sit on
+ * lines of their own: "Berlin aarav.adeyemi@…" must never read as one run of text.
+ */
+function expectApart(meta: HTMLElement, email: HTMLElement, where: string) {
+  const m = meta.getBoundingClientRect();
+  const e = email.getBoundingClientRect();
+  expect(m.width, `${where}: details shown`).to.be.greaterThan(0);
+  expect(e.width, `${where}: email shown`).to.be.greaterThan(0);
+  const sameLine = m.top < e.bottom && e.top < m.bottom;
+  if (sameLine) expect(e.left - m.right, `${where}: the gap between details and email`).to.be.at.least(6);
+  else expect(e.top, `${where}: the email on a line of its own`).to.be.at.least(m.bottom - 1);
+}
+
+describe('hr-import: the contact rows', () => {
+  /** A member, an invited person and one without email, each with a name and details long enough to crowd their row. */
+  const crowded = () => [
+    makeContact(0, { displayName: 'Maximiliane-Konstantina Wolfeschlegelsteinhausenbergerdorff', membership: 'member', title: 'Principal Staff Engineer' }),
+    makeContact(1, { displayName: 'Bartholomew Featherstonehaugh-Cholmondeley', membership: 'invited', department: 'Research and Development' }),
+    makeContact(2, { displayName: 'Aarav Adeyemi-Oyelaran-Castellanos', email: null, location: 'São Paulo' }),
+    makeContact(3, {
+      displayName: 'Aarav Adeyemi',
+      title: 'Head of Talent Acquisition',
+      department: 'People',
+      location: 'Berlin',
+      email: 'aarav.adeyemi@example.com',
+    }),
+  ];
+
+  for (const width of [320, 1280]) {
+    it(`lays the details and the email apart at ${width} px`, async () => {
+      await setViewport({ width, height: 900 });
+      bff.contacts = crowded();
+      const el = await mount();
+      (await findByRole(el, 'button', 'Sample directory')).click();
+      await findByRole(el, 'checkbox', 'Select Aarav Adeyemi');
+      for (const name of ['Aarav Adeyemi', 'Maximiliane-Konstantina Wolfeschlegelsteinhausenbergerdorff']) {
+        const { meta, email } = rowOf(el, name);
+        expectApart(meta!, email!, `${width} px, ${name}`);
+      }
+    });
+  }
+
+  it('shows the Member, Invited and No email markers whole at 320 px, however long the name', async () => {
+    await setViewport({ width: 320, height: 640 });
+    bff.contacts = crowded();
+    const el = await mount();
+    (await findByRole(el, 'button', 'Sample directory')).click();
+    await findByRole(el, 'checkbox', 'Select Aarav Adeyemi');
+    const viewport = { top: 0, left: 0, bottom: innerHeight, right: innerWidth };
+    for (const [name, text] of [
+      ['Maximiliane-Konstantina Wolfeschlegelsteinhausenbergerdorff', 'Member'],
+      ['Bartholomew Featherstonehaugh-Cholmondeley', 'Invited'],
+      ['Aarav Adeyemi-Oyelaran-Castellanos', 'No email'],
+    ] as const) {
+      const { row, marker } = rowOf(el, name);
+      row.scrollIntoView({ block: 'nearest' });
+      expect(visibleText(marker!), name).to.equal(text);
+      const box = marker!.getBoundingClientRect();
+      expect(within(box, row.getBoundingClientRect()), `${text}: inside its row`).to.be.true;
+      expect(within(box, viewport), `${text}: inside the viewport`).to.be.true;
+      // Not cut inside its own box either (no ellipsis, no hidden overflow).
+      expect(marker!.scrollWidth, `${text}: its text whole`).to.be.at.most(marker!.clientWidth);
     }
   });
 });

@@ -96,6 +96,30 @@ describe('hr-import: provider step', () => {
     expect(await heading(el)).to.equal('Select contacts from Sample directory');
     expect(el.shadowRoot!.activeElement?.id).to.equal('heading');
   });
+
+  it('heads the CSV upload "Upload a CSV file" in the widget’s language, and gives the step its heading back on Back', async () => {
+    bff.providers = [...bff.providers, { id: 'csv', type: 'csv', name: 'CSV file', connection: 'needs_credentials' }];
+    const leaked: Event[] = [];
+    const listen = (e: Event) => leaked.push(e);
+    document.addEventListener('hr-heading', listen);
+    try {
+      const el = await mount();
+      const shown = (text: string) => waitUntil(() => visibleText(el.shadowRoot!.getElementById('heading')!) === text, `the heading is not "${text}"`);
+      await click(el, 'button', 'CSV file');
+      await shown('Upload a CSV file');
+      expect(queryByRole(el, 'heading', 'Choose an HR application'), 'the list’s heading over the upload').to.be.null;
+      await expectAccessible(el);
+      el.setAttribute('locale', 'de');
+      await shown('CSV-Datei hochladen');
+      el.setAttribute('locale', 'en');
+      await shown('Upload a CSV file');
+      await click(el, 'button', 'Back');
+      await shown('Choose an HR application');
+      expect(leaked, 'the page never hears the parts’ headings').to.have.length(0);
+    } finally {
+      document.removeEventListener('hr-heading', listen);
+    }
+  });
 });
 
 describe('hr-import: selecting contacts', () => {

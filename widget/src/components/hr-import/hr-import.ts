@@ -9,7 +9,7 @@ import { HrImportCompleteEvent } from '../../events/hr-import-complete.js';
 import { HrImportDoneEvent } from '../../events/hr-import-done.js';
 import { HrImportErrorEvent } from '../../events/hr-import-error.js';
 import type { HrImportStep } from '../../events/hr-import-step.js';
-import { HrContactsLoadedEvent, HrProviderSelectEvent, HrQueryChangeEvent } from '../../events/internal.js';
+import { HrContactsLoadedEvent, HrProviderSelectEvent, HrQueryChangeEvent, type HrHeadingEvent } from '../../events/internal.js';
 import { emptyDraft, forSession, importRequest, messageOf, nextImport, selectedTotal, syncDraftOf, type ImportDraft } from '../../model/import-draft.js';
 import type { SyncDraft } from '../../model/sync-rule.js';
 import { SchemeController } from '../../styles/scheme.js';
@@ -97,6 +97,7 @@ export class HrImport extends LitElement {
     _reconnect: { state: true },
     _hasRules: { state: true },
     _discarding: { state: true },
+    _heading: { state: true },
     sessionToken: { attribute: 'session-token' },
     apiBase: { attribute: 'api-base' },
     requestTimeout: { attribute: 'request-timeout', type: Number },
@@ -145,6 +146,7 @@ export class HrImport extends LitElement {
     this._discarding = false;
     this._authRefused = false;
     this._reconnect = null;
+    this._heading = '';
   });
 
   /** Sending the import: made with the first submit, from the message step's chunk (later-steps.ts). */
@@ -207,6 +209,7 @@ export class HrImport extends LitElement {
   declare private _hasRules: boolean;
   /** Cancel asks whether to discard the selection (later-steps.ts discardPrompt). */
   declare private _discarding: boolean;
+  declare private _heading: string; // StepState.heading
   /** The step Keep in sync was opened from, to go back to. */
   private _syncFrom: HrImportStep = 'roles';
   /** The rule Keep in sync starts from, made once as it opens (a new object each render would reset the editor). */
@@ -245,6 +248,7 @@ export class HrImport extends LitElement {
     this._reconnect = null;
     this._hasRules = false;
     this._discarding = false;
+    this._heading = '';
     this.sessionToken = '';
     this.apiBase = '/api';
     this.requestTimeout = DEFAULT_TIMEOUT_MS;
@@ -282,6 +286,11 @@ export class HrImport extends LitElement {
     this._discarding = open;
     await this.updateComplete;
     this.renderRoot.querySelector<HTMLElement>(focus)?.focus();
+  }
+
+  private handleHeading(event: HrHeadingEvent) {
+    event.stopPropagation();
+    this._heading = event.heading;
   }
 
   private setDraft(draft: ImportDraft) {
@@ -342,6 +351,7 @@ export class HrImport extends LitElement {
           result: this._result,
           syncDraft: this._syncDraft,
           upgradeUrl: this.upgradeUrl,
+          heading: this._heading,
         }),
     }) as View;
   }
@@ -360,7 +370,7 @@ export class HrImport extends LitElement {
           goToLater: this._actions.goToLater,
         })}
         <h2 id="heading" tabindex="-1" part="heading">${view.title}</h2>
-        <div class="body" part="body">${view.body}</div>
+        <div class="body" part="body" @hr-heading=${this.handleHeading}>${view.body}</div>
         <footer class="footer" part="footer">
           ${
             this._discarding && LATER_STEPS

@@ -40,6 +40,8 @@ export interface StepState {
   readonly syncDraft: SyncDraft | null;
   /** The host's link to a plan upgrade (`upgrade-url`), or ''. */
   readonly upgradeUrl: string;
+  /** The heading a part that took the provider step over gave it (the CSV upload), or ''. */
+  readonly heading: string;
 }
 
 /** What a step's buttons and parts ask of the element. */
@@ -77,7 +79,7 @@ export const stateView = (a: StepActions, title: string, body: TemplateResult): 
 export const providerStep = (s: StepState, a: StepActions): View =>
   stateView(
     a,
-    msg('Choose an HR application'),
+    s.heading || msg('Choose an HR application'),
     html`<hr-provider-picker exportparts="provider" .reconnect=${s.reconnect} @hr-provider-select=${a.intend}></hr-provider-picker>`,
   );
 

@@ -215,7 +215,7 @@ describe('hr-provider-picker: a CSV file as the directory', () => {
     expect(button.disabled).to.be.false;
     expect(visibleText(button.closest('li')!)).to.include('Upload a file');
     button.click();
-    await findByRole(el, 'heading', 'Upload a CSV file');
+    await findByRole(el, 'form', 'Upload a CSV file');
     // The hidden native input that "choose a file" opens, as the file dialog fills it.
     const input = el.shadowRoot!.querySelector('hr-import-csv-upload')!.shadowRoot!.querySelector<HTMLInputElement>('input[type="file"]')!;
     const files = new DataTransfer();
