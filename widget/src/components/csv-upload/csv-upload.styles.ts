@@ -60,10 +60,18 @@ export const csvUploadStyles = css`
     display: grid;
     gap: 0.25rem;
   }
+  /*
+   * Words wrap only between them, never inside one ("Wolfeschlegel-/steinhausen"): a table wider
+   * than the step scrolls sideways in here instead.
+   */
   .table {
     overflow-x: auto;
     border: 1px solid var(--_hr-border);
     border-radius: var(--_hr-radius);
+  }
+  .table:focus-visible {
+    outline: 2px solid var(--_hr-focus);
+    outline-offset: 2px;
   }
   table {
     width: 100%;
@@ -80,7 +88,6 @@ export const csvUploadStyles = css`
     padding: 0.375rem 0.75rem;
     text-align: start;
     border-top: 1px solid var(--_hr-border);
-    overflow-wrap: anywhere;
   }
   tr.no-email td {
     color: var(--_hr-muted);

@@ -110,7 +110,45 @@ describe('hr-import-csv-upload: choosing a file', () => {
   });
 });
 
+/** Words of the preview's cells that the layout split over two lines (a word cut in the middle). */
+function wordsBroken(el: HrImportCsvUpload): string[] {
+  const broken: string[] = [];
+  for (const cell of el.shadowRoot!.querySelectorAll('.table th, .table td')) {
+    const texts = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = texts.nextNode() as Text | null; node; node = texts.nextNode() as Text | null) {
+      for (const word of node.data.matchAll(/\S+/g)) {
+        const range = document.createRange();
+        range.setStart(node, word.index);
+        range.setEnd(node, word.index + word[0].length);
+        const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+        if (lines.size > 1) broken.push(word[0]);
+      }
+    }
+  }
+  return broken;
+}
+
+const CROWDED =
+  'Email,First Name,Last Name,Title,Department,Location\n' +
+  'maximiliane.wolfeschlegelsteinhausenbergerdorff@example.com,Maximiliane,Wolfeschlegelsteinhausenbergerdorff,Head of Talent Acquisition,People Operations,São Paulo\n' +
+  'aarav.adeyemi@example.com,Aarav,Adeyemi,Principal Engineer,Research and Development,Berlin\n';
+
 describe('hr-import-csv-upload: mapping and preview', () => {
+  for (const width of [800, 320]) {
+    it(`breaks no word of the preview in the middle in ${width} px, the table scrolling sideways instead`, async () => {
+      const el = await mount();
+      const column = el.parentElement!;
+      column.style.width = `${width}px`;
+      chooseFile(el, CROWDED);
+      await waitUntil(() => previewRows(el).length === 2, 'no preview');
+      expect(previewRows(el)[0]).to.include('Head of Talent Acquisition');
+      expect(wordsBroken(el)).to.deep.equal([]);
+      expect(column.scrollWidth, 'the column itself does not scroll').to.be.at.most(width);
+      // A table that scrolls sideways is reached with the keyboard too.
+      await expectAccessible(el);
+    });
+  }
+
   it('shows the guessed mapping and the first rows, previews a changed mapping, and confirms it', async () => {
     const el = await mount();
     chooseFile(el, STAFF);

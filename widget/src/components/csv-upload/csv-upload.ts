@@ -297,9 +297,10 @@ export class HrImportCsvUpload extends LitElement {
             </p>`
           : nothing
       }
-      <div class="table" part="preview">
+      <!-- Focusable: a table wider than the step scrolls sideways, with the keyboard too. -->
+      <div class="table" part="preview" role="region" aria-labelledby="csv-preview" tabindex="0">
         <table>
-          <caption>
+          <caption id="csv-preview">
             ${msg(str`The first ${answer.preview.length} rows as they will be imported`)}
           </caption>
           <thead>
