@@ -55,13 +55,14 @@ describe('the providers file', () => {
   });
 
   it("names providers in the widget's languages: the file's names, else the built-in ones of a provider it does not rename", () => {
-    const [csv, sheet, translated, sample] = loadProvidersFile(
+    const [csv, sheet, translated, sample, renamedSample] = loadProvidersFile(
       file({
         providers: [
           { id: 'csv', type: 'csv' },
           { id: 'sheet', type: 'csv', name: 'Spreadsheet' },
           { id: 'hr', type: 'csv', name: 'HR export', names: { de: 'HR-Export', fr: 'Export RH' } },
           { id: 'sample', type: 'sample' },
+          { id: 'demo', type: 'sample', name: 'Demo people' },
         ],
       }),
       {},
@@ -71,7 +72,8 @@ describe('the providers file', () => {
     // Renamed without translations: the built-in German would name something else.
     expect(sheet!.names).toBeUndefined();
     expect(translated!.names).toEqual({ de: 'HR-Export', fr: 'Export RH' });
-    expect(sample!.names).toBeUndefined();
+    expect(sample!.names).toEqual({ de: 'Beispielverzeichnis', fr: 'Annuaire d’exemple', es: 'Directorio de ejemplo' });
+    expect(renamedSample!.names).toBeUndefined();
     expect(configError({ providers: [{ id: 'x', type: 'csv', names: { it: 'Esportazione' } }] })).toMatch(/providers\[0\]\.names/);
   });
 
@@ -202,7 +204,13 @@ describe('the providers file', () => {
     const providers = await h.request('GET', '/api/providers', { token });
     const text = await providers.text();
     expect((JSON.parse(text) as { items: ProviderInfo[] }).items).toEqual([
-      { id: 'sample', type: 'sample', name: 'Sample directory', connection: 'ready' },
+      {
+        id: 'sample',
+        type: 'sample',
+        name: 'Sample directory',
+        names: { de: 'Beispielverzeichnis', fr: 'Annuaire d’exemple', es: 'Directorio de ejemplo' },
+        connection: 'ready',
+      },
       { id: 'bamboo', type: 'bamboohr', name: 'Acme BambooHR', connection: 'ready' },
     ]);
     expect(text).not.toContain('bamboo-secret-key');

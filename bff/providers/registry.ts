@@ -106,7 +106,10 @@ export function staticProvider(
 }
 
 export function sampleProvider(): DeploymentProvider {
-  return staticProvider('sample', 'sample', 'Sample directory', createSampleConnector, { baseUrl: 'builtin:', credentials: {} }, 24 * 3600);
+  return {
+    ...staticProvider('sample', 'sample', 'Sample directory', createSampleConnector, { baseUrl: 'builtin:', credentials: {} }, 24 * 3600),
+    names: { de: 'Beispielverzeichnis', fr: 'Annuaire d’exemple', es: 'Directorio de ejemplo' },
+  };
 }
 
 /**

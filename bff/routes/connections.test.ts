@@ -91,7 +91,13 @@ describe('GET /api/providers for a provider each organization connects', () => {
         { name: 'apiKey', label: 'API key', secret: true, required: true },
       ],
     });
-    expect(await providerState(acme, 'sample')).toEqual({ id: 'sample', type: 'sample', name: 'Sample directory', connection: 'ready' });
+    expect(await providerState(acme, 'sample')).toEqual({
+      id: 'sample',
+      type: 'sample',
+      name: 'Sample directory',
+      names: { de: 'Beispielverzeichnis', fr: 'Annuaire d’exemple', es: 'Directorio de ejemplo' },
+      connection: 'ready',
+    });
   });
 });
 

@@ -24,7 +24,17 @@ async function page(query = ''): Promise<ContactPage> {
 describe('GET /api/providers', () => {
   it('lists the sample directory, ready, without any credential', async () => {
     const res = await h.request('GET', '/api/providers', { token });
-    expect(await res.json()).toEqual({ items: [{ id: 'sample', type: 'sample', name: 'Sample directory', connection: 'ready' }] });
+    expect(await res.json()).toEqual({
+      items: [
+        {
+          id: 'sample',
+          type: 'sample',
+          name: 'Sample directory',
+          names: { de: 'Beispielverzeichnis', fr: 'Annuaire d’exemple', es: 'Directorio de ejemplo' },
+          connection: 'ready',
+        },
+      ],
+    });
   });
 
   it('tells when the cached directory was fetched and how long it stays fresh', async () => {

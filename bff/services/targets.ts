@@ -13,22 +13,22 @@ type Q = Kysely<Database> | Transaction<Database>;
 export const DEFAULT_ROLES: Record<TargetType, { roles: Role[]; defaultRole: string }> = {
   organization: {
     roles: [
-      { id: 'admin', label: 'Admin' },
-      { id: 'user', label: 'User' },
+      { id: 'admin', label: 'Admin', labels: { de: 'Admin', fr: 'Administrateur', es: 'Administrador' } },
+      { id: 'user', label: 'User', labels: { de: 'Benutzer', fr: 'Utilisateur', es: 'Usuario' } },
     ],
     defaultRole: 'user',
   },
   lab: {
     roles: [
-      { id: 'manager', label: 'Lab manager' },
-      { id: 'user', label: 'User' },
+      { id: 'manager', label: 'Lab manager', labels: { de: 'Lab-Leitung', fr: 'Responsable du lab', es: 'Responsable del laboratorio' } },
+      { id: 'user', label: 'User', labels: { de: 'Benutzer', fr: 'Utilisateur', es: 'Usuario' } },
     ],
     defaultRole: 'user',
   },
   challenge: {
     roles: [
-      { id: 'judge', label: 'Judge' },
-      { id: 'user', label: 'User' },
+      { id: 'judge', label: 'Judge', labels: { de: 'Jury', fr: 'Juré', es: 'Jurado' } },
+      { id: 'user', label: 'User', labels: { de: 'Benutzer', fr: 'Utilisateur', es: 'Usuario' } },
     ],
     defaultRole: 'user',
   },
