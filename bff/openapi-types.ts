@@ -922,6 +922,8 @@ export interface components {
                 fr?: string;
                 es?: string;
             };
+            /** @description The host's logo for this provider (the providers file's `logoUrl`: https or an image data URL), shown instead of the built-in one. */
+            logoUrl?: string;
             connection: components["schemas"]["ConnectionState"];
             /** @description Present only for providers each organization connects itself (the providers file leaves their credentials out): what the connect form asks. Absent when the deployment configures it. */
             fields?: components["schemas"]["CredentialField"][];

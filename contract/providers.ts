@@ -44,6 +44,10 @@ export const providerInfo = answer(
       names: inLocales(100)
         .optional()
         .describe("The name in other languages, by locale (the providers file's `names`): the widget shows its language's, else `name`."),
+      logoUrl: z
+        .string()
+        .optional()
+        .describe("The host's logo for this provider (the providers file's `logoUrl`: https or an image data URL), shown instead of the built-in one."),
       connection: connectionState,
       fields: z
         .array(credentialField)

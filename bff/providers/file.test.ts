@@ -54,6 +54,33 @@ describe('the providers file', () => {
     expect([named!.id, named!.name]).toEqual(['sheet', 'Spreadsheet']);
   });
 
+  it("takes a provider's logo from the file as an https or image data URL, nothing else", () => {
+    const svg = `data:image/svg+xml;base64,${Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>').toString('base64')}`;
+    const [hosted, inline, plain] = loadProvidersFile(
+      file({
+        providers: [
+          { id: 'hr', type: 'csv', logoUrl: 'https://cdn.example.com/hr.svg' },
+          { id: 'sample', type: 'sample', logoUrl: svg },
+          { id: 'csv', type: 'csv' },
+        ],
+      }),
+      {},
+      PROVIDER_CATALOG,
+    );
+    expect(hosted!.logoUrl).toBe('https://cdn.example.com/hr.svg');
+    expect(inline!.logoUrl).toBe(svg);
+    expect(plain!.logoUrl).toBeUndefined();
+    for (const logoUrl of [
+      'http://cdn.example.com/hr.svg',
+      'javascript:alert(1)',
+      'data:text/html;base64,PGI+',
+      'data:image/svg+xml,<svg onload=alert(1)>',
+      '//cdn.example.com/hr.svg',
+    ]) {
+      expect(configError({ providers: [{ id: 'x', type: 'csv', logoUrl }] })).toMatch(/providers\[0\]\.logoUrl/);
+    }
+  });
+
   it("names providers in the widget's languages: the file's names, else the built-in ones of a provider it does not rename", () => {
     const [csv, sheet, translated, sample, renamedSample] = loadProvidersFile(
       file({
@@ -190,7 +217,14 @@ describe('the providers file', () => {
       file({
         providers: [
           { id: 'sample', type: 'sample' },
-          { id: 'bamboo', type: 'bamboohr', name: 'Acme BambooHR', baseUrl: fake.url, credentials: { companyDomain: 'acme', apiKey: { env: 'BAMBOO_KEY' } } },
+          {
+            id: 'bamboo',
+            type: 'bamboohr',
+            name: 'Acme BambooHR',
+            logoUrl: 'https://cdn.acme.test/bamboohr.svg',
+            baseUrl: fake.url,
+            credentials: { companyDomain: 'acme', apiKey: { env: 'BAMBOO_KEY' } },
+          },
         ],
       }),
       { BAMBOO_KEY: 'bamboo-secret-key' },
@@ -211,7 +245,7 @@ describe('the providers file', () => {
         names: { de: 'Beispielverzeichnis', fr: 'Annuaire d’exemple', es: 'Directorio de ejemplo' },
         connection: 'ready',
       },
-      { id: 'bamboo', type: 'bamboohr', name: 'Acme BambooHR', connection: 'ready' },
+      { id: 'bamboo', type: 'bamboohr', name: 'Acme BambooHR', logoUrl: 'https://cdn.acme.test/bamboohr.svg', connection: 'ready' },
     ]);
     expect(text).not.toContain('bamboo-secret-key');
 

@@ -50,6 +50,15 @@ const providerSchema = z
     type: z.string().min(1),
     name: z.string().trim().min(1).max(100).optional(),
     names: inLocales(100).optional(),
+    // Shown as an <img> (never markup), so an SVG in it runs nothing; https or inline, no http.
+    logoUrl: z
+      .string()
+      .max(100_000)
+      .refine(
+        (u) => /^https:\/\/[^\s]+$/.test(u) || /^data:image\/(svg\+xml|png|webp);base64,[A-Za-z0-9+/=]+$/.test(u),
+        'must be an https:// URL or a base64 data:image/svg+xml, png or webp URL',
+      )
+      .optional(),
     baseUrl: apiUrl.optional(),
     tokenUrl: apiUrl.optional(),
     credentials: z.record(z.string(), z.union([z.string(), envRef])).optional(),
@@ -158,7 +167,7 @@ function parseProviders(raw: unknown, env: NodeJS.ProcessEnv, catalog: ProviderC
   // A name the file gives replaces the built-in one in every language, unless it names those too.
   const named = (entry: ProviderEntry, p: z.infer<typeof providerSchema>): ProviderEntry => {
     const names = p.names ?? (p.name ? undefined : entry.names);
-    return { ...entry, names };
+    return { ...entry, names, ...(p.logoUrl ? { logoUrl: p.logoUrl } : {}) };
   };
   return parsed.data.providers.map((p, i): ProviderEntry => named(entryOf(p, i), p));
 

@@ -16,6 +16,8 @@ interface ProviderBase {
   name: string;
   /** The name in other languages (the providers file's `names`). */
   names?: Partial<Record<InviteLocale, string>> | undefined;
+  /** The host's logo (the providers file's `logoUrl`), for a provider simple-icons lacks or a brand of its own. */
+  logoUrl?: string | undefined;
   /** How long a cached directory is served before it is fetched again. */
   cacheTtlSeconds: number;
   /** Pages fetched at once where the API allows it; unset means DEFAULT_REFRESH_CONCURRENCY. */

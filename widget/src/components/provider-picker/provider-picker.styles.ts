@@ -71,9 +71,11 @@ export const providerPickerStyles = css`
     border: 1px solid var(--_hr-border);
     background: #fff;
   }
-  .logo svg {
+  .logo svg,
+  .logo img {
     width: 1.5rem;
     height: 1.5rem;
+    object-fit: contain;
   }
   .text {
     display: grid;

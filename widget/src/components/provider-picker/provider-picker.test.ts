@@ -59,6 +59,31 @@ describe('hr-provider-picker', () => {
     await expectAccessible(el);
   });
 
+  it("shows the host's own logo for a provider when the providers file gives one, as decoration and never as markup", async () => {
+    // A 1×1 SVG whose script would run if it were ever parsed as markup rather than loaded as an image.
+    const svg =
+      '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1"><script>window.ranLogoScript = true</script><rect width="1" height="1" fill="#c00"/></svg>';
+    const logoUrl = `data:image/svg+xml;base64,${btoa(svg)}`;
+    bff.providers = [
+      { id: 'workday', type: 'workday', name: 'Workday', logoUrl, connection: 'ready' },
+      { id: 'okta', type: 'okta', name: 'Okta', logoUrl, connection: 'ready' },
+    ];
+    const el = await mountWithApi<HrProviderPicker>('hr-provider-picker');
+    const workday = (await findByRole(el, 'button', 'Workday')).closest('li')!;
+    const img = workday.querySelector('.logo img') as HTMLImageElement;
+    expect(img.getAttribute('src')).to.equal(logoUrl);
+    expect(img.getAttribute('alt')).to.equal('');
+    await waitUntil(() => img.complete && img.naturalWidth > 0, 'the logo did not load');
+    expect(img.getBoundingClientRect().width).to.be.greaterThan(16);
+    // The host's logo wins over the built-in one, and its script never ran.
+    const okta = getByRole(el, 'button', 'Okta').closest('li')!;
+    expect(okta.querySelector('.logo img')).to.exist;
+    expect(okta.querySelector('.logo svg')).to.be.null;
+    expect((window as { ranLogoScript?: boolean }).ranLogoScript).to.be.undefined;
+    expect(visibleText(workday)).to.equal('Workday');
+    await expectAccessible(el);
+  });
+
   it('announces the pick inside the widget only', async () => {
     const el = await mountWithApi<HrProviderPicker>('hr-provider-picker');
     const button = await findByRole(el, 'button', 'Sample directory');

@@ -274,9 +274,11 @@ export class HrProviderPicker extends LitElement {
     `;
   }
 
-  /** The brand's logo (decoration: the name is beside it), else the name's initial. */
+  /** The host's logo, else the brand's (decoration: the name is beside it), else the name's initial. */
   private renderLogo(provider: ProviderInfo) {
     const logo = LOGOS?.[provider.type];
+    // The host's own logo first: alt="" as it is decoration, the name being beside it.
+    if (provider.logoUrl) return html`<span class="logo brand"><img alt="" src=${provider.logoUrl} /></span>`;
     return logo
       ? html`<span class="logo brand"
           ><svg role="img" aria-hidden="true" viewBox="0 0 24 24" fill="#${logo.hex}"><path d=${logo.path}></path></svg
