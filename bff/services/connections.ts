@@ -159,7 +159,14 @@ export async function describeProviders(deps: ConnectionDeps, entries: ProviderE
   const synced = await syncedDirectories(deps.db, entries.map(cacheKeyOfEntry));
   return entries.map((e) => {
     const syncedAt = synced.get(cacheKeyOfEntry(e));
-    const base: ProviderInfo = { id: e.id, type: e.type, name: e.name, ...(e.names ? { names: e.names } : {}), ...(e.logoUrl ? { logoUrl: e.logoUrl } : {}), connection: 'ready' };
+    const base: ProviderInfo = {
+      id: e.id,
+      type: e.type,
+      name: e.name,
+      ...(e.names ? { names: e.names } : {}),
+      ...(e.logoUrl ? { logoUrl: e.logoUrl } : {}),
+      connection: 'ready',
+    };
     const info: ProviderInfo =
       e.configuredBy === 'deployment'
         ? base
