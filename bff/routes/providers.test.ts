@@ -110,6 +110,7 @@ describe('GET /api/providers/:provider/contacts', () => {
         'managerId',
         'membership',
         'personalEmail',
+        'sharedEmail',
         'status',
         'title',
       ].sort(),
