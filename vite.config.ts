@@ -17,8 +17,8 @@ import { postgresForTests } from './scripts/postgres-for-tests.mjs';
 const SYNC_PARTS =
   /widget[\\/]src[\\/](components[\\/](sync-|role-rules|expired-invites)|templates[\\/]check-all|events[\\/]sync\.|model[\\/]sync-rule|styles[\\/]sync\.)/;
 
-/** The roles, message and confirmation steps (hr-import/later-steps.ts), their elements, and the import's submission. */
-const LATER_STEPS = /role-assigner|message-composer|import-summary|hr-import[\\/](later-steps|submission)/;
+/** The roles, message and confirmation steps (hr-import/later-steps.ts), their elements (the selection's review too), and the import's submission. */
+const LATER_STEPS = /role-assigner|message-composer|import-summary|selection-review|model[\\/]warnings|hr-import[\\/](later-steps|submission)/;
 
 /** Run against PostgreSQL too: every BFF test that opens a database, and the system tests that open a harness. */
 const ON_POSTGRES = ['bff/**/*.test.ts', 'test/fuzz.test.ts', 'test/scope.test.ts', 'test/minimal-fields.test.ts'];

@@ -34,6 +34,12 @@ export const contactsQueryFields = z
       .optional()
       .describe("Position of the page's first row, for jumps where no cursor leads; instead of `cursor`."),
     limit: z.coerce.number().int().min(1).max(500).optional(),
+    flagged: z
+      .enum(['true'])
+      .optional()
+      .describe(
+        '`true`: only the people an import warns of, who have left the company (listed with `status=all` or `inactive`) or share their address with another person of the directory (`sharedEmail`). The review of a Select All reads them to leave them out.',
+      ),
   })
   .strict();
 
@@ -68,7 +74,19 @@ export const directoryContact = z
   })
   .strict();
 
-export const contact = answer('Contact', directoryContact.extend({ membership }).strict());
+export const contact = answer(
+  'Contact',
+  directoryContact
+    .extend({
+      membership,
+      sharedEmail: z
+        .boolean()
+        .describe(
+          'Another person of the same directory has this `email` too: an invite to it may reach someone else (an import invites the address once). False without an email.',
+        ),
+    })
+    .strict(),
+);
 export type Contact = z.infer<typeof contact>;
 
 export const contactPage = answer(

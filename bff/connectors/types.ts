@@ -9,9 +9,10 @@ import type { OptionalField } from './minimize.js';
 /**
  * One person as a provider describes them, normalized: every missing value is null, `status` is
  * `inactive` for terminated, suspended, archived or disabled people, `email` is the work email as
- * given (the BFF normalizes case and whitespace). The widget's contact adds only `membership`.
+ * given (the BFF normalizes case and whitespace). The widget's contact adds only the target's and
+ * the directory's view of them: `membership` and `sharedEmail`.
  */
-export type DirectoryContact = Omit<Contact, 'membership'>;
+export type DirectoryContact = Omit<Contact, 'membership' | 'sharedEmail'>;
 
 export interface DirectoryPage {
   contacts: DirectoryContact[];

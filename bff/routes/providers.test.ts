@@ -120,6 +120,7 @@ describe('GET /api/providers/:provider/contacts', () => {
         'managerId',
         'membership',
         'personalEmail',
+        'sharedEmail',
         'status',
         'title',
       ].sort(),

@@ -48,6 +48,7 @@ export const providersRoutes = (deps: RouteDeps) => {
           {
             search: q.search,
             filters: { department: q.department, location: q.location, status: q.status },
+            flagged: q.flagged === 'true',
             cursor: q.cursor,
             offset: q.offset,
             limit: q.limit ?? 50,

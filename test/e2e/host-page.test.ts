@@ -61,6 +61,7 @@ const contacts = [
     status: 'active',
     avatarUrl: null,
     membership: null,
+    sharedEmail: false,
   },
   {
     id: 'c2',
@@ -76,6 +77,7 @@ const contacts = [
     status: 'active',
     avatarUrl: null,
     membership: null,
+    sharedEmail: false,
   },
 ];
 

@@ -402,7 +402,7 @@ describe('each provider through the widget, end to end', { timeout: TIMEOUT }, (
         await expectActiveListed(dialog);
         await dialog.getByRole('checkbox', { name: 'Show inactive' }).check();
         await expect.poll(() => listedNames(dialog)).toEqual([...ACTIVE, 'Alan Turing'].sort());
-        expect(await dialog.getByRole('row').filter({ hasText: 'Alan Turing' }).textContent()).toContain('Inactive');
+        expect(await dialog.getByRole('row').filter({ hasText: 'Alan Turing' }).textContent()).toContain('Left the company');
         await dialog.getByRole('checkbox', { name: 'Show inactive' }).uncheck();
         await expectActiveListed(dialog);
         if (!full) return;

@@ -15,6 +15,8 @@ import { storedContact, type Q } from './rows.js';
 export interface DirectoryQuery {
   search?: string | undefined;
   filters?: ContactFilters | undefined;
+  /** Only the people an import warns of: left the company, or an address another person has too. */
+  flagged?: boolean | undefined;
 }
 
 export type ContactQuery = SelectQueryBuilder<Database, 'directory_contacts', object>;
@@ -35,8 +37,26 @@ export function contactMatches(dialect: Dialect, connection: string, q: Director
     // Each word must match somewhere: "ada eng" finds Ada in Engineering.
     const words = searchWords(q.search);
     if (words.length > 0) checks.push(matchesSearch(dialect, words, access, scope)(eb));
+    if (q.flagged) checks.push(eb.or([eb('directory_contacts.status', '=', 'inactive'), hasSharedEmail(connection)(eb)]));
     return eb.and(checks);
   };
+}
+
+/**
+ * Whether another person of the directory has the row's address: one probe of the
+ * `(connection, email_normalized)` index per row checked. Only the review's `flagged` query asks
+ * it of every match; a page's `sharedEmail` is read for its own rows (`sharedEmails`).
+ */
+function hasSharedEmail(connection: string) {
+  return (eb: ExpressionBuilder<Database, 'directory_contacts'>): Expression<SqlBool> =>
+    eb.exists(
+      eb
+        .selectFrom('directory_contacts as twin')
+        .select(sql`1`.as('one'))
+        .where('twin.connection', '=', connection)
+        .whereRef('twin.email_normalized', '=', 'directory_contacts.email_normalized')
+        .whereRef('twin.contact_id', '<>', 'directory_contacts.contact_id'),
+    );
 }
 
 /** Narrows a query of the directory to the contacts matching a search and filters (`contactMatches`). */
@@ -76,9 +96,29 @@ function isInvited(target: Target, now: Date) {
     );
 }
 
-function toContact(row: DirectoryContactRow & { member: unknown; invited: unknown }): Contact {
+function toContact(row: DirectoryContactRow & { member: unknown; invited: unknown }, shared: ReadonlySet<string>): Contact {
   const membership: Membership = Number(row.member) ? 'member' : Number(row.invited) ? 'invited' : null;
-  return { ...storedContact(row), membership };
+  return { ...storedContact(row), membership, sharedEmail: row.email_normalized !== null && shared.has(row.email_normalized) };
+}
+
+/**
+ * Which of `emails` more than one person of the directory has: one grouped read of the
+ * `(connection, email_normalized)` index for the addresses of a page's rows (at most its limit),
+ * so the cost follows the page and never the directory's size. Another connection's people do
+ * not count: an organization's directory is its own.
+ */
+export async function sharedEmails(db: Q, connection: string, emails: readonly (string | null)[]): Promise<Set<string>> {
+  const wanted = [...new Set(emails.filter((e): e is string => e !== null))];
+  if (!wanted.length) return new Set();
+  const rows = await db
+    .selectFrom('directory_contacts')
+    .select('email_normalized')
+    .where('connection', '=', connection)
+    .where('email_normalized', 'in', wanted)
+    .groupBy('email_normalized')
+    .having((eb) => eb.fn.countAll(), '>', 1)
+    .execute();
+  return new Set(rows.map((r) => r.email_normalized!));
 }
 
 /**
@@ -99,7 +139,8 @@ export async function listContacts(
 ): Promise<ContactPage> {
   const dialect = dialectOf(db);
   // On SQLite the FTS index answers the counts alone when it can, and they choose the page's way in.
-  const plan = dialect === 'sqlite' ? await indexPlan(db, connection, q.search, q.filters) : null;
+  // The FTS index knows nothing of shared addresses: a `flagged` query is counted on the rows.
+  const plan = dialect === 'sqlite' && !q.flagged ? await indexPlan(db, connection, q.search, q.filters) : null;
   const counts = plan === 'empty' ? { total: 0, reachable: 0 } : plan ? await countByIndex(db, plan) : null;
   const hits = plan !== null && plan !== 'empty' && counts !== null && counts.total < HITS_FIRST;
   let page = applyQuery(db.selectFrom('directory_contacts'), dialect, connection, q, hits ? 'hits' : 'walk', hits ? plan.id : null)
@@ -119,15 +160,26 @@ export async function listContacts(
       ]),
     );
   }
-  const [rows, matched, taken] = await Promise.all([
-    page.execute(),
+  const [[rows, shared], matched, taken] = await Promise.all([
+    // The shared addresses are looked up for the page's rows alone, beside the counts.
+    page.execute().then(
+      async (rows) =>
+        [
+          rows,
+          await sharedEmails(
+            db,
+            connection,
+            rows.slice(0, q.limit).map((r) => r.email_normalized),
+          ),
+        ] as const,
+    ),
     counts ?? countMatches(db, dialect, connection, q),
     plan === 'empty' ? 0 : countTaken(db, dialect, target, connection, q, now, plan),
   ]);
   const more = rows.length > q.limit;
   const items = rows.slice(0, q.limit);
   return {
-    items: items.map(toContact),
+    items: items.map((row) => toContact(row, shared)),
     nextCursor: more ? encodeCursor([items[items.length - 1]!.sort_name, items[items.length - 1]!.contact_id]) : null,
     total: matched.total,
     // Exact, as Select All weighs it against the seats: people with an address who are neither

@@ -974,6 +974,8 @@ export interface components {
             status: "active" | "inactive";
             avatarUrl: string | null;
             membership: ("member" | "invited") | null;
+            /** @description Another person of the same directory has this `email` too: an invite to it may reach someone else (an import invites the address once). False without an email. */
+            sharedEmail: boolean;
         };
         ContactPage: {
             items: components["schemas"]["Contact"][];
@@ -2699,6 +2701,8 @@ export interface operations {
                 /** @description Position of the page's first row, for jumps where no cursor leads; instead of `cursor`. */
                 offset?: number;
                 limit?: number;
+                /** @description `true`: only the people an import warns of, who have left the company (listed with `status=all` or `inactive`) or share their address with another person of the directory (`sharedEmail`). The review of a Select All reads them to leave them out. */
+                flagged?: "true";
             };
             header?: never;
             path: {

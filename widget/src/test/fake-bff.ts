@@ -128,6 +128,7 @@ export function makeContact(i: number, overrides: Partial<Contact> = {}): Contac
     status: 'active',
     avatarUrl: null,
     membership: null,
+    sharedEmail: false,
     ...overrides,
   };
 }
@@ -495,18 +496,40 @@ export class FakeBff {
     return found;
   }
 
+  /**
+   * As the BFF reads it (bff/services/directory/queries.ts sharedEmails): whether another person
+   * of the directory has the contact's address, whatever its case. A generated directory's
+   * addresses are unique.
+   */
+  private sharedEmails(): (c: Contact) => boolean {
+    if (this.generated) return () => false;
+    const key = (c: Contact) => c.email?.trim().toLowerCase() || null;
+    const counts = new Map<string, number>();
+    for (const c of this.contacts) if (key(c)) counts.set(key(c)!, (counts.get(key(c)!) ?? 0) + 1);
+    return (c) => (counts.get(key(c) ?? '') ?? 0) > 1;
+  }
+
   private page(params: URLSearchParams): Response {
     if (params.has('offset') && params.has('cursor')) return errorResponse(400, 'invalid_request', 'Give cursor or offset, not both.');
-    const found = this.matches(params.get('search'), {
+    let found = this.matches(params.get('search'), {
       department: params.get('department') ?? undefined,
       location: params.get('location') ?? undefined,
       status: params.get('status') ?? undefined,
     });
+    const shared = this.sharedEmails();
+    if (params.get('flagged') === 'true') {
+      // The people an import warns of: left the company, or an address another person has too.
+      const list = Array.from({ length: found.size }, (_, k) => found.at(k)).filter((c) => c.status === 'inactive' || shared(c));
+      found = { size: list.length, at: (k) => list[k]!, selectable: list.filter(canInvite).length };
+    }
     const offset = Number(params.get('offset') ?? params.get('cursor') ?? 0);
     const limit = Number(params.get('limit') ?? 100);
     const end = Math.min(found.size, offset + limit);
     const items: Contact[] = [];
-    for (let k = offset; k < end; k++) items.push(found.at(k));
+    for (let k = offset; k < end; k++) {
+      const c = found.at(k);
+      items.push({ ...c, sharedEmail: shared(c) });
+    }
     return answer('/providers/{provider}/contacts', 'get', 200, {
       items,
       nextCursor: offset + limit < found.size ? String(offset + limit) : null,

@@ -79,6 +79,18 @@ export function accessibleName(el: Element): string {
   return normalize(el.getAttribute('title') ?? '');
 }
 
+/** What assistive technology reads after the name: the text of the elements `aria-describedby` names. */
+export function accessibleDescription(el: Element): string {
+  const root = el.getRootNode() as Document | ShadowRoot;
+  const ids = el.getAttribute('aria-describedby')?.split(/\s+/).filter(Boolean) ?? [];
+  return normalize(
+    ids
+      .map((id) => root.getElementById(id))
+      .map((n) => (n ? textOf(n) : ''))
+      .join(' '),
+  );
+}
+
 export type NameMatcher = string | RegExp | undefined;
 
 const matches = (name: string, matcher: NameMatcher) => (matcher === undefined ? true : typeof matcher === 'string' ? name === matcher : matcher.test(name));

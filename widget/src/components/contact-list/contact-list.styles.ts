@@ -187,9 +187,14 @@ export const contactListStyles = css`
     background: var(--_hr-subtle);
     color: var(--_hr-warning-text);
   }
-  .marker.inactive {
-    background: var(--_hr-subtle);
-    color: var(--_hr-muted);
+  /* Not a neutral tag: a reason to think twice before ticking. It gives way before the name does. */
+  .line > .marker.warning {
+    flex: 0 2 auto;
+    border: 1px solid;
+    color: var(--_hr-warning-text);
+  }
+  .marker.warning::before {
+    content: '⚠ ' / '';
   }
   .empty {
     height: auto;

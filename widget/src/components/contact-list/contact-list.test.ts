@@ -5,7 +5,7 @@ import type { Selection } from '../../model/selection.js';
 import { expectAccessible } from '../../test/axe.js';
 import { FakeBff, directory, generatedDirectory } from '../../test/fake-bff.js';
 import { mountWithApi } from '../../test/mount.js';
-import { choose, findByRole, getByRole, queryAllByRole, queryByRole, visibleText, waitForText } from '../../test/queries.js';
+import { accessibleDescription, choose, findByRole, getByRole, queryAllByRole, queryByRole, visibleText, waitForText } from '../../test/queries.js';
 import { importSelection } from '../../model/selection.js';
 import { HrContactList } from './contact-list.js';
 
@@ -97,12 +97,35 @@ describe('hr-contact-list: rows', () => {
     expect(box(list, 'Select Ada Lovelace').disabled).to.be.false;
   });
 
-  it('shows inactive contacts when asked, marked Inactive', async () => {
+  it("shows inactive contacts when asked, warned of in words that are their checkbox's description", async () => {
     const list = await mount();
     box(list, 'Show inactive').click();
     const barbara = await findByRole(list, 'checkbox', 'Select Barbara Liskov');
     expect(lastContactsQuery().get('status')).to.equal('all');
-    expect(visibleText(rowOf(barbara))).to.include('Inactive');
+    expect(visibleText(rowOf(barbara))).to.include('Left the company');
+    expect(accessibleDescription(barbara)).to.equal('Left the company');
+    expect(accessibleDescription(box(list, 'Select Ada Lovelace'))).to.equal('');
+    await expectAccessible(list);
+  });
+
+  it('warns of an address another person of the directory has too, on both rows, before either is ticked', async () => {
+    const people = directory();
+    people[6]!.email = ' ADA.c001@example.com';
+    bff.contacts = people;
+    const list = await mount();
+    const [ada, other] = [box(list, 'Select Ada Lovelace'), box(list, `Select ${people[6]!.displayName}`)];
+    for (const checkbox of [ada, other]) {
+      expect(visibleText(rowOf(checkbox))).to.include('Email shared with another person');
+      expect(accessibleDescription(checkbox)).to.equal('Email shared with another person');
+      expect(checkbox.checked).to.be.false;
+    }
+    expect(rowText(list, people[7]!.displayName)).not.to.include('shared');
+    // A warning, not one of the neutral tags: outlined, in the warning colour.
+    const warning = rowOf(ada).querySelector('.marker.warning')!;
+    const member = rowOf(box(list, 'Select Grace Hopper')).querySelector('.marker')!;
+    expect(getComputedStyle(warning).borderTopStyle).to.equal('solid');
+    expect(getComputedStyle(warning).color).not.to.equal(getComputedStyle(member).color);
+    await expectAccessible(list);
   });
 
   it('reads on with the keyset cursor as the admin scrolls', async () => {

@@ -35,14 +35,35 @@ export function contactRow(
   return html`
     <div class="row ${state}" part="row" role="row" aria-rowindex=${index + 1} data-index=${index} style=${styleProps({ transform: `translateY(${top}px)` })}>
       <div class="cell" role="gridcell" tabindex=${selectable ? -1 : tabStop} aria-busy=${contact ? 'false' : 'true'}>
-        ${contact ? contactLabel(contact, selectable, selected, tabStop, onChange) : html`<span class="avatar" aria-hidden="true"></span>${msg('Loading…')}`}
+        ${contact ? contactLabel(index, contact, selectable, selected, tabStop, onChange) : html`<span class="avatar" aria-hidden="true"></span>${msg('Loading…')}`}
       </div>
     </div>
   `;
 }
 
-function contactLabel(contact: Contact, selectable: boolean, selected: boolean, tabStop: number, onChange: (contact: Contact, event: Event) => void) {
+/**
+ * Why inviting this person needs a second look, in words, or null: someone who left the company,
+ * or an address another person of the directory has too (the invite may reach them instead).
+ */
+export function warningOf(contact: Contact): string | null {
+  const left = contact.status === 'inactive' ? msg('Left the company') : '';
+  const shared = contact.sharedEmail ? msg('Email shared with another person') : '';
+  return left && shared ? `${left} · ${shared}` : left || shared || null;
+}
+
+function contactLabel(
+  index: number,
+  contact: Contact,
+  selectable: boolean,
+  selected: boolean,
+  tabStop: number,
+  onChange: (contact: Contact, event: Event) => void,
+) {
   const meta = [contact.title, contact.department, contact.location].filter(Boolean).join(' · ');
+  // The warning is the checkbox's description, heard before it is ticked; a template of its own
+  // only on the rare row that has one.
+  const warning = warningOf(contact);
+  const warningId = `warning-${index}`;
   // The details line's spans are there, empty or not: a template of their own each (the common
   // case) cost two more template instances a row, on every row scrolled into view.
   return html`
@@ -50,6 +71,7 @@ function contactLabel(contact: Contact, selectable: boolean, selected: boolean, 
       <input
         type="checkbox"
         aria-label=${msg(str`Select ${contact.displayName}`)}
+        aria-describedby=${warning ? warningId : nothing}
         tabindex=${tabStop}
         .checked=${live(selected)}
         ?disabled=${!selectable}
@@ -62,7 +84,7 @@ function contactLabel(contact: Contact, selectable: boolean, selected: boolean, 
           ${contact.membership === 'member' ? html` <span class="marker member">${msg('Member')}</span>` : nothing}
           ${contact.membership === 'invited' ? html` <span class="marker invited">${msg('Invited')}</span>` : nothing}
           ${contact.email ? nothing : html` <span class="marker no-email">${msg('No email')}</span>`}
-          ${contact.status === 'inactive' ? html` <span class="marker inactive">${msg('Inactive')}</span>` : nothing}
+          ${warning ? html` <span class="marker warning" id=${warningId}>${warning}</span>` : nothing}
         </span>
         <span class="line details"><span class="meta">${meta}</span> <span class="email">${contact.email}</span></span>
       </span>

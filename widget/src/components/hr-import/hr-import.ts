@@ -70,6 +70,7 @@ const defaultMessage = () => ({
  * @csspart search - The contact search box.
  * @csspart list - The contact list.
  * @csspart row - Each contact of the list.
+ * @csspart selection-warning - On the roles and message steps: selected people who left the company or share an address, with Leave them out.
  *
  * @cssproperty [--hr-font-family=system-ui, …] - Font of the widget.
  * @cssproperty [--hr-font-size=0.9375rem] - Base font size.

@@ -14,6 +14,7 @@ import { formatNumber } from '../../locales/localize.js';
 import { backButton, canGoOn, cancelButton, nextButton, type StepActions, type StepState, type View } from './steps.js';
 import '../role-assigner/role-assigner.js';
 import '../message-composer/message-composer.js';
+import '../selection-review/selection-review.js';
 import { summaryTitle } from '../import-summary/import-summary.js';
 
 export { Submission } from './submission.js';
@@ -32,7 +33,7 @@ export function rolesStep(s: StepState, a: StepActions): View {
   const { shown, more } = selectedContacts(s.draft);
   return {
     title: msg('Assign roles'),
-    body: html`<hr-role-assigner
+    body: html`${selectionReview(s, a)}<hr-role-assigner
         .roles=${s.session.target.roles}
         .commonRole=${s.draft.role}
         .overrides=${s.draft.overrides}
@@ -60,7 +61,7 @@ export function messageStep(s: StepState, a: StepActions, message: { subject: st
         .inviterName=${s.session.inviter.name}
         @hr-message-change=${a.intend}
       ></hr-message-composer>
-      ${keepInSyncButton(a)} ${importError(s, a, count)} ${review(s, count)}
+      ${keepInSyncButton(a)} ${importError(s, a, count)} ${selectionReview(s, a)} ${review(s, count)}
     `,
     footer: html`
       ${cancelButton(a)}<span class="spacer"></span>${backButton(a, 'roles')}
@@ -73,6 +74,10 @@ export function messageStep(s: StepState, a: StepActions, message: { subject: st
     `,
   };
 }
+
+/** Who of the selected left the company or shares an address, with Leave them out: on the roles step and again before Import Contacts. */
+const selectionReview = (s: StepState, a: StepActions) =>
+  html`<hr-selection-review exportparts="selection-warning" .draft=${s.draft} @hr-selection-change=${a.intend}></hr-selection-review>`;
 
 /** The review line before Import Contacts: who is invited as what, and the seats it takes. */
 function review(s: StepState, count: number) {
