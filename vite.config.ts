@@ -15,7 +15,7 @@ import { postgresForTests } from './scripts/postgres-for-tests.mjs';
  */
 /** The modules of Keep in sync and the Updates view (the seat meter and the rest they use stay in the core). */
 const SYNC_PARTS =
-  /widget[\\/]src[\\/](components[\\/](sync-|role-rules|expired-invites)|templates[\\/]check-all|events[\\/]sync\.|model[\\/]sync-rule|styles[\\/]sync\.)/;
+  /widget[\\/]src[\\/](components[\\/](sync-|role-rules|expired-invites|manager-picker)|templates[\\/]check-all|events[\\/]sync\.|model[\\/]sync-rule|styles[\\/]sync\.)/;
 
 /** The roles, message and confirmation steps (hr-import/later-steps.ts), their elements (the selection's review too), and the import's submission. */
 const LATER_STEPS = /role-assigner|message-composer|import-summary|selection-review|model[\\/]warnings|hr-import[\\/](later-steps|submission)/;
