@@ -167,6 +167,26 @@ export const contactListStyles = css`
   .details > .meta:empty {
     display: none;
   }
+  /*
+   * In a narrow list (320 px screens) the details and the email share no line: each would be cut
+   * to a letter or two. The rows grow to three lines instead (the row window measures a row).
+   */
+  :host {
+    container-type: inline-size;
+  }
+  @container (width < 30rem) {
+    .list {
+      --_hr-row-height: 4.5rem;
+    }
+    .details {
+      flex-direction: column;
+      align-items: stretch;
+      gap: 0;
+    }
+    .details > .email {
+      margin: 0;
+    }
+  }
   .marker {
     padding: 0 0.4rem;
     border-radius: 999px;
