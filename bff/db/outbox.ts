@@ -6,15 +6,20 @@
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.js';
 import { newId } from '../ids.js';
+import type { InviteSlots } from '../mail/invite-html.js';
 
-/** What `outbox.payload` holds until the mail is sent: the message rendered for one invitee. */
+/**
+ * What `outbox.payload` holds until the mail is sent: the message rendered for one invitee, its
+ * HTML part as the template's slots, filled in by the worker (mail/invite-html.ts). Rows queued
+ * before the slots were stored hold `html` instead, which the worker sends as it is.
+ */
 export interface OutboxPayload {
   to: string;
   toName: string | null;
   replyTo?: string;
   subject: string;
   text: string;
-  html: string;
+  slots: InviteSlots;
 }
 
 /** One invite's mail to queue. */

@@ -16,7 +16,7 @@ import { completeKey, requestHash, withIdempotencyKey, type Claim, type KeyedRes
 import { resolveSelection, type SelectedContact } from './directory/queries.js';
 import { recordAudit } from './audit.js';
 import { checkMailBudget, type MailLimits } from './mail-limits.js';
-import { renderInvite } from './message.js';
+import { renderInviteMail } from './message.js';
 import { firstNameOf } from '../../widget/src/model/message.js';
 import { isValidEmail } from '../text.js';
 import { IMPORT_EVENT_INVITES, importCompletedEvent, recordEvent, type NewEvent } from '../webhooks/events.js';
@@ -183,7 +183,7 @@ export async function writeInvites(
         revoked_at: null,
         locale: batch.locale,
       });
-      const message = renderInvite({
+      const message = renderInviteMail({
         kind: 'invite',
         locale: batch.locale,
         subject: batch.message.subject,

@@ -6,7 +6,7 @@
  * meets HTML, so a name like `<script>` from an HR system stays text.
  */
 import type { InviteLocale, TargetType } from '../../contract/index.js';
-import { INVITE_TEMPLATE } from '../mail/invite-template.js';
+import { inviteHtml, type InviteSlots } from '../mail/invite-html.js';
 import { INVITE_TEXTS, fillText, formatMoment } from '../invite-texts.js';
 import { PLACEHOLDER_PATTERN, fillPlaceholders, type MailPlaceholder } from '../../widget/src/model/message.js';
 
@@ -19,16 +19,17 @@ export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => HTML_ENTITIES[c]!);
 }
 
-/**
- * The template cut once at its slots: text and slot names alternating (split() with a capture
- * group). Filling it is then a join of short strings, not a search through 10 kB per mail.
- */
-const TEMPLATE_PARTS = INVITE_TEMPLATE.split(/\{\{(\w+)\}\}/);
-
 export interface RenderedMessage {
   subject: string;
   text: string;
   html: string;
+}
+
+/** A mail as the outbox keeps it: the HTML part as its template's slots (mail/invite-html.ts). */
+export interface RenderedMail {
+  subject: string;
+  text: string;
+  slots: InviteSlots;
 }
 
 export interface InviteMail {
@@ -65,6 +66,12 @@ function messageHtml(body: string, values: MessageValues): string {
 }
 
 export function renderInvite(mail: InviteMail): RenderedMessage {
+  const { subject, text, slots } = renderInviteMail(mail);
+  return { subject, text, html: inviteHtml(slots) };
+}
+
+/** The mail of `renderInvite` with its HTML part left as the template's slots, to be queued. */
+export function renderInviteMail(mail: InviteMail): RenderedMail {
   const t = INVITE_TEXTS[mail.locale];
   const { values } = mail;
   const inviter = mail.inviterName;
@@ -80,7 +87,7 @@ export function renderInvite(mail: InviteMail): RenderedMessage {
   const subject = mail.kind === 'reminder' ? fillText(t.reminderSubject, { subject: ownSubject }) : ownSubject;
   const message = fillPlaceholders(mail.body, values);
 
-  const slots: Record<string, string> = {
+  const slots: InviteSlots = {
     lang: mail.locale,
     title: escapeHtml(subject),
     heading: escapeHtml(heading),
@@ -91,8 +98,6 @@ export function renderInvite(mail: InviteMail): RenderedMessage {
     linkHint: escapeHtml(t.linkHint),
     footer: escapeHtml(footer),
   };
-  // A slot's value is never searched for slots again; an unknown slot stays as it was written.
-  const html = TEMPLATE_PARTS.map((part, i) => (i % 2 === 0 ? part : (slots[part] ?? `{{${part}}}`))).join('');
   const text = [heading, message, `${t.button}: ${values.acceptUrl}`, expiry, `--\n${footer}`].join('\n\n');
-  return { subject, text, html };
+  return { subject, text, slots };
 }
