@@ -27,7 +27,9 @@ export interface LoadServer {
 
 /** One server process; `env` adds to this process's environment (BENCH_LOAD_DB, BENCH_LOAD_REPLICA_OF). */
 export async function startServer(env: Record<string, string> = {}): Promise<LoadServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', new URL('./load-server.ts', import.meta.url).pathname], {
+  // BENCH_LOAD_PROFILE=<folder>: the server writes a CPU profile there when it stops (node --cpu-prof).
+  const profile = process.env.BENCH_LOAD_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_LOAD_PROFILE}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', new URL('./load-server.ts', import.meta.url).pathname], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, ...env },
   });

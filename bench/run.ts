@@ -4,7 +4,8 @@
  *
  * - import-10k: POST /api/imports of 10,000 contacts through the HTTP route, against inserting
  *   the same invite and outbox rows with the driver in one transaction. SQLite, and PostgreSQL
- *   when TEST_PG_URL (or the local server) answers.
+ *   when TEST_PG_URL (or the local server) answers. IMPORT_BEFORE=<an earlier checkout> times
+ *   that checkout's import beside this one's, runs alternating.
  * - sync-100k: a connection's first refresh of the directory cache from a 100,000-person
  *   Unified.to stand-in answering 100 a page with a fixed latency, one page in flight and four,
  *   each against pages × latency ÷ pages in flight (the wait on the provider alone) or the
@@ -64,11 +65,25 @@ async function freshDb(kind: 'sqlite' | 'postgres', dir: string): Promise<{ db: 
   return { db, file, drop: () => db.close() };
 }
 
-async function importRoute(kind: 'sqlite' | 'postgres', dir: string): Promise<number> {
+/** The modules an import run takes from a checkout: its own migrations and app (IMPORT_BEFORE). */
+interface ImportBuild {
+  name: string;
+  migrate: typeof migrateToLatest;
+  benchApp: typeof benchApp;
+}
+
+async function importBuild(name: string, root: string): Promise<ImportBuild> {
+  const base = pathToFileURL(`${resolve(root)}/`);
+  const connect = (await import(new URL('bff/db/connect.ts', base).href)) as typeof import('../bff/db/connect.js');
+  const people = (await import(new URL('bench/people.ts', base).href)) as typeof import('./people.js');
+  return { name, migrate: connect.migrateToLatest, benchApp: people.benchApp };
+}
+
+async function importRoute(kind: 'sqlite' | 'postgres', dir: string, build: ImportBuild): Promise<number> {
   const { db, drop } = await freshDb(kind, dir);
   try {
-    await migrateToLatest(db);
-    const { app, token } = await benchApp(db, benchPeople(10_000), { seatLimit: 20_000 });
+    await build.migrate(db);
+    const { app, token } = await build.benchApp(db, benchPeople(10_000), { seatLimit: 20_000 });
     const started = performance.now();
     const res = await app.request('/api/imports', {
       method: 'POST',
@@ -419,15 +434,22 @@ if (child) {
 try {
   console.log(`hr-import benchmarks (median of ${RUNS} runs; floor = the raw cost of the same work)\n`);
   const kinds: ('sqlite' | 'postgres')[] = ['sqlite', ...(process.env.BENCH_SQLITE_ONLY !== '1' && (await pgReachable()) ? (['postgres'] as const) : [])];
-  // BENCH_ONLY=import, sync or widget runs that one alone.
+  // BENCH_ONLY=import, sync or widget runs that one alone. IMPORT_BEFORE=<an earlier checkout>
+  // times that checkout's import beside this one's, alternating (A B floor, B A floor, …), each
+  // against the same floors, so a slow minute of this shared machine falls on both alike.
+  const importBuilds: ImportBuild[] = process.env.IMPORT_BEFORE
+    ? [await importBuild('before', process.env.IMPORT_BEFORE), { name: 'now', migrate: migrateToLatest, benchApp }]
+    : [{ name: '', migrate: migrateToLatest, benchApp }];
   for (const kind of process.env.BENCH_ONLY && process.env.BENCH_ONLY !== 'import' ? [] : kinds) {
-    const route: number[] = [];
+    const route = importBuilds.map(() => [] as number[]);
     const floor: number[] = [];
     for (let i = 0; i < RUNS; i++) {
-      route.push(await importRoute(kind, dir));
+      const order = importBuilds.map((_, b) => b);
+      if (i % 2) order.reverse();
+      for (const b of order) route[b]!.push(await importRoute(kind, dir, importBuilds[b]!));
       floor.push(await rawFloor(kind, dir));
     }
-    line(`import 10k via HTTP (${kind})`, median(route), median(floor));
+    importBuilds.forEach((build, b) => line(`import 10k via HTTP (${kind})${build.name ? ` ${build.name}` : ''}`, median(route[b]!), median(floor)));
   }
   if (kinds.length === 1 && process.env.BENCH_ONLY !== 'sync') console.log('  (PostgreSQL not reachable: set TEST_PG_URL to include it)');
   // BENCH_SYNC_DB=sqlite or postgres runs the refresh benchmarks on that database alone.

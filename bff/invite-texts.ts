@@ -182,6 +182,18 @@ export function matchInviteLocale(tags: readonly (string | null | undefined)[]):
  * time zone being unknown; the accept page in the browser's own (timeZone left out).
  */
 export function formatMoment(locale: InviteLocale, iso: string, timeZone?: 'UTC'): string {
-  const formatted = new Intl.DateTimeFormat(locale, { dateStyle: 'full', timeStyle: 'short', ...(timeZone ? { timeZone } : {}) }).format(new Date(iso));
+  const key = `${locale} ${timeZone ?? ''}`;
+  let format = momentFormats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale, { dateStyle: 'full', timeStyle: 'short', ...(timeZone ? { timeZone } : {}) });
+    momentFormats.set(key, format);
+  }
+  const formatted = format.format(new Date(iso));
   return timeZone ? `${formatted} UTC` : formatted;
 }
+
+/**
+ * Formatters by locale and time zone: making one costs far more than formatting with it, and an
+ * import of 10,000 people formats an expiry per mail (a third of its rendering, made anew each time).
+ */
+const momentFormats = new Map<string, Intl.DateTimeFormat>();

@@ -199,6 +199,21 @@ describe('outbox worker over SMTP', () => {
     expect(parsed.parts.get('text/plain')).toContain('Accept invitation: http://localhost/accept?token=');
   });
 
+  it('sends a mail queued before the outbox kept slots with the HTML it was queued with', async () => {
+    await importPeople(ascii.slice(0, 1));
+    const row = (await outboxRows())[0]!;
+    const { slots, ...mail } = JSON.parse(row.payload!) as { slots: Record<string, string> };
+    expect(slots.acceptUrl).toMatch(/^http:\/\/localhost\/accept\?token=/);
+    const html = '<p>Queued by an earlier version: <a href="https://x.example/accept">accept</a></p>';
+    await h.db.kysely
+      .updateTable('outbox')
+      .set({ payload: JSON.stringify({ ...mail, html }) })
+      .where('id', '=', row.id)
+      .execute();
+    expect(await worker().runOnce()).toEqual({ sent: 1, failed: 0 });
+    expect(parseMail(received[0]!.raw).parts.get('text/html')).toBe(html);
+  });
+
   it('retries a transient rejection (451) after a backoff, delivering it once', async () => {
     const people = ascii.slice(0, 3);
     const flaky = people[1]!.email!.toLowerCase();

@@ -28,6 +28,7 @@ import type { Logger } from '../logger.js';
 import { writeTransaction } from '../db/connect.js';
 import { INVITE_EVENT_COLUMNS, inviteEvent, recordEvent } from '../webhooks/events.js';
 import { MailSendError, type MailTransport } from './transport.js';
+import { inviteHtml } from './invite-html.js';
 
 export interface OutboxWorkerOptions {
   db: Kysely<Database>;
@@ -118,13 +119,15 @@ export function errorFields(err: unknown): { error: string; code?: string; messa
  * A payload that cannot be read fails its row; throwing instead would leave the row `sending`
  * until the lease ran out, to be claimed and thrown on again.
  */
-function readPayload(payload: string | null): OutboxPayload | null {
+function readPayload(payload: string | null): (Omit<OutboxPayload, 'slots'> & { html: string }) | null {
   if (!payload) return null;
   try {
-    const p = JSON.parse(payload) as Partial<OutboxPayload> | null;
-    return p && typeof p.to === 'string' && typeof p.subject === 'string' && typeof p.text === 'string' && typeof p.html === 'string'
-      ? (p as OutboxPayload)
-      : null;
+    const p = JSON.parse(payload) as (Partial<OutboxPayload> & { html?: unknown }) | null;
+    if (!p || typeof p.to !== 'string' || typeof p.subject !== 'string' || typeof p.text !== 'string') return null;
+    const { slots, html, ...mail } = p as OutboxPayload & { html?: unknown };
+    // A row queued before the outbox kept slots holds its HTML whole.
+    if (typeof html === 'string') return { ...mail, html };
+    return slots && typeof slots === 'object' ? { ...mail, html: inviteHtml(slots) } : null;
   } catch {
     return null;
   }

@@ -9,6 +9,7 @@ import { sampleDirectory } from '../connectors/sample.js';
 import type { AcceptedInvite, ImportResult, InviteLookup, InviteSummary, Role } from '../../contract/index.js';
 import { upsertTarget } from '../services/targets.js';
 import type { OutboxPayload } from '../db/outbox.js';
+import { inviteHtml } from '../mail/invite-html.js';
 import { createReminderWorker } from '../services/reminders.js';
 import { mailLimitsOf } from '../services/mail-limits.js';
 import { silentLogger } from '../logger.js';
@@ -150,7 +151,7 @@ describe('the invite mail’s language', () => {
     expect(first.subject).toBe('Join Protein Folding');
     expect(first.text).toContain('Dana Admin hat Sie eingeladen, dem Labor Protein Folding als Reviewer beizutreten.');
     expect(first.text).toContain('Einladung annehmen: http://localhost/accept?token=');
-    expect(first.html).toContain('<html lang="de"');
+    expect(inviteHtml(first.slots)).toContain('<html lang="de"');
 
     h.clock.now = new Date(t0.getTime() + 3600_000);
     expect((await h.request('POST', `/api/invites/${a!.id}/resend`, { token: await h.session(LAB) })).status).toBe(200);

@@ -8,6 +8,7 @@ import type { ImportRequest, ImportResult, InviteLocale, Seats, SkipReason, Targ
 import { IMPORT_RESULT_INVITES } from '../../contract/index.js';
 import type { Session } from '../auth/session-token.js';
 import { writeTransaction } from '../db/connect.js';
+import { insertRows } from '../db/insert-rows.js';
 import { AppError } from '../errors.js';
 import { countSeats, lockTarget, roleLabels, targetRoles } from './targets.js';
 import { inviteExpiry, pendingInvites } from '../db/invites.js';
@@ -16,7 +17,7 @@ import { completeKey, requestHash, withIdempotencyKey, type Claim, type KeyedRes
 import { resolveSelection, type SelectedContact } from './directory/queries.js';
 import { recordAudit } from './audit.js';
 import { checkMailBudget, type MailLimits } from './mail-limits.js';
-import { renderInvite } from './message.js';
+import { renderInviteMail } from './message.js';
 import { firstNameOf } from '../../widget/src/model/message.js';
 import { isValidEmail } from '../text.js';
 import { IMPORT_EVENT_INVITES, importCompletedEvent, recordEvent, type NewEvent } from '../webhooks/events.js';
@@ -183,7 +184,7 @@ export async function writeInvites(
         revoked_at: null,
         locale: batch.locale,
       });
-      const message = renderInvite({
+      const message = renderInviteMail({
         kind: 'invite',
         locale: batch.locale,
         subject: batch.message.subject,
@@ -198,7 +199,7 @@ export async function writeInvites(
       // The outbox row is the only place the token exists until the mail is sent.
       mails.push({ inviteId: id, payload: { to: contact.email!.trim(), toName: contact.display_name, replyTo: inviter.email, ...message } });
     }
-    await trx.insertInto('invites').values(invites).execute();
+    await insertRows(trx, 'invites', Object.keys(invites[0]!) as (keyof NewInvite & string)[], invites, { perStatement: BATCH });
     await enqueueInviteMail(trx, mails, now);
     for (const i of invites) written.push({ id: i.id!, email: i.email!, role: i.role!, contactId: i.contact_id ?? null });
   }

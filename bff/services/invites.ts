@@ -19,7 +19,7 @@ import { countSeats, getTarget, lockTarget, roleLabel } from './targets.js';
 import { acceptLink, hashToken, newInviteToken } from '../ids.js';
 import { inviteExpiry, isLapsed, lapsedInvite, liveInvite } from '../db/invites.js';
 import { cancelUnsentMail, enqueueInviteMail, type OutboxPayload } from '../db/outbox.js';
-import { renderInvite } from './message.js';
+import { renderInviteMail } from './message.js';
 import { DEFAULT_BODY, DEFAULT_SUBJECT, firstNameOf } from '../../widget/src/model/message.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { INVITE_EVENT_COLUMNS, inviteEvent, recordEvent, type NewEvent } from '../webhooks/events.js';
@@ -176,7 +176,7 @@ export async function queueInviteMail(
     inviterName: inviter.name,
     acceptUrl: acceptLink(mail.acceptUrl, mail.token),
   };
-  const message = renderInvite({
+  const message = renderInviteMail({
     kind: mail.kind,
     // Rows hold only what the contract allowed at the import.
     locale: invite.locale as InviteLocale,

@@ -6,21 +6,30 @@
  * meets HTML, so a name like `<script>` from an HR system stays text.
  */
 import type { InviteLocale, TargetType } from '../../contract/index.js';
-import { INVITE_TEMPLATE } from '../mail/invite-template.js';
+import { inviteHtml, type InviteSlots } from '../mail/invite-html.js';
 import { INVITE_TEXTS, fillText, formatMoment } from '../invite-texts.js';
 import { PLACEHOLDER_PATTERN, fillPlaceholders, type MailPlaceholder } from '../../widget/src/model/message.js';
 
 /** The values the inviter's subject and message may name as `{{firstName}}` and so on. */
 export type MessageValues = Record<MailPlaceholder, string>;
 
+const HTML_ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
 export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  return s.replace(/[&<>"']/g, (c) => HTML_ENTITIES[c]!);
 }
 
 export interface RenderedMessage {
   subject: string;
   text: string;
   html: string;
+}
+
+/** A mail as the outbox keeps it: the HTML part as its template's slots (mail/invite-html.ts). */
+export interface RenderedMail {
+  subject: string;
+  text: string;
+  slots: InviteSlots;
 }
 
 export interface InviteMail {
@@ -57,6 +66,12 @@ function messageHtml(body: string, values: MessageValues): string {
 }
 
 export function renderInvite(mail: InviteMail): RenderedMessage {
+  const { subject, text, slots } = renderInviteMail(mail);
+  return { subject, text, html: inviteHtml(slots) };
+}
+
+/** The mail of `renderInvite` with its HTML part left as the template's slots, to be queued. */
+export function renderInviteMail(mail: InviteMail): RenderedMail {
   const t = INVITE_TEXTS[mail.locale];
   const { values } = mail;
   const inviter = mail.inviterName;
@@ -72,7 +87,7 @@ export function renderInvite(mail: InviteMail): RenderedMessage {
   const subject = mail.kind === 'reminder' ? fillText(t.reminderSubject, { subject: ownSubject }) : ownSubject;
   const message = fillPlaceholders(mail.body, values);
 
-  const slots: Record<string, string> = {
+  const slots: InviteSlots = {
     lang: mail.locale,
     title: escapeHtml(subject),
     heading: escapeHtml(heading),
@@ -83,8 +98,6 @@ export function renderInvite(mail: InviteMail): RenderedMessage {
     linkHint: escapeHtml(t.linkHint),
     footer: escapeHtml(footer),
   };
-  // One pass: a slot's value is never searched for slots again.
-  const html = INVITE_TEMPLATE.replace(/\{\{(\w+)\}\}/g, (whole, slot: string) => slots[slot] ?? whole);
   const text = [heading, message, `${t.button}: ${values.acceptUrl}`, expiry, `--\n${footer}`].join('\n\n');
-  return { subject, text, html };
+  return { subject, text, slots };
 }

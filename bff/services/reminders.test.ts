@@ -87,7 +87,7 @@ async function mails(inviteId: string) {
     .execute();
   return rows.map((r) => ({
     status: r.status,
-    ...(r.payload ? (JSON.parse(r.payload) as { subject: string; text: string; html: string; replyTo?: string }) : {}),
+    ...(r.payload ? (JSON.parse(r.payload) as { subject: string; text: string; slots: Record<string, string>; replyTo?: string }) : {}),
   }));
 }
 /** The invites a reminder was queued for, as the host hears of it. */

@@ -4,10 +4,10 @@
  * under its cache key (the `connection` column), `cacheKeyOf(provider, scope)`; a refresh stages
  * its pages under `stagingKey(cacheKey)` until they replace the directory.
  */
-import { CompiledQuery, type Kysely, type Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Database, DirectoryContactRow, NewDirectoryContact } from '../../db/schema.js';
 import type { DirectoryContact } from '../../connectors/types.js';
-import { dialectOf } from '../../db/connect.js';
+import { insertRows } from '../../db/insert-rows.js';
 import { foldForSearch, normalizeEmail } from '../../text.js';
 
 export type Q = Kysely<Database> | Transaction<Database>;
@@ -113,21 +113,8 @@ const STAGED_COLUMNS = ['connection', 'contact_id', ...REPLACED_COLUMNS] as cons
  */
 const STAGE_STATEMENT_ROWS = 500;
 
-/** The upsert of `rows` cache rows, compiled once per size and dialect (Kysely's compiler cost more than SQLite's insert). */
-const stageStatements = new Map<string, string>();
-function stageStatement(dialect: 'sqlite' | 'postgres', rows: number): string {
-  const key = `${dialect}:${rows}`;
-  let text = stageStatements.get(key);
-  if (!text) {
-    const width = STAGED_COLUMNS.length;
-    const placeholder = dialect === 'postgres' ? (n: number) => `$${n + 1}` : () => '?';
-    const values = Array.from({ length: rows }, (_, r) => `(${Array.from({ length: width }, (_, c) => placeholder(r * width + c)).join(', ')})`).join(', ');
-    const updates = REPLACED_COLUMNS.map((c) => `"${c}" = excluded."${c}"`).join(', ');
-    text = `insert into "directory_contacts" (${STAGED_COLUMNS.map((c) => `"${c}"`).join(', ')}) values ${values} on conflict ("connection", "contact_id") do update set ${updates}`;
-    stageStatements.set(key, text);
-  }
-  return text;
-}
+/** What a staged row replaces when the person is already there: the last record the provider sent wins. */
+const STAGE_CONFLICT = `on conflict ("connection", "contact_id") do update set ${REPLACED_COLUMNS.map((c) => `"${c}" = excluded."${c}"`).join(', ')}`;
 
 /**
  * Writes rows into the staging area (or, for an incremental refresh, the directory itself). A
@@ -138,13 +125,7 @@ function stageStatement(dialect: 'sqlite' | 'postgres', rows: number): string {
  * prepared statement.
  */
 export async function stage(db: Q, rows: readonly NewDirectoryContact[]): Promise<void> {
-  const dialect = dialectOf(db as Kysely<Database>);
-  for (let i = 0; i < rows.length; i += STAGE_STATEMENT_ROWS) {
-    const batch = rows.slice(i, i + STAGE_STATEMENT_ROWS);
-    const params: unknown[] = [];
-    for (const row of batch) for (const column of STAGED_COLUMNS) params.push(row[column] ?? null);
-    await db.executeQuery(CompiledQuery.raw(stageStatement(dialect, batch.length), params));
-  }
+  await insertRows(db, 'directory_contacts', STAGED_COLUMNS, rows, { perStatement: STAGE_STATEMENT_ROWS, tail: STAGE_CONFLICT });
 }
 
 export async function countDirectory(db: Q, connection: string): Promise<number> {

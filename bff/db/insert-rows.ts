@@ -1,0 +1,46 @@
+/**
+ * Many rows into one table as compiled SQL text with its parameters: Kysely's builder makes a
+ * tree of every value and compiles it again for each statement, which for an import's 10,000
+ * invites and mails cost as much as SQLite's insert. The text depends only on the table, its
+ * columns, the number of rows and the dialect, so it is made once; on SQLite it repeats, and the
+ * driver's statement cache (connect.ts) prepares it once.
+ */
+import { CompiledQuery, type Kysely, type Transaction } from 'kysely';
+import type { Database } from './schema.js';
+import { dialectOf, type Dialect } from './connect.js';
+
+const statements = new Map<string, string>();
+
+/** `insert into table (columns) values (…), …` for `rows` rows, then `tail` (an `on conflict` clause). */
+export function insertStatement(dialect: Dialect, table: keyof Database, columns: readonly string[], rows: number, tail = ''): string {
+  const key = `${dialect}\0${table}\0${columns.join(',')}\0${rows}\0${tail}`;
+  let text = statements.get(key);
+  if (!text) {
+    const width = columns.length;
+    const placeholder = dialect === 'postgres' ? (n: number) => `$${n + 1}` : () => '?';
+    const values = Array.from({ length: rows }, (_, r) => `(${Array.from({ length: width }, (_, c) => placeholder(r * width + c)).join(', ')})`).join(', ');
+    text = `insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) values ${values}${tail ? ` ${tail}` : ''}`;
+    statements.set(key, text);
+  }
+  return text;
+}
+
+/**
+ * Inserts `rows` (each with every one of `columns`; undefined is written as null), `perStatement`
+ * rows a statement: keep rows × columns under SQLite's 32,766 parameters.
+ */
+export async function insertRows<T extends Record<string, unknown>>(
+  db: Kysely<Database> | Transaction<Database>,
+  table: keyof Database,
+  columns: readonly (keyof T & string)[],
+  rows: readonly T[],
+  options: { perStatement: number; tail?: string },
+): Promise<void> {
+  const dialect = dialectOf(db as Kysely<Database>);
+  for (let i = 0; i < rows.length; i += options.perStatement) {
+    const batch = rows.slice(i, i + options.perStatement);
+    const params: unknown[] = [];
+    for (const row of batch) for (const column of columns) params.push(row[column] ?? null);
+    await db.executeQuery(CompiledQuery.raw(insertStatement(dialect, table, columns, batch.length, options.tail), params));
+  }
+}
