@@ -34,6 +34,17 @@ async function nextExpiry(db: Kysely<Database>, target: InviteTarget, now: Date)
   return row?.next ? Date.parse(row.next) : Infinity;
 }
 
+/**
+ * The key of an answer: what it is, whose, and the query whole (every field the service reads, so
+ * a field added to the query later is part of the key without a change here), its words folded
+ * as the search folds them and its status as defaulted, so "Ada" and " ada" share one answer.
+ */
+function keyOf(...parts: [...string[], DirectoryQuery]): string {
+  const q = parts.pop() as DirectoryQuery;
+  const filters = { ...q.filters, status: q.filters?.status ?? 'active' };
+  return JSON.stringify([...parts, { ...q, search: searchWords(q.search), filters }]);
+}
+
 export interface AnswerLimits {
   /** Answers kept at most. */
   entries: number;
@@ -121,21 +132,7 @@ export function createAnswerCache(limits: AnswerLimits = DEFAULT_ANSWER_LIMITS):
   return {
     async contacts(db, target, connection, q, now) {
       const stamp = await generationStamp(db, [directoryScope(connection), seatsScope(target)]);
-      const f = q.filters ?? {};
-      const key = JSON.stringify([
-        'contacts',
-        target.type,
-        target.id,
-        connection,
-        searchWords(q.search),
-        f.status ?? 'active',
-        f.department ?? null,
-        f.location ?? null,
-        f.employmentType ?? null,
-        q.cursor ?? null,
-        q.offset ?? null,
-        q.limit,
-      ]);
+      const key = keyOf('contacts', target.type, target.id, connection, q);
       return remember(key, stamp, now.getTime(), async () => {
         const [value, until] = await Promise.all([listContacts(db, target, connection, q, now), nextExpiry(db, target, now)]);
         return { value, until };
@@ -143,8 +140,7 @@ export function createAnswerCache(limits: AnswerLimits = DEFAULT_ANSWER_LIMITS):
     },
     async facets(db, connection, q) {
       const stamp = await generationStamp(db, [directoryScope(connection)]);
-      const f = q.filters ?? {};
-      const key = JSON.stringify(['facets', connection, searchWords(q.search), f.status ?? 'active', f.department ?? null, f.location ?? null]);
+      const key = keyOf('facets', connection, q);
       // Facets count people, not seats: nothing about them expires.
       return remember(key, stamp, 0, async () => ({ value: await listFacets(db, connection, q), until: Infinity }));
     },
