@@ -87,7 +87,10 @@ export function loadRoutes(urls: string[], token: string): { name: string; optio
             method: 'GET',
             headers: auth,
             // What admins type: two- and three-letter fragments matching 10–40% of the directory
-            // (bench/search.ts), drawn at random; nothing in the BFF caches a search's answer.
+            // (bench/search.ts), drawn at random. The BFF keeps each answer while it is exact
+            // (bff/services/directory/answers.ts), so past the first of each fragment (and after
+            // each import run, whose writes make them out of date) this is a kept answer: the
+            // cost of a keystroke typed again, of paging back, of many admins typing alike.
             setupRequest: (req) => ({ ...req, path: `/api/providers/bench/contacts?limit=50&search=${FRAGMENTS[randomInt(FRAGMENTS.length)]}` }),
           },
         ],

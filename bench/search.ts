@@ -8,6 +8,10 @@
  * Each figure is printed beside its floor, the same call for a word that matches nobody (what
  * every search costs whatever it finds), as a ratio. SQLite, and PostgreSQL when it answers.
  *
+ * Then the same searches typed again, answered from what the contacts route keeps
+ * (bff/services/directory/answers.ts: one read of the generations, then memory); the figures
+ * above never go through it.
+ *
  * `SEARCH_BEFORE=<module>` times another build of bff/services/directory/queries.ts (before the split,
  * bff/services/directory.ts) too, against a
  * database migrated only up to the migration before the search indexes, the two alternating
@@ -25,6 +29,7 @@ import { createPgDatabase } from '../test/postgres.js';
 import { getTarget, syncMembers, upsertTarget } from '../bff/services/targets.js';
 import { refreshDirectory } from '../bff/services/directory/refresh.js';
 import * as current from '../bff/services/directory/queries.js';
+import { createAnswerCache } from '../bff/services/directory/answers.js';
 import { companyPeople, median } from './people.js';
 import { foldForSearch } from '../bff/text.js';
 
@@ -158,6 +163,25 @@ async function measure(kind: 'sqlite' | 'postgres', builds: Build[]) {
       `  page+counts median ${ms(median(pageMedians))} (target 15 ms), slowest ${ms(Math.max(...pageMedians))} (target 50 ms); facets median ${ms(median(facetMedians))} (target 15 ms)`,
     );
   }
+  await measureKept(kind, builds.at(-1)!, row, now);
+}
+
+/** The same searches again, as the routes answer them from their kept answers (after one computation each). */
+async function measureKept(kind: string, b: Build, row: Awaited<ReturnType<typeof getTarget>>, now: Date) {
+  const answers = createAnswerCache();
+  const page = (search: string) => () => answers.contacts(b.db.kysely, row, KEY, { search, limit: 50 }, now);
+  const facets = (search: string) => () => answers.facets(b.db.kysely, KEY, { search });
+  for (const word of FRAGMENTS) await Promise.all([page(word)(), facets(word)()]);
+  const pages: number[] = [];
+  const facetTimes: number[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    for (const word of FRAGMENTS) {
+      pages.push(await timed(page(word)));
+      facetTimes.push(await timed(facets(word)));
+    }
+  }
+  const ms = (n: number) => `${n.toFixed(2)} ms`;
+  console.log(`  kept, ${kind} (the same searches typed again): page+counts median ${ms(median(pages))}, facets median ${ms(median(facetTimes))}`);
 }
 
 async function pgReachable(): Promise<boolean> {

@@ -22,6 +22,7 @@ import * as addInviteReminders from './2026_12_02_180000_add_invite_reminders.js
 import * as createScim from './2026_12_02_190000_create_scim.js';
 import * as addInviteLocale from './2026_12_02_210000_add_invite_locale.js';
 import * as dropImportReplayColumns from './2026_12_02_220000_drop_import_replay_columns.js';
+import * as createAnswerGenerations from './2026_12_03_100000_create_answer_generations.js';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_24_190000_create_core_tables': createCoreTables,
@@ -43,4 +44,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_02_190000_create_scim': createScim,
   '2026_12_02_210000_add_invite_locale': addInviteLocale,
   '2026_12_02_220000_drop_import_replay_columns': dropImportReplayColumns,
+  '2026_12_03_100000_create_answer_generations': createAnswerGenerations,
 };

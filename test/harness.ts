@@ -28,6 +28,8 @@ export const TEST_CONFIG: AppConfig = {
 
 export interface Harness {
   db: Db;
+  /** Where its database is, for a second app on the same one (`sameDatabaseAs`). */
+  location: { url: string | undefined; sqlitePath: string };
   clock: { now: Date };
   request(method: string, path: string, init?: { token?: string; body?: unknown; headers?: Record<string, string>; rawBody?: string }): Promise<Response>;
   /** The app itself, for a test that serves it over HTTP (to a browser). */
@@ -38,11 +40,20 @@ export interface Harness {
 }
 
 export async function createHarness(
-  options: { providers?: ProviderEntry[]; sqlitePath?: string; logger?: Logger; config?: Partial<AppConfig> } = {},
+  options: {
+    providers?: ProviderEntry[];
+    sqlitePath?: string;
+    logger?: Logger;
+    config?: Partial<AppConfig>;
+    /** Another app, as a second replica would be, on this harness's database (its own connections); closing it drops nothing. */
+    sameDatabaseAs?: Harness;
+  } = {},
 ): Promise<Harness> {
-  const pgDb = process.env.TEST_PG_URL && !options.sqlitePath ? await createPgDatabase(process.env.TEST_PG_URL) : null;
+  const shared = options.sameDatabaseAs?.location;
+  const pgDb = !shared && process.env.TEST_PG_URL && !options.sqlitePath ? await createPgDatabase(process.env.TEST_PG_URL) : null;
+  const location = shared ?? { url: pgDb?.url, sqlitePath: options.sqlitePath ?? ':memory:' };
   // The drop below ends connections the pool still holds; that is expected, not a failure.
-  const db = openDatabase({ url: pgDb?.url, sqlitePath: options.sqlitePath ?? ':memory:', onIdleError: () => undefined });
+  const db = openDatabase({ ...location, onIdleError: () => undefined });
   await migrateToLatest(db);
   const clock = { now: new Date('2026-11-24T12:00:00Z') };
   const app = createApp({
@@ -55,6 +66,7 @@ export async function createHarness(
   });
   return {
     db,
+    location,
     clock,
     request: async (method, path, init = {}) => {
       const headers: Record<string, string> = { ...(init.headers ?? {}) };
@@ -83,4 +95,10 @@ export async function createHarness(
       await pgDb?.drop();
     },
   };
+}
+
+/** An invite's token exists only in its queued email: read it where the invitee would. */
+export async function mailedToken(db: Db, inviteId: string): Promise<string> {
+  const row = await db.kysely.selectFrom('outbox').select('payload').where('invite_id', '=', inviteId).where('status', '=', 'queued').executeTakeFirstOrThrow();
+  return decodeURIComponent(/token=([^\s&]+)/.exec((JSON.parse(row.payload!) as { text: string }).text)![1]!);
 }

@@ -6,6 +6,7 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { IdempotencyKeyTable, ImportTable, InviteTable, MemberTable, TargetTable } from './tables/invites.js';
 import type {
+  AnswerGenerationTable,
   CsvUploadTable,
   DirectoryContactTable,
   DirectorySyncTable,
@@ -34,6 +35,7 @@ export interface Database {
   provider_connections: ProviderConnectionTable;
   directory_syncs: DirectorySyncTable;
   directory_contacts: DirectoryContactTable;
+  answer_generations: AnswerGenerationTable;
   outbox: OutboxTable;
   audit_events: AuditEventTable;
   health_probes: HealthProbeTable;

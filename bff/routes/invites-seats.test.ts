@@ -1,6 +1,6 @@
 /** The user limit on accept: an invite holds its own seat, unless the host lowered the limit. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { API_KEY, createHarness, type Harness } from '../../test/harness.js';
+import { API_KEY, createHarness, mailedToken, type Harness } from '../../test/harness.js';
 import { sampleDirectory } from '../connectors/sample.js';
 import type { InviteSummary, Seats } from '../../contract/index.js';
 
@@ -25,16 +25,7 @@ async function seats(): Promise<Seats> {
   return ((await (await h.request('GET', '/api/session', { token })).json()) as { seats: Seats }).seats;
 }
 
-/** The token exists only in the queued email: read it where the invitee would. */
-async function tokenFromMail(inviteId: string): Promise<string> {
-  const row = await h.db.kysely
-    .selectFrom('outbox')
-    .select('payload')
-    .where('invite_id', '=', inviteId)
-    .where('status', '=', 'queued')
-    .executeTakeFirstOrThrow();
-  return decodeURIComponent(/token=([^\s&]+)/.exec((JSON.parse(row.payload!) as { text: string }).text)![1]!);
-}
+const tokenFromMail = (inviteId: string) => mailedToken(h.db, inviteId);
 
 const accept = (t: string) => h.request('POST', '/api/invites/accept', { body: { token: t } });
 

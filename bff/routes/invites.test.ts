@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createHarness, type Harness } from '../../test/harness.js';
+import { createHarness, mailedToken, type Harness } from '../../test/harness.js';
 import { sampleDirectory } from '../connectors/sample.js';
 import type { ImportResult, InviteSummary } from '../../contract/index.js';
 
@@ -28,12 +28,7 @@ async function invites(query = '', t = token): Promise<InviteSummary[]> {
   return ((await res.json()) as { items: InviteSummary[] }).items;
 }
 
-/** The token exists only in the queued email: read it where the invitee would. */
-async function tokenFromMail(inviteId: string): Promise<string> {
-  const rows = await h.db.kysely.selectFrom('outbox').select('payload').where('invite_id', '=', inviteId).where('status', '=', 'queued').execute();
-  const text = (JSON.parse(rows[0]!.payload!) as { text: string }).text;
-  return decodeURIComponent(/token=([^\s&]+)/.exec(text)![1]!);
-}
+const tokenFromMail = (inviteId: string) => mailedToken(h.db, inviteId);
 
 describe('invites', () => {
   it('lists the session target’s invites without tokens or hashes', async () => {

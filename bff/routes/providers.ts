@@ -13,7 +13,7 @@ import {
   type RefreshStatus,
 } from '../../contract/index.js';
 import { DEFAULT_REFRESH_LIMITS } from '../services/directory/limits.js';
-import { listContacts, listFacets } from '../services/directory/queries.js';
+import { createAnswerCache } from '../services/directory/answers.js';
 import { ensureDirectory, lastRefreshStart, refreshStatus, startRefresh } from '../services/directory/refresh.js';
 import { AppError } from '../errors.js';
 import { describeProviders, openConnection } from '../services/connections.js';
@@ -32,6 +32,8 @@ export const providersRoutes = (deps: RouteDeps) => {
   // The connection the session's target uses: the deployment's, or its organization's own.
   const connection = (provider: string, target: TargetRef) => openConnection(connections, getProvider(providers, provider), target);
   const limits = { ...DEFAULT_REFRESH_LIMITS, ...config.refreshLimits };
+  // Searches answered again from memory while exact: each keystroke of many admins at once costs a lookup.
+  const answers = createAnswerCache();
   return (
     new Hono<SessionEnv>()
       .get('/', async (c) => c.json({ items: await describeProviders(connections, providers.list(), c.get('session').target, now()) } satisfies ProviderList))
@@ -41,7 +43,7 @@ export const providersRoutes = (deps: RouteDeps) => {
         await ensureDirectory(db.kysely, conn, now, conn.provider.cacheTtlSeconds, limits);
         await markDirectoryUsed(db.kysely, conn.cacheKey, now());
         const target = await getTarget(db.kysely, c.get('session').target);
-        const page = await listContacts(
+        const page = await answers.contacts(
           db.kysely,
           target,
           conn.cacheKey,
@@ -62,7 +64,7 @@ export const providersRoutes = (deps: RouteDeps) => {
         const q = c.req.valid('query');
         await ensureDirectory(db.kysely, conn, now, conn.provider.cacheTtlSeconds, limits);
         return c.json(
-          (await listFacets(db.kysely, conn.cacheKey, {
+          (await answers.facets(db.kysely, conn.cacheKey, {
             search: q.search,
             filters: { status: q.status, department: q.department, location: q.location },
           })) satisfies ContactFacets,

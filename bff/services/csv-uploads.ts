@@ -18,6 +18,7 @@ import { cacheKeyOf, INSERT_BATCH, toRow } from './directory/rows.js';
 import { admit } from '../connectors/minimize.js';
 import { organizationScope } from './connections.js';
 import type { TargetRef } from './targets.js';
+import { directoryChanged } from '../db/answer-generations.js';
 
 /** A company of 100,000 people with ten columns is about 15 MB; spreadsheets exported for this are far smaller. */
 export const CSV_MAX_BYTES = 10 * 1024 * 1024;
@@ -235,6 +236,7 @@ export async function confirmUpload(
       .values({ connection: key, ...sync })
       .onConflict((oc) => oc.column('connection').doUpdateSet(sync))
       .execute();
+    await directoryChanged(trx, key);
   });
   return { connection: 'ready', counts };
 }

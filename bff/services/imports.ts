@@ -22,6 +22,7 @@ import { firstNameOf } from '../../widget/src/model/message.js';
 import { isValidEmail } from '../text.js';
 import { IMPORT_EVENT_INVITES, importCompletedEvent, recordEvent, type NewEvent } from '../webhooks/events.js';
 import { acceptLink, newId, newInviteToken } from '../ids.js';
+import { seatsChanged } from '../db/answer-generations.js';
 
 // Rows per INSERT: 1,000 invites × 18 columns = 18,000 parameters, under SQLite's 32,766 and
 // PostgreSQL's 65,535; bigger batches mean fewer statements to prepare (measured in bench/).
@@ -203,6 +204,7 @@ export async function writeInvites(
     await enqueueInviteMail(trx, mails, now);
     for (const i of invites) written.push({ id: i.id!, email: i.email!, role: i.role!, contactId: i.contact_id ?? null });
   }
+  await seatsChanged(trx, target);
   const event = importCompletedEvent(
     { id: importId, target: ref, invited: batch.people.length, skipped: batch.skippedCount },
     written.slice(0, IMPORT_EVENT_INVITES),

@@ -24,6 +24,7 @@ import { DEFAULT_BODY, DEFAULT_SUBJECT, firstNameOf } from '../../widget/src/mod
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { INVITE_EVENT_COLUMNS, inviteEvent, recordEvent, type NewEvent } from '../webhooks/events.js';
 import { checkMailBudget, checkResend, type MailLimits } from './mail-limits.js';
+import { seatsChanged } from '../db/answer-generations.js';
 
 /** A pending invite past its expiry is reported as expired whether or not a job has swept it. */
 export function effectiveStatus(invite: Pick<Invite, 'status' | 'expires_at'>, now: Date): InviteStatus {
@@ -129,6 +130,7 @@ export async function revokePending(
     .executeTakeFirst();
   // Mail not yet sent for a revoked invite is never sent.
   await cancelUnsentMail(trx, invite.id);
+  await seatsChanged(trx, target);
   await recordAudit(trx, { action: 'revoke', actor, target, subject: invite.id, count: 1, at: now });
   // Only when this request revoked it: an accept may have come first.
   return Number(revoked.numUpdatedRows) === 1 ? inviteEvent('invite.revoked', invite, now) : null;
@@ -222,6 +224,7 @@ async function resendIn(trx: Kysely<Database>, deps: ResendDeps, target: TargetR
     .where('status', '=', invite.status)
     .executeTakeFirst();
   if (Number(rotated.numUpdatedRows) !== 1) throw new AppError(409, 'invite_not_pending', 'The invite was revoked meanwhile; it cannot be resent.');
+  await seatsChanged(trx, target);
   await queueInviteMail(trx, { invite, target: t, token, acceptUrl: deps.acceptUrl, now, kind: 'invite', inviter, expiresAt });
   await recordAudit(trx, { action: 'resend', actor: inviter.id, target, subject: id, count: 1, at: now });
 }
@@ -345,6 +348,7 @@ export async function acceptInvite(db: Kysely<Database>, token: string, now: Dat
       .onConflict((oc) => oc.columns(['target_type', 'target_id', 'email']).doNothing())
       .execute();
     await recordAudit(trx, { action: 'accept', actor: 'invitee', target, subject: invite.id, count: 1, at: now });
+    await seatsChanged(trx, target);
     await recordEvent(trx, inviteEvent('invite.accepted', invite, now));
     return {
       target: { type: target.type as TargetType, id: target.id, name: target.name },

@@ -121,6 +121,8 @@ export function createRetentionWorker(options: RetentionWorkerOptions): Retentio
             .limit(BATCH)
             .execute()
         ).map((r) => r.id),
+      // Only invites that hold no seat go (accepted, revoked, long expired): no search counted them,
+      // so the answers kept of their targets stay exact (services/directory/answers.ts).
       (ids) =>
         db.transaction().execute(async (trx) => {
           await trx.deleteFrom('outbox').where('invite_id', 'in', ids).execute();

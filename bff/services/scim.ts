@@ -36,6 +36,7 @@ import {
   type Term,
   UNSUPPORTED_FILTER,
 } from './scim-protocol.js';
+import { directoryChanged } from '../db/answer-generations.js';
 
 type Q = Kysely<Database> | Transaction<Database>;
 
@@ -180,7 +181,8 @@ async function checkUserName(trx: Q, dir: ScimDirectory, user: StoredUser, excep
 /**
  * The directory's count and freshness after a push: the widget's Refresh reports them
  * (services/csv-uploads.ts heldRefreshStatus). A push is a use: the retention worker drops only a
- * directory that neither its identity provider nor the widget touched for its period.
+ * directory that neither its identity provider nor the widget touched for its period. And the
+ * searches kept of it are out of date.
  */
 async function touchDirectory(trx: Q, connection: string, at: string): Promise<void> {
   const { n } = await trx
@@ -194,6 +196,7 @@ async function touchDirectory(trx: Q, connection: string, at: string): Promise<v
     .values({ connection, started_at: at, ...sync })
     .onConflict((oc) => oc.column('connection').doUpdateSet(sync))
     .execute();
+  await directoryChanged(trx, connection);
 }
 
 /** Writes the user and its directory row, in the caller's transaction. */

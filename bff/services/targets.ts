@@ -6,6 +6,7 @@ import { AppError } from '../errors.js';
 import { dialectOf, writeTransaction } from '../db/connect.js';
 import { normalizeEmail } from '../text.js';
 import { pendingInvites } from '../db/invites.js';
+import { seatsChanged } from '../db/answer-generations.js';
 
 type Q = Kysely<Database> | Transaction<Database>;
 
@@ -161,6 +162,7 @@ export async function syncMembers(
       .where('status', '=', 'pending')
       .where('email_normalized', 'in', trx.selectFrom('members').select('email').where('target_type', '=', ref.type).where('target_id', '=', ref.id))
       .execute();
+    await seatsChanged(trx, ref);
     return { members: rows.length };
   });
 }

@@ -32,6 +32,16 @@ export interface DirectorySyncTable {
   incremental_refreshes: Generated<number>;
 }
 
+/**
+ * What the kept answers of the contact list are valid for (services/directory/answers.ts): a
+ * number per directory and per target's seats, raised by every write that can change an answer.
+ */
+export interface AnswerGenerationTable {
+  /** `directory:<connection>` or `seats:<target type>:<target id>`. */
+  scope: string;
+  generation: number;
+}
+
 export interface DirectoryContactTable {
   connection: string;
   contact_id: string;

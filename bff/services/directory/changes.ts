@@ -9,6 +9,7 @@ import { displayNameOf } from '../../connectors/normalize.js';
 import { AppError } from '../../errors.js';
 import type { RefreshLimits } from './limits.js';
 import { countDirectory, stage, storedContact, toRow, type Q } from './rows.js';
+import { directoryChanged } from '../../db/answer-generations.js';
 
 /** Whether this refresh may ask only for what changed: the provider can, and the periodic full refresh is not due. */
 export function incrementalDue(
@@ -164,6 +165,7 @@ export async function applyChanges(
       }
       const count = await countDirectory(trx, connection);
       await trx.updateTable('directory_syncs').set({ fetched: count, total: count }).where('connection', '=', connection).execute();
+      await directoryChanged(trx, connection);
     });
   } catch (err) {
     throw new CommitFailed(err);

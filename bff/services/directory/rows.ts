@@ -9,6 +9,7 @@ import type { Database, DirectoryContactRow, NewDirectoryContact } from '../../d
 import type { DirectoryContact } from '../../connectors/types.js';
 import { insertRows } from '../../db/insert-rows.js';
 import { foldForSearch, normalizeEmail } from '../../text.js';
+import { directoryChanged } from '../../db/answer-generations.js';
 
 export type Q = Kysely<Database> | Transaction<Database>;
 
@@ -37,6 +38,7 @@ export async function dropDirectory(db: Q, connection: string): Promise<void> {
   // A SCIM directory's records go with their mirror: nothing pushed outlives the directory it fed.
   await db.deleteFrom('scim_users').where('connection', '=', connection).execute();
   await db.deleteFrom('directory_syncs').where('connection', '=', connection).execute();
+  await directoryChanged(db, connection);
 }
 
 export const INSERT_BATCH = 200; // 17 columns × 200 rows stays far below every driver's parameter limit

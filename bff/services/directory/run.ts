@@ -11,6 +11,7 @@ import { AppError } from '../../errors.js';
 import type { RefreshLimits } from './limits.js';
 import { applyChanges, CommitFailed, incrementalDue } from './changes.js';
 import { countDirectory, REPLACED_COLUMNS, stage, stagingKey, toRow, type Q } from './rows.js';
+import { directoryChanged } from '../../db/answer-generations.js';
 
 /** A refresh stopped because its connection was removed or replaced: it leaves no status behind, only no directory. */
 export const refreshCancelled = (why: string) => new AppError(409, 'refresh_cancelled', `The directory refresh was stopped: ${why}.`);
@@ -134,7 +135,10 @@ export async function runRefresh(
         : null;
     // Rows a crashed refresh left behind (staged, or written in place before any refresh of this
     // connection completed) must not become part of this one.
-    await db.deleteFrom('directory_contacts').where('connection', '=', into).execute();
+    await db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('directory_contacts').where('connection', '=', into).execute();
+      if (inPlace) await directoryChanged(trx, connection);
+    });
     let fetched = 0;
     let pages = 0;
     let total: number | null = null;
@@ -157,6 +161,8 @@ export async function runRefresh(
           .executeTakeFirst();
         if (Number(progress.numUpdatedRows) !== 1) throw cancelled();
         await stage(trx, rows);
+        // A first refresh writes the directory itself (see above); staging rows are nobody's answer.
+        if (inPlace) await directoryChanged(trx, connection);
       });
     };
     try {
@@ -214,6 +220,7 @@ export async function runRefresh(
         .executeTakeFirst();
       // Disconnected or reconnected since: what was fetched with the old credentials never lands.
       if (Number(done.numUpdatedRows) !== 1) throw cancelled();
+      await directoryChanged(trx, connection);
     });
     // After the switch, outside its transaction: nobody reads staging rows, and a crash before
     // this leaves them to the next claim (dropOrphanedStaging).
@@ -224,13 +231,16 @@ export async function runRefresh(
     // A first refresh that failed takes its rows with it, unless a directory was completed
     // meanwhile (a CSV upload under the same key): then they are no longer this refresh's.
     if (inPlace) {
-      await db
-        .deleteFrom('directory_contacts')
-        .where('connection', '=', connection)
-        .where(({ not, exists, selectFrom }) =>
-          not(exists(selectFrom('directory_syncs').select('connection').where('connection', '=', connection).where('synced_at', 'is not', null))),
-        )
-        .execute();
+      await db.transaction().execute(async (trx) => {
+        await trx
+          .deleteFrom('directory_contacts')
+          .where('connection', '=', connection)
+          .where(({ not, exists, selectFrom }) =>
+            not(exists(selectFrom('directory_syncs').select('connection').where('connection', '=', connection).where('synced_at', 'is not', null))),
+          )
+          .execute();
+        await directoryChanged(trx, connection);
+      });
     }
     if (isCancelled(err)) throw err;
     const { code, message } = refreshError(err);

@@ -35,6 +35,7 @@ import {
   type PersonRef,
   type Q,
 } from './person.js';
+import { directoryChanged, seatsChanged } from '../../db/answer-generations.js';
 
 /** `POST /api/privacy/erase`. A second call for the same person finds nothing and erases nothing. */
 export async function erasePerson(db: Q, person: PersonRef, now: Date): Promise<PrivacyErasure> {
@@ -208,6 +209,13 @@ export async function erasePerson(db: Q, person: PersonRef, now: Date): Promise<
       imports: imports.size,
     };
     const total = Object.values(counts).reduce((a, b) => a + b, 0);
+    // The searches kept of these directories and targets named, counted or offered this person.
+    await directoryChanged(trx, ...contacts.map((c) => c.connection));
+    await seatsChanged(
+      trx,
+      ...invites.map((i) => ({ type: i.target_type, id: i.target_id })),
+      ...members.map((m) => ({ type: m.target_type, id: m.target_id })),
+    );
     await recordAudit(trx, { action: 'erase', actor: 'api', target: auditTarget(person), subject: erasureId, count: total, at: now });
     return counts;
   });

@@ -1,0 +1,62 @@
+/**
+ * The rules of `answer_generations`: what the contact list's kept answers are valid for
+ * (services/directory/answers.ts). One number per directory (`directory:<connection>`) and one
+ * per target's seats (`seats:<type>:<id>`), raised by every write that can change a search's
+ * answer, in that write's own transaction:
+ *
+ * - `directoryChanged`: a refresh (full switch, incremental, a first refresh's batches), a CSV
+ *   upload, a SCIM push, an erasure, a directory dropped (disconnected, unused).
+ * - `seatsChanged`: an import (and a sync rule's joiners), a member sync, an accept, a revoke (and
+ *   a sync rule's leavers), a resend, an erasure.
+ *
+ * Free functions taking the database or the caller's transaction, like the rest of bff/db/.
+ * Kept apart from the answers themselves so the writers import nothing of the search.
+ */
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from './schema.js';
+
+type Q = Kysely<Database> | Transaction<Database>;
+
+/** The target whose seats changed, as its rows name it. */
+export interface SeatsOf {
+  type: string;
+  id: string;
+}
+
+export const directoryScope = (connection: string) => `directory:${connection}`;
+export const seatsScope = (target: SeatsOf) => `seats:${target.type}:${target.id}`;
+
+/**
+ * Raises the numbers of `scopes`, in the caller's transaction. Call it after the write and before
+ * `recordEvents` (which must stay last); in a fixed order, so that two transactions raising the
+ * same numbers wait for each other instead of deadlocking on PostgreSQL.
+ */
+async function bump(trx: Q, scopes: string[]): Promise<void> {
+  const sorted = [...new Set(scopes)].sort();
+  if (sorted.length === 0) return;
+  await trx
+    .insertInto('answer_generations')
+    .values(sorted.map((scope) => ({ scope, generation: 1 })))
+    .onConflict((oc) => oc.column('scope').doUpdateSet({ generation: (eb) => eb('answer_generations.generation', '+', 1) }))
+    .execute();
+}
+
+/** The people of these directories changed (or may have): their kept answers are out of date. */
+export function directoryChanged(trx: Q, ...connections: string[]): Promise<void> {
+  return bump(trx, connections.map(directoryScope));
+}
+
+/** The members or invites of these targets changed: the kept pages of their searches are out of date. */
+export function seatsChanged(trx: Q, ...targets: SeatsOf[]): Promise<void> {
+  return bump(trx, targets.map(seatsScope));
+}
+
+/**
+ * The current numbers of `scopes` as one stamp (a scope never raised is 0): one read of as many
+ * primary-key rows, and never a write, on the path of every search.
+ */
+export async function generationStamp(db: Q, scopes: string[]): Promise<string> {
+  const rows = await db.selectFrom('answer_generations').select(['scope', 'generation']).where('scope', 'in', scopes).execute();
+  const of = new Map(rows.map((r) => [r.scope, String(r.generation)]));
+  return scopes.map((s) => of.get(s) ?? '0').join('.');
+}

@@ -1,0 +1,148 @@
+/**
+ * Answers of the contact list kept between keystrokes, and exact: a page (items, `nextCursor`,
+ * `total`, `selectable`) or the facets of a search, served again only while nothing that could
+ * change it has changed.
+ *
+ * What an answer depends on is counted in `answer_generations` (bff/db/answer-generations.ts):
+ * one number per directory and one per target's seats, each raised by every write that can
+ * change it, in that write's transaction. A kept answer carries the numbers read before it was
+ * computed, and is served only while they are still the ones in the database: one read of two
+ * indexed rows per request, never a write. Every replica keeps answers of its own but reads the
+ * shared numbers, so a write on one is seen by all at their next read.
+ *
+ * The one change no write announces is time: a pending invite stops holding a seat when it
+ * expires. A page is kept no longer than until the earliest expiry among the target's live
+ * invites when it was computed.
+ *
+ * Why the numbers are read first: a write that commits after the read raises them, so whatever
+ * the computation then saw is kept under numbers that are already out of date and never served;
+ * a write committed before the read is in the computation too.
+ */
+import type { Kysely } from 'kysely';
+import type { Database, Target } from '../../db/schema.js';
+import type { ContactFacets, ContactPage } from '../../../contract/index.js';
+import { pendingInvites, type InviteTarget } from '../../db/invites.js';
+import { directoryScope, generationStamp, seatsScope } from '../../db/answer-generations.js';
+import { listContacts, listFacets, type DirectoryQuery } from './queries.js';
+import { searchWords } from './search.js';
+
+/** When the first of the target's live invites expires (ms), or never. */
+async function nextExpiry(db: Kysely<Database>, target: InviteTarget, now: Date): Promise<number> {
+  const row = await pendingInvites(db, target, now)
+    .select((eb) => eb.fn.min('invites.expires_at').as('next'))
+    .executeTakeFirst();
+  return row?.next ? Date.parse(row.next) : Infinity;
+}
+
+/**
+ * The key of an answer: what it is, whose, and the query whole (every field the service reads, so
+ * a field added to the query later is part of the key without a change here), its words folded
+ * as the search folds them and its status as defaulted, so "Ada" and " ada" share one answer.
+ */
+function keyOf(...parts: [...string[], DirectoryQuery]): string {
+  const q = parts.pop() as DirectoryQuery;
+  const filters = { ...q.filters, status: q.filters?.status ?? 'active' };
+  return JSON.stringify([...parts, { ...q, search: searchWords(q.search), filters }]);
+}
+
+export interface AnswerLimits {
+  /** Answers kept at most. */
+  entries: number;
+  /** Their JSON text, in characters, at most: a page of 50 people is about 15,000. */
+  chars: number;
+}
+
+/** A few thousand pages: every keystroke of dozens of admins, in some 30 MB of JSON at most. */
+export const DEFAULT_ANSWER_LIMITS: AnswerLimits = { entries: 2_000, chars: 30_000_000 };
+
+interface Kept {
+  stamp: string;
+  /** Shared by the requests that arrive while it is being computed, so a burst of one search computes it once. */
+  answer: Promise<{ value: unknown; until: number }>;
+  /** When it was computed (ms): time before that may count invites it did not. */
+  since: number;
+  chars: number;
+}
+
+export interface AnswerCache {
+  /** `listContacts`, served from a kept answer while it is exact. */
+  contacts(
+    db: Kysely<Database>,
+    target: Target,
+    connection: string,
+    q: DirectoryQuery & { cursor?: string | undefined; offset?: number | undefined; limit: number },
+    now: Date,
+  ): Promise<ContactPage>;
+  /** `listFacets`, served from a kept answer while it is exact. */
+  facets(db: Kysely<Database>, connection: string, q: DirectoryQuery): Promise<ContactFacets>;
+}
+
+/**
+ * This process's kept answers, the least recently used dropped beyond `limits`. One per app
+ * (createApp), never shared between databases: the numbers are only meaningful in their own.
+ */
+export function createAnswerCache(limits: AnswerLimits = DEFAULT_ANSWER_LIMITS): AnswerCache {
+  const kept = new Map<string, Kept>();
+  let chars = 0;
+
+  const drop = (key: string, entry: Kept) => {
+    if (kept.get(key) !== entry) return;
+    kept.delete(key);
+    chars -= entry.chars;
+  };
+
+  function admit(key: string, entry: Kept, size: number) {
+    // Replaced or dropped while it was computed: it is no longer the one kept.
+    if (kept.get(key) !== entry) return;
+    entry.chars = size;
+    chars += size;
+    for (const [k, e] of kept) {
+      if (kept.size <= limits.entries && chars <= limits.chars) break;
+      drop(k, e);
+    }
+  }
+
+  async function remember<T>(key: string, stamp: string, at: number, compute: () => Promise<{ value: T; until: number }>): Promise<T> {
+    let entry = kept.get(key);
+    if (entry && (entry.stamp !== stamp || at < entry.since)) {
+      drop(key, entry);
+      entry = undefined;
+    }
+    if (entry) {
+      // Most recently used last: Map keeps insertion order, so the first entries are the ones to drop.
+      kept.delete(key);
+      kept.set(key, entry);
+    } else {
+      const answer = compute();
+      const fresh: Kept = { stamp, answer, since: at, chars: 0 };
+      entry = fresh;
+      kept.set(key, fresh);
+      answer.then(
+        (a) => admit(key, fresh, JSON.stringify(a.value).length),
+        () => drop(key, fresh),
+      );
+    }
+    const { value, until } = await entry.answer;
+    if (at < until) return value as T;
+    // An invite it counted has expired since: computed again, and that one kept.
+    drop(key, entry);
+    return remember(key, stamp, at, compute);
+  }
+
+  return {
+    async contacts(db, target, connection, q, now) {
+      const stamp = await generationStamp(db, [directoryScope(connection), seatsScope(target)]);
+      const key = keyOf('contacts', target.type, target.id, connection, q);
+      return remember(key, stamp, now.getTime(), async () => {
+        const [value, until] = await Promise.all([listContacts(db, target, connection, q, now), nextExpiry(db, target, now)]);
+        return { value, until };
+      });
+    },
+    async facets(db, connection, q) {
+      const stamp = await generationStamp(db, [directoryScope(connection)]);
+      const key = keyOf('facets', connection, q);
+      // Facets count people, not seats: nothing about them expires.
+      return remember(key, stamp, 0, async () => ({ value: await listFacets(db, connection, q), until: Infinity }));
+    },
+  };
+}
