@@ -1,4 +1,5 @@
 import { configDefaults, defineConfig, type TestProjectInlineConfiguration, type ViteUserConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 // @ts-expect-error: plain JS module (a Vite plugin), typed by use
@@ -32,6 +33,36 @@ const NO_DATABASE = [
   'bff/mail/invite-template.test.ts',
   'bff/services/message.test.ts',
 ];
+
+/**
+ * The files that take longest (1–6 min each in CI), slowest first. Vitest starts files it has no
+ * timings for in file-size order, project by project (postgres, sqlite, system), so on a clean
+ * checkout these small system files started last and the run waited minutes on them alone.
+ */
+const SLOWEST = [
+  'test/packages.test.ts',
+  'test/e2e/providers.test.ts',
+  'test/fuzz.test.ts',
+  'test/e2e/accept-page.test.ts',
+  'test/framework-types.test.ts',
+  'bff/routes/imports-crash.test.ts',
+  'test/hosts/recipes.test.ts',
+  'test/locales.test.ts',
+  'test/e2e/okta-rippling.test.ts',
+  'test/e2e/demo.test.ts',
+];
+
+/** Vitest's own order (timings of earlier runs where it has them), with the slowest files above moved to the front. */
+class SlowestFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const rank = (file: TestSpecification) => {
+      const i = SLOWEST.findIndex((path) => file.moduleId.endsWith(path));
+      return i < 0 ? SLOWEST.length : i;
+    };
+    // Array.prototype.sort is stable: the rest keep vitest's order.
+    return (await super.sort(files)).sort((a, b) => rank(a) - rank(b));
+  }
+}
 
 /** Names this run's PostgreSQL template (test/postgres.ts), so that runs side by side keep their own. */
 const RUN = randomBytes(6).toString('hex');
@@ -73,6 +104,7 @@ export default defineConfig(async ({ mode }): Promise<ViteUserConfig> => {
       hookTimeout: 60_000,
       // Most tests wait on a database, a browser or a child process: more workers than cores.
       maxWorkers: 3,
+      sequence: { sequencer: SlowestFirst },
       projects: await testProjects(),
     },
   };
