@@ -5,7 +5,7 @@
  */
 import { expect, fixture, fixtureCleanup, html, oneEvent, waitUntil } from '@open-wc/testing';
 import { emulateMedia } from '@web/test-runner-commands';
-import { FakeBff, TOKEN, errorResponse, json, makeContact } from '../../test/fake-bff.js';
+import { FakeBff, TOKEN, errorResponse, json, makeContact } from '../../test/fake-bff/index.js';
 import { findByRole, getByRole, queryByRole, visibleText, waitForText } from '../../test/queries.js';
 import { expectAccessible } from '../../test/axe.js';
 import '../../index.js';

@@ -6,7 +6,7 @@
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
 import { sendKeys, setViewport } from '@web/test-runner-commands';
 import { expectAccessible } from '../../test/axe.js';
-import { FakeBff, TOKEN, directory, makeContact } from '../../test/fake-bff.js';
+import { FakeBff, TOKEN, directory, makeContact } from '../../test/fake-bff/index.js';
 import { findByRole, getByRole, queryByRole, visibleText, waitForText } from '../../test/queries.js';
 import '../../index.js';
 import type { HrImport } from './hr-import.js';

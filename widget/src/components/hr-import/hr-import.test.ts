@@ -6,7 +6,7 @@ import { HrImportCompleteEvent } from '../../events/hr-import-complete.js';
 import type { HrImportErrorEvent } from '../../events/hr-import-error.js';
 import { DEFAULT_BODY } from '../../model/message.js';
 import { expectAccessible } from '../../test/axe.js';
-import { FakeBff, TOKEN, directory, errorResponse, json, makeContact, refreshSyncing } from '../../test/fake-bff.js';
+import { FakeBff, TOKEN, directory, errorResponse, json, makeContact, refreshSyncing } from '../../test/fake-bff/index.js';
 import { allElements, choose, findByRole, getByLabel, getByRole, queryAllByRole, queryByRole, visibleText, waitForText } from '../../test/queries.js';
 import '../../index.js';
 import { HrImport } from './hr-import.js';
