@@ -5,12 +5,12 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { createHarness, type Harness } from '../../test/harness.js';
+import { directoryPerson } from '../../test/directory.js';
 import { openDatabase } from '../db/connect.js';
 import { sampleDirectory } from '../connectors/sample.js';
 import { sampleProvider, staticProvider } from '../providers/registry.js';
 import { silentLogger } from '../logger.js';
 import type { ImportResult, InviteSummary } from '../../contract/index.js';
-import type { DirectoryContact } from '../connectors/types.js';
 import { createOutboxWorker, messageIdFor, type OutboxWorkerOptions } from './outbox.js';
 import { fileTransport, smtpTransport, type MailTransport } from './transport.js';
 
@@ -437,21 +437,12 @@ describe('file transport', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('writes one .eml per message, and the HTML part escapes a hostile name', async () => {
-    const hostile: DirectoryContact = {
-      id: 'x-1',
+    const hostile = directoryPerson('x-1', {
       firstName: '<img src=x onerror=alert(1)>',
       lastName: 'Doe',
       displayName: '<img src=x onerror=alert(1)> Doe',
       email: 'hostile@example.com',
-      personalEmail: null,
-      title: null,
-      department: null,
-      location: null,
-      employmentType: null,
-      managerId: null,
-      status: 'active',
-      avatarUrl: null,
-    };
+    });
     const connector = () => ({
       listContacts: async () => ({
         contacts: [hostile, { ...hostile, id: 'x-2', firstName: 'Ann', displayName: 'Ann Doe', email: 'ann@example.com' }],

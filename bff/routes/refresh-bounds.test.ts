@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHarness, type Harness } from '../../test/harness.js';
+import { directoryPerson } from '../../test/directory.js';
 import { createHttp, type HttpPolicy } from '../connectors/http.js';
 import type { Connector } from '../connectors/types.js';
 import type { ProviderEntry } from '../providers/registry.js';
@@ -74,21 +75,7 @@ function connector(key: string, policy: Partial<HttpPolicy> = {}): Connector {
         page: `page ${page}`,
         headers: { Authorization: `Bearer ${key}` },
       });
-      const contacts = body.people.map((p) => ({
-        id: p.id,
-        firstName: null,
-        lastName: null,
-        displayName: p.name,
-        email: `${p.id}@acme.test`,
-        personalEmail: null,
-        title: null,
-        department: null,
-        location: null,
-        employmentType: null,
-        managerId: null,
-        status: 'active' as const,
-        avatarUrl: null,
-      }));
+      const contacts = body.people.map((p) => directoryPerson(p.id, { displayName: p.name }));
       return { contacts, nextCursor: body.last ? null : String(page + 1) };
     },
   };

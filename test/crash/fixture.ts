@@ -21,6 +21,7 @@ import { mintSessionToken } from '../../bff/auth/session-token.js';
 import { staticProvider } from '../../bff/providers/registry.js';
 import { upsertTarget } from '../../bff/services/targets.js';
 import { createPgDatabase } from '../postgres.js';
+import { directoryPerson } from '../directory.js';
 
 const SECRET = 'crash-secret-0123456789-0123456789-abcdef';
 export const APP_CONFIG: AppConfig = {
@@ -34,18 +35,8 @@ export const APP_CONFIG: AppConfig = {
 export const PROVIDER = 'hris';
 const INVITER = { id: 'u-crash', name: 'Dana Admin', email: 'dana@example.com' };
 
-const UNKNOWN = { personalEmail: null, title: null, department: null, location: null, employmentType: null, managerId: null, avatarUrl: null };
-
 export function person(i: number): DirectoryContact {
-  return {
-    id: `p${i}`,
-    firstName: `First${i}`,
-    lastName: `Last${i}`,
-    displayName: `First${i} Last${i}`,
-    email: `person${i}@crash.example`,
-    status: 'active',
-    ...UNKNOWN,
-  };
+  return directoryPerson(`p${i}`, { firstName: `First${i}`, lastName: `Last${i}`, displayName: `First${i} Last${i}`, email: `person${i}@crash.example` });
 }
 
 /** A directory answered from memory, cached for a month so no child refreshes it mid-test. */

@@ -7,6 +7,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from '../../../test/harness.js';
+import { directoryPerson } from '../../../test/directory.js';
 import { ProviderError, type Connector, type DirectoryContact } from '../../connectors/types.js';
 import { DEFAULT_REFRESH_LIMITS, type RefreshLimits } from './limits.js';
 import { listContacts } from './queries.js';
@@ -24,21 +25,7 @@ beforeEach(async () => {
 });
 afterEach(() => h.close());
 
-const person = (id: string, name: string): DirectoryContact => ({
-  id,
-  firstName: null,
-  lastName: null,
-  displayName: name,
-  email: `${id}@acme.test`,
-  personalEmail: null,
-  title: null,
-  department: null,
-  location: null,
-  employmentType: null,
-  managerId: null,
-  status: 'active',
-  avatarUrl: null,
-});
+const person = (id: string, name: string) => directoryPerson(id, { displayName: name });
 
 /**
  * A provider whose directory the test edits, keeping a change log numbered like a provider's

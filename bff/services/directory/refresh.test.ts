@@ -6,6 +6,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from '../../../test/harness.js';
+import { directoryPerson } from '../../../test/directory.js';
 import { ProviderError, type Connector, type DirectoryContact, type DirectoryPage } from '../../connectors/types.js';
 import { listContacts } from './queries.js';
 import { refreshDirectory, refreshStatus, startRefresh } from './refresh.js';
@@ -21,21 +22,7 @@ beforeEach(async () => {
 });
 afterEach(() => h.close());
 
-const person = (id: string, name: string, email: string | null = `${id}@acme.test`): DirectoryContact => ({
-  id,
-  firstName: null,
-  lastName: null,
-  displayName: name,
-  email,
-  personalEmail: null,
-  title: null,
-  department: null,
-  location: null,
-  employmentType: null,
-  managerId: null,
-  status: 'active',
-  avatarUrl: null,
-});
+const person = (id: string, name: string, email: string | null = `${id}@acme.test`) => directoryPerson(id, { displayName: name, email });
 
 /**
  * A connector whose pages are released by the test one at a time, so the database can be read

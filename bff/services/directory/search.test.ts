@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Migrator } from 'kysely';
 import { migrations } from '../../../migrations/index.js';
 import { createHarness, type Harness } from '../../../test/harness.js';
+import { directoryPerson } from '../../../test/directory.js';
 import type { DirectoryContact } from '../../connectors/types.js';
 import { listContacts, listFacets, resolveSelection } from './queries.js';
 import { refreshDirectory } from './refresh.js';
@@ -19,22 +20,8 @@ const KEY = 'acme-hr:*';
 const OTHER = 'globex-hr:*';
 const target = { type: 'organization', id: 'acme' } as const;
 
-const person = (id: string, name: string, more: Partial<DirectoryContact> = {}): DirectoryContact => ({
-  id,
-  firstName: name.split(' ')[0] ?? null,
-  lastName: null,
-  displayName: name,
-  email: `${id}@acme.test`,
-  personalEmail: null,
-  title: null,
-  department: null,
-  location: null,
-  employmentType: null,
-  managerId: null,
-  status: 'active',
-  avatarUrl: null,
-  ...more,
-});
+const person = (id: string, name: string, more: Partial<DirectoryContact> = {}) =>
+  directoryPerson(id, { firstName: name.split(' ')[0] ?? null, displayName: name, ...more });
 
 const PEOPLE: DirectoryContact[] = [
   person('p1', 'Robert Weber', { title: 'Engineer', department: 'Engineering', location: 'Berlin' }),

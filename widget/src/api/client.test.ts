@@ -1,5 +1,5 @@
 import { expect } from '@open-wc/testing';
-import { FakeBff, TOKEN, errorResponse, json } from '../test/fake-bff.js';
+import { FakeBff, TOKEN, errorResponse, json } from '../test/fake-bff/index.js';
 import { ApiClient, ApiError, newIdempotencyKey } from './client.js';
 
 let bff: FakeBff;

@@ -1,5 +1,5 @@
 import { expect } from '@open-wc/testing';
-import { FakeBff, directory } from '../test/fake-bff.js';
+import { FakeBff, directory } from '../test/fake-bff/index.js';
 import {
   emptyDraft,
   forSession,

@@ -1,5 +1,5 @@
 import { expect } from '@open-wc/testing';
-import { directory, makeContact } from '../test/fake-bff.js';
+import { directory, makeContact } from '../test/fake-bff/index.js';
 import { emptyQuery, importSelection, includesId, isSelected, matchesRule, noSelection, ruleOf, selectAll, selectedCount, withContact } from './selection.js';
 
 const people = directory();

@@ -2,7 +2,7 @@ import { ContextProvider } from '@lit/context';
 import { fixture, html } from '@open-wc/testing';
 import { ApiClient } from '../api/client.js';
 import { apiContext } from '../api/context.js';
-import { TOKEN } from './fake-bff.js';
+import { TOKEN } from './fake-bff/index.js';
 
 /**
  * Mounts a part of the widget on its own, inside an element that provides the API client the

@@ -3,7 +3,7 @@ import { sendKeys } from '@web/test-runner-commands';
 import type { ProviderInfo } from '../../api/types.js';
 import type { Selection } from '../../model/selection.js';
 import { expectAccessible } from '../../test/axe.js';
-import { FakeBff, directory, generatedDirectory } from '../../test/fake-bff.js';
+import { FakeBff, directory, generatedDirectory } from '../../test/fake-bff/index.js';
 import { mountWithApi } from '../../test/mount.js';
 import { accessibleDescription, choose, findByRole, getByRole, queryAllByRole, queryByRole, visibleText, waitForText } from '../../test/queries.js';
 import { importSelection } from '../../model/selection.js';

@@ -4,7 +4,7 @@ import { TaskStatus } from '@lit/task';
 import type { ApiClient, ContactsParams } from '../../api/client.js';
 import type { ContactPage } from '../../api/types.js';
 import { emptyQuery, type ContactQuery } from '../../model/selection.js';
-import { directory } from '../../test/fake-bff.js';
+import { directory } from '../../test/fake-bff/index.js';
 import { ContactPages, PAGE_CACHE, PAGE_SIZE } from './contact-pages.js';
 
 /** One request to the fake API, answered when the test says so. */

@@ -3,7 +3,7 @@ import { expect, oneEvent, waitUntil } from '@open-wc/testing';
 import type { ProviderInfo } from '../../api/types.js';
 import type { HrCsvConfirmEvent } from '../../events/internal.js';
 import { expectAccessible } from '../../test/axe.js';
-import { FakeBff, errorResponse } from '../../test/fake-bff.js';
+import { FakeBff, errorResponse } from '../../test/fake-bff/index.js';
 import { mountWithApi } from '../../test/mount.js';
 import { choose, findByRole, getByLabel, getByRole, queryByRole, visibleText, waitForText } from '../../test/queries.js';
 import { HrImportCsvUpload } from './csv-upload.js';

@@ -5,12 +5,13 @@
  */
 import { expect, fixture, fixtureCleanup, html, oneEvent, waitUntil } from '@open-wc/testing';
 import { emulateMedia } from '@web/test-runner-commands';
-import { FakeBff, TOKEN, errorResponse, json, makeContact } from '../../test/fake-bff.js';
+import { FakeBff, TOKEN, errorResponse, json, makeContact } from '../../test/fake-bff/index.js';
 import { findByRole, getByRole, queryByRole, visibleText, waitForText } from '../../test/queries.js';
 import { expectAccessible } from '../../test/axe.js';
 import '../../index.js';
 import type { HrImport } from './hr-import.js';
 import { DEFAULT_SUBJECT } from '../../model/message.js';
+import { heading } from '../../test/flow.js';
 
 let bff: FakeBff;
 
@@ -27,11 +28,6 @@ afterEach(async () => {
 });
 
 const auth = (r: { headers: Headers }) => r.headers.get('Authorization');
-
-async function heading(el: HrImport): Promise<string> {
-  await el.updateComplete;
-  return visibleText(el.shadowRoot!.getElementById('heading')!);
-}
 
 describe('hr-import: language', () => {
   it('speaks German on a page with <html lang="de">', async () => {

@@ -6,10 +6,11 @@
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
 import { sendKeys, setViewport } from '@web/test-runner-commands';
 import { expectAccessible } from '../../test/axe.js';
-import { FakeBff, TOKEN, directory, makeContact } from '../../test/fake-bff.js';
+import { FakeBff, TOKEN, directory, makeContact } from '../../test/fake-bff/index.js';
 import { findByRole, getByRole, queryByRole, visibleText, waitForText } from '../../test/queries.js';
 import '../../index.js';
 import type { HrImport } from './hr-import.js';
+import { openContacts } from '../../test/flow.js';
 
 let bff: FakeBff;
 
@@ -53,11 +54,6 @@ async function mountInDialog(): Promise<{ dialog: HTMLDialogElement; el: HrImpor
   `);
   dialog.showModal();
   return { dialog, el: dialog.querySelector('hr-import')! };
-}
-
-async function openContacts(el: HrImport) {
-  (await findByRole(el, 'button', 'Sample directory')).click();
-  await findByRole(el, 'checkbox', 'Select Ada Lovelace');
 }
 
 async function select(el: HrImport, ...names: string[]) {

@@ -4,7 +4,7 @@
  * step once. No JSX: `createElement`, as React compiles it.
  */
 import { expect, waitUntil } from '@open-wc/testing';
-import { FakeBff, TOKEN } from '../../test/fake-bff.js';
+import { FakeBff, TOKEN } from '../../test/fake-bff/index.js';
 import { findByRole, getByRole } from '../../test/queries.js';
 import '../../index.js';
 import type { HrImport } from './hr-import.js';

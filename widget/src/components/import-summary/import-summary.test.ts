@@ -1,7 +1,7 @@
 import { expect, fixture, html } from '@open-wc/testing';
 import type { Contact, ImportResult } from '../../api/types.js';
 import { expectAccessible } from '../../test/axe.js';
-import { makeContact } from '../../test/fake-bff.js';
+import { makeContact } from '../../test/fake-bff/index.js';
 import { queryAllByRole, visibleText } from '../../test/queries.js';
 import { HrImportSummary } from './import-summary.js';
 

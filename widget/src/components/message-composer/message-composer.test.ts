@@ -3,7 +3,7 @@ import { sendKeys } from '@web/test-runner-commands';
 import type { HrMessageChangeEvent } from '../../events/internal.js';
 import { BODY_MAX, SUBJECT_MAX } from '../../model/message.js';
 import { expectAccessible } from '../../test/axe.js';
-import { makeContact } from '../../test/fake-bff.js';
+import { makeContact } from '../../test/fake-bff/index.js';
 import { allElements, getByRole, visibleText } from '../../test/queries.js';
 import { HrMessageComposer } from './message-composer.js';
 

@@ -3,7 +3,7 @@ import { sendMouse } from '@web/test-runner-commands';
 import type { ProviderInfo } from '../../api/types.js';
 import type { HrConnectionChangeEvent } from '../../events/internal.js';
 import { expectAccessible } from '../../test/axe.js';
-import { FakeBff, errorResponse, json } from '../../test/fake-bff.js';
+import { FakeBff, errorResponse, json } from '../../test/fake-bff/index.js';
 import { mountWithApi } from '../../test/mount.js';
 import { findByRole, getByRole, visibleText } from '../../test/queries.js';
 import type { HrProviderPicker } from '../provider-picker/provider-picker.js';

@@ -3,7 +3,7 @@ import { sendKeys } from '@web/test-runner-commands';
 import type { ProviderInfo } from '../../api/types.js';
 import type { HrProviderSelectEvent } from '../../events/internal.js';
 import { expectAccessible } from '../../test/axe.js';
-import { FakeBff, errorResponse } from '../../test/fake-bff.js';
+import { FakeBff, errorResponse } from '../../test/fake-bff/index.js';
 import { mountWithApi } from '../../test/mount.js';
 import { accessibleName, findByRole, getByLabel, getByRole, queryAllByRole, queryByRole, visibleText, waitForText } from '../../test/queries.js';
 import { HrProviderPicker } from './provider-picker.js';

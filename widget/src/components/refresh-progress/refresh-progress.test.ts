@@ -1,7 +1,7 @@
 import { expect, oneEvent, waitUntil } from '@open-wc/testing';
 import type { ProviderInfo, RefreshStatus } from '../../api/types.js';
 import { expectAccessible } from '../../test/axe.js';
-import { FakeBff, refreshIdle, refreshSyncing } from '../../test/fake-bff.js';
+import { FakeBff, refreshIdle, refreshSyncing } from '../../test/fake-bff/index.js';
 import { mountWithApi } from '../../test/mount.js';
 import { findByRole, getByRole, queryByRole, visibleText, waitForText } from '../../test/queries.js';
 import { HrImportRefreshProgress, HrRefreshReadyEvent } from './refresh-progress.js';

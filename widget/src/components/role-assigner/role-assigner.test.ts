@@ -1,7 +1,7 @@
 import { expect, fixture, html } from '@open-wc/testing';
 import type { HrRoleChangeEvent } from '../../events/internal.js';
 import { expectAccessible } from '../../test/axe.js';
-import { ROLES, makeContact } from '../../test/fake-bff.js';
+import { ROLES, makeContact } from '../../test/fake-bff/index.js';
 import { choose, getByRole, queryByRole, visibleText } from '../../test/queries.js';
 import { HrRoleAssigner } from './role-assigner.js';
 

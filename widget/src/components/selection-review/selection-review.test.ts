@@ -1,7 +1,7 @@
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import type { ImportRequest } from '../../api/types.js';
 import { expectAccessible } from '../../test/axe.js';
-import { FakeBff, TOKEN, directory } from '../../test/fake-bff.js';
+import { FakeBff, TOKEN, directory } from '../../test/fake-bff/index.js';
 import { findByRole, getByRole, queryByRole, visibleText, waitForText } from '../../test/queries.js';
 import '../../index.js';
 import type { HrImport } from '../hr-import/hr-import.js';

@@ -2,7 +2,7 @@ import { expect, fixture, html, waitUntil as waitUntilBrief } from '@open-wc/tes
 import { sendKeys } from '@web/test-runner-commands';
 import type { SyncRuleInput } from '../../api/types.js';
 import { expectAccessible } from '../../test/axe.js';
-import { FakeBff, TOKEN, makeInvite, makeRule, makeRun, makeUpdate } from '../../test/fake-bff.js';
+import { FakeBff, TOKEN, makeInvite, makeRule, makeRun, makeUpdate } from '../../test/fake-bff/index.js';
 import { allElements, choose, findByRole, getByRole, queryByRole, visibleText, waitForText } from '../../test/queries.js';
 import '../../index.js';
 import type { HrImport } from '../hr-import/hr-import.js';
