@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { API_KEY, createHarness, mailedToken, SECRET, type Harness } from '../../../test/harness.js';
+import { directoryPerson } from '../../../test/directory.js';
 import { csvProvider, scimProvider, staticProvider } from '../../providers/registry.js';
 import type { Connector, DirectoryContact } from '../../connectors/types.js';
 import type { ContactFacets, ContactPage, ImportResult, InviteSummary } from '../../../contract/index.js';
@@ -21,21 +22,8 @@ import { silentLogger } from '../../logger.js';
 const DAY = 86_400_000;
 const message = { subject: 'Join', body: 'Hi {{firstName}}' };
 
-const person = (id: string, name: string, department = 'Engineering'): DirectoryContact => ({
-  id,
-  firstName: name.split(' ')[0]!,
-  lastName: null,
-  displayName: name,
-  email: `${id}@acme.test`,
-  personalEmail: null,
-  title: 'Engineer',
-  department,
-  location: 'Berlin',
-  employmentType: null,
-  managerId: null,
-  status: 'active',
-  avatarUrl: null,
-});
+const person = (id: string, name: string, department = 'Engineering'): DirectoryContact =>
+  directoryPerson(id, { firstName: name.split(' ')[0]!, displayName: name, title: 'Engineer', department, location: 'Berlin' });
 
 /**
  * An HR application whose people the test edits; with `changes`, it also lists what changed since
