@@ -82,6 +82,19 @@ describe('hr-import: provider step', () => {
       document.removeEventListener('hr-heading', listen);
     }
   });
+
+  it('gives the provider step its own heading back after an upload was used and the admin comes Back from the contacts', async () => {
+    bff.providers = [...bff.providers, { id: 'csv', type: 'csv', name: 'CSV file', connection: 'ready' }];
+    const el = await mount();
+    const shown = (text: string) => waitUntil(() => visibleText(el.shadowRoot!.getElementById('heading')!) === text, `the heading is not "${text}"`);
+    await click(el, 'button', 'CSV file');
+    await shown('Upload a CSV file');
+    await click(el, 'button', 'Continue with the last upload');
+    await shown('Select contacts from CSV file');
+    await click(el, 'button', 'Back');
+    await shown('Choose an HR application');
+    await findByRole(el, 'button', 'Sample directory');
+  });
 });
 
 describe('hr-import: selecting contacts', () => {
