@@ -16,6 +16,16 @@ import { sampleDirectory } from '../../bff/connectors/sample.js';
 // @ts-expect-error: plain JS module shared with web-test-runner's config
 import { findChromium, CHROMIUM_ARGS } from '../../scripts/find-chromium.mjs';
 
+/**
+ * A page whose waits give up before the test does: under a loaded machine a flow that hangs then
+ * names the locator it waited for, instead of only the test's timeout.
+ */
+async function newPage() {
+  const page = await browser.newPage();
+  page.setDefaultTimeout(20_000);
+  return page;
+}
+
 let server: Standalone;
 let browser: Browser;
 let dataDir: string;
@@ -58,7 +68,7 @@ async function openImport(page: Page, type: string, id: string) {
 describe('demo page, end to end', () => {
   for (const t of DEMO_TARGETS) {
     it(`imports two contacts into the ${t.type} with roles and a message`, async () => {
-      const page = await browser.newPage();
+      const page = await newPage();
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
       try {
@@ -142,7 +152,7 @@ describe('demo page, end to end', () => {
 
   it('imports from an uploaded CSV file when no integration exists', async () => {
     const org = DEMO_TARGETS.find((t) => t.type === 'organization')!;
-    const page = await browser.newPage();
+    const page = await newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     try {
@@ -187,11 +197,11 @@ describe('demo page, end to end', () => {
     } finally {
       await page.close();
     }
-  });
+  }, 60_000);
 
   it('lets Select All pass the plan’s user limit, then asks to untick the surplus before going on', async () => {
     const lab = DEMO_TARGETS.find((t) => t.type === 'lab')!;
-    const page = await browser.newPage();
+    const page = await newPage();
     try {
       const dialog = await openImport(page, lab.type, lab.id);
       const selectAll = dialog.getByRole('checkbox', { name: 'Select All' });
@@ -209,7 +219,7 @@ describe('demo page, end to end', () => {
 
   it('speaks the Language chosen on the page, and so does the widget it embeds', async () => {
     const org = DEMO_TARGETS.find((t) => t.type === 'organization')!;
-    const page = await browser.newPage();
+    const page = await newPage();
     try {
       await page.goto(`${server.url}/?target=${org.type}/${org.id}`);
       await expect.poll(() => page.locator('#people tr').count()).toBeGreaterThan(0);
