@@ -4,6 +4,7 @@
  * health route, which does no work of ours and so is the framework's ceiling on this machine.
  * Requests a second and p99 latency are medians of several runs; any error, timeout or non-2xx
  * answer fails the benchmark, because "fast" means nothing if some requests were refused.
+ * `BENCH_LOAD_ROUTES=imports` (or `contacts`) hammers that route alone beside health.
  */
 import { CONNECTIONS, hammer, loadRoutes, medianOf, RUNS, SECONDS, startServer, type Figures } from './load-kit.js';
 
@@ -18,7 +19,9 @@ function report(name: string, runs: Figures[], ceiling: { rps: number; p99: numb
 
 const server = await startServer();
 try {
-  const routes = loadRoutes([server.url], server.token);
+  // BENCH_LOAD_ROUTES=imports (or contacts): that route alone beside health, for short runs.
+  const only = process.env.BENCH_LOAD_ROUTES?.split(',');
+  const routes = loadRoutes([server.url], server.token).filter((r, i) => i === 0 || !only || only.some((o) => r.name.toLowerCase().includes(o)));
   console.log(
     `\nload (${process.env.BENCH_LOAD_DB === 'postgres' ? 'PostgreSQL' : 'SQLite'}, 100,000 people): ${CONNECTIONS} connections, ${SECONDS} s a run, median of ${RUNS} runs (ratio to the health route = the framework's ceiling here)`,
   );

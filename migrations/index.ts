@@ -23,6 +23,8 @@ import * as createScim from './2026_12_02_190000_create_scim.js';
 import * as addInviteLocale from './2026_12_02_210000_add_invite_locale.js';
 import * as dropImportReplayColumns from './2026_12_02_220000_drop_import_replay_columns.js';
 import * as createAnswerGenerations from './2026_12_03_100000_create_answer_generations.js';
+import * as createSeatCounts from './2026_12_03_200000_create_seat_counts.js';
+import * as coverMailCounts from './2026_12_03_210000_cover_mail_counts.js';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_24_190000_create_core_tables': createCoreTables,
@@ -45,4 +47,6 @@ export const migrations: Record<string, Migration> = {
   '2026_12_02_210000_add_invite_locale': addInviteLocale,
   '2026_12_02_220000_drop_import_replay_columns': dropImportReplayColumns,
   '2026_12_03_100000_create_answer_generations': createAnswerGenerations,
+  '2026_12_03_200000_create_seat_counts': createSeatCounts,
+  '2026_12_03_210000_cover_mail_counts': coverMailCounts,
 };

@@ -31,23 +31,28 @@ export const seatsScope = (target: SeatsOf) => `seats:${target.type}:${target.id
  * `recordEvents` (which must stay last); in a fixed order, so that two transactions raising the
  * same numbers wait for each other instead of deadlocking on PostgreSQL.
  */
-async function bump(trx: Q, scopes: string[]): Promise<void> {
+async function bump(trx: Q, scopes: string[]): Promise<Map<string, number>> {
   const sorted = [...new Set(scopes)].sort();
-  if (sorted.length === 0) return;
-  await trx
+  if (sorted.length === 0) return new Map();
+  const rows = await trx
     .insertInto('answer_generations')
     .values(sorted.map((scope) => ({ scope, generation: 1 })))
     .onConflict((oc) => oc.column('scope').doUpdateSet({ generation: (eb) => eb('answer_generations.generation', '+', 1) }))
+    .returning(['scope', 'generation'])
     .execute();
+  return new Map(rows.map((r) => [r.scope, Number(r.generation)]));
 }
 
 /** The people of these directories changed (or may have): their kept answers are out of date. */
-export function directoryChanged(trx: Q, ...connections: string[]): Promise<void> {
-  return bump(trx, connections.map(directoryScope));
+export async function directoryChanged(trx: Q, ...connections: string[]): Promise<void> {
+  await bump(trx, connections.map(directoryScope));
 }
 
-/** The members or invites of these targets changed: the kept pages of their searches are out of date. */
-export function seatsChanged(trx: Q, ...targets: SeatsOf[]): Promise<void> {
+/**
+ * The members or invites of these targets changed: the kept pages of their searches, and their
+ * kept seat counts (db/seat-counts.ts), are out of date. Returns the new numbers by scope.
+ */
+export function seatsChanged(trx: Q, ...targets: SeatsOf[]): Promise<Map<string, number>> {
   return bump(trx, targets.map(seatsScope));
 }
 

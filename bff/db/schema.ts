@@ -4,7 +4,7 @@
  * on both, and need no driver-specific date handling).
  */
 import type { Insertable, Selectable, Updateable } from 'kysely';
-import type { IdempotencyKeyTable, ImportTable, InviteTable, MemberTable, TargetTable } from './tables/invites.js';
+import type { IdempotencyKeyTable, ImportTable, InviteTable, MemberTable, SeatCountTable, TargetTable } from './tables/invites.js';
 import type {
   AnswerGenerationTable,
   CsvUploadTable,
@@ -36,6 +36,7 @@ export interface Database {
   directory_syncs: DirectorySyncTable;
   directory_contacts: DirectoryContactTable;
   answer_generations: AnswerGenerationTable;
+  seat_counts: SeatCountTable;
   outbox: OutboxTable;
   audit_events: AuditEventTable;
   health_probes: HealthProbeTable;

@@ -136,7 +136,19 @@ function holderGone(row: IdempotencyKey, at: Date): boolean {
   return !processAlive(row.holder_pid);
 }
 
+/** How often a process purges expired keys, at most. */
+const PURGE_EVERY_MS = 60_000;
+const lastPurge = new WeakMap<Kysely<Database>, number>();
+
+/**
+ * Deletes the keys past their 24 hours, at most once a minute per process: on every new key it
+ * was a statement and a commit of its own on each import, and it only ever keeps the table small.
+ * A key found expired is treated as new whether or not its row is gone (claimKey).
+ */
 async function purgeExpired(db: Kysely<Database>, at: Date): Promise<void> {
+  const last = lastPurge.get(db);
+  if (last !== undefined && at.getTime() >= last && at.getTime() - last < PURGE_EVERY_MS) return;
+  lastPurge.set(db, at.getTime());
   await db
     .deleteFrom('idempotency_keys')
     .where('created_at', '<=', new Date(at.getTime() - KEY_TTL_MS).toISOString())
@@ -158,7 +170,7 @@ async function claimKey(db: Kysely<Database>, scope: KeyScope, hash: string, at:
         .onConflict((oc) => oc.columns(['target_type', 'target_id', 'inviter_id', 'idempotency_key']).doNothing())
         .executeTakeFirst();
       if (Number(inserted.numInsertedOrUpdatedRows ?? 0) !== 1) continue;
-      // Housekeeping, not the import's business: should it fail, the next new key purges.
+      // Housekeeping, not the import's business: should it fail, the next purge a minute on takes them.
       await purgeExpired(db, at).catch(() => undefined);
       return { claim: { scope, claimId } };
     }

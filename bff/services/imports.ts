@@ -10,7 +10,7 @@ import type { Session } from '../auth/session-token.js';
 import { writeTransaction } from '../db/connect.js';
 import { insertRows } from '../db/insert-rows.js';
 import { AppError } from '../errors.js';
-import { countSeats, lockTarget, roleLabels, targetRoles } from './targets.js';
+import { countSeats, lockTarget, roleLabels, seatsOf, targetRoles } from './targets.js';
 import { inviteExpiry, pendingInvites } from '../db/invites.js';
 import { enqueueInviteMail, type InviteMail } from '../db/outbox.js';
 import { completeKey, requestHash, withIdempotencyKey, type Claim, type KeyedResponse, type KeyScope } from './idempotency.js';
@@ -22,7 +22,8 @@ import { firstNameOf } from '../../widget/src/model/message.js';
 import { isValidEmail } from '../text.js';
 import { IMPORT_EVENT_INVITES, importCompletedEvent, recordEvent, type NewEvent } from '../webhooks/events.js';
 import { acceptLink, newId, newInviteToken } from '../ids.js';
-import { seatsChanged } from '../db/answer-generations.js';
+import { seatsChanged, seatsScope } from '../db/answer-generations.js';
+import { keepSeatsInUse, seatsInUse } from '../db/seat-counts.js';
 
 // Rows per INSERT: 1,000 invites × 18 columns = 18,000 parameters, under SQLite's 32,766 and
 // PostgreSQL's 65,535; bigger batches mean fewer statements to prepare (measured in bench/).
@@ -122,13 +123,20 @@ export type InviteDeps = Pick<ImportDeps, 'now' | 'acceptUrl' | 'inviteTtlDays'>
 /**
  * Writes an import: its row, the audit entry, each invite and its mail in the outbox. Seats and
  * the mail budget are the caller's to check first, under the target's lock. Returns the events to
- * record as the transaction's last statement (`import.completed`), and the invites written.
+ * record as the transaction's last statement (`import.completed`), the invites written, when they
+ * expire, and the target's seats generation the write raised.
  */
 export async function writeInvites(
   trx: Kysely<Database>,
   deps: InviteDeps,
   batch: InviteBatch,
-): Promise<{ importId: string; invites: { id: string; email: string; role: string; contactId: string | null }[]; event: NewEvent }> {
+): Promise<{
+  importId: string;
+  invites: { id: string; email: string; role: string; contactId: string | null }[];
+  expiresAt: string;
+  seatsGeneration: number;
+  event: NewEvent;
+}> {
   const { target, inviter } = batch;
   const now = deps.now();
   const importId = newId('imp');
@@ -204,13 +212,13 @@ export async function writeInvites(
     await enqueueInviteMail(trx, mails, now);
     for (const i of invites) written.push({ id: i.id!, email: i.email!, role: i.role!, contactId: i.contact_id ?? null });
   }
-  await seatsChanged(trx, target);
+  const generations = await seatsChanged(trx, target);
   const event = importCompletedEvent(
     { id: importId, target: ref, invited: batch.people.length, skipped: batch.skippedCount },
     written.slice(0, IMPORT_EVENT_INVITES),
     now,
   );
-  return { importId, invites: written, event };
+  return { importId, invites: written, expiresAt, seatsGeneration: generations.get(seatsScope(target))!, event };
 }
 
 /** The invited people an import's answer names: the first IMPORT_RESULT_INVITES. */
@@ -259,7 +267,9 @@ async function writeImport(deps: ImportDeps, session: Session, request: ImportRe
       ...sorted.skipped.map(({ contact, reason }) => ({ contactId: contact.contact_id, email: contact.email, reason })),
     ];
 
-    const seatsBefore = await countSeats(trx, target, now);
+    // The count the last import kept, while it holds (db/seat-counts.ts); else counted here.
+    const inUse = await seatsInUse(trx, target, now, async () => (await countSeats(trx, target, now)).used);
+    const seatsBefore = seatsOf(target, inUse.used);
     if (toInvite.length > seatsBefore.remaining) {
       throw new AppError(
         409,
@@ -273,7 +283,7 @@ async function writeImport(deps: ImportDeps, session: Session, request: ImportRe
     await checkMailBudget(trx, deps.mailLimits, session.target, session.inviter.id, toInvite.length, now);
 
     const seats: Seats = { limit: seatsBefore.limit, used: seatsBefore.used + toInvite.length, remaining: seatsBefore.remaining - toInvite.length };
-    const { importId, event } = await writeInvites(trx, deps, {
+    const { importId, expiresAt, seatsGeneration, event } = await writeInvites(trx, deps, {
       target,
       inviter: session.inviter,
       provider: request.provider,
@@ -284,6 +294,7 @@ async function writeImport(deps: ImportDeps, session: Session, request: ImportRe
       skippedCount: skipped.length,
       key: claim.scope.key,
     });
+    await keepSeatsInUse(trx, target, inUse, { used: seats.used, generation: seatsGeneration, expiresAt: toInvite.length ? expiresAt : null });
     const body: ImportResult = { id: importId, invited: toInvite.length, invites: namedInvites(toInvite), roles: roleCounts(target, toInvite), skipped, seats };
     // The answer commits with the import, or neither does.
     await completeKey(trx, claim, { status: 201, body });

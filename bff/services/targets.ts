@@ -189,6 +189,10 @@ export async function countSeats(db: Q, target: Target, now: Date): Promise<Seat
     .selectFrom(seatHolders(db, target, now).as('people'))
     .select(sql<number>`count(*)`.as('used'))
     .executeTakeFirstOrThrow();
-  const used = Number(row.used);
+  return seatsOf(target, Number(row.used));
+}
+
+/** The target's seats with `used` of them in use. */
+export function seatsOf(target: Target, used: number): Seats {
   return { limit: target.seat_limit, used, remaining: Math.max(0, target.seat_limit - used) };
 }

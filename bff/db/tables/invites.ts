@@ -102,3 +102,17 @@ export interface IdempotencyKeyTable {
   /** The key's first use; it expires 24 hours later. */
   created_at: string;
 }
+
+/**
+ * A target's seats in use as last counted by an import (bff/db/seat-counts.ts), true while the
+ * target's seats generation (`answer_generations`) is still `generation` and no live invite has
+ * expired (until `valid_until`).
+ */
+export interface SeatCountTable {
+  /** `seats:<target type>:<target id>`, as in `answer_generations`. */
+  scope: string;
+  generation: number;
+  used: number;
+  /** The earliest expiry among the live invites counted; null when none was live. */
+  valid_until: string | null;
+}
