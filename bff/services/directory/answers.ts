@@ -64,17 +64,27 @@ interface Kept {
   chars: number;
 }
 
+/** The generations of a target's answers (`generationStamp` of its directory and of its seats), read before they are computed. */
+export interface AnswerStamps {
+  directory: string;
+  seats: string;
+}
+
 export interface AnswerCache {
-  /** `listContacts`, served from a kept answer while it is exact. */
+  /**
+   * `listContacts`, served from a kept answer while it is exact. `stamps` as the caller read them
+   * with the rest of what it reads (listing.ts), before anything is computed; without, read here.
+   */
   contacts(
     db: Kysely<Database>,
     target: Target,
     connection: string,
     q: DirectoryQuery & { cursor?: string | undefined; offset?: number | undefined; limit: number },
     now: Date,
+    stamps?: AnswerStamps,
   ): Promise<ContactPage>;
-  /** `listFacets`, served from a kept answer while it is exact. */
-  facets(db: Kysely<Database>, connection: string, q: DirectoryQuery): Promise<ContactFacets>;
+  /** `listFacets`, served from a kept answer while it is exact; `stamp`: the directory's, as for `contacts`. */
+  facets(db: Kysely<Database>, connection: string, q: DirectoryQuery, stamp?: string): Promise<ContactFacets>;
 }
 
 /**
@@ -130,16 +140,16 @@ export function createAnswerCache(limits: AnswerLimits = DEFAULT_ANSWER_LIMITS):
   }
 
   return {
-    async contacts(db, target, connection, q, now) {
-      const stamp = await generationStamp(db, [directoryScope(connection), seatsScope(target)]);
+    async contacts(db, target, connection, q, now, stamps) {
+      const stamp = stamps ? `${stamps.directory}.${stamps.seats}` : await generationStamp(db, [directoryScope(connection), seatsScope(target)]);
       const key = keyOf('contacts', target.type, target.id, connection, q);
       return remember(key, stamp, now.getTime(), async () => {
         const [value, until] = await Promise.all([listContacts(db, target, connection, q, now), nextExpiry(db, target, now)]);
         return { value, until };
       });
     },
-    async facets(db, connection, q) {
-      const stamp = await generationStamp(db, [directoryScope(connection)]);
+    async facets(db, connection, q, directoryStamp) {
+      const stamp = directoryStamp ?? (await generationStamp(db, [directoryScope(connection)]));
       const key = keyOf('facets', connection, q);
       // Facets count people, not seats: nothing about them expires.
       return remember(key, stamp, 0, async () => ({ value: await listFacets(db, connection, q), until: Infinity }));
