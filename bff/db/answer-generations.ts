@@ -12,7 +12,7 @@
  * Free functions taking the database or the caller's transaction, like the rest of bff/db/.
  * Kept apart from the answers themselves so the writers import nothing of the search.
  */
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { Database } from './schema.js';
 
 type Q = Kysely<Database> | Transaction<Database>;
@@ -56,12 +56,22 @@ export function seatsChanged(trx: Q, ...targets: SeatsOf[]): Promise<Map<string,
   return bump(trx, targets.map(seatsScope));
 }
 
+/** Numbers read (null: never raised, so 0) as one stamp. */
+export const stampOf = (generations: readonly (number | string | null | undefined)[]): string => generations.map((g) => String(g ?? 0)).join('.');
+
 /**
  * The current numbers of `scopes` as one stamp (a scope never raised is 0): one read of as many
  * primary-key rows, and never a write, on the path of every search.
  */
 export async function generationStamp(db: Q, scopes: string[]): Promise<string> {
   const rows = await db.selectFrom('answer_generations').select(['scope', 'generation']).where('scope', 'in', scopes).execute();
-  const of = new Map(rows.map((r) => [r.scope, String(r.generation)]));
-  return scopes.map((s) => of.get(s) ?? '0').join('.');
+  const of = new Map(rows.map((r) => [r.scope, r.generation]));
+  return stampOf(scopes.map((s) => of.get(s)));
 }
+
+/**
+ * One scope's number as a column of another read (a subquery of one primary-key row; null when
+ * never raised), so a route reads it in the same statement as the rest of what it needs.
+ */
+export const generationOf = (scope: string): RawBuilder<number | string | null> =>
+  sql`(select answer_generations.generation from answer_generations where answer_generations.scope = ${scope})`;

@@ -14,17 +14,17 @@ import {
 } from '../../contract/index.js';
 import { DEFAULT_REFRESH_LIMITS } from '../services/directory/limits.js';
 import { createAnswerCache } from '../services/directory/answers.js';
-import { ensureDirectory, lastRefreshStart, refreshStatus, startRefresh } from '../services/directory/refresh.js';
+import { lastRefreshStart, refreshStatus, startRefresh } from '../services/directory/refresh.js';
+import { openContactList, openFacets } from '../services/directory/listing.js';
 import { AppError } from '../errors.js';
 import { describeProviders, openConnection } from '../services/connections.js';
-import { getTarget, type TargetRef } from '../services/targets.js';
+import type { TargetRef } from '../services/targets.js';
 import { getProvider, isHeld } from '../providers/registry.js';
 import { validate } from '../validate.js';
 import { connectionsRoutes } from './connections.js';
 import { uploadsRoutes } from './uploads.js';
 import { heldRefreshStatus } from '../services/csv-uploads.js';
 import { oauthStartRoutes } from './oauth.js';
-import { markDirectoryUsed } from '../services/retention.js';
 
 export const providersRoutes = (deps: RouteDeps) => {
   const { db, config, providers, now, sealingKey } = deps;
@@ -34,15 +34,14 @@ export const providersRoutes = (deps: RouteDeps) => {
   const limits = { ...DEFAULT_REFRESH_LIMITS, ...config.refreshLimits };
   // Searches answered again from memory while exact: each keystroke of many admins at once costs a lookup.
   const answers = createAnswerCache();
+  const freshness = (conn: { provider: { cacheTtlSeconds?: number | undefined } }) => ({ maxAgeSeconds: conn.provider.cacheTtlSeconds, limits });
   return (
     new Hono<SessionEnv>()
       .get('/', async (c) => c.json({ items: await describeProviders(connections, providers.list(), c.get('session').target, now()) } satisfies ProviderList))
       .get('/:provider/contacts', validate('param', providerParams), validate('query', contactsQuery), async (c) => {
         const conn = await connection(c.req.valid('param').provider, c.get('session').target);
         const q = c.req.valid('query');
-        await ensureDirectory(db.kysely, conn, now, conn.provider.cacheTtlSeconds, limits);
-        await markDirectoryUsed(db.kysely, conn.cacheKey, now());
-        const target = await getTarget(db.kysely, c.get('session').target);
+        const { target, stamps } = await openContactList(db.kysely, conn, c.get('session').target, now, freshness(conn));
         const page = await answers.contacts(
           db.kysely,
           target,
@@ -56,18 +55,21 @@ export const providersRoutes = (deps: RouteDeps) => {
             limit: q.limit ?? 50,
           },
           now(),
+          stamps,
         );
         return c.json(page satisfies ContactPage);
       })
       .get('/:provider/contacts/facets', validate('param', providerParams), validate('query', contactsFacetsQuery), async (c) => {
         const conn = await connection(c.req.valid('param').provider, c.get('session').target);
         const q = c.req.valid('query');
-        await ensureDirectory(db.kysely, conn, now, conn.provider.cacheTtlSeconds, limits);
+        const stamp = await openFacets(db.kysely, conn, now, freshness(conn));
         return c.json(
-          (await answers.facets(db.kysely, conn.cacheKey, {
-            search: q.search,
-            filters: { status: q.status, department: q.department, location: q.location },
-          })) satisfies ContactFacets,
+          (await answers.facets(
+            db.kysely,
+            conn.cacheKey,
+            { search: q.search, filters: { status: q.status, department: q.department, location: q.location } },
+            stamp,
+          )) satisfies ContactFacets,
         );
       })
       // The directory's refresh, so the widget can show progress instead of waiting on a listing.

@@ -104,6 +104,19 @@ describe('the retention worker', () => {
     expect((await run({ directoryUnusedDays: 7 })).directories).toBe(1);
   });
 
+  it('marks a listed directory used at most once an hour, so listings in between write nothing', async () => {
+    const usedAt = async () => (await h.db.kysely.selectFrom('directory_syncs').select('used_at').executeTakeFirstOrThrow()).used_at;
+    await list();
+    const first = await usedAt();
+    expect(first).toBe(t0.toISOString());
+    at(50 / 1440);
+    await list();
+    expect(await usedAt()).toBe(first);
+    at(61 / 1440);
+    await list();
+    expect(await usedAt()).toBe(h.clock.now.toISOString());
+  });
+
   it('deletes invites finished more than inviteHistoryDays ago, with their mail, then their import', async () => {
     const [accepted, revoked, pending] = await importThree();
     const payload = await h.db.kysely.selectFrom('outbox').select('payload').where('invite_id', '=', accepted!).executeTakeFirstOrThrow();

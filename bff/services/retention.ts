@@ -56,14 +56,15 @@ const REFRESH_LEASE_MS = 10 * 60_000;
 const USED_RESOLUTION_MS = 3_600_000;
 
 /**
- * Records that a listing read this directory, so it is not purged as unused. At
- * most one write an hour per directory; a database that refuses writes (full disk, read-only)
- * must not fail the read, so a failed write is ignored: the directory is then only purged early.
+ * Records that a listing read this directory, so it is not purged as unused. At most one write an
+ * hour per directory: `usedAt` is the `used_at` the caller read (the contact list reads it with
+ * everything else it needs, services/directory/listing.ts), so a read in between writes nothing.
+ * A database that refuses writes (full disk, read-only) must not fail the read, so a failed write
+ * is ignored: the directory is then only purged early.
  */
-export async function markDirectoryUsed(db: Kysely<Database>, connection: string, now: Date): Promise<void> {
+export async function markDirectoryUsed(db: Kysely<Database>, connection: string, usedAt: string | null, now: Date): Promise<void> {
+  if (usedAt && Date.parse(usedAt) > now.getTime() - USED_RESOLUTION_MS) return;
   try {
-    const row = await db.selectFrom('directory_syncs').select('used_at').where('connection', '=', connection).executeTakeFirst();
-    if (!row || (row.used_at && Date.parse(row.used_at) > now.getTime() - USED_RESOLUTION_MS)) return;
     await db.updateTable('directory_syncs').set({ used_at: now.toISOString() }).where('connection', '=', connection).execute();
   } catch {
     // See above: reads go on under a database that takes no writes.

@@ -42,9 +42,12 @@ export interface TargetRef {
 
 export async function getTarget(db: Q, ref: TargetRef): Promise<Target> {
   const target = await db.selectFrom('targets').selectAll().where('type', '=', ref.type).where('id', '=', ref.id).executeTakeFirst();
-  if (!target) throw new AppError(404, 'target_not_found', `No ${ref.type} with id ${ref.id}; create it with PUT /api/targets/${ref.type}/${ref.id}.`);
+  if (!target) throw targetNotFound(ref);
   return target;
 }
+
+export const targetNotFound = (ref: TargetRef) =>
+  new AppError(404, 'target_not_found', `No ${ref.type} with id ${ref.id}; create it with PUT /api/targets/${ref.type}/${ref.id}.`);
 
 export function targetRoles(target: Target): Role[] {
   return JSON.parse(target.roles) as Role[];

@@ -4,7 +4,9 @@
  * the write happens, and the same search shows it: the directory's refreshes (full, incremental,
  * the first one after the directory was dropped), a CSV upload, a SCIM push, an erasure, a member
  * sync, an import, a revoke, a resend, an accept, and an invite that expires with no write at all.
- * Two apps on one database, as two replicas, each see the other's writes.
+ * Two apps on one database, as two replicas, each see the other's writes. A seat change keeps the
+ * people of a page (computed again only for a change of the directory) and changes its seats and
+ * `selectable`; targets listing one directory share its people and never each other's seats.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -272,6 +274,85 @@ describe('searches kept between keystrokes', () => {
       total: 4,
       selectable: 3,
     });
+  });
+
+  it('keep a page’s people across an import, which changes only its seats and selectable, on every page', async () => {
+    const { token } = await setUp();
+    const pages = async (t: string) => {
+      const first = (await (await h.request('GET', '/api/providers/hr/contacts?limit=2&search=eng', { token: t })).json()) as ContactPage;
+      const second = (await (
+        await h.request('GET', `/api/providers/hr/contacts?limit=2&search=eng&cursor=${first.nextCursor}`, { token: t })
+      ).json()) as ContactPage;
+      return [first, second].map((p) => ({ people: p.items.map((c) => [c.displayName, c.membership]), total: p.total, selectable: p.selectable }));
+    };
+    expect(await pages(token)).toEqual([
+      {
+        people: [
+          ['ada Lovelace', null],
+          ['bob Engel', null],
+        ],
+        total: 4,
+        selectable: 4,
+      },
+      {
+        people: [
+          ['cleo Berg', null],
+          ['dan Moreno', null],
+        ],
+        total: 4,
+        selectable: 4,
+      },
+    ]);
+    // Around the services, announcing nothing: the kept people stay as they were (their part of
+    // the answer was kept, not computed again), while the import's seats show at once.
+    await h.db.kysely.updateTable('directory_contacts').set({ display_name: 'ada Renamed' }).where('contact_id', '=', 'p0').execute();
+    await importPeople(token, ['p0', 'p3'], 'kept-people');
+    expect(await pages(token)).toEqual([
+      {
+        people: [
+          ['ada Lovelace', 'invited'],
+          ['bob Engel', null],
+        ],
+        total: 4,
+        selectable: 2,
+      },
+      {
+        people: [
+          ['cleo Berg', null],
+          ['dan Moreno', 'invited'],
+        ],
+        total: 4,
+        selectable: 2,
+      },
+    ]);
+    const sync = await h.request('PUT', '/api/targets/organization/acme/members', { token: API_KEY, body: { members: [{ id: 'm1', email: 'p1@acme.test' }] } });
+    expect(sync.status).toBe(200);
+    expect((await pages(token)).map((p) => [p.people, p.selectable])).toEqual([
+      [
+        [
+          ['ada Lovelace', 'invited'],
+          ['bob Engel', 'member'],
+        ],
+        1,
+      ],
+      [
+        [
+          ['cleo Berg', null],
+          ['dan Moreno', 'invited'],
+        ],
+        1,
+      ],
+    ]);
+  });
+
+  it('share a directory’s people between the targets that list it, never their seats', async () => {
+    const { token } = await setUp();
+    await h.target('lab', 'robotics', 100);
+    const lab = await h.session({ type: 'lab', id: 'robotics' });
+    expect(await search(token)).toEqual({ people: ALL, total: 4, selectable: 4 });
+    await importPeople(token, ['p2'], 'one-target');
+    expect(await search(lab)).toEqual({ people: ALL, total: 4, selectable: 4 });
+    expect(await search(token)).toEqual({ people: { ...ALL, 'cleo Berg': 'invited' }, total: 4, selectable: 3 });
   });
 
   it('are kept by each of two apps on one database, and each sees the other’s writes', async () => {

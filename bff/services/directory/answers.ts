@@ -10,9 +10,15 @@
  * indexed rows per request, never a write. Every replica keeps answers of its own but reads the
  * shared numbers, so a write on one is seen by all at their next read.
  *
+ * A page is kept in two parts, so that an import (a seat change) does not compute the search
+ * again: the directory's part (people, `nextCursor`, `total`, how many have an address), valid
+ * for the directory's number alone and shared by every target of the connection; and the
+ * target's part (each person's seat on the page, the seats taken among the matches), valid for
+ * both numbers. Facets count people, not seats: they are the directory's alone.
+ *
  * The one change no write announces is time: a pending invite stops holding a seat when it
- * expires. A page is kept no longer than until the earliest expiry among the target's live
- * invites when it was computed.
+ * expires. The target's part is kept no longer than until the earliest expiry among the target's
+ * live invites when it was computed.
  *
  * Why the numbers are read first: a write that commits after the read raises them, so whatever
  * the computation then saw is kept under numbers that are already out of date and never served;
@@ -23,7 +29,7 @@ import type { Database, Target } from '../../db/schema.js';
 import type { ContactFacets, ContactPage } from '../../../contract/index.js';
 import { pendingInvites, type InviteTarget } from '../../db/invites.js';
 import { directoryScope, generationStamp, seatsScope } from '../../db/answer-generations.js';
-import { listContacts, listFacets, type DirectoryQuery } from './queries.js';
+import { countTaken, listDirectoryPage, listFacets, seatsOf, withSeats, type DirectoryQuery, type PageQuery } from './queries.js';
 import { searchWords } from './search.js';
 
 /** When the first of the target's live invites expires (ms), or never. */
@@ -52,8 +58,11 @@ export interface AnswerLimits {
   chars: number;
 }
 
-/** A few thousand pages: every keystroke of dozens of admins, in some 30 MB of JSON at most. */
-export const DEFAULT_ANSWER_LIMITS: AnswerLimits = { entries: 2_000, chars: 30_000_000 };
+/**
+ * A few thousand pages (each kept as up to four entries: its people, its seats, the search's seats
+ * taken, the target's next expiry): every keystroke of dozens of admins, in some 30 MB of JSON at most.
+ */
+export const DEFAULT_ANSWER_LIMITS: AnswerLimits = { entries: 8_000, chars: 30_000_000 };
 
 interface Kept {
   stamp: string;
@@ -64,17 +73,20 @@ interface Kept {
   chars: number;
 }
 
+/** The generations of a target's answers (`generationStamp` of its directory and of its seats), read before they are computed. */
+export interface AnswerStamps {
+  directory: string;
+  seats: string;
+}
+
 export interface AnswerCache {
-  /** `listContacts`, served from a kept answer while it is exact. */
-  contacts(
-    db: Kysely<Database>,
-    target: Target,
-    connection: string,
-    q: DirectoryQuery & { cursor?: string | undefined; offset?: number | undefined; limit: number },
-    now: Date,
-  ): Promise<ContactPage>;
-  /** `listFacets`, served from a kept answer while it is exact. */
-  facets(db: Kysely<Database>, connection: string, q: DirectoryQuery): Promise<ContactFacets>;
+  /**
+   * `listContacts`, served from a kept answer while it is exact. `stamps` as the caller read them
+   * with the rest of what it reads (listing.ts), before anything is computed; without, read here.
+   */
+  contacts(db: Kysely<Database>, target: Target, connection: string, q: PageQuery, now: Date, stamps?: AnswerStamps): Promise<ContactPage>;
+  /** `listFacets`, served from a kept answer while it is exact; `stamp`: the directory's, as for `contacts`. */
+  facets(db: Kysely<Database>, connection: string, q: DirectoryQuery, stamp?: string): Promise<ContactFacets>;
 }
 
 /**
@@ -130,19 +142,50 @@ export function createAnswerCache(limits: AnswerLimits = DEFAULT_ANSWER_LIMITS):
   }
 
   return {
-    async contacts(db, target, connection, q, now) {
-      const stamp = await generationStamp(db, [directoryScope(connection), seatsScope(target)]);
-      const key = keyOf('contacts', target.type, target.id, connection, q);
-      return remember(key, stamp, now.getTime(), async () => {
-        const [value, until] = await Promise.all([listContacts(db, target, connection, q, now), nextExpiry(db, target, now)]);
-        return { value, until };
-      });
+    async contacts(db, target, connection, q, now, stamps) {
+      const { directory, seats } = stamps ?? (await readStamps(db, target, connection));
+      const at = now.getTime();
+      // People and counts are the directory's alone: kept across imports, shared by every target.
+      const page = remember(keyOf('page', connection, q), directory, 0, async () => ({ value: await listDirectoryPage(db, connection, q), until: Infinity }));
+      // The target's part is what a seat change computes again: each person's seat on the page
+      // (one read of at most `limit` addresses) and the seats taken among the matches (the same
+      // for every page of a search), kept until the first live invite expires.
+      const both = `${directory}.${seats}`;
+      const expiry = () =>
+        remember(keyOf('expiry', target.type, target.id, {}), seats, at, async () => {
+          const next = await nextExpiry(db, target, now);
+          return { value: next, until: next };
+        });
+      const [dir, taken, held] = await Promise.all([
+        page,
+        remember(keyOf('taken', target.type, target.id, connection, matchingOf(q)), both, at, async () => {
+          const [value, until] = await Promise.all([countTaken(db, target, connection, q, now), expiry()]);
+          return { value, until };
+        }),
+        remember(keyOf('seats', target.type, target.id, connection, q), both, at, async () => {
+          const [value, until] = await Promise.all([page.then((p) => seatsOf(db, target, p.emails, now)), expiry()]);
+          return { value, until };
+        }),
+      ]);
+      return withSeats(dir, held, taken);
     },
-    async facets(db, connection, q) {
-      const stamp = await generationStamp(db, [directoryScope(connection)]);
+    async facets(db, connection, q, directoryStamp) {
+      const stamp = directoryStamp ?? (await generationStamp(db, [directoryScope(connection)]));
       const key = keyOf('facets', connection, q);
       // Facets count people, not seats: nothing about them expires.
       return remember(key, stamp, 0, async () => ({ value: await listFacets(db, connection, q), until: Infinity }));
     },
   };
+}
+
+/** What a page query matches, without where the page starts or its length: the same for every page of a search. */
+function matchingOf(q: PageQuery): DirectoryQuery {
+  const { cursor: _cursor, offset: _offset, limit: _limit, ...matching } = q;
+  return matching;
+}
+
+/** Both stamps in one read, for a caller that has not read them with its own (bench/search.ts). */
+async function readStamps(db: Kysely<Database>, target: Target, connection: string): Promise<AnswerStamps> {
+  const [directory, seats] = (await generationStamp(db, [directoryScope(connection), seatsScope(target)])).split('.') as [string, string];
+  return { directory, seats };
 }

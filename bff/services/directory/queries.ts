@@ -9,7 +9,7 @@ import { seatHolders } from '../targets.js';
 import { liveInvite } from '../../db/invites.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { dialectOf, type Dialect } from '../../db/connect.js';
-import { countByIndex, countTakenByIndex, HITS_FIRST, indexPlan, inConnection, matchesSearch, searchWords, type Access, type IndexPlan } from './search.js';
+import { countByIndex, countTakenByIndex, HITS_FIRST, indexPlan, inConnection, matchesSearch, searchWords, type Access } from './search.js';
 import { storedContact, type Q } from './rows.js';
 
 export interface DirectoryQuery {
@@ -71,34 +71,33 @@ export function applyQuery(
   return qb.where(contactMatches(dialect, connection, q, access, scope));
 }
 
-function isMember(target: Target) {
-  return (eb: ExpressionBuilder<Database, 'directory_contacts'>) =>
-    eb.exists(
-      eb
-        .selectFrom('members')
-        .select(sql`1`.as('one'))
-        .where('members.target_type', '=', target.type)
-        .where('members.target_id', '=', target.id)
-        .whereRef('members.email', '=', 'directory_contacts.email_normalized'),
-    );
-}
-
-function isInvited(target: Target, now: Date) {
-  return (eb: ExpressionBuilder<Database, 'directory_contacts'>) =>
-    eb.exists(
-      eb
+/**
+ * The seats a target's members and live invites hold among `emails` (a page's addresses, at most
+ * its limit): one read of each table through its `(target, email)` index, so the cost follows the
+ * page, never the directory. A member who also holds an invite is a member.
+ */
+export async function seatsOf(db: Q, target: Target, emails: readonly (string | null)[], now: Date): Promise<Membership[]> {
+  const wanted = [...new Set(emails.filter((e): e is string => e !== null))];
+  if (!wanted.length) return emails.map(() => null);
+  const rows = await db
+    .selectFrom('members')
+    .select(['members.email as email', sql<string>`'member'`.as('seat')])
+    .where('members.target_type', '=', target.type)
+    .where('members.target_id', '=', target.id)
+    .where('members.email', 'in', wanted)
+    .unionAll(
+      db
         .selectFrom('invites')
-        .select(sql`1`.as('one'))
+        .select(['invites.email_normalized as email', sql<string>`'invited'`.as('seat')])
         .where('invites.target_type', '=', target.type)
         .where('invites.target_id', '=', target.id)
         .where(liveInvite(now))
-        .whereRef('invites.email_normalized', '=', 'directory_contacts.email_normalized'),
-    );
-}
-
-function toContact(row: DirectoryContactRow & { member: unknown; invited: unknown }, shared: ReadonlySet<string>): Contact {
-  const membership: Membership = Number(row.member) ? 'member' : Number(row.invited) ? 'invited' : null;
-  return { ...storedContact(row), membership, sharedEmail: row.email_normalized !== null && shared.has(row.email_normalized) };
+        .where('invites.email_normalized', 'in', wanted),
+    )
+    .execute();
+  const held = new Map<string, Membership>();
+  for (const r of rows) if (held.get(r.email) !== 'member') held.set(r.email, r.seat === 'member' ? 'member' : 'invited');
+  return emails.map((e) => (e === null ? null : (held.get(e) ?? null)));
 }
 
 /**
@@ -130,22 +129,33 @@ function skipTo<T extends SelectQueryBuilder<Database, 'directory_contacts', obj
   return (offset > 0 ? page.offset(offset) : page) as T;
 }
 
-export async function listContacts(
-  db: Kysely<Database>,
-  target: Target,
-  connection: string,
-  q: DirectoryQuery & { cursor?: string | undefined; offset?: number | undefined; limit: number },
-  now: Date,
-): Promise<ContactPage> {
+/** What a page query asks for: a search and filters, where to start, how many. */
+export type PageQuery = DirectoryQuery & { cursor?: string | undefined; offset?: number | undefined; limit: number };
+
+/**
+ * A page of the directory as every target sees it: its people, `nextCursor`, how many match and
+ * how many of them have an address, and no seat of any target. A member or invite changes none
+ * of it (answers.ts keeps it across them); `seatsOf` and `countTaken` add the target's part.
+ */
+export interface DirectoryPage {
+  items: Omit<Contact, 'membership'>[];
+  /** The items' addresses as seats are held by (`email_normalized`), in their order. */
+  emails: (string | null)[];
+  nextCursor: string | null;
+  total: number;
+  /** The matches with an address: `selectable` before the seats taken. */
+  reachable: number;
+}
+
+export async function listDirectoryPage(db: Kysely<Database>, connection: string, q: PageQuery): Promise<DirectoryPage> {
   const dialect = dialectOf(db);
   // On SQLite the FTS index answers the counts alone when it can, and they choose the page's way in.
   // The FTS index knows nothing of shared addresses: a `flagged` query is counted on the rows.
-  const plan = dialect === 'sqlite' && !q.flagged ? await indexPlan(db, connection, q.search, q.filters) : null;
+  const plan = await planOf(db, connection, q);
   const counts = plan === 'empty' ? { total: 0, reachable: 0 } : plan ? await countByIndex(db, plan) : null;
   const hits = plan !== null && plan !== 'empty' && counts !== null && counts.total < HITS_FIRST;
   let page = applyQuery(db.selectFrom('directory_contacts'), dialect, connection, q, hits ? 'hits' : 'walk', hits ? plan.id : null)
     .selectAll('directory_contacts')
-    .select((eb) => [isMember(target)(eb).as('member'), isInvited(target, now)(eb).as('invited')])
     .orderBy('directory_contacts.sort_name')
     .orderBy('directory_contacts.contact_id')
     .limit(q.limit + 1);
@@ -160,7 +170,7 @@ export async function listContacts(
       ]),
     );
   }
-  const [[rows, shared], matched, taken] = await Promise.all([
+  const [[rows, shared], matched] = await Promise.all([
     // The shared addresses are looked up for the page's rows alone, beside the counts.
     page.execute().then(
       async (rows) =>
@@ -174,19 +184,38 @@ export async function listContacts(
         ] as const,
     ),
     counts ?? countMatches(db, dialect, connection, q),
-    plan === 'empty' ? 0 : countTaken(db, dialect, target, connection, q, now, plan),
   ]);
   const more = rows.length > q.limit;
   const items = rows.slice(0, q.limit);
   return {
-    items: items.map((row) => toContact(row, shared)),
+    items: items.map((row) => ({ ...storedContact(row), sharedEmail: row.email_normalized !== null && shared.has(row.email_normalized) })),
+    emails: items.map((row) => row.email_normalized),
     nextCursor: more ? encodeCursor([items[items.length - 1]!.sort_name, items[items.length - 1]!.contact_id]) : null,
     total: matched.total,
-    // Exact, as Select All weighs it against the seats: people with an address who are neither
-    // members nor holders of a live invite.
-    selectable: matched.reachable - taken,
+    reachable: matched.reachable,
   };
 }
+
+/** A directory page with the target's part: each person's seat, and `selectable`. */
+export function withSeats(page: DirectoryPage, seats: readonly Membership[], taken: number): ContactPage {
+  return {
+    items: page.items.map((item, i) => ({ ...item, membership: seats[i] ?? null })),
+    nextCursor: page.nextCursor,
+    total: page.total,
+    // Exact, as Select All weighs it against the seats: people with an address who are neither
+    // members nor holders of a live invite.
+    selectable: page.reachable - taken,
+  };
+}
+
+export async function listContacts(db: Kysely<Database>, target: Target, connection: string, q: PageQuery, now: Date): Promise<ContactPage> {
+  const [page, taken] = await Promise.all([listDirectoryPage(db, connection, q), countTaken(db, target, connection, q, now)]);
+  return withSeats(page, await seatsOf(db, target, page.emails, now), taken);
+}
+
+/** Whether the SQLite index alone answers a query's counts (`indexPlan`); never for a `flagged` one, whose shared addresses it knows nothing of. */
+const planOf = (db: Kysely<Database>, connection: string, q: DirectoryQuery) =>
+  dialectOf(db) === 'sqlite' && !q.flagged ? indexPlan(db, connection, q.search, q.filters) : Promise.resolve(null);
 
 /** How many people a query matches, and how many of them have an address: one pass over the matching rows, no per-row subquery. */
 async function countMatches(db: Kysely<Database>, dialect: Dialect, connection: string, q: DirectoryQuery): Promise<{ total: number; reachable: number }> {
@@ -203,15 +232,10 @@ async function countMatches(db: Kysely<Database>, dialect: Dialect, connection: 
  * size of the directory: on SQLite, with an index `plan`, each is looked up among the index's
  * hits; otherwise each found row is checked against the query.
  */
-async function countTaken(
-  db: Kysely<Database>,
-  dialect: Dialect,
-  target: Target,
-  connection: string,
-  q: DirectoryQuery,
-  now: Date,
-  plan: IndexPlan | null,
-): Promise<number> {
+export async function countTaken(db: Kysely<Database>, target: Target, connection: string, q: DirectoryQuery, now: Date): Promise<number> {
+  const dialect = dialectOf(db);
+  const plan = await planOf(db, connection, q);
+  if (plan === 'empty') return 0;
   const taken = seatHolders(db, target, now);
   if (plan) return countTakenByIndex(db, plan, connection, taken);
   if (dialect === 'postgres') {

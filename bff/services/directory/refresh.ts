@@ -196,6 +196,10 @@ export function msUntilStale(syncedAt: string, now: Date, maxAgeSeconds: number 
   return maxAgeSeconds === undefined ? Infinity : Date.parse(syncedAt) + maxAgeSeconds * 1000 - now.getTime();
 }
 
+/** Whether a directory fetched at `syncedAt` (null: never filled) may be served without a refresh. */
+export const isFresh = (syncedAt: string | null | undefined, now: Date, maxAgeSeconds: number | undefined): boolean =>
+  syncedAt != null && msUntilStale(syncedAt, now, maxAgeSeconds) > 0;
+
 /** When the connection's last refresh started (ISO), or null: the minimum interval counts from it. */
 export async function lastRefreshStart(db: Kysely<Database>, connection: string): Promise<string | null> {
   const sync = await db.selectFrom('directory_syncs').select('started_at').where('connection', '=', connection).executeTakeFirst();
@@ -244,7 +248,5 @@ export async function ensureDirectory(
   // Asked first, even for a fresh cache: a disconnected organization's directory is never served.
   const connector = source.connector();
   const sync = await db.selectFrom('directory_syncs').selectAll().where('connection', '=', source.cacheKey).executeTakeFirst();
-  const filled = sync?.synced_at != null;
-  const fresh = filled && msUntilStale(sync.synced_at!, now(), maxAgeSeconds) > 0;
-  if (!fresh) await refreshDirectory(db, { ...source, connector: () => connector }, now, undefined, limits);
+  if (!isFresh(sync?.synced_at, now(), maxAgeSeconds)) await refreshDirectory(db, { ...source, connector: () => connector }, now, undefined, limits);
 }
