@@ -1,6 +1,6 @@
 /**
- * A BFF on a real throwaway database for route tests: SQLite in memory by default, or a fresh
- * PostgreSQL database, dropped on close, when TEST_PG_URL names a server (test/postgres.ts).
+ * A BFF on a real throwaway database for route tests: a SQLite file of its own by default, or a
+ * PostgreSQL database of its own when TEST_PG_URL names a server (test/postgres.ts).
  */
 import { createApp } from '../bff/app.js';
 import type { AppConfig } from '../bff/deps.js';
@@ -10,7 +10,10 @@ import { jsonLogger, silentLogger, type Logger } from '../bff/logger.js';
 import { upsertTarget, syncMembers } from '../bff/services/targets.js';
 import { mintSessionToken } from '../bff/auth/session-token.js';
 import type { TargetType } from '../contract/index.js';
-import { createPgDatabase } from './postgres.js';
+import { leasePgDatabase } from './postgres.js';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export const API_KEY = 'test-api-key-0123456789';
 export const SECRET = 'test-secret-0123456789-0123456789-abcdef';
@@ -24,6 +27,32 @@ export const TEST_CONFIG: AppConfig = {
   origins: ['https://host.example'],
   // Tests fire thousands of requests from one address; the limits have their own test.
   rateLimits: { session: 1_000_000, address: 1_000_000, accept: 1_000_000 },
+};
+
+/**
+ * This process's SQLite files: one migrated template, copied per harness. Migrating a new
+ * database cost 60–170 ms a test, most of what a short route test took.
+ */
+let sqliteFiles: { dir: string; template: string; next: number } | undefined;
+
+async function freshSqliteFile(): Promise<string> {
+  if (!sqliteFiles) {
+    const dir = mkdtempSync(join(tmpdir(), 'hr-import-harness-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    const template = join(dir, 'template.sqlite');
+    const db = openDatabase({ url: undefined, sqlitePath: template });
+    await migrateToLatest(db);
+    // Closing the last connection checkpoints the log into the file: the copy is whole.
+    await db.close();
+    sqliteFiles = { dir, template, next: 0 };
+  }
+  const path = join(sqliteFiles.dir, `harness-${sqliteFiles.next++}.sqlite`);
+  copyFileSync(sqliteFiles.template, path);
+  return path;
+}
+
+const removeSqliteFile = (path: string) => {
+  for (const suffix of ['', '-wal', '-shm']) rmSync(path + suffix, { force: true });
 };
 
 export interface Harness {
@@ -50,11 +79,13 @@ export async function createHarness(
   } = {},
 ): Promise<Harness> {
   const shared = options.sameDatabaseAs?.location;
-  const pgDb = !shared && process.env.TEST_PG_URL && !options.sqlitePath ? await createPgDatabase(process.env.TEST_PG_URL) : null;
-  const location = shared ?? { url: pgDb?.url, sqlitePath: options.sqlitePath ?? ':memory:' };
+  const pgDb = !shared && process.env.TEST_PG_URL && !options.sqlitePath ? await leasePgDatabase(process.env.TEST_PG_URL) : null;
+  const ownFile = !shared && !pgDb && !options.sqlitePath ? await freshSqliteFile() : null;
+  const location = shared ?? { url: pgDb?.url, sqlitePath: options.sqlitePath ?? ownFile ?? '' };
   // The drop below ends connections the pool still holds; that is expected, not a failure.
   const db = openDatabase({ ...location, onIdleError: () => undefined });
-  await migrateToLatest(db);
+  // A leased PostgreSQL database and an own SQLite file are copies of a migrated template.
+  if (!pgDb?.migrated && !ownFile) await migrateToLatest(db);
   const clock = { now: new Date('2026-11-24T12:00:00Z') };
   const app = createApp({
     db,
@@ -92,7 +123,8 @@ export async function createHarness(
     },
     close: async () => {
       await db.close();
-      await pgDb?.drop();
+      await pgDb?.release();
+      if (ownFile) removeSqliteFile(ownFile);
     },
   };
 }

@@ -1,10 +1,11 @@
 /**
- * A fresh PostgreSQL database per test harness, dropped afterwards, when TEST_PG_URL names a
- * server (e.g. postgres://postgres@127.0.0.1:5432/postgres). Byte-order collation so results
- * are ordered the same as on SQLite and on every machine.
+ * A PostgreSQL database of its own per test harness when TEST_PG_URL names a server (e.g.
+ * postgres://postgres@127.0.0.1:5432/postgres). Byte-order collation so results are ordered the
+ * same as on SQLite and on every machine.
  *
- * Each one is a copy of a migrated template: migrating a new database costs ~250 ms and a copy
- * ~100 ms, and the PostgreSQL run opens hundreds; test/postgres-teardown.ts drops it after the run.
+ * Each one is a copy of a migrated template (migrating a new database costs ~250 ms, a copy
+ * ~100 ms), lent again once wiped (leasePgDatabase); test/postgres-teardown.ts drops the template
+ * and its copies after the run.
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
@@ -16,6 +17,7 @@ import { migrateToLatest, openDatabase } from '../bff/db/connect.js';
  * benchmarks) each database is made empty and its caller migrates it.
  */
 const templateOf = (run: string | undefined) => (run && /^[a-z0-9]+$/.test(run) ? `hri_tmpl_${run}` : null);
+const RUN = process.env.HRI_TEST_RUN && /^[a-z0-9]+$/.test(process.env.HRI_TEST_RUN) ? process.env.HRI_TEST_RUN : null;
 const TEMPLATE = templateOf(process.env.HRI_TEST_RUN);
 /** Serialises the template's creation across the run's worker processes. */
 const TEMPLATE_LOCK = 0x68726974;
@@ -68,21 +70,160 @@ function ensureTemplate(adminUrl: string, name: string): Promise<void> {
 }
 
 export async function createPgDatabase(adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `hri_test_${process.pid}_${randomBytes(4).toString('hex')}`;
-  if (TEMPLATE) await ensureTemplate(adminUrl, TEMPLATE);
-  await withAdmin(adminUrl, (admin) => createEmpty(admin, name, TEMPLATE ?? undefined));
-  // Commits need not wait for the disk: a test database never outlives a PostgreSQL crash, and
-  // what each transaction sees and locks is unchanged (only the fsync at COMMIT is skipped).
-  const url = new URL(urlOf(adminUrl, name));
-  url.searchParams.set('options', '-c synchronous_commit=off');
-  return {
-    url: url.toString(),
-    drop: () => withAdmin(adminUrl, (admin) => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
-  };
+  const name = await createCopy(adminUrl);
+  return { url: testUrl(adminUrl, name), drop: () => dropDatabase(adminUrl, name) };
 }
 
-/** Drops the run's template (vitest's global teardown of the PostgreSQL project). */
+const copyName = () => `hri_test_${RUN ? `${RUN}_` : ''}${process.pid}_${randomBytes(4).toString('hex')}`;
+
+/** A new database: a copy of the run's template (migrated) or, without a run, an empty one. */
+async function createCopy(adminUrl: string): Promise<string> {
+  const name = copyName();
+  if (TEMPLATE) await ensureTemplate(adminUrl, TEMPLATE);
+  await withAdmin(adminUrl, (admin) => createEmpty(admin, name, TEMPLATE ?? undefined));
+  return name;
+}
+
+/**
+ * Commits need not wait for the disk: a test database never outlives a PostgreSQL crash, and
+ * what each transaction sees and locks is unchanged (only the fsync at COMMIT is skipped).
+ */
+function testUrl(adminUrl: string, name: string): string {
+  const url = new URL(urlOf(adminUrl, name));
+  url.searchParams.set('options', '-c synchronous_commit=off');
+  return url.toString();
+}
+
+const dropDatabase = (adminUrl: string, name: string) =>
+  withAdmin(adminUrl, (admin) => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined);
+
+/**
+ * A migrated database for one harness at a time. Copying the template and dropping the copy cost
+ * 0.3–2 s a test (the drop most, waiting on the server's checkpoint), and the PostgreSQL project
+ * opens some 500; so each worker process keeps the databases its tests gave back and hands them
+ * out again, wiped back to what the template held. A database whose schema or settings a test
+ * changed (a migration test, one switched read-only) is dropped instead, and so is one that
+ * could not be wiped. Without a run's template (the benchmarks) it is a plain copy, dropped after.
+ */
+export async function leasePgDatabase(adminUrl: string): Promise<{ url: string; migrated: boolean; release(): Promise<void> }> {
+  if (!TEMPLATE) {
+    const copy = await createPgDatabase(adminUrl);
+    return { url: copy.url, migrated: false, release: copy.drop };
+  }
+  let name = returned.pop();
+  if (!name) {
+    name = await createCopy(adminUrl);
+    pristine ??= withClient(urlOf(adminUrl, name), readPristine);
+    await pristine;
+  }
+  const leased = name;
+  return { url: testUrl(adminUrl, leased), migrated: true, release: () => giveBack(adminUrl, leased) };
+}
+
+/** This worker's databases that tests gave back, wiped, ready to lend again. */
+const returned: string[] = [];
+
+/** What a fresh copy of the template is: its outline, and the rows the migrations put in. */
+interface Pristine {
+  outline: string;
+  tables: string[];
+  seeds: { table: string; rows: string }[];
+}
+let pristine: Promise<Pristine> | undefined;
+
+async function withClient<T>(url: string, run: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await run(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** The tables the tests write: all but the migrator's own. */
+const MIGRATOR_TABLES = new Set(['kysely_migration', 'kysely_migration_lock']);
+
+async function readPristine(client: pg.Client): Promise<Pristine> {
+  const { rows } = await client.query<{ tablename: string }>(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename`);
+  const tables = rows.map((r) => r.tablename).filter((t) => !MIGRATOR_TABLES.has(t));
+  const seeds: Pristine['seeds'] = [];
+  for (const table of tables) {
+    const { rows: seeded } = await client.query<{ rows: string | null }>(`SELECT json_agg(t)::text AS rows FROM "${table}" t`);
+    if (seeded[0]?.rows) seeds.push({ table, rows: seeded[0].rows });
+  }
+  return { outline: await outlineOf(client), tables, seeds };
+}
+
+/** The schema, the migrations applied and the database's own settings: equal outlines, interchangeable databases once wiped. */
+async function outlineOf(client: pg.Client): Promise<string> {
+  const { rows } = await client.query(`SELECT
+    (SELECT count(*) FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase WHERE d.datname = current_database()) AS settings,
+    (SELECT string_agg(table_schema || '.' || table_name || '.' || column_name || ':' || data_type, ',' ORDER BY 1)
+       FROM information_schema.columns WHERE table_schema NOT IN ('pg_catalog', 'information_schema')) AS columns,
+    (SELECT string_agg(schemaname || '.' || indexname, ',' ORDER BY 1) FROM pg_indexes WHERE schemaname <> 'pg_catalog') AS indexes,
+    (SELECT string_agg(name, ',' ORDER BY name) FROM kysely_migration) AS migrations`);
+  return JSON.stringify(rows[0]);
+}
+
+async function giveBack(adminUrl: string, name: string): Promise<void> {
+  // Renamed first: a pool a test left open (a background worker it did not stop) reconnects to
+  // the old name and fails, as it did when the database was dropped, instead of writing into the
+  // next test's database.
+  const fresh = copyName();
+  try {
+    await withAdmin(adminUrl, async (admin) => {
+      await admin.query('SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE datname = $1', [name]);
+      await admin.query(`ALTER DATABASE ${name} RENAME TO ${fresh}`);
+    });
+  } catch {
+    return dropDatabase(adminUrl, name);
+  }
+  try {
+    const clean = await pristine!;
+    await withClient(urlOf(adminUrl, fresh), async (client) => {
+      if ((await outlineOf(client)) !== clean.outline) throw new Error(`${fresh} was changed by its test`);
+      await wipe(client, clean);
+    });
+    returned.push(fresh);
+  } catch {
+    await dropDatabase(adminUrl, fresh);
+  }
+}
+
+/**
+ * Every table back to the template's rows. DELETE while a table is small (no files made anew, as
+ * TRUNCATE makes them: 150–900 ms for all); TRUNCATE once it grew, so that no test scans the
+ * dead rows of an earlier one.
+ */
+async function wipe(client: pg.Client, clean: Pristine): Promise<void> {
+  const { rows } = await client.query<{ tablename: string }>(
+    `SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND pg_relation_size(format('%I', tablename)::regclass) > 65536`,
+  );
+  const grown = rows.map((r) => r.tablename).filter((t) => clean.tables.includes(t));
+  await client.query('BEGIN');
+  try {
+    if (grown.length) await client.query(`TRUNCATE ${grown.map((t) => `"${t}"`).join(', ')} CASCADE`);
+    // Foreign keys are not checked while every referencing row goes too.
+    await client.query('SET LOCAL session_replication_role = replica');
+    await client.query(clean.tables.map((t) => `DELETE FROM "${t}";`).join(' '));
+    for (const seed of clean.seeds)
+      await client.query(`INSERT INTO "${seed.table}" SELECT * FROM json_populate_recordset(NULL::"${seed.table}", $1)`, [seed.rows]);
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK');
+    throw err;
+  }
+}
+
+/** Drops the run's template and every database made of it (vitest's global teardown of the PostgreSQL project). */
 export async function dropPgTemplate(adminUrl: string, run: string): Promise<void> {
   const name = templateOf(run);
-  if (name) await withAdmin(adminUrl, (admin) => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+  if (!name) return;
+  await withAdmin(adminUrl, async (admin) => {
+    const prefix = `hri_test_${run}_`;
+    const { rows } = await admin.query<{ datname: string }>('SELECT datname FROM pg_database WHERE left(datname, $1) = $2', [prefix.length, prefix]);
+    for (const { datname } of rows) await admin.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  });
 }
