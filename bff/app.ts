@@ -48,7 +48,8 @@ export function createApp(input: AppDeps) {
   // The clock and the sealing key, resolved once for every route.
   const deps = resolveDeps(input);
   const basePath = deps.config.basePath ?? '/api';
-  const document = openApiDocument({ basePath });
+  // Built on its first request: converting every schema costs ~10 ms, at every app start.
+  let document: ReturnType<typeof openApiDocument> | undefined;
   // One store for both limiters: their keys carry the limit's name.
   const limitStore = deps.rateLimitStore ?? new MemoryRateLimitStore();
   const widgetLimiter = rateLimit(deps, limitStore, ...widgetLimits(deps));
@@ -94,7 +95,7 @@ export function createApp(input: AppDeps) {
     .use('/invites/lookup', acceptLimiter)
     .route('/invites', acceptRoutes(deps))
     .route('/health', healthRoutes(deps))
-    .get('/openapi.json', (c) => c.json(document))
+    .get('/openapi.json', (c) => c.json((document ??= openApiDocument({ basePath }))))
     .route('/sessions', sessionsRoutes(deps))
     .route('/targets', targetsRoutes(deps))
     .route('/targets', targetSyncRoutes(deps))
