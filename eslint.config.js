@@ -16,8 +16,7 @@ export default tseslint.config(
       'node_modules/**',
       'coverage/**',
       // Generated: the contract types, the compiled mail template and the widget's message catalogues.
-      'widget/src/api/schema.ts',
-      'bff/openapi-types.ts',
+      'contract/openapi-types.ts',
       'bff/mail/invite-template.ts',
       'widget/src/locales/generated/**',
       'test/fixtures/**',

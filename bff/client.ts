@@ -1,6 +1,6 @@
 /**
  * A typed client for host backends: the API-key operations of the BFF (sessions, targets,
- * members), typed by bff/openapi-types.ts, which `npm run contract` generates from the same
+ * members), typed by contract/openapi-types.ts, which `npm run contract` generates from the same
  * OpenAPI document the BFF serves. `api` is the openapi-fetch client itself, for any of those
  * operations; the helpers answer the body or throw a HostApiError with the BFF's code.
  *
@@ -11,7 +11,7 @@
  * ```
  */
 import createClient, { type Client } from 'openapi-fetch';
-import type { components, paths } from './openapi-types.js';
+import type { components, paths } from '../contract/openapi-types.js';
 
 type Schemas = components['schemas'];
 

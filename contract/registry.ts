@@ -1,7 +1,7 @@
 /**
  * Where the contract's named schemas are kept for bff/openapi.ts: each becomes one entry of the
  * document's `components.schemas`, referenced wherever it is used, so the generated TypeScript
- * (widget/src/api/schema.ts, bff/openapi-types.ts) has one named type per shape.
+ * (contract/openapi-types.ts) has one named type per shape.
  *
  * Answers are described as the BFF writes them (zod's output side, closed objects); request
  * bodies as a client may send them (the input side, before defaults and coercion).

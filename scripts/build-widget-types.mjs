@@ -1,17 +1,20 @@
 // `npm run build:widget`: the .d.ts of @hr-import/widget (widget/dist/types/), from widget/tsconfig.build.json.
 //
-// The published types may reach nothing outside widget/ and import no package but Lit's: a host
-// that installs the widget has only those. The build fails, naming the file, when they do.
-// The API's types come from widget/src/api/schema.ts, generated from the BFF's OpenAPI document
-// (npm run contract), so nothing here needs the BFF's sources.
+// The published types may reach nothing outside widget/ but the contract's generated types, and
+// import no package but Lit's: a host that installs the widget has only those. The build fails,
+// naming the file, when they do. The API's types come from contract/openapi-types.ts, generated
+// from the BFF's OpenAPI document (npm run contract), so nothing here needs the BFF's sources;
+// its declaration is placed in the package (dist/types/contract/) and the imports of it rewritten.
 import { rmSync } from 'node:fs';
-import { join, relative, resolve, sep } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import ts from 'typescript';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const WIDGET = join(ROOT, 'widget');
 const OUT = join(WIDGET, 'dist/types');
 const ALLOWED_PACKAGES = /^(lit|@lit\/[a-z-]+)(\/|$)/;
+/** The one file outside widget/ that the widget's types may import: types only, importing nothing. */
+const CONTRACT_TYPES = join(ROOT, 'contract/openapi-types.ts');
 
 const fail = (message) => {
   console.error(`build-widget-types: ${message}`);
@@ -32,13 +35,30 @@ const report = (diagnostics) => {
 report(ts.getPreEmitDiagnostics(program));
 
 const ours = program.getSourceFiles().filter((f) => !f.isDeclarationFile && !program.isSourceFileFromExternalLibrary(f));
-const outside = ours.map((f) => resolve(f.fileName)).filter((f) => !f.startsWith(WIDGET + sep));
+const outside = ours.map((f) => resolve(f.fileName)).filter((f) => !f.startsWith(WIDGET + sep) && f !== CONTRACT_TYPES);
 if (outside.length) fail(`the widget's types reach outside widget/: ${outside.map((f) => relative(ROOT, f)).join(', ')}`);
 
 rmSync(OUT, { recursive: true, force: true });
-const written = new Map();
-const emitted = program.emit(undefined, (file, text) => written.set(resolve(file), text), undefined, true);
+const emittedFiles = new Map();
+const emitted = program.emit(undefined, (file, text) => emittedFiles.set(resolve(file), text), undefined, true);
 report(emitted.diagnostics);
+
+// The compiler writes below dist/types/ as the sources lie below the repository (rootDir ..):
+// widget/src/ becomes the top of dist/types/, contract/ stays a folder of it, and each relative
+// import is pointed at where its target now is.
+const place = (file) => (file.startsWith(join(OUT, 'widget/src') + sep) ? join(OUT, relative(join(OUT, 'widget/src'), file)) : file);
+const written = new Map();
+for (const [file, text] of emittedFiles) {
+  const moved = text.replace(/(\bfrom\s+|\bimport\(\s*)(['"])(\.\.?\/[^'"]+)\2/g, (_whole, lead, quote, specifier) => {
+    const target = relative(dirname(place(file)), place(resolve(dirname(file), specifier)))
+      .split(sep)
+      .join('/');
+    return `${lead}${quote}${target.startsWith('.') ? target : `./${target}`}${quote}`;
+  });
+  written.set(place(file), moved);
+}
+const strays = [...written.keys()].filter((f) => !f.startsWith(OUT + sep) || f.startsWith(join(OUT, 'widget') + sep));
+if (strays.length) fail(`declarations outside the package's layout: ${strays.map((f) => relative(ROOT, f)).join(', ')}`);
 
 // The translations are loaded by import() inside the widget; no public type names them, and
 // their inferred types would name lit-html, which is Lit's dependency, not the widget's.

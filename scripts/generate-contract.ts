@@ -1,13 +1,13 @@
 /**
  * `npm run contract`: writes the TypeScript of the BFF contract, generated from the OpenAPI
- * document (bff/openapi.ts, itself generated from contract/) by openapi-typescript:
+ * document (bff/openapi.ts, itself generated from contract/) by openapi-typescript, to
+ * contract/openapi-types.ts. The widget imports its types from there (types only, so the browser
+ * bundle needs neither bff/ nor zod), and so does the host client (bff/client.ts).
  *
- * - widget/src/api/schema.ts: the widget's types, so the browser bundle needs neither bff/ nor zod
- * - bff/openapi-types.ts: the same for the host client (bff/client.ts)
- *
- * Both are committed (the widget is built without the BFF); contract/generated.test.ts fails
- * when either differs from what this script would write now. They are `.ts`, not `.d.ts`, so the
- * packages' compilers emit their declarations with the rest.
+ * It is committed (the widget is built without running the BFF); contract/generated.test.ts fails
+ * when it differs from what this script would write now. It is `.ts`, not `.d.ts`, so the
+ * packages' compilers emit its declaration with the rest (scripts/build-widget-types.mjs places
+ * it inside the widget's package).
  */
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -16,7 +16,7 @@ import { openApiDocument } from '../bff/openapi.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-export const CONTRACT_FILES = ['widget/src/api/schema.ts', 'bff/openapi-types.ts'] as const;
+export const CONTRACT_FILES = ['contract/openapi-types.ts'] as const;
 
 const HEADER = `/**
  * The BFF's contract as TypeScript types, generated from its OpenAPI document (bff/openapi.ts)

@@ -1,3 +1,7 @@
+/**
+ * The BambooHR connector's full listing, against a stand-in for BambooHR and BambooHR's own
+ * published example. Incremental refresh: bamboohr-delta.test.ts.
+ */
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createBambooHRConnector, readEmployee, BAMBOOHR_BASE_URL, BAMBOOHR_CREDENTIALS } from './bamboohr.js';
@@ -5,105 +9,11 @@ import { toContact } from './normalize.js';
 import type { ConnectorFactory } from './types.js';
 import type { OptionalField } from './minimize.js';
 import { startLoopback } from '../../test/fakes/loopback.js';
-import { DIRECTORY_WITH_EMAIL, startBambooHRServer, type BambooOptions } from '../../test/fakes/bamboohr-server.js';
-import { closeFakes, expectProviderError as failure, firstPage, listChangesAll, recordingSleep, setupConnector, track } from '../../test/connector-kit.js';
-
-const ADA = {
-  id: '1',
-  firstName: 'Ada',
-  lastName: 'Lovelace',
-  preferredName: '',
-  displayName: 'Ada Lovelace',
-  workEmail: 'ada@acme.test',
-  homeEmail: 'ada@home.test',
-  jobTitle: 'CTO',
-  department: 'Engineering',
-  location: 'London',
-  supervisorEId: '',
-  status: 'Active',
-  employmentHistoryStatus: 'Full-Time',
-  photoUploaded: true,
-  photoUrl: 'https://images.bamboohr.test/1.jpg',
-  workPhone: '',
-} as const;
-const GRACE = {
-  id: '2',
-  firstName: 'Grace',
-  lastName: 'Hopper',
-  preferredName: 'Amazing',
-  displayName: 'Amazing Hopper',
-  workEmail: 'grace@acme.test',
-  homeEmail: '',
-  jobTitle: 'Engineer',
-  department: 'Engineering',
-  location: 'New York',
-  supervisorEId: '1',
-  status: 'Active',
-  employmentHistoryStatus: 'Full-Time',
-  photoUploaded: false,
-  photoUrl: 'https://images.bamboohr.test/placeholder.png',
-} as const;
-const ALAN = {
-  id: '3',
-  firstName: 'Alan',
-  lastName: 'Turing',
-  displayName: 'Alan Turing',
-  workEmail: 'alan@acme.test',
-  jobTitle: 'Researcher',
-  department: 'Research',
-  location: 'Manchester',
-  supervisorEId: '1',
-  status: 'Inactive',
-  employmentHistoryStatus: 'Terminated',
-} as const;
-const KATE = {
-  id: '4',
-  firstName: 'Katherine',
-  lastName: 'Johnson',
-  displayName: 'Katherine Johnson',
-  workEmail: 'kate@acme.test',
-  status: 'Active',
-  employmentHistoryStatus: 'Terminated',
-  inDirectory: false,
-} as const;
+import { DIRECTORY_WITH_EMAIL } from '../../test/fakes/bamboohr-server.js';
+import { ALAN, onCompanyHost, setupBambooHR as setup } from '../../test/fakes/bamboohr-connector.js';
+import { closeFakes, expectProviderError as failure, firstPage, recordingSleep, track } from '../../test/connector-kit.js';
 
 afterEach(closeFakes);
-
-// A company that shares the work email in its directory; BambooHR's own sample directory does not.
-const setup = (
-  options: Partial<BambooOptions> = {},
-  credentials: Record<string, string> = { companyDomain: 'acme', apiKey: 'bamboo-key' },
-  omit?: OptionalField[],
-) =>
-  setupConnector(
-    startBambooHRServer,
-    createBambooHRConnector,
-    { employees: [ADA, GRACE, ALAN, KATE], directoryFields: DIRECTORY_WITH_EMAIL, ...options },
-    credentials,
-    undefined,
-    omit,
-  );
-
-/**
- * A connector on BambooHR's documented base URL, its calls to `https://{company}.bamboohr.com`
- * carried to the fake with the host they asked for (a loopback server has no such name).
- */
-async function onCompanyHost(options: Partial<BambooOptions>, companyDomain: string) {
-  const fake = track(await startBambooHRServer({ employees: [ADA, GRACE, ALAN, KATE], ...options }));
-  const asked: string[] = [];
-  const viaHost: typeof fetch = (input, init) => {
-    const url = new URL(input instanceof Request ? input.url : String(input));
-    asked.push(url.href);
-    const headers = new Headers(init?.headers);
-    headers.set('X-Forwarded-Host', url.host);
-    return fetch(new URL(`${url.pathname}${url.search}`, fake.url), { ...init, headers });
-  };
-  const connector = createBambooHRConnector(
-    { baseUrl: BAMBOOHR_BASE_URL, credentials: { companyDomain, apiKey: 'bamboo-key' }, fetch: viaHost },
-    { sleep: recordingSleep().sleep },
-  );
-  return { fake, asked, connector };
-}
 
 describe('BambooHR connector', () => {
   it('reads the published directory in one answer and maps every field', async () => {
@@ -349,120 +259,5 @@ describe('BambooHR connector: BambooHR’s own published example (the "Get Emplo
       status: 'active',
       avatarUrl: null,
     });
-  });
-});
-
-describe('BambooHR connector: incremental refresh (changed employees)', () => {
-  const since = '2026-11-24T11:00:00.000Z';
-  const before = '2026-11-01T09:00:00+00:00';
-  const changed = '2026-11-24T11:30:00+00:00';
-  const LIN = {
-    id: '5',
-    firstName: 'Lin',
-    lastName: 'Wei',
-    displayName: 'Lin Wei',
-    workEmail: 'lin@acme.test',
-    status: 'Active',
-    lastChanged: '2026-11-24T11:45:00+00:00',
-    inserted: true,
-  } as const;
-
-  it('asks who changed since the watermark, reads only them through one filtered report, and names the deleted', async () => {
-    const employees = [{ ...ADA, lastChanged: before }, { ...GRACE, jobTitle: 'Staff Engineer', lastChanged: changed }, { ...ALAN, lastChanged: before }, LIN];
-    const { fake, connector } = await setup({ employees, directoryFields: undefined, deleted: [{ id: 9, lastChanged: changed }] });
-    const changes = await listChangesAll(connector, since);
-    expect(changes.contacts.map((c) => [c.id, c.title ?? c.email])).toEqual([
-      ['2', 'Staff Engineer'],
-      ['5', 'lin@acme.test'],
-    ]);
-    expect(changes.deleted).toEqual(['9']);
-    // BambooHR's `latest`: the newest change it listed, by its own clock.
-    expect(changes.watermark).toBe('2026-11-24T11:45:00+00:00');
-    const [list, directory, report] = fake.requests;
-    // The reference's form, without fractions of a second.
-    expect(list).toMatchObject({ method: 'GET', path: '/api/v1/employees/changed' });
-    expect(list!.query.get('since')).toBe('2026-11-24T11:00:00Z');
-    expect(directory).toMatchObject({ path: '/api/v1/employees/directory' });
-    expect(JSON.parse(report!.body).filters).toEqual({ lastChanged: { includeNull: 'no', value: '2026-11-24T11:00:00Z' } });
-    expect(fake.requests).toHaveLength(3);
-  });
-
-  it('asks nothing more when nobody changed, and starts there again next time', async () => {
-    const { fake, connector } = await setup({ employees: [{ ...ADA, lastChanged: before }] });
-    expect(await listChangesAll(connector, since)).toEqual({ contacts: [], deleted: [], watermark: since, pages: 1 });
-    expect(fake.requests).toHaveLength(1);
-  });
-
-  it('keeps to the directory when the company shares it: a changed person no longer there is gone, as a full refresh would find', async () => {
-    const employees = [
-      { ...ADA, lastChanged: changed },
-      { ...GRACE, lastChanged: before },
-      { ...ALAN, lastChanged: changed },
-      { ...KATE, lastChanged: changed },
-    ];
-    const { fake, connector } = await setup({ employees });
-    const changes = await listChangesAll(connector, since);
-    expect(changes.contacts.map((c) => c.id)).toEqual(['1']);
-    // Alan turned inactive and Kate is hidden: neither is in the directory.
-    expect(changes.deleted.sort()).toEqual(['3', '4']);
-    expect(fake.requests.map((r) => r.path)).toEqual(['/api/v1/employees/changed', '/api/v1/employees/directory']);
-  });
-
-  it('refuses a stored watermark that is not a time, before asking BambooHR', async () => {
-    const { fake, connector } = await setup();
-    expect(await failure(listChangesAll(connector, 'https://acme.bamboohr.com/'))).toMatchObject({ kind: 'bad_response' });
-    expect(fake.requests).toHaveLength(0);
-  });
-
-  it('has a stand-in as strict as the reference: since required, in one of its five forms', async () => {
-    const { fake } = await setup();
-    const ask = async (query: string) =>
-      (
-        await fetch(`${fake.url}/api/v1/employees/changed${query}`, {
-          headers: { Authorization: `Basic ${Buffer.from('bamboo-key:x').toString('base64')}`, Accept: 'application/json' },
-        })
-      ).status;
-    expect(await ask('')).toBe(400);
-    expect(await ask('?since=2026-11-24')).toBe(400);
-    expect(await ask('?since=2026-11-24T11:00:00.000Z')).toBe(400);
-    expect(await ask('?since=2026-11-24T11:00:00Z&type=moved')).toBe(400);
-    for (const form of ['2026-11-24T11:00:00Z', '2026-11-24T11:00:00%2B01:00', '2026-11-24T11:00:00-0700']) expect(await ask(`?since=${form}`)).toBe(200);
-  });
-
-  it("replays BambooHR's own sample answer: the deleted by id, the others read, `latest` as the next watermark", async () => {
-    const sample = readFileSync(new URL('../../test/fixtures/providers/bamboohr/get-changed-employee-ids-sample.json', import.meta.url), 'utf8');
-    const asked: { url: string; body: string }[] = [];
-    const connector = createBambooHRConnector({
-      baseUrl: 'https://acme.bamboohr.com',
-      credentials: { companyDomain: 'acme', apiKey: 'bamboo-key' },
-      fetch: async (input, init) => {
-        const url = input instanceof Request ? input.url : String(input);
-        asked.push({ url, body: String(init?.body ?? '') });
-        if (url.includes('/employees/changed')) return new Response(sample, { status: 200, headers: { 'Content-Type': 'application/json' } });
-        if (url.endsWith('/employees/directory')) return new Response('', { status: 403 });
-        // The report's answer is not published: people 3, 4 and 10 as the stand-in would write them.
-        return Response.json({
-          title: 'hr-import contacts',
-          fields: [],
-          employees: [
-            { id: 3, firstName: 'Ann', workEmail: 'ann@acme.test' },
-            { id: 4, firstName: 'Bo' },
-            { id: 10, firstName: 'Cy' },
-          ],
-        });
-      },
-    });
-    const changes = await listChangesAll(connector, '2011-05-01T00:00:00Z');
-    expect(changes.deleted).toEqual(['5']);
-    expect(changes.contacts.map((c) => [c.id, c.firstName])).toEqual([
-      ['3', 'Ann'],
-      ['4', 'Bo'],
-      ['10', 'Cy'],
-    ]);
-    expect(changes.watermark).toBe('2011-06-02T19:26:23+00:00');
-    expect(asked[0]!.url).toBe('https://acme.bamboohr.com/api/v1/employees/changed?since=2011-05-01T00%3A00%3A00Z');
-    // The next `since` carries an offset: its `+` goes as %2B, as the reference asks.
-    await listChangesAll(connector, changes.watermark!);
-    expect(asked.at(-3)!.url).toBe('https://acme.bamboohr.com/api/v1/employees/changed?since=2011-06-02T19%3A26%3A23Z');
   });
 });

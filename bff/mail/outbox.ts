@@ -24,6 +24,7 @@ import type { Database } from '../db/schema.js';
 import type { Dialect } from '../db/connect.js';
 import type { OutboxPayload } from '../db/outbox.js';
 import { isLapsed } from '../db/invites.js';
+import { claimLeased, type LeasedQueue } from '../db/lease.js';
 import type { Logger } from '../logger.js';
 import { writeTransaction } from '../db/connect.js';
 import { INVITE_EVENT_COLUMNS, inviteEvent, recordEvent } from '../webhooks/events.js';
@@ -64,6 +65,15 @@ interface Claimed {
   attempts: number;
   payload: string | null;
 }
+
+/** Queued rows wait for `next_attempt_at`; a claimed row is `sending` until its lease runs out. */
+const OUTBOX_QUEUE: LeasedQueue<Claimed> = {
+  table: 'outbox',
+  key: ['id'],
+  waiting: 'queued',
+  leased: 'sending',
+  returning: ['id', 'invite_id', 'attempts', 'payload'],
+};
 
 const BASE_BACKOFF_MS = 30_000;
 const MAX_BACKOFF_MS = 3_600_000;
@@ -142,59 +152,8 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const random = options.random ?? Math.random;
 
   /** Due: queued and its time has come, or sending with an expired lease (its worker died). */
-  async function claim(limit = batchSize): Promise<Claimed[]> {
-    const at = now();
-    const nowIso = at.toISOString();
-    const leaseUntil = new Date(at.getTime() + leaseMs).toISOString();
-    const columns = ['outbox.id', 'outbox.invite_id', 'outbox.attempts', 'outbox.payload'] as const;
-    if (dialect === 'postgres') {
-      // One statement: the CTE locks up to a batch of due rows, skipping rows another worker
-      // has locked, and the UPDATE takes them. The lock is re-checked against the row's latest
-      // version, so a row claimed and committed by another worker meanwhile is not due any more.
-      return db
-        .with('due', (qb) =>
-          qb
-            .selectFrom('outbox')
-            .select('id')
-            .where('status', 'in', ['queued', 'sending'])
-            .where('next_attempt_at', '<=', nowIso)
-            .orderBy('next_attempt_at')
-            .limit(limit)
-            .forUpdate()
-            .skipLocked(),
-        )
-        .updateTable('outbox')
-        .from('due')
-        .set((eb) => ({ status: 'sending', attempts: eb('outbox.attempts', '+', 1), next_attempt_at: leaseUntil }))
-        .whereRef('outbox.id', '=', 'due.id')
-        .returning(columns)
-        .execute();
-    }
-    // SQLite: one writer at a time, no row locks. Each candidate is taken by an UPDATE guarded by
-    // the state it was read in; another connection that got there first changed that state, so
-    // this UPDATE matches nothing and the row is left to the winner.
-    const candidates = await db
-      .selectFrom('outbox')
-      .select(['id', 'status', 'next_attempt_at', 'attempts'])
-      .where('status', 'in', ['queued', 'sending'])
-      .where('next_attempt_at', '<=', nowIso)
-      .orderBy('next_attempt_at')
-      .limit(limit)
-      .execute();
-    const claimed: Claimed[] = [];
-    for (const c of candidates) {
-      const row = await db
-        .updateTable('outbox')
-        .set((eb) => ({ status: 'sending', attempts: eb('attempts', '+', 1), next_attempt_at: leaseUntil }))
-        .where('id', '=', c.id)
-        .where('status', '=', c.status)
-        .where('next_attempt_at', '=', c.next_attempt_at)
-        .where('attempts', '=', c.attempts)
-        .returning(columns)
-        .executeTakeFirst();
-      if (row) claimed.push(row);
-    }
-    return claimed;
+  function claim(limit = batchSize): Promise<Claimed[]> {
+    return claimLeased(db, dialect, OUTBOX_QUEUE, { at: now(), leaseMs, limit });
   }
 
   /**

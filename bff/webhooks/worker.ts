@@ -28,6 +28,7 @@ import type { Database } from '../db/schema.js';
 import type { Dialect } from '../db/connect.js';
 import type { Logger } from '../logger.js';
 import { sweepExpiredInvites } from './events.js';
+import { claimLeased, type LeasedQueue } from '../db/lease.js';
 import { repeat } from '../repeat.js';
 import { AddressRefusedError, guardedFetch, type WebhookFetch } from './address.js';
 
@@ -122,6 +123,39 @@ interface Claimed {
   created_at: string;
 }
 
+/**
+ * The deliveries to our endpoints: `pending` until `next_attempt_at`, `delivering` while a claim
+ * holds them. A target's events go out in order: a delivery waits while an earlier event of its
+ * target is still to go to the same endpoint.
+ */
+function deliveryQueue(endpointKeys: string[]): LeasedQueue<Claimed> {
+  return {
+    table: 'webhook_deliveries',
+    key: ['endpoint', 'event_id'],
+    waiting: 'pending',
+    leased: 'delivering',
+    returning: ['endpoint', 'event_id', 'attempts', 'created_at'],
+    alsoDue: (eb) =>
+      eb.and([
+        // Only the endpoints configured now: one taken out of the settings keeps its rows.
+        eb('d.endpoint', 'in', endpointKeys),
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('webhook_deliveries as e')
+              .select('e.event_id')
+              .whereRef('e.endpoint', '=', 'd.endpoint')
+              .whereRef('e.target_type', '=', 'd.target_type')
+              .whereRef('e.target_id', '=', 'd.target_id')
+              .whereRef('e.seq', '<', 'd.seq')
+              .where('e.status', 'in', ['pending', 'delivering']),
+          ),
+        ),
+      ]),
+    thenBy: 'seq',
+  };
+}
+
 /** The reason kept in `last_error`: never the URL (it may carry a token) or the secret. */
 function describe(err: unknown, timeoutMs: number): string {
   if (err instanceof AddressRefusedError) return `refused: ${err.message}`;
@@ -203,61 +237,7 @@ export function createWebhookWorker(options: WebhookWorkerOptions): WebhookWorke
   /** Due, and no earlier event of the same target still pending for the same endpoint. */
   async function claim(): Promise<Claimed[]> {
     if (!keys.length) return [];
-    const at = now();
-    const nowIso = at.toISOString();
-    const leaseUntil = new Date(at.getTime() + leaseMs).toISOString();
-    const due = db
-      .selectFrom('webhook_deliveries as d')
-      .where('d.status', 'in', ['pending', 'delivering'])
-      .where('d.next_attempt_at', '<=', nowIso)
-      .where('d.endpoint', 'in', keys)
-      .where(({ not, exists, selectFrom }) =>
-        not(
-          exists(
-            selectFrom('webhook_deliveries as e')
-              .select('e.event_id')
-              .whereRef('e.endpoint', '=', 'd.endpoint')
-              .whereRef('e.target_type', '=', 'd.target_type')
-              .whereRef('e.target_id', '=', 'd.target_id')
-              .whereRef('e.seq', '<', 'd.seq')
-              .where('e.status', 'in', ['pending', 'delivering']),
-          ),
-        ),
-      )
-      .orderBy('d.next_attempt_at')
-      .orderBy('d.seq')
-      .limit(batchSize);
-    const columns = ['webhook_deliveries.endpoint', 'webhook_deliveries.event_id', 'webhook_deliveries.attempts', 'webhook_deliveries.created_at'] as const;
-    if (dialect === 'postgres') {
-      // As in the outbox: lock a batch of due rows, skipping those another worker holds, and take
-      // them in one statement.
-      return db
-        .with('due', () => due.select(['d.endpoint', 'd.event_id']).forUpdate().skipLocked())
-        .updateTable('webhook_deliveries')
-        .from('due')
-        .set((eb) => ({ status: 'delivering', attempts: eb('webhook_deliveries.attempts', '+', 1), next_attempt_at: leaseUntil }))
-        .whereRef('webhook_deliveries.endpoint', '=', 'due.endpoint')
-        .whereRef('webhook_deliveries.event_id', '=', 'due.event_id')
-        .returning(columns)
-        .execute();
-    }
-    // SQLite: each candidate taken by an UPDATE guarded by the state it was read in.
-    const candidates = await due.select(['d.endpoint', 'd.event_id', 'd.status', 'd.next_attempt_at', 'd.attempts']).execute();
-    const claimed: Claimed[] = [];
-    for (const c of candidates) {
-      const row = await db
-        .updateTable('webhook_deliveries')
-        .set((eb) => ({ status: 'delivering', attempts: eb('attempts', '+', 1), next_attempt_at: leaseUntil }))
-        .where('endpoint', '=', c.endpoint)
-        .where('event_id', '=', c.event_id)
-        .where('status', '=', c.status)
-        .where('next_attempt_at', '=', c.next_attempt_at)
-        .where('attempts', '=', c.attempts)
-        .returning(columns)
-        .executeTakeFirst();
-      if (row) claimed.push(row);
-    }
-    return claimed;
+    return claimLeased(db, dialect, deliveryQueue(keys), { at: now(), leaseMs, limit: batchSize });
   }
 
   /** Ends a claim we still hold: ours only while `delivering` at our attempt. */

@@ -1,9 +1,9 @@
 /**
  * The BFF contract's types under their own names, from the TypeScript generated from its OpenAPI
- * document (schema.ts, written by `npm run contract`). Types only: nothing here reaches the
- * bundle, and the widget needs neither bff/ nor zod.
+ * document (contract/openapi-types.ts, written by `npm run contract`). Types only: nothing here
+ * reaches the bundle, and the widget needs neither bff/ nor zod.
  */
-import type { components, paths } from './schema.js';
+import type { components, paths } from '../../../contract/openapi-types.js';
 
 type Schemas = components['schemas'];
 // The shapes a host meets (event details, the exported types) are interfaces, so that editors

@@ -32,7 +32,7 @@ export type { TokenProvider } from './session.js';
 /**
  * The invitation's default text in the admin's language, the placeholders left as they are.
  * msg() needs the English written out here; it is model/message.ts's DEFAULT_SUBJECT and
- * DEFAULT_BODY, which the BFF falls back to (hr-import.test.ts and hr-import.host.test.ts check).
+ * DEFAULT_BODY, which the BFF falls back to (hr-import.test.ts and hr-import.language.test.ts check).
  */
 const defaultMessage = () => ({
   subject: msg('Join {{targetName}}'),

@@ -1,6 +1,6 @@
 /** What the fake BFF records of a request and how it answers: JSON, typed by the contract's operations. */
 import type { Answer } from '../../api/types.js';
-import type { paths } from '../../api/schema.js';
+import type { paths } from '../../../../contract/openapi-types.js';
 
 export const TOKEN = 'test-session-token';
 
