@@ -5,7 +5,7 @@
  * minute falls on each alike. Each run is bench/run.ts's own sync child, in its own process.
  *
  *   git archive <before> | tar -x -C /tmp/before && ln -s "$PWD/node_modules" /tmp/before/
- *   npx tsx bench/compare-sync.ts /tmp/before .
+ *   [BENCH_SYNC_DB=postgres] npx tsx bench/compare-sync.ts /tmp/before .
  *
  * Prints, per checkout and pages in flight, the median and quartiles over `BENCH_RUNS` (default 5).
  */
@@ -13,6 +13,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { startUnifiedFake } from '../test/fakes/unified-server.js';
 
 const trees = process.argv.slice(2).map((d) => resolve(d));
@@ -22,12 +23,27 @@ if (trees.length < 2) {
 }
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const SIZE = 100_000;
+/** BENCH_SYNC_DB=postgres compares on the local PostgreSQL (TEST_PG_URL); SQLite otherwise. */
+const KIND = process.env.BENCH_SYNC_DB === 'postgres' ? 'postgres' : 'sqlite';
 
 function syncOnce(tree: string, url: string, concurrency: number, dir: string): Promise<{ ms: number; peakRss: number; startRss: number }> {
   return new Promise((ok, fail) => {
     const child = spawn(process.execPath, ['--import', 'tsx', join(tree, 'bench/run.ts')], {
       cwd: tree,
-      env: { ...process.env, BENCH_SYNC_CHILD: JSON.stringify({ url, concurrency, dir, mode: 'full' }) },
+      // Each checkout's own directory service, migrations and child; no floor (BENCH_SYNC_NO_FLOOR):
+      // this compares the refreshes alone, and the floors are `npm run bench`'s.
+      env: {
+        ...process.env,
+        BENCH_SYNC_NO_FLOOR: '1',
+        BENCH_SYNC_CHILD: JSON.stringify({
+          url,
+          kind: KIND,
+          concurrency,
+          dir,
+          mode: 'full',
+          module: pathToFileURL(join(tree, 'bff/services/directory/refresh.ts')).href,
+        }),
+      },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
@@ -62,7 +78,7 @@ try {
         rss[i]!.push(r.peakRss - r.startRss);
       }
     }
-    console.log(`sync 100k, ${concurrency} in flight, ${RUNS} alternating runs per checkout (median, quartiles; peak RSS growth)`);
+    console.log(`sync 100k ${KIND}, ${concurrency} in flight, ${RUNS} alternating runs per checkout (median, quartiles; peak RSS growth)`);
     trees.forEach((tree, i) => {
       const xs = ms[i]!;
       console.log(

@@ -10,7 +10,7 @@ import { directoryPerson } from '../../../test/directory.js';
 import { ProviderError, type Connector, type DirectoryContact, type DirectoryPage } from '../../connectors/types.js';
 import { listContacts } from './queries.js';
 import { refreshDirectory, refreshStatus, startRefresh } from './refresh.js';
-import { stagingKey } from './rows.js';
+import { stagingKey, storedContact, toRow } from './rows.js';
 import { getTarget } from '../targets.js';
 
 const KEY = 'acme-hr:*';
@@ -116,6 +116,25 @@ describe('refreshing the directory cache', () => {
       .executeTakeFirstOrThrow();
     expect(ada).toEqual({ email: 'ada.last@acme.test', email_normalized: 'ada.last@acme.test' });
     expect(await refreshStatus(h.db.kysely, KEY, h.clock.now)).toMatchObject({ status: 'ready', fetched: 3, total: 3 });
+  });
+
+  it('stores every field as the provider sent it, whatever characters it holds', async () => {
+    // PostgreSQL receives each batch as one array a column: quotes, braces, commas, backslashes,
+    // the word NULL and empty strings must come back as they went in, and absent values as null.
+    const odd = directoryPerson('o"d{d},\\1', {
+      firstName: 'NULL',
+      lastName: '',
+      displayName: 'Ö\'Brien "Ann", {x} \\ y\tz',
+      email: 'ann,{o}@acme.test',
+      title: '"quoted"',
+      department: 'R&D\\Ops',
+      location: null,
+      managerId: 'm\\1',
+    });
+    await fill([odd, person('plain', 'Plain Person')]);
+    const rows = await h.db.kysely.selectFrom('directory_contacts').selectAll().where('connection', '=', KEY).orderBy('contact_id').execute();
+    expect(rows.map(storedContact)).toEqual([odd, person('plain', 'Plain Person')]);
+    expect(rows[0]).toMatchObject(toRow(KEY, odd));
   });
 
   it('leaves the old directory and no staged rows when the provider fails mid-way, and says why', async () => {

@@ -4,10 +4,11 @@
  * under its cache key (the `connection` column), `cacheKeyOf(provider, scope)`; a refresh stages
  * its pages under `stagingKey(cacheKey)` until they replace the directory.
  */
-import type { Kysely, Transaction } from 'kysely';
+import { CompiledQuery, type Kysely, type Transaction } from 'kysely';
 import type { Database, DirectoryContactRow, NewDirectoryContact } from '../../db/schema.js';
 import type { DirectoryContact } from '../../connectors/types.js';
 import { insertRows } from '../../db/insert-rows.js';
+import { dialectOf } from '../../db/connect.js';
 import { foldForSearch, normalizeEmail } from '../../text.js';
 import { directoryChanged } from '../../db/answer-generations.js';
 
@@ -109,14 +110,16 @@ export const REPLACED_COLUMNS = [
 const STAGED_COLUMNS = ['connection', 'contact_id', ...REPLACED_COLUMNS] as const satisfies readonly (keyof NewDirectoryContact)[];
 
 /**
- * Rows one staging statement writes: 16 parameters each stays below SQLite's 32,766 and
- * PostgreSQL's 65,535, and a few hundred rows a statement is where SQLite's multi-row insert
- * stops getting cheaper per row.
+ * Rows one staging statement writes on SQLite: 16 parameters each stays below its 32,766, and a
+ * few hundred rows a statement is where its multi-row insert stops getting cheaper per row.
  */
 const STAGE_STATEMENT_ROWS = 500;
 
 /** What a staged row replaces when the person is already there: the last record the provider sent wins. */
 const STAGE_CONFLICT = `on conflict ("connection", "contact_id") do update set ${REPLACED_COLUMNS.map((c) => `"${c}" = excluded."${c}"`).join(', ')}`;
+
+/** `stage` on PostgreSQL: every column of `directory_contacts` is text. */
+const UNNEST_STAGE = `insert into "directory_contacts" (${STAGED_COLUMNS.map((c) => `"${c}"`).join(', ')}) select * from unnest(${STAGED_COLUMNS.map((_, i) => `$${i + 1}::text[]`).join(', ')}) ${STAGE_CONFLICT}`;
 
 /**
  * Writes rows into the staging area (or, for an incremental refresh, the directory itself). A
@@ -127,6 +130,14 @@ const STAGE_CONFLICT = `on conflict ("connection", "contact_id") do update set $
  * prepared statement.
  */
 export async function stage(db: Q, rows: readonly NewDirectoryContact[]): Promise<void> {
+  if (rows.length === 0) return;
+  if (dialectOf(db as Kysely<Database>) === 'postgres') {
+    // One statement for the whole batch, one array a column: 16 parameters instead of 16 a row,
+    // which PostgreSQL parses and the driver serialises as 16 values, not thousands.
+    const params = STAGED_COLUMNS.map((c) => rows.map((r) => r[c] ?? null));
+    await db.executeQuery(CompiledQuery.raw(UNNEST_STAGE, params));
+    return;
+  }
   await insertRows(db, 'directory_contacts', STAGED_COLUMNS, rows, { perStatement: STAGE_STATEMENT_ROWS, tail: STAGE_CONFLICT });
 }
 

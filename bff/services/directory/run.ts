@@ -147,23 +147,32 @@ export async function runRefresh(
     let batch = new Map<string, NewDirectoryContact>();
     // The first page is written at once: the total, when the provider tells it, shows early.
     let flushedAt = 0;
-    const flush = async () => {
-      const rows = [...batch.values()];
-      batch = new Map();
-      flushedAt = Date.now();
-      await db.transaction().execute(async (trx) => {
-        const progress = await trx
+    const write = (rows: NewDirectoryContact[], progress: { fetched: number; total: number | null }) =>
+      db.transaction().execute(async (trx) => {
+        const claimed = await trx
           .updateTable('directory_syncs')
-          .set({ fetched, total })
+          .set(progress)
           .where('connection', '=', connection)
           .where('status', '=', 'syncing')
           .where('started_at', '=', claim.started_at)
           .executeTakeFirst();
-        if (Number(progress.numUpdatedRows) !== 1) throw cancelled();
+        if (Number(claimed.numUpdatedRows) !== 1) throw cancelled();
         await stage(trx, rows);
         // A first refresh writes the directory itself (see above); staging rows are nobody's answer.
         if (inPlace) await directoryChanged(trx, connection);
       });
+    // The batch being written while the next one fills: the database's work and the provider's
+    // pages (their requests, parsing, normalising) overlap instead of taking turns. One write at a
+    // time, so batches commit in the provider's order ("the last record wins" across batches).
+    let writing: Promise<void> = Promise.resolve();
+    const flush = async () => {
+      await writing;
+      const rows = [...batch.values()];
+      batch = new Map();
+      flushedAt = Date.now();
+      writing = write(rows, { fetched, total });
+      // Surfaces at the next flush, or at the end; never as unhandled meanwhile.
+      writing.catch(() => undefined);
     };
     try {
       // Two pages read ahead: the next requests are on the wire while a batch is written.
@@ -196,9 +205,12 @@ export async function runRefresh(
       }
       signal.throwIfAborted();
     } catch (err) {
+      // Nothing may still be writing when the cleanup below deletes this refresh's rows.
+      await writing.catch(() => undefined);
       throw whyStopped(err);
     }
     await flush();
+    await writing;
     release();
     await db.transaction().execute(async (trx) => {
       if (!inPlace) await switchToStaged(trx, connection, staging);
