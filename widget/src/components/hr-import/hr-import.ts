@@ -110,10 +110,7 @@ export class HrImport extends LitElement {
   private readonly _locale = new LocaleController(this);
   private readonly _scheme = new SchemeController(this);
 
-  /**
-   * The import being put together, changed only by the parts' intents (draft-intents.ts) and the
-   * session, Done and the import's end below.
-   */
+  /** The import being put together: changed only by the parts' intents (draft-intents.ts), the session, Done and the import's end. */
   private _draft: ImportDraft = emptyDraft();
   private readonly _draftProvider = new ContextProvider(this, { context: draftContext, initialValue: this._draft });
 
