@@ -22,20 +22,12 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
+/** The row counts of the tables a refused request must leave alone, in one round trip (3,000 requests take two each). */
+const COUNTS = sql.raw(`select ${TABLES.map((t) => `(select count(*) from ${t})`).join(` || ',' || `)} as counts`);
+
 async function snapshot(): Promise<string> {
-  const counts = await Promise.all(
-    TABLES.map(async (t) =>
-      Number(
-        (
-          await h.db.kysely
-            .selectFrom(t)
-            .select(sql<number>`count(*)`.as('n'))
-            .executeTakeFirstOrThrow()
-        ).n,
-      ),
-    ),
-  );
-  return counts.join(',');
+  const { rows } = await COUNTS.execute(h.db.kysely);
+  return String((rows[0] as { counts: string }).counts);
 }
 
 /** Every route of the contract, from the OpenAPI document, so a new route is fuzzed the day it is documented. */
