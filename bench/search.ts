@@ -14,7 +14,8 @@
  *
  * `SEARCH_BEFORE=<module>` times another build of bff/services/directory/queries.ts (before the split,
  * bff/services/directory.ts) too, against a
- * database migrated only up to the migration before the search indexes, the two alternating
+ * database migrated only up to the migration before the search indexes (or up to
+ * `SEARCH_BEFORE_MIGRATION`, e.g. a worktree of main's last), the two alternating
  * query by query (A B, B A, …) so a slow moment of this shared machine falls on both alike.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -204,7 +205,7 @@ export async function searchBench(): Promise<void> {
       const dbs = [await database(kind, dir)];
       const builds: Build[] = [{ name: 'this build', service: current, db: dbs[0]!.db }];
       if (before) {
-        dbs.push(await database(kind, dir, '2026_12_02_110100_create_health_probes'));
+        dbs.push(await database(kind, dir, process.env.SEARCH_BEFORE_MIGRATION ?? '2026_12_02_110100_create_health_probes'));
         builds.unshift({ name: 'before', service: before, db: dbs[1]!.db });
       }
       try {

@@ -9,7 +9,7 @@ import { seatHolders } from '../targets.js';
 import { liveInvite } from '../../db/invites.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { dialectOf, type Dialect } from '../../db/connect.js';
-import { countByIndex, countTakenByIndex, HITS_FIRST, indexPlan, inConnection, matchesSearch, searchWords, type Access } from './search.js';
+import { countByIndex, fewHits, HITS_FIRST, indexPlan, inConnection, matchesSearch, searchWords, type Access } from './search.js';
 import { storedContact, type Q } from './rows.js';
 
 export interface DirectoryQuery {
@@ -217,9 +217,14 @@ export async function listContacts(db: Kysely<Database>, target: Target, connect
 const planOf = (db: Kysely<Database>, connection: string, q: DirectoryQuery) =>
   dialectOf(db) === 'sqlite' && !q.flagged ? indexPlan(db, connection, q.search, q.filters) : Promise.resolve(null);
 
-/** How many people a query matches, and how many of them have an address: one pass over the matching rows, no per-row subquery. */
+/**
+ * How many people a query matches, and how many of them have an address: one pass over the
+ * matching rows, no per-row subquery; over SQLite's facets index when it holds every column the
+ * query checks (not the employment type, nor the shared addresses of `flagged`).
+ */
 async function countMatches(db: Kysely<Database>, dialect: Dialect, connection: string, q: DirectoryQuery): Promise<{ total: number; reachable: number }> {
-  const row = await applyQuery(db.selectFrom('directory_contacts'), dialect, connection, q, 'count')
+  const access = q.flagged || q.filters?.employmentType ? 'count' : 'tally';
+  const row = await applyQuery(db.selectFrom('directory_contacts'), dialect, connection, q, access)
     .select((eb) => [eb.fn.countAll<number>().as('total'), eb.fn.count<number>('directory_contacts.email_normalized').as('reachable')])
     .executeTakeFirstOrThrow();
   return { total: Number(row.total), reachable: Number(row.reachable) };
@@ -229,15 +234,12 @@ async function countMatches(db: Kysely<Database>, dialect: Dialect, connection: 
  * How many of the people a query matches already hold a seat or a live invite of the target.
  * Driven from the target's members and pending invites (few, against a directory of many) through
  * the `(connection, email_normalized)` index, so the cost follows the seats taken and not the
- * size of the directory: on SQLite, with an index `plan`, each is looked up among the index's
- * hits; otherwise each found row is checked against the query.
+ * size of the directory: each found person is checked against the query, on SQLite in that
+ * index's own entries (`directory_contacts_seats_idx` holds the status and text).
  */
 export async function countTaken(db: Kysely<Database>, target: Target, connection: string, q: DirectoryQuery, now: Date): Promise<number> {
   const dialect = dialectOf(db);
-  const plan = await planOf(db, connection, q);
-  if (plan === 'empty') return 0;
   const taken = seatHolders(db, target, now);
-  if (plan) return countTakenByIndex(db, plan, connection, taken);
   if (dialect === 'postgres') {
     // A lateral subquery per member or invite (`offset 0` keeps it from being flattened): left to
     // itself the planner hashes every match of the search instead (28 ms at 25,000 matches,
@@ -258,17 +260,16 @@ export async function countTaken(db: Kysely<Database>, target: Target, connectio
 
 /**
  * The departments and locations of the people a search matches, with how many in each: one pass
- * over the matching rows grouped by both, summed here per column (the pairs are few: a company
- * has tens of departments and places, not thousands of each).
+ * grouped by both, summed here per column (the pairs are few: a company has tens of departments
+ * and places, not thousands of each). On SQLite the pass is over `directory_contacts_facets_idx`,
+ * in the groups' order; a search with few hits in the FTS index reads those rows alone.
  */
 export async function listFacets(db: Kysely<Database>, connection: string, q: DirectoryQuery): Promise<ContactFacets> {
-  const pairs = await applyQuery(
-    db.selectFrom('directory_contacts'),
-    dialectOf(db),
-    connection,
-    { search: q.search, filters: { status: q.filters?.status } },
-    'count',
-  )
+  const matching = { search: q.search, filters: { status: q.filters?.status } };
+  const plan = await planOf(db, connection, matching);
+  if (plan === 'empty') return { departments: [], locations: [] };
+  const hits = plan !== null && (await fewHits(db, plan));
+  const pairs = await applyQuery(db.selectFrom('directory_contacts'), dialectOf(db), connection, matching, hits ? 'hits' : 'tally', hits ? plan.id : null)
     .select(['directory_contacts.department', 'directory_contacts.location', (eb) => eb.fn.countAll<number>().as('count')])
     .groupBy(['directory_contacts.department', 'directory_contacts.location'])
     .execute();

@@ -182,6 +182,36 @@ describe.each(dialects)('search on $name', ({ open }) => {
   });
 });
 
+describe.each(dialects)('search over a lone directory on $name', ({ open }) => {
+  // With one connection in the database, SQLite counts a search's hits less the other tags' (NOT).
+  it('counts every status exactly when no other directory shares the index', async () => {
+    const h = await open();
+    try {
+      await h.target('organization', 'acme', 100, ['p1@acme.test', 'P3@Acme.test']);
+      await refreshDirectory(
+        h.db.kysely,
+        { cacheKey: KEY, connector: () => ({ listContacts: async () => ({ contacts: PEOPLE, nextCursor: null, total: PEOPLE.length }) }) },
+        () => h.clock.now,
+      );
+      const row = await getTarget(h.db.kysely, target);
+      for (const status of ['active', 'all'] as const) {
+        for (const search of ['ber', 'man', 'ada eng', 'chap', 'zqx']) {
+          const page = await listContacts(h.db.kysely, row, KEY, { search, filters: { status }, limit: 2 }, h.clock.now);
+          const want = expected(search, status);
+          expect([search, status, page.total, page.selectable]).toEqual([
+            search,
+            status,
+            want.length,
+            want.filter((p) => p.email && !['p1', 'p3'].includes(p.id)).length,
+          ]);
+        }
+      }
+    } finally {
+      await h.close();
+    }
+  });
+});
+
 describe('search answers alike on both databases', () => {
   it.runIf(!!process.env.TEST_PG_URL)('gives the same page, counts and facets on SQLite and PostgreSQL for every search', async () => {
     const [sqlite, postgres] = await Promise.all(dialects.map((d) => d.open()));

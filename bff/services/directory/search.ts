@@ -31,14 +31,20 @@ const phrase = (text: string) => `"${text.replace(/"/g, '""')}"`;
 
 const STATUSES = { active: [0], inactive: [1], all: [0, 1, 2] } as const;
 
+/** The tag codes of a connection's rows of a status (`all`: any), with an address, without one, or either. */
+function tagCodes(id: number, status: ContactFilters['status'], address: boolean | 'any'): number[] {
+  return STATUSES[status ?? 'active'].flatMap((st) => (address === 'any' ? [0, 1] : [address ? 1 : 0]).map((a) => id * 6 + st * 2 + a));
+}
+
+const tagsOf = (codes: readonly number[]) => `tags : (${codes.map((n) => phrase(codeOf(n))).join(' OR ')})`;
+
 /**
  * The SQLite FTS5 query for the rows of a connection (its id in directory_search_scopes) holding
  * every word, of a status (`all`: any), with an address or without one: the tag the migration's
  * triggers write is one code for all three (2026_12_02_130000_create_directory_search_indexes.ts).
  */
 function ftsQuery(words: readonly string[], id: number, status: ContactFilters['status'], address: boolean | 'any'): string {
-  const tags = STATUSES[status ?? 'active'].flatMap((st) => (address === 'any' ? [0, 1] : [address ? 1 : 0]).map((a) => phrase(codeOf(id * 6 + st * 2 + a))));
-  return [...words.map((w) => `search_text : ${phrase(w)}`), `tags : (${tags.join(' OR ')})`].join(' AND ');
+  return [...words.map((w) => `search_text : ${phrase(w)}`), tagsOf(tagCodes(id, status, address))].join(' AND ');
 }
 
 /** A number as three characters from U+4E00, as the migration's triggers write it. */
@@ -47,20 +53,24 @@ function codeOf(n: number): string {
 }
 
 /**
- * The id of a connection in the SQLite index's tags, or null while it has never had a row there.
- * Read each time (one primary-key lookup): a code kept in memory would outlive a restored or
- * re-migrated database and silently count another connection's people.
+ * The id of a connection in the SQLite index's tags, or null while it has never had a row there,
+ * and whether it is the only connection ever indexed. Read each time (one primary-key lookup): a
+ * code kept in memory would outlive a restored or re-migrated database and silently count
+ * another connection's people.
  */
-async function scopeId(db: Kysely<Database>, connection: string): Promise<number | null> {
-  const row = await sql<{ id: number }>`select id from directory_search_scopes where connection = ${connection}`.execute(db);
-  const id = row.rows[0]?.id;
-  return id === undefined ? null : Number(id);
+async function scopeOf(db: Kysely<Database>, connection: string): Promise<{ id: number; alone: boolean } | null> {
+  const row = await sql<{ id: number; others: number }>`select id, exists (select 1 from directory_search_scopes where connection <> ${connection}) as others
+    from directory_search_scopes where connection = ${connection}`.execute(db);
+  const found = row.rows[0];
+  return found === undefined ? null : { id: Number(found.id), alone: !Number(found.others) };
 }
 
 /** What the SQLite index needs to answer a query on its own: the connection's code, the words, the status. */
 export interface IndexPlan {
   /** The connection's id in directory_search_scopes. */
   id: number;
+  /** Whether every row of the index is this connection's (no other connection was ever indexed). */
+  alone: boolean;
   words: string[];
   status: ContactFilters['status'];
 }
@@ -78,8 +88,8 @@ export async function indexPlan(
 ): Promise<IndexPlan | 'empty' | null> {
   const words = searchWords(search);
   if (filters?.department || filters?.location || filters?.employmentType || words.some((w) => [...w].length < TRIGRAM)) return null;
-  const id = await scopeId(db, connection);
-  return id === null ? 'empty' : { id, words, status: filters?.status ?? 'active' };
+  const scope = await scopeOf(db, connection);
+  return scope === null ? 'empty' : { ...scope, words, status: filters?.status ?? 'active' };
 }
 
 const countHits = async (db: Kysely<Database>, query: string) =>
@@ -87,26 +97,17 @@ const countHits = async (db: Kysely<Database>, query: string) =>
 
 /**
  * The exact number of a connection's people a query matches and how many of them have an
- * address, read from the FTS index alone (its hit lists, never the rows).
+ * address, read from the FTS index alone (its hit lists, never the rows). Each row has one tag,
+ * so when the connection is the only one indexed the wanted rows are the words' hits less the
+ * other tags' (`NOT`): those lists (people without an address, of another status) are short,
+ * where the wanted tag's list holds nearly everyone and walking it cost half of the count.
  */
 export async function countByIndex(db: Kysely<Database>, plan: IndexPlan): Promise<{ total: number; reachable: number }> {
-  const reachable = await countHits(db, ftsQuery(plan.words, plan.id, plan.status, true));
+  const wanted = tagCodes(plan.id, plan.status, true);
+  const rest = [0, 1, 2, 3, 4, 5].map((k) => plan.id * 6 + k).filter((n) => !wanted.includes(n));
+  const words = plan.words.map((w) => `search_text : ${phrase(w)}`).join(' AND ');
+  const reachable = await countHits(db, plan.alone && words ? `(${words}) NOT ${tagsOf(rest)}` : ftsQuery(plan.words, plan.id, plan.status, true));
   return { total: reachable + (await countHits(db, ftsQuery(plan.words, plan.id, plan.status, false))), reachable };
-}
-
-/**
- * How many of the index's hits for a query have one of the `emails` (the seats taken): the
- * rowids of those people come from the `(connection, email_normalized)` index, which holds them,
- * and are looked up among the hits (read once into a list: `+` stops SQLite from probing the
- * index once per hit and person, 75 million probes at 25,000 hits); no row of the directory is read.
- */
-export async function countTakenByIndex(db: Kysely<Database>, plan: IndexPlan, connection: string, emails: Expression<unknown>): Promise<number> {
-  const row = await sql<{ n: number }>`select count(*) as n from directory_contacts
-    where connection = ${connection} and email_normalized in ${emails}
-      and +rowid in (select rowid from directory_contacts_search where directory_contacts_search match ${ftsQuery(plan.words, plan.id, plan.status, true)})`.execute(
-    db,
-  );
-  return Number(row.rows[0]!.n);
 }
 
 /**
@@ -115,6 +116,13 @@ export async function countTakenByIndex(db: Kysely<Database>, plan: IndexPlan, c
  * one row in 20 matches: a page is about a thousand index entries away).
  */
 export const HITS_FIRST = 5_000;
+
+/** Whether a query's words have fewer than `HITS_FIRST` hits in the index (read no further than that). */
+export async function fewHits(db: Kysely<Database>, plan: IndexPlan): Promise<boolean> {
+  const row = await sql<{ n: number }>`select count(*) as n from (select rowid from directory_contacts_search
+    where directory_contacts_search match ${ftsQuery(plan.words, plan.id, plan.status, 'any')} limit ${HITS_FIRST})`.execute(db);
+  return Number(row.rows[0]!.n) < HITS_FIRST;
+}
 
 /**
  * How a query reaches the rows it reads:
@@ -126,10 +134,14 @@ export const HITS_FIRST = 5_000;
  *   which on SQLite beats fetching each of tens of thousands of index hits by rowid (about 3×,
  *   measured with bench/search.ts: a trigram hit list of 25,000 rows is read in under a
  *   millisecond, but visiting those rows is what costs).
- * - `seats`: the rows of the members and invites of a target, found through their own index
- *   (`countTaken`); the search only checks them.
+ * - `tally`: as `count`, for a count or facets that read only the columns of SQLite's
+ *   `directory_contacts_facets_idx` (connection, status, department, location, search_text,
+ *   email_normalized): one pass over that index, narrower than the rows.
+ * - `seats`: the members and invites of a target, each found through `(connection,
+ *   email_normalized, …)` (`countTaken`); on SQLite that index holds the status and text the
+ *   search checks, so no row is read.
  */
-export type Access = 'walk' | 'hits' | 'count' | 'seats';
+export type Access = 'walk' | 'hits' | 'count' | 'tally' | 'seats';
 
 /**
  * Rows of `directory_contacts` whose `search_text` holds every word. On SQLite `hits` reads
@@ -153,6 +165,7 @@ export function matchesSearch(dialect: Dialect, words: readonly string[], access
  * The connection's rows. For `count` on SQLite the connection is checked on each row of one pass
  * (`+` keeps the planner off the `(connection, …)` indexes, whose random-order row lookups made a
  * count 7× slower than the pass itself); for `hits`, so that the planner starts from the hits.
+ * `tally` and `seats` name it, for their covering indexes to be taken.
  */
 export function inConnection(dialect: Dialect, connection: string, access: Access) {
   return (eb: ExpressionBuilder<Database, 'directory_contacts'>): Expression<SqlBool> =>
