@@ -235,7 +235,9 @@ async function countMatches(db: Kysely<Database>, dialect: Dialect, connection: 
  * Driven from the target's members and pending invites (few, against a directory of many) through
  * the `(connection, email_normalized)` index, so the cost follows the seats taken and not the
  * size of the directory: each found person is checked against the query, on SQLite in that
- * index's own entries (`directory_contacts_seats_idx` holds the status and text).
+ * index's own entries (`directory_contacts_seats_idx` holds the status and text). A word with few
+ * hits goes the other way on SQLite, from its hits to the seats, when the FTS index says so
+ * (`fewHits`).
  */
 export async function countTaken(db: Kysely<Database>, target: Target, connection: string, q: DirectoryQuery, now: Date): Promise<number> {
   const dialect = dialectOf(db);
@@ -251,7 +253,10 @@ export async function countTaken(db: Kysely<Database>, target: Target, connectio
     const found = await sql<{ n: string | number }>`select count(*) as n from ${taken} as taken cross join lateral ${hits} as hit`.execute(db);
     return Number(found.rows[0]!.n);
   }
-  const row = await applyQuery(db.selectFrom('directory_contacts'), dialect, connection, q, 'seats')
+  const plan = await planOf(db, connection, q);
+  if (plan === 'empty') return 0;
+  const hits = plan !== null && (await fewHits(db, plan));
+  const row = await applyQuery(db.selectFrom('directory_contacts'), dialect, connection, q, hits ? 'hits' : 'seats', hits ? plan.id : null)
     .where('directory_contacts.email_normalized', 'in', taken)
     .select((eb) => eb.fn.countAll<number>().as('taken'))
     .executeTakeFirstOrThrow();
