@@ -218,6 +218,21 @@ const planOf = (db: Kysely<Database>, connection: string, q: DirectoryQuery) =>
   dialectOf(db) === 'sqlite' && !q.flagged ? indexPlan(db, connection, q.search, q.filters) : Promise.resolve(null);
 
 /**
+ * How a count reads a query's rows: from the FTS index's hits when SQLite's index says they are
+ * few, else by `otherwise`; null when the index says nothing matches.
+ */
+async function countAccess(
+  db: Kysely<Database>,
+  connection: string,
+  q: DirectoryQuery,
+  otherwise: Access,
+): Promise<{ access: Access; planId: number | null } | null> {
+  const plan = await planOf(db, connection, q);
+  if (plan === 'empty') return null;
+  return plan !== null && (await fewHits(db, plan)) ? { access: 'hits', planId: plan.id } : { access: otherwise, planId: null };
+}
+
+/**
  * How many people a query matches, and how many of them have an address: one pass over the
  * matching rows, no per-row subquery; over SQLite's facets index when it holds every column the
  * query checks (not the employment type, nor the shared addresses of `flagged`).
@@ -253,10 +268,9 @@ export async function countTaken(db: Kysely<Database>, target: Target, connectio
     const found = await sql<{ n: string | number }>`select count(*) as n from ${taken} as taken cross join lateral ${hits} as hit`.execute(db);
     return Number(found.rows[0]!.n);
   }
-  const plan = await planOf(db, connection, q);
-  if (plan === 'empty') return 0;
-  const hits = plan !== null && (await fewHits(db, plan));
-  const row = await applyQuery(db.selectFrom('directory_contacts'), dialect, connection, q, hits ? 'hits' : 'seats', hits ? plan.id : null)
+  const read = await countAccess(db, connection, q, 'seats');
+  if (!read) return 0;
+  const row = await applyQuery(db.selectFrom('directory_contacts'), dialect, connection, q, read.access, read.planId)
     .where('directory_contacts.email_normalized', 'in', taken)
     .select((eb) => eb.fn.countAll<number>().as('taken'))
     .executeTakeFirstOrThrow();
@@ -271,10 +285,9 @@ export async function countTaken(db: Kysely<Database>, target: Target, connectio
  */
 export async function listFacets(db: Kysely<Database>, connection: string, q: DirectoryQuery): Promise<ContactFacets> {
   const matching = { search: q.search, filters: { status: q.filters?.status } };
-  const plan = await planOf(db, connection, matching);
-  if (plan === 'empty') return { departments: [], locations: [] };
-  const hits = plan !== null && (await fewHits(db, plan));
-  const pairs = await applyQuery(db.selectFrom('directory_contacts'), dialectOf(db), connection, matching, hits ? 'hits' : 'tally', hits ? plan.id : null)
+  const read = await countAccess(db, connection, matching, 'tally');
+  if (!read) return { departments: [], locations: [] };
+  const pairs = await applyQuery(db.selectFrom('directory_contacts'), dialectOf(db), connection, matching, read.access, read.planId)
     .select(['directory_contacts.department', 'directory_contacts.location', (eb) => eb.fn.countAll<number>().as('count')])
     .groupBy(['directory_contacts.department', 'directory_contacts.location'])
     .execute();
