@@ -16,19 +16,21 @@ import { migrateToLatest, openDatabase } from '../bff/db/connect.js';
  * runs side by side on one server (two checkouts) never drop each other's. Without a run id (the
  * benchmarks) each database is made empty and its caller migrates it.
  */
-const templateOf = (run: string | undefined) => (run && /^[a-z0-9]+$/.test(run) ? `hri_tmpl_${run}` : null);
-const RUN = process.env.HRI_TEST_RUN && /^[a-z0-9]+$/.test(process.env.HRI_TEST_RUN) ? process.env.HRI_TEST_RUN : null;
+const runOf = (run: string | undefined) => (run && /^[a-z0-9]+$/.test(run) ? run : null);
+const templateOf = (run: string | undefined) => (runOf(run) ? `hri_tmpl_${run}` : null);
+const RUN = runOf(process.env.HRI_TEST_RUN);
 const TEMPLATE = templateOf(process.env.HRI_TEST_RUN);
 /** Serialises the template's creation across the run's worker processes. */
 const TEMPLATE_LOCK = 0x68726974;
 
-async function withAdmin<T>(adminUrl: string, run: (admin: pg.Client) => Promise<T>): Promise<T> {
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
+/** One connection for `run`, to the server's admin database or to one test database. */
+async function withClient<T>(url: string, run: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
   try {
-    return await run(admin);
+    return await run(client);
   } finally {
-    await admin.end();
+    await client.end();
   }
 }
 
@@ -43,7 +45,7 @@ const createEmpty = (admin: pg.Client, name: string, template = 'template0') =>
 
 let template: Promise<void> | undefined;
 function ensureTemplate(adminUrl: string, name: string): Promise<void> {
-  template ??= withAdmin(adminUrl, async (admin) => {
+  template ??= withClient(adminUrl, async (admin) => {
     await admin.query('SELECT pg_advisory_lock($1)', [TEMPLATE_LOCK]);
     try {
       const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
@@ -80,7 +82,7 @@ const copyName = () => `hri_test_${RUN ? `${RUN}_` : ''}${process.pid}_${randomB
 async function createCopy(adminUrl: string): Promise<string> {
   const name = copyName();
   if (TEMPLATE) await ensureTemplate(adminUrl, TEMPLATE);
-  await withAdmin(adminUrl, (admin) => createEmpty(admin, name, TEMPLATE ?? undefined));
+  await withClient(adminUrl, (admin) => createEmpty(admin, name, TEMPLATE ?? undefined));
   return name;
 }
 
@@ -95,7 +97,7 @@ function testUrl(adminUrl: string, name: string): string {
 }
 
 const dropDatabase = (adminUrl: string, name: string) =>
-  withAdmin(adminUrl, (admin) => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined);
+  withClient(adminUrl, (admin) => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined);
 
 /**
  * A migrated database for one harness at a time. Copying the template and dropping the copy cost
@@ -131,16 +133,6 @@ interface Pristine {
 }
 let pristine: Promise<Pristine> | undefined;
 
-async function withClient<T>(url: string, run: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await run(client);
-  } finally {
-    await client.end();
-  }
-}
-
 /** The tables the tests write: all but the migrator's own. */
 const MIGRATOR_TABLES = new Set(['kysely_migration', 'kysely_migration_lock']);
 
@@ -172,7 +164,7 @@ async function giveBack(adminUrl: string, name: string): Promise<void> {
   // next test's database.
   const fresh = copyName();
   try {
-    await withAdmin(adminUrl, async (admin) => {
+    await withClient(adminUrl, async (admin) => {
       await admin.query('SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE datname = $1', [name]);
       await admin.query(`ALTER DATABASE ${name} RENAME TO ${fresh}`);
     });
@@ -220,7 +212,7 @@ async function wipe(client: pg.Client, clean: Pristine): Promise<void> {
 export async function dropPgTemplate(adminUrl: string, run: string): Promise<void> {
   const name = templateOf(run);
   if (!name) return;
-  await withAdmin(adminUrl, async (admin) => {
+  await withClient(adminUrl, async (admin) => {
     const prefix = `hri_test_${run}_`;
     const { rows } = await admin.query<{ datname: string }>('SELECT datname FROM pg_database WHERE left(datname, $1) = $2', [prefix.length, prefix]);
     for (const { datname } of rows) await admin.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
