@@ -21,8 +21,10 @@ const SYNC_PARTS =
 /** The roles, message and confirmation steps (hr-import/later-steps.ts), their elements (the selection's review too), and the import's submission. */
 const LATER_STEPS = /role-assigner|message-composer|import-summary|selection-review|model[\\/]warnings|hr-import[\\/](later-steps|submission)/;
 
+/** The PostgreSQL harness's own test: nothing to check on SQLite. */
+const PG_ONLY = 'test/postgres-lending.test.ts';
 /** Run against PostgreSQL too: every BFF test that opens a database, and the system tests that open a harness. */
-const ON_POSTGRES = ['bff/**/*.test.ts', 'test/fuzz.test.ts', 'test/scope.test.ts', 'test/minimal-fields.test.ts'];
+const ON_POSTGRES = ['bff/**/*.test.ts', 'test/fuzz.test.ts', 'test/scope.test.ts', 'test/minimal-fields.test.ts', PG_ONLY];
 /** BFF tests that touch no database: once is enough. */
 const NO_DATABASE = [
   'bff/connectors/**',
@@ -91,7 +93,7 @@ async function testProjects(): Promise<TestProjectInlineConfiguration[]> {
           }),
         ]
       : []),
-    project({ name: 'system', include: ['test/**/*.test.ts'], env: { TEST_PG_URL: '' } }),
+    project({ name: 'system', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, PG_ONLY], env: { TEST_PG_URL: '' } }),
   ];
 }
 

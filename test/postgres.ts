@@ -189,10 +189,13 @@ async function giveBack(adminUrl: string, name: string): Promise<void> {
  * dead rows of an earlier one.
  */
 async function wipe(client: pg.Client, clean: Pristine): Promise<void> {
-  const { rows } = await client.query<{ tablename: string }>(
-    `SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND pg_relation_size(format('%I', tablename)::regclass) > 65536`,
+  // By oid: a name cast to regclass is resolved for other schemas' rows too (PostgreSQL may test
+  // the size before the schema), and information_schema's tables are not on the search path.
+  const { rows } = await client.query<{ relname: string }>(
+    `SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = 'public' AND c.relkind = 'r' AND pg_relation_size(c.oid) > 65536`,
   );
-  const grown = rows.map((r) => r.tablename).filter((t) => clean.tables.includes(t));
+  const grown = rows.map((r) => r.relname).filter((t) => clean.tables.includes(t));
   await client.query('BEGIN');
   try {
     if (grown.length) await client.query(`TRUNCATE ${grown.map((t) => `"${t}"`).join(', ')} CASCADE`);
