@@ -133,4 +133,6 @@ targets = (await json<{ items: DemoTarget[] }>('/demo/targets')).items;
 const wanted = new URLSearchParams(location.search).get('target');
 current = targets.find((t) => `${t.type}/${t.id}` === wanted) ?? targets[0];
 renderChoices();
+// Disabled in the HTML until a target is known: a click before would open nothing.
+$<HTMLButtonElement>('#open-import').disabled = !current;
 await showPeople();
