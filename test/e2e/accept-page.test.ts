@@ -94,19 +94,29 @@ const pageErrors: string[] = [];
 /** Each test's browser contexts, closed (and awaited) after it: a close left running past the last test failed once the browser had gone. */
 const contexts: BrowserContext[] = [];
 afterEach(async () => {
+  tabs.clear();
   await Promise.all(contexts.splice(0).map((c) => c.close()));
   expect(pageErrors.splice(0)).toEqual([]);
 });
 
-/** The page in a browser whose language is `locale`, in a context of its own. */
+/**
+ * The page in a browser whose language is `locale`: one context and tab per language and test,
+ * each link opened in it as the next address typed (a new context per link cost a renderer
+ * process each, most of this file's time).
+ */
 async function open(query: string, locale = 'en-US'): Promise<Page> {
-  const context = await browser.newContext({ locale });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.on('pageerror', (e) => pageErrors.push(e.message));
+  let page = tabs.get(locale);
+  if (!page) {
+    const context = await browser.newContext({ locale });
+    contexts.push(context);
+    page = await context.newPage();
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    tabs.set(locale, page);
+  }
   await page.goto(`${base}/accept${query}`);
   return page;
 }
+const tabs = new Map<string, Page>();
 const status = (page: Page) => page.getByRole('status');
 
 const acceptButton = (page: Page, name: string) => page.getByRole('button', { name });
@@ -188,7 +198,6 @@ describe('the accept page', () => {
         expect(await acceptButton(page, l.accept).isVisible()).toBe(false);
         const members = await h.db.kysely.selectFrom('members').select('role').where('target_id', '=', LAB.id).execute();
         expect(members.at(-1)!.role).toBe('reviewer');
-        await page.close();
       });
 
       it('shows a used, withdrawn, expired or unknown link for what it is, with no Accept', async () => {
@@ -210,12 +219,10 @@ describe('the accept page', () => {
           // A known link still says what it was for.
           if (token !== 'x'.repeat(43)) expect(await page.getByText(l.invited, { exact: true }).count()).toBe(1);
           if (token === used.token) expect(await axeViolations(page)).toEqual([]);
-          await page.close();
         }
         const page = await open(`?x=1${l.query}`);
         await expect.poll(() => status(page).textContent()).toBe(l.noToken);
         expect(await acceptButton(page, l.accept).isVisible()).toBe(false);
-        await page.close();
       });
     });
   }
@@ -227,7 +234,6 @@ describe('the accept page', () => {
       .poll(() => page.getByText('Dana Admin vous invite à rejoindre le laboratoire Protein Folding en tant que Reviewer.', { exact: true }).count())
       .toBe(1);
     expect(await acceptButton(page, 'Accepter l’invitation').isVisible()).toBe(true);
-    await page.close();
   });
 
   it('shows a role label from the host as text, before and after accepting', async () => {
@@ -240,6 +246,5 @@ describe('the accept page', () => {
       ran: 0,
       images: 0,
     });
-    await page.close();
   });
 });
