@@ -112,7 +112,7 @@ export const providersRoutes = (deps: RouteDeps) => {
           if (wait > 0)
             throw new AppError(429, 'refresh_too_soon', `This directory was refreshed less than ${interval} s ago; try again in ${wait} s.`, undefined, wait);
         }
-        await startRefresh(db.kysely, conn, now, limits);
+        await startRefresh(db.kysely, conn, now, limits, before.status === 'syncing');
         return c.json((await refreshStatus(db.kysely, conn.cacheKey, now(), conn.provider.cacheTtlSeconds)) satisfies RefreshStatus, 202);
       })
       .route('/:provider/connection', connectionsRoutes(deps))

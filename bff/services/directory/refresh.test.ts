@@ -167,6 +167,22 @@ describe('refreshing the directory cache', () => {
     expect(await names()).toEqual(['Nina New']);
   });
 
+  it('starts none for a caller who saw a refresh running that has ended since, and one where none ever ran', async () => {
+    const provider = steppedConnector([[person('n1', 'Nina New')]], 1);
+    provider.release(0);
+    await startRefresh(h.db.kysely, source(provider.connector), () => h.clock.now, undefined, true);
+    await until(async () => (await refreshStatus(h.db.kysely, KEY, h.clock.now)).status === 'ready');
+    expect(provider.asked).toEqual([0]);
+    // Seen syncing by a tenant's request, ended before its join: that request costs no provider call.
+    await startRefresh(h.db.kysely, source(provider.connector), () => h.clock.now, undefined, true);
+    expect(await refreshStatus(h.db.kysely, KEY, h.clock.now)).toMatchObject({ status: 'ready', fetched: 1 });
+    expect(provider.asked).toEqual([0]);
+    // Without joinOnly it is a new refresh, as a forced one is.
+    await startRefresh(h.db.kysely, source(provider.connector), () => h.clock.now);
+    await until(async () => (await refreshStatus(h.db.kysely, KEY, h.clock.now)).status === 'ready');
+    expect(provider.asked).toEqual([0, 0]);
+  });
+
   it('calls a directory stale once it is older than the cache lifetime', async () => {
     await fill([person('a', 'Ada')]);
     expect((await refreshStatus(h.db.kysely, KEY, h.clock.now, 3600)).stale).toBe(false);

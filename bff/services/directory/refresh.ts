@@ -46,7 +46,7 @@ const inFlight = new WeakMap<Kysely<Database>, Map<string, Running>>();
  * Takes the right to refresh a connection's cache, across processes: one UPDATE that only
  * succeeds when nobody else holds a live claim. False means another refresh is running.
  */
-async function claimRefresh(db: Kysely<Database>, connection: string, now: Date): Promise<boolean> {
+async function claimRefresh(db: Kysely<Database>, connection: string, now: Date, joinOnly: boolean): Promise<boolean> {
   await dropOrphanedStaging(db, now);
   await db
     .insertInto('directory_syncs')
@@ -58,7 +58,9 @@ async function claimRefresh(db: Kysely<Database>, connection: string, now: Date)
     .updateTable('directory_syncs')
     .set({ status: 'syncing', fetched: 0, total: null, started_at: now.toISOString(), error_code: null, error_message: null })
     .where('connection', '=', connection)
-    .where((eb) => eb.or([eb('status', '!=', 'syncing'), eb('started_at', '<', stale)]))
+    // Joining only: a refresh that ended since the caller saw it running is not started again;
+    // one whose process died (its claim past the lease), or a directory never fetched, is.
+    .where((eb) => eb.or([eb('status', joinOnly ? '=' : '!=', joinOnly ? 'idle' : 'syncing'), eb('started_at', '<', stale)]))
     .executeTakeFirst();
   return Number(claimed.numUpdatedRows) === 1;
 }
@@ -94,7 +96,7 @@ async function awaitRefresh(db: Kysely<Database>, connection: string, signal: Ab
   }
 }
 
-function beginRefresh(db: Kysely<Database>, source: DirectorySource, now: () => Date, signal: AbortSignal, limits: RefreshLimits): Running {
+function beginRefresh(db: Kysely<Database>, source: DirectorySource, now: () => Date, signal: AbortSignal, limits: RefreshLimits, joinOnly = false): Running {
   const connection = source.cacheKey;
   let mine = inFlight.get(db);
   if (!mine) inFlight.set(db, (mine = new Map()));
@@ -104,7 +106,7 @@ function beginRefresh(db: Kysely<Database>, source: DirectorySource, now: () => 
   const connector = source.connector();
   const abort = new AbortController();
   const stop = AbortSignal.any([signal, abort.signal]);
-  const claimed = claimRefresh(db, connection, now());
+  const claimed = claimRefresh(db, connection, now(), joinOnly);
   // Only its own slot: once released, a newer refresh may hold it.
   const release = () => {
     if (mine.get(connection) === entry) mine.delete(connection);
@@ -145,16 +147,19 @@ export function refreshDirectory(
 /**
  * Starts a refresh in the background (or joins the one running) and returns once it is under
  * way, so `refreshStatus` reports it. Its outcome is read from the status, never thrown here.
+ * `joinOnly`: the caller saw a refresh running and means to wait for it; if it has ended since,
+ * none is started (twenty tenants asking as it finishes cost the provider one refresh, not two).
  */
 export async function startRefresh(
   db: Kysely<Database>,
   source: DirectorySource,
   now: () => Date,
   limits: RefreshLimits = DEFAULT_REFRESH_LIMITS,
+  joinOnly = false,
 ): Promise<void> {
   let background = backgroundRefreshes.get(db);
   if (!background) backgroundRefreshes.set(db, (background = new AbortController()));
-  const running = beginRefresh(db, source, now, background.signal, limits);
+  const running = beginRefresh(db, source, now, background.signal, limits, joinOnly);
   running.done.catch(() => undefined);
   await running.claimed;
 }
