@@ -13,7 +13,7 @@ import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 
@@ -144,12 +144,34 @@ export interface HostOptions {
 export async function installHost(options: HostOptions = {}): Promise<string> {
   const tarballs = await packPackages();
   const packages = options.packages ?? ['widget', 'bff'];
-  const dir = mkdtempSync(join(tmpdir(), 'hr-import-host-'));
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'host', version: '1.0.0', private: true, type: 'module' }, null, 2));
-  const env = plainEnv();
   const specs = [...packages.map((name) => tarballs[name]), ...(options.dependencies ?? [])];
-  await sh('npm', ['install', ...specs, '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts'], { cwd: dir, env });
-  const sqlite = join(dir, 'node_modules/better-sqlite3');
+  const dir = mkdtempSync(join(tmpdir(), 'hr-import-host-'));
+  // Hard links of an install made earlier from the same tarballs and specs (a host writes files
+  // of its own beside them, never into node_modules): an npm install is some 5 CPU-seconds each.
+  const installed = await cachedInstall(dirname(tarballs.widget), specs);
+  await sh('cp', ['-al', `${installed}/.`, dir], { cwd: ROOT });
+  return dir;
+}
+
+/** Written last into a cached install: the install is whole. */
+const INSTALLED = '.installed';
+
+/** A host folder with `specs` installed, kept beside the tarballs it was installed from. */
+async function cachedInstall(packs: string, specs: string[]): Promise<string> {
+  const key = createHash('sha256')
+    .update(JSON.stringify(specs.map((spec) => relative(packs, spec))))
+    .digest('hex')
+    .slice(0, 16);
+  const folder = join(packs, 'hosts', key);
+  if (existsSync(join(folder, INSTALLED))) return folder;
+  // Installed beside the entry, then renamed into place: a reader never sees half an install.
+  const scratch = `${folder}.${process.pid}.partial`;
+  rmSync(scratch, { recursive: true, force: true });
+  mkdirSync(scratch, { recursive: true });
+  writeFileSync(join(scratch, 'package.json'), JSON.stringify({ name: 'host', version: '1.0.0', private: true, type: 'module' }, null, 2));
+  const env = plainEnv();
+  await sh('npm', ['install', ...specs, '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts'], { cwd: scratch, env });
+  const sqlite = join(scratch, 'node_modules/better-sqlite3');
   if (existsSync(sqlite)) {
     const ours = join(ROOT, 'node_modules/better-sqlite3');
     const version = (folder: string) => (JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as { version: string }).version;
@@ -158,10 +180,18 @@ export async function installHost(options: HostOptions = {}): Promise<string> {
       mkdirSync(join(sqlite, 'build/Release'), { recursive: true });
       copyFileSync(join(ours, binary), join(sqlite, binary));
     } else {
-      await sh('npm', ['rebuild', 'better-sqlite3'], { cwd: dir, env, timeout: 600_000 });
+      await sh('npm', ['rebuild', 'better-sqlite3'], { cwd: scratch, env, timeout: 600_000 });
     }
   }
-  return dir;
+  writeFileSync(join(scratch, INSTALLED), '');
+  mkdirSync(dirname(folder), { recursive: true });
+  try {
+    renameSync(scratch, folder);
+  } catch {
+    // Another fork installed the same host first: its copy serves.
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  return folder;
 }
 
 /** Every package in a host's node_modules (nested ones too), scoped ones as `@scope/name`. */
