@@ -23,21 +23,27 @@ const oidOf = async (dbUrl: string) => (await query<{ oid: string }>(dbUrl, 'SEL
 
 describe.skipIf(!url)('a PostgreSQL test database', () => {
   it('is lent again once given back, without the rows its test wrote', async () => {
-    const first = await leasePgDatabase(url!);
-    await query(
-      first.url,
-      `INSERT INTO targets (type, id, name, seat_limit, roles, default_role, created_at, updated_at) VALUES ('lab', 'x', 'X', 3, '[]', 'user', 't', 't')`,
-    );
-    const oid = await oidOf(first.url);
-    await first.release();
-
-    const second = await leasePgDatabase(url!);
-    try {
-      expect(await oidOf(second.url)).toBe(oid);
-      expect(await query(second.url, `SELECT id FROM targets WHERE id = 'x'`)).toEqual([]);
-    } finally {
-      await second.release();
+    // A database that could not be renamed (someone connected at that moment, as autovacuum may)
+    // is dropped instead, so one round may miss; lending that never works misses all three.
+    const lentAgain: boolean[] = [];
+    for (let round = 0; round < 3 && !lentAgain.includes(true); round++) {
+      const first = await leasePgDatabase(url!);
+      await query(
+        first.url,
+        `INSERT INTO targets (type, id, name, seat_limit, roles, default_role, created_at, updated_at) VALUES ('lab', 'x', 'X', 3, '[]', 'user', 't', 't')`,
+      );
+      const oid = await oidOf(first.url);
+      await first.release();
+      const second = await leasePgDatabase(url!);
+      try {
+        const same = (await oidOf(second.url)) === oid;
+        lentAgain.push(same);
+        if (same) expect(await query(second.url, `SELECT id FROM targets WHERE id = 'x'`)).toEqual([]);
+      } finally {
+        await second.release();
+      }
     }
+    expect(lentAgain).toContain(true);
   });
 
   it('is not lent again when its test changed the schema', async () => {

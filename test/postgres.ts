@@ -165,8 +165,17 @@ async function giveBack(adminUrl: string, name: string): Promise<void> {
   const fresh = copyName();
   try {
     await withClient(adminUrl, async (admin) => {
-      await admin.query('SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE datname = $1', [name]);
-      await admin.query(`ALTER DATABASE ${name} RENAME TO ${fresh}`);
+      // A few tries: an autovacuum worker may connect between the two statements, and the rename
+      // fails while anyone is connected.
+      for (let attempt = 1; ; attempt++) {
+        await admin.query('SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE datname = $1', [name]);
+        try {
+          await admin.query(`ALTER DATABASE ${name} RENAME TO ${fresh}`);
+          return;
+        } catch (err) {
+          if (attempt === 3) throw err;
+        }
+      }
     });
   } catch {
     return dropDatabase(adminUrl, name);
