@@ -4,20 +4,13 @@
  * fell back to a new copy and a drop, some 250 ms a test; these checks make that visible.
  */
 import { describe, expect, it } from 'vitest';
-import pg from 'pg';
-import { leasePgDatabase } from './postgres.js';
+import type pg from 'pg';
+import { leasePgDatabase, withClient } from './postgres.js';
 
 const url = process.env.TEST_PG_URL;
 
-async function query<T extends pg.QueryResultRow>(dbUrl: string, text: string): Promise<T[]> {
-  const client = new pg.Client({ connectionString: dbUrl });
-  await client.connect();
-  try {
-    return (await client.query<T>(text)).rows;
-  } finally {
-    await client.end();
-  }
-}
+const query = <T extends pg.QueryResultRow>(dbUrl: string, text: string): Promise<T[]> =>
+  withClient(dbUrl, async (client) => (await client.query<T>(text)).rows);
 
 const oidOf = async (dbUrl: string) => (await query<{ oid: string }>(dbUrl, 'SELECT oid::text FROM pg_database WHERE datname = current_database()'))[0]!.oid;
 

@@ -24,7 +24,7 @@ const TEMPLATE = templateOf(process.env.HRI_TEST_RUN);
 const TEMPLATE_LOCK = 0x68726974;
 
 /** One connection for `run`, to the server's admin database or to one test database. */
-async function withClient<T>(url: string, run: (client: pg.Client) => Promise<T>): Promise<T> {
+export async function withClient<T>(url: string, run: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
