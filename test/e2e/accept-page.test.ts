@@ -93,6 +93,8 @@ async function invite(role = 'reviewer'): Promise<{ id: string; token: string }>
 const pageErrors: string[] = [];
 /** Each test's browser contexts, closed (and awaited) after it: a close left running past the last test failed once the browser had gone. */
 const contexts: BrowserContext[] = [];
+/** This test's tab per browser language (`open`). */
+const tabs = new Map<string, Page>();
 afterEach(async () => {
   tabs.clear();
   await Promise.all(contexts.splice(0).map((c) => c.close()));
@@ -116,7 +118,6 @@ async function open(query: string, locale = 'en-US'): Promise<Page> {
   await page.goto(`${base}/accept${query}`);
   return page;
 }
-const tabs = new Map<string, Page>();
 const status = (page: Page) => page.getByRole('status');
 
 const acceptButton = (page: Page, name: string) => page.getByRole('button', { name });

@@ -60,7 +60,7 @@ async function claimRefresh(db: Kysely<Database>, connection: string, now: Date,
     .where('connection', '=', connection)
     // Joining only: a refresh that ended since the caller saw it running is not started again;
     // one whose process died (its claim past the lease), or a directory never fetched, is.
-    .where((eb) => eb.or([eb('status', joinOnly ? '=' : '!=', joinOnly ? 'idle' : 'syncing'), eb('started_at', '<', stale)]))
+    .where((eb) => eb.or([joinOnly ? eb('status', '=', 'idle') : eb('status', '!=', 'syncing'), eb('started_at', '<', stale)]))
     .executeTakeFirst();
   return Number(claimed.numUpdatedRows) === 1;
 }
