@@ -93,27 +93,19 @@ export async function land(path: string, cookie: string | null | undefined = bro
   return { status: res.status, html, csp: res.headers.get('content-security-policy') ?? '', coop: res.headers.get('cross-origin-opener-policy'), ...data };
 }
 
-export async function stateRows(): Promise<number> {
-  return (
+/** How many rows a table holds. */
+const rowsIn = async (table: 'oauth_states' | 'provider_connections'): Promise<number> =>
+  Number(
     (
       await h.db.kysely
-        .selectFrom('oauth_states')
+        .selectFrom(table)
         .select((eb) => eb.fn.countAll<number>().as('n'))
         .executeTakeFirstOrThrow()
-    ).n * 1
+    ).n,
   );
-}
 
-export async function connectionRows(): Promise<number> {
-  return (
-    (
-      await h.db.kysely
-        .selectFrom('provider_connections')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .executeTakeFirstOrThrow()
-    ).n * 1
-  );
-}
+export const stateRows = () => rowsIn('oauth_states');
+export const connectionRows = () => rowsIn('provider_connections');
 
 /** Registers the hooks of the calling test file: a fresh BFF, Microsoft stand-in and admin session per test. */
 export function oauthScene(): void {

@@ -10,6 +10,17 @@ import type { PrivacyExport, SyncDryRun } from '../../contract/index.js';
 const s = syncScene();
 const { later, save, updates, act, runs, scheduled, pendingInvites, events } = s;
 
+/** Ten people in HR, each already a member of the organization. */
+async function tenMembers() {
+  s.hr.employees = Array.from({ length: 10 }, (_, i) => person(i));
+  await s.h.target(
+    'organization',
+    'acme',
+    100,
+    s.hr.employees.map((_, i) => `e${i}@acme.test`),
+  );
+}
+
 describe('sync rules: leavers and the safeguards', () => {
   it('holds a run that would mark more than 20% as leavers until approved, then revokes and reports', async () => {
     s.hr.employees = Array.from({ length: 10 }, (_, i) => person(i));
@@ -50,13 +61,7 @@ describe('sync rules: leavers and the safeguards', () => {
   });
 
   it('flags a department move as an out-of-scope leaver, and a role rule change as a role change', async () => {
-    s.hr.employees = Array.from({ length: 10 }, (_, i) => person(i));
-    await s.h.target(
-      'organization',
-      'acme',
-      100,
-      s.hr.employees.map((_, i) => `e${i}@acme.test`),
-    );
+    await tenMembers();
     const saved = await save(rule());
     expect(await scheduled(saved.id)).toMatchObject({ matched: 10, joiners: 0, leavers: 0, roleChanges: 0 });
 
@@ -103,13 +108,7 @@ describe('sync rules: leavers and the safeguards', () => {
   });
 
   it('treats an empty or much smaller directory as a provider problem and changes nothing', async () => {
-    s.hr.employees = Array.from({ length: 10 }, (_, i) => person(i));
-    await s.h.target(
-      'organization',
-      'acme',
-      100,
-      s.hr.employees.map((_, i) => `e${i}@acme.test`),
-    );
+    await tenMembers();
     const saved = await save(rule({ leavers: 'report' }));
     await scheduled(saved.id);
 
