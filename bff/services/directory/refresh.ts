@@ -112,13 +112,17 @@ function beginRefresh(db: Kysely<Database>, source: DirectorySource, now: () => 
     if (mine.get(connection) === entry) mine.delete(connection);
   };
   const done = claimed
-    .then((ok) =>
-      ok
-        ? responseByteLimit.run(limits.responseBytes, () =>
-            runRefresh(db, connector, connection, source.concurrency ?? DEFAULT_REFRESH_CONCURRENCY, now, stop, release, limits),
-          )
-        : awaitRefresh(db, connection, stop),
-    )
+    .then((ok) => {
+      if (ok) {
+        return responseByteLimit.run(limits.responseBytes, () =>
+          runRefresh(db, connector, connection, source.concurrency ?? DEFAULT_REFRESH_CONCURRENCY, now, stop, release, limits),
+        );
+      }
+      // The slot is for the process running the refresh: a caller asking after the awaited one
+      // has ended must claim for itself, not join a wait that is about to return.
+      release();
+      return awaitRefresh(db, connection, stop);
+    })
     .finally(release);
   const entry: Running = { claimed, done, abort };
   mine.set(connection, entry);
