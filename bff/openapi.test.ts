@@ -6,6 +6,7 @@ import { createProviderRegistry, csvProvider, sampleProvider, scimProvider } fro
 import { openApiDocument } from './openapi.js';
 import { API_KEY, createHarness, TEST_CONFIG, type Harness } from '../test/harness.js';
 import { awaitSyncRuns } from './services/sync/runner.js';
+import { queuedMessage } from './mail/outbox.js';
 
 type Answer = { headers?: Record<string, { $ref: string }>; content?: Record<string, { schema: object }> };
 type Doc = {
@@ -173,7 +174,7 @@ describe('the OpenAPI document', () => {
       .where('invite_id', '=', first!.id)
       .where('status', '=', 'queued')
       .executeTakeFirstOrThrow();
-    const inviteToken = /token=([A-Za-z0-9_-]+)/.exec(JSON.parse(payload.payload!).text as string)![1]!;
+    const inviteToken = /token=([A-Za-z0-9_-]+)/.exec(queuedMessage(payload.payload!)!.text)![1]!;
     await call('POST', '/api/invites/lookup', { body: { token: inviteToken } });
     await call('POST', '/api/invites/lookup', { body: { token: 'x'.repeat(43) } });
     await call('POST', '/api/invites/lookup', { body: { token: 'short' } });

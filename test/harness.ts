@@ -14,6 +14,7 @@ import { leasePgDatabase } from './postgres.js';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { queuedMessage } from '../bff/mail/outbox.js';
 
 export const API_KEY = 'test-api-key-0123456789';
 export const SECRET = 'test-secret-0123456789-0123456789-abcdef';
@@ -132,5 +133,5 @@ export async function createHarness(
 /** An invite's token exists only in its queued email: read it where the invitee would. */
 export async function mailedToken(db: Db, inviteId: string): Promise<string> {
   const row = await db.kysely.selectFrom('outbox').select('payload').where('invite_id', '=', inviteId).where('status', '=', 'queued').executeTakeFirstOrThrow();
-  return decodeURIComponent(/token=([^\s&]+)/.exec((JSON.parse(row.payload!) as { text: string }).text)![1]!);
+  return decodeURIComponent(/token=([^\s&]+)/.exec(queuedMessage(row.payload!)!.text)![1]!);
 }

@@ -14,6 +14,7 @@ import { jsonLogger } from '../bff/logger.js';
 import { createOutboxWorker } from '../bff/mail/outbox.js';
 import { MailSendError } from '../bff/mail/transport.js';
 import { createWebhookWorker } from '../bff/webhooks/worker.js';
+import { queuedMessage } from '../bff/mail/outbox.js';
 
 const people = sampleDirectory();
 const active = people.filter((p) => p.status === 'active' && p.email);
@@ -127,7 +128,7 @@ describe('personal data', () => {
       .where('invite_id', '=', a!.id)
       .where('status', '=', 'queued')
       .executeTakeFirstOrThrow();
-    const acceptToken = /token=([A-Za-z0-9_-]+)/.exec(JSON.parse(payload.payload!).text as string)![1]!;
+    const acceptToken = /token=([A-Za-z0-9_-]+)/.exec(queuedMessage(payload.payload!)!.text)![1]!;
     expect((await call('POST', '/api/invites/accept', { body: { token: acceptToken } })).status).toBe(200);
     await call('POST', '/api/invites/accept', { body: { token: acceptToken } });
     await call('POST', '/api/invites/accept', { body: { token: 'x'.repeat(43) } });

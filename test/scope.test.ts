@@ -13,6 +13,7 @@ import { startBambooHRServer } from './fakes/bamboohr-server.js';
 import { loadProvidersFile } from '../bff/providers/file.js';
 import { PROVIDER_CATALOG } from '../bff/providers/catalog.js';
 import { sampleProvider } from '../bff/providers/registry.js';
+import { queuedMessage } from '../bff/mail/outbox.js';
 
 const ACME_KEY = 'acme-bamboo-secret-91c2';
 const GLOBEX_KEY = 'globex-bamboo-secret-5d7e';
@@ -90,7 +91,7 @@ beforeAll(async () => {
     .select(['invites.id', 'outbox.payload'])
     .where('invites.target_id', '=', 'globex')
     .executeTakeFirstOrThrow();
-  globexInvite = { id: row.id, token: /token=([A-Za-z0-9_-]+)/.exec(JSON.parse(row.payload!).text as string)![1]! };
+  globexInvite = { id: row.id, token: /token=([A-Za-z0-9_-]+)/.exec(queuedMessage(row.payload!)!.text)![1]! };
 });
 
 afterAll(async () => {

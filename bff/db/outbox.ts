@@ -7,20 +7,20 @@ import type { Kysely } from 'kysely';
 import type { Database } from './schema.js';
 import { newId } from '../ids.js';
 import { insertRows } from './insert-rows.js';
-import type { InviteSlots } from '../mail/invite-html.js';
+import type { InviteMail as InviteMessage } from '../services/message.js';
 
 /**
- * What `outbox.payload` holds until the mail is sent: the message rendered for one invitee, its
- * HTML part as the template's slots, filled in by the worker (mail/invite-html.ts). Rows queued
- * before the slots were stored hold `html` instead, which the worker sends as it is.
+ * What `outbox.payload` holds until the mail is sent: the recipient, the subject line and what
+ * the mail is made of (services/message.ts's `queuedInvite`); the worker renders the text and
+ * HTML parts when it sends (mail/outbox.ts). Rows queued by earlier versions hold the rendered
+ * `text` with the HTML part whole (`html`) or as the template's `slots`, and are sent as stored.
  */
 export interface OutboxPayload {
   to: string;
   toName: string | null;
   replyTo?: string;
   subject: string;
-  text: string;
-  slots: InviteSlots;
+  mail: InviteMessage;
 }
 
 /** One invite's mail to queue. */

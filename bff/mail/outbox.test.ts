@@ -6,6 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { ascii, mailScene, parseMail, to, tokenIn } from '../../test/mail-scene.js';
 import { messageIdFor } from './outbox.js';
+import { inviteHtml } from './invite-html.js';
+import { renderInvite, renderInviteMail, type InviteMail } from '../services/message.js';
 import { smtpTransport, type MailTransport } from './transport.js';
 
 const s = mailScene();
@@ -56,19 +58,50 @@ describe('outbox worker over SMTP', () => {
     expect(parsed.parts.get('text/plain')).toContain('Accept invitation: http://localhost/accept?token=');
   });
 
-  it('sends a mail queued before the outbox kept slots with the HTML it was queued with', async () => {
+  it('renders a queued mail when it sends it, as the import asked for it', async () => {
     await importPeople(ascii.slice(0, 1));
     const row = (await outboxRows())[0]!;
-    const { slots, ...mail } = JSON.parse(row.payload!) as { slots: Record<string, string> };
-    expect(slots.acceptUrl).toMatch(/^http:\/\/localhost\/accept\?token=/);
+    // The row holds what the mail is made of (about 500 bytes), not its text and HTML.
+    const queued = JSON.parse(row.payload!) as Record<string, unknown>;
+    expect(Object.keys(queued).sort()).toEqual(['mail', 'replyTo', 'subject', 'to', 'toName']);
+    expect(row.payload!.length).toBeLessThan(700);
+    expect(await worker().runOnce()).toEqual({ sent: 1, failed: 0 });
+    const sent = parseMail(received[0]!.raw);
+    expect(sent.headers.get('subject')).toBe(queued.subject);
+    expect(sent.parts.get('text/html')?.replace(/\r\n/g, '\n')).toBe(renderInvite(queued.mail as InviteMail).html);
+  });
+
+  it('sends a mail queued by an earlier version as it was rendered then: HTML whole, or the template’s slots', async () => {
+    await importPeople(ascii.slice(0, 2));
+    const rows = await outboxRows();
+    const earlier = (payload: string | null) => {
+      const { mail, ...rest } = JSON.parse(payload!) as { mail: InviteMail; to: string };
+      const { text, slots } = renderInviteMail(mail);
+      return { ...rest, text, slots };
+    };
     const html = '<p>Queued by an earlier version: <a href="https://x.example/accept">accept</a></p>';
+    const { slots, ...whole } = earlier(rows[0]!.payload);
+    const withSlots = { ...earlier(rows[1]!.payload), slots: { ...slots, heading: 'Queued with slots' } };
     await s.h.db.kysely
       .updateTable('outbox')
-      .set({ payload: JSON.stringify({ ...mail, html }) })
-      .where('id', '=', row.id)
+      .set({ payload: JSON.stringify({ ...whole, html }) })
+      .where('id', '=', rows[0]!.id)
       .execute();
-    expect(await worker().runOnce()).toEqual({ sent: 1, failed: 0 });
-    expect(parseMail(received[0]!.raw).parts.get('text/html')).toBe(html);
+    await s.h.db.kysely
+      .updateTable('outbox')
+      .set({ payload: JSON.stringify(withSlots) })
+      .where('id', '=', rows[1]!.id)
+      .execute();
+    expect(await worker().runOnce()).toEqual({ sent: 2, failed: 0 });
+    // SMTP carries lines ended by CRLF.
+    const htmlOf = (address: string) =>
+      parseMail(received.find((r) => to(r) === address.toLowerCase())!.raw)
+        .parts.get('text/html')
+        ?.replace(/\r\n/g, '\n');
+    expect(htmlOf(whole.to)).toBe(html);
+    expect(htmlOf(withSlots.to)).toBe(inviteHtml(withSlots.slots));
+    expect(htmlOf(withSlots.to)).toContain('Queued with slots');
+    expect(parseMail(received[0]!.raw).parts.get('text/plain')).toContain('Accept invitation: http://localhost/accept?token=');
   });
 
   it('retries a transient rejection (451) after a backoff, delivering it once', async () => {

@@ -30,6 +30,7 @@ import { writeTransaction } from '../db/connect.js';
 import { INVITE_EVENT_COLUMNS, inviteEvent, recordEvent } from '../webhooks/events.js';
 import { MailSendError, type MailTransport } from './transport.js';
 import { inviteHtml } from './invite-html.js';
+import { renderInvite } from '../services/message.js';
 
 export interface OutboxWorkerOptions {
   db: Kysely<Database>;
@@ -125,19 +126,35 @@ export function errorFields(err: unknown): { error: string; code?: string; messa
   return { error: err.name, ...(typeof code === 'string' ? { code } : {}), message: redact(err.message).slice(0, 200) };
 }
 
+/** A queued mail as it is sent. */
+export interface QueuedMessage {
+  to: string;
+  toName: string | null;
+  replyTo?: string | undefined;
+  subject: string;
+  text: string;
+  html: string;
+}
+
 /**
- * A payload that cannot be read fails its row; throwing instead would leave the row `sending`
- * until the lease ran out, to be claimed and thrown on again.
+ * The mail an outbox row holds, rendered (null: nothing readable). A payload that cannot be read
+ * fails its row; throwing instead would leave the row `sending` until the lease ran out, to be
+ * claimed and thrown on again.
  */
-function readPayload(payload: string | null): (Omit<OutboxPayload, 'slots'> & { html: string }) | null {
+export function queuedMessage(payload: string | null): QueuedMessage | null {
   if (!payload) return null;
   try {
-    const p = JSON.parse(payload) as (Partial<OutboxPayload> & { html?: unknown }) | null;
-    if (!p || typeof p.to !== 'string' || typeof p.subject !== 'string' || typeof p.text !== 'string') return null;
-    const { slots, html, ...mail } = p as OutboxPayload & { html?: unknown };
-    // A row queued before the outbox kept slots holds its HTML whole.
-    if (typeof html === 'string') return { ...mail, html };
-    return slots && typeof slots === 'object' ? { ...mail, html: inviteHtml(slots) } : null;
+    const p = JSON.parse(payload) as (Partial<OutboxPayload> & { text?: unknown; html?: unknown; slots?: unknown }) | null;
+    if (!p || typeof p.to !== 'string' || typeof p.subject !== 'string') return null;
+    const to = { to: p.to, toName: p.toName ?? null, replyTo: p.replyTo };
+    if (p.mail && typeof p.mail === 'object') {
+      const { subject, text, html } = renderInvite(p.mail);
+      return { ...to, subject, text, html };
+    }
+    // Queued by an earlier version, rendered then: its HTML part whole, or the template's slots.
+    if (typeof p.text !== 'string') return null;
+    if (typeof p.html === 'string') return { ...to, subject: p.subject, text: p.text, html: p.html };
+    return p.slots && typeof p.slots === 'object' ? { ...to, subject: p.subject, text: p.text, html: inviteHtml(p.slots as Record<string, string>) } : null;
   } catch {
     return null;
   }
@@ -207,7 +224,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       await settle(row, { status: 'cancelled', payload: null, last_error: reason });
       return 'cancelled';
     }
-    const p = readPayload(row.payload);
+    const p = queuedMessage(row.payload);
     if (row.attempts > maxAttempts || !p) {
       // A reclaimed row whose last attempt died mid-send, or a row with nothing to send.
       await settle(row, { status: 'failed', payload: null, last_error: p ? 'attempts exhausted' : 'no readable payload' });

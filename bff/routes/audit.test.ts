@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHarness, INVITER, type Harness } from '../../test/harness.js';
 import { sampleDirectory } from '../connectors/sample.js';
 import type { ImportResult, InviteSummary } from '../../contract/index.js';
+import { queuedMessage } from '../mail/outbox.js';
 
 let h: Harness;
 let token: string;
@@ -36,7 +37,7 @@ describe('the audit trail', () => {
     const payload = (
       await h.db.kysely.selectFrom('outbox').select('payload').where('invite_id', '=', a!.id).where('status', '=', 'queued').executeTakeFirstOrThrow()
     ).payload!;
-    const accept = decodeURIComponent(/token=([^\s&"]+)/.exec((JSON.parse(payload) as { text: string }).text)![1]!);
+    const accept = decodeURIComponent(/token=([^\s&"]+)/.exec(queuedMessage(payload)!.text)![1]!);
     expect((await h.request('POST', '/api/invites/accept', { body: { token: accept } })).status).toBe(200);
 
     const trail = await h.db.kysely

@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { createHarness, INVITER, type Harness } from '../../test/harness.js';
 import { sampleDirectory } from '../connectors/sample.js';
 import type { ContactPage, ImportResult } from '../../contract/index.js';
+import { queuedMessage } from '../mail/outbox.js';
 
 let h: Harness;
 let token: string;
@@ -56,7 +57,7 @@ describe('POST /api/imports', () => {
     expect(invites[0]!.expires_at).toBe(new Date(h.clock.now.getTime() + 7 * 86_400_000).toISOString());
     const mail = await h.db.kysely.selectFrom('outbox').selectAll().execute();
     expect(mail.length).toBe(3);
-    const first = JSON.parse(mail.find((m) => m.invite_id === invites[0]!.id)!.payload!) as { to: string; subject: string; text: string };
+    const first = queuedMessage(mail.find((m) => m.invite_id === invites[0]!.id)!.payload)!;
     expect(first.subject).toBe('Join lab lab-1');
     expect(first.text).toContain(`${INVITER.name} invites you: http://localhost/accept?token=`);
     const imp = await h.db.kysely.selectFrom('imports').selectAll().executeTakeFirstOrThrow();

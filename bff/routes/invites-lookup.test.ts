@@ -8,8 +8,7 @@ import { createHarness, INVITER, type Harness } from '../../test/harness.js';
 import { sampleDirectory } from '../connectors/sample.js';
 import type { AcceptedInvite, ImportResult, InviteLookup, InviteSummary, Role } from '../../contract/index.js';
 import { upsertTarget } from '../services/targets.js';
-import type { OutboxPayload } from '../db/outbox.js';
-import { inviteHtml } from '../mail/invite-html.js';
+import { queuedMessage, type QueuedMessage } from '../mail/outbox.js';
 import { createReminderWorker } from '../services/reminders.js';
 import { mailLimitsOf } from '../services/mail-limits.js';
 import { silentLogger } from '../logger.js';
@@ -65,7 +64,7 @@ async function invite(count: number, extra: Record<string, unknown> = {}): Promi
 }
 
 /** The invite's newest queued mail, as the invitee gets it. */
-async function mailOf(inviteId: string): Promise<OutboxPayload> {
+async function mailOf(inviteId: string): Promise<QueuedMessage> {
   const row = await h.db.kysely
     .selectFrom('outbox')
     .select('payload')
@@ -73,7 +72,7 @@ async function mailOf(inviteId: string): Promise<OutboxPayload> {
     .where('status', '=', 'queued')
     .orderBy('created_at', 'desc')
     .executeTakeFirstOrThrow();
-  return JSON.parse(row.payload!) as OutboxPayload;
+  return queuedMessage(row.payload)!;
 }
 const tokenOf = async (inviteId: string) => decodeURIComponent(/token=([^\s&]+)/.exec((await mailOf(inviteId)).text)![1]!);
 
@@ -151,7 +150,7 @@ describe('the invite mail’s language', () => {
     expect(first.subject).toBe('Join Protein Folding');
     expect(first.text).toContain('Dana Admin hat Sie eingeladen, dem Labor Protein Folding als Reviewer beizutreten.');
     expect(first.text).toContain('Einladung annehmen: http://localhost/accept?token=');
-    expect(inviteHtml(first.slots)).toContain('<html lang="de"');
+    expect(first.html).toContain('<html lang="de"');
 
     h.clock.now = new Date(t0.getTime() + 3600_000);
     expect((await h.request('POST', `/api/invites/${a!.id}/resend`, { token: await h.session(LAB) })).status).toBe(200);

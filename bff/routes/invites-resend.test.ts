@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from '../../test/harness.js';
 import { sampleDirectory } from '../connectors/sample.js';
 import type { ImportResult, InviteResendResult, InviteSummary } from '../../contract/index.js';
+import { queuedMessage } from '../mail/outbox.js';
 
 const DAY = 86_400_000;
 const people = sampleDirectory().filter(
@@ -58,7 +59,7 @@ const tokenOf = async (inviteId: string) => {
     .where('invite_id', '=', inviteId)
     .where('status', '=', 'queued')
     .executeTakeFirstOrThrow();
-  return decodeURIComponent(/token=([^\s&]+)/.exec((JSON.parse(row.payload!) as { text: string }).text)![1]!);
+  return decodeURIComponent(/token=([^\s&]+)/.exec(queuedMessage(row.payload!)!.text)![1]!);
 };
 
 describe('POST /api/invites/resend', () => {

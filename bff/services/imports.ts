@@ -17,7 +17,7 @@ import { completeKey, requestHash, withIdempotencyKey, type Claim, type KeyedRes
 import { resolveSelection, type SelectedContact } from './directory/queries.js';
 import { recordAudit } from './audit.js';
 import { checkMailBudget, type MailLimits } from './mail-limits.js';
-import { renderInviteMail } from './message.js';
+import { queuedInvite } from './message.js';
 import { firstNameOf } from '../../widget/src/model/message.js';
 import { isValidEmail } from '../text.js';
 import { IMPORT_EVENT_INVITES, importCompletedEvent, recordEvent, type NewEvent } from '../webhooks/events.js';
@@ -193,20 +193,23 @@ export async function writeInvites(
         revoked_at: null,
         locale: batch.locale,
       });
-      const message = renderInviteMail({
-        kind: 'invite',
-        locale: batch.locale,
-        subject: batch.message.subject,
-        body: batch.message.body,
-        values: { firstName, targetName: target.name, inviterName: inviter.name, acceptUrl: acceptLink(deps.acceptUrl, token) },
-        inviterName: inviter.name,
-        targetType: target.type as TargetType,
-        roleLabel: labelOf(role),
-        email: contact.email!.trim(),
-        expiresAt,
-      });
+      const mail = queuedInvite(
+        { to: contact.email!.trim(), toName: contact.display_name, replyTo: inviter.email },
+        {
+          kind: 'invite',
+          locale: batch.locale,
+          subject: batch.message.subject,
+          body: batch.message.body,
+          values: { firstName, targetName: target.name, inviterName: inviter.name, acceptUrl: acceptLink(deps.acceptUrl, token) },
+          inviterName: inviter.name,
+          targetType: target.type as TargetType,
+          roleLabel: labelOf(role),
+          email: contact.email!.trim(),
+          expiresAt,
+        },
+      );
       // The outbox row is the only place the token exists until the mail is sent.
-      mails.push({ inviteId: id, payload: { to: contact.email!.trim(), toName: contact.display_name, replyTo: inviter.email, ...message } });
+      mails.push({ inviteId: id, payload: mail });
     }
     await insertRows(trx, 'invites', Object.keys(invites[0]!) as (keyof NewInvite & string)[], invites, { perStatement: BATCH });
     await enqueueInviteMail(trx, mails, now);

@@ -18,8 +18,8 @@ import { AppError } from '../errors.js';
 import { countSeats, getTarget, lockTarget, roleLabel } from './targets.js';
 import { acceptLink, hashToken, newInviteToken } from '../ids.js';
 import { inviteExpiry, isLapsed, lapsedInvite, liveInvite } from '../db/invites.js';
-import { cancelUnsentMail, enqueueInviteMail, type OutboxPayload } from '../db/outbox.js';
-import { renderInviteMail } from './message.js';
+import { cancelUnsentMail, enqueueInviteMail } from '../db/outbox.js';
+import { queuedInvite } from './message.js';
 import { DEFAULT_BODY, DEFAULT_SUBJECT, firstNameOf } from '../../widget/src/model/message.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { INVITE_EVENT_COLUMNS, inviteEvent, recordEvent, type NewEvent } from '../webhooks/events.js';
@@ -178,23 +178,25 @@ export async function queueInviteMail(
     inviterName: inviter.name,
     acceptUrl: acceptLink(mail.acceptUrl, mail.token),
   };
-  const message = renderInviteMail({
-    kind: mail.kind,
-    // Rows hold only what the contract allowed at the import.
-    locale: invite.locale as InviteLocale,
-    subject,
-    body,
-    values,
-    // The target stands in for `{{inviterName}}` in the default message, but the mail does not say it invited them.
-    inviterName: mail.inviter?.name ?? imp?.inviter_name ?? null,
-    targetType: mail.target.type as TargetType,
-    roleLabel: roleLabel(mail.target, invite.role, invite.locale as InviteLocale),
-    email: invite.email,
-    // A resend's new expiry, written before the mail is queued.
-    expiresAt: mail.expiresAt ?? invite.expires_at,
-  });
+  const payload = queuedInvite(
+    { to: invite.email, toName: invite.name, replyTo: inviter.email },
+    {
+      kind: mail.kind,
+      // Rows hold only what the contract allowed at the import.
+      locale: invite.locale as InviteLocale,
+      subject,
+      body,
+      values,
+      // The target stands in for `{{inviterName}}` in the default message, but the mail does not say it invited them.
+      inviterName: mail.inviter?.name ?? imp?.inviter_name ?? null,
+      targetType: mail.target.type as TargetType,
+      roleLabel: roleLabel(mail.target, invite.role, invite.locale as InviteLocale),
+      email: invite.email,
+      // A resend's new expiry, written before the mail is queued.
+      expiresAt: mail.expiresAt ?? invite.expires_at,
+    },
+  );
   await cancelUnsentMail(trx, invite.id);
-  const payload: OutboxPayload = { to: invite.email, toName: invite.name, ...(inviter.email ? { replyTo: inviter.email } : {}), ...message };
   await enqueueInviteMail(trx, [{ inviteId: invite.id, payload }], now);
 }
 

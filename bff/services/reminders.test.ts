@@ -17,6 +17,7 @@ import { migrateToLatest, openDatabase } from '../db/connect.js';
 import { sqlitePathOf } from '../config.js';
 import { createBff } from '../create-bff.js';
 import type { MailMessage } from '../mail/transport.js';
+import { queuedMessage } from '../mail/outbox.js';
 import { upsertTarget } from './targets.js';
 
 const DAY = 86_400_000;
@@ -87,7 +88,7 @@ async function mails(inviteId: string) {
     .execute();
   return rows.map((r) => ({
     status: r.status,
-    ...(r.payload ? (JSON.parse(r.payload) as { subject: string; text: string; slots: Record<string, string>; replyTo?: string }) : {}),
+    ...(r.payload ? queuedMessage(r.payload) : {}),
   }));
 }
 /** The invites a reminder was queued for, as the host hears of it. */

@@ -19,6 +19,7 @@ import { createBff } from '../create-bff.js';
 import { stagingKey } from './directory/rows.js';
 import { createRetentionWorker } from './retention.js';
 import type { ImportResult } from '../../contract/index.js';
+import { queuedMessage } from '../mail/outbox.js';
 
 const DAY = 86_400_000;
 const people = sampleDirectory().filter((p) => p.status === 'active' && p.email);
@@ -120,7 +121,7 @@ describe('the retention worker', () => {
   it('deletes invites finished more than inviteHistoryDays ago, with their mail, then their import', async () => {
     const [accepted, revoked, pending] = await importThree();
     const payload = await h.db.kysely.selectFrom('outbox').select('payload').where('invite_id', '=', accepted!).executeTakeFirstOrThrow();
-    const acceptToken = /token=([A-Za-z0-9_-]+)/.exec(JSON.parse(payload.payload!).text as string)![1]!;
+    const acceptToken = /token=([A-Za-z0-9_-]+)/.exec(queuedMessage(payload.payload!)!.text)![1]!;
     expect((await h.request('POST', '/api/invites/accept', { body: { token: acceptToken } })).status).toBe(200);
     expect((await h.request('DELETE', `/api/invites/${revoked}`, { token })).status).toBe(204);
     at(30.5);

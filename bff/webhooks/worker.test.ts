@@ -10,6 +10,7 @@ import { API_KEY } from '../../test/harness.js';
 import { people, webhookScene } from '../../test/webhook-scene.js';
 import { MailSendError } from '../mail/transport.js';
 import type { EventItem } from './events.js';
+import { queuedMessage } from '../mail/outbox.js';
 
 const s = webhookScene();
 const { received, hooks, mail, importPeople, invites, drain, types, deliveries, advance } = s;
@@ -77,7 +78,7 @@ describe('events delivered as signed webhooks', () => {
     await importPeople('acme', 2);
     const [a, b] = await invites('acme');
     const row = await s.h.db.kysely.selectFrom('outbox').select('payload').where('invite_id', '=', a!.id).executeTakeFirstOrThrow();
-    const token = /token=([A-Za-z0-9_-]+)/.exec(JSON.parse(row.payload!).text as string)![1]!;
+    const token = /token=([A-Za-z0-9_-]+)/.exec(queuedMessage(row.payload!)!.text)![1]!;
     expect((await s.h.request('POST', '/api/invites/accept', { body: { token } })).status).toBe(200);
     const session = await s.h.session({ type: 'organization', id: 'acme' });
     expect((await s.h.request('DELETE', `/api/invites/${b!.id}`, { token: session })).status).toBe(204);

@@ -20,6 +20,7 @@ import { ensureDemoBuilt } from './demo-build.js';
 import { axeViolations } from './axe.js';
 // @ts-expect-error: plain JS module shared with web-test-runner's config
 import { findChromium, CHROMIUM_ARGS } from '../../scripts/find-chromium.mjs';
+import { queuedMessage } from '../../bff/mail/outbox.js';
 
 const DAY = 86_400_000;
 const LAB = { type: 'lab', id: 'folding' } as const;
@@ -86,7 +87,7 @@ async function invite(role = 'reviewer'): Promise<{ id: string; token: string }>
   const list = (await (await h.request('GET', '/api/invites', { token: session })).json()) as { items: InviteSummary[] };
   const id = list.items.find((i) => i.importId === importId)!.id;
   const row = await h.db.kysely.selectFrom('outbox').select('payload').where('invite_id', '=', id).executeTakeFirstOrThrow();
-  return { id, token: decodeURIComponent(/token=([^\s&]+)/.exec((JSON.parse(row.payload!) as { text: string }).text)![1]!) };
+  return { id, token: decodeURIComponent(/token=([^\s&]+)/.exec(queuedMessage(row.payload!)!.text)![1]!) };
 }
 
 /** Script errors of any page a test opened; none is expected. */
