@@ -10,17 +10,17 @@ import { insertRows } from './insert-rows.js';
 import type { InviteMail as InviteMessage } from '../services/message.js';
 
 /**
- * What `outbox.payload` holds until the mail is sent: the recipient, the subject line and what
- * the mail is made of (services/message.ts's `queuedInvite`); the worker renders the text and
- * HTML parts when it sends (mail/outbox.ts). Rows queued by earlier versions hold the rendered
- * `text` with the HTML part whole (`html`) or as the template's `slots`, and are sent as stored.
+ * What `outbox.payload` holds until the mail is sent: the recipient and what the mail is made of
+ * (services/message.ts's `queuedInvite`; the footer's address is `to`); the worker renders the
+ * subject, text and HTML when it sends (mail/outbox.ts). Rows queued by earlier versions hold the
+ * rendered `subject` and `text` with the HTML part whole (`html`) or as the template's `slots`,
+ * and are sent as stored.
  */
 export interface OutboxPayload {
   to: string;
   toName: string | null;
   replyTo?: string;
-  subject: string;
-  mail: InviteMessage;
+  mail: Omit<InviteMessage, 'email'>;
 }
 
 /** One invite's mail to queue. */

@@ -144,15 +144,15 @@ export interface QueuedMessage {
 export function queuedMessage(payload: string | null): QueuedMessage | null {
   if (!payload) return null;
   try {
-    const p = JSON.parse(payload) as (Partial<OutboxPayload> & { text?: unknown; html?: unknown; slots?: unknown }) | null;
-    if (!p || typeof p.to !== 'string' || typeof p.subject !== 'string') return null;
+    const p = JSON.parse(payload) as (Partial<OutboxPayload> & { subject?: unknown; text?: unknown; html?: unknown; slots?: unknown }) | null;
+    if (!p || typeof p.to !== 'string') return null;
     const to = { to: p.to, toName: p.toName ?? null, replyTo: p.replyTo };
     if (p.mail && typeof p.mail === 'object') {
-      const { subject, text, html } = renderInvite(p.mail);
+      const { subject, text, html } = renderInvite({ ...p.mail, email: p.to });
       return { ...to, subject, text, html };
     }
     // Queued by an earlier version, rendered then: its HTML part whole, or the template's slots.
-    if (typeof p.text !== 'string') return null;
+    if (typeof p.subject !== 'string' || typeof p.text !== 'string') return null;
     if (typeof p.html === 'string') return { ...to, subject: p.subject, text: p.text, html: p.html };
     return p.slots && typeof p.slots === 'object' ? { ...to, subject: p.subject, text: p.text, html: inviteHtml(p.slots as Record<string, string>) } : null;
   } catch {

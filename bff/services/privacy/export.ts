@@ -22,6 +22,7 @@ import {
   type Q,
   type Ref,
 } from './person.js';
+import { queuedMessage } from '../../mail/outbox.js';
 
 /** `POST /api/privacy/export`: everything held about the person, as it is stored. */
 export async function exportPerson(db: Q, person: PersonRef, now: Date): Promise<PrivacyExport> {
@@ -82,12 +83,12 @@ export async function exportPerson(db: Q, person: PersonRef, now: Date): Promise
       .orderBy('created_at')
       .execute();
     for (const m of rows) {
-      const subject = m.payload ? ((JSON.parse(m.payload) as { subject?: unknown }).subject ?? null) : null;
+      const subject = queuedMessage(m.payload)?.subject ?? null;
       mail.push({
         id: m.id,
         inviteId: m.invite_id,
         status: m.status,
-        subject: typeof subject === 'string' ? subject : null,
+        subject,
         createdAt: m.created_at,
         sentAt: m.sent_at,
       });
