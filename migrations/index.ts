@@ -26,6 +26,7 @@ import * as createAnswerGenerations from './2026_12_03_100000_create_answer_gene
 import * as createSeatCounts from './2026_12_03_200000_create_seat_counts.js';
 import * as coverMailCounts from './2026_12_03_210000_cover_mail_counts.js';
 import * as coverDirectoryCounts from './2026_12_03_220000_cover_directory_counts.js';
+import * as createMailCounts from './2026_12_03_230000_create_mail_counts.js';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_24_190000_create_core_tables': createCoreTables,
@@ -51,4 +52,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_03_200000_create_seat_counts': createSeatCounts,
   '2026_12_03_210000_cover_mail_counts': coverMailCounts,
   '2026_12_03_220000_cover_directory_counts': coverDirectoryCounts,
+  '2026_12_03_230000_create_mail_counts': createMailCounts,
 };

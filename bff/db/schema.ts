@@ -17,6 +17,7 @@ import type {
 } from './tables/directory.js';
 import type {
   AuditEventTable,
+  MailCountTable,
   EventSequenceTable,
   EventTable,
   HealthProbeTable,
@@ -39,6 +40,7 @@ export interface Database {
   seat_counts: SeatCountTable;
   outbox: OutboxTable;
   audit_events: AuditEventTable;
+  mail_counts: MailCountTable;
   health_probes: HealthProbeTable;
   csv_uploads: CsvUploadTable;
   oauth_states: OAuthStateTable;

@@ -134,6 +134,35 @@ describe('daily budgets per target and per inviter', () => {
     expect(((await retried.json()) as ImportResult).invited).toBe(2);
   });
 
+  it('the 24 hours slide by the minute, within an hour as across hours', async () => {
+    await setup({ perTargetPerDay: 3 });
+    // A session lasts 15 minutes: each import signs in again.
+    const importOne = async (person: number) => importPeople(await h.session({ type: 'lab', id: 'l-1' }), [active[person]!.id]);
+    // 12:40, 13:20 and 13:50: the budget is spent.
+    for (const [wait, person] of [
+      [40, 0],
+      [40, 1],
+      [30, 2],
+    ] as const) {
+      minutes(wait);
+      expect((await importOne(person)).status).toBe(201);
+    }
+    // The next day at 12:39 all three are within the last 24 hours: the first leaves in a minute.
+    minutes(24 * 60 - 71);
+    const full = await importOne(3);
+    expect(full.status).toBe(429);
+    expect(full.headers.get('retry-after')).toBe('60');
+    // 12:41: the mail of 12:40 has left the window, in the middle of its hour; one fits, not two.
+    minutes(2);
+    expect((await importOne(3)).status).toBe(201);
+    expect((await importOne(4)).status).toBe(429);
+    // 13:21: the one of 13:20 has left too.
+    minutes(40);
+    expect((await importOne(4)).status).toBe(201);
+    expect((await importOne(5)).status).toBe(429);
+    expect(await mails()).toBe(5);
+  });
+
   it("an inviter's budget spans targets; resends count against it", async () => {
     const token = await setup({ perInviterPerDay: 2, resendCooldownSeconds: 0 });
     await h.target('lab', 'l-2', 50);

@@ -5,9 +5,13 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { newId } from '../ids.js';
+import { countMail } from '../db/mail-counts.js';
 
 /** `erase` and `export` are a person's erasure or export (services/privacy/): counted, never by address. */
 export type AuditAction = 'import' | 'accept' | 'resend' | 'remind' | 'revoke' | 'erase' | 'export';
+
+/** The actions that send mail: what the daily budgets count (services/mail-limits.ts), `count` mails each. */
+export const MAIL_ACTIONS: readonly AuditAction[] = ['import', 'resend', 'remind'];
 
 export interface AuditEvent {
   action: AuditAction;
@@ -32,4 +36,5 @@ export async function recordAudit(db: Kysely<Database> | Transaction<Database>, 
       count: e.count,
     })
     .execute();
+  if (e.count > 0 && MAIL_ACTIONS.includes(e.action)) await countMail(db, [{ target: e.target }, { inviterId: e.actor }], e.at.toISOString(), e.count);
 }

@@ -7,8 +7,9 @@
  *   so a made-up CSV row cannot turn the server into somebody's mail bomb;
  * - one target (organization, lab, challenge) and one inviter send at most `perTargetPerDay` and
  *   `perInviterPerDay` mails in 24 hours; an import that would go over is refused whole.
- * All of it is counted from what is already stored (the outbox, the audit trail) inside the write
- * transaction, under the target's lock, so concurrent resends of one target cannot slip past.
+ * All of it is counted from what is already stored (the outbox, the audit trail and its hourly
+ * sums in mail_counts) inside the write transaction, under the target's lock, so concurrent
+ * resends of one target cannot slip past.
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../db/schema.js';
@@ -16,6 +17,8 @@ import { AppError } from '../errors.js';
 import type { TargetRef } from './targets.js';
 import { dialectOf } from '../db/connect.js';
 import { lastMailAt } from '../db/outbox.js';
+import { hourOf, mailAfterHour, type MailScope } from '../db/mail-counts.js';
+import { MAIL_ACTIONS } from './audit.js';
 
 export interface MailLimits {
   resendCooldownSeconds: number;
@@ -46,17 +49,39 @@ function refuse(message: string, retryAfterSeconds: number, details: Record<stri
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-/** Mails the target and the inviter sent in the last 24 hours (imports' invitations, resends and reminders), and when the oldest of them leaves the window. */
-async function sentToday(db: Db, by: { target?: TargetRef; inviterId?: string }, now: Date): Promise<{ sent: number; oldest: string | null }> {
-  let query = db
-    .selectFrom('audit_events')
-    .select((eb) => [eb.fn.sum<number | string | null>('count').as('sent'), eb.fn.min<string | null>('at').as('oldest')])
-    .where('action', 'in', ['import', 'resend', 'remind'])
-    .where('at', '>', new Date(now.getTime() - DAY_MS).toISOString());
-  if (by.target) query = query.where('target_type', '=', by.target.type).where('target_id', '=', by.target.id);
-  if (by.inviterId !== undefined) query = query.where('actor', '=', by.inviterId);
-  const row = await query.executeTakeFirstOrThrow();
-  return { sent: Number(row.sent ?? 0), oldest: row.oldest };
+/** Audit rows of mail sent by the scope after `since` (and before `until`, when given). */
+function mailRows(db: Db, scope: MailScope, since: string, until?: string) {
+  let query = db.selectFrom('audit_events').where('action', 'in', MAIL_ACTIONS).where('at', '>', since);
+  if (until) query = query.where('at', '<', until);
+  return 'target' in scope
+    ? query.where('target_type', '=', scope.target.type).where('target_id', '=', scope.target.id)
+    : query.where('actor', '=', scope.inviterId);
+}
+
+/**
+ * Mails the scope sent in the last 24 hours (imports' invitations, resends and reminders): the
+ * hours wholly inside the window from mail_counts, and the hour the window starts in from its
+ * audit rows, so the window slides by the millisecond as the audit trail alone would have it.
+ */
+async function sentToday(db: Db, scope: MailScope, now: Date): Promise<number> {
+  const since = new Date(now.getTime() - DAY_MS).toISOString();
+  const firstHour = hourOf(since);
+  const nextHour = new Date(Date.parse(`${firstHour}:00:00.000Z`) + 3_600_000).toISOString();
+  const [partial, whole] = [
+    await mailRows(db, scope, since, nextHour)
+      .select((eb) => eb.fn.sum<number | string | null>('count').as('sent'))
+      .executeTakeFirstOrThrow(),
+    await mailAfterHour(db, scope, firstHour),
+  ];
+  return Number(partial.sent ?? 0) + whole;
+}
+
+/** When the scope's oldest mail of the last 24 hours was sent: it leaves the window a day later. */
+async function oldestToday(db: Db, scope: MailScope, now: Date): Promise<string | null> {
+  const row = await mailRows(db, scope, new Date(now.getTime() - DAY_MS).toISOString())
+    .select((eb) => eb.fn.min<string | null>('at').as('oldest'))
+    .executeTakeFirstOrThrow();
+  return row.oldest;
 }
 
 /** Refuses `mails` more mails when the target's or the inviter's daily budget has less room. */
@@ -66,17 +91,19 @@ export async function checkMailBudget(db: Db, limits: MailLimits, target: Target
   // targets, so two imports by one inviter into two targets would both count the same room. On
   // PostgreSQL they queue on a lock per inviter held to the commit; SQLite has one writer anyway.
   if (dialectOf(db) === 'postgres') await sql`select pg_advisory_xact_lock(hashtext(${`hr-import:inviter:${inviterId}`}))`.execute(db);
-  const budgets = [
-    { who: `This ${target.type}`, limit: limits.perTargetPerDay, ...(await sentToday(db, { target }, now)) },
-    { who: 'You', limit: limits.perInviterPerDay, ...(await sentToday(db, { inviterId }, now)) },
+  const budgets: { who: string; limit: number; scope: MailScope }[] = [
+    { who: `This ${target.type}`, limit: limits.perTargetPerDay, scope: { target } },
+    { who: 'You', limit: limits.perInviterPerDay, scope: { inviterId } },
   ];
   for (const b of budgets) {
-    const left = Math.max(0, b.limit - b.sent);
+    const sent = await sentToday(db, b.scope, now);
+    const left = Math.max(0, b.limit - sent);
     if (mails <= left) continue;
-    const retry = b.oldest ? secondsUntil(b.oldest, DAY_MS, now) : DAY_MS / 1000;
+    const oldest = await oldestToday(db, b.scope, now);
+    const retry = oldest ? secondsUntil(oldest, DAY_MS, now) : DAY_MS / 1000;
     throw refuse(
       mails === 1
-        ? `${b.who} sent ${plural(b.sent, 'invitation')} in the last 24 hours, the daily limit; try again later.`
+        ? `${b.who} sent ${plural(sent, 'invitation')} in the last 24 hours, the daily limit; try again later.`
         : `This would send ${plural(mails, 'invitation')}, but ${b.who.toLowerCase() === 'you' ? 'you have' : `${b.who.toLowerCase()} has`} ${left} of ${b.limit} left for the next 24 hours; nothing was sent.`,
       retry,
       { limit: b.limit, remaining: left, requested: mails },

@@ -20,6 +20,7 @@ import type { Logger } from '../logger.js';
 import type { RetentionSettings } from '../config.js';
 import { repeat } from '../repeat.js';
 import { dropDirectory } from './directory/rows.js';
+import { forgetMailBefore, hourOf } from '../db/mail-counts.js';
 
 export interface RetentionWorkerOptions {
   db: Kysely<Database>;
@@ -155,8 +156,10 @@ export function createRetentionWorker(options: RetentionWorkerOptions): Retentio
     return { invites: removed, imports };
   }
 
-  const audit = () => {
+  const audit = async () => {
     const cutoff = before(retention.auditDays);
+    // The hourly mail sums serve the daily budgets only: two days back is more than they read.
+    await forgetMailBefore(db, hourOf(before(2)));
     return inBatches(
       async () => (await db.selectFrom('audit_events').select('id').where('at', '<', cutoff).limit(BATCH).execute()).map((r) => r.id),
       async (ids) => void (await db.deleteFrom('audit_events').where('id', 'in', ids).execute()),

@@ -5,7 +5,7 @@ export interface OutboxTable {
   status: string;
   attempts: number;
   next_attempt_at: string;
-  /** The rendered message (to, subject, text, html); cleared once sent. */
+  /** The mail as db/outbox.ts's OutboxPayload says (recipient and what it is made of); cleared once sent. */
   payload: string | null;
   last_error: string | null;
   created_at: string;
@@ -25,6 +25,15 @@ export interface AuditEventTable {
   /** The import's or the invite's id. */
   subject: string;
   /** People the action touched. */
+  count: number;
+}
+
+/** Mails (invitations, resends, reminders) a target or an inviter sent in one UTC hour: the daily budgets' sums (services/mail-limits.ts). */
+export interface MailCountTable {
+  /** `target:<type>/<id>` or `inviter:<id>`. */
+  scope: string;
+  /** The hour as the first 13 characters of an ISO timestamp: `2026-12-03T14`. */
+  hour: string;
   count: number;
 }
 
