@@ -44,12 +44,14 @@ function componentSchemas(): Record<string, Schema> {
   const uri = (id: string) => `${SCHEMA_REF}${id}`;
   const answers = z.toJSONSchema(responseSchemas, { io: 'output', uri, unrepresentable: 'any' }).schemas;
   const requests = z.toJSONSchema(requestSchemas, { io: 'input', uri, unrepresentable: 'any' }).schemas;
-  const all: Record<string, Schema> = {};
+  const all = new Map<string, Schema>();
   for (const [id, s] of [...Object.entries(answers), ...Object.entries(requests)]) {
-    if (all[id]) throw new Error(`Two contract schemas are named ${id}`);
-    all[id] = bare(s);
+    if (all.has(id)) throw new Error(`Two contract schemas are named ${id}`);
+    all.set(id, bare(s));
   }
-  return all;
+  // By name: the registries list schemas in the order their modules were first imported, which
+  // differs between a process that imported the webhooks first and one that did not.
+  return Object.fromEntries([...all].sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
 /** The component a schema was named as; a shape without a name would be written out inline, which the contract does not allow. */

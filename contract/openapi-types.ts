@@ -816,142 +816,31 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        Role: {
-            id: string;
-            label: string;
-            /** @description The label in other languages, by locale: the widget, the invite mail and the accept page use the one of their language, else `label`. */
-            labels?: {
-                en?: string;
-                de?: string;
-                fr?: string;
-                es?: string;
-            };
-        };
-        Seats: {
-            limit: number;
-            used: number;
-            remaining: number;
-        };
-        ErrorBody: {
-            error: {
-                /** @description Stable and machine-readable (`seat_limit_exceeded`); the message is for people. */
-                code: string;
-                message: string;
-                details?: unknown;
-            };
-        };
-        Health: {
-            /** @constant */
-            ok: true;
-        };
-        OpenApiDocument: {
-            /** @constant */
-            openapi: "3.1.0";
-            paths: {
-                [key: string]: unknown;
-            };
-        } & {
-            [key: string]: unknown;
-        };
-        SessionToken: {
+        AcceptRequest: {
             token: string;
-            /** Format: date-time */
-            expiresAt: string;
         };
-        SessionInfo: {
-            inviter: {
-                id: string;
-                name: string;
-                email: string;
-            };
+        AcceptedInvite: {
             target: {
                 /** @enum {string} */
                 type: "organization" | "lab" | "challenge";
                 id: string;
                 name: string;
-                roles: components["schemas"]["Role"][];
-                defaultRole: string;
             };
-            seats: components["schemas"]["Seats"];
-            /** Format: date-time */
-            expiresAt: string;
-        };
-        Target: {
-            /** @enum {string} */
-            type: "organization" | "lab" | "challenge";
-            id: string;
-            name: string;
-            organizationId: string | null;
-            seatLimit: number;
-            roles: components["schemas"]["Role"][];
-            defaultRole: string;
-            /** @description The target's own reminder days (0: none); null when it follows the deployment's default. */
-            reminderDaysBeforeExpiry: number | null;
-            seats: components["schemas"]["Seats"];
-        };
-        MemberSyncResult: {
-            members: number;
-            seats: components["schemas"]["Seats"];
-        };
-        /** @enum {string} */
-        ConnectionState: "ready" | "needs_credentials" | "error";
-        CredentialField: {
-            name: string;
-            label: string;
-            /** @description Shown as a password field; never sent back by the BFF. */
-            secret: boolean;
-            required: boolean;
-        };
-        DirectorySummary: {
-            /**
-             * Format: date-time
-             * @description When the cached directory was fetched.
-             */
-            syncedAt: string;
-            /** @description Seconds from this answer until it is too old to be listed without a refresh; 0 when it already is. */
-            freshFor: number;
-        };
-        ProviderInfo: {
-            id: string;
-            type: string;
-            name: string;
-            /** @description The name in other languages, by locale (the providers file's `names`): the widget shows its language's, else `name`. */
-            names?: {
-                en?: string;
-                de?: string;
-                fr?: string;
-                es?: string;
-            };
-            /** @description The host's logo for this provider (the providers file's `logoUrl`: https or an image data URL), shown instead of the built-in one. */
-            logoUrl?: string;
-            connection: components["schemas"]["ConnectionState"];
-            /** @description Present only for providers each organization connects itself (the providers file leaves their credentials out): what the connect form asks. Absent when the deployment configures it. */
-            fields?: components["schemas"]["CredentialField"][];
-            /** @description True when the organization connects by signing in to the provider (OAuth popup) instead of a form. */
-            oauth?: boolean;
-            /** @description The directory cached for this provider, when one is: the widget lists a fresh one at once, without first asking for its refresh state. Absent when nothing is cached yet. */
-            directory?: components["schemas"]["DirectorySummary"];
-        };
-        ProviderList: {
-            items: components["schemas"]["ProviderInfo"][];
-        };
-        RefreshStatus: {
-            /** @enum {string} */
-            status: "idle" | "syncing" | "ready" | "error";
-            fetched: number;
-            total: number | null;
-            /** @description When the directory now served was fetched; null before the first refresh ended. */
-            syncedAt: string | null;
-            /** @description True when the directory served is older than the provider's cache lifetime, or missing. */
-            stale: boolean;
-            error?: {
-                code: string;
-                message: string;
-            };
+            email: string;
+            role: string;
+            /** @description The role as the target names it (`role` is its id); the id when the target no longer offers the role. */
+            roleLabel: string;
         };
         ConnectionInfo: {
             connection: components["schemas"]["ConnectionState"];
         };
+        ConnectionRequest: {
+            credentials: {
+                [key: string]: string;
+            };
+        };
+        /** @enum {string} */
+        ConnectionState: "ready" | "needs_credentials" | "error";
         ConnectionTest: {
             /** @constant */
             ok: true;
@@ -977,6 +866,21 @@ export interface components {
             /** @description Another person of the same directory has this `email` too: an invite to it may reach someone else (an import invites the address once). False without an email. */
             sharedEmail: boolean;
         };
+        ContactFacets: {
+            departments: components["schemas"]["Facet"][];
+            locations: components["schemas"]["Facet"][];
+        };
+        ContactFilters: {
+            department?: string;
+            location?: string;
+            /** @description As the HR system words it: `full_time`, `Contractor`, `Werkstudent`… */
+            employmentType?: string;
+            /**
+             * @description `active` by default: terminated people are hidden unless asked for.
+             * @enum {string}
+             */
+            status?: "active" | "inactive" | "all";
+        };
         ContactPage: {
             items: components["schemas"]["Contact"][];
             nextCursor: string | null;
@@ -985,99 +889,12 @@ export interface components {
             /** @description Of those, how many can be invited (not a member, not invited, with an email). */
             selectable: number;
         };
-        Facet: {
-            value: string;
-            count: number;
-        };
-        ContactFacets: {
-            departments: components["schemas"]["Facet"][];
-            locations: components["schemas"]["Facet"][];
-        };
-        /** @enum {string} */
-        SkipReason: "already_member" | "already_invited" | "no_email" | "invalid_email" | "duplicate" | "not_found";
-        ImportResult: {
-            id: string;
-            /** @description How many people were invited: 0 when every contact was skipped, and then no mail was sent. */
-            invited: number;
-            /** @description Who was invited with which role, in the order of the import: the first 500. */
-            invites: {
-                contactId: string;
-                name: string;
-                email: string;
-                role: string;
-            }[];
-            /** @description How many were invited as each role, in the order of the roles of the target; roles no one got are left out. */
-            roles: {
-                role: string;
-                count: number;
-            }[];
-            skipped: {
-                contactId: string;
-                email: string | null;
-                reason: components["schemas"]["SkipReason"];
-            }[];
-            seats: components["schemas"]["Seats"];
-        };
-        InviteSummary: {
-            id: string;
-            email: string;
-            name: string | null;
-            role: string;
-            /** @enum {string} */
-            status: "pending" | "accepted" | "revoked" | "expired";
-            /** @enum {string} */
-            delivery: "queued" | "sending" | "sent" | "failed" | "cancelled";
-            /** @description Why the mail could not be delivered, when `delivery` is `failed`. */
-            deliveryError: string | null;
-            /** Format: date-time */
-            expiresAt: string;
-            /** Format: date-time */
-            createdAt: string;
-            importId: string | null;
-        };
-        InviteList: {
-            items: components["schemas"]["InviteSummary"][];
-            nextCursor: string | null;
-        };
-        AcceptedInvite: {
-            target: {
-                /** @enum {string} */
-                type: "organization" | "lab" | "challenge";
-                id: string;
-                name: string;
-            };
-            email: string;
-            role: string;
-            /** @description The role as the target names it (`role` is its id); the id when the target no longer offers the role. */
-            roleLabel: string;
-        };
-        InviteLookup: {
-            target: {
-                /** @enum {string} */
-                type: "organization" | "lab" | "challenge";
-                name: string;
-            };
-            /** @description The role the invitee gets; `label` as the target names it, the id when the target no longer offers the role. */
-            role: {
-                id: string;
-                label: string;
-            };
-            /** @description Who sent the invitation; null for an invite no admin sent. */
-            inviterName: string | null;
-            /** @enum {string} */
-            status: "pending" | "accepted" | "revoked" | "expired";
-            /** Format: date-time */
-            expiresAt: string;
-        };
-        InviteResendResult: {
-            resent: components["schemas"]["InviteSummary"][];
-            /** @description Invites left as they were and why: unknown, accepted or revoked, no seat left, or past the mail budget or cooldown. */
-            skipped: {
-                id: string;
-                /** @enum {string} */
-                reason: "invite_not_found" | "not_resendable" | "seat_limit_exceeded" | "mail_limit";
-            }[];
-            seats: components["schemas"]["Seats"];
+        CredentialField: {
+            name: string;
+            label: string;
+            /** @description Shown as a password field; never sent back by the BFF. */
+            secret: boolean;
+            required: boolean;
         };
         CsvColumnMapping: {
             email: string | null;
@@ -1104,6 +921,21 @@ export interface components {
             /** @description Rows with more or fewer cells than the header. */
             ragged: number;
         };
+        CsvMappingRequest: {
+            mapping: {
+                email: string;
+                firstName?: string | null;
+                lastName?: string | null;
+                displayName?: string | null;
+                title?: string | null;
+                department?: string | null;
+                location?: string | null;
+                employmentType?: string | null;
+                manager?: string | null;
+                status?: string | null;
+                id?: string | null;
+            };
+        };
         CsvNotice: {
             /**
              * @description no_email_column: no column is mapped to the email, so no one in the file can be invited yet.
@@ -1111,6 +943,11 @@ export interface components {
              */
             code: "no_email_column";
             message: string;
+        };
+        CsvUploadConfirmation: {
+            /** @constant */
+            connection: "ready";
+            counts: components["schemas"]["CsvCounts"];
         };
         CsvUploadPreview: {
             id: string;
@@ -1151,24 +988,109 @@ export interface components {
             /** @description What the admin must know before confirming (e.g. that no email column was found, and why one is needed). */
             notices: components["schemas"]["CsvNotice"][];
         };
-        CsvUploadConfirmation: {
-            /** @constant */
-            connection: "ready";
-            counts: components["schemas"]["CsvCounts"];
+        DirectorySummary: {
+            /**
+             * Format: date-time
+             * @description When the cached directory was fetched.
+             */
+            syncedAt: string;
+            /** @description Seconds from this answer until it is too old to be listed without a refresh; 0 when it already is. */
+            freshFor: number;
         };
-        OAuthStart: {
-            /** @description Open this in the popup. */
-            authorizeUrl: string;
-            /** @description The origin the popup's message comes from (the BFF's public origin); accept no other. */
-            callbackOrigin: string;
+        ErrorBody: {
+            error: {
+                /** @description Stable and machine-readable (`seat_limit_exceeded`); the message is for people. */
+                code: string;
+                message: string;
+                details?: unknown;
+            };
         };
-        OAuthResultMessage: {
+        Event: {
+            /** @enum {string} */
+            type: "import.completed" | "invite.created" | "invite.sent" | "invite.delivery_failed" | "invite.accepted" | "invite.expired" | "invite.revoked" | "invite.reminded" | "sync.completed" | "member.left_hr" | "member.role_changed";
+            /** Format: date-time */
+            timestamp: string;
+            data: components["schemas"]["ImportEventData"] | components["schemas"]["InviteEventData"] | components["schemas"]["SyncEventData"] | components["schemas"]["MemberEventData"];
+            id: string;
+        };
+        EventList: {
+            items: components["schemas"]["Event"][];
+            /** @description Pass as `after` to go on: the last listed id, or `after` itself when nothing is new. */
+            next: string | null;
+        };
+        Facet: {
+            value: string;
+            count: number;
+        };
+        Health: {
             /** @constant */
-            type: "hr-import-oauth";
+            ok: true;
+        };
+        ImportEventData: {
+            target: {
+                /** @enum {string} */
+                type: "organization" | "lab" | "challenge";
+                id: string;
+            };
+            importId: string;
+            invited: number;
+            skipped: number;
+            invites: {
+                inviteId: string;
+                email: string;
+                role: string;
+            }[];
+            invitesTruncated: boolean;
+        };
+        ImportRequest: {
             provider: string;
-            ok: boolean;
-            error?: string;
-            message?: string;
+            selection: {
+                ids: string[];
+            } | {
+                /** @constant */
+                all: true;
+                search?: string;
+                filters?: components["schemas"]["ContactFilters"];
+                except?: string[];
+                /** @description Contacts ticked one by one besides the rule: imported too, whether the rule holds them or not. */
+                include?: string[];
+            };
+            role: string;
+            roles?: {
+                [key: string]: string;
+            };
+            message: {
+                subject: string;
+                body: string;
+            };
+            /**
+             * @description The language of the invite mail (its fixed texts: button, role, expiry, footer) and of its reminders; `en` when left out. The widget sends its own.
+             * @enum {string}
+             */
+            locale?: "en" | "de" | "fr" | "es";
+        };
+        ImportResult: {
+            id: string;
+            /** @description How many people were invited: 0 when every contact was skipped, and then no mail was sent. */
+            invited: number;
+            /** @description Who was invited with which role, in the order of the import: the first 500. */
+            invites: {
+                contactId: string;
+                name: string;
+                email: string;
+                role: string;
+            }[];
+            /** @description How many were invited as each role, in the order of the roles of the target; roles no one got are left out. */
+            roles: {
+                role: string;
+                count: number;
+            }[];
+            skipped: {
+                contactId: string;
+                email: string | null;
+                reason: components["schemas"]["SkipReason"];
+            }[];
+            seats: components["schemas"]["Seats"];
         };
         InviteEventData: {
             target: {
@@ -1188,43 +1110,57 @@ export interface components {
              */
             expiresAt?: string;
         };
-        ImportEventData: {
-            target: {
-                /** @enum {string} */
-                type: "organization" | "lab" | "challenge";
-                id: string;
-            };
-            importId: string;
-            invited: number;
-            skipped: number;
-            invites: {
-                inviteId: string;
-                email: string;
-                role: string;
-            }[];
-            invitesTruncated: boolean;
+        InviteList: {
+            items: components["schemas"]["InviteSummary"][];
+            nextCursor: string | null;
         };
-        SyncEventData: {
+        InviteLookup: {
             target: {
                 /** @enum {string} */
                 type: "organization" | "lab" | "challenge";
-                id: string;
+                name: string;
             };
-            ruleId: string;
-            runId: string;
+            /** @description The role the invitee gets; `label` as the target names it, the id when the target no longer offers the role. */
+            role: {
+                id: string;
+                label: string;
+            };
+            /** @description Who sent the invitation; null for an invite no admin sent. */
+            inviterName: string | null;
             /** @enum {string} */
-            status: "completed" | "held" | "failed";
-            matched: number;
-            invited: number;
-            joiners: number;
-            leavers: number;
-            roleChanges: number;
-            revoked: number;
-            skipped: number;
-            error: {
-                code: string;
-                message: string;
-            } | null;
+            status: "pending" | "accepted" | "revoked" | "expired";
+            /** Format: date-time */
+            expiresAt: string;
+        };
+        InviteResendRequest: {
+            ids: string[];
+        };
+        InviteResendResult: {
+            resent: components["schemas"]["InviteSummary"][];
+            /** @description Invites left as they were and why: unknown, accepted or revoked, no seat left, or past the mail budget or cooldown. */
+            skipped: {
+                id: string;
+                /** @enum {string} */
+                reason: "invite_not_found" | "not_resendable" | "seat_limit_exceeded" | "mail_limit";
+            }[];
+            seats: components["schemas"]["Seats"];
+        };
+        InviteSummary: {
+            id: string;
+            email: string;
+            name: string | null;
+            role: string;
+            /** @enum {string} */
+            status: "pending" | "accepted" | "revoked" | "expired";
+            /** @enum {string} */
+            delivery: "queued" | "sending" | "sent" | "failed" | "cancelled";
+            /** @description Why the mail could not be delivered, when `delivery` is `failed`. */
+            deliveryError: string | null;
+            /** Format: date-time */
+            expiresAt: string;
+            /** Format: date-time */
+            createdAt: string;
+            importId: string | null;
         };
         MemberEventData: {
             target: {
@@ -1244,18 +1180,44 @@ export interface components {
             /** @description `member.left_hr` only: the HR record was terminated, deleted, or left the rule's scope. */
             reason: ("terminated" | "deleted" | "out_of_scope") | null;
         };
-        Event: {
-            /** @enum {string} */
-            type: "import.completed" | "invite.created" | "invite.sent" | "invite.delivery_failed" | "invite.accepted" | "invite.expired" | "invite.revoked" | "invite.reminded" | "sync.completed" | "member.left_hr" | "member.role_changed";
-            /** Format: date-time */
-            timestamp: string;
-            data: components["schemas"]["ImportEventData"] | components["schemas"]["InviteEventData"] | components["schemas"]["SyncEventData"] | components["schemas"]["MemberEventData"];
-            id: string;
+        MemberSync: {
+            members: {
+                id: string;
+                /** Format: email */
+                email: string;
+                name?: string | null;
+                role?: string;
+            }[];
         };
-        EventList: {
-            items: components["schemas"]["Event"][];
-            /** @description Pass as `after` to go on: the last listed id, or `after` itself when nothing is new. */
-            next: string | null;
+        MemberSyncResult: {
+            members: number;
+            seats: components["schemas"]["Seats"];
+        };
+        OAuthResultMessage: {
+            /** @constant */
+            type: "hr-import-oauth";
+            provider: string;
+            ok: boolean;
+            error?: string;
+            message?: string;
+        };
+        OAuthStart: {
+            /** @description Open this in the popup. */
+            authorizeUrl: string;
+            /** @description The origin the popup's message comes from (the BFF's public origin); accept no other. */
+            callbackOrigin: string;
+        };
+        OAuthStartRequest: {
+            origin: string;
+        };
+        OpenApiDocument: {
+            /** @constant */
+            openapi: "3.1.0";
+            paths: {
+                [key: string]: unknown;
+            };
+        } & {
+            [key: string]: unknown;
         };
         PrivacyErasure: {
             /** @description The audit trail entry (action `erase`) that records this erasure, without the address */
@@ -1403,55 +1365,67 @@ export interface components {
                 facts: string | null;
             }[];
         };
-        ScimToken: {
-            /** @description The bearer token to paste into the identity provider's provisioning settings. Shown this once: only a digest is stored. */
-            token: string;
-            /** @description The SCIM base URL (Okta's "SCIM connector base URL", Entra's "Tenant URL"). */
-            baseUrl: string;
-            /** Format: date-time */
-            createdAt: string;
+        PrivacyRequest: {
+            email: string;
+            /** @description Only this organization's directories and targets; without it, every one (the deployment's own directories too). */
+            organizationId?: string;
         };
-        ScimUserResource: {
-            schemas: string[];
+        ProviderInfo: {
             id: string;
-            userName: string;
-            active: boolean;
-            meta: {
-                /** @constant */
-                resourceType: "User";
-                /** Format: date-time */
-                created: string;
-                /** Format: date-time */
-                lastModified: string;
-                /** @description W/"<n>": one more at every change */
-                version: string;
-                location: string;
+            type: string;
+            name: string;
+            /** @description The name in other languages, by locale (the providers file's `names`): the widget shows its language's, else `name`. */
+            names?: {
+                en?: string;
+                de?: string;
+                fr?: string;
+                es?: string;
             };
-        } & {
-            [key: string]: unknown;
+            /** @description The host's logo for this provider (the providers file's `logoUrl`: https or an image data URL), shown instead of the built-in one. */
+            logoUrl?: string;
+            connection: components["schemas"]["ConnectionState"];
+            /** @description Present only for providers each organization connects itself (the providers file leaves their credentials out): what the connect form asks. Absent when the deployment configures it. */
+            fields?: components["schemas"]["CredentialField"][];
+            /** @description True when the organization connects by signing in to the provider (OAuth popup) instead of a form. */
+            oauth?: boolean;
+            /** @description The directory cached for this provider, when one is: the widget lists a fresh one at once, without first asking for its refresh state. Absent when nothing is cached yet. */
+            directory?: components["schemas"]["DirectorySummary"];
         };
-        ScimUserList: {
-            schemas: "urn:ietf:params:scim:api:messages:2.0:ListResponse"[];
-            totalResults: number;
-            startIndex: number;
-            itemsPerPage: number;
-            Resources: components["schemas"]["ScimUserResource"][];
+        ProviderList: {
+            items: components["schemas"]["ProviderInfo"][];
         };
-        ScimError: {
-            schemas: "urn:ietf:params:scim:api:messages:2.0:Error"[];
-            /** @description The HTTP status, as a string (RFC 7644 §3.12) */
-            status: string;
+        RefreshRequest: {
+            /** @description Refresh even a fresh directory (at most once a minute per connection). */
+            force?: boolean;
+        };
+        RefreshStatus: {
             /** @enum {string} */
-            scimType?: "invalidFilter" | "tooMany" | "uniqueness" | "mutability" | "invalidSyntax" | "invalidPath" | "noTarget" | "invalidValue" | "invalidVers" | "sensitive";
-            detail: string;
-        };
-        ScimServiceProviderConfig: {
-            schemas: string[];
-            patch: {
-                supported: boolean;
+            status: "idle" | "syncing" | "ready" | "error";
+            fetched: number;
+            total: number | null;
+            /** @description When the directory now served was fetched; null before the first refresh ended. */
+            syncedAt: string | null;
+            /** @description True when the directory served is older than the provider's cache lifetime, or missing. */
+            stale: boolean;
+            error?: {
+                code: string;
+                message: string;
             };
-        } & {
-            [key: string]: unknown;
+        };
+        Role: {
+            id: string;
+            label: string;
+            /** @description The label in other languages, by locale: the widget, the invite mail and the accept page use the one of their language, else `label`. */
+            labels?: {
+                en?: string;
+                de?: string;
+                fr?: string;
+                es?: string;
+            };
+        };
+        RoleRule: {
+            conditions: components["schemas"]["SyncCondition"][];
+            role: string;
         };
         ScimDiscoveryList: {
             schemas: "urn:ietf:params:scim:api:messages:2.0:ListResponse"[];
@@ -1473,35 +1447,224 @@ export interface components {
             itemsPerPage: 0;
             Resources: unknown[];
         };
-        SyncRun: {
-            id: string;
-            ruleId: string;
+        ScimError: {
+            schemas: "urn:ietf:params:scim:api:messages:2.0:Error"[];
+            /** @description The HTTP status, as a string (RFC 7644 §3.12) */
+            status: string;
             /** @enum {string} */
-            trigger: "schedule" | "manual" | "approval";
-            /** @enum {string} */
-            status: "running" | "completed" | "held" | "failed" | "interrupted";
+            scimType?: "invalidFilter" | "tooMany" | "uniqueness" | "mutability" | "invalidSyntax" | "invalidPath" | "noTarget" | "invalidValue" | "invalidVers" | "sensitive";
+            detail: string;
+        };
+        ScimPatch: {
+            schemas: string[];
+            Operations: {
+                op: string;
+                path?: string;
+                value?: unknown;
+            }[];
+        };
+        ScimServiceProviderConfig: {
+            schemas: string[];
+            patch: {
+                supported: boolean;
+            };
+        } & {
+            [key: string]: unknown;
+        };
+        ScimToken: {
+            /** @description The bearer token to paste into the identity provider's provisioning settings. Shown this once: only a digest is stored. */
+            token: string;
+            /** @description The SCIM base URL (Okta's "SCIM connector base URL", Entra's "Tenant URL"). */
+            baseUrl: string;
             /** Format: date-time */
-            startedAt: string;
-            finishedAt: string | null;
-            /** @description People in scope. */
+            createdAt: string;
+        };
+        ScimUser: {
+            schemas?: string[];
+            userName: string;
+            externalId?: string | null;
+            active?: (boolean | ("True" | "False" | "true" | "false")) | null;
+            displayName?: string | null;
+            nickName?: string | null;
+            title?: string | null;
+            userType?: string | null;
+            preferredLanguage?: string | null;
+            locale?: string | null;
+            timezone?: string | null;
+            name?: ({
+                formatted?: string | null;
+                familyName?: string | null;
+                givenName?: string | null;
+                middleName?: string | null;
+                honorificPrefix?: string | null;
+                honorificSuffix?: string | null;
+            } & {
+                [key: string]: unknown;
+            }) | null;
+            emails?: ({
+                value?: string | null;
+                type?: string | null;
+                primary?: (boolean | ("True" | "False" | "true" | "false")) | null;
+                display?: string | null;
+            } & {
+                [key: string]: unknown;
+            })[] | null;
+            phoneNumbers?: ({
+                value?: string | null;
+                type?: string | null;
+                primary?: (boolean | ("True" | "False" | "true" | "false")) | null;
+                display?: string | null;
+            } & {
+                [key: string]: unknown;
+            })[] | null;
+            addresses?: ({
+                formatted?: string | null;
+                streetAddress?: string | null;
+                locality?: string | null;
+                region?: string | null;
+                postalCode?: string | null;
+                country?: string | null;
+                type?: string | null;
+                primary?: (boolean | ("True" | "False" | "true" | "false")) | null;
+            } & {
+                [key: string]: unknown;
+            })[] | null;
+            "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"?: ({
+                employeeNumber?: string | null;
+                costCenter?: string | null;
+                organization?: string | null;
+                division?: string | null;
+                department?: string | null;
+                manager?: (string | ({
+                    value?: string | null;
+                    $ref?: string | null;
+                    displayName?: string | null;
+                } & {
+                    [key: string]: unknown;
+                })) | null;
+            } & {
+                [key: string]: unknown;
+            }) | null;
+        } & {
+            [key: string]: unknown;
+        };
+        ScimUserList: {
+            schemas: "urn:ietf:params:scim:api:messages:2.0:ListResponse"[];
+            totalResults: number;
+            startIndex: number;
+            itemsPerPage: number;
+            Resources: components["schemas"]["ScimUserResource"][];
+        };
+        ScimUserResource: {
+            schemas: string[];
+            id: string;
+            userName: string;
+            active: boolean;
+            meta: {
+                /** @constant */
+                resourceType: "User";
+                /** Format: date-time */
+                created: string;
+                /** Format: date-time */
+                lastModified: string;
+                /** @description W/"<n>": one more at every change */
+                version: string;
+                location: string;
+            };
+        } & {
+            [key: string]: unknown;
+        };
+        Seats: {
+            limit: number;
+            used: number;
+            remaining: number;
+        };
+        SessionInfo: {
+            inviter: {
+                id: string;
+                name: string;
+                email: string;
+            };
+            target: {
+                /** @enum {string} */
+                type: "organization" | "lab" | "challenge";
+                id: string;
+                name: string;
+                roles: components["schemas"]["Role"][];
+                defaultRole: string;
+            };
+            seats: components["schemas"]["Seats"];
+            /** Format: date-time */
+            expiresAt: string;
+        };
+        SessionRequest: {
+            inviter: {
+                id: string;
+                name: string;
+                /** Format: email */
+                email: string;
+            };
+            target: {
+                /** @enum {string} */
+                type: "organization" | "lab" | "challenge";
+                id: string;
+            };
+            /** @description Lifetime in seconds; short by default because the token sits in a browser. */
+            ttlSeconds?: number;
+        };
+        SessionToken: {
+            token: string;
+            /** Format: date-time */
+            expiresAt: string;
+        };
+        /** @enum {string} */
+        SkipReason: "already_member" | "already_invited" | "no_email" | "invalid_email" | "duplicate" | "not_found";
+        SyncCondition: {
+            /** @enum {string} */
+            field: "department" | "title" | "location" | "employmentType";
+            /**
+             * @description `is`: the whole value, `contains`: a part of it; both ignore case and accents.
+             * @enum {string}
+             */
+            operator: "is" | "contains";
+            value: string;
+        };
+        SyncDryRun: {
+            /** @description People the scope matches (active, with the filters). */
             matched: number;
-            /** @description Joiners this run invited (`auto`). */
+            /** @description Of those, members or holding a pending invite. */
+            alreadyIn: number;
+            /** @description Of those, who a run would invite now (`auto`) or list as joiners (`review`). */
+            toInvite: number;
+            /** @description How many of `toInvite` get each role. */
+            roles: {
+                role: string;
+                count: number;
+            }[];
+            noEmail: number;
+            /** @description Seats `toInvite` takes. */
+            seatsNeeded: number;
+            seats: components["schemas"]["Seats"];
+            /** @description `seatsNeeded` ≤ `seats.remaining`; a rule that does not fit is refused with `seat_limit_exceeded`. */
+            fits: boolean;
+        };
+        SyncEventData: {
+            target: {
+                /** @enum {string} */
+                type: "organization" | "lab" | "challenge";
+                id: string;
+            };
+            ruleId: string;
+            runId: string;
+            /** @enum {string} */
+            status: "completed" | "held" | "failed";
+            matched: number;
             invited: number;
-            /** @description Joiners waiting in Updates (`review`), or left out. */
             joiners: number;
             leavers: number;
             roleChanges: number;
-            /** @description Pending invites of leavers revoked. */
             revoked: number;
-            /** @description Who was left out and why; the first 100. */
-            skipped: {
-                contactId: string;
-                name: string;
-                /** @enum {string} */
-                reason: "seat_limit" | "mail_limit" | "no_email" | "invalid_email" | "duplicate";
-            }[];
-            skippedCount: number;
-            /** @description `failed`: why; `held`: what the admin is asked to confirm. */
+            skipped: number;
             error: {
                 code: string;
                 message: string;
@@ -1574,303 +1737,6 @@ export interface components {
             nextRunAt: string | null;
             lastRun: components["schemas"]["SyncRun"] | null;
         };
-        SyncRuleList: {
-            items: components["schemas"]["SyncRule"][];
-        };
-        SyncRunList: {
-            items: components["schemas"]["SyncRun"][];
-        };
-        SyncDryRun: {
-            /** @description People the scope matches (active, with the filters). */
-            matched: number;
-            /** @description Of those, members or holding a pending invite. */
-            alreadyIn: number;
-            /** @description Of those, who a run would invite now (`auto`) or list as joiners (`review`). */
-            toInvite: number;
-            /** @description How many of `toInvite` get each role. */
-            roles: {
-                role: string;
-                count: number;
-            }[];
-            noEmail: number;
-            /** @description Seats `toInvite` takes. */
-            seatsNeeded: number;
-            seats: components["schemas"]["Seats"];
-            /** @description `seatsNeeded` ≤ `seats.remaining`; a rule that does not fit is refused with `seat_limit_exceeded`. */
-            fits: boolean;
-        };
-        SyncUpdate: {
-            id: string;
-            ruleId: string;
-            /** @enum {string} */
-            kind: "joiner" | "leaver" | "role_change";
-            contactId: string | null;
-            email: string;
-            name: string | null;
-            title: string | null;
-            department: string | null;
-            /** @description Leavers and role changes: what they hold in the target. */
-            membership: ("member" | "invited") | null;
-            /** @description Joiners: the role the rule gives; role changes: the new role. */
-            role: string | null;
-            /** @description Role changes and leavers: the role held now. */
-            currentRole: string | null;
-            /** @description Leavers: why. */
-            reason: ("terminated" | "deleted" | "out_of_scope") | null;
-            /**
-             * @description `held`: a leaver from a run the safeguard stopped.
-             * @enum {string}
-             */
-            status: "open" | "held" | "done" | "dismissed";
-            /** Format: date-time */
-            detectedAt: string;
-        };
-        SyncUpdateList: {
-            items: components["schemas"]["SyncUpdate"][];
-            nextCursor: string | null;
-            /** @description Open updates of each kind. */
-            counts: {
-                joiner: number;
-                leaver: number;
-                role_change: number;
-            };
-            seats: components["schemas"]["Seats"];
-        };
-        SyncUpdateResult: {
-            /** @description Updates approved or dismissed. */
-            done: number;
-            /** @description Joiners invited. */
-            invited: number;
-            /** @description Leavers' pending invites revoked. */
-            revoked: number;
-            roleChanges: number;
-            /** @description Updates left as they were and why (`seat_limit`, `not_open`, `mail_limit`…). */
-            skipped: {
-                id: string;
-                reason: string;
-            }[];
-            seats: components["schemas"]["Seats"];
-        };
-        SessionRequest: {
-            inviter: {
-                id: string;
-                name: string;
-                /** Format: email */
-                email: string;
-            };
-            target: {
-                /** @enum {string} */
-                type: "organization" | "lab" | "challenge";
-                id: string;
-            };
-            /** @description Lifetime in seconds; short by default because the token sits in a browser. */
-            ttlSeconds?: number;
-        };
-        TargetUpsert: {
-            name: string;
-            seatLimit: number;
-            organizationId?: string | null;
-            roles?: {
-                id: string;
-                label: string;
-                /** @description The label in other languages, by locale: the widget, the invite mail and the accept page use the one of their language, else `label`. */
-                labels?: {
-                    en?: string;
-                    de?: string;
-                    fr?: string;
-                    es?: string;
-                };
-            }[];
-            defaultRole?: string;
-            /** @description Days before an invite expires that its invitee gets one reminder mail; 0: no reminders; null: the deployment's default (2 unless configured). Left out: unchanged. */
-            reminderDaysBeforeExpiry?: number | null;
-        };
-        MemberSync: {
-            members: {
-                id: string;
-                /** Format: email */
-                email: string;
-                name?: string | null;
-                role?: string;
-            }[];
-        };
-        RefreshRequest: {
-            /** @description Refresh even a fresh directory (at most once a minute per connection). */
-            force?: boolean;
-        };
-        ConnectionRequest: {
-            credentials: {
-                [key: string]: string;
-            };
-        };
-        ContactFilters: {
-            department?: string;
-            location?: string;
-            /** @description As the HR system words it: `full_time`, `Contractor`, `Werkstudent`… */
-            employmentType?: string;
-            /**
-             * @description `active` by default: terminated people are hidden unless asked for.
-             * @enum {string}
-             */
-            status?: "active" | "inactive" | "all";
-        };
-        ImportRequest: {
-            provider: string;
-            selection: {
-                ids: string[];
-            } | {
-                /** @constant */
-                all: true;
-                search?: string;
-                filters?: components["schemas"]["ContactFilters"];
-                except?: string[];
-                /** @description Contacts ticked one by one besides the rule: imported too, whether the rule holds them or not. */
-                include?: string[];
-            };
-            role: string;
-            roles?: {
-                [key: string]: string;
-            };
-            message: {
-                subject: string;
-                body: string;
-            };
-            /**
-             * @description The language of the invite mail (its fixed texts: button, role, expiry, footer) and of its reminders; `en` when left out. The widget sends its own.
-             * @enum {string}
-             */
-            locale?: "en" | "de" | "fr" | "es";
-        };
-        AcceptRequest: {
-            token: string;
-        };
-        InviteResendRequest: {
-            ids: string[];
-        };
-        CsvMappingRequest: {
-            mapping: {
-                email: string;
-                firstName?: string | null;
-                lastName?: string | null;
-                displayName?: string | null;
-                title?: string | null;
-                department?: string | null;
-                location?: string | null;
-                employmentType?: string | null;
-                manager?: string | null;
-                status?: string | null;
-                id?: string | null;
-            };
-        };
-        OAuthStartRequest: {
-            origin: string;
-        };
-        PrivacyRequest: {
-            email: string;
-            /** @description Only this organization's directories and targets; without it, every one (the deployment's own directories too). */
-            organizationId?: string;
-        };
-        ScimUser: {
-            schemas?: string[];
-            userName: string;
-            externalId?: string | null;
-            active?: (boolean | ("True" | "False" | "true" | "false")) | null;
-            displayName?: string | null;
-            nickName?: string | null;
-            title?: string | null;
-            userType?: string | null;
-            preferredLanguage?: string | null;
-            locale?: string | null;
-            timezone?: string | null;
-            name?: ({
-                formatted?: string | null;
-                familyName?: string | null;
-                givenName?: string | null;
-                middleName?: string | null;
-                honorificPrefix?: string | null;
-                honorificSuffix?: string | null;
-            } & {
-                [key: string]: unknown;
-            }) | null;
-            emails?: ({
-                value?: string | null;
-                type?: string | null;
-                primary?: (boolean | ("True" | "False" | "true" | "false")) | null;
-                display?: string | null;
-            } & {
-                [key: string]: unknown;
-            })[] | null;
-            phoneNumbers?: ({
-                value?: string | null;
-                type?: string | null;
-                primary?: (boolean | ("True" | "False" | "true" | "false")) | null;
-                display?: string | null;
-            } & {
-                [key: string]: unknown;
-            })[] | null;
-            addresses?: ({
-                formatted?: string | null;
-                streetAddress?: string | null;
-                locality?: string | null;
-                region?: string | null;
-                postalCode?: string | null;
-                country?: string | null;
-                type?: string | null;
-                primary?: (boolean | ("True" | "False" | "true" | "false")) | null;
-            } & {
-                [key: string]: unknown;
-            })[] | null;
-            "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"?: ({
-                employeeNumber?: string | null;
-                costCenter?: string | null;
-                organization?: string | null;
-                division?: string | null;
-                department?: string | null;
-                manager?: (string | ({
-                    value?: string | null;
-                    $ref?: string | null;
-                    displayName?: string | null;
-                } & {
-                    [key: string]: unknown;
-                })) | null;
-            } & {
-                [key: string]: unknown;
-            }) | null;
-        } & {
-            [key: string]: unknown;
-        };
-        ScimPatch: {
-            schemas: string[];
-            Operations: {
-                op: string;
-                path?: string;
-                value?: unknown;
-            }[];
-        };
-        SyncScope: {
-            search?: string;
-            filters?: components["schemas"]["ContactFilters"];
-            reportsTo?: {
-                /** @description The manager, as the directory names them. */
-                contactId: string;
-                /** @description Also the reports of their reports, at any depth (up to 50 levels). */
-                indirect: boolean;
-            };
-        };
-        SyncCondition: {
-            /** @enum {string} */
-            field: "department" | "title" | "location" | "employmentType";
-            /**
-             * @description `is`: the whole value, `contains`: a part of it; both ignore case and accents.
-             * @enum {string}
-             */
-            operator: "is" | "contains";
-            value: string;
-        };
-        RoleRule: {
-            conditions: components["schemas"]["SyncCondition"][];
-            role: string;
-        };
         SyncRuleInput: {
             provider: string;
             scope: components["schemas"]["SyncScope"];
@@ -1909,8 +1775,142 @@ export interface components {
             /** @default false */
             paused: boolean;
         };
+        SyncRuleList: {
+            items: components["schemas"]["SyncRule"][];
+        };
+        SyncRun: {
+            id: string;
+            ruleId: string;
+            /** @enum {string} */
+            trigger: "schedule" | "manual" | "approval";
+            /** @enum {string} */
+            status: "running" | "completed" | "held" | "failed" | "interrupted";
+            /** Format: date-time */
+            startedAt: string;
+            finishedAt: string | null;
+            /** @description People in scope. */
+            matched: number;
+            /** @description Joiners this run invited (`auto`). */
+            invited: number;
+            /** @description Joiners waiting in Updates (`review`), or left out. */
+            joiners: number;
+            leavers: number;
+            roleChanges: number;
+            /** @description Pending invites of leavers revoked. */
+            revoked: number;
+            /** @description Who was left out and why; the first 100. */
+            skipped: {
+                contactId: string;
+                name: string;
+                /** @enum {string} */
+                reason: "seat_limit" | "mail_limit" | "no_email" | "invalid_email" | "duplicate";
+            }[];
+            skippedCount: number;
+            /** @description `failed`: why; `held`: what the admin is asked to confirm. */
+            error: {
+                code: string;
+                message: string;
+            } | null;
+        };
+        SyncRunList: {
+            items: components["schemas"]["SyncRun"][];
+        };
+        SyncScope: {
+            search?: string;
+            filters?: components["schemas"]["ContactFilters"];
+            reportsTo?: {
+                /** @description The manager, as the directory names them. */
+                contactId: string;
+                /** @description Also the reports of their reports, at any depth (up to 50 levels). */
+                indirect: boolean;
+            };
+        };
+        SyncUpdate: {
+            id: string;
+            ruleId: string;
+            /** @enum {string} */
+            kind: "joiner" | "leaver" | "role_change";
+            contactId: string | null;
+            email: string;
+            name: string | null;
+            title: string | null;
+            department: string | null;
+            /** @description Leavers and role changes: what they hold in the target. */
+            membership: ("member" | "invited") | null;
+            /** @description Joiners: the role the rule gives; role changes: the new role. */
+            role: string | null;
+            /** @description Role changes and leavers: the role held now. */
+            currentRole: string | null;
+            /** @description Leavers: why. */
+            reason: ("terminated" | "deleted" | "out_of_scope") | null;
+            /**
+             * @description `held`: a leaver from a run the safeguard stopped.
+             * @enum {string}
+             */
+            status: "open" | "held" | "done" | "dismissed";
+            /** Format: date-time */
+            detectedAt: string;
+        };
         SyncUpdateAction: {
             ids: string[];
+        };
+        SyncUpdateList: {
+            items: components["schemas"]["SyncUpdate"][];
+            nextCursor: string | null;
+            /** @description Open updates of each kind. */
+            counts: {
+                joiner: number;
+                leaver: number;
+                role_change: number;
+            };
+            seats: components["schemas"]["Seats"];
+        };
+        SyncUpdateResult: {
+            /** @description Updates approved or dismissed. */
+            done: number;
+            /** @description Joiners invited. */
+            invited: number;
+            /** @description Leavers' pending invites revoked. */
+            revoked: number;
+            roleChanges: number;
+            /** @description Updates left as they were and why (`seat_limit`, `not_open`, `mail_limit`…). */
+            skipped: {
+                id: string;
+                reason: string;
+            }[];
+            seats: components["schemas"]["Seats"];
+        };
+        Target: {
+            /** @enum {string} */
+            type: "organization" | "lab" | "challenge";
+            id: string;
+            name: string;
+            organizationId: string | null;
+            seatLimit: number;
+            roles: components["schemas"]["Role"][];
+            defaultRole: string;
+            /** @description The target's own reminder days (0: none); null when it follows the deployment's default. */
+            reminderDaysBeforeExpiry: number | null;
+            seats: components["schemas"]["Seats"];
+        };
+        TargetUpsert: {
+            name: string;
+            seatLimit: number;
+            organizationId?: string | null;
+            roles?: {
+                id: string;
+                label: string;
+                /** @description The label in other languages, by locale: the widget, the invite mail and the accept page use the one of their language, else `label`. */
+                labels?: {
+                    en?: string;
+                    de?: string;
+                    fr?: string;
+                    es?: string;
+                };
+            }[];
+            defaultRole?: string;
+            /** @description Days before an invite expires that its invitee gets one reminder mail; 0: no reminders; null: the deployment's default (2 unless configured). Left out: unchanged. */
+            reminderDaysBeforeExpiry?: number | null;
         };
     };
     responses: never;
