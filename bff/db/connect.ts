@@ -2,7 +2,7 @@
  * The one place the SQL dialect is chosen: PostgreSQL when DATABASE_URL says postgres://,
  * otherwise a SQLite file in the data folder (or `:memory:` for tests).
  */
-import { Kysely, Migrator, PostgresDialect, SqliteAdapter, SqliteDialect, sql } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteAdapter, SqliteDialect, SqliteDriver, sql, type DatabaseConnection } from 'kysely';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { dirname } from 'node:path';
@@ -60,8 +60,40 @@ export function openDatabase(options: DatabaseOptions): Db {
   // Deleted and overwritten rows are zeroed on disk, not left in free pages: an erased person
   // (services/privacy/) or a purged directory cannot be read back from the file.
   sqlite.pragma('secure_delete = ON');
-  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  const config = { database: withStatementCache(sqlite) };
+  const dialect = new (class extends SqliteDialect {
+    override createDriver() {
+      return new FifoSqliteDriver(config);
+    }
+  })(config);
+  const kysely = new Kysely<Database>({ dialect });
   return { kysely, dialect: 'sqlite', close: () => kysely.destroy() };
+}
+
+/**
+ * Kysely's SQLite driver shares its one connection through a lock that wakes every waiter when
+ * it is released, and whichever runs first takes it: under 64 concurrent imports some requests
+ * waited seconds while later ones went ahead (p99 1.3 s at a mean wait of 0.2 s). Here the
+ * connection passes to the waiters in the order they asked for it.
+ */
+class FifoSqliteDriver extends SqliteDriver {
+  #waiting: (() => void)[] = [];
+  #held = false;
+
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    if (this.#held) await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    this.#held = true;
+    // Never waits: this caller holds the only turn.
+    return super.acquireConnection();
+  }
+
+  override async releaseConnection(): Promise<void> {
+    await super.releaseConnection();
+    // Handed straight to the next in line: a caller arriving now queues behind it.
+    const next = this.#waiting.shift();
+    if (next) next();
+    else this.#held = false;
+  }
 }
 
 /** Prepared statements kept per SQL text; the least recently used goes past this many. */
