@@ -86,10 +86,11 @@ describe('/api/providers/:provider/refresh', () => {
   it('refreshes on demand, and reports a provider failure with its message while keeping the old directory', async () => {
     await status('POST');
     expect((await settle()).status).toBe('ready');
-    // Pages read ahead past the end may still be on their way: the failure is for the next refresh.
+    // Pages read ahead past the end may still be on their way, some not even sent yet: more
+    // failures queued than the three pages in flight could take, so the next refresh meets one.
     await expect.poll(() => fake.inFlight).toBe(0);
     const syncedAt = h.clock.now.toISOString();
-    failures.push('throttle');
+    failures.push('throttle', 'throttle', 'throttle', 'throttle');
     // A fresh directory is refreshed only when forced (the Refresh button), once a minute at most.
     h.clock.now = new Date(h.clock.now.getTime() + 61_000);
     await status('POST', 202, { force: true });
@@ -103,6 +104,7 @@ describe('/api/providers/:provider/refresh', () => {
     const page = (await (await h.request('GET', '/api/providers/unified/contacts?limit=1', { token })).json()) as ContactPage;
     expect(page.total).toBe(1_234);
     // Retrying works once the provider answers again (and a minute has passed).
+    failures.length = 0;
     h.clock.now = new Date(h.clock.now.getTime() + 61_000);
     await status('POST');
     expect((await settle()).status).toBe('ready');
