@@ -11,7 +11,7 @@ type Db = Kysely<Database> | Transaction<Database>;
 /** Whose budget a mail counts against. */
 export type MailScope = { target: { type: string; id: string } } | { inviterId: string };
 
-export const mailScopeKey = (scope: MailScope): string => ('target' in scope ? `target:${scope.target.type}/${scope.target.id}` : `inviter:${scope.inviterId}`);
+const mailScopeKey = (scope: MailScope): string => ('target' in scope ? `target:${scope.target.type}/${scope.target.id}` : `inviter:${scope.inviterId}`);
 
 /** The hour an ISO timestamp falls in, as mail_counts keys it: `2026-12-03T14`. */
 export const hourOf = (iso: string): string => iso.slice(0, 13);

@@ -204,7 +204,6 @@ export async function writeInvites(
           inviterName: inviter.name,
           targetType: target.type as TargetType,
           roleLabel: labelOf(role),
-          email: contact.email!.trim(),
           expiresAt,
         },
       );

@@ -191,7 +191,6 @@ export async function queueInviteMail(
       inviterName: mail.inviter?.name ?? imp?.inviter_name ?? null,
       targetType: mail.target.type as TargetType,
       roleLabel: roleLabel(mail.target, invite.role, invite.locale as InviteLocale),
-      email: invite.email,
       // A resend's new expiry, written before the mail is queued.
       expiresAt: mail.expiresAt ?? invite.expires_at,
     },

@@ -67,13 +67,10 @@ async function sentToday(db: Db, scope: MailScope, now: Date): Promise<number> {
   const since = new Date(now.getTime() - DAY_MS).toISOString();
   const firstHour = hourOf(since);
   const nextHour = new Date(Date.parse(`${firstHour}:00:00.000Z`) + 3_600_000).toISOString();
-  const [partial, whole] = [
-    await mailRows(db, scope, since, nextHour)
-      .select((eb) => eb.fn.sum<number | string | null>('count').as('sent'))
-      .executeTakeFirstOrThrow(),
-    await mailAfterHour(db, scope, firstHour),
-  ];
-  return Number(partial.sent ?? 0) + whole;
+  const partial = await mailRows(db, scope, since, nextHour)
+    .select((eb) => eb.fn.sum<number | string | null>('count').as('sent'))
+    .executeTakeFirstOrThrow();
+  return Number(partial.sent ?? 0) + (await mailAfterHour(db, scope, firstHour));
 }
 
 /** When the scope's oldest mail of the last 24 hours was sent: it leaves the window a day later. */

@@ -84,9 +84,8 @@ function inviteSubject(mail: InviteMail): string {
  * 2 kB a mail and spend a third of its time on text the worker could make later from 500 bytes.
  * The address the footer names is the one it goes to, so it is stored once.
  */
-export function queuedInvite(recipient: { to: string; toName: string | null; replyTo?: string | undefined }, mail: InviteMail): OutboxPayload {
-  const { email: _sameAsTo, ...rest } = mail;
-  return { to: recipient.to, toName: recipient.toName, ...(recipient.replyTo ? { replyTo: recipient.replyTo } : {}), mail: rest };
+export function queuedInvite(recipient: { to: string; toName: string | null; replyTo?: string | undefined }, mail: Omit<InviteMail, 'email'>): OutboxPayload {
+  return { to: recipient.to, toName: recipient.toName, ...(recipient.replyTo ? { replyTo: recipient.replyTo } : {}), mail };
 }
 
 /** The mail of `renderInvite` with its HTML part left as the template's slots. */
