@@ -31,7 +31,7 @@ export function insertStatement(dialect: Dialect, table: keyof Database, columns
  * and plans each time (the driver cannot keep the statement prepared); as arrays it carries one
  * a column, and an import's 10,000 invites went in about a quarter faster.
  */
-export function unnestStatement(table: keyof Database, columns: readonly string[], types: readonly string[], tail = ''): string {
+function unnestStatement(table: keyof Database, columns: readonly string[], types: readonly string[], tail = ''): string {
   const key = `unnest\0${table}\0${columns.join(',')}\0${types.join(',')}\0${tail}`;
   let text = statements.get(key);
   if (!text) {

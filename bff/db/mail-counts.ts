@@ -40,7 +40,6 @@ export async function mailAfterHour(db: Db, scope: MailScope, hour: string): Pro
 }
 
 /** Drops the hours before `hour`: no budget looks back that far. */
-export async function forgetMailBefore(db: Db, hour: string): Promise<number> {
-  const gone = await db.deleteFrom('mail_counts').where('hour', '<', hour).executeTakeFirst();
-  return Number(gone.numDeletedRows);
+export async function forgetMailBefore(db: Db, hour: string): Promise<void> {
+  await db.deleteFrom('mail_counts').where('hour', '<', hour).execute();
 }

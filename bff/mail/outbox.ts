@@ -28,7 +28,7 @@ import { claimLeased, type LeasedQueue } from '../db/lease.js';
 import type { Logger } from '../logger.js';
 import { writeTransaction } from '../db/connect.js';
 import { INVITE_EVENT_COLUMNS, inviteEvent, recordEvent } from '../webhooks/events.js';
-import { MailSendError, type MailTransport } from './transport.js';
+import { MailSendError, type MailMessage, type MailTransport } from './transport.js';
 import { inviteHtml } from './invite-html.js';
 import { renderInvite } from '../services/message.js';
 
@@ -126,15 +126,8 @@ export function errorFields(err: unknown): { error: string; code?: string; messa
   return { error: err.name, ...(typeof code === 'string' ? { code } : {}), message: redact(err.message).slice(0, 200) };
 }
 
-/** A queued mail as it is sent. */
-export interface QueuedMessage {
-  to: string;
-  toName: string | null;
-  replyTo?: string | undefined;
-  subject: string;
-  text: string;
-  html: string;
-}
+/** A queued mail as it is sent: the transport's message but for what the worker adds. */
+export type QueuedMessage = Omit<MailMessage, 'messageId' | 'from'>;
 
 /**
  * The mail an outbox row holds, rendered (null: nothing readable). A payload that cannot be read
@@ -153,8 +146,8 @@ export function queuedMessage(payload: string | null): QueuedMessage | null {
     }
     // Queued by an earlier version, rendered then: its HTML part whole, or the template's slots.
     if (typeof p.subject !== 'string' || typeof p.text !== 'string') return null;
-    if (typeof p.html === 'string') return { ...to, subject: p.subject, text: p.text, html: p.html };
-    return p.slots && typeof p.slots === 'object' ? { ...to, subject: p.subject, text: p.text, html: inviteHtml(p.slots as Record<string, string>) } : null;
+    const html = typeof p.html === 'string' ? p.html : p.slots && typeof p.slots === 'object' ? inviteHtml(p.slots as Record<string, string>) : null;
+    return html === null ? null : { ...to, subject: p.subject, text: p.text, html };
   } catch {
     return null;
   }
