@@ -27,7 +27,9 @@ export default {
   files: ['widget/src/**/*.test.ts'],
   nodeResolve: true,
   concurrency: 1,
-  testFramework: { config: { timeout: 10000 } },
+  // CI runs these beside vitest on two cores: an axe check over 230 rows took 2 s here alone and
+  // pushed a test past 10 s there. Each wait inside a test still gives up after its own 5 s.
+  testFramework: { config: { timeout: 30000 } },
   plugins: [
     // esbuild reads the file as is (no `extends`): the base holds the settings that change the output.
     esbuildPlugin({ ts: true, target: 'es2022', tsconfig: './tsconfig.base.json' }),

@@ -59,7 +59,7 @@ export interface SharedDatabase {
   target(id: string, seatLimit: number): Promise<{ type: TargetType; id: string }>;
   /** Invites, their outbox mail and imports of one target. */
   written(targetId: string): Promise<[number, number, number]>;
-  /** Whether some other connection is inside a write transaction right now. */
+  /** Whether some other connection is inside a write transaction right now: on PostgreSQL, one writing invites or their mail. */
   writerActive(): Promise<boolean>;
   close(): Promise<void>;
 }
@@ -103,12 +103,13 @@ export async function sharedDatabase(): Promise<SharedDatabase> {
           throw err;
         }
       }
-      // A transaction that has locked or written a row has a transaction id.
-      const { rows } = await sql<{
-        n: number;
-      }>`select count(*) as n from pg_stat_activity where datname = current_database() and backend_xid is not null and pid <> pg_backend_pid()`.execute(
-        db.kysely,
-      );
+      // A transaction that has begun writing the invites or their mail holds a RowExclusiveLock
+      // on the table to its end. (Any transaction id would do for the 10% and 90% kills, but the
+      // key's claim, its own short transaction before the import's, has one too: a kill aimed at
+      // the writes once landed there, in the import's read of the selection.)
+      const { rows } = await sql<{ n: number }>`select count(*) as n from pg_locks l join pg_class c on c.oid = l.relation
+        where l.database = (select oid from pg_database where datname = current_database()) and c.relname in ('invites', 'outbox')
+          and l.mode = 'RowExclusiveLock' and l.granted and l.pid <> pg_backend_pid()`.execute(db.kysely);
       return Number(rows[0]!.n) > 0;
     },
     close: async () => {

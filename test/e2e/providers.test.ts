@@ -68,7 +68,8 @@ afterAll(async () => {
 /** The organization's "Manage members" page with the import dialog open on the provider picker. */
 async function openImport(page: Page): Promise<Locator> {
   await page.goto(`${server.url}/?target=${TARGET.type}/${TARGET.id}`);
-  await expect.poll(() => page.locator('#people tr').count()).toBeGreaterThan(0);
+  // The host page's first load, in a fresh browser context: seconds on a loaded two-core machine.
+  await expect.poll(() => page.locator('#people tr').count(), { timeout: 10_000 }).toBeGreaterThan(0);
   await page.getByRole('button', { name: 'Add members from HR' }).click();
   const dialog = page.getByRole('dialog', { name: 'Add members from HR' });
   await dialog.getByRole('button', { name: 'BambooHR', exact: true }).waitFor();

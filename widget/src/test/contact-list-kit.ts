@@ -3,7 +3,7 @@
  * fake BFF for each test, the list mounted on its own with the API client `<hr-import>` gives
  * it, and the ways a person finds and scrolls its rows.
  */
-import { waitUntil } from '@open-wc/testing';
+import { waitUntil } from './wait.js';
 import type { ProviderInfo } from '../api/types.js';
 import { FakeBff } from './fake-bff/index.js';
 import { mountWithApi } from './mount.js';

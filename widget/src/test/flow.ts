@@ -1,5 +1,6 @@
 /** `<hr-import>` mounted and walked through its steps as an admin would, for the element's tests. */
-import { fixture, html, waitUntil } from '@open-wc/testing';
+import { fixture, html } from '@open-wc/testing';
+import { waitUntil } from './wait.js';
 import type { ImportRequest } from '../api/types.js';
 import type { HrImport } from '../components/hr-import/hr-import.js';
 import type { FakeBff } from './fake-bff/index.js';

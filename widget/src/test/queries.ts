@@ -2,7 +2,7 @@
  * Finding elements the way a user (or assistive technology) does: by role and accessible name,
  * across shadow roots. A small subset of the accessible-name computation, enough for the widget.
  */
-import { waitUntil } from '@open-wc/testing';
+import { WAIT_MS, waitUntil } from './wait.js';
 
 const normalize = (s: string) => s.replace(/\s+/g, ' ').trim();
 
@@ -114,7 +114,7 @@ export function getByRole<T extends HTMLElement = HTMLElement>(root: ParentNode,
   return found as T;
 }
 
-export async function findByRole<T extends HTMLElement = HTMLElement>(root: ParentNode, role: string, name?: NameMatcher, timeout = 3000): Promise<T> {
+export async function findByRole<T extends HTMLElement = HTMLElement>(root: ParentNode, role: string, name?: NameMatcher, timeout = WAIT_MS): Promise<T> {
   let found: HTMLElement | null = null;
   try {
     await waitUntil(() => (found = queryByRole(root, role, name)), undefined, { timeout });
@@ -138,7 +138,7 @@ export function visibleText(el: Element): string {
   return normalize(textOf(el));
 }
 
-export async function waitForText(el: Element, text: string | RegExp, timeout = 3000): Promise<void> {
+export async function waitForText(el: Element, text: string | RegExp, timeout = WAIT_MS): Promise<void> {
   const test = () => (typeof text === 'string' ? visibleText(el).includes(text) : text.test(visibleText(el)));
   try {
     await waitUntil(test, undefined, { timeout });

@@ -2,7 +2,8 @@
  * <hr-contact-list> over a directory of 100,000 people: the rows it renders, scrolling, keyboard
  * moves and Select All across pages it has not loaded. The rest: contact-list.test.ts.
  */
-import { expect, waitUntil } from '@open-wc/testing';
+import { expect } from '@open-wc/testing';
+import { waitUntil } from '../../test/wait.js';
 import { sendKeys } from '@web/test-runner-commands';
 import { expectAccessible } from '../../test/axe.js';
 import { generatedDirectory, type FakeBff } from '../../test/fake-bff/index.js';

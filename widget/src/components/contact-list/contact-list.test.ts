@@ -2,7 +2,8 @@
  * <hr-contact-list>: its rows, search and filters with their counts, Select All, the seat limit,
  * accessibility and the rehearsal. A directory of 100,000: contact-list.big.test.ts.
  */
-import { expect, waitUntil } from '@open-wc/testing';
+import { expect } from '@open-wc/testing';
+import { waitUntil } from '../../test/wait.js';
 import { sendKeys } from '@web/test-runner-commands';
 import type { Selection } from '../../model/selection.js';
 import { expectAccessible } from '../../test/axe.js';

@@ -1,4 +1,5 @@
-import { expect, fixture, html, waitUntil } from '@open-wc/testing';
+import { expect, fixture, html } from '@open-wc/testing';
+import { waitUntil } from '../../test/wait.js';
 import { LitElement } from 'lit';
 import { TaskStatus } from '@lit/task';
 import type { ApiClient, ContactsParams } from '../../api/client.js';

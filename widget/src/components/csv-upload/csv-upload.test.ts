@@ -1,5 +1,6 @@
 import { sendKeys } from '@web/test-runner-commands';
-import { expect, oneEvent, waitUntil } from '@open-wc/testing';
+import { expect, oneEvent } from '@open-wc/testing';
+import { waitUntil } from '../../test/wait.js';
 import type { ProviderInfo } from '../../api/types.js';
 import type { HrCsvConfirmEvent } from '../../events/internal.js';
 import { expectAccessible } from '../../test/axe.js';

@@ -1,5 +1,6 @@
 /** <hr-import> while the directory refreshes, and when the provider refuses the credentials. */
-import { expect, waitUntil } from '@open-wc/testing';
+import { expect } from '@open-wc/testing';
+import { waitUntil } from '../../test/wait.js';
 import { sendKeys } from '@web/test-runner-commands';
 import { expectAccessible } from '../../test/axe.js';
 import { FakeBff, errorResponse, refreshSyncing } from '../../test/fake-bff/index.js';

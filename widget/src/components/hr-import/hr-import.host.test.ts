@@ -3,7 +3,8 @@
  * shadow boundary, a session token refreshed by the host, requests that hang, and a 320 px
  * column with names from any script. Its language: hr-import.language.test.ts.
  */
-import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
+import { expect, fixture, html, oneEvent } from '@open-wc/testing';
+import { waitUntil } from '../../test/wait.js';
 import { emulateMedia } from '@web/test-runner-commands';
 import { TOKEN, errorResponse, json, makeContact, type FakeBff } from '../../test/fake-bff/index.js';
 import { findByRole, getByRole, queryByRole, visibleText, waitForText } from '../../test/queries.js';

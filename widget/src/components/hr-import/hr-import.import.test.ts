@@ -1,5 +1,6 @@
 /** <hr-import> sending the import: the confirmation, skipped people, Select All as a rule, seats, and retries with one Idempotency-Key. */
-import { expect, oneEvent, waitUntil } from '@open-wc/testing';
+import { expect, oneEvent } from '@open-wc/testing';
+import { waitUntil } from '../../test/wait.js';
 import { sendKeys } from '@web/test-runner-commands';
 import type { ImportResult } from '../../api/types.js';
 import { HrImportCompleteEvent } from '../../events/hr-import-complete.js';

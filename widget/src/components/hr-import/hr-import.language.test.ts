@@ -4,7 +4,8 @@
  * flow axe clean in each language it speaks. The rest of its life on a host's page:
  * hr-import.host.test.ts.
  */
-import { expect, fixture, html, waitUntil } from '@open-wc/testing';
+import { expect, fixture, html } from '@open-wc/testing';
+import { waitUntil } from '../../test/wait.js';
 import { FakeBff, TOKEN } from '../../test/fake-bff/index.js';
 import { findByRole, getByRole, visibleText, waitForText } from '../../test/queries.js';
 import { expectAccessible } from '../../test/axe.js';
@@ -184,7 +185,9 @@ describe('hr-import: every step in every language', () => {
       // Another language's texts arrive with its chunk, which may land after the step shows.
       const inEnglish = locale === 'en' ? undefined : english[headings.length];
       if (inEnglish)
-        await waitUntil(async () => (await heading(el)) !== inEnglish, `${locale}: step ${headings.length + 1} stays in English`).catch(() => undefined);
+        await waitUntil(async () => (await heading(el)) !== inEnglish, `${locale}: step ${headings.length + 1} stays in English`, {
+          timeout: 1000,
+        }).catch(() => undefined);
       headings.push(await heading(el));
       await expectAccessible(el);
     };

@@ -3,7 +3,8 @@
  * and refs again in development: the widget must still send each request once and report each
  * step once. No JSX: `createElement`, as React compiles it.
  */
-import { expect, waitUntil } from '@open-wc/testing';
+import { expect } from '@open-wc/testing';
+import { waitUntil } from '../../test/wait.js';
 import { FakeBff, TOKEN } from '../../test/fake-bff/index.js';
 import { findByRole, getByRole } from '../../test/queries.js';
 import '../../index.js';

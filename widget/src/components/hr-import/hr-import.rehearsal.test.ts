@@ -1,5 +1,6 @@
 // Its own file, so its own page: the contact list is rehearsed once per page.
-import { expect, fixture, html, waitUntil } from '@open-wc/testing';
+import { expect, fixture, html } from '@open-wc/testing';
+import { waitUntil } from '../../test/wait.js';
 import { FakeBff, TOKEN } from '../../test/fake-bff/index.js';
 import { mountWithApi } from '../../test/mount.js';
 import { findByRole, visibleText } from '../../test/queries.js';

@@ -1,5 +1,6 @@
 /** <hr-import> step by step: the provider, the contacts, the roles, the message, and the session. */
-import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
+import { expect, fixture, html, oneEvent } from '@open-wc/testing';
+import { waitUntil } from '../../test/wait.js';
 import { sendKeys } from '@web/test-runner-commands';
 import { define } from '../../define.js';
 import type { HrImportErrorEvent } from '../../events/hr-import-error.js';

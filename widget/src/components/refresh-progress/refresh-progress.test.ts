@@ -1,4 +1,5 @@
-import { expect, oneEvent, waitUntil } from '@open-wc/testing';
+import { expect, oneEvent } from '@open-wc/testing';
+import { waitUntil } from '../../test/wait.js';
 import type { ProviderInfo, RefreshStatus } from '../../api/types.js';
 import { expectAccessible } from '../../test/axe.js';
 import { FakeBff, refreshIdle, refreshSyncing } from '../../test/fake-bff/index.js';

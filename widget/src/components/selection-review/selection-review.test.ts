@@ -1,4 +1,5 @@
-import { expect, fixture, html, waitUntil } from '@open-wc/testing';
+import { expect, fixture, html } from '@open-wc/testing';
+import { waitUntil } from '../../test/wait.js';
 import type { ImportRequest } from '../../api/types.js';
 import { expectAccessible } from '../../test/axe.js';
 import { FakeBff, TOKEN, directory } from '../../test/fake-bff/index.js';

@@ -1,4 +1,5 @@
-import { expect, fixture, html, waitUntil as waitUntilBrief } from '@open-wc/testing';
+import { expect, fixture, html } from '@open-wc/testing';
+import { waitUntil } from '../../test/wait.js';
 import { sendKeys } from '@web/test-runner-commands';
 import type { SyncRuleInput } from '../../api/types.js';
 import { expectAccessible } from '../../test/axe.js';
@@ -8,9 +9,6 @@ import '../../index.js';
 import type { HrImport } from '../hr-import/hr-import.js';
 // The element is loaded on first use; its tag's type comes with its module's.
 import type {} from './sync-view.js';
-
-/** waitUntil with room for a loaded machine. */
-const waitUntil = (test: () => unknown, message?: string) => waitUntilBrief(test, message, { timeout: 3000 });
 
 const RULE = 'rule_0000000001';
 let bff: FakeBff;
