@@ -1,4 +1,5 @@
 /** Email and search normalization shared by the directory cache, members and invites. */
+import { CONTROL_CHARACTERS } from '../contract/index.js';
 
 /** One person, one key: Unicode NFC, trimmed, lowercased. */
 export function normalizeEmail(email: string | null | undefined): string | null {
@@ -15,9 +16,20 @@ export function isValidEmail(normalized: string): boolean {
   return normalized.length <= 254 && EMAIL.test(normalized);
 }
 
-/** Lowercase without accents, so "jose" finds "José" and "muller" finds "Müller". */
+const CONTROL_RUNS = new RegExp(CONTROL_CHARACTERS.source + '+', 'g');
+
+/**
+ * Text from another system (a provider, an SMTP server) with each run of the control characters
+ * the contract refuses as one space: PostgreSQL text cannot hold a NUL, so one in a provider's
+ * name would fail a whole refresh there while SQLite kept it.
+ */
+export function plainText(s: string): string {
+  return CONTROL_CHARACTERS.test(s) ? s.replace(CONTROL_RUNS, ' ') : s;
+}
+
+/** Lowercase without accents, so "jose" finds "José" and "muller" finds "Müller"; control characters part words as spaces do. */
 export function foldForSearch(s: string): string {
-  return s.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
+  return plainText(s).normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
 }
 
 /** Escapes LIKE wildcards so a search for "50%" matches the text "50%". */

@@ -6,6 +6,12 @@ export const TARGET_TYPES = ['organization', 'lab', 'challenge'] as const;
 export const targetType = z.enum(TARGET_TYPES);
 export type TargetType = z.infer<typeof targetType>;
 
+/**
+ * The control characters no name or id holds: all but tab, line feed and carriage return.
+ * PostgreSQL text cannot hold one of them (NUL) at all.
+ */
+export const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
 /** Printable text without control characters: names and ids come from other systems. */
 export const text = (max: number) =>
   z
@@ -13,7 +19,7 @@ export const text = (max: number) =>
     .trim()
     .min(1)
     .max(max)
-    .refine((s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s), 'must not contain control characters');
+    .refine((s) => !CONTROL_CHARACTERS.test(s), 'must not contain control characters');
 
 /**
  * The languages the invite mail and the accept page speak. An import names the widget's

@@ -5,7 +5,7 @@
  * the BFF's `{ error }`.
  */
 import { z } from 'zod';
-import { externalId, timestamp } from './common.js';
+import { CONTROL_CHARACTERS, externalId, timestamp } from './common.js';
 import { answer, request } from './registry.js';
 
 export const SCIM_USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
@@ -37,7 +37,7 @@ const scimText = (max: number) =>
   z
     .string()
     .max(max)
-    .refine((s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s), 'must not contain control characters');
+    .refine((s) => !CONTROL_CHARACTERS.test(s), 'must not contain control characters');
 
 /** A SCIM boolean; Microsoft Entra sends some as the strings "True" and "False". */
 const scimBoolean = z

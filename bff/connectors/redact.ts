@@ -4,6 +4,7 @@
  * a query's api_key) would otherwise hand a deployment's key to every tenant. Whatever looks like
  * a credential is replaced, and so is every value we know to be one (the connection's own).
  */
+import { plainText } from '../text.js';
 
 const REDACTED = '[redacted]';
 
@@ -30,9 +31,9 @@ const PATTERNS: [RegExp, string | ((match: string, ...groups: string[]) => strin
   [/[A-Za-z0-9+/_-]{24,}={0,2}/g, (run) => (/\d/.test(run) && /[A-Za-z]/.test(run) ? REDACTED : run)],
 ];
 
-/** `text` with credentials and the given secret values replaced by `[redacted]`. */
+/** `text` with credentials and the given secret values replaced by `[redacted]`, and plain (no NUL, bff/text.ts). */
 export function redact(text: string, secrets: readonly string[] = []): string {
-  let out = text;
+  let out = plainText(text);
   // Longest first, so a secret containing another is replaced whole. Short values (an account
   // or connection name among the credentials) are identifiers in the message, not secrets.
   for (const secret of [...secrets].filter((s) => s.length >= 8).sort((a, b) => b.length - a.length)) {

@@ -31,6 +31,7 @@ import { INVITE_EVENT_COLUMNS, inviteEvent, recordEvent } from '../webhooks/even
 import { MailSendError, type MailMessage, type MailTransport } from './transport.js';
 import { inviteHtml } from './invite-html.js';
 import { renderInvite } from '../services/message.js';
+import { plainText } from '../text.js';
 
 export interface OutboxWorkerOptions {
   db: Kysely<Database>;
@@ -114,7 +115,10 @@ function describe(err: unknown): string {
   return `${head}: ${redact(err instanceof Error ? err.message : String(err))}`.slice(0, 200);
 }
 
-const redact = (text: string) => text.replace(/[a-z][a-z0-9+.-]*:\/\/\S+/gi, '<url>').replace(/<?[^\s<>@]+@[^\s<>]+>?/g, '<address>');
+const redact = (text: string) =>
+  plainText(text)
+    .replace(/[a-z][a-z0-9+.-]*:\/\/\S+/gi, '<url>')
+    .replace(/<?[^\s<>@]+@[^\s<>]+>?/g, '<address>');
 
 /**
  * An error for a log line: its class, its code (`ETIMEDOUT`, `EACCES`, nodemailer's `EENVELOPE`)

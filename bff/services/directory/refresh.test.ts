@@ -137,6 +137,12 @@ describe('refreshing the directory cache', () => {
     expect(rows[0]).toMatchObject(toRow(KEY, odd));
   });
 
+  it("stores a provider's control characters as spaces, which PostgreSQL could not store otherwise", async () => {
+    await fill([directoryPerson('c1', { displayName: 'Nil\u0000Null', title: 'Ops\u0007\u0008Lead', department: 'R\u001fD', location: 'Oslo\tNorth' })]);
+    const row = await h.db.kysely.selectFrom('directory_contacts').selectAll().where('connection', '=', KEY).executeTakeFirstOrThrow();
+    expect([row.display_name, row.title, row.department, row.location]).toEqual(['Nil Null', 'Ops Lead', 'R D', 'Oslo\tNorth']);
+  });
+
   it('leaves the old directory and no staged rows when the provider fails mid-way, and says why', async () => {
     await fill([person('old1', 'Olga Old')]);
     const provider = steppedConnector([[person('n1', 'Nina New')], [person('n2', 'Noah New')]], 2);
@@ -151,6 +157,18 @@ describe('refreshing the directory cache', () => {
     expect(await refreshStatus(h.db.kysely, KEY, h.clock.now)).toMatchObject({
       status: 'error',
       error: { code: 'provider_rate_limited', message: expect.stringContaining('Too Many Requests') },
+    });
+  });
+
+  it("records a provider's failure whose message holds a NUL", async () => {
+    const provider = steppedConnector([[person('n1', 'Nina New')]], 1);
+    provider.failWith(new ProviderError('unavailable', 'Acme HR is down. It said: \u0000Service\u0000Unavailable'));
+    const running = refreshDirectory(h.db.kysely, source(provider.connector), () => h.clock.now);
+    provider.release(0);
+    await expect(running).rejects.toThrow(/down/);
+    expect(await refreshStatus(h.db.kysely, KEY, h.clock.now)).toMatchObject({
+      status: 'error',
+      error: { message: expect.stringContaining(' Service Unavailable') },
     });
   });
 
