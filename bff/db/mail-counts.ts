@@ -16,27 +16,24 @@ const mailScopeKey = (scope: MailScope): string => ('target' in scope ? `target:
 /** The hour an ISO timestamp falls in, as mail_counts keys it: `2026-12-03T14`. */
 export const hourOf = (iso: string): string => iso.slice(0, 13);
 
-/** Adds `count` mails sent at `at` to each scope's hour. */
+/** Adds `count` mails sent at `at` to each scope's hour, in one statement (an import's transaction runs it under the target's lock). */
 export async function countMail(trx: Db, scopes: MailScope[], at: string, count: number): Promise<void> {
+  if (!scopes.length) return;
   const hour = hourOf(at);
-  for (const scope of scopes) {
-    await trx
-      .insertInto('mail_counts')
-      .values({ scope: mailScopeKey(scope), hour, count })
-      .onConflict((oc) => oc.columns(['scope', 'hour']).doUpdateSet((eb) => ({ count: eb('mail_counts.count', '+', count) })))
-      .execute();
-  }
+  await trx
+    .insertInto('mail_counts')
+    .values(scopes.map((scope) => ({ scope: mailScopeKey(scope), hour, count })))
+    .onConflict((oc) => oc.columns(['scope', 'hour']).doUpdateSet((eb) => ({ count: eb('mail_counts.count', '+', eb.ref('excluded.count')) })))
+    .execute();
 }
 
-/** Mails of the scope in the hours after `hour` (not counting it). */
-export async function mailAfterHour(db: Db, scope: MailScope, hour: string): Promise<number> {
-  const row = await db
+/** The scope's mails in the hours after `hour` (not counting it): a query of one sum, for the caller to read with its own. */
+export function mailAfterHour(db: Db, scope: MailScope, hour: string) {
+  return db
     .selectFrom('mail_counts')
     .select((eb) => eb.fn.sum<number | string | null>('count').as('sent'))
     .where('scope', '=', mailScopeKey(scope))
-    .where('hour', '>', hour)
-    .executeTakeFirstOrThrow();
-  return Number(row.sent ?? 0);
+    .where('hour', '>', hour);
 }
 
 /** Drops the hours before `hour`: no budget looks back that far. */

@@ -10,8 +10,8 @@ import type { Session } from '../auth/session-token.js';
 import { writeTransaction } from '../db/connect.js';
 import { insertRows } from '../db/insert-rows.js';
 import { AppError } from '../errors.js';
-import { countSeats, lockTarget, roleLabels, seatsOf, targetRoles } from './targets.js';
-import { inviteExpiry, pendingInvites } from '../db/invites.js';
+import { countSeats, lockTarget, roleLabels, seatsHeldAmong, seatsOf, targetRoles } from './targets.js';
+import { inviteExpiry } from '../db/invites.js';
 import { enqueueInviteMail, type InviteMail } from '../db/outbox.js';
 import { completeKey, requestHash, withIdempotencyKey, type Claim, type KeyedResponse, type KeyScope } from './idempotency.js';
 import { resolveSelection, type SelectedContact } from './directory/queries.js';
@@ -28,7 +28,6 @@ import { keepSeatsInUse, seatsInUse } from '../db/seat-counts.js';
 // Rows per INSERT: 1,000 invites × 18 columns = 18,000 parameters, under SQLite's 32,766 and
 // PostgreSQL's 65,535; bigger batches mean fewer statements to prepare (measured in bench/).
 const BATCH = 1000;
-const LOOKUP_CHUNK = 5000;
 
 export interface ImportDeps {
   db: Kysely<Database>;
@@ -38,23 +37,6 @@ export interface ImportDeps {
   /** The cache key of the directory the selection is resolved from: the connection the admin browsed. */
   cacheKey: string;
   mailLimits: MailLimits;
-}
-
-async function existingEmails(trx: Kysely<Database>, target: Target, emails: string[], now: Date): Promise<{ members: Set<string>; invited: Set<string> }> {
-  const members = new Set<string>();
-  const invited = new Set<string>();
-  // 5,000 emails a query: 10,000 candidates cost 4 round trips instead of 40, well inside both
-  // databases' parameter limits.
-  for (let i = 0; i < emails.length; i += LOOKUP_CHUNK) {
-    const chunk = emails.slice(i, i + LOOKUP_CHUNK);
-    const [m, inv] = await Promise.all([
-      trx.selectFrom('members').select('email').where('target_type', '=', target.type).where('target_id', '=', target.id).where('email', 'in', chunk).execute(),
-      pendingInvites(trx, target, now).select('invites.email_normalized').where('invites.email_normalized', 'in', chunk).execute(),
-    ]);
-    for (const r of m) members.add(r.email);
-    for (const r of inv) invited.add(r.email_normalized);
-  }
-  return { members, invited };
 }
 
 /** A person an import (or a sync rule's run) is about to invite, with their role. */
@@ -77,7 +59,7 @@ export async function sortInvitees(
   now: Date,
 ): Promise<{ toInvite: Invitee[]; skipped: { contact: SelectedContact; reason: SkipReason }[] }> {
   const candidateEmails = [...new Set(contacts.flatMap((c) => (c.email_normalized ? [c.email_normalized] : [])))];
-  const existing = await existingEmails(trx, target, candidateEmails, now);
+  const existing = await seatsHeldAmong(trx, target, candidateEmails, now);
   const skipped: { contact: SelectedContact; reason: SkipReason }[] = [];
   const toInvite: Invitee[] = [];
   const seen = new Set<string>();
@@ -86,8 +68,8 @@ export async function sortInvitees(
     if (!email) skipped.push({ contact: c, reason: 'no_email' });
     else if (!isValidEmail(email)) skipped.push({ contact: c, reason: 'invalid_email' });
     else if (seen.has(email)) skipped.push({ contact: c, reason: 'duplicate' });
-    else if (existing.members.has(email)) skipped.push({ contact: c, reason: 'already_member' });
-    else if (existing.invited.has(email)) skipped.push({ contact: c, reason: 'already_invited' });
+    else if (existing.get(email) === 'member') skipped.push({ contact: c, reason: 'already_member' });
+    else if (existing.get(email) === 'invited') skipped.push({ contact: c, reason: 'already_invited' });
     else {
       seen.add(email);
       toInvite.push({ contact: c, email, role: roleOf(c) });
@@ -253,6 +235,9 @@ export async function createImport(deps: ImportDeps, session: Session, request: 
 
 async function writeImport(deps: ImportDeps, session: Session, request: ImportRequest, claim: Claim): Promise<{ status: 201; body: ImportResult }> {
   return writeTransaction(deps.db, async (trx) => {
+    // The selected people are the directory's, which the target's lock does not guard: read
+    // before it, so that the imports queued behind this one do not wait on that read too.
+    const { contacts, missing } = await resolveSelection(trx, deps.cacheKey, request.selection);
     // Concurrent imports to one target queue here, so the seats counted below stay true until commit.
     const target = await lockTarget(trx, session.target);
 
@@ -261,7 +246,6 @@ async function writeImport(deps: ImportDeps, session: Session, request: ImportRe
     if (badRole) throw new AppError(400, 'invalid_role', `"${badRole}" is not a role of this ${target.type}; use one of: ${[...roles].join(', ')}.`);
 
     const now = deps.now();
-    const { contacts, missing } = await resolveSelection(trx, deps.cacheKey, request.selection);
     const sorted = await sortInvitees(trx, target, contacts, (c) => request.roles?.[c.contact_id] ?? request.role, now);
     const toInvite = sorted.toInvite;
     const skipped: ImportResult['skipped'] = [

@@ -59,18 +59,26 @@ function mailRows(db: Db, scope: MailScope, since: string, until?: string) {
 }
 
 /**
- * Mails the scope sent in the last 24 hours (imports' invitations, resends and reminders): the
+ * Mails each scope sent in the last 24 hours (imports' invitations, resends and reminders): the
  * hours wholly inside the window from mail_counts, and the hour the window starts in from its
  * audit rows, so the window slides by the millisecond as the audit trail alone would have it.
+ * One statement for every scope: an import reads it under the target's lock.
  */
-async function sentToday(db: Db, scope: MailScope, now: Date): Promise<number> {
+async function sentToday(db: Db, scopes: readonly MailScope[], now: Date): Promise<number[]> {
   const since = new Date(now.getTime() - DAY_MS).toISOString();
   const firstHour = hourOf(since);
   const nextHour = new Date(Date.parse(`${firstHour}:00:00.000Z`) + 3_600_000).toISOString();
-  const partial = await mailRows(db, scope, since, nextHour)
-    .select((eb) => eb.fn.sum<number | string | null>('count').as('sent'))
+  const row: Record<string, unknown> = await db
+    .selectNoFrom(
+      scopes.flatMap((scope, i) => [
+        mailRows(db, scope, since, nextHour)
+          .select((eb) => eb.fn.sum<number | string | null>('count').as('sent'))
+          .as(`partial${i}`),
+        mailAfterHour(db, scope, firstHour).as(`hours${i}`),
+      ]),
+    )
     .executeTakeFirstOrThrow();
-  return Number(partial.sent ?? 0) + (await mailAfterHour(db, scope, firstHour));
+  return scopes.map((_, i) => Number(row[`partial${i}`] ?? 0) + Number(row[`hours${i}`] ?? 0));
 }
 
 /** When the scope's oldest mail of the last 24 hours was sent: it leaves the window a day later. */
@@ -92,8 +100,13 @@ export async function checkMailBudget(db: Db, limits: MailLimits, target: Target
     { who: `This ${target.type}`, limit: limits.perTargetPerDay, scope: { target } },
     { who: 'You', limit: limits.perInviterPerDay, scope: { inviterId } },
   ];
-  for (const b of budgets) {
-    const sent = await sentToday(db, b.scope, now);
+  const sentEach = await sentToday(
+    db,
+    budgets.map((b) => b.scope),
+    now,
+  );
+  for (const [i, b] of budgets.entries()) {
+    const sent = sentEach[i]!;
     const left = Math.max(0, b.limit - sent);
     if (mails <= left) continue;
     const oldest = await oldestToday(db, b.scope, now);

@@ -71,13 +71,6 @@ export function renderInvite(mail: InviteMail): RenderedMessage {
   return { subject, text, html: inviteHtml(slots) };
 }
 
-/** The mail's subject line, as sent. */
-function inviteSubject(mail: InviteMail): string {
-  // A subject is one header line: line breaks from a template would be refused by the transport.
-  const own = fillPlaceholders(mail.subject, mail.values).replace(/[\r\n]+/g, ' ');
-  return mail.kind === 'reminder' ? fillText(INVITE_TEXTS[mail.locale].reminderSubject, { subject: own }) : own;
-}
-
 /**
  * An invite mail as the outbox queues it: who it goes to and what it is made of, rendered by the
  * worker when it sends (mail/outbox.ts). Rendering it here made a 10,000-person import write
@@ -100,7 +93,9 @@ export function renderInviteMail(mail: InviteMail): RenderedMail {
   });
   const expiry = fillText(mail.kind === 'reminder' ? t.reminderExpires : t.expires, { date: formatMoment(mail.locale, mail.expiresAt, 'UTC') });
   const footer = fillText(inviter === null ? t.footerNoInviter : t.footer, { inviter: inviter ?? '', email: mail.email, target: values.targetName });
-  const subject = inviteSubject(mail);
+  // A subject is one header line: line breaks from a template would be refused by the transport.
+  const ownSubject = fillPlaceholders(mail.subject, values).replace(/[\r\n]+/g, ' ');
+  const subject = mail.kind === 'reminder' ? fillText(t.reminderSubject, { subject: ownSubject }) : ownSubject;
   const message = fillPlaceholders(mail.body, values);
 
   const slots: InviteSlots = {

@@ -46,3 +46,25 @@ describe('GET /api/events', () => {
     expect((await get('?limit=0')).status).toBe(400);
   });
 });
+
+describe('recordEvents', () => {
+  it('numbers several events of one transaction in their order, after those before, with the bodies sent', async () => {
+    const { recordEvents } = await import('./events.js');
+    const target = { type: 'organization', id: 'acme' } as const;
+    const at = s.h.clock.now;
+    const before = Number((await s.h.db.kysely.selectFrom('event_sequence').select('value').executeTakeFirstOrThrow()).value);
+    const data = (n: number) => ({ target, importId: `imp_${n}`, invited: n, skipped: 0, invites: [], invitesTruncated: false });
+    const ids = await s.h.db.kysely.transaction().execute((trx) =>
+      recordEvents(
+        trx,
+        [1, 2, 3].map((n) => ({ type: 'import.completed' as const, target, at, data: data(n) })),
+      ),
+    );
+    const rows = await s.h.db.kysely.selectFrom('events').selectAll().where('id', 'in', ids).orderBy('seq').execute();
+    expect(rows.map((r) => [r.id, Number(r.seq)])).toEqual(ids.map((id, i) => [id, before + 1 + i]));
+    expect(rows.map((r) => JSON.parse(r.payload) as unknown)).toEqual(
+      [1, 2, 3].map((n) => ({ type: 'import.completed', timestamp: at.toISOString(), data: data(n) })),
+    );
+    expect(Number((await s.h.db.kysely.selectFrom('event_sequence').select('value').executeTakeFirstOrThrow()).value)).toBe(before + 3);
+  });
+});
