@@ -27,6 +27,9 @@ import * as createSeatCounts from './2026_12_03_200000_create_seat_counts.js';
 import * as coverMailCounts from './2026_12_03_210000_cover_mail_counts.js';
 import * as coverDirectoryCounts from './2026_12_03_220000_cover_directory_counts.js';
 import * as createMailCounts from './2026_12_03_230000_create_mail_counts.js';
+import * as orderDirectoryColumns from './2026_12_03_235000_order_directory_columns.js';
+import * as indexDirectorySearchWithoutStaging from './2026_12_04_100000_index_directory_search_without_staging.js';
+import * as scanDirectoryInOneProcess from './2026_12_04_110000_scan_directory_in_one_process.js';
 
 export const migrations: Record<string, Migration> = {
   '2026_11_24_190000_create_core_tables': createCoreTables,
@@ -53,4 +56,7 @@ export const migrations: Record<string, Migration> = {
   '2026_12_03_210000_cover_mail_counts': coverMailCounts,
   '2026_12_03_220000_cover_directory_counts': coverDirectoryCounts,
   '2026_12_03_230000_create_mail_counts': createMailCounts,
+  '2026_12_03_235000_order_directory_columns': orderDirectoryColumns,
+  '2026_12_04_100000_index_directory_search_without_staging': indexDirectorySearchWithoutStaging,
+  '2026_12_04_110000_scan_directory_in_one_process': scanDirectoryInOneProcess,
 };

@@ -12,7 +12,7 @@
  * Free functions taking the database or the caller's transaction, like the rest of bff/db/.
  * Kept apart from the answers themselves so the writers import nothing of the search.
  */
-import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
+import { sql, type Expression, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { Database } from './schema.js';
 
 type Q = Kysely<Database> | Transaction<Database>;
@@ -71,7 +71,8 @@ export async function generationStamp(db: Q, scopes: string[]): Promise<string> 
 
 /**
  * One scope's number as a column of another read (a subquery of one primary-key row; null when
- * never raised), so a route reads it in the same statement as the rest of what it needs.
+ * never raised), so a route reads it in the same statement as the rest of what it needs. The scope
+ * is a value, or a column of that read holding one.
  */
-export const generationOf = (scope: string): RawBuilder<number | string | null> =>
+export const generationOf = (scope: string | Expression<string>): RawBuilder<number | string | null> =>
   sql`(select answer_generations.generation from answer_generations where answer_generations.scope = ${scope})`;

@@ -1,5 +1,5 @@
 /** The deployment's HR applications and their contacts, as the session's target sees them. */
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import type { RouteDeps } from '../deps.js';
 import type { SessionEnv } from '../auth/session-token.js';
 import {
@@ -13,7 +13,7 @@ import {
   type RefreshStatus,
 } from '../../contract/index.js';
 import { DEFAULT_REFRESH_LIMITS } from '../services/directory/limits.js';
-import { createAnswerCache } from '../services/directory/answers.js';
+import { answerJson, createAnswerCache } from '../services/directory/answers.js';
 import { lastRefreshStart, refreshStatus, startRefresh } from '../services/directory/refresh.js';
 import { openContactList, openFacets } from '../services/directory/listing.js';
 import { AppError } from '../errors.js';
@@ -25,6 +25,11 @@ import { connectionsRoutes } from './connections.js';
 import { uploadsRoutes } from './uploads.js';
 import { heldRefreshStatus } from '../services/csv-uploads.js';
 import { oauthStartRoutes } from './oauth.js';
+
+/** `c.json(value)` for a kept answer: the JSON kept with it (answers.ts), typed as `c.json` types it. */
+function keptJson<T extends object>(c: Context, value: T) {
+  return c.body(answerJson(value), 200, { 'Content-Type': 'application/json' }) as unknown as ReturnType<typeof c.json<T, 200>>;
+}
 
 export const providersRoutes = (deps: RouteDeps) => {
   const { db, config, providers, now, sealingKey } = deps;
@@ -57,13 +62,14 @@ export const providersRoutes = (deps: RouteDeps) => {
           now(),
           stamps,
         );
-        return c.json(page satisfies ContactPage);
+        return keptJson(c, page satisfies ContactPage);
       })
       .get('/:provider/contacts/facets', validate('param', providerParams), validate('query', contactsFacetsQuery), async (c) => {
         const conn = await connection(c.req.valid('param').provider, c.get('session').target);
         const q = c.req.valid('query');
         const stamp = await openFacets(db.kysely, conn, now, freshness(conn));
-        return c.json(
+        return keptJson(
+          c,
           (await answers.facets(
             db.kysely,
             conn.cacheKey,

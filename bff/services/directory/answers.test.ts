@@ -355,6 +355,36 @@ describe('searches kept between keystrokes', () => {
     expect(await search(token)).toEqual({ people: { ...ALL, 'cleo Berg': 'invited' }, total: 4, selectable: 3 });
   });
 
+  it('answer many admins searching at once each with their own target, and a write before they asked', async () => {
+    const { token } = await setUp();
+    const labs = ['robotics', 'optics', 'acoustics'];
+    for (const id of labs) await h.target('lab', id, 100);
+    const sessions = [token, ...(await Promise.all(labs.map((id) => h.session({ type: 'lab', id }))))];
+    // A page kept for every target, then one import per target, each inviting someone else.
+    for (const s of sessions) expect((await search(s)).selectable).toBe(4);
+    for (const [i, s] of sessions.entries()) await importPeople(s, [`p${i}`], `many-admins-${i}`);
+    // On PostgreSQL, the searches arriving while one target's row is read share one statement.
+    const answers = await Promise.all(Array.from({ length: 24 }, (_, i) => search(sessions[i % sessions.length]!)));
+    for (const [i, answer] of answers.entries()) {
+      const invited = Object.keys(ALL)[i % sessions.length]!;
+      expect(answer).toEqual({ people: { ...ALL, [invited]: 'invited' }, total: 4, selectable: 3 });
+    }
+  });
+
+  it('count the seats taken of the target whose search computed the page, and another target’s apart', async () => {
+    const { token } = await setUp();
+    await h.target('lab', 'robotics', 100);
+    const lab = await h.session({ type: 'lab', id: 'robotics' });
+    await importPeople(token, ['p2'], 'seats-in-pass');
+    // A search new to the app, first by the lab (on PostgreSQL its page counts the lab's seats in
+    // the same pass), then by the organization, which shares the page and counts its own.
+    expect(await search(lab, 'berlin')).toEqual({ people: ALL, total: 4, selectable: 4 });
+    expect(await search(token, 'berlin')).toEqual({ people: { ...ALL, 'cleo Berg': 'invited' }, total: 4, selectable: 3 });
+    // And the other way round.
+    expect(await search(token, 'engineer')).toEqual({ people: { ...ALL, 'cleo Berg': 'invited' }, total: 4, selectable: 3 });
+    expect(await search(lab, 'engineer')).toEqual({ people: ALL, total: 4, selectable: 4 });
+  });
+
   it('are kept by each of two apps on one database, and each sees the other’s writes', async () => {
     if (!process.env.TEST_PG_URL) dir = mkdtempSync(join(tmpdir(), 'hr-answers-'));
     const { token } = await setUp(hrApplication(), dir ? { sqlitePath: join(dir, 'shared.sqlite') } : {});

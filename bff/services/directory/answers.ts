@@ -29,7 +29,7 @@ import type { Database, Target } from '../../db/schema.js';
 import type { ContactFacets, ContactPage } from '../../../contract/index.js';
 import { pendingInvites, type InviteTarget } from '../../db/invites.js';
 import { directoryScope, generationStamp, seatsScope } from '../../db/answer-generations.js';
-import { countTaken, listDirectoryPage, listFacets, seatsOf, withSeats, type DirectoryQuery, type PageQuery } from './queries.js';
+import { countTaken, listFacets, pageCountingTaken, seatsOf, withSeats, type DirectoryQuery, type PageQuery } from './queries.js';
 import { searchWords } from './search.js';
 
 /** When the first of the target's live invites expires (ms), or never. */
@@ -59,10 +59,30 @@ export interface AnswerLimits {
 }
 
 /**
- * A few thousand pages (each kept as up to four entries: its people, its seats, the search's seats
- * taken, the target's next expiry): every keystroke of dozens of admins, in some 30 MB of JSON at most.
+ * A few thousand pages (each kept as up to five entries: its people, its seats, the search's seats
+ * taken, the target's next expiry, and the whole answer with its JSON text, which counts its
+ * people a second time): every keystroke of dozens of admins, in some 45 MB of JSON at most.
  */
-export const DEFAULT_ANSWER_LIMITS: AnswerLimits = { entries: 8_000, chars: 30_000_000 };
+export const DEFAULT_ANSWER_LIMITS: AnswerLimits = { entries: 10_000, chars: 45_000_000 };
+
+/**
+ * The JSON of each kept answer, made once when it is kept (its size is measured by it) and sent
+ * as it is by every request the answer serves: a page of 50 people is some 15,000 characters, and
+ * stringifying it was the largest part of a kept answer's cost. Kept as UTF-8 bytes, which the
+ * Node adapter writes as they are, where a string is measured and encoded again for each answer.
+ * Kept answers are never changed once computed, so their JSON cannot go stale.
+ */
+const keptJson = new WeakMap<object, Uint8Array<ArrayBuffer>>();
+
+/** `JSON.stringify(value)` as UTF-8, read from what was kept with it when it is a kept answer. */
+export function answerJson(value: object): Uint8Array<ArrayBuffer> {
+  let json = keptJson.get(value);
+  if (json === undefined) {
+    json = Buffer.from(JSON.stringify(value));
+    keptJson.set(value, json);
+  }
+  return json;
+}
 
 interface Kept {
   stamp: string;
@@ -114,7 +134,8 @@ export function createAnswerCache(limits: AnswerLimits = DEFAULT_ANSWER_LIMITS):
     }
   }
 
-  async function remember<T>(key: string, stamp: string, at: number, compute: () => Promise<{ value: T; until: number }>): Promise<T> {
+  /** `sent`: the answer a route sends whole, whose JSON is kept with it (`answerJson`); the parts it is made of are only measured. */
+  async function remember<T>(key: string, stamp: string, at: number, compute: () => Promise<{ value: T; until: number }>, sent = false): Promise<T> {
     let entry = kept.get(key);
     if (entry && (entry.stamp !== stamp || at < entry.since)) {
       drop(key, entry);
@@ -130,7 +151,7 @@ export function createAnswerCache(limits: AnswerLimits = DEFAULT_ANSWER_LIMITS):
       entry = fresh;
       kept.set(key, fresh);
       answer.then(
-        (a) => admit(key, fresh, JSON.stringify(a.value).length),
+        (a) => admit(key, fresh, sent ? answerJson(a.value as object).byteLength : JSON.stringify(a.value).length),
         () => drop(key, fresh),
       );
     }
@@ -138,42 +159,70 @@ export function createAnswerCache(limits: AnswerLimits = DEFAULT_ANSWER_LIMITS):
     if (at < until) return value as T;
     // An invite it counted has expired since: computed again, and that one kept.
     drop(key, entry);
-    return remember(key, stamp, at, compute);
+    return remember(key, stamp, at, compute, sent);
+  }
+
+  /** When the target's first live invite expires, kept while its seats' number holds. */
+  const expiryOf = (db: Kysely<Database>, target: Target, seats: string, now: Date) =>
+    remember(keyOf('expiry', target.type, target.id, {}), seats, now.getTime(), async () => {
+      const next = await nextExpiry(db, target, now);
+      return { value: next, until: next };
+    });
+
+  /** A page as the target sees it, from the directory's part and the target's, each kept on its own. */
+  async function compose(db: Kysely<Database>, target: Target, connection: string, q: PageQuery, now: Date, { directory, seats }: AnswerStamps) {
+    const at = now.getTime();
+    // People and counts are the directory's alone: kept across imports, shared by every target.
+    // Computed here, the page may count this target's seats taken in the same pass (PostgreSQL):
+    // valid for this request's stamps, so used for its target part below and kept only there.
+    let counted: ReturnType<typeof pageCountingTaken> | null = null;
+    const page = remember(keyOf('page', connection, q), directory, 0, async () => {
+      counted = pageCountingTaken(db, target, connection, q, now);
+      return { value: (await counted).page, until: Infinity };
+    });
+    // The target's part is what a seat change computes again: each person's seat on the page
+    // (one read of at most `limit` addresses) and the seats taken among the matches (the same
+    // for every page of a search), kept until the first live invite expires.
+    const both = `${directory}.${seats}`;
+    const [dir, taken, held] = await Promise.all([
+      page,
+      remember(keyOf('taken', target.type, target.id, connection, matchingOf(q)), both, at, async () => {
+        const inPass = counted?.then((c) => c.taken) ?? null;
+        const [value, until] = await Promise.all([
+          inPass ? inPass.then((n) => n ?? countTaken(db, target, connection, q, now)) : countTaken(db, target, connection, q, now),
+          expiryOf(db, target, seats, now),
+        ]);
+        return { value, until };
+      }),
+      remember(keyOf('seats', target.type, target.id, connection, q), both, at, async () => {
+        const [value, until] = await Promise.all([page.then((p) => seatsOf(db, target, p.emails, now)), expiryOf(db, target, seats, now)]);
+        return { value, until };
+      }),
+    ]);
+    return withSeats(dir, held, taken);
   }
 
   return {
     async contacts(db, target, connection, q, now, stamps) {
       const { directory, seats } = stamps ?? (await readStamps(db, target, connection));
-      const at = now.getTime();
-      // People and counts are the directory's alone: kept across imports, shared by every target.
-      const page = remember(keyOf('page', connection, q), directory, 0, async () => ({ value: await listDirectoryPage(db, connection, q), until: Infinity }));
-      // The target's part is what a seat change computes again: each person's seat on the page
-      // (one read of at most `limit` addresses) and the seats taken among the matches (the same
-      // for every page of a search), kept until the first live invite expires.
-      const both = `${directory}.${seats}`;
-      const expiry = () =>
-        remember(keyOf('expiry', target.type, target.id, {}), seats, at, async () => {
-          const next = await nextExpiry(db, target, now);
-          return { value: next, until: next };
-        });
-      const [dir, taken, held] = await Promise.all([
-        page,
-        remember(keyOf('taken', target.type, target.id, connection, matchingOf(q)), both, at, async () => {
-          const [value, until] = await Promise.all([countTaken(db, target, connection, q, now), expiry()]);
+      // The page as the target sees it, kept whole while both numbers hold: a keystroke typed again
+      // is one lookup, and the same object, whose JSON is kept with it (`answerJson`).
+      return remember(
+        keyOf('answer', target.type, target.id, connection, q),
+        `${directory}.${seats}`,
+        now.getTime(),
+        async () => {
+          const [value, until] = await Promise.all([compose(db, target, connection, q, now, { directory, seats }), expiryOf(db, target, seats, now)]);
           return { value, until };
-        }),
-        remember(keyOf('seats', target.type, target.id, connection, q), both, at, async () => {
-          const [value, until] = await Promise.all([page.then((p) => seatsOf(db, target, p.emails, now)), expiry()]);
-          return { value, until };
-        }),
-      ]);
-      return withSeats(dir, held, taken);
+        },
+        true,
+      );
     },
     async facets(db, connection, q, directoryStamp) {
       const stamp = directoryStamp ?? (await generationStamp(db, [directoryScope(connection)]));
       const key = keyOf('facets', connection, q);
       // Facets count people, not seats: nothing about them expires.
-      return remember(key, stamp, 0, async () => ({ value: await listFacets(db, connection, q), until: Infinity }));
+      return remember(key, stamp, 0, async () => ({ value: await listFacets(db, connection, q), until: Infinity }), true);
     },
   };
 }

@@ -5,8 +5,7 @@
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type SelectQueryBuilder, type SqlBool } from 'kysely';
 import type { Database, DirectoryContactRow, Target } from '../../db/schema.js';
 import type { Contact, ContactFacets, ContactFilters, ContactPage, Membership } from '../../../contract/index.js';
-import { seatHolders } from '../targets.js';
-import { liveInvite } from '../../db/invites.js';
+import { seatHolders, seatsHeldAmong } from '../targets.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { dialectOf, type Dialect } from '../../db/connect.js';
 import { countByIndex, fewHits, HITS_FIRST, indexPlan, inConnection, matchesSearch, searchWords, type Access } from './search.js';
@@ -71,32 +70,9 @@ export function applyQuery(
   return qb.where(contactMatches(dialect, connection, q, access, scope));
 }
 
-/**
- * The seats a target's members and live invites hold among `emails` (a page's addresses, at most
- * its limit): one read of each table through its `(target, email)` index, so the cost follows the
- * page, never the directory. A member who also holds an invite is a member.
- */
+/** Each of a page's addresses' seat in the target (`seatsHeldAmong`), in their order: the cost follows the page, never the directory. */
 export async function seatsOf(db: Q, target: Target, emails: readonly (string | null)[], now: Date): Promise<Membership[]> {
-  const wanted = [...new Set(emails.filter((e): e is string => e !== null))];
-  if (!wanted.length) return emails.map(() => null);
-  const rows = await db
-    .selectFrom('members')
-    .select(['members.email as email', sql<string>`'member'`.as('seat')])
-    .where('members.target_type', '=', target.type)
-    .where('members.target_id', '=', target.id)
-    .where('members.email', 'in', wanted)
-    .unionAll(
-      db
-        .selectFrom('invites')
-        .select(['invites.email_normalized as email', sql<string>`'invited'`.as('seat')])
-        .where('invites.target_type', '=', target.type)
-        .where('invites.target_id', '=', target.id)
-        .where(liveInvite(now))
-        .where('invites.email_normalized', 'in', wanted),
-    )
-    .execute();
-  const held = new Map<string, Membership>();
-  for (const r of rows) if (held.get(r.email) !== 'member') held.set(r.email, r.seat === 'member' ? 'member' : 'invited');
+  const held = await seatsHeldAmong(db, target, [...new Set(emails.filter((e): e is string => e !== null))], now);
   return emails.map((e) => (e === null ? null : (held.get(e) ?? null)));
 }
 
@@ -147,7 +123,20 @@ export interface DirectoryPage {
   reachable: number;
 }
 
-export async function listDirectoryPage(db: Kysely<Database>, connection: string, q: PageQuery): Promise<DirectoryPage> {
+/**
+ * A new search's page, and the seats the target holds among its matches where they can be
+ * counted in the same pass as `total`: on PostgreSQL, the seat holders hashed once, about 3 ms
+ * more than the count alone against 13 ms for `countTaken`'s 3,000 lookups. Null where they are
+ * counted apart (SQLite, whose index answers them from the members' and invites' entries; a
+ * count its FTS index answers).
+ */
+export async function pageCountingTaken(
+  db: Kysely<Database>,
+  target: Target,
+  connection: string,
+  q: PageQuery,
+  now: Date,
+): Promise<{ page: DirectoryPage; taken: number | null }> {
   const dialect = dialectOf(db);
   // On SQLite the FTS index answers the counts alone when it can, and they choose the page's way in.
   // The FTS index knows nothing of shared addresses: a `flagged` query is counted on the rows.
@@ -183,16 +172,19 @@ export async function listDirectoryPage(db: Kysely<Database>, connection: string
           ),
         ] as const,
     ),
-    counts ?? countMatches(db, dialect, connection, q),
+    counts ? { ...counts, taken: null } : countMatches(db, dialect, connection, q, dialect === 'postgres' ? { target, now } : null),
   ]);
   const more = rows.length > q.limit;
   const items = rows.slice(0, q.limit);
   return {
-    items: items.map((row) => ({ ...storedContact(row), sharedEmail: row.email_normalized !== null && shared.has(row.email_normalized) })),
-    emails: items.map((row) => row.email_normalized),
-    nextCursor: more ? encodeCursor([items[items.length - 1]!.sort_name, items[items.length - 1]!.contact_id]) : null,
-    total: matched.total,
-    reachable: matched.reachable,
+    page: {
+      items: items.map((row) => ({ ...storedContact(row), sharedEmail: row.email_normalized !== null && shared.has(row.email_normalized) })),
+      emails: items.map((row) => row.email_normalized),
+      nextCursor: more ? encodeCursor([items[items.length - 1]!.sort_name, items[items.length - 1]!.contact_id]) : null,
+      total: matched.total,
+      reachable: matched.reachable,
+    },
+    taken: matched.taken,
   };
 }
 
@@ -209,8 +201,9 @@ export function withSeats(page: DirectoryPage, seats: readonly Membership[], tak
 }
 
 export async function listContacts(db: Kysely<Database>, target: Target, connection: string, q: PageQuery, now: Date): Promise<ContactPage> {
-  const [page, taken] = await Promise.all([listDirectoryPage(db, connection, q), countTaken(db, target, connection, q, now)]);
-  return withSeats(page, await seatsOf(db, target, page.emails, now), taken);
+  const { page, taken } = await pageCountingTaken(db, target, connection, q, now);
+  // SQLite has one connection: the reads would queue one after another side by side too.
+  return withSeats(page, await seatsOf(db, target, page.emails, now), taken ?? (await countTaken(db, target, connection, q, now)));
 }
 
 /** Whether the SQLite index alone answers a query's counts (`indexPlan`); never for a `flagged` one, whose shared addresses it knows nothing of. */
@@ -235,14 +228,31 @@ async function countAccess(
 /**
  * How many people a query matches, and how many of them have an address: one pass over the
  * matching rows, no per-row subquery; over SQLite's facets index when it holds every column the
- * query checks (not the employment type, nor the shared addresses of `flagged`).
+ * query checks (not the employment type, nor the shared addresses of `flagged`). With `seats`,
+ * also how many of them are the target's members or hold a live invite: each match's address
+ * looked up in the seat holders, read once into a hash.
  */
-async function countMatches(db: Kysely<Database>, dialect: Dialect, connection: string, q: DirectoryQuery): Promise<{ total: number; reachable: number }> {
+async function countMatches(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  connection: string,
+  q: DirectoryQuery,
+  seats: { target: Target; now: Date } | null,
+): Promise<{ total: number; reachable: number; taken: number | null }> {
   const access = q.flagged || q.filters?.employmentType ? 'count' : 'tally';
   const row = await applyQuery(db.selectFrom('directory_contacts'), dialect, connection, q, access)
-    .select((eb) => [eb.fn.countAll<number>().as('total'), eb.fn.count<number>('directory_contacts.email_normalized').as('reachable')])
+    .select((eb) => [
+      eb.fn.countAll<number>().as('total'),
+      eb.fn.count<number>('directory_contacts.email_normalized').as('reachable'),
+      seats
+        ? eb.fn
+            .countAll<number>()
+            .filterWhere('directory_contacts.email_normalized', 'in', seatHolders(db, seats.target, seats.now))
+            .as('taken')
+        : sql<null>`null`.as('taken'),
+    ])
     .executeTakeFirstOrThrow();
-  return { total: Number(row.total), reachable: Number(row.reachable) };
+  return { total: Number(row.total), reachable: Number(row.reachable), taken: row.taken === null ? null : Number(row.taken) };
 }
 
 /**

@@ -10,7 +10,7 @@ import { redact } from '../../connectors/redact.js';
 import { AppError } from '../../errors.js';
 import type { RefreshLimits } from './limits.js';
 import { applyChanges, CommitFailed, incrementalDue } from './changes.js';
-import { countDirectory, REPLACED_COLUMNS, stage, stagingKey, toRow, type Q } from './rows.js';
+import { countDirectory, REPLACED_COLUMNS, settleSearchIndex, stage, stagingKey, toRow, type Q } from './rows.js';
 import { directoryChanged } from '../../db/answer-generations.js';
 
 /** A refresh stopped because its connection was removed or replaced: it leaves no status behind, only no directory. */
@@ -237,6 +237,7 @@ export async function runRefresh(
     // After the switch, outside its transaction: nobody reads staging rows, and a crash before
     // this leaves them to the next claim (dropOrphanedStaging).
     if (!inPlace) await db.deleteFrom('directory_contacts').where('connection', '=', staging).execute();
+    await settleSearchIndex(db);
   } catch (err) {
     release();
     await db.deleteFrom('directory_contacts').where('connection', '=', staging).execute();

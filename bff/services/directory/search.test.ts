@@ -6,12 +6,12 @@
  * department or location, case and accents folded, LIKE's wildcards taken literally.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Migrator } from 'kysely';
+import { CompiledQuery, Migrator, sql } from 'kysely';
 import { migrations } from '../../../migrations/index.js';
 import { createHarness, type Harness } from '../../../test/harness.js';
 import { directoryPerson } from '../../../test/directory.js';
 import type { DirectoryContact } from '../../connectors/types.js';
-import { listContacts, listFacets, resolveSelection } from './queries.js';
+import { applyQuery, listContacts, listFacets, resolveSelection } from './queries.js';
 import { refreshDirectory } from './refresh.js';
 import { getTarget } from '../targets.js';
 import { foldForSearch } from '../../text.js';
@@ -34,6 +34,8 @@ const PEOPLE: DirectoryContact[] = [
   person('p8', 'Manuel Ortiz', { title: 'Analyst', department: 'Finance', location: 'Madrid' }),
   person('p9', 'Herman Neumann', { title: 'Engineer', department: 'Research', location: 'Berlin' }),
   person('p10', 'Ines Okafor', { title: 'Designer', department: 'Design', location: 'Lisbon' }),
+  // A provider's text with control characters in it (one NUL): stored and found as if they were spaces.
+  person('p12', 'Nil\u0000Ops', { title: 'Ops\u0007Lead', department: 'Research', location: 'Oslo\u001fNorth' }),
 ];
 
 const SEARCHES = [
@@ -60,6 +62,11 @@ const SEARCHES = [
   'man man',
   'ß',
   'paulo sa',
+  // Control characters separate words like spaces: PostgreSQL text cannot hold a NUL at all.
+  '\u0000',
+  'ber\u0000eng',
+  'ada\tlove',
+  'ops\u0007',
 ];
 
 /** The answer a plain reading of PEOPLE gives, as the route defines it. */
@@ -78,22 +85,24 @@ const dialects: { name: string; open(): Promise<Harness> }[] = [
   ...(process.env.TEST_PG_URL ? [{ name: 'postgres', open: () => createHarness() }] : []),
 ];
 
+/** The harness's directory under `key`, refreshed from a connector listing `contacts`. */
+const fillDirectory = (h: Harness, contacts: DirectoryContact[], key = KEY) =>
+  refreshDirectory(
+    h.db.kysely,
+    { cacheKey: key, connector: () => ({ listContacts: async () => ({ contacts, nextCursor: null, total: contacts.length }) }) },
+    () => h.clock.now,
+  );
+
 describe.each(dialects)('search on $name', ({ open }) => {
   let h: Harness;
-  const fill = (key: string, contacts: DirectoryContact[]) =>
-    refreshDirectory(
-      h.db.kysely,
-      { cacheKey: key, connector: () => ({ listContacts: async () => ({ contacts, nextCursor: null, total: contacts.length }) }) },
-      () => h.clock.now,
-    );
 
   beforeAll(async () => {
     h = await open();
     await h.target('organization', 'acme', 100, ['p1@acme.test', 'P3@Acme.test']);
     await h.target('organization', 'globex', 100, ['p2@acme.test']);
     // Another organization's directory with the same people must never be counted with ours.
-    await fill(OTHER, PEOPLE);
-    await fill(KEY, PEOPLE);
+    await fillDirectory(h, PEOPLE, OTHER);
+    await fillDirectory(h, PEOPLE);
     const now = h.clock.now.getTime();
     const invite = (id: string, email: string, status: string, expiresInDays: number) => ({
       id,
@@ -151,11 +160,17 @@ describe.each(dialects)('search on $name', ({ open }) => {
       const facets = await listFacets(h.db.kysely, KEY, { search });
       const count = (column: 'department' | 'location') => {
         const m = new Map<string, number>();
-        for (const p of expected(search)) if (p[column] !== null) m.set(p[column]!, (m.get(p[column]!) ?? 0) + 1);
+        // Shown as stored: a control character is a space ("Oslo\u001fNorth" is "Oslo North").
+        for (const p of expected(search)) if (p[column] !== null) m.set(p[column]!.replace('\u001f', ' '), (m.get(p[column]!) ?? 0) + 1);
         return [...m].sort(([a], [b]) => (a < b ? -1 : 1)).map(([value, n]) => ({ value, count: n }));
       };
       expect(facets).toEqual({ departments: count('department'), locations: count('location') });
     }
+  });
+
+  it("stores and shows a provider's text with its control characters as spaces", async () => {
+    const page = await listContacts(h.db.kysely, await getTarget(h.db.kysely, target), KEY, { search: 'nil ops', limit: 10 }, h.clock.now);
+    expect(page.items.map((c) => [c.displayName, c.title, c.location])).toEqual([['Nil Ops', 'Ops Lead', 'Oslo North']]);
   });
 
   it('selects all the people a search matches, as the page counted them', async () => {
@@ -170,15 +185,15 @@ describe.each(dialects)('search on $name', ({ open }) => {
 
   it('follows a refresh: a person gone is no longer found, a new one is', async () => {
     const row = await getTarget(h.db.kysely, target);
-    await fill(KEY, [...PEOPLE.filter((p) => p.id !== 'p5'), person('p11', 'Bernadette Kim', { department: 'Legal' })]);
+    await fillDirectory(h, [...PEOPLE.filter((p) => p.id !== 'p5'), person('p11', 'Bernadette Kim', { department: 'Legal' })]);
     const page = await listContacts(h.db.kysely, row, KEY, { search: 'bern', limit: 100 }, h.clock.now);
     expect(page.items.map((c) => c.displayName)).toEqual(['Bernadette Kim']);
     expect((await listContacts(h.db.kysely, row, KEY, { search: '"bert"', limit: 100 }, h.clock.now)).total).toBe(0);
     // Renamed in place (the same id): found by the new name only.
-    await fill(KEY, [person('p1', 'Roberta Stone'), person('p11', 'Bernadette Kim')]);
+    await fillDirectory(h, [person('p1', 'Roberta Stone'), person('p11', 'Bernadette Kim')]);
     expect((await listContacts(h.db.kysely, row, KEY, { search: 'weber', limit: 100 }, h.clock.now)).total).toBe(0);
     expect((await listContacts(h.db.kysely, row, KEY, { search: 'stone', limit: 100 }, h.clock.now)).items.map((c) => c.id)).toEqual(['p1']);
-    await fill(KEY, PEOPLE);
+    await fillDirectory(h, PEOPLE);
   });
 });
 
@@ -188,11 +203,7 @@ describe.each(dialects)('search over a lone directory on $name', ({ open }) => {
     const h = await open();
     try {
       await h.target('organization', 'acme', 100, ['p1@acme.test', 'P3@Acme.test']);
-      await refreshDirectory(
-        h.db.kysely,
-        { cacheKey: KEY, connector: () => ({ listContacts: async () => ({ contacts: PEOPLE, nextCursor: null, total: PEOPLE.length }) }) },
-        () => h.clock.now,
-      );
+      await fillDirectory(h, PEOPLE);
       const row = await getTarget(h.db.kysely, target);
       for (const status of ['active', 'all'] as const) {
         for (const search of ['ber', 'man', 'ada eng', 'chap', 'zqx']) {
@@ -219,11 +230,7 @@ describe('search answers alike on both databases', () => {
       const answers = [];
       for (const h of [sqlite!, postgres!]) {
         await h.target('organization', 'acme', 100, ['p1@acme.test']);
-        await refreshDirectory(
-          h.db.kysely,
-          { cacheKey: KEY, connector: () => ({ listContacts: async () => ({ contacts: PEOPLE, nextCursor: null, total: PEOPLE.length }) }) },
-          () => h.clock.now,
-        );
+        await fillDirectory(h, PEOPLE);
         const row = await getTarget(h.db.kysely, target);
         const out = [];
         for (const search of SEARCHES)
@@ -237,18 +244,59 @@ describe('search answers alike on both databases', () => {
   });
 });
 
+describe.runIf(!!process.env.TEST_PG_URL)('the directory cache on postgres', () => {
+  it('answers a search, leaves out the rows a refresh stages, and passes over the rest in one process', async () => {
+    const h = await createHarness();
+    try {
+      await h.target('organization', 'acme', 100);
+      // Enough people that reading them all costs more than the index, as the planner sees it.
+      const many = [...PEOPLE, ...Array.from({ length: 3_000 }, (_, i) => person(`g${i}`, `Person ${i}`))];
+      const fill = () => fillDirectory(h, many);
+      // The second refresh stages everyone, then keeps only what changed (nothing).
+      await fill();
+      await fill();
+      await sql`analyze directory_contacts`.execute(h.db.kysely);
+      const plan = await h.db.kysely.transaction().execute(async (trx) => {
+        await sql`set local enable_seqscan = off`.execute(trx);
+        const count = applyQuery(trx.selectFrom('directory_contacts'), 'postgres', KEY, { search: 'lovelace' }, 'count')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .compile();
+        return (await trx.executeQuery(CompiledQuery.raw(`explain ${count.sql}`, [...count.parameters]))).rows
+          .map((r) => Object.values(r as object)[0])
+          .join('\n');
+      });
+      expect(plan).toContain('directory_contacts_search_trgm');
+      const definition = await sql<{ def: string }>`select indexdef as def from pg_indexes where indexname = 'directory_contacts_search_trgm'`.execute(
+        h.db.kysely,
+      );
+      expect(definition.rows[0]?.def).toMatch(/WHERE \(substr\(connection, 1, 1\) <> '~'::text\)$/);
+
+      // A pass for a two-letter word (no trigram): never split over worker processes, even where
+      // the planner is told they cost nothing.
+      const pass = await h.db.kysely.transaction().execute(async (trx) => {
+        for (const setting of ['min_parallel_table_scan_size', 'parallel_setup_cost', 'parallel_tuple_cost'])
+          await sql`select set_config(${setting}, '0', true)`.execute(trx);
+        const count = applyQuery(trx.selectFrom('directory_contacts'), 'postgres', KEY, { search: 'ro' }, 'count')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .compile();
+        return (await trx.executeQuery(CompiledQuery.raw(`explain ${count.sql}`, [...count.parameters]))).rows
+          .map((r) => Object.values(r as object)[0])
+          .join('\n');
+      });
+      expect(pass).toContain('Seq Scan');
+      expect(pass).not.toContain('Parallel');
+    } finally {
+      await h.close();
+    }
+  });
+});
+
 describe.each(dialects)('the search indexes migration on $name', ({ open }) => {
   it('goes down and up again over a filled directory, which is then found through the new index', async () => {
     const h = await open();
     try {
       await h.target('organization', 'acme', 100);
-      const fill = () =>
-        refreshDirectory(
-          h.db.kysely,
-          { cacheKey: KEY, connector: () => ({ listContacts: async () => ({ contacts: PEOPLE, nextCursor: null, total: PEOPLE.length }) }) },
-          () => h.clock.now,
-        );
-      await fill();
+      await fillDirectory(h, PEOPLE);
       const migrator = new Migrator({ db: h.db.kysely, provider: { getMigrations: async () => migrations } });
       // Down to the migration before the indexes (later ones go down first), then up again.
       const down = await migrator.migrateTo('2026_12_02_120000_index_mail_counts');
@@ -259,6 +307,29 @@ describe.each(dialects)('the search indexes migration on $name', ({ open }) => {
       const row = await getTarget(h.db.kysely, target);
       const page = await listContacts(h.db.kysely, row, KEY, { search: 'lovelace', limit: 10 }, h.clock.now);
       expect(page.items.map((c) => c.id)).toEqual(['p4']);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('keeps every cached person when the columns are put in the order a search reads them', async () => {
+    const h = await open();
+    try {
+      await h.target('organization', 'acme', 100);
+      await fillDirectory(h, PEOPLE);
+      const row = await getTarget(h.db.kysely, target);
+      const everyone = () => listContacts(h.db.kysely, row, KEY, { filters: { status: 'all' }, limit: 100 }, h.clock.now);
+      const before = await everyone();
+      const migrator = new Migrator({ db: h.db.kysely, provider: { getMigrations: async () => migrations } });
+      expect((await migrator.migrateTo('2026_12_03_230000_create_mail_counts')).error).toBeUndefined();
+      expect((await migrator.migrateToLatest()).error).toBeUndefined();
+      expect(await everyone()).toEqual(before);
+      expect((await listContacts(h.db.kysely, row, KEY, { search: 'lovelace', limit: 10 }, h.clock.now)).items.map((c) => c.id)).toEqual(['p4']);
+      if (h.db.dialect === 'postgres') {
+        const columns = await sql<{ name: string }>`select column_name as name from information_schema.columns
+          where table_schema = current_schema() and table_name = 'directory_contacts' order by ordinal_position`.execute(h.db.kysely);
+        expect(columns.rows.map((c) => c.name).slice(0, 6)).toEqual(['connection', 'status', 'search_text', 'email_normalized', 'department', 'location']);
+      }
     } finally {
       await h.close();
     }
