@@ -11,17 +11,36 @@ import { median } from './people.js';
 export const CONNECTIONS = Number(process.env.BENCH_LOAD_CONNECTIONS ?? 64);
 export const SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 5);
 export const RUNS = Number(process.env.BENCH_LOAD_RUNS ?? 3);
-const FRAGMENTS = ['ber', 'man', 'eng', 'ada', 'ro', 'li'];
+export const FRAGMENTS = ['ber', 'man', 'eng', 'ada', 'ro', 'li'];
+
+/** The server's replay of each fragment's answer as it stood at start (load-server.ts): the floor of a search. */
+export const FLOOR_PATH = '/__floor/contacts';
+/** Admins of labs of their own, for the imports of many admins at once (one per connection). */
+export const ADMINS = CONNECTIONS;
 
 export interface Figures {
   rps: number;
   p99: number;
+  /** p99 of the requests sent after the run's first second (`SETTLED_AFTER_MS`). */
+  settledP99: number;
   failed: number;
   requests: number;
 }
+
+/**
+ * Each run opens its connections at once. On this two-core machine, measured on both sides, a
+ * few dozen of those first requests waited up to 4 s in the load generator while the server
+ * never held any request for more than ~250 ms from its connection (bench/load-server.ts
+ * timing `request` to `finish`, no TCP retransmission or listen drop in `nstat`); a client that
+ * keeps its connections across runs sees no such tail. The p99 of the requests sent after the
+ * first second is printed beside the whole run's, which stays the figure of record.
+ */
+const SETTLED_AFTER_MS = 1000;
 export interface LoadServer {
   url: string;
   token: string;
+  /** One session per lab (`ADMINS`). */
+  tokens: string[];
   stop(): Promise<void>;
 }
 
@@ -37,10 +56,11 @@ export async function startServer(env: Record<string, string> = {}): Promise<Loa
     createInterface({ input: child.stdout! }).once('line', ok);
     child.once('exit', (code) => fail(new Error(`load server exited with ${code}`)));
   });
-  const { port, token } = JSON.parse(first) as { port: number; token: string };
+  const { port, token, tokens } = JSON.parse(first) as { port: number; token: string; tokens: string[] };
   return {
     url: `http://127.0.0.1:${port}`,
     token,
+    tokens,
     stop: () =>
       new Promise((ok) => {
         child.once('exit', () => ok());
@@ -50,10 +70,19 @@ export async function startServer(env: Record<string, string> = {}): Promise<Loa
 }
 
 export async function hammer(options: autocannon.Options): Promise<Figures> {
-  const result = await autocannon({ connections: CONNECTIONS, duration: SECONDS, ...options });
+  const started = performance.now();
+  const settled: number[] = [];
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const run = autocannon({ connections: CONNECTIONS, duration: SECONDS, ...options }, (err, done) => (err ? reject(err) : resolve(done)));
+    run.on('response', (_client, _status, _bytes, responseTime) => {
+      if (performance.now() - responseTime - started >= SETTLED_AFTER_MS) settled.push(responseTime);
+    });
+  });
+  settled.sort((a, b) => a - b);
   return {
     rps: result.requests.average,
     p99: result.latency.p99,
+    settledP99: settled[Math.min(settled.length - 1, Math.floor(settled.length * 0.99))] ?? NaN,
     failed: result.errors + result.timeouts + result.non2xx,
     requests: result.requests.total,
   };
@@ -62,6 +91,7 @@ export async function hammer(options: autocannon.Options): Promise<Figures> {
 export const medianOf = (runs: Figures[]) => ({
   rps: median(runs.map((r) => r.rps)),
   p99: median(runs.map((r) => r.p99)),
+  settledP99: median(runs.map((r) => r.settledP99)),
   failed: runs.reduce((n, r) => n + r.failed, 0),
   requests: runs.reduce((n, r) => n + r.requests, 0),
 });
@@ -73,50 +103,63 @@ const toTarget = (urls: string[]): string => (urls.length === 1 ? urls[0]! : (ur
  * The routes, against one server or several (autocannon spreads its connections over the URLs).
  * Each server signs sessions with the same bench secret, so one token serves them all.
  */
-export function loadRoutes(urls: string[], token: string): { name: string; options: autocannon.Options }[] {
-  const auth = { Authorization: `Bearer ${token}` };
+export function loadRoutes(urls: string[], token: string, tokens: string[] = []): { name: string; options: autocannon.Options }[] {
+  const admin = () => `Bearer ${token}`;
+  /** One of the labs' admins, drawn at random for each request. */
+  const anyLabAdmin = () => `Bearer ${tokens[randomInt(tokens.length)]}`;
   const url = toTarget(urls);
+  const fragment = () => FRAGMENTS[randomInt(FRAGMENTS.length)]!;
+  /** A search for a fragment by the admin `authorization` names, of their own target's list. */
+  const searchOne = (authorization: () => string): autocannon.Request => ({
+    method: 'GET',
+    setupRequest: (req) => ({ ...req, headers: { Authorization: authorization() }, path: `/api/providers/bench/contacts?limit=50&search=${fragment()}` }),
+  });
+  /** A one-contact import by the admin `authorization` names, to their own target. */
+  const importOne = (authorization: () => string): autocannon.Request => ({
+    method: 'POST',
+    setupRequest: (req) => ({
+      ...req,
+      path: '/api/imports',
+      headers: { Authorization: authorization(), 'Content-Type': 'application/json', 'Idempotency-Key': `load-${randomInt(2 ** 47)}` },
+      body: JSON.stringify({
+        provider: 'bench',
+        selection: { ids: [`p${randomInt(10_000)}`] },
+        role: 'user',
+        message: { subject: 'Join {{targetName}}', body: 'Hi {{firstName}}' },
+      }),
+    }),
+  });
   return [
     { name: 'GET /api/health', options: { url: toTarget(urls.map((u) => `${u}/api/health`)) } },
+    // What admins type: two- and three-letter fragments matching 10–40% of the directory
+    // (bench/search.ts), drawn at random. The BFF keeps each answer while it is exact
+    // (bff/services/directory/answers.ts), so past the first of each fragment (and after each
+    // import run, whose writes make them out of date) this is a kept answer: the cost of a
+    // keystroke typed again, of paging back, of many admins typing alike.
+    { name: 'GET contacts (search, 50 a page)', options: { url, requests: [searchOne(admin)] } },
+    // The same searches by many admins, each of a lab of their own: no two share a read of their
+    // target (bff/db/latest-read.ts), only the directory's people.
+    ...(tokens.length ? [{ name: `GET contacts (${tokens.length} admins)`, options: { url, requests: [searchOne(anyLabAdmin)] } }] : []),
+    // The floor of the searches above: each fragment's answer, bytes and headers, written by the same
+    // server with no work of ours (load-server.ts). What a search costs over this is ours; what
+    // this costs over health is sending 15 KB instead of 11 bytes.
     {
-      name: 'GET contacts (search, 50 a page)',
+      name: 'GET the same answers replayed (floor)',
       options: {
         url,
-        requests: [
-          {
-            method: 'GET',
-            headers: auth,
-            // What admins type: two- and three-letter fragments matching 10–40% of the directory
-            // (bench/search.ts), drawn at random. The BFF keeps each answer while it is exact
-            // (bff/services/directory/answers.ts), so past the first of each fragment (and after
-            // each import run, whose writes make them out of date) this is a kept answer: the
-            // cost of a keystroke typed again, of paging back, of many admins typing alike.
-            setupRequest: (req) => ({ ...req, path: `/api/providers/bench/contacts?limit=50&search=${FRAGMENTS[randomInt(FRAGMENTS.length)]}` }),
-          },
-        ],
+        requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: `${FLOOR_PATH}?search=${fragment()}` }) }],
       },
     },
-    {
-      name: 'POST /api/imports (1 contact each)',
-      options: {
-        url,
-        requests: [
+    // Every import to one target: they queue on its row lock, which keeps its seats exact.
+    { name: 'POST /api/imports (1 contact each)', options: { url, requests: [importOne(admin)] } },
+    // Many admins at once, each importing to a lab of their own: nothing is shared but the database.
+    ...(tokens.length
+      ? [
           {
-            method: 'POST',
-            setupRequest: (req) => ({
-              ...req,
-              path: '/api/imports',
-              headers: { ...auth, 'Content-Type': 'application/json', 'Idempotency-Key': `load-${randomInt(2 ** 47)}` },
-              body: JSON.stringify({
-                provider: 'bench',
-                selection: { ids: [`p${randomInt(10_000)}`] },
-                role: 'user',
-                message: { subject: 'Join {{targetName}}', body: 'Hi {{firstName}}' },
-              }),
-            }),
+            name: `POST /api/imports (${tokens.length} admins)`,
+            options: { url, requests: [importOne(anyLabAdmin)] },
           },
-        ],
-      },
-    },
+        ]
+      : []),
   ];
 }

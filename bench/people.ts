@@ -39,15 +39,19 @@ export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor
 export async function benchApp(
   db: Db,
   contacts: DirectoryContact[],
-  options: { providerName?: string; seatLimit?: number; rateLimits?: AppConfig['rateLimits']; seeded?: boolean } = {},
-): Promise<{ app: ReturnType<typeof createApp>; token: string }> {
+  options: { providerName?: string; seatLimit?: number; rateLimits?: AppConfig['rateLimits']; seeded?: boolean; admins?: number } = {},
+): Promise<{ app: ReturnType<typeof createApp>; token: string; tokens: string[] }> {
   const now = new Date();
   const target = { type: 'organization', id: 'big' } as const;
+  // `admins`: as many more labs of the same organization, each with its own admin's session, for
+  // imports that do not all queue on one target's lock (bench/load.ts).
+  const labs = Array.from({ length: options.admins ?? 0 }, (_, i) => ({ type: 'lab', id: `big-lab-${i}` }) as const);
   const directory: Connector = { listContacts: async () => ({ contacts, nextCursor: null, total: contacts.length }) };
   const provider = staticProvider('bench', 'bench', options.providerName ?? 'Bench', () => directory, { baseUrl: 'builtin:', credentials: {} });
   // `seeded`: another process already wrote the target and the directory (bench/replicas.ts).
   if (!options.seeded) {
     await upsertTarget(db.kysely, target, { name: 'Big', seatLimit: options.seatLimit ?? 1_000_000 }, now);
+    for (const lab of labs) await upsertTarget(db.kysely, lab, { name: lab.id, seatLimit: options.seatLimit ?? 1_000_000, organizationId: 'big' }, now);
     await refreshDirectory(db.kysely, { cacheKey: 'bench:*', connector: () => provider.connector }, () => now);
   }
   const app = createApp({
@@ -64,8 +68,10 @@ export async function benchApp(
     providers: createProviderRegistry([provider]),
     logger: silentLogger,
   });
+  const admin = (i: number) => ({ id: `u${i}`, name: `U${i}`, email: `u${i}@example.com` });
   const { token } = await mintSessionToken(BENCH_SECRET, { id: 'u', name: 'U', email: 'u@example.com' }, target, 3600, now);
-  return { app, token };
+  const tokens = await Promise.all(labs.map(async (lab, i) => (await mintSessionToken(BENCH_SECRET, admin(i), lab, 3600, now)).token));
+  return { app, token, tokens };
 }
 
 const FIRST = [

@@ -8,7 +8,7 @@
 import { createPgDatabase } from '../test/postgres.js';
 import { openDatabase, migrateToLatest } from '../bff/db/connect.js';
 import { benchApp, companyPeople } from './people.js';
-import { CONNECTIONS, hammer, loadRoutes, medianOf, RUNS, SECONDS, startServer, type Figures, type LoadServer } from './load-kit.js';
+import { ADMINS, CONNECTIONS, hammer, loadRoutes, medianOf, RUNS, SECONDS, startServer, type Figures, type LoadServer } from './load-kit.js';
 
 const pg = await createPgDatabase(process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
 try {
@@ -16,7 +16,7 @@ try {
     // The database every replica shares: migrated and filled once, as a deployment's would be.
     const db = openDatabase({ url: pg.url, sqlitePath: '', onIdleError: () => undefined });
     await migrateToLatest(db);
-    await benchApp(db, companyPeople(100_000));
+    await benchApp(db, companyPeople(100_000), { admins: ADMINS });
     await db.close();
   }
   const results = new Map<number, Map<string, Figures[]>>();
@@ -27,6 +27,7 @@ try {
       const routes = loadRoutes(
         servers.map((s) => s.url),
         servers[0]!.token,
+        servers[0]!.tokens,
       );
       const figures = new Map<string, Figures[]>(routes.map((r) => [r.name, []]));
       for (let run = 0; run < RUNS; run++) for (const r of routes) figures.get(r.name)!.push(await hammer(r.options));

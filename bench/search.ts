@@ -199,7 +199,12 @@ async function pgReachable(): Promise<boolean> {
 export async function searchBench(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'hr-import-search-'));
   const before = process.env.SEARCH_BEFORE ? ((await import(resolve(process.env.SEARCH_BEFORE))) as Service) : null;
-  const kinds: ('sqlite' | 'postgres')[] = ['sqlite', ...(process.env.BENCH_SQLITE_ONLY !== '1' && (await pgReachable()) ? (['postgres'] as const) : [])];
+  // BENCH_SEARCH_DB=sqlite or postgres: that database alone.
+  const only = process.env.BENCH_SEARCH_DB;
+  const kinds: ('sqlite' | 'postgres')[] = [
+    ...(only !== 'postgres' ? (['sqlite'] as const) : []),
+    ...(only !== 'sqlite' && process.env.BENCH_SQLITE_ONLY !== '1' && (await pgReachable()) ? (['postgres'] as const) : []),
+  ];
   try {
     for (const kind of kinds) {
       const dbs = [await database(kind, dir)];
