@@ -31,6 +31,8 @@ import { getTarget, syncMembers, upsertTarget } from '../bff/services/targets.js
 import { refreshDirectory } from '../bff/services/directory/refresh.js';
 import * as current from '../bff/services/directory/queries.js';
 import { createAnswerCache } from '../bff/services/directory/answers.js';
+import { createFacetCopies } from '../bff/services/directory/facet-copy.js';
+import { directoryScope, generationStamp } from '../bff/db/answer-generations.js';
 import { companyPeople, median } from './people.js';
 import { foldForSearch } from '../bff/text.js';
 
@@ -164,7 +166,35 @@ async function measure(kind: 'sqlite' | 'postgres', builds: Build[]) {
       `  page+counts median ${ms(median(pageMedians))} (target 15 ms), slowest ${ms(Math.max(...pageMedians))} (target 50 ms); facets median ${ms(median(facetMedians))} (target 15 ms)`,
     );
   }
+  await measureCopy(kind, builds.at(-1)!);
   await measureKept(kind, builds.at(-1)!, row, now);
+}
+
+/**
+ * Facets of a new search as the route counts them once the directory's copy in the process is
+ * made (facet-copy.ts): each call counts afresh, nothing of an answer is kept. Also what making
+ * the copy takes, once per directory generation, in the background.
+ */
+async function measureCopy(kind: string, b: Build) {
+  const copies = createFacetCopies();
+  const stamp = await generationStamp(b.db.kysely, [directoryScope(KEY)]);
+  const started = performance.now();
+  await copies.facets(b.db.kysely, KEY, stamp, { search: NOBODY });
+  if (!(await copies.settled(KEY))) throw new Error('the copy was not made');
+  const made = performance.now() - started;
+  const times = new Map<string, number[]>();
+  for (let run = 0; run < RUNS; run++) {
+    for (const word of [...FRAGMENTS, NOBODY]) {
+      const t = await timed(() => copies.facets(b.db.kysely, KEY, stamp, { search: word }));
+      (times.get(word) ?? times.set(word, []).get(word)!).push(t);
+    }
+  }
+  const floor = median(times.get(NOBODY)!);
+  const medians = FRAGMENTS.map((w) => median(times.get(w)!));
+  const ms = (n: number) => `${n.toFixed(1)} ms`;
+  console.log(
+    `  facets over the directory's copy (the route's, once made): median ${ms(median(medians))} (target 15 ms; ${(median(medians) / floor).toFixed(1)}× floor ${ms(floor)}), slowest ${ms(Math.max(...medians))}; copy made in ${ms(made)}, once per directory generation`,
+  );
 }
 
 /** The same searches again, as the routes answer them from their kept answers (after one computation each). */

@@ -3,6 +3,22 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../bff/db/schema.js';
 import type { DirectoryContact } from '../bff/connectors/types.js';
 import { toRow } from '../bff/services/directory/rows.js';
+import { refreshDirectory } from '../bff/services/directory/refresh.js';
+import { createHarness, type Harness } from './harness.js';
+
+/** SQLite always, PostgreSQL too when TEST_PG_URL names a server: for a `describe.each` that compares them side by side. */
+export const harnessDialects: { name: string; open(): Promise<Harness> }[] = [
+  { name: 'sqlite', open: () => createHarness({ sqlitePath: ':memory:' }) },
+  ...(process.env.TEST_PG_URL ? [{ name: 'postgres', open: () => createHarness() }] : []),
+];
+
+/** The harness's directory under `connection`, as a full refresh from a connector listing `contacts` leaves it. */
+export const fillDirectory = (h: Harness, contacts: readonly DirectoryContact[], connection: string) =>
+  refreshDirectory(
+    h.db.kysely,
+    { cacheKey: connection, connector: () => ({ listContacts: async () => ({ contacts: [...contacts], nextCursor: null, total: contacts.length }) }) },
+    () => h.clock.now,
+  );
 
 /** A person with an id, a name from it, an address `<id>@acme.test` and nothing else; `more` changes any of it. */
 export const directoryPerson = (id: string, more: Partial<DirectoryContact> = {}): DirectoryContact => ({

@@ -29,7 +29,8 @@ import type { Database, Target } from '../../db/schema.js';
 import type { ContactFacets, ContactPage } from '../../../contract/index.js';
 import { pendingInvites, type InviteTarget } from '../../db/invites.js';
 import { directoryScope, generationStamp, seatsScope } from '../../db/answer-generations.js';
-import { countTaken, listFacets, pageCountingTaken, seatsOf, withSeats, type DirectoryQuery, type PageQuery } from './queries.js';
+import { createFacetCopies, type FacetCopies } from './facet-copy.js';
+import { countTaken, pageCountingTaken, seatsOf, withSeats, type DirectoryQuery, type PageQuery } from './queries.js';
 import { searchWords } from './search.js';
 
 /** When the first of the target's live invites expires (ms), or never. */
@@ -113,7 +114,7 @@ export interface AnswerCache {
  * This process's kept answers, the least recently used dropped beyond `limits`. One per app
  * (createApp), never shared between databases: the numbers are only meaningful in their own.
  */
-export function createAnswerCache(limits: AnswerLimits = DEFAULT_ANSWER_LIMITS): AnswerCache {
+export function createAnswerCache(limits: AnswerLimits = DEFAULT_ANSWER_LIMITS, copies: FacetCopies = createFacetCopies()): AnswerCache {
   const kept = new Map<string, Kept>();
   let chars = 0;
 
@@ -221,8 +222,9 @@ export function createAnswerCache(limits: AnswerLimits = DEFAULT_ANSWER_LIMITS):
     async facets(db, connection, q, directoryStamp) {
       const stamp = directoryStamp ?? (await generationStamp(db, [directoryScope(connection)]));
       const key = keyOf('facets', connection, q);
-      // Facets count people, not seats: nothing about them expires.
-      return remember(key, stamp, 0, async () => ({ value: await listFacets(db, connection, q), until: Infinity }), true);
+      // Facets count people, not seats: nothing about them expires. A new search's are counted
+      // over the directory's copy in this process once it is made (facet-copy.ts).
+      return remember(key, stamp, 0, async () => ({ value: await copies.facets(db, connection, stamp, q), until: Infinity }), true);
     },
   };
 }

@@ -9,10 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CompiledQuery, Migrator, sql } from 'kysely';
 import { migrations } from '../../../migrations/index.js';
 import { createHarness, type Harness } from '../../../test/harness.js';
-import { directoryPerson } from '../../../test/directory.js';
+import { directoryPerson, fillDirectory as fillConnection, harnessDialects } from '../../../test/directory.js';
 import type { DirectoryContact } from '../../connectors/types.js';
 import { applyQuery, listContacts, listFacets, resolveSelection } from './queries.js';
-import { refreshDirectory } from './refresh.js';
 import { getTarget } from '../targets.js';
 import { foldForSearch } from '../../text.js';
 
@@ -80,18 +79,8 @@ function expected(search: string, status: 'active' | 'all' = 'active') {
 /** Members (p1, p3) and live invites (p7) hold a seat or one on the way; an expired (p8) or revoked (p9) invite does not. */
 const TAKEN = new Set(['p1', 'p3', 'p7']);
 
-const dialects: { name: string; open(): Promise<Harness> }[] = [
-  { name: 'sqlite', open: () => createHarness({ sqlitePath: ':memory:' }) },
-  ...(process.env.TEST_PG_URL ? [{ name: 'postgres', open: () => createHarness() }] : []),
-];
-
-/** The harness's directory under `key`, refreshed from a connector listing `contacts`. */
-const fillDirectory = (h: Harness, contacts: DirectoryContact[], key = KEY) =>
-  refreshDirectory(
-    h.db.kysely,
-    { cacheKey: key, connector: () => ({ listContacts: async () => ({ contacts, nextCursor: null, total: contacts.length }) }) },
-    () => h.clock.now,
-  );
+const dialects = harnessDialects;
+const fillDirectory = (h: Harness, contacts: readonly DirectoryContact[], key = KEY) => fillConnection(h, contacts, key);
 
 describe.each(dialects)('search on $name', ({ open }) => {
   let h: Harness;

@@ -1,0 +1,130 @@
+/**
+ * The facets of a search counted over the directory's copy in this process (facet-copy.ts) must
+ * be the SQL's (`listFacets`, itself checked against a plain reading in search.test.ts) for every
+ * search, status and filter, on SQLite and PostgreSQL; served only under the generation it was
+ * made for, and given up when a write lands while it is made.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Harness } from '../../../test/harness.js';
+import { directoryPerson, fillDirectory, harnessDialects } from '../../../test/directory.js';
+import type { DirectoryContact } from '../../connectors/types.js';
+import { listFacets, type DirectoryQuery } from './queries.js';
+import { createFacetCopies } from './facet-copy.js';
+import { directoryChanged, directoryScope, generationStamp } from '../../db/answer-generations.js';
+
+const KEY = 'acme-hr:*';
+const OTHER = 'globex-hr:*';
+
+const DEPARTMENTS = ['Engineering', 'Sales', 'Research', null, 'Zürich Ops', 'Ärzte'];
+const LOCATIONS = ['Berlin', 'São Paulo', null, 'Madrid', 'Oslo North'];
+const NAMES = ['Robert Weber', 'José Müller', 'ADA ADAMS', 'Ada Lovelace', 'Hubert "Bert" Berg', 'Zoë Chapman', 'Amanda Rossi', 'Nil\u0000Ops', '50% a_b'];
+const STATUSES: DirectoryContact['status'][] = ['active', 'active', 'inactive', 'active', 'active', 'inactive', 'active'];
+
+/** 300 people over every department, place and status, names repeating with numbers. */
+const PEOPLE: DirectoryContact[] = Array.from({ length: 300 }, (_, i) =>
+  directoryPerson(`p${i}`, {
+    displayName: `${NAMES[i % NAMES.length]} ${i}`,
+    firstName: NAMES[i % NAMES.length]!.split(' ')[0]!,
+    title: i % 4 === 0 ? 'Engineer' : i % 4 === 1 ? 'Manager' : null,
+    department: DEPARTMENTS[i % DEPARTMENTS.length]!,
+    location: LOCATIONS[i % LOCATIONS.length]!,
+    status: STATUSES[i % STATUSES.length]!,
+    email: i % 10 === 9 ? null : `p${i}@acme.test`,
+  }),
+);
+
+const QUERIES: DirectoryQuery[] = [
+  ...['', 'ber', 'BER', 'jose', 'ada eng', 'ro', 'e', '50%', '%', 'a_b', '_', '"bert', 'zqx', 'nil ops', '\u0000', 'zür', 'man man', 'ada 1', '12'].map(
+    (search) => ({ search }),
+  ),
+  { search: 'ber', filters: { status: 'all' } },
+  { search: 'a', filters: { status: 'inactive' } },
+  { search: 'a', filters: { department: 'Engineering' } },
+  { search: '', filters: { location: 'Berlin' } },
+  { search: 'e', filters: { department: 'Research', location: 'Madrid', status: 'all' } },
+  { search: 'e', filters: { department: 'Nobody' } },
+  { search: 'e', filters: { location: 'Nowhere', status: 'inactive' } },
+];
+
+const dialects = harnessDialects;
+const fill = (h: Harness, contacts: readonly DirectoryContact[], key = KEY) => fillDirectory(h, contacts, key);
+
+describe.each(dialects)('facets over the copy on $name', ({ open }) => {
+  let h: Harness;
+  const stamp = (key = KEY) => generationStamp(h.db.kysely, [directoryScope(key)]);
+
+  beforeAll(async () => {
+    h = await open();
+    // Another directory in the same database: never counted with this one.
+    await fill(h, PEOPLE.slice(0, 40), OTHER);
+    await fill(h, PEOPLE);
+  });
+  afterAll(() => h?.close());
+
+  it('counts what SQL counts, for every search, status and filter', async () => {
+    const copies = createFacetCopies();
+    const s = await stamp();
+    // The first answer is SQL's while the copy is made.
+    expect(await copies.facets(h.db.kysely, KEY, s, QUERIES[0]!)).toEqual(await listFacets(h.db.kysely, KEY, QUERIES[0]!));
+    expect(await copies.settled(KEY)).toBe(true);
+    for (const q of QUERIES) expect([q, await copies.facets(h.db.kysely, KEY, s, q)]).toEqual([q, await listFacets(h.db.kysely, KEY, q)]);
+  });
+
+  it('is served only under its generation: a row written around the services is seen once a write announces a change', async () => {
+    const copies = createFacetCopies();
+    const before = await stamp();
+    await copies.facets(h.db.kysely, KEY, before, { search: '' });
+    expect(await copies.settled(KEY)).toBe(true);
+    const row = await h.db.kysely
+      .selectFrom('directory_contacts')
+      .selectAll()
+      .where('connection', '=', KEY)
+      .where('contact_id', '=', 'p0')
+      .executeTakeFirstOrThrow();
+    await h.db.kysely
+      .insertInto('directory_contacts')
+      .values({ ...row, contact_id: 'x1', department: 'Quokkas', search_text: 'quokka keeper' })
+      .execute();
+    try {
+      // Proof that the copy answers (else the rest would pass without it): the bare insert raised nothing.
+      expect((await copies.facets(h.db.kysely, KEY, before, { search: 'quokka' })).departments).toEqual([]);
+      await h.db.kysely.transaction().execute((trx) => directoryChanged(trx, KEY));
+      const after = await stamp();
+      expect(after).not.toBe(before);
+      await copies.facets(h.db.kysely, KEY, after, { search: 'quokka' });
+      expect(await copies.settled(KEY)).toBe(true);
+      expect((await copies.facets(h.db.kysely, KEY, after, { search: 'quokka' })).departments).toEqual([{ value: 'Quokkas', count: 1 }]);
+    } finally {
+      await h.db.kysely.deleteFrom('directory_contacts').where('connection', '=', KEY).where('contact_id', '=', 'x1').execute();
+      await h.db.kysely.transaction().execute((trx) => directoryChanged(trx, KEY));
+    }
+  });
+
+  it('gives up a copy when a write lands between its stamp and its last piece', async () => {
+    const copies = createFacetCopies();
+    const s = await stamp();
+    // The request read its stamp, then a write committed: what the copy reads is not that stamp's.
+    await h.db.kysely.transaction().execute((trx) => directoryChanged(trx, KEY));
+    expect(await copies.facets(h.db.kysely, KEY, s, { search: 'ber' })).toEqual(await listFacets(h.db.kysely, KEY, { search: 'ber' }));
+    expect(await copies.settled(KEY)).toBe(false);
+    // Under the stamp that holds, it is made and kept.
+    await copies.facets(h.db.kysely, KEY, await stamp(), { search: 'ber' });
+    expect(await copies.settled(KEY)).toBe(true);
+  });
+
+  it('keeps copies within its characters, dropping the least recently used', async () => {
+    const one = (await listTextLength(h, KEY)) + PEOPLE.length;
+    const copies = createFacetCopies({ chars: one + 10 });
+    await copies.facets(h.db.kysely, KEY, await stamp(), { search: '' });
+    expect(await copies.settled(KEY)).toBe(true);
+    await copies.facets(h.db.kysely, OTHER, await stamp(OTHER), { search: '' });
+    expect(await copies.settled(OTHER)).toBe(true);
+    expect(await copies.settled(KEY)).toBe(false);
+    expect(await copies.facets(h.db.kysely, OTHER, await stamp(OTHER), { search: 'ber' })).toEqual(await listFacets(h.db.kysely, OTHER, { search: 'ber' }));
+  });
+});
+
+async function listTextLength(h: Harness, key: string): Promise<number> {
+  const rows = await h.db.kysely.selectFrom('directory_contacts').select('search_text').where('connection', '=', key).execute();
+  return rows.reduce((n, r) => n + r.search_text.length, 0);
+}
