@@ -45,3 +45,30 @@ export async function seedDirectory(db: Kysely<Database>, connection: string, pe
     .values(people.map((p) => toRow(connection, p)))
     .execute();
 }
+
+/** An invite row of `target` to `email` (normalized), as the services write one: pending unless said, expiring at `expiresAt`. */
+export const inviteRow = (
+  id: string,
+  email: string,
+  at: { createdAt: Date; expiresAt: Date },
+  more: { status?: string; target?: { type: string; id: string } } = {},
+) => ({
+  id,
+  target_type: more.target?.type ?? 'organization',
+  target_id: more.target?.id ?? 'acme',
+  import_id: null,
+  provider: 'acme-hr',
+  contact_id: null,
+  email,
+  email_normalized: email,
+  name: null,
+  first_name: null,
+  role: 'user',
+  status: more.status ?? 'pending',
+  token_hash: `hash-${id}`,
+  inviter_id: 'u-1',
+  expires_at: at.expiresAt.toISOString(),
+  created_at: at.createdAt.toISOString(),
+  accepted_at: null,
+  revoked_at: null,
+});

@@ -29,7 +29,7 @@ import type { Database, Target } from '../../db/schema.js';
 import type { ContactFacets, ContactPage } from '../../../contract/index.js';
 import { pendingInvites, type InviteTarget } from '../../db/invites.js';
 import { directoryScope, generationStamp, seatsScope } from '../../db/answer-generations.js';
-import { createFacetCopies, type FacetCopies } from './facet-copy.js';
+import { createDirectoryCopies, type DirectoryCopies } from './copy.js';
 import { countTaken, pageCountingTaken, seatsOf, withSeats, type DirectoryQuery, type PageQuery } from './queries.js';
 import { searchWords } from './search.js';
 
@@ -114,7 +114,7 @@ export interface AnswerCache {
  * This process's kept answers, the least recently used dropped beyond `limits`. One per app
  * (createApp), never shared between databases: the numbers are only meaningful in their own.
  */
-export function createAnswerCache(limits: AnswerLimits = DEFAULT_ANSWER_LIMITS, copies: FacetCopies = createFacetCopies()): AnswerCache {
+export function createAnswerCache(limits: AnswerLimits = DEFAULT_ANSWER_LIMITS, copies: DirectoryCopies = createDirectoryCopies()): AnswerCache {
   const kept = new Map<string, Kept>();
   let chars = 0;
 
@@ -178,7 +178,8 @@ export function createAnswerCache(limits: AnswerLimits = DEFAULT_ANSWER_LIMITS, 
     // valid for this request's stamps, so used for its target part below and kept only there.
     let counted: ReturnType<typeof pageCountingTaken> | null = null;
     const page = remember(keyOf('page', connection, q), directory, 0, async () => {
-      counted = pageCountingTaken(db, target, connection, q, now);
+      // A new search's `total` is counted over the directory's copy once it is made (copy.ts).
+      counted = pageCountingTaken(db, target, connection, q, now, copies.counts(db, connection, directory, q));
       return { value: (await counted).page, until: Infinity };
     });
     // The target's part is what a seat change computes again: each person's seat on the page
@@ -188,11 +189,13 @@ export function createAnswerCache(limits: AnswerLimits = DEFAULT_ANSWER_LIMITS, 
     const [dir, taken, held] = await Promise.all([
       page,
       remember(keyOf('taken', target.type, target.id, connection, matchingOf(q)), both, at, async () => {
-        const inPass = counted?.then((c) => c.taken) ?? null;
-        const [value, until] = await Promise.all([
-          inPass ? inPass.then((n) => n ?? countTaken(db, target, connection, q, now)) : countTaken(db, target, connection, q, now),
-          expiryOf(db, target, seats, now),
-        ]);
+        const until = await expiryOf(db, target, seats, now);
+        // Over the directory's copy once it is made (copy.ts); else in the page's pass where it was
+        // counted there, or on its own.
+        const value =
+          (await copies.taken(db, connection, directory, target, { stamp: seats, until }, now, q)) ??
+          (await counted?.then((c) => c.taken)) ??
+          (await countTaken(db, target, connection, q, now));
         return { value, until };
       }),
       remember(keyOf('seats', target.type, target.id, connection, q), both, at, async () => {
@@ -223,7 +226,7 @@ export function createAnswerCache(limits: AnswerLimits = DEFAULT_ANSWER_LIMITS, 
       const stamp = directoryStamp ?? (await generationStamp(db, [directoryScope(connection)]));
       const key = keyOf('facets', connection, q);
       // Facets count people, not seats: nothing about them expires. A new search's are counted
-      // over the directory's copy in this process once it is made (facet-copy.ts).
+      // over the directory's copy in this process once it is made (copy.ts).
       return remember(key, stamp, 0, async () => ({ value: await copies.facets(db, connection, stamp, q), until: Infinity }), true);
     },
   };

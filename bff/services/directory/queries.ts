@@ -128,7 +128,7 @@ export interface DirectoryPage {
  * counted in the same pass as `total`: on PostgreSQL, the seat holders hashed once, about 3 ms
  * more than the count alone against 13 ms for `countTaken`'s 3,000 lookups. Null where they are
  * counted apart (SQLite, whose index answers them from the members' and invites' entries; a
- * count its FTS index answers).
+ * count its FTS index answers; `known` counts, from the directory's copy, copy.ts).
  */
 export async function pageCountingTaken(
   db: Kysely<Database>,
@@ -136,12 +136,13 @@ export async function pageCountingTaken(
   connection: string,
   q: PageQuery,
   now: Date,
+  known: { total: number; reachable: number } | null = null,
 ): Promise<{ page: DirectoryPage; taken: number | null }> {
   const dialect = dialectOf(db);
   // On SQLite the FTS index answers the counts alone when it can, and they choose the page's way in.
   // The FTS index knows nothing of shared addresses: a `flagged` query is counted on the rows.
   const plan = await planOf(db, connection, q);
-  const counts = plan === 'empty' ? { total: 0, reachable: 0 } : plan ? await countByIndex(db, plan) : null;
+  const counts = known ?? (plan === 'empty' ? { total: 0, reachable: 0 } : plan ? await countByIndex(db, plan) : null);
   const hits = plan !== null && plan !== 'empty' && counts !== null && counts.total < HITS_FIRST;
   let page = applyQuery(db.selectFrom('directory_contacts'), dialect, connection, q, hits ? 'hits' : 'walk', hits ? plan.id : null)
     .selectAll('directory_contacts')

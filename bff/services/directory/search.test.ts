@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CompiledQuery, Migrator, sql } from 'kysely';
 import { migrations } from '../../../migrations/index.js';
 import { createHarness, type Harness } from '../../../test/harness.js';
-import { directoryPerson, fillDirectory as fillConnection, harnessDialects } from '../../../test/directory.js';
+import { directoryPerson, fillDirectory as fillConnection, harnessDialects, inviteRow } from '../../../test/directory.js';
 import type { DirectoryContact } from '../../connectors/types.js';
 import { applyQuery, listContacts, listFacets, resolveSelection } from './queries.js';
 import { getTarget } from '../targets.js';
@@ -93,26 +93,8 @@ describe.each(dialects)('search on $name', ({ open }) => {
     await fillDirectory(h, PEOPLE, OTHER);
     await fillDirectory(h, PEOPLE);
     const now = h.clock.now.getTime();
-    const invite = (id: string, email: string, status: string, expiresInDays: number) => ({
-      id,
-      target_type: 'organization',
-      target_id: 'acme',
-      import_id: null,
-      provider: 'acme-hr',
-      contact_id: null,
-      email,
-      email_normalized: email,
-      name: null,
-      first_name: null,
-      role: 'user',
-      status,
-      token_hash: `hash-${id}`,
-      inviter_id: 'u-1',
-      expires_at: new Date(now + expiresInDays * 86_400_000).toISOString(),
-      created_at: h.clock.now.toISOString(),
-      accepted_at: null,
-      revoked_at: null,
-    });
+    const invite = (id: string, email: string, status: string, expiresInDays: number) =>
+      inviteRow(id, email, { createdAt: h.clock.now, expiresAt: new Date(now + expiresInDays * 86_400_000) }, { status });
     await h.db.kysely
       .insertInto('invites')
       .values([invite('i7', 'p7@acme.test', 'pending', 7), invite('i8', 'p8@acme.test', 'pending', -1), invite('i9', 'p9@acme.test', 'revoked', 7)])
