@@ -179,7 +179,7 @@ export function createAnswerCache(limits: AnswerLimits = DEFAULT_ANSWER_LIMITS, 
     let counted: ReturnType<typeof pageCountingTaken> | null = null;
     const page = remember(keyOf('page', connection, q), directory, 0, async () => {
       // A new search's `total` is counted over the directory's copy once it is made (copy.ts).
-      counted = pageCountingTaken(db, target, connection, q, now, copies.counts(db, connection, directory, q));
+      counted = pageCountingTaken(db, target, connection, q, now, () => copies.counts(db, connection, directory, q));
       return { value: (await counted).page, until: Infinity };
     });
     // The target's part is what a seat change computes again: each person's seat on the page
