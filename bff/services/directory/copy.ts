@@ -12,10 +12,8 @@
  * Exact as a kept answer is (answers.ts): a copy is made under the directory's generation read
  * before it, is kept only if that generation still holds once it is made, and serves only
  * requests that read the same one, so any write to the directory (refresh, change, upload)
- * retires it. The semantics are the SQL's (queries.ts `contactMatches`), word for word: every
- * word a literal substring of `search_text` (`instr` on SQLite, LIKE on PostgreSQL). The text
- * joins the rows with a NUL, which no folded text holds (bff/text.ts `plainText`), so no match
- * spans two people. The seats a target holds among a search's matches (`countTaken`) are counted
+ * retires it. What is counted over a copy, with the SQL's semantics word for word, is in
+ * copy-counts.ts. The seats a target holds among a search's matches (`countTaken`) are counted
  * in the same pass, from a mask of the copy's rows whose address holds a seat: made from the
  * target's seat holders (one read) under the seats' generation, and no later than the first of
  * their invites expires.
@@ -25,21 +23,16 @@
  * SQL as before.
  */
 import { sql, type Kysely } from 'kysely';
-import type { Database } from '../../db/schema.js';
+import type { Database, Target } from '../../db/schema.js';
 import { dialectOf } from '../../db/connect.js';
 import { directoryScope, generationStamp } from '../../db/answer-generations.js';
 import type { ContactFacets } from '../../../contract/index.js';
-import type { Target } from '../../db/schema.js';
 import { seatHolders } from '../targets.js';
 import { listFacets, type DirectoryQuery } from './queries.js';
-import { searchWords } from './search.js';
+import { countsOf, CopyBuilder, facetsOf, heldAmong, type Copy, type CopyRow } from './copy-counts.js';
 
-const SEPARATOR = '\u0000';
 /** Rows read a statement while a copy is made: some 10–20 ms of SQLite each. */
 const READ_BATCH = 5_000;
-/** The code of a row without a department, location or employment type; a filter on a value nobody has is `ABSENT`, which no row holds. */
-const NONE = -1;
-const ABSENT = -2;
 
 export interface DirectoryCopyLimits {
   /** Characters of text and addresses kept over every copy; the least recently used copies are dropped beyond it (two bytes each at most). */
@@ -57,32 +50,6 @@ export interface DirectoryCopyLimits {
  * A directory not among them is counted in SQL until it is copied again.
  */
 export const DEFAULT_DIRECTORY_COPY_LIMITS: DirectoryCopyLimits = { chars: 30_000_000, searches: 16 };
-
-/** A column of few distinct values, each row's as a code into `values`. */
-interface Coded {
-  codes: Int32Array;
-  values: string[];
-}
-
-/** A directory's searchable columns, packed. */
-interface Copy {
-  /** Characters of its text and addresses, what it is measured by: its codes and masks are a few bytes a person more. */
-  chars: number;
-  text: string;
-  /** Where each row's text starts in `text`; one more entry past the end, so row r is `starts[r]` to `starts[r + 1] - 1`. */
-  starts: Uint32Array;
-  /** Each row's address as seats are held by (`email_normalized`). */
-  emails: (string | null)[];
-  /** 1 where the row has an address. */
-  reachable: Uint8Array;
-  /** The matching rows of its last `searches` searches (`matchingRows`). */
-  matched: Map<string, Uint32Array>;
-  searches: number;
-  status: Coded;
-  department: Coded;
-  location: Coded;
-  employmentType: Coded;
-}
 
 /** Which rows of a copy hold a seat of one target: valid for its seats' generation, until `until` (ms). */
 interface Held {
@@ -218,16 +185,6 @@ export function createDirectoryCopies(limits: DirectoryCopyLimits = DEFAULT_DIRE
   };
 }
 
-interface CopyRow {
-  after: string | number;
-  status: string;
-  department: string | null;
-  location: string | null;
-  employment_type: string | null;
-  email_normalized: string | null;
-  search_text: string;
-}
-
 /**
  * The connection's searchable columns, read in pieces of `READ_BATCH` rows in a stable order
  * (SQLite's rowid, PostgreSQL's primary key), with the event loop let in between: a directory
@@ -235,12 +192,7 @@ interface CopyRow {
  */
 async function readCopy(db: Kysely<Database>, connection: string, searches: number): Promise<Copy> {
   const sqlite = dialectOf(db) === 'sqlite';
-  const status = new Column();
-  const department = new Column();
-  const location = new Column();
-  const employmentType = new Column();
-  const texts: string[] = [];
-  const emails: (string | null)[] = [];
+  const copy = new CopyBuilder();
   let after: string | number | null = null;
   // Bounded by the directory itself: at most 250,000 people (limits.ts), READ_BATCH at a time.
   for (;;) {
@@ -258,178 +210,15 @@ async function readCopy(db: Kysely<Database>, connection: string, searches: numb
           .orderBy('contact_id')
           .limit(READ_BATCH)
           .execute();
-    for (const r of rows) {
-      texts.push(r.search_text);
-      emails.push(r.email_normalized);
-      status.push(r.status);
-      department.push(r.department);
-      location.push(r.location);
-      employmentType.push(r.employment_type);
-    }
+    for (const r of rows) copy.push(r);
     if (rows.length < READ_BATCH) break;
     after = rows.at(-1)!.after;
     await new Promise((resolve) => setImmediate(resolve));
   }
-  const starts = new Uint32Array(texts.length + 1);
-  let at = 0;
-  texts.forEach((t, i) => {
-    starts[i] = at;
-    at += t.length + 1;
-  });
-  starts[texts.length] = at;
-  const text = texts.join(SEPARATOR) + SEPARATOR;
-  return {
-    chars: text.length + emails.reduce((n, e) => n + (e?.length ?? 0), 0),
-    text,
-    starts,
-    emails,
-    reachable: Uint8Array.from(emails, (e) => (e === null ? 0 : 1)),
-    matched: new Map(),
-    searches,
-    status: status.packed(),
-    department: department.packed(),
-    location: location.packed(),
-    employmentType: employmentType.packed(),
-  };
-}
-
-/** A column being read: each value's code, the values once each. */
-class Column {
-  private readonly values: string[] = [];
-  private readonly known = new Map<string, number>();
-  private readonly codes: number[] = [];
-  push(value: string | null) {
-    if (value === null) {
-      this.codes.push(NONE);
-      return;
-    }
-    let c = this.known.get(value);
-    if (c === undefined) {
-      c = this.values.length;
-      this.values.push(value);
-      this.known.set(value, c);
-    }
-    this.codes.push(c);
-  }
-  packed(): Coded {
-    return { codes: Int32Array.from(this.codes), values: this.values };
-  }
-}
-
-/** The code a filter on `value` matches: null for no filter, `ABSENT` for a value no row holds. */
-function wanted(column: Coded, value: string | undefined): number | null {
-  if (!value) return null;
-  const i = column.values.indexOf(value);
-  return i === -1 ? ABSENT : i;
-}
-
-/** The row whose text holds position `at`: the last start at or before it. */
-function rowAt(starts: Uint32Array, at: number): number {
-  let lo = 0;
-  let hi = starts.length - 2;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >>> 1;
-    if (starts[mid]! <= at) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
-}
-
-/** Whether the row's text (from `start` to `end`, exclusive) holds `word`: a search of that row alone, never of the text after it. */
-const rowHas = (text: string, start: number, end: number, word: string): boolean => text.slice(start, end).includes(word);
-
-/**
- * The rows of the status asked (`active` unless said) whose text holds every word of the search,
- * in the copy's order. Kept for the copy's last few searches: a new search's counts, its seats
- * taken and its facets each go through them, and the text is searched once.
- */
-function matchingRows(copy: Copy, q: DirectoryQuery): Uint32Array {
-  const status = q.filters?.status ?? 'active';
-  const words = searchWords(q.search);
-  const key = JSON.stringify([status, words]);
-  const kept = copy.matched.get(key);
-  if (kept) {
-    copy.matched.delete(key);
-    copy.matched.set(key, kept);
-    return kept;
-  }
-  const code = status === 'all' ? null : wanted(copy.status, status);
-  const statuses = copy.status.codes;
-  const rows: number[] = [];
-  if (code === ABSENT) {
-    // Nobody has the status asked.
-  } else if (words.length === 0) {
-    for (let r = 0; r < copy.starts.length - 1; r++) if (code === null || statuses[r] === code) rows.push(r);
-  } else {
-    // The longest word is mostly the rarest: its matches are found in the whole text, each row
-    // once, and the other words checked in that row's text alone.
-    const [first, ...rest] = [...words].sort((a, b) => b.length - a.length) as [string, ...string[]];
-    let at = copy.text.indexOf(first);
-    while (at !== -1) {
-      const r = rowAt(copy.starts, at);
-      const end = copy.starts[r + 1]! - 1;
-      if ((code === null || statuses[r] === code) && rest.every((w) => rowHas(copy.text, copy.starts[r]!, end, w))) rows.push(r);
-      at = copy.text.indexOf(first, end + 1);
-    }
-  }
-  const matched = Uint32Array.from(rows);
-  copy.matched.set(key, matched);
-  if (copy.matched.size > copy.searches) copy.matched.delete(copy.matched.keys().next().value!);
-  return matched;
-}
-
-/** `listFacets`' answer over a copy: the same matches, the same narrowing by the other filter, the same order. */
-export function facetsOf(copy: Copy, q: DirectoryQuery): ContactFacets {
-  const department = wanted(copy.department, q.filters?.department);
-  const location = wanted(copy.location, q.filters?.location);
-  const byDepartment = new Uint32Array(copy.department.values.length);
-  const byLocation = new Uint32Array(copy.location.values.length);
-  // The facets match on the search and status alone (listFacets): each filter's counts are
-  // narrowed by the other filter, never by itself.
-  for (const r of matchingRows(copy, q)) {
-    const d = copy.department.codes[r]!;
-    const l = copy.location.codes[r]!;
-    if (d !== NONE && (location === null || l === location)) byDepartment[d]!++;
-    if (l !== NONE && (department === null || d === department)) byLocation[l]!++;
-  }
-  const listed = (values: string[], counts: Uint32Array) =>
-    values
-      .map((value, i) => ({ value, count: counts[i]! }))
-      .filter((f) => f.count > 0)
-      // Byte order, as the databases sort with their C collation (and listFacets does).
-      .sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
-  return { departments: listed(copy.department.values, byDepartment), locations: listed(copy.location.values, byLocation) };
+  return copy.packed(searches);
 }
 
 /** 1 for each row of the copy whose address holds a seat of the target now: its members and live invites (`seatHolders`). */
 async function heldMask(db: Kysely<Database>, copy: Copy, target: Target, now: Date): Promise<Uint8Array> {
-  const holders = new Set((await seatHolders(db, target, now).execute()).map((r) => r.email));
-  return Uint8Array.from(copy.emails, (e) => (e !== null && holders.has(e) ? 1 : 0));
-}
-
-/**
- * `total`, how many of them have an address, and with `held` how many hold a seat, as
- * `contactMatches` matches (every filter but `flagged`).
- */
-export function countsOf(copy: Copy, q: DirectoryQuery, held?: Uint8Array): { total: number; reachable: number; taken: number } {
-  const filters = (
-    [
-      [copy.department, q.filters?.department],
-      [copy.location, q.filters?.location],
-      [copy.employmentType, q.filters?.employmentType],
-    ] as const
-  ).flatMap(([column, value]) => {
-    const code = wanted(column, value);
-    return code === null ? [] : [{ codes: column.codes, code }];
-  });
-  let total = 0;
-  let reachable = 0;
-  let taken = 0;
-  rows: for (const r of matchingRows(copy, q)) {
-    for (const f of filters) if (f.codes[r] !== f.code) continue rows;
-    total++;
-    reachable += copy.reachable[r]!;
-    if (held) taken += held[r]!;
-  }
-  return { total, reachable, taken };
+  return heldAmong(copy, new Set((await seatHolders(db, target, now).execute()).map((r) => r.email)));
 }
