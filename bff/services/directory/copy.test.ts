@@ -173,14 +173,26 @@ describe.each(dialects)('facets over the copy on $name', ({ open }) => {
     expect(await copies.settled(KEY)).toBe(true);
   });
 
-  it('keeps copies within its characters, dropping the least recently used', async () => {
+  it('keeps copies within its characters: one in use is kept, and a directory that does not fit is counted in SQL a while', async () => {
     const one = await listTextLength(h, KEY);
-    const copies = createDirectoryCopies({ ...DEFAULT_DIRECTORY_COPY_LIMITS, chars: one + 10 });
+    let at = 0;
+    const copies = createDirectoryCopies({ ...DEFAULT_DIRECTORY_COPY_LIMITS, chars: one + 10 }, () => at);
     await copies.facets(h.db.kysely, KEY, await stamp(), { search: '' });
     expect(await copies.settled(KEY)).toBe(true);
+    // The first copy was used a moment ago: the second does not fit, and is not kept.
+    at = 1_000;
     await copies.facets(h.db.kysely, OTHER, await stamp(OTHER), { search: '' });
-    expect(await copies.settled(OTHER)).toBe(true);
-    expect(await copies.settled(KEY)).toBe(false);
+    expect([await copies.settled(OTHER), await copies.settled(KEY)]).toEqual([false, true]);
+    // Nor made again while the first is in use; its searches are counted in SQL, the same.
+    at = 30_000;
+    expect(await copies.facets(h.db.kysely, KEY, await stamp(), { search: 'ber' })).toEqual(await listFacets(h.db.kysely, KEY, { search: 'ber' }));
+    at = 60_000;
+    expect(await copies.facets(h.db.kysely, OTHER, await stamp(OTHER), { search: 'ber' })).toEqual(await listFacets(h.db.kysely, OTHER, { search: 'ber' }));
+    expect(await copies.settled(OTHER)).toBe(false);
+    // A minute after the first was last used, the second takes its place.
+    at = 91_000;
+    await copies.facets(h.db.kysely, OTHER, await stamp(OTHER), { search: '' });
+    expect([await copies.settled(OTHER), await copies.settled(KEY)]).toEqual([true, false]);
     expect(await copies.facets(h.db.kysely, OTHER, await stamp(OTHER), { search: 'ber' })).toEqual(await listFacets(h.db.kysely, OTHER, { search: 'ber' }));
   });
 });

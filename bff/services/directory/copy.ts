@@ -68,6 +68,8 @@ interface Entry {
   making: Promise<void> | null;
   /** By target (`type:id`), least recently used first. */
   held: Map<string, Held>;
+  /** When it last served a search (ms). */
+  usedAt: number;
 }
 
 /** A target's seats as the caller read them: their generation, and when the first live invite among them expires (ms). */
@@ -97,20 +99,41 @@ export interface DirectoryCopies {
   settled(connection: string): Promise<boolean>;
 }
 
-export function createDirectoryCopies(limits: DirectoryCopyLimits = DEFAULT_DIRECTORY_COPY_LIMITS): DirectoryCopies {
+/** A copy used within this long (ms) is not dropped for another (`admit`). */
+const BUSY_MS = 60_000;
+/** Directories refused a copy that are remembered at most. */
+const REFUSED_KEPT = 1_000;
+
+/** `clock`: the time in ms (tests move it). */
+export function createDirectoryCopies(limits: DirectoryCopyLimits = DEFAULT_DIRECTORY_COPY_LIMITS, clock: () => number = Date.now): DirectoryCopies {
   const entries = new Map<string, Entry>();
   const sizeOf = (e: Entry) => e.copy?.chars ?? 0;
 
-  function trim() {
+  /** Directories whose copy did not fit, and until when (ms) none is made for them. */
+  const refused = new Map<string, number>();
+
+  /**
+   * Keeps a new copy within `limits.chars`, dropping the least recently used copies idle for
+   * `BUSY_MS`. When the others are all in use, the new one is not kept and its directory is
+   * counted in SQL for as long: with more large directories searched than fit, copying one at
+   * every search would cost more than it saves.
+   */
+  function admit(connection: string, entry: Entry): boolean {
     let chars = 0;
     for (const e of entries.values()) chars += sizeOf(e);
+    const now = clock();
     // Map order is least recently used first (each use moves its entry last).
     for (const [key, e] of entries) {
       if (chars <= limits.chars) break;
-      if (!e.copy) continue;
+      if (!e.copy || e === entry || now - e.usedAt < BUSY_MS) continue;
       chars -= sizeOf(e);
       entries.delete(key);
     }
+    if (chars <= limits.chars) return true;
+    entries.delete(connection);
+    if (refused.size >= REFUSED_KEPT) for (const [key, until] of refused) if (until <= now) refused.delete(key);
+    if (refused.size < REFUSED_KEPT) refused.set(connection, now + BUSY_MS);
+    return false;
   }
 
   async function make(db: Kysely<Database>, connection: string, entry: Entry) {
@@ -123,7 +146,7 @@ export function createDirectoryCopies(limits: DirectoryCopyLimits = DEFAULT_DIRE
       if (!unchanged) entries.delete(connection);
       else {
         entry.copy = copy;
-        trim();
+        admit(connection, entry);
       }
     } catch {
       // The SQL answers stand; the next request tries again.
@@ -135,15 +158,19 @@ export function createDirectoryCopies(limits: DirectoryCopyLimits = DEFAULT_DIRE
 
   /** The connection's copy for `stamp` if made; else one is begun (unless under way) and null. */
   function copyOf(db: Kysely<Database>, connection: string, stamp: string): Copy | null {
+    const now = clock();
     let entry = entries.get(connection);
     if (entry?.stamp !== stamp) {
-      entry = { stamp, copy: null, making: null, held: new Map() };
+      if ((refused.get(connection) ?? 0) > now) return null;
+      refused.delete(connection);
+      entry = { stamp, copy: null, making: null, held: new Map(), usedAt: now };
       entries.set(connection, entry);
       entry.making = make(db, connection, entry);
     } else {
       entries.delete(connection);
       entries.set(connection, entry);
     }
+    entry.usedAt = now;
     return entry.copy;
   }
 
