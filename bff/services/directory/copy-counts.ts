@@ -43,7 +43,7 @@ export interface Copy {
 
 /** A row as a copy is read from `directory_contacts`, after the key it is read in order of. */
 export interface CopyRow {
-  after: string | number;
+  after: string;
   status: string;
   department: string | null;
   location: string | null;

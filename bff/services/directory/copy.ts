@@ -22,9 +22,8 @@
  * this two-core machine, in the background, once per generation), its searches are counted in
  * SQL as before.
  */
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database, Target } from '../../db/schema.js';
-import { dialectOf } from '../../db/connect.js';
 import { directoryScope, generationStamp } from '../../db/answer-generations.js';
 import type { ContactFacets } from '../../../contract/index.js';
 import { seatHolders } from '../targets.js';
@@ -213,30 +212,24 @@ export function createDirectoryCopies(limits: DirectoryCopyLimits = DEFAULT_DIRE
 }
 
 /**
- * The connection's searchable columns, read in pieces of `READ_BATCH` rows in a stable order
- * (SQLite's rowid, PostgreSQL's primary key), with the event loop let in between: a directory
- * of 100,000 is some 200 ms of reading, and SQLite's reads block the process while they run.
+ * The connection's searchable columns, read in pieces of `READ_BATCH` rows along its primary key
+ * `(connection, contact_id)`, with the event loop let in between: a directory of 100,000 is some
+ * 200–400 ms of reading, and SQLite's reads block the process while they run. Along the key, a
+ * small directory in a file of many reads its own rows alone.
  */
 async function readCopy(db: Kysely<Database>, connection: string, searches: number): Promise<Copy> {
-  const sqlite = dialectOf(db) === 'sqlite';
   const copy = new CopyBuilder();
-  let after: string | number | null = null;
+  let after: string | null = null;
   // Bounded by the directory itself: at most 250,000 people (limits.ts), READ_BATCH at a time.
   for (;;) {
-    const rows: CopyRow[] = sqlite
-      ? (
-          await sql<CopyRow>`select rowid as after, status, department, location, employment_type,
-            email_normalized, search_text from directory_contacts
-            where +connection = ${connection} and rowid > ${after ?? 0} order by rowid limit ${READ_BATCH}`.execute(db)
-        ).rows
-      : await db
-          .selectFrom('directory_contacts')
-          .select(['contact_id as after', 'status', 'department', 'location', 'employment_type', 'email_normalized', 'search_text'])
-          .where('connection', '=', connection)
-          .$if(after !== null, (qb) => qb.where('contact_id', '>', String(after)))
-          .orderBy('contact_id')
-          .limit(READ_BATCH)
-          .execute();
+    const rows: CopyRow[] = await db
+      .selectFrom('directory_contacts')
+      .select(['contact_id as after', 'status', 'department', 'location', 'employment_type', 'email_normalized', 'search_text'])
+      .where('connection', '=', connection)
+      .$if(after !== null, (qb) => qb.where('contact_id', '>', after!))
+      .orderBy('contact_id')
+      .limit(READ_BATCH)
+      .execute();
     for (const r of rows) copy.push(r);
     if (rows.length < READ_BATCH) break;
     after = rows.at(-1)!.after;
