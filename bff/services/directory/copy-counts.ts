@@ -8,7 +8,7 @@
  */
 import type { ContactFacets } from '../../../contract/index.js';
 import type { DirectoryQuery } from './queries.js';
-import { searchWords } from './search.js';
+import { searchWords, type MatchCounts } from './search.js';
 
 const SEPARATOR = '\u0000';
 /** The code of a row without a department, location or employment type; a filter on a value nobody has is `ABSENT`, which no row holds. */
@@ -214,7 +214,7 @@ export function heldAmong(copy: Copy, holders: ReadonlySet<string>): Uint8Array 
  * `total`, how many of them have an address, and with `held` how many hold a seat, as
  * `contactMatches` matches (every filter but `flagged`).
  */
-export function countsOf(copy: Copy, q: DirectoryQuery, held?: Uint8Array): { total: number; reachable: number; taken: number } {
+export function countsOf(copy: Copy, q: DirectoryQuery, held?: Uint8Array): MatchCounts & { taken: number } {
   const filters = (
     [
       [copy.department, q.filters?.department],

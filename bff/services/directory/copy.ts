@@ -28,6 +28,7 @@ import { directoryScope, generationStamp } from '../../db/answer-generations.js'
 import type { ContactFacets } from '../../../contract/index.js';
 import { seatHolders } from '../targets.js';
 import { listFacets, type DirectoryQuery } from './queries.js';
+import type { MatchCounts } from './search.js';
 import { countsOf, CopyBuilder, facetsOf, heldAmong, type Copy, type CopyRow } from './copy-counts.js';
 
 /** Rows read a statement while a copy is made: some 10–20 ms of SQLite each. */
@@ -88,7 +89,7 @@ export interface DirectoryCopies {
    * `stamp`; null while there is none (one is then made) or for a `flagged` query, whose shared
    * addresses it does not hold.
    */
-  counts(db: Kysely<Database>, connection: string, stamp: string, q: DirectoryQuery): { total: number; reachable: number } | null;
+  counts(db: Kysely<Database>, connection: string, stamp: string, q: DirectoryQuery): MatchCounts | null;
   /**
    * How many of the people the query matches hold a seat of the target (`countTaken`), from the
    * copy for `stamp` and the target's mask for `seats`; null where `counts` is.
@@ -117,7 +118,7 @@ export function createDirectoryCopies(limits: DirectoryCopyLimits = DEFAULT_DIRE
    * counted in SQL for as long: with more large directories searched than fit, copying one at
    * every search would cost more than it saves.
    */
-  function admit(connection: string, entry: Entry): boolean {
+  function admit(connection: string, entry: Entry) {
     let chars = 0;
     for (const e of entries.values()) chars += sizeOf(e);
     const now = clock();
@@ -128,11 +129,10 @@ export function createDirectoryCopies(limits: DirectoryCopyLimits = DEFAULT_DIRE
       chars -= sizeOf(e);
       entries.delete(key);
     }
-    if (chars <= limits.chars) return true;
+    if (chars <= limits.chars) return;
     entries.delete(connection);
     if (refused.size >= REFUSED_KEPT) for (const [key, until] of refused) if (until <= now) refused.delete(key);
     if (refused.size < REFUSED_KEPT) refused.set(connection, now + BUSY_MS);
-    return false;
   }
 
   async function make(db: Kysely<Database>, connection: string, entry: Entry) {

@@ -8,7 +8,7 @@ import type { Contact, ContactFacets, ContactFilters, ContactPage, Membership } 
 import { seatHolders, seatsHeldAmong } from '../targets.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { dialectOf, type Dialect } from '../../db/connect.js';
-import { countByIndex, fewHits, HITS_FIRST, indexPlan, inConnection, matchesSearch, searchWords, type Access } from './search.js';
+import { countByIndex, fewHits, HITS_FIRST, indexPlan, inConnection, matchesSearch, searchWords, type Access, type MatchCounts } from './search.js';
 import { storedContact, type Q } from './rows.js';
 
 export interface DirectoryQuery {
@@ -137,7 +137,7 @@ export async function pageCountingTaken(
   connection: string,
   q: PageQuery,
   now: Date,
-  known: (() => { total: number; reachable: number } | null) | null = null,
+  known: (() => MatchCounts | null) | null = null,
 ): Promise<{ page: DirectoryPage; taken: number | null }> {
   const dialect = dialectOf(db);
   // On SQLite the FTS index answers the counts alone when it can, and they choose the page's way in.
@@ -251,7 +251,7 @@ async function countMatches(
   connection: string,
   q: DirectoryQuery,
   seats: { target: Target; now: Date } | null,
-): Promise<{ total: number; reachable: number; taken: number | null }> {
+): Promise<MatchCounts & { taken: number | null }> {
   const access = q.flagged || q.filters?.employmentType ? 'count' : 'tally';
   const row = await applyQuery(db.selectFrom('directory_contacts'), dialect, connection, q, access)
     .select((eb) => [

@@ -93,6 +93,12 @@ export async function indexPlan(
   return scope === null ? 'empty' : { ...scope, words, status: filters?.status ?? 'active' };
 }
 
+/** How many people a query matches, and how many of them have an address (a page's `total` and `reachable`). */
+export interface MatchCounts {
+  total: number;
+  reachable: number;
+}
+
 const countHits = async (db: Kysely<Database>, query: string) =>
   Number((await sql<{ n: number }>`select count(*) as n from directory_contacts_search where directory_contacts_search match ${query}`.execute(db)).rows[0]!.n);
 
@@ -103,7 +109,7 @@ const countHits = async (db: Kysely<Database>, query: string) =>
  * other tags' (`NOT`): those lists (people without an address, of another status) are short,
  * where the wanted tag's list holds nearly everyone and walking it cost half of the count.
  */
-export async function countByIndex(db: Kysely<Database>, plan: IndexPlan): Promise<{ total: number; reachable: number }> {
+export async function countByIndex(db: Kysely<Database>, plan: IndexPlan): Promise<MatchCounts> {
   const wanted = tagCodes(plan.id, plan.status, true);
   const rest = [0, 1, 2, 3, 4, 5].map((k) => plan.id * 6 + k).filter((n) => !wanted.includes(n));
   const words = plan.words.map((w) => `search_text : ${phrase(w)}`).join(' AND ');
