@@ -6,7 +6,8 @@
  * department or location, case and accents folded, LIKE's wildcards taken literally.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CompiledQuery, Migrator, sql } from 'kysely';
+import { CompiledQuery, Migrator, sql, type Transaction } from 'kysely';
+import type { Database } from '../../db/schema.js';
 import { migrations } from '../../../migrations/index.js';
 import { createHarness, type Harness } from '../../../test/harness.js';
 import { directoryPerson, fillDirectory as fillConnection, harnessDialects, inviteRow } from '../../../test/directory.js';
@@ -227,14 +228,8 @@ describe.runIf(!!process.env.TEST_PG_URL)('the directory cache on postgres', () 
       await fill();
       await fill();
       await sql`analyze directory_contacts`.execute(h.db.kysely);
-      const plan = await h.db.kysely.transaction().execute(async (trx) => {
+      const plan = await explainCount(h, 'lovelace', async (trx) => {
         await sql`set local enable_seqscan = off`.execute(trx);
-        const count = applyQuery(trx.selectFrom('directory_contacts'), 'postgres', KEY, { search: 'lovelace' }, 'count')
-          .select((eb) => eb.fn.countAll().as('n'))
-          .compile();
-        return (await trx.executeQuery(CompiledQuery.raw(`explain ${count.sql}`, [...count.parameters]))).rows
-          .map((r) => Object.values(r as object)[0])
-          .join('\n');
       });
       expect(plan).toContain('directory_contacts_search_trgm');
       const definition = await sql<{ def: string }>`select indexdef as def from pg_indexes where indexname = 'directory_contacts_search_trgm'`.execute(
@@ -244,15 +239,9 @@ describe.runIf(!!process.env.TEST_PG_URL)('the directory cache on postgres', () 
 
       // A pass for a two-letter word (no trigram): never split over worker processes, even where
       // the planner is told they cost nothing.
-      const pass = await h.db.kysely.transaction().execute(async (trx) => {
+      const pass = await explainCount(h, 'ro', async (trx) => {
         for (const setting of ['min_parallel_table_scan_size', 'parallel_setup_cost', 'parallel_tuple_cost'])
           await sql`select set_config(${setting}, '0', true)`.execute(trx);
-        const count = applyQuery(trx.selectFrom('directory_contacts'), 'postgres', KEY, { search: 'ro' }, 'count')
-          .select((eb) => eb.fn.countAll().as('n'))
-          .compile();
-        return (await trx.executeQuery(CompiledQuery.raw(`explain ${count.sql}`, [...count.parameters]))).rows
-          .map((r) => Object.values(r as object)[0])
-          .join('\n');
       });
       expect(pass).toContain('Seq Scan');
       expect(pass).not.toContain('Parallel');
@@ -306,3 +295,14 @@ describe.each(dialects)('the search indexes migration on $name', ({ open }) => {
     }
   });
 });
+
+/** PostgreSQL's plan for counting a search's matches as a page's count does, under the settings `prepare` makes for that transaction alone. */
+function explainCount(h: Harness, search: string, prepare: (trx: Transaction<Database>) => Promise<void>): Promise<string> {
+  return h.db.kysely.transaction().execute(async (trx) => {
+    await prepare(trx);
+    const count = applyQuery(trx.selectFrom('directory_contacts'), 'postgres', KEY, { search }, 'count')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .compile();
+    return (await trx.executeQuery(CompiledQuery.raw(`explain ${count.sql}`, [...count.parameters]))).rows.map((r) => Object.values(r as object)[0]).join('\n');
+  });
+}
