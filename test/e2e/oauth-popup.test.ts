@@ -137,6 +137,9 @@ describe('OAuth sign-in popup, end to end', () => {
         throw new Error(`${(err as Error).message}; the popup is at ${popup.url()}: ${await popup.content()}`);
       });
       await step('the connected notice', () => dialog.getByText('Microsoft Entra ID is connected.').waitFor({ state: 'attached' }));
+      // The notice comes before the providers are read again: until then the button still holds
+      // the provider as not connected, and a click there opens the sign-in, not the people.
+      await step('the provider listed as connected', () => dialog.getByRole('button', { name: 'Test connection to Microsoft Entra ID' }).waitFor());
 
       await step('the provider button again', () => dialog.getByRole('button', { name: 'Microsoft Entra ID', exact: true }).click());
       await step('the listed people', () => dialog.getByRole('checkbox', { name: 'Select Grace Hopper' }).waitFor());
