@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createHttp, DEFAULT_POLICY, responseByteLimit, retryAfterMs } from './http.js';
+import { createHttp, DEFAULT_POLICY, responseByteLimitHere, retryAfterMs, withResponseByteLimit } from './http.js';
 import { expectProviderError as failure, recordingSleep } from '../../test/connector-kit.js';
 
 let server: Server;
@@ -170,10 +170,26 @@ describe('bounds on one provider call', () => {
     expect(err.message).toMatch(/did not finish within 0.7 s/);
   });
 
+  it('keeps a refresh’s byte bound while another ends, and sets none outside them', async () => {
+    let releaseFirst!: () => void;
+    const first = withResponseByteLimit(1000, async () => {
+      await new Promise<void>((resolve) => (releaseFirst = resolve));
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      return responseByteLimitHere();
+    });
+    expect(await withResponseByteLimit(2000, async () => responseByteLimitHere())).toBe(2000);
+    // The second ended while the first still runs: the first keeps its bound.
+    releaseFirst();
+    expect(await first).toBe(1000);
+    expect(responseByteLimitHere()).toBeUndefined();
+    // Switched off when none ran, the bound is set again by the next refresh.
+    expect(await withResponseByteLimit(3000, async () => (await new Promise((resolve) => setTimeout(resolve, 1)), responseByteLimitHere()))).toBe(3000);
+  });
+
   it('cuts off a 200 MB page at the byte bound while it streams, without buffering it', async () => {
     const { http } = client();
     const heapBefore = process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
-    const err = await responseByteLimit.run(5 * 1024 * 1024, () => failure(http.json(`${base}/huge`, { page: 'page 7' })));
+    const err = await withResponseByteLimit(5 * 1024 * 1024, () => failure(http.json(`${base}/huge`, { page: 'page 7' })));
     expect(err.kind).toBe('bad_response');
     expect(err.message).toContain('more than 5 MB in one response (page 7)');
     const grown = process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers - heapBefore;

@@ -11,7 +11,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import type { RefreshStatus } from '../../../contract/index.js';
 import type { Connector } from '../../connectors/types.js';
-import { responseByteLimit } from '../../connectors/http.js';
+import { withResponseByteLimit } from '../../connectors/http.js';
 import { AppError } from '../../errors.js';
 import { DEFAULT_REFRESH_CONCURRENCY, DEFAULT_REFRESH_LIMITS, type RefreshLimits } from './limits.js';
 import { stagingKey } from './rows.js';
@@ -114,7 +114,7 @@ function beginRefresh(db: Kysely<Database>, source: DirectorySource, now: () => 
   const done = claimed
     .then((ok) => {
       if (ok) {
-        return responseByteLimit.run(limits.responseBytes, () =>
+        return withResponseByteLimit(limits.responseBytes, () =>
           runRefresh(db, connector, connection, source.concurrency ?? DEFAULT_REFRESH_CONCURRENCY, now, stop, release, limits),
         );
       }
