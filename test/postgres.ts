@@ -39,24 +39,29 @@ export async function withClient<T>(url: string, run: (client: pg.Client) => Pro
  * process, and every harness given back used two (the rename, then the wipe's own). Statements of
  * two harnesses given back at once queue on it, each whole. A broken one is opened anew.
  */
-let adminClient: { url: string; client: Promise<pg.Client> } | undefined;
+let adminClient: { url: string; client: Promise<pg.Client>; socket?: { ref(): void; unref(): void }; using: number } | undefined;
 async function withAdmin<T>(adminUrl: string, run: (admin: pg.Client) => Promise<T>): Promise<T> {
   if (adminClient?.url !== adminUrl) {
     const client = new pg.Client({ connectionString: adminUrl });
-    const opened = client.connect().then(() => {
-      // The worker may exit with it open: vitest ends its workers after the run.
-      (client as unknown as { connection: { stream: { unref(): void } } }).connection.stream.unref();
-      client.on('error', () => {
-        if (adminClient?.client === opened) adminClient = undefined;
-      });
-      return client;
+    const kept: NonNullable<typeof adminClient> = { url: adminUrl, client: client.connect().then(() => client), using: 0 };
+    kept.socket = (client as unknown as { connection: { stream: { ref(): void; unref(): void } } }).connection.stream;
+    client.on('error', () => {
+      if (adminClient === kept) adminClient = undefined;
     });
-    adminClient = { url: adminUrl, client: opened };
-    opened.catch(() => {
-      if (adminClient?.client === opened) adminClient = undefined;
+    kept.client.catch(() => {
+      if (adminClient === kept) adminClient = undefined;
     });
+    adminClient = kept;
   }
-  return run(await adminClient.client);
+  const kept = adminClient;
+  // Held open only while in use: between uses it must not keep a process alive that is done
+  // (a benchmark's, whose last statement awaits nothing else).
+  if (kept.using++ === 0) kept.socket?.ref();
+  try {
+    return await run(await kept.client);
+  } finally {
+    if (--kept.using === 0) kept.socket?.unref();
+  }
 }
 
 const urlOf = (adminUrl: string, name: string) => {
