@@ -39,28 +39,27 @@ export async function withClient<T>(url: string, run: (client: pg.Client) => Pro
  * process, and every harness given back used two (the rename, then the wipe's own). Statements of
  * two harnesses given back at once queue on it, each whole. A broken one is opened anew.
  */
-let adminClient: { url: string; client: Promise<pg.Client>; socket?: { ref(): void; unref(): void }; using: number } | undefined;
+let adminClient: { url: string; client: Promise<pg.Client>; socket: { ref(): void; unref(): void }; using: number } | undefined;
 async function withAdmin<T>(adminUrl: string, run: (admin: pg.Client) => Promise<T>): Promise<T> {
   if (adminClient?.url !== adminUrl) {
     const client = new pg.Client({ connectionString: adminUrl });
-    const kept: NonNullable<typeof adminClient> = { url: adminUrl, client: client.connect().then(() => client), using: 0 };
-    kept.socket = (client as unknown as { connection: { stream: { ref(): void; unref(): void } } }).connection.stream;
-    client.on('error', () => {
+    const socket = (client as unknown as { connection: { stream: { ref(): void; unref(): void } } }).connection.stream;
+    const kept = { url: adminUrl, client: client.connect().then(() => client), socket, using: 0 };
+    const forget = () => {
       if (adminClient === kept) adminClient = undefined;
-    });
-    kept.client.catch(() => {
-      if (adminClient === kept) adminClient = undefined;
-    });
+    };
+    client.on('error', forget);
+    kept.client.catch(forget);
     adminClient = kept;
   }
   const kept = adminClient;
   // Held open only while in use: between uses it must not keep a process alive that is done
   // (a benchmark's, whose last statement awaits nothing else).
-  if (kept.using++ === 0) kept.socket?.ref();
+  if (kept.using++ === 0) kept.socket.ref();
   try {
     return await run(await kept.client);
   } finally {
-    if (--kept.using === 0) kept.socket?.unref();
+    if (--kept.using === 0) kept.socket.unref();
   }
 }
 
@@ -177,6 +176,9 @@ async function readPristine(client: pg.Client): Promise<Pristine> {
   return { outline: await outlineOf(client), tables, seeds };
 }
 
+/** The schemas a test database's own objects live in: all but PostgreSQL's. */
+const OWN_SCHEMA = `n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'`;
+
 /** The schema, the migrations applied and the database's own settings: equal outlines, interchangeable databases once wiped. */
 async function outlineOf(client: pg.Client): Promise<string> {
   // From the catalogs themselves: information_schema's views cost 20 ms a database given back,
@@ -185,10 +187,9 @@ async function outlineOf(client: pg.Client): Promise<string> {
     (SELECT count(*) FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase WHERE d.datname = current_database()) AS settings,
     (SELECT string_agg(n.nspname || '.' || c.relname || '.' || a.attname || ':' || a.atttypid || ':' || a.atttypmod, ',' ORDER BY 1)
        FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'
-        AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND a.attnum > 0 AND NOT a.attisdropped) AS columns,
+      WHERE ${OWN_SCHEMA} AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND a.attnum > 0 AND NOT a.attisdropped) AS columns,
     (SELECT string_agg(n.nspname || '.' || c.relname, ',' ORDER BY 1) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE c.relkind IN ('i', 'I') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%') AS indexes,
+      WHERE ${OWN_SCHEMA} AND c.relkind IN ('i', 'I')) AS indexes,
     (SELECT string_agg(name, ',' ORDER BY name) FROM kysely_migration) AS migrations`);
   return JSON.stringify(rows[0]);
 }
