@@ -51,8 +51,8 @@ let limited = 0;
 /**
  * Runs `run` with every provider answer it reads bounded to `bytes`. On Node 20 an
  * AsyncLocalStorage, once run, makes every promise of the process pay for its hooks until it is
- * disabled: a one-contact import took 2.2 ms in the process instead of 2.0 after any refresh
- * (bench/import-statements.ts). So the storage is disabled again whenever no bounded call runs.
+ * disabled, so the storage is disabled again whenever no bounded call runs (what that saves an
+ * import: docs/performance.md, "The import path: no promise hooks once refreshes end").
  */
 export async function withResponseByteLimit<T>(bytes: number, run: () => Promise<T>): Promise<T> {
   limited++;
