@@ -1,7 +1,7 @@
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { build } from 'esbuild';
-import { findChromium, CHROMIUM_ARGS } from './scripts/find-chromium.mjs';
+import { findChromium, CHROMIUM_ARGS, HIDDEN_UI_FEATURES } from './scripts/find-chromium.mjs';
 
 /**
  * React ships CommonJS only. The StrictMode embedding test imports it from this one URL, bundled
@@ -37,10 +37,19 @@ export default {
   ],
   browsers: [
     chromeLauncher({
-      // One renderer for every test file's page (they share an origin): each page then finds Lit,
-      // axe and the widget already compiled in that renderer's V8, where a renderer of its own
-      // compiled them again. 105 → 74 CPU-seconds for the whole run (docs/testing.md).
-      launchOptions: { executablePath: findChromium() ?? undefined, headless: true, args: [...CHROMIUM_ARGS, '--process-per-site'] },
+      launchOptions: {
+        executablePath: findChromium() ?? undefined,
+        headless: true,
+        args: [
+          ...CHROMIUM_ARGS,
+          // One renderer for every test file's page (they share an origin): each page then finds Lit,
+          // axe and the widget already compiled in that renderer's V8, where a renderer of its own
+          // compiled them again. 105 → 74 CPU-seconds for the whole run (docs/testing.md).
+          '--process-per-site',
+          // Puppeteer merges these into its own --disable-features.
+          `--disable-features=${HIDDEN_UI_FEATURES.join(',')}`,
+        ],
+      },
     }),
   ],
 };

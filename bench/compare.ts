@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 // @ts-expect-error: plain JS module shared with web-test-runner's config
-import { findChromium, CHROMIUM_ARGS } from '../scripts/find-chromium.mjs';
+import { findChromium, playwrightLaunchOptions } from '../scripts/find-chromium.mjs';
 import { benchPage, openContacts, scrollThrough, startServer } from './widget.js';
 
 const dists = process.argv.slice(2).map((d) => resolve(d));
@@ -31,7 +31,7 @@ if (!executablePath) throw new Error('Chromium not found (sudo apt-get install -
 
 const dir = mkdtempSync(join(tmpdir(), 'hr-import-compare-'));
 const server = await startServer(dir, dists);
-const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS as string[] });
+const browser = await chromium.launch({ ...playwrightLaunchOptions(), executablePath });
 const work: number[][] = dists.map(() => []);
 try {
   for (let run = 0; run < RUNS; run++) {

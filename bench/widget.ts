@@ -25,7 +25,7 @@ import { chromium, type Browser, type CDPSession, type Locator, type Page } from
 import { openDatabase, migrateToLatest } from '../bff/db/connect.js';
 import type { DirectoryContact } from '../bff/connectors/types.js';
 // @ts-expect-error: plain JS module shared with web-test-runner's config
-import { findChromium, CHROMIUM_ARGS } from '../scripts/find-chromium.mjs';
+import { findChromium, playwrightLaunchOptions } from '../scripts/find-chromium.mjs';
 // @ts-expect-error: plain JS module shared with the host-page test
 import { widgetBundleSize } from '../scripts/bundle-size.mjs';
 import { benchApp } from './people.js';
@@ -285,7 +285,7 @@ export async function widgetBench(): Promise<void> {
   const bundle = bundleSize();
   const dir = mkdtempSync(join(tmpdir(), 'hr-import-widget-bench-'));
   const server = await startServer(dir);
-  const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS as string[] });
+  const browser = await chromium.launch({ ...playwrightLaunchOptions(), executablePath });
   const runs: Run[] = [];
   const unrehearsed: Measured[] = [];
   try {

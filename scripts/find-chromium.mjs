@@ -23,6 +23,46 @@ export const CHROMIUM_ARGS = [
   '--no-first-run',
 ];
 
+/**
+ * Browser UI a headless Chromium never shows but runs all the same: since Chromium 156 each tab has
+ * the omnibox popup (and its AI-mode variant) as WebUI pages in a renderer of their own, which
+ * re-renders on every navigation, at more CPU than the page under test. Off, the end-to-end tier
+ * took 130–136 CPU-s instead of 203–226 (docs/testing.md).
+ */
+export const HIDDEN_UI_FEATURES = ['WebUIOmniboxPopup', 'WebUIOmniboxAimPopup'];
+
+/**
+ * The features playwright-core 1.65 turns off itself (its chromiumSwitches). Chromium keeps only the
+ * last --disable-features it is given and Playwright does not merge ours into its own, so ours
+ * repeats them; test/e2e/browser.test.ts fails when Playwright's list has one this one lacks.
+ */
+export const PLAYWRIGHT_DISABLED_FEATURES = [
+  'AvoidUnnecessaryBeforeUnloadCheckSync',
+  'DestroyProfileOnBrowserClose',
+  'HttpsUpgrades',
+  'HttpsFirstBalancedModeAutoEnable',
+  'LensOverlay',
+  'MediaRouter',
+  'PaintHolding',
+  'ThirdPartyStoragePartitioning',
+  'AvoidCorsURLLoaderRestartOnRedirect',
+  'TcpPortRandomizationWin',
+  'OptimizationHints',
+  'NetworkTimeServiceQuerying',
+  'AimEnabled',
+  'PreconnectToSearch',
+  'msForceBrowserSignIn',
+  'msEdgeUpdateLaunchServicesPreferredVersion',
+];
+
+/** playwright-core's chromium.launch options for the tests and benchmarks. */
+export function playwrightLaunchOptions() {
+  return {
+    executablePath: findChromium() ?? undefined,
+    args: [...CHROMIUM_ARGS, `--disable-features=${[...PLAYWRIGHT_DISABLED_FEATURES, ...HIDDEN_UI_FEATURES].join(',')}`],
+  };
+}
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   if (!findChromium()) {
     console.error('Chromium not found: install it with `sudo apt-get install -y chromium` (or set CHROME_PATH to a Chrome/Chromium binary).');

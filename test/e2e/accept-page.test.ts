@@ -19,7 +19,7 @@ import type { ImportResult, InviteSummary } from '../../contract/index.js';
 import { ensureDemoBuilt } from './demo-build.js';
 import { axeViolations } from './axe.js';
 // @ts-expect-error: plain JS module shared with web-test-runner's config
-import { findChromium, CHROMIUM_ARGS } from '../../scripts/find-chromium.mjs';
+import { playwrightLaunchOptions } from '../../scripts/find-chromium.mjs';
 import { queuedMessage } from '../../bff/mail/outbox.js';
 
 const DAY = 86_400_000;
@@ -46,7 +46,7 @@ beforeAll(async () => {
   server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
   await new Promise((ok) => server.once('listening', ok));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({ executablePath: findChromium() as string, args: CHROMIUM_ARGS as string[] });
+  browser = await chromium.launch(playwrightLaunchOptions());
 }, 120_000);
 
 afterAll(async () => {

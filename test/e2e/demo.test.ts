@@ -14,7 +14,7 @@ import { silentLogger } from '../../bff/logger.js';
 import { DEMO_TARGETS } from '../../bff/demo.js';
 import { sampleDirectory } from '../../bff/connectors/sample.js';
 // @ts-expect-error: plain JS module shared with web-test-runner's config
-import { findChromium, CHROMIUM_ARGS } from '../../scripts/find-chromium.mjs';
+import { playwrightLaunchOptions } from '../../scripts/find-chromium.mjs';
 
 /**
  * A page whose waits give up before the test does: under a loaded machine a flow that hangs then
@@ -34,7 +34,7 @@ beforeAll(async () => {
   await ensureDemoBuilt();
   dataDir = mkdtempSync(join(tmpdir(), 'hr-import-e2e-'));
   server = await startStandalone({ PORT: '0', DATA_DIR: dataDir }, { logger: silentLogger, demo: true });
-  browser = await chromium.launch({ executablePath: findChromium() as string, args: CHROMIUM_ARGS as string[] });
+  browser = await chromium.launch(playwrightLaunchOptions());
 }, 120_000);
 
 afterAll(async () => {

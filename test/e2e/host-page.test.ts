@@ -15,7 +15,7 @@ import type { AddressInfo } from 'node:net';
 import { build } from 'vite';
 import { chromium, type Browser } from 'playwright-core';
 // @ts-expect-error: plain JS module shared with web-test-runner's config
-import { findChromium, CHROMIUM_ARGS } from '../../scripts/find-chromium.mjs';
+import { playwrightLaunchOptions } from '../../scripts/find-chromium.mjs';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'";
@@ -149,7 +149,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({ executablePath: findChromium() as string, args: CHROMIUM_ARGS as string[] });
+  browser = await chromium.launch(playwrightLaunchOptions());
 }, 120_000);
 
 afterAll(async () => {

@@ -14,7 +14,7 @@ import { silentLogger } from '../../bff/logger.js';
 import { startBambooHRServer } from '../fakes/bamboohr-server.js';
 import { ensureDemoBuilt } from './demo-build.js';
 // @ts-expect-error: plain JS module shared with web-test-runner's config
-import { findChromium, CHROMIUM_ARGS } from '../../scripts/find-chromium.mjs';
+import { playwrightLaunchOptions } from '../../scripts/find-chromium.mjs';
 
 /** Each payload bumps window.__pwned if it ever runs, and tags any element it manages to create. */
 const RUN = 'window.__pwned=(window.__pwned||0)+1';
@@ -76,7 +76,7 @@ beforeAll(async () => {
       environment: { BAMBOO_KEY: 'bamboo-key' },
     },
   );
-  browser = await chromium.launch({ executablePath: findChromium() as string, args: CHROMIUM_ARGS as string[] });
+  browser = await chromium.launch(playwrightLaunchOptions());
 }, 120_000);
 
 afterAll(async () => {

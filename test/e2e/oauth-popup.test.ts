@@ -16,7 +16,7 @@ import { silentLogger } from '../../bff/logger.js';
 import { startMicrosoftFake } from '../fakes/microsoft-server.js';
 import type { SignInOptions } from '../fakes/authorization-code.js';
 // @ts-expect-error: plain JS module shared with web-test-runner's config
-import { findChromium, CHROMIUM_ARGS } from '../../scripts/find-chromium.mjs';
+import { playwrightLaunchOptions } from '../../scripts/find-chromium.mjs';
 
 const CLIENT = { clientId: 'app-e2e', clientSecret: 'app-e2e-secret-value' };
 const USERS = [
@@ -63,7 +63,7 @@ beforeAll(async () => {
   );
   // The app registration's redirect URI: the BFF's callback on its public URL (its own origin here).
   signIn.redirectUris.push(`${server.url}/api/oauth/callback`);
-  browser = await chromium.launch({ executablePath: findChromium() as string, args: CHROMIUM_ARGS as string[] });
+  browser = await chromium.launch(playwrightLaunchOptions());
 }, 120_000);
 
 afterAll(async () => {

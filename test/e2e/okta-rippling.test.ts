@@ -20,7 +20,7 @@ import type { Loopback } from '../fakes/loopback.js';
 import { startOktaFake, type OktaFakeOptions } from '../fakes/okta-server.js';
 import { startRipplingFake, type RipplingFakeOptions } from '../fakes/rippling-server.js';
 // @ts-expect-error: plain JS module shared with web-test-runner's config
-import { findChromium, CHROMIUM_ARGS } from '../../scripts/find-chromium.mjs';
+import { playwrightLaunchOptions } from '../../scripts/find-chromium.mjs';
 
 /** Everyone each stand-in serves; Alan has left the company. */
 const PEOPLE = [
@@ -99,7 +99,7 @@ beforeAll(async () => {
     { PORT: '0', DATA_DIR: dataDir, HR_IMPORT_CONFIG: file },
     { logger: silentLogger, demo: true, environment, httpPolicy: { baseDelayMs: 5, maxDelayMs: 50 } },
   );
-  browser = await chromium.launch({ executablePath: findChromium() as string, args: CHROMIUM_ARGS as string[] });
+  browser = await chromium.launch(playwrightLaunchOptions());
   context = await browser.newContext();
 }, 120_000);
 

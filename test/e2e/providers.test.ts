@@ -16,7 +16,7 @@ import { startStandalone, type Standalone } from '../../bff/standalone.js';
 import { silentLogger } from '../../bff/logger.js';
 import type { Failure, Loopback } from '../fakes/loopback.js';
 // @ts-expect-error: plain JS module shared with web-test-runner's config
-import { findChromium, CHROMIUM_ARGS } from '../../scripts/find-chromium.mjs';
+import { playwrightLaunchOptions } from '../../scripts/find-chromium.mjs';
 import {
   PEOPLE,
   fullName,
@@ -54,7 +54,7 @@ beforeAll(async () => {
     { PORT: '0', DATA_DIR: dataDir, HR_IMPORT_CONFIG: file },
     { logger: silentLogger, demo: true, environment: ENV, httpPolicy: SHORT_WAITS },
   );
-  browser = await chromium.launch({ executablePath: findChromium() as string, args: CHROMIUM_ARGS as string[] });
+  browser = await chromium.launch(playwrightLaunchOptions());
   context = await browser.newContext();
 }, 120_000);
 

@@ -18,7 +18,7 @@ import { startUnifiedFake, type UnifiedFakeOptions } from '../fakes/unified-serv
 import { ensureDemoBuilt } from './demo-build.js';
 import { axeViolations } from './axe.js';
 // @ts-expect-error: plain JS module shared with web-test-runner's config
-import { findChromium, CHROMIUM_ARGS } from '../../scripts/find-chromium.mjs';
+import { playwrightLaunchOptions } from '../../scripts/find-chromium.mjs';
 
 const TARGET = { type: 'organization', id: 'acme' } as const;
 
@@ -99,7 +99,7 @@ beforeAll(async () => {
     body: JSON.stringify({ members }),
   });
   expect(res.status, await res.text()).toBe(200);
-  browser = await chromium.launch({ executablePath: findChromium() as string, args: CHROMIUM_ARGS as string[] });
+  browser = await chromium.launch(playwrightLaunchOptions());
   page = await browser.newPage();
   page.on('pageerror', (e) => pageErrors.push(e.message));
 }, 120_000);
