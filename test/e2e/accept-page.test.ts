@@ -11,15 +11,14 @@ import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createHarness, type Harness } from '../harness.js';
 import { sampleDirectory } from '../../bff/connectors/sample.js';
 import { upsertTarget } from '../../bff/services/targets.js';
 import type { ImportResult, InviteSummary } from '../../contract/index.js';
 import { ensureDemoBuilt } from './demo-build.js';
 import { axeViolations } from './axe.js';
-// @ts-expect-error: plain JS module shared with web-test-runner's config
-import { playwrightLaunchOptions } from '../../scripts/find-chromium.mjs';
+import { releaseBrowser, sharedBrowser } from './browser.js';
 import { queuedMessage } from '../../bff/mail/outbox.js';
 
 const DAY = 86_400_000;
@@ -46,11 +45,11 @@ beforeAll(async () => {
   server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
   await new Promise((ok) => server.once('listening', ok));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch(playwrightLaunchOptions());
+  browser = await sharedBrowser();
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
+  await releaseBrowser(browser);
   await new Promise((ok) => server?.close(ok));
   await h?.close();
 });

@@ -1,19 +1,21 @@
 /**
- * The Chromium the end-to-end tests drive, as launched by playwrightLaunchOptions(): Playwright's
- * own disabled features still off (Chromium keeps only the last --disable-features, and ours comes
- * after Playwright's), and no browser UI of its own running beside the page under test.
+ * The Chromium the end-to-end tests drive (sharedBrowser, launched with playwrightLaunchOptions()):
+ * Playwright's own disabled features still off (Chromium keeps only the last --disable-features,
+ * and ours comes after Playwright's), and no browser UI of its own running beside the page under
+ * test.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 // @ts-expect-error: plain JS module shared with web-test-runner's config
-import { playwrightLaunchOptions, HIDDEN_UI_FEATURES } from '../../scripts/find-chromium.mjs';
+import { HIDDEN_UI_FEATURES } from '../../scripts/find-chromium.mjs';
+import { releaseBrowser, sharedBrowser } from './browser.js';
 
 let browser: Browser;
 beforeAll(async () => {
-  browser = await chromium.launch(playwrightLaunchOptions());
+  browser = await sharedBrowser();
 });
 afterAll(async () => {
-  await browser?.close();
+  await releaseBrowser(browser);
 });
 
 it('keeps every feature Playwright turns off, and ours, off', async () => {

@@ -8,13 +8,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureDemoBuilt } from './demo-build.js';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startStandalone, type Standalone } from '../../bff/standalone.js';
 import { silentLogger } from '../../bff/logger.js';
 import { DEMO_TARGETS } from '../../bff/demo.js';
 import { sampleDirectory } from '../../bff/connectors/sample.js';
-// @ts-expect-error: plain JS module shared with web-test-runner's config
-import { playwrightLaunchOptions } from '../../scripts/find-chromium.mjs';
+import { releaseBrowser, sharedBrowser } from './browser.js';
 
 /**
  * A page whose waits give up before the test does: under a loaded machine a flow that hangs then
@@ -34,11 +33,11 @@ beforeAll(async () => {
   await ensureDemoBuilt();
   dataDir = mkdtempSync(join(tmpdir(), 'hr-import-e2e-'));
   server = await startStandalone({ PORT: '0', DATA_DIR: dataDir }, { logger: silentLogger, demo: true });
-  browser = await chromium.launch(playwrightLaunchOptions());
+  browser = await sharedBrowser();
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
+  await releaseBrowser(browser);
   await server?.close();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });

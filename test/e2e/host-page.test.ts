@@ -13,9 +13,8 @@ import { widgetBundleSize } from '../../scripts/bundle-size.mjs';
 import { join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { build } from 'vite';
-import { chromium, type Browser } from 'playwright-core';
-// @ts-expect-error: plain JS module shared with web-test-runner's config
-import { playwrightLaunchOptions } from '../../scripts/find-chromium.mjs';
+import type { Browser } from 'playwright-core';
+import { releaseBrowser, sharedBrowser } from './browser.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'";
@@ -149,11 +148,11 @@ beforeAll(async () => {
   });
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch(playwrightLaunchOptions());
+  browser = await sharedBrowser();
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
+  await releaseBrowser(browser);
   await new Promise((ok) => server?.close(ok));
   if (dist) rmSync(dist, { recursive: true, force: true });
 });

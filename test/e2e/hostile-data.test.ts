@@ -8,13 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { startStandalone, type Standalone } from '../../bff/standalone.js';
 import { silentLogger } from '../../bff/logger.js';
 import { startBambooHRServer } from '../fakes/bamboohr-server.js';
 import { ensureDemoBuilt } from './demo-build.js';
-// @ts-expect-error: plain JS module shared with web-test-runner's config
-import { playwrightLaunchOptions } from '../../scripts/find-chromium.mjs';
+import { releaseBrowser, sharedBrowser } from './browser.js';
 
 /** Each payload bumps window.__pwned if it ever runs, and tags any element it manages to create. */
 const RUN = 'window.__pwned=(window.__pwned||0)+1';
@@ -76,11 +75,11 @@ beforeAll(async () => {
       environment: { BAMBOO_KEY: 'bamboo-key' },
     },
   );
-  browser = await chromium.launch(playwrightLaunchOptions());
+  browser = await sharedBrowser();
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
+  await releaseBrowser(browser);
   await server?.close();
   await fake?.close();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });

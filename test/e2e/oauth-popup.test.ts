@@ -9,14 +9,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { startStandalone, type Standalone } from '../../bff/standalone.js';
 import { ensureDemoBuilt } from './demo-build.js';
 import { silentLogger } from '../../bff/logger.js';
 import { startMicrosoftFake } from '../fakes/microsoft-server.js';
 import type { SignInOptions } from '../fakes/authorization-code.js';
-// @ts-expect-error: plain JS module shared with web-test-runner's config
-import { playwrightLaunchOptions } from '../../scripts/find-chromium.mjs';
+import { releaseBrowser, sharedBrowser } from './browser.js';
 
 const CLIENT = { clientId: 'app-e2e', clientSecret: 'app-e2e-secret-value' };
 const USERS = [
@@ -63,11 +62,11 @@ beforeAll(async () => {
   );
   // The app registration's redirect URI: the BFF's callback on its public URL (its own origin here).
   signIn.redirectUris.push(`${server.url}/api/oauth/callback`);
-  browser = await chromium.launch(playwrightLaunchOptions());
+  browser = await sharedBrowser();
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
+  await releaseBrowser(browser);
   await server?.close();
   await microsoft?.close();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });

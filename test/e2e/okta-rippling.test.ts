@@ -13,14 +13,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureDemoBuilt } from './demo-build.js';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { startStandalone, type Standalone } from '../../bff/standalone.js';
 import { silentLogger } from '../../bff/logger.js';
 import type { Loopback } from '../fakes/loopback.js';
 import { startOktaFake, type OktaFakeOptions } from '../fakes/okta-server.js';
 import { startRipplingFake, type RipplingFakeOptions } from '../fakes/rippling-server.js';
-// @ts-expect-error: plain JS module shared with web-test-runner's config
-import { playwrightLaunchOptions } from '../../scripts/find-chromium.mjs';
+import { releaseBrowser, sharedBrowser } from './browser.js';
 
 /** Everyone each stand-in serves; Alan has left the company. */
 const PEOPLE = [
@@ -99,12 +98,12 @@ beforeAll(async () => {
     { PORT: '0', DATA_DIR: dataDir, HR_IMPORT_CONFIG: file },
     { logger: silentLogger, demo: true, environment, httpPolicy: { baseDelayMs: 5, maxDelayMs: 50 } },
   );
-  browser = await chromium.launch(playwrightLaunchOptions());
+  browser = await sharedBrowser();
   context = await browser.newContext();
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
+  await releaseBrowser(browser);
   await server?.close();
   await Promise.all([okta?.close(), rippling?.close()]);
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });

@@ -10,15 +10,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { startStandalone, type Standalone } from '../../bff/standalone.js';
 import { silentLogger } from '../../bff/logger.js';
 import type { Loopback } from '../fakes/loopback.js';
 import { startUnifiedFake, type UnifiedFakeOptions } from '../fakes/unified-server.js';
 import { ensureDemoBuilt } from './demo-build.js';
 import { axeViolations } from './axe.js';
-// @ts-expect-error: plain JS module shared with web-test-runner's config
-import { playwrightLaunchOptions } from '../../scripts/find-chromium.mjs';
+import { releaseBrowser, sharedBrowser } from './browser.js';
 
 const TARGET = { type: 'organization', id: 'acme' } as const;
 
@@ -99,13 +98,13 @@ beforeAll(async () => {
     body: JSON.stringify({ members }),
   });
   expect(res.status, await res.text()).toBe(200);
-  browser = await chromium.launch(playwrightLaunchOptions());
+  browser = await sharedBrowser();
   page = await browser.newPage();
   page.on('pageerror', (e) => pageErrors.push(e.message));
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
+  await releaseBrowser(browser);
   await server?.close();
   await stand?.close();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
