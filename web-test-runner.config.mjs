@@ -44,7 +44,7 @@ export default {
           ...CHROMIUM_ARGS,
           // One renderer for every test file's page (they share an origin): each page then finds Lit,
           // axe and the widget already compiled in that renderer's V8, where a renderer of its own
-          // compiled them again. 105 → 74 CPU-seconds for the whole run (docs/testing.md).
+          // compiled them again (measured in docs/testing.md).
           '--process-per-site',
           // Puppeteer merges these into its own --disable-features.
           `--disable-features=${HIDDEN_UI_FEATURES.join(',')}`,

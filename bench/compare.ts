@@ -31,7 +31,7 @@ if (!executablePath) throw new Error('Chromium not found (sudo apt-get install -
 
 const dir = mkdtempSync(join(tmpdir(), 'hr-import-compare-'));
 const server = await startServer(dir, dists);
-const browser = await chromium.launch({ ...playwrightLaunchOptions(), executablePath });
+const browser = await chromium.launch(playwrightLaunchOptions());
 const work: number[][] = dists.map(() => []);
 try {
   for (let run = 0; run < RUNS; run++) {

@@ -285,7 +285,7 @@ export async function widgetBench(): Promise<void> {
   const bundle = bundleSize();
   const dir = mkdtempSync(join(tmpdir(), 'hr-import-widget-bench-'));
   const server = await startServer(dir);
-  const browser = await chromium.launch({ ...playwrightLaunchOptions(), executablePath });
+  const browser = await chromium.launch(playwrightLaunchOptions());
   const runs: Run[] = [];
   const unrehearsed: Measured[] = [];
   try {

@@ -26,8 +26,8 @@ export const CHROMIUM_ARGS = [
 /**
  * Browser UI a headless Chromium never shows but runs all the same: since Chromium 156 each tab has
  * the omnibox popup (and its AI-mode variant) as WebUI pages in a renderer of their own, which
- * re-renders on every navigation, at more CPU than the page under test. Off, the end-to-end tier
- * took 130–136 CPU-s instead of 203–226 (docs/testing.md).
+ * re-renders on every navigation, at more CPU than the page under test (measured in
+ * docs/testing.md).
  */
 export const HIDDEN_UI_FEATURES = ['WebUIOmniboxPopup', 'WebUIOmniboxAimPopup'];
 
@@ -36,7 +36,7 @@ export const HIDDEN_UI_FEATURES = ['WebUIOmniboxPopup', 'WebUIOmniboxAimPopup'];
  * last --disable-features it is given and Playwright does not merge ours into its own, so ours
  * repeats them; test/e2e/browser.test.ts fails when Playwright's list has one this one lacks.
  */
-export const PLAYWRIGHT_DISABLED_FEATURES = [
+const PLAYWRIGHT_DISABLED_FEATURES = [
   'AvoidUnnecessaryBeforeUnloadCheckSync',
   'DestroyProfileOnBrowserClose',
   'HttpsUpgrades',
