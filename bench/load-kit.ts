@@ -3,6 +3,7 @@
  * autocannon runs against it, and the routes hammered.
  */
 import { spawn } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { randomInt } from 'node:crypto';
 import autocannon from 'autocannon';
@@ -25,6 +26,46 @@ export interface Figures {
   settledP99: number;
   failed: number;
   requests: number;
+  /** CPU-seconds a request cost the server process (all its threads) and the PostgreSQL server, when metered. */
+  appCpu: number;
+  dbCpu: number;
+}
+
+/** USER_HZ: the clock ticks a second of /proc's CPU times on Linux. */
+const TICKS_PER_SECOND = 100;
+
+/** utime + stime of a /proc/<pid>/stat line, in seconds (every thread of the process counted). */
+function cpuOfStat(stat: string): number {
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+}
+
+/** The CPU-seconds process `pid` has used so far. */
+export const processCpu = (pid: number) => (): number => cpuOfStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+
+/**
+ * The CPU-seconds the processes named `postgres` (the server and its backends) have used so far.
+ * A backend that exits between two readings takes its time with it: the pool keeps its
+ * connections through a run, so that is the few it may close.
+ */
+export function postgresCpu(): number {
+  let seconds = 0;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) === 'postgres') seconds += cpuOfStat(stat);
+    } catch {
+      // It exited while being read.
+    }
+  }
+  return seconds;
+}
+
+/** What a run reads before and after, to price each request in CPU. */
+export interface Meters {
+  app: () => number;
+  db?: () => number;
 }
 
 /**
@@ -39,6 +80,8 @@ const SETTLED_AFTER_MS = 1000;
 export interface LoadServer {
   url: string;
   token: string;
+  /** The server's process id, for its CPU time (processCpu). */
+  pid: number;
   /** One session per lab (`ADMINS`). */
   tokens: string[];
   stop(): Promise<void>;
@@ -60,6 +103,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Loa
   return {
     url: `http://127.0.0.1:${port}`,
     token,
+    pid: child.pid!,
     tokens,
     stop: () =>
       new Promise((ok) => {
@@ -69,7 +113,8 @@ export async function startServer(env: Record<string, string> = {}): Promise<Loa
   };
 }
 
-export async function hammer(options: autocannon.Options): Promise<Figures> {
+export async function hammer(options: autocannon.Options, meters?: Meters): Promise<Figures> {
+  const before = { app: meters?.app() ?? 0, db: meters?.db?.() ?? 0 };
   const started = performance.now();
   const settled: number[] = [];
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
@@ -78,8 +123,12 @@ export async function hammer(options: autocannon.Options): Promise<Figures> {
       if (performance.now() - responseTime - started >= SETTLED_AFTER_MS) settled.push(responseTime);
     });
   });
+  const after = { app: meters?.app() ?? 0, db: meters?.db?.() ?? 0 };
+  const answered = Math.max(result.requests.total, 1);
   settled.sort((a, b) => a - b);
   return {
+    appCpu: (after.app - before.app) / answered,
+    dbCpu: (after.db - before.db) / answered,
     rps: result.requests.average,
     p99: result.latency.p99,
     settledP99: settled[Math.min(settled.length - 1, Math.floor(settled.length * 0.99))] ?? NaN,
@@ -94,6 +143,8 @@ export const medianOf = (runs: Figures[]) => ({
   settledP99: median(runs.map((r) => r.settledP99)),
   failed: runs.reduce((n, r) => n + r.failed, 0),
   requests: runs.reduce((n, r) => n + r.requests, 0),
+  appCpu: median(runs.map((r) => r.appCpu)),
+  dbCpu: median(runs.map((r) => r.dbCpu)),
 });
 
 /** autocannon takes several URLs (README: "More than one URL is allowed"); its types say one. */

@@ -6,18 +6,27 @@
  * answer fails the benchmark, because "fast" means nothing if some requests were refused.
  * `BENCH_LOAD_ROUTES=imports` (or `contacts`) hammers that route alone beside health.
  */
-import { CONNECTIONS, hammer, loadRoutes, medianOf, RUNS, SECONDS, startServer, type Figures } from './load-kit.js';
+import { CONNECTIONS, hammer, loadRoutes, medianOf, postgresCpu, processCpu, RUNS, SECONDS, startServer, type Figures, type Meters } from './load-kit.js';
 
-function report(name: string, runs: Figures[], ceiling: { rps: number; p99: number }) {
-  const { rps, p99, settledP99, failed, requests } = medianOf(runs);
+const ms = (seconds: number) => `${(seconds * 1000).toFixed(3)} ms`;
+
+function report(name: string, runs: Figures[], ceiling: { rps: number; p99: number; appCpu: number }) {
+  const { rps, p99, settledP99, failed, requests, appCpu, dbCpu } = medianOf(runs);
   console.log(
     `${name.padEnd(34)} ${rps.toFixed(0).padStart(7)} req/s (${(rps / ceiling.rps).toFixed(2)}× health)   ` +
       `p99 ${p99.toFixed(0).padStart(4)} ms (${(p99 / Math.max(ceiling.p99, 1)).toFixed(1)}× health; ${settledP99.toFixed(0)} ms after the first second)   ${failed} failed of ${requests}`,
+  );
+  console.log(
+    `${''.padEnd(34)} CPU a request: the server process ${ms(appCpu)} (${(appCpu / ceiling.appCpu).toFixed(1)}× health's)` +
+      (process.env.BENCH_LOAD_DB === 'postgres' ? `, PostgreSQL ${ms(dbCpu)}` : ''),
   );
   return failed;
 }
 
 const server = await startServer();
+// Each request priced in CPU: the server is one thread of JavaScript, so a route that costs k×
+// health's CPU there cannot pass 1/k of health's throughput, whatever else the machine has free.
+const meters: Meters = { app: processCpu(server.pid), ...(process.env.BENCH_LOAD_DB === 'postgres' ? { db: postgresCpu } : {}) };
 try {
   // BENCH_LOAD_ROUTES=imports (or contacts): that route alone beside health, for short runs.
   const only = process.env.BENCH_LOAD_ROUTES?.split(',');
@@ -27,10 +36,13 @@ try {
   );
   const figures = new Map<string, Figures[]>(routes.map((r) => [r.name, []]));
   // Interleaved, so a slow moment of the machine lands on every route rather than on one.
-  for (let run = 0; run < RUNS; run++) for (const r of routes) figures.get(r.name)!.push(await hammer(r.options));
+  for (let run = 0; run < RUNS; run++) for (const r of routes) figures.get(r.name)!.push(await hammer(r.options, meters));
   const ceiling = medianOf(figures.get(routes[0]!.name)!);
   let failed = 0;
   for (const r of routes) failed += report(r.name, figures.get(r.name)!, ceiling);
+  console.log(
+    `(0.15× health's throughput, the import target, leaves an import at most ${(1 / 0.15).toFixed(1)}× health's CPU in the server process: ${ms(ceiling.appCpu / 0.15)} here)`,
+  );
   if (failed > 0) process.exitCode = 1;
 } finally {
   await server.stop();
