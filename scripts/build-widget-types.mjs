@@ -5,43 +5,47 @@
 // naming the file, when they do. The API's types come from contract/openapi-types.ts, generated
 // from the BFF's OpenAPI document (npm run contract), so nothing here needs the BFF's sources;
 // its declaration is placed in the package (dist/types/contract/) and the imports of it rewritten.
-import { rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import ts from 'typescript';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const WIDGET = join(ROOT, 'widget');
 const OUT = join(WIDGET, 'dist/types');
 const ALLOWED_PACKAGES = /^(lit|@lit\/[a-z-]+)(\/|$)/;
 /** The one file outside widget/ that the widget's types may import: types only, importing nothing. */
-const CONTRACT_TYPES = join(ROOT, 'contract/openapi-types.ts');
+const CONTRACT_TYPES = 'contract/openapi-types.d.ts';
+/** TypeScript 7's compiler, as `npm run check` uses it (docs/decisions/0020-typescript-7-compiler-beside-the-5-9-api.md). */
+const TSC = join(ROOT, 'node_modules/typescript-7/bin/tsc');
 
 const fail = (message) => {
   console.error(`build-widget-types: ${message}`);
   process.exit(1);
 };
 
-const configFile = join(WIDGET, 'tsconfig.build.json');
-const { config, error } = ts.readConfigFile(configFile, ts.sys.readFile);
-if (error) fail(ts.flattenDiagnosticMessageText(error.messageText, '\n'));
-const parsed = ts.parseJsonConfigFileContent(config, ts.sys, WIDGET, undefined, configFile);
-const program = ts.createProgram({ rootNames: parsed.fileNames, options: parsed.options });
+/** Every file below `dir`, by its path. */
+const filesBelow = (dir) =>
+  readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name));
 
-const report = (diagnostics) => {
-  if (!diagnostics.length) return;
-  const host = { getCanonicalFileName: (f) => f, getCurrentDirectory: () => ROOT, getNewLine: () => '\n' };
-  fail(`\n${ts.formatDiagnosticsWithColorAndContext(diagnostics, host)}`);
-};
-report(ts.getPreEmitDiagnostics(program));
-
-const ours = program.getSourceFiles().filter((f) => !f.isDeclarationFile && !program.isSourceFileFromExternalLibrary(f));
-const outside = ours.map((f) => resolve(f.fileName)).filter((f) => !f.startsWith(WIDGET + sep) && f !== CONTRACT_TYPES);
-if (outside.length) fail(`the widget's types reach outside widget/: ${outside.map((f) => relative(ROOT, f)).join(', ')}`);
-
-rmSync(OUT, { recursive: true, force: true });
+// Type-checked and emitted by the compiler into a scratch folder, laid out below as the sources
+// lie below the repository (rootDir ..): a declaration for a source outside widget/src/ (other
+// than the contract's types) means the widget's types reach outside the widget.
 const emittedFiles = new Map();
-const emitted = program.emit(undefined, (file, text) => emittedFiles.set(resolve(file), text), undefined, true);
-report(emitted.diagnostics);
+const scratch = mkdtempSync(join(tmpdir(), 'hr-import-widget-types-'));
+try {
+  const compiled = spawnSync(process.execPath, [TSC, '-p', join(WIDGET, 'tsconfig.build.json'), '--outDir', scratch, '--singleThreaded'], { stdio: 'inherit' });
+  if (compiled.status !== 0) fail('the widget does not compile (above)');
+  const emitted = filesBelow(scratch).map((file) => relative(scratch, file).split(sep).join('/'));
+  const outside = emitted.filter((file) => !file.startsWith('widget/src/') && file !== CONTRACT_TYPES);
+  if (outside.length) fail(`the widget's types reach outside widget/: ${outside.join(', ')}`);
+  for (const file of emitted) emittedFiles.set(join(OUT, file), readFileSync(join(scratch, file), 'utf8'));
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+}
+rmSync(OUT, { recursive: true, force: true });
 
 // The compiler writes below dist/types/ as the sources lie below the repository (rootDir ..):
 // widget/src/ becomes the top of dist/types/, contract/ stays a folder of it, and each relative
@@ -66,7 +70,7 @@ const translation = /[\\/]locales[\\/]generated[\\/](?!locale-codes)[^\\/]+\.d\.
 for (const file of written.keys()) if (translation.test(file)) written.delete(file);
 // Types the compiler infers (a render() without a return type) name lit-html, Lit's own
 // dependency; `lit` re-exports each of those modules under the same path, and is ours.
-const LIT_EXPORTS = JSON.parse(ts.sys.readFile(join(ROOT, 'node_modules/lit/package.json'))).exports;
+const LIT_EXPORTS = JSON.parse(readFileSync(join(ROOT, 'node_modules/lit/package.json'), 'utf8')).exports;
 for (const [file, text] of written) {
   written.set(
     file,
@@ -87,5 +91,8 @@ for (const [file, text] of written) {
     }
   }
 }
-for (const [file, text] of written) ts.sys.writeFile(file, text);
+for (const [file, text] of written) {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, text);
+}
 console.log(`build-widget-types: ${written.size} declaration files in ${relative(ROOT, OUT)}`);
