@@ -56,6 +56,8 @@ for (const method of ['run', 'all', 'get', 'iterate']) {
     return result;
   };
 }
+/** Each statement's name when BENCH_IMPORT_PREPARED is set: one per text, as a driver's statement cache would keep them. */
+const names = new Map<string, string>();
 // Every PostgreSQL statement is a call of pg's Client.query: counted, not timed (its time is the server's and the wire's).
 const client = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
 const query = client.query;
@@ -69,8 +71,6 @@ client.query = function (this: unknown, ...args: unknown[]) {
   }
   return query.apply(this, args);
 };
-/** Each statement's name when BENCH_IMPORT_PREPARED is set: one per text, as a driver's statement cache would keep them. */
-const names = new Map<string, string>();
 
 const cpu = () => {
   const { user, system } = process.cpuUsage();

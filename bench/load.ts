@@ -8,6 +8,7 @@
  */
 import { CONNECTIONS, hammer, loadRoutes, medianOf, postgresCpu, processCpu, RUNS, SECONDS, startServer, type Figures, type Meters } from './load-kit.js';
 
+const POSTGRES = process.env.BENCH_LOAD_DB === 'postgres';
 const ms = (seconds: number) => `${(seconds * 1000).toFixed(3)} ms`;
 
 function report(name: string, runs: Figures[], ceiling: { rps: number; p99: number; appCpu: number }) {
@@ -18,7 +19,7 @@ function report(name: string, runs: Figures[], ceiling: { rps: number; p99: numb
   );
   console.log(
     `${''.padEnd(34)} CPU a request: the server process ${ms(appCpu)} (${(appCpu / ceiling.appCpu).toFixed(1)}× health's)` +
-      (process.env.BENCH_LOAD_DB === 'postgres' ? `, PostgreSQL ${ms(dbCpu)}` : ''),
+      (POSTGRES ? `, PostgreSQL ${ms(dbCpu)}` : ''),
   );
   return failed;
 }
@@ -26,13 +27,13 @@ function report(name: string, runs: Figures[], ceiling: { rps: number; p99: numb
 const server = await startServer();
 // Each request priced in CPU: the server is one thread of JavaScript, so a route that costs k×
 // health's CPU there cannot pass 1/k of health's throughput, whatever else the machine has free.
-const meters: Meters = { app: processCpu(server.pid), ...(process.env.BENCH_LOAD_DB === 'postgres' ? { db: postgresCpu } : {}) };
+const meters: Meters = { app: processCpu(server.pid), ...(POSTGRES ? { db: postgresCpu } : {}) };
 try {
   // BENCH_LOAD_ROUTES=imports (or contacts): that route alone beside health, for short runs.
   const only = process.env.BENCH_LOAD_ROUTES?.split(',');
   const routes = loadRoutes([server.url], server.token, server.tokens).filter((r, i) => i === 0 || !only || only.some((o) => r.name.toLowerCase().includes(o)));
   console.log(
-    `\nload (${process.env.BENCH_LOAD_DB === 'postgres' ? 'PostgreSQL' : 'SQLite'}, 100,000 people): ${CONNECTIONS} connections, ${SECONDS} s a run, median of ${RUNS} runs (ratio to the health route = the framework's ceiling here)`,
+    `\nload (${POSTGRES ? 'PostgreSQL' : 'SQLite'}, 100,000 people): ${CONNECTIONS} connections, ${SECONDS} s a run, median of ${RUNS} runs (ratio to the health route = the framework's ceiling here)`,
   );
   const figures = new Map<string, Figures[]>(routes.map((r) => [r.name, []]));
   // Interleaved, so a slow moment of the machine lands on every route rather than on one.

@@ -30,9 +30,9 @@ const filesBelow = (dir) =>
     .filter((e) => e.isFile())
     .map((e) => join(e.parentPath, e.name));
 
-// Type-checked and emitted by the compiler into a scratch folder, laid out below as the sources
-// lie below the repository (rootDir ..): a declaration for a source outside widget/src/ (other
-// than the contract's types) means the widget's types reach outside the widget.
+// Type-checked and emitted by the compiler into a scratch folder (rootDir .., laid out below): a
+// declaration for a source outside widget/src/ other than the contract's types means the widget's
+// types reach outside the widget.
 const emittedFiles = new Map();
 const scratch = mkdtempSync(join(tmpdir(), 'hr-import-widget-types-'));
 try {
